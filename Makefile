@@ -1,0 +1,73 @@
+# natsim - build, test, demo, bench, fuzz.
+#
+#   make          build/natsim
+#   make demo     run topologies/seed-snat.scn
+#   make test     install missing Debian packages (as root), build, C unit tests, pytest
+#   make asan     the whole test suite under AddressSanitizer + UBSan
+#   make clean
+
+CC      ?= gcc
+PKGS    := glib-2.0 libpcap
+BUILD   ?= build
+OPT     ?= -O2 -g
+CFLAGS  ?= $(OPT)
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PYTHON  := /usr/bin/python3
+
+SIM_SRC := $(wildcard sim/*.c)
+NAT_SRC := $(wildcard nat/*.c)
+LIB_SRC := $(filter-out sim/main.c,$(SIM_SRC)) $(NAT_SRC)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all demo test unit pytest asan clean deps bench
+
+all: $(BUILD)/natsim
+
+$(BUILD)/natsim: $(BUILD)/sim/main.o $(BUILD)/libnatsim.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libnatsim.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnatsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
+
+demo: $(BUILD)/natsim
+	$(BUILD)/natsim run topologies/seed-snat.scn
+
+deps:
+	@sh tests/deps.sh
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+pytest: $(BUILD)/natsim
+	NATSIM=$(abspath $(BUILD)/natsim) $(PYTHON) -m pytest -q tests/py
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) pytest
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" test-asan-inner
+
+test-asan-inner: deps
+	$(MAKE) BUILD=$(BUILD) OPT="$(OPT)" LDFLAGS="$(LDFLAGS)" all unit
+	NATSIM=$(abspath $(BUILD)/natsim) ASAN_OPTIONS=detect_leaks=1 $(PYTHON) -m pytest -q tests/py
+
+clean:
+	rm -rf build build-asan build-bench out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,166 @@
+/* nf.h - the narrow interface between the simulator and the netfilter layer.
+ *
+ * A router owns one `struct nf_ns` (a network namespace's netfilter state:
+ * sysctls, conntrack table, iptables tables, NAT state). The simulator calls
+ * nf_hook() at each hook in kernel order (PREROUTING, INPUT, FORWARD, OUTPUT,
+ * POSTROUTING) and obeys the verdict; it runs the administrator's commands
+ * through nf_cmd_*(). nat/ never schedules events or writes files: it reaches
+ * the outside world only through the callbacks of `struct nf_env`.
+ *
+ * Addresses and ports in this interface are in host byte order.
+ */
+#ifndef NAT_NF_H
+#define NAT_NF_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
+
+enum nf_hook {
+	NF_INET_PRE_ROUTING = 0,
+	NF_INET_LOCAL_IN = 1,
+	NF_INET_FORWARD = 2,
+	NF_INET_LOCAL_OUT = 3,
+	NF_INET_POST_ROUTING = 4,
+	NF_INET_NUMHOOKS = 5,
+};
+
+enum nf_verdict {
+	NF_DROP = 0,
+	NF_ACCEPT = 1,
+	/* REJECT target: the simulator sends skb->reject_with, then drops. */
+	NF_REJECT = 100,
+};
+
+/* What a REJECT rule answers with (iptables --reject-with). */
+enum nf_reject_with {
+	NF_REJECT_ICMP_NET_UNREACH,
+	NF_REJECT_ICMP_HOST_UNREACH,
+	NF_REJECT_ICMP_PORT_UNREACH, /* the default */
+	NF_REJECT_ICMP_PROTO_UNREACH,
+	NF_REJECT_ICMP_NET_PROHIBITED,
+	NF_REJECT_ICMP_HOST_PROHIBITED,
+	NF_REJECT_ICMP_ADMIN_PROHIBITED,
+	NF_REJECT_TCP_RESET,
+};
+
+/* Connection tracking info of a packet (enum ip_conntrack_info). */
+enum ct_info {
+	IP_CT_ESTABLISHED = 0,
+	IP_CT_RELATED = 1,
+	IP_CT_NEW = 2,
+	IP_CT_IS_REPLY = 3,
+	IP_CT_ESTABLISHED_REPLY = 3,
+	IP_CT_RELATED_REPLY = 4,
+	IP_CT_UNTRACKED = 7,
+};
+
+struct ct_entry;
+
+/* The netfilter view of a packet (a tiny sk_buff). The simulator embeds one in
+ * each packet; `ip` points at the IPv4 header inside the frame. NAT rewrites
+ * the bytes in place and never changes the length. */
+struct nf_skb {
+	uint8_t *ip;
+	uint32_t len;		/* bytes from ip to the end of the frame */
+	struct ct_entry *ct;	/* NULL: untracked or invalid */
+	uint8_t ctinfo;		/* enum ct_info, meaningful when ct != NULL */
+	uint8_t reject_with;	/* enum nf_reject_with, set with NF_REJECT */
+	uint32_t mark;
+};
+
+/* Callbacks from the netfilter layer to the simulator. `ctx` is the router. */
+struct nf_env {
+	void *ctx;
+	/* A draw from the run's seeded generator. */
+	uint32_t (*random_u32)(void *ctx);
+	/* A kernel log line (without time or node prefix; the simulator adds them). */
+	void (*klog)(void *ctx, nf_time now, const char *text);
+	/* A `conntrack -E` line, e.g. "    [NEW] udp      17 30 src=..." */
+	void (*ct_event)(void *ctx, nf_time now, const char *line);
+	/* One line of the packet walk; NULL when --trace is off. */
+	void (*trace)(void *ctx, const char *line);
+	/* Primary IPv4 address of an interface, 0 if it has none (MASQUERADE,
+	 * REDIRECT). */
+	uint32_t (*if_addr)(void *ctx, const char *ifname);
+};
+
+struct nf_ns;
+
+/* A fresh namespace: conntrack not loaded, empty tables, default sysctls.
+ * `hash_seed` keys the conntrack hash (drawn from the run's generator). */
+struct nf_ns *nf_ns_new(const struct nf_env *env, uint32_t hash_seed);
+void nf_ns_free(struct nf_ns *ns);
+/* `reboot`: drop every rule, entry and sysctl change (back to nf_ns_new state). */
+void nf_ns_reset(struct nf_ns *ns);
+
+/* True once conntrack is loaded (modprobe, or a rule that needs it). */
+bool nf_ct_enabled(const struct nf_ns *ns);
+
+/* Run one hook on a packet. `in`/`out` are interface names or NULL.
+ * Returns an enum nf_verdict. */
+int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
+	    const char *in, const char *out, nf_time now);
+
+/* The packet is leaving the router's stack (sent, delivered or dropped): an
+ * unconfirmed entry still attached is freed, as the kernel frees it with the
+ * skb. Always call it once per packet that went through nf_hook(). */
+void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb);
+
+/* Periodic garbage collection on the simulated clock (gc_worker): reaps expired
+ * entries, emitting DESTROY events. The simulator calls it every second. */
+void nf_gc(struct nf_ns *ns, nf_time now);
+
+/* An interface lost an address or went down: MASQUERADE entries using it are
+ * flushed (masq_inet_event / masq_device_event). addr 0: every address. */
+void nf_iface_addr_gone(struct nf_ns *ns, const char *ifname, uint32_t addr,
+			nf_time now);
+
+/* Commands. argv[0] is the command name ("iptables", "conntrack", ...).
+ * Output a Linux user would see on stdout goes to `out`, on stderr to `err`.
+ * Return 0 on success; on a usage error return 2 with the message (iptables'
+ * own text where practical) in `err`. `dry_run` only validates syntax (used by
+ * `natsim check` and at parse time) and must not change any state. */
+int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out,
+		    GString *err, bool dry_run, nf_time now);
+/* iptables-save (output) and iptables-restore (input text). */
+int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out,
+			 GString *err);
+int nf_cmd_iptables_restore(struct nf_ns *ns, const char *text, GString *out,
+			    GString *err, bool dry_run, nf_time now);
+int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
+		     GString *err, bool dry_run, nf_time now);
+/* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted). */
+int nf_cmd_modprobe(struct nf_ns *ns, const char *module, GString *err,
+		    bool dry_run);
+
+/* sysctl knobs under net.netfilter. (and net.nf_conntrack_max).
+ * Returns 0, or 2 with "sysctl: cannot stat /proc/sys/...: No such file or
+ * directory" style text in err for an unknown name, or an invalid value. */
+bool nf_sysctl_owns(const char *name);
+int nf_sysctl_set(struct nf_ns *ns, const char *name, const char *value,
+		  GString *err, bool dry_run, nf_time now);
+int nf_sysctl_get(struct nf_ns *ns, const char *name, GString *value, nf_time now);
+
+/* Queries for expectations and summary.json. */
+unsigned nf_ct_count(struct nf_ns *ns, nf_time now);
+/* `conntrack -L` lines into out (one per entry, newline-terminated). */
+unsigned nf_ct_list(struct nf_ns *ns, nf_time now, GString *out);
+/* A `conntrack -S` counter by name; false if no such counter. */
+bool nf_ct_stat(struct nf_ns *ns, const char *name, uint64_t *value);
+/* Names of all conntrack -S counters, NULL-terminated, in -S order. */
+const char *const *nf_ct_stat_names(void);
+/* Packet counter of rule number `rule` (1-based) in table/chain. */
+bool nf_ipt_rule_packets(struct nf_ns *ns, const char *table, const char *chain,
+			 unsigned rule, uint64_t *packets);
+
+/* --check: verify SPEC 5.6's invariants. Returns true if they hold; on a
+ * violation appends a message naming the broken invariant to `why`. */
+bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why);
+/* --check's last point: the packet a router sends (after POSTROUTING) matches
+ * its entry's tuple for its direction. */
+bool nf_check_packet(struct nf_ns *ns, const struct nf_skb *skb, GString *why);
+
+#endif

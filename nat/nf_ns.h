@@ -1,0 +1,72 @@
+/* nf_ns.h - the whole netfilter state of one router (internal to nat/).
+ *
+ * The kernel spreads this over struct net (net->ct, net->nf, net->ipv4...);
+ * we keep one plain struct per router. Everything here is reset by reboot.
+ */
+#ifndef NAT_NF_NS_H
+#define NAT_NF_NS_H
+
+#include <glib.h>
+#include "ct.h"
+#include "ipt.h"
+#include "nat.h"
+#include "nf.h"
+
+/* Timeouts and knobs, each under its Linux sysctl name (see nf_sysctl.c).
+ * Timeouts are in seconds, as the sysctls read. */
+struct nf_sysctl {
+	uint32_t ct_max;		/* nf_conntrack_max */
+	uint32_t ct_buckets;		/* nf_conntrack_buckets (as rounded) */
+	uint32_t ct_checksum;		/* nf_conntrack_checksum */
+	uint32_t ct_log_invalid;	/* nf_conntrack_log_invalid */
+	uint32_t ct_acct, ct_timestamp, ct_events;
+	uint32_t tcp_timeout[TCP_CONNTRACK_TIMEOUT_MAX]; /* indexed by state, plus RETRANS/UNACK */
+	uint32_t tcp_loose, tcp_be_liberal, tcp_max_retrans, tcp_ignore_invalid_rst;
+	uint32_t udp_timeout, udp_timeout_stream;
+	uint32_t icmp_timeout, generic_timeout;
+};
+
+/* conntrack -S counters (struct ip_conntrack_stat). */
+struct nf_ct_stats {
+	uint64_t found, invalid, insert, insert_failed, drop, early_drop, error,
+		search_restart, clash_resolve, chaintoolong;
+};
+
+struct nf_ns {
+	struct nf_env env;
+	bool ct_loaded;
+	struct nf_sysctl sysctl;
+	struct nf_ct_stats stats;
+
+	/* conntrack table (ct_table.c) */
+	uint32_t hash_seed;
+	struct ct_tuple_node **buckets;	/* sysctl.ct_buckets chain heads */
+	uint32_t ct_count;		/* entries in the table, expired included */
+	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
+
+	/* table full warning rate limit (net_ratelimit: 10 per 5 s) */
+	nf_time ratelimit_begin;
+	unsigned ratelimit_printed, ratelimit_missed;
+
+	/* NAT (nat_core.c): nf_nat_bysource hash, sized like the ct table */
+	struct ct_entry **nat_bysource;
+	uint32_t nat_bysource_size;
+	char masq_ifnames[16][16];	/* interfaces used by MASQUERADE entries */
+	unsigned masq_nifnames;
+
+	/* iptables (ipt_*.c) */
+	struct ipt_table tables[IPT_NTABLES];
+
+	/* conntrack -E listeners: events are always written to the event log;
+	 * this counts what a `conntrack -E` has shown, for its summary line. */
+	uint64_t events_shown;
+};
+
+/* One line of the packet walk, printf-style; free when tracing is off. */
+void nf_trace(struct nf_ns *ns, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* A kernel log line, printf-style. */
+void nf_klog(struct nf_ns *ns, nf_time now, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Default values of every knob (Linux 6.x). */
+void nf_sysctl_defaults(struct nf_sysctl *s);
+
+#endif
