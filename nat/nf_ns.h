@@ -34,7 +34,8 @@ struct nf_ct_stats {
 
 struct nf_ns {
 	struct nf_env env;
-	bool ct_loaded;
+	bool ct_loaded;		/* nf_conntrack loaded (modprobe, nat table, state match) */
+	bool nat_loaded;	/* iptable_nat loaded: any `-t nat` command (NAT hooks active) */
 	struct nf_sysctl sysctl;
 	struct nf_ct_stats stats;
 

@@ -63,6 +63,7 @@ struct route {
 enum node_kind { NODE_HOST, NODE_ROUTER, NODE_SWITCH };
 
 struct node {
+	struct world *w;		/* the run this node belongs to */
 	char name[NODENAME_MAX];
 	enum node_kind kind;
 	unsigned index;		/* order of declaration */
@@ -189,6 +190,11 @@ void transport_free(struct node *n);
 void world_klog(struct world *w, struct node *n, sim_time t, const char *text);
 /* A conntrack -E event line of a router. */
 void world_ct_event(struct world *w, struct node *n, sim_time t, const char *line);
+/* Output of a running command after its start (ping replies, statistics):
+ * printed on stdout at its simulated time as "[SECONDS.MICROS] NODE: text". */
+void world_cmd_output(struct world *w, struct node *n, sim_time t, const char *text);
+/* Called by iface_capture for every captured frame: `saw` expectations count. */
+void expect_observe(struct world *w, struct iface *ifc, const struct packet *p);
 /* A packet walk line (--trace): stdout and trace.log. */
 void world_trace(struct world *w, const char *line);
 /* Schedule an event at absolute time t. */
