@@ -56,6 +56,20 @@ enum {
 	IPS_UNTRACKED = 1 << 12,
 };
 
+/* Conntrack events (enum ip_conntrack_events), cached on the entry in
+ * ct->ecache and delivered as one `conntrack -E` line per packet
+ * (nf_ct_deliver_cached_events): NEW at confirm, DESTROY when the entry
+ * dies, anything else is an UPDATE. */
+enum {
+	IPCT_NEW = 1 << 0,
+	IPCT_RELATED = 1 << 1,
+	IPCT_DESTROY = 1 << 2,
+	IPCT_REPLY = 1 << 3,
+	IPCT_ASSURED = 1 << 4,
+	IPCT_PROTOINFO = 1 << 5,
+	IPCT_MARK = 1 << 6,
+};
+
 /* TCP conntrack states, in the kernel's order (enum tcp_conntrack). */
 enum tcp_ct_state {
 	TCP_CONNTRACK_NONE,
@@ -114,9 +128,15 @@ struct ct_entry {
 	} proto;
 	struct ct_nat_range nat_range[2]; /* [NAT_MANIP_SRC], [NAT_MANIP_DST] */
 	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
+	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
 	struct ct_entry *unconfirmed_next;
 };
+
+static inline void ct_event_cache(struct ct_entry *ct, unsigned events)
+{
+	ct->ecache |= (uint8_t)events;
+}
 
 static inline struct ct_entry *ct_of_node(const struct ct_tuple_node *n)
 {
@@ -169,6 +189,14 @@ static inline enum ct_dir ct_info_dir(uint8_t ctinfo)
 {
 	return ctinfo >= IP_CT_IS_REPLY ? CT_DIR_REPLY : CT_DIR_ORIGINAL;
 }
+
+/* Deliver the events cached on a confirmed entry as one UPDATE (or NEW)
+ * line through env.ct_event (nf_ct_deliver_cached_events). */
+void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now);
+
+/* Remaining lifetime in whole seconds (floor, 0 once expired), as
+ * `conntrack -L` shows it. */
+int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now);
 
 /* Text of an entry as `conntrack -L` prints it (no newline), or as -E prints
  * it (event != NULL: "NEW", "UPDATE", "DESTROY"). */

@@ -39,6 +39,15 @@ enum ipt_verdict_kind {
 
 struct ipt_chain;
 
+/* Matches a rule can carry, each at most once (iptables-nft merges a repeated
+ * -m tcp into one); `matches[]` keeps the order they were given in, which is
+ * the order -S prints them. */
+enum ipt_match_id {
+	IPT_M_TCP = 1, IPT_M_UDP, IPT_M_ICMP, IPT_M_STATE, IPT_M_CONNTRACK,
+	IPT_M_MULTIPORT, IPT_M_COMMENT,
+};
+#define IPT_MAX_MATCHES 8
+
 /* One rule. The parsed form keeps everything needed to print it back exactly
  * as iptables -S / iptables-save print it. */
 struct ipt_rule {
@@ -47,6 +56,8 @@ struct ipt_rule {
 	uint32_t src, src_mask; bool src_inv;
 	uint32_t dst, dst_mask; bool dst_inv;
 	char in[16], out[16]; bool in_inv, out_inv; /* "" = any; "eth+" wildcard */
+	uint8_t in_cmp, out_cmp;	/* bytes strncmp compares: strlen+1, or strlen-1 for '+' */
+	uint8_t matches[IPT_MAX_MATCHES]; uint8_t nmatches; /* enum ipt_match_id */
 	/* --sport/--dport (tcp/udp match) and -m multiport */
 	uint16_t sport_min, sport_max; bool sport_set, sport_inv;
 	uint16_t dport_min, dport_max; bool dport_set, dport_inv;
@@ -54,20 +65,21 @@ struct ipt_rule {
 	uint8_t mport_n; uint16_t mport_min[15], mport_max[15];
 	/* --tcp-flags MASK COMP, --syn */
 	uint8_t tcp_flags_mask, tcp_flags_cmp; bool tcp_flags_set, tcp_flags_inv;
-	/* --icmp-type */
-	int16_t icmp_type; int16_t icmp_code; bool icmp_set, icmp_inv; /* code -1: any */
-	/* -m state --state / -m conntrack --ctstate */
-	uint8_t state_mask; bool state_set, state_inv, state_is_conntrack;
+	/* --icmp-type: type 0xff = any; code_min..code_max */
+	uint8_t icmp_type, icmp_code_min, icmp_code_max; bool icmp_set, icmp_inv;
+	/* -m state --state */
+	uint8_t state_mask; bool state_set, state_inv;
+	/* -m conntrack --ctstate */
+	uint8_t ctstate_mask; bool ctstate_set, ctstate_inv;
 	/* -m comment --comment */
 	char *comment;
-	/* matches in the order given, for printing: e.g. "state", "comment", "tcp" */
-	char *match_order;
 	/* target */
 	enum ipt_verdict_kind target;
-	struct ipt_chain *jump;		/* IPT_T_JUMP / IPT_T_GOTO */
+	struct ipt_chain *jump;		/* IPT_T_JUMP / IPT_T_GOTO (refs counted) */
 	struct nat_range range;		/* SNAT DNAT MASQUERADE REDIRECT */
 	uint8_t reject_with;		/* enum nf_reject_with */
 	char *log_prefix; uint8_t log_level;
+	bool notrack_ct;		/* -j CT --notrack (else -j NOTRACK) */
 	uint32_t mark_value, mark_mask;
 	/* counters */
 	uint64_t packets, bytes;
@@ -80,11 +92,18 @@ struct ipt_chain {
 	uint64_t packets, bytes; /* policy counters */
 	GPtrArray *rules;	/* struct ipt_rule * */
 	unsigned refs;		/* jumps pointing here (-X refuses when > 0) */
+	int hook;		/* built-in: its enum nf_hook; user chain: -1 */
+	unsigned hookmask;	/* scratch of ipt_table_check: hooks reaching it */
+	uint8_t mark;		/* scratch of ipt_table_check: DFS state */
 };
 
 struct ipt_table {
 	enum ipt_table_id id;
-	GPtrArray *chains;	/* struct ipt_chain *, built-ins first in kernel order */
+	GPtrArray *chains;	/* struct ipt_chain *, built-ins first in kernel order,
+				 * then user chains sorted by name (strcmp) */
+	bool touched;		/* exists for iptables-save (nft creates a table on
+				 * its first change, not on -L) */
+	struct ipt_chain *hook_chain[NF_INET_NUMHOOKS]; /* built-in chain per hook */
 };
 
 struct nf_ns;
@@ -104,5 +123,62 @@ bool ipt_hook_has_rules(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook 
 
 /* A rule in `iptables -S` form without "-A CHAIN " (e.g. "-p tcp -j ACCEPT"). */
 void ipt_rule_format(const struct ipt_rule *r, GString *out);
+
+/* ----- shared between ipt_table.c, ipt_parse.c, ipt_print.c, ipt_cmd.c ----- */
+
+/* "filter", "nat", ... and back (-1 if unknown). */
+const char *ipt_table_name(enum ipt_table_id t);
+int ipt_table_by_name(const char *name);
+struct ipt_chain *ipt_chain_find(struct ipt_table *t, const char *name);
+/* A new user chain, kept in strcmp order after the built-ins. */
+struct ipt_chain *ipt_chain_add(struct ipt_table *t, const char *name);
+void ipt_chain_del(struct ipt_table *t, struct ipt_chain *c);
+/* Remove every rule of a chain (dropping the references they hold). */
+void ipt_chain_flush(struct ipt_chain *c);
+void ipt_rule_free(struct ipt_rule *r);
+/* Insert at 0-based position (refs of a jump are taken). */
+void ipt_rule_insert(struct ipt_chain *c, unsigned pos, struct ipt_rule *r);
+/* Remove (without freeing) rule at pos; refs of a jump are dropped. */
+struct ipt_rule *ipt_rule_remove(struct ipt_chain *c, unsigned pos);
+/* Kernel-side checks of a table after a change (xt_check_target's table and
+ * hook masks, REJECT tcp-reset, per-protocol matches, loops). Returns 0, or
+ * EINVAL / EMLINK with the kernel log line in klog (without newline). */
+int ipt_table_check(struct ipt_table *t, GString *klog);
+/* Deep copy of a table (iptables-restore's rollback). */
+void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src);
+void ipt_table_clear(struct ipt_table *t);
+/* A table with just its built-in chains (ACCEPT policies, no rules). */
+void ipt_table_init(struct ipt_table *t, enum ipt_table_id id);
+/* Parsed iptables command (ipt_parse.c). */
+struct ipt_cmd {
+	char cmd;		/* 'A' 'D' 'I' 'R' 'L' 'S' 'F' 'Z' 'N' 'X' 'E' 'P' 'C' */
+	int table;		/* enum ipt_table_id */
+	char *chain, *arg2;	/* chain; new name (-E) or policy (-P) */
+	long rulenum;		/* 0 = none */
+	bool numeric, verbose, exact, linenum;
+	bool zero_too;		/* -L -Z: list, then zero */
+	char *table_name;	/* -t as given (table -1 if unknown) */
+	struct ipt_rule *rule;	/* for A D I R C with a rule spec */
+	char *jump_name;	/* -j/-g target that is a chain name (unresolved) */
+};
+/* 0, or 2 with the text for xtables_error in msg; *noprefix set when the text
+ * is printed without "iptables v1.8.9 (nf_tables): " (Bad argument ...). */
+int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+	      GString *msg, bool *noprefix);
+void ipt_cmd_clear(struct ipt_cmd *cmd);
+/* -L, -S and iptables-save text (ipt_print.c). chain NULL = all chains. */
+void ipt_print_list(struct ipt_table *t, struct ipt_chain *only, long rulenum,
+		    bool numeric, bool verbose, bool exact, bool linenum, GString *out);
+void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum,
+		     bool counters, GString *out);
+void ipt_print_save(struct ipt_table *t, bool counters, const char *date, GString *out);
+/* The -S text of a rule with its chain, "-A CHAIN ..." (trace lines). */
+void ipt_rule_format_full(const struct ipt_chain *c, const struct ipt_rule *r, GString *out);
+/* Service and protocol names (ipt_print.c), as /etc/services and
+ * /etc/protocols of Debian's netbase. */
+int ipt_service_port(const char *name, uint8_t proto);	/* -1 unknown */
+const char *ipt_service_name(uint16_t port, uint8_t proto);	/* NULL unknown */
+int ipt_proto_number(const char *name);			/* -1 unknown */
+const char *ipt_proto_name(uint8_t proto);		/* NULL unknown */
 
 #endif

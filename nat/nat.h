@@ -70,8 +70,15 @@ int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *
  * Returns NF_ACCEPT or NF_DROP. */
 int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook);
 
-/* The entry is being freed: drop it from the bysource hash. */
+/* The entry is being freed: drop it from the bysource hash. ct_entry_kill()
+ * (and any other path that frees an entry) must call it. */
 void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct);
+/* Free NAT's per-namespace state (the bysource hash, MASQUERADE interface
+ * names): call from nf_ns_free() and nf_ns_reset() after the entries are gone. */
+void nat_ns_free(struct nf_ns *ns);
+/* Index of `ifname` in ns->masq_ifnames (what ct->masq_if holds), -1 if no
+ * MASQUERADE entry ever used it. */
+int nat_masquerade_ifindex(struct nf_ns *ns, const char *ifname);
 
 /* Jenkins hash jhash2 of `k` words with initval (include/linux/jhash.h),
  * unseeded, as find_best_ips_proto uses it to pick a pool address. */

@@ -128,8 +128,16 @@ int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out,
 /* iptables-save (output) and iptables-restore (input text). */
 int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out,
 			 GString *err);
+/* The same with the simulated time, shown as the date in the header and
+ * footer lines (`Thu Jan  1 00:00:00 1970` + now); nf_cmd_iptables_save uses 0. */
+int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *out,
+			    GString *err, nf_time now);
 int nf_cmd_iptables_restore(struct nf_ns *ns, const char *text, GString *out,
 			    GString *err, bool dry_run, nf_time now);
+/* The same with iptables-restore's own options in argv (argv[0] is
+ * "iptables-restore"): -n/--noflush, -c/--counters, -t/--test, -w, -v. */
+int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
+				 GString *out, GString *err, bool dry_run, nf_time now);
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now);
 /* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted). */

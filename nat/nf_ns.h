@@ -24,6 +24,10 @@ struct nf_sysctl {
 	uint32_t tcp_loose, tcp_be_liberal, tcp_max_retrans, tcp_ignore_invalid_rst;
 	uint32_t udp_timeout, udp_timeout_stream;
 	uint32_t icmp_timeout, generic_timeout;
+	uint32_t gre_timeout, gre_timeout_stream;
+	/* knobs Linux has that natsim stores and shows but does not simulate
+	 * (sctp, icmpv6, frag6, expect_max, ...): see nf_sysctl.c */
+	int32_t other[24];
 };
 
 /* conntrack -S counters (struct ip_conntrack_stat). */
@@ -41,6 +45,7 @@ struct nf_ns {
 
 	/* conntrack table (ct_table.c) */
 	uint32_t hash_seed;
+	uint64_t hash_key[2];		/* derived from hash_seed (ct_table.c) */
 	struct ct_tuple_node **buckets;	/* sysctl.ct_buckets chain heads */
 	uint32_t ct_count;		/* entries in the table, expired included */
 	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
@@ -49,11 +54,20 @@ struct nf_ns {
 	nf_time ratelimit_begin;
 	unsigned ratelimit_printed, ratelimit_missed;
 
+	/* gc_worker state (nf_ns.c): next bucket to scan, and the early drop
+	 * a failed allocation asked for (conntrack_gc_work.early_drop) */
+	uint32_t gc_next_bucket;
+	bool gc_early_drop;
+	/* when nf_conntrack_max was last set (--check: an older table may
+	 * legitimately hold more entries than a lowered maximum) */
+	nf_time ct_max_set_at;
+
 	/* NAT (nat_core.c): nf_nat_bysource hash, sized like the ct table */
 	struct ct_entry **nat_bysource;
 	uint32_t nat_bysource_size;
 	char masq_ifnames[16][16];	/* interfaces used by MASQUERADE entries */
 	unsigned masq_nifnames;
+	enum nf_hook cur_hook;		/* hook nf_hook() is running (trace lines) */
 
 	/* iptables (ipt_*.c) */
 	struct ipt_table tables[IPT_NTABLES];

@@ -29,8 +29,41 @@ struct cmd_ctx {
 	const char *stdin_text;	/* `< FILE` redirection content, or NULL */
 };
 
-/* Run (or check) one command. 0 ok; 2 bad input (message in c->err). */
+/* Run (or check) one command. 0 ok; 2 bad input (message in c->err). On
+ * success, text left in c->err is the command's stderr output (e.g.
+ * conntrack's "N flow entries have been shown."); the runner prints it. */
 int cmd_run(struct cmd_ctx *c, int argc, char **argv);
+
+/* Redirections of one command line, as the shell would apply them. */
+struct cmd_redir {
+	char *in;		/* `< FILE`, or NULL */
+	char *out;		/* `> FILE` / `>> FILE` (also `1>`), or NULL */
+	bool append;		/* `>>` */
+	char *err_out;		/* `2> FILE` (its text is dropped), or NULL */
+};
+
+/* Split a command line into words as bash does: blanks separate words;
+ * '...' is literal; "..." keeps \ \" \$ \` escapes; a backslash outside
+ * quotes escapes the next character. With `redir` non-NULL, unquoted `>`,
+ * `>>`, `<`, `1>`, `2>` are redirections; with redir NULL they are ordinary
+ * characters (expectation lines: `count >= 3`). Pipes and lists (| ; & and
+ * $(...)) are refused. A typographic dash (U+2013, U+2014, U+2212) starting
+ * an unquoted word is read as "--"; with `warnings` non-NULL a message is
+ * appended for each. Words are appended to argv (g_strdup'd, no NULL end).
+ * Returns 0, or 2 with bash's message in err. */
+int cmd_split(const char *text, GPtrArray *argv, struct cmd_redir *redir,
+	      GPtrArray *warnings, GString *err);
+void cmd_redir_clear(struct cmd_redir *r);
+
+/* Run one command line with its redirections: `< FILE` from the node's file
+ * store (else, for a relative path, from the real file next to the scenario),
+ * then cmd_run(), then `>`/`>>` of c->out into the file store or a
+ * /proc/sys knob. 0 ok; 2 with the message in c->err. */
+int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r);
+
+/* File-store marker of a running `conntrack -E` on a router; its content is
+ * the -p protocol filter ("" for all). Set by cmd.c, read by world_ct_event. */
+#define CT_EVENTS_LISTENER "/run/natsim/conntrack-E"
 
 /* ipcmd.c: `ip addr|route|link ...`. */
 int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);

@@ -97,6 +97,8 @@ static inline uint32_t ip_dst(const uint8_t *ip) { return rd32(ip + 16); }
 /* Internet checksum (RFC 1071) of a buffer, folded, not inverted, starting
  * from `sum`. */
 uint32_t csum_partial(const void *buf, size_t len, uint32_t sum);
+/* As the kernel's csum_fold(): fold a sum to 16 bits and complement it (the
+ * value to store in a checksum field; 0 when verifying a correct one). */
 uint16_t csum_fold(uint32_t sum);
 /* Recompute the IPv4 header checksum in place. */
 void ip_csum_set(uint8_t *ip);
@@ -108,9 +110,11 @@ bool ip_csum_ok(const uint8_t *ip);
 bool l4_csum_ok(const uint8_t *ip, uint32_t len);
 
 /* Builders: a frame with Ethernet (MACs zero, filled at transmit) and an IPv4
- * header (TTL 64, DF as Linux sets it for TCP and for ICMP replies, id from
- * `ip_id`), and the transport header; `payload` bytes of zeros follow. All
- * checksums are set. */
+ * header (TTL 64, id from `ip_id`, DF as Linux sets it: on TCP, UDP and echo
+ * requests (PMTU discovery on by default); not on the kernel's own ICMP echo
+ * replies and errors, whose socket uses IP_PMTUDISC_DONT), and the transport
+ * header; `payload` bytes of zeros follow. All checksums are set. l3 and l4
+ * are set. NULL if the IP datagram would exceed 65535 bytes. */
 struct packet *build_udp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
 			 uint32_t payload, uint16_t ip_id);
 struct packet *build_tcp(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
@@ -123,6 +127,11 @@ struct packet *build_icmp_echo(uint32_t src, uint32_t dst, uint8_t type, uint16_
  * icmp_send does. */
 struct packet *build_icmp_error(uint32_t src, uint8_t type, uint8_t code,
 				const uint8_t *orig_ip, uint32_t orig_len, uint16_t ip_id);
+/* The same with the 4 bytes after the ICMP checksum set to `info` (host
+ * order): the next-hop MTU in the low 16 bits for ICMP_FRAG_NEEDED, the
+ * pointer in the top byte for ICMP_PARAMETERPROB; build_icmp_error passes 0. */
+struct packet *build_icmp_error_info(uint32_t src, uint8_t type, uint8_t code, uint32_t info,
+				     const uint8_t *orig_ip, uint32_t orig_len, uint16_t ip_id);
 
 /* Ethernet addresses. */
 typedef struct { uint8_t b[6]; } mac_addr;

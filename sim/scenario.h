@@ -7,6 +7,8 @@
 #define SIM_SCENARIO_H
 
 #include <glib.h>
+#include <signal.h>
+#include "cmd.h"
 #include "world.h"
 
 struct scn_error {
@@ -22,6 +24,7 @@ struct scn_cmd {
 	char *text;		/* the command as written (for "[T] NODE# COMMAND") */
 	char **argv;
 	int argc;
+	struct cmd_redir redir;	/* `<`, `>`, `>>` of the line */
 	int line;
 };
 
@@ -34,7 +37,14 @@ struct scenario {
 	GPtrArray *cmds;	/* struct scn_cmd * in (time, file order) */
 	GPtrArray *expects;	/* struct expect * (expect.c) */
 	sim_time end;		/* `end TIME`, or SIM_TIME_NEVER */
+	/* `saw` expectations by interface (struct iface * -> GPtrArray of
+	 * struct expect *): looked up per captured frame, never iterated. */
+	GHashTable *saw_by_iface;
 };
+
+/* Set by main's SIGINT/SIGTERM handler to the signal number: the event loop
+ * stops before the next event and the run's outputs are flushed. */
+extern volatile sig_atomic_t scenario_signal;
 
 /* Parse path into w (nodes and links are created in w). Returns 0, or 2 with
  * *err filled. Warnings (typographic dashes...) go to stderr as
@@ -46,5 +56,28 @@ void scenario_free(struct scenario *s);
 /* Schedule every command and timed expectation, then run the event loop
  * until `end`, --until, or no events remain. */
 void scenario_run(struct world *w);
+
+/* ----- pieces of the parser (exported for tests/unit/test_scenario.c) ----- */
+/* A logical line: comments stripped, `\` continuations joined, trimmed. */
+struct scn_line {
+	int line;		/* its first physical line */
+	char *text;
+};
+/* The non-empty logical lines of a file's content (struct scn_line *). */
+GPtrArray *scn_split_lines(const char *content);
+/* A node or interface name: [A-Za-z0-9_.-], not starting with '.' or '-',
+ * 1..max characters (so no output file lands outside --out). */
+bool scn_name_valid(const char *s, size_t max);
+/* tc bit rates: "10Mbit", "1.5Gbit", "64kbit", "300bit" -> bits/s. */
+bool scn_parse_rate(const char *text, uint64_t *bps);
+/* "0.5%" -> 0.005. */
+bool scn_parse_loss(const char *text, double *loss);
+
+/* ----- reports (output.c) ----- */
+/* DIR/summary.json: scenario, seed, end time, events, per-node conntrack
+ * statistics and count, every expectation with its result. 0 or 2 + err. */
+int output_write_summary(struct world *w, GString *err);
+/* JUnit XML at path: one testcase per expectation. 0 or 2 + err. */
+int output_write_junit(struct world *w, const char *path, GString *err);
 
 #endif

@@ -58,6 +58,7 @@ struct route {
 	struct iface *dev;	/* NULL: resolve from gw */
 	bool onlink;
 	bool kernel;		/* "proto kernel scope link" route of an address */
+	uint32_t metric;	/* `metric N` (0 by default); lower wins a tie */
 };
 
 enum node_kind { NODE_HOST, NODE_ROUTER, NODE_SWITCH };
@@ -76,6 +77,12 @@ struct node {
 	uint16_t next_ephemeral; /* next ephemeral port (from 32768) */
 	/* transport state, owned by udp.c, tcp.c, ping.c */
 	void *udp, *tcp, *ping;
+	/* IPv4 stack state owned by ip.c (neighbours, loopback queue) and
+	 * icmp.c (rate limits); freed by ip_node_free() */
+	void *ip, *icmp;
+	/* the loopback device (ip.c): 127.0.0.1/8 plus `ip addr add .. dev lo`;
+	 * not in ifaces (no link, no pcap); NULL until first used */
+	struct iface *lo;
 	/* switch.c: learned MAC -> port */
 	GHashTable *fdb;
 	/* the node's small file store (`>`, `>>`, `<`, `cat`): path -> GString */
@@ -132,10 +139,15 @@ struct world {
 };
 
 /* ----- nodes and interfaces (node.c) ----- */
+/* A new node, appended to w->nodes (routers get their netfilter namespace).
+ * NULL if the name is taken or has NODENAME_MAX characters or more. */
 struct node *node_new(struct world *w, const char *name, enum node_kind kind);
 struct node *node_find(struct world *w, const char *name);
 struct iface *iface_find(struct node *n, const char *name);
-/* Create the interface if the node has none of that name (done by `link`). */
+/* Create the interface if the node has none of that name (done by `link`):
+ * up, MTU 1500, MAC mac_for(node, iface), pcap "<out_dir>/<node>-<iface>.pcap"
+ * opened unless --no-pcap or a switch. NULL if the name is empty or has
+ * IFNAME_MAX characters or more (Linux's IFNAMSIZ). */
 struct iface *iface_get_or_create(struct world *w, struct node *n, const char *name);
 /* The node owning `addr` on one of its interfaces, or NULL. */
 bool node_has_addr(const struct node *n, uint32_t addr);
@@ -143,8 +155,23 @@ bool node_has_addr(const struct node *n, uint32_t addr);
 uint32_t iface_primary_addr(const struct iface *ifc);
 /* Next IPv4 id / ephemeral port of a node. */
 uint16_t node_next_ip_id(struct node *n);
+/* Free one node: its pcaps (closed and flushed), interfaces, routes, file
+ * store, kernel log, fdb, transport state (transport_free), IPv4 stack state
+ * (ip_node_free) and netfilter namespace. Does not remove it from w->nodes. */
+void node_free(struct node *n);
+/* End of run: world_free_links(), then every node; w->nodes and
+ * w->node_by_name are freed and set to NULL. */
+void world_free_nodes(struct world *w);
 
 /* ----- layer 2 (link.c, switch.c) ----- */
+/* Join a and b (both must have no link yet) with a link: rate 0 (infinite),
+ * delay 0, loss 0, queue_limit 1000; appended to w->links (created if NULL).
+ * The caller sets rate/delay/loss/queue/line afterwards. */
+struct link *link_new(struct world *w, struct iface *a, struct iface *b);
+/* Free every link with its queued frames, and the frames still in flight in
+ * the event queue (their events become no-ops); w->links is freed and set to
+ * NULL. Called by world_free_nodes(). */
+void world_free_links(struct world *w);
 /* Queue a frame for transmission on ifc's link (drop-tail; counted). The
  * frame's MACs must already be set. Takes ownership of p. */
 void link_transmit(struct world *w, struct iface *ifc, struct packet *p);
@@ -176,6 +203,41 @@ uint32_t route_source_addr(const struct node *n, uint32_t dst);
 /* Send an ICMP error about packet `orig` (as it was received) from node n. */
 void icmp_send_error(struct world *w, struct node *n, const struct packet *orig,
 		     uint8_t type, uint8_t code);
+/* The same with the 4 bytes after the ICMP checksum set to `info` (the
+ * next-hop MTU for ICMP_FRAG_NEEDED). */
+void icmp_send_error_info(struct world *w, struct node *n, const struct packet *orig,
+			  uint8_t type, uint8_t code, uint32_t info);
+/* ip_error's rate limit (shared inet_peer bucket with icmp_send's): true
+ * if an unreachable error may be sent to saddr now. */
+bool icmp_ip_error_allow(struct world *w, struct node *n, uint32_t saddr);
+/* Free icmp.c's per-node state (called by ip_node_free). */
+void icmp_node_free(struct node *n);
+/* Free a node's IPv4 stack state: held packets, pending loopback and
+ * neighbour events (made no-ops), n->lo, icmp state. node_free calls it. */
+void ip_node_free(struct node *n);
+/* An interface went down (ip link set down): its held packets are dropped. */
+void ip_iface_down(struct node *n, struct iface *ifc);
+/* The node's loopback device, created on first use (127.0.0.1/8, mtu 65536). */
+struct iface *ip_lo(struct node *n);
+/* True if addr is 255.255.255.255 or the broadcast address of a subnet on
+ * one of the node's interfaces (the kernel's RTN_BROADCAST local routes). */
+bool ip_addr_is_broadcast(const struct node *n, uint32_t addr);
+/* True if addr is one of the node's addresses (lo's included) or 127/8. */
+bool ip_addr_is_local(const struct node *n, uint32_t addr);
+/* One-line summary of a parsed packet for the packet walk, appended to s:
+ * "TCP 192.168.1.2:40000 > 203.0.113.20:80 [S]", "UDP a:p > b:q len 10",
+ * "ICMP a > b echo request id 1 seq 2", ... */
+void packet_summary(const struct packet *p, GString *s);
+/* Routing table maintenance (route.c). The kernel route of an address
+ * (fib_add_ifaddr: none for a /32, one per subnet and device), and its
+ * removal when no other address of the device is in that subnet. */
+void route_add_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8_t plen);
+void route_del_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8_t plen);
+/* Remove every route through ifc (fib_disable_ip: device down, or its last
+ * address removed). */
+void route_flush_dev(struct node *n, struct iface *ifc);
+/* The device a route sends through (r->dev, or resolved from r->gw). */
+struct iface *route_out_dev(const struct node *n, const struct route *r);
 
 /* Transport input at the local host, after INPUT (udp.c, tcp.c, ping.c).
  * Each takes ownership of p. icmp_rcv answers echo requests itself. */
@@ -184,6 +246,18 @@ void tcp_rcv(struct world *w, struct node *n, struct packet *p);
 void icmp_rcv(struct world *w, struct node *n, struct packet *p);
 /* Free a node's transport state (end of run, reboot). */
 void transport_free(struct node *n);
+/* ICMP handed to the sockets by icmp_rcv (ping.c, udp.c, tcp.c). Every echo
+ * reply and every ICMP error goes to ping_icmp_rcv (takes ownership; ping
+ * keeps the replies and errors about its own echo requests and frees the
+ * rest). An error quoting a UDP or TCP header also goes, first, to udp_err or
+ * tcp_err (not owning: `icmp` is the whole ICMP packet, l3/l4 set). */
+void ping_icmp_rcv(struct world *w, struct node *n, struct packet *p);
+void udp_err(struct world *w, struct node *n, const struct packet *icmp);
+void tcp_err(struct world *w, struct node *n, const struct packet *icmp);
+/* summary.json: appends a node's socket counters to an open JSON object as
+ * `, "udp_tx": N, "udp_rx": N, ...` fields, each preceded by ", " (the caller
+ * has written at least one field before). Nothing for a node without sockets. */
+void transport_summary(struct node *n, GString *json_obj);
 
 /* ----- logging and outputs (output.c) ----- */
 /* Kernel log line of a node at time t: kernel.log and the node's klog. */
@@ -197,6 +271,19 @@ void world_cmd_output(struct world *w, struct node *n, sim_time t, const char *t
 void expect_observe(struct world *w, struct iface *ifc, const struct packet *p);
 /* A packet walk line (--trace): stdout and trace.log. */
 void world_trace(struct world *w, const char *line);
+/* ----- the run (world.c) ----- */
+/* A fresh run: event queue, generator seeded with opt->seed, empty node and
+ * link tables. Copies *opt (out_dir is duplicated). Opens no file. */
+struct world *world_new(const struct run_opts *opt);
+/* Create opt.out_dir (recursively) and open kernel.log, conntrack-events.log
+ * and, with --trace, trace.log in it. Returns 0, or 2 with a message in err.
+ * Must run before scenario_load() of a `run` (node.c opens the pcaps there). */
+int world_open_outputs(struct world *w, GString *err);
+/* Flush and close the log files (pcaps are closed by world_free_nodes). */
+void world_close_outputs(struct world *w);
+/* Free everything: the scenario, nodes (pcaps flushed), links, queue, logs. */
+void world_free(struct world *w);
+
 /* Schedule an event at absolute time t. */
 static inline void world_at(struct world *w, sim_time t, event_fn fn, void *arg, uint64_t u)
 {

@@ -1,0 +1,450 @@
+/* ct_core.c - the conntrack core: attach a packet to its entry, confirm it.
+ *
+ * Mirrors nf_conntrack_core.c: nf_conntrack_in (ICMP errors first, then
+ * resolve_normal_ct: tuple, lookup, init_conntrack with the table-full
+ * early drop, then the protocol tracker), __nf_conntrack_confirm with clash
+ * resolution, the event cache, and the entry's text for conntrack -L/-E.
+ * Counters move where the kernel moves them: `invalid` for packets that
+ * cannot be tracked, `error` for broken or unknown ICMP errors, `drop` and
+ * `insert_failed` for failed confirms, `early_drop` per evicted entry;
+ * `found` only in ct_tuple_taken and `insert` never (ctnetlink -I only).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ct_proto.h"
+#include "nat.h"
+#include "nf_ns.h"
+
+#define NS_PER_S 1000000000LL
+
+void ct_refresh(struct ct_entry *ct, nf_time now, int32_t seconds)
+{
+	if (ct->status & IPS_FIXED_TIMEOUT)
+		return;
+	ct->timeout = now + (int64_t)seconds * NS_PER_S;
+}
+
+int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now)
+{
+	nf_time left = ct->timeout - now;
+
+	return left > 0 ? left / NS_PER_S : 0;
+}
+
+void ct_log_invalid(struct nf_ns *ns, uint8_t proto, nf_time now, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (ns->sysctl.ct_log_invalid != proto && ns->sysctl.ct_log_invalid != 255)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	nf_klog(ns, now, "nf_ct_proto_%u: %s", proto, buf);
+}
+
+/* nf_checksum for IPv4: TCP and UDP with the pseudo header, ICMP without. */
+bool ct_l4_csum_ok(const struct ct_pkt *p, uint8_t proto)
+{
+	const uint8_t *l4 = p->ip + p->l4off;
+	uint32_t n = p->len - p->l4off;
+	uint64_t sum = 0;
+
+	if (proto == 17 && n >= 8 && ct_rd16(l4 + 6) == 0)
+		return true;
+	if (proto != 1) {
+		sum += ct_rd16(p->ip + 12) + ct_rd16(p->ip + 14);
+		sum += ct_rd16(p->ip + 16) + ct_rd16(p->ip + 18);
+		sum += proto + n;
+	}
+	for (uint32_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(l4[i] << 8 | l4[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)l4[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/* net_warn_ratelimited (net_ratelimit: 10 messages per 5 s, then one
+ * "N callbacks suppressed" line at the first call after the interval). */
+static void ct_table_full_log(struct nf_ns *ns, nf_time now)
+{
+	if (ns->ratelimit_begin == 0 && ns->ratelimit_printed == 0 && ns->ratelimit_missed == 0)
+		ns->ratelimit_begin = now;
+	if (now > ns->ratelimit_begin + 5 * NS_PER_S) {
+		if (ns->ratelimit_missed)
+			nf_klog(ns, now, "net_ratelimit: %u callbacks suppressed",
+				ns->ratelimit_missed);
+		ns->ratelimit_missed = 0;
+		ns->ratelimit_begin = now;
+		ns->ratelimit_printed = 0;
+	}
+	if (ns->ratelimit_printed < 10) {
+		ns->ratelimit_printed++;
+		nf_klog(ns, now, "nf_conntrack: nf_conntrack: table full, dropping packet");
+	} else {
+		ns->ratelimit_missed++;
+	}
+}
+
+/* init_conntrack + __nf_conntrack_alloc. NULL with *drop false: not
+ * trackable (no inverse tuple); NULL with *drop true: table full. */
+static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tuple *t,
+					  nf_time now, bool *drop)
+{
+	struct ct_tuple repl;
+	struct ct_entry *ct;
+
+	*drop = false;
+	if (!ct_invert_tuple(t, &repl))
+		return NULL;
+	if (ns->sysctl.ct_max && ns->ct_count >= ns->sysctl.ct_max) {
+		if (!ct_table_early_drop(ns, t, now)) {
+			ns->gc_early_drop = true;
+			ct_table_full_log(ns, now);
+			*drop = true;
+			return NULL;
+		}
+	}
+	/* cache-line aligned: both tuple nodes, status and timeout share the
+	 * first 64 bytes, so a chain walk touches one line per node */
+	ct = aligned_alloc(64, (sizeof(*ct) + 63) / 64 * 64);
+	if (ct)
+		memset(ct, 0, sizeof(*ct));
+	if (!ct) {
+		*drop = true;
+		return NULL;
+	}
+	ct->tuplehash[CT_DIR_ORIGINAL].t = *t;
+	ct->tuplehash[CT_DIR_ORIGINAL].t.dir = CT_DIR_ORIGINAL;
+	ct->tuplehash[CT_DIR_REPLY].t = repl;
+	ct->tuplehash[CT_DIR_REPLY].t.dir = CT_DIR_REPLY;
+	ct->start = now;
+	ct->timeout = now;
+	ct->masq_if = -1;
+	ct->unconfirmed_next = ns->unconfirmed;
+	ns->unconfirmed = ct;
+	return ct;
+}
+
+void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
+{
+	if (!(ct->status & IPS_CONFIRMED) || (ct->status & IPS_DYING))
+		return;
+	if (ns->sysctl.ct_events && ns->env.ct_event) {
+		GString *line = g_string_sized_new(200);
+
+		ct_entry_format(ns, ct, now, "DESTROY", line);
+		ns->env.ct_event(ns->env.ctx, now, line->str);
+		g_string_free(line, TRUE);
+	}
+	ct_table_unlink(ns, ct);
+	ct->status &= ~IPS_CONFIRMED;
+	ct->status |= IPS_DYING;
+	ct->unconfirmed_next = ns->unconfirmed;
+	ns->unconfirmed = ct;
+}
+
+int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
+{
+	const uint8_t *ip = skb->ip;
+	struct ct_pkt p;
+	struct ct_tuple t;
+	unsigned ihl;
+	uint32_t len;
+
+	if (!ns->ct_loaded)
+		return NF_ACCEPT;
+	if (skb->ct || skb->ctinfo == IP_CT_UNTRACKED)
+		return NF_ACCEPT;	/* seen before (loopback) or NOTRACK */
+
+	/* ipv4_get_l4proto */
+	if (skb->len < 20 || (ihl = (ip[0] & 0x0f) * 4u) < 20 || ihl > skb->len ||
+	    ((ip[6] & 0x1f) | ip[7]) != 0) {
+		ns->stats.invalid++;
+		return NF_ACCEPT;
+	}
+	len = ct_rd16(ip + 2);
+	if (len > skb->len)
+		len = skb->len;
+	if (ihl > len) {
+		ns->stats.invalid++;
+		return NF_ACCEPT;
+	}
+	p.ip = ip;
+	p.len = len;
+	p.l4off = ihl;
+	p.hook = hook;
+	p.now = now;
+
+	if (ip[9] == 1) {
+		int r = ct_icmp_error(ns, skb, &p);
+
+		if (r < 0) {
+			ns->stats.error++;
+			return NF_ACCEPT;
+		}
+		if (r == 0)
+			return NF_ACCEPT;	/* RELATED */
+	}
+
+	for (;;) {
+		struct ct_tuple_node *h;
+		struct ct_entry *ct;
+		const struct ct_l4proto *l4;
+		uint8_t ctinfo;
+		enum ct_l4_verdict v;
+
+		if (!ct_tuple_from_ip(ip, len, &t)) {
+			ns->stats.invalid++;
+			return NF_ACCEPT;
+		}
+		h = ct_table_find(ns, &t, now);
+		if (!h) {
+			bool drop;
+
+			ct = ct_init_conntrack(ns, &t, now, &drop);
+			if (!ct) {
+				if (drop) {
+					ns->stats.drop++;
+					return NF_DROP;
+				}
+				ns->stats.invalid++;
+				return NF_ACCEPT;
+			}
+			ctinfo = IP_CT_NEW;
+		} else {
+			ct = ct_of_node(h);
+			if (h->t.dir == CT_DIR_REPLY)
+				ctinfo = IP_CT_ESTABLISHED_REPLY;
+			else if (ct->status & IPS_SEEN_REPLY)
+				ctinfo = IP_CT_ESTABLISHED;
+			else if (ct->status & IPS_EXPECTED)
+				ctinfo = IP_CT_RELATED;
+			else
+				ctinfo = IP_CT_NEW;
+		}
+		skb->ct = ct;
+		skb->ctinfo = ctinfo;
+
+		l4 = ct_l4proto_find(t.proto);
+		v = l4->packet(ns, ct, &p, ctinfo);
+		switch (v) {
+		case CT_L4_ACCEPT:
+			if (ctinfo == IP_CT_ESTABLISHED_REPLY && !(ct->status & IPS_SEEN_REPLY)) {
+				ct->status |= IPS_SEEN_REPLY;
+				ct_event_cache(ct, IPCT_REPLY);
+			}
+			/* Linux delivers the cached events at confirm time (the
+			 * same simulated instant for a packet's walk); natsim
+			 * delivers them here already, so an UPDATE does not
+			 * depend on the packet surviving the filter chains. */
+			ct_deliver_cached_events(ns, ct, now);
+			return NF_ACCEPT;
+		case CT_L4_REPEAT:
+			skb->ct = NULL;	/* the tracker killed it: start over */
+			skb->ctinfo = 0;
+			continue;
+		case CT_L4_INVALID:
+		case CT_L4_DROP:
+			skb->ct = NULL;
+			skb->ctinfo = 0;
+			if (!(ct->status & IPS_CONFIRMED))
+				ct_entry_kill(ns, ct, now);
+			ns->stats.invalid++;
+			if (v == CT_L4_DROP) {
+				ns->stats.drop++;
+				return NF_DROP;
+			}
+			return NF_ACCEPT;
+		}
+	}
+}
+
+/* The first node of the bucket holding a confirmed tuple equal to t (no
+ * expiry check, as __nf_conntrack_confirm's walk). */
+static struct ct_tuple_node *ct_find_raw(struct nf_ns *ns, const struct ct_tuple *t)
+{
+	for (struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)]; n; n = n->next)
+		if (ct_tuple_equal(&n->t, t))
+			return n;
+	return NULL;
+}
+
+static bool ct_match(const struct ct_entry *a, const struct ct_entry *b)
+{
+	return ct_tuple_equal(&a->tuplehash[0].t, &b->tuplehash[0].t) &&
+	       ct_tuple_equal(&a->tuplehash[1].t, &b->tuplehash[1].t);
+}
+
+/* __nf_ct_resolve_clash: the winner has no NAT, or both entries are the
+ * same flow with the same NAT result: drop the loser, use the winner. */
+static bool ct_resolve_clash_one(struct nf_ns *ns, struct nf_skb *skb,
+				 struct ct_entry *winner, nf_time now)
+{
+	struct ct_entry *loser = skb->ct;
+
+	if (winner->status & IPS_DYING)
+		return false;
+	if ((winner->status & IPS_NAT_DONE_MASK) == 0 || ct_match(winner, loser)) {
+		ct_entry_kill(ns, loser, now);
+		skb->ct = winner;
+		ns->stats.clash_resolve++;
+		return true;
+	}
+	return false;
+}
+
+/* nf_ct_resolve_clash. Linux's last resort (insert the loser with only
+ * its REPLY tuple when just ORIGINAL clashed) needs two packets of one new
+ * flow in flight at once, which a single-threaded walk never has: natsim
+ * drops there instead. */
+static int ct_resolve_clash(struct nf_ns *ns, struct nf_skb *skb, struct ct_tuple_node *h,
+			    nf_time now)
+{
+	struct ct_entry *loser = skb->ct;
+	const struct ct_l4proto *l4 = ct_l4proto_find(loser->tuplehash[0].t.proto);
+
+	if (l4->allow_clash) {
+		struct ct_tuple_node *r;
+
+		if (ct_resolve_clash_one(ns, skb, ct_of_node(h), now))
+			return NF_ACCEPT;
+		r = ct_find_raw(ns, &loser->tuplehash[CT_DIR_REPLY].t);
+		if (r && ct_resolve_clash_one(ns, skb, ct_of_node(r), now))
+			return NF_ACCEPT;
+	}
+	ns->stats.drop++;
+	ns->stats.insert_failed++;
+	ct_entry_kill(ns, loser, now);
+	skb->ct = NULL;
+	skb->ctinfo = 0;
+	return NF_DROP;
+}
+
+int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
+{
+	struct ct_entry *ct = skb->ct;
+
+	if (!ct || (ct->status & IPS_DYING))
+		return NF_ACCEPT;
+	if (!(ct->status & IPS_CONFIRMED)) {
+		struct ct_tuple_node *h;
+
+		/* REJECT's answers are attached in the other direction */
+		if (ct_info_dir(skb->ctinfo) != CT_DIR_ORIGINAL)
+			return NF_ACCEPT;
+		ct->tuplehash[CT_DIR_ORIGINAL].t.dir = CT_DIR_ORIGINAL;
+		ct->tuplehash[CT_DIR_REPLY].t.dir = CT_DIR_REPLY;
+		ct->tuplehash[CT_DIR_REPLY].t.pad = 0;
+		h = ct_find_raw(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t);
+		if (!h)
+			h = ct_find_raw(ns, &ct->tuplehash[CT_DIR_REPLY].t);
+		if (h) {
+			int ret = ct_resolve_clash(ns, skb, h, now);
+
+			if (ret == NF_ACCEPT)
+				ct_deliver_cached_events(ns, skb->ct, now);
+			return ret;
+		}
+		ct_table_unlink(ns, ct);	/* off the unconfirmed list */
+		ct_table_insert(ns, ct);
+		ct_event_cache(ct, IPCT_NEW);
+	}
+	ct_deliver_cached_events(ns, ct, now);
+	return NF_ACCEPT;
+}
+
+void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
+{
+	unsigned events = ct->ecache;
+	GString *line;
+
+	if (!events || !(ct->status & IPS_CONFIRMED) || (ct->status & IPS_DYING))
+		return;
+	ct->ecache = 0;
+	if (!ns->sysctl.ct_events || !ns->env.ct_event)
+		return;
+	line = g_string_sized_new(200);
+	ct_entry_format(ns, ct, now, (events & IPCT_NEW) ? "NEW" : "UPDATE", line);
+	ns->env.ct_event(ns->env.ctx, now, line->str);
+	g_string_free(line, TRUE);
+}
+
+/* libnetfilter_conntrack's protocol names (others print "unknown"). */
+static const char *ct_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case 1: return "icmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 33: return "dccp";
+	case 47: return "gre";
+	case 58: return "icmpv6";
+	case 132: return "sctp";
+	case 136: return "udplite";
+	default: return "unknown";
+	}
+}
+
+static void ct_tuple_format(const struct ct_tuple *t, GString *out)
+{
+	char s[16], d[16];
+
+	snprintf(s, sizeof(s), "%u.%u.%u.%u", t->src >> 24, (t->src >> 16) & 255,
+		 (t->src >> 8) & 255, t->src & 255);
+	snprintf(d, sizeof(d), "%u.%u.%u.%u", t->dst >> 24, (t->dst >> 16) & 255,
+		 (t->dst >> 8) & 255, t->dst & 255);
+	g_string_append_printf(out, "src=%s dst=%s ", s, d);
+	switch (t->proto) {
+	case 6: case 17: case 33: case 132: case 136:
+		g_string_append_printf(out, "sport=%u dport=%u ", t->sport, t->dport);
+		break;
+	case 1:
+		g_string_append_printf(out, "type=%u code=%u id=%u ", ct_tuple_icmp_type(t),
+				       ct_tuple_icmp_code(t), t->sport);
+		break;
+	case 47:
+		g_string_append_printf(out, "srckey=0x%x dstkey=0x%x ", t->sport, t->dport);
+		break;
+	default:
+		break;
+	}
+}
+
+/* conntrack-tools 1.4.7 plain output (-L), or event output (-E) when
+ * `event` is set: -E lines have no mark/use, and DESTROY shows the
+ * timeout only while some whole second is left (ctnetlink skips a zero). */
+void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
+		     const char *event, GString *out)
+{
+	const struct ct_tuple *o = &ct->tuplehash[CT_DIR_ORIGINAL].t;
+	int64_t left = ct_entry_remaining(ct, now);
+
+	(void)ns;
+	if (event) {
+		char tag[16];
+
+		snprintf(tag, sizeof(tag), "[%s]", event);
+		g_string_append_printf(out, "%9s ", tag);
+	}
+	g_string_append_printf(out, "%-8s %u ", ct_proto_name(o->proto), o->proto);
+	if (!event || strcmp(event, "DESTROY") != 0 || left > 0)
+		g_string_append_printf(out, "%lld ", (long long)left);
+	if (o->proto == 6)
+		g_string_append_printf(out, "%s ", ct_tcp_state_name(ct->proto.tcp.state));
+	ct_tuple_format(o, out);
+	if (!(ct->status & IPS_SEEN_REPLY))
+		g_string_append(out, "[UNREPLIED] ");
+	ct_tuple_format(&ct->tuplehash[CT_DIR_REPLY].t, out);
+	if (ct->status & IPS_ASSURED)
+		g_string_append(out, "[ASSURED] ");
+	if (!event)
+		g_string_append_printf(out, "mark=%u use=1 ", ct->mark);
+	if (out->len && out->str[out->len - 1] == ' ')
+		g_string_truncate(out, out->len - 1);
+}

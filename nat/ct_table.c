@@ -1,0 +1,337 @@
+/* ct_table.c - the conntrack hash table: one array of singly linked chains.
+ *
+ * Mirrors nf_conntrack_core.c's hash: both tuples of an entry are nodes of
+ * the ONE table (an entry lives in two buckets), new nodes go to the chain
+ * head (hlist_nulls_add_head), a lookup hashes the tuple with a keyed hash
+ * and walks one chain, reaping expired entries it meets (nf_ct_gc_expired).
+ * The hash is our own keyed 64-bit mix (two murmur3 finalisers; the kernel
+ * uses siphash), scaled to the table size with reciprocal_scale() as the
+ * kernel does. Unconfirmed entries are not in the table: they sit on
+ * ns->unconfirmed until ct_confirm() inserts them.
+ */
+#include <stdlib.h>
+#include "ct.h"
+#include "nat.h"
+#include "nf_ns.h"
+
+static inline uint64_t ct_fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
+
+/* Derive the two hash keys from the run's seed (get_random_once). */
+void ct_table_set_seed(struct nf_ns *ns, uint32_t seed)
+{
+	ns->hash_seed = seed;
+	ns->hash_key[0] = ct_fmix64((uint64_t)seed * 0x9e3779b97f4a7c15ULL + 1);
+	ns->hash_key[1] = ct_fmix64((uint64_t)seed ^ 0x5bd1e9955bd1e995ULL);
+}
+
+/* hash_conntrack_raw: a keyed 32-bit hash of addresses, ports, protocol. */
+static inline uint32_t ct_hash_raw(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	uint64_t a = (uint64_t)t->src << 32 | t->dst;
+	uint64_t b = (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 | t->proto;
+	uint64_t h = ct_fmix64(a ^ ns->hash_key[0]);
+
+	h = ct_fmix64(h ^ b ^ ns->hash_key[1]);
+	return (uint32_t)(h >> 32);
+}
+
+/* reciprocal_scale(hash, size) */
+static inline uint32_t ct_scale(uint32_t hash, uint32_t size)
+{
+	return (uint32_t)(((uint64_t)hash * size) >> 32);
+}
+
+uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	return ct_scale(ct_hash_raw(ns, t), ns->sysctl.ct_buckets);
+}
+
+uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	return ct_hash_raw(ns, t);
+}
+
+static inline bool ct_expired(const struct ct_entry *ct, nf_time now)
+{
+	return ct->timeout <= now;
+}
+
+/* Unlink one node from its chain. */
+static void ct_chain_del(struct nf_ns *ns, struct ct_tuple_node *node)
+{
+	struct ct_tuple_node **pp = &ns->buckets[ct_hash_bucket(ns, &node->t)];
+
+	while (*pp && *pp != node)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = node->next;
+	node->next = NULL;
+}
+
+void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
+{
+	for (int d = 0; d < CT_DIR_MAX; d++) {
+		struct ct_tuple_node *n = &ct->tuplehash[d];
+		uint32_t b;
+
+		n->t.dir = (uint8_t)d;
+		n->t.pad = 0;
+		b = ct_hash_bucket(ns, &n->t);
+		n->next = ns->buckets[b];
+		ns->buckets[b] = n;
+	}
+	ct->status |= IPS_CONFIRMED;
+	ns->ct_count++;
+}
+
+static void ct_unconfirmed_del(struct nf_ns *ns, struct ct_entry *ct)
+{
+	struct ct_entry **pp = &ns->unconfirmed;
+
+	while (*pp && *pp != ct)
+		pp = &(*pp)->unconfirmed_next;
+	if (*pp)
+		*pp = ct->unconfirmed_next;
+	ct->unconfirmed_next = NULL;
+}
+
+void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct)
+{
+	if (ct->status & IPS_CONFIRMED) {
+		ct_chain_del(ns, &ct->tuplehash[CT_DIR_ORIGINAL]);
+		ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
+		ns->ct_count--;
+	} else {
+		ct_unconfirmed_del(ns, ct);
+	}
+}
+
+/* nf_ct_delete + nf_conntrack_free: unhash, DESTROY event (confirmed
+ * entries only: unconfirmed ones were never announced), NAT cleanup. */
+void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
+{
+	bool confirmed = ct->status & IPS_CONFIRMED;
+
+	ct->status |= IPS_DYING;
+	if (confirmed && ns->sysctl.ct_events && ns->env.ct_event) {
+		GString *line = g_string_sized_new(200);
+
+		ct_entry_format(ns, ct, now, "DESTROY", line);
+		ns->env.ct_event(ns->env.ctx, now, line->str);
+		g_string_free(line, TRUE);
+	}
+	ct_table_unlink(ns, ct);
+	nat_ct_destroy(ns, ct);
+	free(ct);
+}
+
+/* Free every entry without events (namespace teardown / reboot). */
+void ct_table_free_all(struct nf_ns *ns)
+{
+	if (ns->buckets) {
+		for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
+			struct ct_tuple_node *n = ns->buckets[b];
+
+			while (n) {
+				struct ct_tuple_node *next = n->next;
+				struct ct_entry *ct = ct_of_node(n);
+
+				if (n->t.dir == CT_DIR_ORIGINAL) {
+					/* free once, when its ORIGINAL node is met;
+					 * unlink its REPLY node first */
+					if (next == &ct->tuplehash[CT_DIR_REPLY])
+						next = next->next;
+					ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
+					nat_ct_destroy(ns, ct);
+					free(ct);
+				}
+				n = next;
+			}
+			ns->buckets[b] = NULL;
+		}
+	}
+	while (ns->unconfirmed) {
+		struct ct_entry *ct = ns->unconfirmed;
+
+		ns->unconfirmed = ct->unconfirmed_next;
+		nat_ct_destroy(ns, ct);
+		free(ct);
+	}
+	ns->ct_count = 0;
+}
+
+/* ____nf_conntrack_find: walk the tuple's chain; expired entries met are
+ * killed on the way (DESTROY), as nf_ct_gc_expired does. */
+struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, nf_time now)
+{
+	struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)];
+
+	while (n) {
+		struct ct_tuple_node *next = n->next;
+		struct ct_entry *ct = ct_of_node(n);
+
+		if (ct_expired(ct, now)) {
+			if (next && ct_of_node(next) == ct)
+				next = next->next;
+			ct_entry_kill(ns, ct, now);
+		} else if (ct_tuple_equal(&n->t, t)) {
+			return n;
+		}
+		n = next;
+	}
+	return NULL;
+}
+
+/* nf_conntrack_tuple_taken: is the reply tuple t used by a confirmed entry
+ * other than `ignored`? Each taken candidate counts `found`, as in the
+ * kernel (the only place that moves it). Entries whose ORIGINAL equals the
+ * ignored entry's are the same flow: left to clash resolution. */
+bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
+		    const struct ct_entry *ignored, nf_time now)
+{
+	struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)];
+
+	while (n) {
+		struct ct_tuple_node *next = n->next;
+		struct ct_entry *ct = ct_of_node(n);
+
+		if (ct == ignored) {
+			/* skip */
+		} else if (ct_expired(ct, now)) {
+			if (next && ct_of_node(next) == ct)
+				next = next->next;
+			ct_entry_kill(ns, ct, now);
+		} else if (ct_tuple_equal(&n->t, t) &&
+			   !(ignored && ct_tuple_equal(&ignored->tuplehash[CT_DIR_ORIGINAL].t,
+						       &ct->tuplehash[CT_DIR_ORIGINAL].t))) {
+			ns->stats.found++;
+			return true;
+		}
+		n = next;
+	}
+	return false;
+}
+
+void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
+		      void *arg)
+{
+	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
+		struct ct_tuple_node *n = ns->buckets[b];
+
+		while (n) {
+			struct ct_tuple_node *next = n->next;
+			struct ct_entry *ct = ct_of_node(n);
+
+			if (n->t.dir == CT_DIR_ORIGINAL) {
+				while (next && ct_of_node(next) == ct)
+					next = next->next;
+				fn(ns, ct, arg);
+			}
+			n = next;
+		}
+	}
+}
+
+/* Kill the expired entries of one bucket; returns how many. */
+unsigned ct_table_reap_bucket(struct nf_ns *ns, uint32_t b, nf_time now)
+{
+	struct ct_tuple_node *n = ns->buckets[b];
+	unsigned reaped = 0;
+
+	while (n) {
+		struct ct_tuple_node *next = n->next;
+		struct ct_entry *ct = ct_of_node(n);
+
+		while (next && ct_of_node(next) == ct)
+			next = next->next;
+		if (ct_expired(ct, now)) {
+			ct_entry_kill(ns, ct, now);
+			reaped++;
+		}
+		n = next;
+	}
+	return reaped;
+}
+
+void ct_table_reap_all(struct nf_ns *ns, nf_time now)
+{
+	if (!ns->ct_count)
+		return;
+	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++)
+		if (ns->buckets[b])
+			ct_table_reap_bucket(ns, b, now);
+}
+
+/* nf_conntrack_hash_resize: a new array of `size` chains; old buckets are
+ * walked in order and each node is pushed at the head of its new chain. */
+bool ct_table_resize(struct nf_ns *ns, uint32_t size)
+{
+	struct ct_tuple_node **nb = calloc(size, sizeof(*nb));
+	struct ct_tuple_node **old = ns->buckets;
+	uint32_t old_size = ns->sysctl.ct_buckets;
+
+	if (!nb)
+		return false;
+	ns->buckets = nb;
+	ns->sysctl.ct_buckets = size;
+	ns->gc_next_bucket = 0; /* the gc cursor indexes the old array */
+	if (old) {
+		for (uint32_t b = 0; b < old_size; b++) {
+			struct ct_tuple_node *n = old[b];
+
+			while (n) {
+				struct ct_tuple_node *next = n->next;
+				uint32_t h = ct_hash_bucket(ns, &n->t);
+
+				n->next = nb[h];
+				nb[h] = n;
+				n = next;
+			}
+		}
+		free(old);
+	}
+	return true;
+}
+
+/* early_drop: from the new tuple's bucket, up to NF_CT_EVICTION_RANGE
+ * buckets; in the first one holding victims every confirmed, not ASSURED
+ * entry is killed (expired ones met are reaped, not counted). Returns the
+ * number of entries dropped. */
+unsigned ct_table_early_drop(struct nf_ns *ns, const struct ct_tuple *orig, nf_time now)
+{
+	uint32_t size = ns->sysctl.ct_buckets;
+	uint32_t b = ct_hash_bucket(ns, orig);
+
+	for (int i = 0; i < 8; i++, b = (b + 1) % size) {
+		struct ct_tuple_node *n = ns->buckets[b];
+		unsigned drops = 0;
+
+		while (n) {
+			struct ct_tuple_node *next = n->next;
+			struct ct_entry *ct = ct_of_node(n);
+
+			while (next && ct_of_node(next) == ct)
+				next = next->next;
+			if (ct_expired(ct, now))
+				ct_entry_kill(ns, ct, now);
+			else if (!(ct->status & (IPS_ASSURED | IPS_DYING))) {
+				ct_entry_kill(ns, ct, now);
+				drops++;
+			}
+			n = next;
+		}
+		if (drops) {
+			ns->stats.early_drop += drops;
+			return drops;
+		}
+	}
+	return 0;
+}

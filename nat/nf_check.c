@@ -1,0 +1,210 @@
+/* nf_check.c - `--check`: the conntrack invariants of SPEC 5.6.
+ *
+ * Linux asserts none of this at run time; natsim checks after every packet
+ * a router handles that the table is what the kernel's code guarantees:
+ *   1. REPLY is the inverse of ORIGINAL except where NAT rewrote it: with
+ *      IPS_SRC_NAT the reply's destination (and destination port / ICMP id)
+ *      may differ, with IPS_DST_NAT the reply's source (and source port /
+ *      ICMP id); protocol and ICMP type/code always invert exactly.
+ *   2. Each tuple node sits in the chain its hash names, marked with its
+ *      own direction.
+ *   3. No tuple belongs to two entries (equal tuples hash alike, so each
+ *      chain is checked pairwise).
+ *   4. nf_conntrack_count equals the entries in the table and does not
+ *      exceed nf_conntrack_max (unless the maximum was lowered under an
+ *      older, larger table: Linux keeps those entries too).
+ *   5. A NATed tuple lies in the range of the rule that bound it.
+ * and, per packet sent, that its tuple is the one its entry expects.
+ */
+#include <stdio.h>
+#include "ct_proto.h"
+#include "nat.h"
+#include "nf_ns.h"
+
+static void nf_check_name(const struct ct_entry *ct, char *buf, size_t n)
+{
+	const struct ct_tuple *t = &ct->tuplehash[CT_DIR_ORIGINAL].t;
+
+	snprintf(buf, n, "proto %u %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u", t->proto,
+		 t->src >> 24, (t->src >> 16) & 255, (t->src >> 8) & 255, t->src & 255, t->sport,
+		 t->dst >> 24, (t->dst >> 16) & 255, (t->dst >> 8) & 255, t->dst & 255, t->dport);
+}
+
+static bool nf_check_fail(GString *why, const struct ct_entry *ct, const char *what)
+{
+	char name[96];
+
+	nf_check_name(ct, name, sizeof(name));
+	g_string_append_printf(why, "--check: entry %s: %s\n", name, what);
+	return false;
+}
+
+static bool nf_has_ports(uint8_t proto)
+{
+	return proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136;
+}
+
+/* Invariant 1. */
+static bool nf_check_inverse(const struct ct_entry *ct, GString *why)
+{
+	const struct ct_tuple *o = &ct->tuplehash[CT_DIR_ORIGINAL].t;
+	const struct ct_tuple *r = &ct->tuplehash[CT_DIR_REPLY].t;
+	struct ct_tuple inv;
+	bool snat = ct->status & IPS_SRC_NAT, dnat = ct->status & IPS_DST_NAT;
+	bool ok = true;
+
+	if (!ct_invert_tuple(o, &inv))
+		return nf_check_fail(why, ct, "ORIGINAL tuple has no inverse");
+	if (r->proto != inv.proto)
+		ok = false;
+	if (!dnat && r->src != inv.src)
+		ok = false;
+	if (!snat && r->dst != inv.dst)
+		ok = false;
+	if (o->proto == 1) {
+		if (r->dport != inv.dport)	/* type/code */
+			ok = false;
+		if (!snat && !dnat && r->sport != inv.sport)
+			ok = false;
+	} else {
+		if (!dnat && r->sport != inv.sport)
+			ok = false;
+		if (!snat && r->dport != inv.dport)
+			ok = false;
+	}
+	if (!ok)
+		return nf_check_fail(why, ct, "REPLY tuple not the inverse of ORIGINAL");
+	return true;
+}
+
+/* Invariant 5: the manipulated side of REPLY within ct->nat_range[m]. */
+static bool nf_check_range(const struct ct_entry *ct, GString *why)
+{
+	const struct ct_tuple *r = &ct->tuplehash[CT_DIR_REPLY].t;
+
+	for (int m = 0; m < 2; m++) {
+		const struct ct_nat_range *range = &ct->nat_range[m];
+		uint32_t addr;
+		uint16_t port;
+
+		if (!(ct->status & (m == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT)))
+			continue;
+		/* SNAT changed what the reply is sent to, DNAT what it comes from */
+		addr = m == NAT_MANIP_SRC ? r->dst : r->src;
+		if (r->proto == 1)
+			port = r->sport;
+		else
+			port = m == NAT_MANIP_SRC ? r->dport : r->sport;
+		if ((range->flags & NF_NAT_RANGE_MAP_IPS) &&
+		    (addr < range->min_addr || addr > range->max_addr))
+			return nf_check_fail(why, ct, m == NAT_MANIP_SRC ?
+					     "SNAT address outside the rule's range" :
+					     "DNAT address outside the rule's range");
+		if ((range->flags & NF_NAT_RANGE_PROTO_SPECIFIED) &&
+		    (nf_has_ports(r->proto) || r->proto == 1) &&
+		    (port < range->min_port || port > range->max_port))
+			return nf_check_fail(why, ct, m == NAT_MANIP_SRC ?
+					     "SNAT port outside the rule's range" :
+					     "DNAT port outside the rule's range");
+	}
+	return true;
+}
+
+struct nf_check_ctx {
+	GString *why;
+	bool ok;
+	uint32_t entries;
+	bool created_after_max;
+	nf_time max_set_at;
+};
+
+static void nf_check_entry(struct nf_ns *ns, struct ct_entry *ct, void *arg)
+{
+	struct nf_check_ctx *c = arg;
+
+	c->entries++;
+	if (ct->start > c->max_set_at)
+		c->created_after_max = true;
+	if (!(ct->status & IPS_CONFIRMED))
+		c->ok = nf_check_fail(c->why, ct, "entry in the table without IPS_CONFIRMED");
+	if (!nf_check_inverse(ct, c->why))
+		c->ok = false;
+	if (!nf_check_range(ct, c->why))
+		c->ok = false;
+	for (int d = 0; d < CT_DIR_MAX; d++) {
+		const struct ct_tuple_node *want = &ct->tuplehash[d];
+		const struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, &want->t)];
+
+		if (want->t.dir != d) {
+			c->ok = nf_check_fail(c->why, ct, "tuple marked with the wrong direction");
+			continue;
+		}
+		while (n && n != want)
+			n = n->next;
+		if (!n)
+			c->ok = nf_check_fail(c->why, ct, d == CT_DIR_ORIGINAL ?
+					      "ORIGINAL tuple in wrong bucket" :
+					      "REPLY tuple in wrong bucket");
+	}
+}
+
+bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why)
+{
+	struct nf_check_ctx c = { .why = why, .ok = true, .max_set_at = ns->ct_max_set_at };
+	uint32_t nodes = 0;
+
+	(void)now;
+	ct_table_foreach(ns, nf_check_entry, &c);
+
+	/* invariant 3 (and a node count: every node belongs to a counted entry) */
+	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
+		for (const struct ct_tuple_node *n = ns->buckets[b]; n; n = n->next) {
+			nodes++;
+			if (ct_hash_bucket(ns, &n->t) != b)
+				c.ok = nf_check_fail(why, ct_of_node(n), "tuple in wrong bucket");
+			for (const struct ct_tuple_node *m = n->next; m; m = m->next)
+				if (ct_tuple_equal(&n->t, &m->t) && ct_of_node(n) != ct_of_node(m)) {
+					c.ok = nf_check_fail(why, ct_of_node(n),
+							     "tuple also belongs to another entry");
+				}
+		}
+	}
+	/* invariant 4 */
+	if (nodes != 2 * c.entries || ns->ct_count != c.entries) {
+		g_string_append_printf(why, "--check: count %u != %u entries in the table "
+				       "(%u tuple nodes)\n", ns->ct_count, c.entries, nodes);
+		c.ok = false;
+	}
+	if (ns->sysctl.ct_max && ns->ct_count > ns->sysctl.ct_max && c.created_after_max) {
+		g_string_append_printf(why, "--check: count %u exceeds nf_conntrack_max %u\n",
+				       ns->ct_count, ns->sysctl.ct_max);
+		c.ok = false;
+	}
+	return c.ok;
+}
+
+bool nf_check_packet(struct nf_ns *ns, const struct nf_skb *skb, GString *why)
+{
+	const struct ct_entry *ct = skb->ct;
+	struct ct_tuple pt, want;
+	int d;
+
+	(void)ns;
+	if (!ct || skb->ctinfo == IP_CT_RELATED || skb->ctinfo == IP_CT_RELATED_REPLY)
+		return true;	/* untracked, or an ICMP error (checked inside by NAT) */
+	if (!ct_tuple_from_ip(skb->ip, skb->len, &pt))
+		return true;
+	d = ct_info_dir(skb->ctinfo);
+	if (!ct_invert_tuple(&ct->tuplehash[!d].t, &want))
+		return true;
+	if (!ct_tuple_equal(&pt, &want)) {
+		char name[96];
+
+		nf_check_name(ct, name, sizeof(name));
+		g_string_append_printf(why, "--check: entry %s: packet sent in the %s direction "
+				       "does not carry the entry's tuple\n", name,
+				       d == CT_DIR_ORIGINAL ? "ORIGINAL" : "REPLY");
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,1265 @@
+/* cmd.c - the node's shell: word splitting, redirections, and dispatch.
+ *
+ * Design: a command line is split once, at parse time, into argv plus its
+ * redirections (struct cmd_redir), exactly as bash would split it. Running it
+ * is then cmd_exec(): `<` feeds c->stdin_text, cmd_run() dispatches by name
+ * and fills c->out, and `>`/`>>` send c->out to the node's file store or to a
+ * /proc/sys knob - so `echo 1 > /proc/sys/net/ipv4/ip_forward` and
+ * `iptables-save > /etc/sysconfig/iptables` need no special cases. The node's
+ * own knobs (net.ipv4.*), the file store, `cat`, `echo`, the iptables
+ * service and `reboot` live here; everything else is another module's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "scenario.h"
+
+/* ----- word splitting ----- */
+
+/* Bytes of a typographic dash (en dash, em dash, minus sign) at p, or 0. */
+static int typo_dash_len(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0x93 || u[2] == 0x94))
+		return 3;
+	if (u[0] == 0xe2 && u[1] == 0x88 && u[2] == 0x92)
+		return 3;
+	return 0;
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+enum pending_redir { PR_NONE, PR_OUT, PR_APPEND, PR_IN, PR_ERR };
+
+struct splitter {
+	GPtrArray *argv;
+	struct cmd_redir *redir;
+	GString *word;
+	bool have_word;		/* a word is in progress (possibly "" quoted) */
+	bool quoted;		/* some part of the word was quoted or escaped */
+	bool typo;		/* a typographic dash was replaced in this word */
+	const char *start;	/* where the word began, for the warning */
+	enum pending_redir pending;
+};
+
+static void split_deliver(struct splitter *s, const char *end, GPtrArray *warnings)
+{
+	if (!s->have_word)
+		return;
+	if (s->typo && warnings) {
+		char *raw = g_strndup(s->start, (size_t)(end - s->start));
+		g_ptr_array_add(warnings, g_strdup_printf(
+			"typographic dash in \"%s\" read as \"%s\"", raw, s->word->str));
+		g_free(raw);
+	}
+	char *w = g_strdup(s->word->str);
+	switch (s->pending) {
+	case PR_NONE:
+		g_ptr_array_add(s->argv, w);
+		break;
+	case PR_OUT:
+	case PR_APPEND:
+		g_free(s->redir->out);
+		s->redir->out = w;
+		s->redir->append = s->pending == PR_APPEND;
+		break;
+	case PR_IN:
+		g_free(s->redir->in);
+		s->redir->in = w;
+		break;
+	case PR_ERR:
+		g_free(s->redir->err_out);
+		s->redir->err_out = w;
+		break;
+	}
+	s->pending = PR_NONE;
+	g_string_truncate(s->word, 0);
+	s->have_word = s->quoted = s->typo = false;
+}
+
+int cmd_split(const char *text, GPtrArray *argv, struct cmd_redir *redir,
+	      GPtrArray *warnings, GString *err)
+{
+	struct splitter s = { .argv = argv, .redir = redir, .word = g_string_new(NULL) };
+	const char *p = text;
+	int rc = 0;
+
+	for (;;) {
+		char ch = *p;
+		if (ch == '\0' || is_blank(ch)) {
+			split_deliver(&s, p, warnings);
+			if (ch == '\0')
+				break;
+			p++;
+			continue;
+		}
+		if (!s.have_word) {
+			s.start = p;
+			/* A run of dashes opening the word with a typographic one in
+			 * it is where `--` belongs (text copied from a web page). */
+			const char *q = p;
+			bool typo = false;
+			while (*q == '-' || typo_dash_len(q)) {
+				if (*q == '-') {
+					q++;
+				} else {
+					typo = true;
+					q += typo_dash_len(q);
+				}
+			}
+			if (typo) {
+				g_string_append(s.word, "--");
+				s.have_word = s.typo = true;
+				p = q;
+				continue;
+			}
+		}
+		if (ch == '\'') {
+			const char *close = strchr(p + 1, '\'');
+			if (!close) {
+				g_string_assign(err, "bash: unexpected EOF while looking for matching `''");
+				rc = 2;
+				break;
+			}
+			g_string_append_len(s.word, p + 1, close - (p + 1));
+			s.have_word = s.quoted = true;
+			p = close + 1;
+			continue;
+		}
+		if (ch == '"') {
+			const char *q = p + 1;
+			while (*q && *q != '"') {
+				if (*q == '\\' && q[1] && strchr("\\\"$`\n", q[1])) {
+					if (q[1] != '\n')
+						g_string_append_c(s.word, q[1]);
+					q += 2;
+					continue;
+				}
+				g_string_append_c(s.word, *q++);
+			}
+			if (*q != '"') {
+				g_string_assign(err, "bash: unexpected EOF while looking for matching `\"'");
+				rc = 2;
+				break;
+			}
+			s.have_word = s.quoted = true;
+			p = q + 1;
+			continue;
+		}
+		if (ch == '\\') {
+			if (p[1] == '\0') { /* a lone trailing backslash stays literal */
+				g_string_append_c(s.word, '\\');
+				s.have_word = true;
+				p++;
+				continue;
+			}
+			g_string_append_c(s.word, p[1]);
+			s.have_word = s.quoted = true;
+			p += 2;
+			continue;
+		}
+		if (redir && (ch == '>' || ch == '<')) {
+			enum pending_redir kind;
+			int fd = -1;
+			/* bash: a word of digits right before the operator is its fd */
+			if (s.have_word && !s.quoted && !s.typo &&
+			    (strcmp(s.word->str, "1") == 0 || strcmp(s.word->str, "2") == 0)) {
+				fd = s.word->str[0] - '0';
+				g_string_truncate(s.word, 0);
+				s.have_word = false;
+			} else {
+				split_deliver(&s, p, warnings);
+			}
+			if (s.pending != PR_NONE) {
+				g_string_printf(err, "bash: syntax error near unexpected token `%c'", ch);
+				rc = 2;
+				break;
+			}
+			if (ch == '<') {
+				if (fd >= 0) {
+					g_string_assign(err, "bash: input redirection of a numbered descriptor is not supported");
+					rc = 2;
+					break;
+				}
+				kind = PR_IN;
+				p++;
+			} else if (p[1] == '>') {
+				kind = PR_APPEND;
+				p += 2;
+			} else if (p[1] == '&' && p[2] == '1' && fd == 2) {
+				/* 2>&1: stderr joins stdout; the runner prints both */
+				p += 3;
+				continue;
+			} else {
+				kind = PR_OUT;
+				p++;
+			}
+			if (fd == 2 && kind != PR_IN)
+				kind = PR_ERR;
+			s.pending = kind;
+			continue;
+		}
+		if (ch == '|' || ch == ';' || ch == '&' || ch == '`' || (ch == '$' && p[1] == '(')) {
+			g_string_printf(err, "natsim: `%c' is not supported: one command per line "
+				       "(no pipes, lists or substitutions)", ch);
+			rc = 2;
+			break;
+		}
+		g_string_append_c(s.word, ch);
+		s.have_word = true;
+		p++;
+	}
+	if (rc == 0 && s.pending != PR_NONE) {
+		g_string_assign(err, "bash: syntax error near unexpected token `newline'");
+		rc = 2;
+	}
+	g_string_free(s.word, TRUE);
+	return rc;
+}
+
+void cmd_redir_clear(struct cmd_redir *r)
+{
+	if (!r)
+		return;
+	g_free(r->in);
+	g_free(r->out);
+	g_free(r->err_out);
+	memset(r, 0, sizeof *r);
+}
+
+/* ----- the node's file store ----- */
+
+static void files_value_free(gpointer s)
+{
+	g_string_free(s, TRUE);
+}
+
+static GHashTable *node_files(struct node *n)
+{
+	if (!n->files)
+		n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+						 files_value_free);
+	return n->files;
+}
+
+static GString *file_get(struct node *n, const char *path)
+{
+	return n->files ? g_hash_table_lookup(n->files, path) : NULL;
+}
+
+static void file_put(struct node *n, const char *path, const char *text, bool append)
+{
+	GString *f = file_get(n, path);
+	if (!f) {
+		f = g_string_new(NULL);
+		g_hash_table_insert(node_files(n), g_strdup(path), f);
+	}
+	if (!append)
+		g_string_truncate(f, 0);
+	g_string_append(f, text);
+}
+
+static void file_remove(struct node *n, const char *path)
+{
+	if (n->files)
+		g_hash_table_remove(n->files, path);
+}
+
+/* ----- knobs: /proc/sys ----- */
+
+#define PROC_SYS "/proc/sys/"
+
+/* "net/ipv4/ip_forward" or "net.ipv4.ip_forward" -> "net.ipv4.ip_forward",
+ * as procps' sysctl reads either form. */
+static char *knob_name(const char *text)
+{
+	char *s = g_strdup(text);
+	for (char *p = s; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	return s;
+}
+
+static void knob_no_such(GString *err, const char *name)
+{
+	char *path = g_strdup(name);
+	for (char *p = path; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	g_string_printf(err, "sysctl: cannot stat /proc/sys/%s: No such file or directory", path);
+	g_free(path);
+}
+
+/* The node's own knobs (the IPv4 stack's, not netfilter's). */
+static bool knob_is_forward(const char *name)
+{
+	return strcmp(name, "net.ipv4.ip_forward") == 0 ||
+	       strcmp(name, "net.ipv4.conf.all.forwarding") == 0;
+}
+
+/* proc_dointvec: an optionally signed decimal integer with blanks around it. */
+static bool knob_parse_int(const char *value, long long *out)
+{
+	while (is_blank(*value))
+		value++;
+	char *end;
+	errno = 0;
+	long long v = strtoll(value, &end, 10);
+	if (end == value || errno)
+		return false;
+	while (is_blank(*end))
+		end++;
+	if (*end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Read a knob: 0 with its value, or 2 with sysctl's message. */
+static int knob_get(struct cmd_ctx *c, const char *name, GString *val, GString *err)
+{
+	struct node *n = c->node;
+	g_string_truncate(val, 0);
+	if (nf_sysctl_owns(name)) {
+		if (!n->nf) {
+			knob_no_such(err, name);
+			return 2;
+		}
+		if (nf_sysctl_get(n->nf, name, val, c->w->now) != 0) {
+			knob_no_such(err, name);
+			return 2;
+		}
+		return 0;
+	}
+	if (knob_is_forward(name)) {
+		g_string_printf(val, "%d", n->ip_forward ? 1 : 0);
+		return 0;
+	}
+	if (strcmp(name, "net.ipv4.ipfrag_time") == 0) {
+		g_string_printf(val, "%u", n->ipfrag_time);
+		return 0;
+	}
+	knob_no_such(err, name);
+	return 2;
+}
+
+/* Write a knob (dry run: check only): 0, or 2 with sysctl's message. */
+static int knob_set(struct cmd_ctx *c, const char *name, const char *value, GString *err)
+{
+	struct node *n = c->node;
+	long long v;
+	if (nf_sysctl_owns(name)) {
+		if (!n->nf) {
+			knob_no_such(err, name);
+			return 2;
+		}
+		return nf_sysctl_set(n->nf, name, value, err, c->dry_run, c->w->now) ? 2 : 0;
+	}
+	if (knob_is_forward(name)) {
+		if (!knob_parse_int(value, &v) || (v != 0 && v != 1)) {
+			g_string_printf(err, "sysctl: setting key \"%s\": Invalid argument", name);
+			return 2;
+		}
+		if (!c->dry_run)
+			n->ip_forward = v == 1;
+		return 0;
+	}
+	if (strcmp(name, "net.ipv4.ipfrag_time") == 0) {
+		if (!knob_parse_int(value, &v) || v < 0 || v > INT32_MAX) {
+			g_string_printf(err, "sysctl: setting key \"%s\": Invalid argument", name);
+			return 2;
+		}
+		if (!c->dry_run)
+			n->ipfrag_time = (unsigned)v;
+		return 0;
+	}
+	knob_no_such(err, name);
+	return 2;
+}
+
+static bool is_proc_sys(const char *path)
+{
+	return g_str_has_prefix(path, PROC_SYS);
+}
+
+/* ----- reading a file for `<`, sysctl -p, iptables-restore FILE ----- */
+
+/* Content of `path` as node n sees it: a /proc/sys knob, the file store,
+ * or, for a relative path, the real file beside the scenario. NULL if it
+ * does not exist (reason in why). */
+static char *file_load(struct cmd_ctx *c, const char *path, GString *why)
+{
+	if (is_proc_sys(path)) {
+		char *name = knob_name(path + strlen(PROC_SYS));
+		GString *v = g_string_new(NULL);
+		GString *e = g_string_new(NULL);
+		char *res = NULL;
+		if (knob_get(c, name, v, e) == 0) {
+			g_string_append_c(v, '\n');
+			res = g_strdup(v->str);
+		} else {
+			g_string_printf(why, "%s: No such file or directory", path);
+		}
+		g_string_free(v, TRUE);
+		g_string_free(e, TRUE);
+		g_free(name);
+		return res;
+	}
+	GString *f = file_get(c->node, path);
+	if (f)
+		return g_strdup(f->str);
+	if (!g_path_is_absolute(path)) {
+		const char *dir = c->w->scn && c->w->scn->dir ? c->w->scn->dir : ".";
+		char *real = g_build_filename(dir, path, NULL);
+		char *text = NULL;
+		GError *ge = NULL;
+		if (g_file_get_contents(real, &text, NULL, &ge)) {
+			g_free(real);
+			return text;
+		}
+		g_string_printf(why, "%s: %s", path,
+				ge->code == G_FILE_ERROR_NOENT ? "No such file or directory"
+							       : ge->message);
+		g_error_free(ge);
+		g_free(real);
+		return NULL;
+	}
+	g_string_printf(why, "%s: No such file or directory", path);
+	return NULL;
+}
+
+/* At parse time the file store is still empty (files are written by earlier
+ * commands at run time): a missing absolute path cannot be judged yet. */
+static bool file_missing_is_deferred(struct cmd_ctx *c, const char *path)
+{
+	return c->dry_run && g_path_is_absolute(path) && !is_proc_sys(path);
+}
+
+/* ----- host/router checks ----- */
+
+static int need_netfilter(struct cmd_ctx *c, const char *cmd)
+{
+	if (c->node->nf)
+		return 0;
+	g_string_printf(c->err, "%s: %s is a host and has no netfilter (declare it with `router %s`)",
+			cmd, c->node->name, c->node->name);
+	return 2;
+}
+
+/* ----- sysctl ----- */
+
+/* One "name = value" line of a sysctl.conf, applied as procps' sysctl -p
+ * does: blanks trimmed, '#' and ';' comments, a leading '-' ignores errors.
+ * Returns 0, or 2 after appending the message to errs. */
+static int sysctl_conf_apply(struct cmd_ctx *c, const char *text, bool quiet, GString *errs)
+{
+	int rc = 0;
+	char **lines = g_strsplit(text, "\n", -1);
+	GString *e = g_string_new(NULL);
+	for (char **l = lines; *l; l++) {
+		char *line = g_strstrip(*l);
+		if (!*line || *line == '#' || *line == ';')
+			continue;
+		bool ignore = false;
+		if (*line == '-') {
+			ignore = true;
+			line++;
+		}
+		char *eq = strchr(line, '=');
+		if (!eq) {
+			g_string_append_printf(errs, "%ssysctl: line is not of the form name=value: %s",
+					       errs->len ? "\n" : "", line);
+			rc = 2;
+			continue;
+		}
+		*eq = '\0';
+		char *name = knob_name(g_strstrip(line));
+		char *value = g_strstrip(eq + 1);
+		g_string_truncate(e, 0);
+		if (knob_set(c, name, value, e) != 0) {
+			if (!ignore) {
+				g_string_append_printf(errs, "%s%s", errs->len ? "\n" : "", e->str);
+				rc = 2;
+			}
+		} else if (!quiet) {
+			g_string_append_printf(c->out, "%s = %s\n", name, value);
+		}
+		g_free(name);
+	}
+	g_string_free(e, TRUE);
+	g_strfreev(lines);
+	return rc;
+}
+
+static gint str_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* systemd-sysctl / `sysctl --system`: /etc/sysctl.d/NAME.conf in name order,
+ * then /etc/sysctl.conf. */
+static int sysctl_system(struct cmd_ctx *c, bool quiet, GString *errs)
+{
+	int rc = 0;
+	GPtrArray *paths = g_ptr_array_new();
+	if (c->node->files) {
+		GHashTableIter it;
+		gpointer k;
+		g_hash_table_iter_init(&it, c->node->files);
+		while (g_hash_table_iter_next(&it, &k, NULL)) {
+			const char *p = k;
+			if (g_str_has_prefix(p, "/etc/sysctl.d/") && g_str_has_suffix(p, ".conf") &&
+			    !strchr(p + strlen("/etc/sysctl.d/"), '/'))
+				g_ptr_array_add(paths, (gpointer)p);
+		}
+	}
+	g_ptr_array_sort(paths, str_cmp);
+	g_ptr_array_add(paths, "/etc/sysctl.conf");
+	for (unsigned i = 0; i < paths->len; i++) {
+		GString *f = file_get(c->node, g_ptr_array_index(paths, i));
+		if (!f)
+			continue;
+		if (!quiet)
+			g_string_append_printf(c->out, "* Applying %s ...\n",
+					       (const char *)g_ptr_array_index(paths, i));
+		char *copy = g_strdup(f->str); /* a knob write cannot touch the store, but be safe */
+		if (sysctl_conf_apply(c, copy, quiet, errs))
+			rc = 2;
+		g_free(copy);
+	}
+	g_ptr_array_free(paths, TRUE);
+	return rc;
+}
+
+/* procps-ng sysctl: -w NAME=VALUE, NAME=VALUE, NAME, -n, -q, -e, -p [FILE],
+ * --system. Prints "name = value" as procps does (the value as given). */
+static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
+{
+	bool write = false, names_only_values = false, quiet = false, ignore = false;
+	bool load = false, system_ = false;
+	const char *load_file = NULL;
+	int i;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(a, "--write") == 0) { write = true; continue; }
+		if (strcmp(a, "--values") == 0) { names_only_values = true; continue; }
+		if (strcmp(a, "--quiet") == 0) { quiet = true; continue; }
+		if (strcmp(a, "--ignore") == 0) { ignore = true; continue; }
+		if (strcmp(a, "--system") == 0) { system_ = true; continue; }
+		if (g_str_has_prefix(a, "--load")) {
+			load = true;
+			if (a[6] == '=')
+				load_file = a + 7;
+			continue;
+		}
+		if (a[1] == '-') {
+			g_string_printf(c->err, "sysctl: unrecognized option '%s'", a);
+			return 2;
+		}
+		for (const char *f = a + 1; *f; f++) {
+			switch (*f) {
+			case 'w': write = true; break;
+			case 'n': names_only_values = true; break;
+			case 'q': quiet = true; break;
+			case 'e': ignore = true; break;
+			case 'p': load = true; break;
+			case 'a': case 'A': case 'X':
+				g_string_assign(c->err, "sysctl: -a is not supported by natsim; name the keys");
+				return 2;
+			default:
+				g_string_printf(c->err, "sysctl: invalid option -- '%c'", *f);
+				return 2;
+			}
+		}
+	}
+	if (system_)
+		return sysctl_system(c, quiet, c->err);
+	if (load) {
+		if (!load_file && i < argc)
+			load_file = argv[i++];
+		if (!load_file)
+			load_file = "/etc/sysctl.conf";
+		GString *why = g_string_new(NULL);
+		char *text = file_load(c, load_file, why);
+		g_string_free(why, TRUE);
+		if (!text) {
+			if (file_missing_is_deferred(c, load_file))
+				return 0;
+			g_string_printf(c->err, "sysctl: cannot open \"%s\": No such file or directory",
+					load_file);
+			return 2;
+		}
+		int rc = sysctl_conf_apply(c, text, quiet, c->err);
+		g_free(text);
+		return rc;
+	}
+	if (i >= argc) {
+		g_string_assign(c->err, "sysctl: no variables specified\n"
+				"Try `sysctl --help' for more information.");
+		return 2;
+	}
+	GString *val = g_string_new(NULL);
+	GString *e = g_string_new(NULL);
+	int rc = 0;
+	for (; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+		g_string_truncate(e, 0);
+		if (write || eq) {
+			if (!eq) {
+				g_string_printf(c->err, "sysctl: \"%s\" must be of the form name=value", argv[i]);
+				rc = 2;
+				break;
+			}
+			char *raw = g_strndup(argv[i], (size_t)(eq - argv[i]));
+			char *name = knob_name(g_strstrip(raw));
+			char *value = g_strstrip(g_strdup(eq + 1));
+			if (knob_set(c, name, value, e) != 0) {
+				if (!(ignore && g_str_has_prefix(e->str, "sysctl: cannot stat"))) {
+					g_string_assign(c->err, e->str);
+					rc = 2;
+				}
+			} else if (!quiet) {
+				if (names_only_values)
+					g_string_append_printf(c->out, "%s\n", value);
+				else
+					g_string_append_printf(c->out, "%s = %s\n", name, value);
+			}
+			g_free(raw);
+			g_free(name);
+			g_free(value);
+		} else {
+			char *name = knob_name(argv[i]);
+			if (knob_get(c, name, val, e) != 0) {
+				if (!ignore) {
+					g_string_assign(c->err, e->str);
+					rc = 2;
+				}
+			} else if (names_only_values) {
+				g_string_append_printf(c->out, "%s\n", val->str);
+			} else {
+				g_string_append_printf(c->out, "%s = %s\n", name, val->str);
+			}
+			g_free(name);
+		}
+		if (rc)
+			break;
+	}
+	g_string_free(val, TRUE);
+	g_string_free(e, TRUE);
+	return rc;
+}
+
+/* ----- echo, cat ----- */
+
+/* bash's builtin echo: -n (no newline), -e (backslash escapes), -E. */
+static int cmd_echo(struct cmd_ctx *c, int argc, char **argv)
+{
+	bool newline = true, escapes = false;
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || !a[1] || strspn(a + 1, "neE") != strlen(a + 1))
+			break;
+		for (const char *f = a + 1; *f; f++) {
+			if (*f == 'n')
+				newline = false;
+			else if (*f == 'e')
+				escapes = true;
+			else
+				escapes = false;
+		}
+	}
+	for (int first = i; i < argc; i++) {
+		if (i > first)
+			g_string_append_c(c->out, ' ');
+		if (!escapes) {
+			g_string_append(c->out, argv[i]);
+			continue;
+		}
+		for (const char *p = argv[i]; *p; p++) {
+			if (*p != '\\' || !p[1]) {
+				g_string_append_c(c->out, *p);
+				continue;
+			}
+			p++;
+			switch (*p) {
+			case 'n': g_string_append_c(c->out, '\n'); break;
+			case 't': g_string_append_c(c->out, '\t'); break;
+			case '\\': g_string_append_c(c->out, '\\'); break;
+			case 'c': return 0; /* produce no further output */
+			default:
+				g_string_append_c(c->out, '\\');
+				g_string_append_c(c->out, *p);
+			}
+		}
+	}
+	if (newline)
+		g_string_append_c(c->out, '\n');
+	return 0;
+}
+
+/* cat FILE...: a missing file is reported on stderr as cat does; the run goes
+ * on (it is not bad input, only a state). */
+static int cmd_cat(struct cmd_ctx *c, int argc, char **argv)
+{
+	if (argc == 1) {
+		if (c->stdin_text)
+			g_string_append(c->out, c->stdin_text);
+		return 0;
+	}
+	if (c->dry_run)
+		return 0;
+	GString *why = g_string_new(NULL);
+	for (int i = 1; i < argc; i++) {
+		g_string_truncate(why, 0);
+		char *text = file_load(c, argv[i], why);
+		if (text) {
+			g_string_append(c->out, text);
+			g_free(text);
+		} else {
+			g_string_append_printf(c->err, "%scat: %s", c->err->len ? "\n" : "", why->str);
+		}
+	}
+	g_string_free(why, TRUE);
+	return 0;
+}
+
+/* ----- iptables-restore ----- */
+
+static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
+{
+	bool test = false;
+	const char *file = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "--test") == 0) {
+			test = true;
+		} else if (argv[i][0] == '-') {
+			g_string_printf(c->err, "iptables-restore: option %s is not supported by natsim",
+					argv[i]);
+			return 2;
+		} else if (file) {
+			g_string_assign(c->err, "iptables-restore: Unknown arguments found on commandline");
+			return 2;
+		} else {
+			file = argv[i];
+		}
+	}
+	char *text = NULL;
+	if (file) {
+		GString *why = g_string_new(NULL);
+		text = file_load(c, file, why);
+		if (!text) {
+			bool deferred = file_missing_is_deferred(c, file);
+			if (!deferred)
+				g_string_printf(c->err, "Can't open %s: No such file or directory", file);
+			g_string_free(why, TRUE);
+			return deferred ? 0 : 2;
+		}
+		g_string_free(why, TRUE);
+	} else if (c->stdin_text) {
+		text = g_strdup(c->stdin_text);
+	} else if (c->dry_run) {
+		return 0; /* `< FILE` not readable yet at parse time */
+	} else {
+		g_string_assign(c->err, "iptables-restore: no input: use iptables-restore < FILE");
+		return 2;
+	}
+	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, c->err,
+					 c->dry_run || test, c->w->now);
+	g_free(text);
+	return rc ? 2 : 0;
+}
+
+/* ----- the iptables service (iptables-services) ----- */
+
+#define IPT_SAVE_FILE "/etc/sysconfig/iptables"
+#define IPT_WANTS "/etc/systemd/system/multi-user.target.wants/iptables.service"
+#define IPT_UNIT "/usr/lib/systemd/system/iptables.service"
+/* Whether the oneshot unit is active: kept under /run, a tmpfs that a reboot
+ * empties, as systemd keeps its runtime state. */
+#define IPT_ACTIVE "/run/systemd/natsim/iptables.service.active"
+
+static bool ipt_service_enabled(struct node *n) { return file_get(n, IPT_WANTS) != NULL; }
+static bool ipt_service_active(struct node *n) { return file_get(n, IPT_ACTIVE) != NULL; }
+
+/* iptables.init start: iptables-restore /etc/sysconfig/iptables. */
+static int ipt_service_start(struct cmd_ctx *c)
+{
+	GString *f = file_get(c->node, IPT_SAVE_FILE);
+	if (!f) {
+		g_string_append_printf(c->err, "%sJob for iptables.service failed because the control "
+				       "process exited with error code.\n"
+				       "See \"systemctl status iptables.service\" and "
+				       "\"journalctl -xeu iptables.service\" for details.",
+				       c->err->len ? "\n" : "");
+		return 0;
+	}
+	char *text = g_strdup(f->str);
+	GString *e = g_string_new(NULL);
+	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, e, false, c->w->now);
+	g_free(text);
+	if (rc) {
+		g_string_printf(c->err, "iptables.service: iptables-restore %s: %s", IPT_SAVE_FILE, e->str);
+		g_string_free(e, TRUE);
+		return 2;
+	}
+	g_string_free(e, TRUE);
+	file_put(c->node, IPT_ACTIVE, "", false);
+	return 0;
+}
+
+/* iptables.init stop: every loaded table flushed, user chains deleted,
+ * built-in policies ACCEPT. Done as an iptables-restore of each table that
+ * iptables-save shows, with only its built-in chains. */
+static int ipt_service_stop(struct cmd_ctx *c)
+{
+	GString *saved = g_string_new(NULL), *e = g_string_new(NULL), *flush = g_string_new(NULL);
+	char *save_argv[] = { "iptables-save", NULL };
+	int rc = nf_cmd_iptables_save_at(c->node->nf, 1, save_argv, saved, e, c->w->now);
+	if (rc == 0) {
+		char **lines = g_strsplit(saved->str, "\n", -1);
+		for (char **l = lines; *l; l++) {
+			const char *line = *l;
+			if (line[0] == '*') {
+				g_string_append_printf(flush, "%s\n", line);
+			} else if (line[0] == ':') {
+				/* ":CHAIN POLICY [p:b]": built-ins have a policy, user chains "-" */
+				char **f = g_strsplit(line + 1, " ", 3);
+				if (f[0] && f[1] && strcmp(f[1], "-") != 0)
+					g_string_append_printf(flush, ":%s ACCEPT [0:0]\n", f[0]);
+				g_strfreev(f);
+			} else if (strcmp(line, "COMMIT") == 0) {
+				g_string_append(flush, "COMMIT\n");
+			}
+		}
+		g_strfreev(lines);
+		if (flush->len)
+			rc = nf_cmd_iptables_restore(c->node->nf, flush->str, c->out, e, false, c->w->now);
+	}
+	if (rc)
+		g_string_printf(c->err, "iptables.service: stop: %s", e->str);
+	file_remove(c->node, IPT_ACTIVE);
+	g_string_free(saved, TRUE);
+	g_string_free(e, TRUE);
+	g_string_free(flush, TRUE);
+	return rc ? 2 : 0;
+}
+
+/* service iptables save: iptables-save > /etc/sysconfig/iptables. */
+static int ipt_service_save(struct cmd_ctx *c)
+{
+	GString *saved = g_string_new(NULL), *e = g_string_new(NULL);
+	char *save_argv[] = { "iptables-save", NULL };
+	int rc = nf_cmd_iptables_save_at(c->node->nf, 1, save_argv, saved, e, c->w->now);
+	if (rc == 0) {
+		file_put(c->node, IPT_SAVE_FILE, saved->str, false);
+		g_string_append(c->out, "iptables: Saving firewall rules to /etc/sysconfig/iptables: [  OK  ]\n");
+	} else {
+		g_string_assign(c->err, e->str);
+	}
+	g_string_free(saved, TRUE);
+	g_string_free(e, TRUE);
+	return rc ? 2 : 0;
+}
+
+static void ipt_service_status(struct cmd_ctx *c)
+{
+	bool en = ipt_service_enabled(c->node), act = ipt_service_active(c->node);
+	g_string_append_printf(c->out,
+		"%s iptables.service - IPv4 firewall with iptables\n"
+		"     Loaded: loaded (" IPT_UNIT "; %s; preset: disabled)\n"
+		"     Active: %s\n",
+		act ? "\u25cf" : "\u25cb", en ? "enabled" : "disabled",
+		act ? "active (exited)" : "inactive (dead)");
+}
+
+static bool unit_is_iptables(const char *unit)
+{
+	return strcmp(unit, "iptables") == 0 || strcmp(unit, "iptables.service") == 0;
+}
+
+/* One action on the iptables unit (systemctl semantics: start of an active
+ * oneshot does nothing; stop of an inactive one neither). */
+static int ipt_service_action(struct cmd_ctx *c, const char *action, bool now)
+{
+	struct node *n = c->node;
+	bool known = strcmp(action, "start") == 0 || strcmp(action, "stop") == 0 ||
+		     strcmp(action, "restart") == 0 || strcmp(action, "reload") == 0 ||
+		     strcmp(action, "enable") == 0 || strcmp(action, "disable") == 0 ||
+		     strcmp(action, "status") == 0 || strcmp(action, "is-enabled") == 0 ||
+		     strcmp(action, "is-active") == 0 || strcmp(action, "save") == 0;
+	if (!known) {
+		g_string_printf(c->err, "Unknown command verb '%s'.", action);
+		return 2;
+	}
+	if (c->dry_run)
+		return 0;
+	if (strcmp(action, "start") == 0)
+		return ipt_service_active(n) ? 0 : ipt_service_start(c);
+	if (strcmp(action, "stop") == 0)
+		return ipt_service_active(n) ? ipt_service_stop(c) : 0;
+	if (strcmp(action, "restart") == 0 || strcmp(action, "reload") == 0) {
+		if (ipt_service_active(n) && ipt_service_stop(c))
+			return 2;
+		return ipt_service_start(c);
+	}
+	if (strcmp(action, "save") == 0)
+		return ipt_service_save(c);
+	if (strcmp(action, "enable") == 0) {
+		if (!ipt_service_enabled(n)) {
+			file_put(n, IPT_WANTS, IPT_UNIT, false);
+			g_string_append_printf(c->err, "%sCreated symlink " IPT_WANTS " \u2192 " IPT_UNIT ".",
+					       c->err->len ? "\n" : "");
+		}
+		return now && !ipt_service_active(n) ? ipt_service_start(c) : 0;
+	}
+	if (strcmp(action, "disable") == 0) {
+		if (ipt_service_enabled(n)) {
+			file_remove(n, IPT_WANTS);
+			g_string_append_printf(c->err, "%sRemoved \"" IPT_WANTS "\".",
+					       c->err->len ? "\n" : "");
+		}
+		return now && ipt_service_active(n) ? ipt_service_stop(c) : 0;
+	}
+	if (strcmp(action, "status") == 0) {
+		ipt_service_status(c);
+		return 0;
+	}
+	if (strcmp(action, "is-enabled") == 0) {
+		g_string_append(c->out, ipt_service_enabled(n) ? "enabled\n" : "disabled\n");
+		return 0;
+	}
+	g_string_append(c->out, ipt_service_active(n) ? "active\n" : "inactive\n");
+	return 0;
+}
+
+static int cmd_reboot(struct cmd_ctx *c);
+
+/* systemctl [--now] [-q] ACTION UNIT... (only iptables.service exists). */
+static int cmd_systemctl(struct cmd_ctx *c, int argc, char **argv)
+{
+	bool now = false;
+	const char *action = NULL;
+	GPtrArray *units = g_ptr_array_new();
+	int rc = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--now") == 0)
+			now = true;
+		else if (argv[i][0] == '-')
+			; /* -q, --no-pager, --quiet: nothing to change here */
+		else if (!action)
+			action = argv[i];
+		else
+			g_ptr_array_add(units, argv[i]);
+	}
+	if (!action) {
+		g_string_assign(c->err, "systemctl: natsim knows only `systemctl ACTION iptables`");
+		rc = 2;
+	} else if (strcmp(action, "reboot") == 0) {
+		rc = cmd_reboot(c);
+	} else if (units->len == 0) {
+		g_string_printf(c->err, "Too few arguments.");
+		rc = 2;
+	}
+	for (unsigned i = 0; rc == 0 && action && strcmp(action, "reboot") && i < units->len; i++) {
+		const char *unit = g_ptr_array_index(units, i);
+		if (strcmp(action, "save") == 0) {
+			g_string_printf(c->err, "Unknown command verb '%s'.", action);
+			rc = 2;
+		} else if (!unit_is_iptables(unit) || !c->node->nf) {
+			char *full = g_str_has_suffix(unit, ".service") ? g_strdup(unit)
+								       : g_strdup_printf("%s.service", unit);
+			if (strncmp(action, "is-", 3) == 0 || strcmp(action, "status") == 0)
+				g_string_printf(c->err, "Unit %s could not be found.", full);
+			else if (strcmp(action, "enable") == 0 || strcmp(action, "disable") == 0)
+				g_string_printf(c->err, "Failed to %s unit: Unit file %s does not exist.",
+						action, full);
+			else
+				g_string_printf(c->err, "Failed to %s %s: Unit %s not found.", action, full, full);
+			g_free(full);
+			rc = 2;
+		} else {
+			rc = ipt_service_action(c, action, now);
+		}
+	}
+	g_ptr_array_free(units, TRUE);
+	return rc;
+}
+
+/* service iptables ACTION: `save` is the legacy action; the rest redirect to
+ * systemctl as on RHEL 7+. */
+static int cmd_service(struct cmd_ctx *c, int argc, char **argv)
+{
+	if (argc < 3) {
+		g_string_assign(c->err, "Usage: service < option > | --status-all | [ service_name [ command | --full-restart ] ]");
+		return 2;
+	}
+	if (!unit_is_iptables(argv[1]) || !c->node->nf) {
+		g_string_printf(c->err, "Redirecting to /bin/systemctl %s %s.service\n"
+				"Failed to %s %s.service: Unit %s.service not found.",
+				argv[2], argv[1], argv[2], argv[1], argv[1]);
+		return 2;
+	}
+	if (strcmp(argv[2], "save") == 0)
+		return ipt_service_action(c, "save", false);
+	if (strcmp(argv[2], "enable") == 0 || strcmp(argv[2], "disable") == 0 ||
+	    strncmp(argv[2], "is-", 3) == 0) {
+		g_string_printf(c->err, "The service command supports only basic LSB actions "
+				"(start, stop, restart, try-restart, reload, force-reload, status).");
+		return 2;
+	}
+	if (!c->dry_run)
+		g_string_append_printf(c->err, "Redirecting to /bin/systemctl %s iptables.service",
+				       argv[2]);
+	return ipt_service_action(c, argv[2], false);
+}
+
+/* ----- reboot ----- */
+
+static gboolean is_run_file(gpointer key, gpointer value, gpointer data)
+{
+	(void)value;
+	(void)data;
+	return g_str_has_prefix(key, "/run/");
+}
+
+/* reboot: runtime state is lost (netfilter rules, conntrack, sockets,
+ * net.ipv4 knobs, /run), the persistent configuration stays: interface
+ * addresses, routes and MTUs (as ifupdown/networkd would set them again) and
+ * the file store. Then the boot: systemd-sysctl applies /etc/sysctl.d/ *.conf
+ * and /etc/sysctl.conf, and an enabled iptables.service restores
+ * /etc/sysconfig/iptables. */
+static int cmd_reboot(struct cmd_ctx *c)
+{
+	if (c->dry_run)
+		return 0;
+	struct node *n = c->node;
+	world_klog(c->w, n, c->w->now, "reboot: Restarting system");
+	if (n->nf)
+		nf_ns_reset(n->nf);
+	n->ip_forward = false;
+	n->ipfrag_time = 30;
+	transport_free(n);
+	if (n->files)
+		g_hash_table_foreach_remove(n->files, is_run_file, NULL);
+
+	/* boot */
+	GString *boot_out = c->out;
+	GString *quiet_out = g_string_new(NULL);
+	GString *errs = g_string_new(NULL);
+	c->out = quiet_out; /* systemd-sysctl prints nothing on the console */
+	sysctl_system(c, true, errs);
+	if (n->nf && ipt_service_enabled(n))
+		ipt_service_start(c);
+	c->out = boot_out;
+	if (errs->len)
+		g_string_append_printf(c->err, "%s%s", c->err->len ? "\n" : "", errs->str);
+	g_string_free(quiet_out, TRUE);
+	g_string_free(errs, TRUE);
+	return 0;
+}
+
+/* `conntrack -E [-p PROTO]`: from now on the router's events are also shown
+ * on stdout (world_ct_event reads this marker). The marker lives under /run:
+ * a reboot ends the listening process. */
+static void conntrack_event_listen(struct cmd_ctx *c, int argc, char **argv)
+{
+	bool events = false;
+	const char *proto = "";
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-E") == 0 || strcmp(argv[i], "--event") == 0)
+			events = true;
+		else if ((strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--proto") == 0 ||
+			  strcmp(argv[i], "--protonum") == 0) && i + 1 < argc)
+			proto = argv[++i];
+	}
+	if (events)
+		file_put(c->node, CT_EVENTS_LISTENER, proto, false);
+}
+
+/* ----- dispatch ----- */
+
+int cmd_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	/* `sudo` from copied instructions: the scenario is already root */
+	while (argc > 0 && strcmp(argv[0], "sudo") == 0) {
+		argc--;
+		argv++;
+		while (argc > 0 && argv[0][0] == '-') {
+			argc--;
+			argv++;
+		}
+	}
+	if (argc == 0)
+		return 0;
+	const char *name = argv[0];
+	struct node *n = c->node;
+	struct nf_ns *nf = n->nf;
+	nf_time now = c->w->now;
+
+	if (n->kind == NODE_SWITCH) {
+		g_string_printf(c->err, "%s is a switch: switches take no commands", n->name);
+		return 2;
+	}
+	if (strcmp(name, "ip") == 0)
+		return ipcmd_run(c, argc, argv);
+	if (strcmp(name, "sysctl") == 0)
+		return cmd_sysctl(c, argc, argv);
+	if (strcmp(name, "echo") == 0)
+		return cmd_echo(c, argc, argv);
+	if (strcmp(name, "cat") == 0)
+		return cmd_cat(c, argc, argv);
+	if (strcmp(name, "true") == 0 || strcmp(name, ":") == 0)
+		return 0;
+	if (strcmp(name, "modprobe") == 0) {
+		if (need_netfilter(c, "modprobe"))
+			return 2;
+		int nmods = 0;
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--remove") == 0) {
+				g_string_assign(c->err, "modprobe: -r is not supported by natsim");
+				return 2;
+			}
+			if (argv[i][0] == '-')
+				continue; /* -v, -q, -a */
+			nmods++;
+			if (nf_cmd_modprobe(nf, argv[i], c->err, c->dry_run))
+				return 2;
+		}
+		if (nmods == 0) {
+			g_string_assign(c->err, "modprobe: ERROR: missing parameters. See -h.");
+			return 2;
+		}
+		return 0;
+	}
+	if (strcmp(name, "iptables") == 0) {
+		if (need_netfilter(c, name))
+			return 2;
+		return nf_cmd_iptables(nf, argc, argv, c->out, c->err, c->dry_run, now) ? 2 : 0;
+	}
+	if (strcmp(name, "iptables-save") == 0) {
+		if (need_netfilter(c, name))
+			return 2;
+		if (c->dry_run)
+			return 0; /* output only; nothing to validate before the run */
+		return nf_cmd_iptables_save_at(nf, argc, argv, c->out, c->err, now) ? 2 : 0;
+	}
+	if (strcmp(name, "iptables-restore") == 0) {
+		if (need_netfilter(c, name))
+			return 2;
+		return cmd_iptables_restore(c, argc, argv);
+	}
+	if (strcmp(name, "conntrack") == 0) {
+		if (need_netfilter(c, name))
+			return 2;
+		if (nf_cmd_conntrack(nf, argc, argv, c->out, c->err, c->dry_run, now))
+			return 2;
+		if (!c->dry_run)
+			conntrack_event_listen(c, argc, argv);
+		return 0;
+	}
+	if (strcmp(name, "systemctl") == 0)
+		return cmd_systemctl(c, argc, argv);
+	if (strcmp(name, "service") == 0)
+		return cmd_service(c, argc, argv);
+	if (strcmp(name, "reboot") == 0)
+		return cmd_reboot(c);
+	if (strcmp(name, "shutdown") == 0) {
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--reboot") == 0)
+				return cmd_reboot(c);
+		g_string_assign(c->err, "shutdown: natsim nodes only reboot (shutdown -r now)");
+		return 2;
+	}
+	if (traffic_cmd_owns(name))
+		return traffic_cmd(c, argc, argv);
+	g_string_printf(c->err, "bash: %s: command not found", name);
+	return 2;
+}
+
+/* ----- redirections ----- */
+
+/* Output of a command into a /proc/sys knob, as bash's write(2) to the proc
+ * file: a missing knob fails the open, a bad value the write. */
+static int redirect_to_knob(struct cmd_ctx *c, const char *path, const char *text,
+			    bool validate_value)
+{
+	char *name = knob_name(path + strlen(PROC_SYS));
+	GString *v = g_string_new(NULL), *e = g_string_new(NULL);
+	int rc = 0;
+	if (knob_get(c, name, v, e) != 0) {
+		g_string_printf(c->err, "bash: %s: No such file or directory", path);
+		rc = 2;
+	} else if (validate_value) {
+		char *value = g_strstrip(g_strdup(text));
+		if (knob_set(c, name, value, e) != 0) {
+			g_string_printf(c->err, "bash: echo: write error: Invalid argument");
+			rc = 2;
+		}
+		g_free(value);
+	}
+	g_free(name);
+	g_string_free(v, TRUE);
+	g_string_free(e, TRUE);
+	return rc;
+}
+
+int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r)
+{
+	char *in_text = NULL;
+	const char *saved_stdin = c->stdin_text;
+	if (r && r->in) {
+		GString *why = g_string_new(NULL);
+		in_text = file_load(c, r->in, why);
+		if (!in_text && !file_missing_is_deferred(c, r->in)) {
+			g_string_printf(c->err, "bash: %s", why->str);
+			g_string_free(why, TRUE);
+			return 2;
+		}
+		g_string_free(why, TRUE);
+		c->stdin_text = in_text;
+	}
+	/* bash opens `> FILE` before running the command: a missing knob means
+	 * the command does not run at all. */
+	if (r && r->out && is_proc_sys(r->out) && redirect_to_knob(c, r->out, NULL, false)) {
+		g_free(in_text);
+		c->stdin_text = saved_stdin;
+		return 2;
+	}
+	size_t out_start = c->out->len;
+	int rc = cmd_run(c, argc, argv);
+	c->stdin_text = saved_stdin;
+	g_free(in_text);
+	if (rc)
+		return rc;
+	if (r && r->err_out && c->err->len)
+		g_string_truncate(c->err, 0); /* 2> FILE: the text goes there, not to the screen */
+	if (r && r->out) {
+		char *text = g_strdup(c->out->str + out_start);
+		g_string_truncate(c->out, out_start);
+		if (strcmp(r->out, "/dev/null") == 0) {
+			; /* discarded */
+		} else if (is_proc_sys(r->out)) {
+			/* at parse time only an echo's text is known for sure */
+			bool validate = !c->dry_run || strcmp(argv[0], "echo") == 0;
+			rc = validate ? redirect_to_knob(c, r->out, text, true) : 0;
+		} else if (g_str_has_prefix(r->out, "/proc/") || g_str_has_prefix(r->out, "/sys/")) {
+			g_string_printf(c->err, "bash: %s: No such file or directory", r->out);
+			rc = 2;
+		} else if (!c->dry_run) {
+			file_put(c->node, r->out, text, r->append);
+		}
+		g_free(text);
+	}
+	return rc;
+}

@@ -1,0 +1,182 @@
+/* main.c - the natsim program: `natsim run|check SCENARIO [options]`.
+ *
+ * Design: main is the only place that prints an error and picks the exit
+ * status (0 every expectation held, 1 one failed or an invariant broke, 2 bad
+ * input, 128+N after signal N); modules return errors as values. Options are
+ * parsed with GOption. SIGINT/SIGTERM only set a flag: the event loop stops
+ * before its next event and every output is still flushed and closed.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scenario.h"
+#include "world.h"
+
+#define NATSIM_VERSION "0.1.0"
+
+static void on_signal(int sig)
+{
+	scenario_signal = sig;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void print_scn_error(const struct scn_error *e)
+{
+	if (e->line > 0)
+		fprintf(stderr, "%s:%d: error: %s\n", e->file, e->line, e->msg);
+	else
+		fprintf(stderr, "%s: error: %s\n", e->file ? e->file : "natsim", e->msg);
+}
+
+/* out/<scenario file name without .scn> */
+static char *default_out_dir(const char *path)
+{
+	char *base = g_path_get_basename(path);
+	if (g_str_has_suffix(base, ".scn") && strlen(base) > 4)
+		base[strlen(base) - 4] = '\0';
+	char *dir = g_build_filename("out", base, NULL);
+	g_free(base);
+	return dir;
+}
+
+int main(int argc, char **argv)
+{
+	gchar *out = NULL, *seed = NULL, *until = NULL, *junit = NULL;
+	gboolean trace = FALSE, check = FALSE, no_pcap = FALSE, quiet = FALSE, version = FALSE;
+	GOptionEntry entries[] = {
+		{ "out", 0, 0, G_OPTION_ARG_FILENAME, &out,
+		  "Output directory (default out/<scenario name>)", "DIR" },
+		{ "seed", 0, 0, G_OPTION_ARG_STRING, &seed,
+		  "Seed of the run's random generator (default 1)", "N" },
+		{ "until", 0, 0, G_OPTION_ARG_STRING, &until,
+		  "Stop the simulation at TIME (e.g. 30s, 1.5ms)", "TIME" },
+		{ "trace", 0, 0, G_OPTION_ARG_NONE, &trace,
+		  "Print the packet walk on stdout and in DIR/trace.log", NULL },
+		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
+		  "Verify the conntrack invariants after every packet a router handles", NULL },
+		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &junit,
+		  "Write a JUnit XML report, one testcase per expect", "FILE" },
+		{ "no-pcap", 0, 0, G_OPTION_ARG_NONE, &no_pcap, "Write no pcap files", NULL },
+		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet, "Do not print command output", NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	GOptionContext *ctx = g_option_context_new("run|check SCENARIO");
+	g_option_context_set_summary(ctx,
+		"A deterministic discrete-event simulator of hosts, links, switches and Linux\n"
+		"routers running a re-implementation of netfilter conntrack and NAT.\n\n"
+		"  natsim run SCENARIO [options]   simulate, write pcaps, logs, summary.json\n"
+		"  natsim check SCENARIO           parse and validate only");
+	g_option_context_set_description(ctx,
+		"Exit status: 0 every expectation held; 1 an expectation failed or an invariant\n"
+		"broke; 2 bad input (scenario, command, option, pcap).\n");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	GError *ge = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &ge)) {
+		fprintf(stderr, "natsim: %s\nTry 'natsim --help' for more information.\n", ge->message);
+		g_error_free(ge);
+		g_option_context_free(ctx);
+		return 2;
+	}
+	g_option_context_free(ctx);
+	int status = 2;
+	if (version) {
+		printf("natsim " NATSIM_VERSION "\n");
+		status = 0;
+		goto done;
+	}
+	if (argc < 2 || (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
+		fprintf(stderr, argc < 2 ? "natsim: missing command\n"
+					 : "natsim: unknown command \"%s\"\n", argc < 2 ? "" : argv[1]);
+		fprintf(stderr, "Usage: natsim run|check SCENARIO [options]; natsim --help\n");
+		goto done;
+	}
+	bool is_check = strcmp(argv[1], "check") == 0;
+	if (argc != 3) {
+		fprintf(stderr, argc < 3 ? "natsim: %s needs a SCENARIO file\n"
+					 : "natsim: %s takes one SCENARIO file\n", argv[1]);
+		goto done;
+	}
+	const char *path = argv[2];
+
+	struct run_opts o = {
+		.scenario_path = path,
+		.seed = 1,
+		.until = SIM_TIME_NEVER,
+		.trace = trace,
+		.check = check,
+		.pcap = !no_pcap && !is_check,
+		.quiet = quiet,
+		.junit = junit,
+	};
+	if (seed) {
+		guint64 v;
+		if (!g_ascii_string_to_unsigned(seed, 10, 0, G_MAXUINT64, &v, NULL)) {
+			fprintf(stderr, "natsim: bad --seed \"%s\" (a non-negative integer)\n", seed);
+			goto done;
+		}
+		o.seed = v;
+	}
+	if (until && !sim_time_parse(until, &o.until)) {
+		fprintf(stderr, "natsim: bad --until \"%s\" (a number with a unit: s, ms, us, ns)\n",
+			until);
+		goto done;
+	}
+	char *out_dir = out ? g_strdup(out) : default_out_dir(path);
+	o.out_dir = out_dir;
+	struct world *w = world_new(&o);
+	g_free(out_dir);
+
+	GString *err = g_string_new(NULL);
+	if (!is_check && world_open_outputs(w, err)) {
+		fprintf(stderr, "natsim: error: %s\n", err->str);
+		g_string_free(err, TRUE);
+		world_free(w);
+		goto done;
+	}
+	g_string_free(err, TRUE);
+
+	struct scn_error serr = { 0 };
+	if (scenario_load(w, path, &serr)) {
+		print_scn_error(&serr);
+		scn_error_clear(&serr);
+		world_free(w);
+		goto done;
+	}
+	if (w->exit_status == 2) { /* a pcap could not be opened (reported) */
+		world_free(w);
+		goto done;
+	}
+	if (is_check) {
+		world_free(w);
+		status = 0;
+		goto done;
+	}
+	install_signals();
+	scenario_run(w);
+	status = w->exit_status;
+	if (scenario_signal) {
+		char ts[32];
+		sim_time_format(w->now, ts);
+		fprintf(stderr, "natsim: %s at %s s simulated; outputs written\n",
+			scenario_signal == SIGINT ? "interrupted" : "terminated", ts);
+	}
+	world_free(w);
+	packet_pool_drain();
+done:
+	g_free(out);
+	g_free(seed);
+	g_free(until);
+	g_free(junit);
+	return status;
+}

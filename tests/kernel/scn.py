@@ -1,0 +1,305 @@
+"""scn.py - a parser for natsim scenario files (SPEC.md section 3), for the kernel run.
+
+Design choice: the harness must read a scenario exactly as natsim does but
+needs only its structure (nodes, links with their tc options, commands with
+their times, the end time); `expect` lines are kept as text and never
+evaluated. Commands are split with shlex (quotes as a shell reads them) and
+classified into configuration (run with the real tool), traffic (run by the
+node's agent) and natsim-only (reported as "cannot express").
+"""
+
+import re
+import shlex
+import sys
+from dataclasses import dataclass, field
+
+NS = 1_000_000_000
+_UNITS = {"s": NS, "ms": NS // 1000, "us": 1000, "ns": 1}
+_TYPO_DASH = re.compile(r"(^|(?<=\s))[\u2013\u2014]")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+class ScnError(Exception):
+    """FILE:LINE: message."""
+
+
+def parse_time(text):
+    """'1.5ms' -> nanoseconds (int). A bare number is seconds."""
+    m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)(s|ms|us|ns)?", text.strip())
+    if not m:
+        raise ValueError(f"bad time '{text}'")
+    num, unit = m[1], m[2] or "s"
+    whole, _, frac = num.partition(".")
+    scale = _UNITS[unit]
+    frac = (frac + "0" * 9)[:9]
+    return int(whole or 0) * scale + int(frac) * scale // NS
+
+
+def fmt_time(ns):
+    return f"{ns / NS:.6f}"
+
+
+@dataclass
+class Link:
+    a: str
+    a_if: str
+    b: str
+    b_if: str
+    rate: str = None
+    delay: str = None
+    loss: str = None
+    queue: int = None
+    line: int = 0
+
+
+@dataclass
+class Command:
+    t: int                  # ns
+    node: str
+    text: str               # as written (dashes normalised)
+    argv: list
+    redir: tuple = None     # ('<'|'>'|'>>', path) or None
+    line: int = 0
+    order: int = 0          # file order
+
+    @property
+    def kind(self):
+        return classify(self)
+
+
+@dataclass
+class Scenario:
+    path: str
+    nodes: dict = field(default_factory=dict)      # name -> 'host'|'router'|'switch'
+    node_order: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    commands: list = field(default_factory=list)
+    expects: list = field(default_factory=list)    # (t or None, text, line)
+    end: int = None
+    warnings: list = field(default_factory=list)
+
+    def ifaces(self, node):
+        """Interfaces of node, in link order."""
+        res = []
+        for ln in self.links:
+            if ln.a == node:
+                res.append(ln.a_if)
+            if ln.b == node:
+                res.append(ln.b_if)
+        return res
+
+    def peer(self, node, ifname):
+        for ln in self.links:
+            if (ln.a, ln.a_if) == (node, ifname):
+                return ln.b, ln.b_if
+            if (ln.b, ln.b_if) == (node, ifname):
+                return ln.a, ln.a_if
+        return None
+
+    def timed(self):
+        """Commands sorted by (time, file order)."""
+        return sorted(self.commands, key=lambda c: (c.t, c.order))
+
+
+def logical_lines(content):
+    """(first physical line number, text): comments stripped, `\\` joined."""
+    res, buf, first = [], None, 0
+    for no, raw in enumerate(content.splitlines(), 1):
+        line = _strip_comment(raw)
+        if buf is None:
+            first, buf = no, ""
+        cont = line.rstrip().endswith("\\")
+        if cont:
+            line = line.rstrip()[:-1]
+        buf += line + (" " if cont else "")
+        if not cont:
+            if buf.strip():
+                res.append((first, buf.strip()))
+            buf = None
+    if buf is not None and buf.strip():
+        res.append((first, buf.strip()))
+    return res
+
+
+def _strip_comment(line):
+    """Cut at a `#` that starts a word outside quotes."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1].isspace()):
+            return line[:i]
+    return line
+
+
+def _split_cmd(text, where):
+    try:
+        words = shlex.split(text, posix=True)
+    except ValueError as e:
+        raise ScnError(f"{where}: error: {e}")
+    redir = None
+    for op in ("<", ">>", ">"):
+        if op in words:
+            k = words.index(op)
+            if k + 1 >= len(words):
+                raise ScnError(f"{where}: error: `{op}` needs a file")
+            redir = (op, words[k + 1])
+            words = words[:k] + words[k + 2:]
+            break
+    return words, redir
+
+
+def parse(path):
+    """Parse a scenario file into a Scenario. Raises ScnError."""
+    with open(path, encoding="utf-8") as f:
+        content = f.read()
+    s = Scenario(path=str(path))
+    order = 0
+    for no, text in logical_lines(content):
+        where = f"{path}:{no}"
+        if _TYPO_DASH.search(text):
+            s.warnings.append(f"{where}: warning: typographic dash read as `--`")
+            text = _TYPO_DASH.sub("--", text)
+        words = text.split()
+        kw = words[0]
+        if kw in ("host", "router", "switch"):
+            if len(words) != 2 or not _NAME.match(words[1]):
+                raise ScnError(f"{where}: error: usage: {kw} NAME")
+            if words[1] in s.nodes:
+                raise ScnError(f"{where}: error: node '{words[1]}' defined twice")
+            s.nodes[words[1]] = kw
+            s.node_order.append(words[1])
+            continue
+        if kw == "link":
+            s.links.append(_parse_link(s, words, where, no))
+            continue
+        if kw == "end":
+            if len(words) != 2:
+                raise ScnError(f"{where}: error: usage: end TIME")
+            s.end = _time(words[1], where)
+            continue
+        if kw == "expect":
+            s.expects.append((None, text, no))
+            continue
+        t = 0
+        rest = text
+        if kw == "at":
+            if len(words) < 3:
+                raise ScnError(f"{where}: error: usage: at TIME NODE: COMMAND")
+            t = _time(words[1], where)
+            rest = text.split(None, 2)[2]
+            if rest.split()[0] == "expect":
+                s.expects.append((t, rest, no))
+                continue
+        m = re.match(r"^([A-Za-z0-9_.-]+):\s*(.*)$", rest)
+        if not m:
+            raise ScnError(f"{where}: error: cannot read '{text}'")
+        node, ctext = m[1], m[2].strip()
+        if node not in s.nodes:
+            raise ScnError(f"{where}: error: unknown node '{node}'")
+        if s.nodes[node] == "switch":
+            raise ScnError(f"{where}: error: switches take no commands")
+        argv, redir = _split_cmd(ctext, where)
+        if not argv:
+            raise ScnError(f"{where}: error: empty command")
+        s.commands.append(Command(t, node, ctext, argv, redir, no, order))
+        order += 1
+    return s
+
+
+def _time(text, where):
+    try:
+        return parse_time(text)
+    except ValueError as e:
+        raise ScnError(f"{where}: error: {e}")
+
+
+def _parse_link(s, words, where, no):
+    if len(words) < 3:
+        raise ScnError(f"{where}: error: usage: link A:IF B:IF [rate R] [delay D] [loss P%] [queue N]")
+    ends = []
+    for w in words[1:3]:
+        node, _, ifname = w.partition(":")
+        if node not in s.nodes or not ifname or not _NAME.match(ifname) or len(ifname) > 15:
+            raise ScnError(f"{where}: error: bad link end '{w}'")
+        ends.append((node, ifname))
+    ln = Link(ends[0][0], ends[0][1], ends[1][0], ends[1][1], line=no)
+    opts = words[3:]
+    if len(opts) % 2:
+        raise ScnError(f"{where}: error: link option '{opts[-1]}' needs a value")
+    for k in range(0, len(opts), 2):
+        o, v = opts[k], opts[k + 1]
+        if o == "rate":
+            ln.rate = v
+        elif o == "delay":
+            parse_time(v)
+            ln.delay = v
+        elif o == "loss":
+            ln.loss = v if v.endswith("%") else v + "%"
+        elif o == "queue":
+            ln.queue = int(v)
+        else:
+            raise ScnError(f"{where}: error: unknown link option '{o}'")
+    return ln
+
+
+# ----- command classes
+
+TRAFFIC = ("ping", "udp", "tcp", "listen", "flows", "replay")
+CONFIG = ("ip", "sysctl", "iptables", "iptables-save", "iptables-restore", "conntrack",
+          "modprobe", "echo")
+
+
+_GLOBAL_KNOBS = ("net.netfilter.nf_conntrack_max", "net.netfilter.nf_conntrack_buckets",
+                 "net.netfilter.nf_conntrack_expect_max", "net.nf_conntrack_max")
+
+
+def _writes_global_sysctl(cmd):
+    a = cmd.argv
+    names = []
+    if a[0] == "sysctl":
+        names = [w.split("=", 1)[0] for w in a[1:] if "=" in w]
+    elif a[0] == "echo" and cmd.redir and cmd.redir[1].startswith("/proc/sys/"):
+        names = [cmd.redir[1][len("/proc/sys/"):].replace("/", ".")]
+    return any(n.replace("/", ".") in _GLOBAL_KNOBS for n in names)
+
+
+def classify(cmd):
+    """'config', 'traffic', or 'unsupported: why'."""
+    a = cmd.argv
+    if a[0] in TRAFFIC:
+        if a[0] == "tcp" and len(a) > 1 and a[1] not in ("connect", "segment"):
+            return "unsupported: unknown tcp subcommand"
+        return "traffic"
+    if _writes_global_sysctl(cmd):
+        return ("unsupported: nf_conntrack_max/nf_conntrack_buckets are read-only in a "
+                "non-initial network namespace (the kernel keeps them per host)")
+    if a[0] == "echo":
+        if cmd.redir and cmd.redir[0] in (">", ">>") and cmd.redir[1].startswith("/proc/sys/"):
+            return "config"
+        return "unsupported: `echo` to a file outside /proc/sys (natsim's node file store)"
+    if a[0] == "sysctl" and len(a) > 1 and a[1] in ("-p", "--load", "--system"):
+        return "unsupported: `sysctl -p` reads the node's /etc/sysctl.conf (natsim's file store)"
+    if a[0] in ("iptables-save", "iptables", "conntrack", "ip", "sysctl") and cmd.redir and \
+            cmd.redir[0] in (">", ">>"):
+        return "unsupported: output redirected to a node file (natsim's file store)"
+    if a[0] == "iptables-restore" and not (cmd.redir and cmd.redir[0] == "<"):
+        return "unsupported: iptables-restore without `< FILE`"
+    if a[0] == "conntrack" and any(x in ("-E", "--event") for x in a):
+        return "unsupported: `conntrack -E` as a command (events are recorded for every router anyway)"
+    if a[0] in CONFIG:
+        return "config"
+    if a[0] in ("reboot", "systemctl", "cat", "service"):
+        return f"unsupported: `{a[0]}` (natsim's machine model: reboot and its file store)"
+    return f"unsupported: unknown command `{a[0]}`"
+
+
+if __name__ == "__main__":
+    sc = parse(sys.argv[1])
+    for w in sc.warnings:
+        print(w, file=sys.stderr)
+    for c in sc.timed():
+        print(fmt_time(c.t), c.node, c.argv, c.redir, c.kind)
