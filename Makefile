@@ -70,4 +70,7 @@ test-asan-inner: deps
 clean:
 	rm -rf build build-asan build-bench out
 
+# Extra targets, one file per concern (bench, fuzz, ...).
+-include $(wildcard mk/*.mk)
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
