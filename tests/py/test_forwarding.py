@@ -463,3 +463,35 @@ def test_bad_input(tmp_path, case, sub):
     assert m[3].strip()
     blocks, _ = parse_stdout(res.stdout)
     assert not blocks, "nothing may run before bad input is reported"
+
+
+# --------------------------------------------------------------------------
+# expectation results: exit 1 with a report, JUnit XML
+
+
+def test_expect_failure_reported(tmp_path):
+    scn = write_scn(tmp_path, "expfail", LINK.format(opts="") + """\
+at 1s a: udp send 10.5.0.2:9 sport 7000 count 3 interval 10ms
+expect b:eth0 saw udp src 10.5.0.1:7000 count 3
+expect b:eth0 saw udp src 10.5.0.1:7000 count 4
+end 2s
+""")
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 1, explain(res)
+    bad = [l for l in res.stderr.splitlines() if "expfail.scn:9:" in l]
+    assert bad and re.search(r"expected count == 4, saw 3", bad[0]), res.stderr
+    assert not [l for l in res.stderr.splitlines() if "expfail.scn:8:" in l]
+    exps = summary_expects(summary(res.outdir))
+    assert [expect_passed(e) for e in exps] == [True, False]
+
+
+def test_junit_one_testcase_per_expect(tmp_path):
+    import xml.etree.ElementTree as ET
+    junit = tmp_path / "junit.xml"
+    res = run(FORWARDING, "--junit", junit, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    root = ET.parse(junit).getroot()
+    cases = list(root.iter("testcase"))
+    n = sum(1 for l in FORWARDING.read_text().splitlines() if l.startswith("expect"))
+    assert len(cases) == n
+    assert not [c for c in cases if c.find("failure") is not None or c.find("error") is not None]
