@@ -90,8 +90,9 @@ enum tcp_ct_state {
 	TCP_CONNTRACK_TIMEOUT_MAX
 };
 
-/* Window tracking state per direction (struct ip_ct_tcp_state). */
-struct ct_tcp_dir {
+/* Window tracking state per direction (struct ip_ct_tcp_state). Packed:
+ * 18 bytes, not 20 (struct ct_entry must stay small, see below). */
+struct __attribute__((packed)) ct_tcp_dir {
 	uint32_t td_end, td_maxend, td_maxwin, td_maxack;
 	uint8_t td_scale, flags;
 };
@@ -112,9 +113,10 @@ struct ct_tuple_node {
 
 /* The NAT range an entry was bound with, for --check ("NATed tuples lie in the
  * rule's range"); flags 0 = null binding. */
-struct ct_nat_range {
-	uint32_t flags, min_addr, max_addr;
+struct __attribute__((packed)) ct_nat_range {
+	uint32_t min_addr, max_addr;
 	uint16_t min_port, max_port;
+	uint8_t flags;		/* NF_NAT_RANGE_* (all below 1 << 8) */
 };
 
 struct ct_entry {
@@ -130,8 +132,28 @@ struct ct_entry {
 	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
 	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
-	struct ct_entry *unconfirmed_next;
 };
+
+/* Memory is the limit of a 10M-entry table: an entry is 168 bytes (the
+ * kernel's struct nf_conn is about 256 plus extensions), allocated from
+ * slabs without per-entry overhead (ct_table.c). Both tuple nodes, status,
+ * mark and timeout are in the first 64 bytes. Keep it there. */
+_Static_assert(sizeof(struct ct_entry) <= 168, "struct ct_entry grew past 168 bytes");
+
+/* The unconfirmed list (ns->unconfirmed) is linked through the ORIGINAL
+ * node's chain pointer: an entry that is not in the table has no chain
+ * (the kernel's unconfirmed list reuses the hash node the same way). */
+static inline struct ct_entry *ct_unconfirmed_next(const struct ct_entry *ct)
+{
+	const struct ct_tuple_node *n = ct->tuplehash[CT_DIR_ORIGINAL].next;
+
+	return n ? (struct ct_entry *)n : NULL;
+}
+
+static inline void ct_set_unconfirmed_next(struct ct_entry *ct, struct ct_entry *next)
+{
+	ct->tuplehash[CT_DIR_ORIGINAL].next = next ? &next->tuplehash[CT_DIR_ORIGINAL] : NULL;
+}
 
 static inline void ct_event_cache(struct ct_entry *ct, unsigned events)
 {
@@ -172,6 +194,14 @@ void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_ent
 void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now);
 /* Bucket index of a tuple in the current table size (for trace and --check). */
 uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
+/* Batched lookups (no kernel counterpart: what a vector packet processor
+ * does with a burst): a caller holding several packets first prefetches the
+ * bucket head of each tuple, later the chain's nodes up to `depth` (1: the
+ * head node, 2: also its successor, whose address the head now gives), so
+ * the cache misses of the burst overlap; then it runs the hooks as usual.
+ * Pure hints: they change nothing. Returns / takes the bucket index. */
+uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
+void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
 
 /* ----- the core (ct_core.c) ----- */
 

@@ -91,6 +91,23 @@ static void ct_table_full_log(struct nf_ns *ns, nf_time now)
 	}
 }
 
+/* The packet walk's table-full line: early_drop's result (victims killed
+ * in the first bucket holding unassured entries, searched from the new
+ * tuple's bucket over NF_CT_EVICTION_RANGE buckets), or the drop. */
+static void ct_trace_table_full(struct nf_ns *ns, const struct ct_tuple *t, unsigned victims)
+{
+	uint32_t b = ct_hash_bucket(ns, t);
+
+	if (victims)
+		nf_trace(ns, NF_TRACE_STEP "table full (max %u): early-dropped %u unassured "
+			 "entr%s, searched from bucket %u", nf_hook_name(ns->cur_hook), "conntrack",
+			 ns->sysctl.ct_max, victims, victims == 1 ? "y" : "ies", b);
+	else
+		nf_trace(ns, NF_TRACE_STEP "table full (max %u): no unassured entry in buckets "
+			 "%u-%u to early-drop", nf_hook_name(ns->cur_hook), "conntrack",
+			 ns->sysctl.ct_max, b, (b + 7) % ns->sysctl.ct_buckets);
+}
+
 /* init_conntrack + __nf_conntrack_alloc. NULL with *drop false: not
  * trackable (no inverse tuple); NULL with *drop true: table full. */
 static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tuple *t,
@@ -103,18 +120,18 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 	if (!ct_invert_tuple(t, &repl))
 		return NULL;
 	if (ns->sysctl.ct_max && ns->ct_count >= ns->sysctl.ct_max) {
-		if (!ct_table_early_drop(ns, t, now)) {
+		unsigned victims = ct_table_early_drop(ns, t, now);
+
+		if (ns->env.trace)
+			ct_trace_table_full(ns, t, victims);
+		if (!victims) {
 			ns->gc_early_drop = true;
 			ct_table_full_log(ns, now);
 			*drop = true;
 			return NULL;
 		}
 	}
-	/* cache-line aligned: both tuple nodes, status and timeout share the
-	 * first 64 bytes, so a chain walk touches one line per node */
-	ct = aligned_alloc(64, (sizeof(*ct) + 63) / 64 * 64);
-	if (ct)
-		memset(ct, 0, sizeof(*ct));
+	ct = ct_entry_alloc();	/* zeroed, from the entry slabs */
 	if (!ct) {
 		*drop = true;
 		return NULL;
@@ -126,7 +143,7 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 	ct->start = now;
 	ct->timeout = now;
 	ct->masq_if = -1;
-	ct->unconfirmed_next = ns->unconfirmed;
+	ct_set_unconfirmed_next(ct, ns->unconfirmed);
 	ns->unconfirmed = ct;
 	return ct;
 }
@@ -145,7 +162,7 @@ void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 	ct_table_unlink(ns, ct);
 	ct->status &= ~IPS_CONFIRMED;
 	ct->status |= IPS_DYING;
-	ct->unconfirmed_next = ns->unconfirmed;
+	ct_set_unconfirmed_next(ct, ns->unconfirmed);
 	ns->unconfirmed = ct;
 }
 

@@ -114,6 +114,10 @@ void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now);
 /* ----- table internals shared by ct_core.c, ct_cmd.c, nf_ns.c (ct_table.c) ----- */
 
 void ct_table_set_seed(struct nf_ns *ns, uint32_t seed);
+/* A zeroed entry from the slabs (kmem_cache_zalloc of nf_conntrack_cachep),
+ * NULL when out of memory; ct_entry_free gives it back. */
+struct ct_entry *ct_entry_alloc(void);
+void ct_entry_free(struct ct_entry *ct);
 /* The unscaled keyed hash of a tuple (hash_conntrack_raw). */
 uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t);
 /* Hash both tuples, set IPS_CONFIRMED, count it (the caller has taken the

@@ -9,10 +9,84 @@
  * kernel does. Unconfirmed entries are not in the table: they sit on
  * ns->unconfirmed until ct_confirm() inserts them.
  */
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include "ct.h"
+#include "ct_proto.h"
 #include "nat.h"
 #include "nf_ns.h"
+
+/* ----- entry slabs (nf_conntrack_cachep) ----- */
+
+/* Entries are carved from 2 MiB slabs (transparent huge pages where the
+ * kernel allows: a 10M-entry table is random access over 1.7 GB, and 4 KiB
+ * pages would cost a TLB miss per lookup) with no per-entry header; freed
+ * entries go on a free list linked through their first word and are reused
+ * newest first. Slabs are shared by every namespace of the process and kept
+ * until exit, as a kmem_cache keeps its pages. Under AddressSanitizer each
+ * entry is its own calloc(), so use-after-free is still caught. */
+#define CT_SLAB_BYTES (2u << 20)
+
+static struct ct_tuple_node *ct_free_entries;	/* tuplehash[0] of free entries */
+static char *ct_slab_next, *ct_slab_end;
+
+/* Huge-page-aligned zeroed memory for large arrays (free() releases it) (slabs, bucket heads). */
+static void *ct_big_zalloc(size_t bytes)
+{
+	size_t rounded = (bytes + CT_SLAB_BYTES - 1) / CT_SLAB_BYTES * CT_SLAB_BYTES;
+	void *p = aligned_alloc(CT_SLAB_BYTES, rounded);
+
+	if (!p)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, bytes);
+	return p;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+struct ct_entry *ct_entry_alloc(void)
+{
+	return calloc(1, sizeof(struct ct_entry));
+}
+
+void ct_entry_free(struct ct_entry *ct)
+{
+	free(ct);
+}
+#else
+struct ct_entry *ct_entry_alloc(void)
+{
+	struct ct_entry *ct;
+
+	if (ct_free_entries) {
+		ct = (struct ct_entry *)ct_free_entries;
+		ct_free_entries = ct_free_entries->next;
+		memset(ct, 0, sizeof(*ct));
+		return ct;
+	}
+	if (ct_slab_end - ct_slab_next < (ptrdiff_t)sizeof(*ct)) {
+		ct_slab_next = ct_big_zalloc(CT_SLAB_BYTES);
+		if (!ct_slab_next) {
+			ct_slab_end = NULL;
+			return NULL;
+		}
+		ct_slab_end = ct_slab_next + CT_SLAB_BYTES;
+	}
+	ct = (struct ct_entry *)ct_slab_next;	/* fresh slab memory is zero */
+	ct_slab_next += sizeof(*ct);
+	return ct;
+}
+
+void ct_entry_free(struct ct_entry *ct)
+{
+	ct->tuplehash[CT_DIR_ORIGINAL].next = ct_free_entries;
+	ct_free_entries = &ct->tuplehash[CT_DIR_ORIGINAL];
+}
+#endif
 
 static inline uint64_t ct_fmix64(uint64_t k)
 {
@@ -59,6 +133,31 @@ uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t)
 	return ct_hash_raw(ns, t);
 }
 
+uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	uint32_t b = ct_hash_bucket(ns, t);
+
+	__builtin_prefetch(&ns->buckets[b]);
+	return b;
+}
+
+void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth)
+{
+	const struct ct_tuple_node *n = ns->buckets[bucket];
+
+	for (unsigned d = 1; n && d < depth; d++)
+		n = n->next;
+	if (n) {
+		/* the lines a packet reads: tuple nodes, status and timeout
+		 * (the first 64 bytes, maybe across two lines), ecache/masq_if */
+		const char *ct = (const char *)ct_of_node(n);
+
+		__builtin_prefetch(ct);
+		__builtin_prefetch(ct + 63);
+		__builtin_prefetch(ct + offsetof(struct ct_entry, ecache));
+	}
+}
+
 static inline bool ct_expired(const struct ct_entry *ct, nf_time now)
 {
 	return ct->timeout <= now;
@@ -94,13 +193,17 @@ void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
 
 static void ct_unconfirmed_del(struct nf_ns *ns, struct ct_entry *ct)
 {
-	struct ct_entry **pp = &ns->unconfirmed;
+	struct ct_entry *prev = NULL, *cur = ns->unconfirmed;
 
-	while (*pp && *pp != ct)
-		pp = &(*pp)->unconfirmed_next;
-	if (*pp)
-		*pp = ct->unconfirmed_next;
-	ct->unconfirmed_next = NULL;
+	while (cur && cur != ct) {
+		prev = cur;
+		cur = ct_unconfirmed_next(cur);
+	}
+	if (cur && prev)
+		ct_set_unconfirmed_next(prev, ct_unconfirmed_next(ct));
+	else if (cur)
+		ns->unconfirmed = ct_unconfirmed_next(ct);
+	ct_set_unconfirmed_next(ct, NULL);
 }
 
 void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct)
@@ -130,7 +233,7 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 	}
 	ct_table_unlink(ns, ct);
 	nat_ct_destroy(ns, ct);
-	free(ct);
+	ct_entry_free(ct);
 }
 
 /* Free every entry without events (namespace teardown / reboot). */
@@ -151,7 +254,7 @@ void ct_table_free_all(struct nf_ns *ns)
 						next = next->next;
 					ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
 					nat_ct_destroy(ns, ct);
-					free(ct);
+					ct_entry_free(ct);
 				}
 				n = next;
 			}
@@ -161,9 +264,9 @@ void ct_table_free_all(struct nf_ns *ns)
 	while (ns->unconfirmed) {
 		struct ct_entry *ct = ns->unconfirmed;
 
-		ns->unconfirmed = ct->unconfirmed_next;
+		ns->unconfirmed = ct_unconfirmed_next(ct);
 		nat_ct_destroy(ns, ct);
-		free(ct);
+		ct_entry_free(ct);
 	}
 	ns->ct_count = 0;
 }
@@ -274,7 +377,9 @@ void ct_table_reap_all(struct nf_ns *ns, nf_time now)
  * walked in order and each node is pushed at the head of its new chain. */
 bool ct_table_resize(struct nf_ns *ns, uint32_t size)
 {
-	struct ct_tuple_node **nb = calloc(size, sizeof(*nb));
+	size_t bytes = (size_t)size * sizeof(struct ct_tuple_node *);
+	struct ct_tuple_node **nb = bytes >= CT_SLAB_BYTES ? ct_big_zalloc(bytes)
+							   : calloc(size, sizeof(*nb));
 	struct ct_tuple_node **old = ns->buckets;
 	uint32_t old_size = ns->sysctl.ct_buckets;
 

@@ -1097,6 +1097,7 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 	case 't':
 		if (ps->invert)
 			return perr(ps, "unexpected ! flag before --table");
+		g_free(cmd->table_name); /* -t twice: the last one wins, as in iptables */
 		cmd->table_name = g_strdup(arg);
 		cmd->table = ipt_table_by_name(arg);
 		return 0;

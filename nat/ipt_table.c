@@ -633,18 +633,30 @@ static const char *ipt_verdict_text(const struct ipt_rule *r)
 	return "?";
 }
 
-static void ipt_trace_rule(struct nf_ns *ns, enum ipt_table_id table, const struct ipt_chain *c,
-			   unsigned num, const struct ipt_rule *r)
+/* The walk's line for a matching rule: its number in its chain, its
+ * `iptables -S` text and what it does, e.g.
+ * "  FORWARD     filter     rule 2: -A FORWARD -i eth0 -j ACCEPT => ACCEPT". */
+static void ipt_trace_rule(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
+			   const struct ipt_chain *c, unsigned num, const struct ipt_rule *r)
 {
 	GString *s = g_string_new(NULL);
 	ipt_rule_format_full(c, r, s);
 	if (r->jump)
-		nf_trace(ns, "  %s %s rule %u (%s): %s %s", ipt_table_names[table], c->name, num,
-			 s->str, ipt_verdict_text(r), r->jump->name);
+		nf_trace(ns, NF_TRACE_STEP "rule %u: %s => %s %s", nf_hook_name(hook),
+			 ipt_table_names[table], num, s->str, ipt_verdict_text(r), r->jump->name);
 	else
-		nf_trace(ns, "  %s %s rule %u (%s): %s", ipt_table_names[table], c->name, num,
-			 s->str, ipt_verdict_text(r));
+		nf_trace(ns, NF_TRACE_STEP "rule %u: %s => %s", nf_hook_name(hook),
+			 ipt_table_names[table], num, s->str, ipt_verdict_text(r));
 	g_string_free(s, TRUE);
+}
+
+/* The walk's line for a built-in chain's policy. */
+static void ipt_trace_policy(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
+			     const struct ipt_chain *base)
+{
+	nf_trace(ns, NF_TRACE_STEP "policy %s (chain %s, %s)", nf_hook_name(hook),
+		 ipt_table_names[table], base->policy == NF_DROP ? "DROP" : "ACCEPT", base->name,
+		 base->rules->len ? "no rule decided" : "no rules");
 }
 
 #define IPT_STACK_MAX 64
@@ -662,8 +674,7 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		base->packets++;
 		base->bytes += totlen;
 		if (ns->env.trace)
-			nf_trace(ns, "  %s %s policy %s", ipt_table_names[table], base->name,
-				 base->policy == NF_DROP ? "DROP" : "ACCEPT");
+			ipt_trace_policy(ns, table, hook, base);
 		return base->policy;
 	}
 	struct ipt_pkt p = { 0 };
@@ -698,8 +709,9 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		if (!ipt_ip_match(r, &p, in, out) || !ipt_matches(r, &p, skb, &hotdrop)) {
 			if (hotdrop) {
 				if (ns->env.trace)
-					nf_trace(ns, "  %s %s rule %u: truncated header, DROP",
-						 ipt_table_names[table], c->name, i);
+					nf_trace(ns, NF_TRACE_STEP "rule %u of %s: truncated header, "
+						 "DROP", nf_hook_name(hook), ipt_table_names[table], i,
+						 c->name);
 				return NF_DROP;
 			}
 			continue;
@@ -707,7 +719,7 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		r->packets++;
 		r->bytes += totlen;
 		if (ns->env.trace)
-			ipt_trace_rule(ns, table, c, i, r);
+			ipt_trace_rule(ns, table, hook, c, i, r);
 		switch (r->target) {
 		case IPT_T_NONE:
 			break;
@@ -767,8 +779,7 @@ policy:
 	base->packets++;
 	base->bytes += totlen;
 	if (ns->env.trace)
-		nf_trace(ns, "  %s %s policy %s", ipt_table_names[table], base->name,
-			 base->policy == NF_DROP ? "DROP" : "ACCEPT");
+		ipt_trace_policy(ns, table, hook, base);
 	return base->policy;
 }
 

@@ -408,16 +408,8 @@ static void nat_get_unique_tuple(struct nf_ns *ns, struct ct_tuple *tuple,
 	nat_l4proto_unique_tuple(ns, tuple, r, manip, ct, now, out);
 }
 
-static const char *nat_hook_name(enum nf_hook h)
-{
-	static const char *const names[] = {
-		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
-	};
-	return (unsigned)h < NF_INET_NUMHOOKS ? names[h] : "?";
-}
-
 /* The packet walk's binding line, e.g.
- * "  POSTROUTING nat: SNAT to 1.2.3.4:600 (port searched from offset 1234)". */
+ * "  POSTROUTING nat        SNAT to 1.2.3.4:600 (port searched from offset 1234)". */
 static void nat_trace_binding(struct nf_ns *ns, const struct ct_entry *ct,
 			      enum nat_manip manip, const char *label,
 			      const struct nat_outcome *o)
@@ -452,10 +444,11 @@ static void nat_trace_binding(struct nf_ns *ns, const struct ct_entry *ct,
 		break;
 	}
 	if (label)
-		nf_trace(ns, "  %s nat: %s %s to %s (%s)", nat_hook_name(ns->cur_hook), label,
-			 kind, where, why);
+		nf_trace(ns, NF_TRACE_STEP "%s %s to %s (%s)", nf_hook_name(ns->cur_hook), "nat",
+			 label, kind, where, why);
 	else
-		nf_trace(ns, "  %s nat: %s to %s (%s)", nat_hook_name(ns->cur_hook), kind, where, why);
+		nf_trace(ns, NF_TRACE_STEP "%s to %s (%s)", nf_hook_name(ns->cur_hook), "nat", kind,
+			 where, why);
 }
 
 /* nf_nat_setup_info, with the packet-walk label of the caller ("null" for a
@@ -496,8 +489,10 @@ static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nat_ran
 	if (ns->env.trace) {
 		if (label && !strcmp(label, "null") &&
 		    !(ct->status & (manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT)))
-			nf_trace(ns, "  %s nat: null %s binding", nat_hook_name(ns->cur_hook),
-				 manip == NAT_MANIP_SRC ? "SNAT" : "DNAT");
+			nf_trace(ns, NF_TRACE_STEP "null %s binding (no nat rule bound it): %s kept",
+				 nf_hook_name(ns->cur_hook), "nat",
+				 manip == NAT_MANIP_SRC ? "SNAT" : "DNAT",
+				 manip == NAT_MANIP_SRC ? "source" : "destination");
 		else
 			nat_trace_binding(ns, ct, manip, label, &outcome);
 	}

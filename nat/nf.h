@@ -164,6 +164,15 @@ const char *const *nf_ct_stat_names(void);
 bool nf_ipt_rule_packets(struct nf_ns *ns, const char *table, const char *chain,
 			 unsigned rule, uint64_t *packets);
 
+/* A side-effect-free look at a router's conntrack numbers for the report
+ * (--report): no reaping, no events, so watching never changes the run. */
+struct nf_ct_peek {
+	uint32_t count;		/* nf_conntrack_count (expired, unreaped included) */
+	uint32_t max;		/* nf_conntrack_max */
+	uint64_t drop, early_drop, insert_failed, invalid;
+};
+void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out);
+
 /* --check: verify SPEC 5.6's invariants. Returns true if they hold; on a
  * violation appends a message naming the broken invariant to `why`. */
 bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why);

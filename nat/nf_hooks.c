@@ -41,10 +41,6 @@ static const uint8_t nf_hook_stages[NF_INET_NUMHOOKS][7] = {
 	[NF_INET_POST_ROUTING] = { NF_ST_MANGLE, NF_ST_NAT, NF_ST_CONFIRM, NF_ST_END },
 };
 
-static const char *const nf_hook_names[NF_INET_NUMHOOKS] = {
-	"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
-};
-
 /* ----- packet-walk text (only built when tracing) ----- */
 
 static void nf_fmt_addr(char *buf, size_t n, uint32_t a)
@@ -52,6 +48,8 @@ static void nf_fmt_addr(char *buf, size_t n, uint32_t a)
 	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
 
+/* A tuple in the walk's compact form: "tcp 192.168.1.2:40000 -> 1.2.3.4:80",
+ * "icmp 10.0.0.1 -> 10.0.0.2 type 8 code 0 id 7", "proto 47 a -> b". */
 static void nf_fmt_tuple(char *buf, size_t n, const struct ct_tuple *t)
 {
 	char s[16], d[16];
@@ -59,12 +57,29 @@ static void nf_fmt_tuple(char *buf, size_t n, const struct ct_tuple *t)
 	nf_fmt_addr(s, sizeof(s), t->src);
 	nf_fmt_addr(d, sizeof(d), t->dst);
 	if (t->proto == 1)
-		snprintf(buf, n, "src=%s dst=%s type=%u code=%u id=%u", s, d,
+		snprintf(buf, n, "icmp %s -> %s type %u code %u id %u", s, d,
 			 ct_tuple_icmp_type(t), ct_tuple_icmp_code(t), t->sport);
+	else if (t->proto == 6 || t->proto == 17)
+		snprintf(buf, n, "%s %s:%u -> %s:%u", t->proto == 6 ? "tcp" : "udp", s, t->sport,
+			 d, t->dport);
 	else if (t->sport || t->dport)
-		snprintf(buf, n, "src=%s dst=%s sport=%u dport=%u", s, d, t->sport, t->dport);
+		snprintf(buf, n, "proto %u %s:%u -> %s:%u", t->proto, s, t->sport, d, t->dport);
 	else
-		snprintf(buf, n, "src=%s dst=%s proto=%u", s, d, t->proto);
+		snprintf(buf, n, "proto %u %s -> %s", t->proto, s, d);
+}
+
+/* The two tuple lines of an entry, each with its hash bucket, aligned. */
+static void nf_trace_tuples(struct nf_ns *ns, const struct ct_entry *ct, bool reply_only)
+{
+	char o[96];
+	enum ct_dir d;
+
+	for (d = reply_only ? CT_DIR_REPLY : CT_DIR_ORIGINAL; d < CT_DIR_MAX; d++) {
+		nf_fmt_tuple(o, sizeof(o), &ct->tuplehash[d].t);
+		nf_trace(ns, NF_TRACE_MORE "%-8s %-50s bucket %u",
+			 d == CT_DIR_ORIGINAL ? "ORIGINAL" : "REPLY", o,
+			 ct_hash_bucket(ns, &ct->tuplehash[d].t));
+	}
 }
 
 static const char *nf_ctinfo_name(uint8_t ctinfo)
@@ -79,57 +94,85 @@ static const char *nf_ctinfo_name(uint8_t ctinfo)
 	}
 }
 
+/* The conntrack verdict of nf_conntrack_in: NEW/ESTABLISHED/RELATED/INVALID,
+ * whether the entry was created or found, both tuples with their buckets.
+ * `before` are the counters as they were before ct_in (which one moved tells
+ * why a packet has no entry). */
 static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb,
-			   int verdict)
+			   int verdict, const struct nf_ct_stats *before)
 {
 	const struct ct_entry *ct = skb->ct;
-	char o[96], r[96];
+	const char *h = nf_hook_name(hook);
 
 	if (verdict != NF_ACCEPT) {
-		nf_trace(ns, "  %s conntrack: DROP", nf_hook_names[hook]);
+		nf_trace(ns, NF_TRACE_STEP "DROP: %s", h, "conntrack",
+			 ns->stats.insert_failed != before->insert_failed ? "tuple clash"
+			 : ns->stats.invalid != before->invalid ? "tracker says drop"
+			 : "table full (nf_conntrack_max reached)");
 		return;
 	}
 	if (!ct) {
-		nf_trace(ns, "  %s conntrack: %s", nf_hook_names[hook],
-			 skb->ctinfo == IP_CT_UNTRACKED ? "UNTRACKED" : "INVALID (no entry)");
+		if (skb->ctinfo == IP_CT_UNTRACKED)
+			nf_trace(ns, NF_TRACE_STEP "UNTRACKED (raw NOTRACK): no entry", h, "conntrack");
+		else if (ns->stats.error != before->error)
+			nf_trace(ns, NF_TRACE_STEP "INVALID: ICMP error quoting no known entry "
+				 "(error +1)", h, "conntrack");
+		else
+			nf_trace(ns, NF_TRACE_STEP "INVALID: not trackable or out of state, no entry "
+				 "(invalid +1)", h, "conntrack");
 		return;
 	}
-	nf_fmt_tuple(o, sizeof(o), &ct->tuplehash[CT_DIR_ORIGINAL].t);
-	nf_fmt_tuple(r, sizeof(r), &ct->tuplehash[CT_DIR_REPLY].t);
-	nf_trace(ns, "  %s conntrack: %s, %s ORIGINAL %s REPLY %s buckets %u/%u",
-		 nf_hook_names[hook], nf_ctinfo_name(skb->ctinfo),
-		 ct->status & IPS_CONFIRMED ? "found" : "created (unconfirmed)", o, r,
-		 ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t),
-		 ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_REPLY].t));
+	if (ct->status & IPS_CONFIRMED)
+		nf_trace(ns, NF_TRACE_STEP "%s: entry found%s", h, "conntrack",
+			 nf_ctinfo_name(skb->ctinfo),
+			 (skb->ctinfo == IP_CT_RELATED || skb->ctinfo == IP_CT_RELATED_REPLY)
+				 ? " (the ICMP error quotes it)" : "");
+	else
+		nf_trace(ns, NF_TRACE_STEP "%s: entry created (unconfirmed), table %u/%u", h,
+			 "conntrack", nf_ctinfo_name(skb->ctinfo), ns->ct_count, ns->sysctl.ct_max);
+	nf_trace_tuples(ns, ct, false);
 }
 
-/* "de-NAT from entry" line: what the packet's address becomes. */
+/* The manip address (and port) of a tuple: source for SNAT, destination
+ * for DNAT, as "a.b.c.d:port" ("a.b.c.d id N" for ICMP). */
+static void nf_fmt_manip(char *buf, size_t n, const struct ct_tuple *t, bool src)
+{
+	char a[16];
+
+	nf_fmt_addr(a, sizeof(a), src ? t->src : t->dst);
+	if (t->proto == 1)
+		snprintf(buf, n, "%s id %u", a, t->sport);
+	else if (t->sport || t->dport)
+		snprintf(buf, n, "%s:%u", a, src ? t->sport : t->dport);
+	else
+		snprintf(buf, n, "%s", a);
+}
+
+/* "de-NAT from entry" line of nf_nat_packet for an entry already bound:
+ * the packet's address before and after, taken from the entry's tuples
+ * (the packet's own tuple, and the inverse of the other direction's). */
 static void nf_trace_from_entry(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb)
 {
 	const struct ct_entry *ct = skb->ct;
 	enum ct_dir dir = ct_info_dir(skb->ctinfo);
 	enum nat_manip manip = nat_hook_manip(hook);
-	const struct ct_tuple *o = &ct->tuplehash[!dir].t;
 	unsigned long bit = manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-	uint32_t addr = manip == NAT_MANIP_SRC ? o->dst : o->src;
-	uint16_t port = manip == NAT_MANIP_SRC ? (o->proto == 1 ? o->sport : o->dport) : o->sport;
-	char a[16];
+	const struct ct_tuple *mine = &ct->tuplehash[dir].t, *other = &ct->tuplehash[!dir].t;
+	bool src = manip == NAT_MANIP_SRC;
+	char before[40], after[40];
+	struct ct_tuple inv;
 
 	if (dir == CT_DIR_REPLY)
 		bit ^= IPS_NAT_MASK;
 	if (!(ct->status & bit))
 		return;
-	nf_fmt_addr(a, sizeof(a), addr);
-	if (o->proto == 1 || o->sport || o->dport)
-		nf_trace(ns, "  %s nat: %s: %s from entry, %s -> %s:%u, no nat rule traversed",
-			 nf_hook_names[hook], nf_ctinfo_name(skb->ctinfo),
-			 dir == CT_DIR_REPLY ? "de-NAT" : "NAT",
-			 manip == NAT_MANIP_SRC ? "source" : "destination", a, port);
-	else
-		nf_trace(ns, "  %s nat: %s: %s from entry, %s -> %s, no nat rule traversed",
-			 nf_hook_names[hook], nf_ctinfo_name(skb->ctinfo),
-			 dir == CT_DIR_REPLY ? "de-NAT" : "NAT",
-			 manip == NAT_MANIP_SRC ? "source" : "destination", a);
+	nf_fmt_manip(before, sizeof(before), mine, src);
+	if (!ct_invert_tuple(other, &inv))
+		inv = *other;
+	nf_fmt_manip(after, sizeof(after), &inv, src);
+	nf_trace(ns, NF_TRACE_STEP "%s: %s from entry, %s %s -> %s, no nat rule traversed",
+		 nf_hook_name(hook), "nat", nf_ctinfo_name(skb->ctinfo),
+		 dir == CT_DIR_REPLY ? "de-NAT" : "NAT", src ? "src" : "dst", before, after);
 }
 
 /* ----- the stages ----- */
@@ -179,11 +222,11 @@ static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 			if (dir == CT_DIR_REPLY)
 				bit ^= IPS_NAT_MASK;
 			if (v != NF_ACCEPT)
-				nf_trace(ns, "  %s nat: ICMP error translation failed: DROP",
-					 nf_hook_names[hook]);
+				nf_trace(ns, NF_TRACE_STEP "ICMP error translation failed: DROP",
+					 nf_hook_name(hook), "nat");
 			else if (ct->status & bit)
-				nf_trace(ns, "  %s nat: %s ICMP error: outer and embedded headers "
-					 "translated from entry", nf_hook_names[hook],
+				nf_trace(ns, NF_TRACE_STEP "%s ICMP error: outer and embedded "
+					 "headers translated from entry", nf_hook_name(hook), "nat",
 					 nf_ctinfo_name(skb->ctinfo));
 		}
 		return v;
@@ -211,8 +254,8 @@ static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	}
 	if (nf_nat_oif_changed(ns, hook, skb, out)) {
 		if (ns->env.trace)
-			nf_trace(ns, "  %s nat: MASQUERADE entry leaves by %s now: entry killed, DROP",
-				 nf_hook_names[hook], out);
+			nf_trace(ns, NF_TRACE_STEP "MASQUERADE entry leaves by %s now: entry "
+				 "killed, DROP", nf_hook_name(hook), "nat", out);
 		ct_entry_kill(ns, ct, now);
 		skb->ct = NULL;
 		return NF_DROP;
@@ -224,19 +267,23 @@ static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 
 static int nf_stage_ct_in(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb, nf_time now)
 {
+	struct nf_ct_stats before;
 	int v;
 
 	if (!ns->ct_loaded)
 		return NF_ACCEPT;
+	if (!ns->env.trace)
+		return ct_in(ns, skb, hook, now);
+	before = ns->stats;
 	v = ct_in(ns, skb, hook, now);
-	if (ns->env.trace)
-		nf_trace_ct_in(ns, hook, skb, v);
+	nf_trace_ct_in(ns, hook, skb, v, &before);
 	return v;
 }
 
 static int nf_stage_confirm(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb, nf_time now)
 {
-	struct ct_entry *ct = skb->ct;
+	struct ct_entry *ct = skb->ct, *mine = ct;
+	const char *h = nf_hook_name(hook);
 	int v;
 
 	if (!ns->ct_loaded || !ct || (ct->status & IPS_CONFIRMED))
@@ -244,13 +291,20 @@ static int nf_stage_confirm(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *
 	v = ct_confirm(ns, skb, now);
 	if (ns->env.trace) {
 		ct = skb->ct;
-		if (v == NF_ACCEPT && ct && (ct->status & IPS_CONFIRMED))
-			nf_trace(ns, "  %s conntrack: confirmed, buckets %u/%u", nf_hook_names[hook],
+		if (v == NF_ACCEPT && ct && ct != mine)
+			nf_trace(ns, NF_TRACE_STEP "clash resolved: an identical entry was confirmed "
+				 "first, the packet uses it (clash_resolve +1)", h, "conntrack");
+		if (v == NF_ACCEPT && ct && (ct->status & IPS_CONFIRMED)) {
+			nf_trace(ns, NF_TRACE_STEP "confirmed: in the table, ORIGINAL bucket %u, "
+				 "REPLY bucket %u", h, "conntrack",
 				 ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t),
 				 ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_REPLY].t));
-		else if (v != NF_ACCEPT)
-			nf_trace(ns, "  %s conntrack: confirm failed (tuple clash): DROP",
-				 nf_hook_names[hook]);
+			if (ct->status & IPS_NAT_MASK)
+				nf_trace_tuples(ns, ct, true);
+		} else if (v != NF_ACCEPT) {
+			nf_trace(ns, NF_TRACE_STEP "confirm failed: tuple clash with an entry in the "
+				 "table, DROP (insert_failed +1)", h, "conntrack");
+		}
 	}
 	return v;
 }

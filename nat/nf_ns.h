@@ -79,6 +79,23 @@ struct nf_ns {
 
 /* One line of the packet walk, printf-style; free when tracing is off. */
 void nf_trace(struct nf_ns *ns, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* Packet-walk layout (the simulator prints the same columns): a step line is
+ * "  HOOK        STAGE      text" (hook in 11 columns, stage in 10: raw,
+ * conntrack, mangle, nat, filter), continuation lines start at the text
+ * column, so a block reads down in a 100-column terminal. Use as
+ *   nf_trace(ns, NF_TRACE_STEP "NEW: ...", nf_hook_name(hook), "conntrack");
+ *   nf_trace(ns, NF_TRACE_MORE "ORIGINAL ...");  */
+#define NF_TRACE_STEP "  %-11s %-10s "
+#define NF_TRACE_MORE "                         "
+
+static inline const char *nf_hook_name(enum nf_hook h)
+{
+	static const char *const names[NF_INET_NUMHOOKS] = {
+		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+	};
+	return (unsigned)h < NF_INET_NUMHOOKS ? names[h] : "?";
+}
 /* A kernel log line, printf-style. */
 void nf_klog(struct nf_ns *ns, nf_time now, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Default values of every knob (Linux 6.x). */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "report.h"
 #include "scenario.h"
 
 /* ----- word splitting ----- */
@@ -1166,6 +1167,12 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 			return 2;
 		if (!c->dry_run)
 			conntrack_event_listen(c, argc, argv);
+		if (!c->dry_run && report_on(c->w))
+			for (int i = 1; i < argc; i++)
+				if (!strcmp(argv[i], "-L") || !strcmp(argv[i], "--dump")) {
+					report_ct_snapshot(c->w, c->node, argv, argc);
+					break;
+				}
 		return 0;
 	}
 	if (strcmp(name, "systemctl") == 0)

@@ -19,7 +19,12 @@
  */
 #include <string.h>
 
+#include "report.h"
 #include "world.h"
+
+/* Packet-walk columns, the same as nat/'s NF_TRACE_STEP: "  STEP  WHERE  text"
+ * (11 and 10 columns), so the stack's and netfilter's lines align. */
+#define IP_TRACE_STEP "  %-11s %-10s "
 
 #define NEIGH_QUEUE_BYTES 212992	/* neigh/default/unres_qlen_bytes */
 #define NEIGH_PROBES 3			/* mcast_solicit */
@@ -43,6 +48,30 @@ struct ip_state {
 	GPtrArray *pending;	/* struct neigh_pending *, creation order */
 	GPtrArray *frags;	/* struct frag_queue *, creation order */
 	uint64_t in_discards, in_hdr_errors, out_no_routes;
+	uint64_t frag_mem;	/* truesize of queued fragments (ipfrag_high_thresh) */
+	uint64_t mib[IPSTATS_MIB_N]; /* /proc/net/snmp Ip: and IpExt: counters */
+};
+
+/* The names of the counters, as /proc/net/snmp and /proc/net/netstat say. */
+static const char *const ip_mib_names[IPSTATS_MIB_N] = {
+	[IPSTATS_MIB_INRECEIVES] = "InReceives",
+	[IPSTATS_MIB_INHDRERRORS] = "InHdrErrors",
+	[IPSTATS_MIB_INADDRERRORS] = "InAddrErrors",
+	[IPSTATS_MIB_OUTFORWDATAGRAMS] = "ForwDatagrams",
+	[IPSTATS_MIB_INDISCARDS] = "InDiscards",
+	[IPSTATS_MIB_INDELIVERS] = "InDelivers",
+	[IPSTATS_MIB_OUTNOROUTES] = "OutNoRoutes",
+	[IPSTATS_MIB_REASMTIMEOUT] = "ReasmTimeout",
+	[IPSTATS_MIB_REASMREQDS] = "ReasmReqds",
+	[IPSTATS_MIB_REASMOKS] = "ReasmOKs",
+	[IPSTATS_MIB_REASMFAILS] = "ReasmFails",
+	[IPSTATS_MIB_FRAGOKS] = "FragOKs",
+	[IPSTATS_MIB_FRAGFAILS] = "FragFails",
+	[IPSTATS_MIB_FRAGCREATES] = "FragCreates",
+	[IPSTATS_MIB_INTRUNCATEDPKTS] = "InTruncatedPkts",
+	[IPSTATS_MIB_CSUMERRORS] = "InCsumErrors",
+	[IPSTATS_MIB_REASM_OVERLAPS] = "ReasmOverlaps",
+	[IPSTATS_MIB_INTOOBIGERRORS] = "InTooBigErrors",
 };
 
 static struct ip_state *ip_state(struct node *n)
@@ -55,6 +84,29 @@ static struct ip_state *ip_state(struct node *n)
 		n->ip = st;
 	}
 	return n->ip;
+}
+
+static inline void ip_mib_inc(struct node *n, enum ip_mib m)
+{
+	ip_state(n)->mib[m]++;
+}
+
+uint64_t ip_mib_get(struct node *n, const char *name)
+{
+	for (unsigned i = 0; i < IPSTATS_MIB_N; i++)
+		if (strcmp(ip_mib_names[i], name) == 0)
+			return n->ip ? ((struct ip_state *)n->ip)->mib[i] : 0;
+	return 0;
+}
+
+void ip_mib_summary(struct node *n, GString *o)
+{
+	g_string_append(o, ", \"ip_stats\": {");
+	for (unsigned i = 0; i < IPSTATS_MIB_N; i++)
+		g_string_append_printf(o, "%s\"%s\": %" G_GUINT64_FORMAT, i ? ", " : "",
+				       ip_mib_names[i],
+				       n->ip ? ((struct ip_state *)n->ip)->mib[i] : 0);
+	g_string_append_c(o, '}');
 }
 
 struct iface *ip_lo(struct node *n)
@@ -263,9 +315,26 @@ static void ip_trace(struct world *w, const struct node *n, const char *fmt, ...
 	g_free(line);
 }
 
+/* The walk's first line of a packet at a router: time, node, id, where
+ * it comes from, and the packet. */
+static void ip_trace_head(struct world *w, const struct node *n, const struct packet *p,
+			  const char *from)
+{
+	char ts[32];
+	GString *s = g_string_new(NULL);
+	sim_time_format(w->now, ts);
+	g_string_append_printf(s, "[%s] %s packet #%" G_GUINT64_FORMAT " %s: ", ts, n->name, p->id,
+			       from);
+	packet_summary(p, s);
+	world_trace(w, s->str);
+	g_string_free(s, TRUE);
+}
+
 static void ip_drop(struct world *w, struct node *n, struct packet *p, const char *why)
 {
-	ip_trace(w, n, "  dropped: %s", why);
+	ip_trace(w, n, IP_TRACE_STEP "%s", "DROP", "", why);
+	if (report_on(w))
+		report_drop(w, n, p, why);
 	packet_free(p);
 }
 
@@ -299,13 +368,39 @@ static void ip_reject(struct world *w, struct node *n, const struct packet *p,
 static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_hook hook,
 		    const char *in, const char *out)
 {
+	static const char *const names[NF_INET_NUMHOOKS] = {
+		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
+	};
+	struct nf_ct_peek before, after;
+	bool rep = report_on(w), why_needed = rep || ip_tracing(w, n);
+	if (why_needed)
+		nf_ct_peek(n->nf, &before);
 	int v = nf_hook(n->nf, hook, &p->nf, in, out, w->now);
+	if (rep)
+		report_ct_sample(w, n, &before);
 	if (v == NF_ACCEPT)
 		return true;
 	if (v == NF_REJECT)
 		ip_reject(w, n, p, hook);
 	nf_skb_release(n->nf, &p->nf);
-	ip_drop(w, n, p, v == NF_REJECT ? "rejected by netfilter" : "by netfilter");
+	if (!why_needed) {
+		packet_free(p);
+		return false;
+	}
+	/* why, from the counters that moved (conntrack) or the verdict (a rule) */
+	const char *what = v == NF_REJECT ? "rejected by netfilter (REJECT)" : "by netfilter";
+	{
+		nf_ct_peek(n->nf, &after);
+		if (after.insert_failed != before.insert_failed)
+			what = "conntrack: tuple clash at confirm (insert_failed)";
+		else if (after.drop != before.drop && after.invalid != before.invalid)
+			what = "conntrack: the tracker dropped it";
+		else if (after.drop != before.drop)
+			what = "conntrack: table full (nf_conntrack_max)";
+	}
+	char *why = g_strdup_printf("%s at %s", what, names[hook]);
+	ip_drop(w, n, p, why);
+	g_free(why);
 	return false;
 }
 
@@ -425,11 +520,13 @@ static void ip_transmit(struct world *w, struct node *n, struct packet *p, struc
 	memcpy(p->data + 6, out->mac.b, 6);
 	if (ip_tracing(w, n)) {
 		GString *s = g_string_new(NULL);
-		g_string_append_printf(s, "  leaves %s:%s ", n->name, out->name);
+		g_string_append_printf(s, IP_TRACE_STEP, "leaves", out->name);
 		packet_summary(p, s);
 		world_trace(w, s->str);
 		g_string_free(s, TRUE);
 	}
+	if (report_on(w))
+		report_tx(w, n, out, p);
 	link_transmit(w, out, p);
 }
 
@@ -490,8 +587,8 @@ static void ip_neigh_hold(struct world *w, struct node *n, struct packet *p, str
 	if (ip_tracing(w, n)) {
 		char a[16];
 		ip_format(nexthop, a);
-		ip_trace(w, n, "  neighbour %s on %s:%s unresolved: packet queued", a, n->name,
-			 out->name);
+		ip_trace(w, n, IP_TRACE_STEP "%s unresolved: packet queued (ARP probes)",
+			 "neighbour", out->name, a);
 	}
 }
 
@@ -526,8 +623,15 @@ static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u)
 		struct packet *p = q;
 		q = p->next;
 		p->next = NULL;
-		ip_trace(w, n, "packet %" G_GUINT64_FORMAT " dropped: neighbour resolution failed",
-			 p->id);
+		if (ip_tracing(w, n)) {
+			char a[16];
+			ip_format(np->nexthop, a);
+			ip_trace_head(w, n, p, "waited 3 s for a neighbour");
+			ip_trace(w, n, IP_TRACE_STEP "%s unresolved after %u probes: ICMP host "
+				 "unreachable sent", "neighbour", np->out->name, a, NEIGH_PROBES);
+		}
+		if (report_on(w))
+			report_drop(w, n, p, "neighbour resolution failed");
 		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
 		packet_free(p);
 	}
@@ -613,10 +717,13 @@ static void ip_fragment(struct world *w, struct node *n, struct packet *p, struc
 	uint32_t base = (frag & IP_OFFSET) * 8u;
 	bool more = frag & IP_MF;
 	uint32_t mtu = out->mtu;
+	if (p->frag_max && p->frag_max < mtu)
+		mtu = p->frag_max; /* ip_do_fragment: IPCB(skb)->frag_max_size */
 	uint32_t left = tot - hlen, ptr = hlen;
 	uint8_t hdr[60];
 	memcpy(hdr, ip, hlen);
-	ip_trace(w, n, "  fragmenting %u bytes for %s mtu %u", tot, out->name, mtu);
+	ip_trace(w, n, IP_TRACE_STEP "%u bytes into fragments for mtu %u", "fragment", out->name,
+		 tot, mtu);
 	while (left > 0) {
 		uint32_t len = left;
 		if (len > mtu - hlen)
@@ -644,8 +751,10 @@ static void ip_fragment(struct world *w, struct node *n, struct packet *p, struc
 			ip_options_fragment(hdr);
 		ptr += len;
 		left -= len;
+		ip_mib_inc(n, IPSTATS_MIB_FRAGCREATES);
 		ip_neigh_output(w, n, f, out, nexthop);
 	}
+	ip_mib_inc(n, IPSTATS_MIB_FRAGOKS);
 	packet_free(p);
 }
 
@@ -661,8 +770,11 @@ static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 		nf_skb_release(n->nf, &p->nf);
 	}
 	uint8_t *ip = pkt_ip(p);
-	if (ip_tot_len(ip) > out->mtu) {
-		if (rd16(ip + 6) & IP_DF) {
+	/* a datagram conntrack reassembled leaves as fragments no larger than
+	 * the largest one that arrived (ip_finish_output: frag_max_size) */
+	if (ip_tot_len(ip) > out->mtu || (p->frag_max && ip_tot_len(ip) > p->frag_max)) {
+		if ((rd16(ip + 6) & IP_DF) && !(p->frag_max && p->frag_max <= out->mtu)) {
+			ip_mib_inc(n, IPSTATS_MIB_FRAGFAILS);
 			icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
 			ip_drop(w, n, p, "needs fragmentation but DF set");
 			return;
@@ -675,15 +787,26 @@ static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 
 /* ----- reassembly (ip_defrag, net/ipv4/ip_fragment.c) ----- */
 
+#define IPFRAG_HIGH_THRESH (4u << 20)	/* net.ipv4.ipfrag_high_thresh */
+
+/* Who reassembles (the kernel's enum ip_defrag_users): the local stack
+ * before LOCAL_IN, or nf_defrag_ipv4 before conntrack at PREROUTING. Each
+ * has its own queues. */
+enum frag_user { FRAG_USER_LOCAL_DELIVER, FRAG_USER_CONNTRACK_IN };
+
 /* One datagram being reassembled: fragments kept sorted by offset. */
 struct frag_queue {
 	struct node *n;
 	uint32_t src, dst;
 	uint16_t id;
 	uint8_t proto;
+	uint8_t user;		/* enum frag_user */
 	bool done;		/* completed or dropped; freed by its timer */
 	bool have_last;
 	uint32_t total;		/* payload length, known once the last arrived */
+	uint32_t max_size;	/* largest fragment (tot_len), for frag_max_size */
+	uint32_t max_df_size;	/* largest fragment with DF set */
+	uint32_t mem;		/* truesize of the queued fragments */
 	struct packet *head;	/* fragments by offset (p->next) */
 };
 
@@ -705,24 +828,48 @@ static void frag_queue_clear(struct frag_queue *fq)
 		fq->head = p->next;
 		packet_free(p);
 	}
+	if (fq->n->ip)
+		ip_state(fq->n)->frag_mem -= fq->mem;
+	fq->mem = 0;
 	fq->done = true;
 }
 
-/* ip_expire: after ipfrag_time an incomplete datagram is dropped, with ICMP
- * time exceeded (fragment reassembly) if its first fragment arrived. */
+/* inet_frag_kill + ReasmFails: the queue and every fragment in it go. */
+static void frag_queue_fail(struct frag_queue *fq)
+{
+	frag_queue_clear(fq);
+	ip_mib_inc(fq->n, IPSTATS_MIB_REASMFAILS);
+}
+
+/* ip_expire: after ipfrag_time an incomplete datagram is dropped
+ * (ReasmFails, ReasmTimeout), with ICMP time exceeded (fragment
+ * reassembly) if its first fragment arrived - but only by its destination:
+ * conntrack's defrag on a router drops a forwarded one silently
+ * (frag_expire_skip_icmp). */
 static void ip_frag_expire_ev(struct world *w, void *arg, uint64_t u)
 {
 	(void)u;
 	struct frag_queue *fq = arg;
 	struct node *n = fq->n;
-	if (!fq->done && fq->head && frag_off_bytes(fq->head) == 0)
-		icmp_send_error(w, n, fq->head, ICMP_TIME_EXCEEDED, 1);
+	if (!fq->done) {
+		ip_mib_inc(n, IPSTATS_MIB_REASMFAILS);
+		ip_mib_inc(n, IPSTATS_MIB_REASMTIMEOUT);
+		bool skip = fq->user == FRAG_USER_CONNTRACK_IN && !ip_addr_is_local(n, fq->dst);
+		if (fq->head && frag_off_bytes(fq->head) == 0 && !skip)
+			icmp_send_error(w, n, fq->head, ICMP_TIME_EXCEEDED, 1);
+		ip_trace(w, n, IP_TRACE_STEP "incomplete datagram id %u from %u.%u.%u.%u expired "
+			 "after %u s", "defrag", "", fq->id, fq->src >> 24, (fq->src >> 16) & 0xff,
+			 (fq->src >> 8) & 0xff, fq->src & 0xff, n->ipfrag_time);
+	}
 	frag_queue_clear(fq);
 	g_ptr_array_remove(ip_state(n)->frags, fq);
 	g_free(fq);
 }
 
-/* Build the datagram from a complete queue (ip_frag_reasm). */
+/* Build the datagram from a complete queue (ip_frag_reasm): the first
+ * fragment's header, DF set if the largest fragment had it
+ * (IPSKB_FRAG_PMTU), frag_max_size the largest fragment. NULL if the
+ * result would exceed 65535 bytes ("Oversized IP packet"). */
 static struct packet *ip_frag_reasm(struct frag_queue *fq)
 {
 	struct packet *first = fq->head;
@@ -740,7 +887,7 @@ static struct packet *ip_frag_reasm(struct frag_queue *fq)
 		memcpy(ip + hlen + frag_off_bytes(f), x + ip_ihl(x), frag_len(f));
 	}
 	wr16(ip + 2, (uint16_t)(hlen + fq->total));
-	wr16(ip + 6, 0);
+	wr16(ip + 6, fq->max_df_size == fq->max_size ? IP_DF : 0);
 	ip_csum_set(ip);
 	r->id = first->id;
 	r->l3 = ETH_HLEN;
@@ -750,24 +897,38 @@ static struct packet *ip_frag_reasm(struct frag_queue *fq)
 	}
 	r->nf.ip = ip;
 	r->nf.len = hlen + fq->total;
+	r->frag_max = (uint16_t)fq->max_size;
 	return r;
 }
 
-/* ip_defrag: takes the fragment; returns the whole datagram once complete,
- * else NULL. An overlapping fragment discards the queue (ip_frag_queue
- * since 4.19); an exact duplicate is ignored. */
-static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *p)
+/* ip_defrag -> ip_frag_queue -> inet_frag_queue_insert: takes the fragment;
+ * returns the whole datagram once complete, else NULL. As the kernel:
+ * a non-last fragment's payload is cut to a multiple of 8; a last fragment
+ * that disagrees with the known end, data past the end, or an empty
+ * fragment kills the queue (ReasmFails); a fragment inside data already
+ * queued is a duplicate and ignored; any other overlap kills the queue
+ * (ReasmOverlaps, RFC 5722 style, since 4.19); past ipfrag_high_thresh of
+ * queued memory a fragment is refused (ReasmFails). */
+static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *p,
+				enum frag_user user)
 {
 	struct ip_state *st = ip_state(n);
 	uint8_t *ip = pkt_ip(p);
+	ip_mib_inc(n, IPSTATS_MIB_REASMREQDS);
 	struct frag_queue *fq = NULL;
 	for (unsigned i = 0; i < st->frags->len; i++) {
 		struct frag_queue *c = g_ptr_array_index(st->frags, i);
 		if (!c->done && c->src == ip_src(ip) && c->dst == ip_dst(ip) &&
-		    c->id == rd16(ip + 4) && c->proto == ip_proto(ip)) {
+		    c->id == rd16(ip + 4) && c->proto == ip_proto(ip) && c->user == user) {
 			fq = c;
 			break;
 		}
+	}
+	uint32_t ts = ip_truesize(p->len);
+	if (st->frag_mem + ts > IPFRAG_HIGH_THRESH) {
+		ip_mib_inc(n, IPSTATS_MIB_REASMFAILS);
+		ip_drop(w, n, p, "fragment: reassembly memory full (ipfrag_high_thresh)");
+		return NULL;
 	}
 	if (!fq) {
 		fq = g_new0(struct frag_queue, 1);
@@ -776,39 +937,58 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 		fq->dst = ip_dst(ip);
 		fq->id = rd16(ip + 4);
 		fq->proto = ip_proto(ip);
+		fq->user = (uint8_t)user;
 		g_ptr_array_add(st->frags, fq);
 		world_at(w, w->now + (sim_time)n->ipfrag_time * SIM_S, ip_frag_expire_ev, fq, 0);
 	}
 	uint32_t off = frag_off_bytes(p), len = frag_len(p);
-	bool last = !(rd16(ip + 6) & IP_MF);
-	if ((!last && (len & 7)) || (last && fq->have_last && off + len != fq->total) ||
-	    (fq->have_last && off + len > fq->total)) {
-		frag_queue_clear(fq);
-		packet_free(p);
+	uint16_t fo = rd16(ip + 6);
+	bool last = !(fo & IP_MF);
+	if (!last && (len & 7)) {
+		/* "not a multiple of 8 bytes": the tail is ignored */
+		len &= ~7u;
+		wr16(ip + 2, (uint16_t)(ip_ihl(ip) + len));
+	}
+	uint32_t end = off + len;
+	if ((last && (end < fq->total || (fq->have_last && end != fq->total))) ||
+	    (!last && fq->have_last && end > fq->total) || end == off) {
+		frag_queue_fail(fq);
+		ip_drop(w, n, p, "fragment: inconsistent length, queue discarded");
 		return NULL;
 	}
+	/* where it goes, and the contiguous run of data around it */
 	struct packet **pp = &fq->head;
-	while (*pp && frag_off_bytes(*pp) < off)
+	while (*pp && frag_off_bytes(*pp) + frag_len(*pp) <= off)
 		pp = &(*pp)->next;
-	if (*pp && frag_off_bytes(*pp) == off && frag_len(*pp) == len) {
-		packet_free(p); /* duplicate */
-		return NULL;
-	}
-	/* overlap with the previous or the next fragment */
-	struct packet *prev = NULL;
-	for (struct packet *f = fq->head; f && f != *pp; f = f->next)
-		prev = f;
-	if ((prev && frag_off_bytes(prev) + frag_len(prev) > off) ||
-	    (*pp && off + len > frag_off_bytes(*pp))) {
-		frag_queue_clear(fq);
-		packet_free(p);
+	if (*pp && frag_off_bytes(*pp) < end) {
+		/* overlaps *pp: a duplicate if [off, end) lies within the run of
+		 * contiguous fragments starting at or before it */
+		uint32_t run_start = frag_off_bytes(*pp), run_end = run_start + frag_len(*pp);
+		for (struct packet *f = (*pp)->next; f && frag_off_bytes(f) == run_end; f = f->next)
+			run_end += frag_len(f);
+		if (off >= run_start && end <= run_end) {
+			ip_drop(w, n, p, "fragment: duplicate");
+			return NULL;
+		}
+		ip_mib_inc(n, IPSTATS_MIB_REASM_OVERLAPS);
+		frag_queue_fail(fq);
+		ip_drop(w, n, p, "fragment: overlap, queue discarded");
 		return NULL;
 	}
 	p->next = *pp;
 	*pp = p;
+	fq->mem += ts;
+	st->frag_mem += ts;
+	uint32_t size = ip_tot_len(ip);
+	if (size > fq->max_size)
+		fq->max_size = size;
+	if ((fo & IP_DF) && size > fq->max_df_size)
+		fq->max_df_size = size;
 	if (last) {
 		fq->have_last = true;
-		fq->total = off + len;
+		fq->total = end;
+	} else if (end > fq->total) {
+		fq->total = end;
 	}
 	if (!fq->have_last)
 		return NULL;
@@ -822,6 +1002,12 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 		return NULL;
 	struct packet *r = ip_frag_reasm(fq);
 	frag_queue_clear(fq);
+	if (!r) {
+		ip_mib_inc(n, IPSTATS_MIB_REASMFAILS);
+		ip_trace(w, n, IP_TRACE_STEP "oversized IP packet, dropped", "defrag", "");
+		return NULL;
+	}
+	ip_mib_inc(n, IPSTATS_MIB_REASMOKS);
 	return r;
 }
 
@@ -839,21 +1025,23 @@ static void ip_local_deliver(struct world *w, struct node *n, struct iface *in,
 {
 	uint8_t *ip = pkt_ip(p);
 	if (rd16(ip + 6) & (IP_MF | IP_OFFSET)) {
-		/* ip_defrag comes before LOCAL_IN (natsim has no conntrack
-		 * defrag at PREROUTING: each fragment crossed it alone) */
+		/* ip_defrag comes before LOCAL_IN (fragments that reach it
+		 * crossed PREROUTING alone: conntrack is not loaded) */
 		if (n->nf)
 			nf_skb_release(n->nf, &p->nf);
-		p = ip_defrag(w, n, p);
+		p = ip_defrag(w, n, p, FRAG_USER_LOCAL_DELIVER);
 		if (!p)
 			return;
-		ip_trace(w, n, "  reassembled %u bytes", ip_tot_len(pkt_ip(p)));
+		ip_trace(w, n, IP_TRACE_STEP "reassembled %u bytes", "defrag", "",
+			 ip_tot_len(pkt_ip(p)));
 	}
 	if (n->nf) {
 		if (!ip_hook(w, n, p, NF_INET_LOCAL_IN, in->name, NULL))
 			return;
 		nf_skb_release(n->nf, &p->nf);
 	}
-	ip_trace(w, n, "  local delivery");
+	ip_trace(w, n, IP_TRACE_STEP "to the router's own stack", "delivered", "local");
+	ip_mib_inc(n, IPSTATS_MIB_INDELIVERS);
 	ip = pkt_ip(p);
 	switch (ip_proto(ip)) {
 	case IPPROTO_ICMP_:
@@ -880,8 +1068,9 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	uint32_t dst = ip_dst(ip);
 	const struct route *r = route_lookup(n, dst);
 	if (!r) {
-		ip_trace(w, n, "  routing: no route");
+		ip_trace(w, n, IP_TRACE_STEP "no route to the destination", "routing", "");
 		ip_state(n)->out_no_routes++;
+		ip_mib_inc(n, IPSTATS_MIB_INADDRERRORS);
 		if (icmp_ip_error_allow(w, n, ip_src(ip)))
 			icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
 		nf_skb_release(n->nf, &p->nf);
@@ -891,18 +1080,28 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	struct iface *out = route_out_dev(n, r);
 	uint32_t nexthop = r->gw ? r->gw : dst;
 	if (ip_tracing(w, n)) {
-		char g[16];
+		char g[16], pf[16];
 		ip_format(r->gw, g);
-		ip_trace(w, n, r->gw ? "  routing: forward via %s gw %s" : "  routing: forward via %s%s",
-			 out->name, r->gw ? g : "");
+		ip_format(r->prefix, pf);
+		if (r->gw)
+			ip_trace(w, n, IP_TRACE_STEP "forward: route %s/%u via %s dev %s", "routing", "",
+				 pf, r->plen, g, out->name);
+		else
+			ip_trace(w, n, IP_TRACE_STEP "forward: route %s/%u dev %s (on link)", "routing",
+				 "", pf, r->plen, out->name);
 	}
 	if (ip_ttl(ip) <= 1) {
+		ip_mib_inc(n, IPSTATS_MIB_INHDRERRORS); /* too_many_hops */
 		icmp_send_error(w, n, p, ICMP_TIME_EXCEEDED, 0);
 		nf_skb_release(n->nf, &p->nf);
 		ip_drop(w, n, p, "TTL exceeded");
 		return;
 	}
-	if (ip_tot_len(ip) > out->mtu && (rd16(ip + 6) & IP_DF)) {
+	/* ip_exceeds_mtu: a datagram conntrack reassembled is judged by its
+	 * largest fragment */
+	if (ip_tot_len(ip) > out->mtu && (rd16(ip + 6) & IP_DF) &&
+	    (!p->frag_max || p->frag_max > out->mtu)) {
+		ip_mib_inc(n, IPSTATS_MIB_FRAGFAILS);
 		icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
 		nf_skb_release(n->nf, &p->nf);
 		ip_drop(w, n, p, "needs fragmentation but DF set");
@@ -914,6 +1113,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	ip[8]--;
 	if (!ip_hook(w, n, p, NF_INET_FORWARD, in->name, out->name))
 		return;
+	ip_mib_inc(n, IPSTATS_MIB_OUTFORWDATAGRAMS);
 	if (!ip_hook(w, n, p, NF_INET_POST_ROUTING, NULL, out->name))
 		return;
 	ip_finish_output(w, n, p, out, nexthop);
@@ -933,23 +1133,52 @@ static bool ip_martian(uint32_t src, uint32_t dst, bool on_lo)
 	return false;
 }
 
+/* Which counter ip_rcv_core moves for a frame packet_parse refused: a short
+ * or bad header InHdrErrors, a bad checksum InCsumErrors (and
+ * InHdrErrors), a total length past the frame InTruncatedPkts. */
+static enum ip_mib ip_rcv_bad_counter(const struct packet *p)
+{
+	uint32_t off = ETH_HLEN;
+	if (p->len >= ETH_HLEN + 4 && rd16(p->data + 12) == ETH_P_8021Q)
+		off += 4;
+	if (p->len < off + 20)
+		return IPSTATS_MIB_INHDRERRORS;
+	const uint8_t *ip = p->data + off;
+	uint32_t avail = p->len - off;
+	unsigned ihl = ip_ihl(ip);
+	if ((ip[0] >> 4) != 4 || ihl < 20 || ihl > avail)
+		return IPSTATS_MIB_INHDRERRORS;
+	if (!ip_csum_ok(ip))
+		return IPSTATS_MIB_CSUMERRORS;
+	if (ip_tot_len(ip) > avail)
+		return IPSTATS_MIB_INTRUNCATEDPKTS;
+	return IPSTATS_MIB_INHDRERRORS;
+}
+
 /* ip_rcv + ip_rcv_finish + ip_route_input: header checks, trim to
  * tot_len, PREROUTING, then local delivery or forwarding. */
 void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
 {
-	if (!p->id)
+	if (!p->id) {
 		p->id = ++w->next_packet_id;
+		if (report_on(w))
+			report_packet_new(w, n, p);
+	}
 	bool on_lo = ifc == n->lo;
 	struct nf_skb keep = p->nf;
 	if (!ifc->up) {
 		packet_free(p);
 		return;
 	}
+	if (!on_lo)
+		ip_mib_inc(n, IPSTATS_MIB_INRECEIVES);
 	if (!packet_parse(p)) {
 		ip_state(n)->in_hdr_errors++;
+		ip_mib_inc(n, ip_rcv_bad_counter(p));
+		if (ip_rcv_bad_counter(p) == IPSTATS_MIB_CSUMERRORS)
+			ip_mib_inc(n, IPSTATS_MIB_INHDRERRORS);
 		if (ip_tracing(w, n))
-			ip_trace(w, n, "packet %" G_GUINT64_FORMAT " arrives at %s:%s: malformed, dropped",
-				 p->id, n->name, ifc->name);
+			ip_trace_head(w, n, p, "in (malformed IPv4 header, dropped)");
 		packet_free(p);
 		return;
 	}
@@ -971,26 +1200,38 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 	}
 	p->nf.reject_with = 0;
 	if (ip_tracing(w, n)) {
-		GString *s = g_string_new(NULL);
-		g_string_append_printf(s, "packet %" G_GUINT64_FORMAT " arrives at %s:%s ", p->id,
-				       n->name, ifc->name);
-		packet_summary(p, s);
-		world_trace(w, s->str);
-		g_string_free(s, TRUE);
+		char from[48];
+		snprintf(from, sizeof from, "in %s", ifc->name);
+		ip_trace_head(w, n, p, from);
 	}
+	if (report_on(w))
+		report_rx(w, n, ifc, p);
 	if (ip_martian(ip_src(ip), ip_dst(ip), on_lo)) {
 		ip_state(n)->in_discards++;
+		ip_mib_inc(n, IPSTATS_MIB_INADDRERRORS);
 		if (n->nf)
 			nf_skb_release(n->nf, &p->nf);
 		ip_drop(w, n, p, "martian address");
 		return;
 	}
 	bool l2_group = !on_lo && (p->data[0] & 1);
+	if (n->nf && nf_ct_enabled(n->nf) && (rd16(ip + 6) & (IP_MF | IP_OFFSET))) {
+		/* nf_defrag_ipv4 (priority -400, before conntrack): conntrack
+		 * and NAT see the whole datagram once */
+		p = ip_defrag(w, n, p, FRAG_USER_CONNTRACK_IN);
+		if (!p)
+			return;
+		ip_trace(w, n, IP_TRACE_STEP "reassembled %u bytes before conntrack", "defrag", "",
+			 ip_tot_len(pkt_ip(p)));
+		ip = pkt_ip(p);
+	}
 	if (n->nf && !ip_hook(w, n, p, NF_INET_PRE_ROUTING, ifc->name, NULL))
 		return;
 	ip = pkt_ip(p);
 	uint32_t dst = ip_dst(ip);
 	if (ip_addr_is_local(n, dst) || ip_addr_is_broadcast(n, dst)) {
+		ip_trace(w, n, IP_TRACE_STEP "local: the destination is the router's %s", "routing",
+			 "", ip_addr_is_local(n, dst) ? "address" : "broadcast");
 		ip_local_deliver(w, n, ifc, p);
 		return;
 	}
@@ -1032,27 +1273,25 @@ static bool ip_route_output(struct node *n, uint32_t dst, struct iface **out,
  * the sender's call). */
 void ip_local_out(struct world *w, struct node *n, struct packet *p)
 {
-	if (!p->id)
+	if (!p->id) {
 		p->id = ++w->next_packet_id;
+		if (report_on(w))
+			report_packet_new(w, n, p);
+	}
 	uint8_t *ip = pkt_ip(p);
 	p->nf.ip = ip;
 	p->nf.len = ip_tot_len(ip);
 	p->nf.ct = NULL;
 	p->nf.ctinfo = 0;
 	p->nf.reject_with = 0;
-	if (ip_tracing(w, n)) {
-		GString *s = g_string_new(NULL);
-		g_string_append_printf(s, "packet %" G_GUINT64_FORMAT " sent by %s ", p->id, n->name);
-		packet_summary(p, s);
-		world_trace(w, s->str);
-		g_string_free(s, TRUE);
-	}
+	if (ip_tracing(w, n))
+		ip_trace_head(w, n, p, "locally generated");
 	uint32_t dst = ip_dst(ip);
 	struct iface *out;
 	uint32_t nexthop;
 	if (!ip_route_output(n, dst, &out, &nexthop)) {
 		ip_state(n)->out_no_routes++;
-		ip_trace(w, n, "  routing: no route");
+		ip_trace(w, n, IP_TRACE_STEP "no route to the destination", "routing", "");
 		ip_drop(w, n, p, "network unreachable");
 		return;
 	}
@@ -1078,11 +1317,14 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 			char g[16];
 			ip_format(nexthop, g);
 			if (out == n->lo)
-				ip_trace(w, n, "  routing: local via lo");
+				ip_trace(w, n, IP_TRACE_STEP "output: local destination, via lo",
+					 "routing", "");
 			else if (nexthop != dst)
-				ip_trace(w, n, "  routing: output via %s gw %s", out->name, g);
+				ip_trace(w, n, IP_TRACE_STEP "output: via %s dev %s", "routing", "", g,
+					 out->name);
 			else
-				ip_trace(w, n, "  routing: output via %s", out->name);
+				ip_trace(w, n, IP_TRACE_STEP "output: dev %s (on link)", "routing", "",
+					 out->name);
 		}
 		if (!ip_hook(w, n, p, NF_INET_POST_ROUTING, NULL, out->name))
 			return;

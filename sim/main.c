@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report.h"
 #include "scenario.h"
 #include "world.h"
 
@@ -53,6 +54,7 @@ int main(int argc, char **argv)
 {
 	gchar *out = NULL, *seed = NULL, *until = NULL, *junit = NULL;
 	gboolean trace = FALSE, check = FALSE, no_pcap = FALSE, quiet = FALSE, version = FALSE;
+	gboolean report = FALSE;
 	GOptionEntry entries[] = {
 		{ "out", 0, 0, G_OPTION_ARG_FILENAME, &out,
 		  "Output directory (default out/<scenario name>)", "DIR" },
@@ -66,6 +68,8 @@ int main(int argc, char **argv)
 		  "Verify the conntrack invariants after every packet a router handles", NULL },
 		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &junit,
 		  "Write a JUnit XML report, one testcase per expect", "FILE" },
+		{ "report", 0, 0, G_OPTION_ARG_NONE, &report,
+		  "Write DIR/report.html: ladder diagram, conntrack tables and count plots", NULL },
 		{ "no-pcap", 0, 0, G_OPTION_ARG_NONE, &no_pcap, "Write no pcap files", NULL },
 		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet, "Do not print command output", NULL },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
@@ -117,6 +121,7 @@ int main(int argc, char **argv)
 		.check = check,
 		.pcap = !no_pcap && !is_check,
 		.quiet = quiet,
+		.report = report && !is_check,
 		.junit = junit,
 	};
 	if (seed) {
@@ -136,11 +141,14 @@ int main(int argc, char **argv)
 	o.out_dir = out_dir;
 	struct world *w = world_new(&o);
 	g_free(out_dir);
+	if (w->opt.report)
+		report_init(w);
 
 	GString *err = g_string_new(NULL);
 	if (!is_check && world_open_outputs(w, err)) {
 		fprintf(stderr, "natsim: error: %s\n", err->str);
 		g_string_free(err, TRUE);
+		report_free(w);
 		world_free(w);
 		goto done;
 	}
@@ -150,20 +158,31 @@ int main(int argc, char **argv)
 	if (scenario_load(w, path, &serr)) {
 		print_scn_error(&serr);
 		scn_error_clear(&serr);
+		report_free(w);
 		world_free(w);
 		goto done;
 	}
 	if (w->exit_status == 2) { /* a pcap could not be opened (reported) */
+		report_free(w);
 		world_free(w);
 		goto done;
 	}
 	if (is_check) {
+		report_free(w);
 		world_free(w);
 		status = 0;
 		goto done;
 	}
 	install_signals();
 	scenario_run(w);
+	if (report_on(w)) {
+		GString *rerr = g_string_new(NULL);
+		if (report_write(w, rerr)) {
+			fprintf(stderr, "natsim: error: %s\n", rerr->str);
+			w->exit_status = 2;
+		}
+		g_string_free(rerr, TRUE);
+	}
 	status = w->exit_status;
 	if (scenario_signal) {
 		char ts[32];
@@ -171,6 +190,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "natsim: %s at %s s simulated; outputs written\n",
 			scenario_signal == SIGINT ? "interrupted" : "terminated", ts);
 	}
+	report_free(w);
 	world_free(w);
 	packet_pool_drain();
 done:

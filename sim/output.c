@@ -83,15 +83,58 @@ void world_cmd_output(struct world *w, struct node *n, sim_time t, const char *t
 	}
 }
 
-void world_trace(struct world *w, const char *line)
+#define TRACE_COLUMNS 100	/* the terminal the walk is laid out for */
+#define TRACE_TEXT_COLUMN 25	/* where a step's text starts (NF_TRACE_STEP) */
+
+static void trace_put(struct world *w, const char *s, size_t n)
 {
-	if (!w->opt.trace)
-		return;
-	fputs(line, stdout);
+	fwrite(s, 1, n, stdout);
 	fputc('\n', stdout);
 	if (w->trace_log) {
-		fputs(line, w->trace_log);
+		fwrite(s, 1, n, w->trace_log);
 		fputc('\n', w->trace_log);
+	}
+}
+
+/* Lines longer than the terminal are broken at a space and continue at
+ * the text column (a word longer than the room left is never cut). */
+void world_trace(struct world *w, const char *line)
+{
+	static const char indent[TRACE_TEXT_COLUMN + 1] = "                         ";
+	char buf[TRACE_COLUMNS + 1];
+	if (!w->opt.trace)
+		return;
+	size_t len = strlen(line);
+	if (len <= TRACE_COLUMNS) {
+		trace_put(w, line, len);
+		return;
+	}
+	const char *p = line;
+	size_t pre = 0; /* indentation of the continuation lines */
+	while (*p) {
+		size_t room = TRACE_COLUMNS - pre, n = strlen(p);
+		if (n <= room) {
+			memcpy(buf, indent, pre);
+			memcpy(buf + pre, p, n);
+			trace_put(w, buf, pre + n);
+			break;
+		}
+		size_t cut = room;
+		while (cut > 0 && p[cut] != ' ')
+			cut--;
+		if (cut == 0) { /* one long word: up to its end */
+			cut = room;
+			while (p[cut] && p[cut] != ' ')
+				cut++;
+		}
+		GString *s = g_string_new_len(indent, (gssize)pre);
+		g_string_append_len(s, p, (gssize)cut);
+		trace_put(w, s->str, s->len);
+		g_string_free(s, TRUE);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		pre = TRACE_TEXT_COLUMN;
 	}
 }
 
@@ -134,6 +177,8 @@ static void summary_node(struct world *w, struct node *n, GString *o)
 	g_string_append(o, ", \"kind\": ");
 	json_str(o, kind_name(n->kind));
 	transport_summary(n, o);
+	if (n->kind != NODE_SWITCH)
+		ip_mib_summary(n, o);
 	if (n->nf) {
 		g_string_append_printf(o, ", \"conntrack_count\": %u, \"conntrack_stats\": {",
 				       nf_ct_count(n->nf, w->now));

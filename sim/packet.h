@@ -53,6 +53,8 @@ struct packet {
 	uint16_t l3;		/* offset of the IPv4 header (0: not IPv4) */
 	uint16_t l4;		/* offset of the transport header (0: none) */
 	uint64_t id;		/* run-wide serial number, for the packet walk */
+	uint16_t frag_max;	/* IPCB frag_max_size: largest fragment of a datagram
+				 * conntrack's defrag reassembled (0: none) */
 	struct nf_skb nf;	/* netfilter view (valid while in a router) */
 };
 

@@ -111,6 +111,7 @@ struct link {
 
 struct expect;
 struct scenario;
+struct report;
 
 struct run_opts {
 	const char *scenario_path;
@@ -136,6 +137,7 @@ struct world {
 	int exit_status;	/* 0, 1 (expectation/invariant failed), 2 */
 	bool stopping;
 	sim_time end_time;
+	struct report *report;	/* --report's recorder (report.c), NULL when off */
 };
 
 /* ----- nodes and interfaces (node.c) ----- */
@@ -210,6 +212,21 @@ void icmp_send_error_info(struct world *w, struct node *n, const struct packet *
 /* ip_error's rate limit (shared inet_peer bucket with icmp_send's): true
  * if an unreachable error may be sent to saddr now. */
 bool icmp_ip_error_allow(struct world *w, struct node *n, uint32_t saddr);
+/* The IPv4 MIB counters a node keeps (/proc/net/snmp Ip: and IpExt:, the
+ * kernel's IPSTATS_MIB_*), for summary.json's "ip_stats". */
+enum ip_mib {
+	IPSTATS_MIB_INRECEIVES, IPSTATS_MIB_INHDRERRORS, IPSTATS_MIB_INADDRERRORS,
+	IPSTATS_MIB_OUTFORWDATAGRAMS, IPSTATS_MIB_INDISCARDS, IPSTATS_MIB_INDELIVERS,
+	IPSTATS_MIB_OUTNOROUTES, IPSTATS_MIB_REASMTIMEOUT, IPSTATS_MIB_REASMREQDS,
+	IPSTATS_MIB_REASMOKS, IPSTATS_MIB_REASMFAILS, IPSTATS_MIB_FRAGOKS,
+	IPSTATS_MIB_FRAGFAILS, IPSTATS_MIB_FRAGCREATES, IPSTATS_MIB_INTRUNCATEDPKTS,
+	IPSTATS_MIB_CSUMERRORS, IPSTATS_MIB_REASM_OVERLAPS, IPSTATS_MIB_INTOOBIGERRORS,
+	IPSTATS_MIB_N
+};
+/* A counter by its /proc/net/snmp name ("InHdrErrors"); 0 if unknown. */
+uint64_t ip_mib_get(struct node *n, const char *name);
+/* summary.json: appends `, "ip_stats": {"InReceives": N, ...}`. */
+void ip_mib_summary(struct node *n, GString *json_obj);
 /* Free icmp.c's per-node state (called by ip_node_free). */
 void icmp_node_free(struct node *n);
 /* Free a node's IPv4 stack state: held packets, pending loopback and

@@ -78,6 +78,24 @@ def check(scn):
     return run(scn, sub="check")
 
 
+# The smallest routed topology: client 10.0.1.2 -- router (10.0.1.1 | 10.0.2.1,
+# forwarding on) -- server 10.0.2.2. Tests append their own lines.
+TRIANGLE = """\
+host client
+router router
+host server
+link client:eth0 router:eth0
+link router:eth1 server:eth0
+client: ip addr add 10.0.1.2/24 dev eth0
+client: ip route add default via 10.0.1.1
+router: ip addr add 10.0.1.1/24 dev eth0
+router: ip addr add 10.0.2.1/24 dev eth1
+router: sysctl -w net.ipv4.ip_forward=1
+server: ip addr add 10.0.2.2/24 dev eth0
+server: ip route add default via 10.0.2.1
+"""
+
+
 def write_scn(directory, name, text):
     """Write a scenario file (text is dedented) and return its path."""
     path = Path(directory) / (name if name.endswith(".scn") else name + ".scn")

@@ -8,26 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ICMP, IP, TOPOLOGIES, UDP, IPerror, assert_all_checksums, explain,
+from conftest import (TRIANGLE as TRIANGLE_BASE, ICMP, IP, TOPOLOGIES, UDP, IPerror, assert_all_checksums, explain,
                       ip_pkts, natsim_path, outputs, parse_stdout, pcap, run, run_ok, write_scn)
 
 S = 1_000_000_000
 
-TRIANGLE = """\
-host client
-router router
-host server
-link client:eth0 router:eth0
-link router:eth1 server:eth0
-client: ip addr add 10.0.1.2/24 dev eth0
-client: ip route add default via 10.0.1.1
-router: ip addr add 10.0.1.1/24 dev eth0
-router: ip addr add 10.0.2.1/24 dev eth1
-router: sysctl -w net.ipv4.ip_forward=1
-server: ip addr add 10.0.2.2/24 dev eth0
-server: ip route add default via 10.0.2.1
-server: listen udp 9
-"""
+TRIANGLE = TRIANGLE_BASE + "server: listen udp 9\n"
 
 
 def _exe(*args, cwd=None):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ICMP, IP, TCP, TOPOLOGIES, UDP, IPerror, UDPerror, assert_all_checksums,
+from conftest import (TRIANGLE, ICMP, IP, TCP, TOPOLOGIES, UDP, IPerror, UDPerror, assert_all_checksums,
                       check, ct_events, ct_list_at, ct_lists, ct_stats, explain, ip_pkts,
                       kernel_log, outputs, pcap, run, run_ok, write_scn)
 
@@ -160,21 +160,6 @@ def test_tcp_walk_checksums(tcp_walk):
 
 # --------------------------------------------------------------------------
 # RELATED and INVALID ICMP errors (inline)
-
-TRIANGLE = """\
-host client
-router router
-host server
-link client:eth0 router:eth0
-link router:eth1 server:eth0
-client: ip addr add 10.0.1.2/24 dev eth0
-client: ip route add default via 10.0.1.1
-router: ip addr add 10.0.1.1/24 dev eth0
-router: ip addr add 10.0.2.1/24 dev eth1
-router: sysctl -w net.ipv4.ip_forward=1
-server: ip addr add 10.0.2.2/24 dev eth0
-server: ip route add default via 10.0.2.1
-"""
 
 
 def test_related_and_invalid_icmp(tmp_path):

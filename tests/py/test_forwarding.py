@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ICMP, IP, TCP, TOPOLOGIES, UDP, Ether, IPerror, Raw, UDPerror,
+from conftest import (TRIANGLE, ICMP, IP, TCP, TOPOLOGIES, UDP, Ether, IPerror, Raw, UDPerror,
                       assert_all_checksums, async_lines, check, explain, ip_pkts,
                       expect_passed, outputs, parse_stdout, pcap, pcap_raw, run, run_ok, summary,
                       summary_expects,
@@ -193,22 +193,6 @@ def test_forwarding_ip_forward_off(tmp_path):
     # Linux drops silently (ip_error with forwarding off sends nothing)
     cl = pcap(res.outdir, "client", "eth0")
     assert not [p for p in ip_pkts(cl, proto=1, src="10.0.1.1") if p[ICMP].type == 3]
-
-
-TRIANGLE = """\
-host client
-router router
-host server
-link client:eth0 router:eth0
-link router:eth1 server:eth0
-client: ip addr add 10.0.1.2/24 dev eth0
-client: ip route add default via 10.0.1.1
-router: ip addr add 10.0.1.1/24 dev eth0
-router: ip addr add 10.0.2.1/24 dev eth1
-router: sysctl -w net.ipv4.ip_forward=1
-server: ip addr add 10.0.2.2/24 dev eth0
-server: ip route add default via 10.0.2.1
-"""
 
 
 def _icmp_errors(pkts, typ, code, src=None):

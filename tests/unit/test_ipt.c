@@ -2070,12 +2070,12 @@ static void test_traversal(void)
 	g_string_truncate(trace_text, 0);
 	skb = mkpkt(17, IP(192, 168, 1, 2), IP(8, 8, 8, 8), 5353, 53, 0, 0);
 	ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0);
-	CHECK(strcmp(trace_text->str, "  filter FORWARD rule 3 (-A FORWARD -p udp -m udp --dport 53 -j ACCEPT): ACCEPT\n") == 0,
+	CHECK(strcmp(trace_text->str, "  FORWARD     filter     rule 3: -A FORWARD -p udp -m udp --dport 53 -j ACCEPT => ACCEPT\n") == 0,
 	      "trace: %s", trace_text->str);
 	g_string_truncate(trace_text, 0);
 	skb = mkpkt(1, IP(192, 168, 1, 2), IP(8, 8, 8, 8), 0, 0, 0, 0);
 	ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0);
-	CHECK(strcmp(trace_text->str, "  filter FORWARD policy DROP\n") == 0, "trace policy: %s", trace_text->str);
+	CHECK(strcmp(trace_text->str, "  FORWARD     filter     policy DROP (chain FORWARD, no rule decided)\n") == 0, "trace policy: %s", trace_text->str);
 	ns->env.trace = NULL;
 	/* -L -v shows the counters */
 	GString *o = g_string_new(NULL), *e = g_string_new(NULL);

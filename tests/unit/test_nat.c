@@ -1043,9 +1043,11 @@ static void test_hooks(void)
 	CHECK_EQ(strcmp(stage_log, "nat "), 0);
 	CHECK(ct->status & IPS_DST_NAT_DONE);
 	CHECK(!(ct->status & IPS_DST_NAT));
-	CHECK(strstr(trace_log->str, "  PREROUTING conntrack: NEW, created (unconfirmed) ORIGINAL "
-			"src=10.66.1.2 dst=10.66.2.2 sport=40000 dport=9999 REPLY") != NULL);
-	CHECK(strstr(trace_log->str, "  PREROUTING nat: null DNAT binding\n") != NULL);
+	CHECK(strstr(trace_log->str, "  PREROUTING  conntrack  NEW: entry created (unconfirmed)") != NULL);
+	CHECK(strstr(trace_log->str, "                         ORIGINAL udp 10.66.1.2:40000 -> "
+			"10.66.2.2:9999 ") != NULL);
+	CHECK(strstr(trace_log->str, "  PREROUTING  nat        null DNAT binding (no nat rule bound it): "
+			"destination kept\n") != NULL);
 	stage_log[0] = 0;
 	CHECK_EQ(nf_hook(ns, NF_INET_FORWARD, &skb, "eth0", "eth1", 0), NF_ACCEPT);
 	CHECK_EQ(strcmp(stage_log, "filter "), 0);
@@ -1060,8 +1062,8 @@ static void test_hooks(void)
 	CHECK_EQ(l4_field(pkt), l4_csum(pkt));
 	CHECK(ct->status & IPS_CONFIRMED);
 	CHECK_EQ(ntable, 1);
-	CHECK(strstr(trace_log->str, "  POSTROUTING nat: SNAT to 1.2.3.5:40000 (port kept)\n"));
-	CHECK(strstr(trace_log->str, "  POSTROUTING conntrack: confirmed, buckets "));
+	CHECK(strstr(trace_log->str, "  POSTROUTING nat        SNAT to 1.2.3.5:40000 (port kept)\n"));
+	CHECK(strstr(trace_log->str, "  POSTROUTING conntrack  confirmed: in the table, ORIGINAL bucket "));
 	nf_skb_release(ns, &skb);
 	CHECK_EQ(nkilled, 0);
 
@@ -1074,8 +1076,8 @@ static void test_hooks(void)
 	CHECK_EQ(strcmp(stage_log, ""), 0);
 	CHECK_EQ(rd32(pkt + 16), A("10.66.1.2"));
 	CHECK_EQ(l4_field(pkt), l4_csum(pkt));
-	CHECK(strstr(trace_log->str, "  PREROUTING nat: ESTABLISHED reply: de-NAT from entry, "
-			"destination -> 10.66.1.2:40000, no nat rule traversed\n"));
+	CHECK(strstr(trace_log->str, "  PREROUTING  nat        ESTABLISHED reply: de-NAT from entry, "
+			"dst 1.2.3.5:40000 -> 10.66.1.2:40000, no nat rule traversed\n"));
 	CHECK_EQ(nf_hook(ns, NF_INET_POST_ROUTING, &skb, NULL, "eth0", 0), NF_ACCEPT);
 	CHECK_EQ(rd16(pkt + 10), ip_csum(pkt));
 
