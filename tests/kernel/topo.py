@@ -4,15 +4,40 @@ Design choice: every device lives inside a namespace the harness created, so
 deleting the namespaces removes every veth and bridge with them; nothing is
 ever created in the initial namespace. Hosts and routers are namespaces named
 PREFIX + node name; a switch is a namespace PREFIX + "sw-" + name holding a
-bridge `br` whose ports are the switch ends of its links. The prefix is
+bridge `br0` whose ports are the switch ends of its links. The prefix is
 "nsk-<pid>-", so parallel runs never collide and a run's leftovers (after a
 kill -9) can be recognised and removed by `compare --cleanup`.
 """
 
 import os
+import re
 import subprocess
+import sys
+
+from scn import parse_time as scn_time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_RATE_UNITS = {"bit": 1, "kbit": 1e3, "mbit": 1e6, "gbit": 1e9, "bps": 8, "kbps": 8e3,
+               "mbps": 8e6, "gbps": 8e9}
+
+
+def parse_rate(text):
+    """tc rates: '100Mbit' -> 1e8 bits/s."""
+    m = re.fullmatch(r"([\d.]+)([A-Za-z]*)", text)
+    return float(m[1]) * _RATE_UNITS.get(m[2].lower() or "bit", 1)
 
 BASE = "nsk-"
+
+
+def mac_for(node, ifname):
+    """natsim's MAC of NODE:IF (sim/packet.c mac_for: FNV-1a 64 of "node:if",
+    locally administered 02:..). The kernel run gives its veths the same
+    addresses, so frames of both runs carry the same MACs."""
+    h = 0xcbf29ce484222325
+    for ch in f"{node}:{ifname}".encode():
+        h = ((h ^ ch) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    b = [0x02] + [(h >> (8 * (5 - i))) & 0xFF for i in range(1, 6)]
+    return ":".join(f"{x:02x}" for x in b)
 
 
 def prefix_for(pid=None):
@@ -42,6 +67,8 @@ class Topology:
         self.scn = scn
         self.prefix = prefix or prefix_for()
         self.created = []          # namespace names, in creation order
+        self.notes = []
+        self.relays = []           # (namespace, relay.py arguments)
 
     def ns(self, node):
         kind = self.scn.nodes[node]
@@ -58,22 +85,84 @@ class Topology:
                 "net.ipv6.conf.default.disable_ipv6=1"], ns=name)
             sh(["ip", "link", "set", "lo", "up"], ns=name)
             if self.scn.nodes[node] == "switch":
-                sh(["ip", "link", "add", "br", "type", "bridge", "stp_state", "0",
+                sh(["ip", "link", "add", "name", "br0", "type", "bridge", "stp_state", "0",
                     "forward_delay", "0"], ns=name)
-                sh(["ip", "link", "set", "br", "up"], ns=name)
-        for ln in self.scn.links:
+                sh(["ip", "link", "set", "br0", "up"], ns=name)
+        netem_ok = self._netem_available()
+        self._links(netem_ok)
+        self.no_offloads()
+
+    def _links(self, netem_ok):
+        for k, ln in enumerate(self.scn.links):
             na, nb = self.ns(ln.a), self.ns(ln.b)
-            sh(["ip", "link", "add", ln.a_if, "netns", na, "type", "veth",
-                "peer", "name", ln.b_if, "netns", nb])
+            netem = self._netem(ln)
+            if netem and not netem_ok:
+                self._relay_link(k, ln, na, nb)
+                continue
+            sh(["ip", "link", "add", ln.a_if, "address", mac_for(ln.a, ln.a_if), "netns", na,
+                "type", "veth", "peer", "name", ln.b_if, "address", mac_for(ln.b, ln.b_if),
+                "netns", nb])
             for node, ifname, nsn in ((ln.a, ln.a_if, na), (ln.b, ln.b_if, nb)):
                 if self.scn.nodes[node] == "switch":
-                    sh(["ip", "link", "set", ifname, "master", "br"], ns=nsn)
+                    sh(["ip", "link", "set", "dev", ifname, "master", "br0"], ns=nsn)
                 # netem on both ends: the link's delay, rate and loss apply
                 # to each direction, as natsim's full-duplex link has them
                 netem = self._netem(ln)
                 if netem:
-                    sh(["tc", "qdisc", "add", "dev", ifname, "root", "netem"] + netem, ns=nsn)
-                sh(["ip", "link", "set", ifname, "up"], ns=nsn)
+                    p = sh(["tc", "qdisc", "add", "dev", ifname, "root", "netem"] + netem,
+                           ns=nsn, check=False)
+                    if p.returncode != 0 and not any(f"{ln.a}:{ln.a_if} {ln.b}:{ln.b_if}" in n
+                                                     for n in self.notes):
+                        self.notes.append(f"link {ln.a}:{ln.a_if} {ln.b}:{ln.b_if}: tc netem "
+                                          f"unavailable ({p.stderr.strip()}): "
+                                          f"{' '.join(netem)} not applied")
+                sh(["ip", "link", "set", "dev", ifname, "up"], ns=nsn)
+
+    def no_offloads(self):
+        """Every veth end as a wire: offload.py in each namespace."""
+        ends = {}
+        for k, ln in enumerate(self.scn.links):
+            ends.setdefault(self.ns(ln.a), []).append(ln.a_if)
+            ends.setdefault(self.ns(ln.b), []).append(ln.b_if)
+        for rn, args in self.relays:
+            ends.setdefault(rn, []).extend(["a", "b"])
+        for nsn, ifs in ends.items():
+            sh([sys.executable, os.path.join(HERE, "offload.py")] + ifs, ns=nsn)
+
+    def _netem_available(self):
+        """Can this kernel load sch_netem? (probed on lo of the first namespace)"""
+        ns = self.created[0]
+        p = sh(["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"], ns=ns,
+               check=False)
+        if p.returncode == 0:
+            sh(["tc", "qdisc", "del", "dev", "lo", "root"], ns=ns, check=False)
+            return True
+        return False
+
+    def _relay_link(self, k, ln, na, nb):
+        """No netem: A:IF <-> relay:a [relay.py] relay:b <-> B:IF, in a namespace
+        of the link's own; relay.py applies delay, rate, loss and queue."""
+        rn = f"{self.prefix}ln{k}"
+        sh(["ip", "netns", "add", rn])
+        self.created.append(rn)
+        sh(["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+            "net.ipv6.conf.default.disable_ipv6=1"], ns=rn)
+        sh(["ip", "link", "add", ln.a_if, "address", mac_for(ln.a, ln.a_if), "netns", na,
+            "type", "veth", "peer", "name", "a", "netns", rn])
+        sh(["ip", "link", "add", ln.b_if, "address", mac_for(ln.b, ln.b_if), "netns", nb,
+            "type", "veth", "peer", "name", "b", "netns", rn])
+        for ifname in ("a", "b"):
+            sh(["ip", "link", "set", "dev", ifname, "promisc", "on", "up"], ns=rn)
+        for node, ifname, nsn in ((ln.a, ln.a_if, na), (ln.b, ln.b_if, nb)):
+            if self.scn.nodes[node] == "switch":
+                sh(["ip", "link", "set", "dev", ifname, "master", "br0"], ns=nsn)
+            sh(["ip", "link", "set", "dev", ifname, "up"], ns=nsn)
+        delay = scn_time(ln.delay) if ln.delay else 0
+        rate = parse_rate(ln.rate) if ln.rate else 0
+        loss = float(ln.loss.rstrip("%")) / 100 if ln.loss else 0.0
+        self.relays.append((rn, ["a", "b", str(delay), str(rate), str(loss), str(ln.queue or 0)]))
+        self.notes.append(f"link {ln.a}:{ln.a_if} {ln.b}:{ln.b_if}: no tc netem on this kernel; "
+                          f"{' '.join(self._netem(ln))} applied by relay.py in {rn}")
 
     @staticmethod
     def _netem(ln):
@@ -87,6 +176,38 @@ class Topology:
         if ln.queue:
             opts += ["limit", str(ln.queue)]
         return opts
+
+    def segment_peers(self, node, ifname):
+        """The other host/router interfaces on NODE:IF's Ethernet segment
+        (through any switches): [(node, if)]."""
+        seen, todo, res = {(node, ifname)}, [(node, ifname)], []
+        while todo:
+            end = todo.pop()
+            peer = self.scn.peer(*end)
+            if not peer or peer in seen:
+                continue
+            seen.add(peer)
+            if self.scn.nodes[peer[0]] == "switch":
+                for other in self.scn.ifaces(peer[0]):
+                    if (peer[0], other) not in seen:
+                        seen.add((peer[0], other))
+                        todo.append((peer[0], other))
+            else:
+                res.append(peer)
+        return res
+
+    def neigh(self, node, ifname, addr, add):
+        """natsim's instantaneous neighbour resolution (SPEC 3): a permanent
+        neighbour entry for ADDR (owned by NODE:IF) on every other interface of
+        its segment, so no ARP runs; an address nobody owns still fails after
+        3 s as Linux's does. add=False removes them again."""
+        mac = mac_for(node, ifname)
+        for peer, pif in self.segment_peers(node, ifname):
+            if add:
+                sh(["ip", "neigh", "replace", addr, "lladdr", mac, "nud", "permanent", "dev", pif],
+                   ns=self.ns(peer), check=False)
+            else:
+                sh(["ip", "neigh", "del", addr, "dev", pif], ns=self.ns(peer), check=False)
 
     def mac(self, node, ifname):
         p = sh(["cat", f"/sys/class/net/{ifname}/address"], ns=self.ns(node), check=False)
