@@ -52,6 +52,7 @@ bool ct_l4_csum_ok(const struct ct_pkt *p, uint8_t proto)
 	const uint8_t *l4 = p->ip + p->l4off;
 	uint32_t n = p->len - p->l4off;
 	uint64_t sum = 0;
+	uint32_t i = 0;
 
 	if (proto == 17 && n >= 8 && ct_rd16(l4 + 6) == 0)
 		return true;
@@ -60,7 +61,10 @@ bool ct_l4_csum_ok(const struct ct_pkt *p, uint8_t proto)
 		sum += ct_rd16(p->ip + 16) + ct_rd16(p->ip + 18);
 		sum += proto + n;
 	}
-	for (uint32_t i = 0; i + 1 < n; i += 2)
+	/* 32-bit big-endian words: congruent modulo 0xffff to their halves */
+	for (; i + 8 <= n; i += 8)
+		sum += (uint64_t)ct_rd32(l4 + i) + ct_rd32(l4 + i + 4);
+	for (; i + 1 < n; i += 2)
 		sum += (uint32_t)(l4[i] << 8 | l4[i + 1]);
 	if (n & 1)
 		sum += (uint32_t)l4[n - 1] << 8;
@@ -236,6 +240,9 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			ctinfo = IP_CT_NEW;
 		} else {
 			ct = ct_of_node(h);
+			/* ecache and masq_if sit two lines on (ct.h): start
+			 * the miss now, it overlaps the tracker's work */
+			__builtin_prefetch(&ct->ecache);
 			if (h->t.dir == CT_DIR_REPLY)
 				ctinfo = IP_CT_ESTABLISHED_REPLY;
 			else if (ct->status & IPS_SEEN_REPLY)
@@ -408,22 +415,50 @@ static const char *ct_proto_name(uint8_t proto)
 	}
 }
 
+/* Decimal text of v into out, then `sep` (printf("%llu") without the
+ * format parsing: -E lines are written for every new and dying entry, so a
+ * table-full storm formats millions of them). */
+static void ct_fmt_u(GString *out, uint64_t v, char sep)
+{
+	char buf[24];
+	char *p = buf + sizeof(buf);
+
+	*--p = sep;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	g_string_append_len(out, p, buf + sizeof(buf) - p);
+}
+
+/* "key=a.b.c.d " */
+static void ct_fmt_addr(GString *out, const char *key, uint32_t a)
+{
+	g_string_append(out, key);
+	ct_fmt_u(out, a >> 24, '.');
+	ct_fmt_u(out, (a >> 16) & 255, '.');
+	ct_fmt_u(out, (a >> 8) & 255, '.');
+	ct_fmt_u(out, a & 255, ' ');
+}
+
 static void ct_tuple_format(const struct ct_tuple *t, GString *out)
 {
-	char s[16], d[16];
-
-	snprintf(s, sizeof(s), "%u.%u.%u.%u", t->src >> 24, (t->src >> 16) & 255,
-		 (t->src >> 8) & 255, t->src & 255);
-	snprintf(d, sizeof(d), "%u.%u.%u.%u", t->dst >> 24, (t->dst >> 16) & 255,
-		 (t->dst >> 8) & 255, t->dst & 255);
-	g_string_append_printf(out, "src=%s dst=%s ", s, d);
+	ct_fmt_addr(out, "src=", t->src);
+	ct_fmt_addr(out, "dst=", t->dst);
 	switch (t->proto) {
 	case 6: case 17: case 33: case 132: case 136:
-		g_string_append_printf(out, "sport=%u dport=%u ", t->sport, t->dport);
+		g_string_append(out, "sport=");
+		ct_fmt_u(out, t->sport, ' ');
+		g_string_append(out, "dport=");
+		ct_fmt_u(out, t->dport, ' ');
 		break;
 	case 1:
-		g_string_append_printf(out, "type=%u code=%u id=%u ", ct_tuple_icmp_type(t),
-				       ct_tuple_icmp_code(t), t->sport);
+		g_string_append(out, "type=");
+		ct_fmt_u(out, ct_tuple_icmp_type(t), ' ');
+		g_string_append(out, "code=");
+		ct_fmt_u(out, ct_tuple_icmp_code(t), ' ');
+		g_string_append(out, "id=");
+		ct_fmt_u(out, t->sport, ' ');
 		break;
 	case 47:
 		g_string_append_printf(out, "srckey=0x%x dstkey=0x%x ", t->sport, t->dport);
@@ -443,25 +478,43 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 	int64_t left = ct_entry_remaining(ct, now);
 
 	(void)ns;
-	if (event) {
-		char tag[16];
+	if (event) {			/* "%9s " of "[EVENT]" */
+		size_t n = strlen(event) + 2;
 
-		snprintf(tag, sizeof(tag), "[%s]", event);
-		g_string_append_printf(out, "%9s ", tag);
+		if (n < 9)
+			g_string_append_len(out, "         ", (gssize)(9 - n));
+		g_string_append_c(out, '[');
+		g_string_append(out, event);
+		g_string_append(out, "] ");
 	}
-	g_string_append_printf(out, "%-8s %u ", ct_proto_name(o->proto), o->proto);
-	if (!event || strcmp(event, "DESTROY") != 0 || left > 0)
-		g_string_append_printf(out, "%lld ", (long long)left);
-	if (o->proto == 6)
-		g_string_append_printf(out, "%s ", ct_tcp_state_name(ct->proto.tcp.state));
+	{
+		const char *name = ct_proto_name(o->proto);
+		size_t n = strlen(name);
+
+		g_string_append(out, name);	/* "%-8s " */
+		g_string_append_len(out, "         ", n < 8 ? (gssize)(9 - n) : 1);
+	}
+	ct_fmt_u(out, o->proto, ' ');
+	if (!event || strcmp(event, "DESTROY") != 0 || left > 0) {
+		if (left < 0)
+			g_string_append_c(out, '-');
+		ct_fmt_u(out, left < 0 ? (uint64_t)-left : (uint64_t)left, ' ');
+	}
+	if (o->proto == 6) {
+		g_string_append(out, ct_tcp_state_name(ct->proto.tcp.state));
+		g_string_append_c(out, ' ');
+	}
 	ct_tuple_format(o, out);
 	if (!(ct->status & IPS_SEEN_REPLY))
 		g_string_append(out, "[UNREPLIED] ");
 	ct_tuple_format(&ct->tuplehash[CT_DIR_REPLY].t, out);
 	if (ct->status & IPS_ASSURED)
 		g_string_append(out, "[ASSURED] ");
-	if (!event)
-		g_string_append_printf(out, "mark=%u use=1 ", ct->mark);
+	if (!event) {
+		g_string_append(out, "mark=");
+		ct_fmt_u(out, ct->mark, ' ');
+		g_string_append(out, "use=1 ");
+	}
 	if (out->len && out->str[out->len - 1] == ' ')
 		g_string_truncate(out, out->len - 1);
 }

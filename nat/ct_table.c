@@ -29,10 +29,8 @@
  * entry is its own calloc(), so use-after-free is still caught. */
 #define CT_SLAB_BYTES (2u << 20)
 
-static struct ct_tuple_node *ct_free_entries;	/* tuplehash[0] of free entries */
-static char *ct_slab_next, *ct_slab_end;
-
-/* Huge-page-aligned zeroed memory for large arrays (free() releases it) (slabs, bucket heads). */
+/* Huge-page-aligned zeroed memory for large arrays (slabs, bucket heads);
+ * free() releases it. */
 static void *ct_big_zalloc(size_t bytes)
 {
 	size_t rounded = (bytes + CT_SLAB_BYTES - 1) / CT_SLAB_BYTES * CT_SLAB_BYTES;
@@ -58,6 +56,12 @@ void ct_entry_free(struct ct_entry *ct)
 	free(ct);
 }
 #else
+static struct ct_tuple_node *ct_free_entries;	/* tuplehash[0] of free entries */
+static char *ct_slab_next, *ct_slab_end;
+/* The newest slab; each slab's first cache line links the previous one, so
+ * every slab stays reachable to the end (valgrind: no "possibly lost"). */
+static void *ct_slabs;
+
 struct ct_entry *ct_entry_alloc(void)
 {
 	struct ct_entry *ct;
@@ -69,12 +73,15 @@ struct ct_entry *ct_entry_alloc(void)
 		return ct;
 	}
 	if (ct_slab_end - ct_slab_next < (ptrdiff_t)sizeof(*ct)) {
-		ct_slab_next = ct_big_zalloc(CT_SLAB_BYTES);
-		if (!ct_slab_next) {
-			ct_slab_end = NULL;
+		char *slab = ct_big_zalloc(CT_SLAB_BYTES);
+		if (!slab) {
+			ct_slab_next = ct_slab_end = NULL;
 			return NULL;
 		}
-		ct_slab_end = ct_slab_next + CT_SLAB_BYTES;
+		*(void **)slab = ct_slabs;
+		ct_slabs = slab;
+		ct_slab_next = slab + 64;
+		ct_slab_end = slab + CT_SLAB_BYTES;
 	}
 	ct = (struct ct_entry *)ct_slab_next;	/* fresh slab memory is zero */
 	ct_slab_next += sizeof(*ct);
@@ -148,13 +155,17 @@ void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned d
 	for (unsigned d = 1; n && d < depth; d++)
 		n = n->next;
 	if (n) {
-		/* the lines a packet reads: tuple nodes, status and timeout
-		 * (the first 64 bytes, maybe across two lines), ecache/masq_if */
-		const char *ct = (const char *)ct_of_node(n);
+		/* the lines a packet reads: the node, status and timeout (up to
+		 * 63 bytes on), ecache/masq_if; the node may be either tuple of
+		 * its entry and reading n->t.dir would wait for the miss, so
+		 * both places of ecache are fetched */
+		const char *p = (const char *)n;
+		size_t ecache = offsetof(struct ct_entry, ecache);
 
-		__builtin_prefetch(ct);
-		__builtin_prefetch(ct + 63);
-		__builtin_prefetch(ct + offsetof(struct ct_entry, ecache));
+		__builtin_prefetch(p);
+		__builtin_prefetch(p + 63);
+		__builtin_prefetch(p + ecache - sizeof(struct ct_tuple_node));
+		__builtin_prefetch(p + ecache);
 	}
 }
 

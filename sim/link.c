@@ -133,7 +133,10 @@ void link_transmit(struct world *w, struct iface *ifc, struct packet *p)
 	}
 	if (d->busy) {
 		if (d->qlen >= l->queue_limit) {
+			/* drop-tail: counted on the link and as the interface's
+			 * TX drop, so summary.json shows it */
 			d->dropped_queue++;
+			ifc->tx_dropped++;
 			packet_free(p);
 			return;
 		}
@@ -168,9 +171,24 @@ void iface_receive(struct world *w, struct iface *ifc, struct packet *p)
 		packet_free(p);
 		return;
 	}
+	/* is_skb_forwardable / the NIC's length check: a frame longer than
+	 * the MTU allows (plus one VLAN tag) never reaches the stack */
+	if (p->len > ifc->mtu + ETH_HLEN + 4) {
+		ifc->rx_dropped++;
+		packet_free(p);
+		return;
+	}
 	uint16_t type = rd16(p->data + 12);
-	if (type == ETH_P_8021Q && p->len >= ETH_HLEN + 4)
+	if (type == ETH_P_8021Q && p->len >= ETH_HLEN + 4) {
+		/* no VLAN device: a tagged frame is PACKET_OTHERHOST and dropped;
+		 * a priority tag (VID 0) is received as untagged */
+		if (rd16(p->data + 14) & 0x0fff) {
+			ifc->rx_dropped++;
+			packet_free(p);
+			return;
+		}
 		type = rd16(p->data + 16);
+	}
 	if (type != ETH_P_IP) {
 		packet_free(p); /* ARP, IPv6...: natsim resolves neighbours itself */
 		return;

@@ -199,8 +199,10 @@ static void summary_node(struct world *w, struct node *n, GString *o)
 		json_str(o, ifc->name);
 		g_string_append_printf(o, ", \"tx_packets\": %" G_GUINT64_FORMAT
 				       ", \"rx_packets\": %" G_GUINT64_FORMAT
-				       ", \"tx_dropped\": %" G_GUINT64_FORMAT "}",
-				       ifc->tx_packets, ifc->rx_packets, ifc->tx_dropped);
+				       ", \"tx_dropped\": %" G_GUINT64_FORMAT
+				       ", \"rx_dropped\": %" G_GUINT64_FORMAT "}",
+				       ifc->tx_packets, ifc->rx_packets, ifc->tx_dropped,
+				       ifc->rx_dropped);
 	}
 	g_string_append(o, "]}");
 }

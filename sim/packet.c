@@ -88,8 +88,11 @@ uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 {
 	const uint8_t *b = buf;
 	uint64_t acc = sum;
+	/* 32-bit big-endian words (one load and bswap each): hi << 16 + lo
+	 * is congruent to hi + lo modulo 0xffff, so the fold below gives the
+	 * same 16-bit one's complement sum */
 	while (len >= 8) {
-		acc += (uint32_t)rd16(b) + rd16(b + 2) + rd16(b + 4) + rd16(b + 6);
+		acc += (uint64_t)rd32(b) + rd32(b + 4);
 		b += 8;
 		len -= 8;
 	}

@@ -757,10 +757,19 @@ void scenario_run(struct world *w)
 	}
 	if (w->exit_status != 2 && failed)
 		w->exit_status = 1;
-	if (scenario_signal)
+	if (scenario_signal && !w->output_failed)
 		w->exit_status = 128 + scenario_signal;
 
 	GString *err = g_string_new(NULL);
+	if (world_flush_outputs(w, err)) {
+		/* every file that could not be written, by name; exit 2 */
+		char **lines = g_strsplit(err->str, "\n", -1);
+		for (char **l = lines; *l; l++)
+			fprintf(stderr, "natsim: error: cannot write %s\n", *l);
+		g_strfreev(lines);
+		w->exit_status = 2;
+		g_string_truncate(err, 0);
+	}
 	if (output_write_summary(w, err)) {
 		fprintf(stderr, "natsim: error: %s\n", err->str);
 		w->exit_status = 2;

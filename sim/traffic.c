@@ -323,7 +323,7 @@ static int flows_cmd(struct cmd_ctx *c, int argc, char **argv)
 	uint32_t dst;
 	uint16_t dport;
 	if (!tr_parse_u32(argv[2], 1, 1u << 26, &nflows)) {
-		g_string_append_printf(c->err, "flows: bad flow count '%s'", argv[2]);
+		g_string_append_printf(c->err, "flows: bad flow count '%s' (1 to %u)", argv[2], 1u << 26);
 		return 2;
 	}
 	if (!tr_parse_hostport(c->w, argv[3], &dst, &dport)) {

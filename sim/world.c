@@ -50,6 +50,42 @@ int world_open_outputs(struct world *w, GString *err)
 	return 0;
 }
 
+static int flush_file(struct world *w, FILE *f, const char *name, GString *err)
+{
+	if (!f)
+		return 0;
+	if (fflush(f) == 0 && !ferror(f))
+		return 0;
+	int e = errno ? errno : EIO;
+	char *path = g_build_filename(w->opt.out_dir, name, NULL);
+	g_string_append_printf(err, "%s%s: %s", err->len ? "\n" : "", path, g_strerror(e));
+	g_free(path);
+	return 2;
+}
+
+int world_flush_outputs(struct world *w, GString *err)
+{
+	int rc = 0;
+	rc |= flush_file(w, w->kernel_log, "kernel.log", err);
+	rc |= flush_file(w, w->events_log, "conntrack-events.log", err);
+	rc |= flush_file(w, w->trace_log, "trace.log", err);
+	for (unsigned i = 0; w->nodes && i < w->nodes->len; i++) {
+		struct node *n = g_ptr_array_index(w->nodes, i);
+		for (unsigned k = 0; k < n->ifaces->len; k++) {
+			struct iface *ifc = g_ptr_array_index(n->ifaces, k);
+			if (!ifc->pcap)
+				continue;
+			GString *e = g_string_new(NULL);
+			if (pcapw_flush(ifc->pcap, e)) {
+				g_string_append_printf(err, "%s%s", err->len ? "\n" : "", e->str);
+				rc = 2;
+			}
+			g_string_free(e, TRUE);
+		}
+	}
+	return rc ? 2 : 0;
+}
+
 static void close_file(FILE **f)
 {
 	if (*f) {

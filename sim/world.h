@@ -49,6 +49,7 @@ struct iface {
 	unsigned segment;	/* layer-2 segment id (switches joined), for neighbours */
 	struct pcapw *pcap;	/* NULL with --no-pcap and on switches */
 	uint64_t tx_packets, rx_packets, tx_dropped;
+	uint64_t rx_dropped;	/* frames refused at receive (too long, VLAN tag) */
 };
 
 struct route {
@@ -135,6 +136,7 @@ struct world {
 	uint64_t next_packet_id;
 	FILE *kernel_log, *events_log, *trace_log;
 	int exit_status;	/* 0, 1 (expectation/invariant failed), 2 */
+	bool output_failed;	/* an output file could not be written (reported) */
 	bool stopping;
 	sim_time end_time;
 	struct report *report;	/* --report's recorder (report.c), NULL when off */
@@ -187,6 +189,11 @@ void l2_compute_segments(struct world *w);
 /* ----- capture (pcapw.c) ----- */
 struct pcapw *pcapw_open(const char *path, GString *err);
 void pcapw_write(struct pcapw *pw, sim_time t, const uint8_t *data, uint32_t len);
+/* Flush to the file. 0, or 2 with "PATH: No space left on device" in err
+ * (if non-NULL) when this or an earlier write failed. */
+int pcapw_flush(struct pcapw *pw, GString *err);
+/* True once a write to the file failed. */
+bool pcapw_failed(const struct pcapw *pw);
 void pcapw_close(struct pcapw *pw);
 /* Record a frame crossing ifc (tx or rx): pcap, then `saw` expectations. */
 void iface_capture(struct world *w, struct iface *ifc, const struct packet *p);
@@ -296,6 +303,10 @@ struct world *world_new(const struct run_opts *opt);
  * and, with --trace, trace.log in it. Returns 0, or 2 with a message in err.
  * Must run before scenario_load() of a `run` (node.c opens the pcaps there). */
 int world_open_outputs(struct world *w, GString *err);
+/* Flush every pcap and log file and check for write errors (a full disk):
+ * 0, or 2 with one "PATH: reason" line per failed file in err. Called at
+ * the end of a run, before summary.json, so the exit status can say it. */
+int world_flush_outputs(struct world *w, GString *err);
 /* Flush and close the log files (pcaps are closed by world_free_nodes). */
 void world_close_outputs(struct world *w);
 /* Free everything: the scenario, nodes (pcaps flushed), links, queue, logs. */

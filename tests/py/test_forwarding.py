@@ -293,6 +293,10 @@ end 2s
     assert len(rx) in (5, 6), f"20 sent into a 5-packet queue, {len(rx)} arrived"
     ids = [p[IP].id for p in rx]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    # the drops are counted: the sender's interface reports them
+    a = [n for n in summary(res.outdir)["nodes"] if n["name"] == "a"][0]
+    eth0 = [i for i in a["interfaces"] if i["name"] == "eth0"][0]
+    assert (eth0["tx_packets"], eth0["tx_dropped"]) == (len(rx), 20 - len(rx)), eth0
 
 
 # --------------------------------------------------------------------------

@@ -406,3 +406,10 @@ def test_make_demo():
     lines = [l for l in p.stdout.splitlines() if l.startswith("tcp ")]
     assert any("src=192.168.1.10" in l and "dst=1.2.3.4" in l for l in lines), p.stdout[-2000:]
     assert any("src=192.168.1.11" in l and "dst=1.2.3.4" in l for l in lines), p.stdout[-2000:]
+    # the article's format, field for field (conntrack-tools 1.4)
+    fmt = re.compile(r"^tcp      6 \d+ [A-Z_2]+ src=192\.168\.1\.1[01] dst=203\.0\.113\.10 sport=\d+ "
+                     r"dport=80 src=203\.0\.113\.10 dst=1\.2\.3\.4 sport=80 dport=(\d+) "
+                     r"(\[ASSURED\] )?mark=0 use=1$")
+    ct = [l for b in outputs(p.stdout, "router", "conntrack -L") for l in b.lines if l.strip()]
+    assert ct and all(fmt.match(l) and 1 <= int(fmt.match(l)[1]) <= 1023 for l in ct), ct
+    assert "flow entries have been shown." in p.stderr

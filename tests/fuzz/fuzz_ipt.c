@@ -1,0 +1,121 @@
+/* fuzz_ipt.c - the iptables rule parser and the iptables-restore reader.
+ *
+ * Input: the first byte picks the mode, the rest is text.
+ *   even: one iptables command per line (words split as bash splits them),
+ *         each checked (dry run) and then run on a router;
+ *   odd:  the text is an iptables-restore file (with -n when bit 1 is set).
+ * Then every table is printed (-S, -L -n -v, iptables-save) and a few
+ * packets walk the hooks, so the parsed rules are also matched.
+ */
+#include <string.h>
+
+#include "cmd.h"
+#include "fuzz_util.h"
+
+static const char topo[] =
+	"router r\nhost a\nhost b\n"
+	"link a:eth0 r:eth0\nlink r:eth1 b:eth0\n"
+	"r: ip addr add 192.168.1.1/24 dev eth0\n"
+	"r: ip addr add 203.0.113.1/24 dev eth1\n";
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_quiet_stdout();
+	return 0;
+}
+
+static void run_line(struct nf_ns *ns, const char *line, GString *out, GString *err)
+{
+	GPtrArray *av = g_ptr_array_new_with_free_func(g_free);
+	struct cmd_redir r = { 0 };
+	if (cmd_split(line, av, &r, NULL, err) == 0 && av->len > 0) {
+		g_ptr_array_add(av, NULL);
+		char **v = (char **)av->pdata;
+		int argc = (int)av->len - 1;
+		if (strcmp(v[0], "iptables") == 0) {
+			/* the dry run must accept exactly what the real run accepts */
+			char **copy = g_strdupv(v);
+			int dry = nf_cmd_iptables(ns, argc, copy, out, err, true, 0);
+			g_strfreev(copy);
+			copy = g_strdupv(v);
+			int real = nf_cmd_iptables(ns, argc, copy, out, err, false, 0);
+			g_strfreev(copy);
+			(void)dry;
+			(void)real;
+		}
+	}
+	cmd_redir_clear(&r);
+	g_ptr_array_free(av, TRUE);
+}
+
+/* Packets through PREROUTING, FORWARD and POSTROUTING of the namespace. */
+static void walk(struct nf_ns *ns)
+{
+	struct packet *p[4];
+	p[0] = build_tcp(0xc0a8010a, 0xcb007114, 40000, 80, 1, 0, TCP_SYN, 64240, NULL, 0, 0, 1);
+	p[1] = build_udp(0xc0a8010a, 0x08080808, 5353, 53, 20, 2);
+	p[2] = build_icmp_echo(0xc0a8010a, 0xcb007114, ICMP_ECHO, 7, 1, 56, 3);
+	p[3] = build_tcp(0xcb007114, 0xcb007101, 33000, 8080, 9, 0, TCP_SYN, 64240, NULL, 0, 0, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		const char *in = i == 3 ? "eth1" : "eth0", *out = i == 3 ? "eth0" : "eth1";
+		nf_time now = (nf_time)i * 1000000;
+		if (nf_hook(ns, NF_INET_PRE_ROUTING, &p[i]->nf, in, NULL, now) == NF_ACCEPT &&
+		    nf_hook(ns, NF_INET_FORWARD, &p[i]->nf, in, out, now) == NF_ACCEPT)
+			nf_hook(ns, NF_INET_POST_ROUTING, &p[i]->nf, NULL, out, now);
+		nf_skb_release(ns, &p[i]->nf);
+		packet_free(p[i]);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1 || size > 16384)
+		return 0;
+	struct world *w = fz_world_load(topo, sizeof topo - 1, false);
+	if (!w)
+		__builtin_trap(); /* the fixed topology must load */
+	struct nf_ns *ns = node_find(w, "r")->nf;
+	char *text = g_strndup((const char *)data + 1, size - 1);
+	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
+	if (data[0] & 1) {
+		char *argv[] = { "iptables-restore", (data[0] & 2) ? "-n" : "-c", NULL };
+		nf_cmd_iptables_restore_args(ns, 2, argv, text, out, err, true, 0);
+		nf_cmd_iptables_restore_args(ns, 2, argv, text, out, err, false, 0);
+	} else {
+		char **lines = g_strsplit(text, "\n", 64);
+		for (char **l = lines; *l; l++)
+			run_line(ns, *l, out, err);
+		g_strfreev(lines);
+	}
+	static const char *const tables[] = { "filter", "nat", "mangle", "raw" };
+	for (unsigned t = 0; t < G_N_ELEMENTS(tables); t++) {
+		char *l1[] = { "iptables", "-t", (char *)tables[t], "-S", NULL };
+		char *l2[] = { "iptables", "-t", (char *)tables[t], "-L", "-n", "-v", "--line-numbers", NULL };
+		nf_cmd_iptables(ns, 4, l1, out, err, false, 0);
+		nf_cmd_iptables(ns, 7, l2, out, err, false, 0);
+	}
+	char *save[] = { "iptables-save", "-c", NULL };
+	nf_cmd_iptables_save(ns, 2, save, out, err);
+	walk(ns);
+	/* what iptables-save printed must restore */
+	g_string_truncate(out, 0);
+	nf_cmd_iptables_save(ns, 1, save, out, err);
+	char *rargv[] = { "iptables-restore", NULL };
+	g_string_truncate(err, 0);
+	GString *out2 = g_string_new(NULL);
+	int rc = nf_cmd_iptables_restore_args(ns, 1, rargv, out->str, out2, err, false, 0);
+	if (rc != 0 && !getenv("FUZZ_NO_ROUNDTRIP")) {
+		fprintf(stderr, "fuzz_ipt: iptables-save output does not restore: %s\n---\n%s---\n",
+			err->str, out->str);
+		abort();
+	}
+	g_string_free(out2, TRUE);
+	g_string_free(out, TRUE);
+	g_string_free(err, TRUE);
+	g_free(text);
+	world_free(w);
+	packet_pool_drain();
+	return 0;
+}

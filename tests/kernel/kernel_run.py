@@ -1,0 +1,321 @@
+"""kernel_run.py - run a scenario on the real kernel, in namespaces, in real time.
+
+Order of a run: namespaces, veths, bridges and netem (topo.py); one
+`conntrack -E` per router (the NAT map the comparison needs); one tcpdump per
+node interface (waited for until it listens); one traffic agent per host and
+router (agent.py); the time-0 configuration commands in file order with the
+real tools and the `listen` commands; then t0: every command at its offset
+from t0 in real time (configuration synchronously, traffic handed to the
+node's agent); at `end` the captures stop. Everything is removed in `close()`,
+which the caller runs from a finally block, atexit and the signal handlers.
+
+Design choice: scenario time = wall time since t0, no scaling; a scenario
+that must wait for a timeout lowers the timeout sysctl itself, so natsim and
+the kernel see the same configuration.
+"""
+
+import ctypes
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import scn as scnmod
+import topo
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+NS = 1_000_000_000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _die_with_parent():
+    """preexec: SIGKILL this child when the harness dies (PR_SET_PDEATHSIG)."""
+    _libc.prctl(1, signal.SIGKILL, 0, 0, 0)
+
+
+class Block:
+    def __init__(self, t, node, command, lines, rc=0, err=""):
+        self.t, self.node, self.command, self.lines, self.rc, self.err = \
+            t, node, command, lines, rc, err
+
+
+class KernelRun:
+    def __init__(self, scenario, workdir, skip_unsupported=False, until=None, log=print,
+                 modprobe_tracks=False):
+        self.s = scenario
+        self.dir = workdir
+        self.topo = topo.Topology(scenario)
+        self.procs = []             # (name, Popen) we started
+        self.agents = {}            # node -> Popen
+        self.blocks = []            # Block
+        self.events = {}            # router -> path of its conntrack -E output
+        self.pcaps = {}             # (node, if) -> path
+        self.notes = []             # harness remarks (agent errors, skipped commands)
+        self.t0_wall = None
+        self.t0_mono = None
+        self.skip_unsupported = skip_unsupported
+        self.modprobe_tracks = modprobe_tracks
+        self.until = until
+        self.log = log
+        self._req = 0
+        os.makedirs(workdir, exist_ok=True)
+
+    # ----- process helpers
+
+    def _spawn(self, name, argv, ns, **kw):
+        p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, preexec_fn=_die_with_parent,
+                             start_new_session=True, **kw)
+        self.procs.append((name, p))
+        return p
+
+    def close(self):
+        """Stop every process we started (by pid) and delete the namespaces."""
+        for node, p in list(self.agents.items()):
+            try:
+                p.stdin.close()
+            except Exception:
+                pass
+        for name, p in self.procs:
+            if p.poll() is None:
+                try:
+                    p.send_signal(signal.SIGINT if name.startswith("tcpdump") else signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 3
+        for name, p in self.procs:
+            try:
+                p.wait(timeout=max(0.05, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                try:
+                    p.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
+        self.procs = []
+        self.agents = {}
+        return self.topo.teardown()
+
+    # ----- phases
+
+    def run(self):
+        s = self.s
+        self.log(f"kernel: building {len(s.nodes)} namespaces ({self.topo.prefix}*), "
+                 f"{len(s.links)} links")
+        try:
+            self.topo.build()
+        finally:
+            self.notes += self.topo.notes
+        for rn, args in self.topo.relays:
+            p = self._spawn(f"relay {rn}", [sys.executable, os.path.join(HERE, "relay.py")] + args,
+                            rn, stdout=subprocess.PIPE, text=True)
+            if p.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"relay in {rn} did not start")
+        routers = [n for n in s.node_order if s.nodes[n] == "router"]
+        for r in routers:
+            path = os.path.join(self.dir, f"{r}.events")
+            f = open(path, "w")
+            self._spawn(f"conntrack-E {r}", ["conntrack", "-E", "-o", "timestamp"], self.topo.ns(r),
+                        stdout=f, stderr=subprocess.DEVNULL)
+            f.close()
+            self.events[r] = path
+        self._start_captures()
+        self._start_agents()
+        timed = s.timed()
+        zero = [c for c in timed if c.t == 0]
+        later = [c for c in timed if c.t > 0]
+        deferred = []
+        for c in zero:
+            kind = c.kind
+            if kind == "config":
+                self._config(c, 0)
+            elif kind == "traffic" and c.argv[0] == "listen":
+                self._traffic(c, 0, wait=True)
+            elif kind == "traffic":
+                deferred.append(c)
+            else:
+                self._unsupported(c)
+        time.sleep(0.3)             # conntrack -E subscribed, queues settled
+        self.t0_mono = time.monotonic()
+        self.t0_wall = time.time_ns()
+        for c in deferred:
+            self._traffic(c, 0)
+        end = s.end if s.end is not None else (max([c.t for c in timed], default=0) + 2 * NS)
+        if self.until is not None:
+            end = min(end, self.until)
+        self.end = end
+        for c in later:
+            if c.t > end:
+                break
+            self._sleep_until(c.t)
+            kind = c.kind
+            if kind == "config":
+                self._config(c, c.t)
+            elif kind == "traffic":
+                self._traffic(c, c.t)
+            else:
+                self._unsupported(c)
+        self._sleep_until(end)
+        self.log(f"kernel: end at {end / NS:.3f}s; stopping captures")
+        self._stop_captures()
+
+    def _sleep_until(self, t):
+        target = self.t0_mono + t / NS
+        while True:
+            d = target - time.monotonic()
+            if d <= 0:
+                return
+            time.sleep(min(d, 0.5))
+
+    def now(self):
+        return int((time.monotonic() - self.t0_mono) * NS) if self.t0_mono else 0
+
+    def _start_captures(self):
+        for node in self.s.node_order:
+            if self.s.nodes[node] == "switch":
+                continue
+            for ifname in self.s.ifaces(node):
+                path = os.path.join(self.dir, f"{node}-{ifname}.pcap")
+                p = self._spawn(f"tcpdump {node}:{ifname}",
+                                ["tcpdump", "-i", ifname, "-w", path, "-U", "-n", "-s", "0",
+                                 "-B", "8192", "--time-stamp-precision=nano", "ip and not igmp"],
+                                self.topo.ns(node), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+                self.pcaps[(node, ifname)] = path
+                line = p.stderr.readline()      # "listening on IF, link-type ..."
+                if "listening" not in line:
+                    raise RuntimeError(f"tcpdump on {node}:{ifname} did not start: {line.strip()}")
+
+    def _stop_captures(self):
+        time.sleep(0.05)
+        for name, p in self.procs:
+            if name.startswith("tcpdump") and p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for name, p in self.procs:
+            if name.startswith("tcpdump"):
+                try:
+                    p.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+    def _start_agents(self):
+        for node in self.s.node_order:
+            if self.s.nodes[node] == "switch":
+                continue
+            macs = {}
+            for ifname in self.s.ifaces(node):
+                peer = self.s.peer(node, ifname)
+                macs[ifname] = [self.topo.mac(node, ifname), self.topo.mac(*peer)]
+            p = self._spawn(f"agent {node}",
+                            [sys.executable, os.path.join(HERE, "agent.py"), node,
+                             os.path.dirname(os.path.abspath(self.s.path)), json.dumps(macs)],
+                            self.topo.ns(node), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True, bufsize=1)
+            self.agents[node] = p
+        for node, p in self.agents.items():
+            resp = p.stdout.readline()
+            if '"ready"' not in resp:
+                raise RuntimeError(f"agent of {node} did not start: {resp.strip()}")
+
+    # ----- commands
+
+    def _unsupported(self, c):
+        why = c.kind
+        if not self.skip_unsupported:
+            raise RuntimeError(f"{self.s.path}:{c.line}: cannot express `{c.text}` ({why})")
+        self.notes.append(f"{self.s.path}:{c.line}: skipped `{c.text}` ({why[13:]})")
+
+    def _traffic(self, c, t, wait=False):
+        p = self.agents[c.node]
+        self._req += 1
+        p.stdin.write(json.dumps({"id": self._req, "argv": c.argv}) + "\n")
+        p.stdin.flush()
+        if wait or c.argv[0] in ("udp", "tcp", "ping", "flows", "replay"):
+            # the agent answers at once (the traffic runs in its threads)
+            resp = json.loads(p.stdout.readline() or '{"ok": false, "msg": "agent died"}')
+            if not resp.get("ok"):
+                self.notes.append(f"{self.s.path}:{c.line}: agent of {c.node}: {resp.get('msg')}")
+
+    def _addr_change(self, c):
+        """After `ip addr add|del A/P dev IF`: the segment's static neighbours."""
+        a = [w for w in c.argv if w not in ("-4",)]
+        if len(a) < 6 or a[0] != "ip" or not "address".startswith(a[1]) or \
+                a[2] not in ("add", "del", "delete") or "dev" not in a:
+            return
+        addr = a[3].split("/")[0]
+        ifname = a[a.index("dev") + 1]
+        self.topo.neigh(c.node, ifname, addr, a[2] == "add")
+
+    def _modprobe_tracks(self, c):
+        """--modprobe-tracks: make `modprobe nf_conntrack` start tracking in the
+        namespace, as natsim reads it, with an nft table of its own holding a
+        `ct state` rule (invisible to iptables -S / iptables-save)."""
+        ns = self.topo.ns(c.node)
+        rules = ("add table ip nsk_modprobe\n"
+                 "add chain ip nsk_modprobe pre { type filter hook prerouting priority -300; }\n"
+                 "add chain ip nsk_modprobe out { type filter hook output priority -300; }\n"
+                 "add rule ip nsk_modprobe pre ct state new\n"
+                 "add rule ip nsk_modprobe out ct state new\n")
+        topo.sh(["nft", "-f", "-"], ns=ns, input=rules)
+
+    def _config(self, c, t):
+        ns = self.topo.ns(c.node)
+        at = self.now() if self.t0_mono else 0
+        argv = list(c.argv)
+        stdin = None
+        if argv[0] == "modprobe":
+            # modules are global; nf_conntrack is built in or loaded on this
+            # host. Loading it registers no hooks in a namespace (they come
+            # with the first rule that needs tracking), so: nothing to do.
+            ok = os.path.exists("/proc/sys/net/netfilter") or \
+                topo.sh(["test", "-d", "/proc/sys/net/netfilter"], ns=ns, check=False).returncode == 0
+            self.blocks.append(Block(at, c.node, c.text, [], 0 if ok else 1))
+            if self.modprobe_tracks:
+                self._modprobe_tracks(c)
+            return
+        if argv[0] == "echo":
+            value = " ".join(argv[1:])
+            op = ">>" if c.redir[0] == ">>" else ">"
+            argv = ["sh", "-c", f'printf "%s\\n" "$1" {op} "$2"', "echo", value, c.redir[1]]
+        elif c.redir and c.redir[0] == "<":
+            path = c.redir[1]
+            if not os.path.isabs(path):
+                path = os.path.join(os.path.dirname(os.path.abspath(self.s.path)), path)
+            stdin = open(path)
+        try:
+            p = subprocess.run(["ip", "netns", "exec", ns] + argv, stdin=stdin,
+                               capture_output=True, text=True, timeout=30)
+        finally:
+            if stdin:
+                stdin.close()
+        self.blocks.append(Block(at, c.node, c.text, p.stdout.splitlines(), p.returncode,
+                                 p.stderr))
+        if p.returncode == 0:
+            self._addr_change(c)
+        if p.returncode != 0:
+            self.notes.append(f"{self.s.path}:{c.line}: kernel: `{c.text}` exited {p.returncode}: "
+                              f"{p.stderr.strip()}")
+
+
+def run(scenario, workdir, **kw):
+    """Run and return the finished KernelRun (namespaces already removed)."""
+    kr = KernelRun(scenario, workdir, **kw)
+    try:
+        kr.run()
+    finally:
+        errs = kr.close()
+        if errs:
+            kr.notes.append("teardown: " + "; ".join(errs))
+    return kr
+
+
+if __name__ == "__main__":
+    sc = scnmod.parse(sys.argv[1])
+    kr = run(sc, sys.argv[2], skip_unsupported=True)
+    for b in kr.blocks:
+        print(f"[{b.t / NS:.6f}] {b.node}# {b.command}")
+        for l in b.lines:
+            print(l)
+    for n in kr.notes:
+        print("note:", n)
