@@ -252,24 +252,22 @@ void ct_table_free_all(struct nf_ns *ns)
 {
 	if (ns->buckets) {
 		for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
-			struct ct_tuple_node *n = ns->buckets[b];
+			struct ct_tuple_node *n;
 
-			while (n) {
-				struct ct_tuple_node *next = n->next;
-				struct ct_entry *ct = ct_of_node(n);
-
+			/* pop each chain's head; free an entry once, when its
+			 * ORIGINAL node is popped, after taking its REPLY node
+			 * out of whatever chain still holds it, so no chain ever
+			 * links a freed node */
+			while ((n = ns->buckets[b]) != NULL) {
+				ns->buckets[b] = n->next;
 				if (n->t.dir == CT_DIR_ORIGINAL) {
-					/* free once, when its ORIGINAL node is met;
-					 * unlink its REPLY node first */
-					if (next == &ct->tuplehash[CT_DIR_REPLY])
-						next = next->next;
+					struct ct_entry *ct = ct_of_node(n);
+
 					ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
 					nat_ct_destroy(ns, ct);
 					ct_entry_free(ct);
 				}
-				n = next;
 			}
-			ns->buckets[b] = NULL;
 		}
 	}
 	while (ns->unconfirmed) {

@@ -1,0 +1,220 @@
+#!/usr/bin/python3
+"""run.py - the driver of `make bench`: run every figure, print the table,
+write tests/bench/results.json.
+
+Design: each figure is a list of samples (one per repetition of a measured
+loop, or one per process run); the table shows the median with min and max
+against its target. Engine figures come from build-bench/bench_engine (one
+line `FIGURE VALUE UNIT` per repetition); end-to-end figures from `natsim run`
+on tests/bench/*.scn, timed here, with the events from summary.json and the
+peak RSS of the child from wait4(). Before timing anything, the table-full
+storm runs at reduced size with --check, twice, and the two output
+directories must be byte-identical (determinism at scale). Timing belongs to
+the benchmark; no test asserts times.
+"""
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+results = []
+
+
+def add(figure, samples, unit, target, command, higher=True, note=""):
+    """One row: median/min/max of samples; target is (op, value) or None."""
+    med = statistics.median(samples)
+    met = None
+    if target is not None:
+        met = med >= target if higher else med <= target
+    results.append({
+        "figure": figure, "value": med, "unit": unit,
+        "min": min(samples), "max": max(samples), "runs": len(samples),
+        "target": None if target is None else (">= " if higher else "<= ") + fmt(target),
+        "met": met, "command": command, "note": note,
+    })
+    print_row(results[-1])
+
+
+def fmt(v):
+    if isinstance(v, str):
+        return v
+    a = abs(v)
+    if a >= 1e6:
+        return "%.2fM" % (v / 1e6)
+    if a >= 1e4:
+        return "%.1fk" % (v / 1e3)
+    if a >= 100:
+        return "%.0f" % v
+    return "%.3g" % v
+
+
+def print_row(r):
+    met = "-" if r["met"] is None else ("met" if r["met"] else "NOT MET")
+    print("%-34s %10s %10s %10s  %-14s %-8s %s" % (
+        r["figure"], fmt(r["value"]), fmt(r["min"]), fmt(r["max"]),
+        r["unit"], r["target"] or "-", met), flush=True)
+
+
+def engine(build, args):
+    """Run bench_engine; returns {figure: ([samples], unit)}."""
+    cmd = [os.path.join(build, "bench_engine")] + [str(a) for a in args]
+    out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    got = {}
+    for line in out.splitlines():
+        fig, val, unit = line.split()
+        got.setdefault(fig, ([], unit))[0].append(float(val))
+    return got, " ".join(cmd[1:]).replace(build + "/", "")
+
+
+def run_natsim(build, scn, pcap, outdir):
+    """One `natsim run`: (wall s, summary dict, peak RSS KiB)."""
+    shutil.rmtree(outdir, ignore_errors=True)
+    cmd = [os.path.join(build, "natsim"), "run", scn, "--out", outdir, "--quiet"]
+    if not pcap:
+        cmd.append("--no-pcap")
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.monotonic() - t0
+    err = p.stderr.read().decode()
+    p.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit("bench: %s exited %d:\n%s" % (" ".join(cmd), code, err))
+    with open(os.path.join(ROOT, outdir, "summary.json")) as f:
+        summary = json.load(f)
+    return wall, summary, ru.ru_maxrss
+
+
+def forwarded(summary):
+    """Packets the routers sent (forwarded hops through the router)."""
+    n = 0
+    for node in summary["nodes"]:
+        if node["kind"] == "router":
+            n += sum(i["tx_packets"] for i in node["interfaces"])
+    return n
+
+
+def e2e(build, name, pcap, runs, target, outroot):
+    scn = "tests/bench/%s.scn" % name
+    outdir = os.path.join(outroot, name)
+    walls, pps, eps, rss = [], [], [], []
+    for _ in range(runs):
+        wall, summary, maxrss = run_natsim(build, scn, pcap, outdir)
+        walls.append(wall)
+        pps.append(forwarded(summary) / wall)
+        eps.append(summary["events"] / wall)
+        rss.append(maxrss / 1024.0)
+    shutil.rmtree(outdir, ignore_errors=True)
+    tag = "%s_%s" % (name, "pcap" if pcap else "nopcap")
+    cmd = "%s/natsim run %s --quiet%s" % (build, scn, "" if pcap else " --no-pcap")
+    add(tag + "_wall", walls, "s", None, cmd, higher=False)
+    add(tag + "_pkts_per_s", pps, "packets/s", target, cmd)
+    add(tag + "_events_per_s", eps, "events/s", None, cmd)
+    add(tag + "_peak_rss", rss, "MiB", None, cmd, higher=False)
+
+
+def determinism_check(build, outroot):
+    """The storm at reduced size with --check, twice: same bytes."""
+    dirs = []
+    for k in range(2):
+        d = os.path.join(outroot, "storm-small-%d" % k)
+        shutil.rmtree(d, ignore_errors=True)
+        cmd = [os.path.join(build, "natsim"), "run", "tests/bench/storm-small.scn",
+               "--out", d, "--check", "--quiet"]
+        r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit("bench: %s failed (%d):\n%s" % (" ".join(cmd), r.returncode, r.stderr))
+        dirs.append(d)
+    cmp = filecmp.dircmp(dirs[0], dirs[1])
+    files = sorted(os.listdir(dirs[0]))
+    same = not cmp.left_only and not cmp.right_only and \
+        all(filecmp.cmp(os.path.join(dirs[0], f), os.path.join(dirs[1], f), shallow=False)
+            for f in files)
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
+    if not same:
+        sys.exit("bench: storm-small.scn is not deterministic")
+    print("determinism + --check at reduced size (storm-small.scn, twice): ok", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build-bench")
+    ap.add_argument("--quick", action="store_true", help="fewer and shorter runs")
+    ap.add_argument("--only", default="", help="engine, evq or e2e")
+    ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
+    a = ap.parse_args()
+    build = a.build
+    outroot = os.path.join(build, "bench-out")
+    reps = 5
+    runs = 3 if a.quick else 5
+    start = time.monotonic()
+
+    print("%-34s %10s %10s %10s  %-14s %-8s %s" % (
+        "figure", "median", "min", "max", "unit", "target", "met"))
+    if a.only in ("", "e2e"):
+        determinism_check(build, outroot)
+
+    if a.only in ("", "engine"):
+        est = {}
+        targets = {262144: 10e6, 10000000: 5e6}
+        note1 = "one packet at a time (as natsim run sends them)"
+        note2 = "bursts of packets with ct_table_prefetch_bucket/_chain"
+        for n, pk in ((1000, 2000000), (262144, 2000000), (1000000, 2000000),
+                      (10000000, 2000000)):
+            got, cmd = engine(build, ["memory" if n == 10000000 else "est", n, reps, pk])
+            fig = "ct_established_%d" % n
+            add(fig, got[fig][0], "packets/s", None, cmd, note=note1)
+            fig = "ct_established_burst_%d" % n
+            est[n] = statistics.median(got[fig][0])
+            add(fig, got[fig][0], "packets/s", targets.get(n), cmd, note=note2)
+            if n == 10000000:
+                add("ct_bytes_per_entry_10M", got["ct_bytes_per_entry_10M"][0], "bytes", 192,
+                    cmd, higher=False,
+                    note="RSS growth / entries: entries, buckets, NAT bysource hash")
+                add("ct_rss_10M", got["ct_rss_10M"][0], "MiB", 4096, cmd, higher=False)
+        add("ct_cost_growth_1k_to_10M", [est[1000] / est[10000000]], "x", 3,
+            "ratio of the burst medians", higher=False)
+        got, cmd = engine(build, ["new", 1000000, reps, 200000])
+        add("ct_new_1M", got["ct_new_1M"][0], "connections/s", 2e6, cmd)
+        got, cmd = engine(build, ["expiry", 1000000, reps])
+        add("ct_expiry_1M", got["ct_expiry_1M"][0], "entries/s", None, cmd)
+
+    if a.only in ("", "evq"):
+        got, cmd = engine(build, ["evq", 1000, reps, 10000000])
+        add("evq_1000", got["evq_1000"][0], "events/s", 25e6, cmd)
+        got, cmd = engine(build, ["evq", 1000000, reps, 3000000])
+        add("evq_1000000", got["evq_1000000"][0], "events/s", 8e6, cmd)
+
+    if a.only in ("", "e2e"):
+        for name in ("udp-1m", "flows-100k", "hosts16", "storm-1m"):
+            for pcap in (False, True):
+                target = None
+                if name != "storm-1m":
+                    target = 2e6 if pcap else 2.5e6
+                e2e(build, name, pcap, runs, target, outroot)
+        shutil.rmtree(outroot, ignore_errors=True)
+
+    total = time.monotonic() - start
+    print("total %.0f s" % total)
+    missed = [r["figure"] for r in results if r["met"] is False]
+    print("targets met: %d of %d%s" % (
+        sum(1 for r in results if r["met"]), sum(1 for r in results if r["met"] is not None),
+        ("; not met: " + ", ".join(missed)) if missed else ""))
+    with open(a.json, "w") as f:
+        json.dump({"machine": os.uname().machine, "cpus": os.cpu_count(),
+                   "total_seconds": round(total, 1), "results": results}, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
