@@ -608,7 +608,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 		}
 		if (*p == ':') {
 			gchar **f = g_strsplit_set(p + 1, " \t", -1);
-			const char *name = f[0], *policy = f[1] ? f[1] : NULL;
+			/* ":" alone splits into no fields at all */
+			const char *name = f[0], *policy = name ? f[1] : NULL;
 			uint64_t pk = 0, by = 0;
 			if (!name || !*name || !policy) {
 				g_string_append_printf(err, "iptables-restore: line %d failed\n", lineno);

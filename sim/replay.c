@@ -78,7 +78,8 @@ static bool replay_read(struct replay_job *r)
 		r->next_cap = h->caplen;
 		r->next = g_realloc(r->next, r->next_cap);
 	}
-	memcpy(r->next, data, h->caplen);
+	if (h->caplen) /* an empty record: nothing to copy (r->next may be NULL) */
+		memcpy(r->next, data, h->caplen);
 	r->next_len = h->caplen;
 	r->next_ts = (int64_t)h->ts.tv_sec * SIM_S + h->ts.tv_usec; /* tv_usec holds ns */
 	r->have_next = true;
@@ -118,7 +119,8 @@ static void replay_ev(struct world *w, void *arg, uint64_t serial)
 		return;
 	while (r->have_next && replay_due(r) <= w->now) {
 		struct packet *p = packet_new(r->next_len);
-		memcpy(p->data, r->next, r->next_len);
+		if (r->next_len)
+			memcpy(p->data, r->next, r->next_len);
 		if (r->next_len >= ETH_HLEN) {
 			struct link *l = r->ifc->link;
 			if (mac_is_zero(p->data) && l)
