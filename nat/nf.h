@@ -68,6 +68,8 @@ struct nf_skb {
 	struct ct_entry *ct;	/* NULL: untracked or invalid */
 	uint8_t ctinfo;		/* enum ct_info, meaningful when ct != NULL */
 	uint8_t reject_with;	/* enum nf_reject_with, set with NF_REJECT */
+	uint8_t ct_borrowed;	/* ct attached from the packet this one answers
+				 * (nf_ct_attach): not freed with this packet */
 	uint32_t mark;
 };
 
@@ -108,6 +110,11 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
  * unconfirmed entry still attached is freed, as the kernel frees it with the
  * skb. Always call it once per packet that went through nf_hook(). */
 void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb);
+
+/* nf_ct_attach: an ICMP error the router builds about packet `skb` carries
+ * skb's entry, RELATED in the other direction, so conntrack does not look it
+ * up again at OUTPUT (icmp_glue_bits). `nskb` only borrows the entry. */
+void nf_ct_attach(struct nf_skb *nskb, const struct nf_skb *skb);
 
 /* Periodic garbage collection on the simulated clock (gc_worker): reaps expired
  * entries, emitting DESTROY events. The simulator calls it every second. */

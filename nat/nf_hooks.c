@@ -347,10 +347,22 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 
 void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb)
 {
-	/* an unconfirmed entry dies with its packet; nothing was announced */
-	if (skb->ct && !(skb->ct->status & IPS_CONFIRMED))
+	/* an unconfirmed entry dies with its packet; nothing was announced
+	 * (a borrowed entry belongs to the packet it was attached from) */
+	if (skb->ct && !skb->ct_borrowed && !(skb->ct->status & IPS_CONFIRMED))
 		ct_entry_kill(ns, skb->ct, 0);
 	skb->ct = NULL;
+	skb->ct_borrowed = 0;
+}
+
+void nf_ct_attach(struct nf_skb *nskb, const struct nf_skb *skb)
+{
+	if (!skb->ct)
+		return;
+	nskb->ct = skb->ct;
+	nskb->ctinfo = ct_info_dir(skb->ctinfo) == CT_DIR_ORIGINAL ? IP_CT_RELATED_REPLY
+								    : IP_CT_RELATED;
+	nskb->ct_borrowed = 1;
 }
 
 /* ----- MASQUERADE's notifiers ----- */

@@ -201,8 +201,11 @@ void icmp_send_error_info(struct world *w, struct node *n, const struct packet *
 	}
 	struct packet *q = build_icmp_error_info(saddr, type, code, info, ip, tot,
 						 node_next_ip_id(n));
-	if (q)
-		ip_local_out(w, n, q);
+	if (!q)
+		return;
+	if (n->nf)
+		nf_ct_attach(&q->nf, &orig->nf);
+	ip_local_out(w, n, q);
 }
 
 void icmp_send_error(struct world *w, struct node *n, const struct packet *orig, uint8_t type,

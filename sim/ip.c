@@ -1281,8 +1281,10 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 	uint8_t *ip = pkt_ip(p);
 	p->nf.ip = ip;
 	p->nf.len = ip_tot_len(ip);
-	p->nf.ct = NULL;
-	p->nf.ctinfo = 0;
+	if (!p->nf.ct_borrowed) { /* else an ICMP error carrying its cause's entry */
+		p->nf.ct = NULL;
+		p->nf.ctinfo = 0;
+	}
 	p->nf.reject_with = 0;
 	if (ip_tracing(w, n))
 		ip_trace_head(w, n, p, "locally generated");

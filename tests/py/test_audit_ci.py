@@ -49,9 +49,11 @@ def test_ci_run_fresh_machine_installs_then_runs_make_test(tmp_path):
     assert all(" -y " in c for c in calls if c.startswith("apt-get install")), calls
     installed = {w for c in calls if c.startswith("apt-get install") for w in c.split()}
     assert set(CORE) <= installed, sorted(set(CORE) - installed)
-    # `make test` (the README's command) last, after every install
-    assert calls[-1].startswith("make test "), calls
-    assert max(installs) < len(calls) - 1
+    # `make test` (the README's command) after every install, then the
+    # same suite under the sanitizers
+    assert calls[-2].startswith("make test "), calls
+    assert calls[-1].startswith("make asan "), calls
+    assert max(installs) < len(calls) - 2
 
 
 def test_ci_run_propagates_make_test_status(tmp_path):
@@ -61,7 +63,7 @@ def test_ci_run_propagates_make_test_status(tmp_path):
 
 def test_ci_run_optional_tools_may_fail(tmp_path):
     p, calls = _fake_machine(tmp_path, optional_rc=100)
-    assert p.returncode == 0 and calls[-1].startswith("make test "), (calls, p.stderr)
+    assert p.returncode == 0 and calls[-2].startswith("make test "), (calls, p.stderr)
 
 
 def test_deps_as_non_root_prints_one_apt_line_and_fails(tmp_path):

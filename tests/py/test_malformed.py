@@ -48,11 +48,6 @@ EXPECTED = {
     "jumbo_frame": (None, None, {}, {}),
 }
 
-# Where natsim's conntrack counters still differ from the kernel's.
-_ATTACH = ("the kernel attaches the dropped packet's conntrack to the ICMP error it "
-           "sends (icmp_glue_bits -> nf_ct_attach), so the error skips conntrack at "
-           "OUTPUT; natsim looks the quoted header up and counts `error`")
-CT_KNOWN_DIFF = {"ttl_1": _ATTACH, "ttl_0": _ATTACH}
 
 TOPO = """\
 host a
@@ -139,8 +134,8 @@ def test_malformed_frame(tmp_path, name):
         assert len(at_a) == 1 and at_a[0][ICMP].type == 11, [p.summary() for p in at_a]
     ip, ct = router_stats(res.outdir)
     assert ip == ip_exp
-    if name in CT_KNOWN_DIFF and ct != ct_exp:
-        pytest.xfail(CT_KNOWN_DIFF[name])
+    # TTL 1/0: the ICMP error carries the dropped packet's entry (nf_ct_attach),
+    # so conntrack moves no counter for it, as on the kernel
     assert ct == ct_exp
 
 
