@@ -41,11 +41,18 @@ def _kernel_skip_reason():
     for tool in ("ip", "tcpdump", "conntrack", "iptables"):
         if not shutil.which(tool):
             return f"kernel comparison needs {tool} (apt-get install -y {tool})"
-    p = subprocess.run(["ip", "netns", "add", f"nsk-{os.getpid()}-probe"], capture_output=True,
-                       text=True)
+    probe = f"nsk-{os.getpid()}-probe"
+    p = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
     if p.returncode != 0:
         return f"network namespaces unavailable: {p.stderr.strip()}"
-    subprocess.run(["ip", "netns", "del", f"nsk-{os.getpid()}-probe"], capture_output=True)
+    try:
+        # entering one must work too (it does not in a chroot, say)
+        p = subprocess.run(["ip", "netns", "exec", probe, "true"], capture_output=True,
+                           text=True, timeout=30)
+        if p.returncode != 0:
+            return f"cannot enter a network namespace: {p.stderr.strip()}"
+    finally:
+        subprocess.run(["ip", "netns", "del", probe], capture_output=True)
     return None
 
 
