@@ -1051,6 +1051,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 	n->ip_forward = false;
 	n->ipfrag_time = 30;
 	transport_free(n);
+	world_ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
 	if (n->files)
 		g_hash_table_foreach_remove(n->files, is_run_file, NULL);
 

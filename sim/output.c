@@ -57,8 +57,21 @@ void world_ct_event(struct world *w, struct node *n, sim_time t, const char *lin
 	sim_time_format(t, ts);
 	if (w->events_log)
 		fprintf(w->events_log, "[%s] %s: %s\n", ts, n->name, line);
-	if (ct_event_listened(n, line))
+	if (ct_event_listened(n, line)) {
+		n->ct_events_shown++;
 		world_cmd_output(w, n, t, line);
+	}
+}
+
+void world_ct_events_listener_end(struct world *w, struct node *n)
+{
+	(void)w;
+	if (!n->files || !g_hash_table_lookup(n->files, CT_EVENTS_LISTENER))
+		return;
+	fflush(stdout);
+	fprintf(stderr, "conntrack v1.4.7 (conntrack-tools): %llu flow events have been shown.\n",
+		(unsigned long long)n->ct_events_shown);
+	n->ct_events_shown = 0;
 }
 
 /* Each line of text gets the prefix; a trailing newline ends the last one. */

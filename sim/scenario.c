@@ -760,6 +760,10 @@ void scenario_run(struct world *w)
 	if (scenario_signal && !w->output_failed)
 		w->exit_status = 128 + scenario_signal;
 
+	/* the end of the run stops every running conntrack -E */
+	for (unsigned i = 0; i < w->nodes->len; i++)
+		world_ct_events_listener_end(w, g_ptr_array_index(w->nodes, i));
+
 	GString *err = g_string_new(NULL);
 	if (world_flush_outputs(w, err)) {
 		/* every file that could not be written, by name; exit 2 */

@@ -88,6 +88,8 @@ struct node {
 	GHashTable *fdb;
 	/* the node's small file store (`>`, `>>`, `<`, `cat`): path -> GString */
 	GHashTable *files;
+	/* events a running `conntrack -E` has shown, for its closing line */
+	uint64_t ct_events_shown;
 	/* the node's kernel log lines, for `expect NODE log` */
 	GPtrArray *klog;
 };
@@ -288,6 +290,10 @@ void transport_summary(struct node *n, GString *json_obj);
 void world_klog(struct world *w, struct node *n, sim_time t, const char *text);
 /* A conntrack -E event line of a router. */
 void world_ct_event(struct world *w, struct node *n, sim_time t, const char *line);
+/* A running `conntrack -E` on n ends (end of the run, reboot): its closing
+ * line "conntrack v1.4.7 (conntrack-tools): N flow events have been shown."
+ * on stderr, as conntrack prints it when it is stopped. */
+void world_ct_events_listener_end(struct world *w, struct node *n);
 /* Output of a running command after its start (ping replies, statistics):
  * printed on stdout at its simulated time as "[SECONDS.MICROS] NODE: text". */
 void world_cmd_output(struct world *w, struct node *n, sim_time t, const char *text);
