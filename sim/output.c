@@ -259,6 +259,13 @@ int output_write_summary(struct world *w, GString *err)
 	g_string_append_printf(o, "  ],\n  \"passed\": %u,\n  \"failed\": %u\n}\n", np, nf);
 
 	char *path = g_build_filename(w->opt.out_dir, "summary.json", NULL);
+	int rc = output_write_file(path, o, err);
+	g_free(path);
+	return rc;
+}
+
+int output_write_file(const char *path, GString *o, GString *err)
+{
 	GError *ge = NULL;
 	int rc = 0;
 	if (!g_file_set_contents(path, o->str, (gssize)o->len, &ge)) {
@@ -266,7 +273,6 @@ int output_write_summary(struct world *w, GString *err)
 		g_error_free(ge);
 		rc = 2;
 	}
-	g_free(path);
 	g_string_free(o, TRUE);
 	return rc;
 }
@@ -329,13 +335,5 @@ int output_write_junit(struct world *w, const char *path, GString *err)
 		g_string_free(msg, TRUE);
 	}
 	g_string_append(o, "  </testsuite>\n</testsuites>\n");
-	GError *ge = NULL;
-	int rc = 0;
-	if (!g_file_set_contents(path, o->str, (gssize)o->len, &ge)) {
-		g_string_printf(err, "%s", ge->message);
-		g_error_free(ge);
-		rc = 2;
-	}
-	g_string_free(o, TRUE);
-	return rc;
+	return output_write_file(path, o, err);
 }

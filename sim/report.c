@@ -868,14 +868,7 @@ int report_write(struct world *w, GString *err)
 	g_string_append_printf(o, "<script>%s</script>\n</body></html>\n", rep_js_tail);
 
 	char *path = g_build_filename(w->opt.out_dir, "report.html", NULL);
-	GError *ge = NULL;
-	int rc = 0;
-	if (!g_file_set_contents(path, o->str, (gssize)o->len, &ge)) {
-		g_string_printf(err, "%s", ge->message);
-		g_error_free(ge);
-		rc = 2;
-	}
+	int rc = output_write_file(path, o, err);
 	g_free(path);
-	g_string_free(o, TRUE);
 	return rc;
 }

@@ -76,6 +76,9 @@ bool scn_parse_loss(const char *text, double *loss);
 /* ----- reports (output.c) ----- */
 /* DIR/summary.json: scenario, seed, end time, events, per-node conntrack
  * statistics and count, every expectation with its result. 0 or 2 + err. */
+/* Write `o` to `path` whole (g_file_set_contents: a temporary file renamed,
+ * so a reader never sees half a file), then free o. 0, or 2 with the reason. */
+int output_write_file(const char *path, GString *o, GString *err);
 int output_write_summary(struct world *w, GString *err);
 /* JUnit XML at path: one testcase per expectation. 0 or 2 + err. */
 int output_write_junit(struct world *w, const char *path, GString *err);
