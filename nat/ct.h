@@ -202,6 +202,12 @@ uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
  * Pure hints: they change nothing. Returns / takes the bucket index. */
 uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
+/* For a new entry: bring in the chains NAT and confirm walk first (the
+ * reply tuple's, the source's nf_nat_bysource chain, the SNAT candidate's
+ * guessed from the last SNAT range), stepping them side by side so their
+ * misses overlap. A pure hint (nat_core.c). */
+void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig,
+		      const struct ct_tuple *repl);
 
 /* ----- the core (ct_core.c) ----- */
 

@@ -271,6 +271,48 @@ static void nat_find_best_ips(struct ct_tuple *t, const struct nat_range *r,
 	*var = r->min_addr + nat_reciprocal_scale(j, dist);
 }
 
+/* Hints for a new entry (no kernel counterpart; changes nothing): the
+ * chains its bindings walk first, the reply tuple's (the null binding's or
+ * the original-kept check's used-tuple test, then confirm), the source's
+ * bysource chain (find_appropriate_src) and, guessed from the last SNAT
+ * binding's range, the used-tuple test of the mapped address with the
+ * port kept, are stepped through side by side so their misses overlap
+ * instead of following one another. */
+void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig,
+		      const struct ct_tuple *repl)
+{
+	const struct ct_tuple_node *n, *m = NULL;
+	const struct ct_entry *e;
+
+	if (!ns->nat_bysource) {
+		__builtin_prefetch(&ns->buckets[ct_hash_bucket(ns, repl)]);
+		return;
+	}
+	if (ns->nat_hint_valid && !nat_in_range(orig, &ns->nat_hint_range)) {
+		struct ct_tuple cand = *orig, reply;
+
+		nat_find_best_ips(&cand, &ns->nat_hint_range, NAT_MANIP_SRC);
+		nat_invert(&cand, &reply);
+		m = ns->buckets[ct_hash_bucket(ns, &reply)];
+	}
+	n = ns->buckets[ct_hash_bucket(ns, repl)];
+	e = ns->nat_bysource[nat_bysource_hash(ns, orig)];
+	while (n || e || m) {
+		if (n) {
+			__builtin_prefetch(&ct_of_node(n)->timeout);
+			n = n->next;
+		}
+		if (m) {
+			__builtin_prefetch(&ct_of_node(m)->timeout);
+			m = m->next;
+		}
+		if (e) {
+			__builtin_prefetch(e);
+			e = e->bysource_next;
+		}
+	}
+}
+
 /* get_random_u16() */
 static inline uint16_t nat_random_u16(struct nf_ns *ns)
 {
@@ -377,8 +419,19 @@ static void nat_get_unique_tuple(struct nf_ns *ns, struct ct_tuple *tuple,
 				out->reason = NAT_R_ORIGINAL_KEPT;
 				return;
 			}
-		} else if (nat_find_appropriate_src(ns, orig, tuple, r)) {
-			if (!nat_used_tuple(ns, tuple, ct, now)) {
+		} else {
+			/* a hint: the bucket step 3 checks first, fetched while
+			 * the bysource chain is walked */
+			struct ct_tuple cand = *orig, reply;
+
+			ns->nat_hint_range = *r;
+			ns->nat_hint_valid = true;
+			nat_find_best_ips(&cand, r, manip);
+			nat_invert(&cand, &reply);
+			if (ns->buckets)
+				__builtin_prefetch(&ns->buckets[ct_hash_bucket(ns, &reply)]);
+			if (nat_find_appropriate_src(ns, orig, tuple, r) &&
+			    !nat_used_tuple(ns, tuple, ct, now)) {
 				out->reason = NAT_R_SAME_SOURCE;
 				return;
 			}

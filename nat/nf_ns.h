@@ -67,6 +67,10 @@ struct nf_ns {
 	uint32_t nat_bysource_size;
 	char masq_ifnames[16][16];	/* interfaces used by MASQUERADE entries */
 	unsigned masq_nifnames;
+	/* the range of the last SNAT binding that chose an address: a prefetch
+	 * hint for the next new entry (nat_prefetch_new), never a decision */
+	struct nat_range nat_hint_range;
+	bool nat_hint_valid;
 	enum nf_hook cur_hook;		/* hook nf_hook() is running (trace lines) */
 
 	/* iptables (ipt_*.c) */
