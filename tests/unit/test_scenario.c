@@ -10,16 +10,7 @@
 #include "scenario.h"
 #include "world.h"
 
-static int failures;
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 #define CHECK_STR(a, b)                                                          \
 	do {                                                                     \

@@ -14,16 +14,7 @@
 #include "scenario.h"
 #include "world.h"
 
-static int failures;
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__,   \
-				__LINE__, #cond);                                \
-			failures++;                                              \
-		}                                                                \
-	} while (0)
+#include "check.h"
 
 /* Run scenario text; returns each node's transport summary joined by '\n'. */
 static char *run(const char *text, uint64_t seed)
