@@ -9,22 +9,18 @@ quoted datagram went DST:5555 -> SRC:6666)
 """
 import sys
 
-from scapy.all import ICMP, IP, UDP, Ether, Raw, wrpcap
+from scapy.all import ICMP, IP, UDP, Raw
+
+from tracelib import write_one, zero_mac_frame
 
 
 def frame(src, dst, qsport=5555, qdport=6666):
     quoted = IP(src=dst, dst=src, ttl=63, id=0x777) / UDP(sport=qsport, dport=qdport) / Raw(b"q" * 12)
-    p = Ether(dst="00:00:00:00:00:00", src="00:00:00:00:00:00") / \
-        IP(src=src, dst=dst, id=0x778) / ICMP(type=3, code=3) / bytes(quoted)
-    p = Ether(bytes(p))
-    p.time = 1700000000
-    return p
+    return zero_mac_frame(IP(src=src, dst=dst, id=0x778) / ICMP(type=3, code=3) / bytes(quoted))
 
 
 def write(path, src, dst, **kw):
-    p = frame(src, dst, **kw)
-    wrpcap(str(path), [p], nano=True)
-    return p
+    return write_one(path, frame(src, dst, **kw))
 
 
 if __name__ == "__main__":

@@ -8,22 +8,18 @@ Usage: ttl1.py OUT.pcap SRC DST
 """
 import sys
 
-from scapy.all import IP, UDP, Ether, Raw, wrpcap
+from scapy.all import IP, UDP, Raw
+
+from tracelib import write_one, zero_mac_frame
 
 
 def frame(src, dst, sport=1111, dport=2222):
-    p = Ether(dst="00:00:00:00:00:00", src="00:00:00:00:00:00") / \
-        IP(src=src, dst=dst, ttl=1, id=0x4242) / UDP(sport=sport, dport=dport) / \
-        Raw(b"time-to-live-one")
-    p = Ether(bytes(p))
-    p.time = 1700000000
-    return p
+    return zero_mac_frame(IP(src=src, dst=dst, ttl=1, id=0x4242) /
+                          UDP(sport=sport, dport=dport) / Raw(b"time-to-live-one"))
 
 
 def write(path, src, dst, **kw):
-    p = frame(src, dst, **kw)
-    wrpcap(str(path), [p], nano=True)
-    return p
+    return write_one(path, frame(src, dst, **kw))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOPOLOGIES, pcap, run_ok, write_scn
+from conftest import TOPOLOGIES, TRIANGLE, pcap, run_ok, write_scn
 
 CHROMIUM = Path("/usr/bin/chromium")
 SEED_SNAT = TOPOLOGIES / "seed-snat.scn"
@@ -144,20 +144,8 @@ def test_report_does_not_change_the_run(tmp_path):
     assert not (a.outdir / "report.html").exists()
 
 
-BIG = """
-host client
-router router
-host server
-link client:eth0 router:eth0
-link router:eth1 server:eth0
-client: ip addr add 10.0.1.2/24 dev eth0
-client: ip route add default via 10.0.1.1
-router: ip addr add 10.0.1.1/24 dev eth0
-router: ip addr add 10.0.2.1/24 dev eth1
-router: sysctl -w net.ipv4.ip_forward=1
+BIG = TRIANGLE + """\
 router: iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE
-server: ip addr add 10.0.2.2/24 dev eth0
-server: ip route add default via 10.0.2.1
 server: listen udp 9 echo
 at 1s client: flows udp 10000 10.0.2.2:9 sport 10000-19999 rate 5000pps packets 5
 at 2s router: conntrack -L
