@@ -175,16 +175,14 @@ static void bench_report(const char *figure, double value, const char *unit)
 
 static double bench_burst_run(struct nf_ns *ns, unsigned long n, unsigned long pkts);
 
-/* Established packets/s with n entries: random flows, original direction
- * (lookup, SNAT rewrite with incremental checksums), one packet at a time
- * as the simulator sends them, then in bursts with prefetch. */
-static int bench_established(unsigned long n, int reps, unsigned long pkts)
+/* The established figures on a filled table: one packet at a time, then in
+ * prefetched bursts, `reps` runs of `pkts` packets each. */
+static void bench_established_runs(struct nf_ns *ns, unsigned long n, int reps,
+				   unsigned long pkts)
 {
-	struct nf_ns *ns = bench_ns(n);
 	uint8_t buf[64];
 	char name[64];
 
-	bench_fill(ns, 0, (uint32_t)n);
 	snprintf(name, sizeof(name), "ct_established_%lu", n);
 	for (int r = 0; r < reps; r++) {
 		double t0 = bench_now();
@@ -198,6 +196,17 @@ static int bench_established(unsigned long n, int reps, unsigned long pkts)
 	snprintf(name, sizeof(name), "ct_established_burst_%lu", n);
 	for (int r = 0; r < reps; r++)
 		bench_report(name, bench_burst_run(ns, n, pkts), "packets/s");
+}
+
+/* Established packets/s with n entries: random flows, original direction
+ * (lookup, SNAT rewrite with incremental checksums), one packet at a time
+ * as the simulator sends them, then in bursts with prefetch. */
+static int bench_established(unsigned long n, int reps, unsigned long pkts)
+{
+	struct nf_ns *ns = bench_ns(n);
+
+	bench_fill(ns, 0, (uint32_t)n);
+	bench_established_runs(ns, n, reps, pkts);
 	if (nf_ct_count(ns, bench_clock) != n) {
 		fprintf(stderr, "bench_engine: %u entries, want %lu\n", nf_ct_count(ns, bench_clock), n);
 		return 1;
@@ -309,28 +318,14 @@ static int bench_memory(unsigned long n, int reps, unsigned long pkts)
 {
 	long before = bench_rss_kib();
 	struct nf_ns *ns = bench_ns(n);
-	uint8_t buf[64];
 	long after;
-	char name[64];
 
 	bench_fill(ns, 0, (uint32_t)n);
 	after = bench_rss_kib();
 	bench_report("ct_bytes_per_entry_10M", (double)(after - before) * 1024.0 / (double)n,
 		     "bytes");
 	bench_report("ct_rss_10M", (double)after / 1024.0, "MiB");
-	snprintf(name, sizeof(name), "ct_established_%lu", n);
-	for (int r = 0; r < reps; r++) {
-		double t0 = bench_now();
-
-		for (unsigned long k = 0; k < pkts; k++) {
-			bench_packet(buf, (uint32_t)(bench_rand() % n));
-			bench_forward(ns, buf, NULL);
-		}
-		bench_report(name, (double)pkts / (bench_now() - t0), "packets/s");
-	}
-	snprintf(name, sizeof(name), "ct_established_burst_%lu", n);
-	for (int r = 0; r < reps; r++)
-		bench_report(name, bench_burst_run(ns, n, pkts), "packets/s");
+	bench_established_runs(ns, n, reps, pkts);
 	nf_ns_free(ns);
 	return 0;
 }
