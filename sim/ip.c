@@ -1352,9 +1352,10 @@ static void ip_noop_ev(struct world *w, void *arg, uint64_t u)
 void ip_node_free(struct node *n)
 {
 	struct world *w = n->w;
-	if (w)
-		for (size_t i = 0; i < w->q.len; i++) {
-			struct event *ev = &w->q.heap[i];
+	if (w) {
+		struct evq_iter it;
+		evq_iter_init(&it, &w->q);
+		for (struct evq_item *ev; (ev = evq_iter_next(&it)) != NULL;) {
 			if (ev->fn == ip_lo_rcv_ev && ev->u == n->index) {
 				/* its conntrack entry was confirmed at POSTROUTING
 				 * and dies with the namespace */
@@ -1368,6 +1369,7 @@ void ip_node_free(struct node *n)
 				ev->fn = ip_noop_ev;
 			}
 		}
+	}
 	struct ip_state *st = n->ip;
 	if (st) {
 		for (unsigned i = 0; i < st->pending->len; i++) {

@@ -206,8 +206,9 @@ static void link_noop_ev(struct world *w, void *arg, uint64_t u)
 void world_free_links(struct world *w)
 {
 	/* Frames in flight: their arrival events own them. */
-	for (size_t i = 0; i < w->q.len; i++) {
-		struct event *ev = &w->q.heap[i];
+	struct evq_iter it;
+	evq_iter_init(&it, &w->q);
+	for (struct evq_item *ev; (ev = evq_iter_next(&it)) != NULL;) {
 		if (ev->fn == link_deliver_ev) {
 			packet_free(ev->arg);
 			ev->fn = link_noop_ev;
