@@ -186,20 +186,30 @@ static void ct_chain_del(struct nf_ns *ns, struct ct_tuple_node *node)
 	node->next = NULL;
 }
 
-void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
+/* hlist_nulls_add_head_rcu of both tuples into buckets the caller has
+ * already hashed them to (__nf_conntrack_confirm hashes once). */
+void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bucket[CT_DIR_MAX])
 {
 	for (int d = 0; d < CT_DIR_MAX; d++) {
 		struct ct_tuple_node *n = &ct->tuplehash[d];
-		uint32_t b;
 
-		n->t.dir = (uint8_t)d;
-		n->t.pad = 0;
-		b = ct_hash_bucket(ns, &n->t);
-		n->next = ns->buckets[b];
-		ns->buckets[b] = n;
+		n->next = ns->buckets[bucket[d]];
+		ns->buckets[bucket[d]] = n;
 	}
 	ct->status |= IPS_CONFIRMED;
 	ns->ct_count++;
+}
+
+void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
+{
+	uint32_t b[CT_DIR_MAX];
+
+	for (int d = 0; d < CT_DIR_MAX; d++) {
+		ct->tuplehash[d].t.dir = (uint8_t)d;
+		ct->tuplehash[d].t.pad = 0;
+		b[d] = ct_hash_bucket(ns, &ct->tuplehash[d].t);
+	}
+	ct_table_insert_at(ns, ct, b);
 }
 
 static void ct_unconfirmed_del(struct nf_ns *ns, struct ct_entry *ct)
