@@ -202,6 +202,13 @@ uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
  * Pure hints: they change nothing. Returns / takes the bucket index. */
 uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
+/* Buckets of a new packet's chains, for nat_prefetch_flow's later depths. */
+struct nat_prefetch {
+	uint32_t bucket[2];	/* the original tuple's, the likely reply tuple's */
+	uint32_t bysource;
+};
+void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
+		       struct nat_prefetch *pf, unsigned depth);
 /* For a new entry: bring in the chains NAT and confirm walk first (the
  * reply tuple's, the source's nf_nat_bysource chain, the SNAT candidate's
  * guessed from the last SNAT range), stepping them side by side so their
