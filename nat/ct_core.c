@@ -241,9 +241,6 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			ctinfo = IP_CT_NEW;
 		} else {
 			ct = ct_of_node(h);
-			/* ecache and masq_if sit two lines on (ct.h): start
-			 * the miss now, it overlaps the tracker's work */
-			__builtin_prefetch(&ct->ecache);
 			if (h->t.dir == CT_DIR_REPLY)
 				ctinfo = IP_CT_ESTABLISHED_REPLY;
 			else if (ct->status & IPS_SEEN_REPLY)

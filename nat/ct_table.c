@@ -155,17 +155,15 @@ void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned d
 	for (unsigned d = 1; n && d < depth; d++)
 		n = n->next;
 	if (n) {
-		/* the lines a packet reads: the node, status and timeout (up to
-		 * 63 bytes on), ecache/masq_if; the node may be either tuple of
-		 * its entry and reading n->t.dir would wait for the miss, so
-		 * both places of ecache are fetched */
+		/* the lines a packet reads: the entry's first 64 bytes (ct.h).
+		 * The node may be either tuple of its entry (24 bytes in for
+		 * REPLY) and reading n->t.dir would wait for the miss, so the
+		 * lines of both cases are fetched */
 		const char *p = (const char *)n;
-		size_t ecache = offsetof(struct ct_entry, ecache);
 
+		__builtin_prefetch(p - sizeof(struct ct_tuple_node));
 		__builtin_prefetch(p);
 		__builtin_prefetch(p + 63);
-		__builtin_prefetch(p + ecache - sizeof(struct ct_tuple_node));
-		__builtin_prefetch(p + ecache);
 	}
 }
 

@@ -220,9 +220,15 @@ static int bench_established(unsigned long n, int reps, unsigned long pkts)
  * then the chain's node at depth d (1 = head) (BENCH_DEPTH + 1 - d) * D
  * packets ahead (ct_table_prefetch_*): each stage finds the line it reads
  * already fetched by the stage before. */
+#ifndef BENCH_D
 #define BENCH_D 4
+#endif
+#ifndef BENCH_DEPTH
 #define BENCH_DEPTH 3
+#endif
+#ifndef BENCH_RING
 #define BENCH_RING 32 /* > (BENCH_DEPTH + 1) * BENCH_D, a power of two */
+#endif
 
 static double bench_burst_run(struct nf_ns *ns, unsigned long n, unsigned long pkts)
 {
