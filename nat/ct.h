@@ -101,8 +101,8 @@ struct ct_tcp {
 	struct ct_tcp_dir seen[2];
 	uint8_t state;		/* enum tcp_ct_state */
 	uint8_t last_dir, retrans, last_index, last_flags, last_wscale;
+	uint16_t last_win;	/* here, not last: no padding (56 bytes) */
 	uint32_t last_seq, last_ack, last_end;
-	uint16_t last_win;
 };
 
 /* A node of the hash table: one tuple of an entry. */
@@ -120,25 +120,31 @@ struct __attribute__((packed)) ct_nat_range {
 };
 
 struct ct_entry {
+	/* what every packet of a known flow reads, in the first 64 bytes */
 	struct ct_tuple_node tuplehash[CT_DIR_MAX];
 	uint32_t status;	/* IPS_* */
-	uint32_t mark;
+	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
+	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
 	nf_time timeout;	/* absolute expiry on the simulated clock */
+	/* the rest: creation, marks, TCP windows, NAT bookkeeping */
 	nf_time start;		/* creation time (UDP's 2 s stream rule) */
+	uint32_t mark;
 	union {
 		struct ct_tcp tcp;
 	} proto;
 	struct ct_nat_range nat_range[2]; /* [NAT_MANIP_SRC], [NAT_MANIP_DST] */
-	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
-	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
 };
 
 /* Memory is the limit of a 10M-entry table: an entry is 168 bytes (the
  * kernel's struct nf_conn is about 256 plus extensions), allocated from
  * slabs without per-entry overhead (ct_table.c). Both tuple nodes, status,
- * mark and timeout are in the first 64 bytes. Keep it there. */
+ * masq_if, ecache and timeout (all a known flow's packet reads) are the
+ * first 64 bytes: an unaligned entry costs two lines a packet, not three.
+ * Keep it so. */
 _Static_assert(sizeof(struct ct_entry) <= 168, "struct ct_entry grew past 168 bytes");
+_Static_assert(offsetof(struct ct_entry, timeout) + sizeof(nf_time) <= 64,
+	       "the per-packet fields of struct ct_entry left the first 64 bytes");
 
 /* The unconfirmed list (ns->unconfirmed) is linked through the ORIGINAL
  * node's chain pointer: an entry that is not in the table has no chain
@@ -202,6 +208,13 @@ uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
  * Pure hints: they change nothing. Returns / takes the bucket index. */
 uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
+/* Buckets of a new packet's chains, for nat_prefetch_flow's later depths. */
+struct nat_prefetch {
+	uint32_t bucket[2];	/* the original tuple's, the likely reply tuple's */
+	uint32_t bysource;
+};
+void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
+		       struct nat_prefetch *pf, unsigned depth);
 /* For a new entry: bring in the chains NAT and confirm walk first (the
  * reply tuple's, the source's nf_nat_bysource chain, the SNAT candidate's
  * guessed from the last SNAT range), stepping them side by side so their

@@ -241,9 +241,6 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			ctinfo = IP_CT_NEW;
 		} else {
 			ct = ct_of_node(h);
-			/* ecache and masq_if sit two lines on (ct.h): start
-			 * the miss now, it overlaps the tracker's work */
-			__builtin_prefetch(&ct->ecache);
 			if (h->t.dir == CT_DIR_REPLY)
 				ctinfo = IP_CT_ESTABLISHED_REPLY;
 			else if (ct->status & IPS_SEEN_REPLY)
@@ -292,12 +289,18 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 
 /* The first node of the bucket holding a confirmed tuple equal to t (no
  * expiry check, as __nf_conntrack_confirm's walk). */
-static struct ct_tuple_node *ct_find_raw(struct nf_ns *ns, const struct ct_tuple *t)
+static struct ct_tuple_node *ct_find_raw_in(struct nf_ns *ns, uint32_t bucket,
+					    const struct ct_tuple *t)
 {
-	for (struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)]; n; n = n->next)
+	for (struct ct_tuple_node *n = ns->buckets[bucket]; n; n = n->next)
 		if (ct_tuple_equal(&n->t, t))
 			return n;
 	return NULL;
+}
+
+static struct ct_tuple_node *ct_find_raw(struct nf_ns *ns, const struct ct_tuple *t)
+{
+	return ct_find_raw_in(ns, ct_hash_bucket(ns, t), t);
 }
 
 static bool ct_match(const struct ct_entry *a, const struct ct_entry *b)
@@ -366,9 +369,13 @@ int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 		ct->tuplehash[CT_DIR_ORIGINAL].t.dir = CT_DIR_ORIGINAL;
 		ct->tuplehash[CT_DIR_REPLY].t.dir = CT_DIR_REPLY;
 		ct->tuplehash[CT_DIR_REPLY].t.pad = 0;
-		h = ct_find_raw(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t);
+		uint32_t b[CT_DIR_MAX] = {
+			ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t),
+			ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_REPLY].t),
+		};
+		h = ct_find_raw_in(ns, b[CT_DIR_ORIGINAL], &ct->tuplehash[CT_DIR_ORIGINAL].t);
 		if (!h)
-			h = ct_find_raw(ns, &ct->tuplehash[CT_DIR_REPLY].t);
+			h = ct_find_raw_in(ns, b[CT_DIR_REPLY], &ct->tuplehash[CT_DIR_REPLY].t);
 		if (h) {
 			int ret = ct_resolve_clash(ns, skb, h, now);
 
@@ -377,7 +384,7 @@ int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 			return ret;
 		}
 		ct_table_unlink(ns, ct);	/* off the unconfirmed list */
-		ct_table_insert(ns, ct);
+		ct_table_insert_at(ns, ct, b);
 		ct_event_cache(ct, IPCT_NEW);
 	}
 	ct_deliver_cached_events(ns, ct, now);

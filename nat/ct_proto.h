@@ -123,6 +123,7 @@ uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t);
 /* Hash both tuples, set IPS_CONFIRMED, count it (the caller has taken the
  * entry off ns->unconfirmed). */
 void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct);
+void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bucket[CT_DIR_MAX]);
 /* Take an entry out of the table or off the unconfirmed list, no event. */
 void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct);
 void ct_table_free_all(struct nf_ns *ns);

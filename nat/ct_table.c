@@ -155,17 +155,15 @@ void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned d
 	for (unsigned d = 1; n && d < depth; d++)
 		n = n->next;
 	if (n) {
-		/* the lines a packet reads: the node, status and timeout (up to
-		 * 63 bytes on), ecache/masq_if; the node may be either tuple of
-		 * its entry and reading n->t.dir would wait for the miss, so
-		 * both places of ecache are fetched */
+		/* the lines a packet reads: the entry's first 64 bytes (ct.h).
+		 * The node may be either tuple of its entry (24 bytes in for
+		 * REPLY) and reading n->t.dir would wait for the miss, so the
+		 * lines of both cases are fetched */
 		const char *p = (const char *)n;
-		size_t ecache = offsetof(struct ct_entry, ecache);
 
+		__builtin_prefetch(p - sizeof(struct ct_tuple_node));
 		__builtin_prefetch(p);
 		__builtin_prefetch(p + 63);
-		__builtin_prefetch(p + ecache - sizeof(struct ct_tuple_node));
-		__builtin_prefetch(p + ecache);
 	}
 }
 
@@ -186,20 +184,30 @@ static void ct_chain_del(struct nf_ns *ns, struct ct_tuple_node *node)
 	node->next = NULL;
 }
 
-void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
+/* hlist_nulls_add_head_rcu of both tuples into buckets the caller has
+ * already hashed them to (__nf_conntrack_confirm hashes once). */
+void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bucket[CT_DIR_MAX])
 {
 	for (int d = 0; d < CT_DIR_MAX; d++) {
 		struct ct_tuple_node *n = &ct->tuplehash[d];
-		uint32_t b;
 
-		n->t.dir = (uint8_t)d;
-		n->t.pad = 0;
-		b = ct_hash_bucket(ns, &n->t);
-		n->next = ns->buckets[b];
-		ns->buckets[b] = n;
+		n->next = ns->buckets[bucket[d]];
+		ns->buckets[bucket[d]] = n;
 	}
 	ct->status |= IPS_CONFIRMED;
 	ns->ct_count++;
+}
+
+void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
+{
+	uint32_t b[CT_DIR_MAX];
+
+	for (int d = 0; d < CT_DIR_MAX; d++) {
+		ct->tuplehash[d].t.dir = (uint8_t)d;
+		ct->tuplehash[d].t.pad = 0;
+		b[d] = ct_hash_bucket(ns, &ct->tuplehash[d].t);
+	}
+	ct_table_insert_at(ns, ct, b);
 }
 
 static void ct_unconfirmed_del(struct nf_ns *ns, struct ct_entry *ct)

@@ -471,11 +471,18 @@ static struct iface *ip_neigh_resolve(struct world *w, struct node *n, struct if
 {
 	if (!out->link)
 		return NULL;
-	struct ip_state *st = ip_state(n);
 	uint64_t key = (uint64_t)out->segment << 32 | addr;
-	struct iface *t = g_hash_table_lookup(st->neigh, &key);
-	if (t && t->link && t->segment == out->segment && iface_owns(t, addr))
+	struct iface *t = out->neigh;
+	if (t && out->neigh_key == key && t->link && t->segment == out->segment &&
+	    iface_owns(t, addr))
 		return t;
+	struct ip_state *st = ip_state(n);
+	t = g_hash_table_lookup(st->neigh, &key);
+	if (t && t->link && t->segment == out->segment && iface_owns(t, addr)) {
+		out->neigh_key = key;
+		out->neigh = t;
+		return t;
+	}
 	t = NULL;
 	for (unsigned i = 0; i < w->nodes->len && !t; i++) {
 		struct node *m = g_ptr_array_index(w->nodes, i);
@@ -493,6 +500,8 @@ static struct iface *ip_neigh_resolve(struct world *w, struct node *n, struct if
 		uint64_t *k = g_new(uint64_t, 1);
 		*k = key;
 		g_hash_table_replace(st->neigh, k, t);
+		out->neigh_key = key;
+		out->neigh = t;
 	}
 	return t;
 }

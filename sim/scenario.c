@@ -445,6 +445,7 @@ static int parse_expect(struct parser *ps, struct scn_line *l, const char *rest,
 			if (!list) {
 				list = g_ptr_array_new();
 				g_hash_table_insert(ps->s->saw_by_iface, e->ifc, list);
+				e->ifc->saw = list;
 			}
 			g_ptr_array_add(list, e);
 		}
@@ -536,8 +537,15 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 		return perr(&ps, 0, "not UTF-8 text");
 	}
 	ps.s = scenario_new(path);
-	if (w->scn)
+	if (w->scn) {
+		/* the interfaces' `saw` lists belong to the old scenario */
+		for (unsigned i = 0; w->nodes && i < w->nodes->len; i++) {
+			struct node *n = g_ptr_array_index(w->nodes, i);
+			for (unsigned j = 0; j < n->ifaces->len; j++)
+				((struct iface *)g_ptr_array_index(n->ifaces, j))->saw = NULL;
+		}
 		scenario_free(w->scn);
+	}
 	w->scn = ps.s;
 	GPtrArray *lines = scn_split_lines(content);
 	g_free(content);

@@ -29,6 +29,8 @@ struct udp_node {
 	GPtrArray *order;	/* struct udp_sock *, creation order */
 	GPtrArray *jobs;	/* struct udp_job * */
 	uint64_t no_socket, csum_errors;
+	struct udp_sock *last;	/* the last socket found: a flow's datagrams
+				 * skip the hash (sockets live to the end) */
 };
 
 static struct udp_node *udp_node_get(struct node *n)
@@ -46,7 +48,14 @@ static struct udp_node *udp_node_get(struct node *n)
 static struct udp_sock *udp_lookup(struct node *n, uint16_t port)
 {
 	struct udp_node *u = n->udp;
-	return u ? g_hash_table_lookup(u->socks, GUINT_TO_POINTER(port)) : NULL;
+	if (!u)
+		return NULL;
+	if (u->last && u->last->port == port)
+		return u->last;
+	struct udp_sock *s = g_hash_table_lookup(u->socks, GUINT_TO_POINTER(port));
+	if (s)
+		u->last = s;
+	return s;
 }
 
 static struct udp_sock *udp_sock_get(struct node *n, uint16_t port)

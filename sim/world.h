@@ -48,6 +48,14 @@ struct iface {
 	int link_side;		/* 0 or 1: which end of link this is */
 	unsigned segment;	/* layer-2 segment id (switches joined), for neighbours */
 	struct pcapw *pcap;	/* NULL with --no-pcap and on switches */
+	/* ip.c's last neighbour answer out of this interface: the (segment,
+	 * address) key and the owner found, so a flow's packets skip the
+	 * neighbour table's hash lookup; validated like a table hit */
+	uint64_t neigh_key;
+	struct iface *neigh;
+	/* expect.c: the `saw` expectations counting this interface's frames,
+	 * NULL if none (set once the scenario is parsed) */
+	GPtrArray *saw;
 	uint64_t tx_packets, rx_packets, tx_dropped;
 	uint64_t rx_dropped;	/* frames refused at receive (too long, VLAN tag) */
 };

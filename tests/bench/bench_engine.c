@@ -220,15 +220,20 @@ static int bench_established(unsigned long n, int reps, unsigned long pkts)
  * then the chain's node at depth d (1 = head) (BENCH_DEPTH + 1 - d) * D
  * packets ahead (ct_table_prefetch_*): each stage finds the line it reads
  * already fetched by the stage before. */
-#define BENCH_D 4
 #define BENCH_DEPTH 3
-#define BENCH_RING 32 /* > (BENCH_DEPTH + 1) * BENCH_D, a power of two */
+#define BENCH_RING 64 /* > (BENCH_DEPTH + 1) * bench_d, a power of two */
+#define BENCH_D_MAX 15
+
+/* The prefetch distance D in packets (the 5th argument, 4 by default): it
+ * must cover the memory latency, longer with a 1.7 GB table (DRAM pages and
+ * TLB misses) than with 40 MB. */
+static unsigned bench_d = 4;
 
 static double bench_burst_run(struct nf_ns *ns, unsigned long n, unsigned long pkts)
 {
 	static uint8_t ring[BENCH_RING][64];
 	uint32_t bucket[BENCH_RING];
-	const unsigned long lead = (BENCH_DEPTH + 1) * BENCH_D;
+	const unsigned long lead = (BENCH_DEPTH + 1) * bench_d;
 	struct ct_tuple t;
 	double t0 = bench_now();
 
@@ -241,9 +246,9 @@ static double bench_burst_run(struct nf_ns *ns, unsigned long n, unsigned long p
 			bucket[a] = ct_table_prefetch_bucket(ns, &t);
 		}
 		for (unsigned d = 1; d <= BENCH_DEPTH; d++) {
-			unsigned long j = k - d * BENCH_D;
+			unsigned long j = k - d * bench_d;
 
-			if (k >= d * BENCH_D && j < pkts)
+			if (k >= d * bench_d && j < pkts)
 				ct_table_prefetch_chain(ns, bucket[j % BENCH_RING], d);
 		}
 		if (k >= lead)
@@ -267,6 +272,40 @@ static int bench_burst(unsigned long n, int reps, unsigned long pkts)
 	return 0;
 }
 
+/* The same in bursts: packet k's three chains (its own bucket, the likely
+ * reply tuple's, its source's bysource chain) are stepped into the cache
+ * at depths 0..BENCH_DEPTH by nat_prefetch_flow, D packets apart, before
+ * the packet runs the hooks (as bench_burst_run does for known flows). */
+static double bench_new_burst_run(struct nf_ns *ns, uint32_t base, unsigned long conns,
+				  struct ct_entry **made)
+{
+	static uint8_t ring[BENCH_RING][64];
+	static struct ct_tuple tup[BENCH_RING];
+	static struct nat_prefetch pf[BENCH_RING];
+	const unsigned long lead = (BENCH_DEPTH + 1) * bench_d;
+	double t0 = bench_now();
+
+	for (unsigned long k = 0; k < conns + lead; k++) {
+		if (k < conns) {
+			unsigned a = k % BENCH_RING;
+
+			bench_packet(ring[a], base + (uint32_t)k);
+			ct_tuple_from_ip(ring[a], PKT_LEN, &tup[a]);
+			nat_prefetch_flow(ns, &tup[a], &pf[a], 0);
+		}
+		for (unsigned d = 1; d <= BENCH_DEPTH; d++) {
+			unsigned long j = k - d * bench_d;
+
+			if (k >= d * bench_d && j < conns)
+				nat_prefetch_flow(ns, &tup[j % BENCH_RING], &pf[j % BENCH_RING], d);
+		}
+		if (k >= lead &&
+		    bench_forward(ns, ring[(k - lead) % BENCH_RING], &made[k - lead]) != NF_ACCEPT)
+			return -1;
+	}
+	return (double)conns / (bench_now() - t0);
+}
+
 /* New connections/s with n entries in the table: create, SNAT unique-tuple
  * search, confirm; the new entries are killed after each repetition. */
 static int bench_new(unsigned long n, int reps, unsigned long conns)
@@ -286,6 +325,16 @@ static int bench_new(unsigned long n, int reps, unsigned long conns)
 				return 1;
 		}
 		bench_report("ct_new_1M", (double)conns / (bench_now() - t0), "connections/s");
+		for (unsigned long k = 0; k < conns; k++)
+			ct_entry_kill(ns, made[k], bench_clock);
+	}
+	for (int r = 0; r < reps; r++) {
+		uint32_t base = (uint32_t)(n + (unsigned long)(reps + r) * conns);
+		double rate = bench_new_burst_run(ns, base, conns, made);
+
+		if (rate < 0)
+			return 1;
+		bench_report("ct_new_burst_1M", rate, "connections/s");
 		for (unsigned long k = 0; k < conns; k++)
 			ct_entry_kill(ns, made[k], bench_clock);
 	}
@@ -375,6 +424,14 @@ int main(int argc, char **argv)
 	int reps = argc > 3 ? atoi(argv[3]) : 5;
 	unsigned long loop = argc > 4 ? strtoul(argv[4], NULL, 10) : 1000000;
 
+	if (argc > 5) {
+		bench_d = (unsigned)strtoul(argv[5], NULL, 10);
+		if (bench_d < 1 || bench_d > BENCH_D_MAX) {
+			fprintf(stderr, "bench_engine: D must be 1..%d\n", BENCH_D_MAX);
+			return 2;
+		}
+	}
+
 	if (!strcmp(what, "est"))
 		return bench_established(n, reps, loop);
 	if (!strcmp(what, "burst"))
@@ -387,6 +444,6 @@ int main(int argc, char **argv)
 		return bench_memory(n, reps, loop);
 	if (!strcmp(what, "evq"))
 		return bench_evq(n, reps, loop);
-	fprintf(stderr, "usage: bench_engine est|new|expiry|memory|evq N [REPS [LOOP]]\n");
+	fprintf(stderr, "usage: bench_engine est|burst|new|expiry|memory|evq N [REPS [LOOP [D]]]\n");
 	return 2;
 }

@@ -276,9 +276,52 @@ static void test_time(void)
 	CHECK(strcmp(buf, "12.000345") == 0, "format: %s", buf);
 }
 
+/* RFC 1071 the slow way: big-endian 16-bit words, end-around carry. */
+static uint32_t ref_csum(const uint8_t *b, size_t len, uint32_t sum)
+{
+	uint64_t acc = sum;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		acc += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (i < len)
+		acc += (uint32_t)b[i] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)acc;
+}
+
+/* csum_partial sums in machine byte order: it must agree with the plain
+ * definition at every length, alignment and starting sum. */
+static void test_csum_against_reference(void)
+{
+	static uint8_t buf[400];
+	uint32_t x = 12345;
+
+	for (size_t i = 0; i < sizeof buf; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 16);
+	}
+	for (size_t off = 0; off < 4; off++)
+		for (size_t len = 0; len + off <= sizeof buf; len++) {
+			uint32_t start = (uint32_t)(len * 2654435761u) & 0x1ffff;
+			uint32_t got = csum_partial(buf + off, len, start);
+			uint32_t want = ref_csum(buf + off, len, start);
+			if (got != want) {
+				CHECK(got == want, "off %zu len %zu start %#x: %#x, want %#x", off, len,
+				      start, got, want);
+				return;
+			}
+		}
+	memset(buf, 0xff, sizeof buf);
+	CHECK(csum_partial(buf, sizeof buf, 0xffff) == ref_csum(buf, sizeof buf, 0xffff),
+	      "all ones with a carry in");
+}
+
 int main(void)
 {
 	test_csum();
+	test_csum_against_reference();
 	test_builders();
 	test_icmp_error();
 	test_parse();
