@@ -40,6 +40,11 @@ static sim_time link_wire_time(const struct link *l, uint32_t len)
 {
 	if (l->rate_bps == 0)
 		return 0;
+	if (len <= (1u << 30) && l->rate_bps <= (1ull << 62)) {
+		/* len * 8e9 + rate < 2^64: no 128-bit division */
+		uint64_t b = (uint64_t)len * 8 * SIM_S;
+		return (sim_time)((b + l->rate_bps - 1) / l->rate_bps);
+	}
 	unsigned __int128 bits_ns = (unsigned __int128)len * 8 * SIM_S;
 	return (sim_time)((bits_ns + l->rate_bps - 1) / l->rate_bps);
 }
