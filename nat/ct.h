@@ -210,7 +210,7 @@ uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple 
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
 /* Buckets of a new packet's chains, for nat_prefetch_flow's later depths. */
 struct nat_prefetch {
-	uint32_t bucket[2];	/* the original tuple's, the likely reply tuple's */
+	uint32_t bucket[3];	/* original, its inverse, the likely SNAT reply */
 	uint32_t bysource;
 };
 void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,

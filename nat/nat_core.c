@@ -317,8 +317,11 @@ void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig,
  * bursts, as a vector packet processor would feed them): at depth 0 the
  * three buckets are hashed into pf and their heads fetched; at depth d the
  * d-th node of each chain is fetched, the nodes before it having arrived
- * in earlier calls. The original tuple's own bucket comes first (ct_in's
- * lookup that finds nothing walks it whole). Changes nothing. */
+ * in earlier calls. The chains: the original tuple's (ct_in's lookup that
+ * finds nothing walks it whole), its plain inverse's (the PREROUTING null
+ * binding's used-tuple test), the reply with the last SNAT range's address
+ * and the port kept (SNAT's first used-tuple test), the source's bysource
+ * chain. Changes nothing. */
 void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 		       struct nat_prefetch *pf, unsigned depth)
 {
@@ -327,17 +330,19 @@ void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 
 		if (ns->nat_hint_valid && !nat_in_range(orig, &ns->nat_hint_range))
 			nat_find_best_ips(&cand, &ns->nat_hint_range, NAT_MANIP_SRC);
-		nat_invert(&cand, &reply);
 		pf->bucket[0] = ct_hash_bucket(ns, orig);
+		nat_invert(orig, &reply);
 		pf->bucket[1] = ct_hash_bucket(ns, &reply);
+		nat_invert(&cand, &reply);
+		pf->bucket[2] = ct_hash_bucket(ns, &reply);
 		pf->bysource = ns->nat_bysource ? nat_bysource_hash(ns, orig) : 0;
-		__builtin_prefetch(&ns->buckets[pf->bucket[0]]);
-		__builtin_prefetch(&ns->buckets[pf->bucket[1]]);
+		for (int k = 0; k < 3; k++)
+			__builtin_prefetch(&ns->buckets[pf->bucket[k]]);
 		if (ns->nat_bysource)
 			__builtin_prefetch(&ns->nat_bysource[pf->bysource]);
 		return;
 	}
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		const struct ct_tuple_node *n = ns->buckets[pf->bucket[k]];
 
 		for (unsigned d = 1; n && d < depth; d++)
