@@ -7,8 +7,6 @@
 
 #include "fuzz_util.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
 static int run_file(const char *path)
 {
 	gchar *data;

@@ -18,14 +18,6 @@ static const char topo[] =
 	"r: ip addr add 192.168.1.1/24 dev eth0\n"
 	"r: ip addr add 203.0.113.1/24 dev eth1\n";
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_quiet_stdout();
-	return 0;
-}
-
 static void run_line(struct nf_ns *ns, const char *line, GString *out, GString *err)
 {
 	GPtrArray *av = g_ptr_array_new_with_free_func(g_free);

@@ -58,14 +58,6 @@ static void fz_arrive_ev(struct world *w, void *arg, uint64_t u)
 	g_free(f);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_quiet_stdout();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 200000)

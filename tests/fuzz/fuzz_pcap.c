@@ -18,14 +18,6 @@ static const char topo[] =
 	"h: replay in.pcap speed 1000\n"
 	"end 60s\n";
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fz_quiet_stdout();
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 1 << 20)

@@ -55,6 +55,15 @@ void fz_quiet_stdout(void)
 		abort();
 }
 
+/* libFuzzer's (and driver.c's) start-up hook, the same for every harness. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_quiet_stdout();
+	return 0;
+}
+
 struct world *fz_world_load(const char *text, size_t len, bool trace)
 {
 	char *path = g_strdup(fz_write_file("input.scn", (const uint8_t *)text, len));

@@ -31,5 +31,7 @@ struct world *fz_world_load(const char *text, size_t len, bool trace);
 void fz_world_run_free(struct world *w);
 /* Send stdout to /dev/null (the packet walk and command output). */
 void fz_quiet_stdout(void);
+/* Defined once in fuzz_util.c for every harness: quiets stdout. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #endif
