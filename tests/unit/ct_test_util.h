@@ -14,6 +14,8 @@
 #include "nat.h"
 #include "nf_ns.h"
 
+#include "check.h"
+
 __attribute__((weak)) void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 {
 	(void)ns; (void)ct;
@@ -21,11 +23,9 @@ __attribute__((weak)) void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 __attribute__((weak)) void ipt_tables_init(struct nf_ns *ns) { (void)ns; }
 __attribute__((weak)) void ipt_tables_free(struct nf_ns *ns) { (void)ns; }
 
-static int t_failures;
-#define CHECK(cond) do { if (!(cond)) { t_failures++; \
-	fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); } } while (0)
+/* CHECK and the failure count come from check.h; CHECK_STR shows both texts. */
 #define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); if (strcmp(a_, b_) != 0) { \
-	t_failures++; fprintf(stderr, "%s:%d: got\n  [%s]\nwant\n  [%s]\n", __FILE__, __LINE__, \
+	failures++; fprintf(stderr, "%s:%d: got\n  [%s]\nwant\n  [%s]\n", __FILE__, __LINE__, \
 	a_, b_); } } while (0)
 
 static GPtrArray *t_events, *t_klog;

@@ -123,8 +123,8 @@ int main(void)
 
 	g_string_free(why, TRUE);
 	nf_ns_free(ns);
-	if (t_failures) {
-		fprintf(stderr, "test_ct_check: %d failures\n", t_failures);
+	if (failures) {
+		fprintf(stderr, "test_ct_check: %d failures\n", failures);
 		return 1;
 	}
 	printf("test_ct_check: ok\n");

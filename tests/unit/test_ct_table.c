@@ -427,8 +427,8 @@ int main(void)
 	test_early_drop();
 	test_buckets();
 	test_cmd();
-	if (t_failures) {
-		fprintf(stderr, "test_ct_table: %d failures\n", t_failures);
+	if (failures) {
+		fprintf(stderr, "test_ct_table: %d failures\n", failures);
 		return 1;
 	}
 	printf("test_ct_table: ok\n");
