@@ -132,78 +132,83 @@ static void tcp_view_init(struct tcp_view *v, const struct ct_pkt *p)
 	v->end = v->seq + (seglen - v->doff) + !!(v->flags & TH_SYN) + !!(v->flags & TH_FIN);
 }
 
-/* tcp_options: window scale and SACK-permitted of a SYN. */
-static void tcp_options(const struct tcp_view *v, struct ct_tcp_dir *state)
-{
-	const uint8_t *ptr = v->th + 20;
-	int length = v->doff - 20;
+/* The option walk tcp_options and tcp_sack share: the next option after
+ * NOPs, as its kind, data and total size (with the two header bytes);
+ * false at EOL, at the end, or at a length that does not fit. */
+struct tcp_opt_walk {
+	const uint8_t *ptr;
+	int length;
+};
 
-	if (length <= 0)
-		return;
-	state->td_scale = 0;
-	state->flags &= CT_TCP_FLAG_BE_LIBERAL;
-	while (length > 0) {
-		int opcode = *ptr++;
+static bool tcp_opt_next(struct tcp_opt_walk *w, int *kind, const uint8_t **data, int *size)
+{
+	while (w->length > 0) {
+		int opcode = *w->ptr++;
 		int opsize;
 
 		if (opcode == 0)	/* EOL */
-			return;
+			return false;
 		if (opcode == 1) {	/* NOP */
-			length--;
+			w->length--;
 			continue;
 		}
-		if (length < 2)
-			return;
-		opsize = *ptr++;
-		if (opsize < 2 || opsize > length)
-			return;
-		if (opcode == 4 && opsize == 2) {
+		if (w->length < 2)
+			return false;
+		opsize = *w->ptr++;
+		if (opsize < 2 || opsize > w->length)
+			return false;
+		*kind = opcode;
+		*data = w->ptr;
+		*size = opsize;
+		w->ptr += opsize - 2;
+		w->length -= opsize;
+		return true;
+	}
+	return false;
+}
+
+/* tcp_options: window scale and SACK-permitted of a SYN. */
+static void tcp_options(const struct tcp_view *v, struct ct_tcp_dir *state)
+{
+	struct tcp_opt_walk w = { v->th + 20, v->doff - 20 };
+	const uint8_t *data;
+	int kind, size;
+
+	if (w.length <= 0)
+		return;
+	state->td_scale = 0;
+	state->flags &= CT_TCP_FLAG_BE_LIBERAL;
+	while (tcp_opt_next(&w, &kind, &data, &size)) {
+		if (kind == 4 && size == 2) {
 			state->flags |= CT_TCP_FLAG_SACK_PERM;
-		} else if (opcode == 3 && opsize == 3) {
-			state->td_scale = *ptr > 14 ? 14 : *ptr;
+		} else if (kind == 3 && size == 3) {
+			state->td_scale = *data > 14 ? 14 : *data;
 			state->flags |= CT_TCP_FLAG_WINDOW_SCALE;
 		}
-		ptr += opsize - 2;
-		length -= opsize;
 	}
 }
 
-/* tcp_sack: the highest right edge of the SACK blocks. */
+/* tcp_sack: the highest right edge of the (first) SACK option's blocks. */
 static void tcp_sack(const struct tcp_view *v, uint32_t *sack)
 {
-	const uint8_t *ptr = v->th + 20;
-	int length = v->doff - 20;
+	struct tcp_opt_walk w = { v->th + 20, v->doff - 20 };
+	const uint8_t *data;
+	int kind, size;
 
-	if (length <= 0)
+	if (w.length <= 0)
 		return;
-	if (length == 12 && ptr[0] == 1 && ptr[1] == 1 && ptr[2] == 8 && ptr[3] == 10)
+	if (w.length == 12 && w.ptr[0] == 1 && w.ptr[1] == 1 && w.ptr[2] == 8 && w.ptr[3] == 10)
 		return;		/* timestamp only */
-	while (length > 0) {
-		int opcode = *ptr++;
-		int opsize;
-
-		if (opcode == 0)
-			return;
-		if (opcode == 1) {
-			length--;
-			continue;
-		}
-		if (length < 2)
-			return;
-		opsize = *ptr++;
-		if (opsize < 2 || opsize > length)
-			return;
-		if (opcode == 5 && opsize >= 10 && (opsize - 2) % 8 == 0) {
-			for (int i = 0; i < opsize - 2; i += 8) {
-				uint32_t tmp = ct_rd32(ptr + i + 4);
+	while (tcp_opt_next(&w, &kind, &data, &size)) {
+		if (kind == 5 && size >= 10 && (size - 2) % 8 == 0) {
+			for (int i = 0; i < size - 2; i += 8) {
+				uint32_t tmp = ct_rd32(data + i + 4);
 
 				if (seq_after(tmp, *sack))
 					*sack = tmp;
 			}
 			return;
 		}
-		ptr += opsize - 2;
-		length -= opsize;
 	}
 }
 

@@ -97,6 +97,58 @@ static int check_cell(struct nf_ns *ns, int dir, int idx, int state, bool close_
 	return bad;
 }
 
+/* A SYN carrying `opts` (a multiple of 4 bytes) on a new entry: what
+ * tcp_options made of them in the sender's window state. */
+static struct ct_tcp_dir syn_options(struct nf_ns *ns, const uint8_t *opts, unsigned len)
+{
+	struct ct_entry *ct = calloc(1, sizeof(*ct));
+	struct t_pkt p;
+	struct ct_pkt cp;
+	struct ct_tcp_dir got;
+
+	ct->tuplehash[0].t = (struct ct_tuple){ .src = 0x0a000001, .dst = 0x0a000002,
+		.sport = 1234, .dport = 80, .proto = 6, .dir = 0 };
+	ct_invert_tuple(&ct->tuplehash[0].t, &ct->tuplehash[1].t);
+	ct->masq_if = -1;
+	ct->proto.tcp.last_index = TCP_NONE_SET;
+	t_tcp(&p, "10.0.0.1", 1234, "10.0.0.2", 80, 1000, 0, 0x02, len);
+	memcpy(p.buf + 40, opts, len);
+	p.buf[32] = (uint8_t)(((20 + len) / 4) << 4);
+	t_l4_csum(&p, 16);
+	cp = (struct ct_pkt){ .ip = p.buf, .len = p.skb.len, .l4off = 20,
+			      .hook = NF_INET_PRE_ROUTING, .now = S_ };
+	CHECK(ct_l4proto_tcp.packet(ns, ct, &cp, IP_CT_NEW) == CT_L4_ACCEPT);
+	CHECK(ct->proto.tcp.state == sSS);
+	got = ct->proto.tcp.seen[0];
+	free(ct);
+	return got;
+}
+
+/* The option walk (tcp_options): NOPs skipped, window scale clamped to 14,
+ * SACK-permitted seen, and the walk stops at EOL or a bad length. */
+static void test_syn_options(struct nf_ns *ns)
+{
+	static const uint8_t full[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
+					1, 3, 3, 7 };
+	static const uint8_t big_scale[] = { 1, 3, 3, 20 };
+	static const uint8_t bad_len[] = { 1, 3, 1, 7, 4, 2, 0, 0 };
+	static const uint8_t eol_first[] = { 1, 0, 3, 3, 7, 4, 2, 0 };
+	struct ct_tcp_dir d;
+
+	d = syn_options(ns, full, sizeof full);
+	CHECK(d.td_scale == 7, "scale %u", d.td_scale);
+	CHECK((d.flags & (CT_TCP_FLAG_WINDOW_SCALE | CT_TCP_FLAG_SACK_PERM)) ==
+	      (CT_TCP_FLAG_WINDOW_SCALE | CT_TCP_FLAG_SACK_PERM), "flags %#x", d.flags);
+	d = syn_options(ns, big_scale, sizeof big_scale);
+	CHECK(d.td_scale == 14 && (d.flags & CT_TCP_FLAG_WINDOW_SCALE), "clamp %u", d.td_scale);
+	d = syn_options(ns, bad_len, sizeof bad_len);
+	CHECK(d.td_scale == 0 && !(d.flags & (CT_TCP_FLAG_WINDOW_SCALE | CT_TCP_FLAG_SACK_PERM)),
+	      "bad length: scale %u flags %#x", d.td_scale, d.flags);
+	d = syn_options(ns, eol_first, sizeof eol_first);
+	CHECK(d.td_scale == 0 && !(d.flags & (CT_TCP_FLAG_WINDOW_SCALE | CT_TCP_FLAG_SACK_PERM)),
+	      "EOL: scale %u flags %#x", d.td_scale, d.flags);
+}
+
 int main(void)
 {
 	struct nf_ns *ns = t_ns_new();
@@ -125,9 +177,10 @@ int main(void)
 	CHECK(ct_tcp_flag_index(0x12) == TCP_SYNACK_SET);
 	CHECK(ct_tcp_flag_index(0x11) == TCP_FIN_SET);
 	CHECK(ct_tcp_flag_index(0x18) == TCP_ACK_SET);
+	test_syn_options(ns);
 	nf_ns_free(ns);
-	if (t_failures) {
-		fprintf(stderr, "test_ct_tcp: %d failures (%d of %d cells)\n", t_failures, bad, cells);
+	if (failures) {
+		fprintf(stderr, "test_ct_tcp: %d failures (%d of %d cells)\n", failures, bad, cells);
 		return 1;
 	}
 	printf("test_ct_tcp: ok (%d cells)\n", cells);
