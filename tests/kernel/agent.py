@@ -27,6 +27,8 @@ import sys
 import threading
 import time
 
+from pkt import read_pcap  # the harness's own pcap reader (same directory)
+
 NS = 1_000_000_000
 SIOCOUTQ = 0x5411
 LOCK = threading.Lock()
@@ -397,21 +399,6 @@ class Agent:
                     pass
         threading.Thread(target=job, daemon=True).start()
         return f"replay {len(frames)} frames on {dev}"
-
-
-def read_pcap(path):
-    """[(t_ns, frame bytes)] of a pcap (micro- or nanosecond)."""
-    data = open(path, "rb").read()
-    magic = data[:4]
-    end = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-    res, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
-        off += 16
-        res.append((sec * NS + (frac if nano else frac * 1000), data[off:off + caplen]))
-        off += caplen
-    return res
 
 
 def main():
