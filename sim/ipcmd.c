@@ -216,18 +216,29 @@ static int ipc_addr_parse(struct cmd_ctx *c, int argc, char **argv, struct ipc_a
 	return 0;
 }
 
+/* The start of `ip addr add|del`: the arguments, then the device (NULL in a
+ * dry run when it is declared but not built yet). */
+static int ipc_addr_begin(struct cmd_ctx *c, int argc, char **argv, struct ipc_addr_args *a,
+			  struct iface **ifc)
+{
+	bool exists;
+	if (ipc_addr_parse(c, argc, argv, a))
+		return 2;
+	*ifc = ipc_dev(c, a->dev, &exists);
+	if (!exists)
+		return ipc_fail(c, "Cannot find device \"%s\"", a->dev);
+	return 0;
+}
+
 /* inet_insert_ifa: a new primary goes after the last primary, a
  * secondary (same subnet and length as an address already there) at the
  * end; fib_add_ifaddr adds its prefix route if the device is up. */
 static int ipc_addr_add(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct ipc_addr_args a;
-	if (ipc_addr_parse(c, argc, argv, &a))
+	struct iface *ifc;
+	if (ipc_addr_begin(c, argc, argv, &a, &ifc))
 		return 2;
-	bool exists;
-	struct iface *ifc = ipc_dev(c, a.dev, &exists);
-	if (!exists)
-		return ipc_fail(c, "Cannot find device \"%s\"", a.dev);
 	if (c->dry_run)
 		return 0;
 	uint32_t m = ipc_mask(a.plen);
@@ -271,12 +282,9 @@ static void ipc_addr_remove_at(struct cmd_ctx *c, struct iface *ifc, unsigned k)
 static int ipc_addr_del(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct ipc_addr_args a;
-	if (ipc_addr_parse(c, argc, argv, &a))
+	struct iface *ifc;
+	if (ipc_addr_begin(c, argc, argv, &a, &ifc))
 		return 2;
-	bool exists;
-	struct iface *ifc = ipc_dev(c, a.dev, &exists);
-	if (!exists)
-		return ipc_fail(c, "Cannot find device \"%s\"", a.dev);
 	if (!a.has_plen) {
 		char t[16];
 		ipc_addr(a.addr, t);
