@@ -2,9 +2,9 @@
  *
  * Design: each expectation is parsed once into a struct expect whose check is
  * a plain comparison. `saw` expectations are indexed by interface in the
- * scenario (saw_by_iface) and counted as frames are captured
- * (expect_observe), so the per-frame cost is one hash lookup when an
- * interface is watched and nothing else; the other kinds query the router's
+ * scenario (saw_by_iface, whose lists the interfaces point to: iface.saw)
+ * and counted as frames are captured (expect_observe), so the per-frame cost
+ * is a pointer test, and a pass over the list when an interface is watched; the other kinds query the router's
  * netfilter layer (nf_ct_count, nf_ct_list, nf_ct_stat, nf_ipt_rule_packets)
  * or the node's kernel log at check time.
  */
@@ -378,9 +378,8 @@ static bool end_match(const struct expect_end *end, uint32_t addr, bool has_port
 	return has_ports && port >= end->lo && port <= end->hi;
 }
 
-void expect_observe(struct world *w, struct iface *ifc, const struct packet *p)
+void expect_observe(struct iface *ifc, const struct packet *p)
 {
-	(void)w;
 	GPtrArray *list = ifc->saw; /* scenario.c's saw_by_iface entry */
 	if (!list)
 		return;

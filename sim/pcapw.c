@@ -142,5 +142,5 @@ void iface_capture(struct world *w, struct iface *ifc, const struct packet *p)
 			w->stopping = true;
 		}
 	}
-	expect_observe(w, ifc, p);
+	expect_observe(ifc, p);
 }

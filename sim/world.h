@@ -306,7 +306,7 @@ void world_ct_events_listener_end(struct world *w, struct node *n);
  * printed on stdout at its simulated time as "[SECONDS.MICROS] NODE: text". */
 void world_cmd_output(struct world *w, struct node *n, sim_time t, const char *text);
 /* Called by iface_capture for every captured frame: `saw` expectations count. */
-void expect_observe(struct world *w, struct iface *ifc, const struct packet *p);
+void expect_observe(struct iface *ifc, const struct packet *p);
 /* A packet walk line (--trace): stdout and trace.log. */
 void world_trace(struct world *w, const char *line);
 /* ----- the run (world.c) ----- */

@@ -30,10 +30,9 @@ __attribute__((weak)) void ip_rcv(struct world *w, struct node *n, struct iface 
 	}
 	packet_free(p);
 }
-__attribute__((weak)) void expect_observe(struct world *w, struct iface *ifc,
-					  const struct packet *p)
+__attribute__((weak)) void expect_observe(struct iface *ifc, const struct packet *p)
 {
-	(void)w; (void)ifc; (void)p;
+	(void)ifc; (void)p;
 	nobserved++;
 }
 __attribute__((weak)) void world_klog(struct world *w, struct node *n, sim_time t,
