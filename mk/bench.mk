@@ -10,6 +10,10 @@ bench:
 	$(MAKE) BUILD=$(BENCH_BUILD) OPT="-O2 -DNDEBUG" $(BENCH_BUILD)/natsim $(BENCH_BUILD)/bench_engine
 	$(PYTHON) tests/bench/run.py --build $(BENCH_BUILD) $(BENCH_ARGS)
 
+# Also a prerequisite of `unit`: tests/py/test_bench_scenarios.py runs the
+# whole table at toy sizes (run.py --smoke) with the build under test.
+unit: $(BUILD)/bench_engine
+
 $(BUILD)/bench_engine: tests/bench/bench_engine.c $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)

@@ -27,6 +27,15 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 results = []
 
+# --smoke (tests/py/test_bench_scenarios.py): every figure, with the real
+# names and targets, from tiny sizes and one run each, to check the table
+# itself; its numbers measure nothing. Maps a nominal size to the size run.
+SMOKE = None
+
+
+def size(n):
+    return SMOKE.get(n, n) if SMOKE is not None else n
+
 
 def add(figure, samples, unit, target, command, higher=True, note=""):
     """One row: median/min/max of samples; target is (op, value) or None."""
@@ -106,7 +115,7 @@ def forwarded(summary):
 
 
 def e2e(build, name, pcap, runs, target, outroot):
-    scn = "tests/bench/%s.scn" % name
+    scn = "tests/bench/%s.scn" % ("storm-small" if SMOKE is not None else name)
     outdir = os.path.join(outroot, name)
     walls, pps, eps, rss = [], [], [], []
     for _ in range(runs):
@@ -154,13 +163,21 @@ def main():
     ap.add_argument("--quick", action="store_true", help="fewer and shorter runs")
     ap.add_argument("--only", default="", help="engine, evq or e2e")
     ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
+    ap.add_argument("--smoke", action="store_true",
+                    help="tiny sizes, one run: checks the table, measures nothing")
     a = ap.parse_args()
+    global SMOKE
+    if a.smoke:
+        SMOKE = {1000: 500, 262144: 1000, 1000000: 1500, 10000000: 2000, 2000000: 2000,
+                 200000: 300, 3000000: 2000}
     build = a.build
     outroot = os.path.join(build, "bench-out")
-    reps = 5
-    runs = 3 if a.quick else 5
+    reps = 1 if a.smoke else 5
+    runs = 1 if a.smoke else 3 if a.quick else 5
     start = time.monotonic()
 
+    if a.smoke:
+        print("smoke run: toy sizes, one run each; the figures measure nothing")
     print("%-34s %10s %10s %10s  %-14s %-8s %s" % (
         "figure", "median", "min", "max", "unit", "target", "met"))
     if a.only in ("", "e2e"):
@@ -176,12 +193,13 @@ def main():
             # prefetch distance: 4 packets, 8 for the 1.7 GB table whose
             # misses (DRAM pages, TLB) take longer to come back
             d = 8 if n == 10000000 else 4
-            got, cmd = engine(build, ["memory" if n == 10000000 else "est", n, reps, pk, d])
-            fig = "ct_established_%d" % n
-            add(fig, got[fig][0], "packets/s", None, cmd, note=note1)
-            fig = "ct_established_burst_%d" % n
-            est[n] = statistics.median(got[fig][0])
-            add(fig, got[fig][0], "packets/s", targets.get(n), cmd,
+            got, cmd = engine(build, ["memory" if n == 10000000 else "est", size(n), reps,
+                                      size(pk), d])
+            add("ct_established_%d" % n, got["ct_established_%d" % size(n)][0], "packets/s",
+                None, cmd, note=note1)
+            samples = got["ct_established_burst_%d" % size(n)][0]
+            est[n] = statistics.median(samples)
+            add("ct_established_burst_%d" % n, samples, "packets/s", targets.get(n), cmd,
                 note=note2 + ", D=%d" % d)
             if n == 10000000:
                 add("ct_bytes_per_entry_10M", got["ct_bytes_per_entry_10M"][0], "bytes", 192,
@@ -190,18 +208,18 @@ def main():
                 add("ct_rss_10M", got["ct_rss_10M"][0], "MiB", 4096, cmd, higher=False)
         add("ct_cost_growth_1k_to_10M", [est[1000] / est[10000000]], "x", 3,
             "ratio of the burst medians", higher=False)
-        got, cmd = engine(build, ["new", 1000000, reps, 200000])
+        got, cmd = engine(build, ["new", size(1000000), reps, size(200000)])
         add("ct_new_1M", got["ct_new_1M"][0], "connections/s", None, cmd, note=note1)
         add("ct_new_burst_1M", got["ct_new_burst_1M"][0], "connections/s", 2e6, cmd,
             note="bursts with nat_prefetch_flow")
-        got, cmd = engine(build, ["expiry", 1000000, reps])
+        got, cmd = engine(build, ["expiry", size(1000000), reps])
         add("ct_expiry_1M", got["ct_expiry_1M"][0], "entries/s", None, cmd)
 
     if a.only in ("", "evq"):
-        got, cmd = engine(build, ["evq", 1000, reps, 10000000])
-        add("evq_1000", got["evq_1000"][0], "events/s", 25e6, cmd)
-        got, cmd = engine(build, ["evq", 1000000, reps, 3000000])
-        add("evq_1000000", got["evq_1000000"][0], "events/s", 8e6, cmd)
+        got, cmd = engine(build, ["evq", size(1000), reps, size(10000000)])
+        add("evq_1000", got["evq_%d" % size(1000)][0], "events/s", 25e6, cmd)
+        got, cmd = engine(build, ["evq", size(1000000), reps, size(3000000)])
+        add("evq_1000000", got["evq_%d" % size(1000000)][0], "events/s", 8e6, cmd)
 
     if a.only in ("", "e2e"):
         for name in ("udp-1m", "flows-100k", "hosts16", "storm-1m"):
@@ -219,7 +237,7 @@ def main():
         sum(1 for r in results if r["met"]), sum(1 for r in results if r["met"] is not None),
         ("; not met: " + ", ".join(missed)) if missed else ""))
     with open(a.json, "w") as f:
-        json.dump({"machine": os.uname().machine, "cpus": os.cpu_count(),
+        json.dump({"machine": os.uname().machine, "cpus": os.cpu_count(), "smoke": a.smoke,
                    "total_seconds": round(total, 1), "results": results}, f, indent=1)
         f.write("\n")
 
