@@ -215,12 +215,9 @@ struct nat_prefetch {
 };
 void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 		       struct nat_prefetch *pf, unsigned depth);
-/* For a new entry: bring in the chains NAT and confirm walk first (the
- * reply tuple's, the source's nf_nat_bysource chain, the SNAT candidate's
- * guessed from the last SNAT range), stepping them side by side so their
- * misses overlap. A pure hint (nat_core.c). */
-void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig,
-		      const struct ct_tuple *repl);
+/* For one new entry: bring in the chains NAT and confirm walk first, side
+ * by side so their misses overlap. A pure hint (nat_core.c). */
+void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig);
 
 /* ----- the core (ct_core.c) ----- */
 

@@ -135,7 +135,7 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 			return NULL;
 		}
 	}
-	nat_prefetch_new(ns, t, &repl);	/* hints for the bindings and confirm */
+	nat_prefetch_new(ns, t);	/* hints for the bindings and confirm */
 	ct = ct_entry_alloc();	/* zeroed, from the entry slabs */
 	if (!ct) {
 		*drop = true;

@@ -271,32 +271,46 @@ static void nat_find_best_ips(struct ct_tuple *t, const struct nat_range *r,
 	*var = r->min_addr + nat_reciprocal_scale(j, dist);
 }
 
-/* Hints for a new entry (no kernel counterpart; changes nothing): the
- * chains its bindings walk first, the reply tuple's (the null binding's or
- * the original-kept check's used-tuple test, then confirm), the source's
- * bysource chain (find_appropriate_src) and, guessed from the last SNAT
- * binding's range, the used-tuple test of the mapped address with the
- * port kept, are stepped through side by side so their misses overlap
- * instead of following one another. */
-void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig,
-		      const struct ct_tuple *repl)
+/* The chains a new entry's bindings and confirm walk first after ct_in's own
+ * lookup (no kernel counterpart), into pf->bucket[1..2] and bysource: the
+ * original tuple's plain inverse's (the PREROUTING null binding's used-tuple
+ * test, and confirm's when no NAT applies), the reply with the last SNAT
+ * range's address and the port kept (SNAT's first used-tuple test; the same
+ * bucket as the inverse's when no SNAT is expected), and the source's
+ * bysource chain (find_appropriate_src). */
+static void nat_prefetch_buckets(const struct nf_ns *ns, const struct ct_tuple *orig,
+				 struct nat_prefetch *pf)
 {
-	const struct ct_tuple_node *n, *m = NULL;
-	const struct ct_entry *e;
+	struct ct_tuple cand = *orig, reply;
 
-	if (!ns->nat_bysource) {
-		__builtin_prefetch(&ns->buckets[ct_hash_bucket(ns, repl)]);
-		return;
-	}
+	nat_invert(orig, &reply);
+	pf->bucket[1] = ct_hash_bucket(ns, &reply);
+	pf->bucket[2] = pf->bucket[1];
 	if (ns->nat_hint_valid && !nat_in_range(orig, &ns->nat_hint_range)) {
-		struct ct_tuple cand = *orig, reply;
-
 		nat_find_best_ips(&cand, &ns->nat_hint_range, NAT_MANIP_SRC);
 		nat_invert(&cand, &reply);
-		m = ns->buckets[ct_hash_bucket(ns, &reply)];
+		pf->bucket[2] = ct_hash_bucket(ns, &reply);
 	}
-	n = ns->buckets[ct_hash_bucket(ns, repl)];
-	e = ns->nat_bysource[nat_bysource_hash(ns, orig)];
+	pf->bysource = ns->nat_bysource ? nat_bysource_hash(ns, orig) : 0;
+}
+
+/* Hints for one new entry, after ct_in's lookup (changes nothing): the
+ * other chains of nat_prefetch_buckets are stepped through side by side so
+ * their misses overlap instead of following one another. */
+void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig)
+{
+	struct nat_prefetch pf;
+	const struct ct_tuple_node *n, *m;
+	const struct ct_entry *e;
+
+	nat_prefetch_buckets(ns, orig, &pf);
+	if (!ns->nat_bysource) {	/* no NAT binding yet in this namespace */
+		__builtin_prefetch(&ns->buckets[pf.bucket[1]]);
+		return;
+	}
+	n = ns->buckets[pf.bucket[1]];
+	m = pf.bucket[2] != pf.bucket[1] ? ns->buckets[pf.bucket[2]] : NULL;
+	e = ns->nat_bysource[pf.bysource];
 	while (n || e || m) {
 		if (n) {
 			__builtin_prefetch(&ct_of_node(n)->timeout);
@@ -313,29 +327,19 @@ void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig,
 	}
 }
 
-/* The same chains, for a vector of new packets (bench_engine's new-flow
+/* The same chains for a vector of new packets (bench_engine's new-flow
  * bursts, as a vector packet processor would feed them): at depth 0 the
- * three buckets are hashed into pf and their heads fetched; at depth d the
- * d-th node of each chain is fetched, the nodes before it having arrived
- * in earlier calls. The chains: the original tuple's (ct_in's lookup that
- * finds nothing walks it whole), its plain inverse's (the PREROUTING null
- * binding's used-tuple test), the reply with the last SNAT range's address
- * and the port kept (SNAT's first used-tuple test), the source's bysource
- * chain. Changes nothing. */
+ * buckets are hashed into pf, with the original tuple's own first (ct_in's
+ * lookup that finds nothing walks it whole), and their heads fetched; at
+ * depth d the d-th
+ * node of each chain is fetched, the nodes before it having arrived in
+ * earlier calls. Changes nothing. */
 void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 		       struct nat_prefetch *pf, unsigned depth)
 {
 	if (depth == 0) {
-		struct ct_tuple cand = *orig, reply;
-
-		if (ns->nat_hint_valid && !nat_in_range(orig, &ns->nat_hint_range))
-			nat_find_best_ips(&cand, &ns->nat_hint_range, NAT_MANIP_SRC);
 		pf->bucket[0] = ct_hash_bucket(ns, orig);
-		nat_invert(orig, &reply);
-		pf->bucket[1] = ct_hash_bucket(ns, &reply);
-		nat_invert(&cand, &reply);
-		pf->bucket[2] = ct_hash_bucket(ns, &reply);
-		pf->bysource = ns->nat_bysource ? nat_bysource_hash(ns, orig) : 0;
+		nat_prefetch_buckets(ns, orig, pf);
 		for (int k = 0; k < 3; k++)
 			__builtin_prefetch(&ns->buckets[pf->bucket[k]]);
 		if (ns->nat_bysource)
