@@ -36,8 +36,9 @@ static void ipt_err_param(const struct ipt_ctx *x, GString *err, const char *msg
 		g_string_append_printf(err, "%s " IPT_VERSION ": %s\n", x->prog, msg);
 	if (x->line)
 		g_string_append_printf(err, "Error occurred at line: %d\n", x->line);
-	g_string_append_printf(err, "Try `%s -h' or '%s --help' for more information.\n", x->prog,
-			       x->prog);
+	if (!g_str_has_prefix(msg, "natsim: ")) /* natsim's own refusal: no iptables help */
+		g_string_append_printf(err, "Try `%s -h' or '%s --help' for more information.\n",
+				       x->prog, x->prog);
 }
 
 /* A runtime error (exit 1): "iptables: MSG" or "iptables-restore: line N failed: MSG". */
@@ -316,16 +317,8 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 		break;
 	}
 
-	/* rule commands: A I R D d C */
-	if (!c)
-		return ipt_err_runtime(x, err, "No chain/target/match by that name.");
-	if (cmd->cmd == 'd') {
-		if ((unsigned long)cmd->rulenum > c->rules->len)
-			return ipt_err_runtime(x, err, "Index of deletion too big.");
-		ipt_rule_free(ipt_rule_remove(c, (unsigned)(cmd->rulenum - 1)));
-		t->touched = true;
-		return 0;
-	}
+	/* rule commands: A I R D d C. The jump target is looked up first (by
+	 * do_parse, before the command runs), then the chain. */
 	if (cmd->jump_name) {
 		struct ipt_chain *j = ipt_chain_find(t, cmd->jump_name);
 		if (!j || j->builtin) {
@@ -335,8 +328,20 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 			g_string_free(m, TRUE);
 			return 2;
 		}
-		cmd->rule->jump = j;
 	}
+	if (!c)
+		return ipt_err_runtime(x, err, (cmd->cmd == 'D' || cmd->cmd == 'C')
+				       ? "Bad rule (does a matching rule exist in that chain?)."
+				       : "No chain/target/match by that name.");
+	if (cmd->cmd == 'd') {
+		if ((unsigned long)cmd->rulenum > c->rules->len)
+			return ipt_err_runtime(x, err, "Index of deletion too big.");
+		ipt_rule_free(ipt_rule_remove(c, (unsigned)(cmd->rulenum - 1)));
+		t->touched = true;
+		return 0;
+	}
+	if (cmd->jump_name)
+		cmd->rule->jump = ipt_chain_find(t, cmd->jump_name);
 	if (cmd->cmd == 'D' || cmd->cmd == 'C') {
 		for (unsigned i = 0; i < c->rules->len; i++) {
 			if (ipt_rule_equal(c->rules->pdata[i], cmd->rule)) {
@@ -414,22 +419,26 @@ int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *ou
 		} else if ((strcmp(a, "-t") == 0 || strcmp(a, "--table") == 0) && i + 1 < argc) {
 			only = ipt_table_by_name(argv[++i]);
 			if (only < 0) {
-				g_string_append_printf(err, "iptables-save " IPT_VERSION ": table '%s' does not exist\n",
-						       argv[i]);
+				g_string_append_printf(err, "Table `%s' does not exist\n", argv[i]);
 				return 1;
 			}
 		} else if (strncmp(a, "-t", 2) == 0 && a[2]) {
 			only = ipt_table_by_name(a + 2);
 			if (only < 0) {
-				g_string_append_printf(err, "iptables-save " IPT_VERSION ": table '%s' does not exist\n",
-						       a + 2);
+				g_string_append_printf(err, "Table `%s' does not exist\n", a + 2);
 				return 1;
 			}
+		} else if (a[0] != '-' || !a[1]) {
+			g_string_append(err, "Unknown arguments found on commandline\n");
+			return 1;
 		} else {
-			g_string_append_printf(err, "iptables-save " IPT_VERSION ": unknown option \"%s\"\n"
-					       "Try `iptables-save -h' or 'iptables-save --help' for more information.\n",
-					       a);
-			return 2;
+			/* getopt_long's words, then iptables-save's exit(1) */
+			if (a[1] == '-')
+				g_string_append_printf(err, "iptables-save: unrecognized option '%s'\n", a);
+			else
+				g_string_append_printf(err, "iptables-save: invalid option -- '%c'\n", a[1]);
+			g_string_append(err, "Look at manual page `iptables-save.8' for more information.\n");
+			return 1;
 		}
 	}
 	char date[64];

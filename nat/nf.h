@@ -127,9 +127,11 @@ void nf_iface_addr_gone(struct nf_ns *ns, const char *ifname, uint32_t addr,
 
 /* Commands. argv[0] is the command name ("iptables", "conntrack", ...).
  * Output a Linux user would see on stdout goes to `out`, on stderr to `err`.
- * Return 0 on success; on a usage error return 2 with the message (iptables'
- * own text where practical) in `err`. `dry_run` only validates syntax (used by
- * `natsim check` and at parse time) and must not change any state. */
+ * Each returns the real tool's exit status: 0 on success, else its own code
+ * (iptables 1 runtime error, 2 parameter problem, 3 unknown table, 4 refused
+ * by the kernel; conntrack 2 for a parameter problem, 1 when -D deleted
+ * nothing) with its own text in `err`. `dry_run` only validates syntax (used
+ * by `natsim check` and at parse time) and must not change any state. */
 int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out,
 		    GString *err, bool dry_run, nf_time now);
 /* iptables-save (output) and iptables-restore (input text). */
