@@ -389,6 +389,128 @@ int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out, GStri
 	return ipt_run(ns, argc, argv, IPT_FILTER, true, out, err, dry_run, now, &x);
 }
 
+/* ----- what can be known before the run ----- */
+
+/* Chains that may exist at a point of a scenario, per table: the built-in
+ * ones, every name an earlier command created (-N, -E), and, once a command
+ * may have loaded any ruleset (iptables-restore, the iptables service),
+ * every name at all. Names are never removed: whether an earlier -X or
+ * iptables-restore really took one away depends on state (-X of a chain
+ * still referenced fails), so the check only refuses a reference no earlier
+ * command could have satisfied, and never a valid scenario. */
+struct nf_chain_names {
+	struct ipt_table builtin[IPT_NTABLES];
+	GHashTable *user[IPT_NTABLES];
+	bool any;
+};
+
+struct nf_chain_names *nf_chain_names_new(void)
+{
+	struct nf_chain_names *n = g_new0(struct nf_chain_names, 1);
+	for (int t = 0; t < IPT_NTABLES; t++) {
+		ipt_table_init(&n->builtin[t], (enum ipt_table_id)t);
+		n->user[t] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	}
+	return n;
+}
+
+void nf_chain_names_free(struct nf_chain_names *n)
+{
+	if (!n)
+		return;
+	for (int t = 0; t < IPT_NTABLES; t++) {
+		ipt_table_clear(&n->builtin[t]);
+		g_hash_table_destroy(n->user[t]);
+	}
+	g_free(n);
+}
+
+void nf_chain_names_any(struct nf_chain_names *n)
+{
+	n->any = true;
+}
+
+static bool names_builtin(struct nf_chain_names *n, int t, const char *name)
+{
+	struct ipt_chain *c = ipt_chain_find(&n->builtin[t], name);
+	return c && c->builtin;
+}
+
+static bool names_may_exist(struct nf_chain_names *n, int t, const char *name)
+{
+	return n->any || names_builtin(n, t, name) || g_hash_table_contains(n->user[t], name);
+}
+
+/* The checks of do_commandx (and of the nft backend behind it) that depend
+ * only on which chains exist, in the order iptables makes them, with its
+ * texts and exit statuses. A command that does not parse is left to the
+ * dry run, which reports it. */
+int nf_cmd_iptables_chains(struct nf_chain_names *n, int argc, char **argv, GString *err)
+{
+	static const struct ipt_ctx x = { "iptables", 0 };
+	struct ipt_cmd cmd;
+	GString *msg = g_string_new(NULL);
+	bool noprefix;
+	int rc = ipt_parse(argc, argv, IPT_FILTER, &cmd, msg, &noprefix);
+	g_string_free(msg, TRUE);
+	if (rc || cmd.table < 0 || !strchr("ADdIRCLSFZNXEP", cmd.cmd)) {
+		ipt_cmd_clear(&cmd);
+		return 0;
+	}
+	int t = cmd.table;
+	const char *chain = cmd.chain;
+	rc = 0;
+	switch (cmd.cmd) {
+	case 'L':
+	case 'S':
+		if (chain && !names_may_exist(n, t, chain)) {
+			g_string_append_printf(err, "iptables " IPT_VERSION ": chain `%s' in table `%s' "
+					       "is incompatible, use 'nft' tool.\n", chain, ipt_table_name(t));
+			rc = 1;
+		}
+		break;
+	case 'F':
+	case 'Z':
+	case 'X':
+		if (chain && !names_may_exist(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "No chain/target/match by that name.");
+		break;
+	case 'N':
+		if (names_builtin(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "Chain already exists.");
+		else
+			g_hash_table_add(n->user[t], g_strdup(chain));
+		break;
+	case 'E':
+		if (!names_may_exist(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "No chain/target/match by that name.");
+		else
+			g_hash_table_add(n->user[t], g_strdup(cmd.arg2));
+		break;
+	case 'P':
+		if (!names_builtin(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "Bad built-in chain name.");
+		else if (strcmp(cmd.arg2, "ACCEPT") != 0 && strcmp(cmd.arg2, "DROP") != 0)
+			rc = ipt_err_runtime(&x, err, "Bad policy name. Run `dmesg' for more information.");
+		break;
+	default: /* A D d I R C: the jump target first, then the chain */
+		if (cmd.jump_name && !names_may_exist(n, t, cmd.jump_name)) {
+			GString *m = g_string_new(NULL);
+			g_string_printf(m, "Chain '%s' does not exist", cmd.jump_name);
+			ipt_err_param(&x, err, m->str, false);
+			g_string_free(m, TRUE);
+			rc = 2;
+		} else if (!names_may_exist(n, t, chain)) {
+			rc = ipt_err_runtime(&x, err, (cmd.cmd == 'D' || cmd.cmd == 'C')
+					     ? "Bad rule (does a matching rule exist in that chain?)."
+					     : "No chain/target/match by that name.");
+		}
+		break;
+	}
+	ipt_cmd_clear(&cmd);
+	return rc;
+}
+
 /* ----- iptables-save ----- */
 
 static void ipt_date(nf_time now, char buf[64])

@@ -134,6 +134,22 @@ void nf_iface_addr_gone(struct nf_ns *ns, const char *ifname, uint32_t addr,
  * by `natsim check` and at parse time) and must not change any state. */
 int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out,
 		    GString *err, bool dry_run, nf_time now);
+/* What `natsim check` knows before the run about a router's chains: the
+ * built-in ones and the names its earlier commands may have created (-N,
+ * -E; any name at all after iptables-restore or the iptables service).
+ * Names are only ever added, so a reference is refused only when no earlier
+ * command could have made it, never in a valid scenario. */
+struct nf_chain_names;
+struct nf_chain_names *nf_chain_names_new(void);
+void nf_chain_names_free(struct nf_chain_names *names);
+/* From now on any chain may exist. */
+void nf_chain_names_any(struct nf_chain_names *names);
+/* Check one iptables command line (argv[0] is the program) against the
+ * chains that may exist (`-A FORWRD`, `-j NOPE`, `-P` of a user chain, a bad
+ * policy), then record the chains it creates. 0, or iptables' exit status
+ * with its message in err. A line that does not parse is left to the dry
+ * run of nf_cmd_iptables. */
+int nf_cmd_iptables_chains(struct nf_chain_names *names, int argc, char **argv, GString *err);
 /* iptables-save (output) and iptables-restore (input text). */
 int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out,
 			 GString *err);
