@@ -443,15 +443,17 @@ static bool names_may_exist(struct nf_chain_names *n, int t, const char *name)
 
 /* The checks of do_commandx (and of the nft backend behind it) that depend
  * only on which chains exist, in the order iptables makes them, with its
- * texts and exit statuses. A command that does not parse is left to the
- * dry run, which reports it. */
-int nf_cmd_iptables_chains(struct nf_chain_names *n, int argc, char **argv, GString *err)
+ * texts and exit statuses (worded for iptables or for a line of
+ * iptables-restore). A command that does not parse is left to the dry run,
+ * which reports it. */
+static int ipt_chains_check(struct nf_chain_names *n, int argc, char **argv, int default_table,
+			    const struct ipt_ctx *xp, GString *err)
 {
-	static const struct ipt_ctx x = { "iptables", 0 };
+	const struct ipt_ctx x = *xp;
 	struct ipt_cmd cmd;
 	GString *msg = g_string_new(NULL);
 	bool noprefix;
-	int rc = ipt_parse(argc, argv, IPT_FILTER, &cmd, msg, &noprefix);
+	int rc = ipt_parse(argc, argv, default_table, &cmd, msg, &noprefix);
 	g_string_free(msg, TRUE);
 	if (rc || cmd.table < 0 || !strchr("ADdIRCLSFZNXEP", cmd.cmd)) {
 		ipt_cmd_clear(&cmd);
@@ -464,8 +466,9 @@ int nf_cmd_iptables_chains(struct nf_chain_names *n, int argc, char **argv, GStr
 	case 'L':
 	case 'S':
 		if (chain && !names_may_exist(n, t, chain)) {
-			g_string_append_printf(err, "iptables " IPT_VERSION ": chain `%s' in table `%s' "
-					       "is incompatible, use 'nft' tool.\n", chain, ipt_table_name(t));
+			g_string_append_printf(err, "%s " IPT_VERSION ": chain `%s' in table `%s' "
+					       "is incompatible, use 'nft' tool.\n", x.prog, chain,
+					       ipt_table_name(t));
 			rc = 1;
 		}
 		break;
@@ -509,6 +512,12 @@ int nf_cmd_iptables_chains(struct nf_chain_names *n, int argc, char **argv, GStr
 	}
 	ipt_cmd_clear(&cmd);
 	return rc;
+}
+
+int nf_cmd_iptables_chains(struct nf_chain_names *n, int argc, char **argv, GString *err)
+{
+	static const struct ipt_ctx x = { "iptables", 0 };
+	return ipt_chains_check(n, argc, argv, IPT_FILTER, &x, err);
 }
 
 /* ----- iptables-save ----- */
@@ -640,6 +649,31 @@ static bool ipt_parse_counters(const char *s, uint64_t *p, uint64_t *b)
 	return true;
 }
 
+/* A rule line of iptables-restore whose -j/-g chain does not exist when the
+ * line is read (in the table, or in `names` for a validation): its name, or
+ * NULL. The nft backend resolves the jump there but reports the missing
+ * chain only at COMMIT, as a parameter problem at the COMMIT line. */
+static char *ipt_restore_missing_jump(struct nf_ns *ns, struct nf_chain_names *names, int table,
+				      int ac, char **av)
+{
+	struct ipt_cmd cmd;
+	GString *msg = g_string_new(NULL);
+	bool noprefix;
+	char *missing = NULL;
+	if (ipt_parse(ac, av, table, &cmd, msg, &noprefix) == 0 && cmd.jump_name &&
+	    cmd.table == table && strchr("AIR", cmd.cmd)) {
+		const char *j = cmd.jump_name;
+		struct ipt_chain *c = names ? NULL : ipt_chain_find(&ns->tables[table], j);
+		bool exists = names ? names_may_exist(names, table, j) && !names_builtin(names, table, j)
+				    : c && !c->builtin;
+		if (!exists)
+			missing = g_strdup(j);
+	}
+	g_string_free(msg, TRUE);
+	ipt_cmd_clear(&cmd);
+	return missing;
+}
+
 int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
 				 GString *out, GString *err, bool dry_run, nf_time now)
 {
@@ -663,6 +697,10 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 		}
 	}
 	bool scratch = dry_run || test; /* validate only */
+	/* A validation without --noflush knows every chain a table will have:
+	 * its built-ins and the ones the file declares before using them. */
+	struct nf_chain_names *names = scratch && !noflush ? nf_chain_names_new() : NULL;
+	char *missing_jump = NULL; /* reported at COMMIT */
 	gchar **lines = g_strsplit(text ? text : "", "\n", -1);
 	int table = -1, rc = 0, lineno = 0;
 	struct ipt_table snapshot = { 0 };
@@ -698,6 +736,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				rc = 2;
 				break;
 			}
+			if (names)
+				g_hash_table_remove_all(names->user[table]);
 			if (!scratch) {
 				struct ipt_table *t = &ns->tables[table];
 				ipt_table_copy(&snapshot, t);
@@ -725,6 +765,14 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				rc = 1;
 				break;
 			}
+			if (missing_jump) {
+				GString *m = g_string_new(NULL);
+				g_string_printf(m, "Chain '%s' does not exist", missing_jump);
+				ipt_err_param(&x, err, m->str, false);
+				g_string_free(m, TRUE);
+				rc = 2;
+				break; /* the table is rolled back below */
+			}
 			table = -1;
 			if (have_snapshot) {
 				ipt_table_clear(&snapshot);
@@ -745,6 +793,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 			if (!name || !*name || !policy) {
 				g_string_append_printf(err, "iptables-restore: line %d failed\n", lineno);
 				rc = 1;
+			} else if (names) {
+				g_hash_table_add(names->user[table], g_strdup(name));
 			} else if (!scratch) {
 				struct ipt_table *t = &ns->tables[table];
 				struct ipt_chain *c = ipt_chain_find(t, name);
@@ -799,7 +849,15 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				av = av2;
 				ac += 3;
 			}
-			rc = ipt_run(ns, ac, av, table, counters, o2, err, scratch, now, &x);
+			char *missing = ipt_restore_missing_jump(ns, names, table, ac, av);
+			if (!missing) /* else the line is not applied; the first is reported */
+				rc = ipt_run(ns, ac, av, table, counters, o2, err, scratch, now, &x);
+			else if (!missing_jump)
+				missing_jump = missing;
+			else
+				g_free(missing);
+			if (!rc && !missing && names)
+				rc = ipt_chains_check(names, ac, av, table, &x, err);
 			g_string_append(out, o2->str);
 			g_string_free(o2, TRUE);
 		}
@@ -816,6 +874,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 	}
 	if (have_snapshot)
 		ipt_table_clear(&snapshot);
+	nf_chain_names_free(names);
+	g_free(missing_jump);
 	g_strfreev(lines);
 	return rc;
 }

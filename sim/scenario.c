@@ -527,7 +527,9 @@ static int parse_statement(struct parser *ps, struct scn_line *l, char **v, int 
  * once iptables-restore, the iptables service or a reboot (which restores
  * it) may have loaded a ruleset. Chains are never taken out of the set, so
  * a scenario that may work is never refused; one that cannot is refused
- * before anything runs, with iptables' own text. */
+ * before anything runs, with iptables' own text. (An iptables-restore file
+ * read at parse time is checked by its own dry run: it flushes the table,
+ * so it alone says which chains exist.) */
 static int check_chains(struct parser *ps)
 {
 	static const char *const loaders[] = {

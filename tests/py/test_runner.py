@@ -257,6 +257,42 @@ end 4s
     assert summary(res)["commands"] == [] and res.stderr == "natsim: no expectations\n"
 
 
+# iptables-restore files beside the scenario are known before the run too: a
+# table is flushed, so its chains are the built-ins and those the file makes
+# before using them. nft reports a missing jump target at COMMIT. Texts and
+# statuses from iptables-restore 1.8.9.
+RESTORE = [
+    ("*filter\n-A FOO -j ACCEPT\n:FOO - [0:0]\nCOMMIT\n", 1,
+     "iptables-restore: line 2 failed: No chain/target/match by that name."),
+    ("*filter\n-A INPUT -j LATER\n-A INPUT -j ACCEPT\n:LATER - [0:0]\n\n# c\nCOMMIT\n", 2,
+     "iptables-restore v1.8.9 (nf_tables): Chain 'LATER' does not exist\n"
+     "Error occurred at line: 7\n"
+     "Try `iptables-restore -h' or 'iptables-restore --help' for more information."),
+    ("*filter\n:FOO - [0:0]\n-A FOO -j ACCEPT\n-A INPUT -j FOO\n-N BAR\n-A BAR -j ACCEPT\n"
+     "COMMIT\n", 0, ""),
+]
+
+
+@pytest.mark.parametrize("rules,status,message", RESTORE)
+def test_check_reads_iptables_restore_files(tmp_path, rules, status, message):
+    (tmp_path / "rules.v4").write_text(rules)
+    scn = write_scn(tmp_path, "restore", TRIANGLE + "router: iptables-restore < rules.v4\n")
+    res = run(scn, sub="check")
+    assert res.rc == (2 if status else 0), explain(res)
+    assert res.stderr == (f"{scn}:13: error: {message}\n" if status else ""), res.stderr
+    # the same file from the node's file store is only read at run time
+    lines = "".join(f"router: echo '{l}' >> /etc/rules\n" for l in rules.splitlines())
+    scn = write_scn(tmp_path, "restore-run", TRIANGLE + lines + "router: iptables-restore < /etc/rules\n"
+                    "router: iptables -S INPUT\n")
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == (1 if status else 0), explain(res)
+    n = 13 + len(rules.splitlines())
+    assert [(c["line"], c["exit_status"], c["message"]) for c in summary(res)["commands"]] == \
+        ([(n, status, message)] if status else [])
+    rules_in = outputs(res.stdout, "router", "iptables -S INPUT")[0].lines
+    assert rules_in == (["-P INPUT ACCEPT"] if status else ["-P INPUT ACCEPT", "-A INPUT -j FOO"])
+
+
 # --------------------------------------------------------------------------
 # section 9: the runner points
 
