@@ -92,7 +92,8 @@ int main(int argc, char **argv)
 		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
 		  "Verify the conntrack invariants after every packet a router handles", NULL },
 		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &junit,
-		  "Write a JUnit XML report, one testcase per expect", "FILE" },
+		  "Write a JUnit XML report: a testcase per expectation and per failed or `!` "
+		  "command, or the bad input", "FILE" },
 		{ "report", 0, 0, G_OPTION_ARG_NONE, &report,
 		  "Write DIR/report.html: ladder diagram, conntrack tables and count plots", NULL },
 		{ "strict", 0, 0, G_OPTION_ARG_NONE, &strict,

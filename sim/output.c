@@ -270,7 +270,7 @@ int output_write_summary(struct world *w, const struct scn_error *bad_input, GSt
 	json_str(o, name);
 	g_free(name);
 	g_string_append(o, ",\n  \"file\": ");
-	json_str(o, w->opt.scenario_path);
+	json_str(o, w->scn ? w->scn->path : w->opt.scenario_path);
 	g_string_append_printf(o, ",\n  \"seed\": %" G_GUINT64_FORMAT, w->opt.seed);
 	g_string_append_printf(o, ",\n  \"end_time\": \"%s\",\n  \"end_time_ns\": %lld", t,
 			       (long long)w->end_time);
