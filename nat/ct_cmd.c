@@ -353,7 +353,8 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		ct_table_foreach(ns, ct_list_one, &c);
 		g_string_append_printf(err, CT_TOOL "%u flow entries have been %s.\n", c.n,
 				       cmd == CMD_LIST ? "shown" : "deleted");
-		return 0;
+		/* conntrack -D exits 1 when it deleted nothing */
+		return cmd == CMD_DELETE && c.n == 0 ? 1 : 0;
 	}
 	case CMD_FLUSH: {
 		struct ct_list_ctx c = { .f = NULL, .out = NULL, .now = now, .kill = true };

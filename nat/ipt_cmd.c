@@ -36,8 +36,9 @@ static void ipt_err_param(const struct ipt_ctx *x, GString *err, const char *msg
 		g_string_append_printf(err, "%s " IPT_VERSION ": %s\n", x->prog, msg);
 	if (x->line)
 		g_string_append_printf(err, "Error occurred at line: %d\n", x->line);
-	g_string_append_printf(err, "Try `%s -h' or '%s --help' for more information.\n", x->prog,
-			       x->prog);
+	if (!g_str_has_prefix(msg, "natsim: ")) /* natsim's own refusal: no iptables help */
+		g_string_append_printf(err, "Try `%s -h' or '%s --help' for more information.\n",
+				       x->prog, x->prog);
 }
 
 /* A runtime error (exit 1): "iptables: MSG" or "iptables-restore: line N failed: MSG". */
@@ -316,16 +317,8 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 		break;
 	}
 
-	/* rule commands: A I R D d C */
-	if (!c)
-		return ipt_err_runtime(x, err, "No chain/target/match by that name.");
-	if (cmd->cmd == 'd') {
-		if ((unsigned long)cmd->rulenum > c->rules->len)
-			return ipt_err_runtime(x, err, "Index of deletion too big.");
-		ipt_rule_free(ipt_rule_remove(c, (unsigned)(cmd->rulenum - 1)));
-		t->touched = true;
-		return 0;
-	}
+	/* rule commands: A I R D d C. The jump target is looked up first (by
+	 * do_parse, before the command runs), then the chain. */
 	if (cmd->jump_name) {
 		struct ipt_chain *j = ipt_chain_find(t, cmd->jump_name);
 		if (!j || j->builtin) {
@@ -335,8 +328,20 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 			g_string_free(m, TRUE);
 			return 2;
 		}
-		cmd->rule->jump = j;
 	}
+	if (!c)
+		return ipt_err_runtime(x, err, (cmd->cmd == 'D' || cmd->cmd == 'C')
+				       ? "Bad rule (does a matching rule exist in that chain?)."
+				       : "No chain/target/match by that name.");
+	if (cmd->cmd == 'd') {
+		if ((unsigned long)cmd->rulenum > c->rules->len)
+			return ipt_err_runtime(x, err, "Index of deletion too big.");
+		ipt_rule_free(ipt_rule_remove(c, (unsigned)(cmd->rulenum - 1)));
+		t->touched = true;
+		return 0;
+	}
+	if (cmd->jump_name)
+		cmd->rule->jump = ipt_chain_find(t, cmd->jump_name);
 	if (cmd->cmd == 'D' || cmd->cmd == 'C') {
 		for (unsigned i = 0; i < c->rules->len; i++) {
 			if (ipt_rule_equal(c->rules->pdata[i], cmd->rule)) {
@@ -384,6 +389,137 @@ int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out, GStri
 	return ipt_run(ns, argc, argv, IPT_FILTER, true, out, err, dry_run, now, &x);
 }
 
+/* ----- what can be known before the run ----- */
+
+/* Chains that may exist at a point of a scenario, per table: the built-in
+ * ones, every name an earlier command created (-N, -E), and, once a command
+ * may have loaded any ruleset (iptables-restore, the iptables service),
+ * every name at all. Names are never removed: whether an earlier -X or
+ * iptables-restore really took one away depends on state (-X of a chain
+ * still referenced fails), so the check only refuses a reference no earlier
+ * command could have satisfied, and never a valid scenario. */
+struct nf_chain_names {
+	struct ipt_table builtin[IPT_NTABLES];
+	GHashTable *user[IPT_NTABLES];
+	bool any;
+};
+
+struct nf_chain_names *nf_chain_names_new(void)
+{
+	struct nf_chain_names *n = g_new0(struct nf_chain_names, 1);
+	for (int t = 0; t < IPT_NTABLES; t++) {
+		ipt_table_init(&n->builtin[t], (enum ipt_table_id)t);
+		n->user[t] = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	}
+	return n;
+}
+
+void nf_chain_names_free(struct nf_chain_names *n)
+{
+	if (!n)
+		return;
+	for (int t = 0; t < IPT_NTABLES; t++) {
+		ipt_table_clear(&n->builtin[t]);
+		g_hash_table_destroy(n->user[t]);
+	}
+	g_free(n);
+}
+
+void nf_chain_names_any(struct nf_chain_names *n)
+{
+	n->any = true;
+}
+
+static bool names_builtin(struct nf_chain_names *n, int t, const char *name)
+{
+	struct ipt_chain *c = ipt_chain_find(&n->builtin[t], name);
+	return c && c->builtin;
+}
+
+static bool names_may_exist(struct nf_chain_names *n, int t, const char *name)
+{
+	return n->any || names_builtin(n, t, name) || g_hash_table_contains(n->user[t], name);
+}
+
+/* The checks of do_commandx (and of the nft backend behind it) that depend
+ * only on which chains exist, in the order iptables makes them, with its
+ * texts and exit statuses (worded for iptables or for a line of
+ * iptables-restore). A command that does not parse is left to the dry run,
+ * which reports it. */
+static int ipt_chains_check(struct nf_chain_names *n, int argc, char **argv, int default_table,
+			    const struct ipt_ctx *xp, GString *err)
+{
+	const struct ipt_ctx x = *xp;
+	struct ipt_cmd cmd;
+	GString *msg = g_string_new(NULL);
+	bool noprefix;
+	int rc = ipt_parse(argc, argv, default_table, &cmd, msg, &noprefix);
+	g_string_free(msg, TRUE);
+	if (rc || cmd.table < 0 || !strchr("ADdIRCLSFZNXEP", cmd.cmd)) {
+		ipt_cmd_clear(&cmd);
+		return 0;
+	}
+	int t = cmd.table;
+	const char *chain = cmd.chain;
+	rc = 0;
+	switch (cmd.cmd) {
+	case 'L':
+	case 'S':
+		if (chain && !names_may_exist(n, t, chain)) {
+			g_string_append_printf(err, "%s " IPT_VERSION ": chain `%s' in table `%s' "
+					       "is incompatible, use 'nft' tool.\n", x.prog, chain,
+					       ipt_table_name(t));
+			rc = 1;
+		}
+		break;
+	case 'F':
+	case 'Z':
+	case 'X':
+		if (chain && !names_may_exist(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "No chain/target/match by that name.");
+		break;
+	case 'N':
+		if (names_builtin(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "Chain already exists.");
+		else
+			g_hash_table_add(n->user[t], g_strdup(chain));
+		break;
+	case 'E':
+		if (!names_may_exist(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "No chain/target/match by that name.");
+		else
+			g_hash_table_add(n->user[t], g_strdup(cmd.arg2));
+		break;
+	case 'P':
+		if (!names_builtin(n, t, chain))
+			rc = ipt_err_runtime(&x, err, "Bad built-in chain name.");
+		else if (strcmp(cmd.arg2, "ACCEPT") != 0 && strcmp(cmd.arg2, "DROP") != 0)
+			rc = ipt_err_runtime(&x, err, "Bad policy name. Run `dmesg' for more information.");
+		break;
+	default: /* A D d I R C: the jump target first, then the chain */
+		if (cmd.jump_name && !names_may_exist(n, t, cmd.jump_name)) {
+			GString *m = g_string_new(NULL);
+			g_string_printf(m, "Chain '%s' does not exist", cmd.jump_name);
+			ipt_err_param(&x, err, m->str, false);
+			g_string_free(m, TRUE);
+			rc = 2;
+		} else if (!names_may_exist(n, t, chain)) {
+			rc = ipt_err_runtime(&x, err, (cmd.cmd == 'D' || cmd.cmd == 'C')
+					     ? "Bad rule (does a matching rule exist in that chain?)."
+					     : "No chain/target/match by that name.");
+		}
+		break;
+	}
+	ipt_cmd_clear(&cmd);
+	return rc;
+}
+
+int nf_cmd_iptables_chains(struct nf_chain_names *n, int argc, char **argv, GString *err)
+{
+	static const struct ipt_ctx x = { "iptables", 0 };
+	return ipt_chains_check(n, argc, argv, IPT_FILTER, &x, err);
+}
+
 /* ----- iptables-save ----- */
 
 static void ipt_date(nf_time now, char buf[64])
@@ -414,22 +550,26 @@ int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *ou
 		} else if ((strcmp(a, "-t") == 0 || strcmp(a, "--table") == 0) && i + 1 < argc) {
 			only = ipt_table_by_name(argv[++i]);
 			if (only < 0) {
-				g_string_append_printf(err, "iptables-save " IPT_VERSION ": table '%s' does not exist\n",
-						       argv[i]);
+				g_string_append_printf(err, "Table `%s' does not exist\n", argv[i]);
 				return 1;
 			}
 		} else if (strncmp(a, "-t", 2) == 0 && a[2]) {
 			only = ipt_table_by_name(a + 2);
 			if (only < 0) {
-				g_string_append_printf(err, "iptables-save " IPT_VERSION ": table '%s' does not exist\n",
-						       a + 2);
+				g_string_append_printf(err, "Table `%s' does not exist\n", a + 2);
 				return 1;
 			}
+		} else if (a[0] != '-' || !a[1]) {
+			g_string_append(err, "Unknown arguments found on commandline\n");
+			return 1;
 		} else {
-			g_string_append_printf(err, "iptables-save " IPT_VERSION ": unknown option \"%s\"\n"
-					       "Try `iptables-save -h' or 'iptables-save --help' for more information.\n",
-					       a);
-			return 2;
+			/* getopt_long's words, then iptables-save's exit(1) */
+			if (a[1] == '-')
+				g_string_append_printf(err, "iptables-save: unrecognized option '%s'\n", a);
+			else
+				g_string_append_printf(err, "iptables-save: invalid option -- '%c'\n", a[1]);
+			g_string_append(err, "Look at manual page `iptables-save.8' for more information.\n");
+			return 1;
 		}
 	}
 	char date[64];
@@ -509,6 +649,31 @@ static bool ipt_parse_counters(const char *s, uint64_t *p, uint64_t *b)
 	return true;
 }
 
+/* A rule line of iptables-restore whose -j/-g chain does not exist when the
+ * line is read (in the table, or in `names` for a validation): its name, or
+ * NULL. The nft backend resolves the jump there but reports the missing
+ * chain only at COMMIT, as a parameter problem at the COMMIT line. */
+static char *ipt_restore_missing_jump(struct nf_ns *ns, struct nf_chain_names *names, int table,
+				      int ac, char **av)
+{
+	struct ipt_cmd cmd;
+	GString *msg = g_string_new(NULL);
+	bool noprefix;
+	char *missing = NULL;
+	if (ipt_parse(ac, av, table, &cmd, msg, &noprefix) == 0 && cmd.jump_name &&
+	    cmd.table == table && strchr("AIR", cmd.cmd)) {
+		const char *j = cmd.jump_name;
+		struct ipt_chain *c = names ? NULL : ipt_chain_find(&ns->tables[table], j);
+		bool exists = names ? names_may_exist(names, table, j) && !names_builtin(names, table, j)
+				    : c && !c->builtin;
+		if (!exists)
+			missing = g_strdup(j);
+	}
+	g_string_free(msg, TRUE);
+	ipt_cmd_clear(&cmd);
+	return missing;
+}
+
 int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
 				 GString *out, GString *err, bool dry_run, nf_time now)
 {
@@ -532,6 +697,10 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 		}
 	}
 	bool scratch = dry_run || test; /* validate only */
+	/* A validation without --noflush knows every chain a table will have:
+	 * its built-ins and the ones the file declares before using them. */
+	struct nf_chain_names *names = scratch && !noflush ? nf_chain_names_new() : NULL;
+	char *missing_jump = NULL; /* reported at COMMIT */
 	gchar **lines = g_strsplit(text ? text : "", "\n", -1);
 	int table = -1, rc = 0, lineno = 0;
 	struct ipt_table snapshot = { 0 };
@@ -567,6 +736,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				rc = 2;
 				break;
 			}
+			if (names)
+				g_hash_table_remove_all(names->user[table]);
 			if (!scratch) {
 				struct ipt_table *t = &ns->tables[table];
 				ipt_table_copy(&snapshot, t);
@@ -594,6 +765,14 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				rc = 1;
 				break;
 			}
+			if (missing_jump) {
+				GString *m = g_string_new(NULL);
+				g_string_printf(m, "Chain '%s' does not exist", missing_jump);
+				ipt_err_param(&x, err, m->str, false);
+				g_string_free(m, TRUE);
+				rc = 2;
+				break; /* the table is rolled back below */
+			}
 			table = -1;
 			if (have_snapshot) {
 				ipt_table_clear(&snapshot);
@@ -614,6 +793,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 			if (!name || !*name || !policy) {
 				g_string_append_printf(err, "iptables-restore: line %d failed\n", lineno);
 				rc = 1;
+			} else if (names) {
+				g_hash_table_add(names->user[table], g_strdup(name));
 			} else if (!scratch) {
 				struct ipt_table *t = &ns->tables[table];
 				struct ipt_chain *c = ipt_chain_find(t, name);
@@ -668,7 +849,15 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				av = av2;
 				ac += 3;
 			}
-			rc = ipt_run(ns, ac, av, table, counters, o2, err, scratch, now, &x);
+			char *missing = ipt_restore_missing_jump(ns, names, table, ac, av);
+			if (!missing) /* else the line is not applied; the first is reported */
+				rc = ipt_run(ns, ac, av, table, counters, o2, err, scratch, now, &x);
+			else if (!missing_jump)
+				missing_jump = missing;
+			else
+				g_free(missing);
+			if (!rc && !missing && names)
+				rc = ipt_chains_check(names, ac, av, table, &x, err);
 			g_string_append(out, o2->str);
 			g_string_free(o2, TRUE);
 		}
@@ -685,6 +874,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 	}
 	if (have_snapshot)
 		ipt_table_clear(&snapshot);
+	nf_chain_names_free(names);
+	g_free(missing_jump);
 	g_strfreev(lines);
 	return rc;
 }

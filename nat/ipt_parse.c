@@ -24,7 +24,7 @@
 enum ipt_owner {
 	OW_MAIN, OW_TCP, OW_UDP, OW_ICMP, OW_STATE, OW_CONNTRACK, OW_MULTIPORT, OW_COMMENT,
 	OW_REJECT, OW_LOG, OW_SNAT, OW_DNAT, OW_MASQUERADE, OW_REDIRECT, OW_CT, OW_NOTRACK,
-	OW_MARK, OW_NONE_TARGET, OW_N
+	OW_MARK, OW_TCPMSS, OW_NONE_TARGET, OW_N
 };
 
 enum ipt_optval {
@@ -32,6 +32,7 @@ enum ipt_optval {
 	OV_CTSTATE, OV_CTOTHER, OV_MP_S, OV_MP_D, OV_MP_P, OV_COMMENT, OV_REJECT_WITH,
 	OV_LOG_LEVEL, OV_LOG_PREFIX, OV_LOG_OTHER, OV_TO_SRC, OV_TO_DST, OV_TO_PORTS, OV_RANDOM,
 	OV_RANDOM_FULLY, OV_PERSISTENT, OV_NOTRACK, OV_SET_MARK, OV_SET_XMARK, OV_LINENUM,
+	OV_SET_MSS, OV_CLAMP_MSS,
 };
 
 struct ipt_opt {
@@ -104,6 +105,10 @@ static const struct ipt_opt ipt_ct_opts[] = { { "notrack", 0, OV_NOTRACK }, { NU
 static const struct ipt_opt ipt_mark_opts[] = {
 	{ "set-mark", 1, OV_SET_MARK }, { "set-xmark", 1, OV_SET_XMARK }, { NULL, 0, 0 },
 };
+/* TCPMSS is parsed (so its own errors come first) but not implemented. */
+static const struct ipt_opt ipt_tcpmss_opts[] = {
+	{ "set-mss", 1, OV_SET_MSS }, { "clamp-mss-to-pmtu", 0, OV_CLAMP_MSS }, { NULL, 0, 0 },
+};
 static const struct ipt_opt ipt_no_opts[] = { { NULL, 0, 0 } };
 
 static const struct ipt_opt *const ipt_owner_opts[OW_N] = {
@@ -113,7 +118,7 @@ static const struct ipt_opt *const ipt_owner_opts[OW_N] = {
 	[OW_COMMENT] = ipt_comment_opts, [OW_REJECT] = ipt_reject_opts, [OW_LOG] = ipt_log_opts,
 	[OW_SNAT] = ipt_snat_opts, [OW_DNAT] = ipt_dnat_opts, [OW_MASQUERADE] = ipt_masq_opts,
 	[OW_REDIRECT] = ipt_redirect_opts, [OW_CT] = ipt_ct_opts, [OW_NOTRACK] = ipt_no_opts,
-	[OW_MARK] = ipt_mark_opts, [OW_NONE_TARGET] = ipt_no_opts,
+	[OW_MARK] = ipt_mark_opts, [OW_TCPMSS] = ipt_tcpmss_opts, [OW_NONE_TARGET] = ipt_no_opts,
 };
 
 static const char *const ipt_owner_names[OW_N] = {
@@ -121,7 +126,7 @@ static const char *const ipt_owner_names[OW_N] = {
 	[OW_CONNTRACK] = "conntrack", [OW_MULTIPORT] = "multiport", [OW_COMMENT] = "comment",
 	[OW_REJECT] = "REJECT", [OW_LOG] = "LOG", [OW_SNAT] = "SNAT", [OW_DNAT] = "DNAT",
 	[OW_MASQUERADE] = "MASQUERADE", [OW_REDIRECT] = "REDIRECT", [OW_CT] = "CT",
-	[OW_NOTRACK] = "NOTRACK", [OW_MARK] = "MARK",
+	[OW_NOTRACK] = "NOTRACK", [OW_MARK] = "MARK", [OW_TCPMSS] = "TCPMSS",
 };
 
 /* Targets by -j name. */
@@ -132,6 +137,7 @@ static const struct { const char *name; enum ipt_verdict_kind kind; enum ipt_own
 	{ "MASQUERADE", IPT_T_MASQUERADE, OW_MASQUERADE }, { "REDIRECT", IPT_T_REDIRECT, OW_REDIRECT },
 	{ "CT", IPT_T_NOTRACK, OW_CT }, { "NOTRACK", IPT_T_NOTRACK, OW_NOTRACK },
 	{ "MARK", IPT_T_MARK, OW_MARK },
+	{ "TCPMSS", IPT_T_NONE, OW_TCPMSS }, /* always refused by ipt_target_final */
 };
 
 /* Names a user chain may not take (-N): the standard targets and the
@@ -212,6 +218,7 @@ struct ipt_pstate {
 	unsigned seen_once;	/* OV_* options given once (bit per OV - 256) */
 	bool to_given;
 	bool mark_given;
+	bool tcpmss, tcpmss_given;	/* -j TCPMSS, and one of its options */
 };
 
 enum {
@@ -883,6 +890,17 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, const struct
 		r->mark_mask = o->val == OV_SET_MARK ? (uint32_t)(m | v) : (uint32_t)m;
 		break;
 	}
+	case OV_SET_MSS:
+	case OV_CLAMP_MSS: {
+		if ((rc = ipt_once(ps, ow, o->name, o->val)) || (rc = ipt_noinvert(ps, ow, o->name)))
+			return rc;
+		unsigned long v;
+		/* XTTYPE_UINT16 up to 65535 minus the IPv4 header */
+		if (o->val == OV_SET_MSS && !ipt_strtoul(arg, 65515, &v))
+			return perr(ps, "TCPMSS: bad value for option \"--set-mss\", or out of range (0-65515).\n");
+		ps->tcpmss_given = true;
+		break;
+	}
 	default:
 		if (o->val >= OV_LOG_OTHER)
 			return perr(ps, "LOG: option \"--%s\" is not supported by natsim", o->name);
@@ -911,6 +929,7 @@ static int ipt_set_target(struct ipt_pstate *ps, const char *name, bool is_goto)
 					r->reject_with = NF_REJECT_ICMP_PORT_UNREACH;
 				if (r->target == IPT_T_LOG)
 					r->log_level = 4;
+				ps->tcpmss = ipt_targets[i].owner == OW_TCPMSS;
 				if (ps->cmd->table == IPT_NAT && r->target == IPT_T_DROP)
 					return perr(ps, "\nThe \"nat\" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n");
 				return 0;
@@ -934,6 +953,12 @@ static int ipt_target_final(struct ipt_pstate *ps)
 			    r->target == IPT_T_SNAT ? "to-source" : "to-destination");
 	if (r->target == IPT_T_MARK && !ps->mark_given)
 		return perr(ps, "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required");
+	if (ps->tcpmss && !ps->tcpmss_given)
+		return perr(ps, "TCPMSS target: At least one parameter is required");
+	if (ps->tcpmss) {
+		*ps->noprefix = true;
+		return perr(ps, "natsim: -j TCPMSS is not implemented");
+	}
 	for (unsigned i = 0; i < ps->nloaded; i++) {
 		enum ipt_owner o = ps->loaded[i];
 		if (o == OW_STATE && !r->state_set)

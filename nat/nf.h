@@ -127,11 +127,29 @@ void nf_iface_addr_gone(struct nf_ns *ns, const char *ifname, uint32_t addr,
 
 /* Commands. argv[0] is the command name ("iptables", "conntrack", ...).
  * Output a Linux user would see on stdout goes to `out`, on stderr to `err`.
- * Return 0 on success; on a usage error return 2 with the message (iptables'
- * own text where practical) in `err`. `dry_run` only validates syntax (used by
- * `natsim check` and at parse time) and must not change any state. */
+ * Each returns the real tool's exit status: 0 on success, else its own code
+ * (iptables 1 runtime error, 2 parameter problem, 3 unknown table, 4 refused
+ * by the kernel; conntrack 2 for a parameter problem, 1 when -D deleted
+ * nothing) with its own text in `err`. `dry_run` only validates syntax (used
+ * by `natsim check` and at parse time) and must not change any state. */
 int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out,
 		    GString *err, bool dry_run, nf_time now);
+/* What `natsim check` knows before the run about a router's chains: the
+ * built-in ones and the names its earlier commands may have created (-N,
+ * -E; any name at all after iptables-restore or the iptables service).
+ * Names are only ever added, so a reference is refused only when no earlier
+ * command could have made it, never in a valid scenario. */
+struct nf_chain_names;
+struct nf_chain_names *nf_chain_names_new(void);
+void nf_chain_names_free(struct nf_chain_names *names);
+/* From now on any chain may exist. */
+void nf_chain_names_any(struct nf_chain_names *names);
+/* Check one iptables command line (argv[0] is the program) against the
+ * chains that may exist (`-A FORWRD`, `-j NOPE`, `-P` of a user chain, a bad
+ * policy), then record the chains it creates. 0, or iptables' exit status
+ * with its message in err. A line that does not parse is left to the dry
+ * run of nf_cmd_iptables. */
+int nf_cmd_iptables_chains(struct nf_chain_names *names, int argc, char **argv, GString *err);
 /* iptables-save (output) and iptables-restore (input text). */
 int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out,
 			 GString *err);

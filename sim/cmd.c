@@ -448,8 +448,8 @@ static int need_netfilter(struct cmd_ctx *c, const char *cmd)
 {
 	if (c->node->nf)
 		return 0;
-	g_string_printf(c->err, "%s: %s is a host and has no netfilter (declare it with `router %s`)",
-			cmd, c->node->name, c->node->name);
+	g_string_printf(c->err, "natsim: %s: %s is a host and has no netfilter "
+			"(declare it with `router %s`)", cmd, c->node->name, c->node->name);
 	return 2;
 }
 
@@ -457,7 +457,8 @@ static int need_netfilter(struct cmd_ctx *c, const char *cmd)
 
 /* One "name = value" line of a sysctl.conf, applied as procps' sysctl -p
  * does: blanks trimmed, '#' and ';' comments, a leading '-' ignores errors.
- * Returns 0, or 2 after appending the message to errs. */
+ * Every line is tried. Returns 0, or 1 (procps' exit status) after
+ * appending the messages to errs. */
 static int sysctl_conf_apply(struct cmd_ctx *c, const char *text, bool quiet, GString *errs)
 {
 	int rc = 0;
@@ -476,7 +477,7 @@ static int sysctl_conf_apply(struct cmd_ctx *c, const char *text, bool quiet, GS
 		if (!eq) {
 			g_string_append_printf(errs, "%ssysctl: line is not of the form name=value: %s",
 					       errs->len ? "\n" : "", line);
-			rc = 2;
+			rc = 1;
 			continue;
 		}
 		*eq = '\0';
@@ -486,7 +487,7 @@ static int sysctl_conf_apply(struct cmd_ctx *c, const char *text, bool quiet, GS
 		if (knob_set(c, name, value, e) != 0) {
 			if (!ignore) {
 				g_string_append_printf(errs, "%s%s", errs->len ? "\n" : "", e->str);
-				rc = 2;
+				rc = 1;
 			}
 		} else if (!quiet) {
 			g_string_append_printf(c->out, "%s = %s\n", name, value);
@@ -531,7 +532,7 @@ static int sysctl_system(struct cmd_ctx *c, bool quiet, GString *errs)
 					       (const char *)g_ptr_array_index(paths, i));
 		char *copy = g_strdup(f->str); /* a knob write cannot touch the store, but be safe */
 		if (sysctl_conf_apply(c, copy, quiet, errs))
-			rc = 2;
+			rc = 1;
 		g_free(copy);
 	}
 	g_ptr_array_free(paths, TRUE);
@@ -539,7 +540,8 @@ static int sysctl_system(struct cmd_ctx *c, bool quiet, GString *errs)
 }
 
 /* procps-ng sysctl: -w NAME=VALUE, NAME=VALUE, NAME, -n, -q, -e, -p [FILE],
- * --system. Prints "name = value" as procps does (the value as given). */
+ * --system. Prints "name = value" as procps does (the value as given); every
+ * name is tried, and a failure of any makes the exit status 1. */
 static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 {
 	bool write = false, names_only_values = false, quiet = false, ignore = false;
@@ -565,7 +567,7 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 		}
 		if (a[1] == '-') {
 			g_string_printf(c->err, "sysctl: unrecognized option '%s'", a);
-			return 2;
+			return 1;
 		}
 		for (const char *f = a + 1; *f; f++) {
 			switch (*f) {
@@ -579,7 +581,7 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 				return 2;
 			default:
 				g_string_printf(c->err, "sysctl: invalid option -- '%c'", *f);
-				return 2;
+				return 1;
 			}
 		}
 	}
@@ -598,7 +600,7 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 				return 0;
 			g_string_printf(c->err, "sysctl: cannot open \"%s\": No such file or directory",
 					load_file);
-			return 2;
+			return 1;
 		}
 		int rc = sysctl_conf_apply(c, text, quiet, c->err);
 		g_free(text);
@@ -607,7 +609,7 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 	if (i >= argc) {
 		g_string_assign(c->err, "sysctl: no variables specified\n"
 				"Try `sysctl --help' for more information.");
-		return 2;
+		return 1;
 	}
 	GString *val = g_string_new(NULL);
 	GString *e = g_string_new(NULL);
@@ -617,17 +619,18 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 		g_string_truncate(e, 0);
 		if (write || eq) {
 			if (!eq) {
-				g_string_printf(c->err, "sysctl: \"%s\" must be of the form name=value", argv[i]);
-				rc = 2;
-				break;
+				g_string_append_printf(c->err, "%ssysctl: command line(0): invalid syntax, "
+						       "continuing...", c->err->len ? "\n" : "");
+				rc = 1;
+				continue;
 			}
 			char *raw = g_strndup(argv[i], (size_t)(eq - argv[i]));
 			char *name = knob_name(g_strstrip(raw));
 			char *value = g_strstrip(g_strdup(eq + 1));
 			if (knob_set(c, name, value, e) != 0) {
 				if (!(ignore && g_str_has_prefix(e->str, "sysctl: cannot stat"))) {
-					g_string_assign(c->err, e->str);
-					rc = 2;
+					g_string_append_printf(c->err, "%s%s", c->err->len ? "\n" : "", e->str);
+					rc = 1;
 				}
 			} else if (!quiet) {
 				if (names_only_values)
@@ -642,8 +645,8 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 			char *name = knob_name(argv[i]);
 			if (knob_get(c, name, val, e) != 0) {
 				if (!ignore) {
-					g_string_assign(c->err, e->str);
-					rc = 2;
+					g_string_append_printf(c->err, "%s%s", c->err->len ? "\n" : "", e->str);
+					rc = 1;
 				}
 			} else if (names_only_values) {
 				g_string_append_printf(c->out, "%s\n", val->str);
@@ -652,8 +655,6 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 			}
 			g_free(name);
 		}
-		if (rc)
-			break;
 	}
 	g_string_free(val, TRUE);
 	g_string_free(e, TRUE);
@@ -709,8 +710,9 @@ static int cmd_echo(struct cmd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* cat FILE...: a missing file is reported on stderr as cat does; the run goes
- * on (it is not bad input, only a state). */
+/* cat FILE...: a missing file is reported on stderr as cat does, the other
+ * files are still shown, and the exit status is 1. At parse time the file
+ * store is still empty, so nothing can be judged. */
 static int cmd_cat(struct cmd_ctx *c, int argc, char **argv)
 {
 	if (argc == 1) {
@@ -721,6 +723,7 @@ static int cmd_cat(struct cmd_ctx *c, int argc, char **argv)
 	if (c->dry_run)
 		return 0;
 	GString *why = g_string_new(NULL);
+	int rc = 0;
 	for (int i = 1; i < argc; i++) {
 		g_string_truncate(why, 0);
 		char *text = file_load(c, argv[i], why);
@@ -729,10 +732,11 @@ static int cmd_cat(struct cmd_ctx *c, int argc, char **argv)
 			g_free(text);
 		} else {
 			g_string_append_printf(c->err, "%scat: %s", c->err->len ? "\n" : "", why->str);
+			rc = 1;
 		}
 	}
 	g_string_free(why, TRUE);
-	return 0;
+	return rc;
 }
 
 /* ----- iptables-restore ----- */
@@ -764,7 +768,7 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 			if (!deferred)
 				g_string_printf(c->err, "Can't open %s: No such file or directory", file);
 			g_string_free(why, TRUE);
-			return deferred ? 0 : 2;
+			return deferred ? 0 : 1;
 		}
 		g_string_free(why, TRUE);
 	} else if (c->stdin_text) {
@@ -778,7 +782,7 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, c->err,
 					 c->dry_run || test, c->w->now);
 	g_free(text);
-	return rc ? 2 : 0;
+	return rc;
 }
 
 /* ----- the iptables service (iptables-services) ----- */
@@ -793,7 +797,9 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 static bool ipt_service_enabled(struct node *n) { return file_get(n, IPT_WANTS) != NULL; }
 static bool ipt_service_active(struct node *n) { return file_get(n, IPT_ACTIVE) != NULL; }
 
-/* iptables.init start: iptables-restore /etc/sysconfig/iptables. */
+/* iptables.init start: iptables-restore /etc/sysconfig/iptables. Without
+ * the file the init script exits 6 and systemctl reports the failed job
+ * (exit 1). */
 static int ipt_service_start(struct cmd_ctx *c)
 {
 	GString *f = file_get(c->node, IPT_SAVE_FILE);
@@ -803,7 +809,7 @@ static int ipt_service_start(struct cmd_ctx *c)
 				       "See \"systemctl status iptables.service\" and "
 				       "\"journalctl -xeu iptables.service\" for details.",
 				       c->err->len ? "\n" : "");
-		return 0;
+		return 1;
 	}
 	char *text = g_strdup(f->str);
 	GString *e = g_string_new(NULL);
@@ -812,7 +818,7 @@ static int ipt_service_start(struct cmd_ctx *c)
 	if (rc) {
 		g_string_printf(c->err, "iptables.service: iptables-restore %s: %s", IPT_SAVE_FILE, e->str);
 		g_string_free(e, TRUE);
-		return 2;
+		return 1;
 	}
 	g_string_free(e, TRUE);
 	file_put(c->node, IPT_ACTIVE, "", false);
@@ -853,7 +859,7 @@ static int ipt_service_stop(struct cmd_ctx *c)
 	g_string_free(saved, TRUE);
 	g_string_free(e, TRUE);
 	g_string_free(flush, TRUE);
-	return rc ? 2 : 0;
+	return rc ? 1 : 0;
 }
 
 /* service iptables save: iptables-save > /etc/sysconfig/iptables. */
@@ -870,7 +876,7 @@ static int ipt_service_save(struct cmd_ctx *c)
 	}
 	g_string_free(saved, TRUE);
 	g_string_free(e, TRUE);
-	return rc ? 2 : 0;
+	return rc ? 1 : 0;
 }
 
 static void ipt_service_status(struct cmd_ctx *c)
@@ -890,7 +896,9 @@ static bool unit_is_iptables(const char *unit)
 }
 
 /* One action on the iptables unit (systemctl semantics: start of an active
- * oneshot does nothing; stop of an inactive one neither). */
+ * oneshot does nothing; stop of an inactive one neither). Exit statuses as
+ * systemctl's: 1 a failed job or an unknown verb; status and is-active 3
+ * when the unit is inactive, is-enabled 1 when it is disabled. */
 static int ipt_service_action(struct cmd_ctx *c, const char *action, bool now)
 {
 	struct node *n = c->node;
@@ -901,7 +909,7 @@ static int ipt_service_action(struct cmd_ctx *c, const char *action, bool now)
 		     strcmp(action, "is-active") == 0 || strcmp(action, "save") == 0;
 	if (!known) {
 		g_string_printf(c->err, "Unknown command verb '%s'.", action);
-		return 2;
+		return 1;
 	}
 	if (c->dry_run)
 		return 0;
@@ -911,7 +919,7 @@ static int ipt_service_action(struct cmd_ctx *c, const char *action, bool now)
 		return ipt_service_active(n) ? ipt_service_stop(c) : 0;
 	if (strcmp(action, "restart") == 0 || strcmp(action, "reload") == 0) {
 		if (ipt_service_active(n) && ipt_service_stop(c))
-			return 2;
+			return 1;
 		return ipt_service_start(c);
 	}
 	if (strcmp(action, "save") == 0)
@@ -934,14 +942,14 @@ static int ipt_service_action(struct cmd_ctx *c, const char *action, bool now)
 	}
 	if (strcmp(action, "status") == 0) {
 		ipt_service_status(c);
-		return 0;
+		return ipt_service_active(n) ? 0 : 3;
 	}
 	if (strcmp(action, "is-enabled") == 0) {
 		g_string_append(c->out, ipt_service_enabled(n) ? "enabled\n" : "disabled\n");
-		return 0;
+		return ipt_service_enabled(n) ? 0 : 1;
 	}
 	g_string_append(c->out, ipt_service_active(n) ? "active\n" : "inactive\n");
-	return 0;
+	return ipt_service_active(n) ? 0 : 3;
 }
 
 static int cmd_reboot(struct cmd_ctx *c);
@@ -970,25 +978,29 @@ static int cmd_systemctl(struct cmd_ctx *c, int argc, char **argv)
 		rc = cmd_reboot(c);
 	} else if (units->len == 0) {
 		g_string_printf(c->err, "Too few arguments.");
-		rc = 2;
+		rc = 1;
 	}
 	for (unsigned i = 0; rc == 0 && action && strcmp(action, "reboot") && i < units->len; i++) {
 		const char *unit = g_ptr_array_index(units, i);
 		if (strcmp(action, "save") == 0) {
 			g_string_printf(c->err, "Unknown command verb '%s'.", action);
-			rc = 2;
+			rc = 1;
 		} else if (!unit_is_iptables(unit) || !c->node->nf) {
+			/* systemctl: 4 "no such unit" for status, 5 "not loaded" for a job */
 			char *full = g_str_has_suffix(unit, ".service") ? g_strdup(unit)
 								       : g_strdup_printf("%s.service", unit);
-			if (strncmp(action, "is-", 3) == 0 || strcmp(action, "status") == 0)
+			if (strncmp(action, "is-", 3) == 0 || strcmp(action, "status") == 0) {
 				g_string_printf(c->err, "Unit %s could not be found.", full);
-			else if (strcmp(action, "enable") == 0 || strcmp(action, "disable") == 0)
+				rc = 4;
+			} else if (strcmp(action, "enable") == 0 || strcmp(action, "disable") == 0) {
 				g_string_printf(c->err, "Failed to %s unit: Unit file %s does not exist.",
 						action, full);
-			else
+				rc = 1;
+			} else {
 				g_string_printf(c->err, "Failed to %s %s: Unit %s not found.", action, full, full);
+				rc = 5;
+			}
 			g_free(full);
-			rc = 2;
 		} else {
 			rc = ipt_service_action(c, action, now);
 		}
@@ -1003,13 +1015,13 @@ static int cmd_service(struct cmd_ctx *c, int argc, char **argv)
 {
 	if (argc < 3) {
 		g_string_assign(c->err, "Usage: service < option > | --status-all | [ service_name [ command | --full-restart ] ]");
-		return 2;
+		return 1;
 	}
 	if (!unit_is_iptables(argv[1]) || !c->node->nf) {
 		g_string_printf(c->err, "Redirecting to /bin/systemctl %s %s.service\n"
 				"Failed to %s %s.service: Unit %s.service not found.",
 				argv[2], argv[1], argv[2], argv[1], argv[1]);
-		return 2;
+		return 5;
 	}
 	if (strcmp(argv[2], "save") == 0)
 		return ipt_service_action(c, "save", false);
@@ -1091,17 +1103,30 @@ static void conntrack_event_listen(struct cmd_ctx *c, int argc, char **argv)
 
 /* ----- dispatch ----- */
 
-int cmd_run(struct cmd_ctx *c, int argc, char **argv)
+void cmd_skip_sudo(int *argc, char ***argv)
 {
-	/* `sudo` from copied instructions: the scenario is already root */
-	while (argc > 0 && strcmp(argv[0], "sudo") == 0) {
-		argc--;
-		argv++;
-		while (argc > 0 && argv[0][0] == '-') {
-			argc--;
-			argv++;
+	while (*argc > 0 && strcmp((*argv)[0], "sudo") == 0) {
+		(*argc)--;
+		(*argv)++;
+		while (*argc > 0 && (*argv)[0][0] == '-') {
+			(*argc)--;
+			(*argv)++;
 		}
 	}
+}
+
+/* natsim's own voice always names natsim ("natsim: -m u32 is not
+ * implemented", "... is not supported by natsim"); no Linux tool's message
+ * does, unless the user's own words (a file or chain name) contain it, and
+ * then the command is refused as bad input, which the user sees. */
+bool cmd_refused(const char *err)
+{
+	return err && strstr(err, "natsim") != NULL;
+}
+
+int cmd_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	cmd_skip_sudo(&argc, &argv);
 	if (argc == 0)
 		return 0;
 	const char *name = argv[0];
@@ -1136,25 +1161,25 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 				continue; /* -v, -q, -a */
 			nmods++;
 			if (nf_cmd_modprobe(nf, argv[i], c->err, c->dry_run))
-				return 2;
+				return 1;
 		}
 		if (nmods == 0) {
 			g_string_assign(c->err, "modprobe: ERROR: missing parameters. See -h.");
-			return 2;
+			return 1;
 		}
 		return 0;
 	}
 	if (strcmp(name, "iptables") == 0) {
 		if (need_netfilter(c, name))
 			return 2;
-		return nf_cmd_iptables(nf, argc, argv, c->out, c->err, c->dry_run, now) ? 2 : 0;
+		return nf_cmd_iptables(nf, argc, argv, c->out, c->err, c->dry_run, now);
 	}
 	if (strcmp(name, "iptables-save") == 0) {
 		if (need_netfilter(c, name))
 			return 2;
 		if (c->dry_run)
 			return 0; /* output only; nothing to validate before the run */
-		return nf_cmd_iptables_save_at(nf, argc, argv, c->out, c->err, now) ? 2 : 0;
+		return nf_cmd_iptables_save_at(nf, argc, argv, c->out, c->err, now);
 	}
 	if (strcmp(name, "iptables-restore") == 0) {
 		if (need_netfilter(c, name))
@@ -1164,8 +1189,9 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	if (strcmp(name, "conntrack") == 0) {
 		if (need_netfilter(c, name))
 			return 2;
-		if (nf_cmd_conntrack(nf, argc, argv, c->out, c->err, c->dry_run, now))
-			return 2;
+		int rc = nf_cmd_conntrack(nf, argc, argv, c->out, c->err, c->dry_run, now);
+		if (rc)
+			return rc;
 		if (!c->dry_run)
 			conntrack_event_listen(c, argc, argv);
 		if (!c->dry_run && report_on(c->w))
@@ -1192,13 +1218,14 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	if (traffic_cmd_owns(name))
 		return traffic_cmd(c, argc, argv);
 	g_string_printf(c->err, "bash: %s: command not found", name);
-	return 2;
+	return 127;
 }
 
 /* ----- redirections ----- */
 
 /* Output of a command into a /proc/sys knob, as bash's write(2) to the proc
- * file: a missing knob fails the open, a bad value the write. */
+ * file: a missing knob fails the open, a bad value the write (bash's exit
+ * status 1 either way). */
 static int redirect_to_knob(struct cmd_ctx *c, const char *path, const char *text,
 			    bool validate_value)
 {
@@ -1207,12 +1234,12 @@ static int redirect_to_knob(struct cmd_ctx *c, const char *path, const char *tex
 	int rc = 0;
 	if (knob_get(c, name, v, e) != 0) {
 		g_string_printf(c->err, "bash: %s: No such file or directory", path);
-		rc = 2;
+		rc = 1;
 	} else if (validate_value) {
 		char *value = g_strstrip(g_strdup(text));
 		if (knob_set(c, name, value, e) != 0) {
 			g_string_printf(c->err, "bash: echo: write error: Invalid argument");
-			rc = 2;
+			rc = 1;
 		}
 		g_free(value);
 	}
@@ -1232,26 +1259,41 @@ int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r
 		if (!in_text && !file_missing_is_deferred(c, r->in)) {
 			g_string_printf(c->err, "bash: %s", why->str);
 			g_string_free(why, TRUE);
-			return 2;
+			return 1;
 		}
 		g_string_free(why, TRUE);
 		c->stdin_text = in_text;
 	}
-	/* bash opens `> FILE` before running the command: a missing knob means
-	 * the command does not run at all. */
-	if (r && r->out && is_proc_sys(r->out) && redirect_to_knob(c, r->out, NULL, false)) {
+	/* bash opens `> FILE` before running the command: a missing knob (or
+	 * any other file under /proc and /sys) means the command does not run. */
+	bool bad_out = false;
+	if (r && r->out && is_proc_sys(r->out)) {
+		bad_out = redirect_to_knob(c, r->out, NULL, false) != 0;
+	} else if (r && r->out && (g_str_has_prefix(r->out, "/proc/") ||
+				   g_str_has_prefix(r->out, "/sys/"))) {
+		g_string_printf(c->err, "bash: %s: No such file or directory", r->out);
+		bad_out = true;
+	}
+	if (bad_out) {
 		g_free(in_text);
 		c->stdin_text = saved_stdin;
-		return 2;
+		return 1;
 	}
 	size_t out_start = c->out->len;
 	int rc = cmd_run(c, argc, argv);
 	c->stdin_text = saved_stdin;
 	g_free(in_text);
-	if (rc)
-		return rc;
 	if (r && r->err_out && c->err->len)
 		g_string_truncate(c->err, 0); /* 2> FILE: the text goes there, not to the screen */
+	if (rc) {
+		/* what a failing command printed still lands in `> FILE` */
+		if (r && r->out && !c->dry_run && !is_proc_sys(r->out) &&
+		    strcmp(r->out, "/dev/null") != 0)
+			file_put(c->node, r->out, c->out->str + out_start, r->append);
+		if (r && r->out)
+			g_string_truncate(c->out, out_start);
+		return rc;
+	}
 	if (r && r->out) {
 		char *text = g_strdup(c->out->str + out_start);
 		g_string_truncate(c->out, out_start);
@@ -1261,9 +1303,6 @@ int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r
 			/* at parse time only an echo's text is known for sure */
 			bool validate = !c->dry_run || strcmp(argv[0], "echo") == 0;
 			rc = validate ? redirect_to_knob(c, r->out, text, true) : 0;
-		} else if (g_str_has_prefix(r->out, "/proc/") || g_str_has_prefix(r->out, "/sys/")) {
-			g_string_printf(c->err, "bash: %s: No such file or directory", r->out);
-			rc = 2;
 		} else if (!c->dry_run) {
 			file_put(c->node, r->out, text, r->append);
 		}

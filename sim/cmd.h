@@ -10,6 +10,12 @@
  *   cat, systemctl, service, reboot   cmd.c
  * Every command is first run with dry_run = true at parse time (syntax only,
  * no state change), so bad input is reported before anything is simulated.
+ *
+ * A command returns its exit status as Linux's tool (or bash) would: 0 for
+ * success, else the tool's own code (iptables 1 for a runtime error, 2 for
+ * a parameter problem, 4 for what the kernel refused; ip 1, 2 or 255; bash
+ * 127 for an unknown command; ...). What it prints on stderr, success or
+ * not, is in c->err without a FILE:LINE prefix: the runner prints it as is.
  */
 #ifndef SIM_CMD_H
 #define SIM_CMD_H
@@ -25,14 +31,23 @@ struct cmd_ctx {
 	const char *file;	/* scenario file, for messages */
 	int line;
 	GString *out;		/* what the command prints (stdout) */
-	GString *err;		/* error text when returning 2 (no FILE:LINE prefix) */
+	GString *err;		/* what the command prints on stderr (no FILE:LINE prefix) */
 	const char *stdin_text;	/* `< FILE` redirection content, or NULL */
 };
 
-/* Run (or check) one command. 0 ok; 2 bad input (message in c->err). On
- * success, text left in c->err is the command's stderr output (e.g.
- * conntrack's "N flow entries have been shown."); the runner prints it. */
+/* Run (or check) one command: its exit status (0 ok), with what it prints
+ * on stderr in c->err, failure or not (conntrack's "N flow entries have
+ * been shown." comes with 0). */
 int cmd_run(struct cmd_ctx *c, int argc, char **argv);
+
+/* `sudo [-OPTIONS] CMD...` from copied instructions: the scenario already
+ * runs as root, so argv moves past the sudo words. */
+void cmd_skip_sudo(int *argc, char ***argv);
+
+/* True if a failed command's message is natsim refusing what it does not
+ * implement (its own voice names natsim), not a failure Linux would show:
+ * such a command is bad input even when the scenario expects it to fail. */
+bool cmd_refused(const char *err);
 
 /* Redirections of one command line, as the shell would apply them. */
 struct cmd_redir {
@@ -58,7 +73,8 @@ void cmd_redir_clear(struct cmd_redir *r);
 /* Run one command line with its redirections: `< FILE` from the node's file
  * store (else, for a relative path, from the real file next to the scenario),
  * then cmd_run(), then `>`/`>>` of c->out into the file store or a
- * /proc/sys knob. 0 ok; 2 with the message in c->err. */
+ * /proc/sys knob. The exit status as bash reports it (1 when a redirection
+ * fails), with the message in c->err. */
 int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r);
 
 /* File-store marker of a running `conntrack -E` on a router; its content is

@@ -444,6 +444,7 @@ static void record(struct world *w, struct expect *e, bool passed, char *seen)
 	e->seen = seen;
 	if (!passed) {
 		fflush(stdout);
+		scenario_progress_clear(w);
 		fprintf(stderr, "%s:%d: expectation failed: %s: expected %s, saw %s\n",
 			w->scn ? w->scn->path : "?", e->line, e->text, e->expected, e->seen);
 	}
@@ -523,4 +524,18 @@ void expect_not_reached(struct world *w, struct expect *e)
 	sim_time_format(e->at, t);
 	sim_time_format(w->end_time, end);
 	record(w, e, false, g_strdup_printf("nothing (the run ended at %s s, before %s s)", end, t));
+}
+
+void expect_not_evaluated(struct expect *e, const char *why)
+{
+	e->checked = false;
+	e->passed = false;
+	e->not_evaluated = true;
+	g_free(e->seen);
+	e->seen = g_strdup(why);
+}
+
+const char *expect_result(const struct expect *e)
+{
+	return e->not_evaluated ? "not evaluated" : e->passed ? "pass" : "fail";
 }

@@ -53,7 +53,8 @@ struct expect {
 	uint64_t frames;	/* EXPECT_SAW: matching frames captured so far */
 	/* result */
 	bool checked, passed;
-	char *expected, *seen;
+	bool not_evaluated;	/* the run stopped before it could be checked */
+	char *expected, *seen;	/* seen: the reason when not_evaluated */
 	sim_time checked_at;
 };
 
@@ -71,6 +72,13 @@ void expect_check(struct world *w, struct expect *e);
 /* An expectation that was never checked (its time lies after the run's
  * end): recorded as failed with the reason. */
 void expect_not_reached(struct world *w, struct expect *e);
+
+/* The run stopped early (--strict, a signal, an output error) before the
+ * expectation's time: it is neither passed nor failed; `why` says so. */
+void expect_not_evaluated(struct expect *e, const char *why);
+
+/* "pass", "fail" or "not evaluated", as summary.json writes it. */
+const char *expect_result(const struct expect *e);
 
 /* "==", "!=", ... */
 const char *expect_op_text(enum expect_op op);

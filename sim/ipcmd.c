@@ -5,8 +5,9 @@
  * apply the change with the kernel's checks and messages, as observed on
  * Linux 6.18 with iproute2 6.1. Output copies iproute2's layout, trailing
  * spaces included. natsim nodes have no IPv6, so no inet6 lines are shown
- * (as on a machine with IPv6 disabled). Exit status 2 for every error (the
- * command runner's "bad input"), where iproute2 uses 1 or 2.
+ * (as on a machine with IPv6 disabled). Exit statuses are iproute2's: 255
+ * where it calls exit(-1) on bad usage, 1 where a command gives up itself,
+ * 2 where the kernel refused the netlink request.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +32,19 @@ static void ipc_addr(uint32_t a, char buf[16])
 	ip_format(a, buf);
 }
 
-static int ipc_fail(struct cmd_ctx *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static int ipc_fail(struct cmd_ctx *c, const char *fmt, ...)
+/* iproute2's exit statuses: usage errors exit(-1) (invarg, duparg,
+ * incomplete_command), a command's own `return -1` becomes 1, a refused
+ * netlink request (rtnl_talk) 2. */
+enum { IPC_FAIL = 1, IPC_KERNEL = 2, IPC_USAGE = 255 };
+
+static int ipc_fail(struct cmd_ctx *c, int status, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static int ipc_fail(struct cmd_ctx *c, int status, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	g_string_append_vprintf(c->err, fmt, ap);
 	va_end(ap);
-	return 2; /* no trailing newline: the runner ends the line */
+	return status; /* no trailing newline: the runner ends the line */
 }
 
 /* The device named `name`: an interface, or lo (created on first use
@@ -138,12 +144,12 @@ static int ipc_show_devs(struct cmd_ctx *c, int argc, char **argv, bool link_mod
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "dev") == 0) {
 			if (++i >= argc)
-				return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+				return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 			want = argv[i];
 		} else if (!want) {
 			want = argv[i];
 		} else {
-			return ipc_fail(c, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.",
+			return ipc_fail(c, IPC_USAGE, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.",
 					argv[i]);
 		}
 	}
@@ -151,7 +157,7 @@ static int ipc_show_devs(struct cmd_ctx *c, int argc, char **argv, bool link_mod
 	if (want)
 		ipc_dev(c, want, &exists);
 	if (!exists)
-		return ipc_fail(c, "Device \"%s\" does not exist.", want);
+		return ipc_fail(c, IPC_FAIL, "Device \"%s\" does not exist.", want);
 	if (c->dry_run)
 		return 0;
 	for (unsigned i = 0; i < ipc_ndevs(c); i++) {
@@ -187,7 +193,7 @@ static int ipc_addr_parse(struct cmd_ctx *c, int argc, char **argv, struct ipc_a
 		if (strcmp(w, "dev") == 0 || strcmp(w, "local") == 0 || strcmp(w, "brd") == 0 ||
 		    strcmp(w, "broadcast") == 0) {
 			if (++i >= argc)
-				return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+				return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 			if (strcmp(w, "dev") == 0) {
 				a->dev = argv[i];
 				continue;
@@ -196,23 +202,23 @@ static int ipc_addr_parse(struct cmd_ctx *c, int argc, char **argv, struct ipc_a
 				/* natsim keeps no broadcast field: accepted, not shown */
 				uint32_t b;
 				if (strcmp(argv[i], "+") && strcmp(argv[i], "-") && !ip_parse(argv[i], &b))
-					return ipc_fail(c, "Error: inet address is expected rather than \"%s\".",
+					return ipc_fail(c, IPC_FAIL, "Error: inet address is expected rather than \"%s\".",
 							argv[i]);
 				continue;
 			}
 			w = argv[i]; /* `local ADDR` */
 		}
 		if (a->text)
-			return ipc_fail(c, "Error: either \"local\" is duplicate, or \"%s\" is a garbage.", w);
+			return ipc_fail(c, IPC_USAGE, "Error: either \"local\" is duplicate, or \"%s\" is a garbage.", w);
 		a->text = w;
 		if (!prefix_parse(w, &a->addr, &a->plen))
-			return ipc_fail(c, "Error: any valid prefix is expected rather than \"%s\".", w);
+			return ipc_fail(c, IPC_FAIL, "Error: any valid prefix is expected rather than \"%s\".", w);
 		a->has_plen = strchr(w, '/') != NULL;
 	}
 	if (!a->dev)
-		return ipc_fail(c, "Not enough information: \"dev\" argument is required.");
+		return ipc_fail(c, IPC_FAIL, "Not enough information: \"dev\" argument is required.");
 	if (!a->text)
-		return ipc_fail(c, "RTNETLINK answers: Operation not supported");
+		return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: Operation not supported");
 	return 0;
 }
 
@@ -222,11 +228,12 @@ static int ipc_addr_begin(struct cmd_ctx *c, int argc, char **argv, struct ipc_a
 			  struct iface **ifc)
 {
 	bool exists;
-	if (ipc_addr_parse(c, argc, argv, a))
-		return 2;
+	int rc = ipc_addr_parse(c, argc, argv, a);
+	if (rc)
+		return rc;
 	*ifc = ipc_dev(c, a->dev, &exists);
 	if (!exists)
-		return ipc_fail(c, "Cannot find device \"%s\"", a->dev);
+		return ipc_fail(c, IPC_FAIL, "Cannot find device \"%s\"", a->dev);
 	return 0;
 }
 
@@ -237,8 +244,9 @@ static int ipc_addr_add(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct ipc_addr_args a;
 	struct iface *ifc;
-	if (ipc_addr_begin(c, argc, argv, &a, &ifc))
-		return 2;
+	int rc = ipc_addr_begin(c, argc, argv, &a, &ifc);
+	if (rc)
+		return rc;
 	if (c->dry_run)
 		return 0;
 	uint32_t m = ipc_mask(a.plen);
@@ -246,14 +254,14 @@ static int ipc_addr_add(struct cmd_ctx *c, int argc, char **argv)
 	unsigned last_primary = 0;
 	for (unsigned k = 0; k < ifc->naddrs; k++) {
 		if (ifc->addrs[k].addr == a.addr && ifc->addrs[k].plen == a.plen)
-			return ipc_fail(c, "Error: ipv4: Address already assigned.");
+			return ipc_fail(c, IPC_KERNEL, "Error: ipv4: Address already assigned.");
 		if (ifc->addrs[k].plen == a.plen && (ifc->addrs[k].addr & m) == (a.addr & m))
 			secondary = true;
 		if (!ipc_is_secondary(ifc, k))
 			last_primary = k + 1;
 	}
 	if (ifc->naddrs >= IFACE_MAX_ADDRS)
-		return ipc_fail(c, "Error: natsim: at most %d addresses per interface.",
+		return ipc_fail(c, IPC_KERNEL, "Error: natsim: at most %d addresses per interface.",
 				IFACE_MAX_ADDRS);
 	unsigned at = secondary ? ifc->naddrs : last_primary;
 	memmove(&ifc->addrs[at + 1], &ifc->addrs[at], (ifc->naddrs - at) * sizeof ifc->addrs[0]);
@@ -283,8 +291,9 @@ static int ipc_addr_del(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct ipc_addr_args a;
 	struct iface *ifc;
-	if (ipc_addr_begin(c, argc, argv, &a, &ifc))
-		return 2;
+	int rc = ipc_addr_begin(c, argc, argv, &a, &ifc);
+	if (rc)
+		return rc;
 	if (!a.has_plen) {
 		char t[16];
 		ipc_addr(a.addr, t);
@@ -302,10 +311,10 @@ static int ipc_addr_del(struct cmd_ctx *c, int argc, char **argv)
 			break;
 	if (k == ifc->naddrs) {
 		g_string_truncate(c->err, 0);
-		return ipc_fail(c, "Error: ipv4: Address not found.");
+		return ipc_fail(c, IPC_KERNEL, "Error: ipv4: Address not found.");
 	}
 	if (ifc == c->node->lo && k == 0)
-		return ipc_fail(c, "Error: natsim: 127.0.0.1/8 on lo cannot be removed.");
+		return ipc_fail(c, IPC_KERNEL, "Error: natsim: 127.0.0.1/8 on lo cannot be removed.");
 	struct iface_addr del = ifc->addrs[k];
 	bool primary = !ipc_is_secondary(ifc, k);
 	ipc_addr_remove_at(c, ifc, k);
@@ -331,7 +340,7 @@ static int ipc_addr_cmd(struct cmd_ctx *c, int argc, char **argv, bool only4)
 		return ipc_addr_del(c, argc - 1, argv + 1);
 	if (ipc_matches(sub, "list") || ipc_matches(sub, "show") || ipc_matches(sub, "lst"))
 		return ipc_show_devs(c, argc - 1, argv + 1, false, only4);
-	return ipc_fail(c, "Command \"%s\" is unknown, try \"ip address help\".", sub);
+	return ipc_fail(c, IPC_USAGE, "Command \"%s\" is unknown, try \"ip address help\".", sub);
 }
 
 /* ----- ip link set|show ----- */
@@ -352,35 +361,35 @@ static int ipc_link_set(struct cmd_ctx *c, int argc, char **argv)
 			up = 0;
 		} else if (strcmp(w, "mtu") == 0) {
 			if (++i >= argc)
-				return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+				return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 			char *end;
 			mtu = strtol(argv[i], &end, 0);
 			if (*argv[i] == '\0' || *end || mtu < 0 || mtu > 0x7fffffff)
-				return ipc_fail(c, "Error: argument \"%s\" is wrong: Invalid \"mtu\" value",
+				return ipc_fail(c, IPC_USAGE, "Error: argument \"%s\" is wrong: Invalid \"mtu\" value",
 						argv[i]);
 		} else if (strcmp(w, "dev") == 0) {
 			if (++i >= argc)
-				return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+				return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 			if (dev)
-				return ipc_fail(c, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.",
+				return ipc_fail(c, IPC_USAGE, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.",
 						argv[i]);
 			dev = argv[i];
 		} else if (!dev) {
 			dev = w;
 		} else {
-			return ipc_fail(c, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.", w);
+			return ipc_fail(c, IPC_USAGE, "Error: either \"dev\" is duplicate, or \"%s\" is a garbage.", w);
 		}
 	}
 	if (!dev)
-		return ipc_fail(c, "Not enough of information: \"dev\" argument is required.");
+		return ipc_fail(c, IPC_USAGE, "Not enough information: \"dev\" argument is required.");
 	bool exists;
 	struct iface *ifc = ipc_dev(c, dev, &exists);
 	if (!exists)
-		return ipc_fail(c, "Cannot find device \"%s\"", dev);
+		return ipc_fail(c, IPC_FAIL, "Cannot find device \"%s\"", dev);
 	if (mtu >= 0 && mtu < 68)
-		return ipc_fail(c, "Error: mtu less than device minimum.");
+		return ipc_fail(c, IPC_KERNEL, "Error: mtu less than device minimum.");
 	if (mtu > (strcmp(dev, "lo") == 0 ? 65536 : 65535))
-		return ipc_fail(c, "Error: mtu greater than device maximum.");
+		return ipc_fail(c, IPC_KERNEL, "Error: mtu greater than device maximum.");
 	if (c->dry_run)
 		return 0;
 	struct node *n = c->node;
@@ -413,7 +422,7 @@ static int ipc_link(struct cmd_ctx *c, int argc, char **argv)
 		return ipc_link_set(c, argc - 1, argv + 1);
 	if (ipc_matches(sub, "show") || ipc_matches(sub, "list") || ipc_matches(sub, "lst"))
 		return ipc_show_devs(c, argc - 1, argv + 1, true, false);
-	return ipc_fail(c, "Command \"%s\" is unknown, try \"ip link help\".", sub);
+	return ipc_fail(c, IPC_USAGE, "Command \"%s\" is unknown, try \"ip link help\".", sub);
 }
 
 /* ----- ip route ----- */
@@ -435,16 +444,16 @@ static int ipc_route_parse(struct cmd_ctx *c, int argc, char **argv, struct ipc_
 			     strcmp(w, "metric") == 0 || strcmp(w, "priority") == 0 ||
 			     strcmp(w, "preference") == 0 || strcmp(w, "to") == 0;
 		if (value && ++i >= argc)
-			return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+			return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 		const char *v = value ? argv[i] : NULL;
 		if (strcmp(w, "via") == 0) {
 			if (strcmp(v, "inet") == 0) {
 				if (++i >= argc)
-					return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+					return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 				v = argv[i];
 			}
 			if (!ip_parse(v, &r->gw))
-				return ipc_fail(c, "Error: inet address is expected rather than \"%s\".", v);
+				return ipc_fail(c, IPC_FAIL, "Error: inet address is expected rather than \"%s\".", v);
 			r->has_gw = true;
 		} else if (strcmp(w, "dev") == 0 || strcmp(w, "oif") == 0) {
 			r->dev = v;
@@ -453,7 +462,7 @@ static int ipc_route_parse(struct cmd_ctx *c, int argc, char **argv, struct ipc_
 			char *end;
 			unsigned long m = strtoul(v, &end, 0);
 			if (!*v || *end || m > 0xffffffffUL)
-				return ipc_fail(c, "Error: argument \"%s\" is wrong: \"metric\" value is invalid", v);
+				return ipc_fail(c, IPC_USAGE, "Error: argument \"%s\" is wrong: \"metric\" value is invalid", v);
 			r->metric = (uint32_t)m;
 			r->has_metric = true;
 		} else if (strcmp(w, "onlink") == 0) {
@@ -464,22 +473,22 @@ static int ipc_route_parse(struct cmd_ctx *c, int argc, char **argv, struct ipc_
 				r->prefix = 0;
 				r->plen = 0;
 			} else if (!prefix_parse(p, &r->prefix, &r->plen)) {
-				return ipc_fail(c, "Error: any valid prefix is expected rather than \"%s\".", p);
+				return ipc_fail(c, IPC_FAIL, "Error: any valid prefix is expected rather than \"%s\".", p);
 			}
 			r->has_prefix = true;
 		} else {
-			return ipc_fail(c, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.", w);
+			return ipc_fail(c, IPC_USAGE, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.", w);
 		}
 	}
 	if (need_prefix && !r->has_prefix)
-		return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+		return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 	if (r->has_prefix && (r->prefix & ~ipc_mask(r->plen)))
-		return ipc_fail(c, "Error: Invalid prefix for given prefix length.");
+		return ipc_fail(c, IPC_KERNEL, "Error: Invalid prefix for given prefix length.");
 	if (r->dev) {
 		bool exists;
 		ipc_dev(c, r->dev, &exists);
 		if (!exists)
-			return ipc_fail(c, "Cannot find device \"%s\"", r->dev);
+			return ipc_fail(c, IPC_FAIL, "Cannot find device \"%s\"", r->dev);
 	}
 	return 0;
 }
@@ -511,39 +520,40 @@ static struct iface *ipc_gw_dev(struct node *n, uint32_t gw, struct iface *dev)
 static int ipc_route_add(struct cmd_ctx *c, int argc, char **argv, bool replace)
 {
 	struct ipc_route_args a;
-	if (ipc_route_parse(c, argc, argv, &a, true))
-		return 2;
+	int rc = ipc_route_parse(c, argc, argv, &a, true);
+	if (rc)
+		return rc;
 	if (a.onlink && !a.dev)
-		return ipc_fail(c, "Error: Nexthop device required for onlink.");
+		return ipc_fail(c, IPC_KERNEL, "Error: Nexthop device required for onlink.");
 	if (!a.dev && !a.has_gw)
-		return ipc_fail(c, "RTNETLINK answers: No such device");
+		return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: No such device");
 	if (c->dry_run)
 		return 0;
 	struct node *n = c->node;
 	bool exists;
 	struct iface *dev = a.dev ? ipc_dev(c, a.dev, &exists) : NULL;
 	if (dev == n->lo && dev)
-		return ipc_fail(c, "Error: natsim: routes through lo are not supported.");
+		return ipc_fail(c, IPC_KERNEL, "Error: natsim: routes through lo are not supported.");
 	struct route r = { .prefix = a.prefix, .plen = (uint8_t)a.plen, .gw = a.has_gw ? a.gw : 0,
 			   .onlink = a.onlink, .metric = a.metric };
 	if (!a.has_gw) {
 		if (!dev->up)
-			return ipc_fail(c, "Error: Device for nexthop is not up.");
+			return ipc_fail(c, IPC_KERNEL, "Error: Device for nexthop is not up.");
 		r.dev = dev;
 	} else if (a.onlink) {
 		if (!dev->up)
-			return ipc_fail(c, "Error: Nexthop device is not up.");
+			return ipc_fail(c, IPC_KERNEL, "Error: Nexthop device is not up.");
 		r.dev = dev;
 	} else {
 		r.dev = ipc_gw_dev(n, a.gw, dev);
 		if (!r.dev)
-			return ipc_fail(c, "Error: Nexthop has invalid gateway.");
+			return ipc_fail(c, IPC_KERNEL, "Error: Nexthop has invalid gateway.");
 	}
 	for (unsigned i = 0; i < n->routes->len; i++) {
 		struct route *o = &g_array_index(n->routes, struct route, i);
 		if (o->prefix == r.prefix && o->plen == r.plen && o->metric == r.metric) {
 			if (!replace)
-				return ipc_fail(c, "RTNETLINK answers: File exists");
+				return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: File exists");
 			*o = r;
 			return 0;
 		}
@@ -555,8 +565,9 @@ static int ipc_route_add(struct cmd_ctx *c, int argc, char **argv, bool replace)
 static int ipc_route_del(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct ipc_route_args a;
-	if (ipc_route_parse(c, argc, argv, &a, true))
-		return 2;
+	int rc = ipc_route_parse(c, argc, argv, &a, true);
+	if (rc)
+		return rc;
 	if (c->dry_run)
 		return 0;
 	struct node *n = c->node;
@@ -572,7 +583,7 @@ static int ipc_route_del(struct cmd_ctx *c, int argc, char **argv)
 		g_array_remove_index(n->routes, i);
 		return 0;
 	}
-	return ipc_fail(c, "RTNETLINK answers: No such process");
+	return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: No such process");
 }
 
 /* The dump order of the main table's trie: by prefix, longer first. */
@@ -634,8 +645,9 @@ static int ipc_route_show(struct cmd_ctx *c, int argc, char **argv)
 			argc -= 2;
 			break;
 		}
-	if (ipc_route_parse(c, argc, argv, &a, false))
-		return 2;
+	int rc = ipc_route_parse(c, argc, argv, &a, false);
+	if (rc)
+		return rc;
 	if (c->dry_run)
 		return 0;
 	struct node *n = c->node;
@@ -667,11 +679,11 @@ static int ipc_route_get(struct cmd_ctx *c, int argc, char **argv)
 	if (i < argc && strcmp(argv[i], "to") == 0)
 		i++;
 	if (i >= argc)
-		return ipc_fail(c, "Command line is not complete. Try option \"help\"");
+		return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 	if (!ip_parse(argv[i], &dst))
-		return ipc_fail(c, "Error: inet prefix is expected rather than \"%s\".", argv[i]);
+		return ipc_fail(c, IPC_FAIL, "Error: inet prefix is expected rather than \"%s\".", argv[i]);
 	if (i + 1 < argc)
-		return ipc_fail(c, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.",
+		return ipc_fail(c, IPC_USAGE, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.",
 				argv[i + 1]);
 	if (c->dry_run)
 		return 0;
@@ -685,7 +697,7 @@ static int ipc_route_get(struct cmd_ctx *c, int argc, char **argv)
 	}
 	const struct route *r = route_lookup(n, dst);
 	if (!r)
-		return ipc_fail(c, "RTNETLINK answers: Network is unreachable");
+		return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: Network is unreachable");
 	ipc_addr(route_source_addr(n, dst), s);
 	g_string_append_printf(c->out, "%s ", d);
 	if (r->gw) {
@@ -711,7 +723,7 @@ static int ipc_route(struct cmd_ctx *c, int argc, char **argv)
 		return ipc_route_show(c, argc - 1, argv + 1);
 	if (ipc_matches(sub, "get"))
 		return ipc_route_get(c, argc - 1, argv + 1);
-	return ipc_fail(c, "Command \"%s\" is unknown, try \"ip route help\".", sub);
+	return ipc_fail(c, IPC_USAGE, "Command \"%s\" is unknown, try \"ip route help\".", sub);
 }
 
 /* ----- entry ----- */
@@ -725,12 +737,12 @@ int ipcmd_run(struct cmd_ctx *c, int argc, char **argv)
 		if (strcmp(o, "-4") == 0 || strcmp(o, "-family=inet") == 0)
 			only4 = true;
 		else
-			return ipc_fail(c, "Option \"%s\" is unknown, try \"ip -help\".", o);
+			return ipc_fail(c, IPC_USAGE, "Option \"%s\" is unknown, try \"ip -help\".", o);
 	}
 	if (c->node->kind == NODE_SWITCH)
-		return ipc_fail(c, "natsim: switches take no commands");
+		return ipc_fail(c, IPC_KERNEL, "natsim: switches take no commands");
 	if (i >= argc)
-		return ipc_fail(c, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }");
+		return ipc_fail(c, IPC_USAGE, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }");
 	const char *obj = argv[i];
 	int rest = argc - i - 1;
 	char **rargv = argv + i + 1;
@@ -741,5 +753,5 @@ int ipcmd_run(struct cmd_ctx *c, int argc, char **argv)
 		return ipc_link(c, rest, rargv);
 	if (ipc_matches(obj, "route"))
 		return ipc_route(c, rest, rargv);
-	return ipc_fail(c, "Object \"%s\" is unknown, try \"ip help\".", obj);
+	return ipc_fail(c, IPC_FAIL, "Object \"%s\" is unknown, try \"ip help\".", obj);
 }

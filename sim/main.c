@@ -1,15 +1,19 @@
 /* main.c - the natsim program: `natsim run|check SCENARIO [options]`.
  *
  * Design: main is the only place that prints an error and picks the exit
- * status (0 every expectation held, 1 one failed or an invariant broke, 2 bad
- * input, 128+N after signal N); modules return errors as values. Options are
- * parsed with GOption. SIGINT/SIGTERM only set a flag: the event loop stops
- * before its next event and every output is still flushed and closed.
+ * status (0 every expectation held and no command failed unexpectedly, 1 an
+ * expectation failed, an invariant broke or a command failed unmarked, 2 bad
+ * input, 128+N after signal N); modules return errors as values. Bad input
+ * still leaves a report for CI: the JUnit file (with --junit) and, once the
+ * output directory exists, summary.json. Options are parsed with GOption.
+ * SIGINT/SIGTERM only set a flag: the event loop stops before its next event
+ * and every output is still flushed and closed.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "expect.h"
 #include "report.h"
 #include "scenario.h"
 #include "world.h"
@@ -39,6 +43,27 @@ static void print_scn_error(const struct scn_error *e)
 		fprintf(stderr, "%s: error: %s\n", e->file ? e->file : "natsim", e->msg);
 }
 
+/* Bad input stops natsim before anything is simulated (exit 2): the JUnit
+ * file (with --junit) and summary.json (once the output directory exists)
+ * still say so, each with the message and the scenario line. `bad` NULL is
+ * `natsim check` of a good scenario: its expectations, not evaluated. */
+static void write_bad_input_reports(struct world *w, const struct scn_error *bad, bool summary)
+{
+	GString *err = g_string_new(NULL);
+	if (summary && bad && output_write_summary(w, bad, err))
+		fprintf(stderr, "natsim: error: %s\n", err->str);
+	if (w->opt.junit) {
+		if (!bad && w->scn) /* natsim check: nothing was run */
+			for (unsigned i = 0; i < w->scn->expects->len; i++)
+				expect_not_evaluated(g_ptr_array_index(w->scn->expects, i),
+						     "natsim check does not run the scenario");
+		g_string_truncate(err, 0);
+		if (output_write_junit(w, w->opt.junit, bad, err))
+			fprintf(stderr, "natsim: error: %s\n", err->str);
+	}
+	g_string_free(err, TRUE);
+}
+
 /* out/<scenario file name without .scn> */
 static char *default_out_dir(const char *path)
 {
@@ -54,7 +79,7 @@ int main(int argc, char **argv)
 {
 	gchar *out = NULL, *seed = NULL, *until = NULL, *junit = NULL;
 	gboolean trace = FALSE, check = FALSE, no_pcap = FALSE, quiet = FALSE, version = FALSE;
-	gboolean report = FALSE;
+	gboolean report = FALSE, strict = FALSE;
 	GOptionEntry entries[] = {
 		{ "out", 0, 0, G_OPTION_ARG_FILENAME, &out,
 		  "Output directory (default out/<scenario name>)", "DIR" },
@@ -67,11 +92,15 @@ int main(int argc, char **argv)
 		{ "check", 0, 0, G_OPTION_ARG_NONE, &check,
 		  "Verify the conntrack invariants after every packet a router handles", NULL },
 		{ "junit", 0, 0, G_OPTION_ARG_FILENAME, &junit,
-		  "Write a JUnit XML report, one testcase per expect", "FILE" },
+		  "Write a JUnit XML report: a testcase per expectation and per failed or `!` "
+		  "command, or the bad input", "FILE" },
 		{ "report", 0, 0, G_OPTION_ARG_NONE, &report,
 		  "Write DIR/report.html: ladder diagram, conntrack tables and count plots", NULL },
+		{ "strict", 0, 0, G_OPTION_ARG_NONE, &strict,
+		  "Stop at the first command that fails unexpectedly", NULL },
 		{ "no-pcap", 0, 0, G_OPTION_ARG_NONE, &no_pcap, "Write no pcap files", NULL },
-		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet, "Do not print command output", NULL },
+		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet,
+		  "Do not print command output (only unexpected failures)", NULL },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
@@ -82,8 +111,11 @@ int main(int argc, char **argv)
 		"  natsim run SCENARIO [options]   simulate, write pcaps, logs, summary.json\n"
 		"  natsim check SCENARIO           parse and validate only");
 	g_option_context_set_description(ctx,
-		"Exit status: 0 every expectation held; 1 an expectation failed or an invariant\n"
-		"broke; 2 bad input (scenario, command, option, pcap).\n");
+		"A failing command prints what Linux prints and the run goes on, as in a shell;\n"
+		"`NODE: ! CMD` says CMD must fail.\n\n"
+		"Exit status: 0 every expectation held and no command failed unexpectedly;\n"
+		"1 an expectation failed, an invariant broke, or a command failed unmarked;\n"
+		"2 bad input (scenario, command, option, pcap), found before the run.\n");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	GError *ge = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &ge)) {
@@ -122,20 +154,24 @@ int main(int argc, char **argv)
 		.pcap = !no_pcap && !is_check,
 		.quiet = quiet,
 		.report = report && !is_check,
+		.strict = strict,
 		.junit = junit,
 	};
+	struct scn_error bad = { 0 }; /* bad input found after the options */
 	if (seed) {
 		guint64 v;
 		if (!g_ascii_string_to_unsigned(seed, 10, 0, G_MAXUINT64, &v, NULL)) {
 			fprintf(stderr, "natsim: bad --seed \"%s\" (a non-negative integer)\n", seed);
-			goto done;
+			bad.msg = g_strdup_printf("bad --seed \"%s\"", seed);
+			goto bad_option;
 		}
 		o.seed = v;
 	}
 	if (until && !sim_time_parse(until, &o.until)) {
 		fprintf(stderr, "natsim: bad --until \"%s\" (a number with a unit: s, ms, us, ns)\n",
 			until);
-		goto done;
+		bad.msg = g_strdup_printf("bad --until \"%s\"", until);
+		goto bad_option;
 	}
 	char *out_dir = out ? g_strdup(out) : default_out_dir(path);
 	o.out_dir = out_dir;
@@ -145,32 +181,26 @@ int main(int argc, char **argv)
 		report_init(w);
 
 	GString *err = g_string_new(NULL);
+	bool outputs_open = false;
 	if (!is_check && world_open_outputs(w, err)) {
 		fprintf(stderr, "natsim: error: %s\n", err->str);
-		g_string_free(err, TRUE);
-		report_free(w);
-		world_free(w);
-		goto done;
+		bad.msg = g_strdup(err->str);
+	} else {
+		outputs_open = !is_check;
+		if (scenario_load(w, path, &bad)) {
+			print_scn_error(&bad);
+		} else if (w->exit_status == 2) { /* a pcap could not be opened (reported) */
+			bad.msg = g_strdup("a capture file could not be opened");
+		}
 	}
 	g_string_free(err, TRUE);
-
-	struct scn_error serr = { 0 };
-	if (scenario_load(w, path, &serr)) {
-		print_scn_error(&serr);
-		scn_error_clear(&serr);
+	if (bad.msg || is_check) {
+		/* nothing is simulated; CI still gets its report */
+		write_bad_input_reports(w, bad.msg ? &bad : NULL, outputs_open);
+		status = bad.msg ? 2 : 0;
+		scn_error_clear(&bad);
 		report_free(w);
 		world_free(w);
-		goto done;
-	}
-	if (w->exit_status == 2) { /* a pcap could not be opened (reported) */
-		report_free(w);
-		world_free(w);
-		goto done;
-	}
-	if (is_check) {
-		report_free(w);
-		world_free(w);
-		status = 0;
 		goto done;
 	}
 	install_signals();
@@ -190,9 +220,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "natsim: %s at %s s simulated; outputs written\n",
 			scenario_signal == SIGINT ? "interrupted" : "terminated", ts);
 	}
+	scenario_print_verdict(w);
 	report_free(w);
 	world_free(w);
 	packet_pool_drain();
+	goto done;
+bad_option:
+	if (junit) {
+		/* a run that was given --junit leaves a report, even for a bad option */
+		struct world *bw = world_new(&o);
+		write_bad_input_reports(bw, &bad, false);
+		world_free(bw);
+	}
+	scn_error_clear(&bad);
 done:
 	g_free(out);
 	g_free(seed);

@@ -6,9 +6,15 @@
  * (nodes, then links) build the topology, so a command may name an
  * interface whatever the order of the lines; then commands, expectations and
  * `end`. Every command is split once (cmd_split) and dry-run (cmd_exec with
- * dry_run) so its own error text is reported as FILE:LINE: error: ...
+ * dry_run) so its own error text is reported as FILE:LINE: error: ...; then
+ * the iptables commands are checked against the chains that may exist by
+ * then, in the order they will run (check_chains). A line `NODE: ! CMD`
+ * expects CMD to fail, as bash's `!`: a failure found before the run is
+ * then no error (unless it is natsim refusing what it does not implement).
  * Running is one event per command and per timed expectation, one repeating
- * garbage-collection tick per router, and the event loop.
+ * garbage-collection tick per router, and the event loop. A command that
+ * fails at run time behaves as in a shell: its message, then the next
+ * command; the outcome is recorded for summary.json and JUnit.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -363,6 +369,13 @@ static void expect_free_cb(gpointer p)
 	expect_free(p);
 }
 
+static void scn_cmd_result_free(gpointer p)
+{
+	struct scn_cmd_result *r = p;
+	g_free(r->message);
+	g_free(r);
+}
+
 /* "NODE: COMMAND ..." (or "NODE:COMMAND") at time `at`. */
 static int parse_command(struct parser *ps, struct scn_line *l, const char *text, sim_time at)
 {
@@ -388,6 +401,14 @@ static int parse_command(struct parser *ps, struct scn_line *l, const char *text
 	sc->node = n;
 	sc->text = g_strdup(cmd_text);
 	sc->line = l->line;
+	/* bash's `!` word before a command: its status is inverted, so the
+	 * scenario says the command must fail */
+	if (cmd_text[0] == '!' && (cmd_text[1] == ' ' || cmd_text[1] == '\t' || !cmd_text[1])) {
+		sc->negate = true;
+		cmd_text++;
+		while (*cmd_text == ' ' || *cmd_text == '\t')
+			cmd_text++;
+	}
 	GPtrArray *argv = g_ptr_array_new();
 	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
 	GString *err = g_string_new(NULL);
@@ -414,6 +435,10 @@ static int parse_command(struct parser *ps, struct scn_line *l, const char *text
 		rc = cmd_exec(&c, sc->argc, copy, &sc->redir);
 		g_strfreev(copy);
 		g_string_free(out, TRUE);
+		if (rc && sc->negate && !cmd_refused(err->str)) {
+			sc->static_fail = true; /* fails as the scenario says it must */
+			rc = 0;
+		}
 		if (rc && err->len == 0)
 			g_string_assign(err, "command rejected");
 	}
@@ -494,6 +519,54 @@ static int parse_statement(struct parser *ps, struct scn_line *l, char **v, int 
 	return perr(ps, l->line, "unknown statement \"%s\"", first);
 }
 
+/* iptables refuses a reference to a chain that does not exist (`-A FORWRD`,
+ * `-j NOPE`, `-P` of a user chain): whether it exists depends on the
+ * commands before, so the check walks the commands in the order they will
+ * run (time, then line) with each router's set of chains that may exist by
+ * then (nf_chain_names): built-ins, names created by -N or -E, and any name
+ * once iptables-restore, the iptables service or a reboot (which restores
+ * it) may have loaded a ruleset. Chains are never taken out of the set, so
+ * a scenario that may work is never refused; one that cannot is refused
+ * before anything runs, with iptables' own text. (An iptables-restore file
+ * read at parse time is checked by its own dry run: it flushes the table,
+ * so it alone says which chains exist.) */
+static int check_chains(struct parser *ps)
+{
+	static const char *const loaders[] = {
+		"iptables-restore", "systemctl", "service", "reboot", "shutdown",
+	};
+	GHashTable *names = g_hash_table_new_full(NULL, NULL, NULL,
+						  (GDestroyNotify)nf_chain_names_free);
+	GString *err = g_string_new(NULL);
+	int rc = 0;
+	for (unsigned i = 0; i < ps->s->cmds->len && rc == 0; i++) {
+		struct scn_cmd *sc = g_ptr_array_index(ps->s->cmds, i);
+		if (!sc->node->nf || sc->static_fail)
+			continue;
+		char **copy = g_strdupv(sc->argv);
+		int argc = sc->argc;
+		char **argv = copy;
+		cmd_skip_sudo(&argc, &argv);
+		struct nf_chain_names *nn = g_hash_table_lookup(names, sc->node);
+		if (!nn) {
+			nn = nf_chain_names_new();
+			g_hash_table_insert(names, sc->node, nn);
+		}
+		if (argc > 0 && strcmp(argv[0], "iptables") == 0) {
+			g_string_truncate(err, 0);
+			if (nf_cmd_iptables_chains(nn, argc, argv, err) && !sc->negate)
+				rc = perr(ps, sc->line, "%s", err->str);
+		}
+		for (size_t k = 0; argc > 0 && k < G_N_ELEMENTS(loaders); k++)
+			if (strcmp(argv[0], loaders[k]) == 0)
+				nf_chain_names_any(nn);
+		g_strfreev(copy);
+	}
+	g_string_free(err, TRUE);
+	g_hash_table_destroy(names);
+	return rc;
+}
+
 static gint cmd_order(gconstpointer a, gconstpointer b)
 {
 	const struct scn_cmd *x = *(struct scn_cmd *const *)a, *y = *(struct scn_cmd *const *)b;
@@ -516,6 +589,7 @@ static struct scenario *scenario_new(const char *path)
 	s->end = SIM_TIME_NEVER;
 	s->saw_by_iface = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 						(GDestroyNotify)g_ptr_array_unref);
+	s->cmd_results = g_ptr_array_new_with_free_func(scn_cmd_result_free);
 	return s;
 }
 
@@ -575,8 +649,10 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 		g_strfreev(v);
 	}
 	g_ptr_array_free(lines, TRUE);
-	if (rc == 0)
+	if (rc == 0) {
 		g_ptr_array_sort(ps.s->cmds, cmd_order);
+		rc = check_chains(&ps);
+	}
 	return rc;
 }
 
@@ -592,9 +668,11 @@ void scenario_free(struct scenario *s)
 {
 	if (!s)
 		return;
+	g_ptr_array_free(s->cmd_results, TRUE); /* before cmds: results point at them */
 	g_ptr_array_free(s->cmds, TRUE);
 	g_ptr_array_free(s->expects, TRUE);
 	g_hash_table_destroy(s->saw_by_iface);
+	g_free(s->run_error);
 	g_free(s->path);
 	g_free(s->name);
 	g_free(s->dir);
@@ -612,12 +690,30 @@ static void gc_tick(struct world *w, void *arg, uint64_t u)
 	world_at(w, w->now + SIM_S, gc_tick, n, 0);
 }
 
+/* What a failed command printed, as stderr shows it (one final newline). */
+static void print_stderr_text(const char *text)
+{
+	size_t n = strlen(text);
+	if (!n)
+		return;
+	fputs(text, stderr);
+	if (text[n - 1] != '\n')
+		fputc('\n', stderr);
+}
+
+/* One command at its time, as a shell runs a script line: it prints what it
+ * prints, and a failure does not stop the script. The outcome is recorded
+ * when the command failed or was marked `!`; a failure the scenario did not
+ * expect makes the run exit 1, and with --strict ends it. Under --quiet only
+ * such a failure is shown, with the line it comes from. */
 static void cmd_event(struct world *w, void *arg, uint64_t u)
 {
 	struct scn_cmd *sc = arg;
+	struct scenario *s = w->scn;
 	(void)u;
 	if (w->stopping)
 		return;
+	scenario_progress_clear(w);
 	if (!w->opt.quiet) {
 		char ts[32];
 		sim_time_format(w->now, ts);
@@ -625,29 +721,43 @@ static void cmd_event(struct world *w, void *arg, uint64_t u)
 	}
 	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
 	struct cmd_ctx c = {
-		.w = w, .node = sc->node, .dry_run = false, .file = w->scn->path,
+		.w = w, .node = sc->node, .dry_run = false, .file = s->path,
 		.line = sc->line, .out = out, .err = err,
 	};
 	char **argv = g_strdupv(sc->argv);
 	int rc = cmd_exec(&c, sc->argc, argv, &sc->redir);
 	g_strfreev(argv);
+	bool ok = sc->negate ? rc != 0 : rc == 0;
 	if (!w->opt.quiet && out->len) {
 		fputs(out->str, stdout);
 		if (out->str[out->len - 1] != '\n')
 			fputc('\n', stdout);
 	}
-	if (rc || err->len) {
+	if (!ok && w->opt.quiet) {
 		fflush(stdout);
-		if (rc) {
-			g_strchomp(err->str);
-			fprintf(stderr, "%s:%d: error: %s\n", w->scn->path, sc->line,
-				*err->str ? err->str : "command failed");
-			w->exit_status = 2;
+		fprintf(stderr, "%s:%d: %s# %s: exit status %d%s\n", s->path, sc->line,
+			sc->node->name, sc->text, rc, sc->negate ? ", expected to fail" : "");
+		print_stderr_text(err->str);
+	} else if (err->len && !w->opt.quiet) {
+		fflush(stdout);
+		print_stderr_text(err->str);
+	}
+	if (rc || sc->negate) {
+		struct scn_cmd_result *r = g_new0(struct scn_cmd_result, 1);
+		r->cmd = sc;
+		r->at = w->now;
+		r->status = rc;
+		r->ok = ok;
+		r->message = g_strdup(g_strchomp(err->str));
+		g_ptr_array_add(s->cmd_results, r);
+	}
+	if (!ok) {
+		s->cmd_failures++;
+		if (w->exit_status == 0)
+			w->exit_status = 1;
+		if (w->opt.strict) {
+			s->stopped_line = sc->line;
 			w->stopping = true;
-		} else {
-			fputs(err->str, stderr);
-			if (err->str[err->len - 1] != '\n')
-				fputc('\n', stderr);
 		}
 	}
 	g_string_free(out, TRUE);
@@ -669,27 +779,43 @@ static void expect_event(struct world *w, void *arg, uint64_t u)
 		expect_check(w, arg);
 }
 
-/* Progress on a terminal: simulated time and events per wall-clock second,
- * after the first second. The wall clock feeds this display only. */
+/* Progress on a terminal, after the first wall-clock second: one line on
+ * stderr, redrawn at most 4 times a second, with the simulated time reached
+ * and the end, the packets sent so far and the wall time. The wall clock
+ * feeds this display only (never a file, never what the run computes), and
+ * nothing is shown when stderr is not a terminal. */
 struct progress {
-	bool tty, shown;
+	bool tty;
 	gint64 start, last;
-	uint64_t last_events;
 };
 
-static void progress_tick(struct world *w, struct progress *pg)
+static void progress_tick(struct world *w, struct progress *pg, sim_time end)
 {
 	gint64 now = g_get_monotonic_time();
 	if (now - pg->start < G_USEC_PER_SEC || now - pg->last < G_USEC_PER_SEC / 4)
 		return;
-	double rate = (double)(w->events - pg->last_events) * G_USEC_PER_SEC /
-		      (double)(now - pg->last);
-	char ts[32];
+	char ts[32], te[48] = "";
 	sim_time_format(w->now, ts);
-	fprintf(stderr, "\r\033[Knatsim: %s s simulated, %.0f events/s", ts, rate);
-	pg->shown = true;
+	if (end != SIM_TIME_NEVER) {
+		char e[32];
+		sim_time_format(end, e);
+		snprintf(te, sizeof te, " of %s s", e);
+	}
+	fprintf(stderr, "\r\033[Knatsim: %s s%s simulated, %" G_GUINT64_FORMAT " packets, "
+		"%.1f s wall", ts, te, w->next_packet_id, (double)(now - pg->start) / G_USEC_PER_SEC);
+	fflush(stderr);
+	w->progress_shown = true;
 	pg->last = now;
-	pg->last_events = w->events;
+}
+
+void scenario_progress_clear(struct world *w)
+{
+	if (!w->progress_shown)
+		return;
+	fflush(stdout);
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	w->progress_shown = false;
 }
 
 void scenario_run(struct world *w)
@@ -744,26 +870,42 @@ void scenario_run(struct world *w)
 		w->events++;
 		ev.fn(w, ev.arg, ev.u);
 		if (pg.tty && (w->events & 4095) == 0)
-			progress_tick(w, &pg);
+			progress_tick(w, &pg, end);
 	}
-	if (pg.shown)
-		fprintf(stderr, "\r\033[K");
+	scenario_progress_clear(w);
 
 	if (!w->stopping && !scenario_signal && end != SIM_TIME_NEVER)
 		w->now = end;
 	w->end_time = w->now;
 
-	/* end-of-run expectations, and timed ones the run never reached */
+	/* end-of-run expectations, and timed ones the run never reached; a run
+	 * cut short (--strict, a signal, an output error) cannot judge those */
+	char *cut = NULL, ts[32];
+	sim_time_format(w->end_time, ts);
+	if (s->stopped_line)
+		cut = g_strdup_printf("--strict stopped the run at line %d (%s s)",
+				      s->stopped_line, ts);
+	else if (scenario_signal)
+		cut = g_strdup_printf("the run was %s at %s s",
+				      scenario_signal == SIGINT ? "interrupted" : "terminated", ts);
+	else if (w->stopping)
+		cut = g_strdup_printf("the run stopped at %s s, when an output "
+				      "could not be written", ts);
 	bool failed = false;
 	for (unsigned i = 0; i < s->expects->len; i++) {
 		struct expect *e = g_ptr_array_index(s->expects, i);
-		if (e->at == SIM_TIME_NEVER)
+		if (e->at != SIM_TIME_NEVER && e->checked)
+			;
+		else if (cut)
+			expect_not_evaluated(e, cut);
+		else if (e->at == SIM_TIME_NEVER)
 			expect_check(w, e);
-		else if (!e->checked)
+		else
 			expect_not_reached(w, e);
-		failed = failed || !e->passed;
+		failed = failed || (e->checked && !e->passed);
 	}
-	if (w->exit_status != 2 && failed)
+	g_free(cut);
+	if (w->exit_status != 2 && (failed || s->cmd_failures))
 		w->exit_status = 1;
 	if (scenario_signal && !w->output_failed)
 		w->exit_status = 128 + scenario_signal;
@@ -773,26 +915,93 @@ void scenario_run(struct world *w)
 		world_ct_events_listener_end(w, g_ptr_array_index(w->nodes, i));
 
 	GString *err = g_string_new(NULL);
+	if (w->output_failed)
+		s->run_error = g_strdup("an output file could not be written (reported above)");
 	if (world_flush_outputs(w, err)) {
 		/* every file that could not be written, by name; exit 2 */
 		char **lines = g_strsplit(err->str, "\n", -1);
-		for (char **l = lines; *l; l++)
+		GString *all = g_string_new(NULL);
+		for (char **l = lines; *l; l++) {
 			fprintf(stderr, "natsim: error: cannot write %s\n", *l);
+			g_string_append_printf(all, "%scannot write %s", all->len ? "\n" : "", *l);
+		}
 		g_strfreev(lines);
+		g_free(s->run_error);
+		s->run_error = g_string_free(all, FALSE);
 		w->exit_status = 2;
 		g_string_truncate(err, 0);
 	}
-	if (output_write_summary(w, err)) {
+	if (output_write_summary(w, NULL, err)) {
 		fprintf(stderr, "natsim: error: %s\n", err->str);
+		if (!s->run_error)
+			s->run_error = g_strdup(err->str);
 		w->exit_status = 2;
 	}
 	if (w->opt.junit) {
 		g_string_truncate(err, 0);
-		if (output_write_junit(w, w->opt.junit, err)) {
+		if (output_write_junit(w, w->opt.junit, NULL, err)) {
 			fprintf(stderr, "natsim: error: %s\n", err->str);
 			w->exit_status = 2;
 		}
 	}
 	g_string_free(err, TRUE);
 	fflush(stdout);
+}
+
+/* "12, 15 and 20" for up to five lines, then "and N more". */
+static void line_list(GString *o, const GArray *lines)
+{
+	unsigned shown = MIN(lines->len, 5u);
+	for (unsigned i = 0; i < shown; i++) {
+		const char *sep = i == 0 ? "" : (i + 1 == shown && shown == lines->len) ? " and " : ", ";
+		g_string_append_printf(o, "%s%d", sep, g_array_index(lines, int, i));
+	}
+	if (lines->len > shown)
+		g_string_append_printf(o, " and %u more", lines->len - shown);
+}
+
+void scenario_print_verdict(struct world *w)
+{
+	struct scenario *s = w->scn;
+	if (!s)
+		return;
+	unsigned held = 0, failed = 0, skipped = 0;
+	for (unsigned i = 0; i < s->expects->len; i++) {
+		const struct expect *e = g_ptr_array_index(s->expects, i);
+		if (e->not_evaluated)
+			skipped++;
+		else if (e->passed)
+			held++;
+		else
+			failed++;
+	}
+	GString *o = g_string_new("natsim: ");
+	if (s->expects->len == 0)
+		g_string_append(o, "no expectations");
+	else
+		g_string_append_printf(o, "%u of %u expectation%s held", held, s->expects->len,
+				       s->expects->len == 1 ? "" : "s");
+	if (failed)
+		g_string_append_printf(o, ", %u failed", failed);
+	if (skipped)
+		g_string_append_printf(o, ", %u not evaluated", skipped);
+	if (s->cmd_failures) {
+		GArray *lines = g_array_new(FALSE, FALSE, sizeof(int));
+		for (unsigned i = 0; i < s->cmd_results->len; i++) {
+			const struct scn_cmd_result *r = g_ptr_array_index(s->cmd_results, i);
+			if (!r->ok)
+				g_array_append_val(lines, r->cmd->line);
+		}
+		g_string_append_printf(o, "; %u command%s failed unexpectedly (line%s ",
+				       s->cmd_failures, s->cmd_failures == 1 ? "" : "s",
+				       s->cmd_failures == 1 ? "" : "s");
+		line_list(o, lines);
+		g_string_append_c(o, ')');
+		g_array_free(lines, TRUE);
+	}
+	if (s->stopped_line)
+		g_string_append_printf(o, "; --strict stopped the run at line %d", s->stopped_line);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", o->str);
+	g_string_free(o, TRUE);
 }

@@ -130,6 +130,7 @@ struct run_opts {
 	uint64_t seed;
 	sim_time until;		/* SIM_TIME_NEVER if not given */
 	bool trace, check, pcap, quiet, report;
+	bool strict;		/* stop at the first command that fails unexpectedly */
 	const char *junit;
 };
 
@@ -145,9 +146,10 @@ struct world {
 	uint64_t events;	/* events processed */
 	uint64_t next_packet_id;
 	FILE *kernel_log, *events_log, *trace_log;
-	int exit_status;	/* 0, 1 (expectation/invariant failed), 2 */
+	int exit_status;	/* 0, 1 (expectation/invariant/command failed), 2 */
 	bool output_failed;	/* an output file could not be written (reported) */
 	bool stopping;
+	bool progress_shown;	/* scenario.c's progress line is on the terminal */
 	sim_time end_time;
 	struct report *report;	/* --report's recorder (report.c), NULL when off */
 };

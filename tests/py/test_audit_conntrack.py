@@ -4,6 +4,7 @@ per-protocol timeout sysctls, and the 2-second rule for UDP ASSURED.
 
 Expected texts were taken from Linux 6.18 + conntrack-tools 1.4.7 in network
 namespaces (same addresses, same commands)."""
+import json
 import re
 import os
 
@@ -62,7 +63,7 @@ at 2s router: conntrack -C
 at 2s router: sysctl net.netfilter.nf_conntrack_count
 at 2s router: conntrack -S
 at 3s router: conntrack -D -p udp --orig-port-src 5000
-at 3s router: conntrack -D -p udp --sport 5999
+at 3s router: ! conntrack -D -p udp --sport 5999
 at 3.5s router: conntrack -L
 at 4s router: conntrack -F
 at 4s router: conntrack -C
@@ -79,9 +80,12 @@ end 5s
     assert _lines(o, 2, "sysctl net.netfilter.nf_conntrack_count") == \
         ["net.netfilter.nf_conntrack_count = 4"]
     assert _lines(o, 2, "conntrack -S") == [STATS_ZERO]
-    # -D prints each deleted entry as -L does; a filter matching nothing prints nothing
+    # -D prints each deleted entry as -L does; a filter matching nothing prints
+    # nothing and exits 1, as conntrack 1.4.7 does (so the scenario says `!`)
     assert _lines(o, 3, "conntrack -D -p udp --orig-port-src 5000") == [_udp(5000, 28) + " mark=0 use=1"]
-    assert _lines(o, 3, "conntrack -D -p udp --sport 5999") == []
+    assert _lines(o, 3, "! conntrack -D -p udp --sport 5999") == []
+    cmds = json.loads((res.outdir / "summary.json").read_text())["commands"]
+    assert [(c["line"], c["exit_status"], c["result"]) for c in cmds] == [(27, 1, "pass")], cmds
     left = _lines(o, 3.5, "conntrack -L")
     assert len(left) == 3 and not [l for l in left if "sport=5000 " in l], left
     assert _lines(o, 4, "conntrack -C") == ["0"] and _lines(o, 4, "conntrack -L") == []
