@@ -23,9 +23,10 @@
 
 struct rep_tuple {
 	uint32_t src, dst;
-	uint16_t sport, dport;
+	uint16_t sport, dport;	/* TCP/UDP ports; an ICMP query's id in both */
 	uint8_t proto;
-	bool ports;
+	bool ports;		/* TCP/UDP with its ports */
+	bool id;		/* ICMP echo or timestamp, with its id */
 };
 
 /* A flow: the packets between two endpoints, both directions. */
@@ -169,6 +170,7 @@ static bool rep_tuple_of(const struct packet *p, struct rep_tuple *t)
 		} else if (t->proto == 1 && (l4[0] == 0 || l4[0] == 8 || l4[0] == 13 ||
 					     l4[0] == 14)) {
 			t->sport = t->dport = rd16(l4 + 4); /* echo id */
+			t->id = true;
 		}
 	}
 	return true;
@@ -233,34 +235,59 @@ void report_packet_new(struct world *w, struct node *n, const struct packet *p)
 	g_hash_table_insert(r->pkts, key, rp);
 }
 
-static void rep_fmt_end(char *buf, size_t n, uint32_t a, uint16_t port, bool ports)
+/* One end of a tuple as the report prints it: 10.0.0.1:5000, an ICMP
+ * query's address with its id (10.0.0.1 id 7), or the address alone. */
+static void rep_fmt_end(GString *s, uint32_t a, uint16_t port, const struct rep_tuple *t,
+			bool with_id)
 {
-	if (ports)
-		snprintf(buf, n, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-			 port);
-	else
-		snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	g_string_append_printf(s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	if (t->ports)
+		g_string_append_printf(s, ":%u", port);
+	else if (t->id && with_id)
+		g_string_append_printf(s, " id %u", port);
 }
 
-/* What a router changed between receiving and sending a packet. */
-static char *rep_rewrite(const struct rep_tuple *in, const struct rep_tuple *out)
+static void rep_fmt_change(GString *s, const char *what, uint32_t a, uint16_t pa, uint32_t b,
+			   uint16_t pb, const struct rep_tuple *in, const struct rep_tuple *out,
+			   bool with_id)
 {
-	GString *s = g_string_new(NULL);
-	char a[32], b[32];
-	if (in->src != out->src || in->sport != out->sport) {
-		rep_fmt_end(a, sizeof a, in->src, in->sport, in->ports);
-		rep_fmt_end(b, sizeof b, out->src, out->sport, out->ports);
-		g_string_append_printf(s, "SNAT %s \xe2\x86\x92 %s", a, b);
+	g_string_append_printf(s, "%s%s ", s->len ? ", " : "", what);
+	rep_fmt_end(s, a, pa, in, with_id);
+	g_string_append(s, " \xe2\x86\x92 ");
+	rep_fmt_end(s, b, pb, out, with_id);
+}
+
+/* What a router changed between receiving a packet and sending it, named as
+ * conntrack's NAT does it. In the original direction a new source is SNAT
+ * and a new destination DNAT. A reply (ctinfo IP_CT_IS_REPLY or
+ * IP_CT_RELATED_REPLY) gets the inverse mapping, nf_nat_packet() applying
+ * the entry's tuples the other way round: its destination is de-SNATed (the
+ * client's own address back) and its source de-DNATed. An ICMP query's id
+ * is rewritten by either mapping (icmp_manip_pkt): a changed id is shown
+ * with the mapping that changed an address, with (de-)SNAT when both or
+ * neither did. */
+static char *rep_rewrite(const struct rep_tuple *in, const struct rep_tuple *out, bool reply)
+{
+	bool src_addr = in->src != out->src, dst_addr = in->dst != out->dst;
+	bool src = src_addr || (in->ports && in->sport != out->sport);
+	bool dst = dst_addr || (in->ports && in->dport != out->dport);
+	bool id = in->id && out->id && in->sport != out->sport;
+	bool id_on_src = reply ? (src_addr && !dst_addr) : !(dst_addr && !src_addr);
+	if (id) {
+		src = src || id_on_src;
+		dst = dst || !id_on_src;
 	}
-	if (in->dst != out->dst || in->dport != out->dport) {
-		rep_fmt_end(a, sizeof a, in->dst, in->dport, in->ports);
-		rep_fmt_end(b, sizeof b, out->dst, out->dport, out->ports);
-		g_string_append_printf(s, "%sDNAT %s \xe2\x86\x92 %s", s->len ? ", " : "", a, b);
-	}
-	if (!s->len) {
-		g_string_free(s, TRUE);
+	if (!src && !dst)
 		return NULL;
-	}
+	GString *s = g_string_new(NULL);
+	/* in the order the hooks apply them: the destination at PREROUTING
+	 * (or OUTPUT), the source at POSTROUTING */
+	if (dst)
+		rep_fmt_change(s, reply ? "de-SNAT" : "DNAT", in->dst, in->dport, out->dst,
+			       out->dport, in, out, id && !id_on_src);
+	if (src)
+		rep_fmt_change(s, reply ? "de-DNAT" : "SNAT", in->src, in->sport, out->src,
+			       out->sport, in, out, id && id_on_src);
 	return g_string_free(s, FALSE);
 }
 
@@ -279,8 +306,10 @@ void report_tx(struct world *w, struct node *n, struct iface *ifc, const struct 
 	packet_summary(p, s);
 	row.label = g_string_free(s, FALSE);
 	struct rep_tuple t;
+	/* conntrack set ctinfo at this router's first hook (ip_rcv reset it)
+	 * and nf_skb_release keeps it: the direction the packet had here */
 	if (rp->rx_node == (int)n->index && n->nf && rep_tuple_of(p, &t))
-		row.nat = rep_rewrite(&rp->rx, &t);
+		row.nat = rep_rewrite(&rp->rx, &t, p->nf.ctinfo >= IP_CT_IS_REPLY);
 	g_array_append_val(r->rows, row);
 	rp->last_tx_row = (int)r->rows->len - 1;
 }

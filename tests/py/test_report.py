@@ -1,15 +1,18 @@
-"""--report: DIR/report.html (issue 5, acceptance 3 and 4).
+"""--report: DIR/report.html (issue 5, acceptance 3 and 4; issue 12, section 2).
 
 The page is one self-contained file (inline CSS/JS/SVG, nothing fetched), so
 the checks are structural on the text (one lane per node, one arrow per hop
 shown, the conntrack-count plot with its nf_conntrack_max line, the
-conntrack -L tables) and, when Debian's chromium is installed, behavioural:
-headless Chromium loads it without a JS error (the page records any error
-on <html data-js-errors> and sets data-ready when its script ran; the
-console log on stderr is checked as well), and a screenshot is taken. A
-100 000-packet run stays far under 5 MB and loads in under 3 s.
+conntrack -L tables, every NAT rewrite named as conntrack applies it: SNAT
+and DNAT on a connection's first direction, de-SNAT and de-DNAT on its
+replies) and, when Debian's chromium is installed, behavioural: headless
+Chromium loads it without a JS error (the page records any error on <html
+data-js-errors> and sets data-ready when its script ran; the console log on
+stderr is checked as well), and a screenshot is taken. A 100 000-packet run
+stays far under 5 MB and loads in under 3 s.
 """
 
+import html
 import os
 import re
 import shutil
@@ -20,11 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOPOLOGIES, TRIANGLE, pcap, run_ok, write_scn
+from conftest import TOPOLOGIES, TRIANGLE, ct_lists, pcap, run_ok, write_scn
 
 CHROMIUM = Path("/usr/bin/chromium")
 SEED_SNAT = TOPOLOGIES / "seed-snat.scn"
 TABLE_FULL = TOPOLOGIES / "table-full.scn"
+DOUBLE_NAT = TOPOLOGIES / "double-nat.scn"
+ICMP_NAT = TOPOLOGIES / "icmp-nat.scn"
 
 
 class Page(HTMLParser):
@@ -95,7 +100,9 @@ def test_seed_snat_report_structure(tmp_path):
     # the router's SNAT shows as before -> after on the hops it rewrote
     body = "".join(page.text)
     assert re.search(r"router: SNAT 192\.168\.1\.10:40000 \u2192 1\.2\.3\.4:\d+", body)
-    assert re.search(r"router: DNAT 1\.2\.3\.4:\d+ \u2192 192\.168\.1\.10:40000", body)
+    # the reply's rewrite undoes the SNAT: it is no DNAT
+    assert re.search(r"router: de-SNAT 1\.2\.3\.4:\d+ \u2192 192\.168\.1\.10:40000", body)
+    assert not [n for n in nat_notes(text) if re.search(r"(?<!de-)DNAT", n)]
     assert len(page.by_class("line", "nat")) > 0
     # the conntrack -L snapshot at 2 s, tuples side by side
     assert "[2.000000] router# conntrack -L \u2014 2 entries" in body
@@ -110,6 +117,61 @@ def test_seed_snat_report_structure(tmp_path):
     assert "nf_conntrack_max 262144" in body
     # expectations table
     assert body.count("pass") >= 7
+
+
+def nat_notes(text):
+    """The ladder's NAT notes ("NODE: SNAT a -> b"), in page order."""
+    return [html.unescape(t) for t in
+            re.findall(r'<text class="natlbl"[^>]*>([^<]*)</text>', text)]
+
+
+def expected_notes(stdout, routers):
+    """The NAT notes the ladder must show for the entries of each router's
+    last `conntrack -L`: SNAT/DNAT on the original direction, and on the
+    reply the inverse mapping conntrack applies, de-SNAT/de-DNAT."""
+    notes = set()
+    for r in routers:
+        for e in ct_lists(stdout, r)[-1][1]:
+            o, rep = e["orig"], e["reply"]
+            ports = "sport" in o
+            assert ports or o.get("id") == rep.get("id"), "an ICMP id remapped: not expected here"
+
+            def end(addr, port):
+                return f"{addr}:{port}" if ports else addr
+            if (rep["dst"], rep.get("dport")) != (o["src"], o.get("sport")):
+                a, b = end(o["src"], o.get("sport")), end(rep["dst"], rep.get("dport"))
+                notes |= {f"{r}: SNAT {a} \u2192 {b}", f"{r}: de-SNAT {b} \u2192 {a}"}
+            if (rep["src"], rep.get("sport")) != (o["dst"], o.get("dport")):
+                a, b = end(o["dst"], o.get("dport")), end(rep["src"], rep.get("sport"))
+                notes |= {f"{r}: DNAT {a} \u2192 {b}", f"{r}: de-DNAT {b} \u2192 {a}"}
+    return notes
+
+
+def test_double_nat_report_names_rewrites(tmp_path):
+    """Two NATs in series: each router's rewrites, both directions, named as
+    conntrack applies them, with every port in full."""
+    res, path, text = report(tmp_path, DOUBLE_NAT)
+    assert_self_contained(text)
+    notes = nat_notes(text)
+    want = expected_notes(res.stdout, ["home", "isp"])
+    assert len(want) == 20      # (4 SNATed flows + 1 DNATed) x 2 routers x 2 ways
+    assert set(notes) == want, (sorted(set(notes) - want), sorted(want - set(notes)))
+
+
+def test_icmp_ids_in_rewrites(tmp_path):
+    """An echo whose id MASQUERADE remapped: the id moves with the SNAT (and
+    back with the de-SNAT), and no mapping that changed nothing is shown."""
+    res, path, text = report(tmp_path, ICMP_NAT)
+    notes = set(nat_notes(text))
+    m = re.search(r"src=192\.168\.1\.11 dst=203\.0\.113\.10 type=8 code=0 id=1234 "
+                  r"src=203\.0\.113\.10 dst=203\.0\.113\.1 type=0 code=0 id=(\d+)", res.stdout)
+    assert m and m[1] != "1234"
+    assert f"router: SNAT 192.168.1.11 id 1234 \u2192 203.0.113.1 id {m[1]}" in notes
+    assert f"router: de-SNAT 203.0.113.1 id {m[1]} \u2192 192.168.1.11 id 1234" in notes
+    assert "router: SNAT 192.168.1.10 \u2192 203.0.113.1" in notes
+    for n in notes:
+        for a, b in re.findall(r"(\S+(?: id \d+)?) \u2192 (\S+(?: id \d+)?)", n):
+            assert a != b, n
 
 
 def test_table_full_report_marks(tmp_path):
@@ -248,3 +310,4 @@ def test_chromium_large_report_loads(tmp_path):
     assert not console_errors(err)
     # Load time is not asserted (no timing assertions in tests); the size bound
     # in big_report() keeps the page small.
+
