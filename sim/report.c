@@ -632,6 +632,7 @@ static void svg_text(GString *o, const char *cls, int x, int y, const char *s)
 struct ladder {
 	int left;		/* left edge of the first lane's slot */
 	int lane_w;		/* distance between lanes */
+	int right;		/* where labels end: LADDER_FIT, or further when the lanes are */
 	int head_h;		/* height of the lane names */
 	int width, height;
 	int *head_line;		/* per lane: its header line */
@@ -657,17 +658,16 @@ static const char *node_kind(const struct node *n)
 	return n->kind == NODE_ROUTER ? "router" : n->kind == NODE_SWITCH ? "switch" : "host";
 }
 
-/* Where a label w wide starts: at `want` if it ends left of LADDER_FIT,
+/* Where a label w wide starts: at `want` if it ends left of g->right,
  * else at `alt` if that fits, else as far right as fits, never left of
  * the lanes. */
 static int ladder_place(const struct ladder *g, int want, int alt, int w)
 {
-	int right = LADDER_FIT - PAD;
-	if (want + w <= right)
+	if (want + w <= g->right)
 		return want;
-	if (alt >= g->left && alt + w <= right)
+	if (alt >= g->left && alt + w <= g->right)
 		return alt;
-	return right - w > g->left ? right - w : g->left;
+	return g->right - w > g->left ? g->right - w : g->left;
 }
 
 static void ladder_row(const struct ladder *g, struct world *w, const struct rep_row *row,
@@ -729,6 +729,7 @@ static void ladder_layout(struct ladder *g, struct world *w, struct report *r)
 	g->lane_w = nn ? (LADDER_FIT - PAD - LABEL_ROOM - g->left) / (int)nn : LANE_W_MAX;
 	g->lane_w = g->lane_w > LANE_W_MAX ? LANE_W_MAX : max_int(g->lane_w, LANE_W_MIN);
 	g->width = g->left + (int)nn * g->lane_w + PAD;
+	g->right = max_int(LADDER_FIT, g->width + LABEL_ROOM) - PAD;
 	/* header: each name block on the first line it clears */
 	g->head_line = g_new0(int, nn ? nn : 1);
 	g->head_x = g_new0(int, nn ? nn : 1);
