@@ -579,8 +579,9 @@ static const char rep_js_tail[] =
  * Every SVG text is 11 px monospace and states its width (textLength, the
  * glyphs scaled to it), so the layout knows each label's box whatever font
  * the browser picks: TXT_CW100 hundredths of a px per character, the
- * advance of DejaVu Sans Mono and Liberation Mono (0.6 em), and one line
- * pitch tall, which exceeds any monospace font's ascent + descent at 11 px.
+ * advance of DejaVu Sans Mono and Liberation Mono (0.6 em); its height
+ * is the font's ascent + descent, under LINE_H for the usual monospace
+ * fonts (1.16 em for DejaVu Sans Mono, 1.36 em for Noto Sans Mono).
  */
 #define TXT_CW100 662
 #define LINE_H 16	/* a text line */
@@ -610,15 +611,15 @@ static void svg_text(GString *o, const char *cls, int x, int y, const char *s)
  * Laid out to be read whole in a 1400 px window (LADDER_FIT wide): the
  * lanes share that width but LABEL_ROOM (at most LANE_W_MAX apart; below
  * LANE_W_MIN, past about a hundred nodes, the ladder scrolls sideways
- * instead). No two texts
- * can touch, by construction: lane names sit on header lines packed
- * greedily (a name goes on the first line where it clears the previous
- * name by HEAD_GAP); below them each row owns a band of text lines (its
- * time at the left and its packet or drop on the first line, the NAT
- * rewrite on the second) with its arrow under them, and a time column as
- * wide as the longest time. A label that would pass LADDER_FIT moves left,
- * never left of the lanes (a drop's text goes to the other side of its
- * cross first); one wider than the whole ladder widens the page.
+ * instead). No two texts can touch, by construction: lane names sit on
+ * header lines packed greedily (a name goes on the first line where it
+ * clears the previous name by HEAD_GAP); below them each row owns a band
+ * of text lines (its time at the left and its packet or drop on the first
+ * line, the NAT rewrite on the second) with its arrow under them, and the
+ * time column is as wide as the longest time. A label that would pass the
+ * right edge moves left, never left of the lanes (a drop's text goes to
+ * the other side of its cross first); one wider than the whole ladder
+ * widens the page.
  */
 #define LADDER_FIT 1320	/* a 1400 px window less the margins and two scrollbars */
 #define LANE_W_MAX 250
