@@ -1015,7 +1015,8 @@ static void rep_plot(struct world *w, struct rep_router *rr, GString *o)
 	g_string_append_printf(o, "<line class=\"maxline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
 			       "y2=\"%d\"/>", pl, my, pl + iw, my);
 	GString *ml = g_string_new(NULL);
-	g_string_printf(ml, "nf_conntrack_max %u%s", max, max_on_scale ? "" : " (far above the plot)");
+	g_string_printf(ml, "nf_conntrack_max %u%s", max, max_on_scale ? "" : max ? " (far above the plot)"
+			: " (no limit)");
 	svg_text(o, "maxlbl", pl + 6, my - 4, ml->str);
 	g_string_free(ml, TRUE);
 	for (unsigned i = 0; i < rr->marks->len; i++) {

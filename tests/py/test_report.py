@@ -198,6 +198,20 @@ def test_table_full_report_marks(tmp_path):
     assert m and int(m[1]) == 16
 
 
+def test_unlimited_table_says_so(tmp_path):
+    """nf_conntrack_max 0 is no limit (nf_conntrack_alloc tests it first)."""
+    scn = write_scn(tmp_path, "max0", TRIANGLE + """\
+router: sysctl -w net.netfilter.nf_conntrack_max=0
+router: iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE
+server: listen udp 9 echo
+at 1s client: udp send 10.0.2.2:9 sport 5000
+end 2s
+""")
+    res, path, text = report(tmp_path, scn)
+    body = "".join(Page(text).text)
+    assert "nf_conntrack_max 0 (no limit)" in body and "far above" not in body
+
+
 def test_early_drops_marked(tmp_path):
     res, path, text = report(tmp_path, TOPOLOGIES / "table-full-512.scn")
     page = Page(text)
