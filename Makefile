@@ -2,6 +2,7 @@
 #
 #   make          build/natsim
 #   make demo     run topologies/seed-snat.scn
+#   make screenshot  docs/report-seed-snat.png, the README's picture of report.html
 #   make test     install missing Debian packages (as root), build, C unit tests, pytest
 #   make asan     the whole test suite under AddressSanitizer + UBSan
 #   make clean
@@ -23,7 +24,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all demo test unit pytest asan clean deps bench
+.PHONY: all demo screenshot test unit pytest asan clean deps bench
 
 all: $(BUILD)/natsim
 
@@ -44,6 +45,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnatsim.a
 
 demo: $(BUILD)/natsim
 	$(BUILD)/natsim run topologies/seed-snat.scn
+
+# headless Chromium (Debian's chromium) in a 1400 px window, as tests/py/test_report.py
+SHOT := $(BUILD)/screenshot
+screenshot: $(BUILD)/natsim
+	rm -rf $(SHOT) && mkdir -p $(SHOT)
+	$(BUILD)/natsim run topologies/seed-snat.scn --report --quiet --out $(SHOT) 2>/dev/null
+	HOME=$(abspath $(SHOT)) chromium --headless --no-sandbox --disable-gpu --no-first-run \
+		--disable-dev-shm-usage --user-data-dir=$(abspath $(SHOT))/profile \
+		--window-size=1400,1500 --screenshot=docs/report-seed-snat.png \
+		file://$(abspath $(SHOT))/report.html
+	rm -rf $(SHOT)
 
 deps:
 	@sh tests/deps.sh

@@ -66,7 +66,9 @@ struct nf_skb {
 	uint8_t *ip;
 	uint32_t len;		/* bytes from ip to the end of the frame */
 	struct ct_entry *ct;	/* NULL: untracked or invalid */
-	uint8_t ctinfo;		/* enum ct_info, meaningful when ct != NULL */
+	uint8_t ctinfo;		/* enum ct_info, meaningful when ct != NULL; kept
+				 * by nf_skb_release (the report names a rewrite
+				 * by the direction the packet had) */
 	uint8_t reject_with;	/* enum nf_reject_with, set with NF_REJECT */
 	uint8_t ct_borrowed;	/* ct attached from the packet this one answers
 				 * (nf_ct_attach): not freed with this packet */

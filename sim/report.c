@@ -10,7 +10,11 @@
  * the series is thinned by doubling the count step it keeps (the peak is
  * stored apart). The page is written in one pass with inline CSS, SVG and a
  * few lines of JS (no network, no external file), in declaration and record
- * order only: same scenario and seed, same bytes.
+ * order only: same scenario and seed, same bytes. It must never show a wrong
+ * number: each NAT rewrite is named by the direction conntrack applied it
+ * in (SNAT/DNAT, de-SNAT/de-DNAT on replies), and every SVG text states its
+ * width, so the layout places each one whole, inside its SVG and apart from
+ * every other, with all the ladder's lanes in a 1400 px window.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +27,10 @@
 
 struct rep_tuple {
 	uint32_t src, dst;
-	uint16_t sport, dport;
+	uint16_t sport, dport;	/* TCP/UDP ports; an ICMP query's id in both */
 	uint8_t proto;
-	bool ports;
+	bool ports;		/* TCP/UDP with its ports */
+	bool id;		/* ICMP echo or timestamp, with its id */
 };
 
 /* A flow: the packets between two endpoints, both directions. */
@@ -169,6 +174,7 @@ static bool rep_tuple_of(const struct packet *p, struct rep_tuple *t)
 		} else if (t->proto == 1 && (l4[0] == 0 || l4[0] == 8 || l4[0] == 13 ||
 					     l4[0] == 14)) {
 			t->sport = t->dport = rd16(l4 + 4); /* echo id */
+			t->id = true;
 		}
 	}
 	return true;
@@ -233,34 +239,59 @@ void report_packet_new(struct world *w, struct node *n, const struct packet *p)
 	g_hash_table_insert(r->pkts, key, rp);
 }
 
-static void rep_fmt_end(char *buf, size_t n, uint32_t a, uint16_t port, bool ports)
+/* One end of a tuple as the report prints it: 10.0.0.1:5000, an ICMP
+ * query's address with its id (10.0.0.1 id 7), or the address alone. */
+static void rep_fmt_end(GString *s, uint32_t a, uint16_t port, const struct rep_tuple *t,
+			bool with_id)
 {
-	if (ports)
-		snprintf(buf, n, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-			 port);
-	else
-		snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	g_string_append_printf(s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	if (t->ports)
+		g_string_append_printf(s, ":%u", port);
+	else if (t->id && with_id)
+		g_string_append_printf(s, " id %u", port);
 }
 
-/* What a router changed between receiving and sending a packet. */
-static char *rep_rewrite(const struct rep_tuple *in, const struct rep_tuple *out)
+static void rep_fmt_change(GString *s, const char *what, uint32_t a, uint16_t pa, uint32_t b,
+			   uint16_t pb, const struct rep_tuple *in, const struct rep_tuple *out,
+			   bool with_id)
 {
-	GString *s = g_string_new(NULL);
-	char a[32], b[32];
-	if (in->src != out->src || in->sport != out->sport) {
-		rep_fmt_end(a, sizeof a, in->src, in->sport, in->ports);
-		rep_fmt_end(b, sizeof b, out->src, out->sport, out->ports);
-		g_string_append_printf(s, "SNAT %s \xe2\x86\x92 %s", a, b);
+	g_string_append_printf(s, "%s%s ", s->len ? ", " : "", what);
+	rep_fmt_end(s, a, pa, in, with_id);
+	g_string_append(s, " \xe2\x86\x92 ");
+	rep_fmt_end(s, b, pb, out, with_id);
+}
+
+/* What a router changed between receiving a packet and sending it, named as
+ * conntrack's NAT does it. In the original direction a new source is SNAT
+ * and a new destination DNAT. A reply (ctinfo IP_CT_IS_REPLY or
+ * IP_CT_RELATED_REPLY) gets the inverse mapping, nf_nat_packet() applying
+ * the entry's tuples the other way round: its destination is de-SNATed (the
+ * client's own address back) and its source de-DNATed. An ICMP query's id
+ * is rewritten by either mapping (icmp_manip_pkt): a changed id is shown
+ * with the mapping that changed an address, with (de-)SNAT when both or
+ * neither did. */
+static char *rep_rewrite(const struct rep_tuple *in, const struct rep_tuple *out, bool reply)
+{
+	bool src_addr = in->src != out->src, dst_addr = in->dst != out->dst;
+	bool src = src_addr || (in->ports && in->sport != out->sport);
+	bool dst = dst_addr || (in->ports && in->dport != out->dport);
+	bool id = in->id && out->id && in->sport != out->sport;
+	bool id_on_src = reply ? (src_addr && !dst_addr) : !(dst_addr && !src_addr);
+	if (id) {
+		src = src || id_on_src;
+		dst = dst || !id_on_src;
 	}
-	if (in->dst != out->dst || in->dport != out->dport) {
-		rep_fmt_end(a, sizeof a, in->dst, in->dport, in->ports);
-		rep_fmt_end(b, sizeof b, out->dst, out->dport, out->ports);
-		g_string_append_printf(s, "%sDNAT %s \xe2\x86\x92 %s", s->len ? ", " : "", a, b);
-	}
-	if (!s->len) {
-		g_string_free(s, TRUE);
+	if (!src && !dst)
 		return NULL;
-	}
+	GString *s = g_string_new(NULL);
+	/* in the order the hooks apply them: the destination at PREROUTING
+	 * (or OUTPUT), the source at POSTROUTING */
+	if (dst)
+		rep_fmt_change(s, reply ? "de-SNAT" : "DNAT", in->dst, in->dport, out->dst,
+			       out->dport, in, out, id && !id_on_src);
+	if (src)
+		rep_fmt_change(s, reply ? "de-DNAT" : "SNAT", in->src, in->sport, out->src,
+			       out->sport, in, out, id && id_on_src);
 	return g_string_free(s, FALSE);
 }
 
@@ -279,8 +310,10 @@ void report_tx(struct world *w, struct node *n, struct iface *ifc, const struct 
 	packet_summary(p, s);
 	row.label = g_string_free(s, FALSE);
 	struct rep_tuple t;
+	/* conntrack set ctinfo at this router's first hook (ip_rcv reset it)
+	 * and nf_skb_release keeps it: the direction the packet had here */
 	if (rp->rx_node == (int)n->index && n->nf && rep_tuple_of(p, &t))
-		row.nat = rep_rewrite(&rp->rx, &t);
+		row.nat = rep_rewrite(&rp->rx, &t, p->nf.ctinfo >= IP_CT_IS_REPLY);
 	g_array_append_val(r->rows, row);
 	rp->last_tx_row = (int)r->rows->len - 1;
 }
@@ -519,14 +552,15 @@ static const char rep_css[] =
 	"padding:2px 6px;text-align:left;vertical-align:top}th{background:#f3f3f3}"
 	".pass{color:#176a17}.fail{color:#b00;font-weight:bold}.note{color:#666;font-size:12px}"
 	".scroll{overflow:auto;max-height:80vh;border:1px solid #ddd}"
-	"svg text{font:11px monospace}.lane{stroke:#999;stroke-width:1}"
-	".lane.switch{stroke-dasharray:4 4}.lanehead{font:bold 12px sans-serif}"
+	"svg text{font:11px monospace;white-space:pre;paint-order:stroke;stroke:#fff;"
+	"stroke-width:3px;stroke-linejoin:round}.lane{stroke:#999;stroke-width:1}"
+	".lane.switch{stroke-dasharray:4 4}.lanehead{font-weight:bold}.lanekind{fill:#666}"
 	".hop{stroke:#2a5db0;stroke-width:1.3}.hop.lost{stroke:#999;stroke-dasharray:3 3}"
 	".hop.nat{stroke:#c06000}.lbl{fill:#123}.natlbl{fill:#c06000}.droplbl{fill:#b00}"
 	".dropx{stroke:#b00;stroke-width:2}.tlbl{fill:#666}.sel .hop{stroke-width:2.5}"
 	".maxline{stroke:#b00;stroke-dasharray:6 3}.count{fill:none;stroke:#2a5db0;"
 	"stroke-width:1.5}.axis{stroke:#444}.early{fill:#e08000}.ctdrop{stroke:#b00;"
-	"stroke-width:1.5}.grid{stroke:#eee}.tuple{white-space:nowrap}";
+	"stroke-width:1.5}.grid{stroke:#eee}.tuple{white-space:nowrap}.maxlbl{fill:#b00}";
 
 /* The JS: records any error on <html data-js-errors>, marks the page ready,
  * and highlights every row of a flow when one of its arrows is clicked. */
@@ -541,28 +575,208 @@ static const char rep_js_tail[] =
 	"var h=document.documentElement;h.setAttribute('data-load-ms',String(Math.round("
 	"performance.now())));h.setAttribute('data-ready','1');})();";
 
-#define LANE_W 250
-#define LANE_X0 110
-#define ROW_H 24
-#define HEAD_H 40
+/* ----- text boxes -----
+ * Every SVG text is 11 px monospace and states its width (textLength, the
+ * glyphs scaled to it), so the layout knows each label's box whatever font
+ * the browser picks: TXT_CW100 hundredths of a px per character, the
+ * advance of DejaVu Sans Mono and Liberation Mono (0.6 em); its height
+ * is the font's ascent + descent, under LINE_H for the usual monospace
+ * fonts (1.16 em for DejaVu Sans Mono, 1.36 em for Noto Sans Mono).
+ */
+#define TXT_CW100 662
+#define LINE_H 16	/* a text line */
+#define LINE_BASE 12	/* its baseline, below the line's top */
 
-static int lane_x(int node)
+static int txt_w(const char *s)
 {
-	return LANE_X0 + node * LANE_W + LANE_W / 2;
+	unsigned n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		n += (*p & 0xc0) != 0x80;	/* UTF-8 code points */
+	return (int)((n * TXT_CW100 + 99) / 100);
+}
+
+/* A <text> whose box spans [x, x + txt_w(s)] on the line of baseline y. */
+static void svg_text(GString *o, const char *cls, int x, int y, const char *s)
+{
+	g_string_append_printf(o, "<text class=\"%s\" x=\"%d\" y=\"%d\"", cls, x, y);
+	if (*s)
+		g_string_append_printf(o, " textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"",
+				       txt_w(s));
+	g_string_append_c(o, '>');
+	esc(o, s);
+	g_string_append(o, "</text>");
+}
+
+/* ----- the ladder -----
+ * Laid out to be read whole in a 1400 px window (LADDER_FIT wide): the
+ * lanes share that width but LABEL_ROOM (at most LANE_W_MAX apart; below
+ * LANE_W_MIN, past about a hundred nodes, the ladder scrolls sideways
+ * instead). No two texts can touch, by construction: lane names sit on
+ * header lines packed greedily (a name goes on the first line where it
+ * clears the previous name by HEAD_GAP); below them each row owns a band
+ * of text lines (its time at the left and its packet or drop on the first
+ * line, the NAT rewrite on the second) with its arrow under them, and the
+ * time column is as wide as the longest time. A label that would pass the
+ * right edge moves left, never left of the lanes (a drop's text goes to
+ * the other side of its cross first); one wider than the whole ladder
+ * widens the page.
+ */
+#define LADDER_FIT 1320	/* a 1400 px window less the margins and two scrollbars */
+#define LANE_W_MAX 250
+#define LANE_W_MIN 12
+#define LABEL_ROOM 240	/* right of the lanes: most labels of the last lanes start at their arrow */
+#define HEAD_GAP 10
+#define ARROW_H 12	/* the band of a hop's arrow, under its text */
+#define DROP_H 4	/* the space under a drop's line */
+#define PAD 8
+
+struct ladder {
+	int left;		/* left edge of the first lane's slot */
+	int lane_w;		/* distance between lanes */
+	int right;		/* where labels end: LADDER_FIT, or further when the lanes are */
+	int head_h;		/* height of the lane names */
+	int width, height;
+	int *head_line;		/* per lane: its header line */
+	int *head_x;		/* per lane: left edge of its name block */
+};
+
+/* One row's boxes: its text lines, the arrow's ends (a drop's cross at
+ * x1), where its label and its NAT note start. */
+struct ladder_row {
+	int lines, height;
+	int x1, x2;
+	int text_x, note_x;
+	GString *text, *note;
+};
+
+static int lane_x(const struct ladder *g, int node)
+{
+	return g->left + node * g->lane_w + g->lane_w / 2;
+}
+
+static const char *node_kind(const struct node *n)
+{
+	return n->kind == NODE_ROUTER ? "router" : n->kind == NODE_SWITCH ? "switch" : "host";
+}
+
+/* Where a label w wide starts: at `want` if it ends left of g->right,
+ * else at `alt` if that fits, else as far right as fits, never left of
+ * the lanes. */
+static int ladder_place(const struct ladder *g, int want, int alt, int w)
+{
+	if (want + w <= g->right)
+		return want;
+	if (alt >= g->left && alt + w <= g->right)
+		return alt;
+	return g->right - w > g->left ? g->right - w : g->left;
+}
+
+static void ladder_row(const struct ladder *g, struct world *w, const struct rep_row *row,
+		       struct ladder_row *b)
+{
+	unsigned nn = w->nodes->len;
+	b->text = g_string_new(NULL);
+	b->note = NULL;
+	if (row->kind == ROW_DROP) {
+		g_string_printf(b->text, "dropped: %s", row->label);
+		b->x1 = b->x2 = lane_x(g, row->from);
+		int tw = txt_w(b->text->str);
+		b->text_x = ladder_place(g, b->x1 + 10, b->x1 - 10 - tw, tw);
+		b->lines = 1;
+		b->height = LINE_H + DROP_H;
+		return;
+	}
+	b->x1 = row->from >= 0 ? lane_x(g, row->from) : lane_x(g, row->to) - g->lane_w / 2;
+	if (row->to >= 0)
+		b->x2 = lane_x(g, row->to);
+	else	/* lost: half a lane towards the middle */
+		b->x2 = b->x1 + (row->from + 1 < (int)nn ? g->lane_w / 2 : -g->lane_w / 2);
+	int lx = (b->x1 < b->x2 ? b->x1 : b->x2) + 6;
+	g_string_assign(b->text, row->label);
+	b->text_x = ladder_place(g, lx, lx, txt_w(b->text->str));
+	b->lines = 1;
+	if (row->nat) {
+		const struct node *n = g_ptr_array_index(w->nodes, row->from);
+		b->note = g_string_new(NULL);
+		g_string_printf(b->note, "%s: %s", n->name, row->nat);
+		b->note_x = ladder_place(g, lx, lx, txt_w(b->note->str));
+		b->lines = 2;
+	}
+	b->height = b->lines * LINE_H + ARROW_H;
+}
+
+static void ladder_row_free(struct ladder_row *b)
+{
+	g_string_free(b->text, TRUE);
+	if (b->note)
+		g_string_free(b->note, TRUE);
+}
+
+static int max_int(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* The geometry: time column, lane spacing, header lines, then the size
+ * of the whole (each row measured as rep_ladder will draw it). */
+static void ladder_layout(struct ladder *g, struct world *w, struct report *r)
+{
+	unsigned nn = w->nodes->len;
+	char tb[32];
+	int tw = 0;
+	for (unsigned i = 0; i < r->rows->len; i++)
+		tw = max_int(tw, txt_w(tstr(g_array_index(r->rows, struct rep_row, i).t, tb)));
+	g->left = 4 + tw + 10;
+	g->lane_w = nn ? (LADDER_FIT - PAD - LABEL_ROOM - g->left) / (int)nn : LANE_W_MAX;
+	g->lane_w = g->lane_w > LANE_W_MAX ? LANE_W_MAX : max_int(g->lane_w, LANE_W_MIN);
+	g->width = g->left + (int)nn * g->lane_w + PAD;
+	g->right = max_int(LADDER_FIT, g->width + LABEL_ROOM) - PAD;
+	/* header: each name block on the first line it clears */
+	g->head_line = g_new0(int, nn ? nn : 1);
+	g->head_x = g_new0(int, nn ? nn : 1);
+	GArray *ends = g_array_new(FALSE, FALSE, sizeof(int));
+	for (unsigned i = 0; i < nn; i++) {
+		const struct node *n = g_ptr_array_index(w->nodes, i);
+		int bw = max_int(txt_w(n->name), txt_w(node_kind(n)));
+		int x = max_int(lane_x(g, (int)i) - bw / 2, 2);
+		unsigned k = 0;
+		while (k < ends->len && g_array_index(ends, int, k) + HEAD_GAP > x)
+			k++;
+		if (k == ends->len)
+			g_array_append_val(ends, x);
+		g_array_index(ends, int, k) = x + bw;
+		g->head_line[i] = (int)k;
+		g->head_x[i] = x;
+		g->width = max_int(g->width, x + bw + PAD);
+	}
+	g->head_h = (int)ends->len * 2 * LINE_H + 4;
+	g_array_free(ends, TRUE);
+	int y = g->head_h;
+	for (unsigned i = 0; i < r->rows->len; i++) {
+		struct ladder_row b;
+		ladder_row(g, w, &g_array_index(r->rows, struct rep_row, i), &b);
+		g->width = max_int(g->width, b.text_x + txt_w(b.text->str) + PAD);
+		if (b.note)
+			g->width = max_int(g->width, b.note_x + txt_w(b.note->str) + PAD);
+		y += b.height;
+		ladder_row_free(&b);
+	}
+	g->height = y + PAD;
 }
 
 static void rep_ladder(struct world *w, struct report *r, GString *o)
 {
 	unsigned nn = w->nodes->len, nrows = r->rows->len;
-	int width = LANE_X0 + (int)nn * LANE_W + 320;
-	int height = HEAD_H + (int)nrows * ROW_H + 20;
+	struct ladder g;
 	char tb[32];
+	ladder_layout(&g, w, r);
 	g_string_append(o, "<h2>Ladder diagram</h2>\n<p class=\"note\">Nodes as columns, "
 			"simulated time downwards (one row per hop, in the order things happened). "
 			"Blue: a frame from sender to receiver; orange: a router rewrote it (NAT, "
-			"before \xe2\x86\x92 after); red cross: dropped, with the reason; grey dashed: "
-			"never received (lost, queued or the run ended). Click an arrow to highlight "
-			"its flow.</p>\n");
+			"before \xe2\x86\x92 after: SNAT and DNAT on a connection's first direction, "
+			"de-SNAT and de-DNAT where conntrack undoes them on the replies); red cross: "
+			"dropped, with the reason; grey dashed: never received (lost, queued or the "
+			"run ended). Click an arrow to highlight its flow.</p>\n");
 	g_string_append_printf(o, "<p class=\"note\">Shown: %u packets of %" G_GUINT64_FORMAT
 			       " (first %d per flow, %u flows", r->shown, r->total,
 			       REPORT_FLOW_PACKETS, r->flows->len);
@@ -575,75 +789,69 @@ static void rep_ladder(struct world *w, struct report *r, GString *o)
 	g_string_append(o, ").</p>\n");
 	g_string_append_printf(o, "<div class=\"scroll\"><svg id=\"ladder\" width=\"%d\" "
 			       "height=\"%d\" data-rows=\"%u\" data-lanes=\"%u\">\n",
-			       width, height, nrows, nn);
+			       g.width, g.height, nrows, nn);
 	g_string_append(o, "<defs><marker id=\"arr\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
 			"markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
 			"<path d=\"M0,0L10,5L0,10z\" fill=\"#2a5db0\"/></marker></defs>\n");
 	for (unsigned i = 0; i < nn; i++) {
-		struct node *n = g_ptr_array_index(w->nodes, i);
-		const char *kind = n->kind == NODE_ROUTER ? "router" : n->kind == NODE_SWITCH
-				   ? "switch" : "host";
-		int x = lane_x((int)i);
-		g_string_append_printf(o, "<g class=\"lanegrp\" data-node=\"");
+		const struct node *n = g_ptr_array_index(w->nodes, i);
+		const char *kind = node_kind(n);
+		int x = lane_x(&g, (int)i), top = g.head_line[i] * 2 * LINE_H;
+		int wn = txt_w(n->name), wk = txt_w(kind), bw = max_int(wn, wk);
+		g_string_append(o, "<g class=\"lanegrp\" data-node=\"");
 		esc(o, n->name);
-		g_string_append_printf(o, "\"><text class=\"lanehead\" x=\"%d\" y=\"16\" "
-				       "text-anchor=\"middle\">", x);
-		esc(o, n->name);
-		g_string_append_printf(o, "</text><text class=\"note\" x=\"%d\" y=\"30\" "
-				       "text-anchor=\"middle\">%s</text><line class=\"lane %s\" x1=\"%d\" "
-				       "y1=\"%d\" x2=\"%d\" y2=\"%d\"/></g>\n", x, kind, kind, x, HEAD_H,
-				       x, height - 10);
+		g_string_append(o, "\">");
+		svg_text(o, "lanehead", g.head_x[i] + (bw - wn) / 2, top + LINE_BASE, n->name);
+		svg_text(o, "lanekind", g.head_x[i] + (bw - wk) / 2, top + LINE_H + LINE_BASE, kind);
+		g_string_append_printf(o, "<line class=\"lane %s\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+				       "y2=\"%d\"/></g>\n", kind, x, top + 2 * LINE_H + 2, x,
+				       g.height - PAD);
 	}
 	sim_time last_t = -1;
+	int top = g.head_h;
 	for (unsigned i = 0; i < nrows; i++) {
 		struct rep_row *row = &g_array_index(r->rows, struct rep_row, i);
-		int y = HEAD_H + (int)i * ROW_H + ROW_H - 6;
+		struct ladder_row b;
+		ladder_row(&g, w, row, &b);
+		int base = top + LINE_BASE;
 		g_string_append_printf(o, "<g class=\"row\" data-flow=\"%u\" data-pkt=\"%"
 				       G_GUINT64_FORMAT "\">", row->flow, row->id);
 		if (row->t != last_t) {
-			g_string_append_printf(o, "<text class=\"tlbl\" x=\"4\" y=\"%d\">%s</text>", y,
-					       tstr(row->t, tb));
+			svg_text(o, "tlbl", 4, base, tstr(row->t, tb));
 			last_t = row->t;
 		}
 		if (row->kind == ROW_DROP) {
-			int x = lane_x(row->from);
-			g_string_append_printf(o, "<path class=\"dropx\" d=\"M%d,%dl10,-10m0,10l-10,-10\"/>"
-					       "<text class=\"droplbl\" x=\"%d\" y=\"%d\">dropped: ",
-					       x - 5, y, x + 10, y);
+			g_string_append_printf(o, "<path class=\"dropx\" d=\"M%d,%dl10,-10m0,10l-10,-10\"/>",
+					       b.x1 - 5, base);
+			svg_text(o, "droplbl", b.text_x, base, b.text->str);
+		} else {
+			bool lost = row->to < 0;
+			int ya = top + b.lines * LINE_H + 3;
+			g_string_append_printf(o, "<line class=\"hop%s%s\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+					       "y2=\"%d\"%s><title>", lost ? " lost" : "",
+					       row->nat ? " nat" : "", b.x1, ya, b.x2, ya + 6,
+					       lost ? "" : " marker-end=\"url(#arr)\"");
+			g_string_append_printf(o, "#%" G_GUINT64_FORMAT " sent %s", row->id,
+					       tstr(row->t, tb));
+			if (!lost)
+				g_string_append_printf(o, ", received %s", tstr(row->t_rx, tb));
+			g_string_append(o, ": ");
 			esc(o, row->label);
-			g_string_append(o, "</text></g>\n");
-			continue;
-		}
-		int x1 = row->from >= 0 ? lane_x(row->from) : lane_x(row->to) - LANE_W / 2;
-		bool lost = row->to < 0;
-		int x2 = lost ? x1 + (x1 < LANE_X0 + (int)nn * LANE_W - LANE_W ? LANE_W / 2 : -LANE_W / 2)
-			      : lane_x(row->to);
-		g_string_append_printf(o, "<line class=\"hop%s%s\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
-				       "y2=\"%d\"%s><title>", lost ? " lost" : "", row->nat ? " nat" : "",
-				       x1, y - 4, x2, y + 2, lost ? "" : " marker-end=\"url(#arr)\"");
-		g_string_append_printf(o, "#%" G_GUINT64_FORMAT " sent %s", row->id, tstr(row->t, tb));
-		if (!lost)
-			g_string_append_printf(o, ", received %s", tstr(row->t_rx, tb));
-		g_string_append(o, ": ");
-		esc(o, row->label);
-		g_string_append(o, "</title></line>");
-		int lx = (x1 < x2 ? x1 : x2) + 6;
-		g_string_append_printf(o, "<text class=\"lbl\" x=\"%d\" y=\"%d\">", lx, y - 7);
-		esc(o, row->label);
-		g_string_append(o, "</text>");
-		if (row->nat) {
-			int rx = LANE_X0 + (int)nn * LANE_W + 10;
-			g_string_append_printf(o, "<circle cx=\"%d\" cy=\"%d\" r=\"4\" class=\"early\"/>"
-					       "<text class=\"natlbl\" x=\"%d\" y=\"%d\">",
-					       x1, y - 4, rx, y);
-			g_string_append_printf(o, "%s: ",
-					       ((struct node *)g_ptr_array_index(w->nodes, row->from))->name);
-			esc(o, row->nat);
-			g_string_append(o, "</text>");
+			g_string_append(o, "</title></line>");
+			svg_text(o, "lbl", b.text_x, base, b.text->str);
+			if (b.note) {
+				g_string_append_printf(o, "<circle cx=\"%d\" cy=\"%d\" r=\"4\" "
+						       "class=\"early\"/>", b.x1, ya);
+				svg_text(o, "natlbl", b.note_x, base + LINE_H, b.note->str);
+			}
 		}
 		g_string_append(o, "</g>\n");
+		top += b.height;
+		ladder_row_free(&b);
 	}
 	g_string_append(o, "</svg></div>\n");
+	g_free(g.head_line);
+	g_free(g.head_x);
 }
 
 /* One conntrack -L line as table cells: proto, timeout, state, ORIGINAL,
@@ -733,10 +941,12 @@ static void rep_snapshots(struct world *w, struct report *r, GString *o)
 				       "not shown.</p>\n", r->snaps_elided);
 }
 
-#define PLOT_W 720
-#define PLOT_H 220
-#define PLOT_L 60
-#define PLOT_B 30
+/* The plot area is PLOT_IW x PLOT_IH; the margins are as wide as the axis
+ * labels (texts of known width, as in the ladder), so none is clipped. */
+#define PLOT_IW 640
+#define PLOT_IH 170
+#define PLOT_T 20	/* above the plot area: the max line's label */
+#define PLOT_B 30	/* below: the time labels */
 
 static void rep_plot(struct world *w, struct rep_router *rr, GString *o)
 {
@@ -747,10 +957,18 @@ static void rep_plot(struct world *w, struct rep_router *rr, GString *o)
 	if (max_on_scale && max > top)
 		top = max;
 	top = top + top / 10 + 1;
-	int iw = PLOT_W - PLOT_L - 20, ih = PLOT_H - PLOT_B - 20;
-#define PX(t) (PLOT_L + (int)((double)(t) * iw / (double)end))
-#define PY(c) (20 + ih - (int)((double)(c) * ih / (double)top))
-	char tb[32];
+	const int iw = PLOT_IW, ih = PLOT_IH;
+	char tb[32], num[16];
+	/* margins: the widest count label left of the axis, half the last
+	 * time label right of the plot */
+	int wy = 0;
+	for (int k = 0; k <= 4; k++) {
+		snprintf(num, sizeof num, "%u", (uint32_t)((uint64_t)top * k / 4));
+		wy = max_int(wy, txt_w(num));
+	}
+	int pl = max_int(60, wy + 12), pr = max_int(20, txt_w(tstr(end, tb)) / 2 + 4);
+#define PX(t) (pl + (int)((double)(t) * iw / (double)end))
+#define PY(c) (PLOT_T + ih - (int)((double)(c) * ih / (double)top))
 	g_string_append(o, "<h3>");
 	esc(o, n->name);
 	g_string_append_printf(o, ": conntrack count (peak %u at %s s; nf_conntrack_max %u; "
@@ -759,18 +977,28 @@ static void rep_plot(struct world *w, struct rep_router *rr, GString *o)
 			       rr->drop_total);
 	g_string_append_printf(o, "<svg class=\"ctplot\" data-node=\"");
 	esc(o, n->name);
-	g_string_append_printf(o, "\" width=\"%d\" height=\"%d\">", PLOT_W, PLOT_H);
+	g_string_append_printf(o, "\" width=\"%d\" height=\"%d\">", pl + iw + pr,
+			       PLOT_T + ih + PLOT_B);
 	g_string_append_printf(o, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
-			       "<line class=\"axis\" x1=\"%d\" y1=\"20\" x2=\"%d\" y2=\"%d\"/>",
-			       PLOT_L, 20 + ih, PLOT_L + iw, 20 + ih, PLOT_L, PLOT_L, 20 + ih);
+			       "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+			       pl, PLOT_T + ih, pl + iw, PLOT_T + ih, pl, PLOT_T, pl, PLOT_T + ih);
+	/* five ticks on each axis; a small count or a short run rounds
+	 * some to the same value, drawn once */
+	char last_t[32] = "";
 	for (int k = 0; k <= 4; k++) {
 		uint32_t c = (uint32_t)((uint64_t)top * k / 4);
 		sim_time t = end * k / 4;
-		g_string_append_printf(o, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
-				       "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%u</text>"
-				       "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-				       PLOT_L + 1, PY(c), PLOT_L + iw, PY(c), PLOT_L - 4, PY(c) + 4, c,
-				       PX(t), 20 + ih + 16, tstr(t, tb));
+		if (k == 0 || c != (uint32_t)((uint64_t)top * (k - 1) / 4)) {
+			g_string_append_printf(o, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" "
+					       "x2=\"%d\" y2=\"%d\"/>", pl + 1, PY(c), pl + iw, PY(c));
+			snprintf(num, sizeof num, "%u", c);
+			svg_text(o, "tick", pl - 6 - txt_w(num), PY(c) + 4, num);
+		}
+		/* on a line below the count labels' */
+		if (strcmp(tstr(t, tb), last_t)) {
+			svg_text(o, "tick", max_int(PX(t) - txt_w(tb) / 2, 2), PLOT_T + ih + 20, tb);
+			strcpy(last_t, tb);
+		}
 	}
 	/* the count, as a step line from 0 at time 0 to the end of the run */
 	g_string_append_printf(o, "<polyline class=\"count\" points=\"%d,%d", PX(0), PY(0));
@@ -781,16 +1009,16 @@ static void rep_plot(struct world *w, struct rep_router *rr, GString *o)
 		cur = p->count;
 	}
 	g_string_append_printf(o, " %d,%d\"/>", PX(end), PY(cur));
-	if (max_on_scale)
-		g_string_append_printf(o, "<line class=\"maxline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
-				       "y2=\"%d\"/><text x=\"%d\" y=\"%d\" fill=\"#b00\">"
-				       "nf_conntrack_max %u</text>", PLOT_L, PY(max), PLOT_L + iw,
-				       PY(max), PLOT_L + 6, PY(max) - 4, max);
-	else
-		g_string_append_printf(o, "<line class=\"maxline\" x1=\"%d\" y1=\"14\" x2=\"%d\" "
-				       "y2=\"14\"/><text x=\"%d\" y=\"11\" fill=\"#b00\">"
-				       "nf_conntrack_max %u (far above the plot)</text>", PLOT_L,
-				       PLOT_L + iw, PLOT_L + 6, max);
+	/* nf_conntrack_max: a dashed line with its label above it, right of
+	 * the axis (the count labels are left of it) */
+	int my = max_on_scale ? PY(max) : PLOT_T - 4;
+	g_string_append_printf(o, "<line class=\"maxline\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+			       "y2=\"%d\"/>", pl, my, pl + iw, my);
+	GString *ml = g_string_new(NULL);
+	g_string_printf(ml, "nf_conntrack_max %u%s", max, max_on_scale ? "" : max ? " (far above the plot)"
+			: " (no limit)");
+	svg_text(o, "maxlbl", pl + 6, my - 4, ml->str);
+	g_string_free(ml, TRUE);
 	for (unsigned i = 0; i < rr->marks->len; i++) {
 		struct rep_mark *m = &g_array_index(rr->marks, struct rep_mark, i);
 		int x = PX(m->t), y = PY(m->count);

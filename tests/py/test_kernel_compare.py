@@ -224,7 +224,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, sig):
 TOPOLOGIES = [
     ("seed-snat", []), ("seed-dnat", []), ("seed-masquerade", []),
     ("seed-snat-range", []), ("icmp-nat", []), ("hairpin", []), ("hairpin-masq", []),
-    ("forwarding", []), ("port-exhaustion", []),
+    ("forwarding", []), ("port-exhaustion", []), ("double-nat", []),
     ("seed-udp", ["--modprobe-tracks"]),
     ("seed-forward", ["--skip-unsupported", "--until", "3.5s"]),
     ("tcp-walk", ["--modprobe-tracks"]),
