@@ -345,14 +345,39 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	return NF_ACCEPT;
 }
 
+/* nf_conntrack_put: a packet lets go of its entry. An unconfirmed entry
+ * dies with the packet that created it (nothing was announced), unless
+ * parked packets still hold it; then it is marked dying and the last of them
+ * frees it, as it frees an entry killed off the table while held. A
+ * borrowed entry belongs to the packet it was attached from. */
 void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb)
 {
-	/* an unconfirmed entry dies with its packet; nothing was announced
-	 * (a borrowed entry belongs to the packet it was attached from) */
-	if (skb->ct && !skb->ct_borrowed && !(skb->ct->status & IPS_CONFIRMED))
-		ct_entry_kill(ns, skb->ct, 0);
+	struct ct_entry *ct = skb->ct;
+
+	if (ct && skb->ct_held) {
+		ct->held--;
+		if (!skb->ct_borrowed && !(ct->status & IPS_CONFIRMED))
+			ct->status |= IPS_DYING;	/* its creator is gone */
+		if (!ct->held && (ct->status & (IPS_CONFIRMED | IPS_DYING)) == IPS_DYING)
+			ct_entry_kill(ns, ct, 0);
+	} else if (ct && !skb->ct_borrowed && !(ct->status & IPS_CONFIRMED)) {
+		if (ct->held)
+			ct->status |= IPS_DYING;
+		else
+			ct_entry_kill(ns, ct, 0);
+	}
 	skb->ct = NULL;
 	skb->ct_borrowed = 0;
+	skb->ct_held = 0;
+}
+
+void nf_skb_hold(struct nf_ns *ns, struct nf_skb *skb)
+{
+	(void)ns;
+	if (!skb->ct || skb->ct_held)
+		return;
+	skb->ct->held++;
+	skb->ct_held = 1;
 }
 
 void nf_ct_attach(struct nf_skb *nskb, const struct nf_skb *skb)

@@ -1046,6 +1046,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 		return 0;
 	struct node *n = c->node;
 	world_klog(c->w, n, c->w->now, "reboot: Restarting system");
+	ip_node_flush(n);
 	if (n->nf)
 		nf_ns_reset(n->nf);
 	n->ip_forward = false;

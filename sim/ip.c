@@ -421,7 +421,10 @@ static void ip_check(struct world *w, struct node *n, struct packet *p)
 
 /* nf_send_reset: a RST from the rejected segment's destination (TTL 64, id
  * 0, DF): seq = the segment's ack if it has ACK, else RST|ACK acking
- * seq + SYN + FIN + payload. Sent with ip_local_out. */
+ * seq + SYN + FIN + payload. It carries the segment's conntrack entry
+ * (nf_ct_attach: RELATED in the other direction, not looked up again at
+ * OUTPUT), the entry is closed (nf_ct_set_closing: TCP CLOSE), and it is
+ * sent with ip_local_out. */
 static void ip_send_reset(struct world *w, struct node *n, const struct packet *p,
 			  enum nf_hook hook)
 {
@@ -450,8 +453,13 @@ static void ip_send_reset(struct world *w, struct node *n, const struct packet *
 	}
 	struct packet *r = build_tcp(dst, ip_src(ip), rd16(th + 2), rd16(th), seq, ack, rflags, 0,
 				     NULL, 0, 0, 0);
-	if (r)
-		ip_local_out(w, n, r);
+	if (!r)
+		return;
+	if (n->nf) {
+		nf_ct_attach(&r->nf, &p->nf);
+		nf_ct_set_closing(n->nf, &p->nf, w->now);
+	}
+	ip_local_out(w, n, r);
 }
 
 /* ----- neighbour output ----- */
@@ -522,9 +530,13 @@ static void ip_frame_untag(struct packet *p)
 	p->nf.ip = p->data + ETH_HLEN;
 }
 
+/* The frame leaves: its conntrack reference goes (the kernel's veth scrubs
+ * it on transmit). */
 static void ip_transmit(struct world *w, struct node *n, struct packet *p, struct iface *out,
 			const mac_addr *dst)
 {
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
 	memcpy(p->data, dst->b, 6);
 	memcpy(p->data + 6, out->mac.b, 6);
 	if (ip_tracing(w, n)) {
@@ -547,6 +559,15 @@ static uint32_t ip_truesize(uint32_t len)
 }
 
 static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u);
+
+/* Free a packet parked in the stack (a neighbour queue, the loopback),
+ * letting go of its conntrack entry. */
+static void ip_park_drop(struct node *n, struct packet *p)
+{
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
+	packet_free(p);
+}
 
 static void ip_pending_remove(struct node *n, struct neigh_pending *np)
 {
@@ -584,8 +605,12 @@ static void ip_neigh_hold(struct world *w, struct node *n, struct packet *p, str
 		if (!np->head)
 			np->tail = NULL;
 		np->bytes -= ip_truesize(old->len);
-		packet_free(old);
+		ip_park_drop(n, old);
 	}
+	/* the queued skb keeps its conntrack entry (use=2 meanwhile), which
+	 * the host unreachable error of a failed resolution carries */
+	if (n->nf)
+		nf_skb_hold(n->nf, &p->nf);
 	p->next = NULL;
 	if (np->tail)
 		np->tail->next = p;
@@ -641,8 +666,11 @@ static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u)
 		}
 		if (report_on(w))
 			report_drop(w, n, p, "neighbour resolution failed");
+		/* ipv4_link_failure -> icmp_send: the error carries the queued
+		 * packet's entry (nf_ct_attach), so it is de-NATed back to the
+		 * original sender even if the entry expired meanwhile */
 		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
-		packet_free(p);
+		ip_park_drop(n, p);
 	}
 }
 
@@ -658,7 +686,7 @@ void ip_iface_down(struct node *n, struct iface *ifc)
 		while (np->head) {
 			struct packet *p = np->head;
 			np->head = p->next;
-			packet_free(p);
+			ip_park_drop(n, p);
 		}
 		np->tail = NULL;
 		np->bytes = 0;
@@ -756,6 +784,11 @@ static void ip_fragment(struct world *w, struct node *n, struct packet *p, struc
 		f->id = p->id;
 		f->nf.ip = fi;
 		f->nf.len = hlen + len;
+		/* each fragment carries the datagram's entry (ip_copy_metadata's
+		 * nf_copy): a parked one holds it on its own */
+		f->nf.ct = p->nf.ct;
+		f->nf.ctinfo = p->nf.ctinfo;
+		f->nf.ct_borrowed = p->nf.ct != NULL;
 		if (ptr == hlen)
 			ip_options_fragment(hdr);
 		ptr += len;
@@ -764,20 +797,20 @@ static void ip_fragment(struct world *w, struct node *n, struct packet *p, struc
 		ip_neigh_output(w, n, f, out, nexthop);
 	}
 	ip_mib_inc(n, IPSTATS_MIB_FRAGOKS);
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
 	packet_free(p);
 }
 
-/* ip_finish_output: after POSTROUTING. --check, release the conntrack
- * reference, then fragment (ip_fragment: DF set -> FRAG_NEEDED to the
- * sender, which for the node's own packets loops back to its socket) and
- * hand to the neighbour layer. */
+/* ip_finish_output: after POSTROUTING. --check, then fragment (ip_fragment:
+ * DF set -> FRAG_NEEDED to the sender, which for the node's own packets
+ * loops back to its socket) and hand to the neighbour layer. The packet
+ * keeps its conntrack entry until it is transmitted or dropped. */
 static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 			     struct iface *out, uint32_t nexthop)
 {
-	if (n->nf) {
+	if (n->nf)
 		ip_check(w, n, p);
-		nf_skb_release(n->nf, &p->nf);
-	}
 	uint8_t *ip = pkt_ip(p);
 	/* a datagram conntrack reassembled leaves as fragments no larger than
 	 * the largest one that arrived (ip_finish_output: frag_max_size) */
@@ -785,6 +818,8 @@ static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 		if ((rd16(ip + 6) & IP_DF) && !(p->frag_max && p->frag_max <= out->mtu)) {
 			ip_mib_inc(n, IPSTATS_MIB_FRAGFAILS);
 			icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
+			if (n->nf)
+				nf_skb_release(n->nf, &p->nf);
 			ip_drop(w, n, p, "needs fragmentation but DF set");
 			return;
 		}
@@ -1176,12 +1211,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 	bool on_lo = ifc == n->lo;
 	struct nf_skb keep = p->nf;
 	if (!ifc->up) {
-		packet_free(p);
+		ip_park_drop(n, p);
 		return;
 	}
 	if (!on_lo)
 		ip_mib_inc(n, IPSTATS_MIB_INRECEIVES);
 	if (!packet_parse(p)) {
+		if (on_lo && n->nf)
+			nf_skb_release(n->nf, &p->nf);
 		ip_state(n)->in_hdr_errors++;
 		ip_mib_inc(n, ip_rcv_bad_counter(p));
 		if (ip_rcv_bad_counter(p) == IPSTATS_MIB_CSUMERRORS)
@@ -1201,10 +1238,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		 * returns at once for an skb that has one) */
 		p->nf.ct = keep.ct;
 		p->nf.ctinfo = keep.ctinfo;
+		p->nf.ct_borrowed = keep.ct_borrowed;
+		p->nf.ct_held = keep.ct_held;
 		p->nf.mark = keep.mark;
 	} else {
 		p->nf.ct = NULL;
 		p->nf.ctinfo = 0;
+		p->nf.ct_borrowed = 0;
+		p->nf.ct_held = 0;
 		p->nf.mark = 0;
 	}
 	p->nf.reject_with = 0;
@@ -1341,8 +1382,10 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 			return;
 	}
 	if (out == n->lo) {
-		if (n->nf)
+		if (n->nf) {
 			ip_check(w, n, p);
+			nf_skb_hold(n->nf, &p->nf);	/* parked until the event */
+		}
 		world_at(w, w->now, ip_lo_rcv_ev, p, n->index);
 		return;
 	}
@@ -1356,6 +1399,35 @@ static void ip_noop_ev(struct world *w, void *arg, uint64_t u)
 	(void)w;
 	(void)arg;
 	(void)u;
+}
+
+void ip_node_flush(struct node *n)
+{
+	struct world *w = n->w;
+	if (w) {
+		struct evq_iter it;
+		evq_iter_init(&it, &w->q);
+		for (struct evq_item *ev; (ev = evq_iter_next(&it)) != NULL;) {
+			if (ev->fn == ip_lo_rcv_ev && ev->u == n->index) {
+				ip_park_drop(n, ev->arg);
+				ev->fn = ip_noop_ev;
+			}
+		}
+	}
+	struct ip_state *st = n->ip;
+	if (!st)
+		return;
+	for (unsigned i = 0; i < st->pending->len; i++) {
+		struct neigh_pending *np = g_ptr_array_index(st->pending, i);
+		while (np->head) {
+			struct packet *p = np->head;
+			np->head = p->next;
+			ip_park_drop(n, p);
+		}
+		np->tail = NULL;
+		np->bytes = 0;
+		/* the probe event stays scheduled and ends the entry */
+	}
 }
 
 void ip_node_free(struct node *n)

@@ -249,6 +249,10 @@ void icmp_node_free(struct node *n);
 /* Free a node's IPv4 stack state: held packets, pending loopback and
  * neighbour events (made no-ops), n->lo, icmp state. node_free calls it. */
 void ip_node_free(struct node *n);
+/* reboot: the packets parked in the stack (neighbour queues, loopback) are
+ * dropped, letting go of their conntrack entries, before the netfilter
+ * state is reset. */
+void ip_node_flush(struct node *n);
 /* An interface went down (ip link set down): its held packets are dropped. */
 void ip_iface_down(struct node *n, struct iface *ifc);
 /* The node's loopback device, created on first use (127.0.0.1/8, mtu 65536). */
