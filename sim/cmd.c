@@ -1122,6 +1122,8 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_echo(c, argc, argv);
 	if (strcmp(name, "cat") == 0)
 		return cmd_cat(c, argc, argv);
+	if (strcmp(name, "nstat") == 0)
+		return nstat_cmd(c, argc, argv);
 	if (strcmp(name, "true") == 0 || strcmp(name, ":") == 0)
 		return 0;
 	if (strcmp(name, "modprobe") == 0) {
