@@ -122,7 +122,10 @@ static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_
 				 "(invalid +1)", h, "conntrack");
 		return;
 	}
-	if (ct->status & IPS_CONFIRMED)
+	if (skb->ct_borrowed)
+		nf_trace(ns, NF_TRACE_STEP "%s: carries the entry of the packet it answers "
+			 "(nf_ct_attach), no lookup", h, "conntrack", nf_ctinfo_name(skb->ctinfo));
+	else if (ct->status & IPS_CONFIRMED)
 		nf_trace(ns, NF_TRACE_STEP "%s: entry found%s", h, "conntrack",
 			 nf_ctinfo_name(skb->ctinfo),
 			 (skb->ctinfo == IP_CT_RELATED || skb->ctinfo == IP_CT_RELATED_REPLY)
@@ -221,7 +224,13 @@ static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 
 			if (dir == CT_DIR_REPLY)
 				bit ^= IPS_NAT_MASK;
-			if (v != NF_ACCEPT)
+			if (v != NF_ACCEPT && skb->ip[(skb->ip[0] & 0x0f) * 4] == 5)
+				nf_trace(ns, NF_TRACE_STEP "ICMP redirect about a flow %s: DROP",
+					 nf_hook_name(hook), "nat",
+					 (ct->status & IPS_NAT_DONE_MASK) != IPS_NAT_DONE_MASK
+						 ? "whose NAT is not complete (its first packet)"
+						 : "that is NATed");
+			else if (v != NF_ACCEPT)
 				nf_trace(ns, NF_TRACE_STEP "ICMP error translation failed: DROP",
 					 nf_hook_name(hook), "nat");
 			else if (ct->status & bit)

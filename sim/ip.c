@@ -72,6 +72,7 @@ static const char *const ip_mib_names[IPSTATS_MIB_N] = {
 	[IPSTATS_MIB_CSUMERRORS] = "InCsumErrors",
 	[IPSTATS_MIB_REASM_OVERLAPS] = "ReasmOverlaps",
 	[IPSTATS_MIB_INTOOBIGERRORS] = "InTooBigErrors",
+	[LINUX_MIB_IPRPFILTER] = "IPReversePathFilter",
 };
 
 static struct ip_state *ip_state(struct node *n)
@@ -120,6 +121,7 @@ struct iface *ip_lo(struct node *n)
 		lo->addrs[0].addr = 0x7f000001;
 		lo->addrs[0].plen = 8;
 		lo->naddrs = 1;
+		devconf_iface_init(n, lo);
 		n->lo = lo;
 	}
 	return n->lo;
@@ -259,6 +261,10 @@ static void summary_ip(const uint8_t *ip, uint32_t len, bool quoted, GString *s)
 			break;
 		case ICMP_REDIRECT:
 			g_string_append(s, " redirect");
+			if (l4len >= 8) {
+				g_string_append(s, code & 1 ? " host, gateway " : ", gateway ");
+				addr_append(s, rd32(l4 + 4));
+			}
 			err = true;
 			break;
 		case ICMP_PARAMETERPROB:
@@ -512,6 +518,11 @@ static struct iface *ip_neigh_resolve(struct world *w, struct node *n, struct if
 		out->neigh = t;
 	}
 	return t;
+}
+
+bool ip_neigh_valid(struct world *w, struct node *n, struct iface *out, uint32_t addr)
+{
+	return ip_neigh_resolve(w, n, out, addr) != NULL;
 }
 
 /* Move the IP datagram right behind a plain Ethernet header (a received
@@ -1104,8 +1115,29 @@ static void ip_local_deliver(struct world *w, struct node *n, struct iface *in,
 	}
 }
 
-/* ip_forward: TTL, DF/MTU, TTL decrement, FORWARD, ip_output's POSTROUTING.
- * The route (and so `out`) is decided before FORWARD. */
+/* A source fib_validate_source refused (ip_route_input_slow's
+ * martian_source): logged with log_martians, counted when rp_filter refused
+ * it (IPReversePathFilter), dropped. */
+static void ip_martian_source(struct world *w, struct node *n, struct iface *in,
+			      struct packet *p, int why)
+{
+	uint8_t *ip = pkt_ip(p);
+	ip_handle_martian_source(w, n, in, p, ip_dst(ip), ip_src(ip));
+	if (why == FIB_SRC_RPF)
+		ip_mib_inc(n, LINUX_MIB_IPRPFILTER);
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
+	ip_drop(w, n, p, why == FIB_SRC_RPF ? "martian source: rp_filter (no route back by this "
+					      "interface)"
+		: ip_addr_is_local(n, ip_src(ip)) ? "martian source: one of the node's own addresses "
+						    "(accept_local 0)"
+		: "martian source");
+}
+
+/* ip_forward: TTL, DF/MTU, TTL decrement, ICMP redirect, FORWARD, ip_output's
+ * POSTROUTING. The route (and so `out`) is decided before, with the source
+ * check of __mkroute_input (martian source, rp_filter, and whether the
+ * sender earns a redirect). */
 static void ip_forward(struct world *w, struct node *n, struct iface *in, struct packet *p)
 {
 	uint8_t *ip = pkt_ip(p);
@@ -1122,7 +1154,8 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		return;
 	}
 	struct iface *out = route_out_dev(n, r);
-	uint32_t nexthop = r->gw ? r->gw : dst;
+	uint32_t gw = route_gateway(n, r, dst, w->now);
+	uint32_t nexthop = gw ? gw : dst;
 	if (ip_tracing(w, n)) {
 		char g[16], pf[16];
 		ip_format(r->gw, g);
@@ -1133,7 +1166,18 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		else
 			ip_trace(w, n, IP_TRACE_STEP "forward: route %s/%u dev %s (on link)", "routing",
 				 "", pf, r->plen, out->name);
+		if (gw != r->gw) {
+			ip_format(gw, g);
+			ip_trace(w, n, IP_TRACE_STEP "an ICMP redirect said: via %s instead", "routing",
+				 "", g);
+		}
 	}
+	int valid = fib_validate_source(n, ip_src(ip), in, out);
+	if (valid < 0) {
+		ip_martian_source(w, n, in, p, valid);
+		return;
+	}
+	bool redirect = ip_route_do_redirect(n, in, out, valid, ip_src(ip), r->gw);
 	if (ip_ttl(ip) <= 1) {
 		ip_mib_inc(n, IPSTATS_MIB_INHDRERRORS); /* too_many_hops */
 		icmp_send_error(w, n, p, ICMP_TIME_EXCEEDED, 0);
@@ -1155,6 +1199,20 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	uint32_t check = rd16(ip + 10) + 0x0100u;
 	wr16(ip + 10, (uint16_t)(check + (check >= 0xffff)));
 	ip[8]--;
+	if (redirect) {
+		/* it leaves by the interface it came in on, to a next hop the
+		 * sender could reach itself (IPSKB_DOREDIRECT) */
+		if (ip_tracing(w, n)) {
+			char s[16], g[16];
+			ip_format(ip_src(ip), s);
+			ip_format(nexthop, g);
+			ip_trace(w, n, IP_TRACE_STEP "back out %s, the way it came: ICMP redirect to "
+				 "%s, gateway %s (send_redirects)", "redirect", "", out->name, s, g);
+		}
+		ip_rt_send_redirect(w, n, p, in, out, nexthop);
+		if (ip_tracing(w, n))
+			ip_trace_head(w, n, p, "continues");
+	}
 	if (!ip_hook(w, n, p, NF_INET_FORWARD, in->name, out->name))
 		return;
 	ip_mib_inc(n, IPSTATS_MIB_OUTFORWDATAGRAMS);
@@ -1282,6 +1340,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 	if (ip_addr_is_local(n, dst) || ip_addr_is_broadcast(n, dst)) {
 		ip_trace(w, n, IP_TRACE_STEP "local: the destination is the router's %s", "routing",
 			 "", ip_addr_is_local(n, dst) ? "address" : "broadcast");
+		/* RTN_LOCAL, or RTN_BROADCAST from a nonzero source */
+		uint32_t src = ip_src(ip);
+		int valid = on_lo || (!ip_addr_is_local(n, dst) && src == 0)
+				    ? 0 : fib_validate_source(n, src, ifc, NULL);
+		if (valid < 0) {
+			ip_martian_source(w, n, ifc, p, valid);
+			return;
+		}
 		ip_local_deliver(w, n, ifc, p);
 		return;
 	}
@@ -1313,7 +1379,8 @@ static bool ip_route_output(struct node *n, uint32_t dst, struct iface **out,
 	if (!r)
 		return false;
 	*out = route_out_dev(n, r);
-	*nexthop = r->gw ? r->gw : dst;
+	uint32_t gw = route_gateway(n, r, dst, n->w ? n->w->now : 0);
+	*nexthop = gw ? gw : dst;
 	return true;
 }
 
