@@ -51,6 +51,10 @@ void devconf_node_init(struct node *n)
 	memcpy(n->conf_all.data, devconf_defaults, sizeof devconf_defaults);
 	n->conf_all.state = 0;
 	n->conf_dflt = n->conf_all;
+	/* lo came up at boot, before any write to default: its own values
+	 * (kept here until ip.c makes the device on first use) */
+	n->conf_lo = n->conf_all;
+	n->conf_lo.state = (1u << DEVCONF_MAX) - 1;
 	/* inet_forward_change: forwarding turns all.accept_redirects off */
 	n->conf_all.data[DEVCONF_ACCEPT_REDIRECTS] = !n->ip_forward;
 	for (unsigned i = 0; i < n->ifaces->len; i++)
@@ -62,9 +66,7 @@ void devconf_node_init(struct node *n)
 void devconf_iface_init(struct node *n, struct iface *ifc)
 {
 	if (ifc == n->lo || strcmp(ifc->name, "lo") == 0) {
-		/* lo came up at boot, before any write to default */
-		memcpy(ifc->cnf.data, devconf_defaults, sizeof devconf_defaults);
-		devconf_iface_setall(ifc);
+		ifc->cnf = n->conf_lo;
 		return;
 	}
 	ifc->cnf = n->conf_dflt;
@@ -100,10 +102,9 @@ int in_dev_conf(const struct node *n, const struct iface *ifc, enum ipv4_devconf
 
 /* "net.ipv4.conf.WHO.KNOB" -> the set and the knob. 1 if the name is not
  * one of these knobs (another module's, or one natsim does not keep), 2 if
- * WHO names no interface of the node, 0 found. `create_lo`: make the lazy
- * loopback device when WHO is lo. */
-static int devconf_find(struct node *n, const char *name, bool create_lo,
-			struct ipv4_devconf **set, struct iface **ifc, int *id)
+ * WHO names no interface of the node, 0 found. */
+static int devconf_find(struct node *n, const char *name, struct ipv4_devconf **set,
+			struct iface **ifc, int *id)
 {
 	if (strncmp(name, DEVCONF_PREFIX, strlen(DEVCONF_PREFIX)) != 0)
 		return 1;
@@ -125,11 +126,8 @@ static int devconf_find(struct node *n, const char *name, bool create_lo,
 	} else if (strcmp(dev, "default") == 0) {
 		*set = &n->conf_dflt;
 	} else if (strcmp(dev, "lo") == 0) {
-		/* lo is made on first use; until then it has the boot values */
-		static struct ipv4_devconf lo_boot;
-		*ifc = create_lo ? ip_lo(n) : n->lo;
-		memcpy(lo_boot.data, devconf_defaults, sizeof devconf_defaults);
-		*set = *ifc ? &(*ifc)->cnf : &lo_boot;
+		*ifc = n->lo;	/* NULL until first used: then made with conf_lo */
+		*set = *ifc ? &(*ifc)->cnf : &n->conf_lo;
 	} else if ((*ifc = iface_find(n, dev)) != NULL) {
 		*set = &(*ifc)->cnf;
 	} else {
@@ -144,7 +142,7 @@ int devconf_get(struct node *n, const char *name, GString *val)
 	struct ipv4_devconf *set;
 	struct iface *ifc;
 	int id;
-	int rc = devconf_find(n, name, false, &set, &ifc, &id);
+	int rc = devconf_find(n, name, &set, &ifc, &id);
 	if (rc == 0)
 		g_string_printf(val, "%d", set->data[id]);
 	return rc;
@@ -179,7 +177,7 @@ int devconf_set(struct node *n, const char *name, const char *value, GString *er
 	struct ipv4_devconf *set;
 	struct iface *ifc;
 	int id, v;
-	int rc = devconf_find(n, name, !dry_run, &set, &ifc, &id);
+	int rc = devconf_find(n, name, &set, &ifc, &id);
 	if (rc)
 		return rc;
 	if (!devconf_parse(value, &v)) {
@@ -197,8 +195,6 @@ int devconf_set(struct node *n, const char *name, const char *value, GString *er
 			if (!(c->cnf.state & (1u << id)))
 				c->cnf.data[id] = v;
 		}
-		if (n->lo && !(n->lo->cnf.state & (1u << id)))
-			n->lo->cnf.data[id] = v;
 	}
 	return 0;
 }

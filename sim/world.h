@@ -116,6 +116,7 @@ struct node {
 	GArray *route_exceptions; /* struct route_exception, NULL if none */
 	bool ip_forward;	/* net.ipv4.ip_forward */
 	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
+	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
 	unsigned ipfrag_time;	/* net.ipv4.ipfrag_time */
 	struct nf_ns *nf;	/* routers only */
 	uint16_t ip_id;		/* next IPv4 id this node sends */
