@@ -412,3 +412,87 @@ def test_reject_tcp_reset_carries_the_entry(tmp_path):
     assert [(e["orig"]["dport"], e["state"], e["timeout"]) for e in ents] == [(82, "CLOSE", 9)]
     upd = [l for _, l in ct_events(res.outdir) if "[UPDATE]" in l and " CLOSE " in l]
     assert len(upd) == 1 and " [UPDATE] tcp      6 10 CLOSE src=192.168.1.10 " in upd[0]
+
+
+def test_nstat_history_and_formats(tmp_path):
+    """nstat as iproute2 6.1 prints it: without -a the increase since the
+    last run that updated the history (/tmp/.nstat.u0), -s keeps it, -z
+    shows zeros, -j JSON; a counter natsim does not keep is said so."""
+    from conftest import TRIANGLE
+    text = TRIANGLE + """\
+    server: listen udp 9
+    at 1s router: nstat -z IpForwDatagrams
+    at 2s client: udp send 10.0.2.2:9 count 3 interval 100ms
+    at 3s router: nstat IpForwDatagrams IpInDelivers
+    at 4s client: udp send 10.0.2.2:9 count 2 interval 100ms
+    at 5s router: nstat -s IpForwDatagrams
+    at 5s router: nstat -asj IpForwDatagrams TcpExtIPReversePathFilter
+    at 5s router: nstat -z IpOutRequests
+    at 6s router: cat /tmp/.nstat.u0
+    """
+    res = run_ok(write_scn(tmp_path, "ns", text), out=tmp_path / "o")
+    got = [b.lines for b in outputs(res.stdout, "router", "nstat")]
+    assert got == [
+        ["#kernel", "IpForwDatagrams                 0                  0.0"],
+        ["#kernel", "IpForwDatagrams                 3                  0.0"],
+        ["#kernel", "IpForwDatagrams                 2                  0.0"],
+        ['{"kernel":{"IpForwDatagrams":5}}'],
+        ["#kernel"],
+    ]
+    assert "natsim: nstat: IpOutRequests is not a counter natsim keeps" in res.stderr
+    hist = outputs(res.stdout, "router", "cat")[0].lines
+    assert hist[0] == "#kernel" and "IpForwDatagrams                 5                  0.0" in hist
+
+
+def test_shared_media_and_redirects_off_subnet(tmp_path):
+    """h and h2 (10.0.5.0/24) share the LAN with r2 (10.0.0.2), r1 has both
+    subnets on eth0. With shared_media 1 (default) r1 redirects them to r2
+    although r2 is on another subnet; h takes it, h2 (shared_media 0: the
+    new gateway must be on the old one's subnet) does not; once r1's
+    shared_media is 0 (all and eth0) it sends none, the source and gateway
+    being on different subnets. As a 6.18 kernel does (tests/kernel/compare
+    of this scenario: no differences)."""
+    text = """\
+host h
+host h2
+router r1
+router r2
+host s
+switch sw
+link h:eth0 sw:p1
+link h2:eth0 sw:p2
+link r1:eth0 sw:p3
+link r2:eth0 sw:p4
+link r2:eth1 s:eth0
+h: ip addr add 10.0.5.10/24 dev eth0
+h: ip route add default via 10.0.5.1
+h2: ip addr add 10.0.5.20/24 dev eth0
+h2: ip route add default via 10.0.5.1
+h2: sysctl -w net.ipv4.conf.all.shared_media=0
+h2: sysctl -w net.ipv4.conf.eth0.shared_media=0
+r1: ip addr add 10.0.0.1/24 dev eth0
+r1: ip addr add 10.0.5.1/24 dev eth0
+r1: ip route add 10.1.0.0/24 via 10.0.0.2
+r1: sysctl -w net.ipv4.ip_forward=1
+r2: ip addr add 10.0.0.2/24 dev eth0
+r2: ip addr add 10.1.0.1/24 dev eth1
+r2: sysctl -w net.ipv4.ip_forward=1
+r2: ip route add 10.0.5.0/24 dev eth0
+s: ip addr add 10.1.0.5/24 dev eth0
+s: ip route add default via 10.1.0.1
+s: listen udp 7
+at 1s h: udp send 10.1.0.5:7 sport 5000 count 3 interval 300ms
+at 1s h2: udp send 10.1.0.5:7 sport 6000 count 3 interval 300ms
+at 2.5s r1: sysctl -w net.ipv4.conf.all.shared_media=0
+at 2.5s r1: sysctl -w net.ipv4.conf.eth0.shared_media=0
+at 3s h2: udp send 10.1.0.5:7 sport 6001 count 2 interval 300ms
+end 5s
+"""
+    res = run_ok(write_scn(tmp_path, "sm", text), out=tmp_path / "o")
+    h = redirects(pcap(res.outdir, "h", "eth0"), "10.0.5.10")
+    assert [(p.t_ns / S, p[IP].src, p[ICMP].gw) for p in h] == [(1.0, "10.0.5.1", "10.0.0.2")]
+    sent = [p[Ether].dst for p in pcap(res.outdir, "h", "eth0")
+            if UDP in p and p[Ether].src == mac("h", "eth0")]
+    assert sent == [mac("r1", "eth0")] + [mac("r2", "eth0")] * 2
+    h2 = redirects(pcap(res.outdir, "h2", "eth0"), "10.0.5.20")
+    assert [p.t_ns / S for p in h2] == [1.0, 1.3, 1.6]
