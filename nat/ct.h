@@ -54,6 +54,10 @@ enum {
 	IPS_DYING = 1 << 9,
 	IPS_FIXED_TIMEOUT = 1 << 10,
 	IPS_UNTRACKED = 1 << 12,
+	/* natsim's own: killed off the table while packets held it; still
+	 * counted in nf_conntrack_count until freed (the kernel decrements
+	 * the count in nf_conntrack_free, when the last reference goes) */
+	IPS_HELD_DEAD = 1 << 16,
 };
 
 /* Conntrack events (enum ip_conntrack_events), cached on the entry in
@@ -125,6 +129,11 @@ struct ct_entry {
 	uint32_t status;	/* IPS_* */
 	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
 	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
+	/* packets parked with this entry (neighbour queue, loopback): each is
+	 * a reference of the kernel's ct_general.use beyond the table's own
+	 * (`conntrack -L` shows use=1+held); a held entry that is killed
+	 * stays allocated, off the table, until the last one lets go */
+	uint16_t held;
 	nf_time timeout;	/* absolute expiry on the simulated clock */
 	/* the rest: creation, marks, TCP windows, NAT bookkeeping */
 	nf_time start;		/* creation time (UDP's 2 s stream rule) */

@@ -47,7 +47,7 @@ bool nf_ct_stat(struct nf_ns *ns, const char *name, uint64_t *value)
 unsigned nf_ct_count(struct nf_ns *ns, nf_time now)
 {
 	ct_table_reap_all(ns, now);
-	return ns->ct_count;
+	return ns->ct_count + ns->ct_held_dead;
 }
 
 /* What -L/-D select (conntrack's filter options). 0 fields match all. */

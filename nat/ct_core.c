@@ -123,7 +123,7 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 	*drop = false;
 	if (!ct_invert_tuple(t, &repl))
 		return NULL;
-	if (ns->sysctl.ct_max && ns->ct_count >= ns->sysctl.ct_max) {
+	if (ns->sysctl.ct_max && ns->ct_count + ns->ct_held_dead >= ns->sysctl.ct_max) {
 		unsigned victims = ct_table_early_drop(ns, t, now);
 
 		if (ns->env.trace)
@@ -521,7 +521,8 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 	if (!event) {
 		g_string_append(out, "mark=");
 		ct_fmt_u(out, ct->mark, ' ');
-		g_string_append(out, "use=1 ");
+		g_string_append(out, "use=");
+		ct_fmt_u(out, 1u + ct->held, ' ');
 	}
 	if (out->len && out->str[out->len - 1] == ' ')
 		g_string_truncate(out, out->len - 1);

@@ -694,3 +694,24 @@ const struct ct_l4proto ct_l4proto_tcp = {
 	.packet = tcp_packet,
 	.can_early_drop = tcp_can_early_drop,
 };
+
+/* nf_conntrack_tcp_set_closing (via nf_ct_set_closing from nf_send_reset):
+ * the router answered a segment of this connection with a RST, so the entry
+ * is closed now: CLOSE with the close timeout, an [UPDATE] event. An entry
+ * not yet confirmed, already in CLOSE, or with a fixed timeout keeps its
+ * timeout. */
+void nf_ct_set_closing(struct nf_ns *ns, const struct nf_skb *skb, nf_time now)
+{
+	struct ct_entry *ct = skb->ct;
+	uint8_t old_state;
+
+	if (!ct || ct->tuplehash[CT_DIR_ORIGINAL].t.proto != 6 || !(ct->status & IPS_CONFIRMED))
+		return;
+	old_state = ct->proto.tcp.state;
+	ct->proto.tcp.state = TCP_CONNTRACK_CLOSE;
+	if (old_state == TCP_CONNTRACK_CLOSE || (ct->status & IPS_FIXED_TIMEOUT))
+		return;
+	ct_refresh(ct, now, tcp_timeout(ns, TCP_CONNTRACK_CLOSE));
+	ct_event_cache(ct, IPCT_PROTOINFO);
+	ct_deliver_cached_events(ns, ct, now);
+}

@@ -238,11 +238,25 @@ void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct)
 }
 
 /* nf_ct_delete + nf_conntrack_free: unhash, DESTROY event (confirmed
- * entries only: unconfirmed ones were never announced), NAT cleanup. */
+ * entries only: unconfirmed ones were never announced), NAT cleanup. An
+ * entry parked packets still hold (ct->held) is only unhashed and marked
+ * dying (nf_ct_delete without the last nf_ct_put): the last holder frees it
+ * (nf_skb_release). */
 void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 {
 	bool confirmed = ct->status & IPS_CONFIRMED;
 
+	if (ct->held) {
+		if (confirmed) {
+			ct_entry_kill_held(ns, ct, now);
+			ct->status |= IPS_HELD_DEAD;
+			ns->ct_held_dead++;
+		}
+		ct->status |= IPS_DYING;
+		return;
+	}
+	if (ct->status & IPS_HELD_DEAD)
+		ns->ct_held_dead--;
 	ct->status |= IPS_DYING;
 	if (confirmed && ns->sysctl.ct_events && ns->env.ct_event) {
 		GString *line = g_string_sized_new(200);
@@ -287,6 +301,7 @@ void ct_table_free_all(struct nf_ns *ns)
 		ct_entry_free(ct);
 	}
 	ns->ct_count = 0;
+	ns->ct_held_dead = 0;
 }
 
 /* ____nf_conntrack_find: walk the tuple's chain; expired entries met are

@@ -72,6 +72,8 @@ struct nf_skb {
 	uint8_t reject_with;	/* enum nf_reject_with, set with NF_REJECT */
 	uint8_t ct_borrowed;	/* ct attached from the packet this one answers
 				 * (nf_ct_attach): not freed with this packet */
+	uint8_t ct_held;	/* parked with a reference of its own on ct
+				 * (nf_skb_hold): counted in ct's `use` */
 	uint32_t mark;
 };
 
@@ -113,10 +115,23 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
  * skb. Always call it once per packet that went through nf_hook(). */
 void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb);
 
+/* The packet is parked for a while (a neighbour queue, the loopback): like
+ * the kernel's skb it keeps a reference on its entry until nf_skb_release,
+ * so `conntrack -L` shows use=2 meanwhile, and an entry that expires or is
+ * deleted in between leaves the table but stays usable by the packet (and by
+ * an ICMP error about it, nf_ct_attach) until it is released. */
+void nf_skb_hold(struct nf_ns *ns, struct nf_skb *skb);
+
 /* nf_ct_attach: an ICMP error the router builds about packet `skb` carries
  * skb's entry, RELATED in the other direction, so conntrack does not look it
  * up again at OUTPUT (icmp_glue_bits). `nskb` only borrows the entry. */
 void nf_ct_attach(struct nf_skb *nskb, const struct nf_skb *skb);
+
+/* nf_send_reset's nf_ct_set_closing: the TCP entry of a segment the router
+ * answered with a RST (REJECT --reject-with tcp-reset) moves to CLOSE with
+ * the close timeout (nf_conntrack_tcp_set_closing; confirmed TCP entries
+ * only; an [UPDATE] event). */
+void nf_ct_set_closing(struct nf_ns *ns, const struct nf_skb *skb, nf_time now);
 
 /* Periodic garbage collection on the simulated clock (gc_worker): reaps expired
  * entries, emitting DESTROY events. The simulator calls it every second. */

@@ -122,7 +122,10 @@ static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_
 				 "(invalid +1)", h, "conntrack");
 		return;
 	}
-	if (ct->status & IPS_CONFIRMED)
+	if (skb->ct_borrowed)
+		nf_trace(ns, NF_TRACE_STEP "%s: carries the entry of the packet it answers "
+			 "(nf_ct_attach), no lookup", h, "conntrack", nf_ctinfo_name(skb->ctinfo));
+	else if (ct->status & IPS_CONFIRMED)
 		nf_trace(ns, NF_TRACE_STEP "%s: entry found%s", h, "conntrack",
 			 nf_ctinfo_name(skb->ctinfo),
 			 (skb->ctinfo == IP_CT_RELATED || skb->ctinfo == IP_CT_RELATED_REPLY)
@@ -221,7 +224,13 @@ static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 
 			if (dir == CT_DIR_REPLY)
 				bit ^= IPS_NAT_MASK;
-			if (v != NF_ACCEPT)
+			if (v != NF_ACCEPT && skb->ip[(skb->ip[0] & 0x0f) * 4] == 5)
+				nf_trace(ns, NF_TRACE_STEP "ICMP redirect about a flow %s: DROP",
+					 nf_hook_name(hook), "nat",
+					 (ct->status & IPS_NAT_DONE_MASK) != IPS_NAT_DONE_MASK
+						 ? "whose NAT is not complete (its first packet)"
+						 : "that is NATed");
+			else if (v != NF_ACCEPT)
 				nf_trace(ns, NF_TRACE_STEP "ICMP error translation failed: DROP",
 					 nf_hook_name(hook), "nat");
 			else if (ct->status & bit)
@@ -345,14 +354,39 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	return NF_ACCEPT;
 }
 
+/* nf_conntrack_put: a packet lets go of its entry. An unconfirmed entry
+ * dies with the packet that created it (nothing was announced), unless
+ * parked packets still hold it; then it is marked dying and the last of them
+ * frees it, as it frees an entry killed off the table while held. A
+ * borrowed entry belongs to the packet it was attached from. */
 void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb)
 {
-	/* an unconfirmed entry dies with its packet; nothing was announced
-	 * (a borrowed entry belongs to the packet it was attached from) */
-	if (skb->ct && !skb->ct_borrowed && !(skb->ct->status & IPS_CONFIRMED))
-		ct_entry_kill(ns, skb->ct, 0);
+	struct ct_entry *ct = skb->ct;
+
+	if (ct && skb->ct_held) {
+		ct->held--;
+		if (!skb->ct_borrowed && !(ct->status & IPS_CONFIRMED))
+			ct->status |= IPS_DYING;	/* its creator is gone */
+		if (!ct->held && (ct->status & (IPS_CONFIRMED | IPS_DYING)) == IPS_DYING)
+			ct_entry_kill(ns, ct, 0);
+	} else if (ct && !skb->ct_borrowed && !(ct->status & IPS_CONFIRMED)) {
+		if (ct->held)
+			ct->status |= IPS_DYING;
+		else
+			ct_entry_kill(ns, ct, 0);
+	}
 	skb->ct = NULL;
 	skb->ct_borrowed = 0;
+	skb->ct_held = 0;
+}
+
+void nf_skb_hold(struct nf_ns *ns, struct nf_skb *skb)
+{
+	(void)ns;
+	if (!skb->ct || skb->ct_held)
+		return;
+	skb->ct->held++;
+	skb->ct_held = 1;
 }
 
 void nf_ct_attach(struct nf_skb *nskb, const struct nf_skb *skb)

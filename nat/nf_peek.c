@@ -10,7 +10,7 @@
 
 void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out)
 {
-	out->count = ns->ct_loaded ? ns->ct_count : 0;
+	out->count = ns->ct_loaded ? ns->ct_count + ns->ct_held_dead : 0;
 	out->max = ns->sysctl.ct_max;
 	out->drop = ns->stats.drop;
 	out->early_drop = ns->stats.early_drop;

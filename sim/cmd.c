@@ -342,6 +342,15 @@ static int knob_get(struct cmd_ctx *c, const char *name, GString *val, GString *
 		g_string_printf(val, "%d", n->ip_forward ? 1 : 0);
 		return 0;
 	}
+	switch (devconf_get(n, name, val)) {
+	case 0:
+		return 0;
+	case 2:
+		knob_no_such(err, name);
+		return 2;
+	default:
+		break;
+	}
 	if (strcmp(name, "net.ipv4.ipfrag_time") == 0) {
 		g_string_printf(val, "%u", n->ipfrag_time);
 		return 0;
@@ -367,9 +376,22 @@ static int knob_set(struct cmd_ctx *c, const char *name, const char *value, GStr
 			g_string_printf(err, "sysctl: setting key \"%s\": Invalid argument", name);
 			return 2;
 		}
-		if (!c->dry_run)
+		if (!c->dry_run) {
 			n->ip_forward = v == 1;
+			devconf_forward_change(n);
+		}
 		return 0;
+	}
+	switch (devconf_set(n, name, value, err, c->dry_run)) {
+	case 0:
+		return 0;
+	case 2:
+		knob_no_such(err, name);
+		return 2;
+	case 3:
+		return 2;
+	default:
+		break;
 	}
 	if (strcmp(name, "net.ipv4.ipfrag_time") == 0) {
 		if (!knob_parse_int(value, &v) || v < 0 || v > INT32_MAX) {
@@ -1058,10 +1080,15 @@ static int cmd_reboot(struct cmd_ctx *c)
 		return 0;
 	struct node *n = c->node;
 	world_klog(c->w, n, c->w->now, "reboot: Restarting system");
+	ip_node_flush(n);
 	if (n->nf)
 		nf_ns_reset(n->nf);
 	n->ip_forward = false;
 	n->ipfrag_time = 30;
+	devconf_node_init(n);
+	memset(&n->net_rl, 0, sizeof n->net_rl);
+	if (n->route_exceptions)
+		g_array_set_size(n->route_exceptions, 0); /* the routing cache */
 	transport_free(n);
 	world_ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
 	if (n->files)
@@ -1146,6 +1173,8 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_echo(c, argc, argv);
 	if (strcmp(name, "cat") == 0)
 		return cmd_cat(c, argc, argv);
+	if (strcmp(name, "nstat") == 0)
+		return nstat_cmd(c, argc, argv);
 	if (strcmp(name, "true") == 0 || strcmp(name, ":") == 0)
 		return 0;
 	if (strcmp(name, "modprobe") == 0) {

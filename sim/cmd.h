@@ -81,6 +81,9 @@ int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r
  * the -p protocol filter ("" for all). Set by cmd.c, read by world_ct_event. */
 #define CT_EVENTS_LISTENER "/run/natsim/conntrack-E"
 
+/* nstat.c: `nstat [-asznrj] [PATTERN...]` over the node's IPv4 counters. */
+int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);
+
 /* ipcmd.c: `ip addr|route|link ...`. */
 int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);
 

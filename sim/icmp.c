@@ -26,9 +26,12 @@
 #define ICMP_TIMESTAMP 13
 #define ICMP_TIMESTAMPREPLY 14
 
+/* An inet_peer: one per destination of ICMP, shared by icmp_send's token
+ * bucket, ip_error's and ip_rt_send_redirect's limits, as in the kernel. */
 struct icmp_peer {
 	sim_time tokens;	/* rate_tokens, in ns */
 	sim_time last;		/* rate_last */
+	unsigned n_redirects;	/* redirects sent since the last silence */
 };
 
 struct icmp_state {
@@ -94,9 +97,9 @@ static bool icmp_global_allow(struct icmp_state *st, sim_time now)
 	return true;
 }
 
-/* inet_peer_xrlim_allow: a token bucket of XRLIM_BURST_FACTOR * timeout;
- * a new peer's rate_last is 60 s in the past, so it starts full. */
-static bool icmp_peer_allow(struct icmp_state *st, uint32_t daddr, sim_time now)
+/* inet_getpeer_v4: the peer of daddr, created with rate_last 60 s in the
+ * past (so a token bucket starts full). */
+static struct icmp_peer *icmp_peer_get(struct icmp_state *st, uint32_t daddr, sim_time now)
 {
 	struct icmp_peer *pe = g_hash_table_lookup(st->peers, GUINT_TO_POINTER(daddr));
 	if (!pe) {
@@ -104,6 +107,13 @@ static bool icmp_peer_allow(struct icmp_state *st, uint32_t daddr, sim_time now)
 		pe->last = now - 60 * SIM_S;
 		g_hash_table_insert(st->peers, GUINT_TO_POINTER(daddr), pe);
 	}
+	return pe;
+}
+
+/* inet_peer_xrlim_allow: a token bucket of XRLIM_BURST_FACTOR * timeout. */
+static bool icmp_peer_allow(struct icmp_state *st, uint32_t daddr, sim_time now)
+{
+	struct icmp_peer *pe = icmp_peer_get(st, daddr, now);
 	sim_time token = pe->tokens + (now - pe->last);
 	pe->last = now;
 	if (token > XRLIM_BURST_FACTOR * ICMP_RATELIMIT)
@@ -122,13 +132,7 @@ static bool icmp_peer_allow(struct icmp_state *st, uint32_t daddr, sim_time now)
  * gets two errors in a burst, then one per 2 s. */
 bool icmp_ip_error_allow(struct world *w, struct node *n, uint32_t saddr)
 {
-	struct icmp_state *st = icmp_state(n);
-	struct icmp_peer *pe = g_hash_table_lookup(st->peers, GUINT_TO_POINTER(saddr));
-	if (!pe) {
-		pe = g_new0(struct icmp_peer, 1);
-		pe->last = w->now - 60 * SIM_S;
-		g_hash_table_insert(st->peers, GUINT_TO_POINTER(saddr), pe);
-	}
+	struct icmp_peer *pe = icmp_peer_get(icmp_state(n), saddr, w->now);
 	pe->tokens += w->now - pe->last;
 	if (pe->tokens > 5 * SIM_S)
 		pe->tokens = 5 * SIM_S;
@@ -137,6 +141,60 @@ bool icmp_ip_error_allow(struct world *w, struct node *n, uint32_t saddr)
 		return false;
 	pe->tokens -= SIM_S;
 	return true;
+}
+
+#define IP_RT_REDIRECT_NUMBER 9			/* ip_rt_redirect_number */
+#define IP_RT_REDIRECT_LOAD (20 * SIM_MS)		/* ip_rt_redirect_load: HZ/50 */
+#define IP_RT_REDIRECT_SILENCE (IP_RT_REDIRECT_LOAD << (IP_RT_REDIRECT_NUMBER + 1))
+
+/* The interface index Linux would give ifc (lo is 1, then the interfaces in
+ * the order they were made). */
+static int icmp_ifindex(const struct node *n, const struct iface *ifc)
+{
+	for (unsigned i = 0; i < n->ifaces->len; i++)
+		if (g_ptr_array_index(n->ifaces, i) == ifc)
+			return (int)i + 2;
+	return 1;
+}
+
+/* ip_rt_send_redirect: the redirect's own limit, on the sender's inet_peer:
+ * after 20.48 s without one the count starts over; the first goes at once,
+ * the k-th only 20 ms << (k-1) after the one before; after 9 the sender is
+ * taken to ignore them (logged once with log_martians) and gets no more
+ * until it has been silent for 20.48 s. The redirect leaves through
+ * icmp_send (not rate limited there: type 5 is outside icmp_ratemask), so
+ * it carries the packet's conntrack entry; NAT drops it at OUTPUT unless the
+ * entry is complete and un-NATed (nf_nat_icmp_reply_translation). */
+void ip_rt_send_redirect(struct world *w, struct node *n, const struct packet *p,
+			 const struct iface *in, const struct iface *out, uint32_t gw)
+{
+	const uint8_t *ip = p->data + p->l3;
+	uint32_t saddr = ip_src(ip);
+	struct icmp_peer *pe = icmp_peer_get(icmp_state(n), saddr, w->now);
+	if (w->now > pe->last + IP_RT_REDIRECT_SILENCE) {
+		pe->tokens = 0;
+		pe->n_redirects = 0;
+	}
+	if (pe->n_redirects >= IP_RT_REDIRECT_NUMBER) {
+		pe->last = w->now;
+		return;
+	}
+	if (pe->n_redirects && w->now <= pe->last + (IP_RT_REDIRECT_LOAD << pe->n_redirects))
+		return;
+	icmp_send_error_info(w, n, p, ICMP_REDIRECT, ICMP_REDIR_HOST, gw);
+	pe->last = w->now;
+	pe->n_redirects++;
+	if (pe->n_redirects == IP_RT_REDIRECT_NUMBER && in_dev_conf(n, out, DEVCONF_LOG_MARTIANS) &&
+	    node_net_ratelimit(w, n)) {
+		char s[16], d[16], g[16];
+		ip_format(saddr, s);
+		ip_format(ip_dst(ip), d);
+		ip_format(gw, g);
+		char *line = g_strdup_printf("IPv4: host %s/if%d ignores redirects for %s to %s", s,
+					     icmp_ifindex(n, in), d, g);
+		world_klog(w, n, w->now, line);
+		g_free(line);
+	}
 }
 
 static bool addr_is_bad_source(uint32_t a)
@@ -264,6 +322,98 @@ static void icmp_timestamp(struct world *w, struct node *n, struct packet *p)
 	packet_free(p);
 }
 
+#define IP_RT_GC_TIMEOUT (300 * SIM_S)	/* ip_rt_gc_timeout: a route exception's life */
+
+/* ip_fib_check_default: gw is the gateway of a default route through dev. */
+static bool icmp_is_default_gw(const struct node *n, uint32_t gw, const struct iface *dev)
+{
+	for (unsigned i = 0; i < n->routes->len; i++) {
+		const struct route *r = &g_array_index(n->routes, struct route, i);
+		if (r->plen == 0 && r->gw == gw && route_out_dev(n, r) == dev)
+			return true;
+	}
+	return false;
+}
+
+static bool icmp_onlink(const struct iface *dev, uint32_t a, uint32_t b)
+{
+	for (unsigned k = 0; k < dev->naddrs; k++) {
+		unsigned plen = dev->addrs[k].plen;
+		uint32_t m = plen ? 0xffffffffu << (32 - plen) : 0;
+		if ((a & m) == (dev->addrs[k].addr & m) && (b & m) == (dev->addrs[k].addr & m))
+			return true;
+	}
+	return false;
+}
+
+/* icmp_redirect -> icmp_socket_deliver -> the error handler of the quoted
+ * protocol, which acts only for a socket of its own (ping_err, udp_err,
+ * tcp_v4_err; natsim's `flows`, `tcp segment` and `replay` have none) ->
+ * ipv4_(sk_)redirect -> __ip_do_redirect. A redirect is taken only from the
+ * gateway the node itself uses for that destination, to a new gateway that
+ * is not that one, a unicast address of no one of ours (with shared_media
+ * 0: on the old gateway's subnet and, with secure_redirects, a default
+ * gateway), when accept_redirects allows it and the new gateway's neighbour
+ * entry is valid. It leaves a route exception for the destination for
+ * ip_rt_gc_timeout. The interface is the one of that route (the kernel uses
+ * the receiving one: the same, since the redirect came from its gateway). */
+static void icmp_redirect(struct world *w, struct node *n, const struct packet *p)
+{
+	const uint8_t *ip = p->data + p->l3, *ic = p->data + p->l4, *q = ic + 8;
+	const uint8_t *l4 = q + ip_ihl(q);
+	uint32_t old_gw = ip_src(ip), new_gw = rd32(ic + 4);
+	uint32_t qsrc = ip_src(q), qdst = ip_dst(q);
+	bool sock = false;
+	switch (ip_proto(q)) {
+	case IPPROTO_ICMP_:
+		sock = l4[0] == ICMP_ECHO && ping_sock_find(n, rd16(l4 + 4), qdst);
+		break;
+	case IPPROTO_UDP_:
+		sock = node_has_addr(n, qsrc) && udp_sock_find(n, rd16(l4));
+		break;
+	case IPPROTO_TCP_:
+		sock = tcp_sock_find(n, qsrc, rd16(l4), qdst, rd16(l4 + 2));
+		break;
+	}
+	if (!sock || (ic[1] & 7) > 3 || ip_addr_is_local(n, qdst))
+		return;
+	const struct route *r = route_lookup(n, qdst);
+	if (!r || route_gateway(n, r, qdst, w->now) != old_gw || !old_gw)
+		return;
+	struct iface *dev = route_out_dev(n, r);
+	bool ok = new_gw != old_gw && in_dev_conf(n, dev, DEVCONF_ACCEPT_REDIRECTS) &&
+		  (new_gw >> 28) != 14 && new_gw != 0xffffffffu && (new_gw >> 24) != 0;
+	if (ok && !in_dev_conf(n, dev, DEVCONF_SHARED_MEDIA))
+		ok = icmp_onlink(dev, new_gw, old_gw) &&
+		     !(in_dev_conf(n, dev, DEVCONF_SECURE_REDIRECTS) &&
+		       !icmp_is_default_gw(n, new_gw, dev));
+	else if (ok)
+		ok = !ip_addr_is_local(n, new_gw) && !ip_addr_is_broadcast(n, new_gw);
+	if (!ok) {
+		/* reject_redirect: net_info_ratelimited with log_martians */
+		if (in_dev_conf(n, dev, DEVCONF_LOG_MARTIANS) && node_net_ratelimit(w, n)) {
+			char o[16], g[16], s[16], d[16];
+			ip_format(old_gw, o);
+			ip_format(new_gw, g);
+			ip_format(qsrc, s);
+			ip_format(qdst, d);
+			char *line = g_strdup_printf("IPv4: Redirect from %s on %s about %s ignored",
+						     o, dev->name, g);
+			world_klog(w, n, w->now, line);
+			g_free(line);
+			line = g_strdup_printf("  Advised path = %s -> %s", s, d);
+			world_klog(w, n, w->now, line);
+			g_free(line);
+		}
+		return;
+	}
+	/* the new gateway's neighbour must be valid (else neigh_event_send
+	 * only starts resolving it and the redirect is not taken) */
+	if (!ip_neigh_valid(w, n, dev, new_gw))
+		return;
+	route_exception_add(n, r, qdst, new_gw, w->now + IP_RT_GC_TIMEOUT);
+}
+
 /* icmp_rcv: checksum, then by type. */
 void icmp_rcv(struct world *w, struct node *n, struct packet *p)
 {
@@ -302,7 +452,9 @@ void icmp_rcv(struct world *w, struct node *n, struct packet *p)
 		packet_free(p);
 		return;
 	}
-	if (ip_proto(q) == IPPROTO_UDP_)
+	if (type == ICMP_REDIRECT)
+		icmp_redirect(w, n, p);	/* not an error for UDP/TCP sockets */
+	else if (ip_proto(q) == IPPROTO_UDP_)
 		udp_err(w, n, p);
 	else if (ip_proto(q) == IPPROTO_TCP_)
 		tcp_err(w, n, p);

@@ -72,6 +72,7 @@ static const char *const ip_mib_names[IPSTATS_MIB_N] = {
 	[IPSTATS_MIB_CSUMERRORS] = "InCsumErrors",
 	[IPSTATS_MIB_REASM_OVERLAPS] = "ReasmOverlaps",
 	[IPSTATS_MIB_INTOOBIGERRORS] = "InTooBigErrors",
+	[LINUX_MIB_IPRPFILTER] = "IPReversePathFilter",
 };
 
 static struct ip_state *ip_state(struct node *n)
@@ -120,6 +121,7 @@ struct iface *ip_lo(struct node *n)
 		lo->addrs[0].addr = 0x7f000001;
 		lo->addrs[0].plen = 8;
 		lo->naddrs = 1;
+		devconf_iface_init(n, lo);
 		n->lo = lo;
 	}
 	return n->lo;
@@ -259,6 +261,10 @@ static void summary_ip(const uint8_t *ip, uint32_t len, bool quoted, GString *s)
 			break;
 		case ICMP_REDIRECT:
 			g_string_append(s, " redirect");
+			if (l4len >= 8) {
+				g_string_append(s, code & 1 ? " host, gateway " : ", gateway ");
+				addr_append(s, rd32(l4 + 4));
+			}
 			err = true;
 			break;
 		case ICMP_PARAMETERPROB:
@@ -421,7 +427,10 @@ static void ip_check(struct world *w, struct node *n, struct packet *p)
 
 /* nf_send_reset: a RST from the rejected segment's destination (TTL 64, id
  * 0, DF): seq = the segment's ack if it has ACK, else RST|ACK acking
- * seq + SYN + FIN + payload. Sent with ip_local_out. */
+ * seq + SYN + FIN + payload. It carries the segment's conntrack entry
+ * (nf_ct_attach: RELATED in the other direction, not looked up again at
+ * OUTPUT), the entry is closed (nf_ct_set_closing: TCP CLOSE), and it is
+ * sent with ip_local_out. */
 static void ip_send_reset(struct world *w, struct node *n, const struct packet *p,
 			  enum nf_hook hook)
 {
@@ -450,8 +459,13 @@ static void ip_send_reset(struct world *w, struct node *n, const struct packet *
 	}
 	struct packet *r = build_tcp(dst, ip_src(ip), rd16(th + 2), rd16(th), seq, ack, rflags, 0,
 				     NULL, 0, 0, 0);
-	if (r)
-		ip_local_out(w, n, r);
+	if (!r)
+		return;
+	if (n->nf) {
+		nf_ct_attach(&r->nf, &p->nf);
+		nf_ct_set_closing(n->nf, &p->nf, w->now);
+	}
+	ip_local_out(w, n, r);
 }
 
 /* ----- neighbour output ----- */
@@ -506,6 +520,11 @@ static struct iface *ip_neigh_resolve(struct world *w, struct node *n, struct if
 	return t;
 }
 
+bool ip_neigh_valid(struct world *w, struct node *n, struct iface *out, uint32_t addr)
+{
+	return ip_neigh_resolve(w, n, out, addr) != NULL;
+}
+
 /* Move the IP datagram right behind a plain Ethernet header (a received
  * 802.1Q tag is not forwarded: natsim has no VLAN devices). */
 static void ip_frame_untag(struct packet *p)
@@ -522,9 +541,13 @@ static void ip_frame_untag(struct packet *p)
 	p->nf.ip = p->data + ETH_HLEN;
 }
 
+/* The frame leaves: its conntrack reference goes (the kernel's veth scrubs
+ * it on transmit). */
 static void ip_transmit(struct world *w, struct node *n, struct packet *p, struct iface *out,
 			const mac_addr *dst)
 {
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
 	memcpy(p->data, dst->b, 6);
 	memcpy(p->data + 6, out->mac.b, 6);
 	if (ip_tracing(w, n)) {
@@ -547,6 +570,15 @@ static uint32_t ip_truesize(uint32_t len)
 }
 
 static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u);
+
+/* Free a packet parked in the stack (a neighbour queue, the loopback),
+ * letting go of its conntrack entry. */
+static void ip_park_drop(struct node *n, struct packet *p)
+{
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
+	packet_free(p);
+}
 
 static void ip_pending_remove(struct node *n, struct neigh_pending *np)
 {
@@ -584,8 +616,12 @@ static void ip_neigh_hold(struct world *w, struct node *n, struct packet *p, str
 		if (!np->head)
 			np->tail = NULL;
 		np->bytes -= ip_truesize(old->len);
-		packet_free(old);
+		ip_park_drop(n, old);
 	}
+	/* the queued skb keeps its conntrack entry (use=2 meanwhile), which
+	 * the host unreachable error of a failed resolution carries */
+	if (n->nf)
+		nf_skb_hold(n->nf, &p->nf);
 	p->next = NULL;
 	if (np->tail)
 		np->tail->next = p;
@@ -641,8 +677,11 @@ static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u)
 		}
 		if (report_on(w))
 			report_drop(w, n, p, "neighbour resolution failed");
+		/* ipv4_link_failure -> icmp_send: the error carries the queued
+		 * packet's entry (nf_ct_attach), so it is de-NATed back to the
+		 * original sender even if the entry expired meanwhile */
 		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
-		packet_free(p);
+		ip_park_drop(n, p);
 	}
 }
 
@@ -658,7 +697,7 @@ void ip_iface_down(struct node *n, struct iface *ifc)
 		while (np->head) {
 			struct packet *p = np->head;
 			np->head = p->next;
-			packet_free(p);
+			ip_park_drop(n, p);
 		}
 		np->tail = NULL;
 		np->bytes = 0;
@@ -756,6 +795,11 @@ static void ip_fragment(struct world *w, struct node *n, struct packet *p, struc
 		f->id = p->id;
 		f->nf.ip = fi;
 		f->nf.len = hlen + len;
+		/* each fragment carries the datagram's entry (ip_copy_metadata's
+		 * nf_copy): a parked one holds it on its own */
+		f->nf.ct = p->nf.ct;
+		f->nf.ctinfo = p->nf.ctinfo;
+		f->nf.ct_borrowed = p->nf.ct != NULL;
 		if (ptr == hlen)
 			ip_options_fragment(hdr);
 		ptr += len;
@@ -764,20 +808,20 @@ static void ip_fragment(struct world *w, struct node *n, struct packet *p, struc
 		ip_neigh_output(w, n, f, out, nexthop);
 	}
 	ip_mib_inc(n, IPSTATS_MIB_FRAGOKS);
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
 	packet_free(p);
 }
 
-/* ip_finish_output: after POSTROUTING. --check, release the conntrack
- * reference, then fragment (ip_fragment: DF set -> FRAG_NEEDED to the
- * sender, which for the node's own packets loops back to its socket) and
- * hand to the neighbour layer. */
+/* ip_finish_output: after POSTROUTING. --check, then fragment (ip_fragment:
+ * DF set -> FRAG_NEEDED to the sender, which for the node's own packets
+ * loops back to its socket) and hand to the neighbour layer. The packet
+ * keeps its conntrack entry until it is transmitted or dropped. */
 static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 			     struct iface *out, uint32_t nexthop)
 {
-	if (n->nf) {
+	if (n->nf)
 		ip_check(w, n, p);
-		nf_skb_release(n->nf, &p->nf);
-	}
 	uint8_t *ip = pkt_ip(p);
 	/* a datagram conntrack reassembled leaves as fragments no larger than
 	 * the largest one that arrived (ip_finish_output: frag_max_size) */
@@ -785,6 +829,8 @@ static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 		if ((rd16(ip + 6) & IP_DF) && !(p->frag_max && p->frag_max <= out->mtu)) {
 			ip_mib_inc(n, IPSTATS_MIB_FRAGFAILS);
 			icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
+			if (n->nf)
+				nf_skb_release(n->nf, &p->nf);
 			ip_drop(w, n, p, "needs fragmentation but DF set");
 			return;
 		}
@@ -1069,8 +1115,29 @@ static void ip_local_deliver(struct world *w, struct node *n, struct iface *in,
 	}
 }
 
-/* ip_forward: TTL, DF/MTU, TTL decrement, FORWARD, ip_output's POSTROUTING.
- * The route (and so `out`) is decided before FORWARD. */
+/* A source fib_validate_source refused (ip_route_input_slow's
+ * martian_source): logged with log_martians, counted when rp_filter refused
+ * it (IPReversePathFilter), dropped. */
+static void ip_martian_source(struct world *w, struct node *n, struct iface *in,
+			      struct packet *p, int why)
+{
+	uint8_t *ip = pkt_ip(p);
+	ip_handle_martian_source(w, n, in, p, ip_dst(ip), ip_src(ip));
+	if (why == FIB_SRC_RPF)
+		ip_mib_inc(n, LINUX_MIB_IPRPFILTER);
+	if (n->nf)
+		nf_skb_release(n->nf, &p->nf);
+	ip_drop(w, n, p, why == FIB_SRC_RPF ? "martian source: rp_filter (no route back by this "
+					      "interface)"
+		: ip_addr_is_local(n, ip_src(ip)) ? "martian source: one of the node's own addresses "
+						    "(accept_local 0)"
+		: "martian source");
+}
+
+/* ip_forward: TTL, DF/MTU, TTL decrement, ICMP redirect, FORWARD, ip_output's
+ * POSTROUTING. The route (and so `out`) is decided before, with the source
+ * check of __mkroute_input (martian source, rp_filter, and whether the
+ * sender earns a redirect). */
 static void ip_forward(struct world *w, struct node *n, struct iface *in, struct packet *p)
 {
 	uint8_t *ip = pkt_ip(p);
@@ -1087,7 +1154,8 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		return;
 	}
 	struct iface *out = route_out_dev(n, r);
-	uint32_t nexthop = r->gw ? r->gw : dst;
+	uint32_t gw = route_gateway(n, r, dst, w->now);
+	uint32_t nexthop = gw ? gw : dst;
 	if (ip_tracing(w, n)) {
 		char g[16], pf[16];
 		ip_format(r->gw, g);
@@ -1098,7 +1166,18 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		else
 			ip_trace(w, n, IP_TRACE_STEP "forward: route %s/%u dev %s (on link)", "routing",
 				 "", pf, r->plen, out->name);
+		if (gw != r->gw) {
+			ip_format(gw, g);
+			ip_trace(w, n, IP_TRACE_STEP "an ICMP redirect said: via %s instead", "routing",
+				 "", g);
+		}
 	}
+	int valid = fib_validate_source(n, ip_src(ip), in, out);
+	if (valid < 0) {
+		ip_martian_source(w, n, in, p, valid);
+		return;
+	}
+	bool redirect = ip_route_do_redirect(n, in, out, valid, ip_src(ip), r->gw);
 	if (ip_ttl(ip) <= 1) {
 		ip_mib_inc(n, IPSTATS_MIB_INHDRERRORS); /* too_many_hops */
 		icmp_send_error(w, n, p, ICMP_TIME_EXCEEDED, 0);
@@ -1120,6 +1199,20 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	uint32_t check = rd16(ip + 10) + 0x0100u;
 	wr16(ip + 10, (uint16_t)(check + (check >= 0xffff)));
 	ip[8]--;
+	if (redirect) {
+		/* it leaves by the interface it came in on, to a next hop the
+		 * sender could reach itself (IPSKB_DOREDIRECT) */
+		if (ip_tracing(w, n)) {
+			char s[16], g[16];
+			ip_format(ip_src(ip), s);
+			ip_format(nexthop, g);
+			ip_trace(w, n, IP_TRACE_STEP "back out %s, the way it came: ICMP redirect to "
+				 "%s, gateway %s (send_redirects)", "redirect", "", out->name, s, g);
+		}
+		ip_rt_send_redirect(w, n, p, in, out, nexthop);
+		if (ip_tracing(w, n))
+			ip_trace_head(w, n, p, "continues");
+	}
 	if (!ip_hook(w, n, p, NF_INET_FORWARD, in->name, out->name))
 		return;
 	ip_mib_inc(n, IPSTATS_MIB_OUTFORWDATAGRAMS);
@@ -1176,12 +1269,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 	bool on_lo = ifc == n->lo;
 	struct nf_skb keep = p->nf;
 	if (!ifc->up) {
-		packet_free(p);
+		ip_park_drop(n, p);
 		return;
 	}
 	if (!on_lo)
 		ip_mib_inc(n, IPSTATS_MIB_INRECEIVES);
 	if (!packet_parse(p)) {
+		if (on_lo && n->nf)
+			nf_skb_release(n->nf, &p->nf);
 		ip_state(n)->in_hdr_errors++;
 		ip_mib_inc(n, ip_rcv_bad_counter(p));
 		if (ip_rcv_bad_counter(p) == IPSTATS_MIB_CSUMERRORS)
@@ -1201,10 +1296,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		 * returns at once for an skb that has one) */
 		p->nf.ct = keep.ct;
 		p->nf.ctinfo = keep.ctinfo;
+		p->nf.ct_borrowed = keep.ct_borrowed;
+		p->nf.ct_held = keep.ct_held;
 		p->nf.mark = keep.mark;
 	} else {
 		p->nf.ct = NULL;
 		p->nf.ctinfo = 0;
+		p->nf.ct_borrowed = 0;
+		p->nf.ct_held = 0;
 		p->nf.mark = 0;
 	}
 	p->nf.reject_with = 0;
@@ -1241,6 +1340,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 	if (ip_addr_is_local(n, dst) || ip_addr_is_broadcast(n, dst)) {
 		ip_trace(w, n, IP_TRACE_STEP "local: the destination is the router's %s", "routing",
 			 "", ip_addr_is_local(n, dst) ? "address" : "broadcast");
+		/* RTN_LOCAL, or RTN_BROADCAST from a nonzero source */
+		uint32_t src = ip_src(ip);
+		int valid = on_lo || (!ip_addr_is_local(n, dst) && src == 0)
+				    ? 0 : fib_validate_source(n, src, ifc, NULL);
+		if (valid < 0) {
+			ip_martian_source(w, n, ifc, p, valid);
+			return;
+		}
 		ip_local_deliver(w, n, ifc, p);
 		return;
 	}
@@ -1272,7 +1379,8 @@ static bool ip_route_output(struct node *n, uint32_t dst, struct iface **out,
 	if (!r)
 		return false;
 	*out = route_out_dev(n, r);
-	*nexthop = r->gw ? r->gw : dst;
+	uint32_t gw = route_gateway(n, r, dst, n->w ? n->w->now : 0);
+	*nexthop = gw ? gw : dst;
 	return true;
 }
 
@@ -1341,8 +1449,10 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 			return;
 	}
 	if (out == n->lo) {
-		if (n->nf)
+		if (n->nf) {
 			ip_check(w, n, p);
+			nf_skb_hold(n->nf, &p->nf);	/* parked until the event */
+		}
 		world_at(w, w->now, ip_lo_rcv_ev, p, n->index);
 		return;
 	}
@@ -1356,6 +1466,35 @@ static void ip_noop_ev(struct world *w, void *arg, uint64_t u)
 	(void)w;
 	(void)arg;
 	(void)u;
+}
+
+void ip_node_flush(struct node *n)
+{
+	struct world *w = n->w;
+	if (w) {
+		struct evq_iter it;
+		evq_iter_init(&it, &w->q);
+		for (struct evq_item *ev; (ev = evq_iter_next(&it)) != NULL;) {
+			if (ev->fn == ip_lo_rcv_ev && ev->u == n->index) {
+				ip_park_drop(n, ev->arg);
+				ev->fn = ip_noop_ev;
+			}
+		}
+	}
+	struct ip_state *st = n->ip;
+	if (!st)
+		return;
+	for (unsigned i = 0; i < st->pending->len; i++) {
+		struct neigh_pending *np = g_ptr_array_index(st->pending, i);
+		while (np->head) {
+			struct packet *p = np->head;
+			np->head = p->next;
+			ip_park_drop(n, p);
+		}
+		np->tail = NULL;
+		np->bytes = 0;
+		/* the probe event stays scheduled and ends the entry */
+	}
 }
 
 void ip_node_free(struct node *n)

@@ -268,6 +268,7 @@ static int ipc_addr_add(struct cmd_ctx *c, int argc, char **argv)
 	ifc->addrs[at].addr = a.addr;
 	ifc->addrs[at].plen = (uint8_t)a.plen;
 	ifc->naddrs++;
+	devconf_iface_setall(ifc);
 	if (ifc->up && ifc != c->node->lo && !secondary)
 		route_add_connected(c->node, ifc, a.addr, (uint8_t)a.plen);
 	return 0;

@@ -72,6 +72,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 	n->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gstring_free_all);
 	n->klog = g_ptr_array_new_with_free_func(g_free);
+	devconf_node_init(n);
 
 	if (kind == NODE_ROUTER) {
 		struct nf_env env = {
@@ -121,6 +122,7 @@ struct iface *iface_get_or_create(struct world *w, struct node *n, const char *n
 	ifc->mac = mac_for(n->name, name);
 	ifc->up = true;
 	ifc->mtu = 1500;
+	devconf_iface_init(n, ifc);
 	if (w->opt.pcap && n->kind != NODE_SWITCH) {
 		char *path = g_strdup_printf("%s/%s-%s.pcap",
 					     w->opt.out_dir ? w->opt.out_dir : ".", n->name, name);
@@ -173,6 +175,8 @@ void node_free(struct node *n)
 	}
 	g_ptr_array_free(n->ifaces, TRUE);
 	g_array_free(n->routes, TRUE);
+	if (n->route_exceptions)
+		g_array_free(n->route_exceptions, TRUE);
 	g_hash_table_destroy(n->fdb);
 	g_hash_table_destroy(n->files);
 	g_ptr_array_free(n->klog, TRUE);

@@ -256,6 +256,11 @@ static void ping_reply(struct world *w, struct node *n, struct ping_sess *s, con
 	ping_check_done(w, n, s);
 }
 
+bool ping_sock_find(struct node *n, uint16_t id, uint32_t dst)
+{
+	return ping_by_id(n, id, dst, true) != NULL;
+}
+
 /* iputils' pr_icmph() wording. */
 static void ping_error_text(uint8_t type, uint8_t code, uint32_t info, char *buf, size_t len)
 {
@@ -289,6 +294,19 @@ static void ping_error_text(uint8_t type, uint8_t code, uint32_t info, char *buf
 	case ICMP_PARAMETERPROB:
 		snprintf(buf, len, "Parameter problem: pointer = %u", info >> 24);
 		break;
+	case ICMP_REDIRECT: {
+		static const char *const redir[] = {
+			"Redirect Network", "Redirect Host",
+			"Redirect Type of Service and Network", "Redirect Type of Service and Host",
+		};
+		char gw[16];
+		ip_format(info, gw);
+		if (code < G_N_ELEMENTS(redir))
+			snprintf(buf, len, "%s(New nexthop: %s)", redir[code], gw);
+		else
+			snprintf(buf, len, "Redirect, Bad Code: %u(New nexthop: %s)", code, gw);
+		break;
+	}
 	default:
 		snprintf(buf, len, "Bad ICMP type: %u", type);
 	}
@@ -308,7 +326,7 @@ void ping_icmp_rcv(struct world *w, struct node *n, struct packet *p)
 		if (s)
 			ping_reply(w, n, s, ip, icmp);
 	} else if (type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH ||
-		   type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB) {
+		   type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB || type == ICMP_REDIRECT) {
 		const uint8_t *in = icmp + 8;
 		if (avail >= 8 + 20 && avail >= 8 + ip_ihl(in) + 8 && ip_proto(in) == IPPROTO_ICMP_) {
 			const uint8_t *ie = in + ip_ihl(in);

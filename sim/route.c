@@ -9,7 +9,10 @@
  * are skipped (the kernel deletes them; ipcmd.c does that too, see
  * route_flush_dev). The local table (own addresses, 127/8, broadcasts) is not
  * stored: ip.c checks it before calling route_lookup, as fib_lookup consults
- * the local table first. This file depends on nothing but the node record.
+ * the local table first. An accepted ICMP redirect leaves a route exception
+ * (the kernel's fib_nh_exception): for one destination, reached through a
+ * given route, another gateway, until it expires. This file depends on
+ * nothing but the node record.
  */
 #include "world.h"
 
@@ -152,4 +155,45 @@ void route_flush_dev(struct node *n, struct iface *ifc)
 		if (r->dev == ifc || (!r->dev && route_out_dev(n, r) == ifc))
 			g_array_remove_index(n->routes, i);
 	}
+}
+
+/* update_or_create_fnhe: from now on, until `expires`, packets to daddr that
+ * route r would send via its gateway go via gw instead (the exception hangs
+ * on r's nexthop, so it applies while r is the route chosen). */
+void route_exception_add(struct node *n, const struct route *r, uint32_t daddr, uint32_t gw,
+			 sim_time expires)
+{
+	if (!n->route_exceptions)
+		n->route_exceptions = g_array_new(FALSE, TRUE, sizeof(struct route_exception));
+	struct route_exception x = {
+		.daddr = daddr, .dev = route_out_dev(n, r), .old_gw = r->gw, .gw = gw,
+		.expires = expires,
+	};
+	for (unsigned i = 0; i < n->route_exceptions->len; i++) {
+		struct route_exception *e = &g_array_index(n->route_exceptions,
+							   struct route_exception, i);
+		if (e->daddr == daddr && e->dev == x.dev && e->old_gw == x.old_gw) {
+			*e = x;
+			return;
+		}
+	}
+	g_array_append_val(n->route_exceptions, x);
+}
+
+/* find_exception + rt_set_nexthop: the gateway packets to daddr take by
+ * route r at time now: an exception's, or r's own (0: on link). */
+uint32_t route_gateway(const struct node *n, const struct route *r, uint32_t daddr,
+		       sim_time now)
+{
+	if (n->route_exceptions) {
+		const struct iface *dev = route_out_dev(n, r);
+		for (unsigned i = 0; i < n->route_exceptions->len; i++) {
+			const struct route_exception *e = &g_array_index(n->route_exceptions,
+									 struct route_exception, i);
+			if (e->daddr == daddr && e->dev == dev && e->old_gw == r->gw &&
+			    now < e->expires)
+				return e->gw;
+		}
+	}
+	return r->gw;
 }

@@ -179,6 +179,13 @@ static struct tcp_conn *tcp_lookup(struct node *n, const struct tcp_key *k)
 	return t ? g_hash_table_lookup(t->conns, k) : NULL;
 }
 
+bool tcp_sock_find(struct node *n, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport)
+{
+	struct tcp_key k = { laddr, raddr, lport, rport };
+	return tcp_lookup(n, &k) != NULL;
+}
+
 static struct tcp_conn *tcp_conn_new(struct node *n, const struct tcp_key *k, bool client)
 {
 	struct tcp_node *t = tcp_node_get(n);

@@ -71,6 +71,11 @@ static struct udp_sock *udp_sock_get(struct node *n, uint16_t port)
 	return s;
 }
 
+bool udp_sock_find(struct node *n, uint16_t port)
+{
+	return udp_lookup(n, port) != NULL;
+}
+
 static bool udp_port_in_use(struct node *n, uint16_t port, void *arg)
 {
 	(void)arg;

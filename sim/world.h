@@ -7,9 +7,11 @@
  *   link.c switch.c        layer 2: links with rate/delay/loss/queue, switches
  *   pcapw.c                capture (one pcap per interface, libpcap)
  *   ip.c route.c icmp.c    the IPv4 stack of hosts and routers, with hooks
+ *   route_input.c devconf.c   source checks and redirects; net.ipv4.conf knobs
  *   ipcmd.c                `ip addr|route|link`
  *   udp.c tcp.c ping.c traffic.c replay.c   sockets and traffic generators
  *   scenario.c cmd.c expect.c output.c main.c   the scenario runner
+ *   nstat.c                `nstat` over the node's counters
  */
 #ifndef SIM_WORLD_H
 #define SIM_WORLD_H
@@ -36,6 +38,21 @@ struct iface_addr {
 	uint8_t plen;
 };
 
+/* The net.ipv4.conf.{all,default,IF}.* knobs natsim acts on (devinet.c's
+ * IPV4_DEVCONF_*): one set per interface, plus a node's `all` and
+ * `default` (devconf.c). */
+enum ipv4_devconf_id {
+	DEVCONF_ACCEPT_REDIRECTS, DEVCONF_SECURE_REDIRECTS, DEVCONF_SEND_REDIRECTS,
+	DEVCONF_SHARED_MEDIA, DEVCONF_RP_FILTER, DEVCONF_ACCEPT_LOCAL, DEVCONF_LOG_MARTIANS,
+	DEVCONF_MAX
+};
+
+struct ipv4_devconf {
+	int data[DEVCONF_MAX];
+	uint32_t state;		/* bit id: written on this interface (no longer
+				 * follows default) */
+};
+
 struct iface {
 	char name[IFNAME_MAX];
 	struct node *node;
@@ -58,6 +75,7 @@ struct iface {
 	GPtrArray *saw;
 	uint64_t tx_packets, rx_packets, tx_dropped;
 	uint64_t rx_dropped;	/* frames refused at receive (too long, VLAN tag) */
+	struct ipv4_devconf cnf;	/* net.ipv4.conf.IF.* */
 };
 
 struct route {
@@ -70,7 +88,23 @@ struct route {
 	uint32_t metric;	/* `metric N` (0 by default); lower wins a tie */
 };
 
+/* A route exception left by an accepted ICMP redirect (route.c). */
+struct route_exception {
+	uint32_t daddr;		/* the destination it is about */
+	const struct iface *dev;	/* the route it hangs on: device and gateway */
+	uint32_t old_gw;
+	uint32_t gw;		/* the gateway to use instead */
+	sim_time expires;	/* ip_rt_gc_timeout (300 s) after the redirect */
+};
+
 enum node_kind { NODE_HOST, NODE_ROUTER, NODE_SWITCH };
+
+/* The kernel's net_ratelimit() state (10 messages per 5 s per machine). */
+struct net_ratelimit {
+	bool started;
+	sim_time begin;
+	unsigned printed, missed;
+};
 
 struct node {
 	struct world *w;		/* the run this node belongs to */
@@ -79,7 +113,10 @@ struct node {
 	unsigned index;		/* order of declaration */
 	GPtrArray *ifaces;	/* struct iface * */
 	GArray *routes;		/* struct route */
+	GArray *route_exceptions; /* struct route_exception, NULL if none */
 	bool ip_forward;	/* net.ipv4.ip_forward */
+	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
+	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
 	unsigned ipfrag_time;	/* net.ipv4.ipfrag_time */
 	struct nf_ns *nf;	/* routers only */
 	uint16_t ip_id;		/* next IPv4 id this node sends */
@@ -100,6 +137,8 @@ struct node {
 	uint64_t ct_events_shown;
 	/* the node's kernel log lines, for `expect NODE log` */
 	GPtrArray *klog;
+	/* net_ratelimit of the stack's warnings (martians, redirects) */
+	struct net_ratelimit net_rl;
 };
 
 /* Link direction state: frames queued on one side, serialised one at a time. */
@@ -179,6 +218,28 @@ void node_free(struct node *n);
  * w->node_by_name are freed and set to NULL. */
 void world_free_nodes(struct world *w);
 
+/* ----- per-interface IPv4 knobs (devconf.c) ----- */
+/* Defaults for all, default and every interface of n (node_new, reboot). */
+void devconf_node_init(struct node *n);
+/* A new interface takes n's `default` set; lo, up since boot, the
+ * defaults, all of them its own (ipv4_devconf_setall on NETDEV_UP). */
+void devconf_iface_init(struct node *n, struct iface *ifc);
+/* An address was added (inet_rtm_newaddr's ipv4_devconf_setall): the
+ * interface's knobs no longer follow `default`. */
+void devconf_iface_setall(struct iface *ifc);
+/* ip_forward changed (inet_forward_change): all.accept_redirects = !on. */
+void devconf_forward_change(struct node *n);
+/* A knob of an interface as the stack reads it, all and IF combined as the
+ * kernel's IN_DEV_* macros do (OR; max for rp_filter; accept_redirects:
+ * AND on a forwarding node). */
+int in_dev_conf(const struct node *n, const struct iface *ifc, enum ipv4_devconf_id id);
+/* sysctl net.ipv4.conf.WHO.KNOB (WHO: all, default, an interface, lo).
+ * 0 done (the value in val); 1 not such a knob (the caller goes on); 2 no
+ * such interface; 3 bad value (sysctl's message in err). */
+int devconf_get(struct node *n, const char *name, GString *val);
+int devconf_set(struct node *n, const char *name, const char *value, GString *err,
+		bool dry_run);
+
 /* ----- layer 2 (link.c, switch.c) ----- */
 /* Join a and b (both must have no link yet) with a link: rate 0 (infinite),
  * delay 0, loss 0, queue_limit 1000; appended to w->links (created if NULL).
@@ -221,6 +282,32 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p);
 const struct route *route_lookup(const struct node *n, uint32_t dst);
 /* Source address Linux would pick to reach dst (route's device primary). */
 uint32_t route_source_addr(const struct node *n, uint32_t dst);
+/* Input routing checks (route_input.c). fib_validate_source: may a packet
+ * from src arriving on `in` be accepted? `oif` is the interface it will
+ * leave by, NULL if it is for this node. FIB_SRC_INVAL (a martian source:
+ * the node's own address, a broadcast), FIB_SRC_RPF (rp_filter refused it),
+ * else 0, or 1 when the source is on link on `in` (the full check ran). */
+#define FIB_SRC_INVAL (-1)
+#define FIB_SRC_RPF (-2)
+int fib_validate_source(const struct node *n, uint32_t src, const struct iface *in,
+			const struct iface *oif);
+/* __mkroute_input's IPSKB_DOREDIRECT: out by the interface it came in on,
+ * the source on link (`validated` is fib_validate_source's 1),
+ * send_redirects, and shared_media or the source and gateway `gw` (0 for a
+ * direct route) on one subnet. */
+bool ip_route_do_redirect(const struct node *n, const struct iface *in, const struct iface *out,
+			  int validated, uint32_t saddr, uint32_t gw);
+/* ip_handle_martian_source's log_martians lines ("martian source D from S,
+ * on dev IF" and the link-layer header), rate limited. */
+void ip_handle_martian_source(struct world *w, struct node *n, const struct iface *in,
+			      const struct packet *p, uint32_t daddr, uint32_t saddr);
+/* net_ratelimit() of node n: true if a warning may be logged now. */
+bool node_net_ratelimit(struct world *w, struct node *n);
+/* ip_rt_send_redirect: an ICMP redirect (host) to the sender of the
+ * forwarded packet p, naming gateway gw, within the kernel's redirect rate
+ * limit per sender (icmp.c). */
+void ip_rt_send_redirect(struct world *w, struct node *n, const struct packet *p,
+			 const struct iface *in, const struct iface *out, uint32_t gw);
 /* Send an ICMP error about packet `orig` (as it was received) from node n. */
 void icmp_send_error(struct world *w, struct node *n, const struct packet *orig,
 		     uint8_t type, uint8_t code);
@@ -232,7 +319,8 @@ void icmp_send_error_info(struct world *w, struct node *n, const struct packet *
  * if an unreachable error may be sent to saddr now. */
 bool icmp_ip_error_allow(struct world *w, struct node *n, uint32_t saddr);
 /* The IPv4 MIB counters a node keeps (/proc/net/snmp Ip: and IpExt:, the
- * kernel's IPSTATS_MIB_*), for summary.json's "ip_stats". */
+ * kernel's IPSTATS_MIB_*, and the IPv4 ones of /proc/net/netstat TcpExt:),
+ * for summary.json's "ip_stats" and nstat. */
 enum ip_mib {
 	IPSTATS_MIB_INRECEIVES, IPSTATS_MIB_INHDRERRORS, IPSTATS_MIB_INADDRERRORS,
 	IPSTATS_MIB_OUTFORWDATAGRAMS, IPSTATS_MIB_INDISCARDS, IPSTATS_MIB_INDELIVERS,
@@ -240,6 +328,7 @@ enum ip_mib {
 	IPSTATS_MIB_REASMOKS, IPSTATS_MIB_REASMFAILS, IPSTATS_MIB_FRAGOKS,
 	IPSTATS_MIB_FRAGFAILS, IPSTATS_MIB_FRAGCREATES, IPSTATS_MIB_INTRUNCATEDPKTS,
 	IPSTATS_MIB_CSUMERRORS, IPSTATS_MIB_REASM_OVERLAPS, IPSTATS_MIB_INTOOBIGERRORS,
+	LINUX_MIB_IPRPFILTER,	/* TcpExt: IPReversePathFilter (rp_filter drops) */
 	IPSTATS_MIB_N
 };
 /* A counter by its /proc/net/snmp name ("InHdrErrors"); 0 if unknown. */
@@ -251,6 +340,13 @@ void icmp_node_free(struct node *n);
 /* Free a node's IPv4 stack state: held packets, pending loopback and
  * neighbour events (made no-ops), n->lo, icmp state. node_free calls it. */
 void ip_node_free(struct node *n);
+/* reboot: the packets parked in the stack (neighbour queues, loopback) are
+ * dropped, letting go of their conntrack entries, before the netfilter
+ * state is reset. */
+void ip_node_flush(struct node *n);
+/* Is addr's neighbour entry on `out` valid (natsim: somebody on the segment
+ * owns it, so resolution succeeds at once)? */
+bool ip_neigh_valid(struct world *w, struct node *n, struct iface *out, uint32_t addr);
 /* An interface went down (ip link set down): its held packets are dropped. */
 void ip_iface_down(struct node *n, struct iface *ifc);
 /* The node's loopback device, created on first use (127.0.0.1/8, mtu 65536). */
@@ -272,6 +368,12 @@ void route_del_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8
 /* Remove every route through ifc (fib_disable_ip: device down, or its last
  * address removed). */
 void route_flush_dev(struct node *n, struct iface *ifc);
+/* Route exceptions (ICMP redirects accepted): add one; the gateway a packet
+ * to daddr takes by route r at time `now` (r->gw if no exception). */
+void route_exception_add(struct node *n, const struct route *r, uint32_t daddr, uint32_t gw,
+			 sim_time expires);
+uint32_t route_gateway(const struct node *n, const struct route *r, uint32_t daddr,
+		       sim_time now);
 /* The device a route sends through (r->dev, or resolved from r->gw). */
 struct iface *route_out_dev(const struct node *n, const struct route *r);
 
@@ -288,6 +390,13 @@ void transport_free(struct node *n);
  * rest). An error quoting a UDP or TCP header also goes, first, to udp_err or
  * tcp_err (not owning: `icmp` is the whole ICMP packet, l3/l4 set). */
 void ping_icmp_rcv(struct world *w, struct node *n, struct packet *p);
+/* Is there a socket for a packet the node sent (an ICMP redirect about it is
+ * acted on only then, as the kernel's error handlers find one): a running
+ * ping with echo id `id` to dst, a UDP socket on `port`, a TCP connection. */
+bool ping_sock_find(struct node *n, uint16_t id, uint32_t dst);
+bool udp_sock_find(struct node *n, uint16_t port);
+bool tcp_sock_find(struct node *n, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport);
 void udp_err(struct world *w, struct node *n, const struct packet *icmp);
 void tcp_err(struct world *w, struct node *n, const struct packet *icmp);
 /* summary.json: appends a node's socket counters to an open JSON object as

@@ -283,9 +283,12 @@ class KernelRun:
             if not os.path.isabs(path):
                 path = os.path.join(os.path.dirname(os.path.abspath(self.s.path)), path)
             stdin = open(path)
+        # nstat keeps its history in a file per user (/tmp/.nstat.u0), not per
+        # namespace: give each node its own, as each natsim node has one
+        env = dict(os.environ, NSTAT_HISTORY=os.path.join(self.dir, f"{c.node}.nstat"))
         try:
             p = subprocess.run(["ip", "netns", "exec", ns] + argv, stdin=stdin,
-                               capture_output=True, text=True, timeout=30)
+                               capture_output=True, text=True, timeout=30, env=env)
         finally:
             if stdin:
                 stdin.close()

@@ -251,7 +251,7 @@ def _parse_link(s, words, where, no):
 # ----- command classes
 
 TRAFFIC = ("ping", "udp", "tcp", "listen", "flows", "replay")
-CONFIG = ("ip", "sysctl", "iptables", "iptables-save", "iptables-restore", "conntrack",
+CONFIG = ("ip", "nstat", "sysctl", "iptables", "iptables-save", "iptables-restore", "conntrack",
           "modprobe", "echo")
 
 
@@ -285,7 +285,7 @@ def classify(cmd):
         return "unsupported: `echo` to a file outside /proc/sys (natsim's node file store)"
     if a[0] == "sysctl" and len(a) > 1 and a[1] in ("-p", "--load", "--system"):
         return "unsupported: `sysctl -p` reads the node's /etc/sysctl.conf (natsim's file store)"
-    if a[0] in ("iptables-save", "iptables", "conntrack", "ip", "sysctl") and cmd.redir and \
+    if a[0] in ("iptables-save", "iptables", "conntrack", "ip", "sysctl", "nstat") and cmd.redir and \
             cmd.redir[0] in (">", ">>"):
         return "unsupported: output redirected to a node file (natsim's file store)"
     if a[0] == "iptables-restore" and not (cmd.redir and cmd.redir[0] == "<"):

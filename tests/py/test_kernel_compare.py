@@ -228,6 +228,9 @@ TOPOLOGIES = [
     ("seed-udp", ["--modprobe-tracks"]),
     ("seed-forward", ["--skip-unsupported", "--until", "3.5s"]),
     ("tcp-walk", ["--modprobe-tracks"]),
+    # issue 12, section 8: the IPv4 stack against the kernel (test_stack.py)
+    ("icmp-redirect", []), ("icmp-redirect-nat", []), ("martian-loop", []),
+    ("rp-filter", []), ("neigh-fail-nat", []), ("reject-tcp-reset", []),
 ]
 
 
