@@ -27,6 +27,10 @@ import topo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NS = 1_000_000_000
+# configuration commands run as the scenario writes them (`modprobe` and
+# `echo > /proc/sys/...` are handled here instead): each is a program the
+# harness execs, listed in tools.KERNEL_RUN
+AS_WRITTEN = tuple(c for c in scnmod.CONFIG if c not in ("modprobe", "echo"))
 _libc = ctypes.CDLL(None, use_errno=True)
 
 

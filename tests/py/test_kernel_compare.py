@@ -9,8 +9,10 @@
    SIGINT/SIGTERM in the middle of a run (`ip netns` and `ip link` listed
    before and after).
 
-Needs root, network namespaces, tcpdump and conntrack: skipped with the
-reason otherwise (as on a developer's machine without root).
+Needs root, network namespaces and the programs of tests/kernel/tools.py
+(KERNEL_RUN; MODPROBE_TRACKS for the scenarios compared with
+--modprobe-tracks): skipped with the reason otherwise (as on a developer's
+machine without root).
 """
 
 import os
@@ -33,14 +35,15 @@ EXAMPLE = KERNEL / "examples" / "snat-direct.scn"
 sys.path.insert(0, str(KERNEL))
 
 import pkt  # noqa: E402  (tests/kernel on the path)
+import tools  # noqa: E402
 
 
 def _kernel_skip_reason():
     if os.geteuid() != 0:
         return "kernel comparison needs root (network namespaces)"
-    for tool in ("ip", "tcpdump", "conntrack", "iptables"):
-        if not shutil.which(tool):
-            return f"kernel comparison needs {tool} (apt-get install -y {tool})"
+    missing = tools.missing(tools.KERNEL_RUN)
+    if missing:
+        return f"kernel comparison needs {', '.join(missing)} ({tools.apt_line(missing)})"
     probe = f"nsk-{os.getpid()}-probe"
     p = subprocess.run(["ip", "netns", "add", probe], capture_output=True, text=True)
     if p.returncode != 0:
@@ -237,6 +240,9 @@ def test_topology_matches_linux(name, opts, tmp_path):
         pytest.skip("tcp-walk takes 132 s of real time (set NATSIM_KERNEL_LONG=1)")
     if not natsim_path().exists():
         pytest.skip(f"natsim not built ({natsim_path()})")
+    if "--modprobe-tracks" in opts and tools.missing(tools.MODPROBE_TRACKS):
+        missing = tools.missing(tools.MODPROBE_TRACKS)
+        pytest.skip(f"--modprobe-tracks needs {', '.join(missing)} ({tools.apt_line(missing)})")
     r = compare(ROOT / "topologies" / f"{name}.scn", "--out", tmp_path / "cmp", *opts,
                 timeout=400)
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
