@@ -1,7 +1,7 @@
 # natsim - build, test, demo, bench, fuzz.
 #
 #   make          build/natsim
-#   make demo     run topologies/seed-snat.scn
+#   make demo     install missing Debian packages (as root), build, run topologies/seed-snat.scn
 #   make test     install missing Debian packages (as root), build, C unit tests, pytest
 #   make asan     the whole test suite under AddressSanitizer + UBSan
 #   make clean
@@ -42,7 +42,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
 
-demo: $(BUILD)/natsim
+# demo and test may be the first command on a fresh machine: both install
+# what the build needs first (deps), then build in a sub-make, whose
+# pkg-config flags are read after the install.
+demo: deps
+	$(MAKE) all
 	$(BUILD)/natsim run topologies/seed-snat.scn
 
 deps:
