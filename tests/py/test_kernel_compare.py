@@ -15,6 +15,7 @@ Needs root, network namespaces and the programs of tests/kernel/tools.py
 machine without root).
 """
 
+import json
 import os
 import re
 import shutil
@@ -151,6 +152,20 @@ def _ct_reply_port(natsim_dir, sport):
     raise AssertionError(f"no NEW event for sport {sport}")
 
 
+def assert_count_is_shown(out):
+    """The printed count is the number of differences shown (a difference's
+    continuation lines are indented further; notes are not counted)."""
+    m = re.search(r"^(\d+) difference\(s\)$", out, re.M)
+    assert m, out
+    shown, section = 0, None
+    for l in out.splitlines():
+        if l.startswith("--- "):
+            section = l
+        elif section and "notes" not in section and l.startswith("  ") and l[2] != " ":
+            shown += 1
+    assert int(m[1]) == shown, out
+
+
 def test_wrong_snat_port_outside_range_is_caught(baseline, tmp_path):
     res, out, _, _ = baseline
     assert res.returncode == 0, res.stdout + res.stderr
@@ -167,6 +182,7 @@ def test_wrong_snat_port_outside_range_is_caught(baseline, tmp_path):
     assert "server:eth0" in r.stdout
     assert f"natsim frame {frame} " in r.stdout, r.stdout
     assert "1.2.3.4:40000 > 203.0.113.10:80 [S" in r.stdout, r.stdout
+    assert_count_is_shown(r.stdout)
 
 
 def test_changed_in_range_kept_port_is_caught(baseline, tmp_path):
@@ -183,6 +199,25 @@ def test_changed_in_range_kept_port_is_caught(baseline, tmp_path):
     assert "router:eth1" in r.stdout
     assert f"natsim frame {frame} " in r.stdout, r.stdout
     assert "1.2.3.4:501 > 203.0.113.10:80 [S" in r.stdout, r.stdout
+    assert_count_is_shown(r.stdout)
+
+
+def test_double_nat_example_matches_linux(tmp_path):
+    """examples/double-nat.scn (issue 12): r1's random port behind r2, a
+    MASQUERADE draw beside a REDIRECT --to-ports, conntrack -D, iptables-save,
+    an interface named `up`, a packet 300 ms before the end; the deliberate
+    differences are notes, not differences."""
+    if not natsim_path().exists():
+        pytest.skip(f"natsim not built ({natsim_path()})")
+    r = compare(KERNEL / "examples" / "double-nat.scn", "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    assert "no differences" in r.stdout
+    assert "deliberate (README): the iptables-save header date" in r.stdout, r.stdout
+    assert "deliberate (README): built-in chain policy counters" in r.stdout, r.stdout
+    t0 = json.loads((tmp_path / "cmp" / "kernel" / "run.json").read_text())["t0_wall"]
+    last = [p for p in pkt.load(tmp_path / "cmp" / "kernel" / "server-eth0.pcap")
+            if p.get("proto") == "udp" and p["dport"] == 9 and 2.6e9 < p["t"] - t0 <= 3e9]
+    assert last, "c1's packet 300 ms before the end is in the kernel's pcap"
 
 
 def test_failed_run_leaves_nothing(tmp_path):
