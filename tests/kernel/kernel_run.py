@@ -36,6 +36,12 @@ AS_WRITTEN = tuple(c for c in scnmod.CONFIG if c not in ("modprobe", "echo"))
 # IPv4 (natsim models no ARP or IGMP) and the harness's end mark
 CAPTURE_FILTER = f"(ip and not igmp) or ether proto {pkt.END_MARK_TYPE:#06x}"
 MARK_WAIT = 30              # s: a capture that has not caught up by then is broken
+# how late a timed command may start (ns); a later one makes the run unfit as
+# a reference (LateRun: compare runs the kernel side again). A send: half the
+# default --time-tol, its packets' times are compared within it. A
+# configuration command (those of one instant run one after the other): half
+# the second within which conntrack timeouts are compared.
+LATE_BUDGET = {"traffic": 100_000_000, "config": 500_000_000}
 RT_PRIORITY = 10            # SCHED_FIFO priority of the kernel run (below the kernel's threads)
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -51,6 +57,10 @@ def _has_event_mark(path, want, mark):
             return any(want in l and f"mark={mark}" in l for l in f)
     except OSError:
         return False
+
+
+class LateRun(RuntimeError):
+    """The kernel run started a command later than LATE_BUDGET."""
 
 
 class Block:
@@ -80,6 +90,7 @@ class KernelRun:
         self.log = log
         self._req = 0
         self._pending = []          # traffic commands whose answer is not read yet
+        self.worst_late = (0, None)  # (ns over budget, command, ns late, budget): the worst
         os.makedirs(workdir, exist_ok=True)
 
     # ----- process helpers
@@ -197,6 +208,10 @@ class KernelRun:
                 self._collect()     # the answers of the previous instant's sends
             self._sleep_until(c.t)
             kind = c.kind
+            late = self.now() - c.t
+            budget = LATE_BUDGET[kind] if kind in LATE_BUDGET else LATE_BUDGET["config"]
+            if late > budget and late - budget > self.worst_late[0]:
+                self.worst_late = (late - budget, c, late, budget)
             if kind == "config":
                 self._config(c, c.t)
             elif kind == "traffic":
@@ -208,6 +223,11 @@ class KernelRun:
         self.log(f"kernel: end at {end / NS:.3f}s; stopping captures")
         self._stop_captures()
         self._stop_event_recorders()
+        if self.worst_late[1] is not None:
+            _, c, late, budget = self.worst_late
+            raise LateRun(f"{self.s.path}:{c.line}: `{c.text}` started {late / 1e6:.0f} ms late "
+                          f"(budget {budget // 1_000_000} ms): the machine was too busy for "
+                          f"this run to be a timing reference")
 
     def _sleep_until(self, t):
         target = self.t0_mono + t / NS
