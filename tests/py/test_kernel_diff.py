@@ -222,6 +222,15 @@ def test_untracked_router_conntrack_output_is_a_note():
     assert len(d) == 1
 
 
+def test_expected_failure_prefix_is_not_part_of_the_command(tmp_path):
+    s = scenario(tmp_path, ROUTER + "r: ! iptables -D FORWARD -j DROP\n")
+    c = s.commands[0]
+    assert c.negated and c.argv[0] == "iptables" and c.kind == "config"
+    msg = "iptables: Bad rule (does a matching rule exist in that chain?).\n"
+    d, _ = outputs.compare_block("r", c.text, S, [], [], [], 1, msg, [msg.strip()])
+    assert d == []
+
+
 # ----- packets in the same instant
 
 def test_simultaneous_packets_compare_as_a_set():
