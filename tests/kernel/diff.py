@@ -1,4 +1,4 @@
-"""diff.py - compare natsim's run of a scenario with the kernel's, and explain.
+"""diff.py - compare natsim's packets with the kernel's, and report the differences.
 
 What must match, interface by interface:
 - the conversations seen (protocol, addresses, ports, ICMP ids; an ICMP error
@@ -12,9 +12,7 @@ What must match, interface by interface:
 - packets natsim shows in the same instant are compared as a set (the
   kernel's agents send them microseconds apart, in either order); packets
   at different instants in order (align_simultaneous).
-Per router command output: `conntrack -L` entry by entry (state, flags,
-reply tuple, timeout within a second, mark, use), `conntrack -S` counters
-(summed over CPUs), `conntrack -C`, and any other command's text exactly.
+Command output is compared by outputs.py.
 
 Where Linux draws a random value (an SNAT port or ICMP id searched from a
 random offset), natmap.py replaces it in both runs by a token before

@@ -6,12 +6,17 @@ node interface (waited for until it listens); one traffic agent per host and
 router (agent.py); the time-0 configuration commands in file order with the
 real tools and the `listen` commands; then t0: every command at its offset
 from t0 in real time (configuration synchronously, traffic handed to the
-node's agent); at `end` the captures stop. Everything is removed in `close()`,
-which the caller runs from a finally block, atexit and the signal handlers.
+node's agent, all of one instant before any answer is read); at `end` the
+end marks, then the captures and event recorders stop once they hold them.
+Everything is removed in `close()`, which the caller runs from a finally
+block, atexit and the signal handlers.
 
 Design choice: scenario time = wall time since t0, no scaling; a scenario
 that must wait for a timeout lowers the timeout sysctl itself, so natsim and
-the kernel see the same configuration.
+the kernel see the same configuration. Real time is made trustworthy rather
+than assumed: the run takes SCHED_FIFO, measures how late each command
+starts (LateRun past LATE_BUDGET), and never stops a capture before it has
+written everything up to the end (the end marks).
 """
 
 import ctypes
