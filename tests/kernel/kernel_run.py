@@ -320,8 +320,12 @@ class KernelRun:
         want = "src=127.0.0.1 dst=127.0.0.2 sport=1 dport=2"
         pending = {}
         for r, path in self.events.items():
-            topo.sh(["conntrack", "-I"] + tup + ["-t", "30", "--mark", str(mark)],
-                    ns=self.topo.ns(r), check=False)
+            p = topo.sh(["conntrack", "-I"] + tup + ["-t", "30", "--mark", str(mark)],
+                        ns=self.topo.ns(r), check=False)
+            if p.returncode:
+                self.capture_problems.append(f"conntrack -I of the end mark on {r} failed: "
+                                             f"{p.stderr.strip()}")
+                continue
             pending[r] = path
         deadline = time.monotonic() + MARK_WAIT
         while pending and time.monotonic() < deadline:
