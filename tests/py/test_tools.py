@@ -1,8 +1,8 @@
 """test_tools.py - every program a test or the kernel harness execs is installed
 by tests/deps.sh / .ci/run or checked by the test's skip condition (issue 12).
 
-The programs are found in the source itself (Python's ast over tests/kernel,
-tests/py, tests/bench and traces: the argv of every subprocess.run/Popen/...,
+The programs are found in the source itself (Python's ast over every file
+under tests/ and traces/: the argv of every subprocess.run/Popen/...,
 topo.sh and KernelRun._spawn call, through `ip netns exec NS` and simple
 `argv = [...]` assignments), plus the configuration commands kernel_run.py
 runs as the scenario writes them (kernel_run.AS_WRITTEN). Each must have its
@@ -33,8 +33,9 @@ EXEC_FUNCS = {"run", "Popen", "call", "check_call", "check_output", "sh", "_spaw
 
 
 def _sources(dirs):
+    """The Python files under dirs (recursively), and the harness's `compare`."""
     for d in dirs:
-        for p in sorted((ROOT / d).glob("*.py")):
+        for p in sorted((ROOT / d).rglob("*.py")):
             yield p
     yield KERNEL / "compare"
 
@@ -144,7 +145,7 @@ def installed_by_scripts():
     return deps, ci
 
 
-SCANNED = ("tests/kernel", "tests/py", "tests/bench", "traces")
+SCANNED = ("tests", "traces")
 
 
 def all_programs():
