@@ -1,7 +1,7 @@
 # natsim - build, test, demo, bench, fuzz.
 #
 #   make          build/natsim
-#   make demo     run topologies/seed-snat.scn
+#   make demo     install missing Debian packages (as root), build, run topologies/seed-snat.scn
 #   make screenshot  docs/report-seed-snat.png, the README's picture of report.html
 #   make test     install missing Debian packages (as root), build, C unit tests, pytest
 #   make asan     the whole test suite under AddressSanitizer + UBSan
@@ -43,7 +43,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
 
-demo: $(BUILD)/natsim
+# demo and test may be the first command on a fresh machine: both install
+# what the build needs first (deps), then build in a sub-make, whose
+# pkg-config flags are read after the install.
+demo: deps
+	$(MAKE) all
 	$(BUILD)/natsim run topologies/seed-snat.scn
 
 # headless Chromium (Debian's chromium) in a 1400 px window, as tests/py/test_report.py

@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 
-from pkt import read_pcap  # the harness's own pcap reader (same directory)
+from pkt import end_mark_frame, read_pcap  # the harness's own pcap code (same directory)
 
 NS = 1_000_000_000
 SIOCOUTQ = 0x5411
@@ -141,6 +141,8 @@ class Agent:
             return self.flows(argv)
         if cmd == "replay":
             return self.replay(argv)
+        if cmd == "_end_mark":
+            return self.end_mark(argv[1])
         raise ValueError(f"unknown traffic command {cmd}")
 
     def listen(self, argv):
@@ -399,6 +401,18 @@ class Agent:
                     pass
         threading.Thread(target=job, daemon=True).start()
         return f"replay {len(frames)} frames on {dev}"
+
+
+    def end_mark(self, nonce):
+        """The harness's end mark (pkt.end_mark_frame) out of every interface."""
+        for dev, (own, _) in sorted(self.macs.items()):
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            try:
+                s.bind((dev, 0))
+                s.send(end_mark_frame(bytes.fromhex(own.replace(":", "")), nonce))
+            finally:
+                s.close()
+        return "end mark sent"
 
 
 def main():

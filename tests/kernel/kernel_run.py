@@ -6,27 +6,48 @@ node interface (waited for until it listens); one traffic agent per host and
 router (agent.py); the time-0 configuration commands in file order with the
 real tools and the `listen` commands; then t0: every command at its offset
 from t0 in real time (configuration synchronously, traffic handed to the
-node's agent); at `end` the captures stop. Everything is removed in `close()`,
-which the caller runs from a finally block, atexit and the signal handlers.
+node's agent, all of one instant before any answer is read); at `end` the
+end marks, then the captures and event recorders stop once they hold them.
+Everything is removed in `close()`, which the caller runs from a finally
+block, atexit and the signal handlers.
 
 Design choice: scenario time = wall time since t0, no scaling; a scenario
 that must wait for a timeout lowers the timeout sysctl itself, so natsim and
-the kernel see the same configuration.
+the kernel see the same configuration. Real time is made trustworthy rather
+than assumed: the run takes SCHED_FIFO, measures how late each command
+starts (LateRun past LATE_BUDGET), and never stops a capture before it has
+written everything up to the end (the end marks).
 """
 
 import ctypes
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 
+import pkt
 import scn as scnmod
 import topo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NS = 1_000_000_000
+# configuration commands run as the scenario writes them (`modprobe` and
+# `echo > /proc/sys/...` are handled here instead): each is a program the
+# harness execs, listed in tools.KERNEL_RUN
+AS_WRITTEN = tuple(c for c in scnmod.CONFIG if c not in ("modprobe", "echo"))
+# IPv4 (natsim models no ARP or IGMP) and the harness's end mark
+CAPTURE_FILTER = f"(ip and not igmp) or ether proto {pkt.END_MARK_TYPE:#06x}"
+MARK_WAIT = 30              # s: a capture that has not caught up by then is broken
+# how late a timed command may start (ns); a later one makes the run unfit as
+# a reference (LateRun: compare runs the kernel side again). A send: half the
+# default --time-tol, its packets' times are compared within it. A
+# configuration command (those of one instant run one after the other): half
+# the second within which conntrack timeouts are compared.
+LATE_BUDGET = {"traffic": 100_000_000, "config": 500_000_000}
+RT_PRIORITY = 10            # SCHED_FIFO priority of the kernel run (below the kernel's threads)
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -35,10 +56,22 @@ def _die_with_parent():
     _libc.prctl(1, signal.SIGKILL, 0, 0, 0)
 
 
+def _has_event_mark(path, want, mark):
+    try:
+        with open(path) as f:
+            return any(want in l and f"mark={mark}" in l for l in f)
+    except OSError:
+        return False
+
+
+class LateRun(RuntimeError):
+    """The kernel run started a command later than LATE_BUDGET."""
+
+
 class Block:
-    def __init__(self, t, node, command, lines, rc=0, err=""):
-        self.t, self.node, self.command, self.lines, self.rc, self.err = \
-            t, node, command, lines, rc, err
+    def __init__(self, t, node, command, lines, rc=0, err="", line=0):
+        self.t, self.node, self.command, self.lines, self.rc, self.err, self.line = \
+            t, node, command, lines, rc, err, line
 
 
 class KernelRun:
@@ -53,6 +86,7 @@ class KernelRun:
         self.events = {}            # router -> path of its conntrack -E output
         self.pcaps = {}             # (node, if) -> path
         self.notes = []             # harness remarks (agent errors, skipped commands)
+        self.capture_problems = []  # captures that are not complete (the run fails)
         self.t0_wall = None
         self.t0_mono = None
         self.skip_unsupported = skip_unsupported
@@ -60,6 +94,8 @@ class KernelRun:
         self.until = until
         self.log = log
         self._req = 0
+        self._pending = []          # traffic commands whose answer is not read yet
+        self.worst_late = (0, None)  # (ns over budget, command, ns late, budget): the worst
         os.makedirs(workdir, exist_ok=True)
 
     # ----- process helpers
@@ -100,6 +136,30 @@ class KernelRun:
     # ----- phases
 
     def run(self):
+        self._realtime(True)
+        try:
+            self._run()
+        finally:
+            self._realtime(False)
+
+    def _realtime(self, on):
+        """Real-time scheduling (SCHED_FIFO) for the harness and everything it
+        starts during the run (agents, tcpdump, relays inherit it): a busy CPU
+        must not make the kernel run's sends late. The agents sleep between
+        sends and the kernel throttles real-time tasks (sched_rt_runtime_us),
+        so nothing is starved. Where the policy cannot be set (no
+        CAP_SYS_NICE), the run goes on at normal priority, with a note."""
+        try:
+            if on:
+                os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(RT_PRIORITY))
+            else:
+                os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+        except (OSError, AttributeError) as e:
+            if on:
+                self.notes.append(f"real-time scheduling unavailable ({e}): the kernel run's "
+                                  f"timing depends on the machine's load")
+
+    def _run(self):
         s = self.s
         self.log(f"kernel: building {len(s.nodes)} namespaces ({self.topo.prefix}*), "
                  f"{len(s.links)} links")
@@ -141,24 +201,38 @@ class KernelRun:
         self.t0_wall = time.time_ns()
         for c in deferred:
             self._traffic(c, 0)
+        self._collect()
         end = s.end if s.end is not None else (max([c.t for c in timed], default=0) + 2 * NS)
         if self.until is not None:
             end = min(end, self.until)
         self.end = end
-        for c in later:
+        for k, c in enumerate(later):
             if c.t > end:
                 break
+            if k and c.t != later[k - 1].t:
+                self._collect()     # the answers of the previous instant's sends
             self._sleep_until(c.t)
             kind = c.kind
+            late = self.now() - c.t
+            budget = LATE_BUDGET[kind] if kind in LATE_BUDGET else LATE_BUDGET["config"]
+            if late > budget and late - budget > self.worst_late[0]:
+                self.worst_late = (late - budget, c, late, budget)
             if kind == "config":
                 self._config(c, c.t)
             elif kind == "traffic":
                 self._traffic(c, c.t)
             else:
                 self._unsupported(c)
+        self._collect()
         self._sleep_until(end)
         self.log(f"kernel: end at {end / NS:.3f}s; stopping captures")
         self._stop_captures()
+        self._stop_event_recorders()
+        if self.worst_late[1] is not None:
+            _, c, late, budget = self.worst_late
+            raise LateRun(f"{self.s.path}:{c.line}: `{c.text}` started {late / 1e6:.0f} ms late "
+                          f"(budget {budget // 1_000_000} ms): the machine was too busy for "
+                          f"this run to be a timing reference")
 
     def _sleep_until(self, t):
         target = self.t0_mono + t / NS
@@ -177,9 +251,14 @@ class KernelRun:
                 continue
             for ifname in self.s.ifaces(node):
                 path = os.path.join(self.dir, f"{node}-{ifname}.pcap")
+                # --immediate-mode: each frame reaches tcpdump (and, with -U,
+                # the file) at once; without it libpcap's TPACKET_V3 ring hands
+                # over a block only when full or after its 1 s timeout, and the
+                # frames of the block in progress at SIGINT never reach the file
                 p = self._spawn(f"tcpdump {node}:{ifname}",
                                 ["tcpdump", "-i", ifname, "-w", path, "-U", "-n", "-s", "0",
-                                 "-B", "8192", "--time-stamp-precision=nano", "ip and not igmp"],
+                                 "--immediate-mode", "-B", "8192",
+                                 "--time-stamp-precision=nano", CAPTURE_FILTER],
                                 self.topo.ns(node), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
                 self.pcaps[(node, ifname)] = path
@@ -188,16 +267,92 @@ class KernelRun:
                     raise RuntimeError(f"tcpdump on {node}:{ifname} did not start: {line.strip()}")
 
     def _stop_captures(self):
-        time.sleep(0.05)
+        """Stop the captures only once each has written everything before the
+        end: every agent sends the end mark out of each of its interfaces
+        (pkt.END_MARK_TYPE), and each tcpdump is stopped once its file holds
+        its own interface's mark. A capture that misses its mark, or whose
+        kernel ring dropped frames, is not a reference: the run fails (exit 2)
+        rather than report the frames it lost as natsim's."""
+        nonce = f"{os.getpid()}-{time.monotonic_ns()}"
+        for node, p in self.agents.items():
+            p.stdin.write(json.dumps({"id": 0, "argv": ["_end_mark", nonce]}) + "\n")
+            p.stdin.flush()
+            resp = json.loads(p.stdout.readline() or '{"ok": false, "msg": "agent died"}')
+            if not resp.get("ok"):
+                self.capture_problems.append(f"agent of {node}: end mark: {resp.get('msg')}")
+        pending = {k: bytes.fromhex(self.topo.mac(*k).replace(":", "")) for k in self.pcaps}
+        deadline = time.monotonic() + MARK_WAIT
+        while pending and time.monotonic() < deadline:
+            for k in [k for k, mac in pending.items()
+                      if pkt.has_end_mark(self.pcaps[k], mac, nonce)]:
+                del pending[k]
+            if pending:
+                time.sleep(0.01)
+        for node, ifname in sorted(pending):
+            self.capture_problems.append(f"tcpdump on {node}:{ifname} did not write the end "
+                                         f"mark within {MARK_WAIT} s")
         for name, p in self.procs:
             if name.startswith("tcpdump") and p.poll() is None:
                 p.send_signal(signal.SIGINT)
         for name, p in self.procs:
-            if name.startswith("tcpdump"):
+            if not name.startswith("tcpdump"):
+                continue
+            try:
+                _, err = p.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                _, err = p.communicate()
+            m = re.search(r"(\d+) packets? dropped by kernel", err or "")
+            if m and int(m[1]):
+                self.capture_problems.append(f"{name}: {m[1]} frames dropped by the kernel "
+                                             f"(capture ring full)")
+        if self.capture_problems:
+            raise RuntimeError("the kernel captures are incomplete: "
+                               + "; ".join(self.capture_problems))
+
+    def _stop_event_recorders(self):
+        """Stop each router's `conntrack -E` only once it has printed every
+        event of the run: an entry inserted now (EVENT_MARK, with a mark of
+        this run) must show in its file first; the mark's lines are then
+        removed, so the file holds the scenario's events only."""
+        mark = os.getpid() & 0x7FFFFFFF
+        tup = ["-p", "udp", "-s", "127.0.0.1", "-d", "127.0.0.2", "--sport", "1", "--dport", "2"]
+        want = "src=127.0.0.1 dst=127.0.0.2 sport=1 dport=2"
+        pending = {}
+        for r, path in self.events.items():
+            p = topo.sh(["conntrack", "-I"] + tup + ["-t", "30", "--mark", str(mark)],
+                        ns=self.topo.ns(r), check=False)
+            if p.returncode:
+                self.capture_problems.append(f"conntrack -I of the end mark on {r} failed: "
+                                             f"{p.stderr.strip()}")
+                continue
+            pending[r] = path
+        deadline = time.monotonic() + MARK_WAIT
+        while pending and time.monotonic() < deadline:
+            for r in [r for r, path in pending.items() if _has_event_mark(path, want, mark)]:
+                del pending[r]
+            if pending:
+                time.sleep(0.01)
+        for r in sorted(pending):
+            self.capture_problems.append(f"conntrack -E of {r} did not print the end mark "
+                                         f"within {MARK_WAIT} s")
+        for name, p in self.procs:
+            if name.startswith("conntrack-E") and p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for name, p in self.procs:
+            if name.startswith("conntrack-E"):
                 try:
-                    p.wait(timeout=5)
+                    p.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     p.kill()
+        for path in self.events.values():
+            with open(path) as f:
+                lines = [l for l in f if not (want in l and f"mark={mark}" in l)]
+            with open(path, "w") as f:
+                f.writelines(lines)
+        if self.capture_problems:
+            raise RuntimeError("the kernel's event records are incomplete: "
+                               + "; ".join(self.capture_problems))
 
     def _start_agents(self):
         for node in self.s.node_order:
@@ -227,15 +382,26 @@ class KernelRun:
         self.notes.append(f"{self.s.path}:{c.line}: skipped `{c.text}` ({why[13:]})")
 
     def _traffic(self, c, t, wait=False):
+        """Hand a traffic command to its node's agent. Its answer is read later
+        (_collect): the commands of one instant all go out before any answer
+        is awaited, so the last of a dozen is not late by a dozen round trips."""
         p = self.agents[c.node]
         self._req += 1
         p.stdin.write(json.dumps({"id": self._req, "argv": c.argv}) + "\n")
         p.stdin.flush()
-        if wait or c.argv[0] in ("udp", "tcp", "ping", "flows", "replay"):
-            # the agent answers at once (the traffic runs in its threads)
+        self._pending.append(c)
+        if wait:
+            self._collect()
+
+    def _collect(self):
+        """Read the agents' answers to the commands handed over (one line each,
+        in order per agent; the traffic itself runs in the agents' threads)."""
+        for c in self._pending:
+            p = self.agents[c.node]
             resp = json.loads(p.stdout.readline() or '{"ok": false, "msg": "agent died"}')
             if not resp.get("ok"):
                 self.notes.append(f"{self.s.path}:{c.line}: agent of {c.node}: {resp.get('msg')}")
+        self._pending = []
 
     def _addr_change(self, c):
         """After `ip addr add|del A/P dev IF`: the segment's static neighbours."""
@@ -270,7 +436,7 @@ class KernelRun:
             # with the first rule that needs tracking), so: nothing to do.
             ok = os.path.exists("/proc/sys/net/netfilter") or \
                 topo.sh(["test", "-d", "/proc/sys/net/netfilter"], ns=ns, check=False).returncode == 0
-            self.blocks.append(Block(at, c.node, c.text, [], 0 if ok else 1))
+            self.blocks.append(Block(at, c.node, c.text, [], 0 if ok else 1, "", c.line))
             if self.modprobe_tracks:
                 self._modprobe_tracks(c)
             return
@@ -293,7 +459,7 @@ class KernelRun:
             if stdin:
                 stdin.close()
         self.blocks.append(Block(at, c.node, c.text, p.stdout.splitlines(), p.returncode,
-                                 p.stderr))
+                                 p.stderr, c.line))
         if p.returncode == 0:
             self._addr_change(c)
         if p.returncode != 0:

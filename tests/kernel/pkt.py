@@ -32,6 +32,8 @@ def read_pcap(path):
     while off + 16 <= len(data):
         sec, frac, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
         off += 16
+        if off + caplen > len(data):
+            break                   # a record still being written
         res.append((sec * NS + (frac if nano else frac * 1000), data[off:off + caplen]))
         off += caplen
     return res
@@ -46,6 +48,31 @@ def write_pcap(path, frames, nano=True):
             frac = t % NS if nano else (t % NS) // 1000
             f.write(struct.pack("<IIII", t // NS, frac, len(b), len(b)))
             f.write(b)
+
+
+# The end mark: a frame each agent sends out of each of its interfaces after
+# the scenario's end (EtherType 0x88B5, IEEE "local experimental"; no stack
+# takes it). The harness stops a tcpdump only once its file holds its own
+# interface's mark: every frame captured before the end is then written.
+END_MARK_TYPE = 0x88B5
+END_MARK_TAG = b"natsim-harness end mark "
+
+
+def end_mark_frame(src_mac, nonce):
+    """The end mark sent from src_mac (bytes): broadcast, tag and nonce."""
+    return b"\xff" * 6 + src_mac + struct.pack("!H", END_MARK_TYPE) + END_MARK_TAG + \
+        nonce.encode() + b"\0" * 16
+
+
+def has_end_mark(path, src_mac, nonce):
+    """Does the pcap at path hold the end mark src_mac sent with nonce?"""
+    try:
+        frames = read_pcap(path)
+    except (OSError, ValueError, struct.error):
+        return False
+    want = END_MARK_TAG + nonce.encode()
+    return any(b[6:12] == src_mac and b[12:14] == struct.pack("!H", END_MARK_TYPE) and
+               b[14:14 + len(want)] == want for _, b in frames)
 
 
 def _ip(b):

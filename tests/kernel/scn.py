@@ -61,6 +61,7 @@ class Command:
     redir: tuple = None     # ('<'|'>'|'>>', path) or None
     line: int = 0
     order: int = 0          # file order
+    negated: bool = False   # written `! COMMAND`: a failure the scenario expects
 
     @property
     def kind(self):
@@ -205,9 +206,12 @@ def parse(path):
         if s.nodes[node] == "switch":
             raise ScnError(f"{where}: error: switches take no commands")
         argv, redir = _split_cmd(ctext, where)
+        negated = bool(argv) and argv[0] == "!"
+        if negated:
+            argv = argv[1:]     # the shell's `!`: the command runs as written after it
         if not argv:
             raise ScnError(f"{where}: error: empty command")
-        s.commands.append(Command(t, node, ctext, argv, redir, no, order))
+        s.commands.append(Command(t, node, ctext, argv, redir, no, order, negated))
         order += 1
     return s
 

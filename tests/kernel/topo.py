@@ -1,5 +1,9 @@
 """topo.py - a scenario's topology as real network namespaces, and its removal.
 
+Every `ip` command names an interface after a keyword (`name IF`, `dev IF`):
+an interface may be called `up`, `down` or `type`, which `ip link add up`
+would read as a flag.
+
 Design choice: every device lives inside a namespace the harness created, so
 deleting the namespaces removes every veth and bridge with them; nothing is
 ever created in the initial namespace. Hosts and routers are namespaces named
@@ -83,11 +87,11 @@ class Topology:
             # otherwise, as a fresh machine has them
             sh(["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
                 "net.ipv6.conf.default.disable_ipv6=1"], ns=name)
-            sh(["ip", "link", "set", "lo", "up"], ns=name)
+            sh(["ip", "link", "set", "dev", "lo", "up"], ns=name)
             if self.scn.nodes[node] == "switch":
                 sh(["ip", "link", "add", "name", "br0", "type", "bridge", "stp_state", "0",
                     "forward_delay", "0"], ns=name)
-                sh(["ip", "link", "set", "br0", "up"], ns=name)
+                sh(["ip", "link", "set", "dev", "br0", "up"], ns=name)
         netem_ok = self._netem_available()
         self._links(netem_ok)
         self.no_offloads()
@@ -99,7 +103,7 @@ class Topology:
             if netem and not netem_ok:
                 self._relay_link(k, ln, na, nb)
                 continue
-            sh(["ip", "link", "add", ln.a_if, "address", mac_for(ln.a, ln.a_if), "netns", na,
+            sh(["ip", "link", "add", "name", ln.a_if, "address", mac_for(ln.a, ln.a_if), "netns", na,
                 "type", "veth", "peer", "name", ln.b_if, "address", mac_for(ln.b, ln.b_if),
                 "netns", nb])
             for node, ifname, nsn in ((ln.a, ln.a_if, na), (ln.b, ln.b_if, nb)):
@@ -147,9 +151,9 @@ class Topology:
         self.created.append(rn)
         sh(["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
             "net.ipv6.conf.default.disable_ipv6=1"], ns=rn)
-        sh(["ip", "link", "add", ln.a_if, "address", mac_for(ln.a, ln.a_if), "netns", na,
+        sh(["ip", "link", "add", "name", ln.a_if, "address", mac_for(ln.a, ln.a_if), "netns", na,
             "type", "veth", "peer", "name", "a", "netns", rn])
-        sh(["ip", "link", "add", ln.b_if, "address", mac_for(ln.b, ln.b_if), "netns", nb,
+        sh(["ip", "link", "add", "name", ln.b_if, "address", mac_for(ln.b, ln.b_if), "netns", nb,
             "type", "veth", "peer", "name", "b", "netns", rn])
         for ifname in ("a", "b"):
             sh(["ip", "link", "set", "dev", ifname, "promisc", "on", "up"], ns=rn)

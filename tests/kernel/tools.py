@@ -1,0 +1,51 @@
+"""tools.py - the programs the kernel harness runs, and the Debian package of each.
+
+Design choice: one list, read by everything that must agree on it. `compare`
+checks it before a kernel run (exit 4 with the apt-get line when a program is
+missing), tests/py/test_kernel_compare.py skips on it, .ci/run installs its
+packages, and tests/py/test_tools.py reads the harness's source for the
+programs it execs and fails when one is missing here or from an install
+script. A program the harness starts is therefore never discovered missing in
+the middle of a test run (nft was: only `--modprobe-tracks` runs it).
+"""
+
+import shutil
+
+# program -> the Debian 12 package that ships it: every program the harness
+# and the test suite exec (tests/py/test_tools.py finds them in the source)
+PACKAGE = {
+    "ip": "iproute2", "tc": "iproute2",
+    "iptables": "iptables", "iptables-save": "iptables", "iptables-restore": "iptables",
+    "conntrack": "conntrack",
+    "tcpdump": "tcpdump",
+    "sysctl": "procps",
+    "nft": "nftables",
+    "python3": "python3",
+    "make": "make", "gcc": "gcc",
+    "valgrind": "valgrind",
+    "chromium": "chromium",
+    # Essential: on every Debian system, never installed by a script
+    "sh": "dash", "bash": "bash", "cat": "coreutils", "test": "coreutils", "true": "coreutils",
+    "grep": "grep", "mount": "mount", "umount": "mount", "dpkg-query": "dpkg",
+}
+
+# packages of every Debian 12 system (Essential, or Priority: required)
+ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg")
+
+# what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
+# configuration commands, which kernel_run runs as written)
+KERNEL_RUN = ("ip", "tc", "iptables", "iptables-save", "iptables-restore", "conntrack",
+              "tcpdump", "sysctl", "python3")
+
+# what `compare --modprobe-tracks` execs on top (its nft table)
+MODPROBE_TRACKS = ("nft",)
+
+
+def missing(programs):
+    """The programs of the list not on PATH."""
+    return [p for p in programs if not shutil.which(p)]
+
+
+def apt_line(programs):
+    """`apt-get install -y PKG...` for the given (missing) programs."""
+    return "apt-get install -y " + " ".join(sorted({PACKAGE[p] for p in programs}))
