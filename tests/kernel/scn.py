@@ -141,8 +141,6 @@ def _split_cmd(text, where):
         words = shlex.split(text, posix=True)
     except ValueError as e:
         raise ScnError(f"{where}: error: {e}")
-    if words and words[0] == "!":
-        words = words[1:]  # bash's `!`: the scenario expects the command to fail
     redir = None
     for op in ("<", ">>", ">"):
         if op in words:

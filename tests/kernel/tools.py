@@ -14,7 +14,7 @@ import shutil
 # program -> the Debian 12 package that ships it: every program the harness
 # and the test suite exec (tests/py/test_tools.py finds them in the source)
 PACKAGE = {
-    "ip": "iproute2", "tc": "iproute2",
+    "ip": "iproute2", "tc": "iproute2", "nstat": "iproute2",
     "iptables": "iptables", "iptables-save": "iptables", "iptables-restore": "iptables",
     "conntrack": "conntrack",
     "tcpdump": "tcpdump",
@@ -34,8 +34,8 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg")
 
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
-KERNEL_RUN = ("ip", "tc", "iptables", "iptables-save", "iptables-restore", "conntrack",
-              "tcpdump", "sysctl", "python3")
+KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
+              "conntrack", "tcpdump", "sysctl", "python3")
 
 # what `compare --modprobe-tracks` execs on top (its nft table)
 MODPROBE_TRACKS = ("nft",)
