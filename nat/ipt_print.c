@@ -434,7 +434,11 @@ static void ipt_save_target(GString *o, const struct ipt_rule *r)
 	}
 }
 
-void ipt_rule_format(const struct ipt_rule *r, GString *o)
+/* A rule's save text without "-A CHAIN": addresses, interfaces, protocol,
+ * matches, then `-c PACKETS BYTES` when `counters` is given (iptables -v -S),
+ * then the target - the order iptables-nft's nft_rule_print_save writes
+ * them in (`-A FORWARD -p tcp -c 11 660 -j DROP`). */
+static void ipt_rule_text(const struct ipt_rule *r, const uint64_t *counters, GString *o)
 {
 	size_t start = o->len;
 	if (r->src_mask || r->src_inv) {
@@ -461,20 +465,36 @@ void ipt_rule_format(const struct ipt_rule *r, GString *o)
 	}
 	for (unsigned i = 0; i < r->nmatches; i++)
 		ipt_save_match(o, r, r->matches[i]);
+	if (counters)
+		g_string_append_printf(o, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+				       counters[0], counters[1]);
 	ipt_save_target(o, r);
 	/* callers add their own "-A CHAIN": drop our leading space */
 	if (o->len > start && o->str[start] == ' ')
 		g_string_erase(o, (gssize)start, 1);
 }
 
-void ipt_rule_format_full(const struct ipt_chain *c, const struct ipt_rule *r, GString *o)
+void ipt_rule_format(const struct ipt_rule *r, GString *o)
 {
+	ipt_rule_text(r, NULL, o);
+}
+
+/* "-A CHAIN" and the rule's text, with its counters when asked (-v -S). */
+static void ipt_rule_line(const struct ipt_chain *c, const struct ipt_rule *r, bool counters,
+			  GString *o)
+{
+	const uint64_t pc[2] = { r->packets, r->bytes };
 	g_string_append_printf(o, "-A %s", c->name);
 	GString *t = g_string_new(NULL);
-	ipt_rule_format(r, t);
+	ipt_rule_text(r, counters ? pc : NULL, t);
 	if (t->len)
 		g_string_append_printf(o, " %s", t->str);
 	g_string_free(t, TRUE);
+}
+
+void ipt_rule_format_full(const struct ipt_chain *c, const struct ipt_rule *r, GString *o)
+{
+	ipt_rule_line(c, r, false, o);
 }
 
 void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum, bool counters,
@@ -482,11 +502,7 @@ void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum, 
 {
 	if (only && rulenum > 0) {
 		if ((unsigned long)rulenum <= only->rules->len) {
-			const struct ipt_rule *r = only->rules->pdata[rulenum - 1];
-			ipt_rule_format_full(only, r, out);
-			if (counters)
-				g_string_append_printf(out, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-						       r->packets, r->bytes);
+			ipt_rule_line(only, only->rules->pdata[rulenum - 1], counters, out);
 			g_string_append_c(out, '\n');
 		}
 		return;
@@ -511,11 +527,7 @@ void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum, 
 		if (only && c != only)
 			continue;
 		for (unsigned j = 0; j < c->rules->len; j++) {
-			const struct ipt_rule *r = c->rules->pdata[j];
-			ipt_rule_format_full(c, r, out);
-			if (counters)
-				g_string_append_printf(out, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-						       r->packets, r->bytes);
+			ipt_rule_line(c, c->rules->pdata[j], counters, out);
 			g_string_append_c(out, '\n');
 		}
 	}

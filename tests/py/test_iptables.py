@@ -137,6 +137,44 @@ end 1s
     assert saved.get("filter") == GOLDEN["filter"] and saved.get("nat") == GOLDEN["nat"], saved
 
 
+# `iptables -v -S` of topologies/ipt-save-counters.scn as iptables v1.8.9
+# (nf_tables) printed it on Linux 6.18 for the same traffic: counters after
+# the matches, before the target
+VERBOSE_S = {
+    "iptables -v -S": """\
+-P INPUT ACCEPT -c 0 0
+-P FORWARD DROP -c 1 38
+-P OUTPUT ACCEPT -c 0 0
+-N LANOUT
+-N SINK
+-A FORWARD -s 10.0.1.0/24 -c 5 358
+-A FORWARD -i eth0 -o eth1 -c 5 358 -j LANOUT
+-A FORWARD -m state --state RELATED,ESTABLISHED -c 4 320 -j ACCEPT
+-A LANOUT -p udp -m udp --dport 7 -c 2 152 -j ACCEPT
+-A LANOUT -p icmp -m comment --comment "ping out" -c 2 168 -j ACCEPT
+-A LANOUT -p udp -m udp --dport 9 -c 1 38 -g SINK""",
+    "iptables -v -S FORWARD": """\
+-P FORWARD DROP -c 1 38
+-A FORWARD -s 10.0.1.0/24 -c 5 358
+-A FORWARD -i eth0 -o eth1 -c 5 358 -j LANOUT
+-A FORWARD -m state --state RELATED,ESTABLISHED -c 4 320 -j ACCEPT""",
+    "iptables -v -S LANOUT 1": "-A LANOUT -p udp -m udp --dport 7 -c 2 152 -j ACCEPT",
+    "iptables -S LANOUT -v": """\
+-N LANOUT
+-A LANOUT -p udp -m udp --dport 7 -c 2 152 -j ACCEPT
+-A LANOUT -p icmp -m comment --comment "ping out" -c 2 168 -j ACCEPT
+-A LANOUT -p udp -m udp --dport 9 -c 1 38 -g SINK""",
+}
+
+
+def test_ipt_save_counters_verbose_list_rules(tmp_path):
+    res = run(TOPOLOGIES / "ipt-save-counters.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    for cmd, want in VERBOSE_S.items():
+        (blk,) = [b for b in outputs(res.stdout, "router", cmd) if b.command == cmd]
+        assert "\n".join(blk.lines) == want, f"{cmd}:\n" + "\n".join(blk.lines)
+
+
 def _routers(text):
     return re.findall(r"^router\s+(\S+)\s*$", text, re.M)
 
