@@ -133,7 +133,17 @@ struct ct_entry {
 		struct ct_tcp tcp;
 	} proto;
 	struct ct_nat_range nat_range[2]; /* [NAT_MANIP_SRC], [NAT_MANIP_DST] */
+	uint8_t ext;		/* CT_EXT_* extensions the entry has (ct_acct.c) */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
+};
+
+/* Extensions an entry may carry (the kernel's nf_ct_ext ids); their data
+ * lives beside the table, not in the entry. */
+enum { CT_EXT_ACCT = 1 << 0 };
+
+/* struct nf_conn_acct: packets and IP-layer bytes per direction. */
+struct ct_acct {
+	uint64_t packets[CT_DIR_MAX], bytes[CT_DIR_MAX];
 };
 
 /* Memory is the limit of a 10M-entry table: an entry is 168 bytes (the

@@ -49,6 +49,7 @@ struct nf_ns {
 	struct ct_tuple_node **buckets;	/* sysctl.ct_buckets chain heads */
 	uint32_t ct_count;		/* entries in the table, expired included */
 	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
+	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
 
 	/* table full warning rate limit (net_ratelimit: 10 per 5 s) */
 	nf_time ratelimit_begin;
