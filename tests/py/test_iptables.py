@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOPOLOGIES, check, explain, outputs, run, write_scn
+from conftest import IP, TOPOLOGIES, UDP, check, explain, outputs, pcap, run, write_scn
 
 RULES = [
     "-N LOGDROP",
@@ -175,6 +175,32 @@ def test_ipt_save_counters_verbose_list_rules(tmp_path):
         assert "\n".join(blk.lines) == want, f"{cmd}:\n" + "\n".join(blk.lines)
 
 
+# ipt-match-twice.scn: a match given twice (iptables 1.8.9 accepts it); the
+# -S and -L text of Linux 6.18 / iptables 1.8.9 for the same rules and traffic
+MATCH_TWICE_S = """\
+-P FORWARD DROP
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -i eth1 -m conntrack --ctstate NEW -m conntrack --ctstate DNAT -j ACCEPT
+-A FORWARD -i eth1 -p udp -m udp --dport 9 -j ACCEPT"""
+MATCH_TWICE_L = """\
+Chain FORWARD (policy DROP 2 packets, 96 bytes)
+ pkts bytes target     prot opt in     out     source               destination         
+    1    48 ACCEPT     0    --  *      *       0.0.0.0/0            0.0.0.0/0            ctstate RELATED,ESTABLISHED
+    1    48 ACCEPT     0    --  eth1   *       0.0.0.0/0            0.0.0.0/0            ctstate NEW ctstate DNAT
+    0     0 ACCEPT     17   --  eth1   *       0.0.0.0/0            0.0.0.0/0            udp dpt:9"""
+
+
+def test_ipt_match_twice(tmp_path):
+    res = run(TOPOLOGIES / "ipt-match-twice.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "\n".join(outputs(res.stdout, "router", "iptables -S FORWARD")[0].lines) == MATCH_TWICE_S
+    assert "\n".join(outputs(res.stdout, "router", "iptables -L FORWARD -v -n")[0].lines) == MATCH_TWICE_L
+    # the rule printed as `--dport 9` still needs port 7 too: nothing to port 9 passed
+    s = pcap(res.outdir, "server", "eth0")
+    assert [p[UDP].dport for p in s if UDP in p and p[IP].dst == "10.0.1.2"] == [7]
+    assert [p[UDP].sport for p in s if UDP in p and p[IP].dst == "10.0.1.2"] == [5000]
+
+
 def _routers(text):
     return re.findall(r"^router\s+(\S+)\s*$", text, re.M)
 
@@ -230,6 +256,12 @@ MALFORMED = [
     ("-A FORWARD --state ESTABLISHED -j ACCEPT", 'unknown option "--state"'),
     ("-A FORWARD -m conntrack --ctstate FOO -j ACCEPT", 'Bad ctstate "FOO"'),
     ("-A FORWARD -p icmp --icmp-type bogus -j ACCEPT", "Unknown ICMP type `bogus'"),
+    # each instance of a match keeps its own single-use options
+    ("-A FORWARD -m conntrack --ctstate NEW -m conntrack --ctstate DNAT --ctstate NEW -j ACCEPT",
+     'conntrack: option "--ctstate" can only be used once.'),
+    ("-A FORWARD -m conntrack --ctstate NEW -m conntrack -j ACCEPT",
+     "conntrack: At least one option is required"),
+    ("-A FORWARD -p udp -m udp --dport 7 -m tcp --dport 9 -j ACCEPT", "TCP match requires '-p tcp'"),
 ]
 
 

@@ -225,7 +225,7 @@ TOPOLOGIES = [
     ("seed-snat", []), ("seed-dnat", []), ("seed-masquerade", []),
     ("seed-snat-range", []), ("icmp-nat", []), ("hairpin", []), ("hairpin-masq", []),
     ("forwarding", []), ("port-exhaustion", []),
-    ("conntrack-acct", []), ("ipt-save-counters", []),
+    ("conntrack-acct", []), ("ipt-save-counters", []), ("ipt-match-twice", []),
     ("seed-udp", ["--modprobe-tracks"]),
     ("seed-forward", ["--skip-unsupported", "--until", "3.5s"]),
     ("tcp-walk", ["--modprobe-tracks"]),
