@@ -226,6 +226,7 @@ TOPOLOGIES = [
     ("seed-snat-range", []), ("icmp-nat", []), ("hairpin", []), ("hairpin-masq", []),
     ("forwarding", []), ("port-exhaustion", []),
     ("conntrack-acct", []), ("ipt-save-counters", []), ("ipt-match-twice", []),
+    ("port-exhaustion-tcp", []),
     ("seed-udp", ["--modprobe-tracks"]),
     ("seed-forward", ["--skip-unsupported", "--until", "3.5s"]),
     ("tcp-walk", ["--modprobe-tracks"]),
