@@ -16,6 +16,7 @@
  * has one (ct->ext, the kernel's nf_ct_ext presence bits). The table is only
  * looked up, never walked, so its order does not matter.
  */
+#include <string.h>
 #include "ct_proto.h"
 #include "nf_ns.h"
 
@@ -55,6 +56,15 @@ void ct_acct_merge(struct nf_ns *ns, struct ct_entry *winner, enum ct_dir dir,
 
 	if (l)
 		ct_acct_update(ns, winner, dir, l->bytes[dir]);
+}
+
+/* conntrack -L -z (ctnetlink's CTRZERO dump): counters back to 0. */
+void ct_acct_zero(struct nf_ns *ns, struct ct_entry *ct)
+{
+	struct ct_acct *a = (struct ct_acct *)ct_acct_find(ns, ct);
+
+	if (a)
+		memset(a, 0, sizeof(*a));
 }
 
 void ct_acct_destroy(struct nf_ns *ns, struct ct_entry *ct)

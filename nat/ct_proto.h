@@ -80,6 +80,8 @@ const struct ct_acct *ct_acct_find(const struct nf_ns *ns, const struct ct_entry
 void ct_acct_update(struct nf_ns *ns, struct ct_entry *ct, enum ct_dir dir, uint64_t bytes);
 void ct_acct_merge(struct nf_ns *ns, struct ct_entry *winner, enum ct_dir dir,
 		   const struct ct_entry *loser);
+/* Zero an entry's counters (conntrack -L -z). */
+void ct_acct_zero(struct nf_ns *ns, struct ct_entry *ct);
 /* Drop an entry's counters (before the entry is freed), or all of them. */
 void ct_acct_destroy(struct nf_ns *ns, struct ct_entry *ct);
 void ct_acct_free_all(struct nf_ns *ns);
