@@ -30,7 +30,8 @@ void ct_refresh_acct(struct nf_ns *ns, struct ct_entry *ct, const struct ct_pkt 
 		     uint8_t ctinfo, int32_t seconds)
 {
 	ct_refresh(ct, p->now, seconds);
-	ct_acct_update(ns, ct, ct_info_dir(ctinfo), p->len);
+	if (ct->ext & CT_EXT_ACCT)	/* the common case pays one bit test */
+		ct_acct_update(ns, ct, ct_info_dir(ctinfo), p->len);
 }
 
 int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now)
