@@ -392,6 +392,22 @@ def test_conntrack_zero_refused(tmp_path, cmd, msg):
     assert res.rc == 2 and f"conntrack v1.4.7 (conntrack-tools): {msg}" in res.stderr, res.stderr
 
 
+def test_conntrack_acct_rst_counted_before_destroy(tmp_path):
+    # a SYN answered by RST: the entry dies at once (nf_ct_kill_acct), the
+    # RST counted first; Linux 6.18 prints exactly this DESTROY line
+    scn = write_scn(tmp_path, "rst", TRIANGLE + """\
+router: iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE
+router: sysctl -w net.netfilter.nf_conntrack_acct=1
+at 1s client: tcp connect 10.0.2.2:9999 sport 41050
+end 2s
+""")
+    r = run(scn, out=tmp_path / "out")
+    assert r.rc == 0, explain(r)
+    assert [l.split("router: ", 1)[1] for _, l in ct_events(r.outdir) if "[DESTROY]" in l] == [
+        "[DESTROY] tcp      6 120 CLOSE src=10.0.1.2 dst=10.0.2.2 sport=41050 dport=9999 packets=1 "
+        "bytes=60 [UNREPLIED] src=10.0.2.2 dst=10.0.2.1 sport=9999 dport=41050 packets=1 bytes=40"]
+
+
 def test_conntrack_acct_entries_keep_what_they_were_made_with(acct):
     lines = {e["orig"]["sport"]: e["line"] for e in ct_list_at(acct.stdout, 6.5)
              if e["proto"] == "udp"}
