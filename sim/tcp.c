@@ -29,8 +29,9 @@
  *   0, 1, 3, 7, 15, 31, 63, ETIMEDOUT at 127 s, as tcp_syn_linear_timeouts=0
  *   gives). A listener's SYN-ACK (reqsk_timer_handler) goes again after 1,
  *   2, 4, ... s, tcp_synack_retries times. Data gives up once
- *   tcp_model_timeout's time for tcp_retries2 has passed since the first
- *   retransmission. tcp_rto_min_us and tcp_rto_max_ms are read when a
+ *   tcp_model_timeout's time for tcp_retries2 (from 200 ms) has passed
+ *   since the first retransmission (no tail loss probe: Linux's first
+ *   probe shifts its later timers). tcp_rto_min_us and tcp_rto_max_ms are read when a
  *   connection is made (icsk_rto_min/max), the others when a timer fires.
  * - ACK rule: quick ACKs for the first 16 data segments (tcp_enter_quickack
  *   mode at connection start), then an ACK every second segment or after
@@ -85,7 +86,7 @@ struct tcp_conn {
 	unsigned retries;	/* icsk_retransmits (SYN-ACK: req->num_timeout) */
 	sim_time rtt_start, srtt, rttvar, rto;
 	sim_time rto_min, rto_max;	/* icsk_rto_min/max: the knobs when made */
-	sim_time retrans_stamp;	/* when the segment first retransmitted was sent */
+	sim_time retrans_stamp;	/* the first SYN / the first data retransmission */
 	sim_time syn_tx_at;	/* the last SYN (SYN-ACK) sent: TSecr's RTT */
 	sim_time rto_at, delack_at, tw_at, ev_at;
 };
@@ -511,10 +512,10 @@ static bool tcp_rto_fire(struct world *w, struct tcp_conn *c)
 	}
 	if (c->snd_una == c->snd_max)
 		return true;
-	/* retrans_stamp: the oldest unacknowledged segment's send time, when
-	 * this timer (armed rto ago) was started for it */
+	/* retrans_stamp: when the first retransmission went out (Linux reads
+	 * the head segment's timestamp after sending it again) */
 	if (!c->retries)
-		c->retrans_stamp = w->now - c->rto;
+		c->retrans_stamp = w->now;
 	else if (w->now - c->retrans_stamp >=
 		 tcp_model_timeout(c->rto_max, k->retries2, TCP_RTO_MIN)) {
 		tcp_fail(w, c, "Connection timed out");

@@ -130,6 +130,28 @@ end 4s
         [(p.t_ns - data[0].t_ns) / S for p in data]
 
 
+def test_retries2_gives_up_after_its_time(tmp_path):
+    # data never arrives; tcp_retries2=3 allows tcp_model_timeout(3, 200 ms)
+    # = 3 s from the first retransmission: retransmissions at +0.2, 0.6,
+    # 1.4, 3.0 s, ETIMEDOUT at the next timer, 6.2 s. (Linux 6.18 answers
+    # ETIMEDOUT after 6.65 s: its tail loss probe at 0.207 s comes first and
+    # moves the RTOs to 0.415, 0.832, 1.663, 3.327 s.)
+    scn = write_scn(tmp_path, "r2", TRIANGLE + """\
+client: sysctl -w net.ipv4.tcp_retries2=3
+router: iptables -A FORWARD -p tcp --dport 80 --tcp-flags PSH PSH -j DROP
+server: listen tcp 80
+at 1s client: tcp connect 10.0.2.2:80 sport 41061 send 1000 hold
+end 12s
+""")
+    r = run(scn, out=tmp_path / "out")
+    assert r.rc == 0, explain(r)
+    data = [p for p in pcap(r.outdir, "client", "eth0")
+            if TCP in p and p[TCP].sport == 41061 and p[TCP].flags.P]
+    assert [round((p.t_ns - data[0].t_ns) / S, 6) for p in data] == [0, 0.2, 0.6, 1.4, 3.0]
+    assert "[7.200000] client: tcp: connection to 10.0.2.2 port 80: Connection timed out" \
+        in r.stdout, r.stdout[-400:]
+
+
 @pytest.mark.parametrize("line,needle", [
     ("client: sysctl -w net.ipv4.tcp_syn_retries=0", "Invalid argument"),
     ("client: sysctl -w net.ipv4.tcp_syn_retries=128", "Invalid argument"),
