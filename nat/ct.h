@@ -129,11 +129,7 @@ struct ct_entry {
 	uint32_t status;	/* IPS_* */
 	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
 	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
-	/* packets parked with this entry (neighbour queue, loopback): each is
-	 * a reference of the kernel's ct_general.use beyond the table's own
-	 * (`conntrack -L` shows use=1+held); a held entry that is killed
-	 * stays allocated, off the table, until the last one lets go */
-	uint16_t held;
+	uint8_t ext;		/* CT_EXT_* extensions the entry has (ct_acct.c) */
 	nf_time timeout;	/* absolute expiry on the simulated clock */
 	/* the rest: creation, marks, TCP windows, NAT bookkeeping */
 	nf_time start;		/* creation time (UDP's 2 s stream rule) */
@@ -142,13 +138,27 @@ struct ct_entry {
 		struct ct_tcp tcp;
 	} proto;
 	struct ct_nat_range nat_range[2]; /* [NAT_MANIP_SRC], [NAT_MANIP_DST] */
+	/* packets parked with this entry (neighbour queue, loopback): each is
+	 * a reference of the kernel's ct_general.use beyond the table's own
+	 * (`conntrack -L` shows use=1+held); a held entry that is killed
+	 * stays allocated, off the table, until the last one lets go */
+	uint16_t held;		/* (in the nat_range's tail padding) */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
+};
+
+/* Extensions an entry may carry (the kernel's nf_ct_ext ids); their data
+ * lives beside the table, not in the entry. */
+enum { CT_EXT_ACCT = 1 << 0 };
+
+/* struct nf_conn_acct: packets and IP-layer bytes per direction. */
+struct ct_acct {
+	uint64_t packets[CT_DIR_MAX], bytes[CT_DIR_MAX];
 };
 
 /* Memory is the limit of a 10M-entry table: an entry is 168 bytes (the
  * kernel's struct nf_conn is about 256 plus extensions), allocated from
  * slabs without per-entry overhead (ct_table.c). Both tuple nodes, status,
- * masq_if, ecache and timeout (all a known flow's packet reads) are the
+ * masq_if, ecache, ext and timeout (all a known flow's packet reads) are the
  * first 64 bytes: an unaligned entry costs two lines a packet, not three.
  * Keep it so. */
 _Static_assert(sizeof(struct ct_entry) <= 168, "struct ct_entry grew past 168 bytes");

@@ -57,6 +57,7 @@ struct ct_filter {
 	uint32_t addr[4];		/* orig src, orig dst, reply src, reply dst */
 	uint16_t port[4];		/* orig sport, dport, reply sport, dport */
 	bool extended;			/* -o extended */
+	bool zero;			/* -z: zero the counters of what is listed */
 };
 
 static bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *ct)
@@ -97,6 +98,8 @@ static void ct_list_one(struct nf_ns *ns, struct ct_entry *ct, void *arg)
 		ct_entry_format(ns, ct, c->now, NULL, c->out);
 		g_string_append_c(c->out, '\n');
 	}
+	if (c->f && c->f->zero)
+		ct_acct_zero(ns, ct);	/* IPCTNL_MSG_CT_GET_CTRZERO: after the dump */
 	c->n++;
 	if (c->kill)
 		ct_entry_kill(ns, ct, c->now);
@@ -216,27 +219,28 @@ static const struct { const char *s, *l; enum ct_command c; } ct_cmds[] = {
 };
 
 /* Options taking an argument; idx: filter slot (0-7), -1 protocol, -2
- * ignored, -3 output format. `port` ones exist only after -p tcp/udp/... */
-static const struct { const char *s, *l, *l2; int idx; bool port; } ct_opts[] = {
-	{ "-p", "--protonum", NULL, -1, false },
-	{ "-s", "--src", "--orig-src", 0, false },
-	{ "-d", "--dst", "--orig-dst", 1, false },
-	{ "-r", "--reply-src", NULL, 2, false },
-	{ "-q", "--reply-dst", NULL, 3, false },
-	{ NULL, "--sport", "--orig-port-src", 4, true },
-	{ NULL, "--dport", "--orig-port-dst", 5, true },
-	{ NULL, "--reply-port-src", NULL, 6, true },
-	{ NULL, "--reply-port-dst", NULL, 7, true },
-	{ "-o", "--output", NULL, -3, false },
-	{ "-f", "--family", NULL, -2, false },
-	{ "-m", "--mark", NULL, -2, false },
-	{ "-u", "--status", NULL, -2, false },
-	{ "-n", "--src-nat", NULL, -2, false },
-	{ "-g", "--dst-nat", NULL, -2, false },
-	{ "-j", "--any-nat", NULL, -2, false },
-	{ "-w", "--zone", NULL, -2, false },
-	{ "-e", "--event-mask", NULL, -2, false },
-	{ "-b", "--buffer-size", NULL, -2, false },
+ * ignored, -3 output format. `port` ones exist only after -p tcp/udp/...;
+ * `filter` ones select entries (conntrack refuses them with -L -z). */
+static const struct { const char *s, *l, *l2; int idx; bool port, filter; } ct_opts[] = {
+	{ "-p", "--protonum", NULL, -1, false, true },
+	{ "-s", "--src", "--orig-src", 0, false, true },
+	{ "-d", "--dst", "--orig-dst", 1, false, true },
+	{ "-r", "--reply-src", NULL, 2, false, true },
+	{ "-q", "--reply-dst", NULL, 3, false, true },
+	{ NULL, "--sport", "--orig-port-src", 4, true, true },
+	{ NULL, "--dport", "--orig-port-dst", 5, true, true },
+	{ NULL, "--reply-port-src", NULL, 6, true, true },
+	{ NULL, "--reply-port-dst", NULL, 7, true, true },
+	{ "-o", "--output", NULL, -3, false, false },
+	{ "-f", "--family", NULL, -2, false, false },
+	{ "-m", "--mark", NULL, -2, false, true },
+	{ "-u", "--status", NULL, -2, false, true },
+	{ "-n", "--src-nat", NULL, -2, false, true },
+	{ "-g", "--dst-nat", NULL, -2, false, true },
+	{ "-j", "--any-nat", NULL, -2, false, true },
+	{ "-w", "--zone", NULL, -2, false, true },
+	{ "-e", "--event-mask", NULL, -2, false, false },
+	{ "-b", "--buffer-size", NULL, -2, false, false },
 };
 
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
@@ -245,7 +249,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 	struct ct_filter f = { .proto = -1 };
 	enum ct_command cmd = CMD_NONE;
 	const char *table = "conntrack";
-	bool any_option = false;
+	bool any_option = false, any_filter = false;
 	const char *first_option = NULL;
 
 	if (argc <= 1) {
@@ -273,8 +277,10 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		}
 		if (found)
 			continue;
-		if (strcmp(a, "-z") == 0 || strcmp(a, "--zero") == 0)
+		if (strcmp(a, "-z") == 0 || strcmp(a, "--zero") == 0) {
+			f.zero = true;
 			continue;
+		}
 		for (size_t o = 0; o < G_N_ELEMENTS(ct_opts) && !found; o++) {
 			const char *arg;
 			bool is_port_proto = f.proto == 6 || f.proto == 17 || f.proto == 132 ||
@@ -291,6 +297,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 				return ct_fail(err, "option `%s' requires an argument", a);
 			arg = argv[++i];
 			any_option = true;
+			any_filter |= ct_opts[o].filter;
 			if (!first_option)
 				first_option = ct_opts[o].l;
 			switch (ct_opts[o].idx) {
@@ -324,6 +331,10 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		return ct_fail(err, "%s", "no command specified");
 	if (cmd == CMD_OTHER)
 		return ct_fail(err, "%s", "natsim supports -L, -D, -F, -C, -S and -E");
+	if (f.zero && (cmd != CMD_LIST || strcmp(table, "conntrack") != 0))
+		return ct_fail(err, "Illegal option `%s' with this command", "--zero");
+	if (f.zero && any_filter)
+		return ct_fail(err, "%s", "Can't use -z with filtering parameters");
 	if (strcmp(table, "conntrack") != 0 && strcmp(table, "expect") != 0 &&
 	    strcmp(table, "dying") != 0 && strcmp(table, "unconfirmed") != 0)
 		return ct_fail(err, "unknown option `%s'", table);

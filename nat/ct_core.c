@@ -26,6 +26,14 @@ void ct_refresh(struct ct_entry *ct, nf_time now, int32_t seconds)
 	ct->timeout = now + (int64_t)seconds * NS_PER_S;
 }
 
+void ct_refresh_acct(struct nf_ns *ns, struct ct_entry *ct, const struct ct_pkt *p,
+		     uint8_t ctinfo, int32_t seconds)
+{
+	ct_refresh(ct, p->now, seconds);
+	if (ct->ext & CT_EXT_ACCT)	/* the common case pays one bit test */
+		ct_acct_update(ns, ct, ct_info_dir(ctinfo), p->len);
+}
+
 int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now)
 {
 	nf_time left = ct->timeout - now;
@@ -148,6 +156,7 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 	ct->start = now;
 	ct->timeout = now;
 	ct->masq_if = -1;
+	ct_acct_ext_add(ns, ct);
 	ct_set_unconfirmed_next(ct, ns->unconfirmed);
 	ns->unconfirmed = ct;
 	return ct;
@@ -319,6 +328,7 @@ static bool ct_resolve_clash_one(struct nf_ns *ns, struct nf_skb *skb,
 	if (winner->status & IPS_DYING)
 		return false;
 	if ((winner->status & IPS_NAT_DONE_MASK) == 0 || ct_match(winner, loser)) {
+		ct_acct_merge(ns, winner, ct_info_dir(skb->ctinfo), loser);
 		ct_entry_kill(ns, loser, now);
 		skb->ct = winner;
 		ns->stats.clash_resolve++;
@@ -476,16 +486,32 @@ static void ct_tuple_format(const struct ct_tuple *t, GString *out)
 	}
 }
 
+/* "packets=N bytes=N " of one direction, for an entry with counters. */
+static void ct_acct_format(const struct ct_acct *a, enum ct_dir dir, GString *out)
+{
+	if (!a)
+		return;
+	g_string_append(out, "packets=");
+	ct_fmt_u(out, a->packets[dir], ' ');
+	g_string_append(out, "bytes=");
+	ct_fmt_u(out, a->bytes[dir], ' ');
+}
+
 /* conntrack-tools 1.4.7 plain output (-L), or event output (-E) when
  * `event` is set: -E lines have no mark/use, and DESTROY shows the
- * timeout only while some whole second is left (ctnetlink skips a zero). */
+ * timeout only while some whole second is left (ctnetlink skips a zero).
+ * An entry with counters shows them after each tuple in -L and -D and in
+ * DESTROY events only (ctnetlink_conntrack_event dumps CTA_COUNTERS_* for
+ * IPCT_DESTROY alone). */
 void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 		     const char *event, GString *out)
 {
 	const struct ct_tuple *o = &ct->tuplehash[CT_DIR_ORIGINAL].t;
 	int64_t left = ct_entry_remaining(ct, now);
+	const struct ct_acct *acct = NULL;
 
-	(void)ns;
+	if (!event || strcmp(event, "DESTROY") == 0)
+		acct = ct_acct_find(ns, ct);
 	if (event) {			/* "%9s " of "[EVENT]" */
 		size_t n = strlen(event) + 2;
 
@@ -513,9 +539,11 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 		g_string_append_c(out, ' ');
 	}
 	ct_tuple_format(o, out);
+	ct_acct_format(acct, CT_DIR_ORIGINAL, out);
 	if (!(ct->status & IPS_SEEN_REPLY))
 		g_string_append(out, "[UNREPLIED] ");
 	ct_tuple_format(&ct->tuplehash[CT_DIR_REPLY].t, out);
+	ct_acct_format(acct, CT_DIR_REPLY, out);
 	if (ct->status & IPS_ASSURED)
 		g_string_append(out, "[ASSURED] ");
 	if (!event) {

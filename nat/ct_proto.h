@@ -64,8 +64,27 @@ extern const struct ct_l4proto ct_l4proto_generic;
 const struct ct_l4proto *ct_l4proto_find(uint8_t proto);
 
 /* Refresh: the entry now expires `seconds` (a sysctl value, may be
- * negative as Linux allows) after `now` (nf_ct_refresh_acct). */
+ * negative as Linux allows) after `now` (nf_ct_refresh). */
 void ct_refresh(struct ct_entry *ct, nf_time now, int32_t seconds);
+/* What the trackers call for a packet they accept (nf_ct_refresh_acct):
+ * the refresh, and the packet counted in its direction if the entry has
+ * counters. */
+void ct_refresh_acct(struct nf_ns *ns, struct ct_entry *ct, const struct ct_pkt *p,
+		     uint8_t ctinfo, int32_t seconds);
+
+/* Counters (ct_acct.c, nf_conntrack_acct.c). ct_acct_ext_add gives a new
+ * entry counters when nf_conntrack_acct is 1; ct_acct_find is NULL for an
+ * entry without. */
+void ct_acct_ext_add(struct nf_ns *ns, struct ct_entry *ct);
+const struct ct_acct *ct_acct_find(const struct nf_ns *ns, const struct ct_entry *ct);
+void ct_acct_update(struct nf_ns *ns, struct ct_entry *ct, enum ct_dir dir, uint64_t bytes);
+void ct_acct_merge(struct nf_ns *ns, struct ct_entry *winner, enum ct_dir dir,
+		   const struct ct_entry *loser);
+/* Zero an entry's counters (conntrack -L -z). */
+void ct_acct_zero(struct nf_ns *ns, struct ct_entry *ct);
+/* Drop an entry's counters (before the entry is freed), or all of them. */
+void ct_acct_destroy(struct nf_ns *ns, struct ct_entry *ct);
+void ct_acct_free_all(struct nf_ns *ns);
 
 /* ICMP (ct_proto_icmp.c): nf_conntrack_icmpv4_error for every ICMP packet.
  * Returns 1 if it is not an error (track it as a query), 0 if it is an

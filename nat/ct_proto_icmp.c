@@ -16,13 +16,12 @@ static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,
 {
 	uint8_t type = ct_tuple_icmp_type(&ct->tuplehash[CT_DIR_ORIGINAL].t);
 
-	(void)ctinfo;
 	/* valid_new: only requests may open an entry */
 	if (!(type == 8 || type == 13 || type == 15 || type == 17)) {
 		ct_log_invalid(ns, 1, p->now, "can't create new conn with type %u", type);
 		return CT_L4_INVALID;
 	}
-	ct_refresh(ct, p->now, (int32_t)ns->sysctl.icmp_timeout);
+	ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->sysctl.icmp_timeout);
 	return CT_L4_ACCEPT;
 }
 

@@ -664,6 +664,8 @@ in_window:
 	if (!(ct->status & IPS_SEEN_REPLY)) {
 		/* only a RST came back: not a connection, delete it now */
 		if (v.flags & TH_RST) {
+			/* nf_ct_kill_acct: counted, then DESTROY */
+			ct_acct_update(ns, ct, (enum ct_dir)dir, p->len);
 			if (ct->status & IPS_CONFIRMED)
 				ct_entry_kill_held(ns, ct, p->now);
 			return CT_L4_ACCEPT;
@@ -684,7 +686,7 @@ in_window:
 		ct->status |= IPS_ASSURED;
 		ct_event_cache(ct, IPCT_ASSURED);
 	}
-	ct_refresh(ct, p->now, timeout);
+	ct_refresh_acct(ns, ct, p, ctinfo, timeout);
 	return CT_L4_ACCEPT;
 }
 

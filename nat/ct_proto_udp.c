@@ -37,7 +37,6 @@ static bool udp_error(struct nf_ns *ns, const struct ct_pkt *p)
 static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 				     const struct ct_pkt *p, uint8_t ctinfo)
 {
-	(void)ctinfo;
 	if (udp_error(ns, p))
 		return CT_L4_INVALID;
 	if (ct->status & IPS_SEEN_REPLY) {
@@ -49,13 +48,13 @@ static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 			extra = (int32_t)ns->sysctl.udp_timeout_stream;
 			stream = !(ct->status & IPS_ASSURED);
 		}
-		ct_refresh(ct, p->now, extra);
+		ct_refresh_acct(ns, ct, p, ctinfo, extra);
 		if (stream) {
 			ct->status |= IPS_ASSURED;
 			ct_event_cache(ct, IPCT_ASSURED);
 		}
 	} else {
-		ct_refresh(ct, p->now, (int32_t)ns->sysctl.udp_timeout);
+		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->sysctl.udp_timeout);
 	}
 	return CT_L4_ACCEPT;
 }

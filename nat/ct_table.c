@@ -267,6 +267,7 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 	}
 	ct_table_unlink(ns, ct);
 	nat_ct_destroy(ns, ct);
+	ct_acct_destroy(ns, ct);
 	ct_entry_free(ct);
 }
 
@@ -288,6 +289,7 @@ void ct_table_free_all(struct nf_ns *ns)
 
 					ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
 					nat_ct_destroy(ns, ct);
+					ct_acct_destroy(ns, ct);
 					ct_entry_free(ct);
 				}
 			}
@@ -298,8 +300,10 @@ void ct_table_free_all(struct nf_ns *ns)
 
 		ns->unconfirmed = ct_unconfirmed_next(ct);
 		nat_ct_destroy(ns, ct);
+		ct_acct_destroy(ns, ct);
 		ct_entry_free(ct);
 	}
+	ct_acct_free_all(ns);
 	ns->ct_count = 0;
 	ns->ct_held_dead = 0;
 }

@@ -39,14 +39,55 @@ enum ipt_verdict_kind {
 
 struct ipt_chain;
 
-/* Matches a rule can carry, each at most once (iptables-nft merges a repeated
- * -m tcp into one); `matches[]` keeps the order they were given in, which is
- * the order -S prints them. */
+/* The matches natsim has. */
 enum ipt_match_id {
 	IPT_M_TCP = 1, IPT_M_UDP, IPT_M_ICMP, IPT_M_STATE, IPT_M_CONNTRACK,
 	IPT_M_MULTIPORT, IPT_M_COMMENT,
 };
-#define IPT_MAX_MATCHES 8
+#define IPT_MAX_MATCHES 16
+
+/* -m tcp / -m udp (struct xt_tcp, xt_udp): --sport, --dport, and for tcp
+ * --tcp-flags MASK COMP (--syn), each with '!'. */
+struct ipt_m_tcp {
+	uint16_t sport_min, sport_max, dport_min, dport_max;
+	uint8_t flags_mask, flags_cmp;
+	bool sport_set, sport_inv, dport_set, dport_inv, flags_set, flags_inv;
+};
+
+/* -m icmp --icmp-type: type 0xff = any; code_min..code_max. */
+struct ipt_m_icmp {
+	uint8_t type, code_min, code_max;
+	bool set, inv;
+};
+
+/* -m state --state, -m conntrack --ctstate: IPT_STATE_* bits. */
+struct ipt_m_state {
+	uint8_t mask;
+	bool set, inv;
+};
+
+/* -m multiport: kind 1 --sports, 2 --dports, 3 --ports; up to 15 slots. */
+struct ipt_m_multiport {
+	uint8_t kind, n;
+	bool inv;
+	uint16_t min[15], max[15];
+};
+
+/* One match of a rule (an xt_entry_match and its data). A rule keeps its
+ * matches in the order they were given, which is the order -S prints them;
+ * the same match may be given more than once (`-m conntrack --ctstate NEW
+ * -m conntrack --ctstate DNAT`, as iptables accepts it) and then every
+ * instance must match. */
+struct ipt_match {
+	uint8_t id;			/* enum ipt_match_id */
+	union {
+		struct ipt_m_tcp tcp;	/* IPT_M_TCP, IPT_M_UDP */
+		struct ipt_m_icmp icmp;
+		struct ipt_m_state state; /* IPT_M_STATE, IPT_M_CONNTRACK */
+		struct ipt_m_multiport mport;
+		char *comment;		/* IPT_M_COMMENT */
+	} u;
+};
 
 /* One rule. The parsed form keeps everything needed to print it back exactly
  * as iptables -S / iptables-save print it. */
@@ -57,22 +98,7 @@ struct ipt_rule {
 	uint32_t dst, dst_mask; bool dst_inv;
 	char in[16], out[16]; bool in_inv, out_inv; /* "" = any; "eth+" wildcard */
 	uint8_t in_cmp, out_cmp;	/* bytes strncmp compares: strlen+1, or strlen-1 for '+' */
-	uint8_t matches[IPT_MAX_MATCHES]; uint8_t nmatches; /* enum ipt_match_id */
-	/* --sport/--dport (tcp/udp match) and -m multiport */
-	uint16_t sport_min, sport_max; bool sport_set, sport_inv;
-	uint16_t dport_min, dport_max; bool dport_set, dport_inv;
-	uint8_t mport_kind; bool mport_inv; /* 0 none, 1 --sports, 2 --dports, 3 --ports */
-	uint8_t mport_n; uint16_t mport_min[15], mport_max[15];
-	/* --tcp-flags MASK COMP, --syn */
-	uint8_t tcp_flags_mask, tcp_flags_cmp; bool tcp_flags_set, tcp_flags_inv;
-	/* --icmp-type: type 0xff = any; code_min..code_max */
-	uint8_t icmp_type, icmp_code_min, icmp_code_max; bool icmp_set, icmp_inv;
-	/* -m state --state */
-	uint8_t state_mask; bool state_set, state_inv;
-	/* -m conntrack --ctstate */
-	uint8_t ctstate_mask; bool ctstate_set, ctstate_inv;
-	/* -m comment --comment */
-	char *comment;
+	struct ipt_match m[IPT_MAX_MATCHES]; uint8_t nmatches;
 	/* target */
 	enum ipt_verdict_kind target;
 	struct ipt_chain *jump;		/* IPT_T_JUMP / IPT_T_GOTO (refs counted) */

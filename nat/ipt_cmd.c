@@ -80,7 +80,7 @@ static bool ipt_rule_equal(const struct ipt_rule *a, const struct ipt_rule *b)
 static bool ipt_rule_needs_ct(const struct ipt_rule *r)
 {
 	for (unsigned i = 0; i < r->nmatches; i++)
-		if (r->matches[i] == IPT_M_STATE || r->matches[i] == IPT_M_CONNTRACK)
+		if (r->m[i].id == IPT_M_STATE || r->m[i].id == IPT_M_CONNTRACK)
 			return true;
 	return false;
 }

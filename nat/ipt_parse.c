@@ -8,10 +8,15 @@
  *
  * Design: long options are resolved the way getopt_long does it over the
  * option table iptables has at that moment: the main options, then the
- * options of each match loaded so far (-m, or the -p protocol's match loaded
- * lazily at the first option nothing else knows), then the target's options
- * once -j was seen. Exact names win; a unique prefix (or prefixes that all
- * name the same option) is accepted; anything else is `unknown option`.
+ * target's options once -j was seen, then the options of each match
+ * instance loaded so far, newest first (-m, or the -p protocol's match
+ * loaded lazily at the first option nothing else knows). Every -m makes a
+ * new instance, also of a match already loaded, and an option goes to the
+ * newest instance that has it, so `-m conntrack --ctstate NEW -m conntrack
+ * --ctstate DNAT` is two instances and each keeps its own "only once"
+ * checks. Exact names win; a unique prefix (or prefixes that all name the
+ * same option of the same instance) is accepted; anything else is `unknown
+ * option`.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -210,12 +215,12 @@ struct ipt_pstate {
 	bool *noprefix;
 	bool invert;
 	unsigned options;	/* OPT_* seen */
-	enum ipt_owner loaded[IPT_MAX_MATCHES];
-	unsigned nloaded;
 	enum ipt_owner target_owner; /* OW_MAIN: none */
 	bool proto_loaded;
 	bool target_seen;
-	unsigned seen_once;	/* OV_* options given once (bit per OV - 256) */
+	/* OV_* options each match instance was given (bit per OV - 256): the
+	 * "can only be used once" checks are per instance (x6 mflags) */
+	unsigned seen_once[IPT_MAX_MATCHES];
 	bool to_given;
 	bool mark_given;
 	bool tcpmss, tcpmss_given;	/* -j TCPMSS, and one of its options */
@@ -357,13 +362,13 @@ static int ipt_parse_port_range(struct ipt_pstate *ps, const char *arg, uint8_t 
 	return 0;
 }
 
-static int ipt_parse_multiport(struct ipt_pstate *ps, const char *arg)
+static int ipt_parse_multiport(struct ipt_pstate *ps, const char *arg, uint8_t proto,
+			       struct ipt_m_multiport *mp)
 {
-	struct ipt_rule *r = ps->r;
 	gchar **parts = g_strsplit(arg, ",", -1);
 	unsigned slots = 0;
 	int rc = 0;
-	r->mport_n = 0;
+	mp->n = 0;
 	for (unsigned i = 0; parts[i] && !rc; i++) {
 		char *colon = strchr(parts[i], ':');
 		uint16_t lo, hi;
@@ -374,13 +379,13 @@ static int ipt_parse_multiport(struct ipt_pstate *ps, const char *arg)
 			rc = perr(ps, "too many ports specified");
 			break;
 		}
-		if (!ipt_port_value(parts[i], r->proto, &lo)) {
+		if (!ipt_port_value(parts[i], proto, &lo)) {
 			rc = perr(ps, "invalid port/service `%s' specified", parts[i]);
 			break;
 		}
 		hi = lo;
 		if (colon) {
-			if (!ipt_port_value(colon + 1, r->proto, &hi)) {
+			if (!ipt_port_value(colon + 1, proto, &hi)) {
 				rc = perr(ps, "invalid port/service `%s' specified", colon + 1);
 				break;
 			}
@@ -389,9 +394,9 @@ static int ipt_parse_multiport(struct ipt_pstate *ps, const char *arg)
 				break;
 			}
 		}
-		r->mport_min[r->mport_n] = lo;
-		r->mport_max[r->mport_n] = hi;
-		r->mport_n++;
+		mp->min[mp->n] = lo;
+		mp->max[mp->n] = hi;
+		mp->n++;
 	}
 	g_strfreev(parts);
 	return rc;
@@ -422,9 +427,8 @@ static int ipt_parse_tcp_flag_list(struct ipt_pstate *ps, const char *arg, uint8
 	return rc;
 }
 
-static int ipt_parse_icmp(struct ipt_pstate *ps, const char *arg)
+static int ipt_parse_icmp(struct ipt_pstate *ps, const char *arg, struct ipt_m_icmp *ic)
 {
-	struct ipt_rule *r = ps->r;
 	size_t n = strlen(arg);
 	int match = -1;
 	for (unsigned i = 0; i < G_N_ELEMENTS(ipt_icmp_names); i++) {
@@ -436,9 +440,9 @@ static int ipt_parse_icmp(struct ipt_pstate *ps, const char *arg)
 		}
 	}
 	if (match >= 0) {
-		r->icmp_type = ipt_icmp_names[match].type;
-		r->icmp_code_min = ipt_icmp_names[match].code_min;
-		r->icmp_code_max = ipt_icmp_names[match].code_max;
+		ic->type = ipt_icmp_names[match].type;
+		ic->code_min = ipt_icmp_names[match].code_min;
+		ic->code_max = ipt_icmp_names[match].code_max;
 		return 0;
 	}
 	const char *p = arg;
@@ -449,9 +453,9 @@ static int ipt_parse_icmp(struct ipt_pstate *ps, const char *arg)
 		type = type * 10 + (unsigned long)(*p++ - '0');
 	if (type > 255)
 		return perr(ps, "Unknown ICMP type `%s'", arg);
-	r->icmp_type = (uint8_t)type;
-	r->icmp_code_min = 0;
-	r->icmp_code_max = 0xff;
+	ic->type = (uint8_t)type;
+	ic->code_min = 0;
+	ic->code_max = 0xff;
 	if (*p == '/') {
 		p++;
 		code = 0;
@@ -461,7 +465,7 @@ static int ipt_parse_icmp(struct ipt_pstate *ps, const char *arg)
 			code = code * 10 + (unsigned long)(*p++ - '0');
 		if (code > 255)
 			return perr(ps, "Unknown ICMP code `%s'", arg);
-		r->icmp_code_min = r->icmp_code_max = (uint8_t)code;
+		ic->code_min = ic->code_max = (uint8_t)code;
 	}
 	if (*p)
 		return perr(ps, "unknown character %c", *p);
@@ -570,14 +574,6 @@ static int ipt_parse_iface(struct ipt_pstate *ps, const char *arg, char name[16]
 
 /* ----- option machinery ----- */
 
-static bool ipt_match_loaded(const struct ipt_pstate *ps, enum ipt_owner o)
-{
-	for (unsigned i = 0; i < ps->nloaded; i++)
-		if (ps->loaded[i] == o)
-			return true;
-	return false;
-}
-
 static enum ipt_match_id ipt_owner_match(enum ipt_owner o)
 {
 	switch (o) {
@@ -592,41 +588,75 @@ static enum ipt_match_id ipt_owner_match(enum ipt_owner o)
 	}
 }
 
-static void ipt_load_match(struct ipt_pstate *ps, enum ipt_owner o)
+static enum ipt_owner ipt_match_owner(enum ipt_match_id id)
 {
-	if (ipt_match_loaded(ps, o) || ps->nloaded >= IPT_MAX_MATCHES)
-		return;
-	ps->loaded[ps->nloaded++] = o;
-	ps->r->matches[ps->r->nmatches++] = (uint8_t)ipt_owner_match(o);
+	switch (id) {
+	case IPT_M_TCP: return OW_TCP;
+	case IPT_M_UDP: return OW_UDP;
+	case IPT_M_ICMP: return OW_ICMP;
+	case IPT_M_STATE: return OW_STATE;
+	case IPT_M_CONNTRACK: return OW_CONNTRACK;
+	case IPT_M_MULTIPORT: return OW_MULTIPORT;
+	case IPT_M_COMMENT: return OW_COMMENT;
+	}
+	return OW_MAIN;
 }
 
-/* getopt_long's lookup over the current option set. */
-static bool ipt_find_long(const struct ipt_pstate *ps, const char *name, size_t len,
-			  enum ipt_owner *owner, const struct ipt_opt **opt)
+/* A new instance of match o (xtables_find_match clones a match already
+ * loaded: `-m conntrack ... -m conntrack ...` is two instances). */
+static int ipt_load_match(struct ipt_pstate *ps, enum ipt_owner o)
 {
-	enum ipt_owner owners[IPT_MAX_MATCHES + 2];
+	struct ipt_rule *r = ps->r;
+	if (r->nmatches >= IPT_MAX_MATCHES)
+		return perr(ps, "natsim: more than %d matches in one rule are not supported",
+			    IPT_MAX_MATCHES);
+	memset(&r->m[r->nmatches], 0, sizeof(r->m[0]));
+	r->m[r->nmatches].id = (uint8_t)ipt_owner_match(o);
+	ps->seen_once[r->nmatches] = 0;
+	r->nmatches++;
+	return 0;
+}
+
+/* Who owns an option: the main options, a match instance, or the target. */
+#define IPT_SLOT_MAIN (-1)
+#define IPT_SLOT_TARGET (-2)
+
+/* getopt_long's lookup over the current option set, in the order
+ * xtables_merge_options builds it: the main options, then the newest
+ * loaded extension first (so an option goes to the latest instance of its
+ * match), and an abbreviation naming options of two instances is
+ * ambiguous. *slot: IPT_SLOT_MAIN, IPT_SLOT_TARGET or a match instance. */
+static bool ipt_find_long(const struct ipt_pstate *ps, const char *name, size_t len,
+			  enum ipt_owner *owner, int *slot, const struct ipt_opt **opt)
+{
+	int slots[IPT_MAX_MATCHES + 2];
 	unsigned n = 0;
-	owners[n++] = OW_MAIN;
-	for (unsigned i = 0; i < ps->nloaded; i++)
-		owners[n++] = ps->loaded[i];
+	slots[n++] = IPT_SLOT_MAIN;
 	if (ps->target_owner != OW_MAIN)
-		owners[n++] = ps->target_owner;
+		slots[n++] = IPT_SLOT_TARGET;
+	for (int i = ps->r->nmatches - 1; i >= 0; i--)
+		slots[n++] = i;
 	const struct ipt_opt *found = NULL;
-	enum ipt_owner fowner = OW_MAIN;
+	int fslot = IPT_SLOT_MAIN;
 	bool ambig = false;
 	for (unsigned k = 0; k < n; k++) {
-		for (const struct ipt_opt *o = ipt_owner_opts[owners[k]]; o->name; o++) {
+		enum ipt_owner ow = slots[k] == IPT_SLOT_MAIN ? OW_MAIN
+				  : slots[k] == IPT_SLOT_TARGET ? ps->target_owner
+				  : ipt_match_owner(ps->r->m[slots[k]].id);
+		for (const struct ipt_opt *o = ipt_owner_opts[ow]; o->name; o++) {
 			if (strncmp(o->name, name, len) != 0)
 				continue;
 			if (strlen(o->name) == len) {
-				*owner = owners[k];
+				*owner = ow;
+				*slot = slots[k];
 				*opt = o;
 				return true;
 			}
 			if (!found) {
 				found = o;
-				fowner = owners[k];
-			} else if (fowner != owners[k] || found->val != o->val ||
+				fslot = slots[k];
+				*owner = ow;
+			} else if (fslot != slots[k] || found->val != o->val ||
 				   found->has_arg != o->has_arg) {
 				ambig = true;
 			}
@@ -634,7 +664,7 @@ static bool ipt_find_long(const struct ipt_pstate *ps, const char *name, size_t 
 	}
 	if (!found || ambig)
 		return false;
-	*owner = fowner;
+	*slot = fslot;
 	*opt = found;
 	return true;
 }
@@ -684,13 +714,14 @@ static int ipt_set_option(struct ipt_pstate *ps, unsigned opt, char letter)
 	return 0;
 }
 
-static int ipt_once(struct ipt_pstate *ps, enum ipt_owner ow, const char *canon, int val)
+static int ipt_once(struct ipt_pstate *ps, enum ipt_owner ow, int slot, const char *canon,
+		    int val)
 {
 	unsigned bit = 1u << (val - 256);
-	if (ps->seen_once & bit)
+	if (ps->seen_once[slot] & bit)
 		return perr(ps, "%s: option \"--%s\" can only be used once.\n",
 			    ipt_owner_names[ow], canon);
-	ps->seen_once |= bit;
+	ps->seen_once[slot] |= bit;
 	return 0;
 }
 
@@ -701,70 +732,76 @@ static int ipt_noinvert(struct ipt_pstate *ps, enum ipt_owner ow, const char *ca
 	return 0;
 }
 
-/* One extension option (the parse callbacks of the libxt_* modules). */
-static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, const struct ipt_opt *o,
-			  const char *arg, int argc, char **argv, int *next)
+/* One extension option (the parse callbacks of the libxt_* modules) for
+ * the match instance `slot` (or the target: IPT_SLOT_TARGET). */
+static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, int slot,
+			  const struct ipt_opt *o, const char *arg, int argc, char **argv,
+			  int *next)
 {
 	struct ipt_rule *r = ps->r;
+	struct ipt_match *m = slot >= 0 ? &r->m[slot] : NULL;
+	struct ipt_m_tcp *t = m ? &m->u.tcp : NULL;
 	bool inv = ps->invert;
 	int rc = 0;
+	if (o->val < OV_REJECT_WITH && !m)
+		return perr(ps, "natsim: internal error: option \"--%s\" without its match", o->name);
 	switch (o->val) {
 	case OV_SPORT:
-		if (r->sport_set)
+		if (t->sport_set)
 			return perr(ps, "Only one `--source-port' allowed");
-		rc = ipt_parse_port_range(ps, arg, r->proto, &r->sport_min, &r->sport_max);
-		r->sport_set = true;
-		r->sport_inv = inv;
+		rc = ipt_parse_port_range(ps, arg, r->proto, &t->sport_min, &t->sport_max);
+		t->sport_set = true;
+		t->sport_inv = inv;
 		break;
 	case OV_DPORT:
-		if (r->dport_set)
+		if (t->dport_set)
 			return perr(ps, "Only one `--destination-port' allowed");
-		rc = ipt_parse_port_range(ps, arg, r->proto, &r->dport_min, &r->dport_max);
-		r->dport_set = true;
-		r->dport_inv = inv;
+		rc = ipt_parse_port_range(ps, arg, r->proto, &t->dport_min, &t->dport_max);
+		t->dport_set = true;
+		t->dport_inv = inv;
 		break;
 	case OV_SYN:
-		if (r->tcp_flags_set)
+		if (t->flags_set)
 			return perr(ps, "Only one of `--syn' or `--tcp-flags'  allowed");
-		r->tcp_flags_set = true;
-		r->tcp_flags_mask = 0x17;
-		r->tcp_flags_cmp = 0x02;
-		r->tcp_flags_inv = inv;
+		t->flags_set = true;
+		t->flags_mask = 0x17;
+		t->flags_cmp = 0x02;
+		t->flags_inv = inv;
 		break;
 	case OV_TCPFLAGS:
-		if (r->tcp_flags_set)
+		if (t->flags_set)
 			return perr(ps, "Only one of `--syn' or `--tcp-flags'  allowed");
 		if (*next >= argc || argv[*next][0] == '-' || argv[*next][0] == '!')
 			return perr(ps, "--tcp-flags requires two args.");
-		rc = ipt_parse_tcp_flag_list(ps, arg, &r->tcp_flags_mask);
+		rc = ipt_parse_tcp_flag_list(ps, arg, &t->flags_mask);
 		if (!rc)
-			rc = ipt_parse_tcp_flag_list(ps, argv[*next], &r->tcp_flags_cmp);
+			rc = ipt_parse_tcp_flag_list(ps, argv[*next], &t->flags_cmp);
 		(*next)++;
-		r->tcp_flags_set = true;
-		r->tcp_flags_inv = inv;
+		t->flags_set = true;
+		t->flags_inv = inv;
 		break;
 	case OV_TCPOPTION:
 		return perr(ps, "--tcp-option is not supported by natsim");
 	case OV_ICMPTYPE:
-		rc = ipt_once(ps, ow, "icmp-type", o->val);
+		rc = ipt_once(ps, ow, slot, "icmp-type", o->val);
 		if (!rc)
-			rc = ipt_parse_icmp(ps, arg);
-		r->icmp_set = true;
-		r->icmp_inv = inv;
+			rc = ipt_parse_icmp(ps, arg, &m->u.icmp);
+		m->u.icmp.set = true;
+		m->u.icmp.inv = inv;
 		break;
 	case OV_STATE:
-		rc = ipt_once(ps, ow, "state", o->val);
+		rc = ipt_once(ps, ow, slot, "state", o->val);
 		if (!rc)
-			rc = ipt_parse_states(ps, arg, false, &r->state_mask);
-		r->state_set = true;
-		r->state_inv = inv;
+			rc = ipt_parse_states(ps, arg, false, &m->u.state.mask);
+		m->u.state.set = true;
+		m->u.state.inv = inv;
 		break;
 	case OV_CTSTATE:
-		rc = ipt_once(ps, ow, "ctstate", o->val);
+		rc = ipt_once(ps, ow, slot, "ctstate", o->val);
 		if (!rc)
-			rc = ipt_parse_states(ps, arg, true, &r->ctstate_mask);
-		r->ctstate_set = true;
-		r->ctstate_inv = inv;
+			rc = ipt_parse_states(ps, arg, true, &m->u.state.mask);
+		m->u.state.set = true;
+		m->u.state.inv = inv;
 		break;
 	case OV_CTOTHER:
 		return perr(ps, "conntrack: option \"--%s\" is not supported by natsim", o->name);
@@ -773,27 +810,28 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, const struct
 	case OV_MP_P: {
 		static const char *const canon[] = { "source-ports", "destination-ports", "ports" };
 		int kind = o->val - OV_MP_S + 1;
-		if (r->mport_kind == kind)
+		struct ipt_m_multiport *mp = &m->u.mport;
+		if (mp->kind == kind)
 			return perr(ps, "multiport: option \"--%s\" can only be used once.\n",
 				    canon[kind - 1]);
-		if (r->mport_kind)
+		if (mp->kind)
 			return perr(ps, "multiport: option \"--%s\" cannot be used together with \"--%s\".\n",
-				    canon[kind - 1], canon[r->mport_kind - 1]);
+				    canon[kind - 1], canon[mp->kind - 1]);
 		if (r->proto_inv || (r->proto != 6 && r->proto != 17 && r->proto != 136 &&
 				     r->proto != 132 && r->proto != 33))
 			return perr(ps, "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
-		rc = ipt_parse_multiport(ps, arg);
-		r->mport_kind = (uint8_t)kind;
-		r->mport_inv = inv;
+		rc = ipt_parse_multiport(ps, arg, r->proto, mp);
+		mp->kind = (uint8_t)kind;
+		mp->inv = inv;
 		break;
 	}
 	case OV_COMMENT:
 		rc = ipt_noinvert(ps, ow, "comment");
 		if (!rc)
-			rc = ipt_once(ps, ow, "comment", o->val);
+			rc = ipt_once(ps, ow, slot, "comment", o->val);
 		if (!rc) {
-			g_free(r->comment);
-			r->comment = g_strndup(arg, 255);
+			g_free(m->u.comment);
+			m->u.comment = g_strndup(arg, 255);
 		}
 		break;
 	case OV_REJECT_WITH: {
@@ -959,14 +997,36 @@ static int ipt_target_final(struct ipt_pstate *ps)
 		*ps->noprefix = true;
 		return perr(ps, "natsim: -j TCPMSS is not implemented");
 	}
-	for (unsigned i = 0; i < ps->nloaded; i++) {
-		enum ipt_owner o = ps->loaded[i];
-		if (o == OW_STATE && !r->state_set)
+	for (unsigned i = 0; i < r->nmatches; i++) {
+		const struct ipt_match *m = &r->m[i];
+		if (m->id == IPT_M_STATE && !m->u.state.set)
 			return perr(ps, "state: option \"--state\" must be specified\n");
-		if (o == OW_COMMENT && !r->comment)
+		if (m->id == IPT_M_CONNTRACK && !m->u.state.set)
+			return perr(ps, "conntrack: At least one option is required");
+		if (m->id == IPT_M_COMMENT && !m->u.comment)
 			return perr(ps, "comment: option \"--comment\" must be specified\n");
-		if (o == OW_MULTIPORT && !r->mport_kind)
+		if (m->id == IPT_M_MULTIPORT && !m->u.mport.kind)
 			return perr(ps, "multiport expection an option");
+	}
+	return 0;
+}
+
+/* iptables-nft turns a tcp or udp match with options into payload
+ * expressions, which need the rule's protocol (add_nft_tcp/add_nft_udp);
+ * one without options stays an xt match that the kernel checks. */
+static int ipt_tcpudp_proto_check(struct ipt_pstate *ps)
+{
+	const struct ipt_rule *r = ps->r;
+	for (unsigned i = 0; i < r->nmatches; i++) {
+		const struct ipt_match *m = &r->m[i];
+		const struct ipt_m_tcp *t = &m->u.tcp;
+		if ((m->id != IPT_M_TCP && m->id != IPT_M_UDP) ||
+		    !(t->sport_set || t->dport_set || t->flags_set))
+			continue;
+		if (m->id == IPT_M_TCP && r->proto != 6)
+			return perr(ps, "TCP match requires '-p tcp'");
+		if (m->id == IPT_M_UDP && r->proto != 17)
+			return perr(ps, "UDP match requires '-p udp'");
 	}
 	return 0;
 }
@@ -1111,10 +1171,9 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 		};
 		for (unsigned i = 0; i < G_N_ELEMENTS(ms); i++) {
 			if (strcmp(arg, ms[i].name) == 0) {
-				ipt_load_match(ps, ms[i].o);
 				if (ms[i].o == OW_TCP || ms[i].o == OW_UDP || ms[i].o == OW_ICMP)
 					ps->proto_loaded = true;
-				return 0;
+				return ipt_load_match(ps, ms[i].o);
 			}
 		}
 		return perr(ps, "Couldn't load match `%s':No such file or directory\n", arg);
@@ -1190,8 +1249,7 @@ static bool ipt_load_proto(struct ipt_pstate *ps)
 	default: return false;
 	}
 	ps->proto_loaded = true;
-	ipt_load_match(ps, o);
-	return true;
+	return ipt_load_match(ps, o) == 0;
 }
 
 /* generic_opt_check: which options each command takes. */
@@ -1266,10 +1324,11 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
 			g_strlcpy(name, a + 2, MIN(len + 1, sizeof(name)));
 			enum ipt_owner ow;
+			int slot;
 			const struct ipt_opt *o;
-			bool found = ipt_find_long(&ps, name, strlen(name), &ow, &o);
+			bool found = ipt_find_long(&ps, name, strlen(name), &ow, &slot, &o);
 			if (!found && ipt_load_proto(&ps))
-				found = ipt_find_long(&ps, name, strlen(name), &ow, &o);
+				found = ipt_find_long(&ps, name, strlen(name), &ow, &slot, &o);
 			if (!found)
 				return perr(&ps, "unknown option \"%s\"", a);
 			const char *arg = eq ? eq + 1 : NULL;
@@ -1288,7 +1347,7 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 			if (ow == OW_MAIN)
 				rc = ipt_main_option(&ps, o->val, arg, a, argc, argv, &i);
 			else
-				rc = ipt_ext_option(&ps, ow, o, arg, argc, argv, &i);
+				rc = ipt_ext_option(&ps, ow, slot, o, arg, argc, argv, &i);
 			ps.invert = false;
 			continue;
 		}
@@ -1356,6 +1415,8 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 		if (cmd->rule->out[0] && cmd->chain &&
 		    (strcmp(cmd->chain, "INPUT") == 0 || strcmp(cmd->chain, "PREROUTING") == 0))
 			return perr(&ps, "Can't use -o with %s\n", cmd->chain);
+		if ((rc = ipt_tcpudp_proto_check(&ps)))
+			return rc;
 		if (!(ps.options & OPT_SOURCE))
 			cmd->rule->src = cmd->rule->src_mask = 0;
 		if (!(ps.options & OPT_DESTINATION))

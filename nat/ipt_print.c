@@ -323,64 +323,130 @@ static void ipt_save_ports(GString *o, const char *opt, bool inv, uint16_t lo, u
 		g_string_append_printf(o, ":%u", hi);
 }
 
-static void ipt_save_match(GString *o, const struct ipt_rule *r, enum ipt_match_id m)
+static bool ipt_tcp_has_options(const struct ipt_m_tcp *t)
 {
-	switch (m) {
+	return t->sport_set || t->dport_set || t->flags_set;
+}
+
+/* What -S and -L show of the tcp (udp) instance i of a rule. iptables-nft
+ * turns the options of every -m tcp of a rule into payload expressions and
+ * reads them back into ONE tcp match, made where the first of them was
+ * (nft_tcp_match): for each option the last instance giving it supplies the
+ * value, and a '!' once given stays (nft_parse_tcp ORs the inversion
+ * flags). An instance without options stays a match of its own. So
+ * `-m tcp --dport 80 -m state --state NEW -m tcp --sport 5` prints as
+ * `-m tcp --sport 5 --dport 80 -m state --state NEW`, while the kernel
+ * still checks each instance (`--dport 80 -m tcp --dport 81` never
+ * matches, and prints as `--dport 81`). Returns false when instance i is
+ * folded into an earlier one. */
+static bool ipt_tcp_view(const struct ipt_rule *r, unsigned i, struct ipt_m_tcp *out)
+{
+	const struct ipt_match *m = &r->m[i];
+	*out = m->u.tcp;
+	if (!ipt_tcp_has_options(&m->u.tcp))
+		return true;
+	for (unsigned k = 0; k < i; k++)
+		if (r->m[k].id == m->id && ipt_tcp_has_options(&r->m[k].u.tcp))
+			return false;
+	for (unsigned k = i + 1; k < r->nmatches; k++) {
+		const struct ipt_m_tcp *t = &r->m[k].u.tcp;
+		if (r->m[k].id != m->id)
+			continue;
+		if (t->sport_set) {
+			out->sport_set = true;
+			out->sport_min = t->sport_min;
+			out->sport_max = t->sport_max;
+			out->sport_inv |= t->sport_inv;
+		}
+		if (t->dport_set) {
+			out->dport_set = true;
+			out->dport_min = t->dport_min;
+			out->dport_max = t->dport_max;
+			out->dport_inv |= t->dport_inv;
+		}
+		if (t->flags_set) {
+			out->flags_set = true;
+			out->flags_mask = t->flags_mask;
+			out->flags_cmp = t->flags_cmp;
+			out->flags_inv |= t->flags_inv;
+		}
+	}
+	return true;
+}
+
+static void ipt_save_match(GString *o, const struct ipt_match *m)
+{
+	switch (m->id) {
 	case IPT_M_TCP:
-	case IPT_M_UDP:
-		g_string_append(o, m == IPT_M_TCP ? " -m tcp" : " -m udp");
-		if (r->sport_set)
-			ipt_save_ports(o, "sport", r->sport_inv, r->sport_min, r->sport_max);
-		if (r->dport_set)
-			ipt_save_ports(o, "dport", r->dport_inv, r->dport_min, r->dport_max);
-		if (m == IPT_M_TCP && r->tcp_flags_set) {
-			g_string_append(o, r->tcp_flags_inv ? " ! --tcp-flags " : " --tcp-flags ");
-			ipt_tcp_flag_names(o, r->tcp_flags_mask);
+	case IPT_M_UDP: {
+		const struct ipt_m_tcp *t = &m->u.tcp;
+		g_string_append(o, m->id == IPT_M_TCP ? " -m tcp" : " -m udp");
+		if (t->sport_set)
+			ipt_save_ports(o, "sport", t->sport_inv, t->sport_min, t->sport_max);
+		if (t->dport_set)
+			ipt_save_ports(o, "dport", t->dport_inv, t->dport_min, t->dport_max);
+		if (m->id == IPT_M_TCP && t->flags_set) {
+			g_string_append(o, t->flags_inv ? " ! --tcp-flags " : " --tcp-flags ");
+			ipt_tcp_flag_names(o, t->flags_mask);
 			g_string_append_c(o, ' ');
-			ipt_tcp_flag_names(o, r->tcp_flags_cmp);
+			ipt_tcp_flag_names(o, t->flags_cmp);
 		}
 		break;
-	case IPT_M_ICMP:
+	}
+	case IPT_M_ICMP: {
+		const struct ipt_m_icmp *ic = &m->u.icmp;
 		g_string_append(o, " -m icmp");
-		if (!r->icmp_set)
+		if (!ic->set)
 			break;
-		if (r->icmp_inv)
+		if (ic->inv)
 			g_string_append(o, " !");
-		if (r->icmp_type == 0xff) {
+		if (ic->type == 0xff) {
 			g_string_append(o, " --icmp-type any");
 		} else {
-			g_string_append_printf(o, " --icmp-type %u", r->icmp_type);
-			if (r->icmp_code_min != 0 || r->icmp_code_max != 0xff)
-				g_string_append_printf(o, "/%u", r->icmp_code_min);
+			g_string_append_printf(o, " --icmp-type %u", ic->type);
+			if (ic->code_min != 0 || ic->code_max != 0xff)
+				g_string_append_printf(o, "/%u", ic->code_min);
 		}
 		break;
+	}
 	case IPT_M_STATE:
-		g_string_append_printf(o, " -m state%s --state ", r->state_inv ? " !" : "");
-		ipt_states(o, r->state_mask);
+		g_string_append_printf(o, " -m state%s --state ", m->u.state.inv ? " !" : "");
+		ipt_states(o, m->u.state.mask);
 		break;
 	case IPT_M_CONNTRACK:
 		g_string_append(o, " -m conntrack");
-		if (r->ctstate_set) {
-			g_string_append_printf(o, "%s --ctstate ", r->ctstate_inv ? " !" : "");
-			ipt_states(o, r->ctstate_mask);
+		if (m->u.state.set) {
+			g_string_append_printf(o, "%s --ctstate ", m->u.state.inv ? " !" : "");
+			ipt_states(o, m->u.state.mask);
 		}
 		break;
 	case IPT_M_MULTIPORT: {
 		static const char *const kinds[] = { "", "sports", "dports", "ports" };
-		g_string_append_printf(o, " -m multiport%s --%s ", r->mport_inv ? " !" : "",
-				       kinds[r->mport_kind]);
-		for (unsigned i = 0; i < r->mport_n; i++) {
-			g_string_append_printf(o, "%s%u", i ? "," : "", r->mport_min[i]);
-			if (r->mport_max[i] != r->mport_min[i])
-				g_string_append_printf(o, ":%u", r->mport_max[i]);
+		const struct ipt_m_multiport *mp = &m->u.mport;
+		g_string_append_printf(o, " -m multiport%s --%s ", mp->inv ? " !" : "",
+				       kinds[mp->kind]);
+		for (unsigned i = 0; i < mp->n; i++) {
+			g_string_append_printf(o, "%s%u", i ? "," : "", mp->min[i]);
+			if (mp->max[i] != mp->min[i])
+				g_string_append_printf(o, ":%u", mp->max[i]);
 		}
 		break;
 	}
 	case IPT_M_COMMENT:
 		g_string_append(o, " -m comment --comment");
-		ipt_save_string(o, r->comment ? r->comment : "");
+		ipt_save_string(o, m->u.comment ? m->u.comment : "");
 		break;
 	}
+}
+
+/* Match instance i as -S / -L show it: a tcp (udp) instance merged with the
+ * rule's others (ipt_tcp_view); false when there is nothing to print. */
+static bool ipt_match_view(const struct ipt_rule *r, unsigned i, struct ipt_match *view)
+{
+	*view = r->m[i];
+	if (view->id == IPT_M_TCP || view->id == IPT_M_UDP)
+		return ipt_tcp_view(r, i, &view->u.tcp);
+	return true;
 }
 
 static void ipt_save_target(GString *o, const struct ipt_rule *r)
@@ -434,7 +500,11 @@ static void ipt_save_target(GString *o, const struct ipt_rule *r)
 	}
 }
 
-void ipt_rule_format(const struct ipt_rule *r, GString *o)
+/* A rule's save text without "-A CHAIN": addresses, interfaces, protocol,
+ * matches, then `-c PACKETS BYTES` when `counters` is given (iptables -v -S),
+ * then the target - the order iptables-nft's nft_rule_print_save writes
+ * them in (`-A FORWARD -p tcp -c 11 660 -j DROP`). */
+static void ipt_rule_text(const struct ipt_rule *r, const uint64_t *counters, GString *o)
 {
 	size_t start = o->len;
 	if (r->src_mask || r->src_inv) {
@@ -459,22 +529,41 @@ void ipt_rule_format(const struct ipt_rule *r, GString *o)
 		else
 			g_string_append_printf(o, "%u", r->proto);
 	}
-	for (unsigned i = 0; i < r->nmatches; i++)
-		ipt_save_match(o, r, r->matches[i]);
+	for (unsigned i = 0; i < r->nmatches; i++) {
+		struct ipt_match view;
+		if (ipt_match_view(r, i, &view))
+			ipt_save_match(o, &view);
+	}
+	if (counters)
+		g_string_append_printf(o, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
+				       counters[0], counters[1]);
 	ipt_save_target(o, r);
 	/* callers add their own "-A CHAIN": drop our leading space */
 	if (o->len > start && o->str[start] == ' ')
 		g_string_erase(o, (gssize)start, 1);
 }
 
-void ipt_rule_format_full(const struct ipt_chain *c, const struct ipt_rule *r, GString *o)
+void ipt_rule_format(const struct ipt_rule *r, GString *o)
 {
+	ipt_rule_text(r, NULL, o);
+}
+
+/* "-A CHAIN" and the rule's text, with its counters when asked (-v -S). */
+static void ipt_rule_line(const struct ipt_chain *c, const struct ipt_rule *r, bool counters,
+			  GString *o)
+{
+	const uint64_t pc[2] = { r->packets, r->bytes };
 	g_string_append_printf(o, "-A %s", c->name);
 	GString *t = g_string_new(NULL);
-	ipt_rule_format(r, t);
+	ipt_rule_text(r, counters ? pc : NULL, t);
 	if (t->len)
 		g_string_append_printf(o, " %s", t->str);
 	g_string_free(t, TRUE);
+}
+
+void ipt_rule_format_full(const struct ipt_chain *c, const struct ipt_rule *r, GString *o)
+{
+	ipt_rule_line(c, r, false, o);
 }
 
 void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum, bool counters,
@@ -482,11 +571,7 @@ void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum, 
 {
 	if (only && rulenum > 0) {
 		if ((unsigned long)rulenum <= only->rules->len) {
-			const struct ipt_rule *r = only->rules->pdata[rulenum - 1];
-			ipt_rule_format_full(only, r, out);
-			if (counters)
-				g_string_append_printf(out, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-						       r->packets, r->bytes);
+			ipt_rule_line(only, only->rules->pdata[rulenum - 1], counters, out);
 			g_string_append_c(out, '\n');
 		}
 		return;
@@ -511,11 +596,7 @@ void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum, 
 		if (only && c != only)
 			continue;
 		for (unsigned j = 0; j < c->rules->len; j++) {
-			const struct ipt_rule *r = c->rules->pdata[j];
-			ipt_rule_format_full(c, r, out);
-			if (counters)
-				g_string_append_printf(out, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
-						       r->packets, r->bytes);
+			ipt_rule_line(c, c->rules->pdata[j], counters, out);
 			g_string_append_c(out, '\n');
 		}
 	}
@@ -591,72 +672,76 @@ static void ipt_list_ports(GString *o, const char *name, bool inv, uint16_t lo, 
 	}
 }
 
-static void ipt_list_match(GString *o, const struct ipt_rule *r, enum ipt_match_id m, bool numeric)
+static void ipt_list_match(GString *o, const struct ipt_match *m, uint8_t proto, bool numeric)
 {
-	switch (m) {
+	switch (m->id) {
 	case IPT_M_TCP:
-	case IPT_M_UDP:
-		g_string_append(o, m == IPT_M_TCP ? " tcp" : " udp");
-		if (r->sport_set)
-			ipt_list_ports(o, "spt", r->sport_inv, r->sport_min, r->sport_max, r->proto, numeric);
-		if (r->dport_set)
-			ipt_list_ports(o, "dpt", r->dport_inv, r->dport_min, r->dport_max, r->proto, numeric);
-		if (m == IPT_M_TCP && r->tcp_flags_set) {
-			g_string_append_printf(o, " flags:%s", r->tcp_flags_inv ? "!" : "");
+	case IPT_M_UDP: {
+		const struct ipt_m_tcp *t = &m->u.tcp;
+		g_string_append(o, m->id == IPT_M_TCP ? " tcp" : " udp");
+		if (t->sport_set)
+			ipt_list_ports(o, "spt", t->sport_inv, t->sport_min, t->sport_max, proto, numeric);
+		if (t->dport_set)
+			ipt_list_ports(o, "dpt", t->dport_inv, t->dport_min, t->dport_max, proto, numeric);
+		if (m->id == IPT_M_TCP && t->flags_set) {
+			g_string_append_printf(o, " flags:%s", t->flags_inv ? "!" : "");
 			if (numeric) {
-				g_string_append_printf(o, "0x%02X/0x%02X", r->tcp_flags_mask, r->tcp_flags_cmp);
+				g_string_append_printf(o, "0x%02X/0x%02X", t->flags_mask, t->flags_cmp);
 			} else {
-				ipt_tcp_flag_names(o, r->tcp_flags_mask);
+				ipt_tcp_flag_names(o, t->flags_mask);
 				g_string_append_c(o, '/');
-				ipt_tcp_flag_names(o, r->tcp_flags_cmp);
+				ipt_tcp_flag_names(o, t->flags_cmp);
 			}
 		}
 		break;
+	}
 	case IPT_M_ICMP: {
+		const struct ipt_m_icmp *ic = &m->u.icmp;
 		g_string_append(o, " icmp");
-		if (!r->icmp_set)
+		if (!ic->set)
 			break;
 		const char *name = numeric ? NULL
-			: ipt_icmp_type_name(r->icmp_type, r->icmp_code_min, r->icmp_code_max);
+			: ipt_icmp_type_name(ic->type, ic->code_min, ic->code_max);
 		if (name) {
-			g_string_append_printf(o, " %s%s", r->icmp_inv ? "!" : "", name);
+			g_string_append_printf(o, " %s%s", ic->inv ? "!" : "", name);
 			break;
 		}
-		if (r->icmp_inv)
+		if (ic->inv)
 			g_string_append(o, " !");
-		g_string_append_printf(o, "type %u", r->icmp_type);
-		if (r->icmp_code_min == r->icmp_code_max)
-			g_string_append_printf(o, " code %u", r->icmp_code_min);
-		else if (r->icmp_code_min != 0 || r->icmp_code_max != 0xff)
-			g_string_append_printf(o, " codes %u-%u", r->icmp_code_min, r->icmp_code_max);
+		g_string_append_printf(o, "type %u", ic->type);
+		if (ic->code_min == ic->code_max)
+			g_string_append_printf(o, " code %u", ic->code_min);
+		else if (ic->code_min != 0 || ic->code_max != 0xff)
+			g_string_append_printf(o, " codes %u-%u", ic->code_min, ic->code_max);
 		break;
 	}
 	case IPT_M_STATE:
-		g_string_append_printf(o, " %sstate ", r->state_inv ? "! " : "");
-		ipt_states(o, r->state_mask);
+		g_string_append_printf(o, " %sstate ", m->u.state.inv ? "! " : "");
+		ipt_states(o, m->u.state.mask);
 		break;
 	case IPT_M_CONNTRACK:
-		if (r->ctstate_set) {
-			g_string_append_printf(o, " %sctstate ", r->ctstate_inv ? "! " : "");
-			ipt_states(o, r->ctstate_mask);
+		if (m->u.state.set) {
+			g_string_append_printf(o, " %sctstate ", m->u.state.inv ? "! " : "");
+			ipt_states(o, m->u.state.mask);
 		}
 		break;
 	case IPT_M_MULTIPORT: {
 		static const char *const kinds[] = { "", "sports", "dports", "ports" };
-		g_string_append_printf(o, " multiport %s %s", kinds[r->mport_kind], r->mport_inv ? " !" : "");
-		for (unsigned i = 0; i < r->mport_n; i++) {
+		const struct ipt_m_multiport *mp = &m->u.mport;
+		g_string_append_printf(o, " multiport %s %s", kinds[mp->kind], mp->inv ? " !" : "");
+		for (unsigned i = 0; i < mp->n; i++) {
 			if (i)
 				g_string_append_c(o, ',');
-			ipt_port(o, r->mport_min[i], r->proto, numeric);
-			if (r->mport_max[i] != r->mport_min[i]) {
+			ipt_port(o, mp->min[i], proto, numeric);
+			if (mp->max[i] != mp->min[i]) {
 				g_string_append_c(o, ':');
-				ipt_port(o, r->mport_max[i], r->proto, numeric);
+				ipt_port(o, mp->max[i], proto, numeric);
 			}
 		}
 		break;
 	}
 	case IPT_M_COMMENT:
-		g_string_append_printf(o, " /* %s */", r->comment ? r->comment : "");
+		g_string_append_printf(o, " /* %s */", m->u.comment ? m->u.comment : "");
 		break;
 	}
 }
@@ -777,8 +862,11 @@ static void ipt_list_rule(GString *o, const struct ipt_rule *r, unsigned num, co
 	ipt_list_addr(o, r->dst, r->dst_mask, r->dst_inv, f->numeric);
 	if (r->target == IPT_T_GOTO)
 		g_string_append(o, "[goto] ");
-	for (unsigned i = 0; i < r->nmatches; i++)
-		ipt_list_match(o, r, r->matches[i], f->numeric);
+	for (unsigned i = 0; i < r->nmatches; i++) {
+		struct ipt_match view;
+		if (ipt_match_view(r, i, &view))
+			ipt_list_match(o, &view, r->proto, f->numeric);
+	}
 	ipt_list_target(o, r, f->numeric);
 	g_string_append_c(o, '\n');
 }

@@ -83,7 +83,9 @@ void ipt_rule_free(struct ipt_rule *r)
 {
 	if (!r)
 		return;
-	g_free(r->comment);
+	for (unsigned i = 0; i < r->nmatches; i++)
+		if (r->m[i].id == IPT_M_COMMENT)
+			g_free(r->m[i].u.comment);
 	g_free(r->log_prefix);
 	g_free(r);
 }
@@ -168,7 +170,9 @@ struct ipt_rule *ipt_rule_remove(struct ipt_chain *c, unsigned pos)
 static struct ipt_rule *ipt_rule_dup(const struct ipt_rule *r)
 {
 	struct ipt_rule *n = g_memdup2(r, sizeof(*r));
-	n->comment = g_strdup(r->comment);
+	for (unsigned i = 0; i < n->nmatches; i++)
+		if (n->m[i].id == IPT_M_COMMENT)
+			n->m[i].u.comment = g_strdup(r->m[i].u.comment);
 	n->log_prefix = g_strdup(r->log_prefix);
 	n->jump = NULL;
 	return n;
@@ -259,7 +263,7 @@ static const struct ipt_target_rule ipt_target_rules[] = {
 static bool ipt_has_match(const struct ipt_rule *r, enum ipt_match_id m)
 {
 	for (unsigned i = 0; i < r->nmatches; i++)
-		if (r->matches[i] == m)
+		if (r->m[i].id == m)
 			return true;
 	return false;
 }
@@ -389,91 +393,95 @@ static unsigned ipt_ct_statebit(const struct nf_skb *skb)
 	return IPT_STATE_INVALID;
 }
 
-/* The rule's matches (tcp_mt, udp_mt, icmp_match, state_mt, conntrack_mt,
- * multiport_mt). *hotdrop is set when a header the match needs is truncated,
- * as the kernel's par->hotdrop. */
+/* One match instance (tcp_mt, udp_mt, icmp_match, state_mt, conntrack_mt,
+ * multiport_mt). *hotdrop is set when a header the match needs is
+ * truncated, as the kernel's par->hotdrop. */
+static bool ipt_match_one(const struct ipt_match *m, const struct ipt_pkt *p,
+			  const struct nf_skb *skb, bool *hotdrop)
+{
+	switch (m->id) {
+	case IPT_M_TCP:
+	case IPT_M_UDP: {
+		const struct ipt_m_tcp *t = &m->u.tcp;
+		bool tcp = m->id == IPT_M_TCP;
+		if (p->frag)
+			return false;
+		if (p->l4len < (tcp ? 20u : 8u)) {
+			*hotdrop = true;
+			return false;
+		}
+		uint16_t sp = ipt_rd16(p->l4), dp = ipt_rd16(p->l4 + 2);
+		if (t->sport_set && ipt_port_in(sp, t->sport_min, t->sport_max) == t->sport_inv)
+			return false;
+		if (t->dport_set && ipt_port_in(dp, t->dport_min, t->dport_max) == t->dport_inv)
+			return false;
+		if (tcp && t->flags_set &&
+		    ((p->l4[13] & t->flags_mask) == t->flags_cmp) == t->flags_inv)
+			return false;
+		return true;
+	}
+	case IPT_M_ICMP: {
+		const struct ipt_m_icmp *ic = &m->u.icmp;
+		if (p->frag)
+			return false;
+		if (p->l4len < 8) {
+			*hotdrop = true;
+			return false;
+		}
+		uint8_t type = p->l4[0], code = p->l4[1];
+		bool hit = ic->type == 0xff ||
+			   (type == ic->type && code >= ic->code_min && code <= ic->code_max);
+		return hit != ic->inv;
+	}
+	case IPT_M_STATE:
+		return ((m->u.state.mask & ipt_ct_statebit(skb)) != 0) != m->u.state.inv;
+	case IPT_M_CONNTRACK: {
+		unsigned bit = ipt_ct_statebit(skb);
+		if (!m->u.state.set)
+			return true;
+		if (skb->ct) {
+			if (skb->ct->status & IPS_SRC_NAT)
+				bit |= IPT_STATE_SNAT;
+			if (skb->ct->status & IPS_DST_NAT)
+				bit |= IPT_STATE_DNAT;
+		}
+		return ((m->u.state.mask & bit) != 0) != m->u.state.inv;
+	}
+	case IPT_M_MULTIPORT: {
+		const struct ipt_m_multiport *mp = &m->u.mport;
+		if (p->frag)
+			return false;
+		if (p->l4len < 4) {
+			*hotdrop = true;
+			return false;
+		}
+		uint16_t sp = ipt_rd16(p->l4), dp = ipt_rd16(p->l4 + 2);
+		bool hit = false;
+		for (unsigned k = 0; k < mp->n && !hit; k++) {
+			uint16_t lo = mp->min[k], hi = mp->max[k];
+			if (mp->kind == 1)
+				hit = ipt_port_in(sp, lo, hi);
+			else if (mp->kind == 2)
+				hit = ipt_port_in(dp, lo, hi);
+			else
+				hit = ipt_port_in(sp, lo, hi) || ipt_port_in(dp, lo, hi);
+		}
+		return hit != mp->inv;
+	}
+	case IPT_M_COMMENT:
+	default:
+		return true;
+	}
+}
+
+/* The rule's matches, in order: every instance must match (ipt_do_table's
+ * xt_ematch_foreach). */
 static bool ipt_matches(const struct ipt_rule *r, const struct ipt_pkt *p,
 			const struct nf_skb *skb, bool *hotdrop)
 {
-	for (unsigned i = 0; i < r->nmatches; i++) {
-		switch (r->matches[i]) {
-		case IPT_M_TCP:
-		case IPT_M_UDP: {
-			bool tcp = r->matches[i] == IPT_M_TCP;
-			if (p->frag)
-				return false;
-			if (p->l4len < (tcp ? 20u : 8u)) {
-				*hotdrop = true;
-				return false;
-			}
-			uint16_t sp = ipt_rd16(p->l4), dp = ipt_rd16(p->l4 + 2);
-			if (r->sport_set && ipt_port_in(sp, r->sport_min, r->sport_max) == r->sport_inv)
-				return false;
-			if (r->dport_set && ipt_port_in(dp, r->dport_min, r->dport_max) == r->dport_inv)
-				return false;
-			if (tcp && r->tcp_flags_set &&
-			    ((p->l4[13] & r->tcp_flags_mask) == r->tcp_flags_cmp) == r->tcp_flags_inv)
-				return false;
-			break;
-		}
-		case IPT_M_ICMP: {
-			if (p->frag)
-				return false;
-			if (p->l4len < 8) {
-				*hotdrop = true;
-				return false;
-			}
-			uint8_t type = p->l4[0], code = p->l4[1];
-			bool m = r->icmp_type == 0xff ||
-				 (type == r->icmp_type && code >= r->icmp_code_min &&
-				  code <= r->icmp_code_max);
-			if (m == r->icmp_inv)
-				return false;
-			break;
-		}
-		case IPT_M_STATE:
-			if (((r->state_mask & ipt_ct_statebit(skb)) != 0) == r->state_inv)
-				return false;
-			break;
-		case IPT_M_CONNTRACK: {
-			unsigned bit = ipt_ct_statebit(skb);
-			if (skb->ct) {
-				if (skb->ct->status & IPS_SRC_NAT)
-					bit |= IPT_STATE_SNAT;
-				if (skb->ct->status & IPS_DST_NAT)
-					bit |= IPT_STATE_DNAT;
-			}
-			if (((r->ctstate_mask & bit) != 0) == r->ctstate_inv)
-				return false;
-			break;
-		}
-		case IPT_M_MULTIPORT: {
-			if (p->frag)
-				return false;
-			if (p->l4len < 4) {
-				*hotdrop = true;
-				return false;
-			}
-			uint16_t sp = ipt_rd16(p->l4), dp = ipt_rd16(p->l4 + 2);
-			bool m = false;
-			for (unsigned k = 0; k < r->mport_n && !m; k++) {
-				uint16_t lo = r->mport_min[k], hi = r->mport_max[k];
-				if (r->mport_kind == 1)
-					m = ipt_port_in(sp, lo, hi);
-				else if (r->mport_kind == 2)
-					m = ipt_port_in(dp, lo, hi);
-				else
-					m = ipt_port_in(sp, lo, hi) || ipt_port_in(dp, lo, hi);
-			}
-			if (m == r->mport_inv)
-				return false;
-			break;
-		}
-		case IPT_M_COMMENT:
-		default:
-			break;
-		}
-	}
+	for (unsigned i = 0; i < r->nmatches; i++)
+		if (!ipt_match_one(&r->m[i], p, skb, hotdrop))
+			return false;
 	return true;
 }
 

@@ -51,6 +51,7 @@ struct nf_ns {
 	uint32_t ct_held_dead;		/* killed while held, not yet freed (IPS_HELD_DEAD):
 					 * nf_conntrack_count includes them */
 	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
+	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
 
 	/* table full warning rate limit (net_ratelimit: 10 per 5 s) */
 	nf_time ratelimit_begin;

@@ -10,6 +10,7 @@
  * service and `reboot` live here; everything else is another module's.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,36 @@ static bool knob_is_forward(const char *name)
 	       strcmp(name, "net.ipv4.conf.all.forwarding") == 0;
 }
 
+/* The TCP knobs the hosts' TCP follows (tcp.c), with the ranges their proc
+ * handlers accept on Linux 6.18 (proc_dointvec_minmax, proc_dou8vec_minmax:
+ * a value outside is "Invalid argument"). */
+static const struct tcp_knob {
+	const char *name;
+	size_t off;
+	long long min, max;
+} tcp_knobs[] = {
+	{ "net.ipv4.tcp_syn_retries", offsetof(struct tcp_sysctl, syn_retries), 1, 127 },
+	{ "net.ipv4.tcp_synack_retries", offsetof(struct tcp_sysctl, synack_retries), 0, 255 },
+	{ "net.ipv4.tcp_syn_linear_timeouts", offsetof(struct tcp_sysctl, syn_linear_timeouts),
+	  0, 127 },
+	{ "net.ipv4.tcp_retries2", offsetof(struct tcp_sysctl, retries2), 0, 255 },
+	{ "net.ipv4.tcp_rto_min_us", offsetof(struct tcp_sysctl, rto_min_us), 1, INT32_MAX },
+	{ "net.ipv4.tcp_rto_max_ms", offsetof(struct tcp_sysctl, rto_max_ms), 1000, 120000 },
+};
+
+static const struct tcp_knob *tcp_knob_find(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(tcp_knobs); i++)
+		if (strcmp(name, tcp_knobs[i].name) == 0)
+			return &tcp_knobs[i];
+	return NULL;
+}
+
+static uint32_t *tcp_knob_ptr(struct node *n, const struct tcp_knob *k)
+{
+	return (uint32_t *)((char *)&n->tcp_sysctl + k->off);
+}
+
 /* proc_dointvec: an optionally signed decimal integer with blanks around it. */
 static bool knob_parse_int(const char *value, long long *out)
 {
@@ -355,6 +386,11 @@ static int knob_get(struct cmd_ctx *c, const char *name, GString *val, GString *
 		g_string_printf(val, "%u", n->ipfrag_time);
 		return 0;
 	}
+	const struct tcp_knob *tk = tcp_knob_find(name);
+	if (tk) {
+		g_string_printf(val, "%u", *tcp_knob_ptr(n, tk));
+		return 0;
+	}
 	knob_no_such(err, name);
 	return 2;
 }
@@ -400,6 +436,16 @@ static int knob_set(struct cmd_ctx *c, const char *name, const char *value, GStr
 		}
 		if (!c->dry_run)
 			n->ipfrag_time = (unsigned)v;
+		return 0;
+	}
+	const struct tcp_knob *tk = tcp_knob_find(name);
+	if (tk) {
+		if (!knob_parse_int(value, &v) || v < tk->min || v > tk->max) {
+			g_string_printf(err, "sysctl: setting key \"%s\": Invalid argument", name);
+			return 2;
+		}
+		if (!c->dry_run)
+			*tcp_knob_ptr(n, tk) = (uint32_t)v;
 		return 0;
 	}
 	knob_no_such(err, name);
@@ -1089,6 +1135,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 	memset(&n->net_rl, 0, sizeof n->net_rl);
 	if (n->route_exceptions)
 		g_array_set_size(n->route_exceptions, 0); /* the routing cache */
+	tcp_sysctl_defaults(&n->tcp_sysctl);
 	transport_free(n);
 	world_ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
 	if (n->files)

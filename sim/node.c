@@ -67,6 +67,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 	n->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
 	n->ip_forward = false;
 	n->ipfrag_time = 30;
+	tcp_sysctl_defaults(&n->tcp_sysctl);
 	n->next_ephemeral = 32768;
 	n->ip_id = (uint16_t)rng_u32(&w->rng);
 	n->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);

@@ -14,10 +14,25 @@
  *   on the segment that ends the write (and tcp_sendmsg's forced push),
  *   limited by the peer's window and a congestion window (IW10, slow start,
  *   congestion avoidance). Loss: retransmission timeout (RTO = srtt +
- *   max(4 rttvar, 200 ms) as Linux's tcp_rto_min gives, initial 1 s,
- *   doubling) and fast retransmit on the third duplicate ACK, both
- *   go-back-N (SACK is offered but no SACK blocks are sent: the receiver
- *   keeps no out-of-order queue and answers a gap with a duplicate ACK).
+ *   max(4 rttvar, tcp_rto_min_us), doubling up to tcp_rto_max_ms) and fast
+ *   retransmit on the third duplicate ACK, both go-back-N (SACK is offered
+ *   but no SACK blocks are sent: the receiver keeps no out-of-order queue
+ *   and answers a gap with a duplicate ACK).
+ * - Timers follow Linux 6.x's tcp_timer.c and the node's net.ipv4.tcp_*
+ *   knobs (struct tcp_sysctl): a SYN is retransmitted after 1 s
+ *   (TCP_TIMEOUT_INIT), the first tcp_syn_linear_timeouts (4) times 1 s
+ *   apart, then with the RTO doubling, and the connect fails after
+ *   tcp_syn_retries + tcp_syn_linear_timeouts retransmissions or once
+ *   tcp_model_timeout's time for tcp_syn_retries has passed: SYNs at 0, 1,
+ *   2, 3, 4, 5, 7, 11, 19, 35, 67 s, ETIMEDOUT at 131 s (measured on 6.18;
+ *   kernels before 6.5, Debian 12's 6.1 among them, have no linear timeouts:
+ *   0, 1, 3, 7, 15, 31, 63, ETIMEDOUT at 127 s, as tcp_syn_linear_timeouts=0
+ *   gives). A listener's SYN-ACK (reqsk_timer_handler) goes again after 1,
+ *   2, 4, ... s, tcp_synack_retries times. Data gives up once
+ *   tcp_model_timeout's time for tcp_retries2 (from 200 ms) has passed
+ *   since the first retransmission (no tail loss probe: Linux's first
+ *   probe shifts its later timers). tcp_rto_min_us and tcp_rto_max_ms are read when a
+ *   connection is made (icsk_rto_min/max), the others when a timer fires.
  * - ACK rule: quick ACKs for the first 16 data segments (tcp_enter_quickack
  *   mode at connection start), then an ACK every second segment or after
  *   the 40 ms delayed-ACK timer; out-of-order, duplicate and FIN segments
@@ -36,14 +51,10 @@
 #include <string.h>
 #include "traffic.h"
 
-#define TCP_RTO_INIT SIM_S
-#define TCP_RTO_MIN (200 * SIM_MS)
-#define TCP_RTO_MAX (120 * SIM_S)
+#define TCP_TIMEOUT_INIT SIM_S		/* initial RTO, not a sysctl */
+#define TCP_RTO_MIN (200 * SIM_MS)	/* the base of tcp_model_timeout for data */
 #define TCP_DELACK (40 * SIM_MS)
 #define TCP_TIMEWAIT_LEN (60 * SIM_S)
-#define TCP_SYN_RETRIES 6
-#define TCP_SYNACK_RETRIES 5
-#define TCP_RETRIES2 15
 #define TCP_MAX_QUICKACKS 16
 #define TCP_WSCALE 7
 
@@ -72,8 +83,11 @@ struct tcp_conn {
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, data_end, fin_seq, pushed_seq, max_wnd;
 	uint32_t cwnd, ssthresh;
 	uint32_t irs, rcv_nxt, ts_off, ts_recent, rtt_seq;
-	unsigned retries;
+	unsigned retries;	/* icsk_retransmits (SYN-ACK: req->num_timeout) */
 	sim_time rtt_start, srtt, rttvar, rto;
+	sim_time rto_min, rto_max;	/* icsk_rto_min/max: the knobs when made */
+	sim_time retrans_stamp;	/* the first SYN / the first data retransmission */
+	sim_time syn_tx_at;	/* the last SYN (SYN-ACK) sent: TSecr's RTT */
 	sim_time rto_at, delack_at, tw_at, ev_at;
 };
 
@@ -194,7 +208,9 @@ static struct tcp_conn *tcp_conn_new(struct node *n, const struct tcp_key *k, bo
 	c->serial = tr_serial();
 	c->n = n;
 	c->client = client;
-	c->rto = TCP_RTO_INIT;
+	c->rto = TCP_TIMEOUT_INIT;
+	c->rto_min = (sim_time)n->tcp_sysctl.rto_min_us * SIM_US;
+	c->rto_max = (sim_time)n->tcp_sysctl.rto_max_ms * SIM_MS;
 	c->rto_at = c->delack_at = c->tw_at = c->ev_at = SIM_TIME_NEVER;
 	c->ssthresh = UINT32_MAX;
 	c->ts_off = rng_u32(&n->w->rng);
@@ -346,6 +362,8 @@ static void tcp_timer_arm(struct world *w, struct tcp_conn *c)
 	}
 }
 
+/* tcp_rtt_estimator(): srtt and rttvar; srtt 0 means no sample yet, so a
+ * sample of 0 (a link without delay) still counts (srtt_us = max(1, srtt)). */
 static void tcp_rtt_sample(struct tcp_conn *c, sim_time r)
 {
 	if (!c->srtt) {
@@ -356,19 +374,70 @@ static void tcp_rtt_sample(struct tcp_conn *c, sim_time r)
 		c->rttvar = (3 * c->rttvar + d) / 4;
 		c->srtt = (7 * c->srtt + r) / 8;
 	}
+	if (c->srtt < 1)
+		c->srtt = 1;
 }
 
-/* __tcp_set_rto(): srtt + the variance term, floored by tcp_rto_min. */
+/* __tcp_set_rto() + tcp_bound_rto(): srtt + the variance term, floored by
+ * tcp_rto_min, at most tcp_rto_max. */
 static void tcp_set_rto(struct tcp_conn *c)
 {
 	if (!c->srtt) {
-		c->rto = TCP_RTO_INIT;
+		c->rto = TCP_TIMEOUT_INIT;
 		return;
 	}
 	sim_time var = 4 * c->rttvar;
-	c->rto = c->srtt + (var > TCP_RTO_MIN ? var : TCP_RTO_MIN);
-	if (c->rto > TCP_RTO_MAX)
-		c->rto = TCP_RTO_MAX;
+	c->rto = c->srtt + (var > c->rto_min ? var : c->rto_min);
+	if (c->rto > c->rto_max)
+		c->rto = c->rto_max;
+}
+
+static unsigned tcp_ilog2(sim_time v)
+{
+	unsigned r = 0;
+	while (v > 1) {
+		v >>= 1;
+		r++;
+	}
+	return r;
+}
+
+/* tcp_model_timeout(): how long `boundary` retransmissions take when the
+ * RTO starts at rto_base and doubles up to tcp_rto_max; what
+ * retransmits_timed_out() lets pass since the first retransmitted segment
+ * was sent before the connection is given up. */
+static sim_time tcp_model_timeout(sim_time rto_max, unsigned boundary, sim_time rto_base)
+{
+	unsigned thresh = tcp_ilog2(rto_max / rto_base);
+	if (boundary <= thresh)
+		return ((2LL << boundary) - 1) * rto_base;
+	return ((2LL << thresh) - 1) * rto_base + (sim_time)(boundary - thresh) * rto_max;
+}
+
+/* The SYN timer of an active open after `retrans` retransmissions
+ * (tcp_retransmit_timer in SYN_SENT): TCP_TIMEOUT_INIT, kept for the first
+ * tcp_syn_linear_timeouts retransmissions, then doubled up to rto_max. */
+static sim_time tcp_syn_rto(const struct tcp_sysctl *k, sim_time rto_max, unsigned retrans)
+{
+	sim_time rto = TCP_TIMEOUT_INIT;
+	for (unsigned i = 1; i <= retrans; i++)
+		if (i > k->syn_linear_timeouts)
+			rto = rto * 2 > rto_max ? rto_max : rto * 2;
+	return rto;
+}
+
+/* tcp_write_timeout() in SYN_SENT (active) or SYN_RECV of a simultaneous
+ * open: after `retrans` retransmissions and `elapsed` since the first SYN,
+ * is it over? tcp_syn_retries retransmissions (plus the linear ones of an
+ * active open), or the time tcp_syn_retries of them would take from 1 s. */
+static bool tcp_syn_expired(const struct tcp_sysctl *k, sim_time rto_max, bool active,
+			    unsigned retrans, sim_time elapsed)
+{
+	unsigned max = k->syn_retries + (active ? k->syn_linear_timeouts : 0);
+	if (retrans >= max)
+		return true;
+	return retrans > 0 &&
+	       elapsed >= tcp_model_timeout(rto_max, k->syn_retries, TCP_TIMEOUT_INIT);
 }
 
 static const char *tcp_peer_text(const struct tcp_conn *c, char buf[16])
@@ -407,23 +476,55 @@ static void tcp_enter_time_wait(struct tcp_conn *c, sim_time now)
 static bool tcp_rto_fire(struct world *w, struct tcp_conn *c)
 {
 	struct tcp_node *t = c->n->tcp;
-	if (c->state == TS_SYN_SENT || c->state == TS_SYN_RECV) {
-		unsigned max = c->state == TS_SYN_SENT ? TCP_SYN_RETRIES : TCP_SYNACK_RETRIES;
-		if (c->retries >= max) {
+	const struct tcp_sysctl *k = &c->n->tcp_sysctl;
+	if (c->state == TS_SYN_RECV && !c->client) {
+		/* a listener's request (reqsk_timer_handler): the SYN-ACK again
+		 * after 1, 2, 4, ... s; dropped after tcp_synack_retries */
+		if (c->retries >= k->synack_retries) {
 			tcp_fail(w, c, "Connection timed out");
 			return false;
 		}
 		c->retries++;
 		t->retransmits++;
 		c->rtt_timing = false;
-		c->rto = c->rto * 2 > TCP_RTO_MAX ? TCP_RTO_MAX : c->rto * 2;
-		tcp_xmit(w, c, c->iss, c->state == TS_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, 0);
+		c->syn_tx_at = w->now;
+		tcp_xmit(w, c, c->iss, TCP_SYN | TCP_ACK, 0);
+		/* tcp_reqsk_timeout: TCP_TIMEOUT_INIT << num_timeout, at most
+		 * tcp_rto_max */
+		c->rto = TCP_TIMEOUT_INIT;
+		for (unsigned i = 0; i < c->retries && c->rto < c->rto_max; i++)
+			c->rto *= 2;
+		if (c->rto > c->rto_max)
+			c->rto = c->rto_max;
+		c->rto_at = w->now + c->rto;
+		return true;
+	}
+	if (c->state == TS_SYN_SENT || c->state == TS_SYN_RECV) {
+		bool active = c->state == TS_SYN_SENT;
+		if (tcp_syn_expired(k, c->rto_max, active, c->retries, w->now - c->retrans_stamp)) {
+			tcp_fail(w, c, "Connection timed out");
+			return false;
+		}
+		c->retries++;
+		t->retransmits++;
+		c->rtt_timing = false;
+		/* linear for the first tcp_syn_linear_timeouts of an active
+		 * open (tp->total_rto), exponential otherwise */
+		if (!active || c->retries > k->syn_linear_timeouts)
+			c->rto = c->rto * 2 > c->rto_max ? c->rto_max : c->rto * 2;
+		c->syn_tx_at = w->now;
+		tcp_xmit(w, c, c->iss, active ? TCP_SYN : TCP_SYN | TCP_ACK, 0);
 		c->rto_at = w->now + c->rto;
 		return true;
 	}
 	if (c->snd_una == c->snd_max)
 		return true;
-	if (c->retries >= TCP_RETRIES2) {
+	/* retrans_stamp: when the first retransmission went out (Linux reads
+	 * the head segment's timestamp after sending it again) */
+	if (!c->retries)
+		c->retrans_stamp = w->now;
+	else if (w->now - c->retrans_stamp >=
+		 tcp_model_timeout(c->rto_max, k->retries2, TCP_RTO_MIN)) {
 		tcp_fail(w, c, "Connection timed out");
 		return false;
 	}
@@ -435,7 +536,7 @@ static bool tcp_rto_fire(struct world *w, struct tcp_conn *c)
 	c->snd_nxt = c->snd_una;
 	c->rtt_timing = false;
 	c->dupacks = 0;
-	c->rto = c->rto * 2 > TCP_RTO_MAX ? TCP_RTO_MAX : c->rto * 2;
+	c->rto = c->rto * 2 > c->rto_max ? c->rto_max : c->rto * 2;
 	c->rto_at = w->now + c->rto;
 	return tcp_push(w, c);
 }
@@ -610,8 +711,13 @@ static void tcp_established(struct world *w, struct tcp_conn *c)
 	c->cwnd = 10u * c->mss; /* TCP_INIT_CWND */
 	c->quickacks = TCP_MAX_QUICKACKS;
 	c->pushed_seq = c->snd_una;
+	/* the handshake's RTT: from the SYN if it was sent once; after a
+	 * retransmission Karn forbids that, but the echoed timestamp
+	 * (tcp_rtt_tsopt_us) still times the last SYN */
 	if (!c->retries)
 		tcp_rtt_sample(c, w->now - c->rtt_start);
+	else if (c->ts_ok)
+		tcp_rtt_sample(c, w->now - c->syn_tx_at);
 	c->retries = 0;
 	tcp_set_rto(c);
 	c->rto_at = SIM_TIME_NEVER;
@@ -807,9 +913,16 @@ static void tcp_conn_input(struct world *w, struct tcp_conn *c, const struct tcp
 		return;
 	}
 	if (s->flags & TCP_SYN) {
-		if (c->state == TS_SYN_RECV && s->seq == c->irs && !(s->flags & TCP_ACK))
-			tcp_xmit(w, c, c->iss, TCP_SYN | TCP_ACK, 0); /* retransmitted SYN */
-		else
+		if (c->state == TS_SYN_RECV && s->seq == c->irs && !(s->flags & TCP_ACK)) {
+			/* retransmitted SYN (tcp_check_req): the SYN-ACK again,
+			 * and its timer restarts from now */
+			c->syn_tx_at = w->now;
+			tcp_xmit(w, c, c->iss, TCP_SYN | TCP_ACK, 0);
+			if (!c->client) {
+				c->rto_at = w->now + c->rto;
+				tcp_timer_arm(w, c);
+			}
+		} else
 			tcp_xmit(w, c, c->snd_nxt, TCP_ACK, 0); /* challenge ACK */
 		return;
 	}
@@ -866,7 +979,7 @@ static void tcp_conn_request(struct world *w, struct node *n, const struct tcp_k
 	c->ts_ok = c->sack_ok = c->ws_ok = true;
 	tcp_negotiate(c, s);
 	c->state = TS_SYN_RECV;
-	c->rtt_start = w->now;
+	c->rtt_start = c->syn_tx_at = w->now;
 	tcp_xmit(w, c, c->iss, TCP_SYN | TCP_ACK, 0);
 	c->rto_at = w->now + c->rto;
 	tcp_timer_arm(w, c);
@@ -902,23 +1015,33 @@ static void tcp_flow_xmit(struct world *w, struct flows_gen *g, uint32_t i, uint
 
 static void tcp_flow_syn_ev(struct world *w, void *arg, uint64_t u);
 
+/* A flow's SYN, and its timer: the schedule of an active open (tcp_syn_rto)
+ * with the node's knobs as they are now (a flow keeps no RTO of its own). */
 static void tcp_flow_send_syn(struct world *w, struct flows_gen *g, uint32_t i)
 {
 	struct tcp_flow *f = &g->tflows[i];
+	const struct tcp_sysctl *k = &g->n->tcp_sysctl;
 	tcp_flow_xmit(w, g, i, f->iss, TCP_SYN, 0);
 	f->syn_tries++;
-	flows_at(w, g, i, w->now + (TCP_RTO_INIT << (f->syn_tries - 1)), tcp_flow_syn_ev);
+	sim_time rto_max = (sim_time)k->rto_max_ms * SIM_MS;
+	flows_at(w, g, i, w->now + tcp_syn_rto(k, rto_max, f->syn_tries - 1u), tcp_flow_syn_ev);
 }
 
-/* SYN retransmission of a flow, as tcp_syn_retries allows. */
+/* SYN retransmission of a flow, as tcp_write_timeout allows. */
 static void tcp_flow_syn_ev(struct world *w, void *arg, uint64_t u)
 {
 	uint32_t i;
 	struct flows_gen *g = flows_from_event(arg, u, &i);
 	if (!g || g->tflows[i].state != TF_SYN_SENT)
 		return;
+	const struct tcp_sysctl *k = &g->n->tcp_sysctl;
+	sim_time rto_max = (sim_time)k->rto_max_ms * SIM_MS;
+	unsigned retrans = g->tflows[i].syn_tries - 1u;
+	sim_time elapsed = 0;	/* since the first SYN: the timers so far */
+	for (unsigned j = 0; j <= retrans; j++)
+		elapsed += tcp_syn_rto(k, rto_max, j);
 	tcp_enter();
-	if (g->tflows[i].syn_tries > TCP_SYN_RETRIES)
+	if (tcp_syn_expired(k, rto_max, true, retrans, elapsed))
 		g->tflows[i].state = TF_CLOSED; /* connect timed out */
 	else
 		tcp_flow_send_syn(w, g, i);
@@ -1163,7 +1286,7 @@ int tcp_cmd_connect(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
 	t->ts_ok = t->sack_ok = t->ws_ok = true;
 	t->data_end = t->iss + 1 + (uint32_t)bytes;
 	t->state = TS_SYN_SENT;
-	t->rtt_start = w->now;
+	t->rtt_start = t->retrans_stamp = t->syn_tx_at = w->now;
 	tcp_xmit(w, t, t->iss, TCP_SYN, 0);
 	t->rto_at = w->now + t->rto;
 	tcp_timer_arm(w, t);

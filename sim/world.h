@@ -106,6 +106,28 @@ struct net_ratelimit {
 	unsigned printed, missed;
 };
 
+/* The TCP knobs of a node's IPv4 stack (net.ipv4.tcp_*, per network
+ * namespace on Linux), set with sysctl; tcp.c follows them. */
+struct tcp_sysctl {
+	uint32_t syn_retries;		/* tcp_syn_retries */
+	uint32_t synack_retries;	/* tcp_synack_retries */
+	uint32_t syn_linear_timeouts;	/* tcp_syn_linear_timeouts (Linux 6.5+) */
+	uint32_t retries2;		/* tcp_retries2 */
+	uint32_t rto_min_us;		/* tcp_rto_min_us (Linux 6.11+) */
+	uint32_t rto_max_ms;		/* tcp_rto_max_ms (Linux 6.15+) */
+};
+
+/* Linux 6.18's values (tcp_sk_init). */
+static inline void tcp_sysctl_defaults(struct tcp_sysctl *k)
+{
+	k->syn_retries = 6;
+	k->synack_retries = 5;
+	k->syn_linear_timeouts = 4;
+	k->retries2 = 15;
+	k->rto_min_us = 200000;
+	k->rto_max_ms = 120000;
+}
+
 struct node {
 	struct world *w;		/* the run this node belongs to */
 	char name[NODENAME_MAX];
@@ -118,6 +140,7 @@ struct node {
 	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
 	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
 	unsigned ipfrag_time;	/* net.ipv4.ipfrag_time */
+	struct tcp_sysctl tcp_sysctl;	/* net.ipv4.tcp_* (tcp.c) */
 	struct nf_ns *nf;	/* routers only */
 	uint16_t ip_id;		/* next IPv4 id this node sends */
 	uint16_t next_ephemeral; /* next ephemeral port (from 32768) */

@@ -16,7 +16,9 @@ def parse_entry(line):
 
     Keys: proto, protonum, timeout (int or None), state (TCP) or None,
     orig and reply (dicts: src dst sport dport | type code id), flags (set of
-    [..] words without brackets), mark, use, event (for -E lines), line."""
+    [..] words without brackets), mark, use, counters (nf_conntrack_acct's
+    [(packets, bytes) of orig, of reply], or None), event (for -E lines),
+    line."""
     text = line.strip()
     event = None
     for tag in EVENT_TAGS:
@@ -29,7 +31,7 @@ def parse_entry(line):
         return None
     d = {"line": line.rstrip("\n"), "event": event, "proto": words[0],
          "protonum": int(words[1]), "timeout": None, "state": None, "flags": set(),
-         "mark": None, "use": None}
+         "mark": None, "use": None, "counters": None}
     i = 2
     if i < len(words) and words[i].isdigit():
         d["timeout"] = int(words[i])
@@ -46,6 +48,12 @@ def parse_entry(line):
         if not m:
             continue
         k, v = m[1], m[2]
+        if k in ("packets", "bytes") and v.isdigit() and tuples:
+            # accounting: after each tuple, per direction
+            if d["counters"] is None:
+                d["counters"] = [[None, None], [None, None]]
+            d["counters"][len(tuples) - 1][k == "bytes"] = int(v)
+            continue
         if k in ("mark", "use", "zone", "secctx", "delta-time"):
             if k in ("mark", "use"):
                 d[k] = int(v) if v.isdigit() else v

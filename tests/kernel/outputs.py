@@ -72,6 +72,8 @@ def compare_ct_list(where, nlines, klines, wildcards, t):
         if a["timeout"] is not None and b["timeout"] is not None and \
                 abs(a["timeout"] - b["timeout"]) > 1:
             why.append(f"timeout {a['timeout']} vs {b['timeout']}")
+        if a.get("counters") != b.get("counters"):
+            why.append(f"counters (packets, bytes) {a.get('counters')} vs {b.get('counters')}")
         if (a["mark"], a["use"]) != (b["mark"], b["use"]):
             why.append(f"mark/use {a['mark']}/{a['use']} vs {b['mark']}/{b['use']}")
         if why:

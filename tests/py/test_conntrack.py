@@ -317,6 +317,108 @@ end {timeout + 3}s
 
 
 # --------------------------------------------------------------------------
+# conntrack-acct.scn: nf_conntrack_acct=1 (every line below was printed by
+# conntrack 1.4.7 on Linux 6.18 for the same traffic, in namespaces)
+
+
+@pytest.fixture(scope="module")
+def acct(tmp_path_factory):
+    return run(TOPOLOGIES / "conntrack-acct.scn", out=tmp_path_factory.mktemp("acct"))
+
+
+A_UDP0 = ("udp      17 28 src=10.0.1.2 dst=10.0.2.2 sport=5000 dport=7 "
+          "src=10.0.2.2 dst=10.0.2.1 sport=7 dport=5000 mark=0 use=1")
+A_UDP1 = ("udp      17 28 src=10.0.1.2 dst=10.0.2.2 sport=5001 dport=7 packets=1 bytes=128 "
+          "src=10.0.2.2 dst=10.0.2.1 sport=7 dport=5001 packets=1 bytes=128 mark=0 use=1")
+A_UDP2 = ("udp      17 28 src=10.0.1.2 dst=10.0.2.2 sport=5002 dport=9 packets=1 bytes=38 [UNREPLIED] "
+          "src=10.0.2.2 dst=10.0.2.1 sport=9 dport=5002 packets=0 bytes=0 mark=0 use=1")
+A_TCP = ("tcp      6 431998 ESTABLISHED src=10.0.1.2 dst=10.0.2.2 sport=40000 dport=80 packets=3 bytes=264 "
+         "src=10.0.2.2 dst=10.0.2.1 sport=80 dport=40000 packets=2 bytes=112 [ASSURED] mark=0 use=1")
+A_ICMP = ("icmp     1 28 src=10.0.1.2 dst=10.0.2.2 type=8 code=0 id={id} packets=2 bytes=168 "
+          "src=10.0.2.2 dst=10.0.2.1 type=0 code=0 id={id} packets=2 bytes=168 mark=0 use=1")
+
+
+def test_conntrack_acct_passes(acct):
+    assert acct.rc == 0, explain(acct)
+
+
+def test_conntrack_acct_list_lines(acct):
+    lines = sorted(e["line"] for e in ct_list_at(acct.stdout, 3.5))
+    icmp_id = [e for e in ct_list_at(acct.stdout, 3.5) if e["proto"] == "icmp"][0]["orig"]["id"]
+    assert lines == sorted([A_UDP0, A_UDP1, A_UDP2, A_TCP, A_ICMP.format(id=icmp_id)]), lines
+    ext = outputs(acct.stdout, "router", "conntrack -L -o extended")[0].lines
+    assert sorted(ext) == sorted("ipv4     2 " + l for l in lines), ext
+
+
+def test_conntrack_acct_delete_prints_counters(acct):
+    (blk,) = outputs(acct.stdout, "router", "conntrack -D")
+    assert blk.lines == [A_UDP2.replace(" 28 ", " 27 ", 1)], blk.lines
+    assert "1 flow entries have been deleted." in acct.stderr
+
+
+def test_conntrack_acct_only_destroy_events_count(acct):
+    ev = [l for _, l in ct_events(acct.outdir)]
+    destroy = [l for l in ev if "[DESTROY]" in l]
+    assert [l.split("router: ", 1)[1] for l in destroy] == [
+        "[DESTROY] udp      17 27 src=10.0.1.2 dst=10.0.2.2 sport=5002 dport=9 packets=1 bytes=38 "
+        "[UNREPLIED] src=10.0.2.2 dst=10.0.2.1 sport=9 dport=5002 packets=0 bytes=0"], destroy
+    assert not [l for l in ev if "packets=" in l and "[DESTROY]" not in l]
+
+
+def test_conntrack_acct_list_zero(acct):
+    # -L -z prints the counters, then sets them to 0
+    def untimed(lines):  # the remaining seconds move between the listings
+        return sorted(re.sub(r"^(\S+ +\d+) \d+ ", r"\1 ", l) for l in lines)
+    before = [e["line"] for e in ct_list_at(acct.stdout, 6.5)]
+    listed = outputs(acct.stdout, "router", "conntrack -L -z")[0].lines
+    after = [e["line"] for e in ct_list_at(acct.stdout, 7.5)]
+    assert untimed(listed) == untimed(before)
+    counted = [l for l in after if "packets=" in l]
+    assert len(counted) == 3 and all(l.count("packets=0 bytes=0") == 2 for l in counted), after
+
+
+@pytest.mark.parametrize("cmd,msg", [
+    ("conntrack -L -z -p udp", "Can't use -z with filtering parameters"),
+    ("conntrack -L -z -s 10.0.1.2", "Can't use -z with filtering parameters"),
+    ("conntrack -D -z", "Illegal option `--zero' with this command"),
+    ("conntrack -S -z", "Illegal option `--zero' with this command"),
+    ("conntrack -E -z", "Illegal option `--zero' with this command"),
+    ("conntrack -L expect -z", "Illegal option `--zero' with this command"),
+])
+def test_conntrack_zero_refused(tmp_path, cmd, msg):
+    # conntrack 1.4.7's messages for -z where it does not apply
+    scn = write_scn(tmp_path, "z", TRIANGLE + f"router: {cmd}\nend 1s\n")
+    res = check(scn)
+    assert res.rc == 2 and f"conntrack v1.4.7 (conntrack-tools): {msg}" in res.stderr, res.stderr
+
+
+def test_conntrack_acct_rst_counted_before_destroy(tmp_path):
+    # a SYN answered by RST: the entry dies at once (nf_ct_kill_acct), the
+    # RST counted first; Linux 6.18 prints exactly this DESTROY line
+    scn = write_scn(tmp_path, "rst", TRIANGLE + """\
+router: iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE
+router: sysctl -w net.netfilter.nf_conntrack_acct=1
+at 1s client: tcp connect 10.0.2.2:9999 sport 41050
+end 2s
+""")
+    r = run(scn, out=tmp_path / "out")
+    assert r.rc == 0, explain(r)
+    assert [l.split("router: ", 1)[1] for _, l in ct_events(r.outdir) if "[DESTROY]" in l] == [
+        "[DESTROY] tcp      6 120 CLOSE src=10.0.1.2 dst=10.0.2.2 sport=41050 dport=9999 packets=1 "
+        "bytes=60 [UNREPLIED] src=10.0.2.2 dst=10.0.2.1 sport=9999 dport=41050 packets=1 bytes=40"]
+
+
+def test_conntrack_acct_entries_keep_what_they_were_made_with(acct):
+    lines = {e["orig"]["sport"]: e["line"] for e in ct_list_at(acct.stdout, 6.5)
+             if e["proto"] == "udp"}
+    # made before acct=1 / after acct=0: no counters; made with acct=1:
+    # still counting after acct=0 (its 5 s packet and echo)
+    assert "packets=" not in lines[5000] and "packets=" not in lines[5003], lines
+    assert "sport=5001 dport=7 packets=2 bytes=256 " in lines[5001], lines
+    assert "dport=5001 packets=2 bytes=256 [ASSURED]" in lines[5001], lines
+
+
+# --------------------------------------------------------------------------
 # every scenario passes --check
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TOPOLOGIES, check, explain, outputs, run, write_scn
+from conftest import IP, TOPOLOGIES, UDP, check, explain, outputs, pcap, run, write_scn
 
 RULES = [
     "-N LOGDROP",
@@ -137,6 +137,70 @@ end 1s
     assert saved.get("filter") == GOLDEN["filter"] and saved.get("nat") == GOLDEN["nat"], saved
 
 
+# `iptables -v -S` of topologies/ipt-save-counters.scn as iptables v1.8.9
+# (nf_tables) printed it on Linux 6.18 for the same traffic: counters after
+# the matches, before the target
+VERBOSE_S = {
+    "iptables -v -S": """\
+-P INPUT ACCEPT -c 0 0
+-P FORWARD DROP -c 1 38
+-P OUTPUT ACCEPT -c 0 0
+-N LANOUT
+-N SINK
+-A FORWARD -s 10.0.1.0/24 -c 5 358
+-A FORWARD -i eth0 -o eth1 -c 5 358 -j LANOUT
+-A FORWARD -m state --state RELATED,ESTABLISHED -c 4 320 -j ACCEPT
+-A LANOUT -p udp -m udp --dport 7 -c 2 152 -j ACCEPT
+-A LANOUT -p icmp -m comment --comment "ping out" -c 2 168 -j ACCEPT
+-A LANOUT -p udp -m udp --dport 9 -c 1 38 -g SINK""",
+    "iptables -v -S FORWARD": """\
+-P FORWARD DROP -c 1 38
+-A FORWARD -s 10.0.1.0/24 -c 5 358
+-A FORWARD -i eth0 -o eth1 -c 5 358 -j LANOUT
+-A FORWARD -m state --state RELATED,ESTABLISHED -c 4 320 -j ACCEPT""",
+    "iptables -v -S LANOUT 1": "-A LANOUT -p udp -m udp --dport 7 -c 2 152 -j ACCEPT",
+    "iptables -S LANOUT -v": """\
+-N LANOUT
+-A LANOUT -p udp -m udp --dport 7 -c 2 152 -j ACCEPT
+-A LANOUT -p icmp -m comment --comment "ping out" -c 2 168 -j ACCEPT
+-A LANOUT -p udp -m udp --dport 9 -c 1 38 -g SINK""",
+}
+
+
+def test_ipt_save_counters_verbose_list_rules(tmp_path):
+    res = run(TOPOLOGIES / "ipt-save-counters.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    for cmd, want in VERBOSE_S.items():
+        (blk,) = [b for b in outputs(res.stdout, "router", cmd) if b.command == cmd]
+        assert "\n".join(blk.lines) == want, f"{cmd}:\n" + "\n".join(blk.lines)
+
+
+# ipt-match-twice.scn: a match given twice (iptables 1.8.9 accepts it); the
+# -S and -L text of Linux 6.18 / iptables 1.8.9 for the same rules and traffic
+MATCH_TWICE_S = """\
+-P FORWARD DROP
+-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A FORWARD -i eth1 -m conntrack --ctstate NEW -m conntrack --ctstate DNAT -j ACCEPT
+-A FORWARD -i eth1 -p udp -m udp --dport 9 -j ACCEPT"""
+MATCH_TWICE_L = """\
+Chain FORWARD (policy DROP 2 packets, 96 bytes)
+ pkts bytes target     prot opt in     out     source               destination         
+    1    48 ACCEPT     0    --  *      *       0.0.0.0/0            0.0.0.0/0            ctstate RELATED,ESTABLISHED
+    1    48 ACCEPT     0    --  eth1   *       0.0.0.0/0            0.0.0.0/0            ctstate NEW ctstate DNAT
+    0     0 ACCEPT     17   --  eth1   *       0.0.0.0/0            0.0.0.0/0            udp dpt:9"""
+
+
+def test_ipt_match_twice(tmp_path):
+    res = run(TOPOLOGIES / "ipt-match-twice.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "\n".join(outputs(res.stdout, "router", "iptables -S FORWARD")[0].lines) == MATCH_TWICE_S
+    assert "\n".join(outputs(res.stdout, "router", "iptables -L FORWARD -v -n")[0].lines) == MATCH_TWICE_L
+    # the rule printed as `--dport 9` still needs port 7 too: nothing to port 9 passed
+    s = pcap(res.outdir, "server", "eth0")
+    assert [p[UDP].dport for p in s if UDP in p and p[IP].dst == "10.0.1.2"] == [7]
+    assert [p[UDP].sport for p in s if UDP in p and p[IP].dst == "10.0.1.2"] == [5000]
+
+
 def _routers(text):
     return re.findall(r"^router\s+(\S+)\s*$", text, re.M)
 
@@ -192,6 +256,12 @@ MALFORMED = [
     ("-A FORWARD --state ESTABLISHED -j ACCEPT", 'unknown option "--state"'),
     ("-A FORWARD -m conntrack --ctstate FOO -j ACCEPT", 'Bad ctstate "FOO"'),
     ("-A FORWARD -p icmp --icmp-type bogus -j ACCEPT", "Unknown ICMP type `bogus'"),
+    # each instance of a match keeps its own single-use options
+    ("-A FORWARD -m conntrack --ctstate NEW -m conntrack --ctstate DNAT --ctstate NEW -j ACCEPT",
+     'conntrack: option "--ctstate" can only be used once.'),
+    ("-A FORWARD -m conntrack --ctstate NEW -m conntrack -j ACCEPT",
+     "conntrack: At least one option is required"),
+    ("-A FORWARD -p udp -m udp --dport 7 -m tcp --dport 9 -j ACCEPT", "TCP match requires '-p tcp'"),
 ]
 
 

@@ -263,6 +263,8 @@ TOPOLOGIES = [
     ("seed-snat", []), ("seed-dnat", []), ("seed-masquerade", []),
     ("seed-snat-range", []), ("icmp-nat", []), ("hairpin", []), ("hairpin-masq", []),
     ("forwarding", []), ("port-exhaustion", []), ("double-nat", []),
+    ("conntrack-acct", []), ("ipt-save-counters", []), ("ipt-match-twice", []),
+    ("port-exhaustion-tcp", []),
     ("seed-udp", ["--modprobe-tracks"]),
     ("seed-forward", ["--skip-unsupported", "--until", "3.5s"]),
     ("tcp-walk", ["--modprobe-tracks"]),

@@ -1750,6 +1750,111 @@ static const struct ipt_real ipt_real[] = {
 	  "# Completed on Thu Jan  1 00:00:00 1970\n"
 	  "",
 	  "", 0 },
+	/* block 8: one match given twice (accepted by iptables 1.8.9; tcp and
+	 * udp options printed back as one match by iptables-nft) */
+	{ 8, "-A INPUT -m conntrack --ctstate NEW -m conntrack --ctstate DNAT -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -m state --state NEW -m conntrack --ctstate NEW -m state --state INVALID",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -m comment --comment a -m comment --comment b -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -p tcp -m multiport --dports 80 -m tcp --dport 5 -m multiport --sports 7 -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -p icmp -m icmp --icmp-type 8 -m icmp --icmp-type 0 -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -p tcp -m tcp --dport 80 -m state --state NEW -m tcp --sport 5 -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -p tcp -m tcp ! --dport 80 -m tcp --dport 81 -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -p tcp -m tcp -m state --state NEW -m tcp --dport 7 -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-A INPUT -p tcp -m tcp --syn -m tcp --tcp-flags ALL ACK -j ACCEPT",
+	  "",
+	  "", 0 },
+	{ 8, "-S INPUT",
+	  "-P INPUT ACCEPT\n"
+	  "-A INPUT -m conntrack --ctstate NEW -m conntrack --ctstate DNAT -j ACCEPT\n"
+	  "-A INPUT -m state --state NEW -m conntrack --ctstate NEW -m state --state INVALID\n"
+	  "-A INPUT -m comment --comment a -m comment --comment b -j ACCEPT\n"
+	  "-A INPUT -p tcp -m multiport --dports 80 -m tcp --dport 5 -m multiport --sports 7 -j ACCEPT\n"
+	  "-A INPUT -p icmp -m icmp --icmp-type 8 -m icmp --icmp-type 0 -j ACCEPT\n"
+	  "-A INPUT -p tcp -m tcp --sport 5 --dport 80 -m state --state NEW -j ACCEPT\n"
+	  "-A INPUT -p tcp -m tcp ! --dport 81 -j ACCEPT\n"
+	  "-A INPUT -p tcp -m tcp -m state --state NEW -m tcp --dport 7 -j ACCEPT\n"
+	  "-A INPUT -p tcp -m tcp --tcp-flags FIN,SYN,RST,PSH,ACK,URG ACK -j ACCEPT\n"
+	  "",
+	  "", 0 },
+	{ 8, "-L INPUT -n",
+	  "Chain INPUT (policy ACCEPT)\n"
+	  "target     prot opt source               destination         \n"
+	  "ACCEPT     0    --  0.0.0.0/0            0.0.0.0/0            ctstate NEW ctstate DNAT\n"
+	  "           0    --  0.0.0.0/0            0.0.0.0/0            state NEW ctstate NEW state INVALID\n"
+	  "ACCEPT     0    --  0.0.0.0/0            0.0.0.0/0            /* a */ /* b */\n"
+	  "ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            multiport dports 80 tcp dpt:5 multiport sports 7\n"
+	  "ACCEPT     1    --  0.0.0.0/0            0.0.0.0/0            icmptype 8 icmptype 0\n"
+	  "ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp spt:5 dpt:80 state NEW\n"
+	  "ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp dpt:!81\n"
+	  "ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp state NEW tcp dpt:7\n"
+	  "ACCEPT     6    --  0.0.0.0/0            0.0.0.0/0            tcp flags:0x3F/0x10\n"
+	  "",
+	  "", 0 },
+	/* the single-use checks of one instance stay */
+	{ 8, "-A INPUT -m conntrack --ctstate NEW --ctstate DNAT",
+	  "",
+	  "iptables v1.8.9 (nf_tables): conntrack: option \"--ctstate\" can only be used once.\n"
+	  "\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -m conntrack --ctstate NEW -m conntrack",
+	  "",
+	  "iptables v1.8.9 (nf_tables): conntrack: At least one option is required\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -m comment --comment a -m comment --comment b --comment c",
+	  "",
+	  "iptables v1.8.9 (nf_tables): comment: option \"--comment\" can only be used once.\n"
+	  "\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -p tcp -m tcp --dport 1 -m tcp --dport 2 --dport 3",
+	  "",
+	  "iptables v1.8.9 (nf_tables): Only one `--destination-port' allowed\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -m state --state NEW -m conntrack --state NEW",
+	  "",
+	  "iptables v1.8.9 (nf_tables): state: option \"--state\" can only be used once.\n"
+	  "\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -m conntrack --ctstate NEW -m conntrack --ctst DNAT",
+	  "",
+	  "iptables v1.8.9 (nf_tables): unknown option \"--ctst\"\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -p tcp -p udp",
+	  "",
+	  "iptables v1.8.9 (nf_tables): multiple -p flags not allowed\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -p tcp -m tcp --sport 1 -m udp --sport 2",
+	  "",
+	  "iptables v1.8.9 (nf_tables): UDP match requires '-p udp'\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
+	{ 8, "-A INPUT -m tcp --dport 1",
+	  "",
+	  "iptables v1.8.9 (nf_tables): TCP match requires '-p tcp'\n"
+	  "Try `iptables -h' or 'iptables --help' for more information.\n"
+	  "", 2 },
 };
 
 static void show_diff(const char *what, const char *cmd, const char *want, const char *got)
@@ -2165,6 +2270,38 @@ static void test_state_and_nat(void)
 	ns_free(ns);
 }
 
+/* Every instance of a repeated match must match (the kernel's rule holds
+ * them all): `--dport 7 -m udp --dport 9` never matches although -S prints
+ * only `--dport 9`; `--ctstate NEW -m conntrack --ctstate DNAT` wants both. */
+static void test_repeated_matches(void)
+{
+	struct nf_ns *ns = ns_new();
+	struct ct_entry ct;
+	memset(&ct, 0, sizeof(ct));
+	ipt_ok(ns, "-A INPUT -p udp -m udp --dport 7 -m udp --dport 9 -j DROP");
+	ipt_ok(ns, "-A INPUT -m conntrack --ctstate NEW -m conntrack --ctstate DNAT -j ACCEPT");
+	ipt_ok(ns, "-P INPUT DROP");
+	struct nf_skb skb = mkpkt(17, IP(1, 1, 1, 1), IP(2, 2, 2, 2), 1, 9, 0, 0);
+	skb.ct = &ct;
+	skb.ctinfo = IP_CT_NEW;
+	ct.status = IPS_DST_NAT;
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_LOCAL_IN, &skb, "eth0", NULL, 0) == NF_ACCEPT,
+	      "dport 9 passes rule 1 (it also needs 7), NEW+DNAT accepted by rule 2");
+	skb = mkpkt(17, IP(1, 1, 1, 1), IP(2, 2, 2, 2), 1, 7, 0, 0);
+	skb.ct = &ct;
+	skb.ctinfo = IP_CT_NEW;
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_LOCAL_IN, &skb, "eth0", NULL, 0) == NF_ACCEPT,
+	      "dport 7 passes rule 1 (it also needs 9)");
+	ct.status = 0;
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_LOCAL_IN, &skb, "eth0", NULL, 0) == NF_DROP,
+	      "NEW without DNAT: rule 2 needs both, the policy drops");
+	skb.ctinfo = IP_CT_ESTABLISHED;
+	ct.status = IPS_DST_NAT;
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_LOCAL_IN, &skb, "eth0", NULL, 0) == NF_DROP,
+	      "DNAT but not NEW: dropped");
+	ns_free(ns);
+}
+
 static void test_log_icmp_error(void)
 {
 	struct nf_ns *ns = ns_new();
@@ -2212,6 +2349,7 @@ int main(void)
 	test_dry_run();
 	test_traversal();
 	test_state_and_nat();
+	test_repeated_matches();
 	test_log_icmp_error();
 	printf("test_ipt: %d checks, %d failures\n", checks, failures);
 	printf("%d passed, %d failed\n", checks - failures, failures);
