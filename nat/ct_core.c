@@ -13,17 +13,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ct_gc.h"
 #include "ct_proto.h"
 #include "nat.h"
 #include "nf_ns.h"
 
 #define NS_PER_S 1000000000LL
 
-void ct_refresh(struct ct_entry *ct, nf_time now, int32_t seconds)
+void ct_refresh(struct nf_ns *ns, struct ct_entry *ct, nf_time now, int32_t seconds)
 {
 	if (ct->status & IPS_FIXED_TIMEOUT)
 		return;
-	ct->timeout = now + (int64_t)seconds * NS_PER_S;
+	ct_set_timeout(ns, ct, now + (int64_t)seconds * NS_PER_S);
 }
 
 int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now)

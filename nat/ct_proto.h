@@ -65,7 +65,7 @@ const struct ct_l4proto *ct_l4proto_find(uint8_t proto);
 
 /* Refresh: the entry now expires `seconds` (a sysctl value, may be
  * negative as Linux allows) after `now` (nf_ct_refresh_acct). */
-void ct_refresh(struct ct_entry *ct, nf_time now, int32_t seconds);
+void ct_refresh(struct nf_ns *ns, struct ct_entry *ct, nf_time now, int32_t seconds);
 
 /* ICMP (ct_proto_icmp.c): nf_conntrack_icmpv4_error for every ICMP packet.
  * Returns 1 if it is not an error (track it as a query), 0 if it is an
@@ -128,6 +128,9 @@ void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bu
 void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct);
 void ct_table_free_all(struct nf_ns *ns);
 unsigned ct_table_reap_bucket(struct nf_ns *ns, uint32_t bucket, nf_time now);
+/* Kill the expired entries of buckets [first, first + n), in order; returns
+ * the earliest timeout left there (NF_TIME_NEVER: none). */
+nf_time ct_table_reap_range(struct nf_ns *ns, uint32_t first, uint32_t n, nf_time now);
 void ct_table_reap_all(struct nf_ns *ns, nf_time now);
 bool ct_table_resize(struct nf_ns *ns, uint32_t size);
 unsigned ct_table_early_drop(struct nf_ns *ns, const struct ct_tuple *orig, nf_time now);

@@ -13,7 +13,7 @@ static enum ct_l4_verdict generic_packet(struct nf_ns *ns, struct ct_entry *ct,
 					 const struct ct_pkt *p, uint8_t ctinfo)
 {
 	(void)ctinfo;
-	ct_refresh(ct, p->now, (int32_t)ns->sysctl.generic_timeout);
+	ct_refresh(ns, ct, p->now, (int32_t)ns->sysctl.generic_timeout);
 	return CT_L4_ACCEPT;
 }
 
@@ -22,13 +22,13 @@ static enum ct_l4_verdict gre_packet(struct nf_ns *ns, struct ct_entry *ct,
 {
 	(void)ctinfo;
 	if (ct->status & IPS_SEEN_REPLY) {
-		ct_refresh(ct, p->now, (int32_t)ns->sysctl.gre_timeout_stream);
+		ct_refresh(ns, ct, p->now, (int32_t)ns->sysctl.gre_timeout_stream);
 		if (!(ct->status & IPS_ASSURED)) {
 			ct->status |= IPS_ASSURED;
 			ct_event_cache(ct, IPCT_ASSURED);
 		}
 	} else {
-		ct_refresh(ct, p->now, (int32_t)ns->sysctl.gre_timeout);
+		ct_refresh(ns, ct, p->now, (int32_t)ns->sysctl.gre_timeout);
 	}
 	return CT_L4_ACCEPT;
 }

@@ -22,7 +22,7 @@ static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,
 		ct_log_invalid(ns, 1, p->now, "can't create new conn with type %u", type);
 		return CT_L4_INVALID;
 	}
-	ct_refresh(ct, p->now, (int32_t)ns->sysctl.icmp_timeout);
+	ct_refresh(ns, ct, p->now, (int32_t)ns->sysctl.icmp_timeout);
 	return CT_L4_ACCEPT;
 }
 

@@ -49,13 +49,13 @@ static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 			extra = (int32_t)ns->sysctl.udp_timeout_stream;
 			stream = !(ct->status & IPS_ASSURED);
 		}
-		ct_refresh(ct, p->now, extra);
+		ct_refresh(ns, ct, p->now, extra);
 		if (stream) {
 			ct->status |= IPS_ASSURED;
 			ct_event_cache(ct, IPCT_ASSURED);
 		}
 	} else {
-		ct_refresh(ct, p->now, (int32_t)ns->sysctl.udp_timeout);
+		ct_refresh(ns, ct, p->now, (int32_t)ns->sysctl.udp_timeout);
 	}
 	return CT_L4_ACCEPT;
 }
