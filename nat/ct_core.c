@@ -13,23 +13,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ct_gc.h"
 #include "ct_proto.h"
 #include "nat.h"
 #include "nf_ns.h"
 
 #define NS_PER_S 1000000000LL
 
-void ct_refresh(struct ct_entry *ct, nf_time now, int32_t seconds)
+void ct_refresh(struct nf_ns *ns, struct ct_entry *ct, nf_time now, int32_t seconds)
 {
 	if (ct->status & IPS_FIXED_TIMEOUT)
 		return;
-	ct->timeout = now + (int64_t)seconds * NS_PER_S;
+	ct_set_timeout(ns, ct, now + (int64_t)seconds * NS_PER_S);
 }
 
 void ct_refresh_acct(struct nf_ns *ns, struct ct_entry *ct, const struct ct_pkt *p,
 		     uint8_t ctinfo, int32_t seconds)
 {
-	ct_refresh(ct, p->now, seconds);
+	ct_refresh(ns, ct, p->now, seconds);
 	if (ct->ext & CT_EXT_ACCT)	/* the common case pays one bit test */
 		ct_acct_update(ns, ct, ct_info_dir(ctinfo), p->len);
 }

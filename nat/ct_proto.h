@@ -65,7 +65,7 @@ const struct ct_l4proto *ct_l4proto_find(uint8_t proto);
 
 /* Refresh: the entry now expires `seconds` (a sysctl value, may be
  * negative as Linux allows) after `now` (nf_ct_refresh). */
-void ct_refresh(struct ct_entry *ct, nf_time now, int32_t seconds);
+void ct_refresh(struct nf_ns *ns, struct ct_entry *ct, nf_time now, int32_t seconds);
 /* What the trackers call for a packet they accept (nf_ct_refresh_acct):
  * the refresh, and the packet counted in its direction if the entry has
  * counters. */
@@ -147,6 +147,9 @@ void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bu
 void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct);
 void ct_table_free_all(struct nf_ns *ns);
 unsigned ct_table_reap_bucket(struct nf_ns *ns, uint32_t bucket, nf_time now);
+/* Kill the expired entries of buckets [first, first + n), in order; returns
+ * the earliest timeout left there (NF_TIME_NEVER: none). */
+nf_time ct_table_reap_range(struct nf_ns *ns, uint32_t first, uint32_t n, nf_time now);
 void ct_table_reap_all(struct nf_ns *ns, nf_time now);
 bool ct_table_resize(struct nf_ns *ns, uint32_t size);
 unsigned ct_table_early_drop(struct nf_ns *ns, const struct ct_tuple *orig, nf_time now);

@@ -10,6 +10,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include "ct_gc.h"
 #include "ct_proto.h"
 #include "nf_ns.h"
 
@@ -390,7 +391,7 @@ static void tcp_handle_invalid(struct nf_ns *ns, struct ct_entry *ct, int dir,
 		if (expires < 120LL * 1000000000LL)
 			return;
 		if (expires > unack)
-			ct->timeout = now + unack;
+			ct_set_timeout(ns, ct, now + unack);
 	} else {
 		t->last_index = (uint8_t)index;
 		t->last_dir = (uint8_t)dir;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "ct.h"
+#include "ct_gc.h"
 #include "ct_proto.h"
 #include "nat.h"
 #include "nf_ns.h"
@@ -195,8 +196,10 @@ void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bu
 		n->next = ns->buckets[bucket[d]];
 		ns->buckets[bucket[d]] = n;
 	}
+	ct_gc_note_entry(ns, bucket, ct->timeout);
 	ct->status |= IPS_CONFIRMED;
-	ns->ct_count++;
+	if (!ns->ct_count++)
+		ns->gc_wake_valid = false; /* the gc's cursor moves again */
 }
 
 void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
@@ -401,6 +404,29 @@ unsigned ct_table_reap_bucket(struct nf_ns *ns, uint32_t b, nf_time now)
 	return reaped;
 }
 
+nf_time ct_table_reap_range(struct nf_ns *ns, uint32_t first, uint32_t n, nf_time now)
+{
+	nf_time left = NF_TIME_NEVER;
+
+	for (uint32_t b = first; b < first + n; b++) {
+		struct ct_tuple_node *node = ns->buckets[b];
+
+		while (node) {
+			struct ct_tuple_node *next = node->next;
+			struct ct_entry *ct = ct_of_node(node);
+
+			while (next && ct_of_node(next) == ct)
+				next = next->next;
+			if (ct_expired(ct, now))
+				ct_entry_kill(ns, ct, now);
+			else if (ct->timeout < left)
+				left = ct->timeout;
+			node = next;
+		}
+	}
+	return left;
+}
+
 void ct_table_reap_all(struct nf_ns *ns, nf_time now)
 {
 	if (!ns->ct_count)
@@ -419,9 +445,14 @@ bool ct_table_resize(struct nf_ns *ns, uint32_t size)
 							   : calloc(size, sizeof(*nb));
 	struct ct_tuple_node **old = ns->buckets;
 	uint32_t old_size = ns->sysctl.ct_buckets;
+	struct ct_gc_index index;
 
 	if (!nb)
 		return false;
+	if (!ct_gc_index_alloc(&index, size)) {
+		free(nb);
+		return false;
+	}
 	ns->buckets = nb;
 	ns->sysctl.ct_buckets = size;
 	ns->gc_next_bucket = 0; /* the gc cursor indexes the old array */
@@ -440,6 +471,7 @@ bool ct_table_resize(struct nf_ns *ns, uint32_t size)
 		}
 		free(old);
 	}
+	ct_gc_index_install(ns, &index);
 	return true;
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
+#define NF_TIME_NEVER INT64_MAX
 
 enum nf_hook {
 	NF_INET_PRE_ROUTING = 0,
@@ -133,9 +134,19 @@ void nf_ct_attach(struct nf_skb *nskb, const struct nf_skb *skb);
  * only; an [UPDATE] event). */
 void nf_ct_set_closing(struct nf_ns *ns, const struct nf_skb *skb, nf_time now);
 
-/* Periodic garbage collection on the simulated clock (gc_worker): reaps expired
- * entries, emitting DESTROY events. The simulator calls it every second. */
-void nf_gc(struct nf_ns *ns, nf_time now);
+/* The garbage collector on the simulated clock (gc_worker): it ticks at
+ * every whole simulated second from 1 s; a tick scans a slice of the table,
+ * reaping expired entries (DESTROY events). nf_gc runs the ticks up to `now`
+ * not yet run, in order: those with work (nf_gc_next) are run, the others
+ * only move the scan cursor, in one step however many they are. Returns how
+ * many ticks had work. The caller must have run the ticks that precede an
+ * event before handing the namespace that event (a packet, a command). */
+unsigned nf_gc(struct nf_ns *ns, nf_time now);
+/* The first tick not yet run that has work (a reap or the early drop), with
+ * the table as it is; NF_TIME_NEVER if none. Ticks before it reap nothing. */
+nf_time nf_gc_next(struct nf_ns *ns);
+/* Simulated nanoseconds between two ticks. */
+#define NF_GC_INTERVAL 1000000000LL
 
 /* An interface lost an address or went down: MASQUERADE entries using it are
  * flushed (masq_inet_event / masq_device_event). addr 0: every address. */

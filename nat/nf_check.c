@@ -14,6 +14,9 @@
  *      exceed nf_conntrack_max (unless the maximum was lowered under an
  *      older, larger table: Linux keeps those entries too).
  *   5. A NATed tuple lies in the range of the rule that bound it.
+ *   6. The garbage collector's expiry index holds: no entry expires before
+ *      the bound of a block or unit holding one of its tuples (ct_gc.h),
+ *      and its cursor is at the start of a unit.
  * and, per packet sent, that its tuple is the one its entry expects.
  */
 #include <stdio.h>
@@ -156,18 +159,32 @@ bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why)
 	(void)now;
 	ct_table_foreach(ns, nf_check_entry, &c);
 
-	/* invariant 3 (and a node count: every node belongs to a counted entry) */
+	/* invariant 3 (and a node count: every node belongs to a counted
+	 * entry), and 6 */
 	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
+		const struct ct_gc_index *x = &ns->gc_index;
+
 		for (const struct ct_tuple_node *n = ns->buckets[b]; n; n = n->next) {
+			nf_time timeout = ct_of_node(n)->timeout;
+
 			nodes++;
 			if (ct_hash_bucket(ns, &n->t) != b)
 				c.ok = nf_check_fail(why, ct_of_node(n), "tuple in wrong bucket");
+			if (timeout < x->block_min[b >> x->block_shift] ||
+			    timeout < x->unit_min[b / x->unit])
+				c.ok = nf_check_fail(why, ct_of_node(n),
+						     "expires before its gc index bound");
 			for (const struct ct_tuple_node *m = n->next; m; m = m->next)
 				if (ct_tuple_equal(&n->t, &m->t) && ct_of_node(n) != ct_of_node(m)) {
 					c.ok = nf_check_fail(why, ct_of_node(n),
 							     "tuple also belongs to another entry");
 				}
 		}
+	}
+	if (ns->gc_next_bucket % ns->gc_index.unit) {
+		g_string_append_printf(why, "--check: gc cursor %u not at a unit of %u buckets\n",
+				       ns->gc_next_bucket, ns->gc_index.unit);
+		c.ok = false;
 	}
 	/* invariant 4 */
 	if (nodes != 2 * c.entries || ns->ct_count != c.entries) {

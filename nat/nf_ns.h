@@ -30,6 +30,20 @@ struct nf_sysctl {
 	int32_t other[24];
 };
 
+/* The garbage collector's expiry index (ct_gc.c): the table cut into
+ * units (the slices gc_worker scans are whole units) and blocks (a unit is
+ * whole blocks), each with a lower bound of the timeouts of the entries
+ * with a tuple in it. NF_TIME_NEVER: nothing there. */
+struct ct_gc_index {
+	uint32_t batch;		/* buckets scanned per tick */
+	uint32_t unit;		/* buckets per unit: gcd(batch, buckets) */
+	uint32_t nunits, step;	/* units in the table; units per tick */
+	uint32_t block_shift;	/* a block is 1 << block_shift buckets */
+	uint32_t nblocks;
+	nf_time *block_min;	/* [nblocks] */
+	nf_time *unit_min;	/* [nunits] */
+};
+
 /* conntrack -S counters (struct ip_conntrack_stat). */
 struct nf_ct_stats {
 	uint64_t found, invalid, insert, insert_failed, drop, early_drop, error,
@@ -57,10 +71,15 @@ struct nf_ns {
 	nf_time ratelimit_begin;
 	unsigned ratelimit_printed, ratelimit_missed;
 
-	/* gc_worker state (nf_ns.c): next bucket to scan, and the early drop
+	/* gc_worker state (ct_gc.c): next bucket to scan, and the early drop
 	 * a failed allocation asked for (conntrack_gc_work.early_drop) */
 	uint32_t gc_next_bucket;
 	bool gc_early_drop;
+	/* the next tick not yet run (kept across reboot: the clock goes on),
+	 * and the first tick with work (nf_gc_next) while gc_wake_valid */
+	bool gc_wake_valid;
+	nf_time gc_tick, gc_wake;
+	struct ct_gc_index gc_index;
 	/* when nf_conntrack_max was last set (--check: an older table may
 	 * legitimately hold more entries than a lowered maximum) */
 	nf_time ct_max_set_at;

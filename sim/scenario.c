@@ -681,13 +681,99 @@ void scenario_free(struct scenario *s)
 
 /* ----- running ----- */
 
-/* The conntrack garbage collector's tick (gc_worker), once a second. */
-static void gc_tick(struct world *w, void *arg, uint64_t u)
+/* ----- the routers' garbage collectors ----- */
+
+/* Every router's conntrack gc ticks at each whole second from 1 s (nf_gc).
+ * Most ticks reap nothing, and an event per router per second made five
+ * idle days cost 432000 events; so ticks are not events. Before each event
+ * the run loop runs the ticks due before it (gc_catch_up): each router says
+ * which tick is its next with work (nf_gc_next), and the idle ticks up to
+ * there pass in one nf_gc call.
+ *
+ * The order of a tick and the events of its instant stays that of a chain
+ * of tick events, each scheduled by the tick before (as natsim used to run
+ * them): a tick comes after the events of its instant already pending when
+ * the previous tick ran, and before those scheduled later. So when a tick
+ * runs with an event pending within the next second, the next tick becomes
+ * a real event (gc_tick_event), scheduled then; otherwise nothing is
+ * pending at the next tick's instant and it simply runs before anything at
+ * or after that instant. */
+struct gc_clock {
+	struct world *w;
+	GPtrArray *routers;	/* nodes with a netfilter namespace */
+	sim_time tick;		/* the next tick */
+	sim_time end;		/* the run's end: no tick after it */
+	bool event;		/* a gc_tick_event for `tick` is pending */
+};
+
+static void gc_tick_event(struct world *w, void *arg, uint64_t u);
+
+static struct nf_ns *gc_router(const struct gc_clock *c, unsigned i)
 {
-	struct node *n = arg;
+	return ((struct node *)g_ptr_array_index(c->routers, i))->nf;
+}
+
+/* Where the tick at c->tick goes, decided when the tick before it runs (or
+ * when the run starts, for the first). */
+static void gc_place_tick(struct gc_clock *c)
+{
+	struct world *w = c->w;
+
+	if (c->tick <= c->end && evq_len(&w->q) && evq_peek_time(&w->q) <= c->tick) {
+		world_at(w, c->tick, gc_tick_event, c, 0);
+		c->event = true;
+	}
+}
+
+/* The tick at c->tick on every router (the routers with no work at it
+ * only move their cursor), then the next one's placement. */
+static void gc_run_tick(struct gc_clock *c)
+{
+	struct world *w = c->w;
+	sim_time t = c->tick;
+
+	w->now = t;
+	for (unsigned i = 0; i < c->routers->len; i++)
+		w->events += nf_gc(gc_router(c, i), t);
+	c->tick = t + SIM_S;
+	gc_place_tick(c);
+}
+
+static void gc_tick_event(struct world *w, void *arg, uint64_t u)
+{
+	struct gc_clock *c = arg;
 	(void)u;
-	nf_gc(n->nf, w->now);
-	world_at(w, w->now + SIM_S, gc_tick, n, 0);
+	c->event = false;
+	if (!w->stopping)
+		gc_run_tick(c);
+}
+
+/* Run the ticks due before the next event, at `next` (at the same instant:
+ * the tick first, see above). */
+static void gc_catch_up(struct gc_clock *c, sim_time next)
+{
+	sim_time end = c->end;
+
+	while (!c->event && c->tick <= next && c->tick <= end) {
+		/* the ticks before `upto` pass in one step: no router has work
+		 * at them, and each is more than a second before the next
+		 * event (its successor's placement is plain) and not after
+		 * the end */
+		sim_time upto = SIM_TIME_NEVER;
+		for (unsigned i = 0; i < c->routers->len; i++)
+			upto = MIN(upto, nf_gc_next(gc_router(c, i)));
+		if (next != SIM_TIME_NEVER)
+			upto = MIN(upto, next <= SIM_S ? 0 : (next - 1) / SIM_S * SIM_S);
+		if (end != SIM_TIME_NEVER)
+			upto = MIN(upto, end / SIM_S * SIM_S + SIM_S);
+		if (upto > c->tick) {
+			for (unsigned i = 0; i < c->routers->len; i++)
+				nf_gc(gc_router(c, i), upto - SIM_S);
+			c->tick = upto;
+		} else {
+			gc_run_tick(c);
+		}
+	}
 }
 
 /* What a failed command printed, as stderr shows it (one final newline). */
@@ -846,32 +932,42 @@ void scenario_run(struct world *w)
 	}
 	g_ptr_array_free(timed, TRUE);
 
-	size_t n_gc = 0;
+	struct gc_clock gc = { .w = w, .routers = g_ptr_array_new(), .tick = SIM_S, .end = end };
 	for (unsigned i = 0; i < w->nodes->len; i++) {
 		struct node *n = g_ptr_array_index(w->nodes, i);
-		if (n->nf) {
-			world_at(w, SIM_S, gc_tick, n, 0);
-			n_gc++;
-		}
+		if (n->nf)
+			g_ptr_array_add(gc.routers, n);
 	}
+	if (gc.routers->len)
+		gc_place_tick(&gc);
+	else
+		gc.tick = SIM_TIME_NEVER;
 
 	struct progress pg = { .tty = isatty(2) };
 	pg.start = pg.last = pg.tty ? g_get_monotonic_time() : 0;
 	struct event ev;
 	while (!w->stopping && !scenario_signal) {
-		/* without an end, stop once only the gc ticks are left */
-		if (end == SIM_TIME_NEVER && evq_len(&w->q) <= n_gc)
+		/* without an end, stop once only the gc is left */
+		if (end == SIM_TIME_NEVER && evq_len(&w->q) <= (size_t)gc.event)
 			break;
 		sim_time t = evq_peek_time(&w->q);
+		if (!gc.event) {
+			gc_catch_up(&gc, t);
+			t = evq_peek_time(&w->q);
+		}
 		if (t == SIM_TIME_NEVER || t > end)
 			break;
 		evq_pop(&w->q, &ev);
 		w->now = ev.time;
-		w->events++;
+		/* events: what ran; a gc tick counts in nf_gc's return, as
+		 * one per router whose tick had work */
+		if (ev.fn != gc_tick_event)
+			w->events++;
 		ev.fn(w, ev.arg, ev.u);
 		if (pg.tty && (w->events & 4095) == 0)
 			progress_tick(w, &pg, end);
 	}
+	g_ptr_array_free(gc.routers, TRUE);
 	scenario_progress_clear(w);
 
 	if (!w->stopping && !scenario_signal && end != SIM_TIME_NEVER)

@@ -133,6 +133,29 @@ def e2e(build, name, pcap, runs, target, outroot):
     add(tag + "_peak_rss", rss, "MiB", None, cmd, higher=False)
 
 
+def idle(build, runs, outroot):
+    """tests/bench/idle-5d.scn: 1000 established connections wait out the
+    5-day timeout (default buckets). The whole run's wall time: handshakes,
+    432000 idle simulated seconds, 1000 reaps; its cost should follow the
+    events, not the seconds. The target is on the run without pcap (what
+    the pcaps of 4000 packets cost is the next row's difference). The same
+    scenario in smoke mode."""
+    scn = "tests/bench/idle-5d.scn"
+    outdir = os.path.join(outroot, "idle-5d")
+    note = "1000 entries wait out the 5-day established timeout, 262144 buckets"
+    for pcap in (False, True):
+        walls, events = [], []
+        for _ in range(runs):
+            wall, summary, _ = run_natsim(build, scn, pcap, outdir)
+            walls.append(wall)
+            events.append(summary["events"])
+        tag = "idle-5d_%s" % ("pcap" if pcap else "nopcap")
+        cmd = "%s/natsim run %s --quiet%s" % (build, scn, "" if pcap else " --no-pcap")
+        add(tag + "_wall", walls, "s", None if pcap else 0.05, cmd, higher=False, note=note)
+    shutil.rmtree(outdir, ignore_errors=True)
+    add("idle-5d_events", events, "events", None, cmd, higher=False)
+
+
 def determinism_check(build, outroot):
     """The storm at reduced size with --check, twice: same bytes."""
     dirs = []
@@ -161,7 +184,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build-bench")
     ap.add_argument("--quick", action="store_true", help="fewer and shorter runs")
-    ap.add_argument("--only", default="", help="engine, evq or e2e")
+    ap.add_argument("--only", default="", help="engine, evq, e2e or idle")
     ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, one run: checks the table, measures nothing")
@@ -228,6 +251,8 @@ def main():
                 if name != "storm-1m":
                     target = 2e6 if pcap else 2.5e6
                 e2e(build, name, pcap, runs, target, outroot)
+    if a.only in ("", "e2e", "idle"):
+        idle(build, runs, outroot)
         shutil.rmtree(outroot, ignore_errors=True)
 
     total = time.monotonic() - start

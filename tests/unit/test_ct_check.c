@@ -111,6 +111,20 @@ int main(void)
 		CHECK(check_ok(ns));
 	}
 
+	/* 6. a timeout lowered behind the gc's back (not through
+	 * ct_set_timeout): the bounds of its blocks no longer hold */
+	{
+		nf_time was = b->timeout;
+
+		b->timeout = -S_;
+		CHECK(check_fails_with(ns, "expires before its gc index bound"));
+		b->timeout = was;
+		CHECK(check_ok(ns));
+		ns->gc_next_bucket = 1;
+		CHECK(check_fails_with(ns, "gc cursor 1 not at a unit"));
+		ns->gc_next_bucket = 0;
+	}
+
 	/* the per-packet check: a packet of b in the ORIGINAL direction */
 	t_udp(&p, "10.0.0.1", 1001, "10.0.0.2", 53);
 	t_forward(ns, &p, S_);
