@@ -714,7 +714,7 @@ void nf_ct_set_closing(struct nf_ns *ns, const struct nf_skb *skb, nf_time now)
 	ct->proto.tcp.state = TCP_CONNTRACK_CLOSE;
 	if (old_state == TCP_CONNTRACK_CLOSE || (ct->status & IPS_FIXED_TIMEOUT))
 		return;
-	ct_refresh(ct, now, tcp_timeout(ns, TCP_CONNTRACK_CLOSE));
+	ct_refresh(ns, ct, now, tcp_timeout(ns, TCP_CONNTRACK_CLOSE));
 	ct_event_cache(ct, IPCT_PROTOINFO);
 	ct_deliver_cached_events(ns, ct, now);
 }

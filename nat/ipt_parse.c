@@ -224,6 +224,7 @@ struct ipt_pstate {
 	bool to_given;
 	bool mark_given;
 	bool tcpmss, tcpmss_given;	/* -j TCPMSS, and one of its options */
+	uint8_t tcpmss_once;		/* bit 1 --set-mss, bit 0 --clamp-mss-to-pmtu given */
 };
 
 enum {
@@ -930,13 +931,18 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, int slot,
 	}
 	case OV_SET_MSS:
 	case OV_CLAMP_MSS: {
-		if ((rc = ipt_once(ps, ow, o->name, o->val)) || (rc = ipt_noinvert(ps, ow, o->name)))
+		/* each option once; the two together are accepted (iptables 1.8.9) */
+		if (ps->tcpmss_once & (1u << (o->val == OV_SET_MSS)))
+			return perr(ps, "%s: option \"--%s\" can only be used once.\n",
+				    ipt_owner_names[ow], o->name);
+		if ((rc = ipt_noinvert(ps, ow, o->name)))
 			return rc;
 		unsigned long v;
 		/* XTTYPE_UINT16 up to 65535 minus the IPv4 header */
 		if (o->val == OV_SET_MSS && !ipt_strtoul(arg, 65515, &v))
 			return perr(ps, "TCPMSS: bad value for option \"--set-mss\", or out of range (0-65515).\n");
 		ps->tcpmss_given = true;
+		ps->tcpmss_once |= 1u << (o->val == OV_SET_MSS);
 		break;
 	}
 	default:
