@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "paste.h"
 #include "report.h"
 #include "scenario.h"
 
@@ -88,7 +89,8 @@ int cmd_split(const char *text, GPtrArray *argv, struct cmd_redir *redir,
 	      GPtrArray *warnings, GString *err)
 {
 	struct splitter s = { .argv = argv, .redir = redir, .word = g_string_new(NULL) };
-	const char *p = text;
+	char *unquoted = paste_quotes(text, warnings); /* “1” -> "1" */
+	const char *p = unquoted ? unquoted : text;
 	int rc = 0;
 
 	for (;;) {
@@ -221,6 +223,7 @@ int cmd_split(const char *text, GPtrArray *argv, struct cmd_redir *redir,
 		rc = 2;
 	}
 	g_string_free(s.word, TRUE);
+	g_free(unquoted);
 	return rc;
 }
 
@@ -1094,14 +1097,9 @@ static void conntrack_event_listen(struct cmd_ctx *c, int argc, char **argv)
 int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	/* `sudo` from copied instructions: the scenario is already root */
-	while (argc > 0 && strcmp(argv[0], "sudo") == 0) {
-		argc--;
-		argv++;
-		while (argc > 0 && argv[0][0] == '-') {
-			argc--;
-			argv++;
-		}
-	}
+	int skip = paste_sudo_skip(argc, argv);
+	argc -= skip;
+	argv += skip;
 	if (argc == 0)
 		return 0;
 	const char *name = argv[0];
