@@ -1124,23 +1124,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	if (strcmp(name, "modprobe") == 0) {
 		if (need_netfilter(c, "modprobe"))
 			return 2;
-		int nmods = 0;
-		for (int i = 1; i < argc; i++) {
-			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--remove") == 0) {
-				g_string_assign(c->err, "modprobe: -r is not supported by natsim");
-				return 2;
-			}
-			if (argv[i][0] == '-')
-				continue; /* -v, -q, -a */
-			nmods++;
-			if (nf_cmd_modprobe(nf, argv[i], c->err, c->dry_run))
-				return 2;
-		}
-		if (nmods == 0) {
-			g_string_assign(c->err, "modprobe: ERROR: missing parameters. See -h.");
-			return 2;
-		}
-		return 0;
+		return cmd_modprobe(c, argc, argv);
 	}
 	if (strcmp(name, "iptables") == 0) {
 		if (need_netfilter(c, name))

@@ -68,6 +68,9 @@ int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r
 /* ipcmd.c: `ip addr|route|link ...`. */
 int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);
 
+/* modprobe.c: `modprobe [OPTIONS] MODULE [PARAM=VALUE...]`. */
+int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv);
+
 /* traffic.c: ping, udp send, tcp connect|segment, listen, flows, replay. */
 int traffic_cmd(struct cmd_ctx *c, int argc, char **argv);
 /* True if argv[0] is one of traffic.c's commands. */
