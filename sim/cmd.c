@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "journal.h"
 #include "paste.h"
 #include "report.h"
 #include "scenario.h"
@@ -793,14 +794,59 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
  * empties, as systemd keeps its runtime state. */
 #define IPT_ACTIVE "/run/systemd/natsim/iptables.service.active"
 
+/* The unit's last run, for `systemctl status`: "STATE SINCE_NS PID STATUS". */
+#define IPT_LAST "/run/systemd/natsim/iptables.service.last"
+#define IPT_NAME "IPv4 firewall with iptables"
+
 static bool ipt_service_enabled(struct node *n) { return file_get(n, IPT_WANTS) != NULL; }
 static bool ipt_service_active(struct node *n) { return file_get(n, IPT_ACTIVE) != NULL; }
+
+/* systemd's and iptables.init's journal lines for one start or stop; `status`
+ * is the init script's exit status (0, 1, 6). Returns the PID. */
+static int ipt_service_journal(struct cmd_ctx *c, bool start, const char *init_out, int status)
+{
+	struct node *n = c->node;
+	sim_time t = c->w->now;
+	int pid = journal_new_pid(n);
+	static const char *const names[] = { "SUCCESS", "FAILURE", "", "", "", "", "NOTCONFIGURED" };
+	journal_log(n, t, "systemd", 1, "iptables.service",
+		    start ? "Starting " IPT_NAME "..." : "Stopping " IPT_NAME "...");
+	char **lines = g_strsplit(init_out, "\n", -1);
+	for (char **l = lines; *l; l++)
+		if (**l)
+			journal_log(n, t, "iptables.init", pid, "iptables.service", *l);
+	g_strfreev(lines);
+	char *last;
+	if (status == 0) {
+		journal_log(n, t, "systemd", 1, "iptables.service",
+			    start ? "Finished " IPT_NAME "." : "iptables.service: Deactivated successfully.");
+		if (!start)
+			journal_log(n, t, "systemd", 1, "iptables.service", "Stopped " IPT_NAME ".");
+		last = g_strdup_printf("%s %lld %d 0/SUCCESS", start ? "active" : "inactive",
+				       (long long)t, pid);
+	} else {
+		char *m = g_strdup_printf("iptables.service: Main process exited, code=exited, status=%d/%s",
+					  status, names[status]);
+		journal_log(n, t, "systemd", 1, "iptables.service", m);
+		g_free(m);
+		journal_log(n, t, "systemd", 1, "iptables.service",
+			    "iptables.service: Failed with result 'exit-code'.");
+		journal_log(n, t, "systemd", 1, "iptables.service",
+			    start ? "Failed to start " IPT_NAME "." : "Stopped " IPT_NAME ".");
+		last = g_strdup_printf("failed %lld %d %d/%s", (long long)t, pid, status, names[status]);
+	}
+	file_put(n, IPT_LAST, last, false);
+	g_free(last);
+	return pid;
+}
 
 /* iptables.init start: iptables-restore /etc/sysconfig/iptables. */
 static int ipt_service_start(struct cmd_ctx *c)
 {
 	GString *f = file_get(c->node, IPT_SAVE_FILE);
 	if (!f) {
+		/* iptables.init: "Do not start if there is no config file." */
+		ipt_service_journal(c, true, "iptables: No config file.[WARNING]", 6);
 		g_string_append_printf(c->err, "%sJob for iptables.service failed because the control "
 				       "process exited with error code.\n"
 				       "See \"systemctl status iptables.service\" and "
@@ -813,11 +859,14 @@ static int ipt_service_start(struct cmd_ctx *c)
 	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, e, false, c->w->now);
 	g_free(text);
 	if (rc) {
+		g_string_append(e, "iptables: Applying firewall rules: [FAILED]");
+		ipt_service_journal(c, true, e->str, 1);
 		g_string_printf(c->err, "iptables.service: iptables-restore %s: %s", IPT_SAVE_FILE, e->str);
 		g_string_free(e, TRUE);
 		return 2;
 	}
 	g_string_free(e, TRUE);
+	ipt_service_journal(c, true, "iptables: Applying firewall rules: [  OK  ]", 0);
 	file_put(c->node, IPT_ACTIVE, "", false);
 	return 0;
 }
@@ -852,6 +901,7 @@ static int ipt_service_stop(struct cmd_ctx *c)
 	}
 	if (rc)
 		g_string_printf(c->err, "iptables.service: stop: %s", e->str);
+	ipt_service_journal(c, false, rc ? e->str : "iptables: Flushing firewall rules: [  OK  ]", rc ? 1 : 0);
 	file_remove(c->node, IPT_ACTIVE);
 	g_string_free(saved, TRUE);
 	g_string_free(e, TRUE);
@@ -876,15 +926,37 @@ static int ipt_service_save(struct cmd_ctx *c)
 	return rc ? 2 : 0;
 }
 
+/* systemctl status iptables, as systemd 252 prints a oneshot unit with
+ * RemainAfterExit: the state since when, the init script's process and
+ * exit status, then the unit's last 10 journal lines. */
 static void ipt_service_status(struct cmd_ctx *c)
 {
-	bool en = ipt_service_enabled(c->node), act = ipt_service_active(c->node);
+	bool en = ipt_service_enabled(c->node);
+	GString *lastf = file_get(c->node, IPT_LAST);
+	char state[16] = "inactive", exit_status[32] = "";
+	long long since = 0;
+	int pid = 0;
+	if (lastf && sscanf(lastf->str, "%15s %lld %d %31s", state, &since, &pid, exit_status) != 4)
+		g_strlcpy(state, "inactive", sizeof state);
+	bool act = strcmp(state, "active") == 0, failed = strcmp(state, "failed") == 0;
 	g_string_append_printf(c->out,
-		"%s iptables.service - IPv4 firewall with iptables\n"
+		"%s iptables.service - " IPT_NAME "\n"
 		"     Loaded: loaded (" IPT_UNIT "; %s; preset: disabled)\n"
-		"     Active: %s\n",
-		act ? "\u25cf" : "\u25cb", en ? "enabled" : "disabled",
-		act ? "active (exited)" : "inactive (dead)");
+		"     Active: %s",
+		act ? "\u25cf" : failed ? "\u00d7" : "\u25cb", en ? "enabled" : "disabled",
+		act ? "active (exited)" : failed ? "failed (Result: exit-code)" : "inactive (dead)");
+	if (lastf)
+		journal_since((sim_time)since, c->w->now, c->out);
+	g_string_append_c(c->out, '\n');
+	if (lastf) {
+		g_string_append_printf(c->out,
+			"    Process: %d ExecStart=/usr/libexec/iptables/iptables.init start "
+			"(code=exited, status=%s)\n"
+			"   Main PID: %d (code=exited, status=%s)\n",
+			pid, exit_status, pid, exit_status);
+		g_string_append_c(c->out, '\n');
+		journal_unit_tail(c->node, "iptables.service", 10, c->out);
+	}
 }
 
 static bool unit_is_iptables(const char *unit)
@@ -943,7 +1015,10 @@ static int ipt_service_action(struct cmd_ctx *c, const char *action, bool now)
 		g_string_append(c->out, ipt_service_enabled(n) ? "enabled\n" : "disabled\n");
 		return 0;
 	}
-	g_string_append(c->out, ipt_service_active(n) ? "active\n" : "inactive\n");
+	GString *lastf = file_get(n, IPT_LAST);
+	g_string_append(c->out, ipt_service_active(n) ? "active\n"
+				: lastf && g_str_has_prefix(lastf->str, "failed") ? "failed\n"
+				: "inactive\n");
 	return 0;
 }
 
@@ -1059,6 +1134,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 		g_hash_table_foreach_remove(n->files, is_run_file, NULL);
 
 	/* boot */
+	journal_boot(n, c->w->now);
 	GString *boot_out = c->out;
 	GString *quiet_out = g_string_new(NULL);
 	GString *errs = g_string_new(NULL);
@@ -1164,6 +1240,10 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_service(c, argc, argv);
 	if (strcmp(name, "reboot") == 0)
 		return cmd_reboot(c);
+	if (strcmp(name, "dmesg") == 0)
+		return cmd_dmesg(c, argc, argv);
+	if (strcmp(name, "journalctl") == 0)
+		return cmd_journalctl(c, argc, argv);
 	if (strcmp(name, "shutdown") == 0) {
 		for (int i = 1; i < argc; i++)
 			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--reboot") == 0)

@@ -100,6 +100,13 @@ struct node {
 	uint64_t ct_events_shown;
 	/* the node's kernel log lines, for `expect NODE log` */
 	GPtrArray *klog;
+	/* journal.c: when each klog line was logged (dmesg), the first line and
+	 * the time of the current boot, the journal's entries, the next PID */
+	GArray *klog_time;
+	unsigned klog_boot;
+	sim_time boot_time;
+	GPtrArray *journal;
+	int next_pid;
 };
 
 /* Link direction state: frames queued on one side, serialised one at a time. */
