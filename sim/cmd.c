@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "journal.h"
+#include "../nat/unimpl.h"
 #include "paste.h"
 #include "report.h"
 #include "scenario.h"
@@ -568,6 +569,15 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		}
 		if (a[1] == '-') {
+			/* procps-ng 4.0.2's other long options */
+			static const char *const other[] = {
+				"--all", "--deprecated", "--dry-run", "--binary", "--names", "--pattern",
+				"--help", "--version", NULL,
+			};
+			for (int k = 0; other[k]; k++)
+				if (strncmp(a, other[k], strlen(other[k])) == 0 &&
+				    (!a[strlen(other[k])] || a[strlen(other[k])] == '='))
+					return natsim_unimpl(c->err, "sysctl %s", other[k]);
 			g_string_printf(c->err, "sysctl: unrecognized option '%s'", a);
 			return 2;
 		}
@@ -577,10 +587,11 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 			case 'n': names_only_values = true; break;
 			case 'q': quiet = true; break;
 			case 'e': ignore = true; break;
-			case 'p': load = true; break;
-			case 'a': case 'A': case 'X':
-				g_string_assign(c->err, "sysctl: -a is not supported by natsim; name the keys");
-				return 2;
+			case 'p': case 'f': load = true; break;
+			case 'o': case 'x': break;	/* "does nothing" (sysctl --help) */
+			case 'a': case 'A': case 'X': case 'b': case 'N': case 'r':
+			case 'd': case 'h': case 'V':
+				return natsim_unimpl(c->err, "sysctl -%c", *f);
 			default:
 				g_string_printf(c->err, "sysctl: invalid option -- '%c'", *f);
 				return 2;
@@ -743,46 +754,57 @@ static int cmd_cat(struct cmd_ctx *c, int argc, char **argv)
 
 static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 {
-	bool test = false;
 	const char *file = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "--test") == 0) {
-			test = true;
-		} else if (argv[i][0] == '-') {
-			g_string_printf(c->err, "iptables-restore: option %s is not supported by natsim",
-					argv[i]);
-			return 2;
-		} else if (file) {
-			g_string_assign(c->err, "iptables-restore: Unknown arguments found on commandline");
-			return 2;
-		} else {
-			file = argv[i];
-		}
-	}
+	GPtrArray *opts = g_ptr_array_new();	/* for nf_cmd_iptables_restore_args */
 	char *text = NULL;
-	if (file) {
+	int rc = 0;
+	g_ptr_array_add(opts, "iptables-restore");
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+		/* iptables-restore 1.8.9's options natsim lacks */
+		static const char *const other[] = {
+			"-V", "--version", "-h", "--help", "-W", "--wait-interval", "-M",
+			"--modprobe", "-T", "--table", NULL,
+		};
+		if (a[0] != '-') {
+			if (file) {
+				g_string_assign(c->err, "iptables-restore: Unknown arguments found on commandline");
+				rc = 2;
+			}
+			file = a;
+			continue;
+		}
+		for (int k = 0; other[k] && rc == 0; k++)
+			if (strncmp(a, other[k], strlen(other[k])) == 0)
+				rc = natsim_unimpl(c->err, "iptables-restore %s", other[k]);
+		g_ptr_array_add(opts, (gpointer)a); /* -t -n -c -v -w, or its error */
+	}
+	if (rc == 0 && file) {
 		GString *why = g_string_new(NULL);
 		text = file_load(c, file, why);
-		if (!text) {
-			bool deferred = file_missing_is_deferred(c, file);
-			if (!deferred)
-				g_string_printf(c->err, "Can't open %s: No such file or directory", file);
-			g_string_free(why, TRUE);
-			return deferred ? 0 : 2;
+		if (!text && !file_missing_is_deferred(c, file)) {
+			g_string_printf(c->err, "Can't open %s: No such file or directory", file);
+			rc = 2;
 		}
 		g_string_free(why, TRUE);
-	} else if (c->stdin_text) {
+		if (!text)
+			goto out;
+	} else if (rc == 0 && c->stdin_text) {
 		text = g_strdup(c->stdin_text);
-	} else if (c->dry_run) {
-		return 0; /* `< FILE` not readable yet at parse time */
-	} else {
+	} else if (rc == 0 && !c->dry_run) {
 		g_string_assign(c->err, "iptables-restore: no input: use iptables-restore < FILE");
-		return 2;
+		rc = 2;
 	}
-	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, c->err,
-					 c->dry_run || test, c->w->now);
+	if (rc == 0 && (text || c->dry_run)) {
+		/* at parse time without the text: the options alone are checked */
+		rc = nf_cmd_iptables_restore_args(c->node->nf, (int)opts->len, (char **)opts->pdata,
+						  text ? text : "", c->out, c->err, c->dry_run, c->w->now);
+		rc = rc && natsim_unimpl_msg(c->err->str) ? NATSIM_EXIT_UNIMPL : rc ? 2 : 0;
+	}
+out:
 	g_free(text);
-	return rc ? 2 : 0;
+	g_ptr_array_free(opts, TRUE);
+	return rc;
 }
 
 /* ----- the iptables service (iptables-services) ----- */
