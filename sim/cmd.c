@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "journal.h"
+#include "linux_names.h"
 #include "../nat/unimpl.h"
 #include "paste.h"
 #include "report.h"
@@ -1275,6 +1276,8 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	}
 	if (traffic_cmd_owns(name))
 		return traffic_cmd(c, argc, argv);
+	if (linux_command_exists(name))
+		return natsim_unimpl(c->err, "the command %s", name);
 	g_string_printf(c->err, "bash: %s: command not found", name);
 	return 2;
 }

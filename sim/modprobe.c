@@ -7,7 +7,7 @@
  *     xt_recent, br_netfilter, 8021q...) fails in natsim's voice: loading it
  *     quietly would promise behaviour natsim does not have;
  *   - a name no Debian kernel has gets kmod's own error and exit status 1.
- * The list of real names is linux_modules.inc, generated from the kernel
+ * The list of real names (linux_names.c) is generated from the kernel
  * package by tests/surface/gen_surface.py.
  *
  * Design: kmod's command line is read here (options, `-a`, module
@@ -19,25 +19,7 @@
 
 #include "cmd.h"
 #include "../nat/unimpl.h"
-#include "linux_modules.inc"
-
-static int module_name_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-/* Whether Debian 12's kernel has this module (or alias); '-' reads as '_'. */
-static bool linux_module_exists(const char *name)
-{
-	char *norm = g_strdup(name);
-	for (char *p = norm; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	bool found = bsearch(norm, linux_module_names, G_N_ELEMENTS(linux_module_names),
-			     sizeof linux_module_names[0], module_name_cmp) != NULL;
-	g_free(norm);
-	return found;
-}
+#include "linux_names.h"
 
 /* kmod's options: what each does in natsim. */
 enum mp_opt { MP_ALL, MP_REMOVE, MP_DRYRUN, MP_QUIET, MP_HARMLESS, MP_UNIMPL };
