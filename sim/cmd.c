@@ -1065,8 +1065,7 @@ static int cmd_systemctl(struct cmd_ctx *c, int argc, char **argv)
 			g_ptr_array_add(units, argv[i]);
 	}
 	if (!action) {
-		g_string_assign(c->err, "systemctl: natsim knows only `systemctl ACTION iptables`");
-		rc = 2;
+		rc = natsim_unimpl(c->err, "systemctl without a command (list-units)");
 	} else if (strcmp(action, "reboot") == 0) {
 		rc = cmd_reboot(c);
 	} else if (units->len == 0) {
@@ -1271,8 +1270,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 		for (int i = 1; i < argc; i++)
 			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--reboot") == 0)
 				return cmd_reboot(c);
-		g_string_assign(c->err, "shutdown: natsim nodes only reboot (shutdown -r now)");
-		return 2;
+		return natsim_unimpl(c->err, "shutdown without -r (natsim nodes only reboot)");
 	}
 	if (traffic_cmd_owns(name))
 		return traffic_cmd(c, argc, argv);
