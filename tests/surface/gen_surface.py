@@ -141,7 +141,7 @@ def ipt_try(kind, name, words, contexts=CONTEXTS):
         _, out, _ = run(["iptables", "-t", table, "-S", chain])
         rules = [l for l in out.splitlines() if l.startswith("-A ")]
         ipt_flush(table)
-        return {"table": table, "chain": chain, "prefix": prefix,
+        return {"table": table, "chain": chain, "prefix": prefix, "words": words,
                 "save": rules[-1] if rules else ""}
     return None
 
@@ -339,7 +339,10 @@ def modules(deb):
 def modprobe_opts():
     _, text, err = run(["modprobe", "--help"], ns=False)
     text += err
-    return {"long": long_opts(text),
+    # the help text names --force-modversions, which kmod itself refuses
+    longs = [o for o in long_opts(text) if "unrecognized option" not in
+             run(["modprobe", "--" + o, "-n", "nf_conntrack"], ns=False)[2]]
+    return {"long": longs,
             "short": sorted(set(re.findall(r"^\s+-([A-Za-z]),", text, re.M)))}
 
 
