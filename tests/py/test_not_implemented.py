@@ -285,8 +285,22 @@ def test_every_modprobe_option(tmp_path, opt):
 
 
 def test_modprobe_dry_run_loads_nothing(tmp_path):
-    res = one(tmp_path, "modprobe -n nf_conntrack", "conntrack -L", node="router r")
-    assert res.rc == 0, res.stderr
+    counts = {}
+    for flag in ("-n ", ""):
+        scn = write_scn(tmp_path, "t", """
+            router r
+            host h
+            link r:eth0 h:eth0
+            r: ip addr add 10.0.0.1/24 dev eth0
+            h: ip addr add 10.0.0.2/24 dev eth0
+            r: modprobe %snf_conntrack
+            at 1s r: ping -c 1 10.0.0.2
+            at 2s r: conntrack -C
+            """ % flag)
+        res = run(scn, "--no-pcap", out=tmp_path / "out")
+        assert res.rc == 0, res.stderr
+        counts[flag] = block(res.stdout, "conntrack -C")
+    assert counts == {"-n ": ["0"], "": ["1"]}
 
 
 # ----- ip, sysctl -----
