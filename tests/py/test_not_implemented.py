@@ -346,3 +346,26 @@ def test_every_command_of_a_debian_router(tmp_path, command):
 def test_unknown_command_is_bashs_error(tmp_path):
     res = one(tmp_path, "nosuchcommand -x")
     assert "bash: nosuchcommand: command not found" in res.stderr and unimpl_of(res) is None
+
+
+def test_conntrack_mark_and_family_filter_as_conntrack_does(tmp_path):
+    """-m and -f were accepted and ignored: every entry was listed."""
+    scn = write_scn(tmp_path, "t", """
+        router r
+        host h
+        link r:eth0 h:eth0
+        r: ip addr add 10.0.0.1/24 dev eth0
+        h: ip addr add 10.0.0.2/24 dev eth0
+        r: modprobe nf_conntrack
+        at 1s r: ping -c 1 10.0.0.2
+        at 2s r: conntrack -L -m 1
+        at 2s r: conntrack -L -m 0/0xff
+        at 2s r: conntrack -L -f ipv6
+        at 2s r: conntrack -L -f ipv4
+        """)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, res.stderr
+    n = {c: len(block(res.stdout, c)) for c in ("conntrack -L -m 1", "conntrack -L -m 0/0xff",
+                                                "conntrack -L -f ipv6", "conntrack -L -f ipv4")}
+    assert n == {"conntrack -L -m 1": 0, "conntrack -L -m 0/0xff": 1,
+                 "conntrack -L -f ipv6": 0, "conntrack -L -f ipv4": 1}, res.stdout
