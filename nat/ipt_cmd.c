@@ -39,10 +39,10 @@ static void ipt_err_param(const struct ipt_ctx *x, GString *err, const char *msg
 		g_string_append_c(err, '\n');
 		return;
 	}
-	if (noprefix)
-		g_string_append_printf(err, "%s\n", msg);
-	else
+	if (!noprefix)
 		g_string_append_printf(err, "%s " IPT_VERSION ": %s\n", x->prog, msg);
+	else if (*msg)	/* "Bad argument ..."; -6 has no text at all */
+		g_string_append_printf(err, "%s\n", msg);
 	if (x->line)
 		g_string_append_printf(err, "Error occurred at line: %d\n", x->line);
 	g_string_append_printf(err, "Try `%s -h' or '%s --help' for more information.\n", x->prog,

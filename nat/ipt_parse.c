@@ -1185,7 +1185,10 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 	case 'M':
 		return 0;
 	case '6':
-		return perr(ps, "This is the IPv4 version of iptables.");
+		/* iptables-nft 1.8.9 refuses -6 with no text, only the "Try" line */
+		*ps->noprefix = true;
+		g_string_truncate(ps->msg, 0);
+		return 2;
 	default:
 		(void)optname;
 		return perr(ps, "unknown option \"%s\"", optname);
