@@ -428,8 +428,8 @@ int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *ou
 				return rc;
 			}
 			if (only < 0) {
-				g_string_append_printf(err, "iptables-save " IPT_VERSION ": table '%s' does not exist\n",
-						       argv[i]);
+				/* iptables-save 1.8.9 (nft): no program prefix here */
+				g_string_append_printf(err, "Table `%s' does not exist\n", argv[i]);
 				return 1;
 			}
 		} else if (strncmp(a, "-t", 2) == 0 && a[2]) {
@@ -440,8 +440,8 @@ int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *ou
 				return rc;
 			}
 			if (only < 0) {
-				g_string_append_printf(err, "iptables-save " IPT_VERSION ": table '%s' does not exist\n",
-						       a + 2);
+				/* iptables-save 1.8.9 (nft): no program prefix here */
+				g_string_append_printf(err, "Table `%s' does not exist\n", a + 2);
 				return 1;
 			}
 		} else {

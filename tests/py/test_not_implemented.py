@@ -370,3 +370,10 @@ def test_conntrack_mark_and_family_filter_as_conntrack_does(tmp_path):
                                                 "conntrack -L -f ipv6", "conntrack -L -f ipv4")}
     assert n == {"conntrack -L -m 1": 0, "conntrack -L -m 0/0xff": 1,
                  "conntrack -L -f ipv6": 0, "conntrack -L -f ipv4": 1}, res.stdout
+
+
+def test_iptables_save_unknown_table_is_iptables_save_text(tmp_path):
+    res = one(tmp_path, "iptables-save -t bogus")
+    assert res.stderr.rstrip().endswith("t.scn:2: error: Table `bogus' does not exist"), res.stderr
+    res = one(tmp_path, "iptables-save -t security")
+    assert unimpl_of(res) == "the security table", res.stderr
