@@ -13,6 +13,7 @@
 #include <string.h>
 #include "ct_proto.h"
 #include "nf_ns.h"
+#include "unimpl.h"
 
 #define CT_TOOL "conntrack v1.4.7 (conntrack-tools): "
 #define CT_TRY "Try `conntrack -h' or 'conntrack --help' for more information.\n"
@@ -58,6 +59,9 @@ struct ct_filter {
 	uint16_t port[4];		/* orig sport, dport, reply sport, dport */
 	bool extended;			/* -o extended */
 	bool zero;			/* -z: zero the counters of what is listed */
+	bool ipv6;			/* -f ipv6: natsim has no IPv6 entries */
+	bool has_mark;			/* -m MARK[/MASK] */
+	uint32_t mark, mark_mask;
 };
 
 static bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *ct)
@@ -67,6 +71,10 @@ static bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *ct
 	const uint32_t a[4] = { o->src, o->dst, r->src, r->dst };
 	const uint16_t p[4] = { o->sport, o->dport, r->sport, r->dport };
 
+	if (f->ipv6)
+		return false;
+	if (f->has_mark && (ct->mark & f->mark_mask) != f->mark)
+		return false;
 	if (f->proto >= 0 && o->proto != f->proto)
 		return false;
 	for (int i = 0; i < 4; i++) {
@@ -219,7 +227,8 @@ static const struct { const char *s, *l; enum ct_command c; } ct_cmds[] = {
 };
 
 /* Options taking an argument; idx: filter slot (0-7), -1 protocol, -2
- * ignored, -3 output format. `port` ones exist only after -p tcp/udp/...;
+ * accepted without effect, -3 output format, -4 family, -5 mark, -6 not
+ * implemented in natsim. `port` ones exist only after -p tcp/udp/...;
  * `filter` ones select entries (conntrack refuses them with -L -z). */
 static const struct { const char *s, *l, *l2; int idx; bool port, filter; } ct_opts[] = {
 	{ "-p", "--protonum", NULL, -1, false, true },
@@ -232,16 +241,85 @@ static const struct { const char *s, *l, *l2; int idx; bool port, filter; } ct_o
 	{ NULL, "--reply-port-src", NULL, 6, true, true },
 	{ NULL, "--reply-port-dst", NULL, 7, true, true },
 	{ "-o", "--output", NULL, -3, false, false },
-	{ "-f", "--family", NULL, -2, false, false },
-	{ "-m", "--mark", NULL, -2, false, true },
-	{ "-u", "--status", NULL, -2, false, true },
-	{ "-n", "--src-nat", NULL, -2, false, true },
-	{ "-g", "--dst-nat", NULL, -2, false, true },
-	{ "-j", "--any-nat", NULL, -2, false, true },
-	{ "-w", "--zone", NULL, -2, false, true },
-	{ "-e", "--event-mask", NULL, -2, false, false },
-	{ "-b", "--buffer-size", NULL, -2, false, false },
+	{ "-f", "--family", NULL, -4, false, false },
+	{ "-m", "--mark", NULL, -5, false, true },
+	{ "-b", "--buffer-size", NULL, -2, false, false },	/* a netlink socket's size */
+	{ "-u", "--status", NULL, -6, false, true },
+	{ "-n", "--src-nat", NULL, -6, false, true },
+	{ "-g", "--dst-nat", NULL, -6, false, true },
+	{ "-j", "--any-nat", NULL, -6, false, true },
+	{ "-w", "--zone", NULL, -6, false, true },
+	{ NULL, "--orig-zone", NULL, -6, false, true },
+	{ NULL, "--reply-zone", NULL, -6, false, true },
+	{ "-e", "--event-mask", NULL, -6, false, false },
+	{ "-c", "--secmark", NULL, -6, false, true },
+	{ "-l", "--label", NULL, -6, false, true },
+	{ NULL, "--label-add", NULL, -6, false, false },
+	{ NULL, "--label-del", NULL, -6, false, false },
+	{ "-t", "--timeout", NULL, -6, false, false },
+	{ NULL, "--tuple-src", NULL, -6, false, true },
+	{ NULL, "--tuple-dst", NULL, -6, false, true },
+	{ NULL, "--mask-src", NULL, -6, false, true },
+	{ NULL, "--mask-dst", NULL, -6, false, true },
+	{ NULL, "--mask-port-src", NULL, -6, true, true },
+	{ NULL, "--mask-port-dst", NULL, -6, true, true },
+	{ NULL, "--tuple-port-src", NULL, -6, true, true },
+	{ NULL, "--tuple-port-dst", NULL, -6, true, true },
+	{ NULL, "--state", NULL, -7, false, true },		/* -p tcp / sctp */
+	{ NULL, "--icmp-type", NULL, -8, false, true },	/* -p icmp */
+	{ NULL, "--icmp-code", NULL, -8, false, true },
+	{ NULL, "--icmp-id", NULL, -8, false, true },
+	{ NULL, "--orig-vtag", NULL, -9, false, true },	/* -p sctp */
+	{ NULL, "--reply-vtag", NULL, -9, false, true },
+	{ NULL, "--srckey", NULL, -10, false, true },		/* -p gre */
+	{ NULL, "--dstkey", NULL, -10, false, true },
 };
+
+/* -o's formats (conntrack-tools' output_type): natsim prints `extended`. */
+static const char *const ct_output_types[] = {
+	"xml", "extended", "timestamp", "id", "ktimestamp", "labels", "userspace", "save",
+};
+
+/* -o TYPE[,TYPE]: conntrack's "Bad parameter" for an unknown one, natsim's
+ * voice for one it does not print. */
+static int ct_parse_output(const char *arg, struct ct_filter *f, GString *err)
+{
+	char **v = g_strsplit(arg, ",", -1);
+	int rc = 0;
+	for (char **t = v; *t && !rc; t++) {
+		size_t k;
+		for (k = 0; k < G_N_ELEMENTS(ct_output_types); k++)
+			if (strcmp(*t, ct_output_types[k]) == 0)
+				break;
+		if (k == G_N_ELEMENTS(ct_output_types))
+			rc = ct_fail(err, "Bad parameter `%s'", *t);
+		else if (strcmp(*t, "extended") == 0)
+			f->extended = true;
+		else
+			rc = natsim_unimpl(err, "conntrack -o %s", *t);
+	}
+	g_strfreev(v);
+	return rc;
+}
+
+/* -m MARK[/MASK] (conntrack-tools' parse_u32_mask). */
+static int ct_parse_mark(const char *arg, struct ct_filter *f, GString *err)
+{
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 0), m = 0xffffffffull;
+	if (end == arg || (*end && *end != '/') || v > 0xffffffffull)
+		return ct_fail(err, "Bad parameter `%s'", arg);
+	if (*end == '/') {
+		const char *ms = end + 1;
+		m = strtoull(ms, &end, 0);
+		if (end == ms || *end || m > 0xffffffffull)
+			return ct_fail(err, "Bad parameter `%s'", arg);
+	}
+	f->has_mark = true;
+	f->mark_mask = (uint32_t)m;
+	f->mark = (uint32_t)(v & m);
+	return 0;
+}
 
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now)
@@ -251,6 +329,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 	const char *table = "conntrack";
 	bool any_option = false, any_filter = false;
 	const char *first_option = NULL;
+	const char *other_cmd = NULL;	/* -G, -I, -U: not in natsim */
 
 	if (argc <= 1) {
 		g_string_append(out, ct_usage);
@@ -269,6 +348,8 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 				if (cmd != CMD_NONE)
 					return ct_fail(err, "%s", "Invalid commands combination");
 				cmd = ct_cmds[c].c;
+				if (cmd == CMD_OTHER)
+					other_cmd = a;
 				found = true;
 				/* optional table name */
 				if (i + 1 < argc && argv[i + 1][0] != '-')
@@ -283,6 +364,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		}
 		for (size_t o = 0; o < G_N_ELEMENTS(ct_opts) && !found; o++) {
 			const char *arg;
+			int rc;
 			bool is_port_proto = f.proto == 6 || f.proto == 17 || f.proto == 132 ||
 					     f.proto == 33 || f.proto == 136;
 
@@ -292,6 +374,11 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 				continue;
 			if (ct_opts[o].port && !is_port_proto)
 				break;	/* unknown option without a port protocol */
+			if ((ct_opts[o].idx == -7 && f.proto != 6 && f.proto != 132) ||
+			    (ct_opts[o].idx == -8 && f.proto != 1) ||
+			    (ct_opts[o].idx == -9 && f.proto != 132) ||
+			    (ct_opts[o].idx == -10 && f.proto != 47))
+				break;	/* exists only after its -p */
 			found = true;
 			if (i + 1 >= argc)
 				return ct_fail(err, "option `%s' requires an argument", a);
@@ -309,8 +396,22 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 			case -2:
 				break;
 			case -3:
-				f.extended = strstr(arg, "extended") != NULL;
+				rc = ct_parse_output(arg, &f, err);
+				if (rc)
+					return rc;
 				break;
+			case -4:
+				if (strcmp(arg, "ipv6") == 0)
+					f.ipv6 = true;
+				else if (strcmp(arg, "ipv4") != 0)
+					return ct_fail(err, "`%s' unsupported protocol", arg);
+				break;
+			case -5:
+				if (ct_parse_mark(arg, &f, err))
+					return 2;
+				break;
+			case -6: case -7: case -8: case -9: case -10:
+				return natsim_unimpl(err, "conntrack %s", a);
 			default:
 				if (ct_opts[o].idx < 4) {
 					if (!ct_parse_ip(arg, &f.addr[ct_opts[o].idx]))
@@ -330,7 +431,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 	if (cmd == CMD_NONE)
 		return ct_fail(err, "%s", "no command specified");
 	if (cmd == CMD_OTHER)
-		return ct_fail(err, "%s", "natsim supports -L, -D, -F, -C, -S and -E");
+		return natsim_unimpl(err, "conntrack %s", other_cmd);
 	if (f.zero && (cmd != CMD_LIST || strcmp(table, "conntrack") != 0))
 		return ct_fail(err, "Illegal option `%s' with this command", "--zero");
 	if (f.zero && any_filter)

@@ -175,6 +175,11 @@ void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src);
 void ipt_table_clear(struct ipt_table *t);
 /* A table with just its built-in chains (ACCEPT policies, no rules). */
 void ipt_table_init(struct ipt_table *t, enum ipt_table_id id);
+/* Whether Debian's iptables has a match / target extension of this name,
+ * and whether Debian's kernel has this table (ipt_ext_names.c). */
+bool ipt_ext_is_match(const char *name);
+bool ipt_ext_is_target(const char *name);
+bool ipt_table_is_real(const char *name);
 /* Parsed iptables command (ipt_parse.c). */
 struct ipt_cmd {
 	char cmd;		/* 'A' 'D' 'I' 'R' 'L' 'S' 'F' 'Z' 'N' 'X' 'E' 'P' 'C' */

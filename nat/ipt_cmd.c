@@ -19,6 +19,7 @@
 
 #include "ipt.h"
 #include "nf_ns.h"
+#include "unimpl.h"
 
 #define IPT_VERSION "v1.8.9 (nf_tables)"
 
@@ -30,10 +31,18 @@ struct ipt_ctx {
 
 static void ipt_err_param(const struct ipt_ctx *x, GString *err, const char *msg, bool noprefix)
 {
-	if (noprefix)
-		g_string_append_printf(err, "%s\n", msg);
-	else
+	if (natsim_unimpl_msg(msg)) {
+		/* natsim's own voice: no iptables prefix, no "Try" */
+		g_string_append(err, msg);
+		if (x->line)
+			g_string_append_printf(err, " (line %d of the %s input)", x->line, x->prog);
+		g_string_append_c(err, '\n');
+		return;
+	}
+	if (!noprefix)
 		g_string_append_printf(err, "%s " IPT_VERSION ": %s\n", x->prog, msg);
+	else if (*msg)	/* "Bad argument ..."; -6 has no text at all */
+		g_string_append_printf(err, "%s\n", msg);
 	if (x->line)
 		g_string_append_printf(err, "Error occurred at line: %d\n", x->line);
 	if (!g_str_has_prefix(msg, "natsim: ")) /* natsim's own refusal: no iptables help */
@@ -549,13 +558,25 @@ int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *ou
 			counters = true;
 		} else if ((strcmp(a, "-t") == 0 || strcmp(a, "--table") == 0) && i + 1 < argc) {
 			only = ipt_table_by_name(argv[++i]);
+			if (only < 0 && ipt_table_is_real(argv[i])) {
+				int rc = natsim_unimpl(err, "the %s table", argv[i]);
+				g_string_append_c(err, '\n');
+				return rc;
+			}
 			if (only < 0) {
+				/* iptables-save 1.8.9 (nft): no program prefix here */
 				g_string_append_printf(err, "Table `%s' does not exist\n", argv[i]);
 				return 1;
 			}
 		} else if (strncmp(a, "-t", 2) == 0 && a[2]) {
 			only = ipt_table_by_name(a + 2);
+			if (only < 0 && ipt_table_is_real(a + 2)) {
+				int rc = natsim_unimpl(err, "the %s table", a + 2);
+				g_string_append_c(err, '\n');
+				return rc;
+			}
 			if (only < 0) {
+				/* iptables-save 1.8.9 (nft): no program prefix here */
 				g_string_append_printf(err, "Table `%s' does not exist\n", a + 2);
 				return 1;
 			}
@@ -729,11 +750,15 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 			table = ipt_table_by_name(p + 1);
 			if (table < 0) {
 				GString *m = g_string_new(NULL);
-				g_string_printf(m, "iptables-restore: line %d table name '%s' invalid",
-						lineno, p + 1);
+				if (ipt_table_is_real(p + 1)) {
+					rc = natsim_unimpl(m, "the %s table", p + 1);
+				} else {
+					g_string_printf(m, "iptables-restore: line %d table name '%s' invalid",
+							lineno, p + 1);
+					rc = 2;
+				}
 				ipt_err_param(&x, err, m->str, false);
 				g_string_free(m, TRUE);
-				rc = 2;
 				break;
 			}
 			if (names)

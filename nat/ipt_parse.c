@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "ipt.h"
+#include "unimpl.h"
 
 enum ipt_owner {
 	OW_MAIN, OW_TCP, OW_UDP, OW_ICMP, OW_STATE, OW_CONNTRACK, OW_MULTIPORT, OW_COMMENT,
@@ -33,11 +34,15 @@ enum ipt_owner {
 };
 
 enum ipt_optval {
-	OV_SPORT = 256, OV_DPORT, OV_SYN, OV_TCPFLAGS, OV_TCPOPTION, OV_ICMPTYPE, OV_STATE,
-	OV_CTSTATE, OV_CTOTHER, OV_MP_S, OV_MP_D, OV_MP_P, OV_COMMENT, OV_REJECT_WITH,
-	OV_LOG_LEVEL, OV_LOG_PREFIX, OV_LOG_OTHER, OV_TO_SRC, OV_TO_DST, OV_TO_PORTS, OV_RANDOM,
+	OV_SPORT = 256, OV_DPORT, OV_SYN, OV_TCPFLAGS, OV_ICMPTYPE, OV_STATE,
+	OV_CTSTATE, OV_MP_S, OV_MP_D, OV_MP_P, OV_COMMENT, OV_REJECT_WITH,
+	OV_LOG_LEVEL, OV_LOG_PREFIX, OV_TO_SRC, OV_TO_DST, OV_TO_PORTS, OV_RANDOM,
 	OV_RANDOM_FULLY, OV_PERSISTENT, OV_NOTRACK, OV_SET_MARK, OV_SET_XMARK, OV_LINENUM,
 	OV_SET_MSS, OV_CLAMP_MSS,
+	OV_AND_MARK, OV_OR_MARK, OV_XOR_MARK,
+	/* options real iptables has and natsim does not: each its own value
+	 * (abbreviations stay as ambiguous as in iptables), all said so */
+	OV_UNIMPL = 1000,
 };
 
 struct ipt_opt {
@@ -62,7 +67,7 @@ static const struct ipt_opt ipt_main_opts[] = {
 static const struct ipt_opt ipt_tcp_opts[] = {
 	{ "source-port", 1, OV_SPORT }, { "sport", 1, OV_SPORT },
 	{ "destination-port", 1, OV_DPORT }, { "dport", 1, OV_DPORT }, { "syn", 0, OV_SYN },
-	{ "tcp-flags", 1, OV_TCPFLAGS }, { "tcp-option", 1, OV_TCPOPTION }, { NULL, 0, 0 },
+	{ "tcp-flags", 1, OV_TCPFLAGS }, { "tcp-option", 1, OV_UNIMPL }, { NULL, 0, 0 },
 };
 static const struct ipt_opt ipt_udp_opts[] = {
 	{ "source-port", 1, OV_SPORT }, { "sport", 1, OV_SPORT },
@@ -71,12 +76,12 @@ static const struct ipt_opt ipt_udp_opts[] = {
 static const struct ipt_opt ipt_icmp_opts[] = { { "icmp-type", 1, OV_ICMPTYPE }, { NULL, 0, 0 } };
 static const struct ipt_opt ipt_state_opts[] = { { "state", 1, OV_STATE }, { NULL, 0, 0 } };
 static const struct ipt_opt ipt_conntrack_opts[] = {
-	{ "ctstate", 1, OV_CTSTATE }, { "ctproto", 1, OV_CTOTHER }, { "ctorigsrc", 1, OV_CTOTHER },
-	{ "ctorigdst", 1, OV_CTOTHER }, { "ctreplsrc", 1, OV_CTOTHER }, { "ctrepldst", 1, OV_CTOTHER },
-	{ "ctorigsrcport", 1, OV_CTOTHER }, { "ctorigdstport", 1, OV_CTOTHER },
-	{ "ctreplsrcport", 1, OV_CTOTHER }, { "ctrepldstport", 1, OV_CTOTHER },
-	{ "ctstatus", 1, OV_CTOTHER }, { "ctexpire", 1, OV_CTOTHER }, { "ctdir", 1, OV_CTOTHER },
-	{ NULL, 0, 0 },
+	{ "ctstate", 1, OV_CTSTATE }, { "ctproto", 1, OV_UNIMPL }, { "ctorigsrc", 1, OV_UNIMPL + 1 },
+	{ "ctorigdst", 1, OV_UNIMPL + 2 }, { "ctreplsrc", 1, OV_UNIMPL + 3 },
+	{ "ctrepldst", 1, OV_UNIMPL + 4 }, { "ctorigsrcport", 1, OV_UNIMPL + 5 },
+	{ "ctorigdstport", 1, OV_UNIMPL + 6 }, { "ctreplsrcport", 1, OV_UNIMPL + 7 },
+	{ "ctrepldstport", 1, OV_UNIMPL + 8 }, { "ctstatus", 1, OV_UNIMPL + 9 },
+	{ "ctexpire", 1, OV_UNIMPL + 10 }, { "ctdir", 1, OV_UNIMPL + 11 }, { NULL, 0, 0 },
 };
 static const struct ipt_opt ipt_multiport_opts[] = {
 	{ "source-ports", 1, OV_MP_S }, { "sports", 1, OV_MP_S },
@@ -87,9 +92,9 @@ static const struct ipt_opt ipt_comment_opts[] = { { "comment", 1, OV_COMMENT },
 static const struct ipt_opt ipt_reject_opts[] = { { "reject-with", 1, OV_REJECT_WITH }, { NULL, 0, 0 } };
 static const struct ipt_opt ipt_log_opts[] = {
 	{ "log-level", 1, OV_LOG_LEVEL }, { "log-prefix", 1, OV_LOG_PREFIX },
-	{ "log-tcp-sequence", 0, OV_LOG_OTHER }, { "log-tcp-options", 0, OV_LOG_OTHER + 1000 },
-	{ "log-ip-options", 0, OV_LOG_OTHER + 2000 }, { "log-uid", 0, OV_LOG_OTHER + 3000 },
-	{ "log-macdecode", 0, OV_LOG_OTHER + 4000 }, { NULL, 0, 0 },
+	{ "log-tcp-sequence", 0, OV_UNIMPL }, { "log-tcp-options", 0, OV_UNIMPL + 1 },
+	{ "log-ip-options", 0, OV_UNIMPL + 2 }, { "log-uid", 0, OV_UNIMPL + 3 },
+	{ "log-macdecode", 0, OV_UNIMPL + 4 }, { NULL, 0, 0 },
 };
 static const struct ipt_opt ipt_snat_opts[] = {
 	{ "to-source", 1, OV_TO_SRC }, { "random", 0, OV_RANDOM }, { "random-fully", 0, OV_RANDOM_FULLY },
@@ -106,9 +111,16 @@ static const struct ipt_opt ipt_masq_opts[] = {
 static const struct ipt_opt ipt_redirect_opts[] = {
 	{ "to-ports", 1, OV_TO_PORTS }, { "random", 0, OV_RANDOM }, { NULL, 0, 0 },
 };
-static const struct ipt_opt ipt_ct_opts[] = { { "notrack", 0, OV_NOTRACK }, { NULL, 0, 0 } };
+static const struct ipt_opt ipt_ct_opts[] = {
+	{ "notrack", 0, OV_NOTRACK }, { "helper", 1, OV_UNIMPL }, { "ctevents", 1, OV_UNIMPL + 1 },
+	{ "expevents", 1, OV_UNIMPL + 2 }, { "zone-orig", 1, OV_UNIMPL + 3 },
+	{ "zone-reply", 1, OV_UNIMPL + 4 }, { "zone", 1, OV_UNIMPL + 5 },
+	{ "timeout", 1, OV_UNIMPL + 6 }, { NULL, 0, 0 },
+};
 static const struct ipt_opt ipt_mark_opts[] = {
-	{ "set-mark", 1, OV_SET_MARK }, { "set-xmark", 1, OV_SET_XMARK }, { NULL, 0, 0 },
+	{ "set-mark", 1, OV_SET_MARK }, { "set-xmark", 1, OV_SET_XMARK },
+	{ "and-mark", 1, OV_AND_MARK }, { "or-mark", 1, OV_OR_MARK }, { "xor-mark", 1, OV_XOR_MARK },
+	{ NULL, 0, 0 },
 };
 /* TCPMSS is parsed (so its own errors come first) but not implemented. */
 static const struct ipt_opt ipt_tcpmss_opts[] = {
@@ -245,6 +257,19 @@ static int perr(struct ipt_pstate *ps, const char *fmt, ...)
 	return 2;
 }
 
+/* Something real iptables accepts and natsim lacks: natsim's own message,
+ * printed as it is (ipt_err_param). */
+static int perr_unimpl(struct ipt_pstate *ps, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static int perr_unimpl(struct ipt_pstate *ps, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *what = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	int rc = natsim_unimpl(ps->msg, "%s", what);
+	g_free(what);
+	return rc;
+}
 
 /* ----- value parsers (libxtables) ----- */
 
@@ -781,8 +806,6 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, int slot,
 		t->flags_set = true;
 		t->flags_inv = inv;
 		break;
-	case OV_TCPOPTION:
-		return perr(ps, "--tcp-option is not supported by natsim");
 	case OV_ICMPTYPE:
 		rc = ipt_once(ps, ow, slot, "icmp-type", o->val);
 		if (!rc)
@@ -804,8 +827,6 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, int slot,
 		m->u.state.set = true;
 		m->u.state.inv = inv;
 		break;
-	case OV_CTOTHER:
-		return perr(ps, "conntrack: option \"--%s\" is not supported by natsim", o->name);
 	case OV_MP_S:
 	case OV_MP_D:
 	case OV_MP_P: {
@@ -907,7 +928,10 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, int slot,
 		r->notrack_ct = true;
 		break;
 	case OV_SET_MARK:
-	case OV_SET_XMARK: {
+	case OV_SET_XMARK:
+	case OV_AND_MARK:
+	case OV_OR_MARK:
+	case OV_XOR_MARK: {
 		char buf[64];
 		g_strlcpy(buf, arg, sizeof(buf));
 		char *slash = strchr(buf, '/');
@@ -923,10 +947,19 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, int slot,
 			if (!*slash || *end || m > 0xffffffffu)
 				return perr(ps, "Bad MARK value \"%s\"", arg);
 		}
+		if (o->val >= OV_AND_MARK && slash)
+			return perr(ps, "Bad MARK value \"%s\"", arg);
 		ps->mark_given = true;
-		r->mark_value = (uint32_t)v;
-		/* --set-mark V/M is --set-xmark V/(M|V) */
-		r->mark_mask = o->val == OV_SET_MARK ? (uint32_t)(m | v) : (uint32_t)m;
+		/* libxt_MARK: everything is --set-xmark VALUE/MASK (mark = (mark & ~MASK) ^ VALUE):
+		 * --set-mark V/M is V/(M|V), --and-mark V is 0/~V, --or-mark V is V/V,
+		 * --xor-mark V is V/0 */
+		switch (o->val) {
+		case OV_SET_MARK: r->mark_value = (uint32_t)v; r->mark_mask = (uint32_t)(m | v); break;
+		case OV_SET_XMARK: r->mark_value = (uint32_t)v; r->mark_mask = (uint32_t)m; break;
+		case OV_AND_MARK: r->mark_value = 0; r->mark_mask = ~(uint32_t)v; break;
+		case OV_OR_MARK: r->mark_value = (uint32_t)v; r->mark_mask = (uint32_t)v; break;
+		default: r->mark_value = (uint32_t)v; r->mark_mask = 0; break;
+		}
 		break;
 	}
 	case OV_SET_MSS:
@@ -946,8 +979,9 @@ static int ipt_ext_option(struct ipt_pstate *ps, enum ipt_owner ow, int slot,
 		break;
 	}
 	default:
-		if (o->val >= OV_LOG_OTHER)
-			return perr(ps, "LOG: option \"--%s\" is not supported by natsim", o->name);
+		if (o->val >= OV_UNIMPL)
+			return perr_unimpl(ps, "%s %s --%s", ow >= OW_REJECT ? "-j" : "-m",
+					   ipt_owner_names[ow], o->name);
 		break;
 	}
 	return rc;
@@ -980,6 +1014,9 @@ static int ipt_set_target(struct ipt_pstate *ps, const char *name, bool is_goto)
 			}
 		}
 	}
+	/* an extension target of Debian's iptables: loaded as one, never a chain */
+	if (!is_goto && ipt_ext_is_target(name))
+		return perr_unimpl(ps, "-j %s", name);
 	r->target = is_goto ? IPT_T_GOTO : IPT_T_JUMP;
 	g_free(ps->cmd->jump_name);
 	ps->cmd->jump_name = g_strdup(name);
@@ -999,10 +1036,8 @@ static int ipt_target_final(struct ipt_pstate *ps)
 		return perr(ps, "MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required");
 	if (ps->tcpmss && !ps->tcpmss_given)
 		return perr(ps, "TCPMSS target: At least one parameter is required");
-	if (ps->tcpmss) {
-		*ps->noprefix = true;
-		return perr(ps, "natsim: -j TCPMSS is not implemented");
-	}
+	if (ps->tcpmss)
+		return perr_unimpl(ps, "-j TCPMSS");
 	for (unsigned i = 0; i < r->nmatches; i++) {
 		const struct ipt_match *m = &r->m[i];
 		if (m->id == IPT_M_STATE && !m->u.state.set)
@@ -1161,7 +1196,7 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 		r->out_inv = ps->invert;
 		return ipt_parse_iface(ps, arg, r->out, &r->out_cmp);
 	case 'f':
-		return perr(ps, "-f (fragments) is not supported by natsim");
+		return perr_unimpl(ps, "-f (second and further fragments)");
 	case 'j':
 	case 'g':
 		if (ps->invert)
@@ -1182,11 +1217,15 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 				return ipt_load_match(ps, ms[i].o);
 			}
 		}
+		if (ipt_ext_is_match(arg))
+			return perr_unimpl(ps, "-m %s", arg);
 		return perr(ps, "Couldn't load match `%s':No such file or directory\n", arg);
 	}
 	case 't':
 		if (ps->invert)
 			return perr(ps, "unexpected ! flag before --table");
+		if (ipt_table_by_name(arg) < 0 && ipt_table_is_real(arg))
+			return perr_unimpl(ps, "-t %s", arg);
 		g_free(cmd->table_name); /* -t twice: the last one wins, as in iptables */
 		cmd->table_name = g_strdup(arg);
 		cmd->table = ipt_table_by_name(arg);
@@ -1234,7 +1273,10 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 	case 'M':
 		return 0;
 	case '6':
-		return perr(ps, "This is the IPv4 version of iptables.");
+		/* iptables-nft 1.8.9 refuses -6 with no text, only the "Try" line */
+		*ps->noprefix = true;
+		g_string_truncate(ps->msg, 0);
+		return 2;
 	default:
 		(void)optname;
 		return perr(ps, "unknown option \"%s\"", optname);

@@ -16,6 +16,10 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "journal.h"
+#include "linux_names.h"
+#include "../nat/unimpl.h"
+#include "paste.h"
 #include "report.h"
 #include "scenario.h"
 
@@ -89,7 +93,8 @@ int cmd_split(const char *text, GPtrArray *argv, struct cmd_redir *redir,
 	      GPtrArray *warnings, GString *err)
 {
 	struct splitter s = { .argv = argv, .redir = redir, .word = g_string_new(NULL) };
-	const char *p = text;
+	char *unquoted = paste_quotes(text, warnings); /* “1” -> "1" */
+	const char *p = unquoted ? unquoted : text;
 	int rc = 0;
 
 	for (;;) {
@@ -222,6 +227,7 @@ int cmd_split(const char *text, GPtrArray *argv, struct cmd_redir *redir,
 		rc = 2;
 	}
 	g_string_free(s.word, TRUE);
+	g_free(unquoted);
 	return rc;
 }
 
@@ -634,6 +640,15 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		}
 		if (a[1] == '-') {
+			/* procps-ng 4.0.2's other long options */
+			static const char *const other[] = {
+				"--all", "--deprecated", "--dry-run", "--binary", "--names", "--pattern",
+				"--help", "--version", NULL,
+			};
+			for (int k = 0; other[k]; k++)
+				if (strncmp(a, other[k], strlen(other[k])) == 0 &&
+				    (!a[strlen(other[k])] || a[strlen(other[k])] == '='))
+					return natsim_unimpl(c->err, "sysctl %s", other[k]);
 			g_string_printf(c->err, "sysctl: unrecognized option '%s'", a);
 			return 1;
 		}
@@ -643,10 +658,11 @@ static int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 			case 'n': names_only_values = true; break;
 			case 'q': quiet = true; break;
 			case 'e': ignore = true; break;
-			case 'p': load = true; break;
-			case 'a': case 'A': case 'X':
-				g_string_assign(c->err, "sysctl: -a is not supported by natsim; name the keys");
-				return 2;
+			case 'p': case 'f': load = true; break;
+			case 'o': case 'x': break;	/* "does nothing" (sysctl --help) */
+			case 'a': case 'A': case 'X': case 'b': case 'N': case 'r':
+			case 'd': case 'h': case 'V':
+				return natsim_unimpl(c->err, "sysctl -%c", *f);
 			default:
 				g_string_printf(c->err, "sysctl: invalid option -- '%c'", *f);
 				return 1;
@@ -811,45 +827,56 @@ static int cmd_cat(struct cmd_ctx *c, int argc, char **argv)
 
 static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 {
-	bool test = false;
 	const char *file = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "--test") == 0) {
-			test = true;
-		} else if (argv[i][0] == '-') {
-			g_string_printf(c->err, "iptables-restore: option %s is not supported by natsim",
-					argv[i]);
-			return 2;
-		} else if (file) {
-			g_string_assign(c->err, "iptables-restore: Unknown arguments found on commandline");
-			return 2;
-		} else {
-			file = argv[i];
-		}
-	}
+	GPtrArray *opts = g_ptr_array_new();	/* for nf_cmd_iptables_restore_args */
 	char *text = NULL;
-	if (file) {
+	int rc = 0;
+	g_ptr_array_add(opts, "iptables-restore");
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+		/* iptables-restore 1.8.9's options natsim lacks */
+		static const char *const other[] = {
+			"-V", "--version", "-h", "--help", "-W", "--wait-interval", "-M",
+			"--modprobe", "-T", "--table", NULL,
+		};
+		if (a[0] != '-') {
+			if (file) {
+				g_string_assign(c->err, "iptables-restore: Unknown arguments found on commandline");
+				rc = 2;
+			}
+			file = a;
+			continue;
+		}
+		for (int k = 0; other[k] && rc == 0; k++)
+			if (strncmp(a, other[k], strlen(other[k])) == 0)
+				rc = natsim_unimpl(c->err, "iptables-restore %s", other[k]);
+		g_ptr_array_add(opts, (gpointer)a); /* -t -n -c -v -w, or its error */
+	}
+	if (rc == 0 && file) {
 		GString *why = g_string_new(NULL);
 		text = file_load(c, file, why);
-		if (!text) {
-			bool deferred = file_missing_is_deferred(c, file);
-			if (!deferred)
-				g_string_printf(c->err, "Can't open %s: No such file or directory", file);
-			g_string_free(why, TRUE);
-			return deferred ? 0 : 1;
+		if (!text && !file_missing_is_deferred(c, file)) {
+			g_string_printf(c->err, "Can't open %s: No such file or directory", file);
+			rc = 1;
 		}
 		g_string_free(why, TRUE);
-	} else if (c->stdin_text) {
+		if (!text)
+			goto out;
+	} else if (rc == 0 && c->stdin_text) {
 		text = g_strdup(c->stdin_text);
-	} else if (c->dry_run) {
-		return 0; /* `< FILE` not readable yet at parse time */
-	} else {
+	} else if (rc == 0 && !c->dry_run) {
 		g_string_assign(c->err, "iptables-restore: no input: use iptables-restore < FILE");
-		return 2;
+		rc = 2;
 	}
-	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, c->err,
-					 c->dry_run || test, c->w->now);
+	if (rc == 0 && (text || c->dry_run)) {
+		/* at parse time without the text: the options alone are checked */
+		rc = nf_cmd_iptables_restore_args(c->node->nf, (int)opts->len, (char **)opts->pdata,
+						  text ? text : "", c->out, c->err, c->dry_run, c->w->now);
+		rc = rc && natsim_unimpl_msg(c->err->str) ? NATSIM_EXIT_UNIMPL : rc;
+	}
+out:
 	g_free(text);
+	g_ptr_array_free(opts, TRUE);
 	return rc;
 }
 
@@ -862,8 +889,51 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
  * empties, as systemd keeps its runtime state. */
 #define IPT_ACTIVE "/run/systemd/natsim/iptables.service.active"
 
+/* The unit's last run, for `systemctl status`: "STATE SINCE_NS PID STATUS". */
+#define IPT_LAST "/run/systemd/natsim/iptables.service.last"
+#define IPT_NAME "IPv4 firewall with iptables"
+
 static bool ipt_service_enabled(struct node *n) { return file_get(n, IPT_WANTS) != NULL; }
 static bool ipt_service_active(struct node *n) { return file_get(n, IPT_ACTIVE) != NULL; }
+
+/* systemd's and iptables.init's journal lines for one start or stop; `status`
+ * is the init script's exit status (0, 1, 6). Returns the PID. */
+static int ipt_service_journal(struct cmd_ctx *c, bool start, const char *init_out, int status)
+{
+	struct node *n = c->node;
+	sim_time t = c->w->now;
+	int pid = journal_new_pid(n);
+	static const char *const names[] = { "SUCCESS", "FAILURE", "", "", "", "", "NOTCONFIGURED" };
+	journal_log(n, t, "systemd", 1, "iptables.service",
+		    start ? "Starting " IPT_NAME "..." : "Stopping " IPT_NAME "...");
+	char **lines = g_strsplit(init_out, "\n", -1);
+	for (char **l = lines; *l; l++)
+		if (**l)
+			journal_log(n, t, "iptables.init", pid, "iptables.service", *l);
+	g_strfreev(lines);
+	char *last;
+	if (status == 0) {
+		journal_log(n, t, "systemd", 1, "iptables.service",
+			    start ? "Finished " IPT_NAME "." : "iptables.service: Deactivated successfully.");
+		if (!start)
+			journal_log(n, t, "systemd", 1, "iptables.service", "Stopped " IPT_NAME ".");
+		last = g_strdup_printf("%s %lld %d 0/SUCCESS", start ? "active" : "inactive",
+				       (long long)t, pid);
+	} else {
+		char *m = g_strdup_printf("iptables.service: Main process exited, code=exited, status=%d/%s",
+					  status, names[status]);
+		journal_log(n, t, "systemd", 1, "iptables.service", m);
+		g_free(m);
+		journal_log(n, t, "systemd", 1, "iptables.service",
+			    "iptables.service: Failed with result 'exit-code'.");
+		journal_log(n, t, "systemd", 1, "iptables.service",
+			    start ? "Failed to start " IPT_NAME "." : "Stopped " IPT_NAME ".");
+		last = g_strdup_printf("failed %lld %d %d/%s", (long long)t, pid, status, names[status]);
+	}
+	file_put(n, IPT_LAST, last, false);
+	g_free(last);
+	return pid;
+}
 
 /* iptables.init start: iptables-restore /etc/sysconfig/iptables. Without
  * the file the init script exits 6 and systemctl reports the failed job
@@ -872,6 +942,8 @@ static int ipt_service_start(struct cmd_ctx *c)
 {
 	GString *f = file_get(c->node, IPT_SAVE_FILE);
 	if (!f) {
+		/* iptables.init: "Do not start if there is no config file." */
+		ipt_service_journal(c, true, "iptables: No config file.[WARNING]", 6);
 		g_string_append_printf(c->err, "%sJob for iptables.service failed because the control "
 				       "process exited with error code.\n"
 				       "See \"systemctl status iptables.service\" and "
@@ -884,11 +956,14 @@ static int ipt_service_start(struct cmd_ctx *c)
 	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, e, false, c->w->now);
 	g_free(text);
 	if (rc) {
+		g_string_append(e, "iptables: Applying firewall rules: [FAILED]");
+		ipt_service_journal(c, true, e->str, 1);
 		g_string_printf(c->err, "iptables.service: iptables-restore %s: %s", IPT_SAVE_FILE, e->str);
 		g_string_free(e, TRUE);
 		return 1;
 	}
 	g_string_free(e, TRUE);
+	ipt_service_journal(c, true, "iptables: Applying firewall rules: [  OK  ]", 0);
 	file_put(c->node, IPT_ACTIVE, "", false);
 	return 0;
 }
@@ -923,6 +998,7 @@ static int ipt_service_stop(struct cmd_ctx *c)
 	}
 	if (rc)
 		g_string_printf(c->err, "iptables.service: stop: %s", e->str);
+	ipt_service_journal(c, false, rc ? e->str : "iptables: Flushing firewall rules: [  OK  ]", rc ? 1 : 0);
 	file_remove(c->node, IPT_ACTIVE);
 	g_string_free(saved, TRUE);
 	g_string_free(e, TRUE);
@@ -947,15 +1023,37 @@ static int ipt_service_save(struct cmd_ctx *c)
 	return rc ? 1 : 0;
 }
 
+/* systemctl status iptables, as systemd 252 prints a oneshot unit with
+ * RemainAfterExit: the state since when, the init script's process and
+ * exit status, then the unit's last 10 journal lines. */
 static void ipt_service_status(struct cmd_ctx *c)
 {
-	bool en = ipt_service_enabled(c->node), act = ipt_service_active(c->node);
+	bool en = ipt_service_enabled(c->node);
+	GString *lastf = file_get(c->node, IPT_LAST);
+	char state[16] = "inactive", exit_status[32] = "";
+	long long since = 0;
+	int pid = 0;
+	if (lastf && sscanf(lastf->str, "%15s %lld %d %31s", state, &since, &pid, exit_status) != 4)
+		g_strlcpy(state, "inactive", sizeof state);
+	bool act = strcmp(state, "active") == 0, failed = strcmp(state, "failed") == 0;
 	g_string_append_printf(c->out,
-		"%s iptables.service - IPv4 firewall with iptables\n"
+		"%s iptables.service - " IPT_NAME "\n"
 		"     Loaded: loaded (" IPT_UNIT "; %s; preset: disabled)\n"
-		"     Active: %s\n",
-		act ? "\u25cf" : "\u25cb", en ? "enabled" : "disabled",
-		act ? "active (exited)" : "inactive (dead)");
+		"     Active: %s",
+		act ? "\u25cf" : failed ? "\u00d7" : "\u25cb", en ? "enabled" : "disabled",
+		act ? "active (exited)" : failed ? "failed (Result: exit-code)" : "inactive (dead)");
+	if (lastf)
+		journal_since((sim_time)since, c->w->now, c->out);
+	g_string_append_c(c->out, '\n');
+	if (lastf) {
+		g_string_append_printf(c->out,
+			"    Process: %d ExecStart=/usr/libexec/iptables/iptables.init start "
+			"(code=exited, status=%s)\n"
+			"   Main PID: %d (code=exited, status=%s)\n",
+			pid, exit_status, pid, exit_status);
+		g_string_append_c(c->out, '\n');
+		journal_unit_tail(c->node, "iptables.service", 10, c->out);
+	}
 }
 
 static bool unit_is_iptables(const char *unit)
@@ -1016,7 +1114,10 @@ static int ipt_service_action(struct cmd_ctx *c, const char *action, bool now)
 		g_string_append(c->out, ipt_service_enabled(n) ? "enabled\n" : "disabled\n");
 		return ipt_service_enabled(n) ? 0 : 1;
 	}
-	g_string_append(c->out, ipt_service_active(n) ? "active\n" : "inactive\n");
+	GString *lastf = file_get(n, IPT_LAST);
+	g_string_append(c->out, ipt_service_active(n) ? "active\n"
+				: lastf && g_str_has_prefix(lastf->str, "failed") ? "failed\n"
+				: "inactive\n");
 	return ipt_service_active(n) ? 0 : 3;
 }
 
@@ -1040,8 +1141,7 @@ static int cmd_systemctl(struct cmd_ctx *c, int argc, char **argv)
 			g_ptr_array_add(units, argv[i]);
 	}
 	if (!action) {
-		g_string_assign(c->err, "systemctl: natsim knows only `systemctl ACTION iptables`");
-		rc = 2;
+		rc = natsim_unimpl(c->err, "systemctl without a command (list-units)");
 	} else if (strcmp(action, "reboot") == 0) {
 		rc = cmd_reboot(c);
 	} else if (units->len == 0) {
@@ -1142,6 +1242,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 		g_hash_table_foreach_remove(n->files, is_run_file, NULL);
 
 	/* boot */
+	journal_boot(n, c->w->now);
 	GString *boot_out = c->out;
 	GString *quiet_out = g_string_new(NULL);
 	GString *errs = g_string_new(NULL);
@@ -1179,20 +1280,16 @@ static void conntrack_event_listen(struct cmd_ctx *c, int argc, char **argv)
 
 void cmd_skip_sudo(int *argc, char ***argv)
 {
-	while (*argc > 0 && strcmp((*argv)[0], "sudo") == 0) {
-		(*argc)--;
-		(*argv)++;
-		while (*argc > 0 && (*argv)[0][0] == '-') {
-			(*argc)--;
-			(*argv)++;
-		}
-	}
+	/* `sudo` from copied instructions: the scenario is already root */
+	int skip = paste_sudo_skip(*argc, *argv);
+	*argc -= skip;
+	*argv += skip;
 }
 
 /* natsim's own voice always names natsim ("natsim: -m u32 is not
- * implemented", "... is not supported by natsim"); no Linux tool's message
- * does, unless the user's own words (a file or chain name) contain it, and
- * then the command is refused as bad input, which the user sees. */
+ * implemented yet"); no Linux tool's message does, unless the user's own
+ * words (a file or chain name) contain it, and then the command is refused
+ * as bad input, which the user sees. */
 bool cmd_refused(const char *err)
 {
 	return err && strstr(err, "natsim") != NULL;
@@ -1227,23 +1324,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	if (strcmp(name, "modprobe") == 0) {
 		if (need_netfilter(c, "modprobe"))
 			return 2;
-		int nmods = 0;
-		for (int i = 1; i < argc; i++) {
-			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--remove") == 0) {
-				g_string_assign(c->err, "modprobe: -r is not supported by natsim");
-				return 2;
-			}
-			if (argv[i][0] == '-')
-				continue; /* -v, -q, -a */
-			nmods++;
-			if (nf_cmd_modprobe(nf, argv[i], c->err, c->dry_run))
-				return 1;
-		}
-		if (nmods == 0) {
-			g_string_assign(c->err, "modprobe: ERROR: missing parameters. See -h.");
-			return 1;
-		}
-		return 0;
+		return cmd_modprobe(c, argc, argv);
 	}
 	if (strcmp(name, "iptables") == 0) {
 		if (need_netfilter(c, name))
@@ -1284,15 +1365,20 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 		return cmd_service(c, argc, argv);
 	if (strcmp(name, "reboot") == 0)
 		return cmd_reboot(c);
+	if (strcmp(name, "dmesg") == 0)
+		return cmd_dmesg(c, argc, argv);
+	if (strcmp(name, "journalctl") == 0)
+		return cmd_journalctl(c, argc, argv);
 	if (strcmp(name, "shutdown") == 0) {
 		for (int i = 1; i < argc; i++)
 			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--reboot") == 0)
 				return cmd_reboot(c);
-		g_string_assign(c->err, "shutdown: natsim nodes only reboot (shutdown -r now)");
-		return 2;
+		return natsim_unimpl(c->err, "shutdown without -r (natsim nodes only reboot)");
 	}
 	if (traffic_cmd_owns(name))
 		return traffic_cmd(c, argc, argv);
+	if (linux_command_exists(name))
+		return natsim_unimpl(c->err, "the command %s", name);
 	g_string_printf(c->err, "bash: %s: command not found", name);
 	return 127;
 }

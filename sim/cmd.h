@@ -5,9 +5,13 @@
  * handled by cmd.c with the node's file store) and dispatched by name:
  *   ip                          ipcmd.c
  *   sysctl, echo > /proc/sys/.. cmd.c (net.ipv4.*) or nf_sysctl_*() (net.netfilter.*)
- *   iptables*, conntrack, modprobe   nf_cmd_*()
+ *   iptables*, conntrack         nf_cmd_*()
+ *   modprobe                     modprobe.c (then nf_cmd_modprobe)
  *   ping udp tcp listen flows replay  traffic.c
  *   cat, systemctl, service, reboot   cmd.c
+ *   dmesg, journalctl            journal.c
+ * Pasted prompts, typographic quotes and `sudo` are read by paste.c; what
+ * natsim lacks is refused with natsim_unimpl() (nat/unimpl.h).
  * Every command is first run with dry_run = true at parse time (syntax only,
  * no state change), so bad input is reported before anything is simulated.
  *
@@ -86,6 +90,9 @@ int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);
 
 /* ipcmd.c: `ip addr|route|link ...`. */
 int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);
+
+/* modprobe.c: `modprobe [OPTIONS] MODULE [PARAM=VALUE...]`. */
+int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv);
 
 /* traffic.c: ping, udp send, tcp connect|segment, listen, flows, replay. */
 int traffic_cmd(struct cmd_ctx *c, int argc, char **argv);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "../nat/unimpl.h"
 #include "world.h"
 
 static inline uint32_t ipc_mask(unsigned plen)
@@ -45,6 +46,28 @@ static int ipc_fail(struct cmd_ctx *c, int status, const char *fmt, ...)
 	g_string_append_vprintf(c->err, fmt, ap);
 	va_end(ap);
 	return status; /* no trailing newline: the runner ends the line */
+}
+
+/* A verb natsim does not have: natsim's voice if iproute2 6.1 has it (its
+ * do_ipaddr/do_iplink/do_iproute verbs), else ip's own error. */
+static int ipc_unknown_verb(struct cmd_ctx *c, const char *obj, const char *sub)
+{
+	static const struct { const char *obj, *verbs[16]; } real[] = {
+		{ "address", { "change", "chg", "replace", "flush", "save", "restore", "showdump",
+			       "help", NULL } },
+		{ "link", { "add", "replace", "delete", "xstats", "afstats", "property", "help",
+			    NULL } },
+		{ "route", { "change", "chg", "prepend", "append", "test", "flush", "save",
+			     "restore", "showdump", "help", NULL } },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(real); i++) {
+		if (strcmp(real[i].obj, obj) != 0)
+			continue;
+		for (int k = 0; real[i].verbs[k]; k++)
+			if (ipc_matches(sub, real[i].verbs[k]))
+				return natsim_unimpl(c->err, "ip %s %s", obj, real[i].verbs[k]);
+	}
+	return ipc_fail(c, IPC_USAGE, "Command \"%s\" is unknown, try \"ip %s help\".", sub, obj);
 }
 
 /* The device named `name`: an interface, or lo (created on first use
@@ -341,7 +364,7 @@ static int ipc_addr_cmd(struct cmd_ctx *c, int argc, char **argv, bool only4)
 		return ipc_addr_del(c, argc - 1, argv + 1);
 	if (ipc_matches(sub, "list") || ipc_matches(sub, "show") || ipc_matches(sub, "lst"))
 		return ipc_show_devs(c, argc - 1, argv + 1, false, only4);
-	return ipc_fail(c, IPC_USAGE, "Command \"%s\" is unknown, try \"ip address help\".", sub);
+	return ipc_unknown_verb(c, "address", sub);
 }
 
 /* ----- ip link set|show ----- */
@@ -423,7 +446,7 @@ static int ipc_link(struct cmd_ctx *c, int argc, char **argv)
 		return ipc_link_set(c, argc - 1, argv + 1);
 	if (ipc_matches(sub, "show") || ipc_matches(sub, "list") || ipc_matches(sub, "lst"))
 		return ipc_show_devs(c, argc - 1, argv + 1, true, false);
-	return ipc_fail(c, IPC_USAGE, "Command \"%s\" is unknown, try \"ip link help\".", sub);
+	return ipc_unknown_verb(c, "link", sub);
 }
 
 /* ----- ip route ----- */
@@ -724,7 +747,7 @@ static int ipc_route(struct cmd_ctx *c, int argc, char **argv)
 		return ipc_route_show(c, argc - 1, argv + 1);
 	if (ipc_matches(sub, "get"))
 		return ipc_route_get(c, argc - 1, argv + 1);
-	return ipc_fail(c, IPC_USAGE, "Command \"%s\" is unknown, try \"ip route help\".", sub);
+	return ipc_unknown_verb(c, "route", sub);
 }
 
 /* ----- entry ----- */
@@ -733,12 +756,24 @@ int ipcmd_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	int i = 1;
 	bool only4 = false;
+	/* ip's global options (ip.c main): natsim has -4 and no other */
+	static const char *const ip_options[] = {
+		"Version", "statistics", "details", "resolve", "human-readable", "human", "iec",
+		"json", "pretty", "family", "4", "6", "0", "M", "B", "loops", "brief", "oneline",
+		"timestamp", "tshort", "batch", "rcvbuf", "netns", "Numeric", "all", "color",
+		"force", "help", NULL,
+	};
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *o = argv[i];
-		if (strcmp(o, "-4") == 0 || strcmp(o, "-family=inet") == 0)
+		if (strcmp(o, "-4") == 0 || strcmp(o, "-family=inet") == 0) {
 			only4 = true;
-		else
-			return ipc_fail(c, IPC_USAGE, "Option \"%s\" is unknown, try \"ip -help\".", o);
+			continue;
+		}
+		const char *name = o + (o[1] == '-' ? 2 : 1);
+		for (int k = 0; *name && ip_options[k]; k++)
+			if (ipc_matches(name, ip_options[k]))
+				return natsim_unimpl(c->err, "ip %s", o);
+		return ipc_fail(c, IPC_USAGE, "Option \"%s\" is unknown, try \"ip -help\".", o);
 	}
 	if (c->node->kind == NODE_SWITCH)
 		return ipc_fail(c, IPC_KERNEL, "natsim: switches take no commands");
@@ -747,12 +782,25 @@ int ipcmd_run(struct cmd_ctx *c, int argc, char **argv)
 	const char *obj = argv[i];
 	int rest = argc - i - 1;
 	char **rargv = argv + i + 1;
-	/* iproute2's object table order decides abbreviations: a, l, r */
-	if (ipc_matches(obj, "address"))
-		return ipc_addr_cmd(c, rest, rargv, only4);
-	if (ipc_matches(obj, "link"))
-		return ipc_link(c, rest, rargv);
-	if (ipc_matches(obj, "route"))
-		return ipc_route(c, rest, rargv);
+	/* iproute2 6.1's object table (ip.c cmds[]): its order decides what an
+	 * abbreviation means (`ip n` is neigh, `ip r` route, `ip s` sr) */
+	static const char *const ip_objects[] = {
+		"address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour",
+		"ntable", "ntbl", "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tunl",
+		"tuntap", "tap", "token", "tcpmetrics", "tcp_metrics", "monitor", "xfrm", "mroute",
+		"mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam", "help",
+		"stats", NULL,
+	};
+	for (int k = 0; ip_objects[k]; k++) {
+		if (!ipc_matches(obj, ip_objects[k]))
+			continue;
+		if (strcmp(ip_objects[k], "address") == 0)
+			return ipc_addr_cmd(c, rest, rargv, only4);
+		if (strcmp(ip_objects[k], "link") == 0)
+			return ipc_link(c, rest, rargv);
+		if (strcmp(ip_objects[k], "route") == 0)
+			return ipc_route(c, rest, rargv);
+		return natsim_unimpl(c->err, "ip %s", ip_objects[k]);
+	}
 	return ipc_fail(c, IPC_FAIL, "Object \"%s\" is unknown, try \"ip help\".", obj);
 }

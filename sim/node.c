@@ -181,6 +181,10 @@ void node_free(struct node *n)
 	g_hash_table_destroy(n->fdb);
 	g_hash_table_destroy(n->files);
 	g_ptr_array_free(n->klog, TRUE);
+	if (n->klog_time)
+		g_array_free(n->klog_time, TRUE);
+	if (n->journal)
+		g_ptr_array_free(n->journal, TRUE);
 	g_free(n);
 }
 

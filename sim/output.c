@@ -31,6 +31,9 @@ void world_klog(struct world *w, struct node *n, sim_time t, const char *text)
 	if (!n->klog)
 		n->klog = g_ptr_array_new_with_free_func(g_free);
 	g_ptr_array_add(n->klog, g_strdup(text));
+	if (!n->klog_time)
+		n->klog_time = g_array_new(FALSE, FALSE, sizeof(sim_time));
+	g_array_append_val(n->klog_time, t);
 }
 
 /* True if a running `conntrack -E` on n shows this event line

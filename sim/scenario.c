@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "expect.h"
+#include "paste.h"
 #include "scenario.h"
 
 volatile sig_atomic_t scenario_signal;
@@ -114,7 +115,8 @@ GPtrArray *scn_split_lines(const char *content)
 			p++;
 			continue;
 		}
-		if (c == '#' && (cur->len == 0 || blank(cur->str[cur->len - 1]))) {
+		if (c == '#' && (cur->len == 0 || blank(cur->str[cur->len - 1])) &&
+		    !paste_hash_is_prompt(cur->str, p)) {
 			while (*p && *p != '\n')
 				p++;
 			continue;
@@ -396,6 +398,8 @@ static int parse_command(struct parser *ps, struct scn_line *l, const char *text
 	if (n->kind == NODE_SWITCH)
 		return perr(ps, l->line, "%s is a switch: switches take no commands", n->name);
 
+	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
+	cmd_text = paste_strip_prompt(cmd_text, warnings); /* "root@gw:~# iptables ..." */
 	struct scn_cmd *sc = g_new0(struct scn_cmd, 1);
 	sc->at = at;
 	sc->node = n;
@@ -410,7 +414,6 @@ static int parse_command(struct parser *ps, struct scn_line *l, const char *text
 			cmd_text++;
 	}
 	GPtrArray *argv = g_ptr_array_new();
-	GPtrArray *warnings = g_ptr_array_new_with_free_func(g_free);
 	GString *err = g_string_new(NULL);
 	int rc = cmd_split(cmd_text, argv, &sc->redir, warnings, err);
 	for (unsigned i = 0; i < warnings->len; i++)

@@ -162,6 +162,13 @@ struct node {
 	GPtrArray *klog;
 	/* net_ratelimit of the stack's warnings (martians, redirects) */
 	struct net_ratelimit net_rl;
+	/* journal.c: when each klog line was logged (dmesg), the first line and
+	 * the time of the current boot, the journal's entries, the next PID */
+	GArray *klog_time;
+	unsigned klog_boot;
+	sim_time boot_time;
+	GPtrArray *journal;
+	int next_pid;
 };
 
 /* Link direction state: frames queued on one side, serialised one at a time. */

@@ -17,6 +17,12 @@ NS = 1_000_000_000
 _UNITS = {"s": NS, "ms": NS // 1000, "us": 1000, "ns": 1}
 _TYPO_DASH = re.compile(r"(^|(?<=\s))[\u2013\u2014]")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# text pasted from the web, read as natsim reads it (sim/paste.c)
+_PROMPT = re.compile(r"^(\[[^\]]*@[^\]]*\][#$]|[A-Za-z0-9_.@:~/+-]*[#$])[ \t]+(?=\S)")
+_NODE_PREFIX = re.compile(r"^\s*(at\s+\S+\s+)?[A-Za-z0-9_.-]+:\s*$")
+_CURLY = re.compile(r"[\u201c\u201d\u201e]([^\u201c\u201d\u201e]*)[\u201c\u201d\u201e]|"
+                    r"(?:\u2018|(?<![\w])\u2019)(.*?)\u2019(?!\w)")
+_SUDO_ARG = set("CDgprRtTuUh")
 
 
 class ScnError(Exception):
@@ -132,6 +138,8 @@ def _strip_comment(line):
         elif ch in "\"'":
             quote = ch
         elif ch == "#" and (i == 0 or line[i - 1].isspace()):
+            if _NODE_PREFIX.match(line[:i]) and line[i + 1:i + 2].isspace() and line[i + 1:].strip():
+                continue  # a pasted root prompt after NODE:, not a comment
             return line[:i]
     return line
 
@@ -199,11 +207,19 @@ def parse(path):
         if not m:
             raise ScnError(f"{where}: error: cannot read '{text}'")
         node, ctext = m[1], m[2].strip()
+        p = _PROMPT.match(ctext)
+        if p:
+            s.warnings.append(f"{where}: warning: shell prompt \"{p[1]}\" before the command removed")
+            ctext = ctext[p.end():]
+        if _CURLY.search(ctext):
+            s.warnings.append(f"{where}: warning: typographic quotes read as ASCII quotes")
+            ctext = _CURLY.sub(lambda q: '"%s"' % q[1] if q[1] is not None else "'%s'" % q[2], ctext)
         if node not in s.nodes:
             raise ScnError(f"{where}: error: unknown node '{node}'")
         if s.nodes[node] == "switch":
             raise ScnError(f"{where}: error: switches take no commands")
         argv, redir = _split_cmd(ctext, where)
+        argv = _strip_sudo(argv)
         negated = bool(argv) and argv[0] == "!"
         if negated:
             argv = argv[1:]     # the shell's `!`: the command runs as written after it
@@ -212,6 +228,21 @@ def parse(path):
         s.commands.append(Command(t, node, ctext, argv, redir, no, order, negated))
         order += 1
     return s
+
+
+def _strip_sudo(argv):
+    """`sudo [OPTIONS] CMD` runs CMD: the harness is root already."""
+    while argv and argv[0] == "sudo":
+        argv = argv[1:]
+        while argv and argv[0].startswith("-"):
+            opt = argv.pop(0)
+            if opt == "--":
+                break
+            if len(opt) == 2 and opt[1] in _SUDO_ARG and argv:
+                argv.pop(0)
+    if argv and argv[0] == "su" and all(a in ("-", "-l", "--login", "root") for a in argv[1:]):
+        return ["true"]
+    return argv
 
 
 def _time(text, where):
