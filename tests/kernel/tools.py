@@ -27,10 +27,13 @@ PACKAGE = {
     # Essential: on every Debian system, never installed by a script
     "sh": "dash", "bash": "bash", "cat": "coreutils", "test": "coreutils", "true": "coreutils",
     "grep": "grep", "mount": "mount", "umount": "mount", "dpkg-query": "dpkg",
+    # tests/surface/gen_surface.py, run by hand as root (not by a test)
+    "apt-get": "apt", "dpkg": "dpkg", "dpkg-deb": "dpkg", "modprobe": "kmod", "modinfo": "kmod",
 }
 
-# packages of every Debian 12 system (Essential, or Priority: required)
-ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg")
+# packages of every Debian 12 system (Essential, or Priority: required; apt is
+# "important", and .ci/run and tests/deps.sh cannot install anything without it)
+ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
@@ -39,6 +42,11 @@ KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restor
 
 # what `compare --modprobe-tracks` execs on top (its nft table)
 MODPROBE_TRACKS = ("nft",)
+
+
+# scripts a maintainer runs by hand (as root, with their own checks), never
+# a test: their programs need a package here, not an install script
+BY_HAND = ("tests/surface/gen_surface.py",)
 
 
 def missing(programs):

@@ -374,6 +374,7 @@ def test_conntrack_mark_and_family_filter_as_conntrack_does(tmp_path):
 
 def test_iptables_save_unknown_table_is_iptables_save_text(tmp_path):
     res = one(tmp_path, "iptables-save -t bogus")
-    assert res.stderr.rstrip().endswith("t.scn:2: error: Table `bogus' does not exist"), res.stderr
+    # a failure at run time: iptables-save's own text, the run goes on and exits 1
+    assert res.rc == 1 and res.stderr.startswith("Table `bogus' does not exist\n"), res.stderr
     res = one(tmp_path, "iptables-save -t security")
     assert unimpl_of(res) == "the security table", res.stderr

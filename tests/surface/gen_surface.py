@@ -368,6 +368,11 @@ def main():
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("gen_surface.py: needs root (network namespaces)")
+    need = {"ip": "iproute2", "iptables": "iptables", "conntrack": "conntrack",
+            "modprobe": "kmod", "modinfo": "kmod", "sysctl": "procps", "dpkg-deb": "dpkg"}
+    lacking = sorted({pkg for prog, pkg in need.items() if not shutil.which(prog)})
+    if lacking:
+        sys.exit("gen_surface.py: missing programs; run: apt-get install -y " + " ".join(lacking))
     subprocess.run(["ip", "netns", "add", NS], check=True)
     try:
         surface = {
