@@ -59,9 +59,13 @@ def sh(argv, check=True, timeout=20, ns=None, input=None):
 
 
 def list_netns():
-    """Names of all named namespaces (ip netns list)."""
-    p = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=20)
-    return [line.split()[0] for line in p.stdout.splitlines() if line.strip()]
+    """Names of all named namespaces: /run/netns, where `ip netns add` puts
+    them (`ip netns list` asks the kernel for each one's id and can skip a
+    namespace another process is creating or deleting meanwhile)."""
+    try:
+        return sorted(os.listdir("/run/netns"))
+    except FileNotFoundError:
+        return []
 
 
 class Topology:

@@ -71,8 +71,13 @@ def compare(*args, timeout=240):
 
 
 def netns_names():
-    p = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
-    return {l.split()[0] for l in p.stdout.splitlines() if l.strip()}
+    """The named namespaces (/run/netns, where `ip netns add` puts them; `ip
+    netns list` asks the kernel for each one's id and may skip a namespace
+    while another process is still creating or deleting it)."""
+    try:
+        return set(os.listdir("/run/netns"))
+    except FileNotFoundError:
+        return set()
 
 
 def root_links():
@@ -242,9 +247,14 @@ def test_interrupted_run_leaves_nothing(tmp_path, sig):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     prefix = f"nsk-{p.pid}-"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not any(n.startswith(prefix) for n in netns_names()):
+    built = False
+    while time.monotonic() < deadline and not built:
+        built = any(n.startswith(prefix) for n in netns_names())
         time.sleep(0.1)
-    assert any(n.startswith(prefix) for n in netns_names()), "the run never built its namespaces"
+    if not built:
+        p.kill()
+        out, err = p.communicate()
+        raise AssertionError(f"the run never built its namespaces: rc {p.returncode}\n{out}\n{err}")
     time.sleep(2.0)                    # in the middle of the run: agents and captures up
     p.send_signal(sig)
     try:
