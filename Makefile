@@ -12,13 +12,16 @@ PKGS    := glib-2.0 libpcap
 BUILD   ?= build
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -I. \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 PYTHON  := /usr/bin/python3
 
-SIM_SRC := $(wildcard sim/*.c)
-NAT_SRC := $(wildcard nat/*.c)
+# Every .c under sim/ and nat/, at any depth; objects mirror the tree under
+# $(BUILD)/. Includes are written from the repository root ("sim/core/evq.h"),
+# so -I. is the only include path.
+SIM_SRC := $(sort $(shell find sim -name '*.c'))
+NAT_SRC := $(sort $(shell find nat -name '*.c'))
 LIB_SRC := $(filter-out sim/main.c,$(SIM_SRC)) $(NAT_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -41,7 +44,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
 
 # demo and test may be the first command on a fresh machine: both install
 # what the build needs first (deps), then build in a sub-make, whose

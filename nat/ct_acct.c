@@ -17,8 +17,8 @@
  * looked up, never walked, so its order does not matter.
  */
 #include <string.h>
-#include "ct_proto.h"
-#include "nf_ns.h"
+#include "nat/ct_proto.h"
+#include "nat/nf_ns.h"
 
 void ct_acct_ext_add(struct nf_ns *ns, struct ct_entry *ct)
 {

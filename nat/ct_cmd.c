@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ct_proto.h"
-#include "nf_ns.h"
-#include "unimpl.h"
+#include "nat/ct_proto.h"
+#include "nat/nf_ns.h"
+#include "nat/unimpl.h"
 
 #define CT_TOOL "conntrack v1.4.7 (conntrack-tools): "
 #define CT_TRY "Try `conntrack -h' or 'conntrack --help' for more information.\n"

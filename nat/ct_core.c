@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ct_gc.h"
-#include "ct_proto.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/ct_gc.h"
+#include "nat/ct_proto.h"
+#include "nat/nat.h"
+#include "nat/nf_ns.h"
 
 #define NS_PER_S 1000000000LL
 

@@ -6,8 +6,8 @@
  * and UDP-Lite have their own trackers in Linux; natsim tracks them
  * generically (their ports are kept in the tuple).
  */
-#include "ct_proto.h"
-#include "nf_ns.h"
+#include "nat/ct_proto.h"
+#include "nat/nf_ns.h"
 
 static enum ct_l4_verdict generic_packet(struct nf_ns *ns, struct ct_entry *ct,
 					 const struct ct_pkt *p, uint8_t ctinfo)

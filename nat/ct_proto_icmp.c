@@ -8,8 +8,8 @@
  * to and the error is RELATED to it (nf_conntrack_icmpv4_error and
  * nf_conntrack_inet_error); when none matches it is counted as `error`.
  */
-#include "ct_proto.h"
-#include "nf_ns.h"
+#include "nat/ct_proto.h"
+#include "nat/nf_ns.h"
 
 static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,
 				      const struct ct_pkt *p, uint8_t ctinfo)

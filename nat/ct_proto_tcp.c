@@ -10,9 +10,9 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "ct_gc.h"
-#include "ct_proto.h"
-#include "nf_ns.h"
+#include "nat/ct_gc.h"
+#include "nat/ct_proto.h"
+#include "nat/nf_ns.h"
 
 #define sNO TCP_CONNTRACK_NONE
 #define sSS TCP_CONNTRACK_SYN_SENT

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "ct.h"
-#include "ct_gc.h"
-#include "ct_proto.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/ct.h"
+#include "nat/ct_gc.h"
+#include "nat/ct_proto.h"
+#include "nat/nat.h"
+#include "nat/nf_ns.h"
 
 /* ----- entry slabs (nf_conntrack_cachep) ----- */
 

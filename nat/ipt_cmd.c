@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ipt.h"
-#include "nf_ns.h"
-#include "unimpl.h"
+#include "nat/ipt.h"
+#include "nat/nf_ns.h"
+#include "nat/unimpl.h"
 
 #define IPT_VERSION "v1.8.9 (nf_tables)"
 

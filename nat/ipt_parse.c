@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipt.h"
-#include "unimpl.h"
+#include "nat/ipt.h"
+#include "nat/unimpl.h"
 
 enum ipt_owner {
 	OW_MAIN, OW_TCP, OW_UDP, OW_ICMP, OW_STATE, OW_CONNTRACK, OW_MULTIPORT, OW_COMMENT,

@@ -14,9 +14,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "ipt.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/ipt.h"
+#include "nat/nat.h"
+#include "nat/nf_ns.h"
 
 static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw" };
 

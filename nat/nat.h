@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "ct.h"
+#include "nat/ct.h"
 
 enum nat_manip { NAT_MANIP_SRC = 0, NAT_MANIP_DST = 1 };
 

@@ -20,9 +20,9 @@
  * and, per packet sent, that its tuple is the one its entry expects.
  */
 #include <stdio.h>
-#include "ct_proto.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/ct_proto.h"
+#include "nat/nat.h"
+#include "nat/nf_ns.h"
 
 static void nf_check_name(const struct ct_entry *ct, char *buf, size_t n)
 {

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ct_gc.h"
-#include "ct_proto.h"
-#include "nf_ns.h"
+#include "nat/ct_gc.h"
+#include "nat/ct_proto.h"
+#include "nat/nf_ns.h"
 
 static void nf_ns_init_state(struct nf_ns *ns)
 {

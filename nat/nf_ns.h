@@ -7,10 +7,10 @@
 #define NAT_NF_NS_H
 
 #include <glib.h>
-#include "ct.h"
-#include "ipt.h"
-#include "nat.h"
-#include "nf.h"
+#include "nat/ct.h"
+#include "nat/ipt.h"
+#include "nat/nat.h"
+#include "nat/nf.h"
 
 /* Timeouts and knobs, each under its Linux sysctl name (see nf_sysctl.c).
  * Timeouts are in seconds, as the sysctls read. */

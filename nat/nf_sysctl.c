@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ct_proto.h"
-#include "nf_ns.h"
+#include "nat/ct_proto.h"
+#include "nat/nf_ns.h"
 
 /* HZ of the reference kernel: proc_dointvec_jiffies refuses |v| > INT_MAX/HZ. */
 #define NF_SYSCTL_HZ 250

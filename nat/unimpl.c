@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "unimpl.h"
+#include "nat/unimpl.h"
 
 #define UNIMPL_PREFIX "natsim: "
 #define UNIMPL_SUFFIX " is not implemented yet"

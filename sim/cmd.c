@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "journal.h"
-#include "linux_names.h"
-#include "../nat/unimpl.h"
-#include "paste.h"
-#include "report.h"
-#include "scenario.h"
+#include "sim/cmd.h"
+#include "sim/journal.h"
+#include "sim/linux_names.h"
+#include "nat/unimpl.h"
+#include "sim/paste.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
 
 /* ----- word splitting ----- */
 

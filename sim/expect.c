@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expect.h"
+#include "sim/expect.h"
 
 static const char *const op_texts[] = { "==", "!=", "<", "<=", ">", ">=" };
 

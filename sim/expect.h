@@ -12,8 +12,8 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "scenario.h"
-#include "world.h"
+#include "sim/scenario.h"
+#include "sim/world.h"
 
 enum expect_kind {
 	EXPECT_SAW,		/* NODE:IF saw PROTO [src A[:P]] [dst A[:P]] [count OP N] */

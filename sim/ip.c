@@ -19,8 +19,8 @@
  */
 #include <string.h>
 
-#include "report.h"
-#include "world.h"
+#include "sim/report.h"
+#include "sim/world.h"
 
 /* Packet-walk columns, the same as nat/'s NF_TRACE_STEP: "  STEP  WHERE  text"
  * (11 and 10 columns), so the stack's and netfilter's lines align. */

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "../nat/unimpl.h"
-#include "world.h"
+#include "sim/cmd.h"
+#include "nat/unimpl.h"
+#include "sim/world.h"
 
 static inline uint32_t ipc_mask(unsigned plen)
 {

@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "journal.h"
-#include "../nat/unimpl.h"
+#include "sim/cmd.h"
+#include "sim/journal.h"
+#include "nat/unimpl.h"
 
 struct journal_entry {
 	sim_time t;

@@ -3,7 +3,7 @@
 #define SIM_JOURNAL_H
 
 #include <glib.h>
-#include "world.h"
+#include "sim/world.h"
 
 struct cmd_ctx;
 

@@ -14,7 +14,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "world.h"
+#include "sim/world.h"
 
 static void link_deliver_ev(struct world *w, void *arg, uint64_t u);
 static void link_tx_end_ev(struct world *w, void *arg, uint64_t u);

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <glib.h>
 
-#include "linux_names.h"
-#include "linux_modules.inc"
-#include "linux_commands.inc"
+#include "sim/linux_names.h"
+#include "sim/linux_modules.inc"
+#include "sim/linux_commands.inc"
 
 static int name_cmp(const void *key, const void *elem)
 {

@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "expect.h"
-#include "report.h"
-#include "scenario.h"
-#include "world.h"
+#include "sim/expect.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
+#include "sim/world.h"
 
 #define NATSIM_VERSION "0.1.0"
 

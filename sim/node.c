@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "world.h"
+#include "sim/world.h"
 
 /* ----- the netfilter layer's view of its router (struct nf_env) ----- */
 

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "world.h"
+#include "sim/cmd.h"
+#include "sim/world.h"
 
 #define NSTAT_HISTORY "/tmp/.nstat.u0"	/* P_tmpdir/.nstat.u<uid>, as root */
 

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "expect.h"
-#include "scenario.h"
-#include "world.h"
+#include "sim/cmd.h"
+#include "sim/expect.h"
+#include "sim/scenario.h"
+#include "sim/world.h"
 
 /* dmesg's stamp: seconds right-aligned in 5 columns, then microseconds. */
 static void klog_stamp(sim_time t, char buf[48])

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "../nat/nf.h"
+#include "nat/nf.h"
 
 #define ETH_HLEN 14
 #define ETH_P_IP 0x0800

@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "paste.h"
+#include "sim/paste.h"
 
 /* ----- typographic quotes ----- */
 

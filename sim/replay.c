@@ -13,8 +13,8 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include "scenario.h"
-#include "traffic.h"
+#include "sim/scenario.h"
+#include "sim/traffic.h"
 
 struct replay_job {
 	uint64_t serial;

@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "expect.h"
-#include "report.h"
-#include "scenario.h"
+#include "sim/expect.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
 
 /* ----- the record ----- */
 

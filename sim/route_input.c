@@ -20,7 +20,7 @@
  */
 #include <string.h>
 
-#include "world.h"
+#include "sim/world.h"
 
 static inline uint32_t ri_mask(unsigned plen)
 {

@@ -22,10 +22,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "expect.h"
-#include "paste.h"
-#include "scenario.h"
+#include "sim/cmd.h"
+#include "sim/expect.h"
+#include "sim/paste.h"
+#include "sim/scenario.h"
 
 volatile sig_atomic_t scenario_signal;
 

@@ -12,8 +12,8 @@
 
 #include <glib.h>
 #include <signal.h>
-#include "cmd.h"
-#include "world.h"
+#include "sim/cmd.h"
+#include "sim/world.h"
 
 struct scn_error {
 	char *file;

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "world.h"
+#include "sim/world.h"
 
 static gint64 mac_key(const uint8_t *b)
 {

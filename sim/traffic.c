@@ -17,7 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "traffic.h"
+#include "sim/traffic.h"
 
 /* ----- common helpers ----- */
 

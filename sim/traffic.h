@@ -22,8 +22,8 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "cmd.h"
-#include "world.h"
+#include "sim/cmd.h"
+#include "sim/world.h"
 
 /* ----- common helpers (traffic.c) ----- */
 

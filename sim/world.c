@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scenario.h"
-#include "world.h"
+#include "sim/scenario.h"
+#include "sim/world.h"
 
 struct world *world_new(const struct run_opts *opt)
 {

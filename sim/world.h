@@ -20,10 +20,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "evq.h"
-#include "packet.h"
-#include "rng.h"
-#include "sim_time.h"
+#include "sim/evq.h"
+#include "sim/packet.h"
+#include "sim/rng.h"
+#include "sim/sim_time.h"
 
 struct node;
 struct link;

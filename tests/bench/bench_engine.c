@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "ct.h"
-#include "evq.h"
-#include "nat.h"
-#include "nf.h"
-#include "nf_ns.h"
+#include "nat/ct.h"
+#include "sim/evq.h"
+#include "nat/nat.h"
+#include "nat/nf.h"
+#include "nat/nf_ns.h"
 
 #define NS (1000000000LL)
 #define PKT_LEN 28 /* IPv4 + UDP header, no payload */

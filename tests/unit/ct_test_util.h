@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ct.h"
-#include "ct_proto.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/ct.h"
+#include "nat/ct_proto.h"
+#include "nat/nat.h"
+#include "nat/nf_ns.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 __attribute__((weak)) void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 {

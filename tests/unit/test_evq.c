@@ -10,10 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "evq.h"
-#include "rng.h"
+#include "sim/evq.h"
+#include "sim/rng.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 static void nop(struct world *w, void *arg, uint64_t u)
 {

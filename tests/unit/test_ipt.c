@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipt.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/ipt.h"
+#include "nat/nat.h"
+#include "nat/nf_ns.h"
 
 static int failures, checks;
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "world.h"
+#include "sim/world.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 /* ----- stand-ins for other modules ----- */
 #define MAX_RX 4096

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "packet.h"
-#include "sim_time.h"
+#include "sim/packet.h"
+#include "sim/sim_time.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define A(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 

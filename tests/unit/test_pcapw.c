@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "world.h"
+#include "sim/world.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 static char *slurp(const char *path, size_t *len)
 {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "world.h"
+#include "sim/world.h"
 
 static uint32_t A(unsigned a, unsigned b, unsigned c, unsigned d)
 {

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "scenario.h"
-#include "world.h"
+#include "sim/cmd.h"
+#include "sim/scenario.h"
+#include "sim/world.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define CHECK_STR(a, b)                                                          \
 	do {                                                                     \
