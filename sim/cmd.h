@@ -26,7 +26,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 struct cmd_ctx {
 	struct world *w;

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 enum expect_kind {
 	EXPECT_SAW,		/* NODE:IF saw PROTO [src A[:P]] [dst A[:P]] [count OP N] */

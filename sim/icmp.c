@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #define ICMP_RATELIMIT (1000 * SIM_MS)	/* net.ipv4.icmp_ratelimit */
 #define XRLIM_BURST_FACTOR 6

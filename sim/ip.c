@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "sim/report.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 /* Packet-walk columns, the same as nat/'s NF_TRACE_STEP: "  STEP  WHERE  text"
  * (11 and 10 columns), so the stack's and netfilter's lines align. */

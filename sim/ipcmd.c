@@ -14,7 +14,7 @@
 
 #include "sim/cmd.h"
 #include "nat/unimpl.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 static inline uint32_t ipc_mask(unsigned plen)
 {

@@ -3,7 +3,7 @@
 #define SIM_JOURNAL_H
 
 #include <glib.h>
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 struct cmd_ctx;
 

@@ -14,7 +14,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 static void link_deliver_ev(struct world *w, void *arg, uint64_t u);
 static void link_tx_end_ev(struct world *w, void *arg, uint64_t u);

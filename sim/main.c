@@ -16,7 +16,7 @@
 #include "sim/expect.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #define NATSIM_VERSION "0.1.0"
 

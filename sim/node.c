@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 /* ----- the netfilter layer's view of its router (struct nf_env) ----- */
 

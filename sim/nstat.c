@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "sim/cmd.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #define NSTAT_HISTORY "/tmp/.nstat.u0"	/* P_tmpdir/.nstat.u<uid>, as root */
 

@@ -13,7 +13,7 @@
 #include "sim/cmd.h"
 #include "sim/expect.h"
 #include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 /* dmesg's stamp: seconds right-aligned in 5 columns, then microseconds. */
 static void klog_stamp(sim_time t, char buf[48])

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #define PCAPW_SNAPLEN 262144
 #define PCAPW_BUFSIZE (256u << 10)

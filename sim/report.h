@@ -13,7 +13,7 @@
 #define SIM_REPORT_H
 
 #include <glib.h>
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 /* Bounds that keep report.html small for any run. */
 #define REPORT_FLOW_PACKETS 6	/* packets shown per flow */

@@ -20,7 +20,7 @@
  */
 #include <string.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 static inline uint32_t ri_mask(unsigned plen)
 {

@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <signal.h>
 #include "sim/cmd.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 struct scn_error {
 	char *file;

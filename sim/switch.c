@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 static gint64 mac_key(const uint8_t *b)
 {

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/cmd.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 /* ----- common helpers (traffic.c) ----- */
 

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include "nat/ct.h"
-#include "sim/evq.h"
+#include "sim/core/evq.h"
 #include "nat/nat.h"
 #include "nat/nf.h"
 #include "nat/nf_ns.h"

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

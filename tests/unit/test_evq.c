@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "sim/evq.h"
-#include "sim/rng.h"
+#include "sim/core/evq.h"
+#include "sim/core/rng.h"
 
 #include "tests/unit/check.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #include "tests/unit/check.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "sim/packet.h"
-#include "sim/sim_time.h"
+#include "sim/core/sim_time.h"
 
 #include "tests/unit/check.h"
 

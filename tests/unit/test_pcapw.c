@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #include "tests/unit/check.h"
 

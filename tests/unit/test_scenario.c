@@ -8,7 +8,7 @@
 
 #include "sim/cmd.h"
 #include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #include "tests/unit/check.h"
 

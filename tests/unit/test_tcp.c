@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 #include "tests/unit/check.h"
 

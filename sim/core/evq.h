@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "sim/sim_time.h"
+#include "sim/core/sim_time.h"
 
 struct world;
 

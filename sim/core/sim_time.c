@@ -4,7 +4,7 @@
  * through a double, so "1.5ms" is exactly 1500000 ns and "0.1s" exactly
  * 100000000 ns. Fractions finer than a nanosecond are truncated.
  */
-#include "sim/sim_time.h"
+#include "sim/core/sim_time.h"
 
 #include <stdio.h>
 #include <string.h>

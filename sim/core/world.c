@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "sim/scenario.h"
-#include "sim/world.h"
+#include "sim/core/world.h"
 
 struct world *world_new(const struct run_opts *opt)
 {

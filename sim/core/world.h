@@ -20,10 +20,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "sim/evq.h"
+#include "sim/core/evq.h"
 #include "sim/packet.h"
-#include "sim/rng.h"
-#include "sim/sim_time.h"
+#include "sim/core/rng.h"
+#include "sim/core/sim_time.h"
 
 struct node;
 struct link;

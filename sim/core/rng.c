@@ -4,7 +4,7 @@
  * whole state is four words, so a run is reproducible from its seed alone.
  * Bounded draws use Lemire's multiply-and-reject method (no modulo bias).
  */
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

@@ -45,7 +45,7 @@
  * are only returned by evq_free; free blocks form a LIFO list, so the block a
  * bucket just gave back is the next one written (still in cache).
  */
-#include "sim/evq.h"
+#include "sim/core/evq.h"
 
 #include <assert.h>
 #include <glib.h>
