@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "sim/core/evq.h"
-#include "sim/packet.h"
+#include "sim/net/packet.h"
 #include "sim/core/rng.h"
 #include "sim/core/sim_time.h"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/packet.h"
+#include "sim/net/packet.h"
 #include "sim/core/sim_time.h"
 
 #include "tests/unit/check.h"

@@ -7,7 +7,7 @@
  * Parsing records offsets (l3, l4) and never copies. Checksums are computed on
  * big-endian 16-bit words read with rd16(), so the code is endian-neutral.
  */
-#include "sim/packet.h"
+#include "sim/net/packet.h"
 
 #include <glib.h>
 #include <stdio.h>
