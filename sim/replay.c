@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim/scenario.h"
-#include "sim/traffic.h"
+#include "sim/sock/traffic.h"
 
 struct replay_job {
 	uint64_t serial;

@@ -19,7 +19,7 @@
  */
 #include <limits.h>
 #include <string.h>
-#include "sim/traffic.h"
+#include "sim/sock/traffic.h"
 
 struct ping_sess {
 	uint64_t serial;

@@ -8,7 +8,7 @@
  * datagram was not addressed to the node itself (broadcast).
  */
 #include <string.h>
-#include "sim/traffic.h"
+#include "sim/sock/traffic.h"
 
 struct udp_sock {
 	uint16_t port;

@@ -17,7 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/traffic.h"
+#include "sim/sock/traffic.h"
 
 /* ----- common helpers ----- */
 

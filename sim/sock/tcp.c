@@ -49,7 +49,7 @@
  * half-updated connection.
  */
 #include <string.h>
-#include "sim/traffic.h"
+#include "sim/sock/traffic.h"
 
 #define TCP_TIMEOUT_INIT SIM_S		/* initial RTO, not a sysctl */
 #define TCP_RTO_MIN (200 * SIM_MS)	/* the base of tcp_model_timeout for data */
