@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "sim/expect.h"
-#include "sim/paste.h"
+#include "sim/shell/paste.h"
 #include "sim/scenario.h"
 
 volatile sig_atomic_t scenario_signal;

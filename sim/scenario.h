@@ -12,7 +12,7 @@
 
 #include <glib.h>
 #include <signal.h>
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "sim/core/world.h"
 
 struct scn_error {

@@ -22,7 +22,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "sim/core/world.h"
 
 /* ----- common helpers (traffic.c) ----- */

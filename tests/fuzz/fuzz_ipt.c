@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "tests/fuzz/fuzz_util.h"
 
 static const char topo[] =

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "sim/scenario.h"
 #include "sim/core/world.h"
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <glib.h>
 
-#include "sim/linux_names.h"
-#include "sim/linux_modules.inc"
-#include "sim/linux_commands.inc"
+#include "sim/shell/linux_names.h"
+#include "sim/shell/linux_modules.inc"
+#include "sim/shell/linux_commands.inc"
 
 static int name_cmp(const void *key, const void *elem)
 {

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "nat/unimpl.h"
 #include "sim/core/world.h"
 

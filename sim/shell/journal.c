@@ -17,8 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/cmd.h"
-#include "sim/journal.h"
+#include "sim/shell/cmd.h"
+#include "sim/shell/journal.h"
 #include "nat/unimpl.h"
 
 struct journal_entry {

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cmd.h"
-#include "sim/journal.h"
-#include "sim/linux_names.h"
+#include "sim/shell/cmd.h"
+#include "sim/shell/journal.h"
+#include "sim/shell/linux_names.h"
 #include "nat/unimpl.h"
-#include "sim/paste.h"
+#include "sim/shell/paste.h"
 #include "sim/report.h"
 #include "sim/scenario.h"
 

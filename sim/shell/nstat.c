@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "sim/core/world.h"
 
 #define NSTAT_HISTORY "/tmp/.nstat.u0"	/* P_tmpdir/.nstat.u<uid>, as root */

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cmd.h"
+#include "sim/shell/cmd.h"
 #include "nat/unimpl.h"
-#include "sim/linux_names.h"
+#include "sim/shell/linux_names.h"
 
 /* kmod's options: what each does in natsim. */
 enum mp_opt { MP_ALL, MP_REMOVE, MP_DRYRUN, MP_QUIET, MP_HARMLESS, MP_UNIMPL };

@@ -14,7 +14,7 @@
  */
 #include <string.h>
 
-#include "sim/paste.h"
+#include "sim/shell/paste.h"
 
 /* ----- typographic quotes ----- */
 
