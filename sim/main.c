@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "sim/expect.h"
-#include "sim/report.h"
+#include "sim/out/report.h"
 #include "sim/scenario.h"
 #include "sim/core/world.h"
 

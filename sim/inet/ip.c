@@ -19,7 +19,7 @@
  */
 #include <string.h>
 
-#include "sim/report.h"
+#include "sim/out/report.h"
 #include "sim/core/world.h"
 
 /* Packet-walk columns, the same as nat/'s NF_TRACE_STEP: "  STEP  WHERE  text"

@@ -20,7 +20,7 @@
 #include "sim/shell/linux_names.h"
 #include "nat/unimpl.h"
 #include "sim/shell/paste.h"
-#include "sim/report.h"
+#include "sim/out/report.h"
 #include "sim/scenario.h"
 
 /* ----- word splitting ----- */

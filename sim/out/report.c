@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "sim/expect.h"
-#include "sim/report.h"
+#include "sim/out/report.h"
 #include "sim/scenario.h"
 
 /* ----- the record ----- */
