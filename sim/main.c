@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/expect.h"
+#include "sim/scenario/expect.h"
 #include "sim/out/report.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/world.h"
 
 #define NATSIM_VERSION "0.1.0"

@@ -13,7 +13,7 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/sock/traffic.h"
 
 struct replay_job {

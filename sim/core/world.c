@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/world.h"
 
 struct world *world_new(const struct run_opts *opt)

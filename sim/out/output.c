@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
-#include "sim/expect.h"
-#include "sim/scenario.h"
+#include "sim/scenario/expect.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/world.h"
 
 /* dmesg's stamp: seconds right-aligned in 5 columns, then microseconds. */

@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/expect.h"
+#include "sim/scenario/expect.h"
 #include "sim/out/report.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 /* ----- the record ----- */
 

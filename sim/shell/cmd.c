@@ -21,7 +21,7 @@
 #include "nat/unimpl.h"
 #include "sim/shell/paste.h"
 #include "sim/out/report.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 /* ----- word splitting ----- */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/world.h"
 
 #include "tests/unit/check.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/expect.h"
+#include "sim/scenario/expect.h"
 
 static const char *const op_texts[] = { "==", "!=", "<", "<=", ">", ">=" };
 

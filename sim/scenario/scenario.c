@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include "sim/shell/cmd.h"
-#include "sim/expect.h"
+#include "sim/scenario/expect.h"
 #include "sim/shell/paste.h"
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 
 volatile sig_atomic_t scenario_signal;
 

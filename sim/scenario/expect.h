@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "sim/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/world.h"
 
 enum expect_kind {
