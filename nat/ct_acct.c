@@ -18,7 +18,7 @@
  */
 #include <string.h>
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 void ct_acct_ext_add(struct nf_ns *ns, struct ct_entry *ct)
 {

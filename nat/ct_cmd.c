@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
-#include "nat/unimpl.h"
+#include "nat/core/nf_ns.h"
+#include "nat/core/unimpl.h"
 
 #define CT_TOOL "conntrack v1.4.7 (conntrack-tools): "
 #define CT_TRY "Try `conntrack -h' or 'conntrack --help' for more information.\n"

@@ -16,7 +16,7 @@
 #include "nat/ct_gc.h"
 #include "nat/ct_proto.h"
 #include "nat/nat.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 #define NS_PER_S 1000000000LL
 

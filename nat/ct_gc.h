@@ -11,7 +11,7 @@
 #ifndef NAT_CT_GC_H
 #define NAT_CT_GC_H
 
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 /* The slow half of ct_gc_note: the unit's bound, and the cached wake-up. */
 void ct_gc_lower_unit(struct nf_ns *ns, uint32_t bucket, nf_time timeout);

@@ -7,7 +7,7 @@
  * generically (their ports are kept in the tuple).
  */
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 static enum ct_l4_verdict generic_packet(struct nf_ns *ns, struct ct_entry *ct,
 					 const struct ct_pkt *p, uint8_t ctinfo)

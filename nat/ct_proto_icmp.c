@@ -9,7 +9,7 @@
  * nf_conntrack_inet_error); when none matches it is counted as `error`.
  */
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,
 				      const struct ct_pkt *p, uint8_t ctinfo)

@@ -12,7 +12,7 @@
 #include <string.h>
 #include "nat/ct_gc.h"
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 #define sNO TCP_CONNTRACK_NONE
 #define sSS TCP_CONNTRACK_SYN_SENT

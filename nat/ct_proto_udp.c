@@ -8,7 +8,7 @@
  * the core after this runs, so the first reply itself still refreshes 30 s.
  */
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 /* udp_error: truncated or over-long datagram, bad checksum at PRE_ROUTING
  * (a zero UDP checksum means none). */

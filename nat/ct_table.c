@@ -17,7 +17,7 @@
 #include "nat/ct_gc.h"
 #include "nat/ct_proto.h"
 #include "nat/nat.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 /* ----- entry slabs (nf_conntrack_cachep) ----- */
 

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "nat/ipt.h"
-#include "nat/nf_ns.h"
-#include "nat/unimpl.h"
+#include "nat/core/nf_ns.h"
+#include "nat/core/unimpl.h"
 
 #define IPT_VERSION "v1.8.9 (nf_tables)"
 

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "nat/ipt.h"
-#include "nat/unimpl.h"
+#include "nat/core/unimpl.h"
 
 enum ipt_owner {
 	OW_MAIN, OW_TCP, OW_UDP, OW_ICMP, OW_STATE, OW_CONNTRACK, OW_MULTIPORT, OW_COMMENT,

@@ -16,7 +16,7 @@
 
 #include "nat/ipt.h"
 #include "nat/nat.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw" };
 

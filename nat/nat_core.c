@@ -16,7 +16,7 @@
  */
 #include <string.h>
 #include <stdio.h>
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 #define NAT_MAX_ATTEMPTS 128	/* nf_nat_l4proto_unique_tuple's max_attempts */
 #define NAT_BYSOURCE_MIN 1024	/* CONNTRACK_LOCKS: the kernel's minimum size */

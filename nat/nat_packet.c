@@ -12,7 +12,7 @@
  * its choice between 0x0000 and 0xffff; only the ICMP checksum of a
  * translated ICMP error is recomputed from scratch, as the kernel does.
  */
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 #define NAT_IPPROTO_ICMP 1
 #define NAT_IPPROTO_TCP 6

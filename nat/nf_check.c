@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include "nat/ct_proto.h"
 #include "nat/nat.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 static void nf_check_name(const struct ct_entry *ct, char *buf, size_t n)
 {

@@ -6,7 +6,7 @@
  * this reads the counters as they stand, like /proc/sys/net/netfilter/
  * nf_conntrack_count, which also counts expired entries not yet reaped.
  */
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out)
 {

@@ -24,7 +24,7 @@
 #include "sim/core/evq.h"
 #include "nat/nat.h"
 #include "nat/nf.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 #define NS (1000000000LL)
 #define PKT_LEN 28 /* IPv4 + UDP header, no payload */

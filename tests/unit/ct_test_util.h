@@ -12,7 +12,7 @@
 #include "nat/ct.h"
 #include "nat/ct_proto.h"
 #include "nat/nat.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 #include "tests/unit/check.h"
 

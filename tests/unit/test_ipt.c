@@ -14,7 +14,7 @@
 
 #include "nat/ipt.h"
 #include "nat/nat.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 static int failures, checks;
 

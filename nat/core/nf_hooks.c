@@ -17,7 +17,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 /* The kernel release natsim's routers pretend to run (modprobe's messages). */
 #define NF_KERNEL_RELEASE "6.1.0"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 /* HZ of the reference kernel: proc_dointvec_jiffies refuses |v| > INT_MAX/HZ. */
 #define NF_SYSCTL_HZ 250

@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "nat/unimpl.h"
+#include "nat/core/unimpl.h"
 
 #define UNIMPL_PREFIX "natsim: "
 #define UNIMPL_SUFFIX " is not implemented yet"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "nat/ct_gc.h"
 #include "nat/ct_proto.h"
-#include "nat/nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 static void nf_ns_init_state(struct nf_ns *ns)
 {
