@@ -6,7 +6,7 @@
  * and UDP-Lite have their own trackers in Linux; natsim tracks them
  * generically (their ports are kept in the tuple).
  */
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 static enum ct_l4_verdict generic_packet(struct nf_ns *ns, struct ct_entry *ct,

@@ -8,7 +8,7 @@
  * to and the error is RELATED to it (nf_conntrack_icmpv4_error and
  * nf_conntrack_inet_error); when none matches it is counted as `error`.
  */
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,

@@ -10,8 +10,8 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include "nat/ct_gc.h"
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 #define sNO TCP_CONNTRACK_NONE

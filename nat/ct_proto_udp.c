@@ -7,7 +7,7 @@
  * request/reply pair (DNS) stays unassured with 30 s. SEEN_REPLY is set by
  * the core after this runs, so the first reply itself still refreshes 30 s.
  */
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 /* udp_error: truncated or over-long datagram, bad checksum at PRE_ROUTING

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "nat/ct.h"
+#include "nat/conntrack/ct.h"
 
 enum nat_manip { NAT_MANIP_SRC = 0, NAT_MANIP_DST = 1 };
 

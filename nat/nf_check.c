@@ -20,7 +20,7 @@
  * and, per packet sent, that its tuple is the one its entry expects.
  */
 #include <stdio.h>
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/nat.h"
 #include "nat/core/nf_ns.h"
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nat/ct_gc.h"
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 static void nf_ns_init_state(struct nf_ns *ns)

@@ -7,7 +7,7 @@
 #define NAT_NF_NS_H
 
 #include <glib.h>
-#include "nat/ct.h"
+#include "nat/conntrack/ct.h"
 #include "nat/ipt.h"
 #include "nat/nat.h"
 #include "nat/nf.h"

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 /* HZ of the reference kernel: proc_dointvec_jiffies refuses |v| > INT_MAX/HZ. */

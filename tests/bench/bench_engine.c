@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "nat/ct.h"
+#include "nat/conntrack/ct.h"
 #include "sim/core/evq.h"
 #include "nat/nat.h"
 #include "nat/nf.h"

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nat/ct.h"
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/nat.h"
 #include "nat/core/nf_ns.h"
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/unimpl.h"
 

@@ -17,7 +17,7 @@
  * looked up, never walked, so its order does not matter.
  */
 #include <string.h>
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 void ct_acct_ext_add(struct nf_ns *ns, struct ct_entry *ct)

@@ -5,8 +5,8 @@
  * carries type, code and id (id in sport, type<<8|code in dport), every other
  * protocol has zero ports (the generic tracker; GRE without PPTP keys is 0 too).
  */
-#include "nat/ct.h"
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_proto.h"
 
 bool ct_tuple_from_ip(const uint8_t *ip, uint32_t len, struct ct_tuple *t)
 {

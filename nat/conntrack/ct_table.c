@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include "nat/ct.h"
-#include "nat/ct_gc.h"
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_proto.h"
 #include "nat/nat.h"
 #include "nat/core/nf_ns.h"
 

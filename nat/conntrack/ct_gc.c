@@ -28,8 +28,8 @@
  * every slice every second; the cost follows the entries that expire.
  */
 #include <stdlib.h>
-#include "nat/ct_gc.h"
-#include "nat/ct_proto.h"
+#include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_proto.h"
 
 #define GC_S NF_GC_INTERVAL
 

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <glib.h>
-#include "nat/ct.h"
+#include "nat/conntrack/ct.h"
 
 struct nf_ns;
 
