@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 
 enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW, IPT_NTABLES };
 

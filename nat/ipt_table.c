@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "nat/ipt.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
 static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw" };

@@ -21,7 +21,7 @@
  */
 #include <stdio.h>
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
 static void nf_check_name(const struct ct_entry *ct, char *buf, size_t n)

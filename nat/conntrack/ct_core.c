@@ -15,7 +15,7 @@
 #include <string.h>
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
 #define NS_PER_S 1000000000LL

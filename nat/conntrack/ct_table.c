@@ -16,7 +16,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
 /* ----- entry slabs (nf_conntrack_cachep) ----- */

@@ -9,7 +9,7 @@
 #include <glib.h>
 #include "nat/conntrack/ct.h"
 #include "nat/ipt.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/nf.h"
 
 /* Timeouts and knobs, each under its Linux sysctl name (see nf_sysctl.c).

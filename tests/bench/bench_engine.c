@@ -22,7 +22,7 @@
 #include <time.h>
 #include "nat/conntrack/ct.h"
 #include "sim/core/evq.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/nf.h"
 #include "nat/core/nf_ns.h"
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
 #include "tests/unit/check.h"

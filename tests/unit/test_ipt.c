@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "nat/ipt.h"
-#include "nat/nat.h"
+#include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
 static int failures, checks;
