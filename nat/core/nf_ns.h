@@ -8,7 +8,7 @@
 
 #include <glib.h>
 #include "nat/conntrack/ct.h"
-#include "nat/ipt.h"
+#include "nat/iptables/ipt.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/nf.h"
 

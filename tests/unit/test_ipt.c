@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nat/ipt.h"
+#include "nat/iptables/ipt.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 

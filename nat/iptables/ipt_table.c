@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "nat/ipt.h"
+#include "nat/iptables/ipt.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nat/ipt.h"
+#include "nat/iptables/ipt.h"
 #include "nat/core/unimpl.h"
 
 enum ipt_owner {

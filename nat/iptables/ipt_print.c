@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "nat/ipt.h"
+#include "nat/iptables/ipt.h"
 
 const char *ipt_icmp_type_name(uint8_t type, uint8_t cmin, uint8_t cmax);
 

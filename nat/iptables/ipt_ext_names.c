@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nat/ipt.h"
+#include "nat/iptables/ipt.h"
 
 static const char *const ipt_real_matches[] = {
 	"addrtype", "ah", "bpf", "cgroup", "cluster", "comment", "connbytes", "connlabel",

@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nat/ipt.h"
+#include "nat/iptables/ipt.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/unimpl.h"
 
