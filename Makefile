@@ -3,7 +3,9 @@
 #   make          build/natsim
 #   make demo     install missing Debian packages (as root), build, run topologies/seed-snat.scn
 #   make screenshot  docs/report-seed-snat.png, the README's picture of report.html
-#   make test     install missing Debian packages (as root), build, C unit tests, pytest
+#   make test     install missing Debian packages (as root), build, C unit tests,
+#                 check-layers, pytest
+#   make check-layers  no file of sim/ or nat/ includes a header of a higher layer
 #   make asan     the whole test suite under AddressSanitizer + UBSan
 #   make clean
 
@@ -27,7 +29,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all demo screenshot test unit pytest asan clean deps bench
+.PHONY: all demo screenshot test unit pytest asan clean deps bench check-layers
 
 all: $(BUILD)/natsim
 
@@ -70,12 +72,18 @@ deps:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# The layer rules of README.md's Layout section (tests/layers/check_layers.py,
+# with today's known violations in tests/layers/allowlist.txt).
+check-layers:
+	$(PYTHON) tests/layers/check_layers.py
+
 pytest: $(BUILD)/natsim
 	NATSIM=$(abspath $(BUILD)/natsim) $(PYTHON) -m pytest -q tests/py
 
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) check-layers
 	$(MAKE) pytest
 
 asan:
