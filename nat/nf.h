@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "nat/core/nf_inet.h"
 
 typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
 #define NF_TIME_NEVER INT64_MAX

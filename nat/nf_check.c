@@ -20,6 +20,7 @@
  * and, per packet sent, that its tuple is the one its entry expects.
  */
 #include <stdio.h>
+#include "nat/core/nf_inet.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
@@ -28,9 +29,11 @@ static void nf_check_name(const struct ct_entry *ct, char *buf, size_t n)
 {
 	const struct ct_tuple *t = &ct->tuplehash[CT_DIR_ORIGINAL].t;
 
-	snprintf(buf, n, "proto %u %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u", t->proto,
-		 t->src >> 24, (t->src >> 16) & 255, (t->src >> 8) & 255, t->src & 255, t->sport,
-		 t->dst >> 24, (t->dst >> 16) & 255, (t->dst >> 8) & 255, t->dst & 255, t->dport);
+	char s[NF_INET_ADDRSTRLEN], d[NF_INET_ADDRSTRLEN];
+
+	nf_inet_ntop4(t->src, s);
+	nf_inet_ntop4(t->dst, d);
+	snprintf(buf, n, "proto %u %s:%u -> %s:%u", t->proto, s, t->sport, d, t->dport);
 }
 
 static bool nf_check_fail(GString *why, const struct ct_entry *ct, const char *what)

@@ -63,16 +63,16 @@ bool ct_l4_csum_ok(const struct ct_pkt *p, uint8_t proto)
 	uint64_t sum = 0;
 	uint32_t i = 0;
 
-	if (proto == 17 && n >= 8 && ct_rd16(l4 + 6) == 0)
+	if (proto == 17 && n >= 8 && rd16(l4 + 6) == 0)
 		return true;
 	if (proto != 1) {
-		sum += ct_rd16(p->ip + 12) + ct_rd16(p->ip + 14);
-		sum += ct_rd16(p->ip + 16) + ct_rd16(p->ip + 18);
+		sum += rd16(p->ip + 12) + rd16(p->ip + 14);
+		sum += rd16(p->ip + 16) + rd16(p->ip + 18);
 		sum += proto + n;
 	}
 	/* 32-bit big-endian words: congruent modulo 0xffff to their halves */
 	for (; i + 8 <= n; i += 8)
-		sum += (uint64_t)ct_rd32(l4 + i) + ct_rd32(l4 + i + 4);
+		sum += (uint64_t)rd32(l4 + i) + rd32(l4 + i + 4);
 	for (; i + 1 < n; i += 2)
 		sum += (uint32_t)(l4[i] << 8 | l4[i + 1]);
 	if (n & 1)
@@ -200,7 +200,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 		ns->stats.invalid++;
 		return NF_ACCEPT;
 	}
-	len = ct_rd16(ip + 2);
+	len = rd16(ip + 2);
 	if (len > skb->len)
 		len = skb->len;
 	if (ihl > len) {
@@ -454,10 +454,8 @@ static void ct_fmt_u(GString *out, uint64_t v, char sep)
 static void ct_fmt_addr(GString *out, const char *key, uint32_t a)
 {
 	g_string_append(out, key);
-	ct_fmt_u(out, a >> 24, '.');
-	ct_fmt_u(out, (a >> 16) & 255, '.');
-	ct_fmt_u(out, (a >> 8) & 255, '.');
-	ct_fmt_u(out, a & 255, ' ');
+	nf_inet_append4(out, a);
+	g_string_append_c(out, ' ');
 }
 
 static void ct_tuple_format(const struct ct_tuple *t, GString *out)

@@ -13,15 +13,9 @@
 #include <stdint.h>
 #include <glib.h>
 #include "nat/conntrack/ct.h"
+#include "nat/core/nf_inet.h"
 
 struct nf_ns;
-
-/* Big-endian loads (nat/ does not include sim/packet.h). */
-static inline uint16_t ct_rd16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static inline uint32_t ct_rd32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
 
 /* The packet as a tracker sees it: the IPv4 datagram (len bytes, trimmed to
  * the IP total length) and where its transport header starts. */

@@ -19,8 +19,8 @@ bool ct_tuple_from_ip(const uint8_t *ip, uint32_t len, struct ct_tuple *t)
 	ihl = (ip[0] & 0x0f) * 4u;
 	if (ihl < 20 || ihl > len)
 		return false;
-	t->src = ct_rd32(ip + 12);
-	t->dst = ct_rd32(ip + 16);
+	t->src = rd32(ip + 12);
+	t->dst = rd32(ip + 16);
 	t->proto = ip[9];
 	t->dir = CT_DIR_ORIGINAL;
 	t->pad = 0;
@@ -35,14 +35,14 @@ bool ct_tuple_from_ip(const uint8_t *ip, uint32_t len, struct ct_tuple *t)
 	case 136:
 		if (l4len < 4)
 			return false;
-		t->sport = ct_rd16(l4);
-		t->dport = ct_rd16(l4 + 2);
+		t->sport = rd16(l4);
+		t->dport = rd16(l4 + 2);
 		return true;
 	case 1:   /* icmp_pkt_to_tuple: the whole 8-byte header must be there */
 		if (l4len < 8)
 			return false;
 		t->dport = (uint16_t)(l4[0] << 8 | l4[1]);
-		t->sport = ct_rd16(l4 + 4);
+		t->sport = rd16(l4 + 4);
 		return true;
 	default:
 		return true;

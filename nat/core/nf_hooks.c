@@ -17,6 +17,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 
 /* The kernel release natsim's routers pretend to run (modprobe's messages). */
@@ -43,19 +44,14 @@ static const uint8_t nf_hook_stages[NF_INET_NUMHOOKS][7] = {
 
 /* ----- packet-walk text (only built when tracing) ----- */
 
-static void nf_fmt_addr(char *buf, size_t n, uint32_t a)
-{
-	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-}
-
 /* A tuple in the walk's compact form: "tcp 192.168.1.2:40000 -> 1.2.3.4:80",
  * "icmp 10.0.0.1 -> 10.0.0.2 type 8 code 0 id 7", "proto 47 a -> b". */
 static void nf_fmt_tuple(char *buf, size_t n, const struct ct_tuple *t)
 {
 	char s[16], d[16];
 
-	nf_fmt_addr(s, sizeof(s), t->src);
-	nf_fmt_addr(d, sizeof(d), t->dst);
+	nf_inet_ntop4(t->src, s);
+	nf_inet_ntop4(t->dst, d);
 	if (t->proto == 1)
 		snprintf(buf, n, "icmp %s -> %s type %u code %u id %u", s, d,
 			 ct_tuple_icmp_type(t), ct_tuple_icmp_code(t), t->sport);
@@ -142,7 +138,7 @@ static void nf_fmt_manip(char *buf, size_t n, const struct ct_tuple *t, bool src
 {
 	char a[16];
 
-	nf_fmt_addr(a, sizeof(a), src ? t->src : t->dst);
+	nf_inet_ntop4(src ? t->src : t->dst, a);
 	if (t->proto == 1)
 		snprintf(buf, n, "%s id %u", a, t->sport);
 	else if (t->sport || t->dport)

@@ -13,6 +13,7 @@
  */
 #include <string.h>
 
+#include "nat/core/nf_inet.h"
 #include "nat/iptables/ipt.h"
 
 const char *ipt_icmp_type_name(uint8_t type, uint8_t cmin, uint8_t cmax);
@@ -190,11 +191,6 @@ const char *ipt_proto_name(uint8_t proto)
 
 /* ----- small formatters ----- */
 
-static void ipt_ip(GString *o, uint32_t a)
-{
-	g_string_append_printf(o, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-}
-
 static int ipt_mask_bits(uint32_t m)
 {
 	int n = 0;
@@ -214,7 +210,7 @@ static void ipt_mask(GString *o, uint32_t m, bool always)
 		g_string_append_printf(o, "/%d", bits);
 	} else {
 		g_string_append_c(o, '/');
-		ipt_ip(o, m);
+		nf_inet_append4(o, m);
 	}
 }
 
@@ -290,10 +286,10 @@ static const char *ipt_reject_name(uint8_t with)
 static void ipt_nat_range(GString *o, const struct nat_range *r, bool addr)
 {
 	if (addr && (r->flags & NF_NAT_RANGE_MAP_IPS)) {
-		ipt_ip(o, r->min_addr);
+		nf_inet_append4(o, r->min_addr);
 		if (r->max_addr != r->min_addr) {
 			g_string_append_c(o, '-');
-			ipt_ip(o, r->max_addr);
+			nf_inet_append4(o, r->max_addr);
 		}
 	}
 	if (r->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
@@ -509,12 +505,12 @@ static void ipt_rule_text(const struct ipt_rule *r, const uint64_t *counters, GS
 	size_t start = o->len;
 	if (r->src_mask || r->src_inv) {
 		g_string_append(o, r->src_inv ? " ! -s " : " -s ");
-		ipt_ip(o, r->src);
+		nf_inet_append4(o, r->src);
 		ipt_mask(o, r->src_mask, true);
 	}
 	if (r->dst_mask || r->dst_inv) {
 		g_string_append(o, r->dst_inv ? " ! -d " : " -d ");
-		ipt_ip(o, r->dst);
+		nf_inet_append4(o, r->dst);
 		ipt_mask(o, r->dst_mask, true);
 	}
 	if (r->in[0])
@@ -823,7 +819,7 @@ static void ipt_list_addr(GString *o, uint32_t a, uint32_t m, bool inv, bool num
 	if (m == 0 && !numeric) {
 		g_string_append(b, "anywhere");
 	} else {
-		ipt_ip(b, a);
+		nf_inet_append4(b, a);
 		ipt_mask(b, m, false);
 	}
 	g_string_append_printf(o, "%-19s ", b->str);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "nat/core/nf_inet.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
@@ -354,11 +355,6 @@ static bool ipt_port_in(uint16_t p, uint16_t lo, uint16_t hi)
 	return p >= lo && p <= hi;
 }
 
-static inline uint16_t ipt_rd16(const uint8_t *b)
-{
-	return (uint16_t)(b[0] << 8 | b[1]);
-}
-
 static bool ipt_iface_match(const char *dev, const char *pat, uint8_t n, bool inv)
 {
 	if (!pat[0])
@@ -410,7 +406,7 @@ static bool ipt_match_one(const struct ipt_match *m, const struct ipt_pkt *p,
 			*hotdrop = true;
 			return false;
 		}
-		uint16_t sp = ipt_rd16(p->l4), dp = ipt_rd16(p->l4 + 2);
+		uint16_t sp = rd16(p->l4), dp = rd16(p->l4 + 2);
 		if (t->sport_set && ipt_port_in(sp, t->sport_min, t->sport_max) == t->sport_inv)
 			return false;
 		if (t->dport_set && ipt_port_in(dp, t->dport_min, t->dport_max) == t->dport_inv)
@@ -455,7 +451,7 @@ static bool ipt_match_one(const struct ipt_match *m, const struct ipt_pkt *p,
 			*hotdrop = true;
 			return false;
 		}
-		uint16_t sp = ipt_rd16(p->l4), dp = ipt_rd16(p->l4 + 2);
+		uint16_t sp = rd16(p->l4), dp = rd16(p->l4 + 2);
 		bool hit = false;
 		for (unsigned k = 0; k < mp->n && !hit; k++) {
 			uint16_t lo = mp->min[k], hi = mp->max[k];
@@ -495,11 +491,14 @@ static void ipt_log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner
 		return;
 	}
 	unsigned ihl = (ip[0] & 0x0f) * 4u;
-	uint16_t frag = ipt_rd16(ip + 6);
-	g_string_append_printf(m, "SRC=%u.%u.%u.%u DST=%u.%u.%u.%u ", ip[12], ip[13], ip[14],
-			       ip[15], ip[16], ip[17], ip[18], ip[19]);
-	g_string_append_printf(m, "LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u ID=%u ", ipt_rd16(ip + 2),
-			       ip[1] & 0x1e, ip[1] & 0xe0, ip[8], ipt_rd16(ip + 4));
+	uint16_t frag = rd16(ip + 6);
+	g_string_append(m, "SRC=");
+	nf_inet_append4(m, rd32(ip + 12));
+	g_string_append(m, " DST=");
+	nf_inet_append4(m, rd32(ip + 16));
+	g_string_append_c(m, ' ');
+	g_string_append_printf(m, "LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u ID=%u ", rd16(ip + 2),
+			       ip[1] & 0x1e, ip[1] & 0xe0, ip[8], rd16(ip + 4));
 	if (frag & 0x8000)
 		g_string_append(m, "CE ");
 	if (frag & 0x4000)
@@ -520,8 +519,8 @@ static void ipt_log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner
 			g_string_append_printf(m, "INCOMPLETE [%u bytes] ", l4len);
 			return;
 		}
-		g_string_append_printf(m, "SPT=%u DPT=%u ", ipt_rd16(l4), ipt_rd16(l4 + 2));
-		g_string_append_printf(m, "WINDOW=%u ", ipt_rd16(l4 + 14));
+		g_string_append_printf(m, "SPT=%u DPT=%u ", rd16(l4), rd16(l4 + 2));
+		g_string_append_printf(m, "WINDOW=%u ", rd16(l4 + 14));
 		g_string_append_printf(m, "RES=0x%02x ", (unsigned)((l4[12] & 0x0f) << 2));
 		{
 			static const char *const fl[8] = { "FIN ", "SYN ", "RST ", "PSH ",
@@ -532,7 +531,7 @@ static void ipt_log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner
 					g_string_append(m, fl[b]);
 			}
 		}
-		g_string_append_printf(m, "URGP=%u ", ipt_rd16(l4 + 18));
+		g_string_append_printf(m, "URGP=%u ", rd16(l4 + 18));
 		break;
 	case 17:
 		g_string_append(m, "PROTO=UDP ");
@@ -542,8 +541,8 @@ static void ipt_log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner
 			g_string_append_printf(m, "INCOMPLETE [%u bytes] ", l4len);
 			return;
 		}
-		g_string_append_printf(m, "SPT=%u DPT=%u LEN=%u ", ipt_rd16(l4), ipt_rd16(l4 + 2),
-				       ipt_rd16(l4 + 4));
+		g_string_append_printf(m, "SPT=%u DPT=%u LEN=%u ", rd16(l4), rd16(l4 + 2),
+				       rd16(l4 + 4));
 		break;
 	case 1: {
 		static const uint8_t required[19] = { [0] = 4, [3] = 28, [4] = 28, [5] = 28, [8] = 4,
@@ -565,13 +564,15 @@ static void ipt_log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner
 		switch (type) {
 		case 0:
 		case 8:
-			g_string_append_printf(m, "ID=%u SEQ=%u ", ipt_rd16(l4 + 4), ipt_rd16(l4 + 6));
+			g_string_append_printf(m, "ID=%u SEQ=%u ", rd16(l4 + 4), rd16(l4 + 6));
 			break;
 		case 12:
 			g_string_append_printf(m, "PARAMETER=%u ", l4[4]);
 			break;
 		case 5:
-			g_string_append_printf(m, "GATEWAY=%u.%u.%u.%u ", l4[4], l4[5], l4[6], l4[7]);
+			g_string_append(m, "GATEWAY=");
+			nf_inet_append4(m, rd32(l4 + 4));
+			g_string_append_c(m, ' ');
 			/* fall through */
 		case 3:
 		case 4:
@@ -582,7 +583,7 @@ static void ipt_log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner
 				g_string_append(m, "] ");
 			}
 			if (type == 3 && code == 4)
-				g_string_append_printf(m, "MTU=%u ", ipt_rd16(l4 + 6));
+				g_string_append_printf(m, "MTU=%u ", rd16(l4 + 6));
 			break;
 		default:
 			break;
@@ -611,8 +612,8 @@ static void ipt_log(struct nf_ns *ns, const struct ipt_rule *r, const struct nf_
 		g_string_append_c(m, ' ');
 	}
 	uint32_t len = skb->len;
-	if (len >= 4 && ipt_rd16(skb->ip + 2) < len)
-		len = ipt_rd16(skb->ip + 2);
+	if (len >= 4 && rd16(skb->ip + 2) < len)
+		len = rd16(skb->ip + 2);
 	ipt_log_ipv4(m, skb->ip, len, false);
 	if (skb->mark)
 		g_string_append_printf(m, "MARK=0x%x ", skb->mark);
@@ -677,7 +678,7 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 	if (!base)
 		return NF_ACCEPT;
 	const uint8_t *ip = skb->ip;
-	uint16_t totlen = skb->len >= 4 ? ipt_rd16(ip + 2) : 0;
+	uint16_t totlen = skb->len >= 4 ? rd16(ip + 2) : 0;
 	if (base->rules->len == 0) {
 		base->packets++;
 		base->bytes += totlen;
@@ -688,10 +689,10 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 	struct ipt_pkt p = { 0 };
 	if (skb->len >= 20) {
 		unsigned ihl = (ip[0] & 0x0f) * 4u;
-		p.src = (uint32_t)ip[12] << 24 | (uint32_t)ip[13] << 16 | (uint32_t)ip[14] << 8 | ip[15];
-		p.dst = (uint32_t)ip[16] << 24 | (uint32_t)ip[17] << 16 | (uint32_t)ip[18] << 8 | ip[19];
+		p.src = rd32(ip + 12);
+		p.dst = rd32(ip + 16);
 		p.proto = ip[9];
-		p.frag = ipt_rd16(ip + 6) & 0x1fff;
+		p.frag = rd16(ip + 6) & 0x1fff;
 		uint32_t end = totlen && totlen < skb->len ? totlen : skb->len;
 		p.l4 = ip + ihl;
 		p.l4len = end > ihl ? end - ihl : 0;

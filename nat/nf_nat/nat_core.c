@@ -16,6 +16,7 @@
  */
 #include <string.h>
 #include <stdio.h>
+#include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 
 #define NAT_MAX_ATTEMPTS 128	/* nf_nat_l4proto_unique_tuple's max_attempts */
@@ -523,18 +524,16 @@ static void nat_trace_binding(struct nf_ns *ns, const struct ct_entry *ct,
 	const struct ct_tuple *r = &ct->tuplehash[CT_DIR_REPLY].t;
 	uint32_t addr = manip == NAT_MANIP_SRC ? r->dst : r->src;
 	uint16_t port = manip == NAT_MANIP_SRC ? r->dport : r->sport;
-	char where[40], why[64];
+	char a[NF_INET_ADDRSTRLEN], where[40], why[64];
 	const char *kind = manip == NAT_MANIP_SRC ? "SNAT" : "DNAT";
 
+	nf_inet_ntop4(addr, a);
 	if (r->proto == 1)
-		snprintf(where, sizeof(where), "%u.%u.%u.%u id %u", addr >> 24,
-			 (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff, r->sport);
+		snprintf(where, sizeof(where), "%s id %u", a, r->sport);
 	else if (nat_proto_has_ports(r->proto))
-		snprintf(where, sizeof(where), "%u.%u.%u.%u:%u", addr >> 24,
-			 (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff, port);
+		snprintf(where, sizeof(where), "%s:%u", a, port);
 	else
-		snprintf(where, sizeof(where), "%u.%u.%u.%u", addr >> 24,
-			 (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+		snprintf(where, sizeof(where), "%s", a);
 	switch (o->reason) {
 	case NAT_R_ORIGINAL_KEPT: snprintf(why, sizeof(why), "original kept"); break;
 	case NAT_R_SAME_SOURCE: snprintf(why, sizeof(why), "mapping of the same source reused"); break;

@@ -12,6 +12,7 @@
  * its choice between 0x0000 and 0xffff; only the ICMP checksum of a
  * translated ICMP error is recomputed from scratch, as the kernel does.
  */
+#include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 
 #define NAT_IPPROTO_ICMP 1
@@ -22,16 +23,6 @@
 #define NAT_IPPROTO_UDPLITE 136
 #define NAT_CSUM_MANGLED_0 0xffff
 
-static inline uint16_t nat_rd16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static inline uint32_t nat_rd32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-static inline void nat_wr16(uint8_t *b, uint16_t v) { b[0] = v >> 8; b[1] = v & 0xff; }
-static inline void nat_wr32(uint8_t *b, uint32_t v)
-{
-	b[0] = v >> 24; b[1] = (v >> 16) & 0xff; b[2] = (v >> 8) & 0xff; b[3] = v & 0xff;
-}
 
 /* ----- checksum arithmetic, as include/net/checksum.h ----- */
 
@@ -53,11 +44,11 @@ static inline uint16_t nat_csum_fold(uint32_t s)
  * 16-bit field is passed zero-extended, as inet_proto_csum_replace2 does). */
 static inline void nat_csum_replace4(uint8_t *check, uint32_t from, uint32_t to)
 {
-	uint32_t s = ~(uint32_t)nat_rd16(check);
+	uint32_t s = ~(uint32_t)rd16(check);
 
 	s = nat_csum_add(s, ~from);
 	s = nat_csum_add(s, to);
-	nat_wr16(check, nat_csum_fold(s));
+	wr16(check, nat_csum_fold(s));
 }
 
 /* Internet checksum of a buffer from scratch (for the ICMP error case). */
@@ -66,7 +57,7 @@ static uint16_t nat_csum_buf(const uint8_t *b, uint32_t len)
 	uint32_t s = 0, i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		s += nat_rd16(b + i);
+		s += rd16(b + i);
 	if (len & 1)
 		s += (uint32_t)b[len - 1] << 8;
 	return nat_csum_fold(s);
@@ -120,8 +111,8 @@ static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
 	ihl = (iph[0] & 0x0f) * 4u;
 	hdroff = iphoff + ihl;
 	addrp = iph + (manip == NAT_MANIP_SRC ? 12 : 16);
-	oldaddr = nat_rd32(addrp);
-	first_frag = (nat_rd16(iph + 6) & 0x1fff) == 0;
+	oldaddr = rd32(addrp);
+	first_frag = (rd16(iph + 6) & 0x1fff) == 0;
 
 	if (first_frag && ihl >= 20 && hdroff + 8 <= end) {
 		uint8_t *l4 = buf + hdroff;
@@ -129,9 +120,9 @@ static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
 		switch (tg->proto) {
 		case NAT_IPPROTO_TCP: {
 			uint8_t *portp = l4 + (manip == NAT_MANIP_SRC ? 0 : 2);
-			uint16_t oldport = nat_rd16(portp);
+			uint16_t oldport = rd16(portp);
 
-			nat_wr16(portp, tg->port);
+			wr16(portp, tg->port);
 			if (hdroff + 20 <= end) {
 				nat_csum_replace4(l4 + 16, oldaddr, tg->addr);
 				nat_csum_replace4(l4 + 16, oldport, tg->port);
@@ -140,32 +131,32 @@ static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
 		}
 		case NAT_IPPROTO_UDP: {
 			uint8_t *portp = l4 + (manip == NAT_MANIP_SRC ? 0 : 2);
-			uint16_t oldport = nat_rd16(portp);
+			uint16_t oldport = rd16(portp);
 
-			if (nat_rd16(l4 + 6)) {	/* checksum 0: none, stays 0 */
+			if (rd16(l4 + 6)) {	/* checksum 0: none, stays 0 */
 				nat_csum_replace4(l4 + 6, oldaddr, tg->addr);
 				nat_csum_replace4(l4 + 6, oldport, tg->port);
-				if (!nat_rd16(l4 + 6))
-					nat_wr16(l4 + 6, NAT_CSUM_MANGLED_0);
+				if (!rd16(l4 + 6))
+					wr16(l4 + 6, NAT_CSUM_MANGLED_0);
 			}
-			nat_wr16(portp, tg->port);
+			wr16(portp, tg->port);
 			break;
 		}
 		case NAT_IPPROTO_UDPLITE: {	/* udplite_manip_pkt: always a checksum */
 			uint8_t *portp = l4 + (manip == NAT_MANIP_SRC ? 0 : 2);
 
 			nat_csum_replace4(l4 + 6, oldaddr, tg->addr);
-			nat_csum_replace4(l4 + 6, nat_rd16(portp), tg->port);
-			if (!nat_rd16(l4 + 6))
-				nat_wr16(l4 + 6, NAT_CSUM_MANGLED_0);
-			nat_wr16(portp, tg->port);
+			nat_csum_replace4(l4 + 6, rd16(portp), tg->port);
+			if (!rd16(l4 + 6))
+				wr16(l4 + 6, NAT_CSUM_MANGLED_0);
+			wr16(portp, tg->port);
 			break;
 		}
 		case NAT_IPPROTO_DCCP: {	/* dccp_manip_pkt: checksum if 12 bytes */
 			uint8_t *portp = l4 + (manip == NAT_MANIP_SRC ? 0 : 2);
-			uint16_t oldport = nat_rd16(portp);
+			uint16_t oldport = rd16(portp);
 
-			nat_wr16(portp, tg->port);
+			wr16(portp, tg->port);
 			if (hdroff + 12 <= end) {
 				nat_csum_replace4(l4 + 6, oldaddr, tg->addr);
 				nat_csum_replace4(l4 + 6, oldport, tg->port);
@@ -173,7 +164,7 @@ static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
 			break;
 		}
 		case NAT_IPPROTO_SCTP:		/* sctp_manip_pkt: CRC32c recomputed */
-			nat_wr16(l4 + (manip == NAT_MANIP_SRC ? 0 : 2), tg->port);
+			wr16(l4 + (manip == NAT_MANIP_SRC ? 0 : 2), tg->port);
 			if (hdroff + 12 <= end)
 				nat_sctp_csum_set(l4, end - hdroff);
 			break;
@@ -183,10 +174,10 @@ static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
 			case 13: case 14:	/* timestamp */
 			case 15: case 16:	/* info */
 			case 17: case 18: {	/* address mask */
-				uint16_t oldid = nat_rd16(l4 + 4);
+				uint16_t oldid = rd16(l4 + 4);
 
 				nat_csum_replace4(l4 + 2, oldid, tg->port);
-				nat_wr16(l4 + 4, tg->port);
+				wr16(l4 + 4, tg->port);
 				break;
 			}
 			default:		/* errors: the addresses only */
@@ -199,7 +190,7 @@ static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
 	}
 
 	nat_csum_replace4(iph + 10, oldaddr, tg->addr);
-	nat_wr32(addrp, tg->addr);
+	wr32(addrp, tg->addr);
 	return true;
 }
 
@@ -238,7 +229,7 @@ static inline void nat_target_as(const struct ct_tuple *o, enum nat_manip manip,
 /* Bytes of the packet that count: the IP total length, within the frame. */
 static inline uint32_t nat_pkt_len(const struct nf_skb *skb)
 {
-	uint32_t tot = nat_rd16(skb->ip + 2);
+	uint32_t tot = rd16(skb->ip + 2);
 
 	return tot && tot < skb->len ? tot : skb->len;
 }
@@ -280,8 +271,8 @@ static int nat_icmp_reply_translation(struct nf_skb *skb, struct ct_entry *ct,
 	nat_target_as(other, !manip, &tg);
 	if (!nat_manip_ipv4(skb->ip, len, hdrlen + 8, &tg, !manip))
 		return NF_DROP;
-	nat_wr16(icmp + 2, 0);
-	nat_wr16(icmp + 2, nat_csum_buf(icmp, len - hdrlen));
+	wr16(icmp + 2, 0);
+	wr16(icmp + 2, nat_csum_buf(icmp, len - hdrlen));
 
 	nat_target_of(other, manip, &tg);
 	tg.proto = NAT_IPPROTO_ICMP;	/* outer: the error's own header is left */

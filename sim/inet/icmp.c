@@ -187,9 +187,9 @@ void ip_rt_send_redirect(struct world *w, struct node *n, const struct packet *p
 	if (pe->n_redirects == IP_RT_REDIRECT_NUMBER && in_dev_conf(n, out, DEVCONF_LOG_MARTIANS) &&
 	    node_net_ratelimit(w, n)) {
 		char s[16], d[16], g[16];
-		ip_format(saddr, s);
-		ip_format(ip_dst(ip), d);
-		ip_format(gw, g);
+		nf_inet_ntop4(saddr, s);
+		nf_inet_ntop4(ip_dst(ip), d);
+		nf_inet_ntop4(gw, g);
 		char *line = g_strdup_printf("IPv4: host %s/if%d ignores redirects for %s to %s", s,
 					     icmp_ifindex(n, in), d, g);
 		world_klog(w, n, w->now, line);
@@ -393,10 +393,10 @@ static void icmp_redirect(struct world *w, struct node *n, const struct packet *
 		/* reject_redirect: net_info_ratelimited with log_martians */
 		if (in_dev_conf(n, dev, DEVCONF_LOG_MARTIANS) && node_net_ratelimit(w, n)) {
 			char o[16], g[16], s[16], d[16];
-			ip_format(old_gw, o);
-			ip_format(new_gw, g);
-			ip_format(qsrc, s);
-			ip_format(qdst, d);
+			nf_inet_ntop4(old_gw, o);
+			nf_inet_ntop4(new_gw, g);
+			nf_inet_ntop4(qsrc, s);
+			nf_inet_ntop4(qdst, d);
 			char *line = g_strdup_printf("IPv4: Redirect from %s on %s about %s ignored",
 						     o, dev->name, g);
 			world_klog(w, n, w->now, line);

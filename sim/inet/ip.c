@@ -162,11 +162,6 @@ bool ip_addr_is_local(const struct node *n, uint32_t addr)
 
 /* ----- packet walk text ----- */
 
-static void addr_append(GString *s, uint32_t a)
-{
-	g_string_append_printf(s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
-			       a & 0xff);
-}
 
 static const char *icmp_unreach_name(uint8_t code)
 {
@@ -199,18 +194,18 @@ static void summary_ip(const uint8_t *ip, uint32_t len, bool quoted, GString *s)
 	uint8_t proto = ip_proto(ip);
 	if (frag & IP_OFFSET) {
 		g_string_append(s, "IP ");
-		addr_append(s, src);
+		nf_inet_append4(s, src);
 		g_string_append(s, " > ");
-		addr_append(s, dst);
+		nf_inet_append4(s, dst);
 		g_string_append_printf(s, " proto %u frag id %u off %u%s", proto, rd16(ip + 4),
 				       (frag & IP_OFFSET) * 8u, (frag & IP_MF) ? "+" : "");
 		return;
 	}
 	if ((proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_) && l4len >= 4) {
 		g_string_append(s, proto == IPPROTO_TCP_ ? "TCP " : "UDP ");
-		addr_append(s, src);
+		nf_inet_append4(s, src);
 		g_string_append_printf(s, ":%u > ", rd16(l4));
-		addr_append(s, dst);
+		nf_inet_append4(s, dst);
 		g_string_append_printf(s, ":%u", rd16(l4 + 2));
 		if (proto == IPPROTO_TCP_ && l4len >= 14) {
 			uint8_t f = l4[13];
@@ -236,9 +231,9 @@ static void summary_ip(const uint8_t *ip, uint32_t len, bool quoted, GString *s)
 	}
 	if (proto == IPPROTO_ICMP_ && l4len >= 4) {
 		g_string_append(s, "ICMP ");
-		addr_append(s, src);
+		nf_inet_append4(s, src);
 		g_string_append(s, " > ");
-		addr_append(s, dst);
+		nf_inet_append4(s, dst);
 		uint8_t type = l4[0], code = l4[1];
 		bool err = false;
 		switch (type) {
@@ -263,7 +258,7 @@ static void summary_ip(const uint8_t *ip, uint32_t len, bool quoted, GString *s)
 			g_string_append(s, " redirect");
 			if (l4len >= 8) {
 				g_string_append(s, code & 1 ? " host, gateway " : ", gateway ");
-				addr_append(s, rd32(l4 + 4));
+				nf_inet_append4(s, rd32(l4 + 4));
 			}
 			err = true;
 			break;
@@ -287,9 +282,9 @@ static void summary_ip(const uint8_t *ip, uint32_t len, bool quoted, GString *s)
 		return;
 	}
 	g_string_append(s, "IP ");
-	addr_append(s, src);
+	nf_inet_append4(s, src);
 	g_string_append(s, " > ");
-	addr_append(s, dst);
+	nf_inet_append4(s, dst);
 	g_string_append_printf(s, " proto %u len %u", proto, tot);
 }
 
@@ -631,7 +626,7 @@ static void ip_neigh_hold(struct world *w, struct node *n, struct packet *p, str
 	np->bytes += ts;
 	if (ip_tracing(w, n)) {
 		char a[16];
-		ip_format(nexthop, a);
+		nf_inet_ntop4(nexthop, a);
 		ip_trace(w, n, IP_TRACE_STEP "%s unresolved: packet queued (ARP probes)",
 			 "neighbour", out->name, a);
 	}
@@ -670,7 +665,7 @@ static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u)
 		p->next = NULL;
 		if (ip_tracing(w, n)) {
 			char a[16];
-			ip_format(np->nexthop, a);
+			nf_inet_ntop4(np->nexthop, a);
 			ip_trace_head(w, n, p, "waited 3 s for a neighbour");
 			ip_trace(w, n, IP_TRACE_STEP "%s unresolved after %u probes: ICMP host "
 				 "unreachable sent", "neighbour", np->out->name, a, NEIGH_PROBES);
@@ -912,9 +907,11 @@ static void ip_frag_expire_ev(struct world *w, void *arg, uint64_t u)
 		bool skip = fq->user == FRAG_USER_CONNTRACK_IN && !ip_addr_is_local(n, fq->dst);
 		if (fq->head && frag_off_bytes(fq->head) == 0 && !skip)
 			icmp_send_error(w, n, fq->head, ICMP_TIME_EXCEEDED, 1);
-		ip_trace(w, n, IP_TRACE_STEP "incomplete datagram id %u from %u.%u.%u.%u expired "
-			 "after %u s", "defrag", "", fq->id, fq->src >> 24, (fq->src >> 16) & 0xff,
-			 (fq->src >> 8) & 0xff, fq->src & 0xff, n->ipfrag_time);
+		char src[NF_INET_ADDRSTRLEN];
+
+		nf_inet_ntop4(fq->src, src);
+		ip_trace(w, n, IP_TRACE_STEP "incomplete datagram id %u from %s expired after %u s",
+			 "defrag", "", fq->id, src, n->ipfrag_time);
 	}
 	frag_queue_clear(fq);
 	g_ptr_array_remove(ip_state(n)->frags, fq);
@@ -1158,8 +1155,8 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	uint32_t nexthop = gw ? gw : dst;
 	if (ip_tracing(w, n)) {
 		char g[16], pf[16];
-		ip_format(r->gw, g);
-		ip_format(r->prefix, pf);
+		nf_inet_ntop4(r->gw, g);
+		nf_inet_ntop4(r->prefix, pf);
 		if (r->gw)
 			ip_trace(w, n, IP_TRACE_STEP "forward: route %s/%u via %s dev %s", "routing", "",
 				 pf, r->plen, g, out->name);
@@ -1167,7 +1164,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 			ip_trace(w, n, IP_TRACE_STEP "forward: route %s/%u dev %s (on link)", "routing",
 				 "", pf, r->plen, out->name);
 		if (gw != r->gw) {
-			ip_format(gw, g);
+			nf_inet_ntop4(gw, g);
 			ip_trace(w, n, IP_TRACE_STEP "an ICMP redirect said: via %s instead", "routing",
 				 "", g);
 		}
@@ -1204,8 +1201,8 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		 * sender could reach itself (IPSKB_DOREDIRECT) */
 		if (ip_tracing(w, n)) {
 			char s[16], g[16];
-			ip_format(ip_src(ip), s);
-			ip_format(nexthop, g);
+			nf_inet_ntop4(ip_src(ip), s);
+			nf_inet_ntop4(nexthop, g);
 			ip_trace(w, n, IP_TRACE_STEP "back out %s, the way it came: ICMP redirect to "
 				 "%s, gateway %s (send_redirects)", "redirect", "", out->name, s, g);
 		}
@@ -1434,7 +1431,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 		}
 		if (ip_tracing(w, n)) {
 			char g[16];
-			ip_format(nexthop, g);
+			nf_inet_ntop4(nexthop, g);
 			if (out == n->lo)
 				ip_trace(w, n, IP_TRACE_STEP "output: local destination, via lo",
 					 "routing", "");

@@ -170,8 +170,8 @@ void ip_handle_martian_source(struct world *w, struct node *n, const struct ifac
 	if (!in_dev_conf(n, in, DEVCONF_LOG_MARTIANS) || !node_net_ratelimit(w, n))
 		return;
 	char d[16], s[16];
-	ip_format(daddr, d);
-	ip_format(saddr, s);
+	nf_inet_ntop4(daddr, d);
+	nf_inet_ntop4(saddr, s);
 	char *line = g_strdup_printf("IPv4: martian source %s from %s, on dev %s", d, s, in->name);
 	world_klog(w, n, w->now, line);
 	g_free(line);

@@ -448,12 +448,6 @@ bool ip_parse(const char *text, uint32_t *addr)
 	return true;
 }
 
-void ip_format(uint32_t addr, char buf[16])
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
-		 (addr >> 8) & 0xff, addr & 0xff);
-}
-
 /* "a.b.c.d/p" with p 0..32, or a bare address (/32). Host bits are kept. */
 bool prefix_parse(const char *text, uint32_t *addr, unsigned *plen)
 {

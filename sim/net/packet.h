@@ -77,17 +77,8 @@ static inline uint8_t *pkt_eth(struct packet *p) { return p->data; }
 static inline uint8_t *pkt_ip(struct packet *p) { return p->data + p->l3; }
 static inline uint8_t *pkt_l4(struct packet *p) { return p->data + p->l4; }
 
-/* Big-endian loads and stores. */
-static inline uint16_t rd16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static inline uint32_t rd32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-static inline void wr16(uint8_t *b, uint16_t v) { b[0] = v >> 8; b[1] = v & 0xff; }
-static inline void wr32(uint8_t *b, uint32_t v)
-{
-	b[0] = v >> 24; b[1] = (v >> 16) & 0xff; b[2] = (v >> 8) & 0xff; b[3] = v & 0xff;
-}
+/* Big-endian loads and stores: rd16, rd32, wr16, wr32 of nat/core/nf_inet.h
+ * (through nat/nf.h). */
 
 /* IPv4 header fields (ip points at the header). */
 static inline unsigned ip_ihl(const uint8_t *ip) { return (ip[0] & 0x0f) * 4u; }
@@ -141,9 +132,8 @@ typedef struct { uint8_t b[6]; } mac_addr;
 /* Deterministic MAC of node:iface: 02:xx:xx:xx:xx:xx from a hash of the names. */
 mac_addr mac_for(const char *node, const char *iface);
 
-/* "a.b.c.d" <-> host order */
+/* "a.b.c.d" -> host order (the other way: nf_inet_ntop4 of nat/core/nf_inet.h) */
 bool ip_parse(const char *text, uint32_t *addr);
-void ip_format(uint32_t addr, char buf[16]);
 /* "a.b.c.d/p" */
 bool prefix_parse(const char *text, uint32_t *addr, unsigned *plen);
 

@@ -244,7 +244,7 @@ void report_packet_new(struct world *w, struct node *n, const struct packet *p)
 static void rep_fmt_end(GString *s, uint32_t a, uint16_t port, const struct rep_tuple *t,
 			bool with_id)
 {
-	g_string_append_printf(s, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	nf_inet_append4(s, a);
 	if (t->ports)
 		g_string_append_printf(s, ":%u", port);
 	else if (t->id && with_id)

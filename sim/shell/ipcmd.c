@@ -30,7 +30,7 @@ static bool ipc_matches(const char *word, const char *full)
 
 static void ipc_addr(uint32_t a, char buf[16])
 {
-	ip_format(a, buf);
+	nf_inet_ntop4(a, buf);
 }
 
 /* iproute2's exit statuses: usage errors exit(-1) (invarg, duparg,

@@ -171,7 +171,7 @@ int ping_cmd_start(struct cmd_ctx *c, const char *dest_text, uint32_t dst, uint3
 	struct node *n = c->node;
 	struct tr_node *t = tr_node_get(n);
 	char dbuf[16];
-	ip_format(dst, dbuf);
+	nf_inet_ntop4(dst, dbuf);
 	uint32_t src = route_source_addr(n, dst);
 	if (!src) {
 		g_string_append(c->out, "ping: connect: Network is unreachable\n");
@@ -238,7 +238,7 @@ static void ping_reply(struct world *w, struct node *n, struct ping_sess *s, con
 		s->rcvd[k] = 1;
 	}
 	char from[16], tbuf[48];
-	ip_format(ip_src(ip), from);
+	nf_inet_ntop4(ip_src(ip), from);
 	if (triptime >= 100000 - 50)
 		snprintf(tbuf, sizeof tbuf, "%ld", (triptime + 500) / 1000);
 	else if (triptime >= 10000 - 5)
@@ -300,7 +300,7 @@ static void ping_error_text(uint8_t type, uint8_t code, uint32_t info, char *buf
 			"Redirect Type of Service and Network", "Redirect Type of Service and Host",
 		};
 		char gw[16];
-		ip_format(info, gw);
+		nf_inet_ntop4(info, gw);
 		if (code < G_N_ELEMENTS(redir))
 			snprintf(buf, len, "%s(New nexthop: %s)", redir[code], gw);
 		else
@@ -334,7 +334,7 @@ void ping_icmp_rcv(struct world *w, struct node *n, struct packet *p)
 				ping_by_id(n, rd16(ie + 4), ip_dst(in), true) : NULL;
 			if (s) {
 				char from[16], text[96];
-				ip_format(ip_src(ip), from);
+				nf_inet_ntop4(ip_src(ip), from);
 				ping_error_text(type, icmp[1], rd32(icmp + 4), text, sizeof text);
 				s->nerrors++;
 				tr_output(w, n, "From %s icmp_seq=%u %s", from, rd16(ie + 6), text);

@@ -442,7 +442,7 @@ static bool tcp_syn_expired(const struct tcp_sysctl *k, sim_time rto_max, bool a
 
 static const char *tcp_peer_text(const struct tcp_conn *c, char buf[16])
 {
-	ip_format(c->k.raddr, buf);
+	nf_inet_ntop4(c->k.raddr, buf);
 	return buf;
 }
 

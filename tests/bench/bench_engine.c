@@ -112,11 +112,10 @@ static struct nf_ns *bench_ns(unsigned long n)
 	return ns;
 }
 
-static inline void bench_w16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 255; }
 static inline void bench_w32(uint8_t *p, uint32_t v)
 {
-	bench_w16(p, v >> 16);
-	bench_w16(p + 2, v & 0xffff);
+	wr16(p, v >> 16);
+	wr16(p + 2, v & 0xffff);
 }
 
 /* The first packet of flow i, client to server, into buf. */

@@ -72,7 +72,7 @@ int ct_icmp_error(struct nf_ns *ns, struct nf_skb *skb, const struct ct_pkt *p)
 		return -1;
 	ct = ct_of_node(h);
 	/* the outer destination must be where that direction goes */
-	if (ct_rd32(p->ip + 16) != ct->tuplehash[h->t.dir].t.dst) {
+	if (rd32(p->ip + 16) != ct->tuplehash[h->t.dir].t.dst) {
 		ct_log_invalid(ns, 1, p->now, "outer daddr != inner");
 		return -1;
 	}

@@ -124,11 +124,11 @@ static void tcp_view_init(struct tcp_view *v, const struct ct_pkt *p)
 	uint32_t seglen = p->len - p->l4off;
 
 	v->th = th;
-	v->seq = ct_rd32(th + 4);
-	v->ack = ct_rd32(th + 8);
+	v->seq = rd32(th + 4);
+	v->ack = rd32(th + 8);
 	v->doff = (uint8_t)((th[12] >> 4) * 4);
 	v->flags = th[13];
-	v->win = ct_rd16(th + 14);
+	v->win = rd16(th + 14);
 	/* segment_seq_plus_len */
 	v->end = v->seq + (seglen - v->doff) + !!(v->flags & TH_SYN) + !!(v->flags & TH_FIN);
 }
@@ -203,7 +203,7 @@ static void tcp_sack(const struct tcp_view *v, uint32_t *sack)
 	while (tcp_opt_next(&w, &kind, &data, &size)) {
 		if (kind == 5 && size >= 10 && (size - 2) % 8 == 0) {
 			for (int i = 0; i < size - 2; i += 8) {
-				uint32_t tmp = ct_rd32(data + i + 4);
+				uint32_t tmp = rd32(data + i + 4);
 
 				if (seq_after(tmp, *sack))
 					*sack = tmp;

@@ -21,11 +21,11 @@ static bool udp_error(struct nf_ns *ns, const struct ct_pkt *p)
 		ct_log_invalid(ns, 17, p->now, "short packet");
 		return true;
 	}
-	if (ct_rd16(uh + 4) > udplen || ct_rd16(uh + 4) < 8) {
+	if (rd16(uh + 4) > udplen || rd16(uh + 4) < 8) {
 		ct_log_invalid(ns, 17, p->now, "truncated/malformed packet");
 		return true;
 	}
-	if (ct_rd16(uh + 6) == 0)
+	if (rd16(uh + 6) == 0)
 		return false;
 	if (ns->sysctl.ct_checksum && p->hook == NF_INET_PRE_ROUTING && !ct_l4_csum_ok(p, 17)) {
 		ct_log_invalid(ns, 17, p->now, "bad checksum");
