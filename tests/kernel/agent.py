@@ -27,7 +27,10 @@ import sys
 import threading
 import time
 
-from pkt import end_mark_frame, read_pcap  # the harness's own pcap code (same directory)
+# run as a script: its own directory is on sys.path; tests/lib (pkt's pcap
+# reader) is put there too
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pkt import end_mark_frame, read_pcap  # noqa: E402  (the harness's own pcap code)
 
 NS = 1_000_000_000
 SIOCOUTQ = 0x5411

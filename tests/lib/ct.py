@@ -1,5 +1,9 @@
 """ct.py - reading conntrack-tools text: `conntrack -L`, `-S` and `-E` lines.
 
+Shared by the pytest suite (tests/py/conftest.py: parse_ct_line, ct_stats)
+and the kernel comparison (tests/kernel: the NAT map, the list and event
+comparison).
+
 Design choice: one parser for the three formats (an event line is a list line
 after its `[NEW]`-style tag, without mark/use), yielding plain dicts whose
 tuples are comparable tuples, so the NAT map and the list comparison share it.
@@ -15,8 +19,9 @@ def parse_entry(line):
     """A `conntrack -L` (or -E) line -> dict, or None when it is not one.
 
     Keys: proto, protonum, timeout (int or None), state (TCP) or None,
-    orig and reply (dicts: src dst sport dport | type code id), flags (set of
-    [..] words without brackets), mark, use, counters (nf_conntrack_acct's
+    orig and reply (dicts: src dst sport dport | type code id, numbers as
+    ints), flags (set of [..] words without brackets), unreplied and assured
+    (booleans: those flags), mark, use, counters (nf_conntrack_acct's
     [(packets, bytes) of orig, of reply], or None), event (for -E lines),
     line."""
     text = line.strip()
@@ -67,6 +72,8 @@ def parse_entry(line):
         return None
     d["orig"] = tuples[0]
     d["reply"] = tuples[1] if len(tuples) > 1 else {}
+    d["unreplied"] = "UNREPLIED" in d["flags"]
+    d["assured"] = "ASSURED" in d["flags"]
     return d
 
 
