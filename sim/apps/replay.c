@@ -205,7 +205,7 @@ int replay_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return rc == PCAP_ERROR ? 2 : 0;
 	}
 	struct replay_job *r = g_new0(struct replay_job, 1);
-	r->serial = tr_serial();
+	r->serial = tr_serial(c->w);
 	r->ifc = ifc;
 	r->pc = pc;
 	r->path = path;

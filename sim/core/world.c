@@ -1,8 +1,13 @@
 /* world.c - creating and tearing down one run.
  *
- * Design: the world owns everything a run touches - queue, generator, nodes,
- * links, scenario, output files - so one free call ends a run cleanly and
- * several runs can live in one process (the unit tests do).
+ * Design: the world owns what a run touches - queue, generator, nodes,
+ * links, scenario, output files, the counters of packet ids and socket
+ * serials - so one free call ends a run cleanly and runs can follow one
+ * another in one process (the unit tests do). A few things are the
+ * process's, not the run's: the free lists of the packet pool (packet.c) and
+ * of conntrack entries (ct_table.c), which only recycle memory, and tcp.c's
+ * output queue, empty whenever control is outside tcp.c. None of them
+ * carries anything a run computes or writes into the next run.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -214,6 +214,7 @@ struct world {
 	struct scenario *scn;
 	uint64_t events;	/* events processed */
 	uint64_t next_packet_id;
+	uint64_t next_serial;	/* the last serial tr_serial handed out (sim/sock) */
 	FILE *kernel_log, *events_log, *trace_log;
 	int exit_status;	/* 0, 1 (expectation/invariant/command failed), 2 */
 	bool output_failed;	/* an output file could not be written (reported) */

@@ -178,7 +178,7 @@ int ping_cmd_start(struct cmd_ctx *c, const char *dest_text, uint32_t dst, uint3
 		return 0;
 	}
 	struct ping_sess *s = g_new0(struct ping_sess, 1);
-	s->serial = tr_serial();
+	s->serial = tr_serial(c->w);
 	g_strlcpy(s->dest, dest_text, sizeof s->dest);
 	s->dst = dst;
 	s->src = src;

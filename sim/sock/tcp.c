@@ -46,7 +46,8 @@
  *   SYN_SENT (tcp_v4_err); later they are soft errors, only counted.
  * Segments go out through a queue flushed when the outermost TCP call
  * returns, so a delivery that loops back into tcp_rcv never runs inside a
- * half-updated connection.
+ * half-updated connection. The queue is a file-level global, the process's
+ * rather than the run's: it is empty whenever control is outside tcp.c.
  */
 #include <string.h>
 #include "sim/sock/traffic.h"
@@ -205,7 +206,7 @@ static struct tcp_conn *tcp_conn_new(struct node *n, const struct tcp_key *k, bo
 	struct tcp_node *t = tcp_node_get(n);
 	struct tcp_conn *c = g_new0(struct tcp_conn, 1);
 	c->k = *k;
-	c->serial = tr_serial();
+	c->serial = tr_serial(n->w);
 	c->n = n;
 	c->client = client;
 	c->rto = TCP_TIMEOUT_INIT;

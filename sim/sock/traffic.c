@@ -21,11 +21,10 @@
 
 /* ----- common helpers ----- */
 
-uint64_t tr_serial(void)
+uint64_t tr_serial(struct world *w)
 {
-	static uint64_t next = 1;
-	g_assert(next < (1ull << 32));
-	return next++;
+	g_assert(w->next_serial < (1ull << 32) - 1);
+	return ++w->next_serial;
 }
 
 void tr_send(struct world *w, struct node *n, struct packet *p)
@@ -406,7 +405,7 @@ static int flows_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return 2;
 	}
 	struct flows_gen *g = g_new0(struct flows_gen, 1);
-	g->serial = tr_serial();
+	g->serial = tr_serial(c->w);
 	g->n = n;
 	g->tcp = tcp;
 	g->nflows = nflows;

@@ -13,8 +13,9 @@
  * Event safety: an event never carries a pointer to transport state. It
  * carries the node (which lives for the whole run) and a serial number that
  * is looked up again when the event fires; state freed meanwhile (reboot,
- * connection closed) is simply not found. Serials come from one counter that
- * never repeats, so a new object never answers an old object's event.
+ * connection closed) is simply not found. Serials come from one counter of
+ * the run (w->next_serial) that never repeats, so a new object never answers
+ * an old object's event.
  */
 #ifndef SIM_TRAFFIC_H
 #define SIM_TRAFFIC_H
@@ -27,8 +28,8 @@
 
 /* ----- common helpers (traffic.c) ----- */
 
-/* A fresh serial number (never 0, below 2^32). */
-uint64_t tr_serial(void);
+/* A fresh serial number of the run (never 0, below 2^32). */
+uint64_t tr_serial(struct world *w);
 /* Hand a locally generated IPv4 packet to the stack (sets l3/l4). */
 void tr_send(struct world *w, struct node *n, struct packet *p);
 /* MTU of the interface the route to dst leaves by (1500 if unknown). */

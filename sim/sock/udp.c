@@ -132,7 +132,7 @@ int udp_cmd_send(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
 	}
 	udp_sock_get(n, (uint16_t)sport);
 	struct udp_job *j = g_new0(struct udp_job, 1);
-	j->serial = tr_serial();
+	j->serial = tr_serial(c->w);
 	j->sport = (uint16_t)sport;
 	j->dport = dport;
 	j->dst = dst;
