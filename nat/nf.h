@@ -227,7 +227,7 @@ struct nf_ct_peek {
 };
 void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out);
 
-/* --check: verify SPEC 5.6's invariants. Returns true if they hold; on a
+/* --check: verify the invariants nf_check.c lists. Returns true if they hold; on a
  * violation appends a message naming the broken invariant to `why`. */
 bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why);
 /* --check's last point: the packet a router sends (after POSTROUTING) matches

@@ -1,4 +1,4 @@
-/* nf_check.c - `--check`: the conntrack invariants of SPEC 5.6.
+/* nf_check.c - `--check`: the conntrack invariants, listed below.
  *
  * Linux asserts none of this at run time; natsim checks after every packet
  * a router handles that the table is what the kernel's code guarantees:

@@ -128,7 +128,7 @@ void pcapw_close(struct pcapw *pw)
 void iface_capture(struct world *w, struct iface *ifc, const struct packet *p)
 {
 	if (ifc->node->kind == NODE_SWITCH)
-		return; /* switch ports are not captured (SPEC 3) */
+		return; /* a switch writes no pcap (README: the scenario language) */
 	if (ifc->pcap) {
 		pcapw_write(ifc->pcap, w->now, p->data, p->len);
 		if (pcapw_failed(ifc->pcap) && !w->output_failed) {

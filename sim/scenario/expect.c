@@ -1,4 +1,5 @@
-/* expect.c - parsing and checking scenario expectations (SPEC 3.2).
+/* expect.c - parsing and checking scenario expectations (README: The scenario
+ * language, Expectations).
  *
  * Design: each expectation is parsed once into a struct expect whose check is
  * a plain comparison. `saw` expectations are indexed by interface in the

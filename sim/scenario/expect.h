@@ -1,4 +1,5 @@
-/* expect.h - scenario expectations (SPEC 3.2): parsed once, checked at a time.
+/* expect.h - scenario expectations (README: The scenario language,
+ * Expectations): parsed once, checked at a time.
  *
  * An expectation is a small record: what to look at (an interface's captured
  * frames, a router's conntrack table, counters, kernel log, an iptables rule),

@@ -40,7 +40,7 @@
  * - Close: `close` sends FIN once all data is acknowledged; a listener's
  *   connection answers the FIN with its own FIN|ACK at once (the server
  *   application closes on EOF), the client ACKs and sits in TIME_WAIT 60 s,
- *   which a new connect on the same tuple replaces (SPEC 3.1). `reset`
+ *   which a new connect on the same tuple replaces. `reset`
  *   sends RST|ACK (tcp_send_active_reset); `hold` stays open.
  * - No socket: tcp_v4_send_reset's RST. ICMP errors abort a connection in
  *   SYN_SENT (tcp_v4_err); later they are soft errors, only counted.

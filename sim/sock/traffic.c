@@ -1,9 +1,9 @@
 /* traffic.c - the traffic commands of a node, and the flows load generator.
  *
  * Parses `ping`, `udp send`, `tcp connect|segment`, `listen`, `flows` and
- * `replay` (SPEC 3.1) and hands them to udp.c, tcp.c, ping.c and replay.c.
- * Every command is first run with dry_run (syntax only): the parse here is
- * complete before anything is scheduled.
+ * `replay` (README: The scenario language, Traffic) and hands them to udp.c,
+ * tcp.c, ping.c and replay.c. Every command is first run with dry_run
+ * (syntax only): the parse here is complete before anything is scheduled.
  *
  * `flows` is a load generator: N flows from ascending source ports (then the
  * node's next address), started at `rate` per second. Starting is lazy (one

@@ -1,8 +1,8 @@
 /* udp.c - UDP sockets of a node: `udp send`, `listen udp`, and udp_rcv.
  *
  * A node's sockets are bound to a local port on every address (INADDR_ANY),
- * one socket per port: `listen udp P` and `udp send ... sport P` share it, as
- * SPEC 3.1 asks. Sockets live to the end of the run. Input mirrors
+ * one socket per port: `listen udp P` and `udp send ... sport P` share it.
+ * Sockets live to the end of the run. Input mirrors
  * __udp4_lib_rcv(): bad checksum dropped, a socket's datagram counted (and
  * echoed by an echo listener), no socket -> ICMP port unreachable unless the
  * datagram was not addressed to the node itself (broadcast).

@@ -7,10 +7,10 @@ command a line on its stdin at the command's scenario time; the agent answers
 one JSON line per command on stdout ({"id": k, "ok": bool, "msg": text}).
 
 Design choice: natsim's traffic commands are small applications on a Linux
-stack (SPEC 3.1); the agent is the same application on the real stack, with
-real sockets, so the kernel builds every header. It copies natsim's
-application-level choices that are not the network's business: the default
-echo id (FNV-1a fold of the node name, + pings started before), the
+stack (README: The scenario language, Traffic); the agent is the same
+application on the real stack, with real sockets, so the kernel builds every
+header. It copies natsim's application-level choices that are not the
+network's business: the default echo id (FNV-1a fold of the node name, + pings started before), the
 ephemeral port counter from 32768 shared by udp and tcp, a `udp send`
 socket that stays open (and shared with `listen udp` on the same port), a TCP
 client that closes (FIN) or resets only once everything it wrote is

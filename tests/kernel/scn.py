@@ -1,4 +1,5 @@
-"""scn.py - a parser for natsim scenario files (SPEC.md section 3), for the kernel run.
+"""scn.py - a parser for natsim scenario files (README: The scenario language), for the
+kernel run.
 
 Design choice: the harness must read a scenario exactly as natsim does but
 needs only its structure (nodes, links with their tc options, commands with

@@ -205,7 +205,8 @@ class Topology:
         return res
 
     def neigh(self, node, ifname, addr, add):
-        """natsim's instantaneous neighbour resolution (SPEC 3): a permanent
+        """natsim's instantaneous neighbour resolution (README: Where natsim
+        deliberately differs from Linux): a permanent
         neighbour entry for ADDR (owned by NODE:IF) on every other interface of
         its segment, so no ARP runs; an address nobody owns still fails after
         3 s as Linux's does. add=False removes them again."""
