@@ -10,12 +10,12 @@ Design choice: natsim's traffic commands are small applications on a Linux
 stack (README: The scenario language, Traffic); the agent is the same
 application on the real stack, with real sockets, so the kernel builds every
 header. It copies natsim's application-level choices that are not the
-network's business: the default echo id (FNV-1a fold of the node name, + pings started before), the
-ephemeral port counter from 32768 shared by udp and tcp, a `udp send`
-socket that stays open (and shared with `listen udp` on the same port), a TCP
-client that closes (FIN) or resets only once everything it wrote is
-acknowledged, and the 64-byte packets of `flows`. Every thread is a daemon and
-every wait is bounded: the harness kills the agent at the end of the run.
+network's business: the default echo id (FNV-1a fold of the node name, + pings
+started before), the ephemeral port counter from 32768 shared by udp and tcp,
+a `udp send` socket that stays open (and shared with `listen udp` on the same
+port), a TCP client that closes (FIN) or resets only once everything it wrote
+is acknowledged, and the 64-byte packets of `flows`. Every thread is a daemon
+and every wait is bounded: the harness kills the agent at the end of the run.
 """
 
 import fcntl
