@@ -7,7 +7,13 @@
  * through nf_cmd_*(). nat/ never schedules events or writes files: it reaches
  * the outside world only through the callbacks of `struct nf_env`.
  *
- * Addresses and ports in this interface are in host byte order.
+ * Addresses and ports in this interface are in host byte order (the byte
+ * and address helpers are nat/core/nf_inet.h's, included here). Where it is
+ * implemented: the namespace, nf_hook() and modprobe in nat/core/ (nf_ns.c,
+ * nf_hooks.c), the net.netfilter knobs in nat/core/nf_sysctl.c; the conntrack
+ * command, queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c);
+ * the iptables commands and rule counters in nat/iptables/ (ipt_cmd.c,
+ * ipt_table.c); --check in nat/nf_check.c.
  */
 #ifndef NAT_NF_H
 #define NAT_NF_H

@@ -15,8 +15,8 @@
  *      older, larger table: Linux keeps those entries too).
  *   5. A NATed tuple lies in the range of the rule that bound it.
  *   6. The garbage collector's expiry index holds: no entry expires before
- *      the bound of a block or unit holding one of its tuples (ct_gc.h),
- *      and its cursor is at the start of a unit.
+ *      the bound of a block or unit holding one of its tuples
+ *      (nat/conntrack/ct_gc.h), and its cursor is at the start of a unit.
  * and, per packet sent, that its tuple is the one its entry expects.
  */
 #include <stdio.h>

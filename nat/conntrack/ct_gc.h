@@ -1,5 +1,5 @@
 /* ct_gc.h - what the table code tells the garbage collector's expiry index
- * (internal to nat/; the simulator sees nf_gc and nf_gc_next in nf.h).
+ * (internal to nat/; the simulator sees nf_gc and nf_gc_next in nat/nf.h).
  *
  * The invariant ct_gc.c relies on: the timeout of every confirmed entry is
  * at least the bound of each block and unit holding one of its tuples. So

@@ -3,8 +3,8 @@
  * Mirrors struct nf_conntrack_l4proto: the core (ct_core.c) parses the tuple,
  * finds or creates the entry and hands the packet to its tracker; the tracker
  * judges it (valid, invalid, "kill and look up again") and sets the timeout.
- * One file per tracker: ct_proto_tcp.c, ct_proto_udp.c, ct_proto_icmp.c,
- * ct_proto_generic.c (also GRE).
+ * One file per tracker, in nat/conntrack/proto/: ct_proto_tcp.c,
+ * ct_proto_udp.c, ct_proto_icmp.c, ct_proto_generic.c (also GRE).
  */
 #ifndef NAT_CT_PROTO_H
 #define NAT_CT_PROTO_H

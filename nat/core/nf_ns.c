@@ -2,7 +2,7 @@
  *
  * The kernel spreads this over struct net and module init (nf_conntrack_init,
  * nf_conntrack_pernet_init, the iptables tables); we build one plain struct.
- * Its garbage collector is ct_gc.c.
+ * Its garbage collector is nat/conntrack/ct_gc.c.
  */
 #include <stdarg.h>
 #include <stdio.h>

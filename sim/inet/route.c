@@ -6,7 +6,7 @@
  * few cache lines beats a trie at that size. The longest prefix wins; among
  * equal prefixes the lower metric, then the earlier added (the kernel keeps
  * same-key aliases in insertion order). Routes through a device that is down
- * are skipped (the kernel deletes them; ipcmd.c does that too, see
+ * are skipped (the kernel deletes them; sim/shell/ipcmd.c does that too, see
  * route_flush_dev). The local table (own addresses, 127/8, broadcasts) is not
  * stored: ip.c checks it before calling route_lookup, as fib_lookup consults
  * the local table first. An accepted ICMP redirect leaves a route exception

@@ -3,15 +3,18 @@
  * A scenario line `NODE: COMMAND ...` (or `at TIME NODE: ...`) is split into
  * argv as a shell would (quotes, backslashes; redirections `>`, `>>`, `<` are
  * handled by cmd.c with the node's file store) and dispatched by name:
- *   ip                          ipcmd.c
- *   sysctl, echo > /proc/sys/.. cmd.c (net.ipv4.*) or nf_sysctl_*() (net.netfilter.*)
- *   iptables*, conntrack         nf_cmd_*()
- *   modprobe                     modprobe.c (then nf_cmd_modprobe)
- *   ping udp tcp listen flows replay  traffic.c
- *   cat, systemctl, service, reboot   cmd.c
- *   dmesg, journalctl            journal.c
- * Pasted prompts, typographic quotes and `sudo` are read by paste.c; what
- * natsim lacks is refused with natsim_unimpl() (nat/unimpl.h).
+ *   ip                          sim/shell/ipcmd.c
+ *   sysctl, echo > /proc/sys/.. sim/shell/cmd.c (net.ipv4.*) or nf_sysctl_*()
+ *                               (net.netfilter.*, nat/core/nf_sysctl.c)
+ *   iptables*, conntrack        nf_cmd_*() (nat/iptables/ipt_cmd.c,
+ *                               nat/conntrack/ct_cmd.c)
+ *   modprobe                    sim/shell/modprobe.c (then nf_cmd_modprobe)
+ *   nstat                       sim/shell/nstat.c
+ *   ping udp tcp listen flows replay  sim/sock/traffic.c (replay: sim/apps/replay.c)
+ *   cat, systemctl, service, reboot   sim/shell/cmd.c
+ *   dmesg, journalctl           sim/shell/journal.c
+ * Pasted prompts, typographic quotes and `sudo` are read by sim/shell/paste.c;
+ * what natsim lacks is refused with natsim_unimpl() (nat/core/unimpl.h).
  * Every command is first run with dry_run = true at parse time (syntax only,
  * no state change), so bad input is reported before anything is simulated.
  *

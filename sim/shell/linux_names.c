@@ -1,10 +1,10 @@
 /* linux_names.c - what a Debian 12 router has, by name.
  *
  * natsim answers a name Linux has but natsim lacks in its own voice, and a
- * name Linux does not have with Linux's error (nat/unimpl.h). Telling the two
- * apart needs the real lists: the modules of Debian's kernel package and the
- * commands of the packages natsim stands for, generated into the .inc files
- * by tests/surface/gen_surface.py (sorted, searched with bsearch).
+ * name Linux does not have with Linux's error (nat/core/unimpl.h). Telling
+ * the two apart needs the real lists: the modules of Debian's kernel package
+ * and the commands of the packages natsim stands for, generated into the
+ * .inc files by tests/surface/gen_surface.py (sorted, searched with bsearch).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* nstat.c - `nstat`, iproute2's view of the kernel's SNMP counters, over the
- * IPv4 counters a node keeps (ip.c's MIB).
+ * IPv4 counters a node keeps (sim/inet/ip.c's MIB).
  *
  * Design: what nstat prints for a counter natsim keeps is nstat's own text
  * ("#kernel", then "%-32s%-16llu%6.1f" lines in the kernel's file order:

@@ -2,7 +2,7 @@
  *
  * Parses `ping`, `udp send`, `tcp connect|segment`, `listen`, `flows` and
  * `replay` (README: The scenario language, Traffic) and hands them to udp.c,
- * tcp.c, ping.c and replay.c. Every command is first run with dry_run
+ * tcp.c, ping.c and sim/apps/replay.c. Every command is first run with dry_run
  * (syntax only): the parse here is complete before anything is scheduled.
  *
  * `flows` is a load generator: N flows from ascending source ports (then the

@@ -2,8 +2,9 @@
  *
  * Shared by traffic.c (command parsing, flows generator, common helpers),
  * udp.c (UDP sockets), tcp.c (a small real TCP), ping.c (iputils ping) and
- * replay.c (pcap replay). Nothing here is public: the rest of the simulator
- * sees only traffic_cmd() (cmd.h) and the transport entry points (world.h).
+ * sim/apps/replay.c (pcap replay). Nothing here is public: the rest of the
+ * simulator sees only traffic_cmd() (sim/shell/cmd.h) and the transport entry
+ * points (sim/core/world.h).
  *
  * Node state: n->udp is a struct udp_node, n->tcp a struct tcp_node, and
  * n->ping a struct tr_node holding the node's running traffic commands (ping

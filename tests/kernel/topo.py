@@ -34,7 +34,7 @@ BASE = "nsk-"
 
 
 def mac_for(node, ifname):
-    """natsim's MAC of NODE:IF (sim/packet.c mac_for: FNV-1a 64 of "node:if",
+    """natsim's MAC of NODE:IF (sim/net/packet.c mac_for: FNV-1a 64 of "node:if",
     locally administered 02:..). The kernel run gives its veths the same
     addresses, so frames of both runs carry the same MACs."""
     h = 0xcbf29ce484222325

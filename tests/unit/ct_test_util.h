@@ -1,7 +1,7 @@
 /* ct_test_util.h - helpers for the conntrack unit tests: a namespace with a
  * recording environment, hand-made IPv4 packets with correct checksums, and
- * weak stubs for the NAT/iptables functions nat/ct* calls (the real ones win
- * when linked in). */
+ * weak stubs for the NAT/iptables functions nat/conntrack/ calls (the real
+ * ones win when linked in). */
 #ifndef CT_TEST_UTIL_H
 #define CT_TEST_UTIL_H
 

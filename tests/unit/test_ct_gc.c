@@ -1,4 +1,4 @@
-/* test_ct_gc.c - the conntrack garbage collector (nat/ct_gc.c).
+/* test_ct_gc.c - the conntrack garbage collector (nat/conntrack/ct_gc.c).
  *
  * A reference model runs beside it: the gc as natsim ran it before the
  * expiry index, a scan of the next slice at every whole second. Both get

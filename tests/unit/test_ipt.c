@@ -1,5 +1,5 @@
-/* test_ipt.c - unit tests of nat/ipt_*.c: the iptables command, its texts,
- * iptables-save/-restore, and the ipt_do_table traversal.
+/* test_ipt.c - unit tests of nat/iptables/ipt_*.c: the iptables command, its
+ * texts, iptables-save/-restore, and the ipt_do_table traversal.
  *
  * The table `ipt_real[]` below was produced by running the same command lines
  * with the real iptables v1.8.9 (nf_tables) in throwaway network namespaces

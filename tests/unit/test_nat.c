@@ -1,4 +1,5 @@
-/* test_nat.c - unit tests of nat/nat_core.c, nat/nat_packet.c, nat/nf_hooks.c.
+/* test_nat.c - unit tests of nat/nf_nat/nat_core.c, nat/nf_nat/nat_packet.c and
+ * nat/core/nf_hooks.c.
  *
  * The pool-address tables below were observed on a Linux 6.18 router
  * (network namespaces, iptables 1.8.9 nf_tables, conntrack-tools 1.4.7):

@@ -1,6 +1,7 @@
-/* test_packet.c - sim/packet.c and sim/sim_time.c: checksums (RFC 1071 vector,
- * values cross-checked with scapy), builders, packet_parse accept/reject,
- * ICMP error quoting, the pool, MACs, address and time parsing. */
+/* test_packet.c - sim/net/packet.c, sim/core/sim_time.c and nat/core/nf_inet.c:
+ * checksums (RFC 1071 vector, values cross-checked with scapy), builders,
+ * packet_parse accept/reject, ICMP error quoting, the pool, MACs, address
+ * parsing and formatting, big-endian loads and stores, time parsing. */
 #include <stdio.h>
 #include <string.h>
 

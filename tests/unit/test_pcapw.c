@@ -1,4 +1,4 @@
-/* test_pcapw.c - capture files (sim/pcapw.c): the records natsim lays into
+/* test_pcapw.c - capture files (sim/net/pcapw.c): the records natsim lays into
  * its own buffer are byte for byte what libpcap's pcap_dump writes, across
  * buffer drains, for frames of every size up to one larger than the buffer,
  * with nanosecond timestamps. */

@@ -1,4 +1,4 @@
-/* test_route.c - sim/route.c: longest prefix match, ties, default route,
+/* test_route.c - sim/inet/route.c: longest prefix match, ties, default route,
  * down interfaces, connected routes and source address selection. */
 #include <assert.h>
 #include <stdio.h>
