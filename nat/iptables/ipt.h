@@ -2,9 +2,12 @@
  *
  * Mirrors net/ipv4/netfilter/ip_tables.c (ipt_do_table) and the iptables
  * userspace (iptables 1.8 parsing, -L / -S / iptables-save text). A table is a
- * set of built-in chains (with policy) and user chains; a rule is a list of
- * matches and one target (or none: counters only). Rules are parsed once into
- * this structure; matching never parses text.
+ * set of built-in chains (with policy) and user chains; a rule is its
+ * ipt_ip part (-p -s -d -i -o), a list of match instances and one target
+ * (or none: counters only). Matches and targets are extensions with ops
+ * (xt.h, one file each in nat/iptables/xt/); this header knows none of
+ * them. Rules are parsed once into this structure; matching never parses
+ * text.
  */
 #ifndef NAT_IPT_H
 #define NAT_IPT_H
@@ -12,101 +15,47 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "nat/core/nf_inet.h"
 #include "nat/nf_nat/nat.h"
 
 enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW, IPT_NTABLES };
 
-/* Conntrack state bits for -m state / -m conntrack (XT_STATE_*). */
-enum {
-	IPT_STATE_INVALID = 1 << 0,
-	IPT_STATE_ESTABLISHED = 1 << 1,
-	IPT_STATE_RELATED = 1 << 2,
-	IPT_STATE_NEW = 1 << 3,
-	IPT_STATE_UNTRACKED = 1 << 4,
-	/* -m conntrack --ctstate only: */
-	IPT_STATE_SNAT = 1 << 5,
-	IPT_STATE_DNAT = 1 << 6,
-};
-
 enum ipt_verdict_kind {
 	IPT_T_NONE,	/* no -j: counters only, continue */
 	IPT_T_ACCEPT, IPT_T_DROP, IPT_T_RETURN, IPT_T_JUMP, IPT_T_GOTO,
-	IPT_T_REJECT, IPT_T_LOG,
-	IPT_T_SNAT, IPT_T_DNAT, IPT_T_MASQUERADE, IPT_T_REDIRECT,
-	IPT_T_NOTRACK, /* raw table CT --notrack / NOTRACK */
-	IPT_T_MARK,    /* mangle MARK --set-mark */
+	IPT_T_EXT,	/* an extension target: its ops decide (xt.h) */
 };
 
 struct ipt_chain;
+struct xt_ops;
 
-/* The matches natsim has. */
-enum ipt_match_id {
-	IPT_M_TCP = 1, IPT_M_UDP, IPT_M_ICMP, IPT_M_STATE, IPT_M_CONNTRACK,
-	IPT_M_MULTIPORT, IPT_M_COMMENT,
-};
+/* A rule may hold this many match instances (natsim's own limit). */
 #define IPT_MAX_MATCHES 16
 
-/* -m tcp / -m udp (struct xt_tcp, xt_udp): --sport, --dport, and for tcp
- * --tcp-flags MASK COMP (--syn), each with '!'. */
-struct ipt_m_tcp {
-	uint16_t sport_min, sport_max, dport_min, dport_max;
-	uint8_t flags_mask, flags_cmp;
-	bool sport_set, sport_inv, dport_set, dport_inv, flags_set, flags_inv;
-};
-
-/* -m icmp --icmp-type: type 0xff = any; code_min..code_max. */
-struct ipt_m_icmp {
-	uint8_t type, code_min, code_max;
-	bool set, inv;
-};
-
-/* -m state --state, -m conntrack --ctstate: IPT_STATE_* bits. */
-struct ipt_m_state {
-	uint8_t mask;
-	bool set, inv;
-};
-
-/* -m multiport: kind 1 --sports, 2 --dports, 3 --ports; up to 15 slots. */
-struct ipt_m_multiport {
-	uint8_t kind, n;
-	bool inv;
-	uint16_t min[15], max[15];
-};
-
-/* One match of a rule (an xt_entry_match and its data). A rule keeps its
- * matches in the order they were given, which is the order -S prints them;
- * the same match may be given more than once (`-m conntrack --ctstate NEW
- * -m conntrack --ctstate DNAT`, as iptables accepts it) and then every
- * instance must match. */
-struct ipt_match {
-	uint8_t id;			/* enum ipt_match_id */
-	union {
-		struct ipt_m_tcp tcp;	/* IPT_M_TCP, IPT_M_UDP */
-		struct ipt_m_icmp icmp;
-		struct ipt_m_state state; /* IPT_M_STATE, IPT_M_CONNTRACK */
-		struct ipt_m_multiport mport;
-		char *comment;		/* IPT_M_COMMENT */
-	} u;
+/* One match or target instance of a rule (an xt_entry_match /
+ * xt_entry_target): the extension's ops and its private data (xt.h). */
+struct xt_entry {
+	const struct xt_ops *ops;
+	void *data;
 };
 
 /* One rule. The parsed form keeps everything needed to print it back exactly
- * as iptables -S / iptables-save print it. */
+ * as iptables -S / iptables-save print it. Its matches are kept in the order
+ * they were given, which is the order -S prints them; the same match may be
+ * given more than once (`-m conntrack --ctstate NEW -m conntrack --ctstate
+ * DNAT`, as iptables accepts it) and then every instance must match. */
 struct ipt_rule {
-	/* -p, -s, -d, -i, -o, each with '!' */
+	/* -p, -s, -d, -i, -o, each with '!' (struct ipt_ip) */
 	uint8_t proto; bool proto_inv;	/* 0 = any */
-	uint32_t src, src_mask; bool src_inv;
-	uint32_t dst, dst_mask; bool dst_inv;
+	union nf_inet_addr src, smsk; bool src_inv;
+	union nf_inet_addr dst, dmsk; bool dst_inv;
 	char in[16], out[16]; bool in_inv, out_inv; /* "" = any; "eth+" wildcard */
 	uint8_t in_cmp, out_cmp;	/* bytes strncmp compares: strlen+1, or strlen-1 for '+' */
-	struct ipt_match m[IPT_MAX_MATCHES]; uint8_t nmatches;
-	/* target */
+	struct xt_entry *m; uint8_t nmatches;
+	/* target: a standard verdict, a jump, or an extension (t) */
 	enum ipt_verdict_kind target;
 	struct ipt_chain *jump;		/* IPT_T_JUMP / IPT_T_GOTO (refs counted) */
-	struct nat_range range;		/* SNAT DNAT MASQUERADE REDIRECT */
-	uint8_t reject_with;		/* enum nf_reject_with */
-	char *log_prefix; uint8_t log_level;
-	bool notrack_ct;		/* -j CT --notrack (else -j NOTRACK) */
-	uint32_t mark_value, mark_mask;
+	struct xt_entry t;		/* ACCEPT DROP RETURN and IPT_T_EXT; ops NULL otherwise */
 	/* counters */
 	uint64_t packets, bytes;
 };
@@ -162,6 +111,12 @@ void ipt_chain_del(struct ipt_table *t, struct ipt_chain *c);
 /* Remove every rule of a chain (dropping the references they hold). */
 void ipt_chain_flush(struct ipt_chain *c);
 void ipt_rule_free(struct ipt_rule *r);
+/* A deep copy of a rule, without its jump (ipt_table_copy resolves it). */
+struct ipt_rule *ipt_rule_dup(const struct ipt_rule *r);
+/* A new instance of ops appended to the rule (NULL when the rule is full). */
+struct xt_entry *ipt_rule_add_match(struct ipt_rule *r, const struct xt_ops *ops);
+/* Set the rule's target instance to a new one of ops. */
+void ipt_rule_set_target(struct ipt_rule *r, const struct xt_ops *ops);
 /* Insert at 0-based position (refs of a jump are taken). */
 void ipt_rule_insert(struct ipt_chain *c, unsigned pos, struct ipt_rule *r);
 /* Remove (without freeing) rule at pos; refs of a jump are dropped. */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "nat/iptables/ipt.h"
+#include "nat/iptables/xt.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/unimpl.h"
 
@@ -89,7 +90,7 @@ static bool ipt_rule_equal(const struct ipt_rule *a, const struct ipt_rule *b)
 static bool ipt_rule_needs_ct(const struct ipt_rule *r)
 {
 	for (unsigned i = 0; i < r->nmatches; i++)
-		if (r->m[i].id == IPT_M_STATE || r->m[i].id == IPT_M_CONNTRACK)
+		if (r->m[i].ops->needs_ct)
 			return true;
 	return false;
 }

@@ -2,7 +2,8 @@
  *
  * iptables loads `-m NAME` and `-j NAME` from libxt_NAME.so / libipt_NAME.so
  * in /usr/lib/x86_64-linux-gnu/xtables. natsim implements a few of them
- * (ipt_parse.c); for every other one it must say that natsim lacks it, not
+ * (nat/iptables/xt/, listed in xt_registry.c); for every other one it must
+ * say that natsim lacks it, not
  * print the "Couldn't load match" that Linux prints only for a name that
  * does not exist, nor take a target's name for a chain's. These are the names
  * tests/surface/gen_surface.py found in that directory (a target is a name

@@ -2,21 +2,21 @@
  *
  * Mirrors iptables 1.8.9 (nf_tables backend): print_header/print_firewall
  * (nft-ipv4.c, xshared.c) for -L with its fixed-width columns and the
- * K/M/G counter suffixes of xtables_print_num, the extensions' print and
- * save callbacks (libxt_tcp, ... libxt_LOG) for the match and target text,
- * and iptables-save's layout. Every format here was compared with the real
+ * K/M/G counter suffixes of xtables_print_num, and iptables-save's layout;
+ * the text of each match and target comes from its ops (print, save: the
+ * files of nat/iptables/xt/). Every format here was compared with the real
  * tool's output.
  *
  * Design: one rule-to-text function per form (save form, list form); names
  * of ports and protocols come from built-in copies of Debian netbase's
  * /etc/services and /etc/protocols so output never depends on the machine.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "nat/core/nf_inet.h"
 #include "nat/iptables/ipt.h"
-
-const char *ipt_icmp_type_name(uint8_t type, uint8_t cmin, uint8_t cmax);
+#include "nat/iptables/xt.h"
 
 /* /etc/services (netbase): name, port, proto (1 tcp, 2 udp), primary. */
 struct ipt_service { const char *name; uint16_t port; uint8_t proto, primary; };
@@ -215,7 +215,7 @@ static void ipt_mask(GString *o, uint32_t m, bool always)
 }
 
 /* xtables_save_string */
-static void ipt_save_string(GString *o, const char *s)
+void xt_save_string(GString *o, const char *s)
 {
 	static const char ok[] = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	size_t n = strspn(s, ok);
@@ -233,75 +233,7 @@ static void ipt_save_string(GString *o, const char *s)
 	g_string_append_c(o, '"');
 }
 
-static void ipt_tcp_flag_names(GString *o, uint8_t flags)
-{
-	static const struct { const char *name; uint8_t v; } names[] = {
-		{ "FIN", 0x01 }, { "SYN", 0x02 }, { "RST", 0x04 }, { "PSH", 0x08 },
-		{ "ACK", 0x10 }, { "URG", 0x20 },
-	};
-	bool have = false;
-	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
-		if (!(flags & names[i].v))
-			continue;
-		g_string_append_printf(o, "%s%s", have ? "," : "", names[i].name);
-		have = true;
-	}
-	if (!have)
-		g_string_append(o, "NONE");
-}
-
-static void ipt_states(GString *o, uint8_t mask)
-{
-	static const struct { uint8_t bit; const char *name; } order[] = {
-		{ IPT_STATE_INVALID, "INVALID" }, { IPT_STATE_NEW, "NEW" },
-		{ IPT_STATE_RELATED, "RELATED" }, { IPT_STATE_ESTABLISHED, "ESTABLISHED" },
-		{ IPT_STATE_UNTRACKED, "UNTRACKED" }, { IPT_STATE_SNAT, "SNAT" },
-		{ IPT_STATE_DNAT, "DNAT" },
-	};
-	const char *sep = "";
-	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++) {
-		if (mask & order[i].bit) {
-			g_string_append_printf(o, "%s%s", sep, order[i].name);
-			sep = ",";
-		}
-	}
-}
-
-static const char *ipt_reject_name(uint8_t with)
-{
-	switch (with) {
-	case NF_REJECT_ICMP_NET_UNREACH: return "icmp-net-unreachable";
-	case NF_REJECT_ICMP_HOST_UNREACH: return "icmp-host-unreachable";
-	case NF_REJECT_ICMP_PORT_UNREACH: return "icmp-port-unreachable";
-	case NF_REJECT_ICMP_PROTO_UNREACH: return "icmp-proto-unreachable";
-	case NF_REJECT_ICMP_NET_PROHIBITED: return "icmp-net-prohibited";
-	case NF_REJECT_ICMP_HOST_PROHIBITED: return "icmp-host-prohibited";
-	case NF_REJECT_ICMP_ADMIN_PROHIBITED: return "icmp-admin-prohibited";
-	case NF_REJECT_TCP_RESET: return "tcp-reset";
-	}
-	return "?";
-}
-
-/* NAT range text shared by -S (--to-source X) and -L (to:X). */
-static void ipt_nat_range(GString *o, const struct nat_range *r, bool addr)
-{
-	if (addr && (r->flags & NF_NAT_RANGE_MAP_IPS)) {
-		nf_inet_append4(o, r->min_addr);
-		if (r->max_addr != r->min_addr) {
-			g_string_append_c(o, '-');
-			nf_inet_append4(o, r->max_addr);
-		}
-	}
-	if (r->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-		if (addr)
-			g_string_append_c(o, ':');
-		g_string_append_printf(o, "%u", r->min_port);
-		if (r->max_port != r->min_port)
-			g_string_append_printf(o, "-%u", r->max_port);
-	}
-}
-
-static void ipt_port(GString *o, uint16_t port, uint8_t proto, bool numeric)
+void xt_print_port(GString *o, uint16_t port, uint8_t proto, bool numeric)
 {
 	const char *name = numeric ? NULL : ipt_service_name(port, proto);
 	if (name)
@@ -312,186 +244,42 @@ static void ipt_port(GString *o, uint16_t port, uint8_t proto, bool numeric)
 
 /* ----- the save form (-S, iptables-save) ----- */
 
-static void ipt_save_ports(GString *o, const char *opt, bool inv, uint16_t lo, uint16_t hi)
+/* Match instance i as -S and -L show it: NULL when iptables-nft folds it
+ * into an earlier instance of the same match (xt_ops merge: tcp, udp),
+ * else its data, merged into `buf` with the later instances' options. */
+static const void *ipt_match_view(const struct ipt_rule *r, unsigned i, void *buf, size_t size)
 {
-	g_string_append_printf(o, "%s --%s %u", inv ? " !" : "", opt, lo);
-	if (hi != lo)
-		g_string_append_printf(o, ":%u", hi);
-}
-
-static bool ipt_tcp_has_options(const struct ipt_m_tcp *t)
-{
-	return t->sport_set || t->dport_set || t->flags_set;
-}
-
-/* What -S and -L show of the tcp (udp) instance i of a rule. iptables-nft
- * turns the options of every -m tcp of a rule into payload expressions and
- * reads them back into ONE tcp match, made where the first of them was
- * (nft_tcp_match): for each option the last instance giving it supplies the
- * value, and a '!' once given stays (nft_parse_tcp ORs the inversion
- * flags). An instance without options stays a match of its own. So
- * `-m tcp --dport 80 -m state --state NEW -m tcp --sport 5` prints as
- * `-m tcp --sport 5 --dport 80 -m state --state NEW`, while the kernel
- * still checks each instance (`--dport 80 -m tcp --dport 81` never
- * matches, and prints as `--dport 81`). Returns false when instance i is
- * folded into an earlier one. */
-static bool ipt_tcp_view(const struct ipt_rule *r, unsigned i, struct ipt_m_tcp *out)
-{
-	const struct ipt_match *m = &r->m[i];
-	*out = m->u.tcp;
-	if (!ipt_tcp_has_options(&m->u.tcp))
-		return true;
+	const struct xt_entry *e = &r->m[i];
+	if (!e->ops->merge || !e->ops->mergeable(e->data))
+		return e->data;
 	for (unsigned k = 0; k < i; k++)
-		if (r->m[k].id == m->id && ipt_tcp_has_options(&r->m[k].u.tcp))
-			return false;
-	for (unsigned k = i + 1; k < r->nmatches; k++) {
-		const struct ipt_m_tcp *t = &r->m[k].u.tcp;
-		if (r->m[k].id != m->id)
-			continue;
-		if (t->sport_set) {
-			out->sport_set = true;
-			out->sport_min = t->sport_min;
-			out->sport_max = t->sport_max;
-			out->sport_inv |= t->sport_inv;
-		}
-		if (t->dport_set) {
-			out->dport_set = true;
-			out->dport_min = t->dport_min;
-			out->dport_max = t->dport_max;
-			out->dport_inv |= t->dport_inv;
-		}
-		if (t->flags_set) {
-			out->flags_set = true;
-			out->flags_mask = t->flags_mask;
-			out->flags_cmp = t->flags_cmp;
-			out->flags_inv |= t->flags_inv;
-		}
-	}
-	return true;
+		if (r->m[k].ops == e->ops && e->ops->mergeable(r->m[k].data))
+			return NULL;
+	g_assert(e->ops->size <= size);
+	memcpy(buf, e->data, e->ops->size);
+	for (unsigned k = i + 1; k < r->nmatches; k++)
+		if (r->m[k].ops == e->ops)
+			e->ops->merge(buf, r->m[k].data);
+	return buf;
 }
 
-static void ipt_save_match(GString *o, const struct ipt_match *m)
-{
-	switch (m->id) {
-	case IPT_M_TCP:
-	case IPT_M_UDP: {
-		const struct ipt_m_tcp *t = &m->u.tcp;
-		g_string_append(o, m->id == IPT_M_TCP ? " -m tcp" : " -m udp");
-		if (t->sport_set)
-			ipt_save_ports(o, "sport", t->sport_inv, t->sport_min, t->sport_max);
-		if (t->dport_set)
-			ipt_save_ports(o, "dport", t->dport_inv, t->dport_min, t->dport_max);
-		if (m->id == IPT_M_TCP && t->flags_set) {
-			g_string_append(o, t->flags_inv ? " ! --tcp-flags " : " --tcp-flags ");
-			ipt_tcp_flag_names(o, t->flags_mask);
-			g_string_append_c(o, ' ');
-			ipt_tcp_flag_names(o, t->flags_cmp);
-		}
-		break;
-	}
-	case IPT_M_ICMP: {
-		const struct ipt_m_icmp *ic = &m->u.icmp;
-		g_string_append(o, " -m icmp");
-		if (!ic->set)
-			break;
-		if (ic->inv)
-			g_string_append(o, " !");
-		if (ic->type == 0xff) {
-			g_string_append(o, " --icmp-type any");
-		} else {
-			g_string_append_printf(o, " --icmp-type %u", ic->type);
-			if (ic->code_min != 0 || ic->code_max != 0xff)
-				g_string_append_printf(o, "/%u", ic->code_min);
-		}
-		break;
-	}
-	case IPT_M_STATE:
-		g_string_append_printf(o, " -m state%s --state ", m->u.state.inv ? " !" : "");
-		ipt_states(o, m->u.state.mask);
-		break;
-	case IPT_M_CONNTRACK:
-		g_string_append(o, " -m conntrack");
-		if (m->u.state.set) {
-			g_string_append_printf(o, "%s --ctstate ", m->u.state.inv ? " !" : "");
-			ipt_states(o, m->u.state.mask);
-		}
-		break;
-	case IPT_M_MULTIPORT: {
-		static const char *const kinds[] = { "", "sports", "dports", "ports" };
-		const struct ipt_m_multiport *mp = &m->u.mport;
-		g_string_append_printf(o, " -m multiport%s --%s ", mp->inv ? " !" : "",
-				       kinds[mp->kind]);
-		for (unsigned i = 0; i < mp->n; i++) {
-			g_string_append_printf(o, "%s%u", i ? "," : "", mp->min[i]);
-			if (mp->max[i] != mp->min[i])
-				g_string_append_printf(o, ":%u", mp->max[i]);
-		}
-		break;
-	}
-	case IPT_M_COMMENT:
-		g_string_append(o, " -m comment --comment");
-		ipt_save_string(o, m->u.comment ? m->u.comment : "");
-		break;
-	}
-}
-
-/* Match instance i as -S / -L show it: a tcp (udp) instance merged with the
- * rule's others (ipt_tcp_view); false when there is nothing to print. */
-static bool ipt_match_view(const struct ipt_rule *r, unsigned i, struct ipt_match *view)
-{
-	*view = r->m[i];
-	if (view->id == IPT_M_TCP || view->id == IPT_M_UDP)
-		return ipt_tcp_view(r, i, &view->u.tcp);
-	return true;
-}
+/* Room for a merged view (the largest mergeable match's data). */
+union ipt_view_buf {
+	max_align_t align;
+	unsigned char bytes[64];
+};
 
 static void ipt_save_target(GString *o, const struct ipt_rule *r)
 {
 	switch (r->target) {
 	case IPT_T_NONE:
 		break;
-	case IPT_T_ACCEPT: g_string_append(o, " -j ACCEPT"); break;
-	case IPT_T_DROP: g_string_append(o, " -j DROP"); break;
-	case IPT_T_RETURN: g_string_append(o, " -j RETURN"); break;
 	case IPT_T_JUMP: g_string_append_printf(o, " -j %s", r->jump ? r->jump->name : "?"); break;
 	case IPT_T_GOTO: g_string_append_printf(o, " -g %s", r->jump ? r->jump->name : "?"); break;
-	case IPT_T_REJECT:
-		g_string_append_printf(o, " -j REJECT --reject-with %s", ipt_reject_name(r->reject_with));
-		break;
-	case IPT_T_LOG:
-		g_string_append(o, " -j LOG");
-		if (r->log_prefix) {
-			g_string_append(o, " --log-prefix");
-			ipt_save_string(o, r->log_prefix);
-		}
-		if (r->log_level != 4)
-			g_string_append_printf(o, " --log-level %u", r->log_level);
-		break;
-	case IPT_T_SNAT:
-	case IPT_T_DNAT:
-		g_string_append(o, r->target == IPT_T_SNAT ? " -j SNAT --to-source " : " -j DNAT --to-destination ");
-		ipt_nat_range(o, &r->range, true);
-		goto flags;
-	case IPT_T_MASQUERADE:
-	case IPT_T_REDIRECT:
-		g_string_append(o, r->target == IPT_T_MASQUERADE ? " -j MASQUERADE" : " -j REDIRECT");
-		if (r->range.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-			g_string_append(o, " --to-ports ");
-			ipt_nat_range(o, &r->range, false);
-		}
-	flags:
-		if (r->range.flags & NF_NAT_RANGE_PROTO_RANDOM)
-			g_string_append(o, " --random");
-		if (r->range.flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
-			g_string_append(o, " --random-fully");
-		if (r->range.flags & NF_NAT_RANGE_PERSISTENT)
-			g_string_append(o, " --persistent");
-		break;
-	case IPT_T_NOTRACK:
-		g_string_append(o, r->notrack_ct ? " -j CT --notrack" : " -j NOTRACK");
-		break;
-	case IPT_T_MARK:
-		g_string_append_printf(o, " -j MARK --set-xmark 0x%x/0x%x", r->mark_value, r->mark_mask);
+	default:
+		g_string_append_printf(o, " -j %s", r->t.ops->name);
+		if (r->t.ops->save)
+			r->t.ops->save(o, r->t.data);
 		break;
 	}
 }
@@ -503,15 +291,15 @@ static void ipt_save_target(GString *o, const struct ipt_rule *r)
 static void ipt_rule_text(const struct ipt_rule *r, const uint64_t *counters, GString *o)
 {
 	size_t start = o->len;
-	if (r->src_mask || r->src_inv) {
+	if (r->smsk.ip || r->src_inv) {
 		g_string_append(o, r->src_inv ? " ! -s " : " -s ");
-		nf_inet_append4(o, r->src);
-		ipt_mask(o, r->src_mask, true);
+		nf_inet_append4(o, r->src.ip);
+		ipt_mask(o, r->smsk.ip, true);
 	}
-	if (r->dst_mask || r->dst_inv) {
+	if (r->dmsk.ip || r->dst_inv) {
 		g_string_append(o, r->dst_inv ? " ! -d " : " -d ");
-		nf_inet_append4(o, r->dst);
-		ipt_mask(o, r->dst_mask, true);
+		nf_inet_append4(o, r->dst.ip);
+		ipt_mask(o, r->dmsk.ip, true);
 	}
 	if (r->in[0])
 		g_string_append_printf(o, "%s -i %s", r->in_inv ? " !" : "", r->in);
@@ -526,9 +314,13 @@ static void ipt_rule_text(const struct ipt_rule *r, const uint64_t *counters, GS
 			g_string_append_printf(o, "%u", r->proto);
 	}
 	for (unsigned i = 0; i < r->nmatches; i++) {
-		struct ipt_match view;
-		if (ipt_match_view(r, i, &view))
-			ipt_save_match(o, &view);
+		union ipt_view_buf buf;
+		const void *view = ipt_match_view(r, i, &buf, sizeof(buf));
+		if (!view)
+			continue;
+		g_string_append_printf(o, " -m %s", r->m[i].ops->name);
+		if (r->m[i].ops->save)
+			r->m[i].ops->save(o, view);
 	}
 	if (counters)
 		g_string_append_printf(o, " -c %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT,
@@ -652,164 +444,14 @@ static void ipt_num(GString *o, uint64_t n, bool exact, bool notable)
 	}
 }
 
-static void ipt_list_ports(GString *o, const char *name, bool inv, uint16_t lo, uint16_t hi,
-			   uint8_t proto, bool numeric)
-{
-	if (lo == 0 && hi == 0xffff && !inv)
-		return;
-	if (lo == hi) {
-		g_string_append_printf(o, " %s:%s", name, inv ? "!" : "");
-		ipt_port(o, lo, proto, numeric);
-	} else {
-		g_string_append_printf(o, " %ss:%s", name, inv ? "!" : "");
-		ipt_port(o, lo, proto, numeric);
-		g_string_append_c(o, ':');
-		ipt_port(o, hi, proto, numeric);
-	}
-}
-
-static void ipt_list_match(GString *o, const struct ipt_match *m, uint8_t proto, bool numeric)
-{
-	switch (m->id) {
-	case IPT_M_TCP:
-	case IPT_M_UDP: {
-		const struct ipt_m_tcp *t = &m->u.tcp;
-		g_string_append(o, m->id == IPT_M_TCP ? " tcp" : " udp");
-		if (t->sport_set)
-			ipt_list_ports(o, "spt", t->sport_inv, t->sport_min, t->sport_max, proto, numeric);
-		if (t->dport_set)
-			ipt_list_ports(o, "dpt", t->dport_inv, t->dport_min, t->dport_max, proto, numeric);
-		if (m->id == IPT_M_TCP && t->flags_set) {
-			g_string_append_printf(o, " flags:%s", t->flags_inv ? "!" : "");
-			if (numeric) {
-				g_string_append_printf(o, "0x%02X/0x%02X", t->flags_mask, t->flags_cmp);
-			} else {
-				ipt_tcp_flag_names(o, t->flags_mask);
-				g_string_append_c(o, '/');
-				ipt_tcp_flag_names(o, t->flags_cmp);
-			}
-		}
-		break;
-	}
-	case IPT_M_ICMP: {
-		const struct ipt_m_icmp *ic = &m->u.icmp;
-		g_string_append(o, " icmp");
-		if (!ic->set)
-			break;
-		const char *name = numeric ? NULL
-			: ipt_icmp_type_name(ic->type, ic->code_min, ic->code_max);
-		if (name) {
-			g_string_append_printf(o, " %s%s", ic->inv ? "!" : "", name);
-			break;
-		}
-		if (ic->inv)
-			g_string_append(o, " !");
-		g_string_append_printf(o, "type %u", ic->type);
-		if (ic->code_min == ic->code_max)
-			g_string_append_printf(o, " code %u", ic->code_min);
-		else if (ic->code_min != 0 || ic->code_max != 0xff)
-			g_string_append_printf(o, " codes %u-%u", ic->code_min, ic->code_max);
-		break;
-	}
-	case IPT_M_STATE:
-		g_string_append_printf(o, " %sstate ", m->u.state.inv ? "! " : "");
-		ipt_states(o, m->u.state.mask);
-		break;
-	case IPT_M_CONNTRACK:
-		if (m->u.state.set) {
-			g_string_append_printf(o, " %sctstate ", m->u.state.inv ? "! " : "");
-			ipt_states(o, m->u.state.mask);
-		}
-		break;
-	case IPT_M_MULTIPORT: {
-		static const char *const kinds[] = { "", "sports", "dports", "ports" };
-		const struct ipt_m_multiport *mp = &m->u.mport;
-		g_string_append_printf(o, " multiport %s %s", kinds[mp->kind], mp->inv ? " !" : "");
-		for (unsigned i = 0; i < mp->n; i++) {
-			if (i)
-				g_string_append_c(o, ',');
-			ipt_port(o, mp->min[i], proto, numeric);
-			if (mp->max[i] != mp->min[i]) {
-				g_string_append_c(o, ':');
-				ipt_port(o, mp->max[i], proto, numeric);
-			}
-		}
-		break;
-	}
-	case IPT_M_COMMENT:
-		g_string_append_printf(o, " /* %s */", m->u.comment ? m->u.comment : "");
-		break;
-	}
-}
-
-static void ipt_list_target(GString *o, const struct ipt_rule *r, bool numeric)
-{
-	static const char *const level_names[8] = { "emerg", "alert", "crit", "err",
-						     "warn", "notice", "info", "debug" };
-	switch (r->target) {
-	case IPT_T_REJECT:
-		g_string_append_printf(o, " reject-with %s", ipt_reject_name(r->reject_with));
-		break;
-	case IPT_T_LOG:
-		if (numeric)
-			g_string_append_printf(o, " LOG flags 0 level %u", r->log_level);
-		else
-			g_string_append_printf(o, " LOG level %s", level_names[r->log_level & 7]);
-		if (r->log_prefix)
-			g_string_append_printf(o, " prefix \"%s\"", r->log_prefix);
-		break;
-	case IPT_T_SNAT:
-	case IPT_T_DNAT:
-		g_string_append(o, " to:");
-		ipt_nat_range(o, &r->range, true);
-		goto flags;
-	case IPT_T_MASQUERADE:
-	case IPT_T_REDIRECT:
-		if (r->range.flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
-			g_string_append(o, r->target == IPT_T_MASQUERADE ? " masq ports: " : " redir ports ");
-			ipt_nat_range(o, &r->range, false);
-		}
-	flags:
-		if (r->range.flags & NF_NAT_RANGE_PROTO_RANDOM)
-			g_string_append(o, " random");
-		if (r->range.flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
-			g_string_append(o, " random-fully");
-		if (r->range.flags & NF_NAT_RANGE_PERSISTENT)
-			g_string_append(o, " persistent");
-		break;
-	case IPT_T_NOTRACK:
-		g_string_append(o, r->notrack_ct ? " CT notrack" : " NOTRACK");
-		break;
-	case IPT_T_MARK:
-		if (r->mark_mask == 0xffffffffu)
-			g_string_append_printf(o, " MARK set 0x%x", r->mark_value);
-		else
-			g_string_append_printf(o, " MARK xset 0x%x/0x%x", r->mark_value, r->mark_mask);
-		break;
-	default:
-		break;
-	}
-}
-
 static const char *ipt_target_column(const struct ipt_rule *r)
 {
 	switch (r->target) {
 	case IPT_T_NONE: return "";
-	case IPT_T_ACCEPT: return "ACCEPT";
-	case IPT_T_DROP: return "DROP";
-	case IPT_T_RETURN: return "RETURN";
 	case IPT_T_JUMP:
 	case IPT_T_GOTO: return r->jump ? r->jump->name : "?";
-	case IPT_T_REJECT: return "REJECT";
-	case IPT_T_LOG: return "LOG";
-	case IPT_T_SNAT: return "SNAT";
-	case IPT_T_DNAT: return "DNAT";
-	case IPT_T_MASQUERADE: return "MASQUERADE";
-	case IPT_T_REDIRECT: return "REDIRECT";
-	case IPT_T_NOTRACK: return "CT";
-	case IPT_T_MARK: return "MARK";
+	default: return r->t.ops->column ? r->t.ops->column : r->t.ops->name;
 	}
-	return "?";
 }
 
 static void ipt_list_addr(GString *o, uint32_t a, uint32_t m, bool inv, bool numeric)
@@ -854,16 +496,18 @@ static void ipt_list_rule(GString *o, const struct ipt_rule *r, unsigned num, co
 		ipt_list_iface(o, r->in, r->in_inv, f->numeric);
 		ipt_list_iface(o, r->out, r->out_inv, f->numeric);
 	}
-	ipt_list_addr(o, r->src, r->src_mask, r->src_inv, f->numeric);
-	ipt_list_addr(o, r->dst, r->dst_mask, r->dst_inv, f->numeric);
+	ipt_list_addr(o, r->src.ip, r->smsk.ip, r->src_inv, f->numeric);
+	ipt_list_addr(o, r->dst.ip, r->dmsk.ip, r->dst_inv, f->numeric);
 	if (r->target == IPT_T_GOTO)
 		g_string_append(o, "[goto] ");
 	for (unsigned i = 0; i < r->nmatches; i++) {
-		struct ipt_match view;
-		if (ipt_match_view(r, i, &view))
-			ipt_list_match(o, &view, r->proto, f->numeric);
+		union ipt_view_buf buf;
+		const void *view = ipt_match_view(r, i, &buf, sizeof(buf));
+		if (view && r->m[i].ops->print)
+			r->m[i].ops->print(o, view, r->proto, f->numeric);
 	}
-	ipt_list_target(o, r, f->numeric);
+	if (r->t.ops && r->t.ops->print)
+		r->t.ops->print(o, r->t.data, r->proto, f->numeric);
 	g_string_append_c(o, '\n');
 }
 

@@ -7,15 +7,18 @@
  * hook masks, loops) live here too: commands apply a change, run
  * ipt_table_check() and undo the change when the kernel would refuse it.
  *
- * Design: rules are parsed once (ipt_parse.c) into flat structs; matching
- * reads the IPv4 header once per traversal and compares integers and short
- * fixed strings only. No allocation on the packet path.
+ * Design: rules are parsed once (ipt_parse.c); the traversal reads the IPv4
+ * header once, compares the rule's ipt_ip part inline and calls the match
+ * functions of the instances a rule has (none for a rule without -m), then
+ * acts on a standard verdict itself or calls the target's ops (xt.h). No
+ * allocation on the packet path.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "nat/core/nf_inet.h"
 #include "nat/iptables/ipt.h"
+#include "nat/iptables/xt.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
@@ -80,14 +83,61 @@ void ipt_tables_init(struct nf_ns *ns)
 	}
 }
 
+/* An instance's data: zeroed, then the extension's defaults. */
+static void *ipt_entry_data_new(const struct xt_ops *ops)
+{
+	if (!ops->size)
+		return NULL;
+	void *data = g_malloc0(ops->size);
+	if (ops->init)
+		ops->init(data);
+	return data;
+}
+
+static void ipt_entry_clear(struct xt_entry *e)
+{
+	if (e->ops && e->ops->destroy)
+		e->ops->destroy(e->data);
+	g_free(e->data);
+	e->ops = NULL;
+	e->data = NULL;
+}
+
+static void ipt_entry_copy(struct xt_entry *dst, const struct xt_entry *src)
+{
+	dst->ops = src->ops;
+	dst->data = src->data ? g_memdup2(src->data, src->ops->size) : NULL;
+	if (src->data && src->ops->copy)
+		src->ops->copy(dst->data, src->data);
+}
+
+struct xt_entry *ipt_rule_add_match(struct ipt_rule *r, const struct xt_ops *ops)
+{
+	if (r->nmatches >= IPT_MAX_MATCHES)
+		return NULL;
+	r->m = g_renew(struct xt_entry, r->m, r->nmatches + 1u);
+	struct xt_entry *e = &r->m[r->nmatches++];
+	e->ops = ops;
+	e->data = ipt_entry_data_new(ops);
+	return e;
+}
+
+void ipt_rule_set_target(struct ipt_rule *r, const struct xt_ops *ops)
+{
+	ipt_entry_clear(&r->t);
+	r->t.ops = ops;
+	r->t.data = ipt_entry_data_new(ops);
+	r->target = ops->verdict;
+}
+
 void ipt_rule_free(struct ipt_rule *r)
 {
 	if (!r)
 		return;
 	for (unsigned i = 0; i < r->nmatches; i++)
-		if (r->m[i].id == IPT_M_COMMENT)
-			g_free(r->m[i].u.comment);
-	g_free(r->log_prefix);
+		ipt_entry_clear(&r->m[i]);
+	g_free(r->m);
+	ipt_entry_clear(&r->t);
 	g_free(r);
 }
 
@@ -168,13 +218,13 @@ struct ipt_rule *ipt_rule_remove(struct ipt_chain *c, unsigned pos)
 	return r;
 }
 
-static struct ipt_rule *ipt_rule_dup(const struct ipt_rule *r)
+struct ipt_rule *ipt_rule_dup(const struct ipt_rule *r)
 {
 	struct ipt_rule *n = g_memdup2(r, sizeof(*r));
-	for (unsigned i = 0; i < n->nmatches; i++)
-		if (n->m[i].id == IPT_M_COMMENT)
-			n->m[i].u.comment = g_strdup(r->m[i].u.comment);
-	n->log_prefix = g_strdup(r->log_prefix);
+	n->m = r->nmatches ? g_new(struct xt_entry, r->nmatches) : NULL;
+	for (unsigned i = 0; i < r->nmatches; i++)
+		ipt_entry_copy(&n->m[i], &r->m[i]);
+	ipt_entry_copy(&n->t, &r->t);
 	n->jump = NULL;
 	return n;
 }
@@ -244,67 +294,43 @@ static void ipt_textify_hooks(unsigned mask, GString *out)
 	}
 }
 
-struct ipt_target_rule {
-	enum ipt_verdict_kind kind;
-	const char *name;
-	int table;		/* -1: any */
-	unsigned hooks;		/* 0: any */
-};
-
-static const struct ipt_target_rule ipt_target_rules[] = {
-	{ IPT_T_REJECT, "REJECT", IPT_FILTER,
-	  1u << NF_INET_LOCAL_IN | 1u << NF_INET_FORWARD | 1u << NF_INET_LOCAL_OUT },
-	{ IPT_T_SNAT, "SNAT", IPT_NAT, 1u << NF_INET_POST_ROUTING | 1u << NF_INET_LOCAL_IN },
-	{ IPT_T_DNAT, "DNAT", IPT_NAT, 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT },
-	{ IPT_T_MASQUERADE, "MASQUERADE", IPT_NAT, 1u << NF_INET_POST_ROUTING },
-	{ IPT_T_REDIRECT, "REDIRECT", IPT_NAT, 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT },
-	{ IPT_T_NOTRACK, "CT", IPT_RAW, 0 },
-};
-
-static bool ipt_has_match(const struct ipt_rule *r, enum ipt_match_id m)
-{
-	for (unsigned i = 0; i < r->nmatches; i++)
-		if (r->m[i].id == m)
-			return true;
-	return false;
-}
-
+/* xt_check_match / xt_check_target, then the extension's checkentry:
+ * the protocol a match needs, the table and hooks a target may be used
+ * from, with the kernel's log lines. */
 static int ipt_rule_check(const struct ipt_table *t, const struct ipt_chain *c,
 			  const struct ipt_rule *r, GString *klog)
 {
-	static const struct { enum ipt_match_id m; const char *name; uint8_t proto; } pm[] = {
-		{ IPT_M_TCP, "tcp", 6 }, { IPT_M_UDP, "udp", 17 }, { IPT_M_ICMP, "icmp", 1 },
-	};
-	for (unsigned i = 0; i < G_N_ELEMENTS(pm); i++) {
-		if (ipt_has_match(r, pm[i].m) && r->proto != pm[i].proto) {
+	const struct xt_check_param par = { .rule = r, .table = t->id, .hookmask = c->hookmask };
+	for (unsigned i = 0; i < r->nmatches; i++) {
+		const struct xt_entry *e = &r->m[i];
+		if (e->ops->proto && r->proto != e->ops->proto) {
 			g_string_printf(klog, "x_tables: ip_tables: %s match: only valid for protocol %u",
-					pm[i].name, pm[i].proto);
+					e->ops->name, e->ops->proto);
 			return EINVAL;
+		}
+		if (e->ops->checkentry) {
+			int rc = e->ops->checkentry(&par, e->data, klog);
+			if (rc)
+				return rc;
 		}
 	}
-	for (unsigned i = 0; i < G_N_ELEMENTS(ipt_target_rules); i++) {
-		const struct ipt_target_rule *tr = &ipt_target_rules[i];
-		if (tr->kind != r->target)
-			continue;
-		if (tr->table >= 0 && tr->table != (int)t->id) {
-			g_string_printf(klog, "x_tables: ip_tables: %s target: only valid in %s table, not %s",
-					r->target == IPT_T_NOTRACK && !r->notrack_ct ? "NOTRACK" : tr->name,
-					ipt_table_names[tr->table], ipt_table_names[t->id]);
-			return EINVAL;
-		}
-		if (tr->hooks && (c->hookmask & ~tr->hooks)) {
-			g_string_printf(klog, "x_tables: ip_tables: %s target: used from hooks ", tr->name);
-			ipt_textify_hooks(c->hookmask, klog);
-			g_string_append(klog, ", but only usable from ");
-			ipt_textify_hooks(tr->hooks, klog);
-			return EINVAL;
-		}
-	}
-	if (r->target == IPT_T_REJECT && r->reject_with == NF_REJECT_TCP_RESET &&
-	    (r->proto != 6 || r->proto_inv)) {
-		g_string_assign(klog, "ipt_REJECT: TCP_RESET invalid for non-tcp");
+	const struct xt_ops *ops = r->t.ops;
+	if (!ops)
+		return 0;
+	if (ops->table && strcmp(ops->table, ipt_table_names[t->id]) != 0) {
+		g_string_printf(klog, "x_tables: ip_tables: %s target: only valid in %s table, not %s",
+				ops->name, ops->table, ipt_table_names[t->id]);
 		return EINVAL;
 	}
+	if (ops->hooks && (c->hookmask & ~ops->hooks)) {
+		g_string_printf(klog, "x_tables: ip_tables: %s target: used from hooks ", ops->name);
+		ipt_textify_hooks(c->hookmask, klog);
+		g_string_append(klog, ", but only usable from ");
+		ipt_textify_hooks(ops->hooks, klog);
+		return EINVAL;
+	}
+	if (ops->checkentry)
+		return ops->checkentry(&par, r->t.data, klog);
 	return 0;
 }
 
@@ -341,20 +367,6 @@ bool ipt_hook_has_rules(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook 
 	return c && c->rules->len > 0;
 }
 
-/* What ipt_do_table needs of a packet, read once. */
-struct ipt_pkt {
-	uint32_t src, dst;
-	uint16_t len, frag;
-	uint8_t proto;
-	const uint8_t *l4;
-	uint32_t l4len;
-};
-
-static bool ipt_port_in(uint16_t p, uint16_t lo, uint16_t hi)
-{
-	return p >= lo && p <= hi;
-}
-
 static bool ipt_iface_match(const char *dev, const char *pat, uint8_t n, bool inv)
 {
 	if (!pat[0])
@@ -364,12 +376,12 @@ static bool ipt_iface_match(const char *dev, const char *pat, uint8_t n, bool in
 }
 
 /* ip_packet_match */
-static bool ipt_ip_match(const struct ipt_rule *r, const struct ipt_pkt *p,
+static bool ipt_ip_match(const struct ipt_rule *r, const struct xt_pkt *p,
 			 const char *in, const char *out)
 {
-	if (((p->src & r->src_mask) != r->src) != r->src_inv)
+	if (((p->src & r->smsk.ip) != r->src.ip) != r->src_inv)
 		return false;
-	if (((p->dst & r->dst_mask) != r->dst) != r->dst_inv)
+	if (((p->dst & r->dmsk.ip) != r->dst.ip) != r->dst_inv)
 		return false;
 	if (!ipt_iface_match(in, r->in, r->in_cmp, r->in_inv) ||
 	    !ipt_iface_match(out, r->out, r->out_cmp, r->out_inv))
@@ -379,267 +391,24 @@ static bool ipt_ip_match(const struct ipt_rule *r, const struct ipt_pkt *p,
 	return true;
 }
 
-/* Conntrack state bit of the packet (state_mt / conntrack_mt). */
-static unsigned ipt_ct_statebit(const struct nf_skb *skb)
-{
-	if (skb->ct)
-		return 1u << (skb->ctinfo % IP_CT_IS_REPLY + 1);
-	if (skb->ctinfo == IP_CT_UNTRACKED)
-		return IPT_STATE_UNTRACKED;
-	return IPT_STATE_INVALID;
-}
-
-/* One match instance (tcp_mt, udp_mt, icmp_match, state_mt, conntrack_mt,
- * multiport_mt). *hotdrop is set when a header the match needs is
- * truncated, as the kernel's par->hotdrop. */
-static bool ipt_match_one(const struct ipt_match *m, const struct ipt_pkt *p,
-			  const struct nf_skb *skb, bool *hotdrop)
-{
-	switch (m->id) {
-	case IPT_M_TCP:
-	case IPT_M_UDP: {
-		const struct ipt_m_tcp *t = &m->u.tcp;
-		bool tcp = m->id == IPT_M_TCP;
-		if (p->frag)
-			return false;
-		if (p->l4len < (tcp ? 20u : 8u)) {
-			*hotdrop = true;
-			return false;
-		}
-		uint16_t sp = rd16(p->l4), dp = rd16(p->l4 + 2);
-		if (t->sport_set && ipt_port_in(sp, t->sport_min, t->sport_max) == t->sport_inv)
-			return false;
-		if (t->dport_set && ipt_port_in(dp, t->dport_min, t->dport_max) == t->dport_inv)
-			return false;
-		if (tcp && t->flags_set &&
-		    ((p->l4[13] & t->flags_mask) == t->flags_cmp) == t->flags_inv)
-			return false;
-		return true;
-	}
-	case IPT_M_ICMP: {
-		const struct ipt_m_icmp *ic = &m->u.icmp;
-		if (p->frag)
-			return false;
-		if (p->l4len < 8) {
-			*hotdrop = true;
-			return false;
-		}
-		uint8_t type = p->l4[0], code = p->l4[1];
-		bool hit = ic->type == 0xff ||
-			   (type == ic->type && code >= ic->code_min && code <= ic->code_max);
-		return hit != ic->inv;
-	}
-	case IPT_M_STATE:
-		return ((m->u.state.mask & ipt_ct_statebit(skb)) != 0) != m->u.state.inv;
-	case IPT_M_CONNTRACK: {
-		unsigned bit = ipt_ct_statebit(skb);
-		if (!m->u.state.set)
-			return true;
-		if (skb->ct) {
-			if (skb->ct->status & IPS_SRC_NAT)
-				bit |= IPT_STATE_SNAT;
-			if (skb->ct->status & IPS_DST_NAT)
-				bit |= IPT_STATE_DNAT;
-		}
-		return ((m->u.state.mask & bit) != 0) != m->u.state.inv;
-	}
-	case IPT_M_MULTIPORT: {
-		const struct ipt_m_multiport *mp = &m->u.mport;
-		if (p->frag)
-			return false;
-		if (p->l4len < 4) {
-			*hotdrop = true;
-			return false;
-		}
-		uint16_t sp = rd16(p->l4), dp = rd16(p->l4 + 2);
-		bool hit = false;
-		for (unsigned k = 0; k < mp->n && !hit; k++) {
-			uint16_t lo = mp->min[k], hi = mp->max[k];
-			if (mp->kind == 1)
-				hit = ipt_port_in(sp, lo, hi);
-			else if (mp->kind == 2)
-				hit = ipt_port_in(dp, lo, hi);
-			else
-				hit = ipt_port_in(sp, lo, hi) || ipt_port_in(dp, lo, hi);
-		}
-		return hit != mp->inv;
-	}
-	case IPT_M_COMMENT:
-	default:
-		return true;
-	}
-}
-
 /* The rule's matches, in order: every instance must match (ipt_do_table's
- * xt_ematch_foreach). */
-static bool ipt_matches(const struct ipt_rule *r, const struct ipt_pkt *p,
-			const struct nf_skb *skb, bool *hotdrop)
+ * xt_ematch_foreach). A rule without matches costs nothing here. */
+static bool ipt_matches(const struct ipt_rule *r, struct xt_action_param *par)
 {
 	for (unsigned i = 0; i < r->nmatches; i++)
-		if (!ipt_match_one(&r->m[i], p, skb, hotdrop))
+		if (!r->m[i].ops->match(par, r->m[i].data))
 			return false;
 	return true;
-}
-
-/* The LOG target's text, as nf_log_ip_packet / dump_ipv4_packet print it
- * (default logflags: no TCP sequence, options or uid). The kernel line ends
- * with a space; so does ours. */
-static void ipt_log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
-{
-	if (len < 20) {
-		g_string_append(m, "TRUNCATED");
-		return;
-	}
-	unsigned ihl = (ip[0] & 0x0f) * 4u;
-	uint16_t frag = rd16(ip + 6);
-	g_string_append(m, "SRC=");
-	nf_inet_append4(m, rd32(ip + 12));
-	g_string_append(m, " DST=");
-	nf_inet_append4(m, rd32(ip + 16));
-	g_string_append_c(m, ' ');
-	g_string_append_printf(m, "LEN=%u TOS=0x%02X PREC=0x%02X TTL=%u ID=%u ", rd16(ip + 2),
-			       ip[1] & 0x1e, ip[1] & 0xe0, ip[8], rd16(ip + 4));
-	if (frag & 0x8000)
-		g_string_append(m, "CE ");
-	if (frag & 0x4000)
-		g_string_append(m, "DF ");
-	if (frag & 0x2000)
-		g_string_append(m, "MF ");
-	if (frag & 0x1fff)
-		g_string_append_printf(m, "FRAG:%u ", frag & 0x1fff);
-	const uint8_t *l4 = ip + ihl;
-	uint32_t l4len = len > ihl ? len - ihl : 0;
-	bool fragment = (frag & 0x1fff) != 0;
-	switch (ip[9]) {
-	case 6:
-		g_string_append(m, "PROTO=TCP ");
-		if (fragment)
-			break;
-		if (l4len < 20) {
-			g_string_append_printf(m, "INCOMPLETE [%u bytes] ", l4len);
-			return;
-		}
-		g_string_append_printf(m, "SPT=%u DPT=%u ", rd16(l4), rd16(l4 + 2));
-		g_string_append_printf(m, "WINDOW=%u ", rd16(l4 + 14));
-		g_string_append_printf(m, "RES=0x%02x ", (unsigned)((l4[12] & 0x0f) << 2));
-		{
-			static const char *const fl[8] = { "FIN ", "SYN ", "RST ", "PSH ",
-							   "ACK ", "URG ", "ECE ", "CWR " };
-			for (int b = 7; b >= 0; b--) {
-				/* kernel order: CWR ECE URG ACK PSH RST SYN FIN */
-				if (l4[13] & (1u << b))
-					g_string_append(m, fl[b]);
-			}
-		}
-		g_string_append_printf(m, "URGP=%u ", rd16(l4 + 18));
-		break;
-	case 17:
-		g_string_append(m, "PROTO=UDP ");
-		if (fragment)
-			break;
-		if (l4len < 8) {
-			g_string_append_printf(m, "INCOMPLETE [%u bytes] ", l4len);
-			return;
-		}
-		g_string_append_printf(m, "SPT=%u DPT=%u LEN=%u ", rd16(l4), rd16(l4 + 2),
-				       rd16(l4 + 4));
-		break;
-	case 1: {
-		static const uint8_t required[19] = { [0] = 4, [3] = 28, [4] = 28, [5] = 28, [8] = 4,
-						      [11] = 28, [12] = 28, [13] = 20, [14] = 20,
-						      [17] = 12, [18] = 12 };
-		g_string_append(m, "PROTO=ICMP ");
-		if (fragment)
-			break;
-		if (l4len < 8) {
-			g_string_append_printf(m, "INCOMPLETE [%u bytes] ", l4len);
-			break;
-		}
-		uint8_t type = l4[0], code = l4[1];
-		g_string_append_printf(m, "TYPE=%u CODE=%u ", type, code);
-		if (type <= 18 && required[type] && l4len < required[type]) {
-			g_string_append_printf(m, "INCOMPLETE [%u bytes] ", l4len);
-			break;
-		}
-		switch (type) {
-		case 0:
-		case 8:
-			g_string_append_printf(m, "ID=%u SEQ=%u ", rd16(l4 + 4), rd16(l4 + 6));
-			break;
-		case 12:
-			g_string_append_printf(m, "PARAMETER=%u ", l4[4]);
-			break;
-		case 5:
-			g_string_append(m, "GATEWAY=");
-			nf_inet_append4(m, rd32(l4 + 4));
-			g_string_append_c(m, ' ');
-			/* fall through */
-		case 3:
-		case 4:
-		case 11:
-			if (!inner) {
-				g_string_append(m, "[");
-				ipt_log_ipv4(m, l4 + 8, l4len - 8, true);
-				g_string_append(m, "] ");
-			}
-			if (type == 3 && code == 4)
-				g_string_append_printf(m, "MTU=%u ", rd16(l4 + 6));
-			break;
-		default:
-			break;
-		}
-		break;
-	}
-	default:
-		g_string_append_printf(m, "PROTO=%u ", ip[9]);
-		break;
-	}
-}
-
-/* The MAC= field: the frame's Ethernet header sits right before the IPv4
- * header (dev->hard_header_len = 14), only for packets that came in. */
-static void ipt_log(struct nf_ns *ns, const struct ipt_rule *r, const struct nf_skb *skb,
-		    const char *in, const char *out, nf_time now)
-{
-	GString *m = g_string_sized_new(256);
-	g_string_append_printf(m, "%sIN=%s OUT=%s ", r->log_prefix ? r->log_prefix : "",
-			       in ? in : "", out ? out : "");
-	if (in) {
-		const uint8_t *mac = skb->ip - 14;
-		g_string_append(m, "MAC=");
-		for (int i = 0; i < 14; i++)
-			g_string_append_printf(m, i ? ":%02x" : "%02x", mac[i]);
-		g_string_append_c(m, ' ');
-	}
-	uint32_t len = skb->len;
-	if (len >= 4 && rd16(skb->ip + 2) < len)
-		len = rd16(skb->ip + 2);
-	ipt_log_ipv4(m, skb->ip, len, false);
-	if (skb->mark)
-		g_string_append_printf(m, "MARK=0x%x ", skb->mark);
-	nf_klog(ns, now, "%s", m->str);
-	g_string_free(m, TRUE);
 }
 
 static const char *ipt_verdict_text(const struct ipt_rule *r)
 {
 	switch (r->target) {
 	case IPT_T_NONE: return "continue";
-	case IPT_T_ACCEPT: return "ACCEPT";
-	case IPT_T_DROP: return "DROP";
-	case IPT_T_RETURN: return "RETURN";
 	case IPT_T_JUMP: return "jump";
 	case IPT_T_GOTO: return "goto";
-	case IPT_T_REJECT: return "REJECT";
-	case IPT_T_LOG: return "LOG, continue";
-	case IPT_T_SNAT: return "SNAT";
-	case IPT_T_DNAT: return "DNAT";
-	case IPT_T_MASQUERADE: return "MASQUERADE";
-	case IPT_T_REDIRECT: return "REDIRECT";
-	case IPT_T_NOTRACK: return "NOTRACK, continue";
-	case IPT_T_MARK: return "MARK, continue";
+	default: return r->t.ops->trace ? r->t.ops->trace : r->t.ops->name;
 	}
-	return "?";
 }
 
 /* The walk's line for a matching rule: its number in its chain, its
@@ -686,7 +455,7 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 			ipt_trace_policy(ns, table, hook, base);
 		return base->policy;
 	}
-	struct ipt_pkt p = { 0 };
+	struct xt_pkt p = { 0 };
 	if (skb->len >= 20) {
 		unsigned ihl = (ip[0] & 0x0f) * 4u;
 		p.src = rd32(ip + 12);
@@ -698,6 +467,8 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		p.l4len = end > ihl ? end - ihl : 0;
 	}
 	p.len = totlen;
+	struct xt_action_param par = { .ns = ns, .skb = skb, .pkt = &p, .in = in, .out = out,
+				       .hook = hook, .now = now };
 
 	struct { struct ipt_chain *c; unsigned next; } stack[IPT_STACK_MAX];
 	unsigned sp = 0;
@@ -714,9 +485,8 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 			continue;
 		}
 		struct ipt_rule *r = c->rules->pdata[i++];
-		bool hotdrop = false;
-		if (!ipt_ip_match(r, &p, in, out) || !ipt_matches(r, &p, skb, &hotdrop)) {
-			if (hotdrop) {
+		if (!ipt_ip_match(r, &p, in, out) || !ipt_matches(r, &par)) {
+			if (par.hotdrop) {
 				if (ns->env.trace)
 					nf_trace(ns, NF_TRACE_STEP "rule %u of %s: truncated header, "
 						 "DROP", nf_hook_name(hook), ipt_table_names[table], i,
@@ -736,9 +506,6 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 			return NF_ACCEPT;
 		case IPT_T_DROP:
 			return NF_DROP;
-		case IPT_T_REJECT:
-			skb->reject_with = r->reject_with;
-			return NF_REJECT;
 		case IPT_T_RETURN:
 			if (c->builtin || sp == 0)
 				goto policy;
@@ -759,29 +526,12 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 			c = r->jump;
 			i = 0;
 			break;
-		case IPT_T_LOG:
-			ipt_log(ns, r, skb, in, out, now);
+		case IPT_T_EXT: {
+			unsigned v = r->t.ops->target(&par, r->t.data);
+			if (v != XT_CONTINUE)
+				return (int)v;
 			break;
-		case IPT_T_NOTRACK:
-			skb->ct = NULL;
-			skb->ctinfo = IP_CT_UNTRACKED;
-			break;
-		case IPT_T_MARK:
-			skb->mark = (skb->mark & ~r->mark_mask) ^ r->mark_value;
-			break;
-		case IPT_T_SNAT:
-		case IPT_T_DNAT:
-			if (!skb->ct)
-				return NF_ACCEPT;
-			return nat_setup_info(ns, skb->ct, &r->range, nat_hook_manip(hook), now);
-		case IPT_T_MASQUERADE:
-			if (!skb->ct)
-				return NF_ACCEPT;
-			return nat_masquerade(ns, skb->ct, &r->range, out, now);
-		case IPT_T_REDIRECT:
-			if (!skb->ct)
-				return NF_ACCEPT;
-			return nat_redirect(ns, skb->ct, &r->range, in, hook, now);
+		}
 		}
 	}
 policy:

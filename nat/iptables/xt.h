@@ -1,0 +1,178 @@
+/* xt.h - the iptables extension registry: one ops record per match or
+ * target, the libxt_NAME / xt_NAME split in one place.
+ *
+ * Mirrors the two halves Linux and iptables keep apart: the userspace
+ * extension (iptables' struct xtables_match / xtables_target: an option
+ * table, x6_parse, x6_fcheck, print for -L, save for -S) and the kernel's
+ * (struct xt_match / xt_target: the match or target function, checkentry
+ * with the table, hook and protocol a module allows, destroy). natsim has
+ * both in one record, defined in one file under nat/iptables/xt/ and named
+ * once in the registry table (xt_registry.c).
+ *
+ * Design: a rule keeps an array of (ops, data) instances in the order they
+ * were given (the order -S prints them) and one target instance; `data` is
+ * the extension's own struct (ops->size bytes, zeroed, then ops->init),
+ * allocated with the rule, so struct ipt_rule knows no extension. Names
+ * without ops stay "not implemented" (ipt_ext_names.c).
+ */
+#ifndef NAT_XT_H
+#define NAT_XT_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nat/iptables/ipt.h"
+
+/* Option ids at or above this are options real iptables has and natsim
+ * does not: the parser says so in natsim's voice before calling parse. */
+#define XT_OPT_UNIMPL 1000
+
+/* One long option of an extension (struct xt_option_entry, reduced):
+ * has_arg 0 none, 1 required, 2 optional. Aliases share an id. */
+struct xt_option {
+	const char *name;
+	int has_arg;
+	int id;
+};
+
+/* What an extension's parse and final_check see (xt_option_call). */
+struct xt_parse {
+	const struct xt_ops *ops;
+	const struct ipt_rule *rule;	/* the rule so far (-p, -s, ...) */
+	bool invert;			/* '!' before the option */
+	GString *msg;			/* the error text (xtables_error) */
+	int argc;
+	char **argv;
+	int *next;			/* options taking two words (--tcp-flags) */
+	unsigned *once;			/* this instance's options given (xt mflags) */
+};
+
+/* The packet as ipt_do_table read it once (ip_packet_match's view). */
+struct xt_pkt {
+	uint32_t src, dst;
+	uint16_t len, frag;	/* total length; fragment offset */
+	uint8_t proto;
+	const uint8_t *l4;
+	uint32_t l4len;
+};
+
+/* struct xt_action_param: what a match or target function gets. */
+struct xt_action_param {
+	struct nf_ns *ns;
+	struct nf_skb *skb;
+	const struct xt_pkt *pkt;
+	const char *in, *out;
+	enum nf_hook hook;
+	nf_time now;
+	bool hotdrop;		/* a header the match needs is truncated: drop */
+};
+
+/* struct xt_mtchk_param / xt_tgchk_param. */
+struct xt_check_param {
+	const struct ipt_rule *rule;
+	enum ipt_table_id table;
+	unsigned hookmask;	/* hooks reaching the rule's chain */
+};
+
+/* A target's verdict that lets the traversal go on (the kernel's XT_CONTINUE). */
+#define XT_CONTINUE 0xFFFFFFFFu
+
+enum xt_kind { XT_MATCH, XT_TARGET };
+
+struct xt_ops {
+	const char *name;	/* -m NAME / -j NAME */
+	enum xt_kind kind;
+	size_t size;		/* private data of an instance */
+
+	/* userspace side (libxt_NAME) */
+	const struct xt_option *opts;	/* NULL-terminated; NULL: none */
+	void (*init)(void *data);	/* defaults (LOG level 4, REJECT port-unreach) */
+	/* One option; 0 or 2 with the text in p->msg. */
+	int (*parse)(struct xt_parse *p, int id, const char *arg, void *data);
+	/* After the whole command line (x6_fcheck). */
+	int (*final_check)(struct xt_parse *p, const void *data);
+	/* iptables-nft's own refusal when it translates the rule (after the
+	 * generic checks of the command line): tcp/udp options need -p. */
+	int (*nft_check)(const struct ipt_rule *r, const void *data, GString *msg);
+	/* -L text (matches: all of it; targets: what follows the column). */
+	void (*print)(GString *o, const void *data, uint8_t proto, bool numeric);
+	/* -S text after " -m NAME" / " -j NAME". */
+	void (*save)(GString *o, const void *data);
+	/* iptables-nft reads the options of every instance back into one
+	 * (tcp, udp): which instances have options, and how a later one
+	 * folds into the first. NULL: each instance prints on its own. */
+	bool (*mergeable)(const void *data);
+	void (*merge)(void *into, const void *later);
+	/* Deep parts of a copy (strings), and of a free. */
+	void (*copy)(void *dst, const void *src);
+	void (*destroy)(void *data);
+
+	/* kernel side (xt_NAME) */
+	bool (*match)(struct xt_action_param *par, const void *data);
+	/* An enum nf_verdict, or XT_CONTINUE. */
+	unsigned (*target)(struct xt_action_param *par, const void *data);
+	const char *table;	/* only valid in this table; NULL: any */
+	unsigned hooks;		/* only usable from these hooks; 0: any */
+	uint8_t proto;		/* match only valid for this protocol; 0: any */
+	/* Further kernel checks; 0 or EINVAL with the kernel log line in klog. */
+	int (*checkentry)(const struct xt_check_param *par, const void *data, GString *klog);
+	bool needs_ct;		/* loads conntrack (nf_ct_netns_get) */
+
+	/* standard targets: the verdict (ACCEPT, DROP, RETURN); else IPT_T_EXT */
+	enum ipt_verdict_kind verdict;
+	const char *column;	/* -L target column when not the name */
+	const char *trace;	/* --trace's text for the verdict when not the name */
+};
+
+/* The registry (xt_registry.c). NULL when natsim has no such extension. */
+const struct xt_ops *xt_find(const char *name, enum xt_kind kind);
+/* The match iptables loads for a -p protocol (load_proto), or NULL. */
+const struct xt_ops *xt_find_proto_match(uint8_t proto);
+
+/* ----- helpers for extensions: parsing (ipt_parse.c) ----- */
+int xt_err(struct xt_parse *p, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* natsim's voice for something real iptables accepts. */
+int xt_unimpl(GString *msg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* "NAME: option \"--CANON\" can only be used once." (bit `id` of p->once) */
+int xt_once(struct xt_parse *p, const char *canon, int id);
+/* "NAME: option \"--CANON\" cannot be inverted." */
+int xt_noinvert(struct xt_parse *p, const char *canon);
+bool xt_strtoul(const char *s, unsigned long max, unsigned long *out);
+bool xt_parse_ip(const char *s, uint32_t *out);
+/* A port number or a service name of the protocol (xtables_parse_port). */
+bool xt_port_value(const char *s, uint8_t proto, uint16_t *out);
+
+/* ----- helpers for extensions: printing (ipt_print.c) ----- */
+/* A port, by its service name unless numeric. */
+void xt_print_port(GString *o, uint16_t port, uint8_t proto, bool numeric);
+/* xtables_save_string: " word" or " \"quoted text\"". */
+void xt_save_string(GString *o, const char *s);
+
+/* ----- shared by -m state and -m conntrack (xt_state.c) ----- */
+enum {
+	XT_STATE_INVALID = 1 << 0,
+	XT_STATE_ESTABLISHED = 1 << 1,
+	XT_STATE_RELATED = 1 << 2,
+	XT_STATE_NEW = 1 << 3,
+	XT_STATE_UNTRACKED = 1 << 4,
+	/* -m conntrack --ctstate only: */
+	XT_STATE_SNAT = 1 << 5,
+	XT_STATE_DNAT = 1 << 6,
+};
+int xt_state_parse_list(struct xt_parse *p, const char *arg, bool ct, uint8_t *out);
+void xt_state_print_list(GString *o, uint8_t mask);
+/* The packet's state bit (state_mt's statebit). */
+unsigned xt_state_bit(const struct nf_skb *skb);
+
+/* ----- shared by SNAT, DNAT, MASQUERADE, REDIRECT (xt_nat.c) ----- */
+/* -p allows ports (tcp, udp, sctp, dccp, icmp; not inverted). */
+bool xt_nat_portok(const struct ipt_rule *r);
+/* "PORT[-PORT]" into the range (libxt_NAT parse_ports). */
+int xt_nat_parse_ports(struct xt_parse *p, const char *arg, struct nat_range *range);
+/* ADDR[-ADDR][:PORT[-PORT]] (addr true) or PORT[-PORT]. */
+void xt_nat_print_range(GString *o, const struct nat_range *r, bool addr);
+/* " random" / " --random" ... of the range's flags. */
+void xt_nat_print_flags(GString *o, const struct nat_range *r, bool save);
+
+#endif
