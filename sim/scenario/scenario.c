@@ -26,6 +26,7 @@
 #include "sim/scenario/expect.h"
 #include "sim/shell/paste.h"
 #include "sim/scenario/scenario.h"
+#include "sim/sock/traffic.h"
 
 volatile sig_atomic_t scenario_signal;
 
@@ -600,6 +601,7 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 {
 	struct parser ps = { .w = w, .err = err, .path = path };
 	char *content = NULL;
+	traffic_register_cmds();
 	GError *ge = NULL;
 	if (!g_file_get_contents(path, &content, NULL, &ge)) {
 		scn_error_clear(err);

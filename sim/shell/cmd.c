@@ -1295,6 +1295,138 @@ bool cmd_refused(const char *err)
 	return err && strstr(err, "natsim") != NULL;
 }
 
+/* ----- the command table ----- */
+
+static int cmd_true(struct cmd_ctx *c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+static int cmd_ip(struct cmd_ctx *c, int argc, char **argv)
+{
+	return ipcmd_run(c, argc, argv);
+}
+
+static int cmd_nstat(struct cmd_ctx *c, int argc, char **argv)
+{
+	return nstat_cmd(c, argc, argv);
+}
+
+static int cmd_iptables(struct cmd_ctx *c, int argc, char **argv)
+{
+	return nf_cmd_iptables(c->node->nf, argc, argv, c->out, c->err, c->dry_run, c->w->now);
+}
+
+static int cmd_iptables_save(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct nf_ns *nf = c->node->nf;
+	if (c->dry_run) {
+		/* only what natsim lacks is known before the run: whether a
+		 * table exists depends on the commands before this one */
+		GString *scratch = g_string_new(NULL);
+		int rc = nf_cmd_iptables_save_at(nf, argc, argv, scratch, c->err, c->w->now);
+		g_string_free(scratch, TRUE);
+		if (rc && natsim_unimpl_msg(c->err->str))
+			return rc;
+		g_string_truncate(c->err, 0);
+		return 0;
+	}
+	return nf_cmd_iptables_save_at(nf, argc, argv, c->out, c->err, c->w->now);
+}
+
+static int cmd_conntrack(struct cmd_ctx *c, int argc, char **argv)
+{
+	int rc = nf_cmd_conntrack(c->node->nf, argc, argv, c->out, c->err, c->dry_run, c->w->now);
+	if (rc)
+		return rc;
+	if (!c->dry_run)
+		conntrack_event_listen(c, argc, argv);
+	if (!c->dry_run && report_on(c->w))
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "-L") || !strcmp(argv[i], "--dump")) {
+				report_ct_snapshot(c->w, c->node, argv, argc);
+				break;
+			}
+	return 0;
+}
+
+static int cmd_reboot_argv(struct cmd_ctx *c, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cmd_reboot(c);
+}
+
+static int cmd_shutdown(struct cmd_ctx *c, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--reboot") == 0)
+			return cmd_reboot(c);
+	return natsim_unimpl(c->err, "shutdown without -r (natsim nodes only reboot)");
+}
+
+/* The shell's own commands and the tools it runs; sim/apps adds the
+ * traffic commands with cmd_register(). */
+static const struct cmd_def cmd_builtin[] = {
+	{ "ip", cmd_ip, 0 },
+	{ "sysctl", cmd_sysctl, 0 },
+	{ "echo", cmd_echo, 0 },
+	{ "cat", cmd_cat, 0 },
+	{ "nstat", cmd_nstat, 0 },
+	{ "true", cmd_true, 0 },
+	{ ":", cmd_true, 0 },
+	{ "modprobe", cmd_modprobe, CMD_NEEDS_NF },
+	{ "iptables", cmd_iptables, CMD_NEEDS_NF },
+	{ "iptables-save", cmd_iptables_save, CMD_NEEDS_NF },
+	{ "iptables-restore", cmd_iptables_restore, CMD_NEEDS_NF },
+	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },
+	{ "systemctl", cmd_systemctl, 0 },
+	{ "service", cmd_service, 0 },
+	{ "reboot", cmd_reboot_argv, 0 },
+	{ "dmesg", cmd_dmesg, 0 },
+	{ "journalctl", cmd_journalctl, 0 },
+	{ "shutdown", cmd_shutdown, 0 },
+};
+
+/* Tables registered from above (process-wide, like the built-in one: a
+ * table is code, not run state). */
+static GPtrArray *cmd_tables;	/* const struct cmd_def * of each table */
+static GArray *cmd_table_sizes;	/* size_t */
+
+void cmd_register(const struct cmd_def *defs, size_t n)
+{
+	if (!cmd_tables) {
+		cmd_tables = g_ptr_array_new();
+		cmd_table_sizes = g_array_new(FALSE, FALSE, sizeof(size_t));
+	}
+	for (unsigned i = 0; i < cmd_tables->len; i++)
+		if (cmd_tables->pdata[i] == defs)
+			return;
+	g_ptr_array_add(cmd_tables, (gpointer)defs);
+	g_array_append_val(cmd_table_sizes, n);
+}
+
+const struct cmd_def *cmd_lookup(const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(cmd_builtin); i++)
+		if (strcmp(cmd_builtin[i].name, name) == 0)
+			return &cmd_builtin[i];
+	for (unsigned t = 0; cmd_tables && t < cmd_tables->len; t++) {
+		const struct cmd_def *defs = cmd_tables->pdata[t];
+		size_t n = g_array_index(cmd_table_sizes, size_t, t);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(defs[i].name, name) == 0)
+				return &defs[i];
+	}
+	return NULL;
+}
+
+/* sudo is skipped; a switch takes nothing; a known command runs (a router's
+ * tool on a host gets natsim's "no netfilter"); a Linux command natsim lacks
+ * is said so; anything else is bash's "command not found". */
 int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	cmd_skip_sudo(&argc, &argv);
@@ -1302,90 +1434,17 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 		return 0;
 	const char *name = argv[0];
 	struct node *n = c->node;
-	struct nf_ns *nf = n->nf;
-	nf_time now = c->w->now;
 
 	if (n->kind == NODE_SWITCH) {
 		g_string_printf(c->err, "%s is a switch: switches take no commands", n->name);
 		return 2;
 	}
-	if (strcmp(name, "ip") == 0)
-		return ipcmd_run(c, argc, argv);
-	if (strcmp(name, "sysctl") == 0)
-		return cmd_sysctl(c, argc, argv);
-	if (strcmp(name, "echo") == 0)
-		return cmd_echo(c, argc, argv);
-	if (strcmp(name, "cat") == 0)
-		return cmd_cat(c, argc, argv);
-	if (strcmp(name, "nstat") == 0)
-		return nstat_cmd(c, argc, argv);
-	if (strcmp(name, "true") == 0 || strcmp(name, ":") == 0)
-		return 0;
-	if (strcmp(name, "modprobe") == 0) {
-		if (need_netfilter(c, "modprobe"))
+	const struct cmd_def *d = cmd_lookup(name);
+	if (d) {
+		if ((d->flags & CMD_NEEDS_NF) && need_netfilter(c, name))
 			return 2;
-		return cmd_modprobe(c, argc, argv);
+		return d->fn(c, argc, argv);
 	}
-	if (strcmp(name, "iptables") == 0) {
-		if (need_netfilter(c, name))
-			return 2;
-		return nf_cmd_iptables(nf, argc, argv, c->out, c->err, c->dry_run, now);
-	}
-	if (strcmp(name, "iptables-save") == 0) {
-		if (need_netfilter(c, name))
-			return 2;
-		if (c->dry_run) {
-			/* only what natsim lacks is known before the run: whether a
-			 * table exists depends on the commands before this one */
-			GString *scratch = g_string_new(NULL);
-			int rc = nf_cmd_iptables_save_at(nf, argc, argv, scratch, c->err, now);
-			g_string_free(scratch, TRUE);
-			if (rc && natsim_unimpl_msg(c->err->str))
-				return rc;
-			g_string_truncate(c->err, 0);
-			return 0;
-		}
-		return nf_cmd_iptables_save_at(nf, argc, argv, c->out, c->err, now);
-	}
-	if (strcmp(name, "iptables-restore") == 0) {
-		if (need_netfilter(c, name))
-			return 2;
-		return cmd_iptables_restore(c, argc, argv);
-	}
-	if (strcmp(name, "conntrack") == 0) {
-		if (need_netfilter(c, name))
-			return 2;
-		int rc = nf_cmd_conntrack(nf, argc, argv, c->out, c->err, c->dry_run, now);
-		if (rc)
-			return rc;
-		if (!c->dry_run)
-			conntrack_event_listen(c, argc, argv);
-		if (!c->dry_run && report_on(c->w))
-			for (int i = 1; i < argc; i++)
-				if (!strcmp(argv[i], "-L") || !strcmp(argv[i], "--dump")) {
-					report_ct_snapshot(c->w, c->node, argv, argc);
-					break;
-				}
-		return 0;
-	}
-	if (strcmp(name, "systemctl") == 0)
-		return cmd_systemctl(c, argc, argv);
-	if (strcmp(name, "service") == 0)
-		return cmd_service(c, argc, argv);
-	if (strcmp(name, "reboot") == 0)
-		return cmd_reboot(c);
-	if (strcmp(name, "dmesg") == 0)
-		return cmd_dmesg(c, argc, argv);
-	if (strcmp(name, "journalctl") == 0)
-		return cmd_journalctl(c, argc, argv);
-	if (strcmp(name, "shutdown") == 0) {
-		for (int i = 1; i < argc; i++)
-			if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--reboot") == 0)
-				return cmd_reboot(c);
-		return natsim_unimpl(c->err, "shutdown without -r (natsim nodes only reboot)");
-	}
-	if (traffic_cmd_owns(name))
-		return traffic_cmd(c, argc, argv);
 	if (linux_command_exists(name))
 		return natsim_unimpl(c->err, "the command %s", name);
 	g_string_printf(c->err, "bash: %s: command not found", name);

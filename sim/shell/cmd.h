@@ -2,7 +2,9 @@
  *
  * A scenario line `NODE: COMMAND ...` (or `at TIME NODE: ...`) is split into
  * argv as a shell would (quotes, backslashes; redirections `>`, `>>`, `<` are
- * handled by cmd.c with the node's file store) and dispatched by name:
+ * handled by cmd.c with the node's file store) and dispatched by name through
+ * the command table (struct cmd_def: cmd.c's own, plus the traffic commands
+ * registered from above with cmd_register):
  *   ip                          sim/shell/ipcmd.c
  *   sysctl, echo > /proc/sys/.. sim/shell/cmd.c (net.ipv4.*) or nf_sysctl_*()
  *                               (net.netfilter.*, nat/core/nf_sysctl.c)
@@ -10,7 +12,8 @@
  *                               nat/conntrack/ct_cmd.c)
  *   modprobe                    sim/shell/modprobe.c (then nf_cmd_modprobe)
  *   nstat                       sim/shell/nstat.c
- *   ping udp tcp listen flows replay  sim/sock/traffic.c (replay: sim/apps/replay.c)
+ *   ping udp tcp listen flows replay  sim/sock/traffic.c (replay: sim/apps/replay.c),
+ *                               registered by scenario_load
  *   cat, systemctl, service, reboot   sim/shell/cmd.c
  *   dmesg, journalctl           sim/shell/journal.c
  * Pasted prompts, typographic quotes and `sudo` are read by sim/shell/paste.c;
@@ -97,9 +100,23 @@ int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);
 /* modprobe.c: `modprobe [OPTIONS] MODULE [PARAM=VALUE...]`. */
 int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv);
 
-/* traffic.c: ping, udp send, tcp connect|segment, listen, flows, replay. */
-int traffic_cmd(struct cmd_ctx *c, int argc, char **argv);
-/* True if argv[0] is one of traffic.c's commands. */
-bool traffic_cmd_owns(const char *name);
+/* The command table: a name, its function (exit status as above, argv[0]
+ * the name) and flags. cmd_run() looks a command up after skipping sudo;
+ * names it does not find are natsim's "not implemented" when Linux has
+ * them, else bash's "command not found". */
+enum {
+	CMD_NEEDS_NF = 1 << 0,	/* a router's tool: a host says it has no netfilter */
+};
+struct cmd_def {
+	const char *name;
+	int (*fn)(struct cmd_ctx *c, int argc, char **argv);
+	unsigned flags;
+};
+/* Add a table of commands from a layer above the shell (the traffic
+ * commands, registered at start-up by sim/scenario). The table must live
+ * as long as the process; registering the same table again does nothing. */
+void cmd_register(const struct cmd_def *defs, size_t n);
+/* The entry of a command name, or NULL. */
+const struct cmd_def *cmd_lookup(const char *name);
 
 #endif

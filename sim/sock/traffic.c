@@ -684,16 +684,7 @@ static int listen_cmd(struct cmd_ctx *c, int argc, char **argv)
 
 /* ----- the public entry points ----- */
 
-bool traffic_cmd_owns(const char *name)
-{
-	static const char *const names[] = { "ping", "udp", "tcp", "listen", "flows", "replay" };
-	for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
-}
-
-int traffic_cmd(struct cmd_ctx *c, int argc, char **argv)
+static int traffic_cmd(struct cmd_ctx *c, int argc, char **argv)
 {
 	if (argc < 1)
 		return 2;
@@ -759,4 +750,15 @@ void transport_summary(struct node *n, GString *json)
 		", \"flows_started\": %" G_GUINT64_FORMAT ", \"flows_tx\": %" G_GUINT64_FORMAT
 		", \"flows_rx\": %" G_GUINT64_FORMAT ", \"flows_icmp_errors\": %" G_GUINT64_FORMAT
 		", \"flows_established\": %" G_GUINT64_FORMAT, n_flows, tx, rx, err, est);
+}
+
+/* The traffic commands in the node command table (sim/shell/cmd.h). */
+static const struct cmd_def traffic_cmds[] = {
+	{ "ping", traffic_cmd, 0 }, { "udp", traffic_cmd, 0 }, { "tcp", traffic_cmd, 0 },
+	{ "listen", traffic_cmd, 0 }, { "flows", traffic_cmd, 0 }, { "replay", traffic_cmd, 0 },
+};
+
+void traffic_register_cmds(void)
+{
+	cmd_register(traffic_cmds, G_N_ELEMENTS(traffic_cmds));
 }

@@ -2,8 +2,9 @@
  *
  * Shared by traffic.c (command parsing, flows generator, common helpers),
  * udp.c (UDP sockets), tcp.c (a small real TCP), ping.c (iputils ping) and
- * sim/apps/replay.c (pcap replay). Nothing here is public: the rest of the
- * simulator sees only traffic_cmd() (sim/shell/cmd.h) and the transport entry
+ * sim/apps/replay.c (pcap replay). Nothing here is public but
+ * traffic_register_cmds(): the rest of the simulator sees the commands
+ * through the node command table (sim/shell/cmd.h) and the transport entry
  * points (sim/core/world.h).
  *
  * Node state: n->udp is a struct udp_node, n->tcp a struct tcp_node, and
@@ -26,6 +27,11 @@
 #include <stdint.h>
 #include "sim/shell/cmd.h"
 #include "sim/core/world.h"
+
+/* Put ping, udp, tcp, listen, flows and replay into the node command
+ * table (cmd_register); called once at start-up from above the shell
+ * (scenario_load), so the shell never names the traffic commands. */
+void traffic_register_cmds(void);
 
 /* ----- common helpers (traffic.c) ----- */
 
