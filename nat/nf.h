@@ -8,7 +8,9 @@
  * the outside world only through the callbacks of `struct nf_env`.
  *
  * Addresses and ports in this interface are in host byte order (the byte
- * and address helpers are nat/core/nf_inet.h's, included here). Where it is
+ * and address helpers are nat/core/nf_inet.h's, included here). natsim's
+ * voice for what it lacks (natsim_unimpl, nat/core/unimpl.h) is included
+ * here too: the simulator's commands speak it as well. Where it is
  * implemented: the namespace, nf_hook() and modprobe in nat/core/ (nf_ns.c,
  * nf_hooks.c), the net.netfilter knobs in nat/core/nf_sysctl.c; the conntrack
  * command, queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c);
@@ -22,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "nat/core/nf_inet.h"
+#include "nat/core/unimpl.h"
 
 typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
 #define NF_TIME_NEVER INT64_MAX

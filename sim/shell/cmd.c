@@ -18,7 +18,7 @@
 #include "sim/shell/cmd.h"
 #include "sim/shell/journal.h"
 #include "sim/shell/linux_names.h"
-#include "nat/core/unimpl.h"
+#include "nat/nf.h"
 #include "sim/shell/paste.h"
 #include "sim/out/report.h"
 #include "sim/scenario/scenario.h"

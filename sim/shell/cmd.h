@@ -17,7 +17,8 @@
  *   cat, systemctl, service, reboot   sim/shell/cmd.c
  *   dmesg, journalctl           sim/shell/journal.c
  * Pasted prompts, typographic quotes and `sudo` are read by sim/shell/paste.c;
- * what natsim lacks is refused with natsim_unimpl() (nat/core/unimpl.h).
+ * what natsim lacks is refused with natsim_unimpl() (nat/core/unimpl.h, through
+ * nat/nf.h).
  * Every command is first run with dry_run = true at parse time (syntax only,
  * no state change), so bad input is reported before anything is simulated.
  *

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
-#include "nat/core/unimpl.h"
+#include "nat/nf.h"
 #include "sim/core/world.h"
 
 static inline uint32_t ipc_mask(unsigned plen)

@@ -19,7 +19,7 @@
 
 #include "sim/shell/cmd.h"
 #include "sim/shell/journal.h"
-#include "nat/core/unimpl.h"
+#include "nat/nf.h"
 
 struct journal_entry {
 	sim_time t;

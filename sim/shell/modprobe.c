@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
-#include "nat/core/unimpl.h"
+#include "nat/nf.h"
 #include "sim/shell/linux_names.h"
 
 /* kmod's options: what each does in natsim. */
