@@ -14,8 +14,8 @@
  * implemented: the namespace, nf_hook() and modprobe in nat/core/ (nf_ns.c,
  * nf_hooks.c), the net.netfilter knobs in nat/core/nf_sysctl.c; the conntrack
  * command, queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c);
- * the iptables commands and rule counters in nat/iptables/ (ipt_cmd.c,
- * ipt_table.c); --check in nat/nf_check.c.
+ * the iptables commands, rule counters and service in nat/iptables/
+ * (ipt_cmd.c, ipt_table.c, ipt_service.c); --check in nat/nf_check.c.
  */
 #ifndef NAT_NF_H
 #define NAT_NF_H
@@ -201,6 +201,26 @@ int nf_cmd_iptables_restore(struct nf_ns *ns, const char *text, GString *out,
  * "iptables-restore"): -n/--noflush, -c/--counters, -t/--test, -w, -v. */
 int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
 				 GString *out, GString *err, bool dry_run, nf_time now);
+/* iptables-services (RHEL's iptables.service, nat/iptables/ipt_service.c):
+ * the facts of its unit and the init script's start, stop and save. The
+ * simulator keeps the files and systemd's side (journal, unit state). */
+#define NF_IPT_SERVICE_CONFIG "/etc/sysconfig/iptables"
+#define NF_IPT_SERVICE_UNIT "/usr/lib/systemd/system/iptables.service"
+#define NF_IPT_SERVICE_DESCRIPTION "IPv4 firewall with iptables"
+#define NF_IPT_SERVICE_EXEC "/usr/libexec/iptables/iptables.init"
+/* iptables.init start: restore `config` (the content of
+ * NF_IPT_SERVICE_CONFIG, NULL when there is none). Returns the script's exit
+ * status (0; 1 when iptables-restore fails; 6 without a config file) with
+ * what it prints, one line each, in init_out (the journal's lines). */
+int nf_ipt_service_start(struct nf_ns *ns, const char *config, GString *out, GString *init_out,
+			 nf_time now);
+/* iptables.init stop: every loaded table flushed, its user chains deleted,
+ * built-in policies ACCEPT. Returns 0 or 1, what it prints in init_out. */
+int nf_ipt_service_stop(struct nf_ns *ns, GString *out, GString *init_out, nf_time now);
+/* `service iptables save`: the new content of NF_IPT_SERVICE_CONFIG in
+ * `file` and the script's line on out; 0, or 1 with the error in err. */
+int nf_ipt_service_save(struct nf_ns *ns, GString *file, GString *out, GString *err, nf_time now);
+
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now);
 /* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted). */

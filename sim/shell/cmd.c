@@ -6,8 +6,10 @@
  * and fills c->out, and `>`/`>>` send c->out to the node's file store or to a
  * /proc/sys knob - so `echo 1 > /proc/sys/net/ipv4/ip_forward` and
  * `iptables-save > /etc/sysconfig/iptables` need no special cases. The node's
- * own knobs (net.ipv4.*), the file store, `cat`, `echo`, the iptables
- * service and `reboot` live here; everything else is another module's.
+ * own knobs (net.ipv4.*), the file store, `cat`, `echo`, systemd's side of
+ * the iptables service (the init script is nat/iptables/ipt_service.c),
+ * `reboot` and the command table live here; everything else is another
+ * module's.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -880,18 +882,19 @@ out:
 	return rc;
 }
 
-/* ----- the iptables service (iptables-services) ----- */
+/* ----- the iptables service: systemd's side (the script is
+ * nat/iptables/ipt_service.c's) ----- */
 
-#define IPT_SAVE_FILE "/etc/sysconfig/iptables"
+#define IPT_SAVE_FILE NF_IPT_SERVICE_CONFIG
 #define IPT_WANTS "/etc/systemd/system/multi-user.target.wants/iptables.service"
-#define IPT_UNIT "/usr/lib/systemd/system/iptables.service"
+#define IPT_UNIT NF_IPT_SERVICE_UNIT
 /* Whether the oneshot unit is active: kept under /run, a tmpfs that a reboot
  * empties, as systemd keeps its runtime state. */
 #define IPT_ACTIVE "/run/systemd/natsim/iptables.service.active"
 
 /* The unit's last run, for `systemctl status`: "STATE SINCE_NS PID STATUS". */
 #define IPT_LAST "/run/systemd/natsim/iptables.service.last"
-#define IPT_NAME "IPv4 firewall with iptables"
+#define IPT_NAME NF_IPT_SERVICE_DESCRIPTION
 
 static bool ipt_service_enabled(struct node *n) { return file_get(n, IPT_WANTS) != NULL; }
 static bool ipt_service_active(struct node *n) { return file_get(n, IPT_ACTIVE) != NULL; }
@@ -935,92 +938,52 @@ static int ipt_service_journal(struct cmd_ctx *c, bool start, const char *init_o
 	return pid;
 }
 
-/* iptables.init start: iptables-restore /etc/sysconfig/iptables. Without
- * the file the init script exits 6 and systemctl reports the failed job
- * (exit 1). */
+/* systemctl start: iptables.init start (nf_ipt_service_start) with the
+ * config file's content; its lines go to the journal. Without the file the
+ * script exits 6 and systemctl reports the failed job (exit 1). */
 static int ipt_service_start(struct cmd_ctx *c)
 {
 	GString *f = file_get(c->node, IPT_SAVE_FILE);
-	if (!f) {
-		/* iptables.init: "Do not start if there is no config file." */
-		ipt_service_journal(c, true, "iptables: No config file.[WARNING]", 6);
+	GString *init = g_string_new(NULL);
+	int status = nf_ipt_service_start(c->node->nf, f ? f->str : NULL, c->out, init, c->w->now);
+	ipt_service_journal(c, true, init->str, status);
+	if (status == 6)
 		g_string_append_printf(c->err, "%sJob for iptables.service failed because the control "
 				       "process exited with error code.\n"
 				       "See \"systemctl status iptables.service\" and "
 				       "\"journalctl -xeu iptables.service\" for details.",
 				       c->err->len ? "\n" : "");
-		return 1;
-	}
-	char *text = g_strdup(f->str);
-	GString *e = g_string_new(NULL);
-	int rc = nf_cmd_iptables_restore(c->node->nf, text, c->out, e, false, c->w->now);
-	g_free(text);
-	if (rc) {
-		g_string_append(e, "iptables: Applying firewall rules: [FAILED]");
-		ipt_service_journal(c, true, e->str, 1);
-		g_string_printf(c->err, "iptables.service: iptables-restore %s: %s", IPT_SAVE_FILE, e->str);
-		g_string_free(e, TRUE);
-		return 1;
-	}
-	g_string_free(e, TRUE);
-	ipt_service_journal(c, true, "iptables: Applying firewall rules: [  OK  ]", 0);
-	file_put(c->node, IPT_ACTIVE, "", false);
-	return 0;
+	else if (status)
+		g_string_printf(c->err, "iptables.service: iptables-restore %s: %s", IPT_SAVE_FILE,
+				init->str);
+	else
+		file_put(c->node, IPT_ACTIVE, "", false);
+	g_string_free(init, TRUE);
+	return status ? 1 : 0;
 }
 
-/* iptables.init stop: every loaded table flushed, user chains deleted,
- * built-in policies ACCEPT. Done as an iptables-restore of each table that
- * iptables-save shows, with only its built-in chains. */
+/* systemctl stop: iptables.init stop (nf_ipt_service_stop). */
 static int ipt_service_stop(struct cmd_ctx *c)
 {
-	GString *saved = g_string_new(NULL), *e = g_string_new(NULL), *flush = g_string_new(NULL);
-	char *save_argv[] = { "iptables-save", NULL };
-	int rc = nf_cmd_iptables_save_at(c->node->nf, 1, save_argv, saved, e, c->w->now);
-	if (rc == 0) {
-		char **lines = g_strsplit(saved->str, "\n", -1);
-		for (char **l = lines; *l; l++) {
-			const char *line = *l;
-			if (line[0] == '*') {
-				g_string_append_printf(flush, "%s\n", line);
-			} else if (line[0] == ':') {
-				/* ":CHAIN POLICY [p:b]": built-ins have a policy, user chains "-" */
-				char **f = g_strsplit(line + 1, " ", 3);
-				if (f[0] && f[1] && strcmp(f[1], "-") != 0)
-					g_string_append_printf(flush, ":%s ACCEPT [0:0]\n", f[0]);
-				g_strfreev(f);
-			} else if (strcmp(line, "COMMIT") == 0) {
-				g_string_append(flush, "COMMIT\n");
-			}
-		}
-		g_strfreev(lines);
-		if (flush->len)
-			rc = nf_cmd_iptables_restore(c->node->nf, flush->str, c->out, e, false, c->w->now);
-	}
-	if (rc)
-		g_string_printf(c->err, "iptables.service: stop: %s", e->str);
-	ipt_service_journal(c, false, rc ? e->str : "iptables: Flushing firewall rules: [  OK  ]", rc ? 1 : 0);
+	GString *init = g_string_new(NULL);
+	int status = nf_ipt_service_stop(c->node->nf, c->out, init, c->w->now);
+	if (status)
+		g_string_printf(c->err, "iptables.service: stop: %s", init->str);
+	ipt_service_journal(c, false, init->str, status);
 	file_remove(c->node, IPT_ACTIVE);
-	g_string_free(saved, TRUE);
-	g_string_free(e, TRUE);
-	g_string_free(flush, TRUE);
-	return rc ? 1 : 0;
+	g_string_free(init, TRUE);
+	return status;
 }
 
-/* service iptables save: iptables-save > /etc/sysconfig/iptables. */
+/* service iptables save: the script's iptables-save into the file store. */
 static int ipt_service_save(struct cmd_ctx *c)
 {
-	GString *saved = g_string_new(NULL), *e = g_string_new(NULL);
-	char *save_argv[] = { "iptables-save", NULL };
-	int rc = nf_cmd_iptables_save_at(c->node->nf, 1, save_argv, saved, e, c->w->now);
-	if (rc == 0) {
-		file_put(c->node, IPT_SAVE_FILE, saved->str, false);
-		g_string_append(c->out, "iptables: Saving firewall rules to /etc/sysconfig/iptables: [  OK  ]\n");
-	} else {
-		g_string_assign(c->err, e->str);
-	}
-	g_string_free(saved, TRUE);
-	g_string_free(e, TRUE);
-	return rc ? 1 : 0;
+	GString *file = g_string_new(NULL);
+	int rc = nf_ipt_service_save(c->node->nf, file, c->out, c->err, c->w->now);
+	if (rc == 0)
+		file_put(c->node, IPT_SAVE_FILE, file->str, false);
+	g_string_free(file, TRUE);
+	return rc;
 }
 
 /* systemctl status iptables, as systemd 252 prints a oneshot unit with
@@ -1047,7 +1010,7 @@ static void ipt_service_status(struct cmd_ctx *c)
 	g_string_append_c(c->out, '\n');
 	if (lastf) {
 		g_string_append_printf(c->out,
-			"    Process: %d ExecStart=/usr/libexec/iptables/iptables.init start "
+			"    Process: %d ExecStart=" NF_IPT_SERVICE_EXEC " start "
 			"(code=exited, status=%s)\n"
 			"   Main PID: %d (code=exited, status=%s)\n",
 			pid, exit_status, pid, exit_status);
