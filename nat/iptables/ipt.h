@@ -46,11 +46,12 @@ struct xt_entry {
  * DNAT`, as iptables accepts it) and then every instance must match. */
 struct ipt_rule {
 	/* -p, -s, -d, -i, -o, each with '!' (struct ipt_ip) */
-	uint8_t proto; bool proto_inv;	/* 0 = any */
-	union nf_inet_addr src, smsk; bool src_inv;
-	union nf_inet_addr dst, dmsk; bool dst_inv;
 	char in[16], out[16]; bool in_inv, out_inv; /* "" = any; "eth+" wildcard */
 	uint8_t in_cmp, out_cmp;	/* bytes strncmp compares: strlen+1, or strlen-1 for '+' */
+	uint8_t proto; bool proto_inv;	/* 0 = any */
+	bool src_inv, dst_inv;
+	union nf_inet_addr src, smsk;
+	union nf_inet_addr dst, dmsk;
 	struct xt_entry *m; uint8_t nmatches;
 	/* target: a standard verdict, a jump, or an extension (t) */
 	enum ipt_verdict_kind target;

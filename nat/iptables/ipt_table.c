@@ -485,7 +485,10 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 			continue;
 		}
 		struct ipt_rule *r = c->rules->pdata[i++];
-		if (!ipt_ip_match(r, &p, in, out) || !ipt_matches(r, &par)) {
+		if (!ipt_ip_match(r, &p, in, out))
+			continue;
+		/* only a rule whose ipt_ip part matched calls its matches */
+		if (r->nmatches && !ipt_matches(r, &par)) {
 			if (par.hotdrop) {
 				if (ns->env.trace)
 					nf_trace(ns, NF_TRACE_STEP "rule %u of %s: truncated header, "
