@@ -2300,6 +2300,34 @@ static void test_repeated_matches(void)
 	ns_free(ns);
 }
 
+/* xt_check_match runs over the instances in the order given: the first one
+ * whose protocol the rule lacks names itself in the kernel log (checked on
+ * Linux 6.1: `-p icmp -m udp -m tcp` logs the udp match, `-m tcp -m udp`
+ * the tcp one). */
+static void test_check_order(void)
+{
+	static const struct { const char *rule, *klog; } cases[] = {
+		{ "-A INPUT -p icmp -m udp -m tcp -j ACCEPT",
+		  "x_tables: ip_tables: udp match: only valid for protocol 17\n" },
+		{ "-A INPUT -p icmp -m tcp -m udp -j ACCEPT",
+		  "x_tables: ip_tables: tcp match: only valid for protocol 6\n" },
+		{ "-A INPUT -p udp -m icmp -m tcp -j ACCEPT",
+		  "x_tables: ip_tables: icmp match: only valid for protocol 1\n" },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct nf_ns *ns = ns_new();
+		GString *o = g_string_new(NULL), *e = g_string_new(NULL);
+		g_string_truncate(klog_text, 0);
+		int rc = ipt(ns, cases[i].rule, o, e, false);
+		CHECK(rc == 4, "%s: rc %d", cases[i].rule, rc);
+		CHECK(strcmp(klog_text->str, cases[i].klog) == 0, "%s: klog %s", cases[i].rule,
+		      klog_text->str);
+		g_string_free(o, TRUE);
+		g_string_free(e, TRUE);
+		ns_free(ns);
+	}
+}
+
 static void test_log_icmp_error(void)
 {
 	struct nf_ns *ns = ns_new();
@@ -2348,6 +2376,7 @@ int main(void)
 	test_traversal();
 	test_state_and_nat();
 	test_repeated_matches();
+	test_check_order();
 	test_log_icmp_error();
 	printf("test_ipt: %d checks, %d failures\n", checks, failures);
 	printf("%d passed, %d failed\n", checks - failures, failures);
