@@ -2302,8 +2302,9 @@ static void test_repeated_matches(void)
 
 /* xt_check_match runs over the instances in the order given: the first one
  * whose protocol the rule lacks names itself in the kernel log (checked on
- * Linux 6.1: `-p icmp -m udp -m tcp` logs the udp match, `-m tcp -m udp`
- * the tcp one). */
+ * Linux with iptables 1.8.9: `-p icmp -m udp -m tcp` logs the udp match,
+ * `-m tcp -m udp` the tcp one, `-p udp -m icmp --icmp-type 8 -m tcp` the
+ * icmp one). */
 static void test_check_order(void)
 {
 	static const struct { const char *rule, *klog; } cases[] = {
@@ -2311,7 +2312,7 @@ static void test_check_order(void)
 		  "x_tables: ip_tables: udp match: only valid for protocol 17\n" },
 		{ "-A INPUT -p icmp -m tcp -m udp -j ACCEPT",
 		  "x_tables: ip_tables: tcp match: only valid for protocol 6\n" },
-		{ "-A INPUT -p udp -m icmp -m tcp -j ACCEPT",
+		{ "-A INPUT -p udp -m icmp --icmp-type 8 -m tcp -j ACCEPT",
 		  "x_tables: ip_tables: icmp match: only valid for protocol 1\n" },
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
