@@ -182,9 +182,14 @@ static void nf_trace_from_entry(struct nf_ns *ns, enum nf_hook hook, const struc
 static int nf_stage_table(struct nf_ns *ns, enum ipt_table_id t, enum nf_hook hook,
 			  struct nf_skb *skb, const char *in, const char *out, nf_time now)
 {
+	int v;
+
 	if (!ns->tables[t].touched || !ns->tables[t].hook_chain[hook])
 		return NF_ACCEPT;
-	return ipt_do_table(ns, t, hook, skb, in, out, now);
+	v = ipt_do_table(ns, t, hook, skb, in, out, now);
+	if (v != NF_ACCEPT && !skb->drop_reason)
+		skb->drop_reason = NF_DROP_REASON_RULE;	/* DROP, REJECT, policy */
+	return v;
 }
 
 /* nf_nat_oif_changed: a MASQUERADE entry whose packets now leave by another
@@ -201,7 +206,7 @@ static bool nf_nat_oif_changed(struct nf_ns *ns, enum nf_hook hook, const struct
 }
 
 /* nf_nat_ipv4_fn + nf_nat_inet_fn. */
-static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
+static int nf_stage_nat_fn(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 			const char *in, const char *out, nf_time now)
 {
 	struct ct_entry *ct = skb->ct;
@@ -270,6 +275,17 @@ static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	return nat_packet(ns, skb, hook);
 }
 
+/* A drop of the nat stage not decided by a rule is NAT's. */
+static int nf_stage_nat(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
+			const char *in, const char *out, nf_time now)
+{
+	int v = nf_stage_nat_fn(ns, hook, skb, in, out, now);
+
+	if (v != NF_ACCEPT && !skb->drop_reason)
+		skb->drop_reason = NF_DROP_REASON_NAT;
+	return v;
+}
+
 static int nf_stage_ct_in(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb, nf_time now)
 {
 	struct nf_ct_stats before;
@@ -323,6 +339,7 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	if ((unsigned)hook >= NF_INET_NUMHOOKS)
 		return NF_ACCEPT;
 	ns->cur_hook = hook;
+	skb->drop_reason = NF_DROP_REASON_NONE;
 	for (st = nf_hook_stages[hook]; *st != NF_ST_END; st++) {
 		switch (*st) {
 		case NF_ST_RAW:

@@ -670,6 +670,15 @@ static void ipt_trace_policy(struct nf_ns *ns, enum ipt_table_id table, enum nf_
 
 #define IPT_STACK_MAX 64
 
+/* A NAT target's verdict: a failed binding (no address to masquerade to)
+ * drops the packet for NAT's reason, not the rule's. */
+static int ipt_nat_verdict(struct nf_skb *skb, int v)
+{
+	if (v != NF_ACCEPT)
+		skb->drop_reason = NF_DROP_REASON_NAT;
+	return v;
+}
+
 /* ipt_do_table */
 int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		 struct nf_skb *skb, const char *in, const char *out, nf_time now)
@@ -721,6 +730,7 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 					nf_trace(ns, NF_TRACE_STEP "rule %u of %s: truncated header, "
 						 "DROP", nf_hook_name(hook), ipt_table_names[table], i,
 						 c->name);
+				skb->drop_reason = NF_DROP_REASON_RULE_HOTDROP;
 				return NF_DROP;
 			}
 			continue;
@@ -773,15 +783,16 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		case IPT_T_DNAT:
 			if (!skb->ct)
 				return NF_ACCEPT;
-			return nat_setup_info(ns, skb->ct, &r->range, nat_hook_manip(hook), now);
+			return ipt_nat_verdict(skb, nat_setup_info(ns, skb->ct, &r->range,
+								   nat_hook_manip(hook), now));
 		case IPT_T_MASQUERADE:
 			if (!skb->ct)
 				return NF_ACCEPT;
-			return nat_masquerade(ns, skb->ct, &r->range, out, now);
+			return ipt_nat_verdict(skb, nat_masquerade(ns, skb->ct, &r->range, out, now));
 		case IPT_T_REDIRECT:
 			if (!skb->ct)
 				return NF_ACCEPT;
-			return nat_redirect(ns, skb->ct, &r->range, in, hook, now);
+			return ipt_nat_verdict(skb, nat_redirect(ns, skb->ct, &r->range, in, hook, now));
 		}
 	}
 policy:

@@ -1083,6 +1083,7 @@ static void test_hooks(void)
 	filter_verdict = NF_DROP;
 	CHECK_EQ(nf_hook(ns, NF_INET_PRE_ROUTING, &skb, "eth0", NULL, 0), NF_ACCEPT);
 	CHECK_EQ(nf_hook(ns, NF_INET_FORWARD, &skb, "eth0", "eth1", 0), NF_DROP);
+	CHECK_EQ(skb.drop_reason, NF_DROP_REASON_RULE);
 	nf_skb_release(ns, &skb);
 	CHECK_EQ(nkilled, 1);
 	CHECK(killed[0] == ct2);
@@ -1105,6 +1106,7 @@ static void test_hooks(void)
 	next_ctinfo = IP_CT_ESTABLISHED;
 	nf_hook(ns, NF_INET_PRE_ROUTING, &skb, "eth0", NULL, 0);
 	CHECK_EQ(nf_hook(ns, NF_INET_POST_ROUTING, &skb, NULL, "eth2", 0), NF_DROP);
+	CHECK_EQ(skb.drop_reason, NF_DROP_REASON_NAT);
 	CHECK(killed[1] == ct3);
 	CHECK(skb.ct == NULL);
 	g_free(ct3);
