@@ -13,7 +13,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "nat/nf.h"
+#include <glib.h>
+#include "nat/core/nf_types.h"
 
 enum ct_dir { CT_DIR_ORIGINAL = 0, CT_DIR_REPLY = 1, CT_DIR_MAX = 2 };
 
@@ -262,6 +263,20 @@ void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now
 /* Remaining lifetime in whole seconds (floor, 0 once expired), as
  * `conntrack -L` shows it. */
 int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now);
+
+/* ----- the hook ops (ct_hooks.c) ----- */
+
+/* nf_ct_netns_get / nf_ct_netns_put: count a user of conntrack; the first
+ * registers conntrack's hook ops, the last unregisters them. */
+int nf_ct_netns_get(struct nf_ns *ns);
+void nf_ct_netns_put(struct nf_ns *ns);
+/* The nf_conntrack module is loaded: it holds a user for good (today's
+ * policy, see ct_hooks.c). Idempotent. */
+void nf_ct_load(struct nf_ns *ns);
+/* Packet-walk helpers: the entry's two tuple lines with their buckets
+ * (reply_only: the REPLY line), and a ctinfo's name ("ESTABLISHED reply"). */
+void ct_trace_tuples(struct nf_ns *ns, const struct ct_entry *ct, bool reply_only);
+const char *ct_info_name(uint8_t ctinfo);
 
 /* Text of an entry as `conntrack -L` prints it (no newline), or as -E prints
  * it (event != NULL: "NEW", "UPDATE", "DESTROY"). */

@@ -7,6 +7,7 @@
 #define NAT_NF_NS_H
 
 #include <glib.h>
+#include "nat/core/nf_hook_ops.h"
 #include "nat/conntrack/ct.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nf_nat/nat.h"
@@ -52,8 +53,16 @@ struct nf_ct_stats {
 
 struct nf_ns {
 	struct nf_env env;
-	bool ct_loaded;		/* nf_conntrack loaded (modprobe, nat table, state match) */
-	bool nat_loaded;	/* iptable_nat loaded: any `-t nat` command (NAT hooks active) */
+	bool ct_loaded;		/* nf_conntrack loaded (modprobe, nat table, state match):
+				 * holds one of ct_users (nf_ct_load) */
+	bool nat_loaded;	/* iptable_nat loaded: any `-t nat` command (its rule
+				 * lookups registered with NAT, ipt_nat_load) */
+	unsigned ct_users;	/* nf_ct_netns_get users: conntrack's ops registered */
+	/* the hook users, one priority-sorted list per hook (nf_hook_ops.c) */
+	struct nf_hook_entries hooks[NF_INET_NUMHOOKS];
+	/* NAT's rule lookups per hook (nat_hooks.c), and how many in all */
+	struct nf_hook_entries nat_lookups[NF_INET_NUMHOOKS];
+	unsigned nat_lookup_count;
 	struct nf_sysctl sysctl;
 	struct nf_ct_stats stats;
 

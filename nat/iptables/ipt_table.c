@@ -78,6 +78,7 @@ void ipt_tables_init(struct nf_ns *ns)
 		ipt_table_init(&ns->tables[i], i);
 		ns->tables[i].touched = false;
 	}
+	ipt_tables_register_ops(ns);
 }
 
 void ipt_rule_free(struct ipt_rule *r)

@@ -70,6 +70,14 @@ int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *
  * Returns NF_ACCEPT or NF_DROP. */
 int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook);
 
+/* NAT's rule lookups (nf_nat_ipv4_register_fn, nat_hooks.c): `ops` runs
+ * for a new entry at ops->hook, in ops->priority order among the lookups of
+ * that hook, until one binds; the first registered brings NAT's own hook
+ * ops, the last unregistered takes them away. 0 or -1. */
+struct nf_hook_ops;
+int nf_nat_ipv4_register_fn(struct nf_ns *ns, const struct nf_hook_ops *ops);
+void nf_nat_ipv4_unregister_fn(struct nf_ns *ns, const struct nf_hook_ops *ops);
+
 /* The entry is being freed: drop it from the bysource hash. ct_entry_kill()
  * (and any other path that frees an entry) must call it. */
 void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct);

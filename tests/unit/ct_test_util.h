@@ -53,7 +53,7 @@ static inline struct nf_ns *t_ns_new(void)
 	g_ptr_array_set_size(t_events, 0);
 	g_ptr_array_set_size(t_klog, 0);
 	ns = nf_ns_new(&env, 12345);
-	ns->ct_loaded = true;
+	nf_ct_load(ns);
 	return ns;
 }
 
