@@ -16,7 +16,7 @@
  * lookups in nat/nf_nat/nat_hooks.c, iptables' tables in
  * nat/iptables/ipt_hooks.c; docs/arch-nat.md lists them); the skb's
  * release, hold and attach in ct_hooks.c; modprobe in nat/nf_modprobe.c;
- * the net.netfilter knobs in nat/core/nf_sysctl.c; the conntrack command,
+ * the net.netfilter knobs in nat/conntrack/ct_sysctl.c; the conntrack command,
  * queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c); the
  * iptables commands and rule counters in nat/iptables/ (ipt_cmd.c,
  * ipt_table.c); MASQUERADE's interface events in nat_hooks.c; --check in

@@ -228,16 +228,6 @@ uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
  * Pure hints: they change nothing. Returns / takes the bucket index. */
 uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
-/* Buckets of a new packet's chains, for nat_prefetch_flow's later depths. */
-struct nat_prefetch {
-	uint32_t bucket[3];	/* original, its inverse, the likely SNAT reply */
-	uint32_t bysource;
-};
-void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
-		       struct nat_prefetch *pf, unsigned depth);
-/* For one new entry: bring in the chains NAT and confirm walk first, side
- * by side so their misses overlap. A pure hint (nat_core.c). */
-void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig);
 
 /* ----- the core (ct_core.c) ----- */
 
@@ -263,6 +253,10 @@ void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now
 /* Remaining lifetime in whole seconds (floor, 0 once expired), as
  * `conntrack -L` shows it. */
 int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now);
+
+/* conntrack's per-namespace state (ct_net.c) */
+struct nf_pernet_ops;
+extern const struct nf_pernet_ops ct_pernet_ops;
 
 /* ----- the hook ops (ct_hooks.c) ----- */
 

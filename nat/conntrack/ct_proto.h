@@ -79,6 +79,8 @@ void ct_acct_zero(struct nf_ns *ns, struct ct_entry *ct);
 /* Drop an entry's counters (before the entry is freed), or all of them. */
 void ct_acct_destroy(struct nf_ns *ns, struct ct_entry *ct);
 void ct_acct_free_all(struct nf_ns *ns);
+/* The counters' extension type (registered by ct_net_init). */
+extern const struct nf_ct_ext_type ct_acct_ext;
 
 /* ICMP (ct_proto_icmp.c): nf_conntrack_icmpv4_error for every ICMP packet.
  * Returns 1 if it is not an error (track it as a query), 0 if it is an

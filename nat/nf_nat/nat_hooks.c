@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "nat/conntrack/ct_ext.h"
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
@@ -256,3 +257,31 @@ void nf_iface_addr_gone(struct nf_ns *ns, const char *ifname, uint32_t addr, nf_
 		return;		/* no MASQUERADE entry ever used it */
 	ct_table_foreach(ns, nat_masq_flush_one, &g);
 }
+
+/* ----- per namespace ----- */
+
+/* NAT's conntrack extension (nf_nat_init's nat_extend): an entry leaving
+ * the table leaves the bysource chain. Its data (ranges, bysource link,
+ * MASQUERADE interface) is still in struct ct_entry's tail (ct.h). */
+static const struct nf_ct_ext_type nat_ct_ext = {
+	.id = NF_CT_EXT_NAT,
+	.name = "nat",
+	.destroy = nat_ct_destroy,
+};
+
+static void nat_net_init(struct nf_ns *ns)
+{
+	nf_ct_extend_register(ns, &nat_ct_ext);
+	ns->ct_new_hint = nat_prefetch_new;
+}
+
+static void nat_net_exit(struct nf_ns *ns)
+{
+	nat_ns_free(ns);
+}
+
+const struct nf_pernet_ops nat_pernet_ops = {
+	.name = "nf_nat",
+	.init = nat_net_init,
+	.exit = nat_net_exit,
+};
