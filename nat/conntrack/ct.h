@@ -145,10 +145,13 @@ struct ct_entry {
 	 * stays allocated, off the table, until the last one lets go */
 	uint16_t held;		/* (in the nat_range's tail padding) */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
+	/* the entry this one was expected by (nf_conn.master: expectations
+	 * and helpers, later); NULL for every entry today */
+	struct ct_entry *master;
 };
 
-/* Extensions an entry may carry (the kernel's nf_ct_ext ids); their data
- * lives beside the table, not in the entry. */
+/* Extensions an entry may carry: bit (1 << id) of ct->ext per registered
+ * type (ct_ext.h); their data lives with their owner, not in the entry. */
 enum { CT_EXT_ACCT = 1 << 0 };
 
 /* struct nf_conn_acct: packets and IP-layer bytes per direction. */
@@ -156,13 +159,14 @@ struct ct_acct {
 	uint64_t packets[CT_DIR_MAX], bytes[CT_DIR_MAX];
 };
 
-/* Memory is the limit of a 10M-entry table: an entry is 168 bytes (the
- * kernel's struct nf_conn is about 256 plus extensions), allocated from
+/* Memory is the limit of a 10M-entry table: an entry is 176 bytes (168
+ * before the master pointer; the kernel's struct nf_conn is about 256 plus
+ * extensions), allocated from
  * slabs without per-entry overhead (ct_table.c). Both tuple nodes, status,
  * masq_if, ecache, ext and timeout (all a known flow's packet reads) are the
  * first 64 bytes: an unaligned entry costs two lines a packet, not three.
  * Keep it so. */
-_Static_assert(sizeof(struct ct_entry) <= 168, "struct ct_entry grew past 168 bytes");
+_Static_assert(sizeof(struct ct_entry) <= 176, "struct ct_entry grew past 176 bytes");
 _Static_assert(offsetof(struct ct_entry, timeout) + sizeof(nf_time) <= 64,
 	       "the per-packet fields of struct ct_entry left the first 64 bytes");
 

@@ -522,9 +522,11 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 			g_string_append_c(out, '-');
 		ct_fmt_u(out, left < 0 ? (uint64_t)-left : (uint64_t)left, ' ');
 	}
-	if (o->proto == 6) {
-		g_string_append(out, ct_tcp_state_name(ct->proto.tcp.state));
-		g_string_append_c(out, ' ');
+	{
+		const struct ct_l4proto *l4 = ct_l4proto_find(o->proto);
+
+		if (l4->print)
+			l4->print(ct, out);
 	}
 	ct_tuple_format(o, out);
 	nf_ct_ext_print(ns, ct, CT_DIR_ORIGINAL, event, out);

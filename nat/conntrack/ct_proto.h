@@ -46,6 +46,9 @@ struct ct_l4proto {
 				     const struct ct_pkt *p, uint8_t ctinfo);
 	/* gc_worker's early drop may take this ASSURED entry (NULL: never). */
 	bool (*can_early_drop)(const struct ct_entry *ct);
+	/* The protocol's part of a `conntrack -L` line before the tuples
+	 * (print_conntrack: TCP's state name and a space); NULL: none. */
+	void (*print)(const struct ct_entry *ct, GString *out);
 };
 
 extern const struct ct_l4proto ct_l4proto_tcp;

@@ -1,7 +1,11 @@
 /* nf_ns.h - the whole netfilter state of one router (internal to nat/).
  *
  * The kernel spreads this over struct net (net->ct, net->nf, net->ipv4...);
- * we keep one plain struct per router. Everything here is reset by reboot.
+ * we keep one plain struct per router, filled by the modules the assembly
+ * lists (struct nf_pernet_ops, nat/nf_pernet.c), with the hook users'
+ * lists (nf_hook_ops.h) and conntrack's extension types. Everything here is
+ * reset by reboot. Still to do: each module's state behind its own pointer,
+ * so this header stops including conntrack, NAT and iptables.
  */
 #ifndef NAT_NF_NS_H
 #define NAT_NF_NS_H
