@@ -26,10 +26,13 @@ SIM_SRC := $(sort $(shell find sim -name '*.c'))
 NAT_SRC := $(sort $(shell find nat -name '*.c'))
 LIB_SRC := $(filter-out sim/main.c,$(SIM_SRC)) $(NAT_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SRC := $(filter-out tests/unit/test_ct_alone.c,$(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) $(BUILD)/tests/test_ct_alone
+# conntrack alone: nat/core and nat/conntrack objects, no archive, so a call
+# into NAT or iptables is a link error (test_ct_alone.c)
+CT_ALONE_OBJ := $(filter $(BUILD)/nat/core/% $(BUILD)/nat/conntrack/%,$(LIB_OBJ))
 
-.PHONY: all demo screenshot test unit pytest asan clean deps bench check-layers
+.PHONY: all demo screenshot test unit pytest asan clean deps bench check-layers check-symbols
 
 all: $(BUILD)/natsim
 
@@ -47,6 +50,10 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
+
+$(BUILD)/tests/test_ct_alone: tests/unit/test_ct_alone.c $(CT_ALONE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(CT_ALONE_OBJ) $(LDLIBS)
 
 # demo and test may be the first command on a fresh machine: both install
 # what the build needs first (deps), then build in a sub-make, whose
@@ -77,6 +84,11 @@ unit: $(UNIT_BIN)
 check-layers:
 	$(PYTHON) tests/layers/check_layers.py
 
+# The same rules for nat/ on the objects: no layer needs a symbol only a
+# higher layer defines (tests/layers/check_symbols.py, nm -u).
+check-symbols: $(LIB_OBJ)
+	$(PYTHON) tests/layers/check_symbols.py $(BUILD)
+
 pytest: $(BUILD)/natsim
 	NATSIM=$(abspath $(BUILD)/natsim) $(PYTHON) -m pytest -q tests/py
 
@@ -84,6 +96,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) check-layers
+	$(MAKE) check-symbols
 	$(MAKE) pytest
 
 asan:

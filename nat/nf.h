@@ -8,14 +8,20 @@
  * the outside world only through the callbacks of `struct nf_env`.
  *
  * Addresses and ports in this interface are in host byte order (the byte
- * and address helpers are nat/core/nf_inet.h's, included here). natsim's
- * voice for what it lacks (natsim_unimpl, nat/core/unimpl.h) is included
- * here too: the simulator's commands speak it as well. Where it is
- * implemented: the namespace, nf_hook() and modprobe in nat/core/ (nf_ns.c,
- * nf_hooks.c), the net.netfilter knobs in nat/core/nf_sysctl.c; the conntrack
- * command, queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c);
- * the iptables commands, rule counters and service in nat/iptables/
- * (ipt_cmd.c, ipt_table.c, ipt_service.c); --check in nat/nf_check.c.
+ * and address helpers are nat/core/nf_inet.h's; the shared types, struct
+ * nf_skb among them, nat/core/nf_types.h's; natsim's voice for what it lacks,
+ * natsim_unimpl, nat/core/unimpl.h's: all included here). Where it is
+ * implemented: the namespace in nat/core/nf_ns.c; nf_hook(), the walk of
+ * the hook users registered per hook by priority, in nat/core/nf_hook_ops.c
+ * (the users: conntrack in nat/conntrack/ct_hooks.c, NAT and its rule
+ * lookups in nat/nf_nat/nat_hooks.c, iptables' tables in
+ * nat/iptables/ipt_hooks.c; docs/arch-nat.md lists them); the skb's
+ * release, hold and attach in ct_hooks.c; modprobe in nat/nf_modprobe.c;
+ * the net.netfilter knobs in nat/conntrack/ct_sysctl.c; the conntrack command,
+ * queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c); the
+ * iptables commands, rule counters and service in nat/iptables/ (ipt_cmd.c,
+ * ipt_table.c, ipt_service.c); MASQUERADE's interface events in nat_hooks.c; --check in
+ * nat/nf_check.c.
  */
 #ifndef NAT_NF_H
 #define NAT_NF_H
@@ -23,86 +29,8 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "nat/core/nf_inet.h"
+#include "nat/core/nf_types.h"
 #include "nat/core/unimpl.h"
-
-typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
-#define NF_TIME_NEVER INT64_MAX
-
-enum nf_hook {
-	NF_INET_PRE_ROUTING = 0,
-	NF_INET_LOCAL_IN = 1,
-	NF_INET_FORWARD = 2,
-	NF_INET_LOCAL_OUT = 3,
-	NF_INET_POST_ROUTING = 4,
-	NF_INET_NUMHOOKS = 5,
-};
-
-enum nf_verdict {
-	NF_DROP = 0,
-	NF_ACCEPT = 1,
-	/* REJECT target: the simulator sends skb->reject_with, then drops. */
-	NF_REJECT = 100,
-};
-
-/* What a REJECT rule answers with (iptables --reject-with). */
-enum nf_reject_with {
-	NF_REJECT_ICMP_NET_UNREACH,
-	NF_REJECT_ICMP_HOST_UNREACH,
-	NF_REJECT_ICMP_PORT_UNREACH, /* the default */
-	NF_REJECT_ICMP_PROTO_UNREACH,
-	NF_REJECT_ICMP_NET_PROHIBITED,
-	NF_REJECT_ICMP_HOST_PROHIBITED,
-	NF_REJECT_ICMP_ADMIN_PROHIBITED,
-	NF_REJECT_TCP_RESET,
-};
-
-/* Connection tracking info of a packet (enum ip_conntrack_info). */
-enum ct_info {
-	IP_CT_ESTABLISHED = 0,
-	IP_CT_RELATED = 1,
-	IP_CT_NEW = 2,
-	IP_CT_IS_REPLY = 3,
-	IP_CT_ESTABLISHED_REPLY = 3,
-	IP_CT_RELATED_REPLY = 4,
-	IP_CT_UNTRACKED = 7,
-};
-
-struct ct_entry;
-
-/* The netfilter view of a packet (a tiny sk_buff). The simulator embeds one in
- * each packet; `ip` points at the IPv4 header inside the frame. NAT rewrites
- * the bytes in place and never changes the length. */
-struct nf_skb {
-	uint8_t *ip;
-	uint32_t len;		/* bytes from ip to the end of the frame */
-	struct ct_entry *ct;	/* NULL: untracked or invalid */
-	uint8_t ctinfo;		/* enum ct_info, meaningful when ct != NULL; kept
-				 * by nf_skb_release (the report names a rewrite
-				 * by the direction the packet had) */
-	uint8_t reject_with;	/* enum nf_reject_with, set with NF_REJECT */
-	uint8_t ct_borrowed;	/* ct attached from the packet this one answers
-				 * (nf_ct_attach): not freed with this packet */
-	uint8_t ct_held;	/* parked with a reference of its own on ct
-				 * (nf_skb_hold): counted in ct's `use` */
-	uint32_t mark;
-};
-
-/* Callbacks from the netfilter layer to the simulator. `ctx` is the router. */
-struct nf_env {
-	void *ctx;
-	/* A draw from the run's seeded generator. */
-	uint32_t (*random_u32)(void *ctx);
-	/* A kernel log line (without time or node prefix; the simulator adds them). */
-	void (*klog)(void *ctx, nf_time now, const char *text);
-	/* A `conntrack -E` line, e.g. "    [NEW] udp      17 30 src=..." */
-	void (*ct_event)(void *ctx, nf_time now, const char *line);
-	/* One line of the packet walk; NULL when --trace is off. */
-	void (*trace)(void *ctx, const char *line);
-	/* Primary IPv4 address of an interface, 0 if it has none (MASQUERADE,
-	 * REDIRECT). */
-	uint32_t (*if_addr)(void *ctx, const char *ifname);
-};
 
 struct nf_ns;
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the Debian packages natsim's build and tests need, when run as root;
 # otherwise print the one apt-get line needed and fail.
-PKGS="gcc make pkg-config libglib2.0-dev libpcap-dev python3 python3-pytest python3-scapy"
+PKGS="gcc binutils make pkg-config libglib2.0-dev libpcap-dev python3 python3-pytest python3-scapy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

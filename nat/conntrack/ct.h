@@ -13,7 +13,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "nat/nf.h"
+#include <glib.h>
+#include "nat/core/nf_types.h"
 
 enum ct_dir { CT_DIR_ORIGINAL = 0, CT_DIR_REPLY = 1, CT_DIR_MAX = 2 };
 
@@ -144,10 +145,13 @@ struct ct_entry {
 	 * stays allocated, off the table, until the last one lets go */
 	uint16_t held;		/* (in the nat_range's tail padding) */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
+	/* the entry this one was expected by (nf_conn.master: expectations
+	 * and helpers, later); NULL for every entry today */
+	struct ct_entry *master;
 };
 
-/* Extensions an entry may carry (the kernel's nf_ct_ext ids); their data
- * lives beside the table, not in the entry. */
+/* Extensions an entry may carry: bit (1 << id) of ct->ext per registered
+ * type (ct_ext.h); their data lives with their owner, not in the entry. */
 enum { CT_EXT_ACCT = 1 << 0 };
 
 /* struct nf_conn_acct: packets and IP-layer bytes per direction. */
@@ -155,13 +159,14 @@ struct ct_acct {
 	uint64_t packets[CT_DIR_MAX], bytes[CT_DIR_MAX];
 };
 
-/* Memory is the limit of a 10M-entry table: an entry is 168 bytes (the
- * kernel's struct nf_conn is about 256 plus extensions), allocated from
+/* Memory is the limit of a 10M-entry table: an entry is 176 bytes (168
+ * before the master pointer; the kernel's struct nf_conn is about 256 plus
+ * extensions), allocated from
  * slabs without per-entry overhead (ct_table.c). Both tuple nodes, status,
  * masq_if, ecache, ext and timeout (all a known flow's packet reads) are the
  * first 64 bytes: an unaligned entry costs two lines a packet, not three.
  * Keep it so. */
-_Static_assert(sizeof(struct ct_entry) <= 168, "struct ct_entry grew past 168 bytes");
+_Static_assert(sizeof(struct ct_entry) <= 176, "struct ct_entry grew past 176 bytes");
 _Static_assert(offsetof(struct ct_entry, timeout) + sizeof(nf_time) <= 64,
 	       "the per-packet fields of struct ct_entry left the first 64 bytes");
 
@@ -227,16 +232,6 @@ uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
  * Pure hints: they change nothing. Returns / takes the bucket index. */
 uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
-/* Buckets of a new packet's chains, for nat_prefetch_flow's later depths. */
-struct nat_prefetch {
-	uint32_t bucket[3];	/* original, its inverse, the likely SNAT reply */
-	uint32_t bysource;
-};
-void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
-		       struct nat_prefetch *pf, unsigned depth);
-/* For one new entry: bring in the chains NAT and confirm walk first, side
- * by side so their misses overlap. A pure hint (nat_core.c). */
-void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig);
 
 /* ----- the core (ct_core.c) ----- */
 
@@ -262,6 +257,24 @@ void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now
 /* Remaining lifetime in whole seconds (floor, 0 once expired), as
  * `conntrack -L` shows it. */
 int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now);
+
+/* conntrack's per-namespace state (ct_net.c) */
+struct nf_pernet_ops;
+extern const struct nf_pernet_ops ct_pernet_ops;
+
+/* ----- the hook ops (ct_hooks.c) ----- */
+
+/* nf_ct_netns_get / nf_ct_netns_put: count a user of conntrack; the first
+ * registers conntrack's hook ops, the last unregisters them. */
+int nf_ct_netns_get(struct nf_ns *ns);
+void nf_ct_netns_put(struct nf_ns *ns);
+/* The nf_conntrack module is loaded: it holds a user for good (today's
+ * policy, see ct_hooks.c). Idempotent. */
+void nf_ct_load(struct nf_ns *ns);
+/* Packet-walk helpers: the entry's two tuple lines with their buckets
+ * (reply_only: the REPLY line), and a ctinfo's name ("ESTABLISHED reply"). */
+void ct_trace_tuples(struct nf_ns *ns, const struct ct_entry *ct, bool reply_only);
+const char *ct_info_name(uint8_t ctinfo);
 
 /* Text of an entry as `conntrack -L` prints it (no newline), or as -E prints
  * it (event != NULL: "NEW", "UPDATE", "DESTROY"). */

@@ -17,6 +17,7 @@
  * looked up, never walked, so its order does not matter.
  */
 #include <string.h>
+#include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
@@ -80,3 +81,29 @@ void ct_acct_free_all(struct nf_ns *ns)
 		g_hash_table_destroy(ns->acct);
 	ns->acct = NULL;
 }
+
+/* "packets=N bytes=N " after a tuple: in -L and -D lines and in DESTROY
+ * events only (ctnetlink_conntrack_event dumps CTA_COUNTERS_* for
+ * IPCT_DESTROY alone). */
+static void ct_acct_print(const struct nf_ns *ns, const struct ct_entry *ct, enum ct_dir dir,
+			  const char *event, GString *out)
+{
+	const struct ct_acct *a;
+
+	if (event && strcmp(event, "DESTROY") != 0)
+		return;
+	a = ct_acct_find(ns, ct);
+	if (!a)
+		return;
+	g_string_append_printf(out, "packets=%" G_GUINT64_FORMAT " bytes=%" G_GUINT64_FORMAT " ",
+			       (guint64)a->packets[dir], (guint64)a->bytes[dir]);
+}
+
+/* The counters as a conntrack extension (nf_ct_acct_init). */
+const struct nf_ct_ext_type ct_acct_ext = {
+	.id = NF_CT_EXT_ACCT,
+	.name = "acct",
+	.destroy = ct_acct_destroy,
+	.print = ct_acct_print,
+	.net_exit = ct_acct_free_all,
+};

@@ -15,7 +15,7 @@
 #include <string.h>
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nf_nat/nat.h"
+#include "nat/conntrack/ct_ext.h"
 #include "nat/core/nf_ns.h"
 
 #define NS_PER_S 1000000000LL
@@ -144,7 +144,8 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 			return NULL;
 		}
 	}
-	nat_prefetch_new(ns, t);	/* hints for the bindings and confirm */
+	if (ns->ct_new_hint)	/* NAT's prefetch of the chains it and confirm walk */
+		ns->ct_new_hint(ns, t);
 	ct = ct_entry_alloc();	/* zeroed, from the entry slabs */
 	if (!ct) {
 		*drop = true;
@@ -243,6 +244,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			if (!ct) {
 				if (drop) {
 					ns->stats.drop++;
+					skb->drop_reason = NF_DROP_REASON_CT_TABLE_FULL;
 					return NF_DROP;
 				}
 				ns->stats.invalid++;
@@ -290,6 +292,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			ns->stats.invalid++;
 			if (v == CT_L4_DROP) {
 				ns->stats.drop++;
+				skb->drop_reason = NF_DROP_REASON_CT_TRACKER;
 				return NF_DROP;
 			}
 			return NF_ACCEPT;
@@ -362,6 +365,7 @@ static int ct_resolve_clash(struct nf_ns *ns, struct nf_skb *skb, struct ct_tupl
 	ct_entry_kill(ns, loser, now);
 	skb->ct = NULL;
 	skb->ctinfo = 0;
+	skb->drop_reason = NF_DROP_REASON_CT_CLASH;
 	return NF_DROP;
 }
 
@@ -485,32 +489,17 @@ static void ct_tuple_format(const struct ct_tuple *t, GString *out)
 	}
 }
 
-/* "packets=N bytes=N " of one direction, for an entry with counters. */
-static void ct_acct_format(const struct ct_acct *a, enum ct_dir dir, GString *out)
-{
-	if (!a)
-		return;
-	g_string_append(out, "packets=");
-	ct_fmt_u(out, a->packets[dir], ' ');
-	g_string_append(out, "bytes=");
-	ct_fmt_u(out, a->bytes[dir], ' ');
-}
-
 /* conntrack-tools 1.4.7 plain output (-L), or event output (-E) when
  * `event` is set: -E lines have no mark/use, and DESTROY shows the
  * timeout only while some whole second is left (ctnetlink skips a zero).
- * An entry with counters shows them after each tuple in -L and -D and in
- * DESTROY events only (ctnetlink_conntrack_event dumps CTA_COUNTERS_* for
- * IPCT_DESTROY alone). */
+ * The registered extensions add their text after each tuple (accounting's
+ * counters, ct_acct.c). */
 void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 		     const char *event, GString *out)
 {
 	const struct ct_tuple *o = &ct->tuplehash[CT_DIR_ORIGINAL].t;
 	int64_t left = ct_entry_remaining(ct, now);
-	const struct ct_acct *acct = NULL;
 
-	if (!event || strcmp(event, "DESTROY") == 0)
-		acct = ct_acct_find(ns, ct);
 	if (event) {			/* "%9s " of "[EVENT]" */
 		size_t n = strlen(event) + 2;
 
@@ -533,16 +522,18 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 			g_string_append_c(out, '-');
 		ct_fmt_u(out, left < 0 ? (uint64_t)-left : (uint64_t)left, ' ');
 	}
-	if (o->proto == 6) {
-		g_string_append(out, ct_tcp_state_name(ct->proto.tcp.state));
-		g_string_append_c(out, ' ');
+	{
+		const struct ct_l4proto *l4 = ct_l4proto_find(o->proto);
+
+		if (l4->print)
+			l4->print(ct, out);
 	}
 	ct_tuple_format(o, out);
-	ct_acct_format(acct, CT_DIR_ORIGINAL, out);
+	nf_ct_ext_print(ns, ct, CT_DIR_ORIGINAL, event, out);
 	if (!(ct->status & IPS_SEEN_REPLY))
 		g_string_append(out, "[UNREPLIED] ");
 	ct_tuple_format(&ct->tuplehash[CT_DIR_REPLY].t, out);
-	ct_acct_format(acct, CT_DIR_REPLY, out);
+	nf_ct_ext_print(ns, ct, CT_DIR_REPLY, event, out);
 	if (ct->status & IPS_ASSURED)
 		g_string_append(out, "[ASSURED] ");
 	if (!event) {

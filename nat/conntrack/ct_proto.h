@@ -46,6 +46,9 @@ struct ct_l4proto {
 				     const struct ct_pkt *p, uint8_t ctinfo);
 	/* gc_worker's early drop may take this ASSURED entry (NULL: never). */
 	bool (*can_early_drop)(const struct ct_entry *ct);
+	/* The protocol's part of a `conntrack -L` line before the tuples
+	 * (print_conntrack: TCP's state name and a space); NULL: none. */
+	void (*print)(const struct ct_entry *ct, GString *out);
 };
 
 extern const struct ct_l4proto ct_l4proto_tcp;
@@ -79,6 +82,8 @@ void ct_acct_zero(struct nf_ns *ns, struct ct_entry *ct);
 /* Drop an entry's counters (before the entry is freed), or all of them. */
 void ct_acct_destroy(struct nf_ns *ns, struct ct_entry *ct);
 void ct_acct_free_all(struct nf_ns *ns);
+/* The counters' extension type (registered by ct_net_init). */
+extern const struct nf_ct_ext_type ct_acct_ext;
 
 /* ICMP (ct_proto_icmp.c): nf_conntrack_icmpv4_error for every ICMP packet.
  * Returns 1 if it is not an error (track it as a query), 0 if it is an

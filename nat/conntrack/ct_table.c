@@ -16,7 +16,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nf_nat/nat.h"
+#include "nat/conntrack/ct_ext.h"
 #include "nat/core/nf_ns.h"
 
 /* ----- entry slabs (nf_conntrack_cachep) ----- */
@@ -269,8 +269,7 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 		g_string_free(line, TRUE);
 	}
 	ct_table_unlink(ns, ct);
-	nat_ct_destroy(ns, ct);
-	ct_acct_destroy(ns, ct);
+	nf_ct_ext_destroy(ns, ct);
 	ct_entry_free(ct);
 }
 
@@ -291,8 +290,7 @@ void ct_table_free_all(struct nf_ns *ns)
 					struct ct_entry *ct = ct_of_node(n);
 
 					ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
-					nat_ct_destroy(ns, ct);
-					ct_acct_destroy(ns, ct);
+					nf_ct_ext_destroy(ns, ct);
 					ct_entry_free(ct);
 				}
 			}
@@ -302,11 +300,10 @@ void ct_table_free_all(struct nf_ns *ns)
 		struct ct_entry *ct = ns->unconfirmed;
 
 		ns->unconfirmed = ct_unconfirmed_next(ct);
-		nat_ct_destroy(ns, ct);
-		ct_acct_destroy(ns, ct);
+		nf_ct_ext_destroy(ns, ct);
 		ct_entry_free(ct);
 	}
-	ct_acct_free_all(ns);
+	nf_ct_ext_net_exit(ns);
 	ns->ct_count = 0;
 	ns->ct_held_dead = 0;
 }

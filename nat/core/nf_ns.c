@@ -1,76 +1,72 @@
-/* nf_ns.c - one router's netfilter namespace: create, reboot, free.
+/* nf_ns.c - one router's netfilter namespace: create, reboot, free; the
+ * walk's trace and kernel log helpers.
  *
- * The kernel spreads this over struct net and module init (nf_conntrack_init,
- * nf_conntrack_pernet_init, the iptables tables); we build one plain struct.
- * Its garbage collector is nat/conntrack/ct_gc.c.
+ * The kernel spreads this over struct net and each module's pernet
+ * operations (nf_conntrack_pernet_init, the iptables tables, NAT); here a
+ * namespace is one plain struct, and the modules that fill it are listed by
+ * the assembly (nat/nf_pernet.c), so this file calls no module.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nat/conntrack/ct_gc.h"
-#include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
-static void nf_ns_init_state(struct nf_ns *ns)
+static void nf_ns_init_modules(struct nf_ns *ns)
 {
-	nf_sysctl_defaults(&ns->sysctl);
-	ns->sysctl.ct_buckets = 0;
-	ct_table_resize(ns, 262144);
-	ipt_tables_init(ns);
+	for (unsigned i = 0; i < ns->npernet; i++)
+		if (ns->pernet[i]->init)
+			ns->pernet[i]->init(ns);
 }
 
-struct nf_ns *nf_ns_new(const struct nf_env *env, uint32_t hash_seed)
+static void nf_ns_exit_modules(struct nf_ns *ns)
+{
+	for (unsigned i = ns->npernet; i-- > 0;)
+		if (ns->pernet[i]->exit)
+			ns->pernet[i]->exit(ns);
+}
+
+struct nf_ns *nf_ns_create(const struct nf_env *env, uint32_t hash_seed,
+			   const struct nf_pernet_ops *const *pernet, unsigned n)
 {
 	struct nf_ns *ns = calloc(1, sizeof(*ns));
 
 	if (!ns)
 		return NULL;
 	ns->env = *env;
-	ns->gc_tick = NF_GC_INTERVAL;	/* the gc's first tick */
-	ct_table_set_seed(ns, hash_seed);
-	nf_ns_init_state(ns);
+	ns->hash_seed = hash_seed;
+	ns->pernet = pernet;
+	ns->npernet = n;
+	nf_ns_init_modules(ns);
 	return ns;
 }
 
-static void nf_ns_release_state(struct nf_ns *ns)
-{
-	ct_table_free_all(ns);
-	ipt_tables_free(ns);
-	free(ns->buckets);
-	ns->buckets = NULL;
-	ct_gc_index_free(&ns->gc_index);
-	free(ns->nat_bysource);
-	ns->nat_bysource = NULL;
-	ns->nat_bysource_size = 0;
-}
-
-void nf_ns_free(struct nf_ns *ns)
+void nf_ns_destroy(struct nf_ns *ns)
 {
 	if (!ns)
 		return;
-	nf_ns_release_state(ns);
+	nf_ns_exit_modules(ns);
 	free(ns);
 }
 
-/* reboot: everything back to the nf_ns_new state, same env and hash seed. */
-void nf_ns_reset(struct nf_ns *ns)
+/* reboot: everything back to the nf_ns_create state, same env, modules and
+ * hash seed; the gc's clock goes on. */
+void nf_ns_reinit(struct nf_ns *ns)
 {
 	struct nf_env env = ns->env;
 	uint32_t seed = ns->hash_seed;
-	nf_time tick = ns->gc_tick;	/* the gc's clock goes on */
+	nf_time tick = ns->gc_tick;
+	const struct nf_pernet_ops *const *pernet = ns->pernet;
+	unsigned n = ns->npernet;
 
-	nf_ns_release_state(ns);
+	nf_ns_exit_modules(ns);
 	memset(ns, 0, sizeof(*ns));
 	ns->env = env;
+	ns->hash_seed = seed;
 	ns->gc_tick = tick;
-	ct_table_set_seed(ns, seed);
-	nf_ns_init_state(ns);
-}
-
-bool nf_ct_enabled(const struct nf_ns *ns)
-{
-	return ns->ct_loaded;
+	ns->pernet = pernet;
+	ns->npernet = n;
+	nf_ns_init_modules(ns);
 }
 
 void nf_trace(struct nf_ns *ns, const char *fmt, ...)

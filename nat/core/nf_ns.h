@@ -1,18 +1,23 @@
 /* nf_ns.h - the whole netfilter state of one router (internal to nat/).
  *
  * The kernel spreads this over struct net (net->ct, net->nf, net->ipv4...);
- * we keep one plain struct per router. Everything here is reset by reboot.
+ * we keep one plain struct per router, filled by the modules the assembly
+ * lists (struct nf_pernet_ops, nat/nf_pernet.c), with the hook users'
+ * lists (nf_hook_ops.h) and conntrack's extension types. Everything here is
+ * reset by reboot. Still to do: each module's state behind its own pointer,
+ * so this header stops including conntrack, NAT and iptables.
  */
 #ifndef NAT_NF_NS_H
 #define NAT_NF_NS_H
 
 #include <glib.h>
+#include "nat/core/nf_hook_ops.h"
 #include "nat/conntrack/ct.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/nf.h"
 
-/* Timeouts and knobs, each under its Linux sysctl name (see nf_sysctl.c).
+/* Timeouts and knobs, each under its Linux sysctl name (see nat/conntrack/ct_sysctl.c).
  * Timeouts are in seconds, as the sysctls read. */
 struct nf_sysctl {
 	uint32_t ct_max;		/* nf_conntrack_max */
@@ -26,7 +31,7 @@ struct nf_sysctl {
 	uint32_t icmp_timeout, generic_timeout;
 	uint32_t gre_timeout, gre_timeout_stream;
 	/* knobs Linux has that natsim stores and shows but does not simulate
-	 * (sctp, icmpv6, frag6, expect_max, ...): see nf_sysctl.c */
+	 * (sctp, icmpv6, frag6, expect_max, ...): see ct_sysctl.c */
 	int32_t other[24];
 };
 
@@ -50,10 +55,33 @@ struct nf_ct_stats {
 		search_restart, clash_resolve, chaintoolong;
 };
 
+/* A module's per-namespace state (struct pernet_operations): init on a new
+ * namespace and after reboot's wipe, exit before the wipe and at free. The
+ * assembly (nat/nf_pernet.c) lists which modules a router has. */
+struct nf_pernet_ops {
+	const char *name;
+	void (*init)(struct nf_ns *ns);
+	void (*exit)(struct nf_ns *ns);
+};
+
+/* Room for conntrack extension types (enum nf_ct_ext_id, ct_ext.h). */
+#define NF_CT_EXT_MAX_TYPES 4
+struct nf_ct_ext_type;
+
 struct nf_ns {
 	struct nf_env env;
-	bool ct_loaded;		/* nf_conntrack loaded (modprobe, nat table, state match) */
-	bool nat_loaded;	/* iptable_nat loaded: any `-t nat` command (NAT hooks active) */
+	const struct nf_pernet_ops *const *pernet;	/* the assembly's modules */
+	unsigned npernet;
+	bool ct_loaded;		/* nf_conntrack loaded (modprobe, nat table, state match):
+				 * holds one of ct_users (nf_ct_load) */
+	bool nat_loaded;	/* iptable_nat loaded: any `-t nat` command (its rule
+				 * lookups registered with NAT, ipt_nat_load) */
+	unsigned ct_users;	/* nf_ct_netns_get users: conntrack's ops registered */
+	/* the hook users, one priority-sorted list per hook (nf_hook_ops.c) */
+	struct nf_hook_entries hooks[NF_INET_NUMHOOKS];
+	/* NAT's rule lookups per hook (nat_hooks.c), and how many in all */
+	struct nf_hook_entries nat_lookups[NF_INET_NUMHOOKS];
+	unsigned nat_lookup_count;
 	struct nf_sysctl sysctl;
 	struct nf_ct_stats stats;
 
@@ -66,6 +94,10 @@ struct nf_ns {
 					 * nf_conntrack_count includes them */
 	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
 	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
+	/* registered conntrack extension types, by id (ct_ext.c) */
+	const struct nf_ct_ext_type *ct_ext_types[NF_CT_EXT_MAX_TYPES];
+	/* a hint at each new entry's creation (NAT's prefetch); NULL: none */
+	void (*ct_new_hint)(const struct nf_ns *ns, const struct ct_tuple *t);
 
 	/* table full warning rate limit (net_ratelimit: 10 per 5 s) */
 	nf_time ratelimit_begin;
@@ -102,6 +134,16 @@ struct nf_ns {
 	 * this counts what a `conntrack -E` has shown, for its summary line. */
 	uint64_t events_shown;
 };
+
+/* A namespace with the modules `pernet` lists (their init in order): what
+ * nf_ns_new (nat/nf_pernet.c) makes with all of them, and a test with only
+ * conntrack's. nf_ns_destroy runs their exits in reverse order and frees;
+ * nf_ns_reinit is reboot: exits, a wipe keeping env, the hash seed and the
+ * gc clock, inits. */
+struct nf_ns *nf_ns_create(const struct nf_env *env, uint32_t hash_seed,
+			   const struct nf_pernet_ops *const *pernet, unsigned n);
+void nf_ns_destroy(struct nf_ns *ns);
+void nf_ns_reinit(struct nf_ns *ns);
 
 /* One line of the packet walk, printf-style; free when tracing is off. */
 void nf_trace(struct nf_ns *ns, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -86,6 +86,11 @@ struct nf_ns;
 
 void ipt_tables_init(struct nf_ns *ns);
 void ipt_tables_free(struct nf_ns *ns);
+/* ipt_hooks.c: register the raw, mangle and filter tables' hook ops (from
+ * ipt_tables_init); load iptable_nat (its lookups join NAT's, conntrack is
+ * loaded). */
+void ipt_tables_register_ops(struct nf_ns *ns);
+void ipt_nat_load(struct nf_ns *ns);
 
 /* ipt_do_table: traverse the table's chain for `hook`. For the nat table the
  * SNAT/DNAT/... targets bind skb->ct via nat_setup_info() etc. Returns an

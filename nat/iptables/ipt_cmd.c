@@ -151,7 +151,7 @@ static int ipt_add_rule(struct nf_ns *ns, struct ipt_table *t, struct ipt_chain 
 	ipt_rule_free(old);
 	cmd->rule = NULL; /* owned by the chain now */
 	if (ipt_rule_needs_ct(r))
-		ns->ct_loaded = true;
+		nf_ct_load(ns);
 	return 0;
 }
 
@@ -209,10 +209,8 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 	}
 	if (dry_run)
 		return ipt_dry_check(cmd, x, err);
-	if (cmd->table == IPT_NAT) {
-		ns->nat_loaded = true;
-		ns->ct_loaded = true;
-	}
+	if (cmd->table == IPT_NAT)
+		ipt_nat_load(ns);
 	struct ipt_table *t = &ns->tables[cmd->table];
 	struct ipt_chain *c = cmd->chain ? ipt_chain_find(t, cmd->chain) : NULL;
 	const char *tname = ipt_table_name(cmd->table);
@@ -768,10 +766,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				struct ipt_table *t = &ns->tables[table];
 				ipt_table_copy(&snapshot, t);
 				have_snapshot = true;
-				if (table == IPT_NAT) {
-					ns->nat_loaded = true;
-					ns->ct_loaded = true;
-				}
+				if (table == IPT_NAT)
+					ipt_nat_load(ns);
 				if (!noflush) {
 					for (unsigned k = 0; k < t->chains->len; k++)
 						ipt_chain_flush(t->chains->pdata[k]);

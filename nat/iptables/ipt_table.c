@@ -81,6 +81,7 @@ void ipt_tables_init(struct nf_ns *ns)
 		ipt_table_init(&ns->tables[i], i);
 		ns->tables[i].touched = false;
 	}
+	ipt_tables_register_ops(ns);
 }
 
 /* An instance's data: zeroed, then the extension's defaults. */
@@ -494,6 +495,7 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 					nf_trace(ns, NF_TRACE_STEP "rule %u of %s: truncated header, "
 						 "DROP", nf_hook_name(hook), ipt_table_names[table], i,
 						 c->name);
+				skb->drop_reason = NF_DROP_REASON_RULE_HOTDROP;
 				return NF_DROP;
 			}
 			continue;

@@ -78,6 +78,15 @@ struct xt_check_param {
 /* A target's verdict that lets the traversal go on (the kernel's XT_CONTINUE). */
 #define XT_CONTINUE 0xFFFFFFFFu
 
+/* A NAT target's verdict: a failed binding (no address to masquerade to)
+ * drops the packet for NAT's reason, not the rule's. */
+static inline unsigned xt_nat_verdict(struct xt_action_param *par, int v)
+{
+	if (v != NF_ACCEPT)
+		par->skb->drop_reason = NF_DROP_REASON_NAT;
+	return (unsigned)v;
+}
+
 enum xt_kind { XT_MATCH, XT_TARGET };
 
 struct xt_ops {

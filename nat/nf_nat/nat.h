@@ -70,6 +70,28 @@ int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *
  * Returns NF_ACCEPT or NF_DROP. */
 int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook);
 
+/* NAT's rule lookups (nf_nat_ipv4_register_fn, nat_hooks.c): `ops` runs
+ * for a new entry at ops->hook, in ops->priority order among the lookups of
+ * that hook, until one binds; the first registered brings NAT's own hook
+ * ops, the last unregistered takes them away. 0 or -1. */
+struct nf_hook_ops;
+struct nf_pernet_ops;
+/* NAT's per-namespace state: its conntrack extension, the prefetch hint. */
+extern const struct nf_pernet_ops nat_pernet_ops;
+int nf_nat_ipv4_register_fn(struct nf_ns *ns, const struct nf_hook_ops *ops);
+void nf_nat_ipv4_unregister_fn(struct nf_ns *ns, const struct nf_hook_ops *ops);
+
+/* Buckets of a new packet's chains, for nat_prefetch_flow's later depths. */
+struct nat_prefetch {
+	uint32_t bucket[3];	/* original, its inverse, the likely SNAT reply */
+	uint32_t bysource;
+};
+void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
+		       struct nat_prefetch *pf, unsigned depth);
+/* For one new entry: bring in the chains NAT and confirm walk first, side
+ * by side so their misses overlap. A pure hint (nat_core.c; conntrack calls it through ns->ct_new_hint). */
+void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig);
+
 /* The entry is being freed: drop it from the bysource hash. ct_entry_kill()
  * (and any other path that frees an entry) must call it. */
 void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct);

@@ -7,7 +7,7 @@
  * registered from above with cmd_register):
  *   ip                          sim/shell/ipcmd.c
  *   sysctl, echo > /proc/sys/.. sim/shell/cmd.c (net.ipv4.*) or nf_sysctl_*()
- *                               (net.netfilter.*, nat/core/nf_sysctl.c)
+ *                               (net.netfilter.*, nat/conntrack/ct_sysctl.c)
  *   iptables*, conntrack        nf_cmd_*() (nat/iptables/ipt_cmd.c,
  *                               nat/conntrack/ct_cmd.c)
  *   modprobe                    sim/shell/modprobe.c (then nf_cmd_modprobe)

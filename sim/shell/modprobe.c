@@ -12,7 +12,7 @@
  *
  * Design: kmod's command line is read here (options, `-a`, module
  * parameters); what loading a module turns on is netfilter's business
- * (nf_cmd_modprobe in nat/core/nf_hooks.c).
+ * (nf_cmd_modprobe in nat/nf_modprobe.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -21,7 +21,7 @@ PACKAGE = {
     "sysctl": "procps",
     "nft": "nftables",
     "python3": "python3",
-    "make": "make", "gcc": "gcc",
+    "make": "make", "gcc": "gcc", "nm": "binutils",
     "valgrind": "valgrind",
     "chromium": "chromium",
     # Essential: on every Debian system, never installed by a script

@@ -1,7 +1,5 @@
 /* ct_test_util.h - helpers for the conntrack unit tests: a namespace with a
- * recording environment, hand-made IPv4 packets with correct checksums, and
- * weak stubs for the NAT/iptables functions nat/conntrack/ calls (the real
- * ones win when linked in). */
+ * recording environment, hand-made IPv4 packets with correct checksums. */
 #ifndef CT_TEST_UTIL_H
 #define CT_TEST_UTIL_H
 
@@ -11,17 +9,9 @@
 #include <string.h>
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nf_nat/nat.h"
 #include "nat/core/nf_ns.h"
 
 #include "tests/unit/check.h"
-
-__attribute__((weak)) void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
-{
-	(void)ns; (void)ct;
-}
-__attribute__((weak)) void ipt_tables_init(struct nf_ns *ns) { (void)ns; }
-__attribute__((weak)) void ipt_tables_free(struct nf_ns *ns) { (void)ns; }
 
 /* CHECK and the failure count come from check.h; CHECK_STR shows both texts. */
 #define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); if (strcmp(a_, b_) != 0) { \
@@ -53,7 +43,7 @@ static inline struct nf_ns *t_ns_new(void)
 	g_ptr_array_set_size(t_events, 0);
 	g_ptr_array_set_size(t_klog, 0);
 	ns = nf_ns_new(&env, 12345);
-	ns->ct_loaded = true;
+	nf_ct_load(ns);
 	return ns;
 }
 

@@ -21,7 +21,7 @@ static struct nf_ns *gc_ns(GString *log, uint32_t buckets)
 	struct nf_env env = { .ctx = log, .ct_event = gc_event };
 	struct nf_ns *ns = nf_ns_new(&env, 777);
 
-	ns->ct_loaded = true;
+	nf_ct_load(ns);
 	if (buckets != ns->sysctl.ct_buckets)
 		CHECK(ct_table_resize(ns, buckets));	/* any size, not only the sysctl's */
 	return ns;

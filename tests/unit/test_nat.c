@@ -1,5 +1,5 @@
 /* test_nat.c - unit tests of nat/nf_nat/nat_core.c, nat/nf_nat/nat_packet.c and
- * nat/core/nf_hooks.c.
+ * nat/nf_nat/nat_hooks.c (the nat hook op).
  *
  * The pool-address tables below were observed on a Linux 6.18 router
  * (network namespaces, iptables 1.8.9 nf_tables, conntrack-tools 1.4.7):
@@ -314,9 +314,11 @@ static struct nf_ns *ns_new(void)
 	ns->env.if_addr = test_if_addr;
 	ns->sysctl.ct_buckets = 512;
 	ns->hash_seed = 12345;
-	ns->ct_loaded = ns->nat_loaded = true;
 	for (int t = 0; t < IPT_NTABLES; t++)
 		ns->tables[t].touched = false;
+	/* conntrack and iptable_nat loaded, the tables' ops registered */
+	ipt_tables_register_ops(ns);
+	ipt_nat_load(ns);
 	ntable = 0; nkilled = 0; all_taken = false; taken_calls = 0;
 	rnd_n = 0; rnd_calls = 0;
 	return ns;
@@ -1083,6 +1085,7 @@ static void test_hooks(void)
 	filter_verdict = NF_DROP;
 	CHECK_EQ(nf_hook(ns, NF_INET_PRE_ROUTING, &skb, "eth0", NULL, 0), NF_ACCEPT);
 	CHECK_EQ(nf_hook(ns, NF_INET_FORWARD, &skb, "eth0", "eth1", 0), NF_DROP);
+	CHECK_EQ(skb.drop_reason, NF_DROP_REASON_RULE);
 	nf_skb_release(ns, &skb);
 	CHECK_EQ(nkilled, 1);
 	CHECK(killed[0] == ct2);
@@ -1105,11 +1108,13 @@ static void test_hooks(void)
 	next_ctinfo = IP_CT_ESTABLISHED;
 	nf_hook(ns, NF_INET_PRE_ROUTING, &skb, "eth0", NULL, 0);
 	CHECK_EQ(nf_hook(ns, NF_INET_POST_ROUTING, &skb, NULL, "eth2", 0), NF_DROP);
+	CHECK_EQ(skb.drop_reason, NF_DROP_REASON_NAT);
 	CHECK(killed[1] == ct3);
 	CHECK(skb.ct == NULL);
 	g_free(ct3);
 
 	/* conntrack not loaded: nothing attached, nothing translated */
+	nf_ct_netns_put(ns);	/* conntrack's ops go with its last user */
 	ns->ct_loaded = false;
 	skb = (struct nf_skb){ .ip = pkt, .len = len };
 	CHECK_EQ(nf_hook(ns, NF_INET_PRE_ROUTING, &skb, "eth0", NULL, 0), NF_ACCEPT);
@@ -1123,16 +1128,29 @@ static void test_hooks(void)
 
 static void test_modprobe(void)
 {
-	struct nf_ns *ns = ns_new();
+	struct nf_ns *ns = g_new0(struct nf_ns, 1);	/* nothing loaded, no ops */
 	GString *err = g_string_new(NULL);
 
-	ns->ct_loaded = ns->nat_loaded = false;
 	CHECK_EQ(nf_cmd_modprobe(ns, "nf_conntrack", err, true), 0);
 	CHECK(!ns->ct_loaded);
+	CHECK_EQ(ns->hooks[NF_INET_PRE_ROUTING].num, 0);
 	CHECK_EQ(nf_cmd_modprobe(ns, "nf-conntrack", err, false), 0);
 	CHECK(ns->ct_loaded && !ns->nat_loaded);
+	/* conntrack's ops: in at PREROUTING/OUTPUT, confirm at INPUT/POSTROUTING */
+	CHECK_EQ(ns->hooks[NF_INET_PRE_ROUTING].num, 1);
+	CHECK_EQ(ns->hooks[NF_INET_LOCAL_IN].num, 1);
+	CHECK_EQ(ns->hooks[NF_INET_FORWARD].num, 0);
+	CHECK_EQ(ns->ct_users, 1);
+	CHECK_EQ(nf_cmd_modprobe(ns, "nf_conntrack", err, false), 0);
+	CHECK_EQ(ns->ct_users, 1);	/* the module holds one reference */
 	CHECK_EQ(nf_cmd_modprobe(ns, "iptable_nat", err, false), 0);
 	CHECK(ns->nat_loaded);
+	/* NAT's ops came with the nat table's lookups */
+	CHECK_EQ(ns->hooks[NF_INET_PRE_ROUTING].num, 2);
+	CHECK_EQ(ns->hooks[NF_INET_PRE_ROUTING].ops[1]->priority, NF_IP_PRI_NAT_DST);
+	CHECK_EQ(ns->hooks[NF_INET_POST_ROUTING].num, 2);
+	CHECK_EQ(ns->hooks[NF_INET_POST_ROUTING].ops[0]->priority, NF_IP_PRI_NAT_SRC);
+	CHECK_EQ(ns->nat_lookup_count, 4);
 	CHECK_EQ(err->len, 0);
 	CHECK_EQ(nf_cmd_modprobe(ns, "bogus_xyz", err, false), 2);
 	CHECK_EQ(strcmp(err->str, "modprobe: FATAL: Module bogus_xyz not found in directory "

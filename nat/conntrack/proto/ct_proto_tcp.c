@@ -691,11 +691,19 @@ in_window:
 	return CT_L4_ACCEPT;
 }
 
+/* tcp_print_conntrack: "ESTABLISHED " */
+static void tcp_print(const struct ct_entry *ct, GString *out)
+{
+	g_string_append(out, ct_tcp_state_name(ct->proto.tcp.state));
+	g_string_append_c(out, ' ');
+}
+
 const struct ct_l4proto ct_l4proto_tcp = {
 	.proto = 6,
 	.allow_clash = false,
 	.packet = tcp_packet,
 	.can_early_drop = tcp_can_early_drop,
+	.print = tcp_print,
 };
 
 /* nf_conntrack_tcp_set_closing (via nf_ct_set_closing from nf_send_reset):

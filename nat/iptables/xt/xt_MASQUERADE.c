@@ -61,7 +61,7 @@ static unsigned masq_tg(struct xt_action_param *par, const void *data)
 {
 	if (!par->skb->ct)
 		return NF_ACCEPT;
-	return (unsigned)nat_masquerade(par->ns, par->skb->ct, data, par->out, par->now);
+	return xt_nat_verdict(par, nat_masquerade(par->ns, par->skb->ct, data, par->out, par->now));
 }
 
 const struct xt_ops xt_MASQUERADE_ops = {

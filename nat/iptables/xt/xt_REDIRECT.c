@@ -54,7 +54,7 @@ static unsigned redirect_tg(struct xt_action_param *par, const void *data)
 {
 	if (!par->skb->ct)
 		return NF_ACCEPT;
-	return (unsigned)nat_redirect(par->ns, par->skb->ct, data, par->in, par->hook, par->now);
+	return xt_nat_verdict(par, nat_redirect(par->ns, par->skb->ct, data, par->in, par->hook, par->now));
 }
 
 const struct xt_ops xt_REDIRECT_ops = {

@@ -182,8 +182,8 @@ static unsigned nat_tg(struct xt_action_param *par, const void *data)
 	const struct xt_nat *n = data;
 	if (!par->skb->ct)
 		return NF_ACCEPT;
-	return (unsigned)nat_setup_info(par->ns, par->skb->ct, &n->range,
-					nat_hook_manip(par->hook), par->now);
+	return xt_nat_verdict(par, nat_setup_info(par->ns, par->skb->ct, &n->range,
+					nat_hook_manip(par->hook), par->now));
 }
 
 const struct xt_ops xt_SNAT_ops = {

@@ -1,4 +1,4 @@
-/* nf_sysctl.c - the net.netfilter.nf_conntrack_* knobs (and net.nf_conntrack_max).
+/* ct_sysctl.c - the net.netfilter.nf_conntrack_* knobs (and net.nf_conntrack_max).
  *
  * Mirrors nf_conntrack_standalone.c's sysctl table: one row per knob with
  * its proc handler's rules (u8 with a range, int in seconds stored as

@@ -1,0 +1,44 @@
+/* ct_net.c - conntrack's per-namespace state: made, wiped, freed.
+ *
+ * Mirrors nf_conntrack_pernet_init / nf_conntrack_cleanup_net: the knobs'
+ * defaults, the hash key from the namespace's seed, the table (262144
+ * buckets, the default of a machine with enough memory), the gc's clock,
+ * and the extension types conntrack itself provides (accounting). Who else
+ * attaches extensions registers them in its own pernet init.
+ */
+#include <stdlib.h>
+#include "nat/conntrack/ct_ext.h"
+#include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_proto.h"
+#include "nat/core/nf_ns.h"
+
+static void ct_net_init(struct nf_ns *ns)
+{
+	if (!ns->gc_tick)
+		ns->gc_tick = NF_GC_INTERVAL;	/* the gc's first tick (kept across reboot) */
+	ct_table_set_seed(ns, ns->hash_seed);
+	nf_sysctl_defaults(&ns->sysctl);
+	ns->sysctl.ct_buckets = 0;
+	ct_table_resize(ns, 262144);
+	nf_ct_extend_register(ns, &ct_acct_ext);
+}
+
+static void ct_net_exit(struct nf_ns *ns)
+{
+	ct_table_free_all(ns);
+	free(ns->buckets);
+	ns->buckets = NULL;
+	ct_gc_index_free(&ns->gc_index);
+}
+
+const struct nf_pernet_ops ct_pernet_ops = {
+	.name = "nf_conntrack",
+	.init = ct_net_init,
+	.exit = ct_net_exit,
+};
+
+/* True once conntrack is loaded (nf.h). */
+bool nf_ct_enabled(const struct nf_ns *ns)
+{
+	return ns->ct_loaded;
+}

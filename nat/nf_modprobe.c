@@ -1,0 +1,89 @@
+/* nf_modprobe.c - `modprobe MODULE`: which netfilter modules natsim knows
+ * and what loading one turns on.
+ *
+ * At the top of nat/ because a module is an assembly decision: loading
+ * nf_conntrack makes conntrack track (nf_ct_load), iptable_nat registers the
+ * nat table's lookups with the NAT core (ipt_nat_load); the rest load
+ * nothing natsim models separately.
+ */
+#include <string.h>
+#include "nat/core/nf_ns.h"
+
+/* The kernel release natsim's routers pretend to run (modprobe's messages). */
+#define NF_KERNEL_RELEASE "6.1.0"
+
+/* Modules natsim knows, with what loading them turns on. */
+struct nf_module {
+	const char *name;
+	bool ct, nat;
+};
+
+static const struct nf_module nf_modules[] = {
+	{ "nf_conntrack", true, false },
+	{ "nf_conntrack_ipv4", true, false },
+	{ "nf_defrag_ipv4", false, false },
+	{ "nf_nat", true, false },
+	{ "nf_nat_ipv4", true, false },
+	{ "iptable_nat", true, true },
+	{ "iptable_filter", false, false },
+	{ "iptable_mangle", false, false },
+	{ "iptable_raw", false, false },
+	{ "ip_tables", false, false },
+	{ "x_tables", false, false },
+	{ "xt_state", true, false },
+	{ "xt_conntrack", true, false },
+	{ "xt_nat", true, false },
+	{ "xt_MASQUERADE", true, false },
+	{ "ipt_MASQUERADE", true, false },
+	{ "nf_nat_masquerade_ipv4", true, false },
+	{ "xt_REDIRECT", true, false },
+	{ "nf_nat_redirect", true, false },
+	{ "xt_tcpudp", false, false },
+	{ "xt_multiport", false, false },
+	{ "xt_comment", false, false },
+	{ "xt_mark", false, false },
+	{ "xt_MARK", false, false },
+	{ "xt_CT", true, false },
+	{ "xt_LOG", false, false },
+	{ "nf_log_syslog", false, false },
+	{ "ipt_REJECT", false, false },
+	{ "nf_reject_ipv4", false, false },
+	{ "nf_tables", false, false },
+	{ "nft_compat", false, false },
+	{ "nfnetlink", false, false },
+	{ "nf_conntrack_netlink", true, false },
+	{ "nft_chain_nat", true, false },
+};
+
+/* modprobe treats '-' and '_' alike in module names. */
+static bool nf_module_name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char ca = *a == '-' ? '_' : *a, cb = *b == '-' ? '_' : *b;
+
+		if (ca != cb)
+			return false;
+	}
+	return *a == *b;
+}
+
+int nf_cmd_modprobe(struct nf_ns *ns, const char *module, GString *err, bool dry_run)
+{
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(nf_modules); i++) {
+		if (!nf_module_name_eq(module, nf_modules[i].name))
+			continue;
+		if (!dry_run) {
+			if (nf_modules[i].ct)
+				nf_ct_load(ns);
+			if (nf_modules[i].nat)
+				ipt_nat_load(ns);
+		}
+		return 0;
+	}
+	/* kmod's text; Linux exits with status 1, natsim reports bad input */
+	g_string_append_printf(err, "modprobe: FATAL: Module %s not found in directory "
+			       "/lib/modules/" NF_KERNEL_RELEASE "\n", module);
+	return 2;
+}
