@@ -21,6 +21,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "nat/core/nf_drop.h"
 #include "nat/core/nf_inet.h"
 
 typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
@@ -78,6 +79,8 @@ struct nf_skb {
 				 * by nf_skb_release (the report names a rewrite
 				 * by the direction the packet had) */
 	uint8_t reject_with;	/* enum nf_reject_with, set with NF_REJECT */
+	uint8_t drop_reason;	/* enum nf_drop_reason: why nf_hook() returned
+				 * DROP or REJECT, set where it was decided */
 	uint8_t ct_borrowed;	/* ct attached from the packet this one answers
 				 * (nf_ct_attach): not freed with this packet */
 	uint8_t ct_held;	/* parked with a reference of its own on ct

@@ -243,6 +243,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			if (!ct) {
 				if (drop) {
 					ns->stats.drop++;
+					skb->drop_reason = NF_DROP_REASON_CT_TABLE_FULL;
 					return NF_DROP;
 				}
 				ns->stats.invalid++;
@@ -290,6 +291,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			ns->stats.invalid++;
 			if (v == CT_L4_DROP) {
 				ns->stats.drop++;
+				skb->drop_reason = NF_DROP_REASON_CT_TRACKER;
 				return NF_DROP;
 			}
 			return NF_ACCEPT;
@@ -362,6 +364,7 @@ static int ct_resolve_clash(struct nf_ns *ns, struct nf_skb *skb, struct ct_tupl
 	ct_entry_kill(ns, loser, now);
 	skb->ct = NULL;
 	skb->ctinfo = 0;
+	skb->drop_reason = NF_DROP_REASON_CT_INSERT_FAILED;
 	return NF_DROP;
 }
 

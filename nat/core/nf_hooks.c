@@ -92,8 +92,9 @@ static const char *nf_ctinfo_name(uint8_t ctinfo)
 
 /* The conntrack verdict of nf_conntrack_in: NEW/ESTABLISHED/RELATED/INVALID,
  * whether the entry was created or found, both tuples with their buckets.
- * `before` are the counters as they were before ct_in (which one moved tells
- * why a packet has no entry). */
+ * A drop says the reason ct_in left in the packet; `before` are the counters
+ * as they were before ct_in (which one moved tells why a packet it accepted
+ * has no entry). */
 static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb,
 			   int verdict, const struct nf_ct_stats *before)
 {
@@ -102,8 +103,8 @@ static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_
 
 	if (verdict != NF_ACCEPT) {
 		nf_trace(ns, NF_TRACE_STEP "DROP: %s", h, "conntrack",
-			 ns->stats.insert_failed != before->insert_failed ? "tuple clash"
-			 : ns->stats.invalid != before->invalid ? "tracker says drop"
+			 skb->drop_reason == NF_DROP_REASON_CT_INSERT_FAILED ? "tuple clash"
+			 : skb->drop_reason == NF_DROP_REASON_CT_TRACKER ? "tracker says drop"
 			 : "table full (nf_conntrack_max reached)");
 		return;
 	}
@@ -320,6 +321,7 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	const uint8_t *st;
 	int v = NF_ACCEPT;
 
+	skb->drop_reason = NF_DROP_REASON_NONE;
 	if ((unsigned)hook >= NF_INET_NUMHOOKS)
 		return NF_ACCEPT;
 	ns->cur_hook = hook;
@@ -344,8 +346,12 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 			v = nf_stage_confirm(ns, hook, skb, now);
 			break;
 		}
-		if (v != NF_ACCEPT)
+		if (v != NF_ACCEPT) {
+			if (!skb->drop_reason)
+				skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT
+								  : NF_DROP_REASON_NETFILTER_DROP;
 			return v;
+		}
 	}
 	return NF_ACCEPT;
 }

@@ -364,17 +364,30 @@ static void ip_reject(struct world *w, struct node *n, const struct packet *p,
 		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, codes[with]);
 }
 
+/* The text of a netfilter drop, as the walk and the report print it. */
+static const char *ip_nf_drop_text(uint8_t reason)
+{
+	switch (reason) {
+	case NF_DROP_REASON_REJECT: return "rejected by netfilter (REJECT)";
+	case NF_DROP_REASON_CT_INSERT_FAILED: return "conntrack: tuple clash at confirm (insert_failed)";
+	case NF_DROP_REASON_CT_TRACKER: return "conntrack: the tracker dropped it";
+	case NF_DROP_REASON_CT_TABLE_FULL: return "conntrack: table full (nf_conntrack_max)";
+	default: return "by netfilter";
+	}
+}
+
 /* NF_HOOK(): run one hook; on DROP/REJECT the packet is answered (REJECT),
- * released and freed, and false is returned. */
+ * released and freed, and false is returned. Why it was dropped is the
+ * reason netfilter left in the packet (p->nf.drop_reason). */
 static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_hook hook,
 		    const char *in, const char *out)
 {
 	static const char *const names[NF_INET_NUMHOOKS] = {
 		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
 	};
-	struct nf_ct_peek before, after;
+	struct nf_ct_peek before;
 	bool rep = report_on(w), why_needed = rep || ip_tracing(w, n);
-	if (why_needed)
+	if (rep)
 		nf_ct_peek(n->nf, &before);
 	int v = nf_hook(n->nf, hook, &p->nf, in, out, w->now);
 	if (rep)
@@ -388,18 +401,7 @@ static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_h
 		packet_free(p);
 		return false;
 	}
-	/* why, from the counters that moved (conntrack) or the verdict (a rule) */
-	const char *what = v == NF_REJECT ? "rejected by netfilter (REJECT)" : "by netfilter";
-	{
-		nf_ct_peek(n->nf, &after);
-		if (after.insert_failed != before.insert_failed)
-			what = "conntrack: tuple clash at confirm (insert_failed)";
-		else if (after.drop != before.drop && after.invalid != before.invalid)
-			what = "conntrack: the tracker dropped it";
-		else if (after.drop != before.drop)
-			what = "conntrack: table full (nf_conntrack_max)";
-	}
-	char *why = g_strdup_printf("%s at %s", what, names[hook]);
+	char *why = g_strdup_printf("%s at %s", ip_nf_drop_text(p->nf.drop_reason), names[hook]);
 	ip_drop(w, n, p, why);
 	g_free(why);
 	return false;
