@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/inet/inet.h"
 
 #define ICMP_RATELIMIT (1000 * SIM_MS)	/* net.ipv4.icmp_ratelimit */
 #define XRLIM_BURST_FACTOR 6
@@ -192,7 +192,7 @@ void ip_rt_send_redirect(struct world *w, struct node *n, const struct packet *p
 		nf_inet_ntop4(gw, g);
 		char *line = g_strdup_printf("IPv4: host %s/if%d ignores redirects for %s to %s", s,
 					     icmp_ifindex(n, in), d, g);
-		world_klog(w, n, w->now, line);
+		node_klog(n, w->now, line);
 		g_free(line);
 	}
 }
@@ -399,10 +399,10 @@ static void icmp_redirect(struct world *w, struct node *n, const struct packet *
 			nf_inet_ntop4(qdst, d);
 			char *line = g_strdup_printf("IPv4: Redirect from %s on %s about %s ignored",
 						     o, dev->name, g);
-			world_klog(w, n, w->now, line);
+			node_klog(n, w->now, line);
 			g_free(line);
 			line = g_strdup_printf("  Advised path = %s -> %s", s, d);
-			world_klog(w, n, w->now, line);
+			node_klog(n, w->now, line);
 			g_free(line);
 		}
 		return;

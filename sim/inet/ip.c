@@ -19,8 +19,8 @@
  */
 #include <string.h>
 
-#include "sim/out/report.h"
-#include "sim/core/world.h"
+#include "sim/inet/drop.h"
+#include "sim/inet/inet.h"
 
 /* Packet-walk columns, the same as nat/'s NF_TRACE_STEP: "  STEP  WHERE  text"
  * (11 and 10 columns), so the stack's and netfilter's lines align. */
@@ -299,7 +299,7 @@ void packet_summary(const struct packet *p, GString *s)
 
 static bool ip_tracing(const struct world *w, const struct node *n)
 {
-	return w->opt.trace && n->nf;
+	return probe_on(&w->probes, PROBE_WALK) && n->nf;
 }
 
 static void ip_trace(struct world *w, const struct node *n, const char *fmt, ...)
@@ -312,7 +312,7 @@ static void ip_trace(struct world *w, const struct node *n, const char *fmt, ...
 	va_start(ap, fmt);
 	char *line = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	world_trace(w, line);
+	probe_fire_walk(&w->probes, line);
 	g_free(line);
 }
 
@@ -327,16 +327,27 @@ static void ip_trace_head(struct world *w, const struct node *n, const struct pa
 	g_string_append_printf(s, "[%s] %s packet #%" G_GUINT64_FORMAT " %s: ", ts, n->name, p->id,
 			       from);
 	packet_summary(p, s);
-	world_trace(w, s->str);
+	probe_fire_walk(&w->probes, s->str);
 	g_string_free(s, TRUE);
 }
 
-static void ip_drop(struct world *w, struct node *n, struct packet *p, const char *why)
+/* kfree_skb_reason: the walk's DROP line and the drop probe say why. */
+static void ip_drop_why(struct world *w, struct node *n, struct packet *p, struct ip_drop why)
 {
-	ip_trace(w, n, IP_TRACE_STEP "%s", "DROP", "", why);
-	if (report_on(w))
-		report_drop(w, n, p, why);
+	if (ip_tracing(w, n)) {
+		GString *s = g_string_new(NULL);
+		ip_drop_text(&why, s);
+		ip_trace(w, n, IP_TRACE_STEP "%s", "DROP", "", s->str);
+		g_string_free(s, TRUE);
+	}
+	if (probe_on(&w->probes, PROBE_DROP))
+		probe_fire_drop(&w->probes, n, p, &why);
 	packet_free(p);
+}
+
+static void ip_drop(struct world *w, struct node *n, struct packet *p, enum ip_drop_reason r)
+{
+	ip_drop_why(w, n, p, (struct ip_drop){ .reason = r });
 }
 
 /* ----- netfilter hooks ----- */
@@ -364,46 +375,27 @@ static void ip_reject(struct world *w, struct node *n, const struct packet *p,
 		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, codes[with]);
 }
 
-/* The text of a netfilter drop, as the walk and the report print it. */
-static const char *ip_nf_drop_text(uint8_t reason)
-{
-	switch (reason) {
-	case NF_DROP_REASON_REJECT: return "rejected by netfilter (REJECT)";
-	case NF_DROP_REASON_CT_INSERT_FAILED: return "conntrack: tuple clash at confirm (insert_failed)";
-	case NF_DROP_REASON_CT_TRACKER: return "conntrack: the tracker dropped it";
-	case NF_DROP_REASON_CT_TABLE_FULL: return "conntrack: table full (nf_conntrack_max)";
-	default: return "by netfilter";
-	}
-}
-
 /* NF_HOOK(): run one hook; on DROP/REJECT the packet is answered (REJECT),
  * released and freed, and false is returned. Why it was dropped is the
  * reason netfilter left in the packet (p->nf.drop_reason). */
 static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_hook hook,
 		    const char *in, const char *out)
 {
-	static const char *const names[NF_INET_NUMHOOKS] = {
-		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
-	};
 	struct nf_ct_peek before;
-	bool rep = report_on(w), why_needed = rep || ip_tracing(w, n);
-	if (rep)
+	bool watch = probe_on(&w->probes, PROBE_HOOK);
+	if (watch)
 		nf_ct_peek(n->nf, &before);
 	int v = nf_hook(n->nf, hook, &p->nf, in, out, w->now);
-	if (rep)
-		report_ct_sample(w, n, &before);
+	if (watch)
+		probe_fire_hook(&w->probes, n, &before);
 	if (v == NF_ACCEPT)
 		return true;
 	if (v == NF_REJECT)
 		ip_reject(w, n, p, hook);
 	nf_skb_release(n->nf, &p->nf);
-	if (!why_needed) {
-		packet_free(p);
-		return false;
-	}
-	char *why = g_strdup_printf("%s at %s", ip_nf_drop_text(p->nf.drop_reason), names[hook]);
-	ip_drop(w, n, p, why);
-	g_free(why);
+	ip_drop_why(w, n, p, (struct ip_drop){ .reason = IP_DROP_NETFILTER,
+					       .nf_reason = p->nf.drop_reason,
+					       .hook = (uint8_t)hook });
 	return false;
 }
 
@@ -551,11 +543,11 @@ static void ip_transmit(struct world *w, struct node *n, struct packet *p, struc
 		GString *s = g_string_new(NULL);
 		g_string_append_printf(s, IP_TRACE_STEP, "leaves", out->name);
 		packet_summary(p, s);
-		world_trace(w, s->str);
+		probe_fire_walk(&w->probes, s->str);
 		g_string_free(s, TRUE);
 	}
-	if (report_on(w))
-		report_tx(w, n, out, p);
+	if (probe_on(&w->probes, PROBE_TX))
+		probe_fire_packet(&w->probes, PROBE_TX, n, out, p);
 	link_transmit(w, out, p);
 }
 
@@ -659,21 +651,24 @@ static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u)
 		return;
 	}
 	struct packet *q = np->head;
+	struct iface *out = np->out;
+	uint32_t nexthop = np->nexthop;
 	np->head = np->tail = NULL;
-	ip_pending_remove(n, np);
+	ip_pending_remove(n, np); /* frees np */
 	while (q) {
 		struct packet *p = q;
 		q = p->next;
 		p->next = NULL;
 		if (ip_tracing(w, n)) {
 			char a[16];
-			nf_inet_ntop4(np->nexthop, a);
+			nf_inet_ntop4(nexthop, a);
 			ip_trace_head(w, n, p, "waited 3 s for a neighbour");
 			ip_trace(w, n, IP_TRACE_STEP "%s unresolved after %u probes: ICMP host "
-				 "unreachable sent", "neighbour", np->out->name, a, NEIGH_PROBES);
+				 "unreachable sent", "neighbour", out->name, a, NEIGH_PROBES);
 		}
-		if (report_on(w))
-			report_drop(w, n, p, "neighbour resolution failed");
+		if (probe_on(&w->probes, PROBE_DROP))
+			probe_fire_drop(&w->probes, n, p,
+					&(struct ip_drop){ .reason = IP_DROP_NEIGH_FAILED });
 		/* ipv4_link_failure -> icmp_send: the error carries the queued
 		 * packet's entry (nf_ct_attach), so it is de-NATed back to the
 		 * original sender even if the entry expired meanwhile */
@@ -828,7 +823,7 @@ static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 			icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
 			if (n->nf)
 				nf_skb_release(n->nf, &p->nf);
-			ip_drop(w, n, p, "needs fragmentation but DF set");
+			ip_drop(w, n, p, IP_DROP_FRAG_NEEDED);
 			return;
 		}
 		ip_fragment(w, n, p, out, nexthop);
@@ -981,7 +976,7 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 	uint32_t ts = ip_truesize(p->len);
 	if (st->frag_mem + ts > IPFRAG_HIGH_THRESH) {
 		ip_mib_inc(n, IPSTATS_MIB_REASMFAILS);
-		ip_drop(w, n, p, "fragment: reassembly memory full (ipfrag_high_thresh)");
+		ip_drop(w, n, p, IP_DROP_FRAG_MEM);
 		return NULL;
 	}
 	if (!fq) {
@@ -1007,7 +1002,7 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 	if ((last && (end < fq->total || (fq->have_last && end != fq->total))) ||
 	    (!last && fq->have_last && end > fq->total) || end == off) {
 		frag_queue_fail(fq);
-		ip_drop(w, n, p, "fragment: inconsistent length, queue discarded");
+		ip_drop(w, n, p, IP_DROP_FRAG_INCONSISTENT);
 		return NULL;
 	}
 	/* where it goes, and the contiguous run of data around it */
@@ -1021,12 +1016,12 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 		for (struct packet *f = (*pp)->next; f && frag_off_bytes(f) == run_end; f = f->next)
 			run_end += frag_len(f);
 		if (off >= run_start && end <= run_end) {
-			ip_drop(w, n, p, "fragment: duplicate");
+			ip_drop(w, n, p, IP_DROP_FRAG_DUP);
 			return NULL;
 		}
 		ip_mib_inc(n, IPSTATS_MIB_REASM_OVERLAPS);
 		frag_queue_fail(fq);
-		ip_drop(w, n, p, "fragment: overlap, queue discarded");
+		ip_drop(w, n, p, IP_DROP_FRAG_OVERLAP);
 		return NULL;
 	}
 	p->next = *pp;
@@ -1109,7 +1104,7 @@ static void ip_local_deliver(struct world *w, struct node *n, struct iface *in,
 		return;
 	default:
 		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH);
-		ip_drop(w, n, p, "protocol unreachable");
+		ip_drop(w, n, p, IP_DROP_PROTO_UNREACH);
 		return;
 	}
 }
@@ -1126,11 +1121,9 @@ static void ip_martian_source(struct world *w, struct node *n, struct iface *in,
 		ip_mib_inc(n, LINUX_MIB_IPRPFILTER);
 	if (n->nf)
 		nf_skb_release(n->nf, &p->nf);
-	ip_drop(w, n, p, why == FIB_SRC_RPF ? "martian source: rp_filter (no route back by this "
-					      "interface)"
-		: ip_addr_is_local(n, ip_src(ip)) ? "martian source: one of the node's own addresses "
-						    "(accept_local 0)"
-		: "martian source");
+	ip_drop(w, n, p, why == FIB_SRC_RPF ? IP_DROP_MARTIAN_SOURCE_RPF
+		: ip_addr_is_local(n, ip_src(ip)) ? IP_DROP_MARTIAN_SOURCE_LOCAL
+		: IP_DROP_MARTIAN_SOURCE);
 }
 
 /* ip_forward: TTL, DF/MTU, TTL decrement, ICMP redirect, FORWARD, ip_output's
@@ -1149,7 +1142,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		if (icmp_ip_error_allow(w, n, ip_src(ip)))
 			icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
 		nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "no route to host");
+		ip_drop(w, n, p, IP_DROP_NO_ROUTE_HOST);
 		return;
 	}
 	struct iface *out = route_out_dev(n, r);
@@ -1181,7 +1174,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		ip_mib_inc(n, IPSTATS_MIB_INHDRERRORS); /* too_many_hops */
 		icmp_send_error(w, n, p, ICMP_TIME_EXCEEDED, 0);
 		nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "TTL exceeded");
+		ip_drop(w, n, p, IP_DROP_TTL);
 		return;
 	}
 	/* ip_exceeds_mtu: a datagram conntrack reassembled is judged by its
@@ -1191,7 +1184,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		ip_mib_inc(n, IPSTATS_MIB_FRAGFAILS);
 		icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
 		nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "needs fragmentation but DF set");
+		ip_drop(w, n, p, IP_DROP_FRAG_NEEDED);
 		return;
 	}
 	/* ip_decrease_ttl: RFC 1624 incremental update of the checksum */
@@ -1262,8 +1255,8 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 {
 	if (!p->id) {
 		p->id = ++w->next_packet_id;
-		if (report_on(w))
-			report_packet_new(w, n, p);
+		if (probe_on(&w->probes, PROBE_PACKET_NEW))
+			probe_fire_packet(&w->probes, PROBE_PACKET_NEW, n, NULL, p);
 	}
 	bool on_lo = ifc == n->lo;
 	struct nf_skb keep = p->nf;
@@ -1311,14 +1304,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		snprintf(from, sizeof from, "in %s", ifc->name);
 		ip_trace_head(w, n, p, from);
 	}
-	if (report_on(w))
-		report_rx(w, n, ifc, p);
+	if (probe_on(&w->probes, PROBE_RX))
+		probe_fire_packet(&w->probes, PROBE_RX, n, ifc, p);
 	if (ip_martian(ip_src(ip), ip_dst(ip), on_lo)) {
 		ip_state(n)->in_discards++;
 		ip_mib_inc(n, IPSTATS_MIB_INADDRERRORS);
 		if (n->nf)
 			nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "martian address");
+		ip_drop(w, n, p, IP_DROP_MARTIAN_ADDR);
 		return;
 	}
 	bool l2_group = !on_lo && (p->data[0] & 1);
@@ -1356,7 +1349,7 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		ip_state(n)->in_discards++;
 		if (n->nf)
 			nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, n->ip_forward ? "not forwardable" : "forwarding disabled");
+		ip_drop(w, n, p, n->ip_forward ? IP_DROP_NOT_FORWARDABLE : IP_DROP_FORWARDING_DISABLED);
 		return;
 	}
 	ip_forward(w, n, ifc, p);
@@ -1391,8 +1384,8 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 {
 	if (!p->id) {
 		p->id = ++w->next_packet_id;
-		if (report_on(w))
-			report_packet_new(w, n, p);
+		if (probe_on(&w->probes, PROBE_PACKET_NEW))
+			probe_fire_packet(&w->probes, PROBE_PACKET_NEW, n, NULL, p);
 	}
 	uint8_t *ip = pkt_ip(p);
 	p->nf.ip = ip;
@@ -1410,7 +1403,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 	if (!ip_route_output(n, dst, &out, &nexthop)) {
 		ip_state(n)->out_no_routes++;
 		ip_trace(w, n, IP_TRACE_STEP "no route to the destination", "routing", "");
-		ip_drop(w, n, p, "network unreachable");
+		ip_drop(w, n, p, IP_DROP_NET_UNREACH);
 		return;
 	}
 	if (ip_tot_len(ip) > out->mtu && ip_proto(ip) != IPPROTO_TCP_ && (rd16(ip + 6) & IP_DF)) {
@@ -1427,7 +1420,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 			dst = ip_dst(ip);
 			if (!ip_route_output(n, dst, &out, &nexthop)) {
 				nf_skb_release(n->nf, &p->nf);
-				ip_drop(w, n, p, "network unreachable after OUTPUT");
+				ip_drop(w, n, p, IP_DROP_NET_UNREACH_OUTPUT);
 				return;
 			}
 		}
@@ -1547,4 +1540,22 @@ void ip_node_free(struct node *n)
 	g_free(n->lo);
 	n->lo = NULL;
 	icmp_node_free(n);
+}
+
+/* ----- start-up ----- */
+
+static const struct node_subsys inet_subsys = {
+	.node_init = devconf_node_init,
+	.iface_init = devconf_iface_init,
+	.node_exit = ip_node_free,
+};
+
+/* inet_init (the kernel's fs_initcall): every node gets the stack's
+ * knobs and frees its state with it, and received IPv4 frames come to
+ * ip_rcv (dev_add_pack). Run at process start-up, before any node exists;
+ * priority 101 orders it before the sockets' (sim/sock/traffic.c). */
+__attribute__((constructor(101))) static void inet_init(void)
+{
+	node_subsys_register(&inet_subsys);
+	node_set_l3_rcv(ip_rcv);
 }

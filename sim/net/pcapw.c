@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/net/node.h"
 
 #define PCAPW_SNAPLEN 262144
 #define PCAPW_BUFSIZE (256u << 10)
@@ -142,5 +142,6 @@ void iface_capture(struct world *w, struct iface *ifc, const struct packet *p)
 			w->stopping = true;
 		}
 	}
-	expect_observe(ifc, p);
+	if (probe_on(&w->probes, PROBE_CAPTURE))
+		probe_fire_packet(&w->probes, PROBE_CAPTURE, ifc->node, ifc, p);
 }

@@ -120,7 +120,7 @@ void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	world_cmd_output(w, n, w->now, buf);
+	probe_fire_output(&w->probes, n, w->now, buf, PROBE_STDOUT);
 }
 
 struct tr_node *tr_node_get(struct node *n)
@@ -759,4 +759,24 @@ void transport_summary(struct node *n, GString *json)
 		", \"flows_started\": %" G_GUINT64_FORMAT ", \"flows_tx\": %" G_GUINT64_FORMAT
 		", \"flows_rx\": %" G_GUINT64_FORMAT ", \"flows_icmp_errors\": %" G_GUINT64_FORMAT
 		", \"flows_established\": %" G_GUINT64_FORMAT, n_flows, tx, rx, err, est);
+}
+
+/* ----- start-up ----- */
+
+static void sock_node_init(struct node *n)
+{
+	tcp_sysctl_defaults(&n->tcp_sysctl);
+}
+
+static const struct node_subsys sock_subsys = {
+	.node_init = sock_node_init,
+	.node_exit = transport_free,
+};
+
+/* The sockets' start-up (after inet_init, sim/inet/ip.c): every node gets
+ * the TCP knobs' defaults and frees its sockets with it (before the IPv4
+ * stack's state: exit runs in reverse order). */
+__attribute__((constructor(102))) static void sock_init(void)
+{
+	node_subsys_register(&sock_subsys);
 }

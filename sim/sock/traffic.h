@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/shell/cmd.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 /* ----- common helpers (traffic.c) ----- */
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "sim/scenario/scenario.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 #include "tests/unit/check.h"
 
