@@ -113,6 +113,25 @@ bool tr_parse_hostport(struct world *w, const char *text, uint32_t *addr, uint16
 	return true;
 }
 
+bool tr_unescape(const char *s, GString *out)
+{
+	for (; *s; s++) {
+		if (*s != '\\') {
+			g_string_append_c(out, *s);
+			continue;
+		}
+		switch (*++s) {
+		case 'r': g_string_append_c(out, '\r'); break;
+		case 'n': g_string_append_c(out, '\n'); break;
+		case 't': g_string_append_c(out, '\t'); break;
+		case '\\': g_string_append_c(out, '\\'); break;
+		case '"': g_string_append_c(out, '"'); break;
+		default: return false; /* unknown, or a lone trailing backslash */
+		}
+	}
+	return true;
+}
+
 void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 {
 	char buf[512];
@@ -572,7 +591,8 @@ static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 {
 	static const char usage[] =
-		"tcp: usage: tcp connect DEST:PORT [sport P] [send BYTES] [close|reset|hold]\n"
+		"tcp: usage: tcp connect DEST:PORT [sport P] [send BYTES | send-text TEXT]\n"
+		"                   [close|reset|hold]\n"
 		"       tcp segment DEST:PORT sport P flags F [seq N] [ack N] [size B]";
 	if (argc < 3 || (strcmp(argv[1], "connect") && strcmp(argv[1], "segment"))) {
 		g_string_append(c->err, usage);
@@ -582,6 +602,7 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 	uint32_t dst, sport = 0, seq = 0, ack = 0, size = 0;
 	uint16_t dport;
 	uint64_t bytes = 0;
+	GString *text = NULL;	/* send-text's bytes */
 	bool have_seq = false, have_flags = false;
 	uint8_t flags = 0;
 	enum tcp_close_mode mode = TCP_MODE_CLOSE;
@@ -597,7 +618,7 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		}
 		const char *v = k + 1 < argc ? argv[k + 1] : NULL;
 		bool known = !strcmp(o, "sport") ||
-			(!segment && !strcmp(o, "send")) ||
+			(!segment && (!strcmp(o, "send") || !strcmp(o, "send-text"))) ||
 			(segment && (!strcmp(o, "flags") || !strcmp(o, "seq") || !strcmp(o, "ack") ||
 				     !strcmp(o, "size")));
 		if (!known) {
@@ -612,7 +633,22 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		if (!strcmp(o, "sport")) {
 			if (!parse_port_opt(c, "tcp", v, &sport))
 				return 2;
+		} else if (!strcmp(o, "send-text")) {
+			if (text)
+				g_string_free(text, TRUE);
+			text = g_string_new(NULL);
+			if (!tr_unescape(v, text)) {
+				g_string_append_printf(c->err, "tcp: bad escape in '%s' (\\r \\n "
+						       "\\t \\\\ \\\")", v);
+				g_string_free(text, TRUE);
+				return 2;
+			}
+			bytes = text->len;
 		} else if (!strcmp(o, "send")) {
+			if (text) {
+				g_string_free(text, TRUE);
+				text = NULL;
+			}
 			char *end;
 			errno = 0;
 			unsigned long long b = strtoull(v, &end, 10);
@@ -656,13 +692,19 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		g_string_append(c->err, "tcp: segment needs sport P and flags F");
 		return 2;
 	}
+	int rc = 0;
 	if (c->dry_run)
-		return 0;
-	if (tr_unresolved(c, "tcp", dst, argv[2]))
-		return 2;
-	if (segment)
-		return tcp_cmd_segment(c, dst, dport, (uint16_t)sport, flags, have_seq, seq, ack, size);
-	return tcp_cmd_connect(c, dst, dport, sport ? (int)sport : -1, bytes, mode);
+		;
+	else if (tr_unresolved(c, "tcp", dst, argv[2]))
+		rc = 2;
+	else if (segment)
+		rc = tcp_cmd_segment(c, dst, dport, (uint16_t)sport, flags, have_seq, seq, ack, size);
+	else
+		rc = tcp_cmd_connect(c, dst, dport, sport ? (int)sport : -1, bytes,
+				     text ? (const uint8_t *)text->str : NULL, mode);
+	if (text)
+		g_string_free(text, TRUE);
+	return rc;
 }
 
 static int listen_cmd(struct cmd_ctx *c, int argc, char **argv)

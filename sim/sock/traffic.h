@@ -3,8 +3,10 @@
  * Shared by traffic.c (command parsing, flows generator, common helpers),
  * udp.c (UDP sockets), tcp.c (a small real TCP), ping.c (iputils ping) and
  * sim/apps/replay.c (pcap replay). Nothing here is public: the rest of the
- * simulator sees only traffic_cmd() (sim/shell/cmd.h) and the transport entry
- * points (sim/core/world.h).
+ * simulator sees only traffic_cmd() (sim/shell/cmd.h), the transport entry
+ * points (sim/inet/inet.h) and sim/sock/sock.h. The command parsing still
+ * lives here, so this header includes the shell's (a layer above: the
+ * allowlist's `sim/sock/traffic.h -> sim/shell/cmd.h`).
  *
  * Node state: n->udp is a struct udp_node, n->tcp a struct tcp_node, and
  * n->ping a struct tr_node holding the node's running traffic commands (ping
@@ -46,6 +48,9 @@ bool tr_parse_addr(struct world *w, const char *text, uint32_t *addr);
 bool tr_parse_hostport(struct world *w, const char *text, uint32_t *addr, uint16_t *port);
 /* Unsigned decimal within [min, max]. */
 bool tr_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
+/* C-style escapes of a text argument (\r \n \t \\ \"), read after the
+ * shell's quoting, appended to out; false on any other escape. */
+bool tr_unescape(const char *s, GString *out);
 /* A line of asynchronous command output at the current time. */
 void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -124,8 +129,11 @@ void udp_summary(struct node *n, GString *json);
 
 /* ----- TCP (tcp.c) ----- */
 enum tcp_close_mode { TCP_MODE_CLOSE, TCP_MODE_RESET, TCP_MODE_HOLD };
+/* Connect and send `bytes` bytes: data's, or zeros when data is NULL (the
+ * pattern of `send N`); the segments are cut at the MSS as the kernel
+ * cuts a stream written at once. */
 int tcp_cmd_connect(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
-		    uint64_t bytes, enum tcp_close_mode mode);
+		    uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode);
 int tcp_cmd_listen(struct cmd_ctx *c, uint16_t port);
 int tcp_cmd_segment(struct cmd_ctx *c, uint32_t dst, uint16_t dport, uint16_t sport,
 		    uint8_t flags, bool have_seq, uint32_t seq, uint32_t ack, uint32_t size);
