@@ -9,7 +9,7 @@
  * icmp_msgs_per_sec 1000, icmp_msgs_burst 50). The error leaves through
  * ip_local_out, so a router's error crosses OUTPUT and POSTROUTING where
  * conntrack sees it as RELATED. Received ICMP is dispatched once, as
- * sim/core/world.h documents: echo request -> reply here; every echo reply
+ * sim/inet/inet.h documents: echo request -> reply here; every echo reply
  * and every error -> ping_icmp_rcv (owning), an error quoting UDP/TCP first
  * to udp_err/tcp_err.
  */

@@ -1257,7 +1257,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 }
 
 /* `conntrack -E [-p PROTO]`: from now on the router's events are also shown
- * on stdout (world_ct_event reads this marker). The marker lives under /run:
+ * on stdout (ct_events.c reads this marker). The marker lives under /run:
  * a reboot ends the listening process. */
 static void conntrack_event_listen(struct cmd_ctx *c, int argc, char **argv)
 {
