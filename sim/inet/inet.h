@@ -136,29 +136,9 @@ uint32_t route_gateway(const struct node *n, const struct route *r, uint32_t dad
 /* The device a route sends through (r->dev, or resolved from r->gw). */
 struct iface *route_out_dev(const struct node *n, const struct route *r);
 
-/* ----- the transport layer's entry points -----
- * Implemented by sim/sock (udp.c, tcp.c, ping.c), called by ip.c and icmp.c:
- * an upward call by name that the protocol table (the kernel's
- * inet_protos[], registered by sim/sock) is to replace. */
-/* Transport input at the local host, after INPUT. Each takes ownership of
- * p. icmp_rcv (icmp.c) answers echo requests itself. */
-void udp_rcv(struct world *w, struct node *n, struct packet *p);
-void tcp_rcv(struct world *w, struct node *n, struct packet *p);
+/* ICMP input at the local host, after INPUT (icmp.c): answers echo and
+ * timestamp requests, acts on redirects, hands echo replies and errors to
+ * the registered transports (sim/inet/protocol.h). Takes ownership of p. */
 void icmp_rcv(struct world *w, struct node *n, struct packet *p);
-/* ICMP handed to the sockets by icmp_rcv. Every echo reply and every ICMP
- * error goes to ping_icmp_rcv (takes ownership; ping keeps the replies and
- * errors about its own echo requests and frees the rest). An error quoting
- * a UDP or TCP header also goes, first, to udp_err or tcp_err (not owning:
- * `icmp` is the whole ICMP packet, l3/l4 set). */
-void ping_icmp_rcv(struct world *w, struct node *n, struct packet *p);
-/* Is there a socket for a packet the node sent (an ICMP redirect about it is
- * acted on only then, as the kernel's error handlers find one): a running
- * ping with echo id `id` to dst, a UDP socket on `port`, a TCP connection. */
-bool ping_sock_find(struct node *n, uint16_t id, uint32_t dst);
-bool udp_sock_find(struct node *n, uint16_t port);
-bool tcp_sock_find(struct node *n, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		   uint16_t rport);
-void udp_err(struct world *w, struct node *n, const struct packet *icmp);
-void tcp_err(struct world *w, struct node *n, const struct packet *icmp);
 
 #endif

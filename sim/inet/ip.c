@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sim/inet/drop.h"
+#include "sim/inet/protocol.h"
 #include "sim/inet/inet.h"
 
 /* Packet-walk columns, the same as nat/'s NF_TRACE_STEP: "  STEP  WHERE  text"
@@ -1092,21 +1093,18 @@ static void ip_local_deliver(struct world *w, struct node *n, struct iface *in,
 	ip_trace(w, n, IP_TRACE_STEP "to the router's own stack", "delivered", "local");
 	ip_mib_inc(n, IPSTATS_MIB_INDELIVERS);
 	ip = pkt_ip(p);
-	switch (ip_proto(ip)) {
-	case IPPROTO_ICMP_:
+	if (ip_proto(ip) == IPPROTO_ICMP_) { /* the stack's own */
 		icmp_rcv(w, n, p);
 		return;
-	case IPPROTO_UDP_:
-		udp_rcv(w, n, p);
-		return;
-	case IPPROTO_TCP_:
-		tcp_rcv(w, n, p);
-		return;
-	default:
-		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH);
-		ip_drop(w, n, p, IP_DROP_PROTO_UNREACH);
+	}
+	/* ip_protocol_deliver_rcu: the registered transport (protocol.h) */
+	const struct net_protocol *prot = inet_protocol(ip_proto(ip));
+	if (prot && prot->handler) {
+		prot->handler(w, n, p);
 		return;
 	}
+	icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH);
+	ip_drop(w, n, p, IP_DROP_PROTO_UNREACH);
 }
 
 /* A source fib_validate_source refused (ip_route_input_slow's

@@ -815,10 +815,44 @@ static const struct node_subsys sock_subsys = {
 	.node_exit = transport_free,
 };
 
-/* The sockets' start-up (after inet_init, sim/inet/ip.c): every node gets
- * the TCP knobs' defaults and frees its sockets with it (before the IPv4
- * stack's state: exit runs in reverse order). */
+/* A redirect is acted on for a socket of the node's own (the kernel's
+ * udp_err/tcp_v4_err/ping_err find one). q: the quoted IPv4 header, l4:
+ * its transport header. */
+static bool udp_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
+{
+	return node_has_addr(n, ip_src(q)) && udp_sock_find(n, rd16(l4));
+}
+
+static bool tcp_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
+{
+	return tcp_sock_find(n, ip_src(q), rd16(l4), ip_dst(q), rd16(l4 + 2));
+}
+
+static bool ping_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
+{
+	return l4[0] == ICMP_ECHO && ping_sock_find(n, rd16(l4 + 4), ip_dst(q));
+}
+
+static const struct net_protocol udp_protocol = {
+	.handler = udp_rcv, .err_handler = udp_err, .redirect_sock = udp_redirect_sock,
+};
+static const struct net_protocol tcp_protocol = {
+	.handler = tcp_rcv, .err_handler = tcp_err, .redirect_sock = tcp_redirect_sock,
+};
+/* the ICMP sockets: every echo reply and error from icmp_rcv */
+static const struct net_protocol ping_protocol = {
+	.handler = ping_icmp_rcv, .redirect_sock = ping_redirect_sock,
+};
+
+/* The sockets' start-up (after inet_init, sim/inet/ip.c; the kernel's
+ * inet_init registers udp_protocol and tcp_protocol the same way): every
+ * node gets the TCP knobs' defaults and frees its sockets with it (before
+ * the IPv4 stack's state: exit runs in reverse order), and the stack
+ * delivers UDP, TCP and the ICMP sockets' packets through protocol.h. */
 __attribute__((constructor(102))) static void sock_init(void)
 {
 	node_subsys_register(&sock_subsys);
+	inet_add_protocol(&udp_protocol, IPPROTO_UDP_);
+	inet_add_protocol(&tcp_protocol, IPPROTO_TCP_);
+	inet_add_protocol(&ping_protocol, IPPROTO_ICMP_);
 }

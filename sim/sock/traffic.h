@@ -27,7 +27,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/shell/cmd.h"
+#include "sim/inet/protocol.h"
 #include "sim/sock/sock.h"
+
+/* ----- the sockets' entry points (sim/inet/protocol.h's table) ----- */
+/* Input at the local host, after INPUT; each takes ownership of p. */
+void udp_rcv(struct world *w, struct node *n, struct packet *p);
+void tcp_rcv(struct world *w, struct node *n, struct packet *p);
+/* Every echo reply and every ICMP error (from icmp_rcv): ping keeps the
+ * replies and errors about its own echo requests and frees the rest. */
+void ping_icmp_rcv(struct world *w, struct node *n, struct packet *p);
+/* An ICMP error quoting a UDP or TCP header (not owning: `icmp` is the
+ * whole ICMP packet, l3/l4 set). */
+void udp_err(struct world *w, struct node *n, const struct packet *icmp);
+void tcp_err(struct world *w, struct node *n, const struct packet *icmp);
+/* Is there a socket for a packet the node sent: a running ping with echo
+ * id `id` to dst, a UDP socket on `port`, a TCP connection. */
+bool ping_sock_find(struct node *n, uint16_t id, uint32_t dst);
+bool udp_sock_find(struct node *n, uint16_t port);
+bool tcp_sock_find(struct node *n, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport);
 
 /* ----- common helpers (traffic.c) ----- */
 
