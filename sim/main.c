@@ -22,7 +22,7 @@
 #include "sim/scenario/expect.h"
 #include "sim/out/report.h"
 #include "sim/scenario/scenario.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 #define NATSIM_VERSION "0.1.0"
 
@@ -213,7 +213,23 @@ int main(int argc, char **argv)
 	scenario_run(w);
 	if (report_on(w)) {
 		GString *rerr = g_string_new(NULL);
-		if (report_write(w, rerr)) {
+		struct report_scenario rs = { 0 };
+		GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct report_expect));
+		if (w->scn) {
+			rs.name = w->scn->name;
+			rs.path = w->scn->path;
+			for (unsigned i = 0; i < w->scn->expects->len; i++) {
+				const struct expect *e = g_ptr_array_index(w->scn->expects, i);
+				struct report_expect re = { e->line, e->text, e->passed, e->expected,
+							    e->seen };
+				g_array_append_val(rows, re);
+			}
+		}
+		rs.expects = (const struct report_expect *)(void *)rows->data;
+		rs.n_expects = rows->len;
+		int wrc = report_write(w, &rs, rerr);
+		g_array_free(rows, TRUE);
+		if (wrc) {
 			fprintf(stderr, "natsim: error: %s\n", rerr->str);
 			w->exit_status = 2;
 		}

@@ -11,7 +11,8 @@
 
 enum nf_drop_reason {
 	NF_DROP_REASON_NONE = 0,
-	NF_DROP_REASON_RULE,		/* a rule's DROP or REJECT, a chain's DROP policy */
+	NF_DROP_REASON_RULE,		/* a rule's DROP, a chain's DROP policy */
+	NF_DROP_REASON_REJECT,		/* a REJECT rule (answered, then dropped) */
 	NF_DROP_REASON_RULE_HOTDROP,	/* a match found the header truncated (hotdrop) */
 	NF_DROP_REASON_CT_TABLE_FULL,	/* nf_conntrack_max reached, no early drop possible */
 	NF_DROP_REASON_CT_CLASH,	/* insert_failed at confirm (unresolved tuple clash) */
@@ -27,7 +28,7 @@ enum nf_drop_reason {
 static inline const char *nf_drop_reason_name(unsigned r)
 {
 	static const char *const names[NF_DROP_REASON_MAX] = {
-		"none", "rule", "rule-hotdrop", "ct-table-full", "ct-clash", "ct-tracker",
+		"none", "rule", "reject", "rule-hotdrop", "ct-table-full", "ct-clash", "ct-tracker",
 		"nat", "hook",
 	};
 	return r < NF_DROP_REASON_MAX ? names[r] : "?";

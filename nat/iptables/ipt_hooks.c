@@ -33,8 +33,8 @@ static unsigned ipt_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook
 	if (!ns->tables[t].touched || !ns->tables[t].hook_chain[st->hook])
 		return NF_ACCEPT;
 	v = ipt_do_table(ns, t, st->hook, skb, st->in, st->out, st->now);
-	if (v != NF_ACCEPT && !skb->drop_reason)
-		skb->drop_reason = NF_DROP_REASON_RULE;	/* DROP, REJECT, policy */
+	if (v != NF_ACCEPT && !skb->drop_reason)	/* DROP, REJECT, policy */
+		skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT : NF_DROP_REASON_RULE;
 	return (unsigned)v;
 }
 

@@ -13,7 +13,6 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/scenario/scenario.h"
 #include "sim/sock/traffic.h"
 
 struct replay_job {
@@ -42,9 +41,9 @@ void replay_job_free(struct replay_job *r)
 
 static char *replay_path(struct world *w, const char *file)
 {
-	if (g_path_is_absolute(file) || !w->scn || !w->scn->dir)
+	if (g_path_is_absolute(file) || !w->files_dir)
 		return g_strdup(file);
-	return g_build_filename(w->scn->dir, file, NULL);
+	return g_build_filename(w->files_dir, file, NULL);
 }
 
 static pcap_t *replay_open(const char *path, const char *file, GString *err)

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/scenario/scenario.h"
 #include "sim/core/world.h"
 
 struct world *world_new(const struct run_opts *opt)
@@ -55,42 +54,6 @@ int world_open_outputs(struct world *w, GString *err)
 	return 0;
 }
 
-static int flush_file(struct world *w, FILE *f, const char *name, GString *err)
-{
-	if (!f)
-		return 0;
-	if (fflush(f) == 0 && !ferror(f))
-		return 0;
-	int e = errno ? errno : EIO;
-	char *path = g_build_filename(w->opt.out_dir, name, NULL);
-	g_string_append_printf(err, "%s%s: %s", err->len ? "\n" : "", path, g_strerror(e));
-	g_free(path);
-	return 2;
-}
-
-int world_flush_outputs(struct world *w, GString *err)
-{
-	int rc = 0;
-	rc |= flush_file(w, w->kernel_log, "kernel.log", err);
-	rc |= flush_file(w, w->events_log, "conntrack-events.log", err);
-	rc |= flush_file(w, w->trace_log, "trace.log", err);
-	for (unsigned i = 0; w->nodes && i < w->nodes->len; i++) {
-		struct node *n = g_ptr_array_index(w->nodes, i);
-		for (unsigned k = 0; k < n->ifaces->len; k++) {
-			struct iface *ifc = g_ptr_array_index(n->ifaces, k);
-			if (!ifc->pcap)
-				continue;
-			GString *e = g_string_new(NULL);
-			if (pcapw_flush(ifc->pcap, e)) {
-				g_string_append_printf(err, "%s%s", err->len ? "\n" : "", e->str);
-				rc = 2;
-			}
-			g_string_free(e, TRUE);
-		}
-	}
-	return rc ? 2 : 0;
-}
-
 static void close_file(FILE **f)
 {
 	if (*f) {
@@ -107,17 +70,27 @@ void world_close_outputs(struct world *w)
 	fflush(stdout);
 }
 
+void world_on_free(struct world *w, void (*fn)(struct world *w))
+{
+	for (unsigned i = 0; i < w->n_on_free; i++)
+		if (w->on_free[i] == fn)
+			return;
+	g_assert(w->n_on_free < G_N_ELEMENTS(w->on_free));
+	w->on_free[w->n_on_free++] = fn;
+}
+
 void world_free(struct world *w)
 {
 	if (!w)
 		return;
-	world_free_nodes(w); /* pcaps flushed and closed, frames in flight freed */
-	if (w->scn) {
-		scenario_free(w->scn);
-		w->scn = NULL;
-	}
+	/* nodes (pcaps flushed and closed, frames in flight freed), then the
+	 * scenario: the reverse of their registration */
+	while (w->n_on_free > 0)
+		w->on_free[--w->n_on_free](w);
+	probe_set_free(&w->probes);
 	evq_free(&w->q);
 	world_close_outputs(w);
+	g_free(w->files_dir);
 	g_free(w->opt.out_dir);
 	g_free(w);
 }

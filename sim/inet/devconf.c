@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/inet/inet.h"
 
 static const char *const devconf_names[DEVCONF_MAX] = {
 	[DEVCONF_ACCEPT_REDIRECTS] = "accept_redirects",

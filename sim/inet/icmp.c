@@ -8,14 +8,15 @@
  * sysctl defaults (icmp_ratelimit 1000 ms, icmp_ratemask 0x1818,
  * icmp_msgs_per_sec 1000, icmp_msgs_burst 50). The error leaves through
  * ip_local_out, so a router's error crosses OUTPUT and POSTROUTING where
- * conntrack sees it as RELATED. Received ICMP is dispatched once, as
- * sim/core/world.h documents: echo request -> reply here; every echo reply
- * and every error -> ping_icmp_rcv (owning), an error quoting UDP/TCP first
- * to udp_err/tcp_err.
+ * conntrack sees it as RELATED. Received ICMP is dispatched once through
+ * the protocol table (sim/inet/protocol.h): echo request -> reply here;
+ * every echo reply and every error -> the ICMP sockets' entry (ping,
+ * owning), an error quoting UDP/TCP first to that protocol's err_handler.
  */
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/inet/inet.h"
+#include "sim/inet/protocol.h"
 
 #define ICMP_RATELIMIT (1000 * SIM_MS)	/* net.ipv4.icmp_ratelimit */
 #define XRLIM_BURST_FACTOR 6
@@ -192,7 +193,7 @@ void ip_rt_send_redirect(struct world *w, struct node *n, const struct packet *p
 		nf_inet_ntop4(gw, g);
 		char *line = g_strdup_printf("IPv4: host %s/if%d ignores redirects for %s to %s", s,
 					     icmp_ifindex(n, in), d, g);
-		world_klog(w, n, w->now, line);
+		node_klog(n, w->now, line);
 		g_free(line);
 	}
 }
@@ -363,18 +364,8 @@ static void icmp_redirect(struct world *w, struct node *n, const struct packet *
 	const uint8_t *l4 = q + ip_ihl(q);
 	uint32_t old_gw = ip_src(ip), new_gw = rd32(ic + 4);
 	uint32_t qsrc = ip_src(q), qdst = ip_dst(q);
-	bool sock = false;
-	switch (ip_proto(q)) {
-	case IPPROTO_ICMP_:
-		sock = l4[0] == ICMP_ECHO && ping_sock_find(n, rd16(l4 + 4), qdst);
-		break;
-	case IPPROTO_UDP_:
-		sock = node_has_addr(n, qsrc) && udp_sock_find(n, rd16(l4));
-		break;
-	case IPPROTO_TCP_:
-		sock = tcp_sock_find(n, qsrc, rd16(l4), qdst, rd16(l4 + 2));
-		break;
-	}
+	const struct net_protocol *prot = inet_protocol(ip_proto(q));
+	bool sock = prot && prot->redirect_sock && prot->redirect_sock(n, q, l4);
 	if (!sock || (ic[1] & 7) > 3 || ip_addr_is_local(n, qdst))
 		return;
 	const struct route *r = route_lookup(n, qdst);
@@ -399,10 +390,10 @@ static void icmp_redirect(struct world *w, struct node *n, const struct packet *
 			nf_inet_ntop4(qdst, d);
 			char *line = g_strdup_printf("IPv4: Redirect from %s on %s about %s ignored",
 						     o, dev->name, g);
-			world_klog(w, n, w->now, line);
+			node_klog(n, w->now, line);
 			g_free(line);
 			line = g_strdup_printf("  Advised path = %s -> %s", s, d);
-			world_klog(w, n, w->now, line);
+			node_klog(n, w->now, line);
 			g_free(line);
 		}
 		return;
@@ -412,6 +403,18 @@ static void icmp_redirect(struct world *w, struct node *n, const struct packet *
 	if (!ip_neigh_valid(w, n, dev, new_gw))
 		return;
 	route_exception_add(n, r, qdst, new_gw, w->now + IP_RT_GC_TIMEOUT);
+}
+
+/* Every echo reply and every error to the ICMP sockets (ping: the
+ * IPPROTO_ICMP entry of protocol.h), which keep what is theirs; freed if
+ * there are none. */
+static void icmp_sock_deliver(struct world *w, struct node *n, struct packet *p)
+{
+	const struct net_protocol *prot = inet_protocol(IPPROTO_ICMP_);
+	if (prot && prot->handler)
+		prot->handler(w, n, p);
+	else
+		packet_free(p);
 }
 
 /* icmp_rcv: checksum, then by type. */
@@ -436,7 +439,7 @@ void icmp_rcv(struct world *w, struct node *n, struct packet *p)
 		icmp_timestamp(w, n, p);
 		return;
 	case ICMP_ECHOREPLY:
-		ping_icmp_rcv(w, n, p);
+		icmp_sock_deliver(w, n, p);
 		return;
 	default:
 		break;
@@ -452,11 +455,10 @@ void icmp_rcv(struct world *w, struct node *n, struct packet *p)
 		packet_free(p);
 		return;
 	}
+	const struct net_protocol *prot = inet_protocol(ip_proto(q));
 	if (type == ICMP_REDIRECT)
 		icmp_redirect(w, n, p);	/* not an error for UDP/TCP sockets */
-	else if (ip_proto(q) == IPPROTO_UDP_)
-		udp_err(w, n, p);
-	else if (ip_proto(q) == IPPROTO_TCP_)
-		tcp_err(w, n, p);
-	ping_icmp_rcv(w, n, p);
+	else if (ip_proto(q) != IPPROTO_ICMP_ && prot && prot->err_handler)
+		prot->err_handler(w, n, p); /* icmp_socket_deliver */
+	icmp_sock_deliver(w, n, p);
 }

@@ -19,8 +19,9 @@
  */
 #include <string.h>
 
-#include "sim/out/report.h"
-#include "sim/core/world.h"
+#include "sim/inet/drop.h"
+#include "sim/inet/protocol.h"
+#include "sim/inet/inet.h"
 
 /* Packet-walk columns, the same as nat/'s NF_TRACE_STEP: "  STEP  WHERE  text"
  * (11 and 10 columns), so the stack's and netfilter's lines align. */
@@ -299,7 +300,7 @@ void packet_summary(const struct packet *p, GString *s)
 
 static bool ip_tracing(const struct world *w, const struct node *n)
 {
-	return w->opt.trace && n->nf;
+	return probe_on(&w->probes, PROBE_WALK) && n->nf;
 }
 
 static void ip_trace(struct world *w, const struct node *n, const char *fmt, ...)
@@ -312,7 +313,7 @@ static void ip_trace(struct world *w, const struct node *n, const char *fmt, ...
 	va_start(ap, fmt);
 	char *line = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	world_trace(w, line);
+	probe_fire_walk(&w->probes, line);
 	g_free(line);
 }
 
@@ -327,16 +328,27 @@ static void ip_trace_head(struct world *w, const struct node *n, const struct pa
 	g_string_append_printf(s, "[%s] %s packet #%" G_GUINT64_FORMAT " %s: ", ts, n->name, p->id,
 			       from);
 	packet_summary(p, s);
-	world_trace(w, s->str);
+	probe_fire_walk(&w->probes, s->str);
 	g_string_free(s, TRUE);
 }
 
-static void ip_drop(struct world *w, struct node *n, struct packet *p, const char *why)
+/* kfree_skb_reason: the walk's DROP line and the drop probe say why. */
+static void ip_drop_why(struct world *w, struct node *n, struct packet *p, struct ip_drop why)
 {
-	ip_trace(w, n, IP_TRACE_STEP "%s", "DROP", "", why);
-	if (report_on(w))
-		report_drop(w, n, p, why);
+	if (ip_tracing(w, n)) {
+		GString *s = g_string_new(NULL);
+		ip_drop_text(&why, s);
+		ip_trace(w, n, IP_TRACE_STEP "%s", "DROP", "", s->str);
+		g_string_free(s, TRUE);
+	}
+	if (probe_on(&w->probes, PROBE_DROP))
+		probe_fire_drop(&w->probes, n, p, &why);
 	packet_free(p);
+}
+
+static void ip_drop(struct world *w, struct node *n, struct packet *p, enum ip_drop_reason r)
+{
+	ip_drop_why(w, n, p, (struct ip_drop){ .reason = r });
 }
 
 /* ----- netfilter hooks ----- */
@@ -365,43 +377,26 @@ static void ip_reject(struct world *w, struct node *n, const struct packet *p,
 }
 
 /* NF_HOOK(): run one hook; on DROP/REJECT the packet is answered (REJECT),
- * released and freed, and false is returned. */
+ * released and freed, and false is returned. Why it was dropped is the
+ * reason netfilter left in the packet (p->nf.drop_reason). */
 static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_hook hook,
 		    const char *in, const char *out)
 {
-	static const char *const names[NF_INET_NUMHOOKS] = {
-		"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
-	};
-	struct nf_ct_peek before, after;
-	bool rep = report_on(w), why_needed = rep || ip_tracing(w, n);
-	if (why_needed)
+	struct nf_ct_peek before;
+	bool watch = probe_on(&w->probes, PROBE_HOOK);
+	if (watch)
 		nf_ct_peek(n->nf, &before);
 	int v = nf_hook(n->nf, hook, &p->nf, in, out, w->now);
-	if (rep)
-		report_ct_sample(w, n, &before);
+	if (watch)
+		probe_fire_hook(&w->probes, n, &before);
 	if (v == NF_ACCEPT)
 		return true;
 	if (v == NF_REJECT)
 		ip_reject(w, n, p, hook);
 	nf_skb_release(n->nf, &p->nf);
-	if (!why_needed) {
-		packet_free(p);
-		return false;
-	}
-	/* why, from the counters that moved (conntrack) or the verdict (a rule) */
-	const char *what = v == NF_REJECT ? "rejected by netfilter (REJECT)" : "by netfilter";
-	{
-		nf_ct_peek(n->nf, &after);
-		if (after.insert_failed != before.insert_failed)
-			what = "conntrack: tuple clash at confirm (insert_failed)";
-		else if (after.drop != before.drop && after.invalid != before.invalid)
-			what = "conntrack: the tracker dropped it";
-		else if (after.drop != before.drop)
-			what = "conntrack: table full (nf_conntrack_max)";
-	}
-	char *why = g_strdup_printf("%s at %s", what, names[hook]);
-	ip_drop(w, n, p, why);
-	g_free(why);
+	ip_drop_why(w, n, p, (struct ip_drop){ .reason = IP_DROP_NETFILTER,
+					       .nf_reason = p->nf.drop_reason,
+					       .hook = (uint8_t)hook });
 	return false;
 }
 
@@ -549,11 +544,11 @@ static void ip_transmit(struct world *w, struct node *n, struct packet *p, struc
 		GString *s = g_string_new(NULL);
 		g_string_append_printf(s, IP_TRACE_STEP, "leaves", out->name);
 		packet_summary(p, s);
-		world_trace(w, s->str);
+		probe_fire_walk(&w->probes, s->str);
 		g_string_free(s, TRUE);
 	}
-	if (report_on(w))
-		report_tx(w, n, out, p);
+	if (probe_on(&w->probes, PROBE_TX))
+		probe_fire_packet(&w->probes, PROBE_TX, n, out, p);
 	link_transmit(w, out, p);
 }
 
@@ -657,21 +652,24 @@ static void ip_neigh_probe_ev(struct world *w, void *arg, uint64_t u)
 		return;
 	}
 	struct packet *q = np->head;
+	struct iface *out = np->out;
+	uint32_t nexthop = np->nexthop;
 	np->head = np->tail = NULL;
-	ip_pending_remove(n, np);
+	ip_pending_remove(n, np); /* frees np */
 	while (q) {
 		struct packet *p = q;
 		q = p->next;
 		p->next = NULL;
 		if (ip_tracing(w, n)) {
 			char a[16];
-			nf_inet_ntop4(np->nexthop, a);
+			nf_inet_ntop4(nexthop, a);
 			ip_trace_head(w, n, p, "waited 3 s for a neighbour");
 			ip_trace(w, n, IP_TRACE_STEP "%s unresolved after %u probes: ICMP host "
-				 "unreachable sent", "neighbour", np->out->name, a, NEIGH_PROBES);
+				 "unreachable sent", "neighbour", out->name, a, NEIGH_PROBES);
 		}
-		if (report_on(w))
-			report_drop(w, n, p, "neighbour resolution failed");
+		if (probe_on(&w->probes, PROBE_DROP))
+			probe_fire_drop(&w->probes, n, p,
+					&(struct ip_drop){ .reason = IP_DROP_NEIGH_FAILED });
 		/* ipv4_link_failure -> icmp_send: the error carries the queued
 		 * packet's entry (nf_ct_attach), so it is de-NATed back to the
 		 * original sender even if the entry expired meanwhile */
@@ -826,7 +824,7 @@ static void ip_finish_output(struct world *w, struct node *n, struct packet *p,
 			icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
 			if (n->nf)
 				nf_skb_release(n->nf, &p->nf);
-			ip_drop(w, n, p, "needs fragmentation but DF set");
+			ip_drop(w, n, p, IP_DROP_FRAG_NEEDED);
 			return;
 		}
 		ip_fragment(w, n, p, out, nexthop);
@@ -979,7 +977,7 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 	uint32_t ts = ip_truesize(p->len);
 	if (st->frag_mem + ts > IPFRAG_HIGH_THRESH) {
 		ip_mib_inc(n, IPSTATS_MIB_REASMFAILS);
-		ip_drop(w, n, p, "fragment: reassembly memory full (ipfrag_high_thresh)");
+		ip_drop(w, n, p, IP_DROP_FRAG_MEM);
 		return NULL;
 	}
 	if (!fq) {
@@ -1005,7 +1003,7 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 	if ((last && (end < fq->total || (fq->have_last && end != fq->total))) ||
 	    (!last && fq->have_last && end > fq->total) || end == off) {
 		frag_queue_fail(fq);
-		ip_drop(w, n, p, "fragment: inconsistent length, queue discarded");
+		ip_drop(w, n, p, IP_DROP_FRAG_INCONSISTENT);
 		return NULL;
 	}
 	/* where it goes, and the contiguous run of data around it */
@@ -1019,12 +1017,12 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 		for (struct packet *f = (*pp)->next; f && frag_off_bytes(f) == run_end; f = f->next)
 			run_end += frag_len(f);
 		if (off >= run_start && end <= run_end) {
-			ip_drop(w, n, p, "fragment: duplicate");
+			ip_drop(w, n, p, IP_DROP_FRAG_DUP);
 			return NULL;
 		}
 		ip_mib_inc(n, IPSTATS_MIB_REASM_OVERLAPS);
 		frag_queue_fail(fq);
-		ip_drop(w, n, p, "fragment: overlap, queue discarded");
+		ip_drop(w, n, p, IP_DROP_FRAG_OVERLAP);
 		return NULL;
 	}
 	p->next = *pp;
@@ -1095,21 +1093,18 @@ static void ip_local_deliver(struct world *w, struct node *n, struct iface *in,
 	ip_trace(w, n, IP_TRACE_STEP "to the router's own stack", "delivered", "local");
 	ip_mib_inc(n, IPSTATS_MIB_INDELIVERS);
 	ip = pkt_ip(p);
-	switch (ip_proto(ip)) {
-	case IPPROTO_ICMP_:
+	if (ip_proto(ip) == IPPROTO_ICMP_) { /* the stack's own */
 		icmp_rcv(w, n, p);
 		return;
-	case IPPROTO_UDP_:
-		udp_rcv(w, n, p);
-		return;
-	case IPPROTO_TCP_:
-		tcp_rcv(w, n, p);
-		return;
-	default:
-		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH);
-		ip_drop(w, n, p, "protocol unreachable");
+	}
+	/* ip_protocol_deliver_rcu: the registered transport (protocol.h) */
+	const struct net_protocol *prot = inet_protocol(ip_proto(ip));
+	if (prot && prot->handler) {
+		prot->handler(w, n, p);
 		return;
 	}
+	icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH);
+	ip_drop(w, n, p, IP_DROP_PROTO_UNREACH);
 }
 
 /* A source fib_validate_source refused (ip_route_input_slow's
@@ -1124,11 +1119,9 @@ static void ip_martian_source(struct world *w, struct node *n, struct iface *in,
 		ip_mib_inc(n, LINUX_MIB_IPRPFILTER);
 	if (n->nf)
 		nf_skb_release(n->nf, &p->nf);
-	ip_drop(w, n, p, why == FIB_SRC_RPF ? "martian source: rp_filter (no route back by this "
-					      "interface)"
-		: ip_addr_is_local(n, ip_src(ip)) ? "martian source: one of the node's own addresses "
-						    "(accept_local 0)"
-		: "martian source");
+	ip_drop(w, n, p, why == FIB_SRC_RPF ? IP_DROP_MARTIAN_SOURCE_RPF
+		: ip_addr_is_local(n, ip_src(ip)) ? IP_DROP_MARTIAN_SOURCE_LOCAL
+		: IP_DROP_MARTIAN_SOURCE);
 }
 
 /* ip_forward: TTL, DF/MTU, TTL decrement, ICMP redirect, FORWARD, ip_output's
@@ -1147,7 +1140,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		if (icmp_ip_error_allow(w, n, ip_src(ip)))
 			icmp_send_error(w, n, p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
 		nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "no route to host");
+		ip_drop(w, n, p, IP_DROP_NO_ROUTE_HOST);
 		return;
 	}
 	struct iface *out = route_out_dev(n, r);
@@ -1179,7 +1172,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		ip_mib_inc(n, IPSTATS_MIB_INHDRERRORS); /* too_many_hops */
 		icmp_send_error(w, n, p, ICMP_TIME_EXCEEDED, 0);
 		nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "TTL exceeded");
+		ip_drop(w, n, p, IP_DROP_TTL);
 		return;
 	}
 	/* ip_exceeds_mtu: a datagram conntrack reassembled is judged by its
@@ -1189,7 +1182,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		ip_mib_inc(n, IPSTATS_MIB_FRAGFAILS);
 		icmp_send_error_info(w, n, p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, out->mtu);
 		nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "needs fragmentation but DF set");
+		ip_drop(w, n, p, IP_DROP_FRAG_NEEDED);
 		return;
 	}
 	/* ip_decrease_ttl: RFC 1624 incremental update of the checksum */
@@ -1260,8 +1253,8 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 {
 	if (!p->id) {
 		p->id = ++w->next_packet_id;
-		if (report_on(w))
-			report_packet_new(w, n, p);
+		if (probe_on(&w->probes, PROBE_PACKET_NEW))
+			probe_fire_packet(&w->probes, PROBE_PACKET_NEW, n, NULL, p);
 	}
 	bool on_lo = ifc == n->lo;
 	struct nf_skb keep = p->nf;
@@ -1309,14 +1302,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		snprintf(from, sizeof from, "in %s", ifc->name);
 		ip_trace_head(w, n, p, from);
 	}
-	if (report_on(w))
-		report_rx(w, n, ifc, p);
+	if (probe_on(&w->probes, PROBE_RX))
+		probe_fire_packet(&w->probes, PROBE_RX, n, ifc, p);
 	if (ip_martian(ip_src(ip), ip_dst(ip), on_lo)) {
 		ip_state(n)->in_discards++;
 		ip_mib_inc(n, IPSTATS_MIB_INADDRERRORS);
 		if (n->nf)
 			nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, "martian address");
+		ip_drop(w, n, p, IP_DROP_MARTIAN_ADDR);
 		return;
 	}
 	bool l2_group = !on_lo && (p->data[0] & 1);
@@ -1354,7 +1347,7 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		ip_state(n)->in_discards++;
 		if (n->nf)
 			nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, n->ip_forward ? "not forwardable" : "forwarding disabled");
+		ip_drop(w, n, p, n->ip_forward ? IP_DROP_NOT_FORWARDABLE : IP_DROP_FORWARDING_DISABLED);
 		return;
 	}
 	ip_forward(w, n, ifc, p);
@@ -1389,8 +1382,8 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 {
 	if (!p->id) {
 		p->id = ++w->next_packet_id;
-		if (report_on(w))
-			report_packet_new(w, n, p);
+		if (probe_on(&w->probes, PROBE_PACKET_NEW))
+			probe_fire_packet(&w->probes, PROBE_PACKET_NEW, n, NULL, p);
 	}
 	uint8_t *ip = pkt_ip(p);
 	p->nf.ip = ip;
@@ -1408,7 +1401,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 	if (!ip_route_output(n, dst, &out, &nexthop)) {
 		ip_state(n)->out_no_routes++;
 		ip_trace(w, n, IP_TRACE_STEP "no route to the destination", "routing", "");
-		ip_drop(w, n, p, "network unreachable");
+		ip_drop(w, n, p, IP_DROP_NET_UNREACH);
 		return;
 	}
 	if (ip_tot_len(ip) > out->mtu && ip_proto(ip) != IPPROTO_TCP_ && (rd16(ip + 6) & IP_DF)) {
@@ -1425,7 +1418,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 			dst = ip_dst(ip);
 			if (!ip_route_output(n, dst, &out, &nexthop)) {
 				nf_skb_release(n->nf, &p->nf);
-				ip_drop(w, n, p, "network unreachable after OUTPUT");
+				ip_drop(w, n, p, IP_DROP_NET_UNREACH_OUTPUT);
 				return;
 			}
 		}
@@ -1545,4 +1538,22 @@ void ip_node_free(struct node *n)
 	g_free(n->lo);
 	n->lo = NULL;
 	icmp_node_free(n);
+}
+
+/* ----- start-up ----- */
+
+static const struct node_subsys inet_subsys = {
+	.node_init = devconf_node_init,
+	.iface_init = devconf_iface_init,
+	.node_exit = ip_node_free,
+};
+
+/* inet_init (the kernel's fs_initcall): every node gets the stack's
+ * knobs and frees its state with it, and received IPv4 frames come to
+ * ip_rcv (dev_add_pack). Run at process start-up, before any node exists;
+ * priority 101 orders it before the sockets' (sim/sock/traffic.c). */
+__attribute__((constructor(101))) static void inet_init(void)
+{
+	node_subsys_register(&inet_subsys);
+	node_set_l3_rcv(ip_rcv);
 }

@@ -14,7 +14,7 @@
  * given route, another gateway, until it expires. This file depends on
  * nothing but the node record.
  */
-#include "sim/core/world.h"
+#include "sim/inet/inet.h"
 
 static inline uint32_t route_mask(unsigned plen)
 {

@@ -20,7 +20,7 @@
  */
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/inet/inet.h"
 
 static inline uint32_t ri_mask(unsigned plen)
 {
@@ -149,7 +149,7 @@ bool node_net_ratelimit(struct world *w, struct node *n)
 		if (rs->missed) {
 			char *line = g_strdup_printf("net_ratelimit: %u callbacks suppressed",
 						     rs->missed);
-			world_klog(w, n, w->now, line);
+			node_klog(n, w->now, line);
 			g_free(line);
 			rs->missed = 0;
 		}
@@ -173,7 +173,7 @@ void ip_handle_martian_source(struct world *w, struct node *n, const struct ifac
 	nf_inet_ntop4(daddr, d);
 	nf_inet_ntop4(saddr, s);
 	char *line = g_strdup_printf("IPv4: martian source %s from %s, on dev %s", d, s, in->name);
-	world_klog(w, n, w->now, line);
+	node_klog(n, w->now, line);
 	g_free(line);
 	if (p->len < ETH_HLEN)
 		return;
@@ -182,6 +182,6 @@ void ip_handle_martian_source(struct world *w, struct node *n, const struct ifac
 	GString *ll = g_string_new("ll header: 00000000:");
 	for (unsigned i = 0; i < ETH_HLEN; i++)
 		g_string_append_printf(ll, " %02x", p->data[i]);
-	world_klog(w, n, w->now, ll->str);
+	node_klog(n, w->now, ll->str);
 	g_string_free(ll, TRUE);
 }

@@ -14,7 +14,7 @@
 #include <assert.h>
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/net/node.h"
 
 static void link_deliver_ev(struct world *w, void *arg, uint64_t u);
 static void link_tx_end_ev(struct world *w, void *arg, uint64_t u);
@@ -198,7 +198,7 @@ void iface_receive(struct world *w, struct iface *ifc, struct packet *p)
 		packet_free(p); /* ARP, IPv6...: natsim resolves neighbours itself */
 		return;
 	}
-	ip_rcv(w, n, ifc, p);
+	node_l3_deliver(w, n, ifc, p);
 }
 
 static void link_noop_ev(struct world *w, void *arg, uint64_t u)

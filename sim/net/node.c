@@ -9,7 +9,36 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/net/node.h"
+
+/* ----- the layers above (struct node_subsys) ----- */
+
+/* Registered once per process, at start-up (the kernel's pernet list). */
+static const struct node_subsys *node_subsys[4];
+static unsigned node_nsubsys;
+static node_l3_rcv_fn node_l3_rcv;
+
+void node_subsys_register(const struct node_subsys *ops)
+{
+	for (unsigned i = 0; i < node_nsubsys; i++)
+		if (node_subsys[i] == ops)
+			return;
+	g_assert(node_nsubsys < G_N_ELEMENTS(node_subsys));
+	node_subsys[node_nsubsys++] = ops;
+}
+
+void node_set_l3_rcv(node_l3_rcv_fn rcv)
+{
+	node_l3_rcv = rcv;
+}
+
+void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
+{
+	if (node_l3_rcv)
+		node_l3_rcv(w, n, ifc, p);
+	else
+		packet_free(p);
+}
 
 /* ----- the netfilter layer's view of its router (struct nf_env) ----- */
 
@@ -22,19 +51,19 @@ static uint32_t node_env_random_u32(void *ctx)
 static void node_env_klog(void *ctx, nf_time now, const char *text)
 {
 	struct node *n = ctx;
-	world_klog(n->w, n, now, text);
+	node_klog(n, now, text);
 }
 
 static void node_env_ct_event(void *ctx, nf_time now, const char *line)
 {
 	struct node *n = ctx;
-	world_ct_event(n->w, n, now, line);
+	probe_fire_line(&n->w->probes, PROBE_CT_EVENT, n, now, line);
 }
 
 static void node_env_trace(void *ctx, const char *line)
 {
 	struct node *n = ctx;
-	world_trace(n->w, line);
+	probe_fire_walk(&n->w->probes, line);
 }
 
 static uint32_t node_env_if_addr(void *ctx, const char *ifname)
@@ -53,6 +82,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 {
 	if (strlen(name) >= NODENAME_MAX || node_find(w, name))
 		return NULL;
+	world_on_free(w, world_free_nodes);
 	if (!w->nodes)
 		w->nodes = g_ptr_array_new();
 	if (!w->node_by_name)
@@ -67,13 +97,14 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 	n->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
 	n->ip_forward = false;
 	n->ipfrag_time = 30;
-	tcp_sysctl_defaults(&n->tcp_sysctl);
 	n->next_ephemeral = 32768;
 	n->ip_id = (uint16_t)rng_u32(&w->rng);
 	n->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gstring_free_all);
 	n->klog = g_ptr_array_new_with_free_func(g_free);
-	devconf_node_init(n);
+	for (unsigned i = 0; i < node_nsubsys; i++)
+		if (node_subsys[i]->node_init)
+			node_subsys[i]->node_init(n);
 
 	if (kind == NODE_ROUTER) {
 		struct nf_env env = {
@@ -81,7 +112,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.random_u32 = node_env_random_u32,
 			.klog = node_env_klog,
 			.ct_event = node_env_ct_event,
-			.trace = w->opt.trace ? node_env_trace : NULL,
+			.trace = probe_on(&w->probes, PROBE_WALK) ? node_env_trace : NULL,
 			.if_addr = node_env_if_addr,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
@@ -123,7 +154,9 @@ struct iface *iface_get_or_create(struct world *w, struct node *n, const char *n
 	ifc->mac = mac_for(n->name, name);
 	ifc->up = true;
 	ifc->mtu = 1500;
-	devconf_iface_init(n, ifc);
+	for (unsigned i = 0; i < node_nsubsys; i++)
+		if (node_subsys[i]->iface_init)
+			node_subsys[i]->iface_init(n, ifc);
 	if (w->opt.pcap && n->kind != NODE_SWITCH) {
 		char *path = g_strdup_printf("%s/%s-%s.pcap",
 					     w->opt.out_dir ? w->opt.out_dir : ".", n->name, name);
@@ -156,6 +189,18 @@ uint32_t iface_primary_addr(const struct iface *ifc)
 	return ifc->naddrs ? ifc->addrs[0].addr : 0;
 }
 
+void node_klog(struct node *n, sim_time t, const char *text)
+{
+	if (!n->klog)
+		n->klog = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(n->klog, g_strdup(text));
+	if (!n->klog_time)
+		n->klog_time = g_array_new(FALSE, FALSE, sizeof(sim_time));
+	g_array_append_val(n->klog_time, t);
+	if (probe_on(&n->w->probes, PROBE_KLOG))
+		probe_fire_line(&n->w->probes, PROBE_KLOG, n, t, text);
+}
+
 uint16_t node_next_ip_id(struct node *n)
 {
 	return n->ip_id++;
@@ -165,8 +210,9 @@ void node_free(struct node *n)
 {
 	if (!n)
 		return;
-	transport_free(n);
-	ip_node_free(n);
+	for (unsigned i = node_nsubsys; i-- > 0;)
+		if (node_subsys[i]->node_exit)
+			node_subsys[i]->node_exit(n);
 	if (n->nf)
 		nf_ns_free(n->nf);
 	for (unsigned i = 0; i < n->ifaces->len; i++) {

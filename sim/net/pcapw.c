@@ -3,8 +3,8 @@
  * Design: a "dead" pcap handle with nanosecond precision, so the record
  * timestamps are the simulated clock exactly (ns-3 writes its traces the same
  * way). The file header has no wall-clock field, so equal runs give equal
- * bytes. iface_capture is the one place a frame is recorded; it also feeds
- * the `saw` expectations.
+ * bytes. iface_capture is the one place a frame is recorded; it also fires
+ * the capture probe (the `saw` expectations listen to it).
  *
  * libpcap writes the file header (pcap_dump_fopen); the records, 16 bytes
  * of struct pcap_sf_pkthdr and the frame, are laid into our own buffer and
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/net/node.h"
 
 #define PCAPW_SNAPLEN 262144
 #define PCAPW_BUFSIZE (256u << 10)
@@ -142,5 +142,6 @@ void iface_capture(struct world *w, struct iface *ifc, const struct packet *p)
 			w->stopping = true;
 		}
 	}
-	expect_observe(ifc, p);
+	if (probe_on(&w->probes, PROBE_CAPTURE))
+		probe_fire_packet(&w->probes, PROBE_CAPTURE, ifc->node, ifc, p);
 }

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/net/node.h"
 
 static gint64 mac_key(const uint8_t *b)
 {

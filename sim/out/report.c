@@ -19,9 +19,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/scenario/expect.h"
+#include "sim/inet/drop.h"
+#include "sim/out/output.h"
 #include "sim/out/report.h"
-#include "sim/scenario/scenario.h"
 
 /* ----- the record ----- */
 
@@ -125,6 +125,16 @@ static gboolean rep_key_equal(gconstpointer x, gconstpointer y)
 	       a->proto == b->proto;
 }
 
+/* The listeners (below) of the probes the recorder subscribes to. */
+static void report_packet_new(void *ctx, struct node *n, struct iface *ifc,
+			      const struct packet *p);
+static void report_tx(void *ctx, struct node *n, struct iface *ifc, const struct packet *p);
+static void report_rx(void *ctx, struct node *n, struct iface *ifc, const struct packet *p);
+static void report_drop(void *ctx, struct node *n, const struct packet *p,
+			const struct ip_drop *drop);
+static void report_ct_sample(void *ctx, struct node *n, const struct nf_ct_peek *before);
+static void report_ct_snapshot(void *ctx, struct node *n, char **argv, int argc);
+
 void report_init(struct world *w)
 {
 	struct report *r = g_new0(struct report, 1);
@@ -135,6 +145,12 @@ void report_init(struct world *w)
 	r->routers = g_ptr_array_new();
 	r->snaps = g_ptr_array_new();
 	w->report = r;
+	probe_add_packet(&w->probes, PROBE_PACKET_NEW, report_packet_new, r);
+	probe_add_packet(&w->probes, PROBE_TX, report_tx, r);
+	probe_add_packet(&w->probes, PROBE_RX, report_rx, r);
+	probe_add_drop(&w->probes, report_drop, r);
+	probe_add_hook(&w->probes, report_ct_sample, r);
+	probe_add_argv(&w->probes, PROBE_CT_SNAPSHOT, report_ct_snapshot, r);
 }
 
 /* The IPv4 header of a frame (l3 set, or a plain Ethernet frame before
@@ -186,10 +202,11 @@ static struct rep_pkt *rep_pkt_find(struct report *r, uint64_t id)
 	return g_hash_table_lookup(r->pkts, &k);
 }
 
-void report_packet_new(struct world *w, struct node *n, const struct packet *p)
+static void report_packet_new(void *ctx, struct node *n, struct iface *ifc, const struct packet *p)
 {
+	(void)ifc;
 	(void)n;
-	struct report *r = w->report;
+	struct report *r = ctx;
 	struct rep_tuple t;
 	r->total++;
 	if (!rep_tuple_of(p, &t)) {
@@ -295,10 +312,11 @@ static char *rep_rewrite(const struct rep_tuple *in, const struct rep_tuple *out
 	return g_string_free(s, FALSE);
 }
 
-void report_tx(struct world *w, struct node *n, struct iface *ifc, const struct packet *p)
+static void report_tx(void *ctx, struct node *n, struct iface *ifc, const struct packet *p)
 {
 	(void)ifc;
-	struct report *r = w->report;
+	struct world *w = n->w;
+	struct report *r = ctx;
 	struct rep_pkt *rp = rep_pkt_find(r, p->id);
 	if (!rp)
 		return;
@@ -318,10 +336,11 @@ void report_tx(struct world *w, struct node *n, struct iface *ifc, const struct 
 	rp->last_tx_row = (int)r->rows->len - 1;
 }
 
-void report_rx(struct world *w, struct node *n, struct iface *ifc, const struct packet *p)
+static void report_rx(void *ctx, struct node *n, struct iface *ifc, const struct packet *p)
 {
 	(void)ifc;
-	struct report *r = w->report;
+	struct world *w = n->w;
+	struct report *r = ctx;
 	struct rep_pkt *rp = rep_pkt_find(r, p->id);
 	if (!rp)
 		return;
@@ -354,16 +373,21 @@ void report_rx(struct world *w, struct node *n, struct iface *ifc, const struct 
 	g_array_append_val(r->rows, row);
 }
 
-void report_drop(struct world *w, struct node *n, const struct packet *p, const char *why)
+static void report_drop(void *ctx, struct node *n, const struct packet *p,
+			const struct ip_drop *drop)
 {
-	struct report *r = w->report;
+	struct world *w = n->w;
+	struct report *r = ctx;
 	struct rep_pkt *rp = rep_pkt_find(r, p->id);
 	if (!rp)
 		return;
 	struct rep_row row = {
 		.kind = ROW_DROP, .id = p->id, .flow = rp->flow, .from = (int)n->index,
-		.to = (int)n->index, .t = w->now, .label = g_strdup(why),
+		.to = (int)n->index, .t = w->now,
 	};
+	GString *why = g_string_new(NULL);
+	ip_drop_text(drop, why);
+	row.label = g_string_free(why, FALSE);
 	g_array_append_val(r->rows, row);
 }
 
@@ -423,8 +447,10 @@ static void rep_mark_add(struct rep_router *rr, sim_time t, uint32_t count, uint
 	g_array_append_val(rr->marks, m);
 }
 
-void report_ct_sample(struct world *w, struct node *n, const struct nf_ct_peek *before)
+static void report_ct_sample(void *ctx, struct node *n, const struct nf_ct_peek *before)
 {
+	struct world *w = n->w;
+	(void)ctx;
 	struct nf_ct_peek now;
 	nf_ct_peek(n->nf, &now);
 	struct rep_router *rr = rep_router(w->report, n);
@@ -447,9 +473,10 @@ void report_ct_sample(struct world *w, struct node *n, const struct nf_ct_peek *
 	rep_point_add(rr, &pt);
 }
 
-void report_ct_snapshot(struct world *w, struct node *n, char **argv, int argc)
+static void report_ct_snapshot(void *ctx, struct node *n, char **argv, int argc)
 {
-	struct report *r = w->report;
+	struct world *w = n->w;
+	struct report *r = ctx;
 	if (!n->nf)
 		return;
 	if (r->snaps->len >= REPORT_MAX_SNAPSHOTS) {
@@ -494,6 +521,7 @@ void report_free(struct world *w)
 	struct report *r = w->report;
 	if (!r)
 		return;
+	probe_remove_ctx(&w->probes, r);
 	for (unsigned i = 0; i < r->rows->len; i++) {
 		struct rep_row *row = &g_array_index(r->rows, struct rep_row, i);
 		g_free(row->label);
@@ -1042,13 +1070,12 @@ static void rep_plot(struct world *w, struct rep_router *rr, GString *o)
 #undef PY
 }
 
-static void rep_expectations(struct world *w, GString *o)
+static void rep_expectations(const struct report_scenario *s, GString *o)
 {
-	struct scenario *s = w->scn;
 	g_string_append(o, "<h2>Expectations</h2>\n<table><tr><th>line</th><th>expectation</th>"
 			"<th>result</th><th>expected</th><th>seen</th></tr>\n");
-	for (unsigned i = 0; s && i < s->expects->len; i++) {
-		struct expect *e = g_ptr_array_index(s->expects, i);
+	for (unsigned i = 0; i < s->n_expects; i++) {
+		const struct report_expect *e = &s->expects[i];
 		g_string_append_printf(o, "<tr><td>%d</td><td>", e->line);
 		esc(o, e->text);
 		g_string_append_printf(o, "</td><td class=\"%s\">%s</td><td>", e->passed ? "pass" : "fail",
@@ -1061,25 +1088,24 @@ static void rep_expectations(struct world *w, GString *o)
 	g_string_append(o, "</table>\n");
 }
 
-int report_write(struct world *w, GString *err)
+int report_write(struct world *w, const struct report_scenario *s, GString *err)
 {
 	struct report *r = w->report;
-	struct scenario *s = w->scn;
 	char tb[32];
 	GString *o = g_string_sized_new(64 * 1024);
 	g_string_append(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 			"<title>natsim report: ");
-	esc(o, s ? s->name : "");
+	esc(o, s->name ? s->name : "");
 	g_string_append_printf(o, "</title>\n<style>%s</style>\n<script>%s</script>\n</head><body>\n",
 			       rep_css, rep_js_head);
 	g_string_append(o, "<h1>natsim report: ");
-	esc(o, s ? s->name : "");
+	esc(o, s->name ? s->name : "");
 	g_string_append(o, "</h1>\n<p>");
-	esc(o, s ? s->path : "");
+	esc(o, s->path ? s->path : "");
 	g_string_append_printf(o, " \xe2\x80\x94 seed %" G_GUINT64_FORMAT ", simulated until %s s, "
 			       "%" G_GUINT64_FORMAT " events, exit status %d</p>\n", w->opt.seed,
 			       tstr(w->end_time, tb), w->events, w->exit_status);
-	rep_expectations(w, o);
+	rep_expectations(s, o);
 	rep_ladder(w, r, o);
 	rep_snapshots(w, r, o);
 	g_string_append(o, "<h2>Conntrack count per router</h2>\n");

@@ -6,14 +6,14 @@
  * the conntrack count with its early drops and drops. At the end it writes a
  * ladder diagram (nodes as columns, time downwards), the snapshot tables and
  * the count plots as inline SVG, CSS and a little JS: no network, no external
- * file. Every hook below is a no-op when the report is off (w->report NULL),
- * and callers test report_on() before building anything.
+ * file. It listens to the run's probes: the stack never calls it, and
+ * nothing is recorded when the report is off.
  */
 #ifndef SIM_REPORT_H
 #define SIM_REPORT_H
 
 #include <glib.h>
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 /* Bounds that keep report.html small for any run. */
 #define REPORT_FLOW_PACKETS 6	/* packets shown per flow */
@@ -29,25 +29,30 @@ static inline bool report_on(const struct world *w)
 	return w->report != NULL;
 }
 
-/* Start recording (main, with --report, before the scenario is loaded). */
+/* Start recording (main, with --report, before the scenario is loaded):
+ * the recorder subscribes to the run's probes (sim/core/probe.h): a packet
+ * gets its id, is received, sent or dropped (with its reason), a router ran
+ * a hook (its conntrack count and drops are sampled), `conntrack -L` ran
+ * (its table is kept, with the command's words). */
 void report_init(struct world *w);
-/* A packet got its id (ip_rcv / ip_local_out): decide whether its flow
- * still has room in the report. */
-void report_packet_new(struct world *w, struct node *n, const struct packet *p);
-/* A frame of packet p left node n by ifc / arrived at n on ifc. */
-void report_tx(struct world *w, struct node *n, struct iface *ifc, const struct packet *p);
-void report_rx(struct world *w, struct node *n, struct iface *ifc, const struct packet *p);
-/* Node n dropped packet p. */
-void report_drop(struct world *w, struct node *n, const struct packet *p, const char *why);
-/* After a router's hook: sample its conntrack count; `before` are the
- * counters before the hook ran (early drops and drops become marks). */
-void report_ct_sample(struct world *w, struct node *n, const struct nf_ct_peek *before);
-/* A `conntrack -L` ran on router n (its words in argv): keep its table
- * (every entry; the command's own filters are shown with the table). */
-void report_ct_snapshot(struct world *w, struct node *n, char **argv, int argc);
+
+/* What the page says about the scenario, passed down by the caller (the
+ * report knows no scenario): its name and file, and its expectations. */
+struct report_expect {
+	int line;
+	const char *text;	/* the statement as written */
+	bool passed;
+	const char *expected, *seen;
+};
+struct report_scenario {
+	const char *name, *path;	/* NULL: none */
+	const struct report_expect *expects;
+	unsigned n_expects;
+};
+
 /* Write DIR/report.html. 0, or 2 with a message in err. */
-int report_write(struct world *w, GString *err);
-/* Free the recorder (w->report becomes NULL). */
+int report_write(struct world *w, const struct report_scenario *s, GString *err);
+/* Free the recorder (w->report becomes NULL; its probes are unsubscribed). */
 void report_free(struct world *w);
 
 #endif

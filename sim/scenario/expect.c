@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/out/output.h"
 #include "sim/scenario/expect.h"
 
 static const char *const op_texts[] = { "==", "!=", "<", "<=", ">", ">=" };
@@ -379,8 +380,11 @@ static bool end_match(const struct expect_end *end, uint32_t addr, bool has_port
 	return has_ports && port >= end->lo && port <= end->hi;
 }
 
-void expect_observe(struct iface *ifc, const struct packet *p)
+/* PROBE_CAPTURE: count the frame for the interface's `saw` expectations. */
+static void expect_observe(void *ctx, struct node *n, struct iface *ifc, const struct packet *p)
 {
+	(void)ctx;
+	(void)n;
 	GPtrArray *list = ifc->saw; /* scenario.c's saw_by_iface entry */
 	if (!list)
 		return;
@@ -445,7 +449,7 @@ static void record(struct world *w, struct expect *e, bool passed, char *seen)
 	e->seen = seen;
 	if (!passed) {
 		fflush(stdout);
-		scenario_progress_clear(w);
+		output_progress_clear(w);
 		fprintf(stderr, "%s:%d: expectation failed: %s: expected %s, saw %s\n",
 			w->scn ? w->scn->path : "?", e->line, e->text, e->expected, e->seen);
 	}
@@ -539,4 +543,9 @@ void expect_not_evaluated(struct expect *e, const char *why)
 const char *expect_result(const struct expect *e)
 {
 	return e->not_evaluated ? "not evaluated" : e->passed ? "pass" : "fail";
+}
+
+void expect_subscribe(struct world *w)
+{
+	probe_add_packet(&w->probes, PROBE_CAPTURE, expect_observe, NULL);
 }

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/scenario/scenario.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 enum expect_kind {
 	EXPECT_SAW,		/* NODE:IF saw PROTO [src A[:P]] [dst A[:P]] [count OP N] */
@@ -77,6 +77,10 @@ void expect_not_reached(struct world *w, struct expect *e);
 /* The run stopped early (--strict, a signal, an output error) before the
  * expectation's time: it is neither passed nor failed; `why` says so. */
 void expect_not_evaluated(struct expect *e, const char *why);
+
+/* Count captured frames for the `saw` expectations (the capture probe);
+ * at run start, a second call is a no-op. */
+void expect_subscribe(struct world *w);
 
 /* "pass", "fail" or "not evaluated", as summary.json writes it. */
 const char *expect_result(const struct expect *e);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/out/output.h"
 #include "sim/shell/cmd.h"
 #include "sim/scenario/expect.h"
 #include "sim/shell/paste.h"
@@ -597,6 +598,13 @@ static struct scenario *scenario_new(const char *path)
 	return s;
 }
 
+/* world_free's: the run's scenario goes with it. */
+static void scenario_free_run(struct world *w)
+{
+	scenario_free(w->scn);
+	w->scn = NULL;
+}
+
 int scenario_load(struct world *w, const char *path, struct scn_error *err)
 {
 	struct parser ps = { .w = w, .err = err, .path = path };
@@ -615,6 +623,11 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 		g_free(content);
 		return perr(&ps, 0, "not UTF-8 text");
 	}
+	world_on_free(w, scenario_free_run);
+	/* the run's observers: logs, command output, walk, `saw`, conntrack -E */
+	output_subscribe(w);
+	expect_subscribe(w);
+	ct_events_subscribe(w);
 	ps.s = scenario_new(path);
 	if (w->scn) {
 		/* the interfaces' `saw` lists belong to the old scenario */
@@ -626,6 +639,8 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 		scenario_free(w->scn);
 	}
 	w->scn = ps.s;
+	g_free(w->files_dir);
+	w->files_dir = g_strdup(ps.s->dir);
 	GPtrArray *lines = scn_split_lines(content);
 	g_free(content);
 
@@ -804,7 +819,7 @@ static void cmd_event(struct world *w, void *arg, uint64_t u)
 	(void)u;
 	if (w->stopping)
 		return;
-	scenario_progress_clear(w);
+	output_progress_clear(w);
 	if (!w->opt.quiet) {
 		char ts[32];
 		sim_time_format(w->now, ts);
@@ -899,16 +914,6 @@ static void progress_tick(struct world *w, struct progress *pg, sim_time end)
 	pg->last = now;
 }
 
-void scenario_progress_clear(struct world *w)
-{
-	if (!w->progress_shown)
-		return;
-	fflush(stdout);
-	fputs("\r\033[K", stderr);
-	fflush(stderr);
-	w->progress_shown = false;
-}
-
 void scenario_run(struct world *w)
 {
 	struct scenario *s = w->scn;
@@ -973,7 +978,7 @@ void scenario_run(struct world *w)
 			progress_tick(w, &pg, end);
 	}
 	g_ptr_array_free(gc.routers, TRUE);
-	scenario_progress_clear(w);
+	output_progress_clear(w);
 
 	if (!w->stopping && !scenario_signal && end != SIM_TIME_NEVER)
 		w->now = end;
@@ -1013,12 +1018,12 @@ void scenario_run(struct world *w)
 
 	/* the end of the run stops every running conntrack -E */
 	for (unsigned i = 0; i < w->nodes->len; i++)
-		world_ct_events_listener_end(w, g_ptr_array_index(w->nodes, i));
+		ct_events_listener_end(w, g_ptr_array_index(w->nodes, i));
 
 	GString *err = g_string_new(NULL);
 	if (w->output_failed)
 		s->run_error = g_strdup("an output file could not be written (reported above)");
-	if (world_flush_outputs(w, err)) {
+	if (output_flush(w, err)) {
 		/* every file that could not be written, by name; exit 2 */
 		char **lines = g_strsplit(err->str, "\n", -1);
 		GString *all = g_string_new(NULL);

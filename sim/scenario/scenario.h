@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <signal.h>
 #include "sim/shell/cmd.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 struct scn_error {
 	char *file;
@@ -79,10 +79,6 @@ void scenario_free(struct scenario *s);
  * and the JUnit file. */
 void scenario_run(struct world *w);
 
-/* Erase the progress line from the terminal, if it is shown, before
- * something else is printed during the run. */
-void scenario_progress_clear(struct world *w);
-
 /* The run's one closing line on stderr: how many expectations held, failed
  * or could not be evaluated, and the lines of unexpected command failures. */
 void scenario_print_verdict(struct world *w);
@@ -103,10 +99,7 @@ bool scn_parse_rate(const char *text, uint64_t *bps);
 /* "0.5%" -> 0.005. */
 bool scn_parse_loss(const char *text, double *loss);
 
-/* ----- reports (output.c) ----- */
-/* Write `o` to `path` whole (g_file_set_contents: a temporary file renamed,
- * so a reader never sees half a file), then free o. 0, or 2 with the reason. */
-int output_write_file(const char *path, GString *o, GString *err);
+/* ----- the verdict as files (summary.c) ----- */
 /* DIR/summary.json: scenario, seed, end time, events, per-node conntrack
  * statistics and count, every expectation with its result, every recorded
  * command outcome. `bad_input` non-NULL: the run never started (exit 2) and

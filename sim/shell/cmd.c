@@ -22,8 +22,6 @@
 #include "sim/shell/linux_names.h"
 #include "nat/nf.h"
 #include "sim/shell/paste.h"
-#include "sim/out/report.h"
-#include "sim/scenario/scenario.h"
 
 /* ----- word splitting ----- */
 
@@ -492,7 +490,7 @@ static char *file_load(struct cmd_ctx *c, const char *path, GString *why)
 	if (f)
 		return g_strdup(f->str);
 	if (!g_path_is_absolute(path)) {
-		const char *dir = c->w->scn && c->w->scn->dir ? c->w->scn->dir : ".";
+		const char *dir = c->w->files_dir ? c->w->files_dir : ".";
 		char *real = g_build_filename(dir, path, NULL);
 		char *text = NULL;
 		GError *ge = NULL;
@@ -1188,7 +1186,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 	if (c->dry_run)
 		return 0;
 	struct node *n = c->node;
-	world_klog(c->w, n, c->w->now, "reboot: Restarting system");
+	node_klog(n, c->w->now, "reboot: Restarting system");
 	ip_node_flush(n);
 	if (n->nf)
 		nf_ns_reset(n->nf);
@@ -1200,7 +1198,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 		g_array_set_size(n->route_exceptions, 0); /* the routing cache */
 	tcp_sysctl_defaults(&n->tcp_sysctl);
 	transport_free(n);
-	world_ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
+	ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
 	if (n->files)
 		g_hash_table_foreach_remove(n->files, is_run_file, NULL);
 
@@ -1222,7 +1220,7 @@ static int cmd_reboot(struct cmd_ctx *c)
 }
 
 /* `conntrack -E [-p PROTO]`: from now on the router's events are also shown
- * on stdout (world_ct_event reads this marker). The marker lives under /run:
+ * on stdout (ct_events.c reads this marker). The marker lives under /run:
  * a reboot ends the listening process. */
 static void conntrack_event_listen(struct cmd_ctx *c, int argc, char **argv)
 {
@@ -1307,10 +1305,10 @@ static int cmd_conntrack(struct cmd_ctx *c, int argc, char **argv)
 		return rc;
 	if (!c->dry_run)
 		conntrack_event_listen(c, argc, argv);
-	if (!c->dry_run && report_on(c->w))
+	if (!c->dry_run && probe_on(&c->w->probes, PROBE_CT_SNAPSHOT))
 		for (int i = 1; i < argc; i++)
 			if (!strcmp(argv[i], "-L") || !strcmp(argv[i], "--dump")) {
-				report_ct_snapshot(c->w, c->node, argv, argc);
+				probe_fire_argv(&c->w->probes, PROBE_CT_SNAPSHOT, c->node, argv, argc);
 				break;
 			}
 	return 0;

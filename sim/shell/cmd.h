@@ -33,7 +33,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 struct cmd_ctx {
 	struct world *w;
@@ -89,8 +89,14 @@ void cmd_redir_clear(struct cmd_redir *r);
 int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r);
 
 /* File-store marker of a running `conntrack -E` on a router; its content is
- * the -p protocol filter ("" for all). Set by cmd.c, read by world_ct_event. */
+ * the -p protocol filter ("" for all). Set by cmd.c, read by ct_events.c. */
 #define CT_EVENTS_LISTENER "/run/natsim/conntrack-E"
+/* ct_events.c: show a router's conntrack events to its running `conntrack
+ * -E` (subscribed at run start), and its closing line "conntrack v1.4.7
+ * (conntrack-tools): N flow events have been shown." on stderr when it is
+ * stopped (end of the run, reboot), as conntrack prints it. */
+void ct_events_subscribe(struct world *w);
+void ct_events_listener_end(struct world *w, struct node *n);
 
 /* nstat.c: `nstat [-asznrj] [PATTERN...]` over the node's IPv4 counters. */
 int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);

@@ -14,7 +14,7 @@
 
 #include "sim/shell/cmd.h"
 #include "nat/nf.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 static inline uint32_t ipc_mask(unsigned plen)
 {

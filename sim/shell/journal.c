@@ -1,7 +1,7 @@
 /* journal.c - the node's logs as a learner reads them: dmesg, journalctl,
  * and the log tail and times of `systemctl status`.
  *
- * The kernel log (world_klog) already exists for kernel.log and `expect NODE
+ * The kernel log (node_klog) already exists for kernel.log and `expect NODE
  * log`; dmesg prints the lines of the current boot with the time since boot,
  * as the kernel's ring buffer does. The journal holds what systemd and the
  * services it runs print (the iptables service, in cmd.c), so that

@@ -3,7 +3,7 @@
 #define SIM_JOURNAL_H
 
 #include <glib.h>
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 struct cmd_ctx;
 

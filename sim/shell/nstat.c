@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 #define NSTAT_HISTORY "/tmp/.nstat.u0"	/* P_tmpdir/.nstat.u<uid>, as root */
 

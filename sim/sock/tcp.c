@@ -90,6 +90,14 @@ struct tcp_conn {
 	sim_time retrans_stamp;	/* the first SYN / the first data retransmission */
 	sim_time syn_tx_at;	/* the last SYN (SYN-ACK) sent: TSecr's RTT */
 	sim_time rto_at, delack_at, tw_at, ev_at;
+	/* the bytes to send (data_end - iss - 1 of them), NULL: zeros */
+	uint8_t *tx_data;
+};
+
+/* A receive callback on a local port (tcp_set_recv). */
+struct tcp_recv_hook {
+	tcp_recv_fn fn;
+	void *ctx;
 };
 
 struct tcp_listener {
@@ -101,6 +109,7 @@ struct tcp_node {
 	GHashTable *conns;	/* struct tcp_key * -> struct tcp_conn * */
 	GHashTable *serials;	/* uint64_t * -> struct tcp_conn * */
 	GHashTable *listeners;	/* port -> struct tcp_listener * */
+	GHashTable *recv_hooks;	/* local port -> struct tcp_recv_hook * */
 	uint64_t connects, established, failed, resets_sent, resets_rcvd, retransmits;
 	uint64_t bytes_tx, bytes_rx, icmp_errors;
 };
@@ -229,6 +238,7 @@ static void tcp_conn_free(struct tcp_conn *c)
 	struct tcp_node *t = c->n->tcp;
 	g_hash_table_remove(t->conns, &c->k);
 	g_hash_table_remove(t->serials, &c->serial);
+	g_free(c->tx_data);
 	g_free(c);
 }
 
@@ -320,6 +330,13 @@ static void tcp_xmit(struct world *w, struct tcp_conn *c, uint32_t seq, uint8_t 
 		c->ack_now = false;
 		c->unacked_segs = 0;
 		c->delack_at = SIM_TIME_NEVER;
+	}
+	if (len && c->tx_data && seq_ge(seq, c->iss + 1) &&
+	    seq - (c->iss + 1) + len <= c->data_end - (c->iss + 1)) {
+		/* the application's bytes at this sequence number */
+		uint8_t *th = pkt_l4(p);
+		memcpy(th + (th[12] >> 4) * 4u, c->tx_data + (seq - (c->iss + 1)), len);
+		l4_csum_set(pkt_ip(p));
 	}
 	((struct tcp_node *)c->n->tcp)->bytes_tx += len;
 	tcp_queue(c->n, p);
@@ -827,6 +844,12 @@ static void tcp_data(struct world *w, struct tcp_conn *c, const struct tcp_seg *
 		if (seq == c->rcv_nxt) {
 			c->rcv_nxt += len;
 			t->bytes_rx += len;
+			struct tcp_recv_hook *h = t->recv_hooks
+				? g_hash_table_lookup(t->recv_hooks, GUINT_TO_POINTER(c->k.lport))
+				: NULL;
+			if (h) /* the new bytes: the segment's last len of s->len */
+				h->fn(h->ctx, c->n, s->th + (s->th[12] >> 4) * 4u + (s->len - len),
+				      len);
 			if (c->quickacks) {
 				c->quickacks--;
 				c->ack_now = true;
@@ -1254,8 +1277,19 @@ static bool tcp_port_in_use(struct node *n, uint16_t port, void *arg)
 		     g_hash_table_contains(t->conns, &k));
 }
 
+void tcp_set_recv(struct node *n, uint16_t lport, tcp_recv_fn fn, void *ctx)
+{
+	struct tcp_node *t = tcp_node_get(n);
+	if (!t->recv_hooks)
+		t->recv_hooks = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	struct tcp_recv_hook *h = g_new(struct tcp_recv_hook, 1);
+	h->fn = fn;
+	h->ctx = ctx;
+	g_hash_table_replace(t->recv_hooks, GUINT_TO_POINTER(lport), h);
+}
+
 int tcp_cmd_connect(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
-		    uint64_t bytes, enum tcp_close_mode mode)
+		    uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode)
 {
 	struct world *w = c->w;
 	struct node *n = c->node;
@@ -1286,6 +1320,8 @@ int tcp_cmd_connect(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
 	t->adv_mss = (uint16_t)(tr_route_mtu(n, dst) - 40);
 	t->ts_ok = t->sack_ok = t->ws_ok = true;
 	t->data_end = t->iss + 1 + (uint32_t)bytes;
+	if (data && bytes)
+		t->tx_data = g_memdup2(data, (gsize)bytes);
 	t->state = TS_SYN_SENT;
 	t->rtt_start = t->retrans_stamp = t->syn_tx_at = w->now;
 	tcp_xmit(w, t, t->iss, TCP_SYN, 0);
@@ -1337,11 +1373,15 @@ void tcp_free(struct node *n)
 	GHashTableIter it;
 	gpointer key, val;
 	g_hash_table_iter_init(&it, t->conns);
-	while (g_hash_table_iter_next(&it, &key, &val))
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		g_free(((struct tcp_conn *)val)->tx_data);
 		g_free(val); /* freeing only: order does not matter */
+	}
 	g_hash_table_destroy(t->conns);
 	g_hash_table_destroy(t->serials);
 	g_hash_table_destroy(t->listeners);
+	if (t->recv_hooks)
+		g_hash_table_destroy(t->recv_hooks);
 	g_free(t);
 	n->tcp = NULL;
 }

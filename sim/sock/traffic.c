@@ -113,6 +113,25 @@ bool tr_parse_hostport(struct world *w, const char *text, uint32_t *addr, uint16
 	return true;
 }
 
+bool tr_unescape(const char *s, GString *out)
+{
+	for (; *s; s++) {
+		if (*s != '\\') {
+			g_string_append_c(out, *s);
+			continue;
+		}
+		switch (*++s) {
+		case 'r': g_string_append_c(out, '\r'); break;
+		case 'n': g_string_append_c(out, '\n'); break;
+		case 't': g_string_append_c(out, '\t'); break;
+		case '\\': g_string_append_c(out, '\\'); break;
+		case '"': g_string_append_c(out, '"'); break;
+		default: return false; /* unknown, or a lone trailing backslash */
+		}
+	}
+	return true;
+}
+
 void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 {
 	char buf[512];
@@ -120,7 +139,7 @@ void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	world_cmd_output(w, n, w->now, buf);
+	probe_fire_output(&w->probes, n, w->now, buf, PROBE_STDOUT);
 }
 
 struct tr_node *tr_node_get(struct node *n)
@@ -572,7 +591,8 @@ static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 {
 	static const char usage[] =
-		"tcp: usage: tcp connect DEST:PORT [sport P] [send BYTES] [close|reset|hold]\n"
+		"tcp: usage: tcp connect DEST:PORT [sport P] [send BYTES | send-text TEXT]\n"
+		"                   [close|reset|hold]\n"
 		"       tcp segment DEST:PORT sport P flags F [seq N] [ack N] [size B]";
 	if (argc < 3 || (strcmp(argv[1], "connect") && strcmp(argv[1], "segment"))) {
 		g_string_append(c->err, usage);
@@ -582,6 +602,7 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 	uint32_t dst, sport = 0, seq = 0, ack = 0, size = 0;
 	uint16_t dport;
 	uint64_t bytes = 0;
+	GString *text = NULL;	/* send-text's bytes */
 	bool have_seq = false, have_flags = false;
 	uint8_t flags = 0;
 	enum tcp_close_mode mode = TCP_MODE_CLOSE;
@@ -597,7 +618,7 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		}
 		const char *v = k + 1 < argc ? argv[k + 1] : NULL;
 		bool known = !strcmp(o, "sport") ||
-			(!segment && !strcmp(o, "send")) ||
+			(!segment && (!strcmp(o, "send") || !strcmp(o, "send-text"))) ||
 			(segment && (!strcmp(o, "flags") || !strcmp(o, "seq") || !strcmp(o, "ack") ||
 				     !strcmp(o, "size")));
 		if (!known) {
@@ -612,7 +633,22 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		if (!strcmp(o, "sport")) {
 			if (!parse_port_opt(c, "tcp", v, &sport))
 				return 2;
+		} else if (!strcmp(o, "send-text")) {
+			if (text)
+				g_string_free(text, TRUE);
+			text = g_string_new(NULL);
+			if (!tr_unescape(v, text)) {
+				g_string_append_printf(c->err, "tcp: bad escape in '%s' (\\r \\n "
+						       "\\t \\\\ \\\")", v);
+				g_string_free(text, TRUE);
+				return 2;
+			}
+			bytes = text->len;
 		} else if (!strcmp(o, "send")) {
+			if (text) {
+				g_string_free(text, TRUE);
+				text = NULL;
+			}
 			char *end;
 			errno = 0;
 			unsigned long long b = strtoull(v, &end, 10);
@@ -656,13 +692,19 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		g_string_append(c->err, "tcp: segment needs sport P and flags F");
 		return 2;
 	}
+	int rc = 0;
 	if (c->dry_run)
-		return 0;
-	if (tr_unresolved(c, "tcp", dst, argv[2]))
-		return 2;
-	if (segment)
-		return tcp_cmd_segment(c, dst, dport, (uint16_t)sport, flags, have_seq, seq, ack, size);
-	return tcp_cmd_connect(c, dst, dport, sport ? (int)sport : -1, bytes, mode);
+		;
+	else if (tr_unresolved(c, "tcp", dst, argv[2]))
+		rc = 2;
+	else if (segment)
+		rc = tcp_cmd_segment(c, dst, dport, (uint16_t)sport, flags, have_seq, seq, ack, size);
+	else
+		rc = tcp_cmd_connect(c, dst, dport, sport ? (int)sport : -1, bytes,
+				     text ? (const uint8_t *)text->str : NULL, mode);
+	if (text)
+		g_string_free(text, TRUE);
+	return rc;
 }
 
 static int listen_cmd(struct cmd_ctx *c, int argc, char **argv)
@@ -761,4 +803,58 @@ static const struct cmd_def traffic_cmds[] = {
 void traffic_register_cmds(void)
 {
 	cmd_register(traffic_cmds, G_N_ELEMENTS(traffic_cmds));
+}
+
+/* ----- start-up ----- */
+
+static void sock_node_init(struct node *n)
+{
+	tcp_sysctl_defaults(&n->tcp_sysctl);
+}
+
+static const struct node_subsys sock_subsys = {
+	.node_init = sock_node_init,
+	.node_exit = transport_free,
+};
+
+/* A redirect is acted on for a socket of the node's own (the kernel's
+ * udp_err/tcp_v4_err/ping_err find one). q: the quoted IPv4 header, l4:
+ * its transport header. */
+static bool udp_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
+{
+	return node_has_addr(n, ip_src(q)) && udp_sock_find(n, rd16(l4));
+}
+
+static bool tcp_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
+{
+	return tcp_sock_find(n, ip_src(q), rd16(l4), ip_dst(q), rd16(l4 + 2));
+}
+
+static bool ping_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
+{
+	return l4[0] == ICMP_ECHO && ping_sock_find(n, rd16(l4 + 4), ip_dst(q));
+}
+
+static const struct net_protocol udp_protocol = {
+	.handler = udp_rcv, .err_handler = udp_err, .redirect_sock = udp_redirect_sock,
+};
+static const struct net_protocol tcp_protocol = {
+	.handler = tcp_rcv, .err_handler = tcp_err, .redirect_sock = tcp_redirect_sock,
+};
+/* the ICMP sockets: every echo reply and error from icmp_rcv */
+static const struct net_protocol ping_protocol = {
+	.handler = ping_icmp_rcv, .redirect_sock = ping_redirect_sock,
+};
+
+/* The sockets' start-up (after inet_init, sim/inet/ip.c; the kernel's
+ * inet_init registers udp_protocol and tcp_protocol the same way): every
+ * node gets the TCP knobs' defaults and frees its sockets with it (before
+ * the IPv4 stack's state: exit runs in reverse order), and the stack
+ * delivers UDP, TCP and the ICMP sockets' packets through protocol.h. */
+__attribute__((constructor(102))) static void sock_init(void)
+{
+	node_subsys_register(&sock_subsys);
+	inet_add_protocol(&udp_protocol, IPPROTO_UDP_);
+	inet_add_protocol(&tcp_protocol, IPPROTO_TCP_);
+	inet_add_protocol(&ping_protocol, IPPROTO_ICMP_);
 }

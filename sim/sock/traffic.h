@@ -4,8 +4,10 @@
  * udp.c (UDP sockets), tcp.c (a small real TCP), ping.c (iputils ping) and
  * sim/apps/replay.c (pcap replay). Nothing here is public but
  * traffic_register_cmds(): the rest of the simulator sees the commands
- * through the node command table (sim/shell/cmd.h) and the transport entry
- * points (sim/core/world.h).
+ * through the node command table (sim/shell/cmd.h), the transport entry
+ * points (sim/inet/inet.h) and sim/sock/sock.h. The command parsing still
+ * lives here, so this header includes the shell's (a layer above: the
+ * allowlist's `sim/sock/traffic.h -> sim/shell/cmd.h`).
  *
  * Node state: n->udp is a struct udp_node, n->tcp a struct tcp_node, and
  * n->ping a struct tr_node holding the node's running traffic commands (ping
@@ -26,7 +28,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "sim/shell/cmd.h"
-#include "sim/core/world.h"
+#include "sim/inet/protocol.h"
+#include "sim/sock/sock.h"
+
+/* ----- the sockets' entry points (sim/inet/protocol.h's table) ----- */
+/* Input at the local host, after INPUT; each takes ownership of p. */
+void udp_rcv(struct world *w, struct node *n, struct packet *p);
+void tcp_rcv(struct world *w, struct node *n, struct packet *p);
+/* Every echo reply and every ICMP error (from icmp_rcv): ping keeps the
+ * replies and errors about its own echo requests and frees the rest. */
+void ping_icmp_rcv(struct world *w, struct node *n, struct packet *p);
+/* An ICMP error quoting a UDP or TCP header (not owning: `icmp` is the
+ * whole ICMP packet, l3/l4 set). */
+void udp_err(struct world *w, struct node *n, const struct packet *icmp);
+void tcp_err(struct world *w, struct node *n, const struct packet *icmp);
+/* Is there a socket for a packet the node sent: a running ping with echo
+ * id `id` to dst, a UDP socket on `port`, a TCP connection. */
+bool ping_sock_find(struct node *n, uint16_t id, uint32_t dst);
+bool udp_sock_find(struct node *n, uint16_t port);
+bool tcp_sock_find(struct node *n, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport);
 
 /* Put ping, udp, tcp, listen, flows and replay into the node command
  * table (cmd_register); called once at start-up from above the shell
@@ -52,6 +73,9 @@ bool tr_parse_addr(struct world *w, const char *text, uint32_t *addr);
 bool tr_parse_hostport(struct world *w, const char *text, uint32_t *addr, uint16_t *port);
 /* Unsigned decimal within [min, max]. */
 bool tr_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
+/* C-style escapes of a text argument (\r \n \t \\ \"), read after the
+ * shell's quoting, appended to out; false on any other escape. */
+bool tr_unescape(const char *s, GString *out);
 /* A line of asynchronous command output at the current time. */
 void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -130,8 +154,11 @@ void udp_summary(struct node *n, GString *json);
 
 /* ----- TCP (tcp.c) ----- */
 enum tcp_close_mode { TCP_MODE_CLOSE, TCP_MODE_RESET, TCP_MODE_HOLD };
+/* Connect and send `bytes` bytes: data's, or zeros when data is NULL (the
+ * pattern of `send N`); the segments are cut at the MSS as the kernel
+ * cuts a stream written at once. */
 int tcp_cmd_connect(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
-		    uint64_t bytes, enum tcp_close_mode mode);
+		    uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode);
 int tcp_cmd_listen(struct cmd_ctx *c, uint16_t port);
 int tcp_cmd_segment(struct cmd_ctx *c, uint32_t dst, uint16_t dport, uint16_t sport,
 		    uint8_t flags, bool have_seq, uint32_t seq, uint32_t ack, uint32_t size);

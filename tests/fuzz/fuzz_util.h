@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "sim/scenario/scenario.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

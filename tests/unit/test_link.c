@@ -2,14 +2,15 @@
  * serialisation timing, drop-tail queue, loss, MAC filtering, the learning
  * switch, segments, and the pcap files.
  *
- * The IP stack and the outputs are other modules: weak stand-ins below record
- * what reaches them (a real definition in libnatsim.a, if linked in, wins). */
+ * The IP stack is another module: a stand-in registered as the IPv4
+ * handler records what reaches it, and the frames captured are counted by
+ * a listener of the capture probe. */
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/core/world.h"
+#include "sim/net/node.h"
 
 #include "tests/unit/check.h"
 
@@ -18,8 +19,8 @@
 static struct { struct iface *ifc; sim_time t; uint32_t len; } rx[MAX_RX];
 static unsigned nrx, nobserved;
 
-__attribute__((weak)) void ip_rcv(struct world *w, struct node *n, struct iface *ifc,
-				  struct packet *p)
+/* The IPv4 handler (node_set_l3_rcv): records what reaches the stack. */
+static void l3_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
 {
 	(void)n;
 	if (nrx < MAX_RX) {
@@ -30,32 +31,11 @@ __attribute__((weak)) void ip_rcv(struct world *w, struct node *n, struct iface 
 	}
 	packet_free(p);
 }
-__attribute__((weak)) void expect_observe(struct iface *ifc, const struct packet *p)
+/* The capture probe (what the `saw` expectations listen to). */
+static void observe(void *ctx, struct node *n, struct iface *ifc, const struct packet *p)
 {
-	(void)ifc; (void)p;
+	(void)ctx; (void)n; (void)ifc; (void)p;
 	nobserved++;
-}
-__attribute__((weak)) void world_klog(struct world *w, struct node *n, sim_time t,
-				      const char *text)
-{
-	(void)w; (void)n; (void)t; (void)text;
-}
-__attribute__((weak)) void world_ct_event(struct world *w, struct node *n, sim_time t,
-					  const char *line)
-{
-	(void)w; (void)n; (void)t; (void)line;
-}
-__attribute__((weak)) void world_trace(struct world *w, const char *line)
-{
-	(void)w; (void)line;
-}
-__attribute__((weak)) void transport_free(struct node *n)
-{
-	(void)n;
-}
-__attribute__((weak)) void ip_node_free(struct node *n)
-{
-	(void)n;
 }
 __attribute__((weak)) struct nf_ns *nf_ns_new(const struct nf_env *env, uint32_t seed)
 {
@@ -78,6 +58,8 @@ static void world_setup(struct world *w, const char *out_dir, bool pcap)
 	w->opt.until = SIM_TIME_NEVER;
 	nrx = 0;
 	nobserved = 0;
+	probe_add_packet(&w->probes, PROBE_CAPTURE, observe, NULL);
+	node_set_l3_rcv(l3_rcv);
 }
 
 static void world_run(struct world *w)
@@ -94,6 +76,7 @@ static void world_teardown(struct world *w)
 {
 	world_free_nodes(w);
 	evq_free(&w->q);
+	probe_set_free(&w->probes);
 }
 
 /* A frame from a to b's MAC (or broadcast) of len bytes. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/net/node.h"
 
 #include "tests/unit/check.h"
 

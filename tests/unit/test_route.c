@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sim/core/world.h"
+#include "sim/inet/inet.h"
 
 static uint32_t A(unsigned a, unsigned b, unsigned c, unsigned d)
 {

@@ -8,7 +8,7 @@
 
 #include "sim/shell/cmd.h"
 #include "sim/scenario/scenario.h"
-#include "sim/core/world.h"
+#include "sim/sock/sock.h"
 
 #include "tests/unit/check.h"
 

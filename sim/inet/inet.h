@@ -1,0 +1,144 @@
+/* inet.h - the IPv4 stack of hosts and routers (sim/inet): ip.c (input,
+ * forwarding, output, fragments, neighbours), route.c and route_input.c
+ * (routing, source checks, redirects), icmp.c, devconf.c (the
+ * net.ipv4.conf knobs), drop.h (why a packet was dropped).
+ */
+#ifndef SIM_INET_H
+#define SIM_INET_H
+
+#include "sim/net/node.h"
+
+/* ----- per-interface IPv4 knobs (devconf.c) ----- */
+/* Defaults for all, default and every interface of n (node_new, reboot). */
+void devconf_node_init(struct node *n);
+/* A new interface takes n's `default` set; lo, up since boot, the
+ * defaults, all of them its own (ipv4_devconf_setall on NETDEV_UP). */
+void devconf_iface_init(struct node *n, struct iface *ifc);
+/* An address was added (inet_rtm_newaddr's ipv4_devconf_setall): the
+ * interface's knobs no longer follow `default`. */
+void devconf_iface_setall(struct iface *ifc);
+/* ip_forward changed (inet_forward_change): all.accept_redirects = !on. */
+void devconf_forward_change(struct node *n);
+/* A knob of an interface as the stack reads it, all and IF combined as the
+ * kernel's IN_DEV_* macros do (OR; max for rp_filter; accept_redirects:
+ * AND on a forwarding node). */
+int in_dev_conf(const struct node *n, const struct iface *ifc, enum ipv4_devconf_id id);
+/* sysctl net.ipv4.conf.WHO.KNOB (WHO: all, default, an interface, lo).
+ * 0 done (the value in val); 1 not such a knob (the caller goes on); 2 no
+ * such interface; 3 bad value (sysctl's message in err). */
+int devconf_get(struct node *n, const char *name, GString *val);
+int devconf_set(struct node *n, const char *name, const char *value, GString *err,
+		bool dry_run);
+
+/* ----- the IPv4 stack (ip.c, route.c, icmp.c) ----- */
+/* An IPv4 frame arrived on ifc: ip_rcv, PREROUTING, routing, INPUT or
+ * FORWARD, POSTROUTING, neighbour output. Takes ownership of p. */
+void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p);
+/* Send a locally generated IPv4 packet (p->l3 set, IP header complete, MACs
+ * zero): routing, OUTPUT, POSTROUTING, neighbour output. Takes ownership. */
+void ip_local_out(struct world *w, struct node *n, struct packet *p);
+/* Longest-prefix match; NULL if no route. */
+const struct route *route_lookup(const struct node *n, uint32_t dst);
+/* Source address Linux would pick to reach dst (route's device primary). */
+uint32_t route_source_addr(const struct node *n, uint32_t dst);
+/* Input routing checks (route_input.c). fib_validate_source: may a packet
+ * from src arriving on `in` be accepted? `oif` is the interface it will
+ * leave by, NULL if it is for this node. FIB_SRC_INVAL (a martian source:
+ * the node's own address, a broadcast), FIB_SRC_RPF (rp_filter refused it),
+ * else 0, or 1 when the source is on link on `in` (the full check ran). */
+#define FIB_SRC_INVAL (-1)
+#define FIB_SRC_RPF (-2)
+int fib_validate_source(const struct node *n, uint32_t src, const struct iface *in,
+			const struct iface *oif);
+/* __mkroute_input's IPSKB_DOREDIRECT: out by the interface it came in on,
+ * the source on link (`validated` is fib_validate_source's 1),
+ * send_redirects, and shared_media or the source and gateway `gw` (0 for a
+ * direct route) on one subnet. */
+bool ip_route_do_redirect(const struct node *n, const struct iface *in, const struct iface *out,
+			  int validated, uint32_t saddr, uint32_t gw);
+/* ip_handle_martian_source's log_martians lines ("martian source D from S,
+ * on dev IF" and the link-layer header), rate limited. */
+void ip_handle_martian_source(struct world *w, struct node *n, const struct iface *in,
+			      const struct packet *p, uint32_t daddr, uint32_t saddr);
+/* net_ratelimit() of node n: true if a warning may be logged now. */
+bool node_net_ratelimit(struct world *w, struct node *n);
+/* ip_rt_send_redirect: an ICMP redirect (host) to the sender of the
+ * forwarded packet p, naming gateway gw, within the kernel's redirect rate
+ * limit per sender (icmp.c). */
+void ip_rt_send_redirect(struct world *w, struct node *n, const struct packet *p,
+			 const struct iface *in, const struct iface *out, uint32_t gw);
+/* Send an ICMP error about packet `orig` (as it was received) from node n. */
+void icmp_send_error(struct world *w, struct node *n, const struct packet *orig,
+		     uint8_t type, uint8_t code);
+/* The same with the 4 bytes after the ICMP checksum set to `info` (the
+ * next-hop MTU for ICMP_FRAG_NEEDED). */
+void icmp_send_error_info(struct world *w, struct node *n, const struct packet *orig,
+			  uint8_t type, uint8_t code, uint32_t info);
+/* ip_error's rate limit (shared inet_peer bucket with icmp_send's): true
+ * if an unreachable error may be sent to saddr now. */
+bool icmp_ip_error_allow(struct world *w, struct node *n, uint32_t saddr);
+/* The IPv4 MIB counters a node keeps (/proc/net/snmp Ip: and IpExt:, the
+ * kernel's IPSTATS_MIB_*, and the IPv4 ones of /proc/net/netstat TcpExt:),
+ * for summary.json's "ip_stats" and nstat. */
+enum ip_mib {
+	IPSTATS_MIB_INRECEIVES, IPSTATS_MIB_INHDRERRORS, IPSTATS_MIB_INADDRERRORS,
+	IPSTATS_MIB_OUTFORWDATAGRAMS, IPSTATS_MIB_INDISCARDS, IPSTATS_MIB_INDELIVERS,
+	IPSTATS_MIB_OUTNOROUTES, IPSTATS_MIB_REASMTIMEOUT, IPSTATS_MIB_REASMREQDS,
+	IPSTATS_MIB_REASMOKS, IPSTATS_MIB_REASMFAILS, IPSTATS_MIB_FRAGOKS,
+	IPSTATS_MIB_FRAGFAILS, IPSTATS_MIB_FRAGCREATES, IPSTATS_MIB_INTRUNCATEDPKTS,
+	IPSTATS_MIB_CSUMERRORS, IPSTATS_MIB_REASM_OVERLAPS, IPSTATS_MIB_INTOOBIGERRORS,
+	LINUX_MIB_IPRPFILTER,	/* TcpExt: IPReversePathFilter (rp_filter drops) */
+	IPSTATS_MIB_N
+};
+/* A counter by its /proc/net/snmp name ("InHdrErrors"); 0 if unknown. */
+uint64_t ip_mib_get(struct node *n, const char *name);
+/* summary.json: appends `, "ip_stats": {"InReceives": N, ...}`. */
+void ip_mib_summary(struct node *n, GString *json_obj);
+/* Free icmp.c's per-node state (called by ip_node_free). */
+void icmp_node_free(struct node *n);
+/* Free a node's IPv4 stack state: held packets, pending loopback and
+ * neighbour events (made no-ops), n->lo, icmp state. node_free calls it. */
+void ip_node_free(struct node *n);
+/* reboot: the packets parked in the stack (neighbour queues, loopback) are
+ * dropped, letting go of their conntrack entries, before the netfilter
+ * state is reset. */
+void ip_node_flush(struct node *n);
+/* Is addr's neighbour entry on `out` valid (natsim: somebody on the segment
+ * owns it, so resolution succeeds at once)? */
+bool ip_neigh_valid(struct world *w, struct node *n, struct iface *out, uint32_t addr);
+/* An interface went down (ip link set down): its held packets are dropped. */
+void ip_iface_down(struct node *n, struct iface *ifc);
+/* The node's loopback device, created on first use (127.0.0.1/8, mtu 65536). */
+struct iface *ip_lo(struct node *n);
+/* True if addr is 255.255.255.255 or the broadcast address of a subnet on
+ * one of the node's interfaces (the kernel's RTN_BROADCAST local routes). */
+bool ip_addr_is_broadcast(const struct node *n, uint32_t addr);
+/* True if addr is one of the node's addresses (lo's included) or 127/8. */
+bool ip_addr_is_local(const struct node *n, uint32_t addr);
+/* One-line summary of a parsed packet for the packet walk, appended to s:
+ * "TCP 192.168.1.2:40000 > 203.0.113.20:80 [S]", "UDP a:p > b:q len 10",
+ * "ICMP a > b echo request id 1 seq 2", ... */
+void packet_summary(const struct packet *p, GString *s);
+/* Routing table maintenance (route.c). The kernel route of an address
+ * (fib_add_ifaddr: none for a /32, one per subnet and device), and its
+ * removal when no other address of the device is in that subnet. */
+void route_add_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8_t plen);
+void route_del_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8_t plen);
+/* Remove every route through ifc (fib_disable_ip: device down, or its last
+ * address removed). */
+void route_flush_dev(struct node *n, struct iface *ifc);
+/* Route exceptions (ICMP redirects accepted): add one; the gateway a packet
+ * to daddr takes by route r at time `now` (r->gw if no exception). */
+void route_exception_add(struct node *n, const struct route *r, uint32_t daddr, uint32_t gw,
+			 sim_time expires);
+uint32_t route_gateway(const struct node *n, const struct route *r, uint32_t daddr,
+		       sim_time now);
+/* The device a route sends through (r->dev, or resolved from r->gw). */
+struct iface *route_out_dev(const struct node *n, const struct route *r);
+
+/* ICMP input at the local host, after INPUT (icmp.c): answers echo and
+ * timestamp requests, acts on redirects, hands echo replies and errors to
+ * the registered transports (sim/inet/protocol.h). Takes ownership of p. */
+void icmp_rcv(struct world *w, struct node *n, struct packet *p);
+
+#endif

@@ -1,0 +1,269 @@
+/* node.h - nodes (hosts, routers, switches), their interfaces, the links
+ * between them, and capture: sim/net's node.c, link.c, switch.c, pcapw.c.
+ *
+ * Design: a node is a plain record shared by every kind; a router also
+ * has a netfilter namespace (nat/nf.h). The layers above attach to a node
+ * through registered operations (struct node_subsys: the kernel's
+ * pernet_operations and dev_add_pack), never by being called by name, so
+ * sim/net calls nothing above it. Some per-node state of the layers above
+ * still lives in struct node (routes and the net.ipv4 knobs of sim/inet,
+ * the TCP knobs and socket pointers of sim/sock): see the fields.
+ */
+#ifndef SIM_NODE_H
+#define SIM_NODE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "sim/core/world.h"
+#include "sim/net/packet.h"
+
+struct node;
+struct link;
+struct pcapw;
+
+#define IFNAME_MAX 16
+#define NODENAME_MAX 32
+#define IFACE_MAX_ADDRS 8
+
+struct iface_addr {
+	uint32_t addr;
+	uint8_t plen;
+};
+
+/* The net.ipv4.conf.{all,default,IF}.* knobs natsim acts on (devinet.c's
+ * IPV4_DEVCONF_*): one set per interface, plus a node's `all` and
+ * `default` (devconf.c). */
+enum ipv4_devconf_id {
+	DEVCONF_ACCEPT_REDIRECTS, DEVCONF_SECURE_REDIRECTS, DEVCONF_SEND_REDIRECTS,
+	DEVCONF_SHARED_MEDIA, DEVCONF_RP_FILTER, DEVCONF_ACCEPT_LOCAL, DEVCONF_LOG_MARTIANS,
+	DEVCONF_MAX
+};
+
+struct ipv4_devconf {
+	int data[DEVCONF_MAX];
+	uint32_t state;		/* bit id: written on this interface (no longer
+				 * follows default) */
+};
+
+struct iface {
+	char name[IFNAME_MAX];
+	struct node *node;
+	mac_addr mac;
+	bool up;
+	unsigned mtu;
+	struct iface_addr addrs[IFACE_MAX_ADDRS]; /* [0] is the primary address */
+	unsigned naddrs;
+	struct link *link;	/* NULL until a `link` statement attaches it */
+	int link_side;		/* 0 or 1: which end of link this is */
+	unsigned segment;	/* layer-2 segment id (switches joined), for neighbours */
+	struct pcapw *pcap;	/* NULL with --no-pcap and on switches */
+	/* ip.c's last neighbour answer out of this interface: the (segment,
+	 * address) key and the owner found, so a flow's packets skip the
+	 * neighbour table's hash lookup; validated like a table hit */
+	uint64_t neigh_key;
+	struct iface *neigh;
+	/* expect.c: the `saw` expectations counting this interface's frames,
+	 * NULL if none (set once the scenario is parsed) */
+	GPtrArray *saw;
+	uint64_t tx_packets, rx_packets, tx_dropped;
+	uint64_t rx_dropped;	/* frames refused at receive (too long, VLAN tag) */
+	struct ipv4_devconf cnf;	/* net.ipv4.conf.IF.* */
+};
+
+struct route {
+	uint32_t prefix;
+	uint8_t plen;
+	uint32_t gw;		/* 0: directly connected */
+	struct iface *dev;	/* NULL: resolve from gw */
+	bool onlink;
+	bool kernel;		/* "proto kernel scope link" route of an address */
+	uint32_t metric;	/* `metric N` (0 by default); lower wins a tie */
+};
+
+/* A route exception left by an accepted ICMP redirect (route.c). */
+struct route_exception {
+	uint32_t daddr;		/* the destination it is about */
+	const struct iface *dev;	/* the route it hangs on: device and gateway */
+	uint32_t old_gw;
+	uint32_t gw;		/* the gateway to use instead */
+	sim_time expires;	/* ip_rt_gc_timeout (300 s) after the redirect */
+};
+
+enum node_kind { NODE_HOST, NODE_ROUTER, NODE_SWITCH };
+
+/* The kernel's net_ratelimit() state (10 messages per 5 s per machine). */
+struct net_ratelimit {
+	bool started;
+	sim_time begin;
+	unsigned printed, missed;
+};
+
+/* The TCP knobs of a node's IPv4 stack (net.ipv4.tcp_*, per network
+ * namespace on Linux), set with sysctl; tcp.c follows them. */
+struct tcp_sysctl {
+	uint32_t syn_retries;		/* tcp_syn_retries */
+	uint32_t synack_retries;	/* tcp_synack_retries */
+	uint32_t syn_linear_timeouts;	/* tcp_syn_linear_timeouts (Linux 6.5+) */
+	uint32_t retries2;		/* tcp_retries2 */
+	uint32_t rto_min_us;		/* tcp_rto_min_us (Linux 6.11+) */
+	uint32_t rto_max_ms;		/* tcp_rto_max_ms (Linux 6.15+) */
+};
+
+/* Linux 6.18's values (tcp_sk_init). */
+static inline void tcp_sysctl_defaults(struct tcp_sysctl *k)
+{
+	k->syn_retries = 6;
+	k->synack_retries = 5;
+	k->syn_linear_timeouts = 4;
+	k->retries2 = 15;
+	k->rto_min_us = 200000;
+	k->rto_max_ms = 120000;
+}
+
+struct node {
+	struct world *w;		/* the run this node belongs to */
+	char name[NODENAME_MAX];
+	enum node_kind kind;
+	unsigned index;		/* order of declaration */
+	GPtrArray *ifaces;	/* struct iface * */
+	GArray *routes;		/* struct route */
+	GArray *route_exceptions; /* struct route_exception, NULL if none */
+	bool ip_forward;	/* net.ipv4.ip_forward */
+	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
+	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
+	unsigned ipfrag_time;	/* net.ipv4.ipfrag_time */
+	struct tcp_sysctl tcp_sysctl;	/* net.ipv4.tcp_* (tcp.c) */
+	struct nf_ns *nf;	/* routers only */
+	uint16_t ip_id;		/* next IPv4 id this node sends */
+	uint16_t next_ephemeral; /* next ephemeral port (from 32768) */
+	/* transport state, owned by udp.c, tcp.c, ping.c */
+	void *udp, *tcp, *ping;
+	/* IPv4 stack state owned by ip.c (neighbours, loopback queue) and
+	 * icmp.c (rate limits); freed by ip_node_free() */
+	void *ip, *icmp;
+	/* the loopback device (ip.c): 127.0.0.1/8 plus `ip addr add .. dev lo`;
+	 * not in ifaces (no link, no pcap); NULL until first used */
+	struct iface *lo;
+	/* switch.c: learned MAC -> port */
+	GHashTable *fdb;
+	/* the node's small file store (`>`, `>>`, `<`, `cat`): path -> GString */
+	GHashTable *files;
+	/* events a running `conntrack -E` has shown, for its closing line */
+	uint64_t ct_events_shown;
+	/* the node's kernel log lines, for `expect NODE log` */
+	GPtrArray *klog;
+	/* net_ratelimit of the stack's warnings (martians, redirects) */
+	struct net_ratelimit net_rl;
+	/* journal.c: when each klog line was logged (dmesg), the first line and
+	 * the time of the current boot, the journal's entries, the next PID */
+	GArray *klog_time;
+	unsigned klog_boot;
+	sim_time boot_time;
+	GPtrArray *journal;
+	int next_pid;
+};
+
+/* Link direction state: frames queued on one side, serialised one at a time. */
+struct link_dir {
+	struct packet *head, *tail;
+	unsigned qlen;
+	bool busy;
+	uint64_t dropped_queue, dropped_loss, sent;
+};
+
+struct link {
+	struct iface *end[2];
+	uint64_t rate_bps;	/* 0: infinite */
+	sim_time delay;
+	double loss;		/* 0..1 */
+	unsigned queue_limit;	/* packets; default 1000 (txqueuelen) */
+	struct link_dir dir[2];	/* dir[i]: frames sent by end[i] */
+	int line;		/* scenario line */
+};
+
+/* ----- nodes and interfaces (node.c) ----- */
+/* A new node, appended to w->nodes (routers get their netfilter namespace).
+ * NULL if the name is taken or has NODENAME_MAX characters or more. */
+struct node *node_new(struct world *w, const char *name, enum node_kind kind);
+struct node *node_find(struct world *w, const char *name);
+struct iface *iface_find(struct node *n, const char *name);
+/* Create the interface if the node has none of that name (done by `link`):
+ * up, MTU 1500, MAC mac_for(node, iface), pcap "<out_dir>/<node>-<iface>.pcap"
+ * opened unless --no-pcap or a switch. NULL if the name is empty or has
+ * IFNAME_MAX characters or more (Linux's IFNAMSIZ). */
+struct iface *iface_get_or_create(struct world *w, struct node *n, const char *name);
+/* The node owning `addr` on one of its interfaces, or NULL. */
+bool node_has_addr(const struct node *n, uint32_t addr);
+/* Primary address of an interface, 0 if none. */
+uint32_t iface_primary_addr(const struct iface *ifc);
+/* Next IPv4 id / ephemeral port of a node. */
+uint16_t node_next_ip_id(struct node *n);
+/* A kernel log line of node n at time t (printk): kept in the node's log
+ * (dmesg, `expect NODE log`) and handed to the PROBE_KLOG listeners
+ * (kernel.log). */
+void node_klog(struct node *n, sim_time t, const char *text);
+/* Free one node: its pcaps (closed and flushed), interfaces, routes, file
+ * store, kernel log, fdb, transport state (transport_free), IPv4 stack state
+ * (ip_node_free) and netfilter namespace. Does not remove it from w->nodes. */
+void node_free(struct node *n);
+/* End of run: world_free_links(), then every node; w->nodes and
+ * w->node_by_name are freed and set to NULL. */
+void world_free_nodes(struct world *w);
+
+/* ----- the layers above (registered at start-up) ----- */
+/* What a layer above does with a node's life: node_init at node_new (and
+ * nothing else: reboot resets state itself), iface_init when an interface
+ * is created, node_exit when the node is freed (its state goes). Called in
+ * registration order (node_exit in reverse). The kernel's
+ * register_pernet_subsys and netdevice notifier. */
+struct node_subsys {
+	void (*node_init)(struct node *n);
+	void (*iface_init)(struct node *n, struct iface *ifc);
+	void (*node_exit)(struct node *n);
+};
+/* Register a layer's operations (once per process, from its start-up
+ * function; a second registration of the same ops is a no-op). */
+void node_subsys_register(const struct node_subsys *ops);
+/* The handler of received IPv4 frames (dev_add_pack(ETH_P_IP): ip_rcv),
+ * called by iface_receive; takes ownership of p. Without one, IPv4
+ * frames are dropped. */
+typedef void (*node_l3_rcv_fn)(struct world *w, struct node *n, struct iface *ifc,
+			       struct packet *p);
+void node_set_l3_rcv(node_l3_rcv_fn rcv);
+/* Hand a received IPv4 frame to the registered handler (link.c). */
+void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p);
+
+/* ----- layer 2 (link.c, switch.c) ----- */
+/* Join a and b (both must have no link yet) with a link: rate 0 (infinite),
+ * delay 0, loss 0, queue_limit 1000; appended to w->links (created if NULL).
+ * The caller sets rate/delay/loss/queue/line afterwards. */
+struct link *link_new(struct world *w, struct iface *a, struct iface *b);
+/* Free every link with its queued frames, and the frames still in flight in
+ * the event queue (their events become no-ops); w->links is freed and set to
+ * NULL. Called by world_free_nodes(). */
+void world_free_links(struct world *w);
+/* Queue a frame for transmission on ifc's link (drop-tail; counted). The
+ * frame's MACs must already be set. Takes ownership of p. */
+void link_transmit(struct world *w, struct iface *ifc, struct packet *p);
+/* A frame arrived at ifc (from its link): capture, then switch or IP input. */
+void iface_receive(struct world *w, struct iface *ifc, struct packet *p);
+/* A switch's forwarding of a received frame. */
+void switch_receive(struct world *w, struct node *sw, struct iface *in, struct packet *p);
+/* Compute layer-2 segments after the topology is built (iface->segment). */
+void l2_compute_segments(struct world *w);
+
+/* ----- capture (pcapw.c) ----- */
+struct pcapw *pcapw_open(const char *path, GString *err);
+void pcapw_write(struct pcapw *pw, sim_time t, const uint8_t *data, uint32_t len);
+/* Flush to the file. 0, or 2 with "PATH: No space left on device" in err
+ * (if non-NULL) when this or an earlier write failed. */
+int pcapw_flush(struct pcapw *pw, GString *err);
+/* True once a write to the file failed. */
+bool pcapw_failed(const struct pcapw *pw);
+void pcapw_close(struct pcapw *pw);
+/* Record a frame crossing ifc (tx or rx): pcap, then PROBE_CAPTURE (the
+ * `saw` expectations). */
+void iface_capture(struct world *w, struct iface *ifc, const struct packet *p);
+
+#endif
