@@ -9,7 +9,7 @@
  * view); `time` is the simulated time natsim writes, never wall time, which
  * goes only to the stdout table. A run that left no readable junit.xml
  * becomes a suite with one <error>. The <testsuites> element carries only
- * the attributes the Jenkins JUnit schema allows (tests/junit/README.md).
+ * the attributes the Jenkins JUnit schema allows (tests/junit/junit.xsd).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -104,3 +104,23 @@ def test_gnu_parallel_of_list_then_merge_equals_test(work, full):
     got = collected(work / "par", work / "par.xml")
     for name in full:
         assert got[name] == full[name], name
+
+
+def test_ci_examples_shard_and_merge():
+    """docs/ci/: the GitHub matrix and GitLab `parallel:` give natsim test its
+    K/N, the merge job merges every shard; the Slurm script is valid bash."""
+    yaml = pytest.importorskip("yaml", reason="python3-yaml is not installed")
+    from conftest import ROOT
+    gh = yaml.safe_load((ROOT / "docs" / "ci" / "github-actions.yml").read_text())
+    shards = gh["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    runs = [s.get("run", "") for s in gh["jobs"]["shard"]["steps"]]
+    assert any(f"--shard ${{{{ matrix.shard }}}}/{len(shards)}" in r for r in runs), runs
+    assert any("natsim merge shards/*" in s.get("run", "") for s in gh["jobs"]["merge"]["steps"])
+    gl = yaml.safe_load((ROOT / "docs" / "ci" / "gitlab-ci.yml").read_text())
+    assert gl["natsim-shard"]["parallel"] == 4
+    assert any('--shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"' in line
+               for line in gl["natsim-shard"]["script"])
+    assert gl["natsim-merge"]["artifacts"]["reports"]["junit"] == "all.xml"
+    p = subprocess.run(["bash", "-n", str(ROOT / "docs" / "ci" / "slurm-array.sh")],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
