@@ -72,6 +72,7 @@ int runner_merge_main(int argc, char **argv)
 		  "Write DIR/sweep.html: each figure plotted against the swept parameter", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
+	g_set_prgname("natsim merge");
 	GOptionContext *ctx = g_option_context_new("DIR...");
 	g_option_context_set_summary(ctx,
 		"Combine the outputs of `natsim test --out DIR` (or of its --list commands)\n"

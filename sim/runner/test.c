@@ -270,6 +270,7 @@ int runner_test_main(int argc, char **argv, const char *self)
 		{ "no-pcap", 0, 0, G_OPTION_ARG_NONE, &no_pcap, "Runs write no pcap files", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
+	g_set_prgname("natsim test");
 	GOptionContext *ctx = g_option_context_new("PATH...");
 	g_option_context_set_summary(ctx,
 		"Run every *.scn under the PATHs (recursively, sorted by name), each as\n"
