@@ -12,7 +12,8 @@
  * (a pcap that cannot be created or written). No module calls exit(). Bad
  * input still leaves a report for CI: the JUnit file (with --junit) and, once
  * the output directory exists, summary.json. Options are parsed with GOption.
- * SIGINT/SIGTERM only set a flag: the event loop stops before its next event
+ * `natsim test` and `natsim merge` are sim/runner/'s (runner.h), dispatched
+ * before the options are parsed. SIGINT/SIGTERM only set a flag: the event loop stops before its next event
  * and every output is still flushed and closed.
  */
 #include <signal.h>
@@ -23,6 +24,8 @@
 #include "sim/out/report.h"
 #include "sim/scenario/scenario.h"
 #include "sim/sock/sock.h"
+#include "sim/core/world.h"
+#include "sim/runner/runner.h"
 
 #define NATSIM_VERSION "0.1.0"
 
@@ -86,6 +89,12 @@ int main(int argc, char **argv)
 	gchar *out = NULL, *seed = NULL, *until = NULL, *junit = NULL;
 	gboolean trace = FALSE, check = FALSE, no_pcap = FALSE, quiet = FALSE, version = FALSE;
 	gboolean report = FALSE, strict = FALSE;
+	gchar **defines = NULL;
+	/* many runs (sim/runner/): their own options */
+	if (argc >= 2 && strcmp(argv[1], "test") == 0)
+		return runner_test_main(argc - 1, argv + 1, argv[0]);
+	if (argc >= 2 && strcmp(argv[1], "merge") == 0)
+		return runner_merge_main(argc - 1, argv + 1);
 	GOptionEntry entries[] = {
 		{ "out", 0, 0, G_OPTION_ARG_FILENAME, &out,
 		  "Output directory (default out/<scenario name>)", "DIR" },
@@ -104,6 +113,8 @@ int main(int argc, char **argv)
 		  "Write DIR/report.html: ladder diagram, conntrack tables and count plots", NULL },
 		{ "strict", 0, 0, G_OPTION_ARG_NONE, &strict,
 		  "Stop at the first command that fails unexpectedly", NULL },
+		{ "define", 'D', 0, G_OPTION_ARG_STRING_ARRAY, &defines,
+		  "Override the scenario's `define NAME VALUE` (repeatable)", "NAME=VALUE" },
 		{ "no-pcap", 0, 0, G_OPTION_ARG_NONE, &no_pcap, "Write no pcap files", NULL },
 		{ "quiet", 0, 0, G_OPTION_ARG_NONE, &quiet,
 		  "Do not print command output (only unexpected failures)", NULL },
@@ -115,7 +126,9 @@ int main(int argc, char **argv)
 		"A deterministic discrete-event simulator of hosts, links, switches and Linux\n"
 		"routers running a re-implementation of netfilter conntrack and NAT.\n\n"
 		"  natsim run SCENARIO [options]   simulate, write pcaps, logs, summary.json\n"
-		"  natsim check SCENARIO           parse and validate only");
+		"  natsim check SCENARIO           parse and validate only\n"
+		"  natsim test PATH... [options]   run every *.scn (sweeps, shards): natsim test --help\n"
+		"  natsim merge DIR... [options]   combine natsim test outputs: natsim merge --help");
 	g_option_context_set_description(ctx,
 		"A failing command prints what Linux prints and the run goes on, as in a shell;\n"
 		"`NODE: ! CMD` says CMD must fail.\n\n"
@@ -162,6 +175,7 @@ int main(int argc, char **argv)
 		.report = report && !is_check,
 		.strict = strict,
 		.junit = junit,
+		.defines = (const char *const *)defines,
 	};
 	struct scn_error bad = { 0 }; /* bad input found after the options */
 	if (seed) {
@@ -260,5 +274,6 @@ done:
 	g_free(seed);
 	g_free(until);
 	g_free(junit);
+	g_strfreev(defines);
 	return status;
 }

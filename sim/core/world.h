@@ -32,6 +32,7 @@ struct run_opts {
 	bool trace, check, pcap, quiet, report;
 	bool strict;		/* stop at the first command that fails unexpectedly */
 	const char *junit;
+	const char *const *defines;	/* -D NAME=VALUE, NULL-terminated (define.c) */
 };
 
 struct world {

@@ -644,7 +644,7 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 	GPtrArray *lines = scn_split_lines(content);
 	g_free(content);
 
-	int rc = 0;
+	int rc = scn_expand_defines(lines, w->opt.defines, path, err);
 	/* pass 1: nodes, then links */
 	for (int pass = 0; pass < 2 && rc == 0; pass++) {
 		for (unsigned i = 0; i < lines->len && rc == 0; i++) {

@@ -91,6 +91,13 @@ struct scn_line {
 };
 /* The non-empty logical lines of a file's content (struct scn_line *). */
 GPtrArray *scn_split_lines(const char *content);
+/* define.c: consume the `define NAME VALUE` lines of `lines` and expand
+ * ${NAME} in the others; `overrides` (NULL-terminated "NAME=VALUE", from
+ * -D) win over the scenario's defines and must each name one. 0 or 2 + err. */
+int scn_expand_defines(GPtrArray *lines, const char *const *overrides, const char *path,
+		       struct scn_error *err);
+/* "NAME=VALUE" with a valid variable NAME; the parts (g_free) when non-NULL. */
+bool scn_define_valid(const char *spec, char **name, char **value);
 /* A node or interface name: [A-Za-z0-9_.-], not starting with '.' or '-',
  * 1..max characters (so no output file lands outside --out). */
 bool scn_name_valid(const char *s, size_t max);

@@ -168,8 +168,17 @@ def parse(path):
         content = f.read()
     s = Scenario(path=str(path))
     order = 0
+    defines = {}
     for no, text in logical_lines(content):
         where = f"{path}:{no}"
+        # natsim's `define NAME VALUE` and ${NAME} (sim/scenario/define.c), the
+        # scenario's own values: the kernel runs what natsim runs without -D
+        if re.match(r"^define\s", text):
+            _, name, value = text.split(None, 2)
+            defines[name] = value
+            continue
+        if "${" in text:
+            text = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: defines[m[1]], text)
         if _TYPO_DASH.search(text):
             s.warnings.append(f"{where}: warning: typographic dash read as `--`")
             text = _TYPO_DASH.sub("--", text)

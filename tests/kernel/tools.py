@@ -24,6 +24,7 @@ PACKAGE = {
     "make": "make", "gcc": "gcc", "nm": "binutils",
     "valgrind": "valgrind",
     "chromium": "chromium",
+    "xmllint": "libxml2-utils", "parallel": "parallel",
     # Essential: on every Debian system, never installed by a script
     "sh": "dash", "bash": "bash", "cat": "coreutils", "test": "coreutils", "true": "coreutils",
     "grep": "grep", "mount": "mount", "umount": "mount", "dpkg-query": "dpkg",

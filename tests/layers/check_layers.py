@@ -31,7 +31,7 @@ import sys
 # layer is itself reported: a new folder needs its line here.
 LAYERS = {
     "sim": ["sim/core/", "sim/net/", "sim/inet/", "sim/sock/", "sim/shell/", "sim/apps/",
-            "sim/out/", "sim/scenario/", "sim/main.c"],
+            "sim/out/", "sim/scenario/", "sim/runner/", "sim/main.c"],
     "nat": ["nat/core/", "nat/conntrack/", "nat/nf_nat/", "nat/iptables/", "nat/*"],
 }
 
