@@ -20,6 +20,8 @@ PACKAGE = {
     "tcpdump": "tcpdump",
     "sysctl": "procps",
     "nft": "nftables",
+    "linux.uml": "user-mode-linux", "iptables-legacy": "iptables",
+    "iptables-legacy-save": "iptables", "iptables-legacy-restore": "iptables",
     "python3": "python3",
     "make": "make", "gcc": "gcc",
     "valgrind": "valgrind",
@@ -39,6 +41,12 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
               "conntrack", "tcpdump", "sysctl", "python3")
+
+# what a kernel run inside User-Mode Linux execs on top (uml.py boots the
+# kernel; uml_guest.py loads its modules with kmod's modprobe and links
+# iptables to the legacy binaries)
+UML_RUN = ("linux.uml", "modprobe", "iptables-legacy", "iptables-legacy-save",
+           "iptables-legacy-restore")
 
 # what `compare --modprobe-tracks` execs on top (its nft table)
 MODPROBE_TRACKS = ("nft",)

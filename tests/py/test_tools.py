@@ -204,8 +204,8 @@ def test_every_program_is_installed_or_checked():
 
 def test_kernel_harness_programs_are_in_both_lists():
     """What tests/kernel execs is what compare and the kernel tests check
-    (KERNEL_RUN, MODPROBE_TRACKS), and .ci/run installs all of it."""
-    listed = set(tools.KERNEL_RUN) | set(tools.MODPROBE_TRACKS)
+    (KERNEL_RUN, MODPROBE_TRACKS, UML_RUN), and .ci/run installs all of it."""
+    listed = set(tools.KERNEL_RUN) | set(tools.MODPROBE_TRACKS) | set(tools.UML_RUN)
     essential = {p for p, pkg in tools.PACKAGE.items() if pkg in tools.ESSENTIAL}
     harness = {}
     for p in _sources(("tests/kernel",)):
@@ -214,7 +214,7 @@ def test_kernel_harness_programs_are_in_both_lists():
     for prog in kernel_run.AS_WRITTEN:
         harness.setdefault(prog, "kernel_run.AS_WRITTEN")
     unlisted = {prog: w for prog, w in harness.items() if prog not in listed | essential}
-    assert not unlisted, f"run by the harness but not in tools.KERNEL_RUN/MODPROBE_TRACKS: {unlisted}"
+    assert not unlisted, f"run by the harness but not in tools.KERNEL_RUN/MODPROBE_TRACKS/UML_RUN: {unlisted}"
     _, ci = installed_by_scripts()
     pkgs = {tools.PACKAGE[p] for p in listed}
     assert pkgs <= ci, f".ci/run does not install {sorted(pkgs - ci)}"
