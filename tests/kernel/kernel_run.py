@@ -30,6 +30,7 @@ import time
 
 import klog
 import machine
+import netns
 import pkt
 import scn as scnmod
 import topo
@@ -129,20 +130,22 @@ class KernelRun:
         # vfork(), which takes up to a second there; the processes die with
         # the UML kernel anyway
         pre = None if self.kernel == "uml" else _die_with_parent
-        p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, preexec_fn=pre,
-                             start_new_session=True, **kw)
+        if argv[0] == "tcpdump":        # with the namespace's /sys (netns.py)
+            p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, preexec_fn=pre,
+                                 start_new_session=True, **kw)
+        else:
+            p = netns.popen(ns, argv, preexec_fn=pre, start_new_session=True, **kw)
         self.procs.append((name, p))
         return p
 
     def exec_in(self, node, argv, stdin=None, input=None, timeout=30):
-        """Run argv in NODE's namespace (`ip netns exec`), with the node's own
-        nstat history; returns the CompletedProcess."""
+        """Run argv in NODE's namespace (netns.py), with the node's own nstat
+        history; returns the CompletedProcess."""
         # nstat keeps its history in a file per user (/tmp/.nstat.u0), not per
         # namespace: give each node its own, as each natsim node has one
         env = dict(os.environ, NSTAT_HISTORY=os.path.join(self.dir, f"{node}.nstat"))
-        return subprocess.run(["ip", "netns", "exec", self.topo.ns(node)] + list(argv),
-                              stdin=stdin, input=input, capture_output=True, text=True,
-                              timeout=timeout, env=env)
+        return netns.run(self.topo.ns(node), list(argv), stdin=stdin, input=input,
+                         capture_output=True, text=True, timeout=timeout, env=env)
 
     def _stop(self, names):
         """Stop the processes of ours with these names (tcpdump by SIGINT, so
@@ -742,7 +745,7 @@ def _write_knob(name, value):
 def save_kernel(kr, path):
     """The finished run as JSON (compare reads it back with load_kernel)."""
     data = {"t0_wall": kr.t0_wall, "end": kr.end, "notes": kr.notes,
-            "events": kr.events, "kernel": kr.kernel,
+            "events": kr.events, "kernel": kr.kernel, "release": os.uname().release,
             "pcaps": [[n, i, p] for (n, i), p in kr.pcaps.items()],
             "klog": kr.klog,
             "blocks": [[b.t, b.node, b.command, b.lines, b.rc, b.err, b.line, b.emulated]
@@ -758,6 +761,7 @@ def load_kernel(path):
     d["blocks"] = [Block(*b) for b in d["blocks"]]
     d.setdefault("kernel", "host")
     d.setdefault("klog", None)
+    d.setdefault("release", None)
     return d
 
 

@@ -12,7 +12,6 @@ every kernel), each captured frame is what a wire would carry, as in natsim.
 """
 import ctypes
 import fcntl
-import os
 import socket
 import struct
 import sys
@@ -32,31 +31,13 @@ def off(sock, ifname):
             pass                            # feature fixed on this device: fine
 
 
-CLONE_NEWNET = 0x40000000
-
-
-def in_netns(path, ifnames):
-    """off() on the interfaces of the namespace at path, from this process:
-    the calling thread enters it (setns) and always comes back to its own."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    there = os.open(path, os.O_RDONLY)
-    try:
-        if libc.setns(there, CLONE_NEWNET):
-            raise OSError(ctypes.get_errno(), f"setns {path}")
-        try:
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            with s:
-                for ifname in ifnames:
-                    off(s, ifname)
-        finally:
-            if libc.setns(home, CLONE_NEWNET):
-                # never go on in another namespace: everything after would
-                # be created there
-                os._exit(70)
-    finally:
-        os.close(there)
-        os.close(home)
+def in_netns(name, ifnames):
+    """off() on the interfaces of namespace NAME, from this process (netns.py)."""
+    import netns
+    with netns.entered(name):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for ifname in ifnames:
+                off(s, ifname)
 
 
 def main():

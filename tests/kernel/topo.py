@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 
+import netns
 import offload
 from scn import parse_time as scn_time
 
@@ -53,12 +54,12 @@ def prefix_for(pid=None):
 
 
 def sh(argv, check=True, timeout=20, ns=None, input=None):
-    """Run argv (inside namespace ns if given); returns CompletedProcess."""
-    if ns:
-        argv = ["ip", "netns", "exec", ns] + list(argv)
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input)
+    """Run argv (inside namespace ns if given, netns.py); returns CompletedProcess."""
+    kw = dict(capture_output=True, text=True, timeout=timeout, input=input)
+    p = netns.run(ns, argv, **kw) if ns else subprocess.run(argv, **kw)
     if check and p.returncode != 0:
-        raise RuntimeError(f"`{' '.join(argv)}` failed ({p.returncode}): {p.stderr.strip()}")
+        where = f" in {ns}" if ns else ""
+        raise RuntimeError(f"`{' '.join(argv)}`{where} failed ({p.returncode}): {p.stderr.strip()}")
     return p
 
 
@@ -151,7 +152,7 @@ class Topology:
         for rn, args in self.relays:
             ends.setdefault(rn, []).extend(["a", "b"])
         for nsn, ifs in ends.items():
-            offload.in_netns(f"/run/netns/{nsn}", ifs)
+            offload.in_netns(nsn, ifs)
 
     def _netem_available(self):
         """Can this kernel load sch_netem? (probed on lo of the first namespace)"""

@@ -3,8 +3,8 @@ by tests/deps.sh / .ci/run or checked by the test's skip condition (issue 12).
 
 The programs are found in the source itself (Python's ast over every file
 under tests/ and traces/: the argv of every subprocess.run/Popen/...,
-topo.sh and KernelRun._spawn call, through `ip netns exec NS` and simple
-`argv = [...]` assignments), plus the configuration commands kernel_run.py
+topo.sh, netns.run/popen, KernelRun._spawn and exec_in call, through
+`ip netns exec NS` and simple `argv = [...]` assignments), plus the configuration commands kernel_run.py
 runs as the scenario writes them (kernel_run.AS_WRITTEN). Each must have its
 Debian package in tests/kernel/tools.py; that package must be installed by
 the scripts (or be on every Debian system), or the program must be checked
@@ -29,7 +29,12 @@ sys.path.insert(0, str(KERNEL))
 import kernel_run  # noqa: E402
 import tools  # noqa: E402
 
-EXEC_FUNCS = {"run", "Popen", "call", "check_call", "check_output", "sh", "_spawn"}
+EXEC_FUNCS = {"run", "Popen", "call", "check_call", "check_output", "sh", "_spawn", "exec_in",
+              "popen"}
+# calls whose argv is the second argument (a node or namespace comes first):
+# KernelRun._spawn(name, argv, ns), KernelRun.exec_in(node, argv),
+# netns.run(ns, argv) and netns.popen(ns, argv)
+SECOND_ARG = {"_spawn", "exec_in"}
 
 
 def _sources(dirs):
@@ -106,7 +111,9 @@ def programs_run(path):
                 getattr(n.func, "id", None)
             if fname not in EXEC_FUNCS:
                 continue
-            args = n.args[1:] if fname == "_spawn" else n.args
+            on_netns = isinstance(n.func, ast.Attribute) and \
+                getattr(n.func.value, "id", None) == "netns"
+            args = n.args[1:] if fname in SECOND_ARG or on_netns else n.args
             if not args:
                 continue
             for prog in _argv_programs(args[0], assigns, module_consts):
