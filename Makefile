@@ -3,7 +3,9 @@
 #   make          build/natsim
 #   make demo     install missing Debian packages (as root), build, run topologies/seed-snat.scn
 #   make screenshot  docs/report-seed-snat.png, the README's picture of report.html
-#   make test     install missing Debian packages (as root), build, C unit tests, pytest
+#   make test     install missing Debian packages (as root), build, C unit tests,
+#                 check-layers, pytest
+#   make check-layers  no file of sim/ or nat/ includes a header of a higher layer
 #   make asan     the whole test suite under AddressSanitizer + UBSan
 #   make clean
 
@@ -12,19 +14,22 @@ PKGS    := glib-2.0 libpcap
 BUILD   ?= build
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP \
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP -I. \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 PYTHON  := /usr/bin/python3
 
-SIM_SRC := $(wildcard sim/*.c)
-NAT_SRC := $(wildcard nat/*.c)
+# Every .c under sim/ and nat/, at any depth; objects mirror the tree under
+# $(BUILD)/. Includes are written from the repository root ("sim/core/evq.h"),
+# so -I. is the only include path.
+SIM_SRC := $(sort $(shell find sim -name '*.c'))
+NAT_SRC := $(sort $(shell find nat -name '*.c'))
 LIB_SRC := $(filter-out sim/main.c,$(SIM_SRC)) $(NAT_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all demo screenshot test unit pytest asan clean deps bench
+.PHONY: all demo screenshot test unit pytest asan clean deps bench check-layers
 
 all: $(BUILD)/natsim
 
@@ -41,7 +46,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
 
 # demo and test may be the first command on a fresh machine: both install
 # what the build needs first (deps), then build in a sub-make, whose
@@ -67,12 +72,18 @@ deps:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# The layer rules of README.md's Layout section (tests/layers/check_layers.py,
+# with today's known violations in tests/layers/allowlist.txt).
+check-layers:
+	$(PYTHON) tests/layers/check_layers.py
+
 pytest: $(BUILD)/natsim
 	NATSIM=$(abspath $(BUILD)/natsim) $(PYTHON) -m pytest -q tests/py
 
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) check-layers
 	$(MAKE) pytest
 
 asan:

@@ -16,4 +16,4 @@ unit: $(BUILD)/bench_engine
 
 $(BUILD)/bench_engine: tests/bench/bench_engine.c $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Isim -Inat -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnatsim.a $(LDLIBS)

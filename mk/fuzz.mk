@@ -25,7 +25,7 @@ unit: $(FUZZ_REGRESS_BIN)
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(FUZZ_COMMON) $(FUZZ_HDRS) $(BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -Isim -Inat -Itests/fuzz -o $@ $< tests/fuzz/driver.c \
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/driver.c \
 		$(FUZZ_COMMON) $(BUILD)/libnatsim.a $(LDLIBS)
 
 fuzz-regress: $(FUZZ_REGRESS_BIN)
@@ -62,7 +62,7 @@ FORCE_FUZZ_LIB:
 $(FUZZ_BUILD)/bin/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(FUZZ_HDRS) $(FUZZ_BUILD)/libnatsim.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=fuzzer $(FUZZ_SAN) \
-		$$(pkg-config --cflags $(PKGS)) -Isim -Inat -Itests/fuzz -o $@ $< $(FUZZ_COMMON) \
+		$$(pkg-config --cflags $(PKGS)) -I. -o $@ $< $(FUZZ_COMMON) \
 		$(FUZZ_BUILD)/libnatsim.a $(LDLIBS)
 
 fuzz-build: fuzz-deps

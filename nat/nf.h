@@ -7,7 +7,13 @@
  * through nf_cmd_*(). nat/ never schedules events or writes files: it reaches
  * the outside world only through the callbacks of `struct nf_env`.
  *
- * Addresses and ports in this interface are in host byte order.
+ * Addresses and ports in this interface are in host byte order (the byte
+ * and address helpers are nat/core/nf_inet.h's, included here). Where it is
+ * implemented: the namespace, nf_hook() and modprobe in nat/core/ (nf_ns.c,
+ * nf_hooks.c), the net.netfilter knobs in nat/core/nf_sysctl.c; the conntrack
+ * command, queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c);
+ * the iptables commands and rule counters in nat/iptables/ (ipt_cmd.c,
+ * ipt_table.c); --check in nat/nf_check.c.
  */
 #ifndef NAT_NF_H
 #define NAT_NF_H
@@ -15,6 +21,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "nat/core/nf_inet.h"
 
 typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
 #define NF_TIME_NEVER INT64_MAX
@@ -226,7 +233,7 @@ struct nf_ct_peek {
 };
 void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out);
 
-/* --check: verify SPEC 5.6's invariants. Returns true if they hold; on a
+/* --check: verify the invariants nf_check.c lists. Returns true if they hold; on a
  * violation appends a message naming the broken invariant to `why`. */
 bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why);
 /* --check's last point: the packet a router sends (after POSTROUTING) matches

@@ -1,4 +1,4 @@
-/* nf_check.c - `--check`: the conntrack invariants of SPEC 5.6.
+/* nf_check.c - `--check`: the conntrack invariants, listed below.
  *
  * Linux asserts none of this at run time; natsim checks after every packet
  * a router handles that the table is what the kernel's code guarantees:
@@ -15,22 +15,25 @@
  *      older, larger table: Linux keeps those entries too).
  *   5. A NATed tuple lies in the range of the rule that bound it.
  *   6. The garbage collector's expiry index holds: no entry expires before
- *      the bound of a block or unit holding one of its tuples (ct_gc.h),
- *      and its cursor is at the start of a unit.
+ *      the bound of a block or unit holding one of its tuples
+ *      (nat/conntrack/ct_gc.h), and its cursor is at the start of a unit.
  * and, per packet sent, that its tuple is the one its entry expects.
  */
 #include <stdio.h>
-#include "ct_proto.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/core/nf_inet.h"
+#include "nat/conntrack/ct_proto.h"
+#include "nat/nf_nat/nat.h"
+#include "nat/core/nf_ns.h"
 
 static void nf_check_name(const struct ct_entry *ct, char *buf, size_t n)
 {
 	const struct ct_tuple *t = &ct->tuplehash[CT_DIR_ORIGINAL].t;
 
-	snprintf(buf, n, "proto %u %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u", t->proto,
-		 t->src >> 24, (t->src >> 16) & 255, (t->src >> 8) & 255, t->src & 255, t->sport,
-		 t->dst >> 24, (t->dst >> 16) & 255, (t->dst >> 8) & 255, t->dst & 255, t->dport);
+	char s[NF_INET_ADDRSTRLEN], d[NF_INET_ADDRSTRLEN];
+
+	nf_inet_ntop4(t->src, s);
+	nf_inet_ntop4(t->dst, d);
+	snprintf(buf, n, "proto %u %s:%u -> %s:%u", t->proto, s, t->sport, d, t->dport);
 }
 
 static bool nf_check_fail(GString *why, const struct ct_entry *ct, const char *what)

@@ -1,11 +1,17 @@
 /* main.c - the natsim program: `natsim run|check SCENARIO [options]`.
  *
- * Design: main is the only place that prints an error and picks the exit
- * status (0 every expectation held and no command failed unexpectedly, 1 an
- * expectation failed, an invariant broke or a command failed unmarked, 2 bad
- * input, 128+N after signal N); modules return errors as values. Bad input
- * still leaves a report for CI: the JUnit file (with --junit) and, once the
- * output directory exists, summary.json. Options are parsed with GOption.
+ * Design: main picks the exit status (0 every expectation held and no
+ * command failed unexpectedly, 1 an expectation failed, an invariant broke or
+ * a command failed unmarked, 2 bad input or an output file that cannot be
+ * written, 128+N after signal N) and prints the errors of the command line
+ * and of loading the scenario, which modules return as values. Once the run
+ * has started, the module that meets a problem prints its line on stderr
+ * when it happens and records the status in w->exit_status, which main
+ * returns: the runner (failed commands and expectations, warnings, outputs
+ * that cannot be written), ip.c (a --check violation), node.c and pcapw.c
+ * (a pcap that cannot be created or written). No module calls exit(). Bad
+ * input still leaves a report for CI: the JUnit file (with --junit) and, once
+ * the output directory exists, summary.json. Options are parsed with GOption.
  * SIGINT/SIGTERM only set a flag: the event loop stops before its next event
  * and every output is still flushed and closed.
  */
@@ -13,10 +19,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "expect.h"
-#include "report.h"
-#include "scenario.h"
-#include "world.h"
+#include "sim/scenario/expect.h"
+#include "sim/out/report.h"
+#include "sim/scenario/scenario.h"
+#include "sim/core/world.h"
 
 #define NATSIM_VERSION "0.1.0"
 

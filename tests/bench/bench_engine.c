@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "ct.h"
-#include "evq.h"
-#include "nat.h"
-#include "nf.h"
-#include "nf_ns.h"
+#include "nat/conntrack/ct.h"
+#include "sim/core/evq.h"
+#include "nat/nf_nat/nat.h"
+#include "nat/nf.h"
+#include "nat/core/nf_ns.h"
 
 #define NS (1000000000LL)
 #define PKT_LEN 28 /* IPv4 + UDP header, no payload */
@@ -112,11 +112,10 @@ static struct nf_ns *bench_ns(unsigned long n)
 	return ns;
 }
 
-static inline void bench_w16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 255; }
 static inline void bench_w32(uint8_t *p, uint32_t v)
 {
-	bench_w16(p, v >> 16);
-	bench_w16(p + 2, v & 0xffff);
+	wr16(p, v >> 16);
+	wr16(p + 2, v & 0xffff);
 }
 
 /* The first packet of flow i, client to server, into buf. */

@@ -9,8 +9,8 @@
  */
 #include <string.h>
 
-#include "cmd.h"
-#include "fuzz_util.h"
+#include "sim/shell/cmd.h"
+#include "tests/fuzz/fuzz_util.h"
 
 static const char topo[] =
 	"router r\nhost a\nhost b\n"

@@ -3,7 +3,7 @@
  * reads the whole file (a damaged one is bad input, exit 2); a file that
  * passes is replayed (speed 1000) and its frames cross the router.
  */
-#include "fuzz_util.h"
+#include "tests/fuzz/fuzz_util.h"
 
 static const char topo[] =
 	"host h\nrouter r\nhost s\n"

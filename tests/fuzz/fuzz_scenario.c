@@ -2,7 +2,7 @@
  * a *.scn file. Every statement, node command (dry run), expectation and
  * redirection is parsed; nothing may crash, leak or hang, whatever the text.
  */
-#include "fuzz_util.h"
+#include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

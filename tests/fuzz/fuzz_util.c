@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fuzz_util.h"
+#include "tests/fuzz/fuzz_util.h"
 
 static char *dir;
 

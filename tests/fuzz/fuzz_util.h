@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario.h"
-#include "world.h"
+#include "sim/scenario/scenario.h"
+#include "sim/core/world.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,15 +7,15 @@ command a line on its stdin at the command's scenario time; the agent answers
 one JSON line per command on stdout ({"id": k, "ok": bool, "msg": text}).
 
 Design choice: natsim's traffic commands are small applications on a Linux
-stack (SPEC 3.1); the agent is the same application on the real stack, with
-real sockets, so the kernel builds every header. It copies natsim's
-application-level choices that are not the network's business: the default
-echo id (FNV-1a fold of the node name, + pings started before), the
-ephemeral port counter from 32768 shared by udp and tcp, a `udp send`
-socket that stays open (and shared with `listen udp` on the same port), a TCP
-client that closes (FIN) or resets only once everything it wrote is
-acknowledged, and the 64-byte packets of `flows`. Every thread is a daemon and
-every wait is bounded: the harness kills the agent at the end of the run.
+stack (README: The scenario language, Traffic); the agent is the same
+application on the real stack, with real sockets, so the kernel builds every
+header. It copies natsim's application-level choices that are not the
+network's business: the default echo id (FNV-1a fold of the node name, + pings
+started before), the ephemeral port counter from 32768 shared by udp and tcp,
+a `udp send` socket that stays open (and shared with `listen udp` on the same
+port), a TCP client that closes (FIN) or resets only once everything it wrote
+is acknowledged, and the 64-byte packets of `flows`. Every thread is a daemon
+and every wait is bounded: the harness kills the agent at the end of the run.
 """
 
 import fcntl
@@ -28,7 +28,10 @@ import sys
 import threading
 import time
 
-from pkt import end_mark_frame, read_pcap  # the harness's own pcap code (same directory)
+# run as a script: its own directory is on sys.path; tests/lib (pkt's pcap
+# reader) is put there too
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pkt import end_mark_frame, read_pcap  # noqa: E402  (the harness's own pcap code)
 
 NS = 1_000_000_000
 SIOCOUTQ = 0x5411

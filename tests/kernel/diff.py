@@ -23,7 +23,7 @@ entry's value (a wrong port) keep their number and show up in the diff.
 import difflib
 import re
 
-import ct
+import ct  # tests/lib/ct.py (shared with tests/py)
 import natmap
 import pkt
 

@@ -22,7 +22,7 @@ import os
 import re
 import shlex
 
-import ct
+import ct  # tests/lib/ct.py (shared with tests/py)
 
 BORN_SLACK = 50_000_000     # an event may be printed a little after its packet
 

@@ -24,7 +24,7 @@ runs (Linux's error message in natsim's) is no difference.
 import difflib
 import re
 
-import ct
+import ct  # tests/lib/ct.py (shared with tests/py)
 import natmap
 
 NS = 1_000_000_000

@@ -1,8 +1,9 @@
 """pkt.py - reading pcaps into the packet fields the comparison looks at.
 
-Design choice: a plain struct parser, not scapy, so reading natsim's and
-tcpdump's captures is exact (integer nanoseconds) and fast; only IPv4 frames
-are kept (ARP and everything else natsim does not model are dropped here).
+Design choice: a plain struct parser, not scapy (the file reader is
+tests/lib/pcapfile.py), so reading natsim's and tcpdump's captures is exact
+(integer nanoseconds) and fast; only IPv4 frames are kept (ARP and
+everything else natsim does not model are dropped here).
 A packet becomes a small dict; the comparison never looks at MAC addresses
 (random on veths), IP ids, TTLs, checksums or TCP sequence numbers.
 """
@@ -10,44 +11,20 @@ A packet becomes a small dict; the comparison never looks at MAC addresses
 import socket
 import struct
 
-NS = 1_000_000_000
+import pcapfile  # tests/lib (on sys.path: compare, agent.py, tests/py/conftest.py)
+
+NS = pcapfile.NS
 ICMP_ERRORS = (3, 4, 5, 11, 12)
 TCP_FLAG_LETTERS = "FSRPAU"       # bit 0 .. bit 5
 
 
 def read_pcap(path):
-    """[(t_ns, frame bytes)] of a micro- or nanosecond pcap."""
-    data = open(path, "rb").read()
-    if len(data) < 24:
-        return []
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        end = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        end = ">"
-    else:
-        raise ValueError(f"{path}: not a pcap file")
-    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-    res, off = [], 24
-    while off + 16 <= len(data):
-        sec, frac, caplen, _ = struct.unpack(end + "IIII", data[off:off + 16])
-        off += 16
-        if off + caplen > len(data):
-            break                   # a record still being written
-        res.append((sec * NS + (frac if nano else frac * 1000), data[off:off + caplen]))
-        off += caplen
-    return res
+    """[(t_ns, frame bytes)] of a micro- or nanosecond pcap; a record still
+    being written (tcpdump is running) ends the list."""
+    return pcapfile.read(path, partial=True).frames
 
 
-def write_pcap(path, frames, nano=True):
-    """Write [(t_ns, bytes)] as an Ethernet pcap (for doctored copies in tests)."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0,
-                            262144, 1))
-        for t, b in frames:
-            frac = t % NS if nano else (t % NS) // 1000
-            f.write(struct.pack("<IIII", t // NS, frac, len(b), len(b)))
-            f.write(b)
+write_pcap = pcapfile.write
 
 
 # The end mark: a frame each agent sends out of each of its interfaces after

@@ -1,4 +1,5 @@
-"""scn.py - a parser for natsim scenario files (SPEC.md section 3), for the kernel run.
+"""scn.py - a parser for natsim scenario files (README: The scenario language), for the
+kernel run.
 
 Design choice: the harness must read a scenario exactly as natsim does but
 needs only its structure (nodes, links with their tc options, commands with
@@ -17,7 +18,7 @@ NS = 1_000_000_000
 _UNITS = {"s": NS, "ms": NS // 1000, "us": 1000, "ns": 1}
 _TYPO_DASH = re.compile(r"(^|(?<=\s))[\u2013\u2014]")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-# text pasted from the web, read as natsim reads it (sim/paste.c)
+# text pasted from the web, read as natsim reads it (sim/shell/paste.c)
 _PROMPT = re.compile(r"^(\[[^\]]*@[^\]]*\][#$]|[A-Za-z0-9_.@:~/+-]*[#$])[ \t]+(?=\S)")
 _NODE_PREFIX = re.compile(r"^\s*(at\s+\S+\s+)?[A-Za-z0-9_.-]+:\s*$")
 _CURLY = re.compile(r"[\u201c\u201d\u201e]([^\u201c\u201d\u201e]*)[\u201c\u201d\u201e]|"

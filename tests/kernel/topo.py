@@ -39,7 +39,7 @@ _ROUTE_STATE = ("linkdown", "dead", "pervasive", "offload", "trap", "rt_offload"
 
 
 def mac_for(node, ifname):
-    """natsim's MAC of NODE:IF (sim/packet.c mac_for: FNV-1a 64 of "node:if",
+    """natsim's MAC of NODE:IF (sim/net/packet.c mac_for: FNV-1a 64 of "node:if",
     locally administered 02:..). The kernel run gives its veths the same
     addresses, so frames of both runs carry the same MACs."""
     h = 0xcbf29ce484222325
@@ -237,7 +237,8 @@ class Topology:
         return res
 
     def neigh(self, node, ifname, addr, add):
-        """natsim's instantaneous neighbour resolution (SPEC 3): a permanent
+        """natsim's instantaneous neighbour resolution (README: Where natsim
+        deliberately differs from Linux): a permanent
         neighbour entry for ADDR (owned by NODE:IF) on every other interface of
         its segment, so no ARP runs; an address nobody owns still fails after
         3 s as Linux's does. add=False removes them again."""

@@ -6,6 +6,8 @@ checksums the way a receiving stack would, parse the command output on stdout
 (`[T] NODE# COMMAND` blocks, `conntrack -L` lines, `conntrack -S` counters,
 `iptables -L -v -n` counters) and the log files, and reproduce Linux's choice of
 a NAT pool address (jhash2, Bob Jenkins' lookup3 as in include/linux/jhash.h).
+The raw pcap reader and the conntrack-tools parser live in tests/lib/, shared
+with the kernel comparison (tests/kernel).
 
 Design choice: tests never trust natsim's own view of a packet; they assert on
 the bytes in the pcaps and on the text Linux would print.
@@ -28,6 +30,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TOPOLOGIES = ROOT / "topologies"
 TRACES = ROOT / "traces"
 sys.path.insert(0, str(TRACES))
+sys.path.insert(0, str(ROOT / "tests" / "lib"))   # helpers shared with tests/kernel
+
+import ct  # noqa: E402  (tests/lib/ct.py: conntrack-tools text)
+import pcapfile  # noqa: E402  (tests/lib/pcapfile.py: pcaps without scapy)
 
 os.environ.setdefault("SCAPY_USE_LIBPCAP", "no")
 from scapy.all import (  # noqa: E402  (scapy after the path set-up)
@@ -166,57 +172,11 @@ def async_lines(stdout, node):
 # --------------------------------------------------------------------------
 # conntrack text
 
-_KV_RE = re.compile(r"(\w+)=(\S+)")
-
-
-def parse_ct_line(line):
-    """Parse one `conntrack -L` (or -E, without mark/use) line into a dict:
-    proto, protonum, timeout, state (TCP, else None), orig, reply (dicts of
-    src/dst/sport/dport or type/code/id, ints for numbers), unreplied,
-    assured, mark, use, and line."""
-    words = line.split()
-    if len(words) < 3 or not words[1].isdigit():
-        return None
-    d = {"line": line, "proto": words[0], "protonum": int(words[1])}
-    i = 2
-    if words[i].isdigit():
-        d["timeout"] = int(words[i])
-        i += 1
-    else:
-        d["timeout"] = None
-    d["state"] = None
-    if i < len(words) and "=" not in words[i] and not words[i].startswith("["):
-        d["state"] = words[i]
-        i += 1
-    tuples, cur = [], None
-    d["unreplied"] = d["assured"] = False
-    d["mark"] = d["use"] = None
-    for w in words[i:]:
-        if w == "[UNREPLIED]":
-            d["unreplied"] = True
-            continue
-        if w == "[ASSURED]":
-            d["assured"] = True
-            continue
-        if w.startswith("["):
-            d.setdefault("flags", []).append(w)
-            continue
-        m = _KV_RE.fullmatch(w)
-        if not m:
-            continue
-        k, v = m[1], m[2]
-        if k in ("mark", "use", "zone", "secctx", "delta-time"):
-            d[k] = int(v) if v.isdigit() else v
-            continue
-        if k == "src":
-            cur = {}
-            tuples.append(cur)
-        if cur is None:
-            continue
-        cur[k] = int(v) if v.isdigit() else v
-    d["orig"] = tuples[0] if tuples else {}
-    d["reply"] = tuples[1] if len(tuples) > 1 else {}
-    return d
+# one `conntrack -L` (or -E) line -> dict, or None (tests/lib/ct.py, shared
+# with the kernel comparison): proto, protonum, timeout, state (TCP, else
+# None), orig, reply (dicts of src/dst/sport/dport or type/code/id, ints for
+# numbers), flags, unreplied, assured, mark, use, counters, line
+parse_ct_line = ct.parse_entry
 
 
 def ct_lists(stdout, node="router"):
@@ -240,15 +200,7 @@ def ct_list_at(stdout, t_seconds, node="router"):
 
 def ct_stats(stdout, node="router"):
     """Every `conntrack -S` block: list of (t_ns, {counter: value}) (cpu 0)."""
-    res = []
-    for b in outputs(stdout, node, "conntrack -S"):
-        vals = {}
-        for l in b.lines:
-            for k, v in re.findall(r"(\w+)=(\d+)", l):
-                if k != "cpu":
-                    vals[k] = vals.get(k, 0) + int(v)
-        res.append((b.t, vals))
-    return res
+    return [(b.t, ct.parse_stats(b.lines)) for b in outputs(stdout, node, "conntrack -S")]
 
 
 def summary(outdir):
@@ -341,36 +293,14 @@ def ipt_counters(lines):
 # --------------------------------------------------------------------------
 # pcaps
 
-PcapRaw = namedtuple("PcapRaw", "linktype nano frames")  # frames: [(t_ns, bytes)]
-
-
 def pcap_path(outdir, node, iface):
     return Path(outdir) / f"{node}-{iface}.pcap"
 
 
 def pcap_raw(path):
-    """Read a pcap without scapy: exact integer nanosecond timestamps."""
-    data = Path(path).read_bytes()
-    assert len(data) >= 24, f"{path}: truncated pcap header"
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        end = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        end = ">"
-    else:
-        raise AssertionError(f"{path}: not a pcap (magic {magic.hex()})")
-    nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
-    _, _, _, _, _, linktype = struct.unpack(end + "HHiIII", data[4:24])
-    frames, off = [], 24
-    while off < len(data):
-        assert off + 16 <= len(data), f"{path}: truncated record header"
-        sec, frac, caplen, _origlen = struct.unpack(end + "IIII", data[off:off + 16])
-        off += 16
-        assert off + caplen <= len(data), f"{path}: truncated record"
-        t = sec * 1_000_000_000 + (frac if nano else frac * 1000)
-        frames.append((t, data[off:off + caplen]))
-        off += caplen
-    return PcapRaw(linktype, nano, frames)
+    """Read a pcap without scapy: (linktype, nano, [(t_ns, bytes)]), exact
+    integer nanosecond timestamps; a cut-short file is an error."""
+    return pcapfile.read(path)
 
 
 def pcap(outdir, node, iface):

@@ -1,6 +1,6 @@
-"""SPEC 2 and 3: the command line (options, default output directory, exit
-status) and the scenario language (comments, continuations, units, link state,
-MTU, unresolvable next hops)."""
+"""README's "Running a scenario" and "The scenario language": the command line
+(options, default output directory, exit status) and the scenario language
+(comments, continuations, units, link state, MTU, unresolvable next hops)."""
 import re
 import shutil
 import subprocess

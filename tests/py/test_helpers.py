@@ -1,4 +1,4 @@
-"""Self-tests of conftest.py's helpers (no natsim needed).
+"""Self-tests of conftest.py's helpers and tests/lib (no natsim needed).
 
 The jhash2 pool-address choice is checked against values observed on a real
 Linux 6.18 kernel (network namespaces, iptables 1.8.9 nf_tables, SNAT --to
@@ -8,8 +8,9 @@ word gives different, wrong answers.
 """
 import pytest
 
+import pcapfile
 from conftest import (ICMP, IP, UDP, Ether, Raw, checksum_errors, checksums_ok,
-                      jhash2, nat_pool_pick, parse_ct_line)
+                      jhash2, nat_pool_pick, parse_ct_line, pcap_raw)
 
 # (client, server) -> pool address Linux chose
 KERNEL_PICKS = {
@@ -51,6 +52,32 @@ def test_parse_ct_line():
     d = parse_ct_line("udp      17 29 src=192.168.1.2 dst=192.168.1.5 sport=137 dport=1025 "
                       "[UNREPLIED] src=192.168.1.5 dst=192.168.1.2 sport=1025 dport=137 mark=0 use=1")
     assert d["state"] is None and d["unreplied"] and d["reply"]["sport"] == 1025
+    # accounting (nf_conntrack_acct=1) is per direction, not part of a tuple
+    d = parse_ct_line("udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=5 dport=6 packets=2 "
+                      "bytes=60 src=10.0.0.2 dst=10.0.0.1 sport=6 dport=5 packets=1 bytes=30 "
+                      "mark=0 use=1")
+    assert d["counters"] == [[2, 60], [1, 30]] and d["orig"]["dport"] == 6
+    assert d["flags"] == set() and not d["unreplied"] and not d["assured"]
+    assert parse_ct_line("conntrack v1.4.7 (conntrack-tools): 1 flow entries have been "
+                         "shown.") is None
+
+
+def test_pcapfile_strict_and_partial(tmp_path):
+    f = tmp_path / "x.pcap"
+    frames = [(1_000_000_007, b"\x01" * 60), (2_500_000_000, b"\x02" * 42)]
+    pcapfile.write(f, frames)
+    raw = pcap_raw(f)
+    assert (raw.linktype, raw.nano, raw.frames) == (1, True, frames)
+    pcapfile.write(f, frames, nano=False)   # microseconds: the nanoseconds are cut
+    assert pcap_raw(f).frames == [(1_000_000_000, frames[0][1]), frames[1]]
+    f.write_bytes(f.read_bytes()[:-5])      # the last record cut short
+    with pytest.raises(ValueError, match="truncated record"):
+        pcap_raw(f)
+    assert pcapfile.read(f, partial=True).frames == [(1_000_000_000, frames[0][1])]
+    f.write_bytes(b"\xd4\xc3")
+    assert pcapfile.read(f, partial=True).frames == []
+    with pytest.raises(ValueError):
+        pcap_raw(f)
 
 
 def test_checksum_helper_detects_damage():

@@ -69,7 +69,7 @@ b: listen udp 9
 
 
 def mac_for(node, iface):
-    """natsim's MAC of node:iface (sim/packet.c mac_for: FNV-1a)."""
+    """natsim's MAC of node:iface (sim/net/packet.c mac_for: FNV-1a)."""
     h = 0xcbf29ce484222325
     for c in f"{node}:{iface}".encode():
         h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff

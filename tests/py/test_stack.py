@@ -23,7 +23,7 @@ S = 1_000_000_000
 
 
 def mac(node, iface):
-    """natsim's MAC of node:iface (FNV-1a, sim/packet.c mac_for)."""
+    """natsim's MAC of node:iface (FNV-1a, sim/net/packet.c mac_for)."""
     h = 0xcbf29ce484222325
     for ch in f"{node}:{iface}".encode():
         h ^= ch

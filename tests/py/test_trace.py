@@ -1,4 +1,4 @@
-"""--trace: the packet walk of SPEC 6 (issue 5, acceptance 1).
+"""--trace: the packet walk in trace.log (issue 5, acceptance 1).
 
 The walk of seed-snat.scn is read from DIR/trace.log: one block per packet
 per router, opened by "[T] NODE packet #ID FROM: SUMMARY", then one aligned

@@ -1,7 +1,7 @@
 /* ct_test_util.h - helpers for the conntrack unit tests: a namespace with a
  * recording environment, hand-made IPv4 packets with correct checksums, and
- * weak stubs for the NAT/iptables functions nat/ct* calls (the real ones win
- * when linked in). */
+ * weak stubs for the NAT/iptables functions nat/conntrack/ calls (the real
+ * ones win when linked in). */
 #ifndef CT_TEST_UTIL_H
 #define CT_TEST_UTIL_H
 
@@ -9,12 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ct.h"
-#include "ct_proto.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_proto.h"
+#include "nat/nf_nat/nat.h"
+#include "nat/core/nf_ns.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 __attribute__((weak)) void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 {
@@ -67,8 +67,6 @@ static inline uint32_t t_ip(const char *s)
 	return a << 24 | b << 16 | c << 8 | d;
 }
 
-static inline void t_w16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = v & 255; }
-static inline void t_w32(uint8_t *p, uint32_t v) { t_w16(p, v >> 16); t_w16(p + 2, v & 0xffff); }
 
 static inline uint16_t t_csum(const uint8_t *b, size_t n, uint32_t sum)
 {
@@ -93,12 +91,12 @@ static inline void t_ip_hdr(struct t_pkt *p, uint8_t proto, uint32_t src, uint32
 
 	memset(p, 0, sizeof(*p));
 	ip[0] = 0x45;
-	t_w16(ip + 2, (uint16_t)(20 + l4len));
+	wr16(ip + 2, (uint16_t)(20 + l4len));
 	ip[8] = 64;
 	ip[9] = proto;
-	t_w32(ip + 12, src);
-	t_w32(ip + 16, dst);
-	t_w16(ip + 10, t_csum(ip, 20, 0));
+	wr32(ip + 12, src);
+	wr32(ip + 16, dst);
+	wr16(ip + 10, t_csum(ip, 20, 0));
 	p->skb.ip = ip;
 	p->skb.len = 20 + l4len;
 }
@@ -112,17 +110,17 @@ static inline void t_l4_csum(struct t_pkt *p, int off)
 		sum = (uint32_t)(ip[12] << 8 | ip[13]) + (uint32_t)(ip[14] << 8 | ip[15]) +
 		      (uint32_t)(ip[16] << 8 | ip[17]) + (uint32_t)(ip[18] << 8 | ip[19]) + ip[9] + n;
 	}
-	t_w16(l4 + off, 0);
-	t_w16(l4 + off, t_csum(l4, n, sum));
+	wr16(l4 + off, 0);
+	wr16(l4 + off, t_csum(l4, n, sum));
 }
 
 static inline void t_udp(struct t_pkt *p, const char *src, uint16_t sport, const char *dst,
 		  uint16_t dport)
 {
 	t_ip_hdr(p, 17, t_ip(src), t_ip(dst), 8 + 4);
-	t_w16(p->buf + 20, sport);
-	t_w16(p->buf + 22, dport);
-	t_w16(p->buf + 24, 12);
+	wr16(p->buf + 20, sport);
+	wr16(p->buf + 22, dport);
+	wr16(p->buf + 24, 12);
 	t_l4_csum(p, 6);
 }
 
@@ -130,13 +128,13 @@ static inline void t_tcp(struct t_pkt *p, const char *src, uint16_t sport, const
 		  uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint32_t payload)
 {
 	t_ip_hdr(p, 6, t_ip(src), t_ip(dst), 20 + payload);
-	t_w16(p->buf + 20, sport);
-	t_w16(p->buf + 22, dport);
-	t_w32(p->buf + 24, seq);
-	t_w32(p->buf + 28, ack);
+	wr16(p->buf + 20, sport);
+	wr16(p->buf + 22, dport);
+	wr32(p->buf + 24, seq);
+	wr32(p->buf + 28, ack);
 	p->buf[32] = 5 << 4;
 	p->buf[33] = flags;
-	t_w16(p->buf + 34, 64240);
+	wr16(p->buf + 34, 64240);
 	t_l4_csum(p, 16);
 }
 
@@ -145,8 +143,8 @@ static inline void t_icmp(struct t_pkt *p, const char *src, const char *dst, uin
 {
 	t_ip_hdr(p, 1, t_ip(src), t_ip(dst), 8);
 	p->buf[20] = type;
-	t_w16(p->buf + 24, id);
-	t_w16(p->buf + 26, seq);
+	wr16(p->buf + 24, id);
+	wr16(p->buf + 26, seq);
 	t_l4_csum(p, 2);
 }
 

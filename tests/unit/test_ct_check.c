@@ -1,6 +1,6 @@
 /* test_ct_check.c - `--check`: a sound table passes; each corruption made
  * on purpose fails and the message names the broken invariant. */
-#include "ct_test_util.h"
+#include "tests/unit/ct_test_util.h"
 
 static bool check_fails_with(struct nf_ns *ns, const char *what)
 {

@@ -1,4 +1,4 @@
-/* test_ct_gc.c - the conntrack garbage collector (nat/ct_gc.c).
+/* test_ct_gc.c - the conntrack garbage collector (nat/conntrack/ct_gc.c).
  *
  * A reference model runs beside it: the gc as natsim ran it before the
  * expiry index, a scan of the next slice at every whole second. Both get
@@ -8,7 +8,7 @@
  * size the sysctl cannot make). And the gc's runs must follow the entries
  * that expire, not the simulated seconds.
  */
-#include "ct_test_util.h"
+#include "tests/unit/ct_test_util.h"
 
 /* DESTROY and other events, with their time, into the GString ctx. */
 static void gc_event(void *ctx, nf_time now, const char *line)

@@ -1,7 +1,7 @@
 /* test_ct_table.c - the conntrack table and core: insert, find, kill, expiry,
  * early drop, table full, resize, and the -L / -E texts against what a real
  * Linux 6.18 + conntrack 1.4.7 printed for the same exchanges. */
-#include "ct_test_util.h"
+#include "tests/unit/ct_test_util.h"
 
 static unsigned list_count(struct nf_ns *ns, nf_time now, GString *out)
 {

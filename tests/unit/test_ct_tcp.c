@@ -3,7 +3,7 @@
  * directions must give the kernel's next state (Linux 6.x
  * nf_conntrack_proto_tcp.c tcp_conntracks, copied independently below).
  * Window tracking is made liberal so only the state machine decides. */
-#include "ct_test_util.h"
+#include "tests/unit/ct_test_util.h"
 
 enum { sNO, sSS, sSR, sES, sFW, sCW, sLA, sTW, sCL, sS2, sIV = TCP_CONNTRACK_MAX,
        sIG = TCP_CONNTRACK_IGNORE };

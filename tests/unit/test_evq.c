@@ -1,19 +1,19 @@
-/* test_evq.c - the engine: the event queue (sim/evq.c) pops in (time,
+/* test_evq.c - the engine: the event queue (sim/core/evq.c) pops in (time,
  * scheduling order) exactly like a plain reference heap under many workloads
  * (ties, mixed time scales, buckets too dense to split, pushes before the last
  * pop, switches between heap only and ladder, the seq wrap), its tiers keep
  * their invariants (evq_check), it grows, the teardown
  * iterator sees every pending event once and can rewrite it; a throughput
- * figure; the generator (sim/rng.c) is reproducible and bounded. */
+ * figure; the generator (sim/core/rng.c) is reproducible and bounded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "evq.h"
-#include "rng.h"
+#include "sim/core/evq.h"
+#include "sim/core/rng.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 static void nop(struct world *w, void *arg, uint64_t u)
 {
@@ -440,7 +440,7 @@ static void test_iter(void)
 	evq_free(&q);
 }
 
-/* The generator (sim/rng.c): reproducible, bounded, roughly uniform. */
+/* The generator (sim/core/rng.c): reproducible, bounded, roughly uniform. */
 static void test_rng(void)
 {
 	struct rng a, b;

@@ -1,5 +1,5 @@
-/* test_ipt.c - unit tests of nat/ipt_*.c: the iptables command, its texts,
- * iptables-save/-restore, and the ipt_do_table traversal.
+/* test_ipt.c - unit tests of nat/iptables/ipt_*.c: the iptables command, its
+ * texts, iptables-save/-restore, and the ipt_do_table traversal.
  *
  * The table `ipt_real[]` below was produced by running the same command lines
  * with the real iptables v1.8.9 (nf_tables) in throwaway network namespaces
@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipt.h"
-#include "nat.h"
-#include "nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf_nat/nat.h"
+#include "nat/core/nf_ns.h"
 
 static int failures, checks;
 
@@ -2025,8 +2025,6 @@ static void test_dry_run(void)
 
 static uint8_t frame[1600];
 
-static void put16(uint8_t *b, uint16_t v) { b[0] = v >> 8; b[1] = v & 0xff; }
-static void put32(uint8_t *b, uint32_t v) { put16(b, v >> 16); put16(b + 2, v & 0xffff); }
 
 /* An IPv4 packet after a 14-byte Ethernet header; returns the skb. */
 static struct nf_skb mkpkt(uint8_t proto, uint32_t src, uint32_t dst, uint16_t sport,
@@ -2041,29 +2039,29 @@ static struct nf_skb mkpkt(uint8_t proto, uint32_t src, uint32_t dst, uint16_t s
 	uint8_t *ip = frame + 14;
 	unsigned l4 = proto == 6 ? 20 : 8;
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(20 + l4));
-	put16(ip + 4, 1234);
-	put16(ip + 6, frag ? frag : 0x4000);
+	wr16(ip + 2, (uint16_t)(20 + l4));
+	wr16(ip + 4, 1234);
+	wr16(ip + 6, frag ? frag : 0x4000);
 	ip[8] = 63;
 	ip[9] = proto;
-	put32(ip + 12, src);
-	put32(ip + 16, dst);
+	wr32(ip + 12, src);
+	wr32(ip + 16, dst);
 	uint8_t *t = ip + 20;
 	if (proto == 6) {
-		put16(t, sport);
-		put16(t + 2, dport);
+		wr16(t, sport);
+		wr16(t + 2, dport);
 		t[12] = 0x50;
 		t[13] = tcpflags;
-		put16(t + 14, 64240);
+		wr16(t + 14, 64240);
 	} else if (proto == 17) {
-		put16(t, sport);
-		put16(t + 2, dport);
-		put16(t + 4, 8);
+		wr16(t, sport);
+		wr16(t + 2, dport);
+		wr16(t + 4, 8);
 	} else if (proto == 1) {
 		t[0] = (uint8_t)sport; /* type */
 		t[1] = (uint8_t)dport; /* code */
-		put16(t + 4, 77);
-		put16(t + 6, 1);
+		wr16(t + 4, 77);
+		wr16(t + 6, 1);
 	}
 	struct nf_skb skb = { .ip = ip, .len = 20 + l4 };
 	return skb;
@@ -2161,7 +2159,7 @@ static void test_traversal(void)
 	/* truncated tcp header: hotdrop */
 	skb = mkpkt(6, IP(192, 168, 1, 2), IP(203, 0, 113, 20), 40000, 80, 0x02, 0);
 	skb.len = 30;
-	put16(skb.ip + 2, 30);
+	wr16(skb.ip + 2, 30);
 	skb.ct = &ct;
 	skb.ctinfo = IP_CT_NEW;
 	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0) == NF_DROP, "hotdrop");
@@ -2311,25 +2309,25 @@ static void test_log_icmp_error(void)
 	memset(buf, 0, sizeof(buf));
 	uint8_t *ip = buf + 14;
 	ip[0] = 0x45;
-	put16(ip + 2, 56);
+	wr16(ip + 2, 56);
 	ip[8] = 64;
 	ip[9] = 1;
-	put32(ip + 12, IP(10, 0, 0, 1));
-	put32(ip + 16, IP(10, 0, 0, 2));
+	wr32(ip + 12, IP(10, 0, 0, 1));
+	wr32(ip + 16, IP(10, 0, 0, 2));
 	uint8_t *ic = ip + 20;
 	ic[0] = 3;
 	ic[1] = 3;
 	uint8_t *in = ic + 8;
 	in[0] = 0x45;
-	put16(in + 2, 28);
-	put16(in + 6, 0x4000);
+	wr16(in + 2, 28);
+	wr16(in + 6, 0x4000);
 	in[8] = 64;
 	in[9] = 17;
-	put32(in + 12, IP(10, 0, 0, 2));
-	put32(in + 16, IP(10, 0, 0, 1));
-	put16(in + 20, 33000);
-	put16(in + 22, 9);
-	put16(in + 24, 8);
+	wr32(in + 12, IP(10, 0, 0, 2));
+	wr32(in + 16, IP(10, 0, 0, 1));
+	wr16(in + 20, 33000);
+	wr16(in + 22, 9);
+	wr16(in + 24, 8);
 	struct nf_skb skb = { .ip = ip, .len = 56 };
 	g_string_truncate(klog_text, 0);
 	ipt_do_table(ns, IPT_FILTER, NF_INET_LOCAL_OUT, &skb, NULL, "eth0", 0);

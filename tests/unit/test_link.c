@@ -1,4 +1,4 @@
-/* test_link.c - layer 2 (sim/link.c, sim/switch.c, sim/node.c, sim/pcapw.c):
+/* test_link.c - layer 2 (sim/net/: link.c, switch.c, node.c, pcapw.c):
  * serialisation timing, drop-tail queue, loss, MAC filtering, the learning
  * switch, segments, and the pcap files.
  *
@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "world.h"
+#include "sim/core/world.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 /* ----- stand-ins for other modules ----- */
 #define MAX_RX 4096

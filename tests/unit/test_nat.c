@@ -1,4 +1,5 @@
-/* test_nat.c - unit tests of nat/nat_core.c, nat/nat_packet.c, nat/nf_hooks.c.
+/* test_nat.c - unit tests of nat/nf_nat/nat_core.c, nat/nf_nat/nat_packet.c and
+ * nat/core/nf_hooks.c.
  *
  * The pool-address tables below were observed on a Linux 6.18 router
  * (network namespaces, iptables 1.8.9 nf_tables, conntrack-tools 1.4.7):
@@ -16,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "nf_ns.h"
+#include "nat/core/nf_ns.h"
 
 static int failures, checks;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
@@ -762,14 +763,6 @@ static void test_redirect(void)
 }
 
 /* ----- packets and checksums ----- */
-
-static uint16_t rd16(const uint8_t *b) { return (uint16_t)(b[0] << 8 | b[1]); }
-static void wr16(uint8_t *b, uint16_t v) { b[0] = v >> 8; b[1] = v & 0xff; }
-static uint32_t rd32(const uint8_t *b)
-{
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-static void wr32(uint8_t *b, uint32_t v) { wr16(b, v >> 16); wr16(b + 2, v & 0xffff); }
 
 /* RFC 1071 from scratch */
 static uint16_t csum(const uint8_t *b, uint32_t len, uint32_t sum)

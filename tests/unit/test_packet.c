@@ -1,13 +1,14 @@
-/* test_packet.c - sim/packet.c and sim/sim_time.c: checksums (RFC 1071 vector,
- * values cross-checked with scapy), builders, packet_parse accept/reject,
- * ICMP error quoting, the pool, MACs, address and time parsing. */
+/* test_packet.c - sim/net/packet.c, sim/core/sim_time.c and nat/core/nf_inet.c:
+ * checksums (RFC 1071 vector, values cross-checked with scapy), builders,
+ * packet_parse accept/reject, ICMP error quoting, the pool, MACs, address
+ * parsing and formatting, big-endian loads and stores, time parsing. */
 #include <stdio.h>
 #include <string.h>
 
-#include "packet.h"
-#include "sim_time.h"
+#include "sim/net/packet.h"
+#include "sim/core/sim_time.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define A(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
@@ -227,9 +228,32 @@ static void test_addr(void)
 			      "1.2.3.4.5", "1..2.3", "", "01.2.3.4", "1.2.3.-4", "1.2.3.4/24" };
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		CHECK(!ip_parse(bad[i], &a), "ip_parse accepted \"%s\"", bad[i]);
-	char buf[16];
-	ip_format(A(192, 168, 100, 254), buf);
-	CHECK(strcmp(buf, "192.168.100.254") == 0, "format %s", buf);
+	char buf[NF_INET_ADDRSTRLEN];
+	CHECK(nf_inet_ntop4(A(192, 168, 100, 254), buf) == 15 &&
+	      strcmp(buf, "192.168.100.254") == 0, "format %s", buf);
+	/* nf_inet_ntop4 is printf's "%u.%u.%u.%u": every octet value in every
+	 * position, and a spread of whole addresses */
+	for (uint32_t i = 0; i < 256 * 4 + 100000; i++) {
+		uint32_t x = i < 1024 ? (i & 255) << (8 * (i >> 8)) | (i & 1 ? 0x01000000 : 0)
+				      : i * 2654435761u;
+		char want[32];
+		size_t n = nf_inet_ntop4(x, buf);
+		snprintf(want, sizeof want, "%u.%u.%u.%u", x >> 24, (x >> 16) & 255,
+			 (x >> 8) & 255, x & 255);
+		CHECK(strcmp(buf, want) == 0 && n == strlen(want), "format %s, want %s", buf, want);
+	}
+	GString *g = g_string_new("a=");
+	nf_inet_append4(g, A(10, 0, 0, 1));
+	nf_inet_append4(g, 0xffffffff);
+	CHECK(strcmp(g->str, "a=10.0.0.1255.255.255.255") == 0, "append %s", g->str);
+	g_string_free(g, TRUE);
+	/* the loads and stores: big-endian, unaligned */
+	uint8_t b[7] = { 0 };
+	wr16(b + 1, 0x1234);
+	wr32(b + 3, 0x89abcdef);
+	CHECK(b[1] == 0x12 && b[2] == 0x34 && b[3] == 0x89 && b[6] == 0xef, "wr16/wr32");
+	CHECK(rd16(b + 1) == 0x1234 && rd32(b + 3) == 0x89abcdef && rd32(b + 2) == 0x3489abcd,
+	      "rd16/rd32");
 	CHECK(prefix_parse("10.0.0.0/8", &a, &pl) && a == A(10, 0, 0, 0) && pl == 8, "prefix");
 	CHECK(prefix_parse("10.0.0.1/32", &a, &pl) && pl == 32, "/32");
 	CHECK(prefix_parse("0.0.0.0/0", &a, &pl) && pl == 0, "/0");

@@ -1,4 +1,4 @@
-/* test_pcapw.c - capture files (sim/pcapw.c): the records natsim lays into
+/* test_pcapw.c - capture files (sim/net/pcapw.c): the records natsim lays into
  * its own buffer are byte for byte what libpcap's pcap_dump writes, across
  * buffer drains, for frames of every size up to one larger than the buffer,
  * with nanosecond timestamps. */
@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "world.h"
+#include "sim/core/world.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 static char *slurp(const char *path, size_t *len)
 {

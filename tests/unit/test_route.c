@@ -1,10 +1,10 @@
-/* test_route.c - sim/route.c: longest prefix match, ties, default route,
+/* test_route.c - sim/inet/route.c: longest prefix match, ties, default route,
  * down interfaces, connected routes and source address selection. */
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "world.h"
+#include "sim/core/world.h"
 
 static uint32_t A(unsigned a, unsigned b, unsigned c, unsigned d)
 {

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "scenario.h"
-#include "world.h"
+#include "sim/shell/cmd.h"
+#include "sim/scenario/scenario.h"
+#include "sim/core/world.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 #define CHECK_STR(a, b)                                                          \
 	do {                                                                     \

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "scenario.h"
-#include "world.h"
+#include "sim/scenario/scenario.h"
+#include "sim/core/world.h"
 
-#include "check.h"
+#include "tests/unit/check.h"
 
 /* Run scenario text; returns each node's transport summary joined by '\n'. */
 static char *run(const char *text, uint64_t seed)

@@ -1,0 +1,271 @@
+/* ct.h - connection tracking: tuples, entries, the table and the trackers.
+ *
+ * Mirrors net/netfilter/nf_conntrack_core.c and friends. An entry holds two
+ * tuples, ORIGINAL (the first packet as seen) and REPLY (what a reply looks
+ * like after NAT); both are nodes of ONE hash table, so an entry lives in two
+ * buckets. Entries are created unconfirmed (not in the table) and inserted by
+ * ct_confirm() when their first packet leaves POSTROUTING or reaches INPUT.
+ * Single-threaded: no RCU, no per-CPU state, no reference counts (a packet's
+ * walk through a router is one synchronous call chain).
+ */
+#ifndef NAT_CT_H
+#define NAT_CT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "nat/nf.h"
+
+enum ct_dir { CT_DIR_ORIGINAL = 0, CT_DIR_REPLY = 1, CT_DIR_MAX = 2 };
+
+/* A tuple (struct nf_conntrack_tuple). Host byte order. For TCP/UDP sport and
+ * dport are the ports; for ICMP sport is the echo id and dport holds
+ * (type << 8) | code; for other protocols both are 0. */
+struct ct_tuple {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t dir; /* enum ct_dir: which tuple of its entry this is */
+	uint16_t pad; /* always 0, so tuples compare with memcmp-like speed */
+};
+
+static inline uint8_t ct_tuple_icmp_type(const struct ct_tuple *t) { return t->dport >> 8; }
+static inline uint8_t ct_tuple_icmp_code(const struct ct_tuple *t) { return t->dport & 0xff; }
+
+/* Same connection identity (direction ignored): nf_ct_tuple_equal. */
+static inline bool ct_tuple_equal(const struct ct_tuple *a, const struct ct_tuple *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
+	       a->dport == b->dport && a->proto == b->proto;
+}
+
+/* Entry status bits, as the kernel's enum ip_conntrack_status. */
+enum {
+	IPS_EXPECTED = 1 << 0,
+	IPS_SEEN_REPLY = 1 << 1,
+	IPS_ASSURED = 1 << 2,
+	IPS_CONFIRMED = 1 << 3,
+	IPS_SRC_NAT = 1 << 4,
+	IPS_DST_NAT = 1 << 5,
+	IPS_NAT_MASK = IPS_SRC_NAT | IPS_DST_NAT,
+	IPS_SEQ_ADJUST = 1 << 6,
+	IPS_SRC_NAT_DONE = 1 << 7,
+	IPS_DST_NAT_DONE = 1 << 8,
+	IPS_NAT_DONE_MASK = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE,
+	IPS_DYING = 1 << 9,
+	IPS_FIXED_TIMEOUT = 1 << 10,
+	IPS_UNTRACKED = 1 << 12,
+	/* natsim's own: killed off the table while packets held it; still
+	 * counted in nf_conntrack_count until freed (the kernel decrements
+	 * the count in nf_conntrack_free, when the last reference goes) */
+	IPS_HELD_DEAD = 1 << 16,
+};
+
+/* Conntrack events (enum ip_conntrack_events), cached on the entry in
+ * ct->ecache and delivered as one `conntrack -E` line per packet
+ * (nf_ct_deliver_cached_events): NEW at confirm, DESTROY when the entry
+ * dies, anything else is an UPDATE. */
+enum {
+	IPCT_NEW = 1 << 0,
+	IPCT_RELATED = 1 << 1,
+	IPCT_DESTROY = 1 << 2,
+	IPCT_REPLY = 1 << 3,
+	IPCT_ASSURED = 1 << 4,
+	IPCT_PROTOINFO = 1 << 5,
+	IPCT_MARK = 1 << 6,
+};
+
+/* TCP conntrack states, in the kernel's order (enum tcp_conntrack). */
+enum tcp_ct_state {
+	TCP_CONNTRACK_NONE,
+	TCP_CONNTRACK_SYN_SENT,
+	TCP_CONNTRACK_SYN_RECV,
+	TCP_CONNTRACK_ESTABLISHED,
+	TCP_CONNTRACK_FIN_WAIT,
+	TCP_CONNTRACK_CLOSE_WAIT,
+	TCP_CONNTRACK_LAST_ACK,
+	TCP_CONNTRACK_TIME_WAIT,
+	TCP_CONNTRACK_CLOSE,
+	TCP_CONNTRACK_LISTEN, /* obsolete, = SYN_SENT2 */
+	TCP_CONNTRACK_SYN_SENT2 = TCP_CONNTRACK_LISTEN,
+	TCP_CONNTRACK_MAX,
+	TCP_CONNTRACK_IGNORE,
+	TCP_CONNTRACK_RETRANS,
+	TCP_CONNTRACK_UNACK,
+	TCP_CONNTRACK_TIMEOUT_MAX
+};
+
+/* Window tracking state per direction (struct ip_ct_tcp_state). Packed:
+ * 18 bytes, not 20 (struct ct_entry must stay small, see below). */
+struct __attribute__((packed)) ct_tcp_dir {
+	uint32_t td_end, td_maxend, td_maxwin, td_maxack;
+	uint8_t td_scale, flags;
+};
+
+struct ct_tcp {
+	struct ct_tcp_dir seen[2];
+	uint8_t state;		/* enum tcp_ct_state */
+	uint8_t last_dir, retrans, last_index, last_flags, last_wscale;
+	uint16_t last_win;	/* here, not last: no padding (56 bytes) */
+	uint32_t last_seq, last_ack, last_end;
+};
+
+/* A node of the hash table: one tuple of an entry. */
+struct ct_tuple_node {
+	struct ct_tuple t;
+	struct ct_tuple_node *next;
+};
+
+/* The NAT range an entry was bound with, for --check ("NATed tuples lie in the
+ * rule's range"); flags 0 = null binding. */
+struct __attribute__((packed)) ct_nat_range {
+	uint32_t min_addr, max_addr;
+	uint16_t min_port, max_port;
+	uint8_t flags;		/* NF_NAT_RANGE_* (all below 1 << 8) */
+};
+
+struct ct_entry {
+	/* what every packet of a known flow reads, in the first 64 bytes */
+	struct ct_tuple_node tuplehash[CT_DIR_MAX];
+	uint32_t status;	/* IPS_* */
+	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
+	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
+	uint8_t ext;		/* CT_EXT_* extensions the entry has (ct_acct.c) */
+	nf_time timeout;	/* absolute expiry on the simulated clock */
+	/* the rest: creation, marks, TCP windows, NAT bookkeeping */
+	nf_time start;		/* creation time (UDP's 2 s stream rule) */
+	uint32_t mark;
+	union {
+		struct ct_tcp tcp;
+	} proto;
+	struct ct_nat_range nat_range[2]; /* [NAT_MANIP_SRC], [NAT_MANIP_DST] */
+	/* packets parked with this entry (neighbour queue, loopback): each is
+	 * a reference of the kernel's ct_general.use beyond the table's own
+	 * (`conntrack -L` shows use=1+held); a held entry that is killed
+	 * stays allocated, off the table, until the last one lets go */
+	uint16_t held;		/* (in the nat_range's tail padding) */
+	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
+};
+
+/* Extensions an entry may carry (the kernel's nf_ct_ext ids); their data
+ * lives beside the table, not in the entry. */
+enum { CT_EXT_ACCT = 1 << 0 };
+
+/* struct nf_conn_acct: packets and IP-layer bytes per direction. */
+struct ct_acct {
+	uint64_t packets[CT_DIR_MAX], bytes[CT_DIR_MAX];
+};
+
+/* Memory is the limit of a 10M-entry table: an entry is 168 bytes (the
+ * kernel's struct nf_conn is about 256 plus extensions), allocated from
+ * slabs without per-entry overhead (ct_table.c). Both tuple nodes, status,
+ * masq_if, ecache, ext and timeout (all a known flow's packet reads) are the
+ * first 64 bytes: an unaligned entry costs two lines a packet, not three.
+ * Keep it so. */
+_Static_assert(sizeof(struct ct_entry) <= 168, "struct ct_entry grew past 168 bytes");
+_Static_assert(offsetof(struct ct_entry, timeout) + sizeof(nf_time) <= 64,
+	       "the per-packet fields of struct ct_entry left the first 64 bytes");
+
+/* The unconfirmed list (ns->unconfirmed) is linked through the ORIGINAL
+ * node's chain pointer: an entry that is not in the table has no chain
+ * (the kernel's unconfirmed list reuses the hash node the same way). */
+static inline struct ct_entry *ct_unconfirmed_next(const struct ct_entry *ct)
+{
+	const struct ct_tuple_node *n = ct->tuplehash[CT_DIR_ORIGINAL].next;
+
+	return n ? (struct ct_entry *)n : NULL;
+}
+
+static inline void ct_set_unconfirmed_next(struct ct_entry *ct, struct ct_entry *next)
+{
+	ct->tuplehash[CT_DIR_ORIGINAL].next = next ? &next->tuplehash[CT_DIR_ORIGINAL] : NULL;
+}
+
+static inline void ct_event_cache(struct ct_entry *ct, unsigned events)
+{
+	ct->ecache |= (uint8_t)events;
+}
+
+static inline struct ct_entry *ct_of_node(const struct ct_tuple_node *n)
+{
+	return (struct ct_entry *)((const char *)n - (n->t.dir * sizeof(struct ct_tuple_node)));
+}
+
+/* nf_ct_invert_tuple: the tuple of a reply (ICMP echo request <-> reply). */
+bool ct_invert_tuple(const struct ct_tuple *orig, struct ct_tuple *inverse);
+
+/* Build the tuple of a packet's IPv4 header (nf_ct_get_tuple). Returns false if
+ * the header is too short for the protocol's tuple. */
+bool ct_tuple_from_ip(const uint8_t *ip, uint32_t len, struct ct_tuple *t);
+
+/* ----- the table (ct_table.c) ----- */
+
+struct nf_ns;
+
+/* Find the confirmed tuple node equal to t; expired entries met are reaped.
+ * NULL if none. (__nf_conntrack_find_get) */
+struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, nf_time now);
+/* nf_conntrack_tuple_taken: is `t` (a reply tuple) used by a confirmed entry
+ * other than `ignored`? Compares against the inverse of other entries' tuples
+ * in the kernel's way (a reply tuple clashes with another entry's reply
+ * tuple, or with its original tuple). */
+bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
+		    const struct ct_entry *ignored, nf_time now);
+/* Call fn on every confirmed entry, in bucket order (deterministic). fn may
+ * delete the entry it is given. */
+void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
+		      void *arg);
+/* Remove and free an entry (confirmed or not), emitting DESTROY if it was
+ * confirmed. */
+void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now);
+/* Bucket index of a tuple in the current table size (for trace and --check). */
+uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
+/* Batched lookups (no kernel counterpart: what a vector packet processor
+ * does with a burst): a caller holding several packets first prefetches the
+ * bucket head of each tuple, later the chain's nodes up to `depth` (1: the
+ * head node, 2: also its successor, whose address the head now gives), so
+ * the cache misses of the burst overlap; then it runs the hooks as usual.
+ * Pure hints: they change nothing. Returns / takes the bucket index. */
+uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
+void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
+/* Buckets of a new packet's chains, for nat_prefetch_flow's later depths. */
+struct nat_prefetch {
+	uint32_t bucket[3];	/* original, its inverse, the likely SNAT reply */
+	uint32_t bysource;
+};
+void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
+		       struct nat_prefetch *pf, unsigned depth);
+/* For one new entry: bring in the chains NAT and confirm walk first, side
+ * by side so their misses overlap. A pure hint (nat_core.c). */
+void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig);
+
+/* ----- the core (ct_core.c) ----- */
+
+/* nf_conntrack_in: attach skb to its entry (found or newly created and
+ * unconfirmed), run the protocol tracker, set skb->ct and skb->ctinfo.
+ * Returns NF_ACCEPT (also for invalid packets, which get skb->ct = NULL) or
+ * NF_DROP (table full, tracker says drop). */
+int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now);
+/* __nf_conntrack_confirm: insert the unconfirmed entry of skb. Resolves or
+ * counts clashes; returns NF_ACCEPT or NF_DROP. */
+int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now);
+
+/* Entry direction of a packet's ctinfo. */
+static inline enum ct_dir ct_info_dir(uint8_t ctinfo)
+{
+	return ctinfo >= IP_CT_IS_REPLY ? CT_DIR_REPLY : CT_DIR_ORIGINAL;
+}
+
+/* Deliver the events cached on a confirmed entry as one UPDATE (or NEW)
+ * line through env.ct_event (nf_ct_deliver_cached_events). */
+void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now);
+
+/* Remaining lifetime in whole seconds (floor, 0 once expired), as
+ * `conntrack -L` shows it. */
+int64_t ct_entry_remaining(const struct ct_entry *ct, nf_time now);
+
+/* Text of an entry as `conntrack -L` prints it (no newline), or as -E prints
+ * it (event != NULL: "NEW", "UPDATE", "DESTROY"). */
+void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
+		     const char *event, GString *out);
+
+#endif

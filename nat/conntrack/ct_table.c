@@ -1,0 +1,511 @@
+/* ct_table.c - the conntrack hash table: one array of singly linked chains.
+ *
+ * Mirrors nf_conntrack_core.c's hash: both tuples of an entry are nodes of
+ * the ONE table (an entry lives in two buckets), new nodes go to the chain
+ * head (hlist_nulls_add_head), a lookup hashes the tuple with a keyed hash
+ * and walks one chain, reaping expired entries it meets (nf_ct_gc_expired).
+ * The hash is our own keyed 64-bit mix (two murmur3 finalisers; the kernel
+ * uses siphash), scaled to the table size with reciprocal_scale() as the
+ * kernel does. Unconfirmed entries are not in the table: they sit on
+ * ns->unconfirmed until ct_confirm() inserts them.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_proto.h"
+#include "nat/nf_nat/nat.h"
+#include "nat/core/nf_ns.h"
+
+/* ----- entry slabs (nf_conntrack_cachep) ----- */
+
+/* Entries are carved from 2 MiB slabs (transparent huge pages where the
+ * kernel allows: a 10M-entry table is random access over 1.7 GB, and 4 KiB
+ * pages would cost a TLB miss per lookup) with no per-entry header; freed
+ * entries go on a free list linked through their first word and are reused
+ * newest first. Slabs are shared by every namespace of the process and kept
+ * until exit, as a kmem_cache keeps its pages. Under AddressSanitizer each
+ * entry is its own calloc(), so use-after-free is still caught. */
+#define CT_SLAB_BYTES (2u << 20)
+
+/* Huge-page-aligned zeroed memory for large arrays (slabs, bucket heads);
+ * free() releases it. */
+static void *ct_big_zalloc(size_t bytes)
+{
+	size_t rounded = (bytes + CT_SLAB_BYTES - 1) / CT_SLAB_BYTES * CT_SLAB_BYTES;
+	void *p = aligned_alloc(CT_SLAB_BYTES, rounded);
+
+	if (!p)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, bytes);
+	return p;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+struct ct_entry *ct_entry_alloc(void)
+{
+	return calloc(1, sizeof(struct ct_entry));
+}
+
+void ct_entry_free(struct ct_entry *ct)
+{
+	free(ct);
+}
+#else
+static struct ct_tuple_node *ct_free_entries;	/* tuplehash[0] of free entries */
+static char *ct_slab_next, *ct_slab_end;
+/* The newest slab; each slab's first cache line links the previous one, so
+ * every slab stays reachable to the end (valgrind: no "possibly lost"). */
+static void *ct_slabs;
+
+struct ct_entry *ct_entry_alloc(void)
+{
+	struct ct_entry *ct;
+
+	if (ct_free_entries) {
+		ct = (struct ct_entry *)ct_free_entries;
+		ct_free_entries = ct_free_entries->next;
+		memset(ct, 0, sizeof(*ct));
+		return ct;
+	}
+	if (ct_slab_end - ct_slab_next < (ptrdiff_t)sizeof(*ct)) {
+		char *slab = ct_big_zalloc(CT_SLAB_BYTES);
+		if (!slab) {
+			ct_slab_next = ct_slab_end = NULL;
+			return NULL;
+		}
+		*(void **)slab = ct_slabs;
+		ct_slabs = slab;
+		ct_slab_next = slab + 64;
+		ct_slab_end = slab + CT_SLAB_BYTES;
+	}
+	ct = (struct ct_entry *)ct_slab_next;	/* fresh slab memory is zero */
+	ct_slab_next += sizeof(*ct);
+	return ct;
+}
+
+void ct_entry_free(struct ct_entry *ct)
+{
+	ct->tuplehash[CT_DIR_ORIGINAL].next = ct_free_entries;
+	ct_free_entries = &ct->tuplehash[CT_DIR_ORIGINAL];
+}
+#endif
+
+static inline uint64_t ct_fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
+
+/* Derive the two hash keys from the run's seed (get_random_once). */
+void ct_table_set_seed(struct nf_ns *ns, uint32_t seed)
+{
+	ns->hash_seed = seed;
+	ns->hash_key[0] = ct_fmix64((uint64_t)seed * 0x9e3779b97f4a7c15ULL + 1);
+	ns->hash_key[1] = ct_fmix64((uint64_t)seed ^ 0x5bd1e9955bd1e995ULL);
+}
+
+/* hash_conntrack_raw: a keyed 32-bit hash of addresses, ports, protocol. */
+static inline uint32_t ct_hash_raw(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	uint64_t a = (uint64_t)t->src << 32 | t->dst;
+	uint64_t b = (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 | t->proto;
+	uint64_t h = ct_fmix64(a ^ ns->hash_key[0]);
+
+	h = ct_fmix64(h ^ b ^ ns->hash_key[1]);
+	return (uint32_t)(h >> 32);
+}
+
+/* reciprocal_scale(hash, size) */
+static inline uint32_t ct_scale(uint32_t hash, uint32_t size)
+{
+	return (uint32_t)(((uint64_t)hash * size) >> 32);
+}
+
+uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	return ct_scale(ct_hash_raw(ns, t), ns->sysctl.ct_buckets);
+}
+
+uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	return ct_hash_raw(ns, t);
+}
+
+uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	uint32_t b = ct_hash_bucket(ns, t);
+
+	__builtin_prefetch(&ns->buckets[b]);
+	return b;
+}
+
+void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth)
+{
+	const struct ct_tuple_node *n = ns->buckets[bucket];
+
+	for (unsigned d = 1; n && d < depth; d++)
+		n = n->next;
+	if (n) {
+		/* the walk reads the node (its tuple and next) and its entry's
+		 * timeout: 8 bytes at 56 from an ORIGINAL node, at 32 from a
+		 * REPLY one (24 bytes in), so the lines of n and n + 63 hold
+		 * both cases and reading n->t.dir need not wait for the miss.
+		 * A third line (a REPLY match's ORIGINAL tuple) cost more than
+		 * it saved at 10M entries: the fill buffers are the limit */
+		const char *p = (const char *)n;
+
+		__builtin_prefetch(p);
+		__builtin_prefetch(p + 63);
+	}
+}
+
+static inline bool ct_expired(const struct ct_entry *ct, nf_time now)
+{
+	return ct->timeout <= now;
+}
+
+/* Unlink one node from its chain. */
+static void ct_chain_del(struct nf_ns *ns, struct ct_tuple_node *node)
+{
+	struct ct_tuple_node **pp = &ns->buckets[ct_hash_bucket(ns, &node->t)];
+
+	while (*pp && *pp != node)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = node->next;
+	node->next = NULL;
+}
+
+/* hlist_nulls_add_head_rcu of both tuples into buckets the caller has
+ * already hashed them to (__nf_conntrack_confirm hashes once). */
+void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bucket[CT_DIR_MAX])
+{
+	for (int d = 0; d < CT_DIR_MAX; d++) {
+		struct ct_tuple_node *n = &ct->tuplehash[d];
+
+		n->next = ns->buckets[bucket[d]];
+		ns->buckets[bucket[d]] = n;
+	}
+	ct_gc_note_entry(ns, bucket, ct->timeout);
+	ct->status |= IPS_CONFIRMED;
+	if (!ns->ct_count++)
+		ns->gc_wake_valid = false; /* the gc's cursor moves again */
+}
+
+void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
+{
+	uint32_t b[CT_DIR_MAX];
+
+	for (int d = 0; d < CT_DIR_MAX; d++) {
+		ct->tuplehash[d].t.dir = (uint8_t)d;
+		ct->tuplehash[d].t.pad = 0;
+		b[d] = ct_hash_bucket(ns, &ct->tuplehash[d].t);
+	}
+	ct_table_insert_at(ns, ct, b);
+}
+
+static void ct_unconfirmed_del(struct nf_ns *ns, struct ct_entry *ct)
+{
+	struct ct_entry *prev = NULL, *cur = ns->unconfirmed;
+
+	while (cur && cur != ct) {
+		prev = cur;
+		cur = ct_unconfirmed_next(cur);
+	}
+	if (cur && prev)
+		ct_set_unconfirmed_next(prev, ct_unconfirmed_next(ct));
+	else if (cur)
+		ns->unconfirmed = ct_unconfirmed_next(ct);
+	ct_set_unconfirmed_next(ct, NULL);
+}
+
+void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct)
+{
+	if (ct->status & IPS_CONFIRMED) {
+		ct_chain_del(ns, &ct->tuplehash[CT_DIR_ORIGINAL]);
+		ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
+		ns->ct_count--;
+	} else {
+		ct_unconfirmed_del(ns, ct);
+	}
+}
+
+/* nf_ct_delete + nf_conntrack_free: unhash, DESTROY event (confirmed
+ * entries only: unconfirmed ones were never announced), NAT cleanup. An
+ * entry parked packets still hold (ct->held) is only unhashed and marked
+ * dying (nf_ct_delete without the last nf_ct_put): the last holder frees it
+ * (nf_skb_release). */
+void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
+{
+	bool confirmed = ct->status & IPS_CONFIRMED;
+
+	if (ct->held) {
+		if (confirmed) {
+			ct_entry_kill_held(ns, ct, now);
+			ct->status |= IPS_HELD_DEAD;
+			ns->ct_held_dead++;
+		}
+		ct->status |= IPS_DYING;
+		return;
+	}
+	if (ct->status & IPS_HELD_DEAD)
+		ns->ct_held_dead--;
+	ct->status |= IPS_DYING;
+	if (confirmed && ns->sysctl.ct_events && ns->env.ct_event) {
+		GString *line = g_string_sized_new(200);
+
+		ct_entry_format(ns, ct, now, "DESTROY", line);
+		ns->env.ct_event(ns->env.ctx, now, line->str);
+		g_string_free(line, TRUE);
+	}
+	ct_table_unlink(ns, ct);
+	nat_ct_destroy(ns, ct);
+	ct_acct_destroy(ns, ct);
+	ct_entry_free(ct);
+}
+
+/* Free every entry without events (namespace teardown / reboot). */
+void ct_table_free_all(struct nf_ns *ns)
+{
+	if (ns->buckets) {
+		for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
+			struct ct_tuple_node *n;
+
+			/* pop each chain's head; free an entry once, when its
+			 * ORIGINAL node is popped, after taking its REPLY node
+			 * out of whatever chain still holds it, so no chain ever
+			 * links a freed node */
+			while ((n = ns->buckets[b]) != NULL) {
+				ns->buckets[b] = n->next;
+				if (n->t.dir == CT_DIR_ORIGINAL) {
+					struct ct_entry *ct = ct_of_node(n);
+
+					ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
+					nat_ct_destroy(ns, ct);
+					ct_acct_destroy(ns, ct);
+					ct_entry_free(ct);
+				}
+			}
+		}
+	}
+	while (ns->unconfirmed) {
+		struct ct_entry *ct = ns->unconfirmed;
+
+		ns->unconfirmed = ct_unconfirmed_next(ct);
+		nat_ct_destroy(ns, ct);
+		ct_acct_destroy(ns, ct);
+		ct_entry_free(ct);
+	}
+	ct_acct_free_all(ns);
+	ns->ct_count = 0;
+	ns->ct_held_dead = 0;
+}
+
+/* ____nf_conntrack_find: walk the tuple's chain; expired entries met are
+ * killed on the way (DESTROY), as nf_ct_gc_expired does. */
+struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, nf_time now)
+{
+	struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)];
+
+	while (n) {
+		struct ct_tuple_node *next = n->next;
+		struct ct_entry *ct = ct_of_node(n);
+
+		if (ct_expired(ct, now)) {
+			if (next && ct_of_node(next) == ct)
+				next = next->next;
+			ct_entry_kill(ns, ct, now);
+		} else if (ct_tuple_equal(&n->t, t)) {
+			return n;
+		}
+		n = next;
+	}
+	return NULL;
+}
+
+/* nf_conntrack_tuple_taken: is the reply tuple t used by a confirmed entry
+ * other than `ignored`? Each taken candidate counts `found`, as in the
+ * kernel (the only place that moves it). Entries whose ORIGINAL equals the
+ * ignored entry's are the same flow: left to clash resolution. */
+bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
+		    const struct ct_entry *ignored, nf_time now)
+{
+	struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)];
+
+	while (n) {
+		struct ct_tuple_node *next = n->next;
+		struct ct_entry *ct = ct_of_node(n);
+
+		if (ct == ignored) {
+			/* skip */
+		} else if (ct_expired(ct, now)) {
+			if (next && ct_of_node(next) == ct)
+				next = next->next;
+			ct_entry_kill(ns, ct, now);
+		} else if (ct_tuple_equal(&n->t, t) &&
+			   !(ignored && ct_tuple_equal(&ignored->tuplehash[CT_DIR_ORIGINAL].t,
+						       &ct->tuplehash[CT_DIR_ORIGINAL].t))) {
+			ns->stats.found++;
+			return true;
+		}
+		n = next;
+	}
+	return false;
+}
+
+void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
+		      void *arg)
+{
+	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
+		struct ct_tuple_node *n = ns->buckets[b];
+
+		while (n) {
+			struct ct_tuple_node *next = n->next;
+			struct ct_entry *ct = ct_of_node(n);
+
+			if (n->t.dir == CT_DIR_ORIGINAL) {
+				while (next && ct_of_node(next) == ct)
+					next = next->next;
+				fn(ns, ct, arg);
+			}
+			n = next;
+		}
+	}
+}
+
+/* Kill the expired entries of one bucket; returns how many. */
+unsigned ct_table_reap_bucket(struct nf_ns *ns, uint32_t b, nf_time now)
+{
+	struct ct_tuple_node *n = ns->buckets[b];
+	unsigned reaped = 0;
+
+	while (n) {
+		struct ct_tuple_node *next = n->next;
+		struct ct_entry *ct = ct_of_node(n);
+
+		while (next && ct_of_node(next) == ct)
+			next = next->next;
+		if (ct_expired(ct, now)) {
+			ct_entry_kill(ns, ct, now);
+			reaped++;
+		}
+		n = next;
+	}
+	return reaped;
+}
+
+nf_time ct_table_reap_range(struct nf_ns *ns, uint32_t first, uint32_t n, nf_time now)
+{
+	nf_time left = NF_TIME_NEVER;
+
+	for (uint32_t b = first; b < first + n; b++) {
+		struct ct_tuple_node *node = ns->buckets[b];
+
+		while (node) {
+			struct ct_tuple_node *next = node->next;
+			struct ct_entry *ct = ct_of_node(node);
+
+			while (next && ct_of_node(next) == ct)
+				next = next->next;
+			if (ct_expired(ct, now))
+				ct_entry_kill(ns, ct, now);
+			else if (ct->timeout < left)
+				left = ct->timeout;
+			node = next;
+		}
+	}
+	return left;
+}
+
+void ct_table_reap_all(struct nf_ns *ns, nf_time now)
+{
+	if (!ns->ct_count)
+		return;
+	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++)
+		if (ns->buckets[b])
+			ct_table_reap_bucket(ns, b, now);
+}
+
+/* nf_conntrack_hash_resize: a new array of `size` chains; old buckets are
+ * walked in order and each node is pushed at the head of its new chain. */
+bool ct_table_resize(struct nf_ns *ns, uint32_t size)
+{
+	size_t bytes = (size_t)size * sizeof(struct ct_tuple_node *);
+	struct ct_tuple_node **nb = bytes >= CT_SLAB_BYTES ? ct_big_zalloc(bytes)
+							   : calloc(size, sizeof(*nb));
+	struct ct_tuple_node **old = ns->buckets;
+	uint32_t old_size = ns->sysctl.ct_buckets;
+	struct ct_gc_index index;
+
+	if (!nb)
+		return false;
+	if (!ct_gc_index_alloc(&index, size)) {
+		free(nb);
+		return false;
+	}
+	ns->buckets = nb;
+	ns->sysctl.ct_buckets = size;
+	ns->gc_next_bucket = 0; /* the gc cursor indexes the old array */
+	if (old) {
+		for (uint32_t b = 0; b < old_size; b++) {
+			struct ct_tuple_node *n = old[b];
+
+			while (n) {
+				struct ct_tuple_node *next = n->next;
+				uint32_t h = ct_hash_bucket(ns, &n->t);
+
+				n->next = nb[h];
+				nb[h] = n;
+				n = next;
+			}
+		}
+		free(old);
+	}
+	ct_gc_index_install(ns, &index);
+	return true;
+}
+
+/* early_drop: from the new tuple's bucket, up to NF_CT_EVICTION_RANGE
+ * buckets; in the first one holding victims every confirmed, not ASSURED
+ * entry is killed (expired ones met are reaped, not counted). Returns the
+ * number of entries dropped. */
+unsigned ct_table_early_drop(struct nf_ns *ns, const struct ct_tuple *orig, nf_time now)
+{
+	uint32_t size = ns->sysctl.ct_buckets;
+	uint32_t b = ct_hash_bucket(ns, orig);
+
+	for (int i = 0; i < 8; i++, b = (b + 1) % size) {
+		struct ct_tuple_node *n = ns->buckets[b];
+		unsigned drops = 0;
+
+		while (n) {
+			struct ct_tuple_node *next = n->next;
+			struct ct_entry *ct = ct_of_node(n);
+
+			while (next && ct_of_node(next) == ct)
+				next = next->next;
+			if (ct_expired(ct, now))
+				ct_entry_kill(ns, ct, now);
+			else if (!(ct->status & (IPS_ASSURED | IPS_DYING))) {
+				ct_entry_kill(ns, ct, now);
+				drops++;
+			}
+			n = next;
+		}
+		if (drops) {
+			ns->stats.early_drop += drops;
+			return drops;
+		}
+	}
+	return 0;
+}

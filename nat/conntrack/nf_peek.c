@@ -1,0 +1,19 @@
+/* nf_peek.c - read-only numbers of a router's conntrack for the report.
+ *
+ * The report samples the entry count after every packet a router handles.
+ * nf_ct_count() reaps expired entries (as `conntrack -C` does), which emits
+ * DESTROY events and would make a run with --report differ from one without;
+ * this reads the counters as they stand, like /proc/sys/net/netfilter/
+ * nf_conntrack_count, which also counts expired entries not yet reaped.
+ */
+#include "nat/core/nf_ns.h"
+
+void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out)
+{
+	out->count = ns->ct_loaded ? ns->ct_count + ns->ct_held_dead : 0;
+	out->max = ns->sysctl.ct_max;
+	out->drop = ns->stats.drop;
+	out->early_drop = ns->stats.early_drop;
+	out->insert_failed = ns->stats.insert_failed;
+	out->invalid = ns->stats.invalid;
+}

@@ -1,0 +1,215 @@
+/* ipt.h - iptables: tables, chains, rules, matches and targets.
+ *
+ * Mirrors net/ipv4/netfilter/ip_tables.c (ipt_do_table) and the iptables
+ * userspace (iptables 1.8 parsing, -L / -S / iptables-save text). A table is a
+ * set of built-in chains (with policy) and user chains; a rule is a list of
+ * matches and one target (or none: counters only). Rules are parsed once into
+ * this structure; matching never parses text.
+ */
+#ifndef NAT_IPT_H
+#define NAT_IPT_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "nat/nf_nat/nat.h"
+
+enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW, IPT_NTABLES };
+
+/* Conntrack state bits for -m state / -m conntrack (XT_STATE_*). */
+enum {
+	IPT_STATE_INVALID = 1 << 0,
+	IPT_STATE_ESTABLISHED = 1 << 1,
+	IPT_STATE_RELATED = 1 << 2,
+	IPT_STATE_NEW = 1 << 3,
+	IPT_STATE_UNTRACKED = 1 << 4,
+	/* -m conntrack --ctstate only: */
+	IPT_STATE_SNAT = 1 << 5,
+	IPT_STATE_DNAT = 1 << 6,
+};
+
+enum ipt_verdict_kind {
+	IPT_T_NONE,	/* no -j: counters only, continue */
+	IPT_T_ACCEPT, IPT_T_DROP, IPT_T_RETURN, IPT_T_JUMP, IPT_T_GOTO,
+	IPT_T_REJECT, IPT_T_LOG,
+	IPT_T_SNAT, IPT_T_DNAT, IPT_T_MASQUERADE, IPT_T_REDIRECT,
+	IPT_T_NOTRACK, /* raw table CT --notrack / NOTRACK */
+	IPT_T_MARK,    /* mangle MARK --set-mark */
+};
+
+struct ipt_chain;
+
+/* The matches natsim has. */
+enum ipt_match_id {
+	IPT_M_TCP = 1, IPT_M_UDP, IPT_M_ICMP, IPT_M_STATE, IPT_M_CONNTRACK,
+	IPT_M_MULTIPORT, IPT_M_COMMENT,
+};
+#define IPT_MAX_MATCHES 16
+
+/* -m tcp / -m udp (struct xt_tcp, xt_udp): --sport, --dport, and for tcp
+ * --tcp-flags MASK COMP (--syn), each with '!'. */
+struct ipt_m_tcp {
+	uint16_t sport_min, sport_max, dport_min, dport_max;
+	uint8_t flags_mask, flags_cmp;
+	bool sport_set, sport_inv, dport_set, dport_inv, flags_set, flags_inv;
+};
+
+/* -m icmp --icmp-type: type 0xff = any; code_min..code_max. */
+struct ipt_m_icmp {
+	uint8_t type, code_min, code_max;
+	bool set, inv;
+};
+
+/* -m state --state, -m conntrack --ctstate: IPT_STATE_* bits. */
+struct ipt_m_state {
+	uint8_t mask;
+	bool set, inv;
+};
+
+/* -m multiport: kind 1 --sports, 2 --dports, 3 --ports; up to 15 slots. */
+struct ipt_m_multiport {
+	uint8_t kind, n;
+	bool inv;
+	uint16_t min[15], max[15];
+};
+
+/* One match of a rule (an xt_entry_match and its data). A rule keeps its
+ * matches in the order they were given, which is the order -S prints them;
+ * the same match may be given more than once (`-m conntrack --ctstate NEW
+ * -m conntrack --ctstate DNAT`, as iptables accepts it) and then every
+ * instance must match. */
+struct ipt_match {
+	uint8_t id;			/* enum ipt_match_id */
+	union {
+		struct ipt_m_tcp tcp;	/* IPT_M_TCP, IPT_M_UDP */
+		struct ipt_m_icmp icmp;
+		struct ipt_m_state state; /* IPT_M_STATE, IPT_M_CONNTRACK */
+		struct ipt_m_multiport mport;
+		char *comment;		/* IPT_M_COMMENT */
+	} u;
+};
+
+/* One rule. The parsed form keeps everything needed to print it back exactly
+ * as iptables -S / iptables-save print it. */
+struct ipt_rule {
+	/* -p, -s, -d, -i, -o, each with '!' */
+	uint8_t proto; bool proto_inv;	/* 0 = any */
+	uint32_t src, src_mask; bool src_inv;
+	uint32_t dst, dst_mask; bool dst_inv;
+	char in[16], out[16]; bool in_inv, out_inv; /* "" = any; "eth+" wildcard */
+	uint8_t in_cmp, out_cmp;	/* bytes strncmp compares: strlen+1, or strlen-1 for '+' */
+	struct ipt_match m[IPT_MAX_MATCHES]; uint8_t nmatches;
+	/* target */
+	enum ipt_verdict_kind target;
+	struct ipt_chain *jump;		/* IPT_T_JUMP / IPT_T_GOTO (refs counted) */
+	struct nat_range range;		/* SNAT DNAT MASQUERADE REDIRECT */
+	uint8_t reject_with;		/* enum nf_reject_with */
+	char *log_prefix; uint8_t log_level;
+	bool notrack_ct;		/* -j CT --notrack (else -j NOTRACK) */
+	uint32_t mark_value, mark_mask;
+	/* counters */
+	uint64_t packets, bytes;
+};
+
+struct ipt_chain {
+	char *name;
+	bool builtin;
+	int policy;		/* NF_ACCEPT / NF_DROP for built-in chains */
+	uint64_t packets, bytes; /* policy counters */
+	GPtrArray *rules;	/* struct ipt_rule * */
+	unsigned refs;		/* jumps pointing here (-X refuses when > 0) */
+	int hook;		/* built-in: its enum nf_hook; user chain: -1 */
+	unsigned hookmask;	/* scratch of ipt_table_check: hooks reaching it */
+	uint8_t mark;		/* scratch of ipt_table_check: DFS state */
+};
+
+struct ipt_table {
+	enum ipt_table_id id;
+	GPtrArray *chains;	/* struct ipt_chain *, built-ins first in kernel order,
+				 * then user chains sorted by name (strcmp) */
+	bool touched;		/* exists for iptables-save (nft creates a table on
+				 * its first change, not on -L) */
+	struct ipt_chain *hook_chain[NF_INET_NUMHOOKS]; /* built-in chain per hook */
+};
+
+struct nf_ns;
+
+void ipt_tables_init(struct nf_ns *ns);
+void ipt_tables_free(struct nf_ns *ns);
+
+/* ipt_do_table: traverse the table's chain for `hook`. For the nat table the
+ * SNAT/DNAT/... targets bind skb->ct via nat_setup_info() etc. Returns an
+ * enum nf_verdict (NF_ACCEPT, NF_DROP, NF_REJECT). */
+int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
+		 struct nf_skb *skb, const char *in, const char *out, nf_time now);
+
+/* True if the table's chain for this hook has at least one rule (fast path:
+ * an empty nat chain still makes a null binding, but needs no traversal). */
+bool ipt_hook_has_rules(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook);
+
+/* A rule in `iptables -S` form without "-A CHAIN " (e.g. "-p tcp -j ACCEPT"). */
+void ipt_rule_format(const struct ipt_rule *r, GString *out);
+
+/* ----- shared between ipt_table.c, ipt_parse.c, ipt_print.c, ipt_cmd.c ----- */
+
+/* "filter", "nat", ... and back (-1 if unknown). */
+const char *ipt_table_name(enum ipt_table_id t);
+int ipt_table_by_name(const char *name);
+struct ipt_chain *ipt_chain_find(struct ipt_table *t, const char *name);
+/* A new user chain, kept in strcmp order after the built-ins. */
+struct ipt_chain *ipt_chain_add(struct ipt_table *t, const char *name);
+void ipt_chain_del(struct ipt_table *t, struct ipt_chain *c);
+/* Remove every rule of a chain (dropping the references they hold). */
+void ipt_chain_flush(struct ipt_chain *c);
+void ipt_rule_free(struct ipt_rule *r);
+/* Insert at 0-based position (refs of a jump are taken). */
+void ipt_rule_insert(struct ipt_chain *c, unsigned pos, struct ipt_rule *r);
+/* Remove (without freeing) rule at pos; refs of a jump are dropped. */
+struct ipt_rule *ipt_rule_remove(struct ipt_chain *c, unsigned pos);
+/* Kernel-side checks of a table after a change (xt_check_target's table and
+ * hook masks, REJECT tcp-reset, per-protocol matches, loops). Returns 0, or
+ * EINVAL / EMLINK with the kernel log line in klog (without newline). */
+int ipt_table_check(struct ipt_table *t, GString *klog);
+/* Deep copy of a table (iptables-restore's rollback). */
+void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src);
+void ipt_table_clear(struct ipt_table *t);
+/* A table with just its built-in chains (ACCEPT policies, no rules). */
+void ipt_table_init(struct ipt_table *t, enum ipt_table_id id);
+/* Whether Debian's iptables has a match / target extension of this name,
+ * and whether Debian's kernel has this table (ipt_ext_names.c). */
+bool ipt_ext_is_match(const char *name);
+bool ipt_ext_is_target(const char *name);
+bool ipt_table_is_real(const char *name);
+/* Parsed iptables command (ipt_parse.c). */
+struct ipt_cmd {
+	char cmd;		/* 'A' 'D' 'I' 'R' 'L' 'S' 'F' 'Z' 'N' 'X' 'E' 'P' 'C' */
+	int table;		/* enum ipt_table_id */
+	char *chain, *arg2;	/* chain; new name (-E) or policy (-P) */
+	long rulenum;		/* 0 = none */
+	bool numeric, verbose, exact, linenum;
+	bool zero_too;		/* -L -Z: list, then zero */
+	char *table_name;	/* -t as given (table -1 if unknown) */
+	struct ipt_rule *rule;	/* for A D I R C with a rule spec */
+	char *jump_name;	/* -j/-g target that is a chain name (unresolved) */
+};
+/* 0, or 2 with the text for xtables_error in msg; *noprefix set when the text
+ * is printed without "iptables v1.8.9 (nf_tables): " (Bad argument ...). */
+int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+	      GString *msg, bool *noprefix);
+void ipt_cmd_clear(struct ipt_cmd *cmd);
+/* -L, -S and iptables-save text (ipt_print.c). chain NULL = all chains. */
+void ipt_print_list(struct ipt_table *t, struct ipt_chain *only, long rulenum,
+		    bool numeric, bool verbose, bool exact, bool linenum, GString *out);
+void ipt_print_rules(struct ipt_table *t, struct ipt_chain *only, long rulenum,
+		     bool counters, GString *out);
+void ipt_print_save(struct ipt_table *t, bool counters, const char *date, GString *out);
+/* The -S text of a rule with its chain, "-A CHAIN ..." (trace lines). */
+void ipt_rule_format_full(const struct ipt_chain *c, const struct ipt_rule *r, GString *out);
+/* Service and protocol names (ipt_print.c), as /etc/services and
+ * /etc/protocols of Debian's netbase. */
+int ipt_service_port(const char *name, uint8_t proto);	/* -1 unknown */
+const char *ipt_service_name(uint16_t port, uint8_t proto);	/* NULL unknown */
+int ipt_proto_number(const char *name);			/* -1 unknown */
+const char *ipt_proto_name(uint8_t proto);		/* NULL unknown */
+
+#endif

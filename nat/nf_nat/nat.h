@@ -1,0 +1,87 @@
+/* nat.h - NAT: binding an entry to a unique tuple and rewriting packets.
+ *
+ * Mirrors net/netfilter/nf_nat_core.c, nf_nat_proto.c, nf_nat_masquerade.c,
+ * nf_nat_redirect.c. A binding is decided once per entry and manip type, on
+ * its first packet; every later packet, both directions, is translated from
+ * the entry alone (nf_nat_packet). NAT only touches tuples and packet bytes.
+ */
+#ifndef NAT_NAT_H
+#define NAT_NAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "nat/conntrack/ct.h"
+
+enum nat_manip { NAT_MANIP_SRC = 0, NAT_MANIP_DST = 1 };
+
+/* Range flags, as the kernel's NF_NAT_RANGE_*. */
+enum {
+	NF_NAT_RANGE_MAP_IPS = 1 << 0,
+	NF_NAT_RANGE_PROTO_SPECIFIED = 1 << 1,
+	NF_NAT_RANGE_PROTO_RANDOM = 1 << 2,
+	NF_NAT_RANGE_PERSISTENT = 1 << 3,
+	NF_NAT_RANGE_PROTO_RANDOM_FULLY = 1 << 4,
+	NF_NAT_RANGE_PROTO_OFFSET = 1 << 5,
+	NF_NAT_RANGE_NETMAP = 1 << 6,
+	NF_NAT_RANGE_PROTO_RANDOM_ALL = NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PROTO_RANDOM_FULLY,
+};
+
+/* struct nf_nat_range2, IPv4 only, host byte order. */
+struct nat_range {
+	uint32_t flags;
+	uint32_t min_addr, max_addr;
+	uint16_t min_port, max_port;
+};
+
+/* Which manip a hook performs (HOOK2MANIP): SRC at POSTROUTING and INPUT,
+ * DST at PREROUTING and OUTPUT. */
+static inline enum nat_manip nat_hook_manip(enum nf_hook h)
+{
+	return (h == NF_INET_POST_ROUTING || h == NF_INET_LOCAL_IN) ? NAT_MANIP_SRC : NAT_MANIP_DST;
+}
+
+/* True if the binding for this manip type was already made. */
+static inline bool nat_initialized(const struct ct_entry *ct, enum nat_manip m)
+{
+	return ct->status & (m == NAT_MANIP_SRC ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE);
+}
+
+/* nf_nat_setup_info: choose a unique tuple within range (get_unique_tuple),
+ * set the unconfirmed entry's REPLY tuple, set IPS_SRC_NAT/IPS_DST_NAT if it
+ * changed and the *_DONE bit. Returns NF_ACCEPT (also when no unique tuple
+ * exists: the clash is found at confirm, as in the kernel). */
+int nat_setup_info(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+		   enum nat_manip manip, nf_time now);
+/* nf_nat_alloc_null_binding: no rule matched; bind to the current address
+ * (which may still change the port to make the reply tuple unique). */
+int nat_setup_null_binding(struct nf_ns *ns, struct ct_entry *ct, enum nat_manip manip,
+			   nf_time now);
+/* MASQUERADE (nf_nat_masquerade_ipv4): the address of `out`, range ports. */
+int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+		   const char *out, nf_time now);
+/* REDIRECT (nf_nat_redirect_ipv4): the primary address of `in`, 127.0.0.1 for
+ * locally generated packets (in == NULL). */
+int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+		 const char *in, enum nf_hook hook, nf_time now);
+
+/* nf_nat_packet: apply the entry's manipulations for this hook and the
+ * packet's direction, with incremental checksum updates (RFC 1624). Also
+ * handles ICMP errors RELATED to a NATed entry (nf_nat_icmp_reply_translation).
+ * Returns NF_ACCEPT or NF_DROP. */
+int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook);
+
+/* The entry is being freed: drop it from the bysource hash. ct_entry_kill()
+ * (and any other path that frees an entry) must call it. */
+void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct);
+/* Free NAT's per-namespace state (the bysource hash, MASQUERADE interface
+ * names): call from nf_ns_free() and nf_ns_reset() after the entries are gone. */
+void nat_ns_free(struct nf_ns *ns);
+/* Index of `ifname` in ns->masq_ifnames (what ct->masq_if holds), -1 if no
+ * MASQUERADE entry ever used it. */
+int nat_masquerade_ifindex(struct nf_ns *ns, const char *ifname);
+
+/* Jenkins hash jhash2 of `k` words with initval (include/linux/jhash.h),
+ * unseeded, as find_best_ips_proto uses it to pick a pool address. */
+uint32_t nat_jhash2(const uint32_t *k, uint32_t length, uint32_t initval);
+
+#endif

@@ -1,0 +1,204 @@
+/* node.c - nodes and their interfaces.
+ *
+ * Design: a node is a plain record (hosts, routers and switches share it);
+ * what differs is the kind and, for routers, a netfilter namespace reached
+ * only through the callbacks below (nat/ never sees struct world). Interfaces
+ * are created by `link`, in declaration order, which is the order every
+ * listing and flood uses.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/core/world.h"
+
+/* ----- the netfilter layer's view of its router (struct nf_env) ----- */
+
+static uint32_t node_env_random_u32(void *ctx)
+{
+	struct node *n = ctx;
+	return rng_u32(&n->w->rng);
+}
+
+static void node_env_klog(void *ctx, nf_time now, const char *text)
+{
+	struct node *n = ctx;
+	world_klog(n->w, n, now, text);
+}
+
+static void node_env_ct_event(void *ctx, nf_time now, const char *line)
+{
+	struct node *n = ctx;
+	world_ct_event(n->w, n, now, line);
+}
+
+static void node_env_trace(void *ctx, const char *line)
+{
+	struct node *n = ctx;
+	world_trace(n->w, line);
+}
+
+static uint32_t node_env_if_addr(void *ctx, const char *ifname)
+{
+	struct node *n = ctx;
+	struct iface *ifc = iface_find(n, ifname);
+	return ifc ? iface_primary_addr(ifc) : 0;
+}
+
+static void gstring_free_all(gpointer s)
+{
+	g_string_free(s, TRUE);
+}
+
+struct node *node_new(struct world *w, const char *name, enum node_kind kind)
+{
+	if (strlen(name) >= NODENAME_MAX || node_find(w, name))
+		return NULL;
+	if (!w->nodes)
+		w->nodes = g_ptr_array_new();
+	if (!w->node_by_name)
+		w->node_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+
+	struct node *n = g_new0(struct node, 1);
+	n->w = w;
+	g_strlcpy(n->name, name, sizeof n->name);
+	n->kind = kind;
+	n->index = w->nodes->len;
+	n->ifaces = g_ptr_array_new();
+	n->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
+	n->ip_forward = false;
+	n->ipfrag_time = 30;
+	tcp_sysctl_defaults(&n->tcp_sysctl);
+	n->next_ephemeral = 32768;
+	n->ip_id = (uint16_t)rng_u32(&w->rng);
+	n->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gstring_free_all);
+	n->klog = g_ptr_array_new_with_free_func(g_free);
+	devconf_node_init(n);
+
+	if (kind == NODE_ROUTER) {
+		struct nf_env env = {
+			.ctx = n,
+			.random_u32 = node_env_random_u32,
+			.klog = node_env_klog,
+			.ct_event = node_env_ct_event,
+			.trace = w->opt.trace ? node_env_trace : NULL,
+			.if_addr = node_env_if_addr,
+		};
+		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
+	}
+	g_ptr_array_add(w->nodes, n);
+	g_hash_table_insert(w->node_by_name, n->name, n);
+	return n;
+}
+
+struct node *node_find(struct world *w, const char *name)
+{
+	return w->node_by_name ? g_hash_table_lookup(w->node_by_name, name) : NULL;
+}
+
+struct iface *iface_find(struct node *n, const char *name)
+{
+	for (unsigned i = 0; i < n->ifaces->len; i++) {
+		struct iface *ifc = g_ptr_array_index(n->ifaces, i);
+		if (strcmp(ifc->name, name) == 0)
+			return ifc;
+	}
+	return NULL;
+}
+
+/* A new interface is up with MTU 1500 and the node's derived MAC; its pcap
+ * opens now (not on switches, not with --no-pcap). NULL if the name does not
+ * fit IFNAMSIZ. A pcap that cannot be opened is reported on stderr and makes
+ * the run fail with status 2. */
+struct iface *iface_get_or_create(struct world *w, struct node *n, const char *name)
+{
+	struct iface *ifc = iface_find(n, name);
+	if (ifc)
+		return ifc;
+	if (strlen(name) >= IFNAME_MAX || name[0] == '\0')
+		return NULL;
+	ifc = g_new0(struct iface, 1);
+	g_strlcpy(ifc->name, name, sizeof ifc->name);
+	ifc->node = n;
+	ifc->mac = mac_for(n->name, name);
+	ifc->up = true;
+	ifc->mtu = 1500;
+	devconf_iface_init(n, ifc);
+	if (w->opt.pcap && n->kind != NODE_SWITCH) {
+		char *path = g_strdup_printf("%s/%s-%s.pcap",
+					     w->opt.out_dir ? w->opt.out_dir : ".", n->name, name);
+		GString *err = g_string_new(NULL);
+		ifc->pcap = pcapw_open(path, err);
+		if (!ifc->pcap) {
+			g_printerr("natsim: error: cannot write %s\n", err->str);
+			w->exit_status = 2;
+		}
+		g_string_free(err, TRUE);
+		g_free(path);
+	}
+	g_ptr_array_add(n->ifaces, ifc);
+	return ifc;
+}
+
+bool node_has_addr(const struct node *n, uint32_t addr)
+{
+	for (unsigned i = 0; i < n->ifaces->len; i++) {
+		const struct iface *ifc = g_ptr_array_index(n->ifaces, i);
+		for (unsigned k = 0; k < ifc->naddrs; k++)
+			if (ifc->addrs[k].addr == addr)
+				return true;
+	}
+	return false;
+}
+
+uint32_t iface_primary_addr(const struct iface *ifc)
+{
+	return ifc->naddrs ? ifc->addrs[0].addr : 0;
+}
+
+uint16_t node_next_ip_id(struct node *n)
+{
+	return n->ip_id++;
+}
+
+void node_free(struct node *n)
+{
+	if (!n)
+		return;
+	transport_free(n);
+	ip_node_free(n);
+	if (n->nf)
+		nf_ns_free(n->nf);
+	for (unsigned i = 0; i < n->ifaces->len; i++) {
+		struct iface *ifc = g_ptr_array_index(n->ifaces, i);
+		pcapw_close(ifc->pcap);
+		g_free(ifc);
+	}
+	g_ptr_array_free(n->ifaces, TRUE);
+	g_array_free(n->routes, TRUE);
+	if (n->route_exceptions)
+		g_array_free(n->route_exceptions, TRUE);
+	g_hash_table_destroy(n->fdb);
+	g_hash_table_destroy(n->files);
+	g_ptr_array_free(n->klog, TRUE);
+	if (n->klog_time)
+		g_array_free(n->klog_time, TRUE);
+	if (n->journal)
+		g_ptr_array_free(n->journal, TRUE);
+	g_free(n);
+}
+
+void world_free_nodes(struct world *w)
+{
+	world_free_links(w);
+	if (w->node_by_name) {
+		g_hash_table_destroy(w->node_by_name);
+		w->node_by_name = NULL;
+	}
+	if (w->nodes) {
+		for (unsigned i = 0; i < w->nodes->len; i++)
+			node_free(g_ptr_array_index(w->nodes, i));
+		g_ptr_array_free(w->nodes, TRUE);
+		w->nodes = NULL;
+	}
+}

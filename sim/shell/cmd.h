@@ -1,0 +1,105 @@
+/* cmd.h - node commands: what an administrator types on a node.
+ *
+ * A scenario line `NODE: COMMAND ...` (or `at TIME NODE: ...`) is split into
+ * argv as a shell would (quotes, backslashes; redirections `>`, `>>`, `<` are
+ * handled by cmd.c with the node's file store) and dispatched by name:
+ *   ip                          sim/shell/ipcmd.c
+ *   sysctl, echo > /proc/sys/.. sim/shell/cmd.c (net.ipv4.*) or nf_sysctl_*()
+ *                               (net.netfilter.*, nat/core/nf_sysctl.c)
+ *   iptables*, conntrack        nf_cmd_*() (nat/iptables/ipt_cmd.c,
+ *                               nat/conntrack/ct_cmd.c)
+ *   modprobe                    sim/shell/modprobe.c (then nf_cmd_modprobe)
+ *   nstat                       sim/shell/nstat.c
+ *   ping udp tcp listen flows replay  sim/sock/traffic.c (replay: sim/apps/replay.c)
+ *   cat, systemctl, service, reboot   sim/shell/cmd.c
+ *   dmesg, journalctl           sim/shell/journal.c
+ * Pasted prompts, typographic quotes and `sudo` are read by sim/shell/paste.c;
+ * what natsim lacks is refused with natsim_unimpl() (nat/core/unimpl.h).
+ * Every command is first run with dry_run = true at parse time (syntax only,
+ * no state change), so bad input is reported before anything is simulated.
+ *
+ * A command returns its exit status as Linux's tool (or bash) would: 0 for
+ * success, else the tool's own code (iptables 1 for a runtime error, 2 for
+ * a parameter problem, 4 for what the kernel refused; ip 1, 2 or 255; bash
+ * 127 for an unknown command; ...). What it prints on stderr, success or
+ * not, is in c->err without a FILE:LINE prefix: the runner prints it as is.
+ */
+#ifndef SIM_CMD_H
+#define SIM_CMD_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include "sim/core/world.h"
+
+struct cmd_ctx {
+	struct world *w;
+	struct node *node;
+	bool dry_run;
+	const char *file;	/* scenario file, for messages */
+	int line;
+	GString *out;		/* what the command prints (stdout) */
+	GString *err;		/* what the command prints on stderr (no FILE:LINE prefix) */
+	const char *stdin_text;	/* `< FILE` redirection content, or NULL */
+};
+
+/* Run (or check) one command: its exit status (0 ok), with what it prints
+ * on stderr in c->err, failure or not (conntrack's "N flow entries have
+ * been shown." comes with 0). */
+int cmd_run(struct cmd_ctx *c, int argc, char **argv);
+
+/* `sudo [-OPTIONS] CMD...` from copied instructions: the scenario already
+ * runs as root, so argv moves past the sudo words. */
+void cmd_skip_sudo(int *argc, char ***argv);
+
+/* True if a failed command's message is natsim refusing what it does not
+ * implement (its own voice names natsim), not a failure Linux would show:
+ * such a command is bad input even when the scenario expects it to fail. */
+bool cmd_refused(const char *err);
+
+/* Redirections of one command line, as the shell would apply them. */
+struct cmd_redir {
+	char *in;		/* `< FILE`, or NULL */
+	char *out;		/* `> FILE` / `>> FILE` (also `1>`), or NULL */
+	bool append;		/* `>>` */
+	char *err_out;		/* `2> FILE` (its text is dropped), or NULL */
+};
+
+/* Split a command line into words as bash does: blanks separate words;
+ * '...' is literal; "..." keeps \ \" \$ \` escapes; a backslash outside
+ * quotes escapes the next character. With `redir` non-NULL, unquoted `>`,
+ * `>>`, `<`, `1>`, `2>` are redirections; with redir NULL they are ordinary
+ * characters (expectation lines: `count >= 3`). Pipes and lists (| ; & and
+ * $(...)) are refused. A typographic dash (U+2013, U+2014, U+2212) starting
+ * an unquoted word is read as "--"; with `warnings` non-NULL a message is
+ * appended for each. Words are appended to argv (g_strdup'd, no NULL end).
+ * Returns 0, or 2 with bash's message in err. */
+int cmd_split(const char *text, GPtrArray *argv, struct cmd_redir *redir,
+	      GPtrArray *warnings, GString *err);
+void cmd_redir_clear(struct cmd_redir *r);
+
+/* Run one command line with its redirections: `< FILE` from the node's file
+ * store (else, for a relative path, from the real file next to the scenario),
+ * then cmd_run(), then `>`/`>>` of c->out into the file store or a
+ * /proc/sys knob. The exit status as bash reports it (1 when a redirection
+ * fails), with the message in c->err. */
+int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r);
+
+/* File-store marker of a running `conntrack -E` on a router; its content is
+ * the -p protocol filter ("" for all). Set by cmd.c, read by world_ct_event. */
+#define CT_EVENTS_LISTENER "/run/natsim/conntrack-E"
+
+/* nstat.c: `nstat [-asznrj] [PATTERN...]` over the node's IPv4 counters. */
+int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);
+
+/* ipcmd.c: `ip addr|route|link ...`. */
+int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);
+
+/* modprobe.c: `modprobe [OPTIONS] MODULE [PARAM=VALUE...]`. */
+int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv);
+
+/* traffic.c: ping, udp send, tcp connect|segment, listen, flows, replay. */
+int traffic_cmd(struct cmd_ctx *c, int argc, char **argv);
+/* True if argv[0] is one of traffic.c's commands. */
+bool traffic_cmd_owns(const char *name);
+
+#endif
