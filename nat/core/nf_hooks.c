@@ -433,7 +433,9 @@ void nf_iface_addr_gone(struct nf_ns *ns, const char *ifname, uint32_t addr, nf_
 /* Modules natsim knows, with what loading them turns on. */
 struct nf_module {
 	const char *name;
-	bool ct, nat;
+	bool ct, nat;	/* ct: loads nf_conntrack, which registers its hooks only
+			 * with enable_hooks=1 (a rule needing them does too:
+			 * nf_ct_netns_get; loading alone tracks nothing, 4.10+) */
 };
 
 static const struct nf_module nf_modules[] = {
@@ -485,7 +487,8 @@ static bool nf_module_name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-int nf_cmd_modprobe(struct nf_ns *ns, const char *module, GString *err, bool dry_run)
+int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GString *err,
+		    bool dry_run)
 {
 	size_t i;
 
@@ -493,7 +496,7 @@ int nf_cmd_modprobe(struct nf_ns *ns, const char *module, GString *err, bool dry
 		if (!nf_module_name_eq(module, nf_modules[i].name))
 			continue;
 		if (!dry_run) {
-			if (nf_modules[i].ct)
+			if (nf_modules[i].ct && enable_hooks)
 				ns->ct_loaded = true;
 			if (nf_modules[i].nat)
 				ns->nat_loaded = true;
