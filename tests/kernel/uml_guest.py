@@ -33,6 +33,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(1, os.path.join(os.path.dirname(HERE), "lib"))  # tests/lib: pcapfile, ct
 
 BIN = "/run/nsk-bin"
 MODROOT = "/run/nsk-modules"
@@ -99,8 +100,6 @@ def main():
         print(f"uml_guest: set up in {time.monotonic() - t:.1f} s (uptime "
               f"{open('/proc/uptime').read().split()[0]} s)", flush=True)
         import kernel_run
-        if os.path.exists("/tmp/umltest/prof.py"):
-            sys.path.insert(0, "/tmp/umltest"); import prof  # noqa
         import scn as scnmod
         s = scnmod.parse(job["scenario"])
         s.set_kernel("uml")

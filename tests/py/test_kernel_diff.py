@@ -282,6 +282,8 @@ def test_interface_named_like_an_ip_keyword(tmp_path, monkeypatch):
         rc = 1 if argv[:4] == ["tc", "qdisc", "add", "dev"] and argv[4] == "lo" else 0
         return subprocess.CompletedProcess(argv, rc, "", "")
     monkeypatch.setattr(topo, "sh", fake_sh)
+    # offloads are set from this process inside each namespace, not by a command
+    monkeypatch.setattr(topo.offload, "in_netns", lambda ns, ifs: None)
     t = topo.Topology(s, prefix="nsk-test-")
     t.build()
     adds = [a for a in calls if a[:3] == ["ip", "link", "add"]]
