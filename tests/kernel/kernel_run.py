@@ -88,7 +88,7 @@ class Block:
 
 class KernelRun:
     def __init__(self, scenario, workdir, skip_unsupported=False, until=None, log=print,
-                 modprobe_tracks=False, kernel="host"):
+                 kernel="host"):
         self.s = scenario
         self.dir = workdir
         self.topo = topo.Topology(scenario)
@@ -102,7 +102,6 @@ class KernelRun:
         self.t0_wall = None
         self.t0_mono = None
         self.skip_unsupported = skip_unsupported
-        self.modprobe_tracks = modprobe_tracks
         self.kernel = kernel        # "host" or "uml" (inside the throwaway kernel)
         self.until = until
         self.log = log
@@ -642,18 +641,6 @@ class KernelRun:
         ifname = a[a.index("dev") + 1]
         self.topo.neigh(c.node, ifname, addr, a[2] == "add")
 
-    def _modprobe_tracks(self, c):
-        """--modprobe-tracks: make `modprobe nf_conntrack` start tracking in the
-        namespace, as natsim reads it, with an nft table of its own holding a
-        `ct state` rule (invisible to iptables -S / iptables-save)."""
-        ns = self.topo.ns(c.node)
-        rules = ("add table ip nsk_modprobe\n"
-                 "add chain ip nsk_modprobe pre { type filter hook prerouting priority -300; }\n"
-                 "add chain ip nsk_modprobe out { type filter hook output priority -300; }\n"
-                 "add rule ip nsk_modprobe pre ct state new\n"
-                 "add rule ip nsk_modprobe out ct state new\n")
-        topo.sh(["nft", "-f", "-"], ns=ns, input=rules)
-
     def _config(self, c, t):
         at = self.now() if self.t0_mono else 0
         argv = list(c.argv)
@@ -665,8 +652,6 @@ class KernelRun:
             # tracking), so: nothing to do.
             ok = os.path.exists("/proc/sys/net/netfilter")
             self.blocks.append(Block(at, c.node, c.text, [], 0 if ok else 1, "", c.line))
-            if self.modprobe_tracks:
-                self._modprobe_tracks(c)
             return
         if argv[0] == "echo":
             value = " ".join(argv[1:])

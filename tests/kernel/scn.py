@@ -345,6 +345,10 @@ def classify(cmd):
         return "machine"
     if a[0] == "iptables-restore" and not (cmd.redir and cmd.redir[0] == "<"):
         return "unsupported: iptables-restore without `< FILE`"
+    if a[0] == "modprobe" and any(x.startswith("enable_hooks=") for x in a):
+        return ("unsupported: `modprobe nf_conntrack enable_hooks=1` (a module parameter: "
+                "set once for the whole kernel when it loads, not per namespace; use a "
+                "rule that needs conntrack, `-m conntrack --ctstate ...`)")
     if a[0] == "conntrack" and any(x in ("-E", "--event") for x in a):
         return "unsupported: `conntrack -E` as a command (events are recorded for every router anyway)"
     if a[0] in CONFIG:

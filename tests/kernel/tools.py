@@ -6,7 +6,7 @@ missing), tests/py/test_kernel_compare.py skips on it, .ci/run installs its
 packages, and tests/py/test_tools.py reads the harness's source for the
 programs it execs and fails when one is missing here or from an install
 script. A program the harness starts is therefore never discovered missing in
-the middle of a test run (nft was: only `--modprobe-tracks` runs it).
+the middle of a test run (nft was: only a harness option ran it).
 """
 
 import shutil
@@ -47,9 +47,6 @@ KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restor
 # iptables to the legacy binaries)
 UML_RUN = ("linux.uml", "modprobe", "iptables-legacy", "iptables-legacy-save",
            "iptables-legacy-restore")
-
-# what `compare --modprobe-tracks` execs on top (its nft table)
-MODPROBE_TRACKS = ("nft",)
 
 
 # scripts a maintainer runs by hand (as root, with their own checks), never

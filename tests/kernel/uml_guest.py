@@ -105,7 +105,6 @@ def main():
         s.set_kernel("uml")
         kr = kernel_run.KernelRun(s, job["kdir"], skip_unsupported=job["skip_unsupported"],
                                   until=job["until"], log=lambda m: print(m, flush=True),
-                                  modprobe_tracks=job.get("modprobe_tracks", False),
                                   kernel="uml")
         late = None
         try:

@@ -15,8 +15,7 @@
    kernel log caught, and nothing left after a failed or interrupted run.
 
 Needs root, network namespaces and the programs of tests/kernel/tools.py
-(KERNEL_RUN; MODPROBE_TRACKS for the scenarios compared with
---modprobe-tracks; UML_RUN and the UML modules for 4.): skipped with the
+(KERNEL_RUN; UML_RUN and the UML modules for 4.): skipped with the
 reason otherwise (as on a developer's machine without root).
 """
 
@@ -281,9 +280,9 @@ TOPOLOGIES = [
     ("forwarding", []), ("port-exhaustion", []), ("double-nat", []),
     ("conntrack-acct", []), ("ipt-save-counters", []), ("ipt-match-twice", []),
     ("port-exhaustion-tcp", []),
-    ("seed-udp", ["--modprobe-tracks"]),
+    ("seed-udp", []),
     ("seed-forward", ["--skip-unsupported", "--until", "3.5s"]),
-    ("tcp-walk", ["--modprobe-tracks"]),
+    ("tcp-walk", []),
     # issue 12, section 8: the IPv4 stack against the kernel (test_stack.py)
     ("icmp-redirect", []), ("icmp-redirect-nat", []), ("martian-loop", []),
     ("rp-filter", []), ("neigh-fail-nat", []), ("reject-tcp-reset", []),
@@ -296,22 +295,21 @@ def test_topology_matches_linux(name, opts, tmp_path):
         pytest.skip("tcp-walk takes 132 s of real time (set NATSIM_KERNEL_LONG=1)")
     if not natsim_path().exists():
         pytest.skip(f"natsim not built ({natsim_path()})")
-    if "--modprobe-tracks" in opts and tools.missing(tools.MODPROBE_TRACKS):
-        missing = tools.missing(tools.MODPROBE_TRACKS)
-        pytest.skip(f"--modprobe-tracks needs {', '.join(missing)} ({tools.apt_line(missing)})")
     r = compare(ROOT / "topologies" / f"{name}.scn", "--out", tmp_path / "cmp", *opts,
                 timeout=400)
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
 
 
-def test_modprobe_only_router_differences_are_notes(tmp_path):
-    """seed-udp.scn without --modprobe-tracks: Linux tracks nothing (only
-    modprobe asked), natsim does; README calls it deliberate: notes, exit 0."""
-    if not natsim_path().exists():
-        pytest.skip(f"natsim not built ({natsim_path()})")
-    r = compare(ROOT / "topologies" / "seed-udp.scn", "--out", tmp_path / "cmp")
-    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
-    assert "deliberate (README): Linux tracks nothing on router" in r.stdout, r.stdout
+@pytest.mark.parametrize("kernel", ["host", "uml"])
+def test_enable_hooks_cannot_be_expressed(kernel, tmp_path):
+    """`modprobe nf_conntrack enable_hooks=1` is a parameter of the whole
+    kernel, set when the module loads: no namespace of a kernel run can have
+    it alone (exit 3, listed), where natsim's node can."""
+    scn = tmp_path / "hooks.scn"
+    scn.write_text(EXAMPLE.read_text() + "\nrouter: modprobe nf_conntrack enable_hooks=1\n")
+    r = compare(scn, "--kernel", kernel, "--out", tmp_path / "cmp")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "enable_hooks=1` (a module parameter" in r.stderr
 
 
 @pytest.mark.parametrize("name", ["seed-table-full", "table-full", "table-full-512"])

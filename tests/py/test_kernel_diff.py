@@ -212,16 +212,6 @@ def test_iptables_save_date_and_policy_counters_are_notes():
     assert d
 
 
-def test_untracked_router_conntrack_output_is_a_note():
-    line = ("udp      17 29 src=10.0.0.2 dst=9.9.9.9 sport=500 dport=9 [UNREPLIED] src=9.9.9.9 "
-            "dst=10.0.0.2 sport=9 dport=500 mark=0 use=1")
-    d, notes = outputs.compare_block("r", "conntrack -L", S, [line], [], [], 0, "",
-                                     untracked=True)
-    assert d == [] and len(notes) == 1 and "modprobe" in notes[0]
-    d, _ = outputs.compare_block("r", "conntrack -L", S, [line], [], [], 0, "")
-    assert len(d) == 1
-
-
 def test_expected_failure_prefix_is_not_part_of_the_command(tmp_path):
     s = scenario(tmp_path, ROUTER + "r: ! iptables -D FORWARD -j DROP\n")
     c = s.commands[0]
