@@ -50,6 +50,8 @@ MARK_WAIT = 30              # s: a capture that has not caught up by then is bro
 # configuration command (those of one instant run one after the other): half
 # the second within which conntrack timeouts are compared.
 LATE_BUDGET = {"traffic": 100_000_000, "config": 500_000_000}
+# on UML: a send may be half of uml.TIME_TOL late (uml.py says why)
+LATE_BUDGET_UML = {"traffic": 500_000_000, "config": 500_000_000}
 # a send is handed to its node's agent this early (ns), the agent waiting
 # for its time: the sends of UML's slow agents are on time
 EARLY = 500_000_000
@@ -90,6 +92,7 @@ class KernelRun:
     def __init__(self, scenario, workdir, skip_unsupported=False, until=None, log=print,
                  kernel="host"):
         self.s = scenario
+        self.late_budget = LATE_BUDGET_UML if kernel == "uml" else LATE_BUDGET
         self.dir = workdir
         self.topo = topo.Topology(scenario)
         self.procs = []             # (name, Popen) we started
@@ -286,7 +289,7 @@ class KernelRun:
             self._sleep_until(hand[id(c)])
             kind = c.kind
             late = self.now() - hand[id(c)]
-            budget = LATE_BUDGET[kind] if kind in LATE_BUDGET else LATE_BUDGET["config"]
+            budget = self.late_budget.get(kind, self.late_budget["config"])
             if late > budget and self.rebooting and c.t < self.rebooting[2]:
                 self.notes.append(f"{self.s.path}:{c.line}: `{c.text}` started "
                                   f"{late / 1e6:.0f} ms late: the reboot of {self.rebooting[0]} "
@@ -520,7 +523,7 @@ class KernelRun:
         if not resp.get("ok"):
             return
         late = json.loads(resp["msg"])
-        budget = LATE_BUDGET["traffic"]
+        budget = self.late_budget["traffic"]
         if late["ns"] > budget and late["ns"] - budget > self.worst_late[0]:
             c = next((c for c in self.s.commands if c.node == node and
                       " ".join(c.argv) == late["what"]), None)
