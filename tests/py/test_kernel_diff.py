@@ -337,3 +337,19 @@ def test_kernel_captures_are_immediate_and_keep_the_end_mark():
     assert f"ether proto {pkt.END_MARK_TYPE:#06x}" in kernel_run.CAPTURE_FILTER
     assert struct.pack("!H", pkt.END_MARK_TYPE) == pkt.end_mark_frame(b"\0" * 6, "x")[12:14]
     assert os.path.exists(KERNEL / "agent.py")
+
+
+def test_uml_event_printed_late_still_tokens_its_packets():
+    """On UML conntrack -E prints (and timestamps) a NEW up to hundreds of
+    ms after its packet was captured (seed-snat.scn on UML: 80 ms): the
+    packet still carries the entry's token there, not on the host."""
+    k = {"r": [ev("tcp 6 120 SYN_SENT src=192.168.1.10 dst=9.9.9.9 sport=40000 dport=80 "
+                  "[UNREPLIED] src=9.9.9.9 dst=1.2.3.4 sport=80 dport=271", 1 * S + 80_000_000)]}
+    n = {"r": [ev("tcp 6 120 SYN_SENT src=192.168.1.10 dst=9.9.9.9 sport=40000 dport=80 "
+                  "[UNREPLIED] src=9.9.9.9 dst=1.2.3.4 sport=80 dport=40000", 1 * S)]}
+    syn = {"proto": "tcp", "src": "1.2.3.4", "dst": "9.9.9.9", "sport": 271, "dport": 80,
+           "t": 1 * S}
+    for lag, token in ((0, False), (natmap.UML_EVENT_LAG, True)):
+        p = dict(syn)
+        natmap.rewrite(p, natmap.build_wildcards(k, n, lag), "kernel")
+        assert natmap.is_token(p["sport"]) == token, (lag, p)
