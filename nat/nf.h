@@ -151,8 +151,9 @@ int nf_ipt_service_save(struct nf_ns *ns, GString *file, GString *out, GString *
 
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now);
-/* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted). */
-int nf_cmd_modprobe(struct nf_ns *ns, const char *module, GString *err,
+/* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted); conntrack
+ * tracks only with enable_hooks (nf_conntrack enable_hooks=1). */
+int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GString *err,
 		    bool dry_run);
 
 /* sysctl knobs under net.netfilter. (and net.nf_conntrack_max).

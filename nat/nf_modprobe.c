@@ -1,10 +1,13 @@
 /* nf_modprobe.c - `modprobe MODULE`: which netfilter modules natsim knows
  * and what loading one turns on.
  *
- * At the top of nat/ because a module is an assembly decision: loading
- * nf_conntrack makes conntrack track (nf_ct_load), iptable_nat registers the
- * nat table's lookups with the NAT core (ipt_nat_load); the rest load
- * nothing natsim models separately.
+ * At the top of nat/ because a module is an assembly decision. As on Linux
+ * 6.x (4.10+), loading a module registers no hook: conntrack's hooks come
+ * with the first user that needs them (a nat-table command, -m state or
+ * conntrack, CT: nf_ct_netns_get, i.e. nf_ct_load), or at once with
+ * `modprobe nf_conntrack enable_hooks=1`; iptable_nat's table, with its
+ * lookups in the NAT core (ipt_nat_load), is made by the first command that
+ * uses it, as the kernel instantiates tables lazily per namespace.
  */
 #include <string.h>
 #include "nat/core/nf_ns.h"
@@ -12,7 +15,9 @@
 /* The kernel release natsim's routers pretend to run (modprobe's messages). */
 #define NF_KERNEL_RELEASE "6.1.0"
 
-/* Modules natsim knows, with what loading them turns on. */
+/* Modules natsim knows. ct: the module is, or pulls in, nf_conntrack, so
+ * enable_hooks=1 applies to it. nat: it brings NAT (kept as data: loading it
+ * turns nothing on by itself). */
 struct nf_module {
 	const char *name;
 	bool ct, nat;
@@ -67,19 +72,16 @@ static bool nf_module_name_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
-int nf_cmd_modprobe(struct nf_ns *ns, const char *module, GString *err, bool dry_run)
+int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GString *err,
+		    bool dry_run)
 {
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(nf_modules); i++) {
 		if (!nf_module_name_eq(module, nf_modules[i].name))
 			continue;
-		if (!dry_run) {
-			if (nf_modules[i].ct)
-				nf_ct_load(ns);
-			if (nf_modules[i].nat)
-				ipt_nat_load(ns);
-		}
+		if (!dry_run && nf_modules[i].ct && enable_hooks)
+			nf_ct_load(ns);
 		return 0;
 	}
 	/* kmod's text; Linux exits with status 1, natsim reports bad input */

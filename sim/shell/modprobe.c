@@ -63,8 +63,9 @@ static const struct {
 	{ 'S', "--set-version", true, MP_UNIMPL },
 };
 
-/* Module parameters natsim honours: nf_conntrack's enable_hooks=1 is what
- * natsim's modprobe nf_conntrack does anyway (README: tracking starts). */
+/* Module parameters natsim honours: nf_conntrack's enable_hooks=1, which
+ * registers conntrack's hooks at once (without it, tracking waits for a rule
+ * that needs it, as on Linux 6.x). */
 static bool mp_param_ok(const char *module, const char *param)
 {
 	return (strcmp(module, "nf_conntrack") == 0 || strcmp(module, "nf-conntrack") == 0) &&
@@ -74,7 +75,7 @@ static bool mp_param_ok(const char *module, const char *param)
 int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct nf_ns *nf = c->node->nf;
-	bool all = false, dry = false, quiet = false;
+	bool all = false, dry = false, quiet = false, enable_hooks = false;
 	GPtrArray *names = g_ptr_array_new();
 	int rc = 0;
 
@@ -125,12 +126,13 @@ int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv)
 		if (!mp_param_ok(g_ptr_array_index(names, 0), param))
 			rc = natsim_unimpl(c->err, "the module parameter %s (modprobe %s)", param,
 					   (const char *)g_ptr_array_index(names, 0));
+		enable_hooks = true;	/* the one parameter mp_param_ok lets through */
 	}
 	for (unsigned i = 0; rc == 0 && i < nmods; i++) {
 		const char *m = g_ptr_array_index(names, i);
 		GString *e = g_string_new(NULL);
-		if (nf && nf_cmd_modprobe(nf, m, e, true) == 0) {
-			nf_cmd_modprobe(nf, m, e, c->dry_run || dry);
+		if (nf && nf_cmd_modprobe(nf, m, false, e, true) == 0) {
+			nf_cmd_modprobe(nf, m, enable_hooks, e, c->dry_run || dry);
 		} else if (linux_module_exists(m)) {
 			rc = natsim_unimpl(c->err, "the module %s", m);
 		} else {

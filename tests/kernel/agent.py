@@ -21,6 +21,7 @@ and every wait is bounded: the harness kills the agent at the end of the run.
 import fcntl
 import json
 import os
+import selectors
 import socket
 import struct
 import sys
@@ -66,12 +67,23 @@ def inet_checksum(data):
     return (~s) & 0xFFFF
 
 
-def sleep_until(t):
+# the latest a scheduled send went out (ns after its due time) and its
+# command: the harness asks for it at the end (`_lateness`) and does not use
+# a kernel run whose sends were late (a busy machine, a slow UML kernel)
+LATE = {"ns": 0, "what": None}
+
+
+def sleep_until(t, what=None):
     while True:
         d = t - time.monotonic()
         if d <= 0:
-            return
+            break
         time.sleep(min(d, 0.5))
+    late = int(-d * NS)
+    if what and late > LATE["ns"]:
+        with LOCK:
+            if late > LATE["ns"]:
+                LATE["ns"], LATE["what"] = late, what
 
 
 class Agent:
@@ -85,6 +97,7 @@ class Agent:
         self.pings_started = 0
         self.next_ephemeral = 32768
         self.tcp_ports = set()
+        self.rx = None                  # the selector of udp_rx
 
     # ----- helpers
 
@@ -107,28 +120,45 @@ class Agent:
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("0.0.0.0", port))
+            s.setblocking(False)
             ent = {"sock": s, "echo": False}
             self.udp[port] = ent
-        threading.Thread(target=self.udp_rx, args=(ent,), daemon=True).start()
+            if self.rx is None:
+                # one receiver for every UDP socket: a thread each costs
+                # milliseconds to start on UML, and `flows` opens hundreds
+                self.rx = selectors.DefaultSelector()
+                threading.Thread(target=self.udp_rx, daemon=True).start()
+            self.rx.register(s, selectors.EVENT_READ, ent)
         return ent
 
-    @staticmethod
-    def udp_rx(ent):
-        s = ent["sock"]
+    def udp_rx(self):
+        """Receive on every UDP socket (replies are counted by nobody: the
+        pcaps show them); `listen udp PORT echo` sends each datagram back."""
         while True:
-            try:
-                data, addr = s.recvfrom(65535)
-            except OSError:
-                continue            # ICMP errors reported on the socket
-            if ent["echo"]:
-                try:
-                    s.sendto(data, addr)
-                except OSError:
-                    pass
+            for key, _ in self.rx.select(timeout=0.5):
+                ent = key.data
+                s = ent["sock"]
+                while True:
+                    try:
+                        data, addr = s.recvfrom(65535)
+                    except BlockingIOError:
+                        break
+                    except OSError:
+                        continue        # ICMP errors reported on the socket
+                    if ent["echo"]:
+                        try:
+                            s.sendto(data, addr)
+                        except OSError:
+                            pass
 
     # ----- commands
 
-    def run(self, argv):
+    def run(self, argv, due=None):
+        """One command; due: the monotonic time it is for (the harness's
+        t0 + its scenario time; sends are scheduled from it)."""
+        self.due = due if due is not None else time.monotonic()
+        if due is not None and argv[0] in ("listen", "tcp") and argv[1:2] != ["connect"]:
+            sleep_until(due, " ".join(argv))    # at its time (records a late hand-over)
         cmd = argv[0]
         if cmd == "listen":
             return self.listen(argv)
@@ -146,6 +176,8 @@ class Agent:
             return self.replay(argv)
         if cmd == "_end_mark":
             return self.end_mark(argv[1])
+        if cmd == "_lateness":
+            return json.dumps(LATE)
         raise ValueError(f"unknown traffic command {cmd}")
 
     def listen(self, argv):
@@ -190,10 +222,11 @@ class Agent:
         size = int(opts.get("size", 64))
         ent = self.udp_sock(sport)
 
+        t0, what = self.due, " ".join(argv)
+
         def job():
-            t0 = time.monotonic()
             for k in range(count):
-                sleep_until(t0 + k * interval)
+                sleep_until(t0 + k * interval, what)
                 try:
                     ent["sock"].sendto(bytes(size), (dst, dport))
                 except OSError:
@@ -230,11 +263,12 @@ class Agent:
         self.keep.append(s)
         payload = bytes(i & 0xFF for i in range(size))
 
+        t0, what = self.due, " ".join(argv)
+
         def job():
-            t0 = time.monotonic()
             seq = 1
             while count == 0 or seq <= count:
-                sleep_until(t0 + (seq - 1) * interval)
+                sleep_until(t0 + (seq - 1) * interval, what)
                 hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq & 0xFFFF)
                 ck = inet_checksum(hdr + payload)
                 pkt = struct.pack("!BBHHH", 8, 0, ck, ident, seq & 0xFFFF) + payload
@@ -270,8 +304,10 @@ class Agent:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("0.0.0.0", sport))
         self.keep.append(s)
+        t0, what = self.due, " ".join(argv)
 
         def job():
+            sleep_until(t0, what)           # records a late thread start
             try:
                 s.connect((dst, dport))
                 if nbytes:
@@ -334,19 +370,21 @@ class Agent:
             raise ValueError("flows: more flows than source ports (several source "
                              "addresses are not emulated)")
 
+        t0, what = self.due, " ".join(argv)
+
         def job():
-            t0 = time.monotonic()
-            socks = []
+            # the sockets first (before t0 when the command came early): on
+            # UML making one takes about a millisecond, the gap of 1000pps
+            socks = [self.udp_sock(lo + i) for i in range(n)] if proto == "udp" else []
             for i in range(n):
-                sleep_until(t0 + i / rate)
+                sleep_until(t0 + i / rate, what)
                 sport = lo + i
                 if proto == "udp":
-                    ent = self.udp_sock(sport)
-                    socks.append(ent)
+                    ent = socks[i]
 
-                    def burst(ent=ent, start=time.monotonic()):
+                    def burst(ent=ent, start=t0 + i / rate):
                         for j in range(packets):
-                            sleep_until(start + j * 0.001)
+                            sleep_until(start + j * 0.001, what)
                             try:
                                 ent["sock"].sendto(bytes(64), (dst, dport))
                             except OSError:
@@ -388,11 +426,12 @@ class Agent:
         s.bind((dev, 0))
         self.keep.append(s)
 
+        t0, what = self.due, " ".join(argv)
+
         def job():
-            t0 = time.monotonic()
             base = frames[0][0] if frames else 0
             for t, data in frames:
-                sleep_until(t0 + (t - base) / NS / speed)
+                sleep_until(t0 + (t - base) / NS / speed, what)
                 d = bytearray(data)
                 if d[0:6] == bytes(6):
                     d[0:6] = peer
@@ -429,7 +468,7 @@ def main():
             continue
         req = json.loads(line)
         try:
-            msg = agent.run(req["argv"])
+            msg = agent.run(req["argv"], req.get("due"))
             resp = {"id": req["id"], "ok": True, "msg": msg}
         except Exception as e:          # reported to the harness, never fatal
             resp = {"id": req["id"], "ok": False, "msg": f"{type(e).__name__}: {e}"}

@@ -25,6 +25,10 @@ import shlex
 import ct  # tests/lib/ct.py (shared with tests/py)
 
 BORN_SLACK = 50_000_000     # an event may be printed a little after its packet
+# on UML, later still: conntrack -E is one more program on the kernel's one
+# CPU, and it timestamps an event when it prints it (seed-snat.scn: a NEW
+# printed 80 ms after its SYN was captured, the flow's port left untokened)
+UML_EVENT_LAG = 450_000_000
 
 
 class Wildcard:
@@ -65,8 +69,10 @@ def rewritten_tuple(t, proto, wildcards, run, when):
     return {k: v for k, v in p.items() if k not in ("proto", "t")}
 
 
-def build_wildcards(kernel_events, natsim_events):
-    """kernel_events/natsim_events: {router: [entry dicts with event and t]}.
+def build_wildcards(kernel_events, natsim_events, kernel_lag=0):
+    """kernel_events/natsim_events: {router: [entry dicts with event and t]};
+    kernel_lag: how much later than BORN_SLACK the kernel run may print an
+    event after its packet (UML_EVENT_LAG on UML), taken off its birth time.
 
     One Wildcard per kernel NEW entry whose SNAT port (ICMP id) differs from
     the ORIGINAL one, or keeps a value an upstream router drew; the k-th such
@@ -74,7 +80,7 @@ def build_wildcards(kernel_events, natsim_events):
     k-th NEW entry of the same tuple."""
     res = []
     for _ in range(len(kernel_events) + 2):
-        new = _build_once(kernel_events, natsim_events, res)
+        new = _build_once(kernel_events, natsim_events, res, kernel_lag)
         if [w.key() for w in new] == [w.key() for w in res]:
             break
         res = new
@@ -86,7 +92,7 @@ def _new_entries(evs, proto=None):
             e["proto"] in ("tcp", "udp", "icmp") and (proto is None or e["proto"] == proto)]
 
 
-def _build_once(kernel_events, natsim_events, prev):
+def _build_once(kernel_events, natsim_events, prev, kernel_lag=0):
     res = []
     for router in sorted(kernel_events):
         upstream = [w for w in prev if w.router != router]
@@ -112,7 +118,7 @@ def _build_once(kernel_events, natsim_events, prev):
             else:
                 continue            # the port was kept: compared exactly
             w.reply["kernel"], w.origs["kernel"], w.born["kernel"] = \
-                e["reply"], e["orig"], e.get("t")
+                e["reply"], e["orig"], None if e.get("t") is None else e["t"] - kernel_lag
             same = nkeys.get(key, [])
             if k < len(same):
                 w.reply["natsim"], w.origs["natsim"], w.born["natsim"] = \

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """offload.py - turn off checksum and segmentation offloads on interfaces (no ethtool needed).
 
-usage: offload.py IF...   (run inside the interfaces' namespace)
+usage: offload.py IF...   (run inside the interfaces' namespace), or
+       offload.in_netns(PATH, IFS) from the harness itself
 
 Design choice: a veth hands packets on with CHECKSUM_PARTIAL and as GSO
 super-frames; tcpdump would then capture 64 kB "segments" and relay.py would
@@ -28,6 +29,15 @@ def off(sock, ifname):
             fcntl.ioctl(sock, SIOCETHTOOL, ifr)
         except OSError:
             pass                            # feature fixed on this device: fine
+
+
+def in_netns(name, ifnames):
+    """off() on the interfaces of namespace NAME, from this process (netns.py)."""
+    import netns
+    with netns.entered(name):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            for ifname in ifnames:
+                off(s, ifname)
 
 
 def main():

@@ -69,6 +69,7 @@ class Command:
     line: int = 0
     order: int = 0          # file order
     negated: bool = False   # written `! COMMAND`: a failure the scenario expects
+    kernel: str = "host"    # the kernel it runs on ("host" or "uml"; Scenario.set_kernel)
 
     @property
     def kind(self):
@@ -107,6 +108,20 @@ class Scenario:
     def timed(self):
         """Commands sorted by (time, file order)."""
         return sorted(self.commands, key=lambda c: (c.t, c.order))
+
+    def set_kernel(self, kernel):
+        """Classify the commands for a run on that kernel ("host": network
+        namespaces of this machine; "uml": a throwaway User-Mode Linux)."""
+        for c in self.commands:
+            c.kernel = kernel
+
+    def needs_initial_namespace(self):
+        """What only a kernel of its own can run (compare picks UML for it):
+        the machine-wide conntrack knobs, and `reboot` (a restart of the
+        whole kernel: the machine-wide knobs go back to their boot values)."""
+        return [c for c in self.commands
+                if _writes_global_sysctl(c) or c.argv[0] in ("reboot", "shutdown") or
+                (c.argv[0] == "systemctl" and "reboot" in c.argv[1:])]
 
 
 def logical_lines(content):
@@ -294,6 +309,10 @@ def _parse_link(s, words, where, no):
 # ----- command classes
 
 TRAFFIC = ("ping", "udp", "tcp", "listen", "flows", "replay")
+# the node's machine model, run by the harness (machine.py): its file store
+# (`> FILE`, `>> FILE`, `cat`, `sysctl -p`), the iptables service and `reboot`
+MACHINE = ("reboot", "shutdown", "systemctl", "service", "cat")
+_STORE_WRITERS = ("iptables-save", "iptables", "conntrack", "ip", "sysctl", "nstat", "echo")
 CONFIG = ("ip", "nstat", "sysctl", "iptables", "iptables-save", "iptables-restore", "conntrack",
           "modprobe", "echo")
 
@@ -313,32 +332,42 @@ def _writes_global_sysctl(cmd):
 
 
 def classify(cmd):
-    """'config', 'traffic', or 'unsupported: why'."""
+    """'config', 'machine', 'traffic', or 'unsupported: why'."""
     a = cmd.argv
     if a[0] in TRAFFIC:
         if a[0] == "tcp" and len(a) > 1 and a[1] not in ("connect", "segment"):
             return "unsupported: unknown tcp subcommand"
         return "traffic"
-    if _writes_global_sysctl(cmd):
+    if _writes_global_sysctl(cmd) and cmd.kernel != "uml":
         return ("unsupported: nf_conntrack_max/nf_conntrack_buckets are read-only in a "
-                "non-initial network namespace (the kernel keeps them per host)")
+                "non-initial network namespace (the kernel keeps them per host; "
+                "--kernel uml runs them)")
     if a[0] == "echo":
         if cmd.redir and cmd.redir[0] in (">", ">>") and cmd.redir[1].startswith("/proc/sys/"):
             return "config"
-        return "unsupported: `echo` to a file outside /proc/sys (natsim's node file store)"
+        if cmd.redir and cmd.redir[0] in (">", ">>"):
+            return "machine"
+        return "unsupported: `echo` without a redirection"
     if a[0] == "sysctl" and len(a) > 1 and a[1] in ("-p", "--load", "--system"):
-        return "unsupported: `sysctl -p` reads the node's /etc/sysctl.conf (natsim's file store)"
-    if a[0] in ("iptables-save", "iptables", "conntrack", "ip", "sysctl", "nstat") and cmd.redir and \
-            cmd.redir[0] in (">", ">>"):
-        return "unsupported: output redirected to a node file (natsim's file store)"
+        return "machine"
+    if a[0] in _STORE_WRITERS and cmd.redir and cmd.redir[0] in (">", ">>"):
+        return "machine"
     if a[0] == "iptables-restore" and not (cmd.redir and cmd.redir[0] == "<"):
         return "unsupported: iptables-restore without `< FILE`"
+    if a[0] == "modprobe" and any(x.startswith("enable_hooks=") for x in a):
+        return ("unsupported: `modprobe nf_conntrack enable_hooks=1` (a module parameter: "
+                "set once for the whole kernel when it loads, not per namespace; use a "
+                "rule that needs conntrack, `-m conntrack --ctstate ...`)")
     if a[0] == "conntrack" and any(x in ("-E", "--event") for x in a):
         return "unsupported: `conntrack -E` as a command (events are recorded for every router anyway)"
     if a[0] in CONFIG:
         return "config"
-    if a[0] in ("reboot", "systemctl", "cat", "service"):
-        return f"unsupported: `{a[0]}` (natsim's machine model: reboot and its file store)"
+    if a[0] in MACHINE:
+        return "machine"
+    if a[0] in ("journalctl", "dmesg"):
+        return (f"unsupported: `{a[0]}` (the node's journal and kernel log are natsim's "
+                f"machine model; on UML the harness compares the kernel log lines "
+                f"netfilter writes)")
     return f"unsupported: unknown command `{a[0]}`"
 
 

@@ -6,7 +6,7 @@ missing), tests/py/test_kernel_compare.py skips on it, .ci/run installs its
 packages, and tests/py/test_tools.py reads the harness's source for the
 programs it execs and fails when one is missing here or from an install
 script. A program the harness starts is therefore never discovered missing in
-the middle of a test run (nft was: only `--modprobe-tracks` runs it).
+the middle of a test run (nft was: only a harness option ran it).
 """
 
 import shutil
@@ -20,6 +20,8 @@ PACKAGE = {
     "tcpdump": "tcpdump",
     "sysctl": "procps",
     "nft": "nftables",
+    "linux.uml": "user-mode-linux", "iptables-legacy": "iptables",
+    "iptables-legacy-save": "iptables", "iptables-legacy-restore": "iptables",
     "python3": "python3",
     "make": "make", "gcc": "gcc", "nm": "binutils",
     "valgrind": "valgrind",
@@ -41,8 +43,11 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
               "conntrack", "tcpdump", "sysctl", "python3")
 
-# what `compare --modprobe-tracks` execs on top (its nft table)
-MODPROBE_TRACKS = ("nft",)
+# what a kernel run inside User-Mode Linux execs on top (uml.py boots the
+# kernel; uml_guest.py loads its modules with kmod's modprobe and links
+# iptables to the legacy binaries)
+UML_RUN = ("linux.uml", "modprobe", "iptables-legacy", "iptables-legacy-save",
+           "iptables-legacy-restore")
 
 
 # scripts a maintainer runs by hand (as root, with their own checks), never

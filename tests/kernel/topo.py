@@ -18,6 +18,8 @@ import re
 import subprocess
 import sys
 
+import netns
+import offload
 from scn import parse_time as scn_time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,6 +33,9 @@ def parse_rate(text):
     return float(m[1]) * _RATE_UNITS.get(m[2].lower() or "bit", 1)
 
 BASE = "nsk-"
+# route flags `ip route show` prints that `ip route add` does not take
+_ROUTE_STATE = ("linkdown", "dead", "pervasive", "offload", "trap", "rt_offload", "rt_trap",
+                "rt_offload_failed")
 
 
 def mac_for(node, ifname):
@@ -49,12 +54,12 @@ def prefix_for(pid=None):
 
 
 def sh(argv, check=True, timeout=20, ns=None, input=None):
-    """Run argv (inside namespace ns if given); returns CompletedProcess."""
-    if ns:
-        argv = ["ip", "netns", "exec", ns] + list(argv)
-    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input)
+    """Run argv (inside namespace ns if given, netns.py); returns CompletedProcess."""
+    kw = dict(capture_output=True, text=True, timeout=timeout, input=input)
+    p = netns.run(ns, argv, **kw) if ns else subprocess.run(argv, **kw)
     if check and p.returncode != 0:
-        raise RuntimeError(f"`{' '.join(argv)}` failed ({p.returncode}): {p.stderr.strip()}")
+        where = f" in {ns}" if ns else ""
+        raise RuntimeError(f"`{' '.join(argv)}`{where} failed ({p.returncode}): {p.stderr.strip()}")
     return p
 
 
@@ -77,26 +82,36 @@ class Topology:
         self.created = []          # namespace names, in creation order
         self.notes = []
         self.relays = []           # (namespace, relay.py arguments)
+        self.addrs = {}            # (node, if) -> [addresses] (the static neighbours' source)
+        self.netem_ok = False
+        self.current = {}          # node -> its namespace after a reboot
 
     def ns(self, node):
+        """NODE's namespace (after a reboot, the standby that replaced it)."""
+        if node in self.current:
+            return self.current[node]
         kind = self.scn.nodes[node]
         return self.prefix + ("sw-" + node if kind == "switch" else node)
+
+    def _fresh(self, name):
+        """A new namespace as a fresh machine has it: no IPv6 (router
+        solicitations, MLD), lo up, kernel defaults otherwise."""
+        sh(["ip", "netns", "add", name])
+        if name not in self.created:
+            self.created.append(name)
+        sh(["ip", "-n", name, "link", "set", "dev", "lo", "up"])
+        sh(["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+            "net.ipv6.conf.default.disable_ipv6=1"], ns=name)
 
     def build(self):
         for node in self.scn.node_order:
             name = self.ns(node)
-            sh(["ip", "netns", "add", name])
-            self.created.append(name)
-            # no IPv6 (router solicitations, MLD) and lo up; kernel defaults
-            # otherwise, as a fresh machine has them
-            sh(["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
-                "net.ipv6.conf.default.disable_ipv6=1"], ns=name)
-            sh(["ip", "link", "set", "dev", "lo", "up"], ns=name)
+            self._fresh(name)
             if self.scn.nodes[node] == "switch":
                 sh(["ip", "link", "add", "name", "br0", "type", "bridge", "stp_state", "0",
                     "forward_delay", "0"], ns=name)
                 sh(["ip", "link", "set", "dev", "br0", "up"], ns=name)
-        netem_ok = self._netem_available()
+        self.netem_ok = netem_ok = self._netem_available()
         self._links(netem_ok)
         self.no_offloads()
 
@@ -127,7 +142,9 @@ class Topology:
                 sh(["ip", "link", "set", "dev", ifname, "up"], ns=nsn)
 
     def no_offloads(self):
-        """Every veth end as a wire: offload.py in each namespace."""
+        """Every veth end as a wire: offload.off on each, done from this
+        process in each namespace in turn (offload.in_netns; a Python per
+        namespace costs most of a second on UML)."""
         ends = {}
         for k, ln in enumerate(self.scn.links):
             ends.setdefault(self.ns(ln.a), []).append(ln.a_if)
@@ -135,7 +152,7 @@ class Topology:
         for rn, args in self.relays:
             ends.setdefault(rn, []).extend(["a", "b"])
         for nsn, ifs in ends.items():
-            sh([sys.executable, os.path.join(HERE, "offload.py")] + ifs, ns=nsn)
+            offload.in_netns(nsn, ifs)
 
     def _netem_available(self):
         """Can this kernel load sch_netem? (probed on lo of the first namespace)"""
@@ -185,6 +202,21 @@ class Topology:
             opts += ["limit", str(ln.queue)]
         return opts
 
+    def other_end(self, node, ifname):
+        """(namespace, device) of the far end of NODE:IF's veth: the link
+        partner's interface, or the relay's `a`/`b` on a relayed link. A
+        capture there sees the very frames NODE:IF sends and receives, and
+        goes on while NODE reboots (its interface moves namespace)."""
+        for k, ln in enumerate(self.scn.links):
+            for me, other in (((ln.a, ln.a_if), (ln.b, ln.b_if)), ((ln.b, ln.b_if), (ln.a, ln.a_if))):
+                if me != (node, ifname):
+                    continue
+                rn = f"{self.prefix}ln{k}"
+                if any(r == rn for r, _ in self.relays):
+                    return rn, "a" if me == (ln.a, ln.a_if) else "b"
+                return self.ns(other[0]), other[1]
+        raise KeyError(f"{node}:{ifname}")
+
     def segment_peers(self, node, ifname):
         """The other host/router interfaces on NODE:IF's Ethernet segment
         (through any switches): [(node, if)]."""
@@ -211,6 +243,11 @@ class Topology:
         its segment, so no ARP runs; an address nobody owns still fails after
         3 s as Linux's does. add=False removes them again."""
         mac = mac_for(node, ifname)
+        lst = self.addrs.setdefault((node, ifname), [])
+        if add and addr not in lst:
+            lst.append(addr)
+        elif not add and addr in lst:
+            lst.remove(addr)
         for peer, pif in self.segment_peers(node, ifname):
             if add:
                 sh(["ip", "neigh", "replace", addr, "lladdr", mac, "nud", "permanent", "dev", pif],
@@ -219,8 +256,68 @@ class Topology:
                 sh(["ip", "neigh", "del", addr, "dev", pif], ns=self.ns(peer), check=False)
 
     def mac(self, node, ifname):
-        p = sh(["cat", f"/sys/class/net/{ifname}/address"], ns=self.ns(node), check=False)
-        return p.stdout.strip()
+        """The MAC of NODE:IF: every veth end is made with natsim's."""
+        return mac_for(node, ifname)
+
+    def standby(self, node, k):
+        """A fresh namespace for NODE's k-th reboot, made before the run
+        (a reboot then only moves the interfaces: a second, not ten, on
+        UML, where starting a program takes a tenth of a second)."""
+        name = f"{self.prefix}{node}~{k}"   # `~`: no node name has one
+        self._fresh(name)
+        return name
+
+    def reboot(self, node, new):
+        """NODE's namespace replaced by NEW (a standby), as a rebooted
+        machine comes up: its runtime state stays behind in the old
+        namespace (rules, conntrack, sysctls, sockets); its interfaces (with
+        their link partners, which only see the carrier go) move over and
+        get back the MTU, up state, addresses and routes they had (natsim
+        keeps them: the persistent network configuration), the static
+        neighbours of their segments and their netem qdisc (a move resets
+        it; offloads are the device's own and move with it)."""
+        old = self.ns(node)
+        ifs = self.scn.ifaces(node)
+        p = sh(["ip", "-o", "-4", "-n", old, "-batch", "-"],
+               input="link show\naddr show\nroute show table all\n")
+        links, addrs, routes = {}, {i: [] for i in ifs}, []
+        for l in p.stdout.splitlines():
+            m = re.match(r"^\d+: ([^:@ ]+)[@:]", l)
+            if m and " link/" in l:
+                links[m[1]] = (re.search(r" mtu (\d+)", l)[1],
+                               "UP" in re.search(r"<([^>]*)>", l)[1].split(","))
+            elif m and " inet " in l:
+                if m[1] in addrs:
+                    addrs[m[1]].append(l.split(" inet ", 1)[1].split()[0])
+            elif not m:
+                w = l.split()
+                if not w or w[0] in ("local", "broadcast", "multicast") or \
+                        ("proto" in w and w[w.index("proto") + 1] == "kernel") or \
+                        ("table" in w and w[w.index("table") + 1] == "local"):
+                    continue        # made by the addresses themselves
+                routes.append(" ".join(x for x in w if x not in _ROUTE_STATE))
+        sh(["ip", "-n", old, "-force", "-batch", "-"],
+           input="".join(f"link set dev {i} netns {new}\n" for i in ifs))
+        cmds = []
+        for ifname in ifs:
+            mtu, up = links.get(ifname, ("1500", True))
+            cmds.append(f"link set dev {ifname} mtu {mtu}")
+            cmds += [f"addr add {a} dev {ifname}" for a in addrs[ifname]]
+            if up:
+                cmds.append(f"link set dev {ifname} up")
+            for peer, pif in self.segment_peers(node, ifname):
+                cmds += [f"neigh replace {a} lladdr {mac_for(peer, pif)} nud permanent dev {ifname}"
+                         for a in self.addrs.get((peer, pif), [])]
+        cmds += [f"route add {r}" for r in routes]
+        sh(["ip", "-n", new, "-force", "-batch", "-"], input="\n".join(cmds) + "\n", check=False)
+        self.current[node] = new
+        if self.netem_ok:
+            ln_of = {(n, i): ln for ln in self.scn.links for n, i in ((ln.a, ln.a_if), (ln.b, ln.b_if))}
+            tc = [f"qdisc replace dev {i} root netem {' '.join(self._netem(ln_of[(node, i)]))}"
+                  for i in ifs if self._netem(ln_of[(node, i)])]
+            if tc:
+                sh(["tc", "-n", new, "-force", "-batch", "-"], input="\n".join(tc) + "\n",
+                   check=False)
 
     def teardown(self):
         """Delete every namespace of this run (and with them veths and bridges)."""

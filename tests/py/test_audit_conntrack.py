@@ -51,7 +51,7 @@ def test_conntrack_commands_text(tmp_path):
     scn = write_scn(tmp_path, "ctcmd", TRIANGLE + """\
 server: listen udp 9
 server: listen tcp 80
-router: modprobe nf_conntrack
+router: modprobe nf_conntrack enable_hooks=1
 router: conntrack -E
 at 1s client: udp send 10.0.2.2:9 sport 5000 count 1
 at 1s client: udp send 10.0.2.2:9 sport 5001 count 1
@@ -119,7 +119,7 @@ def test_timeout_sysctls_icmp_generic_stream_established(tmp_path):
     scn = write_scn(tmp_path, "timeouts", TRIANGLE + f"""\
 server: listen udp 7 echo
 server: listen tcp 80
-router: modprobe nf_conntrack
+router: modprobe nf_conntrack enable_hooks=1
 router: sysctl -w net.netfilter.nf_conntrack_generic_timeout=100
 router: sysctl -w net.netfilter.nf_conntrack_icmp_timeout=20
 router: echo 60 > /proc/sys/net/netfilter/nf_conntrack_udp_timeout_stream
@@ -154,7 +154,7 @@ def test_udp_assured_only_after_reply_and_2s(tmp_path):
     Observed on 6.18: request, reply 3 s later -> `29`, no [ASSURED]."""
     scn = write_scn(tmp_path, "assured", TRIANGLE + """\
 server: listen udp 7
-router: modprobe nf_conntrack
+router: modprobe nf_conntrack enable_hooks=1
 # A: reply after 0.5 s, next request at 1.5 s (< 2 s): not assured, 30 s again
 at 1s client: udp send 10.0.2.2:7 sport 6000 count 1
 at 1.5s server: udp send 10.0.1.2:6000 sport 7 count 1

@@ -70,7 +70,7 @@ def test_large_but_legal_sizes_run_in_the_memory_they_imply(tmp_path):
     scn = tmp_path / "big.scn"
     scn.write_text(BASE + "r: sysctl -w net.netfilter.nf_conntrack_max=2147483647\n"
                    "r: ip addr add 10.0.0.1/24 dev eth0\na: ip addr add 10.0.0.2/24 dev eth0\n"
-                   "r: modprobe nf_conntrack\n"
+                   "r: modprobe nf_conntrack enable_hooks=1\n"
                    "a: flows udp 2000 10.0.0.1:9 rate 100kpps\n"
                    "expect r conntrack count == 2000\nend 1s\n")
     res = run(scn, "--no-pcap", "--quiet")

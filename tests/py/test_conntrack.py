@@ -287,7 +287,7 @@ def test_table_full_512_buckets_early_drop(tmp_path):
 
 @pytest.mark.parametrize("timeout", [30, 10])
 def test_expiry_udp_exact(tmp_path, timeout):
-    base = TRIANGLE + "router: modprobe nf_conntrack\nserver: listen udp 9\n"
+    base = TRIANGLE + "router: modprobe nf_conntrack enable_hooks=1\nserver: listen udp 9\n"
     if timeout != 30:
         base += f"router: sysctl -w net.netfilter.nf_conntrack_udp_timeout={timeout}\n"
     base += "at 1s client: udp send 10.0.2.2:9 sport 6000 count 1\n"

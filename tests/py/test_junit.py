@@ -22,7 +22,7 @@ a: ip route add default via 10.0.1.1
 r: ip addr add 10.0.1.1/24 dev eth0
 r: ip addr add 10.0.2.1/24 dev eth1
 r: sysctl -w net.ipv4.ip_forward=1
-r: modprobe nf_conntrack
+r: modprobe nf_conntrack enable_hooks=1
 b: ip addr add 10.0.2.2/24 dev eth0
 b: ip route add default via 10.0.2.1
 at 1s a: ping -c 2 -i 0.2 10.0.2.2

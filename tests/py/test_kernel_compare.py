@@ -9,10 +9,14 @@
    SIGINT/SIGTERM in the middle of a run (`ip netns` and `ip link` listed
    before and after).
 
+4. (issue 15) The same against a throwaway kernel, Debian's User-Mode Linux
+   6.1: the table-full scenarios and the reboot (acceptance 1), every
+   topology of 1. on the second kernel version (acceptance 2), a doctored
+   kernel log caught, and nothing left after a failed or interrupted run.
+
 Needs root, network namespaces and the programs of tests/kernel/tools.py
-(KERNEL_RUN; MODPROBE_TRACKS for the scenarios compared with
---modprobe-tracks): skipped with the reason otherwise (as on a developer's
-machine without root).
+(KERNEL_RUN; UML_RUN and the UML modules for 4.): skipped with the
+reason otherwise (as on a developer's machine without root).
 """
 
 import json
@@ -37,6 +41,7 @@ sys.path.insert(0, str(KERNEL))
 
 import pkt  # noqa: E402  (tests/kernel on the path)
 import tools  # noqa: E402
+import uml  # noqa: E402
 
 
 def _kernel_skip_reason():
@@ -275,9 +280,9 @@ TOPOLOGIES = [
     ("forwarding", []), ("port-exhaustion", []), ("double-nat", []),
     ("conntrack-acct", []), ("ipt-save-counters", []), ("ipt-match-twice", []),
     ("port-exhaustion-tcp", []),
-    ("seed-udp", ["--modprobe-tracks"]),
+    ("seed-udp", []),
     ("seed-forward", ["--skip-unsupported", "--until", "3.5s"]),
-    ("tcp-walk", ["--modprobe-tracks"]),
+    ("tcp-walk", []),
     # issue 12, section 8: the IPv4 stack against the kernel (test_stack.py)
     ("icmp-redirect", []), ("icmp-redirect-nat", []), ("martian-loop", []),
     ("rp-filter", []), ("neigh-fail-nat", []), ("reject-tcp-reset", []),
@@ -290,26 +295,183 @@ def test_topology_matches_linux(name, opts, tmp_path):
         pytest.skip("tcp-walk takes 132 s of real time (set NATSIM_KERNEL_LONG=1)")
     if not natsim_path().exists():
         pytest.skip(f"natsim not built ({natsim_path()})")
-    if "--modprobe-tracks" in opts and tools.missing(tools.MODPROBE_TRACKS):
-        missing = tools.missing(tools.MODPROBE_TRACKS)
-        pytest.skip(f"--modprobe-tracks needs {', '.join(missing)} ({tools.apt_line(missing)})")
     r = compare(ROOT / "topologies" / f"{name}.scn", "--out", tmp_path / "cmp", *opts,
                 timeout=400)
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
 
 
-def test_modprobe_only_router_differences_are_notes(tmp_path):
-    """seed-udp.scn without --modprobe-tracks: Linux tracks nothing (only
-    modprobe asked), natsim does; README calls it deliberate: notes, exit 0."""
-    if not natsim_path().exists():
-        pytest.skip(f"natsim not built ({natsim_path()})")
-    r = compare(ROOT / "topologies" / "seed-udp.scn", "--out", tmp_path / "cmp")
-    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
-    assert "deliberate (README): Linux tracks nothing on router" in r.stdout, r.stdout
+@pytest.mark.parametrize("kernel", ["host", "uml"])
+def test_enable_hooks_cannot_be_expressed(kernel, tmp_path):
+    """`modprobe nf_conntrack enable_hooks=1` is a parameter of the whole
+    kernel, set when the module loads: no namespace of a kernel run can have
+    it alone (exit 3, listed), where natsim's node can."""
+    scn = tmp_path / "hooks.scn"
+    scn.write_text(EXAMPLE.read_text() + "\nrouter: modprobe nf_conntrack enable_hooks=1\n")
+    r = compare(scn, "--kernel", kernel, "--out", tmp_path / "cmp")
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "enable_hooks=1` (a module parameter" in r.stderr
 
 
 @pytest.mark.parametrize("name", ["seed-table-full", "table-full", "table-full-512"])
-def test_table_full_cannot_be_expressed(name, tmp_path):
-    r = compare(ROOT / "topologies" / f"{name}.scn", "--out", tmp_path / "cmp")
+def test_table_full_cannot_be_expressed_on_the_host(name, tmp_path):
+    r = compare(ROOT / "topologies" / f"{name}.scn", "--kernel", "host", "--out", tmp_path / "cmp")
     assert r.returncode == 3, r.stdout + r.stderr
     assert "read-only in a non-initial network namespace" in r.stderr
+    assert "--kernel uml runs them" in r.stderr
+
+
+# ----- issue 15: the kernel side in a throwaway kernel (User-Mode Linux 6.1)
+
+def _uml_skip_reason():
+    missing = tools.missing(tools.UML_RUN)
+    if missing:
+        return f"UML comparison needs {', '.join(missing)} ({tools.apt_line(missing)})"
+    prob = uml.problem()
+    return f"UML comparison: {prob[0]}" if prob else None
+
+
+UML_REASON = _uml_skip_reason()
+needs_uml = pytest.mark.skipif(UML_REASON is not None, reason=str(UML_REASON))
+
+
+def uml_leftovers(pid):
+    """UML processes and directories of the harness with that pid."""
+    left = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                args = Path(f"/proc/{d}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"umid=nsk-{pid}".encode() in args:
+                left.append(f"process {d}")
+    left += [str(p) for p in Path("/tmp").glob(f"nsk-uml-{pid}-*")]
+    return left
+
+
+def kernel_run_json(out):
+    return json.loads((Path(out) / "kernel" / "run.json").read_text())
+
+
+TF_LINE = "nf_conntrack: nf_conntrack: table full, dropping packet"
+
+
+@needs_uml
+@pytest.mark.parametrize("name", ["table-full", "seed-table-full", "table-full-512",
+                                  "seed-forward"])
+def test_uml_acceptance(name, tmp_path):
+    """Acceptance 1: the scenarios of the article's `table full, dropping
+    packet` and the reboot compare clean against a kernel of their own,
+    which compare picks by itself."""
+    if not natsim_path().exists():
+        pytest.skip(f"natsim not built ({natsim_path()})")
+    r = compare(ROOT / "topologies" / f"{name}.scn", "--out", tmp_path / "cmp", timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    assert "the kernel side runs in User-Mode Linux" in r.stderr
+    k = kernel_run_json(tmp_path / "cmp")
+    assert k["kernel"] == "uml" and k["release"].startswith("6.1.")
+    log = [text for t, text in k["klog"]]
+    if name != "seed-forward":
+        # the kernel's own line, rate limited: a burst of 10 then silence
+        # for the rest of net_ratelimit's 5 s
+        full = [t for t, text in k["klog"] if text == TF_LINE]
+        assert len(full) >= 10 and sum(1 for t in full if t < full[0] + 5 * 10**9) == 10, log
+        assert "kernel log" not in r.stdout.split("no differences")[0], r.stdout
+    if name == "table-full":
+        assert any(re.fullmatch(r"net_ratelimit: \d+ callbacks suppressed", x) for x in log), log
+    if name == "seed-forward":
+        assert "reboot of router at 5." in r.stderr, r.stderr
+        assert "router# reboot at 5.000000s: the harness's machine model" in r.stdout
+        assert (tmp_path / "cmp" / "kernel" / "files" / "router" / "etc" / "sysconfig" /
+                "iptables").read_text().startswith("# Generated by iptables-save")
+
+
+@needs_uml
+@pytest.mark.parametrize("name,opts", [t for t in TOPOLOGIES if t[0] != "seed-forward"],
+                         ids=[t[0] for t in TOPOLOGIES if t[0] != "seed-forward"])
+def test_topology_matches_linux_6_1(name, opts, tmp_path):
+    """Acceptance 2: every scenario that passes on the host's kernel also
+    runs on UML's 6.1; the differences between the two versions are
+    natsim's knobs for 6.1 (versions.py) or notes (README)."""
+    if name == "tcp-walk" and not os.environ.get("NATSIM_KERNEL_LONG"):
+        pytest.skip("tcp-walk takes 132 s of real time (set NATSIM_KERNEL_LONG=1)")
+    if not natsim_path().exists():
+        pytest.skip(f"natsim not built ({natsim_path()})")
+    r = compare(ROOT / "topologies" / f"{name}.scn", "--kernel", "uml", "--out", tmp_path / "cmp",
+                *opts, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+
+
+@needs_uml
+def test_uml_kernel_log_difference_is_caught(tmp_path):
+    """natsim's kernel log doctored: a table-full line fewer is a difference
+    with its time; the rate limiter's count is compared too."""
+    if not natsim_path().exists():
+        pytest.skip(f"natsim not built ({natsim_path()})")
+    out = tmp_path / "cmp"
+    r = compare(ROOT / "topologies" / "seed-table-full.scn", "--out", out, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+    bad = tmp_path / "natsim-bad"
+    shutil.copytree(out / "natsim", bad)
+    lines = (bad / "kernel.log").read_text().splitlines(keepends=True)
+    drop = max(i for i, l in enumerate(lines) if TF_LINE in l)
+    (bad / "kernel.log").write_text("".join(lines[:drop] + lines[drop + 1:]))
+    r = compare(ROOT / "topologies" / "seed-table-full.scn", "--out", tmp_path / "c2",
+                "--kernel-out", out, "--natsim-out", bad)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "--- kernel log (natsim vs Linux)" in r.stdout
+    assert f"Linux only" in r.stdout and TF_LINE in r.stdout
+    assert_count_is_shown(r.stdout)
+
+
+@needs_uml
+def test_uml_failed_run_leaves_nothing(tmp_path):
+    scn = tmp_path / "broken.scn"
+    scn.write_text(EXAMPLE.read_text() + "\nat 0.5s router: iptables-restore < no-such-file\n")
+    env = dict(os.environ, NATSIM=str(natsim_path()))
+    p = subprocess.run([sys.executable, str(COMPARE), str(scn), "--kernel", "uml",
+                        "--out", str(tmp_path / "cmp")], capture_output=True, text=True,
+                       timeout=600, env=env)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert "kernel run failed (in UML)" in p.stderr and "no-such-file" in p.stderr
+    m = re.search(r"/tmp/nsk-uml-(\d+)-", (tmp_path / "cmp" / "kernel" / "console.log").read_text())
+    assert m, "the kernel's command line names its directory"
+    assert uml_leftovers(m[1]) == []
+
+
+@needs_uml
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_uml_interrupted_run_leaves_nothing(tmp_path, sig):
+    """Ctrl-C or SIGTERM while the UML kernel runs: no UML process, no
+    directory of it, nothing mounted or in /run/netns on the host."""
+    scn = tmp_path / "long.scn"
+    scn.write_text(EXAMPLE.read_text().replace("end 3s", "end 60s"))
+    env = dict(os.environ, NATSIM=str(natsim_path()))
+    p = subprocess.Popen([sys.executable, str(COMPARE), str(scn), "--kernel", "uml",
+                          "--out", str(tmp_path / "c")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    console = tmp_path / "c" / "kernel" / "console.log"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if console.exists() and "kernel: building" in console.read_text(errors="replace"):
+            break
+        time.sleep(0.2)
+    else:
+        p.kill()
+        out, err = p.communicate()
+        raise AssertionError(f"the UML run never started: rc {p.returncode}\n{out}\n{err}")
+    time.sleep(3.0)                     # in the middle: agents, captures, UML processes
+    assert uml_leftovers(p.pid), "the UML kernel runs"
+    p.send_signal(sig)
+    try:
+        _, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise
+    assert p.returncode != 0
+    assert "stopping the UML kernel" in err, err
+    assert uml_leftovers(p.pid) == []
+    assert not ours(p.pid), "the UML run makes no namespace on the host"
+    mounts = [l for l in Path("/proc/mounts").read_text().splitlines()
+              if f"nsk-{p.pid}-" in l or f"nsk-uml-{p.pid}-" in l]
+    assert mounts == [], mounts

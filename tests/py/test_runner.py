@@ -89,7 +89,7 @@ def test_bad_option_still_writes_junit(tmp_path):
 
 
 STRICT = TRIANGLE + """\
-router: modprobe nf_conntrack
+router: modprobe nf_conntrack enable_hooks=1
 at 1s client: ping -c 1 10.0.2.2
 at 2s expect router conntrack count == 1
 at 3s router: iptables -D FORWARD 5
@@ -146,7 +146,7 @@ RUNTIME_FAILURES = [
 
 def test_failing_commands_print_linux_text_and_the_run_goes_on(tmp_path):
     lines = [c for c, _, _ in RUNTIME_FAILURES]
-    scn = write_scn(tmp_path, "fails", TRIANGLE + "router: modprobe nf_conntrack\n" +
+    scn = write_scn(tmp_path, "fails", TRIANGLE + "router: modprobe nf_conntrack enable_hooks=1\n" +
                     "".join(f"at 1s {c}\n" for c in lines) +
                     "at 2s client: ping -c 1 10.0.2.2\nexpect router conntrack count == 1\n"
                     "end 3s\n")
@@ -299,7 +299,7 @@ def test_check_reads_iptables_restore_files(tmp_path, rules, status, message):
 
 def test_quiet_prints_no_command_stderr(tmp_path):
     scn = write_scn(tmp_path, "quiet", TRIANGLE + """\
-router: modprobe nf_conntrack
+router: modprobe nf_conntrack enable_hooks=1
 router: conntrack -E
 at 1s client: ping -c 1 10.0.2.2
 at 2s router: conntrack -L
@@ -320,7 +320,7 @@ end 3s
 
 def test_closing_line(tmp_path):
     scn = write_scn(tmp_path, "closing", TRIANGLE + """\
-router: modprobe nf_conntrack
+router: modprobe nf_conntrack enable_hooks=1
 at 1s client: ping -c 1 10.0.2.2
 expect router conntrack count == 1
 expect router conntrack count == 2

@@ -3,15 +3,15 @@ by tests/deps.sh / .ci/run or checked by the test's skip condition (issue 12).
 
 The programs are found in the source itself (Python's ast over every file
 under tests/ and traces/: the argv of every subprocess.run/Popen/...,
-topo.sh and KernelRun._spawn call, through `ip netns exec NS` and simple
-`argv = [...]` assignments), plus the configuration commands kernel_run.py
+topo.sh, netns.run/popen, KernelRun._spawn and exec_in call, through
+`ip netns exec NS` and simple `argv = [...]` assignments), plus the configuration commands kernel_run.py
 runs as the scenario writes them (kernel_run.AS_WRITTEN). Each must have its
 Debian package in tests/kernel/tools.py; that package must be installed by
 the scripts (or be on every Debian system), or the program must be checked
 before use. The kernel harness's programs must be in tools.KERNEL_RUN /
-tools.MODPROBE_TRACKS, the lists `compare` and test_kernel_compare.py check,
-and .ci/run must install their packages. nft, run only by
-`compare --modprobe-tracks`, was in none of them.
+tools.UML_RUN, the lists `compare` and test_kernel_compare.py check, and
+.ci/run must install their packages. nft, run only by a harness option
+(since removed), was in none of them.
 """
 
 import ast
@@ -29,7 +29,12 @@ sys.path.insert(0, str(KERNEL))
 import kernel_run  # noqa: E402
 import tools  # noqa: E402
 
-EXEC_FUNCS = {"run", "Popen", "call", "check_call", "check_output", "sh", "_spawn"}
+EXEC_FUNCS = {"run", "Popen", "call", "check_call", "check_output", "sh", "_spawn", "exec_in",
+              "popen"}
+# calls whose argv is the second argument (a node or namespace comes first):
+# KernelRun._spawn(name, argv, ns), KernelRun.exec_in(node, argv),
+# netns.run(ns, argv) and netns.popen(ns, argv)
+SECOND_ARG = {"_spawn", "exec_in"}
 
 
 def _sources(dirs):
@@ -106,7 +111,9 @@ def programs_run(path):
                 getattr(n.func, "id", None)
             if fname not in EXEC_FUNCS:
                 continue
-            args = n.args[1:] if fname == "_spawn" else n.args
+            on_netns = isinstance(n.func, ast.Attribute) and \
+                getattr(n.func.value, "id", None) == "netns"
+            args = n.args[1:] if fname in SECOND_ARG or on_netns else n.args
             if not args:
                 continue
             for prog in _argv_programs(args[0], assigns, module_consts):
@@ -179,7 +186,7 @@ def test_scanner_finds_the_forms_the_harness_uses(tmp_path):
     harness = set()
     for p in _sources(("tests/kernel",)):
         harness |= set(programs_run(p))
-    assert {"ip", "tc", "tcpdump", "conntrack", "sysctl", "nft", "python3"} <= harness, harness
+    assert {"ip", "tc", "tcpdump", "conntrack", "sysctl", "python3", "linux.uml"} <= harness, harness
 
 
 def test_every_program_is_installed_or_checked():
@@ -204,8 +211,8 @@ def test_every_program_is_installed_or_checked():
 
 def test_kernel_harness_programs_are_in_both_lists():
     """What tests/kernel execs is what compare and the kernel tests check
-    (KERNEL_RUN, MODPROBE_TRACKS), and .ci/run installs all of it."""
-    listed = set(tools.KERNEL_RUN) | set(tools.MODPROBE_TRACKS)
+    (KERNEL_RUN, UML_RUN), and .ci/run installs all of it."""
+    listed = set(tools.KERNEL_RUN) | set(tools.UML_RUN)
     essential = {p for p, pkg in tools.PACKAGE.items() if pkg in tools.ESSENTIAL}
     harness = {}
     for p in _sources(("tests/kernel",)):
@@ -214,7 +221,7 @@ def test_kernel_harness_programs_are_in_both_lists():
     for prog in kernel_run.AS_WRITTEN:
         harness.setdefault(prog, "kernel_run.AS_WRITTEN")
     unlisted = {prog: w for prog, w in harness.items() if prog not in listed | essential}
-    assert not unlisted, f"run by the harness but not in tools.KERNEL_RUN/MODPROBE_TRACKS: {unlisted}"
+    assert not unlisted, f"run by the harness but not in tools.KERNEL_RUN/UML_RUN: {unlisted}"
     _, ci = installed_by_scripts()
     pkgs = {tools.PACKAGE[p] for p in listed}
     assert pkgs <= ci, f".ci/run does not install {sorted(pkgs - ci)}"
