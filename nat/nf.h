@@ -198,6 +198,15 @@ int nf_cmd_iptables_restore(struct nf_ns *ns, const char *text, GString *out,
  * "iptables-restore"): -n/--noflush, -c/--counters, -t/--test, -w, -v. */
 int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
 				 GString *out, GString *err, bool dry_run, nf_time now);
+/* nft (nat/nftables/): `nft -f FILE`, `nft -f -` (stdin_text), `nft list
+ * ruleset`, ... as nft 1.0.6 prints them; read_file gives a file's text
+ * (g_malloc'ed) or NULL. The ruleset is not applied to packets yet: the
+ * first load of a base chain appends natsim's notice to err, once per run.
+ * dry_run checks only what natsim lacks (a table's existence depends on the
+ * commands before). Exit status 0 or 1, as nft's. */
+typedef char *(*nf_read_file_fn)(void *priv, const char *path);
+int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
+	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run);
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now);
 /* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted). */

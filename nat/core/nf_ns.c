@@ -43,6 +43,10 @@ static void nf_ns_release_state(struct nf_ns *ns)
 	free(ns->nat_bysource);
 	ns->nat_bysource = NULL;
 	ns->nat_bysource_size = 0;
+	if (ns->nft_free)
+		ns->nft_free(ns->nft);
+	ns->nft = NULL;
+	ns->nft_free = NULL;
 }
 
 void nf_ns_free(struct nf_ns *ns)

@@ -516,6 +516,15 @@ static bool file_missing_is_deferred(struct cmd_ctx *c, const char *path)
 	return c->dry_run && g_path_is_absolute(path) && !is_proc_sys(path);
 }
 
+/* nft -f FILE reads the node's files as `<` does (nf_read_file_fn). */
+static char *nft_file_load(void *priv, const char *path)
+{
+	GString *why = g_string_new(NULL);
+	char *text = file_load(priv, path, why);
+	g_string_free(why, TRUE);
+	return text;
+}
+
 /* ----- host/router checks ----- */
 
 static int need_netfilter(struct cmd_ctx *c, const char *cmd)
@@ -1352,6 +1361,9 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 			return 2;
 		return cmd_iptables_restore(c, argc, argv);
 	}
+	if (strcmp(name, "nft") == 0)
+		return need_netfilter(c, name) ? 2 : nf_cmd_nft(nf, argc, argv, c->stdin_text,
+				nft_file_load, c, c->out, c->err, c->dry_run);
 	if (strcmp(name, "conntrack") == 0) {
 		if (need_netfilter(c, name))
 			return 2;
