@@ -249,9 +249,8 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 		nft_next(p);
 		e->nat_ip = true;
 	}
-	const struct nft_token *to = NULL;
 	if (nft_is_word(nft_peek(p, 0), "to")) {
-		to = nft_next(p);
+		nft_next(p);
 		const struct nft_token *v = nft_next(p);
 		if (v->type != NFT_T_WORD) {
 			nft_error_unexpected(p, v);
@@ -287,17 +286,11 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			return false;
 		}
 		if (e->has_port && !has_transport(r)) {
-			/* nft underlines the statement up to `to`, and the port */
-			struct nft_token ctx = *kw;
-			ctx.len = to->col + to->len - kw->col;
+			/* nft underlines the statement's keyword, and the port */
 			struct nft_token at = *v;
 			at.col = v->col + (int)(colon - s) + 1;
 			at.len = v->len - (int)(colon - s) - 1;
-			if (!e->has_addr) {
-				at.col = v->col;
-				at.len = v->len;
-			}
-			nft_error(p, &at, &ctx,
+			nft_error(p, &at, kw,
 				  "transport protocol mapping is only valid after transport protocol match");
 			return false;
 		}
