@@ -148,13 +148,20 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 	}
 	struct nft_elem v;
 	if (nft_peek(p, 0)->type == NFT_T_LBRACE) {
-		nft_next(p);
+		/* nested sets ($VAR holding a set) are flattened, as nft does */
+		int depth = 0;
 		for (;;) {
 			while (nft_peek(p, 0)->type == NFT_T_NL)
 				nft_next(p);
-			if (nft_peek(p, 0)->type == NFT_T_RBRACE) {
+			enum nft_tok ty = nft_peek(p, 0)->type;
+			if (ty == NFT_T_LBRACE || ty == NFT_T_RBRACE) {
 				nft_next(p);
-				break;
+				depth += ty == NFT_T_LBRACE ? 1 : -1;
+				if (depth == 0)
+					break;
+				if (ty == NFT_T_RBRACE && nft_peek(p, 0)->type == NFT_T_COMMA)
+					nft_next(p);
+				continue;
 			}
 			if (!value(p, k, &v, true))
 				return false;

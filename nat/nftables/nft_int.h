@@ -37,6 +37,9 @@ const struct nft_token *nft_peek(struct nft_parse *p, unsigned ahead);
 const struct nft_token *nft_next(struct nft_parse *p);
 bool nft_is_word(const struct nft_token *t, const char *w);
 
+/* nft_define.c: variables expanded on the token array (after nft_lex). */
+void nft_expand_defines(struct nft_parse *p);
+
 /* nft_error.c: nft's "FILE:L:C-C: Error: MSG", the line, the marks; ctx
  * (may be NULL) is underlined with ~, at with ^. */
 void nft_error(struct nft_parse *p, const struct nft_token *at, const struct nft_token *ctx,

@@ -6,8 +6,8 @@
  * a syntax error to report the next one) and any error discards the copy.
  * As nft does, a batch creates its chains before its rules, so a rule may
  * jump to a chain declared further down: jump targets are checked once the
- * whole batch is applied. Named sets, maps, stateful objects, flowtables,
- * `define` and `include` are refused in natsim's voice for now.
+ * whole batch is applied. Named sets, maps, stateful objects, flowtables
+ * and `include` are refused in natsim's voice for now.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -311,7 +311,7 @@ static bool command(struct batch *b)
 	bool implicit = !strcmp(v, "table") || !strcmp(v, "chain") || !strcmp(v, "rule");
 	if (!implicit)
 		nft_next(p);
-	if (!strcmp(v, "define") || !strcmp(v, "include") || !strcmp(v, "monitor") ||
+	if (!strcmp(v, "include") || !strcmp(v, "monitor") ||
 	    !strcmp(v, "export") || !strcmp(v, "import") || !strcmp(v, "describe") ||
 	    !strcmp(v, "reset") || !strcmp(v, "get") || !strcmp(v, "destroy") || !strcmp(v, "redefine"))
 		return unimpl(p, verb, verb->text);
@@ -479,7 +479,8 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new() };
 	b.opts = *opts;
 	nft_lex(&p);
-	for (;;) {
+	nft_expand_defines(&p);
+	while (!p.nerr) {
 		skip_seps(&p);
 		if (nft_peek(&p, 0)->type == NFT_T_EOF)
 			break;
