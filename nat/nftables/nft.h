@@ -92,6 +92,10 @@ struct nft_expr {
 	char *reject;
 	/* meta/ct mark set */
 	uint32_t value;
+	/* set lookups and verdict maps: `@name`, or an anonymous map */
+	char *set_ref;
+	bool vmap;
+	struct nft_set *anon;
 };
 
 struct nft_rule {
@@ -111,15 +115,27 @@ struct nft_chain {
 	GPtrArray *rules;		/* struct nft_rule * */
 };
 
+/* One element of a set or map: the key (one value per concatenated type)
+ * and, in a map, the data (values, or a verdict). */
+struct nft_setelem {
+	GArray *key;			/* struct nft_elem */
+	GArray *data;			/* struct nft_elem, maps of values */
+	enum nft_verdict verdict;	/* verdict maps */
+	char *chain;			/* jump/goto target */
+	struct nft_loc chain_loc;
+};
+
 struct nft_set {
 	char *name;
 	uint64_t handle;
 	bool map;
-	GPtrArray *key_types;		/* const char * type names (concatenation) */
-	char *data_type;		/* maps */
+	GArray *key_types;		/* enum nft_dtype, one per concatenated type */
+	GArray *data_types;		/* maps: enum nft_dtype; empty for verdict maps */
+	bool data_verdict;
 	int flags;			/* NFT_SET_F_* */
 	uint64_t timeout_ms;
-	GPtrArray *elems;		/* char *: element text as nft prints it */
+	uint32_t size;
+	GPtrArray *elems;		/* struct nft_setelem *, in nft's listing order */
 };
 #define NFT_SET_F_INTERVAL 1
 #define NFT_SET_F_TIMEOUT 2

@@ -17,14 +17,17 @@
  * (nft shows the last line for "unexpected end of file"). */
 static GString *line_text(const char *text, int n)
 {
-	gchar **lines = g_strsplit(text, "\n", -1);
-	guint cnt = g_strv_length(lines);
-	if (cnt > 1 && lines[cnt - 1][0] == '\0')
-		cnt--;
-	const char *l = cnt == 0 ? "" : n >= 1 && (guint)n <= cnt ? lines[n - 1] : lines[cnt - 1];
-	GString *s = g_string_new(l);
-	g_strfreev(lines);
-	return s;
+	const char *start = text, *last = text;
+	for (int cur = 1; cur < n; cur++) {
+		const char *nl = strchr(start, '\n');
+		if (!nl || !nl[1]) {
+			start = last;	/* past the end: the last line */
+			break;
+		}
+		last = start = nl + 1;
+	}
+	const char *e = strchr(start, '\n');
+	return g_string_new_len(start, e ? e - start : (gssize)strlen(start));
 }
 
 static void emit(struct nft_parse *p, struct nft_loc at, const struct nft_loc *ctx,

@@ -14,6 +14,8 @@
 
 #include "nat/nftables/nft_int.h"
 
+static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
+
 #define NOPROTO -1
 static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "ip saddr", { "ip saddr", NFT_DT_IPV4, NOPROTO, true } },
@@ -95,6 +97,28 @@ static int elem_cmp(gconstpointer a, gconstpointer b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+/* nft's message for a symbol its datatype does not know. A name natsim's
+ * short lists lack (/etc/services, /etc/protocols, DNS) gets the same
+ * message: natsim resolves no names. */
+static const char *dtype_error(enum nft_dtype dt)
+{
+	switch (dt) {
+	case NFT_DT_CTSTATE: return "Could not parse conntrack state";
+	case NFT_DT_CTSTATUS: return "Could not parse conntrack status";
+	case NFT_DT_CTDIR: return "Could not parse conntrack direction";
+	case NFT_DT_SERVICE: return "Could not resolve service: Servname not supported for ai_socktype";
+	case NFT_DT_PROTO: return "Could not resolve protocol name";
+	case NFT_DT_ICMPTYPE: return "Could not parse ICMP type";
+	case NFT_DT_MARK: return "Could not parse packet mark";
+	case NFT_DT_IPV4: return "Could not resolve hostname: Name or service not known";
+	case NFT_DT_PKTTYPE: return "Could not parse packet type";
+	case NFT_DT_TCPFLAG: return "Could not parse TCP flag";
+	case NFT_DT_FIBADDR: return "Could not parse fib address type";
+	case NFT_DT_NFPROTO: return "Could not parse netfilter protocol";
+	default: return "Could not parse integer";
+	}
+}
+
 /* One value token of the key's type into e; an error and false if bad. */
 static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem *e, bool in_set)
 {
@@ -106,15 +130,21 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 	nft_next(p);
 	const char *why;
 	if (!nft_parse_value(k->dtype, t->text, e, &why)) {
+		static const char *const ops[] = { "&", "|", "^", "<<", ">>", ".", "map", "<", ">",
+			"<=", ">=", "(", "and", "or", "xor", "lt", "gt", "le", "ge", "set", NULL };
+		for (int i = 0; ops[i]; i++)
+			if (nft_is_word(t, ops[i])) {
+				nft_error(p, t, NULL, "natsim: nft expression `%s %s` is not implemented",
+					  k->name, t->text);
+				return false;
+			}
 		if (why)
 			nft_error(p, t, NULL, "%s", why);
 		else if (k->dtype == NFT_DT_IPV4 && strspn(t->text, "0123456789.") == strlen(t->text))
 			/* nft's scanner has no token for a partial address */
 			nft_error_unexpected(p, nft_peek(p, 0));
-		else if (k->dtype == NFT_DT_IPV4 && strchr(t->text, '.'))
-			nft_error(p, t, NULL, "Could not resolve hostname: Name or service not known");
 		else
-			nft_error(p, t, NULL, "Could not parse %s", k->name);
+			nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
 		return false;
 	}
 	/* a bitmask's comma list: established,related */
@@ -147,6 +177,28 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 		nft_next(p);
 	}
 	struct nft_elem v;
+	if (nft_is_word(nft_peek(p, 0), "vmap")) {
+		nft_next(p);
+		e->vmap = true;
+		if (nft_peek(p, 0)->type == NFT_T_LBRACE) {
+			e->anon = nft_set_new("", true);
+			g_array_append_val(e->anon->key_types, k->dtype);
+			e->anon->data_verdict = true;
+			return nft_parse_elements(p, e->anon);
+		}
+	}
+	const struct nft_token *at = nft_peek(p, 0);
+	if (at->type == NFT_T_WORD && at->text[0] == '@') {
+		nft_next(p);
+		/* checked once the batch is applied: a set may be declared later */
+		e->set_ref = g_strdup(at->text + 1);
+		e->chain_loc = (struct nft_loc){ at->line, at->col, at->len };
+		return true;
+	}
+	if (e->vmap) {
+		nft_error_unexpected(p, at);
+		return false;
+	}
 	if (nft_peek(p, 0)->type == NFT_T_LBRACE) {
 		/* nested sets ($VAR holding a set) are flattened, as nft does */
 		int depth = 0;
@@ -288,6 +340,13 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			ok = parse_port_range(colon + 1, &e->port_lo, &e->port_hi);
 			e->has_port = true;
 		}
+		static const char *const exprs[] = { "tcp", "udp", "th", "ip", "meta", "ct", "numgen",
+						     "jhash", "symhash", "fib", NULL };
+		for (int i = 0; !ok && exprs[i]; i++)
+			if (!strcmp(s, exprs[i]))
+				return unimpl(p, v, "nat to an expression (maps, numgen, jhash)");
+		if (!ok && strchr(s, '/'))
+			return unimpl(p, v, "nat to a prefix");
 		if (!ok) {
 			nft_error(p, v, NULL, "syntax error, unexpected string");
 			return false;
@@ -602,7 +661,14 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_next(p);
 		return parse_mark_set(p, r, NFT_EXPR_CT_SET);
 	}
+	const struct nft_token *start = nft_peek(p, 0);
 	const struct nft_key *k = parse_key(p);
+	if (k && !strcmp(k->name, "meta nfproto") && p->family != NFT_FAMILY_INET) {
+		struct nft_token span = *start;
+		span.len = nft_peek(p, 0)->col - start->col - 1;
+		nft_error(p, &span, NULL, "meta nfproto is only useful in the inet family");
+		return false;
+	}
 	if (k) {
 		if (!parse_match(p, r, k))
 			return false;

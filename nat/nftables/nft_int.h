@@ -74,6 +74,16 @@ void nft_expr_free(struct nft_expr *e);
 void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r);
 struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs);
 
+/* nft_set.c */
+struct nft_set *nft_set_new(const char *name, bool map);
+struct nft_set *nft_set_clone(const struct nft_set *s);
+void nft_setelem_free(struct nft_setelem *e);
+bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s);
+bool nft_parse_elements(struct nft_parse *p, struct nft_set *s);
+void nft_set_sort(struct nft_set *s);
+void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous);
+const char *nft_dtype_name(enum nft_dtype dt);
+
 /* nft_print.c */
 struct nft_print_opts { bool handles, numeric, stateless; };
 void nft_print_table(GString *s, const struct nft_table *t, const struct nft_print_opts *o);

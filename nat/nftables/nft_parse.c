@@ -20,6 +20,7 @@ struct batch {
 	GString *out;
 	struct nft_print_opts opts;
 	GPtrArray *pending;	/* table, rule, table, rule...: handles still to give */
+	GPtrArray *pending_sets; /* table, set, ...: given before the rules */
 };
 
 static bool sep(const struct nft_token *t)
@@ -237,6 +238,7 @@ static bool table_block(struct batch *b, struct nft_table *t)
 	struct nft_parse *p = b->p;
 	nft_next(p);	/* { */
 	p->family = t->family;
+	p->table = t;
 	bool ok = true;
 	for (;;) {
 		skip_seps(p);
@@ -261,7 +263,22 @@ static bool table_block(struct batch *b, struct nft_table *t)
 					r = chain_block(b, t, c);
 			}
 		} else if (nft_is_word(t0, "set") || nft_is_word(t0, "map")) {
-			r = unimpl(p, t0, "named sets and maps");
+			nft_next(p);
+			const struct nft_token *n;
+			r = name_tok(p, &n);
+			if (r && nft_set_find(t, n->text)) {
+				nft_error(p, n, NULL, "natsim: nft redefinition of a set is not implemented");
+				r = false;
+			} else if (r && nft_peek(p, 0)->type != NFT_T_LBRACE) {
+				nft_error_unexpected(p, nft_peek(p, 0));
+				r = false;
+			} else if (r) {
+				struct nft_set *s = nft_set_new(n->text, nft_is_word(t0, "map"));
+				g_ptr_array_add(t->sets, s);
+				g_ptr_array_add(b->pending_sets, t);
+				g_ptr_array_add(b->pending_sets, s);
+				r = nft_parse_set_block(p, s);
+			}
 		} else if (nft_is_word(t0, "counter") || nft_is_word(t0, "quota") ||
 			   nft_is_word(t0, "limit") || nft_is_word(t0, "ct")) {
 			r = unimpl(p, t0, "named stateful objects");
@@ -388,6 +405,7 @@ static bool command(struct batch *b)
 	if (!t)
 		return false;
 	p->family = f;
+	p->table = t;
 	if (!name_tok(p, &cn))
 		return false;
 	struct nft_chain *c = nft_chain_find(t, cn->text);
@@ -445,14 +463,49 @@ static bool command(struct batch *b)
  * block's NEWCHAINs before its NEWRULEs). */
 static void give_handles(struct batch *b)
 {
+	for (unsigned i = 0; i + 1 < b->pending_sets->len; i += 2) {
+		struct nft_table *t = b->pending_sets->pdata[i];
+		((struct nft_set *)b->pending_sets->pdata[i + 1])->handle = ++t->next_handle;
+	}
+	g_ptr_array_set_size(b->pending_sets, 0);
 	for (unsigned i = 0; i + 1 < b->pending->len; i += 2)
 		nft_rule_add_handles(b->pending->pdata[i], b->pending->pdata[i + 1]);
 	g_ptr_array_set_size(b->pending, 0);
 }
 
-/* Jump and goto targets must exist once the batch is applied. */
+static void check_target(struct batch *b, struct nft_table *t, const char *chain, struct nft_loc *loc)
+{
+	if (chain && loc->line && !nft_chain_find(t, chain))
+		nft_error_loc(b->p, *loc, "Could not process rule: No such file or directory");
+	loc->line = 0;	/* checked once, in its batch */
+}
+
+static void check_set_targets(struct batch *b, struct nft_table *t, struct nft_set *s)
+{
+	for (unsigned i = 0; s && i < s->elems->len; i++) {
+		struct nft_setelem *e = s->elems->pdata[i];
+		check_target(b, t, e->chain, &e->chain_loc);
+	}
+}
+
+/* `@name` of a rule: a set (a verdict map after vmap) of the table. */
+static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr *e)
+{
+	struct nft_set *s = nft_set_find(t, e->set_ref);
+	if (!s)
+		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
+	else if (s->map != e->vmap || (s->map && !s->data_verdict) || s->key_types->len != 1 ||
+		 g_array_index(s->key_types, enum nft_dtype, 0) != e->key->dtype)
+		nft_error_loc(b->p, e->chain_loc,
+			      "natsim: nft lookups of maps, concatenations and other types are not implemented");
+	e->chain_loc.line = 0;
+}
+
+/* Jump and goto targets (verdicts and verdict maps) must exist once the
+ * batch is applied. */
 static void check_jumps(struct batch *b)
 {
+	/* set lookups fail in nft's evaluation, before anything is sent */
 	for (unsigned i = 0; i < b->rs->tables->len; i++) {
 		struct nft_table *t = b->rs->tables->pdata[i];
 		for (unsigned j = 0; j < t->chains->len; j++) {
@@ -461,11 +514,27 @@ static void check_jumps(struct batch *b)
 				struct nft_rule *r = c->rules->pdata[k];
 				for (unsigned x = 0; x < r->exprs->len; x++) {
 					struct nft_expr *e = r->exprs->pdata[x];
-					if (e->kind == NFT_EXPR_VERDICT && e->chain && e->chain_loc.line &&
-					    !nft_chain_find(t, e->chain))
-						nft_error_loc(b->p, e->chain_loc,
-							      "Could not process rule: No such file or directory");
-					e->chain_loc.line = 0;	/* checked once, in its batch */
+					if (e->set_ref && e->chain_loc.line)
+						check_set_ref(b, t, e);
+				}
+			}
+		}
+	}
+	if (b->p->nerr)
+		return;
+	for (unsigned i = 0; i < b->rs->tables->len; i++) {
+		struct nft_table *t = b->rs->tables->pdata[i];
+		for (unsigned j = 0; j < t->sets->len; j++)
+			check_set_targets(b, t, t->sets->pdata[j]);
+		for (unsigned j = 0; j < t->chains->len; j++) {
+			struct nft_chain *c = t->chains->pdata[j];
+			for (unsigned k = 0; k < c->rules->len; k++) {
+				struct nft_rule *r = c->rules->pdata[k];
+				for (unsigned x = 0; x < r->exprs->len; x++) {
+					struct nft_expr *e = r->exprs->pdata[x];
+					if (e->kind == NFT_EXPR_VERDICT)
+						check_target(b, t, e->chain, &e->chain_loc);
+					check_set_targets(b, t, e->anon);
 				}
 			}
 		}
@@ -476,7 +545,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
 {
 	struct nft_parse p = { .file = file, .text = text, .err = err };
-	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new() };
+	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(), g_ptr_array_new() };
 	b.opts = *opts;
 	nft_lex(&p);
 	nft_expand_defines(&p);
@@ -485,6 +554,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		if (nft_peek(&p, 0)->type == NFT_T_EOF)
 			break;
 		p.family = NFT_FAMILY_IP;
+		p.table = NULL;
 		bool ok = command(&b);
 		give_handles(&b);
 		if (!ok) {
@@ -502,6 +572,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		check_jumps(&b);
 	nft_lex_free(&p);
 	g_ptr_array_free(b.pending, TRUE);
+	g_ptr_array_free(b.pending_sets, TRUE);
 	int rc = p.nerr ? 1 : 0;
 	if (!rc && !check_only) {
 		nft_ruleset_free(*rs);

@@ -53,6 +53,16 @@ static void print_match(GString *s, const struct nft_expr *e)
 	g_string_append_c(s, ' ');
 	if (e->neq)
 		g_string_append(s, "!= ");
+	if (e->vmap)
+		g_string_append(s, "vmap ");
+	if (e->set_ref) {
+		g_string_append_printf(s, "@%s", e->set_ref);
+		return;
+	}
+	if (e->anon) {
+		nft_print_set_elems(s, e->anon, true);
+		return;
+	}
 	if (e->is_set)
 		g_string_append(s, "{ ");
 	for (unsigned i = 0; i < e->elems->len; i++) {
@@ -186,6 +196,7 @@ void nft_print_rule(GString *s, const struct nft_rule *r, const struct nft_print
 	rule_text(s, r, NFT_FAMILY_IP, o);
 }
 
+/* set_print_declaration: type, size, flags, timeout, elements. */
 void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print_opts *o)
 {
 	g_string_append_printf(s, "\t%s %s {", set->map ? "map" : "set", set->name);
@@ -193,28 +204,50 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, set->handle);
 	g_string_append(s, "\n\t\ttype ");
 	for (unsigned i = 0; i < set->key_types->len; i++)
-		g_string_append_printf(s, "%s%s", i ? " . " : "", (char *)set->key_types->pdata[i]);
-	if (set->map)
-		g_string_append_printf(s, " : %s", set->data_type);
+		g_string_append_printf(s, "%s%s", i ? " . " : "",
+				       nft_dtype_name(g_array_index(set->key_types, enum nft_dtype, i)));
+	if (set->map) {
+		g_string_append(s, " : ");
+		if (set->data_verdict)
+			g_string_append(s, "verdict");
+		for (unsigned i = 0; i < set->data_types->len; i++)
+			g_string_append_printf(s, "%s%s", i ? " . " : "",
+					       nft_dtype_name(g_array_index(set->data_types, enum nft_dtype, i)));
+	}
 	g_string_append_c(s, '\n');
-	if (set->flags & (NFT_SET_F_INTERVAL | NFT_SET_F_CONSTANT | NFT_SET_F_DYNAMIC)) {
-		g_string_append(s, "\t\tflags ");
-		bool first = true;
+	if (set->size)
+		g_string_append_printf(s, "\t\tsize %u\n", set->size);
+	/* the flags as given (a set timeout alone sets none) */
+	int flags = set->flags;
+	if (flags) {
 		static const struct { int f; const char *n; } fl[] = {
 			{ NFT_SET_F_CONSTANT, "constant" }, { NFT_SET_F_INTERVAL, "interval" },
-			{ NFT_SET_F_TIMEOUT, "timeout" }, { NFT_SET_F_DYNAMIC, "dynamic" } };
+			{ NFT_SET_F_DYNAMIC, "dynamic" }, { NFT_SET_F_TIMEOUT, "timeout" } };
+		bool first = true;
+		g_string_append(s, "\t\tflags ");
 		for (unsigned i = 0; i < G_N_ELEMENTS(fl); i++)
-			if (set->flags & fl[i].f) {
+			if (flags & fl[i].f) {
 				g_string_append_printf(s, "%s%s", first ? "" : ",", fl[i].n);
 				first = false;
 			}
 		g_string_append_c(s, '\n');
 	}
+	if (set->timeout_ms) {
+		static const struct { uint64_t ms; const char *u; } units[] = {
+			{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" }, { 1000, "s" }, { 1, "ms" } };
+		uint64_t left = set->timeout_ms;
+		g_string_append(s, "\t\ttimeout ");
+		for (unsigned i = 0; i < G_N_ELEMENTS(units); i++)
+			if (left >= units[i].ms) {
+				g_string_append_printf(s, "%" G_GUINT64_FORMAT "%s", left / units[i].ms, units[i].u);
+				left %= units[i].ms;
+			}
+		g_string_append_c(s, '\n');
+	}
 	if (set->elems->len) {
-		g_string_append(s, "\t\telements = { ");
-		for (unsigned i = 0; i < set->elems->len; i++)
-			g_string_append_printf(s, "%s%s", i ? ", " : "", (char *)set->elems->pdata[i]);
-		g_string_append(s, " }\n");
+		g_string_append(s, "\t\telements = ");
+		nft_print_set_elems(s, set, false);
+		g_string_append_c(s, '\n');
 	}
 	g_string_append(s, "\t}\n");
 }

@@ -36,6 +36,8 @@ void nft_expr_free(struct nft_expr *e)
 	g_free(e->chain);
 	g_free(e->prefix);
 	g_free(e->reject);
+	g_free(e->set_ref);
+	nft_set_free(e->anon);
 	g_free(e);
 }
 
@@ -55,17 +57,6 @@ void nft_chain_free(struct nft_chain *c)
 	g_ptr_array_free(c->rules, TRUE);
 	g_free(c->name);
 	g_free(c);
-}
-
-void nft_set_free(struct nft_set *s)
-{
-	if (!s)
-		return;
-	g_ptr_array_free(s->key_types, TRUE);
-	g_ptr_array_free(s->elems, TRUE);
-	g_free(s->data_type);
-	g_free(s->name);
-	g_free(s);
 }
 
 void nft_table_free(struct nft_table *t)
@@ -138,7 +129,7 @@ void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r)
 {
 	for (unsigned i = 0; i < r->exprs->len; i++) {
 		const struct nft_expr *e = r->exprs->pdata[i];
-		if (e->kind == NFT_EXPR_MATCH && e->is_set)
+		if (e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon))
 			++t->next_handle;
 	}
 	r->handle = ++t->next_handle;
@@ -158,6 +149,8 @@ static struct nft_expr *expr_clone(const struct nft_expr *e)
 	c->chain = g_strdup(e->chain);
 	c->prefix = g_strdup(e->prefix);
 	c->reject = g_strdup(e->reject);
+	c->set_ref = g_strdup(e->set_ref);
+	c->anon = nft_set_clone(e->anon);
 	return c;
 }
 
@@ -169,14 +162,6 @@ static struct nft_rule *rule_clone(const struct nft_rule *r)
 	c->exprs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_expr_free);
 	for (unsigned i = 0; i < r->exprs->len; i++)
 		g_ptr_array_add(c->exprs, expr_clone(r->exprs->pdata[i]));
-	return c;
-}
-
-static GPtrArray *strv_clone(const GPtrArray *a)
-{
-	GPtrArray *c = g_ptr_array_new_with_free_func(g_free);
-	for (unsigned i = 0; i < a->len; i++)
-		g_ptr_array_add(c, g_strdup(a->pdata[i]));
 	return c;
 }
 
@@ -200,15 +185,8 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 				g_ptr_array_add(cc->rules, rule_clone(ch->rules->pdata[k]));
 			g_ptr_array_add(tc->chains, cc);
 		}
-		for (unsigned j = 0; j < t->sets->len; j++) {
-			const struct nft_set *s = t->sets->pdata[j];
-			struct nft_set *sc = g_memdup2(s, sizeof(*s));
-			sc->name = g_strdup(s->name);
-			sc->data_type = g_strdup(s->data_type);
-			sc->key_types = strv_clone(s->key_types);
-			sc->elems = strv_clone(s->elems);
-			g_ptr_array_add(tc->sets, sc);
-		}
+		for (unsigned j = 0; j < t->sets->len; j++)
+			g_ptr_array_add(tc->sets, nft_set_clone(t->sets->pdata[j]));
 		g_ptr_array_add(c->tables, tc);
 	}
 	return c;
