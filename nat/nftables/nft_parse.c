@@ -225,6 +225,37 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 	}
 }
 
+/* A chain a jump, goto or verdict map refers to cannot be deleted (the
+ * kernel's chain use count); its own rules go with it. */
+static bool chain_in_use(struct nft_table *t, const char *name)
+{
+	for (unsigned j = 0; j < t->chains->len; j++) {
+		struct nft_chain *c = t->chains->pdata[j];
+		for (unsigned k = 0; k < c->rules->len; k++) {
+			struct nft_rule *r = c->rules->pdata[k];
+			for (unsigned x = 0; x < r->exprs->len; x++) {
+				struct nft_expr *e = r->exprs->pdata[x];
+				if (e->chain && !strcmp(e->chain, name))
+					return true;
+				for (unsigned y = 0; e->anon && y < e->anon->elems->len; y++) {
+					struct nft_setelem *se = e->anon->elems->pdata[y];
+					if (se->chain && !strcmp(se->chain, name))
+						return true;
+				}
+			}
+		}
+	}
+	for (unsigned j = 0; j < t->sets->len; j++) {
+		struct nft_set *s = t->sets->pdata[j];
+		for (unsigned y = 0; y < s->elems->len; y++) {
+			struct nft_setelem *se = s->elems->pdata[y];
+			if (se->chain && !strcmp(se->chain, name))
+				return true;
+		}
+	}
+	return false;
+}
+
 static struct nft_chain *chain_get(struct nft_table *t, const char *name, bool *created)
 {
 	struct nft_chain *c = nft_chain_find(t, name);
@@ -426,7 +457,7 @@ static bool command(struct batch *b)
 			return false;
 		}
 		if (!strcmp(v, "delete")) {
-			if (c->rules->len) {
+			if (chain_in_use(t, c->name)) {
 				nft_error(p, cn, NULL, "Could not process rule: Device or resource busy");
 				return false;
 			}

@@ -79,11 +79,11 @@ static void print_match(GString *s, const struct nft_expr *e)
 	}
 }
 
-static void print_nat(GString *s, const struct nft_expr *e)
+static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam)
 {
 	static const char *const names[] = { "snat", "dnat", "masquerade", "redirect" };
 	g_string_append(s, names[e->nat]);
-	if (e->nat_ip)
+	if (e->nat_ip && fam == NFT_FAMILY_INET)
 		g_string_append(s, " ip");
 	if (e->has_addr || e->has_port) {
 		g_string_append(s, " to ");
@@ -148,7 +148,7 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 				       e->rate, e->unit);
 		break;
 	case NFT_EXPR_NAT:
-		print_nat(s, e);
+		print_nat(s, e, fam);
 		break;
 	case NFT_EXPR_REJECT:
 		g_string_append(s, "reject");

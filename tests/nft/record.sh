@@ -3,7 +3,8 @@
 # nft 1.0.6), as root, each ruleset in a fresh network namespace (handles
 # start at 1 there): rulesets/NAME.nft -> NAME.list (`nft list ruleset`) and
 # NAME.list-a (`nft -a list ruleset`); errors/NAME.nft -> NAME.err (nft's
-# stderr; the exit status must be 1). tests/py/test_nft.py compares natsim's
+# stderr; the exit status must be 1); commands/NAME.txt -> NAME.out (below).
+# tests/py/test_nft.py compares natsim's
 # output with these files.
 set -e
 cd "$(dirname "$0")"
@@ -15,6 +16,24 @@ for f in rulesets/*.nft; do
 	ip netns exec $ns nft -f $f
 	ip netns exec $ns nft list ruleset > $n.list
 	ip netns exec $ns nft -a list ruleset > $n.list-a
+	ip netns del $ns
+done
+# commands/NAME.txt: one nft command line per line, run in order in a fresh
+# namespace from rulesets/ (so `-f FILE` finds the rulesets); NAME.out has
+# "## STATUS LINE" then the command's stdout lines as "o LINE" and its
+# stderr lines as "e LINE".
+for f in commands/*.txt; do
+	out=${f%.txt}.out
+	: > $out
+	ip netns add $ns
+	while IFS= read -r line; do
+		rc=0
+		(cd rulesets && ip netns exec $ns nft $line > ../$out.o 2> ../$out.e) || rc=$?
+		echo "## $rc $line" >> $out
+		sed 's/^/o /' $out.o >> $out
+		sed 's/^/e /' $out.e >> $out
+	done < $f
+	rm -f $out.o $out.e
 	ip netns del $ns
 done
 ip netns add $ns

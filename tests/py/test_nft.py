@@ -127,3 +127,34 @@ def test_what_natsim_lacks_is_refused_in_its_voice(tmp_path):
         """)
     assert res.rc == 2, explain(res)
     assert "natsim: nft family ip6 is not implemented" in res.stderr
+
+
+COMMANDS = sorted((NFT / "commands").glob("*.txt"))
+
+
+@pytest.mark.parametrize("src", COMMANDS, ids=lambda p: p.stem)
+def test_command_sequences_as_nft_runs_them(tmp_path, src):
+    """Each command's exit status, stdout and stderr as the real nft's
+    (tests/nft/commands/NAME.out, recorded by record.sh)."""
+    steps = []     # (status, line, stdout lines)
+    errs = []
+    for l in src.with_suffix(".out").read_text().splitlines():
+        if l.startswith("## "):
+            rc, line = l[3:].split(" ", 1)
+            steps.append((int(rc), line, []))
+        elif l.startswith("o "):
+            steps[-1][2].append(l[2:])
+        elif l.startswith("e "):
+            errs.append(l[2:])
+    scn = ["router r"] + [f"r: {'! ' if rc else ''}nft {line}" for rc, line, _ in steps]
+    res = scn_run(tmp_path, "\n".join(scn) + "\n", *RULESETS)
+    assert res.rc == 0, explain(res)
+    got, cur = [], None
+    for line in res.stdout.splitlines():
+        if re.match(r"^\[\s*\d+\.\d{6}\] r# ", line):
+            cur = []
+            got.append(cur)
+        elif cur is not None:
+            cur.append(line)
+    assert got == [out for _, _, out in steps]
+    assert [l for l in res.stderr.splitlines() if not l.startswith("natsim:")] == errs
