@@ -100,6 +100,7 @@ struct nft_expr {
 
 struct nft_rule {
 	uint64_t handle;
+	struct nft_loc loc;		/* the rule's text, for errors after parsing */
 	GPtrArray *exprs;		/* struct nft_expr * */
 	char *comment;
 };

@@ -169,14 +169,44 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 	e->key = k;
 	e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
 	g_ptr_array_add(r->exprs, e);
+	struct nft_elem v;
 	const struct nft_token *t = nft_peek(p, 0);
+	if (nft_is_word(t, "&") && k->dtype == NFT_DT_TCPFLAG) {
+		/* `tcp flags & (fin | syn | rst | ack) == syn`: nft lists it as
+		 * `tcp flags syn / fin,syn,rst,ack` */
+		nft_next(p);
+		GString *m = g_string_new(NULL);
+		while (!at_end(nft_peek(p, 0)) && !nft_is_word(nft_peek(p, 0), "==") &&
+		       !nft_is_word(nft_peek(p, 0), "!="))
+			g_string_append(m, nft_next(p)->text);
+		const struct nft_token *op = nft_peek(p, 0);
+		gchar **bits = g_strsplit_set(m->str, "()|,", -1);
+		bool ok = nft_is_word(op, "==");
+		for (unsigned i = 0; ok && bits[i]; i++) {
+			struct nft_elem b;
+			const char *why;
+			if (!*bits[i])
+				continue;
+			ok = nft_parse_value(k->dtype, bits[i], &b, &why);
+			e->mask |= b.lo;
+		}
+		g_strfreev(bits);
+		g_string_free(m, TRUE);
+		if (!ok)
+			return unimpl(p, t, "expression `tcp flags & ...` (other than MASK == FLAGS)");
+		nft_next(p);
+		e->has_mask = true;
+		if (!value(p, k, &v, false))
+			return false;
+		g_array_append_val(e->elems, v);
+		return true;
+	}
 	if (nft_is_word(t, "!=") || nft_is_word(t, "ne")) {
 		e->neq = true;
 		nft_next(p);
 	} else if (nft_is_word(t, "==") || nft_is_word(t, "eq")) {
 		nft_next(p);
 	}
-	struct nft_elem v;
 	if (nft_is_word(nft_peek(p, 0), "vmap")) {
 		nft_next(p);
 		e->vmap = true;
@@ -681,8 +711,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		"ipsec", "exthdr", "symhash", "ip", "tcp", "udp", "icmp", "th", NULL };
 	for (int i = 0; later[i]; i++)
 		if (nft_is_word(t, later[i])) {
-			char *m = g_strdup_printf("expression `%s %s`", t->text,
-						  nft_peek(p, 1)->type == NFT_T_WORD ? nft_peek(p, 1)->text : "");
+			char *m = nft_peek(p, 1)->type == NFT_T_WORD ?
+				  g_strdup_printf("expression `%s %s`", t->text, nft_peek(p, 1)->text) :
+				  g_strdup_printf("expression `%s`", t->text);
 			unimpl(p, t, m);
 			g_free(m);
 			return false;
@@ -702,6 +733,8 @@ struct nft_rule *nft_parse_rule(struct nft_parse *p)
 {
 	struct nft_rule *r = g_new0(struct nft_rule, 1);
 	r->exprs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_expr_free);
+	const struct nft_token *first = nft_peek(p, 0);
+	r->loc = (struct nft_loc){ first->line, first->col, 0 };
 	while (!at_end(nft_peek(p, 0))) {
 		if (!parse_stmt(p, r)) {
 			while (!at_end(nft_peek(p, 0)))
@@ -709,6 +742,9 @@ struct nft_rule *nft_parse_rule(struct nft_parse *p)
 			nft_rule_free(r);
 			return NULL;
 		}
+		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		if (last->line == r->loc.line)
+			r->loc.len = last->col + last->len - r->loc.col;
 	}
 	return r;
 }

@@ -21,6 +21,9 @@ struct batch {
 	struct nft_print_opts opts;
 	GPtrArray *pending;	/* table, rule, table, rule...: handles still to give */
 	GPtrArray *pending_sets; /* table, set, ...: given before the rules */
+	GPtrArray *pending_checks; /* chain, rule, ...: the command's new rules */
+	GArray *kernel_errs;	/* struct nft_loc: rules the kernel will refuse */
+	GPtrArray *invalid_tables; /* tables that failed the kernel's validation */
 };
 
 static bool sep(const struct nft_token *t)
@@ -187,6 +190,9 @@ static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, 
 		return false;
 	g_ptr_array_add(b->pending, t);
 	g_ptr_array_add(b->pending, r);
+	g_ptr_array_add(b->pending_checks, t);
+	g_ptr_array_add(b->pending_checks, c);
+	g_ptr_array_add(b->pending_checks, r);
 	if (insert)
 		g_ptr_array_insert(c->rules, 0, r);
 	else
@@ -532,6 +538,32 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 	e->chain_loc.line = 0;
 }
 
+/* Statements the kernel accepts only at some hooks (the expressions'
+ * validate ops): `rt mtu` (nft_rt_validate) in forward, output and
+ * postrouting base chains. Run after each command (its new rules), the
+ * errors kept for the end: the kernel sees nothing of a batch nft refused. */
+static void check_hooks(struct batch *b)
+{
+	for (unsigned i = 0; i + 2 < b->pending_checks->len; i += 3) {
+		struct nft_table *t = b->pending_checks->pdata[i];
+		struct nft_chain *c = b->pending_checks->pdata[i + 1];
+		struct nft_rule *r = b->pending_checks->pdata[i + 2];
+		/* once a table failed validation, the kernel validates it again
+		 * at each later rule of the batch, and fails each one */
+		bool bad = g_ptr_array_find(b->invalid_tables, t, NULL);
+		for (unsigned x = 0; !bad && c->base && x < r->exprs->len; x++) {
+			struct nft_expr *e = r->exprs->pdata[x];
+			if (e->kind == NFT_EXPR_MSS_RTMTU && c->hook != 2 && c->hook != 3 && c->hook != 4) {
+				g_ptr_array_add(b->invalid_tables, t);
+				bad = true;
+			}
+		}
+		if (bad)
+			g_array_append_val(b->kernel_errs, r->loc);
+	}
+	g_ptr_array_set_size(b->pending_checks, 0);
+}
+
 /* Jump and goto targets (verdicts and verdict maps) must exist once the
  * batch is applied. */
 static void check_jumps(struct batch *b)
@@ -553,6 +585,9 @@ static void check_jumps(struct batch *b)
 	}
 	if (b->p->nerr)
 		return;
+	for (unsigned i = 0; i < b->kernel_errs->len; i++)
+		nft_error_loc(b->p, g_array_index(b->kernel_errs, struct nft_loc, i),
+			      "Could not process rule: Operation not supported");
 	for (unsigned i = 0; i < b->rs->tables->len; i++) {
 		struct nft_table *t = b->rs->tables->pdata[i];
 		for (unsigned j = 0; j < t->sets->len; j++)
@@ -576,7 +611,9 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
 {
 	struct nft_parse p = { .file = file, .text = text, .err = err };
-	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(), g_ptr_array_new() };
+	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(), g_ptr_array_new(),
+			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
+			  g_ptr_array_new() };
 	b.opts = *opts;
 	nft_lex(&p);
 	nft_expand_defines(&p);
@@ -588,6 +625,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		p.table = NULL;
 		bool ok = command(&b);
 		give_handles(&b);
+		check_hooks(&b);
 		if (!ok) {
 			recover(&p);
 			if (nft_peek(&p, 0)->type == NFT_T_RBRACE)
@@ -604,6 +642,9 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	nft_lex_free(&p);
 	g_ptr_array_free(b.pending, TRUE);
 	g_ptr_array_free(b.pending_sets, TRUE);
+	g_ptr_array_free(b.pending_checks, TRUE);
+	g_array_free(b.kernel_errs, TRUE);
+	g_ptr_array_free(b.invalid_tables, TRUE);
 	int rc = p.nerr ? 1 : 0;
 	if (!rc && !check_only) {
 		nft_ruleset_free(*rs);
