@@ -50,7 +50,8 @@ void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t);
 
 /* nft_types.c */
 bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, const char **why);
-void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e);
+/* numeric: `nft -n`, symbols as numbers (bits as 0x%x each) */
+void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e, bool numeric);
 bool nft_dtype_bitmask(enum nft_dtype dt);
 bool nft_dtype_interval(enum nft_dtype dt);
 bool nft_parse_ipv4(const char *s, uint32_t *a);
@@ -81,7 +82,7 @@ void nft_setelem_free(struct nft_setelem *e);
 bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s);
 bool nft_parse_elements(struct nft_parse *p, struct nft_set *s);
 void nft_set_sort(struct nft_set *s);
-void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous);
+void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, bool numeric);
 const char *nft_dtype_name(enum nft_dtype dt);
 
 /* nft_print.c */

@@ -24,13 +24,13 @@ const char *nft_hook_name(int hook)
 }
 
 /* std_prios of nft's rule.c for ip/inet, with the hooks they apply to */
-static void print_prio(GString *s, int hook, int prio)
+static void print_prio(GString *s, int hook, int prio, bool numeric)
 {
 	static const struct { const char *name; int v; int hook; } std[] = {
 		{ "raw", -300, -1 }, { "mangle", -150, -1 }, { "dstnat", -100, 0 },
 		{ "filter", 0, -1 }, { "security", 50, -1 }, { "srcnat", 100, 4 },
 	};
-	for (unsigned i = 0; i < G_N_ELEMENTS(std); i++) {
+	for (unsigned i = 0; !numeric && i < G_N_ELEMENTS(std); i++) {
 		if (std[i].hook >= 0 && std[i].hook != hook)
 			continue;
 		int off = prio - std[i].v;
@@ -47,7 +47,7 @@ static void print_prio(GString *s, int hook, int prio)
 	g_string_append_printf(s, "%d", prio);
 }
 
-static void print_match(GString *s, const struct nft_expr *e)
+static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 {
 	g_string_append(s, e->key->name);
 	g_string_append_c(s, ' ');
@@ -60,7 +60,7 @@ static void print_match(GString *s, const struct nft_expr *e)
 		return;
 	}
 	if (e->anon) {
-		nft_print_set_elems(s, e->anon, true);
+		nft_print_set_elems(s, e->anon, true, numeric);
 		return;
 	}
 	if (e->is_set)
@@ -68,14 +68,14 @@ static void print_match(GString *s, const struct nft_expr *e)
 	for (unsigned i = 0; i < e->elems->len; i++) {
 		if (i)
 			g_string_append(s, ", ");
-		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, i));
+		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, i), numeric);
 	}
 	if (e->is_set)
 		g_string_append(s, " }");
 	if (e->has_mask) {
 		struct nft_elem m = { e->mask, e->mask, -1, NULL, false };
 		g_string_append(s, " / ");
-		nft_print_elem(s, e->key->dtype, &m);
+		nft_print_elem(s, e->key->dtype, &m, numeric);
 	}
 }
 
@@ -108,6 +108,24 @@ static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam)
 		g_string_append(s, " persistent");
 }
 
+/* `with icmp CODE`: -n prints the code's number */
+static void print_reject(GString *s, const char *how, bool numeric)
+{
+	static const struct { const char *n; int v; } codes[] = {
+		{ "icmp net-unreachable", 0 }, { "icmp host-unreachable", 1 },
+		{ "icmp prot-unreachable", 2 }, { "icmp port-unreachable", 3 },
+		{ "icmp net-prohibited", 9 }, { "icmp host-prohibited", 10 },
+		{ "icmp admin-prohibited", 13 }, { "icmpx no-route", 0 },
+		{ "icmpx port-unreachable", 1 }, { "icmpx host-unreachable", 2 },
+		{ "icmpx admin-prohibited", 3 } };
+	for (unsigned i = 0; numeric && i < G_N_ELEMENTS(codes); i++)
+		if (!strcmp(how, codes[i].n)) {
+			g_string_append_printf(s, " with %.*s %d", (int)strcspn(how, " "), how, codes[i].v);
+			return;
+		}
+	g_string_append_printf(s, " with %s", how);
+}
+
 static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam,
 		       const struct nft_print_opts *o)
 {
@@ -116,7 +134,7 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 					      "info", "debug" };
 	switch (e->kind) {
 	case NFT_EXPR_MATCH:
-		print_match(s, e);
+		print_match(s, e, o->numeric);
 		break;
 	case NFT_EXPR_VERDICT:
 		g_string_append(s, verdicts[e->verdict]);
@@ -155,7 +173,7 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		if (e->reject &&
 		    !(fam == NFT_FAMILY_IP && !strcmp(e->reject, "icmp port-unreachable")) &&
 		    !(fam == NFT_FAMILY_INET && !strcmp(e->reject, "icmpx port-unreachable")))
-			g_string_append_printf(s, " with %s", e->reject);
+			print_reject(s, e->reject, o->numeric);
 		break;
 	case NFT_EXPR_META_SET:
 		g_string_append_printf(s, "meta mark set 0x%08x", e->value);
@@ -246,7 +264,7 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 	}
 	if (set->elems->len) {
 		g_string_append(s, "\t\telements = ");
-		nft_print_set_elems(s, set, false);
+		nft_print_set_elems(s, set, false, o->numeric);
 		g_string_append_c(s, '\n');
 	}
 	g_string_append(s, "\t}\n");
@@ -262,7 +280,7 @@ void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_cha
 	g_string_append_c(s, '\n');
 	if (c->base) {
 		g_string_append_printf(s, "\t\ttype %s hook %s priority ", c->type, nft_hook_name(c->hook));
-		print_prio(s, c->hook, c->prio);
+		print_prio(s, c->hook, c->prio, o->numeric);
 		g_string_append_printf(s, "; policy %s;\n", c->policy_drop ? "drop" : "accept");
 	}
 	for (unsigned i = 0; i < c->rules->len; i++) {

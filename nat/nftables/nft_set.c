@@ -403,13 +403,13 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 	return true;
 }
 
-static void print_tuple(GString *out, const GArray *types, const GArray *vals)
+static void print_tuple(GString *out, const GArray *types, const GArray *vals, bool numeric)
 {
 	for (unsigned i = 0; i < vals->len; i++) {
 		if (i)
 			g_string_append(out, " . ");
 		nft_print_elem(out, g_array_index(types, enum nft_dtype, i),
-			       &g_array_index(vals, struct nft_elem, i));
+			       &g_array_index(vals, struct nft_elem, i), numeric);
 	}
 }
 
@@ -429,7 +429,7 @@ static unsigned per_line(const struct nft_set *s)
 	}
 }
 
-void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous)
+void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, bool numeric)
 {
 	static const char *const verdicts[] = { "accept", "drop", "return", "continue", "jump", "goto" };
 	unsigned n = anonymous ? G_MAXUINT : per_line(s);
@@ -438,7 +438,7 @@ void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous)
 		const struct nft_setelem *e = s->elems->pdata[i];
 		if (i)
 			g_string_append(out, i % n ? ", " : ",\n\t\t\t     ");
-		print_tuple(out, s->key_types, e->key);
+		print_tuple(out, s->key_types, e->key, numeric);
 		if (s->map) {
 			g_string_append(out, " : ");
 			if (s->data_verdict) {
@@ -446,7 +446,7 @@ void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous)
 				if (e->chain)
 					g_string_append_printf(out, " %s", e->chain);
 			} else {
-				print_tuple(out, s->data_types, e->data);
+				print_tuple(out, s->data_types, e->data, numeric);
 			}
 		}
 	}

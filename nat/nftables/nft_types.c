@@ -193,10 +193,10 @@ bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, co
 	return true;
 }
 
-static void print_sym(GString *s, enum nft_dtype dt, uint32_t v)
+static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 {
 	const struct sym *t = syms(dt);
-	if (dt != NFT_DT_SERVICE)
+	if (dt != NFT_DT_SERVICE && !numeric)
 		for (; t && t->name; t++)
 			if (t->v == v) {
 				g_string_append(s, t->name);
@@ -209,7 +209,7 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v)
 	}
 }
 
-void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e)
+void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e, bool numeric)
 {
 	if (dt == NFT_DT_IFNAME) {
 		g_string_append_printf(s, "\"%s\"", e->str);
@@ -220,18 +220,21 @@ void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e)
 		bool first = true;
 		for (const struct sym *t = syms(dt); t->name; t++)
 			if (e->lo & t->v) {
-				g_string_append_printf(s, "%s%s", first ? "" : ",", t->name);
+				if (numeric)
+					g_string_append_printf(s, "%s0x%x", first ? "" : ",", t->v);
+				else
+					g_string_append_printf(s, "%s%s", first ? "" : ",", t->name);
 				first = false;
 			}
 		if (first)
 			g_string_append_printf(s, "0x%x", e->lo);
 		return;
 	}
-	print_sym(s, dt, e->lo);
+	print_sym(s, dt, e->lo, numeric);
 	if (e->plen >= 0)
 		g_string_append_printf(s, "/%d", e->plen);
 	else if (e->range) {
 		g_string_append_c(s, '-');
-		print_sym(s, dt, e->hi);
+		print_sym(s, dt, e->hi, numeric);
 	}
 }

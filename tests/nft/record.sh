@@ -2,7 +2,7 @@
 # record.sh - re-record the golden files from the real nft (Debian 12's
 # nft 1.0.6), as root, each ruleset in a fresh network namespace (handles
 # start at 1 there): rulesets/NAME.nft -> NAME.list (`nft list ruleset`) and
-# NAME.list-a (`nft -a list ruleset`); errors/NAME.nft -> NAME.err (nft's
+# NAME.list-a (`nft -a list ruleset`), NAME.list-n (`nft -n list ruleset`); errors/NAME.nft -> NAME.err (nft's
 # stderr; the exit status must be 1); commands/NAME.txt -> NAME.out (below).
 # tests/py/test_nft.py compares natsim's
 # output with these files.
@@ -16,6 +16,7 @@ for f in rulesets/*.nft; do
 	ip netns exec $ns nft -f $f
 	ip netns exec $ns nft list ruleset > $n.list
 	ip netns exec $ns nft -a list ruleset > $n.list-a
+	ip netns exec $ns nft -n list ruleset > $n.list-n
 	ip netns del $ns
 done
 # commands/NAME.txt: one nft command line per line, run in order in a fresh

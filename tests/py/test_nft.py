@@ -1,7 +1,8 @@
 """Issue 18 phase 1: the nft front end (nat/nftables/).
 
 `nft list ruleset` after `nft -f` prints exactly what Debian 12's nft 1.0.6
-printed for the same file (tests/nft/rulesets/NAME.list, NAME.list-a with -a:
+printed for the same file (tests/nft/rulesets/NAME.list, NAME.list-a with -a,
+NAME.list-n with -n:
 recorded by tests/nft/record.sh in a fresh network namespace), and a bad
 file fails with exit status 1 and nft's own message, line and marks
 (tests/nft/errors/NAME.err). A batch is a transaction: a file with an
@@ -49,11 +50,13 @@ def test_list_ruleset_prints_what_nft_prints(tmp_path, src):
         r: nft -f {src.name}
         at 1s r: nft list ruleset
         at 1s r: nft -a list ruleset
+        at 1s r: nft -n list ruleset
         """, src)
     assert res.rc == 0, explain(res)
     b = blocks(res.stdout)
     assert b["nft list ruleset"] == src.with_suffix(".list").read_text().splitlines()
     assert b["nft -a list ruleset"] == src.with_suffix(".list-a").read_text().splitlines()
+    assert b["nft -n list ruleset"] == src.with_suffix(".list-n").read_text().splitlines()
 
 
 @pytest.mark.parametrize("src", ERRORS, ids=lambda p: p.stem)
