@@ -124,6 +124,7 @@ struct nft_setelem {
 	enum nft_verdict verdict;	/* verdict maps */
 	char *chain;			/* jump/goto target */
 	struct nft_loc chain_loc;
+	struct nft_loc loc;		/* the key's text (add/delete element errors) */
 };
 
 struct nft_set {

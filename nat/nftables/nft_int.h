@@ -82,6 +82,7 @@ void nft_setelem_free(struct nft_setelem *e);
 bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s);
 bool nft_parse_elements(struct nft_parse *p, struct nft_set *s);
 void nft_set_sort(struct nft_set *s);
+bool nft_setelem_same(const struct nft_setelem *a, const struct nft_setelem *b);
 void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, bool numeric);
 const char *nft_dtype_name(enum nft_dtype dt);
 

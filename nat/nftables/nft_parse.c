@@ -356,6 +356,77 @@ static void print_list(struct batch *b, const char *what, struct nft_table *t, s
 	}
 }
 
+/* list set|map [FAMILY] TABLE NAME */
+static bool list_set(struct batch *b)
+{
+	enum nft_family f;
+	const struct nft_token *tn, *sn;
+	if (!family_name(b->p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t || !name_tok(b->p, &sn))
+		return false;
+	struct nft_set *s = nft_set_find(t, sn->text);
+	if (!s) {
+		nft_error(b->p, sn, NULL, "No such file or directory");
+		return false;
+	}
+	g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+	nft_print_set(b->out, s, &b->opts);
+	g_string_append(b->out, "}\n");
+	return true;
+}
+
+/* add|create|delete element [FAMILY] TABLE SET { ELEM, ... } */
+static bool element_cmd(struct batch *b, const struct nft_token *verb)
+{
+	struct nft_parse *p = b->p;
+	enum nft_family f;
+	const struct nft_token *tn, *sn;
+	if (!family_name(p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t || !name_tok(p, &sn))
+		return false;
+	struct nft_set *s = nft_set_find(t, sn->text);
+	if (!s) {
+		nft_error(p, sn, NULL, "Could not process rule: No such file or directory");
+		return false;
+	}
+	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return false;
+	}
+	if (s->timeout_ms || (s->flags & NFT_SET_F_TIMEOUT))
+		return unimpl(p, verb, "elements with timeouts");
+	struct nft_set *tmp = nft_set_new(s->name, s->map);
+	g_array_append_vals(tmp->key_types, s->key_types->data, s->key_types->len);
+	g_array_append_vals(tmp->data_types, s->data_types->data, s->data_types->len);
+	tmp->data_verdict = s->data_verdict;
+	bool ok = nft_parse_elements(p, tmp);
+	bool del = nft_is_word(verb, "delete"), create = nft_is_word(verb, "create");
+	while (ok && tmp->elems->len) {
+		struct nft_setelem *e = g_ptr_array_steal_index(tmp->elems, 0);
+		unsigned i;
+		for (i = 0; i < s->elems->len && !nft_setelem_same(s->elems->pdata[i], e); i++)
+			;
+		if (del && i < s->elems->len) {
+			g_ptr_array_remove_index(s->elems, i);
+		} else if (del || (create && i < s->elems->len)) {
+			nft_error_loc(p, e->loc, "Could not process rule: %s",
+				      del ? "No such file or directory" : "File exists");
+			ok = false;
+		} else if (i == s->elems->len) {
+			g_ptr_array_add(s->elems, e);
+			e = NULL;
+		}
+		nft_setelem_free(e);
+	}
+	nft_set_free(tmp);
+	nft_set_sort(s);
+	return ok;
+}
+
 /* One command; false after an error (already reported). */
 static bool command(struct batch *b)
 {
@@ -391,6 +462,10 @@ static bool command(struct batch *b)
 		print_list(b, "tables", NULL, NULL);
 		return true;
 	}
+	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && !strcmp(v, "list"))
+		return list_set(b);
+	if (nft_is_word(obj, "element") && (add || !strcmp(v, "delete")))
+		return element_cmd(b, verb);
 	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
 	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
 	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||

@@ -237,8 +237,12 @@ bool nft_parse_elements(struct nft_parse *p, struct nft_set *s)
 		struct nft_setelem *e = g_new0(struct nft_setelem, 1);
 		e->key = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
 		g_ptr_array_add(s->elems, e);
+		const struct nft_token *first = nft_peek(p, 0);
 		if (!parse_tuple(p, s->key_types, e->key))
 			return false;
+		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		e->loc = (struct nft_loc){ first->line, first->col,
+					   last->line == first->line ? last->col + last->len - first->col : first->len };
 		if (s->map) {
 			if (!nft_is_word(nft_peek(p, 0), ":")) {
 				nft_error_unexpected(p, nft_peek(p, 0));
@@ -264,6 +268,21 @@ bool nft_parse_elements(struct nft_parse *p, struct nft_set *s)
 		}
 	}
 	nft_set_sort(s);
+	return true;
+}
+
+/* Two elements with the same key (the data does not count). */
+bool nft_setelem_same(const struct nft_setelem *a, const struct nft_setelem *b)
+{
+	if (a->key->len != b->key->len)
+		return false;
+	for (unsigned i = 0; i < a->key->len; i++) {
+		const struct nft_elem *x = &g_array_index(a->key, struct nft_elem, i);
+		const struct nft_elem *y = &g_array_index(b->key, struct nft_elem, i);
+		if (x->lo != y->lo || x->hi != y->hi || x->plen != y->plen ||
+		    g_strcmp0(x->str, y->str) != 0)
+			return false;
+	}
 	return true;
 }
 
