@@ -149,8 +149,9 @@ def test_command_sequences_as_nft_runs_them(tmp_path, src):
             steps[-1][2].append(l[2:])
         elif l.startswith("e "):
             errs.append(l[2:])
-    scn = ["router r"] + [f"r: {'! ' if rc else ''}nft {line}" for rc, line, _ in steps]
-    res = scn_run(tmp_path, "\n".join(scn) + "\n", *RULESETS)
+    text = "\n".join(["router r"] + [f"r: {'! ' if rc else ''}nft {line}"
+                                      for rc, line, _ in steps]) + "\n"
+    res = scn_run(tmp_path, text, *RULESETS)
     assert res.rc == 0, explain(res)
     got, cur = [], None
     for line in res.stdout.splitlines():
