@@ -149,6 +149,15 @@ int nf_ipt_service_stop(struct nf_ns *ns, GString *out, GString *init_out, nf_ti
  * `file` and the script's line on out; 0, or 1 with the error in err. */
 int nf_ipt_service_save(struct nf_ns *ns, GString *file, GString *out, GString *err, nf_time now);
 
+/* nft (nat/nftables/): `nft -f FILE`, `nft -f -` (stdin_text), `nft list
+ * ruleset`, ... as nft 1.0.6 prints them; read_file gives a file's text
+ * (g_malloc'ed) or NULL. The ruleset is not applied to packets yet: the
+ * first load of a base chain appends natsim's notice to err, once per run.
+ * dry_run checks only what natsim lacks (a table's existence depends on the
+ * commands before). Exit status 0 or 1, as nft's. */
+typedef char *(*nf_read_file_fn)(void *priv, const char *path);
+int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
+	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run);
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now);
 /* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted); conntrack

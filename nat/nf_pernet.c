@@ -2,11 +2,15 @@
  * has, and the namespace API of nf.h built from them.
  *
  * Conntrack, then NAT (its conntrack extension and prefetch hint), then
- * iptables (its tables' hook ops); reboot and free undo them in reverse.
+ * iptables (its tables' hook ops), then nftables' ruleset (nf_nft.c);
+ * reboot and free undo them in reverse.
  * A test that wants conntrack alone builds its namespace with
  * nf_ns_create(env, seed, {&ct_pernet_ops}, 1) instead.
  */
 #include "nat/core/nf_ns.h"
+
+/* nftables' ruleset (nf_nft.c) */
+extern const struct nf_pernet_ops nf_nft_pernet_ops;
 
 /* iptables' tables (ipt_table.c), with their hook ops */
 static const struct nf_pernet_ops ipt_pernet_ops = {
@@ -19,6 +23,7 @@ static const struct nf_pernet_ops *const nf_pernet_all[] = {
 	&ct_pernet_ops,
 	&nat_pernet_ops,
 	&ipt_pernet_ops,
+	&nf_nft_pernet_ops,
 };
 
 struct nf_ns *nf_ns_new(const struct nf_env *env, uint32_t hash_seed)

@@ -133,6 +133,11 @@ struct nf_ns {
 	/* conntrack -E listeners: events are always written to the event log;
 	 * this counts what a `conntrack -E` has shown, for its summary line. */
 	uint64_t events_shown;
+
+	/* the nft ruleset (nat/nftables/, through nat/nf_nft.c), opaque to
+	 * the core, freed with the namespace */
+	void *nft;
+	void (*nft_free)(void *nft);
 };
 
 /* A namespace with the modules `pernet` lists (their init in order): what

@@ -516,6 +516,15 @@ static bool file_missing_is_deferred(struct cmd_ctx *c, const char *path)
 	return c->dry_run && g_path_is_absolute(path) && !is_proc_sys(path);
 }
 
+/* nft -f FILE reads the node's files as `<` does (nf_read_file_fn). */
+static char *nft_file_load(void *priv, const char *path)
+{
+	GString *why = g_string_new(NULL);
+	char *text = file_load(priv, path, why);
+	g_string_free(why, TRUE);
+	return text;
+}
+
 /* ----- host/router checks ----- */
 
 static int need_netfilter(struct cmd_ctx *c, const char *cmd)
@@ -1314,6 +1323,12 @@ static int cmd_conntrack(struct cmd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
+{
+	return nf_cmd_nft(c->node->nf, argc, argv, c->stdin_text, nft_file_load, c, c->out,
+			  c->err, c->dry_run);
+}
+
 static int cmd_reboot_argv(struct cmd_ctx *c, int argc, char **argv)
 {
 	(void)argc;
@@ -1344,6 +1359,7 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "iptables-save", cmd_iptables_save, CMD_NEEDS_NF },
 	{ "iptables-restore", cmd_iptables_restore, CMD_NEEDS_NF },
 	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },
+	{ "nft", cmd_nft, CMD_NEEDS_NF },
 	{ "systemctl", cmd_systemctl, 0 },
 	{ "service", cmd_service, 0 },
 	{ "reboot", cmd_reboot_argv, 0 },

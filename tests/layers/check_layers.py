@@ -32,7 +32,8 @@ import sys
 LAYERS = {
     "sim": ["sim/core/", "sim/net/", "sim/inet/", "sim/sock/", "sim/shell/", "sim/apps/",
             "sim/out/", "sim/scenario/", "sim/runner/", "sim/main.c"],
-    "nat": ["nat/core/", "nat/conntrack/", "nat/nf_nat/", "nat/iptables/", "nat/*"],
+    "nat": ["nat/core/", "nat/conntrack/", "nat/nf_nat/", "nat/iptables/", "nat/nftables/",
+            "nat/*"],
 }
 
 # What a tree may include of the other one: (the lowest layer that may, the

@@ -1,0 +1,175 @@
+/* nft.h - the nftables ruleset model (natsim's nf_tables) and the `nft`
+ * command.
+ *
+ * Design: the objects carry the kernel's names (nft_table, nft_chain,
+ * nft_rule, nft_expr, nft_set) but no netlink: the parser builds them
+ * directly and the printer reads them back as `nft list` prints them.
+ * Handles are allocated as nf_tables does: one counter per namespace for
+ * tables, one per table shared by its chains, rules and sets (anonymous
+ * sets included). This phase does not evaluate rules on packets; the
+ * values are kept typed (numbers in host order) for the phase that will.
+ */
+#ifndef NAT_NFTABLES_NFT_H
+#define NAT_NFTABLES_NFT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+
+enum nft_family { NFT_FAMILY_IP, NFT_FAMILY_INET };
+
+/* Datatypes of nft (datatype.c): how a value parses and prints. */
+enum nft_dtype {
+	NFT_DT_INTEGER, NFT_DT_IPV4, NFT_DT_SERVICE, NFT_DT_PROTO, NFT_DT_IFNAME,
+	NFT_DT_CTSTATE, NFT_DT_CTSTATUS, NFT_DT_MARK, NFT_DT_NFPROTO, NFT_DT_PKTTYPE,
+	NFT_DT_ICMPTYPE, NFT_DT_TCPFLAG, NFT_DT_FIBADDR, NFT_DT_CTDIR,
+};
+
+/* A selector (payload, meta, ct, fib key) as nft prints it. */
+struct nft_key {
+	const char *name;	/* printed form: "tcp dport", "iifname", "meta mark" */
+	enum nft_dtype dtype;
+	int l4proto;		/* transport protocol it depends on, or -1 */
+	bool ip_payload;	/* an `ip` header field (depends on nfproto ipv4) */
+};
+
+/* One value, range or prefix (lo..hi, host order) or string. */
+struct nft_elem {
+	uint32_t lo, hi;
+	int plen;		/* prefix length printed as /plen, or -1 */
+	char *str;		/* interface names */
+	bool range;		/* printed lo-hi */
+};
+
+enum nft_expr_kind {
+	NFT_EXPR_MATCH, NFT_EXPR_VERDICT, NFT_EXPR_COUNTER, NFT_EXPR_LOG, NFT_EXPR_LIMIT,
+	NFT_EXPR_QUOTA, NFT_EXPR_NAT, NFT_EXPR_REJECT, NFT_EXPR_META_SET, NFT_EXPR_CT_SET,
+	NFT_EXPR_NOTRACK, NFT_EXPR_MSS_RTMTU,
+};
+
+enum nft_verdict { NFT_ACCEPT, NFT_DROP, NFT_RETURN, NFT_CONTINUE, NFT_JUMP, NFT_GOTO };
+enum nft_nat_type { NFT_SNAT, NFT_DNAT, NFT_MASQ, NFT_REDIR };
+#define NFT_NAT_RANDOM 1
+#define NFT_NAT_FULLY_RANDOM 2
+#define NFT_NAT_PERSISTENT 4
+
+/* Where a word was in the input (for errors found after parsing). */
+struct nft_loc { int line, col, len; };
+
+/* One expression or statement of a rule. */
+struct nft_expr {
+	enum nft_expr_kind kind;
+	bool implicit;			/* a dependency nft does not print back */
+	/* match */
+	const struct nft_key *key;
+	bool neq;
+	GArray *elems;			/* struct nft_elem */
+	bool is_set;			/* an anonymous set { ... } */
+	bool has_mask;
+	uint32_t mask;
+	/* verdict */
+	enum nft_verdict verdict;
+	char *chain;
+	struct nft_loc chain_loc;
+	/* counter, quota */
+	uint64_t packets, bytes;
+	/* log */
+	char *prefix;
+	int level;			/* -1: none given */
+	/* limit, quota */
+	uint64_t rate;
+	const char *unit;
+	uint32_t burst;
+	bool over;
+	/* nat */
+	enum nft_nat_type nat;
+	bool nat_ip;			/* `dnat ip to` (inet tables) */
+	bool has_addr, has_port;
+	uint32_t addr_lo, addr_hi;
+	uint16_t port_lo, port_hi;
+	int nat_flags;
+	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
+	char *reject;
+	/* meta/ct mark set */
+	uint32_t value;
+	/* set lookups and verdict maps: `@name`, or an anonymous map */
+	char *set_ref;
+	bool vmap;
+	struct nft_set *anon;
+};
+
+struct nft_rule {
+	uint64_t handle;
+	struct nft_loc loc;		/* the rule's text, for errors after parsing */
+	GPtrArray *exprs;		/* struct nft_expr * */
+	char *comment;
+};
+
+struct nft_chain {
+	char *name;
+	uint64_t handle;
+	bool base;
+	const char *type;		/* filter, nat, route */
+	int hook;			/* NF_INET_* numbering: 0 prerouting .. 4 postrouting */
+	int prio;
+	bool policy_drop;
+	GPtrArray *rules;		/* struct nft_rule * */
+};
+
+/* One element of a set or map: the key (one value per concatenated type)
+ * and, in a map, the data (values, or a verdict). */
+struct nft_setelem {
+	GArray *key;			/* struct nft_elem */
+	GArray *data;			/* struct nft_elem, maps of values */
+	enum nft_verdict verdict;	/* verdict maps */
+	char *chain;			/* jump/goto target */
+	struct nft_loc chain_loc;
+	struct nft_loc loc;		/* the key's text (add/delete element errors) */
+};
+
+struct nft_set {
+	char *name;
+	uint64_t handle;
+	bool map;
+	GArray *key_types;		/* enum nft_dtype, one per concatenated type */
+	GArray *data_types;		/* maps: enum nft_dtype; empty for verdict maps */
+	bool data_verdict;
+	int flags;			/* NFT_SET_F_* */
+	uint64_t timeout_ms;
+	uint32_t size;
+	GPtrArray *elems;		/* struct nft_setelem *, in nft's listing order */
+};
+#define NFT_SET_F_INTERVAL 1
+#define NFT_SET_F_TIMEOUT 2
+#define NFT_SET_F_CONSTANT 4
+#define NFT_SET_F_DYNAMIC 8
+
+struct nft_table {
+	enum nft_family family;
+	char *name;
+	uint64_t handle;
+	uint64_t next_handle;		/* chains, rules and sets of this table */
+	GPtrArray *chains;		/* struct nft_chain * */
+	GPtrArray *sets;		/* struct nft_set * */
+};
+
+struct nft_ruleset {
+	GPtrArray *tables;		/* struct nft_table *, in creation order */
+	uint64_t table_handle;
+	bool warned;			/* "not yet applied" said once */
+};
+
+struct nft_ruleset *nft_ruleset_new(void);
+void nft_ruleset_free(struct nft_ruleset *rs);
+
+/* The nft command. argv[0] is "nft"; stdin_text is the text of `-f -`
+ * (or NULL); files are read through read_file (the node's file store)
+ * which returns a g_malloc'ed text or NULL. Exit status as nft's (0, 1). */
+typedef char *(*nft_read_file_fn)(void *priv, const char *path);
+int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_text,
+	    nft_read_file_fn read_file, void *priv, GString *out, GString *err);
+
+/* True once any base chain is loaded (for the "not yet applied" notice). */
+bool nft_has_base_chain(const struct nft_ruleset *rs);
+
+#endif

@@ -1,0 +1,82 @@
+/* nft_cmd.c - the `nft` command line: options, `-f FILE`, `-f -`, and a
+ * command given as words.
+ *
+ * Design: words after the options are joined with spaces and parsed as one
+ * line of nft input, as nft does (so errors show the joined line and its
+ * marks without a file name). -f reads the node's file store; `-f -` reads
+ * the scenario's heredoc, named /dev/stdin in messages as nft names it.
+ */
+#include <string.h>
+
+#include "nat/nftables/nft_int.h"
+
+int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_text,
+	    nft_read_file_fn read_file, void *priv, GString *out, GString *err)
+{
+	struct nft_print_opts o = { 0 };
+	bool check = false;
+	const char *file = NULL;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-a") || !strcmp(a, "--handle"))
+			o.handles = true;
+		else if (!strcmp(a, "-n") || !strcmp(a, "--numeric"))
+			o.numeric = true;
+		else if (!strcmp(a, "-s") || !strcmp(a, "--stateless"))
+			o.stateless = true;
+		else if (!strcmp(a, "-c") || !strcmp(a, "--check"))
+			check = true;
+		else if (!strcmp(a, "-f") || !strcmp(a, "--file")) {
+			if (++i >= argc) {
+				g_string_append(err, "nft: option requires an argument -- 'f'\n");
+				return 1;
+			}
+			file = argv[i];
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--version")) {
+			g_string_append(out, "nftables v1.0.6 (Lester Gooch #5)\n");
+			return 0;
+		} else {
+			g_string_append_printf(err, "natsim: nft option %s is not implemented\n", a);
+			return 1;
+		}
+	}
+	/* nft_run_text works on a pointer it may replace: swap the contents */
+	struct nft_ruleset *cur = nft_ruleset_clone(rs);
+	int rc;
+	if (file) {
+		char *text = NULL;
+		const char *name = file;
+		if (!strcmp(file, "-")) {
+			text = g_strdup(stdin_text ? stdin_text : "");
+			name = "/dev/stdin";
+		} else {
+			text = read_file ? read_file(priv, file) : NULL;
+		}
+		if (!text) {
+			g_string_append_printf(err, "internal:0:0-0: Error: Could not open file \"%s\": "
+					       "No such file or directory\n\n\n", file);
+			nft_ruleset_free(cur);
+			return 1;
+		}
+		rc = nft_run_text(&cur, name, text, check, &o, out, err);
+		g_free(text);
+	} else {
+		if (i >= argc) {
+			nft_ruleset_free(cur);
+			return 0;
+		}
+		char *line = g_strjoinv(" ", argv + i);
+		rc = nft_run_text(&cur, NULL, line, check, &o, out, err);
+		g_free(line);
+	}
+	if (rc == 0) {
+		/* the ruleset object stays the caller's: move cur's tables in */
+		GPtrArray *old = rs->tables;
+		rs->tables = cur->tables;
+		rs->table_handle = cur->table_handle;
+		cur->tables = old;
+	}
+	nft_ruleset_free(cur);
+	return rc;
+}

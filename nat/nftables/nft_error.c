@@ -1,0 +1,115 @@
+/* nft_error.c - nft's error messages: the location, the line, the marks.
+ *
+ *   FILE:LINE:FIRST-LAST: Error: MESSAGE
+ *   <the input line>
+ *   <^ under the culprit, ~ under its context, tabs kept>
+ *
+ * On the command line (no file) the first line is "Error: MESSAGE". This
+ * mirrors nft's erec_print(); every error is collected and the input is
+ * refused as a whole, as nft refuses a batch.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "nat/nftables/nft_int.h"
+
+/* The text of line n (1-based), or the last line when n is past the end
+ * (nft shows the last line for "unexpected end of file"). */
+static GString *line_text(const char *text, int n)
+{
+	const char *start = text, *last = text;
+	for (int cur = 1; cur < n; cur++) {
+		const char *nl = strchr(start, '\n');
+		if (!nl || !nl[1]) {
+			start = last;	/* past the end: the last line */
+			break;
+		}
+		last = start = nl + 1;
+	}
+	const char *e = strchr(start, '\n');
+	return g_string_new_len(start, e ? e - start : (gssize)strlen(start));
+}
+
+static void emit(struct nft_parse *p, struct nft_loc at, const struct nft_loc *ctx,
+		 const char *msg)
+{
+	int len = at.len > 0 ? at.len : 1;
+	if (p->file)
+		g_string_append_printf(p->err, "%s:%d:%d-%d: ", p->file, at.line, at.col,
+				       at.col + len - 1);
+	g_string_append_printf(p->err, "Error: %s\n", msg);
+	GString *l = line_text(p->text, at.line);
+	g_string_append(p->err, l->str);
+	g_string_append_c(p->err, '\n');
+	int end = at.col + len - 1;
+	if (ctx && ctx->col + ctx->len - 1 > end)
+		end = ctx->col + ctx->len - 1;
+	for (int c = 1; c <= end; c++) {
+		char ch = c - 1 < (int)l->len ? l->str[c - 1] : ' ';
+		if (c >= at.col && c < at.col + len)
+			g_string_append_c(p->err, '^');
+		else if (ctx && ctx->line == at.line && c >= ctx->col && c < ctx->col + ctx->len)
+			g_string_append_c(p->err, '~');
+		else
+			g_string_append_c(p->err, ch == '\t' ? '\t' : ' ');
+	}
+	g_string_append_c(p->err, '\n');
+	g_string_free(l, TRUE);
+	p->nerr++;
+}
+
+static struct nft_loc loc_of(const struct nft_token *t)
+{
+	struct nft_loc l = { t->line, t->col, t->len };
+	return l;
+}
+
+void nft_error(struct nft_parse *p, const struct nft_token *at, const struct nft_token *ctx,
+	       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	struct nft_loc c = ctx ? loc_of(ctx) : (struct nft_loc){ 0, 0, 0 };
+	emit(p, loc_of(at), ctx ? &c : NULL, m);
+	g_free(m);
+}
+
+void nft_error_loc(struct nft_parse *p, struct nft_loc at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	emit(p, at, NULL, m);
+	g_free(m);
+}
+
+/* bison's names for nft's tokens (parser_bison.y's %token strings). */
+void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t)
+{
+	const char *what;
+	switch (t->type) {
+	case NFT_T_NL: what = "newline"; break;
+	case NFT_T_SEMI: what = "semicolon"; break;
+	case NFT_T_LBRACE: what = "'{'"; break;
+	case NFT_T_RBRACE: what = "'}'"; break;
+	case NFT_T_COMMA: what = "comma"; break;
+	case NFT_T_EOF: what = "end of file"; break;
+	case NFT_T_STRING: what = "quoted string"; break;
+	default: what = NULL;
+	}
+	if (what)
+		nft_error(p, t, NULL, "syntax error, unexpected %s", what);
+	else if (g_ascii_isdigit(t->text[0]))
+		nft_error(p, t, NULL, "syntax error, unexpected number");
+	else if (strchr("abcdefghijklmnopqrstuvwxyz", t->text[0]) && strlen(t->text) < 16 &&
+		 strspn(t->text, "abcdefghijklmnopqrstuvwxyz-") == strlen(t->text) &&
+		 (!strcmp(t->text, "accept") || !strcmp(t->text, "drop") || !strcmp(t->text, "counter") ||
+		  !strcmp(t->text, "table") || !strcmp(t->text, "chain") || !strcmp(t->text, "rule") ||
+		  !strcmp(t->text, "type") || !strcmp(t->text, "hook") || !strcmp(t->text, "policy")))
+		nft_error(p, t, NULL, "syntax error, unexpected %s", t->text);
+	else
+		nft_error(p, t, NULL, "syntax error, unexpected string");
+}

@@ -1,0 +1,750 @@
+/* nft_expr.c - the statements and expressions of one rule.
+ *
+ * Design: a rule is read left to right into nft_expr objects: a selector
+ * (payload, meta, ct, fib) with its operator and value, or a statement
+ * (verdict, counter, log, limit, quota, nat, reject, mark set, notrack,
+ * MSS clamping). What nft's evaluation normalises is done here, once:
+ * a one-element anonymous set is a plain value, set elements are sorted, a
+ * protocol match that only states the next selector's dependency is marked
+ * implicit (the kernel keeps it, `nft list` does not print it).
+ * Anything else is refused in natsim's voice, never guessed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nat/nftables/nft_int.h"
+
+static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
+
+#define NOPROTO -1
+static const struct { const char *in; const struct nft_key key; } keys[] = {
+	{ "ip saddr", { "ip saddr", NFT_DT_IPV4, NOPROTO, true } },
+	{ "ip daddr", { "ip daddr", NFT_DT_IPV4, NOPROTO, true } },
+	{ "ip protocol", { "ip protocol", NFT_DT_PROTO, NOPROTO, true } },
+	{ "tcp dport", { "tcp dport", NFT_DT_SERVICE, 6, false } },
+	{ "tcp sport", { "tcp sport", NFT_DT_SERVICE, 6, false } },
+	{ "tcp flags", { "tcp flags", NFT_DT_TCPFLAG, 6, false } },
+	{ "udp dport", { "udp dport", NFT_DT_SERVICE, 17, false } },
+	{ "udp sport", { "udp sport", NFT_DT_SERVICE, 17, false } },
+	{ "th dport", { "th dport", NFT_DT_SERVICE, NOPROTO, false } },
+	{ "th sport", { "th sport", NFT_DT_SERVICE, NOPROTO, false } },
+	{ "icmp type", { "icmp type", NFT_DT_ICMPTYPE, 1, false } },
+	{ "ct state", { "ct state", NFT_DT_CTSTATE, NOPROTO, false } },
+	{ "ct status", { "ct status", NFT_DT_CTSTATUS, NOPROTO, false } },
+	{ "ct mark", { "ct mark", NFT_DT_MARK, NOPROTO, false } },
+	{ "ct direction", { "ct direction", NFT_DT_CTDIR, NOPROTO, false } },
+	{ "meta iifname", { "iifname", NFT_DT_IFNAME, NOPROTO, false } },
+	{ "meta oifname", { "oifname", NFT_DT_IFNAME, NOPROTO, false } },
+	{ "meta l4proto", { "meta l4proto", NFT_DT_PROTO, NOPROTO, false } },
+	{ "meta nfproto", { "meta nfproto", NFT_DT_NFPROTO, NOPROTO, false } },
+	{ "meta mark", { "meta mark", NFT_DT_MARK, NOPROTO, false } },
+	{ "meta pkttype", { "meta pkttype", NFT_DT_PKTTYPE, NOPROTO, false } },
+	{ "meta length", { "meta length", NFT_DT_INTEGER, NOPROTO, false } },
+	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false } },
+	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false } },
+};
+/* meta keys nft accepts without `meta` */
+static const char *const bare_meta[] = { "iifname", "oifname", "mark", "pkttype", NULL };
+
+static bool at_end(const struct nft_token *t)
+{
+	return t->type == NFT_T_NL || t->type == NFT_T_SEMI || t->type == NFT_T_RBRACE ||
+	       t->type == NFT_T_EOF;
+}
+
+static struct nft_expr *expr_new(enum nft_expr_kind k)
+{
+	struct nft_expr *e = g_new0(struct nft_expr, 1);
+	e->kind = k;
+	e->level = -1;
+	return e;
+}
+
+/* The selector at the parser's position ("tcp dport", "meta mark", bare
+ * "iifname"); NULL if the words are none. */
+static const struct nft_key *parse_key(struct nft_parse *p)
+{
+	const struct nft_token *a = nft_peek(p, 0), *b = nft_peek(p, 1), *c = nft_peek(p, 2);
+	if (a->type != NFT_T_WORD)
+		return NULL;
+	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
+	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
+	char *meta = g_strdup_printf("meta %s", a->text);
+	const struct nft_key *k = NULL;
+	int words = 0;
+	for (unsigned i = 0; i < G_N_ELEMENTS(keys) && !k; i++) {
+		if (strcmp(keys[i].in, three) == 0)
+			k = &keys[i].key, words = 3;
+		else if (strcmp(keys[i].in, two) == 0)
+			k = &keys[i].key, words = 2;
+	}
+	for (unsigned i = 0; bare_meta[i] && !k; i++)
+		if (strcmp(a->text, bare_meta[i]) == 0)
+			for (unsigned j = 0; j < G_N_ELEMENTS(keys) && !k; j++)
+				if (strcmp(keys[j].in, meta) == 0)
+					k = &keys[j].key, words = 1;
+	g_free(two);
+	g_free(three);
+	g_free(meta);
+	for (int i = 0; i < words; i++)
+		nft_next(p);
+	return k;
+}
+
+static int elem_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct nft_elem *x = a, *y = b;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* nft's message for a symbol its datatype does not know. A name natsim's
+ * short lists lack (/etc/services, /etc/protocols, DNS) gets the same
+ * message: natsim resolves no names. */
+static const char *dtype_error(enum nft_dtype dt)
+{
+	switch (dt) {
+	case NFT_DT_CTSTATE: return "Could not parse conntrack state";
+	case NFT_DT_CTSTATUS: return "Could not parse conntrack status";
+	case NFT_DT_CTDIR: return "Could not parse conntrack direction";
+	case NFT_DT_SERVICE: return "Could not resolve service: Servname not supported for ai_socktype";
+	case NFT_DT_PROTO: return "Could not resolve protocol name";
+	case NFT_DT_ICMPTYPE: return "Could not parse ICMP type";
+	case NFT_DT_MARK: return "Could not parse packet mark";
+	case NFT_DT_IPV4: return "Could not resolve hostname: Name or service not known";
+	case NFT_DT_PKTTYPE: return "Could not parse packet type";
+	case NFT_DT_TCPFLAG: return "Could not parse TCP flag";
+	case NFT_DT_FIBADDR: return "Could not parse fib address type";
+	case NFT_DT_NFPROTO: return "Could not parse netfilter protocol";
+	default: return "Could not parse integer";
+	}
+}
+
+/* One value token of the key's type into e; an error and false if bad. */
+static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem *e, bool in_set)
+{
+	const struct nft_token *t = nft_peek(p, 0);
+	if (t->type != NFT_T_WORD && !(t->type == NFT_T_STRING && k->dtype == NFT_DT_IFNAME)) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	nft_next(p);
+	const char *why;
+	if (!nft_parse_value(k->dtype, t->text, e, &why)) {
+		static const char *const ops[] = { "&", "|", "^", "<<", ">>", ".", "map", "<", ">",
+			"<=", ">=", "(", "and", "or", "xor", "lt", "gt", "le", "ge", "set", NULL };
+		for (int i = 0; ops[i]; i++)
+			if (nft_is_word(t, ops[i])) {
+				nft_error(p, t, NULL, "natsim: nft expression `%s %s` is not implemented",
+					  k->name, t->text);
+				return false;
+			}
+		if (why)
+			nft_error(p, t, NULL, "%s", why);
+		else if (k->dtype == NFT_DT_IPV4 && strspn(t->text, "0123456789.") == strlen(t->text))
+			/* nft's scanner has no token for a partial address */
+			nft_error_unexpected(p, nft_peek(p, 0));
+		else
+			nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
+		return false;
+	}
+	/* a bitmask's comma list: established,related */
+	while (!in_set && nft_dtype_bitmask(k->dtype) && nft_peek(p, 0)->type == NFT_T_COMMA &&
+	       nft_peek(p, 1)->type == NFT_T_WORD) {
+		nft_next(p);
+		struct nft_elem more;
+		const struct nft_token *m = nft_next(p);
+		if (!nft_parse_value(k->dtype, m->text, &more, &why)) {
+			nft_error(p, m, NULL, "Could not parse %s", k->name);
+			return false;
+		}
+		e->lo |= more.lo;
+		e->hi = e->lo;
+	}
+	return true;
+}
+
+static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nft_key *k)
+{
+	struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+	e->key = k;
+	e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+	g_ptr_array_add(r->exprs, e);
+	struct nft_elem v;
+	const struct nft_token *t = nft_peek(p, 0);
+	if (nft_is_word(t, "&") && k->dtype == NFT_DT_TCPFLAG) {
+		/* `tcp flags & (fin | syn | rst | ack) == syn`: nft lists it as
+		 * `tcp flags syn / fin,syn,rst,ack` */
+		nft_next(p);
+		GString *m = g_string_new(NULL);
+		while (!at_end(nft_peek(p, 0)) && !nft_is_word(nft_peek(p, 0), "==") &&
+		       !nft_is_word(nft_peek(p, 0), "!="))
+			g_string_append(m, nft_next(p)->text);
+		const struct nft_token *op = nft_peek(p, 0);
+		gchar **bits = g_strsplit_set(m->str, "()|,", -1);
+		bool ok = nft_is_word(op, "==");
+		for (unsigned i = 0; ok && bits[i]; i++) {
+			struct nft_elem b;
+			const char *why;
+			if (!*bits[i])
+				continue;
+			ok = nft_parse_value(k->dtype, bits[i], &b, &why);
+			e->mask |= b.lo;
+		}
+		g_strfreev(bits);
+		g_string_free(m, TRUE);
+		if (!ok)
+			return unimpl(p, t, "expression `tcp flags & ...` (other than MASK == FLAGS)");
+		nft_next(p);
+		e->has_mask = true;
+		if (!value(p, k, &v, false))
+			return false;
+		g_array_append_val(e->elems, v);
+		return true;
+	}
+	if (nft_is_word(t, "!=") || nft_is_word(t, "ne")) {
+		e->neq = true;
+		nft_next(p);
+	} else if (nft_is_word(t, "==") || nft_is_word(t, "eq")) {
+		nft_next(p);
+	}
+	if (nft_is_word(nft_peek(p, 0), "vmap")) {
+		nft_next(p);
+		e->vmap = true;
+		if (nft_peek(p, 0)->type == NFT_T_LBRACE) {
+			e->anon = nft_set_new("", true);
+			g_array_append_val(e->anon->key_types, k->dtype);
+			e->anon->data_verdict = true;
+			return nft_parse_elements(p, e->anon);
+		}
+	}
+	const struct nft_token *at = nft_peek(p, 0);
+	if (at->type == NFT_T_WORD && at->text[0] == '@') {
+		nft_next(p);
+		/* checked once the batch is applied: a set may be declared later */
+		e->set_ref = g_strdup(at->text + 1);
+		e->chain_loc = (struct nft_loc){ at->line, at->col, at->len };
+		return true;
+	}
+	if (e->vmap) {
+		nft_error_unexpected(p, at);
+		return false;
+	}
+	if (nft_peek(p, 0)->type == NFT_T_LBRACE) {
+		/* nested sets ($VAR holding a set) are flattened, as nft does */
+		int depth = 0;
+		for (;;) {
+			while (nft_peek(p, 0)->type == NFT_T_NL)
+				nft_next(p);
+			enum nft_tok ty = nft_peek(p, 0)->type;
+			if (ty == NFT_T_LBRACE || ty == NFT_T_RBRACE) {
+				nft_next(p);
+				depth += ty == NFT_T_LBRACE ? 1 : -1;
+				if (depth == 0)
+					break;
+				if (ty == NFT_T_RBRACE && nft_peek(p, 0)->type == NFT_T_COMMA)
+					nft_next(p);
+				continue;
+			}
+			if (!value(p, k, &v, true))
+				return false;
+			g_array_append_val(e->elems, v);
+			while (nft_peek(p, 0)->type == NFT_T_NL)
+				nft_next(p);
+			if (nft_peek(p, 0)->type == NFT_T_COMMA)
+				nft_next(p);
+			else if (nft_peek(p, 0)->type != NFT_T_RBRACE) {
+				nft_error_unexpected(p, nft_peek(p, 0));
+				return false;
+			}
+		}
+		if (e->elems->len == 0) {
+			nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		g_array_sort(e->elems, elem_cmp);
+		e->is_set = e->elems->len > 1;
+	} else {
+		if (!value(p, k, &v, false))
+			return false;
+		g_array_append_val(e->elems, v);
+	}
+	if (k->dtype == NFT_DT_TCPFLAG && nft_is_word(nft_peek(p, 0), "/")) {
+		nft_next(p);
+		struct nft_elem m;
+		if (!value(p, k, &m, false))
+			return false;
+		e->has_mask = true;
+		e->mask = m.lo;
+	}
+	return true;
+}
+
+/* A protocol match that only states the dependency of the selector that
+ * follows it is not printed back (nft's payload dependency killing). */
+static void kill_dependency(struct nft_parse *p, struct nft_rule *r)
+{
+	if (r->exprs->len < 2)
+		return;
+	struct nft_expr *cur = r->exprs->pdata[r->exprs->len - 1];
+	struct nft_expr *prev = r->exprs->pdata[r->exprs->len - 2];
+	if (cur->kind != NFT_EXPR_MATCH || prev->kind != NFT_EXPR_MATCH || prev->neq ||
+	    prev->is_set || prev->elems->len != 1)
+		return;
+	uint32_t v = g_array_index(prev->elems, struct nft_elem, 0).lo;
+	const char *pk = prev->key->name;
+	if (cur->key->l4proto >= 0 && (uint32_t)cur->key->l4proto == v &&
+	    (strcmp(pk, "meta l4proto") == 0 ||
+	     (strcmp(pk, "ip protocol") == 0 && p->family == NFT_FAMILY_IP)))
+		prev->implicit = true;
+	if (cur->key->ip_payload && p->family == NFT_FAMILY_INET &&
+	    strcmp(pk, "meta nfproto") == 0 && v == 2)
+		prev->implicit = true;
+}
+
+static bool has_transport(const struct nft_rule *r)
+{
+	for (unsigned i = 0; i < r->exprs->len; i++) {
+		const struct nft_expr *e = r->exprs->pdata[i];
+		if (e->kind == NFT_EXPR_MATCH &&
+		    (e->key->l4proto >= 0 || !strcmp(e->key->name, "ip protocol") ||
+		     !strcmp(e->key->name, "meta l4proto") || !strncmp(e->key->name, "th ", 3)))
+			return true;
+	}
+	return false;
+}
+
+static bool parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	uint32_t a, b;
+	const char *d = strchr(s, '-');
+	char *x = d ? g_strndup(s, (gsize)(d - s)) : g_strdup(s);
+	bool ok = nft_parse_port(x, &a) && (!d || nft_parse_port(d + 1, &b));
+	g_free(x);
+	if (!ok)
+		return false;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)(d ? b : a);
+	return *lo <= *hi;
+}
+
+/* snat/dnat/masquerade/redirect [ip] [to ADDR[-ADDR][:PORT[-PORT]]] [flags] */
+static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_token *kw)
+{
+	struct nft_expr *e = expr_new(NFT_EXPR_NAT);
+	g_ptr_array_add(r->exprs, e);
+	e->nat = !strcmp(kw->text, "snat") ? NFT_SNAT : !strcmp(kw->text, "dnat") ? NFT_DNAT :
+		 !strcmp(kw->text, "masquerade") ? NFT_MASQ : NFT_REDIR;
+	if (nft_is_word(nft_peek(p, 0), "ip") && (e->nat == NFT_SNAT || e->nat == NFT_DNAT)) {
+		nft_next(p);
+		e->nat_ip = true;
+	}
+	if (nft_is_word(nft_peek(p, 0), "to")) {
+		nft_next(p);
+		const struct nft_token *v = nft_next(p);
+		if (v->type != NFT_T_WORD) {
+			nft_error_unexpected(p, v);
+			return false;
+		}
+		const char *s = v->text;
+		const char *colon = strchr(s, ':');
+		char *addr = colon ? g_strndup(s, (gsize)(colon - s)) : g_strdup(s);
+		bool ok = true;
+		if (*addr) {
+			if (e->nat == NFT_MASQ || e->nat == NFT_REDIR)
+				ok = false;
+			const char *d = strchr(addr, '-');
+			if (d) {
+				char *a = g_strndup(addr, (gsize)(d - addr));
+				ok = ok && nft_parse_ipv4(a, &e->addr_lo) && nft_parse_ipv4(d + 1, &e->addr_hi);
+				g_free(a);
+			} else {
+				ok = ok && nft_parse_ipv4(addr, &e->addr_lo);
+				e->addr_hi = e->addr_lo;
+			}
+			e->has_addr = true;
+		} else if (e->nat == NFT_SNAT || e->nat == NFT_DNAT) {
+			ok = false;
+		}
+		g_free(addr);
+		if (ok && colon) {
+			ok = parse_port_range(colon + 1, &e->port_lo, &e->port_hi);
+			e->has_port = true;
+		}
+		static const char *const exprs[] = { "tcp", "udp", "th", "ip", "meta", "ct", "numgen",
+						     "jhash", "symhash", "fib", NULL };
+		for (int i = 0; !ok && exprs[i]; i++)
+			if (!strcmp(s, exprs[i]))
+				return unimpl(p, v, "nat to an expression (maps, numgen, jhash)");
+		if (!ok && strchr(s, '/'))
+			return unimpl(p, v, "nat to a prefix");
+		if (!ok) {
+			nft_error(p, v, NULL, "syntax error, unexpected string");
+			return false;
+		}
+		if (e->has_port && !has_transport(r)) {
+			/* nft underlines the statement's keyword, and the port */
+			struct nft_token at = *v;
+			at.col = v->col + (int)(colon - s) + 1;
+			at.len = v->len - (int)(colon - s) - 1;
+			nft_error(p, &at, kw,
+				  "transport protocol mapping is only valid after transport protocol match");
+			return false;
+		}
+	}
+	for (;;) {
+		const struct nft_token *t = nft_peek(p, 0);
+		if (nft_is_word(t, "random"))
+			e->nat_flags |= NFT_NAT_RANDOM;
+		else if (nft_is_word(t, "fully-random"))
+			e->nat_flags |= NFT_NAT_FULLY_RANDOM;
+		else if (nft_is_word(t, "persistent"))
+			e->nat_flags |= NFT_NAT_PERSISTENT;
+		else
+			break;
+		nft_next(p);
+		if (nft_peek(p, 0)->type == NFT_T_COMMA)
+			nft_next(p);
+	}
+	return true;
+}
+
+static bool parse_uint_tok(struct nft_parse *p, uint64_t *v)
+{
+	const struct nft_token *t = nft_next(p);
+	char *e;
+	if (t->type != NFT_T_WORD || !g_ascii_isdigit(t->text[0])) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	*v = g_ascii_strtoull(t->text, &e, 0);
+	if (*e) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	return true;
+}
+
+static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what)
+{
+	nft_error(p, t, NULL, "natsim: nft %s is not implemented", what);
+	return false;
+}
+
+/* limit rate [over] N/UNIT [burst N packets] */
+static bool parse_limit(struct nft_parse *p, struct nft_rule *r)
+{
+	struct nft_expr *e = expr_new(NFT_EXPR_LIMIT);
+	g_ptr_array_add(r->exprs, e);
+	e->burst = 5;
+	const struct nft_token *t = nft_next(p);
+	if (!nft_is_word(t, "rate")) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	if (nft_is_word(nft_peek(p, 0), "over")) {
+		nft_next(p);
+		e->over = true;
+	}
+	t = nft_next(p);
+	static const char *const units[] = { "second", "minute", "hour", "day", "week", NULL };
+	const char *slash = t->type == NFT_T_WORD ? strchr(t->text, '/') : NULL;
+	char *end;
+	e->rate = t->type == NFT_T_WORD ? g_ascii_strtoull(t->text, &end, 10) : 0;
+	if (!slash || end != slash || !g_ascii_isdigit(t->text[0])) {
+		if (t->type == NFT_T_WORD && g_ascii_isdigit(t->text[0]))
+			return unimpl(p, t, "limit in bytes");
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	for (int i = 0; units[i]; i++)
+		if (!strcmp(slash + 1, units[i]))
+			e->unit = units[i];
+	if (!e->unit) {
+		nft_error(p, t, NULL, "Wrong rate format");
+		return false;
+	}
+	if (nft_is_word(nft_peek(p, 0), "burst")) {
+		nft_next(p);
+		uint64_t b;
+		if (!parse_uint_tok(p, &b))
+			return false;
+		e->burst = (uint32_t)b;
+		if (nft_is_word(nft_peek(p, 0), "packets"))
+			nft_next(p);
+		else
+			return unimpl(p, nft_peek(p, 0), "limit burst in bytes");
+	}
+	return true;
+}
+
+static bool parse_log(struct nft_parse *p, struct nft_rule *r)
+{
+	struct nft_expr *e = expr_new(NFT_EXPR_LOG);
+	g_ptr_array_add(r->exprs, e);
+	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
+					      "info", "debug", NULL };
+	for (;;) {
+		const struct nft_token *t = nft_peek(p, 0);
+		if (nft_is_word(t, "prefix")) {
+			nft_next(p);
+			t = nft_next(p);
+			if (t->type != NFT_T_STRING && t->type != NFT_T_WORD) {
+				nft_error_unexpected(p, t);
+				return false;
+			}
+			g_free(e->prefix);
+			e->prefix = g_strdup(t->text);
+		} else if (nft_is_word(t, "level")) {
+			nft_next(p);
+			t = nft_next(p);
+			e->level = -1;
+			for (int i = 0; levels[i]; i++)
+				if (nft_is_word(t, levels[i]))
+					e->level = i;
+			if (e->level < 0) {
+				nft_error(p, t, NULL, "invalid log level");
+				return false;
+			}
+		} else if (nft_is_word(t, "group") || nft_is_word(t, "flags") ||
+			   nft_is_word(t, "snaplen") || nft_is_word(t, "queue-threshold")) {
+			return unimpl(p, t, "log group and flags");
+		} else {
+			return true;
+		}
+	}
+}
+
+static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
+{
+	struct nft_expr *e = expr_new(NFT_EXPR_REJECT);
+	g_ptr_array_add(r->exprs, e);
+	if (!nft_is_word(nft_peek(p, 0), "with"))
+		return true;
+	nft_next(p);
+	const struct nft_token *t = nft_next(p);
+	if (nft_is_word(t, "tcp") && nft_is_word(nft_peek(p, 0), "reset")) {
+		nft_next(p);
+		e->reject = g_strdup("tcp reset");
+		return true;
+	}
+	if (nft_is_word(t, "icmp") || nft_is_word(t, "icmpx")) {
+		if (nft_is_word(nft_peek(p, 0), "type"))
+			nft_next(p);
+		const struct nft_token *c = nft_next(p);
+		static const char *const icmp[] = { "net-unreachable", "host-unreachable",
+			"prot-unreachable", "port-unreachable", "net-prohibited", "host-prohibited",
+			"admin-prohibited", NULL };
+		static const char *const icmpx[] = { "port-unreachable", "admin-prohibited",
+			"no-route", "host-unreachable", NULL };
+		const char *const *list = t->text[4] == 'x' ? icmpx : icmp;
+		for (int i = 0; list[i]; i++)
+			if (nft_is_word(c, list[i])) {
+				e->reject = g_strdup_printf("%s %s", t->text, c->text);
+				return true;
+			}
+		nft_error(p, c, NULL, "Could not parse %s code type", t->text);
+		return false;
+	}
+	nft_error_unexpected(p, t);
+	return false;
+}
+
+static bool parse_mark_set(struct nft_parse *p, struct nft_rule *r, enum nft_expr_kind k)
+{
+	struct nft_expr *e = expr_new(k);
+	g_ptr_array_add(r->exprs, e);
+	nft_next(p);	/* set */
+	const struct nft_token *t = nft_next(p);
+	struct nft_elem v;
+	const char *why;
+	if (t->type != NFT_T_WORD || !nft_parse_value(NFT_DT_MARK, t->text, &v, &why) ||
+	    v.range || v.plen >= 0) {
+		if (t->type == NFT_T_WORD)
+			return unimpl(p, t, "mark set from an expression");
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	e->value = v.lo;
+	return true;
+}
+
+/* One statement or selector; false after an error. */
+static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
+{
+	const struct nft_token *t = nft_peek(p, 0);
+	if (t->type != NFT_T_WORD) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	static const char *const verdicts[] = { "accept", "drop", "return", "continue", "jump", "goto" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(verdicts); i++)
+		if (nft_is_word(t, verdicts[i])) {
+			nft_next(p);
+			struct nft_expr *e = expr_new(NFT_EXPR_VERDICT);
+			g_ptr_array_add(r->exprs, e);
+			e->verdict = (enum nft_verdict)i;
+			if (e->verdict == NFT_JUMP || e->verdict == NFT_GOTO) {
+				const struct nft_token *c = nft_next(p);
+				if (c->type != NFT_T_WORD && c->type != NFT_T_STRING) {
+					nft_error_unexpected(p, c);
+					return false;
+				}
+				e->chain = g_strdup(c->text);
+				e->chain_loc = (struct nft_loc){ c->line, c->col, c->len };
+			}
+			return true;
+		}
+	if (nft_is_word(t, "counter")) {
+		nft_next(p);
+		struct nft_expr *e = expr_new(NFT_EXPR_COUNTER);
+		g_ptr_array_add(r->exprs, e);
+		if (nft_is_word(nft_peek(p, 0), "name"))
+			return unimpl(p, nft_peek(p, 0), "named counters");
+		if (nft_is_word(nft_peek(p, 0), "packets")) {
+			nft_next(p);
+			if (!parse_uint_tok(p, &e->packets))
+				return false;
+			if (!nft_is_word(nft_next(p), "bytes")) {
+				nft_error_unexpected(p, nft_peek(p, 0));
+				return false;
+			}
+			if (!parse_uint_tok(p, &e->bytes))
+				return false;
+		}
+		return true;
+	}
+	if (nft_is_word(t, "comment")) {
+		nft_next(p);
+		const struct nft_token *c = nft_next(p);
+		if (c->type != NFT_T_STRING && c->type != NFT_T_WORD) {
+			nft_error_unexpected(p, c);
+			return false;
+		}
+		g_free(r->comment);
+		r->comment = g_strdup(c->text);
+		return true;
+	}
+	if (nft_is_word(t, "log")) {
+		nft_next(p);
+		return parse_log(p, r);
+	}
+	if (nft_is_word(t, "limit")) {
+		nft_next(p);
+		return parse_limit(p, r);
+	}
+	if (nft_is_word(t, "quota")) {
+		nft_next(p);
+		struct nft_expr *e = expr_new(NFT_EXPR_QUOTA);
+		g_ptr_array_add(r->exprs, e);
+		if (nft_is_word(nft_peek(p, 0), "over")) {
+			nft_next(p);
+			e->over = true;
+		}
+		if (!parse_uint_tok(p, &e->rate))
+			return false;
+		const struct nft_token *u = nft_next(p);
+		static const char *const units[] = { "bytes", "kbytes", "mbytes", "gbytes", NULL };
+		for (int i = 0; units[i]; i++)
+			if (nft_is_word(u, units[i]))
+				e->unit = units[i];
+		if (!e->unit) {
+			nft_error_unexpected(p, u);
+			return false;
+		}
+		return true;
+	}
+	if (nft_is_word(t, "reject")) {
+		nft_next(p);
+		return parse_reject(p, r);
+	}
+	if (nft_is_word(t, "snat") || nft_is_word(t, "dnat") || nft_is_word(t, "masquerade") ||
+	    nft_is_word(t, "redirect")) {
+		nft_next(p);
+		return parse_nat(p, r, t);
+	}
+	if (nft_is_word(t, "notrack")) {
+		nft_next(p);
+		g_ptr_array_add(r->exprs, expr_new(NFT_EXPR_NOTRACK));
+		return true;
+	}
+	if (nft_is_word(t, "tcp") && nft_is_word(nft_peek(p, 1), "option")) {
+		static const char *const mss[] = { "tcp", "option", "maxseg", "size", "set", "rt", "mtu" };
+		for (unsigned i = 0; i < G_N_ELEMENTS(mss); i++)
+			if (!nft_is_word(nft_peek(p, i), mss[i]))
+				return unimpl(p, nft_peek(p, i), "tcp option (other than maxseg size set rt mtu)");
+		for (unsigned i = 0; i < G_N_ELEMENTS(mss); i++)
+			nft_next(p);
+		g_ptr_array_add(r->exprs, expr_new(NFT_EXPR_MSS_RTMTU));
+		return true;
+	}
+	if ((nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 1), "mark") &&
+	     nft_is_word(nft_peek(p, 2), "set")) ||
+	    (nft_is_word(t, "mark") && nft_is_word(nft_peek(p, 1), "set"))) {
+		if (nft_is_word(t, "meta"))
+			nft_next(p);
+		nft_next(p);
+		return parse_mark_set(p, r, NFT_EXPR_META_SET);
+	}
+	if (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "mark") &&
+	    nft_is_word(nft_peek(p, 2), "set")) {
+		nft_next(p);
+		nft_next(p);
+		return parse_mark_set(p, r, NFT_EXPR_CT_SET);
+	}
+	const struct nft_token *start = nft_peek(p, 0);
+	const struct nft_key *k = parse_key(p);
+	if (k && !strcmp(k->name, "meta nfproto") && p->family != NFT_FAMILY_INET) {
+		struct nft_token span = *start;
+		span.len = nft_peek(p, 0)->col - start->col - 1;
+		nft_error(p, &span, NULL, "meta nfproto is only useful in the inet family");
+		return false;
+	}
+	if (k) {
+		if (!parse_match(p, r, k))
+			return false;
+		kill_dependency(p, r);
+		return true;
+	}
+	static const char *const later[] = { "ip6", "icmpv6", "meta", "ct", "fib", "numgen", "jhash",
+		"queue", "set", "add", "update", "flow", "dup", "fwd", "synproxy", "iif", "oif",
+		"sctp", "udplite", "ether", "vlan", "arp", "tproxy", "osf", "socket", "rt",
+		"ipsec", "exthdr", "symhash", "ip", "tcp", "udp", "icmp", "th", NULL };
+	for (int i = 0; later[i]; i++)
+		if (nft_is_word(t, later[i])) {
+			char *m = nft_peek(p, 1)->type == NFT_T_WORD ?
+				  g_strdup_printf("expression `%s %s`", t->text, nft_peek(p, 1)->text) :
+				  g_strdup_printf("expression `%s`", t->text);
+			unimpl(p, t, m);
+			g_free(m);
+			return false;
+		}
+	/* nft reads an unknown word as a symbol compared with what follows:
+	 * nothing follows is a syntax error, else the symbol has no type */
+	if (at_end(nft_peek(p, 1)))
+		nft_error_unexpected(p, nft_peek(p, 1));
+	else
+		nft_error(p, t, NULL, "No symbol type information");
+	return false;
+}
+
+/* The rule at the parser's position, up to (not including) its end; NULL
+ * after an error, with the parser moved past the rule. */
+struct nft_rule *nft_parse_rule(struct nft_parse *p)
+{
+	struct nft_rule *r = g_new0(struct nft_rule, 1);
+	r->exprs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_expr_free);
+	const struct nft_token *first = nft_peek(p, 0);
+	r->loc = (struct nft_loc){ first->line, first->col, 0 };
+	while (!at_end(nft_peek(p, 0))) {
+		if (!parse_stmt(p, r)) {
+			while (!at_end(nft_peek(p, 0)))
+				nft_next(p);
+			nft_rule_free(r);
+			return NULL;
+		}
+		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		if (last->line == r->loc.line)
+			r->loc.len = last->col + last->len - r->loc.col;
+	}
+	return r;
+}

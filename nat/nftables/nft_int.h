@@ -1,0 +1,104 @@
+/* nft_int.h - what the files of nat/nftables/ share: tokens, the parse
+ * context with its error list, datatypes, model helpers.
+ *
+ * Design: the whole input is lexed into one token array first (nft's
+ * scanner works on the whole buffer too), so the parsers look ahead
+ * freely and every error can point at a token's line and columns.
+ */
+#ifndef NAT_NFTABLES_NFT_INT_H
+#define NAT_NFTABLES_NFT_INT_H
+
+#include "nat/nftables/nft.h"
+
+enum nft_tok { NFT_T_WORD, NFT_T_STRING, NFT_T_NL, NFT_T_SEMI, NFT_T_LBRACE,
+	       NFT_T_RBRACE, NFT_T_COMMA, NFT_T_EOF };
+
+struct nft_token {
+	enum nft_tok type;
+	char *text;		/* the word, or the string without its quotes */
+	int line, col, len;	/* 1-based line and byte column, length in bytes */
+};
+
+struct nft_parse {
+	const char *file;	/* "FILE" of the messages, NULL on the command line */
+	const char *text;	/* the input */
+	GArray *toks;		/* struct nft_token */
+	unsigned pos;
+	GString *err;
+	int nerr;
+	enum nft_family family;	/* of the table being parsed */
+	struct nft_table *table;
+};
+
+/* nft_lex.c */
+void nft_lex(struct nft_parse *p);
+void nft_lex_free(struct nft_parse *p);
+const struct nft_token *nft_peek(struct nft_parse *p, unsigned ahead);
+const struct nft_token *nft_next(struct nft_parse *p);
+bool nft_is_word(const struct nft_token *t, const char *w);
+
+/* nft_define.c: variables expanded on the token array (after nft_lex). */
+void nft_expand_defines(struct nft_parse *p);
+
+/* nft_error.c: nft's "FILE:L:C-C: Error: MSG", the line, the marks; ctx
+ * (may be NULL) is underlined with ~, at with ^. */
+void nft_error(struct nft_parse *p, const struct nft_token *at, const struct nft_token *ctx,
+	       const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+void nft_error_loc(struct nft_parse *p, struct nft_loc at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* The syntax error bison reports for an unexpected token. */
+void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t);
+
+/* nft_types.c */
+bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, const char **why);
+/* numeric: `nft -n`, symbols as numbers (bits as 0x%x each) */
+void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e, bool numeric);
+bool nft_dtype_bitmask(enum nft_dtype dt);
+bool nft_dtype_interval(enum nft_dtype dt);
+bool nft_parse_ipv4(const char *s, uint32_t *a);
+void nft_print_ipv4(GString *s, uint32_t a);
+bool nft_parse_port(const char *s, uint32_t *v);
+
+/* nft_expr.c: one rule's statements, up to a newline, `;` or `}`. */
+struct nft_rule *nft_parse_rule(struct nft_parse *p);
+
+/* nft_ruleset.c */
+struct nft_table *nft_table_find(struct nft_ruleset *rs, enum nft_family f, const char *name);
+struct nft_chain *nft_chain_find(struct nft_table *t, const char *name);
+struct nft_set *nft_set_find(struct nft_table *t, const char *name);
+struct nft_table *nft_table_new(struct nft_ruleset *rs, enum nft_family f, const char *name);
+struct nft_chain *nft_chain_new(struct nft_table *t, const char *name);
+void nft_table_free(struct nft_table *t);
+void nft_chain_free(struct nft_chain *c);
+void nft_rule_free(struct nft_rule *r);
+void nft_set_free(struct nft_set *s);
+void nft_expr_free(struct nft_expr *e);
+void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r);
+struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs);
+
+/* nft_set.c */
+struct nft_set *nft_set_new(const char *name, bool map);
+struct nft_set *nft_set_clone(const struct nft_set *s);
+void nft_setelem_free(struct nft_setelem *e);
+bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s);
+bool nft_parse_elements(struct nft_parse *p, struct nft_set *s);
+void nft_set_sort(struct nft_set *s);
+bool nft_setelem_same(const struct nft_setelem *a, const struct nft_setelem *b);
+void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, bool numeric);
+const char *nft_dtype_name(enum nft_dtype dt);
+
+/* nft_print.c */
+struct nft_print_opts { bool handles, numeric, stateless; };
+void nft_print_table(GString *s, const struct nft_table *t, const struct nft_print_opts *o);
+void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_chain *c,
+		     const struct nft_print_opts *o, bool alone);
+void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print_opts *o);
+void nft_print_rule(GString *s, const struct nft_rule *r, const struct nft_print_opts *o);
+const char *nft_family_name(enum nft_family f);
+const char *nft_hook_name(int hook);
+
+/* nft_parse.c: a whole input (file or command line) applied to rs as one
+ * transaction; 0 or 1. */
+int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
+		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err);
+
+#endif

@@ -1,0 +1,734 @@
+/* nft_parse.c - nft's commands and blocks: `table ... { chain ... { } }`,
+ * add/create/insert/delete/flush/list/rename, as one transaction.
+ *
+ * Design: the input is parsed and applied command by command to a copy of
+ * the ruleset (nft_ruleset_clone); errors are collected (nft goes on after
+ * a syntax error to report the next one) and any error discards the copy.
+ * As nft does, a batch creates its chains before its rules, so a rule may
+ * jump to a chain declared further down: jump targets are checked once the
+ * whole batch is applied. Named sets, maps, stateful objects, flowtables
+ * and `include` are refused in natsim's voice for now.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nat/nftables/nft_int.h"
+
+struct batch {
+	struct nft_parse *p;
+	struct nft_ruleset *rs;
+	GString *out;
+	struct nft_print_opts opts;
+	GPtrArray *pending;	/* table, rule, table, rule...: handles still to give */
+	GPtrArray *pending_sets; /* table, set, ...: given before the rules */
+	GPtrArray *pending_checks; /* chain, rule, ...: the command's new rules */
+	GArray *kernel_errs;	/* struct nft_loc: rules the kernel will refuse */
+	GPtrArray *invalid_tables; /* tables that failed the kernel's validation */
+};
+
+static bool sep(const struct nft_token *t)
+{
+	return t->type == NFT_T_NL || t->type == NFT_T_SEMI;
+}
+
+static void skip_seps(struct nft_parse *p)
+{
+	while (sep(nft_peek(p, 0)))
+		nft_next(p);
+}
+
+/* Skip to the end of the current command, past balanced braces. */
+static void recover(struct nft_parse *p)
+{
+	int depth = 0;
+	for (;;) {
+		const struct nft_token *t = nft_peek(p, 0);
+		if (t->type == NFT_T_EOF)
+			return;
+		if (t->type == NFT_T_LBRACE)
+			depth++;
+		if (t->type == NFT_T_RBRACE) {
+			if (depth == 0)
+				return;
+			depth--;
+		}
+		if (depth == 0 && sep(t))
+			return;
+		nft_next(p);
+	}
+}
+
+static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what)
+{
+	nft_error(p, t, NULL, "natsim: nft %s is not implemented", what);
+	return false;
+}
+
+static bool name_tok(struct nft_parse *p, const struct nft_token **out)
+{
+	const struct nft_token *t = nft_next(p);
+	if (t->type != NFT_T_WORD && t->type != NFT_T_STRING) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	*out = t;
+	return true;
+}
+
+/* [family] name: the family is optional and ip by default. */
+static bool family_name(struct nft_parse *p, enum nft_family *f, const struct nft_token **name)
+{
+	const struct nft_token *t = nft_peek(p, 0);
+	*f = NFT_FAMILY_IP;
+	if (nft_is_word(t, "ip") || nft_is_word(t, "inet")) {
+		*f = nft_is_word(t, "ip") ? NFT_FAMILY_IP : NFT_FAMILY_INET;
+		nft_next(p);
+	} else if (nft_is_word(t, "ip6") || nft_is_word(t, "arp") || nft_is_word(t, "bridge") ||
+		   nft_is_word(t, "netdev")) {
+		char *m = g_strdup_printf("family %s", t->text);
+		unimpl(p, t, m);
+		g_free(m);
+		return false;
+	}
+	return name_tok(p, name);
+}
+
+static struct nft_table *table_of(struct batch *b, enum nft_family f, const struct nft_token *name)
+{
+	struct nft_table *t = nft_table_find(b->rs, f, name->text);
+	if (!t)
+		nft_error(b->p, name, NULL, "Could not process rule: No such file or directory");
+	return t;
+}
+
+static bool hook_of(const char *s, int *hook)
+{
+	static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(s, hooks[i])) {
+			*hook = i;
+			return true;
+		}
+	return false;
+}
+
+static bool prio_of(const char *s, int *prio)
+{
+	static const struct { const char *n; int v; } std[] = {
+		{ "raw", -300 }, { "mangle", -150 }, { "dstnat", -100 }, { "filter", 0 },
+		{ "security", 50 }, { "srcnat", 100 } };
+	for (unsigned i = 0; i < G_N_ELEMENTS(std); i++)
+		if (!strcmp(s, std[i].n)) {
+			*prio = std[i].v;
+			return true;
+		}
+	char *e;
+	long v = strtol(s, &e, 10);
+	if (!*s || *e || v < -2147483647L || v > 2147483647L)
+		return false;
+	*prio = (int)v;
+	return true;
+}
+
+/* `type T hook H priority P ;` and `policy P ;` inside a chain block. */
+static bool chain_spec(struct batch *b, struct nft_chain *c)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *t = nft_next(p);
+	if (nft_is_word(t, "policy")) {
+		const struct nft_token *v = nft_next(p);
+		if (!nft_is_word(v, "accept") && !nft_is_word(v, "drop")) {
+			nft_error_unexpected(p, v);
+			return false;
+		}
+		c->policy_drop = nft_is_word(v, "drop");
+		return true;
+	}
+	const struct nft_token *ty = nft_next(p);
+	if (!nft_is_word(ty, "filter") && !nft_is_word(ty, "nat") && !nft_is_word(ty, "route")) {
+		nft_error(p, ty, NULL, "unknown chain type");
+		return false;
+	}
+	c->type = nft_is_word(ty, "filter") ? "filter" : nft_is_word(ty, "nat") ? "nat" : "route";
+	if (!nft_is_word(nft_next(p), "hook")) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return false;
+	}
+	const struct nft_token *h = nft_next(p);
+	if (!hook_of(h->text, &c->hook)) {
+		if (nft_is_word(h, "ingress") || nft_is_word(h, "egress"))
+			return unimpl(p, h, "ingress and egress hooks");
+		nft_error(p, h, NULL, "unknown chain hook");
+		return false;
+	}
+	if (nft_is_word(nft_peek(p, 0), "device"))
+		return unimpl(p, nft_peek(p, 0), "chain devices");
+	if (!nft_is_word(nft_next(p), "priority")) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return false;
+	}
+	const struct nft_token *pr = nft_next(p);
+	if (pr->type != NFT_T_WORD || !prio_of(pr->text, &c->prio)) {
+		if (pr->type == NFT_T_WORD && strpbrk(pr->text, "+-") == NULL &&
+		    (nft_is_word(nft_peek(p, 0), "+") || nft_is_word(nft_peek(p, 0), "-")))
+			return unimpl(p, pr, "priority expressions");
+		nft_error(p, pr, NULL, "'%s' is invalid priority in this context.", pr->text);
+		return false;
+	}
+	if (!strcmp(c->type, "nat") && c->hook == 2) {
+		nft_error(p, ty, NULL, "Could not process rule: Operation not supported");
+		return false;
+	}
+	c->base = true;
+	return true;
+}
+
+static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, bool insert)
+{
+	struct nft_rule *r = nft_parse_rule(b->p);
+	if (!r)
+		return false;
+	g_ptr_array_add(b->pending, t);
+	g_ptr_array_add(b->pending, r);
+	g_ptr_array_add(b->pending_checks, t);
+	g_ptr_array_add(b->pending_checks, c);
+	g_ptr_array_add(b->pending_checks, r);
+	if (insert)
+		g_ptr_array_insert(c->rules, 0, r);
+	else
+		g_ptr_array_add(c->rules, r);
+	return true;
+}
+
+/* chain { spec; rules } */
+static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *c)
+{
+	struct nft_parse *p = b->p;
+	nft_next(p);	/* { */
+	bool ok = true;
+	for (;;) {
+		skip_seps(p);
+		const struct nft_token *t0 = nft_peek(p, 0);
+		if (t0->type == NFT_T_RBRACE) {
+			nft_next(p);
+			return ok;
+		}
+		if (t0->type == NFT_T_EOF) {
+			nft_error_unexpected(p, t0);
+			return false;
+		}
+		bool r = nft_is_word(t0, "type") || nft_is_word(t0, "policy") ? chain_spec(b, c) :
+			 nft_is_word(t0, "comment") ? unimpl(p, t0, "chain comments") :
+			 add_rule(b, t, c, false);
+		if (!r) {
+			ok = false;
+			recover(p);
+		} else if (!sep(nft_peek(p, 0)) && nft_peek(p, 0)->type != NFT_T_RBRACE) {
+			nft_error_unexpected(p, nft_peek(p, 0));
+			ok = false;
+			recover(p);
+		}
+	}
+}
+
+/* A chain a jump, goto or verdict map refers to cannot be deleted (the
+ * kernel's chain use count); its own rules go with it. */
+static bool chain_in_use(struct nft_table *t, const char *name)
+{
+	for (unsigned j = 0; j < t->chains->len; j++) {
+		struct nft_chain *c = t->chains->pdata[j];
+		for (unsigned k = 0; k < c->rules->len; k++) {
+			struct nft_rule *r = c->rules->pdata[k];
+			for (unsigned x = 0; x < r->exprs->len; x++) {
+				struct nft_expr *e = r->exprs->pdata[x];
+				if (e->chain && !strcmp(e->chain, name))
+					return true;
+				for (unsigned y = 0; e->anon && y < e->anon->elems->len; y++) {
+					struct nft_setelem *se = e->anon->elems->pdata[y];
+					if (se->chain && !strcmp(se->chain, name))
+						return true;
+				}
+			}
+		}
+	}
+	for (unsigned j = 0; j < t->sets->len; j++) {
+		struct nft_set *s = t->sets->pdata[j];
+		for (unsigned y = 0; y < s->elems->len; y++) {
+			struct nft_setelem *se = s->elems->pdata[y];
+			if (se->chain && !strcmp(se->chain, name))
+				return true;
+		}
+	}
+	return false;
+}
+
+static struct nft_chain *chain_get(struct nft_table *t, const char *name, bool *created)
+{
+	struct nft_chain *c = nft_chain_find(t, name);
+	*created = !c;
+	return c ? c : nft_chain_new(t, name);
+}
+
+/* table { chain ... { } ... } */
+static bool table_block(struct batch *b, struct nft_table *t)
+{
+	struct nft_parse *p = b->p;
+	nft_next(p);	/* { */
+	p->family = t->family;
+	p->table = t;
+	bool ok = true;
+	for (;;) {
+		skip_seps(p);
+		const struct nft_token *t0 = nft_peek(p, 0);
+		if (t0->type == NFT_T_RBRACE) {
+			nft_next(p);
+			return ok;
+		}
+		if (t0->type == NFT_T_EOF) {
+			nft_error_unexpected(p, t0);
+			return false;
+		}
+		bool r;
+		if (nft_is_word(t0, "chain")) {
+			nft_next(p);
+			const struct nft_token *n;
+			r = name_tok(p, &n);
+			if (r) {
+				bool created;
+				struct nft_chain *c = chain_get(t, n->text, &created);
+				if (nft_peek(p, 0)->type == NFT_T_LBRACE)
+					r = chain_block(b, t, c);
+			}
+		} else if (nft_is_word(t0, "set") || nft_is_word(t0, "map")) {
+			nft_next(p);
+			const struct nft_token *n;
+			r = name_tok(p, &n);
+			if (r && nft_set_find(t, n->text)) {
+				nft_error(p, n, NULL, "natsim: nft redefinition of a set is not implemented");
+				r = false;
+			} else if (r && nft_peek(p, 0)->type != NFT_T_LBRACE) {
+				nft_error_unexpected(p, nft_peek(p, 0));
+				r = false;
+			} else if (r) {
+				struct nft_set *s = nft_set_new(n->text, nft_is_word(t0, "map"));
+				g_ptr_array_add(t->sets, s);
+				g_ptr_array_add(b->pending_sets, t);
+				g_ptr_array_add(b->pending_sets, s);
+				r = nft_parse_set_block(p, s);
+			}
+		} else if (nft_is_word(t0, "counter") || nft_is_word(t0, "quota") ||
+			   nft_is_word(t0, "limit") || nft_is_word(t0, "ct")) {
+			r = unimpl(p, t0, "named stateful objects");
+		} else if (nft_is_word(t0, "flowtable")) {
+			r = unimpl(p, t0, "flowtables");
+		} else if (nft_is_word(t0, "flags") || nft_is_word(t0, "comment")) {
+			r = unimpl(p, t0, "table flags and comments");
+		} else {
+			nft_error_unexpected(p, t0);
+			r = false;
+		}
+		if (!r) {
+			ok = false;
+			recover(p);
+			if (nft_peek(p, 0)->type == NFT_T_RBRACE && nft_peek(p, 1)->type != NFT_T_EOF &&
+			    !sep(nft_peek(p, 1)))
+				nft_next(p);
+		}
+	}
+}
+
+static void print_list(struct batch *b, const char *what, struct nft_table *t, struct nft_chain *c)
+{
+	if (!strcmp(what, "ruleset")) {
+		for (unsigned i = 0; i < b->rs->tables->len; i++)
+			nft_print_table(b->out, b->rs->tables->pdata[i], &b->opts);
+	} else if (!strcmp(what, "table")) {
+		nft_print_table(b->out, t, &b->opts);
+	} else if (!strcmp(what, "chain")) {
+		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+		nft_print_chain(b->out, t, c, &b->opts, true);
+		g_string_append(b->out, "}\n");
+	} else if (!strcmp(what, "tables")) {
+		for (unsigned i = 0; i < b->rs->tables->len; i++) {
+			struct nft_table *x = b->rs->tables->pdata[i];
+			g_string_append_printf(b->out, "table %s %s\n", nft_family_name(x->family), x->name);
+		}
+	}
+}
+
+/* list set|map [FAMILY] TABLE NAME */
+static bool list_set(struct batch *b)
+{
+	enum nft_family f;
+	const struct nft_token *tn, *sn;
+	if (!family_name(b->p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t || !name_tok(b->p, &sn))
+		return false;
+	struct nft_set *s = nft_set_find(t, sn->text);
+	if (!s) {
+		nft_error(b->p, sn, NULL, "No such file or directory");
+		return false;
+	}
+	g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+	nft_print_set(b->out, s, &b->opts);
+	g_string_append(b->out, "}\n");
+	return true;
+}
+
+/* add|create|delete element [FAMILY] TABLE SET { ELEM, ... } */
+static bool element_cmd(struct batch *b, const struct nft_token *verb)
+{
+	struct nft_parse *p = b->p;
+	enum nft_family f;
+	const struct nft_token *tn, *sn;
+	if (!family_name(p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t || !name_tok(p, &sn))
+		return false;
+	struct nft_set *s = nft_set_find(t, sn->text);
+	if (!s) {
+		nft_error(p, sn, NULL, "Could not process rule: No such file or directory");
+		return false;
+	}
+	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return false;
+	}
+	if (s->timeout_ms || (s->flags & NFT_SET_F_TIMEOUT))
+		return unimpl(p, verb, "elements with timeouts");
+	struct nft_set *tmp = nft_set_new(s->name, s->map);
+	g_array_append_vals(tmp->key_types, s->key_types->data, s->key_types->len);
+	g_array_append_vals(tmp->data_types, s->data_types->data, s->data_types->len);
+	tmp->data_verdict = s->data_verdict;
+	bool ok = nft_parse_elements(p, tmp);
+	bool del = nft_is_word(verb, "delete"), create = nft_is_word(verb, "create");
+	while (ok && tmp->elems->len) {
+		struct nft_setelem *e = g_ptr_array_steal_index(tmp->elems, 0);
+		unsigned i;
+		for (i = 0; i < s->elems->len && !nft_setelem_same(s->elems->pdata[i], e); i++)
+			;
+		if (del && i < s->elems->len) {
+			g_ptr_array_remove_index(s->elems, i);
+		} else if (del || (create && i < s->elems->len)) {
+			nft_error_loc(p, e->loc, "Could not process rule: %s",
+				      del ? "No such file or directory" : "File exists");
+			ok = false;
+		} else if (i == s->elems->len) {
+			g_ptr_array_add(s->elems, e);
+			e = NULL;
+		}
+		nft_setelem_free(e);
+	}
+	nft_set_free(tmp);
+	nft_set_sort(s);
+	return ok;
+}
+
+/* One command; false after an error (already reported). */
+static bool command(struct batch *b)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *verb = nft_peek(p, 0);
+	const char *v = verb->type == NFT_T_WORD ? verb->text : "";
+	bool implicit = !strcmp(v, "table") || !strcmp(v, "chain") || !strcmp(v, "rule");
+	if (!implicit)
+		nft_next(p);
+	if (!strcmp(v, "include") || !strcmp(v, "monitor") ||
+	    !strcmp(v, "export") || !strcmp(v, "import") || !strcmp(v, "describe") ||
+	    !strcmp(v, "reset") || !strcmp(v, "get") || !strcmp(v, "destroy") || !strcmp(v, "redefine"))
+		return unimpl(p, verb, verb->text);
+	bool add = implicit || !strcmp(v, "add") || !strcmp(v, "create");
+	bool ins = !strcmp(v, "insert");
+	if (!add && !ins && strcmp(v, "delete") && strcmp(v, "flush") && strcmp(v, "list") &&
+	    strcmp(v, "rename") && strcmp(v, "replace")) {
+		nft_error_unexpected(p, verb);
+		return false;
+	}
+	const struct nft_token *obj = nft_next(p);
+	if (nft_is_word(obj, "ruleset")) {
+		if (!strcmp(v, "flush")) {
+			g_ptr_array_set_size(b->rs->tables, 0);
+			return true;
+		}
+		if (!strcmp(v, "list")) {
+			print_list(b, "ruleset", NULL, NULL);
+			return true;
+		}
+	}
+	if (nft_is_word(obj, "tables") && !strcmp(v, "list")) {
+		print_list(b, "tables", NULL, NULL);
+		return true;
+	}
+	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && !strcmp(v, "list"))
+		return list_set(b);
+	if (nft_is_word(obj, "element") && (add || !strcmp(v, "delete")))
+		return element_cmd(b, verb);
+	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
+	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
+	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||
+	    nft_is_word(obj, "chains") || nft_is_word(obj, "counters") || nft_is_word(obj, "maps")) {
+		char *m = g_strdup_printf("%s %s", v, obj->text);
+		unimpl(p, obj, m);
+		g_free(m);
+		return false;
+	}
+	enum nft_family f;
+	const struct nft_token *tn, *cn;
+	if (nft_is_word(obj, "table")) {
+		if (!family_name(p, &f, &tn))
+			return false;
+		struct nft_table *t = nft_table_find(b->rs, f, tn->text);
+		if (add) {
+			if (t && !strcmp(v, "create")) {
+				nft_error(p, tn, NULL, "Could not process rule: File exists");
+				return false;
+			}
+			if (!t)
+				t = nft_table_new(b->rs, f, tn->text);
+			if (nft_peek(p, 0)->type == NFT_T_LBRACE)
+				return table_block(b, t);
+			return true;
+		}
+		if (!(t = table_of(b, f, tn)))
+			return false;
+		if (!strcmp(v, "delete")) {
+			g_ptr_array_remove(b->rs->tables, t);
+		} else if (!strcmp(v, "flush")) {
+			for (unsigned i = 0; i < t->chains->len; i++)
+				g_ptr_array_set_size(((struct nft_chain *)t->chains->pdata[i])->rules, 0);
+		} else if (!strcmp(v, "list")) {
+			print_list(b, "table", t, NULL);
+		} else {
+			nft_error_unexpected(p, obj);
+			return false;
+		}
+		return true;
+	}
+	if (!nft_is_word(obj, "chain") && !nft_is_word(obj, "rule")) {
+		nft_error_unexpected(p, obj);
+		return false;
+	}
+	if (!family_name(p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t)
+		return false;
+	p->family = f;
+	p->table = t;
+	if (!name_tok(p, &cn))
+		return false;
+	struct nft_chain *c = nft_chain_find(t, cn->text);
+	if (nft_is_word(obj, "chain")) {
+		if (add) {
+			if (c && !strcmp(v, "create")) {
+				nft_error(p, cn, NULL, "Could not process rule: File exists");
+				return false;
+			}
+			bool created;
+			c = chain_get(t, cn->text, &created);
+			if (nft_peek(p, 0)->type == NFT_T_LBRACE)
+				return chain_block(b, t, c);
+			return true;
+		}
+		if (!c) {
+			nft_error(p, cn, NULL, "Could not process rule: No such file or directory");
+			return false;
+		}
+		if (!strcmp(v, "delete")) {
+			if (chain_in_use(t, c->name)) {
+				nft_error(p, cn, NULL, "Could not process rule: Device or resource busy");
+				return false;
+			}
+			g_ptr_array_remove(t->chains, c);
+		} else if (!strcmp(v, "flush")) {
+			g_ptr_array_set_size(c->rules, 0);
+		} else if (!strcmp(v, "list")) {
+			print_list(b, "chain", t, c);
+		} else if (!strcmp(v, "rename")) {
+			const struct nft_token *nn;
+			if (!name_tok(p, &nn))
+				return false;
+			g_free(c->name);
+			c->name = g_strdup(nn->text);
+		} else {
+			nft_error_unexpected(p, obj);
+			return false;
+		}
+		return true;
+	}
+	/* rule */
+	if (!c) {
+		nft_error(p, cn, NULL, "Could not process rule: No such file or directory");
+		return false;
+	}
+	if (!strcmp(v, "delete") || !strcmp(v, "replace") ||
+	    nft_is_word(nft_peek(p, 0), "handle") || nft_is_word(nft_peek(p, 0), "position") ||
+	    nft_is_word(nft_peek(p, 0), "index"))
+		return unimpl(p, nft_peek(p, 0), "rule positions and handles");
+	return add_rule(b, t, c, ins);
+}
+
+/* A command's rules take their handles after its chains (nft sends a
+ * block's NEWCHAINs before its NEWRULEs). */
+static void give_handles(struct batch *b)
+{
+	for (unsigned i = 0; i + 1 < b->pending_sets->len; i += 2) {
+		struct nft_table *t = b->pending_sets->pdata[i];
+		((struct nft_set *)b->pending_sets->pdata[i + 1])->handle = ++t->next_handle;
+	}
+	g_ptr_array_set_size(b->pending_sets, 0);
+	for (unsigned i = 0; i + 1 < b->pending->len; i += 2)
+		nft_rule_add_handles(b->pending->pdata[i], b->pending->pdata[i + 1]);
+	g_ptr_array_set_size(b->pending, 0);
+}
+
+static void check_target(struct batch *b, struct nft_table *t, const char *chain, struct nft_loc *loc)
+{
+	if (chain && loc->line && !nft_chain_find(t, chain))
+		nft_error_loc(b->p, *loc, "Could not process rule: No such file or directory");
+	loc->line = 0;	/* checked once, in its batch */
+}
+
+static void check_set_targets(struct batch *b, struct nft_table *t, struct nft_set *s)
+{
+	for (unsigned i = 0; s && i < s->elems->len; i++) {
+		struct nft_setelem *e = s->elems->pdata[i];
+		check_target(b, t, e->chain, &e->chain_loc);
+	}
+}
+
+/* `@name` of a rule: a set (a verdict map after vmap) of the table. */
+static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr *e)
+{
+	struct nft_set *s = nft_set_find(t, e->set_ref);
+	if (!s)
+		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
+	else if (s->map != e->vmap || (s->map && !s->data_verdict) || s->key_types->len != 1 ||
+		 g_array_index(s->key_types, enum nft_dtype, 0) != e->key->dtype)
+		nft_error_loc(b->p, e->chain_loc,
+			      "natsim: nft lookups of maps, concatenations and other types are not implemented");
+	e->chain_loc.line = 0;
+}
+
+/* Statements the kernel accepts only at some hooks (the expressions'
+ * validate ops): `rt mtu` (nft_rt_validate) in forward, output and
+ * postrouting base chains. Run after each command (its new rules), the
+ * errors kept for the end: the kernel sees nothing of a batch nft refused. */
+static void check_hooks(struct batch *b)
+{
+	for (unsigned i = 0; i + 2 < b->pending_checks->len; i += 3) {
+		struct nft_table *t = b->pending_checks->pdata[i];
+		struct nft_chain *c = b->pending_checks->pdata[i + 1];
+		struct nft_rule *r = b->pending_checks->pdata[i + 2];
+		/* once a table failed validation, the kernel validates it again
+		 * at each later rule of the batch, and fails each one */
+		bool bad = g_ptr_array_find(b->invalid_tables, t, NULL);
+		for (unsigned x = 0; !bad && c->base && x < r->exprs->len; x++) {
+			struct nft_expr *e = r->exprs->pdata[x];
+			if (e->kind == NFT_EXPR_MSS_RTMTU && c->hook != 2 && c->hook != 3 && c->hook != 4) {
+				g_ptr_array_add(b->invalid_tables, t);
+				bad = true;
+			}
+		}
+		if (bad)
+			g_array_append_val(b->kernel_errs, r->loc);
+	}
+	g_ptr_array_set_size(b->pending_checks, 0);
+}
+
+/* Jump and goto targets (verdicts and verdict maps) must exist once the
+ * batch is applied. */
+static void check_jumps(struct batch *b)
+{
+	/* set lookups fail in nft's evaluation, before anything is sent */
+	for (unsigned i = 0; i < b->rs->tables->len; i++) {
+		struct nft_table *t = b->rs->tables->pdata[i];
+		for (unsigned j = 0; j < t->chains->len; j++) {
+			struct nft_chain *c = t->chains->pdata[j];
+			for (unsigned k = 0; k < c->rules->len; k++) {
+				struct nft_rule *r = c->rules->pdata[k];
+				for (unsigned x = 0; x < r->exprs->len; x++) {
+					struct nft_expr *e = r->exprs->pdata[x];
+					if (e->set_ref && e->chain_loc.line)
+						check_set_ref(b, t, e);
+				}
+			}
+		}
+	}
+	if (b->p->nerr)
+		return;
+	for (unsigned i = 0; i < b->kernel_errs->len; i++)
+		nft_error_loc(b->p, g_array_index(b->kernel_errs, struct nft_loc, i),
+			      "Could not process rule: Operation not supported");
+	for (unsigned i = 0; i < b->rs->tables->len; i++) {
+		struct nft_table *t = b->rs->tables->pdata[i];
+		for (unsigned j = 0; j < t->sets->len; j++)
+			check_set_targets(b, t, t->sets->pdata[j]);
+		for (unsigned j = 0; j < t->chains->len; j++) {
+			struct nft_chain *c = t->chains->pdata[j];
+			for (unsigned k = 0; k < c->rules->len; k++) {
+				struct nft_rule *r = c->rules->pdata[k];
+				for (unsigned x = 0; x < r->exprs->len; x++) {
+					struct nft_expr *e = r->exprs->pdata[x];
+					if (e->kind == NFT_EXPR_VERDICT)
+						check_target(b, t, e->chain, &e->chain_loc);
+					check_set_targets(b, t, e->anon);
+				}
+			}
+		}
+	}
+}
+
+int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
+		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
+{
+	struct nft_parse p = { .file = file, .text = text, .err = err };
+	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(), g_ptr_array_new(),
+			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
+			  g_ptr_array_new() };
+	b.opts = *opts;
+	nft_lex(&p);
+	nft_expand_defines(&p);
+	while (!p.nerr) {
+		skip_seps(&p);
+		if (nft_peek(&p, 0)->type == NFT_T_EOF)
+			break;
+		p.family = NFT_FAMILY_IP;
+		p.table = NULL;
+		bool ok = command(&b);
+		give_handles(&b);
+		check_hooks(&b);
+		if (!ok) {
+			recover(&p);
+			if (nft_peek(&p, 0)->type == NFT_T_RBRACE)
+				nft_next(&p);
+		} else if (!sep(nft_peek(&p, 0)) && nft_peek(&p, 0)->type != NFT_T_EOF) {
+			nft_error_unexpected(&p, nft_peek(&p, 0));
+			recover(&p);
+			if (nft_peek(&p, 0)->type == NFT_T_RBRACE)
+				nft_next(&p);
+		}
+	}
+	if (!p.nerr)
+		check_jumps(&b);
+	nft_lex_free(&p);
+	g_ptr_array_free(b.pending, TRUE);
+	g_ptr_array_free(b.pending_sets, TRUE);
+	g_ptr_array_free(b.pending_checks, TRUE);
+	g_array_free(b.kernel_errs, TRUE);
+	g_ptr_array_free(b.invalid_tables, TRUE);
+	int rc = p.nerr ? 1 : 0;
+	if (!rc && !check_only) {
+		nft_ruleset_free(*rs);
+		*rs = b.rs;
+	} else {
+		nft_ruleset_free(b.rs);
+	}
+	if (!rc)
+		g_string_append(out, b.out->str);
+	g_string_free(b.out, TRUE);
+	return rc;
+}

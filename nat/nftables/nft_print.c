@@ -1,0 +1,315 @@
+/* nft_print.c - `nft list`: the ruleset as nft 1.0.6 prints it.
+ *
+ * Design: one function per object, each writing the exact text of nft's
+ * netlink-to-text path (rule.c's table_print/chain_print/set_print and
+ * statement.c's *_stmt_print), tabs and all; the objects already hold the
+ * normalised form (nft_expr.c), so printing never decides anything but
+ * layout. Priorities print by name (or name +- offset up to 10), as
+ * prio2str does for the hook's standard priorities.
+ */
+#include <string.h>
+
+#include "nat/nftables/nft_int.h"
+
+static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
+
+const char *nft_family_name(enum nft_family f)
+{
+	return f == NFT_FAMILY_IP ? "ip" : "inet";
+}
+
+const char *nft_hook_name(int hook)
+{
+	return hook >= 0 && hook < 5 ? hooks[hook] : "?";
+}
+
+/* std_prios of nft's rule.c for ip/inet, with the hooks they apply to */
+static void print_prio(GString *s, int hook, int prio, bool numeric)
+{
+	static const struct { const char *name; int v; int hook; } std[] = {
+		{ "raw", -300, -1 }, { "mangle", -150, -1 }, { "dstnat", -100, 0 },
+		{ "filter", 0, -1 }, { "security", 50, -1 }, { "srcnat", 100, 4 },
+	};
+	for (unsigned i = 0; !numeric && i < G_N_ELEMENTS(std); i++) {
+		if (std[i].hook >= 0 && std[i].hook != hook)
+			continue;
+		int off = prio - std[i].v;
+		if (off == 0) {
+			g_string_append(s, std[i].name);
+			return;
+		}
+		if (off >= -10 && off <= 10) {
+			g_string_append_printf(s, "%s %c %d", std[i].name, off < 0 ? '-' : '+',
+					       off < 0 ? -off : off);
+			return;
+		}
+	}
+	g_string_append_printf(s, "%d", prio);
+}
+
+static void print_match(GString *s, const struct nft_expr *e, bool numeric)
+{
+	g_string_append(s, e->key->name);
+	g_string_append_c(s, ' ');
+	if (e->neq)
+		g_string_append(s, "!= ");
+	if (e->vmap)
+		g_string_append(s, "vmap ");
+	if (e->set_ref) {
+		g_string_append_printf(s, "@%s", e->set_ref);
+		return;
+	}
+	if (e->anon) {
+		nft_print_set_elems(s, e->anon, true, numeric);
+		return;
+	}
+	if (e->is_set)
+		g_string_append(s, "{ ");
+	for (unsigned i = 0; i < e->elems->len; i++) {
+		if (i)
+			g_string_append(s, ", ");
+		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, i), numeric);
+	}
+	if (e->is_set)
+		g_string_append(s, " }");
+	if (e->has_mask) {
+		struct nft_elem m = { e->mask, e->mask, -1, NULL, false };
+		g_string_append(s, " / ");
+		nft_print_elem(s, e->key->dtype, &m, numeric);
+	}
+}
+
+static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam)
+{
+	static const char *const names[] = { "snat", "dnat", "masquerade", "redirect" };
+	g_string_append(s, names[e->nat]);
+	if (e->nat_ip && fam == NFT_FAMILY_INET)
+		g_string_append(s, " ip");
+	if (e->has_addr || e->has_port) {
+		g_string_append(s, " to ");
+		if (e->has_addr) {
+			nft_print_ipv4(s, e->addr_lo);
+			if (e->addr_hi != e->addr_lo) {
+				g_string_append_c(s, '-');
+				nft_print_ipv4(s, e->addr_hi);
+			}
+		}
+		if (e->has_port) {
+			g_string_append_printf(s, ":%u", e->port_lo);
+			if (e->port_hi != e->port_lo)
+				g_string_append_printf(s, "-%u", e->port_hi);
+		}
+	}
+	if (e->nat_flags & NFT_NAT_RANDOM)
+		g_string_append(s, " random");
+	if (e->nat_flags & NFT_NAT_FULLY_RANDOM)
+		g_string_append(s, " fully-random");
+	if (e->nat_flags & NFT_NAT_PERSISTENT)
+		g_string_append(s, " persistent");
+}
+
+/* `with icmp CODE`: -n prints the code's number */
+static void print_reject(GString *s, const char *how, bool numeric)
+{
+	static const struct { const char *n; int v; } codes[] = {
+		{ "icmp net-unreachable", 0 }, { "icmp host-unreachable", 1 },
+		{ "icmp prot-unreachable", 2 }, { "icmp port-unreachable", 3 },
+		{ "icmp net-prohibited", 9 }, { "icmp host-prohibited", 10 },
+		{ "icmp admin-prohibited", 13 }, { "icmpx no-route", 0 },
+		{ "icmpx port-unreachable", 1 }, { "icmpx host-unreachable", 2 },
+		{ "icmpx admin-prohibited", 3 } };
+	for (unsigned i = 0; numeric && i < G_N_ELEMENTS(codes); i++)
+		if (!strcmp(how, codes[i].n)) {
+			g_string_append_printf(s, " with %.*s %d", (int)strcspn(how, " "), how, codes[i].v);
+			return;
+		}
+	g_string_append_printf(s, " with %s", how);
+}
+
+static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam,
+		       const struct nft_print_opts *o)
+{
+	static const char *const verdicts[] = { "accept", "drop", "return", "continue", "jump", "goto" };
+	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
+					      "info", "debug" };
+	switch (e->kind) {
+	case NFT_EXPR_MATCH:
+		print_match(s, e, o->numeric);
+		break;
+	case NFT_EXPR_VERDICT:
+		g_string_append(s, verdicts[e->verdict]);
+		if (e->chain)
+			g_string_append_printf(s, " %s", e->chain);
+		break;
+	case NFT_EXPR_COUNTER:
+		if (o->stateless)
+			g_string_append(s, "counter");
+		else
+			g_string_append_printf(s, "counter packets %" G_GUINT64_FORMAT " bytes %" G_GUINT64_FORMAT,
+					       e->packets, e->bytes);
+		break;
+	case NFT_EXPR_LOG:
+		g_string_append(s, "log");
+		if (e->prefix)
+			g_string_append_printf(s, " prefix \"%s\"", e->prefix);
+		if (e->level >= 0 && e->level != 4)
+			g_string_append_printf(s, " level %s", levels[e->level]);
+		break;
+	case NFT_EXPR_LIMIT:
+		g_string_append_printf(s, "limit rate %s%" G_GUINT64_FORMAT "/%s", e->over ? "over " : "",
+				       e->rate, e->unit);
+		if (e->burst != 5)
+			g_string_append_printf(s, " burst %u packets", e->burst);
+		break;
+	case NFT_EXPR_QUOTA:
+		g_string_append_printf(s, "quota %s%" G_GUINT64_FORMAT " %s", e->over ? "over " : "",
+				       e->rate, e->unit);
+		break;
+	case NFT_EXPR_NAT:
+		print_nat(s, e, fam);
+		break;
+	case NFT_EXPR_REJECT:
+		g_string_append(s, "reject");
+		if (e->reject &&
+		    !(fam == NFT_FAMILY_IP && !strcmp(e->reject, "icmp port-unreachable")) &&
+		    !(fam == NFT_FAMILY_INET && !strcmp(e->reject, "icmpx port-unreachable")))
+			print_reject(s, e->reject, o->numeric);
+		break;
+	case NFT_EXPR_META_SET:
+		g_string_append_printf(s, "meta mark set 0x%08x", e->value);
+		break;
+	case NFT_EXPR_CT_SET:
+		g_string_append_printf(s, "ct mark set 0x%08x", e->value);
+		break;
+	case NFT_EXPR_NOTRACK:
+		g_string_append(s, "notrack");
+		break;
+	case NFT_EXPR_MSS_RTMTU:
+		g_string_append(s, "tcp option maxseg size set rt mtu");
+		break;
+	}
+}
+
+static void rule_text(GString *s, const struct nft_rule *r, enum nft_family fam,
+		      const struct nft_print_opts *o)
+{
+	bool first = true;
+	for (unsigned i = 0; i < r->exprs->len; i++) {
+		const struct nft_expr *e = r->exprs->pdata[i];
+		if (e->implicit)
+			continue;
+		if (!first)
+			g_string_append_c(s, ' ');
+		print_expr(s, e, fam, o);
+		first = false;
+	}
+	if (r->comment)
+		g_string_append_printf(s, "%scomment \"%s\"", first ? "" : " ", r->comment);
+	if (o->handles)
+		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, r->handle);
+}
+
+void nft_print_rule(GString *s, const struct nft_rule *r, const struct nft_print_opts *o)
+{
+	rule_text(s, r, NFT_FAMILY_IP, o);
+}
+
+/* set_print_declaration: type, size, flags, timeout, elements. */
+void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print_opts *o)
+{
+	g_string_append_printf(s, "\t%s %s {", set->map ? "map" : "set", set->name);
+	if (o->handles)
+		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, set->handle);
+	g_string_append(s, "\n\t\ttype ");
+	for (unsigned i = 0; i < set->key_types->len; i++)
+		g_string_append_printf(s, "%s%s", i ? " . " : "",
+				       nft_dtype_name(g_array_index(set->key_types, enum nft_dtype, i)));
+	if (set->map) {
+		g_string_append(s, " : ");
+		if (set->data_verdict)
+			g_string_append(s, "verdict");
+		for (unsigned i = 0; i < set->data_types->len; i++)
+			g_string_append_printf(s, "%s%s", i ? " . " : "",
+					       nft_dtype_name(g_array_index(set->data_types, enum nft_dtype, i)));
+	}
+	g_string_append_c(s, '\n');
+	if (set->size)
+		g_string_append_printf(s, "\t\tsize %u\n", set->size);
+	/* the flags as given (a set timeout alone sets none) */
+	int flags = set->flags;
+	if (flags) {
+		static const struct { int f; const char *n; } fl[] = {
+			{ NFT_SET_F_CONSTANT, "constant" }, { NFT_SET_F_INTERVAL, "interval" },
+			{ NFT_SET_F_DYNAMIC, "dynamic" }, { NFT_SET_F_TIMEOUT, "timeout" } };
+		bool first = true;
+		g_string_append(s, "\t\tflags ");
+		for (unsigned i = 0; i < G_N_ELEMENTS(fl); i++)
+			if (flags & fl[i].f) {
+				g_string_append_printf(s, "%s%s", first ? "" : ",", fl[i].n);
+				first = false;
+			}
+		g_string_append_c(s, '\n');
+	}
+	if (set->timeout_ms) {
+		static const struct { uint64_t ms; const char *u; } units[] = {
+			{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" }, { 1000, "s" }, { 1, "ms" } };
+		uint64_t left = set->timeout_ms;
+		g_string_append(s, "\t\ttimeout ");
+		for (unsigned i = 0; i < G_N_ELEMENTS(units); i++)
+			if (left >= units[i].ms) {
+				g_string_append_printf(s, "%" G_GUINT64_FORMAT "%s", left / units[i].ms, units[i].u);
+				left %= units[i].ms;
+			}
+		g_string_append_c(s, '\n');
+	}
+	if (set->elems->len) {
+		g_string_append(s, "\t\telements = ");
+		nft_print_set_elems(s, set, false, o->numeric);
+		g_string_append_c(s, '\n');
+	}
+	g_string_append(s, "\t}\n");
+}
+
+void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_chain *c,
+		     const struct nft_print_opts *o, bool alone)
+{
+	(void)alone;
+	g_string_append_printf(s, "\tchain %s {", c->name);
+	if (o->handles)
+		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, c->handle);
+	g_string_append_c(s, '\n');
+	if (c->base) {
+		g_string_append_printf(s, "\t\ttype %s hook %s priority ", c->type, nft_hook_name(c->hook));
+		print_prio(s, c->hook, c->prio, o->numeric);
+		g_string_append_printf(s, "; policy %s;\n", c->policy_drop ? "drop" : "accept");
+	}
+	for (unsigned i = 0; i < c->rules->len; i++) {
+		g_string_append(s, "\t\t");
+		rule_text(s, c->rules->pdata[i], t->family, o);
+		g_string_append_c(s, '\n');
+	}
+	g_string_append(s, "\t}\n");
+}
+
+/* Sets first, then chains, a blank line between objects (table_print). */
+void nft_print_table(GString *s, const struct nft_table *t, const struct nft_print_opts *o)
+{
+	g_string_append_printf(s, "table %s %s {", nft_family_name(t->family), t->name);
+	if (o->handles)
+		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, t->handle);
+	g_string_append_c(s, '\n');
+	bool first = true;
+	for (unsigned i = 0; i < t->sets->len; i++) {
+		if (!first)
+			g_string_append_c(s, '\n');
+		nft_print_set(s, t->sets->pdata[i], o);
+		first = false;
+	}
+	for (unsigned i = 0; i < t->chains->len; i++) {
+		if (!first)
+			g_string_append_c(s, '\n');
+		nft_print_chain(s, t, t->chains->pdata[i], o, false);
+		first = false;
+	}
+	g_string_append(s, "}\n");
+}

@@ -1,0 +1,204 @@
+/* nft_ruleset.c - the ruleset objects: lookup, creation with handles,
+ * freeing, and the copy a transaction works on.
+ *
+ * Design: a batch (`nft -f`) is applied to a copy of the ruleset and the
+ * copy replaces the original only if every command succeeded, so a failed
+ * file changes nothing, as nf_tables' transactions abort as a whole.
+ */
+#include <string.h>
+
+#include "nat/nftables/nft_int.h"
+
+struct nft_ruleset *nft_ruleset_new(void)
+{
+	struct nft_ruleset *rs = g_new0(struct nft_ruleset, 1);
+	rs->tables = g_ptr_array_new_with_free_func((GDestroyNotify)nft_table_free);
+	return rs;
+}
+
+void nft_ruleset_free(struct nft_ruleset *rs)
+{
+	if (!rs)
+		return;
+	g_ptr_array_free(rs->tables, TRUE);
+	g_free(rs);
+}
+
+void nft_expr_free(struct nft_expr *e)
+{
+	if (!e)
+		return;
+	if (e->elems) {
+		for (unsigned i = 0; i < e->elems->len; i++)
+			g_free(g_array_index(e->elems, struct nft_elem, i).str);
+		g_array_free(e->elems, TRUE);
+	}
+	g_free(e->chain);
+	g_free(e->prefix);
+	g_free(e->reject);
+	g_free(e->set_ref);
+	nft_set_free(e->anon);
+	g_free(e);
+}
+
+void nft_rule_free(struct nft_rule *r)
+{
+	if (!r)
+		return;
+	g_ptr_array_free(r->exprs, TRUE);
+	g_free(r->comment);
+	g_free(r);
+}
+
+void nft_chain_free(struct nft_chain *c)
+{
+	if (!c)
+		return;
+	g_ptr_array_free(c->rules, TRUE);
+	g_free(c->name);
+	g_free(c);
+}
+
+void nft_table_free(struct nft_table *t)
+{
+	if (!t)
+		return;
+	g_ptr_array_free(t->chains, TRUE);
+	g_ptr_array_free(t->sets, TRUE);
+	g_free(t->name);
+	g_free(t);
+}
+
+struct nft_table *nft_table_find(struct nft_ruleset *rs, enum nft_family f, const char *name)
+{
+	for (unsigned i = 0; i < rs->tables->len; i++) {
+		struct nft_table *t = rs->tables->pdata[i];
+		if (t->family == f && strcmp(t->name, name) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+struct nft_chain *nft_chain_find(struct nft_table *t, const char *name)
+{
+	for (unsigned i = 0; i < t->chains->len; i++) {
+		struct nft_chain *c = t->chains->pdata[i];
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+struct nft_set *nft_set_find(struct nft_table *t, const char *name)
+{
+	for (unsigned i = 0; i < t->sets->len; i++) {
+		struct nft_set *s = t->sets->pdata[i];
+		if (strcmp(s->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+/* nf_tables_newtable: the namespace's table handle counter. */
+struct nft_table *nft_table_new(struct nft_ruleset *rs, enum nft_family f, const char *name)
+{
+	struct nft_table *t = g_new0(struct nft_table, 1);
+	t->family = f;
+	t->name = g_strdup(name);
+	t->handle = ++rs->table_handle;
+	t->chains = g_ptr_array_new_with_free_func((GDestroyNotify)nft_chain_free);
+	t->sets = g_ptr_array_new_with_free_func((GDestroyNotify)nft_set_free);
+	g_ptr_array_add(rs->tables, t);
+	return t;
+}
+
+/* nf_tables_newchain: the table's handle counter. */
+struct nft_chain *nft_chain_new(struct nft_table *t, const char *name)
+{
+	struct nft_chain *c = g_new0(struct nft_chain, 1);
+	c->name = g_strdup(name);
+	c->handle = ++t->next_handle;
+	c->rules = g_ptr_array_new_with_free_func((GDestroyNotify)nft_rule_free);
+	g_ptr_array_add(t->chains, c);
+	return c;
+}
+
+/* A rule's anonymous sets are created before the rule itself, each taking
+ * a handle of the table's counter (nft sends NEWSET before NEWRULE). */
+void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r)
+{
+	for (unsigned i = 0; i < r->exprs->len; i++) {
+		const struct nft_expr *e = r->exprs->pdata[i];
+		if (e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon))
+			++t->next_handle;
+	}
+	r->handle = ++t->next_handle;
+}
+
+static struct nft_expr *expr_clone(const struct nft_expr *e)
+{
+	struct nft_expr *c = g_memdup2(e, sizeof(*e));
+	if (e->elems) {
+		c->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+		for (unsigned i = 0; i < e->elems->len; i++) {
+			struct nft_elem x = g_array_index(e->elems, struct nft_elem, i);
+			x.str = g_strdup(x.str);
+			g_array_append_val(c->elems, x);
+		}
+	}
+	c->chain = g_strdup(e->chain);
+	c->prefix = g_strdup(e->prefix);
+	c->reject = g_strdup(e->reject);
+	c->set_ref = g_strdup(e->set_ref);
+	c->anon = nft_set_clone(e->anon);
+	return c;
+}
+
+static struct nft_rule *rule_clone(const struct nft_rule *r)
+{
+	struct nft_rule *c = g_new0(struct nft_rule, 1);
+	c->handle = r->handle;
+	c->comment = g_strdup(r->comment);
+	c->exprs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_expr_free);
+	for (unsigned i = 0; i < r->exprs->len; i++)
+		g_ptr_array_add(c->exprs, expr_clone(r->exprs->pdata[i]));
+	return c;
+}
+
+struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
+{
+	struct nft_ruleset *c = nft_ruleset_new();
+	c->table_handle = rs->table_handle;
+	c->warned = rs->warned;
+	for (unsigned i = 0; i < rs->tables->len; i++) {
+		const struct nft_table *t = rs->tables->pdata[i];
+		struct nft_table *tc = g_memdup2(t, sizeof(*t));
+		tc->name = g_strdup(t->name);
+		tc->chains = g_ptr_array_new_with_free_func((GDestroyNotify)nft_chain_free);
+		tc->sets = g_ptr_array_new_with_free_func((GDestroyNotify)nft_set_free);
+		for (unsigned j = 0; j < t->chains->len; j++) {
+			const struct nft_chain *ch = t->chains->pdata[j];
+			struct nft_chain *cc = g_memdup2(ch, sizeof(*ch));
+			cc->name = g_strdup(ch->name);
+			cc->rules = g_ptr_array_new_with_free_func((GDestroyNotify)nft_rule_free);
+			for (unsigned k = 0; k < ch->rules->len; k++)
+				g_ptr_array_add(cc->rules, rule_clone(ch->rules->pdata[k]));
+			g_ptr_array_add(tc->chains, cc);
+		}
+		for (unsigned j = 0; j < t->sets->len; j++)
+			g_ptr_array_add(tc->sets, nft_set_clone(t->sets->pdata[j]));
+		g_ptr_array_add(c->tables, tc);
+	}
+	return c;
+}
+
+bool nft_has_base_chain(const struct nft_ruleset *rs)
+{
+	for (unsigned i = 0; rs && i < rs->tables->len; i++) {
+		const struct nft_table *t = rs->tables->pdata[i];
+		for (unsigned j = 0; j < t->chains->len; j++)
+			if (((const struct nft_chain *)t->chains->pdata[j])->base)
+				return true;
+	}
+	return false;
+}

@@ -1,0 +1,164 @@
+"""Issue 18 phase 1: the nft front end (nat/nftables/).
+
+`nft list ruleset` after `nft -f` prints exactly what Debian 12's nft 1.0.6
+printed for the same file (tests/nft/rulesets/NAME.list, NAME.list-a with -a,
+NAME.list-n with -n:
+recorded by tests/nft/record.sh in a fresh network namespace), and a bad
+file fails with exit status 1 and nft's own message, line and marks
+(tests/nft/errors/NAME.err). A batch is a transaction: a file with an
+error changes nothing. The ruleset is not applied to packets in this
+phase, and natsim says so once per run.
+"""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, explain, run, write_scn
+
+NFT = ROOT / "tests" / "nft"
+RULESETS = sorted((NFT / "rulesets").glob("*.nft"))
+ERRORS = sorted((NFT / "errors").glob("*.nft"))
+NOTICE = "natsim: nft rules are not yet applied to packets"
+
+
+def blocks(stdout):
+    """{command: [output lines]} of the `[T] r# COMMAND` blocks (last wins)."""
+    out, cur = {}, None
+    for line in stdout.splitlines():
+        m = re.match(r"^\[\s*\d+\.\d{6}\] r# (.*)$", line)
+        if m:
+            cur = m.group(1)
+            out[cur] = []
+        elif cur is not None:
+            out[cur].append(line)
+    return out
+
+
+def scn_run(tmp_path, text, *files):
+    for f in files:
+        shutil.copy(f, tmp_path)
+    scn = write_scn(tmp_path, "n", text)
+    return run(scn, "--no-pcap", out=tmp_path / "out")
+
+
+@pytest.mark.parametrize("src", RULESETS, ids=lambda p: p.stem)
+def test_list_ruleset_prints_what_nft_prints(tmp_path, src):
+    res = scn_run(tmp_path, f"""
+        router r
+        r: nft -f {src.name}
+        at 1s r: nft list ruleset
+        at 1s r: nft -a list ruleset
+        at 1s r: nft -n list ruleset
+        """, src)
+    assert res.rc == 0, explain(res)
+    b = blocks(res.stdout)
+    assert b["nft list ruleset"] == src.with_suffix(".list").read_text().splitlines()
+    assert b["nft -a list ruleset"] == src.with_suffix(".list-a").read_text().splitlines()
+    assert b["nft -n list ruleset"] == src.with_suffix(".list-n").read_text().splitlines()
+
+
+@pytest.mark.parametrize("src", ERRORS, ids=lambda p: p.stem)
+def test_errors_as_nft_prints_them(tmp_path, src):
+    res = scn_run(tmp_path, f"""
+        router r
+        r: ! nft -f {src.name}
+        r: nft list ruleset
+        """, src)
+    assert res.rc == 0, explain(res)
+    err = [l for l in res.stderr.splitlines() if not l.startswith("natsim:")]
+    assert err == src.with_suffix(".err").read_text().splitlines()
+    # the failed batch left nothing behind
+    assert blocks(res.stdout)["nft list ruleset"] == []
+
+
+def test_command_line_rules_and_their_errors(tmp_path):
+    # the texts are the real nft's for these command lines
+    res = scn_run(tmp_path, """
+        router r
+        r: nft add table ip t
+        r: nft add chain ip t c '{ type filter hook input priority 0; policy drop; }'
+        r: nft add rule ip t c ip protocol tcp tcp dport ssh accept
+        r: nft insert rule ip t c ct state established,related accept
+        r: ! nft add rule ip t c tcp dport 99999 accept
+        r: ! nft add rule ip t d accept
+        r: nft -c add rule ip t c udp dport 53 accept
+        at 1s r: nft -a list table ip t
+        """)
+    assert res.rc == 0, explain(res)
+    b = blocks(res.stdout)
+    assert b["nft -a list table ip t"] == [
+        "table ip t { # handle 1",
+        "\tchain c { # handle 1",
+        "\t\ttype filter hook input priority filter; policy drop;",
+        "\t\tct state established,related accept # handle 3",
+        "\t\ttcp dport 22 accept # handle 2",
+        "\t}",
+        "}"]
+    err = res.stderr.splitlines()
+    assert err[err.index("Error: Service out of range"):][:3] == [
+        "Error: Service out of range",
+        "add rule ip t c tcp dport 99999 accept",
+        "                          ^^^^^"]
+    assert err[err.index("add rule ip t d accept") + 1] == "              ^"
+
+
+def test_check_only_and_stdin(tmp_path):
+    src = NFT / "rulesets" / "debian-nat-router.nft"
+    res = scn_run(tmp_path, f"""
+        router r
+        r: nft -c -f {src.name}
+        at 1s r: nft list ruleset
+        at 2s r: nft -f - < {src.name}
+        at 3s r: nft list ruleset
+        at 4s r: nft -f {src.name}
+        """, src)
+    assert res.rc == 0, explain(res)
+    b = blocks(res.stdout)
+    assert b["nft list ruleset"] == src.with_suffix(".list").read_text().splitlines()
+    # -c changed nothing: the listing at 1 s is empty
+    assert res.stdout.split("r# nft list ruleset")[1].splitlines()[1].startswith("[")
+    # one notice per run, however many base chains are loaded
+    assert res.stderr.count(NOTICE) == 1, res.stderr
+
+
+def test_what_natsim_lacks_is_refused_in_its_voice(tmp_path):
+    res = scn_run(tmp_path, """
+        router r
+        r: nft add table ip6 t
+        """)
+    assert res.rc == 2, explain(res)
+    assert "natsim: nft family ip6 is not implemented" in res.stderr
+
+
+COMMANDS = sorted((NFT / "commands").glob("*.txt"))
+
+
+@pytest.mark.parametrize("src", COMMANDS, ids=lambda p: p.stem)
+def test_command_sequences_as_nft_runs_them(tmp_path, src):
+    """Each command's exit status, stdout and stderr as the real nft's
+    (tests/nft/commands/NAME.out, recorded by record.sh)."""
+    steps = []     # (status, line, stdout lines)
+    errs = []
+    for l in src.with_suffix(".out").read_text().splitlines():
+        if l.startswith("## "):
+            rc, line = l[3:].split(" ", 1)
+            steps.append((int(rc), line, []))
+        elif l.startswith("o "):
+            steps[-1][2].append(l[2:])
+        elif l.startswith("e "):
+            errs.append(l[2:])
+    text = "\n".join(["router r"] + [f"r: {'! ' if rc else ''}nft {line}"
+                                      for rc, line, _ in steps]) + "\n"
+    res = scn_run(tmp_path, text, *RULESETS)
+    assert res.rc == 0, explain(res)
+    got, cur = [], None
+    for line in res.stdout.splitlines():
+        if re.match(r"^\[\s*\d+\.\d{6}\] r# ", line):
+            cur = []
+            got.append(cur)
+        elif cur is not None:
+            cur.append(line)
+    assert got == [out for _, _, out in steps]
+    assert [l for l in res.stderr.splitlines() if not l.startswith("natsim:")] == errs
