@@ -189,6 +189,7 @@ bool nf_ipt_rule_packets(struct nf_ns *ns, const char *table, const char *chain,
  * (--report): no reaping, no events, so watching never changes the run. */
 struct nf_ct_peek {
 	uint32_t count;		/* nf_conntrack_count (expired, unreaped included) */
+	uint32_t peak;		/* the highest count since the namespace started */
 	uint32_t max;		/* nf_conntrack_max */
 	uint64_t drop, early_drop, insert_failed, invalid;
 };

@@ -200,6 +200,8 @@ void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bu
 	ct->status |= IPS_CONFIRMED;
 	if (!ns->ct_count++)
 		ns->gc_wake_valid = false; /* the gc's cursor moves again */
+	if (ns->ct_count + ns->ct_held_dead > ns->ct_count_peak)
+		ns->ct_count_peak = ns->ct_count + ns->ct_held_dead;
 }
 
 void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)

@@ -11,6 +11,7 @@
 void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out)
 {
 	out->count = ns->ct_loaded ? ns->ct_count + ns->ct_held_dead : 0;
+	out->peak = ns->ct_loaded ? ns->ct_count_peak : 0;
 	out->max = ns->sysctl.ct_max;
 	out->drop = ns->stats.drop;
 	out->early_drop = ns->stats.early_drop;

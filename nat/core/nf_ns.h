@@ -90,6 +90,8 @@ struct nf_ns {
 	uint64_t hash_key[2];		/* derived from hash_seed (ct_table.c) */
 	struct ct_tuple_node **buckets;	/* sysctl.ct_buckets chain heads */
 	uint32_t ct_count;		/* entries in the table, expired included */
+	uint32_t ct_count_peak;		/* the most nf_conntrack_count has been since
+					 * the namespace started (summary.json) */
 	uint32_t ct_held_dead;		/* killed while held, not yet freed (IPS_HELD_DEAD):
 					 * nf_conntrack_count includes them */
 	struct ct_entry *unconfirmed;	/* created, not yet confirmed */

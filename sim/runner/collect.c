@@ -19,7 +19,7 @@
 
 static const char *const FIGURES[] = {
 	"exit_status", "passed", "failed", "not_evaluated", "forwarded", "drop",
-	"insert_failed", "early_drop", "conntrack_count",
+	"insert_failed", "early_drop", "conntrack_count", "conntrack_peak",
 };
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
@@ -29,7 +29,7 @@ static long long figure(const struct run *r, unsigned i)
 		return -1;
 	const long long v[N_FIGURES] = {
 		r->exit_status, r->passed, r->failed, r->not_evaluated, r->forwarded, r->drop,
-		r->insert_failed, r->early_drop, r->conntrack_count,
+		r->insert_failed, r->early_drop, r->conntrack_count, r->conntrack_peak,
 	};
 	return v[i];
 }

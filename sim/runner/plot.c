@@ -27,7 +27,8 @@
 #define MB 40
 
 static const char *const PLOTTED[] = {
-	"drop", "insert_failed", "early_drop", "forwarded", "conntrack_count", "passed", "failed",
+	"drop", "insert_failed", "early_drop", "forwarded", "conntrack_count", "conntrack_peak",
+	"passed", "failed",
 };
 static const char *const COLORS[] = {
 	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -48,6 +49,8 @@ static long long fig(const struct run *r, const char *name)
 		return r->forwarded;
 	if (!strcmp(name, "conntrack_count"))
 		return r->conntrack_count;
+	if (!strcmp(name, "conntrack_peak"))
+		return r->conntrack_peak;
 	if (!strcmp(name, "passed"))
 		return r->passed;
 	return r->failed;

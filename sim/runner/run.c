@@ -136,6 +136,7 @@ void run_read_summary(struct run *r)
 		r->insert_failed = json_sum(text, "insert_failed");
 		r->early_drop = json_sum(text, "early_drop");
 		r->conntrack_count = json_sum(text, "conntrack_count");
+		r->conntrack_peak = json_sum(text, "conntrack_peak");
 		if (r->exit_status < 0 || r->passed < 0)
 			r->have_summary = false;
 	}

@@ -25,7 +25,7 @@ struct run {
 	/* figures read from DIR/summary.json (run_read_summary) */
 	bool have_summary;
 	long long passed, failed, not_evaluated, forwarded, drop, insert_failed,
-		early_drop, conntrack_count, exit_status;
+		early_drop, conntrack_count, conntrack_peak, exit_status;
 };
 
 /* A run from its key (NULL if the key is malformed); dir is copied. */

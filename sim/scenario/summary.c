@@ -93,8 +93,11 @@ static void summary_node(struct world *w, struct node *n, GString *o)
 	if (n->kind != NODE_SWITCH)
 		ip_mib_summary(n, o);
 	if (n->nf) {
-		g_string_append_printf(o, ", \"conntrack_count\": %u, \"conntrack_stats\": {",
-				       nf_ct_count(n->nf, w->now));
+		struct nf_ct_peek pk;
+		unsigned count = nf_ct_count(n->nf, w->now);
+		nf_ct_peek(n->nf, &pk);
+		g_string_append_printf(o, ", \"conntrack_count\": %u, \"conntrack_peak\": %u, "
+				       "\"conntrack_stats\": {", count, pk.peak);
 		bool first = true;
 		for (const char *const *nm = nf_ct_stat_names(); *nm; nm++) {
 			uint64_t v = 0;

@@ -22,8 +22,8 @@ from runner_util import TOPOLOGIES, natsim, sweep_rows
 
 VALUES = ("16", "32", "64", "128")
 SEEDS = ("1", "2", "3")
-FIGURES = ("drop", "insert_failed", "early_drop", "forwarded", "conntrack_count", "passed",
-           "failed")
+FIGURES = ("drop", "insert_failed", "early_drop", "forwarded", "conntrack_count",
+           "conntrack_peak", "passed", "failed")
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -57,6 +57,12 @@ def test_twelve_rows_match_single_runs(sweep, tmp_path):
         assert int(r["insert_failed"]) == router["conntrack_stats"]["insert_failed"]
         assert int(r["forwarded"]) == router["ip_stats"]["ForwDatagrams"]
         assert int(r["conntrack_count"]) == router["conntrack_count"]
+        assert int(r["conntrack_peak"]) == router["conntrack_peak"]
+        # the table never holds more than nf_conntrack_max; the 120 flows fill
+        # every table smaller than that, so its peak is the maximum
+        peak, cmax = int(r["conntrack_peak"]), int(r["nf_conntrack_max"])
+        assert int(r["conntrack_count"]) <= peak <= cmax, r["run"]
+        assert peak == min(cmax, 120), r["run"]
         assert int(r["passed"]) == s["passed"] and int(r["failed"]) == s["failed"]
         drops.add(int(r["drop"]))
     assert len(drops) >= 3, "the table size changes the drops"
