@@ -15,7 +15,7 @@
  * the hook users registered per hook by priority, in nat/core/nf_hook_ops.c
  * (the users: conntrack in nat/conntrack/ct_hooks.c, NAT and its rule
  * lookups in nat/nf_nat/nat_hooks.c, iptables' tables in
- * nat/iptables/ipt_hooks.c; docs/arch-nat.md lists them); the skb's
+ * nat/iptables/ipt_hooks.c; docs/ARCHITECTURE.md lists them); the skb's
  * release, hold and attach in ct_hooks.c; modprobe in nat/nf_modprobe.c;
  * the net.netfilter knobs in nat/conntrack/ct_sysctl.c; the conntrack command,
  * queries and gc in nat/conntrack/ (ct_cmd.c, nf_peek.c, ct_gc.c); the
