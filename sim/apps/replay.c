@@ -13,7 +13,7 @@
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/sock/traffic.h"
+#include "sim/apps/apps.h"
 
 struct replay_job {
 	uint64_t serial;
@@ -95,7 +95,7 @@ static sim_time replay_due(const struct replay_job *r)
 
 static struct replay_job *replay_find(struct node *n, uint64_t serial)
 {
-	struct tr_node *t = tr_node_peek(n);
+	struct app_node *t = app_node_peek(n);
 	if (!t)
 		return NULL;
 	for (unsigned i = 0; i < t->replays->len; i++) {
@@ -210,7 +210,7 @@ int replay_cmd(struct cmd_ctx *c, int argc, char **argv)
 	r->path = path;
 	r->speed = speed;
 	r->t0 = c->w->now;
-	g_ptr_array_add(tr_node_get(n)->replays, r);
+	g_ptr_array_add(app_node_get(n)->replays, r);
 	if (replay_read(r)) {
 		r->ts0 = r->next_ts;
 		world_at(c->w, r->t0, replay_ev, n, r->serial);

@@ -1551,7 +1551,7 @@ static const struct node_subsys inet_subsys = {
 /* inet_init (the kernel's fs_initcall): every node gets the stack's
  * knobs and frees its state with it, and received IPv4 frames come to
  * ip_rcv (dev_add_pack). Run at process start-up, before any node exists;
- * priority 101 orders it before the sockets' (sim/sock/traffic.c). */
+ * priority 101 orders it before the sockets' (sim/sock/sock.c). */
 __attribute__((constructor(101))) static void inet_init(void)
 {
 	node_subsys_register(&inet_subsys);

@@ -137,8 +137,11 @@ struct node {
 	struct nf_ns *nf;	/* routers only */
 	uint16_t ip_id;		/* next IPv4 id this node sends */
 	uint16_t next_ephemeral; /* next ephemeral port (from 32768) */
-	/* transport state, owned by udp.c, tcp.c, ping.c */
+	/* transport state, owned by sim/sock (udp.c, tcp.c; ping: the ICMP
+	 * echo sockets and flows generators, sock_int.h) */
 	void *udp, *tcp, *ping;
+	/* the running applications (sim/apps/apps.h: pings, replays) */
+	void *apps;
 	/* IPv4 stack state owned by ip.c (neighbours, loopback queue) and
 	 * icmp.c (rate limits); freed by ip_node_free() */
 	void *ip, *icmp;

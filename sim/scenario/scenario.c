@@ -27,7 +27,7 @@
 #include "sim/scenario/expect.h"
 #include "sim/shell/paste.h"
 #include "sim/scenario/scenario.h"
-#include "sim/sock/traffic.h"
+#include "sim/apps/apps.h"
 
 volatile sig_atomic_t scenario_signal;
 

@@ -13,6 +13,7 @@
 
 #include "sim/out/output.h"
 #include "sim/scenario/expect.h"
+#include "sim/apps/apps.h"
 #include "sim/scenario/scenario.h"
 
 /* ----- summary.json ----- */
@@ -90,6 +91,7 @@ static void summary_node(struct world *w, struct node *n, GString *o)
 	g_string_append(o, ", \"kind\": ");
 	json_str(o, kind_name(n->kind));
 	transport_summary(n, o);
+	apps_summary(n, o);
 	if (n->kind != NODE_SWITCH)
 		ip_mib_summary(n, o);
 	if (n->nf) {

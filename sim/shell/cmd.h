@@ -12,7 +12,7 @@
  *                               nat/conntrack/ct_cmd.c)
  *   modprobe                    sim/shell/modprobe.c (then nf_cmd_modprobe)
  *   nstat                       sim/shell/nstat.c
- *   ping udp tcp listen flows replay  sim/sock/traffic.c (replay: sim/apps/replay.c),
+ *   ping udp tcp listen flows replay  sim/apps/traffic_cmd.c (ping.c, replay.c),
  *                               registered by scenario_load
  *   cat, systemctl, service, reboot   sim/shell/cmd.c
  *   dmesg, journalctl           sim/shell/journal.c

@@ -1,19 +1,80 @@
-/* sock.h - the sockets of a node (sim/sock: udp.c, tcp.c, ping.c, and the
- * helpers of traffic.c) as the rest of the simulator sees them. What the IP
- * stack calls (udp_rcv, tcp_err, ...) is declared in sim/inet/inet.h.
+/* sock.h - the sockets of a node (sim/sock: udp.c, tcp.c, ping.c, flows.c,
+ * and the helpers of sock.c) as the layers above see them: the traffic
+ * commands of sim/apps open sockets and send through these calls, the
+ * scenario frees and counts them. What the IP stack calls (udp_rcv,
+ * tcp_err, ...) is registered in sim/inet/protocol.h's table at start-up.
+ *
+ * Design: nothing here prints or parses a command. A call that fails
+ * returns a negative errno (the application says it in its own words);
+ * what happens later (an echo reply, a connection that fails) reaches the
+ * application through a callback it gave, so the socket layer never
+ * names the commands above it.
  */
 #ifndef SIM_SOCK_H
 #define SIM_SOCK_H
 
 #include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include "sim/inet/inet.h"
 
-/* Free a node's transport state (end of run, reboot). */
+/* Free a node's transport state (end of run, reboot); the free hooks run
+ * first, so an application drops its state about the node's sockets. */
 void transport_free(struct node *n);
-/* summary.json: appends a node's socket counters to an open JSON object as
- * `, "udp_tx": N, "udp_rx": N, ...` fields, each preceded by ", " (the caller
- * has written at least one field before). Nothing for a node without sockets. */
+/* Called by transport_free before the sockets go (an application's per-node
+ * state); registered once at start-up, run in registration order. */
+void sock_add_free_hook(void (*fn)(struct node *n));
+/* summary.json: appends a node's UDP and TCP counters to an open JSON object
+ * as `, "udp_tx": N, "udp_rx": N, ...` fields, each preceded by ", " (the
+ * caller has written at least one field before). Nothing for a node without
+ * sockets. */
 void transport_summary(struct node *n, GString *json_obj);
+
+/* ----- helpers of every socket (sock.c) ----- */
+
+/* A fresh serial number of the run (never 0, below 2^32): events carry it,
+ * never a pointer (see sock_int.h). */
+uint64_t tr_serial(struct world *w);
+/* Hand a locally generated IPv4 packet to the stack (sets l3/l4). */
+void tr_send(struct world *w, struct node *n, struct packet *p);
+/* MTU of the interface the route to dst leaves by (1500 if unknown). */
+unsigned tr_route_mtu(const struct node *n, uint32_t dst);
+/* The next free ephemeral port of a node (net.ipv4.ip_local_port_range
+ * 32768-60999, shared by UDP and TCP); `in_use` may reject candidates. */
+uint16_t tr_ephemeral(struct node *n, bool (*in_use)(struct node *, uint16_t, void *),
+		      void *arg);
+
+/* ----- UDP (udp.c) ----- */
+
+/* Send `count` datagrams of `size` payload bytes from sport (an ephemeral
+ * port if sport < 0), the first now, then every `interval`: 0, or
+ * -EADDRINUSE when no ephemeral port is free. */
+int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+	     uint32_t count, sim_time interval, uint32_t size);
+/* A listening socket on port (every address); an echo socket sends each
+ * datagram back. */
+void udp_listen(struct node *n, uint16_t port, bool echo);
+
+/* ----- TCP (tcp.c) ----- */
+
+enum tcp_close_mode { TCP_MODE_CLOSE, TCP_MODE_RESET, TCP_MODE_HOLD };
+/* Connect and send `bytes` bytes: data's, or zeros when data is NULL (the
+ * pattern of `send N`); the segments are cut at the MSS as the kernel cuts
+ * a stream written at once. 0, or -ENETUNREACH (no route), -EADDRNOTAVAIL
+ * (no ephemeral port), -EADDRINUSE (the tuple is connected). */
+int tcp_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode);
+void tcp_listen(struct node *n, uint16_t port);
+/* One hand-made segment, part of no connection: 0, or -ENETUNREACH. */
+int tcp_segment(struct world *w, struct node *n, uint32_t dst, uint16_t dport, uint16_t sport,
+		uint8_t flags, bool have_seq, uint32_t seq, uint32_t ack, uint32_t size);
+
+/* A client connection that failed (connecting: in SYN_SENT, the connect's
+ * error; else an established connection's): the application's report, set
+ * once at start-up (none: nothing is said). */
+typedef void (*tcp_fail_fn)(struct world *w, struct node *n, uint32_t raddr, uint16_t rport,
+			    bool connecting, const char *why);
+void tcp_set_fail_report(tcp_fail_fn fn);
 
 /* The bytes a TCP connection of node n on local port lport receives, in
  * stream order, each byte once (retransmissions and out-of-order segments
@@ -25,5 +86,38 @@ void transport_summary(struct node *n, GString *json_obj);
  * with it (an FTP helper's "227 ..." reply), a test the bytes sent. */
 typedef void (*tcp_recv_fn)(void *ctx, struct node *n, const uint8_t *data, size_t len);
 void tcp_set_recv(struct node *n, uint16_t lport, tcp_recv_fn fn, void *ctx);
+
+/* ----- ICMP echo sockets (ping.c) ----- */
+
+/* What an echo socket hears: an echo reply with its id (ip, icmp: the
+ * reply's headers), and an ICMP error quoting one of its echo requests
+ * (echo: the quoted echo header). Not owning; the callback may close the
+ * socket. */
+struct ping_sock_ops {
+	void (*reply)(struct world *w, struct node *n, void *ctx, const uint8_t *ip,
+		      const uint8_t *icmp);
+	void (*error)(struct world *w, struct node *n, void *ctx, const uint8_t *ip,
+		      const uint8_t *icmp, const uint8_t *echo);
+};
+struct ping_sock;
+/* Open an echo socket for id and dst; ctx lives until ping_sock_close or
+ * the node's sockets are freed (after the free hooks). A reply goes to the
+ * first open socket with its id, an error to the first with its id and the
+ * quoted destination. */
+struct ping_sock *ping_sock_open(struct node *n, uint16_t id, uint32_t dst,
+				 const struct ping_sock_ops *ops, void *ctx);
+void ping_sock_close(struct node *n, struct ping_sock *s);
+
+/* ----- the flows load generator (flows.c) ----- */
+
+/* Start nflows flows (UDP, or TCP handshakes) to dst:dport from source
+ * ports lo..hi of each of the node's addresses, `rate` new flows per
+ * second, `packets` per flow. false if the addresses have too few ports
+ * (*naddrs: how many addresses there are). */
+bool flows_start(struct world *w, struct node *n, bool tcp, uint32_t nflows, uint32_t dst,
+		 uint16_t dport, uint16_t lo, uint16_t hi, double rate, uint32_t packets,
+		 unsigned *naddrs);
+/* summary.json: the flows' counters, as transport_summary. */
+void flows_summary(struct node *n, GString *json_obj);
 
 #endif

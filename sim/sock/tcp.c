@@ -1,5 +1,6 @@
-/* tcp.c - a small real TCP: `tcp connect`, `listen tcp`, `tcp segment`, and
- * the per-flow handshakes of `flows tcp`.
+/* tcp.c - a small real TCP: tcp_connect, tcp_listen, tcp_segment (the
+ * `tcp connect`, `listen tcp` and `tcp segment` commands of sim/apps), and
+ * the per-flow handshakes of `flows tcp` (flows.c).
  *
  * Connections are keyed by their 4-tuple, listeners by port. The design
  * follows Linux (net/ipv4/tcp_input.c, tcp_output.c, tcp_timer.c) where it
@@ -49,8 +50,9 @@
  * half-updated connection. The queue is a file-level global, the process's
  * rather than the run's: it is empty whenever control is outside tcp.c.
  */
+#include <errno.h>
 #include <string.h>
-#include "sim/sock/traffic.h"
+#include "sim/sock/sock_int.h"
 
 #define TCP_TIMEOUT_INIT SIM_S		/* initial RTO, not a sysctl */
 #define TCP_RTO_MIN (200 * SIM_MS)	/* the base of tcp_model_timeout for data */
@@ -458,25 +460,23 @@ static bool tcp_syn_expired(const struct tcp_sysctl *k, sim_time rto_max, bool a
 	       elapsed >= tcp_model_timeout(rto_max, k->syn_retries, TCP_TIMEOUT_INIT);
 }
 
-static const char *tcp_peer_text(const struct tcp_conn *c, char buf[16])
+/* The application's report of a failed connection (tcp_set_fail_report). */
+static tcp_fail_fn tcp_fail_report;
+
+void tcp_set_fail_report(tcp_fail_fn fn)
 {
-	nf_inet_ntop4(c->k.raddr, buf);
-	return buf;
+	tcp_fail_report = fn;
 }
 
 static void tcp_fail(struct world *w, struct tcp_conn *c, const char *why)
 {
-	char a[16];
 	struct tcp_node *t = c->n->tcp;
 	if (c->client) {
-		if (c->state == TS_SYN_SENT) {
+		bool connecting = c->state == TS_SYN_SENT;
+		if (connecting)
 			t->failed++;
-			tr_output(w, c->n, "tcp: connect to %s port %u failed: %s",
-				  tcp_peer_text(c, a), c->k.rport, why);
-		} else {
-			tr_output(w, c->n, "tcp: connection to %s port %u: %s", tcp_peer_text(c, a),
-				  c->k.rport, why);
-		}
+		if (tcp_fail_report)
+			tcp_fail_report(w, c->n, c->k.raddr, c->k.rport, connecting, why);
 	}
 	tcp_conn_free(c);
 }
@@ -1102,7 +1102,7 @@ void tcp_flow_start(struct world *w, struct flows_gen *g, uint32_t i)
 /* A segment for one of the node's TCP flows? Handles it and returns true. */
 static bool tcp_flow_input(struct world *w, struct node *n, const struct tcp_seg *s)
 {
-	struct tr_node *t = tr_node_peek(n);
+	struct sock_node *t = sock_node_peek(n);
 	if (!t)
 		return false;
 	for (unsigned k = 0; k < t->flows->len; k++) {
@@ -1288,30 +1288,22 @@ void tcp_set_recv(struct node *n, uint16_t lport, tcp_recv_fn fn, void *ctx)
 	g_hash_table_replace(t->recv_hooks, GUINT_TO_POINTER(lport), h);
 }
 
-int tcp_cmd_connect(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
-		    uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode)
+int tcp_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode)
 {
-	struct world *w = c->w;
-	struct node *n = c->node;
 	uint32_t src = route_source_addr(n, dst);
-	if (!src) {
-		g_string_append(c->out, "tcp: connect: Network is unreachable\n");
-		return 0;
-	}
+	if (!src)
+		return -ENETUNREACH;
 	struct tcp_key k = { src, dst, 0, dport };
 	if (sport < 0) {
 		sport = tr_ephemeral(n, tcp_port_in_use, &k);
-		if (!sport) {
-			g_string_append(c->out, "tcp: connect: Cannot assign requested address\n");
-			return 0;
-		}
+		if (!sport)
+			return -EADDRNOTAVAIL;
 	}
 	k.lport = (uint16_t)sport;
 	struct tcp_conn *old = tcp_lookup(n, &k);
-	if (old && old->state != TS_TIME_WAIT) {
-		g_string_append(c->out, "tcp: bind: Address already in use\n");
-		return 0;
-	}
+	if (old && old->state != TS_TIME_WAIT)
+		return -EADDRINUSE;
 	tcp_enter();
 	if (old)
 		tcp_conn_free(old); /* no TIME_WAIT blocks a new connect */
@@ -1332,36 +1324,32 @@ int tcp_cmd_connect(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
 	return 0;
 }
 
-int tcp_cmd_listen(struct cmd_ctx *c, uint16_t port)
+void tcp_listen(struct node *n, uint16_t port)
 {
-	struct tcp_node *t = tcp_node_get(c->node);
+	struct tcp_node *t = tcp_node_get(n);
 	if (!g_hash_table_contains(t->listeners, GUINT_TO_POINTER(port))) {
 		struct tcp_listener *l = g_new0(struct tcp_listener, 1);
 		l->port = port;
 		g_hash_table_insert(t->listeners, GUINT_TO_POINTER(port), l);
 	}
-	return 0;
 }
 
 /* One hand-made segment: no options, window 64240, not part of any
  * connection; seq defaults to a fresh ISN from the run's generator. */
-int tcp_cmd_segment(struct cmd_ctx *c, uint32_t dst, uint16_t dport, uint16_t sport,
-		    uint8_t flags, bool have_seq, uint32_t seq, uint32_t ack, uint32_t size)
+int tcp_segment(struct world *w, struct node *n, uint32_t dst, uint16_t dport, uint16_t sport,
+		uint8_t flags, bool have_seq, uint32_t seq, uint32_t ack, uint32_t size)
 {
-	struct node *n = c->node;
 	uint32_t src = route_source_addr(n, dst);
-	if (!src) {
-		g_string_append(c->out, "tcp: sendto: Network is unreachable\n");
-		return 0;
-	}
+	if (!src)
+		return -ENETUNREACH;
 	if (!have_seq)
-		seq = rng_u32(&c->w->rng);
+		seq = rng_u32(&w->rng);
 	struct packet *p = build_tcp(src, dst, sport, dport, seq, ack, flags, 64240, NULL, 0, size,
 				     node_next_ip_id(n));
 	if (!p)
 		return 0;
 	tcp_node_get(n)->bytes_tx += size;
-	tr_send(c->w, n, p);
+	tr_send(w, n, p);
 	return 0;
 }
 

@@ -1,4 +1,5 @@
-/* udp.c - UDP sockets of a node: `udp send`, `listen udp`, and udp_rcv.
+/* udp.c - UDP sockets of a node: udp_send and udp_listen (the `udp send`
+ * and `listen udp` commands of sim/apps), and udp_rcv.
  *
  * A node's sockets are bound to a local port on every address (INADDR_ANY),
  * one socket per port: `listen udp P` and `udp send ... sport P` share it.
@@ -8,7 +9,8 @@
  * datagram was not addressed to the node itself (broadcast).
  */
 #include <string.h>
-#include "sim/sock/traffic.h"
+#include <errno.h>
+#include "sim/sock/sock_int.h"
 
 struct udp_sock {
 	uint16_t port;
@@ -119,20 +121,17 @@ static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 	}
 }
 
-int udp_cmd_send(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
-		 uint32_t count, sim_time interval, uint32_t size)
+int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+	     uint32_t count, sim_time interval, uint32_t size)
 {
-	struct node *n = c->node;
 	if (sport < 0) {
 		sport = tr_ephemeral(n, udp_port_in_use, NULL);
-		if (!sport) {
-			g_string_append(c->err, "udp: bind: Address already in use (no free port)");
-			return 2;
-		}
+		if (!sport)
+			return -EADDRINUSE;
 	}
 	udp_sock_get(n, (uint16_t)sport);
 	struct udp_job *j = g_new0(struct udp_job, 1);
-	j->serial = tr_serial(c->w);
+	j->serial = tr_serial(w);
 	j->sport = (uint16_t)sport;
 	j->dport = dport;
 	j->dst = dst;
@@ -140,16 +139,15 @@ int udp_cmd_send(struct cmd_ctx *c, uint32_t dst, uint16_t dport, int sport,
 	j->size = size;
 	j->interval = interval;
 	g_ptr_array_add(udp_node_get(n)->jobs, j);
-	world_at(c->w, c->w->now, udp_job_ev, n, j->serial);
+	world_at(w, w->now, udp_job_ev, n, j->serial);
 	return 0;
 }
 
-int udp_cmd_listen(struct cmd_ctx *c, uint16_t port, bool echo)
+void udp_listen(struct node *n, uint16_t port, bool echo)
 {
-	struct udp_sock *s = udp_sock_get(c->node, port);
+	struct udp_sock *s = udp_sock_get(n, port);
 	s->listening = true;
 	s->echo |= echo;
-	return 0;
 }
 
 /* An echo server's answer: the same payload back to the sender, from the

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sim/scenario/scenario.h"
+#include "sim/apps/apps.h"
 #include "sim/sock/sock.h"
 
 #include "tests/unit/check.h"
@@ -52,6 +53,7 @@ static char *run(const char *text, uint64_t seed)
 			struct node *n = g_ptr_array_index(w->nodes, i);
 			g_string_append_printf(all, "%s:", n->name);
 			transport_summary(n, all);
+			apps_summary(n, all);
 			g_string_append_c(all, '\n');
 		}
 	}

@@ -1,61 +1,22 @@
-/* traffic.c - the traffic commands of a node, and the flows load generator.
+/* traffic_cmd.c - the traffic commands of a node: parsing, what they print,
+ * and their registration in the node command table.
  *
  * Parses `ping`, `udp send`, `tcp connect|segment`, `listen`, `flows` and
- * `replay` (README: The scenario language, Traffic) and hands them to udp.c,
- * tcp.c, ping.c and sim/apps/replay.c. Every command is first run with dry_run
- * (syntax only): the parse here is complete before anything is scheduled.
- *
- * `flows` is a load generator: N flows from ascending source ports (then the
- * node's next address), started at `rate` per second. Starting is lazy (one
- * pending event per generator that starts the flows due and reschedules
- * itself) and per-flow state is a small array slot, never a socket, so a
- * million flows stay cheap. Flow i starts at t0 + floor(i / rate seconds),
- * computed from i (no accumulated drift).
+ * `replay` (README: The scenario language, Traffic) and hands them to the
+ * sockets (sim/sock/sock.h), ping.c and replay.c. Every command is first
+ * run with dry_run (syntax only): the parse here is complete before
+ * anything is scheduled. A socket call's error comes back as a negative
+ * errno and is said here in the tool's words; a TCP connection that fails
+ * later is reported through tcp_set_fail_report.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/sock/traffic.h"
+#include "sim/apps/apps.h"
 
 /* ----- common helpers ----- */
-
-uint64_t tr_serial(struct world *w)
-{
-	g_assert(w->next_serial < (1ull << 32) - 1);
-	return ++w->next_serial;
-}
-
-void tr_send(struct world *w, struct node *n, struct packet *p)
-{
-	p->l3 = ETH_HLEN;
-	p->l4 = (uint16_t)(ETH_HLEN + ip_ihl(p->data + ETH_HLEN));
-	ip_local_out(w, n, p);
-}
-
-unsigned tr_route_mtu(const struct node *n, uint32_t dst)
-{
-	const struct route *r = route_lookup(n, dst);
-	if (r && !r->dev && r->gw)
-		r = route_lookup(n, r->gw);
-	if (r && r->dev && r->dev->mtu >= 68)
-		return r->dev->mtu;
-	return 1500;
-}
-
-uint16_t tr_ephemeral(struct node *n, bool (*in_use)(struct node *, uint16_t, void *),
-		      void *arg)
-{
-	for (unsigned tries = 0; tries < 60999 - 32768 + 1; tries++) {
-		if (n->next_ephemeral < 32768 || n->next_ephemeral > 60999)
-			n->next_ephemeral = 32768;
-		uint16_t port = n->next_ephemeral++;
-		if (!in_use || !in_use(n, port, arg))
-			return port;
-	}
-	return 0;
-}
 
 bool tr_parse_addr(struct world *w, const char *text, uint32_t *addr)
 {
@@ -142,162 +103,34 @@ void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 	probe_fire_output(&w->probes, n, w->now, buf, PROBE_STDOUT);
 }
 
-struct tr_node *tr_node_get(struct node *n)
+/* The applications' node state goes with the node's sockets. */
+static void apps_node_free(struct node *n)
 {
-	if (!n->ping) {
-		struct tr_node *t = g_new0(struct tr_node, 1);
+	struct app_node *t = n->apps;
+	if (!t)
+		return;
+	for (unsigned i = 0; i < t->pings->len; i++)
+		ping_sess_free(n, g_ptr_array_index(t->pings, i));
+	for (unsigned i = 0; i < t->replays->len; i++)
+		replay_job_free(g_ptr_array_index(t->replays, i));
+	g_ptr_array_free(t->pings, true);
+	g_ptr_array_free(t->replays, true);
+	g_free(t);
+	n->apps = NULL;
+}
+
+struct app_node *app_node_get(struct node *n)
+{
+	if (!n->apps) {
+		struct app_node *t = g_new0(struct app_node, 1);
 		t->pings = g_ptr_array_new();
-		t->flows = g_ptr_array_new();
 		t->replays = g_ptr_array_new();
-		n->ping = t;
+		n->apps = t;
 	}
-	return n->ping;
+	return n->apps;
 }
 
 /* ----- flows ----- */
-
-static sim_time flows_start_time(const struct flows_gen *g, uint32_t i)
-{
-	return g->t0 + (sim_time)floor((double)i * (double)SIM_S / g->rate);
-}
-
-int64_t flows_index(const struct flows_gen *g, uint32_t laddr, uint16_t lport)
-{
-	if (lport < g->lo || lport > g->hi)
-		return -1;
-	uint32_t nports = (uint32_t)g->hi - g->lo + 1;
-	for (unsigned a = 0; a < g->naddrs; a++) {
-		if (g->addrs[a] != laddr)
-			continue;
-		uint64_t i = (uint64_t)a * nports + (lport - g->lo);
-		return i < g->started ? (int64_t)i : -1;
-	}
-	return -1;
-}
-
-void flows_at(struct world *w, struct flows_gen *g, uint32_t i, sim_time t, event_fn fn)
-{
-	world_at(w, t, fn, g->n, g->serial << 32 | i);
-}
-
-struct flows_gen *flows_from_event(struct node *n, uint64_t u, uint32_t *i)
-{
-	struct tr_node *t = tr_node_peek(n);
-	if (!t)
-		return NULL;
-	uint64_t serial = u >> 32;
-	for (unsigned k = 0; k < t->flows->len; k++) {
-		struct flows_gen *g = g_ptr_array_index(t->flows, k);
-		if (g->serial == serial) {
-			*i = (uint32_t)u;
-			return *i < g->started ? g : NULL;
-		}
-	}
-	return NULL;
-}
-
-bool flows_udp_reply(struct node *n, const struct packet *p)
-{
-	struct tr_node *t = tr_node_peek(n);
-	if (!t)
-		return false;
-	const uint8_t *ip = p->data + p->l3, *uh = p->data + p->l4;
-	for (unsigned k = 0; k < t->flows->len; k++) {
-		struct flows_gen *g = g_ptr_array_index(t->flows, k);
-		if (g->tcp || ip_src(ip) != g->dst || rd16(uh) != g->dport)
-			continue;
-		if (flows_index(g, ip_dst(ip), rd16(uh + 2)) >= 0) {
-			g->rx++;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool flows_err(struct node *n, uint8_t proto, uint32_t laddr, uint16_t lport,
-	       uint32_t raddr, uint16_t rport)
-{
-	struct tr_node *t = tr_node_peek(n);
-	if (!t)
-		return false;
-	for (unsigned k = 0; k < t->flows->len; k++) {
-		struct flows_gen *g = g_ptr_array_index(t->flows, k);
-		if (g->tcp != (proto == IPPROTO_TCP_) || raddr != g->dst || rport != g->dport)
-			continue;
-		if (flows_index(g, laddr, lport) >= 0) {
-			g->errors++;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The j-th datagram (j >= 0) of UDP flow i: 64 bytes of payload. */
-static void flows_udp_send(struct world *w, struct flows_gen *g, uint32_t i)
-{
-	struct packet *p = build_udp(flows_src_addr(g, i), g->dst, flows_src_port(g, i),
-				     g->dport, 64, node_next_ip_id(g->n));
-	if (!p)
-		return;
-	g->tx++;
-	tr_send(w, g->n, p);
-}
-
-/* UDP flows keep no per-flow state: packet j of flow i is scheduled with j
- * encoded as the event time's distance from the flow's start. */
-static void flows_udp_next_ev(struct world *w, void *arg, uint64_t u)
-{
-	uint32_t i;
-	struct flows_gen *g = flows_from_event(arg, u, &i);
-	if (!g)
-		return;
-	sim_time start = flows_start_time(g, i);
-	uint64_t j = (uint64_t)((w->now - start) / SIM_MS);
-	flows_udp_send(w, g, i);
-	if (j + 1 < g->packets)
-		flows_at(w, g, i, start + (sim_time)(j + 1) * SIM_MS, flows_udp_next_ev);
-}
-
-static struct flows_gen *flows_find(struct node *n, uint64_t serial)
-{
-	struct tr_node *t = tr_node_peek(n);
-	if (!t)
-		return NULL;
-	for (unsigned k = 0; k < t->flows->len; k++) {
-		struct flows_gen *g = g_ptr_array_index(t->flows, k);
-		if (g->serial == serial)
-			return g;
-	}
-	return NULL;
-}
-
-/* The generator's one pending event: start every flow due now, then sleep
- * until the next one is due. */
-static void flows_start_ev(struct world *w, void *arg, uint64_t u)
-{
-	struct flows_gen *g = flows_find(arg, u);
-	if (!g)
-		return;
-	while (g->started < g->nflows && flows_start_time(g, g->started) <= w->now) {
-		uint32_t i = g->started++;
-		if (g->tcp) {
-			tcp_flow_start(w, g, i);
-		} else {
-			flows_udp_send(w, g, i);
-			if (g->packets > 1)
-				flows_at(w, g, i, w->now + SIM_MS, flows_udp_next_ev);
-		}
-	}
-	if (g->started < g->nflows)
-		world_at(w, flows_start_time(g, g->started), flows_start_ev, g->n, g->serial);
-}
-
-static void flows_gen_free(struct flows_gen *g)
-{
-	g_free(g->addrs);
-	g_free(g->tflows);
-	g_free(g);
-}
 
 /* "1000", "10kpps", "1.5Mpps", "200pps": new flows per second. */
 static bool flows_parse_rate(const char *text, double *rate)
@@ -397,50 +230,14 @@ static int flows_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return 0;
 	if (tr_unresolved(c, "flows", dst, argv[3]))
 		return 2;
-
-	/* Source addresses: the one routing picks first, then the others in
-	 * interface order. */
-	struct node *n = c->node;
-	GArray *addrs = g_array_new(false, false, sizeof(uint32_t));
-	uint32_t first = route_source_addr(n, dst);
-	if (first)
-		g_array_append_val(addrs, first);
-	for (unsigned i = 0; i < n->ifaces->len; i++) {
-		struct iface *ifc = g_ptr_array_index(n->ifaces, i);
-		for (unsigned a = 0; a < ifc->naddrs; a++) {
-			uint32_t x = ifc->addrs[a].addr;
-			bool dup = false;
-			for (unsigned k = 0; k < addrs->len; k++)
-				dup |= g_array_index(addrs, uint32_t, k) == x;
-			if (!dup)
-				g_array_append_val(addrs, x);
-		}
-	}
-	if (addrs->len == 0 || nflows > nports * addrs->len) {
+	unsigned naddrs;
+	if (!flows_start(c->w, c->node, tcp, nflows, dst, dport, (uint16_t)lo, (uint16_t)hi, rate,
+			 packets, &naddrs)) {
 		g_string_append_printf(c->err,
 				       "flows: %u flows need more source ports than %u-%u on %u address%s",
-				       nflows, lo, hi, addrs->len, addrs->len == 1 ? "" : "es");
-		g_array_free(addrs, true);
+				       nflows, lo, hi, naddrs, naddrs == 1 ? "" : "es");
 		return 2;
 	}
-	struct flows_gen *g = g_new0(struct flows_gen, 1);
-	g->serial = tr_serial(c->w);
-	g->n = n;
-	g->tcp = tcp;
-	g->nflows = nflows;
-	g->dst = dst;
-	g->dport = dport;
-	g->lo = (uint16_t)lo;
-	g->hi = (uint16_t)hi;
-	g->naddrs = addrs->len;
-	g->addrs = (uint32_t *)g_array_free(addrs, false);
-	g->rate = rate;
-	g->packets = packets;
-	g->t0 = c->w->now;
-	if (tcp)
-		g->tflows = g_new0(struct tcp_flow, nflows);
-	g_ptr_array_add(tr_node_get(n)->flows, g);
-	world_at(c->w, g->t0, flows_start_ev, n, g->serial);
 	return 0;
 }
 
@@ -585,7 +382,24 @@ static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return 0;
 	if (tr_unresolved(c, "udp", dst, argv[2]))
 		return 2;
-	return udp_cmd_send(c, dst, dport, sport ? (int)sport : -1, count, interval, size);
+	if (udp_send(c->w, c->node, dst, dport, sport ? (int)sport : -1, count, interval, size)) {
+		g_string_append(c->err, "udp: bind: Address already in use (no free port)");
+		return 2;
+	}
+	return 0;
+}
+
+/* A TCP call's error as the client prints it (on stdout, exit status 0):
+ * "tcp: connect: Network is unreachable", "tcp: bind: ...". */
+static void tcp_say(struct cmd_ctx *c, const char *call, int err)
+{
+	if (!err)
+		return;
+	const char *what = err == -ENETUNREACH ? "Network is unreachable" :
+		err == -EADDRNOTAVAIL ? "Cannot assign requested address" : "Address already in use";
+	if (!call)
+		call = err == -EADDRINUSE ? "bind" : "connect";
+	g_string_append_printf(c->out, "tcp: %s: %s\n", call, what);
 }
 
 static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
@@ -698,10 +512,11 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 	else if (tr_unresolved(c, "tcp", dst, argv[2]))
 		rc = 2;
 	else if (segment)
-		rc = tcp_cmd_segment(c, dst, dport, (uint16_t)sport, flags, have_seq, seq, ack, size);
+		tcp_say(c, "sendto", tcp_segment(c->w, c->node, dst, dport, (uint16_t)sport, flags,
+						 have_seq, seq, ack, size));
 	else
-		rc = tcp_cmd_connect(c, dst, dport, sport ? (int)sport : -1, bytes,
-				     text ? (const uint8_t *)text->str : NULL, mode);
+		tcp_say(c, NULL, tcp_connect(c->w, c->node, dst, dport, sport ? (int)sport : -1,
+					     bytes, text ? (const uint8_t *)text->str : NULL, mode));
 	if (text)
 		g_string_free(text, TRUE);
 	return rc;
@@ -721,7 +536,11 @@ static int listen_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return 2;
 	if (c->dry_run)
 		return 0;
-	return udp ? udp_cmd_listen(c, (uint16_t)port, echo) : tcp_cmd_listen(c, (uint16_t)port);
+	if (udp)
+		udp_listen(c->node, (uint16_t)port, echo);
+	else
+		tcp_listen(c->node, (uint16_t)port);
+	return 0;
 }
 
 /* ----- the public entry points ----- */
@@ -751,47 +570,22 @@ static int traffic_cmd(struct cmd_ctx *c, int argc, char **argv)
 	return 2;
 }
 
-void transport_free(struct node *n)
+void apps_summary(struct node *n, GString *json)
 {
-	udp_free(n);
-	tcp_free(n);
-	struct tr_node *t = n->ping;
-	if (!t)
-		return;
-	for (unsigned i = 0; i < t->pings->len; i++)
-		ping_sess_free(g_ptr_array_index(t->pings, i));
-	for (unsigned i = 0; i < t->flows->len; i++)
-		flows_gen_free(g_ptr_array_index(t->flows, i));
-	for (unsigned i = 0; i < t->replays->len; i++)
-		replay_job_free(g_ptr_array_index(t->replays, i));
-	g_ptr_array_free(t->pings, true);
-	g_ptr_array_free(t->flows, true);
-	g_ptr_array_free(t->replays, true);
-	g_free(t);
-	n->ping = NULL;
+	ping_summary(n, json);
+	flows_summary(n, json);
 }
 
-void transport_summary(struct node *n, GString *json)
+/* A client's TCP connection failed: the line nc-like tools print. */
+static void tcp_fail_report(struct world *w, struct node *n, uint32_t raddr, uint16_t rport,
+			    bool connecting, const char *why)
 {
-	udp_summary(n, json);
-	tcp_summary(n, json);
-	ping_summary(n, json);
-	struct tr_node *t = tr_node_peek(n);
-	if (!t || !t->flows->len)
-		return;
-	uint64_t tx = 0, rx = 0, err = 0, est = 0, n_flows = 0;
-	for (unsigned k = 0; k < t->flows->len; k++) {
-		struct flows_gen *g = g_ptr_array_index(t->flows, k);
-		n_flows += g->started;
-		tx += g->tx;
-		rx += g->rx;
-		err += g->errors;
-		est += g->established;
-	}
-	g_string_append_printf(json,
-		", \"flows_started\": %" G_GUINT64_FORMAT ", \"flows_tx\": %" G_GUINT64_FORMAT
-		", \"flows_rx\": %" G_GUINT64_FORMAT ", \"flows_icmp_errors\": %" G_GUINT64_FORMAT
-		", \"flows_established\": %" G_GUINT64_FORMAT, n_flows, tx, rx, err, est);
+	char a[16];
+	nf_inet_ntop4(raddr, a);
+	if (connecting)
+		tr_output(w, n, "tcp: connect to %s port %u failed: %s", a, rport, why);
+	else
+		tr_output(w, n, "tcp: connection to %s port %u: %s", a, rport, why);
 }
 
 /* The traffic commands in the node command table (sim/shell/cmd.h). */
@@ -803,58 +597,6 @@ static const struct cmd_def traffic_cmds[] = {
 void traffic_register_cmds(void)
 {
 	cmd_register(traffic_cmds, G_N_ELEMENTS(traffic_cmds));
-}
-
-/* ----- start-up ----- */
-
-static void sock_node_init(struct node *n)
-{
-	tcp_sysctl_defaults(&n->tcp_sysctl);
-}
-
-static const struct node_subsys sock_subsys = {
-	.node_init = sock_node_init,
-	.node_exit = transport_free,
-};
-
-/* A redirect is acted on for a socket of the node's own (the kernel's
- * udp_err/tcp_v4_err/ping_err find one). q: the quoted IPv4 header, l4:
- * its transport header. */
-static bool udp_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
-{
-	return node_has_addr(n, ip_src(q)) && udp_sock_find(n, rd16(l4));
-}
-
-static bool tcp_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
-{
-	return tcp_sock_find(n, ip_src(q), rd16(l4), ip_dst(q), rd16(l4 + 2));
-}
-
-static bool ping_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *l4)
-{
-	return l4[0] == ICMP_ECHO && ping_sock_find(n, rd16(l4 + 4), ip_dst(q));
-}
-
-static const struct net_protocol udp_protocol = {
-	.handler = udp_rcv, .err_handler = udp_err, .redirect_sock = udp_redirect_sock,
-};
-static const struct net_protocol tcp_protocol = {
-	.handler = tcp_rcv, .err_handler = tcp_err, .redirect_sock = tcp_redirect_sock,
-};
-/* the ICMP sockets: every echo reply and error from icmp_rcv */
-static const struct net_protocol ping_protocol = {
-	.handler = ping_icmp_rcv, .redirect_sock = ping_redirect_sock,
-};
-
-/* The sockets' start-up (after inet_init, sim/inet/ip.c; the kernel's
- * inet_init registers udp_protocol and tcp_protocol the same way): every
- * node gets the TCP knobs' defaults and frees its sockets with it (before
- * the IPv4 stack's state: exit runs in reverse order), and the stack
- * delivers UDP, TCP and the ICMP sockets' packets through protocol.h. */
-__attribute__((constructor(102))) static void sock_init(void)
-{
-	node_subsys_register(&sock_subsys);
-	inet_add_protocol(&udp_protocol, IPPROTO_UDP_);
-	inet_add_protocol(&tcp_protocol, IPPROTO_TCP_);
-	inet_add_protocol(&ping_protocol, IPPROTO_ICMP_);
+	sock_add_free_hook(apps_node_free);
+	tcp_set_fail_report(tcp_fail_report);
 }
