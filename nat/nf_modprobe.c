@@ -7,7 +7,11 @@
  * nothing natsim models separately.
  */
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 /* The kernel release natsim's routers pretend to run (modprobe's messages). */
 #define NF_KERNEL_RELEASE "6.1.0"

@@ -6,7 +6,11 @@
  * A test that wants conntrack alone builds its namespace with
  * nf_ns_create(env, seed, {&ct_pernet_ops}, 1) instead.
  */
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 /* iptables' tables (ipt_table.c), with their hook ops */
 static const struct nf_pernet_ops ipt_pernet_ops = {
