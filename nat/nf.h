@@ -1,7 +1,8 @@
 /* nf.h - the narrow interface between the simulator and the netfilter layer.
  *
  * A router owns one `struct nf_ns` (a network namespace's netfilter state:
- * sysctls, conntrack table, iptables tables, NAT state). The simulator calls
+ * core's, and a pointer to each module's: sysctls and conntrack table,
+ * NAT state, iptables tables; nat/core/nf_ns.h). The simulator calls
  * nf_hook() at each hook in kernel order (PREROUTING, INPUT, FORWARD, OUTPUT,
  * POSTROUTING) and obeys the verdict; it runs the administrator's commands
  * through nf_cmd_*(). nat/ never schedules events or writes files: it reaches
@@ -10,7 +11,11 @@
  * Addresses and ports in this interface are in host byte order (the byte
  * and address helpers are nat/core/nf_inet.h's; the shared types, struct
  * nf_skb among them, nat/core/nf_types.h's; natsim's voice for what it lacks,
- * natsim_unimpl, nat/core/unimpl.h's: all included here). Where it is
+ * natsim_unimpl, nat/core/unimpl.h's: all included here). The gc and the
+ * conntrack queries are declared in nat/conntrack/nf_conntrack.h,
+ * iptables-save/-restore and the iptables service in
+ * nat/iptables/nf_iptables.h, both included here: those modules define
+ * them and may not include this assembled header. Where it is
  * implemented: the namespace in nat/core/nf_ns.c; nf_hook(), the walk of
  * the hook users registered per hook by priority, in nat/core/nf_hook_ops.c
  * (the users: conntrack in nat/conntrack/ct_hooks.c, NAT and its rule
