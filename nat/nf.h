@@ -1,7 +1,8 @@
 /* nf.h - the narrow interface between the simulator and the netfilter layer.
  *
  * A router owns one `struct nf_ns` (a network namespace's netfilter state:
- * sysctls, conntrack table, iptables tables, NAT state). The simulator calls
+ * core's, and a pointer to each module's: sysctls and conntrack table,
+ * NAT state, iptables tables; nat/core/nf_ns.h). The simulator calls
  * nf_hook() at each hook in kernel order (PREROUTING, INPUT, FORWARD, OUTPUT,
  * POSTROUTING) and obeys the verdict; it runs the administrator's commands
  * through nf_cmd_*(). nat/ never schedules events or writes files: it reaches
@@ -10,7 +11,11 @@
  * Addresses and ports in this interface are in host byte order (the byte
  * and address helpers are nat/core/nf_inet.h's; the shared types, struct
  * nf_skb among them, nat/core/nf_types.h's; natsim's voice for what it lacks,
- * natsim_unimpl, nat/core/unimpl.h's: all included here). Where it is
+ * natsim_unimpl, nat/core/unimpl.h's: all included here). The gc and the
+ * conntrack queries are declared in nat/conntrack/nf_conntrack.h,
+ * iptables-save/-restore and the iptables service in
+ * nat/iptables/nf_iptables.h, both included here: those modules define
+ * them and may not include this assembled header. Where it is
  * implemented: the namespace in nat/core/nf_ns.c; nf_hook(), the walk of
  * the hook users registered per hook by priority, in nat/core/nf_hook_ops.c
  * (the users: conntrack in nat/conntrack/ct_hooks.c, NAT and its rule
@@ -29,8 +34,10 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "nat/conntrack/nf_conntrack.h"
 #include "nat/core/nf_types.h"
 #include "nat/core/unimpl.h"
+#include "nat/iptables/nf_iptables.h"
 
 struct nf_ns;
 
@@ -72,19 +79,6 @@ void nf_ct_attach(struct nf_skb *nskb, const struct nf_skb *skb);
  * only; an [UPDATE] event). */
 void nf_ct_set_closing(struct nf_ns *ns, const struct nf_skb *skb, nf_time now);
 
-/* The garbage collector on the simulated clock (gc_worker): it ticks at
- * every whole simulated second from 1 s; a tick scans a slice of the table,
- * reaping expired entries (DESTROY events). nf_gc runs the ticks up to `now`
- * not yet run, in order: those with work (nf_gc_next) are run, the others
- * only move the scan cursor, in one step however many they are. Returns how
- * many ticks had work. The caller must have run the ticks that precede an
- * event before handing the namespace that event (a packet, a command). */
-unsigned nf_gc(struct nf_ns *ns, nf_time now);
-/* The first tick not yet run that has work (a reap or the early drop), with
- * the table as it is; NF_TIME_NEVER if none. Ticks before it reap nothing. */
-nf_time nf_gc_next(struct nf_ns *ns);
-/* Simulated nanoseconds between two ticks. */
-#define NF_GC_INTERVAL 1000000000LL
 
 /* An interface lost an address or went down: MASQUERADE entries using it are
  * flushed (masq_inet_event / masq_device_event). addr 0: every address. */
@@ -116,38 +110,6 @@ void nf_chain_names_any(struct nf_chain_names *names);
  * with its message in err. A line that does not parse is left to the dry
  * run of nf_cmd_iptables. */
 int nf_cmd_iptables_chains(struct nf_chain_names *names, int argc, char **argv, GString *err);
-/* iptables-save (output) and iptables-restore (input text). */
-int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out,
-			 GString *err);
-/* The same with the simulated time, shown as the date in the header and
- * footer lines (`Thu Jan  1 00:00:00 1970` + now); nf_cmd_iptables_save uses 0. */
-int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *out,
-			    GString *err, nf_time now);
-int nf_cmd_iptables_restore(struct nf_ns *ns, const char *text, GString *out,
-			    GString *err, bool dry_run, nf_time now);
-/* The same with iptables-restore's own options in argv (argv[0] is
- * "iptables-restore"): -n/--noflush, -c/--counters, -t/--test, -w, -v. */
-int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
-				 GString *out, GString *err, bool dry_run, nf_time now);
-/* iptables-services (RHEL's iptables.service, nat/iptables/ipt_service.c):
- * the facts of its unit and the init script's start, stop and save. The
- * simulator keeps the files and systemd's side (journal, unit state). */
-#define NF_IPT_SERVICE_CONFIG "/etc/sysconfig/iptables"
-#define NF_IPT_SERVICE_UNIT "/usr/lib/systemd/system/iptables.service"
-#define NF_IPT_SERVICE_DESCRIPTION "IPv4 firewall with iptables"
-#define NF_IPT_SERVICE_EXEC "/usr/libexec/iptables/iptables.init"
-/* iptables.init start: restore `config` (the content of
- * NF_IPT_SERVICE_CONFIG, NULL when there is none). Returns the script's exit
- * status (0; 1 when iptables-restore fails; 6 without a config file) with
- * what it prints, one line each, in init_out (the journal's lines). */
-int nf_ipt_service_start(struct nf_ns *ns, const char *config, GString *out, GString *init_out,
-			 nf_time now);
-/* iptables.init stop: every loaded table flushed, its user chains deleted,
- * built-in policies ACCEPT. Returns 0 or 1, what it prints in init_out. */
-int nf_ipt_service_stop(struct nf_ns *ns, GString *out, GString *init_out, nf_time now);
-/* `service iptables save`: the new content of NF_IPT_SERVICE_CONFIG in
- * `file` and the script's line on out; 0, or 1 with the error in err. */
-int nf_ipt_service_save(struct nf_ns *ns, GString *file, GString *out, GString *err, nf_time now);
 
 /* nft (nat/nftables/): `nft -f FILE`, `nft -f -` (stdin_text), `nft list
  * ruleset`, ... as nft 1.0.6 prints them; read_file gives a file's text
@@ -173,27 +135,10 @@ int nf_sysctl_set(struct nf_ns *ns, const char *name, const char *value,
 		  GString *err, bool dry_run, nf_time now);
 int nf_sysctl_get(struct nf_ns *ns, const char *name, GString *value, nf_time now);
 
-/* Queries for expectations and summary.json. */
-unsigned nf_ct_count(struct nf_ns *ns, nf_time now);
-/* `conntrack -L` lines into out (one per entry, newline-terminated). */
-unsigned nf_ct_list(struct nf_ns *ns, nf_time now, GString *out);
-/* A `conntrack -S` counter by name; false if no such counter. */
-bool nf_ct_stat(struct nf_ns *ns, const char *name, uint64_t *value);
-/* Names of all conntrack -S counters, NULL-terminated, in -S order. */
-const char *const *nf_ct_stat_names(void);
 /* Packet counter of rule number `rule` (1-based) in table/chain. */
 bool nf_ipt_rule_packets(struct nf_ns *ns, const char *table, const char *chain,
 			 unsigned rule, uint64_t *packets);
 
-/* A side-effect-free look at a router's conntrack numbers for the report
- * (--report): no reaping, no events, so watching never changes the run. */
-struct nf_ct_peek {
-	uint32_t count;		/* nf_conntrack_count (expired, unreaped included) */
-	uint32_t peak;		/* the highest count since the namespace started */
-	uint32_t max;		/* nf_conntrack_max */
-	uint64_t drop, early_drop, insert_failed, invalid;
-};
-void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out);
 
 /* --check: verify the invariants nf_check.c lists. Returns true if they hold; on a
  * violation appends a message naming the broken invariant to `why`. */

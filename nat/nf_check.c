@@ -20,10 +20,13 @@
  * and, per packet sent, that its tuple is the one its entry expects.
  */
 #include <stdio.h>
-#include "nat/core/nf_inet.h"
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/nf_nat/nat.h"
+#include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 static void nf_check_name(const struct ct_entry *ct, char *buf, size_t n)
 {
@@ -139,7 +142,7 @@ static void nf_check_entry(struct nf_ns *ns, struct ct_entry *ct, void *arg)
 		c->ok = false;
 	for (int d = 0; d < CT_DIR_MAX; d++) {
 		const struct ct_tuple_node *want = &ct->tuplehash[d];
-		const struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, &want->t)];
+		const struct ct_tuple_node *n = ns->ct->buckets[ct_hash_bucket(ns, &want->t)];
 
 		if (want->t.dir != d) {
 			c->ok = nf_check_fail(c->why, ct, "tuple marked with the wrong direction");
@@ -156,7 +159,7 @@ static void nf_check_entry(struct nf_ns *ns, struct ct_entry *ct, void *arg)
 
 bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why)
 {
-	struct nf_check_ctx c = { .why = why, .ok = true, .max_set_at = ns->ct_max_set_at };
+	struct nf_check_ctx c = { .why = why, .ok = true, .max_set_at = ns->ct->max_set_at };
 	uint32_t nodes = 0;
 
 	(void)now;
@@ -164,10 +167,10 @@ bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why)
 
 	/* invariant 3 (and a node count: every node belongs to a counted
 	 * entry), and 6 */
-	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
-		const struct ct_gc_index *x = &ns->gc_index;
+	for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++) {
+		const struct ct_gc_index *x = &ns->ct->gc_index;
 
-		for (const struct ct_tuple_node *n = ns->buckets[b]; n; n = n->next) {
+		for (const struct ct_tuple_node *n = ns->ct->buckets[b]; n; n = n->next) {
 			nf_time timeout = ct_of_node(n)->timeout;
 
 			nodes++;
@@ -184,20 +187,20 @@ bool nf_check_invariants(struct nf_ns *ns, nf_time now, GString *why)
 				}
 		}
 	}
-	if (ns->gc_next_bucket % ns->gc_index.unit) {
+	if (ns->ct->gc_next_bucket % ns->ct->gc_index.unit) {
 		g_string_append_printf(why, "--check: gc cursor %u not at a unit of %u buckets\n",
-				       ns->gc_next_bucket, ns->gc_index.unit);
+				       ns->ct->gc_next_bucket, ns->ct->gc_index.unit);
 		c.ok = false;
 	}
 	/* invariant 4 */
-	if (nodes != 2 * c.entries || ns->ct_count != c.entries) {
+	if (nodes != 2 * c.entries || ns->ct->count != c.entries) {
 		g_string_append_printf(why, "--check: count %u != %u entries in the table "
-				       "(%u tuple nodes)\n", ns->ct_count, c.entries, nodes);
+				       "(%u tuple nodes)\n", ns->ct->count, c.entries, nodes);
 		c.ok = false;
 	}
-	if (ns->sysctl.ct_max && ns->ct_count > ns->sysctl.ct_max && c.created_after_max) {
+	if (ns->ct->sysctl.ct_max && ns->ct->count > ns->ct->sysctl.ct_max && c.created_after_max) {
 		g_string_append_printf(why, "--check: count %u exceeds nf_conntrack_max %u\n",
-				       ns->ct_count, ns->sysctl.ct_max);
+				       ns->ct->count, ns->ct->sysctl.ct_max);
 		c.ok = false;
 	}
 	return c.ok;

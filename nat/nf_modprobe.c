@@ -10,7 +10,11 @@
  * uses it, as the kernel instantiates tables lazily per namespace.
  */
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 /* The kernel release natsim's routers pretend to run (modprobe's messages). */
 #define NF_KERNEL_RELEASE "6.1.0"

@@ -7,7 +7,11 @@
  * A test that wants conntrack alone builds its namespace with
  * nf_ns_create(env, seed, {&ct_pernet_ops}, 1) instead.
  */
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 /* nftables' ruleset (nf_nft.c) */
 extern const struct nf_pernet_ops nf_nft_pernet_ops;

@@ -170,7 +170,7 @@ _Static_assert(sizeof(struct ct_entry) <= 176, "struct ct_entry grew past 176 by
 _Static_assert(offsetof(struct ct_entry, timeout) + sizeof(nf_time) <= 64,
 	       "the per-packet fields of struct ct_entry left the first 64 bytes");
 
-/* The unconfirmed list (ns->unconfirmed) is linked through the ORIGINAL
+/* The unconfirmed list (ns->ct->unconfirmed) is linked through the ORIGINAL
  * node's chain pointer: an entry that is not in the table has no chain
  * (the kernel's unconfirmed list reuses the hash node the same way). */
 static inline struct ct_entry *ct_unconfirmed_next(const struct ct_entry *ct)
@@ -202,9 +202,93 @@ bool ct_invert_tuple(const struct ct_tuple *orig, struct ct_tuple *inverse);
  * the header is too short for the protocol's tuple. */
 bool ct_tuple_from_ip(const uint8_t *ip, uint32_t len, struct ct_tuple *t);
 
-/* ----- the table (ct_table.c) ----- */
-
 struct nf_ns;
+
+/* Timeouts and knobs, each under its Linux sysctl name (see nat/conntrack/ct_sysctl.c).
+ * Timeouts are in seconds, as the sysctls read. */
+struct nf_sysctl {
+	uint32_t ct_max;		/* nf_conntrack_max */
+	uint32_t ct_buckets;		/* nf_conntrack_buckets (as rounded) */
+	uint32_t ct_checksum;		/* nf_conntrack_checksum */
+	uint32_t ct_log_invalid;	/* nf_conntrack_log_invalid */
+	uint32_t ct_acct, ct_timestamp, ct_events;
+	uint32_t tcp_timeout[TCP_CONNTRACK_TIMEOUT_MAX]; /* indexed by state, plus RETRANS/UNACK */
+	uint32_t tcp_loose, tcp_be_liberal, tcp_max_retrans, tcp_ignore_invalid_rst;
+	uint32_t udp_timeout, udp_timeout_stream;
+	uint32_t icmp_timeout, generic_timeout;
+	uint32_t gre_timeout, gre_timeout_stream;
+	/* knobs Linux has that natsim stores and shows but does not simulate
+	 * (sctp, icmpv6, frag6, expect_max, ...): see ct_sysctl.c */
+	int32_t other[24];
+};
+
+/* The garbage collector's expiry index (ct_gc.c): the table cut into
+ * units (the slices gc_worker scans are whole units) and blocks (a unit is
+ * whole blocks), each with a lower bound of the timeouts of the entries
+ * with a tuple in it. NF_TIME_NEVER: nothing there. */
+struct ct_gc_index {
+	uint32_t batch;		/* buckets scanned per tick */
+	uint32_t unit;		/* buckets per unit: gcd(batch, buckets) */
+	uint32_t nunits, step;	/* units in the table; units per tick */
+	uint32_t block_shift;	/* a block is 1 << block_shift buckets */
+	uint32_t nblocks;
+	nf_time *block_min;	/* [nblocks] */
+	nf_time *unit_min;	/* [nunits] */
+};
+
+/* conntrack -S counters (struct ip_conntrack_stat). */
+struct nf_ct_stats {
+	uint64_t found, invalid, insert, insert_failed, drop, early_drop, error,
+		search_restart, clash_resolve, chaintoolong;
+};
+
+/* Room for conntrack extension types (enum nf_ct_ext_id, ct_ext.h). */
+#define NF_CT_EXT_MAX_TYPES 4
+struct nf_ct_ext_type;
+
+/* conntrack's per-namespace state (struct netns_ct and nf_conntrack_net):
+ * ns->ct, made by ct_pernet_ops' init (ct_net.c), freed by its exit; reboot
+ * makes a new one (the hash seed and the gc clock are the namespace's). */
+struct nf_conntrack_net {
+	struct nf_sysctl sysctl;
+	struct nf_ct_stats stats;
+
+	/* the table (ct_table.c) */
+	uint64_t hash_key[2];		/* derived from ns->hash_seed (ct_table.c) */
+	struct ct_tuple_node **buckets;	/* sysctl.ct_buckets chain heads */
+	uint32_t count;			/* entries in the table, expired included */
+	uint32_t count_peak;		/* the most nf_conntrack_count has been since
+					 * the namespace started (summary.json) */
+	uint32_t held_dead;		/* killed while held, not yet freed (IPS_HELD_DEAD):
+					 * nf_conntrack_count includes them */
+	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
+	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
+	/* registered conntrack extension types, by id (ct_ext.c) */
+	const struct nf_ct_ext_type *ext_types[NF_CT_EXT_MAX_TYPES];
+	/* a hint at each new entry's creation (NAT's prefetch); NULL: none */
+	void (*new_hint)(const struct nf_ns *ns, const struct ct_tuple *t);
+
+	/* table full warning rate limit (net_ratelimit: 10 per 5 s) */
+	nf_time ratelimit_begin;
+	unsigned ratelimit_printed, ratelimit_missed;
+
+	/* gc_worker state (ct_gc.c): next bucket to scan, and the early drop
+	 * a failed allocation asked for (conntrack_gc_work.early_drop); the
+	 * first tick with work (nf_gc_next) while gc_wake_valid */
+	uint32_t gc_next_bucket;
+	bool gc_early_drop;
+	bool gc_wake_valid;
+	nf_time gc_wake;
+	struct ct_gc_index gc_index;
+	/* when nf_conntrack_max was last set (--check: an older table may
+	 * legitimately hold more entries than a lowered maximum) */
+	nf_time max_set_at;
+};
+
+/* Default values of every knob (Linux 6.x). */
+void nf_sysctl_defaults(struct nf_sysctl *s);
+
+/* ----- the table (ct_table.c) ----- */
 
 /* Find the confirmed tuple node equal to t; expired entries met are reaped.
  * NULL if none. (__nf_conntrack_find_get) */

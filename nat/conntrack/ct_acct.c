@@ -12,30 +12,31 @@
  *
  * Design: struct ct_entry has no room left for 32 bytes of counters (it is
  * sized for ten million entries), so the extension lives in a side table
- * keyed by the entry (ns->acct), and the entry carries only a bit saying it
+ * keyed by the entry (ns->ct->acct), and the entry carries only a bit saying it
  * has one (ct->ext, the kernel's nf_ct_ext presence bits). The table is only
  * looked up, never walked, so its order does not matter.
  */
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
 void ct_acct_ext_add(struct nf_ns *ns, struct ct_entry *ct)
 {
-	if (!ns->sysctl.ct_acct)
+	if (!ns->ct->sysctl.ct_acct)
 		return;
-	if (!ns->acct)
-		ns->acct = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
-	g_hash_table_insert(ns->acct, ct, g_new0(struct ct_acct, 1));
+	if (!ns->ct->acct)
+		ns->ct->acct = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	g_hash_table_insert(ns->ct->acct, ct, g_new0(struct ct_acct, 1));
 	ct->ext |= CT_EXT_ACCT;
 }
 
 const struct ct_acct *ct_acct_find(const struct nf_ns *ns, const struct ct_entry *ct)
 {
-	if (!(ct->ext & CT_EXT_ACCT) || !ns->acct)
+	if (!(ct->ext & CT_EXT_ACCT) || !ns->ct->acct)
 		return NULL;
-	return g_hash_table_lookup(ns->acct, ct);
+	return g_hash_table_lookup(ns->ct->acct, ct);
 }
 
 void ct_acct_update(struct nf_ns *ns, struct ct_entry *ct, enum ct_dir dir, uint64_t bytes)
@@ -70,16 +71,16 @@ void ct_acct_zero(struct nf_ns *ns, struct ct_entry *ct)
 
 void ct_acct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 {
-	if ((ct->ext & CT_EXT_ACCT) && ns->acct)
-		g_hash_table_remove(ns->acct, ct);
+	if ((ct->ext & CT_EXT_ACCT) && ns->ct->acct)
+		g_hash_table_remove(ns->ct->acct, ct);
 	ct->ext &= (uint8_t)~CT_EXT_ACCT;
 }
 
 void ct_acct_free_all(struct nf_ns *ns)
 {
-	if (ns->acct)
-		g_hash_table_destroy(ns->acct);
-	ns->acct = NULL;
+	if (ns->ct->acct)
+		g_hash_table_destroy(ns->ct->acct);
+	ns->ct->acct = NULL;
 }
 
 /* "packets=N bytes=N " after a tuple: in -L and -D lines and in DESTROY

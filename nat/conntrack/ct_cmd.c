@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/unimpl.h"
@@ -31,9 +32,9 @@ const char *const *nf_ct_stat_names(void)
 bool nf_ct_stat(struct nf_ns *ns, const char *name, uint64_t *value)
 {
 	const uint64_t v[] = {
-		ns->stats.found, ns->stats.invalid, ns->stats.insert, ns->stats.insert_failed,
-		ns->stats.drop, ns->stats.early_drop, ns->stats.error, ns->stats.search_restart,
-		ns->stats.clash_resolve, ns->stats.chaintoolong,
+		ns->ct->stats.found, ns->ct->stats.invalid, ns->ct->stats.insert, ns->ct->stats.insert_failed,
+		ns->ct->stats.drop, ns->ct->stats.early_drop, ns->ct->stats.error, ns->ct->stats.search_restart,
+		ns->ct->stats.clash_resolve, ns->ct->stats.chaintoolong,
 	};
 
 	for (unsigned i = 0; ct_stat_names[i]; i++) {
@@ -48,7 +49,7 @@ bool nf_ct_stat(struct nf_ns *ns, const char *name, uint64_t *value)
 unsigned nf_ct_count(struct nf_ns *ns, nf_time now)
 {
 	ct_table_reap_all(ns, now);
-	return ns->ct_count + ns->ct_held_dead;
+	return ns->ct->count + ns->ct->held_dead;
 }
 
 /* What -L/-D select (conntrack's filter options). 0 fields match all. */
@@ -484,14 +485,14 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 			"cpu=%-4u\tfound=%llu invalid=%llu insert=%llu insert_failed=%llu "
 			"drop=%llu early_drop=%llu error=%llu search_restart=%llu "
 			"clash_resolve=%llu chaintoolong=%llu \n", 0u,
-			(unsigned long long)ns->stats.found, (unsigned long long)ns->stats.invalid,
-			(unsigned long long)ns->stats.insert,
-			(unsigned long long)ns->stats.insert_failed,
-			(unsigned long long)ns->stats.drop, (unsigned long long)ns->stats.early_drop,
-			(unsigned long long)ns->stats.error,
-			(unsigned long long)ns->stats.search_restart,
-			(unsigned long long)ns->stats.clash_resolve,
-			(unsigned long long)ns->stats.chaintoolong);
+			(unsigned long long)ns->ct->stats.found, (unsigned long long)ns->ct->stats.invalid,
+			(unsigned long long)ns->ct->stats.insert,
+			(unsigned long long)ns->ct->stats.insert_failed,
+			(unsigned long long)ns->ct->stats.drop, (unsigned long long)ns->ct->stats.early_drop,
+			(unsigned long long)ns->ct->stats.error,
+			(unsigned long long)ns->ct->stats.search_restart,
+			(unsigned long long)ns->ct->stats.clash_resolve,
+			(unsigned long long)ns->ct->stats.chaintoolong);
 		return 0;
 	case CMD_EVENT:
 		/* events go to conntrack-events.log from the start of the run */

@@ -13,9 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/conntrack/ct_ext.h"
 #include "nat/core/nf_ns.h"
 
 #define NS_PER_S 1000000000LL
@@ -47,7 +48,7 @@ void ct_log_invalid(struct nf_ns *ns, uint8_t proto, nf_time now, const char *fm
 	char buf[256];
 	va_list ap;
 
-	if (ns->sysctl.ct_log_invalid != proto && ns->sysctl.ct_log_invalid != 255)
+	if (ns->ct->sysctl.ct_log_invalid != proto && ns->ct->sysctl.ct_log_invalid != 255)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -86,21 +87,21 @@ bool ct_l4_csum_ok(const struct ct_pkt *p, uint8_t proto)
  * "N callbacks suppressed" line at the first call after the interval). */
 static void ct_table_full_log(struct nf_ns *ns, nf_time now)
 {
-	if (ns->ratelimit_begin == 0 && ns->ratelimit_printed == 0 && ns->ratelimit_missed == 0)
-		ns->ratelimit_begin = now;
-	if (now > ns->ratelimit_begin + 5 * NS_PER_S) {
-		if (ns->ratelimit_missed)
+	if (ns->ct->ratelimit_begin == 0 && ns->ct->ratelimit_printed == 0 && ns->ct->ratelimit_missed == 0)
+		ns->ct->ratelimit_begin = now;
+	if (now > ns->ct->ratelimit_begin + 5 * NS_PER_S) {
+		if (ns->ct->ratelimit_missed)
 			nf_klog(ns, now, "net_ratelimit: %u callbacks suppressed",
-				ns->ratelimit_missed);
-		ns->ratelimit_missed = 0;
-		ns->ratelimit_begin = now;
-		ns->ratelimit_printed = 0;
+				ns->ct->ratelimit_missed);
+		ns->ct->ratelimit_missed = 0;
+		ns->ct->ratelimit_begin = now;
+		ns->ct->ratelimit_printed = 0;
 	}
-	if (ns->ratelimit_printed < 10) {
-		ns->ratelimit_printed++;
+	if (ns->ct->ratelimit_printed < 10) {
+		ns->ct->ratelimit_printed++;
 		nf_klog(ns, now, "nf_conntrack: nf_conntrack: table full, dropping packet");
 	} else {
-		ns->ratelimit_missed++;
+		ns->ct->ratelimit_missed++;
 	}
 }
 
@@ -114,11 +115,11 @@ static void ct_trace_table_full(struct nf_ns *ns, const struct ct_tuple *t, unsi
 	if (victims)
 		nf_trace(ns, NF_TRACE_STEP "table full (max %u): early-dropped %u unassured "
 			 "entr%s, searched from bucket %u", nf_hook_name(ns->cur_hook), "conntrack",
-			 ns->sysctl.ct_max, victims, victims == 1 ? "y" : "ies", b);
+			 ns->ct->sysctl.ct_max, victims, victims == 1 ? "y" : "ies", b);
 	else
 		nf_trace(ns, NF_TRACE_STEP "table full (max %u): no unassured entry in buckets "
 			 "%u-%u to early-drop", nf_hook_name(ns->cur_hook), "conntrack",
-			 ns->sysctl.ct_max, b, (b + 7) % ns->sysctl.ct_buckets);
+			 ns->ct->sysctl.ct_max, b, (b + 7) % ns->ct->sysctl.ct_buckets);
 }
 
 /* init_conntrack + __nf_conntrack_alloc. NULL with *drop false: not
@@ -132,20 +133,20 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 	*drop = false;
 	if (!ct_invert_tuple(t, &repl))
 		return NULL;
-	if (ns->sysctl.ct_max && ns->ct_count + ns->ct_held_dead >= ns->sysctl.ct_max) {
+	if (ns->ct->sysctl.ct_max && ns->ct->count + ns->ct->held_dead >= ns->ct->sysctl.ct_max) {
 		unsigned victims = ct_table_early_drop(ns, t, now);
 
 		if (ns->env.trace)
 			ct_trace_table_full(ns, t, victims);
 		if (!victims) {
-			ns->gc_early_drop = true;
+			ns->ct->gc_early_drop = true;
 			ct_table_full_log(ns, now);
 			*drop = true;
 			return NULL;
 		}
 	}
-	if (ns->ct_new_hint)	/* NAT's prefetch of the chains it and confirm walk */
-		ns->ct_new_hint(ns, t);
+	if (ns->ct->new_hint)	/* NAT's prefetch of the chains it and confirm walk */
+		ns->ct->new_hint(ns, t);
 	ct = ct_entry_alloc();	/* zeroed, from the entry slabs */
 	if (!ct) {
 		*drop = true;
@@ -159,8 +160,8 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 	ct->timeout = now;
 	ct->masq_if = -1;
 	ct_acct_ext_add(ns, ct);
-	ct_set_unconfirmed_next(ct, ns->unconfirmed);
-	ns->unconfirmed = ct;
+	ct_set_unconfirmed_next(ct, ns->ct->unconfirmed);
+	ns->ct->unconfirmed = ct;
 	return ct;
 }
 
@@ -168,7 +169,7 @@ void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 {
 	if (!(ct->status & IPS_CONFIRMED) || (ct->status & IPS_DYING))
 		return;
-	if (ns->sysctl.ct_events && ns->env.ct_event) {
+	if (ns->ct->sysctl.ct_events && ns->env.ct_event) {
 		GString *line = g_string_sized_new(200);
 
 		ct_entry_format(ns, ct, now, "DESTROY", line);
@@ -178,8 +179,8 @@ void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 	ct_table_unlink(ns, ct);
 	ct->status &= ~IPS_CONFIRMED;
 	ct->status |= IPS_DYING;
-	ct_set_unconfirmed_next(ct, ns->unconfirmed);
-	ns->unconfirmed = ct;
+	ct_set_unconfirmed_next(ct, ns->ct->unconfirmed);
+	ns->ct->unconfirmed = ct;
 }
 
 int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
@@ -198,14 +199,14 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 	/* ipv4_get_l4proto */
 	if (skb->len < 20 || (ihl = (ip[0] & 0x0f) * 4u) < 20 || ihl > skb->len ||
 	    ((ip[6] & 0x1f) | ip[7]) != 0) {
-		ns->stats.invalid++;
+		ns->ct->stats.invalid++;
 		return NF_ACCEPT;
 	}
 	len = rd16(ip + 2);
 	if (len > skb->len)
 		len = skb->len;
 	if (ihl > len) {
-		ns->stats.invalid++;
+		ns->ct->stats.invalid++;
 		return NF_ACCEPT;
 	}
 	p.ip = ip;
@@ -218,7 +219,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 		int r = ct_icmp_error(ns, skb, &p);
 
 		if (r < 0) {
-			ns->stats.error++;
+			ns->ct->stats.error++;
 			return NF_ACCEPT;
 		}
 		if (r == 0)
@@ -233,7 +234,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 		enum ct_l4_verdict v;
 
 		if (!ct_tuple_from_ip(ip, len, &t)) {
-			ns->stats.invalid++;
+			ns->ct->stats.invalid++;
 			return NF_ACCEPT;
 		}
 		h = ct_table_find(ns, &t, now);
@@ -243,11 +244,11 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			ct = ct_init_conntrack(ns, &t, now, &drop);
 			if (!ct) {
 				if (drop) {
-					ns->stats.drop++;
+					ns->ct->stats.drop++;
 					skb->drop_reason = NF_DROP_REASON_CT_TABLE_FULL;
 					return NF_DROP;
 				}
-				ns->stats.invalid++;
+				ns->ct->stats.invalid++;
 				return NF_ACCEPT;
 			}
 			ctinfo = IP_CT_NEW;
@@ -289,9 +290,9 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 			skb->ctinfo = 0;
 			if (!(ct->status & IPS_CONFIRMED))
 				ct_entry_kill(ns, ct, now);
-			ns->stats.invalid++;
+			ns->ct->stats.invalid++;
 			if (v == CT_L4_DROP) {
-				ns->stats.drop++;
+				ns->ct->stats.drop++;
 				skb->drop_reason = NF_DROP_REASON_CT_TRACKER;
 				return NF_DROP;
 			}
@@ -305,7 +306,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 static struct ct_tuple_node *ct_find_raw_in(struct nf_ns *ns, uint32_t bucket,
 					    const struct ct_tuple *t)
 {
-	for (struct ct_tuple_node *n = ns->buckets[bucket]; n; n = n->next)
+	for (struct ct_tuple_node *n = ns->ct->buckets[bucket]; n; n = n->next)
 		if (ct_tuple_equal(&n->t, t))
 			return n;
 	return NULL;
@@ -335,7 +336,7 @@ static bool ct_resolve_clash_one(struct nf_ns *ns, struct nf_skb *skb,
 		ct_acct_merge(ns, winner, ct_info_dir(skb->ctinfo), loser);
 		ct_entry_kill(ns, loser, now);
 		skb->ct = winner;
-		ns->stats.clash_resolve++;
+		ns->ct->stats.clash_resolve++;
 		return true;
 	}
 	return false;
@@ -360,8 +361,8 @@ static int ct_resolve_clash(struct nf_ns *ns, struct nf_skb *skb, struct ct_tupl
 		if (r && ct_resolve_clash_one(ns, skb, ct_of_node(r), now))
 			return NF_ACCEPT;
 	}
-	ns->stats.drop++;
-	ns->stats.insert_failed++;
+	ns->ct->stats.drop++;
+	ns->ct->stats.insert_failed++;
 	ct_entry_kill(ns, loser, now);
 	skb->ct = NULL;
 	skb->ctinfo = 0;
@@ -414,7 +415,7 @@ void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now
 	if (!events || !(ct->status & IPS_CONFIRMED) || (ct->status & IPS_DYING))
 		return;
 	ct->ecache = 0;
-	if (!ns->sysctl.ct_events || !ns->env.ct_event)
+	if (!ns->ct->sysctl.ct_events || !ns->env.ct_event)
 		return;
 	line = g_string_sized_new(200);
 	ct_entry_format(ns, ct, now, (events & IPCT_NEW) ? "NEW" : "UPDATE", line);

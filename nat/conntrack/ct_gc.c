@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/nf_conntrack.h"
 
 #define GC_S NF_GC_INTERVAL
 
@@ -81,12 +82,12 @@ void ct_gc_index_free(struct ct_gc_index *x)
 
 void ct_gc_index_install(struct nf_ns *ns, struct ct_gc_index *x)
 {
-	ct_gc_index_free(&ns->gc_index);
-	ns->gc_index = *x;
-	for (uint32_t b = 0; ns->ct_count && b < ns->sysctl.ct_buckets; b++)
-		for (const struct ct_tuple_node *n = ns->buckets[b]; n; n = n->next)
+	ct_gc_index_free(&ns->ct->gc_index);
+	ns->ct->gc_index = *x;
+	for (uint32_t b = 0; ns->ct->count && b < ns->ct->sysctl.ct_buckets; b++)
+		for (const struct ct_tuple_node *n = ns->ct->buckets[b]; n; n = n->next)
 			ct_gc_note(ns, b, ct_of_node(n)->timeout);
-	ns->gc_wake_valid = false;
+	ns->ct->gc_wake_valid = false;
 }
 
 /* The first tick at or after t (ticks fall on whole seconds). */
@@ -99,13 +100,13 @@ static nf_time ct_gc_ceil_tick(nf_time t)
 
 void ct_gc_lower_unit(struct nf_ns *ns, uint32_t bucket, nf_time timeout)
 {
-	nf_time *bound = &ns->gc_index.unit_min[bucket / ns->gc_index.unit];
+	nf_time *bound = &ns->ct->gc_index.unit_min[bucket / ns->ct->gc_index.unit];
 
 	if (timeout < *bound) {
 		*bound = timeout;
 		/* the unit is scanned no earlier than its bound's tick */
-		if (ns->gc_wake_valid && ct_gc_ceil_tick(timeout) < ns->gc_wake)
-			ns->gc_wake_valid = false;
+		if (ns->ct->gc_wake_valid && ct_gc_ceil_tick(timeout) < ns->ct->gc_wake)
+			ns->ct->gc_wake_valid = false;
 	}
 }
 
@@ -125,9 +126,9 @@ void ct_gc_lowered(struct nf_ns *ns, const struct ct_entry *ct, nf_time timeout)
  * is early, never late (that tick reaps nothing and the next is sought). */
 static nf_time ct_gc_compute_wake(const struct nf_ns *ns)
 {
-	const struct ct_gc_index *x = &ns->gc_index;
+	const struct ct_gc_index *x = &ns->ct->gc_index;
 	nf_time t0 = ns->gc_tick, best = NF_TIME_NEVER;
-	uint32_t cu = ns->gc_next_bucket / x->unit;
+	uint32_t cu = ns->ct->gc_next_bucket / x->unit;
 	uint32_t period = x->nunits / ct_gc_gcd(x->nunits, x->step);
 
 	for (uint32_t u = 0; u < x->nunits; u++) {
@@ -157,15 +158,15 @@ static nf_time ct_gc_compute_wake(const struct nf_ns *ns)
 
 nf_time nf_gc_next(struct nf_ns *ns)
 {
-	if (ns->gc_early_drop)
+	if (ns->ct->gc_early_drop)
 		return ns->gc_tick;
-	if (!ns->ct_count)
+	if (!ns->ct->count)
 		return NF_TIME_NEVER;
-	if (!ns->gc_wake_valid) {
-		ns->gc_wake = ct_gc_compute_wake(ns);
-		ns->gc_wake_valid = true;
+	if (!ns->ct->gc_wake_valid) {
+		ns->ct->gc_wake = ct_gc_compute_wake(ns);
+		ns->ct->gc_wake_valid = true;
 	}
-	return ns->gc_wake;
+	return ns->ct->gc_wake;
 }
 
 /* The ticks before `upto` have no work: each moves the cursor by a slice
@@ -173,17 +174,17 @@ nf_time nf_gc_next(struct nf_ns *ns)
  * table), all in one step. */
 static void ct_gc_skip(struct nf_ns *ns, nf_time upto)
 {
-	const struct ct_gc_index *x = &ns->gc_index;
+	const struct ct_gc_index *x = &ns->ct->gc_index;
 	uint64_t ticks;
 
 	if (upto <= ns->gc_tick)
 		return;
 	ticks = (uint64_t)(upto - ns->gc_tick) / GC_S;
-	if (ns->ct_count) {
-		uint64_t cu = ns->gc_next_bucket / x->unit;
+	if (ns->ct->count) {
+		uint64_t cu = ns->ct->gc_next_bucket / x->unit;
 
 		cu = (cu + (ticks % x->nunits) * x->step) % x->nunits;
-		ns->gc_next_bucket = (uint32_t)cu * x->unit;
+		ns->ct->gc_next_bucket = (uint32_t)cu * x->unit;
 	}
 	ns->gc_tick += (nf_time)ticks * GC_S;
 }
@@ -206,13 +207,13 @@ static bool nf_gc_can_early_drop(const struct ct_entry *ct)
  * It only kills, so the index's bounds stay lower bounds. */
 static void nf_gc_early_drop(struct nf_ns *ns, nf_time now)
 {
-	uint32_t max95 = ns->sysctl.ct_max / 100u * 95u;
+	uint32_t max95 = ns->ct->sysctl.ct_max / 100u * 95u;
 
-	ns->gc_early_drop = false;
+	ns->ct->gc_early_drop = false;
 	if (max95 == 0)
 		return;
-	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
-		struct ct_tuple_node *n = ns->buckets[b];
+	for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++) {
+		struct ct_tuple_node *n = ns->ct->buckets[b];
 
 		while (n) {
 			struct ct_tuple_node *next = n->next;
@@ -222,7 +223,7 @@ static void nf_gc_early_drop(struct nf_ns *ns, nf_time now)
 				next = next->next;
 			if (ct->timeout <= now)
 				ct_entry_kill(ns, ct, now);
-			else if (ns->ct_count >= max95 && nf_gc_can_early_drop(ct))
+			else if (ns->ct->count >= max95 && nf_gc_can_early_drop(ct))
 				ct_entry_kill(ns, ct, now);
 			n = next;
 		}
@@ -233,7 +234,7 @@ static void nf_gc_early_drop(struct nf_ns *ns, nf_time now)
  * order; their bounds and the unit's become exact. */
 static void ct_gc_scan_unit(struct nf_ns *ns, uint32_t u, nf_time now)
 {
-	struct ct_gc_index *x = &ns->gc_index;
+	struct ct_gc_index *x = &ns->ct->gc_index;
 	uint32_t per = x->unit >> x->block_shift, first = u * per;
 	nf_time bound = NF_TIME_NEVER;
 
@@ -252,26 +253,26 @@ static void ct_gc_scan_unit(struct nf_ns *ns, uint32_t u, nf_time now)
  * is still ahead hold nothing expired and are passed over. */
 static void ct_gc_tick(struct nf_ns *ns)
 {
-	struct ct_gc_index *x = &ns->gc_index;
+	struct ct_gc_index *x = &ns->ct->gc_index;
 	nf_time now = ns->gc_tick;
 	uint32_t cu;
 
 	ns->gc_tick += GC_S;
-	ns->gc_wake_valid = false;
-	if (ns->gc_early_drop) {
+	ns->ct->gc_wake_valid = false;
+	if (ns->ct->gc_early_drop) {
 		nf_gc_early_drop(ns, now);
 		return;
 	}
-	if (!ns->ct_count)
+	if (!ns->ct->count)
 		return;
-	cu = ns->gc_next_bucket / x->unit;
+	cu = ns->ct->gc_next_bucket / x->unit;
 	for (uint32_t j = 0; j < x->step; j++) {
 		uint32_t u = (cu + j) % x->nunits;
 
 		if (x->unit_min[u] <= now)
 			ct_gc_scan_unit(ns, u, now);
 	}
-	ns->gc_next_bucket = (cu + x->step) % x->nunits * x->unit;
+	ns->ct->gc_next_bucket = (cu + x->step) % x->nunits * x->unit;
 }
 
 unsigned nf_gc(struct nf_ns *ns, nf_time now)

@@ -11,6 +11,7 @@
 #ifndef NAT_CT_GC_H
 #define NAT_CT_GC_H
 
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
 
 /* The slow half of ct_gc_note: the unit's bound, and the cached wake-up. */
@@ -19,7 +20,7 @@ void ct_gc_lower_unit(struct nf_ns *ns, uint32_t bucket, nf_time timeout);
 /* A tuple of an entry that expires at `timeout` is in `bucket`. */
 static inline void ct_gc_note(struct nf_ns *ns, uint32_t bucket, nf_time timeout)
 {
-	nf_time *bound = &ns->gc_index.block_min[bucket >> ns->gc_index.block_shift];
+	nf_time *bound = &ns->ct->gc_index.block_min[bucket >> ns->ct->gc_index.block_shift];
 
 	if (timeout < *bound) {
 		*bound = timeout;
@@ -30,8 +31,8 @@ static inline void ct_gc_note(struct nf_ns *ns, uint32_t bucket, nf_time timeout
 /* Both tuples of a new entry, in their buckets (ct_table_insert_at). */
 static inline void ct_gc_note_entry(struct nf_ns *ns, const uint32_t bucket[2], nf_time timeout)
 {
-	const nf_time *bound = ns->gc_index.block_min;
-	uint32_t shift = ns->gc_index.block_shift;
+	const nf_time *bound = ns->ct->gc_index.block_min;
+	uint32_t shift = ns->ct->gc_index.block_shift;
 
 	if (__builtin_expect(timeout < bound[bucket[0] >> shift] ||
 			     timeout < bound[bucket[1] >> shift], 0)) {
@@ -53,7 +54,7 @@ static inline void ct_set_timeout(struct nf_ns *ns, struct ct_entry *ct, nf_time
 
 /* The index of a table of `size` buckets, bounds all NF_TIME_NEVER; false
  * if out of memory. ct_gc_index_install then makes it the namespace's (the
- * old one freed), its bounds exact for the entries now in ns->buckets. */
+ * old one freed), its bounds exact for the entries now in ns->ct->buckets. */
 bool ct_gc_index_alloc(struct ct_gc_index *x, uint32_t size);
 void ct_gc_index_install(struct nf_ns *ns, struct ct_gc_index *x);
 void ct_gc_index_free(struct ct_gc_index *x);

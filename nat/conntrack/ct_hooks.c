@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
@@ -74,15 +75,15 @@ static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_
 
 	if (verdict != NF_ACCEPT) {
 		nf_trace(ns, NF_TRACE_STEP "DROP: %s", h, "conntrack",
-			 ns->stats.insert_failed != before->insert_failed ? "tuple clash"
-			 : ns->stats.invalid != before->invalid ? "tracker says drop"
+			 ns->ct->stats.insert_failed != before->insert_failed ? "tuple clash"
+			 : ns->ct->stats.invalid != before->invalid ? "tracker says drop"
 			 : "table full (nf_conntrack_max reached)");
 		return;
 	}
 	if (!ct) {
 		if (skb->ctinfo == IP_CT_UNTRACKED)
 			nf_trace(ns, NF_TRACE_STEP "UNTRACKED (raw NOTRACK): no entry", h, "conntrack");
-		else if (ns->stats.error != before->error)
+		else if (ns->ct->stats.error != before->error)
 			nf_trace(ns, NF_TRACE_STEP "INVALID: ICMP error quoting no known entry "
 				 "(error +1)", h, "conntrack");
 		else
@@ -100,7 +101,7 @@ static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_
 				 ? " (the ICMP error quotes it)" : "");
 	else
 		nf_trace(ns, NF_TRACE_STEP "%s: entry created (unconfirmed), table %u/%u", h,
-			 "conntrack", ct_info_name(skb->ctinfo), ns->ct_count, ns->sysctl.ct_max);
+			 "conntrack", ct_info_name(skb->ctinfo), ns->ct->count, ns->ct->sysctl.ct_max);
 	ct_trace_tuples(ns, ct, false);
 }
 
@@ -118,7 +119,7 @@ static unsigned ct_hook_in(void *priv, struct nf_skb *skb, const struct nf_hook_
 	(void)priv;
 	if (!ns->env.trace)
 		return ct_in(ns, skb, hook, now);
-	before = ns->stats;
+	before = ns->ct->stats;
 	v = ct_in(ns, skb, hook, now);
 	nf_trace_ct_in(ns, hook, skb, v, &before);
 	return v;

@@ -7,18 +7,21 @@
  * attaches extensions registers them in its own pernet init.
  */
 #include <stdlib.h>
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/nf_conntrack.h"
 #include "nat/core/nf_ns.h"
 
 static void ct_net_init(struct nf_ns *ns)
 {
+	ns->ct = g_new0(struct nf_conntrack_net, 1);
 	if (!ns->gc_tick)
 		ns->gc_tick = NF_GC_INTERVAL;	/* the gc's first tick (kept across reboot) */
 	ct_table_set_seed(ns, ns->hash_seed);
-	nf_sysctl_defaults(&ns->sysctl);
-	ns->sysctl.ct_buckets = 0;
+	nf_sysctl_defaults(&ns->ct->sysctl);
+	ns->ct->sysctl.ct_buckets = 0;
 	ct_table_resize(ns, 262144);
 	nf_ct_extend_register(ns, &ct_acct_ext);
 }
@@ -26,9 +29,11 @@ static void ct_net_init(struct nf_ns *ns)
 static void ct_net_exit(struct nf_ns *ns)
 {
 	ct_table_free_all(ns);
-	free(ns->buckets);
-	ns->buckets = NULL;
-	ct_gc_index_free(&ns->gc_index);
+	free(ns->ct->buckets);
+	ns->ct->buckets = NULL;
+	ct_gc_index_free(&ns->ct->gc_index);
+	g_free(ns->ct);
+	ns->ct = NULL;
 }
 
 const struct nf_pernet_ops ct_pernet_ops = {

@@ -125,7 +125,7 @@ void ct_log_invalid(struct nf_ns *ns, uint8_t proto, nf_time now, const char *fm
 
 /* The tracker killed an entry a packet still holds (nf_ct_kill while the
  * skb has a reference): DESTROY now, out of the table at once, memory freed
- * when the packet is released (the entry is put back on ns->unconfirmed,
+ * when the packet is released (the entry is put back on ns->ct->unconfirmed,
  * flagged IPS_DYING, so nf_skb_release frees it like an unconfirmed one). */
 void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now);
 
@@ -139,7 +139,7 @@ void ct_entry_free(struct ct_entry *ct);
 /* The unscaled keyed hash of a tuple (hash_conntrack_raw). */
 uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t);
 /* Hash both tuples, set IPS_CONFIRMED, count it (the caller has taken the
- * entry off ns->unconfirmed). */
+ * entry off ns->ct->unconfirmed). */
 void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct);
 void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bucket[CT_DIR_MAX]);
 /* Take an entry out of the table or off the unconfirmed list, no event. */

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/nf_conntrack.h"
 #include "nat/core/nf_ns.h"
 
 /* HZ of the reference kernel: proc_dointvec_jiffies refuses |v| > INT_MAX/HZ. */
@@ -220,13 +222,13 @@ int nf_sysctl_set(struct nf_ns *ns, const char *name, const char *value,
 	if (dry_run)
 		return 0;
 	if (k->kind == KNOB_BUCKETS) {
-		if ((uint32_t)v != ns->sysctl.ct_buckets && !ct_table_resize(ns, (uint32_t)v))
+		if ((uint32_t)v != ns->ct->sysctl.ct_buckets && !ct_table_resize(ns, (uint32_t)v))
 			return nf_sysctl_einval(name, err, "Cannot allocate memory");
 		return 0;
 	}
-	*nf_knob_ptr(&ns->sysctl, k) = (int32_t)v;
+	*nf_knob_ptr(&ns->ct->sysctl, k) = (int32_t)v;
 	if (k->kind == KNOB_MAX)
-		ns->ct_max_set_at = now;
+		ns->ct->max_set_at = now;
 	return 0;
 }
 
@@ -243,8 +245,8 @@ int nf_sysctl_get(struct nf_ns *ns, const char *name, GString *value, nf_time no
 		return 0;
 	}
 	if (k->kind == KNOB_MAX || k->kind == KNOB_BUCKETS || k->kind == KNOB_U8)
-		g_string_append_printf(value, "%u", (uint32_t)*nf_knob_ptr(&ns->sysctl, k));
+		g_string_append_printf(value, "%u", (uint32_t)*nf_knob_ptr(&ns->ct->sysctl, k));
 	else
-		g_string_append_printf(value, "%d", *nf_knob_ptr(&ns->sysctl, k));
+		g_string_append_printf(value, "%d", *nf_knob_ptr(&ns->ct->sysctl, k));
 	return 0;
 }

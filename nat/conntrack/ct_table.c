@@ -7,16 +7,16 @@
  * The hash is our own keyed 64-bit mix (two murmur3 finalisers; the kernel
  * uses siphash), scaled to the table size with reciprocal_scale() as the
  * kernel does. Unconfirmed entries are not in the table: they sit on
- * ns->unconfirmed until ct_confirm() inserts them.
+ * ns->ct->unconfirmed until ct_confirm() inserts them.
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
-#include "nat/conntrack/ct_ext.h"
 #include "nat/core/nf_ns.h"
 
 /* ----- entry slabs (nf_conntrack_cachep) ----- */
@@ -110,8 +110,8 @@ static inline uint64_t ct_fmix64(uint64_t k)
 void ct_table_set_seed(struct nf_ns *ns, uint32_t seed)
 {
 	ns->hash_seed = seed;
-	ns->hash_key[0] = ct_fmix64((uint64_t)seed * 0x9e3779b97f4a7c15ULL + 1);
-	ns->hash_key[1] = ct_fmix64((uint64_t)seed ^ 0x5bd1e9955bd1e995ULL);
+	ns->ct->hash_key[0] = ct_fmix64((uint64_t)seed * 0x9e3779b97f4a7c15ULL + 1);
+	ns->ct->hash_key[1] = ct_fmix64((uint64_t)seed ^ 0x5bd1e9955bd1e995ULL);
 }
 
 /* hash_conntrack_raw: a keyed 32-bit hash of addresses, ports, protocol. */
@@ -119,9 +119,9 @@ static inline uint32_t ct_hash_raw(const struct nf_ns *ns, const struct ct_tuple
 {
 	uint64_t a = (uint64_t)t->src << 32 | t->dst;
 	uint64_t b = (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 | t->proto;
-	uint64_t h = ct_fmix64(a ^ ns->hash_key[0]);
+	uint64_t h = ct_fmix64(a ^ ns->ct->hash_key[0]);
 
-	h = ct_fmix64(h ^ b ^ ns->hash_key[1]);
+	h = ct_fmix64(h ^ b ^ ns->ct->hash_key[1]);
 	return (uint32_t)(h >> 32);
 }
 
@@ -133,7 +133,7 @@ static inline uint32_t ct_scale(uint32_t hash, uint32_t size)
 
 uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
 {
-	return ct_scale(ct_hash_raw(ns, t), ns->sysctl.ct_buckets);
+	return ct_scale(ct_hash_raw(ns, t), ns->ct->sysctl.ct_buckets);
 }
 
 uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t)
@@ -145,13 +145,13 @@ uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple 
 {
 	uint32_t b = ct_hash_bucket(ns, t);
 
-	__builtin_prefetch(&ns->buckets[b]);
+	__builtin_prefetch(&ns->ct->buckets[b]);
 	return b;
 }
 
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth)
 {
-	const struct ct_tuple_node *n = ns->buckets[bucket];
+	const struct ct_tuple_node *n = ns->ct->buckets[bucket];
 
 	for (unsigned d = 1; n && d < depth; d++)
 		n = n->next;
@@ -177,7 +177,7 @@ static inline bool ct_expired(const struct ct_entry *ct, nf_time now)
 /* Unlink one node from its chain. */
 static void ct_chain_del(struct nf_ns *ns, struct ct_tuple_node *node)
 {
-	struct ct_tuple_node **pp = &ns->buckets[ct_hash_bucket(ns, &node->t)];
+	struct ct_tuple_node **pp = &ns->ct->buckets[ct_hash_bucket(ns, &node->t)];
 
 	while (*pp && *pp != node)
 		pp = &(*pp)->next;
@@ -193,15 +193,15 @@ void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bu
 	for (int d = 0; d < CT_DIR_MAX; d++) {
 		struct ct_tuple_node *n = &ct->tuplehash[d];
 
-		n->next = ns->buckets[bucket[d]];
-		ns->buckets[bucket[d]] = n;
+		n->next = ns->ct->buckets[bucket[d]];
+		ns->ct->buckets[bucket[d]] = n;
 	}
 	ct_gc_note_entry(ns, bucket, ct->timeout);
 	ct->status |= IPS_CONFIRMED;
-	if (!ns->ct_count++)
-		ns->gc_wake_valid = false; /* the gc's cursor moves again */
-	if (ns->ct_count + ns->ct_held_dead > ns->ct_count_peak)
-		ns->ct_count_peak = ns->ct_count + ns->ct_held_dead;
+	if (!ns->ct->count++)
+		ns->ct->gc_wake_valid = false; /* the gc's cursor moves again */
+	if (ns->ct->count + ns->ct->held_dead > ns->ct->count_peak)
+		ns->ct->count_peak = ns->ct->count + ns->ct->held_dead;
 }
 
 void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
@@ -218,7 +218,7 @@ void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
 
 static void ct_unconfirmed_del(struct nf_ns *ns, struct ct_entry *ct)
 {
-	struct ct_entry *prev = NULL, *cur = ns->unconfirmed;
+	struct ct_entry *prev = NULL, *cur = ns->ct->unconfirmed;
 
 	while (cur && cur != ct) {
 		prev = cur;
@@ -227,7 +227,7 @@ static void ct_unconfirmed_del(struct nf_ns *ns, struct ct_entry *ct)
 	if (cur && prev)
 		ct_set_unconfirmed_next(prev, ct_unconfirmed_next(ct));
 	else if (cur)
-		ns->unconfirmed = ct_unconfirmed_next(ct);
+		ns->ct->unconfirmed = ct_unconfirmed_next(ct);
 	ct_set_unconfirmed_next(ct, NULL);
 }
 
@@ -236,7 +236,7 @@ void ct_table_unlink(struct nf_ns *ns, struct ct_entry *ct)
 	if (ct->status & IPS_CONFIRMED) {
 		ct_chain_del(ns, &ct->tuplehash[CT_DIR_ORIGINAL]);
 		ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
-		ns->ct_count--;
+		ns->ct->count--;
 	} else {
 		ct_unconfirmed_del(ns, ct);
 	}
@@ -255,15 +255,15 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 		if (confirmed) {
 			ct_entry_kill_held(ns, ct, now);
 			ct->status |= IPS_HELD_DEAD;
-			ns->ct_held_dead++;
+			ns->ct->held_dead++;
 		}
 		ct->status |= IPS_DYING;
 		return;
 	}
 	if (ct->status & IPS_HELD_DEAD)
-		ns->ct_held_dead--;
+		ns->ct->held_dead--;
 	ct->status |= IPS_DYING;
-	if (confirmed && ns->sysctl.ct_events && ns->env.ct_event) {
+	if (confirmed && ns->ct->sysctl.ct_events && ns->env.ct_event) {
 		GString *line = g_string_sized_new(200);
 
 		ct_entry_format(ns, ct, now, "DESTROY", line);
@@ -278,16 +278,16 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 /* Free every entry without events (namespace teardown / reboot). */
 void ct_table_free_all(struct nf_ns *ns)
 {
-	if (ns->buckets) {
-		for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
+	if (ns->ct->buckets) {
+		for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++) {
 			struct ct_tuple_node *n;
 
 			/* pop each chain's head; free an entry once, when its
 			 * ORIGINAL node is popped, after taking its REPLY node
 			 * out of whatever chain still holds it, so no chain ever
 			 * links a freed node */
-			while ((n = ns->buckets[b]) != NULL) {
-				ns->buckets[b] = n->next;
+			while ((n = ns->ct->buckets[b]) != NULL) {
+				ns->ct->buckets[b] = n->next;
 				if (n->t.dir == CT_DIR_ORIGINAL) {
 					struct ct_entry *ct = ct_of_node(n);
 
@@ -298,23 +298,23 @@ void ct_table_free_all(struct nf_ns *ns)
 			}
 		}
 	}
-	while (ns->unconfirmed) {
-		struct ct_entry *ct = ns->unconfirmed;
+	while (ns->ct->unconfirmed) {
+		struct ct_entry *ct = ns->ct->unconfirmed;
 
-		ns->unconfirmed = ct_unconfirmed_next(ct);
+		ns->ct->unconfirmed = ct_unconfirmed_next(ct);
 		nf_ct_ext_destroy(ns, ct);
 		ct_entry_free(ct);
 	}
 	nf_ct_ext_net_exit(ns);
-	ns->ct_count = 0;
-	ns->ct_held_dead = 0;
+	ns->ct->count = 0;
+	ns->ct->held_dead = 0;
 }
 
 /* ____nf_conntrack_find: walk the tuple's chain; expired entries met are
  * killed on the way (DESTROY), as nf_ct_gc_expired does. */
 struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, nf_time now)
 {
-	struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)];
+	struct ct_tuple_node *n = ns->ct->buckets[ct_hash_bucket(ns, t)];
 
 	while (n) {
 		struct ct_tuple_node *next = n->next;
@@ -339,7 +339,7 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
 bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 		    const struct ct_entry *ignored, nf_time now)
 {
-	struct ct_tuple_node *n = ns->buckets[ct_hash_bucket(ns, t)];
+	struct ct_tuple_node *n = ns->ct->buckets[ct_hash_bucket(ns, t)];
 
 	while (n) {
 		struct ct_tuple_node *next = n->next;
@@ -354,7 +354,7 @@ bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 		} else if (ct_tuple_equal(&n->t, t) &&
 			   !(ignored && ct_tuple_equal(&ignored->tuplehash[CT_DIR_ORIGINAL].t,
 						       &ct->tuplehash[CT_DIR_ORIGINAL].t))) {
-			ns->stats.found++;
+			ns->ct->stats.found++;
 			return true;
 		}
 		n = next;
@@ -365,8 +365,8 @@ bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
 		      void *arg)
 {
-	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++) {
-		struct ct_tuple_node *n = ns->buckets[b];
+	for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++) {
+		struct ct_tuple_node *n = ns->ct->buckets[b];
 
 		while (n) {
 			struct ct_tuple_node *next = n->next;
@@ -385,7 +385,7 @@ void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_ent
 /* Kill the expired entries of one bucket; returns how many. */
 unsigned ct_table_reap_bucket(struct nf_ns *ns, uint32_t b, nf_time now)
 {
-	struct ct_tuple_node *n = ns->buckets[b];
+	struct ct_tuple_node *n = ns->ct->buckets[b];
 	unsigned reaped = 0;
 
 	while (n) {
@@ -408,7 +408,7 @@ nf_time ct_table_reap_range(struct nf_ns *ns, uint32_t first, uint32_t n, nf_tim
 	nf_time left = NF_TIME_NEVER;
 
 	for (uint32_t b = first; b < first + n; b++) {
-		struct ct_tuple_node *node = ns->buckets[b];
+		struct ct_tuple_node *node = ns->ct->buckets[b];
 
 		while (node) {
 			struct ct_tuple_node *next = node->next;
@@ -428,10 +428,10 @@ nf_time ct_table_reap_range(struct nf_ns *ns, uint32_t first, uint32_t n, nf_tim
 
 void ct_table_reap_all(struct nf_ns *ns, nf_time now)
 {
-	if (!ns->ct_count)
+	if (!ns->ct->count)
 		return;
-	for (uint32_t b = 0; b < ns->sysctl.ct_buckets; b++)
-		if (ns->buckets[b])
+	for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++)
+		if (ns->ct->buckets[b])
 			ct_table_reap_bucket(ns, b, now);
 }
 
@@ -442,8 +442,8 @@ bool ct_table_resize(struct nf_ns *ns, uint32_t size)
 	size_t bytes = (size_t)size * sizeof(struct ct_tuple_node *);
 	struct ct_tuple_node **nb = bytes >= CT_SLAB_BYTES ? ct_big_zalloc(bytes)
 							   : calloc(size, sizeof(*nb));
-	struct ct_tuple_node **old = ns->buckets;
-	uint32_t old_size = ns->sysctl.ct_buckets;
+	struct ct_tuple_node **old = ns->ct->buckets;
+	uint32_t old_size = ns->ct->sysctl.ct_buckets;
 	struct ct_gc_index index;
 
 	if (!nb)
@@ -452,9 +452,9 @@ bool ct_table_resize(struct nf_ns *ns, uint32_t size)
 		free(nb);
 		return false;
 	}
-	ns->buckets = nb;
-	ns->sysctl.ct_buckets = size;
-	ns->gc_next_bucket = 0; /* the gc cursor indexes the old array */
+	ns->ct->buckets = nb;
+	ns->ct->sysctl.ct_buckets = size;
+	ns->ct->gc_next_bucket = 0; /* the gc cursor indexes the old array */
 	if (old) {
 		for (uint32_t b = 0; b < old_size; b++) {
 			struct ct_tuple_node *n = old[b];
@@ -480,11 +480,11 @@ bool ct_table_resize(struct nf_ns *ns, uint32_t size)
  * number of entries dropped. */
 unsigned ct_table_early_drop(struct nf_ns *ns, const struct ct_tuple *orig, nf_time now)
 {
-	uint32_t size = ns->sysctl.ct_buckets;
+	uint32_t size = ns->ct->sysctl.ct_buckets;
 	uint32_t b = ct_hash_bucket(ns, orig);
 
 	for (int i = 0; i < 8; i++, b = (b + 1) % size) {
-		struct ct_tuple_node *n = ns->buckets[b];
+		struct ct_tuple_node *n = ns->ct->buckets[b];
 		unsigned drops = 0;
 
 		while (n) {
@@ -502,7 +502,7 @@ unsigned ct_table_early_drop(struct nf_ns *ns, const struct ct_tuple *orig, nf_t
 			n = next;
 		}
 		if (drops) {
-			ns->stats.early_drop += drops;
+			ns->ct->stats.early_drop += drops;
 			return drops;
 		}
 	}

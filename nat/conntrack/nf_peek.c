@@ -6,15 +6,17 @@
  * this reads the counters as they stand, like /proc/sys/net/netfilter/
  * nf_conntrack_count, which also counts expired entries not yet reaped.
  */
+#include "nat/conntrack/ct.h"
+#include "nat/conntrack/nf_conntrack.h"
 #include "nat/core/nf_ns.h"
 
 void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out)
 {
-	out->count = ns->ct_loaded ? ns->ct_count + ns->ct_held_dead : 0;
-	out->peak = ns->ct_loaded ? ns->ct_count_peak : 0;
-	out->max = ns->sysctl.ct_max;
-	out->drop = ns->stats.drop;
-	out->early_drop = ns->stats.early_drop;
-	out->insert_failed = ns->stats.insert_failed;
-	out->invalid = ns->stats.invalid;
+	out->count = ns->ct_loaded ? ns->ct->count + ns->ct->held_dead : 0;
+	out->peak = ns->ct_loaded ? ns->ct->count_peak : 0;
+	out->max = ns->ct->sysctl.ct_max;
+	out->drop = ns->ct->stats.drop;
+	out->early_drop = ns->ct->stats.early_drop;
+	out->insert_failed = ns->ct->stats.insert_failed;
+	out->invalid = ns->ct->stats.invalid;
 }

@@ -3,8 +3,10 @@
  *
  * The kernel spreads this over struct net and each module's pernet
  * operations (nf_conntrack_pernet_init, the iptables tables, NAT); here a
- * namespace is one plain struct, and the modules that fill it are listed by
- * the assembly (nat/nf_pernet.c), so this file calls no module.
+ * namespace is core's plain struct with one pointer per module, each
+ * module's init allocating its own struct and its exit freeing it. The
+ * modules are listed by the assembly (nat/nf_pernet.c), so this file calls
+ * no module and knows none of their structs.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,7 +52,8 @@ void nf_ns_destroy(struct nf_ns *ns)
 }
 
 /* reboot: everything back to the nf_ns_create state, same env, modules and
- * hash seed; the gc's clock goes on. */
+ * hash seed; the gc's clock goes on. The exits have freed the modules'
+ * structs (ns->ct, ns->nat, ns->ipt back to NULL); the inits make new ones. */
 void nf_ns_reinit(struct nf_ns *ns)
 {
 	struct nf_env env = ns->env;

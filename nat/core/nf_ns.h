@@ -1,59 +1,26 @@
-/* nf_ns.h - the whole netfilter state of one router (internal to nat/).
+/* nf_ns.h - one router's netfilter namespace (internal to nat/): core's
+ * state, and one pointer per module to the module's own.
  *
- * The kernel spreads this over struct net (net->ct, net->nf, net->ipv4...);
- * we keep one plain struct per router, filled by the modules the assembly
- * lists (struct nf_pernet_ops, nat/nf_pernet.c), with the hook users'
- * lists (nf_hook_ops.h) and conntrack's extension types. Everything here is
- * reset by reboot. Still to do: each module's state behind its own pointer,
- * so this header stops including conntrack, NAT and iptables.
+ * The kernel spreads this over struct net (net->ct, net->nf, net_generic);
+ * here struct nf_ns holds what core owns (the simulator's callbacks, the
+ * assembly's module list, the hook users' lists of nf_hook_ops.h, which
+ * modules are loaded, the hash seed and the gc clock) and a pointer to each
+ * module's struct, which the module defines in its own header (conntrack's
+ * struct nf_conntrack_net in nat/conntrack/ct.h, NAT's struct nf_nat_net in
+ * nat/nf_nat/nat.h, iptables' struct ipt_net in nat/iptables/ipt.h) and
+ * allocates in its pernet init (struct nf_pernet_ops, listed by the
+ * assembly nat/nf_pernet.c) and frees in its exit. So this header includes
+ * only core's, and a namespace without a module (conntrack alone) has a
+ * NULL pointer for it. Reboot (nf_ns_reinit) runs the exits, wipes core's
+ * state but the env, the hash seed and the gc clock, and runs the inits.
+ * The hot path pays one load for a module's state (ns->ct->buckets).
  */
 #ifndef NAT_NF_NS_H
 #define NAT_NF_NS_H
 
 #include <glib.h>
 #include "nat/core/nf_hook_ops.h"
-#include "nat/conntrack/ct.h"
-#include "nat/iptables/ipt.h"
-#include "nat/nf_nat/nat.h"
-#include "nat/nf.h"
-
-/* Timeouts and knobs, each under its Linux sysctl name (see nat/conntrack/ct_sysctl.c).
- * Timeouts are in seconds, as the sysctls read. */
-struct nf_sysctl {
-	uint32_t ct_max;		/* nf_conntrack_max */
-	uint32_t ct_buckets;		/* nf_conntrack_buckets (as rounded) */
-	uint32_t ct_checksum;		/* nf_conntrack_checksum */
-	uint32_t ct_log_invalid;	/* nf_conntrack_log_invalid */
-	uint32_t ct_acct, ct_timestamp, ct_events;
-	uint32_t tcp_timeout[TCP_CONNTRACK_TIMEOUT_MAX]; /* indexed by state, plus RETRANS/UNACK */
-	uint32_t tcp_loose, tcp_be_liberal, tcp_max_retrans, tcp_ignore_invalid_rst;
-	uint32_t udp_timeout, udp_timeout_stream;
-	uint32_t icmp_timeout, generic_timeout;
-	uint32_t gre_timeout, gre_timeout_stream;
-	/* knobs Linux has that natsim stores and shows but does not simulate
-	 * (sctp, icmpv6, frag6, expect_max, ...): see ct_sysctl.c */
-	int32_t other[24];
-};
-
-/* The garbage collector's expiry index (ct_gc.c): the table cut into
- * units (the slices gc_worker scans are whole units) and blocks (a unit is
- * whole blocks), each with a lower bound of the timeouts of the entries
- * with a tuple in it. NF_TIME_NEVER: nothing there. */
-struct ct_gc_index {
-	uint32_t batch;		/* buckets scanned per tick */
-	uint32_t unit;		/* buckets per unit: gcd(batch, buckets) */
-	uint32_t nunits, step;	/* units in the table; units per tick */
-	uint32_t block_shift;	/* a block is 1 << block_shift buckets */
-	uint32_t nblocks;
-	nf_time *block_min;	/* [nblocks] */
-	nf_time *unit_min;	/* [nunits] */
-};
-
-/* conntrack -S counters (struct ip_conntrack_stat). */
-struct nf_ct_stats {
-	uint64_t found, invalid, insert, insert_failed, drop, early_drop, error,
-		search_restart, clash_resolve, chaintoolong;
-};
+#include "nat/core/nf_types.h"
 
 /* A module's per-namespace state (struct pernet_operations): init on a new
  * namespace and after reboot's wipe, exit before the wipe and at free. The
@@ -64,9 +31,11 @@ struct nf_pernet_ops {
 	void (*exit)(struct nf_ns *ns);
 };
 
-/* Room for conntrack extension types (enum nf_ct_ext_id, ct_ext.h). */
-#define NF_CT_EXT_MAX_TYPES 4
-struct nf_ct_ext_type;
+/* Each module's own state, defined in its header (net_generic, net->ct):
+ * made by its pernet init, freed by its exit. */
+struct nf_conntrack_net;	/* nat/conntrack/ct.h */
+struct nf_nat_net;		/* nat/nf_nat/nat.h */
+struct ipt_net;			/* nat/iptables/ipt.h */
 
 struct nf_ns {
 	struct nf_env env;
@@ -79,62 +48,22 @@ struct nf_ns {
 	unsigned ct_users;	/* nf_ct_netns_get users: conntrack's ops registered */
 	/* the hook users, one priority-sorted list per hook (nf_hook_ops.c) */
 	struct nf_hook_entries hooks[NF_INET_NUMHOOKS];
-	/* NAT's rule lookups per hook (nat_hooks.c), and how many in all */
-	struct nf_hook_entries nat_lookups[NF_INET_NUMHOOKS];
-	unsigned nat_lookup_count;
-	struct nf_sysctl sysctl;
-	struct nf_ct_stats stats;
 
-	/* conntrack table (ct_table.c) */
-	uint32_t hash_seed;
-	uint64_t hash_key[2];		/* derived from hash_seed (ct_table.c) */
-	struct ct_tuple_node **buckets;	/* sysctl.ct_buckets chain heads */
-	uint32_t ct_count;		/* entries in the table, expired included */
-	uint32_t ct_count_peak;		/* the most nf_conntrack_count has been since
-					 * the namespace started (summary.json) */
-	uint32_t ct_held_dead;		/* killed while held, not yet freed (IPS_HELD_DEAD):
-					 * nf_conntrack_count includes them */
-	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
-	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
-	/* registered conntrack extension types, by id (ct_ext.c) */
-	const struct nf_ct_ext_type *ct_ext_types[NF_CT_EXT_MAX_TYPES];
-	/* a hint at each new entry's creation (NAT's prefetch); NULL: none */
-	void (*ct_new_hint)(const struct nf_ns *ns, const struct ct_tuple *t);
-
-	/* table full warning rate limit (net_ratelimit: 10 per 5 s) */
-	nf_time ratelimit_begin;
-	unsigned ratelimit_printed, ratelimit_missed;
-
-	/* gc_worker state (ct_gc.c): next bucket to scan, and the early drop
-	 * a failed allocation asked for (conntrack_gc_work.early_drop) */
-	uint32_t gc_next_bucket;
-	bool gc_early_drop;
-	/* the next tick not yet run (kept across reboot: the clock goes on),
-	 * and the first tick with work (nf_gc_next) while gc_wake_valid */
-	bool gc_wake_valid;
-	nf_time gc_tick, gc_wake;
-	struct ct_gc_index gc_index;
-	/* when nf_conntrack_max was last set (--check: an older table may
-	 * legitimately hold more entries than a lowered maximum) */
-	nf_time ct_max_set_at;
-
-	/* NAT (nat_core.c): nf_nat_bysource hash, sized like the ct table */
-	struct ct_entry **nat_bysource;
-	uint32_t nat_bysource_size;
-	char masq_ifnames[16][16];	/* interfaces used by MASQUERADE entries */
-	unsigned masq_nifnames;
-	/* the range of the last SNAT binding that chose an address: a prefetch
-	 * hint for the next new entry (nat_prefetch_new), never a decision */
-	struct nat_range nat_hint_range;
-	bool nat_hint_valid;
+	/* the nft ruleset (nat/nftables/, through nat/nf_nft.c), opaque to
+	 * the core, freed with the namespace */
+	void *nft;
+	void (*nft_free)(void *nft);
 	enum nf_hook cur_hook;		/* hook nf_hook() is running (trace lines) */
 
-	/* iptables (ipt_*.c) */
-	struct ipt_table tables[IPT_NTABLES];
+	/* kept across reboot (nf_ns_reinit): the seed of conntrack's and NAT's
+	 * hashes, and the gc's next tick not yet run (ct_gc.c: the clock goes on) */
+	uint32_t hash_seed;
+	nf_time gc_tick;
 
-	/* conntrack -E listeners: events are always written to the event log;
-	 * this counts what a `conntrack -E` has shown, for its summary line. */
-	uint64_t events_shown;
+	/* the modules' state; NULL when the assembly has no such module */
+	struct nf_conntrack_net *ct;	/* ct_net.c */
+	struct nf_nat_net *nat;		/* nat_hooks.c */
+	struct ipt_net *ipt;		/* ipt_table.c */
 
 	/* the nft ruleset (nat/nftables/, through nat/nf_nft.c), opaque to
 	 * the core, freed with the namespace */
@@ -173,7 +102,5 @@ static inline const char *nf_hook_name(enum nf_hook h)
 }
 /* A kernel log line, printf-style. */
 void nf_klog(struct nf_ns *ns, nf_time now, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-/* Default values of every knob (Linux 6.x). */
-void nf_sysctl_defaults(struct nf_sysctl *s);
 
 #endif

@@ -84,6 +84,12 @@ struct ipt_table {
 
 struct nf_ns;
 
+/* iptables' per-namespace state: ns->ipt, made by ipt_tables_init (the
+ * assembly's ip_tables pernet init), freed by ipt_tables_free. */
+struct ipt_net {
+	struct ipt_table tables[IPT_NTABLES];
+};
+
 void ipt_tables_init(struct nf_ns *ns);
 void ipt_tables_free(struct nf_ns *ns);
 /* ipt_hooks.c: register the raw, mangle and filter tables' hook ops (from

@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "nat/iptables/ipt.h"
-#include "nat/iptables/xt.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/unimpl.h"
+#include "nat/iptables/ipt.h"
+#include "nat/iptables/xt.h"
 
 #define IPT_VERSION "v1.8.9 (nf_tables)"
 
@@ -211,7 +211,7 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 		return ipt_dry_check(cmd, x, err);
 	if (cmd->table == IPT_NAT)
 		ipt_nat_load(ns);
-	struct ipt_table *t = &ns->tables[cmd->table];
+	struct ipt_table *t = &ns->ipt->tables[cmd->table];
 	struct ipt_chain *c = cmd->chain ? ipt_chain_find(t, cmd->chain) : NULL;
 	const char *tname = ipt_table_name(cmd->table);
 
@@ -595,7 +595,7 @@ int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *ou
 	char date[64];
 	ipt_date(now, date);
 	for (unsigned k = 0; k < G_N_ELEMENTS(order); k++) {
-		struct ipt_table *t = &ns->tables[order[k]];
+		struct ipt_table *t = &ns->ipt->tables[order[k]];
 		if (only >= 0 && (int)order[k] != only)
 			continue;
 		if (!t->touched)
@@ -683,7 +683,7 @@ static char *ipt_restore_missing_jump(struct nf_ns *ns, struct nf_chain_names *n
 	if (ipt_parse(ac, av, table, &cmd, msg, &noprefix) == 0 && cmd.jump_name &&
 	    cmd.table == table && strchr("AIR", cmd.cmd)) {
 		const char *j = cmd.jump_name;
-		struct ipt_chain *c = names ? NULL : ipt_chain_find(&ns->tables[table], j);
+		struct ipt_chain *c = names ? NULL : ipt_chain_find(&ns->ipt->tables[table], j);
 		bool exists = names ? names_may_exist(names, table, j) && !names_builtin(names, table, j)
 				    : c && !c->builtin;
 		if (!exists)
@@ -763,7 +763,7 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 			if (names)
 				g_hash_table_remove_all(names->user[table]);
 			if (!scratch) {
-				struct ipt_table *t = &ns->tables[table];
+				struct ipt_table *t = &ns->ipt->tables[table];
 				ipt_table_copy(&snapshot, t);
 				have_snapshot = true;
 				if (table == IPT_NAT)
@@ -818,7 +818,7 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 			} else if (names) {
 				g_hash_table_add(names->user[table], g_strdup(name));
 			} else if (!scratch) {
-				struct ipt_table *t = &ns->tables[table];
+				struct ipt_table *t = &ns->ipt->tables[table];
 				struct ipt_chain *c = ipt_chain_find(t, name);
 				if (f[2])
 					ipt_parse_counters(f[2], &pk, &by);
@@ -890,8 +890,8 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 		rc = 1;
 	}
 	if (rc && have_snapshot && table >= 0) {
-		ipt_table_clear(&ns->tables[table]);
-		ns->tables[table] = snapshot;
+		ipt_table_clear(&ns->ipt->tables[table]);
+		ns->ipt->tables[table] = snapshot;
 		have_snapshot = false;
 	}
 	if (have_snapshot)

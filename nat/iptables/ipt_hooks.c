@@ -18,6 +18,7 @@
  */
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
 
 static const enum ipt_table_id ipt_ids[IPT_NTABLES] = { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW };
 
@@ -30,7 +31,7 @@ static unsigned ipt_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook
 	enum ipt_table_id t = *(const enum ipt_table_id *)priv;
 	int v;
 
-	if (!ns->tables[t].touched || !ns->tables[t].hook_chain[st->hook])
+	if (!ns->ipt->tables[t].touched || !ns->ipt->tables[t].hook_chain[st->hook])
 		return NF_ACCEPT;
 	v = ipt_do_table(ns, t, st->hook, skb, st->in, st->out, st->now);
 	if (v != NF_ACCEPT && !skb->drop_reason)	/* DROP, REJECT, policy */

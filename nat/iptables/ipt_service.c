@@ -17,6 +17,7 @@
 
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
+#include "nat/iptables/nf_iptables.h"
 
 int nf_ipt_service_start(struct nf_ns *ns, const char *config, GString *out, GString *init_out,
 			 nf_time now)

@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "nat/core/nf_inet.h"
+#include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 #include "nat/iptables/xt.h"
 #include "nat/nf_nat/nat.h"
-#include "nat/core/nf_ns.h"
 
 static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw" };
 
@@ -77,9 +77,10 @@ void ipt_table_init(struct ipt_table *t, enum ipt_table_id id)
 
 void ipt_tables_init(struct nf_ns *ns)
 {
+	ns->ipt = g_new0(struct ipt_net, 1);
 	for (int i = 0; i < IPT_NTABLES; i++) {
-		ipt_table_init(&ns->tables[i], i);
-		ns->tables[i].touched = false;
+		ipt_table_init(&ns->ipt->tables[i], i);
+		ns->ipt->tables[i].touched = false;
 	}
 	ipt_tables_register_ops(ns);
 }
@@ -164,7 +165,9 @@ void ipt_table_clear(struct ipt_table *t)
 void ipt_tables_free(struct nf_ns *ns)
 {
 	for (int i = 0; i < IPT_NTABLES; i++)
-		ipt_table_clear(&ns->tables[i]);
+		ipt_table_clear(&ns->ipt->tables[i]);
+	g_free(ns->ipt);
+	ns->ipt = NULL;
 }
 
 struct ipt_chain *ipt_chain_find(struct ipt_table *t, const char *name)
@@ -364,7 +367,7 @@ int ipt_table_check(struct ipt_table *t, GString *klog)
 
 bool ipt_hook_has_rules(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook)
 {
-	const struct ipt_chain *c = ns->tables[table].hook_chain[hook];
+	const struct ipt_chain *c = ns->ipt->tables[table].hook_chain[hook];
 	return c && c->rules->len > 0;
 }
 
@@ -444,7 +447,7 @@ static void ipt_trace_policy(struct nf_ns *ns, enum ipt_table_id table, enum nf_
 int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		 struct nf_skb *skb, const char *in, const char *out, nf_time now)
 {
-	struct ipt_chain *base = ns->tables[table].hook_chain[hook];
+	struct ipt_chain *base = ns->ipt->tables[table].hook_chain[hook];
 	if (!base)
 		return NF_ACCEPT;
 	const uint8_t *ip = skb->ip;
@@ -553,7 +556,7 @@ bool nf_ipt_rule_packets(struct nf_ns *ns, const char *table, const char *chain,
 	int t = ipt_table_by_name(table);
 	if (t < 0)
 		return false;
-	struct ipt_chain *c = ipt_chain_find(&ns->tables[t], chain);
+	struct ipt_chain *c = ipt_chain_find(&ns->ipt->tables[t], chain);
 	if (!c || rule == 0 || rule > c->rules->len)
 		return false;
 	*packets = ((struct ipt_rule *)c->rules->pdata[rule - 1])->packets;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "nat/conntrack/ct.h"
+#include "nat/core/nf_hook_ops.h"
 
 enum nat_manip { NAT_MANIP_SRC = 0, NAT_MANIP_DST = 1 };
 
@@ -74,9 +75,24 @@ int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook);
  * for a new entry at ops->hook, in ops->priority order among the lookups of
  * that hook, until one binds; the first registered brings NAT's own hook
  * ops, the last unregistered takes them away. 0 or -1. */
-struct nf_hook_ops;
 struct nf_pernet_ops;
-/* NAT's per-namespace state: its conntrack extension, the prefetch hint. */
+/* NAT's per-namespace state (the kernel's nat_net and nf_nat_bysource):
+ * ns->nat, made by nat_pernet_ops' init (with NAT's conntrack extension and
+ * the prefetch hint), freed by its exit. */
+struct nf_nat_net {
+	/* nf_nat_bysource hash, sized like the ct table (nat_core.c) */
+	struct ct_entry **bysource;
+	uint32_t bysource_size;
+	char masq_ifnames[16][16];	/* interfaces used by MASQUERADE entries */
+	unsigned masq_nifnames;
+	/* the range of the last SNAT binding that chose an address: a prefetch
+	 * hint for the next new entry (nat_prefetch_new), never a decision */
+	struct nat_range hint_range;
+	bool hint_valid;
+	/* the rule lookups per hook (nat_hooks.c), and how many in all */
+	struct nf_hook_entries lookups[NF_INET_NUMHOOKS];
+	unsigned lookup_count;
+};
 extern const struct nf_pernet_ops nat_pernet_ops;
 int nf_nat_ipv4_register_fn(struct nf_ns *ns, const struct nf_hook_ops *ops);
 void nf_nat_ipv4_unregister_fn(struct nf_ns *ns, const struct nf_hook_ops *ops);
@@ -89,7 +105,7 @@ struct nat_prefetch {
 void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 		       struct nat_prefetch *pf, unsigned depth);
 /* For one new entry: bring in the chains NAT and confirm walk first, side
- * by side so their misses overlap. A pure hint (nat_core.c; conntrack calls it through ns->ct_new_hint). */
+ * by side so their misses overlap. A pure hint (nat_core.c; conntrack calls it through ns->ct->new_hint). */
 void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig);
 
 /* The entry is being freed: drop it from the bysource hash. ct_entry_kill()
@@ -98,7 +114,7 @@ void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct);
 /* Free NAT's per-namespace state (the bysource hash, MASQUERADE interface
  * names): call from nf_ns_free() and nf_ns_reset() after the entries are gone. */
 void nat_ns_free(struct nf_ns *ns);
-/* Index of `ifname` in ns->masq_ifnames (what ct->masq_if holds), -1 if no
+/* Index of `ifname` in ns->nat->masq_ifnames (what ct->masq_if holds), -1 if no
  * MASQUERADE entry ever used it. */
 int nat_masquerade_ifindex(struct nf_ns *ns, const char *ifname);
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
+#include "nat/nf_nat/nat.h"
 
 #define NAT_MAX_ATTEMPTS 128	/* nf_nat_l4proto_unique_tuple's max_attempts */
 #define NAT_BYSOURCE_MIN 1024	/* CONNTRACK_LOCKS: the kernel's minimum size */
@@ -171,7 +172,7 @@ static uint32_t nat_bysource_hash(const struct nf_ns *ns, const struct ct_tuple 
 {
 	uint32_t k[3] = { t->src, t->sport, t->proto };
 
-	return nat_reciprocal_scale(nat_jhash2(k, 3, ns->hash_seed), ns->nat_bysource_size);
+	return nat_reciprocal_scale(nat_jhash2(k, 3, ns->hash_seed), ns->nat->bysource_size);
 }
 
 /* Sized like the conntrack table (nf_nat_init: at least CONNTRACK_LOCKS), once. */
@@ -179,15 +180,15 @@ static bool nat_bysource_ensure(struct nf_ns *ns)
 {
 	uint32_t size;
 
-	if (ns->nat_bysource)
+	if (ns->nat->bysource)
 		return true;
-	size = ns->sysctl.ct_buckets;
+	size = ns->ct->sysctl.ct_buckets;
 	if (size < NAT_BYSOURCE_MIN)
 		size = NAT_BYSOURCE_MIN;
-	ns->nat_bysource = g_try_new0(struct ct_entry *, size);
-	if (!ns->nat_bysource)
+	ns->nat->bysource = g_try_new0(struct ct_entry *, size);
+	if (!ns->nat->bysource)
 		return false;
-	ns->nat_bysource_size = size;
+	ns->nat->bysource_size = size;
 	return true;
 }
 
@@ -196,17 +197,17 @@ static void nat_bysource_add(struct nf_ns *ns, struct ct_entry *ct)
 	uint32_t h = nat_bysource_hash(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t);
 
 	/* hlist_add_head: the newest mapping of a source is found first */
-	ct->bysource_next = ns->nat_bysource[h];
-	ns->nat_bysource[h] = ct;
+	ct->bysource_next = ns->nat->bysource[h];
+	ns->nat->bysource[h] = ct;
 }
 
 void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 {
 	struct ct_entry **pp;
 
-	if (!(ct->status & IPS_SRC_NAT_DONE) || !ns->nat_bysource)
+	if (!(ct->status & IPS_SRC_NAT_DONE) || !ns->nat || !ns->nat->bysource)
 		return;
-	pp = &ns->nat_bysource[nat_bysource_hash(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t)];
+	pp = &ns->nat->bysource[nat_bysource_hash(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t)];
 	for (; *pp; pp = &(*pp)->bysource_next) {
 		if (*pp == ct) {
 			*pp = ct->bysource_next;
@@ -218,10 +219,10 @@ void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 
 void nat_ns_free(struct nf_ns *ns)
 {
-	g_free(ns->nat_bysource);
-	ns->nat_bysource = NULL;
-	ns->nat_bysource_size = 0;
-	ns->masq_nifnames = 0;
+	g_free(ns->nat->bysource);
+	ns->nat->bysource = NULL;
+	ns->nat->bysource_size = 0;
+	ns->nat->masq_nifnames = 0;
 }
 
 /* find_appropriate_src: another entry from the same source ip:port/proto
@@ -231,9 +232,9 @@ static bool nat_find_appropriate_src(struct nf_ns *ns, const struct ct_tuple *or
 {
 	const struct ct_entry *ct;
 
-	if (!ns->nat_bysource)
+	if (!ns->nat->bysource)
 		return false;
-	for (ct = ns->nat_bysource[nat_bysource_hash(ns, orig)]; ct; ct = ct->bysource_next) {
+	for (ct = ns->nat->bysource[nat_bysource_hash(ns, orig)]; ct; ct = ct->bysource_next) {
 		const struct ct_tuple *t = &ct->tuplehash[CT_DIR_ORIGINAL].t;
 
 		if (t->proto != orig->proto || t->src != orig->src || t->sport != orig->sport)
@@ -287,12 +288,12 @@ static void nat_prefetch_buckets(const struct nf_ns *ns, const struct ct_tuple *
 	nat_invert(orig, &reply);
 	pf->bucket[1] = ct_hash_bucket(ns, &reply);
 	pf->bucket[2] = pf->bucket[1];
-	if (ns->nat_hint_valid && !nat_in_range(orig, &ns->nat_hint_range)) {
-		nat_find_best_ips(&cand, &ns->nat_hint_range, NAT_MANIP_SRC);
+	if (ns->nat->hint_valid && !nat_in_range(orig, &ns->nat->hint_range)) {
+		nat_find_best_ips(&cand, &ns->nat->hint_range, NAT_MANIP_SRC);
 		nat_invert(&cand, &reply);
 		pf->bucket[2] = ct_hash_bucket(ns, &reply);
 	}
-	pf->bysource = ns->nat_bysource ? nat_bysource_hash(ns, orig) : 0;
+	pf->bysource = ns->nat->bysource ? nat_bysource_hash(ns, orig) : 0;
 }
 
 /* Hints for one new entry, after ct_in's lookup (changes nothing): the
@@ -305,13 +306,13 @@ void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig)
 	const struct ct_entry *e;
 
 	nat_prefetch_buckets(ns, orig, &pf);
-	if (!ns->nat_bysource) {	/* no NAT binding yet in this namespace */
-		__builtin_prefetch(&ns->buckets[pf.bucket[1]]);
+	if (!ns->nat->bysource) {	/* no NAT binding yet in this namespace */
+		__builtin_prefetch(&ns->ct->buckets[pf.bucket[1]]);
 		return;
 	}
-	n = ns->buckets[pf.bucket[1]];
-	m = pf.bucket[2] != pf.bucket[1] ? ns->buckets[pf.bucket[2]] : NULL;
-	e = ns->nat_bysource[pf.bysource];
+	n = ns->ct->buckets[pf.bucket[1]];
+	m = pf.bucket[2] != pf.bucket[1] ? ns->ct->buckets[pf.bucket[2]] : NULL;
+	e = ns->nat->bysource[pf.bysource];
 	while (n || e || m) {
 		if (n) {
 			__builtin_prefetch(&ct_of_node(n)->timeout);
@@ -342,13 +343,13 @@ void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 		pf->bucket[0] = ct_hash_bucket(ns, orig);
 		nat_prefetch_buckets(ns, orig, pf);
 		for (int k = 0; k < 3; k++)
-			__builtin_prefetch(&ns->buckets[pf->bucket[k]]);
-		if (ns->nat_bysource)
-			__builtin_prefetch(&ns->nat_bysource[pf->bysource]);
+			__builtin_prefetch(&ns->ct->buckets[pf->bucket[k]]);
+		if (ns->nat->bysource)
+			__builtin_prefetch(&ns->nat->bysource[pf->bysource]);
 		return;
 	}
 	for (int k = 0; k < 3; k++) {
-		const struct ct_tuple_node *n = ns->buckets[pf->bucket[k]];
+		const struct ct_tuple_node *n = ns->ct->buckets[pf->bucket[k]];
 
 		for (unsigned d = 1; n && d < depth; d++)
 			n = n->next;
@@ -357,8 +358,8 @@ void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 			__builtin_prefetch(&ct_of_node(n)->timeout);
 		}
 	}
-	if (ns->nat_bysource) {
-		const struct ct_entry *e = ns->nat_bysource[pf->bysource];
+	if (ns->nat->bysource) {
+		const struct ct_entry *e = ns->nat->bysource[pf->bysource];
 
 		for (unsigned d = 1; e && d < depth; d++)
 			e = e->bysource_next;
@@ -478,12 +479,12 @@ static void nat_get_unique_tuple(struct nf_ns *ns, struct ct_tuple *tuple,
 			 * the bysource chain is walked */
 			struct ct_tuple cand = *orig, reply;
 
-			ns->nat_hint_range = *r;
-			ns->nat_hint_valid = true;
+			ns->nat->hint_range = *r;
+			ns->nat->hint_valid = true;
 			nat_find_best_ips(&cand, r, manip);
 			nat_invert(&cand, &reply);
-			if (ns->buckets)
-				__builtin_prefetch(&ns->buckets[ct_hash_bucket(ns, &reply)]);
+			if (ns->ct->buckets)
+				__builtin_prefetch(&ns->ct->buckets[ct_hash_bucket(ns, &reply)]);
 			if (nat_find_appropriate_src(ns, orig, tuple, r) &&
 			    !nat_used_tuple(ns, tuple, ct, now)) {
 				out->reason = NAT_R_SAME_SOURCE;
@@ -635,26 +636,26 @@ int nat_setup_null_binding(struct nf_ns *ns, struct ct_entry *ct, enum nat_manip
 	return nat_setup(ns, ct, &range, &stored, manip, "null", now);
 }
 
-/* Index of an interface name in ns->masq_ifnames (added if new); -1 if full. */
+/* Index of an interface name in ns->nat->masq_ifnames (added if new); -1 if full. */
 static int nat_masq_ifindex(struct nf_ns *ns, const char *name)
 {
 	unsigned i;
 
-	for (i = 0; i < ns->masq_nifnames; i++)
-		if (!strncmp(ns->masq_ifnames[i], name, sizeof(ns->masq_ifnames[i])))
+	for (i = 0; i < ns->nat->masq_nifnames; i++)
+		if (!strncmp(ns->nat->masq_ifnames[i], name, sizeof(ns->nat->masq_ifnames[i])))
 			return (int)i;
-	if (ns->masq_nifnames >= G_N_ELEMENTS(ns->masq_ifnames))
+	if (ns->nat->masq_nifnames >= G_N_ELEMENTS(ns->nat->masq_ifnames))
 		return -1;
-	g_strlcpy(ns->masq_ifnames[ns->masq_nifnames], name, sizeof(ns->masq_ifnames[0]));
-	return (int)ns->masq_nifnames++;
+	g_strlcpy(ns->nat->masq_ifnames[ns->nat->masq_nifnames], name, sizeof(ns->nat->masq_ifnames[0]));
+	return (int)ns->nat->masq_nifnames++;
 }
 
 int nat_masquerade_ifindex(struct nf_ns *ns, const char *name)
 {
 	unsigned i;
 
-	for (i = 0; i < ns->masq_nifnames; i++)
-		if (!strncmp(ns->masq_ifnames[i], name, sizeof(ns->masq_ifnames[i])))
+	for (i = 0; i < ns->nat->masq_nifnames; i++)
+		if (!strncmp(ns->nat->masq_ifnames[i], name, sizeof(ns->nat->masq_ifnames[i])))
 			return (int)i;
 	return -1;
 }

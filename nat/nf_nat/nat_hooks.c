@@ -17,6 +17,7 @@
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
+#include "nat/nf_nat/nat.h"
 
 /* ----- packet-walk text (only built when tracing) ----- */
 
@@ -72,9 +73,9 @@ static bool nat_oif_changed(struct nf_ns *ns, enum nf_hook hook, const struct nf
 	const struct ct_entry *ct = skb->ct;
 
 	return hook == NF_INET_POST_ROUTING && out && ct->masq_if >= 0 &&
-	       (unsigned)ct->masq_if < ns->masq_nifnames &&
+	       (unsigned)ct->masq_if < ns->nat->masq_nifnames &&
 	       ct_info_dir(skb->ctinfo) == CT_DIR_ORIGINAL &&
-	       strncmp(ns->masq_ifnames[ct->masq_if], out, sizeof(ns->masq_ifnames[0])) != 0;
+	       strncmp(ns->nat->masq_ifnames[ct->masq_if], out, sizeof(ns->nat->masq_ifnames[0])) != 0;
 }
 
 /* nf_nat_ipv4_fn + nf_nat_inet_fn. */
@@ -121,7 +122,7 @@ static int nat_inet_fn(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hoo
 	case IP_CT_RELATED_REPLY:
 	case IP_CT_NEW:
 		if (!nat_initialized(ct, manip)) {
-			const struct nf_hook_entries *e = &ns->nat_lookups[hook];
+			const struct nf_hook_entries *e = &ns->nat->lookups[hook];
 
 			/* the rule lookups in priority order, until one binds */
 			for (unsigned i = 0; i < e->num; i++) {
@@ -188,13 +189,13 @@ int nf_nat_ipv4_register_fn(struct nf_ns *ns, const struct nf_hook_ops *ops)
 
 	if ((unsigned)ops->hook >= NF_INET_NUMHOOKS || ops->hook == NF_INET_FORWARD)
 		return -1;
-	e = &ns->nat_lookups[ops->hook];
+	e = &ns->nat->lookups[ops->hook];
 	if (e->num >= NF_HOOK_MAX_OPS)
 		return -1;
 	for (i = 0; i < e->num; i++)
 		if (e->ops[i] == ops)
 			return -1;
-	if (ns->nat_lookup_count == 0 &&
+	if (ns->nat->lookup_count == 0 &&
 	    nf_register_net_hooks(ns, nat_ipv4_ops, G_N_ELEMENTS(nat_ipv4_ops)) != 0)
 		return -1;
 	for (i = 0; i < e->num && e->ops[i]->priority <= ops->priority; i++)
@@ -202,7 +203,7 @@ int nf_nat_ipv4_register_fn(struct nf_ns *ns, const struct nf_hook_ops *ops)
 	memmove(&e->ops[i + 1], &e->ops[i], (e->num - i) * sizeof(e->ops[0]));
 	e->ops[i] = ops;
 	e->num++;
-	ns->nat_lookup_count++;
+	ns->nat->lookup_count++;
 	return 0;
 }
 
@@ -213,13 +214,13 @@ void nf_nat_ipv4_unregister_fn(struct nf_ns *ns, const struct nf_hook_ops *ops)
 
 	if ((unsigned)ops->hook >= NF_INET_NUMHOOKS)
 		return;
-	e = &ns->nat_lookups[ops->hook];
+	e = &ns->nat->lookups[ops->hook];
 	for (unsigned i = 0; i < e->num; i++) {
 		if (e->ops[i] != ops)
 			continue;
 		memmove(&e->ops[i], &e->ops[i + 1], (e->num - i - 1) * sizeof(e->ops[0]));
 		e->num--;
-		if (--ns->nat_lookup_count == 0)
+		if (--ns->nat->lookup_count == 0)
 			nf_unregister_net_hooks(ns, nat_ipv4_ops, G_N_ELEMENTS(nat_ipv4_ops));
 		return;
 	}
@@ -271,13 +272,16 @@ static const struct nf_ct_ext_type nat_ct_ext = {
 
 static void nat_net_init(struct nf_ns *ns)
 {
+	ns->nat = g_new0(struct nf_nat_net, 1);
 	nf_ct_extend_register(ns, &nat_ct_ext);
-	ns->ct_new_hint = nat_prefetch_new;
+	ns->ct->new_hint = nat_prefetch_new;
 }
 
 static void nat_net_exit(struct nf_ns *ns)
 {
 	nat_ns_free(ns);
+	g_free(ns->nat);
+	ns->nat = NULL;
 }
 
 const struct nf_pernet_ops nat_pernet_ops = {

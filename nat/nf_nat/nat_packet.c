@@ -14,6 +14,7 @@
  */
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
+#include "nat/nf_nat/nat.h"
 
 #define NAT_IPPROTO_ICMP 1
 #define NAT_IPPROTO_TCP 6

@@ -21,10 +21,11 @@
 #include <string.h>
 #include <time.h>
 #include "nat/conntrack/ct.h"
-#include "sim/core/evq.h"
-#include "nat/nf_nat/nat.h"
-#include "nat/nf.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
+#include "sim/core/evq.h"
 
 #define NS (1000000000LL)
 #define PKT_LEN 28 /* IPv4 + UDP header, no payload */

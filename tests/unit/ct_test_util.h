@@ -10,6 +10,9 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 #include "tests/unit/check.h"
 

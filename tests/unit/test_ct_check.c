@@ -70,34 +70,34 @@ int main(void)
 	/* 2. a tuple in the wrong bucket */
 	{
 		struct ct_tuple_node *n = &b->tuplehash[CT_DIR_ORIGINAL];
-		uint32_t right = ct_hash_bucket(ns, &n->t), wrong = (right + 1) % ns->sysctl.ct_buckets;
-		struct ct_tuple_node **pp = &ns->buckets[right];
+		uint32_t right = ct_hash_bucket(ns, &n->t), wrong = (right + 1) % ns->ct->sysctl.ct_buckets;
+		struct ct_tuple_node **pp = &ns->ct->buckets[right];
 
 		while (*pp != n)
 			pp = &(*pp)->next;
 		*pp = n->next;
-		n->next = ns->buckets[wrong];
-		ns->buckets[wrong] = n;
+		n->next = ns->ct->buckets[wrong];
+		ns->ct->buckets[wrong] = n;
 		CHECK(check_fails_with(ns, "tuple in wrong bucket"));
 		/* put it back */
-		ns->buckets[wrong] = n->next;
-		n->next = ns->buckets[right];
-		ns->buckets[right] = n;
+		ns->ct->buckets[wrong] = n->next;
+		n->next = ns->ct->buckets[right];
+		ns->ct->buckets[right] = n;
 		CHECK(check_ok(ns));
 	}
 
 	/* 4. count != entries */
-	ns->ct_count++;
+	ns->ct->count++;
 	CHECK(check_fails_with(ns, "entries in the table"));
-	ns->ct_count--;
+	ns->ct->count--;
 	/* count over the maximum (the maximum was lowered after these entries
 	 * were made: Linux keeps them, no violation) */
 	CHECK(nf_sysctl_set(ns, "net.netfilter.nf_conntrack_max", "1", why, false, 0) == 0);
 	CHECK(check_ok(ns));
-	ns->ct_max_set_at = -1;		/* pretend the entries came after it */
+	ns->ct->max_set_at = -1;		/* pretend the entries came after it */
 	CHECK(check_fails_with(ns, "exceeds nf_conntrack_max"));
-	ns->ct_max_set_at = 0;
-	ns->sysctl.ct_max = 262144;
+	ns->ct->max_set_at = 0;
+	ns->ct->sysctl.ct_max = 262144;
 
 	/* 3. one tuple in two entries */
 	{
@@ -120,9 +120,9 @@ int main(void)
 		CHECK(check_fails_with(ns, "expires before its gc index bound"));
 		b->timeout = was;
 		CHECK(check_ok(ns));
-		ns->gc_next_bucket = 1;
+		ns->ct->gc_next_bucket = 1;
 		CHECK(check_fails_with(ns, "gc cursor 1 not at a unit"));
-		ns->gc_next_bucket = 0;
+		ns->ct->gc_next_bucket = 0;
 	}
 
 	/* the per-packet check: a packet of b in the ORIGINAL direction */

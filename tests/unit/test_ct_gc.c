@@ -22,7 +22,7 @@ static struct nf_ns *gc_ns(GString *log, uint32_t buckets)
 	struct nf_ns *ns = nf_ns_new(&env, 777);
 
 	nf_ct_load(ns);
-	if (buckets != ns->sysctl.ct_buckets)
+	if (buckets != ns->ct->sysctl.ct_buckets)
 		CHECK(ct_table_resize(ns, buckets));	/* any size, not only the sysctl's */
 	return ns;
 }
@@ -37,16 +37,16 @@ struct ref_gc {
 
 static void ref_gc_upto(struct nf_ns *ns, struct ref_gc *r, nf_time now)
 {
-	uint32_t size = ns->sysctl.ct_buckets;
+	uint32_t size = ns->ct->sysctl.ct_buckets;
 	uint32_t batch = size / 8 > 4096 ? size / 8 : 4096;
 
 	if (batch > size)
 		batch = size;
 	for (; r->tick <= now; r->tick += S_) {
-		if (!ns->ct_count)
+		if (!ns->ct->count)
 			continue;
 		for (uint32_t i = 0; i < batch; i++) {
-			if (ns->buckets[r->cursor])
+			if (ns->ct->buckets[r->cursor])
 				ct_table_reap_bucket(ns, r->cursor, r->tick);
 			r->cursor = (r->cursor + 1) % size;
 		}
@@ -142,8 +142,8 @@ static void test_gc_matches_reference(uint32_t buckets, uint32_t seed)
 	now += 300 * S_;
 	ref_gc_upto(a, &ref, now);
 	runs += nf_gc(b, now);
-	CHECK(a->ct_count == 0 && b->ct_count == 0, "%u %u entries left", a->ct_count,
-	      b->ct_count);
+	CHECK(a->ct->count == 0 && b->ct->count == 0, "%u %u entries left", a->ct->count,
+	      b->ct->count);
 	CHECK(strstr(la->str, "[DESTROY]") != NULL);
 	if (strcmp(la->str, lb->str) != 0) {
 		size_t i = 0;
@@ -192,7 +192,7 @@ static void test_gc_idle_costs_nothing(void)
 	CHECK(nf_gc_next(b) > (nf_time)hours * 3600 * S_);
 	runs = nf_gc(b, (hours * 3600 + 60) * S_);
 	ref_gc_upto(a, &ref, (hours * 3600 + 60) * S_);
-	CHECK(b->ct_count == 0 && a->ct_count == 0);
+	CHECK(b->ct->count == 0 && a->ct->count == 0);
 	CHECK(strcmp(la->str, lb->str) == 0);
 	/* 8 ticks sweep the whole table: all expire within 1.5 s of another */
 	CHECK(runs <= 10, "%u runs", runs);
@@ -213,14 +213,14 @@ static void test_gc_empty_table_and_reboot(void)
 
 	CHECK(nf_gc_next(ns) == NF_TIME_NEVER);
 	CHECK(nf_gc(ns, 100 * S_) == 0);
-	CHECK(ns->gc_next_bucket == 0 && ns->gc_tick == 101 * S_);
+	CHECK(ns->ct->gc_next_bucket == 0 && ns->gc_tick == 101 * S_);
 	t_udp(&p, "10.5.0.1", 4000, "192.0.2.1", 53);
 	t_forward(ns, &p, 100 * S_ + S_ / 2);
 	CHECK(nf_gc(ns, 103 * S_) == 0);	/* three idle ticks: three slices */
-	CHECK(ns->gc_next_bucket == 3 * 32768);
+	CHECK(ns->ct->gc_next_bucket == 3 * 32768);
 	CHECK(nf_gc_next(ns) >= 130 * S_ + S_ / 2 && nf_gc_next(ns) <= 138 * S_);
 	nf_ns_reset(ns);
-	CHECK(ns->gc_tick == 104 * S_ && ns->gc_next_bucket == 0);
+	CHECK(ns->gc_tick == 104 * S_ && ns->ct->gc_next_bucket == 0);
 	CHECK(nf_gc_next(ns) == NF_TIME_NEVER);
 	g_string_free(log, TRUE);
 	nf_ns_free(ns);

@@ -39,7 +39,7 @@ static void test_udp_stream(void)
 	CHECK_STR(out->str, "udp      17 118 src=10.99.1.2 dst=10.99.2.2 sport=40000 dport=5353 "
 		  "src=10.99.2.2 dst=10.99.1.2 sport=5353 dport=40000 [ASSURED] mark=0 use=1\n");
 	/* stats: ordinary traffic moves no counter */
-	CHECK(ns->stats.found == 0 && ns->stats.insert == 0 && ns->stats.invalid == 0);
+	CHECK(ns->ct->stats.found == 0 && ns->ct->stats.insert == 0 && ns->ct->stats.invalid == 0);
 	g_string_free(out, TRUE);
 	nf_ns_free(ns);
 }
@@ -134,7 +134,7 @@ static void test_tcp_rst_and_invalid(void)
 	CHECK(p.skb.ct == NULL);
 	t_tcp(&p, "10.0.0.1", 5001, "10.0.0.2", 80, 1, 0, 0x03, 0);
 	t_forward(ns, &p, S_);
-	CHECK(ns->stats.invalid == 2);
+	CHECK(ns->ct->stats.invalid == 2);
 	/* loose pick-up: a bare ACK makes ESTABLISHED, 300 s, not ASSURED */
 	t_tcp(&p, "10.0.0.1", 5002, "10.0.0.2", 80, 1, 1, 0x10, 0);
 	t_forward(ns, &p, S_);
@@ -145,7 +145,7 @@ static void test_tcp_rst_and_invalid(void)
 	nf_sysctl_set(ns, "net.netfilter.nf_conntrack_tcp_loose", "0", NULL, false, S_);
 	t_tcp(&p, "10.0.0.1", 5003, "10.0.0.2", 80, 1, 1, 0x10, 0);
 	t_forward(ns, &p, S_);
-	CHECK(p.skb.ct == NULL && ns->stats.invalid == 3);
+	CHECK(p.skb.ct == NULL && ns->ct->stats.invalid == 3);
 	/* a retransmitted SYN does not refresh the SYN_SENT timeout */
 	t_tcp(&p, "10.0.0.1", 6000, "10.0.0.2", 80, 50, 0, 0x02, 0);
 	t_forward(ns, &p, S_);
@@ -174,7 +174,7 @@ static void test_icmp(void)
 	/* echo reply without an entry: invalid */
 	t_icmp(&p, "10.99.2.2", "10.99.1.2", 0, 999, 1);
 	t_forward(ns, &p, S_);
-	CHECK(p.skb.ct == NULL && ns->stats.invalid == 1);
+	CHECK(p.skb.ct == NULL && ns->ct->stats.invalid == 1);
 
 	/* port unreachable about a UDP datagram we track */
 	t_udp(&q, "10.99.1.2", 40001, "10.99.2.2", 6000);
@@ -192,7 +192,7 @@ static void test_icmp(void)
 	t_l4_csum(&p, 2);
 	p.skb.ct = NULL;
 	t_forward(ns, &p, S_);
-	CHECK(p.skb.ct == NULL && ns->stats.error == 1 && ns->stats.invalid == 1);
+	CHECK(p.skb.ct == NULL && ns->ct->stats.error == 1 && ns->ct->stats.invalid == 1);
 	g_string_free(out, TRUE);
 	nf_ns_free(ns);
 }
@@ -246,7 +246,7 @@ static void test_early_drop(void)
 	GString *err = g_string_new("");
 
 	CHECK(nf_sysctl_set(ns, "net.netfilter.nf_conntrack_buckets", "512", err, false, 0) == 0);
-	size = ns->sysctl.ct_buckets;
+	size = ns->ct->sysctl.ct_buckets;
 	CHECK(size == 512);
 	b0 = bucket_of_udp(ns, src, 1000);
 	/* a victim 3 buckets on (both tuples at least 3 on), an ASSURED entry in
@@ -270,7 +270,7 @@ static void test_early_drop(void)
 	CHECK(nf_sysctl_set(ns, "net.netfilter.nf_conntrack_max", "3", err, false, 0) == 0);
 	t_udp(&p, "10.1.0.1", 1000, "192.0.2.1", 53);
 	CHECK(t_forward(ns, &p, S_) == NF_ACCEPT);
-	CHECK(ns->stats.early_drop == 1);
+	CHECK(ns->ct->stats.early_drop == 1);
 	CHECK(nf_ct_count(ns, S_) == 3);
 	{	/* the victim is gone, the ASSURED and the far entry stay */
 		struct ct_tuple t = { .src = src, .dst = t_ip("192.0.2.1"), .sport = victim,
@@ -305,7 +305,7 @@ static void test_early_drop(void)
 		t_udp(&p, "10.1.0.1", next, "192.0.2.1", 53);
 		CHECK(t_forward(ns, &p, 2 * S_) == NF_DROP);
 	}
-	CHECK(ns->stats.drop == 12 && ns->stats.early_drop == 1);
+	CHECK(ns->ct->stats.drop == 12 && ns->ct->stats.early_drop == 1);
 	CHECK(t_klog->len == 10);
 	CHECK_STR(g_ptr_array_index(t_klog, 0), "nf_conntrack: nf_conntrack: table full, dropping packet");
 	t_udp(&p, "10.1.0.1", next, "192.0.2.1", 53);
@@ -315,7 +315,7 @@ static void test_early_drop(void)
 	/* the failed early drop asked the gc for its own: it takes the
 	 * non-ASSURED entries while the table is >= 95 % full (max >= 100 only:
 	 * here max 3 -> max95 is 0, nothing happens) */
-	CHECK(ns->gc_early_drop);
+	CHECK(ns->ct->gc_early_drop);
 	nf_gc(ns, 8 * S_);
 	CHECK(nf_ct_count(ns, 8 * S_) == 3);
 	g_string_free(err, TRUE);
@@ -336,7 +336,7 @@ static void test_buckets(void)
 	for (int i = 0; i < 100; i++)
 		mk_udp(ns, t_ip("10.2.0.1"), (uint16_t)(1000 + i), false, 0);
 	CHECK(nf_sysctl_set(ns, "net.netfilter.nf_conntrack_buckets", "1000", err, false, 0) == 0);
-	CHECK(ns->sysctl.ct_buckets == 1024);
+	CHECK(ns->ct->sysctl.ct_buckets == 1024);
 	for (int i = 0; i < 100; i++) {
 		struct ct_tuple t = { .src = t_ip("10.2.0.1"), .dst = t_ip("192.0.2.1"),
 				      .sport = (uint16_t)(1000 + i), .dport = 53, .proto = 17 };

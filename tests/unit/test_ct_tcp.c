@@ -56,7 +56,7 @@ static int check_cell(struct nf_ns *ns, int dir, int idx, int state, bool close_
 	struct ct_entry *ct = mk_entry(ns, (uint8_t)state, close_init);
 	struct t_pkt p;
 	struct ct_pkt cp;
-	unsigned count = ns->ct_count;
+	unsigned count = ns->ct->count;
 	int exp = want[dir][idx][state], got_state;
 	enum ct_l4_verdict v, want_v = CT_L4_ACCEPT;
 	int bad = 0;
@@ -80,7 +80,7 @@ static int check_cell(struct nf_ns *ns, int dir, int idx, int state, bool close_
 		return 1;
 	}
 	if (v == CT_L4_REPEAT) {
-		if (ns->ct_count != count - 1)
+		if (ns->ct->count != count - 1)
 			bad = 1;
 		return bad;
 	}
@@ -154,7 +154,7 @@ int main(void)
 	struct nf_ns *ns = t_ns_new();
 	int bad = 0, cells = 0;
 
-	ns->sysctl.tcp_be_liberal = 1;
+	ns->ct->sysctl.tcp_be_liberal = 1;
 	/* the tracker's own copy of the table matches the kernel's */
 	for (int d = 0; d < 2; d++)
 		for (int i = 0; i < 6; i++)

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nat/iptables/ipt.h"
-#include "nat/nf_nat/nat.h"
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 static int failures, checks;
 
@@ -1914,7 +1916,7 @@ static void test_real_texts(void)
 static void test_save_restore(void)
 {
 	struct nf_ns *ns = ns_new();
-	CHECK(ns->tables[IPT_FILTER].touched == false, "fresh table untouched");
+	CHECK(ns->ipt->tables[IPT_FILTER].touched == false, "fresh table untouched");
 	ipt_ok(ns, "-N web");
 	ipt_ok(ns, "-A FORWARD -i eth0 -o eth1 -p tcp -m multiport --dports 80,443 -m comment --comment \"a b\" -j web");
 	ipt_ok(ns, "-A web -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT");
@@ -1997,11 +1999,11 @@ static void test_save_restore(void)
 	/* --noflush keeps what is there */
 	char *argv_n[] = { (char *)"iptables-restore", (char *)"--noflush", NULL };
 	rc = nf_cmd_iptables_restore_args(ns2, 2, argv_n, "*filter\n-A INPUT -j DROP\nCOMMIT\n", o, e, false, 0);
-	CHECK(rc == 0 && ns2->tables[IPT_FILTER].hook_chain[NF_INET_LOCAL_IN]->rules->len == 2, "noflush");
+	CHECK(rc == 0 && ns2->ipt->tables[IPT_FILTER].hook_chain[NF_INET_LOCAL_IN]->rules->len == 2, "noflush");
 	/* dry run changes nothing */
 	struct nf_ns *ns3 = ns_new();
 	rc = nf_cmd_iptables_restore(ns3, s1->str, o, e, true, 0);
-	CHECK(rc == 0 && !ns3->tables[IPT_FILTER].touched && !ns3->nat_loaded, "restore dry run");
+	CHECK(rc == 0 && !ns3->ipt->tables[IPT_FILTER].touched && !ns3->nat_loaded, "restore dry run");
 	ns_free(ns3);
 	ns_free(ns2);
 	ns_free(ns);
@@ -2017,8 +2019,8 @@ static void test_dry_run(void)
 	GString *o = g_string_new(NULL), *e = g_string_new(NULL);
 	CHECK(ipt(ns, "-A INPUT -j mychain", o, e, true) == 0, "unknown chain accepted in dry run");
 	CHECK(ipt(ns, "-t nat -A POSTROUTING -o eth0 -j MASQUERADE", o, e, true) == 0, "dry nat");
-	CHECK(!ns->nat_loaded && !ns->tables[IPT_NAT].touched &&
-	      ns->tables[IPT_NAT].hook_chain[NF_INET_POST_ROUTING]->rules->len == 0, "dry run changed state");
+	CHECK(!ns->nat_loaded && !ns->ipt->tables[IPT_NAT].touched &&
+	      ns->ipt->tables[IPT_NAT].hook_chain[NF_INET_POST_ROUTING]->rules->len == 0, "dry run changed state");
 	CHECK(ipt(ns, "-A INPUT --dport 80", o, e, true) == 2, "dry run still parses");
 	g_string_truncate(e, 0);
 	CHECK(ipt(ns, "-A INPUT -j SNAT --to 1.2.3.4", o, e, true) == 4, "dry run checks targets: %s", e->str);
@@ -2119,7 +2121,7 @@ static void test_traversal(void)
 	/* the same packet ESTABLISHED: first rule */
 	skb.ctinfo = IP_CT_ESTABLISHED_REPLY;
 	v = ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth1", "eth0", 0);
-	CHECK(v == NF_ACCEPT && ns->tables[0].hook_chain[2]->rules->len && nf_ipt_rule_packets(ns, "filter", "FORWARD", 1, &pk) && pk == 1,
+	CHECK(v == NF_ACCEPT && ns->ipt->tables[0].hook_chain[2]->rules->len && nf_ipt_rule_packets(ns, "filter", "FORWARD", 1, &pk) && pk == 1,
 	      "established");
 	/* ssh: goto deny -> REJECT tcp-reset */
 	skb = mkpkt(6, IP(192, 168, 1, 2), IP(203, 0, 113, 20), 40001, 22, 0x02, 0);
@@ -2132,7 +2134,7 @@ static void test_traversal(void)
 	skb = mkpkt(6, IP(10, 9, 1, 1), IP(203, 0, 113, 20), 40002, 8050, 0x02, 0);
 	skb.ct = &ct;
 	skb.ctinfo = IP_CT_NEW;
-	struct ipt_chain *fwd = ns->tables[IPT_FILTER].hook_chain[NF_INET_FORWARD];
+	struct ipt_chain *fwd = ns->ipt->tables[IPT_FILTER].hook_chain[NF_INET_FORWARD];
 	uint64_t pol_before = fwd->packets;
 	v = ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0);
 	CHECK(v == NF_DROP && fwd->packets == pol_before + 1 && fwd->bytes == 40, "goto+RETURN -> policy");
@@ -2175,7 +2177,7 @@ static void test_traversal(void)
 	/* empty chain: the policy, counted */
 	skb = mkpkt(17, IP(1, 1, 1, 1), IP(2, 2, 2, 2), 1, 2, 0, 0);
 	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_LOCAL_IN, &skb, "eth0", NULL, 0) == NF_ACCEPT &&
-	      ns->tables[0].hook_chain[NF_INET_LOCAL_IN]->packets == 1, "empty chain policy");
+	      ns->ipt->tables[0].hook_chain[NF_INET_LOCAL_IN]->packets == 1, "empty chain policy");
 	CHECK(!ipt_hook_has_rules(ns, IPT_FILTER, NF_INET_LOCAL_IN) &&
 	      ipt_hook_has_rules(ns, IPT_FILTER, NF_INET_FORWARD), "has_rules");
 	/* trace lines */

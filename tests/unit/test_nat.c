@@ -17,7 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/nf.h"
+#include "nat/nf_nat/nat.h"
 
 static int failures, checks;
 #define CHECK(cond) do { checks++; if (!(cond)) { failures++; \
@@ -310,12 +314,15 @@ static struct nf_ns *ns_new(void)
 {
 	struct nf_ns *ns = g_new0(struct nf_ns, 1);
 
+	ns->ct = g_new0(struct nf_conntrack_net, 1);
+	ns->nat = g_new0(struct nf_nat_net, 1);
+	ns->ipt = g_new0(struct ipt_net, 1);
 	ns->env.random_u32 = test_random;
 	ns->env.if_addr = test_if_addr;
-	ns->sysctl.ct_buckets = 512;
+	ns->ct->sysctl.ct_buckets = 512;
 	ns->hash_seed = 12345;
 	for (int t = 0; t < IPT_NTABLES; t++)
-		ns->tables[t].touched = false;
+		ns->ipt->tables[t].touched = false;
 	/* conntrack and iptable_nat loaded, the tables' ops registered */
 	ipt_tables_register_ops(ns);
 	ipt_nat_load(ns);
@@ -327,6 +334,9 @@ static struct nf_ns *ns_new(void)
 static void ns_free(struct nf_ns *ns)
 {
 	nat_ns_free(ns);
+	g_free(ns->ct);
+	g_free(ns->nat);
+	g_free(ns->ipt);
 	g_free(ns);
 }
 
@@ -442,9 +452,9 @@ static void test_same_source_reused(void)
 	ct_entry_kill(ns, b, 0);
 	nat_ct_destroy(ns, c);
 	nat_ct_destroy(ns, d);
-	CHECK(ns->nat_bysource != NULL);
-	for (uint32_t i = 0; i < ns->nat_bysource_size; i++)
-		CHECK(ns->nat_bysource[i] == NULL);
+	CHECK(ns->nat->bysource != NULL);
+	for (uint32_t i = 0; i < ns->nat->bysource_size; i++)
+		CHECK(ns->nat->bysource[i] == NULL);
 	g_free(a); g_free(b); g_free(c); g_free(d);
 	ns_free(ns);
 }
@@ -1021,10 +1031,10 @@ static void test_hooks(void)
 
 	trace_log = g_string_new(NULL);
 	ns->env.trace = test_trace;
-	ns->tables[IPT_NAT].touched = ns->tables[IPT_FILTER].touched = true;
-	ns->tables[IPT_NAT].hook_chain[NF_INET_PRE_ROUTING] = (struct ipt_chain *)1;
-	ns->tables[IPT_NAT].hook_chain[NF_INET_POST_ROUTING] = (struct ipt_chain *)1;
-	ns->tables[IPT_FILTER].hook_chain[NF_INET_FORWARD] = (struct ipt_chain *)1;
+	ns->ipt->tables[IPT_NAT].touched = ns->ipt->tables[IPT_FILTER].touched = true;
+	ns->ipt->tables[IPT_NAT].hook_chain[NF_INET_PRE_ROUTING] = (struct ipt_chain *)1;
+	ns->ipt->tables[IPT_NAT].hook_chain[NF_INET_POST_ROUTING] = (struct ipt_chain *)1;
+	ns->ipt->tables[IPT_FILTER].hook_chain[NF_INET_FORWARD] = (struct ipt_chain *)1;
 
 	/* first packet, forwarded: PREROUTING null DNAT, FORWARD filter,
 	 * POSTROUTING SNAT + confirm */
@@ -1131,6 +1141,10 @@ static void test_modprobe(void)
 	struct nf_ns *ns = g_new0(struct nf_ns, 1);	/* nothing loaded, no ops */
 	GString *err = g_string_new(NULL);
 
+	ns->ct = g_new0(struct nf_conntrack_net, 1);
+	ns->nat = g_new0(struct nf_nat_net, 1);
+	ns->ipt = g_new0(struct ipt_net, 1);
+
 	CHECK_EQ(nf_cmd_modprobe(ns, "nf_conntrack", true, err, true), 0);
 	CHECK(!ns->ct_loaded);
 	CHECK_EQ(ns->hooks[NF_INET_PRE_ROUTING].num, 0);
@@ -1158,7 +1172,7 @@ static void test_modprobe(void)
 	CHECK_EQ(ns->hooks[NF_INET_PRE_ROUTING].ops[1]->priority, NF_IP_PRI_NAT_DST);
 	CHECK_EQ(ns->hooks[NF_INET_POST_ROUTING].num, 2);
 	CHECK_EQ(ns->hooks[NF_INET_POST_ROUTING].ops[0]->priority, NF_IP_PRI_NAT_SRC);
-	CHECK_EQ(ns->nat_lookup_count, 4);
+	CHECK_EQ(ns->nat->lookup_count, 4);
 	CHECK_EQ(err->len, 0);
 	CHECK_EQ(nf_cmd_modprobe(ns, "bogus_xyz", false, err, false), 2);
 	CHECK_EQ(strcmp(err->str, "modprobe: FATAL: Module bogus_xyz not found in directory "

@@ -8,6 +8,7 @@
  * to and the error is RELATED to it (nf_conntrack_icmpv4_error and
  * nf_conntrack_inet_error); when none matches it is counted as `error`.
  */
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
@@ -21,7 +22,7 @@ static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,
 		ct_log_invalid(ns, 1, p->now, "can't create new conn with type %u", type);
 		return CT_L4_INVALID;
 	}
-	ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->sysctl.icmp_timeout);
+	ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->ct->sysctl.icmp_timeout);
 	return CT_L4_ACCEPT;
 }
 
@@ -44,7 +45,7 @@ int ct_icmp_error(struct nf_ns *ns, struct nf_skb *skb, const struct ct_pkt *p)
 		ct_log_invalid(ns, 1, p->now, "short packet");
 		return -1;
 	}
-	if (ns->sysctl.ct_checksum && p->hook == NF_INET_PRE_ROUTING && !ct_l4_csum_ok(p, 1)) {
+	if (ns->ct->sysctl.ct_checksum && p->hook == NF_INET_PRE_ROUTING && !ct_l4_csum_ok(p, 1)) {
 		ct_log_invalid(ns, 1, p->now, "bad hw icmp checksum");
 		return -1;
 	}

@@ -10,6 +10,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
@@ -240,7 +241,7 @@ static inline uint32_t maxackwindow(const struct ct_tcp_dir *s)
 static enum tcp_action tcp_log_invalid(struct nf_ns *ns, const struct ct_tcp_dir *sender,
 				       enum tcp_action ret, nf_time now, const char *msg)
 {
-	if ((sender->flags & CT_TCP_FLAG_BE_LIBERAL) || ns->sysctl.tcp_be_liberal)
+	if ((sender->flags & CT_TCP_FLAG_BE_LIBERAL) || ns->ct->sysctl.tcp_be_liberal)
 		return TCP_ACCEPT;
 	ct_log_invalid(ns, 6, now, "%s", msg);
 	return ret;
@@ -370,7 +371,7 @@ static enum tcp_action tcp_in_window(struct nf_ns *ns, struct ct_entry *ct, int 
 
 static int32_t tcp_timeout(const struct nf_ns *ns, unsigned idx)
 {
-	return (int32_t)ns->sysctl.tcp_timeout[idx];
+	return (int32_t)ns->ct->sysctl.tcp_timeout[idx];
 }
 
 /* nf_tcp_handle_invalid: an out-of-window FIN/RST answering a FIN/RST of
@@ -434,7 +435,7 @@ static bool tcp_error(struct nf_ns *ns, const struct ct_pkt *p)
 		ct_log_invalid(ns, 6, p->now, "truncated packet");
 		return true;
 	}
-	if (ns->sysctl.ct_checksum && p->hook == NF_INET_PRE_ROUTING && !ct_l4_csum_ok(p, 6)) {
+	if (ns->ct->sysctl.ct_checksum && p->hook == NF_INET_PRE_ROUTING && !ct_l4_csum_ok(p, 6)) {
 		ct_log_invalid(ns, 6, p->now, "bad checksum");
 		return true;
 	}
@@ -462,7 +463,7 @@ static bool tcp_new(struct nf_ns *ns, struct ct_entry *ct, const struct tcp_view
 		s0->td_maxwin = v->win ? v->win : 1;
 		s0->td_maxend = s0->td_end;
 		tcp_options(v, s0);
-	} else if (ns->sysctl.tcp_loose == 0) {
+	} else if (ns->ct->sysctl.tcp_loose == 0) {
 		return false;
 	} else {
 		s0->td_end = v->end;
@@ -504,7 +505,7 @@ static enum ct_l4_verdict tcp_packet(struct nf_ns *ns, struct ct_entry *ct,
 	uint8_t old_state, new_state;
 	int dir = ct_info_dir(ctinfo);
 	int32_t timeout;
-	const uint32_t *to = ns->sysctl.tcp_timeout;
+	const uint32_t *to = ns->ct->sysctl.tcp_timeout;
 
 	if (tcp_error(ns, p))
 		return CT_L4_INVALID;
@@ -606,7 +607,7 @@ static enum ct_l4_verdict tcp_packet(struct nf_ns *ns, struct ct_entry *ct,
 			if (seq == 0 && !tcp_established(ct))
 				break;
 			if (seq_before(seq, t->seen[!dir].td_maxack) &&
-			    !ns->sysctl.tcp_ignore_invalid_rst) {
+			    !ns->ct->sysctl.tcp_ignore_invalid_rst) {
 				ct_log_invalid(ns, 6, p->now, "invalid rst");
 				return CT_L4_INVALID;
 			}
@@ -646,7 +647,7 @@ in_window:
 	if (old_state != new_state && new_state == TCP_CONNTRACK_FIN_WAIT)
 		t->seen[dir].flags |= CT_TCP_FLAG_CLOSE_INIT;
 
-	if (t->retrans >= ns->sysctl.tcp_max_retrans &&
+	if (t->retrans >= ns->ct->sysctl.tcp_max_retrans &&
 	    to[new_state] > to[TCP_CONNTRACK_RETRANS])
 		timeout = tcp_timeout(ns, TCP_CONNTRACK_RETRANS);
 	else if (index == TCP_RST_SET)

@@ -7,6 +7,7 @@
  * request/reply pair (DNS) stays unassured with 30 s. SEEN_REPLY is set by
  * the core after this runs, so the first reply itself still refreshes 30 s.
  */
+#include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
 
@@ -27,7 +28,7 @@ static bool udp_error(struct nf_ns *ns, const struct ct_pkt *p)
 	}
 	if (rd16(uh + 6) == 0)
 		return false;
-	if (ns->sysctl.ct_checksum && p->hook == NF_INET_PRE_ROUTING && !ct_l4_csum_ok(p, 17)) {
+	if (ns->ct->sysctl.ct_checksum && p->hook == NF_INET_PRE_ROUTING && !ct_l4_csum_ok(p, 17)) {
 		ct_log_invalid(ns, 17, p->now, "bad checksum");
 		return true;
 	}
@@ -40,12 +41,12 @@ static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 	if (udp_error(ns, p))
 		return CT_L4_INVALID;
 	if (ct->status & IPS_SEEN_REPLY) {
-		int32_t extra = (int32_t)ns->sysctl.udp_timeout;
+		int32_t extra = (int32_t)ns->ct->sysctl.udp_timeout;
 		bool stream = false;
 
 		/* still active more than 2 s after creation (stream_ts) */
 		if (p->now > ct->start + 2 * 1000000000LL) {
-			extra = (int32_t)ns->sysctl.udp_timeout_stream;
+			extra = (int32_t)ns->ct->sysctl.udp_timeout_stream;
 			stream = !(ct->status & IPS_ASSURED);
 		}
 		ct_refresh_acct(ns, ct, p, ctinfo, extra);
@@ -54,7 +55,7 @@ static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 			ct_event_cache(ct, IPCT_ASSURED);
 		}
 	} else {
-		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->sysctl.udp_timeout);
+		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->ct->sysctl.udp_timeout);
 	}
 	return CT_L4_ACCEPT;
 }

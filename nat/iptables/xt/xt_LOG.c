@@ -9,6 +9,7 @@
 
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
 #include "nat/iptables/xt.h"
 
 struct xt_log {

@@ -1,0 +1,51 @@
+/* nf_conntrack.h - conntrack's part of the simulator's interface (nat/nf.h
+ * includes it): the gc on the simulated clock and the read-only queries.
+ *
+ * A header of its own so that conntrack's files, which may not include the
+ * assembled nat/nf.h (a higher layer), see the prototypes they define.
+ * Implemented in ct_gc.c and nf_peek.c.
+ */
+#ifndef NAT_NF_CONNTRACK_H
+#define NAT_NF_CONNTRACK_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "nat/core/nf_types.h"
+
+struct nf_ns;
+
+/* The garbage collector on the simulated clock (gc_worker): it ticks at
+ * every whole simulated second from 1 s; a tick scans a slice of the table,
+ * reaping expired entries (DESTROY events). nf_gc runs the ticks up to `now`
+ * not yet run, in order: those with work (nf_gc_next) are run, the others
+ * only move the scan cursor, in one step however many they are. Returns how
+ * many ticks had work. The caller must have run the ticks that precede an
+ * event before handing the namespace that event (a packet, a command). */
+unsigned nf_gc(struct nf_ns *ns, nf_time now);
+/* The first tick not yet run that has work (a reap or the early drop), with
+ * the table as it is; NF_TIME_NEVER if none. Ticks before it reap nothing. */
+nf_time nf_gc_next(struct nf_ns *ns);
+/* Simulated nanoseconds between two ticks. */
+#define NF_GC_INTERVAL 1000000000LL
+
+/* Queries for expectations and summary.json. */
+unsigned nf_ct_count(struct nf_ns *ns, nf_time now);
+/* `conntrack -L` lines into out (one per entry, newline-terminated). */
+unsigned nf_ct_list(struct nf_ns *ns, nf_time now, GString *out);
+/* A `conntrack -S` counter by name; false if no such counter. */
+bool nf_ct_stat(struct nf_ns *ns, const char *name, uint64_t *value);
+/* Names of all conntrack -S counters, NULL-terminated, in -S order. */
+const char *const *nf_ct_stat_names(void);
+
+/* A side-effect-free look at a router's conntrack numbers for the report
+ * (--report): no reaping, no events, so watching never changes the run. */
+struct nf_ct_peek {
+	uint32_t count;		/* nf_conntrack_count (expired, unreaped included) */
+	uint32_t peak;		/* the highest count since the namespace started */
+	uint32_t max;		/* nf_conntrack_max */
+	uint64_t drop, early_drop, insert_failed, invalid;
+};
+void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out);
+
+#endif
