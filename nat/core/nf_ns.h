@@ -49,10 +49,6 @@ struct nf_ns {
 	/* the hook users, one priority-sorted list per hook (nf_hook_ops.c) */
 	struct nf_hook_entries hooks[NF_INET_NUMHOOKS];
 
-	/* the nft ruleset (nat/nftables/, through nat/nf_nft.c), opaque to
-	 * the core, freed with the namespace */
-	void *nft;
-	void (*nft_free)(void *nft);
 	enum nf_hook cur_hook;		/* hook nf_hook() is running (trace lines) */
 
 	/* kept across reboot (nf_ns_reinit): the seed of conntrack's and NAT's
