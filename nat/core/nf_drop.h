@@ -24,14 +24,4 @@ enum nf_drop_reason {
 	NF_DROP_REASON_MAX,
 };
 
-/* A short name for traces and reports ("rule", "ct-table-full", ...). */
-static inline const char *nf_drop_reason_name(unsigned r)
-{
-	static const char *const names[NF_DROP_REASON_MAX] = {
-		"none", "rule", "reject", "rule-hotdrop", "ct-table-full", "ct-clash", "ct-tracker",
-		"nat", "hook",
-	};
-	return r < NF_DROP_REASON_MAX ? names[r] : "?";
-}
-
 #endif
