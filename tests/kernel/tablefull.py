@@ -29,7 +29,10 @@ On a hash-dependent router:
   its flow was confirmed on the router in that run only (a NEW event for
   its ORIGINAL tuple in one run's events, none in the other's);
 - the kernel log: the number in `net_ratelimit: N callbacks suppressed`
-  (klog.compare), which counts the drops.
+  (klog.compare), which counts the drops, and the number of table-full
+  lines within what the difference in drops allows: natsim may print
+  between 0 and (natsim's drops - Linux's) more lines, never the other way
+  (drop_delta).
 Each excused difference is printed as a note, never silently.
 """
 
@@ -47,6 +50,18 @@ def hash_dependent(nstats, kstats):
     """Routers where a `conntrack -S` of either run shows early_drop > 0.
     nstats, kstats: [(node, stats dict)]."""
     return {node for node, st in list(nstats) + list(kstats) if st.get("early_drop", 0) > 0}
+
+
+def drop_delta(nodes, nstats, kstats):
+    """natsim's drop counter minus Linux's, summed over the routers in nodes,
+    each side's last (largest: the counter only grows) `conntrack -S`. Each
+    early drop is one drop fewer (the new entry takes the evicted one's place),
+    so this bounds how many more table-full log lines natsim may print
+    (klog.compare). nstats, kstats: [(node, stats dict)]."""
+    def last(stats, node):
+        return max([st.get("drop", 0) for n, st in stats if n == node] or [0])
+    nstats, kstats = list(nstats), list(kstats)
+    return sum(last(nstats, n) - last(kstats, n) for n in nodes)
 
 
 def conntrack_max(scenario, t):

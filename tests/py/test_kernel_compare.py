@@ -405,7 +405,11 @@ def test_topology_matches_linux_6_1(name, opts, tmp_path):
 @needs_uml
 def test_uml_kernel_log_difference_is_caught(tmp_path):
     """natsim's kernel log doctored: a table-full line fewer is a difference
-    with its time; the rate limiter's count is compared too."""
+    with its time; the rate limiter's count is compared too. Where either
+    kernel early-dropped (the hash seed's choice: about one run in ten),
+    natsim may print up to its extra drops more lines than Linux, never
+    fewer: natsim's log is then cut to one line fewer than Linux's, which
+    no early drop explains."""
     if not natsim_path().exists():
         pytest.skip(f"natsim not built ({natsim_path()})")
     out = tmp_path / "cmp"
@@ -414,8 +418,15 @@ def test_uml_kernel_log_difference_is_caught(tmp_path):
     bad = tmp_path / "natsim-bad"
     shutil.copytree(out / "natsim", bad)
     lines = (bad / "kernel.log").read_text().splitlines(keepends=True)
-    drop = max(i for i, l in enumerate(lines) if TF_LINE in l)
-    (bad / "kernel.log").write_text("".join(lines[:drop] + lines[drop + 1:]))
+    tf = [i for i, l in enumerate(lines) if TF_LINE in l]
+    keep = len(tf) - 1
+    if "early drop depends on the hash seed" in r.stdout:
+        klog = json.loads((out / "kernel" / "run.json").read_text())["klog"]
+        klines = sum(1 for _, text in klog if TF_LINE in text)
+        keep = min(keep, klines - 1)
+    assert keep >= 1, r.stdout
+    cut = set(tf[keep:])
+    (bad / "kernel.log").write_text("".join(l for i, l in enumerate(lines) if i not in cut))
     r = compare(ROOT / "topologies" / "seed-table-full.scn", "--out", tmp_path / "c2",
                 "--kernel-out", out, "--natsim-out", bad)
     assert r.returncode == 1, r.stdout + r.stderr

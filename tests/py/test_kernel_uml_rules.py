@@ -167,6 +167,30 @@ def test_rate_limit_count_is_a_note_where_early_drop_decided():
     assert d and "natsim at 10.000000s, Linux at 13.000000s" in d[0]
 
 
+def test_table_full_line_count_is_bounded_by_the_drop_difference():
+    """Where early drop decided, natsim may print more table-full lines than
+    Linux by at most its extra drops, and never fewer: the CI run where Linux
+    early-dropped once and natsim's log had lost a line must still fail."""
+    k = [(int(1.02e9) + i * 1_000_000, TF) for i in range(10)]
+    n = [(t, "router", x) for t, x in k]
+    # natsim dropped one more (Linux early-dropped once): one extra line is a note
+    d, notes = klog.compare(n + [(int(1.2e9), "router", TF)], k, 200_000_000, {"router"},
+                            drop_delta=1)
+    assert d == [] and "natsim's exceed Linux's by 1" in notes[0], (d, notes)
+    # the same run with a line fewer in natsim: a difference
+    d, _ = klog.compare(n[:9], k, 200_000_000, {"router"}, drop_delta=1)
+    assert d == [f"kernel log: Linux only (1.029000s): {TF}"], d
+    # two extra lines for one extra drop: a difference
+    extra = [(int(1.2e9), "router", TF), (int(1.3e9), "router", TF)]
+    d, _ = klog.compare(n + extra, k, 200_000_000, {"router"}, drop_delta=1)
+    assert len(d) == 2 and all("natsim only" in x for x in d), d
+    # natsim early-dropped (fewer drops): fewer lines allowed, more are not
+    d, _ = klog.compare(n[:9], k, 200_000_000, {"router"}, drop_delta=-1)
+    assert d == [], d
+    d, _ = klog.compare(n + extra[:1], k, 200_000_000, {"router"}, drop_delta=-1)
+    assert d and "natsim only" in d[0], d
+
+
 # ----- kernel versions
 
 def test_natsim_gets_the_older_syn_timers(tmp_path):
