@@ -201,6 +201,10 @@ bool ct_invert_tuple(const struct ct_tuple *orig, struct ct_tuple *inverse);
 /* Build the tuple of a packet's IPv4 header (nf_ct_get_tuple). Returns false if
  * the header is too short for the protocol's tuple. */
 bool ct_tuple_from_ip(const uint8_t *ip, uint32_t len, struct ct_tuple *t);
+/* The same for a header already parsed: the transport header at thoff
+ * (20 <= thoff <= len), `len` bytes from ip in all (nf_ct_get_tuple's
+ * own arguments: dataoff and l4num come from the packet-info record). */
+bool ct_tuple_from_l4(const uint8_t *ip, uint32_t thoff, uint32_t len, struct ct_tuple *t);
 
 struct nf_ns;
 
@@ -324,6 +328,11 @@ void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned d
  * Returns NF_ACCEPT (also for invalid packets, which get skb->ct = NULL) or
  * NF_DROP (table full, tracker says drop). */
 int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now);
+/* The same, reading the header from the hook's packet-info record
+ * (st->pkt, nat/core/nf_pktinfo.h): what conntrack's hook op calls. ct_in
+ * parses a record of its own and calls this. */
+struct nf_hook_state;
+int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_state *st);
 /* __nf_conntrack_confirm: insert the unconfirmed entry of skb. Resolves or
  * counts clashes; returns NF_ACCEPT or NF_DROP. */
 int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now);

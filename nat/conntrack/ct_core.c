@@ -17,6 +17,7 @@
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_ns.h"
 
 #define NS_PER_S 1000000000LL
@@ -185,7 +186,18 @@ void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 
 int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 {
+	struct nf_hook_state st;
+
+	nf_hook_state_init(&st, ns, hook, skb, NULL, NULL, now);
+	return nf_conntrack_in(ns, skb, &st);
+}
+
+int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_state *st)
+{
+	const struct nf_pktinfo *pkt = &st->pkt;
 	const uint8_t *ip = skb->ip;
+	enum nf_hook hook = st->hook;
+	nf_time now = st->now;
 	struct ct_pkt p;
 	struct ct_tuple t;
 	unsigned ihl;
@@ -196,13 +208,13 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 	if (skb->ct || skb->ctinfo == IP_CT_UNTRACKED)
 		return NF_ACCEPT;	/* seen before (loopback) or NOTRACK */
 
-	/* ipv4_get_l4proto */
-	if (skb->len < 20 || (ihl = (ip[0] & 0x0f) * 4u) < 20 || ihl > skb->len ||
-	    ((ip[6] & 0x1f) | ip[7]) != 0) {
+	/* ipv4_get_l4proto, on the record nf_hook() parsed */
+	if (!(pkt->flags & NF_PKTINFO_L4PROTO) || pkt->fragoff) {
 		ns->ct->stats.invalid++;
 		return NF_ACCEPT;
 	}
-	len = rd16(ip + 2);
+	ihl = pkt->thoff;
+	len = pkt->tot_len;
 	if (len > skb->len)
 		len = skb->len;
 	if (ihl > len) {
@@ -215,7 +227,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 	p.hook = hook;
 	p.now = now;
 
-	if (ip[9] == 1) {
+	if (pkt->l4proto == 1) {
 		int r = ct_icmp_error(ns, skb, &p);
 
 		if (r < 0) {
@@ -233,7 +245,7 @@ int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
 		uint8_t ctinfo;
 		enum ct_l4_verdict v;
 
-		if (!ct_tuple_from_ip(ip, len, &t)) {
+		if (!ct_tuple_from_l4(ip, ihl, len, &t)) {
 			ns->ct->stats.invalid++;
 			return NF_ACCEPT;
 		}

@@ -112,15 +112,14 @@ static unsigned ct_hook_in(void *priv, struct nf_skb *skb, const struct nf_hook_
 {
 	struct nf_ns *ns = st->net;
 	enum nf_hook hook = st->hook;
-	nf_time now = st->now;
 	struct nf_ct_stats before;
 	int v;
 
 	(void)priv;
 	if (!ns->env.trace)
-		return ct_in(ns, skb, hook, now);
+		return nf_conntrack_in(ns, skb, st);
 	before = ns->ct->stats;
-	v = ct_in(ns, skb, hook, now);
+	v = nf_conntrack_in(ns, skb, st);
 	nf_trace_ct_in(ns, hook, skb, v, &before);
 	return v;
 }

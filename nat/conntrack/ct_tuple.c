@@ -11,14 +11,20 @@
 bool ct_tuple_from_ip(const uint8_t *ip, uint32_t len, struct ct_tuple *t)
 {
 	unsigned ihl;
-	const uint8_t *l4;
-	uint32_t l4len;
 
 	if (len < 20)
 		return false;
 	ihl = (ip[0] & 0x0f) * 4u;
 	if (ihl < 20 || ihl > len)
 		return false;
+	return ct_tuple_from_l4(ip, ihl, len, t);
+}
+
+bool ct_tuple_from_l4(const uint8_t *ip, uint32_t ihl, uint32_t len, struct ct_tuple *t)
+{
+	const uint8_t *l4;
+	uint32_t l4len;
+
 	t->src = rd32(ip + 12);
 	t->dst = rd32(ip + 16);
 	t->proto = ip[9];

@@ -80,7 +80,7 @@ bool nf_hook_registered(const struct nf_ns *ns, const struct nf_hook_ops *ops)
 int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	    const char *in, const char *out, nf_time now)
 {
-	struct nf_hook_state st = { .net = ns, .hook = hook, .in = in, .out = out, .now = now };
+	struct nf_hook_state st;
 	const struct nf_hook_entries *e;
 
 	if ((unsigned)hook >= NF_INET_NUMHOOKS)
@@ -88,6 +88,10 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	ns->cur_hook = hook;
 	skb->drop_reason = NF_DROP_REASON_NONE;
 	e = &ns->hooks[hook];
+	if (!e->num)
+		return NF_ACCEPT;
+	/* the header is parsed here, once, for every op (nft_set_pktinfo) */
+	nf_hook_state_init(&st, ns, hook, skb, in, out, now);
 	for (unsigned i = 0; i < e->num; i++) {
 		const struct nf_hook_ops *ops = e->ops[i];
 		unsigned v = ops->fn(ops->priv, skb, &st);

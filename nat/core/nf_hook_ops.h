@@ -14,6 +14,7 @@
 #define NAT_CORE_NF_HOOK_OPS_H
 
 #include <limits.h>
+#include "nat/core/nf_pktinfo.h"
 #include "nat/core/nf_types.h"
 
 /* The kernel's priorities (enum nf_ip_hook_priorities). */
@@ -36,13 +37,29 @@ enum nf_ip_hook_priorities {
 
 struct nf_ns;
 
-/* What every op of one nf_hook() call shares (struct nf_hook_state). */
+/* What every op of one nf_hook() call shares (struct nf_hook_state, with
+ * the packet-info record of nft_pktinfo: nf_pktinfo.h). */
 struct nf_hook_state {
 	struct nf_ns *net;
 	enum nf_hook hook;
 	const char *in, *out;	/* interface names or NULL */
 	nf_time now;
+	struct nf_pktinfo pkt;	/* skb's header, parsed once by nf_hook() */
 };
+
+/* A state for calling one hook user's entry point outside nf_hook() (unit
+ * tests, the old ct_in/ipt_do_table signatures): the record parsed from skb. */
+static inline void nf_hook_state_init(struct nf_hook_state *st, struct nf_ns *ns,
+				      enum nf_hook hook, const struct nf_skb *skb,
+				      const char *in, const char *out, nf_time now)
+{
+	st->net = ns;
+	st->hook = hook;
+	st->in = in;
+	st->out = out;
+	st->now = now;
+	nf_pktinfo_set(&st->pkt, skb);
+}
 
 /* Returns an enum nf_verdict. */
 typedef unsigned nf_hookfn(void *priv, struct nf_skb *skb, const struct nf_hook_state *st);

@@ -103,6 +103,12 @@ void ipt_nat_load(struct nf_ns *ns);
  * enum nf_verdict (NF_ACCEPT, NF_DROP, NF_REJECT). */
 int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		 struct nf_skb *skb, const char *in, const char *out, nf_time now);
+/* The same with the hook's state, whose packet-info record (st->pkt) it
+ * reads instead of parsing the header: what the tables' hook ops call.
+ * ipt_do_table parses a record of its own and calls this. */
+struct nf_hook_state;
+int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb *skb,
+		       const struct nf_hook_state *st);
 
 /* True if the table's chain for this hook has at least one rule (fast path:
  * an empty nat chain still makes a null binding, but needs no traversal). */

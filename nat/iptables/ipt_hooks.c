@@ -33,7 +33,7 @@ static unsigned ipt_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook
 
 	if (!ns->ipt->tables[t].touched || !ns->ipt->tables[t].hook_chain[st->hook])
 		return NF_ACCEPT;
-	v = ipt_do_table(ns, t, st->hook, skb, st->in, st->out, st->now);
+	v = ipt_do_table_state(ns, t, skb, st);
 	if (v != NF_ACCEPT && !skb->drop_reason)	/* DROP, REJECT, policy */
 		skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT : NF_DROP_REASON_RULE;
 	return (unsigned)v;

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
@@ -443,15 +444,30 @@ static void ipt_trace_policy(struct nf_ns *ns, enum ipt_table_id table, enum nf_
 
 #define IPT_STACK_MAX 64
 
-/* ipt_do_table */
 int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		 struct nf_skb *skb, const char *in, const char *out, nf_time now)
 {
+	struct nf_hook_state st;
+
+	nf_hook_state_init(&st, ns, hook, skb, in, out, now);
+	return ipt_do_table_state(ns, table, skb, &st);
+}
+
+/* ipt_do_table: ip_packet_match's view (xt_pkt) from the record nf_hook()
+ * parsed; the addresses from the bytes, as an earlier op may have NATed
+ * them. */
+int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb *skb,
+		       const struct nf_hook_state *st)
+{
+	const struct nf_pktinfo *pkt = &st->pkt;
+	enum nf_hook hook = st->hook;
+	const char *in = st->in, *out = st->out;
+	nf_time now = st->now;
 	struct ipt_chain *base = ns->ipt->tables[table].hook_chain[hook];
 	if (!base)
 		return NF_ACCEPT;
 	const uint8_t *ip = skb->ip;
-	uint16_t totlen = skb->len >= 4 ? rd16(ip + 2) : 0;
+	uint16_t totlen = pkt->tot_len;
 	if (base->rules->len == 0) {
 		base->packets++;
 		base->bytes += totlen;
@@ -460,13 +476,13 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 		return base->policy;
 	}
 	struct xt_pkt p = { 0 };
-	if (skb->len >= 20) {
-		unsigned ihl = (ip[0] & 0x0f) * 4u;
+	if (pkt->flags & NF_PKTINFO_L3) {
+		unsigned ihl = pkt->thoff;
 		p.src = rd32(ip + 12);
 		p.dst = rd32(ip + 16);
-		p.proto = ip[9];
-		p.frag = rd16(ip + 6) & 0x1fff;
-		uint32_t end = totlen && totlen < skb->len ? totlen : skb->len;
+		p.proto = pkt->l4proto;
+		p.frag = pkt->fragoff;
+		uint32_t end = nf_pktinfo_end(pkt);
 		p.l4 = ip + ihl;
 		p.l4len = end > ihl ? end - ihl : 0;
 	}

@@ -70,6 +70,10 @@ int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *
  * handles ICMP errors RELATED to a NATed entry (nf_nat_icmp_reply_translation).
  * Returns NF_ACCEPT or NF_DROP. */
 int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook);
+/* The same on the hook's packet-info record (st->pkt), what NAT's hook op
+ * calls; nat_packet parses a record of its own. */
+struct nf_hook_state;
+int nf_nat_packet(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_state *st);
 
 /* NAT's rule lookups (nf_nat_ipv4_register_fn, nat_hooks.c): `ops` runs
  * for a new entry at ops->hook, in ops->priority order among the lookups of

@@ -92,15 +92,15 @@ static int nat_inet_fn(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hoo
 		return NF_ACCEPT;
 
 	if ((skb->ctinfo == IP_CT_RELATED || skb->ctinfo == IP_CT_RELATED_REPLY) &&
-	    skb->len >= 20 && skb->ip[9] == 1) {
-		v = nat_packet(ns, skb, hook);	/* nf_nat_icmp_reply_translation */
+	    (st->pkt.flags & NF_PKTINFO_L3) && st->pkt.l4proto == 1) {
+		v = nf_nat_packet(ns, skb, st);	/* nf_nat_icmp_reply_translation */
 		if (ns->env.trace) {
 			enum ct_dir dir = ct_info_dir(skb->ctinfo);
 			unsigned long bit = manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
 
 			if (dir == CT_DIR_REPLY)
 				bit ^= IPS_NAT_MASK;
-			if (v != NF_ACCEPT && skb->ip[(skb->ip[0] & 0x0f) * 4] == 5)
+			if (v != NF_ACCEPT && skb->ip[st->pkt.thoff] == 5)
 				nf_trace(ns, NF_TRACE_STEP "ICMP redirect about a flow %s: DROP",
 					 nf_hook_name(hook), "nat",
 					 (ct->status & IPS_NAT_DONE_MASK) != IPS_NAT_DONE_MASK
@@ -138,7 +138,7 @@ static int nat_inet_fn(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hoo
 				if (v != NF_ACCEPT)
 					return v;
 			}
-			return nat_packet(ns, skb, hook);
+			return nf_nat_packet(ns, skb, st);
 		}
 		break;
 	default:
@@ -154,7 +154,7 @@ static int nat_inet_fn(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hoo
 	}
 	if (ns->env.trace)
 		nat_trace_from_entry(ns, hook, skb);
-	return nat_packet(ns, skb, hook);
+	return nf_nat_packet(ns, skb, st);
 }
 
 /* NAT's hook op (nf_nat_ipv4_in/out/local_fn): a drop not decided by a

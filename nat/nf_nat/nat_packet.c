@@ -12,6 +12,7 @@
  * its choice between 0x0000 and 0xffff; only the ICMP checksum of a
  * translated ICMP error is recomputed from scratch, as the kernel does.
  */
+#include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 #include "nat/nf_nat/nat.h"
@@ -99,21 +100,18 @@ struct nat_target {
  * fits: the ports of a quoted 8-byte TCP header change without checksum
  * (tcp_manip_pkt's hdrsize rule); with less than 8 bytes only the IP header
  * is rewritten. Returns false if not even the IP header is there. */
-static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
-			   const struct nat_target *tg, enum nat_manip manip)
+static bool nat_manip_hdr(uint8_t *buf, uint32_t end, uint32_t iphoff, uint32_t ihl,
+			  bool first_frag, const struct nat_target *tg, enum nat_manip manip)
 {
 	uint8_t *iph = buf + iphoff;
 	uint8_t *addrp;
-	uint32_t ihl, hdroff, oldaddr;
-	bool first_frag;
+	uint32_t hdroff, oldaddr;
 
 	if (iphoff + 20 > end)
 		return false;
-	ihl = (iph[0] & 0x0f) * 4u;
 	hdroff = iphoff + ihl;
 	addrp = iph + (manip == NAT_MANIP_SRC ? 12 : 16);
 	oldaddr = rd32(addrp);
-	first_frag = (rd16(iph + 6) & 0x1fff) == 0;
 
 	if (first_frag && ihl >= 20 && hdroff + 8 <= end) {
 		uint8_t *l4 = buf + hdroff;
@@ -195,6 +193,27 @@ static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
 	return true;
 }
 
+/* The header quoted by an ICMP error at buf+iphoff: not in the packet-info
+ * record, so its ihl and fragment offset are read here. */
+static bool nat_manip_ipv4(uint8_t *buf, uint32_t end, uint32_t iphoff,
+			   const struct nat_target *tg, enum nat_manip manip)
+{
+	const uint8_t *iph = buf + iphoff;
+
+	if (iphoff + 20 > end)
+		return false;
+	return nat_manip_hdr(buf, end, iphoff, (iph[0] & 0x0f) * 4u,
+			     (rd16(iph + 6) & 0x1fff) == 0, tg, manip);
+}
+
+/* The packet's own header, as the record nf_hook() parsed describes it. */
+static bool nat_manip_pkt(struct nf_skb *skb, const struct nf_pktinfo *pkt,
+			  const struct nat_target *tg, enum nat_manip manip)
+{
+	return nat_manip_hdr(skb->ip, nf_pktinfo_end(pkt), 0, pkt->thoff, pkt->fragoff == 0,
+			     tg, manip);
+}
+
 /* The target of a manip: look like the inverse of the other direction's
  * tuple `o` (nf_ct_invert_tuple(&target, &ct->tuplehash[!dir])): the new
  * source is o's destination, the new destination o's source. ICMP keeps the
@@ -227,14 +246,6 @@ static inline void nat_target_as(const struct ct_tuple *o, enum nat_manip manip,
 	}
 }
 
-/* Bytes of the packet that count: the IP total length, within the frame. */
-static inline uint32_t nat_pkt_len(const struct nf_skb *skb)
-{
-	uint32_t tot = rd16(skb->ip + 2);
-
-	return tot && tot < skb->len ? tot : skb->len;
-}
-
 static inline unsigned long nat_statusbit(enum nat_manip manip, enum ct_dir dir)
 {
 	unsigned long bit = manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
@@ -246,11 +257,11 @@ static inline unsigned long nat_statusbit(enum nat_manip manip, enum ct_dir dir)
  * quoted header is put back the way the other side sent it (reverse manip
  * with the other direction's tuple as is), the ICMP checksum recomputed, then
  * the outer header gets the hook's manip. */
-static int nat_icmp_reply_translation(struct nf_skb *skb, struct ct_entry *ct,
-				      enum nat_manip manip, enum ct_dir dir)
+static int nat_icmp_reply_translation(struct nf_skb *skb, const struct nf_pktinfo *pkt,
+				      struct ct_entry *ct, enum nat_manip manip, enum ct_dir dir)
 {
-	uint32_t len = nat_pkt_len(skb);
-	uint32_t hdrlen = (skb->ip[0] & 0x0f) * 4u;
+	uint32_t len = nf_pktinfo_end(pkt);
+	uint32_t hdrlen = pkt->thoff;
 	const struct ct_tuple *other = &ct->tuplehash[!dir].t;
 	struct nat_target tg;
 	uint8_t *icmp;
@@ -277,15 +288,26 @@ static int nat_icmp_reply_translation(struct nf_skb *skb, struct ct_entry *ct,
 
 	nat_target_of(other, manip, &tg);
 	tg.proto = NAT_IPPROTO_ICMP;	/* outer: the error's own header is left */
-	if (!nat_manip_ipv4(skb->ip, len, 0, &tg, manip))
+	if (!nat_manip_pkt(skb, pkt, &tg, manip))
 		return NF_DROP;
 	return NF_ACCEPT;
 }
 
 int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook)
 {
+	struct nf_hook_state st;
+
+	nf_hook_state_init(&st, ns, hook, skb, NULL, NULL, 0);
+	return nf_nat_packet(ns, skb, &st);
+}
+
+/* The rewrite changes addresses, ports and checksums, never an offset or a
+ * length: the record stays true for the ops after NAT's. */
+int nf_nat_packet(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_state *st)
+{
+	const struct nf_pktinfo *pkt = &st->pkt;
 	struct ct_entry *ct = skb->ct;
-	enum nat_manip manip = nat_hook_manip(hook);
+	enum nat_manip manip = nat_hook_manip(st->hook);
 	enum ct_dir dir;
 	struct nat_target tg;
 
@@ -294,11 +316,11 @@ int nat_packet(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook)
 		return NF_ACCEPT;
 	dir = ct_info_dir(skb->ctinfo);
 	if ((skb->ctinfo == IP_CT_RELATED || skb->ctinfo == IP_CT_RELATED_REPLY) &&
-	    skb->len >= 20 && skb->ip[9] == NAT_IPPROTO_ICMP)
-		return nat_icmp_reply_translation(skb, ct, manip, dir);
+	    (pkt->flags & NF_PKTINFO_L3) && pkt->l4proto == NAT_IPPROTO_ICMP)
+		return nat_icmp_reply_translation(skb, pkt, ct, manip, dir);
 
 	if (!(ct->status & nat_statusbit(manip, dir)))
 		return NF_ACCEPT;
 	nat_target_of(&ct->tuplehash[!dir].t, manip, &tg);
-	return nat_manip_ipv4(skb->ip, nat_pkt_len(skb), 0, &tg, manip) ? NF_ACCEPT : NF_DROP;
+	return nat_manip_pkt(skb, pkt, &tg, manip) ? NF_ACCEPT : NF_DROP;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/core/nf_inet.h"
 #include "nat/nftables/nft_int.h"
 
 struct sym { const char *name; uint32_t v; };
@@ -93,7 +94,7 @@ bool nft_parse_ipv4(const char *s, uint32_t *a)
 
 void nft_print_ipv4(GString *s, uint32_t a)
 {
-	g_string_append_printf(s, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255);
+	nf_inet_append4(s, a);	/* the tree's one address formatter */
 }
 
 static bool parse_uint(const char *s, uint64_t max, uint32_t *v)

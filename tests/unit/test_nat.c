@@ -214,12 +214,12 @@ STUB uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
 	return (t->src ^ t->dst ^ t->sport ^ t->dport) % 512;
 }
 
-/* ct_in stub: attach the entry the test prepared. */
+/* conntrack's entry point stub: attach the entry the test prepared. */
 static struct ct_entry *next_ct;
 static uint8_t next_ctinfo;
-STUB int ct_in(struct nf_ns *ns, struct nf_skb *skb, enum nf_hook hook, nf_time now)
+STUB int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_state *st)
 {
-	(void)ns; (void)hook; (void)now;
+	(void)ns; (void)st;
 	skb->ct = next_ct;
 	skb->ctinfo = next_ctinfo;
 	return NF_ACCEPT;
@@ -233,18 +233,20 @@ STUB int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 	return NF_ACCEPT;
 }
 
-/* ipt_do_table stub: the nat table holds one rule `nat_rule` (kind 0 none,
+/* ipt_do_table_state stub: the nat table holds one rule `nat_rule` (kind 0 none,
  * 1 SNAT/DNAT by hook, 2 MASQUERADE); the filter table answers filter_verdict. */
 static int nat_rule_kind;
 static struct nat_range nat_rule;
 static int filter_verdict = NF_ACCEPT;
 static char stage_log[256];
-STUB int ipt_do_table(struct nf_ns *ns, enum ipt_table_id t, enum nf_hook hook,
-		      struct nf_skb *skb, const char *in, const char *out, nf_time now)
+STUB int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id t, struct nf_skb *skb,
+			    const struct nf_hook_state *st)
 {
 	static const char *names[] = { "filter", "nat", "mangle", "raw" };
+	enum nf_hook hook = st->hook;
+	const char *out = st->out;
+	nf_time now = st->now;
 
-	(void)in;
 	g_strlcat(stage_log, names[t], sizeof(stage_log));
 	g_strlcat(stage_log, " ", sizeof(stage_log));
 	if (t == IPT_FILTER)
