@@ -396,7 +396,7 @@ int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 			return NF_ACCEPT;
 		ct->tuplehash[CT_DIR_ORIGINAL].t.dir = CT_DIR_ORIGINAL;
 		ct->tuplehash[CT_DIR_REPLY].t.dir = CT_DIR_REPLY;
-		ct->tuplehash[CT_DIR_REPLY].t.pad = 0;
+		ct->tuplehash[CT_DIR_REPLY].t.l3num = NFPROTO_IPV4;
 		uint32_t b[CT_DIR_MAX] = {
 			ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t),
 			ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_REPLY].t),

@@ -210,7 +210,7 @@ void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
 
 	for (int d = 0; d < CT_DIR_MAX; d++) {
 		ct->tuplehash[d].t.dir = (uint8_t)d;
-		ct->tuplehash[d].t.pad = 0;
+		ct->tuplehash[d].t.l3num = NFPROTO_IPV4;
 		b[d] = ct_hash_bucket(ns, &ct->tuplehash[d].t);
 	}
 	ct_table_insert_at(ns, ct, b);

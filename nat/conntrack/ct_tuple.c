@@ -29,7 +29,7 @@ bool ct_tuple_from_l4(const uint8_t *ip, uint32_t ihl, uint32_t len, struct ct_t
 	t->dst = rd32(ip + 16);
 	t->proto = ip[9];
 	t->dir = CT_DIR_ORIGINAL;
-	t->pad = 0;
+	t->l3num = NFPROTO_IPV4;
 	t->sport = t->dport = 0;
 	l4 = ip + ihl;
 	l4len = len - ihl;
@@ -78,7 +78,7 @@ bool ct_invert_tuple(const struct ct_tuple *orig, struct ct_tuple *inverse)
 	inverse->dst = orig->src;
 	inverse->proto = orig->proto;
 	inverse->dir = (uint8_t)!orig->dir;
-	inverse->pad = 0;
+	inverse->l3num = NFPROTO_IPV4;
 	if (orig->proto == 1) {
 		int type = ct_icmp_inverse_type(ct_tuple_icmp_type(orig));
 
@@ -90,5 +90,40 @@ bool ct_invert_tuple(const struct ct_tuple *orig, struct ct_tuple *inverse)
 	}
 	inverse->sport = orig->dport;
 	inverse->dport = orig->sport;
+	return true;
+}
+
+void nf_ct_tuple_from_ipv4(const struct ct_tuple *t, struct nf_conntrack_tuple *out)
+{
+	*out = (struct nf_conntrack_tuple){ 0 };
+	out->src.u3.ip = t->src;
+	out->src.l3num = NFPROTO_IPV4;
+	out->dst.u3.ip = t->dst;
+	out->dst.protonum = t->proto;
+	out->dst.dir = t->dir;
+	if (t->proto == 1) {
+		out->src.u.icmp.id = t->sport;
+		out->dst.u.icmp.type = ct_tuple_icmp_type(t);
+		out->dst.u.icmp.code = ct_tuple_icmp_code(t);
+	} else {
+		out->src.u.all = t->sport;
+		out->dst.u.all = t->dport;
+	}
+}
+
+bool nf_ct_tuple_to_ipv4(const struct nf_conntrack_tuple *t, struct ct_tuple *out)
+{
+	if (t->src.l3num != NFPROTO_IPV4)
+		return false;
+	out->src = t->src.u3.ip;
+	out->dst = t->dst.u3.ip;
+	out->proto = t->dst.protonum;
+	out->dir = t->dst.dir;
+	out->l3num = NFPROTO_IPV4;
+	out->sport = t->src.u.all;
+	if (t->dst.protonum == 1)
+		out->dport = (uint16_t)(t->dst.u.icmp.type << 8 | t->dst.u.icmp.code);
+	else
+		out->dport = t->dst.u.all;
 	return true;
 }

@@ -17,15 +17,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The address families of netfilter (enum NFPROTO_*): a tuple's l3num. */
+enum {
+	NFPROTO_UNSPEC = 0,
+	NFPROTO_INET = 1,
+	NFPROTO_IPV4 = 2,
+	NFPROTO_ARP = 3,
+	NFPROTO_BRIDGE = 7,
+	NFPROTO_IPV6 = 10,
+};
+
+/* natsim's struct in_addr / in6_addr look-alikes (host order words, no
+ * libc network header): what the kernel's union calls .in and .in6. */
+struct nf_in_addr { uint32_t s_addr; };
+struct nf_in6_addr { uint32_t addr32[4]; };	/* s6_addr32 is a libc macro */
+
 /* An address of either family (include/uapi/linux/netfilter.h's union
- * nf_inet_addr, without struct in_addr / in6_addr, so no libc network
- * header is needed): IPv4 in .ip, IPv6 in .ip6, .all to compare or hash
- * both alike. Unused words are zero. natsim's words are host order, as
- * its other addresses. */
+ * nf_inet_addr): IPv4 in .ip (or .in.s_addr), IPv6 in .ip6 (or
+ * .in6.addr32), .all to compare or hash both alike. Unused words are
+ * zero. natsim's words are host order, as its other addresses. */
 union nf_inet_addr {
 	uint32_t all[4];
 	uint32_t ip;
 	uint32_t ip6[4];
+	struct nf_in_addr in;
+	struct nf_in6_addr in6;
 };
 
 /* Big-endian loads and stores of unaligned wire bytes. */

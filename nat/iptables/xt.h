@@ -178,10 +178,10 @@ unsigned xt_state_bit(const struct nf_skb *skb);
 /* -p allows ports (tcp, udp, sctp, dccp, icmp; not inverted). */
 bool xt_nat_portok(const struct ipt_rule *r);
 /* "PORT[-PORT]" into the range (libxt_NAT parse_ports). */
-int xt_nat_parse_ports(struct xt_parse *p, const char *arg, struct nat_range *range);
+int xt_nat_parse_ports(struct xt_parse *p, const char *arg, struct nf_nat_range2 *range);
 /* ADDR[-ADDR][:PORT[-PORT]] (addr true) or PORT[-PORT]. */
-void xt_nat_print_range(GString *o, const struct nat_range *r, bool addr);
+void xt_nat_print_range(GString *o, const struct nf_nat_range2 *r, bool addr);
 /* " random" / " --random" ... of the range's flags. */
-void xt_nat_print_flags(GString *o, const struct nat_range *r, bool save);
+void xt_nat_print_flags(GString *o, const struct nf_nat_range2 *r, bool save);
 
 #endif

@@ -27,11 +27,26 @@ enum {
 	NF_NAT_RANGE_PROTO_RANDOM_ALL = NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PROTO_RANDOM_FULLY,
 };
 
-/* struct nf_nat_range2, IPv4 only, host byte order. */
-struct nat_range {
+/* The kernel's struct nf_nat_range2 (include/uapi/linux/netfilter/
+ * nf_nat.h), host byte order: NF_NAT_RANGE_* flags, the address range as
+ * union nf_inet_addr (IPv4 in .ip today), the port (or ICMP id) range as
+ * union nf_conntrack_man_proto (nf_conntrack_tuple.h), and base_proto,
+ * the base of NF_NAT_RANGE_PROTO_OFFSET (natsim does not implement
+ * --to-ports offsets, so it is 0). min_port and max_port are natsim's
+ * older names of min_proto.all and max_proto.all, kept so code written
+ * before this type keeps compiling. */
+struct nf_nat_range2 {
 	uint32_t flags;
-	uint32_t min_addr, max_addr;
-	uint16_t min_port, max_port;
+	union nf_inet_addr min_addr, max_addr;
+	union {
+		union nf_conntrack_man_proto min_proto;
+		uint16_t min_port;
+	};
+	union {
+		union nf_conntrack_man_proto max_proto;
+		uint16_t max_port;
+	};
+	union nf_conntrack_man_proto base_proto;
 };
 
 /* Which manip a hook performs (HOOK2MANIP): SRC at POSTROUTING and INPUT,
@@ -51,18 +66,18 @@ static inline bool nat_initialized(const struct ct_entry *ct, enum nat_manip m)
  * set the unconfirmed entry's REPLY tuple, set IPS_SRC_NAT/IPS_DST_NAT if it
  * changed and the *_DONE bit. Returns NF_ACCEPT (also when no unique tuple
  * exists: the clash is found at confirm, as in the kernel). */
-int nat_setup_info(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+int nat_setup_info(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
 		   enum nat_manip manip, nf_time now);
 /* nf_nat_alloc_null_binding: no rule matched; bind to the current address
  * (which may still change the port to make the reply tuple unique). */
 int nat_setup_null_binding(struct nf_ns *ns, struct ct_entry *ct, enum nat_manip manip,
 			   nf_time now);
 /* MASQUERADE (nf_nat_masquerade_ipv4): the address of `out`, range ports. */
-int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
 		   const char *out, nf_time now);
 /* REDIRECT (nf_nat_redirect_ipv4): the primary address of `in`, 127.0.0.1 for
  * locally generated packets (in == NULL). */
-int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
 		 const char *in, enum nf_hook hook, nf_time now);
 
 /* nf_nat_packet: apply the entry's manipulations for this hook and the
@@ -91,7 +106,7 @@ struct nf_nat_net {
 	unsigned masq_nifnames;
 	/* the range of the last SNAT binding that chose an address: a prefetch
 	 * hint for the next new entry (nat_prefetch_new), never a decision */
-	struct nat_range hint_range;
+	struct nf_nat_range2 hint_range;
 	bool hint_valid;
 	/* the rule lookups per hook (nat_hooks.c), and how many in all */
 	struct nf_hook_entries lookups[NF_INET_NUMHOOKS];

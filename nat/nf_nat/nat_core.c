@@ -127,7 +127,7 @@ static void nat_invert(const struct ct_tuple *t, struct ct_tuple *inv)
 		inv->sport = t->dport;
 		inv->dport = t->sport;
 	}
-	inv->pad = 0;
+	inv->l3num = NFPROTO_IPV4;
 }
 
 /* nf_nat_used_tuple: is the reply to `t` already someone's tuple? */
@@ -156,10 +156,10 @@ static bool nat_l4proto_in_range(const struct ct_tuple *t, enum nat_manip manip,
 }
 
 /* in_range: would mapping the source to this tuple satisfy the range? */
-static bool nat_in_range(const struct ct_tuple *t, const struct nat_range *r)
+static bool nat_in_range(const struct ct_tuple *t, const struct nf_nat_range2 *r)
 {
 	if ((r->flags & NF_NAT_RANGE_MAP_IPS) &&
-	    (t->src < r->min_addr || t->src > r->max_addr))
+	    (t->src < r->min_addr.ip || t->src > r->max_addr.ip))
 		return false;
 	if (!(r->flags & NF_NAT_RANGE_PROTO_SPECIFIED))
 		return true;
@@ -228,7 +228,7 @@ void nat_ns_free(struct nf_ns *ns)
 /* find_appropriate_src: another entry from the same source ip:port/proto
  * whose mapped source satisfies the range; result gets that source. */
 static bool nat_find_appropriate_src(struct nf_ns *ns, const struct ct_tuple *orig,
-				     struct ct_tuple *result, const struct nat_range *r)
+				     struct ct_tuple *result, const struct nf_nat_range2 *r)
 {
 	const struct ct_entry *ct;
 
@@ -254,7 +254,7 @@ static bool nat_find_appropriate_src(struct nf_ns *ns, const struct ct_tuple *or
  * (the 16-byte nf_inet_addr: the IPv4 word then three zero words) seeded
  * with the destination address (0 with --persistent; zone id 0), scaled onto
  * the range. Same client/server pair, same address: exactly Linux's choice. */
-static void nat_find_best_ips(struct ct_tuple *t, const struct nat_range *r,
+static void nat_find_best_ips(struct ct_tuple *t, const struct nf_nat_range2 *r,
 			      enum nat_manip manip)
 {
 	uint32_t key[4], j, dist;
@@ -262,15 +262,15 @@ static void nat_find_best_ips(struct ct_tuple *t, const struct nat_range *r,
 
 	if (!(r->flags & NF_NAT_RANGE_MAP_IPS))
 		return;
-	if (r->min_addr == r->max_addr) {
-		*var = r->min_addr;
+	if (r->min_addr.ip == r->max_addr.ip) {
+		*var = r->min_addr.ip;
 		return;
 	}
 	key[0] = nat_raw_be32(t->src);
 	key[1] = key[2] = key[3] = 0;
 	j = nat_jhash2(key, 4, (r->flags & NF_NAT_RANGE_PERSISTENT) ? 0 : nat_raw_be32(t->dst));
-	dist = r->max_addr - r->min_addr + 1;
-	*var = r->min_addr + nat_reciprocal_scale(j, dist);
+	dist = r->max_addr.ip - r->min_addr.ip + 1;
+	*var = r->min_addr.ip + nat_reciprocal_scale(j, dist);
 }
 
 /* The chains a new entry's bindings and confirm walk first after ct_in's own
@@ -380,7 +380,7 @@ static inline uint16_t nat_random_u16(struct nf_ns *ns)
  * is >= 16 and smaller than the range. Returns false when nothing was free
  * (the tuple is left at the last candidate, as the kernel leaves it). */
 static bool nat_l4proto_unique_tuple(struct nf_ns *ns, struct ct_tuple *t,
-				     const struct nat_range *r, enum nat_manip manip,
+				     const struct nf_nat_range2 *r, enum nat_manip manip,
 				     const struct ct_entry *ct, nf_time now,
 				     struct nat_outcome *out)
 {
@@ -462,7 +462,7 @@ static bool nat_l4proto_unique_tuple(struct nf_ns *ns, struct ct_tuple *t,
  * 2) choose the address; 3) keep the per-proto part if in range and free (a
  * single-port range unchecked), else search it. */
 static void nat_get_unique_tuple(struct nf_ns *ns, struct ct_tuple *tuple,
-				 const struct ct_tuple *orig, const struct nat_range *r,
+				 const struct ct_tuple *orig, const struct nf_nat_range2 *r,
 				 struct ct_entry *ct, enum nat_manip manip, nf_time now,
 				 struct nat_outcome *out)
 {
@@ -559,7 +559,7 @@ static void nat_trace_binding(struct nf_ns *ns, const struct ct_entry *ct,
 
 /* nf_nat_setup_info, with the packet-walk label of the caller ("null" for a
  * null binding, "MASQUERADE"...). `stored` is the range recorded for --check. */
-static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
 		     const struct ct_nat_range *stored, enum nat_manip manip,
 		     const char *label, nf_time now)
 {
@@ -605,16 +605,16 @@ static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nat_ran
 	return NF_ACCEPT;
 }
 
-static void nat_store_range(struct ct_nat_range *s, const struct nat_range *r)
+static void nat_store_range(struct ct_nat_range *s, const struct nf_nat_range2 *r)
 {
 	s->flags = r->flags;
-	s->min_addr = r->min_addr;
-	s->max_addr = r->max_addr;
+	s->min_addr = r->min_addr.ip;
+	s->max_addr = r->max_addr.ip;
 	s->min_port = r->min_port;
 	s->max_port = r->max_port;
 }
 
-int nat_setup_info(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+int nat_setup_info(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
 		   enum nat_manip manip, nf_time now)
 {
 	struct ct_nat_range stored;
@@ -630,7 +630,8 @@ int nat_setup_null_binding(struct nf_ns *ns, struct ct_entry *ct, enum nat_manip
 {
 	const struct ct_tuple *r = &ct->tuplehash[CT_DIR_REPLY].t;
 	uint32_t ip = manip == NAT_MANIP_SRC ? r->dst : r->src;
-	struct nat_range range = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = ip, .max_addr = ip };
+	struct nf_nat_range2 range = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = ip,
+				       .max_addr.ip = ip };
 	struct ct_nat_range stored = { .flags = 0, .min_addr = ip, .max_addr = ip };
 
 	return nat_setup(ns, ct, &range, &stored, manip, "null", now);
@@ -662,10 +663,10 @@ int nat_masquerade_ifindex(struct nf_ns *ns, const char *name)
 
 /* nf_nat_masquerade_ipv4: SNAT to the out interface's primary address, the
  * rule's ports; remember the interface so its address loss flushes us. */
-int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
 		   const char *out, nf_time now)
 {
-	struct nat_range nr;
+	struct nf_nat_range2 nr;
 	struct ct_nat_range stored;
 	uint32_t newsrc;
 
@@ -678,17 +679,17 @@ int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range
 	ct->masq_if = (int8_t)nat_masq_ifindex(ns, out);
 	nr = *range;
 	nr.flags |= NF_NAT_RANGE_MAP_IPS;
-	nr.min_addr = nr.max_addr = newsrc;
+	nr.min_addr.ip = nr.max_addr.ip = newsrc;
 	nat_store_range(&stored, &nr);
 	return nat_setup(ns, ct, &nr, &stored, NAT_MANIP_SRC, "MASQUERADE", now);
 }
 
 /* nf_nat_redirect_ipv4: DNAT to the in interface's primary address
  * (127.0.0.1 for locally generated packets), ports from the range or kept. */
-int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *range,
+int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
 		 const char *in, enum nf_hook hook, nf_time now)
 {
-	struct nat_range nr;
+	struct nf_nat_range2 nr;
 	struct ct_nat_range stored;
 	uint32_t newdst;
 
@@ -701,7 +702,7 @@ int nat_redirect(struct nf_ns *ns, struct ct_entry *ct, const struct nat_range *
 	}
 	nr = *range;
 	nr.flags |= NF_NAT_RANGE_MAP_IPS;
-	nr.min_addr = nr.max_addr = newdst;
+	nr.min_addr.ip = nr.max_addr.ip = newdst;
 	nat_store_range(&stored, &nr);
 	return nat_setup(ns, ct, &nr, &stored, NAT_MANIP_DST, "REDIRECT", now);
 }

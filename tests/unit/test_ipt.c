@@ -34,12 +34,12 @@ static int failures, checks;
 /* ----- stubs (weak: the real modules win when they are linked) ----- */
 
 static int nat_calls;
-static struct nat_range nat_last_range;
+static struct nf_nat_range2 nat_last_range;
 static int nat_last_kind; /* 1 setup_info SRC, 2 DST, 3 masquerade, 4 redirect */
 static char nat_last_if[16];
 
 __attribute__((weak)) int nat_setup_info(struct nf_ns *ns, struct ct_entry *ct,
-					 const struct nat_range *range, enum nat_manip manip,
+					 const struct nf_nat_range2 *range, enum nat_manip manip,
 					 nf_time now)
 {
 	(void)ns; (void)ct; (void)now;
@@ -50,7 +50,7 @@ __attribute__((weak)) int nat_setup_info(struct nf_ns *ns, struct ct_entry *ct,
 }
 
 __attribute__((weak)) int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct,
-					 const struct nat_range *range, const char *out,
+					 const struct nf_nat_range2 *range, const char *out,
 					 nf_time now)
 {
 	(void)ns; (void)ct; (void)now;
@@ -62,7 +62,7 @@ __attribute__((weak)) int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct,
 }
 
 __attribute__((weak)) int nat_redirect(struct nf_ns *ns, struct ct_entry *ct,
-				       const struct nat_range *range, const char *in,
+				       const struct nf_nat_range2 *range, const char *in,
 				       enum nf_hook hook, nf_time now)
 {
 	(void)ns; (void)ct; (void)now; (void)hook;
@@ -2242,8 +2242,8 @@ static void test_state_and_nat(void)
 	nat_calls = 0;
 	CHECK(ipt_do_table(ns, IPT_NAT, NF_INET_POST_ROUTING, &skb, NULL, "eth1", 0) == NF_ACCEPT, "snat verdict");
 	if (nat_calls) {
-		CHECK(nat_last_kind == 1 && nat_last_range.min_addr == IP(5, 5, 5, 1) &&
-		      nat_last_range.max_addr == IP(5, 5, 5, 4) && nat_last_range.min_port == 1000 &&
+		CHECK(nat_last_kind == 1 && nat_last_range.min_addr.ip == IP(5, 5, 5, 1) &&
+		      nat_last_range.max_addr.ip == IP(5, 5, 5, 4) && nat_last_range.min_port == 1000 &&
 		      nat_last_range.max_port == 2000 &&
 		      nat_last_range.flags == (NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED |
 					       NF_NAT_RANGE_PROTO_RANDOM_FULLY | NF_NAT_RANGE_PERSISTENT),
@@ -2261,7 +2261,7 @@ static void test_state_and_nat(void)
 		skb.ct = &ct;
 		skb.ctinfo = IP_CT_NEW;
 		CHECK(ipt_do_table(ns, IPT_NAT, NF_INET_PRE_ROUTING, &skb, "eth0", NULL, 0) == NF_ACCEPT &&
-		      nat_last_kind == 2 && nat_last_range.min_addr == IP(10, 0, 0, 9) &&
+		      nat_last_kind == 2 && nat_last_range.min_addr.ip == IP(10, 0, 0, 9) &&
 		      nat_last_range.flags == NF_NAT_RANGE_MAP_IPS, "dnat");
 	}
 	/* kernel refusal is logged like xt_check_target */

@@ -154,7 +154,7 @@ STUB bool ct_invert_tuple(const struct ct_tuple *o, struct ct_tuple *inv)
 	inv->dst = o->src;
 	inv->proto = o->proto;
 	inv->dir = (uint8_t)!o->dir;
-	inv->pad = 0;
+	inv->l3num = NFPROTO_IPV4;
 	if (o->proto == 1) {
 		uint8_t type = ct_tuple_icmp_type(o);
 		int it = type == 8 ? 0 : type == 0 ? 8 : -1;
@@ -236,7 +236,7 @@ STUB int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 /* ipt_do_table_state stub: the nat table holds one rule `nat_rule` (kind 0 none,
  * 1 SNAT/DNAT by hook, 2 MASQUERADE); the filter table answers filter_verdict. */
 static int nat_rule_kind;
-static struct nat_range nat_rule;
+static struct nf_nat_range2 nat_rule;
 static int filter_verdict = NF_ACCEPT;
 static char stage_log[256];
 STUB int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id t, struct nf_skb *skb,
@@ -396,8 +396,8 @@ static void run_pool(const struct pool_case *cases, size_t n, uint8_t proto, boo
 		struct nf_ns *ns = ns_new();
 		struct ct_entry *ct = ct_new(proto, cases[i].client, 40000 + (uint16_t)i,
 					     cases[i].server, 9999);
-		struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("1.2.3.4"),
-				       .max_addr = A("1.2.3.6") };
+		struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("1.2.3.4"),
+				       .max_addr.ip = A("1.2.3.6") };
 
 		if (persistent)
 			r.flags |= NF_NAT_RANGE_PERSISTENT;
@@ -431,8 +431,8 @@ static void test_pool(void)
 static void test_same_source_reused(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("1.2.3.4"),
-			       .max_addr = A("1.2.3.6") };
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("1.2.3.4"),
+			       .max_addr.ip = A("1.2.3.6") };
 	struct ct_entry *a = ct_new(17, "10.66.1.3", 40000, "10.66.2.2", 9999);
 	struct ct_entry *b = ct_new(17, "10.66.1.3", 40000, "10.66.2.5", 9999);
 	struct ct_entry *c = ct_new(17, "10.66.1.3", 40001, "10.66.2.5", 9999);
@@ -468,8 +468,8 @@ static struct ct_entry *occupy(struct nf_ns *ns, const char *client, uint16_t sp
 			       const char *pub, uint16_t pport)
 {
 	struct ct_entry *ct = ct_new(17, client, sport, "10.66.2.2", 9999);
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
-			       .min_addr = A(pub), .max_addr = A(pub),
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+			       .min_addr.ip = A(pub), .max_addr.ip = A(pub),
 			       .min_port = pport, .max_port = pport };
 
 	nat_setup_info(ns, ct, &r, NAT_MANIP_SRC, 0);
@@ -492,8 +492,8 @@ static void free_table(struct nf_ns *ns)
 static void test_port_in_range_kept(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
-			       .min_addr = A("1.2.3.4"), .max_addr = A("1.2.3.4"),
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+			       .min_addr.ip = A("1.2.3.4"), .max_addr.ip = A("1.2.3.4"),
 			       .min_port = 1000, .max_port = 2000 };
 	struct ct_entry *a = ct_new(17, "10.66.1.2", 1500, "10.66.2.2", 9999);
 	struct ct_entry *b = ct_new(17, "10.66.1.2", 5000, "10.66.2.2", 9999);
@@ -530,8 +530,8 @@ static void test_port_classes(void)
 	};
 	for (size_t i = 0; i < G_N_ELEMENTS(cls); i++) {
 		struct nf_ns *ns = ns_new();
-		struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("1.2.3.4"),
-				       .max_addr = A("1.2.3.4") };
+		struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("1.2.3.4"),
+				       .max_addr.ip = A("1.2.3.4") };
 		occupy(ns, "10.66.1.2", cls[i].port, "1.2.3.4", cls[i].port);
 		struct ct_entry *ct = ct_new(17, "10.66.1.3", cls[i].port, "10.66.2.2", 9999);
 
@@ -551,8 +551,8 @@ static void test_port_classes(void)
 static void test_port_exhaustion(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
-			       .min_addr = A("1.2.3.4"), .max_addr = A("1.2.3.4"),
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+			       .min_addr.ip = A("1.2.3.4"), .max_addr.ip = A("1.2.3.4"),
 			       .min_port = 1000, .max_port = 1001 };
 	const char *clients[3] = { "10.66.1.2", "10.66.1.3", "10.66.1.4" };
 	struct ct_entry *ct[3];
@@ -583,8 +583,8 @@ static void test_port_exhaustion(void)
 static void test_port_rounds(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("1.2.3.4"),
-			       .max_addr = A("1.2.3.4") };
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("1.2.3.4"),
+			       .max_addr.ip = A("1.2.3.4") };
 	struct ct_entry *ct = ct_new(6, "10.66.1.2", 40000, "10.66.2.2", 80);
 
 	rnd_values[0] = 5; rnd_n = 1;
@@ -604,8 +604,8 @@ static void test_port_rounds(void)
 static void test_dnat_offset_zero(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
-			       .min_addr = A("10.66.2.2"), .max_addr = A("10.66.2.2"),
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+			       .min_addr.ip = A("10.66.2.2"), .max_addr.ip = A("10.66.2.2"),
 			       .min_port = 7000, .max_port = 7010 };
 
 	for (uint16_t p = 3001; p <= 3006; p++) {
@@ -622,8 +622,8 @@ static void test_dnat_offset_zero(void)
 	CHECK_EQ(reply_of(k)->sport, 7005);
 	CHECK_EQ(rnd_calls, 0);
 	/* DNAT without a port range never changes the port */
-	struct nat_range r2 = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("10.66.2.2"),
-				.max_addr = A("10.66.2.2") };
+	struct nf_nat_range2 r2 = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("10.66.2.2"),
+				.max_addr.ip = A("10.66.2.2") };
 	struct ct_entry *m = ct_new(17, "10.66.1.2", 3001, "10.66.9.9", 7000);
 	nat_setup_info(ns, m, &r2, NAT_MANIP_DST, 0);	/* same reply as the first: clash */
 	CHECK_EQ(reply_of(m)->sport, 7000);
@@ -637,8 +637,8 @@ static void test_dnat_offset_zero(void)
 static void test_icmp_id(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("1.2.3.4"),
-			       .max_addr = A("1.2.3.4") };
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("1.2.3.4"),
+			       .max_addr.ip = A("1.2.3.4") };
 	struct ct_entry *a = ct_new(1, "10.66.1.2", 77, "10.66.2.2", 8 << 8);
 	struct ct_entry *b = ct_new(1, "10.66.1.3", 77, "10.66.2.2", 8 << 8);
 
@@ -661,8 +661,8 @@ static void test_icmp_id(void)
 static void test_single_port(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
-			       .min_addr = A("1.2.3.4"), .max_addr = A("1.2.3.4"),
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+			       .min_addr.ip = A("1.2.3.4"), .max_addr.ip = A("1.2.3.4"),
 			       .min_port = 1000, .max_port = 1000 };
 	struct ct_entry *a = ct_new(17, "10.66.1.2", 1000, "10.66.2.2", 9999);
 	struct ct_entry *b = ct_new(17, "10.66.1.3", 1000, "10.66.2.2", 9999);
@@ -690,8 +690,8 @@ static void test_single_port(void)
 static void test_null_binding(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range d = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("10.0.0.5"),
-			       .max_addr = A("10.0.0.5") };
+	struct nf_nat_range2 d = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("10.0.0.5"),
+			       .max_addr.ip = A("10.0.0.5") };
 	struct ct_entry *a = ct_new(6, "198.51.100.7", 40000, "203.0.113.1", 80);
 	struct ct_entry *b = ct_new(6, "198.51.100.7", 40000, "203.0.113.2", 80);
 
@@ -718,12 +718,12 @@ static void test_null_binding(void)
 static void test_masquerade(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { 0 };
+	struct nf_nat_range2 r = { 0 };
 	struct ct_entry *a = ct_new(17, "10.66.1.2", 4000, "10.66.2.2", 53);
 	struct ct_entry *b = ct_new(17, "10.66.1.3", 4000, "10.66.2.2", 53);
 	struct ct_entry *s = ct_new(17, "10.66.1.4", 4000, "10.66.2.2", 53);
-	struct nat_range st = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("5.5.5.5"),
-				.max_addr = A("5.5.5.5") };
+	struct nf_nat_range2 st = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("5.5.5.5"),
+				.max_addr.ip = A("5.5.5.5") };
 
 	if_addr_value = 0;
 	CHECK_EQ(nat_masquerade(ns, a, &r, "eth1", 0), NF_DROP);
@@ -756,7 +756,7 @@ static void test_masquerade(void)
 static void test_redirect(void)
 {
 	struct nf_ns *ns = ns_new();
-	struct nat_range r = { .flags = NF_NAT_RANGE_PROTO_SPECIFIED, .min_port = 3128,
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_PROTO_SPECIFIED, .min_port = 3128,
 			       .max_port = 3128 };
 	struct ct_entry *a = ct_new(6, "10.66.1.2", 4000, "93.184.216.34", 80);
 	struct ct_entry *b = ct_new(6, "10.66.1.1", 4000, "93.184.216.34", 80);
@@ -765,7 +765,7 @@ static void test_redirect(void)
 	nat_redirect(ns, a, &r, "eth0", NF_INET_PRE_ROUTING, 0);
 	CHECK_EQ(reply_of(a)->src, A("10.66.1.1"));
 	CHECK_EQ(reply_of(a)->sport, 3128);
-	struct nat_range keep = { 0 };
+	struct nf_nat_range2 keep = { 0 };
 	nat_redirect(ns, b, &keep, NULL, NF_INET_LOCAL_OUT, 0);
 	CHECK_EQ(reply_of(b)->src, A("127.0.0.1"));
 	CHECK_EQ(reply_of(b)->sport, 80);
@@ -900,8 +900,8 @@ static void test_rewrite_checksums(void)
 		o->src = c; o->dst = s; o->proto = proto;
 		o->sport = cport; o->dport = proto == 1 ? 8 << 8 : sport;
 		ct_invert_tuple(o, &ct->tuplehash[1].t);
-		struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
-				       .min_addr = pub, .max_addr = pub,
+		struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+				       .min_addr.ip = pub, .max_addr.ip = pub,
 				       .min_port = pport, .max_port = pport };
 		if (cport == pport)
 			pport = r.min_port = r.max_port = (uint16_t)(pport + 2);
@@ -947,8 +947,8 @@ static void test_fragment_ip_only(void)
 {
 	struct nf_ns *ns = ns_new();
 	struct ct_entry *ct = ct_new(17, "10.0.0.2", 4000, "8.8.8.8", 53);
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("1.2.3.4"),
-			       .max_addr = A("1.2.3.4") };
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("1.2.3.4"),
+			       .max_addr.ip = A("1.2.3.4") };
 	uint8_t pkt[200], before[200];
 
 	nat_setup_info(ns, ct, &r, NAT_MANIP_SRC, 0);
@@ -973,8 +973,8 @@ static void run_icmp_error(uint8_t proto, uint32_t quote)
 {
 	struct nf_ns *ns = ns_new();
 	struct ct_entry *ct = ct_new(proto, "10.0.0.2", 40000, "8.8.8.8", 53);
-	struct nat_range r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
-			       .min_addr = A("1.2.3.4"), .max_addr = A("1.2.3.4"),
+	struct nf_nat_range2 r = { .flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+			       .min_addr.ip = A("1.2.3.4"), .max_addr.ip = A("1.2.3.4"),
 			       .min_port = 1234, .max_port = 1234 };
 	uint8_t p0[200], p1[200], e[400];
 
@@ -1059,8 +1059,8 @@ static void test_hooks(void)
 	CHECK_EQ(nf_hook(ns, NF_INET_FORWARD, &skb, "eth0", "eth1", 0), NF_ACCEPT);
 	CHECK_EQ(strcmp(stage_log, "filter "), 0);
 	nat_rule_kind = 1;
-	nat_rule = (struct nat_range){ .flags = NF_NAT_RANGE_MAP_IPS, .min_addr = A("1.2.3.4"),
-				       .max_addr = A("1.2.3.6") };
+	nat_rule = (struct nf_nat_range2){ .flags = NF_NAT_RANGE_MAP_IPS, .min_addr.ip = A("1.2.3.4"),
+				       .max_addr.ip = A("1.2.3.6") };
 	stage_log[0] = 0;
 	CHECK_EQ(nf_hook(ns, NF_INET_POST_ROUTING, &skb, NULL, "eth1", 0), NF_ACCEPT);
 	CHECK_EQ(strcmp(stage_log, "nat "), 0);
@@ -1109,7 +1109,7 @@ static void test_hooks(void)
 	struct ct_entry *ct3 = ct_new(17, "10.66.1.3", 5000, "10.66.2.2", 9999);
 	if_addr_value = A("203.0.113.1");
 	nat_rule_kind = 2;
-	nat_rule = (struct nat_range){ 0 };
+	nat_rule = (struct nf_nat_range2){ 0 };
 	len = build(pkt, 17, A("10.66.1.3"), 5000, A("10.66.2.2"), 9999, 10);
 	skb = (struct nf_skb){ .ip = pkt, .len = len };
 	next_ct = ct3; next_ctinfo = IP_CT_NEW;

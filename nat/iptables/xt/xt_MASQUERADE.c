@@ -15,7 +15,7 @@ static const struct xt_option masq_opts[] = {
 
 static int masq_parse(struct xt_parse *p, int id, const char *arg, void *data)
 {
-	struct nat_range *range = data;
+	struct nf_nat_range2 *range = data;
 	int rc = 0;
 	switch (id) {
 	case O_TO_PORTS:
@@ -37,7 +37,7 @@ static int masq_parse(struct xt_parse *p, int id, const char *arg, void *data)
 
 static void masq_print(GString *o, const void *data, uint8_t proto, bool numeric)
 {
-	const struct nat_range *range = data;
+	const struct nf_nat_range2 *range = data;
 	(void)proto;
 	(void)numeric;
 	if (range->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
@@ -49,7 +49,7 @@ static void masq_print(GString *o, const void *data, uint8_t proto, bool numeric
 
 static void masq_save(GString *o, const void *data)
 {
-	const struct nat_range *range = data;
+	const struct nf_nat_range2 *range = data;
 	if (range->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
 		g_string_append(o, " --to-ports ");
 		xt_nat_print_range(o, range, false);
@@ -65,7 +65,7 @@ static unsigned masq_tg(struct xt_action_param *par, const void *data)
 }
 
 const struct xt_ops xt_MASQUERADE_ops = {
-	.name = "MASQUERADE", .kind = XT_TARGET, .size = sizeof(struct nat_range),
+	.name = "MASQUERADE", .kind = XT_TARGET, .size = sizeof(struct nf_nat_range2),
 	.opts = masq_opts, .parse = masq_parse, .print = masq_print, .save = masq_save,
 	.target = masq_tg, .table = "nat", .hooks = 1u << NF_INET_POST_ROUTING,
 	.verdict = IPT_T_EXT,

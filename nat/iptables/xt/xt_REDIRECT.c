@@ -14,7 +14,7 @@ static const struct xt_option redirect_opts[] = {
 
 static int redirect_parse(struct xt_parse *p, int id, const char *arg, void *data)
 {
-	struct nat_range *range = data;
+	struct nf_nat_range2 *range = data;
 	int rc = 0;
 	if (id == O_RANDOM) {
 		range->flags |= NF_NAT_RANGE_PROTO_RANDOM;
@@ -30,7 +30,7 @@ static int redirect_parse(struct xt_parse *p, int id, const char *arg, void *dat
 
 static void redirect_print(GString *o, const void *data, uint8_t proto, bool numeric)
 {
-	const struct nat_range *range = data;
+	const struct nf_nat_range2 *range = data;
 	(void)proto;
 	(void)numeric;
 	if (range->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
@@ -42,7 +42,7 @@ static void redirect_print(GString *o, const void *data, uint8_t proto, bool num
 
 static void redirect_save(GString *o, const void *data)
 {
-	const struct nat_range *range = data;
+	const struct nf_nat_range2 *range = data;
 	if (range->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
 		g_string_append(o, " --to-ports ");
 		xt_nat_print_range(o, range, false);
@@ -58,7 +58,7 @@ static unsigned redirect_tg(struct xt_action_param *par, const void *data)
 }
 
 const struct xt_ops xt_REDIRECT_ops = {
-	.name = "REDIRECT", .kind = XT_TARGET, .size = sizeof(struct nat_range),
+	.name = "REDIRECT", .kind = XT_TARGET, .size = sizeof(struct nf_nat_range2),
 	.opts = redirect_opts, .parse = redirect_parse, .print = redirect_print,
 	.save = redirect_save, .target = redirect_tg, .table = "nat",
 	.hooks = 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT,

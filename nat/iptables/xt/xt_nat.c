@@ -13,7 +13,7 @@
 #include "nat/iptables/xt.h"
 
 struct xt_nat {
-	struct nat_range range;
+	struct nf_nat_range2 range;
 	bool to_given;
 };
 
@@ -34,7 +34,7 @@ bool xt_nat_portok(const struct ipt_rule *r)
 				 r->proto == 33 || r->proto == 1);
 }
 
-int xt_nat_parse_ports(struct xt_parse *p, const char *arg, struct nat_range *range)
+int xt_nat_parse_ports(struct xt_parse *p, const char *arg, struct nf_nat_range2 *range)
 {
 	char buf[64];
 	g_strlcpy(buf, arg, sizeof(buf));
@@ -58,7 +58,7 @@ int xt_nat_parse_ports(struct xt_parse *p, const char *arg, struct nat_range *ra
 }
 
 /* --to-source / --to-destination: [ADDR[-ADDR]][:PORT[-PORT]] */
-static int nat_parse_to(struct xt_parse *p, const char *arg, struct nat_range *range)
+static int nat_parse_to(struct xt_parse *p, const char *arg, struct nf_nat_range2 *range)
 {
 	char buf[128];
 	g_strlcpy(buf, arg, sizeof(buf));
@@ -75,10 +75,10 @@ static int nat_parse_to(struct xt_parse *p, const char *arg, struct nat_range *r
 		char *dash = strchr(buf, '-');
 		if (dash)
 			*dash++ = '\0';
-		if (!xt_parse_ip(buf, &range->min_addr) || strchr(buf, '.') == NULL)
+		if (!xt_parse_ip(buf, &range->min_addr.ip) || strchr(buf, '.') == NULL)
 			return xt_err(p, "Bad IP address \"%s\"", buf);
-		range->max_addr = range->min_addr;
-		if (dash && (!xt_parse_ip(dash, &range->max_addr) || !strchr(dash, '.')))
+		range->max_addr.ip = range->min_addr.ip;
+		if (dash && (!xt_parse_ip(dash, &range->max_addr.ip) || !strchr(dash, '.')))
 			return xt_err(p, "Bad IP address \"%s\"", dash);
 		range->flags |= NF_NAT_RANGE_MAP_IPS;
 	}
@@ -121,13 +121,13 @@ static int nat_final_check(struct xt_parse *p, const void *data)
 	return 0;
 }
 
-void xt_nat_print_range(GString *o, const struct nat_range *r, bool addr)
+void xt_nat_print_range(GString *o, const struct nf_nat_range2 *r, bool addr)
 {
 	if (addr && (r->flags & NF_NAT_RANGE_MAP_IPS)) {
-		nf_inet_append4(o, r->min_addr);
-		if (r->max_addr != r->min_addr) {
+		nf_inet_append4(o, r->min_addr.ip);
+		if (r->max_addr.ip != r->min_addr.ip) {
 			g_string_append_c(o, '-');
-			nf_inet_append4(o, r->max_addr);
+			nf_inet_append4(o, r->max_addr.ip);
 		}
 	}
 	if (r->flags & NF_NAT_RANGE_PROTO_SPECIFIED) {
@@ -139,7 +139,7 @@ void xt_nat_print_range(GString *o, const struct nat_range *r, bool addr)
 	}
 }
 
-void xt_nat_print_flags(GString *o, const struct nat_range *r, bool save)
+void xt_nat_print_flags(GString *o, const struct nf_nat_range2 *r, bool save)
 {
 	const char *dash = save ? "--" : "";
 	if (r->flags & NF_NAT_RANGE_PROTO_RANDOM)
