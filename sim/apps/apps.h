@@ -45,8 +45,10 @@ bool tr_parse_addr(struct world *w, const char *text, uint32_t *addr);
 bool tr_parse_hostport(struct world *w, const char *text, uint32_t *addr, uint16_t *port);
 /* Unsigned decimal within [min, max]. */
 bool tr_parse_u32(const char *text, uint32_t min, uint32_t max, uint32_t *out);
-/* C-style escapes of a text argument (\r \n \t \\ \"), read after the
- * shell's quoting, appended to out; false on any other escape. */
+/* C-style escapes of a text argument (\r \n \t \\ \" \0 and \xHH, one
+ * or two hex digits, as printf(1) reads them: binary protocols such as
+ * TFTP need NUL bytes), read after the shell's quoting, appended to out;
+ * false on any other escape. */
 bool tr_unescape(const char *s, GString *out);
 /* A line of asynchronous command output at the current time. */
 void tr_output(struct world *w, struct node *n, const char *fmt, ...)

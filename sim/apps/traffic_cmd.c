@@ -87,6 +87,19 @@ bool tr_unescape(const char *s, GString *out)
 		case 't': g_string_append_c(out, '\t'); break;
 		case '\\': g_string_append_c(out, '\\'); break;
 		case '"': g_string_append_c(out, '"'); break;
+		case '0': g_string_append_c(out, '\0'); break;
+		case 'x': {
+			unsigned v = 0, nd = 0;
+
+			while (nd < 2 && g_ascii_isxdigit(s[1])) {
+				v = v * 16 + (unsigned)g_ascii_xdigit_value(*++s);
+				nd++;
+			}
+			if (!nd)
+				return false;
+			g_string_append_c(out, (char)v);
+			break;
+		}
 		default: return false; /* unknown, or a lone trailing backslash */
 		}
 	}
@@ -337,13 +350,14 @@ static bool parse_port_opt(struct cmd_ctx *c, const char *cmd, const char *v, ui
 static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 {
 	static const char usage[] =
-		"udp: usage: udp send DEST:PORT [sport P] [count N] [interval T] [size B]";
+		"udp: usage: udp send DEST:PORT [sport P] [count N] [interval T] [size B | text TEXT]";
 	if (argc < 3 || strcmp(argv[1], "send")) {
 		g_string_append(c->err, usage);
 		return 2;
 	}
 	uint32_t dst, sport = 0, count = 1, size = 64;
 	uint16_t dport;
+	g_autoptr(GString) text = NULL;	/* text's bytes; NULL: size zeros */
 	sim_time interval = SIM_S;
 	if (!tr_parse_hostport(c->w, argv[2], &dst, &dport)) {
 		g_string_append_printf(c->err, "udp: bad destination '%s' (want ADDR:PORT)", argv[2]);
@@ -368,11 +382,30 @@ static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 				g_string_append_printf(c->err, "udp: bad interval '%s'", v);
 				return 2;
 			}
-		} else if (!strcmp(argv[k], "size")) {
+		} else if (!strcmp(argv[k], "size")) {	/* the last of size and text wins */
 			if (!tr_parse_u32(v, 0, 65507, &size)) {
 				g_string_append_printf(c->err, "udp: bad size '%s' (0-65507)", v);
 				return 2;
 			}
+			if (text) {
+				g_string_free(text, TRUE);
+				text = NULL;
+			}
+		} else if (!strcmp(argv[k], "text")) {
+			if (!text)
+				text = g_string_new(NULL);
+			g_string_truncate(text, 0);
+			if (!tr_unescape(v, text)) {
+				g_string_append_printf(c->err, "udp: bad escape in '%s' (\\r \\n "
+						       "\\t \\\\ \\\" \\0 \\xHH)", v);
+				return 2;
+			}
+			if (text->len > 65507) {
+				g_string_append_printf(c->err, "udp: text of %zu bytes is too long "
+						       "(0-65507)", text->len);
+				return 2;
+			}
+			size = (uint32_t)text->len;
 		} else {
 			g_string_append_printf(c->err, "udp: unknown option '%s'\n%s", argv[k], usage);
 			return 2;
@@ -382,7 +415,8 @@ static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return 0;
 	if (tr_unresolved(c, "udp", dst, argv[2]))
 		return 2;
-	if (udp_send(c->w, c->node, dst, dport, sport ? (int)sport : -1, count, interval, size)) {
+	if (udp_send_data(c->w, c->node, dst, dport, sport ? (int)sport : -1, count, interval,
+			  text ? (const uint8_t *)text->str : NULL, size)) {
 		g_string_append(c->err, "udp: bind: Address already in use (no free port)");
 		return 2;
 	}
@@ -453,7 +487,7 @@ static int tcp_cmd(struct cmd_ctx *c, int argc, char **argv)
 			text = g_string_new(NULL);
 			if (!tr_unescape(v, text)) {
 				g_string_append_printf(c->err, "tcp: bad escape in '%s' (\\r \\n "
-						       "\\t \\\\ \\\")", v);
+						       "\\t \\\\ \\\" \\0 \\xHH)", v);
 				g_string_free(text, TRUE);
 				return 2;
 			}

@@ -51,6 +51,16 @@ uint16_t tr_ephemeral(struct node *n, bool (*in_use)(struct node *, uint16_t, vo
  * -EADDRINUSE when no ephemeral port is free. */
 int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
 	     uint32_t count, sim_time interval, uint32_t size);
+/* The same with the payload's `size` bytes given (copied; NULL: zeros):
+ * `udp send ... text "TEXT"`. */
+int udp_send_data(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		  uint32_t count, sim_time interval, const uint8_t *data, uint32_t size);
+/* One datagram of `len` bytes (NULL: zeros) from the socket on sport (bound
+ * now if there is none) to dst:dport, sent at once (sendto): an
+ * application's own protocol (TFTP). 0, or -ENETUNREACH (no route; the
+ * socket counts it), -EMSGSIZE (too long for one datagram). */
+int udp_sendto(struct world *w, struct node *n, uint16_t sport, uint32_t dst, uint16_t dport,
+	       const uint8_t *data, uint32_t len);
 /* A listening socket on port (every address); an echo socket sends each
  * datagram back. */
 void udp_listen(struct node *n, uint16_t port, bool echo);

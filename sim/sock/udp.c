@@ -1,5 +1,6 @@
 /* udp.c - UDP sockets of a node: udp_send and udp_listen (the `udp send`
- * and `listen udp` commands of sim/apps), and udp_rcv.
+ * and `listen udp` commands of sim/apps), udp_sendto (one datagram of an
+ * application's own bytes, now), and udp_rcv.
  *
  * A node's sockets are bound to a local port on every address (INADDR_ANY),
  * one socket per port: `listen udp P` and `udp send ... sport P` share it.
@@ -24,7 +25,16 @@ struct udp_job {
 	uint16_t sport, dport;
 	uint32_t dst, left, size;
 	sim_time interval;
+	uint8_t *data;		/* the payload's size bytes; NULL: zeros */
 };
+
+static void udp_job_free(void *p)
+{
+	struct udp_job *j = p;
+
+	g_free(j->data);
+	g_free(j);
+}
 
 struct udp_node {
 	GHashTable *socks;	/* port -> struct udp_sock * */
@@ -41,7 +51,7 @@ static struct udp_node *udp_node_get(struct node *n)
 		struct udp_node *u = g_new0(struct udp_node, 1);
 		u->socks = g_hash_table_new(g_direct_hash, g_direct_equal);
 		u->order = g_ptr_array_new_with_free_func(g_free);
-		u->jobs = g_ptr_array_new_with_free_func(g_free);
+		u->jobs = g_ptr_array_new_with_free_func(udp_job_free);
 		n->udp = u;
 	}
 	return n->udp;
@@ -84,22 +94,35 @@ static bool udp_port_in_use(struct node *n, uint16_t port, void *arg)
 	return udp_lookup(n, port) != NULL;
 }
 
-/* One datagram of a `udp send` (udp_sendmsg on an unconnected socket: the
- * source address is routing's choice for each datagram). */
-static void udp_job_send(struct world *w, struct node *n, struct udp_job *j)
+/* udp_sendmsg on an unconnected socket bound to sport (made if there is
+ * none): the source address is routing's choice for each datagram; the
+ * payload is the caller's bytes (checksum over them), or zeros. */
+int udp_sendto(struct world *w, struct node *n, uint16_t sport, uint32_t dst, uint16_t dport,
+	       const uint8_t *data, uint32_t len)
 {
-	struct udp_sock *s = udp_sock_get(n, j->sport);
-	uint32_t src = route_source_addr(n, j->dst);
+	struct udp_sock *s = udp_sock_get(n, sport);
+	uint32_t src = route_source_addr(n, dst);
 	if (!src) {
 		s->unroutable++; /* sendto: Network is unreachable */
-		return;
+		return -ENETUNREACH;
 	}
-	struct packet *p = build_udp(src, j->dst, j->sport, j->dport, j->size, node_next_ip_id(n));
+	struct packet *p = build_udp(src, dst, sport, dport, len, node_next_ip_id(n));
 	if (!p)
-		return;
+		return -EMSGSIZE;
+	if (data && len) {
+		memcpy(pkt_l4(p) + 8, data, len);
+		l4_csum_set(pkt_ip(p));
+	}
 	s->tx++;
-	s->tx_bytes += j->size;
+	s->tx_bytes += len;
 	tr_send(w, n, p);
+	return 0;
+}
+
+/* One datagram of a `udp send`. */
+static void udp_job_send(struct world *w, struct node *n, struct udp_job *j)
+{
+	(void)udp_sendto(w, n, j->sport, j->dst, j->dport, j->data, j->size);
 }
 
 static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
@@ -124,6 +147,12 @@ static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
 	     uint32_t count, sim_time interval, uint32_t size)
 {
+	return udp_send_data(w, n, dst, dport, sport, count, interval, NULL, size);
+}
+
+int udp_send_data(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		  uint32_t count, sim_time interval, const uint8_t *data, uint32_t size)
+{
 	if (sport < 0) {
 		sport = tr_ephemeral(n, udp_port_in_use, NULL);
 		if (!sport)
@@ -137,6 +166,7 @@ int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int 
 	j->dst = dst;
 	j->left = count;
 	j->size = size;
+	j->data = data && size ? g_memdup2(data, size) : NULL;
 	j->interval = interval;
 	g_ptr_array_add(udp_node_get(n)->jobs, j);
 	world_at(w, w->now, udp_job_ev, n, j->serial);
