@@ -24,6 +24,7 @@
 	X(conntrack) \
 	X(multiport) \
 	X(comment) \
+	X(addrtype) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
