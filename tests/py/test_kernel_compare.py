@@ -287,7 +287,7 @@ TOPOLOGIES = [
     ("icmp-redirect", []), ("icmp-redirect-nat", []), ("martian-loop", []),
     ("rp-filter", []), ("neigh-fail-nat", []), ("reject-tcp-reset", []),
     # issue 14: real rulesets and the extensions they need
-    ("real/docker", []), ("addrtype", []),
+    ("real/docker", []), ("addrtype", []), ("ct-match", []),
 ]
 
 

@@ -44,9 +44,3 @@ def test_docker_published_port_paths(tmp_path):
     client = pcap(res.outdir, "client", "eth0")
     assert len(ip_pkts(client, proto=6, src="203.0.113.10", dport=81)) >= 2  # retried SYNs
     assert not ip_pkts(client, proto=6, sport=81)
-
-
-def test_addrtype_counts(tmp_path):
-    """-m addrtype's types and --limit-iface-in/out (topologies/addrtype.scn)."""
-    res = run(TOPOLOGIES / "addrtype.scn", out=tmp_path / "out")
-    assert res.rc == 0, explain(res)
