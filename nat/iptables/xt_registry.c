@@ -25,6 +25,8 @@
 	X(multiport) \
 	X(comment) \
 	X(addrtype) \
+	X(mark) \
+	X(statistic) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
