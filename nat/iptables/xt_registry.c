@@ -27,6 +27,7 @@
 	X(addrtype) \
 	X(mark) \
 	X(statistic) \
+	X(recent) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

@@ -134,11 +134,11 @@ def test_unknown_extensions_keep_iptables_texts(tmp_path):
     assert "Chain 'NOSUCH' does not exist" in res.stderr and unimpl_of(res) is None
 
 
-def test_limit_and_recent_say_so(tmp_path):
+def test_limit_and_connlimit_say_so(tmp_path):
     """The issue's examples: one line, natsim's voice, the scenario line named."""
     for line, what in (("iptables -A INPUT -p tcp --syn -m limit --limit 1/s --limit-burst 3 -j ACCEPT",
                         "-m limit"),
-                       ("iptables -A INPUT -m recent --set --name ssh", "-m recent"),
+                       ("iptables -A INPUT -p tcp -m connlimit --connlimit-above 2 -j REJECT", "-m connlimit"),
                        ("iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
                         "-j TCPMSS --clamp-mss-to-pmtu", "-j TCPMSS")):
         res = one(tmp_path, line)

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import TOPOLOGIES, explain, ip_pkts, pcap, run
 
-SCENARIOS = ["addrtype", "ct-match", "statistic-mark"]
+SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -66,3 +66,45 @@ def test_statistic_random_splits_by_the_seed(tmp_path):
     assert sum(a) == 300 and all(n > 50 for n in a), a
     assert _split(tmp_path, 1) == a
     assert _split(tmp_path, 2) != a
+
+
+def test_recent_proc_file(tmp_path):
+    """/proc/net/xt_recent/NAME reads as on Linux (recent_seq_show: the
+    address, TTL, last stamp, the next slot, every stamp, in jiffies of a
+    HZ=250 kernel booted at time 0), exists while a rule names the list, and
+    is gone once none does."""
+    from conftest import write_scn
+    scn = write_scn(tmp_path, "recent", TRIANGLE_RECENT)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    from conftest import outputs
+    ssh = outputs(res.stdout, "router", "cat /proc/net/xt_recent/ssh")
+    other = outputs(res.stdout, "router", "cat /proc/net/xt_recent/other")
+    # 4294892296 + 250 * t: the datagrams at 1 s and 2 s, the forwarded
+    # packet's TTL as it arrived (64)
+    assert ssh[0].lines == ["src=10.0.1.2 ttl: 64 last_seen: 4294892796 oldest_pkt: 2 "
+                            "4294892546, 4294892796"], ssh
+    assert other[0].lines == [], other
+    assert "cat: /proc/net/xt_recent/nosuch: No such file or directory" in res.stdout + res.stderr
+
+
+TRIANGLE_RECENT = """\
+host client
+router router
+host server
+link client:eth0 router:eth0
+link router:eth1 server:eth0
+client: ip addr add 10.0.1.2/24 dev eth0
+client: ip route add default via 10.0.1.1
+router: ip addr add 10.0.1.1/24 dev eth0
+router: ip addr add 10.0.2.1/24 dev eth1
+router: sysctl -w net.ipv4.ip_forward=1
+router: iptables -A FORWARD -p udp -m recent --name ssh --set
+router: iptables -A FORWARD -p udp -m recent --name other --rcheck
+server: ip addr add 10.0.2.2/24 dev eth0
+at 1s client: udp send 10.0.2.2:22 sport 5000 count 2 interval 1s
+at 3s router: cat /proc/net/xt_recent/ssh
+at 3s router: cat /proc/net/xt_recent/other
+at 3s router: ! cat /proc/net/xt_recent/nosuch
+end 4s
+"""
