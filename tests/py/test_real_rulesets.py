@@ -44,3 +44,26 @@ def test_docker_published_port_paths(tmp_path):
     client = pcap(res.outdir, "client", "eth0")
     assert len(ip_pkts(client, proto=6, src="203.0.113.10", dport=81)) >= 2  # retried SYNs
     assert not ip_pkts(client, proto=6, sport=81)
+
+
+def test_kube_proxy_clusterip(tmp_path):
+    """kube-proxy's ClusterIP with three endpoints: every connection lands
+    on an endpoint's port 8080; the outside client's arrive masqueraded
+    (--random-fully) from the node, the pod's keep their source; the split
+    follows the seed."""
+    def split(seed):
+        res = run(TOPOLOGIES / "real" / "kube-proxy.scn", out=tmp_path / f"s{seed}", seed=seed)
+        assert res.rc == 0, explain(res)
+        syns = []
+        for i, web in enumerate(("web1", "web2", "web3"), 1):
+            pk = [p for p in ip_pkts(pcap(res.outdir, web, "eth0"), proto=6,
+                                     dst=f"10.244.1.1{i}", dport=8080)
+                  if p[TCP].flags == "S"]
+            syns.append(pk)
+        srcs = sorted(p[IP].src for pk in syns for p in pk)
+        assert srcs == ["10.244.1.1"] * 6 + ["10.244.2.20"] * 2, srcs
+        return [len(pk) for pk in syns]
+
+    a = split(1)
+    assert sum(a) == 8
+    assert any(split(s) != a for s in (2, 3, 4))
