@@ -28,6 +28,7 @@
 	X(mark) \
 	X(statistic) \
 	X(recent) \
+	X(connmark) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
@@ -40,7 +41,8 @@
 	X(CT) \
 	X(NOTRACK) \
 	X(MARK) \
-	X(TCPMSS)
+	X(TCPMSS) \
+	X(CONNMARK)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)
