@@ -129,6 +129,8 @@ static const struct xt_option connmark_tg_opts[] = {
 	{ "and-mark", 1, T_AND_MARK }, { "or-mark", 1, T_OR_MARK }, { "xor-mark", 1, T_XOR_MARK },
 	{ "save-mark", 0, T_SAVE_MARK }, { "restore-mark", 0, T_RESTORE_MARK },
 	{ "ctmask", 1, T_CTMASK }, { "nfmask", 1, T_NFMASK }, { "mask", 1, T_MASK },
+	/* revision 2's shifts: natsim says it lacks them */
+	{ "left-shift-mark", 1, XT_OPT_UNIMPL }, { "right-shift-mark", 1, XT_OPT_UNIMPL + 1 },
 	{ NULL, 0, 0 },
 };
 
