@@ -29,6 +29,7 @@
 	X(statistic) \
 	X(recent) \
 	X(connmark) \
+	X(limit) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

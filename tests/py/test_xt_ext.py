@@ -8,7 +8,7 @@ import pytest
 
 from conftest import TOPOLOGIES, explain, ip_pkts, pcap, run
 
-SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark"]
+SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
