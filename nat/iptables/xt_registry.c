@@ -30,6 +30,9 @@
 	X(recent) \
 	X(connmark) \
 	X(limit) \
+	X(length) \
+	X(ttl) \
+	X(iprange) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

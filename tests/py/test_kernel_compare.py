@@ -288,7 +288,7 @@ TOPOLOGIES = [
     ("rp-filter", []), ("neigh-fail-nat", []), ("reject-tcp-reset", []),
     # issue 14: real rulesets and the extensions they need
     ("real/docker", []), ("addrtype", []), ("ct-match", []),
-    ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []),
+    ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
 ]
 
 

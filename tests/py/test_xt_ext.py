@@ -8,7 +8,7 @@ import pytest
 
 from conftest import TOPOLOGIES, explain, ip_pkts, pcap, run
 
-SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit"]
+SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit", "len-ttl-range"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
