@@ -78,6 +78,14 @@ struct nf_skb {
 	uint32_t mark;
 };
 
+/* Route types (linux/rtnetlink.h's RTN_*, in its order): what
+ * nf_env.addr_type answers, what -m addrtype matches. */
+enum nf_rtn_type {
+	NF_RTN_UNSPEC, NF_RTN_UNICAST, NF_RTN_LOCAL, NF_RTN_BROADCAST, NF_RTN_ANYCAST,
+	NF_RTN_MULTICAST, NF_RTN_BLACKHOLE, NF_RTN_UNREACHABLE, NF_RTN_PROHIBIT,
+	NF_RTN_THROW, NF_RTN_NAT, NF_RTN_XRESOLVE, NF_RTN_MAX,
+};
+
 /* Callbacks from the netfilter layer to the simulator. `ctx` is the router. */
 struct nf_env {
 	void *ctx;
@@ -92,6 +100,9 @@ struct nf_env {
 	/* Primary IPv4 address of an interface, 0 if it has none (MASQUERADE,
 	 * REDIRECT). */
 	uint32_t (*if_addr)(void *ctx, const char *ifname);
+	/* The route type of addr in the local table, an enum nf_rtn_type
+	 * (inet_dev_addr_type; dev NULL: any device, inet_addr_type). */
+	unsigned (*addr_type)(void *ctx, const char *dev, uint32_t addr);
 };
 
 #endif

@@ -8,7 +8,7 @@
  * it be ignored: the scenario would silently mean something else. Every such
  * place fails the command with one line in natsim's own voice:
  *
- *     natsim: -m limit is not implemented yet
+ *     natsim: -m hashlimit is not implemented yet
  *
  * and the scenario runner names the line (FILE:LINE: error: ...). Names that
  * do not exist on Linux keep the real tool's error text.

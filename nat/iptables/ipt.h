@@ -88,6 +88,7 @@ struct nf_ns;
  * assembly's ip_tables pernet init), freed by ipt_tables_free. */
 struct ipt_net {
 	struct ipt_table tables[IPT_NTABLES];
+	struct xt_recent_net *recent;	/* -m recent's lists (xt_recent.c) */
 };
 
 void ipt_tables_init(struct nf_ns *ns);

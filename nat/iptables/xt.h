@@ -184,4 +184,9 @@ void xt_nat_print_range(GString *o, const struct nf_nat_range2 *r, bool addr);
 /* " random" / " --random" ... of the range's flags. */
 void xt_nat_print_flags(GString *o, const struct nf_nat_range2 *r, bool save);
 
+/* ----- -m recent's lists (xt_recent.c) ----- */
+extern const struct xt_ops xt_recent_ops;
+/* Free the namespace's lists (from ipt_tables_free). */
+void xt_recent_net_exit(struct nf_ns *ns);
+
 #endif

@@ -24,6 +24,15 @@
 	X(conntrack) \
 	X(multiport) \
 	X(comment) \
+	X(addrtype) \
+	X(mark) \
+	X(statistic) \
+	X(recent) \
+	X(connmark) \
+	X(limit) \
+	X(length) \
+	X(ttl) \
+	X(iprange) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
@@ -36,7 +45,8 @@
 	X(CT) \
 	X(NOTRACK) \
 	X(MARK) \
-	X(TCPMSS)
+	X(TCPMSS) \
+	X(CONNMARK)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)

@@ -115,6 +115,9 @@ struct iface *ip_lo(struct node *n);
 bool ip_addr_is_broadcast(const struct node *n, uint32_t addr);
 /* True if addr is one of the node's addresses (lo's included) or 127/8. */
 bool ip_addr_is_local(const struct node *n, uint32_t addr);
+/* The type of addr in the node's local table, an enum nf_rtn_type
+ * (addrtype.c: inet_dev_addr_type; dev NULL: any device). */
+unsigned inet_dev_addr_type(const struct node *n, const char *dev, uint32_t addr);
 /* One-line summary of a parsed packet for the packet walk, appended to s:
  * "TCP 192.168.1.2:40000 > 203.0.113.20:80 [S]", "UDP a:p > b:q len 10",
  * "ICMP a > b echo request id 1 seq 2", ... */

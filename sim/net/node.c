@@ -32,6 +32,13 @@ void node_set_l3_rcv(node_l3_rcv_fn rcv)
 	node_l3_rcv = rcv;
 }
 
+static node_addr_type_fn node_addr_type;
+
+void node_set_addr_type(node_addr_type_fn fn)
+{
+	node_addr_type = fn;
+}
+
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
 {
 	if (node_l3_rcv)
@@ -71,6 +78,12 @@ static uint32_t node_env_if_addr(void *ctx, const char *ifname)
 	struct node *n = ctx;
 	struct iface *ifc = iface_find(n, ifname);
 	return ifc ? iface_primary_addr(ifc) : 0;
+}
+
+static unsigned node_env_addr_type(void *ctx, const char *dev, uint32_t addr)
+{
+	const struct node *n = ctx;
+	return node_addr_type ? node_addr_type(n, dev, addr) : NF_RTN_UNICAST;
 }
 
 static void gstring_free_all(gpointer s)
@@ -114,6 +127,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.ct_event = node_env_ct_event,
 			.trace = probe_on(&w->probes, PROBE_WALK) ? node_env_trace : NULL,
 			.if_addr = node_env_if_addr,
+			.addr_type = node_env_addr_type,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
 	}

@@ -234,6 +234,11 @@ void node_subsys_register(const struct node_subsys *ops);
 typedef void (*node_l3_rcv_fn)(struct world *w, struct node *n, struct iface *ifc,
 			       struct packet *p);
 void node_set_l3_rcv(node_l3_rcv_fn rcv);
+/* The IPv4 stack's answer to "what type is this address here" (its local
+ * table: inet_dev_addr_type), an enum nf_rtn_type; dev NULL: any device.
+ * netfilter asks it through nf_env.addr_type (-m addrtype). */
+typedef unsigned (*node_addr_type_fn)(const struct node *n, const char *dev, uint32_t addr);
+void node_set_addr_type(node_addr_type_fn fn);
 /* Hand a received IPv4 frame to the registered handler (link.c). */
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p);
 

@@ -486,6 +486,16 @@ static char *file_load(struct cmd_ctx *c, const char *path, GString *why)
 		g_free(name);
 		return res;
 	}
+	if (g_str_has_prefix(path, "/proc/net/xt_recent/")) {
+		/* -m recent's lists, while a rule names them */
+		GString *o = g_string_new(NULL);
+		if (c->node->nf &&
+		    nf_proc_xt_recent_read(c->node->nf, path + strlen("/proc/net/xt_recent/"), o) == 0)
+			return g_string_free(o, FALSE);
+		g_string_free(o, TRUE);
+		g_string_printf(why, "%s: No such file or directory", path);
+		return NULL;
+	}
 	GString *f = file_get(c->node, path);
 	if (f)
 		return g_strdup(f->str);

@@ -286,6 +286,9 @@ TOPOLOGIES = [
     # issue 12, section 8: the IPv4 stack against the kernel (test_stack.py)
     ("icmp-redirect", []), ("icmp-redirect-nat", []), ("martian-loop", []),
     ("rp-filter", []), ("neigh-fail-nat", []), ("reject-tcp-reset", []),
+    # issue 14: real rulesets and the extensions they need
+    ("real/docker", []), ("addrtype", []), ("ct-match", []),
+    ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
 ]
 
 

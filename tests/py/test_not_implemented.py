@@ -134,11 +134,11 @@ def test_unknown_extensions_keep_iptables_texts(tmp_path):
     assert "Chain 'NOSUCH' does not exist" in res.stderr and unimpl_of(res) is None
 
 
-def test_limit_and_recent_say_so(tmp_path):
+def test_hashlimit_and_connlimit_say_so(tmp_path):
     """The issue's examples: one line, natsim's voice, the scenario line named."""
-    for line, what in (("iptables -A INPUT -p tcp --syn -m limit --limit 1/s --limit-burst 3 -j ACCEPT",
-                        "-m limit"),
-                       ("iptables -A INPUT -m recent --set --name ssh", "-m recent"),
+    for line, what in (("iptables -A INPUT -p tcp --syn -m hashlimit --hashlimit-upto 1/s "
+                        "--hashlimit-name syn -j ACCEPT", "-m hashlimit"),
+                       ("iptables -A INPUT -p tcp -m connlimit --connlimit-above 2 -j REJECT", "-m connlimit"),
                        ("iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
                         "-j TCPMSS --clamp-mss-to-pmtu", "-j TCPMSS")):
         res = one(tmp_path, line)
@@ -149,9 +149,9 @@ def test_limit_and_recent_say_so(tmp_path):
 
 def test_restore_names_the_input_line(tmp_path):
     (tmp_path / "rules.v4").write_text("*filter\n:INPUT ACCEPT [0:0]\n"
-                                       "-A INPUT -m limit --limit 1/s -j ACCEPT\nCOMMIT\n")
+                                       "-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name x -j ACCEPT\nCOMMIT\n")
     res = one(tmp_path, "iptables-restore < rules.v4")
-    assert unimpl_of(res) == "-m limit", res.stderr
+    assert unimpl_of(res) == "-m hashlimit", res.stderr
     assert "(line 3 of the iptables-restore input)" in res.stderr
 
 

@@ -1,0 +1,110 @@
+"""The iptables extensions of issue 14, on packets.
+
+Each scenario's counting rules (no target) and expectations state what
+Linux does; tests/py/test_kernel_compare.py compares each with the kernel
+(counters included). The texts are tests/unit/test_xt_real.c's.
+"""
+import pytest
+
+from conftest import TOPOLOGIES, explain, ip_pkts, pcap, run
+
+SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit", "len-ttl-range"]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_extension_scenario(name, tmp_path):
+    res = run(TOPOLOGIES / f"{name}.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "expectations held" in res.stderr and "failed" not in res.stderr, res.stderr
+
+
+# kube-proxy's split of a ClusterIP Service over three endpoints (its
+# KUBE-SVC chain: 1/3, then 1/2 of the rest, then the last).
+KUBE_SPLIT = """\
+host client
+router router
+host e1
+host e2
+host e3
+switch svc
+link client:eth0 router:eth0
+link router:eth1 svc:eth0
+link e1:eth0 svc:eth1
+link e2:eth0 svc:eth2
+link e3:eth0 svc:eth3
+client: ip addr add 10.0.1.2/24 dev eth0
+client: ip route add default via 10.0.1.1
+router: ip addr add 10.0.1.1/24 dev eth0
+router: ip addr add 10.244.0.1/24 dev eth1
+router: sysctl -w net.ipv4.ip_forward=1
+router: iptables -t nat -N SVC
+router: iptables -t nat -A PREROUTING -d 10.96.0.10/32 -p udp --dport 53 -j SVC
+router: iptables -t nat -A SVC -m statistic --mode random --probability 0.33333333349 -p udp -j DNAT --to-destination 10.244.0.11:53
+router: iptables -t nat -A SVC -m statistic --mode random --probability 0.50000000000 -p udp -j DNAT --to-destination 10.244.0.12:53
+router: iptables -t nat -A SVC -p udp -j DNAT --to-destination 10.244.0.13:53
+e1: ip addr add 10.244.0.11/24 dev eth0
+e2: ip addr add 10.244.0.12/24 dev eth0
+e3: ip addr add 10.244.0.13/24 dev eth0
+at 1s client: flows udp 300 10.96.0.10:53 sport 20000-20299 rate 1000 packets 1
+end 2s
+"""
+
+
+def _split(tmp_path, seed):
+    from conftest import write_scn
+    scn = write_scn(tmp_path, "split", KUBE_SPLIT)
+    res = run(scn, out=tmp_path / f"out{seed}", seed=seed)
+    assert res.rc == 0, explain(res)
+    return [len(ip_pkts(pcap(res.outdir, e, "eth0"), proto=17, dst=f"10.244.0.1{i}", dport=53))
+            for i, e in enumerate(("e1", "e2", "e3"), 1)]
+
+
+def test_statistic_random_splits_by_the_seed(tmp_path):
+    """--mode random draws from the run's generator: every endpoint gets
+    flows, the same seed splits the same way, another seed otherwise."""
+    a = _split(tmp_path, 1)
+    assert sum(a) == 300 and all(n > 50 for n in a), a
+    assert _split(tmp_path, 1) == a
+    assert _split(tmp_path, 2) != a
+
+
+def test_recent_proc_file(tmp_path):
+    """/proc/net/xt_recent/NAME reads as on Linux (recent_seq_show: the
+    address, TTL, last stamp, the next slot, every stamp, in jiffies of a
+    HZ=250 kernel booted at time 0), exists while a rule names the list, and
+    is gone once none does."""
+    from conftest import write_scn
+    scn = write_scn(tmp_path, "recent", TRIANGLE_RECENT)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    from conftest import outputs
+    ssh = outputs(res.stdout, "router", "cat /proc/net/xt_recent/ssh")
+    other = outputs(res.stdout, "router", "cat /proc/net/xt_recent/other")
+    # 4294892296 + 250 * t: the datagrams at 1 s and 2 s, the forwarded
+    # packet's TTL as it arrived (64)
+    assert ssh[0].lines == ["src=10.0.1.2 ttl: 64 last_seen: 4294892796 oldest_pkt: 2 "
+                            "4294892546, 4294892796"], ssh
+    assert other[0].lines == [], other
+    assert "cat: /proc/net/xt_recent/nosuch: No such file or directory" in res.stdout + res.stderr
+
+
+TRIANGLE_RECENT = """\
+host client
+router router
+host server
+link client:eth0 router:eth0
+link router:eth1 server:eth0
+client: ip addr add 10.0.1.2/24 dev eth0
+client: ip route add default via 10.0.1.1
+router: ip addr add 10.0.1.1/24 dev eth0
+router: ip addr add 10.0.2.1/24 dev eth1
+router: sysctl -w net.ipv4.ip_forward=1
+router: iptables -A FORWARD -p udp -m recent --name ssh --set
+router: iptables -A FORWARD -p udp -m recent --name other --rcheck
+server: ip addr add 10.0.2.2/24 dev eth0
+at 1s client: udp send 10.0.2.2:22 sport 5000 count 2 interval 1s
+at 3s router: cat /proc/net/xt_recent/ssh
+at 3s router: cat /proc/net/xt_recent/other
+at 3s router: ! cat /proc/net/xt_recent/nosuch
+end 4s
+"""
