@@ -24,6 +24,7 @@
 	X(conntrack) \
 	X(multiport) \
 	X(comment) \
+	X(helper) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
