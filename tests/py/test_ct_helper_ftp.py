@@ -150,3 +150,29 @@ end 4s
     assert len(partial("c", "eth0")) >= 2     # sent, then sent again
     assert partial("s", "eth0") == []         # never forwarded
     assert block(res.stdout, "r", "conntrack -L expect") == []
+
+
+def test_conntrack_E_expect_shows_only_expectation_events(tmp_path):
+    text = NET + HELPER + f"""s: listen tcp 21
+at 0.5s r: conntrack -E expect
+at 1s c: tcp connect 10.0.1.2:21 sport 40000 send-text "{FILLER}PORT 10,0,0,1,200,10\\r\\n" hold
+at 3s r: conntrack -F expect
+end 4s
+"""
+    res = run_ok(write_scn(tmp_path, "ev", text), out=tmp_path / "o")
+    shown = [a.text for a in __import__("conftest").async_lines(res.stdout, "r")]
+    assert [t.split(" proto=")[0] for t in shown] == ["    [NEW] 300", "[DESTROY] 298"], shown
+    assert ("conntrack v1.4.7 (conntrack-tools): 2 expectation events have been shown."
+            in res.stdout + res.stderr)
+
+
+def test_conntrack_E_shows_no_expectation_events(tmp_path):
+    text = NET + HELPER + f"""s: listen tcp 21
+at 0.5s r: conntrack -E
+at 1s c: tcp connect 10.0.1.2:21 sport 40000 send-text "{FILLER}PORT 10,0,0,1,200,10\\r\\n" hold
+end 4s
+"""
+    res = run_ok(write_scn(tmp_path, "ev2", text), out=tmp_path / "o")
+    shown = [a.text for a in __import__("conftest").async_lines(res.stdout, "r")]
+    assert shown and all(" proto=" not in t for t in shown), shown
+    assert any("proto=6" in line for _, line in ct_events(res.outdir))
