@@ -176,3 +176,17 @@ end 4s
     shown = [a.text for a in __import__("conftest").async_lines(res.stdout, "r")]
     assert shown and all(" proto=" not in t for t in shown), shown
     assert any("proto=6" in line for _, line in ct_events(res.outdir))
+
+
+def test_reboot_drops_expectations_silently(tmp_path):
+    # entries vanish without events on reboot, and so do expectations
+    text = NET + HELPER + f"""s: listen tcp 21
+at 1s c: tcp connect 10.0.1.2:21 sport 40000 send-text "{FILLER}PORT 10,0,0,1,200,10\\r\\n" hold
+at 2s r: reboot
+at 3s r: conntrack -L expect
+end 4s
+"""
+    res = run_ok(write_scn(tmp_path, "rb", text), out=tmp_path / "o")
+    ev = [line for _, line in ct_events(res.outdir) if "proto=6" in line]
+    assert len(ev) == 1 and "[NEW]" in ev[0], ev
+    assert block(res.stdout, "r", "conntrack -L expect") == []
