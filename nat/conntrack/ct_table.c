@@ -252,6 +252,9 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 {
 	bool confirmed = ct->status & IPS_CONFIRMED;
 
+	if (ns->ct->help && now)	/* the time of its expectations' DESTROY events */
+		ns->ct->help->now = now;
+
 	if (ct->held) {
 		if (confirmed) {
 			ct_entry_kill_held(ns, ct, now);

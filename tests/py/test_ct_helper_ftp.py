@@ -190,3 +190,19 @@ end 4s
     ev = [line for _, line in ct_events(res.outdir) if "proto=6" in line]
     assert len(ev) == 1 and "[NEW]" in ev[0], ev
     assert block(res.stdout, "r", "conntrack -L expect") == []
+
+
+def test_master_deleted_takes_its_expectation(tmp_path):
+    # nf_ct_remove_expectations: the control entry goes (conntrack -D), its
+    # expectation goes with it, a DESTROY event at that moment
+    text = NET + HELPER + f"""s: listen tcp 21
+at 1s c: tcp connect 10.0.1.2:21 sport 40000 send-text "{FILLER}PORT 10,0,0,1,200,10\\r\\n" hold
+at 10s r: conntrack -D -p tcp --dport 21
+at 11s r: conntrack -L expect
+end 12s
+"""
+    res = run_ok(write_scn(tmp_path, "del", text), out=tmp_path / "o")
+    ev = [(t, line) for t, line in ct_events(res.outdir) if "proto=6" in line]
+    assert len(ev) == 2 and ev[1][0] == 10 * 10**9, ev
+    assert ev[1][1].split("r: ", 1)[1].startswith("[DESTROY] 291 proto=6"), ev
+    assert block(res.stdout, "r", "conntrack -L expect") == []
