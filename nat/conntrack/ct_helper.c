@@ -212,8 +212,9 @@ static void ct_helper_destroy(struct nf_ns *ns, struct ct_entry *ct)
 	ct->ext &= (uint8_t)~CT_EXT_HELPER;
 }
 
-/* "helper=NAME" is printed once, after the flags and mark (ct_core.c's
- * ct_entry_format calls ct_helper_print_name); nothing after the tuples. */
+/* The type has no print: "helper=NAME" comes once, after the flags and
+ * the mark, not after each tuple (ct_core.c's ct_entry_format reads
+ * nfct_help itself). */
 static void ct_helper_net_exit(struct nf_ns *ns)
 {
 	nf_ct_helper_net_free(ns);

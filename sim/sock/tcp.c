@@ -1,6 +1,8 @@
 /* tcp.c - a small real TCP: tcp_connect, tcp_listen, tcp_segment (the
- * `tcp connect`, `listen tcp` and `tcp segment` commands of sim/apps), and
- * the per-flow handshakes of `flows tcp` (flows.c).
+ * `tcp connect`, `listen tcp` and `tcp segment` commands of sim/apps), the
+ * application sockets (tcp_app_*: a protocol's client and server writing
+ * and reading as they go, sim/apps/ftp.c), and the per-flow handshakes of
+ * `flows tcp` (flows.c).
  *
  * Connections are keyed by their 4-tuple, listeners by port. The design
  * follows Linux (net/ipv4/tcp_input.c, tcp_output.c, tcp_timer.c) where it
@@ -1463,7 +1465,14 @@ void tcp_summary(struct node *n, GString *json)
 		t->retransmits, t->resets_sent, t->resets_rcvd, t->icmp_errors);
 }
 
-/* ----- application sockets (tcp_app_*: an FTP client and server) ----- */
+/* ----- application sockets (tcp_app_*: an FTP client and server) -----
+ *
+ * An application socket is a connection with callbacks (c->app): it is
+ * told when it is connected or accepted, each new byte in order, the
+ * peer's FIN (after which it closes, as the listener's connections always
+ * did), and its end. A write appends to the connection's bytes and sends
+ * what the windows allow; written from inside the input of the same
+ * connection (a reply in a recv callback), the input path sends it. */
 
 static struct tcp_conn *tcp_app_find(struct node *n, uint64_t conn)
 {
