@@ -126,6 +126,12 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
  * tracks only with enable_hooks (nf_conntrack enable_hooks=1). */
 int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GString *err,
 		    bool dry_run);
+/* A module parameter natsim honours other than enable_hooks (nf_conntrack_ftp
+ * ports=21,2121): 0 once applied (loads the module with it), -1 if natsim
+ * does not take that parameter of that module (nothing said), 1 with the
+ * error in err (a bad value). */
+int nf_cmd_modprobe_param(struct nf_ns *ns, const char *module, const char *param,
+			  GString *err, bool dry_run);
 
 /* sysctl knobs under net.netfilter. (and net.nf_conntrack_max).
  * Returns 0, or 2 with "sysctl: cannot stat /proc/sys/...: No such file or

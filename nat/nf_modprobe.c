@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_helper.h"
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nf.h"
@@ -62,6 +63,7 @@ static const struct nf_module nf_modules[] = {
 	{ "nfnetlink", false, false },
 	{ "nf_conntrack_netlink", true, false },
 	{ "nft_chain_nat", true, false },
+	{ "nf_conntrack_ftp", true, false },
 };
 
 /* modprobe treats '-' and '_' alike in module names. */
@@ -86,10 +88,30 @@ int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GSt
 			continue;
 		if (!dry_run && nf_modules[i].ct && enable_hooks)
 			nf_ct_load(ns);
+		if (!dry_run && nf_ct_helper_module_known(nf_modules[i].name))
+			nf_ct_helper_load(ns, nf_modules[i].name, NULL, err);
 		return 0;
 	}
 	/* kmod's text; Linux exits with status 1, natsim reports bad input */
 	g_string_append_printf(err, "modprobe: FATAL: Module %s not found in directory "
 			       "/lib/modules/" NF_KERNEL_RELEASE "\n", module);
 	return 2;
+}
+
+int nf_cmd_modprobe_param(struct nf_ns *ns, const char *module, const char *param,
+			  GString *err, bool dry_run)
+{
+	GString *e;
+	int rc;
+
+	if (!nf_module_name_eq(module, "nf_conntrack_ftp") || strncmp(param, "ports=", 6) != 0)
+		return -1;
+	if (dry_run && strspn(param + 6, "0123456789,") == strlen(param + 6) && param[6])
+		return 0;
+	e = g_string_new(NULL);
+	rc = nf_ct_helper_load(ns, "nf_conntrack_ftp", param + 6, e);
+	if (rc)
+		g_string_append(err, e->str);
+	g_string_free(e, TRUE);
+	return rc ? 1 : 0;
 }

@@ -155,14 +155,14 @@ struct ct_entry {
 	 * stays allocated, off the table, until the last one lets go */
 	uint16_t held;		/* (in the nat_range's tail padding) */
 	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
-	/* the entry this one was expected by (nf_conn.master: expectations
-	 * and helpers, later); NULL for every entry today */
+	/* the entry this one was expected by (nf_conn.master: a RELATED
+	 * connection's, see ct_helper.h); NULL for the others */
 	struct ct_entry *master;
 };
 
 /* Extensions an entry may carry: bit (1 << id) of ct->ext per registered
  * type (ct_ext.h); their data lives with their owner, not in the entry. */
-enum { CT_EXT_ACCT = 1 << 0 };
+enum { CT_EXT_ACCT = 1 << 0, CT_EXT_HELPER = 1 << 2 };
 
 /* struct nf_conn_acct: packets and IP-layer bytes per direction. */
 struct ct_acct {
@@ -270,6 +270,7 @@ struct nf_ct_stats {
 /* Room for conntrack extension types (enum nf_ct_ext_id, ct_ext.h). */
 #define NF_CT_EXT_MAX_TYPES 4
 struct nf_ct_ext_type;
+struct nf_ct_helper_net;
 
 /* conntrack's per-namespace state (struct netns_ct and nf_conntrack_net):
  * ns->ct, made by ct_pernet_ops' init (ct_net.c), freed by its exit; reboot
@@ -290,6 +291,9 @@ struct nf_conntrack_net {
 	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
 	/* registered conntrack extension types, by id (ct_ext.c) */
 	const struct nf_ct_ext_type *ext_types[NF_CT_EXT_MAX_TYPES];
+	/* helpers, expectations, entries' helper data (ct_helper.h); NULL
+	 * until a helper is loaded */
+	struct nf_ct_helper_net *help;
 	/* a hint at each new entry's creation (NAT's prefetch); NULL: none */
 	void (*new_hint)(const struct nf_ns *ns, const struct ct_tuple *t);
 

@@ -16,6 +16,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_ns.h"
@@ -263,7 +264,15 @@ int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_s
 				ns->ct->stats.invalid++;
 				return NF_ACCEPT;
 			}
-			ctinfo = IP_CT_NEW;
+			if (ns->ct->help) {
+				/* init_conntrack: an expectation makes it RELATED;
+				 * else the CT template's helper, if any */
+				ns->ct->help->now = now;
+				if (!nf_ct_expect_apply(ns, ct, &t, now) && skb->ct_helper)
+					nf_ct_helper_assign(ns, ct, skb->ct_helper);
+			}
+			skb->ct_helper = NULL;
+			ctinfo = (ct->status & IPS_EXPECTED) ? IP_CT_RELATED : IP_CT_NEW;
 		} else {
 			ct = ct_of_node(h);
 			if (h->t.dir == CT_DIR_REPLY)
@@ -552,8 +561,16 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 	if (!event) {
 		g_string_append(out, "mark=");
 		ct_fmt_u(out, ct->mark, ' ');
+	}
+	if (ct->ext & CT_EXT_HELPER) {	/* "helper=ftp", -L and -E alike */
+		const struct nf_conn_help *help = nfct_help(ns, ct);
+
+		if (help && help->helper)
+			g_string_append_printf(out, "helper=%s ", help->helper->name);
+	}
+	if (!event) {
 		g_string_append(out, "use=");
-		ct_fmt_u(out, 1u + ct->held, ' ');
+		ct_fmt_u(out, 1u + ct->held + nf_ct_master_refs(ns, ct), ' ');
 	}
 	if (out->len && out->str[out->len - 1] == ' ')
 		g_string_truncate(out, out->len - 1);

@@ -29,6 +29,7 @@
  */
 #include <stdlib.h>
 #include "nat/conntrack/ct_gc.h"
+#include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/conntrack/nf_conntrack.h"
 
@@ -156,7 +157,27 @@ static nf_time ct_gc_compute_wake(const struct nf_ns *ns)
 	return best;
 }
 
+static nf_time ct_gc_next_entries(struct nf_ns *ns);
+
+/* The next tick with work: an entry to reap, the early drop, or an
+ * expectation whose timeout has come (ct_expect.c: expectations expire at
+ * the first tick at or after their timeout). */
 nf_time nf_gc_next(struct nf_ns *ns)
+{
+	nf_time next = ct_gc_next_entries(ns), e;
+
+	if (!ns->ct->help)
+		return next;
+	e = nf_ct_expect_next(ns);
+	if (e == NF_TIME_NEVER)
+		return next;
+	e = e <= NF_TIME_NEVER - GC_S ? (e + GC_S - 1) / GC_S * GC_S : NF_TIME_NEVER;
+	if (e < ns->gc_tick)
+		e = ns->gc_tick;
+	return e < next ? e : next;
+}
+
+static nf_time ct_gc_next_entries(struct nf_ns *ns)
 {
 	if (ns->ct->gc_early_drop)
 		return ns->gc_tick;
@@ -291,6 +312,8 @@ unsigned nf_gc(struct nf_ns *ns, nf_time now)
 			return runs;
 		}
 		ct_gc_skip(ns, next);
+		if (ns->ct->help)
+			nf_ct_expect_gc(ns, ns->gc_tick);
 		ct_gc_tick(ns);
 		runs++;
 	}

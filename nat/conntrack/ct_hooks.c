@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_helper.h"
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
@@ -134,6 +135,12 @@ static unsigned ct_hook_confirm(void *priv, struct nf_skb *skb, const struct nf_
 	int v;
 
 	(void)priv;
+	if (ct && (ct->ext & CT_EXT_HELPER)) {
+		/* nf_confirm: the helper reads every packet of its entries */
+		v = nf_ct_helper_run(ns, skb, now);
+		if (v != NF_ACCEPT)
+			return v;
+	}
 	if (!ct || (ct->status & IPS_CONFIRMED))
 		return NF_ACCEPT;
 	v = ct_confirm(ns, skb, now);
@@ -222,6 +229,7 @@ void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb)
 	skb->ct = NULL;
 	skb->ct_borrowed = 0;
 	skb->ct_held = 0;
+	skb->ct_helper = NULL;
 }
 
 void nf_skb_hold(struct nf_ns *ns, struct nf_skb *skb)

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_ext.h"
+#include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/core/nf_ns.h"
@@ -251,6 +252,9 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 {
 	bool confirmed = ct->status & IPS_CONFIRMED;
 
+	if (ns->ct->help && now)	/* the time of its expectations' DESTROY events */
+		ns->ct->help->now = now;
+
 	if (ct->held) {
 		if (confirmed) {
 			ct_entry_kill_held(ns, ct, now);
@@ -278,6 +282,8 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 /* Free every entry without events (namespace teardown / reboot). */
 void ct_table_free_all(struct nf_ns *ns)
 {
+	/* expectations and helper data go silently, with the entries */
+	nf_ct_helper_net_free(ns);
 	if (ns->ct->buckets) {
 		for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++) {
 			struct ct_tuple_node *n;

@@ -14,6 +14,8 @@
 #include "nat/core/nf_drop.h"
 #include "nat/core/nf_inet.h"
 
+struct nf_ct_helper;
+
 typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
 #define NF_TIME_NEVER INT64_MAX
 
@@ -76,6 +78,9 @@ struct nf_skb {
 	uint8_t ct_held;	/* parked with a reference of its own on ct
 				 * (nf_skb_hold): counted in ct's `use` */
 	uint32_t mark;
+	/* CT --helper's template (raw table): the helper of the entry this
+	 * packet creates, NULL for none (conntrack's struct nf_ct_helper) */
+	const struct nf_ct_helper *ct_helper;
 };
 
 /* Route types (linux/rtnetlink.h's RTN_*, in its order): what

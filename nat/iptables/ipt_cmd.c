@@ -66,7 +66,8 @@ static int ipt_err_kernel(const struct ipt_ctx *x, GString *err, const char *wha
 			  const char *obj, const char *chain)
 {
 	const char *reason = errnum == EMLINK ? "Too many links"
-			   : errnum == EBUSY ? "Device or resource busy" : "Invalid argument";
+			   : errnum == EBUSY ? "Device or resource busy"
+			   : errnum == ENOENT ? "No such file or directory" : "Invalid argument";
 	if (x->line)
 		g_string_append_printf(err, "%s " IPT_VERSION ": \nline %d: %s failed (%s): %s %s\n",
 				       x->prog, x->line, what, reason, obj, chain);

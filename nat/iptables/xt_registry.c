@@ -33,6 +33,7 @@
 	X(length) \
 	X(ttl) \
 	X(iprange) \
+	X(helper) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

@@ -1246,9 +1246,11 @@ static void conntrack_event_listen(struct cmd_ctx *c, int argc, char **argv)
 	bool events = false;
 	const char *proto = "";
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-E") == 0 || strcmp(argv[i], "--event") == 0)
+		if (strcmp(argv[i], "-E") == 0 || strcmp(argv[i], "--event") == 0) {
 			events = true;
-		else if ((strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--proto") == 0 ||
+			if (i + 1 < argc && strcmp(argv[i + 1], "expect") == 0)
+				proto = CT_EVENTS_EXPECT;	/* the expectation table */
+		} else if ((strcmp(argv[i], "-p") == 0 || strcmp(argv[i], "--proto") == 0 ||
 			  strcmp(argv[i], "--protonum") == 0) && i + 1 < argc)
 			proto = argv[++i];
 	}

@@ -91,6 +91,8 @@ int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r
 /* File-store marker of a running `conntrack -E` on a router; its content is
  * the -p protocol filter ("" for all). Set by cmd.c, read by ct_events.c. */
 #define CT_EVENTS_LISTENER "/run/natsim/conntrack-E"
+/* the marker's content for `conntrack -E expect` (else: its -p filter) */
+#define CT_EVENTS_EXPECT "@expect"
 /* ct_events.c: show a router's conntrack events to its running `conntrack
  * -E` (subscribed at run start), and its closing line "conntrack v1.4.7
  * (conntrack-tools): N flow events have been shown." on stderr when it is

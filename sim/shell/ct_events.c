@@ -14,20 +14,27 @@
 #include "sim/shell/cmd.h"
 
 /* True if a running `conntrack -E` on n shows this event line
- * ("    [NEW] udp      17 30 ..."), given its -p filter. */
+ * ("    [NEW] udp      17 30 ..."), given its -p filter; `conntrack -E
+ * expect` (CT_EVENTS_EXPECT) shows the expectation events ("    [NEW] 300
+ * proto=6 ..."), the others never do. */
 static bool ct_event_listened(struct node *n, const char *line)
 {
 	GString *filter = n->files ? g_hash_table_lookup(n->files, CT_EVENTS_LISTENER) : NULL;
 	if (!filter)
 		return false;
-	if (filter->len == 0)
-		return true;
 	const char *p = strchr(line, ']');
 	if (!p)
 		return false;
 	p++;
 	while (*p == ' ')
 		p++;
+	bool exp = *p >= '0' && *p <= '9';
+	if (strcmp(filter->str, CT_EVENTS_EXPECT) == 0)
+		return exp;
+	if (exp)
+		return false;
+	if (filter->len == 0)
+		return true;
 	return g_ascii_strncasecmp(p, filter->str, filter->len) == 0 && p[filter->len] == ' ';
 }
 
@@ -50,9 +57,11 @@ void ct_events_listener_end(struct world *w, struct node *n)
 	if (!n->files || !g_hash_table_lookup(n->files, CT_EVENTS_LISTENER))
 		return;
 	char line[128];
+	GString *filter = g_hash_table_lookup(n->files, CT_EVENTS_LISTENER);
 	snprintf(line, sizeof line,
-		 "conntrack v1.4.7 (conntrack-tools): %llu flow events have been shown.\n",
-		 (unsigned long long)n->ct_events_shown);
+		 "conntrack v1.4.7 (conntrack-tools): %llu %s events have been shown.\n",
+		 (unsigned long long)n->ct_events_shown,
+		 strcmp(filter->str, CT_EVENTS_EXPECT) == 0 ? "expectation" : "flow");
 	probe_fire_output(&w->probes, n, w->now, line, PROBE_STDERR);
 	n->ct_events_shown = 0;
 }

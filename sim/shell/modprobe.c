@@ -76,6 +76,7 @@ int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct nf_ns *nf = c->node->nf;
 	bool all = false, dry = false, quiet = false, enable_hooks = false;
+	const char *helper_param = NULL;	/* nf_conntrack_ftp ports=... */
 	GPtrArray *names = g_ptr_array_new();
 	int rc = 0;
 
@@ -123,6 +124,16 @@ int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv)
 	unsigned nmods = all ? names->len : (names->len ? 1 : 0);
 	for (unsigned i = nmods; rc == 0 && i < names->len; i++) {
 		const char *param = g_ptr_array_index(names, i);
+		int prc = nf ? nf_cmd_modprobe_param(nf, g_ptr_array_index(names, 0), param, c->err,
+						     true) : -1;
+		if (prc == 0) {
+			helper_param = param;
+			continue;
+		}
+		if (prc > 0) {
+			rc = 1;
+			break;
+		}
 		if (!mp_param_ok(g_ptr_array_index(names, 0), param))
 			rc = natsim_unimpl(c->err, "the module parameter %s (modprobe %s)", param,
 					   (const char *)g_ptr_array_index(names, 0));
@@ -132,6 +143,12 @@ int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv)
 		const char *m = g_ptr_array_index(names, i);
 		GString *e = g_string_new(NULL);
 		if (nf && nf_cmd_modprobe(nf, m, false, e, true) == 0) {
+			if (helper_param && !(c->dry_run || dry) &&
+			    nf_cmd_modprobe_param(nf, m, helper_param, c->err, false)) {
+				rc = 1;
+				g_string_free(e, TRUE);
+				break;
+			}
 			nf_cmd_modprobe(nf, m, enable_hooks, e, c->dry_run || dry);
 		} else if (linux_module_exists(m)) {
 			rc = natsim_unimpl(c->err, "the module %s", m);

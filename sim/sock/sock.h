@@ -97,6 +97,38 @@ void tcp_set_fail_report(tcp_fail_fn fn);
 typedef void (*tcp_recv_fn)(void *ctx, struct node *n, const uint8_t *data, size_t len);
 void tcp_set_recv(struct node *n, uint16_t lport, tcp_recv_fn fn, void *ctx);
 
+/* ----- TCP application sockets (tcp.c): a protocol's client and server
+ * (sim/apps/ftp.c) writing and reading a connection as it goes ----- */
+
+/* Callbacks of an application socket, each naming the connection by its
+ * serial (never a pointer: the application looks its session up again).
+ * established: connected (a client) or accepted (a listener's), the place
+ * to write a banner; recv: new bytes in stream order; eof: the peer's FIN
+ * (the application may still write; the connection then closes); failed:
+ * the connection is gone (refused, reset, timed out). Any may be NULL. */
+struct tcp_app_ops {
+	void (*established)(struct world *w, struct node *n, uint64_t conn, uint16_t lport);
+	void (*recv)(struct world *w, struct node *n, uint64_t conn, const uint8_t *data,
+		     size_t len);
+	void (*eof)(struct world *w, struct node *n, uint64_t conn);
+	void (*failed)(struct world *w, struct node *n, uint64_t conn, const char *why);
+};
+/* Connect from sport (-1: ephemeral); *conn: the connection's serial.
+ * Errors as tcp_connect. */
+int tcp_app_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		    const struct tcp_app_ops *ops, uint64_t *conn);
+/* Listen on port (0: an ephemeral one); returns the port, or -EADDRNOTAVAIL.
+ * The connections it accepts get ops. */
+int tcp_app_listen(struct node *n, uint16_t port, const struct tcp_app_ops *ops);
+void tcp_app_unlisten(struct node *n, uint16_t port);
+/* Append bytes (NULL: zeros) to the stream: 0, or -EPIPE (gone, closed). */
+int tcp_app_write(struct world *w, struct node *n, uint64_t conn, const uint8_t *data,
+		  size_t len);
+/* close(): FIN after the bytes written (once established). */
+void tcp_app_close(struct world *w, struct node *n, uint64_t conn);
+bool tcp_app_addrs(struct node *n, uint64_t conn, uint32_t *laddr, uint16_t *lport,
+		   uint32_t *raddr, uint16_t *rport);
+
 /* ----- ICMP echo sockets (ping.c) ----- */
 
 /* What an echo socket hears: an echo reply with its id (ip, icmp: the

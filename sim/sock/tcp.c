@@ -1,6 +1,8 @@
 /* tcp.c - a small real TCP: tcp_connect, tcp_listen, tcp_segment (the
- * `tcp connect`, `listen tcp` and `tcp segment` commands of sim/apps), and
- * the per-flow handshakes of `flows tcp` (flows.c).
+ * `tcp connect`, `listen tcp` and `tcp segment` commands of sim/apps), the
+ * application sockets (tcp_app_*: a protocol's client and server writing
+ * and reading as they go, sim/apps/ftp.c), and the per-flow handshakes of
+ * `flows tcp` (flows.c).
  *
  * Connections are keyed by their 4-tuple, listeners by port. The design
  * follows Linux (net/ipv4/tcp_input.c, tcp_output.c, tcp_timer.c) where it
@@ -94,6 +96,10 @@ struct tcp_conn {
 	sim_time rto_at, delack_at, tw_at, ev_at;
 	/* the bytes to send (data_end - iss - 1 of them), NULL: zeros */
 	uint8_t *tx_data;
+	/* an application socket's callbacks (tcp_app_*), NULL for the
+	 * commands' connections; app_close: closed before established */
+	const struct tcp_app_ops *app;
+	bool app_close;
 };
 
 /* A receive callback on a local port (tcp_set_recv). */
@@ -105,6 +111,7 @@ struct tcp_recv_hook {
 struct tcp_listener {
 	uint16_t port;
 	uint64_t accepted;
+	const struct tcp_app_ops *app;	/* given to the connections it accepts */
 };
 
 struct tcp_node {
@@ -144,6 +151,9 @@ struct tcp_out {
 static GArray *tcp_outq;
 static unsigned tcp_outq_head;
 static int tcp_depth;
+/* The connection an input segment is being processed for: an application's
+ * write to it is pushed by the input path, a write to another at once. */
+static struct tcp_conn *tcp_in_conn;
 
 static void tcp_enter(void)
 {
@@ -240,6 +250,8 @@ static void tcp_conn_free(struct tcp_conn *c)
 	struct tcp_node *t = c->n->tcp;
 	g_hash_table_remove(t->conns, &c->k);
 	g_hash_table_remove(t->serials, &c->serial);
+	if (tcp_in_conn == c)
+		tcp_in_conn = NULL;
 	g_free(c->tx_data);
 	g_free(c);
 }
@@ -471,6 +483,17 @@ void tcp_set_fail_report(tcp_fail_fn fn)
 static void tcp_fail(struct world *w, struct tcp_conn *c, const char *why)
 {
 	struct tcp_node *t = c->n->tcp;
+	if (c->app) {
+		if (c->client && c->state == TS_SYN_SENT)
+			t->failed++;
+		const struct tcp_app_ops *app = c->app;
+		uint64_t serial = c->serial;
+		struct node *n = c->n;
+		tcp_conn_free(c);
+		if (app->failed)
+			app->failed(w, n, serial, why);
+		return;
+	}
 	if (c->client) {
 		bool connecting = c->state == TS_SYN_SENT;
 		if (connecting)
@@ -722,6 +745,21 @@ static void tcp_negotiate(struct tcp_conn *c, const struct tcp_seg *s)
 	c->max_wnd = c->snd_wnd;
 }
 
+/* An application socket is connected: its callback (which may write), and
+ * a close it asked for before. */
+static void tcp_app_established(struct world *w, struct tcp_conn *c)
+{
+	if (!c->app)
+		return;
+	if (c->app->established)
+		c->app->established(w, c->n, c->serial, c->k.lport);
+	if (c->app_close && !c->fin_queued) {
+		c->fin_queued = true;
+		c->fin_seq = c->data_end;
+		c->state = c->state == TS_CLOSE_WAIT ? TS_LAST_ACK : TS_FIN_WAIT1;
+	}
+}
+
 static void tcp_established(struct world *w, struct tcp_conn *c)
 {
 	struct tcp_node *t = c->n->tcp;
@@ -765,6 +803,7 @@ static void tcp_synsent_input(struct world *w, struct tcp_conn *c, const struct 
 		c->snd_una = s->ack;
 		tcp_established(w, c);
 		tcp_xmit(w, c, c->snd_nxt, TCP_ACK, 0);
+		tcp_app_established(w, c);
 		if (tcp_push(w, c))
 			tcp_timer_arm(w, c);
 		return;
@@ -847,9 +886,11 @@ static void tcp_data(struct world *w, struct tcp_conn *c, const struct tcp_seg *
 			struct tcp_recv_hook *h = t->recv_hooks
 				? g_hash_table_lookup(t->recv_hooks, GUINT_TO_POINTER(c->k.lport))
 				: NULL;
-			if (h) /* the new bytes: the segment's last len of s->len */
-				h->fn(h->ctx, c->n, s->th + (s->th[12] >> 4) * 4u + (s->len - len),
-				      len);
+			const uint8_t *fresh = s->th + (s->th[12] >> 4) * 4u + (s->len - len);
+			if (c->app && c->app->recv)
+				c->app->recv(w, c->n, c->serial, fresh, len);
+			else if (h) /* the new bytes: the segment's last len of s->len */
+				h->fn(h->ctx, c->n, fresh, len);
 			if (c->quickacks) {
 				c->quickacks--;
 				c->ack_now = true;
@@ -877,8 +918,12 @@ static void tcp_data(struct world *w, struct tcp_conn *c, const struct tcp_seg *
 		c->state = TS_CLOSE_WAIT;
 		c->ack_now = true;
 		/* A listener's application closes on EOF at once (its FIN
-		 * carries the ACK); a client's closes by its mode (tcp_push). */
-		if (!c->client) {
+		 * carries the ACK); a client's closes by its mode (tcp_push);
+		 * an application socket hears the EOF, writes what it has
+		 * left, and closes. */
+		if (c->app && c->app->eof)
+			c->app->eof(w, c->n, c->serial);
+		if ((!c->client || c->app) && !c->fin_queued) {
 			c->fin_queued = true;
 			c->fin_seq = c->data_end;
 			c->state = TS_LAST_ACK;
@@ -893,6 +938,8 @@ static void tcp_data(struct world *w, struct tcp_conn *c, const struct tcp_seg *
 		c->rcv_nxt++;
 		c->ack_now = true;
 		tcp_enter_time_wait(c, w->now);
+		if (c->app && c->app->eof)
+			c->app->eof(w, c->n, c->serial);
 		break;
 	default:
 		break;
@@ -967,6 +1014,7 @@ static void tcp_conn_input(struct world *w, struct tcp_conn *c, const struct tcp
 							     GUINT_TO_POINTER(c->k.lport));
 		if (l)
 			l->accepted++;
+		tcp_app_established(w, c);
 	}
 	if (seq_gt(s->ack, c->snd_max)) {
 		tcp_xmit(w, c, c->snd_nxt, TCP_ACK, 0); /* ACK of unsent data */
@@ -999,6 +1047,9 @@ static void tcp_conn_request(struct world *w, struct node *n, const struct tcp_k
 			     const struct tcp_seg *s)
 {
 	struct tcp_conn *c = tcp_conn_new(n, k, false);
+	struct tcp_listener *l = g_hash_table_lookup(((struct tcp_node *)n->tcp)->listeners,
+						     GUINT_TO_POINTER(k->lport));
+	c->app = l ? l->app : NULL;
 	c->adv_mss = (uint16_t)(tr_route_mtu(n, k->raddr) - 40);
 	c->ts_ok = c->sack_ok = c->ws_ok = true;
 	tcp_negotiate(c, s);
@@ -1194,6 +1245,8 @@ void tcp_rcv(struct world *w, struct node *n, struct packet *p)
 	tcp_enter();
 	struct tcp_conn *c = tcp_lookup(n, &k);
 	bool fresh = !c;
+	struct tcp_conn *outer = tcp_in_conn;
+	tcp_in_conn = c;
 	if (c) {
 		if (c->state == TS_SYN_SENT)
 			tcp_synsent_input(w, c, &s);
@@ -1215,6 +1268,7 @@ void tcp_rcv(struct world *w, struct node *n, struct packet *p)
 			tcp_conn_request(w, n, &k, &s);
 		}
 	}
+	tcp_in_conn = outer;
 	tcp_leave(w);
 	packet_free(p);
 }
@@ -1288,8 +1342,10 @@ void tcp_set_recv(struct node *n, uint16_t lport, tcp_recv_fn fn, void *ctx)
 	g_hash_table_replace(t->recv_hooks, GUINT_TO_POINTER(lport), h);
 }
 
-int tcp_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
-		uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode)
+/* tcp_connect, with the application's callbacks set before the SYN goes. */
+static int tcp_connect_app(struct world *w, struct node *n, uint32_t dst, uint16_t dport,
+			   int sport, uint64_t bytes, const uint8_t *data,
+			   enum tcp_close_mode mode, const struct tcp_app_ops *app, uint64_t *conn)
 {
 	uint32_t src = route_source_addr(n, dst);
 	if (!src)
@@ -1309,6 +1365,9 @@ int tcp_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, i
 		tcp_conn_free(old); /* no TIME_WAIT blocks a new connect */
 	struct tcp_conn *t = tcp_conn_new(n, &k, true);
 	t->mode = (uint8_t)mode;
+	t->app = app;
+	if (conn)
+		*conn = t->serial;
 	t->adv_mss = (uint16_t)(tr_route_mtu(n, dst) - 40);
 	t->ts_ok = t->sack_ok = t->ws_ok = true;
 	t->data_end = t->iss + 1 + (uint32_t)bytes;
@@ -1322,6 +1381,12 @@ int tcp_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, i
 	tcp_node_get(n)->connects++;
 	tcp_leave(w);
 	return 0;
+}
+
+int tcp_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		uint64_t bytes, const uint8_t *data, enum tcp_close_mode mode)
+{
+	return tcp_connect_app(w, n, dst, dport, sport, bytes, data, mode, NULL, NULL);
 }
 
 void tcp_listen(struct node *n, uint16_t port)
@@ -1398,4 +1463,108 @@ void tcp_summary(struct node *n, GString *json)
 		", \"tcp_resets_rcvd\": %" G_GUINT64_FORMAT ", \"tcp_icmp_errors\": %" G_GUINT64_FORMAT,
 		t->connects, t->established, t->failed, open, time_wait, t->bytes_tx, t->bytes_rx,
 		t->retransmits, t->resets_sent, t->resets_rcvd, t->icmp_errors);
+}
+
+/* ----- application sockets (tcp_app_*: an FTP client and server) -----
+ *
+ * An application socket is a connection with callbacks (c->app): it is
+ * told when it is connected or accepted, each new byte in order, the
+ * peer's FIN (after which it closes, as the listener's connections always
+ * did), and its end. A write appends to the connection's bytes and sends
+ * what the windows allow; written from inside the input of the same
+ * connection (a reply in a recv callback), the input path sends it. */
+
+static struct tcp_conn *tcp_app_find(struct node *n, uint64_t conn)
+{
+	struct tcp_node *t = n->tcp;
+	return t ? g_hash_table_lookup(t->serials, &conn) : NULL;
+}
+
+int tcp_app_connect(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		    const struct tcp_app_ops *ops, uint64_t *conn)
+{
+	return tcp_connect_app(w, n, dst, dport, sport, 0, NULL, TCP_MODE_HOLD, ops, conn);
+}
+
+int tcp_app_listen(struct node *n, uint16_t port, const struct tcp_app_ops *ops)
+{
+	struct tcp_node *t = tcp_node_get(n);
+	if (!port) {
+		struct tcp_key k = { 0, 0, 0, 0 };
+		port = tr_ephemeral(n, tcp_port_in_use, &k);
+		if (!port)
+			return -EADDRNOTAVAIL;
+	}
+	struct tcp_listener *l = g_hash_table_lookup(t->listeners, GUINT_TO_POINTER(port));
+	if (!l) {
+		l = g_new0(struct tcp_listener, 1);
+		l->port = port;
+		g_hash_table_insert(t->listeners, GUINT_TO_POINTER(port), l);
+	}
+	l->app = ops;
+	return port;
+}
+
+void tcp_app_unlisten(struct node *n, uint16_t port)
+{
+	struct tcp_node *t = n->tcp;
+	if (t)
+		g_hash_table_remove(t->listeners, GUINT_TO_POINTER(port));
+}
+
+int tcp_app_write(struct world *w, struct node *n, uint64_t conn, const uint8_t *data,
+		  size_t len)
+{
+	struct tcp_conn *c = tcp_app_find(n, conn);
+	if (!c || c->fin_queued || c->app_close)
+		return -EPIPE;
+	if (!len)
+		return 0;
+	size_t have = c->data_end - (c->iss + 1);
+	c->tx_data = g_realloc(c->tx_data, have + len);
+	if (data)
+		memcpy(c->tx_data + have, data, len);
+	else
+		memset(c->tx_data + have, 0, len);
+	c->data_end += (uint32_t)len;
+	if (c != tcp_in_conn) {
+		tcp_enter();
+		if (tcp_push(w, c))
+			tcp_timer_arm(w, c);
+		tcp_leave(w);
+	}
+	return 0;
+}
+
+void tcp_app_close(struct world *w, struct node *n, uint64_t conn)
+{
+	struct tcp_conn *c = tcp_app_find(n, conn);
+	if (!c || c->fin_queued)
+		return;
+	if (c->state != TS_ESTABLISHED && c->state != TS_CLOSE_WAIT) {
+		c->app_close = true; /* once established */
+		return;
+	}
+	c->fin_queued = true;
+	c->fin_seq = c->data_end;
+	c->state = c->state == TS_ESTABLISHED ? TS_FIN_WAIT1 : TS_LAST_ACK;
+	if (c != tcp_in_conn) {
+		tcp_enter();
+		if (tcp_push(w, c))
+			tcp_timer_arm(w, c);
+		tcp_leave(w);
+	}
+}
+
+bool tcp_app_addrs(struct node *n, uint64_t conn, uint32_t *laddr, uint16_t *lport,
+		   uint32_t *raddr, uint16_t *rport)
+{
+	struct tcp_conn *c = tcp_app_find(n, conn);
+	if (!c)
+		return false;
+	*laddr = c->k.laddr;
+	*lport = c->k.lport;
+	*raddr = c->k.raddr;
+	*rport = c->k.rport;
+	return true;
 }

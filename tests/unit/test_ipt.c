@@ -1856,6 +1856,48 @@ static const struct ipt_real ipt_real[] = {
 	  "iptables v1.8.9 (nf_tables): multiple -p flags not allowed\n"
 	  "Try `iptables -h' or 'iptables --help' for more information.\n"
 	  "", 2 },
+	/* CT --helper and -m helper (Linux 6.18, iptables 1.8.9; the kernel logs
+	 * "xt_CT: You must specify a L4 protocol and not use inversions on it"
+	 * and "xt_CT: No such helper \"foo\"" for the refusals) */
+	{ 31, "-t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp", "", "", 0 },
+	{ 31, "-t raw -A PREROUTING -p tcp -j CT --notrack --helper ftp", "", "", 0 },
+	{ 31, "-t raw -A PREROUTING -j CT --helper ftp", "",
+	  "iptables v1.8.9 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain PREROUTING\n", 4 },
+	{ 31, "-t raw -A PREROUTING -p tcp -j CT --helper foo", "",
+	  "iptables v1.8.9 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain PREROUTING\n", 4 },
+	{ 31, "-t raw -A PREROUTING -p udp -j CT --helper ftp", "",
+	  "iptables v1.8.9 (nf_tables):  RULE_APPEND failed (No such file or directory): rule in chain PREROUTING\n", 4 },
+	{ 31, "-A FORWARD -m helper --helper ftp -j ACCEPT", "", "", 0 },
+	{ 31, "-A FORWARD -m helper ! --helper ftp", "", "", 0 },
+	{ 31, "-t raw -S",
+	  "-P PREROUTING ACCEPT\n"
+	  "-P OUTPUT ACCEPT\n"
+	  "-A PREROUTING -p tcp -m tcp --dport 21 -j CT --helper ftp\n"
+	  "-A PREROUTING -p tcp -j CT --notrack --helper ftp\n",
+	  "", 0 },
+	{ 31, "-t raw -L PREROUTING -n",
+	  "Chain PREROUTING (policy ACCEPT)\n"
+	  "target     prot opt source               destination         \n"
+	  "CT         6    --  0.0.0.0/0            0.0.0.0/0            tcp dpt:21 CT helper ftp\n"
+	  "CT         6    --  0.0.0.0/0            0.0.0.0/0            CT notrack helper ftp\n",
+	  "", 0 },
+	{ 31, "-S FORWARD",
+	  "-P FORWARD ACCEPT\n"
+	  "-A FORWARD -m helper --helper ftp -j ACCEPT\n"
+	  "-A FORWARD -m helper ! --helper ftp\n",
+	  "", 0 },
+	{ 31, "-L FORWARD -n",
+	  "Chain FORWARD (policy ACCEPT)\n"
+	  "target     prot opt source               destination         \n"
+	  "ACCEPT     0    --  0.0.0.0/0            0.0.0.0/0            helper match \"ftp\"\n"
+	  "           0    --  0.0.0.0/0            0.0.0.0/0            helper match ! \"ftp\"\n",
+	  "", 0 },
+	{ 31, "-L FORWARD",
+	  "Chain FORWARD (policy ACCEPT)\n"
+	  "target     prot opt source               destination         \n"
+	  "ACCEPT     all  --  anywhere             anywhere             helper match \"ftp\"\n"
+	  "           all  --  anywhere             anywhere             helper match ! \"ftp\"\n",
+	  "", 0 },
 	{ 8, "-A INPUT -p tcp -m tcp --sport 1 -m udp --sport 2",
 	  "",
 	  "iptables v1.8.9 (nf_tables): UDP match requires '-p udp'\n"
