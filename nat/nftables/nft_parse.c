@@ -682,6 +682,69 @@ static void check_jumps(struct batch *b)
 	}
 }
 
+/* nft_chain_validate's depth walk from a base chain: a jump or goto one
+ * level deeper, more than NFT_JUMP_STACK_SIZE (16) levels (a loop among
+ * chains has no bottom) is EMLINK. path[] holds the rules walked; the blame
+ * goes to the first of them this batch added (their loc is set: a cloned
+ * rule's is not), as the kernel refuses the message that made the loop. */
+#define NFT_JUMP_STACK_SIZE 16
+static const struct nft_rule *too_deep(struct nft_table *t, struct nft_chain *c, unsigned level,
+				       const struct nft_rule **path, unsigned *budget)
+{
+	/* a wide tree of jumps is walked up to a bound (natsim's, for
+	 * fuzzed input): what is not walked is not refused */
+	if (*budget == 0)
+		return NULL;
+	(*budget)--;
+	for (unsigned k = 0; k < c->rules->len; k++) {
+		const struct nft_rule *r = c->rules->pdata[k];
+		path[level] = r;
+		for (unsigned x = 0; x < r->exprs->len; x++) {
+			const struct nft_expr *e = r->exprs->pdata[x];
+			const struct nft_set *s = e->anon ? e->anon :
+				e->vmap && e->set_ref ? nft_set_find(t, e->set_ref) : NULL;
+			unsigned n = s ? s->elems->len : 1;
+			for (unsigned y = 0; y < n; y++) {
+				const char *to = s ? ((struct nft_setelem *)s->elems->pdata[y])->chain
+						   : e->kind == NFT_EXPR_VERDICT ? e->chain : NULL;
+				struct nft_chain *tc = to ? nft_chain_find(t, to) : NULL;
+				if (!tc)
+					continue;
+				if (level + 1 > NFT_JUMP_STACK_SIZE)
+					return r;
+				const struct nft_rule *bad = too_deep(t, tc, level + 1, path, budget);
+				if (bad)
+					return bad;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void check_loops(struct batch *b)
+{
+	const struct nft_rule *path[NFT_JUMP_STACK_SIZE + 1];
+	unsigned budget = 100000;
+
+	for (unsigned i = 0; i < b->rs->tables->len; i++) {
+		struct nft_table *t = b->rs->tables->pdata[i];
+		for (unsigned j = 0; j < t->chains->len; j++) {
+			struct nft_chain *c = t->chains->pdata[j];
+			const struct nft_rule *bad = c->base ? too_deep(t, c, 0, path, &budget) : NULL;
+			if (!bad)
+				continue;
+			struct nft_loc at = bad->loc;
+			for (unsigned d = 0; d <= NFT_JUMP_STACK_SIZE && path[d] != bad; d++)
+				if (path[d]->loc.line) {
+					at = path[d]->loc;
+					break;
+				}
+			nft_error_loc(b->p, at, "Could not process rule: Too many links");
+			return;
+		}
+	}
+}
+
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
 {
@@ -714,6 +777,8 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	}
 	if (!p.nerr)
 		check_jumps(&b);
+	if (!p.nerr)
+		check_loops(&b);
 	nft_lex_free(&p);
 	g_ptr_array_free(b.pending, TRUE);
 	g_ptr_array_free(b.pending_sets, TRUE);
