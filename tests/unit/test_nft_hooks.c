@@ -158,15 +158,15 @@ static void test_packets(void)
 	CHECK(ipt(ns, "iptables -A FORWARD -p udp --dport 9 -j DROP") == 0);
 	CHECK(nft(ns, "nft add table ip t") == 0);
 	CHECK(nft(ns, "nft add chain ip t sub") == 0);
-	CHECK(nft(ns, "nft add chain ip t fwd { type filter hook forward priority -5 ; policy drop ; }") == 0);
-	CHECK(nft(ns, "nft add rule ip t fwd ip saddr 10.0.1.0/24 counter drop") == 0);
-	CHECK(nft(ns, "nft add rule ip t fwd udp dport { 7 , 9 , 100-200 } counter accept") == 0);
-	CHECK(nft(ns, "nft add rule ip t fwd udp dport 53 jump sub") == 0);
-	CHECK(nft(ns, "nft add rule ip t fwd udp dport vmap { 54 : accept , 55 : drop }") == 0);
+	CHECK(nft(ns, "nft add chain ip t forward { type filter hook forward priority -5 ; policy drop ; }") == 0);
+	CHECK(nft(ns, "nft add rule ip t forward ip saddr 10.0.1.0/24 counter drop") == 0);
+	CHECK(nft(ns, "nft add rule ip t forward udp dport { 7 , 9 , 100-200 } counter accept") == 0);
+	CHECK(nft(ns, "nft add rule ip t forward udp dport 53 jump sub") == 0);
+	CHECK(nft(ns, "nft add rule ip t forward udp dport vmap { 54 : accept , 55 : drop }") == 0);
 	CHECK(nft(ns, "nft add rule ip t sub meta mark set 7") == 0);
 	CHECK(nft(ns, "nft add rule ip t sub iifname != eth0 drop") == 0);
 	CHECK(nft(ns, "nft add rule ip t sub return") == 0);
-	CHECK(nft(ns, "nft add rule ip t fwd meta mark 7 accept") == 0);
+	CHECK(nft(ns, "nft add rule ip t forward meta mark 7 accept") == 0);
 
 	CHECK(forward_udp(ns, "10.0.1.5", 7, NULL) == NF_DROP, "prefix drop");
 	/* accepted by nft at -5, then dropped by iptables' filter at 0 */
