@@ -110,7 +110,14 @@ struct nft_expr {
 	char *set_ref;
 	bool vmap;
 	struct nft_set *anon;
+	/* how nft_eval.c compares (nft_expr_prepare, once per parsed rule):
+	 * NFT_OP_*, and one value range copied out of elems for the common
+	 * single-value case */
+	uint8_t op;
+	uint32_t op_lo, op_hi;
 };
+enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,
+       NFT_OP_IFNAME };
 
 struct nft_rule {
 	uint64_t handle;

@@ -194,7 +194,11 @@ static bool nft_match(const struct nft_pktinfo *pkt, const struct nft_expr *e, s
 
 	if (!nft_load(pkt, e->key, &v, &name))
 		return false;
-	if (e->vmap) {
+	switch (e->op) {
+	case NFT_OP_RANGE:
+		hit = v - e->op_lo <= e->op_hi - e->op_lo;
+		break;
+	case NFT_OP_VMAP: {
 		const struct nft_setelem *se = set_lookup(set_of(pkt, e), v, name);
 		if (!se)
 			return false;
@@ -206,17 +210,21 @@ static bool nft_match(const struct nft_pktinfo *pkt, const struct nft_expr *e, s
 		regs->chain = se->chain;
 		return true;
 	}
-	if (e->set_ref) {
+	case NFT_OP_LOOKUP:
 		hit = set_lookup(set_of(pkt, e), v, name) != NULL;
-	} else if (e->has_mask) {
+		break;
+	case NFT_OP_MASK:
 		/* tcp flags syn / fin,syn,rst,ack: (flags & mask) == value */
-		hit = (v & e->mask) == g_array_index(e->elems, struct nft_elem, 0).lo;
-	} else if (!e->is_set && nft_dtype_bitmask(e->key->dtype)) {
+		hit = (v & e->mask) == e->op_lo;
+		break;
+	case NFT_OP_BITS:
 		/* ct state established,related: any of the bits */
-		hit = (v & g_array_index(e->elems, struct nft_elem, 0).lo) != 0;
-	} else {
+		hit = (v & e->op_lo) != 0;
+		break;
+	default:	/* NFT_OP_ANY, NFT_OP_IFNAME: an anonymous set, names */
 		for (unsigned i = 0; i < e->elems->len && !hit; i++)
 			hit = elem_has(&g_array_index(e->elems, struct nft_elem, i), v, name);
+		break;
 	}
 	return hit != e->neq;
 }
@@ -394,6 +402,32 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		}
 	}
 	return RES_NEXT;
+}
+
+void nft_expr_prepare(struct nft_expr *e)
+{
+	if (e->kind != NFT_EXPR_MATCH || !e->key)
+		return;
+	const struct nft_elem *v0 = e->elems && e->elems->len ? &g_array_index(e->elems, struct nft_elem, 0)
+							    : NULL;
+	if (e->vmap)
+		e->op = NFT_OP_VMAP;
+	else if (e->set_ref)
+		e->op = NFT_OP_LOOKUP;
+	else if (!v0 || e->key->dtype == NFT_DT_IFNAME)
+		e->op = NFT_OP_IFNAME;
+	else if (e->has_mask)
+		e->op = NFT_OP_MASK;
+	else if (!e->is_set && nft_dtype_bitmask(e->key->dtype))
+		e->op = NFT_OP_BITS;
+	else if (e->elems->len == 1)
+		e->op = NFT_OP_RANGE;
+	else
+		e->op = NFT_OP_ANY;
+	if (v0) {
+		e->op_lo = v0->lo;
+		e->op_hi = v0->hi;
+	}
 }
 
 bool nft_expr_needs_ct(const struct nft_expr *e)

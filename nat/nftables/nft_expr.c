@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_int.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
@@ -756,5 +757,7 @@ struct nft_rule *nft_parse_rule(struct nft_parse *p)
 		if (last->line == r->loc.line)
 			r->loc.len = last->col + last->len - r->loc.col;
 	}
+	for (unsigned i = 0; i < r->exprs->len; i++)
+		nft_expr_prepare(r->exprs->pdata[i]);
 	return r;
 }
