@@ -51,6 +51,10 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "ct original proto-dst", { "ct original proto-dst", NFT_DT_SERVICE, NOPROTO, false, NFT_K_CT_ORIG_PDST } },
 	{ "ct reply proto-src", { "ct reply proto-src", NFT_DT_SERVICE, NOPROTO, false, NFT_K_CT_REPL_PSRC } },
 	{ "ct reply proto-dst", { "ct reply proto-dst", NFT_DT_SERVICE, NOPROTO, false, NFT_K_CT_REPL_PDST } },
+	{ "ct original ip saddr", { "ct original ip saddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_ORIG_SADDR } },
+	{ "ct original ip daddr", { "ct original ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_ORIG_DADDR } },
+	{ "ct reply ip saddr", { "ct reply ip saddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_SADDR } },
+	{ "ct reply ip daddr", { "ct reply ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_DADDR } },
 	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_DADDR_TYPE } },
 	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_SADDR_TYPE } },
 };
@@ -76,15 +80,19 @@ static struct nft_expr *expr_new(enum nft_expr_kind k)
 static const struct nft_key *parse_key(struct nft_parse *p)
 {
 	const struct nft_token *a = nft_peek(p, 0), *b = nft_peek(p, 1), *c = nft_peek(p, 2);
+	const struct nft_token *d = nft_peek(p, 3);
 	if (a->type != NFT_T_WORD)
 		return NULL;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
+	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
 	char *meta = g_strdup_printf("meta %s", a->text);
 	const struct nft_key *k = NULL;
 	int words = 0;
 	for (unsigned i = 0; i < G_N_ELEMENTS(keys) && !k; i++) {
-		if (strcmp(keys[i].in, three) == 0)
+		if (strcmp(keys[i].in, four) == 0)
+			k = &keys[i].key, words = 4;
+		else if (strcmp(keys[i].in, three) == 0)
 			k = &keys[i].key, words = 3;
 		else if (strcmp(keys[i].in, two) == 0)
 			k = &keys[i].key, words = 2;
@@ -96,6 +104,7 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 					k = &keys[j].key, words = 1;
 	g_free(two);
 	g_free(three);
+	g_free(four);
 	g_free(meta);
 	for (int i = 0; i < words; i++)
 		nft_next(p);
@@ -708,6 +717,15 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		struct nft_token span = *start;
 		span.len = nft_peek(p, 0)->col - start->col - 1;
 		nft_error(p, &span, NULL, "meta nfproto is only useful in the inet family");
+		return false;
+	}
+	if (k && k->dtype == NFT_DT_IPV4 && !strncmp(k->name, "ct ", 3) && p->family == NFT_FAMILY_INET &&
+	    !nft_is_word(&g_array_index(p->toks, struct nft_token, p->pos - 2), "ip")) {
+		/* `ct original saddr` names no family: only an ip table knows it */
+		struct nft_token span = *start;
+		span.len = nft_peek(p, 0)->col - start->col - 1;
+		nft_error(p, &span, NULL, "cannot determine ip protocol version, use \"ip %s\" or "
+			  "\"ip6 %s\" instead", k->name + strlen(k->name) - 5, k->name + strlen(k->name) - 5);
 		return false;
 	}
 	if (k) {
