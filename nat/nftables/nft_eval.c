@@ -36,6 +36,7 @@ struct nft_pktinfo {
 	uint32_t l4len;
 	uint8_t proto;
 	bool trace;
+	bool nat_chain;		/* the base chain is a nat chain (a NAT rule lookup) */
 	/* the rule being evaluated, for the walk's line */
 	const struct nft_chain *chain;
 	unsigned num;
@@ -295,9 +296,16 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 	struct nf_ns *ns = pkt->st->net;
 	struct ct_entry *ct = pkt->skb->ct;
 	struct nat_range range = { 0 };
+	enum nat_manip manip = e->nat == NFT_SNAT || e->nat == NFT_MASQ ? NAT_MANIP_SRC : NAT_MANIP_DST;
 	int v;
 
 	if (!ct)
+		return RES_ACCEPT;
+	/* the kernel binds only from a nat chain, at its manip's hook, for an
+	 * entry not bound yet (nft_nat_validate refuses the rest at load; a
+	 * regular chain jumped to from a filter chain is not checked there
+	 * here): anything else binds nothing */
+	if (!pkt->nat_chain || nat_hook_manip(pkt->st->hook) != manip || nat_initialized(ct, manip))
 		return RES_ACCEPT;
 	if (e->has_addr) {
 		range.flags |= NF_NAT_RANGE_MAP_IPS;
@@ -323,8 +331,7 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 		v = nat_redirect(ns, ct, &range, pkt->st->in, pkt->st->hook, pkt->st->now);
 		break;
 	default:
-		v = nat_setup_info(ns, ct, &range,
-				   e->nat == NFT_SNAT ? NAT_MANIP_SRC : NAT_MANIP_DST, pkt->st->now);
+		v = nat_setup_info(ns, ct, &range, manip, pkt->st->now);
 		break;
 	}
 	if (v != NF_ACCEPT) {
@@ -445,7 +452,9 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb
 		      const struct nf_hook_state *st)
 {
 	struct nft_pktinfo pkt = { .skb = skb, .st = st, .table = t,
-				   .trace = st->net->env.trace != NULL };
+				   .trace = st->net->env.trace != NULL,
+				   /* types: filter, nat, route */
+				   .nat_chain = base->type && base->type[0] == 'n' };
 	struct { struct nft_chain *c; unsigned next; } stack[NFT_JUMP_STACK_SIZE];
 	unsigned sp = 0, i = 0;
 	struct nft_chain *c = base;
