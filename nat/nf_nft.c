@@ -1,6 +1,6 @@
 /* nf_nft.c - the nft command behind nat/nf.h: the namespace's ruleset
- * (created on first use) and natsim's notice that this phase's rulesets
- * are listed but not yet applied to packets.
+ * (created on first use), put on the hook ops after every change
+ * (nft_hooks_sync), and natsim's notice of what it does not evaluate.
  *
  * Design: nat/nftables/ knows nothing of the namespace; this file owns the
  * link, so the core keeps an opaque pointer and the layers stay clean.
@@ -18,6 +18,7 @@ static void ruleset_free(void *rs)
  * this after iptables, nf_pernet.c). */
 static void nf_nft_net_exit(struct nf_ns *ns)
 {
+	nft_hooks_detach(ns, ns->nft);
 	if (ns->nft_free)
 		ns->nft_free(ns->nft);
 	ns->nft = NULL;
@@ -52,9 +53,9 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	}
 	struct nft_ruleset *rs = ns->nft;
 	int rc = nft_cmd(rs, argc, argv, stdin_text, read_file, priv, out, err);
-	if (rc == 0 && !rs->warned && nft_has_base_chain(rs)) {
-		g_string_append(err, "natsim: nft rules are not yet applied to packets\n");
-		rs->warned = true;
+	if (rc == 0) {
+		nft_hooks_sync(ns, rs, err);
+		nft_say_unevaluated(rs, err);
 	}
 	return rc;
 }

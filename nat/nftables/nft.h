@@ -6,8 +6,9 @@
  * directly and the printer reads them back as `nft list` prints them.
  * Handles are allocated as nf_tables does: one counter per namespace for
  * tables, one per table shared by its chains, rules and sets (anonymous
- * sets included). This phase does not evaluate rules on packets; the
- * values are kept typed (numbers in host order) for the phase that will.
+ * sets included). The values are kept typed (numbers in host order):
+ * nft_eval.c evaluates rules on packets from them, and nft_hooks.c puts
+ * the base chains on the namespace's hook ops.
  */
 #ifndef NAT_NFTABLES_NFT_H
 #define NAT_NFTABLES_NFT_H
@@ -25,12 +26,25 @@ enum nft_dtype {
 	NFT_DT_ICMPTYPE, NFT_DT_TCPFLAG, NFT_DT_FIBADDR, NFT_DT_CTDIR,
 };
 
+/* What a selector loads from the packet (nft_eval.c). */
+enum nft_key_id {
+	NFT_K_IP_SADDR, NFT_K_IP_DADDR, NFT_K_IP_PROTOCOL, NFT_K_IP_TTL, NFT_K_IP_LENGTH,
+	NFT_K_TCP_DPORT, NFT_K_TCP_SPORT, NFT_K_TCP_FLAGS, NFT_K_UDP_DPORT, NFT_K_UDP_SPORT,
+	NFT_K_TH_DPORT, NFT_K_TH_SPORT, NFT_K_ICMP_TYPE,
+	NFT_K_CT_STATE, NFT_K_CT_STATUS, NFT_K_CT_MARK, NFT_K_CT_DIRECTION,
+	NFT_K_CT_ORIG_SADDR, NFT_K_CT_ORIG_DADDR, NFT_K_CT_REPL_SADDR, NFT_K_CT_REPL_DADDR,
+	NFT_K_CT_ORIG_PSRC, NFT_K_CT_ORIG_PDST, NFT_K_CT_REPL_PSRC, NFT_K_CT_REPL_PDST,
+	NFT_K_IIFNAME, NFT_K_OIFNAME, NFT_K_L4PROTO, NFT_K_NFPROTO, NFT_K_MARK, NFT_K_PKTTYPE,
+	NFT_K_LENGTH, NFT_K_FIB_DADDR_TYPE, NFT_K_FIB_SADDR_TYPE,
+};
+
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
 struct nft_key {
 	const char *name;	/* printed form: "tcp dport", "iifname", "meta mark" */
 	enum nft_dtype dtype;
 	int l4proto;		/* transport protocol it depends on, or -1 */
 	bool ip_payload;	/* an `ip` header field (depends on nfproto ipv4) */
+	enum nft_key_id id;
 };
 
 /* One value, range or prefix (lo..hi, host order) or string. */
@@ -96,7 +110,14 @@ struct nft_expr {
 	char *set_ref;
 	bool vmap;
 	struct nft_set *anon;
+	/* how nft_eval.c compares (nft_expr_prepare, once per parsed rule):
+	 * NFT_OP_*, and one value range copied out of elems for the common
+	 * single-value case */
+	uint8_t op;
+	uint32_t op_lo, op_hi;
 };
+enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,
+       NFT_OP_IFNAME };
 
 struct nft_rule {
 	uint64_t handle;
@@ -156,7 +177,13 @@ struct nft_table {
 struct nft_ruleset {
 	GPtrArray *tables;		/* struct nft_table *, in creation order */
 	uint64_t table_handle;
-	bool warned;			/* "not yet applied" said once */
+	/* kept by the ruleset object across transactions (nft_cmd swaps the
+	 * tables only): the base chains on the hook ops (nft_hooks.c), the
+	 * conntrack references they hold, what natsim said it does not
+	 * evaluate (NFT_UNEVAL_* bits, once each) */
+	GPtrArray *regs;		/* struct nft_hook_reg * */
+	unsigned ct_refs;
+	unsigned said;
 };
 
 struct nft_ruleset *nft_ruleset_new(void);
@@ -169,7 +196,15 @@ typedef char *(*nft_read_file_fn)(void *priv, const char *path);
 int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_text,
 	    nft_read_file_fn read_file, void *priv, GString *out, GString *err);
 
-/* True once any base chain is loaded (for the "not yet applied" notice). */
-bool nft_has_base_chain(const struct nft_ruleset *rs);
+/* nft_hooks.c: put the ruleset's base chains on the namespace's hook ops
+ * (nat chains as NAT rule lookups) and take or drop conntrack as its
+ * expressions need, after every change; detach before the ruleset goes.
+ * Problems (a hook's list full) are said on err. */
+struct nf_ns;
+void nft_hooks_sync(struct nf_ns *ns, struct nft_ruleset *rs, GString *err);
+void nft_hooks_detach(struct nf_ns *ns, struct nft_ruleset *rs);
+/* One natsim line on err for what the loaded rules use that is listed but
+ * not evaluated on packets, each thing once per ruleset. */
+void nft_say_unevaluated(struct nft_ruleset *rs, GString *err);
 
 #endif

@@ -12,36 +12,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_int.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
 
 #define NOPROTO -1
 static const struct { const char *in; const struct nft_key key; } keys[] = {
-	{ "ip saddr", { "ip saddr", NFT_DT_IPV4, NOPROTO, true } },
-	{ "ip daddr", { "ip daddr", NFT_DT_IPV4, NOPROTO, true } },
-	{ "ip protocol", { "ip protocol", NFT_DT_PROTO, NOPROTO, true } },
-	{ "tcp dport", { "tcp dport", NFT_DT_SERVICE, 6, false } },
-	{ "tcp sport", { "tcp sport", NFT_DT_SERVICE, 6, false } },
-	{ "tcp flags", { "tcp flags", NFT_DT_TCPFLAG, 6, false } },
-	{ "udp dport", { "udp dport", NFT_DT_SERVICE, 17, false } },
-	{ "udp sport", { "udp sport", NFT_DT_SERVICE, 17, false } },
-	{ "th dport", { "th dport", NFT_DT_SERVICE, NOPROTO, false } },
-	{ "th sport", { "th sport", NFT_DT_SERVICE, NOPROTO, false } },
-	{ "icmp type", { "icmp type", NFT_DT_ICMPTYPE, 1, false } },
-	{ "ct state", { "ct state", NFT_DT_CTSTATE, NOPROTO, false } },
-	{ "ct status", { "ct status", NFT_DT_CTSTATUS, NOPROTO, false } },
-	{ "ct mark", { "ct mark", NFT_DT_MARK, NOPROTO, false } },
-	{ "ct direction", { "ct direction", NFT_DT_CTDIR, NOPROTO, false } },
-	{ "meta iifname", { "iifname", NFT_DT_IFNAME, NOPROTO, false } },
-	{ "meta oifname", { "oifname", NFT_DT_IFNAME, NOPROTO, false } },
-	{ "meta l4proto", { "meta l4proto", NFT_DT_PROTO, NOPROTO, false } },
-	{ "meta nfproto", { "meta nfproto", NFT_DT_NFPROTO, NOPROTO, false } },
-	{ "meta mark", { "meta mark", NFT_DT_MARK, NOPROTO, false } },
-	{ "meta pkttype", { "meta pkttype", NFT_DT_PKTTYPE, NOPROTO, false } },
-	{ "meta length", { "meta length", NFT_DT_INTEGER, NOPROTO, false } },
-	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false } },
-	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false } },
+	{ "ip saddr", { "ip saddr", NFT_DT_IPV4, NOPROTO, true, NFT_K_IP_SADDR } },
+	{ "ip daddr", { "ip daddr", NFT_DT_IPV4, NOPROTO, true, NFT_K_IP_DADDR } },
+	{ "ip protocol", { "ip protocol", NFT_DT_PROTO, NOPROTO, true, NFT_K_IP_PROTOCOL } },
+	{ "tcp dport", { "tcp dport", NFT_DT_SERVICE, 6, false, NFT_K_TCP_DPORT } },
+	{ "tcp sport", { "tcp sport", NFT_DT_SERVICE, 6, false, NFT_K_TCP_SPORT } },
+	{ "tcp flags", { "tcp flags", NFT_DT_TCPFLAG, 6, false, NFT_K_TCP_FLAGS } },
+	{ "udp dport", { "udp dport", NFT_DT_SERVICE, 17, false, NFT_K_UDP_DPORT } },
+	{ "udp sport", { "udp sport", NFT_DT_SERVICE, 17, false, NFT_K_UDP_SPORT } },
+	{ "th dport", { "th dport", NFT_DT_SERVICE, NOPROTO, false, NFT_K_TH_DPORT } },
+	{ "th sport", { "th sport", NFT_DT_SERVICE, NOPROTO, false, NFT_K_TH_SPORT } },
+	{ "icmp type", { "icmp type", NFT_DT_ICMPTYPE, 1, false, NFT_K_ICMP_TYPE } },
+	{ "ct state", { "ct state", NFT_DT_CTSTATE, NOPROTO, false, NFT_K_CT_STATE } },
+	{ "ct status", { "ct status", NFT_DT_CTSTATUS, NOPROTO, false, NFT_K_CT_STATUS } },
+	{ "ct mark", { "ct mark", NFT_DT_MARK, NOPROTO, false, NFT_K_CT_MARK } },
+	{ "ct direction", { "ct direction", NFT_DT_CTDIR, NOPROTO, false, NFT_K_CT_DIRECTION } },
+	{ "meta iifname", { "iifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_IIFNAME } },
+	{ "meta oifname", { "oifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_OIFNAME } },
+	{ "meta l4proto", { "meta l4proto", NFT_DT_PROTO, NOPROTO, false, NFT_K_L4PROTO } },
+	{ "meta nfproto", { "meta nfproto", NFT_DT_NFPROTO, NOPROTO, false, NFT_K_NFPROTO } },
+	{ "meta mark", { "meta mark", NFT_DT_MARK, NOPROTO, false, NFT_K_MARK } },
+	{ "meta pkttype", { "meta pkttype", NFT_DT_PKTTYPE, NOPROTO, false, NFT_K_PKTTYPE } },
+	{ "meta length", { "meta length", NFT_DT_INTEGER, NOPROTO, false, NFT_K_LENGTH } },
+	{ "ip ttl", { "ip ttl", NFT_DT_INTEGER, NOPROTO, true, NFT_K_IP_TTL } },
+	{ "ip length", { "ip length", NFT_DT_INTEGER, NOPROTO, true, NFT_K_IP_LENGTH } },
+	{ "ct original saddr", { "ct original ip saddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_ORIG_SADDR } },
+	{ "ct original daddr", { "ct original ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_ORIG_DADDR } },
+	{ "ct reply saddr", { "ct reply ip saddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_SADDR } },
+	{ "ct reply daddr", { "ct reply ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_DADDR } },
+	{ "ct original proto-src", { "ct original proto-src", NFT_DT_SERVICE, NOPROTO, false, NFT_K_CT_ORIG_PSRC } },
+	{ "ct original proto-dst", { "ct original proto-dst", NFT_DT_SERVICE, NOPROTO, false, NFT_K_CT_ORIG_PDST } },
+	{ "ct reply proto-src", { "ct reply proto-src", NFT_DT_SERVICE, NOPROTO, false, NFT_K_CT_REPL_PSRC } },
+	{ "ct reply proto-dst", { "ct reply proto-dst", NFT_DT_SERVICE, NOPROTO, false, NFT_K_CT_REPL_PDST } },
+	{ "ct original ip saddr", { "ct original ip saddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_ORIG_SADDR } },
+	{ "ct original ip daddr", { "ct original ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_ORIG_DADDR } },
+	{ "ct reply ip saddr", { "ct reply ip saddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_SADDR } },
+	{ "ct reply ip daddr", { "ct reply ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_DADDR } },
+	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_DADDR_TYPE } },
+	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_SADDR_TYPE } },
 };
 /* meta keys nft accepts without `meta` */
 static const char *const bare_meta[] = { "iifname", "oifname", "mark", "pkttype", NULL };
@@ -65,15 +80,19 @@ static struct nft_expr *expr_new(enum nft_expr_kind k)
 static const struct nft_key *parse_key(struct nft_parse *p)
 {
 	const struct nft_token *a = nft_peek(p, 0), *b = nft_peek(p, 1), *c = nft_peek(p, 2);
+	const struct nft_token *d = nft_peek(p, 3);
 	if (a->type != NFT_T_WORD)
 		return NULL;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
+	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
 	char *meta = g_strdup_printf("meta %s", a->text);
 	const struct nft_key *k = NULL;
 	int words = 0;
 	for (unsigned i = 0; i < G_N_ELEMENTS(keys) && !k; i++) {
-		if (strcmp(keys[i].in, three) == 0)
+		if (strcmp(keys[i].in, four) == 0)
+			k = &keys[i].key, words = 4;
+		else if (strcmp(keys[i].in, three) == 0)
 			k = &keys[i].key, words = 3;
 		else if (strcmp(keys[i].in, two) == 0)
 			k = &keys[i].key, words = 2;
@@ -85,6 +104,7 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 					k = &keys[j].key, words = 1;
 	g_free(two);
 	g_free(three);
+	g_free(four);
 	g_free(meta);
 	for (int i = 0; i < words; i++)
 		nft_next(p);
@@ -699,6 +719,15 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_error(p, &span, NULL, "meta nfproto is only useful in the inet family");
 		return false;
 	}
+	if (k && k->dtype == NFT_DT_IPV4 && !strncmp(k->name, "ct ", 3) && p->family == NFT_FAMILY_INET &&
+	    !nft_is_word(&g_array_index(p->toks, struct nft_token, p->pos - 2), "ip")) {
+		/* `ct original saddr` names no family: only an ip table knows it */
+		struct nft_token span = *start;
+		span.len = nft_peek(p, 0)->col - start->col - 1;
+		nft_error(p, &span, NULL, "cannot determine ip protocol version, use \"ip %s\" or "
+			  "\"ip6 %s\" instead", k->name + strlen(k->name) - 5, k->name + strlen(k->name) - 5);
+		return false;
+	}
 	if (k) {
 		if (!parse_match(p, r, k))
 			return false;
@@ -746,5 +775,7 @@ struct nft_rule *nft_parse_rule(struct nft_parse *p)
 		if (last->line == r->loc.line)
 			r->loc.len = last->col + last->len - r->loc.col;
 	}
+	for (unsigned i = 0; i < r->exprs->len; i++)
+		nft_expr_prepare(r->exprs->pdata[i]);
 	return r;
 }

@@ -183,11 +183,20 @@ static bool chain_spec(struct batch *b, struct nft_chain *c)
 	return true;
 }
 
-static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, bool insert)
+/* start: the command's first word for `add rule ...` (the kernel's errors
+ * about the rule mark the whole command), NULL inside a chain block. */
+static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, bool insert,
+		     const struct nft_token *start)
 {
 	struct nft_rule *r = nft_parse_rule(b->p);
 	if (!r)
 		return false;
+	if (start && start->line == r->loc.line && start->col < r->loc.col) {
+		/* the command's location ends past its last word (bison's
+		 * location of the whole command takes the terminator in) */
+		r->loc.len += r->loc.col - start->col + 1;
+		r->loc.col = start->col;
+	}
 	g_ptr_array_add(b->pending, t);
 	g_ptr_array_add(b->pending, r);
 	g_ptr_array_add(b->pending_checks, t);
@@ -219,7 +228,7 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 		}
 		bool r = nft_is_word(t0, "type") || nft_is_word(t0, "policy") ? chain_spec(b, c) :
 			 nft_is_word(t0, "comment") ? unimpl(p, t0, "chain comments") :
-			 add_rule(b, t, c, false);
+			 add_rule(b, t, c, false, NULL);
 		if (!r) {
 			ok = false;
 			recover(p);
@@ -568,7 +577,7 @@ static bool command(struct batch *b)
 	    nft_is_word(nft_peek(p, 0), "handle") || nft_is_word(nft_peek(p, 0), "position") ||
 	    nft_is_word(nft_peek(p, 0), "index"))
 		return unimpl(p, nft_peek(p, 0), "rule positions and handles");
-	return add_rule(b, t, c, ins);
+	return add_rule(b, t, c, ins, verb);
 }
 
 /* A command's rules take their handles after its chains (nft sends a
@@ -613,6 +622,24 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 	e->chain_loc.line = 0;
 }
 
+/* nft_nat_validate, nft_masq_validate, nft_redir_validate: a nat
+ * statement only in a nat chain, source manips (snat, masquerade) at
+ * postrouting and input, destination manips (dnat, redirect) at prerouting
+ * and output; nft_reject_validate: reject at prerouting, input, forward and
+ * output. Hooks numbered as NF_INET_* (0 prerouting .. 4 postrouting). */
+static bool stmt_refused_at(const struct nft_expr *e, const struct nft_chain *c)
+{
+	if (e->kind == NFT_EXPR_REJECT)
+		return c->hook == 4;
+	if (e->kind != NFT_EXPR_NAT)
+		return false;
+	if (!c->type || strcmp(c->type, "nat") != 0)
+		return true;
+	if (e->nat == NFT_SNAT || e->nat == NFT_MASQ)
+		return c->hook != 4 && c->hook != 1;
+	return c->hook != 0 && c->hook != 3;
+}
+
 /* Statements the kernel accepts only at some hooks (the expressions'
  * validate ops): `rt mtu` (nft_rt_validate) in forward, output and
  * postrouting base chains. Run after each command (its new rules), the
@@ -628,7 +655,8 @@ static void check_hooks(struct batch *b)
 		bool bad = g_ptr_array_find(b->invalid_tables, t, NULL);
 		for (unsigned x = 0; !bad && c->base && x < r->exprs->len; x++) {
 			struct nft_expr *e = r->exprs->pdata[x];
-			if (e->kind == NFT_EXPR_MSS_RTMTU && c->hook != 2 && c->hook != 3 && c->hook != 4) {
+			if ((e->kind == NFT_EXPR_MSS_RTMTU && c->hook != 2 && c->hook != 3 && c->hook != 4) ||
+			    stmt_refused_at(e, c)) {
 				g_ptr_array_add(b->invalid_tables, t);
 				bad = true;
 			}
@@ -682,6 +710,69 @@ static void check_jumps(struct batch *b)
 	}
 }
 
+/* nft_chain_validate's depth walk from a base chain: a jump or goto one
+ * level deeper, more than NFT_JUMP_STACK_SIZE (16) levels (a loop among
+ * chains has no bottom) is EMLINK. path[] holds the rules walked; the blame
+ * goes to the first of them this batch added (their loc is set: a cloned
+ * rule's is not), as the kernel refuses the message that made the loop. */
+#define NFT_JUMP_STACK_SIZE 16
+static const struct nft_rule *too_deep(struct nft_table *t, struct nft_chain *c, unsigned level,
+				       const struct nft_rule **path, unsigned *budget)
+{
+	/* a wide tree of jumps is walked up to a bound (natsim's, for
+	 * fuzzed input): what is not walked is not refused */
+	if (*budget == 0)
+		return NULL;
+	(*budget)--;
+	for (unsigned k = 0; k < c->rules->len; k++) {
+		const struct nft_rule *r = c->rules->pdata[k];
+		path[level] = r;
+		for (unsigned x = 0; x < r->exprs->len; x++) {
+			const struct nft_expr *e = r->exprs->pdata[x];
+			const struct nft_set *s = e->anon ? e->anon :
+				e->vmap && e->set_ref ? nft_set_find(t, e->set_ref) : NULL;
+			unsigned n = s ? s->elems->len : 1;
+			for (unsigned y = 0; y < n; y++) {
+				const char *to = s ? ((struct nft_setelem *)s->elems->pdata[y])->chain
+						   : e->kind == NFT_EXPR_VERDICT ? e->chain : NULL;
+				struct nft_chain *tc = to ? nft_chain_find(t, to) : NULL;
+				if (!tc)
+					continue;
+				if (level + 1 > NFT_JUMP_STACK_SIZE)
+					return r;
+				const struct nft_rule *bad = too_deep(t, tc, level + 1, path, budget);
+				if (bad)
+					return bad;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void check_loops(struct batch *b)
+{
+	const struct nft_rule *path[NFT_JUMP_STACK_SIZE + 1];
+	unsigned budget = 100000;
+
+	for (unsigned i = 0; i < b->rs->tables->len; i++) {
+		struct nft_table *t = b->rs->tables->pdata[i];
+		for (unsigned j = 0; j < t->chains->len; j++) {
+			struct nft_chain *c = t->chains->pdata[j];
+			const struct nft_rule *bad = c->base ? too_deep(t, c, 0, path, &budget) : NULL;
+			if (!bad)
+				continue;
+			struct nft_loc at = bad->loc;
+			for (unsigned d = 0; d <= NFT_JUMP_STACK_SIZE && path[d] != bad; d++)
+				if (path[d]->loc.line) {
+					at = path[d]->loc;
+					break;
+				}
+			nft_error_loc(b->p, at, "Could not process rule: Too many links");
+			return;
+		}
+	}
+}
+
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
 {
@@ -714,6 +805,8 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	}
 	if (!p.nerr)
 		check_jumps(&b);
+	if (!p.nerr)
+		check_loops(&b);
 	nft_lex_free(&p);
 	g_ptr_array_free(b.pending, TRUE);
 	g_ptr_array_free(b.pending_sets, TRUE);

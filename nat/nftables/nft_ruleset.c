@@ -169,7 +169,6 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 {
 	struct nft_ruleset *c = nft_ruleset_new();
 	c->table_handle = rs->table_handle;
-	c->warned = rs->warned;
 	for (unsigned i = 0; i < rs->tables->len; i++) {
 		const struct nft_table *t = rs->tables->pdata[i];
 		struct nft_table *tc = g_memdup2(t, sizeof(*t));
@@ -190,15 +189,4 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 		g_ptr_array_add(c->tables, tc);
 	}
 	return c;
-}
-
-bool nft_has_base_chain(const struct nft_ruleset *rs)
-{
-	for (unsigned i = 0; rs && i < rs->tables->len; i++) {
-		const struct nft_table *t = rs->tables->pdata[i];
-		for (unsigned j = 0; j < t->chains->len; j++)
-			if (((const struct nft_chain *)t->chains->pdata[j])->base)
-				return true;
-	}
-	return false;
 }

@@ -417,6 +417,66 @@ static int bench_evq(unsigned long pending, int reps, unsigned long events)
 	return 0;
 }
 
+/* One nft command line (words split on blanks) into ns. */
+static void bench_nft(struct nf_ns *ns, const char *line)
+{
+	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
+	gchar **argv = g_strsplit(line, " ", -1);
+
+	if (nf_cmd_nft(ns, (int)g_strv_length(argv), argv, NULL, NULL, NULL, out, err, false) != 0) {
+		fprintf(stderr, "bench_engine: %s: %s", line, err->str);
+		exit(2);
+	}
+	g_strfreev(argv);
+	g_string_free(out, TRUE);
+	g_string_free(err, TRUE);
+}
+
+/* Issue 18's acceptance 5: a packet through a FORWARD filter of n rules
+ * that do not match it (udp dport 1000+k drop) and a last one that
+ * accepts, written once for iptables and once for nft, each alone in its
+ * namespace (no conntrack): packets/s through the FORWARD hook. */
+static int bench_rules(unsigned long n, int reps, unsigned long pkts)
+{
+	struct nf_env env = { .random_u32 = bench_env_random };
+	struct nf_ns *ipt = nf_ns_new(&env, 1), *nft = nf_ns_new(&env, 1);
+	char line[160], name[64];
+	uint8_t buf[64];
+
+	bench_nft(nft, "nft add table ip filter");
+	bench_nft(nft, "nft add chain ip filter forward { type filter hook forward priority 0 ; }");
+	for (unsigned long k = 0; k < n; k++) {
+		snprintf(line, sizeof(line), "iptables -A FORWARD -p udp --dport %lu -j DROP", 1000 + k);
+		bench_cmd(ipt, line);
+		snprintf(line, sizeof(line), "nft add rule ip filter forward udp dport %lu drop", 1000 + k);
+		bench_nft(nft, line);
+	}
+	bench_cmd(ipt, "iptables -A FORWARD -p udp -j ACCEPT");
+	bench_nft(nft, "nft add rule ip filter forward ip protocol udp accept");
+	for (int which = 0; which < 2; which++) {
+		struct nf_ns *ns = which ? nft : ipt;
+
+		snprintf(name, sizeof(name), "filter_%s_%lu_rules", which ? "nft" : "iptables", n);
+		for (int r = 0; r < reps; r++) {
+			double t0 = bench_now();
+
+			for (unsigned long k = 0; k < pkts; k++) {
+				struct nf_skb skb = { .ip = buf, .len = PKT_LEN };
+
+				bench_packet(buf, (uint32_t)k);
+				if (nf_hook(ns, NF_INET_FORWARD, &skb, "eth0", "eth1", bench_clock) != NF_ACCEPT) {
+					fprintf(stderr, "bench_engine: %s dropped a packet\n", name);
+					return 1;
+				}
+			}
+			bench_report(name, (double)pkts / (bench_now() - t0), "packets/s");
+		}
+	}
+	nf_ns_free(ipt);
+	nf_ns_free(nft);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *what = argc > 1 ? argv[1] : "";
@@ -444,6 +504,8 @@ int main(int argc, char **argv)
 		return bench_memory(n, reps, loop);
 	if (!strcmp(what, "evq"))
 		return bench_evq(n, reps, loop);
-	fprintf(stderr, "usage: bench_engine est|burst|new|expiry|memory|evq N [REPS [LOOP [D]]]\n");
+	if (!strcmp(what, "rules"))
+		return bench_rules(n, reps, loop);
+	fprintf(stderr, "usage: bench_engine est|burst|new|expiry|memory|evq|rules N [REPS [LOOP [D]]]\n");
 	return 2;
 }

@@ -184,7 +184,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build-bench")
     ap.add_argument("--quick", action="store_true", help="fewer and shorter runs")
-    ap.add_argument("--only", default="", help="engine, evq, e2e or idle")
+    ap.add_argument("--only", default="", help="engine, rules, evq, e2e or idle")
     ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, one run: checks the table, measures nothing")
@@ -237,6 +237,20 @@ def main():
             note="bursts with nat_prefetch_flow")
         got, cmd = engine(build, ["expiry", size(1000000), reps])
         add("ct_expiry_1M", got["ct_expiry_1M"][0], "entries/s", None, cmd)
+
+    if a.only in ("", "engine", "rules"):
+        # issue 18, acceptance 5: a packet through nft rules costs no more
+        # than through the same iptables rules (FORWARD, n rules that do
+        # not match, then an accept; no conntrack)
+        for n in (10, 50):
+            got, cmd = engine(build, ["rules", n, reps, size(2000000)])
+            ipt = got["filter_iptables_%d_rules" % n][0]
+            nft = got["filter_nft_%d_rules" % n][0]
+            add("filter_iptables_%d_rules" % n, ipt, "packets/s", None, cmd)
+            add("filter_nft_%d_rules" % n, nft, "packets/s", None, cmd)
+            add("filter_nft_per_iptables_%d_rules" % n,
+                [statistics.median(nft) / statistics.median(ipt)], "x", 1,
+                "ratio of the two medians above", note="nft's packets/s over iptables'")
 
     if a.only in ("", "evq"):
         got, cmd = engine(build, ["evq", size(1000), reps, size(10000000)])

@@ -41,7 +41,7 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
-              "conntrack", "tcpdump", "sysctl", "python3")
+              "conntrack", "tcpdump", "sysctl", "nft", "python3")
 
 # what a kernel run inside User-Mode Linux execs on top (uml.py boots the
 # kernel; uml_guest.py loads its modules with kmod's modprobe and links

@@ -82,6 +82,9 @@ TARGETS = {
     "hosts16_pcap_pkts_per_s": ">= 2.00M",
     # issue 12, point 4: idle simulated time costs nothing
     "idle-5d_nopcap_wall": "<= 0.05",
+    # issue 18, acceptance 5: nft rules cost no more than iptables'
+    "filter_nft_per_iptables_10_rules": ">= 1",
+    "filter_nft_per_iptables_50_rules": ">= 1",
 }
 
 

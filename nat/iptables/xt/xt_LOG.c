@@ -10,6 +10,7 @@
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
+#include "nat/iptables/nf_log.h"
 #include "nat/iptables/xt.h"
 
 struct xt_log {
@@ -217,14 +218,12 @@ static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
 
 /* The MAC= field: the frame's Ethernet header sits right before the IPv4
  * header (dev->hard_header_len = 14), only for packets that came in. */
-static unsigned log_tg(struct xt_action_param *par, const void *data)
+void nf_log_ip_packet(struct nf_ns *ns, const struct nf_skb *skb, const char *in,
+		      const char *out, const char *prefix, nf_time now)
 {
-	const struct xt_log *lg = data;
-	struct nf_ns *ns = par->ns;
-	const struct nf_skb *skb = par->skb;
-	const char *in = par->in, *out = par->out;
 	GString *m = g_string_sized_new(256);
-	g_string_append_printf(m, "%sIN=%s OUT=%s ", lg->prefix ? lg->prefix : "",
+
+	g_string_append_printf(m, "%sIN=%s OUT=%s ", prefix ? prefix : "",
 			       in ? in : "", out ? out : "");
 	if (in) {
 		const uint8_t *mac = skb->ip - 14;
@@ -239,8 +238,15 @@ static unsigned log_tg(struct xt_action_param *par, const void *data)
 	log_ipv4(m, skb->ip, len, false);
 	if (skb->mark)
 		g_string_append_printf(m, "MARK=0x%x ", skb->mark);
-	nf_klog(ns, par->now, "%s", m->str);
+	nf_klog(ns, now, "%s", m->str);
 	g_string_free(m, TRUE);
+}
+
+static unsigned log_tg(struct xt_action_param *par, const void *data)
+{
+	const struct xt_log *lg = data;
+
+	nf_log_ip_packet(par->ns, par->skb, par->in, par->out, lg->prefix, par->now);
 	return XT_CONTINUE;
 }
 

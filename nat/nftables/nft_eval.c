@@ -1,0 +1,592 @@
+/* nft_eval.c - nf_tables' rule evaluation on a packet (nft_do_chain).
+ *
+ * Mirrors nf_tables_core.c (nft_do_chain: rules in order, expressions in
+ * order, NFT_BREAK ends a rule, NFT_CONTINUE goes on, jump/goto/return on
+ * a stack of 16, the base chain's policy at the end) and the expressions'
+ * eval functions: nft_payload.c, nft_meta.c, nft_ct.c, nft_cmp.c,
+ * nft_range.c, nft_bitwise.c + nft_cmp.c (masks), nft_lookup.c (sets,
+ * verdict maps), nft_counter.c, nft_log.c, nft_reject_ipv4.c, nft_nat.c,
+ * nft_masq.c, nft_redir.c, nft_ct.c's set and nft_ct_notrack.
+ * Design: the model's expressions are evaluated as they are (a selector
+ * with its values), not compiled to registers: a selector loads a 32-bit
+ * value (or an interface name) and the comparison follows. What the
+ * ruleset uses that is not evaluated (fib, limit, quota, MSS clamping,
+ * concatenated lookups) is said once at load (nft_say_unevaluated) and
+ * behaves as written there. --trace prints each rule that reaches a
+ * verdict or its end, and the policy, as iptables' walk does.
+ */
+#include <string.h>
+
+#include "nat/conntrack/ct.h"
+#include "nat/core/nf_inet.h"
+#include "nat/core/nf_ns.h"
+#include "nat/iptables/nf_log.h"
+#include "nat/nf_nat/nat.h"
+#include "nat/nftables/nft_eval.h"
+#include "nat/nftables/nft_int.h"
+
+/* nft_pktinfo: the packet's offsets, found once per chain walk
+ * (nft_set_pktinfo_ipv4). */
+struct nft_pktinfo {
+	struct nf_skb *skb;
+	const struct nf_hook_state *st;
+	struct nft_table *table;
+	uint32_t len;		/* the IP datagram's length (skb->len at L3) */
+	const uint8_t *l4;	/* the transport header, NULL for a later fragment */
+	uint32_t l4len;
+	uint8_t proto;
+	bool trace;
+	bool nat_chain;		/* the base chain is a nat chain (a NAT rule lookup) */
+	/* the rule being evaluated, for the walk's line */
+	const struct nft_chain *chain;
+	unsigned num;
+};
+
+/* The verdict of one rule (enum nft_verdicts' role). */
+enum nft_rule_res { RES_BREAK, RES_NEXT, RES_ACCEPT, RES_DROP, RES_REJECT, RES_JUMP,
+		    RES_GOTO, RES_RETURN };
+
+struct nft_regs {
+	enum nft_rule_res res;
+	const char *chain;	/* jump/goto target */
+	bool traced;		/* the rule's walk line is written */
+};
+
+/* ----- selectors ----- */
+
+/* nf_ct_get + the state bits of nft_ct_get_eval (NF_CT_STATE_BIT). */
+static uint32_t ct_state_bits(const struct nf_skb *skb)
+{
+	if (!skb->ct)
+		return skb->ctinfo == IP_CT_UNTRACKED ? 64u : 1u;
+	return 1u << (skb->ctinfo % IP_CT_IS_REPLY + 1);
+}
+
+/* meta pkttype at L3: the kernel's skb->pkt_type is the link layer's;
+ * the simulator's frames reach the stack addressed to the host unless the
+ * destination is a broadcast or multicast address (nft_meta's loopback
+ * rule, which reads the address, gives the same). */
+static uint32_t pkttype(const uint8_t *ip)
+{
+	uint32_t d = rd32(ip + 16);
+
+	if (d == 0xffffffffu)
+		return 1;
+	if ((d >> 28) == 0xe)
+		return 2;
+	return 0;
+}
+
+/* Load the selector's value: false when the packet has no such field
+ * (NFT_BREAK: a transport field of another protocol or of a later
+ * fragment, a ct field without an entry). */
+static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uint32_t *v,
+		     const char **name)
+{
+	const struct nf_skb *skb = pkt->skb;
+	const uint8_t *ip = skb->ip;
+	const struct ct_entry *ct = skb->ct;
+
+	if (k->l4proto >= 0 && (pkt->proto != k->l4proto || !pkt->l4))
+		return false;
+	switch (k->id) {
+	case NFT_K_IP_SADDR: *v = rd32(ip + 12); return true;
+	case NFT_K_IP_DADDR: *v = rd32(ip + 16); return true;
+	case NFT_K_IP_PROTOCOL: case NFT_K_L4PROTO: *v = pkt->proto; return true;
+	case NFT_K_IP_TTL: *v = ip[8]; return true;
+	case NFT_K_IP_LENGTH: *v = rd16(ip + 2); return true;
+	case NFT_K_TCP_SPORT: case NFT_K_UDP_SPORT: case NFT_K_TH_SPORT:
+		if (!pkt->l4 || pkt->l4len < 2)
+			return false;
+		*v = rd16(pkt->l4);
+		return true;
+	case NFT_K_TCP_DPORT: case NFT_K_UDP_DPORT: case NFT_K_TH_DPORT:
+		if (!pkt->l4 || pkt->l4len < 4)
+			return false;
+		*v = rd16(pkt->l4 + 2);
+		return true;
+	case NFT_K_TCP_FLAGS:
+		if (pkt->l4len < 14)
+			return false;
+		*v = pkt->l4[13];
+		return true;
+	case NFT_K_ICMP_TYPE:
+		if (pkt->l4len < 1)
+			return false;
+		*v = pkt->l4[0];
+		return true;
+	case NFT_K_CT_STATE: *v = ct_state_bits(skb); return true;
+	case NFT_K_IIFNAME: *name = pkt->st->in ? pkt->st->in : ""; return true;
+	case NFT_K_OIFNAME: *name = pkt->st->out ? pkt->st->out : ""; return true;
+	case NFT_K_NFPROTO: *v = 2; return true;
+	case NFT_K_MARK: *v = skb->mark; return true;
+	case NFT_K_PKTTYPE: *v = pkttype(ip); return true;
+	case NFT_K_LENGTH: *v = pkt->len; return true;
+	case NFT_K_FIB_DADDR_TYPE: case NFT_K_FIB_SADDR_TYPE:
+		return false;	/* not evaluated: said at load */
+	default:
+		break;
+	}
+	if (!ct)
+		return false;
+	const struct ct_tuple *o = &ct->tuplehash[CT_DIR_ORIGINAL].t;
+	const struct ct_tuple *r = &ct->tuplehash[CT_DIR_REPLY].t;
+	switch (k->id) {
+	case NFT_K_CT_STATUS: *v = ct->status; return true;
+	case NFT_K_CT_MARK: *v = ct->mark; return true;
+	case NFT_K_CT_DIRECTION: *v = ct_info_dir(skb->ctinfo); return true;
+	case NFT_K_CT_ORIG_SADDR: *v = o->src; return true;
+	case NFT_K_CT_ORIG_DADDR: *v = o->dst; return true;
+	case NFT_K_CT_REPL_SADDR: *v = r->src; return true;
+	case NFT_K_CT_REPL_DADDR: *v = r->dst; return true;
+	case NFT_K_CT_ORIG_PSRC: *v = o->sport; return true;
+	case NFT_K_CT_ORIG_PDST: *v = o->dport; return true;
+	case NFT_K_CT_REPL_PSRC: *v = r->sport; return true;
+	case NFT_K_CT_REPL_PDST: *v = r->dport; return true;
+	default: return false;
+	}
+}
+
+/* An interface name against a value: "eth*" matches by prefix, as nft's
+ * wildcard compares only the bytes before the star. */
+static bool ifname_eq(const char *pat, const char *name)
+{
+	size_t n = strlen(pat);
+
+	if (n && pat[n - 1] == '*')
+		return strncmp(pat, name, n - 1) == 0;
+	return strcmp(pat, name) == 0;
+}
+
+static bool elem_has(const struct nft_elem *e, uint32_t v, const char *name)
+{
+	if (name)
+		return e->str && ifname_eq(e->str, name);
+	return e->lo <= v && v <= e->hi;
+}
+
+/* A named set or map of the table (nft_lookup_init resolved it at load;
+ * a transaction keeps the name valid). */
+static const struct nft_set *set_of(const struct nft_pktinfo *pkt, const struct nft_expr *e)
+{
+	return e->anon ? e->anon : nft_set_find(pkt->table, e->set_ref);
+}
+
+/* nft_lookup_eval on a one-type set: the element holding the value. */
+static const struct nft_setelem *set_lookup(const struct nft_set *s, uint32_t v, const char *name)
+{
+	if (!s || s->key_types->len != 1)
+		return NULL;	/* concatenations: said at load */
+	for (unsigned i = 0; i < s->elems->len; i++) {
+		const struct nft_setelem *se = s->elems->pdata[i];
+		if (se->key->len && elem_has(&g_array_index(se->key, struct nft_elem, 0), v, name))
+			return se;
+	}
+	return NULL;
+}
+
+/* A selector and its comparison (nft_cmp, nft_range, nft_bitwise + cmp,
+ * nft_lookup, a verdict map); false is NFT_BREAK. */
+static bool nft_match(const struct nft_pktinfo *pkt, const struct nft_expr *e, struct nft_regs *regs)
+{
+	uint32_t v = 0;
+	const char *name = NULL;
+	bool hit = false;
+
+	if (!nft_load(pkt, e->key, &v, &name))
+		return false;
+	switch (e->op) {
+	case NFT_OP_RANGE:
+		hit = v - e->op_lo <= e->op_hi - e->op_lo;
+		break;
+	case NFT_OP_VMAP: {
+		const struct nft_setelem *se = set_lookup(set_of(pkt, e), v, name);
+		if (!se)
+			return false;
+		static const enum nft_rule_res res[] = {
+			[NFT_ACCEPT] = RES_ACCEPT, [NFT_DROP] = RES_DROP, [NFT_RETURN] = RES_RETURN,
+			[NFT_CONTINUE] = RES_NEXT, [NFT_JUMP] = RES_JUMP, [NFT_GOTO] = RES_GOTO,
+		};
+		regs->res = res[se->verdict];
+		regs->chain = se->chain;
+		return true;
+	}
+	case NFT_OP_LOOKUP:
+		hit = set_lookup(set_of(pkt, e), v, name) != NULL;
+		break;
+	case NFT_OP_MASK:
+		/* tcp flags syn / fin,syn,rst,ack: (flags & mask) == value */
+		hit = (v & e->mask) == e->op_lo;
+		break;
+	case NFT_OP_BITS:
+		/* ct state established,related: any of the bits */
+		hit = (v & e->op_lo) != 0;
+		break;
+	default:	/* NFT_OP_ANY, NFT_OP_IFNAME: an anonymous set, names */
+		for (unsigned i = 0; i < e->elems->len && !hit; i++)
+			hit = elem_has(&g_array_index(e->elems, struct nft_elem, i), v, name);
+		break;
+	}
+	return hit != e->neq;
+}
+
+/* ----- the walk's lines ----- */
+
+static const char *res_text(enum nft_rule_res res)
+{
+	static const char *const t[] = { "break", "continue", "accept", "drop", "reject",
+					 "jump", "goto", "return" };
+	return t[res];
+}
+
+/* "  FORWARD     nft        ip filter forward rule 2: tcp dport 22 accept => accept" */
+static void trace_rule(const struct nft_pktinfo *pkt, const struct nft_rule *r, const char *res,
+		       const char *target)
+{
+	const struct nft_chain *c = pkt->chain;
+	unsigned num = pkt->num;
+	struct nf_ns *ns = pkt->st->net;
+	static const struct nft_print_opts o = { .stateless = true };
+	GString *s = g_string_new(NULL);
+
+	nft_print_rule(s, r, &o);
+	nf_trace(ns, NF_TRACE_STEP "%s %s %s rule %u: %s => %s%s%s", nf_hook_name(pkt->st->hook),
+		 "nft", nft_family_name(pkt->table->family), pkt->table->name, c->name, num, s->str,
+		 res, target ? " " : "", target ? target : "");
+	g_string_free(s, TRUE);
+}
+
+static void trace_policy(const struct nft_pktinfo *pkt, const struct nft_chain *c, bool decided)
+{
+	nf_trace(pkt->st->net, NF_TRACE_STEP "%s %s %s policy %s (%s)",
+		 nf_hook_name(pkt->st->hook), "nft", nft_family_name(pkt->table->family),
+		 pkt->table->name, c->name, c->policy_drop ? "drop" : "accept",
+		 decided ? "no rule decided" : "no rules");
+}
+
+/* ----- statements ----- */
+
+static uint8_t reject_with(const char *how)
+{
+	static const struct { const char *n; uint8_t with; } map[] = {
+		{ "icmp net-unreachable", NF_REJECT_ICMP_NET_UNREACH },
+		{ "icmp host-unreachable", NF_REJECT_ICMP_HOST_UNREACH },
+		{ "icmp prot-unreachable", NF_REJECT_ICMP_PROTO_UNREACH },
+		{ "icmp port-unreachable", NF_REJECT_ICMP_PORT_UNREACH },
+		{ "icmp net-prohibited", NF_REJECT_ICMP_NET_PROHIBITED },
+		{ "icmp host-prohibited", NF_REJECT_ICMP_HOST_PROHIBITED },
+		{ "icmp admin-prohibited", NF_REJECT_ICMP_ADMIN_PROHIBITED },
+		{ "icmpx no-route", NF_REJECT_ICMP_NET_UNREACH },
+		{ "icmpx port-unreachable", NF_REJECT_ICMP_PORT_UNREACH },
+		{ "icmpx host-unreachable", NF_REJECT_ICMP_HOST_UNREACH },
+		{ "icmpx admin-prohibited", NF_REJECT_ICMP_ADMIN_PROHIBITED },
+		{ "tcp reset", NF_REJECT_TCP_RESET },
+	};
+	for (unsigned i = 0; how && i < G_N_ELEMENTS(map); i++)
+		if (!strcmp(how, map[i].n))
+			return map[i].with;
+	return NF_REJECT_ICMP_PORT_UNREACH;
+}
+
+/* nft_nat_eval / nft_masq_ipv4_eval / nft_redir_ipv4_eval: bind the new
+ * entry through the NAT core, as iptables' targets do; the verdict is
+ * final (accept, or drop when no binding is possible). */
+static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft_expr *e)
+{
+	struct nf_ns *ns = pkt->st->net;
+	struct ct_entry *ct = pkt->skb->ct;
+	struct nat_range range = { 0 };
+	enum nat_manip manip = e->nat == NFT_SNAT || e->nat == NFT_MASQ ? NAT_MANIP_SRC : NAT_MANIP_DST;
+	int v;
+
+	if (!ct)
+		return RES_ACCEPT;
+	/* the kernel binds only from a nat chain, at its manip's hook, for an
+	 * entry not bound yet (nft_nat_validate refuses the rest at load; a
+	 * regular chain jumped to from a filter chain is not checked there
+	 * here): anything else binds nothing */
+	if (!pkt->nat_chain || nat_hook_manip(pkt->st->hook) != manip || nat_initialized(ct, manip))
+		return RES_ACCEPT;
+	if (e->has_addr) {
+		range.flags |= NF_NAT_RANGE_MAP_IPS;
+		range.min_addr = e->addr_lo;
+		range.max_addr = e->addr_hi;
+	}
+	if (e->has_port) {
+		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+		range.min_port = e->port_lo;
+		range.max_port = e->port_hi;
+	}
+	if (e->nat_flags & NFT_NAT_RANDOM)
+		range.flags |= NF_NAT_RANGE_PROTO_RANDOM;
+	if (e->nat_flags & NFT_NAT_FULLY_RANDOM)
+		range.flags |= NF_NAT_RANGE_PROTO_RANDOM_FULLY;
+	if (e->nat_flags & NFT_NAT_PERSISTENT)
+		range.flags |= NF_NAT_RANGE_PERSISTENT;
+	switch (e->nat) {
+	case NFT_MASQ:
+		v = nat_masquerade(ns, ct, &range, pkt->st->out, pkt->st->now);
+		break;
+	case NFT_REDIR:
+		v = nat_redirect(ns, ct, &range, pkt->st->in, pkt->st->hook, pkt->st->now);
+		break;
+	default:
+		v = nat_setup_info(ns, ct, &range, manip, pkt->st->now);
+		break;
+	}
+	if (v != NF_ACCEPT) {
+		pkt->skb->drop_reason = NF_DROP_REASON_NAT;
+		return RES_DROP;
+	}
+	return RES_ACCEPT;
+}
+
+/* One rule's expressions in order (nft_do_chain's inner loop). */
+static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft_rule *r,
+				       struct nft_regs *regs)
+{
+	struct nf_skb *skb = pkt->skb;
+	static const enum nft_rule_res verdicts[] = {
+		[NFT_ACCEPT] = RES_ACCEPT, [NFT_DROP] = RES_DROP, [NFT_RETURN] = RES_RETURN,
+		[NFT_CONTINUE] = RES_NEXT, [NFT_JUMP] = RES_JUMP, [NFT_GOTO] = RES_GOTO,
+	};
+
+	for (unsigned i = 0; i < r->exprs->len; i++) {
+		struct nft_expr *e = r->exprs->pdata[i];
+		switch (e->kind) {
+		case NFT_EXPR_MATCH:
+			regs->res = RES_NEXT;
+			if (!nft_match(pkt, e, regs))
+				return RES_BREAK;
+			if (regs->res != RES_NEXT)
+				return regs->res;	/* a verdict map's */
+			break;
+		case NFT_EXPR_VERDICT:
+			regs->chain = e->chain;
+			return verdicts[e->verdict];
+		case NFT_EXPR_COUNTER:
+			e->packets++;
+			e->bytes += pkt->len;
+			break;
+		case NFT_EXPR_LOG:
+			nf_log_ip_packet(pkt->st->net, skb, pkt->st->in, pkt->st->out, e->prefix,
+					 pkt->st->now);
+			break;
+		case NFT_EXPR_LIMIT:
+		case NFT_EXPR_QUOTA:
+			/* not evaluated (said at load): under the limit, within the quota */
+			if (e->over)
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_NAT: {
+			/* the rule's line before NAT's own (the binding) */
+			static const char *const nat_names[] = { "snat", "dnat", "masquerade", "redirect" };
+			if (pkt->trace)
+				trace_rule(pkt, r, nat_names[e->nat], NULL);
+			regs->traced = true;
+			return nft_nat(pkt, e);
+		}
+		case NFT_EXPR_REJECT:
+			skb->reject_with = reject_with(e->reject);
+			return RES_REJECT;
+		case NFT_EXPR_META_SET:
+			skb->mark = e->value;
+			break;
+		case NFT_EXPR_CT_SET:
+			if (skb->ct && skb->ct->mark != e->value) {
+				skb->ct->mark = e->value;
+				ct_event_cache(skb->ct, IPCT_MARK);
+			}
+			break;
+		case NFT_EXPR_NOTRACK:
+			/* nft_notrack_eval: only a packet conntrack has not seen */
+			if (!skb->ct) {
+				skb->ctinfo = IP_CT_UNTRACKED;
+			}
+			break;
+		case NFT_EXPR_MSS_RTMTU:
+			break;	/* not evaluated: said at load */
+		}
+	}
+	return RES_NEXT;
+}
+
+void nft_expr_prepare(struct nft_expr *e)
+{
+	if (e->kind != NFT_EXPR_MATCH || !e->key)
+		return;
+	const struct nft_elem *v0 = e->elems && e->elems->len ? &g_array_index(e->elems, struct nft_elem, 0)
+							    : NULL;
+	if (e->vmap)
+		e->op = NFT_OP_VMAP;
+	else if (e->set_ref)
+		e->op = NFT_OP_LOOKUP;
+	else if (!v0 || e->key->dtype == NFT_DT_IFNAME)
+		e->op = NFT_OP_IFNAME;
+	else if (e->has_mask)
+		e->op = NFT_OP_MASK;
+	else if (!e->is_set && nft_dtype_bitmask(e->key->dtype))
+		e->op = NFT_OP_BITS;
+	else if (e->elems->len == 1)
+		e->op = NFT_OP_RANGE;
+	else
+		e->op = NFT_OP_ANY;
+	if (v0) {
+		e->op_lo = v0->lo;
+		e->op_hi = v0->hi;
+	}
+}
+
+bool nft_expr_needs_ct(const struct nft_expr *e)
+{
+	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT)
+		return true;
+	return e->kind == NFT_EXPR_MATCH && !strncmp(e->key->name, "ct ", 3);
+}
+
+/* ----- the chain walk ----- */
+
+#define NFT_JUMP_STACK_SIZE 16
+
+unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb *skb,
+		      const struct nf_hook_state *st)
+{
+	struct nft_pktinfo pkt = { .skb = skb, .st = st, .table = t,
+				   .trace = st->net->env.trace != NULL,
+				   /* types: filter, nat, route */
+				   .nat_chain = base->type && base->type[0] == 'n' };
+	struct { struct nft_chain *c; unsigned next; } stack[NFT_JUMP_STACK_SIZE];
+	unsigned sp = 0, i = 0;
+	struct nft_chain *c = base;
+
+	if (skb->len < 20)
+		return NF_ACCEPT;
+	const uint8_t *ip = skb->ip;
+	unsigned ihl = (ip[0] & 0x0f) * 4u;
+	uint32_t tot = rd16(ip + 2);
+	pkt.len = tot && tot < skb->len ? tot : skb->len;
+	pkt.proto = ip[9];
+	if (!(rd16(ip + 6) & 0x1fff) && pkt.len > ihl) {
+		pkt.l4 = ip + ihl;
+		pkt.l4len = pkt.len - ihl;
+	}
+
+	/* loops are refused at load (nft_parse.c, EMLINK); a bound anyway */
+	for (unsigned steps = 0;; steps++) {
+		if (steps > (1u << 20))
+			return NF_DROP;
+		if (i >= c->rules->len) {
+			if (sp == 0)
+				break;		/* the base chain's end: its policy */
+			sp--;
+			c = stack[sp].c;
+			i = stack[sp].next;
+			continue;
+		}
+		struct nft_rule *r = c->rules->pdata[i++];
+		struct nft_regs regs = { RES_NEXT, NULL, false };
+		pkt.chain = c;
+		pkt.num = i;
+		enum nft_rule_res res = nft_rule_eval(&pkt, r, &regs);
+		if (res == RES_BREAK)
+			continue;
+		struct nft_chain *to = NULL;
+		if (res == RES_JUMP || res == RES_GOTO)
+			to = regs.chain ? nft_chain_find(t, regs.chain) : NULL;
+		if (pkt.trace && !regs.traced)
+			trace_rule(&pkt, r, res_text(res), to ? to->name : NULL);
+		switch (res) {
+		case RES_BREAK:
+		case RES_NEXT:
+			break;
+		case RES_ACCEPT:
+			return NF_ACCEPT;
+		case RES_DROP:
+			return NF_DROP;
+		case RES_REJECT:
+			return NF_REJECT;
+		case RES_RETURN:
+			if (sp == 0)
+				goto policy;
+			sp--;
+			c = stack[sp].c;
+			i = stack[sp].next;
+			break;
+		case RES_JUMP:
+			if (!to)
+				break;
+			if (sp >= NFT_JUMP_STACK_SIZE)
+				return NF_DROP;
+			stack[sp].c = c;
+			stack[sp].next = i;
+			sp++;
+			c = to;
+			i = 0;
+			break;
+		case RES_GOTO:
+			if (!to)
+				break;
+			c = to;
+			i = 0;
+			break;
+		}
+	}
+policy:
+	if (pkt.trace)
+		trace_policy(&pkt, base, base->rules->len != 0);
+	return base->policy_drop ? NF_DROP : NF_ACCEPT;
+}
+
+/* ----- what is not evaluated ----- */
+
+enum { UNEVAL_FIB = 1, UNEVAL_LIMIT = 2, UNEVAL_QUOTA = 4, UNEVAL_MSS = 8, UNEVAL_CONCAT = 16 };
+
+static unsigned uneval_of(const struct nft_table *t, const struct nft_expr *e)
+{
+	switch (e->kind) {
+	case NFT_EXPR_MATCH: {
+		const struct nft_set *s = e->anon ? e->anon : e->set_ref ? nft_set_find((struct nft_table *)t, e->set_ref) : NULL;
+		if (e->key->id == NFT_K_FIB_DADDR_TYPE || e->key->id == NFT_K_FIB_SADDR_TYPE)
+			return UNEVAL_FIB;
+		if (s && s->key_types->len != 1)
+			return UNEVAL_CONCAT;
+		return 0;
+	}
+	case NFT_EXPR_LIMIT: return UNEVAL_LIMIT;
+	case NFT_EXPR_QUOTA: return UNEVAL_QUOTA;
+	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
+	default: return 0;
+	}
+}
+
+void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
+{
+	static const char *const what[] = {
+		"fib (never matches)", "limit (always under the rate)",
+		"quota (never used up)", "tcp option maxseg size set rt mtu (changes nothing)",
+		"lookups of concatenated sets (never match)",
+	};
+	unsigned used = 0;
+
+	for (unsigned i = 0; i < rs->tables->len; i++) {
+		const struct nft_table *t = rs->tables->pdata[i];
+		for (unsigned j = 0; j < t->chains->len; j++) {
+			const struct nft_chain *c = t->chains->pdata[j];
+			for (unsigned k = 0; k < c->rules->len; k++) {
+				const struct nft_rule *r = c->rules->pdata[k];
+				for (unsigned x = 0; x < r->exprs->len; x++)
+					used |= uneval_of(t, r->exprs->pdata[x]);
+			}
+		}
+	}
+	used &= ~rs->said;
+	if (!used)
+		return;
+	rs->said |= used;
+	g_string_append(err, "natsim: nft");
+	unsigned n = 0;
+	for (unsigned b = 0; b < G_N_ELEMENTS(what); b++)
+		if (used & (1u << b))
+			g_string_append_printf(err, "%s %s", n++ ? "," : "", what[b]);
+	g_string_append_printf(err, " %s not evaluated on packets yet\n", n > 1 ? "are" : "is");
+}
