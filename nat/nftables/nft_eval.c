@@ -20,6 +20,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
+#include "nat/core/nf_pktinfo.h"
 #include "nat/iptables/nf_log.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/nftables/nft_eval.h"
@@ -295,7 +296,7 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 {
 	struct nf_ns *ns = pkt->st->net;
 	struct ct_entry *ct = pkt->skb->ct;
-	struct nat_range range = { 0 };
+	struct nf_nat_range2 range = { 0 };
 	enum nat_manip manip = e->nat == NFT_SNAT || e->nat == NFT_MASQ ? NAT_MANIP_SRC : NAT_MANIP_DST;
 	int v;
 
@@ -309,8 +310,8 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 		return RES_ACCEPT;
 	if (e->has_addr) {
 		range.flags |= NF_NAT_RANGE_MAP_IPS;
-		range.min_addr = e->addr_lo;
-		range.max_addr = e->addr_hi;
+		range.min_addr.ip = e->addr_lo;
+		range.max_addr.ip = e->addr_hi;
 	}
 	if (e->has_port) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
@@ -459,16 +460,15 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb
 	unsigned sp = 0, i = 0;
 	struct nft_chain *c = base;
 
-	if (skb->len < 20)
+	/* the header as nf_hook() parsed it once (st->pkt, nf_pktinfo.h) */
+	const struct nf_pktinfo *pi = &st->pkt;
+	if (!(pi->flags & NF_PKTINFO_L3))
 		return NF_ACCEPT;
-	const uint8_t *ip = skb->ip;
-	unsigned ihl = (ip[0] & 0x0f) * 4u;
-	uint32_t tot = rd16(ip + 2);
-	pkt.len = tot && tot < skb->len ? tot : skb->len;
-	pkt.proto = ip[9];
-	if (!(rd16(ip + 6) & 0x1fff) && pkt.len > ihl) {
-		pkt.l4 = ip + ihl;
-		pkt.l4len = pkt.len - ihl;
+	pkt.len = nf_pktinfo_end(pi);
+	pkt.proto = pi->l4proto;
+	if ((pi->flags & NF_PKTINFO_L4PROTO) && !pi->fragoff && pkt.len > pi->thoff) {
+		pkt.l4 = skb->ip + pi->thoff;
+		pkt.l4len = pkt.len - pi->thoff;
 	}
 
 	/* loops are refused at load (nft_parse.c, EMLINK); a bound anyway */
