@@ -44,7 +44,7 @@ def full(work):
 
 
 def test_shards_cover_every_run_once_and_merge_equals_unsharded(work, full):
-    n_scn = len(list((work / "topologies").glob("*.scn")))
+    n_scn = len(list((work / "topologies").rglob("*.scn")))
     every = run_keys(work / "full")
     assert len(every) == 2 * n_scn
     seen = []
@@ -76,11 +76,11 @@ def test_list_prints_one_run_command_per_run(work):
     p = natsim("test", "topologies", *ARGS, "--list", "--out", "L", cwd=work)
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
-    assert len(lines) == 2 * len(list((work / "topologies").glob("*.scn")))
+    assert len(lines) == 2 * len(list((work / "topologies").rglob("*.scn")))
     first = shlex.split(lines[0])
-    assert first == [str(natsim_path()), "run", "topologies/conntrack-acct.scn", "--out",
-                     "L/runs/conntrack-acct,seed=1", "--junit",
-                     "L/runs/conntrack-acct,seed=1/junit.xml", "--quiet", "--no-pcap",
+    assert first == [str(natsim_path()), "run", "topologies/addrtype.scn", "--out",
+                     "L/runs/addrtype,seed=1", "--junit",
+                     "L/runs/addrtype,seed=1/junit.xml", "--quiet", "--no-pcap",
                      "--seed", "1"]
     assert not (work / "L").exists(), "--list runs nothing"
     shard = natsim("test", "topologies", *ARGS, "--list", "--shard", "2/3", "--out", "L",
