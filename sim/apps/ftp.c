@@ -2,7 +2,8 @@
  * get DEST FILE [active|passive] [eprt|epsv] [port P]`), enough to drive a
  * conntrack FTP helper with the bytes real programs send.
  *
- * The server answers with vsftpd 3.0.3's replies, byte for byte ("220
+ * The server's replies follow vsftpd 3.0.3's (written from its source,
+ * not checked against a running vsftpd: no test runs one) ("220
  * (vsFTPd 3.0.3)", "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).", "229
  * Entering Extended Passive Mode (|||p|)"), connects an active data
  * connection from port 20 (Debian's connect_from_port_20=YES), serves
