@@ -14,6 +14,7 @@
 #define NAT_NF_INET_H
 
 #include <glib.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,5 +65,10 @@ static inline void wr32(uint8_t *b, uint32_t v)
 size_t nf_inet_ntop4(uint32_t addr, char buf[NF_INET_ADDRSTRLEN]);
 /* The same, appended to s. */
 void nf_inet_append4(GString *s, uint32_t addr);
+
+/* inet_aton, as getaddrinfo reads a numeric host (iptables' XTTYPE_HOST):
+ * 1 to 4 parts (decimal, 0x hex or 0 octal), the last filling the
+ * remaining bytes ("1" is 0.0.0.1, "10.1" 10.0.0.1). Host order in *out. */
+bool nf_inet_aton(const char *s, uint32_t *out);
 
 #endif

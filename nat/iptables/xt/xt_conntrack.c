@@ -104,40 +104,6 @@ static int ct_parse_names(struct xt_parse *p, const char *what, const struct ct_
 	return 0;
 }
 
-/* inet_aton, as getaddrinfo reads a numeric host: 1 to 4 parts (decimal,
- * 0x hex or 0 octal), the last filling the remaining bytes ("1" is
- * 0.0.0.1, "10.1" 10.0.0.1). */
-static bool ct_inet_aton(const char *s, uint32_t *out)
-{
-	unsigned long part[4];
-	int n = 0;
-	const char *p = s;
-	for (;;) {
-		char *end;
-		if (n == 4 || !g_ascii_isdigit(*p))
-			return false;
-		part[n++] = strtoul(p, &end, 0);
-		if (*end == '.') {
-			p = end + 1;
-			continue;
-		}
-		if (*end)
-			return false;
-		break;
-	}
-	static const unsigned long max[4] = { 0xffffffffu, 0xffffff, 0xffff, 0xff };
-	uint32_t a = 0;
-	for (int i = 0; i < n - 1; i++) {
-		if (part[i] > 0xff)
-			return false;
-		a |= (uint32_t)part[i] << (24 - 8 * i);
-	}
-	if (part[n - 1] > max[n - 1])
-		return false;
-	*out = a | (uint32_t)part[n - 1];
-	return true;
-}
-
 /* ADDR[/MASK] (xtables_ipparse_any through getaddrinfo): a prefix length
  * up to 32, else the mask read as an address ("/33" is 0.0.0.33). Names are
  * not looked up. */
@@ -152,10 +118,10 @@ static int ct_parse_addr(struct xt_parse *p, const char *arg, uint32_t *addr, ui
 		unsigned long bits;
 		if (xt_strtoul(slash, 32, &bits))
 			m = bits ? 0xffffffffu << (32 - bits) : 0;
-		else if (!ct_inet_aton(slash, &m))
+		else if (!nf_inet_aton(slash, &m))
 			return xt_err(p, "getaddrinfo: Name or service not known\n");
 	}
-	if (!ct_inet_aton(buf, addr))
+	if (!nf_inet_aton(buf, addr))
 		return xt_err(p, "getaddrinfo: Name or service not known\n");
 	*mask = m;
 	return 0;

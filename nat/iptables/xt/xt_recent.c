@@ -75,38 +75,6 @@ static void recent_init(void *data)
 	info->mask = 0xffffffffu;
 }
 
-/* inet_aton as getaddrinfo reads a numeric host (XTTYPE_HOST) */
-static bool recent_inet_aton(const char *s, uint32_t *out)
-{
-	unsigned long part[4];
-	int n = 0;
-	const char *p = s;
-	for (;;) {
-		char *end;
-		if (n == 4 || !g_ascii_isdigit(*p))
-			return false;
-		part[n++] = strtoul(p, &end, 0);
-		if (*end == '.') {
-			p = end + 1;
-			continue;
-		}
-		if (*end)
-			return false;
-		break;
-	}
-	static const unsigned long max[4] = { 0xffffffffu, 0xffffff, 0xffff, 0xff };
-	uint32_t a = 0;
-	for (int i = 0; i < n - 1; i++) {
-		if (part[i] > 0xff)
-			return false;
-		a |= (uint32_t)part[i] << (24 - 8 * i);
-	}
-	if (part[n - 1] > max[n - 1])
-		return false;
-	*out = a | (uint32_t)part[n - 1];
-	return true;
-}
-
 static int recent_parse(struct xt_parse *p, int id, const char *arg, void *data)
 {
 	struct xt_recent_info *info = data;
@@ -151,7 +119,7 @@ static int recent_parse(struct xt_parse *p, int id, const char *arg, void *data)
 		info->side = XT_RECENT_DEST;
 		break;
 	default:
-		if (!recent_inet_aton(arg, &info->mask))
+		if (!nf_inet_aton(arg, &info->mask))
 			return xt_err(p, "getaddrinfo: Name or service not known\n");
 		break;
 	}
