@@ -320,21 +320,37 @@ static const struct tcp_app_ops ftp_srv_ops = {
 	.recv = ftp_srv_recv,
 };
 
+/* A data connection is up, on either side: the session that connected it,
+ * or the one whose data listener accepted it (*accepted: the listener
+ * closes and the connection becomes the session's data connection). */
+static struct ftp_sess *ftp_data_up(struct node *n, uint64_t conn, uint16_t lport,
+				    bool *accepted)
+{
+	bool is_data;
+	struct ftp_sess *s = ftp_find(n, conn, &is_data);
+
+	*accepted = false;
+	if (s)
+		return s;
+	s = ftp_find_listener(n, lport);
+	if (!s)
+		return NULL;
+	tcp_app_unlisten(n, s->data_lport);
+	s->data_lport = 0;
+	s->data = conn;
+	*accepted = true;
+	return s;
+}
+
 /* A data connection of the server is up: active (we connected) or
  * passive (our listener accepted). */
 static void ftp_srv_data_established(struct world *w, struct node *n, uint64_t conn,
 				     uint16_t lport)
 {
-	bool is_data;
-	struct ftp_sess *s = ftp_find(n, conn, &is_data);
-	if (!s) {
-		s = ftp_find_listener(n, lport);
-		if (!s)
-			return;
-		tcp_app_unlisten(n, s->data_lport);
-		s->data_lport = 0;
-		s->data = conn;
-	}
+	bool accepted;
+	struct ftp_sess *s = ftp_data_up(n, conn, lport, &accepted);
+	if (!s)
+		return;
 	if (s->retr)
 		ftp_srv_transfer(w, n, s);
 }
@@ -574,17 +590,10 @@ static const struct tcp_app_ops ftp_cli_ops = {
 static void ftp_cli_data_established(struct world *w, struct node *n, uint64_t conn,
 				     uint16_t lport)
 {
-	bool is_data;
-	struct ftp_sess *s = ftp_find(n, conn, &is_data);
-	if (!s) {
-		s = ftp_find_listener(n, lport);
-		if (!s)
-			return;
-		tcp_app_unlisten(n, s->data_lport);
-		s->data_lport = 0;
-		s->data = conn;
+	bool accepted;
+	struct ftp_sess *s = ftp_data_up(n, conn, lport, &accepted);
+	if (!s || accepted)
 		return;
-	}
 	if (s->step == C_TYPE) /* passive: now the transfer's commands */
 		ftp_send(w, n, s->ctrl, "TYPE I\r\n");
 }
