@@ -195,6 +195,10 @@ int main(int argc, char **argv)
 	}
 	char *out_dir = out ? g_strdup(out) : default_out_dir(path);
 	o.out_dir = out_dir;
+	/* before anything is opened: a signal while the scenario loads (a
+	 * slow machine) stops the run at its first step, with every output
+	 * closed as for a signal later, not by the default action */
+	install_signals();
 	struct world *w = world_new(&o);
 	g_free(out_dir);
 	if (w->opt.report)
@@ -223,7 +227,6 @@ int main(int argc, char **argv)
 		world_free(w);
 		goto done;
 	}
-	install_signals();
 	scenario_run(w);
 	if (report_on(w)) {
 		GString *rerr = g_string_new(NULL);

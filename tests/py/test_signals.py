@@ -57,8 +57,16 @@ def test_signal_flushes_everything(tmp_path, sig, code):
     p = subprocess.Popen([str(natsim_path()), "run", str(scn), "--out", str(out), "--quiet",
                           "--trace"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          text=True)
-    time.sleep(0.7)
+    # the signal lands once the run is simulating (its trace has lines), not
+    # after a fixed sleep: on a loaded machine an ASan build may still be
+    # loading the scenario after 0.7 s
+    trace = out / "trace.log"
+    deadline = time.monotonic() + 120
+    while not (trace.exists() and trace.stat().st_size > 0) and p.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert p.poll() is None, "the run ended before the signal"
+    assert trace.exists() and trace.stat().st_size > 0, "no trace line after 120 s"
     p.send_signal(sig)
     _, err = p.communicate(timeout=60)
     assert p.returncode == code, err
