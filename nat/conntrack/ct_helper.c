@@ -95,6 +95,11 @@ int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, G
 	return 0;
 }
 
+void nf_ct_helper_set_nat_ftp(struct nf_ns *ns, nf_nat_ftp_hook_fn fn)
+{
+	nf_ct_helper_net_get(ns)->nat_ftp = fn;
+}
+
 struct nf_conn_help *nfct_help(const struct nf_ns *ns, const struct ct_entry *ct)
 {
 	if (!(ct->ext & CT_EXT_HELPER) || !ns->ct->help)
@@ -159,6 +164,8 @@ bool nf_ct_expect_apply(struct nf_ns *ns, struct ct_entry *ct, const struct ct_t
 			 exp->master->tuplehash[CT_DIR_ORIGINAL].t.sport, b,
 			 exp->master->tuplehash[CT_DIR_ORIGINAL].t.dport);
 	}
+	if (exp->expectfn)	/* init_conntrack: NAT follows the master */
+		exp->expectfn(ns, ct, exp, now);
 	g_free(exp);
 	return true;
 }

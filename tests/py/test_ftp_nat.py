@@ -1,0 +1,107 @@
+"""test_ftp_nat.py - FTP through NAT: nf_conntrack_ftp + nf_nat_ftp
+(nat/nf_nat/nat_ftp.c, nat_helper.c) and seqadj (nat/conntrack/ct_seqadj.c),
+read from the pcaps of the scenarios in topologies/.
+
+Active FTP through MASQUERADE (topologies/ftp-nat-active.scn): the client's
+PORT leaves the router carrying the public address, three bytes longer, and
+every later byte of the control connection is the same on both sides with
+the client's sequence numbers 3 higher outside and the server's acks 3 lower
+inside; all checksums hold; the data connection from port 20 reaches the
+client. Without the helper (port 2121) the private address goes out and
+the server's data SYNs die at the router.
+
+Passive FTP to a server behind DNAT (topologies/ftp-nat-passive.scn): the
+server's 227 leaves with the public address, one byte shorter, and the
+server's later sequence numbers are 1 lower outside."""
+import pytest
+
+from conftest import (IP, TCP, TOPOLOGIES, assert_all_checksums, outputs, pcap,
+                      run_ok)
+
+
+def ctrl(pkts, src, sport=None, dport=None):
+    """(seq, ack, flags, payload, ip_len) of the TCP segments from src."""
+    res = []
+    for p in pkts:
+        if IP not in p or TCP not in p or p[IP].src != src:
+            continue
+        if sport is not None and p[TCP].sport != sport:
+            continue
+        if dport is not None and p[TCP].dport != dport:
+            continue
+        res.append((p[TCP].seq, p[TCP].ack, str(p[TCP].flags), bytes(p[TCP].payload),
+                    p[IP].len))
+    return res
+
+
+@pytest.fixture(scope="module")
+def active():
+    return run_ok(TOPOLOGIES / "ftp-nat-active.scn")
+
+
+def test_active_port_carries_the_public_address(active):
+    inside = ctrl(pcap(active.outdir, "c", "eth0"), "10.0.0.2", dport=21)
+    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", dport=21)
+    ports_in = [x for x in inside if x[3].startswith(b"PORT")]
+    ports_out = [x for x in outside if x[3].startswith(b"PORT")]
+    assert [x[3] for x in ports_in] == [b"PORT 10,0,0,2,128,1\r\n"]
+    assert [x[3] for x in ports_out] == [b"PORT 203,0,113,1,128,1\r\n"]
+    assert ports_out[0][4] == ports_in[0][4] + 3   # IP total length
+    assert ports_out[0][0] == ports_in[0][0]       # the rewritten segment keeps its seq
+
+
+def test_active_later_sequence_numbers_shift_by_three(active):
+    inside = ctrl(pcap(active.outdir, "c", "eth0"), "10.0.0.2", dport=21)
+    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", dport=21)
+    assert len(inside) == len(outside) and len(inside) > 10
+    port_seq = next(x[0] for x in inside if x[3].startswith(b"PORT"))
+    shifted = 0
+    for i, o in zip(inside, outside):
+        # byte for byte the same stream, but for the PORT line
+        if not i[3].startswith(b"PORT"):
+            assert o[3] == i[3] and o[2] == i[2]
+        delta = 3 if (i[0] - port_seq) % 2**32 < 2**31 and i[0] != port_seq else 0
+        assert o[0] == (i[0] + delta) % 2**32, (i, o)
+        assert o[1] == i[1]   # the server's stream is not rewritten
+        shifted += delta == 3
+    assert shifted >= 4
+
+
+def test_active_server_acks_come_back_three_lower(active):
+    inside = ctrl(pcap(active.outdir, "c", "eth0"), "203.0.113.10", sport=21)
+    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.10", sport=21)
+    assert len(inside) == len(outside)
+    port_out = next(x for x in ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", dport=21)
+                    if x[3].startswith(b"PORT"))
+    after = port_out[0] + len(port_out[3])
+    lowered = 0
+    for i, o in zip(inside, outside):
+        assert i[3] == o[3] and i[0] == o[0]
+        if (o[1] - after) % 2**32 < 2**31:
+            assert i[1] == (o[1] - 3) % 2**32, (i, o)
+            lowered += 1
+        else:
+            assert i[1] == o[1]
+    assert lowered >= 4
+
+
+def test_active_checksums_and_data(active):
+    for node in ("c", "s"):
+        assert_all_checksums(pcap(active.outdir, node, "eth0"), node)
+    data = [p for p in pcap(active.outdir, "c", "eth0")
+            if TCP in p and p[TCP].sport == 20 and p[IP].src == "203.0.113.10"]
+    assert sum(len(p[TCP].payload) for p in data) == 5000
+    assert "ftp: with-helper.bin: 5000 bytes received" in active.stdout
+
+
+def test_active_without_helper_data_dropped(active):
+    s = pcap(active.outdir, "s", "eth0")
+    port = [p for p in s if TCP in p and p[TCP].dport == 2121 and
+            bytes(p[TCP].payload).startswith(b"PORT")]
+    assert [bytes(p[TCP].payload)[:14] for p in port] == [b"PORT 10,0,0,2,"]
+    syns = [p for p in s if TCP in p and p[TCP].sport == 20 and p[IP].dst == "10.0.0.2"]
+    assert len(syns) >= 5 and all(p[TCP].flags == "S" for p in syns)
+    c = pcap(active.outdir, "c", "eth0")
+    assert not [p for p in c if TCP in p and p[TCP].sport == 20 and p[TCP].flags == "S"
+                and p.t_ns > 2_000_000_000]
+    assert "without-helper.bin: 5000 bytes" not in active.stdout
