@@ -105,3 +105,57 @@ def test_active_without_helper_data_dropped(active):
     assert not [p for p in c if TCP in p and p[TCP].sport == 20 and p[TCP].flags == "S"
                 and p.t_ns > 2_000_000_000]
     assert "without-helper.bin: 5000 bytes" not in active.stdout
+
+
+@pytest.fixture(scope="module")
+def passive():
+    return run_ok(TOPOLOGIES / "ftp-nat-passive.scn")
+
+
+def test_passive_227_carries_the_public_address(passive):
+    inside = ctrl(pcap(passive.outdir, "s", "eth0"), "192.168.1.10", sport=21)
+    outside = ctrl(pcap(passive.outdir, "c", "eth0"), "203.0.113.1", sport=21)
+    r_in = [x for x in inside if x[3].startswith(b"227")]
+    r_out = [x for x in outside if x[3].startswith(b"227")]
+    assert [x[3] for x in r_in] == [b"227 Entering Passive Mode (192,168,1,10,128,0).\r\n"]
+    assert [x[3] for x in r_out] == [b"227 Entering Passive Mode (203,0,113,1,128,0).\r\n"]
+    assert r_out[0][4] == r_in[0][4] - 1 and r_out[0][0] == r_in[0][0]
+    # EPSV's 229 names only the port: unchanged here
+    assert [x[3] for x in inside if x[3].startswith(b"229")] == \
+        [x[3] for x in outside if x[3].startswith(b"229")]
+
+
+def test_passive_server_seq_one_lower_outside(passive):
+    inside = ctrl(pcap(passive.outdir, "s", "eth0"), "192.168.1.10", sport=21)
+    outside = ctrl(pcap(passive.outdir, "c", "eth0"), "203.0.113.1", sport=21)
+    assert len(inside) == len(outside)
+    pasv = next(x[0] for x in inside if x[3].startswith(b"227"))
+    first_session = [(i, o) for i, o in zip(inside, outside) if abs(i[0] - pasv) < 10000]
+    shifted = 0
+    for i, o in first_session:
+        if not i[3].startswith(b"227"):
+            assert i[3] == o[3]
+        after = (i[0] - pasv) % 2**32 < 2**31 and i[0] != pasv
+        assert o[0] == (i[0] - (1 if after else 0)) % 2**32, (i, o)
+        shifted += after
+    assert shifted >= 3
+    # the client's acks of the shorter stream come back one higher inside
+    c_out = ctrl(pcap(passive.outdir, "c", "eth0"), "203.0.113.50", dport=21)
+    c_in = ctrl(pcap(passive.outdir, "s", "eth0"), "203.0.113.50", dport=21)
+    assert len(c_out) == len(c_in)
+    end_227 = pasv + len(next(x[3] for x in inside if x[3].startswith(b"227")))
+    raised = 0
+    for o, i in zip(c_out, c_in):
+        if abs(i[1] - pasv) < 10000 and (i[1] - end_227) % 2**32 < 2**31:
+            assert i[1] == o[1] + 1, (o, i)
+            raised += 1
+    assert raised >= 3
+
+
+def test_passive_data_and_checksums(passive):
+    for node in ("c", "s"):
+        assert_all_checksums(pcap(passive.outdir, node, "eth0"), node)
+    assert "ftp: pasv.bin: 3000 bytes received" in passive.stdout
+    assert "ftp: epsv.bin: 3000 bytes received" in passive.stdout
+    stats = outputs(passive.stdout, "r", "conntrack -S expect")[0].lines
+    assert stats == ["cpu=0   \texpect_new=2 expect_create=2 expect_delete=2 "]
