@@ -12,11 +12,17 @@ the server's data SYNs die at the router.
 
 Passive FTP to a server behind DNAT (topologies/ftp-nat-passive.scn): the
 server's 227 leaves with the public address, one byte shorter, and the
-server's later sequence numbers are 1 lower outside."""
+server's later sequence numbers are 1 lower outside.
+
+Expectations through MASQUERADE (topologies/ftp-nat-expect.scn): a second
+PORT on one control connection evicts the first expectation (max_expected
+1) and is rewritten too, the correction moving to 6; `conntrack -D expect`;
+an expectation that times out; the texts as conntrack-tools 1.4.7 prints
+them (checked on Linux 6.18 in namespaces)."""
 import pytest
 
-from conftest import (IP, TCP, TOPOLOGIES, assert_all_checksums, outputs, pcap,
-                      run_ok)
+from conftest import (IP, TCP, TOPOLOGIES, assert_all_checksums, async_lines, ct_events,
+                      outputs, pcap, run_ok)
 
 
 def ctrl(pkts, src, sport=None, dport=None):
@@ -159,3 +165,60 @@ def test_passive_data_and_checksums(passive):
     assert "ftp: epsv.bin: 3000 bytes received" in passive.stdout
     stats = outputs(passive.stdout, "r", "conntrack -S expect")[0].lines
     assert stats == ["cpu=0   \texpect_new=2 expect_create=2 expect_delete=2 "]
+
+
+EXP_TAIL = ("mask-src=255.255.255.255 mask-dst=255.255.255.255 sport=0 dport=65535 "
+            "master-src=10.0.0.2 master-dst=203.0.113.10 sport={sp} dport=21 class=0 helper=ftp")
+
+
+def exp_text(dport, sport):
+    return (f"proto=6 src=203.0.113.10 dst=203.0.113.1 sport=0 dport={dport} "
+            + EXP_TAIL.format(sp=sport))
+
+
+@pytest.fixture(scope="module")
+def expect_run():
+    return run_ok(TOPOLOGIES / "ftp-nat-expect.scn")
+
+
+def test_expect_max_expected_delete_and_timeout(expect_run):
+    out = expect_run.stdout
+    shown = [a.text for a in async_lines(out, "r")]
+    assert shown == [
+        "    [NEW] 300 " + exp_text(51210, 40000),
+        "[DESTROY] 300 " + exp_text(51210, 40000),   # max_expected 1: the oldest goes
+        "    [NEW] 300 " + exp_text(51211, 40000),
+        "[DESTROY] 298 " + exp_text(51211, 40000),   # conntrack -D expect
+        "    [NEW] 300 " + exp_text(51220, 40001),
+        "[DESTROY] 0 " + exp_text(51220, 40001),     # timed out
+    ], shown
+    lists = [b for b in outputs(out, "r", "conntrack -L expect")]
+    assert [b.lines for b in lists] == [["299 " + exp_text(51211, 40000)],
+                                        ["299 " + exp_text(51220, 40001)], []]
+    assert outputs(out, "r", "conntrack -S expect")[-1].lines == [
+        "cpu=0   \texpect_new=0 expect_create=3 expect_delete=3 "]
+    # 300 s after 4.005 s, at the gc tick that follows
+    ev = [t for t, line in ct_events(expect_run.outdir) if "DESTROY] 0 " in line]
+    assert ev == [305 * 10**9], ev
+
+
+def test_expect_two_rewrites_move_the_correction(expect_run):
+    inside = ctrl(pcap(expect_run.outdir, "c", "eth0"), "10.0.0.2", sport=40000)
+    outside = ctrl(pcap(expect_run.outdir, "s", "eth0"), "203.0.113.1", sport=40000)
+    assert len(inside) == len(outside)
+    ports = [(i, o) for i, o in zip(inside, outside) if i[3].startswith(b"PORT")]
+    assert [(i[3][:22], o[3][:25]) for i, o in ports] == [
+        (b"PORT 10,0,0,2,200,10\r\n", b"PORT 203,0,113,1,200,10\r\n"),
+        (b"PORT 10,0,0,2,200,11\r\n", b"PORT 203,0,113,1,200,11\r\n")]
+    assert ports[0][1][0] == ports[0][0][0]        # first rewrite keeps its seq
+    assert ports[1][1][0] == ports[1][0][0] + 3    # the second moves by the first's 3
+    assert ports[0][1][4] == ports[0][0][4] + 3 and ports[1][1][4] == ports[1][0][4] + 3
+    # the server's acks of all of it come back 6 lower
+    end_out = ports[1][1][0] + len(ports[1][1][3])
+    s_acks = [x[1] for x in ctrl(pcap(expect_run.outdir, "s", "eth0"), "203.0.113.10",
+                                 dport=40000)]
+    c_acks = [x[1] for x in ctrl(pcap(expect_run.outdir, "c", "eth0"), "203.0.113.10",
+                                 dport=40000)]
+    assert end_out in s_acks and end_out - 6 in c_acks
+    for node in ("c", "s"):
+        assert_all_checksums(pcap(expect_run.outdir, node, "eth0"), node)
