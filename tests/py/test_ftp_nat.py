@@ -222,3 +222,32 @@ def test_expect_two_rewrites_move_the_correction(expect_run):
     assert end_out in s_acks and end_out - 6 in c_acks
     for node in ("c", "s"):
         assert_all_checksums(pcap(expect_run.outdir, node, "eth0"), node)
+
+
+def test_report_ladder_shows_rewrite_and_offset(tmp_path):
+    res = run_ok(TOPOLOGIES / "ftp-nat-active.scn", "--report",
+                 out=tmp_path / "o")
+    html = (res.outdir / "report.html").read_text()
+    assert "r: SNAT 10.0.0.2:32768 → 203.0.113.1:32768, payload +3 bytes" in html
+    assert "r: SNAT 10.0.0.2:32768 → 203.0.113.1:32768, seq +3" in html
+    assert "r: de-SNAT 203.0.113.1:32768 → 10.0.0.2:32768, ack -3" in html
+
+
+def test_trace_shows_parse_expectation_rewrite_and_offset(tmp_path):
+    res = run_ok(TOPOLOGIES / "ftp-nat-active.scn", "--trace",
+                 out=tmp_path / "o")
+    t = res.stdout
+    for line in [
+        "  POSTROUTING helper     ftp: PORT 10,0,0,2,128,1 -> 10.0.0.2:32769",
+        "  POSTROUTING helper     expectation created: 203.0.113.10:any -> 203.0.113.1:32769 tcp, 300 s,",
+        '  POSTROUTING helper     nf_nat_ftp: payload "10,0,0,2,128,1" -> "203,0,113,1,128,1" (+3 bytes)',
+        "  PREROUTING  helper     expectation matched: RELATED to 10.0.0.2:32768 -> 203.0.113.10:21",
+        "  PREROUTING  nat        DNAT to 10.0.0.2:32769 (single port, taken unchecked)",
+    ]:
+        assert line in t.splitlines(), line
+    assert any(l.startswith("  POSTROUTING helper     seqadj: ORIGINAL after seq ") and
+               l.endswith(": offset +3 (was +0)") for l in t.splitlines())
+    assert any(l.startswith("  POSTROUTING conntrack  seqadj: seq ") and l.endswith("(+3)")
+               for l in t.splitlines())
+    assert any(l.startswith("  POSTROUTING conntrack  seqadj: ack ") and l.endswith("(-3)")
+               for l in t.splitlines())
