@@ -68,6 +68,8 @@ static const struct nf_module nf_modules[] = {
 	/* modules.dep: nf_nat_ftp needs nf_conntrack_ftp (nf_nat_ftp_hook),
 	 * nf_nat and nf_conntrack; modprobe loads them first */
 	{ "nf_nat_ftp", true, false },
+	{ "nf_conntrack_tftp", true, false },
+	{ "nf_nat_tftp", true, false },
 };
 
 /* modprobe treats '-' and '_' alike in module names. */
@@ -96,6 +98,8 @@ int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GSt
 			nf_ct_helper_load(ns, nf_modules[i].name, NULL, err);
 		if (!dry_run && !strcmp(nf_modules[i].name, "nf_nat_ftp"))
 			nf_nat_ftp_load(ns);
+		if (!dry_run && !strcmp(nf_modules[i].name, "nf_nat_tftp"))
+			nf_nat_tftp_load(ns);
 		return 0;
 	}
 	/* kmod's text; Linux exits with status 1, natsim reports bad input */

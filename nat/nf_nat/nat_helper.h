@@ -31,5 +31,7 @@ void nf_nat_follow_master(struct nf_ns *ns, struct ct_entry *ct, const struct nf
 
 /* `modprobe nf_nat_ftp`: nf_conntrack_ftp (its dependency) and the hook. */
 void nf_nat_ftp_load(struct nf_ns *ns);
+/* `modprobe nf_nat_tftp`: nf_conntrack_tftp and the hook. */
+void nf_nat_tftp_load(struct nf_ns *ns);
 
 #endif
