@@ -46,8 +46,8 @@ def active():
 
 
 def test_active_port_carries_the_public_address(active):
-    inside = ctrl(pcap(active.outdir, "c", "eth0"), "10.0.0.2", dport=21)
-    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", dport=21)
+    inside = ctrl(pcap(active.outdir, "c", "eth0"), "10.0.0.2", sport=32768, dport=21)
+    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", sport=32768, dport=21)
     ports_in = [x for x in inside if x[3].startswith(b"PORT")]
     ports_out = [x for x in outside if x[3].startswith(b"PORT")]
     assert [x[3] for x in ports_in] == [b"PORT 10,0,0,2,128,1\r\n"]
@@ -57,8 +57,8 @@ def test_active_port_carries_the_public_address(active):
 
 
 def test_active_later_sequence_numbers_shift_by_three(active):
-    inside = ctrl(pcap(active.outdir, "c", "eth0"), "10.0.0.2", dport=21)
-    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", dport=21)
+    inside = ctrl(pcap(active.outdir, "c", "eth0"), "10.0.0.2", sport=32768, dport=21)
+    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", sport=32768, dport=21)
     assert len(inside) == len(outside) and len(inside) > 10
     port_seq = next(x[0] for x in inside if x[3].startswith(b"PORT"))
     shifted = 0
@@ -74,10 +74,10 @@ def test_active_later_sequence_numbers_shift_by_three(active):
 
 
 def test_active_server_acks_come_back_three_lower(active):
-    inside = ctrl(pcap(active.outdir, "c", "eth0"), "203.0.113.10", sport=21)
-    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.10", sport=21)
+    inside = ctrl(pcap(active.outdir, "c", "eth0"), "203.0.113.10", sport=21, dport=32768)
+    outside = ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.10", sport=21, dport=32768)
     assert len(inside) == len(outside)
-    port_out = next(x for x in ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", dport=21)
+    port_out = next(x for x in ctrl(pcap(active.outdir, "s", "eth0"), "203.0.113.1", sport=32768, dport=21)
                     if x[3].startswith(b"PORT"))
     after = port_out[0] + len(port_out[3])
     lowered = 0
@@ -95,7 +95,8 @@ def test_active_checksums_and_data(active):
     for node in ("c", "s"):
         assert_all_checksums(pcap(active.outdir, node, "eth0"), node)
     data = [p for p in pcap(active.outdir, "c", "eth0")
-            if TCP in p and p[TCP].sport == 20 and p[IP].src == "203.0.113.10"]
+            if TCP in p and p[TCP].sport == 20 and p[IP].src == "203.0.113.10"
+            and p.t_ns < 3 * 10**9]
     assert sum(len(p[TCP].payload) for p in data) == 5000
     assert "ftp: with-helper.bin: 5000 bytes received" in active.stdout
 
@@ -109,7 +110,7 @@ def test_active_without_helper_data_dropped(active):
     assert len(syns) >= 5 and all(p[TCP].flags == "S" for p in syns)
     c = pcap(active.outdir, "c", "eth0")
     assert not [p for p in c if TCP in p and p[TCP].sport == 20 and p[TCP].flags == "S"
-                and p.t_ns > 2_000_000_000]
+                and 2 * 10**9 < p.t_ns < 5 * 10**9]
     assert "without-helper.bin: 5000 bytes" not in active.stdout
 
 
@@ -251,3 +252,16 @@ def test_trace_shows_parse_expectation_rewrite_and_offset(tmp_path):
                for l in t.splitlines())
     assert any(l.startswith("  POSTROUTING conntrack  seqadj: ack ") and l.endswith("(-3)")
                for l in t.splitlines())
+
+
+def test_active_eprt_carries_the_public_address(active):
+    def eprt(node):
+        return [(p[TCP].seq, bytes(p[TCP].payload)) for p in pcap(active.outdir, node, "eth0")
+                if TCP in p and bytes(p[TCP].payload).startswith(b"EPRT")]
+    (seq_in, line_in), = eprt("c")
+    (seq_out, line_out), = eprt("s")
+    port = line_in.split(b"|")[3]
+    assert line_in == b"EPRT |1|10.0.0.2|" + port + b"|\r\n"
+    assert line_out == b"EPRT |1|203.0.113.1|" + port + b"|\r\n"
+    assert seq_out == seq_in   # the session's first rewrite keeps its seq
+    assert "ftp: eprt.bin: 5000 bytes received" in active.stdout
