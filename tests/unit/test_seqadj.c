@@ -41,7 +41,8 @@ static void seg(struct t_pkt *p, bool from_client, uint32_t seq, uint32_t ack, u
 	p->buf[32] = (uint8_t)((hl / 4) << 4);
 	p->buf[33] = flags;
 	wr16(p->buf + 34, 64240);
-	memcpy(p->buf + 40, opt, optlen);
+	if (optlen)
+		memcpy(p->buf + 40, opt, optlen);
 	memset(p->buf + 40 + optlen, 'x', payload);
 	t_l4_csum(p, 16);
 }
