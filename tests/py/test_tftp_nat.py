@@ -66,3 +66,43 @@ def test_without_helper_port_unreachable(res):
     assert len(icmp) == 1 and icmp[0][ICMP].type == 3 and icmp[0][ICMP].code == 3
     assert "without-helper.img" not in "".join(
         line for line in res.stdout.splitlines() if "bytes received" in line)
+
+
+@pytest.mark.parametrize("helper", [False, True])
+def test_tftp_through_a_firewall_needs_the_helper(tmp_path, helper):
+    # no NAT: the request's expectation is the client's own address and port;
+    # the server's first DATA is RELATED (with the helper) or NEW (without),
+    # which the FORWARD policy drops
+    from conftest import write_scn
+    text = """host c
+router r
+host s
+link c:eth0 r:eth0 delay 1ms
+link r:eth1 s:eth0 delay 1ms
+c: ip addr add 10.0.0.2/24 dev eth0
+c: ip route add default via 10.0.0.1
+s: ip addr add 10.0.1.2/24 dev eth0
+s: ip route add default via 10.0.1.1
+r: ip addr add 10.0.0.1/24 dev eth0
+r: ip addr add 10.0.1.1/24 dev eth1
+r: sysctl -w net.ipv4.ip_forward=1
+r: iptables -P FORWARD DROP
+r: iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+r: iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT
+""" + ("r: iptables -t raw -A PREROUTING -p udp --dport 69 -j CT --helper tftp\n" if helper
+       else "") + """s: listen udp 69 tftp size 700
+at 1s c: tftp get 10.0.1.2 f.bin
+at 1.5s r: conntrack -L
+end 3s
+"""
+    res = run_ok(write_scn(tmp_path, "fw", text), out=tmp_path / "o")
+    c = pcap(res.outdir, "c", "eth0")
+    data = udp(c, src="10.0.1.2", dst="10.0.0.2")
+    if helper:
+        assert [len(p[UDP].payload) for p in data] == [516, 192]
+        assert "tftp: f.bin: 700 bytes received" in res.stdout
+        lines = outputs(res.stdout, "r", "conntrack -L")[0].lines
+        assert any(line.endswith("mark=0 helper=tftp use=2") for line in lines), lines
+    else:
+        assert data == []
+        assert "bytes received" not in res.stdout
