@@ -51,7 +51,6 @@ int nf_ct_tftp_help(struct nf_ns *ns, struct nf_skb *skb, unsigned protoff, stru
 				 opcode == TFTP_OPCODE_READ ? "read" : "write", a, b,
 				 exp.tuple.dport);
 		}
-		(void)ctinfo;
 		if (nat_tftp && (ct->status & IPS_NAT_MASK))
 			ret = nat_tftp(ns, skb, ctinfo, &exp, now);
 		else if (nf_ct_expect_related(ns, &exp, now) != 0) {
