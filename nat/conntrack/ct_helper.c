@@ -82,8 +82,15 @@ int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, G
 	}
 	if (!n)
 		list[n++] = tftp ? TFTP_PORT : FTP_PORT;
-	if (nf_ct_helper_find(ns, base, tftp ? 17 : 6))
-		return 0;
+	/* the module is loaded (with whatever ports it was given) */
+	for (unsigned i = 0; ns->ct->help && i < ns->ct->help->helpers->len; i++) {
+		const struct nf_ct_helper *x = g_ptr_array_index(ns->ct->help->helpers, i);
+		size_t bl = strlen(base);
+
+		if (x->proto == (tftp ? 17 : 6) && !strncmp(x->name, base, bl) &&
+		    (!x->name[bl] || x->name[bl] == '-'))
+			return 0;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct nf_ct_helper *x = g_new0(struct nf_ct_helper, 1);
 
