@@ -16,6 +16,7 @@
 #include "nat/iptables/ipt.h"
 #include "nat/nf.h"
 #include "nat/nf_nat/nat.h"
+#include "nat/nf_nat/nat_helper.h"
 
 /* The kernel release natsim's routers pretend to run (modprobe's messages). */
 #define NF_KERNEL_RELEASE "6.1.0"
@@ -64,6 +65,11 @@ static const struct nf_module nf_modules[] = {
 	{ "nf_conntrack_netlink", true, false },
 	{ "nft_chain_nat", true, false },
 	{ "nf_conntrack_ftp", true, false },
+	/* modules.dep: nf_nat_ftp needs nf_conntrack_ftp (nf_nat_ftp_hook),
+	 * nf_nat and nf_conntrack; modprobe loads them first */
+	{ "nf_nat_ftp", true, false },
+	{ "nf_conntrack_tftp", true, false },
+	{ "nf_nat_tftp", true, false },
 };
 
 /* modprobe treats '-' and '_' alike in module names. */
@@ -90,6 +96,10 @@ int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GSt
 			nf_ct_load(ns);
 		if (!dry_run && nf_ct_helper_module_known(nf_modules[i].name))
 			nf_ct_helper_load(ns, nf_modules[i].name, NULL, err);
+		if (!dry_run && !strcmp(nf_modules[i].name, "nf_nat_ftp"))
+			nf_nat_ftp_load(ns);
+		if (!dry_run && !strcmp(nf_modules[i].name, "nf_nat_tftp"))
+			nf_nat_tftp_load(ns);
 		return 0;
 	}
 	/* kmod's text; Linux exits with status 1, natsim reports bad input */

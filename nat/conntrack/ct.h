@@ -162,7 +162,7 @@ struct ct_entry {
 
 /* Extensions an entry may carry: bit (1 << id) of ct->ext per registered
  * type (ct_ext.h); their data lives with their owner, not in the entry. */
-enum { CT_EXT_ACCT = 1 << 0, CT_EXT_HELPER = 1 << 2 };
+enum { CT_EXT_ACCT = 1 << 0, CT_EXT_HELPER = 1 << 2, CT_EXT_SEQADJ = 1 << 3 };
 
 /* struct nf_conn_acct: packets and IP-layer bytes per direction. */
 struct ct_acct {
@@ -294,6 +294,9 @@ struct nf_conntrack_net {
 	/* helpers, expectations, entries' helper data (ct_helper.h); NULL
 	 * until a helper is loaded */
 	struct nf_ct_helper_net *help;
+	/* struct ct_entry * -> struct nf_conn_seqadj * (ct_seqadj.c); NULL
+	 * until an entry gets one */
+	GHashTable *seqadj;
 	/* a hint at each new entry's creation (NAT's prefetch); NULL: none */
 	void (*new_hint)(const struct nf_ns *ns, const struct ct_tuple *t);
 

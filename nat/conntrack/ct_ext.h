@@ -23,6 +23,7 @@ enum nf_ct_ext_id {
 	NF_CT_EXT_ACCT = 0,	/* == CT_EXT_ACCT's bit (ct_acct.c) */
 	NF_CT_EXT_NAT = 1,	/* nat/nf_nat: bysource chain, bound ranges */
 	NF_CT_EXT_HELPER = 2,	/* == CT_EXT_HELPER's bit (ct_helper.c) */
+	NF_CT_EXT_SEQADJ = 3,	/* == CT_EXT_SEQADJ's bit (ct_seqadj.c) */
 	NF_CT_EXT_NUM,
 };
 

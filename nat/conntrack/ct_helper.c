@@ -12,6 +12,7 @@
 #include "nat/core/nf_ns.h"
 
 #define FTP_PORT 21
+#define TFTP_PORT 69
 #define MAX_PORTS 8
 
 static struct nf_ct_helper_net *nf_ct_helper_net_get(struct nf_ns *ns)
@@ -29,7 +30,8 @@ static struct nf_ct_helper_net *nf_ct_helper_net_get(struct nf_ns *ns)
 
 bool nf_ct_helper_module_known(const char *module)
 {
-	return strcmp(module, "nf_conntrack_ftp") == 0 || strcmp(module, "nf-conntrack-ftp") == 0;
+	return strcmp(module, "nf_conntrack_ftp") == 0 || strcmp(module, "nf-conntrack-ftp") == 0 ||
+	       strcmp(module, "nf_conntrack_tftp") == 0 || strcmp(module, "nf-conntrack-tftp") == 0;
 }
 
 const struct nf_ct_helper *nf_ct_helper_find(struct nf_ns *ns, const char *name, uint8_t proto)
@@ -52,6 +54,9 @@ int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, G
 {
 	uint16_t list[MAX_PORTS];
 	unsigned n = 0;
+	bool tftp = strstr(module, "tftp") != NULL;
+	const char *base = tftp ? "tftp" : "ftp", *mod = tftp ? "nf_conntrack_tftp"
+							       : "nf_conntrack_ftp";
 
 	if (!nf_ct_helper_module_known(module)) {
 		g_string_append_printf(err, "natsim: the module %s is not implemented yet", module);
@@ -66,8 +71,8 @@ int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, G
 
 			if (*end || !*tok || v > 65535 || n == MAX_PORTS) {
 				/* the kernel: "nf_conntrack_ftp: `ports' invalid" and EINVAL */
-				g_string_append(err, "modprobe: ERROR: could not insert 'nf_conntrack_ftp': "
-						     "Invalid argument");
+				g_string_append_printf(err, "modprobe: ERROR: could not insert '%s': "
+						       "Invalid argument", mod);
 				g_free(dup);
 				return -1;
 			}
@@ -76,23 +81,40 @@ int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, G
 		g_free(dup);
 	}
 	if (!n)
-		list[n++] = FTP_PORT;
-	if (nf_ct_helper_find(ns, "ftp", 6))
-		return 0;
+		list[n++] = tftp ? TFTP_PORT : FTP_PORT;
+	/* the module is loaded (with whatever ports it was given) */
+	for (unsigned i = 0; ns->ct->help && i < ns->ct->help->helpers->len; i++) {
+		const struct nf_ct_helper *x = g_ptr_array_index(ns->ct->help->helpers, i);
+		size_t bl = strlen(base);
+
+		if (x->proto == (tftp ? 17 : 6) && !strncmp(x->name, base, bl) &&
+		    (!x->name[bl] || x->name[bl] == '-'))
+			return 0;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct nf_ct_helper *x = g_new0(struct nf_ct_helper, 1);
 
-		if (list[i] == FTP_PORT)
-			snprintf(x->name, sizeof(x->name), "ftp");
+		if (list[i] == (tftp ? TFTP_PORT : FTP_PORT))
+			snprintf(x->name, sizeof(x->name), "%s", base);
 		else
-			snprintf(x->name, sizeof(x->name), "ftp-%u", list[i]);
-		x->proto = 6;
+			snprintf(x->name, sizeof(x->name), "%s-%u", base, list[i]);
+		x->proto = tftp ? 17 : 6;
 		x->port = list[i];
-		x->policy = &ftp_exp_policy;
-		x->help = nf_ct_ftp_help;
+		x->policy = tftp ? &tftp_exp_policy : &ftp_exp_policy;
+		x->help = tftp ? nf_ct_tftp_help : nf_ct_ftp_help;
 		g_ptr_array_add(nf_ct_helper_net_get(ns)->helpers, x);
 	}
 	return 0;
+}
+
+void nf_ct_helper_set_nat_ftp(struct nf_ns *ns, nf_nat_ftp_hook_fn fn)
+{
+	nf_ct_helper_net_get(ns)->nat_ftp = fn;
+}
+
+void nf_ct_helper_set_nat_tftp(struct nf_ns *ns, nf_nat_tftp_hook_fn fn)
+{
+	nf_ct_helper_net_get(ns)->nat_tftp = fn;
 }
 
 struct nf_conn_help *nfct_help(const struct nf_ns *ns, const struct ct_entry *ct)
@@ -159,6 +181,8 @@ bool nf_ct_expect_apply(struct nf_ns *ns, struct ct_entry *ct, const struct ct_t
 			 exp->master->tuplehash[CT_DIR_ORIGINAL].t.sport, b,
 			 exp->master->tuplehash[CT_DIR_ORIGINAL].t.dport);
 	}
+	if (exp->expectfn)	/* init_conntrack: NAT follows the master */
+		exp->expectfn(ns, ct, exp, now);
 	g_free(exp);
 	return true;
 }

@@ -71,7 +71,27 @@ struct nf_ct_expect {
 	struct ct_entry *master;
 	nf_time timeout;
 	unsigned class;
+	/* set by a NAT helper (nf_nat_ftp): the announced port before it was
+	 * changed (saved_proto), the direction the connection comes from, and
+	 * what to do with the new entry when it arrives (expectfn:
+	 * nf_nat_follow_master), called by init_conntrack */
+	uint16_t saved_port;
+	uint8_t dir;
+	void (*expectfn)(struct nf_ns *ns, struct ct_entry *ct, const struct nf_ct_expect *exp,
+			 nf_time now);
 };
+
+/* nf_nat_ftp_hook: NAT's rewrite of the line the FTP helper found
+ * (type: enum nf_ct_ftp_type), which also registers the expectation.
+ * NF_ACCEPT or NF_DROP. */
+typedef int (*nf_nat_ftp_hook_fn)(struct nf_ns *ns, struct nf_skb *skb, uint8_t ctinfo,
+				  int type, unsigned protoff, unsigned matchoff,
+				  unsigned matchlen, struct nf_ct_expect *exp, nf_time now);
+
+/* nf_nat_tftp_hook: NAT registers the TFTP expectation. NF_ACCEPT or
+ * NF_DROP. */
+typedef int (*nf_nat_tftp_hook_fn)(struct nf_ns *ns, struct nf_skb *skb, uint8_t ctinfo,
+				   struct nf_ct_expect *exp, nf_time now);
 
 /* conntrack's helper state of a namespace (ns->ct->help) */
 struct nf_ct_helper_net {
@@ -79,13 +99,20 @@ struct nf_ct_helper_net {
 	GPtrArray *expects;		/* struct nf_ct_expect *, owned, creation order */
 	GHashTable *help;		/* struct ct_entry * -> struct nf_conn_help * */
 	uint64_t expect_new, expect_create, expect_delete;
+	/* set while nf_nat_ftp is loaded (`modprobe nf_nat_ftp`) */
+	nf_nat_ftp_hook_fn nat_ftp;
+	nf_nat_tftp_hook_fn nat_tftp;	/* `modprobe nf_nat_tftp` */
 	nf_time now;			/* the time of the namespace's last event */
 };
 
 /* ----- helpers (ct_helper.c) ----- */
 
-/* modprobe nf_conntrack_ftp [ports=21,2121]: 0, or -1 with err set. */
+/* modprobe nf_conntrack_ftp [ports=21,2121] (or nf_conntrack_tftp
+ * [ports=69]): 0, or -1 with err set. */
 int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, GString *err);
+/* nf_nat_ftp's module init: RCU_INIT_POINTER(nf_nat_ftp_hook, ...). */
+void nf_ct_helper_set_nat_ftp(struct nf_ns *ns, nf_nat_ftp_hook_fn fn);
+void nf_ct_helper_set_nat_tftp(struct nf_ns *ns, nf_nat_tftp_hook_fn fn);
 /* __nf_conntrack_helper_find by name and protocol; NULL if not loaded. */
 const struct nf_ct_helper *nf_ct_helper_find(struct nf_ns *ns, const char *name, uint8_t proto);
 /* Does a module of that name exist in natsim (nf_conntrack_ftp)? */
@@ -131,6 +158,8 @@ void nf_ct_unlink_expect(struct nf_ns *ns, struct nf_ct_expect *exp, nf_time now
 void nf_ct_helper_net_free(struct nf_ns *ns);
 
 /* ----- the FTP helper (ct_helper_ftp.c) ----- */
+/* enum nf_ct_ftp_type: what the line announced */
+enum nf_ct_ftp_type { NF_CT_FTP_PORT, NF_CT_FTP_PASV, NF_CT_FTP_EPRT, NF_CT_FTP_EPSV };
 extern const struct nf_ct_expect_policy ftp_exp_policy;
 int nf_ct_ftp_help(struct nf_ns *ns, struct nf_skb *skb, unsigned protoff, struct ct_entry *ct,
 		   uint8_t ctinfo, nf_time now);
@@ -139,5 +168,10 @@ int nf_ct_ftp_help(struct nf_ns *ns, struct nf_skb *skb, unsigned protoff, struc
  * set), 0 none, -1 partial. */
 int nf_ct_ftp_parse(const char *data, size_t dlen, enum ct_dir dir, uint32_t *addr,
 		    uint16_t *port, unsigned *off, unsigned *len, int *type);
+
+/* ----- the TFTP helper (ct_helper_tftp.c) ----- */
+extern const struct nf_ct_expect_policy tftp_exp_policy;
+int nf_ct_tftp_help(struct nf_ns *ns, struct nf_skb *skb, unsigned protoff, struct ct_entry *ct,
+		    uint8_t ctinfo, nf_time now);
 
 #endif

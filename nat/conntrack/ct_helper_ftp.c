@@ -23,8 +23,6 @@
 
 const struct nf_ct_expect_policy ftp_exp_policy = { .max_expected = 1, .timeout = 5 * 60 };
 
-enum nf_ct_ftp_type { NF_CT_FTP_PORT, NF_CT_FTP_PASV, NF_CT_FTP_EPRT, NF_CT_FTP_EPSV };
-
 struct ftp_cmd {
 	uint32_t addr;
 	uint16_t port;
@@ -306,8 +304,17 @@ int nf_ct_ftp_help(struct nf_ns *ns, struct nf_skb *skb, unsigned protoff, struc
 				   .sport = 0, .dport = port, .proto = 6 },
 			.mask_src = 0xffffffffu, .mask_sport = 0, .master = ct,
 		};
-		int rc = nf_ct_expect_related(ns, &exp, now);
+		nf_nat_ftp_hook_fn nat_ftp = ns->ct->help->nat_ftp;
+		int rc;
 
+		if (nat_ftp && (ct->status & IPS_NAT_MASK)) {
+			/* NAT rewrites the line and registers the expectation
+			 * (seq, taken before, stays the unrewritten one) */
+			ret = nat_ftp(ns, skb, ctinfo, type, protoff, matchoff, matchlen, &exp,
+				      now);
+			goto out_update_nl;
+		}
+		rc = nf_ct_expect_related(ns, &exp, now);
 		if (rc) {
 			if (ns->env.trace)
 				nf_trace(ns, NF_TRACE_STEP "ftp: cannot add expectation: DROP",

@@ -13,6 +13,7 @@
 #include <string.h>
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/conntrack/ct_seqadj.h"
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
@@ -140,6 +141,14 @@ static unsigned ct_hook_confirm(void *priv, struct nf_skb *skb, const struct nf_
 		v = nf_ct_helper_run(ns, skb, now);
 		if (v != NF_ACCEPT)
 			return v;
+	}
+	if (ct && (ct->status & IPS_SEQ_ADJUST) && skb->ctinfo != IP_CT_RELATED_REPLY &&
+	    skb->len >= 20 && skb->ip[9] == 6 && (skb->ip[0] & 0x0f) * 4u <= skb->len &&
+	    !nf_ct_seq_adjust(ns, skb, ct, skb->ctinfo, (skb->ip[0] & 0x0f) * 4u)) {
+		/* nf_confirm: the payload's shift carried to seq, ack, SACK */
+		ns->ct->stats.drop++;
+		skb->drop_reason = NF_DROP_REASON_HOOK;
+		return NF_DROP;
 	}
 	if (!ct || (ct->status & IPS_CONFIRMED))
 		return NF_ACCEPT;

@@ -12,6 +12,7 @@
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_seqadj.h"
 #include "nat/conntrack/nf_conntrack.h"
 #include "nat/core/nf_ns.h"
 
@@ -26,6 +27,7 @@ static void ct_net_init(struct nf_ns *ns)
 	ct_table_resize(ns, 262144);
 	nf_ct_extend_register(ns, &ct_acct_ext);
 	nf_ct_extend_register(ns, &ct_helper_ext);
+	nf_ct_extend_register(ns, &ct_seqadj_ext);
 }
 
 static void ct_net_exit(struct nf_ns *ns)

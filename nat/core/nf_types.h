@@ -81,6 +81,9 @@ struct nf_skb {
 	/* CT --helper's template (raw table): the helper of the entry this
 	 * packet creates, NULL for none (conntrack's struct nf_ct_helper) */
 	const struct nf_ct_helper *ct_helper;
+	/* bytes the frame may grow by after skb->len (set by the simulator
+	 * before each hook): a NAT helper's longer payload (skb_tailroom) */
+	uint32_t tailroom;
 };
 
 /* Route types (linux/rtnetlink.h's RTN_*, in its order): what

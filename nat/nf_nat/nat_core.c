@@ -16,6 +16,8 @@
  */
 #include <string.h>
 #include <stdio.h>
+#include "nat/conntrack/ct_helper.h"
+#include "nat/conntrack/ct_seqadj.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 #include "nat/nf_nat/nat.h"
@@ -585,6 +587,9 @@ static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_
 		reply.dir = CT_DIR_REPLY;
 		ct->tuplehash[CT_DIR_REPLY].t = reply;	/* not hashed until confirm */
 		ct->status |= manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
+		/* a helped entry may have its payload rewritten */
+		if (nfct_help(ns, ct) && !nfct_seqadj(ns, ct))
+			nfct_seqadj_ext_add(ns, ct);
 	}
 	ct->nat_range[manip] = *stored;
 

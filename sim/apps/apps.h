@@ -59,12 +59,14 @@ void tr_output(struct world *w, struct node *n, const char *fmt, ...)
 struct ping_sess;
 struct replay_job;
 struct ftp_node;
+struct tftp_node;
 
 struct app_node {
 	GPtrArray *pings;	/* struct ping_sess *, start order */
 	GPtrArray *replays;	/* struct replay_job *, start order */
 	unsigned ping_started;	/* pings started on this node (default ids) */
 	struct ftp_node *ftp;	/* FTP servers and sessions (ftp.c), or NULL */
+	struct tftp_node *tftp;	/* TFTP servers and transfers (tftp.c), or NULL */
 };
 
 struct app_node *app_node_get(struct node *n);	/* created on first use */
@@ -86,5 +88,12 @@ int ftp_cmd(struct cmd_ctx *c, int argc, char **argv);
 /* `listen tcp PORT ftp [size N]`: 0, or -EADDRNOTAVAIL */
 int ftp_server_start(struct node *n, uint16_t port, uint32_t size);
 void ftp_node_free(struct ftp_node *f);
+
+/* ----- TFTP (tftp.c) ----- */
+/* `tftp get DEST FILE [port P]` */
+int tftp_cmd(struct cmd_ctx *c, int argc, char **argv);
+/* `listen udp PORT tftp [size N]` */
+int tftp_server_start(struct node *n, uint16_t port, uint32_t size);
+void tftp_node_free(struct tftp_node *t);
 
 #endif

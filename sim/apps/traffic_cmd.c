@@ -129,6 +129,7 @@ static void apps_node_free(struct node *n)
 	g_ptr_array_free(t->pings, true);
 	g_ptr_array_free(t->replays, true);
 	ftp_node_free(t->ftp);
+	tftp_node_free(t->tftp);
 	g_free(t);
 	n->apps = NULL;
 }
@@ -564,16 +565,20 @@ static int listen_cmd(struct cmd_ctx *c, int argc, char **argv)
 	bool tcp = argc >= 3 && !strcmp(argv[1], "tcp");
 	bool echo = udp && argc == 4 && !strcmp(argv[3], "echo");
 	bool ftp = tcp && argc >= 4 && !strcmp(argv[3], "ftp");
+	bool tftp = udp && argc >= 4 && !strcmp(argv[3], "tftp");
 	if (ftp && (argc == 5 || (argc == 6 && strcmp(argv[4], "size")) || argc > 6))
 		ftp = false;
-	if (!(udp || tcp) || (!ftp && argc > (udp ? 4 : 3)) || (argc == 4 && !echo && !ftp)) {
-		g_string_append(c->err, "listen: usage: listen udp PORT [echo] | "
+	if (tftp && (argc == 5 || (argc == 6 && strcmp(argv[4], "size")) || argc > 6))
+		tftp = false;
+	if (!(udp || tcp) || (!ftp && !tftp && argc > (udp ? 4 : 3)) ||
+	    (argc == 4 && !echo && !ftp && !tftp)) {
+		g_string_append(c->err, "listen: usage: listen udp PORT [echo | tftp [size BYTES]] | "
 					"listen tcp PORT [ftp [size BYTES]]");
 		return 2;
 	}
 	if (!parse_port_opt(c, "listen", argv[2], &port))
 		return 2;
-	if (ftp && argc == 6 && !tr_parse_u32(argv[5], 0, 16u << 20, &size)) {
+	if ((ftp || tftp) && argc == 6 && !tr_parse_u32(argv[5], 0, 16u << 20, &size)) {
 		g_string_append_printf(c->err, "listen: bad size '%s' (0-%u)", argv[5], 16u << 20);
 		return 2;
 	}
@@ -581,6 +586,8 @@ static int listen_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return 0;
 	if (ftp)
 		ftp_server_start(c->node, (uint16_t)port, size);
+	else if (tftp)
+		tftp_server_start(c->node, (uint16_t)port, size);
 	else if (udp)
 		udp_listen(c->node, (uint16_t)port, echo);
 	else
@@ -613,6 +620,8 @@ static int traffic_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return replay_cmd(c, argc, argv);
 	if (!strcmp(name, "ftp"))
 		return ftp_cmd(c, argc, argv);
+	if (!strcmp(name, "tftp"))
+		return tftp_cmd(c, argc, argv);
 	g_string_append_printf(c->err, "%s: not a traffic command", name);
 	return 2;
 }
@@ -639,7 +648,7 @@ static void tcp_fail_report(struct world *w, struct node *n, uint32_t raddr, uin
 static const struct cmd_def traffic_cmds[] = {
 	{ "ping", traffic_cmd, 0 }, { "udp", traffic_cmd, 0 }, { "tcp", traffic_cmd, 0 },
 	{ "listen", traffic_cmd, 0 }, { "flows", traffic_cmd, 0 }, { "replay", traffic_cmd, 0 },
-	{ "ftp", traffic_cmd, 0 },
+	{ "ftp", traffic_cmd, 0 }, { "tftp", traffic_cmd, 0 },
 };
 
 void traffic_register_cmds(void)

@@ -31,6 +31,9 @@ struct rep_tuple {
 	uint8_t proto;
 	bool ports;		/* TCP/UDP with its ports */
 	bool id;		/* ICMP echo or timestamp, with its id */
+	bool seqs;		/* TCP with its sequence numbers */
+	uint32_t seq, ack;
+	uint16_t tot;		/* IP total length */
 };
 
 /* A flow: the packets between two endpoints, both directions. */
@@ -180,6 +183,7 @@ static bool rep_tuple_of(const struct packet *p, struct rep_tuple *t)
 	t->src = rd32(ip + 12);
 	t->dst = rd32(ip + 16);
 	t->proto = ip[9];
+	t->tot = rd16(ip + 2);
 	bool first = (rd16(ip + 6) & 0x1fff) == 0;
 	if (first && ihl >= 20 && len >= ihl + 8) {
 		const uint8_t *l4 = ip + ihl;
@@ -187,6 +191,11 @@ static bool rep_tuple_of(const struct packet *p, struct rep_tuple *t)
 			t->sport = rd16(l4);
 			t->dport = rd16(l4 + 2);
 			t->ports = true;
+			if (t->proto == 6 && len >= ihl + 20) {
+				t->seq = rd32(l4 + 4);
+				t->ack = rd32(l4 + 8);
+				t->seqs = true;
+			}
 		} else if (t->proto == 1 && (l4[0] == 0 || l4[0] == 8 || l4[0] == 13 ||
 					     l4[0] == 14)) {
 			t->sport = t->dport = rd16(l4 + 4); /* echo id */
@@ -298,7 +307,12 @@ static char *rep_rewrite(const struct rep_tuple *in, const struct rep_tuple *out
 		src = src || id_on_src;
 		dst = dst || !id_on_src;
 	}
-	if (!src && !dst)
+	/* a NAT helper's payload rewrite and the sequence adjustment it
+	 * brings (seqadj): the length and seq/ack differences */
+	bool len = in->seqs && out->seqs && in->tot != out->tot;
+	bool seq = in->seqs && out->seqs && in->seq != out->seq;
+	bool ack = in->seqs && out->seqs && in->ack != out->ack;
+	if (!src && !dst && !len && !seq && !ack)
 		return NULL;
 	GString *s = g_string_new(NULL);
 	/* in the order the hooks apply them: the destination at PREROUTING
@@ -309,6 +323,15 @@ static char *rep_rewrite(const struct rep_tuple *in, const struct rep_tuple *out
 	if (src)
 		rep_fmt_change(s, reply ? "de-DNAT" : "SNAT", in->src, in->sport, out->src,
 			       out->sport, in, out, id && id_on_src);
+	if (len)
+		g_string_append_printf(s, "%spayload %+d bytes", s->len ? ", " : "",
+				       (int)out->tot - (int)in->tot);
+	if (seq)
+		g_string_append_printf(s, "%sseq %+d", s->len ? ", " : "",
+				       (int32_t)(out->seq - in->seq));
+	if (ack)
+		g_string_append_printf(s, "%sack %+d", s->len ? ", " : "",
+				       (int32_t)(out->ack - in->ack));
 	return g_string_free(s, FALSE);
 }
 

@@ -64,6 +64,15 @@ int udp_sendto(struct world *w, struct node *n, uint16_t sport, uint32_t dst, ui
 /* A listening socket on port (every address); an echo socket sends each
  * datagram back. */
 void udp_listen(struct node *n, uint16_t port, bool echo);
+/* An application's datagrams on a port: fn gets each one's source and
+ * payload (the application finds its state again from the node and port). */
+typedef void (*udp_recv_fn)(struct world *w, struct node *n, uint16_t lport, uint32_t src,
+			    uint16_t sport, const uint8_t *data, uint32_t len);
+/* The socket on port (made if there is none) hands its datagrams to fn. */
+void udp_set_recv(struct node *n, uint16_t port, udp_recv_fn fn);
+/* A new socket on an ephemeral port (bind to port 0) with fn: the port, or
+ * -EADDRINUSE. */
+int udp_bind_ephemeral(struct node *n, udp_recv_fn fn);
 
 /* ----- TCP (tcp.c) ----- */
 

@@ -16,6 +16,7 @@
 struct udp_sock {
 	uint16_t port;
 	bool echo, listening;
+	udp_recv_fn recv;	/* an application's datagrams (TFTP), or NULL */
 	uint64_t rx, rx_bytes, tx, tx_bytes, errors, unroutable;
 };
 
@@ -81,6 +82,22 @@ static struct udp_sock *udp_sock_get(struct node *n, uint16_t port)
 	g_hash_table_insert(u->socks, GUINT_TO_POINTER(port), s);
 	g_ptr_array_add(u->order, s);
 	return s;
+}
+
+static bool udp_port_in_use(struct node *n, uint16_t port, void *arg);
+
+void udp_set_recv(struct node *n, uint16_t port, udp_recv_fn fn)
+{
+	udp_sock_get(n, port)->recv = fn;
+}
+
+int udp_bind_ephemeral(struct node *n, udp_recv_fn fn)
+{
+	uint16_t port = tr_ephemeral(n, udp_port_in_use, NULL);
+	if (!port)
+		return -EADDRINUSE;
+	udp_set_recv(n, port, fn);
+	return port;
 }
 
 bool udp_sock_find(struct node *n, uint16_t port)
@@ -224,6 +241,8 @@ void udp_rcv(struct world *w, struct node *n, struct packet *p)
 		s->rx_bytes += ulen - 8u;
 		if (s->echo)
 			udp_echo(w, n, s, ip, uh, ulen - 8u);
+		else if (s->recv)
+			s->recv(w, n, s->port, ip_src(ip), rd16(uh), uh + 8, ulen - 8u);
 	} else if (!flows_udp_reply(n, p)) {
 		udp_node_get(n)->no_socket++;
 		/* No ICMP for datagrams not addressed to us (broadcast). */

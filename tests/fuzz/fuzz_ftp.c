@@ -8,6 +8,9 @@
  * like any write) through a router whose raw table attaches the ftp helper,
  * with a server behind it, so the helper's line tracking, partial-match
  * drops, expectations and their listing run on whatever the input holds.
+ * The router masquerades and has nf_nat_ftp: a PORT/EPRT naming the
+ * client's address is rewritten (the frame grows, seqadj shifts the rest
+ * of the stream and the server's acks).
  * Bytes outside printable ASCII, \r and \n are written as '.'.
  */
 #include <string.h>
@@ -22,6 +25,8 @@ static const char topo[] =
 	"s: ip addr add 10.0.1.2/24 dev eth0\ns: ip route add default via 10.0.1.254\n"
 	"r: ip addr add 10.0.0.254/24 dev eth0\nr: ip addr add 10.0.1.254/24 dev eth1\n"
 	"r: sysctl -w net.ipv4.ip_forward=1\n"
+	"r: modprobe nf_nat_ftp\n"
+	"r: iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE\n"
 	"r: iptables -t raw -A PREROUTING -p tcp --dport 21 -j CT --helper ftp\n"
 	"s: listen tcp 21\n";
 

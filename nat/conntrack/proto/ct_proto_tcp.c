@@ -13,6 +13,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_seqadj.h"
 #include "nat/core/nf_ns.h"
 
 #define sNO TCP_CONNTRACK_NONE
@@ -261,6 +262,15 @@ static enum tcp_action tcp_in_window(struct nf_ns *ns, struct ct_entry *ct, int 
 
 	if (receiver->flags & CT_TCP_FLAG_SACK_PERM)
 		tcp_sack(v, &sack);
+
+	if (ct->status & IPS_SEQ_ADJUST) {
+		/* NAT sequence number mangling: the ack answers the rewritten
+		 * stream (nf_ct_seq_offset) */
+		int32_t receiver_offset = nf_ct_seq_offset(ns, ct, (enum ct_dir)!dir, ack - 1);
+
+		ack -= (uint32_t)receiver_offset;
+		sack -= (uint32_t)receiver_offset;
+	}
 
 	if (sender->td_maxwin == 0) {
 		if (v->flags & TH_SYN) {
