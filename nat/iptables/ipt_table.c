@@ -552,9 +552,19 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 			i = 0;
 			break;
 		case IPT_T_EXT: {
+			uint32_t skblen = skb->len;
 			unsigned v = r->t.ops->target(&par, r->t.data);
 			if (v != XT_CONTINUE)
 				return (int)v;
+			if (skb->len != skblen && skb->len >= 4) {
+				/* the target grew the packet (TCPMSS adding its
+				 * option): later rules and the policy count and
+				 * read skb->len as the kernel's do */
+				uint16_t nl = rd16(skb->ip + 2);
+				p.l4len += (uint32_t)(nl - totlen);
+				totlen = nl;
+				p.len = totlen;
+			}
 			break;
 		}
 		}

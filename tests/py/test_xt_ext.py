@@ -6,9 +6,10 @@ Linux does; tests/py/test_kernel_compare.py compares each with the kernel
 """
 import pytest
 
-from conftest import TOPOLOGIES, explain, ip_pkts, pcap, run
+from conftest import TCP, TOPOLOGIES, assert_all_checksums, explain, ip_pkts, pcap, run
 
-SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit", "len-ttl-range"]
+SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit", "len-ttl-range",
+             "tcpmss"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -108,3 +109,31 @@ at 3s router: cat /proc/net/xt_recent/other
 at 3s router: ! cat /proc/net/xt_recent/nosuch
 end 4s
 """
+
+
+def _mss(p):
+    return [v for k, v in p[TCP].options if k == "MSS"]
+
+
+def test_tcpmss_clamps_syn_leaving_a_small_mtu_wan(tmp_path):
+    """TCPMSS on the wire: the client's SYN (MSS 1460) leaves the WAN of
+    MTU 1400 with MSS 1360; the SYN/ACK reaches the client with --set-mss's
+    1300; a SYN without options gets one added (536) with the total length
+    grown by 4; every checksum still right."""
+    res = run(TOPOLOGIES / "tcpmss.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    client = pcap(res.outdir, "client", "eth0")
+    wan = pcap(res.outdir, "router", "eth1")
+    syn = ip_pkts(client, proto=6, src="10.0.1.2", sport=40000)[0]
+    assert syn[TCP].flags == "S" and _mss(syn) == [1460]
+    syn = ip_pkts(wan, proto=6, src="10.0.1.2", sport=40000)[0]
+    assert syn[TCP].flags == "S" and _mss(syn) == [1360]
+    # the rest of the options untouched, in their order
+    assert [k for k, _ in syn[TCP].options][1:] == ["SAckOK", "Timestamp", "NOP", "WScale"]
+    synack = ip_pkts(client, proto=6, src="10.0.2.2", dport=40000)[0]
+    assert synack[TCP].flags == "SA" and _mss(synack) == [1300]
+    bare = ip_pkts(client, proto=6, src="10.0.1.2", sport=40001)[0]
+    assert bare[TCP].options == [] and bare.len == 40
+    added = ip_pkts(wan, proto=6, src="10.0.1.2", sport=40001)[0]
+    assert _mss(added) == [536] and added.len == 44 and added[TCP].dataofs == 6
+    assert_all_checksums(client + wan + pcap(res.outdir, "server", "eth0"), "tcpmss")

@@ -14,6 +14,7 @@ at time 0).
 """
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -306,6 +307,27 @@ CASES = [
     (6, "-L"),
     (6, "-L -n -v"),
     (6, "save"),
+    # -j TCPMSS: both options, the last one wins, the range, -p tcp, the hooks
+    (7, "-t mangle -A FORWARD -o eth1 -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu"),
+    (7, "-t mangle -A FORWARD -p tcp --syn -j TCPMSS --set-mss 1200"),
+    (7, "-t mangle -A POSTROUTING -p tcp -j TCPMSS --set-mss 1000 --clamp-mss-to-pmtu"),
+    (7, "-t mangle -A OUTPUT -p tcp -j TCPMSS --clamp-mss-to-pmtu --set-mss 0"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss 65515"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss 65516"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss -1"),
+    (7, "-A FORWARD -p tcp -j TCPMSS"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss 1 --set-mss 2"),
+    (7, "-A FORWARD -p tcp -j TCPMSS ! --clamp-mss-to-pmtu"),
+    (7, "-A FORWARD -j TCPMSS --set-mss 1000"),
+    (7, "-A FORWARD -p udp -j TCPMSS --set-mss 1000"),
+    (7, "-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu"),
+    (7, "-t mangle -A PREROUTING -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu"),
+    (7, "-A INPUT -p tcp --syn -j TCPMSS --set-mss 500"),
+    (7, "-S"),
+    (7, "-t mangle -S"),
+    (7, "-t mangle -L -v -n"),
+    (7, "-t mangle -L"),
+    (7, "save"),
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -330,7 +352,7 @@ def run_block(cmds):
             if cmd == "save":
                 argv = ["iptables-save"]
             else:
-                argv = ["iptables"] + cmd.split()
+                argv = ["iptables"] + shlex.split(cmd)
             r = subprocess.run(["ip", "netns", "exec", NS] + argv, capture_output=True, text=True)
             out = r.stdout
             if cmd == "save":
