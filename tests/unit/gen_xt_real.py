@@ -328,6 +328,22 @@ CASES = [
     (7, "-t mangle -L -v -n"),
     (7, "-t mangle -L"),
     (7, "save"),
+    # -j LOG: every flag but --log-uid (natsim: not implemented), levels, prefixes
+    (8, "-A INPUT -j LOG --log-tcp-sequence --log-tcp-options --log-ip-options --log-macdecode"),
+    (8, "-A INPUT -p tcp -j LOG --log-prefix \"[UFW BLOCK] \" --log-level 7 --log-tcp-options"),
+    (8, "-A FORWARD -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix \"[UFW BLOCK] \""),
+    (8, "-A FORWARD -j LOG --log-macdecode --log-level crit"),
+    (8, "-A OUTPUT -j LOG --log-ip-options --log-level warning --log-prefix x"),
+    (8, "-A OUTPUT -j LOG --log-tcp-sequence --log-tcp-sequence"),
+    (8, "-A OUTPUT -j LOG ! --log-tcp-options"),
+    (8, "-A OUTPUT -j LOG --log-level 4 --log-level 5"),
+    (8, "-A OUTPUT -j LOG --log-prefix a --log-prefix b"),
+    (8, "-A OUTPUT -j LOG --log-level 8"),
+    (8, "-A OUTPUT -j LOG --log-prefix 123456789012345678901234567890"),
+    (8, "-S"),
+    (8, "-L -v -n"),
+    (8, "-L"),
+    (8, "save"),
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
