@@ -291,7 +291,7 @@ TOPOLOGIES = [
     # shows one more 40-byte packet at 6.5 s than natsim (not yet explained)
     ("addrtype", []), ("ct-match", []),
     ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
-    ("tcpmss", []), ("log-flags", []),
+    ("tcpmss", []), ("log-flags", []), ("real/openwrt", []),
     # issue 18: a NAT router written in nft (the real nft 1.0.6 in the namespaces)
     ("nft-nat", []),
 ]

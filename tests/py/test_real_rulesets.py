@@ -67,3 +67,33 @@ def test_kube_proxy_clusterip(tmp_path):
     a = split(1)
     assert sum(a) == 8
     assert any(split(s) != a for s in (2, 3, 4))
+
+
+def test_openwrt_fw3_paths(tmp_path):
+    """fw3's zones on the wire: lan -> wan masqueraded with the SYN's MSS
+    clamped to the 1400-byte WAN (1360) both ways, the router's closed
+    ports answered by fw3's reject chain (tcp-reset for TCP, port
+    unreachable for UDP), a wan client's SYN towards the lan reset by the
+    router, never reaching the lan."""
+    from conftest import ICMP, UDPerror
+    res = run(TOPOLOGIES / "real" / "openwrt.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    lan = pcap(res.outdir, "lanhost", "eth0")
+    server = pcap(res.outdir, "server", "eth0")
+    syn = [p for p in ip_pkts(server, proto=6, dport=80) if p[TCP].flags == "S"]
+    assert len(syn) == 1 and syn[0][IP].src == "198.51.100.2"
+    assert [v for k, v in syn[0][TCP].options if k == "MSS"] == [1360]
+    mine = [p for p in ip_pkts(lan, proto=6, sport=40000) if p[TCP].flags == "S"]
+    assert [v for k, v in mine[0][TCP].options if k == "MSS"] == [1460]
+    synack = [p for p in ip_pkts(lan, proto=6, dport=40000) if p[TCP].flags == "SA"]
+    assert synack and [v for k, v in synack[0][TCP].options if k == "MSS"] == [1360]
+    assert not ip_pkts(server, src="192.168.1.100")
+    out = pcap(res.outdir, "outside", "eth0")
+    rst = ip_pkts(out, proto=6, src="198.51.100.2", sport=22)
+    assert len(rst) == 1 and rst[0][TCP].flags == "RA"
+    rst = ip_pkts(out, proto=6, src="192.168.1.100", sport=80)
+    assert len(rst) == 1 and rst[0][TCP].flags == "RA"
+    assert not ip_pkts(lan, src="198.51.100.7")
+    unreach = [p for p in ip_pkts(out, proto=1, src="198.51.100.2")
+               if p[ICMP].type == 3 and p[ICMP].code == 3]
+    assert len(unreach) == 1 and unreach[0][UDPerror].dport == 53
