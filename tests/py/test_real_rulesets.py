@@ -97,3 +97,29 @@ def test_openwrt_fw3_paths(tmp_path):
     unreach = [p for p in ip_pkts(out, proto=1, src="198.51.100.2")
                if p[ICMP].type == 3 and p[ICMP].code == 3]
     assert len(unreach) == 1 and unreach[0][UDPerror].dport == 53
+
+
+def test_ufw_default_policy(tmp_path):
+    """ufw's default deny on the wire and in the kernel log: port 22 (the
+    user rule) and ping answered, port 80 and NetBIOS never, an INVALID
+    SYN+FIN dropped silently; each dropped SYN to port 80 logged as
+    "[UFW BLOCK] " with the kernel's fields; the host's own connection out
+    accepted by ufw-track-output."""
+    from conftest import ICMP
+    res = run(TOPOLOGIES / "real" / "ufw.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    cl = pcap(res.outdir, "client", "eth0")
+    assert [p[TCP].flags for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=22)
+            if p[TCP].dport == 40000][0] == "SA"
+    assert [p[ICMP].type for p in ip_pkts(cl, proto=1, src="192.0.2.1")] == [0]
+    syns = [p for p in ip_pkts(cl, proto=6, dport=80) if p[TCP].flags == "S"]
+    assert len(syns) >= 3 and not ip_pkts(cl, proto=6, sport=80)
+    assert not ip_pkts(cl, src="192.0.2.1", dport=137)
+    assert not ip_pkts(cl, proto=6, dport=40002)
+    out = [p for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=45000) if p[TCP].flags == "S"]
+    assert len(out) == 1
+    lines = [x for x in (res.outdir / "kernel.log").read_text().splitlines()
+             if "[UFW BLOCK] " in x]
+    assert len(lines) == len(syns), lines
+    assert all("SRC=192.0.2.10 DST=192.0.2.1 " in x and " DPT=80 " in x and
+               x.endswith(" SYN URGP=0 ") for x in lines), lines
