@@ -23,7 +23,8 @@
 #include "nat/iptables/xt.h"
 #include "nat/nf_nat/nat.h"
 
-static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw" };
+static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw",
+								     "security" };
 
 static const char *const ipt_hook_names[NF_INET_NUMHOOKS] = {
 	"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
@@ -36,6 +37,8 @@ static const unsigned ipt_table_hooks[IPT_NTABLES] = {
 		    1u << NF_INET_POST_ROUTING,
 	[IPT_MANGLE] = 0x1f,
 	[IPT_RAW] = 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT,
+	/* iptable_security: the LSM's table (SECMARK, CONNSECMARK), after filter */
+	[IPT_SECURITY] = 1u << NF_INET_LOCAL_IN | 1u << NF_INET_FORWARD | 1u << NF_INET_LOCAL_OUT,
 };
 
 const char *ipt_table_name(enum ipt_table_id t)

@@ -385,4 +385,5 @@ def test_iptables_save_unknown_table_is_iptables_save_text(tmp_path):
     # a failure at run time: iptables-save's own text, the run goes on and exits 1
     assert res.rc == 1 and res.stderr.startswith("Table `bogus' does not exist\n"), res.stderr
     res = one(tmp_path, "iptables-save -t security")
-    assert unimpl_of(res) == "the security table", res.stderr
+    # natsim has the security table now (tests/unit/test_xt_real.c has its texts)
+    assert res.rc == 0 and unimpl_of(res) is None, res.stderr

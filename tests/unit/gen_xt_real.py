@@ -344,6 +344,18 @@ CASES = [
     (8, "-L -v -n"),
     (8, "-L"),
     (8, "save"),
+    # -t security (firewalld's iptables backend writes it): its chains, texts, refusals
+    (9, "-t security -A INPUT -p icmp -j ACCEPT"),
+    (9, "-t security -N INPUT_direct"),
+    (9, "-t security -A INPUT -j INPUT_direct"),
+    (9, "-t security -A FORWARD -j DROP"),
+    (9, "-t security -A PREROUTING -j ACCEPT"),
+    (9, "-t security -A INPUT -j SNAT --to-source 1.2.3.4"),
+    (9, "-t security -A OUTPUT -j CT --notrack"),
+    (9, "-t security -S"),
+    (9, "-t security -L -v -n"),
+    (9, "-t security -L"),
+    (9, "save"),
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
