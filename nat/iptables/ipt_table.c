@@ -309,7 +309,8 @@ static void ipt_textify_hooks(unsigned mask, GString *out)
 static int ipt_rule_check(const struct ipt_table *t, const struct ipt_chain *c,
 			  const struct ipt_rule *r, GString *klog)
 {
-	const struct xt_check_param par = { .rule = r, .table = t->id, .hookmask = c->hookmask };
+	const struct xt_check_param par = { .rule = r, .table = t->id, .hookmask = c->hookmask,
+					    .nft_hookmask = c->builtin ? 1u << c->hook : 0 };
 	for (unsigned i = 0; i < r->nmatches; i++) {
 		const struct xt_entry *e = &r->m[i];
 		if (e->ops->proto && r->proto != e->ops->proto) {

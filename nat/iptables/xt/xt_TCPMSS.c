@@ -84,7 +84,9 @@ static void tcpmss_save(GString *o, const void *data)
 }
 
 /* xt_check_target's protocol check (.proto = IPPROTO_TCP), then
- * tcpmss_tg4_check's hook check. */
+ * tcpmss_tg4_check's hook check, with the hook_mask nft_compat gives it:
+ * a base chain's hook, none in a user chain (so iptables 1.8.9 accepts
+ * the clamping in a user chain whatever jumps to it). */
 static int tcpmss_check(const struct xt_check_param *par, const void *data, GString *klog)
 {
 	const struct xt_tcpmss *t = data;
@@ -93,7 +95,7 @@ static int tcpmss_check(const struct xt_check_param *par, const void *data, GStr
 		return EINVAL;
 	}
 	if (t->mss == XT_TCPMSS_CLAMP_PMTU &&
-	    (par->hookmask & ~(1u << NF_INET_FORWARD | 1u << NF_INET_LOCAL_OUT |
+	    (par->nft_hookmask & ~(1u << NF_INET_FORWARD | 1u << NF_INET_LOCAL_OUT |
 			       1u << NF_INET_POST_ROUTING))) {
 		g_string_assign(klog, "xt_TCPMSS: path-MTU clamping only supported in FORWARD, "
 				      "OUTPUT and POSTROUTING hooks");
