@@ -292,7 +292,7 @@ TOPOLOGIES = [
     ("addrtype", []), ("ct-match", []),
     ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
     ("tcpmss", []), ("log-flags", []), ("real/openwrt", []),
-    ("real/ufw", []),
+    ("real/ufw", []), ("real/firewalld", []),
     # issue 18: a NAT router written in nft (the real nft 1.0.6 in the namespaces)
     ("nft-nat", []),
 ]

@@ -123,3 +123,23 @@ def test_ufw_default_policy(tmp_path):
     assert len(lines) == len(syns), lines
     assert all("SRC=192.0.2.10 DST=192.0.2.1 " in x and " DPT=80 " in x and
                x.endswith(" SYN URGP=0 ") for x in lines), lines
+
+
+def test_firewalld_public_zone(tmp_path):
+    """firewalld's iptables backend, through its -g gotos into the public
+    zone: ssh and ping answered, port 80 and UDP 53 rejected with ICMP host
+    prohibited (type 3 code 10), an INVALID SYN+FIN dropped silently, the
+    host's own connection out answered."""
+    from conftest import ICMP, IPerror
+    res = run(TOPOLOGIES / "real" / "firewalld.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    cl = pcap(res.outdir, "client", "eth0")
+    assert [p[TCP].flags for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=22)
+            if p[TCP].dport == 40000][0] == "SA"
+    icmp = ip_pkts(cl, proto=1, src="192.0.2.1")
+    assert [(p[ICMP].type, p[ICMP].code) for p in icmp] == [(0, 0), (3, 10), (3, 10)]
+    assert [p[IPerror].proto for p in icmp[1:]] == [6, 17]
+    assert not ip_pkts(cl, proto=6, sport=80)
+    assert not ip_pkts(cl, proto=6, dport=40002)
+    out = [p for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=45000) if p[TCP].flags == "S"]
+    assert len(out) == 1
