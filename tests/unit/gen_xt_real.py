@@ -359,6 +359,16 @@ CASES = [
     (9, "-t security -L -v -n"),
     (9, "-t security -L"),
     (9, "save"),
+    # checks that see nft_compat's hook_mask: none in a user chain, whatever jumps to it
+    (10, "-N X"),
+    (10, "-A X -m addrtype --src-type LOCAL --limit-iface-out"),
+    (10, "-A INPUT -j X"),
+    (10, "-t nat -N Y"),
+    (10, "-t nat -A Y -m addrtype --dst-type LOCAL --limit-iface-in"),
+    (10, "-t nat -A POSTROUTING -j Y"),
+    (10, "-A INPUT -m addrtype --src-type LOCAL --limit-iface-out"),
+    (10, "-S"),
+    (10, "save"),
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
