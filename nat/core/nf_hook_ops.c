@@ -101,6 +101,9 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 				skb->drop_reason = NF_DROP_REASON_HOOK;
 			return (int)v;
 		}
+		/* an op grew the packet (TCPMSS): the next ops read it anew */
+		if (skb->len != st.pkt.len)
+			nf_pktinfo_set(&st.pkt, skb);
 	}
 	return NF_ACCEPT;
 }

@@ -11,7 +11,9 @@
  * Design: the record holds only what no hook user changes - offsets,
  * lengths, the protocol and the fragment offset - never addresses or
  * ports, which NAT rewrites in place between two ops of the same call
- * (nat dst before filter at OUTPUT): those are read from the bytes. The
+ * (nat dst before filter at OUTPUT): those are read from the bytes. A
+ * target that grows the packet (TCPMSS adding its option) is the one
+ * exception: nf_hook() parses the record again after that op. The
  * facts are kept raw (thoff is ihl * 4 even when it is nonsense) and a flag
  * says whether the header is sound; each user applies its own kernel
  * function's validity rule to them, so no behaviour changes. skb->ip is the

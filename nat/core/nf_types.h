@@ -111,6 +111,13 @@ struct nf_env {
 	/* The route type of addr in the local table, an enum nf_rtn_type
 	 * (inet_dev_addr_type; dev NULL: any device, inet_addr_type). */
 	unsigned (*addr_type)(void *ctx, const char *dev, uint32_t addr);
+	/* dst_mtu of the route to addr (the out device's MTU); 0: no route
+	 * (TCPMSS --clamp-mss-to-pmtu). */
+	unsigned (*route_mtu)(void *ctx, uint32_t addr);
+	/* skb_put with pskb_expand_head: grow the packet by len bytes at its
+	 * end (skb->len += len); false when it cannot (TCPMSS adding the MSS
+	 * option). */
+	bool (*skb_put)(void *ctx, struct nf_skb *skb, uint32_t len);
 };
 
 #endif

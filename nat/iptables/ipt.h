@@ -18,7 +18,7 @@
 #include "nat/core/nf_inet.h"
 #include "nat/nf_nat/nat.h"
 
-enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW, IPT_NTABLES };
+enum ipt_table_id { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW, IPT_SECURITY, IPT_NTABLES };
 
 enum ipt_verdict_kind {
 	IPT_T_NONE,	/* no -j: counters only, continue */

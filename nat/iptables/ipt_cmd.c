@@ -548,8 +548,9 @@ static void ipt_date(nf_time now, char buf[64])
 int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *out, GString *err,
 			    nf_time now)
 {
-	/* the nf_tables backend's order: mangle, (security), raw, filter, nat */
-	static const enum ipt_table_id order[] = { IPT_MANGLE, IPT_RAW, IPT_FILTER, IPT_NAT };
+	/* the nf_tables backend's order: mangle, security, raw, filter, nat */
+	static const enum ipt_table_id order[] = { IPT_MANGLE, IPT_SECURITY, IPT_RAW, IPT_FILTER,
+						   IPT_NAT };
 	bool counters = false;
 	int only = -1;
 	for (int i = 1; i < argc; i++) {

@@ -20,7 +20,8 @@
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 
-static const enum ipt_table_id ipt_ids[IPT_NTABLES] = { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW };
+static const enum ipt_table_id ipt_ids[IPT_NTABLES] = { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW,
+								  IPT_SECURITY };
 
 /* ipt_do_table for the table priv names, if the table exists and has a
  * chain at this hook (an empty chain's policy is applied cheaply there). A
@@ -53,6 +54,9 @@ static const struct nf_hook_ops ipt_table_ops[] = {
 	IPT_OPS(NF_INET_LOCAL_IN, NF_IP_PRI_FILTER, IPT_FILTER, "filter"),
 	IPT_OPS(NF_INET_FORWARD, NF_IP_PRI_FILTER, IPT_FILTER, "filter"),
 	IPT_OPS(NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER, IPT_FILTER, "filter"),
+	IPT_OPS(NF_INET_LOCAL_IN, NF_IP_PRI_SECURITY, IPT_SECURITY, "security"),
+	IPT_OPS(NF_INET_FORWARD, NF_IP_PRI_SECURITY, IPT_SECURITY, "security"),
+	IPT_OPS(NF_INET_LOCAL_OUT, NF_IP_PRI_SECURITY, IPT_SECURITY, "security"),
 };
 
 static const struct nf_hook_ops ipt_nat_lookups[] = {

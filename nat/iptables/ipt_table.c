@@ -23,7 +23,8 @@
 #include "nat/iptables/xt.h"
 #include "nat/nf_nat/nat.h"
 
-static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw" };
+static const char *const ipt_table_names[IPT_NTABLES] = { "filter", "nat", "mangle", "raw",
+								     "security" };
 
 static const char *const ipt_hook_names[NF_INET_NUMHOOKS] = {
 	"PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING",
@@ -36,6 +37,8 @@ static const unsigned ipt_table_hooks[IPT_NTABLES] = {
 		    1u << NF_INET_POST_ROUTING,
 	[IPT_MANGLE] = 0x1f,
 	[IPT_RAW] = 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT,
+	/* iptable_security: the LSM's table (SECMARK, CONNSECMARK), after filter */
+	[IPT_SECURITY] = 1u << NF_INET_LOCAL_IN | 1u << NF_INET_FORWARD | 1u << NF_INET_LOCAL_OUT,
 };
 
 const char *ipt_table_name(enum ipt_table_id t)
@@ -306,7 +309,8 @@ static void ipt_textify_hooks(unsigned mask, GString *out)
 static int ipt_rule_check(const struct ipt_table *t, const struct ipt_chain *c,
 			  const struct ipt_rule *r, GString *klog)
 {
-	const struct xt_check_param par = { .rule = r, .table = t->id, .hookmask = c->hookmask };
+	const struct xt_check_param par = { .rule = r, .table = t->id, .hookmask = c->hookmask,
+					    .nft_hookmask = c->builtin ? 1u << c->hook : 0 };
 	for (unsigned i = 0; i < r->nmatches; i++) {
 		const struct xt_entry *e = &r->m[i];
 		if (e->ops->proto && r->proto != e->ops->proto) {
@@ -552,9 +556,19 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 			i = 0;
 			break;
 		case IPT_T_EXT: {
+			uint32_t skblen = skb->len;
 			unsigned v = r->t.ops->target(&par, r->t.data);
 			if (v != XT_CONTINUE)
 				return (int)v;
+			if (skb->len != skblen && skb->len >= 4) {
+				/* the target grew the packet (TCPMSS adding its
+				 * option): later rules and the policy count and
+				 * read skb->len as the kernel's do */
+				uint16_t nl = rd16(skb->ip + 2);
+				p.l4len += (uint32_t)(nl - totlen);
+				totlen = nl;
+				p.len = totlen;
+			}
 			break;
 		}
 		}

@@ -16,5 +16,9 @@ struct nf_ns;
  * logflags (no TCP sequence, options or uid). prefix may be NULL. */
 void nf_log_ip_packet(struct nf_ns *ns, const struct nf_skb *skb, const char *in,
 		      const char *out, const char *prefix, nf_time now);
+/* The same with the LOG target's logflags (NF_LOG_TCPSEQ, _TCPOPT, _IPOPT,
+ * _MACDECODE). */
+void nf_log_ip_packet_flags(struct nf_ns *ns, const struct nf_skb *skb, const char *in,
+			    const char *out, const char *prefix, unsigned logflags, nf_time now);
 
 #endif

@@ -73,6 +73,9 @@ struct xt_check_param {
 	const struct ipt_rule *rule;
 	enum ipt_table_id table;
 	unsigned hookmask;	/* hooks reaching the rule's chain */
+	/* the hook_mask nft_compat hands a checkentry (nft_target_set_tgchk_param,
+	 * iptables-nft): the hook of a base chain, 0 in a user chain */
+	unsigned nft_hookmask;
 };
 
 /* A target's verdict that lets the traversal go on (the kernel's XT_CONTINUE). */

@@ -39,6 +39,8 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 void ip_local_out(struct world *w, struct node *n, struct packet *p);
 /* Longest-prefix match; NULL if no route. */
 const struct route *route_lookup(const struct node *n, uint32_t dst);
+/* The MTU of the route to dst (dst_mtu), 0 without a route. */
+unsigned inet_route_mtu(const struct node *n, uint32_t dst);
 /* Source address Linux would pick to reach dst (route's device primary). */
 uint32_t route_source_addr(const struct node *n, uint32_t dst);
 /* Input routing checks (route_input.c). fib_validate_source: may a packet

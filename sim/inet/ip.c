@@ -1561,4 +1561,5 @@ __attribute__((constructor(101))) static void inet_init(void)
 	node_subsys_register(&inet_subsys);
 	node_set_l3_rcv(ip_rcv);
 	node_set_addr_type(inet_dev_addr_type);
+	node_set_route_mtu(inet_route_mtu);
 }

@@ -68,6 +68,19 @@ const struct route *route_lookup(const struct node *n, uint32_t dst)
 	return best;
 }
 
+/* dst_mtu of the route to dst: its device's MTU (natsim's routes carry
+ * no mtu metric); a gateway route without a device takes the device that
+ * reaches the gateway. 0: no route. */
+unsigned inet_route_mtu(const struct node *n, uint32_t dst)
+{
+	const struct route *r = route_lookup(n, dst);
+	if (r && !r->dev && r->gw)
+		r = route_lookup(n, r->gw);
+	if (r && r->dev && r->dev->mtu >= 68)
+		return r->dev->mtu;
+	return r ? 1500 : 0;
+}
+
 /* First address of ifc in the same subnet as target (inet_select_addr's
  * inet_ifa_match preference), else ifc's primary, else 0. Primaries come
  * before their secondaries in addrs[], so a subnet match is its primary. */

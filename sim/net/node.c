@@ -6,6 +6,7 @@
  * are created by `link`, in declaration order, which is the order every
  * listing and flood uses.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,13 @@ static node_addr_type_fn node_addr_type;
 void node_set_addr_type(node_addr_type_fn fn)
 {
 	node_addr_type = fn;
+}
+
+static node_route_mtu_fn node_route_mtu;
+
+void node_set_route_mtu(node_route_mtu_fn fn)
+{
+	node_route_mtu = fn;
 }
 
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
@@ -86,6 +94,27 @@ static unsigned node_env_addr_type(void *ctx, const char *dev, uint32_t addr)
 	return node_addr_type ? node_addr_type(n, dev, addr) : NF_RTN_UNICAST;
 }
 
+static unsigned node_env_route_mtu(void *ctx, uint32_t addr)
+{
+	const struct node *n = ctx;
+	return node_route_mtu ? node_route_mtu(n, addr) : 1500;
+}
+
+/* skb_put: the skb netfilter sees is the one embedded in a packet (ip_hook
+ * passes &p->nf); it grows only where the frame ends with the IPv4
+ * packet's last byte and the buffer has room. */
+static bool node_env_skb_put(void *ctx, struct nf_skb *skb, uint32_t len)
+{
+	(void)ctx;
+	struct packet *p = (struct packet *)(void *)((char *)skb - offsetof(struct packet, nf));
+	if (skb->ip < p->data || skb->ip + skb->len != p->data + p->len || p->len + len > p->cap)
+		return false;
+	memset(p->data + p->len, 0, len);
+	p->len += len;
+	skb->len += len;
+	return true;
+}
+
 static void gstring_free_all(gpointer s)
 {
 	g_string_free(s, TRUE);
@@ -128,6 +157,8 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.trace = probe_on(&w->probes, PROBE_WALK) ? node_env_trace : NULL,
 			.if_addr = node_env_if_addr,
 			.addr_type = node_env_addr_type,
+			.route_mtu = node_env_route_mtu,
+			.skb_put = node_env_skb_put,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
 	}

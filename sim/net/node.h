@@ -239,6 +239,10 @@ void node_set_l3_rcv(node_l3_rcv_fn rcv);
  * netfilter asks it through nf_env.addr_type (-m addrtype). */
 typedef unsigned (*node_addr_type_fn)(const struct node *n, const char *dev, uint32_t addr);
 void node_set_addr_type(node_addr_type_fn fn);
+/* The IPv4 stack's MTU of the route to addr (dst_mtu), 0 without a route;
+ * netfilter asks it through nf_env.route_mtu (TCPMSS). */
+typedef unsigned (*node_route_mtu_fn)(const struct node *n, uint32_t addr);
+void node_set_route_mtu(node_route_mtu_fn fn);
 /* Hand a received IPv4 frame to the registered handler (link.c). */
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p);
 

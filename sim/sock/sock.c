@@ -27,12 +27,8 @@ void tr_send(struct world *w, struct node *n, struct packet *p)
 
 unsigned tr_route_mtu(const struct node *n, uint32_t dst)
 {
-	const struct route *r = route_lookup(n, dst);
-	if (r && !r->dev && r->gw)
-		r = route_lookup(n, r->gw);
-	if (r && r->dev && r->dev->mtu >= 68)
-		return r->dev->mtu;
-	return 1500;
+	unsigned mtu = inet_route_mtu(n, dst);
+	return mtu ? mtu : 1500;
 }
 
 uint16_t tr_ephemeral(struct node *n, bool (*in_use)(struct node *, uint16_t, void *),

@@ -74,6 +74,10 @@ def setup():
     for name, real in LEGACY.items():
         os.symlink(f"/usr/sbin/{real}", f"{BIN}/{name}")
     sh(["modprobe", "-d", MODROOT, "-a"] + list(PRELOAD))
+    # the LOG target writes from a namespace other than the initial one only
+    # with nf_log_all_netns (nf_log_syslog.c): natsim's routers always log
+    with open("/proc/sys/net/netfilter/nf_log_all_netns", "w") as f:
+        f.write("1\n")
 
 
 def power_off():

@@ -289,6 +289,8 @@ TOPOLOGIES = [
     # issue 14: real rulesets and the extensions they need
     ("real/docker", []), ("addrtype", []), ("ct-match", []),
     ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
+    ("tcpmss", []), ("log-flags", []), ("real/openwrt", []),
+    ("real/ufw", []), ("real/firewalld", []),
     # issue 18: a NAT router written in nft (the real nft 1.0.6 in the namespaces)
     ("nft-nat", []),
 ]
@@ -310,6 +312,30 @@ def test_topology_matches_linux(name, opts, tmp_path):
     r = compare(ROOT / "topologies" / f"{name}.scn", "--out", tmp_path / "cmp", *opts,
                 timeout=400)
     assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+
+
+def test_tcpmss_options_match_linux(tmp_path):
+    """The harness compares TCP control packets, not their options: here
+    every SYN's MSS (clamped, set, or added), the kinds of its other options
+    in their order and its IPv4 total length, on every interface, are
+    Linux's. (The window scale and timestamps are the TCP stacks' own.)"""
+    from conftest import TCP, pcap
+    if not natsim_path().exists():
+        pytest.skip(f"natsim not built ({natsim_path()})")
+    r = compare(ROOT / "topologies" / "tcpmss.scn", "--out", tmp_path / "cmp", timeout=400)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+
+    def syns(side, node, iface):
+        return [(p["IP"].src, p[TCP].sport, str(p[TCP].flags), p["IP"].len,
+                 [(k, v if k == "MSS" else None) for k, v in p[TCP].options])
+                for p in pcap(tmp_path / "cmp" / side, node, iface)
+                if p.haslayer(TCP) and p[TCP].flags & 0x02]
+
+    for node, iface in (("client", "eth0"), ("router", "eth0"), ("router", "eth1"),
+                        ("server", "eth0")):
+        want = syns("kernel", node, iface)
+        assert len(want) == 4, want
+        assert syns("natsim", node, iface) == want, (node, iface)
 
 
 @pytest.mark.parametrize("kernel", ["host", "uml"])

@@ -67,3 +67,79 @@ def test_kube_proxy_clusterip(tmp_path):
     a = split(1)
     assert sum(a) == 8
     assert any(split(s) != a for s in (2, 3, 4))
+
+
+def test_openwrt_fw3_paths(tmp_path):
+    """fw3's zones on the wire: lan -> wan masqueraded with the SYN's MSS
+    clamped to the 1400-byte WAN (1360) both ways, the router's closed
+    ports answered by fw3's reject chain (tcp-reset for TCP, port
+    unreachable for UDP), a wan client's SYN towards the lan reset by the
+    router, never reaching the lan."""
+    from conftest import ICMP, UDPerror
+    res = run(TOPOLOGIES / "real" / "openwrt.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    lan = pcap(res.outdir, "lanhost", "eth0")
+    server = pcap(res.outdir, "server", "eth0")
+    syn = [p for p in ip_pkts(server, proto=6, dport=80) if p[TCP].flags == "S"]
+    assert len(syn) == 1 and syn[0][IP].src == "198.51.100.2"
+    assert [v for k, v in syn[0][TCP].options if k == "MSS"] == [1360]
+    mine = [p for p in ip_pkts(lan, proto=6, sport=40000) if p[TCP].flags == "S"]
+    assert [v for k, v in mine[0][TCP].options if k == "MSS"] == [1460]
+    synack = [p for p in ip_pkts(lan, proto=6, dport=40000) if p[TCP].flags == "SA"]
+    assert synack and [v for k, v in synack[0][TCP].options if k == "MSS"] == [1360]
+    assert not ip_pkts(server, src="192.168.1.100")
+    out = pcap(res.outdir, "outside", "eth0")
+    rst = ip_pkts(out, proto=6, src="198.51.100.2", sport=22)
+    assert len(rst) == 1 and rst[0][TCP].flags == "RA"
+    rst = ip_pkts(out, proto=6, src="192.168.1.100", sport=80)
+    assert len(rst) == 1 and rst[0][TCP].flags == "RA"
+    assert not ip_pkts(lan, src="198.51.100.7")
+    unreach = [p for p in ip_pkts(out, proto=1, src="198.51.100.2")
+               if p[ICMP].type == 3 and p[ICMP].code == 3]
+    assert len(unreach) == 1 and unreach[0][UDPerror].dport == 53
+
+
+def test_ufw_default_policy(tmp_path):
+    """ufw's default deny on the wire and in the kernel log: port 22 (the
+    user rule) and ping answered, port 80 and NetBIOS never, an INVALID
+    SYN+FIN dropped silently; each dropped SYN to port 80 logged as
+    "[UFW BLOCK] " with the kernel's fields; the host's own connection out
+    accepted by ufw-track-output."""
+    from conftest import ICMP
+    res = run(TOPOLOGIES / "real" / "ufw.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    cl = pcap(res.outdir, "client", "eth0")
+    assert [p[TCP].flags for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=22)
+            if p[TCP].dport == 40000][0] == "SA"
+    assert [p[ICMP].type for p in ip_pkts(cl, proto=1, src="192.0.2.1")] == [0]
+    syns = [p for p in ip_pkts(cl, proto=6, dport=80) if p[TCP].flags == "S"]
+    assert len(syns) >= 3 and not ip_pkts(cl, proto=6, sport=80)
+    assert not ip_pkts(cl, src="192.0.2.1", dport=137)
+    assert not ip_pkts(cl, proto=6, dport=40002)
+    out = [p for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=45000) if p[TCP].flags == "S"]
+    assert len(out) == 1
+    lines = [x for x in (res.outdir / "kernel.log").read_text().splitlines()
+             if "[UFW BLOCK] " in x]
+    assert len(lines) == len(syns), lines
+    assert all("SRC=192.0.2.10 DST=192.0.2.1 " in x and " DPT=80 " in x and
+               x.endswith(" SYN URGP=0 ") for x in lines), lines
+
+
+def test_firewalld_public_zone(tmp_path):
+    """firewalld's iptables backend, through its -g gotos into the public
+    zone: ssh and ping answered, port 80 and UDP 53 rejected with ICMP host
+    prohibited (type 3 code 10), an INVALID SYN+FIN dropped silently, the
+    host's own connection out answered."""
+    from conftest import ICMP, IPerror
+    res = run(TOPOLOGIES / "real" / "firewalld.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    cl = pcap(res.outdir, "client", "eth0")
+    assert [p[TCP].flags for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=22)
+            if p[TCP].dport == 40000][0] == "SA"
+    icmp = ip_pkts(cl, proto=1, src="192.0.2.1")
+    assert [(p[ICMP].type, p[ICMP].code) for p in icmp] == [(0, 0), (3, 10), (3, 10)]
+    assert [p[IPerror].proto for p in icmp[1:]] == [6, 17]
+    assert not ip_pkts(cl, proto=6, sport=80)
+    assert not ip_pkts(cl, proto=6, dport=40002)
+    out = [p for p in ip_pkts(cl, proto=6, src="192.0.2.1", sport=45000) if p[TCP].flags == "S"]
+    assert len(out) == 1

@@ -6,9 +6,10 @@ Linux does; tests/py/test_kernel_compare.py compares each with the kernel
 """
 import pytest
 
-from conftest import TOPOLOGIES, explain, ip_pkts, pcap, run
+from conftest import TCP, TOPOLOGIES, assert_all_checksums, explain, ip_pkts, pcap, run
 
-SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit", "len-ttl-range"]
+SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit", "len-ttl-range",
+             "tcpmss", "log-flags"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -108,3 +109,73 @@ at 3s router: cat /proc/net/xt_recent/other
 at 3s router: ! cat /proc/net/xt_recent/nosuch
 end 4s
 """
+
+
+def _mss(p):
+    return [v for k, v in p[TCP].options if k == "MSS"]
+
+
+def test_tcpmss_clamps_syn_leaving_a_small_mtu_wan(tmp_path):
+    """TCPMSS on the wire: the client's SYN (MSS 1460) leaves the WAN of
+    MTU 1400 with MSS 1360; the SYN/ACK reaches the client with --set-mss's
+    1300; a SYN without options gets one added (536) with the total length
+    grown by 4; every checksum still right."""
+    res = run(TOPOLOGIES / "tcpmss.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    client = pcap(res.outdir, "client", "eth0")
+    wan = pcap(res.outdir, "router", "eth1")
+    syn = ip_pkts(client, proto=6, src="10.0.1.2", sport=40000)[0]
+    assert syn[TCP].flags == "S" and _mss(syn) == [1460]
+    syn = ip_pkts(wan, proto=6, src="10.0.1.2", sport=40000)[0]
+    assert syn[TCP].flags == "S" and _mss(syn) == [1360]
+    # the rest of the options untouched, in their order
+    assert [k for k, _ in syn[TCP].options][1:] == ["SAckOK", "Timestamp", "NOP", "WScale"]
+    synack = ip_pkts(client, proto=6, src="10.0.2.2", dport=40000)[0]
+    assert synack[TCP].flags == "SA" and _mss(synack) == [1300]
+    bare = ip_pkts(client, proto=6, src="10.0.1.2", sport=40001)[0]
+    assert bare[TCP].options == [] and bare.len == 40
+    added = ip_pkts(wan, proto=6, src="10.0.1.2", sport=40001)[0]
+    assert _mss(added) == [536] and added.len == 44 and added[TCP].dataofs == 6
+    assert_all_checksums(client + wan + pcap(res.outdir, "server", "eth0"), "tcpmss")
+
+
+def test_log_ip_options_in_hex(tmp_path):
+    """--log-ip-options: the IPv4 options as dump_ipv4_packet prints them,
+    "OPT (" and each byte in upper-case hex, after the DF/MF/FRAG fields; a
+    header without options prints none, and without the flag neither does
+    one with options. --log-tcp-sequence on a packet that is not TCP adds
+    nothing."""
+    import sys
+    sys.path.insert(0, str(TOPOLOGIES.parent / "traces"))
+    from scapy.all import ICMP, IP, IPOption_NOP, IPOption_Router_Alert
+    from tracelib import write_one, zero_mac_frame
+    pc = tmp_path / "opt.pcap"
+    write_one(pc, zero_mac_frame(IP(src="10.0.1.2", dst="10.0.2.2", id=7, flags="DF",
+                                    options=[IPOption_NOP(), IPOption_Router_Alert()]) /
+                                 ICMP(id=77, seq=1)))
+    scn = tmp_path / "opt.scn"
+    scn.write_text(f"""host client
+router router
+host server
+link client:eth0 router:eth0
+link router:eth1 server:eth0
+client: ip addr add 10.0.1.2/24 dev eth0
+client: ip route add default via 10.0.1.1
+router: ip addr add 10.0.1.1/24 dev eth0
+router: ip addr add 10.0.2.1/24 dev eth1
+router: sysctl -w net.ipv4.ip_forward=1
+router: iptables -A FORWARD -p icmp -j LOG --log-prefix "opt: " --log-ip-options --log-tcp-sequence
+router: iptables -A FORWARD -p icmp -j LOG --log-prefix "plain: "
+server: ip addr add 10.0.2.2/24 dev eth0
+server: ip route add default via 10.0.2.1
+at 1s client: replay {pc} dev eth0
+end 2s
+""")
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    log = (res.outdir / "kernel.log").read_text().splitlines()
+    opt = [x for x in log if "opt: IN=eth0" in x]
+    assert len(opt) == 1 and (" LEN=36 TOS=0x00 PREC=0x00 TTL=63 ID=7 DF OPT (0194040000000000) "
+                              "PROTO=ICMP TYPE=8 CODE=0 ID=77 SEQ=1 ") in opt[0], log
+    plain = [x for x in log if "plain: IN=eth0" in x]
+    assert len(plain) == 1 and " ID=7 DF PROTO=ICMP " in plain[0], log

@@ -14,6 +14,7 @@ at time 0).
 """
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -306,6 +307,68 @@ CASES = [
     (6, "-L"),
     (6, "-L -n -v"),
     (6, "save"),
+    # -j TCPMSS: both options, the last one wins, the range, -p tcp, the hooks
+    (7, "-t mangle -A FORWARD -o eth1 -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu"),
+    (7, "-t mangle -A FORWARD -p tcp --syn -j TCPMSS --set-mss 1200"),
+    (7, "-t mangle -A POSTROUTING -p tcp -j TCPMSS --set-mss 1000 --clamp-mss-to-pmtu"),
+    (7, "-t mangle -A OUTPUT -p tcp -j TCPMSS --clamp-mss-to-pmtu --set-mss 0"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss 65515"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss 65516"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss -1"),
+    (7, "-A FORWARD -p tcp -j TCPMSS"),
+    (7, "-A FORWARD -p tcp -j TCPMSS --set-mss 1 --set-mss 2"),
+    (7, "-A FORWARD -p tcp -j TCPMSS ! --clamp-mss-to-pmtu"),
+    (7, "-A FORWARD -j TCPMSS --set-mss 1000"),
+    (7, "-A FORWARD -p udp -j TCPMSS --set-mss 1000"),
+    (7, "-A INPUT -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu"),
+    (7, "-t mangle -A PREROUTING -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu"),
+    (7, "-A INPUT -p tcp --syn -j TCPMSS --set-mss 500"),
+    (7, "-t mangle -N CLAMP"),
+    (7, "-t mangle -A CLAMP -p tcp -j TCPMSS --clamp-mss-to-pmtu"),
+    (7, "-t mangle -A PREROUTING -j CLAMP"),
+    (7, "-S"),
+    (7, "-t mangle -S"),
+    (7, "-t mangle -L -v -n"),
+    (7, "-t mangle -L"),
+    (7, "save"),
+    # -j LOG: every flag but --log-uid (natsim: not implemented), levels, prefixes
+    (8, "-A INPUT -j LOG --log-tcp-sequence --log-tcp-options --log-ip-options --log-macdecode"),
+    (8, "-A INPUT -p tcp -j LOG --log-prefix \"[UFW BLOCK] \" --log-level 7 --log-tcp-options"),
+    (8, "-A FORWARD -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix \"[UFW BLOCK] \""),
+    (8, "-A FORWARD -j LOG --log-macdecode --log-level crit"),
+    (8, "-A OUTPUT -j LOG --log-ip-options --log-level warning --log-prefix x"),
+    (8, "-A OUTPUT -j LOG --log-tcp-sequence --log-tcp-sequence"),
+    (8, "-A OUTPUT -j LOG ! --log-tcp-options"),
+    (8, "-A OUTPUT -j LOG --log-level 4 --log-level 5"),
+    (8, "-A OUTPUT -j LOG --log-prefix a --log-prefix b"),
+    (8, "-A OUTPUT -j LOG --log-level 8"),
+    (8, "-A OUTPUT -j LOG --log-prefix 123456789012345678901234567890"),
+    (8, "-S"),
+    (8, "-L -v -n"),
+    (8, "-L"),
+    (8, "save"),
+    # -t security (firewalld's iptables backend writes it): its chains, texts, refusals
+    (9, "-t security -A INPUT -p icmp -j ACCEPT"),
+    (9, "-t security -N INPUT_direct"),
+    (9, "-t security -A INPUT -j INPUT_direct"),
+    (9, "-t security -A FORWARD -j DROP"),
+    (9, "-t security -A PREROUTING -j ACCEPT"),
+    (9, "-t security -A INPUT -j SNAT --to-source 1.2.3.4"),
+    (9, "-t security -A OUTPUT -j CT --notrack"),
+    (9, "-t security -S"),
+    (9, "-t security -L -v -n"),
+    (9, "-t security -L"),
+    (9, "save"),
+    # checks that see nft_compat's hook_mask: none in a user chain, whatever jumps to it
+    (10, "-N X"),
+    (10, "-A X -m addrtype --src-type LOCAL --limit-iface-out"),
+    (10, "-A INPUT -j X"),
+    (10, "-t nat -N Y"),
+    (10, "-t nat -A Y -m addrtype --dst-type LOCAL --limit-iface-in"),
+    (10, "-t nat -A POSTROUTING -j Y"),
+    (10, "-A INPUT -m addrtype --src-type LOCAL --limit-iface-out"),
+    (10, "-S"),
+    (10, "save"),
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -330,7 +393,7 @@ def run_block(cmds):
             if cmd == "save":
                 argv = ["iptables-save"]
             else:
-                argv = ["iptables"] + cmd.split()
+                argv = ["iptables"] + shlex.split(cmd)
             r = subprocess.run(["ip", "netns", "exec", NS] + argv, capture_output=True, text=True)
             out = r.stdout
             if cmd == "save":

@@ -130,6 +130,10 @@ int main(void)
 		  "xt_addrtype: output interface limitation not valid in PREROUTING and INPUT\n");
 	test_klog("-t nat -A POSTROUTING -m addrtype --src-type LOCAL --limit-iface-in",
 		  "xt_addrtype: input interface limitation not valid in POSTROUTING and OUTPUT\n");
+	test_klog("-t mangle -A PREROUTING -p tcp --syn -j TCPMSS --clamp-mss-to-pmtu",
+		  "xt_TCPMSS: path-MTU clamping only supported in FORWARD, OUTPUT and POSTROUTING hooks\n");
+	test_klog("-A FORWARD -p udp -j TCPMSS --set-mss 1000",
+		  "x_tables: ip_tables: TCPMSS target: only valid for protocol 6\n");
 	g_string_free(klog_text, TRUE);
 	printf("test_xt_real: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;

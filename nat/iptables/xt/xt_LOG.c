@@ -1,9 +1,14 @@
-/* xt_LOG.c - `-j LOG [--log-prefix TEXT] [--log-level LEVEL]`.
+/* xt_LOG.c - `-j LOG [--log-prefix TEXT] [--log-level LEVEL]
+ * [--log-tcp-sequence] [--log-tcp-options] [--log-ip-options]
+ * [--log-macdecode]`.
  *
- * Mirrors libxt_LOG.c (level names, the 29-byte prefix, -L/-S text) and the
- * kernel's net/netfilter/xt_LOG.c with nf_log_syslog.c's dump_ipv4_packet
- * for the line it writes to the kernel log (default logflags: no TCP
- * sequence, options or uid; those options say they are not implemented).
+ * Mirrors libxt_LOG.c (level names, the 29-byte prefix, the flags, -L/-S
+ * text) and the kernel's net/netfilter/xt_LOG.c with nf_log_syslog.c's
+ * nf_log_ip_packet / dump_ipv4_packet / nf_log_dump_tcp_header /
+ * dump_mac_header for the line it writes to the kernel log, logflags
+ * (NF_LOG_*) included. --log-uid says it is not implemented: the UID=/GID=
+ * fields need the sending socket of a packet (skb->sk, and whether it is
+ * a full socket with a file), which natsim's packets do not carry.
  */
 #include <string.h>
 
@@ -13,18 +18,28 @@
 #include "nat/iptables/nf_log.h"
 #include "nat/iptables/xt.h"
 
+/* logflags (linux/netfilter/nf_log.h NF_LOG_*, = IPT_LOG_*) */
+enum {
+	NF_LOG_TCPSEQ = 0x01,
+	NF_LOG_TCPOPT = 0x02,
+	NF_LOG_IPOPT = 0x04,
+	NF_LOG_UID = 0x08,
+	NF_LOG_MACDECODE = 0x20,
+};
+
 struct xt_log {
 	char *prefix;		/* NULL: none */
 	uint8_t level;		/* syslog level, 4 (warning) by default */
+	uint8_t logflags;	/* NF_LOG_* */
 };
 
-enum { O_LOG_LEVEL, O_LOG_PREFIX };
+enum { O_LOG_LEVEL, O_LOG_PREFIX, O_LOG_TCPSEQ, O_LOG_TCPOPT, O_LOG_IPOPT, O_LOG_MAC };
 
 static const struct xt_option log_opts[] = {
 	{ "log-level", 1, O_LOG_LEVEL }, { "log-prefix", 1, O_LOG_PREFIX },
-	{ "log-tcp-sequence", 0, XT_OPT_UNIMPL }, { "log-tcp-options", 0, XT_OPT_UNIMPL + 1 },
-	{ "log-ip-options", 0, XT_OPT_UNIMPL + 2 }, { "log-uid", 0, XT_OPT_UNIMPL + 3 },
-	{ "log-macdecode", 0, XT_OPT_UNIMPL + 4 }, { NULL, 0, 0 },
+	{ "log-tcp-sequence", 0, O_LOG_TCPSEQ }, { "log-tcp-options", 0, O_LOG_TCPOPT },
+	{ "log-ip-options", 0, O_LOG_IPOPT }, { "log-uid", 0, XT_OPT_UNIMPL },
+	{ "log-macdecode", 0, O_LOG_MAC }, { NULL, 0, 0 },
 };
 
 static void log_init(void *data)
@@ -38,8 +53,23 @@ static int log_parse(struct xt_parse *p, int id, const char *arg, void *data)
 		"alert", "crit", "debug", "emerg", "error", "info", "notice", "panic", "warning",
 	};
 	static const uint8_t values[] = { 1, 2, 7, 0, 3, 6, 5, 0, 4 };
+	static const uint8_t flag_of[] = { [O_LOG_TCPSEQ] = NF_LOG_TCPSEQ,
+					   [O_LOG_TCPOPT] = NF_LOG_TCPOPT,
+					   [O_LOG_IPOPT] = NF_LOG_IPOPT,
+					   [O_LOG_MAC] = NF_LOG_MACDECODE };
 	struct xt_log *lg = data;
 	int rc;
+	if (id >= O_LOG_TCPSEQ) {
+		rc = xt_once(p, log_opts[id].name, id);
+		if (!rc)
+			rc = xt_noinvert(p, log_opts[id].name);
+		if (!rc)
+			lg->logflags |= flag_of[id];
+		return rc;
+	}
+	rc = xt_once(p, log_opts[id].name, id);
+	if (rc)
+		return rc;
 	if (id == O_LOG_PREFIX) {
 		rc = xt_noinvert(p, "log-prefix");
 		if (!rc) {
@@ -72,10 +102,19 @@ static void log_print(GString *o, const void *data, uint8_t proto, bool numeric)
 						     "warn", "notice", "info", "debug" };
 	const struct xt_log *lg = data;
 	(void)proto;
-	if (numeric)
-		g_string_append_printf(o, " LOG flags 0 level %u", lg->level);
-	else
+	if (numeric) {
+		g_string_append_printf(o, " LOG flags %u level %u", lg->logflags, lg->level);
+	} else {
 		g_string_append_printf(o, " LOG level %s", level_names[lg->level & 7]);
+		if (lg->logflags & NF_LOG_TCPSEQ)
+			g_string_append(o, " tcp-sequence");
+		if (lg->logflags & NF_LOG_TCPOPT)
+			g_string_append(o, " tcp-options");
+		if (lg->logflags & NF_LOG_IPOPT)
+			g_string_append(o, " ip-options");
+		if (lg->logflags & NF_LOG_MACDECODE)
+			g_string_append(o, " macdecode");
+	}
 	if (lg->prefix)
 		g_string_append_printf(o, " prefix \"%s\"", lg->prefix);
 }
@@ -89,6 +128,14 @@ static void log_save(GString *o, const void *data)
 	}
 	if (lg->level != 4)
 		g_string_append_printf(o, " --log-level %u", lg->level);
+	if (lg->logflags & NF_LOG_TCPSEQ)
+		g_string_append(o, " --log-tcp-sequence");
+	if (lg->logflags & NF_LOG_TCPOPT)
+		g_string_append(o, " --log-tcp-options");
+	if (lg->logflags & NF_LOG_IPOPT)
+		g_string_append(o, " --log-ip-options");
+	if (lg->logflags & NF_LOG_MACDECODE)
+		g_string_append(o, " --log-macdecode");
 }
 
 static void log_copy(void *dst, const void *src)
@@ -101,10 +148,20 @@ static void log_destroy(void *data)
 	g_free(((struct xt_log *)data)->prefix);
 }
 
+/* "OPT (0204...) ": the option bytes in hex, as the kernel prints IP and
+ * TCP options. */
+static void log_opt_hex(GString *m, const uint8_t *op, unsigned n)
+{
+	g_string_append(m, "OPT (");
+	for (unsigned i = 0; i < n; i++)
+		g_string_append_printf(m, "%02X", op[i]);
+	g_string_append(m, ") ");
+}
+
 /* The LOG target's text, as nf_log_ip_packet / dump_ipv4_packet print it
- * (default logflags: no TCP sequence, options or uid). The kernel line ends
- * with a space; so does ours. */
-static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
+ * with its logflags (an ICMP error's quoted packet too). The kernel line
+ * ends with a space; so does ours. */
+static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner, unsigned flags)
 {
 	if (len < 20) {
 		g_string_append(m, "TRUNCATED");
@@ -127,6 +184,13 @@ static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
 		g_string_append(m, "MF ");
 	if (frag & 0x1fff)
 		g_string_append_printf(m, "FRAG:%u ", frag & 0x1fff);
+	if ((flags & NF_LOG_IPOPT) && ihl > 20) {
+		if (len < ihl) {
+			g_string_append(m, "TRUNCATED");
+			return;
+		}
+		log_opt_hex(m, ip + 20, ihl - 20);
+	}
 	const uint8_t *l4 = ip + ihl;
 	uint32_t l4len = len > ihl ? len - ihl : 0;
 	bool fragment = (frag & 0x1fff) != 0;
@@ -140,6 +204,8 @@ static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
 			return;
 		}
 		g_string_append_printf(m, "SPT=%u DPT=%u ", rd16(l4), rd16(l4 + 2));
+		if (flags & NF_LOG_TCPSEQ)
+			g_string_append_printf(m, "SEQ=%u ACK=%u ", rd32(l4 + 4), rd32(l4 + 8));
 		g_string_append_printf(m, "WINDOW=%u ", rd16(l4 + 14));
 		g_string_append_printf(m, "RES=0x%02x ", (unsigned)((l4[12] & 0x0f) << 2));
 		{
@@ -152,6 +218,16 @@ static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
 			}
 		}
 		g_string_append_printf(m, "URGP=%u ", rd16(l4 + 18));
+		{
+			unsigned doff = (l4[12] >> 4) * 4u;
+			if ((flags & NF_LOG_TCPOPT) && doff > 20) {
+				if (l4len < doff) {
+					g_string_append(m, "OPT (TRUNCATED)");
+					return;
+				}
+				log_opt_hex(m, l4 + 20, doff - 20);
+			}
+		}
 		break;
 	case 17:
 		g_string_append(m, "PROTO=UDP ");
@@ -199,7 +275,7 @@ static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
 		case 11:
 			if (!inner) {
 				g_string_append(m, "[");
-				log_ipv4(m, l4 + 8, l4len - 8, true);
+				log_ipv4(m, l4 + 8, l4len - 8, true, flags);
 				g_string_append(m, "] ");
 			}
 			if (type == 3 && code == 4)
@@ -216,26 +292,44 @@ static void log_ipv4(GString *m, const uint8_t *ip, uint32_t len, bool inner)
 	}
 }
 
-/* The MAC= field: the frame's Ethernet header sits right before the IPv4
- * header (dev->hard_header_len = 14), only for packets that came in. */
+/* dump_mac_header, only for packets that came in: the frame's Ethernet
+ * header sits right before the IPv4 header (dev->hard_header_len = 14):
+ * MAC=dst:src:type, or with --log-macdecode its fields decoded. */
+static void log_mac(GString *m, const uint8_t *mac, unsigned flags)
+{
+	if (flags & NF_LOG_MACDECODE) {
+		g_string_append_printf(m, "MACSRC=%02x:%02x:%02x:%02x:%02x:%02x ", mac[6], mac[7],
+				       mac[8], mac[9], mac[10], mac[11]);
+		g_string_append_printf(m, "MACDST=%02x:%02x:%02x:%02x:%02x:%02x ", mac[0], mac[1],
+				       mac[2], mac[3], mac[4], mac[5]);
+		g_string_append_printf(m, "MACPROTO=%04x ", rd16(mac + 12));
+		return;
+	}
+	g_string_append(m, "MAC=");
+	for (int i = 0; i < 14; i++)
+		g_string_append_printf(m, i ? ":%02x" : "%02x", mac[i]);
+	g_string_append_c(m, ' ');
+}
+
 void nf_log_ip_packet(struct nf_ns *ns, const struct nf_skb *skb, const char *in,
 		      const char *out, const char *prefix, nf_time now)
+{
+	nf_log_ip_packet_flags(ns, skb, in, out, prefix, 0, now);
+}
+
+void nf_log_ip_packet_flags(struct nf_ns *ns, const struct nf_skb *skb, const char *in,
+			    const char *out, const char *prefix, unsigned logflags, nf_time now)
 {
 	GString *m = g_string_sized_new(256);
 
 	g_string_append_printf(m, "%sIN=%s OUT=%s ", prefix ? prefix : "",
 			       in ? in : "", out ? out : "");
-	if (in) {
-		const uint8_t *mac = skb->ip - 14;
-		g_string_append(m, "MAC=");
-		for (int i = 0; i < 14; i++)
-			g_string_append_printf(m, i ? ":%02x" : "%02x", mac[i]);
-		g_string_append_c(m, ' ');
-	}
+	if (in)
+		log_mac(m, skb->ip - 14, logflags);
 	uint32_t len = skb->len;
 	if (len >= 4 && rd16(skb->ip + 2) < len)
 		len = rd16(skb->ip + 2);
-	log_ipv4(m, skb->ip, len, false);
+	log_ipv4(m, skb->ip, len, false, logflags);
 	if (skb->mark)
 		g_string_append_printf(m, "MARK=0x%x ", skb->mark);
 	nf_klog(ns, now, "%s", m->str);
@@ -246,7 +340,8 @@ static unsigned log_tg(struct xt_action_param *par, const void *data)
 {
 	const struct xt_log *lg = data;
 
-	nf_log_ip_packet(par->ns, par->skb, par->in, par->out, lg->prefix, par->now);
+	nf_log_ip_packet_flags(par->ns, par->skb, par->in, par->out, lg->prefix, lg->logflags,
+			       par->now);
 	return XT_CONTINUE;
 }
 

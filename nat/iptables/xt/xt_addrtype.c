@@ -160,7 +160,10 @@ static void addrtype_save(GString *o, const void *data)
 		g_string_append(o, " --limit-iface-out");
 }
 
-/* addrtype_mt_checkentry_v1 (the IPv4 part) */
+/* addrtype_mt_checkentry_v1 (the IPv4 part), with the hook_mask nft_compat
+ * gives it: a base chain's hook, none in a user chain (iptables 1.8.9
+ * accepts --limit-iface-out in a user chain INPUT jumps to; the match then
+ * has no out device and asks about any device, as the kernel does). */
 static int addrtype_check(const struct xt_check_param *par, const void *data, GString *klog)
 {
 	const struct xt_addrtype_info *info = data;
@@ -170,11 +173,11 @@ static int addrtype_check(const struct xt_check_param *par, const void *data, GS
 		g_string_assign(klog, "xt_addrtype: both incoming and outgoing interface limitation cannot be selected");
 		return EINVAL;
 	}
-	if ((par->hookmask & in_hooks) && (info->flags & XT_ADDRTYPE_LIMIT_IFACE_OUT)) {
+	if ((par->nft_hookmask & in_hooks) && (info->flags & XT_ADDRTYPE_LIMIT_IFACE_OUT)) {
 		g_string_assign(klog, "xt_addrtype: output interface limitation not valid in PREROUTING and INPUT");
 		return EINVAL;
 	}
-	if ((par->hookmask & out_hooks) && (info->flags & XT_ADDRTYPE_LIMIT_IFACE_IN)) {
+	if ((par->nft_hookmask & out_hooks) && (info->flags & XT_ADDRTYPE_LIMIT_IFACE_IN)) {
 		g_string_assign(klog, "xt_addrtype: input interface limitation not valid in POSTROUTING and OUTPUT");
 		return EINVAL;
 	}
