@@ -102,6 +102,10 @@ struct nft_expr {
 	uint32_t addr_lo, addr_hi;
 	uint16_t port_lo, port_hi;
 	int nat_flags;
+	/* `dnat to KEY [. KEY] map { ... }`: the key's selectors; the map
+	 * (anon) gives an address, or an address . port */
+	const struct nft_key *map_keys[4];
+	unsigned n_map_keys;
 	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
 	char *reject;
 	/* meta/ct mark set */

@@ -10,7 +10,7 @@
  * Design: the model's expressions are evaluated as they are (a selector
  * with its values), not compiled to registers: a selector loads a 32-bit
  * value (or an interface name) and the comparison follows. What the
- * ruleset uses that is not evaluated (fib, limit, quota, MSS clamping,
+ * ruleset uses that is not evaluated (limit, quota, MSS clamping,
  * concatenated lookups) is said once at load (nft_say_unevaluated) and
  * behaves as written there. --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
@@ -123,8 +123,14 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 	case NFT_K_MARK: *v = skb->mark; return true;
 	case NFT_K_PKTTYPE: *v = pkttype(ip); return true;
 	case NFT_K_LENGTH: *v = pkt->len; return true;
-	case NFT_K_FIB_DADDR_TYPE: case NFT_K_FIB_SADDR_TYPE:
-		return false;	/* not evaluated: said at load */
+	case NFT_K_FIB_DADDR_TYPE: case NFT_K_FIB_SADDR_TYPE: {
+		/* nft_fib4_eval_type without iif/oif: inet_dev_addr_type(net,
+		 * NULL, addr), the address's type in the local table */
+		const struct nf_env *env = &pkt->st->net->env;
+		uint32_t a = rd32(ip + (k->id == NFT_K_FIB_DADDR_TYPE ? 16 : 12));
+		*v = env->addr_type ? env->addr_type(env->ctx, NULL, a) : NF_RTN_UNICAST;
+		return true;
+	}
 	default:
 		break;
 	}
@@ -289,6 +295,34 @@ static uint8_t reject_with(const char *how)
 	return NF_REJECT_ICMP_PORT_UNREACH;
 }
 
+/* nft_lookup_eval with a data register: the element of the map whose key
+ * tuple holds the packet's values of the selectors (false: no element,
+ * NFT_BREAK; a selector the packet lacks, too). */
+static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const struct nft_set *s,
+					    const struct nft_key *const *keys, unsigned n)
+{
+	uint32_t v[G_N_ELEMENTS(((struct nft_expr *)0)->map_keys)];
+	const char *name[G_N_ELEMENTS(v)];
+
+	if (!s || n > G_N_ELEMENTS(v) || s->key_types->len != n)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		name[i] = NULL;
+		if (!nft_load(pkt, keys[i], &v[i], &name[i]))
+			return NULL;
+	}
+	for (unsigned i = 0; i < s->elems->len; i++) {
+		const struct nft_setelem *se = s->elems->pdata[i];
+		unsigned k = 0;
+		while (k < n && k < se->key->len &&
+		       elem_has(&g_array_index(se->key, struct nft_elem, k), v[k], name[k]))
+			k++;
+		if (k == n)
+			return se;
+	}
+	return NULL;
+}
+
 /* nft_nat_eval / nft_masq_ipv4_eval / nft_redir_ipv4_eval: bind the new
  * entry through the NAT core, as iptables' targets do; the verdict is
  * final (accept, or drop when no binding is possible). */
@@ -300,6 +334,20 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 	enum nat_manip manip = e->nat == NFT_SNAT || e->nat == NFT_MASQ ? NAT_MANIP_SRC : NAT_MANIP_DST;
 	int v;
 
+	if (e->anon) {
+		/* `dnat to KEY map { ... }`: the map's lookup comes first */
+		const struct nft_setelem *se = map_lookup(pkt, e->anon, e->map_keys, e->n_map_keys);
+		if (!se || !se->data || !se->data->len)
+			return RES_BREAK;
+		const struct nft_elem *a = &g_array_index(se->data, struct nft_elem, 0);
+		range.flags |= NF_NAT_RANGE_MAP_IPS;
+		range.min_addr.ip = range.max_addr.ip = a->lo;
+		if (se->data->len > 1) {
+			const struct nft_elem *port = &g_array_index(se->data, struct nft_elem, 1);
+			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+			range.min_port = range.max_port = (uint16_t)port->lo;
+		}
+	}
 	if (!ct)
 		return RES_ACCEPT;
 	/* the kernel binds only from a nat chain, at its manip's hook, for an
@@ -308,12 +356,12 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 	 * here): anything else binds nothing */
 	if (!pkt->nat_chain || nat_hook_manip(pkt->st->hook) != manip || nat_initialized(ct, manip))
 		return RES_ACCEPT;
-	if (e->has_addr) {
+	if (e->has_addr && !e->anon) {
 		range.flags |= NF_NAT_RANGE_MAP_IPS;
 		range.min_addr.ip = e->addr_lo;
 		range.max_addr.ip = e->addr_hi;
 	}
-	if (e->has_port) {
+	if (e->has_port && !e->anon) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 		range.min_port = e->port_lo;
 		range.max_port = e->port_hi;
@@ -546,8 +594,6 @@ static unsigned uneval_of(const struct nft_table *t, const struct nft_expr *e)
 	switch (e->kind) {
 	case NFT_EXPR_MATCH: {
 		const struct nft_set *s = e->anon ? e->anon : e->set_ref ? nft_set_find((struct nft_table *)t, e->set_ref) : NULL;
-		if (e->key->id == NFT_K_FIB_DADDR_TYPE || e->key->id == NFT_K_FIB_SADDR_TYPE)
-			return UNEVAL_FIB;
 		if (s && s->key_types->len != 1)
 			return UNEVAL_CONCAT;
 		return 0;

@@ -36,6 +36,10 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "ct direction", { "ct direction", NFT_DT_CTDIR, NOPROTO, false, NFT_K_CT_DIRECTION } },
 	{ "meta iifname", { "iifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_IIFNAME } },
 	{ "meta oifname", { "oifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_OIFNAME } },
+	/* by index in the kernel; natsim's interfaces are named only, so
+	 * `iif lo` compares the name (nft lists it as `iif "lo"`) */
+	{ "meta iif", { "iif", NFT_DT_IFNAME, NOPROTO, false, NFT_K_IIFNAME } },
+	{ "meta oif", { "oif", NFT_DT_IFNAME, NOPROTO, false, NFT_K_OIFNAME } },
 	{ "meta l4proto", { "meta l4proto", NFT_DT_PROTO, NOPROTO, false, NFT_K_L4PROTO } },
 	{ "meta nfproto", { "meta nfproto", NFT_DT_NFPROTO, NOPROTO, false, NFT_K_NFPROTO } },
 	{ "meta mark", { "meta mark", NFT_DT_MARK, NOPROTO, false, NFT_K_MARK } },
@@ -59,7 +63,8 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_SADDR_TYPE } },
 };
 /* meta keys nft accepts without `meta` */
-static const char *const bare_meta[] = { "iifname", "oifname", "mark", "pkttype", NULL };
+static const char *const bare_meta[] = { "iifname", "oifname", "iif", "oif", "mark", "pkttype",
+					 NULL };
 
 static bool at_end(const struct nft_token *t)
 {
@@ -347,6 +352,65 @@ static bool parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return *lo <= *hi;
 }
 
+/* How many values the data of the anonymous map at the parser's `{` has
+ * (1: an address; 2: address . port), read from its first element. */
+static unsigned map_data_width(struct nft_parse *p)
+{
+	unsigned n = 1;
+	bool data = false;
+	for (unsigned i = 1;; i++) {
+		const struct nft_token *t = nft_peek(p, i);
+		if (t->type == NFT_T_EOF || t->type == NFT_T_COMMA || t->type == NFT_T_RBRACE ||
+		    t->type == NFT_T_LBRACE)
+			return n;
+		if (nft_is_word(t, ":"))
+			data = true;
+		else if (data && nft_is_word(t, "."))
+			n++;
+	}
+}
+
+/* `dnat to KEY [. KEY]... map { K : ADDR [. PORT], ... }` (nft's map
+ * expression as the nat statement's address: nft_lookup with a data
+ * register feeding nft_nat); the parser after `to`, at the first key. */
+static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
+{
+	e->map_keys[e->n_map_keys++] = k;
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_key(p);
+		if (!more) {
+			nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = more;
+	}
+	const struct nft_token *t = nft_peek(p, 0);
+	if (!nft_is_word(t, "map"))
+		return unimpl(p, t, "nat to an expression other than a map lookup");
+	nft_next(p);
+	t = nft_peek(p, 0);
+	if (t->type != NFT_T_LBRACE)
+		return unimpl(p, t, "nat to a named map");
+	unsigned width = map_data_width(p);
+	if (width > 2)
+		return unimpl(p, t, "nat map data other than ADDR or ADDR . PORT");
+	e->anon = nft_set_new("", true);
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		g_array_append_val(e->anon->key_types, e->map_keys[i]->dtype);
+	enum nft_dtype a = NFT_DT_IPV4, s = NFT_DT_SERVICE;
+	g_array_append_val(e->anon->data_types, a);
+	if (width == 2) {
+		g_array_append_val(e->anon->data_types, s);
+		e->nat_ip = true;	/* nft lists the concatenated form as `dnat ip to` */
+		e->has_port = true;
+	}
+	e->has_addr = true;
+	return nft_parse_elements(p, e->anon);
+}
+
 /* snat/dnat/masquerade/redirect [ip] [to ADDR[-ADDR][:PORT[-PORT]]] [flags] */
 static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_token *kw)
 {
@@ -360,6 +424,12 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 	}
 	if (nft_is_word(nft_peek(p, 0), "to")) {
 		nft_next(p);
+		const struct nft_key *mk;
+		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_key(p)) != NULL) {
+			if (!parse_nat_map(p, e, mk))
+				return false;
+			goto flags;
+		}
 		const struct nft_token *v = nft_next(p);
 		if (v->type != NFT_T_WORD) {
 			nft_error_unexpected(p, v);
@@ -411,6 +481,7 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			return false;
 		}
 	}
+flags:
 	for (;;) {
 		const struct nft_token *t = nft_peek(p, 0);
 		if (nft_is_word(t, "random"))

@@ -79,13 +79,19 @@ static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 	}
 }
 
-static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam)
+static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam, bool numeric)
 {
 	static const char *const names[] = { "snat", "dnat", "masquerade", "redirect" };
 	g_string_append(s, names[e->nat]);
-	if (e->nat_ip && fam == NFT_FAMILY_INET)
+	if (e->nat_ip && (fam == NFT_FAMILY_INET || (e->anon && e->anon->data_types->len > 1)))
 		g_string_append(s, " ip");
-	if (e->has_addr || e->has_port) {
+	if (e->anon) {
+		g_string_append(s, " to ");
+		for (unsigned i = 0; i < e->n_map_keys; i++)
+			g_string_append_printf(s, "%s%s", i ? " . " : "", e->map_keys[i]->name);
+		g_string_append(s, " map ");
+		nft_print_set_elems(s, e->anon, true, numeric);
+	} else if (e->has_addr || e->has_port) {
 		g_string_append(s, " to ");
 		if (e->has_addr) {
 			nft_print_ipv4(s, e->addr_lo);
@@ -166,7 +172,7 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 				       e->rate, e->unit);
 		break;
 	case NFT_EXPR_NAT:
-		print_nat(s, e, fam);
+		print_nat(s, e, fam, o->numeric);
 		break;
 	case NFT_EXPR_REJECT:
 		g_string_append(s, "reject");

@@ -129,7 +129,8 @@ void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r)
 {
 	for (unsigned i = 0; i < r->exprs->len; i++) {
 		const struct nft_expr *e = r->exprs->pdata[i];
-		if (e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon))
+		if ((e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon)) ||
+		    (e->kind == NFT_EXPR_NAT && e->anon))
 			++t->next_handle;
 	}
 	r->handle = ++t->next_handle;
