@@ -192,22 +192,78 @@ static const struct nft_setelem *set_lookup(const struct nft_set *s, uint32_t v,
 	return NULL;
 }
 
+/* nft_ng_inc_gen / nft_ng_random_eval: inc steps a counter kept by the
+ * expression (0, 1, .. N-1, 0, ..); random scales 32 bits of the run's
+ * seeded generator to [0, N) (reciprocal_scale), as -m statistic draws. */
+static uint32_t numgen(const struct nft_pktinfo *pkt, struct nft_expr *e)
+{
+	if (e->ng_mode == NFT_NG_INC) {
+		e->ng_counter = e->ng_counter + 1 < e->ng_mod ? e->ng_counter + 1 : 0;
+		return e->ng_counter + e->ng_off;
+	}
+	const struct nf_env *env = &pkt->st->net->env;
+	uint32_t r = env->random_u32 ? env->random_u32(env->ctx) : 0;
+	return (uint32_t)(((uint64_t)r * e->ng_mod) >> 32) + e->ng_off;
+}
+
+/* One key of e's concatenation into v (or name); false: the packet lacks
+ * it (NFT_BREAK). */
+static bool load_key(const struct nft_pktinfo *pkt, struct nft_expr *e, const struct nft_key *k,
+		     uint32_t *v, const char **name)
+{
+	if (k->id == NFT_K_NUMGEN) {
+		*v = numgen(pkt, e);
+		return true;
+	}
+	return nft_load(pkt, k, v, name);
+}
+
+/* nft_lookup_eval on concatenated registers (or numgen's): the element of
+ * s whose key tuple holds the packet's values of e's keys; NULL: none, or
+ * a key the packet lacks (NFT_BREAK). */
+static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const struct nft_set *s,
+					    struct nft_expr *e)
+{
+	uint32_t v[G_N_ELEMENTS(e->map_keys)];
+	const char *name[G_N_ELEMENTS(v)];
+	unsigned n = e->n_map_keys;
+
+	if (!s || n > G_N_ELEMENTS(v) || s->key_types->len != n)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		name[i] = NULL;
+		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
+			return NULL;
+	}
+	for (unsigned i = 0; i < s->elems->len; i++) {
+		const struct nft_setelem *se = s->elems->pdata[i];
+		unsigned k = 0;
+		while (k < n && k < se->key->len &&
+		       elem_has(&g_array_index(se->key, struct nft_elem, k), v[k], name[k]))
+			k++;
+		if (k == n)
+			return se;
+	}
+	return NULL;
+}
+
 /* A selector and its comparison (nft_cmp, nft_range, nft_bitwise + cmp,
  * nft_lookup, a verdict map); false is NFT_BREAK. */
-static bool nft_match(const struct nft_pktinfo *pkt, const struct nft_expr *e, struct nft_regs *regs)
+static bool nft_match(const struct nft_pktinfo *pkt, struct nft_expr *e, struct nft_regs *regs)
 {
 	uint32_t v = 0;
 	const char *name = NULL;
 	bool hit = false;
 
-	if (!nft_load(pkt, e->key, &v, &name))
+	if (!e->n_map_keys && !nft_load(pkt, e->key, &v, &name))
 		return false;
 	switch (e->op) {
 	case NFT_OP_RANGE:
 		hit = v - e->op_lo <= e->op_hi - e->op_lo;
 		break;
 	case NFT_OP_VMAP: {
-		const struct nft_setelem *se = set_lookup(set_of(pkt, e), v, name);
+		const struct nft_setelem *se = e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
+					       set_lookup(set_of(pkt, e), v, name);
 		if (!se)
 			return false;
 		static const enum nft_rule_res res[] = {
@@ -219,7 +275,8 @@ static bool nft_match(const struct nft_pktinfo *pkt, const struct nft_expr *e, s
 		return true;
 	}
 	case NFT_OP_LOOKUP:
-		hit = set_lookup(set_of(pkt, e), v, name) != NULL;
+		hit = (e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
+		       set_lookup(set_of(pkt, e), v, name)) != NULL;
 		break;
 	case NFT_OP_MASK:
 		/* tcp flags syn / fin,syn,rst,ack: (flags & mask) == value */
@@ -295,38 +352,10 @@ static uint8_t reject_with(const char *how)
 	return NF_REJECT_ICMP_PORT_UNREACH;
 }
 
-/* nft_lookup_eval with a data register: the element of the map whose key
- * tuple holds the packet's values of the selectors (false: no element,
- * NFT_BREAK; a selector the packet lacks, too). */
-static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const struct nft_set *s,
-					    const struct nft_key *const *keys, unsigned n)
-{
-	uint32_t v[G_N_ELEMENTS(((struct nft_expr *)0)->map_keys)];
-	const char *name[G_N_ELEMENTS(v)];
-
-	if (!s || n > G_N_ELEMENTS(v) || s->key_types->len != n)
-		return NULL;
-	for (unsigned i = 0; i < n; i++) {
-		name[i] = NULL;
-		if (!nft_load(pkt, keys[i], &v[i], &name[i]))
-			return NULL;
-	}
-	for (unsigned i = 0; i < s->elems->len; i++) {
-		const struct nft_setelem *se = s->elems->pdata[i];
-		unsigned k = 0;
-		while (k < n && k < se->key->len &&
-		       elem_has(&g_array_index(se->key, struct nft_elem, k), v[k], name[k]))
-			k++;
-		if (k == n)
-			return se;
-	}
-	return NULL;
-}
-
 /* nft_nat_eval / nft_masq_ipv4_eval / nft_redir_ipv4_eval: bind the new
  * entry through the NAT core, as iptables' targets do; the verdict is
  * final (accept, or drop when no binding is possible). */
-static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft_expr *e)
+static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr *e)
 {
 	struct nf_ns *ns = pkt->st->net;
 	struct ct_entry *ct = pkt->skb->ct;
@@ -336,7 +365,7 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 
 	if (e->anon) {
 		/* `dnat to KEY map { ... }`: the map's lookup comes first */
-		const struct nft_setelem *se = map_lookup(pkt, e->anon, e->map_keys, e->n_map_keys);
+		const struct nft_setelem *se = map_lookup(pkt, e->anon, e);
 		if (!se || !se->data || !se->data->len)
 			return RES_BREAK;
 		const struct nft_elem *a = &g_array_index(se->data, struct nft_elem, 0);
@@ -468,7 +497,7 @@ void nft_expr_prepare(struct nft_expr *e)
 							    : NULL;
 	if (e->vmap)
 		e->op = NFT_OP_VMAP;
-	else if (e->set_ref)
+	else if (e->set_ref || e->anon)
 		e->op = NFT_OP_LOOKUP;
 	else if (!v0 || e->key->dtype == NFT_DT_IFNAME)
 		e->op = NFT_OP_IFNAME;
@@ -594,7 +623,7 @@ static unsigned uneval_of(const struct nft_table *t, const struct nft_expr *e)
 	switch (e->kind) {
 	case NFT_EXPR_MATCH: {
 		const struct nft_set *s = e->anon ? e->anon : e->set_ref ? nft_set_find((struct nft_table *)t, e->set_ref) : NULL;
-		if (s && s->key_types->len != 1)
+		if (s && s->key_types->len != 1 && !e->n_map_keys)
 			return UNEVAL_CONCAT;
 		return 0;
 	}

@@ -16,6 +16,7 @@
 #include "nat/nftables/nft_int.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
+static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
 
 #define NOPROTO -1
 static const struct { const char *in; const struct nft_key key; } keys[] = {
@@ -62,6 +63,9 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_DADDR_TYPE } },
 	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_SADDR_TYPE } },
 };
+/* numgen's key: the generator's parameters are the expression's */
+static const struct nft_key numgen_key = { "numgen", NFT_DT_INTEGER, NOPROTO, false, NFT_K_NUMGEN };
+
 /* meta keys nft accepts without `meta` */
 static const char *const bare_meta[] = { "iifname", "oifname", "iif", "oif", "mark", "pkttype",
 					 NULL };
@@ -352,6 +356,97 @@ static bool parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return *lo <= *hi;
 }
 
+/* `numgen inc|random mod N [offset M]` (nft_ng_inc / nft_ng_random):
+ * the parser at `numgen`; the parameters into e, the key returned. */
+static const struct nft_key *parse_numgen(struct nft_parse *p, struct nft_expr *e)
+{
+	const struct nft_token *kw = nft_next(p);
+	const struct nft_token *mode = nft_next(p);
+	uint64_t mod = 0, off = 0;
+	if (nft_is_word(mode, "inc"))
+		e->ng_mode = NFT_NG_INC;
+	else if (nft_is_word(mode, "random"))
+		e->ng_mode = NFT_NG_RANDOM;
+	else {
+		nft_error_unexpected(p, mode);
+		return NULL;
+	}
+	if (!nft_is_word(nft_peek(p, 0), "mod")) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return NULL;
+	}
+	nft_next(p);
+	if (!parse_uint_tok(p, &mod))
+		return NULL;
+	if (nft_is_word(nft_peek(p, 0), "offset")) {
+		nft_next(p);
+		if (!parse_uint_tok(p, &off))
+			return NULL;
+	}
+	if (mod == 0 || mod > UINT32_MAX || off > UINT32_MAX || mod + off > (uint64_t)UINT32_MAX + 1) {
+		/* nft_ng_inc_init / nft_ng_random_init refuse these */
+		nft_error(p, kw, NULL, "Could not process rule: Numerical result out of range");
+		return NULL;
+	}
+	e->ng_mod = (uint32_t)mod;
+	e->ng_off = (uint32_t)off;
+	e->ng_counter = e->ng_mod - 1;	/* the first packet draws 0 */
+	return &numgen_key;
+}
+
+/* A selector of a concatenation or map key: `numgen ...` or a payload,
+ * meta, ct or fib key. */
+static const struct nft_key *parse_any_key(struct nft_parse *p, struct nft_expr *e)
+{
+	if (nft_is_word(nft_peek(p, 0), "numgen"))
+		return parse_numgen(p, e);
+	return parse_key(p);
+}
+
+/* `KEY . KEY [. KEY]... (@set | { ... } | vmap @map | vmap { ... })`:
+ * nft_lookup on the concatenated registers; the parser at the first `.`. */
+static bool parse_concat_match(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e)
+{
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_any_key(p, e);
+		if (!more) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = more;
+	}
+	(void)r;
+	const struct nft_token *t = nft_peek(p, 0);
+	if (nft_is_word(t, "!=")) {
+		nft_next(p);
+		e->neq = true;
+	} else if (nft_is_word(t, "==")) {
+		nft_next(p);
+	}
+	if (nft_is_word(nft_peek(p, 0), "vmap")) {
+		nft_next(p);
+		e->vmap = true;
+	}
+	t = nft_peek(p, 0);
+	if (t->type == NFT_T_WORD && t->text[0] == '@') {
+		nft_next(p);
+		e->set_ref = g_strdup(t->text + 1);
+		e->chain_loc = (struct nft_loc){ t->line, t->col, t->len };
+		return true;
+	}
+	if (t->type != NFT_T_LBRACE)
+		return unimpl(p, t, "concatenation compared with one value (other than a set)");
+	e->anon = nft_set_new("", e->vmap);
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		g_array_append_val(e->anon->key_types, e->map_keys[i]->dtype);
+	e->anon->data_verdict = e->vmap;
+	return nft_parse_elements(p, e->anon);
+}
+
 /* How many values the data of the anonymous map at the parser's `{` has
  * (1: an address; 2: address . port), read from its first element. */
 static unsigned map_data_width(struct nft_parse *p)
@@ -378,9 +473,10 @@ static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct 
 	e->map_keys[e->n_map_keys++] = k;
 	while (nft_is_word(nft_peek(p, 0), ".")) {
 		const struct nft_token *dot = nft_next(p);
-		const struct nft_key *more = parse_key(p);
+		const struct nft_key *more = parse_any_key(p, e);
 		if (!more) {
-			nft_error_unexpected(p, nft_peek(p, 0));
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
 			return false;
 		}
 		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
@@ -425,7 +521,7 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 	if (nft_is_word(nft_peek(p, 0), "to")) {
 		nft_next(p);
 		const struct nft_key *mk;
-		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_key(p)) != NULL) {
+		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_any_key(p, e)) != NULL) {
 			if (!parse_nat_map(p, e, mk))
 				return false;
 			goto flags;
@@ -783,6 +879,15 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		return parse_mark_set(p, r, NFT_EXPR_CT_SET);
 	}
 	const struct nft_token *start = nft_peek(p, 0);
+	if (nft_is_word(start, "numgen")) {
+		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+		g_ptr_array_add(r->exprs, e);
+		if (!(e->key = parse_numgen(p, e)))
+			return false;
+		e->map_keys[e->n_map_keys++] = e->key;
+		return parse_concat_match(p, r, e);
+	}
 	const struct nft_key *k = parse_key(p);
 	if (k && !strcmp(k->name, "meta nfproto") && p->family != NFT_FAMILY_INET) {
 		struct nft_token span = *start;
@@ -798,6 +903,13 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_error(p, &span, NULL, "cannot determine ip protocol version, use \"ip %s\" or "
 			  "\"ip6 %s\" instead", k->name + strlen(k->name) - 5, k->name + strlen(k->name) - 5);
 		return false;
+	}
+	if (k && nft_is_word(nft_peek(p, 0), ".")) {
+		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+		e->key = e->map_keys[e->n_map_keys++] = k;
+		g_ptr_array_add(r->exprs, e);
+		return parse_concat_match(p, r, e);
 	}
 	if (k) {
 		if (!parse_match(p, r, k))

@@ -610,13 +610,25 @@ static void check_set_targets(struct batch *b, struct nft_table *t, struct nft_s
 }
 
 /* `@name` of a rule: a set (a verdict map after vmap) of the table. */
+/* The set's key types are the selectors' (one, or a concatenation's). */
+static bool set_keys_fit(const struct nft_set *s, const struct nft_expr *e)
+{
+	unsigned n = e->n_map_keys ? e->n_map_keys : 1;
+	if (s->key_types->len != n)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (g_array_index(s->key_types, enum nft_dtype, i) !=
+		    (e->n_map_keys ? e->map_keys[i] : e->key)->dtype)
+			return false;
+	return true;
+}
+
 static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr *e)
 {
 	struct nft_set *s = nft_set_find(t, e->set_ref);
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
-	else if (s->map != e->vmap || (s->map && !s->data_verdict) || s->key_types->len != 1 ||
-		 g_array_index(s->key_types, enum nft_dtype, 0) != e->key->dtype)
+	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
 		nft_error_loc(b->p, e->chain_loc,
 			      "natsim: nft lookups of maps, concatenations and other types are not implemented");
 	e->chain_loc.line = 0;

@@ -47,9 +47,36 @@ static void print_prio(GString *s, int hook, int prio, bool numeric)
 	g_string_append_printf(s, "%d", prio);
 }
 
+/* A key as nft lists it; numgen's with its parameters. */
+static void print_key(GString *s, const struct nft_expr *e, const struct nft_key *k)
+{
+	if (k->id != NFT_K_NUMGEN) {
+		g_string_append(s, k->name);
+		return;
+	}
+	g_string_append_printf(s, "numgen %s mod %u", e->ng_mode == NFT_NG_INC ? "inc" : "random",
+			       e->ng_mod);
+	if (e->ng_off)
+		g_string_append_printf(s, " offset %u", e->ng_off);
+}
+
+/* KEY [. KEY]... */
+static void print_keys(GString *s, const struct nft_expr *e)
+{
+	if (!e->n_map_keys) {
+		print_key(s, e, e->key);
+		return;
+	}
+	for (unsigned i = 0; i < e->n_map_keys; i++) {
+		if (i)
+			g_string_append(s, " . ");
+		print_key(s, e, e->map_keys[i]);
+	}
+}
+
 static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 {
-	g_string_append(s, e->key->name);
+	print_keys(s, e);
 	g_string_append_c(s, ' ');
 	if (e->neq)
 		g_string_append(s, "!= ");
@@ -87,8 +114,7 @@ static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam,
 		g_string_append(s, " ip");
 	if (e->anon) {
 		g_string_append(s, " to ");
-		for (unsigned i = 0; i < e->n_map_keys; i++)
-			g_string_append_printf(s, "%s%s", i ? " . " : "", e->map_keys[i]->name);
+		print_keys(s, e);
 		g_string_append(s, " map ");
 		nft_print_set_elems(s, e->anon, true, numeric);
 	} else if (e->has_addr || e->has_port) {

@@ -129,3 +129,81 @@ def test_dnat_concatenated_map_and_a_miss(tmp_path):
     # first packet of a connection walks a nat chain) reaches the next rule
     counted = [l for l in lst if "fib daddr type local counter" in l]
     assert counted == ["\t\tfib daddr type local counter packets 1 bytes 60"], lst
+
+
+def test_concatenated_lookups_and_verdict_maps(tmp_path):
+    """`ip daddr . tcp dport @set` and `ip saddr . udp dport vmap { ... }`
+    decide on both values together (nft_lookup on concatenated registers)."""
+    (tmp_path / "f.nft").write_text("""table ip f {
+        set web {
+            type ipv4_addr . inet_service
+            elements = { 10.0.2.2 . 80, 10.0.2.3 . 81 }
+        }
+        chain fwd {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            ip daddr . tcp dport @web accept
+            ip saddr . udp dport vmap { 10.0.1.2 . 7 : accept, 10.0.1.2 . 8 : drop }
+        }
+    }
+    """)
+    scn = write_scn(tmp_path, "c", PAIR + """
+        s: listen udp 7
+        s: listen udp 8
+        r: nft -f f.nft
+        at 1s c: tcp connect 10.0.2.2:80 sport 4000 send 100 close
+        at 1s c: tcp connect 10.0.2.2:81 sport 4001
+        at 1s c: udp send 10.0.2.2:7 sport 5000
+        at 1s c: udp send 10.0.2.2:8 sport 5001
+        end 3s
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not evaluated" not in res.stderr, res.stderr
+    s = pcap(res.outdir, "s", "eth0")
+    assert ip_pkts(s, proto=6, dport=80, sport=4000)
+    assert not ip_pkts(s, proto=6, dport=81)
+    assert ip_pkts(s, proto=17, dport=7)
+    assert not ip_pkts(s, proto=17, dport=8)
+
+
+NUMGEN = PAIR + """
+    r: nft add table ip f
+    r: nft add chain ip f a
+    r: nft add chain ip f b
+    r: nft add rule ip f a counter
+    r: nft add rule ip f b counter
+    r: nft 'add chain ip f fwd { type filter hook forward priority filter; }'
+    r: nft 'add rule ip f fwd numgen MODE mod 2 vmap { 0 : jump a, 1 : jump b }'
+    s: listen udp 9
+    at 1s c: udp send 10.0.2.2:9 sport 5000 count 20 interval 10ms
+    at 2s r: nft list ruleset
+    end 3s
+"""
+
+
+def numgen_counts(tmp_path, mode, seed=None):
+    d = tmp_path / f"{mode}{seed}"
+    d.mkdir()
+    res = run(write_scn(d, "n", NUMGEN.replace("MODE", mode)), "--no-pcap", out=d / "out",
+              seed=seed)
+    assert res.rc == 0, explain(res)
+    lst = outputs(res.stdout, "r", "nft list ruleset")[-1].lines
+    return [int(m.group(1)) for m in (re.search(r"counter packets (\d+)", l) for l in lst) if m]
+
+
+def test_numgen_inc_alternates(tmp_path):
+    # nft_ng_inc: 0, 1, 0, 1, ...: ten each
+    assert numgen_counts(tmp_path, "inc") == [10, 10]
+
+
+def test_numgen_random_follows_the_seed(tmp_path):
+    """numgen random draws from the run's seeded generator, as -m statistic
+    does: the same seed gives the same split, and a split happens."""
+    one = numgen_counts(tmp_path, "random", seed=1)
+    assert sum(one) == 20 and 0 < one[0] < 20, one
+    again = tmp_path / "again"
+    again.mkdir()
+    assert numgen_counts(again, "random", seed=1) == one
+    splits = {tuple(numgen_counts(tmp_path, "random", seed=s)) for s in (2, 3, 4, 5)}
+    assert len(splits | {tuple(one)}) > 1, splits
