@@ -80,6 +80,7 @@ struct nft_expr {
 	GArray *elems;			/* struct nft_elem */
 	bool is_set;			/* an anonymous set { ... } */
 	bool has_mask;
+	bool and_form;			/* `KEY & MASK == VALUE` (not tcp flags' `/ MASK`) */
 	uint32_t mask;
 	/* verdict */
 	enum nft_verdict verdict;
@@ -113,8 +114,10 @@ struct nft_expr {
 	uint32_t ng_mod, ng_off, ng_counter;
 	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
 	char *reject;
-	/* meta/ct mark set */
+	/* meta/ct mark set VALUE, or from the mark itself: `mark set mark or
+	 * VALUE` (set_op '|', '^' or '&'; 0: VALUE itself) */
 	uint32_t value;
+	char set_op;
 	/* set lookups and verdict maps: `@name`, or an anonymous map */
 	char *set_ref;
 	bool vmap;
@@ -145,6 +148,7 @@ struct nft_chain {
 	int prio;
 	bool policy_drop;
 	GPtrArray *rules;		/* struct nft_rule * */
+	char *comment;			/* `comment "..."` of the chain, or NULL */
 };
 
 /* One element of a set or map: the key (one value per concatenated type)
@@ -169,6 +173,7 @@ struct nft_set {
 	uint64_t timeout_ms;
 	uint32_t size;
 	GPtrArray *elems;		/* struct nft_setelem *, in nft's listing order */
+	char *comment;
 };
 #define NFT_SET_F_INTERVAL 1
 #define NFT_SET_F_TIMEOUT 2
@@ -182,6 +187,7 @@ struct nft_table {
 	uint64_t next_handle;		/* chains, rules and sets of this table */
 	GPtrArray *chains;		/* struct nft_chain * */
 	GPtrArray *sets;		/* struct nft_set * */
+	char *comment;
 };
 
 struct nft_ruleset {

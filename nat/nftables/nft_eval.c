@@ -419,6 +419,18 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 	return RES_ACCEPT;
 }
 
+/* The mark a `mark set` writes: its value, or nft_bitwise's (old & mask)
+ * ^ xor for `mark set mark or|xor|and VALUE`. */
+static uint32_t mark_of(const struct nft_expr *e, uint32_t old)
+{
+	switch (e->set_op) {
+	case '|': return old | e->value;
+	case '^': return old ^ e->value;
+	case '&': return old & e->value;
+	default: return e->value;
+	}
+}
+
 /* One rule's expressions in order (nft_do_chain's inner loop). */
 static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft_rule *r,
 				       struct nft_regs *regs)
@@ -468,11 +480,11 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			skb->reject_with = reject_with(e->reject);
 			return RES_REJECT;
 		case NFT_EXPR_META_SET:
-			skb->mark = e->value;
+			skb->mark = mark_of(e, skb->mark);
 			break;
 		case NFT_EXPR_CT_SET:
-			if (skb->ct && skb->ct->mark != e->value) {
-				skb->ct->mark = e->value;
+			if (skb->ct && skb->ct->mark != mark_of(e, skb->ct->mark)) {
+				skb->ct->mark = mark_of(e, skb->ct->mark);
 				ct_event_cache(skb->ct, IPCT_MARK);
 			}
 			break;

@@ -230,6 +230,27 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 		g_array_append_val(e->elems, v);
 		return true;
 	}
+	if ((nft_is_word(t, "&") || nft_is_word(t, "and")) &&
+	    (k->dtype == NFT_DT_MARK || k->dtype == NFT_DT_INTEGER)) {
+		/* `mark and 0x4000 == 0`: nft_bitwise then nft_cmp */
+		nft_next(p);
+		struct nft_elem m;
+		if (!value(p, k, &m, false))
+			return false;
+		const struct nft_token *op = nft_next(p);
+		if (nft_is_word(op, "!=") || nft_is_word(op, "ne"))
+			e->neq = true;
+		else if (!nft_is_word(op, "==") && !nft_is_word(op, "eq"))
+			return unimpl(p, op, "expression `KEY & MASK` compared other than with == or !=");
+		if (!value(p, k, &v, false))
+			return false;
+		e->has_mask = e->and_form = true;
+		e->mask = m.lo;
+		v.lo &= m.lo;
+		v.hi = v.lo;
+		g_array_append_val(e->elems, v);
+		return true;
+	}
 	if (nft_is_word(t, "!=") || nft_is_word(t, "ne")) {
 		e->neq = true;
 		nft_next(p);
@@ -744,6 +765,24 @@ static bool parse_mark_set(struct nft_parse *p, struct nft_rule *r, enum nft_exp
 	const struct nft_token *t = nft_next(p);
 	struct nft_elem v;
 	const char *why;
+	/* `mark set mark or 0x4000` (nft_bitwise on the mark, then set):
+	 * the same mark as source, one of or/xor/and */
+	bool self = k == NFT_EXPR_META_SET ?
+		nft_is_word(t, "mark") || (nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 0), "mark")) :
+		nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 0), "mark");
+	if (self) {
+		if (!nft_is_word(t, "mark"))
+			nft_next(p);
+		const struct nft_token *op = nft_next(p);
+		static const struct { const char *w; char op; } ops[] = {
+			{ "or", '|' }, { "|", '|' }, { "xor", '^' }, { "^", '^' }, { "and", '&' }, { "&", '&' } };
+		for (unsigned i = 0; i < G_N_ELEMENTS(ops) && !e->set_op; i++)
+			if (nft_is_word(op, ops[i].w))
+				e->set_op = ops[i].op;
+		if (!e->set_op)
+			return unimpl(p, op, "mark set from an expression other than `mark or|xor|and VALUE`");
+		t = nft_next(p);
+	}
 	if (t->type != NFT_T_WORD || !nft_parse_value(NFT_DT_MARK, t->text, &v, &why) ||
 	    v.range || v.plen >= 0) {
 		if (t->type == NFT_T_WORD)

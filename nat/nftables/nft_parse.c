@@ -209,6 +209,20 @@ static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, 
 	return true;
 }
 
+/* `comment "TEXT"` of a table, chain (the parser at `comment`) */
+static bool comment_tok(struct nft_parse *p, char **into)
+{
+	nft_next(p);
+	const struct nft_token *v = nft_next(p);
+	if (v->type != NFT_T_STRING && v->type != NFT_T_WORD) {
+		nft_error_unexpected(p, v);
+		return false;
+	}
+	g_free(*into);
+	*into = g_strdup(v->text);
+	return true;
+}
+
 /* chain { spec; rules } */
 static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *c)
 {
@@ -227,7 +241,7 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 			return false;
 		}
 		bool r = nft_is_word(t0, "type") || nft_is_word(t0, "policy") ? chain_spec(b, c) :
-			 nft_is_word(t0, "comment") ? unimpl(p, t0, "chain comments") :
+			 nft_is_word(t0, "comment") ? comment_tok(p, &c->comment) :
 			 add_rule(b, t, c, false, NULL);
 		if (!r) {
 			ok = false;
@@ -330,8 +344,10 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			r = unimpl(p, t0, "named stateful objects");
 		} else if (nft_is_word(t0, "flowtable")) {
 			r = unimpl(p, t0, "flowtables");
-		} else if (nft_is_word(t0, "flags") || nft_is_word(t0, "comment")) {
-			r = unimpl(p, t0, "table flags and comments");
+		} else if (nft_is_word(t0, "comment")) {
+			r = comment_tok(p, &t->comment);
+		} else if (nft_is_word(t0, "flags")) {
+			r = unimpl(p, t0, "table flags");
 		} else {
 			nft_error_unexpected(p, t0);
 			r = false;
@@ -436,6 +452,35 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 	return ok;
 }
 
+/* `add|create set|map [FAMILY] TABLE NAME { ... }`: as a set block of
+ * the table (the parser after `set`/`map`). */
+static bool add_set_cmd(struct batch *b, const struct nft_token *obj)
+{
+	struct nft_parse *p = b->p;
+	enum nft_family f;
+	const struct nft_token *tn, *n;
+	if (!family_name(p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t || !name_tok(p, &n))
+		return false;
+	p->family = f;
+	p->table = t;
+	if (nft_set_find(t, n->text)) {
+		nft_error(p, n, NULL, "natsim: nft redefinition of a set is not implemented");
+		return false;
+	}
+	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return false;
+	}
+	struct nft_set *s = nft_set_new(n->text, nft_is_word(obj, "map"));
+	g_ptr_array_add(t->sets, s);
+	g_ptr_array_add(b->pending_sets, t);
+	g_ptr_array_add(b->pending_sets, s);
+	return nft_parse_set_block(p, s);
+}
+
 /* One command; false after an error (already reported). */
 static bool command(struct batch *b)
 {
@@ -475,6 +520,8 @@ static bool command(struct batch *b)
 		return list_set(b);
 	if (nft_is_word(obj, "element") && (add || !strcmp(v, "delete")))
 		return element_cmd(b, verb);
+	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && add)
+		return add_set_cmd(b, obj);
 	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
 	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
 	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||

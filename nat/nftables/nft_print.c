@@ -78,6 +78,14 @@ static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 {
 	print_keys(s, e);
 	g_string_append_c(s, ' ');
+	if (e->and_form) {
+		struct nft_elem m = { e->mask, e->mask, -1, NULL, false };
+		g_string_append(s, "& ");
+		nft_print_elem(s, e->key->dtype, &m, numeric);
+		g_string_append(s, e->neq ? " != " : " == ");
+		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
+		return;
+	}
 	if (e->neq)
 		g_string_append(s, "!= ");
 	if (e->vmap)
@@ -208,11 +216,14 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 			print_reject(s, e->reject, o->numeric);
 		break;
 	case NFT_EXPR_META_SET:
-		g_string_append_printf(s, "meta mark set 0x%08x", e->value);
+	case NFT_EXPR_CT_SET: {
+		const char *m = e->kind == NFT_EXPR_META_SET ? "meta mark" : "ct mark";
+		if (e->set_op)
+			g_string_append_printf(s, "%s set %s %c 0x%08x", m, m, e->set_op, e->value);
+		else
+			g_string_append_printf(s, "%s set 0x%08x", m, e->value);
 		break;
-	case NFT_EXPR_CT_SET:
-		g_string_append_printf(s, "ct mark set 0x%08x", e->value);
-		break;
+	}
 	case NFT_EXPR_NOTRACK:
 		g_string_append(s, "notrack");
 		break;
@@ -294,6 +305,8 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 			}
 		g_string_append_c(s, '\n');
 	}
+	if (set->comment)
+		g_string_append_printf(s, "\t\tcomment \"%s\"\n", set->comment);
 	if (set->elems->len) {
 		g_string_append(s, "\t\telements = ");
 		nft_print_set_elems(s, set, false, o->numeric);
@@ -310,6 +323,8 @@ void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_cha
 	if (o->handles)
 		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, c->handle);
 	g_string_append_c(s, '\n');
+	if (c->comment)
+		g_string_append_printf(s, "\t\tcomment \"%s\"\n", c->comment);
 	if (c->base) {
 		g_string_append_printf(s, "\t\ttype %s hook %s priority ", c->type, nft_hook_name(c->hook));
 		print_prio(s, c->hook, c->prio, o->numeric);
@@ -330,6 +345,8 @@ void nft_print_table(GString *s, const struct nft_table *t, const struct nft_pri
 	if (o->handles)
 		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, t->handle);
 	g_string_append_c(s, '\n');
+	if (t->comment)
+		g_string_append_printf(s, "\tcomment \"%s\"\n", t->comment);
 	bool first = true;
 	for (unsigned i = 0; i < t->sets->len; i++) {
 		if (!first)

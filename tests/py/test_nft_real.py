@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, TCP, TOPOLOGIES, explain, ip_pkts, outputs, pcap, run, write_scn
+from conftest import IP, ROOT, TCP, TOPOLOGIES, explain, ip_pkts, outputs, pcap, run, write_scn
 
 NFT = ROOT / "tests" / "nft"
 REAL = sorted((TOPOLOGIES / "real").glob("*.nft"))
@@ -207,3 +207,28 @@ def test_numgen_random_follows_the_seed(tmp_path):
     assert numgen_counts(again, "random", seed=1) == one
     splits = {tuple(numgen_counts(tmp_path, "random", seed=s)) for s in (2, 3, 4, 5)}
     assert len(splits | {tuple(one)}) > 1, splits
+
+
+def test_kube_proxy_nft_clusterip(tmp_path):
+    """kube-proxy's nftables mode: every connection to the ClusterIP lands
+    on an endpoint's port 8080 (service-ips vmap, numgen random mod 2
+    vmap, dnat); the outside client's are marked 0x4000 and masqueraded
+    (fully-random) from the node, the pod's keep their source; the split
+    follows the seed."""
+    def split(seed):
+        res = run(TOPOLOGIES / "real" / "kube-proxy-nft.scn", out=tmp_path / f"s{seed}",
+                  seed=seed)
+        assert res.rc == 0, explain(res)
+        assert "not evaluated" not in res.stderr, res.stderr
+        syns = []
+        for i, web in enumerate(("web1", "web2"), 1):
+            pk = [p for p in ip_pkts(pcap(res.outdir, web, "eth0"), proto=6,
+                                     dst=f"10.244.1.1{i}", dport=8080)
+                  if p[TCP].flags == "S"]
+            assert all(p[IP].src in ("10.244.1.1", "10.244.2.20") for p in pk), pk
+            syns.append(len(pk))
+        assert sum(syns) == 8, syns
+        return tuple(syns)
+    one = split(1)
+    assert split(1) == one
+    assert len({one} | {split(s) for s in (2, 3, 4)}) > 1
