@@ -6,13 +6,13 @@
  * eval functions: nft_payload.c, nft_meta.c, nft_ct.c, nft_cmp.c,
  * nft_range.c, nft_bitwise.c + nft_cmp.c (masks), nft_lookup.c (sets,
  * verdict maps), nft_counter.c, nft_log.c, nft_reject_ipv4.c, nft_nat.c,
- * nft_masq.c, nft_redir.c, nft_ct.c's set and nft_ct_notrack.
+ * nft_masq.c, nft_redir.c, nft_ct.c's set and nft_ct_notrack,
+ * nft_fib_ipv4.c (type), nft_numgen.c, nft_bitwise.c (mark or|xor|and).
  * Design: the model's expressions are evaluated as they are (a selector
  * with its values), not compiled to registers: a selector loads a 32-bit
  * value (or an interface name) and the comparison follows. What the
- * ruleset uses that is not evaluated (limit, quota, MSS clamping,
- * concatenated lookups) is said once at load (nft_say_unevaluated) and
- * behaves as written there. --trace prints each rule that reaches a
+ * ruleset uses that is not evaluated (limit, quota, MSS clamping) is
+ * said once at load (nft_say_unevaluated) and behaves as written there. --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
  */
 #include <string.h>
@@ -628,17 +628,11 @@ policy:
 
 /* ----- what is not evaluated ----- */
 
-enum { UNEVAL_FIB = 1, UNEVAL_LIMIT = 2, UNEVAL_QUOTA = 4, UNEVAL_MSS = 8, UNEVAL_CONCAT = 16 };
+enum { UNEVAL_LIMIT = 1, UNEVAL_QUOTA = 2, UNEVAL_MSS = 4 };
 
-static unsigned uneval_of(const struct nft_table *t, const struct nft_expr *e)
+static unsigned uneval_of(const struct nft_expr *e)
 {
 	switch (e->kind) {
-	case NFT_EXPR_MATCH: {
-		const struct nft_set *s = e->anon ? e->anon : e->set_ref ? nft_set_find((struct nft_table *)t, e->set_ref) : NULL;
-		if (s && s->key_types->len != 1 && !e->n_map_keys)
-			return UNEVAL_CONCAT;
-		return 0;
-	}
 	case NFT_EXPR_LIMIT: return UNEVAL_LIMIT;
 	case NFT_EXPR_QUOTA: return UNEVAL_QUOTA;
 	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
@@ -649,9 +643,8 @@ static unsigned uneval_of(const struct nft_table *t, const struct nft_expr *e)
 void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 {
 	static const char *const what[] = {
-		"fib (never matches)", "limit (always under the rate)",
-		"quota (never used up)", "tcp option maxseg size set rt mtu (changes nothing)",
-		"lookups of concatenated sets (never match)",
+		"limit (always under the rate)", "quota (never used up)",
+		"tcp option maxseg size set rt mtu (changes nothing)",
 	};
 	unsigned used = 0;
 
@@ -662,7 +655,7 @@ void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 			for (unsigned k = 0; k < c->rules->len; k++) {
 				const struct nft_rule *r = c->rules->pdata[k];
 				for (unsigned x = 0; x < r->exprs->len; x++)
-					used |= uneval_of(t, r->exprs->pdata[x]);
+					used |= uneval_of(r->exprs->pdata[x]);
 			}
 		}
 	}
