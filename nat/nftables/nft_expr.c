@@ -581,7 +581,7 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 						     "jhash", "symhash", "fib", NULL };
 		for (int i = 0; !ok && exprs[i]; i++)
 			if (!strcmp(s, exprs[i]))
-				return unimpl(p, v, "nat to an expression (maps, numgen, jhash)");
+				return unimpl(p, v, "nat to this expression (jhash, symhash, a named map)");
 		if (!ok && strchr(s, '/'))
 			return unimpl(p, v, "nat to a prefix");
 		if (!ok) {
