@@ -677,7 +677,8 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
 	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
 		nft_error_loc(b->p, e->chain_loc,
-			      "natsim: nft lookups of maps, concatenations and other types are not implemented");
+			      "natsim: nft lookups of data maps, and of sets whose type is not "
+			      "the selector's, are not implemented");
 	e->chain_loc.line = 0;
 }
 
