@@ -405,8 +405,13 @@ static const struct nft_key *parse_numgen(struct nft_parse *p, struct nft_expr *
 			return NULL;
 	}
 	if (mod == 0 || mod > UINT32_MAX || off > UINT32_MAX || mod + off > (uint64_t)UINT32_MAX + 1) {
-		/* nft_ng_inc_init / nft_ng_random_init refuse these */
-		nft_error(p, kw, NULL, "Could not process rule: Numerical result out of range");
+		/* nft_ng_inc_init / nft_ng_random_init refuse these; nft marks
+		 * the whole expression */
+		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		struct nft_token span = *kw;
+		if (last->line == kw->line)
+			span.len = last->col + last->len - kw->col;
+		nft_error(p, &span, NULL, "Could not process rule: Numerical result out of range");
 		return NULL;
 	}
 	e->ng_mod = (uint32_t)mod;
