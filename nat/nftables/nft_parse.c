@@ -452,9 +452,53 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 	return ok;
 }
 
+/* `add set` of a set that exists (a generator re-sending its whole
+ * ruleset, as kube-proxy does on each sync): the same declaration is no
+ * change but its elements, which are added; `create` is refused as the
+ * kernel refuses it (NLM_F_EXCL). */
+static bool re_add_set(struct batch *b, struct nft_set *old, const struct nft_token *obj,
+		       bool create)
+{
+	struct nft_parse *p = b->p;
+	struct nft_set *s = nft_set_new(old->name, nft_is_word(obj, "map"));
+	const struct nft_token *name = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+	bool ok = nft_parse_set_block(p, s);
+	if (ok && create) {
+		nft_error(p, name, NULL, "Could not process rule: File exists");
+		ok = false;
+	}
+	bool same = s->map == old->map && s->data_verdict == old->data_verdict &&
+		    s->key_types->len == old->key_types->len &&
+		    s->data_types->len == old->data_types->len &&
+		    !memcmp(s->key_types->data, old->key_types->data,
+			    s->key_types->len * sizeof(enum nft_dtype)) &&
+		    !memcmp(s->data_types->data, old->data_types->data,
+			    s->data_types->len * sizeof(enum nft_dtype)) &&
+		    s->flags == old->flags && s->timeout_ms == old->timeout_ms;
+	if (ok && !same) {
+		nft_error(p, name, NULL, "natsim: nft redefinition of a set is not implemented");
+		ok = false;
+	}
+	while (ok && s->elems->len) {
+		struct nft_setelem *e = g_ptr_array_steal_index(s->elems, 0);
+		unsigned i;
+		for (i = 0; i < old->elems->len && !nft_setelem_same(old->elems->pdata[i], e); i++)
+			;
+		if (i == old->elems->len) {
+			g_ptr_array_add(old->elems, e);
+			e = NULL;
+		}
+		nft_setelem_free(e);
+	}
+	if (ok)
+		nft_set_sort(old);
+	nft_set_free(s);
+	return ok;
+}
+
 /* `add|create set|map [FAMILY] TABLE NAME { ... }`: as a set block of
  * the table (the parser after `set`/`map`). */
-static bool add_set_cmd(struct batch *b, const struct nft_token *obj)
+static bool add_set_cmd(struct batch *b, const struct nft_token *obj, bool verb_create)
 {
 	struct nft_parse *p = b->p;
 	enum nft_family f;
@@ -466,14 +510,13 @@ static bool add_set_cmd(struct batch *b, const struct nft_token *obj)
 		return false;
 	p->family = f;
 	p->table = t;
-	if (nft_set_find(t, n->text)) {
-		nft_error(p, n, NULL, "natsim: nft redefinition of a set is not implemented");
-		return false;
-	}
 	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
 		nft_error_unexpected(p, nft_peek(p, 0));
 		return false;
 	}
+	struct nft_set *old = nft_set_find(t, n->text);
+	if (old)
+		return re_add_set(b, old, obj, verb_create);
 	struct nft_set *s = nft_set_new(n->text, nft_is_word(obj, "map"));
 	g_ptr_array_add(t->sets, s);
 	g_ptr_array_add(b->pending_sets, t);
@@ -521,7 +564,7 @@ static bool command(struct batch *b)
 	if (nft_is_word(obj, "element") && (add || !strcmp(v, "delete")))
 		return element_cmd(b, verb);
 	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && add)
-		return add_set_cmd(b, obj);
+		return add_set_cmd(b, obj, !strcmp(v, "create"));
 	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
 	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
 	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||

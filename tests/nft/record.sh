@@ -31,6 +31,12 @@ for f in ../../topologies/real/*.nft; do
 	ip netns exec $ns nft -n list ruleset > $n.list-n
 	ip netns del $ns
 done
+# kube-proxy re-sends its whole ruleset on each sync: loaded twice
+ip netns add $ns
+ip netns exec $ns nft -f ../../topologies/real/kube-proxy-nft.nft
+ip netns exec $ns nft -f ../../topologies/real/kube-proxy-nft.nft
+ip netns exec $ns nft -a list ruleset > real/kube-proxy-nft.twice.list-a
+ip netns del $ns
 # commands/NAME.txt: one nft command line per line, run in order in a fresh
 # namespace from rulesets/ (so `-f FILE` finds the rulesets); NAME.out has
 # "## STATUS LINE" then the command's stdout lines as "o LINE" and its

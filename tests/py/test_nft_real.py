@@ -232,3 +232,23 @@ def test_kube_proxy_nft_clusterip(tmp_path):
     one = split(1)
     assert split(1) == one
     assert len({one} | {split(s) for s in (2, 3, 4)}) > 1
+
+
+def test_kube_proxy_nft_loaded_twice(tmp_path):
+    """kube-proxy re-sends its whole transaction on each sync: `add set` of
+    an existing set with the same declaration adds its elements and changes
+    nothing else, the rules are appended again (handles go on), as nft 1.0.6
+    and the kernel do (tests/nft/real/kube-proxy-nft.twice.list-a)."""
+    src = TOPOLOGIES / "real" / "kube-proxy-nft.nft"
+    shutil.copy(src, tmp_path)
+    scn = write_scn(tmp_path, "t", f"""
+        router r
+        r: nft -f {src.name}
+        r: nft -f {src.name}
+        at 1s r: nft -a list ruleset
+        """)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    gold = NFT / "real" / "kube-proxy-nft.twice.list-a"
+    assert outputs(res.stdout, "r", "nft -a list ruleset")[-1].lines == \
+        gold.read_text().splitlines()
