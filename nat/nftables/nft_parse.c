@@ -452,6 +452,16 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 	return ok;
 }
 
+static bool same_types(const GArray *a, const GArray *b)
+{
+	if (a->len != b->len)
+		return false;
+	for (unsigned i = 0; i < a->len; i++)
+		if (g_array_index(a, enum nft_dtype, i) != g_array_index(b, enum nft_dtype, i))
+			return false;
+	return true;
+}
+
 /* `add set` of a set that exists (a generator re-sending its whole
  * ruleset, as kube-proxy does on each sync): the same declaration is no
  * change but its elements, which are added; `create` is refused as the
@@ -468,12 +478,8 @@ static bool re_add_set(struct batch *b, struct nft_set *old, const struct nft_to
 		ok = false;
 	}
 	bool same = s->map == old->map && s->data_verdict == old->data_verdict &&
-		    s->key_types->len == old->key_types->len &&
-		    s->data_types->len == old->data_types->len &&
-		    !memcmp(s->key_types->data, old->key_types->data,
-			    s->key_types->len * sizeof(enum nft_dtype)) &&
-		    !memcmp(s->data_types->data, old->data_types->data,
-			    s->data_types->len * sizeof(enum nft_dtype)) &&
+		    same_types(s->key_types, old->key_types) &&
+		    same_types(s->data_types, old->data_types) &&
 		    s->flags == old->flags && s->timeout_ms == old->timeout_ms;
 	if (ok && !same) {
 		nft_error(p, name, NULL, "natsim: nft redefinition of a set is not implemented");
