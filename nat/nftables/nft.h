@@ -35,7 +35,7 @@ enum nft_key_id {
 	NFT_K_CT_ORIG_SADDR, NFT_K_CT_ORIG_DADDR, NFT_K_CT_REPL_SADDR, NFT_K_CT_REPL_DADDR,
 	NFT_K_CT_ORIG_PSRC, NFT_K_CT_ORIG_PDST, NFT_K_CT_REPL_PSRC, NFT_K_CT_REPL_PDST,
 	NFT_K_IIFNAME, NFT_K_OIFNAME, NFT_K_L4PROTO, NFT_K_NFPROTO, NFT_K_MARK, NFT_K_PKTTYPE,
-	NFT_K_LENGTH, NFT_K_FIB_DADDR_TYPE, NFT_K_FIB_SADDR_TYPE,
+	NFT_K_LENGTH, NFT_K_FIB_DADDR_TYPE, NFT_K_FIB_SADDR_TYPE, NFT_K_NUMGEN,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -80,6 +80,7 @@ struct nft_expr {
 	GArray *elems;			/* struct nft_elem */
 	bool is_set;			/* an anonymous set { ... } */
 	bool has_mask;
+	bool and_form;			/* `KEY & MASK == VALUE` (not tcp flags' `/ MASK`) */
 	uint32_t mask;
 	/* verdict */
 	enum nft_verdict verdict;
@@ -102,10 +103,21 @@ struct nft_expr {
 	uint32_t addr_lo, addr_hi;
 	uint16_t port_lo, port_hi;
 	int nat_flags;
+	/* concatenations: `ip daddr . tcp dport @set|{ ... }|vmap ...` (a
+	 * match, key is map_keys[0]) and `dnat to KEY [. KEY] map { ... }`
+	 * (the map, anon, gives an address, or an address . port) */
+	const struct nft_key *map_keys[4];
+	unsigned n_map_keys;
+	/* numgen inc|random mod N [offset M] (a key of id NFT_K_NUMGEN):
+	 * NFT_NG_*, and nft_ng_inc's counter */
+	uint8_t ng_mode;
+	uint32_t ng_mod, ng_off, ng_counter;
 	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
 	char *reject;
-	/* meta/ct mark set */
+	/* meta/ct mark set VALUE, or from the mark itself: `mark set mark or
+	 * VALUE` (set_op '|', '^' or '&'; 0: VALUE itself) */
 	uint32_t value;
+	char set_op;
 	/* set lookups and verdict maps: `@name`, or an anonymous map */
 	char *set_ref;
 	bool vmap;
@@ -116,6 +128,7 @@ struct nft_expr {
 	uint8_t op;
 	uint32_t op_lo, op_hi;
 };
+enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,
        NFT_OP_IFNAME };
 
@@ -135,6 +148,7 @@ struct nft_chain {
 	int prio;
 	bool policy_drop;
 	GPtrArray *rules;		/* struct nft_rule * */
+	char *comment;			/* `comment "..."` of the chain, or NULL */
 };
 
 /* One element of a set or map: the key (one value per concatenated type)
@@ -159,6 +173,7 @@ struct nft_set {
 	uint64_t timeout_ms;
 	uint32_t size;
 	GPtrArray *elems;		/* struct nft_setelem *, in nft's listing order */
+	char *comment;
 };
 #define NFT_SET_F_INTERVAL 1
 #define NFT_SET_F_TIMEOUT 2
@@ -172,6 +187,7 @@ struct nft_table {
 	uint64_t next_handle;		/* chains, rules and sets of this table */
 	GPtrArray *chains;		/* struct nft_chain * */
 	GPtrArray *sets;		/* struct nft_set * */
+	char *comment;
 };
 
 struct nft_ruleset {

@@ -6,13 +6,13 @@
  * eval functions: nft_payload.c, nft_meta.c, nft_ct.c, nft_cmp.c,
  * nft_range.c, nft_bitwise.c + nft_cmp.c (masks), nft_lookup.c (sets,
  * verdict maps), nft_counter.c, nft_log.c, nft_reject_ipv4.c, nft_nat.c,
- * nft_masq.c, nft_redir.c, nft_ct.c's set and nft_ct_notrack.
+ * nft_masq.c, nft_redir.c, nft_ct.c's set and nft_ct_notrack,
+ * nft_fib_ipv4.c (type), nft_numgen.c, nft_bitwise.c (mark or|xor|and).
  * Design: the model's expressions are evaluated as they are (a selector
  * with its values), not compiled to registers: a selector loads a 32-bit
  * value (or an interface name) and the comparison follows. What the
- * ruleset uses that is not evaluated (fib, limit, quota, MSS clamping,
- * concatenated lookups) is said once at load (nft_say_unevaluated) and
- * behaves as written there. --trace prints each rule that reaches a
+ * ruleset uses that is not evaluated (limit, quota, MSS clamping) is
+ * said once at load (nft_say_unevaluated) and behaves as written there. --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
  */
 #include <string.h>
@@ -123,8 +123,14 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 	case NFT_K_MARK: *v = skb->mark; return true;
 	case NFT_K_PKTTYPE: *v = pkttype(ip); return true;
 	case NFT_K_LENGTH: *v = pkt->len; return true;
-	case NFT_K_FIB_DADDR_TYPE: case NFT_K_FIB_SADDR_TYPE:
-		return false;	/* not evaluated: said at load */
+	case NFT_K_FIB_DADDR_TYPE: case NFT_K_FIB_SADDR_TYPE: {
+		/* nft_fib4_eval_type without iif/oif: inet_dev_addr_type(net,
+		 * NULL, addr), the address's type in the local table */
+		const struct nf_env *env = &pkt->st->net->env;
+		uint32_t a = rd32(ip + (k->id == NFT_K_FIB_DADDR_TYPE ? 16 : 12));
+		*v = env->addr_type ? env->addr_type(env->ctx, NULL, a) : NF_RTN_UNICAST;
+		return true;
+	}
 	default:
 		break;
 	}
@@ -186,22 +192,78 @@ static const struct nft_setelem *set_lookup(const struct nft_set *s, uint32_t v,
 	return NULL;
 }
 
+/* nft_ng_inc_gen / nft_ng_random_eval: inc steps a counter kept by the
+ * expression (0, 1, .. N-1, 0, ..); random scales 32 bits of the run's
+ * seeded generator to [0, N) (reciprocal_scale), as -m statistic draws. */
+static uint32_t numgen(const struct nft_pktinfo *pkt, struct nft_expr *e)
+{
+	if (e->ng_mode == NFT_NG_INC) {
+		e->ng_counter = e->ng_counter + 1 < e->ng_mod ? e->ng_counter + 1 : 0;
+		return e->ng_counter + e->ng_off;
+	}
+	const struct nf_env *env = &pkt->st->net->env;
+	uint32_t r = env->random_u32 ? env->random_u32(env->ctx) : 0;
+	return (uint32_t)(((uint64_t)r * e->ng_mod) >> 32) + e->ng_off;
+}
+
+/* One key of e's concatenation into v (or name); false: the packet lacks
+ * it (NFT_BREAK). */
+static bool load_key(const struct nft_pktinfo *pkt, struct nft_expr *e, const struct nft_key *k,
+		     uint32_t *v, const char **name)
+{
+	if (k->id == NFT_K_NUMGEN) {
+		*v = numgen(pkt, e);
+		return true;
+	}
+	return nft_load(pkt, k, v, name);
+}
+
+/* nft_lookup_eval on concatenated registers (or numgen's): the element of
+ * s whose key tuple holds the packet's values of e's keys; NULL: none, or
+ * a key the packet lacks (NFT_BREAK). */
+static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const struct nft_set *s,
+					    struct nft_expr *e)
+{
+	uint32_t v[G_N_ELEMENTS(e->map_keys)];
+	const char *name[G_N_ELEMENTS(v)];
+	unsigned n = e->n_map_keys;
+
+	if (!s || n > G_N_ELEMENTS(v) || s->key_types->len != n)
+		return NULL;
+	for (unsigned i = 0; i < n; i++) {
+		name[i] = NULL;
+		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
+			return NULL;
+	}
+	for (unsigned i = 0; i < s->elems->len; i++) {
+		const struct nft_setelem *se = s->elems->pdata[i];
+		unsigned k = 0;
+		while (k < n && k < se->key->len &&
+		       elem_has(&g_array_index(se->key, struct nft_elem, k), v[k], name[k]))
+			k++;
+		if (k == n)
+			return se;
+	}
+	return NULL;
+}
+
 /* A selector and its comparison (nft_cmp, nft_range, nft_bitwise + cmp,
  * nft_lookup, a verdict map); false is NFT_BREAK. */
-static bool nft_match(const struct nft_pktinfo *pkt, const struct nft_expr *e, struct nft_regs *regs)
+static bool nft_match(const struct nft_pktinfo *pkt, struct nft_expr *e, struct nft_regs *regs)
 {
 	uint32_t v = 0;
 	const char *name = NULL;
 	bool hit = false;
 
-	if (!nft_load(pkt, e->key, &v, &name))
+	if (!e->n_map_keys && !nft_load(pkt, e->key, &v, &name))
 		return false;
 	switch (e->op) {
 	case NFT_OP_RANGE:
 		hit = v - e->op_lo <= e->op_hi - e->op_lo;
 		break;
 	case NFT_OP_VMAP: {
-		const struct nft_setelem *se = set_lookup(set_of(pkt, e), v, name);
+		const struct nft_setelem *se = e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
+					       set_lookup(set_of(pkt, e), v, name);
 		if (!se)
 			return false;
 		static const enum nft_rule_res res[] = {
@@ -213,7 +275,8 @@ static bool nft_match(const struct nft_pktinfo *pkt, const struct nft_expr *e, s
 		return true;
 	}
 	case NFT_OP_LOOKUP:
-		hit = set_lookup(set_of(pkt, e), v, name) != NULL;
+		hit = (e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
+		       set_lookup(set_of(pkt, e), v, name)) != NULL;
 		break;
 	case NFT_OP_MASK:
 		/* tcp flags syn / fin,syn,rst,ack: (flags & mask) == value */
@@ -292,7 +355,7 @@ static uint8_t reject_with(const char *how)
 /* nft_nat_eval / nft_masq_ipv4_eval / nft_redir_ipv4_eval: bind the new
  * entry through the NAT core, as iptables' targets do; the verdict is
  * final (accept, or drop when no binding is possible). */
-static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft_expr *e)
+static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr *e)
 {
 	struct nf_ns *ns = pkt->st->net;
 	struct ct_entry *ct = pkt->skb->ct;
@@ -300,6 +363,20 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 	enum nat_manip manip = e->nat == NFT_SNAT || e->nat == NFT_MASQ ? NAT_MANIP_SRC : NAT_MANIP_DST;
 	int v;
 
+	if (e->anon) {
+		/* `dnat to KEY map { ... }`: the map's lookup comes first */
+		const struct nft_setelem *se = map_lookup(pkt, e->anon, e);
+		if (!se || !se->data || !se->data->len)
+			return RES_BREAK;
+		const struct nft_elem *a = &g_array_index(se->data, struct nft_elem, 0);
+		range.flags |= NF_NAT_RANGE_MAP_IPS;
+		range.min_addr.ip = range.max_addr.ip = a->lo;
+		if (se->data->len > 1) {
+			const struct nft_elem *port = &g_array_index(se->data, struct nft_elem, 1);
+			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+			range.min_port = range.max_port = (uint16_t)port->lo;
+		}
+	}
 	if (!ct)
 		return RES_ACCEPT;
 	/* the kernel binds only from a nat chain, at its manip's hook, for an
@@ -308,12 +385,12 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 	 * here): anything else binds nothing */
 	if (!pkt->nat_chain || nat_hook_manip(pkt->st->hook) != manip || nat_initialized(ct, manip))
 		return RES_ACCEPT;
-	if (e->has_addr) {
+	if (e->has_addr && !e->anon) {
 		range.flags |= NF_NAT_RANGE_MAP_IPS;
 		range.min_addr.ip = e->addr_lo;
 		range.max_addr.ip = e->addr_hi;
 	}
-	if (e->has_port) {
+	if (e->has_port && !e->anon) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 		range.min_port = e->port_lo;
 		range.max_port = e->port_hi;
@@ -340,6 +417,18 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, const struct nft
 		return RES_DROP;
 	}
 	return RES_ACCEPT;
+}
+
+/* The mark a `mark set` writes: its value, or nft_bitwise's (old & mask)
+ * ^ xor for `mark set mark or|xor|and VALUE`. */
+static uint32_t mark_of(const struct nft_expr *e, uint32_t old)
+{
+	switch (e->set_op) {
+	case '|': return old | e->value;
+	case '^': return old ^ e->value;
+	case '&': return old & e->value;
+	default: return e->value;
+	}
 }
 
 /* One rule's expressions in order (nft_do_chain's inner loop). */
@@ -391,11 +480,11 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			skb->reject_with = reject_with(e->reject);
 			return RES_REJECT;
 		case NFT_EXPR_META_SET:
-			skb->mark = e->value;
+			skb->mark = mark_of(e, skb->mark);
 			break;
 		case NFT_EXPR_CT_SET:
-			if (skb->ct && skb->ct->mark != e->value) {
-				skb->ct->mark = e->value;
+			if (skb->ct && skb->ct->mark != mark_of(e, skb->ct->mark)) {
+				skb->ct->mark = mark_of(e, skb->ct->mark);
 				ct_event_cache(skb->ct, IPCT_MARK);
 			}
 			break;
@@ -420,7 +509,7 @@ void nft_expr_prepare(struct nft_expr *e)
 							    : NULL;
 	if (e->vmap)
 		e->op = NFT_OP_VMAP;
-	else if (e->set_ref)
+	else if (e->set_ref || e->anon)
 		e->op = NFT_OP_LOOKUP;
 	else if (!v0 || e->key->dtype == NFT_DT_IFNAME)
 		e->op = NFT_OP_IFNAME;
@@ -539,19 +628,11 @@ policy:
 
 /* ----- what is not evaluated ----- */
 
-enum { UNEVAL_FIB = 1, UNEVAL_LIMIT = 2, UNEVAL_QUOTA = 4, UNEVAL_MSS = 8, UNEVAL_CONCAT = 16 };
+enum { UNEVAL_LIMIT = 1, UNEVAL_QUOTA = 2, UNEVAL_MSS = 4 };
 
-static unsigned uneval_of(const struct nft_table *t, const struct nft_expr *e)
+static unsigned uneval_of(const struct nft_expr *e)
 {
 	switch (e->kind) {
-	case NFT_EXPR_MATCH: {
-		const struct nft_set *s = e->anon ? e->anon : e->set_ref ? nft_set_find((struct nft_table *)t, e->set_ref) : NULL;
-		if (e->key->id == NFT_K_FIB_DADDR_TYPE || e->key->id == NFT_K_FIB_SADDR_TYPE)
-			return UNEVAL_FIB;
-		if (s && s->key_types->len != 1)
-			return UNEVAL_CONCAT;
-		return 0;
-	}
 	case NFT_EXPR_LIMIT: return UNEVAL_LIMIT;
 	case NFT_EXPR_QUOTA: return UNEVAL_QUOTA;
 	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
@@ -562,9 +643,8 @@ static unsigned uneval_of(const struct nft_table *t, const struct nft_expr *e)
 void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 {
 	static const char *const what[] = {
-		"fib (never matches)", "limit (always under the rate)",
-		"quota (never used up)", "tcp option maxseg size set rt mtu (changes nothing)",
-		"lookups of concatenated sets (never match)",
+		"limit (always under the rate)", "quota (never used up)",
+		"tcp option maxseg size set rt mtu (changes nothing)",
 	};
 	unsigned used = 0;
 
@@ -575,7 +655,7 @@ void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 			for (unsigned k = 0; k < c->rules->len; k++) {
 				const struct nft_rule *r = c->rules->pdata[k];
 				for (unsigned x = 0; x < r->exprs->len; x++)
-					used |= uneval_of(t, r->exprs->pdata[x]);
+					used |= uneval_of(r->exprs->pdata[x]);
 			}
 		}
 	}

@@ -16,6 +16,7 @@
 #include "nat/nftables/nft_int.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
+static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
 
 #define NOPROTO -1
 static const struct { const char *in; const struct nft_key key; } keys[] = {
@@ -36,6 +37,10 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "ct direction", { "ct direction", NFT_DT_CTDIR, NOPROTO, false, NFT_K_CT_DIRECTION } },
 	{ "meta iifname", { "iifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_IIFNAME } },
 	{ "meta oifname", { "oifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_OIFNAME } },
+	/* by index in the kernel; natsim's interfaces are named only, so
+	 * `iif lo` compares the name (nft lists it as `iif "lo"`) */
+	{ "meta iif", { "iif", NFT_DT_IFNAME, NOPROTO, false, NFT_K_IIFNAME } },
+	{ "meta oif", { "oif", NFT_DT_IFNAME, NOPROTO, false, NFT_K_OIFNAME } },
 	{ "meta l4proto", { "meta l4proto", NFT_DT_PROTO, NOPROTO, false, NFT_K_L4PROTO } },
 	{ "meta nfproto", { "meta nfproto", NFT_DT_NFPROTO, NOPROTO, false, NFT_K_NFPROTO } },
 	{ "meta mark", { "meta mark", NFT_DT_MARK, NOPROTO, false, NFT_K_MARK } },
@@ -58,8 +63,12 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_DADDR_TYPE } },
 	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_SADDR_TYPE } },
 };
+/* numgen's key: the generator's parameters are the expression's */
+static const struct nft_key numgen_key = { "numgen", NFT_DT_INTEGER, NOPROTO, false, NFT_K_NUMGEN };
+
 /* meta keys nft accepts without `meta` */
-static const char *const bare_meta[] = { "iifname", "oifname", "mark", "pkttype", NULL };
+static const char *const bare_meta[] = { "iifname", "oifname", "iif", "oif", "mark", "pkttype",
+					 NULL };
 
 static bool at_end(const struct nft_token *t)
 {
@@ -221,6 +230,27 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 		g_array_append_val(e->elems, v);
 		return true;
 	}
+	if ((nft_is_word(t, "&") || nft_is_word(t, "and")) &&
+	    (k->dtype == NFT_DT_MARK || k->dtype == NFT_DT_INTEGER)) {
+		/* `mark and 0x4000 == 0`: nft_bitwise then nft_cmp */
+		nft_next(p);
+		struct nft_elem m;
+		if (!value(p, k, &m, false))
+			return false;
+		const struct nft_token *op = nft_next(p);
+		if (nft_is_word(op, "!=") || nft_is_word(op, "ne"))
+			e->neq = true;
+		else if (!nft_is_word(op, "==") && !nft_is_word(op, "eq"))
+			return unimpl(p, op, "expression `KEY & MASK` compared other than with == or !=");
+		if (!value(p, k, &v, false))
+			return false;
+		e->has_mask = e->and_form = true;
+		e->mask = m.lo;
+		v.lo &= m.lo;
+		v.hi = v.lo;
+		g_array_append_val(e->elems, v);
+		return true;
+	}
 	if (nft_is_word(t, "!=") || nft_is_word(t, "ne")) {
 		e->neq = true;
 		nft_next(p);
@@ -347,6 +377,162 @@ static bool parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return *lo <= *hi;
 }
 
+/* `numgen inc|random mod N [offset M]` (nft_ng_inc / nft_ng_random):
+ * the parser at `numgen`; the parameters into e, the key returned. */
+static const struct nft_key *parse_numgen(struct nft_parse *p, struct nft_expr *e)
+{
+	const struct nft_token *kw = nft_next(p);
+	const struct nft_token *mode = nft_next(p);
+	uint64_t mod = 0, off = 0;
+	if (nft_is_word(mode, "inc"))
+		e->ng_mode = NFT_NG_INC;
+	else if (nft_is_word(mode, "random"))
+		e->ng_mode = NFT_NG_RANDOM;
+	else {
+		nft_error_unexpected(p, mode);
+		return NULL;
+	}
+	if (!nft_is_word(nft_peek(p, 0), "mod")) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return NULL;
+	}
+	nft_next(p);
+	if (!parse_uint_tok(p, &mod))
+		return NULL;
+	if (nft_is_word(nft_peek(p, 0), "offset")) {
+		nft_next(p);
+		if (!parse_uint_tok(p, &off))
+			return NULL;
+	}
+	if (mod == 0 || mod > UINT32_MAX || off > UINT32_MAX || mod + off > (uint64_t)UINT32_MAX + 1) {
+		/* nft_ng_inc_init / nft_ng_random_init refuse these; nft marks
+		 * the whole expression */
+		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		struct nft_token span = *kw;
+		if (last->line == kw->line)
+			span.len = last->col + last->len - kw->col;
+		nft_error(p, &span, NULL, "Could not process rule: Numerical result out of range");
+		return NULL;
+	}
+	e->ng_mod = (uint32_t)mod;
+	e->ng_off = (uint32_t)off;
+	e->ng_counter = e->ng_mod - 1;	/* the first packet draws 0 */
+	return &numgen_key;
+}
+
+/* A selector of a concatenation or map key: `numgen ...` or a payload,
+ * meta, ct or fib key. */
+static const struct nft_key *parse_any_key(struct nft_parse *p, struct nft_expr *e)
+{
+	if (nft_is_word(nft_peek(p, 0), "numgen"))
+		return parse_numgen(p, e);
+	return parse_key(p);
+}
+
+/* `KEY . KEY [. KEY]... (@set | { ... } | vmap @map | vmap { ... })`:
+ * nft_lookup on the concatenated registers; the parser at the first `.`. */
+static bool parse_concat_match(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e)
+{
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_any_key(p, e);
+		if (!more) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = more;
+	}
+	(void)r;
+	const struct nft_token *t = nft_peek(p, 0);
+	if (nft_is_word(t, "!=")) {
+		nft_next(p);
+		e->neq = true;
+	} else if (nft_is_word(t, "==")) {
+		nft_next(p);
+	}
+	if (nft_is_word(nft_peek(p, 0), "vmap")) {
+		nft_next(p);
+		e->vmap = true;
+	}
+	t = nft_peek(p, 0);
+	if (t->type == NFT_T_WORD && t->text[0] == '@') {
+		nft_next(p);
+		e->set_ref = g_strdup(t->text + 1);
+		e->chain_loc = (struct nft_loc){ t->line, t->col, t->len };
+		return true;
+	}
+	if (t->type != NFT_T_LBRACE)
+		return unimpl(p, t, "concatenation compared with one value (other than a set)");
+	e->anon = nft_set_new("", e->vmap);
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		g_array_append_val(e->anon->key_types, e->map_keys[i]->dtype);
+	e->anon->data_verdict = e->vmap;
+	return nft_parse_elements(p, e->anon);
+}
+
+/* How many values the data of the anonymous map at the parser's `{` has
+ * (1: an address; 2: address . port), read from its first element. */
+static unsigned map_data_width(struct nft_parse *p)
+{
+	unsigned n = 1;
+	bool data = false;
+	for (unsigned i = 1;; i++) {
+		const struct nft_token *t = nft_peek(p, i);
+		if (t->type == NFT_T_EOF || t->type == NFT_T_COMMA || t->type == NFT_T_RBRACE ||
+		    t->type == NFT_T_LBRACE)
+			return n;
+		if (nft_is_word(t, ":"))
+			data = true;
+		else if (data && nft_is_word(t, "."))
+			n++;
+	}
+}
+
+/* `dnat to KEY [. KEY]... map { K : ADDR [. PORT], ... }` (nft's map
+ * expression as the nat statement's address: nft_lookup with a data
+ * register feeding nft_nat); the parser after `to`, at the first key. */
+static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
+{
+	e->map_keys[e->n_map_keys++] = k;
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_any_key(p, e);
+		if (!more) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = more;
+	}
+	const struct nft_token *t = nft_peek(p, 0);
+	if (!nft_is_word(t, "map"))
+		return unimpl(p, t, "nat to an expression other than a map lookup");
+	nft_next(p);
+	t = nft_peek(p, 0);
+	if (t->type != NFT_T_LBRACE)
+		return unimpl(p, t, "nat to a named map");
+	unsigned width = map_data_width(p);
+	if (width > 2)
+		return unimpl(p, t, "nat map data other than ADDR or ADDR . PORT");
+	e->anon = nft_set_new("", true);
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		g_array_append_val(e->anon->key_types, e->map_keys[i]->dtype);
+	enum nft_dtype a = NFT_DT_IPV4, s = NFT_DT_SERVICE;
+	g_array_append_val(e->anon->data_types, a);
+	if (width == 2) {
+		g_array_append_val(e->anon->data_types, s);
+		e->nat_ip = true;	/* nft lists the concatenated form as `dnat ip to` */
+		e->has_port = true;
+	}
+	e->has_addr = true;
+	return nft_parse_elements(p, e->anon);
+}
+
 /* snat/dnat/masquerade/redirect [ip] [to ADDR[-ADDR][:PORT[-PORT]]] [flags] */
 static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_token *kw)
 {
@@ -360,6 +546,12 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 	}
 	if (nft_is_word(nft_peek(p, 0), "to")) {
 		nft_next(p);
+		const struct nft_key *mk;
+		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_any_key(p, e)) != NULL) {
+			if (!parse_nat_map(p, e, mk))
+				return false;
+			goto flags;
+		}
 		const struct nft_token *v = nft_next(p);
 		if (v->type != NFT_T_WORD) {
 			nft_error_unexpected(p, v);
@@ -394,7 +586,7 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 						     "jhash", "symhash", "fib", NULL };
 		for (int i = 0; !ok && exprs[i]; i++)
 			if (!strcmp(s, exprs[i]))
-				return unimpl(p, v, "nat to an expression (maps, numgen, jhash)");
+				return unimpl(p, v, "nat to this expression (jhash, symhash, a named map)");
 		if (!ok && strchr(s, '/'))
 			return unimpl(p, v, "nat to a prefix");
 		if (!ok) {
@@ -411,6 +603,7 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			return false;
 		}
 	}
+flags:
 	for (;;) {
 		const struct nft_token *t = nft_peek(p, 0);
 		if (nft_is_word(t, "random"))
@@ -577,6 +770,24 @@ static bool parse_mark_set(struct nft_parse *p, struct nft_rule *r, enum nft_exp
 	const struct nft_token *t = nft_next(p);
 	struct nft_elem v;
 	const char *why;
+	/* `mark set mark or 0x4000` (nft_bitwise on the mark, then set):
+	 * the same mark as source, one of or/xor/and */
+	bool self = k == NFT_EXPR_META_SET ?
+		nft_is_word(t, "mark") || (nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 0), "mark")) :
+		nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 0), "mark");
+	if (self) {
+		if (!nft_is_word(t, "mark"))
+			nft_next(p);
+		const struct nft_token *op = nft_next(p);
+		static const struct { const char *w; char op; } ops[] = {
+			{ "or", '|' }, { "|", '|' }, { "xor", '^' }, { "^", '^' }, { "and", '&' }, { "&", '&' } };
+		for (unsigned i = 0; i < G_N_ELEMENTS(ops) && !e->set_op; i++)
+			if (nft_is_word(op, ops[i].w))
+				e->set_op = ops[i].op;
+		if (!e->set_op)
+			return unimpl(p, op, "mark set from an expression other than `mark or|xor|and VALUE`");
+		t = nft_next(p);
+	}
 	if (t->type != NFT_T_WORD || !nft_parse_value(NFT_DT_MARK, t->text, &v, &why) ||
 	    v.range || v.plen >= 0) {
 		if (t->type == NFT_T_WORD)
@@ -712,6 +923,15 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		return parse_mark_set(p, r, NFT_EXPR_CT_SET);
 	}
 	const struct nft_token *start = nft_peek(p, 0);
+	if (nft_is_word(start, "numgen")) {
+		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+		g_ptr_array_add(r->exprs, e);
+		if (!(e->key = parse_numgen(p, e)))
+			return false;
+		e->map_keys[e->n_map_keys++] = e->key;
+		return parse_concat_match(p, r, e);
+	}
 	const struct nft_key *k = parse_key(p);
 	if (k && !strcmp(k->name, "meta nfproto") && p->family != NFT_FAMILY_INET) {
 		struct nft_token span = *start;
@@ -727,6 +947,13 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_error(p, &span, NULL, "cannot determine ip protocol version, use \"ip %s\" or "
 			  "\"ip6 %s\" instead", k->name + strlen(k->name) - 5, k->name + strlen(k->name) - 5);
 		return false;
+	}
+	if (k && nft_is_word(nft_peek(p, 0), ".")) {
+		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+		e->key = e->map_keys[e->n_map_keys++] = k;
+		g_ptr_array_add(r->exprs, e);
+		return parse_concat_match(p, r, e);
 	}
 	if (k) {
 		if (!parse_match(p, r, k))

@@ -209,6 +209,20 @@ static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, 
 	return true;
 }
 
+/* `comment "TEXT"` of a table, chain (the parser at `comment`) */
+static bool comment_tok(struct nft_parse *p, char **into)
+{
+	nft_next(p);
+	const struct nft_token *v = nft_next(p);
+	if (v->type != NFT_T_STRING && v->type != NFT_T_WORD) {
+		nft_error_unexpected(p, v);
+		return false;
+	}
+	g_free(*into);
+	*into = g_strdup(v->text);
+	return true;
+}
+
 /* chain { spec; rules } */
 static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *c)
 {
@@ -227,7 +241,7 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 			return false;
 		}
 		bool r = nft_is_word(t0, "type") || nft_is_word(t0, "policy") ? chain_spec(b, c) :
-			 nft_is_word(t0, "comment") ? unimpl(p, t0, "chain comments") :
+			 nft_is_word(t0, "comment") ? comment_tok(p, &c->comment) :
 			 add_rule(b, t, c, false, NULL);
 		if (!r) {
 			ok = false;
@@ -330,8 +344,10 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			r = unimpl(p, t0, "named stateful objects");
 		} else if (nft_is_word(t0, "flowtable")) {
 			r = unimpl(p, t0, "flowtables");
-		} else if (nft_is_word(t0, "flags") || nft_is_word(t0, "comment")) {
-			r = unimpl(p, t0, "table flags and comments");
+		} else if (nft_is_word(t0, "comment")) {
+			r = comment_tok(p, &t->comment);
+		} else if (nft_is_word(t0, "flags")) {
+			r = unimpl(p, t0, "table flags");
 		} else {
 			nft_error_unexpected(p, t0);
 			r = false;
@@ -436,6 +452,84 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 	return ok;
 }
 
+static bool same_types(const GArray *a, const GArray *b)
+{
+	if (a->len != b->len)
+		return false;
+	for (unsigned i = 0; i < a->len; i++)
+		if (g_array_index(a, enum nft_dtype, i) != g_array_index(b, enum nft_dtype, i))
+			return false;
+	return true;
+}
+
+/* `add set` of a set that exists (a generator re-sending its whole
+ * ruleset, as kube-proxy does on each sync): the same declaration is no
+ * change but its elements, which are added; `create` is refused as the
+ * kernel refuses it (NLM_F_EXCL). */
+static bool re_add_set(struct batch *b, struct nft_set *old, const struct nft_token *obj,
+		       bool create)
+{
+	struct nft_parse *p = b->p;
+	struct nft_set *s = nft_set_new(old->name, nft_is_word(obj, "map"));
+	const struct nft_token *name = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+	bool ok = nft_parse_set_block(p, s);
+	if (ok && create) {
+		nft_error(p, name, NULL, "Could not process rule: File exists");
+		ok = false;
+	}
+	bool same = s->map == old->map && s->data_verdict == old->data_verdict &&
+		    same_types(s->key_types, old->key_types) &&
+		    same_types(s->data_types, old->data_types) &&
+		    s->flags == old->flags && s->timeout_ms == old->timeout_ms;
+	if (ok && !same) {
+		nft_error(p, name, NULL, "natsim: nft redefinition of a set is not implemented");
+		ok = false;
+	}
+	while (ok && s->elems->len) {
+		struct nft_setelem *e = g_ptr_array_steal_index(s->elems, 0);
+		unsigned i;
+		for (i = 0; i < old->elems->len && !nft_setelem_same(old->elems->pdata[i], e); i++)
+			;
+		if (i == old->elems->len) {
+			g_ptr_array_add(old->elems, e);
+			e = NULL;
+		}
+		nft_setelem_free(e);
+	}
+	if (ok)
+		nft_set_sort(old);
+	nft_set_free(s);
+	return ok;
+}
+
+/* `add|create set|map [FAMILY] TABLE NAME { ... }`: as a set block of
+ * the table (the parser after `set`/`map`). */
+static bool add_set_cmd(struct batch *b, const struct nft_token *obj, bool verb_create)
+{
+	struct nft_parse *p = b->p;
+	enum nft_family f;
+	const struct nft_token *tn, *n;
+	if (!family_name(p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t || !name_tok(p, &n))
+		return false;
+	p->family = f;
+	p->table = t;
+	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return false;
+	}
+	struct nft_set *old = nft_set_find(t, n->text);
+	if (old)
+		return re_add_set(b, old, obj, verb_create);
+	struct nft_set *s = nft_set_new(n->text, nft_is_word(obj, "map"));
+	g_ptr_array_add(t->sets, s);
+	g_ptr_array_add(b->pending_sets, t);
+	g_ptr_array_add(b->pending_sets, s);
+	return nft_parse_set_block(p, s);
+}
+
 /* One command; false after an error (already reported). */
 static bool command(struct batch *b)
 {
@@ -475,6 +569,8 @@ static bool command(struct batch *b)
 		return list_set(b);
 	if (nft_is_word(obj, "element") && (add || !strcmp(v, "delete")))
 		return element_cmd(b, verb);
+	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && add)
+		return add_set_cmd(b, obj, !strcmp(v, "create"));
 	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
 	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
 	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||
@@ -610,15 +706,28 @@ static void check_set_targets(struct batch *b, struct nft_table *t, struct nft_s
 }
 
 /* `@name` of a rule: a set (a verdict map after vmap) of the table. */
+/* The set's key types are the selectors' (one, or a concatenation's). */
+static bool set_keys_fit(const struct nft_set *s, const struct nft_expr *e)
+{
+	unsigned n = e->n_map_keys ? e->n_map_keys : 1;
+	if (s->key_types->len != n)
+		return false;
+	for (unsigned i = 0; i < n; i++)
+		if (g_array_index(s->key_types, enum nft_dtype, i) !=
+		    (e->n_map_keys ? e->map_keys[i] : e->key)->dtype)
+			return false;
+	return true;
+}
+
 static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr *e)
 {
 	struct nft_set *s = nft_set_find(t, e->set_ref);
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
-	else if (s->map != e->vmap || (s->map && !s->data_verdict) || s->key_types->len != 1 ||
-		 g_array_index(s->key_types, enum nft_dtype, 0) != e->key->dtype)
+	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
 		nft_error_loc(b->p, e->chain_loc,
-			      "natsim: nft lookups of maps, concatenations and other types are not implemented");
+			      "natsim: nft lookups of data maps, and of sets whose type is not "
+			      "the selector's, are not implemented");
 	e->chain_loc.line = 0;
 }
 

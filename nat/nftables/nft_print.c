@@ -47,10 +47,45 @@ static void print_prio(GString *s, int hook, int prio, bool numeric)
 	g_string_append_printf(s, "%d", prio);
 }
 
+/* A key as nft lists it; numgen's with its parameters. */
+static void print_key(GString *s, const struct nft_expr *e, const struct nft_key *k)
+{
+	if (k->id != NFT_K_NUMGEN) {
+		g_string_append(s, k->name);
+		return;
+	}
+	g_string_append_printf(s, "numgen %s mod %u", e->ng_mode == NFT_NG_INC ? "inc" : "random",
+			       e->ng_mod);
+	if (e->ng_off)
+		g_string_append_printf(s, " offset %u", e->ng_off);
+}
+
+/* KEY [. KEY]... */
+static void print_keys(GString *s, const struct nft_expr *e)
+{
+	if (!e->n_map_keys) {
+		print_key(s, e, e->key);
+		return;
+	}
+	for (unsigned i = 0; i < e->n_map_keys; i++) {
+		if (i)
+			g_string_append(s, " . ");
+		print_key(s, e, e->map_keys[i]);
+	}
+}
+
 static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 {
-	g_string_append(s, e->key->name);
+	print_keys(s, e);
 	g_string_append_c(s, ' ');
+	if (e->and_form) {
+		struct nft_elem m = { e->mask, e->mask, -1, NULL, false };
+		g_string_append(s, "& ");
+		nft_print_elem(s, e->key->dtype, &m, numeric);
+		g_string_append(s, e->neq ? " != " : " == ");
+		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
+		return;
+	}
 	if (e->neq)
 		g_string_append(s, "!= ");
 	if (e->vmap)
@@ -79,13 +114,18 @@ static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 	}
 }
 
-static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam)
+static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam, bool numeric)
 {
 	static const char *const names[] = { "snat", "dnat", "masquerade", "redirect" };
 	g_string_append(s, names[e->nat]);
-	if (e->nat_ip && fam == NFT_FAMILY_INET)
+	if (e->nat_ip && (fam == NFT_FAMILY_INET || (e->anon && e->anon->data_types->len > 1)))
 		g_string_append(s, " ip");
-	if (e->has_addr || e->has_port) {
+	if (e->anon) {
+		g_string_append(s, " to ");
+		print_keys(s, e);
+		g_string_append(s, " map ");
+		nft_print_set_elems(s, e->anon, true, numeric);
+	} else if (e->has_addr || e->has_port) {
 		g_string_append(s, " to ");
 		if (e->has_addr) {
 			nft_print_ipv4(s, e->addr_lo);
@@ -166,7 +206,7 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 				       e->rate, e->unit);
 		break;
 	case NFT_EXPR_NAT:
-		print_nat(s, e, fam);
+		print_nat(s, e, fam, o->numeric);
 		break;
 	case NFT_EXPR_REJECT:
 		g_string_append(s, "reject");
@@ -176,11 +216,14 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 			print_reject(s, e->reject, o->numeric);
 		break;
 	case NFT_EXPR_META_SET:
-		g_string_append_printf(s, "meta mark set 0x%08x", e->value);
+	case NFT_EXPR_CT_SET: {
+		const char *m = e->kind == NFT_EXPR_META_SET ? "meta mark" : "ct mark";
+		if (e->set_op)
+			g_string_append_printf(s, "%s set %s %c 0x%08x", m, m, e->set_op, e->value);
+		else
+			g_string_append_printf(s, "%s set 0x%08x", m, e->value);
 		break;
-	case NFT_EXPR_CT_SET:
-		g_string_append_printf(s, "ct mark set 0x%08x", e->value);
-		break;
+	}
 	case NFT_EXPR_NOTRACK:
 		g_string_append(s, "notrack");
 		break;
@@ -262,6 +305,8 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 			}
 		g_string_append_c(s, '\n');
 	}
+	if (set->comment)
+		g_string_append_printf(s, "\t\tcomment \"%s\"\n", set->comment);
 	if (set->elems->len) {
 		g_string_append(s, "\t\telements = ");
 		nft_print_set_elems(s, set, false, o->numeric);
@@ -278,6 +323,8 @@ void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_cha
 	if (o->handles)
 		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, c->handle);
 	g_string_append_c(s, '\n');
+	if (c->comment)
+		g_string_append_printf(s, "\t\tcomment \"%s\"\n", c->comment);
 	if (c->base) {
 		g_string_append_printf(s, "\t\ttype %s hook %s priority ", c->type, nft_hook_name(c->hook));
 		print_prio(s, c->hook, c->prio, o->numeric);
@@ -298,6 +345,8 @@ void nft_print_table(GString *s, const struct nft_table *t, const struct nft_pri
 	if (o->handles)
 		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, t->handle);
 	g_string_append_c(s, '\n');
+	if (t->comment)
+		g_string_append_printf(s, "\tcomment \"%s\"\n", t->comment);
 	bool first = true;
 	for (unsigned i = 0; i < t->sets->len; i++) {
 		if (!first)

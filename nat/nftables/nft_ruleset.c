@@ -56,6 +56,7 @@ void nft_chain_free(struct nft_chain *c)
 		return;
 	g_ptr_array_free(c->rules, TRUE);
 	g_free(c->name);
+	g_free(c->comment);
 	g_free(c);
 }
 
@@ -66,6 +67,7 @@ void nft_table_free(struct nft_table *t)
 	g_ptr_array_free(t->chains, TRUE);
 	g_ptr_array_free(t->sets, TRUE);
 	g_free(t->name);
+	g_free(t->comment);
 	g_free(t);
 }
 
@@ -129,7 +131,8 @@ void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r)
 {
 	for (unsigned i = 0; i < r->exprs->len; i++) {
 		const struct nft_expr *e = r->exprs->pdata[i];
-		if (e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon))
+		if ((e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon)) ||
+		    (e->kind == NFT_EXPR_NAT && e->anon))
 			++t->next_handle;
 	}
 	r->handle = ++t->next_handle;
@@ -173,12 +176,14 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 		const struct nft_table *t = rs->tables->pdata[i];
 		struct nft_table *tc = g_memdup2(t, sizeof(*t));
 		tc->name = g_strdup(t->name);
+		tc->comment = g_strdup(t->comment);
 		tc->chains = g_ptr_array_new_with_free_func((GDestroyNotify)nft_chain_free);
 		tc->sets = g_ptr_array_new_with_free_func((GDestroyNotify)nft_set_free);
 		for (unsigned j = 0; j < t->chains->len; j++) {
 			const struct nft_chain *ch = t->chains->pdata[j];
 			struct nft_chain *cc = g_memdup2(ch, sizeof(*ch));
 			cc->name = g_strdup(ch->name);
+			cc->comment = g_strdup(ch->comment);
 			cc->rules = g_ptr_array_new_with_free_func((GDestroyNotify)nft_rule_free);
 			for (unsigned k = 0; k < ch->rules->len; k++)
 				g_ptr_array_add(cc->rules, rule_clone(ch->rules->pdata[k]));

@@ -83,6 +83,7 @@ void nft_set_free(struct nft_set *s)
 	g_array_free(s->data_types, TRUE);
 	g_ptr_array_free(s->elems, TRUE);
 	g_free(s->name);
+	g_free(s->comment);
 	g_free(s);
 }
 
@@ -98,6 +99,7 @@ struct nft_set *nft_set_clone(const struct nft_set *s)
 	c->flags = s->flags;
 	c->timeout_ms = s->timeout_ms;
 	c->size = s->size;
+	c->comment = g_strdup(s->comment);
 	for (unsigned i = 0; i < s->elems->len; i++) {
 		const struct nft_setelem *e = s->elems->pdata[i];
 		struct nft_setelem *x = g_memdup2(e, sizeof(*e));
@@ -392,6 +394,14 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 			}
 			n = e.lo;
 			s->size = n;
+		} else if (nft_is_word(t, "comment")) {
+			const struct nft_token *v = nft_next(p);
+			if (v->type != NFT_T_STRING && v->type != NFT_T_WORD) {
+				nft_error_unexpected(p, v);
+				return false;
+			}
+			g_free(s->comment);
+			s->comment = g_strdup(v->text);
 		} else if (nft_is_word(t, "elements")) {
 			if (!nft_is_word(nft_next(p), "=") || nft_peek(p, 0)->type != NFT_T_LBRACE) {
 				nft_error_unexpected(p, nft_peek(p, 0));

@@ -666,6 +666,11 @@ class KernelRun:
             argv = ["sh", "-c", f'printf "%s\\n" "$1" {op} "$2"', "echo", value, c.redir[1]]
         elif c.redir and c.redir[0] == "<":
             stdin = open(self.machines[c.node].resolve_input(c.redir[1]))
+        if argv[0] == "nft" and "-f" in argv[:-1] and argv[argv.index("-f") + 1] != "-":
+            # `nft -f FILE`: the file as natsim finds it (the store's, or
+            # beside the scenario)
+            i = argv.index("-f") + 1
+            argv[i] = self.machines[c.node].resolve_input(argv[i])
         try:
             if self.kernel == "uml" and scnmod._writes_global_sysctl(c):
                 p = self._global_write(c.node, argv)

@@ -2,7 +2,8 @@
 # record.sh - re-record the golden files from the real nft (Debian 12's
 # nft 1.0.6), as root, each ruleset in a fresh network namespace (handles
 # start at 1 there): rulesets/NAME.nft -> NAME.list (`nft list ruleset`) and
-# NAME.list-a (`nft -a list ruleset`), NAME.list-n (`nft -n list ruleset`); errors/NAME.nft -> NAME.err (nft's
+# NAME.list-a (`nft -a list ruleset`), NAME.list-n (`nft -n list ruleset`), and
+# so topologies/real/NAME.nft -> real/NAME.list...; errors/NAME.nft -> NAME.err (nft's
 # stderr; the exit status must be 1); commands/NAME.txt -> NAME.out (below).
 # tests/py/test_nft.py compares natsim's
 # output with these files.
@@ -19,6 +20,23 @@ for f in rulesets/*.nft; do
 	ip netns exec $ns nft -n list ruleset > $n.list-n
 	ip netns del $ns
 done
+# the real rulesets of topologies/real/ (NAME.nft, loaded by their
+# scenarios with `nft -f`): real/NAME.list, .list-a, .list-n likewise
+for f in ../../topologies/real/*.nft; do
+	n=real/$(basename ${f%.nft})
+	ip netns add $ns
+	ip netns exec $ns nft -f $f
+	ip netns exec $ns nft list ruleset > $n.list
+	ip netns exec $ns nft -a list ruleset > $n.list-a
+	ip netns exec $ns nft -n list ruleset > $n.list-n
+	ip netns del $ns
+done
+# kube-proxy re-sends its whole ruleset on each sync: loaded twice
+ip netns add $ns
+ip netns exec $ns nft -f ../../topologies/real/kube-proxy-nft.nft
+ip netns exec $ns nft -f ../../topologies/real/kube-proxy-nft.nft
+ip netns exec $ns nft -a list ruleset > real/kube-proxy-nft.twice.list-a
+ip netns del $ns
 # commands/NAME.txt: one nft command line per line, run in order in a fresh
 # namespace from rulesets/ (so `-f FILE` finds the rulesets); NAME.out has
 # "## STATUS LINE" then the command's stdout lines as "o LINE" and its

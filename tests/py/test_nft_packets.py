@@ -256,7 +256,7 @@ def test_what_is_not_evaluated_is_said_once(tmp_path):
         r: nft add table ip t
         r: nft 'add chain ip t forward { type filter hook forward priority 0; }'
         r: nft add rule ip t forward limit rate 5/second accept
-        r: nft add rule ip t forward fib daddr type local drop
+        r: nft add rule ip t forward tcp flags syn tcp option maxseg size set rt mtu
         r: nft add rule ip t forward limit rate 1/second accept
         end 1s
     """)
@@ -264,7 +264,7 @@ def test_what_is_not_evaluated_is_said_once(tmp_path):
     said = [l for l in res.stderr.splitlines() if "not evaluated" in l]
     assert said == [
         "natsim: nft limit (always under the rate) is not evaluated on packets yet",
-        "natsim: nft fib (never matches) is not evaluated on packets yet",
+        "natsim: nft tcp option maxseg size set rt mtu (changes nothing) is not evaluated on packets yet",
     ], res.stderr
 
 

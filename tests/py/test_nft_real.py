@@ -1,0 +1,254 @@
+"""Issue 18 phase 3: real nft rulesets and what they need (nat/nftables/).
+
+topologies/real/debian-nat.scn loads a Debian NAT router's /etc/nftables.conf
+(topologies/real/debian-nat.nft, sources cited there) with `nft -f`; its
+port forwards are one `dnat ip to tcp dport map { PORT : ADDR . PORT }`
+behind `fib daddr type local`, and its input chain matches `iif lo`.
+`nft list ruleset` after `nft -f` of each real ruleset, and of nft-nat.scn's
+commands, prints what the real nft 1.0.6 printed for it (tests/nft/real/,
+tests/nft/rulesets/nft-nat.*, recorded by tests/nft/record.sh).
+tests/py/test_kernel_compare.py compares debian-nat.scn with Linux.
+"""
+import re
+import shlex
+import shutil
+
+import pytest
+
+from conftest import IP, ROOT, TCP, TOPOLOGIES, explain, ip_pkts, outputs, pcap, run, write_scn
+
+NFT = ROOT / "tests" / "nft"
+REAL = sorted((TOPOLOGIES / "real").glob("*.nft"))
+
+
+def listings(res, node):
+    return {c: outputs(res.stdout, node, c)[-1].lines
+            for c in ("nft list ruleset", "nft -a list ruleset", "nft -n list ruleset")}
+
+
+@pytest.mark.parametrize("src", REAL, ids=lambda p: p.stem)
+def test_real_ruleset_lists_as_nft_prints_it(tmp_path, src):
+    shutil.copy(src, tmp_path)
+    scn = write_scn(tmp_path, "l", f"""
+        router r
+        r: nft -f {src.name}
+        at 1s r: nft list ruleset
+        at 1s r: nft -a list ruleset
+        at 1s r: nft -n list ruleset
+        """)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    got = listings(res, "r")
+    gold = NFT / "real" / src.stem
+    assert got["nft list ruleset"] == gold.with_suffix(".list").read_text().splitlines()
+    assert got["nft -a list ruleset"] == gold.with_suffix(".list-a").read_text().splitlines()
+    assert got["nft -n list ruleset"] == gold.with_suffix(".list-n").read_text().splitlines()
+
+
+def test_nft_nat_batch_is_the_scenarios_commands():
+    """tests/nft/rulesets/nft-nat.nft (whose listing test_nft.py compares
+    with the real nft's) holds nft-nat.scn's nft commands, in order."""
+    words = [shlex.split(l.split(":", 1)[1])
+             for l in (TOPOLOGIES / "nft-nat.scn").read_text().splitlines()
+             if l.startswith("router: nft ")]
+    scn = [c for c in (" ".join(w[1:]) for w in words) if c.startswith("add ")]
+    batch = [l for l in (NFT / "rulesets" / "nft-nat.nft").read_text().splitlines()
+             if l and not l.startswith("#")]
+    # the scenario's shell quoting of the log prefix: '"nft-drop: "'
+    assert scn == batch
+    assert len(batch) == 11
+
+
+def test_debian_nat_router_paths(tmp_path):
+    """Each rule of the Debian router, read from the wire and the counters."""
+    res = run(TOPOLOGIES / "real" / "debian-nat.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not evaluated" not in res.stderr, res.stderr
+    web = pcap(res.outdir, "web", "eth0")
+    sshd = pcap(res.outdir, "sshd", "eth0")
+    outside = pcap(res.outdir, "outside", "eth0")
+    # the map's two forwards: 8080 -> web:80, 2222 -> sshd:22, and back
+    assert ip_pkts(web, proto=6, src="203.0.113.50", dst="192.168.1.10", sport=33000, dport=80)
+    assert ip_pkts(sshd, proto=6, src="203.0.113.50", dst="192.168.1.11", sport=33001, dport=22)
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=8080, dport=33000)
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=2222, dport=33001)
+    # no forward for a port outside the map, nor for a LAN address (not local)
+    assert not ip_pkts(web, proto=6, sport=33004)
+    assert not [p for p in outside if TCP in p and p[TCP].sport == 23]
+    # masquerade on the wan oifname
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=40000, dport=80)
+    # input's ssh accepted; 23 and the direct LAN address counted and dropped
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=22, dport=33002)
+    lst = outputs(res.stdout, "router", "nft list ruleset")[-1].lines
+    drops = [l.strip() for l in lst if "counter" in l]
+    assert drops == ["counter packets 1 bytes 60 drop"] * 2, lst
+
+
+# two hosts on either side of a router, and a second server behind it
+PAIR = """
+    host c
+    router r
+    host s
+    link c:eth0 r:eth0
+    link r:eth1 s:eth0
+    c: ip addr add 10.0.1.2/24 dev eth0
+    c: ip route add default via 10.0.1.1
+    r: ip addr add 10.0.1.1/24 dev eth0
+    r: ip addr add 10.0.2.1/24 dev eth1
+    r: sysctl -w net.ipv4.ip_forward=1
+    s: ip addr add 10.0.2.2/24 dev eth0
+    s: ip route add default via 10.0.2.1
+    s: listen tcp 80
+    s: listen tcp 81
+"""
+
+
+def test_dnat_concatenated_map_and_a_miss(tmp_path):
+    """`dnat ip to ip daddr . tcp dport map { A . P : B . Q }` rewrites
+    address and port; a packet no element holds breaks the rule (the next
+    rule runs), and `fib daddr type local` is the router's own address."""
+    scn = write_scn(tmp_path, "m", PAIR + """
+        r: nft add table ip nat
+        r: nft 'add chain ip nat pre { type nat hook prerouting priority dstnat; }'
+        r: nft 'add rule ip nat pre dnat ip to ip daddr . tcp dport map { 10.0.1.1 . 8080 : 10.0.2.2 . 80, 10.0.1.1 . 8081 : 10.0.2.2 . 81 }'
+        r: nft 'add rule ip nat pre fib daddr type local counter'
+        at 1s c: tcp connect 10.0.1.1:8081 sport 4000 send 100 close
+        at 1s c: tcp connect 10.0.1.1:9000 sport 4001
+        at 2s r: nft list ruleset
+        end 3s
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(res.outdir, "s", "eth0")
+    assert ip_pkts(s, proto=6, src="10.0.1.2", dst="10.0.2.2", sport=4000, dport=81)
+    assert not ip_pkts(s, proto=6, sport=4001)
+    lst = outputs(res.stdout, "r", "nft list ruleset")[-1].lines
+    assert "\t\tdnat ip to ip daddr . tcp dport map { 10.0.1.1 . 8080 : 10.0.2.2 . 80, " \
+           "10.0.1.1 . 8081 : 10.0.2.2 . 81 }" in lst, lst
+    # the miss (port 9000, first SYN and its retransmission... only the
+    # first packet of a connection walks a nat chain) reaches the next rule
+    counted = [l for l in lst if "fib daddr type local counter" in l]
+    assert counted == ["\t\tfib daddr type local counter packets 1 bytes 60"], lst
+
+
+def test_concatenated_lookups_and_verdict_maps(tmp_path):
+    """`ip daddr . tcp dport @set` and `ip saddr . udp dport vmap { ... }`
+    decide on both values together (nft_lookup on concatenated registers)."""
+    (tmp_path / "f.nft").write_text("""table ip f {
+        set web {
+            type ipv4_addr . inet_service
+            elements = { 10.0.2.2 . 80, 10.0.2.3 . 81 }
+        }
+        chain fwd {
+            type filter hook forward priority filter; policy drop;
+            ct state established,related accept
+            ip daddr . tcp dport @web accept
+            ip saddr . udp dport vmap { 10.0.1.2 . 7 : accept, 10.0.1.2 . 8 : drop }
+        }
+    }
+    """)
+    scn = write_scn(tmp_path, "c", PAIR + """
+        s: listen udp 7
+        s: listen udp 8
+        r: nft -f f.nft
+        at 1s c: tcp connect 10.0.2.2:80 sport 4000 send 100 close
+        at 1s c: tcp connect 10.0.2.2:81 sport 4001
+        at 1s c: udp send 10.0.2.2:7 sport 5000
+        at 1s c: udp send 10.0.2.2:8 sport 5001
+        end 3s
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not evaluated" not in res.stderr, res.stderr
+    s = pcap(res.outdir, "s", "eth0")
+    assert ip_pkts(s, proto=6, dport=80, sport=4000)
+    assert not ip_pkts(s, proto=6, dport=81)
+    assert ip_pkts(s, proto=17, dport=7)
+    assert not ip_pkts(s, proto=17, dport=8)
+
+
+NUMGEN = PAIR + """
+    r: nft add table ip f
+    r: nft add chain ip f a
+    r: nft add chain ip f b
+    r: nft add rule ip f a counter
+    r: nft add rule ip f b counter
+    r: nft 'add chain ip f fwd { type filter hook forward priority filter; }'
+    r: nft 'add rule ip f fwd numgen MODE mod 2 vmap { 0 : jump a, 1 : jump b }'
+    s: listen udp 9
+    at 1s c: udp send 10.0.2.2:9 sport 5000 count 20 interval 10ms
+    at 2s r: nft list ruleset
+    end 3s
+"""
+
+
+def numgen_counts(tmp_path, mode, seed=None):
+    d = tmp_path / f"{mode}{seed}"
+    d.mkdir()
+    res = run(write_scn(d, "n", NUMGEN.replace("MODE", mode)), "--no-pcap", out=d / "out",
+              seed=seed)
+    assert res.rc == 0, explain(res)
+    lst = outputs(res.stdout, "r", "nft list ruleset")[-1].lines
+    return [int(m.group(1)) for m in (re.search(r"counter packets (\d+)", l) for l in lst) if m]
+
+
+def test_numgen_inc_alternates(tmp_path):
+    # nft_ng_inc: 0, 1, 0, 1, ...: ten each
+    assert numgen_counts(tmp_path, "inc") == [10, 10]
+
+
+def test_numgen_random_follows_the_seed(tmp_path):
+    """numgen random draws from the run's seeded generator, as -m statistic
+    does: the same seed gives the same split, and a split happens."""
+    one = numgen_counts(tmp_path, "random", seed=1)
+    assert sum(one) == 20 and 0 < one[0] < 20, one
+    again = tmp_path / "again"
+    again.mkdir()
+    assert numgen_counts(again, "random", seed=1) == one
+    splits = {tuple(numgen_counts(tmp_path, "random", seed=s)) for s in (2, 3, 4, 5)}
+    assert len(splits | {tuple(one)}) > 1, splits
+
+
+def test_kube_proxy_nft_clusterip(tmp_path):
+    """kube-proxy's nftables mode: every connection to the ClusterIP lands
+    on an endpoint's port 8080 (service-ips vmap, numgen random mod 2
+    vmap, dnat); the outside client's are marked 0x4000 and masqueraded
+    (fully-random) from the node, the pod's keep their source; the split
+    follows the seed."""
+    def split(seed):
+        res = run(TOPOLOGIES / "real" / "kube-proxy-nft.scn", out=tmp_path / f"s{seed}",
+                  seed=seed)
+        assert res.rc == 0, explain(res)
+        assert "not evaluated" not in res.stderr, res.stderr
+        syns = []
+        for i, web in enumerate(("web1", "web2"), 1):
+            pk = [p for p in ip_pkts(pcap(res.outdir, web, "eth0"), proto=6,
+                                     dst=f"10.244.1.1{i}", dport=8080)
+                  if p[TCP].flags == "S"]
+            assert all(p[IP].src in ("10.244.1.1", "10.244.2.20") for p in pk), pk
+            syns.append(len(pk))
+        assert sum(syns) == 8, syns
+        return tuple(syns)
+    one = split(1)
+    assert split(1) == one
+    assert len({one} | {split(s) for s in (2, 3, 4)}) > 1
+
+
+def test_kube_proxy_nft_loaded_twice(tmp_path):
+    """kube-proxy re-sends its whole transaction on each sync: `add set` of
+    an existing set with the same declaration adds its elements and changes
+    nothing else, the rules are appended again (handles go on), as nft 1.0.6
+    and the kernel do (tests/nft/real/kube-proxy-nft.twice.list-a)."""
+    src = TOPOLOGIES / "real" / "kube-proxy-nft.nft"
+    shutil.copy(src, tmp_path)
+    scn = write_scn(tmp_path, "t", f"""
+        router r
+        r: nft -f {src.name}
+        r: nft -f {src.name}
+        at 1s r: nft -a list ruleset
+        """)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    gold = NFT / "real" / "kube-proxy-nft.twice.list-a"
+    assert outputs(res.stdout, "r", "nft -a list ruleset")[-1].lines == \
+        gold.read_text().splitlines()
