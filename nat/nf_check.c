@@ -86,13 +86,15 @@ static bool nf_check_inverse(const struct ct_entry *ct, GString *why)
 	return true;
 }
 
-/* Invariant 5: the manipulated side of REPLY within ct->nat_range[m]. */
+/* Invariant 5: the manipulated side of REPLY within the range NAT bound
+ * it with (its extension's range[m]). */
 static bool nf_check_range(const struct ct_entry *ct, GString *why)
 {
 	const struct ct_tuple *r = &ct->tuplehash[CT_DIR_REPLY].t;
+	const struct nf_conn_nat *nat = nf_ct_nat_ext(ct);
 
-	for (int m = 0; m < 2; m++) {
-		const struct ct_nat_range *range = &ct->nat_range[m];
+	for (int m = 0; nat && m < 2; m++) {
+		const struct ct_nat_range *range = &nat->range[m];
 		uint32_t addr;
 		uint16_t port;
 

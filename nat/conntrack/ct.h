@@ -126,42 +126,39 @@ struct ct_tuple_node {
 	struct ct_tuple_node *next;
 };
 
-/* The NAT range an entry was bound with, for --check ("NATed tuples lie in the
- * rule's range"); flags 0 = null binding. */
-struct __attribute__((packed)) ct_nat_range {
-	uint32_t min_addr, max_addr;
-	uint16_t min_port, max_port;
-	uint8_t flags;		/* NF_NAT_RANGE_* (all below 1 << 8) */
-};
+/* Bytes of an entry's extension area (ct->ext_area): the room left in 176
+ * bytes once conntrack's own fields are placed (see below). */
+#define CT_EXT_AREA 36
 
 struct ct_entry {
 	/* what every packet of a known flow reads, in the first 64 bytes */
 	struct ct_tuple_node tuplehash[CT_DIR_MAX];
 	uint32_t status;	/* IPS_* */
-	int8_t masq_if;		/* MASQUERADE: index into nf_ns masq names, -1 none */
 	uint8_t ecache;		/* IPCT_* events cached, delivered at ct_confirm */
-	uint8_t ext;		/* CT_EXT_* extensions the entry has (ct_acct.c) */
+	uint8_t ext;		/* bit (1 << id) per extension the entry has (ct_ext.h) */
+	/* packets parked with this entry (neighbour queue, loopback): each is
+	 * a reference of the kernel's ct_general.use beyond the table's own
+	 * (`conntrack -L` shows use=1+held); a held entry that is killed
+	 * stays allocated, off the table, until the last one lets go */
+	uint16_t held;
 	nf_time timeout;	/* absolute expiry on the simulated clock */
-	/* the rest: creation, marks, TCP windows, NAT bookkeeping */
+	/* the rest: creation, marks, TCP windows, extensions */
 	nf_time start;		/* creation time (UDP's 2 s stream rule) */
 	uint32_t mark;
 	union {
 		struct ct_tcp tcp;
 	} proto;
-	struct ct_nat_range nat_range[2]; /* [NAT_MANIP_SRC], [NAT_MANIP_DST] */
-	/* packets parked with this entry (neighbour queue, loopback): each is
-	 * a reference of the kernel's ct_general.use beyond the table's own
-	 * (`conntrack -L` shows use=1+held); a held entry that is killed
-	 * stays allocated, off the table, until the last one lets go */
-	uint16_t held;		/* (in the nat_range's tail padding) */
-	struct ct_entry *bysource_next; /* owned by nat/ (nf_nat_bysource) */
+	/* the extensions' data, at the offsets ct_ext.c gave their types
+	 * (nf_ct_ext_find); conntrack does not know its layout */
+	unsigned char ext_area[CT_EXT_AREA];
 	/* the entry this one was expected by (nf_conn.master: a RELATED
 	 * connection's, see ct_helper.h); NULL for the others */
 	struct ct_entry *master;
 };
 
 /* Extensions an entry may carry: bit (1 << id) of ct->ext per registered
- * type (ct_ext.h); their data lives with their owner, not in the entry. */
+ * type (ct_ext.h); accounting, helpers and seqadj keep their data in side
+ * tables, others (NAT) in ct->ext_area. */
 enum { CT_EXT_ACCT = 1 << 0, CT_EXT_HELPER = 1 << 2, CT_EXT_SEQADJ = 1 << 3 };
 
 /* struct nf_conn_acct: packets and IP-layer bytes per direction. */
@@ -169,13 +166,27 @@ struct ct_acct {
 	uint64_t packets[CT_DIR_MAX], bytes[CT_DIR_MAX];
 };
 
-/* Memory is the limit of a 10M-entry table: an entry is 176 bytes (168
- * before the master pointer; the kernel's struct nf_conn is about 256 plus
- * extensions), allocated from
+/* Memory is the limit of a 10M-entry table: an entry is 176 bytes (the
+ * kernel's struct nf_conn is about 256 plus extensions), allocated from
  * slabs without per-entry overhead (ct_table.c). Both tuple nodes, status,
- * masq_if, ecache, ext and timeout (all a known flow's packet reads) are the
- * first 64 bytes: an unaligned entry costs two lines a packet, not three.
- * Keep it so.
+ * ecache, ext, held and timeout (all a known flow's packet reads in
+ * conntrack) are the first 64 bytes: an unaligned entry costs two lines a
+ * packet, not three. Keep it so.
+ *
+ * The extension area. A kernel-style dynamic area (ct->ext pointing to a
+ * separately allocated block with per-id offsets, nf_ct_ext_add's krealloc)
+ * would cost a pointer and an allocation per NATed entry and a dependent
+ * load per packet; an area at the entry's end would push the entry past
+ * 176 bytes. So the entry reserves a fixed area whose owners and offsets
+ * are registered (ct_ext.c: each type's {id, size, align} gets an offset
+ * at its first registration; nf_ct_ext_find/nf_ct_ext_add reach it with one
+ * bit test and one add). The figures: 64 (hot) + start 8 + mark 4 + TCP 56
+ * + master 8 = 140 bytes of conntrack's own; 176 - 140 = 36 bytes of area
+ * (132..168). Today NAT's struct nf_conn_nat (nat/nf_nat/nat.h: the
+ * MASQUERADE interface, the two bound ranges for --check, the source-hash
+ * link) is 36 of them; a new extension with per-packet data must fit in
+ * what is left or pay the bytes (ct_bytes_per_entry_10M <= 192). Data not
+ * read by every packet belongs in a side table, as accounting's.
  *
  * Why the stored tuple is not the family-ready one (measured with this
  * struct and a tuple of two union nf_inet_addr, l3num, ports, protonum,
@@ -190,6 +201,8 @@ struct ct_acct {
 _Static_assert(sizeof(struct ct_entry) <= 176, "struct ct_entry grew past 176 bytes");
 _Static_assert(offsetof(struct ct_entry, timeout) + sizeof(nf_time) <= 64,
 	       "the per-packet fields of struct ct_entry left the first 64 bytes");
+_Static_assert(offsetof(struct ct_entry, ext_area) + CT_EXT_AREA <= 176,
+	       "the extension area left the entry's 176 bytes");
 
 /* The unconfirmed list (ns->ct->unconfirmed) is linked through the ORIGINAL
  * node's chain pointer: an entry that is not in the table has no chain

@@ -160,7 +160,6 @@ static struct ct_entry *ct_init_conntrack(struct nf_ns *ns, const struct ct_tupl
 	ct->tuplehash[CT_DIR_REPLY].t.dir = CT_DIR_REPLY;
 	ct->start = now;
 	ct->timeout = now;
-	ct->masq_if = -1;
 	ct_acct_ext_add(ns, ct);
 	ct_set_unconfirmed_next(ct, ns->ct->unconfirmed);
 	ns->ct->unconfirmed = ct;

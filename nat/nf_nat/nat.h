@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_ext.h"
 #include "nat/core/nf_hook_ops.h"
 
 enum nat_manip { NAT_MANIP_SRC = 0, NAT_MANIP_DST = 1 };
@@ -57,6 +58,38 @@ static inline enum nat_manip nat_hook_manip(enum nf_hook h)
 }
 
 /* True if the binding for this manip type was already made. */
+/* The NAT range an entry was bound with, for --check ("NATed tuples lie in
+ * the rule's range"); flags 0 = null binding. */
+struct __attribute__((packed)) ct_nat_range {
+	uint32_t min_addr, max_addr;
+	uint16_t min_port, max_port;
+	uint8_t flags;		/* NF_NAT_RANGE_* (all below 1 << 8) */
+};
+
+/* NAT's per-entry data (the kernel's struct nf_conn_nat), a conntrack
+ * extension (NF_CT_EXT_NAT) in the entry's extension area: added by the
+ * first binding (nat_setup) or MASQUERADE, found with nf_ct_nat_ext.
+ * Packed to the area's 36 bytes (ct.h): the link is the last 8, which sit
+ * 8-aligned in the entry (area at 132, link at 160). */
+struct __attribute__((packed)) nf_conn_nat {
+	int8_t masq_if;		/* MASQUERADE: index into ns->nat->masq_ifnames, -1 none */
+	struct ct_nat_range range[2]; /* [NAT_MANIP_SRC], [NAT_MANIP_DST] */
+	uint8_t pad;
+	struct ct_entry *bysource_next;	/* the nf_nat_bysource chain */
+};
+
+/* nfct_nat: the entry's NAT data, NULL if it was never bound. */
+static inline struct nf_conn_nat *nf_ct_nat_ext(const struct ct_entry *ct)
+{
+	return nf_ct_ext_find(ct, NF_CT_EXT_NAT);
+}
+
+/* The bysource chain's next entry (every entry on a chain has the data). */
+static inline struct ct_entry *nat_bysource_next(const struct ct_entry *ct)
+{
+	return nf_ct_nat_ext(ct)->bysource_next;
+}
+
 static inline bool nat_initialized(const struct ct_entry *ct, enum nat_manip m)
 {
 	return ct->status & (m == NAT_MANIP_SRC ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE);
@@ -133,7 +166,7 @@ void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct);
 /* Free NAT's per-namespace state (the bysource hash, MASQUERADE interface
  * names): call from nf_ns_free() and nf_ns_reset() after the entries are gone. */
 void nat_ns_free(struct nf_ns *ns);
-/* Index of `ifname` in ns->nat->masq_ifnames (what ct->masq_if holds), -1 if no
+/* Index of `ifname` in ns->nat->masq_ifnames (what nf_conn_nat's masq_if holds), -1 if no
  * MASQUERADE entry ever used it. */
 int nat_masquerade_ifindex(struct nf_ns *ns, const char *ifname);
 

@@ -199,24 +199,28 @@ static void nat_bysource_add(struct nf_ns *ns, struct ct_entry *ct)
 	uint32_t h = nat_bysource_hash(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t);
 
 	/* hlist_add_head: the newest mapping of a source is found first */
-	ct->bysource_next = ns->nat->bysource[h];
+	nf_ct_nat_ext(ct)->bysource_next = ns->nat->bysource[h];
 	ns->nat->bysource[h] = ct;
 }
 
 void nat_ct_destroy(struct nf_ns *ns, struct ct_entry *ct)
 {
-	struct ct_entry **pp;
+	struct nf_conn_nat *nat = nf_ct_nat_ext(ct);
+	struct ct_entry **head, *prev = NULL;
 
-	if (!(ct->status & IPS_SRC_NAT_DONE) || !ns->nat || !ns->nat->bysource)
+	if (!nat || !(ct->status & IPS_SRC_NAT_DONE) || !ns->nat || !ns->nat->bysource)
 		return;
-	pp = &ns->nat->bysource[nat_bysource_hash(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t)];
-	for (; *pp; pp = &(*pp)->bysource_next) {
-		if (*pp == ct) {
-			*pp = ct->bysource_next;
+	head = &ns->nat->bysource[nat_bysource_hash(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t)];
+	for (struct ct_entry *e = *head; e; prev = e, e = nat_bysource_next(e)) {
+		if (e == ct) {
+			if (prev)
+				nf_ct_nat_ext(prev)->bysource_next = nat->bysource_next;
+			else
+				*head = nat->bysource_next;
 			break;
 		}
 	}
-	ct->bysource_next = NULL;
+	nat->bysource_next = NULL;
 }
 
 void nat_ns_free(struct nf_ns *ns)
@@ -236,7 +240,7 @@ static bool nat_find_appropriate_src(struct nf_ns *ns, const struct ct_tuple *or
 
 	if (!ns->nat->bysource)
 		return false;
-	for (ct = ns->nat->bysource[nat_bysource_hash(ns, orig)]; ct; ct = ct->bysource_next) {
+	for (ct = ns->nat->bysource[nat_bysource_hash(ns, orig)]; ct; ct = nat_bysource_next(ct)) {
 		const struct ct_tuple *t = &ct->tuplehash[CT_DIR_ORIGINAL].t;
 
 		if (t->proto != orig->proto || t->src != orig->src || t->sport != orig->sport)
@@ -326,7 +330,7 @@ void nat_prefetch_new(const struct nf_ns *ns, const struct ct_tuple *orig)
 		}
 		if (e) {
 			__builtin_prefetch(e);
-			e = e->bysource_next;
+			e = nat_bysource_next(e);
 		}
 	}
 }
@@ -364,7 +368,7 @@ void nat_prefetch_flow(const struct nf_ns *ns, const struct ct_tuple *orig,
 		const struct ct_entry *e = ns->nat->bysource[pf->bysource];
 
 		for (unsigned d = 1; e && d < depth; d++)
-			e = e->bysource_next;
+			e = nat_bysource_next(e);
 		if (e)
 			__builtin_prefetch(e);
 	}
@@ -559,6 +563,20 @@ static void nat_trace_binding(struct nf_ns *ns, const struct ct_entry *ct,
 			 where, why);
 }
 
+/* nf_ct_nat_ext_add: the entry's NAT data, added on first use (no
+ * MASQUERADE interface yet). NAT's type is registered with the namespace
+ * (nat_net_init), so the slot exists. */
+static struct nf_conn_nat *nf_ct_nat_ext_add(struct ct_entry *ct)
+{
+	struct nf_conn_nat *nat = nf_ct_nat_ext(ct);
+
+	if (!nat) {
+		nat = nf_ct_ext_add(ct, NF_CT_EXT_NAT);
+		nat->masq_if = -1;
+	}
+	return nat;
+}
+
 /* nf_nat_setup_info, with the packet-walk label of the caller ("null" for a
  * null binding, "MASQUERADE"...). `stored` is the range recorded for --check. */
 static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_range2 *range,
@@ -591,7 +609,7 @@ static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_
 		if (nfct_help(ns, ct) && !nfct_seqadj(ns, ct))
 			nfct_seqadj_ext_add(ns, ct);
 	}
-	ct->nat_range[manip] = *stored;
+	nf_ct_nat_ext_add(ct)->range[manip] = *stored;
 
 	if (manip == NAT_MANIP_SRC)
 		nat_bysource_add(ns, ct);
@@ -681,7 +699,7 @@ int nat_masquerade(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_ra
 	newsrc = out && ns->env.if_addr ? ns->env.if_addr(ns->env.ctx, out) : 0;
 	if (!newsrc)	/* 6.x: silent drop (older kernels: "%s ate my IP address") */
 		return NF_DROP;
-	ct->masq_if = (int8_t)nat_masq_ifindex(ns, out);
+	nf_ct_nat_ext_add(ct)->masq_if = (int8_t)nat_masq_ifindex(ns, out);
 	nr = *range;
 	nr.flags |= NF_NAT_RANGE_MAP_IPS;
 	nr.min_addr.ip = nr.max_addr.ip = newsrc;

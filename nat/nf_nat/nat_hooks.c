@@ -65,17 +65,21 @@ static void nat_trace_from_entry(struct nf_ns *ns, enum nf_hook hook, const stru
 
 /* ----- the op ----- */
 
-/* nat_oif_changed: a MASQUERADE entry whose packets now leave by another
- * interface is killed and the packet dropped. */
+/* nat_oif_changed (nf_nat_oif_changed): a MASQUERADE entry whose packets
+ * now leave by another interface is killed and the packet dropped. Only a
+ * namespace where MASQUERADE has bound an entry reads the entry's NAT data. */
 static bool nat_oif_changed(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb,
 			       const char *out)
 {
-	const struct ct_entry *ct = skb->ct;
+	const struct nf_conn_nat *nat;
 
-	return hook == NF_INET_POST_ROUTING && out && ct->masq_if >= 0 &&
-	       (unsigned)ct->masq_if < ns->nat->masq_nifnames &&
-	       ct_info_dir(skb->ctinfo) == CT_DIR_ORIGINAL &&
-	       strncmp(ns->nat->masq_ifnames[ct->masq_if], out, sizeof(ns->nat->masq_ifnames[0])) != 0;
+	if (hook != NF_INET_POST_ROUTING || !out || !ns->nat->masq_nifnames ||
+	    ct_info_dir(skb->ctinfo) != CT_DIR_ORIGINAL)
+		return false;
+	nat = nf_ct_nat_ext(skb->ct);
+	return nat && nat->masq_if >= 0 && (unsigned)nat->masq_if < ns->nat->masq_nifnames &&
+	       strncmp(ns->nat->masq_ifnames[nat->masq_if], out,
+		       sizeof(ns->nat->masq_ifnames[0])) != 0;
 }
 
 /* nf_nat_ipv4_fn + nf_nat_inet_fn. */
@@ -239,8 +243,9 @@ struct nat_masq_gone {
 static void nat_masq_flush_one(struct nf_ns *ns, struct ct_entry *ct, void *arg)
 {
 	const struct nat_masq_gone *g = arg;
+	const struct nf_conn_nat *nat = nf_ct_nat_ext(ct);
 
-	if (ct->masq_if != g->ifindex)
+	if (!nat || nat->masq_if != g->ifindex)
 		return;
 	if (g->addr && ct->tuplehash[CT_DIR_REPLY].t.dst != g->addr)
 		return;
@@ -262,18 +267,23 @@ void nf_iface_addr_gone(struct nf_ns *ns, const char *ifname, uint32_t addr, nf_
 /* ----- per namespace ----- */
 
 /* NAT's conntrack extension (nf_nat_init's nat_extend): an entry leaving
- * the table leaves the bysource chain. Its data (ranges, bysource link,
- * MASQUERADE interface) is still in struct ct_entry's tail (ct.h). */
+ * the table leaves the bysource chain. Its data, struct nf_conn_nat (nat.h:
+ * MASQUERADE interface, bound ranges, bysource link), has a slot in the
+ * entry's extension area. */
 static const struct nf_ct_ext_type nat_ct_ext = {
 	.id = NF_CT_EXT_NAT,
 	.name = "nat",
+	.size = sizeof(struct nf_conn_nat),
+	.align = 1,
 	.destroy = nat_ct_destroy,
 };
 
 static void nat_net_init(struct nf_ns *ns)
 {
 	ns->nat = g_new0(struct nf_nat_net, 1);
-	nf_ct_extend_register(ns, &nat_ct_ext);
+	/* fails only if the area has no room for it: a build error in truth */
+	if (nf_ct_extend_register(ns, &nat_ct_ext) != 0)
+		g_error("nf_nat: no room for struct nf_conn_nat in the conntrack entry");
 	ns->ct->new_hint = nat_prefetch_new;
 }
 

@@ -9,21 +9,6 @@
 
 #include "sim/core/probe.h"
 
-struct probe {
-	struct probe *next;
-	void *ctx;
-	union {
-		probe_packet_fn packet;
-		probe_drop_fn drop;
-		probe_hook_fn hook;
-		probe_line_fn line;
-		probe_output_fn output;
-		probe_argv_fn argv;
-		probe_walk_fn walk;
-		void *any;
-	} fn;
-};
-
 static void probe_add(struct probe_set *ps, enum probe_kind k, struct probe pr)
 {
 	struct probe **pp = &ps->head[k];
@@ -98,13 +83,6 @@ void probe_set_free(struct probe_set *ps)
 		}
 		ps->head[k] = NULL;
 	}
-}
-
-void probe_fire_packet(struct probe_set *ps, enum probe_kind k, struct node *n,
-		       struct iface *ifc, const struct packet *p)
-{
-	for (struct probe *pr = ps->head[k]; pr; pr = pr->next)
-		pr->fn.packet(pr->ctx, n, ifc, p);
 }
 
 void probe_fire_drop(struct probe_set *ps, struct node *n, const struct packet *p,

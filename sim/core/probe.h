@@ -60,7 +60,22 @@ typedef void (*probe_output_fn)(void *ctx, struct node *n, sim_time t, const cha
 typedef void (*probe_argv_fn)(void *ctx, struct node *n, char **argv, int argc);
 typedef void (*probe_walk_fn)(void *ctx, const char *line);
 
-struct probe;
+/* One subscription (probe.c keeps the lists; here so the per-packet
+ * firing below is inline). */
+struct probe {
+	struct probe *next;
+	void *ctx;
+	union {
+		probe_packet_fn packet;
+		probe_drop_fn drop;
+		probe_hook_fn hook;
+		probe_line_fn line;
+		probe_output_fn output;
+		probe_argv_fn argv;
+		probe_walk_fn walk;
+		void *any;
+	} fn;
+};
 
 /* A run's listeners (struct world's `probes`); all NULL: nobody listens. */
 struct probe_set {
@@ -87,9 +102,16 @@ void probe_remove_ctx(struct probe_set *ps, void *ctx);
 void probe_set_free(struct probe_set *ps);
 
 /* Firing: call every listener of the kind, in subscription order. The
- * callers test probe_on first where building the arguments costs. */
-void probe_fire_packet(struct probe_set *ps, enum probe_kind k, struct node *n,
-		       struct iface *ifc, const struct packet *p);
+ * callers test probe_on first where building the arguments costs. The
+ * packet kinds fire several times per frame (capture at both ends, rx,
+ * tx): inline, no call of its own (callgrind, udp-1m: 108M instructions
+ * out of line). */
+static inline void probe_fire_packet(struct probe_set *ps, enum probe_kind k, struct node *n,
+				     struct iface *ifc, const struct packet *p)
+{
+	for (struct probe *pr = ps->head[k]; pr; pr = pr->next)
+		pr->fn.packet(pr->ctx, n, ifc, p);
+}
 void probe_fire_drop(struct probe_set *ps, struct node *n, const struct packet *p,
 		     const struct ip_drop *why);
 void probe_fire_hook(struct probe_set *ps, struct node *n, const struct nf_ct_peek *before);

@@ -10,9 +10,9 @@
  *
  * Design: natsim keeps no local table; the answer is computed from the
  * interfaces' addresses (what fib_add_ifaddr would have put there), on
- * demand: only -m addrtype asks, never the plain packet path. inet_init
- * (ip.c) registers it with the node layer, which hands it to netfilter as
- * nf_env.addr_type.
+ * demand: only -m addrtype asks, never the plain packet path.
+ * net_stack_init (sim/sock/net_stack.c) registers it with the node layer,
+ * which hands it to netfilter as nf_env.addr_type.
  */
 #include <string.h>
 

@@ -48,15 +48,15 @@ static const int devconf_defaults[DEVCONF_MAX] = {
 
 void devconf_node_init(struct node *n)
 {
-	memcpy(n->conf_all.data, devconf_defaults, sizeof devconf_defaults);
-	n->conf_all.state = 0;
-	n->conf_dflt = n->conf_all;
+	memcpy(n->ipv4->conf_all.data, devconf_defaults, sizeof devconf_defaults);
+	n->ipv4->conf_all.state = 0;
+	n->ipv4->conf_dflt = n->ipv4->conf_all;
 	/* lo came up at boot, before any write to default: its own values
 	 * (kept here until ip.c makes the device on first use) */
-	n->conf_lo = n->conf_all;
-	n->conf_lo.state = (1u << DEVCONF_MAX) - 1;
+	n->ipv4->conf_lo = n->ipv4->conf_all;
+	n->ipv4->conf_lo.state = (1u << DEVCONF_MAX) - 1;
 	/* inet_forward_change: forwarding turns all.accept_redirects off */
-	n->conf_all.data[DEVCONF_ACCEPT_REDIRECTS] = !n->ip_forward;
+	n->ipv4->conf_all.data[DEVCONF_ACCEPT_REDIRECTS] = !n->ipv4->ip_forward;
 	for (unsigned i = 0; i < n->ifaces->len; i++)
 		devconf_iface_init(n, g_ptr_array_index(n->ifaces, i));
 	if (n->lo)
@@ -66,10 +66,10 @@ void devconf_node_init(struct node *n)
 void devconf_iface_init(struct node *n, struct iface *ifc)
 {
 	if (ifc == n->lo || strcmp(ifc->name, "lo") == 0) {
-		ifc->cnf = n->conf_lo;
+		ifc->cnf = n->ipv4->conf_lo;
 		return;
 	}
-	ifc->cnf = n->conf_dflt;
+	ifc->cnf = n->ipv4->conf_dflt;
 	ifc->cnf.state = 0;
 }
 
@@ -80,19 +80,19 @@ void devconf_iface_setall(struct iface *ifc)
 
 void devconf_forward_change(struct node *n)
 {
-	n->conf_all.data[DEVCONF_ACCEPT_REDIRECTS] = !n->ip_forward;
+	n->ipv4->conf_all.data[DEVCONF_ACCEPT_REDIRECTS] = !n->ipv4->ip_forward;
 }
 
 /* IN_DEV_ORCONF, IN_DEV_MAXCONF and IN_DEV_RX_REDIRECTS. */
 int in_dev_conf(const struct node *n, const struct iface *ifc, enum ipv4_devconf_id id)
 {
-	int all = n->conf_all.data[id], dev = ifc->cnf.data[id];
+	int all = n->ipv4->conf_all.data[id], dev = ifc->cnf.data[id];
 	switch (id) {
 	case DEVCONF_RP_FILTER:
 		return all > dev ? all : dev;
 	case DEVCONF_ACCEPT_REDIRECTS:
 		/* a forwarding device (natsim: a forwarding node) needs both */
-		if (n->ip_forward)
+		if (n->ipv4->ip_forward)
 			return all && dev;
 		return all || dev;
 	default:
@@ -122,12 +122,12 @@ static int devconf_find(struct node *n, const char *name, struct ipv4_devconf **
 	int rc = 0;
 	*ifc = NULL;
 	if (strcmp(dev, "all") == 0) {
-		*set = &n->conf_all;
+		*set = &n->ipv4->conf_all;
 	} else if (strcmp(dev, "default") == 0) {
-		*set = &n->conf_dflt;
+		*set = &n->ipv4->conf_dflt;
 	} else if (strcmp(dev, "lo") == 0) {
 		*ifc = n->lo;	/* NULL until first used: then made with conf_lo */
-		*set = *ifc ? &(*ifc)->cnf : &n->conf_lo;
+		*set = *ifc ? &(*ifc)->cnf : &n->ipv4->conf_lo;
 	} else if ((*ifc = iface_find(n, dev)) != NULL) {
 		*set = &(*ifc)->cnf;
 	} else {
@@ -188,7 +188,7 @@ int devconf_set(struct node *n, const char *name, const char *value, GString *er
 		return 0;
 	set->data[id] = v;
 	set->state |= 1u << id;
-	if (set == &n->conf_dflt) {
+	if (set == &n->ipv4->conf_dflt) {
 		/* devinet_copy_dflt_conf */
 		for (unsigned i = 0; i < n->ifaces->len; i++) {
 			struct iface *c = g_ptr_array_index(n->ifaces, i);

@@ -8,6 +8,31 @@
 
 #include "sim/net/node.h"
 
+/* ----- the stack's per-node state (the kernel's struct netns_ipv4) ----- */
+/* n->ipv4: made by inet_subsys's node_init (ip.c) when the node is made,
+ * freed by its node_exit. The shell's sysctl reads and writes the knobs
+ * here; a reboot resets them with inet_sysctl_reset. */
+struct netns_ipv4 {
+	bool ip_forward;	/* net.ipv4.ip_forward */
+	uint16_t ip_id;		/* next IPv4 id this node sends (seeded at node_new) */
+	unsigned ipfrag_time;	/* net.ipv4.ipfrag_time */
+	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
+	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
+};
+
+/* Next IPv4 id of a node (one per datagram it originates). */
+static inline uint16_t node_next_ip_id(struct node *n)
+{
+	return n->ipv4->ip_id++;
+}
+
+/* The stack's node operations (ip.c): listed in the node subsystem table,
+ * sim/sock/net_stack.c. */
+extern const struct node_subsys inet_subsys;
+/* A reboot: ip_forward 0, ipfrag_time 30, every net.ipv4.conf knob back
+ * to its default (the IP id goes on). */
+void inet_sysctl_reset(struct node *n);
+
 /* ----- per-interface IPv4 knobs (devconf.c) ----- */
 /* Defaults for all, default and every interface of n (node_new, reboot). */
 void devconf_node_init(struct node *n);

@@ -913,7 +913,7 @@ static void ip_frag_expire_ev(struct world *w, void *arg, uint64_t u)
 
 		nf_inet_ntop4(fq->src, src);
 		ip_trace(w, n, IP_TRACE_STEP "incomplete datagram id %u from %s expired after %u s",
-			 "defrag", "", fq->id, src, n->ipfrag_time);
+			 "defrag", "", fq->id, src, n->ipv4->ipfrag_time);
 	}
 	frag_queue_clear(fq);
 	g_ptr_array_remove(ip_state(n)->frags, fq);
@@ -993,7 +993,7 @@ static struct packet *ip_defrag(struct world *w, struct node *n, struct packet *
 		fq->proto = ip_proto(ip);
 		fq->user = (uint8_t)user;
 		g_ptr_array_add(st->frags, fq);
-		world_at(w, w->now + (sim_time)n->ipfrag_time * SIM_S, ip_frag_expire_ev, fq, 0);
+		world_at(w, w->now + (sim_time)n->ipv4->ipfrag_time * SIM_S, ip_frag_expire_ev, fq, 0);
 	}
 	uint32_t off = frag_off_bytes(p), len = frag_len(p);
 	uint16_t fo = rd16(ip + 6);
@@ -1347,11 +1347,11 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 	}
 	/* not PACKET_HOST, multicast, from lo, or not a router: no forwarding
 	 * (ip_forward drops; with forwarding disabled ip_error only counts) */
-	if (l2_group || on_lo || (dst >> 28) == 14 || n->kind != NODE_ROUTER || !n->ip_forward) {
+	if (l2_group || on_lo || (dst >> 28) == 14 || n->kind != NODE_ROUTER || !n->ipv4->ip_forward) {
 		ip_state(n)->in_discards++;
 		if (n->nf)
 			nf_skb_release(n->nf, &p->nf);
-		ip_drop(w, n, p, n->ip_forward ? IP_DROP_NOT_FORWARDABLE : IP_DROP_FORWARDING_DISABLED);
+		ip_drop(w, n, p, n->ipv4->ip_forward ? IP_DROP_NOT_FORWARDABLE : IP_DROP_FORWARDING_DISABLED);
 		return;
 	}
 	ip_forward(w, n, ifc, p);
@@ -1544,22 +1544,38 @@ void ip_node_free(struct node *n)
 	icmp_node_free(n);
 }
 
-/* ----- start-up ----- */
+/* ----- the stack's node operations ----- */
 
-static const struct node_subsys inet_subsys = {
-	.node_init = devconf_node_init,
-	.iface_init = devconf_iface_init,
-	.node_exit = ip_node_free,
-};
-
-/* inet_init (the kernel's fs_initcall): every node gets the stack's
- * knobs and frees its state with it, and received IPv4 frames come to
- * ip_rcv (dev_add_pack). Run at process start-up, before any node exists;
- * priority 101 orders it before the sockets' (sim/sock/sock.c). */
-__attribute__((constructor(101))) static void inet_init(void)
+/* The node's netns_ipv4 (the kernel's ipv4 pernet init): the IP id is
+ * drawn from the run's generator first thing in node_new's subsystem
+ * inits, so every run draws in the same order. */
+static void inet_node_init(struct node *n)
 {
-	node_subsys_register(&inet_subsys);
-	node_set_l3_rcv(ip_rcv);
-	node_set_addr_type(inet_dev_addr_type);
-	node_set_route_mtu(inet_route_mtu);
+	struct netns_ipv4 *net = g_new0(struct netns_ipv4, 1);
+	net->ip_id = (uint16_t)rng_u32(&n->w->rng);
+	n->ipv4 = net;
+	inet_sysctl_reset(n);
 }
+
+void inet_sysctl_reset(struct node *n)
+{
+	n->ipv4->ip_forward = false;
+	n->ipv4->ipfrag_time = 30;
+	devconf_node_init(n);
+}
+
+static void inet_node_exit(struct node *n)
+{
+	ip_node_free(n);
+	g_free(n->ipv4);
+	n->ipv4 = NULL;
+}
+
+/* Listed first in sim/sock/net_stack.c's table: every node gets the
+ * stack's knobs and frees its state with it. */
+const struct node_subsys inet_subsys = {
+	.name = "inet",
+	.node_init = inet_node_init,
+	.iface_init = devconf_iface_init,
+	.node_exit = inet_node_exit,
+};

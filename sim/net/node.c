@@ -137,10 +137,6 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 	n->index = w->nodes->len;
 	n->ifaces = g_ptr_array_new();
 	n->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
-	n->ip_forward = false;
-	n->ipfrag_time = 30;
-	n->next_ephemeral = 32768;
-	n->ip_id = (uint16_t)rng_u32(&w->rng);
 	n->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gstring_free_all);
 	n->klog = g_ptr_array_new_with_free_func(g_free);
@@ -244,11 +240,6 @@ void node_klog(struct node *n, sim_time t, const char *text)
 	g_array_append_val(n->klog_time, t);
 	if (probe_on(&n->w->probes, PROBE_KLOG))
 		probe_fire_line(&n->w->probes, PROBE_KLOG, n, t, text);
-}
-
-uint16_t node_next_ip_id(struct node *n)
-{
-	return n->ip_id++;
 }
 
 void node_free(struct node *n)

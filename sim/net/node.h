@@ -5,9 +5,15 @@
  * has a netfilter namespace (nat/nf.h). The layers above attach to a node
  * through registered operations (struct node_subsys: the kernel's
  * pernet_operations and dev_add_pack), never by being called by name, so
- * sim/net calls nothing above it. Some per-node state of the layers above
- * still lives in struct node (routes and the net.ipv4 knobs of sim/inet,
- * the TCP knobs and socket pointers of sim/sock): see the fields.
+ * sim/net calls nothing above it. Each layer's per-node state is behind
+ * the pointer that layer owns (n->ipv4, n->ip, n->icmp: sim/inet; n->sock,
+ * n->udp, n->tcp, n->ping: sim/sock; n->apps: sim/apps), made and freed by
+ * its node_subsys. What is still spelled out here is what sim/net itself
+ * or several layers use: interfaces (with their net.ipv4.conf set, as the
+ * kernel's in_device hangs off net_device), routes and the route
+ * exceptions (sim/inet's, but made and freed with the node and edited by
+ * the shell's `ip route`), lo, the fdb, the shell's file store, kernel log
+ * and journal, net_ratelimit.
  */
 #ifndef SIM_NODE_H
 #define SIM_NODE_H
@@ -21,6 +27,8 @@
 struct node;
 struct link;
 struct pcapw;
+struct netns_ipv4;
+struct sock_net;
 
 #define IFNAME_MAX 16
 #define NODENAME_MAX 32
@@ -99,28 +107,6 @@ struct net_ratelimit {
 	unsigned printed, missed;
 };
 
-/* The TCP knobs of a node's IPv4 stack (net.ipv4.tcp_*, per network
- * namespace on Linux), set with sysctl; tcp.c follows them. */
-struct tcp_sysctl {
-	uint32_t syn_retries;		/* tcp_syn_retries */
-	uint32_t synack_retries;	/* tcp_synack_retries */
-	uint32_t syn_linear_timeouts;	/* tcp_syn_linear_timeouts (Linux 6.5+) */
-	uint32_t retries2;		/* tcp_retries2 */
-	uint32_t rto_min_us;		/* tcp_rto_min_us (Linux 6.11+) */
-	uint32_t rto_max_ms;		/* tcp_rto_max_ms (Linux 6.15+) */
-};
-
-/* Linux 6.18's values (tcp_sk_init). */
-static inline void tcp_sysctl_defaults(struct tcp_sysctl *k)
-{
-	k->syn_retries = 6;
-	k->synack_retries = 5;
-	k->syn_linear_timeouts = 4;
-	k->retries2 = 15;
-	k->rto_min_us = 200000;
-	k->rto_max_ms = 120000;
-}
-
 struct node {
 	struct world *w;		/* the run this node belongs to */
 	char name[NODENAME_MAX];
@@ -129,14 +115,13 @@ struct node {
 	GPtrArray *ifaces;	/* struct iface * */
 	GArray *routes;		/* struct route */
 	GArray *route_exceptions; /* struct route_exception, NULL if none */
-	bool ip_forward;	/* net.ipv4.ip_forward */
-	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
-	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
-	unsigned ipfrag_time;	/* net.ipv4.ipfrag_time */
-	struct tcp_sysctl tcp_sysctl;	/* net.ipv4.tcp_* (tcp.c) */
 	struct nf_ns *nf;	/* routers only */
-	uint16_t ip_id;		/* next IPv4 id this node sends */
-	uint16_t next_ephemeral; /* next ephemeral port (from 32768) */
+	/* the IPv4 stack's knobs and IP id (sim/inet/inet.h, the kernel's
+	 * net->ipv4), made by its node_init, freed by its node_exit */
+	struct netns_ipv4 *ipv4;
+	/* the sockets' knobs and ephemeral port (sim/sock/sock.h), made by
+	 * sock_subsys's node_init: kept across a reboot's transport_free */
+	struct sock_net *sock;
 	/* transport state, owned by sim/sock (udp.c, tcp.c; ping: the ICMP
 	 * echo sockets and flows generators, sock_int.h) */
 	void *udp, *tcp, *ping;
@@ -200,8 +185,6 @@ struct iface *iface_get_or_create(struct world *w, struct node *n, const char *n
 bool node_has_addr(const struct node *n, uint32_t addr);
 /* Primary address of an interface, 0 if none. */
 uint32_t iface_primary_addr(const struct iface *ifc);
-/* Next IPv4 id / ephemeral port of a node. */
-uint16_t node_next_ip_id(struct node *n);
 /* A kernel log line of node n at time t (printk): kept in the node's log
  * (dmesg, `expect NODE log`) and handed to the PROBE_KLOG listeners
  * (kernel.log). */
@@ -214,19 +197,21 @@ void node_free(struct node *n);
  * w->node_by_name are freed and set to NULL. */
 void world_free_nodes(struct world *w);
 
-/* ----- the layers above (registered at start-up) ----- */
+/* ----- the layers above (registered by sim/sock/net_stack.c) ----- */
 /* What a layer above does with a node's life: node_init at node_new (and
  * nothing else: reboot resets state itself), iface_init when an interface
  * is created, node_exit when the node is freed (its state goes). Called in
  * registration order (node_exit in reverse). The kernel's
  * register_pernet_subsys and netdevice notifier. */
 struct node_subsys {
+	const char *name;
 	void (*node_init)(struct node *n);
 	void (*iface_init)(struct node *n, struct iface *ifc);
 	void (*node_exit)(struct node *n);
 };
-/* Register a layer's operations (once per process, from its start-up
- * function; a second registration of the same ops is a no-op). */
+/* Register a layer's operations (once per process, from the node
+ * subsystem table's net_stack_init; a second registration of the same ops
+ * is a no-op). `name` says whose they are. */
 void node_subsys_register(const struct node_subsys *ops);
 /* The handler of received IPv4 frames (dev_add_pack(ETH_P_IP): ip_rcv),
  * called by iface_receive; takes ownership of p. Without one, IPv4

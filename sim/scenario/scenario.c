@@ -609,6 +609,7 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 {
 	struct parser ps = { .w = w, .err = err, .path = path };
 	char *content = NULL;
+	net_stack_init();
 	traffic_register_cmds();
 	GError *ge = NULL;
 	if (!g_file_get_contents(path, &content, NULL, &ge)) {

@@ -338,7 +338,7 @@ static const struct tcp_knob *tcp_knob_find(const char *name)
 
 static uint32_t *tcp_knob_ptr(struct node *n, const struct tcp_knob *k)
 {
-	return (uint32_t *)((char *)&n->tcp_sysctl + k->off);
+	return (uint32_t *)((char *)sock_tcp_sysctl(n) + k->off);
 }
 
 /* proc_dointvec: an optionally signed decimal integer with blanks around it. */
@@ -376,7 +376,7 @@ static int knob_get(struct cmd_ctx *c, const char *name, GString *val, GString *
 		return 0;
 	}
 	if (knob_is_forward(name)) {
-		g_string_printf(val, "%d", n->ip_forward ? 1 : 0);
+		g_string_printf(val, "%d", n->ipv4->ip_forward ? 1 : 0);
 		return 0;
 	}
 	switch (devconf_get(n, name, val)) {
@@ -389,7 +389,7 @@ static int knob_get(struct cmd_ctx *c, const char *name, GString *val, GString *
 		break;
 	}
 	if (strcmp(name, "net.ipv4.ipfrag_time") == 0) {
-		g_string_printf(val, "%u", n->ipfrag_time);
+		g_string_printf(val, "%u", n->ipv4->ipfrag_time);
 		return 0;
 	}
 	const struct tcp_knob *tk = tcp_knob_find(name);
@@ -419,7 +419,7 @@ static int knob_set(struct cmd_ctx *c, const char *name, const char *value, GStr
 			return 2;
 		}
 		if (!c->dry_run) {
-			n->ip_forward = v == 1;
+			n->ipv4->ip_forward = v == 1;
 			devconf_forward_change(n);
 		}
 		return 0;
@@ -441,7 +441,7 @@ static int knob_set(struct cmd_ctx *c, const char *name, const char *value, GStr
 			return 2;
 		}
 		if (!c->dry_run)
-			n->ipfrag_time = (unsigned)v;
+			n->ipv4->ipfrag_time = (unsigned)v;
 		return 0;
 	}
 	const struct tcp_knob *tk = tcp_knob_find(name);
@@ -1209,13 +1209,11 @@ static int cmd_reboot(struct cmd_ctx *c)
 	ip_node_flush(n);
 	if (n->nf)
 		nf_ns_reset(n->nf);
-	n->ip_forward = false;
-	n->ipfrag_time = 30;
-	devconf_node_init(n);
+	inet_sysctl_reset(n);
 	memset(&n->net_rl, 0, sizeof n->net_rl);
 	if (n->route_exceptions)
 		g_array_set_size(n->route_exceptions, 0); /* the routing cache */
-	tcp_sysctl_defaults(&n->tcp_sysctl);
+	tcp_sysctl_defaults(sock_tcp_sysctl(n));
 	transport_free(n);
 	ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
 	if (n->files)

@@ -1,6 +1,7 @@
 /* sock.c - what every socket of a node shares: serials, ports, the send
- * helper, the node's socket state and its end, and the sockets' start-up
- * (their entries in the IPv4 stack's protocol table).
+ * helper, the node's socket state and its end, and what net_stack.c
+ * registers: the node operations and the entries in the IPv4 stack's
+ * protocol table.
  *
  * The sockets never print and never parse a command: sim/apps drives them
  * through sim/sock/sock.h and hears back through callbacks. An
@@ -35,9 +36,10 @@ uint16_t tr_ephemeral(struct node *n, bool (*in_use)(struct node *, uint16_t, vo
 		      void *arg)
 {
 	for (unsigned tries = 0; tries < 60999 - 32768 + 1; tries++) {
-		if (n->next_ephemeral < 32768 || n->next_ephemeral > 60999)
-			n->next_ephemeral = 32768;
-		uint16_t port = n->next_ephemeral++;
+		struct sock_net *sn = n->sock;
+		if (sn->next_ephemeral < 32768 || sn->next_ephemeral > 60999)
+			sn->next_ephemeral = 32768;
+		uint16_t port = sn->next_ephemeral++;
 		if (!in_use || !in_use(n, port, arg))
 			return port;
 	}
@@ -98,12 +100,23 @@ void transport_summary(struct node *n, GString *json)
 
 static void sock_node_init(struct node *n)
 {
-	tcp_sysctl_defaults(&n->tcp_sysctl);
+	struct sock_net *sn = g_new0(struct sock_net, 1);
+	tcp_sysctl_defaults(&sn->tcp_sysctl);
+	sn->next_ephemeral = 32768;
+	n->sock = sn;
 }
 
-static const struct node_subsys sock_subsys = {
+static void sock_node_exit(struct node *n)
+{
+	transport_free(n);
+	g_free(n->sock);
+	n->sock = NULL;
+}
+
+const struct node_subsys sock_subsys = {
+	.name = "sock",
 	.node_init = sock_node_init,
-	.node_exit = transport_free,
+	.node_exit = sock_node_exit,
 };
 
 /* A redirect is acted on for a socket of the node's own (the kernel's
@@ -124,26 +137,13 @@ static bool ping_redirect_sock(struct node *n, const uint8_t *q, const uint8_t *
 	return l4[0] == ICMP_ECHO && ping_sock_find(n, rd16(l4 + 4), ip_dst(q));
 }
 
-static const struct net_protocol udp_protocol = {
+const struct net_protocol udp_protocol = {
 	.handler = udp_rcv, .err_handler = udp_err, .redirect_sock = udp_redirect_sock,
 };
-static const struct net_protocol tcp_protocol = {
+const struct net_protocol tcp_protocol = {
 	.handler = tcp_rcv, .err_handler = tcp_err, .redirect_sock = tcp_redirect_sock,
 };
 /* the ICMP sockets: every echo reply and error from icmp_rcv */
-static const struct net_protocol ping_protocol = {
+const struct net_protocol ping_protocol = {
 	.handler = ping_icmp_rcv, .redirect_sock = ping_redirect_sock,
 };
-
-/* The sockets' start-up (after inet_init, sim/inet/ip.c; the kernel's
- * inet_init registers udp_protocol and tcp_protocol the same way): every
- * node gets the TCP knobs' defaults and frees its sockets with it (before
- * the IPv4 stack's state: exit runs in reverse order), and the stack
- * delivers UDP, TCP and the ICMP sockets' packets through protocol.h. */
-__attribute__((constructor(102))) static void sock_init(void)
-{
-	node_subsys_register(&sock_subsys);
-	inet_add_protocol(&udp_protocol, IPPROTO_UDP_);
-	inet_add_protocol(&tcp_protocol, IPPROTO_TCP_);
-	inet_add_protocol(&ping_protocol, IPPROTO_ICMP_);
-}

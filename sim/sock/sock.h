@@ -18,6 +18,56 @@
 #include <stdint.h>
 #include "sim/inet/inet.h"
 
+/* ----- the sockets' per-node state ----- */
+
+/* The TCP knobs of a node's IPv4 stack (net.ipv4.tcp_*, per network
+ * namespace on Linux), set with sysctl; tcp.c follows them. */
+struct tcp_sysctl {
+	uint32_t syn_retries;		/* tcp_syn_retries */
+	uint32_t synack_retries;	/* tcp_synack_retries */
+	uint32_t syn_linear_timeouts;	/* tcp_syn_linear_timeouts (Linux 6.5+) */
+	uint32_t retries2;		/* tcp_retries2 */
+	uint32_t rto_min_us;		/* tcp_rto_min_us (Linux 6.11+) */
+	uint32_t rto_max_ms;		/* tcp_rto_max_ms (Linux 6.15+) */
+};
+
+/* Linux 6.18's values (tcp_sk_init). */
+static inline void tcp_sysctl_defaults(struct tcp_sysctl *k)
+{
+	k->syn_retries = 6;
+	k->synack_retries = 5;
+	k->syn_linear_timeouts = 4;
+	k->retries2 = 15;
+	k->rto_min_us = 200000;
+	k->rto_max_ms = 120000;
+}
+
+/* n->sock: what outlives the node's sockets (a reboot's transport_free
+ * keeps it): the TCP knobs, which the reboot resets itself, and the
+ * ephemeral port cursor, which goes on. Made by sock_subsys's node_init,
+ * freed by its node_exit. */
+struct sock_net {
+	struct tcp_sysctl tcp_sysctl;	/* net.ipv4.tcp_* (tcp.c) */
+	uint16_t next_ephemeral;	/* next ephemeral port (from 32768) */
+};
+
+/* The node's TCP knobs, for sysctl (sim/shell) and tcp.c. */
+static inline struct tcp_sysctl *sock_tcp_sysctl(struct node *n)
+{
+	return &n->sock->tcp_sysctl;
+}
+
+/* The sockets' node operations (sock.c), listed in sim/sock/net_stack.c. */
+extern const struct node_subsys sock_subsys;
+
+/* ----- the node subsystem table (net_stack.c) ----- */
+
+/* Register the IPv4 stack and the sockets with sim/net and the protocol
+ * table, in net_stack.c's order; once per process, before the first node
+ * (scenario_load calls it; so do the unit tests that make nodes by hand).
+ * Idempotent. */
+void net_stack_init(void);
+
 /* Free a node's transport state (end of run, reboot); the free hooks run
  * first, so an application drops its state about the node's sockets. */
 void transport_free(struct node *n);

@@ -28,6 +28,10 @@
 #include "sim/inet/protocol.h"
 #include "sim/sock/sock.h"
 
+/* The sockets' entries in the protocol table (sock.c), listed in
+ * net_stack.c. */
+extern const struct net_protocol udp_protocol, tcp_protocol, ping_protocol;
+
 /* ----- the sockets' entry points (sim/inet/protocol.h's table) ----- */
 /* Input at the local host, after INPUT; each takes ownership of p. */
 void udp_rcv(struct world *w, struct node *n, struct packet *p);

@@ -231,8 +231,8 @@ static struct tcp_conn *tcp_conn_new(struct node *n, const struct tcp_key *k, bo
 	c->n = n;
 	c->client = client;
 	c->rto = TCP_TIMEOUT_INIT;
-	c->rto_min = (sim_time)n->tcp_sysctl.rto_min_us * SIM_US;
-	c->rto_max = (sim_time)n->tcp_sysctl.rto_max_ms * SIM_MS;
+	c->rto_min = (sim_time)sock_tcp_sysctl(n)->rto_min_us * SIM_US;
+	c->rto_max = (sim_time)sock_tcp_sysctl(n)->rto_max_ms * SIM_MS;
 	c->rto_at = c->delack_at = c->tw_at = c->ev_at = SIM_TIME_NEVER;
 	c->ssthresh = UINT32_MAX;
 	c->ts_off = rng_u32(&n->w->rng);
@@ -517,7 +517,7 @@ static void tcp_enter_time_wait(struct tcp_conn *c, sim_time now)
 static bool tcp_rto_fire(struct world *w, struct tcp_conn *c)
 {
 	struct tcp_node *t = c->n->tcp;
-	const struct tcp_sysctl *k = &c->n->tcp_sysctl;
+	const struct tcp_sysctl *k = sock_tcp_sysctl(c->n);
 	if (c->state == TS_SYN_RECV && !c->client) {
 		/* a listener's request (reqsk_timer_handler): the SYN-ACK again
 		 * after 1, 2, 4, ... s; dropped after tcp_synack_retries */
@@ -1095,7 +1095,7 @@ static void tcp_flow_syn_ev(struct world *w, void *arg, uint64_t u);
 static void tcp_flow_send_syn(struct world *w, struct flows_gen *g, uint32_t i)
 {
 	struct tcp_flow *f = &g->tflows[i];
-	const struct tcp_sysctl *k = &g->n->tcp_sysctl;
+	const struct tcp_sysctl *k = sock_tcp_sysctl(g->n);
 	tcp_flow_xmit(w, g, i, f->iss, TCP_SYN, 0);
 	f->syn_tries++;
 	sim_time rto_max = (sim_time)k->rto_max_ms * SIM_MS;
@@ -1109,7 +1109,7 @@ static void tcp_flow_syn_ev(struct world *w, void *arg, uint64_t u)
 	struct flows_gen *g = flows_from_event(arg, u, &i);
 	if (!g || g->tflows[i].state != TF_SYN_SENT)
 		return;
-	const struct tcp_sysctl *k = &g->n->tcp_sysctl;
+	const struct tcp_sysctl *k = sock_tcp_sysctl(g->n);
 	sim_time rto_max = (sim_time)k->rto_max_ms * SIM_MS;
 	unsigned retrans = g->tflows[i].syn_tries - 1u;
 	sim_time elapsed = 0;	/* since the first SYN: the timers so far */

@@ -59,12 +59,15 @@ int main(void)
 	ct_table_insert(ns, a);
 	CHECK(check_ok(ns));
 	/* 5. NATed tuple outside the rule's range */
-	a->nat_range[NAT_MANIP_SRC] = (struct ct_nat_range){
+	struct nf_conn_nat *nat = nf_ct_ext_add(a, NF_CT_EXT_NAT);	/* as nat_setup */
+	CHECK(nat != NULL);
+	nat->masq_if = -1;
+	nat->range[NAT_MANIP_SRC] = (struct ct_nat_range){
 		.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
 		.min_addr = t_ip("10.0.0.1"), .max_addr = t_ip("10.0.0.1"),
 		.min_port = 2000, .max_port = 3000 };
 	CHECK(check_fails_with(ns, "SNAT port outside the rule's range"));
-	a->nat_range[NAT_MANIP_SRC].max_port = 10000;
+	nat->range[NAT_MANIP_SRC].max_port = 10000;
 	CHECK(check_ok(ns));
 
 	/* 2. a tuple in the wrong bucket */

@@ -41,7 +41,6 @@ static struct ct_entry *mk_entry(struct nf_ns *ns, uint8_t state, bool close_ini
 		.sport = 1234, .dport = 80, .proto = 6, .dir = 0 };
 	ct_invert_tuple(&ct->tuplehash[0].t, &ct->tuplehash[1].t);
 	ct->status = IPS_SEEN_REPLY;
-	ct->masq_if = -1;
 	ct->proto.tcp.state = state;
 	ct->proto.tcp.last_index = TCP_NONE_SET;
 	if (close_init)
@@ -109,7 +108,6 @@ static struct ct_tcp_dir syn_options(struct nf_ns *ns, const uint8_t *opts, unsi
 	ct->tuplehash[0].t = (struct ct_tuple){ .src = 0x0a000001, .dst = 0x0a000002,
 		.sport = 1234, .dport = 80, .proto = 6, .dir = 0 };
 	ct_invert_tuple(&ct->tuplehash[0].t, &ct->tuplehash[1].t);
-	ct->masq_if = -1;
 	ct->proto.tcp.last_index = TCP_NONE_SET;
 	t_tcp(&p, "10.0.0.1", 1234, "10.0.0.2", 80, 1000, 0, 0x02, len);
 	memcpy(p.buf + 40, opts, len);

@@ -317,7 +317,7 @@ static struct nf_ns *ns_new(void)
 	struct nf_ns *ns = g_new0(struct nf_ns, 1);
 
 	ns->ct = g_new0(struct nf_conntrack_net, 1);
-	ns->nat = g_new0(struct nf_nat_net, 1);
+	nat_pernet_ops.init(ns);	/* ns->nat, NAT's conntrack extension */
 	ns->ipt = g_new0(struct ipt_net, 1);
 	ns->env.random_u32 = test_random;
 	ns->env.if_addr = test_if_addr;
@@ -352,7 +352,6 @@ static struct ct_entry *ct_new(uint8_t proto, const char *src, uint16_t sport,
 	o->sport = sport; o->dport = dport; o->dir = CT_DIR_ORIGINAL;
 	ct_invert_tuple(o, &ct->tuplehash[CT_DIR_REPLY].t);
 	ct->tuplehash[CT_DIR_REPLY].t.dir = CT_DIR_REPLY;
-	ct->masq_if = -1;
 	return ct;
 }
 
@@ -513,8 +512,8 @@ static void test_port_in_range_kept(void)
 	confirm(c);
 	CHECK_EQ(reply_of(c)->dport, 1000 + (0x1234 + 1) % 1001); /* 0x1234's port is b's */
 	CHECK_EQ(reply_of(c)->dst, A("1.2.3.4"));
-	CHECK_EQ(c->nat_range[NAT_MANIP_SRC].min_port, 1000);
-	CHECK_EQ(c->nat_range[NAT_MANIP_SRC].max_port, 2000);
+	CHECK_EQ(nf_ct_nat_ext(c)->range[NAT_MANIP_SRC].min_port, 1000);
+	CHECK_EQ(nf_ct_nat_ext(c)->range[NAT_MANIP_SRC].max_port, 2000);
 	free_table(ns);
 	ns_free(ns);
 }
@@ -706,7 +705,7 @@ static void test_null_binding(void)
 	CHECK_EQ(b->status & IPS_NAT_MASK, IPS_NAT_MASK);
 	CHECK_EQ(reply_of(b)->dst, A("198.51.100.7"));
 	CHECK_EQ(reply_of(b)->dport, 1024 + 3);
-	CHECK_EQ(b->nat_range[NAT_MANIP_SRC].flags, 0);
+	CHECK_EQ(nf_ct_nat_ext(b)->range[NAT_MANIP_SRC].flags, 0);
 	nat_ct_destroy(ns, b);
 	g_free(b);
 	free_table(ns);
@@ -732,10 +731,10 @@ static void test_masquerade(void)
 	CHECK_EQ(nat_masquerade(ns, a, &r, "eth1", 0), NF_ACCEPT);
 	confirm(a);
 	CHECK_EQ(reply_of(a)->dst, A("203.0.113.9"));
-	CHECK_EQ(a->masq_if, 0);
+	CHECK_EQ(nf_ct_nat_ext(a)->masq_if, 0);
 	CHECK_EQ(nat_masquerade(ns, b, &r, "eth2", 0), NF_ACCEPT);
 	confirm(b);
-	CHECK_EQ(b->masq_if, 1);
+	CHECK_EQ(nf_ct_nat_ext(b)->masq_if, 1);
 	nat_setup_info(ns, s, &st, NAT_MANIP_SRC, 0);
 	confirm(s);
 	nf_iface_addr_gone(ns, "eth1", A("198.51.100.1"), 0);	/* another address */

@@ -323,13 +323,14 @@ static void test_host_commands(void)
 {
 	struct run_opts o = { .seed = 1, .until = SIM_TIME_NEVER, .out_dir = "." };
 	struct world *w = world_new(&o);
+	net_stack_init(); /* nodes made by hand, without scenario_load */
 	struct node *h = node_new(w, "h1", NODE_HOST);
 	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
 
 	CHECK(exec_line(w, h, "echo \"1\" > /proc/sys/net/ipv4/ip_forward", true, out, err) == 0);
-	CHECK(!h->ip_forward); /* dry run */
+	CHECK(!h->ipv4->ip_forward); /* dry run */
 	CHECK(exec_line(w, h, "echo \"1\" > /proc/sys/net/ipv4/ip_forward", false, out, err) == 0);
-	CHECK(h->ip_forward);
+	CHECK(h->ipv4->ip_forward);
 	CHECK_STR(out->str, "");
 	CHECK(exec_line(w, h, "cat /proc/sys/net/ipv4/ip_forward", false, out, err) == 0);
 	CHECK_STR(out->str, "1\n");
@@ -340,7 +341,7 @@ static void test_host_commands(void)
 
 	CHECK(exec_line(w, h, "sysctl -w net.ipv4.ip_forward=0", false, out, err) == 0);
 	CHECK_STR(out->str, "net.ipv4.ip_forward = 0\n");
-	CHECK(!h->ip_forward);
+	CHECK(!h->ipv4->ip_forward);
 	CHECK(exec_line(w, h, "sysctl net/ipv4/ipfrag_time", false, out, err) == 0);
 	CHECK_STR(out->str, "net.ipv4.ipfrag_time = 30\n");
 	CHECK(exec_line(w, h, "sysctl -n net.ipv4.ip_forward", false, out, err) == 0);
@@ -364,7 +365,7 @@ static void test_host_commands(void)
 	CHECK_STR(out->str, "net.ipv4.ip_forward = 1\n; comment\nnet.ipv4.ipfrag_time=20\n");
 	CHECK(exec_line(w, h, "sysctl -p", false, out, err) == 0);
 	CHECK_STR(out->str, "net.ipv4.ip_forward = 1\nnet.ipv4.ipfrag_time = 20\n");
-	CHECK(h->ip_forward && h->ipfrag_time == 20);
+	CHECK(h->ipv4->ip_forward && h->ipv4->ipfrag_time == 20);
 	CHECK(exec_line(w, h, "sysctl -p /etc/missing.conf", true, out, err) == 0); /* deferred */
 	CHECK(exec_line(w, h, "sysctl -p /etc/missing.conf", false, out, err) == 1);
 	CHECK(exec_line(w, h, "cat /etc/none", false, out, err) == 1);
