@@ -20,8 +20,11 @@ int nf_register_net_hook(struct nf_ns *ns, const struct nf_hook_ops *ops)
 	e = &ns->hooks[ops->hook];
 	if (e->num >= NF_HOOK_MAX_OPS || nf_hook_registered(ns, ops))
 		return -1;
-	/* after every op of lower or equal priority (nf_hook_entries_grow) */
-	for (i = 0; i < e->num && e->ops[i]->priority <= ops->priority; i++)
+	/* after every op of lower priority, before those of equal priority:
+	 * of two ops of one priority the later registered runs first
+	 * (nf_hook_entries_grow inserts before the first op whose priority is
+	 * not lower) */
+	for (i = 0; i < e->num && e->ops[i]->priority < ops->priority; i++)
 		;
 	memmove(&e->ops[i + 1], &e->ops[i], (e->num - i) * sizeof(e->ops[0]));
 	e->ops[i] = ops;

@@ -3,8 +3,9 @@
  * Mirrors net/netfilter/core.c: every user of a hook (conntrack, NAT,
  * iptables' tables, later nft base chains and helpers) registers a struct
  * nf_hook_ops {hook, priority, fn, priv} with nf_register_net_hook(); each
- * namespace keeps one list per hook sorted by priority (equal priorities in
- * registration order, as nf_hook_entries_grow inserts), and nf_hook() calls
+ * namespace keeps one list per hook sorted by priority (of two ops of one
+ * priority the later registered first, as nf_hook_entries_grow inserts),
+ * and nf_hook() calls
  * the ops in that order until one returns a verdict other than NF_ACCEPT.
  * Design: a small fixed array of pointers per hook inside the namespace (no
  * allocation, one indirect call per op); the ops themselves are static

@@ -89,14 +89,16 @@ struct nf_ns;
 struct ipt_net {
 	struct ipt_table tables[IPT_NTABLES];
 	struct xt_recent_net *recent;	/* -m recent's lists (xt_recent.c) */
+	bool ops_registered[IPT_NTABLES]; /* the table's hook ops are in the lists */
 };
 
 void ipt_tables_init(struct nf_ns *ns);
 void ipt_tables_free(struct nf_ns *ns);
-/* ipt_hooks.c: register the raw, mangle and filter tables' hook ops (from
- * ipt_tables_init); load iptable_nat (its lookups join NAT's, conntrack is
- * loaded). */
-void ipt_tables_register_ops(struct nf_ns *ns);
+/* ipt_hooks.c: register the hook ops of each raw, mangle, filter or
+ * security table that exists (`touched`) and has none yet (after every
+ * iptables and iptables-restore command); load iptable_nat (its lookups
+ * join NAT's, conntrack is loaded). */
+void ipt_tables_sync_ops(struct nf_ns *ns);
 void ipt_nat_load(struct nf_ns *ns);
 
 /* ipt_do_table: traverse the table's chain for `hook`. For the nat table the

@@ -395,7 +395,9 @@ int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out, GStri
 		    bool dry_run, nf_time now)
 {
 	static const struct ipt_ctx x = { "iptables", 0 };
-	return ipt_run(ns, argc, argv, IPT_FILTER, true, out, err, dry_run, now, &x);
+	int rc = ipt_run(ns, argc, argv, IPT_FILTER, true, out, err, dry_run, now, &x);
+	ipt_tables_sync_ops(ns);
+	return rc;
 }
 
 /* ----- what can be known before the run ----- */
@@ -901,6 +903,7 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 	nf_chain_names_free(names);
 	g_free(missing_jump);
 	g_strfreev(lines);
+	ipt_tables_sync_ops(ns);
 	return rc;
 }
 

@@ -9,10 +9,9 @@
  *   nat     PREROUTING, OUTPUT -100; POSTROUTING, INPUT 100 (lookups)
  *   filter  INPUT, FORWARD, OUTPUT                  0
  * Design: the ops are static data shared by every namespace, each op's
- * priv names its table; raw, mangle and filter are registered when the
- * namespace's tables are made (ipt_tables_init) and an op runs its chain only
- * once the table exists (`touched`: iptables-nft creates a table on its first
- * change), which is today's rule for when a table runs. The nat lookups are
+ * priv names its table; a table's ops are registered once the table exists
+ * (`touched`: iptables-nft creates a table on its first change), at the end
+ * of the iptables command that made it (ipt_tables_sync_ops). The nat lookups are
  * registered when iptable_nat is loaded (ipt_nat_load: any `-t nat` change,
  * modprobe iptable_nat).
  */
@@ -66,9 +65,25 @@ static const struct nf_hook_ops ipt_nat_lookups[] = {
 	IPT_OPS(NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC, IPT_NAT, "nat"),
 };
 
-void ipt_tables_register_ops(struct nf_ns *ns)
+/* A table's ops join the hooks when the table comes to exist, as the
+ * kernel's tables do on first use (iptables-nft creates the table with its
+ * first change; legacy xt_find_table_lock instantiates the table's template,
+ * which calls ipt_register_table's nf_register_net_hooks then): among ops
+ * of one priority (an nft base chain at 0 beside filter) the one registered
+ * first runs first, and a namespace whose table was never used walks no op
+ * of it. */
+void ipt_tables_sync_ops(struct nf_ns *ns)
 {
-	nf_register_net_hooks(ns, ipt_table_ops, G_N_ELEMENTS(ipt_table_ops));
+	struct ipt_net *net = ns->ipt;
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(ipt_table_ops); i++) {
+		enum ipt_table_id t = *(const enum ipt_table_id *)ipt_table_ops[i].priv;
+		if (net->tables[t].touched && !net->ops_registered[t])
+			nf_register_net_hook(ns, &ipt_table_ops[i]);
+	}
+	for (int t = 0; t < IPT_NTABLES; t++)
+		if (net->tables[t].touched)
+			net->ops_registered[t] = true;
 }
 
 /* iptable_nat_table_init: the nat table's lookups join the NAT core's

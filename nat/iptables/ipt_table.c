@@ -86,7 +86,6 @@ void ipt_tables_init(struct nf_ns *ns)
 		ipt_table_init(&ns->ipt->tables[i], i);
 		ns->ipt->tables[i].touched = false;
 	}
-	ipt_tables_register_ops(ns);
 }
 
 /* An instance's data: zeroed, then the extension's defaults. */

@@ -202,7 +202,9 @@ int nf_nat_ipv4_register_fn(struct nf_ns *ns, const struct nf_hook_ops *ops)
 	if (ns->nat->lookup_count == 0 &&
 	    nf_register_net_hooks(ns, nat_ipv4_ops, G_N_ELEMENTS(nat_ipv4_ops)) != 0)
 		return -1;
-	for (i = 0; i < e->num && e->ops[i]->priority <= ops->priority; i++)
+	/* as nf_register_net_hook: before the lookups of equal priority
+	 * (nf_nat_register_fn inserts with nf_hook_entries_grow) */
+	for (i = 0; i < e->num && e->ops[i]->priority < ops->priority; i++)
 		;
 	memmove(&e->ops[i + 1], &e->ops[i], (e->num - i) * sizeof(e->ops[0]));
 	e->ops[i] = ops;

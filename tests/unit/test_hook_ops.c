@@ -127,7 +127,9 @@ static void test_walk_order(void)
 	g_string_free(walk, TRUE);
 }
 
-/* Equal priorities run in registration order (nf_hook_entries_grow). */
+/* Of two ops of one priority the later registered runs first:
+ * nf_hook_entries_grow inserts a new op before the first whose priority is
+ * not lower than its own. */
 static char order[8];
 static unsigned order_fn(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
 {
@@ -153,7 +155,7 @@ static void test_equal_priority(void)
 	CHECK(nf_register_net_hook(ns, &c) == 0);
 	CHECK(nf_register_net_hook(ns, &c) == -1, "registered twice");
 	nf_hook(ns, NF_INET_FORWARD, &skb, NULL, NULL, 0);
-	CHECK(strcmp(order, "cabd") == 0, "order %s", order);
+	CHECK(strcmp(order, "cbad") == 0, "order %s", order);
 	nf_unregister_net_hook(ns, &a);
 	memset(order, 0, sizeof(order));
 	nf_hook(ns, NF_INET_FORWARD, &skb, NULL, NULL, 0);

@@ -88,6 +88,18 @@ static void test_registration(void)
 	struct nf_ns *ns = nf_ns_new(&env, 1);
 	const struct nf_hook_ops *before;
 
+	/* iptables' filter table joins the hooks when it comes to exist (its
+	 * first change), as the kernel's tables do on first use; of two ops
+	 * of one priority the later registered runs first
+	 * (nf_hook_entries_grow) */
+	CHECK(pos(ns, NF_INET_FORWARD, "filter") < 0, "no filter op before the table exists");
+	CHECK(nft(ns, "nft add table ip t0") == 0);
+	CHECK(nft(ns, "nft add chain ip t0 same { type filter hook forward priority 0 ; }") == 0);
+	CHECK(ipt(ns, "iptables -P FORWARD ACCEPT") == 0);
+	CHECK(pos(ns, NF_INET_FORWARD, "filter") >= 0);
+	CHECK(pos(ns, NF_INET_FORWARD, "filter") < pos(ns, NF_INET_FORWARD, "nft ip t0 same"),
+	      "of equal priorities the later registered runs first");
+	CHECK(nft(ns, "nft delete table ip t0") == 0);
 	CHECK(nft(ns, "nft add table ip t") == 0);
 	CHECK(nft(ns, "nft add chain ip t early { type filter hook forward priority -5 ; }") == 0);
 	CHECK(nft(ns, "nft add chain ip t late { type filter hook forward priority 10 ; }") == 0);
