@@ -295,6 +295,8 @@ TOPOLOGIES = [
     ("nft-nat", []),
     # issue 18, phase 3: a Debian /etc/nftables.conf NAT router (port forwards by a map)
     ("real/debian-nat", []),
+    # two hook users of one priority: an nft chain and iptables-nft's filter
+    ("hook-order", []),
 ]
 # UML's 6.1 build has no nf_tables ip family and no nat chains (uml_guest.py).
 # real/docker's FORWARD counters count the container's ACK of the client's FIN:
@@ -302,7 +304,7 @@ TOPOLOGIES = [
 # the guest sends that ACK apart from its FIN (one 52-byte packet more) where
 # natsim's application, like the host's, closes at once (pure ACKs are timer
 # matters, not compared packet by packet; the counters see them)
-NOT_ON_UML = ("seed-forward", "nft-nat", "real/docker", "real/debian-nat")
+NOT_ON_UML = ("seed-forward", "nft-nat", "real/docker", "real/debian-nat", "hook-order")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -288,3 +288,17 @@ def test_trace_shows_chains_and_rules(tmp_path):
         "FORWARD nft ip t forward rule 2: counter => continue",
         "FORWARD nft ip t forward policy drop (no rule decided)",
     ], walk
+
+
+def test_equal_priority_later_registered_runs_first():
+    """topologies/hook-order.scn (compared clean with Linux): iptables' filter
+    table made after an nft chain of the same priority runs before it (its
+    DROP hides port 9 from the nft counter); the nft table deleted and made
+    again is the later one and runs first (it counts the next datagram)."""
+    res = run(TOPOLOGIES / "hook-order.scn")
+    assert res.rc == 0, res.stderr
+    lists = outputs(res.stdout, "r", "nft list table ip t")
+    assert len(lists) == 2
+    port9 = [[l.strip() for l in b.lines if "dport 9" in l] for b in lists]
+    assert port9 == [["udp dport 9 counter packets 0 bytes 0"],
+                     ["udp dport 9 counter packets 1 bytes 92"]], port9
