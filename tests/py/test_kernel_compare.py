@@ -212,6 +212,100 @@ def test_changed_in_range_kept_port_is_caught(baseline, tmp_path):
     assert_count_is_shown(r.stdout)
 
 
+# issue 16: a helper's rewrite and seqadj's shift, compared byte by byte
+FTP_NAT = ROOT / "topologies" / "ftp-nat-active.scn"
+
+
+@pytest.fixture(scope="module")
+def ftp_baseline(tmp_path_factory):
+    """One comparison of ftp-nat-active (nf_nat_ftp rewrites the client's PORT)."""
+    if not natsim_path().exists():
+        pytest.skip(f"natsim not built ({natsim_path()})")
+    out = tmp_path_factory.mktemp("kcompare-ftp")
+    res = compare(FTP_NAT, "--out", out, timeout=400)
+    if res.returncode == 4:
+        pytest.skip(res.stderr.strip().splitlines()[-1])
+    return res, out
+
+
+def _doctor_tcp(src_dir, dst_dir, iface_pcap, fn):
+    """Copy a natsim output dir; fn(fields, tcp header offset, frame bytes) ->
+    new frame bytes or None, for every TCP frame of one pcap. Returns the
+    numbers of the frames changed."""
+    shutil.copytree(src_dir, dst_dir)
+    path = Path(dst_dir) / iface_pcap
+    frames = pkt.read_pcap(path)
+    hits = []
+    for i, (t, b) in enumerate(frames):
+        p = pkt.parse_frame(b)
+        if p and p.get("proto") == "tcp":
+            nb = fn(p, 14 + (b[14] & 0x0F) * 4, b)
+            if nb is not None:
+                frames[i] = (t, nb)
+                hits.append(i + 1)
+    assert hits, f"no frame to doctor in {iface_pcap}"
+    pkt.write_pcap(path, frames)
+    return hits
+
+
+def test_ftp_nat_compares_clean(ftp_baseline):
+    res, out = ftp_baseline
+    assert res.returncode == 0, res.stdout + res.stderr[-3000:]
+    # the kernel's nf_nat_ftp did rewrite the PORT on the outside
+    kp = [p for p in pkt.load(out / "kernel" / "r-eth1.pcap")
+          if p.get("payload", b"").startswith(b"PORT ")]
+    assert kp and kp[0]["payload"].startswith(b"PORT 203,0,113,1,"), kp
+
+
+def test_wrong_port_byte_is_caught(ftp_baseline, tmp_path):
+    """natsim's rewritten PORT with one wrong byte (203,0,113,2)."""
+    res, out = ftp_baseline
+    assert res.returncode == 0, res.stdout + res.stderr[-3000:]
+
+    def fn(p, off, b):
+        if not p["payload"].startswith(b"PORT 203,0,113,1,"):
+            return None
+        k = b.index(b"PORT 203,0,113,1,") + len(b"PORT 203,0,113,")
+        return b[:k] + b"2" + b[k + 1:]
+    bad = tmp_path / "natsim-bad"
+    frames = _doctor_tcp(out / "natsim", bad, "r-eth1.pcap", fn)
+    r = compare(FTP_NAT, "--out", tmp_path / "cmp", "--kernel-out", out, "--natsim-out", bad)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "--- r:eth1" in r.stdout, r.stdout
+    # "PORT " starts at relative seq 39 (after the 38 bytes of USER and PASS)
+    assert f"payload differs from relative seq 54 (natsim frame {frames[0]}," in r.stdout, \
+        r.stdout
+    assert "natsim: '203,0,113,2,128,1\\x0d\\x0aTYPE I" in r.stdout, r.stdout
+    assert "Linux:  '203,0,113,1,128,1\\x0d\\x0aTYPE I" in r.stdout, r.stdout
+    assert_count_is_shown(r.stdout)
+
+
+def test_missing_sequence_shift_is_caught(ftp_baseline, tmp_path):
+    """natsim's client segments after the rewritten PORT without seqadj's +3."""
+    res, out = ftp_baseline
+    assert res.returncode == 0, res.stdout + res.stderr[-3000:]
+    seen = {"port": False}
+
+    def fn(p, off, b):
+        if p["src"] != "203.0.113.1" or p["dport"] != 21:
+            return None
+        if p["payload"].startswith(b"PORT "):
+            seen["port"] = True
+            return None
+        if not seen["port"]:
+            return None
+        seq = (p["seq"] - 3) % (1 << 32)
+        return b[:off + 4] + struct.pack("!I", seq) + b[off + 8:]
+    bad = tmp_path / "natsim-bad"
+    _doctor_tcp(out / "natsim", bad, "r-eth1.pcap", fn)
+    r = compare(FTP_NAT, "--out", tmp_path / "cmp", "--kernel-out", out, "--natsim-out", bad)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "--- r:eth1" in r.stdout, r.stdout
+    assert "puts other bytes at relative seq" in r.stdout, r.stdout
+    assert "payload differs from relative seq" in r.stdout, r.stdout
+    assert_count_is_shown(r.stdout)
+
+
 def test_double_nat_example_matches_linux(tmp_path):
     """examples/double-nat.scn (issue 12): r1's random port behind r2, a
     MASQUERADE draw beside a REDIRECT --to-ports, conntrack -D, iptables-save,
