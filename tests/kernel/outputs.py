@@ -80,6 +80,37 @@ def compare_ct_list(where, nlines, klines, wildcards, t):
     return out
 
 
+_EXPECT = re.compile(r"^(\d+) (proto=.*)$")
+
+
+def compare_expect_list(where, nlines, klines):
+    """`conntrack -L|-D expect`: each expectation's line text for text but its
+    leading timeout (seconds left), which may differ by one; the order of
+    lines (hash order) is ignored."""
+    def parse(lines):
+        res = {}
+        for l in lines:
+            m = _EXPECT.match(l.strip())
+            key, left = (m[2], int(m[1])) if m else (l.strip(), None)
+            if key:
+                res.setdefault(key, []).append((left, l.strip()))
+        return res
+    a, b = parse(nlines), parse(klines)
+    out = []
+    for key in sorted(set(a) | set(b)):
+        na, kb = sorted(a.get(key, [])), sorted(b.get(key, []))
+        for (ta, la), (tb, lb) in zip(na, kb):
+            if ta is not None and tb is not None and abs(ta - tb) > 1:
+                out.append(f"{where}: expectation timeout {ta} vs {tb} (natsim vs Linux)")
+                out.append(f"    natsim: {la}")
+                out.append(f"    Linux:  {lb}")
+        for _, l in na[len(kb):]:
+            out.append(f"{where}: natsim only: {l}")
+        for _, l in kb[len(na):]:
+            out.append(f"{where}: Linux only:  {l}")
+    return out
+
+
 # ----- the differences README.md calls deliberate
 
 _POLICY_L = re.compile(r"^(Chain \S+ \(policy \S+ )(\d+) packets, (\d+) bytes\)$")
@@ -210,7 +241,9 @@ def compare_block(node, cmd, t, nlines, klines, wildcards, krc, kerr, nfail=None
                 f"Linux (exit {krc}): {kerr.strip()}"], []
     kind = ct_output_kind(argv)
     notes = []
-    if kind == "entries":
+    if kind == "entries" and "expect" in argv[1:]:
+        diffs = compare_expect_list(where, nlines, klines)
+    elif kind == "entries":
         diffs = compare_ct_list(where, nlines, klines, wildcards, t)
     elif kind == "stats":
         a, b = ct.parse_stats(nlines), ct.parse_stats(klines)
