@@ -306,6 +306,20 @@ def test_missing_sequence_shift_is_caught(ftp_baseline, tmp_path):
     assert_count_is_shown(r.stdout)
 
 
+def test_missing_helper_module_skips(monkeypatch, tmp_path):
+    """A kernel without nf_nat_ftp (neither built in nor loadable): the
+    comparison is skipped with the reason, and a kernel with it runs."""
+    import kmods
+    import scn as scnmod
+    s = scnmod.parse(str(FTP_NAT))
+    assert [m for m, _ in kmods.needed(s)] == ["nf_nat_ftp", "nf_conntrack_ftp"]
+    assert kmods.problem(s) is None             # this machine has them
+    monkeypatch.setattr(kmods, "present", lambda name: name != "nf_nat_ftp")
+    monkeypatch.setattr(kmods, "loadable", lambda name: False)
+    why = kmods.problem(s)
+    assert why and "ftp-nat-active.scn:" in why and "has no nf_nat_ftp" in why, why
+
+
 def test_expectation_lists_are_compared():
     """`conntrack -L expect`: the lines, timeouts within a second."""
     import outputs
