@@ -385,9 +385,13 @@ def ftp_get(agent, argv, due, sleep_until):
                     if code == 227:
                         target = _parse_port(inside)
                     else:
-                        target = (dst, int(inside.strip("|")))
-                    threading.Thread(target=passive_connect, args=target,
-                                     daemon=True).start()
+                        p = inside.strip("|")
+                        target = (dst, int(p)) if p.isdigit() and 0 < int(p) < 65536 else None
+                    if target:
+                        threading.Thread(target=passive_connect, args=target,
+                                         daemon=True).start()
+                    else:
+                        quit_once()     # natsim: "can't connect to the passive address"
                 elif step == "type" and code == 200:
                     step = "retr"
                     send(f"RETR {fname}\r\n")
