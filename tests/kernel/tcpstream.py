@@ -101,8 +101,7 @@ def compare(conv, npk, kpk):
                 lines.append(f"{conv}: {d}: {run} frame {frame} puts other bytes at relative "
                              f"seq {off + 1} than an earlier segment (a rewrite without its "
                              f"sequence shift?): {_text(st, max(0, off - 10))}")
-        if sa["bytes"] != sb["bytes"] and \
-                {o: v[0] for o, v in sa["bytes"].items()} != {o: v[0] for o, v in sb["bytes"].items()}:
+        if {o: v[0] for o, v in sa["bytes"].items()} != {o: v[0] for o, v in sb["bytes"].items()}:
             offs = sorted(set(sa["bytes"]) | set(sb["bytes"]))
             first = next(o for o in offs if (sa["bytes"].get(o) or (None,))[0] !=
                          (sb["bytes"].get(o) or (None,))[0])
