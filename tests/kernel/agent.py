@@ -32,6 +32,7 @@ import time
 # reader) is put there too
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pkt import end_mark_frame, read_pcap  # noqa: E402  (the harness's own pcap code)
+import ftpapps  # noqa: E402  (natsim's FTP/TFTP apps on real sockets)
 
 NS = 1_000_000_000
 SIOCOUTQ = 0x5411
@@ -97,6 +98,7 @@ class Agent:
         self.pings_started = 0
         self.next_ephemeral = 32768
         self.tcp_ports = set()
+        self.udp_extra = set()          # ports of TFTP transfer sockets (ftpapps.py)
         self.rx = None                  # the selector of udp_rx
 
     # ----- helpers
@@ -145,7 +147,9 @@ class Agent:
                         break
                     except OSError:
                         continue        # ICMP errors reported on the socket
-                    if ent["echo"]:
+                    if ent.get("handler"):
+                        ent["handler"](data, addr, s)
+                    elif ent["echo"]:
                         try:
                             s.sendto(data, addr)
                         except OSError:
@@ -170,6 +174,10 @@ class Agent:
             return self.tcp_connect(argv)
         if cmd == "tcp" and argv[1] == "segment":
             return self.tcp_segment(argv)
+        if cmd == "ftp":
+            return ftpapps.ftp_get(self, argv, self.due, sleep_until)
+        if cmd == "tftp":
+            return ftpapps.tftp_get(self, argv, self.due, sleep_until)
         if cmd == "flows":
             return self.flows(argv)
         if cmd == "replay":
@@ -182,9 +190,16 @@ class Agent:
 
     def listen(self, argv):
         port = int(argv[2])
+        app = argv[3] if len(argv) > 3 else None
+        size = int(argv[argv.index("size") + 1]) if "size" in argv[4:] else 1024
         if argv[1] == "udp":
             ent = self.udp_sock(port)
-            ent["echo"] = len(argv) > 3 and argv[3] == "echo"
+            ent["echo"] = app == "echo"
+            if app == "tftp":
+                ent["handler"] = ftpapps.tftp_handler(self, size)
+            return "listening"
+        if app == "ftp":
+            ftpapps.ftp_listen(self, port, size)
             return "listening"
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -282,7 +297,7 @@ class Agent:
 
     def tcp_connect(self, argv):
         dst, dport = hostport(argv[2])
-        sport, nbytes, mode = None, 0, "close"
+        sport, nbytes, mode, text = None, 0, "close", None
         k = 3
         while k < len(argv):
             a = argv[k]
@@ -294,6 +309,10 @@ class Agent:
                 k += 2
             elif a == "send":
                 nbytes = int(argv[k + 1])
+                text = None
+                k += 2
+            elif a == "send-text":
+                text = ftpapps.unescape(argv[k + 1])
                 k += 2
             else:
                 raise ValueError(f"tcp: unknown option {a}")
@@ -310,8 +329,8 @@ class Agent:
             sleep_until(t0, what)           # records a late thread start
             try:
                 s.connect((dst, dport))
-                if nbytes:
-                    s.sendall(bytes(nbytes))
+                if text is not None or nbytes:
+                    s.sendall(text if text is not None else bytes(nbytes))
                 if mode == "hold":
                     return
                 # natsim's client application: close (or reset) once

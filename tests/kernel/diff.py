@@ -7,7 +7,10 @@ What must match, interface by interface:
   length); for TCP the control packets (SYN, FIN, RST with ACK presence, in
   order, per direction) and the number of distinct payload bytes per
   direction. Pure ACKs and the cut of data into segments belong to the two
-  TCP stacks' timers, not to netfilter, and are not compared.
+  TCP stacks' timers, not to netfilter, and are not compared. A TCP
+  conversation carrying text (FTP control, send-text) has its bytes compared
+  per direction at their relative sequence numbers, and its acks
+  (tcpstream.py): a helper's rewrite and seqadj's shift are checked.
 - each matched packet's time, within --time-tol.
 - packets natsim shows in the same instant are compared as a set (the
   kernel's agents send them microseconds apart, in either order); packets
@@ -26,6 +29,7 @@ import re
 import ct  # tests/lib/ct.py (shared with tests/py)
 import natmap
 import pkt
+import tcpstream
 
 NS = 1_000_000_000
 
@@ -123,7 +127,8 @@ def align_simultaneous(ia, ib, tol_ns):
     kernel's agents send them a few microseconds apart in either order. Such
     packets are compared as a set: where the kernel shows the same packets one
     after another (a window of as many items, the same descriptions, starting
-    within tol_ns of the instant), they are put in natsim's order. Packets at
+    within tol_ns of the instant, the one at natsim's position preferred), they
+    are put in natsim's order. Packets at
     different natsim instants keep their order, so a real reordering is still
     a difference."""
     ib = list(ib)
@@ -131,7 +136,10 @@ def align_simultaneous(ia, ib, tol_ns):
     for t, idx in _simultaneous(ia):
         want = sorted(ia[i][0] for i in idx)
         m = len(idx)
-        for j in range(len(ib) - m + 1):
+        # the window at natsim's own position first, then the nearest: a
+        # request and its answer repeat (TFTP's ACK n and DATA n+1), and an
+        # earlier pair of the same descriptions is not this instant's
+        for j in sorted(range(len(ib) - m + 1), key=lambda j: (abs(j - idx[0]), j)):
             win = ib[j:j + m]
             if any(p is None for _, p in win) or used & set(range(j, j + m)):
                 continue
@@ -182,6 +190,8 @@ def compare_iface(name, npk, kpk, tol_ns, excused=None, notes=None):
             for p in b[1:4]:
                 lines.append(f"    also Linux: {pkt.describe(p)} ({_where(p, 'kernel')})")
             continue
+        if key[0] == "tcp" and (tcpstream.has_text(a) or tcpstream.has_text(b)):
+            lines += tcpstream.compare(conv_text(key), a, b)
         ia, ib = _items(a), _items(b)
         ib = align_simultaneous(ia, ib, tol_ns)
         sm = difflib.SequenceMatcher(None, [k for k, _ in ia], [k for k, _ in ib], autojunk=False)

@@ -29,6 +29,7 @@ import sys
 import time
 
 import klog
+import kmods
 import machine
 import netns
 import pkt
@@ -656,9 +657,15 @@ class KernelRun:
             # modules are global; nf_conntrack is built in or loaded on this
             # kernel (uml_guest.py loads it). Loading it registers no hooks in
             # a namespace (they come with the first rule that needs
-            # tracking), so: nothing to do.
+            # tracking), so: nothing to do. A conntrack/NAT helper
+            # (nf_nat_ftp, ...) is loaded if it is a module not loaded yet
+            # (kmods.py; compare skipped the run where the kernel has none)
             ok = os.path.exists("/proc/sys/net/netfilter")
-            self.blocks.append(Block(at, c.node, c.text, [], 0 if ok else 1, "", c.line))
+            rc, err = 0 if ok else 1, ""
+            for name in argv[1:]:
+                if ok and name in kmods.HELPER_MODULES:
+                    rc, err = kmods.ensure(name)
+            self.blocks.append(Block(at, c.node, c.text, [], rc, err, c.line))
             return
         if argv[0] == "echo":
             value = " ".join(argv[1:])

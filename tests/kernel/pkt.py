@@ -5,7 +5,8 @@ tests/lib/pcapfile.py), so reading natsim's and tcpdump's captures is exact
 (integer nanoseconds) and fast; only IPv4 frames are kept (ARP and
 everything else natsim does not model are dropped here).
 A packet becomes a small dict; the comparison never looks at MAC addresses
-(random on veths), IP ids, TTLs, checksums or TCP sequence numbers.
+(random on veths), IP ids, TTLs or checksums; TCP sequence numbers and
+payload bytes only relative to the ISN, in tcpstream.py.
 """
 
 import socket
@@ -82,6 +83,9 @@ def parse_ipv4(b, quoted=False):
             p["seq"] = struct.unpack("!I", l4[4:8])[0]
             off = (l4[12] >> 4) * 4
             p["plen"] = max(0, len(l4) - off) if not quoted else 0
+            if not quoted:
+                p["ack"] = struct.unpack("!I", l4[8:12])[0]
+                p["payload"] = bytes(l4[off:])
     elif proto == 17 and len(l4) >= 4:
         p["proto"] = "udp"
         p["sport"], p["dport"] = struct.unpack("!HH", l4[:4])

@@ -308,7 +308,7 @@ def _parse_link(s, words, where, no):
 
 # ----- command classes
 
-TRAFFIC = ("ping", "udp", "tcp", "listen", "flows", "replay")
+TRAFFIC = ("ping", "udp", "tcp", "listen", "flows", "replay", "ftp", "tftp")
 # the node's machine model, run by the harness (machine.py): its file store
 # (`> FILE`, `>> FILE`, `cat`, `sysctl -p`), the iptables service and `reboot`
 MACHINE = ("reboot", "shutdown", "systemctl", "service", "cat")
@@ -358,6 +358,10 @@ def classify(cmd):
         return ("unsupported: `modprobe nf_conntrack enable_hooks=1` (a module parameter: "
                 "set once for the whole kernel when it loads, not per namespace; use a "
                 "rule that needs conntrack, `-m conntrack --ctstate ...`)")
+    if a[0] == "modprobe" and any(re.match(r"^[A-Za-z_]\w*=", x) for x in a[2:]):
+        return ("unsupported: a module parameter (`modprobe NAME PARAM=V`) is set once for "
+                "the whole kernel when the module loads, and a built-in helper has its "
+                "defaults; natsim's node is a kernel of its own")
     if a[0] == "conntrack" and any(x in ("-E", "--event") for x in a):
         return "unsupported: `conntrack -E` as a command (events are recorded for every router anyway)"
     if a[0] in CONFIG:

@@ -1,0 +1,511 @@
+"""ftpapps.py - natsim's FTP and TFTP applications on real sockets, for agent.py.
+
+`listen tcp P ftp [size N]`, `ftp get DEST FILE [active|passive] [eprt|epsv]
+[port P]`, `listen udp P tftp [size N]`, `tftp get DEST FILE [port P]` on the
+kernel side of a comparison.
+
+Design choice: these are not vsftpd, curl or tftp-hpa but the same bytes as
+natsim's apps (sim/apps/ftp.c, sim/apps/tftp.c), line for line: vsftpd
+3.0.3's reply texts, curl's commands without PWD/SIZE, tftp-hpa's read
+request. The kernel's TCP/UDP stacks, its conntrack helpers and NAT do the
+rest, and those are what the comparison checks. A real curl or vsftpd sends
+more (curl: PWD, SIZE, `EPSV` before `PASV`; vsftpd: a greeting that depends
+on its configuration), so their control connections would differ in length
+from natsim's; README says so. Ephemeral ports come from the agent's
+counter, in natsim's order (control connection, then data listener).
+Every socket is closed when its peer closes (natsim's application sockets
+close on EOF); every wait is bounded.
+"""
+
+import socket
+import struct
+import threading
+import time
+
+TFTP_BLOCK = 512
+WAIT = 30.0             # no wait is longer (the harness kills the agent at the end)
+
+
+def unescape(text):
+    """send-text's escapes as natsim reads them (traffic_cmd.c tr_unescape):
+    \\r \\n \\t \\\\ \\" \\0 \\xHH."""
+    out, k = bytearray(), 0
+    while k < len(text):
+        ch = text[k]
+        k += 1
+        if ch != "\\":
+            out += ch.encode("latin-1")
+            continue
+        e = text[k] if k < len(text) else ""
+        k += 1
+        if e in "rnt\\\"0" and e:
+            out.append({"r": 13, "n": 10, "t": 9, "\\": 92, '"': 34, "0": 0}[e])
+        elif e == "x":
+            h = ""
+            while len(h) < 2 and k < len(text) and text[k] in "0123456789abcdefABCDEF":
+                h += text[k]
+                k += 1
+            if not h:
+                raise ValueError("tcp: bad escape in send-text")
+            out.append(int(h, 16))
+        else:
+            raise ValueError("tcp: bad escape in send-text")
+    return bytes(out)
+
+
+def _tcp_socket(port=None):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if port is not None:
+        s.bind(("0.0.0.0", port))
+    return s
+
+
+def _lines(sock):
+    """The lines read from sock, without "\\r\\n" (natsim's ftp_lines: split
+    at "\\n", a trailing "\\r" dropped, at most 1024 bytes kept of a line);
+    ends at EOF or an error."""
+    buf = b""
+    while True:
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            return
+        if not data:
+            return
+        for ch in data:
+            if ch != 0x0A:
+                if len(buf) < 1024:
+                    buf += bytes([ch])
+                continue
+            line = buf[:-1] if buf.endswith(b"\r") else buf
+            buf = b""
+            yield line.decode("latin-1")
+
+
+def _drain(sock):
+    """Read until EOF, then close; the bytes read."""
+    n = 0
+    try:
+        while True:
+            d = sock.recv(65536)
+            if not d:
+                break
+            n += len(d)
+    except OSError:
+        pass
+    sock.close()
+    return n
+
+
+def _port_text(addr, port):
+    return ",".join(addr.split(".")) + f",{port >> 8},{port & 255}"
+
+
+def _parse_port(arg):
+    """PORT's "h1,h2,h3,h4,p1,p2" -> (addr, port) or None."""
+    v = arg.split(",")
+    if len(v) != 6 or not all(x.isdigit() and int(x) <= 255 for x in v):
+        return None
+    return ".".join(v[:4]), int(v[4]) << 8 | int(v[5])
+
+
+def _parse_eprt(arg):
+    """EPRT's "|1|a.b.c.d|p|" -> (addr, port) or None."""
+    if len(arg) < 3 or arg[1] != "1" or arg[2] != arg[0]:
+        return None
+    parts = arg[3:].split(arg[0])
+    if len(parts) != 3 or parts[2] or not parts[1].isdigit() or not 1 <= int(parts[1]) <= 65535:
+        return None
+    try:
+        socket.inet_aton(parts[0])
+    except OSError:
+        return None
+    return parts[0], int(parts[1])
+
+
+class FtpServerSession:
+    """One control connection of `listen tcp P ftp` (ftp.c: ftp_srv_*)."""
+
+    def __init__(self, agent, ctrl, size):
+        self.agent, self.ctrl, self.size = agent, ctrl, size
+        self.lock = threading.Lock()
+        self.port = None            # PORT/EPRT's (addr, port)
+        self.listener = None        # a passive data listener
+        self.data = None
+        self.retr = None
+
+    def send(self, text):
+        try:
+            self.ctrl.sendall(text.encode())
+        except OSError:
+            pass
+
+    def serve(self):
+        self.send("220 (vsFTPd 3.0.3)\r\n")
+        for line in _lines(self.ctrl):
+            self.command(line)
+        self.ctrl.close()
+
+    def transfer(self):
+        """The data connection is up: the file, close, then 226 (ftp_srv_transfer)."""
+        data, self.data, self.retr, self.port = self.data, None, None, None
+        try:
+            data.sendall(bytes(self.size))
+        except OSError:
+            pass
+        data.close()
+        self.send("226 Transfer complete.\r\n")
+
+    def unlisten(self):
+        if self.listener:
+            self.listener.close()
+            self.listener = None
+
+    def command(self, line):
+        verb, _, arg = line.partition(" ")
+        verb = verb.upper()
+        with self.lock:
+            if verb == "USER":
+                self.send("331 Please specify the password.\r\n")
+            elif verb == "PASS":
+                self.send("230 Login successful.\r\n")
+            elif verb == "TYPE":
+                self.send("200 Switching to ASCII mode.\r\n" if arg[:1] == "A"
+                          else "200 Switching to Binary mode.\r\n")
+            elif verb in ("PORT", "EPRT"):
+                target = _parse_eprt(arg) if verb == "EPRT" else _parse_port(arg)
+                if not target:
+                    self.send("500 Bad EPRT command.\r\n" if verb == "EPRT"
+                              else "500 Illegal PORT command.\r\n")
+                    return
+                self.unlisten()
+                self.port = target
+                self.send("200 EPRT command successful. Consider using EPSV.\r\n"
+                          if verb == "EPRT" else
+                          "200 PORT command successful. Consider using PASV.\r\n")
+            elif verb in ("PASV", "EPSV"):
+                self.unlisten()
+                port = self.agent.ephemeral(self.agent.tcp_ports)
+                self.agent.tcp_ports.add(port)
+                ls = _tcp_socket(port)
+                ls.listen(1)
+                self.listener, self.port = ls, None
+                threading.Thread(target=self.accept_data, args=(ls,), daemon=True).start()
+                if verb == "PASV":
+                    addr = self.ctrl.getsockname()[0]
+                    self.send(f"227 Entering Passive Mode ({_port_text(addr, port)}).\r\n")
+                else:
+                    self.send(f"229 Entering Extended Passive Mode (|||{port}|)\r\n")
+            elif verb == "RETR":
+                if not self.port and not self.listener and not self.data:
+                    self.send("425 Use PORT or PASV first.\r\n")
+                    return
+                self.send(f"150 Opening BINARY mode data connection for {arg[:40]} "
+                          f"({self.size} bytes).\r\n")
+                self.retr = arg
+                if self.port:
+                    threading.Thread(target=self.connect_data, args=(self.port,),
+                                     daemon=True).start()
+                elif self.data:
+                    self.transfer()
+            elif verb == "QUIT":
+                self.send("221 Goodbye.\r\n")
+                try:
+                    self.ctrl.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+            else:
+                self.send("500 Unknown command.\r\n")
+
+    def accept_data(self, ls):
+        ls.settimeout(WAIT)
+        try:
+            c, _ = ls.accept()
+        except OSError:
+            return
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.lock:
+            if self.listener is ls:
+                self.unlisten()
+            self.data = c
+            if self.retr is not None:
+                self.transfer()
+
+    def connect_data(self, target):
+        """Active: connect from port 20 (Debian's connect_from_port_20=YES)."""
+        s = _tcp_socket(20)
+        self.agent.keep.append(s)
+        try:
+            s.connect(target)
+        except OSError:
+            with self.lock:
+                self.retr = None
+                self.send("425 Failed to establish connection.\r\n")
+            return
+        with self.lock:
+            self.data = s
+            self.transfer()
+
+
+def ftp_listen(agent, port, size):
+    """`listen tcp PORT ftp [size N]`."""
+    ls = _tcp_socket(port)
+    ls.listen(128)
+    agent.tcp_listen[port] = ls
+    agent.tcp_ports.add(port)
+
+    def accept():
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                return
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            threading.Thread(target=FtpServerSession(agent, c, size).serve,
+                             daemon=True).start()
+    threading.Thread(target=accept, daemon=True).start()
+
+
+def ftp_get(agent, argv, due, sleep_until):
+    """`ftp get DEST FILE [active|passive] [eprt|epsv] [port P]` (ftp.c: ftp_cli_*)."""
+    dst, fname = argv[2], argv[3]
+    passive, ext, dport = False, False, 21
+    k = 4
+    while k < len(argv):
+        a = argv[k]
+        if a in ("active", "passive"):
+            passive = a == "passive"
+        elif a in ("eprt", "epsv"):
+            ext = True
+        elif a == "port":
+            k += 1
+            dport = int(argv[k])
+        else:
+            raise ValueError(f"ftp: unknown option '{a}'")
+        k += 1
+    sport = agent.ephemeral(agent.tcp_ports)
+    agent.tcp_ports.add(sport)
+    ctrl = _tcp_socket(sport)
+    agent.keep.append(ctrl)
+    what = " ".join(argv)
+    st = {"data_done": False, "got_226": False, "quit": False}
+    lock = threading.Lock()
+
+    def send(text):
+        try:
+            ctrl.sendall(text.encode())
+        except OSError:
+            pass
+
+    def quit_once():
+        if not st["quit"]:
+            st["quit"] = True
+            send("QUIT\r\n")
+
+    def finish():
+        with lock:
+            if st["data_done"] and st["got_226"]:
+                quit_once()
+
+    def data_read(sock):
+        _drain(sock)
+        st["data_done"] = True
+        finish()
+
+    def accept_data(ls):
+        ls.settimeout(WAIT)
+        try:
+            c, _ = ls.accept()
+        except OSError:
+            return
+        ls.close()
+        data_read(c)
+
+    def passive_connect(addr, port):
+        p = agent.ephemeral(agent.tcp_ports)
+        agent.tcp_ports.add(p)
+        s = _tcp_socket(p)
+        agent.keep.append(s)
+        try:
+            s.connect((addr, port))
+        except OSError:
+            with lock:
+                quit_once()
+            return
+        send("TYPE I\r\n")
+        data_read(s)
+
+    def job():
+        sleep_until(due, what)
+        try:
+            ctrl.connect((dst, dport))
+        except OSError:
+            return
+        step = "banner"
+        for line in _lines(ctrl):
+            if len(line) < 4 or line[3] == "-":
+                continue
+            try:
+                code = int(line[:3])
+            except ValueError:
+                code = 0
+            with lock:
+                if st["quit"]:
+                    if code == 221:
+                        break
+                    continue
+                if step == "banner" and code == 220:
+                    step = "user"
+                    send("USER anonymous\r\n")
+                elif step == "user" and code == 331:
+                    step = "pass"
+                    send("PASS ftp@example.com\r\n")
+                elif step == "pass" and code == 230:
+                    step = "datacmd"
+                    if passive:
+                        send("EPSV\r\n" if ext else "PASV\r\n")
+                    else:
+                        port = agent.ephemeral(agent.tcp_ports)
+                        agent.tcp_ports.add(port)
+                        ls = _tcp_socket(port)
+                        ls.listen(1)
+                        agent.keep.append(ls)
+                        threading.Thread(target=accept_data, args=(ls,), daemon=True).start()
+                        addr = ctrl.getsockname()[0]
+                        send(f"EPRT |1|{addr}|{port}|\r\n" if ext
+                             else f"PORT {_port_text(addr, port)}\r\n")
+                elif step == "datacmd" and code == 200:
+                    step = "type"
+                    send("TYPE I\r\n")
+                elif step == "datacmd" and code in (227, 229):
+                    step = "type"       # TYPE I once the data connection is up
+                    inside = line[line.find("(") + 1:line.find(")")]
+                    if code == 227:
+                        target = _parse_port(inside)
+                    else:
+                        p = inside.strip("|")
+                        target = (dst, int(p)) if p.isdigit() and 0 < int(p) < 65536 else None
+                    if target:
+                        threading.Thread(target=passive_connect, args=target,
+                                         daemon=True).start()
+                    else:
+                        quit_once()     # natsim: "can't connect to the passive address"
+                elif step == "type" and code == 200:
+                    step = "retr"
+                    send(f"RETR {fname}\r\n")
+                elif step == "retr" and code == 150:
+                    pass
+                elif step == "retr" and code == 226:
+                    st["got_226"] = True
+                    if st["data_done"]:
+                        quit_once()
+                else:
+                    quit_once()     # an unexpected reply: give up politely
+        ctrl.close()
+
+    threading.Thread(target=job, daemon=True).start()
+    return f"ftp get from port {sport}"
+
+
+# ----- TFTP (tftp.c)
+
+def _tftp_serve(agent, peer, size):
+    """One read transfer from a fresh port (tftpd-hpa's); no retransmission."""
+    port = agent.ephemeral(set(agent.udp) | agent.udp_extra)
+    agent.udp_extra.add(port)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    agent.keep.append(s)
+    block = 1
+
+    def send_data():
+        off = (block - 1) * TFTP_BLOCK
+        n = 0 if off >= size else min(TFTP_BLOCK, size - off)
+        try:
+            s.sendto(struct.pack("!HH", 3, block & 0xFFFF) + bytes(n), peer)
+        except OSError:
+            pass
+
+    def job():
+        nonlocal block
+        send_data()
+        s.settimeout(WAIT)
+        while True:
+            try:
+                data, addr = s.recvfrom(65535)
+            except socket.timeout:
+                return
+            except OSError:
+                continue
+            if addr != peer or len(data) < 4:
+                continue
+            op, blk = struct.unpack("!HH", data[:4])
+            if op != 4 or blk != block & 0xFFFF:
+                continue
+            if block * TFTP_BLOCK > size:
+                return
+            block += 1
+            send_data()
+    threading.Thread(target=job, daemon=True).start()
+
+
+def tftp_handler(agent, size):
+    """The `listen udp P tftp` socket's handler: a read request opens a transfer."""
+    def handle(data, addr, sock):
+        if len(data) < 4 or data[0] != 0 or data[1] != 1:
+            return
+        name, nul, _ = data[2:].partition(b"\0")
+        if not name or not nul:
+            return
+        _tftp_serve(agent, addr, size)
+    return handle
+
+
+def tftp_get(agent, argv, due, sleep_until):
+    """`tftp get DEST FILE [port P]`: RRQ "\\0\\1FILE\\0octet\\0", ACK each block."""
+    dst, fname = argv[2], argv[3]
+    dport = int(argv[5]) if len(argv) == 6 and argv[4] == "port" else 69
+    port = agent.ephemeral(set(agent.udp) | agent.udp_extra)
+    agent.udp_extra.add(port)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    agent.keep.append(s)
+    what = " ".join(argv)
+
+    def job():
+        sleep_until(due, what)
+        try:
+            s.sendto(b"\0\1" + fname.encode() + b"\0octet\0", (dst, dport))
+        except OSError:
+            return
+        tid, block = None, 1
+        end = time.monotonic() + WAIT
+        while time.monotonic() < end:
+            s.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                data, addr = s.recvfrom(65535)
+            except socket.timeout:
+                return
+            except OSError:
+                continue
+            if addr[0] != dst or len(data) < 4 or struct.unpack("!H", data[:2])[0] != 3:
+                continue
+            if tid is None:
+                tid = addr          # the server's transfer port: its TID
+            if addr != tid:
+                continue
+            blk = struct.unpack("!H", data[2:4])[0]
+            if blk != block & 0xFFFF:
+                if (blk + 1) & 0xFFFF == block & 0xFFFF:
+                    s.sendto(struct.pack("!HH", 4, blk), tid)
+                continue
+            s.sendto(struct.pack("!HH", 4, blk), tid)
+            block += 1
+            if len(data) - 4 < TFTP_BLOCK:
+                return
+    threading.Thread(target=job, daemon=True).start()
+    return f"tftp get from port {port}"
