@@ -192,23 +192,8 @@ def compare_iface(name, npk, kpk, tol_ns, excused=None, notes=None):
             continue
         if key[0] == "tcp" and (tcpstream.has_text(a) or tcpstream.has_text(b)):
             lines += tcpstream.compare(conv_text(key), a, b)
-        ia, ib = _items(a), _items(b)
-        ib = align_simultaneous(ia, ib, tol_ns)
-        sm = difflib.SequenceMatcher(None, [k for k, _ in ia], [k for k, _ in ib], autojunk=False)
-        for op, i1, i2, j1, j2 in sm.get_opcodes():
-            if op == "equal":
-                for (k, pa), (_, pb) in zip(ia[i1:i2], ib[j1:j2]):
-                    if pa and pb and abs(pa["t"] - pb["t"]) > tol_ns:
-                        lines.append(f"{conv_text(key)}: {k}: natsim at {pa['t'] / NS:.6f}s "
-                                     f"(frame {pa['frame']}), Linux at {pb['t'] / NS:.6f}s "
-                                     f"(frame {pb['frame']})")
-                continue
-            for k, p in ia[i1:i2]:
-                lines.append(f"{conv_text(key)}: natsim only: {k}" +
-                             (f" ({_where(p, 'natsim')})" if p else ""))
-            for k, p in ib[j1:j2]:
-                lines.append(f"{conv_text(key)}: Linux only:  {k}" +
-                             (f" ({_where(p, 'kernel')})" if p else ""))
+        for ia, ib in _by_direction(key, _items(a), _items(b)):
+            lines += _compare_items(key, ia, ib, tol_ns)
     if one_sided:
         nat = [c for c, run, _ in one_sided if run == "natsim"]
         lin = [c for c, run, _ in one_sided if run == "Linux"]
@@ -217,6 +202,44 @@ def compare_iface(name, npk, kpk, tol_ns, excused=None, notes=None):
                      f"only, each confirmed on {routers} in that run only: the early drop's "
                      f"hash seed decides which (README: table full)")
         notes += [f"    natsim only: {c}" for c in nat[:3]] + [f"    Linux only: {c}" for c in lin[:3]]
+    return lines
+
+
+def _by_direction(key, ia, ib):
+    """TCP's items per direction ("in order, per direction"): the order of
+    the two directions' FINs is the two stacks' race (a server closing as it
+    sends its last reply, a client closing as it reads it), not netfilter's.
+    Other protocols: one sequence."""
+    if key[0] != "tcp":
+        return [(ia, ib)]
+
+    def d(k):
+        return k[4:].split(" [")[0].split(" data ")[0]
+    dirs = []
+    for k, _ in ia + ib:
+        if d(k) not in dirs:
+            dirs.append(d(k))
+    return [([x for x in ia if d(x[0]) == e], [x for x in ib if d(x[0]) == e]) for e in dirs]
+
+
+def _compare_items(key, ia, ib, tol_ns):
+    lines = []
+    ib = align_simultaneous(ia, ib, tol_ns)
+    sm = difflib.SequenceMatcher(None, [k for k, _ in ia], [k for k, _ in ib], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal":
+            for (k, pa), (_, pb) in zip(ia[i1:i2], ib[j1:j2]):
+                if pa and pb and abs(pa["t"] - pb["t"]) > tol_ns:
+                    lines.append(f"{conv_text(key)}: {k}: natsim at {pa['t'] / NS:.6f}s "
+                                 f"(frame {pa['frame']}), Linux at {pb['t'] / NS:.6f}s "
+                                 f"(frame {pb['frame']})")
+            continue
+        for k, p in ia[i1:i2]:
+            lines.append(f"{conv_text(key)}: natsim only: {k}" +
+                         (f" ({_where(p, 'natsim')})" if p else ""))
+        for k, p in ib[j1:j2]:
+            lines.append(f"{conv_text(key)}: Linux only:  {k}" +
+                         (f" ({_where(p, 'kernel')})" if p else ""))
     return lines
 
 
