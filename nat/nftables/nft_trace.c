@@ -165,11 +165,6 @@ static void print_packet(GString *s, const struct nft_traceinfo *tr)
 	if (pi->l4proto == 17 && n >= 8) {
 		g_string_append_printf(s, "udp sport %u udp dport %u udp length %u ", rd16(l4),
 				       rd16(l4 + 2), rd16(l4 + 4));
-		if (n > 8) {
-			g_string_append_printf(s, "@th,64,%u ", (n - 8) * 8);
-			print_hex(s, l4 + 8, n - 8);
-			g_string_append_c(s, ' ');
-		}
 	} else if (pi->l4proto == 6 && n >= 20) {
 		g_string_append_printf(s, "tcp sport %u tcp dport %u ", rd16(l4), rd16(l4 + 2));
 		print_tcp_flags(s, l4[13]);
@@ -180,9 +175,13 @@ static void print_packet(GString *s, const struct nft_traceinfo *tr)
 		nft_print_elem(s, NFT_DT_ICMPTYPE, &type, false);
 		g_string_append_c(s, ' ');
 		print_icmp_code(s, l4[1]);
-		if (l4[0] == 0 || l4[0] == 8)
-			g_string_append_printf(s, "icmp id %u icmp sequence %u ", rd16(l4 + 4),
-					       rd16(l4 + 6));
+		/* nft decodes bytes 4-7 as an echo's, whatever the type */
+		g_string_append_printf(s, "icmp id %u icmp sequence %u ", rd16(l4 + 4), rd16(l4 + 6));
+	}
+	if ((pi->l4proto == 17 || pi->l4proto == 1) && n > 8) {
+		g_string_append_printf(s, "@th,64,%u ", (n - 8) * 8);
+		print_hex(s, l4 + 8, n - 8);
+		g_string_append_c(s, ' ');
 	}
 }
 

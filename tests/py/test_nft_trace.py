@@ -180,3 +180,52 @@ def test_nft_other_monitors_refused(tmp_path):
     res = run(scn, out=tmp_path / "out")
     assert res.rc != 0
     assert "natsim: nft monitor other than `nft monitor trace` is not implemented" in res.stderr
+
+
+def test_nft_trace_output_and_icmp(tmp_path):
+    """The output hook (oif only, no link layer, the brief's recorded line)
+    and ICMP: type, code (0 reads net-unreachable), bytes 4-7 as id and
+    sequence whatever the type, then up to 12 bytes as @th (recorded on
+    Linux: an echo with payload, a port unreachable quoting the UDP
+    datagram's IPv4 header, dscp cs6)."""
+    scn = write_scn(tmp_path, "icmp", PAIR + """
+        r: nft add table ip filter
+        r: nft 'add chain ip filter output { type filter hook output priority 0; policy accept; }'
+        r: nft 'add chain ip filter fw { type filter hook forward priority 0; policy drop; }'
+        r: nft add rule ip filter output udp dport 7 meta nftrace set 1
+        r: nft add rule ip filter fw meta nftrace set 1
+        r: nft add rule ip filter fw icmp type '{ echo-request, echo-reply, destination-unreachable }' accept
+        r: nft add rule ip filter fw udp dport 6000 accept
+        at 0.5s r: nft monitor trace
+        at 1s r: udp send 10.0.2.2:7 sport 4000 text "hello"
+        at 1.1s c: ping -c 1 10.0.2.2
+        at 1.3s c: udp send 10.0.2.2:6000 sport 4002 text "hi"
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    _, lines = tokenized(trace_lines(res))
+    packets = [re.sub(r"ip id \d+ ", "", l) for l in lines if " packet: " in l]
+    fw = 'trace id ID ip filter fw packet: iif "eth{}" oif "eth{}" ether saddr MAC ether daddr MAC '
+    assert packets[0] == (
+        'trace id ID ip filter output packet: oif "eth1" ip saddr 10.0.2.1 ip daddr 10.0.2.2 '
+        'ip dscp cs0 ip ecn not-ect ip ttl 64 ip length 33 udp sport 4000 udp dport 7 '
+        'udp length 13 @th,64,40 0x68656c6c6f ')
+    assert re.fullmatch(re.escape(fw.format(0, 1)) +
+                        r"ip saddr 10\.0\.1\.2 ip daddr 10\.0\.2\.2 ip dscp cs0 ip ecn not-ect "
+                        r"ip ttl 63 ip length 84 icmp type echo-request icmp code net-unreachable "
+                        r"icmp id \d+ icmp sequence 1 @th,64,96 0x[0-9a-f]+ ", packets[1]), packets[1]
+    assert re.fullmatch(re.escape(fw.format(1, 0)) +
+                        r"ip saddr 10\.0\.2\.2 ip daddr 10\.0\.1\.2 ip dscp cs0 ip ecn not-ect "
+                        r"ip ttl 63 ip length 84 icmp type echo-reply icmp code net-unreachable "
+                        r"icmp id \d+ icmp sequence 1 @th,64,96 0x[0-9a-f]+ ", packets[2]), packets[2]
+    assert re.fullmatch(re.escape(fw.format(1, 0)) +
+                        r"ip saddr 10\.0\.2\.2 ip daddr 10\.0\.1\.2 ip dscp cs6 ip ecn not-ect "
+                        r"ip ttl 63 ip length 58 icmp type destination-unreachable "
+                        r"icmp code port-unreachable icmp id 0 icmp sequence 0 "
+                        r"@th,64,96 0x4500001e[0-9a-f]{4}40003f11[0-9a-f]{4} ", packets[4]), packets[4]
+    assert len(packets) == 5
+    assert 'trace id ID ip filter output policy accept ' in lines
+    # the anonymous set as `nft list` prints it (by value)
+    assert ('trace id ID ip filter fw rule icmp type { echo-reply, destination-unreachable, '
+            'echo-request } accept (verdict accept)') in lines
