@@ -10,9 +10,9 @@
  * Design: the lines are text handed to the namespace's env (nft_trace);
  * the simulator shows them to a running `nft monitor trace`. The kernel's
  * trace id is derived from the skb's address; natsim derives it from the
- * packet's run-wide serial, the hook and the namespace's seed (a hash),
- * so a run is deterministic and two base chains of one hook share the id
- * as they do in the kernel.
+ * packet's run-wide serial and the namespace's seed (a hash), so a run is
+ * deterministic and every chain and hook of one packet shares the id, as
+ * in the kernel.
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,10 +22,12 @@
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_trace.h"
 
-/* A 32-bit mix (murmur3's finaliser) of the serial, hook and seed. */
-static uint32_t trace_id(const struct nf_ns *ns, uint64_t serial, unsigned hook)
+/* A 32-bit mix (murmur3's finaliser) of the packet's serial and the
+ * namespace's seed: one id for every hook the packet passes, as the
+ * kernel's id is the skb's (a new skb, a new id). */
+static uint32_t trace_id(const struct nf_ns *ns, uint64_t serial)
 {
-	uint64_t h = serial * 0x9e3779b97f4a7c15ull ^ ((uint64_t)hook << 56) ^ ns->hash_seed;
+	uint64_t h = serial * 0x9e3779b97f4a7c15ull ^ ns->hash_seed;
 
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
@@ -45,7 +47,7 @@ void nft_trace_begin(struct nft_traceinfo *tr, struct nf_skb *skb, const struct 
 	tr->st = st;
 	tr->table = t;
 	tr->base = base;
-	tr->id = trace_id(st->net, env->skb_id ? env->skb_id(env->ctx, skb) : 0, st->hook);
+	tr->id = trace_id(st->net, env->skb_id ? env->skb_id(env->ctx, skb) : 0);
 }
 
 static void prefix(GString *s, const struct nft_traceinfo *tr, const struct nft_chain *c)
@@ -152,8 +154,16 @@ static void print_packet(GString *s, const struct nft_traceinfo *tr)
 	g_string_free(a, TRUE);
 	print_dscp(s, ip[1] >> 2);
 	static const char *const ecn[] = { "not-ect", "ect1", "ect0", "ce" };
-	g_string_append_printf(s, "ip ecn %s ip ttl %u ip id %u ip length %u ", ecn[ip[1] & 3],
-			       ip[8], rd16(ip + 4), rd16(ip + 2));
+	g_string_append_printf(s, "ip ecn %s ip ttl %u ip id %u ", ecn[ip[1] & 3], ip[8],
+			       rd16(ip + 4));
+	if (tr->table->family == NFT_FAMILY_INET) {
+		/* no transport selector implies it in an inet table's line */
+		struct nft_elem proto = { .lo = ip[9], .hi = ip[9], .plen = -1 };
+		g_string_append(s, "ip protocol ");
+		nft_print_elem(s, NFT_DT_PROTO, &proto, false);
+		g_string_append_c(s, ' ');
+	}
+	g_string_append_printf(s, "ip length %u ", rd16(ip + 2));
 
 	uint32_t end = nf_pktinfo_end(pi);
 	if (!(pi->flags & NF_PKTINFO_L4PROTO) || pi->fragoff || end <= pi->thoff)

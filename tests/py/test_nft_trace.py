@@ -229,3 +229,54 @@ def test_nft_trace_output_and_icmp(tmp_path):
     # the anonymous set as `nft list` prints it (by value)
     assert ('trace id ID ip filter fw rule icmp type { echo-reply, destination-unreachable, '
             'echo-request } accept (verdict accept)') in lines
+
+
+def test_nft_trace_inet_nat_reject(tmp_path):
+    """One id across prerouting and input (the kernel's id is the skb's);
+    an inet table's line adds `ip protocol`; a nat chain's dnat rule is
+    `(verdict accept)` and walked for the connection's first packet only,
+    the input chain sees the translated port; reject is `(verdict drop)`.
+    The lines are the ones recorded on Linux (veth, the same ruleset)."""
+    scn = write_scn(tmp_path, "inet", PAIR + """
+        r: nft add table inet f
+        r: nft 'add chain inet f pre { type filter hook prerouting priority -300; policy accept; }'
+        r: nft 'add chain inet f input { type filter hook input priority 0; policy accept; }'
+        r: nft add rule inet f pre udp dport '{ 7, 8 }' meta nftrace set 1
+        r: nft add rule inet f input udp dport 8 reject
+        r: nft add table ip nat
+        r: nft 'add chain ip nat prerouting { type nat hook prerouting priority dstnat; policy accept; }'
+        r: nft add rule ip nat prerouting udp dport 7 dnat to 10.0.1.1:9
+        r: listen udp 9
+        at 0.5s r: nft monitor trace
+        at 1s c: udp send 10.0.1.1:7 sport 5000 text "hi"
+        at 1.5s c: udp send 10.0.1.1:8 sport 5001 text "hi"
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    ids, lines = tokenized(trace_lines(res))
+    lines = [re.sub(r"ip id \d+ ", "", l) for l in lines]
+    head = ('packet: iif "eth0" ether saddr MAC ether daddr MAC ip saddr 10.0.1.2 '
+            'ip daddr 10.0.1.1 ip dscp cs0 ip ecn not-ect ip ttl 64 ')
+
+    def pkt(chain, sport, dport, inet=True):
+        return (f'trace id ID {chain} ' + head + ('ip protocol udp ' if inet else '') +
+                f'ip length 30 udp sport {sport} udp dport {dport} udp length 10 '
+                '@th,64,16 0x6869 ')
+    assert lines == [
+        pkt('inet f pre', 5000, 7),
+        'trace id ID inet f pre rule udp dport { 7, 8 } meta nftrace set 1 (verdict continue)',
+        'trace id ID inet f pre policy accept ',
+        pkt('ip nat prerouting', 5000, 7, inet=False),
+        'trace id ID ip nat prerouting rule udp dport 7 dnat to 10.0.1.1:9 (verdict accept)',
+        pkt('inet f input', 5000, 9),
+        'trace id ID inet f input policy accept ',
+        pkt('inet f pre', 5001, 8),
+        'trace id ID inet f pre rule udp dport { 7, 8 } meta nftrace set 1 (verdict continue)',
+        'trace id ID inet f pre policy accept ',
+        pkt('ip nat prerouting', 5001, 8, inet=False),
+        'trace id ID ip nat prerouting policy accept ',
+        pkt('inet f input', 5001, 8),
+        'trace id ID inet f input rule udp dport 8 reject (verdict drop)',
+    ], "\n".join(lines)
+    assert len(set(ids[:7])) == 1 and len(set(ids[7:])) == 1 and ids[0] != ids[7]
