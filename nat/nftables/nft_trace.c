@@ -40,14 +40,14 @@ static uint32_t trace_id(const struct nf_ns *ns, uint64_t serial)
 void nft_trace_begin(struct nft_traceinfo *tr, struct nf_skb *skb, const struct nf_hook_state *st,
 		     const struct nft_table *t, const struct nft_chain *base)
 {
-	const struct nf_env *env = &st->net->env;
-
-	memset(tr, 0, sizeof *tr);
+	/* per chain walk of every packet: only pointers, the id comes with
+	 * the first line */
 	tr->skb = skb;
 	tr->st = st;
 	tr->table = t;
 	tr->base = base;
-	tr->id = trace_id(st->net, env->skb_id ? env->skb_id(env->ctx, skb) : 0);
+	tr->id = 0;
+	tr->dumped = false;
 }
 
 static void prefix(GString *s, const struct nft_traceinfo *tr, const struct nft_chain *c)
@@ -210,6 +210,8 @@ static void dump_once(struct nft_traceinfo *tr, GString *s)
 	if (tr->dumped)
 		return;
 	tr->dumped = true;
+	const struct nf_env *env = &tr->st->net->env;
+	tr->id = trace_id(tr->st->net, env->skb_id ? env->skb_id(env->ctx, tr->skb) : 0);
 	prefix(s, tr, tr->base);
 	print_packet(s, tr);
 	emit(tr, s);
