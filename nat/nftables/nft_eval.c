@@ -14,6 +14,9 @@
  * ruleset uses that is not evaluated (limit, quota, MSS clamping) is
  * said once at load (nft_say_unevaluated) and behaves as written there. --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
+ * `meta nftrace set 1` marks the packet (skb->nf_trace); from then on the
+ * same events are `nft monitor trace` lines (nft_trace.c), as
+ * nft_trace_packet is called from nft_do_chain.
  */
 #include <string.h>
 

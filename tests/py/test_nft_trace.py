@@ -280,3 +280,33 @@ def test_nft_trace_inet_nat_reject(tmp_path):
         'trace id ID inet f input rule udp dport 8 reject (verdict drop)',
     ], "\n".join(lines)
     assert len(set(ids[:7])) == 1 and len(set(ids[7:])) == 1 and ids[0] != ids[7]
+
+
+def test_nft_trace_goto_and_tcp_flags(tmp_path):
+    """goto is `(verdict goto C)`; several tcp flags print as a number
+    (`tcp flags == 0x12` for a SYN-ACK, as recorded on Linux), one by name."""
+    scn = write_scn(tmp_path, "goto", PAIR + """
+        r: nft add table ip filter
+        r: nft add chain ip filter okc
+        r: nft 'add chain ip filter fw { type filter hook forward priority 0; policy drop; }'
+        r: nft add rule ip filter okc accept
+        r: nft add rule ip filter fw tcp sport 80 meta nftrace set 1
+        r: nft add rule ip filter fw tcp sport 80 goto okc
+        r: nft add rule ip filter fw tcp dport 80 accept
+        s: listen tcp 80
+        at 0.5s r: nft monitor trace
+        at 1s c: tcp connect 10.0.2.2:80 sport 40000
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    ids, lines = tokenized(trace_lines(res))
+    assert len(lines) >= 4, "\n".join(lines)
+    assert re.fullmatch(r'trace id ID ip filter fw packet: iif "eth1" oif "eth0" .* '
+                        r'tcp sport 80 tcp dport 40000 tcp flags == 0x12 tcp window \d+ ',
+                        lines[0]), lines[0]
+    assert lines[1:4] == [
+        'trace id ID ip filter fw rule tcp sport 80 meta nftrace set 1 (verdict continue)',
+        'trace id ID ip filter fw rule tcp sport 80 goto okc (verdict goto okc)',
+        'trace id ID ip filter okc rule accept (verdict accept)',
+    ]
