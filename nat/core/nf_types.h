@@ -84,6 +84,9 @@ struct nf_skb {
 	/* bytes the frame may grow by after skb->len (set by the simulator
 	 * before each hook): a NAT helper's longer payload (skb_tailroom) */
 	uint32_t tailroom;
+	/* skb->nf_trace: `meta nftrace set 1` marked it for `nft monitor
+	 * trace` (kept across hooks, as the skb keeps it) */
+	uint8_t nf_trace;
 };
 
 /* Route types (linux/rtnetlink.h's RTN_*, in its order): what
@@ -118,6 +121,13 @@ struct nf_env {
 	 * end (skb->len += len); false when it cannot (TCPMSS adding the MSS
 	 * option). */
 	bool (*skb_put)(void *ctx, struct nf_skb *skb, uint32_t len);
+	/* A line of `nft monitor trace` ("trace id ... packet: ..."). */
+	void (*nft_trace)(void *ctx, nf_time now, const char *line);
+	/* The run-wide serial of the packet skb is (nft's trace id is derived
+	 * from it) and its Ethernet header, if it still has one (hdr: 14
+	 * bytes; false: none, as after the output path). */
+	uint64_t (*skb_id)(void *ctx, const struct nf_skb *skb);
+	bool (*skb_mac)(void *ctx, const struct nf_skb *skb, uint8_t hdr[14]);
 };
 
 #endif

@@ -14,6 +14,9 @@
  * ruleset uses that is not evaluated (limit, quota, MSS clamping) is
  * said once at load (nft_say_unevaluated) and behaves as written there. --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
+ * `meta nftrace set 1` marks the packet (skb->nf_trace); from then on the
+ * same events are `nft monitor trace` lines (nft_trace.c), as
+ * nft_trace_packet is called from nft_do_chain.
  */
 #include <string.h>
 
@@ -25,6 +28,7 @@
 #include "nat/nf_nat/nat.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_trace.h"
 
 /* nft_pktinfo: the packet's offsets, found once per chain walk
  * (nft_set_pktinfo_ipv4). */
@@ -303,6 +307,15 @@ static const char *res_text(enum nft_rule_res res)
 	return t[res];
 }
 
+/* A rule's verdict as `nft monitor trace` names it (a reject is the
+ * kernel's NF_DROP). */
+static const char *monitor_verdict(enum nft_rule_res res)
+{
+	static const char *const t[] = { "break", "continue", "accept", "drop", "drop",
+					 "jump", "goto", "return" };
+	return t[res];
+}
+
 /* "  FORWARD     nft        ip filter forward rule 2: tcp dport 22 accept => accept" */
 static void trace_rule(const struct nft_pktinfo *pkt, const struct nft_rule *r, const char *res,
 		       const char *target)
@@ -496,6 +509,10 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			break;
 		case NFT_EXPR_MSS_RTMTU:
 			break;	/* not evaluated: said at load */
+		case NFT_EXPR_NFTRACE:
+			/* nft_meta_set_eval: NFT_META_NFTRACE */
+			skb->nf_trace = e->value ? 1 : 0;
+			break;
 		}
 	}
 	return RES_NEXT;
@@ -548,6 +565,9 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb
 	struct { struct nft_chain *c; unsigned next; } stack[NFT_JUMP_STACK_SIZE];
 	unsigned sp = 0, i = 0;
 	struct nft_chain *c = base;
+	struct nft_traceinfo tr;
+
+	nft_trace_begin(&tr, skb, st, t, base);
 
 	/* the header as nf_hook() parsed it once (st->pkt, nf_pktinfo.h) */
 	const struct nf_pktinfo *pi = &st->pkt;
@@ -584,6 +604,9 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb
 			to = regs.chain ? nft_chain_find(t, regs.chain) : NULL;
 		if (pkt.trace && !regs.traced)
 			trace_rule(&pkt, r, res_text(res), to ? to->name : NULL);
+		if (nft_trace_enabled(&tr))
+			nft_trace_rule(&tr, c, r, monitor_verdict(res),
+				       res == RES_JUMP || res == RES_GOTO ? regs.chain : NULL);
 		switch (res) {
 		case RES_BREAK:
 		case RES_NEXT:
@@ -623,6 +646,8 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb
 policy:
 	if (pkt.trace)
 		trace_policy(&pkt, base, base->rules->len != 0);
+	if (nft_trace_enabled(&tr))
+		nft_trace_policy(&tr, base->policy_drop);
 	return base->policy_drop ? NF_DROP : NF_ACCEPT;
 }
 

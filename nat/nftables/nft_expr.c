@@ -643,6 +643,32 @@ static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *w
 	return false;
 }
 
+
+/* `meta nftrace set 0|1` (nft_meta_set_eval's NFT_META_NFTRACE: marks the
+ * packet for `nft monitor trace`); nft checks the value against the
+ * one-bit type. */
+static bool parse_nftrace_set(struct nft_parse *p, struct nft_rule *r)
+{
+	if (nft_is_word(nft_peek(p, 0), "meta"))
+		nft_next(p);
+	nft_next(p);
+	nft_next(p);
+	const struct nft_token *v = nft_next(p);
+	struct nft_elem val = { 0 };
+	const char *why = NULL;
+	if (v->type != NFT_T_WORD && v->type != NFT_T_STRING) {
+		nft_error_unexpected(p, v);
+		return false;
+	}
+	if (!nft_parse_value(NFT_DT_INTEGER, v->text, &val, &why) || val.range || val.hi > 1) {
+		nft_error(p, v, NULL, "Value %s exceeds valid range 0-1", v->text);
+		return false;
+	}
+	struct nft_expr *e = expr_new(NFT_EXPR_NFTRACE);
+	e->value = val.lo;
+	g_ptr_array_add(r->exprs, e);
+	return true;
+}
 /* limit rate [over] N/UNIT [burst N packets] */
 static bool parse_limit(struct nft_parse *p, struct nft_rule *r)
 {
@@ -908,6 +934,10 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		g_ptr_array_add(r->exprs, expr_new(NFT_EXPR_MSS_RTMTU));
 		return true;
 	}
+	if ((nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 1), "nftrace") &&
+	     nft_is_word(nft_peek(p, 2), "set")) ||
+	    (nft_is_word(t, "nftrace") && nft_is_word(nft_peek(p, 1), "set")))
+		return parse_nftrace_set(p, r);
 	if ((nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 1), "mark") &&
 	     nft_is_word(nft_peek(p, 2), "set")) ||
 	    (nft_is_word(t, "mark") && nft_is_word(nft_peek(p, 1), "set"))) {

@@ -230,6 +230,9 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_MSS_RTMTU:
 		g_string_append(s, "tcp option maxseg size set rt mtu");
 		break;
+	case NFT_EXPR_NFTRACE:
+		g_string_append_printf(s, "meta nftrace set %u", e->value);
+		break;
 	}
 }
 

@@ -37,6 +37,7 @@ enum probe_kind {
 	PROBE_CMD_OUTPUT,	/* output of a running command */
 	PROBE_CT_SNAPSHOT,	/* a `conntrack -L` ran on a router */
 	PROBE_WALK,		/* a line of the packet walk (--trace) */
+	PROBE_NFT_TRACE,	/* a `nft monitor trace` line of a router */
 	PROBE_N
 };
 
@@ -52,7 +53,7 @@ typedef void (*probe_drop_fn)(void *ctx, struct node *n, const struct packet *p,
 			      const struct ip_drop *why);
 /* HOOK: `before` are the router's conntrack numbers before the hook ran. */
 typedef void (*probe_hook_fn)(void *ctx, struct node *n, const struct nf_ct_peek *before);
-/* KLOG, CT_EVENT: one line without time or node prefix, at time t. */
+/* KLOG, CT_EVENT, NFT_TRACE: one line without time or node prefix, at time t. */
 typedef void (*probe_line_fn)(void *ctx, struct node *n, sim_time t, const char *line);
 typedef void (*probe_output_fn)(void *ctx, struct node *n, sim_time t, const char *text,
 				enum probe_stream stream);

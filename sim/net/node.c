@@ -81,6 +81,35 @@ static void node_env_trace(void *ctx, const char *line)
 	probe_fire_walk(&n->w->probes, line);
 }
 
+static void node_env_nft_trace(void *ctx, nf_time now, const char *line)
+{
+	struct node *n = ctx;
+	probe_fire_line(&n->w->probes, PROBE_NFT_TRACE, n, now, line);
+}
+
+static struct packet *skb_packet(const struct nf_skb *skb)
+{
+	return (struct packet *)(void *)((char *)skb - offsetof(struct packet, nf));
+}
+
+static uint64_t node_env_skb_id(void *ctx, const struct nf_skb *skb)
+{
+	(void)ctx;
+	return skb_packet(skb)->id;
+}
+
+/* The received frame's Ethernet header, while the IPv4 packet still
+ * follows it in the frame. */
+static bool node_env_skb_mac(void *ctx, const struct nf_skb *skb, uint8_t hdr[14])
+{
+	(void)ctx;
+	const struct packet *p = skb_packet(skb);
+	if (p->len < 14 || skb->ip != p->data + 14)
+		return false;
+	memcpy(hdr, p->data, 14);
+	return true;
+}
+
 static uint32_t node_env_if_addr(void *ctx, const char *ifname)
 {
 	struct node *n = ctx;
@@ -155,6 +184,9 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.addr_type = node_env_addr_type,
 			.route_mtu = node_env_route_mtu,
 			.skb_put = node_env_skb_put,
+			.nft_trace = node_env_nft_trace,
+			.skb_id = node_env_skb_id,
+			.skb_mac = node_env_skb_mac,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
 	}

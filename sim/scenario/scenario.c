@@ -629,6 +629,7 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 	output_subscribe(w);
 	expect_subscribe(w);
 	ct_events_subscribe(w);
+	nft_monitor_subscribe(w);
 	ps.s = scenario_new(path);
 	if (w->scn) {
 		/* the interfaces' `saw` lists belong to the old scenario */

@@ -1333,8 +1333,31 @@ static int cmd_conntrack(struct cmd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* `nft monitor trace`: from now on the router's trace lines are shown on
+ * stdout (nft_monitor.c reads this marker, under /run: a reboot ends the
+ * process). Other monitors are not implemented. */
+static int nft_monitor(struct cmd_ctx *c, int argc, char **argv)
+{
+	int i = 1;
+	while (i < argc && argv[i][0] == '-')
+		i++;
+	if (i >= argc || strcmp(argv[i], "monitor"))
+		return -1;
+	if (i + 2 != argc || strcmp(argv[i + 1], "trace")) {
+		g_string_append(c->err, "natsim: nft monitor other than `nft monitor trace` is "
+				"not implemented\n");
+		return 1;
+	}
+	if (!c->dry_run)
+		file_put(c->node, NFT_MONITOR_TRACE, "", false);
+	return 0;
+}
+
 static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
 {
+	int rc = nft_monitor(c, argc, argv);
+	if (rc >= 0)
+		return rc;
 	return nf_cmd_nft(c->node->nf, argc, argv, c->stdin_text, nft_file_load, c, c->out,
 			  c->err, c->dry_run);
 }

@@ -100,6 +100,12 @@ int cmd_exec(struct cmd_ctx *c, int argc, char **argv, const struct cmd_redir *r
 void ct_events_subscribe(struct world *w);
 void ct_events_listener_end(struct world *w, struct node *n);
 
+/* File-store marker of a running `nft monitor trace` on a router. Set by
+ * cmd.c, read by nft_monitor.c (which shows the router's trace lines to it,
+ * subscribed at run start). */
+#define NFT_MONITOR_TRACE "/run/natsim/nft-monitor-trace"
+void nft_monitor_subscribe(struct world *w);
+
 /* nstat.c: `nstat [-asznrj] [PATTERN...]` over the node's IPv4 counters. */
 int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);
 
