@@ -156,6 +156,11 @@ static int nat_inet_fn(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hoo
 		skb->ct = NULL;
 		return NF_DROP;
 	}
+	/* nf_nat_packet's own first test, made before the call: a known entry
+	 * with nothing to rewrite in this direction (an SNAT flow at
+	 * PREROUTING) returns here. Not an ICMP error: those left above. */
+	if (!(ct->status & nat_statusbit(manip, ct_info_dir(skb->ctinfo))))
+		return NF_ACCEPT;
 	if (ns->env.trace)
 		nat_trace_from_entry(ns, hook, skb);
 	return nf_nat_packet(ns, skb, st);

@@ -246,13 +246,6 @@ static inline void nat_target_as(const struct ct_tuple *o, enum nat_manip manip,
 	}
 }
 
-static inline unsigned long nat_statusbit(enum nat_manip manip, enum ct_dir dir)
-{
-	unsigned long bit = manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-
-	return dir == CT_DIR_REPLY ? bit ^ IPS_NAT_MASK : bit;
-}
-
 /* nf_nat_icmp_reply_translation: an ICMP error about a NATed connection. The
  * quoted header is put back the way the other side sent it (reverse manip
  * with the other direction's tuple as is), the ICMP checksum recomputed, then
