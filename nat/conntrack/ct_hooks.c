@@ -109,25 +109,34 @@ static void nf_trace_ct_in(struct nf_ns *ns, enum nf_hook hook, const struct nf_
 
 /* ----- the ops ----- */
 
+/* nf_conntrack_in with its walk lines (--trace only). Out of line, as is
+ * the confirm's work below: the ops' common path is then a tail call or a
+ * return, with no registers saved and no frame. */
+static __attribute__((noinline)) int ct_hook_in_traced(struct nf_ns *ns, struct nf_skb *skb,
+							const struct nf_hook_state *st)
+{
+	struct nf_ct_stats before = ns->ct->stats;
+	int v = nf_conntrack_in(ns, skb, st);
+
+	nf_trace_ct_in(ns, st->hook, skb, v, &before);
+	return v;
+}
+
 /* ipv4_conntrack_in / ipv4_conntrack_local: nf_conntrack_in. */
 static unsigned ct_hook_in(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
 {
 	struct nf_ns *ns = st->net;
-	enum nf_hook hook = st->hook;
-	struct nf_ct_stats before;
-	int v;
 
 	(void)priv;
 	if (!ns->env.trace)
 		return nf_conntrack_in(ns, skb, st);
-	before = ns->ct->stats;
-	v = nf_conntrack_in(ns, skb, st);
-	nf_trace_ct_in(ns, hook, skb, v, &before);
-	return v;
+	return ct_hook_in_traced(ns, skb, st);
 }
 
-/* ipv4_confirm: nf_conntrack_confirm, last of INPUT and POSTROUTING. */
-static unsigned ct_hook_confirm(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
+/* ipv4_confirm's work for an entry with a helper, a sequence adjustment or
+ * not yet confirmed. */
+static __attribute__((noinline)) unsigned ct_hook_confirm_entry(struct nf_skb *skb,
+								 const struct nf_hook_state *st)
 {
 	struct nf_ns *ns = st->net;
 	nf_time now = st->now;
@@ -135,7 +144,6 @@ static unsigned ct_hook_confirm(void *priv, struct nf_skb *skb, const struct nf_
 	const char *h = nf_hook_name(st->hook);
 	int v;
 
-	(void)priv;
 	if (ct && (ct->ext & CT_EXT_HELPER)) {
 		/* nf_confirm: the helper reads every packet of its entries */
 		v = nf_ct_helper_run(ns, skb, now);
@@ -171,6 +179,20 @@ static unsigned ct_hook_confirm(void *priv, struct nf_skb *skb, const struct nf_
 		}
 	}
 	return v;
+}
+
+/* ipv4_confirm: nf_conntrack_confirm, last of INPUT and POSTROUTING. A
+ * confirmed entry with no helper and no sequence adjustment (nearly every
+ * packet) has nothing to do here. */
+static unsigned ct_hook_confirm(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
+{
+	const struct ct_entry *ct = skb->ct;
+
+	(void)priv;
+	if (!ct || (!(ct->ext & CT_EXT_HELPER) && !(ct->status & IPS_SEQ_ADJUST) &&
+		    (ct->status & IPS_CONFIRMED)))
+		return NF_ACCEPT;
+	return ct_hook_confirm_entry(skb, st);
 }
 
 

@@ -95,6 +95,15 @@ static inline bool nat_initialized(const struct ct_entry *ct, enum nat_manip m)
 	return ct->status & (m == NAT_MANIP_SRC ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE);
 }
 
+/* The status bit that says a packet of direction `dir` gets this manip
+ * (nf_nat_packet's statusbit): IPS_SRC_NAT/IPS_DST_NAT, swapped for replies. */
+static inline unsigned long nat_statusbit(enum nat_manip manip, enum ct_dir dir)
+{
+	unsigned long bit = manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
+
+	return dir == CT_DIR_REPLY ? bit ^ IPS_NAT_MASK : bit;
+}
+
 /* nf_nat_setup_info: choose a unique tuple within range (get_unique_tuple),
  * set the unconfirmed entry's REPLY tuple, set IPS_SRC_NAT/IPS_DST_NAT if it
  * changed and the *_DONE bit. Returns NF_ACCEPT (also when no unique tuple

@@ -39,7 +39,7 @@ static void nat_fmt_manip(char *buf, size_t n, const struct ct_tuple *t, bool sr
 /* "de-NAT from entry" line of nf_nat_packet for an entry already bound:
  * the packet's address before and after, taken from the entry's tuples
  * (the packet's own tuple, and the inverse of the other direction's). */
-static void nat_trace_from_entry(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb)
+static __attribute__((noinline)) void nat_trace_from_entry(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb)
 {
 	const struct ct_entry *ct = skb->ct;
 	enum ct_dir dir = ct_info_dir(skb->ctinfo);
@@ -67,97 +67,140 @@ static void nat_trace_from_entry(struct nf_ns *ns, enum nf_hook hook, const stru
 
 /* nat_oif_changed (nf_nat_oif_changed): a MASQUERADE entry whose packets
  * now leave by another interface is killed and the packet dropped. Only a
- * namespace where MASQUERADE has bound an entry reads the entry's NAT data. */
-static bool nat_oif_changed(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb,
-			       const char *out)
+ * namespace where MASQUERADE has bound an entry reads the entry's NAT data
+ * (out of line: the per-packet op stays a leaf with tail calls). */
+static __attribute__((noinline)) bool nat_masq_oif_changed(const struct nf_ns *ns,
+							    const struct nf_skb *skb, const char *out)
 {
-	const struct nf_conn_nat *nat;
+	const struct nf_conn_nat *nat = nf_ct_nat_ext(skb->ct);
 
-	if (hook != NF_INET_POST_ROUTING || !out || !ns->nat->masq_nifnames ||
-	    ct_info_dir(skb->ctinfo) != CT_DIR_ORIGINAL)
-		return false;
-	nat = nf_ct_nat_ext(skb->ct);
 	return nat && nat->masq_if >= 0 && (unsigned)nat->masq_if < ns->nat->masq_nifnames &&
 	       strncmp(ns->nat->masq_ifnames[nat->masq_if], out,
 		       sizeof(ns->nat->masq_ifnames[0])) != 0;
+}
+
+static inline bool nat_oif_changed(struct nf_ns *ns, enum nf_hook hook, const struct nf_skb *skb,
+				   const char *out)
+{
+	if (hook != NF_INET_POST_ROUTING || !out || !ns->nat->masq_nifnames ||
+	    ct_info_dir(skb->ctinfo) != CT_DIR_ORIGINAL)
+		return false;
+	return nat_masq_oif_changed(ns, skb, out);
+}
+
+/* The drop of a packet whose MASQUERADE entry changed interface. */
+static __attribute__((noinline)) int nat_masq_kill(struct nf_ns *ns, struct nf_skb *skb,
+						    const struct nf_hook_state *st)
+{
+	if (ns->env.trace)
+		nf_trace(ns, NF_TRACE_STEP "MASQUERADE entry leaves by %s now: entry "
+			 "killed, DROP", nf_hook_name(st->hook), "nat", st->out);
+	ct_entry_kill(ns, skb->ct, st->now);
+	skb->ct = NULL;
+	return NF_DROP;
+}
+
+/* A known entry's rewrite with its walk line first (--trace only). */
+static __attribute__((noinline)) int nat_trace_and_packet(struct nf_ns *ns, struct nf_skb *skb,
+							   const struct nf_hook_state *st)
+{
+	nat_trace_from_entry(ns, st->hook, skb);
+	return nf_nat_packet(ns, skb, st);
+}
+
+/* An ICMP error about a known entry (nf_nat_icmp_reply_translation), with
+ * its walk line. Out of line, like the other rare cases below: the op's
+ * common path (a known entry) then keeps its registers and stack small. */
+static __attribute__((noinline)) int nat_icmp_error_fn(struct nf_ns *ns, struct nf_skb *skb,
+							const struct nf_hook_state *st,
+							struct ct_entry *ct, enum nat_manip manip)
+{
+	enum nf_hook hook = st->hook;
+	int v;
+
+	v = nf_nat_packet(ns, skb, st);	/* nf_nat_icmp_reply_translation */
+	if (ns->env.trace) {
+		enum ct_dir dir = ct_info_dir(skb->ctinfo);
+		unsigned long bit = manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
+
+		if (dir == CT_DIR_REPLY)
+			bit ^= IPS_NAT_MASK;
+		if (v != NF_ACCEPT && skb->ip[st->pkt.thoff] == 5)
+			nf_trace(ns, NF_TRACE_STEP "ICMP redirect about a flow %s: DROP",
+				 nf_hook_name(hook), "nat",
+				 (ct->status & IPS_NAT_DONE_MASK) != IPS_NAT_DONE_MASK
+					 ? "whose NAT is not complete (its first packet)"
+					 : "that is NATed");
+		else if (v != NF_ACCEPT)
+			nf_trace(ns, NF_TRACE_STEP "ICMP error translation failed: DROP",
+				 nf_hook_name(hook), "nat");
+		else if (ct->status & bit)
+			nf_trace(ns, NF_TRACE_STEP "%s ICMP error: outer and embedded "
+				 "headers translated from entry", nf_hook_name(hook), "nat",
+				 ct_info_name(skb->ctinfo));
+	}
+	return v;
+}
+
+/* A packet whose entry has no binding for this manip yet: the rule lookups
+ * in priority order until one binds, else the null binding; then the
+ * rewrite. Once per entry and manip, so out of line. */
+static __attribute__((noinline)) int nat_bind_new(struct nf_ns *ns, struct nf_skb *skb,
+						   const struct nf_hook_state *st, enum nat_manip manip)
+{
+	const struct nf_hook_entries *e = &ns->nat->lookups[st->hook];
+	struct ct_entry *ct = skb->ct;
+	int v;
+
+	for (unsigned i = 0; i < e->num; i++) {
+		v = (int)e->ops[i]->fn(e->ops[i]->priv, skb, st);
+		if (v != NF_ACCEPT)
+			return v;
+		ct = skb->ct;	/* still ours: a target never frees it */
+		if (nat_initialized(ct, manip))
+			break;
+	}
+	if (!nat_initialized(ct, manip)) {
+		v = nat_setup_null_binding(ns, ct, manip, st->now);
+		if (v != NF_ACCEPT)
+			return v;
+	}
+	return nf_nat_packet(ns, skb, st);
 }
 
 /* nf_nat_ipv4_fn + nf_nat_inet_fn. */
 static int nat_inet_fn(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_state *st)
 {
 	enum nf_hook hook = st->hook;
-	const char *out = st->out;
-	nf_time now = st->now;
 	struct ct_entry *ct = skb->ct;
 	enum nat_manip manip = nat_hook_manip(hook);
-	int v;
 
 	if (!ct)
 		return NF_ACCEPT;
 
 	if ((skb->ctinfo == IP_CT_RELATED || skb->ctinfo == IP_CT_RELATED_REPLY) &&
-	    (st->pkt.flags & NF_PKTINFO_L3) && st->pkt.l4proto == 1) {
-		v = nf_nat_packet(ns, skb, st);	/* nf_nat_icmp_reply_translation */
-		if (ns->env.trace) {
-			enum ct_dir dir = ct_info_dir(skb->ctinfo);
-			unsigned long bit = manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-
-			if (dir == CT_DIR_REPLY)
-				bit ^= IPS_NAT_MASK;
-			if (v != NF_ACCEPT && skb->ip[st->pkt.thoff] == 5)
-				nf_trace(ns, NF_TRACE_STEP "ICMP redirect about a flow %s: DROP",
-					 nf_hook_name(hook), "nat",
-					 (ct->status & IPS_NAT_DONE_MASK) != IPS_NAT_DONE_MASK
-						 ? "whose NAT is not complete (its first packet)"
-						 : "that is NATed");
-			else if (v != NF_ACCEPT)
-				nf_trace(ns, NF_TRACE_STEP "ICMP error translation failed: DROP",
-					 nf_hook_name(hook), "nat");
-			else if (ct->status & bit)
-				nf_trace(ns, NF_TRACE_STEP "%s ICMP error: outer and embedded "
-					 "headers translated from entry", nf_hook_name(hook), "nat",
-					 ct_info_name(skb->ctinfo));
-		}
-		return v;
-	}
+	    (st->pkt.flags & NF_PKTINFO_L3) && st->pkt.l4proto == 1)
+		return nat_icmp_error_fn(ns, skb, st, ct, manip);
 
 	switch (skb->ctinfo) {
 	case IP_CT_RELATED:
 	case IP_CT_RELATED_REPLY:
 	case IP_CT_NEW:
-		if (!nat_initialized(ct, manip)) {
-			const struct nf_hook_entries *e = &ns->nat->lookups[hook];
-
-			/* the rule lookups in priority order, until one binds */
-			for (unsigned i = 0; i < e->num; i++) {
-				v = (int)e->ops[i]->fn(e->ops[i]->priv, skb, st);
-				if (v != NF_ACCEPT)
-					return v;
-				ct = skb->ct;	/* still ours: a target never frees it */
-				if (nat_initialized(ct, manip))
-					break;
-			}
-			if (!nat_initialized(ct, manip)) {
-				v = nat_setup_null_binding(ns, ct, manip, now);
-				if (v != NF_ACCEPT)
-					return v;
-			}
-			return nf_nat_packet(ns, skb, st);
-		}
+		if (!nat_initialized(ct, manip))
+			return nat_bind_new(ns, skb, st, manip);
 		break;
 	default:
 		break;
 	}
-	if (nat_oif_changed(ns, hook, skb, out)) {
-		if (ns->env.trace)
-			nf_trace(ns, NF_TRACE_STEP "MASQUERADE entry leaves by %s now: entry "
-				 "killed, DROP", nf_hook_name(hook), "nat", out);
-		ct_entry_kill(ns, ct, now);
-		skb->ct = NULL;
-		return NF_DROP;
-	}
+	if (nat_oif_changed(ns, hook, skb, st->out))
+		return nat_masq_kill(ns, skb, st);
+	/* nf_nat_packet's own first test, made before the call: a known entry
+	 * with nothing to rewrite in this direction (an SNAT flow at
+	 * PREROUTING) returns here. Not an ICMP error: those left above. */
+	if (!(ct->status & nat_statusbit(manip, ct_info_dir(skb->ctinfo))))
+		return NF_ACCEPT;
 	if (ns->env.trace)
-		nat_trace_from_entry(ns, hook, skb);
+		return nat_trace_and_packet(ns, skb, st);
 	return nf_nat_packet(ns, skb, st);
 }
 
