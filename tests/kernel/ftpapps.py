@@ -4,12 +4,13 @@
 [port P]`, `listen udp P tftp [size N]`, `tftp get DEST FILE [port P]` on the
 kernel side of a comparison.
 
-Design choice: these are not vsftpd, curl or tftp-hpa but the same bytes as
-natsim's apps (sim/apps/ftp.c, sim/apps/tftp.c), line for line: vsftpd
-3.0.3's reply texts, curl's commands without PWD/SIZE, tftp-hpa's read
+Design choice: these are not real FTP/TFTP programs (no FTP or TFTP server
+or client is installed or run by the tests) but the same bytes as natsim's
+apps (sim/apps/ftp.c, sim/apps/tftp.c), line for line: the reply texts of
+Debian's FTP server 3.0.3, curl's commands without PWD/SIZE, tftp-hpa's read
 request. The kernel's TCP/UDP stacks, its conntrack helpers and NAT do the
-rest, and those are what the comparison checks. A real curl or vsftpd sends
-more (curl: PWD, SIZE, `EPSV` before `PASV`; vsftpd: a greeting that depends
+rest, and those are what the comparison checks. A real client or server sends
+more (curl: PWD, SIZE, `EPSV` before `PASV`; a server: a greeting that depends
 on its configuration), so their control connections would differ in length
 from natsim's; README says so. Ephemeral ports come from the agent's
 counter, in natsim's order (control connection, then data listener).

@@ -1,7 +1,8 @@
 """test_ftp_app.py - the FTP server and client of sim/apps/ftp.c (`listen
 tcp 21 ftp [size N]`, `ftp get DEST FILE [active|passive] [eprt|epsv]`):
-the control connection carries curl's commands and replies in vsftpd
-3.0.3's form (natsim's own server: no vsftpd runs here), the data connection comes from the server's port 20
+the control connection carries curl's commands and replies in the form of
+Debian's FTP server 3.0.3 (natsim's own server: no real FTP server runs here),
+the data connection comes from the server's port 20
 (active) or goes to the port the 227/229 reply named (passive), and it
 carries the file's size in bytes."""
 import re
