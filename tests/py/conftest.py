@@ -57,6 +57,23 @@ def _require_natsim():
     return p
 
 
+# two hosts on either side of a router: c 10.0.1.2 (r's eth0), s 10.0.2.2
+# (r's eth1); the nft tests append their rules and traffic
+ROUTER_PAIR = """
+    host c
+    router r
+    host s
+    link c:eth0 r:eth0
+    link r:eth1 s:eth0
+    c: ip addr add 10.0.1.2/24 dev eth0
+    c: ip route add default via 10.0.1.1
+    r: ip addr add 10.0.1.1/24 dev eth0
+    r: ip addr add 10.0.2.1/24 dev eth1
+    r: sysctl -w net.ipv4.ip_forward=1
+    s: ip addr add 10.0.2.2/24 dev eth0
+    s: ip route add default via 10.0.2.1
+"""
+
 Result = namedtuple("Result", "rc stdout stderr outdir")
 
 

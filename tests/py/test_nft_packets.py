@@ -11,24 +11,11 @@ evaluate.
 """
 import re
 
-from conftest import (ICMP, IP, TCP, TOPOLOGIES, UDP, explain, ip_pkts, kernel_log, outputs,
-                      pcap, run, write_scn)
+from conftest import (ICMP, IP, ROUTER_PAIR, TCP, TOPOLOGIES, UDP, explain, ip_pkts,
+                      kernel_log, outputs, pcap, run, write_scn)
 
 # two hosts on either side of a router: c 10.0.1.2 (eth0), s 10.0.2.2 (eth1)
-PAIR = """
-    host c
-    router r
-    host s
-    link c:eth0 r:eth0
-    link r:eth1 s:eth0
-    c: ip addr add 10.0.1.2/24 dev eth0
-    c: ip route add default via 10.0.1.1
-    r: ip addr add 10.0.1.1/24 dev eth0
-    r: ip addr add 10.0.2.1/24 dev eth1
-    r: sysctl -w net.ipv4.ip_forward=1
-    s: ip addr add 10.0.2.2/24 dev eth0
-    s: ip route add default via 10.0.2.1
-"""
+PAIR = ROUTER_PAIR
 
 
 def pair_run(tmp_path, name, body, files=()):

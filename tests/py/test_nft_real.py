@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from conftest import IP, ROOT, TCP, TOPOLOGIES, explain, ip_pkts, outputs, pcap, run, write_scn
+from conftest import ROUTER_PAIR, IP, ROOT, TCP, TOPOLOGIES, explain, ip_pkts, outputs, pcap, run, write_scn
 
 NFT = ROOT / "tests" / "nft"
 REAL = sorted((TOPOLOGIES / "real").glob("*.nft"))
@@ -85,19 +85,7 @@ def test_debian_nat_router_paths(tmp_path):
 
 
 # two hosts on either side of a router, and a second server behind it
-PAIR = """
-    host c
-    router r
-    host s
-    link c:eth0 r:eth0
-    link r:eth1 s:eth0
-    c: ip addr add 10.0.1.2/24 dev eth0
-    c: ip route add default via 10.0.1.1
-    r: ip addr add 10.0.1.1/24 dev eth0
-    r: ip addr add 10.0.2.1/24 dev eth1
-    r: sysctl -w net.ipv4.ip_forward=1
-    s: ip addr add 10.0.2.2/24 dev eth0
-    s: ip route add default via 10.0.2.1
+PAIR = ROUTER_PAIR + """\
     s: listen tcp 80
     s: listen tcp 81
 """

@@ -13,22 +13,9 @@ walk shares one id and that two packets have two.
 """
 import re
 
-from conftest import TOPOLOGIES, async_lines, explain, outputs, run, write_scn
+from conftest import ROUTER_PAIR, TOPOLOGIES, async_lines, explain, outputs, run, write_scn
 
-PAIR = """
-    host c
-    router r
-    host s
-    link c:eth0 r:eth0
-    link r:eth1 s:eth0
-    c: ip addr add 10.0.1.2/24 dev eth0
-    c: ip route add default via 10.0.1.1
-    r: ip addr add 10.0.1.1/24 dev eth0
-    r: ip addr add 10.0.2.1/24 dev eth1
-    r: sysctl -w net.ipv4.ip_forward=1
-    s: ip addr add 10.0.2.2/24 dev eth0
-    s: ip route add default via 10.0.2.1
-"""
+PAIR = ROUTER_PAIR
 
 ID = re.compile(r"^trace id ([0-9a-f]{8}) ")
 MAC = "[0-9a-f]{2}(?::[0-9a-f]{2}){5}"
