@@ -144,11 +144,6 @@ static bool node_env_skb_put(void *ctx, struct nf_skb *skb, uint32_t len)
 	return true;
 }
 
-static void gstring_free_all(gpointer s)
-{
-	g_string_free(s, TRUE);
-}
-
 struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 {
 	if (strlen(name) >= NODENAME_MAX || node_find(w, name))
@@ -167,7 +162,6 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 	n->ifaces = g_ptr_array_new();
 	n->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
 	n->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gstring_free_all);
 	n->klog = g_ptr_array_new_with_free_func(g_free);
 	for (unsigned i = 0; i < node_nsubsys; i++)
 		if (node_subsys[i]->node_init)
@@ -293,12 +287,9 @@ void node_free(struct node *n)
 	if (n->route_exceptions)
 		g_array_free(n->route_exceptions, TRUE);
 	g_hash_table_destroy(n->fdb);
-	g_hash_table_destroy(n->files);
 	g_ptr_array_free(n->klog, TRUE);
 	if (n->klog_time)
 		g_array_free(n->klog_time, TRUE);
-	if (n->journal)
-		g_ptr_array_free(n->journal, TRUE);
 	g_free(n);
 }
 

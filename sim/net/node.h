@@ -29,6 +29,7 @@ struct link;
 struct pcapw;
 struct netns_ipv4;
 struct sock_net;
+struct shell_state;
 
 #define IFNAME_MAX 16
 #define NODENAME_MAX 32
@@ -135,21 +136,15 @@ struct node {
 	struct iface *lo;
 	/* switch.c: learned MAC -> port */
 	GHashTable *fdb;
-	/* the node's small file store (`>`, `>>`, `<`, `cat`): path -> GString */
-	GHashTable *files;
-	/* events a running `conntrack -E` has shown, for its closing line */
-	uint64_t ct_events_shown;
 	/* the node's kernel log lines, for `expect NODE log` */
 	GPtrArray *klog;
 	/* net_ratelimit of the stack's warnings (martians, redirects) */
 	struct net_ratelimit net_rl;
-	/* journal.c: when each klog line was logged (dmesg), the first line and
-	 * the time of the current boot, the journal's entries, the next PID */
+	/* journal.c: when each klog line was logged (dmesg) */
 	GArray *klog_time;
-	unsigned klog_boot;
-	sim_time boot_time;
-	GPtrArray *journal;
-	int next_pid;
+	/* the shell's state (sim/shell/shell_state.h: file store, journal, the
+	 * boot), made on first use, freed by the shell's node_exit */
+	struct shell_state *shell;
 };
 
 /* Link direction state: frames queued on one side, serialised one at a time. */
