@@ -99,6 +99,13 @@ struct route_exception {
 	sim_time expires;	/* ip_rt_gc_timeout (300 s) after the redirect */
 };
 
+/* One kernel log line and when it was logged (printk's struct printk_info
+ * and text). */
+struct printk_record {
+	sim_time t;
+	char *text;
+};
+
 enum node_kind { NODE_HOST, NODE_ROUTER, NODE_SWITCH };
 
 /* The kernel's net_ratelimit() state (10 messages per 5 s per machine). */
@@ -134,17 +141,24 @@ struct node {
 	/* the loopback device (ip.c): 127.0.0.1/8 plus `ip addr add .. dev lo`;
 	 * not in ifaces (no link, no pcap); NULL until first used */
 	struct iface *lo;
-	/* switch.c: learned MAC -> port */
-	GHashTable *fdb;
-	/* the node's kernel log lines, for `expect NODE log` */
-	GPtrArray *klog;
+	/* a switch's bridge state (switch.c: the learned MACs), NULL on hosts
+	 * and routers */
+	struct net_bridge *br;
 	/* net_ratelimit of the stack's warnings (martians, redirects) */
 	struct net_ratelimit net_rl;
-	/* journal.c: when each klog line was logged (dmesg) */
-	GArray *klog_time;
+	/* the kernel log (node_klog: the kernel's printk ring buffer), written
+	 * by the stack and netfilter, read by dmesg, journalctl -k and `expect
+	 * NODE log`: struct printk_record, NULL until the first line */
+	GArray *klog;
 	/* the shell's state (sim/shell/shell_state.h: file store, journal, the
 	 * boot), made on first use, freed by the shell's node_exit */
 	struct shell_state *shell;
+};
+
+/* A switch's bridge (the kernel's struct net_bridge, br_private.h): its
+ * forwarding database, a MAC packed in 64 bits -> the port's index + 1. */
+struct net_bridge {
+	GHashTable *fdb;
 };
 
 /* Link direction state: frames queued on one side, serialised one at a time. */
@@ -180,8 +194,8 @@ struct iface *iface_get_or_create(struct world *w, struct node *n, const char *n
 bool node_has_addr(const struct node *n, uint32_t addr);
 /* Primary address of an interface, 0 if none. */
 uint32_t iface_primary_addr(const struct iface *ifc);
-/* A kernel log line of node n at time t (printk): kept in the node's log
- * (dmesg, `expect NODE log`) and handed to the PROBE_KLOG listeners
+/* A kernel log line of node n at time t (printk): kept in n->klog (dmesg,
+ * `expect NODE log`) and handed to the PROBE_KLOG listeners
  * (kernel.log). */
 void node_klog(struct node *n, sim_time t, const char *text);
 /* Free one node: its pcaps (closed and flushed), interfaces, routes, file
@@ -240,6 +254,10 @@ void world_free_links(struct world *w);
 void link_transmit(struct world *w, struct iface *ifc, struct packet *p);
 /* A frame arrived at ifc (from its link): capture, then switch or IP input. */
 void iface_receive(struct world *w, struct iface *ifc, struct packet *p);
+/* A switch's bridge state, empty (br_dev_setup), and its freeing (with the
+ * learned MACs). node_new and node_free call them for NODE_SWITCH nodes. */
+struct net_bridge *br_new(void);
+void br_free(struct net_bridge *br);
 /* A switch's forwarding of a received frame. */
 void switch_receive(struct world *w, struct node *sw, struct iface *in, struct packet *p);
 /* Compute layer-2 segments after the topology is built (iface->segment). */

@@ -162,10 +162,11 @@ int cmd_dmesg(struct cmd_ctx *c, int argc, char **argv)
 	unsigned from = n->shell ? n->shell->klog_boot : 0;
 	sim_time boot = n->shell ? n->shell->boot_time : 0;
 	for (unsigned i = from; n->klog && i < n->klog->len; i++) {
-		sim_time t = g_array_index(n->klog_time, sim_time, i) - boot;
+		const struct printk_record *r = &g_array_index(n->klog, struct printk_record, i);
+		sim_time t = r->t - boot;
 		long long us = (long long)(t / SIM_US);
 		g_string_append_printf(c->out, "[%5lld.%06lld] %s\n", us / 1000000, us % 1000000,
-				       (const char *)g_ptr_array_index(n->klog, i));
+				       r->text);
 	}
 	return 0;
 }
@@ -248,10 +249,8 @@ int cmd_journalctl(struct cmd_ctx *c, int argc, char **argv)
 	GString *all = g_string_new(NULL);
 	if (kernel) {
 		for (unsigned i = n->shell ? n->shell->klog_boot : 0; n->klog && i < n->klog->len; i++) {
-			struct journal_entry e = {
-				.t = g_array_index(n->klog_time, sim_time, i), .ident = "kernel",
-				.text = g_ptr_array_index(n->klog, i),
-			};
+			const struct printk_record *r = &g_array_index(n->klog, struct printk_record, i);
+			struct journal_entry e = { .t = r->t, .ident = "kernel", .text = r->text };
 			struct tm tm = journal_tm(e.t);
 			char date[32];
 			strftime(date, sizeof date, "%b %d %H:%M:%S", &tm);
