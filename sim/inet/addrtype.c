@@ -50,10 +50,10 @@ static unsigned local_table_type(const struct node *n, uint32_t addr, const stru
 		return NF_RTN_BROADCAST;
 	if ((addr >> 24) == 127)
 		return NF_RTN_LOCAL;
-	if (n->lo)
-		for (unsigned k = 1; k < n->lo->naddrs; k++)
-			if ((addr & addrtype_mask(n->lo->addrs[k].plen)) ==
-			    (n->lo->addrs[k].addr & addrtype_mask(n->lo->addrs[k].plen)))
+	if (n->ipv4->lo)
+		for (unsigned k = 1; k < n->ipv4->lo->naddrs; k++)
+			if ((addr & addrtype_mask(n->ipv4->lo->addrs[k].plen)) ==
+			    (n->ipv4->lo->addrs[k].addr & addrtype_mask(n->ipv4->lo->addrs[k].plen)))
 				return NF_RTN_LOCAL;
 	return NF_RTN_UNICAST;
 }

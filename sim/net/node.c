@@ -160,7 +160,6 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 	n->kind = kind;
 	n->index = w->nodes->len;
 	n->ifaces = g_ptr_array_new();
-	n->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
 	if (kind == NODE_SWITCH)
 		n->br = br_new();
 	for (unsigned i = 0; i < node_nsubsys; i++)
@@ -288,9 +287,6 @@ void node_free(struct node *n)
 		g_free(ifc);
 	}
 	g_ptr_array_free(n->ifaces, TRUE);
-	g_array_free(n->routes, TRUE);
-	if (n->route_exceptions)
-		g_array_free(n->route_exceptions, TRUE);
 	br_free(n->br);
 	if (n->klog)
 		g_array_free(n->klog, TRUE);

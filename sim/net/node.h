@@ -6,14 +6,16 @@
  * through registered operations (struct node_subsys: the kernel's
  * pernet_operations and dev_add_pack), never by being called by name, so
  * sim/net calls nothing above it. Each layer's per-node state is behind
- * the pointer that layer owns (n->ipv4, n->ip, n->icmp: sim/inet; n->sock,
+ * the pointer that layer owns (n->ipv4, n->ip, n->icmp: sim/inet, with
+ * the routes, the loopback device and net_ratelimit in n->ipv4; n->sock,
  * n->udp, n->tcp, n->ping: sim/sock; n->apps: sim/apps), made and freed by
- * its node_subsys. What is still spelled out here is what sim/net itself
- * or several layers use: interfaces (with their net.ipv4.conf set, as the
- * kernel's in_device hangs off net_device), routes and the route
- * exceptions (sim/inet's, but made and freed with the node and edited by
- * the shell's `ip route`), lo, the fdb, the shell's file store, kernel log
- * and journal, net_ratelimit.
+ * its node_subsys; n->shell (sim/shell: file store, journal, the boot) is
+ * made on first use and freed by the shell's node_subsys. What is still
+ * spelled out here is sim/net's own: interfaces (with their net.ipv4.conf
+ * set, as the kernel's in_device hangs off net_device), a switch's bridge
+ * (n->br, switch.c), and the kernel log (n->klog, node_klog: written by
+ * the stack and netfilter below the shell, so kept by the lowest layer
+ * that writes it).
  */
 #ifndef SIM_NODE_H
 #define SIM_NODE_H
@@ -80,25 +82,6 @@ struct iface {
 	struct ipv4_devconf cnf;	/* net.ipv4.conf.IF.* */
 };
 
-struct route {
-	uint32_t prefix;
-	uint8_t plen;
-	uint32_t gw;		/* 0: directly connected */
-	struct iface *dev;	/* NULL: resolve from gw */
-	bool onlink;
-	bool kernel;		/* "proto kernel scope link" route of an address */
-	uint32_t metric;	/* `metric N` (0 by default); lower wins a tie */
-};
-
-/* A route exception left by an accepted ICMP redirect (route.c). */
-struct route_exception {
-	uint32_t daddr;		/* the destination it is about */
-	const struct iface *dev;	/* the route it hangs on: device and gateway */
-	uint32_t old_gw;
-	uint32_t gw;		/* the gateway to use instead */
-	sim_time expires;	/* ip_rt_gc_timeout (300 s) after the redirect */
-};
-
 /* One kernel log line and when it was logged (printk's struct printk_info
  * and text). */
 struct printk_record {
@@ -108,21 +91,12 @@ struct printk_record {
 
 enum node_kind { NODE_HOST, NODE_ROUTER, NODE_SWITCH };
 
-/* The kernel's net_ratelimit() state (10 messages per 5 s per machine). */
-struct net_ratelimit {
-	bool started;
-	sim_time begin;
-	unsigned printed, missed;
-};
-
 struct node {
 	struct world *w;		/* the run this node belongs to */
 	char name[NODENAME_MAX];
 	enum node_kind kind;
 	unsigned index;		/* order of declaration */
 	GPtrArray *ifaces;	/* struct iface * */
-	GArray *routes;		/* struct route */
-	GArray *route_exceptions; /* struct route_exception, NULL if none */
 	struct nf_ns *nf;	/* routers only */
 	/* the IPv4 stack's knobs and IP id (sim/inet/inet.h, the kernel's
 	 * net->ipv4), made by its node_init, freed by its node_exit */
@@ -138,14 +112,9 @@ struct node {
 	/* IPv4 stack state owned by ip.c (neighbours, loopback queue) and
 	 * icmp.c (rate limits); freed by ip_node_free() */
 	void *ip, *icmp;
-	/* the loopback device (ip.c): 127.0.0.1/8 plus `ip addr add .. dev lo`;
-	 * not in ifaces (no link, no pcap); NULL until first used */
-	struct iface *lo;
 	/* a switch's bridge state (switch.c: the learned MACs), NULL on hosts
 	 * and routers */
 	struct net_bridge *br;
-	/* net_ratelimit of the stack's warnings (martians, redirects) */
-	struct net_ratelimit net_rl;
 	/* the kernel log (node_klog: the kernel's printk ring buffer), written
 	 * by the stack and netfilter, read by dmesg, journalctl -k and `expect
 	 * NODE log`: struct printk_record, NULL until the first line */
@@ -198,9 +167,11 @@ uint32_t iface_primary_addr(const struct iface *ifc);
  * `expect NODE log`) and handed to the PROBE_KLOG listeners
  * (kernel.log). */
 void node_klog(struct node *n, sim_time t, const char *text);
-/* Free one node: its pcaps (closed and flushed), interfaces, routes, file
- * store, kernel log, fdb, transport state (transport_free), IPv4 stack state
- * (ip_node_free) and netfilter namespace. Does not remove it from w->nodes. */
+/* Free one node: first every layer's state through its node_exit (in
+ * reverse registration order: the shell's, the sockets', the IPv4 stack's
+ * with its routes), then the netfilter namespace, pcaps (closed and
+ * flushed), interfaces, kernel log and bridge. Does not remove it from
+ * w->nodes. */
 void node_free(struct node *n);
 /* End of run: world_free_links(), then every node; w->nodes and
  * w->node_by_name are freed and set to NULL. */

@@ -1198,9 +1198,9 @@ static int cmd_reboot(struct cmd_ctx *c)
 	if (n->nf)
 		nf_ns_reset(n->nf);
 	inet_sysctl_reset(n);
-	memset(&n->net_rl, 0, sizeof n->net_rl);
-	if (n->route_exceptions)
-		g_array_set_size(n->route_exceptions, 0); /* the routing cache */
+	memset(&n->ipv4->net_rl, 0, sizeof n->ipv4->net_rl);
+	if (n->ipv4->fib.route_exceptions)
+		g_array_set_size(n->ipv4->fib.route_exceptions, 0); /* the routing cache */
 	tcp_sysctl_defaults(sock_tcp_sysctl(n));
 	transport_free(n);
 	ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
