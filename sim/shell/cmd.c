@@ -242,7 +242,7 @@ void cmd_redir_clear(struct cmd_redir *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* ----- the node's file store ----- */
+/* ----- the node's file store (n->shell->files, shell_state.h) ----- */
 
 static GString *file_get(struct node *n, const char *path)
 {
