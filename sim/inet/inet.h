@@ -172,7 +172,8 @@ void ip_mib_summary(struct node *n, GString *json_obj);
 /* Free icmp.c's per-node state (called by ip_node_free). */
 void icmp_node_free(struct node *n);
 /* Free a node's IPv4 stack state: held packets, pending loopback and
- * neighbour events (made no-ops), n->ipv4->lo, icmp state. inet_subsys's node_exit calls it. */
+ * neighbour events (made no-ops), n->ipv4->lo, icmp state. inet_subsys's
+ * node_exit calls it. */
 void ip_node_free(struct node *n);
 /* reboot: the packets parked in the stack (neighbour queues, loopback) are
  * dropped, letting go of their conntrack entries, before the netfilter
