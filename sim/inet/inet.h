@@ -58,7 +58,7 @@ struct netns_ipv4 {
 	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
 	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
 	/* the routes (in place, not behind a further pointer: one load less on
-	 * every lookup) */
+	 * every lookup than the kernel's net->ipv4.fib_main) */
 	struct fib_table fib;
 	/* the loopback device (ip.c's ip_lo; the kernel's net->loopback_dev):
 	 * 127.0.0.1/8 plus `ip addr add .. dev lo`; not in n->ifaces (no

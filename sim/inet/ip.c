@@ -154,9 +154,10 @@ bool ip_addr_is_local(const struct node *n, uint32_t addr)
 		return true;
 	if (node_has_addr(n, addr))
 		return true;
-	if (n->ipv4->lo)
-		for (unsigned k = 1; k < n->ipv4->lo->naddrs; k++)
-			if (n->ipv4->lo->addrs[k].addr == addr)
+	const struct iface *lo = n->ipv4->lo;
+	if (lo)
+		for (unsigned k = 1; k < lo->naddrs; k++)
+			if (lo->addrs[k].addr == addr)
 				return true;
 	return false;
 }

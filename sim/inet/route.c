@@ -36,9 +36,10 @@ struct iface *route_out_dev(const struct node *n, const struct route *r)
 {
 	if (r->dev)
 		return r->dev;
+	const GArray *routes = n->ipv4->fib.routes;
 	const struct route *best = NULL;
-	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
-		const struct route *c = &g_array_index(n->ipv4->fib.routes, struct route, i);
+	for (unsigned i = 0; i < routes->len; i++) {
+		const struct route *c = &g_array_index(routes, struct route, i);
 		if (c->gw || !c->dev || !c->dev->up)
 			continue;
 		if ((r->gw & route_mask(c->plen)) != c->prefix)
@@ -52,9 +53,10 @@ struct iface *route_out_dev(const struct node *n, const struct route *r)
 /* fib_table_lookup: longest prefix match over usable routes. */
 const struct route *route_lookup(const struct node *n, uint32_t dst)
 {
+	const GArray *routes = n->ipv4->fib.routes;
 	const struct route *best = NULL;
-	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
-		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
+	for (unsigned i = 0; i < routes->len; i++) {
+		const struct route *r = &g_array_index(routes, struct route, i);
 		if ((dst & route_mask(r->plen)) != r->prefix)
 			continue;
 		if (best && (r->plen < best->plen ||
@@ -176,21 +178,22 @@ void route_flush_dev(struct node *n, struct iface *ifc)
 void route_exception_add(struct node *n, const struct route *r, uint32_t daddr, uint32_t gw,
 			 sim_time expires)
 {
-	if (!n->ipv4->fib.route_exceptions)
-		n->ipv4->fib.route_exceptions = g_array_new(FALSE, TRUE, sizeof(struct route_exception));
+	struct fib_table *fib = &n->ipv4->fib;
+	if (!fib->route_exceptions)
+		fib->route_exceptions = g_array_new(FALSE, TRUE, sizeof(struct route_exception));
 	struct route_exception x = {
 		.daddr = daddr, .dev = route_out_dev(n, r), .old_gw = r->gw, .gw = gw,
 		.expires = expires,
 	};
-	for (unsigned i = 0; i < n->ipv4->fib.route_exceptions->len; i++) {
-		struct route_exception *e = &g_array_index(n->ipv4->fib.route_exceptions,
+	for (unsigned i = 0; i < fib->route_exceptions->len; i++) {
+		struct route_exception *e = &g_array_index(fib->route_exceptions,
 							   struct route_exception, i);
 		if (e->daddr == daddr && e->dev == x.dev && e->old_gw == x.old_gw) {
 			*e = x;
 			return;
 		}
 	}
-	g_array_append_val(n->ipv4->fib.route_exceptions, x);
+	g_array_append_val(fib->route_exceptions, x);
 }
 
 /* find_exception + rt_set_nexthop: the gateway packets to daddr take by
@@ -198,10 +201,11 @@ void route_exception_add(struct node *n, const struct route *r, uint32_t daddr, 
 uint32_t route_gateway(const struct node *n, const struct route *r, uint32_t daddr,
 		       sim_time now)
 {
-	if (n->ipv4->fib.route_exceptions) {
+	const GArray *exceptions = n->ipv4->fib.route_exceptions;
+	if (exceptions) {
 		const struct iface *dev = route_out_dev(n, r);
-		for (unsigned i = 0; i < n->ipv4->fib.route_exceptions->len; i++) {
-			const struct route_exception *e = &g_array_index(n->ipv4->fib.route_exceptions,
+		for (unsigned i = 0; i < exceptions->len; i++) {
+			const struct route_exception *e = &g_array_index(exceptions,
 									 struct route_exception, i);
 			if (e->daddr == daddr && e->dev == dev && e->old_gw == r->gw &&
 			    now < e->expires)

@@ -44,9 +44,10 @@ static bool ri_is_ifaddr(const struct node *n, uint32_t a)
 {
 	if (node_has_addr(n, a) || a == 0x7f000001)
 		return true;
-	if (n->ipv4->lo)
-		for (unsigned k = 0; k < n->ipv4->lo->naddrs; k++)
-			if (n->ipv4->lo->addrs[k].addr == a)
+	const struct iface *lo = n->ipv4->lo;
+	if (lo)
+		for (unsigned k = 0; k < lo->naddrs; k++)
+			if (lo->addrs[k].addr == a)
 				return true;
 	return false;
 }
@@ -57,9 +58,10 @@ static bool ri_is_ifaddr(const struct node *n, uint32_t a)
 static const struct route *ri_lookup_oif(const struct node *n, uint32_t a,
 					 const struct iface *dev)
 {
+	const GArray *routes = n->ipv4->fib.routes;
 	const struct route *best = NULL;
-	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
-		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
+	for (unsigned i = 0; i < routes->len; i++) {
+		const struct route *r = &g_array_index(routes, struct route, i);
 		if ((a & ri_mask(r->plen)) != r->prefix || route_out_dev(n, r) != dev)
 			continue;
 		if (best && (r->plen < best->plen ||

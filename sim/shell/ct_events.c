@@ -20,7 +20,8 @@
  * proto=6 ..."), the others never do. */
 static bool ct_event_listened(struct node *n, const char *line)
 {
-	GString *filter = n->shell ? g_hash_table_lookup(n->shell->files, CT_EVENTS_LISTENER) : NULL;
+	GString *filter = n->shell ? g_hash_table_lookup(n->shell->files, CT_EVENTS_LISTENER)
+				   : NULL;
 	if (!filter)
 		return false;
 	const char *p = strchr(line, ']');

@@ -248,8 +248,9 @@ int cmd_journalctl(struct cmd_ctx *c, int argc, char **argv)
 	struct node *n = c->node;
 	GString *all = g_string_new(NULL);
 	if (kernel) {
-		for (unsigned i = n->shell ? n->shell->klog_boot : 0; n->klog && i < n->klog->len; i++) {
-			const struct printk_record *r = &g_array_index(n->klog, struct printk_record, i);
+		const GArray *klog = n->klog;
+		for (unsigned i = n->shell ? n->shell->klog_boot : 0; klog && i < klog->len; i++) {
+			const struct printk_record *r = &g_array_index(klog, struct printk_record, i);
 			struct journal_entry e = { .t = r->t, .ident = "kernel", .text = r->text };
 			struct tm tm = journal_tm(e.t);
 			char date[32];
