@@ -50,10 +50,11 @@ static unsigned local_table_type(const struct node *n, uint32_t addr, const stru
 		return NF_RTN_BROADCAST;
 	if ((addr >> 24) == 127)
 		return NF_RTN_LOCAL;
-	if (n->lo)
-		for (unsigned k = 1; k < n->lo->naddrs; k++)
-			if ((addr & addrtype_mask(n->lo->addrs[k].plen)) ==
-			    (n->lo->addrs[k].addr & addrtype_mask(n->lo->addrs[k].plen)))
+	const struct iface *lo = n->ipv4->lo;
+	if (lo)
+		for (unsigned k = 1; k < lo->naddrs; k++)
+			if ((addr & addrtype_mask(lo->addrs[k].plen)) ==
+			    (lo->addrs[k].addr & addrtype_mask(lo->addrs[k].plen)))
 				return NF_RTN_LOCAL;
 	return NF_RTN_UNICAST;
 }

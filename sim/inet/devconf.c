@@ -59,13 +59,13 @@ void devconf_node_init(struct node *n)
 	n->ipv4->conf_all.data[DEVCONF_ACCEPT_REDIRECTS] = !n->ipv4->ip_forward;
 	for (unsigned i = 0; i < n->ifaces->len; i++)
 		devconf_iface_init(n, g_ptr_array_index(n->ifaces, i));
-	if (n->lo)
-		devconf_iface_init(n, n->lo);
+	if (n->ipv4->lo)
+		devconf_iface_init(n, n->ipv4->lo);
 }
 
 void devconf_iface_init(struct node *n, struct iface *ifc)
 {
-	if (ifc == n->lo || strcmp(ifc->name, "lo") == 0) {
+	if (ifc == n->ipv4->lo || strcmp(ifc->name, "lo") == 0) {
 		ifc->cnf = n->ipv4->conf_lo;
 		return;
 	}
@@ -126,7 +126,7 @@ static int devconf_find(struct node *n, const char *name, struct ipv4_devconf **
 	} else if (strcmp(dev, "default") == 0) {
 		*set = &n->ipv4->conf_dflt;
 	} else if (strcmp(dev, "lo") == 0) {
-		*ifc = n->lo;	/* NULL until first used: then made with conf_lo */
+		*ifc = n->ipv4->lo;	/* NULL until first used: then made with conf_lo */
 		*set = *ifc ? &(*ifc)->cnf : &n->ipv4->conf_lo;
 	} else if ((*ifc = iface_find(n, dev)) != NULL) {
 		*set = &(*ifc)->cnf;

@@ -328,8 +328,8 @@ static void icmp_timestamp(struct world *w, struct node *n, struct packet *p)
 /* ip_fib_check_default: gw is the gateway of a default route through dev. */
 static bool icmp_is_default_gw(const struct node *n, uint32_t gw, const struct iface *dev)
 {
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
+		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (r->plen == 0 && r->gw == gw && route_out_dev(n, r) == dev)
 			return true;
 	}

@@ -9,15 +9,63 @@
 #include "sim/net/node.h"
 
 /* ----- the stack's per-node state (the kernel's struct netns_ipv4) ----- */
+
+/* A route of the node's table (`ip route`; the kernel's fib_alias and
+ * fib_nh in one). */
+struct route {
+	uint32_t prefix;
+	uint8_t plen;
+	uint32_t gw;		/* 0: directly connected */
+	struct iface *dev;	/* NULL: resolve from gw */
+	bool onlink;
+	bool kernel;		/* "proto kernel scope link" route of an address */
+	uint32_t metric;	/* `metric N` (0 by default); lower wins a tie */
+};
+
+/* A route exception left by an accepted ICMP redirect (route.c; the
+ * kernel's fib_nh_exception). */
+struct route_exception {
+	uint32_t daddr;		/* the destination it is about */
+	const struct iface *dev;	/* the route it hangs on: device and gateway */
+	uint32_t old_gw;
+	uint32_t gw;		/* the gateway to use instead */
+	sim_time expires;	/* ip_rt_gc_timeout (300 s) after the redirect */
+};
+
+/* The node's FIB (the kernel's main struct fib_table, with the nexthop
+ * exceptions natsim keeps beside it): route.c reads and edits it, the
+ * shell's `ip route` too. Routes are searched linearly in insertion order. */
+struct fib_table {
+	GArray *routes;		/* struct route */
+	GArray *route_exceptions; /* struct route_exception, NULL if none */
+};
+
+/* The kernel's net_ratelimit() state (10 messages per 5 s per machine). */
+struct net_ratelimit {
+	bool started;
+	sim_time begin;
+	unsigned printed, missed;
+};
+
 /* n->ipv4: made by inet_subsys's node_init (ip.c) when the node is made,
  * freed by its node_exit. The shell's sysctl reads and writes the knobs
- * here; a reboot resets them with inet_sysctl_reset. */
+ * here; a reboot resets them with inet_sysctl_reset, forgets the route
+ * exceptions and the rate limit, and keeps the routes and lo's addresses. */
 struct netns_ipv4 {
 	bool ip_forward;	/* net.ipv4.ip_forward */
 	uint16_t ip_id;		/* next IPv4 id this node sends (seeded at node_new) */
 	unsigned ipfrag_time;	/* net.ipv4.ipfrag_time */
 	struct ipv4_devconf conf_all, conf_dflt; /* net.ipv4.conf.all/default.* */
 	struct ipv4_devconf conf_lo;	/* lo's, until ip.c makes the device */
+	/* the routes (in place, not behind a further pointer: one load less on
+	 * every lookup than the kernel's net->ipv4.fib_main) */
+	struct fib_table fib;
+	/* the loopback device (ip.c's ip_lo; the kernel's net->loopback_dev):
+	 * 127.0.0.1/8 plus `ip addr add .. dev lo`; not in n->ifaces (no
+	 * link, no pcap); NULL until first used */
+	struct iface *lo;
+	/* net_ratelimit of the stack's warnings (martians, redirects) */
+	struct net_ratelimit net_rl;
 };
 
 /* Next IPv4 id of a node (one per datagram it originates). */
@@ -124,7 +172,8 @@ void ip_mib_summary(struct node *n, GString *json_obj);
 /* Free icmp.c's per-node state (called by ip_node_free). */
 void icmp_node_free(struct node *n);
 /* Free a node's IPv4 stack state: held packets, pending loopback and
- * neighbour events (made no-ops), n->lo, icmp state. node_free calls it. */
+ * neighbour events (made no-ops), n->ipv4->lo, icmp state. inet_subsys's
+ * node_exit calls it. */
 void ip_node_free(struct node *n);
 /* reboot: the packets parked in the stack (neighbour queues, loopback) are
  * dropped, letting go of their conntrack entries, before the netfilter

@@ -113,7 +113,7 @@ void ip_mib_summary(struct node *n, GString *o)
 
 struct iface *ip_lo(struct node *n)
 {
-	if (!n->lo) {
+	if (!n->ipv4->lo) {
 		struct iface *lo = g_new0(struct iface, 1);
 		g_strlcpy(lo->name, "lo", sizeof lo->name);
 		lo->node = n;
@@ -123,9 +123,9 @@ struct iface *ip_lo(struct node *n)
 		lo->addrs[0].plen = 8;
 		lo->naddrs = 1;
 		devconf_iface_init(n, lo);
-		n->lo = lo;
+		n->ipv4->lo = lo;
 	}
-	return n->lo;
+	return n->ipv4->lo;
 }
 
 static inline uint32_t ip_mask(unsigned plen)
@@ -154,9 +154,10 @@ bool ip_addr_is_local(const struct node *n, uint32_t addr)
 		return true;
 	if (node_has_addr(n, addr))
 		return true;
-	if (n->lo)
-		for (unsigned k = 1; k < n->lo->naddrs; k++)
-			if (n->lo->addrs[k].addr == addr)
+	const struct iface *lo = n->ipv4->lo;
+	if (lo)
+		for (unsigned k = 1; k < lo->naddrs; k++)
+			if (lo->addrs[k].addr == addr)
 				return true;
 	return false;
 }
@@ -1260,7 +1261,7 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		if (probe_on(&w->probes, PROBE_PACKET_NEW))
 			probe_fire_packet(&w->probes, PROBE_PACKET_NEW, n, NULL, p);
 	}
-	bool on_lo = ifc == n->lo;
+	bool on_lo = ifc == n->ipv4->lo;
 	struct nf_skb keep = p->nf;
 	if (!ifc->up) {
 		ip_park_drop(n, p);
@@ -1429,7 +1430,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 		if (ip_tracing(w, n)) {
 			char g[16];
 			nf_inet_ntop4(nexthop, g);
-			if (out == n->lo)
+			if (out == n->ipv4->lo)
 				ip_trace(w, n, IP_TRACE_STEP "output: local destination, via lo",
 					 "routing", "");
 			else if (nexthop != dst)
@@ -1442,7 +1443,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 		if (!ip_hook(w, n, p, NF_INET_POST_ROUTING, NULL, out->name))
 			return;
 	}
-	if (out == n->lo) {
+	if (out == n->ipv4->lo) {
 		if (n->nf) {
 			ip_check(w, n, p);
 			nf_skb_hold(n->nf, &p->nf);	/* parked until the event */
@@ -1539,8 +1540,8 @@ void ip_node_free(struct node *n)
 		g_free(st);
 		n->ip = NULL;
 	}
-	g_free(n->lo);
-	n->lo = NULL;
+	g_free(n->ipv4->lo);
+	n->ipv4->lo = NULL;
 	icmp_node_free(n);
 }
 
@@ -1553,6 +1554,7 @@ static void inet_node_init(struct node *n)
 {
 	struct netns_ipv4 *net = g_new0(struct netns_ipv4, 1);
 	net->ip_id = (uint16_t)rng_u32(&n->w->rng);
+	net->fib.routes = g_array_new(FALSE, TRUE, sizeof(struct route));
 	n->ipv4 = net;
 	inet_sysctl_reset(n);
 }
@@ -1567,6 +1569,9 @@ void inet_sysctl_reset(struct node *n)
 static void inet_node_exit(struct node *n)
 {
 	ip_node_free(n);
+	g_array_free(n->ipv4->fib.routes, TRUE);
+	if (n->ipv4->fib.route_exceptions)
+		g_array_free(n->ipv4->fib.route_exceptions, TRUE);
 	g_free(n->ipv4);
 	n->ipv4 = NULL;
 }

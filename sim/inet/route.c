@@ -36,9 +36,10 @@ struct iface *route_out_dev(const struct node *n, const struct route *r)
 {
 	if (r->dev)
 		return r->dev;
+	const GArray *routes = n->ipv4->fib.routes;
 	const struct route *best = NULL;
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *c = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < routes->len; i++) {
+		const struct route *c = &g_array_index(routes, struct route, i);
 		if (c->gw || !c->dev || !c->dev->up)
 			continue;
 		if ((r->gw & route_mask(c->plen)) != c->prefix)
@@ -52,9 +53,10 @@ struct iface *route_out_dev(const struct node *n, const struct route *r)
 /* fib_table_lookup: longest prefix match over usable routes. */
 const struct route *route_lookup(const struct node *n, uint32_t dst)
 {
+	const GArray *routes = n->ipv4->fib.routes;
 	const struct route *best = NULL;
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < routes->len; i++) {
+		const struct route *r = &g_array_index(routes, struct route, i);
 		if ((dst & route_mask(r->plen)) != r->prefix)
 			continue;
 		if (best && (r->plen < best->plen ||
@@ -114,7 +116,7 @@ uint32_t route_source_addr(const struct node *n, uint32_t dst)
 	for (unsigned i = 0; i < n->ifaces->len; i++)
 		if (iface_has_addr(g_ptr_array_index(n->ifaces, i), dst))
 			return dst;
-	if (n->lo && iface_has_addr(n->lo, dst))
+	if (n->ipv4->lo && iface_has_addr(n->ipv4->lo, dst))
 		return dst;
 	const struct route *r = route_lookup(n, dst);
 	if (!r)
@@ -132,13 +134,13 @@ void route_add_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8
 	if (plen >= 32)
 		return;
 	uint32_t prefix = addr & route_mask(plen);
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
+		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (r->kernel && r->dev == ifc && r->prefix == prefix && r->plen == plen)
 			return;
 	}
 	struct route r = { .prefix = prefix, .plen = plen, .dev = ifc, .kernel = true };
-	g_array_append_val(n->routes, r);
+	g_array_append_val(n->ipv4->fib.routes, r);
 }
 
 /* fib_del_ifaddr: the prefix route goes with the last address of its subnet
@@ -150,10 +152,10 @@ void route_del_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8
 	for (unsigned k = 0; k < ifc->naddrs; k++)
 		if (ifc->addrs[k].plen == plen && (ifc->addrs[k].addr & m) == prefix)
 			return;
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
+		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (r->kernel && r->dev == ifc && r->prefix == prefix && r->plen == plen) {
-			g_array_remove_index(n->routes, i);
+			g_array_remove_index(n->ipv4->fib.routes, i);
 			return;
 		}
 	}
@@ -163,10 +165,10 @@ void route_del_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8
  * nexthop is the device dies (static routes are not restored on `up`). */
 void route_flush_dev(struct node *n, struct iface *ifc)
 {
-	for (unsigned i = n->routes->len; i-- > 0;) {
-		const struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = n->ipv4->fib.routes->len; i-- > 0;) {
+		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (r->dev == ifc || (!r->dev && route_out_dev(n, r) == ifc))
-			g_array_remove_index(n->routes, i);
+			g_array_remove_index(n->ipv4->fib.routes, i);
 	}
 }
 
@@ -176,21 +178,22 @@ void route_flush_dev(struct node *n, struct iface *ifc)
 void route_exception_add(struct node *n, const struct route *r, uint32_t daddr, uint32_t gw,
 			 sim_time expires)
 {
-	if (!n->route_exceptions)
-		n->route_exceptions = g_array_new(FALSE, TRUE, sizeof(struct route_exception));
+	struct fib_table *fib = &n->ipv4->fib;
+	if (!fib->route_exceptions)
+		fib->route_exceptions = g_array_new(FALSE, TRUE, sizeof(struct route_exception));
 	struct route_exception x = {
 		.daddr = daddr, .dev = route_out_dev(n, r), .old_gw = r->gw, .gw = gw,
 		.expires = expires,
 	};
-	for (unsigned i = 0; i < n->route_exceptions->len; i++) {
-		struct route_exception *e = &g_array_index(n->route_exceptions,
+	for (unsigned i = 0; i < fib->route_exceptions->len; i++) {
+		struct route_exception *e = &g_array_index(fib->route_exceptions,
 							   struct route_exception, i);
 		if (e->daddr == daddr && e->dev == x.dev && e->old_gw == x.old_gw) {
 			*e = x;
 			return;
 		}
 	}
-	g_array_append_val(n->route_exceptions, x);
+	g_array_append_val(fib->route_exceptions, x);
 }
 
 /* find_exception + rt_set_nexthop: the gateway packets to daddr take by
@@ -198,10 +201,11 @@ void route_exception_add(struct node *n, const struct route *r, uint32_t daddr, 
 uint32_t route_gateway(const struct node *n, const struct route *r, uint32_t daddr,
 		       sim_time now)
 {
-	if (n->route_exceptions) {
+	const GArray *exceptions = n->ipv4->fib.route_exceptions;
+	if (exceptions) {
 		const struct iface *dev = route_out_dev(n, r);
-		for (unsigned i = 0; i < n->route_exceptions->len; i++) {
-			const struct route_exception *e = &g_array_index(n->route_exceptions,
+		for (unsigned i = 0; i < exceptions->len; i++) {
+			const struct route_exception *e = &g_array_index(exceptions,
 									 struct route_exception, i);
 			if (e->daddr == daddr && e->dev == dev && e->old_gw == r->gw &&
 			    now < e->expires)

@@ -36,7 +36,7 @@ static const struct iface *ri_addr_dev(const struct node *n, uint32_t a)
 			if (ifc->addrs[k].addr == a)
 				return ifc;
 	}
-	return n->lo;
+	return n->ipv4->lo;
 }
 
 /* inet_lookup_ifaddr_rcu: a is configured on some interface of the node. */
@@ -44,9 +44,10 @@ static bool ri_is_ifaddr(const struct node *n, uint32_t a)
 {
 	if (node_has_addr(n, a) || a == 0x7f000001)
 		return true;
-	if (n->lo)
-		for (unsigned k = 0; k < n->lo->naddrs; k++)
-			if (n->lo->addrs[k].addr == a)
+	const struct iface *lo = n->ipv4->lo;
+	if (lo)
+		for (unsigned k = 0; k < lo->naddrs; k++)
+			if (lo->addrs[k].addr == a)
 				return true;
 	return false;
 }
@@ -57,9 +58,10 @@ static bool ri_is_ifaddr(const struct node *n, uint32_t a)
 static const struct route *ri_lookup_oif(const struct node *n, uint32_t a,
 					 const struct iface *dev)
 {
+	const GArray *routes = n->ipv4->fib.routes;
 	const struct route *best = NULL;
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < routes->len; i++) {
+		const struct route *r = &g_array_index(routes, struct route, i);
 		if ((a & ri_mask(r->plen)) != r->prefix || route_out_dev(n, r) != dev)
 			continue;
 		if (best && (r->plen < best->plen ||
@@ -82,7 +84,7 @@ static int ri_full_check(const struct node *n, uint32_t src, const struct iface 
 		if (!accept_local)
 			return FIB_SRC_INVAL;
 		const struct iface *dev = ri_addr_dev(n, src);
-		dev_match = dev == in || in == n->lo;
+		dev_match = dev == in || in == n->ipv4->lo;
 		ret = 1;	/* a local route's nexthop scope is "nowhere" */
 	} else if (ip_addr_is_broadcast(n, src)) {
 		return FIB_SRC_INVAL;
@@ -140,7 +142,7 @@ bool ip_route_do_redirect(const struct node *n, const struct iface *in, const st
 
 bool node_net_ratelimit(struct world *w, struct node *n)
 {
-	struct net_ratelimit *rs = &n->net_rl;
+	struct net_ratelimit *rs = &n->ipv4->net_rl;
 	if (!rs->started) {
 		rs->started = true;
 		rs->begin = w->now;

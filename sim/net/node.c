@@ -144,11 +144,6 @@ static bool node_env_skb_put(void *ctx, struct nf_skb *skb, uint32_t len)
 	return true;
 }
 
-static void gstring_free_all(gpointer s)
-{
-	g_string_free(s, TRUE);
-}
-
 struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 {
 	if (strlen(name) >= NODENAME_MAX || node_find(w, name))
@@ -165,10 +160,8 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 	n->kind = kind;
 	n->index = w->nodes->len;
 	n->ifaces = g_ptr_array_new();
-	n->routes = g_array_new(FALSE, TRUE, sizeof(struct route));
-	n->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, gstring_free_all);
-	n->klog = g_ptr_array_new_with_free_func(g_free);
+	if (kind == NODE_SWITCH)
+		n->br = br_new();
 	for (unsigned i = 0; i < node_nsubsys; i++)
 		if (node_subsys[i]->node_init)
 			node_subsys[i]->node_init(n);
@@ -262,14 +255,19 @@ uint32_t iface_primary_addr(const struct iface *ifc)
 	return ifc->naddrs ? ifc->addrs[0].addr : 0;
 }
 
+static void printk_record_clear(gpointer p)
+{
+	g_free(((struct printk_record *)p)->text);
+}
+
 void node_klog(struct node *n, sim_time t, const char *text)
 {
-	if (!n->klog)
-		n->klog = g_ptr_array_new_with_free_func(g_free);
-	g_ptr_array_add(n->klog, g_strdup(text));
-	if (!n->klog_time)
-		n->klog_time = g_array_new(FALSE, FALSE, sizeof(sim_time));
-	g_array_append_val(n->klog_time, t);
+	if (!n->klog) {
+		n->klog = g_array_new(FALSE, FALSE, sizeof(struct printk_record));
+		g_array_set_clear_func(n->klog, printk_record_clear);
+	}
+	struct printk_record r = { .t = t, .text = g_strdup(text) };
+	g_array_append_val(n->klog, r);
 	if (probe_on(&n->w->probes, PROBE_KLOG))
 		probe_fire_line(&n->w->probes, PROBE_KLOG, n, t, text);
 }
@@ -289,16 +287,9 @@ void node_free(struct node *n)
 		g_free(ifc);
 	}
 	g_ptr_array_free(n->ifaces, TRUE);
-	g_array_free(n->routes, TRUE);
-	if (n->route_exceptions)
-		g_array_free(n->route_exceptions, TRUE);
-	g_hash_table_destroy(n->fdb);
-	g_hash_table_destroy(n->files);
-	g_ptr_array_free(n->klog, TRUE);
-	if (n->klog_time)
-		g_array_free(n->klog_time, TRUE);
-	if (n->journal)
-		g_ptr_array_free(n->journal, TRUE);
+	br_free(n->br);
+	if (n->klog)
+		g_array_free(n->klog, TRUE);
 	g_free(n);
 }
 

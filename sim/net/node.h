@@ -6,14 +6,16 @@
  * through registered operations (struct node_subsys: the kernel's
  * pernet_operations and dev_add_pack), never by being called by name, so
  * sim/net calls nothing above it. Each layer's per-node state is behind
- * the pointer that layer owns (n->ipv4, n->ip, n->icmp: sim/inet; n->sock,
+ * the pointer that layer owns (n->ipv4, n->ip, n->icmp: sim/inet, with
+ * the routes, the loopback device and net_ratelimit in n->ipv4; n->sock,
  * n->udp, n->tcp, n->ping: sim/sock; n->apps: sim/apps), made and freed by
- * its node_subsys. What is still spelled out here is what sim/net itself
- * or several layers use: interfaces (with their net.ipv4.conf set, as the
- * kernel's in_device hangs off net_device), routes and the route
- * exceptions (sim/inet's, but made and freed with the node and edited by
- * the shell's `ip route`), lo, the fdb, the shell's file store, kernel log
- * and journal, net_ratelimit.
+ * its node_subsys; n->shell (sim/shell: file store, journal, the boot) is
+ * made on first use and freed by the shell's node_subsys. What is still
+ * spelled out here is sim/net's own: interfaces (with their net.ipv4.conf
+ * set, as the kernel's in_device hangs off net_device), a switch's bridge
+ * (n->br, switch.c), and the kernel log (n->klog, node_klog: written by
+ * the stack and netfilter below the shell, so kept by the lowest layer
+ * that writes it).
  */
 #ifndef SIM_NODE_H
 #define SIM_NODE_H
@@ -29,6 +31,7 @@ struct link;
 struct pcapw;
 struct netns_ipv4;
 struct sock_net;
+struct shell_state;
 
 #define IFNAME_MAX 16
 #define NODENAME_MAX 32
@@ -79,33 +82,14 @@ struct iface {
 	struct ipv4_devconf cnf;	/* net.ipv4.conf.IF.* */
 };
 
-struct route {
-	uint32_t prefix;
-	uint8_t plen;
-	uint32_t gw;		/* 0: directly connected */
-	struct iface *dev;	/* NULL: resolve from gw */
-	bool onlink;
-	bool kernel;		/* "proto kernel scope link" route of an address */
-	uint32_t metric;	/* `metric N` (0 by default); lower wins a tie */
-};
-
-/* A route exception left by an accepted ICMP redirect (route.c). */
-struct route_exception {
-	uint32_t daddr;		/* the destination it is about */
-	const struct iface *dev;	/* the route it hangs on: device and gateway */
-	uint32_t old_gw;
-	uint32_t gw;		/* the gateway to use instead */
-	sim_time expires;	/* ip_rt_gc_timeout (300 s) after the redirect */
+/* One kernel log line and when it was logged (printk's struct printk_info
+ * and text). */
+struct printk_record {
+	sim_time t;
+	char *text;
 };
 
 enum node_kind { NODE_HOST, NODE_ROUTER, NODE_SWITCH };
-
-/* The kernel's net_ratelimit() state (10 messages per 5 s per machine). */
-struct net_ratelimit {
-	bool started;
-	sim_time begin;
-	unsigned printed, missed;
-};
 
 struct node {
 	struct world *w;		/* the run this node belongs to */
@@ -113,8 +97,6 @@ struct node {
 	enum node_kind kind;
 	unsigned index;		/* order of declaration */
 	GPtrArray *ifaces;	/* struct iface * */
-	GArray *routes;		/* struct route */
-	GArray *route_exceptions; /* struct route_exception, NULL if none */
 	struct nf_ns *nf;	/* routers only */
 	/* the IPv4 stack's knobs and IP id (sim/inet/inet.h, the kernel's
 	 * net->ipv4), made by its node_init, freed by its node_exit */
@@ -130,26 +112,22 @@ struct node {
 	/* IPv4 stack state owned by ip.c (neighbours, loopback queue) and
 	 * icmp.c (rate limits); freed by ip_node_free() */
 	void *ip, *icmp;
-	/* the loopback device (ip.c): 127.0.0.1/8 plus `ip addr add .. dev lo`;
-	 * not in ifaces (no link, no pcap); NULL until first used */
-	struct iface *lo;
-	/* switch.c: learned MAC -> port */
+	/* a switch's bridge state (switch.c: the learned MACs), NULL on hosts
+	 * and routers */
+	struct net_bridge *br;
+	/* the kernel log (node_klog: the kernel's printk ring buffer), written
+	 * by the stack and netfilter, read by dmesg, journalctl -k and `expect
+	 * NODE log`: struct printk_record, NULL until the first line */
+	GArray *klog;
+	/* the shell's state (sim/shell/shell_state.h: file store, journal, the
+	 * boot), made on first use, freed by the shell's node_exit */
+	struct shell_state *shell;
+};
+
+/* A switch's bridge (the kernel's struct net_bridge, br_private.h): its
+ * forwarding database, a MAC packed in 64 bits -> the port's index + 1. */
+struct net_bridge {
 	GHashTable *fdb;
-	/* the node's small file store (`>`, `>>`, `<`, `cat`): path -> GString */
-	GHashTable *files;
-	/* events a running `conntrack -E` has shown, for its closing line */
-	uint64_t ct_events_shown;
-	/* the node's kernel log lines, for `expect NODE log` */
-	GPtrArray *klog;
-	/* net_ratelimit of the stack's warnings (martians, redirects) */
-	struct net_ratelimit net_rl;
-	/* journal.c: when each klog line was logged (dmesg), the first line and
-	 * the time of the current boot, the journal's entries, the next PID */
-	GArray *klog_time;
-	unsigned klog_boot;
-	sim_time boot_time;
-	GPtrArray *journal;
-	int next_pid;
 };
 
 /* Link direction state: frames queued on one side, serialised one at a time. */
@@ -185,13 +163,15 @@ struct iface *iface_get_or_create(struct world *w, struct node *n, const char *n
 bool node_has_addr(const struct node *n, uint32_t addr);
 /* Primary address of an interface, 0 if none. */
 uint32_t iface_primary_addr(const struct iface *ifc);
-/* A kernel log line of node n at time t (printk): kept in the node's log
- * (dmesg, `expect NODE log`) and handed to the PROBE_KLOG listeners
+/* A kernel log line of node n at time t (printk): kept in n->klog (dmesg,
+ * `expect NODE log`) and handed to the PROBE_KLOG listeners
  * (kernel.log). */
 void node_klog(struct node *n, sim_time t, const char *text);
-/* Free one node: its pcaps (closed and flushed), interfaces, routes, file
- * store, kernel log, fdb, transport state (transport_free), IPv4 stack state
- * (ip_node_free) and netfilter namespace. Does not remove it from w->nodes. */
+/* Free one node: first every layer's state through its node_exit (in
+ * reverse registration order: the shell's, the sockets', the IPv4 stack's
+ * with its routes), then the netfilter namespace, pcaps (closed and
+ * flushed), interfaces, kernel log and bridge. Does not remove it from
+ * w->nodes. */
 void node_free(struct node *n);
 /* End of run: world_free_links(), then every node; w->nodes and
  * w->node_by_name are freed and set to NULL. */
@@ -245,6 +225,10 @@ void world_free_links(struct world *w);
 void link_transmit(struct world *w, struct iface *ifc, struct packet *p);
 /* A frame arrived at ifc (from its link): capture, then switch or IP input. */
 void iface_receive(struct world *w, struct iface *ifc, struct packet *p);
+/* A switch's bridge state, empty (br_dev_setup), and its freeing (with the
+ * learned MACs). node_new and node_free call them for NODE_SWITCH nodes. */
+struct net_bridge *br_new(void);
+void br_free(struct net_bridge *br);
 /* A switch's forwarding of a received frame. */
 void switch_receive(struct world *w, struct node *sw, struct iface *in, struct packet *p);
 /* Compute layer-2 segments after the topology is built (iface->segment). */

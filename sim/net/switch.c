@@ -5,7 +5,9 @@
  * destination goes out of its port only, anything else is flooded to every
  * other up port in declaration order (br_flood). The fdb maps a MAC packed in
  * a 64-bit integer to the port's index + 1, so no output depends on pointer
- * values. Forwarding takes no time (the links carry the delays).
+ * values. Forwarding takes no time (the links carry the delays). The fdb
+ * is the switch's own, in its struct net_bridge (n->br), made and freed
+ * here for node.c.
  */
 #include <string.h>
 
@@ -17,6 +19,21 @@ static gint64 mac_key(const uint8_t *b)
 	for (int i = 0; i < 6; i++)
 		k = k << 8 | b[i];
 	return k;
+}
+
+struct net_bridge *br_new(void)
+{
+	struct net_bridge *br = g_new0(struct net_bridge, 1);
+	br->fdb = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	return br;
+}
+
+void br_free(struct net_bridge *br)
+{
+	if (!br)
+		return;
+	g_hash_table_destroy(br->fdb);
+	g_free(br);
 }
 
 static int switch_port_index(const struct node *sw, const struct iface *ifc)
@@ -34,11 +51,11 @@ static void switch_learn(struct node *sw, const uint8_t *src, int in)
 		return;
 	gint64 key = mac_key(src);
 	gpointer port = GINT_TO_POINTER(in + 1);
-	if (g_hash_table_lookup(sw->fdb, &key) == port)
+	if (g_hash_table_lookup(sw->br->fdb, &key) == port)
 		return;
 	gint64 *k = g_new(gint64, 1);
 	*k = key;
-	g_hash_table_insert(sw->fdb, k, port);
+	g_hash_table_insert(sw->br->fdb, k, port);
 }
 
 void switch_receive(struct world *w, struct node *sw, struct iface *in, struct packet *p)
@@ -53,7 +70,7 @@ void switch_receive(struct world *w, struct node *sw, struct iface *in, struct p
 	const uint8_t *dst = p->data;
 	if (!(dst[0] & 1)) {
 		gint64 key = mac_key(dst);
-		int port = GPOINTER_TO_INT(g_hash_table_lookup(sw->fdb, &key)) - 1;
+		int port = GPOINTER_TO_INT(g_hash_table_lookup(sw->br->fdb, &key)) - 1;
 		if (port >= 0) {
 			struct iface *out = g_ptr_array_index(sw->ifaces, port);
 			if (port == in_idx || !out->up)

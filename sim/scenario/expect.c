@@ -512,9 +512,11 @@ void expect_check(struct world *w, struct expect *e)
 	}
 	case EXPECT_LOG: {
 		bool ok = false;
-		unsigned lines = e->node->klog ? e->node->klog->len : 0;
+		const GArray *klog = e->node->klog;
+		unsigned lines = klog ? klog->len : 0;
 		for (unsigned i = 0; i < lines && !ok; i++)
-			ok = g_regex_match(e->re, g_ptr_array_index(e->node->klog, i), 0, NULL);
+			ok = g_regex_match(e->re, g_array_index(klog, struct printk_record, i).text,
+					   0, NULL);
 		record(w, e, ok, ok ? g_strdup("a matching line")
 				    : lines ? g_strdup_printf("none of %u lines", lines)
 					    : g_strdup("an empty kernel log"));

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
+#include "sim/shell/shell_state.h"
 #include "sim/shell/journal.h"
 #include "sim/shell/linux_names.h"
 #include "nat/nf.h"
@@ -241,24 +242,11 @@ void cmd_redir_clear(struct cmd_redir *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* ----- the node's file store ----- */
-
-static void files_value_free(gpointer s)
-{
-	g_string_free(s, TRUE);
-}
-
-static GHashTable *node_files(struct node *n)
-{
-	if (!n->files)
-		n->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-						 files_value_free);
-	return n->files;
-}
+/* ----- the node's file store (n->shell->files, shell_state.h) ----- */
 
 static GString *file_get(struct node *n, const char *path)
 {
-	return n->files ? g_hash_table_lookup(n->files, path) : NULL;
+	return n->shell ? g_hash_table_lookup(n->shell->files, path) : NULL;
 }
 
 static void file_put(struct node *n, const char *path, const char *text, bool append)
@@ -266,7 +254,7 @@ static void file_put(struct node *n, const char *path, const char *text, bool ap
 	GString *f = file_get(n, path);
 	if (!f) {
 		f = g_string_new(NULL);
-		g_hash_table_insert(node_files(n), g_strdup(path), f);
+		g_hash_table_insert(shell_state(n)->files, g_strdup(path), f);
 	}
 	if (!append)
 		g_string_truncate(f, 0);
@@ -275,8 +263,8 @@ static void file_put(struct node *n, const char *path, const char *text, bool ap
 
 static void file_remove(struct node *n, const char *path)
 {
-	if (n->files)
-		g_hash_table_remove(n->files, path);
+	if (n->shell)
+		g_hash_table_remove(n->shell->files, path);
 }
 
 /* ----- knobs: /proc/sys ----- */
@@ -603,10 +591,10 @@ static int sysctl_system(struct cmd_ctx *c, bool quiet, GString *errs)
 {
 	int rc = 0;
 	GPtrArray *paths = g_ptr_array_new();
-	if (c->node->files) {
+	if (c->node->shell) {
 		GHashTableIter it;
 		gpointer k;
-		g_hash_table_iter_init(&it, c->node->files);
+		g_hash_table_iter_init(&it, c->node->shell->files);
 		while (g_hash_table_iter_next(&it, &k, NULL)) {
 			const char *p = k;
 			if (g_str_has_prefix(p, "/etc/sysctl.d/") && g_str_has_suffix(p, ".conf") &&
@@ -1210,14 +1198,14 @@ static int cmd_reboot(struct cmd_ctx *c)
 	if (n->nf)
 		nf_ns_reset(n->nf);
 	inet_sysctl_reset(n);
-	memset(&n->net_rl, 0, sizeof n->net_rl);
-	if (n->route_exceptions)
-		g_array_set_size(n->route_exceptions, 0); /* the routing cache */
+	memset(&n->ipv4->net_rl, 0, sizeof n->ipv4->net_rl);
+	if (n->ipv4->fib.route_exceptions)
+		g_array_set_size(n->ipv4->fib.route_exceptions, 0); /* the routing cache */
 	tcp_sysctl_defaults(sock_tcp_sysctl(n));
 	transport_free(n);
 	ct_events_listener_end(c->w, n); /* the reboot stops conntrack -E */
-	if (n->files)
-		g_hash_table_foreach_remove(n->files, is_run_file, NULL);
+	if (n->shell)
+		g_hash_table_foreach_remove(n->shell->files, is_run_file, NULL);
 
 	/* boot */
 	journal_boot(n, c->w->now);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
+#include "sim/shell/shell_state.h"
 
 /* True if a running `conntrack -E` on n shows this event line
  * ("    [NEW] udp      17 30 ..."), given its -p filter; `conntrack -E
@@ -19,7 +20,8 @@
  * proto=6 ..."), the others never do. */
 static bool ct_event_listened(struct node *n, const char *line)
 {
-	GString *filter = n->files ? g_hash_table_lookup(n->files, CT_EVENTS_LISTENER) : NULL;
+	GString *filter = n->shell ? g_hash_table_lookup(n->shell->files, CT_EVENTS_LISTENER)
+				   : NULL;
 	if (!filter)
 		return false;
 	const char *p = strchr(line, ']');
@@ -42,7 +44,7 @@ static void ct_events_on_event(void *ctx, struct node *n, sim_time t, const char
 {
 	struct world *w = ctx;
 	if (ct_event_listened(n, line)) {
-		n->ct_events_shown++;
+		n->shell->ct_events_shown++;
 		probe_fire_output(&w->probes, n, t, line, PROBE_STDOUT);
 	}
 }
@@ -54,14 +56,14 @@ void ct_events_subscribe(struct world *w)
 
 void ct_events_listener_end(struct world *w, struct node *n)
 {
-	if (!n->files || !g_hash_table_lookup(n->files, CT_EVENTS_LISTENER))
+	if (!n->shell || !g_hash_table_lookup(n->shell->files, CT_EVENTS_LISTENER))
 		return;
 	char line[128];
-	GString *filter = g_hash_table_lookup(n->files, CT_EVENTS_LISTENER);
+	GString *filter = g_hash_table_lookup(n->shell->files, CT_EVENTS_LISTENER);
 	snprintf(line, sizeof line,
 		 "conntrack v1.4.7 (conntrack-tools): %llu %s events have been shown.\n",
-		 (unsigned long long)n->ct_events_shown,
+		 (unsigned long long)n->shell->ct_events_shown,
 		 strcmp(filter->str, CT_EVENTS_EXPECT) == 0 ? "expectation" : "flow");
 	probe_fire_output(&w->probes, n, w->now, line, PROBE_STDERR);
-	n->ct_events_shown = 0;
+	n->shell->ct_events_shown = 0;
 }

@@ -76,7 +76,7 @@ static struct iface *ipc_dev(struct cmd_ctx *c, const char *name, bool *exists)
 {
 	if (strcmp(name, "lo") == 0) {
 		*exists = true;
-		return c->dry_run ? c->node->lo : ip_lo(c->node);
+		return c->dry_run ? c->node->ipv4->lo : ip_lo(c->node);
 	}
 	struct iface *ifc = iface_find(c->node, name);
 	*exists = ifc != NULL;
@@ -99,7 +99,7 @@ static void ipc_link_line(struct cmd_ctx *c, const struct iface *ifc, unsigned i
 			  bool link_mode)
 {
 	GString *o = c->out;
-	if (ifc == c->node->lo) {
+	if (ifc == c->node->ipv4->lo) {
 		g_string_append_printf(o, "%u: lo: <LOOPBACK%s> mtu %u qdisc noqueue state %s%s "
 				       "group default qlen 1000\n",
 				       index, ifc->up ? ",UP,LOWER_UP" : "", ifc->mtu,
@@ -126,7 +126,7 @@ static void ipc_link_line(struct cmd_ctx *c, const struct iface *ifc, unsigned i
 
 static void ipc_ether_line(struct cmd_ctx *c, const struct iface *ifc)
 {
-	if (ifc == c->node->lo) {
+	if (ifc == c->node->ipv4->lo) {
 		g_string_append(c->out, "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n");
 		return;
 	}
@@ -141,7 +141,7 @@ static void ipc_inet_lines(struct cmd_ctx *c, const struct iface *ifc)
 	for (unsigned k = 0; k < ifc->naddrs; k++) {
 		char a[16];
 		ipc_addr(ifc->addrs[k].addr, a);
-		bool host = ifc == c->node->lo && (ifc->addrs[k].addr >> 24) == 127;
+		bool host = ifc == c->node->ipv4->lo && (ifc->addrs[k].addr >> 24) == 127;
 		g_string_append_printf(c->out, "    inet %s/%u scope %s %s%s\n"
 				       "       valid_lft forever preferred_lft forever\n",
 				       a, ifc->addrs[k].plen, host ? "host" : "global",
@@ -292,7 +292,7 @@ static int ipc_addr_add(struct cmd_ctx *c, int argc, char **argv)
 	ifc->addrs[at].plen = (uint8_t)a.plen;
 	ifc->naddrs++;
 	devconf_iface_setall(ifc);
-	if (ifc->up && ifc != c->node->lo && !secondary)
+	if (ifc->up && ifc != c->node->ipv4->lo && !secondary)
 		route_add_connected(c->node, ifc, a.addr, (uint8_t)a.plen);
 	return 0;
 }
@@ -302,7 +302,7 @@ static void ipc_addr_remove_at(struct cmd_ctx *c, struct iface *ifc, unsigned k)
 	struct iface_addr gone = ifc->addrs[k];
 	memmove(&ifc->addrs[k], &ifc->addrs[k + 1], (ifc->naddrs - k - 1) * sizeof ifc->addrs[0]);
 	ifc->naddrs--;
-	if (ifc != c->node->lo)
+	if (ifc != c->node->ipv4->lo)
 		route_del_connected(c->node, ifc, gone.addr, gone.plen);
 	if (c->node->nf)
 		nf_iface_addr_gone(c->node->nf, ifc->name, gone.addr, c->w->now);
@@ -337,7 +337,7 @@ static int ipc_addr_del(struct cmd_ctx *c, int argc, char **argv)
 		g_string_truncate(c->err, 0);
 		return ipc_fail(c, IPC_KERNEL, "Error: ipv4: Address not found.");
 	}
-	if (ifc == c->node->lo && k == 0)
+	if (ifc == c->node->ipv4->lo && k == 0)
 		return ipc_fail(c, IPC_KERNEL, "Error: natsim: 127.0.0.1/8 on lo cannot be removed.");
 	struct iface_addr del = ifc->addrs[k];
 	bool primary = !ipc_is_secondary(ifc, k);
@@ -348,7 +348,7 @@ static int ipc_addr_del(struct cmd_ctx *c, int argc, char **argv)
 			if (ifc->addrs[j].plen == del.plen && (ifc->addrs[j].addr & m) == (del.addr & m))
 				ipc_addr_remove_at(c, ifc, j);
 	}
-	if (ifc->naddrs == 0 && ifc != c->node->lo)
+	if (ifc->naddrs == 0 && ifc != c->node->ipv4->lo)
 		route_flush_dev(c->node, ifc);
 	return 0;
 }
@@ -421,7 +421,7 @@ static int ipc_link_set(struct cmd_ctx *c, int argc, char **argv)
 		ifc->mtu = (unsigned)mtu;
 	if (up == 0 && ifc->up) {
 		ifc->up = false;
-		if (ifc != n->lo) {
+		if (ifc != n->ipv4->lo) {
 			route_flush_dev(n, ifc);
 			ip_iface_down(n, ifc);
 		}
@@ -429,7 +429,7 @@ static int ipc_link_set(struct cmd_ctx *c, int argc, char **argv)
 			nf_iface_addr_gone(n->nf, ifc->name, 0, c->w->now);
 	} else if (up == 1 && !ifc->up) {
 		ifc->up = true;
-		if (ifc != n->lo)
+		if (ifc != n->ipv4->lo)
 			for (unsigned k = 0; k < ifc->naddrs; k++)
 				if (!ipc_is_secondary(ifc, k))
 					route_add_connected(n, ifc, ifc->addrs[k].addr, ifc->addrs[k].plen);
@@ -529,8 +529,8 @@ static struct iface *ipc_gw_dev(struct node *n, uint32_t gw, struct iface *dev)
 					return ifc;
 	}
 	const struct route *best = NULL;
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
+		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (r->gw || !r->dev || !r->dev->up || (gw & ipc_mask(r->plen)) != r->prefix)
 			continue;
 		if (!best || r->plen > best->plen)
@@ -556,7 +556,7 @@ static int ipc_route_add(struct cmd_ctx *c, int argc, char **argv, bool replace)
 	struct node *n = c->node;
 	bool exists;
 	struct iface *dev = a.dev ? ipc_dev(c, a.dev, &exists) : NULL;
-	if (dev == n->lo && dev)
+	if (dev == n->ipv4->lo && dev)
 		return ipc_fail(c, IPC_KERNEL, "Error: natsim: routes through lo are not supported.");
 	struct route r = { .prefix = a.prefix, .plen = (uint8_t)a.plen, .gw = a.has_gw ? a.gw : 0,
 			   .onlink = a.onlink, .metric = a.metric };
@@ -573,8 +573,8 @@ static int ipc_route_add(struct cmd_ctx *c, int argc, char **argv, bool replace)
 		if (!r.dev)
 			return ipc_fail(c, IPC_KERNEL, "Error: Nexthop has invalid gateway.");
 	}
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		struct route *o = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
+		struct route *o = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (o->prefix == r.prefix && o->plen == r.plen && o->metric == r.metric) {
 			if (!replace)
 				return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: File exists");
@@ -582,7 +582,7 @@ static int ipc_route_add(struct cmd_ctx *c, int argc, char **argv, bool replace)
 			return 0;
 		}
 	}
-	g_array_append_val(n->routes, r);
+	g_array_append_val(n->ipv4->fib.routes, r);
 	return 0;
 }
 
@@ -597,14 +597,14 @@ static int ipc_route_del(struct cmd_ctx *c, int argc, char **argv)
 	struct node *n = c->node;
 	bool exists;
 	struct iface *dev = a.dev ? ipc_dev(c, a.dev, &exists) : NULL;
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		const struct route *o = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
+		const struct route *o = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (o->prefix != a.prefix || o->plen != a.plen)
 			continue;
 		if ((a.has_metric && o->metric != a.metric) || (a.has_gw && o->gw != a.gw) ||
 		    (dev && route_out_dev(n, o) != dev))
 			continue;
-		g_array_remove_index(n->routes, i);
+		g_array_remove_index(n->ipv4->fib.routes, i);
 		return 0;
 	}
 	return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: No such process");
@@ -621,7 +621,7 @@ static gint ipc_route_cmp(gconstpointer x, gconstpointer y)
 		return a->plen > b->plen ? -1 : 1;
 	if (a->metric != b->metric)
 		return a->metric < b->metric ? -1 : 1;
-	/* both point into n->routes: address order is insertion order */
+	/* both point into n->ipv4->fib.routes: address order is insertion order */
 	return a < b ? -1 : (a > b);
 }
 
@@ -678,8 +678,8 @@ static int ipc_route_show(struct cmd_ctx *c, int argc, char **argv)
 	bool exists;
 	struct iface *dev = a.dev ? ipc_dev(c, a.dev, &exists) : NULL;
 	GPtrArray *v = g_ptr_array_new();
-	for (unsigned i = 0; i < n->routes->len; i++) {
-		struct route *r = &g_array_index(n->routes, struct route, i);
+	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
+		struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
 		if (a.has_prefix && (r->prefix != a.prefix || r->plen != a.plen))
 			continue;
 		if (dev && route_out_dev(n, r) != dev)

@@ -19,6 +19,7 @@
 
 #include "sim/shell/cmd.h"
 #include "sim/shell/journal.h"
+#include "sim/shell/shell_state.h"
 #include "nat/nf.h"
 
 struct journal_entry {
@@ -41,31 +42,34 @@ static void journal_entry_free(gpointer p)
 void journal_log(struct node *n, sim_time t, const char *ident, int pid, const char *unit,
 		 const char *text)
 {
-	if (!n->journal)
-		n->journal = g_ptr_array_new_with_free_func(journal_entry_free);
+	struct shell_state *sh = shell_state(n);
+	if (!sh->journal)
+		sh->journal = g_ptr_array_new_with_free_func(journal_entry_free);
 	struct journal_entry *e = g_new0(struct journal_entry, 1);
 	e->t = t;
 	e->ident = g_strdup(ident);
 	e->pid = pid;
 	e->unit = g_strdup(unit);
 	e->text = g_strdup(text);
-	g_ptr_array_add(n->journal, e);
+	g_ptr_array_add(sh->journal, e);
 }
 
 int journal_new_pid(struct node *n)
 {
-	if (n->next_pid == 0)
-		n->next_pid = 700; /* where services started after boot land on RHEL 9 */
-	return n->next_pid++;
+	struct shell_state *sh = shell_state(n);
+	if (sh->next_pid == 0)
+		sh->next_pid = 700; /* where services started after boot land on RHEL 9 */
+	return sh->next_pid++;
 }
 
 void journal_boot(struct node *n, sim_time t)
 {
-	n->boot_time = t;
-	n->klog_boot = n->klog ? n->klog->len : 0;
-	if (n->journal)
-		g_ptr_array_set_size(n->journal, 0);
-	n->next_pid = 0;
+	struct shell_state *sh = shell_state(n);
+	sh->boot_time = t;
+	sh->klog_boot = n->klog ? n->klog->len : 0;
+	if (sh->journal)
+		g_ptr_array_set_size(sh->journal, 0);
+	sh->next_pid = 0;
 }
 
 static struct tm journal_tm(sim_time t)
@@ -92,14 +96,15 @@ static bool journal_for_unit(const struct journal_entry *e, const char *unit)
 
 void journal_unit_tail(const struct node *n, const char *unit, unsigned max, GString *out)
 {
-	if (!n->journal)
+	const GPtrArray *journal = n->shell ? n->shell->journal : NULL;
+	if (!journal)
 		return;
 	unsigned total = 0, seen = 0;
-	for (unsigned i = 0; i < n->journal->len; i++)
-		total += journal_for_unit(g_ptr_array_index(n->journal, i), unit);
+	for (unsigned i = 0; i < journal->len; i++)
+		total += journal_for_unit(g_ptr_array_index(journal, i), unit);
 	unsigned skip = total > max ? total - max : 0;
-	for (unsigned i = 0; i < n->journal->len; i++) {
-		const struct journal_entry *e = g_ptr_array_index(n->journal, i);
+	for (unsigned i = 0; i < journal->len; i++) {
+		const struct journal_entry *e = g_ptr_array_index(journal, i);
 		if (journal_for_unit(e, unit) && seen++ >= skip)
 			journal_format(n, e, out);
 	}
@@ -154,11 +159,14 @@ int cmd_dmesg(struct cmd_ctx *c, int argc, char **argv)
 	if (c->dry_run)
 		return 0;
 	struct node *n = c->node;
-	for (unsigned i = n->klog_boot; n->klog && i < n->klog->len; i++) {
-		sim_time t = g_array_index(n->klog_time, sim_time, i) - n->boot_time;
+	unsigned from = n->shell ? n->shell->klog_boot : 0;
+	sim_time boot = n->shell ? n->shell->boot_time : 0;
+	for (unsigned i = from; n->klog && i < n->klog->len; i++) {
+		const struct printk_record *r = &g_array_index(n->klog, struct printk_record, i);
+		sim_time t = r->t - boot;
 		long long us = (long long)(t / SIM_US);
 		g_string_append_printf(c->out, "[%5lld.%06lld] %s\n", us / 1000000, us % 1000000,
-				       (const char *)g_ptr_array_index(n->klog, i));
+				       r->text);
 	}
 	return 0;
 }
@@ -240,11 +248,10 @@ int cmd_journalctl(struct cmd_ctx *c, int argc, char **argv)
 	struct node *n = c->node;
 	GString *all = g_string_new(NULL);
 	if (kernel) {
-		for (unsigned i = n->klog_boot; n->klog && i < n->klog->len; i++) {
-			struct journal_entry e = {
-				.t = g_array_index(n->klog_time, sim_time, i), .ident = "kernel",
-				.text = g_ptr_array_index(n->klog, i),
-			};
+		const GArray *klog = n->klog;
+		for (unsigned i = n->shell ? n->shell->klog_boot : 0; klog && i < klog->len; i++) {
+			const struct printk_record *r = &g_array_index(klog, struct printk_record, i);
+			struct journal_entry e = { .t = r->t, .ident = "kernel", .text = r->text };
 			struct tm tm = journal_tm(e.t);
 			char date[32];
 			strftime(date, sizeof date, "%b %d %H:%M:%S", &tm);

@@ -8,11 +8,12 @@
  * probe. nft prints nothing when the monitor is stopped.
  */
 #include "sim/shell/cmd.h"
+#include "sim/shell/shell_state.h"
 
 static void nft_monitor_on_trace(void *ctx, struct node *n, sim_time t, const char *line)
 {
 	struct world *w = ctx;
-	if (n->files && g_hash_table_lookup(n->files, NFT_MONITOR_TRACE))
+	if (n->shell && g_hash_table_lookup(n->shell->files, NFT_MONITOR_TRACE))
 		probe_fire_output(&w->probes, n, t, line, PROBE_STDOUT);
 }
 

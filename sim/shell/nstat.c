@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sim/shell/cmd.h"
+#include "sim/shell/shell_state.h"
 #include "sim/sock/sock.h"
 
 #define NSTAT_HISTORY "/tmp/.nstat.u0"	/* P_tmpdir/.nstat.u<uid>, as root */
@@ -167,12 +168,12 @@ int nstat_cmd(struct cmd_ctx *c, int argc, char **argv)
 	}
 	struct node *n = c->node;
 	if (reset)
-		g_hash_table_remove(n->files, NSTAT_HISTORY);
+		g_hash_table_remove(shell_state(n)->files, NSTAT_HISTORY);
 	long long hist[NSTAT_N];
 	bool have_hist = false;
 	for (unsigned i = 0; i < NSTAT_N; i++)
 		hist[i] = -1;
-	GString *h = g_hash_table_lookup(n->files, NSTAT_HISTORY);
+	GString *h = g_hash_table_lookup(shell_state(n)->files, NSTAT_HISTORY);
 	if (!ignore && h && h->len) {
 		nstat_load_history(h, hist);
 		have_hist = true;
@@ -203,7 +204,7 @@ int nstat_cmd(struct cmd_ctx *c, int argc, char **argv)
 			g_string_append_printf(t, "%-32s%-16llu%6.1f\n", nstat_counters[i].nstat,
 					       (unsigned long long)ip_mib_get(n, nstat_counters[i].mib),
 					       0.0);
-		g_hash_table_replace(n->files, g_strdup(NSTAT_HISTORY), t);
+		g_hash_table_replace(shell_state(n)->files, g_strdup(NSTAT_HISTORY), t);
 	}
 	/* counters Linux has and natsim does not keep: said, not hidden */
 	GString *note = g_string_new(NULL);

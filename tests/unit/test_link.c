@@ -287,8 +287,8 @@ static void test_switch(void)
 	link_transmit(&w, hi[2], frame(hi[2], &nobody, 100));
 	world_run(&w);
 	CHECK(nrx == 0 && nobserved == 5, "unknown unicast: rx %u observed %u", nrx, nobserved);
-	CHECK(g_hash_table_size(s1->fdb) == 3 && g_hash_table_size(s2->fdb) == 3,
-	      "fdb sizes %u %u", g_hash_table_size(s1->fdb), g_hash_table_size(s2->fdb));
+	CHECK(g_hash_table_size(s1->br->fdb) == 3 && g_hash_table_size(s2->br->fdb) == 3,
+	      "fdb sizes %u %u", g_hash_table_size(s1->br->fdb), g_hash_table_size(s2->br->fdb));
 	world_teardown(&w);
 }
 

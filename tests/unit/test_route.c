@@ -34,7 +34,7 @@ static void addroute(struct node *n, uint32_t prefix, uint8_t plen, uint32_t gw,
 		     struct iface *dev, uint32_t metric)
 {
 	struct route r = { .prefix = prefix, .plen = plen, .gw = gw, .dev = dev, .metric = metric };
-	g_array_append_val(n->routes, r);
+	g_array_append_val(n->ipv4->fib.routes, r);
 }
 
 static struct iface *via(const struct node *n, uint32_t dst, uint32_t *gw)
@@ -52,13 +52,15 @@ int main(void)
 	g_strlcpy(n.name, "r1", sizeof n.name);
 	n.kind = NODE_ROUTER;
 	n.ifaces = g_ptr_array_new();
-	n.routes = g_array_new(FALSE, TRUE, sizeof(struct route));
+	struct netns_ipv4 net = { 0 };
+	n.ipv4 = &net;
+	net.fib.routes = g_array_new(FALSE, TRUE, sizeof(struct route));
 	struct iface *eth0 = mkif(&n, "eth0"), *eth1 = mkif(&n, "eth1"), *eth2 = mkif(&n, "eth2");
 	addaddr(&n, eth0, A(192, 168, 1, 1), 24);
 	addaddr(&n, eth1, A(203, 0, 113, 1), 24);
 	addaddr(&n, eth2, A(10, 0, 0, 1), 30);
 	addaddr(&n, eth2, A(10, 9, 9, 9), 32); /* a /32 has no prefix route */
-	assert(n.routes->len == 3);
+	assert(net.fib.routes->len == 3);
 	uint32_t gw;
 
 	/* no default yet */
@@ -114,29 +116,29 @@ int main(void)
 
 	/* connected route bookkeeping: a secondary adds none, and the prefix
 	 * route goes with the last address of the subnet */
-	unsigned before = n.routes->len;
+	unsigned before = net.fib.routes->len;
 	route_add_connected(&n, eth0, A(192, 168, 1, 7), 24);
-	assert(n.routes->len == before);
+	assert(net.fib.routes->len == before);
 	eth0->addrs[eth0->naddrs].addr = A(192, 168, 1, 7);
 	eth0->addrs[eth0->naddrs].plen = 24;
 	eth0->naddrs++;
 	eth0->addrs[0] = eth0->addrs[--eth0->naddrs]; /* remove 192.168.1.1, keep .7 */
 	route_del_connected(&n, eth0, A(192, 168, 1, 1), 24);
-	assert(n.routes->len == before);
+	assert(net.fib.routes->len == before);
 	assert(via(&n, A(192, 168, 1, 50), &gw) == eth0 && gw == 0);
 	eth0->naddrs = 1; /* only 192.168.7.1 left */
 	eth0->addrs[0].addr = A(192, 168, 7, 1);
 	route_del_connected(&n, eth0, A(192, 168, 1, 7), 24);
-	assert(n.routes->len == before - 1);
+	assert(net.fib.routes->len == before - 1);
 	assert(via(&n, A(192, 168, 1, 50), &gw) == eth1); /* default now */
 
 	/* flushing a device removes its static and kernel routes */
 	route_flush_dev(&n, eth2);
-	for (unsigned i = 0; i < n.routes->len; i++)
-		assert(route_out_dev(&n, &g_array_index(n.routes, struct route, i)) != eth2);
+	for (unsigned i = 0; i < net.fib.routes->len; i++)
+		assert(route_out_dev(&n, &g_array_index(net.fib.routes, struct route, i)) != eth2);
 	assert(via(&n, A(172, 16, 1, 1), &gw) == eth1);
 
-	g_array_free(n.routes, TRUE);
+	g_array_free(net.fib.routes, TRUE);
 	for (unsigned i = 0; i < n.ifaces->len; i++)
 		g_free(g_ptr_array_index(n.ifaces, i));
 	g_ptr_array_free(n.ifaces, TRUE);
