@@ -1,14 +1,12 @@
-"""ftpapps.py - natsim's FTP and TFTP applications on real sockets, for agent.py.
+"""ftpapps.py - natsim's FTP applications on real sockets, for agent.py.
 
 `listen tcp P ftp [size N]`, `ftp get DEST FILE [active|passive] [eprt|epsv]
-[port P]`, `listen udp P tftp [size N]`, `tftp get DEST FILE [port P]` on the
-kernel side of a comparison.
+[port P]` on the kernel side of a comparison (TFTP runs the real programs:
+realapps.py).
 
-Design choice: these are not real FTP/TFTP programs (no FTP or TFTP server
-or client is installed or run by the tests) but the same bytes as natsim's
-apps (sim/apps/ftp.c, sim/apps/tftp.c), line for line: the reply texts of
-Debian's FTP server 3.0.3, curl's commands without PWD/SIZE, tftp-hpa's read
-request. The kernel's TCP/UDP stacks, its conntrack helpers and NAT do the
+Design choice: these are not real FTP programs but the same bytes as natsim's
+app (sim/apps/ftp.c), line for line: the reply texts of Debian's FTP server
+3.0.3, curl's commands without PWD/SIZE. The kernel's TCP/UDP stacks, its conntrack helpers and NAT do the
 rest, and those are what the comparison checks. A real client or server sends
 more (curl: PWD, SIZE, `EPSV` before `PASV`; a server: a greeting that depends
 on its configuration), so their control connections would differ in length
@@ -19,11 +17,8 @@ close on EOF); every wait is bounded.
 """
 
 import socket
-import struct
 import threading
-import time
 
-TFTP_BLOCK = 512
 WAIT = 30.0             # no wait is longer (the harness kills the agent at the end)
 
 
@@ -408,105 +403,3 @@ def ftp_get(agent, argv, due, sleep_until):
 
     threading.Thread(target=job, daemon=True).start()
     return f"ftp get from port {sport}"
-
-
-# ----- TFTP (tftp.c)
-
-def _tftp_serve(agent, peer, size):
-    """One read transfer from a fresh port (tftpd-hpa's); no retransmission."""
-    port = agent.ephemeral(set(agent.udp) | agent.udp_extra)
-    agent.udp_extra.add(port)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
-    agent.keep.append(s)
-    block = 1
-
-    def send_data():
-        off = (block - 1) * TFTP_BLOCK
-        n = 0 if off >= size else min(TFTP_BLOCK, size - off)
-        try:
-            s.sendto(struct.pack("!HH", 3, block & 0xFFFF) + bytes(n), peer)
-        except OSError:
-            pass
-
-    def job():
-        nonlocal block
-        send_data()
-        s.settimeout(WAIT)
-        while True:
-            try:
-                data, addr = s.recvfrom(65535)
-            except socket.timeout:
-                return
-            except OSError:
-                continue
-            if addr != peer or len(data) < 4:
-                continue
-            op, blk = struct.unpack("!HH", data[:4])
-            if op != 4 or blk != block & 0xFFFF:
-                continue
-            if block * TFTP_BLOCK > size:
-                return
-            block += 1
-            send_data()
-    threading.Thread(target=job, daemon=True).start()
-
-
-def tftp_handler(agent, size):
-    """The `listen udp P tftp` socket's handler: a read request opens a transfer."""
-    def handle(data, addr, sock):
-        if len(data) < 4 or data[0] != 0 or data[1] != 1:
-            return
-        name, nul, _ = data[2:].partition(b"\0")
-        if not name or not nul:
-            return
-        _tftp_serve(agent, addr, size)
-    return handle
-
-
-def tftp_get(agent, argv, due, sleep_until):
-    """`tftp get DEST FILE [port P]`: RRQ "\\0\\1FILE\\0octet\\0", ACK each block."""
-    dst, fname = argv[2], argv[3]
-    dport = int(argv[5]) if len(argv) == 6 and argv[4] == "port" else 69
-    port = agent.ephemeral(set(agent.udp) | agent.udp_extra)
-    agent.udp_extra.add(port)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
-    agent.keep.append(s)
-    what = " ".join(argv)
-
-    def job():
-        sleep_until(due, what)
-        try:
-            s.sendto(b"\0\1" + fname.encode() + b"\0octet\0", (dst, dport))
-        except OSError:
-            return
-        tid, block = None, 1
-        end = time.monotonic() + WAIT
-        while time.monotonic() < end:
-            s.settimeout(max(0.01, end - time.monotonic()))
-            try:
-                data, addr = s.recvfrom(65535)
-            except socket.timeout:
-                return
-            except OSError:
-                continue
-            if addr[0] != dst or len(data) < 4 or struct.unpack("!H", data[:2])[0] != 3:
-                continue
-            if tid is None:
-                tid = addr          # the server's transfer port: its TID
-            if addr != tid:
-                continue
-            blk = struct.unpack("!H", data[2:4])[0]
-            if blk != block & 0xFFFF:
-                if (blk + 1) & 0xFFFF == block & 0xFFFF:
-                    s.sendto(struct.pack("!HH", 4, blk), tid)
-                continue
-            s.sendto(struct.pack("!HH", 4, blk), tid)
-            block += 1
-            if len(data) - 4 < TFTP_BLOCK:
-                return
-    threading.Thread(target=job, daemon=True).start()
-    return f"tftp get from port {port}"
