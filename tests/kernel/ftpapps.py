@@ -5,12 +5,11 @@
 realapps.py).
 
 Design choice: these are not real FTP programs but the same bytes as natsim's
-app (sim/apps/ftp.c), line for line: the reply texts of Debian's FTP server
-3.0.3, curl's commands without PWD/SIZE. The kernel's TCP/UDP stacks, its conntrack helpers and NAT do the
-rest, and those are what the comparison checks. A real client or server sends
-more (curl: PWD, SIZE, `EPSV` before `PASV`; a server: a greeting that depends
-on its configuration), so their control connections would differ in length
-from natsim's; README says so. Ephemeral ports come from the agent's
+app (sim/apps/ftp.c), line for line: the reply texts of Debian's vsftpd
+3.0.3, curl 7.88.1's commands in curl's order (PWD after the login, SIZE
+FILE before RETR; checked against both programs in namespaces). The kernel's
+TCP/UDP stacks, its conntrack helpers and NAT do the rest, and those are what
+the comparison checks. Why not the programs themselves: README. Ephemeral ports come from the agent's
 counter, in natsim's order (control connection, then data listener).
 Every socket is closed when its peer closes (natsim's application sockets
 close on EOF); every wait is bounded.
@@ -167,6 +166,10 @@ class FtpServerSession:
                 self.send("331 Please specify the password.\r\n")
             elif verb == "PASS":
                 self.send("230 Login successful.\r\n")
+            elif verb == "PWD":
+                self.send('257 "/" is the current directory\r\n')
+            elif verb == "SIZE":
+                self.send(f"213 {self.size}\r\n")
             elif verb == "TYPE":
                 self.send("200 Switching to ASCII mode.\r\n" if arg[:1] == "A"
                           else "200 Switching to Binary mode.\r\n")
@@ -359,6 +362,9 @@ def ftp_get(agent, argv, due, sleep_until):
                     step = "pass"
                     send("PASS ftp@example.com\r\n")
                 elif step == "pass" and code == 230:
+                    step = "pwd"
+                    send("PWD\r\n")
+                elif step == "pwd" and code == 257:
                     step = "datacmd"
                     if passive:
                         send("EPSV\r\n" if ext else "PASV\r\n")
@@ -389,7 +395,10 @@ def ftp_get(agent, argv, due, sleep_until):
                     else:
                         quit_once()     # natsim: "can't connect to the passive address"
                 elif step == "type" and code == 200:
-                    step = "retr"
+                    step = "size"
+                    send(f"SIZE {fname}\r\n")
+                elif step == "size" and code >= 200:
+                    step = "retr"       # curl retrieves whatever SIZE answered
                     send(f"RETR {fname}\r\n")
                 elif step == "retr" and code == 150:
                     pass
