@@ -139,9 +139,16 @@ static void ftp_send(struct world *w, struct node *n, uint64_t conn, const char 
 static const struct tcp_app_ops ftp_srv_ops;
 static const struct tcp_app_ops ftp_srv_data_ops;
 
-/* The data connection is up: the file, then close, then 226 on control. */
+/* The data connection is up and RETR asked: 150, the file, close, 226.
+ * vsftpd says 150 only once it has the data connection (an active one it
+ * could not connect gets 425 alone). */
 static void ftp_srv_transfer(struct world *w, struct node *n, struct ftp_sess *s)
 {
+	char buf[128];
+	snprintf(buf, sizeof buf,
+		 "150 Opening BINARY mode data connection for %.40s (%u bytes).\r\n", s->retr,
+		 s->size);
+	ftp_send(w, n, s->ctrl, buf);
 	tcp_app_write(w, n, s->data, NULL, s->size);
 	tcp_app_close(w, n, s->data);
 	ftp_send(w, n, s->ctrl, "226 Transfer complete.\r\n");
@@ -257,10 +264,6 @@ static void ftp_srv_command(struct world *w, struct node *n, struct ftp_sess *s,
 			ftp_send(w, n, s->ctrl, "425 Use PORT or PASV first.\r\n");
 			return;
 		}
-		snprintf(buf, sizeof buf,
-			 "150 Opening BINARY mode data connection for %.40s (%u bytes).\r\n", arg,
-			 s->size);
-		ftp_send(w, n, s->ctrl, buf);
 		g_free(s->retr);
 		s->retr = g_strdup(arg);
 		if (s->have_port) {

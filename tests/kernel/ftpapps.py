@@ -145,6 +145,8 @@ class FtpServerSession:
 
     def transfer(self):
         """The data connection is up: the file, close, then 226 (ftp_srv_transfer)."""
+        self.send(f"150 Opening BINARY mode data connection for {self.retr[:40]} "
+                  f"({self.size} bytes).\r\n")   # vsftpd: once the connection is up
         data, self.data, self.retr, self.port = self.data, None, None, None
         try:
             data.sendall(bytes(self.size))
@@ -201,8 +203,6 @@ class FtpServerSession:
                 if not self.port and not self.listener and not self.data:
                     self.send("425 Use PORT or PASV first.\r\n")
                     return
-                self.send(f"150 Opening BINARY mode data connection for {arg[:40]} "
-                          f"({self.size} bytes).\r\n")
                 self.retr = arg
                 if self.port:
                     threading.Thread(target=self.connect_data, args=(self.port,),
