@@ -183,7 +183,7 @@ class Agent:
         if cmd == "tcp" and argv[1] == "segment":
             return self.tcp_segment(argv)
         if cmd == "ftp":
-            return ftpapps.ftp_get(self, argv, self.due, sleep_until)
+            return realapps.ftp_get(self, argv, self.due, sleep_until)
         if cmd == "tftp":
             return realapps.tftp_get(self, argv, self.due, sleep_until)
         if cmd == "flows":

@@ -1,18 +1,18 @@
-"""ftpapps.py - natsim's FTP applications on real sockets, for agent.py.
+"""ftpapps.py - natsim's FTP server on real sockets, for agent.py.
 
-`listen tcp P ftp [size N]`, `ftp get DEST FILE [active|passive] [eprt|epsv]
-[port P]` on the kernel side of a comparison (TFTP runs the real programs:
-realapps.py).
+`listen tcp P ftp [size N]` on the kernel side of a comparison (the client,
+`ftp get`, is the real curl, and TFTP runs the real programs: realapps.py).
 
-Design choice: these are not real FTP programs but the same bytes as natsim's
-app (sim/apps/ftp.c), line for line: the reply texts of Debian's vsftpd
-3.0.3, curl 7.88.1's commands in curl's order (PWD after the login, SIZE
-FILE before RETR; checked against both programs in namespaces). The kernel's
-TCP/UDP stacks, its conntrack helpers and NAT do the rest, and those are what
-the comparison checks. Why not the programs themselves: README. Ephemeral ports come from the agent's
-counter, in natsim's order (control connection, then data listener).
-Every socket is closed when its peer closes (natsim's application sockets
-close on EOF); every wait is bounded.
+Design choice: this is not vsftpd but the same bytes as natsim's server
+(sim/apps/ftp.c), line for line: Debian's vsftpd 3.0.3's reply texts, in its
+order (150 only once the data connection is up; checked against vsftpd in
+namespaces). A real vsftpd is not run because its passive port
+(pasv_min_port/pasv_max_port) is fixed when it starts, and natsim's server
+takes a new one from the node's counter at each PASV/EPSV (README). The
+kernel's TCP stack, its conntrack helpers and NAT do the rest, and those are
+what the comparison checks. The passive data listener's port comes from the
+agent's counter, in natsim's order. Every socket is closed when its peer
+closes (natsim's application sockets close on EOF); every wait is bounded.
 """
 
 import socket
@@ -77,21 +77,6 @@ def _lines(sock):
             line = buf[:-1] if buf.endswith(b"\r") else buf
             buf = b""
             yield line.decode("latin-1")
-
-
-def _drain(sock):
-    """Read until EOF, then close; the bytes read."""
-    n = 0
-    try:
-        while True:
-            d = sock.recv(65536)
-            if not d:
-                break
-            n += len(d)
-    except OSError:
-        pass
-    sock.close()
-    return n
 
 
 def _port_text(addr, port):
@@ -265,150 +250,3 @@ def ftp_listen(agent, port, size):
             threading.Thread(target=FtpServerSession(agent, c, size).serve,
                              daemon=True).start()
     threading.Thread(target=accept, daemon=True).start()
-
-
-def ftp_get(agent, argv, due, sleep_until):
-    """`ftp get DEST FILE [active|passive] [eprt|epsv] [port P]` (ftp.c: ftp_cli_*)."""
-    dst, fname = argv[2], argv[3]
-    passive, ext, dport = False, False, 21
-    k = 4
-    while k < len(argv):
-        a = argv[k]
-        if a in ("active", "passive"):
-            passive = a == "passive"
-        elif a in ("eprt", "epsv"):
-            ext = True
-        elif a == "port":
-            k += 1
-            dport = int(argv[k])
-        else:
-            raise ValueError(f"ftp: unknown option '{a}'")
-        k += 1
-    sport = agent.ephemeral(agent.tcp_ports)
-    agent.tcp_ports.add(sport)
-    ctrl = _tcp_socket(sport)
-    agent.keep.append(ctrl)
-    what = " ".join(argv)
-    st = {"data_done": False, "got_226": False, "quit": False}
-    lock = threading.Lock()
-
-    def send(text):
-        try:
-            ctrl.sendall(text.encode())
-        except OSError:
-            pass
-
-    def quit_once():
-        if not st["quit"]:
-            st["quit"] = True
-            send("QUIT\r\n")
-
-    def finish():
-        with lock:
-            if st["data_done"] and st["got_226"]:
-                quit_once()
-
-    def data_read(sock):
-        _drain(sock)
-        st["data_done"] = True
-        finish()
-
-    def accept_data(ls):
-        ls.settimeout(WAIT)
-        try:
-            c, _ = ls.accept()
-        except OSError:
-            return
-        ls.close()
-        data_read(c)
-
-    def passive_connect(addr, port):
-        p = agent.ephemeral(agent.tcp_ports)
-        agent.tcp_ports.add(p)
-        s = _tcp_socket(p)
-        agent.keep.append(s)
-        try:
-            s.connect((addr, port))
-        except OSError:
-            with lock:
-                quit_once()
-            return
-        send("TYPE I\r\n")
-        data_read(s)
-
-    def job():
-        sleep_until(due, what)
-        try:
-            ctrl.connect((dst, dport))
-        except OSError:
-            return
-        step = "banner"
-        for line in _lines(ctrl):
-            if len(line) < 4 or line[3] == "-":
-                continue
-            try:
-                code = int(line[:3])
-            except ValueError:
-                code = 0
-            with lock:
-                if st["quit"]:
-                    if code == 221:
-                        break
-                    continue
-                if step == "banner" and code == 220:
-                    step = "user"
-                    send("USER anonymous\r\n")
-                elif step == "user" and code == 331:
-                    step = "pass"
-                    send("PASS ftp@example.com\r\n")
-                elif step == "pass" and code == 230:
-                    step = "pwd"
-                    send("PWD\r\n")
-                elif step == "pwd" and code == 257:
-                    step = "datacmd"
-                    if passive:
-                        send("EPSV\r\n" if ext else "PASV\r\n")
-                    else:
-                        port = agent.ephemeral(agent.tcp_ports)
-                        agent.tcp_ports.add(port)
-                        ls = _tcp_socket(port)
-                        ls.listen(1)
-                        agent.keep.append(ls)
-                        threading.Thread(target=accept_data, args=(ls,), daemon=True).start()
-                        addr = ctrl.getsockname()[0]
-                        send(f"EPRT |1|{addr}|{port}|\r\n" if ext
-                             else f"PORT {_port_text(addr, port)}\r\n")
-                elif step == "datacmd" and code == 200:
-                    step = "type"
-                    send("TYPE I\r\n")
-                elif step == "datacmd" and code in (227, 229):
-                    step = "type"       # TYPE I once the data connection is up
-                    inside = line[line.find("(") + 1:line.find(")")]
-                    if code == 227:
-                        target = _parse_port(inside)
-                    else:
-                        p = inside.strip("|")
-                        target = (dst, int(p)) if p.isdigit() and 0 < int(p) < 65536 else None
-                    if target:
-                        threading.Thread(target=passive_connect, args=target,
-                                         daemon=True).start()
-                    else:
-                        quit_once()     # natsim: "can't connect to the passive address"
-                elif step == "type" and code == 200:
-                    step = "size"
-                    send(f"SIZE {fname}\r\n")
-                elif step == "size" and code >= 200:
-                    step = "retr"       # curl retrieves whatever SIZE answered
-                    send(f"RETR {fname}\r\n")
-                elif step == "retr" and code == 150:
-                    pass
-                elif step == "retr" and code == 226:
-                    st["got_226"] = True
-                    if st["data_done"]:
-                        quit_once()
-                else:
-                    quit_once()     # an unexpected reply: give up politely
-        ctrl.close()
-
-    threading.Thread(target=job, daemon=True).start()
-    return f"ftp get from port {sport}"

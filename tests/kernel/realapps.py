@@ -1,5 +1,5 @@
-"""realapps.py - the real TFTP programs behind natsim's `tftp get` and
-`listen udp P tftp`, for agent.py.
+"""realapps.py - the real programs behind natsim's `tftp get`, `listen udp
+P tftp` and `ftp get`, for agent.py: tftp-hpa, tftpd-hpa and curl.
 
 Design choice: the kernel side of a comparison runs Debian's own programs,
 tftp-hpa's client `tftp` and tftpd-hpa's `in.tftpd` (5.2), in the node's
@@ -23,7 +23,9 @@ request and forked (the socket's queue empty, the process back in its
 select, /proc/PID/syscall or wchan, or its child's socket bound), so no
 request is lost. natsim's server
 serves any file name with `size N` zero bytes: in.tftpd maps every name to
-one such file (`-m`, a remap rule). Every process started here is killed at
+one such file (`-m`, a remap rule). curl, the FTP client, is started
+ahead too and handed its options on stdin at the command's time (ftp_get).
+Every process started here is killed at
 the agent's end (agent.py kills its process group: the forked transfers).
 """
 
@@ -218,3 +220,66 @@ def tftp_get(agent, argv, due, sleep_until):
             pass
     threading.Thread(target=job, daemon=True).start()
     return f"tftp get from port {port}"
+
+
+def _source_addr(dst, port):
+    """The address the node's kernel sends from to dst (curl's PORT/EPRT
+    address: the control connection's own, as natsim's client takes)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect((dst, port))          # no packet: only the route is looked up
+        return s.getsockname()[0]
+    finally:
+        s.close()
+
+
+def ftp_get(agent, argv, due, sleep_until):
+    """`ftp get DEST FILE [active|passive] [eprt|epsv] [port P]`: curl 7.88.1,
+    its flags per mode (README): active `--ftp-port ADDR:D --disable-eprt`,
+    active eprt `--ftp-port ADDR:D`, passive `--ftp-pasv --disable-epsv`,
+    passive epsv `--ftp-pasv`; `--local-port` pins the control connection
+    to natsim's port C (passive: C-D, the data connection taking D). curl
+    is started now and reads its options from stdin (`-K -`) until they are
+    all written at the command's time, so its start costs no time then."""
+    dst, fname = argv[2], argv[3]
+    passive, ext, dport = False, False, 21
+    k = 4
+    while k < len(argv):
+        a = argv[k]
+        if a in ("active", "passive"):
+            passive = a == "passive"
+        elif a in ("eprt", "epsv"):
+            ext = True
+        elif a == "port":
+            k += 1
+            dport = int(argv[k])
+        else:
+            raise ValueError(f"ftp: unknown option '{a}'")
+        k += 1
+    with LOCK:
+        cport = agent.ephemeral(agent.tcp_ports)
+        agent.tcp_ports.add(cport)
+        data = agent.ephemeral(agent.tcp_ports)     # natsim: the data port next
+        agent.tcp_ports.add(data)
+    opts = ["silent", 'output = "/dev/null"']
+    if passive:
+        opts += ["ftp-pasv", f'local-port = "{cport}-{data}"']
+        if not ext:
+            opts.append("disable-epsv")
+    else:
+        opts += [f'ftp-port = "{_source_addr(dst, dport)}:{data}"', f'local-port = "{cport}"']
+        if not ext:
+            opts.append("disable-eprt")
+    opts.append(f'url = "ftp://{dst}:{dport}/{fname}"')
+    p = _start(["curl", "-K", "-"], stdin=subprocess.PIPE)
+    what = " ".join(argv)
+
+    def job():
+        sleep_until(due, what)
+        try:
+            p.stdin.write(("\n".join(opts) + "\n").encode())
+            p.stdin.close()
+        except OSError:
+            pass
+    threading.Thread(target=job, daemon=True).start()
+    return f"ftp get from port {cport}"

@@ -20,7 +20,7 @@ PACKAGE = {
     "tcpdump": "tcpdump",
     "sysctl": "procps",
     "nft": "nftables",
-    "tftp": "tftp-hpa", "in.tftpd": "tftpd-hpa",
+    "tftp": "tftp-hpa", "in.tftpd": "tftpd-hpa", "curl": "curl",
     "linux.uml": "user-mode-linux", "iptables-legacy": "iptables",
     "iptables-legacy-save": "iptables", "iptables-legacy-restore": "iptables",
     "python3": "python3",
@@ -43,9 +43,9 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
               "conntrack", "tcpdump", "sysctl", "nft", "python3",
-              # the real TFTP client and server behind `tftp get` and
-              # `listen udp P tftp` (realapps.py)
-              "tftp", "in.tftpd")
+              # the real programs behind `tftp get`, `listen udp P tftp` and
+              # `ftp get` (realapps.py)
+              "tftp", "in.tftpd", "curl")
 
 # what a kernel run inside User-Mode Linux execs on top (uml.py boots the
 # kernel; uml_guest.py loads its modules with kmod's modprobe and links
