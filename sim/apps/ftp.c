@@ -2,16 +2,18 @@
  * get DEST FILE [active|passive] [eprt|epsv] [port P]`), enough to drive a
  * conntrack FTP helper with the bytes real programs send.
  *
- * The server's replies follow vsftpd 3.0.3's (written from its source,
- * not checked against a running vsftpd: no test runs one) ("220
+ * The server's replies follow vsftpd 3.0.3's (checked against Debian's
+ * vsftpd 3.0.3 and curl 7.88.1 in network namespaces) ("220
  * (vsFTPd 3.0.3)", "227 Entering Passive Mode (h1,h2,h3,h4,p1,p2).", "229
- * Entering Extended Passive Mode (|||p|)"), connects an active data
+ * Entering Extended Passive Mode (|||p|)", "257 \"/\" is the current
+ * directory", "213 SIZE"), connects an active data
  * connection from port 20 (Debian's connect_from_port_20=YES), serves
  * every file name with the same size, and sends "226 Transfer complete."
- * once it has closed the data connection. The client logs in as curl does
- * (USER anonymous, PASS ftp@example.com), asks for the data connection
- * (PORT, EPRT, PASV or EPSV), then TYPE I, RETR FILE and QUIT; it skips
- * curl's PWD and SIZE, which no helper reads. It prints each reply line as
+ * once it has closed the data connection. The client logs in as curl
+ * 7.88 does (USER anonymous, PASS ftp@example.com), then PWD, asks for the
+ * data connection (PORT, EPRT, PASV or EPSV), then TYPE I, SIZE FILE, RETR
+ * FILE and QUIT, curl's commands in curl's order (its flags for each mode:
+ * README). It prints each reply line as
  * `ftp -v` does and, at the end, the bytes the data connection brought.
  *
  * Design: both sides are state machines driven by the TCP application
@@ -51,7 +53,8 @@ struct ftp_sess {
 	bool data_done, got_226;
 };
 
-enum ftp_cstep { C_BANNER, C_USER, C_PASS, C_DATACMD, C_TYPE, C_RETR, C_QUIT, C_DONE };
+enum ftp_cstep { C_BANNER, C_USER, C_PASS, C_PWD, C_DATACMD, C_TYPE, C_SIZE, C_RETR, C_QUIT,
+		 C_DONE };
 
 struct ftp_server {
 	uint16_t port;
@@ -136,9 +139,16 @@ static void ftp_send(struct world *w, struct node *n, uint64_t conn, const char 
 static const struct tcp_app_ops ftp_srv_ops;
 static const struct tcp_app_ops ftp_srv_data_ops;
 
-/* The data connection is up: the file, then close, then 226 on control. */
+/* The data connection is up and RETR asked: 150, the file, close, 226.
+ * vsftpd says 150 only once it has the data connection (an active one it
+ * could not connect gets 425 alone). */
 static void ftp_srv_transfer(struct world *w, struct node *n, struct ftp_sess *s)
 {
+	char buf[128];
+	snprintf(buf, sizeof buf,
+		 "150 Opening BINARY mode data connection for %.40s (%u bytes).\r\n", s->retr,
+		 s->size);
+	ftp_send(w, n, s->ctrl, buf);
 	tcp_app_write(w, n, s->data, NULL, s->size);
 	tcp_app_close(w, n, s->data);
 	ftp_send(w, n, s->ctrl, "226 Transfer complete.\r\n");
@@ -206,6 +216,11 @@ static void ftp_srv_command(struct world *w, struct node *n, struct ftp_sess *s,
 		ftp_send(w, n, s->ctrl, "331 Please specify the password.\r\n");
 	} else if (!strcmp(line, "PASS")) {
 		ftp_send(w, n, s->ctrl, "230 Login successful.\r\n");
+	} else if (!strcmp(line, "PWD")) {
+		ftp_send(w, n, s->ctrl, "257 \"/\" is the current directory\r\n");
+	} else if (!strcmp(line, "SIZE")) {
+		snprintf(buf, sizeof buf, "213 %u\r\n", s->size);
+		ftp_send(w, n, s->ctrl, buf);
 	} else if (!strcmp(line, "TYPE")) {
 		ftp_send(w, n, s->ctrl, *arg == 'A' ? "200 Switching to ASCII mode.\r\n"
 						     : "200 Switching to Binary mode.\r\n");
@@ -249,10 +264,6 @@ static void ftp_srv_command(struct world *w, struct node *n, struct ftp_sess *s,
 			ftp_send(w, n, s->ctrl, "425 Use PORT or PASV first.\r\n");
 			return;
 		}
-		snprintf(buf, sizeof buf,
-			 "150 Opening BINARY mode data connection for %.40s (%u bytes).\r\n", arg,
-			 s->size);
-		ftp_send(w, n, s->ctrl, buf);
 		g_free(s->retr);
 		s->retr = g_strdup(arg);
 		if (s->have_port) {
@@ -487,6 +498,13 @@ static void ftp_cli_reply(struct world *w, struct node *n, struct ftp_sess *s, c
 		break;
 	case C_PASS:
 		if (code == 230) {
+			s->step = C_PWD;
+			ftp_send(w, n, s->ctrl, "PWD\r\n");
+			return;
+		}
+		break;
+	case C_PWD:
+		if (code == 257) {
 			ftp_cli_datacmd(w, n, s);
 			return;
 		}
@@ -511,6 +529,14 @@ static void ftp_cli_reply(struct world *w, struct node *n, struct ftp_sess *s, c
 		break;
 	case C_TYPE:
 		if (code == 200) {
+			s->step = C_SIZE;
+			snprintf(buf, sizeof buf, "SIZE %.100s\r\n", s->file);
+			ftp_send(w, n, s->ctrl, buf);
+			return;
+		}
+		break;
+	case C_SIZE: /* curl asks for the size, then retrieves whatever the answer */
+		if (code >= 200) {
 			s->step = C_RETR;
 			snprintf(buf, sizeof buf, "RETR %.100s\r\n", s->file);
 			ftp_send(w, n, s->ctrl, buf);

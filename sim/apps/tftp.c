@@ -14,7 +14,8 @@
  * against tftp-hpa 5.2's `tftp -m binary` and tftpd-hpa 5.2 (`in.tftpd
  * -L -s DIR`) in network namespaces, a 1300-byte file: the same 17-byte
  * request, DATA of 516, 516 and 280 bytes from the server's new port, ACKs
- * of 4 bytes (the payloads byte for byte; no test runs them). Not done: no
+ * of 4 bytes (the payloads byte for byte). The kernel comparison runs those
+ * two programs (tests/kernel/realapps.py) against these bytes. Not done: no
  * retransmission on timeout, no options (blksize, tsize), no write
  * requests, no ERROR packets.
  *

@@ -22,6 +22,7 @@ import fcntl
 import json
 import os
 import selectors
+import signal
 import socket
 import struct
 import sys
@@ -32,7 +33,8 @@ import time
 # reader) is put there too
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pkt import end_mark_frame, read_pcap  # noqa: E402  (the harness's own pcap code)
-import ftpapps  # noqa: E402  (natsim's FTP/TFTP apps on real sockets)
+import ftpapps  # noqa: E402  (natsim's FTP apps on real sockets)
+import realapps  # noqa: E402  (the real TFTP programs)
 
 NS = 1_000_000_000
 SIOCOUTQ = 0x5411
@@ -98,19 +100,25 @@ class Agent:
         self.pings_started = 0
         self.next_ephemeral = 32768
         self.tcp_ports = set()
-        self.udp_extra = set()          # ports of TFTP transfer sockets (ftpapps.py)
+        self.udp_extra = set()          # ports of TFTP transfer sockets (realapps.py)
         self.rx = None                  # the selector of udp_rx
 
     # ----- helpers
 
-    def ephemeral(self, in_use):
-        """natsim's tr_ephemeral: one counter per node from 32768 to 60999."""
+    def ephemeral(self, in_use, take=True):
+        """natsim's tr_ephemeral: one counter per node from 32768 to 60999.
+        take=False: the port it would give, the counter left alone (the
+        real TFTP server is started with the port of its next transfer)."""
+        nxt = self.next_ephemeral
         for _ in range(60999 - 32768 + 1):
-            if self.next_ephemeral < 32768 or self.next_ephemeral > 60999:
-                self.next_ephemeral = 32768
-            port = self.next_ephemeral
-            self.next_ephemeral += 1
+            if nxt < 32768 or nxt > 60999:
+                nxt = 32768
+            port = nxt
+            nxt += 1
             if port not in in_use:
+                if take:
+                    self.next_ephemeral = nxt
+                    realapps.rearm(self)
                 return port
         raise RuntimeError("no free ephemeral port")
 
@@ -175,9 +183,9 @@ class Agent:
         if cmd == "tcp" and argv[1] == "segment":
             return self.tcp_segment(argv)
         if cmd == "ftp":
-            return ftpapps.ftp_get(self, argv, self.due, sleep_until)
+            return realapps.ftp_get(self, argv, self.due, sleep_until)
         if cmd == "tftp":
-            return ftpapps.tftp_get(self, argv, self.due, sleep_until)
+            return realapps.tftp_get(self, argv, self.due, sleep_until)
         if cmd == "flows":
             return self.flows(argv)
         if cmd == "replay":
@@ -193,10 +201,11 @@ class Agent:
         app = argv[3] if len(argv) > 3 else None
         size = int(argv[argv.index("size") + 1]) if "size" in argv[4:] else 1024
         if argv[1] == "udp":
+            if app == "tftp":
+                realapps.tftp_listen(self, port, size)
+                return "listening"
             ent = self.udp_sock(port)
             ent["echo"] = app == "echo"
-            if app == "tftp":
-                ent["handler"] = ftpapps.tftp_handler(self, size)
             return "listening"
         if app == "ftp":
             ftpapps.ftp_listen(self, port, size)
@@ -476,7 +485,20 @@ class Agent:
         return "end mark sent"
 
 
+def finish(*_):
+    """The end of the run (stdin closed, or the harness's SIGTERM): the
+    programs realapps.py started go too, and with them their forks (the
+    agent leads its process group: the harness starts it in a session of
+    its own)."""
+    realapps.cleanup()
+    if os.getpgid(0) == os.getpid():
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.killpg(0, signal.SIGKILL)
+    os._exit(0)
+
+
 def main():
+    signal.signal(signal.SIGTERM, finish)
     node, scn_dir, macs = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     agent = Agent(node, scn_dir, macs)
     out = sys.stdout
@@ -494,7 +516,7 @@ def main():
         out.write(json.dumps(resp) + "\n")
         out.flush()
     # stdin closed: the run is over
-    os._exit(0)
+    finish()
 
 
 if __name__ == "__main__":

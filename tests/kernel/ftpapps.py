@@ -1,29 +1,23 @@
-"""ftpapps.py - natsim's FTP and TFTP applications on real sockets, for agent.py.
+"""ftpapps.py - natsim's FTP server on real sockets, for agent.py.
 
-`listen tcp P ftp [size N]`, `ftp get DEST FILE [active|passive] [eprt|epsv]
-[port P]`, `listen udp P tftp [size N]`, `tftp get DEST FILE [port P]` on the
-kernel side of a comparison.
+`listen tcp P ftp [size N]` on the kernel side of a comparison (the client,
+`ftp get`, is the real curl, and TFTP runs the real programs: realapps.py).
 
-Design choice: these are not real FTP/TFTP programs (no FTP or TFTP server
-or client is installed or run by the tests) but the same bytes as natsim's
-apps (sim/apps/ftp.c, sim/apps/tftp.c), line for line: the reply texts of
-Debian's FTP server 3.0.3, curl's commands without PWD/SIZE, tftp-hpa's read
-request. The kernel's TCP/UDP stacks, its conntrack helpers and NAT do the
-rest, and those are what the comparison checks. A real client or server sends
-more (curl: PWD, SIZE, `EPSV` before `PASV`; a server: a greeting that depends
-on its configuration), so their control connections would differ in length
-from natsim's; README says so. Ephemeral ports come from the agent's
-counter, in natsim's order (control connection, then data listener).
-Every socket is closed when its peer closes (natsim's application sockets
-close on EOF); every wait is bounded.
+Design choice: this is not vsftpd but the same bytes as natsim's server
+(sim/apps/ftp.c), line for line: Debian's vsftpd 3.0.3's reply texts, in its
+order (150 only once the data connection is up; checked against vsftpd in
+namespaces). A real vsftpd is not run because its passive port
+(pasv_min_port/pasv_max_port) is fixed when it starts, and natsim's server
+takes a new one from the node's counter at each PASV/EPSV (README). The
+kernel's TCP stack, its conntrack helpers and NAT do the rest, and those are
+what the comparison checks. The passive data listener's port comes from the
+agent's counter, in natsim's order. Every socket is closed when its peer
+closes (natsim's application sockets close on EOF); every wait is bounded.
 """
 
 import socket
-import struct
 import threading
-import time
 
-TFTP_BLOCK = 512
 WAIT = 30.0             # no wait is longer (the harness kills the agent at the end)
 
 
@@ -85,21 +79,6 @@ def _lines(sock):
             yield line.decode("latin-1")
 
 
-def _drain(sock):
-    """Read until EOF, then close; the bytes read."""
-    n = 0
-    try:
-        while True:
-            d = sock.recv(65536)
-            if not d:
-                break
-            n += len(d)
-    except OSError:
-        pass
-    sock.close()
-    return n
-
-
 def _port_text(addr, port):
     return ",".join(addr.split(".")) + f",{port >> 8},{port & 255}"
 
@@ -151,6 +130,8 @@ class FtpServerSession:
 
     def transfer(self):
         """The data connection is up: the file, close, then 226 (ftp_srv_transfer)."""
+        self.send(f"150 Opening BINARY mode data connection for {self.retr[:40]} "
+                  f"({self.size} bytes).\r\n")   # vsftpd: once the connection is up
         data, self.data, self.retr, self.port = self.data, None, None, None
         try:
             data.sendall(bytes(self.size))
@@ -172,6 +153,10 @@ class FtpServerSession:
                 self.send("331 Please specify the password.\r\n")
             elif verb == "PASS":
                 self.send("230 Login successful.\r\n")
+            elif verb == "PWD":
+                self.send('257 "/" is the current directory\r\n')
+            elif verb == "SIZE":
+                self.send(f"213 {self.size}\r\n")
             elif verb == "TYPE":
                 self.send("200 Switching to ASCII mode.\r\n" if arg[:1] == "A"
                           else "200 Switching to Binary mode.\r\n")
@@ -203,8 +188,6 @@ class FtpServerSession:
                 if not self.port and not self.listener and not self.data:
                     self.send("425 Use PORT or PASV first.\r\n")
                     return
-                self.send(f"150 Opening BINARY mode data connection for {arg[:40]} "
-                          f"({self.size} bytes).\r\n")
                 self.retr = arg
                 if self.port:
                     threading.Thread(target=self.connect_data, args=(self.port,),
@@ -267,246 +250,3 @@ def ftp_listen(agent, port, size):
             threading.Thread(target=FtpServerSession(agent, c, size).serve,
                              daemon=True).start()
     threading.Thread(target=accept, daemon=True).start()
-
-
-def ftp_get(agent, argv, due, sleep_until):
-    """`ftp get DEST FILE [active|passive] [eprt|epsv] [port P]` (ftp.c: ftp_cli_*)."""
-    dst, fname = argv[2], argv[3]
-    passive, ext, dport = False, False, 21
-    k = 4
-    while k < len(argv):
-        a = argv[k]
-        if a in ("active", "passive"):
-            passive = a == "passive"
-        elif a in ("eprt", "epsv"):
-            ext = True
-        elif a == "port":
-            k += 1
-            dport = int(argv[k])
-        else:
-            raise ValueError(f"ftp: unknown option '{a}'")
-        k += 1
-    sport = agent.ephemeral(agent.tcp_ports)
-    agent.tcp_ports.add(sport)
-    ctrl = _tcp_socket(sport)
-    agent.keep.append(ctrl)
-    what = " ".join(argv)
-    st = {"data_done": False, "got_226": False, "quit": False}
-    lock = threading.Lock()
-
-    def send(text):
-        try:
-            ctrl.sendall(text.encode())
-        except OSError:
-            pass
-
-    def quit_once():
-        if not st["quit"]:
-            st["quit"] = True
-            send("QUIT\r\n")
-
-    def finish():
-        with lock:
-            if st["data_done"] and st["got_226"]:
-                quit_once()
-
-    def data_read(sock):
-        _drain(sock)
-        st["data_done"] = True
-        finish()
-
-    def accept_data(ls):
-        ls.settimeout(WAIT)
-        try:
-            c, _ = ls.accept()
-        except OSError:
-            return
-        ls.close()
-        data_read(c)
-
-    def passive_connect(addr, port):
-        p = agent.ephemeral(agent.tcp_ports)
-        agent.tcp_ports.add(p)
-        s = _tcp_socket(p)
-        agent.keep.append(s)
-        try:
-            s.connect((addr, port))
-        except OSError:
-            with lock:
-                quit_once()
-            return
-        send("TYPE I\r\n")
-        data_read(s)
-
-    def job():
-        sleep_until(due, what)
-        try:
-            ctrl.connect((dst, dport))
-        except OSError:
-            return
-        step = "banner"
-        for line in _lines(ctrl):
-            if len(line) < 4 or line[3] == "-":
-                continue
-            try:
-                code = int(line[:3])
-            except ValueError:
-                code = 0
-            with lock:
-                if st["quit"]:
-                    if code == 221:
-                        break
-                    continue
-                if step == "banner" and code == 220:
-                    step = "user"
-                    send("USER anonymous\r\n")
-                elif step == "user" and code == 331:
-                    step = "pass"
-                    send("PASS ftp@example.com\r\n")
-                elif step == "pass" and code == 230:
-                    step = "datacmd"
-                    if passive:
-                        send("EPSV\r\n" if ext else "PASV\r\n")
-                    else:
-                        port = agent.ephemeral(agent.tcp_ports)
-                        agent.tcp_ports.add(port)
-                        ls = _tcp_socket(port)
-                        ls.listen(1)
-                        agent.keep.append(ls)
-                        threading.Thread(target=accept_data, args=(ls,), daemon=True).start()
-                        addr = ctrl.getsockname()[0]
-                        send(f"EPRT |1|{addr}|{port}|\r\n" if ext
-                             else f"PORT {_port_text(addr, port)}\r\n")
-                elif step == "datacmd" and code == 200:
-                    step = "type"
-                    send("TYPE I\r\n")
-                elif step == "datacmd" and code in (227, 229):
-                    step = "type"       # TYPE I once the data connection is up
-                    inside = line[line.find("(") + 1:line.find(")")]
-                    if code == 227:
-                        target = _parse_port(inside)
-                    else:
-                        p = inside.strip("|")
-                        target = (dst, int(p)) if p.isdigit() and 0 < int(p) < 65536 else None
-                    if target:
-                        threading.Thread(target=passive_connect, args=target,
-                                         daemon=True).start()
-                    else:
-                        quit_once()     # natsim: "can't connect to the passive address"
-                elif step == "type" and code == 200:
-                    step = "retr"
-                    send(f"RETR {fname}\r\n")
-                elif step == "retr" and code == 150:
-                    pass
-                elif step == "retr" and code == 226:
-                    st["got_226"] = True
-                    if st["data_done"]:
-                        quit_once()
-                else:
-                    quit_once()     # an unexpected reply: give up politely
-        ctrl.close()
-
-    threading.Thread(target=job, daemon=True).start()
-    return f"ftp get from port {sport}"
-
-
-# ----- TFTP (tftp.c)
-
-def _tftp_serve(agent, peer, size):
-    """One read transfer from a fresh port (tftpd-hpa's); no retransmission."""
-    port = agent.ephemeral(set(agent.udp) | agent.udp_extra)
-    agent.udp_extra.add(port)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
-    agent.keep.append(s)
-    block = 1
-
-    def send_data():
-        off = (block - 1) * TFTP_BLOCK
-        n = 0 if off >= size else min(TFTP_BLOCK, size - off)
-        try:
-            s.sendto(struct.pack("!HH", 3, block & 0xFFFF) + bytes(n), peer)
-        except OSError:
-            pass
-
-    def job():
-        nonlocal block
-        send_data()
-        s.settimeout(WAIT)
-        while True:
-            try:
-                data, addr = s.recvfrom(65535)
-            except socket.timeout:
-                return
-            except OSError:
-                continue
-            if addr != peer or len(data) < 4:
-                continue
-            op, blk = struct.unpack("!HH", data[:4])
-            if op != 4 or blk != block & 0xFFFF:
-                continue
-            if block * TFTP_BLOCK > size:
-                return
-            block += 1
-            send_data()
-    threading.Thread(target=job, daemon=True).start()
-
-
-def tftp_handler(agent, size):
-    """The `listen udp P tftp` socket's handler: a read request opens a transfer."""
-    def handle(data, addr, sock):
-        if len(data) < 4 or data[0] != 0 or data[1] != 1:
-            return
-        name, nul, _ = data[2:].partition(b"\0")
-        if not name or not nul:
-            return
-        _tftp_serve(agent, addr, size)
-    return handle
-
-
-def tftp_get(agent, argv, due, sleep_until):
-    """`tftp get DEST FILE [port P]`: RRQ "\\0\\1FILE\\0octet\\0", ACK each block."""
-    dst, fname = argv[2], argv[3]
-    dport = int(argv[5]) if len(argv) == 6 and argv[4] == "port" else 69
-    port = agent.ephemeral(set(agent.udp) | agent.udp_extra)
-    agent.udp_extra.add(port)
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("0.0.0.0", port))
-    agent.keep.append(s)
-    what = " ".join(argv)
-
-    def job():
-        sleep_until(due, what)
-        try:
-            s.sendto(b"\0\1" + fname.encode() + b"\0octet\0", (dst, dport))
-        except OSError:
-            return
-        tid, block = None, 1
-        end = time.monotonic() + WAIT
-        while time.monotonic() < end:
-            s.settimeout(max(0.01, end - time.monotonic()))
-            try:
-                data, addr = s.recvfrom(65535)
-            except socket.timeout:
-                return
-            except OSError:
-                continue
-            if addr[0] != dst or len(data) < 4 or struct.unpack("!H", data[:2])[0] != 3:
-                continue
-            if tid is None:
-                tid = addr          # the server's transfer port: its TID
-            if addr != tid:
-                continue
-            blk = struct.unpack("!H", data[2:4])[0]
-            if blk != block & 0xFFFF:
-                if (blk + 1) & 0xFFFF == block & 0xFFFF:
-                    s.sendto(struct.pack("!HH", 4, blk), tid)
-                continue
-            s.sendto(struct.pack("!HH", 4, blk), tid)
-            block += 1
-            if len(data) - 4 < TFTP_BLOCK:
-                return
-    threading.Thread(target=job, daemon=True).start()
-    return f"tftp get from port {port}"

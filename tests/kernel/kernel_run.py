@@ -60,7 +60,7 @@ LATE_BUDGET_UML = {"traffic": 500_000_000, "config": 900_000_000}
 # a send is handed to its node's agent this early (ns), the agent waiting
 # for its time: the sends of UML's slow agents are on time
 EARLY = 500_000_000
-EARLY_KINDS = ("udp", "ping", "flows", "replay", "tcp")
+EARLY_KINDS = ("udp", "ping", "flows", "replay", "tcp", "tftp", "ftp")
 RT_PRIORITY = 10            # SCHED_FIFO priority of the kernel run (below the kernel's threads)
 _libc = ctypes.CDLL(None, use_errno=True)
 

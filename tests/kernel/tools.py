@@ -20,6 +20,7 @@ PACKAGE = {
     "tcpdump": "tcpdump",
     "sysctl": "procps",
     "nft": "nftables",
+    "tftp": "tftp-hpa", "in.tftpd": "tftpd-hpa", "curl": "curl",
     "linux.uml": "user-mode-linux", "iptables-legacy": "iptables",
     "iptables-legacy-save": "iptables", "iptables-legacy-restore": "iptables",
     "python3": "python3",
@@ -41,7 +42,10 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
-              "conntrack", "tcpdump", "sysctl", "nft", "python3")
+              "conntrack", "tcpdump", "sysctl", "nft", "python3",
+              # the real programs behind `tftp get`, `listen udp P tftp` and
+              # `ftp get` (realapps.py)
+              "tftp", "in.tftpd", "curl")
 
 # what a kernel run inside User-Mode Linux execs on top (uml.py boots the
 # kernel; uml_guest.py loads its modules with kmod's modprobe and links

@@ -1,7 +1,7 @@
 """test_ftp_app.py - the FTP server and client of sim/apps/ftp.c (`listen
 tcp 21 ftp [size N]`, `ftp get DEST FILE [active|passive] [eprt|epsv]`):
-the control connection carries curl's commands and replies in the form of
-Debian's FTP server 3.0.3 (natsim's own server: no real FTP server runs here),
+the control connection carries curl 7.88.1's commands and Debian's vsftpd
+3.0.3's replies, in their order (both recorded from the programs),
 the data connection comes from the server's port 20
 (active) or goes to the port the 227/229 reply named (passive), and it
 carries the file's size in bytes."""
@@ -52,12 +52,14 @@ def test_ftp_get_bytes_on_the_wire(tmp_path, mode, cmd_re, reply_re):
     res = run_ok(write_scn(tmp_path, "ftp", text), out=tmp_path / "o")
     st = streams(res.outdir)
     cmds, replies = control(st)
-    m = re.fullmatch(rb"USER anonymous\r\nPASS ftp@example\.com\r\n" + cmd_re +
-                     rb"TYPE I\r\nRETR f\.bin\r\nQUIT\r\n", cmds)
+    # curl 7.88.1's commands and vsftpd 3.0.3's replies, in their order
+    # (both programs recorded in namespaces: tests/kernel/README.md)
+    m = re.fullmatch(rb"USER anonymous\r\nPASS ftp@example\.com\r\nPWD\r\n" + cmd_re +
+                     rb"TYPE I\r\nSIZE f\.bin\r\nRETR f\.bin\r\nQUIT\r\n", cmds)
     assert m, cmds
     r = re.fullmatch(rb"220 \(vsFTPd 3\.0\.3\)\r\n331 Please specify the password\.\r\n"
-                     rb"230 Login successful\.\r\n" + reply_re +
-                     rb"200 Switching to Binary mode\.\r\n"
+                     rb"230 Login successful\.\r\n257 \"/\" is the current directory\r\n" +
+                     reply_re + rb"200 Switching to Binary mode\.\r\n213 5000\r\n"
                      rb"150 Opening BINARY mode data connection for f\.bin \(5000 bytes\)\.\r\n"
                      rb"226 Transfer complete\.\r\n221 Goodbye\.\r\n", replies)
     assert r, replies
@@ -83,6 +85,20 @@ def test_ftp_server_refuses_retr_without_port(tmp_path):
     assert st[(21, 40000)] == (b"220 (vsFTPd 3.0.3)\r\n331 Please specify the password.\r\n"
                                b"230 Login successful.\r\n425 Use PORT or PASV first.\r\n"
                                b"500 Unknown command.\r\n")
+
+
+def test_ftp_server_says_150_only_with_a_data_connection(tmp_path):
+    """vsftpd 3.0.3 connects an active data connection before it answers
+    RETR: a PORT nobody listens on gets 425 alone, no 150 before it."""
+    text = LAN + ('at 1s c: tcp connect 10.0.0.2:21 sport 40000 send-text '
+                  '"USER a\\r\\nPASS b\\r\\nPORT 10,0,0,1,156,64\\r\\nRETR x\\r\\n" hold\n'
+                  'end 3s\n')
+    res = run_ok(write_scn(tmp_path, "refused", text), out=tmp_path / "o")
+    st = streams(res.outdir)
+    assert st[(21, 40000)] == (b"220 (vsFTPd 3.0.3)\r\n331 Please specify the password.\r\n"
+                               b"230 Login successful.\r\n"
+                               b"200 PORT command successful. Consider using PASV.\r\n"
+                               b"425 Failed to establish connection.\r\n")
 
 
 def test_ftp_usage(tmp_path):

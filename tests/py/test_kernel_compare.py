@@ -273,8 +273,9 @@ def test_wrong_port_byte_is_caught(ftp_baseline, tmp_path):
                 *FTP_TOL)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "--- r:eth1" in r.stdout, r.stdout
-    # "PORT " starts at relative seq 39 (after the 38 bytes of USER and PASS)
-    assert f"payload differs from relative seq 54 (natsim frame {frames[0]}," in r.stdout, \
+    # "PORT " starts at relative seq 44 (after the 43 bytes of curl's USER,
+    # PASS and PWD)
+    assert f"payload differs from relative seq 59 (natsim frame {frames[0]}," in r.stdout, \
         r.stdout
     assert "natsim: '203,0,113,2,128,1\\x0d\\x0aTYPE I" in r.stdout, r.stdout
     assert "Linux:  '203,0,113,1,128,1\\x0d\\x0aTYPE I" in r.stdout, r.stdout
