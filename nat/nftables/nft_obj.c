@@ -74,6 +74,19 @@ static void expecting(struct nft_parse *p, const struct nft_token *t, const char
 	nft_error(p, t, NULL, "syntax error, unexpected %s, expecting %s", got, what);
 }
 
+/* Each line of the block ends with a separator (stmt_separator): `}`
+ * right after one is a syntax error in nft. (bison's recovery then reports
+ * more errors further on, which natsim does not reproduce.) */
+static bool end_of_config(struct nft_parse *p)
+{
+	const struct nft_token *t = nft_peek(p, 0);
+	if (t->type == NFT_T_NL || t->type == NFT_T_SEMI)
+		return true;
+	nft_next(p);
+	expecting(p, t, "newline or semicolon");
+	return false;
+}
+
 /* Does the helper exist (nf_conntrack_helper_try_module_get, loading the
  * module of a base name as request_module("nfct-helper-%s") does)? */
 static bool helper_exists(struct nf_ns *ns, const char *name, uint8_t proto)
@@ -129,10 +142,14 @@ static bool helper_block(struct nft_parse *p, struct nft_obj *o)
 			}
 			o->l4proto = nft_is_word(l4, "tcp") ? 6 : 17;
 			typed = true;
+			if (!end_of_config(p))
+				return false;
 		} else if (nft_is_word(t, "l3proto")) {
 			const struct nft_token *f = nft_next(p);
 			if (nft_is_word(f, "ip") || nft_is_word(f, "inet")) {
 				o->l3proto = nft_is_word(f, "ip") ? NFT_FAMILY_IP : NFT_FAMILY_INET;
+				if (!end_of_config(p))
+					return false;
 			} else if (nft_is_word(f, "ip6") || nft_is_word(f, "arp") ||
 				   nft_is_word(f, "bridge") || nft_is_word(f, "netdev")) {
 				nft_error(p, f, NULL, "natsim: nft ct helper l3proto %s is not implemented",
