@@ -26,6 +26,7 @@ struct nft_parse {
 	unsigned pos;
 	GString *err;
 	int nerr;
+	int nkerr;		/* of nerr, the kernel's refusals of a sent batch */
 	enum nft_family family;	/* of the table being parsed */
 	struct nft_table *table;
 };

@@ -222,6 +222,7 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 		/* nft_ct_helper_obj_init without NFTA_CT_HELPER_NAME */
 		nft_error_loc(p, refused_at(p, &first, n), "Could not process rule: Numerical result "
 			      "out of range");
+		p->nkerr++;
 		nft_obj_free(o);
 		return false;
 	}
@@ -229,13 +230,16 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 	if (old) {
 		/* NLM_F_EXCL for create; add of the same name changes nothing */
 		nft_obj_free(o);
-		if (create)
+		if (create) {
 			nft_error(p, n, NULL, "Could not process rule: File exists");
+			p->nkerr++;
+		}
 		return !create;
 	}
 	if (!helper_exists(rs->ns, o->type, o->l4proto)) {
 		nft_error_loc(p, refused_at(p, &first, n), "Could not process rule: No such file or "
 			      "directory");
+		p->nkerr++;
 		nft_obj_free(o);
 		return false;
 	}

@@ -27,6 +27,7 @@ struct batch {
 	GArray *kernel_errs;	/* struct nft_loc: rules the kernel will refuse */
 	GPtrArray *invalid_tables; /* tables that failed the kernel's validation */
 	bool resume;		/* the failed command ended cleanly: go on */
+	bool sent_ok;		/* nft's own checks passed: the kernel saw the batch */
 };
 
 static bool sep(const struct nft_token *t)
@@ -895,6 +896,7 @@ static void check_jumps(struct batch *b)
 	}
 	if (b->p->nerr)
 		return;
+	b->sent_ok = true;	/* what follows is the kernel's */
 	for (unsigned i = 0; i < b->kernel_errs->len; i++)
 		nft_error_loc(b->p, g_array_index(b->kernel_errs, struct nft_loc, i),
 			      "Could not process rule: Operation not supported");
@@ -986,6 +988,20 @@ static void check_loops(struct batch *b)
 	}
 }
 
+/* A batch the kernel refused is aborted as a whole, but the handles its
+ * rules took stay taken (nf_tables_newrule allocates the handle before the
+ * expressions are checked, and the abort does not give it back): the next
+ * rule of a table that existed before gets the number after them. */
+static void keep_handles(struct nft_ruleset *rs, const struct nft_ruleset *tried)
+{
+	for (unsigned i = 0; i < tried->tables->len; i++) {
+		const struct nft_table *t = tried->tables->pdata[i];
+		struct nft_table *o = nft_table_find(rs, t->family, t->name);
+		if (o && o->handle == t->handle && o->next_handle < t->next_handle)
+			o->next_handle = t->next_handle;
+	}
+}
+
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
 {
@@ -993,7 +1009,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(),
 			  g_ptr_array_new(), g_ptr_array_new(),
 			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
-			  g_ptr_array_new(), false };
+			  g_ptr_array_new(), false, false };
 	b.opts = *opts;
 	nft_lex(&p);
 	nft_expand_defines(&p);
@@ -1021,10 +1037,13 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 				nft_next(&p);
 		}
 	}
+	int sent = p.nerr - p.nkerr;	/* 0: nft sent the batch to the kernel */
 	if (!p.nerr)
 		check_jumps(&b);
 	if (!p.nerr)
 		check_loops(&b);
+	if (sent == 0 && b.sent_ok)
+		p.nkerr = p.nerr;
 	nft_lex_free(&p);
 	g_ptr_array_free(b.pending, TRUE);
 	g_ptr_array_free(b.pending_objs, TRUE);
@@ -1033,6 +1052,8 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	g_array_free(b.kernel_errs, TRUE);
 	g_ptr_array_free(b.invalid_tables, TRUE);
 	int rc = p.nerr ? 1 : 0;
+	if (rc && !check_only && p.nerr == p.nkerr)
+		keep_handles(*rs, b.rs);
 	if (!rc && !check_only) {
 		nft_ruleset_free(*rs);
 		*rs = b.rs;
