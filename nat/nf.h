@@ -127,7 +127,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 int nf_cmd_modprobe(struct nf_ns *ns, const char *module, bool enable_hooks, GString *err,
 		    bool dry_run);
 /* A module parameter natsim honours other than enable_hooks (nf_conntrack_ftp
- * ports=21,2121): 0 once applied (loads the module with it), -1 if natsim
+ * ports=21,2121, nf_conntrack_tftp ports=69,1069): 0 once applied (loads the module with it), -1 if natsim
  * does not take that parameter of that module (nothing said), 1 with the
  * error in err (a bad value). */
 int nf_cmd_modprobe_param(struct nf_ns *ns, const char *module, const char *param,

@@ -114,12 +114,15 @@ int nf_cmd_modprobe_param(struct nf_ns *ns, const char *module, const char *para
 	GString *e;
 	int rc;
 
-	if (!nf_module_name_eq(module, "nf_conntrack_ftp") || strncmp(param, "ports=", 6) != 0)
+	bool tftp = nf_module_name_eq(module, "nf_conntrack_tftp");
+
+	if ((!tftp && !nf_module_name_eq(module, "nf_conntrack_ftp")) ||
+	    strncmp(param, "ports=", 6) != 0)
 		return -1;
 	if (dry_run && strspn(param + 6, "0123456789,") == strlen(param + 6) && param[6])
 		return 0;
 	e = g_string_new(NULL);
-	rc = nf_ct_helper_load(ns, "nf_conntrack_ftp", param + 6, e);
+	rc = nf_ct_helper_load(ns, tftp ? "nf_conntrack_tftp" : "nf_conntrack_ftp", param + 6, e);
 	if (rc)
 		g_string_append(err, e->str);
 	g_string_free(e, TRUE);

@@ -48,7 +48,10 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 		return rc;
 	}
 	if (!ns->nft) {
-		ns->nft = nft_ruleset_new();
+		struct nft_ruleset *made = nft_ruleset_new();
+
+		made->ns = ns;	/* ct helper objects name its helpers */
+		ns->nft = made;
 		ns->nft_free = ruleset_free;
 	}
 	struct nft_ruleset *rs = ns->nft;

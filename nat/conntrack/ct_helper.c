@@ -47,9 +47,12 @@ const struct nf_ct_helper *nf_ct_helper_find(struct nf_ns *ns, const char *name,
 	return NULL;
 }
 
-/* nf_conntrack_ftp_init: one helper per port, "ftp" for 21 and "ftp-PORT"
- * for the others (nf_ct_helper_init's names). Loading again changes
- * nothing, as a loaded module keeps its parameters. */
+/* nf_conntrack_ftp_init / nf_conntrack_tftp_init: one helper per port of
+ * ports=, named by nf_ct_helper_init: the bare name for the default port,
+ * else "NAME-ID", where nf_conntrack_ftp passes the port as ID ("ftp-2121")
+ * and nf_conntrack_tftp the port's index in the list (ports=69,1069 makes
+ * "tftp" and "tftp-1"). Loading again changes nothing, as a loaded module
+ * keeps its parameters. */
 int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, GString *err)
 {
 	uint16_t list[MAX_PORTS];
@@ -97,7 +100,7 @@ int nf_ct_helper_load(struct nf_ns *ns, const char *module, const char *ports, G
 		if (list[i] == (tftp ? TFTP_PORT : FTP_PORT))
 			snprintf(x->name, sizeof(x->name), "%s", base);
 		else
-			snprintf(x->name, sizeof(x->name), "%s-%u", base, list[i]);
+			snprintf(x->name, sizeof(x->name), "%s-%u", base, tftp ? i : list[i]);
 		x->proto = tftp ? 17 : 6;
 		x->port = list[i];
 		x->policy = tftp ? &tftp_exp_policy : &ftp_exp_policy;

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+struct nf_ns;
+
 enum nft_family { NFT_FAMILY_IP, NFT_FAMILY_INET };
 
 /* Datatypes of nft (datatype.c): how a value parses and prints. */
@@ -36,6 +38,7 @@ enum nft_key_id {
 	NFT_K_CT_ORIG_PSRC, NFT_K_CT_ORIG_PDST, NFT_K_CT_REPL_PSRC, NFT_K_CT_REPL_PDST,
 	NFT_K_IIFNAME, NFT_K_OIFNAME, NFT_K_L4PROTO, NFT_K_NFPROTO, NFT_K_MARK, NFT_K_PKTTYPE,
 	NFT_K_LENGTH, NFT_K_FIB_DADDR_TYPE, NFT_K_FIB_SADDR_TYPE, NFT_K_NUMGEN,
+	NFT_K_CT_HELPER,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -59,6 +62,7 @@ enum nft_expr_kind {
 	NFT_EXPR_MATCH, NFT_EXPR_VERDICT, NFT_EXPR_COUNTER, NFT_EXPR_LOG, NFT_EXPR_LIMIT,
 	NFT_EXPR_QUOTA, NFT_EXPR_NAT, NFT_EXPR_REJECT, NFT_EXPR_META_SET, NFT_EXPR_CT_SET,
 	NFT_EXPR_NOTRACK, NFT_EXPR_MSS_RTMTU, NFT_EXPR_NFTRACE,
+	NFT_EXPR_CT_HELPER_SET,		/* `ct helper set "OBJ"` (obj: the object's name) */
 };
 
 enum nft_verdict { NFT_ACCEPT, NFT_DROP, NFT_RETURN, NFT_CONTINUE, NFT_JUMP, NFT_GOTO };
@@ -127,6 +131,8 @@ struct nft_expr {
 	 * single-value case */
 	uint8_t op;
 	uint32_t op_lo, op_hi;
+	/* a stateful object's name (`ct helper set "NAME"`), and where */
+	char *obj;
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,
@@ -180,6 +186,17 @@ struct nft_set {
 #define NFT_SET_F_CONSTANT 4
 #define NFT_SET_F_DYNAMIC 8
 
+/* A stateful object of a table (nft_obj.c): natsim has the ct helper,
+ * `ct helper NAME { type "ftp" protocol tcp; l3proto ip; }`. */
+struct nft_obj {
+	char *name;
+	uint64_t handle;
+	char type[16];			/* the kernel helper's name: "ftp", "tftp" */
+	uint8_t l4proto;		/* 6, 17 */
+	enum nft_family l3proto;	/* printed `l3proto ip|inet` */
+	bool typed;			/* `type ... protocol ...` given */
+};
+
 struct nft_table {
 	enum nft_family family;
 	char *name;
@@ -188,6 +205,7 @@ struct nft_table {
 	GPtrArray *chains;		/* struct nft_chain * */
 	GPtrArray *sets;		/* struct nft_set * */
 	char *comment;
+	GPtrArray *objs;		/* struct nft_obj *, in creation order */
 };
 
 struct nft_ruleset {
@@ -200,6 +218,10 @@ struct nft_ruleset {
 	GPtrArray *regs;		/* struct nft_hook_reg * */
 	unsigned ct_refs;
 	unsigned said;
+	/* the namespace whose conntrack helpers a ct helper object names
+	 * (set by nf_nft.c; NULL for a scratch ruleset: then the names
+	 * natsim's helper modules register are accepted) */
+	struct nf_ns *ns;
 };
 
 struct nft_ruleset *nft_ruleset_new(void);

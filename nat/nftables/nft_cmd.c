@@ -70,6 +70,16 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 		rc = nft_run_text(&cur, NULL, line, check, &o, out, err);
 		g_free(line);
 	}
+	if (rc != 0) {
+		/* handles a refused batch took stay taken (nft_parse.c's
+		 * keep_handles marked them on cur's tables) */
+		for (unsigned t = 0; t < rs->tables->len; t++) {
+			struct nft_table *x = rs->tables->pdata[t];
+			struct nft_table *y = nft_table_find(cur, x->family, x->name);
+			if (y && y->handle == x->handle && x->next_handle < y->next_handle)
+				x->next_handle = y->next_handle;
+		}
+	}
 	if (rc == 0) {
 		/* the ruleset object stays the caller's: move cur's tables in */
 		GPtrArray *old = rs->tables;

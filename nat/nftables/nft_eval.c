@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_helper.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/nf_pktinfo.h"
@@ -123,6 +124,15 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 	case NFT_K_CT_STATE: *v = ct_state_bits(skb); return true;
 	case NFT_K_IIFNAME: *name = pkt->st->in ? pkt->st->in : ""; return true;
 	case NFT_K_OIFNAME: *name = pkt->st->out ? pkt->st->out : ""; return true;
+	case NFT_K_CT_HELPER: {
+		/* nft_ct_get_eval NFT_CT_HELPER: the entry's helper's name;
+		 * none (a RELATED child, an entry without helper) is a break */
+		const struct nf_conn_help *help = ct ? nfct_help(pkt->st->net, ct) : NULL;
+		if (!help || !help->helper)
+			return false;
+		*name = help->helper->name;
+		return true;
+	}
 	case NFT_K_NFPROTO: *v = 2; return true;
 	case NFT_K_MARK: *v = skb->mark; return true;
 	case NFT_K_PKTTYPE: *v = pkttype(ip); return true;
@@ -444,6 +454,37 @@ static uint32_t mark_of(const struct nft_expr *e, uint32_t old)
 	}
 }
 
+/* nft_ct_helper_obj_eval: the object's helper goes to a new entry (not
+ * yet confirmed, without a helper): the same attachment as the CT
+ * target's template (nf_ct_helper_assign). The object holds its helper
+ * from its creation (nft_obj.c loads the module); it is looked up here by
+ * the object's type and protocol. An entry already confirmed, an untracked
+ * packet, a chain before conntrack (no entry yet) are left alone, as the
+ * kernel leaves them. */
+static void nft_ct_helper_obj_eval(const struct nft_pktinfo *pkt, const struct nft_expr *e)
+{
+	struct nf_ns *ns = pkt->st->net;
+	struct ct_entry *ct = pkt->skb->ct;
+	const struct nft_obj *o = nft_obj_find(pkt->table, e->obj);
+	const struct nf_conn_help *help;
+	const struct nf_ct_helper *h;
+
+	if (!o || !ct || (ct->status & IPS_CONFIRMED))
+		return;
+	help = nfct_help(ns, ct);
+	if (help && help->helper)
+		return;		/* IPS_HELPER set: one assignment only */
+	if (ct->tuplehash[CT_DIR_ORIGINAL].t.proto != o->l4proto)
+		return;		/* nf_ct_protonum(ct) must be the object's */
+	h = nf_ct_helper_find(ns, o->type, o->l4proto);
+	if (!h && !strcmp(o->type, o->l4proto == 6 ? "ftp" : "tftp") &&
+	    nf_ct_helper_load(ns, o->l4proto == 6 ? "nf_conntrack_ftp" : "nf_conntrack_tftp",
+			      NULL, NULL) == 0)
+		h = nf_ct_helper_find(ns, o->type, o->l4proto);
+	if (h)
+		nf_ct_helper_assign(ns, ct, h);
+}
+
 /* One rule's expressions in order (nft_do_chain's inner loop). */
 static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft_rule *r,
 				       struct nft_regs *regs)
@@ -509,6 +550,9 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			break;
 		case NFT_EXPR_MSS_RTMTU:
 			break;	/* not evaluated: said at load */
+		case NFT_EXPR_CT_HELPER_SET:
+			nft_ct_helper_obj_eval(pkt, e);
+			break;
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -546,7 +590,8 @@ void nft_expr_prepare(struct nft_expr *e)
 
 bool nft_expr_needs_ct(const struct nft_expr *e)
 {
-	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT)
+	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
+	    e->kind == NFT_EXPR_CT_HELPER_SET)
 		return true;
 	return e->kind == NFT_EXPR_MATCH && !strncmp(e->key->name, "ct ", 3);
 }

@@ -35,6 +35,8 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "ct status", { "ct status", NFT_DT_CTSTATUS, NOPROTO, false, NFT_K_CT_STATUS } },
 	{ "ct mark", { "ct mark", NFT_DT_MARK, NOPROTO, false, NFT_K_CT_MARK } },
 	{ "ct direction", { "ct direction", NFT_DT_CTDIR, NOPROTO, false, NFT_K_CT_DIRECTION } },
+	/* the helper's name, a string as an interface name is */
+	{ "ct helper", { "ct helper", NFT_DT_IFNAME, NOPROTO, false, NFT_K_CT_HELPER } },
 	{ "meta iifname", { "iifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_IIFNAME } },
 	{ "meta oifname", { "oifname", NFT_DT_IFNAME, NOPROTO, false, NFT_K_OIFNAME } },
 	/* by index in the kernel; natsim's interfaces are named only, so
@@ -951,6 +953,26 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_next(p);
 		nft_next(p);
 		return parse_mark_set(p, r, NFT_EXPR_CT_SET);
+	}
+	if (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "helper") &&
+	    nft_is_word(nft_peek(p, 2), "set")) {
+		/* nft_objref of a ct helper object: checked once the batch is
+		 * applied (the object may come later in the file) */
+		nft_next(p);
+		nft_next(p);
+		nft_next(p);
+		const struct nft_token *n = nft_next(p);
+		if (n->type != NFT_T_WORD && n->type != NFT_T_STRING) {
+			nft_error_unexpected(p, n);
+			return false;
+		}
+		if (n->type == NFT_T_WORD && n->text[0] == '@')
+			return unimpl(p, n, "ct helper set from a map");
+		struct nft_expr *e = expr_new(NFT_EXPR_CT_HELPER_SET);
+		e->obj = g_strdup(n->text);
+		e->chain_loc = (struct nft_loc){ n->line, n->col, n->len };
+		g_ptr_array_add(r->exprs, e);
+		return true;
 	}
 	const struct nft_token *start = nft_peek(p, 0);
 	if (nft_is_word(start, "numgen")) {

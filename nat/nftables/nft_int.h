@@ -26,6 +26,7 @@ struct nft_parse {
 	unsigned pos;
 	GString *err;
 	int nerr;
+	int nkerr;		/* of nerr, the kernel's refusals of a sent batch */
 	enum nft_family family;	/* of the table being parsed */
 	struct nft_table *table;
 };
@@ -95,6 +96,20 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 void nft_print_rule(GString *s, const struct nft_rule *r, const struct nft_print_opts *o);
 const char *nft_family_name(enum nft_family f);
 const char *nft_hook_name(int hook);
+
+/* nft_obj.c: ct helper objects */
+struct nft_obj *nft_obj_find(const struct nft_table *t, const char *name);
+void nft_obj_free(struct nft_obj *o);
+struct nft_obj *nft_obj_clone(const struct nft_obj *o);
+/* `ct helper NAME { ... }` in a table block or `add|create ct helper
+ * [FAMILY] TABLE NAME { ... }` (the parser at NAME); the new object is
+ * added to t and *made set (handles are given by the caller), or the
+ * error is reported. */
+bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft_table *t,
+			 bool create, struct nft_obj **made);
+void nft_print_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts);
+/* Does a rule of t refer to the object (`ct helper set "NAME"`)? */
+bool nft_obj_in_use(const struct nft_table *t, const char *name);
 
 /* nft_parse.c: a whole input (file or command line) applied to rs as one
  * transaction; 0 or 1. */

@@ -6,7 +6,8 @@
  * a syntax error to report the next one) and any error discards the copy.
  * As nft does, a batch creates its chains before its rules, so a rule may
  * jump to a chain declared further down: jump targets are checked once the
- * whole batch is applied. Named sets, maps, stateful objects, flowtables
+ * whole batch is applied. Stateful objects other than the ct helper
+ * (nft_obj.c), flowtables
  * and `include` are refused in natsim's voice for now.
  */
 #include <stdlib.h>
@@ -20,10 +21,13 @@ struct batch {
 	GString *out;
 	struct nft_print_opts opts;
 	GPtrArray *pending;	/* table, rule, table, rule...: handles still to give */
+	GPtrArray *pending_objs; /* table, obj, ...: given after the chains, before the sets */
 	GPtrArray *pending_sets; /* table, set, ...: given before the rules */
 	GPtrArray *pending_checks; /* chain, rule, ...: the command's new rules */
 	GArray *kernel_errs;	/* struct nft_loc: rules the kernel will refuse */
 	GPtrArray *invalid_tables; /* tables that failed the kernel's validation */
+	bool resume;		/* the failed command ended cleanly: go on */
+	bool sent_ok;		/* nft's own checks passed: the kernel saw the batch */
 };
 
 static bool sep(const struct nft_token *t)
@@ -339,6 +343,15 @@ static bool table_block(struct batch *b, struct nft_table *t)
 				g_ptr_array_add(b->pending_sets, s);
 				r = nft_parse_set_block(p, s);
 			}
+		} else if (nft_is_word(t0, "ct") && nft_is_word(nft_peek(p, 1), "helper")) {
+			nft_next(p);
+			nft_next(p);
+			struct nft_obj *o;
+			r = nft_parse_ct_helper(p, b->rs, t, false, &o);
+			if (o) {
+				g_ptr_array_add(b->pending_objs, t);
+				g_ptr_array_add(b->pending_objs, o);
+			}
 		} else if (nft_is_word(t0, "counter") || nft_is_word(t0, "quota") ||
 			   nft_is_word(t0, "limit") || nft_is_word(t0, "ct")) {
 			r = unimpl(p, t0, "named stateful objects");
@@ -530,6 +543,84 @@ static bool add_set_cmd(struct batch *b, const struct nft_token *obj, bool verb_
 	return nft_parse_set_block(p, s);
 }
 
+/* add|create|delete|list ct helper [FAMILY] TABLE NAME [{ ... }] and
+ * list ct helpers table [FAMILY] TABLE (the parser after `ct`). */
+static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *what = nft_next(p);
+	enum nft_family f;
+	const struct nft_token *tn, *n;
+	if (nft_is_word(what, "helpers")) {
+		if (strcmp(v, "list") != 0) {
+			nft_error_unexpected(p, what);
+			return false;
+		}
+		if (!nft_is_word(nft_peek(p, 0), "table")) {
+			nft_error(p, nft_peek(p, 0), NULL, "syntax error, unexpected %s, expecting table",
+				  nft_peek(p, 0)->type == NFT_T_NL || nft_peek(p, 0)->type == NFT_T_EOF ?
+				  "newline" : "string");
+			return false;
+		}
+		nft_next(p);
+		if (!family_name(p, &f, &tn))
+			return false;
+		struct nft_table *t = table_of(b, f, tn);
+		if (!t)
+			return false;
+		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+		for (unsigned i = 0; i < t->objs->len; i++)
+			nft_print_obj(b->out, t->objs->pdata[i], &b->opts);
+		g_string_append(b->out, "}\n");
+		return true;
+	}
+	if (!family_name(p, &f, &tn))
+		return false;
+	struct nft_table *t = table_of(b, f, tn);
+	if (!t)
+		return false;
+	p->family = f;
+	p->table = t;
+	if (add) {
+		struct nft_obj *o;
+		bool ok = nft_parse_ct_helper(p, b->rs, t, !strcmp(v, "create"), &o);
+		if (o) {
+			g_ptr_array_add(b->pending_objs, t);
+			g_ptr_array_add(b->pending_objs, o);
+		}
+		b->resume = !ok && (sep(nft_peek(p, 0)) || nft_peek(p, 0)->type == NFT_T_EOF);
+		return ok;
+	}
+	if (strcmp(v, "delete") != 0 && strcmp(v, "list") != 0) {
+		char *m = g_strdup_printf("%s ct helper", v);
+		unimpl(p, what, m);
+		g_free(m);
+		return false;
+	}
+	if (nft_is_word(nft_peek(p, 0), "handle"))
+		return unimpl(p, nft_peek(p, 0), "ct helper handles");
+	if (!name_tok(p, &n))
+		return false;
+	struct nft_obj *o = nft_obj_find(t, n->text);
+	if (!o) {
+		nft_error(p, n, NULL, "%sNo such file or directory",
+			  !strcmp(v, "delete") ? "Could not process rule: " : "");
+		return false;
+	}
+	if (!strcmp(v, "list")) {
+		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+		nft_print_obj(b->out, o, &b->opts);
+		g_string_append(b->out, "}\n");
+		return true;
+	}
+	if (nft_obj_in_use(t, o->name)) {
+		nft_error(p, n, NULL, "Could not process rule: Device or resource busy");
+		return false;
+	}
+	g_ptr_array_remove(t->objs, o);
+	return true;
+}
+
 /* One command; false after an error (already reported). */
 static bool command(struct batch *b)
 {
@@ -571,6 +662,9 @@ static bool command(struct batch *b)
 		return element_cmd(b, verb);
 	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && add)
 		return add_set_cmd(b, obj, !strcmp(v, "create"));
+	if (nft_is_word(obj, "ct") && (nft_is_word(nft_peek(p, 0), "helper") ||
+				       nft_is_word(nft_peek(p, 0), "helpers")))
+		return ct_helper_cmd(b, v, add);
 	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
 	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
 	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||
@@ -680,6 +774,11 @@ static bool command(struct batch *b)
  * block's NEWCHAINs before its NEWRULEs). */
 static void give_handles(struct batch *b)
 {
+	for (unsigned i = 0; i + 1 < b->pending_objs->len; i += 2) {
+		struct nft_table *t = b->pending_objs->pdata[i];
+		((struct nft_obj *)b->pending_objs->pdata[i + 1])->handle = ++t->next_handle;
+	}
+	g_ptr_array_set_size(b->pending_objs, 0);
 	for (unsigned i = 0; i + 1 < b->pending_sets->len; i += 2) {
 		struct nft_table *t = b->pending_sets->pdata[i];
 		((struct nft_set *)b->pending_sets->pdata[i + 1])->handle = ++t->next_handle;
@@ -797,6 +896,7 @@ static void check_jumps(struct batch *b)
 	}
 	if (b->p->nerr)
 		return;
+	b->sent_ok = true;	/* what follows is the kernel's */
 	for (unsigned i = 0; i < b->kernel_errs->len; i++)
 		nft_error_loc(b->p, g_array_index(b->kernel_errs, struct nft_loc, i),
 			      "Could not process rule: Operation not supported");
@@ -812,6 +912,12 @@ static void check_jumps(struct batch *b)
 					struct nft_expr *e = r->exprs->pdata[x];
 					if (e->kind == NFT_EXPR_VERDICT)
 						check_target(b, t, e->chain, &e->chain_loc);
+					if (e->kind == NFT_EXPR_CT_HELPER_SET && e->chain_loc.line &&
+					    !nft_obj_find(t, e->obj))
+						nft_error_loc(b->p, e->chain_loc, "Could not process rule: "
+							      "No such file or directory");
+					if (e->kind == NFT_EXPR_CT_HELPER_SET)
+						e->chain_loc.line = 0;
 					check_set_targets(b, t, e->anon);
 				}
 			}
@@ -882,17 +988,36 @@ static void check_loops(struct batch *b)
 	}
 }
 
+/* A batch the kernel refused is aborted as a whole, but the handles its
+ * rules took stay taken (nf_tables_newrule allocates the handle before the
+ * expressions are checked, and the abort does not give it back): the next
+ * rule of a table that existed before gets the number after them. */
+static void keep_handles(struct nft_ruleset *rs, const struct nft_ruleset *tried)
+{
+	for (unsigned i = 0; i < tried->tables->len; i++) {
+		const struct nft_table *t = tried->tables->pdata[i];
+		struct nft_table *o = nft_table_find(rs, t->family, t->name);
+		if (o && o->handle == t->handle && o->next_handle < t->next_handle)
+			o->next_handle = t->next_handle;
+	}
+}
+
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
 {
 	struct nft_parse p = { .file = file, .text = text, .err = err };
-	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(), g_ptr_array_new(),
+	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(),
+			  g_ptr_array_new(), g_ptr_array_new(),
 			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
-			  g_ptr_array_new() };
+			  g_ptr_array_new(), false, false };
 	b.opts = *opts;
 	nft_lex(&p);
 	nft_expand_defines(&p);
-	while (!p.nerr) {
+	/* after an error, the next command is parsed only when the failed one
+	 * was a ct helper command that ended cleanly (nft goes on and reports
+	 * the next error; natsim's recovery is only sure there) */
+	while (!p.nerr || b.resume) {
+		b.resume = false;
 		skip_seps(&p);
 		if (nft_peek(&p, 0)->type == NFT_T_EOF)
 			break;
@@ -912,17 +1037,23 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 				nft_next(&p);
 		}
 	}
+	int sent = p.nerr - p.nkerr;	/* 0: nft sent the batch to the kernel */
 	if (!p.nerr)
 		check_jumps(&b);
 	if (!p.nerr)
 		check_loops(&b);
+	if (sent == 0 && b.sent_ok)
+		p.nkerr = p.nerr;
 	nft_lex_free(&p);
 	g_ptr_array_free(b.pending, TRUE);
+	g_ptr_array_free(b.pending_objs, TRUE);
 	g_ptr_array_free(b.pending_sets, TRUE);
 	g_ptr_array_free(b.pending_checks, TRUE);
 	g_array_free(b.kernel_errs, TRUE);
 	g_ptr_array_free(b.invalid_tables, TRUE);
 	int rc = p.nerr ? 1 : 0;
+	if (rc && !check_only && p.nerr == p.nkerr)
+		keep_handles(*rs, b.rs);
 	if (!rc && !check_only) {
 		nft_ruleset_free(*rs);
 		*rs = b.rs;

@@ -233,6 +233,9 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_NFTRACE:
 		g_string_append_printf(s, "meta nftrace set %u", e->value);
 		break;
+	case NFT_EXPR_CT_HELPER_SET:
+		g_string_append_printf(s, "ct helper set \"%s\"", e->obj);
+		break;
 	}
 }
 
@@ -341,7 +344,8 @@ void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_cha
 	g_string_append(s, "\t}\n");
 }
 
-/* Sets first, then chains, a blank line between objects (table_print). */
+/* Stateful objects first, then sets, then chains, a blank line between
+ * them (table_print). */
 void nft_print_table(GString *s, const struct nft_table *t, const struct nft_print_opts *o)
 {
 	g_string_append_printf(s, "table %s %s {", nft_family_name(t->family), t->name);
@@ -351,6 +355,12 @@ void nft_print_table(GString *s, const struct nft_table *t, const struct nft_pri
 	if (t->comment)
 		g_string_append_printf(s, "\tcomment \"%s\"\n", t->comment);
 	bool first = true;
+	for (unsigned i = 0; i < t->objs->len; i++) {
+		if (!first)
+			g_string_append_c(s, '\n');
+		nft_print_obj(s, t->objs->pdata[i], o);
+		first = false;
+	}
 	for (unsigned i = 0; i < t->sets->len; i++) {
 		if (!first)
 			g_string_append_c(s, '\n');

@@ -37,6 +37,7 @@ void nft_expr_free(struct nft_expr *e)
 	g_free(e->prefix);
 	g_free(e->reject);
 	g_free(e->set_ref);
+	g_free(e->obj);
 	nft_set_free(e->anon);
 	g_free(e);
 }
@@ -66,6 +67,7 @@ void nft_table_free(struct nft_table *t)
 		return;
 	g_ptr_array_free(t->chains, TRUE);
 	g_ptr_array_free(t->sets, TRUE);
+	g_ptr_array_free(t->objs, TRUE);
 	g_free(t->name);
 	g_free(t->comment);
 	g_free(t);
@@ -110,6 +112,7 @@ struct nft_table *nft_table_new(struct nft_ruleset *rs, enum nft_family f, const
 	t->handle = ++rs->table_handle;
 	t->chains = g_ptr_array_new_with_free_func((GDestroyNotify)nft_chain_free);
 	t->sets = g_ptr_array_new_with_free_func((GDestroyNotify)nft_set_free);
+	t->objs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_obj_free);
 	g_ptr_array_add(rs->tables, t);
 	return t;
 }
@@ -153,6 +156,7 @@ static struct nft_expr *expr_clone(const struct nft_expr *e)
 	c->prefix = g_strdup(e->prefix);
 	c->reject = g_strdup(e->reject);
 	c->set_ref = g_strdup(e->set_ref);
+	c->obj = g_strdup(e->obj);
 	c->anon = nft_set_clone(e->anon);
 	return c;
 }
@@ -172,6 +176,7 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 {
 	struct nft_ruleset *c = nft_ruleset_new();
 	c->table_handle = rs->table_handle;
+	c->ns = rs->ns;
 	for (unsigned i = 0; i < rs->tables->len; i++) {
 		const struct nft_table *t = rs->tables->pdata[i];
 		struct nft_table *tc = g_memdup2(t, sizeof(*t));
@@ -191,6 +196,9 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 		}
 		for (unsigned j = 0; j < t->sets->len; j++)
 			g_ptr_array_add(tc->sets, nft_set_clone(t->sets->pdata[j]));
+		tc->objs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_obj_free);
+		for (unsigned j = 0; j < t->objs->len; j++)
+			g_ptr_array_add(tc->objs, nft_obj_clone(t->objs->pdata[j]));
 		g_ptr_array_add(c->tables, tc);
 	}
 	return c;

@@ -440,6 +440,8 @@ TOPOLOGIES = [
     ("ftp-active-helper", FTP_TOL), ("ftp-nat-active", FTP_TOL),
     ("ftp-nat-passive", FTP_TOL), ("tftp-nat", FTP_TOL),
     ("ftp-nat-expect", ["--skip-unsupported", "--until", "5.5s"] + FTP_TOL),
+    # the FTP helper attached by nft's ct helper object (`ct helper set`)
+    ("ftp-nft-helper", FTP_TOL),
 ]
 # UML's 6.1 build has no nf_tables ip family and no nat chains (uml_guest.py).
 # real/docker's FORWARD counters count the container's ACK of the client's FIN:
@@ -447,7 +449,8 @@ TOPOLOGIES = [
 # the guest sends that ACK apart from its FIN (one 52-byte packet more) where
 # natsim's application, like the host's, closes at once (pure ACKs are timer
 # matters, not compared packet by packet; the counters see them)
-NOT_ON_UML = ("seed-forward", "nft-nat", "real/docker", "real/debian-nat", "hook-order")
+NOT_ON_UML = ("seed-forward", "nft-nat", "real/docker", "real/debian-nat", "hook-order",
+              "ftp-nft-helper")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -9,7 +9,8 @@
  * whose helper the entry the packet creates gets (Linux 6.x's only way to
  * assign one). xt_ct_tg_check wants a protocol (`-p tcp`) and a helper of
  * that name and protocol, loading its module (request_module): natsim
- * knows "ftp" and "ftp-PORT" for TCP and "tftp" for UDP, and loads
+ * knows "ftp" and "ftp-PORT" for TCP and "tftp" and "tftp-INDEX" (of
+ * nf_conntrack_tftp's ports=) for UDP, and loads
  * nf_conntrack_ftp (nf_conntrack_tftp) with the
  * first packet the rule sees if no modprobe did. iptables-nft lists both
  * targets as CT ("CT notrack" / "NOTRACK") and the kernel names each in
@@ -87,7 +88,8 @@ static int ct_check(const struct xt_check_param *par, const void *data, GString 
 	}
 	if ((par->rule->proto != 6 || (strcmp(ct->helper, "ftp") != 0 &&
 	    (sscanf(ct->helper, "ftp-%u%c", &port, &tail) != 1 || port > 65535))) &&
-	    (par->rule->proto != 17 || strcmp(ct->helper, "tftp") != 0)) {
+	    (par->rule->proto != 17 || (strcmp(ct->helper, "tftp") != 0 &&
+	    (sscanf(ct->helper, "tftp-%u%c", &port, &tail) != 1 || port >= 8)))) {
 		g_string_printf(klog, "xt_CT: No such helper \"%s\"", ct->helper);
 		return ENOENT;
 	}
@@ -109,6 +111,8 @@ static unsigned ct_tg(struct xt_action_param *par, const void *data)
 	if (par->skb->ct)
 		return XT_CONTINUE;
 	h = nf_ct_helper_find(par->ns, ct->helper, 6);
+	if (!h)		/* "tftp-1" of nf_conntrack_tftp ports=69,1069 */
+		h = nf_ct_helper_find(par->ns, ct->helper, 17);
 	if (!h && strcmp(ct->helper, "ftp") == 0 &&
 	    nf_ct_helper_load(par->ns, "nf_conntrack_ftp", NULL, NULL) == 0)
 		h = nf_ct_helper_find(par->ns, ct->helper, 6);
