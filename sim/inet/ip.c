@@ -386,8 +386,7 @@ static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_h
 	bool watch = probe_on(&w->probes, PROBE_HOOK);
 	if (watch)
 		nf_ct_peek(n->nf, &before);
-	uint32_t nf_len = p->nf.len, nf_end = (uint32_t)(p->nf.ip - p->data) + nf_len;
-	p->nf.tailroom = p->cap > nf_end ? p->cap - nf_end : 0;
+	uint32_t nf_len = p->nf.len;
 	int v = nf_hook(n->nf, hook, &p->nf, in, out, w->now);
 	if (p->nf.len != nf_len) /* a NAT helper rewrote the payload */
 		p->len = p->len + p->nf.len - nf_len;
