@@ -132,9 +132,18 @@ static inline uint32_t ct_scale(uint32_t hash, uint32_t size)
 	return (uint32_t)(((uint64_t)hash * size) >> 32);
 }
 
-uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
+/* The bucket of t: inline in ct_table_find, the per-packet lookup (gcc
+ * left the exported ct_hash_bucket out of line there: a call per lookup,
+ * 5M instructions on udp-1m). */
+static inline __attribute__((always_inline)) uint32_t ct_bucket(const struct nf_ns *ns,
+								  const struct ct_tuple *t)
 {
 	return ct_scale(ct_hash_raw(ns, t), ns->ct->sysctl.ct_buckets);
+}
+
+uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	return ct_bucket(ns, t);
 }
 
 uint32_t ct_hash_raw_of(const struct nf_ns *ns, const struct ct_tuple *t)
@@ -320,7 +329,7 @@ void ct_table_free_all(struct nf_ns *ns)
  * killed on the way (DESTROY), as nf_ct_gc_expired does. */
 struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, nf_time now)
 {
-	struct ct_tuple_node *n = ns->ct->buckets[ct_hash_bucket(ns, t)];
+	struct ct_tuple_node *n = ns->ct->buckets[ct_bucket(ns, t)];
 
 	while (n) {
 		struct ct_tuple_node *next = n->next;

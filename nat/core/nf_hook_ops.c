@@ -79,20 +79,16 @@ bool nf_hook_registered(const struct nf_ns *ns, const struct nf_hook_ops *ops)
 	return false;
 }
 
-/* nf_hook_slow: the first verdict other than NF_ACCEPT ends the walk. */
-int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
-	    const char *in, const char *out, nf_time now)
+/* nf_hook_slow: the first verdict other than NF_ACCEPT ends the walk. Out
+ * of line, as the kernel's: nf_hook() below returns for a hook nobody uses
+ * (FORWARD on a NAT router) without building this function's frame. */
+static __attribute__((noinline)) int nf_hook_slow(struct nf_ns *ns, enum nf_hook hook,
+						  struct nf_skb *skb, const char *in,
+						  const char *out, nf_time now)
 {
+	const struct nf_hook_entries *e = &ns->hooks[hook];
 	struct nf_hook_state st;
-	const struct nf_hook_entries *e;
 
-	if ((unsigned)hook >= NF_INET_NUMHOOKS)
-		return NF_ACCEPT;
-	ns->cur_hook = hook;
-	skb->drop_reason = NF_DROP_REASON_NONE;
-	e = &ns->hooks[hook];
-	if (!e->num)
-		return NF_ACCEPT;
 	/* the header is parsed here, once, for every op (nft_set_pktinfo) */
 	nf_hook_state_init(&st, ns, hook, skb, in, out, now);
 	for (unsigned i = 0; i < e->num; i++) {
@@ -109,4 +105,17 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 			nf_pktinfo_set(&st.pkt, skb);
 	}
 	return NF_ACCEPT;
+}
+
+/* nf_hook: the walk if the hook has ops (nf_hook_entries_head). */
+int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
+	    const char *in, const char *out, nf_time now)
+{
+	if ((unsigned)hook >= NF_INET_NUMHOOKS)
+		return NF_ACCEPT;
+	ns->cur_hook = hook;
+	skb->drop_reason = NF_DROP_REASON_NONE;
+	if (!ns->hooks[hook].num)
+		return NF_ACCEPT;
+	return nf_hook_slow(ns, hook, skb, in, out, now);
 }

@@ -77,17 +77,26 @@ struct nf_skb {
 				 * (nf_ct_attach): not freed with this packet */
 	uint8_t ct_held;	/* parked with a reference of its own on ct
 				 * (nf_skb_hold): counted in ct's `use` */
+	/* skb->nf_trace: `meta nftrace set 1` marked it for `nft monitor
+	 * trace` (kept across hooks, as the skb keeps it) */
+	uint8_t nf_trace;
 	uint32_t mark;
 	/* CT --helper's template (raw table): the helper of the entry this
 	 * packet creates, NULL for none (conntrack's struct nf_ct_helper) */
 	const struct nf_ct_helper *ct_helper;
-	/* bytes the frame may grow by after skb->len (set by the simulator
-	 * before each hook): a NAT helper's longer payload (skb_tailroom) */
-	uint32_t tailroom;
-	/* skb->nf_trace: `meta nftrace set 1` marked it for `nft monitor
-	 * trace` (kept across hooks, as the skb keeps it) */
-	uint8_t nf_trace;
+	/* skb->end: the end of the frame's buffer, set where the buffer is
+	 * made (NULL: no room after skb->len). A NAT helper's longer payload
+	 * grows into nf_skb_tailroom(). */
+	uint8_t *end;
 };
+
+/* skb_tailroom: the bytes the frame may grow by after skb->len. */
+static inline uint32_t nf_skb_tailroom(const struct nf_skb *skb)
+{
+	const uint8_t *tail = skb->ip + skb->len;
+
+	return skb->end && skb->end > tail ? (uint32_t)(skb->end - tail) : 0;
+}
 
 /* Route types (linux/rtnetlink.h's RTN_*, in its order): what
  * nf_env.addr_type answers, what -m addrtype matches. */

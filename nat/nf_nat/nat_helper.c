@@ -42,7 +42,6 @@ static void mangle_contents(struct nf_skb *skb, unsigned protoff, unsigned datao
 	memmove(data + match_offset + rep_len, data + match_offset + match_len,
 		tot - (dataoff + match_offset + match_len));
 	memcpy(data + match_offset, rep, rep_len);
-	skb->tailroom = skb->tailroom + skb->len - newtot;
 	skb->len = newtot;
 	/* ip_hdr(skb)->tot_len, ip_send_check */
 	wr16(ip + 2, (uint16_t)newtot);
@@ -69,7 +68,7 @@ bool nf_nat_mangle_tcp_packet(struct nf_ns *ns, struct nf_skb *skb, struct ct_en
 		return false;
 	if (tot + rep_len > 65535 + match_len)	/* enlarge_skb */
 		return false;
-	if (off > 0 && (uint32_t)off > skb->tailroom + (skb->len - tot))
+	if (off > 0 && (uint32_t)off > nf_skb_tailroom(skb) + (skb->len - tot))
 		return false;
 	mangle_contents(skb, protoff, dataoff, match_offset, match_len, rep, rep_len, tot);
 	if (off)

@@ -17,7 +17,7 @@
 /* nf_nat_mangle_tcp_packet: replace match_len bytes at match_offset of
  * the TCP payload by rep (rep_len bytes); false if the frame has no room
  * (the kernel's enlarge_skb fails past 65535 bytes; natsim's frame has
- * skb->tailroom). */
+ * nf_skb_tailroom). */
 bool nf_nat_mangle_tcp_packet(struct nf_ns *ns, struct nf_skb *skb, struct ct_entry *ct,
 			      uint8_t ctinfo, unsigned protoff, unsigned match_offset,
 			      unsigned match_len, const char *rep, unsigned rep_len);

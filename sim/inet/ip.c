@@ -377,25 +377,26 @@ static void ip_reject(struct world *w, struct node *n, const struct packet *p,
 		icmp_send_error(w, n, p, ICMP_DEST_UNREACH, codes[with]);
 }
 
-/* NF_HOOK(): run one hook; on DROP/REJECT the packet is answered (REJECT),
- * released and freed, and false is returned. Why it was dropped is the
- * reason netfilter left in the packet (p->nf.drop_reason). */
-static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_hook hook,
-		    const char *in, const char *out)
+/* nf_hook() with the router's conntrack numbers taken before it, for the
+ * hook probe's listeners (--report); out of line, as is the drop below, so
+ * that ip_hook's common path keeps a small frame. */
+static __attribute__((noinline)) int ip_nf_hook_watched(struct world *w, struct node *n,
+							 struct packet *p, enum nf_hook hook,
+							 const char *in, const char *out)
 {
 	struct nf_ct_peek before;
-	bool watch = probe_on(&w->probes, PROBE_HOOK);
-	if (watch)
-		nf_ct_peek(n->nf, &before);
-	uint32_t nf_len = p->nf.len, nf_end = (uint32_t)(p->nf.ip - p->data) + nf_len;
-	p->nf.tailroom = p->cap > nf_end ? p->cap - nf_end : 0;
+
+	nf_ct_peek(n->nf, &before);
 	int v = nf_hook(n->nf, hook, &p->nf, in, out, w->now);
-	if (p->nf.len != nf_len) /* a NAT helper rewrote the payload */
-		p->len = p->len + p->nf.len - nf_len;
-	if (watch)
-		probe_fire_hook(&w->probes, n, &before);
-	if (v == NF_ACCEPT)
-		return true;
+	probe_fire_hook(&w->probes, n, &before);
+	return v;
+}
+
+/* A verdict other than NF_ACCEPT: the packet is answered (REJECT),
+ * released and dropped with netfilter's reason. */
+static __attribute__((noinline)) bool ip_hook_drop(struct world *w, struct node *n,
+						   struct packet *p, enum nf_hook hook, int v)
+{
 	if (v == NF_REJECT)
 		ip_reject(w, n, p, hook);
 	nf_skb_release(n->nf, &p->nf);
@@ -403,6 +404,22 @@ static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_h
 					       .nf_reason = p->nf.drop_reason,
 					       .hook = (uint8_t)hook });
 	return false;
+}
+
+/* NF_HOOK(): run one hook; on DROP/REJECT the packet is answered (REJECT),
+ * released and freed, and false is returned. Why it was dropped is the
+ * reason netfilter left in the packet (p->nf.drop_reason). */
+static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_hook hook,
+		    const char *in, const char *out)
+{
+	uint32_t nf_len = p->nf.len;
+	int v = probe_on(&w->probes, PROBE_HOOK) ? ip_nf_hook_watched(w, n, p, hook, in, out)
+						 : nf_hook(n->nf, hook, &p->nf, in, out, w->now);
+	if (p->nf.len != nf_len) /* a NAT helper rewrote the payload */
+		p->len = p->len + p->nf.len - nf_len;
+	if (v == NF_ACCEPT)
+		return true;
+	return ip_hook_drop(w, n, p, hook, v);
 }
 
 /* --check after POSTROUTING: the invariants and the packet's tuple. */

@@ -34,6 +34,7 @@ static struct packet *packet_alloc(uint32_t len)
 	p->cap = cap;
 	p->data = (uint8_t *)(p + 1);
 	p->len = len;
+	p->nf.end = p->data + cap;	/* a NAT helper's room (nf_skb_tailroom) */
 	return p;
 }
 
