@@ -225,16 +225,24 @@ static void ftp_srv_command(struct world *w, struct node *n, struct ftp_sess *s,
 		ftp_send(w, n, s->ctrl, *arg == 'A' ? "200 Switching to ASCII mode.\r\n"
 						     : "200 Switching to Binary mode.\r\n");
 	} else if (!strcmp(line, "PORT") || !strcmp(line, "EPRT")) {
+		/* vsftpd: the last PORT/PASV goes first, and the address must
+		 * be the control connection's peer (port_promiscuous=NO) */
 		bool eprt = line[0] == 'E';
+		if (s->data_lport)
+			tcp_app_unlisten(n, s->data_lport);
+		s->data_lport = 0;
+		s->have_port = false;
 		if (!(eprt ? ftp_parse_eprt(arg, &s->port_addr, &s->port_port)
 			   : ftp_parse_port(arg, &s->port_addr, &s->port_port))) {
 			ftp_send(w, n, s->ctrl, eprt ? "500 Bad EPRT command.\r\n"
 						     : "500 Illegal PORT command.\r\n");
 			return;
 		}
-		if (s->data_lport)
-			tcp_app_unlisten(n, s->data_lport);
-		s->data_lport = 0;
+		if (!tcp_app_addrs(n, s->ctrl, &la, &lp, &ra, &rp) || s->port_addr != ra) {
+			ftp_send(w, n, s->ctrl, eprt ? "500 Illegal EPRT command.\r\n"
+						     : "500 Illegal PORT command.\r\n");
+			return;
+		}
 		s->have_port = true;
 		ftp_send(w, n, s->ctrl, eprt ? "200 EPRT command successful. Consider using EPSV.\r\n"
 					     : "200 PORT command successful. Consider using PASV.\r\n");
