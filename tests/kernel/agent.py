@@ -33,7 +33,7 @@ import time
 # reader) is put there too
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pkt import end_mark_frame, read_pcap  # noqa: E402  (the harness's own pcap code)
-import ftpapps  # noqa: E402  (natsim's FTP apps on real sockets)
+import ftpapps  # noqa: E402  (send-text's escapes)
 import realapps  # noqa: E402  (the real TFTP programs)
 import vsftpdapp  # noqa: E402  (the real vsftpd)
 
@@ -493,6 +493,7 @@ def finish(*_):
     programs realapps.py started go too, and with them their forks (the
     agent leads its process group: the harness starts it in a session of
     its own)."""
+    vsftpdapp.cleanup()
     realapps.cleanup()
     if os.getpgid(0) == os.getpid():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -155,6 +155,43 @@ class VsftpdServer:
             time.sleep(0.001)
 
 
+def _descendants(pid):
+    """Every process under pid (/proc/PID/task/*/children)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open(f"/proc/{p}/task/{t}/children") as f:
+                    kids = [int(x) for x in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
+def cleanup():
+    """Kill every vsftpd and its sessions: a session can outlive its
+    listener (one in its active connect did) and leaves the agent's
+    process group (vsftpd's sessions call setsid)."""
+    for srv in SERVERS:
+        if srv.proc is None:
+            continue
+        pids = _descendants(srv.proc.pid)
+        if srv.proc.poll() is None:
+            srv.proc.kill()
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def _next(agent):
     return agent.ephemeral(agent.tcp_ports, take=False)
 
