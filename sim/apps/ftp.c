@@ -144,11 +144,11 @@ static const struct tcp_app_ops ftp_srv_data_ops;
  * could not connect gets 425 alone). */
 static void ftp_srv_transfer(struct world *w, struct node *n, struct ftp_sess *s)
 {
-	char buf[128];
-	snprintf(buf, sizeof buf,
-		 "150 Opening BINARY mode data connection for %.40s (%u bytes).\r\n", s->retr,
-		 s->size);
+	/* the whole name, as vsftpd (a 66-character one checked) */
+	char *buf = g_strdup_printf(
+		"150 Opening BINARY mode data connection for %s (%u bytes).\r\n", s->retr, s->size);
 	ftp_send(w, n, s->ctrl, buf);
+	g_free(buf);
 	tcp_app_write(w, n, s->data, NULL, s->size);
 	tcp_app_close(w, n, s->data);
 	ftp_send(w, n, s->ctrl, "226 Transfer complete.\r\n");
