@@ -144,11 +144,11 @@ static const struct tcp_app_ops ftp_srv_data_ops;
  * could not connect gets 425 alone). */
 static void ftp_srv_transfer(struct world *w, struct node *n, struct ftp_sess *s)
 {
-	char buf[128];
-	snprintf(buf, sizeof buf,
-		 "150 Opening BINARY mode data connection for %.40s (%u bytes).\r\n", s->retr,
-		 s->size);
+	/* the whole name, as vsftpd (a 66-character one checked) */
+	char *buf = g_strdup_printf(
+		"150 Opening BINARY mode data connection for %s (%u bytes).\r\n", s->retr, s->size);
 	ftp_send(w, n, s->ctrl, buf);
+	g_free(buf);
 	tcp_app_write(w, n, s->data, NULL, s->size);
 	tcp_app_close(w, n, s->data);
 	ftp_send(w, n, s->ctrl, "226 Transfer complete.\r\n");
@@ -225,16 +225,24 @@ static void ftp_srv_command(struct world *w, struct node *n, struct ftp_sess *s,
 		ftp_send(w, n, s->ctrl, *arg == 'A' ? "200 Switching to ASCII mode.\r\n"
 						     : "200 Switching to Binary mode.\r\n");
 	} else if (!strcmp(line, "PORT") || !strcmp(line, "EPRT")) {
+		/* vsftpd: the last PORT/PASV goes first, and the address must
+		 * be the control connection's peer (port_promiscuous=NO) */
 		bool eprt = line[0] == 'E';
+		if (s->data_lport)
+			tcp_app_unlisten(n, s->data_lport);
+		s->data_lport = 0;
+		s->have_port = false;
 		if (!(eprt ? ftp_parse_eprt(arg, &s->port_addr, &s->port_port)
 			   : ftp_parse_port(arg, &s->port_addr, &s->port_port))) {
 			ftp_send(w, n, s->ctrl, eprt ? "500 Bad EPRT command.\r\n"
 						     : "500 Illegal PORT command.\r\n");
 			return;
 		}
-		if (s->data_lport)
-			tcp_app_unlisten(n, s->data_lport);
-		s->data_lport = 0;
+		if (!tcp_app_addrs(n, s->ctrl, &la, &lp, &ra, &rp) || s->port_addr != ra) {
+			ftp_send(w, n, s->ctrl, eprt ? "500 Illegal EPRT command.\r\n"
+						     : "500 Illegal PORT command.\r\n");
+			return;
+		}
 		s->have_port = true;
 		ftp_send(w, n, s->ctrl, eprt ? "200 EPRT command successful. Consider using EPSV.\r\n"
 					     : "200 PORT command successful. Consider using PASV.\r\n");

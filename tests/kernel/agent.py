@@ -33,8 +33,9 @@ import time
 # reader) is put there too
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pkt import end_mark_frame, read_pcap  # noqa: E402  (the harness's own pcap code)
-import ftpapps  # noqa: E402  (natsim's FTP apps on real sockets)
+import ftpapps  # noqa: E402  (send-text's escapes; the FTP server in UML)
 import realapps  # noqa: E402  (the real TFTP programs)
+import vsftpdapp  # noqa: E402  (the real vsftpd)
 
 NS = 1_000_000_000
 SIOCOUTQ = 0x5411
@@ -102,6 +103,7 @@ class Agent:
         self.tcp_ports = set()
         self.udp_extra = set()          # ports of TFTP transfer sockets (realapps.py)
         self.rx = None                  # the selector of udp_rx
+        self.ftp_files = []             # the scenario's `ftp get` file names (vsftpdapp.py)
 
     # ----- helpers
 
@@ -119,6 +121,7 @@ class Agent:
                 if take:
                     self.next_ephemeral = nxt
                     realapps.rearm(self)
+                    vsftpdapp.rearm(self)
                 return port
         raise RuntimeError("no free ephemeral port")
 
@@ -208,7 +211,10 @@ class Agent:
             ent["echo"] = app == "echo"
             return "listening"
         if app == "ftp":
-            ftpapps.ftp_listen(self, port, size)
+            if os.path.isdir("/run/nsk-bin"):   # the UML guest: ftpapps.py says why
+                ftpapps.ftp_listen(self, port, size)
+            else:
+                vsftpdapp.ftp_listen(self, port, size, self.ftp_files)
             return "listening"
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -490,6 +496,7 @@ def finish(*_):
     programs realapps.py started go too, and with them their forks (the
     agent leads its process group: the harness starts it in a session of
     its own)."""
+    vsftpdapp.cleanup()
     realapps.cleanup()
     if os.getpgid(0) == os.getpid():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -508,6 +515,7 @@ def main():
         if not line.strip():
             continue
         req = json.loads(line)
+        agent.ftp_files = req.get("ftp_files", agent.ftp_files)
         try:
             msg = agent.run(req["argv"], req.get("due"))
             resp = {"id": req["id"], "ok": True, "msg": msg}

@@ -1,18 +1,17 @@
-"""ftpapps.py - natsim's FTP server on real sockets, for agent.py.
+"""ftpapps.py - send-text's escapes, and natsim's FTP server on real sockets
+for `listen tcp P ftp` in the UML guest only, for agent.py.
 
-`listen tcp P ftp [size N]` on the kernel side of a comparison (the client,
-`ftp get`, is the real curl, and TFTP runs the real programs: realapps.py).
-
-Design choice: this is not vsftpd but the same bytes as natsim's server
-(sim/apps/ftp.c), line for line: Debian's vsftpd 3.0.3's reply texts, in its
-order (150 only once the data connection is up; checked against vsftpd in
-namespaces). A real vsftpd is not run because its passive port
-(pasv_min_port/pasv_max_port) is fixed when it starts, and natsim's server
-takes a new one from the node's counter at each PASV/EPSV (README). The
-kernel's TCP stack, its conntrack helpers and NAT do the rest, and those are
-what the comparison checks. The passive data listener's port comes from the
-agent's counter, in natsim's order. Every socket is closed when its peer
-closes (natsim's application sockets close on EOF); every wait is bounded.
+Design choice: on the host `listen tcp P ftp` is the real vsftpd
+(vsftpdapp.py). In the UML guest vsftpd's session start (the listener's
+fork, then the session's setup before its 220) takes 0.18 to 0.34 s, so a
+session that natsim ends within 0.5 s is still open at a scenario's
+`conntrack -L` half a second later (ftp-active-helper.scn); there this
+server answers instead: the same bytes as natsim's server (sim/apps/ftp.c),
+which were recorded from vsftpd 3.0.3 and compare clean against it on the
+host: its reply texts in its order (150 only once the data connection is
+up), a PORT/EPRT address other than the peer's refused. The passive data
+listener's port comes from the agent's counter, in natsim's order. Every
+socket is closed when its peer closes; every wait is bounded.
 """
 
 import socket
@@ -130,7 +129,7 @@ class FtpServerSession:
 
     def transfer(self):
         """The data connection is up: the file, close, then 226 (ftp_srv_transfer)."""
-        self.send(f"150 Opening BINARY mode data connection for {self.retr[:40]} "
+        self.send(f"150 Opening BINARY mode data connection for {self.retr} "
                   f"({self.size} bytes).\r\n")   # vsftpd: once the connection is up
         data, self.data, self.retr, self.port = self.data, None, None, None
         try:
@@ -161,12 +160,16 @@ class FtpServerSession:
                 self.send("200 Switching to ASCII mode.\r\n" if arg[:1] == "A"
                           else "200 Switching to Binary mode.\r\n")
             elif verb in ("PORT", "EPRT"):
+                self.unlisten()
+                self.port = None
                 target = _parse_eprt(arg) if verb == "EPRT" else _parse_port(arg)
                 if not target:
                     self.send("500 Bad EPRT command.\r\n" if verb == "EPRT"
                               else "500 Illegal PORT command.\r\n")
                     return
-                self.unlisten()
+                if target[0] != self.ctrl.getpeername()[0]:
+                    self.send(f"500 Illegal {verb} command.\r\n")
+                    return
                 self.port = target
                 self.send("200 EPRT command successful. Consider using EPSV.\r\n"
                           if verb == "EPRT" else

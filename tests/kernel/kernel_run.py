@@ -621,6 +621,10 @@ class KernelRun:
         p = self.agents[c.node]
         self._req += 1
         req = {"id": self._req, "argv": c.argv}
+        if c.argv[:2] == ["listen", "tcp"] and "ftp" in c.argv[3:4]:
+            # vsftpd serves files that exist: every name the scenario asks for
+            req["ftp_files"] = sorted({x.argv[3] for x in self.s.timed() if x.kind == "traffic"
+                                       and x.argv[:2] == ["ftp", "get"] and len(x.argv) > 3})
         if self.t0_mono is not None:
             req["due"] = self.t0_mono + t / NS
         p.stdin.write(json.dumps(req) + "\n")

@@ -20,7 +20,7 @@ PACKAGE = {
     "tcpdump": "tcpdump",
     "sysctl": "procps",
     "nft": "nftables",
-    "tftp": "tftp-hpa", "in.tftpd": "tftpd-hpa", "curl": "curl",
+    "tftp": "tftp-hpa", "in.tftpd": "tftpd-hpa", "curl": "curl", "vsftpd": "vsftpd",
     "linux.uml": "user-mode-linux", "iptables-legacy": "iptables",
     "iptables-legacy-save": "iptables", "iptables-legacy-restore": "iptables",
     "python3": "python3",
@@ -44,8 +44,8 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
               "conntrack", "tcpdump", "sysctl", "nft", "python3",
               # the real programs behind `tftp get`, `listen udp P tftp` and
-              # `ftp get` (realapps.py)
-              "tftp", "in.tftpd", "curl")
+              # `ftp get` (realapps.py), `listen tcp P ftp` (vsftpdapp.py)
+              "tftp", "in.tftpd", "curl", "vsftpd")
 
 # what a kernel run inside User-Mode Linux execs on top (uml.py boots the
 # kernel; uml_guest.py loads its modules with kmod's modprobe and links

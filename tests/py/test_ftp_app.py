@@ -101,6 +101,16 @@ def test_ftp_server_says_150_only_with_a_data_connection(tmp_path):
                                b"425 Failed to establish connection.\r\n")
 
 
+def test_ftp_server_150_names_the_whole_file(tmp_path):
+    """vsftpd 3.0.3's 150 carries the RETR name whole (66 characters checked)."""
+    name = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.bin"
+    res = run_ok(write_scn(tmp_path, "long", LAN + f"at 1s c: ftp get 10.0.0.2 {name} passive\n"
+                           "end 3s\n"), out=tmp_path / "o")
+    _, replies = control(streams(res.outdir))
+    assert (f"150 Opening BINARY mode data connection for {name} (5000 bytes).\r\n".encode()
+            in replies)
+
+
 def test_ftp_usage(tmp_path):
     from conftest import run
     res = run(write_scn(tmp_path, "u", LAN + "at 1s c: ftp put 10.0.0.2 x\nend 2s\n"),
