@@ -11,7 +11,8 @@ leaves the router carrying the public address (nf_nat_ftp), the client's
 later sequence numbers are 3 higher outside, and the server's data
 connection from port 20 reaches the client through a forward chain of
 policy drop (RELATED). Port 2121's control connection, which the rule does
-not name, has no helper: its PORT leaves with the private address. The
+not name, has no helper: its PORT leaves with the private address, which
+the server refuses as vsftpd does (not the control connection's peer). The
 same scenario compares clean with Linux (test_kernel_compare.py)."""
 import pytest
 
@@ -50,6 +51,9 @@ def test_data_connection_reaches_the_client(res):
 def test_connection_the_rule_does_not_name_has_no_helper(res):
     outside = ctrl(pcap(res.outdir, "s", "eth0"), "203.0.113.1", 2121)
     assert [x[1] for x in outside if x[1].startswith(b"PORT")] == [b"PORT 10,0,0,2,128,3\r\n"]
+    replies = [bytes(p[TCP].payload) for p in pcap(res.outdir, "s", "eth0")
+               if IP in p and TCP in p and p[IP].src == "203.0.113.10" and p[TCP].sport == 2121]
+    assert b"500 Illegal PORT command.\r\n" in replies
 
 
 def test_conntrack_names_the_kernel_helper(res):
