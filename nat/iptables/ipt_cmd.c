@@ -365,8 +365,12 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 		cmd->rule->jump = NULL;
 		return ipt_err_runtime(x, err, "Bad rule (does a matching rule exist in that chain?).");
 	}
+	bool was_touched = t->touched;
 	t->touched = true;
-	return ipt_add_rule(ns, t, c, cmd, x, err, now);
+	int rc = ipt_add_rule(ns, t, c, cmd, x, err, now);
+	if (rc && cmd->rule) /* refused: the batch that made the table is undone */
+		t->touched = was_touched;
+	return rc;
 }
 
 /* Parse and run one command line (argv[0] is the program name). */
