@@ -317,6 +317,14 @@ static int ipt_rule_check(const struct ipt_table *t, const struct ipt_chain *c,
 					e->ops->name, e->ops->proto);
 			return EINVAL;
 		}
+		if (e->ops->hooks && (c->hookmask & ~e->ops->hooks)) {
+			g_string_printf(klog, "x_tables: ip_tables: %s match: used from hooks ",
+					e->ops->name);
+			ipt_textify_hooks(c->hookmask, klog);
+			g_string_append(klog, ", but only valid from ");
+			ipt_textify_hooks(e->ops->hooks, klog);
+			return EINVAL;
+		}
 		if (e->ops->checkentry) {
 			int rc = e->ops->checkentry(&par, e->data, klog);
 			if (rc)
