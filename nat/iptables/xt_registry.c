@@ -34,6 +34,10 @@
 	X(ttl) \
 	X(iprange) \
 	X(helper) \
+	X(pkttype) \
+	X(mac) \
+	X(tos) \
+	X(dscp) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
@@ -47,7 +51,10 @@
 	X(NOTRACK) \
 	X(MARK) \
 	X(TCPMSS) \
-	X(CONNMARK)
+	X(CONNMARK) \
+	X(TTL) \
+	X(DSCP) \
+	X(TOS)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)
