@@ -5,6 +5,7 @@
  * net/netfilter/xt_dscp.c (dscp_mt: the upper six bits of the TOS byte).
  * The class names -j DSCP shares live here too.
  */
+#include <string.h>
 #include <strings.h>
 
 #include "nat/iptables/xt.h"
@@ -22,11 +23,12 @@ static const struct {
 	{ "AF43", 0x26 }, { "EF", 0x2e },
 };
 
-/* class_to_dscp */
+/* class_to_dscp: the first class the name starts with, in any case
+ * ("EFX" is EF, "cs10" CS1), as iptables compares them */
 int xt_dscp_class(struct xt_parse *p, const char *name, uint8_t *dscp)
 {
 	for (unsigned i = 0; i < G_N_ELEMENTS(dscp_classes); i++)
-		if (strcasecmp(name, dscp_classes[i].name) == 0) {
+		if (strncasecmp(name, dscp_classes[i].name, strlen(dscp_classes[i].name)) == 0) {
 			*dscp = dscp_classes[i].dscp;
 			return 0;
 		}

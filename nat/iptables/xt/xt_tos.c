@@ -21,8 +21,7 @@ static const struct {
 	{ 0x04, "Maximize-Reliability" }, { 0x02, "Minimize-Cost" }, { 0x00, "Normal-Service" },
 };
 
-/* xtables_strtoui with an end pointer: a leading number within 0-255
- * (what follows it is the caller's business) */
+/* xtables_strtoui: a leading number within 0-255, `end` after it */
 static bool tos_strtoui(const char *s, char **end, unsigned long *v)
 {
 	const char *q = s;
@@ -39,11 +38,11 @@ int xt_tos_parse(struct xt_parse *p, const char *arg, uint8_t *value, uint8_t *m
 {
 	char *end;
 	unsigned long v, m;
-	if (tos_strtoui(arg, &end, &v)) {
+	if (tos_strtoui(arg, &end, &v) && (*end == '\0' || *end == '/')) {
 		*value = (uint8_t)v;
 		*mask = 0xff;
 		if (*end == '/') {
-			if (!tos_strtoui(end + 1, &end, &m))
+			if (!tos_strtoui(end + 1, &end, &m) || *end)
 				return xt_err(p, "Illegal value: \"%s\"", arg);
 			*mask = (uint8_t)m;
 		}
