@@ -312,17 +312,18 @@ static int ipt_rule_check(const struct ipt_table *t, const struct ipt_chain *c,
 					    .nft_hookmask = c->builtin ? 1u << c->hook : 0 };
 	for (unsigned i = 0; i < r->nmatches; i++) {
 		const struct xt_entry *e = &r->m[i];
-		if (e->ops->proto && r->proto != e->ops->proto) {
-			g_string_printf(klog, "x_tables: ip_tables: %s match: only valid for protocol %u",
-					e->ops->name, e->ops->proto);
-			return EINVAL;
-		}
+		/* xt_check_match: the hooks before the protocol */
 		if (e->ops->hooks && (c->hookmask & ~e->ops->hooks)) {
 			g_string_printf(klog, "x_tables: ip_tables: %s match: used from hooks ",
 					e->ops->name);
 			ipt_textify_hooks(c->hookmask, klog);
 			g_string_append(klog, ", but only valid from ");
 			ipt_textify_hooks(e->ops->hooks, klog);
+			return EINVAL;
+		}
+		if (e->ops->proto && r->proto != e->ops->proto) {
+			g_string_printf(klog, "x_tables: ip_tables: %s match: only valid for protocol %u",
+					e->ops->name, e->ops->proto);
 			return EINVAL;
 		}
 		if (e->ops->checkentry) {
