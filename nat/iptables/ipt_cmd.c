@@ -138,7 +138,7 @@ static int ipt_add_rule(struct nf_ns *ns, struct ipt_table *t, struct ipt_chain 
 	}
 	ipt_rule_insert(c, pos, r);
 	GString *klog = g_string_new(NULL);
-	int rc = ipt_table_check(t, klog);
+	int rc = ipt_table_check(ns, t, klog);
 	if (rc) {
 		ipt_rule_remove(c, pos);
 		if (old)
@@ -169,7 +169,7 @@ static int ipt_dry_check(struct ipt_cmd *cmd, const struct ipt_ctx *x, GString *
 	if (c && c->builtin) {
 		ipt_rule_insert(c, 0, cmd->rule);
 		GString *klog = g_string_new(NULL);
-		int krc = ipt_table_check(&scratch, klog);
+		int krc = ipt_table_check(NULL, &scratch, klog);
 		ipt_rule_remove(c, 0);
 		g_string_free(klog, TRUE);
 		if (krc)

@@ -70,6 +70,7 @@ struct xt_action_param {
 
 /* struct xt_mtchk_param / xt_tgchk_param. */
 struct xt_check_param {
+	struct nf_ns *ns;		/* NULL for a dry run's scratch table */
 	const struct ipt_rule *rule;
 	enum ipt_table_id table;
 	unsigned hookmask;	/* hooks reaching the rule's chain */
@@ -207,5 +208,10 @@ int xt_dscp_class(struct xt_parse *p, const char *name, uint8_t *dscp);
 extern const struct xt_ops xt_recent_ops;
 /* Free the namespace's lists (from ipt_tables_free). */
 void xt_recent_net_exit(struct nf_ns *ns);
+
+/* ----- -m nfacct's accounting objects (xt_nfacct.c) ----- */
+extern const struct xt_ops xt_nfacct_ops;
+/* Free the namespace's objects (from ipt_tables_free). */
+void xt_nfacct_net_exit(struct nf_ns *ns);
 
 #endif

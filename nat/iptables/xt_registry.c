@@ -28,6 +28,7 @@
 	X(mark) \
 	X(statistic) \
 	X(recent) \
+	X(nfacct) \
 	X(connmark) \
 	X(limit) \
 	X(length) \
