@@ -143,7 +143,8 @@ def test_kube_proxy_affinity_sticks(tmp_path):
 
 def test_kube_proxy_restore_input_saves_as_iptables(tmp_path):
     """kube-proxy's own iptables-restore input (`-m tcp -p tcp`, `-d` after
-    the matches, --or-mark/--xor-mark, recent without --rsource) restored:
+    the matches, --or-mark/--xor-mark, recent without --rsource, nfacct)
+    restored:
     iptables-save prints what the real iptables-save 1.8.9 printed after
     restoring the same input (kube-proxy-services.rules, dates aside)."""
     (tmp_path / "in.rules").write_text((DATA / "kube-proxy-services.restore").read_text())
@@ -151,6 +152,7 @@ def test_kube_proxy_restore_input_saves_as_iptables(tmp_path):
         router node
         host h
         link node:eth0 h:eth0
+        node: nfacct add localhost_nps_accepted_pkts
         node: iptables-restore < in.rules
         node: iptables-save
         end 1s
