@@ -88,6 +88,10 @@ struct nf_skb {
 	 * made (NULL: no room after skb->len). A NAT helper's longer payload
 	 * grows into nf_skb_tailroom(). */
 	uint8_t *end;
+	/* skb_mac_header: the received frame's Ethernet header (set for each
+	 * hook with an input device), NULL for a packet this node sent. What
+	 * -m mac and -m pkttype read. */
+	const uint8_t *mac;
 };
 
 /* skb_tailroom: the bytes the frame may grow by after skb->len. */

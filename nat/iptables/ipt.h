@@ -89,6 +89,7 @@ struct nf_ns;
 struct ipt_net {
 	struct ipt_table tables[IPT_NTABLES];
 	struct xt_recent_net *recent;	/* -m recent's lists (xt_recent.c) */
+	struct xt_nfacct_net *nfacct;	/* nfacct objects (xt_nfacct.c) */
 	bool ops_registered[IPT_NTABLES]; /* the table's hook ops are in the lists */
 };
 
@@ -145,7 +146,7 @@ struct ipt_rule *ipt_rule_remove(struct ipt_chain *c, unsigned pos);
 /* Kernel-side checks of a table after a change (xt_check_target's table and
  * hook masks, REJECT tcp-reset, per-protocol matches, loops). Returns 0, or
  * EINVAL / EMLINK with the kernel log line in klog (without newline). */
-int ipt_table_check(struct ipt_table *t, GString *klog);
+int ipt_table_check(struct nf_ns *ns, struct ipt_table *t, GString *klog);
 /* Deep copy of a table (iptables-restore's rollback). */
 void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src);
 void ipt_table_clear(struct ipt_table *t);

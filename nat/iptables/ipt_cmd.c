@@ -138,7 +138,7 @@ static int ipt_add_rule(struct nf_ns *ns, struct ipt_table *t, struct ipt_chain 
 	}
 	ipt_rule_insert(c, pos, r);
 	GString *klog = g_string_new(NULL);
-	int rc = ipt_table_check(t, klog);
+	int rc = ipt_table_check(ns, t, klog);
 	if (rc) {
 		ipt_rule_remove(c, pos);
 		if (old)
@@ -169,7 +169,7 @@ static int ipt_dry_check(struct ipt_cmd *cmd, const struct ipt_ctx *x, GString *
 	if (c && c->builtin) {
 		ipt_rule_insert(c, 0, cmd->rule);
 		GString *klog = g_string_new(NULL);
-		int krc = ipt_table_check(&scratch, klog);
+		int krc = ipt_table_check(NULL, &scratch, klog);
 		ipt_rule_remove(c, 0);
 		g_string_free(klog, TRUE);
 		if (krc)
@@ -365,8 +365,12 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 		cmd->rule->jump = NULL;
 		return ipt_err_runtime(x, err, "Bad rule (does a matching rule exist in that chain?).");
 	}
+	bool was_touched = t->touched;
 	t->touched = true;
-	return ipt_add_rule(ns, t, c, cmd, x, err, now);
+	int rc = ipt_add_rule(ns, t, c, cmd, x, err, now);
+	if (rc && cmd->rule) /* refused: the batch that made the table is undone */
+		t->touched = was_touched;
+	return rc;
 }
 
 /* Parse and run one command line (argv[0] is the program name). */

@@ -256,6 +256,22 @@ bool xt_strtoul(const char *s, unsigned long max, unsigned long *out)
 	return ipt_strtoul(s, max, out);
 }
 
+bool xt_strtoul0(const char *s, unsigned long max, unsigned long *out)
+{
+	const char *q = s;
+	while (isspace((unsigned char)*q))
+		q++;
+	if (*q == '-')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (end == s || *end || errno || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
 bool xt_parse_ip(const char *s, uint32_t *out)
 {
 	return ipt_parse_ip(s, out);

@@ -168,6 +168,7 @@ void ipt_table_clear(struct ipt_table *t)
 void ipt_tables_free(struct nf_ns *ns)
 {
 	xt_recent_net_exit(ns);
+	xt_nfacct_net_exit(ns);
 	for (int i = 0; i < IPT_NTABLES; i++)
 		ipt_table_clear(&ns->ipt->tables[i]);
 	g_free(ns->ipt);
@@ -305,13 +306,22 @@ static void ipt_textify_hooks(unsigned mask, GString *out)
 /* xt_check_match / xt_check_target, then the extension's checkentry:
  * the protocol a match needs, the table and hooks a target may be used
  * from, with the kernel's log lines. */
-static int ipt_rule_check(const struct ipt_table *t, const struct ipt_chain *c,
-			  const struct ipt_rule *r, GString *klog)
+static int ipt_rule_check(struct nf_ns *ns, const struct ipt_table *t,
+			  const struct ipt_chain *c, const struct ipt_rule *r, GString *klog)
 {
-	const struct xt_check_param par = { .rule = r, .table = t->id, .hookmask = c->hookmask,
+	const struct xt_check_param par = { .ns = ns, .rule = r, .table = t->id, .hookmask = c->hookmask,
 					    .nft_hookmask = c->builtin ? 1u << c->hook : 0 };
 	for (unsigned i = 0; i < r->nmatches; i++) {
 		const struct xt_entry *e = &r->m[i];
+		/* xt_check_match: the hooks before the protocol */
+		if (e->ops->hooks && (c->hookmask & ~e->ops->hooks)) {
+			g_string_printf(klog, "x_tables: ip_tables: %s match: used from hooks ",
+					e->ops->name);
+			ipt_textify_hooks(c->hookmask, klog);
+			g_string_append(klog, ", but only valid from ");
+			ipt_textify_hooks(e->ops->hooks, klog);
+			return EINVAL;
+		}
 		if (e->ops->proto && r->proto != e->ops->proto) {
 			g_string_printf(klog, "x_tables: ip_tables: %s match: only valid for protocol %u",
 					e->ops->name, e->ops->proto);
@@ -343,7 +353,7 @@ static int ipt_rule_check(const struct ipt_table *t, const struct ipt_chain *c,
 	return 0;
 }
 
-int ipt_table_check(struct ipt_table *t, GString *klog)
+int ipt_table_check(struct nf_ns *ns, struct ipt_table *t, GString *klog)
 {
 	for (unsigned i = 0; i < t->chains->len; i++) {
 		struct ipt_chain *c = t->chains->pdata[i];
@@ -360,7 +370,7 @@ int ipt_table_check(struct ipt_table *t, GString *klog)
 	for (unsigned i = 0; i < t->chains->len; i++) {
 		struct ipt_chain *c = t->chains->pdata[i];
 		for (unsigned j = 0; j < c->rules->len; j++) {
-			int rc = ipt_rule_check(t, c, c->rules->pdata[j], klog);
+			int rc = ipt_rule_check(ns, t, c, c->rules->pdata[j], klog);
 			if (rc)
 				return rc;
 		}

@@ -19,6 +19,15 @@ struct nf_ns;
  * rule names the list (no such file). */
 int nf_proc_xt_recent_read(struct nf_ns *ns, const char *name, GString *out);
 
+/* The `nfacct` tool's requests (nfnetlink_acct, xt_nfacct.c): add (EBUSY
+ * when the name exists); delete one (ENOENT, EBUSY while a rule uses it) or,
+ * with name NULL, every unused one; walk one (ENOENT) or, with name NULL,
+ * all in the order added, zeroing each after fn when reset. */
+int nf_nfacct_add(struct nf_ns *ns, const char *name);
+int nf_nfacct_del(struct nf_ns *ns, const char *name);
+int nf_nfacct_walk(struct nf_ns *ns, const char *name, bool reset,
+		   void (*fn)(void *ctx, const char *name, uint64_t pkts, uint64_t bytes), void *ctx);
+
 /* iptables-save (output) and iptables-restore (input text). */
 int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out,
 			 GString *err);

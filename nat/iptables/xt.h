@@ -70,6 +70,7 @@ struct xt_action_param {
 
 /* struct xt_mtchk_param / xt_tgchk_param. */
 struct xt_check_param {
+	struct nf_ns *ns;		/* NULL for a dry run's scratch table */
 	const struct ipt_rule *rule;
 	enum ipt_table_id table;
 	unsigned hookmask;	/* hooks reaching the rule's chain */
@@ -151,6 +152,8 @@ int xt_once(struct xt_parse *p, const char *canon, int id);
 /* "NAME: option \"--CANON\" cannot be inverted." */
 int xt_noinvert(struct xt_parse *p, const char *canon);
 bool xt_strtoul(const char *s, unsigned long max, unsigned long *out);
+/* xtables_strtoul (XTTYPE_UINT8 and friends): base 0, so 0x2e is hex. */
+bool xt_strtoul0(const char *s, unsigned long max, unsigned long *out);
 bool xt_parse_ip(const char *s, uint32_t *out);
 /* A port number or a service name of the protocol (xtables_parse_port). */
 bool xt_port_value(const char *s, uint8_t proto, uint16_t *out);
@@ -187,9 +190,28 @@ void xt_nat_print_range(GString *o, const struct nf_nat_range2 *r, bool addr);
 /* " random" / " --random" ... of the range's flags. */
 void xt_nat_print_flags(GString *o, const struct nf_nat_range2 *r, bool save);
 
+/* ----- shared by -m tos and -j TOS (xt_tos.c) ----- */
+/* XTTYPE_TOSMASK: VALUE[/MASK] (mask 0xff) or a symbolic name (mask 0x3f). */
+int xt_tos_parse(struct xt_parse *p, const char *arg, uint8_t *value, uint8_t *mask);
+/* tos_try_print_symbolic: " PREFIXNAME" when the mask is 0x3f and the
+ * value has a name; false (nothing printed) otherwise. */
+bool xt_tos_print_symbolic(GString *o, const char *prefix, uint8_t value, uint8_t mask);
+/* ipv4_change_dsfield: tos = (tos & mask) | value, the header checksum
+ * updated as csum_replace2 does. */
+void xt_ipv4_change_dsfield(uint8_t *ip, uint8_t mask, uint8_t value);
+
+/* ----- shared by -m dscp and -j DSCP (xt_dscp.c) ----- */
+/* class_to_dscp: the DSCP of a class name (CS0-7, BE, AF11-43, EF). */
+int xt_dscp_class(struct xt_parse *p, const char *name, uint8_t *dscp);
+
 /* ----- -m recent's lists (xt_recent.c) ----- */
 extern const struct xt_ops xt_recent_ops;
 /* Free the namespace's lists (from ipt_tables_free). */
 void xt_recent_net_exit(struct nf_ns *ns);
+
+/* ----- -m nfacct's accounting objects (xt_nfacct.c) ----- */
+extern const struct xt_ops xt_nfacct_ops;
+/* Free the namespace's objects (from ipt_tables_free). */
+void xt_nfacct_net_exit(struct nf_ns *ns);
 
 #endif

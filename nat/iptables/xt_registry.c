@@ -28,12 +28,17 @@
 	X(mark) \
 	X(statistic) \
 	X(recent) \
+	X(nfacct) \
 	X(connmark) \
 	X(limit) \
 	X(length) \
 	X(ttl) \
 	X(iprange) \
 	X(helper) \
+	X(pkttype) \
+	X(mac) \
+	X(tos) \
+	X(dscp) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
@@ -47,7 +52,10 @@
 	X(NOTRACK) \
 	X(MARK) \
 	X(TCPMSS) \
-	X(CONNMARK)
+	X(CONNMARK) \
+	X(TTL) \
+	X(DSCP) \
+	X(TOS)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)

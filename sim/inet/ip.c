@@ -413,6 +413,7 @@ static bool ip_hook(struct world *w, struct node *n, struct packet *p, enum nf_h
 		    const char *in, const char *out)
 {
 	uint32_t nf_len = p->nf.len;
+	p->nf.mac = in ? p->data : NULL;
 	int v = probe_on(&w->probes, PROBE_HOOK) ? ip_nf_hook_watched(w, n, p, hook, in, out)
 						 : nf_hook(n->nf, hook, &p->nf, in, out, w->now);
 	if (p->nf.len != nf_len) /* a NAT helper rewrote the payload */

@@ -1381,6 +1381,7 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "iptables-restore", cmd_iptables_restore, CMD_NEEDS_NF },
 	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },
 	{ "nft", cmd_nft, CMD_NEEDS_NF },
+	{ "nfacct", nfacct_cmd, CMD_NEEDS_NF },
 	{ "systemctl", cmd_systemctl, 0 },
 	{ "service", cmd_service, 0 },
 	{ "reboot", cmd_reboot_argv, 0 },

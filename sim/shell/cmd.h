@@ -109,6 +109,9 @@ void nft_monitor_subscribe(struct world *w);
 /* nstat.c: `nstat [-asznrj] [PATTERN...]` over the node's IPv4 counters. */
 int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);
 
+/* nfacct.c: `nfacct`, the accounting objects of -m nfacct. */
+int nfacct_cmd(struct cmd_ctx *c, int argc, char **argv);
+
 /* ipcmd.c: `ip addr|route|link ...`. */
 int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);
 

@@ -19,7 +19,7 @@ PACKAGE = {
     "conntrack": "conntrack",
     "tcpdump": "tcpdump",
     "sysctl": "procps",
-    "nft": "nftables",
+    "nft": "nftables", "nfacct": "nfacct",
     "tftp": "tftp-hpa", "in.tftpd": "tftpd-hpa", "curl": "curl", "vsftpd": "vsftpd",
     "linux.uml": "user-mode-linux", "iptables-legacy": "iptables",
     "iptables-legacy-save": "iptables", "iptables-legacy-restore": "iptables",
@@ -42,7 +42,7 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
-              "conntrack", "tcpdump", "sysctl", "nft", "python3",
+              "conntrack", "tcpdump", "sysctl", "nft", "nfacct", "python3",
               # the real programs behind `tftp get`, `listen udp P tftp` and
               # `ftp get` (realapps.py), `listen tcp P ftp` (vsftpdapp.py)
               "tftp", "in.tftpd", "curl", "vsftpd")

@@ -220,9 +220,12 @@ def test_iptables_save_every_scenario_rereads(tmp_path, path):
         saves = [b for b in outputs(res.stdout, r, "iptables-save") if b.t == 0 and ">" not in b.command]
         first = saves[-1].lines
         (tmp_path / f"{r}.rules").write_text("\n".join(first) + "\n")
+        # -m nfacct needs its accounting objects on the machine that restores
+        acct = "".join(f"{r}: nfacct add {n}\n" for n in
+                       dict.fromkeys(re.findall(r"--nfacct-name +(\S+)", "\n".join(first))))
         back = write_scn(tmp_path, f"reread-{r}", f"""\
 router {r}
-{r}: iptables-restore < {r}.rules
+{acct}{r}: iptables-restore < {r}.rules
 {r}: iptables-save
 end 1s
 """)

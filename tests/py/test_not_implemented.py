@@ -139,7 +139,7 @@ def test_hashlimit_and_connlimit_say_so(tmp_path):
     for line, what in (("iptables -A INPUT -p tcp --syn -m hashlimit --hashlimit-upto 1/s "
                         "--hashlimit-name syn -j ACCEPT", "-m hashlimit"),
                        ("iptables -A INPUT -p tcp -m connlimit --connlimit-above 2 -j REJECT", "-m connlimit"),
-                       ("iptables -t mangle -A FORWARD -j TTL --ttl-set 64", "-j TTL")):
+                       ("iptables -t mangle -A POSTROUTING -j CLASSIFY --set-class 1:10", "-j CLASSIFY")):
         res = one(tmp_path, line)
         assert unimpl_of(res) == what, res.stderr
         assert "/t.scn:2: error: natsim: %s is not implemented yet" % what in res.stderr

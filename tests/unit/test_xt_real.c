@@ -134,6 +134,11 @@ int main(void)
 		  "xt_TCPMSS: path-MTU clamping only supported in FORWARD, OUTPUT and POSTROUTING hooks\n");
 	test_klog("-A FORWARD -p udp -j TCPMSS --set-mss 1000",
 		  "x_tables: ip_tables: TCPMSS target: only valid for protocol 6\n");
+	test_klog("-A OUTPUT -m mac --mac-source 00:11:22:33:44:55",
+		  "x_tables: ip_tables: mac match: used from hooks OUTPUT, but only valid from "
+		  "PREROUTING/INPUT/FORWARD\n");
+	test_klog("-A INPUT -j TTL --ttl-set 1",
+		  "x_tables: ip_tables: TTL target: only valid in mangle table, not filter\n");
 	g_string_free(klog_text, TRUE);
 	printf("test_xt_real: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;
