@@ -490,7 +490,11 @@ void ip_set_add(struct ip_set *set, const struct ip_set_pkt *p, const struct ip_
 	struct ip_set_elem e = { 0 };
 	if (!b->type->kadt(set, p, opt, &e))
 		return;
+	/* IP_SET_INIT_KEXT: the packet is the element's first count, also
+	 * when --exist overwrites an element's extensions */
 	e.expires = opt->timeout;
+	e.packets = 1;
+	e.bytes = p->len;
 	ip_set_elem_add(set, &e, (opt->flags & IPSET_F_EXIST) != 0, p->now);
 }
 

@@ -38,6 +38,7 @@
 	X(mac) \
 	X(tos) \
 	X(dscp) \
+	X(set) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
@@ -54,7 +55,8 @@
 	X(CONNMARK) \
 	X(TTL) \
 	X(DSCP) \
-	X(TOS)
+	X(TOS) \
+	X(SET)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)
