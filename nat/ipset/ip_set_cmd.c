@@ -393,7 +393,7 @@ static void ipset_list_one(struct ipset_run *r, struct ip_set *set, bool first)
 		g_string_append_printf(o, "create %s %s ", set->name, b->type->name);
 		b->type->header(o, set);
 		g_string_append_c(o, '\n');
-		for (unsigned i = 0; !r->terse && i < m->len; i++) {
+		for (unsigned i = 0; i < m->len; i++) {	/* save ignores -terse */
 			g_string_append_printf(o, "add %s ", set->name);
 			ipset_print_elem(o, set, m->pdata[i], r->now);
 			g_string_append_c(o, '\n');

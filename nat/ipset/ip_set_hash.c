@@ -281,7 +281,7 @@ static size_t hash_net_memsize(const struct ip_set *set)
 
 static size_t hash_netiface_memsize(const struct ip_set *set)
 {
-	return hash_memsize_of(set, 464, 24);
+	return hash_memsize_of(set, 464, 28);
 }
 
 const struct ip_set_type ip_set_hash_ip = {

@@ -1,0 +1,179 @@
+"""ipset (the command), -m set and -j SET.
+
+The texts: tests/py/data/ipset-7.17.txt and xt-set-1.8.9.txt are
+transcripts of the real ipset 7.17 and iptables 1.8.9 on Linux 6.18, each
+command with its exit status and what it printed (stdout and stderr in
+order). natsim runs every command of a transcript on one router and must
+print the same and exit the same; test_transcript_is_the_real_tools replays
+them on the machine's own ipset and iptables (root, in a namespace of its
+own) so the files stay true. Linux's random hash initval is written 0x*,
+and a hash set's members are compared as a set (Linux lists them in bucket
+order, by that random value; natsim in the order added).
+
+The semantics: topologies/ipset-match.scn's counters and the server's
+capture (the kernel comparison of the same scenario is clean:
+tests/py/test_kernel_compare.py), and timeouts on the simulated clock.
+"""
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import TOPOLOGIES, explain, ip_pkts, natsim_path, parse_stdout, pcap, run, write_scn
+
+DATA = Path(__file__).resolve().parent / "data"
+TRANSCRIPTS = ["ipset-7.17.txt", "xt-set-1.8.9.txt"]
+_INITVAL = re.compile(r"initval 0x[0-9a-f]{8}")
+
+
+def read_transcript(name):
+    """[(command, status, [lines])] of a transcript file."""
+    cases = []
+    for line in (DATA / name).read_text().splitlines():
+        if line.startswith("# ") and not cases:
+            continue
+        if line.startswith("$ "):
+            cmd, _, rc = line[2:].partition("  => ")
+            cases.append((cmd, int(rc or 0), []))
+        else:
+            cases[-1][2].append(line)
+    return cases
+
+
+def normalize(lines, sizes=True):
+    """initval as 0x*; each run of members (after `Members:`, or `add`
+    lines) sorted; without sizes, `Size in memory` left out."""
+    out, run_ = [], []
+    in_members = False
+    for line in lines:
+        line = _INITVAL.sub("initval 0x*", line)
+        if not sizes and line.startswith("Size in memory:"):
+            continue
+        member = (in_members and line and not line.startswith("Name:")) or line.startswith("add ")
+        if member:
+            run_.append(line)
+            continue
+        out += sorted(run_)
+        run_ = []
+        in_members = line == "Members:"
+        out.append(line)
+    return out + sorted(run_)
+
+
+def run_transcript_in_natsim(tmp_path, cases):
+    """{index: (status, [lines])} of each command run on a natsim router."""
+    lines = ["router r"]
+    for cmd, rc, _ in cases:
+        lines.append(f"r: {'! ' if rc else ''}{cmd}")
+    scn = write_scn(tmp_path, "transcript", "\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    p = subprocess.run([str(natsim_path()), "run", str(scn), "--out", str(out)],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    blocks, _ = parse_stdout(p.stdout)
+    assert len(blocks) == len(cases), p.stdout[-3000:]
+    status = {}
+    for c in json.loads((out / "summary.json").read_text()).get("commands", []):
+        status[int(c["line"])] = c.get("exit_status", 0)
+    res = {}
+    for i, b in enumerate(blocks):
+        text = [ln for ln in b.lines if not ln.startswith("natsim: ")]
+        res[i] = (status.get(i + 2, 0), text)
+    return res
+
+
+@pytest.mark.parametrize("name", TRANSCRIPTS)
+def test_texts_and_statuses_as_the_real_tools(name, tmp_path):
+    cases = read_transcript(name)
+    got = run_transcript_in_natsim(tmp_path, cases)
+    bad = []
+    for i, (cmd, rc, want) in enumerate(cases):
+        grc, glines = got[i]
+        if grc != rc or normalize(glines) != normalize(want):
+            bad.append(f"$ {cmd}\n  Linux ({rc}):\n    " + "\n    ".join(want) +
+                       f"\n  natsim ({grc}):\n    " + "\n    ".join(glines))
+    assert not bad, "\n".join(bad)
+
+
+def _real_tools_missing():
+    if os.geteuid() != 0:
+        return "needs root (a network namespace)"
+    for tool in ("ipset", "iptables", "ip"):
+        if not shutil.which(tool):
+            return f"{tool} is not installed"
+    return None
+
+
+@pytest.mark.skipif(_real_tools_missing() is not None, reason=str(_real_tools_missing()))
+@pytest.mark.parametrize("name", TRANSCRIPTS)
+def test_transcript_is_the_real_tools(name):
+    """The transcript replayed on this machine's ipset and iptables. The
+    size in memory is left out: Linux's depends on which elements share a
+    bucket under the random initval."""
+    ns = f"h-natsim-ipset-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    bad = []
+    try:
+        for cmd, rc, want in read_transcript(name):
+            p = subprocess.run(["ip", "netns", "exec", ns] + shlex.split(cmd),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            got = p.stdout.splitlines()
+            if p.returncode != rc or normalize(got, sizes=False) != normalize(want, sizes=False):
+                bad.append(f"$ {cmd}: {p.returncode} {got} != {rc} {want}")
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], check=False)
+    assert not bad, "\n".join(bad)
+
+
+def test_match_and_target_scenario(tmp_path):
+    """-m set over bitmap:port, hash:net with a nomatch exception and
+    hash:ip,port; -j SET filling a hash:ip whose counters the next rule
+    reads: the counters of ipset-match.scn, and what reached the server."""
+    res = run(TOPOLOGIES / "ipset-match.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "9 of 9 expectations held" in res.stderr, res.stderr
+    got = pcap(res.outdir, "server", "eth0")
+    seen = sorted((p[1].src, p[2].dport) for p in ip_pkts(got, proto=17))
+    assert seen == [("10.0.1.2", 53), ("10.0.3.2", 53), ("10.0.3.2", 1501)], seen
+    blocks, _ = parse_stdout(res.stdout)
+    first = [b for b in blocks if b.command == "ipset list seen"][0].lines
+    # both sources, two packets each: -j SET's add counts the packet, the match again
+    assert first[-2:] == ["10.0.1.2 timeout 3 packets 2 bytes 184",
+                          "10.0.3.2 timeout 4 packets 2 bytes 184"], first
+    later = [b for b in blocks if b.command == "ipset save seen"][0].lines
+    assert [ln for ln in later if ln.startswith("add ")] == [], later
+
+
+TIMEOUTS = """\
+router r
+r: ipset create t hash:ip timeout 5
+r: ipset add t 10.0.0.1
+r: ipset add t 10.0.0.2 timeout 0
+r: ipset add t 10.0.0.3 timeout 20
+at 3.5s r: ipset list t
+at 3.5s r: ipset test t 10.0.0.1
+at 6s r: ! ipset test t 10.0.0.1
+at 6s r: ipset test t 10.0.0.2
+at 6s r: ipset -exist add t 10.0.0.3 timeout 2
+at 9s r: ! ipset test t 10.0.0.3
+at 9s r: ipset list t
+end 10s
+"""
+
+
+def test_timeouts_expire_on_the_simulated_clock(tmp_path):
+    """An element goes when its timeout has passed (the set's default, its
+    own, 0 for never); -exist re-adding sets a new one; list shows the
+    whole seconds left."""
+    scn = write_scn(tmp_path, "timeouts", TIMEOUTS)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    blocks, _ = parse_stdout(res.stdout)
+    lists = [b.lines for b in blocks if b.command == "ipset list t"]
+    assert lists[0][-3:] == ["10.0.0.1 timeout 1", "10.0.0.2 timeout 0", "10.0.0.3 timeout 16"], lists
+    assert lists[1][-2:] == ["Members:", "10.0.0.2 timeout 0"], lists
+    assert "Number of entries: 1" in lists[1]
