@@ -53,6 +53,9 @@ struct ip_set_create_opts {
 	bool has_timeout, counters, comment, inet6;
 	uint32_t timeout;		/* default timeout of the set's elements */
 	uint32_t hashsize, maxelem;	/* hash: after the kernel's rounding */
+	uint32_t bucketsize;		/* hash: even, 2 to 12 */
+	bool has_initval;		/* hash: initval given (ipset save prints it) */
+	uint32_t initval;
 	uint16_t first, last;		/* bitmap:port range */
 	uint32_t size;			/* list:set */
 };

@@ -122,7 +122,8 @@ static int ipset_create(struct ipset_run *r, const char *name, const char *tname
 	const struct ip_set_type *t = ip_set_type_find(tname);
 	if (!t)
 		return ipset_failf(r, 1, "Syntax error: typename '%s' is unknown", tname);
-	struct ip_set_create_opts o = { .hashsize = 1024, .maxelem = 65536, .size = 8 };
+	struct ip_set_create_opts o = { .hashsize = 1024, .maxelem = 65536, .size = 8,
+					.bucketsize = t->hash ? 12 : 0 };
 	bool have_range = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
@@ -176,13 +177,20 @@ static int ipset_create(struct ipset_run *r, const char *name, const char *tname
 			if (rc)
 				return 1;
 			have_range = true;
-		} else if ((t->hash && (strcmp(a, "netmask") == 0 || strcmp(a, "bucketsize") == 0 ||
-					strcmp(a, "initval") == 0 || strcmp(a, "markmask") == 0)) ||
+		} else if (t->hash && strcmp(a, "bucketsize") == 0) {
+			if ((rc = ipset_optarg(r, argc, argv, &i, &v)) || (rc = ipset_number(r, v, 255, &n)))
+				return rc;
+			/* the kernel's: even, at least 2, at most AHASH_MAX_SIZE 12 */
+			o.bucketsize = n < 2 ? 2 : n > 12 ? 12 : (uint32_t)((n + 1) & ~1ul);
+		} else if (t->hash && strcmp(a, "initval") == 0) {
+			if ((rc = ipset_optarg(r, argc, argv, &i, &v)) || (rc = ipset_number(r, v, 0xffffffffu, &n)))
+				return rc;
+			o.has_initval = true;
+			o.initval = (uint32_t)n;
+		} else if ((t->hash && (strcmp(a, "netmask") == 0 || strcmp(a, "markmask") == 0)) ||
 			   strcmp(a, "forceadd") == 0 || strcmp(a, "skbinfo") == 0) {
-			if (r->dry_run || true) {
-				g_string_append_printf(r->err, "natsim: ipset create option %s is not implemented\n", a);
-				return 1;
-			}
+			g_string_append_printf(r->err, "natsim: ipset create option %s is not implemented\n", a);
+			return 1;
 		} else {
 			return ipset_failf(r, 2, "Unknown argument: `%s'", a);
 		}
@@ -569,6 +577,9 @@ static int ipset_exec(struct ipset_run *r, int argc, char **argv, const char *st
 			rc = ipset_fail(r, 2, "Restore command is not supported in restore mode");
 			break;
 		}
+		/* at parse time a file may not exist yet: the options alone */
+		if (r->dry_run && (r->file || !stdin_text))
+			break;
 		char *text = NULL;
 		if (r->file)
 			text = read_file ? read_file(priv, r->file) : NULL;

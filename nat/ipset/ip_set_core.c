@@ -151,7 +151,9 @@ int ip_set_create(struct nf_ns *ns, const char *name, const struct ip_set_type *
 	s->b->type = t;
 	s->b->o = *o;
 	/* the hash's initval: get_random_u32() at create, from the run's generator */
-	if (t->hash)
+	if (t->hash && o->has_initval)
+		s->b->initval = o->initval;
+	else if (t->hash)
 		s->b->initval = ns->env.random_u32 ? ns->env.random_u32(ns->env.ctx) : 0;
 	s->b->elems = g_array_new(FALSE, TRUE, sizeof(struct ip_set_elem));
 	if (idx == a->len)

@@ -248,7 +248,7 @@ static void hash_header(GString *o, const struct ip_set *set)
 		g_string_append(o, " counters");
 	if (c->comment)
 		g_string_append(o, " comment");
-	g_string_append_printf(o, " bucketsize 12 initval 0x%08x", set->b->initval);
+	g_string_append_printf(o, " bucketsize %u initval 0x%08x", c->bucketsize, set->b->initval);
 }
 
 /* mtype_head's memsize on Linux 6.18: the type's tables, one region of
