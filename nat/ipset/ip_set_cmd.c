@@ -224,12 +224,16 @@ static void ipset_test_text(GString *o, const struct ip_set *set, const char *ar
 	ip_set_print_proto_port(o, e->proto, e->port);
 }
 
-static int ipset_adt(struct ipset_run *r, enum ipset_cmd_id cmd, const char *name,
-		     const char *arg, int argc, char **argv)
+/* add's options (timeout, packets, bytes, comment, nomatch) into ext:
+ * their syntax does not depend on the set */
+struct ipset_adt_opts {
+	struct ip_set_elem ext;
+	bool has_timeout, has_counters, has_comment, nomatch;
+};
+
+static int ipset_adt_options(struct ipset_run *r, enum ipset_cmd_id cmd, int argc, char **argv,
+			     struct ipset_adt_opts *o)
 {
-	/* the options first: their syntax does not depend on the set */
-	struct ip_set_elem ext = { .expires = UINT32_MAX, .packets = UINT64_MAX, .bytes = UINT64_MAX };
-	bool has_timeout = false, has_counters = false, has_comment = false, nomatch = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = NULL;
 		unsigned long n;
@@ -237,33 +241,52 @@ static int ipset_adt(struct ipset_run *r, enum ipset_cmd_id cmd, const char *nam
 		if (cmd == C_ADD && strcmp(a, "timeout") == 0) {
 			if ((rc = ipset_optarg(r, argc, argv, &i, &v)) || (rc = ipset_number(r, v, 2147483, &n)))
 				return rc;
-			ext.expires = n;
-			has_timeout = true;
+			o->ext.expires = n;
+			o->has_timeout = true;
 		} else if (cmd == C_ADD && (strcmp(a, "packets") == 0 || strcmp(a, "bytes") == 0)) {
 			if ((rc = ipset_optarg(r, argc, argv, &i, &v)) ||
 			    (rc = ipset_number(r, v, ULONG_MAX, &n)))
 				return rc;
 			if (a[0] == 'p')
-				ext.packets = n;
+				o->ext.packets = n;
 			else
-				ext.bytes = n;
-			has_counters = true;
+				o->ext.bytes = n;
+			o->has_counters = true;
 		} else if (cmd == C_ADD && strcmp(a, "comment") == 0) {
 			if ((rc = ipset_optarg(r, argc, argv, &i, &v)))
 				return rc;
-			g_free(ext.comment);
-			ext.comment = g_strdup(v);
-			has_comment = true;
+			/* ipset_parse_comment */
+			if (strchr(v, '"'))
+				return ipset_fail(r, 1, "Syntax error: \" character is not permitted in comments");
+			if (strlen(v) > 255)
+				return ipset_fail(r, 1, "Syntax error: Comment is longer than the maximum allowed 255 characters");
+			g_free(o->ext.comment);
+			o->ext.comment = g_strdup(v);
+			o->has_comment = true;
 		} else if (cmd != C_DEL && strcmp(a, "nomatch") == 0) {
-			nomatch = true;
+			o->nomatch = true;
 		} else if (strcmp(a, "before") == 0 || strcmp(a, "after") == 0) {
-			g_free(ext.comment);
 			g_string_append_printf(r->err, "natsim: ipset list:set %s is not implemented\n", a);
 			return 1;
 		} else {
-			g_free(ext.comment);
 			return ipset_failf(r, 2, "Unknown argument: `%s'", a);
 		}
+	}
+	return 0;
+}
+
+static int ipset_adt(struct ipset_run *r, enum ipset_cmd_id cmd, const char *name,
+		     const char *arg, int argc, char **argv)
+{
+	struct ipset_adt_opts o = { .ext = { .expires = UINT32_MAX, .packets = UINT64_MAX,
+					     .bytes = UINT64_MAX } };
+	int orc = ipset_adt_options(r, cmd, argc, argv, &o);
+	struct ip_set_elem ext = o.ext;
+	bool has_timeout = o.has_timeout, has_counters = o.has_counters,
+	     has_comment = o.has_comment, nomatch = o.nomatch;
+	if (orc) {
+		g_free(ext.comment);
+		return orc;
 	}
 	if (r->dry_run) {
 		g_free(ext.comment);
