@@ -451,8 +451,10 @@ TOPOLOGIES = [
 # the guest sends that ACK apart from its FIN (one 52-byte packet more) where
 # natsim's application, like the host's, closes at once (pure ACKs are timer
 # matters, not compared packet by packet; the counters see them)
+# ipset-match: 6.1's hash:ip is revision 5, with other sizes in memory; natsim
+# lists 6.18's revision 6 (its packets and counters agree with 6.1's)
 NOT_ON_UML = ("seed-forward", "nft-nat", "real/docker", "real/debian-nat", "hook-order",
-              "ftp-nft-helper")
+              "ftp-nft-helper", "ipset-match")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
