@@ -456,10 +456,8 @@ bool ip_set_test(struct ip_set *set, const struct ip_set_pkt *p, const struct ip
 	if (i < 0)
 		return false;
 	struct ip_set_elem *x = &g_array_index(b->elems, struct ip_set_elem, i);
-	/* mtype_do_data_match: a nomatch element answers "no", and "yes" with
-	 * --return-nomatch, which turns a plain element's answer to "no" */
-	if (x->nomatch)
-		return (opt->flags & IPSET_F_RETURN_NOMATCH) != 0;
+	/* ip_set_match_extensions: the counters count and are compared
+	 * first, a nomatch element's too */
 	if (b->o.counters) {
 		if (!(opt->flags & IPSET_F_SKIP_COUNTER)) {
 			x->packets++;
@@ -470,7 +468,13 @@ bool ip_set_test(struct ip_set *set, const struct ip_set_pkt *p, const struct ip
 		      ip_set_counter_match(x->bytes, opt->bytes_op, opt->bytes)))
 			return false;
 	}
-	return !(opt->flags & IPSET_F_RETURN_NOMATCH) || !b->type->nets;
+	/* mtype_do_data_match: a nomatch element answers "no" (-ENOTEMPTY);
+	 * ip_set_test's --return-nomatch turns both answers round for a type
+	 * with nomatch elements */
+	bool hit = !x->nomatch;
+	if ((opt->flags & IPSET_F_RETURN_NOMATCH) && b->type->nets)
+		return !hit;
+	return hit;
 }
 
 void ip_set_add(struct ip_set *set, const struct ip_set_pkt *p, const struct ip_set_adt_opt *opt)

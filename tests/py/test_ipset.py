@@ -149,6 +149,21 @@ def test_match_and_target_scenario(tmp_path):
     assert [ln for ln in later if ln.startswith("add ")] == [], later
 
 
+def test_iface_list_nomatch_and_del_scenario(tmp_path):
+    """hash:net,iface by the input interface, list:set, --return-nomatch,
+    ! --update-counters, -j SET --del-set: ipset-sets.scn's counters, and
+    the element counters Linux keeps (a nomatch element counts too)."""
+    res = run(TOPOLOGIES / "ipset-sets.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "7 of 7 expectations held" in res.stderr, res.stderr
+    blocks, _ = parse_stdout(res.stdout)
+    by = {b.command: b.lines for b in blocks}
+    assert by["ipset save nm"][1:] == ["add nm 10.0.0.0/8 packets 4 bytes 368",
+                                       "add nm 10.0.3.0/24 nomatch packets 4 bytes 368"], by
+    assert by["ipset save b"][1:] == ["add b 10.0.3.2 packets 2 bytes 184"], by
+    assert by["ipset list a"][-2:] == ["Number of entries: 0", "Members:"], by
+
+
 TIMEOUTS = """\
 router r
 r: ipset create t hash:ip timeout 5
