@@ -48,7 +48,7 @@ static const struct {
 struct ipset_run {
 	struct nf_ns *ns;
 	GString *out, *err;
-	bool dry_run, exist, quiet, names, terse, save_mode;
+	bool dry_run, exist, quiet, names, terse, save_mode, sorted;
 	nf_time now;
 	int line;		/* restore: the line (0: a command line) */
 	const char *file;	/* -file */
@@ -399,14 +399,35 @@ static gint ipset_port_cmp(gconstpointer a, gconstpointer b)
 	return (int)x->port - (int)y->port;
 }
 
-/* The members in the order Linux lists them: a bitmap by bit, others as added. */
-static GPtrArray *ipset_members(const struct ip_set *set)
+/* -sorted: by address, then port and protocol; of two prefixes of one
+ * address the longer first (as ipset 7.17 printed them) */
+static gint ipset_sorted_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct ip_set_elem *x = *(struct ip_set_elem *const *)a, *y = *(struct ip_set_elem *const *)b;
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	if (x->port != y->port)
+		return (int)x->port - (int)y->port;
+	if (x->proto != y->proto)
+		return (int)x->proto - (int)y->proto;
+	if (x->cidr != y->cidr)
+		return (int)y->cidr - (int)x->cidr;
+	if (x->member && y->member)
+		return strcmp(x->member->name, y->member->name);
+	return strcmp(x->iface, y->iface);
+}
+
+/* The members in the order Linux lists them: a bitmap by bit, others as
+ * added (Linux: bucket order), or -sorted. */
+static GPtrArray *ipset_members(const struct ip_set *set, bool sorted)
 {
 	GPtrArray *m = g_ptr_array_new();
 	for (unsigned i = 0; i < set->b->elems->len; i++)
 		g_ptr_array_add(m, &g_array_index(set->b->elems, struct ip_set_elem, i));
 	if (set->b->type == &ip_set_bitmap_port)
 		g_ptr_array_sort(m, ipset_port_cmp);
+	else if (sorted && !set->b->type->list)
+		g_ptr_array_sort(m, ipset_sorted_cmp);
 	return m;
 }
 
@@ -419,7 +440,7 @@ static void ipset_list_one(struct ipset_run *r, struct ip_set *set, bool first)
 		g_string_append_printf(o, "%s\n", set->name);
 		return;
 	}
-	GPtrArray *m = ipset_members(set);
+	GPtrArray *m = ipset_members(set, r->sorted);
 	if (r->save_mode) {
 		g_string_append_printf(o, "create %s %s ", set->name, b->type->name);
 		b->type->header(o, set);
@@ -490,9 +511,10 @@ static int ipset_exec(struct ipset_run *r, int argc, char **argv, const char *st
 			r->names = true;
 		} else if (strcmp(a, "-terse") == 0 || strcmp(a, "-t") == 0) {
 			r->terse = true;
-		} else if (strcmp(a, "-sorted") == 0 || strcmp(a, "-s") == 0 ||
-			   strcmp(a, "-resolve") == 0 || strcmp(a, "-r") == 0) {
-			/* accepted: natsim prints numbers, and lists in one order */
+		} else if (strcmp(a, "-sorted") == 0 || strcmp(a, "-s") == 0) {
+			r->sorted = true;
+		} else if (strcmp(a, "-resolve") == 0 || strcmp(a, "-r") == 0) {
+			/* accepted: natsim's addresses have no names to resolve */
 		} else if (strcmp(a, "-output") == 0 || strcmp(a, "-o") == 0 ||
 			   strcmp(a, "-file") == 0 || strcmp(a, "-f") == 0) {
 			const char *v = NULL;
