@@ -481,12 +481,17 @@ static int ipset_list(struct ipset_run *r, const char *name)
 		ipset_list_one(r, s, true);
 		return 0;
 	}
+	/* ip_set_dump_do: by index, the list:set sets in a second pass (what
+	 * they name is then restored before them) */
 	GPtrArray *all = ip_set_all(r->ns);
 	bool first = true;
-	for (unsigned i = 0; i < all->len; i++)
-		if (all->pdata[i]) {
-			ipset_list_one(r, all->pdata[i], first);
-			first = false;
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned i = 0; i < all->len; i++) {
+			struct ip_set *set = all->pdata[i];
+			if (set && set->b->type->list == (pass == 1)) {
+				ipset_list_one(r, set, first);
+				first = false;
+			}
 		}
 	return 0;
 }
@@ -579,10 +584,13 @@ static int ipset_exec(struct ipset_run *r, int argc, char **argv, const char *st
 		rc = ipset_failf(r, 2, "Unknown argument %s", w[most]);
 		goto out;
 	}
-	if (need && strlen(w[0]) >= IPSET_MAXNAMELEN) {
-		rc = ipset_fail(r, 1, "Syntax error: setname is longer than 31 characters");
-		goto out;
-	}
+	/* every set name given (rename's and swap's second too) */
+	for (int k = 0; k < n && k < (cmd == C_RENAME || cmd == C_SWAP ? 2 : 1); k++)
+		if (cmd != C_VERSION && cmd != C_HELP && cmd != C_RESTORE &&
+		    strlen(w[k]) >= IPSET_MAXNAMELEN) {
+			rc = ipset_failf(r, 1, "Syntax error: setname '%s' is longer than 31 characters", w[k]);
+			goto out;
+		}
 	GString *m = g_string_new(NULL);
 	switch (cmd) {
 	case C_CREATE:
