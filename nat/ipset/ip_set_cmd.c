@@ -301,6 +301,11 @@ static int ipset_adt(struct ipset_run *r, enum ipset_cmd_id cmd, const char *nam
 		goto out;
 	}
 	const struct ip_set_body *b = set->b;
+	if (b->o.inet6) {
+		g_string_append(r->err, "natsim: ipset elements of a family inet6 set are not implemented\n");
+		rc = 1;
+		goto out;
+	}
 	if (nomatch && !b->type->nets) {
 		rc = ipset_fail(r, 2, "Unknown argument: `nomatch'");
 		goto out;

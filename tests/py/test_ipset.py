@@ -250,8 +250,14 @@ def test_restore_from_a_file_and_what_save_wrote(tmp_path):
     assert status.get(4) == 1 and status.get(10) == 2, status
 
 
-def test_what_natsim_lacks_says_so(tmp_path):
-    scn = write_scn(tmp_path, "lacks", "router r\nr: ipset create x hash:ip netmask 24\n")
+@pytest.mark.parametrize("line,says", [
+    ("ipset create x hash:ip netmask 24", "natsim: ipset create option netmask is not implemented"),
+    ("ipset create x hash:ip family inet6\nr: ipset add x ::1",
+     "natsim: ipset elements of a family inet6 set are not implemented"),
+    ("ipset -o xml list", "natsim: ipset -output xml is not implemented"),
+])
+def test_what_natsim_lacks_says_so(tmp_path, line, says):
+    scn = write_scn(tmp_path, "lacks", f"router r\nr: {line}\n")
     res = run(scn, out=tmp_path / "out")
     assert res.rc != 0
-    assert "natsim: ipset create option netmask is not implemented" in res.stderr, res.stderr
+    assert says in res.stderr, res.stderr
