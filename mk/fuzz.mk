@@ -13,7 +13,7 @@
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= $(shell command -v clang-14 2>/dev/null || command -v clang 2>/dev/null || echo clang-14)
 FUZZ_BUILD   := build-fuzz
-FUZZ_NAMES   := scenario ipt packet pcap define nft ftp
+FUZZ_NAMES   := scenario ipt packet pcap define nft ftp ipset
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_COMMON  := tests/fuzz/fuzz_util.c
 FUZZ_HDRS    := tests/fuzz/fuzz_util.h

@@ -37,6 +37,7 @@
 #include "nat/conntrack/nf_conntrack.h"
 #include "nat/core/nf_types.h"
 #include "nat/core/unimpl.h"
+#include "nat/ipset/nf_ipset.h"
 #include "nat/iptables/nf_iptables.h"
 
 struct nf_ns;

@@ -70,6 +70,16 @@ static const struct nf_module nf_modules[] = {
 	{ "nf_nat_ftp", true, false },
 	{ "nf_conntrack_tftp", true, false },
 	{ "nf_nat_tftp", true, false },
+	/* ipset (nat/ipset/): the sets exist per namespace without a load */
+	{ "ip_set", false, false },
+	{ "ip_set_hash_ip", false, false },
+	{ "ip_set_hash_net", false, false },
+	{ "ip_set_hash_ipport", false, false },
+	{ "ip_set_hash_netport", false, false },
+	{ "ip_set_hash_netiface", false, false },
+	{ "ip_set_bitmap_port", false, false },
+	{ "ip_set_list_set", false, false },
+	{ "xt_set", false, false },
 };
 
 /* modprobe treats '-' and '_' alike in module names. */

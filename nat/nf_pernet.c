@@ -9,12 +9,21 @@
  */
 #include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/ipset/ip_set.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nf.h"
 #include "nat/nf_nat/nat.h"
 
 /* nftables' ruleset (nf_nft.c) */
 extern const struct nf_pernet_ops nf_nft_pernet_ops;
+
+/* ipset's sets (nat/ipset/ip_set_core.c): before iptables, whose rules
+ * hold references to them, so they are freed after the rules */
+static const struct nf_pernet_ops ip_set_pernet_ops = {
+	.name = "ip_set",
+	.init = ip_set_net_init,
+	.exit = ip_set_net_exit,
+};
 
 /* iptables' tables (ipt_table.c), with their hook ops */
 static const struct nf_pernet_ops ipt_pernet_ops = {
@@ -26,6 +35,7 @@ static const struct nf_pernet_ops ipt_pernet_ops = {
 static const struct nf_pernet_ops *const nf_pernet_all[] = {
 	&ct_pernet_ops,
 	&nat_pernet_ops,
+	&ip_set_pernet_ops,
 	&ipt_pernet_ops,
 	&nf_nft_pernet_ops,
 };

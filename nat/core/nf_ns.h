@@ -36,6 +36,7 @@ struct nf_pernet_ops {
 struct nf_conntrack_net;	/* nat/conntrack/ct.h */
 struct nf_nat_net;		/* nat/nf_nat/nat.h */
 struct ipt_net;			/* nat/iptables/ipt.h */
+struct ip_set_net;		/* nat/ipset/ip_set_core.c */
 
 struct nf_ns {
 	struct nf_env env;
@@ -60,6 +61,7 @@ struct nf_ns {
 	struct nf_conntrack_net *ct;	/* ct_net.c */
 	struct nf_nat_net *nat;		/* nat_hooks.c */
 	struct ipt_net *ipt;		/* ipt_table.c */
+	struct ip_set_net *ipset;	/* ipset's sets (nat/ipset/ip_set_core.c) */
 
 	/* the nft ruleset (nat/nftables/, through nat/nf_nft.c), opaque to
 	 * the core, freed with the namespace */

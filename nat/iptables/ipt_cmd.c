@@ -180,6 +180,22 @@ static int ipt_dry_check(struct ipt_cmd *cmd, const struct ipt_ctx *x, GString *
 	return rc;
 }
 
+/* The names a rule's extensions refer to (ipsets), resolved as iptables
+ * does while it parses: before the chain is looked up. */
+static int ipt_rule_bind(struct nf_ns *ns, struct ipt_rule *r, const struct ipt_ctx *x,
+			 GString *err)
+{
+	GString *msg = g_string_new(NULL);
+	int rc = 0;
+	for (unsigned i = 0; !rc && i <= r->nmatches; i++) {
+		struct xt_entry *e = i < r->nmatches ? &r->m[i] : &r->t;
+		if (e->ops && e->ops->bind && (rc = e->ops->bind(ns, e->data, msg)))
+			ipt_err_param(x, err, msg->str, false);
+	}
+	g_string_free(msg, TRUE);
+	return rc;
+}
+
 /* do_commandx: run one parsed command. */
 static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString *err,
 		    bool dry_run, nf_time now, const struct ipt_ctx *x)
@@ -210,6 +226,11 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 	}
 	if (dry_run)
 		return ipt_dry_check(cmd, x, err);
+	if (cmd->rule) {
+		int brc = ipt_rule_bind(ns, cmd->rule, x, err);
+		if (brc)
+			return brc;
+	}
 	if (cmd->table == IPT_NAT)
 		ipt_nat_load(ns);
 	struct ipt_table *t = &ns->ipt->tables[cmd->table];

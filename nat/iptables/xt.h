@@ -120,6 +120,10 @@ struct xt_ops {
 	/* Deep parts of a copy (strings), and of a free. */
 	void (*copy)(void *dst, const void *src);
 	void (*destroy)(void *data);
+	/* A name the rule refers to, resolved in the namespace when the rule
+	 * is made, not in a dry run (libxt_set's get_set_byname): 0, or 2
+	 * with iptables' message in msg. NULL: nothing to resolve. */
+	int (*bind)(struct nf_ns *ns, void *data, GString *msg);
 
 	/* kernel side (xt_NAME) */
 	bool (*match)(struct xt_action_param *par, const void *data);
@@ -213,5 +217,25 @@ void xt_recent_net_exit(struct nf_ns *ns);
 extern const struct xt_ops xt_nfacct_ops;
 /* Free the namespace's objects (from ipt_tables_free). */
 void xt_nfacct_net_exit(struct nf_ns *ns);
+
+/* ----- shared by -m set and -j SET (xt_set.c) ----- */
+struct ip_set;
+struct ip_set_pkt;
+/* A set named by a rule: the name as given, the slot once bound (with a
+ * reference), the dimensions and which of them are src (bit i). */
+struct xt_set_ref {
+	char name[32];
+	struct ip_set *set;
+	uint8_t dim, src;
+};
+/* NAME and the next word's src,dst list (libxt_set's parse_dirs). */
+int xt_set_parse_ref(struct xt_parse *p, const char *opt, const char *name, struct xt_set_ref *r);
+int xt_set_bind_ref(struct nf_ns *ns, struct xt_set_ref *r, GString *msg);
+void xt_set_ref_copy(struct xt_set_ref *r);
+void xt_set_ref_put(struct xt_set_ref *r);
+/* " PREFIX NAME src,dst" */
+void xt_set_print_ref(GString *o, const char *prefix, const struct xt_set_ref *r);
+/* What the set types read of the packet. */
+void xt_set_pkt(const struct xt_action_param *par, struct ip_set_pkt *p);
 
 #endif

@@ -39,6 +39,7 @@
 	X(mac) \
 	X(tos) \
 	X(dscp) \
+	X(set) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
@@ -55,7 +56,8 @@
 	X(CONNMARK) \
 	X(TTL) \
 	X(DSCP) \
-	X(TOS)
+	X(TOS) \
+	X(SET)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)

@@ -1350,6 +1350,13 @@ static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
 			  c->err, c->dry_run);
 }
 
+/* ipset: restore reads `< FILE`, a heredoc or -file FILE from the node's files. */
+static int cmd_ipset(struct cmd_ctx *c, int argc, char **argv)
+{
+	return nf_cmd_ipset(c->node->nf, argc, argv, c->stdin_text, nft_file_load, c, c->out,
+			    c->err, c->dry_run, c->w->now);
+}
+
 static int cmd_reboot_argv(struct cmd_ctx *c, int argc, char **argv)
 {
 	(void)argc;
@@ -1382,6 +1389,7 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },
 	{ "nft", cmd_nft, CMD_NEEDS_NF },
 	{ "nfacct", nfacct_cmd, CMD_NEEDS_NF },
+	{ "ipset", cmd_ipset, CMD_NEEDS_NF },
 	{ "systemctl", cmd_systemctl, 0 },
 	{ "service", cmd_service, 0 },
 	{ "reboot", cmd_reboot_argv, 0 },

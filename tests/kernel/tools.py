@@ -17,6 +17,7 @@ PACKAGE = {
     "ip": "iproute2", "tc": "iproute2", "nstat": "iproute2",
     "iptables": "iptables", "iptables-save": "iptables", "iptables-restore": "iptables",
     "conntrack": "conntrack",
+    "ipset": "ipset",
     "tcpdump": "tcpdump",
     "sysctl": "procps",
     "nft": "nftables", "nfacct": "nfacct",
@@ -42,7 +43,7 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
-              "conntrack", "tcpdump", "sysctl", "nft", "nfacct", "python3",
+              "conntrack", "tcpdump", "sysctl", "nft", "nfacct", "ipset", "python3",
               # the real programs behind `tftp get`, `listen udp P tftp` and
               # `ftp get` (realapps.py), `listen tcp P ftp` (vsftpdapp.py)
               "tftp", "in.tftpd", "curl", "vsftpd")

@@ -33,7 +33,7 @@ import sys
 LAYERS = {
     "sim": ["sim/core/", "sim/net/", "sim/inet/", "sim/sock/", "sim/shell/", "sim/apps/",
             "sim/out/", "sim/scenario/", "sim/runner/", "sim/main.c"],
-    "nat": ["nat/core/", "nat/conntrack/", "nat/nf_nat/", "nat/iptables/", "nat/nftables/",
+    "nat": ["nat/core/", "nat/conntrack/", "nat/nf_nat/", "nat/ipset/", "nat/iptables/", "nat/nftables/",
             "nat/*"],
 }
 

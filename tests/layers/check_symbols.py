@@ -4,7 +4,7 @@ of a layer needs (`nm -u`) a symbol that only a higher layer defines.
 
     tests/layers/check_symbols.py [BUILD]      (default: build)
 
-nat/core < nat/conntrack < nat/nf_nat < nat/iptables < nat/ top level. The
+nat/core < nat/conntrack < nat/nf_nat < nat/ipset < nat/iptables < nat/ top level. The
 include check (check_layers.py) sees what a file includes; this one sees
 what it calls, which is what "conntrack links without NAT and iptables"
 means (test_ct_alone links them for real). Exit 0 when clean, 1 with one line
@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-LAYERS = ["core", "conntrack", "nf_nat", "iptables", "."]
+LAYERS = ["core", "conntrack", "nf_nat", "ipset", "iptables", "."]
 
 
 ROOT = Path(__file__).resolve().parents[2]

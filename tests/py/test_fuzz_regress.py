@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, natsim_path
 
 FUZZ = ROOT / "tests" / "fuzz"
-NAMES = ["scenario", "ipt", "packet", "pcap", "define", "nft", "ftp"]
+NAMES = ["scenario", "ipt", "packet", "pcap", "define", "nft", "ftp", "ipset"]
 
 
 @pytest.mark.parametrize("name", NAMES)

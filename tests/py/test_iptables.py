@@ -213,7 +213,10 @@ def test_iptables_save_every_scenario_rereads(tmp_path, path):
     text = path.read_text(encoding="utf-8")
     routers = _routers(text)
     # the rules as set up at time 0 (appended commands run after the file's own)
-    copy = write_scn(tmp_path, path.stem, text + "".join(f"\n{r}: iptables-save\n" for r in routers))
+    # rules naming ipsets need the sets: `ipset save` first, restored first
+    sets = "ipset " in text
+    copy = write_scn(tmp_path, path.stem, text + "".join(
+        (f"\n{r}: ipset save" if sets else "") + f"\n{r}: iptables-save\n" for r in routers))
     res = run(copy, out=tmp_path / "o1")
     assert res.rc in (0, 1), explain(res)
     for r in routers:
@@ -223,9 +226,14 @@ def test_iptables_save_every_scenario_rereads(tmp_path, path):
         # -m nfacct needs its accounting objects on the machine that restores
         acct = "".join(f"{r}: nfacct add {n}\n" for n in
                        dict.fromkeys(re.findall(r"--nfacct-name +(\S+)", "\n".join(first))))
+        restore_sets = ""
+        if sets:
+            ipsets = [b for b in outputs(res.stdout, r, "ipset save") if b.t == 0][-1].lines
+            (tmp_path / f"{r}.ipset").write_text("\n".join(ipsets) + "\n")
+            restore_sets = f"{r}: ipset restore < {r}.ipset\n"
         back = write_scn(tmp_path, f"reread-{r}", f"""\
 router {r}
-{acct}{r}: iptables-restore < {r}.rules
+{acct}{restore_sets}{r}: iptables-restore < {r}.rules
 {r}: iptables-save
 end 1s
 """)
