@@ -752,8 +752,8 @@ void ipt_cmd_clear(struct ipt_cmd *cmd)
 	memset(cmd, 0, sizeof(*cmd));
 }
 
-int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
-	      GString *msg, bool *noprefix)
+static int ipt_parse_mode(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+			  GString *msg, bool *noprefix, bool xlate)
 {
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->table = default_table;
@@ -866,7 +866,7 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 		if (cmd->rule->out[0] && cmd->chain &&
 		    (strcmp(cmd->chain, "INPUT") == 0 || strcmp(cmd->chain, "PREROUTING") == 0))
 			return perr(&ps, "Can't use -o with %s\n", cmd->chain);
-		if ((rc = ipt_ext_nft_check(&ps)))
+		if (!xlate && (rc = ipt_ext_nft_check(&ps)))
 			return rc;
 		if (!(ps.options & OPT_SOURCE))
 			cmd->rule->src.ip = cmd->rule->smsk.ip = 0;
@@ -876,3 +876,15 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 	return 0;
 }
 
+
+int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+	      GString *msg, bool *noprefix)
+{
+	return ipt_parse_mode(argc, argv, default_table, cmd, msg, noprefix, false);
+}
+
+int ipt_parse_xlate(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+		    GString *msg, bool *noprefix)
+{
+	return ipt_parse_mode(argc, argv, default_table, cmd, msg, noprefix, true);
+}

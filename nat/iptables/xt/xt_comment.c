@@ -67,8 +67,20 @@ static bool comment_mt(struct xt_action_param *par, const void *data)
 	return true;
 }
 
+/* comment_xlate: the text in double quotes, kept for the end of the rule
+ * (xt_xlate_add_comment: a later comment replaces it). */
+static bool comment_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_comment *c = data;
+	(void)r;
+	g_free(xl->comment);
+	xl->comment = g_strdup_printf("\"%s\"", c->comment ? c->comment : "");
+	return true;
+}
+
 const struct xt_ops xt_comment_ops = {
 	.name = "comment", .kind = XT_MATCH, .size = sizeof(struct xt_comment),
+	.xlate = comment_xlate,
 	.opts = comment_opts, .parse = comment_parse, .final_check = comment_final_check,
 	.print = comment_print, .save = comment_save, .copy = comment_copy,
 	.destroy = comment_destroy, .match = comment_mt,

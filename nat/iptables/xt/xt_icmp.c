@@ -164,8 +164,28 @@ static bool icmp_mt(struct xt_action_param *par, const void *data)
 	return hit != ic->inv;
 }
 
+/* icmp_xlate: only a type with its whole code range has an nft name
+ * (type_xlate_print); `--icmp-type any` is `ip protocol icmp`. */
+static bool icmp_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_icmp *ic = data;
+	(void)r;
+	if (ic->set && ic->type != 0xFF) {
+		xt_xlate_add(xl, "icmp type%s ", ic->inv ? " !=" : "");
+		const char *name = ic->code_min != ic->code_max
+				   ? icmp_type_name(ic->type, ic->code_min, ic->code_max) : NULL;
+		if (!name)
+			return false;
+		xt_xlate_add(xl, "%s", name);
+	} else {
+		xt_xlate_add(xl, "ip protocol icmp");
+	}
+	return true;
+}
+
 const struct xt_ops xt_icmp_ops = {
 	.name = "icmp", .kind = XT_MATCH, .size = sizeof(struct xt_icmp),
+	.xlate = icmp_xlate,
 	.opts = icmp_opts, .parse = icmp_parse, .print = icmp_print, .save = icmp_save,
 	.match = icmp_mt, .proto = 1,
 };
