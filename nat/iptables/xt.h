@@ -126,8 +126,12 @@ struct xt_ops {
 	void (*merge)(void *into, const void *later);
 	/* iptables-translate (the extension's xlate): append the nft text
 	 * with xt_xlate_add; false where iptables 1.8.9 has no xlate for the
-	 * case (the rule is then printed as a comment). NULL: no xlate. */
+	 * case (the rule is then printed as a comment). */
 	bool (*xlate)(struct xt_xlate *xl, const struct ipt_rule *r, const void *data);
+	/* iptables 1.8.9's extension has no xlate at all (recent, tos, TTL):
+	 * the rule is a comment. An extension with neither this nor xlate is
+	 * one natsim has not taught to translate: it says so. */
+	bool no_xlate;
 	/* Deep parts of a copy (strings), and of a free. */
 	void (*copy)(void *dst, const void *src);
 	void (*destroy)(void *data);
