@@ -226,8 +226,12 @@ static int xlate_command(const struct xlate_ctx *x, int argc, char **argv, const
 		rc = natsim_unimpl_msg(msg->str) ? NATSIM_EXIT_UNIMPL : rc;
 		goto out;
 	}
-	if (cmd.cmd == 'h' || cmd.cmd == 'V') {
-		rc = natsim_unimpl(err, "%s %s", x->prog, cmd.cmd == 'h' ? "-h" : "-V");
+	if (cmd.cmd == 'V') {
+		g_string_append_printf(out, "%s " XLATE_VERSION "\n", x->prog);
+		goto out;
+	}
+	if (cmd.cmd == 'h') {
+		rc = natsim_unimpl(err, "%s -h", x->prog);
 		g_string_append_c(err, '\n');
 		goto out;
 	}

@@ -479,6 +479,10 @@ CASES = [
      "nft 'add rule ip filter INPUT ip protocol udp tcp dport 22 counter accept'\n", '', 0),
     ('-I INPUT 2 -j ACCEPT',
      "nft 'insert rule ip filter INPUT counter accept'\n", '', 0),
+    ('-V',
+     'iptables-translate v1.8.9 (nf_tables)\n', '', 0),
+    ('-A INPUT -V',
+     'iptables-translate v1.8.9 (nf_tables)\n', '', 0),
     ('-I INPUT -p tcp -j ACCEPT',
      "nft 'insert rule ip filter INPUT ip protocol tcp counter accept'\n", '', 0),
 ]
