@@ -132,3 +132,37 @@ def test_restore_translate_usage_and_missing_file(tmp_path):
     assert e1["exit_status"] == 1 and e1["message"].strip() == USAGE, explain(res)
     assert e2["exit_status"] == 1 and e2["message"].strip() == "Cannot open file nonexist", explain(res)
     assert e3["exit_status"] == 0 and b3.lines == ["iptables-restore-translate v1.8.9"], explain(res)
+
+
+def test_restore_translate_of_iptables_save(tmp_path):
+    """The router's own rules through `iptables-save > FILE` and
+    `iptables-restore-translate -f FILE`: the same lines (dates aside) as the
+    real tools print for these commands in a network namespace."""
+    scn = write_scn(tmp_path, "saved", """\
+        router r
+        r: iptables -A INPUT -p tcp --dport 22 -j ACCEPT
+        r: iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+        r: iptables -N foo
+        r: iptables -A foo -m comment --comment "a b" -j RETURN
+        r: iptables-save > /etc/iptables.rules
+        r: iptables-restore-translate -f /etc/iptables.rules
+        """)
+    res = run(scn)
+    blocks, _ = parse_stdout(res.stdout)
+    assert blocks[-1].lines == [
+        f"# Translated by iptables-restore-translate v1.8.9 on {_date(0)}",
+        "add table ip filter",
+        "add chain ip filter INPUT { type filter hook input priority 0; policy accept; }",
+        "add chain ip filter FORWARD { type filter hook forward priority 0; policy accept; }",
+        "add chain ip filter OUTPUT { type filter hook output priority 0; policy accept; }",
+        "add chain ip filter foo",
+        "add rule ip filter INPUT tcp dport 22 counter accept",
+        'add rule ip filter foo counter return comment "a b"',
+        "add table ip nat",
+        "add chain ip nat PREROUTING { type nat hook prerouting priority -100; policy accept; }",
+        "add chain ip nat INPUT { type nat hook input priority 100; policy accept; }",
+        "add chain ip nat OUTPUT { type nat hook output priority -100; policy accept; }",
+        "add chain ip nat POSTROUTING { type nat hook postrouting priority 100; policy accept; }",
+        'add rule ip nat POSTROUTING oifname "eth0" counter masquerade',
+        f"# Completed on {_date(0)}",
+    ], explain(res)
