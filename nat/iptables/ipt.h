@@ -167,6 +167,11 @@ struct ipt_cmd {
 	char *table_name;	/* -t as given (table -1 if unknown) */
 	struct ipt_rule *rule;	/* for A D I R C with a rule spec */
 	char *jump_name;	/* -j/-g target that is a chain name (unresolved) */
+	/* iptables-translate only (ipt_parse_xlate): -f, and -s/-d with several
+	 * comma-separated addresses (xtables_ipparse_multiple): uint32_t
+	 * address, mask pairs, NULL for the rule's one address */
+	bool frag, frag_inv;
+	GArray *xlate_addrs[2];
 };
 /* 0, or 2 with the text for xtables_error in msg; *noprefix set when the text
  * is printed without "iptables v1.8.9 (nf_tables): " (Bad argument ...). */

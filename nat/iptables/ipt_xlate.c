@@ -134,10 +134,14 @@ static const struct xt_entry *ipt_xlate_unknown(const struct ipt_rule *r)
 
 /* nft_ipv4_xlate + xlate_matches + xlate_action: the rule's text after
  * "add rule ip TABLE CHAIN ", or false when some part has no translation. */
-static bool ipt_xlate_rule(const struct ipt_rule *r, const char *jump, struct xt_xlate *xl)
+static bool ipt_xlate_rule(const struct ipt_cmd *cmd, struct xt_xlate *xl)
 {
+	const struct ipt_rule *r = cmd->rule;
+	const char *jump = cmd->jump_name;
 	xlate_ifname(xl, "iifname", r->in, r->in_inv);
 	xlate_ifname(xl, "oifname", r->out, r->out_inv);
+	if (cmd->frag)
+		xt_xlate_add(xl, "ip frag-off & 0x1fff %s%x ", cmd->frag_inv ? "" : "!= ", 0);
 	if (r->proto) {
 		/* "ip protocol tcp tcp dport": skipped when a match of that name is there */
 		const char *name = xt_xlate_proto_name(r->proto);
@@ -252,22 +256,48 @@ static int xlate_command(const struct xlate_ctx *x, int argc, char **argv, const
 	switch (cmd.cmd) {
 	case 'A':
 	case 'I': {
-		struct xt_xlate xl = { g_string_new(NULL), NULL };
-		if (ipt_xlate_rule(cmd.rule, cmd.jump_name, &xl)) {
-			while (xl.rule->len && isspace((unsigned char)xl.rule->str[xl.rule->len - 1]))
-				g_string_truncate(xl.rule, xl.rule->len - 1);
-			g_string_append_printf(out, "%s%s rule ip %s %s %s%s\n", tick,
-					       cmd.cmd == 'A' ? "add" : "insert", t, cmd.chain,
-					       xl.rule->str, tick);
-		} else {
+		/* xlate(): one rule per source and destination address, "nft "
+		 * again after each source but the last; whether the rule is
+		 * printed as a comment is the last one's result */
+		struct ipt_rule *r = cmd.rule;
+		uint32_t one[2][2] = { { r->src.ip, r->smsk.ip }, { r->dst.ip, r->dmsk.ip } };
+		const uint32_t *list[2];
+		unsigned n[2];
+		for (unsigned k = 0; k < 2; k++) {
+			GArray *a = cmd.xlate_addrs[k];
+			list[k] = a ? (const uint32_t *)(void *)a->data : one[k];
+			n[k] = a ? a->len / 2 : 1;
+		}
+		bool ok = false;
+		for (unsigned i = 0; i < n[0]; i++) {
+			r->src.ip = list[0][2 * i];
+			r->smsk.ip = list[0][2 * i + 1];
+			for (unsigned j = 0; j < n[1]; j++) {
+				r->dst.ip = list[1][2 * j];
+				r->dmsk.ip = list[1][2 * j + 1];
+				struct xt_xlate xl = { g_string_new(NULL), NULL };
+				ok = ipt_xlate_rule(&cmd, &xl);
+				if (ok) {
+					while (xl.rule->len &&
+					       isspace((unsigned char)xl.rule->str[xl.rule->len - 1]))
+						g_string_truncate(xl.rule, xl.rule->len - 1);
+					g_string_append_printf(out, "%s%s rule ip %s %s %s%s\n", tick,
+							       cmd.cmd == 'A' ? "add" : "insert", t,
+							       cmd.chain, xl.rule->str, tick);
+				}
+				g_string_free(xl.rule, TRUE);
+				g_free(xl.comment);
+			}
+			if (!restore && i + 1 < n[0])
+				g_string_append(out, "nft ");
+		}
+		if (!ok) {
 			/* print_ipt_cmd */
 			g_string_append(out, "# ");
 			for (int i = 1; i < argc; i++)
 				g_string_append_printf(out, "%s ", argv[i]);
 			g_string_append_c(out, '\n');
 		}
-		g_string_free(xl.rule, TRUE);
-		g_free(xl.comment);
 		break;
 	}
 	case 'F':

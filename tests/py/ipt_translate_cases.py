@@ -4,8 +4,7 @@ iptables v1.8.9 (nf_tables)), recorded on Linux for tests/py/test_ipt_translate.
 CASES: (arguments of `iptables-translate`, its stdout, its stderr, its exit
 status), each recorded with `iptables-translate ARGS` in a shell (the quoting of
 ARGS is the shell's, which the scenario language shares). Cases natsim refuses
-in its own voice (-m u32, --tcp-option, -f, CT --zone, several addresses in
-one -s) are left out: test_not_implemented.py covers those names.
+in its own voice (-m u32, --tcp-option, CT --zone) are left out: test_not_implemented.py covers those names.
 
 RESTORE_CASES: (file name, file text, stdout with the date of the header and
 footer lines written DATE, stderr, exit status) of `iptables-restore-translate
@@ -485,6 +484,28 @@ CASES = [
      'iptables-translate v1.8.9 (nf_tables)\n', '', 0),
     ('-I INPUT -p tcp -j ACCEPT',
      "nft 'insert rule ip filter INPUT ip protocol tcp counter accept'\n", '', 0),
+    ('-A INPUT -f -j DROP',
+     "nft 'add rule ip filter INPUT ip frag-off & 0x1fff != 0 counter drop'\n", '', 0),
+    ('-A INPUT ! -f -j DROP',
+     "nft 'add rule ip filter INPUT ip frag-off & 0x1fff 0 counter drop'\n", '', 0),
+    ('-A INPUT -p tcp -f -o eth0 -j DROP',
+     '', "iptables-translate v1.8.9 (nf_tables): Can't use -o with INPUT\n\nTry `iptables-translate -h' or 'iptables-translate --help' for more information.\n", 2),
+    ('-A INPUT -s 1.1.1.1,2.2.2.0/24 -d 3.3.3.3,4.4.4.4 -j DROP',
+     "nft 'add rule ip filter INPUT ip saddr 1.1.1.1 ip daddr 3.3.3.3 counter drop'\n'add rule ip filter INPUT ip saddr 1.1.1.1 ip daddr 4.4.4.4 counter drop'\nnft 'add rule ip filter INPUT ip saddr 2.2.2.0/24 ip daddr 3.3.3.3 counter drop'\n'add rule ip filter INPUT ip saddr 2.2.2.0/24 ip daddr 4.4.4.4 counter drop'\n", '', 0),
+    ('-A INPUT -s 1.1.1.1,2.2.2.2 -j DROP',
+     "nft 'add rule ip filter INPUT ip saddr 1.1.1.1 counter drop'\nnft 'add rule ip filter INPUT ip saddr 2.2.2.2 counter drop'\n", '', 0),
+    ('-A INPUT ! -d 1.1.1.1,2.2.2.2 -j DROP',
+     '', "iptables-translate v1.8.9 (nf_tables): ! not allowed with multiple source or destination IP addresses\nTry `iptables-translate -h' or 'iptables-translate --help' for more information.\n", 2),
+    ('-A INPUT -s 1.1.1.1,2.2.2.2,3.3.3.3 -m recent --set --name x',
+     'nft nft nft # -A INPUT -s 1.1.1.1,2.2.2.2,3.3.3.3 -m recent --set --name x \n', '', 0),
+    ('-A INPUT -s 1.1.1.1,foo -j DROP',
+     '', "iptables-translate v1.8.9 (nf_tables): host/network `foo' not found\nTry `iptables-translate -h' or 'iptables-translate --help' for more information.\n", 2),
+    ('-A INPUT -s 1.1.1.1, -j DROP',
+     '', "iptables-translate v1.8.9 (nf_tables): host/network `' not found\nTry `iptables-translate -h' or 'iptables-translate --help' for more information.\n", 2),
+    ('-A INPUT -f -f',
+     '', "iptables-translate v1.8.9 (nf_tables): multiple -f flags not allowed\nTry `iptables-translate -h' or 'iptables-translate --help' for more information.\n", 2),
+    ('-A INPUT -s 1.1.1.1/255.0.255.0,2.2.2.2/0 -j DROP',
+     "nft 'add rule ip filter INPUT ip saddr & 255.0.255.0 == 1.0.1.0 counter drop'\nnft 'add rule ip filter INPUT counter drop'\n", '', 0),
 ]
 
 RESTORE_CASES = [
@@ -515,5 +536,9 @@ RESTORE_CASES = [
     ('rawsec.rules',
      '*raw\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p udp --dport 69 -j CT --helper tftp\n-A PREROUTING -j TTL --ttl-set 3\nCOMMIT\n*security\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n',
      '# Translated by iptables-restore-translate v1.8.9 on DATE\nadd table ip raw\nadd chain ip raw PREROUTING { type filter hook prerouting priority -300; policy accept; }\n# -t raw -A PREROUTING -p udp --dport 69 -j CT --helper tftp \n# -t raw -A PREROUTING -j TTL --ttl-set 3 \nadd table ip security\nadd chain ip security INPUT { type filter hook input priority 0; policy accept; }\nadd chain ip security FORWARD { type filter hook forward priority 0; policy accept; }\nadd chain ip security OUTPUT { type filter hook output priority 0; policy accept; }\nadd rule ip security INPUT counter accept\n# Completed on DATE\n',
+     '', 0),
+    ('multi.rules',
+     '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 1.1.1.1,2.2.2.2 -d 3.3.3.3,4.4.4.4 -j DROP\n-A INPUT -f -j DROP\n-A INPUT -s 5.5.5.5,6.6.6.6 -m recent --set --name x\nCOMMIT\n',
+     '# Translated by iptables-restore-translate v1.8.9 on DATE\nadd table ip filter\nadd chain ip filter INPUT { type filter hook input priority 0; policy accept; }\nadd rule ip filter INPUT ip saddr 1.1.1.1 ip daddr 3.3.3.3 counter drop\nadd rule ip filter INPUT ip saddr 1.1.1.1 ip daddr 4.4.4.4 counter drop\nadd rule ip filter INPUT ip saddr 2.2.2.2 ip daddr 3.3.3.3 counter drop\nadd rule ip filter INPUT ip saddr 2.2.2.2 ip daddr 4.4.4.4 counter drop\nadd rule ip filter INPUT ip frag-off & 0x1fff != 0 counter drop\n# -t filter -A INPUT -s 5.5.5.5,6.6.6.6 -m recent --set --name x \n# Completed on DATE\n',
      '', 0),
 ]
