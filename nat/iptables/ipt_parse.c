@@ -453,6 +453,9 @@ static int ipt_set_target(struct ipt_pstate *ps, const char *name, bool is_goto)
 		return rc;
 	}
 	ps->target_seen = true;
+	/* xt_parse_target: XT_EXTENSION_MAXNAMELEN */
+	if (strlen(name) >= 29)
+		return perr(ps, "Invalid target name `%s' (28 chars max)", name);
 	const struct xt_ops *ops = is_goto ? NULL : xt_find(name, XT_TARGET);
 	if (ops) {
 		ipt_rule_set_target(r, ops);

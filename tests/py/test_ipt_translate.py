@@ -166,3 +166,18 @@ def test_restore_translate_of_iptables_save(tmp_path):
         'add rule ip nat POSTROUTING oifname "eth0" counter masquerade',
         f"# Completed on {_date(0)}",
     ], explain(res)
+
+
+def test_iptables_target_name_too_long(tmp_path):
+    """xt_parse_target's limit, which iptables and iptables-translate share:
+    a -j/-g name of 29 characters or more (Linux: exit 2, this text)."""
+    name = "x" * 29
+    res, got = _run_commands(tmp_path, "longname", [
+        (f"iptables -A INPUT -j {name}", 2), (f"iptables -A INPUT -g {name}", 2),
+        (f"iptables -A INPUT -j {name[:28]}", 2)])
+    want = (f"iptables v1.8.9 (nf_tables): Invalid target name `{name}' (28 chars max)\n"
+            "Try `iptables -h' or 'iptables --help' for more information.")
+    assert [e["message"].strip() for _, e in got[:2]] == [want, want], explain(res)
+    # 28 characters are a name: no such chain (Linux's text too)
+    assert got[2][1]["message"].startswith(f"iptables v1.8.9 (nf_tables): Chain '{name[:28]}' does not exist"), \
+        explain(res)

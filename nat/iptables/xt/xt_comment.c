@@ -4,6 +4,8 @@
  * `/ * TEXT * /` by -L and quoted by -S) and the kernel's
  * net/netfilter/xt_comment.c, whose match always matches.
  */
+#include <string.h>
+
 #include "nat/iptables/xt.h"
 
 struct xt_comment {
@@ -74,7 +76,11 @@ static bool comment_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const v
 	const struct xt_comment *c = data;
 	(void)r;
 	g_free(xl->comment);
+	/* NFT_USERDATA_MAXLEN - 1 bytes, quotes included: a 254-byte comment
+	 * loses its closing quote (as 1.8.9 prints it) */
 	xl->comment = g_strdup_printf("\"%s\"", c->comment ? c->comment : "");
+	if (strlen(xl->comment) > 255)
+		xl->comment[255] = '\0';
 	return true;
 }
 
