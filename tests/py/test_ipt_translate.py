@@ -181,3 +181,18 @@ def test_iptables_target_name_too_long(tmp_path):
     # 28 characters are a name: no such chain (Linux's text too)
     assert got[2][1]["message"].startswith(f"iptables v1.8.9 (nf_tables): Chain '{name[:28]}' does not exist"), \
         explain(res)
+
+
+def test_iptables_parse_texts_found_by_translate(tmp_path):
+    """Two refusals iptables and iptables-translate share (the same parser),
+    found while comparing translations: `-m icmp` needs --icmp-type
+    (XTOPT_MAND) and an empty --log-prefix is too short (Linux 6.18,
+    iptables 1.8.9: exit 2, these texts)."""
+    res, got = _run_commands(tmp_path, "parsefix", [
+        ("iptables -A FORWARD -p icmp -m icmp -j ACCEPT", 2),
+        ('iptables -A INPUT -j LOG --log-prefix ""', 2)])
+    try_ = "\n\nTry `iptables -h' or 'iptables --help' for more information."
+    assert [e["message"].strip() for _, e in got] == [
+        'iptables v1.8.9 (nf_tables): icmp: option "--icmp-type" must be specified' + try_,
+        "iptables v1.8.9 (nf_tables): Argument must have a minimum length of 1 characters" + try_,
+    ], explain(res)

@@ -72,6 +72,8 @@ static int log_parse(struct xt_parse *p, int id, const char *arg, void *data)
 		return rc;
 	if (id == O_LOG_PREFIX) {
 		rc = xt_noinvert(p, "log-prefix");
+		if (!rc && !*arg)	/* XTTYPE_STRING with .min = 1 */
+			return xt_err(p, "Argument must have a minimum length of 1 characters\n");
 		if (!rc) {
 			g_free(lg->prefix);
 			lg->prefix = g_strndup(arg, 29);

@@ -231,7 +231,8 @@ static bool addrtype_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const 
 	if (braces)
 		xt_xlate_add(xl, "{ ");
 	const char *sep = "";
-	for (unsigned i = 0; i < NF_RTN_MAX; i++)
+	/* rtn_lnames stops at prohibit: throw, nat and xresolve are not named */
+	for (unsigned i = 0; i <= NF_RTN_PROHIBIT; i++)
 		if (val & (1u << i)) {
 			char *low = g_ascii_strdown(rtn_names[i], -1);
 			xt_xlate_add(xl, "%s%s", sep, low);

@@ -110,6 +110,14 @@ static int icmp_parse(struct xt_parse *p, int id, const char *arg, void *data)
 	return rc;
 }
 
+/* --icmp-type is XTOPT_MAND: `-m icmp` alone is refused. */
+static int icmp_final_check(struct xt_parse *p, const void *data)
+{
+	if (!((const struct xt_icmp *)data)->set)
+		return xt_err(p, "icmp: option \"--icmp-type\" must be specified\n");
+	return 0;
+}
+
 static void icmp_print(GString *o, const void *data, uint8_t proto, bool numeric)
 {
 	const struct xt_icmp *ic = data;
@@ -186,6 +194,7 @@ static bool icmp_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void
 const struct xt_ops xt_icmp_ops = {
 	.name = "icmp", .kind = XT_MATCH, .size = sizeof(struct xt_icmp),
 	.xlate = icmp_xlate,
-	.opts = icmp_opts, .parse = icmp_parse, .print = icmp_print, .save = icmp_save,
+	.opts = icmp_opts, .parse = icmp_parse, .final_check = icmp_final_check,
+	.print = icmp_print, .save = icmp_save,
 	.match = icmp_mt, .proto = 1,
 };
