@@ -914,7 +914,6 @@ static int ipt_parse_mode(int argc, char **argv, int default_table, struct ipt_c
 	return 0;
 }
 
-
 int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 	      GString *msg, bool *noprefix)
 {

@@ -241,7 +241,8 @@ static int xlate_command(const struct xlate_ctx *x, int argc, char **argv, const
 	}
 	const char *t = cmd.table_name ? cmd.table_name : table;
 	const char *chain = cmd.chain ? cmd.chain : "(null)"; /* printf's NULL */
-	const struct xt_entry *unknown = strchr("AI", cmd.cmd) ? ipt_xlate_unknown(cmd.rule) : NULL;
+	const struct xt_entry *unknown =
+		cmd.cmd == 'A' || cmd.cmd == 'I' ? ipt_xlate_unknown(cmd.rule) : NULL;
 	if (unknown) {
 		rc = natsim_unimpl(err, "iptables-translate of %s %s",
 				   unknown->ops->kind == XT_MATCH ? "-m" : "-j", unknown->ops->name);
