@@ -112,6 +112,17 @@ void nf_chain_names_any(struct nf_chain_names *names);
  * run of nf_cmd_iptables. */
 int nf_cmd_iptables_chains(struct nf_chain_names *names, int argc, char **argv, GString *err);
 
+/* iptables-translate ARGS and iptables-restore-translate -f FILE
+ * (nat/iptables/ipt_xlate.c): the nft form iptables 1.8.9 prints, its
+ * untranslatable rules as `nft # ...` comments and its errors; no state is
+ * read or changed. restore_translate_file reads the options: -1 with *file
+ * set, else the exit status (usage, -V) with its text written. */
+int nf_cmd_iptables_translate(int argc, char **argv, GString *out, GString *err);
+int nf_cmd_iptables_restore_translate_file(int argc, char **argv, const char **file,
+					   GString *out, GString *err);
+int nf_cmd_iptables_restore_translate(const char *prog, const char *text, nf_time now,
+				      GString *out, GString *err);
+
 /* nft (nat/nftables/): `nft -f FILE`, `nft -f -` (stdin_text), `nft list
  * ruleset`, ... as nft 1.0.6 prints them; read_file gives a file's text
  * (g_malloc'ed) or NULL. The ruleset is not applied to packets yet: the

@@ -168,12 +168,26 @@ struct ipt_cmd {
 	char *table_name;	/* -t as given (table -1 if unknown) */
 	struct ipt_rule *rule;	/* for A D I R C with a rule spec */
 	char *jump_name;	/* -j/-g target that is a chain name (unresolved) */
+	/* iptables-translate only (ipt_parse_xlate): -f, and -s/-d with several
+	 * comma-separated addresses (xtables_ipparse_multiple): uint32_t
+	 * address, mask pairs, NULL for the rule's one address */
+	bool frag, frag_inv;
+	GArray *xlate_addrs[2];
 };
 /* 0, or 2 with the text for xtables_error in msg; *noprefix set when the text
  * is printed without "iptables v1.8.9 (nf_tables): " (Bad argument ...). */
 int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 	      GString *msg, bool *noprefix);
 void ipt_cmd_clear(struct ipt_cmd *cmd);
+/* The same for iptables-translate: the rule is only parsed, so the
+ * refusals of iptables-nft's kernel path (nft_check) do not apply. */
+int ipt_parse_xlate(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+		    GString *msg, bool *noprefix);
+/* asctime's layout of a time (iptables-save's header), ipt_cmd.c. */
+void ipt_date(nf_time now, char buf[64]);
+/* An iptables-restore line into argv ("iptables" first, NULL-terminated;
+ * add_param_to_argv's quoting); *ok false for an unterminated quote. */
+gchar **ipt_split_line(const char *line, bool *ok);
 /* -L, -S and iptables-save text (ipt_print.c). chain NULL = all chains. */
 void ipt_print_list(struct ipt_table *t, struct ipt_chain *only, long rulenum,
 		    bool numeric, bool verbose, bool exact, bool linenum, GString *out);

@@ -558,7 +558,7 @@ int nf_cmd_iptables_chains(struct nf_chain_names *n, int argc, char **argv, GStr
 
 /* ----- iptables-save ----- */
 
-static void ipt_date(nf_time now, char buf[64])
+void ipt_date(nf_time now, char buf[64])
 {
 	/* asctime's layout; GLib's %e pads with U+2007, so format by hand */
 	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
@@ -642,7 +642,7 @@ int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out, 
 /* ----- iptables-restore ----- */
 
 /* add_param_to_argv: split on blanks, "double quotes" group, \" escapes. */
-static gchar **ipt_split_line(const char *line, bool *ok)
+gchar **ipt_split_line(const char *line, bool *ok)
 {
 	GPtrArray *v = g_ptr_array_new();
 	g_ptr_array_add(v, g_strdup("iptables"));

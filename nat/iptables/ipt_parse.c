@@ -70,6 +70,7 @@ struct ipt_pstate {
 	 * "can only be used once" checks are per instance (x6 mflags) */
 	unsigned seen_once[IPT_MAX_MATCHES];
 	unsigned target_once;
+	bool xlate;		/* ipt_parse_xlate: -f and address lists are read */
 };
 
 enum {
@@ -178,6 +179,23 @@ static int ipt_parse_addr(struct ipt_pstate *ps, const char *arg, uint32_t *addr
 	*addr = a & m;
 	*mask = m;
 	return 0;
+}
+
+/* xtables_ipparse_multiple, for iptables-translate: comma-separated
+ * ADDR[/MASK], each kept as an address, mask pair. */
+static int ipt_parse_addr_list(struct ipt_pstate *ps, const char *arg, GArray **out)
+{
+	gchar **parts = g_strsplit(arg, ",", -1);
+	int rc = 0;
+	*out = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	for (unsigned i = 0; parts[i] && !rc; i++) {
+		uint32_t a = 0, m = 0;
+		rc = ipt_parse_addr(ps, parts[i], &a, &m);
+		g_array_append_val(*out, a);
+		g_array_append_val(*out, m);
+	}
+	g_strfreev(parts);
+	return rc;
 }
 
 /* xtables_parse_port with getservbyname for the rule's protocol. */
@@ -435,6 +453,9 @@ static int ipt_set_target(struct ipt_pstate *ps, const char *name, bool is_goto)
 		return rc;
 	}
 	ps->target_seen = true;
+	/* xt_parse_target: XT_EXTENSION_MAXNAMELEN */
+	if (strlen(name) >= 29)
+		return perr(ps, "Invalid target name `%s' (28 chars max)", name);
 	const struct xt_ops *ops = is_goto ? NULL : xt_find(name, XT_TARGET);
 	if (ops) {
 		ipt_rule_set_target(r, ops);
@@ -590,11 +611,15 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 		if ((rc = ipt_set_option(ps, OPT_SOURCE, 's')))
 			return rc;
 		r->src_inv = ps->invert;
+		if (ps->xlate && strchr(arg, ','))
+			return ipt_parse_addr_list(ps, arg, &cmd->xlate_addrs[0]);
 		return ipt_parse_addr(ps, arg, &r->src.ip, &r->smsk.ip);
 	case 'd':
 		if ((rc = ipt_set_option(ps, OPT_DESTINATION, 'd')))
 			return rc;
 		r->dst_inv = ps->invert;
+		if (ps->xlate && strchr(arg, ','))
+			return ipt_parse_addr_list(ps, arg, &cmd->xlate_addrs[1]);
 		return ipt_parse_addr(ps, arg, &r->dst.ip, &r->dmsk.ip);
 	case 'p':
 		if ((rc = ipt_set_option(ps, OPT_PROTOCOL, 'p')))
@@ -611,6 +636,13 @@ static int ipt_main_option(struct ipt_pstate *ps, int val, const char *arg, cons
 		r->out_inv = ps->invert;
 		return ipt_parse_iface(ps, arg, r->out, &r->out_cmp);
 	case 'f':
+		if (ps->xlate) {
+			if ((rc = ipt_set_option(ps, OPT_FRAGMENT, 'f')))
+				return rc;
+			cmd->frag = true;
+			cmd->frag_inv = ps->invert;
+			return 0;
+		}
 		return perr_unimpl(ps, "-f (second and further fragments)");
 	case 'j':
 	case 'g':
@@ -748,18 +780,22 @@ void ipt_cmd_clear(struct ipt_cmd *cmd)
 	g_free(cmd->arg2);
 	g_free(cmd->jump_name);
 	g_free(cmd->table_name);
+	for (unsigned i = 0; i < 2; i++)
+		if (cmd->xlate_addrs[i])
+			g_array_free(cmd->xlate_addrs[i], TRUE);
 	ipt_rule_free(cmd->rule);
 	memset(cmd, 0, sizeof(*cmd));
 }
 
-int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
-	      GString *msg, bool *noprefix)
+static int ipt_parse_mode(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+			  GString *msg, bool *noprefix, bool xlate)
 {
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->table = default_table;
 	cmd->rule = g_new0(struct ipt_rule, 1);
 	*noprefix = false;
-	struct ipt_pstate ps = { .cmd = cmd, .r = cmd->rule, .msg = msg, .noprefix = noprefix };
+	struct ipt_pstate ps = { .cmd = cmd, .r = cmd->rule, .msg = msg, .noprefix = noprefix,
+				 .xlate = xlate };
 	int rc = 0;
 	int i = 1;
 	while (i < argc && !rc) {
@@ -849,6 +885,8 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 		return perr(&ps, "no command specified");
 	if (cmd->cmd == 'V' || cmd->cmd == 'h')
 		return 0;
+	if ((cmd->xlate_addrs[0] || cmd->xlate_addrs[1]) && (cmd->rule->src_inv || cmd->rule->dst_inv))
+		return perr(&ps, "! not allowed with multiple source or destination IP addresses");
 	if ((rc = ipt_opt_check(&ps)))
 		return rc;
 	if (cmd->cmd == 'P' && cmd->table == IPT_NAT && strcmp(cmd->arg2, "DROP") == 0)
@@ -866,7 +904,7 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 		if (cmd->rule->out[0] && cmd->chain &&
 		    (strcmp(cmd->chain, "INPUT") == 0 || strcmp(cmd->chain, "PREROUTING") == 0))
 			return perr(&ps, "Can't use -o with %s\n", cmd->chain);
-		if ((rc = ipt_ext_nft_check(&ps)))
+		if (!xlate && (rc = ipt_ext_nft_check(&ps)))
 			return rc;
 		if (!(ps.options & OPT_SOURCE))
 			cmd->rule->src.ip = cmd->rule->smsk.ip = 0;
@@ -876,3 +914,14 @@ int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
 	return 0;
 }
 
+int ipt_parse(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+	      GString *msg, bool *noprefix)
+{
+	return ipt_parse_mode(argc, argv, default_table, cmd, msg, noprefix, false);
+}
+
+int ipt_parse_xlate(int argc, char **argv, int default_table, struct ipt_cmd *cmd,
+		    GString *msg, bool *noprefix)
+{
+	return ipt_parse_mode(argc, argv, default_table, cmd, msg, noprefix, true);
+}

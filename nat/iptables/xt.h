@@ -93,6 +93,14 @@ static inline unsigned xt_nat_verdict(struct xt_action_param *par, int v)
 
 enum xt_kind { XT_MATCH, XT_TARGET };
 
+/* iptables-translate's buffer (libxtables' struct xt_xlate): the rule's
+ * nft text, pieces joined as xt_xlate_add joins them, and the comment a
+ * -m comment leaves for the end of the rule. */
+struct xt_xlate {
+	GString *rule;
+	char *comment;		/* quoted; NULL: none */
+};
+
 struct xt_ops {
 	const char *name;	/* -m NAME / -j NAME */
 	enum xt_kind kind;
@@ -117,6 +125,14 @@ struct xt_ops {
 	 * folds into the first. NULL: each instance prints on its own. */
 	bool (*mergeable)(const void *data);
 	void (*merge)(void *into, const void *later);
+	/* iptables-translate (the extension's xlate): append the nft text
+	 * with xt_xlate_add; false where iptables 1.8.9 has no xlate for the
+	 * case (the rule is then printed as a comment). */
+	bool (*xlate)(struct xt_xlate *xl, const struct ipt_rule *r, const void *data);
+	/* iptables 1.8.9's extension has no xlate at all (recent, tos, TTL):
+	 * the rule is a comment. An extension with neither this nor xlate is
+	 * one natsim has not taught to translate: it says so. */
+	bool no_xlate;
 	/* Deep parts of a copy (strings), and of a free. */
 	void (*copy)(void *dst, const void *src);
 	void (*destroy)(void *data);
@@ -168,6 +184,13 @@ void xt_print_port(GString *o, uint16_t port, uint8_t proto, bool numeric);
 /* xtables_save_string: " word" or " \"quoted text\"". */
 void xt_save_string(GString *o, const char *s);
 
+/* ----- helpers for extensions: translating (ipt_xlate.c) ----- */
+/* xt_xlate_add: a space first when the buffer does not end in one and the
+ * text starts with a letter, digit or bracket. */
+void xt_xlate_add(struct xt_xlate *xl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* The protocol's /etc/protocols name (getprotobynumber), NULL unknown. */
+const char *xt_xlate_proto_name(uint8_t proto);
+
 /* ----- shared by -m state and -m conntrack (xt_state.c) ----- */
 enum {
 	XT_STATE_INVALID = 1 << 0,
@@ -181,6 +204,8 @@ enum {
 };
 int xt_state_parse_list(struct xt_parse *p, const char *arg, bool ct, uint8_t *out);
 void xt_state_print_list(GString *o, uint8_t mask);
+/* state_xlate_print: "! " when inverted, then nft's state names. */
+void xt_state_xlate_list(struct xt_xlate *xl, uint8_t mask, bool inv);
 /* The packet's state bit (state_mt's statebit). */
 unsigned xt_state_bit(const struct nf_skb *skb);
 
@@ -193,6 +218,9 @@ int xt_nat_parse_ports(struct xt_parse *p, const char *arg, struct nf_nat_range2
 void xt_nat_print_range(GString *o, const struct nf_nat_range2 *r, bool addr);
 /* " random" / " --random" ... of the range's flags. */
 void xt_nat_print_flags(GString *o, const struct nf_nat_range2 *r, bool save);
+/* __NAT_xlate: TGT (snat, dnat, masquerade, redirect), ` to RANGE`, the
+ * flags joined by commas. */
+bool xt_nat_xlate(struct xt_xlate *xl, const struct nf_nat_range2 *r, const char *tgt);
 
 /* ----- shared by -m tos and -j TOS (xt_tos.c) ----- */
 /* XTTYPE_TOSMASK: VALUE[/MASK] (mask 0xff) or a symbolic name (mask 0x3f). */

@@ -887,6 +887,34 @@ out:
 	return rc;
 }
 
+/* ----- iptables-translate, iptables-restore-translate (nat/iptables/ipt_xlate.c) ----- */
+
+static int cmd_iptables_translate(struct cmd_ctx *c, int argc, char **argv)
+{
+	return nf_cmd_iptables_translate(argc, argv, c->out, c->err);
+}
+
+/* The real tool reads only -f FILE (stdin gets its usage text). */
+static int cmd_iptables_restore_translate(struct cmd_ctx *c, int argc, char **argv)
+{
+	const char *file;
+	int rc = nf_cmd_iptables_restore_translate_file(argc, argv, &file, c->out, c->err);
+	if (rc >= 0)
+		return rc;
+	GString *why = g_string_new(NULL);
+	char *text = file_load(c, file, why);
+	g_string_free(why, TRUE);
+	if (!text) {
+		if (file_missing_is_deferred(c, file))
+			return 0;
+		g_string_append_printf(c->err, "Cannot open file %s\n", file);
+		return 1;
+	}
+	rc = nf_cmd_iptables_restore_translate(argv[0], text, c->w->now, c->out, c->err);
+	g_free(text);
+	return rc;
+}
+
 /* ----- the iptables service: systemd's side (the script is
  * nat/iptables/ipt_service.c's) ----- */
 
@@ -1386,6 +1414,8 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "iptables", cmd_iptables, CMD_NEEDS_NF },
 	{ "iptables-save", cmd_iptables_save, CMD_NEEDS_NF },
 	{ "iptables-restore", cmd_iptables_restore, CMD_NEEDS_NF },
+	{ "iptables-translate", cmd_iptables_translate, 0 },
+	{ "iptables-restore-translate", cmd_iptables_restore_translate, 0 },
 	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },
 	{ "nft", cmd_nft, CMD_NEEDS_NF },
 	{ "nfacct", nfacct_cmd, CMD_NEEDS_NF },

@@ -4,8 +4,10 @@
  *   even: one iptables command per line (words split as bash splits them),
  *         each checked (dry run) and then run on a router;
  *   odd:  the text is an iptables-restore file (with -n when bit 1 is set).
- * Then every table is printed (-S, -L -n -v, iptables-save) and a few
- * packets walk the hooks, so the parsed rules are also matched.
+ * Each line and each restore text also goes through iptables-translate /
+ * iptables-restore-translate. Then every table is printed (-S, -L -n -v,
+ * iptables-save) and a few packets walk the hooks, so the parsed rules are
+ * also matched.
  */
 #include <string.h>
 
@@ -36,6 +38,10 @@ static void run_line(struct nf_ns *ns, const char *line, GString *out, GString *
 			g_strfreev(copy);
 			(void)dry;
 			(void)real;
+			/* the same words through iptables-translate (nothing changes) */
+			copy = g_strdupv(v);
+			nf_cmd_iptables_translate(argc, copy, out, err);
+			g_strfreev(copy);
 		}
 	}
 	cmd_redir_clear(&r);
@@ -75,6 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *argv[] = { "iptables-restore", (data[0] & 2) ? "-n" : "-c", NULL };
 		nf_cmd_iptables_restore_args(ns, 2, argv, text, out, err, true, 0);
 		nf_cmd_iptables_restore_args(ns, 2, argv, text, out, err, false, 0);
+		nf_cmd_iptables_restore_translate("iptables-restore-translate", text, 0, out, err);
 	} else {
 		char **lines = g_strsplit(text, "\n", 64);
 		for (char **l = lines; *l; l++)

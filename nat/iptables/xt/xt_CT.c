@@ -134,8 +134,29 @@ static unsigned notrack_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* xlate_ct1_tg: only --notrack has an nft form (`notrack`); NOTRACK is
+ * CT --notrack. */
+static bool CT_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_ct *ct = data;
+	(void)r;
+	if (!ct->notrack)
+		return false;
+	xt_xlate_add(xl, "notrack");
+	return true;
+}
+
+static bool NOTRACK_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	(void)r;
+	(void)data;
+	xt_xlate_add(xl, "notrack");
+	return true;
+}
+
 const struct xt_ops xt_CT_ops = {
 	.name = "CT", .kind = XT_TARGET, .size = sizeof(struct xt_ct),
+	.xlate = CT_xlate,
 	.opts = ct_opts, .parse = ct_parse, .print = ct_print, .save = ct_save,
 	.target = ct_tg, .table = "raw", .checkentry = ct_check,
 	.verdict = IPT_T_EXT, .trace = "CT, continue",
@@ -143,6 +164,7 @@ const struct xt_ops xt_CT_ops = {
 
 const struct xt_ops xt_NOTRACK_ops = {
 	.name = "NOTRACK", .kind = XT_TARGET,
+	.xlate = NOTRACK_xlate,
 	.print = notrack_print, .target = notrack_tg, .table = "raw",
 	.verdict = IPT_T_EXT, .column = "CT", .trace = "NOTRACK, continue",
 };

@@ -70,8 +70,18 @@ static unsigned dscp_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* DSCP_xlate: `ip dscp set 0xNN`. */
+static bool DSCP_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_DSCP_info *d = data;
+	(void)r;
+	xt_xlate_add(xl, "ip dscp set 0x%02x", d->dscp);
+	return true;
+}
+
 const struct xt_ops xt_DSCP_ops = {
 	.name = "DSCP", .kind = XT_TARGET, .size = sizeof(struct xt_DSCP_info),
+	.xlate = DSCP_xlate,
 	.opts = dscp_tg_opts, .parse = dscp_tg_parse, .final_check = dscp_tg_final_check,
 	.print = dscp_tg_print, .save = dscp_tg_save, .target = dscp_tg, .table = "mangle",
 	.verdict = IPT_T_EXT, .trace = "DSCP, continue",

@@ -72,6 +72,8 @@ static int log_parse(struct xt_parse *p, int id, const char *arg, void *data)
 		return rc;
 	if (id == O_LOG_PREFIX) {
 		rc = xt_noinvert(p, "log-prefix");
+		if (!rc && !*arg)	/* XTTYPE_STRING with .min = 1 */
+			return xt_err(p, "Argument must have a minimum length of 1 characters\n");
 		if (!rc) {
 			g_free(lg->prefix);
 			lg->prefix = g_strndup(arg, 29);
@@ -345,8 +347,50 @@ static unsigned log_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* LOG_xlate: `log`, the prefix in quotes, the level by syslog.h's first
+ * name for it unless 4, the flags (`flags all` for every one). */
+static bool LOG_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	static const char *const level_name[8] = {
+		"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+	};
+	const struct xt_log *lg = data;
+	const uint8_t all = NF_LOG_TCPSEQ | NF_LOG_TCPOPT | NF_LOG_IPOPT | NF_LOG_UID |
+			    NF_LOG_MACDECODE;
+	(void)r;
+	xt_xlate_add(xl, "log");
+	if (lg->prefix && lg->prefix[0])
+		xt_xlate_add(xl, " prefix \"%s\"", lg->prefix);
+	if (lg->level >= 8)
+		return false;
+	if (lg->level != 4)
+		xt_xlate_add(xl, " level %s", level_name[lg->level]);
+	if ((lg->logflags & all) == all) {
+		xt_xlate_add(xl, " flags all");
+		return true;
+	}
+	if (lg->logflags & (NF_LOG_TCPSEQ | NF_LOG_TCPOPT)) {
+		const char *delim = " ";
+		xt_xlate_add(xl, " flags tcp");
+		if (lg->logflags & NF_LOG_TCPSEQ) {
+			xt_xlate_add(xl, " sequence");
+			delim = ",";
+		}
+		if (lg->logflags & NF_LOG_TCPOPT)
+			xt_xlate_add(xl, "%soptions", delim);
+	}
+	if (lg->logflags & NF_LOG_IPOPT)
+		xt_xlate_add(xl, " flags ip options");
+	if (lg->logflags & NF_LOG_UID)
+		xt_xlate_add(xl, " flags skuid");
+	if (lg->logflags & NF_LOG_MACDECODE)
+		xt_xlate_add(xl, " flags ether");
+	return true;
+}
+
 const struct xt_ops xt_LOG_ops = {
 	.name = "LOG", .kind = XT_TARGET, .size = sizeof(struct xt_log),
+	.xlate = LOG_xlate,
 	.opts = log_opts, .init = log_init, .parse = log_parse,
 	.print = log_print, .save = log_save, .copy = log_copy, .destroy = log_destroy,
 	.target = log_tg, .verdict = IPT_T_EXT, .trace = "LOG, continue",

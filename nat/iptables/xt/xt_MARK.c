@@ -86,8 +86,29 @@ static unsigned mark_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* mark_tg_xlate: `meta mark set` and the shape of VALUE/MASK (each form
+ * ends in a space, which 1.8.9 leaves before a " comment"). */
+static bool MARK_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_mark_tginfo *mk = data;
+	(void)r;
+	xt_xlate_add(xl, "meta mark set ");
+	if (mk->mask == 0xffffffffu)
+		xt_xlate_add(xl, "0x%x ", mk->value);
+	else if (mk->value == 0)
+		xt_xlate_add(xl, "mark and 0x%x ", ~mk->mask);
+	else if (mk->value == mk->mask)
+		xt_xlate_add(xl, "mark or 0x%x ", mk->value);
+	else if (mk->mask == 0)
+		xt_xlate_add(xl, "mark xor 0x%x ", mk->value);
+	else
+		xt_xlate_add(xl, "mark and 0x%x xor 0x%x ", ~mk->mask, mk->value);
+	return true;
+}
+
 const struct xt_ops xt_MARK_ops = {
 	.name = "MARK", .kind = XT_TARGET, .size = sizeof(struct xt_mark_tginfo),
+	.xlate = MARK_xlate,
 	.opts = mark_opts, .parse = mark_parse, .final_check = mark_final_check,
 	.print = mark_print, .save = mark_save, .target = mark_tg,
 	.verdict = IPT_T_EXT, .trace = "MARK, continue",

@@ -64,8 +64,15 @@ static unsigned masq_tg(struct xt_action_param *par, const void *data)
 	return xt_nat_verdict(par, nat_masquerade(par->ns, par->skb->ct, data, par->out, par->now));
 }
 
+static bool MASQUERADE_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	(void)r;
+	return xt_nat_xlate(xl, data, "masquerade");
+}
+
 const struct xt_ops xt_MASQUERADE_ops = {
 	.name = "MASQUERADE", .kind = XT_TARGET, .size = sizeof(struct nf_nat_range2),
+	.xlate = MASQUERADE_xlate,
 	.opts = masq_opts, .parse = masq_parse, .print = masq_print, .save = masq_save,
 	.target = masq_tg, .table = "nat", .hooks = 1u << NF_INET_POST_ROUTING,
 	.verdict = IPT_T_EXT,

@@ -57,8 +57,15 @@ static unsigned redirect_tg(struct xt_action_param *par, const void *data)
 	return xt_nat_verdict(par, nat_redirect(par->ns, par->skb->ct, data, par->in, par->hook, par->now));
 }
 
+static bool REDIRECT_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	(void)r;
+	return xt_nat_xlate(xl, data, "redirect");
+}
+
 const struct xt_ops xt_REDIRECT_ops = {
 	.name = "REDIRECT", .kind = XT_TARGET, .size = sizeof(struct nf_nat_range2),
+	.xlate = REDIRECT_xlate,
 	.opts = redirect_opts, .parse = redirect_parse, .print = redirect_print,
 	.save = redirect_save, .target = redirect_tg, .table = "nat",
 	.hooks = 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_OUT,

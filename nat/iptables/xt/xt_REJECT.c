@@ -92,8 +92,39 @@ static unsigned reject_tg(struct xt_action_param *par, const void *data)
 	return NF_REJECT;
 }
 
+/* REJECT_xlate: plain `reject` for port-unreachable, `reject with tcp
+ * reset`, else `reject with icmp type` and nft's name of the code. */
+static bool REJECT_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	static const struct { uint8_t with; const char *name; } nft_names[] = {
+		{ NF_REJECT_ICMP_NET_UNREACH, "net-unreachable" },
+		{ NF_REJECT_ICMP_HOST_UNREACH, "host-unreachable" },
+		{ NF_REJECT_ICMP_PROTO_UNREACH, "prot-unreachable" },
+		{ NF_REJECT_ICMP_NET_PROHIBITED, "net-prohibited" },
+		{ NF_REJECT_ICMP_HOST_PROHIBITED, "host-prohibited" },
+		{ NF_REJECT_ICMP_ADMIN_PROHIBITED, "admin-prohibited" },
+	};
+	const struct xt_reject *rj = data;
+	(void)r;
+	if (rj->with == NF_REJECT_ICMP_PORT_UNREACH) {
+		xt_xlate_add(xl, "reject");
+		return true;
+	}
+	if (rj->with == NF_REJECT_TCP_RESET) {
+		xt_xlate_add(xl, "reject with tcp reset");
+		return true;
+	}
+	for (unsigned i = 0; i < G_N_ELEMENTS(nft_names); i++)
+		if (nft_names[i].with == rj->with) {
+			xt_xlate_add(xl, "reject with icmp type %s", nft_names[i].name);
+			return true;
+		}
+	return false;
+}
+
 const struct xt_ops xt_REJECT_ops = {
 	.name = "REJECT", .kind = XT_TARGET, .size = sizeof(struct xt_reject),
+	.xlate = REJECT_xlate,
 	.opts = reject_opts, .init = reject_init, .parse = reject_parse,
 	.print = reject_print, .save = reject_save,
 	.target = reject_tg, .table = "filter",

@@ -227,8 +227,21 @@ static unsigned tcpmss_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* TCPMSS_xlate: `tcp option maxseg size set rt mtu` or the value. */
+static bool TCPMSS_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_tcpmss *t = data;
+	(void)r;
+	if (t->mss == XT_TCPMSS_CLAMP_PMTU)
+		xt_xlate_add(xl, "tcp option maxseg size set rt mtu");
+	else
+		xt_xlate_add(xl, "tcp option maxseg size set %d", t->mss);
+	return true;
+}
+
 const struct xt_ops xt_TCPMSS_ops = {
 	.name = "TCPMSS", .kind = XT_TARGET, .size = sizeof(struct xt_tcpmss),
+	.xlate = TCPMSS_xlate,
 	.opts = tcpmss_opts, .parse = tcpmss_parse, .final_check = tcpmss_final_check,
 	.print = tcpmss_print, .save = tcpmss_save, .checkentry = tcpmss_check,
 	.target = tcpmss_tg, .verdict = IPT_T_EXT,

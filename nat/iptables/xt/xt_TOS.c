@@ -92,8 +92,31 @@ static unsigned tos_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* tos_xlate6, which iptables 1.8.9 gives revision 1 of -j TOS in both
+ * families: its words say `ip6 dscp` for an IPv4 rule (kept as printed). */
+static bool TOS_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_tos_target_info *t = data;
+	const char *ip = "ip6";
+	uint8_t tos = t->tos_value, mask = t->tos_mask;
+	(void)r;
+	xt_xlate_add(xl, "%s dscp set ", ip);
+	if ((mask & 0x3f) == 0x3f)
+		xt_xlate_add(xl, "0x%02x", tos >> 2);
+	else if (!tos)
+		xt_xlate_add(xl, "%s dscp and 0x%02x", ip, (uint8_t)~mask >> 2);
+	else if (tos == mask)
+		xt_xlate_add(xl, "%s dscp or 0x%02x", ip, tos >> 2);
+	else if (!mask)
+		xt_xlate_add(xl, "%s dscp xor 0x%02x", ip, tos >> 2);
+	else
+		xt_xlate_add(xl, "%s dscp and 0x%02x xor 0x%02x", ip, (uint8_t)~mask >> 2, tos >> 2);
+	return true;
+}
+
 const struct xt_ops xt_TOS_ops = {
 	.name = "TOS", .kind = XT_TARGET, .size = sizeof(struct xt_tos_target_info),
+	.xlate = TOS_xlate,
 	.opts = tos_tg_opts, .parse = tos_tg_parse, .final_check = tos_tg_final_check,
 	.print = tos_tg_print, .save = tos_tg_save, .target = tos_tg, .table = "mangle",
 	.verdict = IPT_T_EXT, .trace = "TOS, continue",

@@ -105,6 +105,7 @@ static unsigned ttl_tg(struct xt_action_param *par, const void *data)
 
 const struct xt_ops xt_TTL_ops = {
 	.name = "TTL", .kind = XT_TARGET, .size = sizeof(struct ipt_TTL_info),
+	.no_xlate = true,	/* iptables 1.8.9 has no xlate for it */
 	.opts = ttl_tg_opts, .parse = ttl_tg_parse, .final_check = ttl_tg_final_check,
 	.print = ttl_tg_print, .save = ttl_tg_save, .target = ttl_tg, .table = "mangle",
 	.verdict = IPT_T_EXT, .trace = "TTL, continue",

@@ -210,8 +210,43 @@ static bool addrtype_mt(struct xt_action_param *par, const void *data)
 	return ret;
 }
 
+/* addrtype_xlate: `fib saddr` (or daddr: only one of the two, the source
+ * when given), `. iif`/`. oif`, the types in lower case, braces when more
+ * than one. */
+static bool addrtype_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_addrtype_info *info = data;
+	uint16_t val = info->source ? info->source : info->dest;
+	(void)r;
+	xt_xlate_add(xl, "fib ");
+	xt_xlate_add(xl, info->source ? "saddr " : "daddr ");
+	if (info->flags & XT_ADDRTYPE_LIMIT_IFACE_IN)
+		xt_xlate_add(xl, ". iif ");
+	else if (info->flags & XT_ADDRTYPE_LIMIT_IFACE_OUT)
+		xt_xlate_add(xl, ". oif ");
+	xt_xlate_add(xl, "type ");
+	if (info->flags & (XT_ADDRTYPE_INVERT_SOURCE | XT_ADDRTYPE_INVERT_DEST))
+		xt_xlate_add(xl, "!= ");
+	bool braces = (val & (val - 1)) != 0;
+	if (braces)
+		xt_xlate_add(xl, "{ ");
+	const char *sep = "";
+	/* rtn_lnames stops at prohibit: throw, nat and xresolve are not named */
+	for (unsigned i = 0; i <= NF_RTN_PROHIBIT; i++)
+		if (val & (1u << i)) {
+			char *low = g_ascii_strdown(rtn_names[i], -1);
+			xt_xlate_add(xl, "%s%s", sep, low);
+			g_free(low);
+			sep = ", ";
+		}
+	if (braces)
+		xt_xlate_add(xl, " }");
+	return true;
+}
+
 const struct xt_ops xt_addrtype_ops = {
 	.name = "addrtype", .kind = XT_MATCH, .size = sizeof(struct xt_addrtype_info),
+	.xlate = addrtype_xlate,
 	.opts = addrtype_opts, .parse = addrtype_parse, .final_check = addrtype_final_check,
 	.print = addrtype_print, .save = addrtype_save,
 	.match = addrtype_mt, .checkentry = addrtype_check,

@@ -4,6 +4,8 @@
  * `/ * TEXT * /` by -L and quoted by -S) and the kernel's
  * net/netfilter/xt_comment.c, whose match always matches.
  */
+#include <string.h>
+
 #include "nat/iptables/xt.h"
 
 struct xt_comment {
@@ -67,8 +69,24 @@ static bool comment_mt(struct xt_action_param *par, const void *data)
 	return true;
 }
 
+/* comment_xlate: the text in double quotes, kept for the end of the rule
+ * (xt_xlate_add_comment: a later comment replaces it). */
+static bool comment_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_comment *c = data;
+	(void)r;
+	g_free(xl->comment);
+	/* NFT_USERDATA_MAXLEN - 1 bytes, quotes included: a 254-byte comment
+	 * loses its closing quote (as 1.8.9 prints it) */
+	xl->comment = g_strdup_printf("\"%s\"", c->comment ? c->comment : "");
+	if (strlen(xl->comment) > 255)
+		xl->comment[255] = '\0';
+	return true;
+}
+
 const struct xt_ops xt_comment_ops = {
 	.name = "comment", .kind = XT_MATCH, .size = sizeof(struct xt_comment),
+	.xlate = comment_xlate,
 	.opts = comment_opts, .parse = comment_parse, .final_check = comment_final_check,
 	.print = comment_print, .save = comment_save, .copy = comment_copy,
 	.destroy = comment_destroy, .match = comment_mt,

@@ -103,8 +103,22 @@ static bool connmark_mt(struct xt_action_param *par, const void *data)
 	return ((ct->mark & c->mask) == c->mark) != c->invert;
 }
 
+/* connmark_mt_xlate: as -m mark's, on `ct mark`. */
+static bool connmark_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_connmark_mtinfo *m = data;
+	(void)r;
+	xt_xlate_add(xl, "ct mark");
+	if (m->mask != 0xffffffffu)
+		xt_xlate_add(xl, " and 0x%x %s 0x%x", m->mask, m->invert ? "!=" : "==", m->mark);
+	else
+		xt_xlate_add(xl, " %s0x%x", m->invert ? "!= " : "", m->mark);
+	return true;
+}
+
 const struct xt_ops xt_connmark_ops = {
 	.name = "connmark", .kind = XT_MATCH, .size = sizeof(struct xt_connmark_mtinfo),
+	.xlate = connmark_xlate,
 	.opts = connmark_mt_opts, .parse = connmark_mt_parse, .final_check = connmark_mt_final_check,
 	.print = connmark_mt_print, .save = connmark_mt_save, .match = connmark_mt,
 	.needs_ct = true,
@@ -282,8 +296,42 @@ static unsigned connmark_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* connmark_tg_xlate_v2 (no shifts in natsim): --set-* by the shape of the
+ * mask; --save-mark / --restore-mark need equal masks or have no form. */
+static bool CONNMARK_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_connmark_tginfo *t = data;
+	(void)r;
+	switch (t->mode) {
+	case XT_CONNMARK_SET:
+		xt_xlate_add(xl, "ct mark set ");
+		if (t->ctmask == 0xffffffffu)
+			xt_xlate_add(xl, "0x%x ", t->ctmark);
+		else if (t->ctmark == 0)
+			xt_xlate_add(xl, "ct mark and 0x%x", ~t->ctmask);
+		else if (t->ctmark == t->ctmask)
+			xt_xlate_add(xl, "ct mark or 0x%x", t->ctmark);
+		else if (t->ctmask == 0)
+			xt_xlate_add(xl, "ct mark xor 0x%x", t->ctmark);
+		else
+			xt_xlate_add(xl, "ct mark xor 0x%x and 0x%x", t->ctmark, ~t->ctmask);
+		break;
+	case XT_CONNMARK_SAVE:
+	case XT_CONNMARK_RESTORE:
+		xt_xlate_add(xl, t->mode == XT_CONNMARK_SAVE ? "ct mark set mark" : "meta mark set ct mark");
+		if (!(t->nfmask == 0xffffffffu && t->ctmask == 0xffffffffu)) {
+			if (t->nfmask != t->ctmask)
+				return false;
+			xt_xlate_add(xl, " and 0x%x", t->nfmask);
+		}
+		break;
+	}
+	return true;
+}
+
 const struct xt_ops xt_CONNMARK_ops = {
 	.name = "CONNMARK", .kind = XT_TARGET, .size = sizeof(struct xt_connmark_tginfo),
+	.xlate = CONNMARK_xlate,
 	.opts = connmark_tg_opts, .init = connmark_tg_init, .parse = connmark_tg_parse,
 	.final_check = connmark_tg_final_check, .print = connmark_tg_print, .save = connmark_tg_save,
 	.target = connmark_tg, .needs_ct = true, .verdict = IPT_T_EXT, .trace = "CONNMARK, continue",

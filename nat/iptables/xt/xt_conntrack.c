@@ -441,8 +441,89 @@ static bool conntrack_mt(struct xt_action_param *par, const void *data)
 	return true;
 }
 
+/* _conntrack3_mt_xlate, in its order. A --ctstate naming SNAT or DNAT
+ * becomes `ct status snat` (or dnat) alone, inverted by --ctstatus's '!'
+ * (1.8.9's words, quirks kept); --ctproto's direction follows --ctdir. */
+static bool conntrack_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	static const char *const addr_name[A_MAX] = {
+		"original saddr", "original daddr", "reply saddr", "reply daddr",
+	};
+	static const char *const port_name[A_MAX] = {
+		"original proto-src", "original proto-dst", "reply proto-src", "reply proto-dst",
+	};
+	const struct xt_conntrack *c = data;
+	uint16_t f = c->match_flags, inv = c->invert_flags;
+	const char *sp = "";	/* " " once a piece is written */
+	(void)r;
+	if (f & CT_DIRECTION) {
+		xt_xlate_add(xl, "ct direction %s", inv & CT_DIRECTION ? "reply" : "original");
+		sp = " ";
+	}
+	if (f & CT_PROTO) {
+		xt_xlate_add(xl, "%sct %s protocol %s%u", sp, inv & CT_DIRECTION ? "reply" : "original",
+			     inv & CT_PROTO ? "!= " : "", c->l4proto);
+		sp = " ";
+	}
+	if (f & CT_STATE) {
+		if (c->state_mask & (XT_STATE_SNAT | XT_STATE_DNAT)) {
+			xt_xlate_add(xl, "%sct status %s%s", sp, inv & CT_STATUS ? "!=" : "",
+				     c->state_mask & XT_STATE_SNAT ? "snat" : "dnat");
+		} else {
+			xt_xlate_add(xl, "%sct state ", sp);
+			xt_state_xlate_list(xl, c->state_mask, inv & CT_STATE);
+		}
+		sp = " ";
+	}
+	if (f & CT_STATUS) {
+		static const struct { uint8_t bit; const char *name; } st[] = {
+			{ IPS_EXPECTED, "expected" }, { IPS_SEEN_REPLY, "seen-reply" },
+			{ IPS_ASSURED, "assured" }, { IPS_CONFIRMED, "confirmed" },
+		};
+		const char *sep = "";
+		xt_xlate_add(xl, "%sct status ", sp);
+		if (inv & CT_STATUS)
+			xt_xlate_add(xl, "! ");
+		for (unsigned i = 0; i < G_N_ELEMENTS(st); i++)
+			if (c->status_mask & st[i].bit) {
+				xt_xlate_add(xl, "%s%s", sep, st[i].name);
+				sep = ",";
+			}
+		sp = " ";
+	}
+	if (f & CT_EXPIRES) {
+		xt_xlate_add(xl, "%sct expiration %s", sp, inv & CT_EXPIRES ? "!= " : "");
+		if (c->expires_max == c->expires_min)
+			xt_xlate_add(xl, "%u", c->expires_min);
+		else
+			xt_xlate_add(xl, "%u-%u", c->expires_min, c->expires_max);
+		sp = " ";
+	}
+	for (unsigned i = 0; i < A_MAX; i++)
+		if (f & (CT_ORIGSRC << i)) {
+			GString *a = g_string_new(NULL);
+			ct_print_addr(a, c->addr[i], c->mask[i], true);
+			xt_xlate_add(xl, "%sct %s %s", sp, addr_name[i], inv & (CT_ORIGSRC << i) ? "!= " : "");
+			xt_xlate_add(xl, "%s", a->str + 1);
+			g_string_free(a, TRUE);
+			sp = " ";
+		}
+	for (unsigned i = 0; i < A_MAX; i++)
+		if (f & (CT_ORIGSRC_PORT << i)) {
+			xt_xlate_add(xl, "%sct %s %s", sp, port_name[i],
+				     inv & (CT_ORIGSRC_PORT << i) ? "!= " : "");
+			if (c->port_lo[i] == c->port_hi[i])
+				xt_xlate_add(xl, "%u", c->port_lo[i]);
+			else
+				xt_xlate_add(xl, "%u-%u", c->port_lo[i], c->port_hi[i]);
+			sp = " ";
+		}
+	return true;
+}
+
 const struct xt_ops xt_conntrack_ops = {
 	.name = "conntrack", .kind = XT_MATCH, .size = sizeof(struct xt_conntrack),
+	.xlate = conntrack_xlate,
 	.opts = conntrack_opts, .parse = conntrack_parse, .final_check = conntrack_final_check,
 	.print = conntrack_print, .save = conntrack_save,
 	.match = conntrack_mt, .needs_ct = true,

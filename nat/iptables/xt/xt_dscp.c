@@ -94,8 +94,19 @@ static bool dscp_mt(struct xt_action_param *par, const void *data)
 	return ((par->skb->ip[1] >> 2) == info->dscp) ^ !!info->invert;
 }
 
+/* dscp_xlate: `ip dscp [!= ]0xNN`. */
+static bool dscp_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_dscp_info *d = data;
+	(void)r;
+	xt_xlate_add(xl, "ip ");
+	xt_xlate_add(xl, "dscp %s0x%02x", d->invert ? "!= " : "", d->dscp);
+	return true;
+}
+
 const struct xt_ops xt_dscp_ops = {
 	.name = "dscp", .kind = XT_MATCH, .size = sizeof(struct xt_dscp_info),
+	.xlate = dscp_xlate,
 	.opts = dscp_opts, .parse = dscp_parse, .final_check = dscp_final_check,
 	.print = dscp_print, .save = dscp_save, .match = dscp_mt,
 };

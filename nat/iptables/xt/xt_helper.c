@@ -77,8 +77,18 @@ static bool helper_mt(struct xt_action_param *par, const void *data)
 	return ret ^ (strncmp(mh->helper->name, h->name, strlen(mh->helper->name)) == 0);
 }
 
+/* helper_xlate: `ct helper [!= ]"NAME"`. */
+static bool helper_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_helper_info *h = data;
+	(void)r;
+	xt_xlate_add(xl, "ct helper%s \"%s\"", h->invert ? " !=" : "", h->name);
+	return true;
+}
+
 const struct xt_ops xt_helper_ops = {
 	.name = "helper", .kind = XT_MATCH, .size = sizeof(struct xt_helper_info),
+	.xlate = helper_xlate,
 	.opts = helper_opts, .parse = helper_parse, .final_check = helper_final_check,
 	.print = helper_print, .save = helper_save, .match = helper_mt, .needs_ct = true,
 };

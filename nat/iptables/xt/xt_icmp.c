@@ -110,6 +110,14 @@ static int icmp_parse(struct xt_parse *p, int id, const char *arg, void *data)
 	return rc;
 }
 
+/* --icmp-type is XTOPT_MAND: `-m icmp` alone is refused. */
+static int icmp_final_check(struct xt_parse *p, const void *data)
+{
+	if (!((const struct xt_icmp *)data)->set)
+		return xt_err(p, "icmp: option \"--icmp-type\" must be specified\n");
+	return 0;
+}
+
 static void icmp_print(GString *o, const void *data, uint8_t proto, bool numeric)
 {
 	const struct xt_icmp *ic = data;
@@ -164,8 +172,29 @@ static bool icmp_mt(struct xt_action_param *par, const void *data)
 	return hit != ic->inv;
 }
 
+/* icmp_xlate: only a type with its whole code range has an nft name
+ * (type_xlate_print); `--icmp-type any` is `ip protocol icmp`. */
+static bool icmp_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_icmp *ic = data;
+	(void)r;
+	if (ic->set && ic->type != 0xFF) {
+		xt_xlate_add(xl, "icmp type%s ", ic->inv ? " !=" : "");
+		const char *name = ic->code_min != ic->code_max
+				   ? icmp_type_name(ic->type, ic->code_min, ic->code_max) : NULL;
+		if (!name)
+			return false;
+		xt_xlate_add(xl, "%s", name);
+	} else {
+		xt_xlate_add(xl, "ip protocol icmp");
+	}
+	return true;
+}
+
 const struct xt_ops xt_icmp_ops = {
 	.name = "icmp", .kind = XT_MATCH, .size = sizeof(struct xt_icmp),
-	.opts = icmp_opts, .parse = icmp_parse, .print = icmp_print, .save = icmp_save,
+	.xlate = icmp_xlate,
+	.opts = icmp_opts, .parse = icmp_parse, .final_check = icmp_final_check,
+	.print = icmp_print, .save = icmp_save,
 	.match = icmp_mt, .proto = 1,
 };

@@ -119,8 +119,29 @@ static bool iprange_mt(struct xt_action_param *par, const void *data)
 	return true;
 }
 
+/* iprange_mt4_xlate: `ip saddr [!= ]A-B`, then the destination's. */
+static bool iprange_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_iprange_mtinfo *ir = data;
+	(void)r;
+#define IPR_Q(a) (a) >> 24, ((a) >> 16) & 255, ((a) >> 8) & 255, (a) & 255
+	if (ir->flags & IPRANGE_SRC) {
+		xt_xlate_add(xl, "ip saddr%s %u.%u.%u.%u", ir->flags & IPRANGE_SRC_INV ? " !=" : "",
+			     IPR_Q(ir->src_min));
+		xt_xlate_add(xl, "-%u.%u.%u.%u", IPR_Q(ir->src_max));
+	}
+	if (ir->flags & IPRANGE_DST) {
+		xt_xlate_add(xl, "ip daddr%s %u.%u.%u.%u", ir->flags & IPRANGE_DST_INV ? " !=" : "",
+			     IPR_Q(ir->dst_min));
+		xt_xlate_add(xl, "-%u.%u.%u.%u", IPR_Q(ir->dst_max));
+	}
+#undef IPR_Q
+	return true;
+}
+
 const struct xt_ops xt_iprange_ops = {
 	.name = "iprange", .kind = XT_MATCH, .size = sizeof(struct xt_iprange_mtinfo),
+	.xlate = iprange_xlate,
 	.opts = iprange_opts, .parse = iprange_parse, .final_check = iprange_final_check,
 	.print = iprange_print, .save = iprange_save, .match = iprange_mt,
 };

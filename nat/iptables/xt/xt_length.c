@@ -94,8 +94,22 @@ static bool length_mt(struct xt_action_param *par, const void *data)
 	return (len >= l->min && len <= l->max) != l->invert;
 }
 
+/* length_xlate: `meta length [!= ]MIN[-MAX]`. */
+static bool length_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_length_info *l = data;
+	(void)r;
+	xt_xlate_add(xl, "meta length %s", l->invert ? "!= " : "");
+	if (l->min == l->max)
+		xt_xlate_add(xl, "%u", l->min);
+	else
+		xt_xlate_add(xl, "%u-%u", l->min, l->max);
+	return true;
+}
+
 const struct xt_ops xt_length_ops = {
 	.name = "length", .kind = XT_MATCH, .size = sizeof(struct xt_length_info),
+	.xlate = length_xlate,
 	.opts = length_opts, .parse = length_parse, .final_check = length_final_check,
 	.print = length_print, .save = length_save, .match = length_mt,
 };

@@ -170,8 +170,35 @@ static bool limit_mt(struct xt_action_param *par, const void *data)
 	return false;
 }
 
+/* limit_xlate / print_rate_xlate: the largest unit that keeps the rate a
+ * whole number (1.8.9's test), `burst N packets` unless 0. */
+static bool limit_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	static const struct { const char *name; uint32_t mult; } rates[] = {
+		{ "day", 10000u * 24 * 60 * 60 }, { "hour", 10000u * 60 * 60 },
+		{ "minute", 10000u * 60 }, { "second", 10000u },
+	};
+	const struct xt_rateinfo *ri = data;
+	uint32_t period = ri->avg;
+	(void)r;
+	xt_xlate_add(xl, "limit rate");
+	if (period == 0) {
+		xt_xlate_add(xl, " inf");
+	} else {
+		unsigned i;
+		for (i = 1; i < G_N_ELEMENTS(rates); i++)
+			if (period > rates[i].mult || rates[i].mult / period < rates[i].mult % period)
+				break;
+		xt_xlate_add(xl, " %u/%s", rates[i - 1].mult / period, rates[i - 1].name);
+	}
+	if (ri->burst != 0)
+		xt_xlate_add(xl, " burst %u packets", ri->burst);
+	return true;
+}
+
 const struct xt_ops xt_limit_ops = {
 	.name = "limit", .kind = XT_MATCH, .size = sizeof(struct xt_rateinfo),
+	.xlate = limit_xlate,
 	.opts = limit_opts, .init = limit_init, .parse = limit_parse,
 	.print = limit_print, .save = limit_save, .copy = limit_copy, .destroy = limit_destroy,
 	.match = limit_mt,

@@ -87,8 +87,21 @@ static bool mac_mt(struct xt_action_param *par, const void *data)
 	return (memcmp(mac + 6, info->srcaddr, 6) == 0) ^ !!info->invert;
 }
 
+/* mac_xlate: `ether saddr [!= ]aa:bb:..`. */
+static bool mac_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_mac_info *info = data;
+	(void)r;
+	xt_xlate_add(xl, "ether saddr%s ", info->invert ? " !=" : "");
+	xt_xlate_add(xl, "%02x", info->srcaddr[0]);
+	for (unsigned i = 1; i < 6; i++)
+		xt_xlate_add(xl, ":%02x", info->srcaddr[i]);
+	return true;
+}
+
 const struct xt_ops xt_mac_ops = {
 	.name = "mac", .kind = XT_MATCH, .size = sizeof(struct xt_mac_info),
+	.xlate = mac_xlate,
 	.opts = mac_opts, .parse = mac_parse, .final_check = mac_final_check,
 	.print = mac_print, .save = mac_save, .match = mac_mt,
 	.hooks = 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_LOCAL_IN | 1u << NF_INET_FORWARD,

@@ -87,8 +87,23 @@ static bool mark_mt(struct xt_action_param *par, const void *data)
 	return ((par->skb->mark & m->mask) == m->mark) != m->invert;
 }
 
+/* mark_mt_xlate / print_mark_xlate: `mark and MASK ==|!= VALUE` when
+ * masked, else `mark [!= ]VALUE`. */
+static bool mark_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_mark_mtinfo *m = data;
+	(void)r;
+	xt_xlate_add(xl, "mark");
+	if (m->mask != 0xffffffffu)
+		xt_xlate_add(xl, " and 0x%x %s 0x%x", m->mask, m->invert ? "!=" : "==", m->mark);
+	else
+		xt_xlate_add(xl, " %s0x%x", m->invert ? "!= " : "", m->mark);
+	return true;
+}
+
 const struct xt_ops xt_mark_ops = {
 	.name = "mark", .kind = XT_MATCH, .size = sizeof(struct xt_mark_mtinfo),
+	.xlate = mark_xlate,
 	.opts = mark_mt_opts, .parse = mark_mt_parse, .final_check = mark_mt_final_check,
 	.print = mark_mt_print, .save = mark_mt_save, .match = mark_mt,
 };

@@ -146,8 +146,57 @@ static bool multiport_mt(struct xt_action_param *par, const void *data)
 	return hit != mp->inv;
 }
 
+/* multiport_xlate_v1: the protocol's name, then ` sport `/` dport ` and the
+ * ports (a range is two ports with its flag), braces when more than one
+ * element; --ports lists each port, range ends apart, as `0-65535 . P, P .
+ * 0-65535` pairs (1.8.9's words). */
+static bool multiport_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_multiport *mp = data;
+	const char *proto = xt_xlate_proto_name(r->proto);
+	uint16_t ports[30];
+	bool pflag[30] = { false };
+	unsigned count = 0;
+	for (unsigned i = 0; i < mp->n && count < 29; i++) {
+		ports[count] = mp->min[i];
+		if (mp->max[i] != mp->min[i]) {
+			pflag[count] = true;
+			ports[++count] = mp->max[i];
+		}
+		count++;
+	}
+	if (!proto)
+		proto = "";
+	xt_xlate_add(xl, "%s", proto);
+	if (mp->kind == O_PORTS) {
+		xt_xlate_add(xl, " sport . %s dport { ", proto);
+		for (unsigned i = 0; i < count; i++) {
+			if (i)
+				xt_xlate_add(xl, ", ");
+			xt_xlate_add(xl, "0-65535 . %u, %u . 0-65535", ports[i], ports[i]);
+		}
+		xt_xlate_add(xl, " }");
+		return true;
+	}
+	xt_xlate_add(xl, mp->kind == O_SPORTS ? " sport " : " dport ");
+	if (mp->inv)
+		xt_xlate_add(xl, "!= ");
+	bool braces = count > 2 || (count > 1 && !pflag[0]);
+	if (braces)
+		xt_xlate_add(xl, "{ ");
+	for (unsigned i = 0; i < count; i++) {
+		xt_xlate_add(xl, "%s%u", i ? ", " : "", ports[i]);
+		if (pflag[i])
+			xt_xlate_add(xl, "-%u", ports[++i]);
+	}
+	if (braces)
+		xt_xlate_add(xl, "}");
+	return true;
+}
+
 const struct xt_ops xt_multiport_ops = {
 	.name = "multiport", .kind = XT_MATCH, .size = sizeof(struct xt_multiport),
+	.xlate = multiport_xlate,
 	.opts = multiport_opts, .parse = multiport_parse, .final_check = multiport_final_check,
 	.print = multiport_print, .save = multiport_save, .match = multiport_mt,
 };

@@ -186,8 +186,45 @@ static unsigned nat_tg(struct xt_action_param *par, const void *data)
 					nat_hook_manip(par->hook), par->now));
 }
 
+bool xt_nat_xlate(struct xt_xlate *xl, const struct nf_nat_range2 *r, const char *tgt)
+{
+	const char *sep = " ";
+	if (r->flags & NF_NAT_RANGE_PROTO_OFFSET)
+		return false;	/* shifted port maps have no nft form */
+	GString *range = g_string_new(NULL);
+	xt_nat_print_range(range, r, true);
+	xt_xlate_add(xl, "%s", tgt);
+	if (range->len)
+		xt_xlate_add(xl, " to %s", range->str);
+	g_string_free(range, TRUE);
+	if (r->flags & NF_NAT_RANGE_PROTO_RANDOM) {
+		xt_xlate_add(xl, "%srandom", sep);
+		sep = ",";
+	}
+	if (r->flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY) {
+		xt_xlate_add(xl, "%sfully-random", sep);
+		sep = ",";
+	}
+	if (r->flags & NF_NAT_RANGE_PERSISTENT)
+		xt_xlate_add(xl, "%spersistent", sep);
+	return true;
+}
+
+static bool SNAT_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	(void)r;
+	return xt_nat_xlate(xl, &((const struct xt_nat *)data)->range, "snat");
+}
+
+static bool DNAT_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	(void)r;
+	return xt_nat_xlate(xl, &((const struct xt_nat *)data)->range, "dnat");
+}
+
 const struct xt_ops xt_SNAT_ops = {
 	.name = "SNAT", .kind = XT_TARGET, .size = sizeof(struct xt_nat),
+	.xlate = SNAT_xlate,
 	.opts = snat_opts, .parse = nat_parse, .final_check = nat_final_check,
 	.print = nat_print, .save = snat_save,
 	.target = nat_tg, .table = "nat",
@@ -197,6 +234,7 @@ const struct xt_ops xt_SNAT_ops = {
 
 const struct xt_ops xt_DNAT_ops = {
 	.name = "DNAT", .kind = XT_TARGET, .size = sizeof(struct xt_nat),
+	.xlate = DNAT_xlate,
 	.opts = dnat_opts, .parse = nat_parse, .final_check = nat_final_check,
 	.print = nat_print, .save = dnat_save,
 	.target = nat_tg, .table = "nat",

@@ -104,8 +104,27 @@ static bool pkttype_mt(struct xt_action_param *par, const void *data)
 	return (pkttype_of(par->skb) == info->pkttype) ^ !!info->invert;
 }
 
+/* pkttype_xlate: nft's names for unicast, broadcast and multicast, the
+ * number for otherhost. */
+static bool pkttype_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	static const char *const names[] = {
+		[PACKET_HOST] = "unicast", [PACKET_BROADCAST] = "broadcast",
+		[PACKET_MULTICAST] = "multicast",
+	};
+	const struct xt_pkttype_info *info = data;
+	(void)r;
+	xt_xlate_add(xl, "pkttype%s ", info->invert ? " !=" : "");
+	if (info->pkttype >= 0 && info->pkttype < (int)G_N_ELEMENTS(names))
+		xt_xlate_add(xl, "%s", names[info->pkttype]);
+	else
+		xt_xlate_add(xl, "%d", info->pkttype);
+	return true;
+}
+
 const struct xt_ops xt_pkttype_ops = {
 	.name = "pkttype", .kind = XT_MATCH, .size = sizeof(struct xt_pkttype_info),
+	.xlate = pkttype_xlate,
 	.opts = pkttype_opts, .parse = pkttype_parse, .final_check = pkttype_final_check,
 	.print = pkttype_print, .save = pkttype_save, .match = pkttype_mt,
 };

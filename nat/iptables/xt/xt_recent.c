@@ -452,6 +452,7 @@ int nf_proc_xt_recent_read(struct nf_ns *ns, const char *name, GString *out)
 
 const struct xt_ops xt_recent_ops = {
 	.name = "recent", .kind = XT_MATCH, .size = sizeof(struct xt_recent_info),
+	.no_xlate = true,	/* iptables 1.8.9 has no xlate for it */
 	.opts = recent_opts, .init = recent_init, .parse = recent_parse,
 	.final_check = recent_final_check, .print = recent_print, .save = recent_save,
 	.match = recent_mt, .checkentry = recent_check,

@@ -119,8 +119,36 @@ static bool state_mt(struct xt_action_param *par, const void *data)
 	return ((s->mask & xt_state_bit(par->skb)) != 0) != s->inv;
 }
 
+void xt_state_xlate_list(struct xt_xlate *xl, uint8_t mask, bool inv)
+{
+	static const struct { uint8_t bit; const char *name; } order[] = {
+		{ XT_STATE_INVALID, "invalid" }, { XT_STATE_NEW, "new" },
+		{ XT_STATE_RELATED, "related" }, { XT_STATE_ESTABLISHED, "established" },
+		{ XT_STATE_UNTRACKED, "untracked" },
+	};
+	const char *sep = "";
+	if (inv)
+		xt_xlate_add(xl, "! ");
+	for (unsigned i = 0; i < G_N_ELEMENTS(order); i++)
+		if (mask & order[i].bit) {
+			xt_xlate_add(xl, "%s%s", sep, order[i].name);
+			sep = ",";
+		}
+}
+
+/* state_xlate: `ct state` and the list. */
+static bool state_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_state *s = data;
+	(void)r;
+	xt_xlate_add(xl, "ct state ");
+	xt_state_xlate_list(xl, s->mask, s->inv);
+	return true;
+}
+
 const struct xt_ops xt_state_ops = {
 	.name = "state", .kind = XT_MATCH, .size = sizeof(struct xt_state),
+	.xlate = state_xlate,
 	.opts = state_opts, .parse = state_parse, .final_check = state_final_check,
 	.print = state_print, .save = state_save,
 	.match = state_mt, .needs_ct = true,

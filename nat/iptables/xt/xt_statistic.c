@@ -185,8 +185,24 @@ static bool statistic_mt(struct xt_action_param *par, const void *data)
 	return ret;
 }
 
+/* statistic_xlate: `meta random & 2147483647 <|>= P*2^31` and `numgen inc
+ * mod N [!= ]P`. */
+static bool statistic_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_statistic_info *info = data;
+	(void)r;
+	if (info->mode == XT_STATISTIC_MODE_RANDOM)
+		xt_xlate_add(xl, "meta random & %u %s %u", 2147483647u, info->invert ? ">=" : "<",
+			     info->probability);
+	else
+		xt_xlate_add(xl, "numgen inc mod %u %s%u", info->every + 1,
+			     info->invert ? "!= " : "", info->packet);
+	return true;
+}
+
 const struct xt_ops xt_statistic_ops = {
 	.name = "statistic", .kind = XT_MATCH, .size = sizeof(struct xt_statistic_info),
+	.xlate = statistic_xlate,
 	.opts = statistic_opts, .init = statistic_init, .parse = statistic_parse,
 	.final_check = statistic_final_check, .print = statistic_print, .save = statistic_save,
 	.copy = statistic_copy, .destroy = statistic_destroy, .match = statistic_mt,

@@ -308,8 +308,69 @@ static bool udp_mt(struct xt_action_param *par, const void *data)
 	return tcpudp_mt(par, data, false);
 }
 
+/* tcp_xlate / udp_xlate: each port given and not the whole range. udp
+ * marks an inverted --dport with --sport's flag: 1.8.9 prints `udp dport
+ * 53` for `! --dport 53` unless --sport is inverted too. */
+static void tcpudp_xlate_port(struct xt_xlate *xl, const char *proto, const char *dir,
+			      uint16_t lo, uint16_t hi, bool inv)
+{
+	if (lo == 0 && hi == 0xffff)
+		return;
+	if (lo != hi)
+		xt_xlate_add(xl, "%s %s %s%u-%u", proto, dir, inv ? "!= " : "", lo, hi);
+	else
+		xt_xlate_add(xl, "%s %s %s%u", proto, dir, inv ? "!= " : "", lo);
+}
+
+/* print_tcp_xlate: nft's flag names in its bit order, 0x0 for none. */
+static void tcp_xlate_flags(struct xt_xlate *xl, uint8_t flags)
+{
+	static const struct { uint8_t v; const char *name; } names[] = {
+		{ 0x01, "fin" }, { 0x02, "syn" }, { 0x04, "rst" },
+		{ 0x08, "psh" }, { 0x10, "ack" }, { 0x20, "urg" },
+	};
+	bool have = false;
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+		if (flags & names[i].v) {
+			xt_xlate_add(xl, "%s%s", have ? "," : "", names[i].name);
+			have = true;
+		}
+	if (!have)
+		xt_xlate_add(xl, "0x0");
+}
+
+static bool tcp_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_tcpudp *t = data;
+	(void)r;
+	if (t->sport_set)
+		tcpudp_xlate_port(xl, "tcp", "sport", t->sport_min, t->sport_max, t->sport_inv);
+	if (t->dport_set)
+		tcpudp_xlate_port(xl, "tcp", "dport", t->dport_min, t->dport_max, t->dport_inv);
+	if (t->flags_set && (t->flags_mask || t->flags_inv)) {
+		xt_xlate_add(xl, "tcp flags %s", t->flags_inv ? "!= " : "");
+		tcp_xlate_flags(xl, t->flags_cmp);
+		xt_xlate_add(xl, " / ");
+		tcp_xlate_flags(xl, t->flags_mask);
+	}
+	return true;
+}
+
+static bool udp_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_tcpudp *t = data;
+	(void)r;
+	if (t->sport_set)
+		tcpudp_xlate_port(xl, "udp", "sport", t->sport_min, t->sport_max, t->sport_inv);
+	if (t->dport_set)
+		tcpudp_xlate_port(xl, "udp", "dport", t->dport_min, t->dport_max,
+				  t->sport_set && t->sport_inv);
+	return true;
+}
+
 const struct xt_ops xt_tcp_ops = {
 	.name = "tcp", .kind = XT_MATCH, .size = sizeof(struct xt_tcpudp),
+	.xlate = tcp_xlate,
 	.opts = tcp_opts, .parse = tcpudp_parse, .nft_check = tcp_nft_check,
 	.print = tcp_print, .save = tcp_save,
 	.mergeable = tcpudp_has_options, .merge = tcpudp_merge,
@@ -318,6 +379,7 @@ const struct xt_ops xt_tcp_ops = {
 
 const struct xt_ops xt_udp_ops = {
 	.name = "udp", .kind = XT_MATCH, .size = sizeof(struct xt_tcpudp),
+	.xlate = udp_xlate,
 	.opts = udp_opts, .parse = tcpudp_parse, .nft_check = udp_nft_check,
 	.print = udp_print, .save = udp_save,
 	.mergeable = tcpudp_has_options, .merge = tcpudp_merge,

@@ -137,6 +137,7 @@ static bool tos_mt(struct xt_action_param *par, const void *data)
 
 const struct xt_ops xt_tos_ops = {
 	.name = "tos", .kind = XT_MATCH, .size = sizeof(struct xt_tos_match_info),
+	.no_xlate = true,	/* iptables 1.8.9 has no xlate for it */
 	.opts = tos_opts, .parse = tos_parse, .final_check = tos_final_check,
 	.print = tos_print, .save = tos_save, .match = tos_mt,
 };

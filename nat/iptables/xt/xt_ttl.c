@@ -83,8 +83,22 @@ static bool ttl_mt(struct xt_action_param *par, const void *data)
 	}
 }
 
+/* ttl_xlate: `ip ttl [!=|lt|gt] N`. */
+static bool ttl_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	static const char *const op[] = { "ip ttl", "ip ttl !=", "ip ttl lt", "ip ttl gt" };
+	const struct xt_ttl_info *t = data;
+	(void)r;
+	if (t->mode >= G_N_ELEMENTS(op))
+		return false;
+	xt_xlate_add(xl, "%s", op[t->mode]);
+	xt_xlate_add(xl, " %u", t->ttl);
+	return true;
+}
+
 const struct xt_ops xt_ttl_ops = {
 	.name = "ttl", .kind = XT_MATCH, .size = sizeof(struct xt_ttl_info),
+	.xlate = ttl_xlate,
 	.opts = ttl_opts, .parse = ttl_parse, .final_check = ttl_final_check,
 	.print = ttl_print, .save = ttl_save, .match = ttl_mt,
 };
