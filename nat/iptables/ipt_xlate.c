@@ -293,10 +293,14 @@ static int xlate_command(const struct xlate_ctx *x, int argc, char **argv, const
 				g_string_append(out, "nft ");
 		}
 		if (!ok) {
-			/* print_ipt_cmd */
+			/* print_ipt_cmd. do_parse consumed each `!` before an option
+			 * by blanking it in argv (optarg[0] = '\0'), so 1.8.9 prints
+			 * an empty word there: "-A INPUT  -s 1.2.3.4 ..." */
 			g_string_append(out, "# ");
 			for (int i = 1; i < argc; i++)
-				g_string_append_printf(out, "%s ", argv[i]);
+				g_string_append_printf(out, "%s ",
+						       strcmp(argv[i], "!") == 0 && i + 1 < argc &&
+						       argv[i + 1][0] == '-' ? "" : argv[i]);
 			g_string_append_c(out, '\n');
 		}
 		break;

@@ -145,6 +145,7 @@ static unsigned SET_tg(struct xt_action_param *par, const void *data)
 
 const struct xt_ops xt_SET_ops = {
 	.name = "SET", .kind = XT_TARGET, .size = sizeof(struct xt_set_info_target),
+	.no_xlate = true,	/* iptables 1.8.9 has no xlate for it */
 	.opts = SET_opts, .init = SET_init, .parse = SET_parse, .final_check = SET_final_check,
 	.print = SET_print, .save = SET_save, .bind = SET_bind, .copy = SET_copy,
 	.destroy = SET_destroy, .target = SET_tg, .verdict = IPT_T_EXT,

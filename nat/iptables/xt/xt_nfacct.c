@@ -132,6 +132,7 @@ static bool nfacct_mt(struct xt_action_param *par, const void *data)
 
 const struct xt_ops xt_nfacct_ops = {
 	.name = "nfacct", .kind = XT_MATCH, .size = sizeof(struct xt_nfacct_match_info),
+	.no_xlate = true,	/* iptables 1.8.9 has no xlate for it */
 	.opts = nfacct_opts, .parse = nfacct_parse, .final_check = nfacct_final_check,
 	.print = nfacct_print, .save = nfacct_save,
 	.match = nfacct_mt, .checkentry = nfacct_check,

@@ -249,6 +249,7 @@ static bool set_mt(struct xt_action_param *par, const void *data)
 
 const struct xt_ops xt_set_ops = {
 	.name = "set", .kind = XT_MATCH, .size = sizeof(struct xt_set_info_match),
+	.no_xlate = true,	/* iptables 1.8.9 has no xlate for it */
 	.opts = set_opts, .parse = set_parse, .final_check = set_final_check,
 	.print = set_print, .save = set_save, .bind = set_bind, .copy = set_copy,
 	.destroy = set_destroy, .match = set_mt,
