@@ -56,6 +56,7 @@ struct packet {
 	uint64_t id;		/* run-wide serial number, for the packet walk */
 	uint16_t frag_max;	/* IPCB frag_max_size: largest fragment of a datagram
 				 * conntrack's defrag reassembled (0: none) */
+	uint16_t cpu;		/* the CPU that transmitted it (sim/net/cpu.c) */
 	struct nf_skb nf;	/* netfilter view (valid while in a router) */
 };
 

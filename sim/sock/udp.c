@@ -27,6 +27,7 @@ struct udp_job {
 	uint32_t dst, left, size;
 	sim_time interval;
 	uint8_t *data;		/* the payload's size bytes; NULL: zeros */
+	bool parallel;		/* all `left` at once, from threads on the node's CPUs */
 };
 
 static void udp_job_free(void *p)
@@ -142,6 +143,13 @@ static void udp_job_send(struct world *w, struct node *n, struct udp_job *j)
 	(void)udp_sendto(w, n, j->sport, j->dst, j->dport, j->data, j->size);
 }
 
+/* One thread's datagram of a parallel `udp send`. */
+static void udp_job_send_one(struct world *w, struct node *n, unsigned i, void *arg)
+{
+	(void)i;
+	udp_job_send(w, n, arg);
+}
+
 static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 {
 	struct node *n = arg;
@@ -152,6 +160,11 @@ static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 		struct udp_job *j = g_ptr_array_index(u->jobs, i);
 		if (j->serial != serial)
 			continue;
+		if (j->parallel) {
+			node_cpu_parallel(w, n, j->left, udp_job_send_one, j);
+			g_ptr_array_remove_index(u->jobs, i);
+			return;
+		}
 		udp_job_send(w, n, j);
 		if (--j->left)
 			world_at(w, w->now + j->interval, udp_job_ev, n, j->serial);
@@ -170,6 +183,13 @@ int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int 
 int udp_send_data(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
 		  uint32_t count, sim_time interval, const uint8_t *data, uint32_t size)
 {
+	return udp_send_job(w, n, dst, dport, sport, count, interval, data, size, false);
+}
+
+int udp_send_job(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		 uint32_t count, sim_time interval, const uint8_t *data, uint32_t size,
+		 bool parallel)
+{
 	if (sport < 0) {
 		sport = tr_ephemeral(n, udp_port_in_use, NULL);
 		if (!sport)
@@ -185,6 +205,7 @@ int udp_send_data(struct world *w, struct node *n, uint32_t dst, uint16_t dport,
 	j->size = size;
 	j->data = data && size ? g_memdup2(data, size) : NULL;
 	j->interval = interval;
+	j->parallel = parallel;
 	g_ptr_array_add(udp_node_get(n)->jobs, j);
 	world_at(w, w->now, udp_job_ev, n, j->serial);
 	return 0;
