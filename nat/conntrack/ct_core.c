@@ -3,7 +3,9 @@
  * Mirrors nf_conntrack_core.c: nf_conntrack_in (ICMP errors first, then
  * resolve_normal_ct: tuple, lookup, init_conntrack with the table-full
  * early drop, then the protocol tracker), __nf_conntrack_confirm with clash
- * resolution, the event cache, and the entry's text for conntrack -L/-E.
+ * resolution (nf_ct_resolve_clash and, for UDP, nf_ct_resolve_clash_harder:
+ * reached when two CPUs race, ct_race.c), the event cache, and the entry's
+ * text for conntrack -L/-E.
  * Counters move where the kernel moves them: `invalid` for packets that
  * cannot be tracked, `error` for broken or unknown ICMP errors, `drop` and
  * `insert_failed` for failed confirms, `early_drop` per evicted entry;
