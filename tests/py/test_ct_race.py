@@ -107,6 +107,9 @@ def test_snat_race_insert_failed_drops_one(tmp_path):
     (_, entries), = ct_lists(res.stdout, "r")
     assert len(entries) == 1
     assert "tuple clash at confirm (insert_failed) at POSTROUTING" in res.stdout
+    # the walk says which CPU ran each: the two queries on two CPUs
+    heads = [l for l in res.stdout.splitlines() if " r packet #" in l and " in eth0 " in l]
+    assert sorted(l.split(" on CPU ")[1][0] for l in heads) == ["0", "1"], heads
 
 
 def test_snat_race_other_seed_no_drop(tmp_path):
