@@ -24,7 +24,10 @@
  * CPUs between nf_conntrack_in and __nf_conntrack_confirm, and its
  * outcomes: the clash resolved (clash_resolve) or insert_failed and a drop.
  * A sender's parallel sends (`udp send ... parallel`, sim/sock/udp.c) run
- * the same way on the sender, datagram i on CPU i mod N.
+ * the same way on the sender, datagram i on CPU i mod N. A frame carries
+ * its CPU (packet.cpu): the one that made it (packet_cur_cpu) or, on a node
+ * of several CPUs, the one that received it, so a forwarded frame goes on
+ * over a veth on the CPU that processed it; a bridge keeps it.
  */
 #include <string.h>
 #include "nat/nf.h"
@@ -138,6 +141,7 @@ static void cpu_backlog_ev(struct world *w, void *arg, uint64_t u)
 			struct cpu_rx *r = &g_array_index(q, struct cpu_rx, i);
 
 			n->cur_cpu = r->cpu;
+			packet_cur_cpu = (uint16_t)r->cpu;
 			node_l3_process(w, n, r->ifc, r->p);
 		}
 	} else {
@@ -164,6 +168,7 @@ static void cpu_backlog_ev(struct world *w, void *arg, uint64_t u)
 				struct cpu_rx *r = &g_array_index(q, struct cpu_rx, next[c]);
 
 				n->cur_cpu = c;
+				packet_cur_cpu = (uint16_t)c;
 				if (n->nf)
 					nf_ct_cpu_set(n->nf, c);
 				node_l3_process(w, n, r->ifc, r->p);
@@ -179,6 +184,7 @@ static void cpu_backlog_ev(struct world *w, void *arg, uint64_t u)
 			nf_ct_cpu_end(n->nf);
 	}
 	n->cur_cpu = 0;
+	packet_cur_cpu = 0;
 	g_array_free(q, TRUE);
 }
 
@@ -191,6 +197,7 @@ void node_cpu_enqueue(struct world *w, struct node *n, struct iface *ifc, struct
 		r.cpu = p->cpu % n->cpus;
 	else
 		r.cpu = cpu_rss(b, p, n->cpus);
+	p->cpu = (uint16_t)r.cpu;
 	g_array_append_val(b->q, r);
 	if (!b->scheduled) {
 		b->scheduled = true;
@@ -219,6 +226,7 @@ void node_cpu_parallel(struct world *w, struct node *n, unsigned count,
 			nf_ct_cpu_round(n->nf);
 		for (unsigned i = 0; i < k; i++) {
 			n->cur_cpu = order[i];
+			packet_cur_cpu = (uint16_t)order[i];
 			if (n->nf && k > 1)
 				nf_ct_cpu_set(n->nf, order[i]);
 			fn(w, n, base + order[i], arg);
@@ -227,6 +235,7 @@ void node_cpu_parallel(struct world *w, struct node *n, unsigned count,
 	if (n->nf && ncpu > 1 && count > 1)
 		nf_ct_cpu_end(n->nf);
 	n->cur_cpu = 0;
+	packet_cur_cpu = 0;
 }
 
 void node_cpu_free(struct node *n)

@@ -129,7 +129,6 @@ void link_transmit(struct world *w, struct iface *ifc, struct packet *p)
 	int side = ifc->link_side;
 	struct link_dir *d = &l->dir[side];
 	p->next = NULL;
-	p->cpu = (uint16_t)ifc->node->cur_cpu;
 	if (l->rate_bps == 0) {
 		ifc->tx_packets++;
 		d->sent++;

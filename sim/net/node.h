@@ -123,8 +123,8 @@ struct node {
 	 * boot), made on first use, freed by the shell's node_exit */
 	struct shell_state *shell;
 	/* its CPUs (`cpus N`, cpu.c): 0 or 1 is one CPU, and then backlog is
-	 * NULL; cur_cpu is the CPU running the node's code now (a transmitted
-	 * frame carries it: packet.cpu) */
+	 * NULL; cur_cpu is the CPU running the node's code now (the walk
+	 * names it; frames carry it in packet.cpu) */
 	unsigned cpus, cur_cpu;
 	struct cpu_backlog *backlog;
 };

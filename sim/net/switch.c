@@ -66,7 +66,6 @@ void switch_receive(struct world *w, struct node *sw, struct iface *in, struct p
 	}
 	int in_idx = switch_port_index(sw, in);
 	switch_learn(sw, p->data + 6, in_idx);
-	sw->cur_cpu = p->cpu;	/* a bridge forwards on the CPU it received on */
 
 	const uint8_t *dst = p->data;
 	if (!(dst[0] & 1)) {

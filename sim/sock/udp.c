@@ -27,7 +27,6 @@ struct udp_job {
 	uint32_t dst, left, size;
 	sim_time interval;
 	uint8_t *data;		/* the payload's size bytes; NULL: zeros */
-	bool parallel;		/* all `left` at once, from threads on the node's CPUs */
 };
 
 static void udp_job_free(void *p)
@@ -150,6 +149,23 @@ static void udp_job_send_one(struct world *w, struct node *n, unsigned i, void *
 	udp_job_send(w, n, arg);
 }
 
+/* A parallel `udp send`: all its datagrams now, one thread each. */
+static void udp_job_parallel_ev(struct world *w, void *arg, uint64_t serial)
+{
+	struct node *n = arg;
+	struct udp_node *u = n->udp;
+	if (!u)
+		return;
+	for (unsigned i = 0; i < u->jobs->len; i++) {
+		struct udp_job *j = g_ptr_array_index(u->jobs, i);
+		if (j->serial != serial)
+			continue;
+		node_cpu_parallel(w, n, j->left, udp_job_send_one, j);
+		g_ptr_array_remove_index(u->jobs, i);
+		return;
+	}
+}
+
 static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 {
 	struct node *n = arg;
@@ -160,11 +176,6 @@ static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 		struct udp_job *j = g_ptr_array_index(u->jobs, i);
 		if (j->serial != serial)
 			continue;
-		if (j->parallel) {
-			node_cpu_parallel(w, n, j->left, udp_job_send_one, j);
-			g_ptr_array_remove_index(u->jobs, i);
-			return;
-		}
 		udp_job_send(w, n, j);
 		if (--j->left)
 			world_at(w, w->now + j->interval, udp_job_ev, n, j->serial);
@@ -205,9 +216,8 @@ int udp_send_job(struct world *w, struct node *n, uint32_t dst, uint16_t dport, 
 	j->size = size;
 	j->data = data && size ? g_memdup2(data, size) : NULL;
 	j->interval = interval;
-	j->parallel = parallel;
 	g_ptr_array_add(udp_node_get(n)->jobs, j);
-	world_at(w, w->now, udp_job_ev, n, j->serial);
+	world_at(w, w->now, parallel ? udp_job_parallel_ev : udp_job_ev, n, j->serial);
 	return 0;
 }
 
