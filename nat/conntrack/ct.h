@@ -350,6 +350,9 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
  * tuple, or with its original tuple). */
 bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 		    const struct ct_entry *ignored, nf_time now);
+/* fn on every entry in the table by its REPLY tuple only (the flush's). */
+void ct_table_foreach_clash(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
+			    void *arg);
 /* Insert a clash loser by its REPLY tuple only (nf_ct_resolve_clash_harder). */
 void ct_table_insert_reply(struct nf_ns *ns, struct ct_entry *ct, uint32_t reply_bucket);
 /* Call fn on every confirmed entry, in bucket order (deterministic). fn may

@@ -424,6 +424,26 @@ void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_ent
 	}
 }
 
+/* The entries in the table by their REPLY tuple only (IPS_NAT_CLASH), which
+ * ct_table_foreach (ORIGINAL nodes, as ctnetlink's dump) does not give; the
+ * kernel's flush (nf_ct_iterate_cleanup) walks REPLY nodes and meets them. */
+void ct_table_foreach_clash(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
+			    void *arg)
+{
+	for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++) {
+		struct ct_tuple_node *n = ns->ct->buckets[b];
+
+		while (n) {
+			struct ct_tuple_node *next = n->next;
+			struct ct_entry *ct = ct_of_node(n);
+
+			if (n->t.dir == CT_DIR_REPLY && (ct->status & IPS_NAT_CLASH))
+				fn(ns, ct, arg);
+			n = next;
+		}
+	}
+}
+
 /* Kill the expired entries of one bucket; returns how many. */
 unsigned ct_table_reap_bucket(struct nf_ns *ns, uint32_t b, nf_time now)
 {

@@ -162,3 +162,19 @@ def test_cpus_and_veth_syntax(tmp_path):
     p = write_scn(tmp_path, "link", "host a\nhost b\nlink a:eth0 b:eth0 bogus\nend 1s\n")
     res = run(p, out=tmp_path / "o")
     assert res.rc == 2 and "(rate, delay, loss, queue or veth)" in res.stderr, explain(res)
+
+
+def test_flush_takes_the_reply_only_entry(tmp_path):
+    """`conntrack -F` deletes the entry that is in the table by its REPLY
+    tuple only (the kernel's flush walks REPLY nodes), though `-L` never
+    showed it: its DESTROY event too."""
+    text = RACE.read_text() + "at 1.6s node: conntrack -F\nat 1.6s node: conntrack -C\n"
+    p = write_scn(tmp_path, "flush", text)
+    (tmp_path / "kube-dns.rules").write_text((RACE.parent / "kube-dns.rules").read_text())
+    res = run(p, "--check", out=tmp_path / "o", seed=2)
+    assert res.rc == 0, explain(res)
+    counts = [[l.strip() for l in b.lines if l.strip()]
+              for b in outputs(res.stdout, "node", "conntrack -C")]
+    assert counts[:2] == [["2"], ["0"]], counts
+    events = (res.outdir / "conntrack-events.log").read_text().splitlines()
+    assert sum("[DESTROY]" in e and "[1.600000]" in e for e in events) == 2, events
