@@ -69,6 +69,9 @@ enum {
 	 * counted in nf_conntrack_count until freed (the kernel decrements
 	 * the count in nf_conntrack_free, when the last reference goes) */
 	IPS_HELD_DEAD = 1 << 16,
+	/* a clash loser inserted by its REPLY tuple only (nf_ct_resolve_clash_harder:
+	 * the kernel's IPS_NAT_CLASH, which shares bit 12 with IPS_UNTRACKED there) */
+	IPS_NAT_CLASH = 1 << 17,
 };
 
 /* Conntrack events (enum ip_conntrack_events), cached on the entry in
@@ -310,6 +313,9 @@ struct nf_conntrack_net {
 	/* struct ct_entry * -> struct nf_conn_seqadj * (ct_seqadj.c); NULL
 	 * until an entry gets one */
 	GHashTable *seqadj;
+	/* the insertion race of several CPUs (ct_race.c): NULL but during a
+	 * round; the round's store */
+	struct ct_race *race, *race_store;
 	/* a hint at each new entry's creation (NAT's prefetch); NULL: none */
 	void (*new_hint)(const struct nf_ns *ns, const struct ct_tuple *t);
 
@@ -344,6 +350,11 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
  * tuple, or with its original tuple). */
 bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 		    const struct ct_entry *ignored, nf_time now);
+/* fn on every entry in the table by its REPLY tuple only (the flush's). */
+void ct_table_foreach_clash(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
+			    void *arg);
+/* Insert a clash loser by its REPLY tuple only (nf_ct_resolve_clash_harder). */
+void ct_table_insert_reply(struct nf_ns *ns, struct ct_entry *ct, uint32_t reply_bucket);
 /* Call fn on every confirmed entry, in bucket order (deterministic). fn may
  * delete the entry it is given. */
 void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
@@ -361,6 +372,15 @@ uint32_t ct_hash_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
  * Pure hints: they change nothing. Returns / takes the bucket index. */
 uint32_t ct_table_prefetch_bucket(const struct nf_ns *ns, const struct ct_tuple *t);
 void ct_table_prefetch_chain(const struct nf_ns *ns, uint32_t bucket, unsigned depth);
+
+/* ----- several CPUs (ct_race.c) ----- */
+
+/* During a round: ct was confirmed in this round by another CPU than the
+ * packet's, so the packet's lookups must not see it. */
+bool ct_race_hidden(const struct nf_ns *ns, const struct ct_entry *ct);
+/* During a round: the packet in hand confirmed ct. */
+void ct_race_note(struct nf_ns *ns, const struct ct_entry *ct);
+void ct_race_free(struct nf_ns *ns);
 
 /* ----- the core (ct_core.c) ----- */
 

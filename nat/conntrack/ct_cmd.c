@@ -599,6 +599,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 
 		ct_table_reap_all(ns, now);
 		ct_table_foreach(ns, ct_list_one, &c);
+		ct_table_foreach_clash(ns, ct_list_one, &c);
 		g_string_append(err, CT_TOOL "connection tracking table has been emptied.\n");
 		return 0;
 	}

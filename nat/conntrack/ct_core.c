@@ -3,7 +3,9 @@
  * Mirrors nf_conntrack_core.c: nf_conntrack_in (ICMP errors first, then
  * resolve_normal_ct: tuple, lookup, init_conntrack with the table-full
  * early drop, then the protocol tracker), __nf_conntrack_confirm with clash
- * resolution, the event cache, and the entry's text for conntrack -L/-E.
+ * resolution (nf_ct_resolve_clash and, for UDP, nf_ct_resolve_clash_harder:
+ * reached when two CPUs race, ct_race.c), the event cache, and the entry's
+ * text for conntrack -L/-E.
  * Counters move where the kernel moves them: `invalid` for packets that
  * cannot be tracked, `error` for broken or unknown ICMP errors, `drop` and
  * `insert_failed` for failed confirms, `early_drop` per evicted entry;
@@ -362,12 +364,32 @@ static bool ct_resolve_clash_one(struct nf_ns *ns, struct nf_skb *skb,
 	return false;
 }
 
-/* nf_ct_resolve_clash. Linux's last resort (insert the loser with only
- * its REPLY tuple when just ORIGINAL clashed) needs two packets of one new
- * flow in flight at once, which a single-threaded walk never has: natsim
- * drops there instead. */
+/* nf_ct_resolve_clash_harder (Linux 5.6+): the winner took the loser's
+ * ORIGINAL tuple with another NAT result (two CPUs' packets of one UDP
+ * socket DNATed to two endpoints). If the loser's REPLY tuple is free, the
+ * loser goes in by that tuple only, for 1 s, fixed, never ASSURED
+ * (IPS_NAT_CLASH): its packet passes with its own NAT and the answer finds
+ * it; lookups in the ORIGINAL direction keep finding the winner. */
+static bool ct_resolve_clash_harder(struct nf_ns *ns, struct nf_skb *skb, uint32_t reply_bucket,
+				    nf_time now)
+{
+	struct ct_entry *loser = skb->ct;
+
+	if (ct_find_raw_in(ns, reply_bucket, &loser->tuplehash[CT_DIR_REPLY].t))
+		return false;
+	ct_set_timeout(ns, loser, now + NS_PER_S);
+	loser->status |= IPS_FIXED_TIMEOUT | IPS_NAT_CLASH;
+	ct_table_unlink(ns, loser);	/* off the unconfirmed list */
+	ct_table_insert_reply(ns, loser, reply_bucket);
+	ns->ct->stats.clash_resolve++;
+	return true;
+}
+
+/* nf_ct_resolve_clash: the winner's entry is used (__nf_ct_resolve_clash),
+ * else the loser goes in by its REPLY tuple (nf_ct_resolve_clash_harder),
+ * else drop with insert_failed. Protocols without allow_clash (TCP) drop. */
 static int ct_resolve_clash(struct nf_ns *ns, struct nf_skb *skb, struct ct_tuple_node *h,
-			    nf_time now)
+			    uint32_t reply_bucket, nf_time now)
 {
 	struct ct_entry *loser = skb->ct;
 	const struct ct_l4proto *l4 = ct_l4proto_find(loser->tuplehash[0].t.proto);
@@ -379,6 +401,8 @@ static int ct_resolve_clash(struct nf_ns *ns, struct nf_skb *skb, struct ct_tupl
 			return NF_ACCEPT;
 		r = ct_find_raw(ns, &loser->tuplehash[CT_DIR_REPLY].t);
 		if (r && ct_resolve_clash_one(ns, skb, ct_of_node(r), now))
+			return NF_ACCEPT;
+		if (ct_resolve_clash_harder(ns, skb, reply_bucket, now))
 			return NF_ACCEPT;
 	}
 	ns->ct->stats.drop++;
@@ -413,8 +437,10 @@ int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 		if (!h)
 			h = ct_find_raw_in(ns, b[CT_DIR_REPLY], &ct->tuplehash[CT_DIR_REPLY].t);
 		if (h) {
-			int ret = ct_resolve_clash(ns, skb, h, now);
+			int ret = ct_resolve_clash(ns, skb, h, b[CT_DIR_REPLY], now);
 
+			if (ret == NF_ACCEPT && skb->ct == ct && ns->ct->race)
+				ct_race_note(ns, ct);	/* inserted by its REPLY tuple */
 			if (ret == NF_ACCEPT)
 				ct_deliver_cached_events(ns, skb->ct, now);
 			return ret;
@@ -422,6 +448,8 @@ int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 		ct_table_unlink(ns, ct);	/* off the unconfirmed list */
 		ct_table_insert_at(ns, ct, b);
 		ct_event_cache(ct, IPCT_NEW);
+		if (ns->ct->race)
+			ct_race_note(ns, ct);
 	}
 	ct_deliver_cached_events(ns, ct, now);
 	return NF_ACCEPT;

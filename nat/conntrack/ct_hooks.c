@@ -166,7 +166,13 @@ static __attribute__((noinline)) unsigned ct_hook_confirm_entry(struct nf_skb *s
 		if (v == NF_ACCEPT && ct && ct != mine)
 			nf_trace(ns, NF_TRACE_STEP "clash resolved: an identical entry was confirmed "
 				 "first, the packet uses it (clash_resolve +1)", h, "conntrack");
-		if (v == NF_ACCEPT && ct && (ct->status & IPS_CONFIRMED)) {
+		if (v == NF_ACCEPT && ct == mine && (ct->status & IPS_NAT_CLASH)) {
+			nf_trace(ns, NF_TRACE_STEP "clash resolved: the entry confirmed first has "
+				 "another NAT result; this one goes in by its REPLY tuple only, for 1 s "
+				 "(clash_resolve +1), REPLY bucket %u", h, "conntrack",
+				 ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_REPLY].t));
+			ct_trace_tuples(ns, ct, true);
+		} else if (v == NF_ACCEPT && ct && (ct->status & IPS_CONFIRMED)) {
 			nf_trace(ns, NF_TRACE_STEP "confirmed: in the table, ORIGINAL bucket %u, "
 				 "REPLY bucket %u", h, "conntrack",
 				 ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t),

@@ -33,6 +33,7 @@ static void ct_net_init(struct nf_ns *ns)
 static void ct_net_exit(struct nf_ns *ns)
 {
 	ct_table_free_all(ns);
+	ct_race_free(ns);
 	free(ns->ct->buckets);
 	ns->ct->buckets = NULL;
 	ct_gc_index_free(&ns->ct->gc_index);

@@ -214,6 +214,25 @@ void ct_table_insert_at(struct nf_ns *ns, struct ct_entry *ct, const uint32_t bu
 		ns->ct->count_peak = ns->ct->count + ns->ct->held_dead;
 }
 
+/* nf_ct_resolve_clash_harder's insertion: the REPLY tuple only (the
+ * kernel's hlist_nulls_add_fake for ORIGINAL), so lookups in the ORIGINAL
+ * direction find the winner and `conntrack -L` (ORIGINAL nodes) skips it. */
+void ct_table_insert_reply(struct nf_ns *ns, struct ct_entry *ct, uint32_t reply_bucket)
+{
+	struct ct_tuple_node *n = &ct->tuplehash[CT_DIR_REPLY];
+	uint32_t b[CT_DIR_MAX] = { reply_bucket, reply_bucket };
+
+	ct->tuplehash[CT_DIR_ORIGINAL].next = NULL;
+	n->next = ns->ct->buckets[reply_bucket];
+	ns->ct->buckets[reply_bucket] = n;
+	ct_gc_note_entry(ns, b, ct->timeout);
+	ct->status |= IPS_CONFIRMED;
+	if (!ns->ct->count++)
+		ns->ct->gc_wake_valid = false;
+	if (ns->ct->count + ns->ct->held_dead > ns->ct->count_peak)
+		ns->ct->count_peak = ns->ct->count + ns->ct->held_dead;
+}
+
 void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
 {
 	uint32_t b[CT_DIR_MAX];
@@ -309,6 +328,12 @@ void ct_table_free_all(struct nf_ns *ns)
 					ct_chain_del(ns, &ct->tuplehash[CT_DIR_REPLY]);
 					nf_ct_ext_destroy(ns, ct);
 					ct_entry_free(ct);
+				} else if (ct_of_node(n)->status & IPS_NAT_CLASH) {
+					/* in the table by its REPLY tuple only */
+					struct ct_entry *ct = ct_of_node(n);
+
+					nf_ct_ext_destroy(ns, ct);
+					ct_entry_free(ct);
 				}
 			}
 		}
@@ -339,7 +364,8 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
 			if (next && ct_of_node(next) == ct)
 				next = next->next;
 			ct_entry_kill(ns, ct, now);
-		} else if (ct_tuple_equal(&n->t, t)) {
+		} else if (ct_tuple_equal(&n->t, t) &&
+			   (!ns->ct->race || !ct_race_hidden(ns, ct))) {
 			return n;
 		}
 		n = next;
@@ -368,7 +394,8 @@ bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 			ct_entry_kill(ns, ct, now);
 		} else if (ct_tuple_equal(&n->t, t) &&
 			   !(ignored && ct_tuple_equal(&ignored->tuplehash[CT_DIR_ORIGINAL].t,
-						       &ct->tuplehash[CT_DIR_ORIGINAL].t))) {
+						       &ct->tuplehash[CT_DIR_ORIGINAL].t)) &&
+			   (!ns->ct->race || !ct_race_hidden(ns, ct))) {
 			ns->ct->stats.found++;
 			return true;
 		}
@@ -392,6 +419,26 @@ void ct_table_foreach(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_ent
 					next = next->next;
 				fn(ns, ct, arg);
 			}
+			n = next;
+		}
+	}
+}
+
+/* The entries in the table by their REPLY tuple only (IPS_NAT_CLASH), which
+ * ct_table_foreach (ORIGINAL nodes, as ctnetlink's dump) does not give; the
+ * kernel's flush (nf_ct_iterate_cleanup) walks REPLY nodes and meets them. */
+void ct_table_foreach_clash(struct nf_ns *ns, void (*fn)(struct nf_ns *, struct ct_entry *, void *),
+			    void *arg)
+{
+	for (uint32_t b = 0; b < ns->ct->sysctl.ct_buckets; b++) {
+		struct ct_tuple_node *n = ns->ct->buckets[b];
+
+		while (n) {
+			struct ct_tuple_node *next = n->next;
+			struct ct_entry *ct = ct_of_node(n);
+
+			if (n->t.dir == CT_DIR_REPLY && (ct->status & IPS_NAT_CLASH))
+				fn(ns, ct, arg);
 			n = next;
 		}
 	}

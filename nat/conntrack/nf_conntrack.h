@@ -48,4 +48,14 @@ struct nf_ct_peek {
 };
 void nf_ct_peek(const struct nf_ns *ns, struct nf_ct_peek *out);
 
+/* Several CPUs (ct_race.c): the simulator hands the packets of one instant
+ * that several CPUs process at once in rounds (sim/net/cpu.c). A round
+ * starts with nf_ct_cpu_round, each packet's walk is preceded by
+ * nf_ct_cpu_set(its CPU), and nf_ct_cpu_end ends the rounds. Within a round
+ * a packet's lookups miss the entries other CPUs' packets confirmed in that
+ * round (they were unconfirmed when it looked); its confirm meets them. */
+void nf_ct_cpu_round(struct nf_ns *ns);
+void nf_ct_cpu_set(struct nf_ns *ns, unsigned cpu);
+void nf_ct_cpu_end(struct nf_ns *ns);
+
 #endif

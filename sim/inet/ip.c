@@ -326,8 +326,11 @@ static void ip_trace_head(struct world *w, const struct node *n, const struct pa
 	char ts[32];
 	GString *s = g_string_new(NULL);
 	sim_time_format(w->now, ts);
-	g_string_append_printf(s, "[%s] %s packet #%" G_GUINT64_FORMAT " %s: ", ts, n->name, p->id,
+	g_string_append_printf(s, "[%s] %s packet #%" G_GUINT64_FORMAT " %s", ts, n->name, p->id,
 			       from);
+	if (n->cpus > 1)	/* which of its CPUs runs it (sim/net/cpu.c) */
+		g_string_append_printf(s, " on CPU %u", n->cur_cpu);
+	g_string_append(s, ": ");
 	packet_summary(p, s);
 	probe_fire_walk(&w->probes, s->str);
 	g_string_free(s, TRUE);

@@ -49,6 +49,15 @@ void node_set_route_mtu(node_route_mtu_fn fn)
 
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
 {
+	if (n->cpus > 1) {
+		node_cpu_enqueue(w, n, ifc, p);
+		return;
+	}
+	node_l3_process(w, n, ifc, p);
+}
+
+void node_l3_process(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
+{
 	if (node_l3_rcv)
 		node_l3_rcv(w, n, ifc, p);
 	else
@@ -281,6 +290,7 @@ void node_free(struct node *n)
 			node_subsys[i]->node_exit(n);
 	if (n->nf)
 		nf_ns_free(n->nf);
+	node_cpu_free(n);
 	for (unsigned i = 0; i < n->ifaces->len; i++) {
 		struct iface *ifc = g_ptr_array_index(n->ifaces, i);
 		pcapw_close(ifc->pcap);

@@ -122,6 +122,11 @@ struct node {
 	/* the shell's state (sim/shell/shell_state.h: file store, journal, the
 	 * boot), made on first use, freed by the shell's node_exit */
 	struct shell_state *shell;
+	/* its CPUs (`cpus N`, cpu.c): 0 or 1 is one CPU, and then backlog is
+	 * NULL; cur_cpu is the CPU running the node's code now (the walk
+	 * names it; frames carry it in packet.cpu) */
+	unsigned cpus, cur_cpu;
+	struct cpu_backlog *backlog;
 };
 
 /* A switch's bridge (the kernel's struct net_bridge, br_private.h): its
@@ -144,6 +149,7 @@ struct link {
 	sim_time delay;
 	double loss;		/* 0..1 */
 	unsigned queue_limit;	/* packets; default 1000 (txqueuelen) */
+	bool veth;		/* `veth`: received on the sender's CPU (cpu.c) */
 	struct link_dir dir[2];	/* dir[i]: frames sent by end[i] */
 	int line;		/* scenario line */
 };
@@ -208,8 +214,24 @@ void node_set_addr_type(node_addr_type_fn fn);
  * netfilter asks it through nf_env.route_mtu (TCPMSS). */
 typedef unsigned (*node_route_mtu_fn)(const struct node *n, uint32_t addr);
 void node_set_route_mtu(node_route_mtu_fn fn);
-/* Hand a received IPv4 frame to the registered handler (link.c). */
+/* Hand a received IPv4 frame to the registered handler (link.c); on a node
+ * of several CPUs, through its backlog (cpu.c). */
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p);
+/* The handler itself, at once (cpu.c's backlog). */
+void node_l3_process(struct world *w, struct node *n, struct iface *ifc, struct packet *p);
+
+/* ----- CPUs (cpu.c) ----- */
+/* `cpus N`: N > 1 draws the node's RSS key from the run's generator. */
+void node_set_cpus(struct world *w, struct node *n, unsigned cpus);
+/* A received frame onto the backlog of a node of several CPUs, on the CPU
+ * its link gives it (veth: the sender's; else RSS); processed in an event of
+ * this instant. */
+void node_cpu_enqueue(struct world *w, struct node *n, struct iface *ifc, struct packet *p);
+/* fn(w, n, i, arg) for i in [0, count), as `count` threads on the node's
+ * CPUs at once (i on CPU i mod N), in rounds of N in a seeded order. */
+void node_cpu_parallel(struct world *w, struct node *n, unsigned count,
+		       void (*fn)(struct world *w, struct node *n, unsigned i, void *arg), void *arg);
+void node_cpu_free(struct node *n);
 
 /* ----- layer 2 (link.c, switch.c) ----- */
 /* Join a and b (both must have no link yet) with a link: rate 0 (infinite),

@@ -18,6 +18,8 @@
 
 static struct packet *pool_free; /* single-threaded engine: one global pool */
 
+uint16_t packet_cur_cpu;
+
 static struct packet *packet_alloc(uint32_t len)
 {
 	struct packet *p;
@@ -34,6 +36,7 @@ static struct packet *packet_alloc(uint32_t len)
 	p->cap = cap;
 	p->data = (uint8_t *)(p + 1);
 	p->len = len;
+	p->cpu = packet_cur_cpu;
 	p->nf.end = p->data + cap;	/* a NAT helper's room (nf_skb_tailroom) */
 	return p;
 }
@@ -52,6 +55,7 @@ struct packet *packet_clone(const struct packet *p)
 	c->l3 = p->l3;
 	c->l4 = p->l4;
 	c->id = p->id;
+	c->cpu = p->cpu;	/* a bridge floods on the CPU it received on */
 	/* The netfilter view points into the copy; a conntrack reference is not
 	 * duplicated (the clone is a new skb). */
 	if (p->nf.ip && p->nf.ip >= p->data && p->nf.ip < p->data + p->len) {

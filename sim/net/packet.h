@@ -56,8 +56,14 @@ struct packet {
 	uint64_t id;		/* run-wide serial number, for the packet walk */
 	uint16_t frag_max;	/* IPCB frag_max_size: largest fragment of a datagram
 				 * conntrack's defrag reassembled (0: none) */
+	uint16_t cpu;		/* the CPU that made it or last received it (sim/net/cpu.c) */
 	struct nf_skb nf;	/* netfilter view (valid while in a router) */
 };
+
+/* The CPU running the node code now: 0 but in a round of a node of several
+ * CPUs (sim/net/cpu.c sets it); a new frame carries it in packet.cpu. One
+ * for the process, as the pool: the engine is single-threaded. */
+extern uint16_t packet_cur_cpu;
 
 /* Allocate a zeroed frame of `len` bytes. */
 struct packet *packet_new(uint32_t len);

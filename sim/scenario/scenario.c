@@ -262,15 +262,24 @@ static bool is_decl(const char *w0)
 static int parse_node(struct parser *ps, struct scn_line *l, char **v, int n)
 {
 	enum node_kind kind = v[0][0] == 'h' ? NODE_HOST : v[0][0] == 'r' ? NODE_ROUTER : NODE_SWITCH;
-	if (n != 2)
-		return perr(ps, l->line, "expected `%s NAME`", v[0]);
+	guint64 cpus = 1;
+	if (kind != NODE_SWITCH && n == 4 && strcmp(v[2], "cpus") == 0) {
+		if (!g_ascii_string_to_unsigned(v[3], 10, 1, 256, &cpus, NULL))
+			return perr(ps, l->line, "bad cpus \"%s\" (1 to 256)", v[3]);
+	} else if (n != 2) {
+		return perr(ps, l->line, kind == NODE_SWITCH ? "expected `%s NAME`"
+			    : "expected `%s NAME [cpus N]`", v[0]);
+	}
 	if (!scn_name_valid(v[1], NODENAME_MAX - 1))
 		return perr(ps, l->line, "bad node name \"%s\": use letters, digits, '_', '.', '-' "
 			    "(not first), at most %d characters", v[1], NODENAME_MAX - 1);
 	if (node_find(ps->w, v[1]))
 		return perr(ps, l->line, "duplicate node \"%s\"", v[1]);
-	if (!node_new(ps->w, v[1], kind))
+	struct node *nd = node_new(ps->w, v[1], kind);
+	if (!nd)
 		return perr(ps, l->line, "cannot create node \"%s\"", v[1]);
+	if (cpus > 1)
+		node_set_cpus(ps->w, nd, (unsigned)cpus);
 	return 0;
 }
 
@@ -306,15 +315,21 @@ static int parse_link(struct parser *ps, struct scn_line *l, char **v, int n)
 {
 	struct iface *a, *b;
 	if (n < 3)
-		return perr(ps, l->line, "expected `link A:IF B:IF [rate R] [delay D] [loss P%%] [queue N]`");
+		return perr(ps, l->line, "expected `link A:IF B:IF [rate R] [delay D] [loss P%%] [queue N] [veth]`");
 	uint64_t rate = 0;
 	sim_time delay = 0;
 	double loss = 0;
 	unsigned queue = 1000;
+	bool veth = false;
 	for (int i = 3; i < n; i += 2) {
 		const char *k = v[i], *val = i + 1 < n ? v[i + 1] : NULL;
+		if (strcmp(k, "veth") == 0) {	/* a flag: no value */
+			veth = true;
+			i--;
+			continue;
+		}
 		if (strcmp(k, "rate") && strcmp(k, "delay") && strcmp(k, "loss") && strcmp(k, "queue"))
-			return perr(ps, l->line, "unexpected \"%s\" in link (rate, delay, loss or queue)", k);
+			return perr(ps, l->line, "unexpected \"%s\" in link (rate, delay, loss, queue or veth)", k);
 		if (!val)
 			return perr(ps, l->line, "`%s` needs a value", k);
 		if (strcmp(k, "rate") == 0) {
@@ -355,6 +370,7 @@ static int parse_link(struct parser *ps, struct scn_line *l, char **v, int n)
 	lk->delay = delay;
 	lk->loss = loss;
 	lk->queue_limit = queue;
+	lk->veth = veth;
 	lk->line = l->line;
 	return 0;
 }

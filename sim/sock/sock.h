@@ -105,6 +105,12 @@ int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int 
  * `udp send ... text "TEXT"`. */
 int udp_send_data(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
 		  uint32_t count, sim_time interval, const uint8_t *data, uint32_t size);
+/* The same; `parallel`: the `count` datagrams all now, from one thread each
+ * on the node's CPUs (sendmsg on one socket from several threads, as glibc's
+ * resolver sends its A and AAAA queries; sim/net/cpu.c), `interval` unused. */
+int udp_send_job(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		 uint32_t count, sim_time interval, const uint8_t *data, uint32_t size,
+		 bool parallel);
 /* One datagram of `len` bytes (NULL: zeros) from the socket on sport (bound
  * now if there is none) to dst:dport, sent at once (sendto): an
  * application's own protocol (TFTP). 0, or -ENETUNREACH (no route; the

@@ -142,6 +142,30 @@ static void udp_job_send(struct world *w, struct node *n, struct udp_job *j)
 	(void)udp_sendto(w, n, j->sport, j->dst, j->dport, j->data, j->size);
 }
 
+/* One thread's datagram of a parallel `udp send`. */
+static void udp_job_send_one(struct world *w, struct node *n, unsigned i, void *arg)
+{
+	(void)i;
+	udp_job_send(w, n, arg);
+}
+
+/* A parallel `udp send`: all its datagrams now, one thread each. */
+static void udp_job_parallel_ev(struct world *w, void *arg, uint64_t serial)
+{
+	struct node *n = arg;
+	struct udp_node *u = n->udp;
+	if (!u)
+		return;
+	for (unsigned i = 0; i < u->jobs->len; i++) {
+		struct udp_job *j = g_ptr_array_index(u->jobs, i);
+		if (j->serial != serial)
+			continue;
+		node_cpu_parallel(w, n, j->left, udp_job_send_one, j);
+		g_ptr_array_remove_index(u->jobs, i);
+		return;
+	}
+}
+
 static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 {
 	struct node *n = arg;
@@ -170,6 +194,13 @@ int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int 
 int udp_send_data(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
 		  uint32_t count, sim_time interval, const uint8_t *data, uint32_t size)
 {
+	return udp_send_job(w, n, dst, dport, sport, count, interval, data, size, false);
+}
+
+int udp_send_job(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
+		 uint32_t count, sim_time interval, const uint8_t *data, uint32_t size,
+		 bool parallel)
+{
 	if (sport < 0) {
 		sport = tr_ephemeral(n, udp_port_in_use, NULL);
 		if (!sport)
@@ -186,7 +217,7 @@ int udp_send_data(struct world *w, struct node *n, uint32_t dst, uint16_t dport,
 	j->data = data && size ? g_memdup2(data, size) : NULL;
 	j->interval = interval;
 	g_ptr_array_add(udp_node_get(n)->jobs, j);
-	world_at(w, w->now, udp_job_ev, n, j->serial);
+	world_at(w, w->now, parallel ? udp_job_parallel_ev : udp_job_ev, n, j->serial);
 	return 0;
 }
 

@@ -245,6 +245,10 @@ class Agent:
 
     def udp_send(self, argv):
         dst, dport = hostport(argv[2])
+        # `parallel` (a flag): the datagrams at once, one thread each, on
+        # the one socket (natsim's sim/net/cpu.c; here the kernel's timing)
+        parallel = "parallel" in argv[3:]
+        argv = argv[:3] + [a for a in argv[3:] if a != "parallel"]
         opts = dict(zip(argv[3::2], argv[4::2]))
         sport = int(opts["sport"]) if "sport" in opts else self.ephemeral(set(self.udp))
         count = int(opts.get("count", 1))
@@ -254,7 +258,21 @@ class Agent:
 
         t0, what = self.due, " ".join(argv)
 
+        def send_one():
+            try:
+                ent["sock"].sendto(bytes(size), (dst, dport))
+            except OSError:
+                pass
+
         def job():
+            if parallel:
+                sleep_until(t0, what)
+                threads = [threading.Thread(target=send_one) for _ in range(count)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                return
             for k in range(count):
                 sleep_until(t0 + k * interval, what)
                 try:

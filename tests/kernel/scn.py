@@ -200,6 +200,10 @@ def parse(path):
         words = text.split()
         kw = words[0]
         if kw in ("host", "router", "switch"):
+            if kw != "switch" and len(words) == 4 and words[2] == "cpus" and words[3].isdigit():
+                # natsim's CPU model (sim/net/cpu.c); a namespace runs on
+                # the machine's CPUs, where Linux's timing decides the race
+                words = words[:2]
             if len(words) != 2 or not _NAME.match(words[1]):
                 raise ScnError(f"{where}: error: usage: {kw} NAME")
             if words[1] in s.nodes:
@@ -287,7 +291,9 @@ def _parse_link(s, words, where, no):
             raise ScnError(f"{where}: error: bad link end '{w}'")
         ends.append((node, ifname))
     ln = Link(ends[0][0], ends[0][1], ends[1][0], ends[1][1], line=no)
-    opts = words[3:]
+    # `veth`: natsim's receive-on-the-sender's-CPU link; the kernel run's
+    # links are veth pairs already
+    opts = [w for w in words[3:] if w != "veth"]
     if len(opts) % 2:
         raise ScnError(f"{where}: error: link option '{opts[-1]}' needs a value")
     for k in range(0, len(opts), 2):

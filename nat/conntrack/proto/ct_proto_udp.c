@@ -50,7 +50,8 @@ static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 			stream = !(ct->status & IPS_ASSURED);
 		}
 		ct_refresh_acct(ns, ct, p, ctinfo, extra);
-		if (stream) {
+		/* never ASSURED for a clash loser (IPS_NAT_CLASH): it times out soon */
+		if (stream && !(ct->status & IPS_NAT_CLASH)) {
 			ct->status |= IPS_ASSURED;
 			ct_event_cache(ct, IPCT_ASSURED);
 		}
