@@ -245,12 +245,16 @@ class Agent:
 
     def udp_send(self, argv):
         dst, dport = hostport(argv[2])
-        opts = dict(zip(argv[3::2], argv[4::2]))
+        flags = [a for a in argv[3:] if a == "broadcast"]     # the one option without a value
+        rest = [a for a in argv[3:] if a != "broadcast"]
+        opts = dict(zip(rest[0::2], rest[1::2]))
         sport = int(opts["sport"]) if "sport" in opts else self.ephemeral(set(self.udp))
         count = int(opts.get("count", 1))
         interval = parse_seconds(opts.get("interval", "1s"))
         size = int(opts.get("size", 64))
         ent = self.udp_sock(sport)
+        if flags:       # SO_BROADCAST: without it sendto() to a broadcast route is EACCES
+            ent["sock"].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 
         t0, what = self.due, " ".join(argv)
 
