@@ -54,7 +54,8 @@
 	X(CONNMARK) \
 	X(TTL) \
 	X(DSCP) \
-	X(TOS)
+	X(TOS) \
+	X(NETMAP)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)
