@@ -64,6 +64,7 @@ struct ct_filter {
 	bool ipv6;			/* -f ipv6: natsim has no IPv6 entries */
 	bool has_mark;			/* -m MARK[/MASK] */
 	uint32_t mark, mark_mask;
+	uint32_t mark_value;		/* MARK as given: -U's new value */
 };
 
 static bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *ct)
@@ -113,6 +114,33 @@ static void ct_list_one(struct nf_ns *ns, struct ct_entry *ct, void *arg)
 	c->n++;
 	if (c->kill)
 		ct_entry_kill(ns, ct, c->now);
+}
+
+/* conntrack -U: the entries the filters select (-m is the new mark there,
+ * not a filter: update_cb's copy_mark, (mark & ~mask) ^ value); an entry
+ * the update leaves as it was is skipped. Debian 12's conntrack-tools 1.4.7
+ * sends an update the kernel refuses with EOPNOTSUPP whenever it would
+ * change an entry (checked on Linux 6.1 in UML and on 6.18; OpenWrt issue
+ * 13307; fixed in 1.4.8), so the first entry to change stops the command. */
+struct ct_update_ctx {
+	const struct ct_filter *f;
+	bool refused;
+};
+
+static void ct_update_one(struct nf_ns *ns, struct ct_entry *ct, void *arg)
+{
+	struct ct_update_ctx *c = arg;
+	struct ct_filter sel = *c->f;
+	uint32_t mark = ct->mark;
+
+	(void)ns;
+	sel.has_mark = false;
+	if (c->refused || !ct_filter_match(&sel, ct))
+		return;
+	if (c->f->has_mark)
+		mark = (ct->mark & ~c->f->mark_mask) ^ c->f->mark_value;
+	if (mark != ct->mark)
+		c->refused = true;
 }
 
 unsigned nf_ct_list(struct nf_ns *ns, nf_time now, GString *out)
@@ -218,14 +246,14 @@ static int ct_parse_proto(const char *s)
 }
 
 enum ct_command { CMD_NONE, CMD_LIST, CMD_DELETE, CMD_FLUSH, CMD_COUNT, CMD_STATS,
-		  CMD_EVENT, CMD_OTHER };
+		  CMD_EVENT, CMD_UPDATE, CMD_OTHER };
 
 static const struct { const char *s, *l; enum ct_command c; } ct_cmds[] = {
 	{ "-L", "--dump", CMD_LIST }, { "-D", "--delete", CMD_DELETE },
 	{ "-F", "--flush", CMD_FLUSH }, { "-C", "--count", CMD_COUNT },
 	{ "-S", "--stats", CMD_STATS }, { "-E", "--event", CMD_EVENT },
 	{ "-G", "--get", CMD_OTHER }, { "-I", "--create", CMD_OTHER },
-	{ "-U", "--update", CMD_OTHER },
+	{ "-U", "--update", CMD_UPDATE },
 };
 
 /* Options taking an argument; idx: filter slot (0-7), -1 protocol, -2
@@ -318,6 +346,7 @@ static int ct_parse_mark(const char *arg, struct ct_filter *f, GString *err)
 			return ct_fail(err, "Bad parameter `%s'", arg);
 	}
 	f->has_mark = true;
+	f->mark_value = (uint32_t)v;
 	f->mark_mask = (uint32_t)m;
 	f->mark = (uint32_t)(v & m);
 	return 0;
@@ -409,7 +438,7 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 	const char *table = "conntrack";
 	bool any_option = false, any_filter = false;
 	const char *first_option = NULL;
-	const char *other_cmd = NULL;	/* -G, -I, -U: not in natsim */
+	const char *other_cmd = NULL;	/* -G, -I: not in natsim */
 
 	if (argc <= 1) {
 		g_string_append(out, ct_usage);
@@ -508,6 +537,8 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 	}
 	if ((cmd == CMD_STATS || cmd == CMD_COUNT || cmd == CMD_FLUSH) && any_option)
 		return ct_fail(err, "Illegal option `%s' with this command", first_option);
+	if (cmd == CMD_UPDATE && f.zero)
+		return ct_fail(err, "Illegal option `%s' with this command", "--zero");
 	if (cmd == CMD_NONE)
 		return ct_fail(err, "%s", "no command specified");
 	if (cmd == CMD_OTHER)
@@ -548,6 +579,20 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 				       cmd == CMD_LIST ? "shown" : "deleted");
 		/* conntrack -D exits 1 when it deleted nothing */
 		return cmd == CMD_DELETE && c.n == 0 ? 1 : 0;
+	}
+	case CMD_UPDATE: {
+		struct ct_update_ctx c = { .f = &f };
+
+		ct_table_reap_all(ns, now);
+		ct_table_foreach(ns, ct_update_one, &c);
+		if (c.refused) {
+			g_string_append(err, "Operation failed: Operation not supported\n"
+					CT_TOOL "Operation failed: Operation not supported\n");
+			return 1;
+		}
+		/* nothing changed: "0 ... updated", and exit 1 as -D's none */
+		g_string_append(err, CT_TOOL "0 flow entries have been updated.\n");
+		return 1;
 	}
 	case CMD_FLUSH: {
 		struct ct_list_ctx c = { .f = NULL, .out = NULL, .now = now, .kill = true };

@@ -47,6 +47,26 @@ const struct nf_ct_helper *nf_ct_helper_find(struct nf_ns *ns, const char *name,
 	return NULL;
 }
 
+/* nf_conntrack_helper_try_module_get: the helper of that name and
+ * protocol, loading its module when it is one of the base names
+ * (request_module("nfct-helper-%s"), the modules' alias) and not loaded
+ * yet. The CT target and nft's ct helper object both attach through it. */
+const struct nf_ct_helper *nf_ct_helper_get(struct nf_ns *ns, const char *name, uint8_t proto)
+{
+	const struct nf_ct_helper *h = nf_ct_helper_find(ns, name, proto);
+	const char *module = NULL;
+
+	if (h)
+		return h;
+	if (proto == 6 && strcmp(name, "ftp") == 0)
+		module = "nf_conntrack_ftp";
+	else if (proto == 17 && strcmp(name, "tftp") == 0)
+		module = "nf_conntrack_tftp";
+	if (!module || nf_ct_helper_load(ns, module, NULL, NULL) != 0)
+		return NULL;
+	return nf_ct_helper_find(ns, name, proto);
+}
+
 /* nf_conntrack_ftp_init / nf_conntrack_tftp_init: one helper per port of
  * ports=, named by nf_ct_helper_init: the bare name for the default port,
  * else "NAME-ID", where nf_conntrack_ftp passes the port as ID ("ftp-2121")

@@ -115,6 +115,9 @@ void nf_ct_helper_set_nat_ftp(struct nf_ns *ns, nf_nat_ftp_hook_fn fn);
 void nf_ct_helper_set_nat_tftp(struct nf_ns *ns, nf_nat_tftp_hook_fn fn);
 /* __nf_conntrack_helper_find by name and protocol; NULL if not loaded. */
 const struct nf_ct_helper *nf_ct_helper_find(struct nf_ns *ns, const char *name, uint8_t proto);
+/* nf_conntrack_helper_try_module_get: found, or its module loaded for a
+ * base name ("ftp" tcp, "tftp" udp) and found then; NULL if neither. */
+const struct nf_ct_helper *nf_ct_helper_get(struct nf_ns *ns, const char *name, uint8_t proto);
 /* Does a module of that name exist in natsim (nf_conntrack_ftp)? */
 bool nf_ct_helper_module_known(const char *module);
 /* The entry's helper data, NULL if it has none. */

@@ -476,11 +476,7 @@ static void nft_ct_helper_obj_eval(const struct nft_pktinfo *pkt, const struct n
 		return;		/* IPS_HELPER set: one assignment only */
 	if (ct->tuplehash[CT_DIR_ORIGINAL].t.proto != o->l4proto)
 		return;		/* nf_ct_protonum(ct) must be the object's */
-	h = nf_ct_helper_find(ns, o->type, o->l4proto);
-	if (!h && !strcmp(o->type, o->l4proto == 6 ? "ftp" : "tftp") &&
-	    nf_ct_helper_load(ns, o->l4proto == 6 ? "nf_conntrack_ftp" : "nf_conntrack_tftp",
-			      NULL, NULL) == 0)
-		h = nf_ct_helper_find(ns, o->type, o->l4proto);
+	h = nf_ct_helper_get(ns, o->type, o->l4proto);
 	if (h)
 		nf_ct_helper_assign(ns, ct, h);
 }

@@ -91,15 +91,9 @@ static bool end_of_config(struct nft_parse *p)
  * module of a base name as request_module("nfct-helper-%s") does)? */
 static bool helper_exists(struct nf_ns *ns, const char *name, uint8_t proto)
 {
-	bool ftp = proto == 6 && !strcmp(name, "ftp"), tftp = proto == 17 && !strcmp(name, "tftp");
-	if (!ns)
-		return ftp || tftp;
-	if (nf_ct_helper_find(ns, name, proto))
-		return true;
-	if (ftp || tftp)
-		return nf_ct_helper_load(ns, ftp ? "nf_conntrack_ftp" : "nf_conntrack_tftp", NULL,
-					 NULL) == 0 && nf_ct_helper_find(ns, name, proto);
-	return false;
+	if (!ns)	/* parsing without a namespace: only the base names are known */
+		return (proto == 6 && !strcmp(name, "ftp")) || (proto == 17 && !strcmp(name, "tftp"));
+	return nf_ct_helper_get(ns, name, proto) != NULL;
 }
 
 /* ct_helper_block of nft's grammar: `type "NAME" protocol tcp|udp` and

@@ -105,6 +105,18 @@ static struct nft_table *table_of(struct batch *b, enum nft_family f, const stru
 	return t;
 }
 
+/* `[FAMILY] TABLE` of a command, and the table it names (nft's error when
+ * there is none). */
+static struct nft_table *table_arg(struct batch *b)
+{
+	enum nft_family f;
+	const struct nft_token *tn;
+
+	if (!family_name(b->p, &f, &tn))
+		return NULL;
+	return table_of(b, f, tn);
+}
+
 static bool hook_of(const char *s, int *hook)
 {
 	static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
@@ -397,11 +409,8 @@ static void print_list(struct batch *b, const char *what, struct nft_table *t, s
 /* list set|map [FAMILY] TABLE NAME */
 static bool list_set(struct batch *b)
 {
-	enum nft_family f;
-	const struct nft_token *tn, *sn;
-	if (!family_name(b->p, &f, &tn))
-		return false;
-	struct nft_table *t = table_of(b, f, tn);
+	const struct nft_token *sn;
+	struct nft_table *t = table_arg(b);
 	if (!t || !name_tok(b->p, &sn))
 		return false;
 	struct nft_set *s = nft_set_find(t, sn->text);
@@ -419,11 +428,8 @@ static bool list_set(struct batch *b)
 static bool element_cmd(struct batch *b, const struct nft_token *verb)
 {
 	struct nft_parse *p = b->p;
-	enum nft_family f;
-	const struct nft_token *tn, *sn;
-	if (!family_name(p, &f, &tn))
-		return false;
-	struct nft_table *t = table_of(b, f, tn);
+	const struct nft_token *sn;
+	struct nft_table *t = table_arg(b);
 	if (!t || !name_tok(p, &sn))
 		return false;
 	struct nft_set *s = nft_set_find(t, sn->text);
@@ -520,14 +526,11 @@ static bool re_add_set(struct batch *b, struct nft_set *old, const struct nft_to
 static bool add_set_cmd(struct batch *b, const struct nft_token *obj, bool verb_create)
 {
 	struct nft_parse *p = b->p;
-	enum nft_family f;
-	const struct nft_token *tn, *n;
-	if (!family_name(p, &f, &tn))
-		return false;
-	struct nft_table *t = table_of(b, f, tn);
+	const struct nft_token *n;
+	struct nft_table *t = table_arg(b);
 	if (!t || !name_tok(p, &n))
 		return false;
-	p->family = f;
+	p->family = t->family;
 	p->table = t;
 	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
 		nft_error_unexpected(p, nft_peek(p, 0));
@@ -549,8 +552,7 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 {
 	struct nft_parse *p = b->p;
 	const struct nft_token *what = nft_next(p);
-	enum nft_family f;
-	const struct nft_token *tn, *n;
+	const struct nft_token *n;
 	if (nft_is_word(what, "helpers")) {
 		if (strcmp(v, "list") != 0) {
 			nft_error_unexpected(p, what);
@@ -563,9 +565,7 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 			return false;
 		}
 		nft_next(p);
-		if (!family_name(p, &f, &tn))
-			return false;
-		struct nft_table *t = table_of(b, f, tn);
+		struct nft_table *t = table_arg(b);
 		if (!t)
 			return false;
 		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
@@ -574,12 +574,10 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 		g_string_append(b->out, "}\n");
 		return true;
 	}
-	if (!family_name(p, &f, &tn))
-		return false;
-	struct nft_table *t = table_of(b, f, tn);
+	struct nft_table *t = table_arg(b);
 	if (!t)
 		return false;
-	p->family = f;
+	p->family = t->family;
 	p->table = t;
 	if (add) {
 		struct nft_obj *o;
@@ -710,12 +708,10 @@ static bool command(struct batch *b)
 		nft_error_unexpected(p, obj);
 		return false;
 	}
-	if (!family_name(p, &f, &tn))
-		return false;
-	struct nft_table *t = table_of(b, f, tn);
+	struct nft_table *t = table_arg(b);
 	if (!t)
 		return false;
-	p->family = f;
+	p->family = t->family;
 	p->table = t;
 	if (!name_tok(p, &cn))
 		return false;

@@ -119,15 +119,21 @@ def _children(pid):
         return []
 
 
+def proc_net(proto):
+    """(local port, state) of every IPv4 socket of this namespace, from
+    /proc/net/tcp or /proc/net/udp (state in hex: "0A" is TCP_LISTEN)."""
+    try:
+        with open(f"/proc/net/{proto}") as f:
+            next(f)
+            return [(int(w[1].split(":")[1], 16), w[3]) for w in (line.split() for line in f)]
+    except (OSError, StopIteration, IndexError, ValueError):
+        return []
+
+
 def _bound(port):
     """Whether a UDP socket of this namespace is bound to port (the forked
     transfer's: in.tftpd's child binds the -R port before it sends)."""
-    try:
-        with open("/proc/net/udp") as f:
-            next(f)
-            return any(int(line.split()[1].split(":")[1], 16) == port for line in f)
-    except (OSError, StopIteration, IndexError, ValueError):
-        return False
+    return any(p == port for p, _ in proc_net("udp"))
 
 
 def _queued(sock):

@@ -63,25 +63,11 @@ one_process_model=YES
 
 def _tcp_ports():
     """Local ports of every TCP socket of this namespace (/proc/net/tcp)."""
-    ports = set()
-    try:
-        with open("/proc/net/tcp") as f:
-            next(f)
-            for line in f:
-                ports.add(int(line.split()[1].split(":")[1], 16))
-    except (OSError, StopIteration, IndexError, ValueError):
-        pass
-    return ports
+    return {p for p, _ in realapps.proc_net("tcp")}
 
 
 def _listening(port):
-    try:
-        with open("/proc/net/tcp") as f:
-            next(f)
-            return any(int(w[1].split(":")[1], 16) == port and w[3] == "0A"
-                       for w in (line.split() for line in f))
-    except (OSError, StopIteration, IndexError, ValueError):
-        return False
+    return (port, "0A") in realapps.proc_net("tcp")
 
 
 def _reloaded(pid):

@@ -57,23 +57,6 @@ def _require_natsim():
     return p
 
 
-# two hosts on either side of a router: c 10.0.1.2 (r's eth0), s 10.0.2.2
-# (r's eth1); the nft tests append their rules and traffic
-ROUTER_PAIR = """
-    host c
-    router r
-    host s
-    link c:eth0 r:eth0
-    link r:eth1 s:eth0
-    c: ip addr add 10.0.1.2/24 dev eth0
-    c: ip route add default via 10.0.1.1
-    r: ip addr add 10.0.1.1/24 dev eth0
-    r: ip addr add 10.0.2.1/24 dev eth1
-    r: sysctl -w net.ipv4.ip_forward=1
-    s: ip addr add 10.0.2.2/24 dev eth0
-    s: ip route add default via 10.0.2.1
-"""
-
 Result = namedtuple("Result", "rc stdout stderr outdir")
 
 
@@ -101,22 +84,24 @@ def check(scn):
     return run(scn, sub="check")
 
 
-# The smallest routed topology: client 10.0.1.2 -- router (10.0.1.1 | 10.0.2.1,
-# forwarding on) -- server 10.0.2.2. Tests append their own lines.
-TRIANGLE = """\
-host client
-router router
-host server
-link client:eth0 router:eth0
-link router:eth1 server:eth0
-client: ip addr add 10.0.1.2/24 dev eth0
-client: ip route add default via 10.0.1.1
-router: ip addr add 10.0.1.1/24 dev eth0
-router: ip addr add 10.0.2.1/24 dev eth1
-router: sysctl -w net.ipv4.ip_forward=1
-server: ip addr add 10.0.2.2/24 dev eth0
-server: ip route add default via 10.0.2.1
-"""
+def routed_pair(client="client", router="router", server="server"):
+    """The smallest routed topology: CLIENT 10.0.1.2 -- ROUTER (10.0.1.1 |
+    10.0.2.1, forwarding on) -- SERVER 10.0.2.2. Tests append their own lines."""
+    return (f"host {client}\nrouter {router}\nhost {server}\n"
+            f"link {client}:eth0 {router}:eth0\nlink {router}:eth1 {server}:eth0\n"
+            f"{client}: ip addr add 10.0.1.2/24 dev eth0\n"
+            f"{client}: ip route add default via 10.0.1.1\n"
+            f"{router}: ip addr add 10.0.1.1/24 dev eth0\n"
+            f"{router}: ip addr add 10.0.2.1/24 dev eth1\n"
+            f"{router}: sysctl -w net.ipv4.ip_forward=1\n"
+            f"{server}: ip addr add 10.0.2.2/24 dev eth0\n"
+            f"{server}: ip route add default via 10.0.2.1\n")
+
+
+TRIANGLE = routed_pair()
+# the same with the nft tests' names c, r, s, indented as their appended
+# blocks are (write_scn dedents the whole)
+ROUTER_PAIR = "\n" + textwrap.indent(routed_pair("c", "r", "s"), "    ")
 
 
 def write_scn(directory, name, text):

@@ -432,3 +432,20 @@ def test_check_every_scenario(tmp_path, path):
     res = run(path, "--check", out=tmp_path / "out")
     assert res.rc == 0, explain(res)
     assert "invariant" not in res.stderr.lower(), res.stderr
+
+
+def test_conntrack_update_fails_as_debian_12s_does(tmp_path):
+    """conntrack -U (conntrack-update.scn, kernel compared): 1.4.7's update
+    request for an entry whose mark would change is refused by Linux 6.x
+    (EOPNOTSUPP), one that changes nothing is skipped; each -U exits 1
+    (the `!` lines) and the marks stay as CONNMARK set them."""
+    res = run(TOPOLOGIES / "conntrack-update.scn", out=tmp_path)
+    assert res.rc == 0, explain(res)
+    refused = ["Operation failed: Operation not supported",
+               "conntrack v1.4.7 (conntrack-tools): Operation failed: Operation not supported"]
+    none = ["conntrack v1.4.7 (conntrack-tools): 0 flow entries have been updated."]
+    got = [l for l in res.stderr.splitlines() if "Operation" in l or "updated" in l]
+    assert got == refused + refused + none * 3, got
+    marks = [(e["orig"]["dport"], e["line"].split(" mark=")[1].split()[0])
+             for e in ct_list_at(res.stdout, 2.0)]
+    assert sorted(marks) == [(9, "0"), (53, "16")], marks

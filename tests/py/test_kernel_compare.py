@@ -420,6 +420,7 @@ TOPOLOGIES = [
     # issue 14: real rulesets and the extensions they need
     ("real/docker", []), ("addrtype", []), ("ct-match", []),
     ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
+    ("conntrack-update", []),
     ("tcpmss", []), ("log-flags", []), ("real/openwrt", []),
     ("real/ufw", []), ("real/firewalld", []),
     # issue 18: a NAT router written in nft (the real nft 1.0.6 in the namespaces)

@@ -6,7 +6,8 @@ Linux does; tests/py/test_kernel_compare.py compares each with the kernel
 """
 import pytest
 
-from conftest import TCP, TOPOLOGIES, assert_all_checksums, explain, ip_pkts, pcap, run
+from conftest import (TCP, TOPOLOGIES, TRIANGLE, assert_all_checksums, explain, ip_pkts, outputs,
+                      pcap, run, write_scn)
 
 SCENARIOS = ["addrtype", "ct-match", "statistic-mark", "recent", "connmark", "limit", "len-ttl-range",
              "tcpmss", "log-flags"]
@@ -52,7 +53,6 @@ end 2s
 
 
 def _split(tmp_path, seed):
-    from conftest import write_scn
     scn = write_scn(tmp_path, "split", KUBE_SPLIT)
     res = run(scn, out=tmp_path / f"out{seed}", seed=seed)
     assert res.rc == 0, explain(res)
@@ -74,11 +74,9 @@ def test_recent_proc_file(tmp_path):
     address, TTL, last stamp, the next slot, every stamp, in jiffies of a
     HZ=250 kernel booted at time 0), exists while a rule names the list, and
     is gone once none does."""
-    from conftest import write_scn
     scn = write_scn(tmp_path, "recent", TRIANGLE_RECENT)
     res = run(scn, out=tmp_path / "out")
     assert res.rc == 0, explain(res)
-    from conftest import outputs
     ssh = outputs(res.stdout, "router", "cat /proc/net/xt_recent/ssh")
     other = outputs(res.stdout, "router", "cat /proc/net/xt_recent/other")
     # 4294892296 + 250 * t: the datagrams at 1 s and 2 s, the forwarded
@@ -89,20 +87,9 @@ def test_recent_proc_file(tmp_path):
     assert "cat: /proc/net/xt_recent/nosuch: No such file or directory" in res.stdout + res.stderr
 
 
-TRIANGLE_RECENT = """\
-host client
-router router
-host server
-link client:eth0 router:eth0
-link router:eth1 server:eth0
-client: ip addr add 10.0.1.2/24 dev eth0
-client: ip route add default via 10.0.1.1
-router: ip addr add 10.0.1.1/24 dev eth0
-router: ip addr add 10.0.2.1/24 dev eth1
-router: sysctl -w net.ipv4.ip_forward=1
+TRIANGLE_RECENT = TRIANGLE + """\
 router: iptables -A FORWARD -p udp -m recent --name ssh --set
 router: iptables -A FORWARD -p udp -m recent --name other --rcheck
-server: ip addr add 10.0.2.2/24 dev eth0
 at 1s client: udp send 10.0.2.2:22 sport 5000 count 2 interval 1s
 at 3s router: cat /proc/net/xt_recent/ssh
 at 3s router: cat /proc/net/xt_recent/other

@@ -110,17 +110,9 @@ static unsigned ct_tg(struct xt_action_param *par, const void *data)
 	}
 	if (par->skb->ct)
 		return XT_CONTINUE;
-	h = nf_ct_helper_find(par->ns, ct->helper, 6);
-	if (!h)		/* "tftp-1" of nf_conntrack_tftp ports=69,1069 */
-		h = nf_ct_helper_find(par->ns, ct->helper, 17);
-	if (!h && strcmp(ct->helper, "ftp") == 0 &&
-	    nf_ct_helper_load(par->ns, "nf_conntrack_ftp", NULL, NULL) == 0)
-		h = nf_ct_helper_find(par->ns, ct->helper, 6);
-	if (!h && strcmp(ct->helper, "tftp") == 0) {	/* nf_conntrack_tftp */
-		h = nf_ct_helper_find(par->ns, "tftp", 17);
-		if (!h && nf_ct_helper_load(par->ns, "nf_conntrack_tftp", NULL, NULL) == 0)
-			h = nf_ct_helper_find(par->ns, "tftp", 17);
-	}
+	h = nf_ct_helper_get(par->ns, ct->helper, 6);
+	if (!h)		/* tftp, or "tftp-1" of nf_conntrack_tftp ports=69,1069 */
+		h = nf_ct_helper_get(par->ns, ct->helper, 17);
 	par->skb->ct_helper = h;
 	return XT_CONTINUE;
 }
