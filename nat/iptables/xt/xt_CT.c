@@ -180,6 +180,13 @@ static unsigned ct_tg(struct xt_action_param *par, const void *data)
 	return XT_CONTINUE;
 }
 
+/* xt_ct_tg_check: every template but --notrack's takes conntrack
+ * (nf_ct_netns_get), which a zone or a helper needs to act on. */
+static bool ct_loads_ct(const void *data)
+{
+	return !((const struct xt_ct *)data)->notrack;
+}
+
 static void notrack_print(GString *o, const void *data, uint8_t proto, bool numeric)
 {
 	(void)data;
@@ -200,7 +207,7 @@ static unsigned notrack_tg(struct xt_action_param *par, const void *data)
 const struct xt_ops xt_CT_ops = {
 	.name = "CT", .kind = XT_TARGET, .size = sizeof(struct xt_ct),
 	.opts = ct_opts, .parse = ct_parse, .print = ct_print, .save = ct_save,
-	.target = ct_tg, .table = "raw", .checkentry = ct_check,
+	.target = ct_tg, .table = "raw", .checkentry = ct_check, .loads_ct = ct_loads_ct,
 	.verdict = IPT_T_EXT, .trace = "CT, continue",
 };
 
