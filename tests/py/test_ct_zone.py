@@ -139,3 +139,31 @@ def test_zone_from_mark_and_first_template_wins(tmp_path):
     zones = sorted((e["orig"]["dport"], e["zone"], e["mark"]) for e in table)
     # 0x10042 & 0xffff = 66; the entry's mark is 0 (MARK set the packet's)
     assert zones == [(9, 66, 0), (10, 7, 0)], zones
+
+
+def test_icmp_error_is_looked_up_in_the_template_zone(tmp_path):
+    """An ICMP error that a CT --zone rule puts in zone 3 finds the zone-3
+    entry it is about (nf_conntrack_inet_error) and is de-NATed to the
+    client: on Linux the same (compared with the kernel)."""
+    scn = write_scn(tmp_path, "zicmp", """
+        host c
+        router r
+        host s
+        link c:eth0 r:eth0
+        link r:eth1 s:eth0
+        c: ip addr add 10.0.1.2/24 dev eth0
+        c: ip route add default via 10.0.1.1
+        r: ip addr add 10.0.1.1/24 dev eth0
+        r: ip addr add 10.0.2.1/24 dev eth1
+        r: sysctl -w net.ipv4.ip_forward=1
+        r: iptables -t raw -A PREROUTING -j CT --zone 3
+        r: iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE
+        s: ip addr add 10.0.2.2/24 dev eth0
+        at 1s c: udp send 10.0.2.2:10 sport 5000
+        end 3s
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    cli = pcap(res.outdir, "c", "eth0")
+    icmp = ip_pkts(cli, proto=1, src="10.0.2.2", dst="10.0.1.2")
+    assert len(icmp) == 1 and icmp[0]["ICMP"].type == 3 and icmp[0]["ICMP"].code == 3
