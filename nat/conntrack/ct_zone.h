@@ -61,4 +61,13 @@ static inline uint16_t nf_ct_zone_only(const struct ct_entry *ct, enum ct_dir di
 	return z != ct->tuplehash[!dir].t.zone ? z : 0;
 }
 
+/* The zone's id whatever its directions (nf_ct_zone(ct)->id): what
+ * nf_ct_exp_zone_equal_any compares between a master and a new entry. */
+static inline uint16_t nf_ct_zone_raw_id(const struct ct_entry *ct)
+{
+	uint16_t o = ct->tuplehash[CT_DIR_ORIGINAL].t.zone;
+
+	return o ? o : ct->tuplehash[CT_DIR_REPLY].t.zone;
+}
+
 #endif

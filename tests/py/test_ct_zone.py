@@ -167,3 +167,26 @@ def test_icmp_error_is_looked_up_in_the_template_zone(tmp_path):
     cli = pcap(res.outdir, "c", "eth0")
     icmp = ip_pkts(cli, proto=1, src="10.0.2.2", dst="10.0.1.2")
     assert len(icmp) == 1 and icmp[0]["ICMP"].type == 3 and icmp[0]["ICMP"].code == 3
+
+
+def test_expectation_is_matched_in_its_masters_zone(tmp_path):
+    """ct-zone-ftp.scn: the active data connection in the control
+    connection's zone is RELATED; without its CT --zone rule it is a NEW
+    connection in zone 0 (nf_ct_exp_zone_equal_any fails) and FORWARD's
+    DROP policy takes it."""
+    res = run(TOPOLOGIES / "ct-zone-ftp.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert len(ip_pkts(pcap(res.outdir, "c", "eth0"), proto=6, src="10.0.1.2",
+                       sport=20)) == 8
+    (data,) = [e for e in ct_list_at(res.stdout, 2.5, node="r") if e["orig"]["sport"] == 20]
+    assert data["orig"].get("zone-orig") == 5 and data["assured"]
+
+    text = (TOPOLOGIES / "ct-zone-ftp.scn").read_text()
+    rule = "r: iptables -t raw -A PREROUTING -i eth1 -p tcp --sport 20 -j CT --zone-orig 5\n"
+    assert rule in text
+    text = text.replace(rule, "").replace("expect c:eth0 saw tcp src 10.0.1.2:20 count == 8\n",
+                                          "").replace("expect r iptables filter", "#")
+    res = run(write_scn(tmp_path, "nozone", text), out=tmp_path / "out2")
+    assert res.rc == 0, explain(res)
+    assert ip_pkts(pcap(res.outdir, "c", "eth0"), proto=6, src="10.0.1.2", sport=20) == []
+    assert len(ip_pkts(pcap(res.outdir, "r", "eth1"), proto=6, src="10.0.1.2", sport=20)) > 0
