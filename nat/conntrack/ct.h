@@ -24,19 +24,19 @@ enum ct_dir { CT_DIR_ORIGINAL = 0, CT_DIR_REPLY = 1, CT_DIR_MAX = 2 };
  * nf_inet_addr, is nf_conntrack_tuple.h's; see there and below why the
  * table keeps this one). Host byte order. For TCP/UDP sport and dport are
  * the ports; for ICMP sport is the echo id and dport holds
- * (type << 8) | code; for other protocols both are 0. l3num is the family,
- * NFPROTO_IPV4 in every stored tuple (set by ct_tuple_from_l4,
- * ct_invert_tuple, ct_table_insert); the table holds one family, so it is
- * neither hashed nor compared. `pad` is its older name. */
+ * (type << 8) | code; for other protocols both are 0. The family is
+ * implicit: the table holds IPv4 only (nf_ct_tuple_from_ipv4 gives
+ * NFPROTO_IPV4). `zone` is the conntrack zone id this tuple is keyed in
+ * (nf_ct_zone_id(zone, dir) of its entry: `-j CT --zone`, ct_zone.h),
+ * 0 for the default zone: hashed and compared by the table's lookups
+ * (hash_conntrack_raw, nf_ct_key_equal), not by ct_tuple_equal. It lives
+ * where the always-IPv4 l3num was, so the entry keeps its 176 bytes. */
 struct ct_tuple {
 	uint32_t src, dst;
 	uint16_t sport, dport;
 	uint8_t proto;
 	uint8_t dir; /* enum ct_dir: which tuple of its entry this is */
-	union {
-		uint16_t l3num;
-		uint16_t pad;
-	};
+	uint16_t zone;
 };
 
 static inline uint8_t ct_tuple_icmp_type(const struct ct_tuple *t) { return t->dport >> 8; }
@@ -197,7 +197,7 @@ struct ct_acct {
  * timeout would end at byte 112, not 64; the bench's 192-byte budget per
  * entry and the first-64-bytes rule would both break, and every IPv4
  * flow would pay for IPv6. So the table keeps the 16-byte IPv4 key
- * (struct ct_tuple, with l3num in its former padding), the API spelling is
+ * (struct ct_tuple, with the zone id in its former padding), the API spelling is
  * struct nf_conntrack_tuple (nf_conntrack_tuple.h) with conversions both
  * ways, and IPv6 entries are to come in a wide variant of the entry, in a
  * table of their own, keyed by that tuple. */

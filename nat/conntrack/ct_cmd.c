@@ -14,6 +14,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/unimpl.h"
 
@@ -65,6 +66,8 @@ struct ct_filter {
 	bool has_mark;			/* -m MARK[/MASK] */
 	uint32_t mark, mark_mask;
 	uint32_t mark_value;		/* MARK as given: -U's new value */
+	bool has_zone[3];		/* -w, --orig-zone, --reply-zone */
+	uint16_t zone[3];
 };
 
 static bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *ct)
@@ -80,6 +83,10 @@ static bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *ct
 		return false;
 	if (f->proto >= 0 && o->proto != f->proto)
 		return false;
+	if ((f->has_zone[0] && nf_ct_zone_both(ct) != f->zone[0]) ||
+	    (f->has_zone[1] && nf_ct_zone_only(ct, CT_DIR_ORIGINAL) != f->zone[1]) ||
+	    (f->has_zone[2] && nf_ct_zone_only(ct, CT_DIR_REPLY) != f->zone[2]))
+		return false;	/* the zone attributes the dump has, 0 when absent */
 	for (int i = 0; i < 4; i++) {
 		if (f->has[i] && a[i] != f->addr[i])
 			return false;
@@ -258,7 +265,8 @@ static const struct { const char *s, *l; enum ct_command c; } ct_cmds[] = {
 
 /* Options taking an argument; idx: filter slot (0-7), -1 protocol, -2
  * accepted without effect, -3 output format, -4 family, -5 mark, -6 not
- * implemented in natsim. `port` ones exist only after -p tcp/udp/...;
+ * implemented in natsim, -11..-13 zone (CTA_ZONE, the ORIGINAL tuple's,
+ * the REPLY tuple's). `port` ones exist only after -p tcp/udp/...;
  * `filter` ones select entries (conntrack refuses them with -L -z). */
 static const struct { const char *s, *l, *l2; int idx; bool port, filter; } ct_opts[] = {
 	{ "-p", "--protonum", NULL, -1, false, true },
@@ -278,9 +286,9 @@ static const struct { const char *s, *l, *l2; int idx; bool port, filter; } ct_o
 	{ "-n", "--src-nat", NULL, -6, false, true },
 	{ "-g", "--dst-nat", NULL, -6, false, true },
 	{ "-j", "--any-nat", NULL, -6, false, true },
-	{ "-w", "--zone", NULL, -6, false, true },
-	{ NULL, "--orig-zone", NULL, -6, false, true },
-	{ NULL, "--reply-zone", NULL, -6, false, true },
+	{ "-w", "--zone", NULL, -11, false, true },
+	{ NULL, "--orig-zone", NULL, -12, false, true },
+	{ NULL, "--reply-zone", NULL, -13, false, true },
 	{ "-e", "--event-mask", NULL, -6, false, false },
 	{ "-c", "--secmark", NULL, -6, false, true },
 	{ "-l", "--label", NULL, -6, false, true },
@@ -521,6 +529,12 @@ int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 				break;
 			case -6: case -7: case -8: case -9: case -10:
 				return natsim_unimpl(err, "conntrack %s", a);
+			case -11: case -12: case -13:
+				/* conntrack-tools: strtoul(optarg, NULL, 0) into a
+				 * u16, unchecked ("abc" is zone 0) */
+				f.has_zone[-11 - ct_opts[o].idx] = true;
+				f.zone[-11 - ct_opts[o].idx] = (uint16_t)strtoul(arg, NULL, 0);
+				break;
 			default:
 				if (ct_opts[o].idx < 4) {
 					if (!ct_parse_ip(arg, &f.addr[ct_opts[o].idx]))

@@ -20,6 +20,7 @@
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_ns.h"
 
@@ -202,6 +203,7 @@ int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_s
 	nf_time now = st->now;
 	struct ct_pkt p;
 	struct ct_tuple t;
+	uint16_t zid[CT_DIR_MAX];
 	unsigned ihl;
 	uint32_t len;
 
@@ -251,7 +253,13 @@ int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_s
 			ns->ct->stats.invalid++;
 			return NF_ACCEPT;
 		}
-		h = ct_table_find(ns, &t, now);
+		if (__builtin_expect(skb->ct_zone_flags & NF_CT_DEFAULT_ZONE_DIR, 0)) {
+			nf_ct_zone_tmpl_ids(skb, zid);	/* a CT --zone template */
+			t.zone = zid[CT_DIR_ORIGINAL];
+			h = ct_table_find_zone(ns, &t, zid, now);
+		} else {
+			h = ct_table_find(ns, &t, now);
+		}
 		if (!h) {
 			bool drop;
 
@@ -265,6 +273,8 @@ int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_s
 				ns->ct->stats.invalid++;
 				return NF_ACCEPT;
 			}
+			if (skb->ct_zone_flags & NF_CT_DEFAULT_ZONE_DIR)	/* nf_ct_zone_add */
+				ct->tuplehash[CT_DIR_REPLY].t.zone = zid[CT_DIR_REPLY];
 			if (ns->ct->help) {
 				/* init_conntrack: an expectation makes it RELATED;
 				 * else the CT template's helper, if any */
@@ -329,7 +339,7 @@ static struct ct_tuple_node *ct_find_raw_in(struct nf_ns *ns, uint32_t bucket,
 					    const struct ct_tuple *t)
 {
 	for (struct ct_tuple_node *n = ns->ct->buckets[bucket]; n; n = n->next)
-		if (ct_tuple_equal(&n->t, t))
+		if (ct_tuple_equal(&n->t, t) && n->t.zone == t->zone)
 			return n;
 	return NULL;
 }
@@ -342,7 +352,9 @@ static struct ct_tuple_node *ct_find_raw(struct nf_ns *ns, const struct ct_tuple
 static bool ct_match(const struct ct_entry *a, const struct ct_entry *b)
 {
 	return ct_tuple_equal(&a->tuplehash[0].t, &b->tuplehash[0].t) &&
-	       ct_tuple_equal(&a->tuplehash[1].t, &b->tuplehash[1].t);
+	       ct_tuple_equal(&a->tuplehash[1].t, &b->tuplehash[1].t) &&
+	       a->tuplehash[0].t.zone == b->tuplehash[0].t.zone &&	/* nf_ct_zone_equal */
+	       a->tuplehash[1].t.zone == b->tuplehash[1].t.zone;
 }
 
 /* __nf_ct_resolve_clash: the winner has no NAT, or both entries are the
@@ -428,7 +440,6 @@ int ct_confirm(struct nf_ns *ns, struct nf_skb *skb, nf_time now)
 			return NF_ACCEPT;
 		ct->tuplehash[CT_DIR_ORIGINAL].t.dir = CT_DIR_ORIGINAL;
 		ct->tuplehash[CT_DIR_REPLY].t.dir = CT_DIR_REPLY;
-		ct->tuplehash[CT_DIR_REPLY].t.l3num = NFPROTO_IPV4;
 		uint32_t b[CT_DIR_MAX] = {
 			ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_ORIGINAL].t),
 			ct_hash_bucket(ns, &ct->tuplehash[CT_DIR_REPLY].t),
@@ -538,6 +549,21 @@ static void ct_tuple_format(const struct ct_tuple *t, GString *out)
 	}
 }
 
+/* "zone-orig=N " after the ORIGINAL tuple, "zone-reply=N " after the
+ * REPLY one, "zone=N " (dir CT_DIR_MAX) after the mark: what
+ * libnetfilter_conntrack prints of the zone ctnetlink dumps (none for the
+ * default zone). */
+static void ct_zone_format(const struct ct_entry *ct, enum ct_dir dir, GString *out)
+{
+	uint16_t z = dir == CT_DIR_MAX ? nf_ct_zone_both(ct) : nf_ct_zone_only(ct, dir);
+
+	if (__builtin_expect(z != 0, 0)) {
+		g_string_append(out, dir == CT_DIR_MAX ? "zone=" : dir == CT_DIR_ORIGINAL ?
+				"zone-orig=" : "zone-reply=");
+		ct_fmt_u(out, z, ' ');
+	}
+}
+
 /* conntrack-tools 1.4.7 plain output (-L), or event output (-E) when
  * `event` is set: -E lines have no mark/use, and DESTROY shows the
  * timeout only while some whole second is left (ctnetlink skips a zero).
@@ -578,10 +604,12 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 			l4->print(ct, out);
 	}
 	ct_tuple_format(o, out);
+	ct_zone_format(ct, CT_DIR_ORIGINAL, out);
 	nf_ct_ext_print(ns, ct, CT_DIR_ORIGINAL, event, out);
 	if (!(ct->status & IPS_SEEN_REPLY))
 		g_string_append(out, "[UNREPLIED] ");
 	ct_tuple_format(&ct->tuplehash[CT_DIR_REPLY].t, out);
+	ct_zone_format(ct, CT_DIR_REPLY, out);
 	nf_ct_ext_print(ns, ct, CT_DIR_REPLY, event, out);
 	if (ct->status & IPS_ASSURED)
 		g_string_append(out, "[ASSURED] ");
@@ -589,6 +617,7 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 		g_string_append(out, "mark=");
 		ct_fmt_u(out, ct->mark, ' ');
 	}
+	ct_zone_format(ct, CT_DIR_MAX, out);
 	if (ct->ext & CT_EXT_HELPER) {	/* "helper=ftp", -L and -E alike */
 		const struct nf_conn_help *help = nfct_help(ns, ct);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_ns.h"
 
 #define NS_PER_S 1000000000LL
@@ -56,7 +57,8 @@ struct nf_ct_expect *nf_ct_find_expectation(struct nf_ns *ns, const struct ct_tu
 	for (unsigned i = 0; h && i < h->expects->len; i++) {
 		struct nf_ct_expect *e = g_ptr_array_index(h->expects, i);
 
-		if (e->timeout <= now || !nf_ct_exp_equal(t, e))
+		if (e->timeout <= now || !nf_ct_exp_equal(t, e) ||
+		    nf_ct_zone_raw_id(e->master) != t->zone)	/* nf_ct_exp_zone_equal_any */
 			continue;
 		if (!(e->master->status & IPS_CONFIRMED) || (e->master->status & IPS_DYING))
 			return NULL;

@@ -9,6 +9,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_ns.h"
 
 #define FTP_PORT 21
@@ -179,7 +180,12 @@ bool nf_ct_expect_apply(struct nf_ns *ns, struct ct_entry *ct, const struct ct_t
 
 	if (!ns->ct->help || !ns->ct->help->expects->len)
 		return false;
-	exp = nf_ct_find_expectation(ns, t, now);
+	{
+		struct ct_tuple tz = *t;	/* in the new entry's zone id */
+
+		tz.zone = nf_ct_zone_raw_id(ct);
+		exp = nf_ct_find_expectation(ns, &tz, now);
+	}
 	if (!exp)
 		return false;
 	mh = nfct_help(ns, exp->master);

@@ -141,7 +141,8 @@ extern const struct nf_ct_ext_type ct_helper_ext;
 
 /* nf_ct_expect_related: 0, or -EBUSY (clash), -EMFILE (over a limit). */
 int nf_ct_expect_related(struct nf_ns *ns, const struct nf_ct_expect *exp, nf_time now);
-/* nf_ct_find_expectation: the live expectation t matches, unlinked (and
+/* nf_ct_find_expectation: the live expectation t matches (t->zone: the new
+ * entry's zone id, equal to its master's), unlinked (and
  * freed by the caller with g_free), or NULL. */
 struct nf_ct_expect *nf_ct_find_expectation(struct nf_ns *ns, const struct ct_tuple *t,
 					    nf_time now);

@@ -267,6 +267,7 @@ void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb)
 	skb->ct_borrowed = 0;
 	skb->ct_held = 0;
 	skb->ct_helper = NULL;
+	skb->ct_zone_flags = 0;
 }
 
 void nf_skb_hold(struct nf_ns *ns, struct nf_skb *skb)

@@ -18,6 +18,7 @@
 #include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_ns.h"
 
 /* ----- entry slabs (nf_conntrack_cachep) ----- */
@@ -115,15 +116,57 @@ void ct_table_set_seed(struct nf_ns *ns, uint32_t seed)
 	ns->ct->hash_key[1] = ct_fmix64((uint64_t)seed ^ 0x5bd1e9955bd1e995ULL);
 }
 
-/* hash_conntrack_raw: a keyed 32-bit hash of addresses, ports, protocol. */
-static inline uint32_t ct_hash_raw(const struct nf_ns *ns, const struct ct_tuple *t)
+/* hash_conntrack_raw: a keyed 32-bit hash of addresses, ports, protocol
+ * and zone id. The zone takes bits 16..31 of the second word, zero before
+ * zones came: the default zone hashes exactly as it always did (same
+ * buckets, same `conntrack -L` order). */
+static inline uint32_t ct_hash_raw_zone(const struct nf_ns *ns, const struct ct_tuple *t,
+					uint16_t zone)
 {
 	uint64_t a = (uint64_t)t->src << 32 | t->dst;
-	uint64_t b = (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 | t->proto;
+	uint64_t b = (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 |
+		     (uint32_t)zone << 16 | t->proto;
 	uint64_t h = ct_fmix64(a ^ ns->ct->hash_key[0]);
 
 	h = ct_fmix64(h ^ b ^ ns->ct->hash_key[1]);
 	return (uint32_t)(h >> 32);
+}
+
+/* proto | zone << 16 of a tuple, read as the one 32-bit word that holds
+ * proto, dir and zone with dir masked out: one load and an AND where the
+ * fields cost four instructions (the per-packet lookup hashes and compares
+ * it; zone 0 must cost what it did before zones). */
+_Static_assert(offsetof(struct ct_tuple, dir) == offsetof(struct ct_tuple, proto) + 1 &&
+	       offsetof(struct ct_tuple, zone) == offsetof(struct ct_tuple, proto) + 2,
+	       "ct_tuple_pz reads proto, dir, zone as one word");
+static inline uint32_t ct_tuple_pz(const struct ct_tuple *t)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t w;
+
+	memcpy(&w, &t->proto, sizeof(w));
+	return w & 0xffff00ffu;
+#else
+	return (uint32_t)t->zone << 16 | t->proto;
+#endif
+}
+
+/* A stored tuple hashes in its own zone (ct_hash_raw_zone's value). */
+static inline uint32_t ct_hash_raw(const struct nf_ns *ns, const struct ct_tuple *t)
+{
+	uint64_t a = (uint64_t)t->src << 32 | t->dst;
+	uint64_t b = (uint64_t)t->sport << 48 | (uint64_t)t->dport << 32 | ct_tuple_pz(t);
+	uint64_t h = ct_fmix64(a ^ ns->ct->hash_key[0]);
+
+	h = ct_fmix64(h ^ b ^ ns->ct->hash_key[1]);
+	return (uint32_t)(h >> 32);
+}
+
+/* nf_ct_tuple_equal and the same zone id. */
+static inline bool ct_tuple_equal_zone(const struct ct_tuple *a, const struct ct_tuple *b)
+{
+	return a->src == b->src && a->dst == b->dst && a->sport == b->sport &&
+	       a->dport == b->dport && ct_tuple_pz(a) == ct_tuple_pz(b);
 }
 
 /* reciprocal_scale(hash, size) */
@@ -239,7 +282,6 @@ void ct_table_insert(struct nf_ns *ns, struct ct_entry *ct)
 
 	for (int d = 0; d < CT_DIR_MAX; d++) {
 		ct->tuplehash[d].t.dir = (uint8_t)d;
-		ct->tuplehash[d].t.l3num = NFPROTO_IPV4;
 		b[d] = ct_hash_bucket(ns, &ct->tuplehash[d].t);
 	}
 	ct_table_insert_at(ns, ct, b);
@@ -364,7 +406,7 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
 			if (next && ct_of_node(next) == ct)
 				next = next->next;
 			ct_entry_kill(ns, ct, now);
-		} else if (ct_tuple_equal(&n->t, t) &&
+		} else if (ct_tuple_equal_zone(&n->t, t) &&
 			   (!ns->ct->race || !ct_race_hidden(ns, ct))) {
 			return n;
 		}
@@ -373,14 +415,65 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
 	return NULL;
 }
 
+/* One chain of __nf_conntrack_find_get with a zone: nf_ct_key_equal's
+ * nf_ct_zone_equal compares the entry's zone id in the direction of the
+ * node met with the packet zone's id in that direction. */
+static struct ct_tuple_node *ct_table_find_in(struct nf_ns *ns, uint32_t bucket,
+					      const struct ct_tuple *t,
+					      const uint16_t zid[CT_DIR_MAX], nf_time now)
+{
+	struct ct_tuple_node *n = ns->ct->buckets[bucket];
+
+	while (n) {
+		struct ct_tuple_node *next = n->next;
+		struct ct_entry *ct = ct_of_node(n);
+
+		if (ct_expired(ct, now)) {
+			if (next && ct_of_node(next) == ct)
+				next = next->next;
+			ct_entry_kill(ns, ct, now);
+		} else if (ct_tuple_equal(&n->t, t) && n->t.zone == zid[n->t.dir] &&
+			   (!ns->ct->race || !ct_race_hidden(ns, ct))) {
+			return n;
+		}
+		n = next;
+	}
+	return NULL;
+}
+
+/* resolve_normal_ct's lookup for a packet with a CT zone template: hash
+ * in the zone's ORIGINAL id, and, for a zone of one direction only
+ * (--zone-orig/--zone-reply), once more in its REPLY id. */
+struct ct_tuple_node *ct_table_find_zone(struct nf_ns *ns, const struct ct_tuple *t,
+					 const uint16_t zid[CT_DIR_MAX], nf_time now)
+{
+	uint32_t size = ns->ct->sysctl.ct_buckets;
+	struct ct_tuple_node *h;
+
+	h = ct_table_find_in(ns, ct_scale(ct_hash_raw_zone(ns, t, zid[CT_DIR_ORIGINAL]), size),
+			     t, zid, now);
+	if (!h && zid[CT_DIR_REPLY] != zid[CT_DIR_ORIGINAL])
+		h = ct_table_find_in(ns, ct_scale(ct_hash_raw_zone(ns, t, zid[CT_DIR_REPLY]),
+						  size), t, zid, now);
+	return h;
+}
+
 /* nf_conntrack_tuple_taken: is the reply tuple t used by a confirmed entry
  * other than `ignored`? Each taken candidate counts `found`, as in the
  * kernel (the only place that moves it). Entries whose ORIGINAL equals the
- * ignored entry's are the same flow: left to clash resolution. */
+ * ignored entry's, in the same zone, are the same flow: left to clash
+ * resolution. */
 bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 		    const struct ct_entry *ignored, nf_time now)
 {
-	struct ct_tuple_node *n = ns->ct->buckets[ct_hash_bucket(ns, t)];
+	/* the zone is the ignored entry's (nf_ct_zone(ignored_conntrack)):
+	 * hashed in its REPLY id, compared per direction of the node met */
+	const uint16_t zid[CT_DIR_MAX] = {
+		ignored ? ignored->tuplehash[CT_DIR_ORIGINAL].t.zone : t->zone,
+		ignored ? ignored->tuplehash[CT_DIR_REPLY].t.zone : t->zone,
+	};
+	struct ct_tuple_node *n = ns->ct->buckets[ct_scale(ct_hash_raw_zone(ns, t,
+		zid[CT_DIR_REPLY]), ns->ct->sysctl.ct_buckets)];
 
 	while (n) {
 		struct ct_tuple_node *next = n->next;
@@ -392,9 +485,10 @@ bool ct_tuple_taken(struct nf_ns *ns, const struct ct_tuple *t,
 			if (next && ct_of_node(next) == ct)
 				next = next->next;
 			ct_entry_kill(ns, ct, now);
-		} else if (ct_tuple_equal(&n->t, t) &&
+		} else if (ct_tuple_equal(&n->t, t) && n->t.zone == zid[n->t.dir] &&
 			   !(ignored && ct_tuple_equal(&ignored->tuplehash[CT_DIR_ORIGINAL].t,
-						       &ct->tuplehash[CT_DIR_ORIGINAL].t)) &&
+						       &ct->tuplehash[CT_DIR_ORIGINAL].t) &&
+			     ct->tuplehash[CT_DIR_ORIGINAL].t.zone == zid[CT_DIR_ORIGINAL]) &&
 			   (!ns->ct->race || !ct_race_hidden(ns, ct))) {
 			ns->ct->stats.found++;
 			return true;

@@ -29,7 +29,7 @@ bool ct_tuple_from_l4(const uint8_t *ip, uint32_t ihl, uint32_t len, struct ct_t
 	t->dst = rd32(ip + 16);
 	t->proto = ip[9];
 	t->dir = CT_DIR_ORIGINAL;
-	t->l3num = NFPROTO_IPV4;
+	t->zone = 0;		/* the default zone: nf_conntrack_in sets a CT template's */
 	t->sport = t->dport = 0;
 	l4 = ip + ihl;
 	l4len = len - ihl;
@@ -78,7 +78,7 @@ bool ct_invert_tuple(const struct ct_tuple *orig, struct ct_tuple *inverse)
 	inverse->dst = orig->src;
 	inverse->proto = orig->proto;
 	inverse->dir = (uint8_t)!orig->dir;
-	inverse->l3num = NFPROTO_IPV4;
+	inverse->zone = orig->zone;
 	if (orig->proto == 1) {
 		int type = ct_icmp_inverse_type(ct_tuple_icmp_type(orig));
 
@@ -119,7 +119,7 @@ bool nf_ct_tuple_to_ipv4(const struct nf_conntrack_tuple *t, struct ct_tuple *ou
 	out->dst = t->dst.u3.ip;
 	out->proto = t->dst.protonum;
 	out->dir = t->dst.dir;
-	out->l3num = NFPROTO_IPV4;
+	out->zone = 0;
 	out->sport = t->src.u.all;
 	if (t->dst.protonum == 1)
 		out->dport = (uint16_t)(t->dst.u.icmp.type << 8 | t->dst.u.icmp.code);

@@ -81,6 +81,10 @@ struct nf_skb {
 	 * trace` (kept across hooks, as the skb keeps it) */
 	uint8_t nf_trace;
 	uint32_t mark;
+	/* CT --zone's template (nat/conntrack/ct_zone.h): the zone id and
+	 * its NF_CT_ZONE_* flags, 0 for none; in the hole before ct_helper */
+	uint16_t ct_zone;
+	uint8_t ct_zone_flags;
 	/* CT --helper's template (raw table): the helper of the entry this
 	 * packet creates, NULL for none (conntrack's struct nf_ct_helper) */
 	const struct nf_ct_helper *ct_helper;

@@ -93,7 +93,7 @@ static bool ipt_rule_needs_ct(const struct ipt_rule *r)
 	for (unsigned i = 0; i < r->nmatches; i++)
 		if (r->m[i].ops->needs_ct)
 			return true;
-	return false;
+	return r->t.ops && r->t.ops->loads_ct && r->t.ops->loads_ct(r->t.data);
 }
 
 static void ipt_zero_chain(struct ipt_chain *c, long rulenum)

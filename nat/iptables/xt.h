@@ -151,6 +151,8 @@ struct xt_ops {
 	/* Further kernel checks; 0 or EINVAL with the kernel log line in klog. */
 	int (*checkentry)(const struct xt_check_param *par, const void *data, GString *klog);
 	bool needs_ct;		/* loads conntrack (nf_ct_netns_get) */
+	/* the same, decided per instance (a target's checkentry); NULL: no */
+	bool (*loads_ct)(const void *data);
 
 	/* standard targets: the verdict (ACCEPT, DROP, RETURN); else IPT_T_EXT */
 	enum ipt_verdict_kind verdict;

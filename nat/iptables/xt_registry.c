@@ -57,7 +57,8 @@
 	X(TTL) \
 	X(DSCP) \
 	X(TOS) \
-	X(SET)
+	X(SET) \
+	X(NETMAP)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)

@@ -129,7 +129,6 @@ static void nat_invert(const struct ct_tuple *t, struct ct_tuple *inv)
 		inv->sport = t->dport;
 		inv->dport = t->sport;
 	}
-	inv->l3num = NFPROTO_IPV4;
 }
 
 /* nf_nat_used_tuple: is the reply to `t` already someone's tuple? */
@@ -243,7 +242,8 @@ static bool nat_find_appropriate_src(struct nf_ns *ns, const struct ct_tuple *or
 	for (ct = ns->nat->bysource[nat_bysource_hash(ns, orig)]; ct; ct = nat_bysource_next(ct)) {
 		const struct ct_tuple *t = &ct->tuplehash[CT_DIR_ORIGINAL].t;
 
-		if (t->proto != orig->proto || t->src != orig->src || t->sport != orig->sport)
+		if (t->proto != orig->proto || t->src != orig->src || t->sport != orig->sport ||
+		    t->zone != orig->zone)	/* nf_ct_zone_equal(ct, zone, ORIGINAL) */
 			continue;
 		/* copy the source part from the inverse of its reply tuple */
 		nat_invert(&ct->tuplehash[CT_DIR_REPLY].t, result);
@@ -274,7 +274,9 @@ static void nat_find_best_ips(struct ct_tuple *t, const struct nf_nat_range2 *r,
 	}
 	key[0] = nat_raw_be32(t->src);
 	key[1] = key[2] = key[3] = 0;
-	j = nat_jhash2(key, 4, (r->flags & NF_NAT_RANGE_PERSISTENT) ? 0 : nat_raw_be32(t->dst));
+	/* the seed's zone->id: the ORIGINAL zone id the tuple carries */
+	j = nat_jhash2(key, 4, (r->flags & NF_NAT_RANGE_PERSISTENT) ? 0
+								  : nat_raw_be32(t->dst) ^ t->zone);
 	dist = r->max_addr.ip - r->min_addr.ip + 1;
 	*var = r->min_addr.ip + nat_reciprocal_scale(j, dist);
 }
@@ -596,6 +598,7 @@ static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_
 	/* what we have looks like the inverse of the reply (prior manips) */
 	nat_invert(&ct->tuplehash[CT_DIR_REPLY].t, &curr);
 	curr.dir = CT_DIR_ORIGINAL;
+	curr.zone = ct->tuplehash[CT_DIR_ORIGINAL].t.zone;
 	nat_get_unique_tuple(ns, &new_tuple, &curr, range, ct, manip, now, &outcome);
 
 	if (!ct_tuple_equal(&new_tuple, &curr)) {
@@ -603,6 +606,7 @@ static int nat_setup(struct nf_ns *ns, struct ct_entry *ct, const struct nf_nat_
 
 		nat_invert(&new_tuple, &reply);
 		reply.dir = CT_DIR_REPLY;
+		reply.zone = ct->tuplehash[CT_DIR_REPLY].t.zone;	/* the entry's */
 		ct->tuplehash[CT_DIR_REPLY].t = reply;	/* not hashed until confirm */
 		ct->status |= manip == NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
 		/* a helped entry may have its payload rewritten */

@@ -352,8 +352,8 @@ static bool parse_port_opt(struct cmd_ctx *c, const char *cmd, const char *v, ui
 static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 {
 	static const char usage[] =
-		"udp: usage: udp send DEST:PORT [sport P] [count N] [interval T] [size B | text TEXT] "
-		"[parallel]";
+		"udp: usage: udp send DEST:PORT [sport P] [count N] [interval T] [size B | text TEXT]\n"
+		"                     [broadcast] [parallel]";
 	if (argc < 3 || strcmp(argv[1], "send")) {
 		g_string_append(c->err, usage);
 		return 2;
@@ -363,11 +363,17 @@ static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 	g_autoptr(GString) text = NULL;	/* text's bytes; NULL: size zeros */
 	sim_time interval = SIM_S;
 	bool parallel = false;
+	bool broadcast = false;	/* SO_BROADCAST */
 	if (!tr_parse_hostport(c->w, argv[2], &dst, &dport)) {
 		g_string_append_printf(c->err, "udp: bad destination '%s' (want ADDR:PORT)", argv[2]);
 		return 2;
 	}
 	for (int k = 3; k < argc; k += 2) {
+		if (!strcmp(argv[k], "broadcast")) {
+			broadcast = true;
+			k--;
+			continue;
+		}
 		const char *v = k + 1 < argc ? argv[k + 1] : NULL;
 		if (!strcmp(argv[k], "parallel")) {	/* a flag: no value */
 			parallel = true;
@@ -424,11 +430,18 @@ static int udp_cmd(struct cmd_ctx *c, int argc, char **argv)
 		return 0;
 	if (tr_unresolved(c, "udp", dst, argv[2]))
 		return 2;
-	if (udp_send_job(c->w, c->node, dst, dport, sport ? (int)sport : -1, count, interval,
-			 text ? (const uint8_t *)text->str : NULL, size, parallel)) {
+	int port = udp_send_job(c->w, c->node, dst, dport, sport ? (int)sport : -1, count,
+				 interval, text ? (const uint8_t *)text->str : NULL, size, parallel);
+	if (port < 0) {
 		g_string_append(c->err, "udp: bind: Address already in use (no free port)");
 		return 2;
 	}
+	if (broadcast)
+		udp_set_broadcast(c->node, (uint16_t)port);
+	/* the first sendto's error as the sender prints it (stdout, status 0,
+	 * as tcp's); each datagram of the job is refused alike */
+	if (udp_broadcast_denied(c->node, (uint16_t)port, dst))
+		g_string_append(c->out, "udp: sendto: Permission denied\n");
 	return 0;
 }
 

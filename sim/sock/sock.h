@@ -97,8 +97,9 @@ uint16_t tr_ephemeral(struct node *n, bool (*in_use)(struct node *, uint16_t, vo
 /* ----- UDP (udp.c) ----- */
 
 /* Send `count` datagrams of `size` payload bytes from sport (an ephemeral
- * port if sport < 0), the first now, then every `interval`: 0, or
- * -EADDRINUSE when no ephemeral port is free. */
+ * port if sport < 0), the first now, then every `interval`: the source
+ * port, or -EADDRINUSE when no ephemeral port is free. A datagram to a
+ * broadcast address is refused (EACCES) unless udp_set_broadcast. */
 int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
 	     uint32_t count, sim_time interval, uint32_t size);
 /* The same with the payload's `size` bytes given (copied; NULL: zeros):
@@ -117,6 +118,11 @@ int udp_send_job(struct world *w, struct node *n, uint32_t dst, uint16_t dport, 
  * socket counts it), -EMSGSIZE (too long for one datagram). */
 int udp_sendto(struct world *w, struct node *n, uint16_t sport, uint32_t dst, uint16_t dport,
 	       const uint8_t *data, uint32_t len);
+/* SO_BROADCAST on the socket of port (made if there is none). */
+void udp_set_broadcast(struct node *n, uint16_t port);
+/* True if a datagram from port to dst now fails with EACCES (udp_sendmsg:
+ * a broadcast route on a socket without SO_BROADCAST). */
+bool udp_broadcast_denied(struct node *n, uint16_t port, uint32_t dst);
 /* A listening socket on port (every address); an echo socket sends each
  * datagram back. */
 void udp_listen(struct node *n, uint16_t port, bool echo);

@@ -16,8 +16,9 @@
 struct udp_sock {
 	uint16_t port;
 	bool echo, listening;
+	bool broadcast;		/* SO_BROADCAST: `udp send ... broadcast` */
 	udp_recv_fn recv;	/* an application's datagrams (TFTP), or NULL */
-	uint64_t rx, rx_bytes, tx, tx_bytes, errors, unroutable;
+	uint64_t rx, rx_bytes, tx, tx_bytes, errors, unroutable, denied;
 };
 
 /* One `udp send` in progress. */
@@ -136,9 +137,31 @@ int udp_sendto(struct world *w, struct node *n, uint16_t sport, uint32_t dst, ui
 	return 0;
 }
 
-/* One datagram of a `udp send`. */
+void udp_set_broadcast(struct node *n, uint16_t port)
+{
+	udp_sock_get(n, port)->broadcast = true;
+}
+
+/* udp_sendmsg's refusal after its route lookup: a route of type broadcast
+ * (RTCF_BROADCAST: 255.255.255.255 once some route covers it, or a local
+ * subnet's broadcast address) on a socket without SO_BROADCAST is -EACCES.
+ * Without a route the lookup fails first (Network is unreachable). */
+bool udp_broadcast_denied(struct node *n, uint16_t port, uint32_t dst)
+{
+	const struct udp_sock *s = udp_lookup(n, port);
+	if ((s && s->broadcast) || !ip_addr_is_broadcast(n, dst))
+		return false;
+	return dst != 0xffffffffu || route_lookup(n, dst);
+}
+
+/* One datagram of a `udp send`: sendto() fails with EACCES for a broadcast
+ * destination unless the socket has SO_BROADCAST. */
 static void udp_job_send(struct world *w, struct node *n, struct udp_job *j)
 {
+	if (udp_broadcast_denied(n, j->sport, j->dst)) {
+		udp_sock_get(n, j->sport)->denied++;
+		return;
+	}
 	(void)udp_sendto(w, n, j->sport, j->dst, j->dport, j->data, j->size);
 }
 
@@ -218,7 +241,7 @@ int udp_send_job(struct world *w, struct node *n, uint32_t dst, uint16_t dport, 
 	j->interval = interval;
 	g_ptr_array_add(udp_node_get(n)->jobs, j);
 	world_at(w, w->now, parallel ? udp_job_parallel_ev : udp_job_ev, n, j->serial);
-	return 0;
+	return sport;
 }
 
 void udp_listen(struct node *n, uint16_t port, bool echo)

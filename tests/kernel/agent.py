@@ -246,15 +246,19 @@ class Agent:
     def udp_send(self, argv):
         dst, dport = hostport(argv[2])
         # `parallel` (a flag): the datagrams at once, one thread each, on
-        # the one socket (natsim's sim/net/cpu.c; here the kernel's timing)
+        # the one socket (natsim's sim/net/cpu.c; here the kernel's timing);
+        # `broadcast` (a flag): SO_BROADCAST
         parallel = "parallel" in argv[3:]
-        argv = argv[:3] + [a for a in argv[3:] if a != "parallel"]
-        opts = dict(zip(argv[3::2], argv[4::2]))
+        flags = [a for a in argv[3:] if a == "broadcast"]     # the options without a value
+        rest = [a for a in argv[3:] if a not in ("broadcast", "parallel")]
+        opts = dict(zip(rest[0::2], rest[1::2]))
         sport = int(opts["sport"]) if "sport" in opts else self.ephemeral(set(self.udp))
         count = int(opts.get("count", 1))
         interval = parse_seconds(opts.get("interval", "1s"))
         size = int(opts.get("size", 64))
         ent = self.udp_sock(sport)
+        if flags:       # SO_BROADCAST: without it sendto() to a broadcast route is EACCES
+            ent["sock"].setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 
         t0, what = self.due, " ".join(argv)
 

@@ -2,7 +2,7 @@
 
 Design choice: each command is compared by what its output means, not by its
 text. conntrack-tools' entry lists (`-L`, `-D`, `-G`, `-U`: conntrack -D
-prints the entries it deleted) entry by entry, keyed by the ORIGINAL tuple,
+prints the entries it deleted) entry by entry, keyed by the ORIGINAL tuple (and its zone),
 with NAT's random draws as natmap tokens (the order of lines is hash order in
 both runs and is ignored); `-S` counters summed over CPUs; everything else
 text for text, once the differences README.md calls deliberate are taken out
@@ -57,8 +57,12 @@ def compare_ct_list(where, nlines, klines, wildcards, t, older=False, notes=None
         natmap.rewrite_entry(e, wildcards, "natsim", t)
     for e in ke:
         natmap.rewrite_entry(e, wildcards, "kernel", t)
-    nm = {ct.tuple_key(e["orig"], e["proto"]): e for e in ne}
-    km = {ct.tuple_key(e["orig"], e["proto"]): e for e in ke}
+    # the table's key: the ORIGINAL tuple in its zone (two flows with one
+    # tuple in two conntrack zones are two entries)
+    def key(e):
+        return (ct.tuple_key(e["orig"], e["proto"]), e["orig"].get("zone-orig"), e["zone"])
+    nm = {key(e): e for e in ne}
+    km = {key(e): e for e in ke}
     for key in sorted(set(nm) | set(km), key=str):
         a, b = nm.get(key), km.get(key)
         if not b:

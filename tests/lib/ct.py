@@ -22,8 +22,9 @@ def parse_entry(line):
     orig and reply (dicts: src dst sport dport | type code id, numbers as
     ints), flags (set of [..] words without brackets), unreplied and assured
     (booleans: those flags), mark, use, counters (nf_conntrack_acct's
-    [(packets, bytes) of orig, of reply], or None), event (for -E lines),
-    line."""
+    [(packets, bytes) of orig, of reply], or None), zone (`zone=N`, or None;
+    `zone-orig=N`/`zone-reply=N` are fields of their tuple), event (for -E
+    lines), line."""
     text = line.strip()
     event = None
     for tag in EVENT_TAGS:
@@ -36,7 +37,7 @@ def parse_entry(line):
         return None
     d = {"line": line.rstrip("\n"), "event": event, "proto": words[0],
          "protonum": int(words[1]), "timeout": None, "state": None, "flags": set(),
-         "mark": None, "use": None, "counters": None}
+         "mark": None, "use": None, "counters": None, "zone": None}
     i = 2
     if i < len(words) and words[i].isdigit():
         d["timeout"] = int(words[i])
@@ -60,7 +61,7 @@ def parse_entry(line):
             d["counters"][len(tuples) - 1][k == "bytes"] = int(v)
             continue
         if k in ("mark", "use", "zone", "secctx", "delta-time"):
-            if k in ("mark", "use"):
+            if k in ("mark", "use", "zone"):
                 d[k] = int(v) if v.isdigit() else v
             continue
         if k == "src":

@@ -374,3 +374,20 @@ def test_the_two_directions_fins_race_is_not_a_difference():
     # a FIN missing in one direction is still a difference
     lines = diff.compare_iface("r:eth0", n, k[:3], S // 5)
     assert any("natsim only" in l and "10.0.0.1:32768 > 10.0.1.2:21 [FA]" in l for l in lines), lines
+
+
+def test_conntrack_entries_are_keyed_by_tuple_and_zone():
+    """Two entries with one ORIGINAL tuple in two conntrack zones (ct-zone.scn)
+    pair up by zone, whatever order the dumps list them in."""
+    a = ("udp      17 27 src=192.168.1.10 dst=203.0.113.10 sport=5000 dport=9 zone-orig=1 "
+         "[UNREPLIED] src=203.0.113.10 dst=203.0.113.1 sport=9 dport=5000 mark=0 use=1")
+    b = ("udp      17 27 src=192.168.1.10 dst=203.0.113.10 sport=5000 dport=9 zone-orig=2 "
+         "[UNREPLIED] src=203.0.113.10 dst=203.0.113.1 sport=9 dport=40000 mark=0 use=1")
+    c = ("udp      17 28 src=192.168.1.10 dst=203.0.113.10 sport=6000 dport=10 [UNREPLIED] "
+         "src=203.0.113.10 dst=203.0.113.1 sport=10 dport=6000 mark=0 zone=2 use=1")
+    d_ = c.replace("zone=2", "zone=1")
+    d, _ = outputs.compare_block("r", "conntrack -L", 2 * S, [a, b, c, d_], [d_, c, b, a],
+                                 {}, 0, "")
+    assert d == [], d
+    d, _ = outputs.compare_block("r", "conntrack -L", 2 * S, [a, c], [a, d_], {}, 0, "")
+    assert any("natsim only" in l and "zone=2" in l for l in d), d

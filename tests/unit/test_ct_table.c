@@ -2,6 +2,7 @@
  * early drop, table full, resize, and the -L / -E texts against what a real
  * Linux 6.18 + conntrack 1.4.7 printed for the same exchanges. */
 #include "tests/unit/ct_test_util.h"
+#include "nat/conntrack/ct_zone.h"
 
 static unsigned list_count(struct nf_ns *ns, nf_time now, GString *out)
 {
@@ -415,6 +416,66 @@ static void test_cmd(void)
 	nf_ns_free(ns);
 }
 
+/* Conntrack zones (a CT --zone template on the packet): one tuple in
+ * zones 1, 2 and 0 is three entries; each packet finds its own zone's;
+ * a --zone-orig entry's REPLY tuple is in zone 0, where a reply without a
+ * template finds it; -L prints zone=N / zone-orig=N as conntrack 1.4.7. */
+static void t_zone(struct t_pkt *p, uint16_t id, uint8_t dir)
+{
+	p->skb.ct_zone = id;
+	p->skb.ct_zone_flags = NF_CT_TMPL_ATTACHED | dir;
+}
+
+static void test_zones(void)
+{
+	struct nf_ns *ns = t_ns_new();
+	struct t_pkt p;
+	struct ct_entry *e[4];
+	GString *out = g_string_new("");
+
+	for (int z = 0; z < 3; z++) {
+		t_udp(&p, "10.0.0.1", 1000, "10.0.0.2", 53);
+		if (z)
+			t_zone(&p, (uint16_t)z, NF_CT_DEFAULT_ZONE_DIR);
+		CHECK(t_forward(ns, &p, S_) == NF_ACCEPT && p.skb.ctinfo == IP_CT_NEW);
+		e[z] = p.skb.ct;
+	}
+	CHECK(nf_ct_count(ns, S_) == 3 && e[0] != e[1] && e[1] != e[2] && e[0] != e[2]);
+	t_udp(&p, "10.0.0.1", 1000, "10.0.0.2", 53);
+	t_zone(&p, 2, NF_CT_DEFAULT_ZONE_DIR);
+	CHECK(t_forward(ns, &p, S_) == NF_ACCEPT && p.skb.ct == e[2]);
+	t_udp(&p, "10.0.0.2", 53, "10.0.0.1", 1000);
+	CHECK(t_forward(ns, &p, S_) == NF_ACCEPT && p.skb.ct == e[0] &&
+	      p.skb.ctinfo == IP_CT_ESTABLISHED_REPLY);
+	t_udp(&p, "10.0.0.2", 53, "10.0.0.1", 1000);
+	t_zone(&p, 1, NF_CT_DEFAULT_ZONE_DIR);
+	CHECK(t_forward(ns, &p, S_) == NF_ACCEPT && p.skb.ct == e[1] &&
+	      p.skb.ctinfo == IP_CT_ESTABLISHED_REPLY);
+	/* --zone-orig 7: the reply (no template) finds it in zone 0 */
+	t_udp(&p, "10.0.0.3", 1000, "10.0.0.2", 53);
+	t_zone(&p, 7, NF_CT_ZONE_DIR_ORIG);
+	CHECK(t_forward(ns, &p, S_) == NF_ACCEPT && p.skb.ctinfo == IP_CT_NEW);
+	e[3] = p.skb.ct;
+	t_udp(&p, "10.0.0.2", 53, "10.0.0.3", 1000);
+	CHECK(t_forward(ns, &p, S_) == NF_ACCEPT && p.skb.ct == e[3] &&
+	      p.skb.ctinfo == IP_CT_ESTABLISHED_REPLY);
+	/* --zone mark: the id is the packet's mark (low 16 bits) */
+	t_udp(&p, "10.0.0.4", 1000, "10.0.0.2", 53);
+	t_zone(&p, 0, NF_CT_DEFAULT_ZONE_DIR | NF_CT_ZONE_FLAG_MARK);
+	p.skb.mark = 0x30009;
+	CHECK(t_forward(ns, &p, S_) == NF_ACCEPT && p.skb.ct &&
+	      p.skb.ct->tuplehash[CT_DIR_ORIGINAL].t.zone == 9 &&
+	      p.skb.ct->tuplehash[CT_DIR_REPLY].t.zone == 9);
+	CHECK(list_count(ns, 2 * S_, out) == 5);
+	CHECK(strstr(out->str, "udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=1000 dport=53 [UNREPLIED] "
+		     "src=10.0.0.2 dst=10.0.0.1 sport=53 dport=1000 mark=0 zone=2 use=1\n"));
+	CHECK(strstr(out->str, "src=10.0.0.3 dst=10.0.0.2 sport=1000 dport=53 zone-orig=7 "
+		     "src=10.0.0.2 dst=10.0.0.3 sport=53 dport=1000 mark=0 use=1\n"));
+	CHECK(strstr(out->str, "sport=53 dport=1000 mark=0 use=1\n"));	/* zone 0 */
+	g_string_free(out, TRUE);
+	nf_ns_free(ns);
+}
+
 int main(void)
 {
 	printf("sizeof(struct ct_entry) = %zu\n", sizeof(struct ct_entry));
@@ -427,6 +488,7 @@ int main(void)
 	test_early_drop();
 	test_buckets();
 	test_cmd();
+	test_zones();
 	if (failures) {
 		fprintf(stderr, "test_ct_table: %d failures\n", failures);
 		return 1;

@@ -154,7 +154,7 @@ STUB bool ct_invert_tuple(const struct ct_tuple *o, struct ct_tuple *inv)
 	inv->dst = o->src;
 	inv->proto = o->proto;
 	inv->dir = (uint8_t)!o->dir;
-	inv->l3num = NFPROTO_IPV4;
+	inv->zone = o->zone;
 	if (o->proto == 1) {
 		uint8_t type = ct_tuple_icmp_type(o);
 		int it = type == 8 ? 0 : type == 0 ? 8 : -1;

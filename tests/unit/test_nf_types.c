@@ -6,7 +6,7 @@
  * still the packet's (offsets, lengths, protocol: NAT changes none). The
  * types: union nf_inet_addr's members overlap as the kernel's do, struct
  * nf_nat_range2 keeps the older min_port/max_port names as aliases, the
- * stored tuple carries l3num = NFPROTO_IPV4, and the family-ready struct
+ * stored tuple is IPv4 in the default zone (zone 0), and the family-ready struct
  * nf_conntrack_tuple converts to and from it (IPv6 refused).
  */
 #include "tests/unit/ct_test_util.h"
@@ -115,20 +115,20 @@ static void test_tuple_family(void)
 	struct nf_conntrack_tuple f;
 
 	t_tcp(&p, "10.0.0.1", 40000, "192.0.2.1", 80, 1000, 0, 0x02, 0);
-	CHECK(ct_tuple_from_ip(p.skb.ip, p.skb.len, &t) && t.l3num == NFPROTO_IPV4);
+	CHECK(ct_tuple_from_ip(p.skb.ip, p.skb.len, &t) && t.zone == 0);
 	nf_ct_tuple_from_ipv4(&t, &f);
 	CHECK(f.src.l3num == NFPROTO_IPV4 && f.src.u3.ip == t_ip("10.0.0.1") &&
 	      f.src.u3.all[1] == 0 && f.dst.u3.ip == t_ip("192.0.2.1") &&
 	      f.src.u.tcp.port == 40000 && f.dst.u.tcp.port == 80 && f.dst.protonum == 6);
 	CHECK(nf_ct_tuple_to_ipv4(&f, &back) && ct_tuple_equal(&t, &back) &&
-	      back.l3num == NFPROTO_IPV4 && back.dir == t.dir);
+	      back.zone == 0 && back.dir == t.dir);
 
 	t_icmp(&p, "10.0.0.1", "192.0.2.1", 8, 77, 1);
 	CHECK(ct_tuple_from_ip(p.skb.ip, p.skb.len, &t));
 	nf_ct_tuple_from_ipv4(&t, &f);
 	CHECK(f.src.u.icmp.id == 77 && f.dst.u.icmp.type == 8 && f.dst.u.icmp.code == 0);
 	CHECK(nf_ct_tuple_to_ipv4(&f, &back) && ct_tuple_equal(&t, &back));
-	CHECK(ct_invert_tuple(&t, &back) && back.l3num == NFPROTO_IPV4);
+	CHECK(ct_invert_tuple(&t, &back) && back.zone == t.zone);
 
 	f.src.l3num = NFPROTO_IPV6;
 	back.src = 0;

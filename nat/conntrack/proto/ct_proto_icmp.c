@@ -10,6 +10,7 @@
  */
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_ns.h"
 
 static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,
@@ -68,7 +69,16 @@ int ct_icmp_error(struct nf_ns *ns, struct nf_skb *skb, const struct ct_pkt *p)
 	if (!ct_invert_tuple(&orig, &inv))
 		return -1;
 	inv.dir = CT_DIR_ORIGINAL;
-	h = ct_table_find(ns, &inv, p->now);
+	if (skb->ct_zone_flags & NF_CT_DEFAULT_ZONE_DIR) {
+		/* nf_conntrack_inet_error looks up in the template's zone */
+		uint16_t zid[CT_DIR_MAX];
+
+		nf_ct_zone_tmpl_ids(skb, zid);
+		inv.zone = zid[CT_DIR_ORIGINAL];
+		h = ct_table_find_zone(ns, &inv, zid, p->now);
+	} else {
+		h = ct_table_find(ns, &inv, p->now);
+	}
 	if (!h)
 		return -1;
 	ct = ct_of_node(h);

@@ -1,14 +1,20 @@
-/* xt_CT.c - `-j CT --notrack`, `-j CT --helper NAME` and the older
- * `-j NOTRACK`.
+/* xt_CT.c - `-j CT --notrack`, `-j CT --helper NAME`, `-j CT --zone,
+ * --zone-orig, --zone-reply N|mark` and the older `-j NOTRACK`.
  *
- * Mirrors libxt_CT.c (of CT's options natsim has --notrack and --helper;
- * the others say they are not implemented) and libxt_NOTRACK.c, and the
+ * Mirrors libxt_CT.c (of CT's options natsim has --notrack, --helper and
+ * the zones; the others say they are not implemented) and libxt_NOTRACK.c,
+ * and the
  * kernel's net/netfilter/xt_CT.c, which defines both targets: raw table
  * only; --notrack makes the packet leave with the untracked entry
  * (nf_ct_set(skb, NULL, IP_CT_UNTRACKED)), --helper attaches a template
  * whose helper the entry the packet creates gets (Linux 6.x's only way to
  * assign one). xt_ct_tg_check wants a protocol (`-p tcp`) and a helper of
- * that name and protocol, loading its module (request_module): natsim
+ * that name and protocol, loading its module (request_module). A zone
+ * (nf_ct_zone_init of the template: --zone for both directions,
+ * --zone-orig/--zone-reply for one, `mark` for the packet's mark as id)
+ * rides on the packet to nf_conntrack_in (ct_zone.h); a packet keeps the
+ * first template it is given (xt_ct_target: an skb with an nfct is left
+ * alone), and a CT rule without options gives an empty one. natsim
  * knows "ftp" and "ftp-PORT" for TCP and "tftp" and "tftp-INDEX" (of
  * nf_conntrack_tftp's ports=) for UDP, and loads
  * nf_conntrack_ftp (nf_conntrack_tftp) with the
@@ -21,32 +27,75 @@
 #include <string.h>
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/conntrack/ct_zone.h"
 #include "nat/iptables/xt.h"
 
 struct xt_ct {
 	bool notrack;		/* --notrack given */
 	char helper[16];	/* --helper NAME, "" none */
+	uint16_t zone;		/* the zone id of the last --zone* given */
+	uint8_t zone_flags;	/* NF_CT_ZONE_DIR_ORIG/REPL of --zone-orig/
+				 * --zone-reply, NF_CT_ZONE_FLAG_MARK of `mark`
+				 * (XT_CT_ZONE_DIR_* and XT_CT_ZONE_MARK) */
 };
 
-enum { O_NOTRACK, O_HELPER };
+enum { O_NOTRACK, O_HELPER, O_ZONE_ORIG, O_ZONE_REPLY, O_ZONE };
 
 static const struct xt_option ct_opts[] = {
 	{ "notrack", 0, O_NOTRACK }, { "helper", 1, O_HELPER },
-	{ "ctevents", 1, XT_OPT_UNIMPL + 1 }, { "expevents", 1, XT_OPT_UNIMPL + 2 },
-	{ "zone-orig", 1, XT_OPT_UNIMPL + 3 }, { "zone-reply", 1, XT_OPT_UNIMPL + 4 },
-	{ "zone", 1, XT_OPT_UNIMPL + 5 }, { "timeout", 1, XT_OPT_UNIMPL + 6 }, { NULL, 0, 0 },
+	{ "zone-orig", 1, O_ZONE_ORIG }, { "zone-reply", 1, O_ZONE_REPLY },
+	{ "zone", 1, O_ZONE }, { "ctevents", 1, XT_OPT_UNIMPL + 1 },
+	{ "expevents", 1, XT_OPT_UNIMPL + 2 }, { "timeout", 1, XT_OPT_UNIMPL + 6 },
+	{ NULL, 0, 0 },
 };
 
+/* ct_parse_v1's zone options: each adds its direction; the id (or `mark`)
+ * of the last one given is the zone's (iptables 1.8.9 keeps one id). */
 static int ct_parse(struct xt_parse *p, int id, const char *arg, void *data)
 {
 	struct xt_ct *ct = data;
+	unsigned long v;
+	int rc;
 
-	(void)p;
-	if (id == O_NOTRACK)
+	if (id == O_NOTRACK) {
 		ct->notrack = true;
-	else
+		return 0;
+	}
+	if (id == O_HELPER) {
 		snprintf(ct->helper, sizeof(ct->helper), "%s", arg);
+		return 0;
+	}
+	rc = xt_once(p, ct_opts[id].name, id);
+	if (rc)
+		return rc;
+	if (id == O_ZONE_ORIG)
+		ct->zone_flags |= NF_CT_ZONE_DIR_ORIG;
+	else if (id == O_ZONE_REPLY)
+		ct->zone_flags |= NF_CT_ZONE_DIR_REPL;
+	if (strcmp(arg, "mark") == 0) {
+		ct->zone_flags |= NF_CT_ZONE_FLAG_MARK;
+		return 0;
+	}
+	if (!xt_strtoul0(arg, UINT16_MAX, &v))
+		return xt_err(p, "Cannot parse %s as a zone ID", arg);
+	ct->zone = (uint16_t)v;
 	return 0;
+}
+
+/* " zone 5", " zone-orig mark": what ct_print_v1/ct_save_v1 print when
+ * the zone is not the default one. */
+static void ct_zone_text(GString *o, const struct xt_ct *ct, const char *prefix)
+{
+	uint8_t dir = ct->zone_flags & NF_CT_DEFAULT_ZONE_DIR;
+
+	if (!ct->zone && !(ct->zone_flags & NF_CT_ZONE_FLAG_MARK))
+		return;
+	g_string_append_printf(o, " %szone%s", prefix, dir == NF_CT_ZONE_DIR_ORIG ? "-orig" :
+				dir == NF_CT_ZONE_DIR_REPL ? "-reply" : "");
+	if (ct->zone_flags & NF_CT_ZONE_FLAG_MARK)
+		g_string_append(o, " mark");
+	else
+		g_string_append_printf(o, " %u", ct->zone);
 }
 
 static void ct_print(GString *o, const void *data, uint8_t proto, bool numeric)
@@ -60,6 +109,7 @@ static void ct_print(GString *o, const void *data, uint8_t proto, bool numeric)
 		g_string_append(o, " notrack");
 	if (ct->helper[0])
 		g_string_append_printf(o, " helper %s", ct->helper);
+	ct_zone_text(o, ct, "");
 }
 
 static void ct_save(GString *o, const void *data)
@@ -70,6 +120,7 @@ static void ct_save(GString *o, const void *data)
 		g_string_append(o, " --notrack");
 	if (ct->helper[0])
 		g_string_append_printf(o, " --helper %s", ct->helper);
+	ct_zone_text(o, ct, "--");
 }
 
 /* xt_ct_tg_check's helper part: a protocol, and a helper natsim has. */
@@ -96,25 +147,44 @@ static int ct_check(const struct xt_check_param *par, const void *data, GString 
 	return 0;
 }
 
-/* xt_ct_target with a helper template: the entry this packet creates gets
- * the helper (nf_conntrack_in's tmpl). */
+/* xt_ct_target: a packet without an nfct gets the rule's template (the
+ * untracked entry for --notrack); the entry it creates gets the helper,
+ * and its zone is looked up and created in (nf_conntrack_in's tmpl). */
 static unsigned ct_tg(struct xt_action_param *par, const void *data)
 {
 	const struct xt_ct *ct = data;
 	const struct nf_ct_helper *h;
 
-	if (ct->notrack || !ct->helper[0]) {
+	if (par->skb->ct || par->skb->ctinfo == IP_CT_UNTRACKED ||
+	    (par->skb->ct_zone_flags & NF_CT_TMPL_ATTACHED))
+		return XT_CONTINUE;
+	if (ct->notrack) {
 		par->skb->ct = NULL;
 		par->skb->ctinfo = IP_CT_UNTRACKED;
 		return XT_CONTINUE;
 	}
-	if (par->skb->ct)
+	par->skb->ct_zone_flags = NF_CT_TMPL_ATTACHED;
+	if (ct->zone || (ct->zone_flags & NF_CT_ZONE_FLAG_MARK)) {
+		uint8_t dir = ct->zone_flags & NF_CT_DEFAULT_ZONE_DIR;
+
+		par->skb->ct_zone = ct->zone;	/* nf_ct_flags_to_dir: none is both */
+		par->skb->ct_zone_flags |= (dir ? dir : NF_CT_DEFAULT_ZONE_DIR) |
+					   (ct->zone_flags & NF_CT_ZONE_FLAG_MARK);
+	}
+	if (!ct->helper[0])
 		return XT_CONTINUE;
 	h = nf_ct_helper_get(par->ns, ct->helper, 6);
 	if (!h)		/* tftp, or "tftp-1" of nf_conntrack_tftp ports=69,1069 */
 		h = nf_ct_helper_get(par->ns, ct->helper, 17);
 	par->skb->ct_helper = h;
 	return XT_CONTINUE;
+}
+
+/* xt_ct_tg_check: every template but --notrack's takes conntrack
+ * (nf_ct_netns_get), which a zone or a helper needs to act on. */
+static bool ct_loads_ct(const void *data)
+{
+	return !((const struct xt_ct *)data)->notrack;
 }
 
 static void notrack_print(GString *o, const void *data, uint8_t proto, bool numeric)
@@ -158,7 +228,7 @@ const struct xt_ops xt_CT_ops = {
 	.name = "CT", .kind = XT_TARGET, .size = sizeof(struct xt_ct),
 	.xlate = CT_xlate,
 	.opts = ct_opts, .parse = ct_parse, .print = ct_print, .save = ct_save,
-	.target = ct_tg, .table = "raw", .checkentry = ct_check,
+	.target = ct_tg, .table = "raw", .checkentry = ct_check, .loads_ct = ct_loads_ct,
 	.verdict = IPT_T_EXT, .trace = "CT, continue",
 };
 
