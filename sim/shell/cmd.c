@@ -292,6 +292,36 @@ static void knob_no_such(GString *err, const char *name)
 	g_free(path);
 }
 
+/* A knob natsim does not have: natsim's voice if Linux has it (an
+ * interface's own knob only for an interface the node has), else
+ * procps' "cannot stat". Returns the command's status. */
+static int knob_missing(struct node *n, GString *err, const char *name)
+{
+	char *norm = g_strdup(name);
+	bool iface_ok = true;
+	const char *pre[] = { "net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh." };
+	for (size_t k = 0; k < G_N_ELEMENTS(pre); k++) {
+		size_t l = strlen(pre[k]);
+		const char *dot = strncmp(name, pre[k], l) == 0 ? strchr(name + l, '.') : NULL;
+		if (!dot)
+			continue;
+		char *ifname = g_strndup(name + l, (size_t)(dot - (name + l)));
+		if (strcmp(ifname, "all") && strcmp(ifname, "default")) {
+			iface_ok = strcmp(ifname, "lo") == 0 || iface_find(n, ifname);
+			g_free(norm);
+			norm = g_strdup_printf("%.*s*%s", (int)l, name, dot);
+		}
+		g_free(ifname);
+		break;
+	}
+	bool linux_has = iface_ok && linux_sysctl_exists(norm);
+	g_free(norm);
+	if (linux_has)
+		return natsim_unimpl(err, "sysctl %s", name);
+	knob_no_such(err, name);
+	return 2;
+}
+
 /* The node's own knobs (the IPv4 stack's, not netfilter's). */
 static bool knob_is_forward(const char *name)
 {
@@ -357,10 +387,8 @@ static int knob_get(struct cmd_ctx *c, const char *name, GString *val, GString *
 			knob_no_such(err, name);
 			return 2;
 		}
-		if (nf_sysctl_get(n->nf, name, val, c->w->now) != 0) {
-			knob_no_such(err, name);
-			return 2;
-		}
+		if (nf_sysctl_get(n->nf, name, val, c->w->now) != 0)
+			return knob_missing(n, err, name);
 		return 0;
 	}
 	if (knob_is_forward(name)) {
@@ -385,8 +413,7 @@ static int knob_get(struct cmd_ctx *c, const char *name, GString *val, GString *
 		g_string_printf(val, "%u", *tcp_knob_ptr(n, tk));
 		return 0;
 	}
-	knob_no_such(err, name);
-	return 2;
+	return knob_missing(n, err, name);
 }
 
 /* Write a knob (dry run: check only): 0, or 2 with sysctl's message. */
@@ -399,7 +426,11 @@ static int knob_set(struct cmd_ctx *c, const char *name, const char *value, GStr
 			knob_no_such(err, name);
 			return 2;
 		}
-		return nf_sysctl_set(n->nf, name, value, err, c->dry_run, c->w->now) ? 2 : 0;
+		if (nf_sysctl_set(n->nf, name, value, err, c->dry_run, c->w->now) == 0)
+			return 0;
+		if (g_str_has_prefix(err->str, "sysctl: cannot stat"))
+			return knob_missing(n, err, name);
+		return 2;
 	}
 	if (knob_is_forward(name)) {
 		if (!knob_parse_int(value, &v) || (v != 0 && v != 1)) {
@@ -442,8 +473,7 @@ static int knob_set(struct cmd_ctx *c, const char *name, const char *value, GStr
 			*tcp_knob_ptr(n, tk) = (uint32_t)v;
 		return 0;
 	}
-	knob_no_such(err, name);
-	return 2;
+	return knob_missing(n, err, name);
 }
 
 static bool is_proc_sys(const char *path)

@@ -2,8 +2,8 @@
  *
  * natsim answers a name Linux has but natsim lacks in its own voice, and a
  * name Linux does not have with Linux's error (nat/core/unimpl.h). Telling
- * the two apart needs the real lists: the modules of Debian's kernel package
- * and the commands of the packages natsim stands for, generated into the
+ * the two apart needs the real lists: the modules of Debian's kernel package,
+ * the commands of the packages natsim stands for and the /proc/sys knobs, generated into the
  * .inc files by tests/surface/gen_surface.py (sorted, searched with bsearch).
  */
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "sim/shell/linux_names.h"
 #include "sim/shell/linux_modules.inc"
 #include "sim/shell/linux_commands.inc"
+#include "sim/shell/linux_sysctls.inc"
 
 static int name_cmp(const void *key, const void *elem)
 {
@@ -35,4 +36,10 @@ bool linux_command_exists(const char *name)
 {
 	return bsearch(name, linux_command_names, G_N_ELEMENTS(linux_command_names),
 		       sizeof linux_command_names[0], name_cmp) != NULL;
+}
+
+bool linux_sysctl_exists(const char *name)
+{
+	return bsearch(name, linux_sysctl_names, G_N_ELEMENTS(linux_sysctl_names),
+		       sizeof linux_sysctl_names[0], name_cmp) != NULL;
 }

@@ -9,5 +9,8 @@ bool linux_module_exists(const char *name);
 /* A command of the packages a Debian router has (iptables, iproute2, kmod,
  * procps, systemd, util-linux, coreutils, ...). */
 bool linux_command_exists(const char *name);
+/* A knob under /proc/sys, dotted; an interface's own with the interface
+ * written `*` (net.ipv4.conf.*.route_localnet). */
+bool linux_sysctl_exists(const char *name);
 
 #endif

@@ -14,9 +14,11 @@ import re
 import shlex
 from pathlib import Path
 
+import subprocess
+
 import pytest
 
-from conftest import run, write_scn
+from conftest import natsim_path, run, write_scn
 
 SURFACE = json.loads((Path(__file__).resolve().parent.parent / "surface" /
                       "linux-surface.json").read_text())
@@ -388,3 +390,34 @@ def test_iptables_save_unknown_table_is_iptables_save_text(tmp_path):
     res = one(tmp_path, "iptables-save -t security")
     # natsim has the security table now (tests/unit/test_xt_real.c has its texts)
     assert res.rc == 0 and unimpl_of(res) is None, res.stderr
+
+
+def linux_sysctls():
+    """The knobs of sim/shell/linux_sysctls.inc (gen_surface.py: `sysctl -N -a`
+    on Linux), an interface's own named for the router's eth0."""
+    inc = (Path(__file__).resolve().parent.parent.parent / "sim" / "shell" /
+           "linux_sysctls.inc").read_text()
+    return [n.replace(".*.", ".eth0.") for n in re.findall(r'^\t"([^"]+)",$', inc, re.M)]
+
+
+def test_every_linux_sysctl_is_read_or_said_so(tmp_path):
+    """Every knob Linux has is read by natsim's sysctl or refused in natsim's
+    voice (bad input, before the run), never with procps' "cannot stat" (a
+    knob Linux has would look missing); a knob Linux lacks keeps that
+    error. One `natsim check` per knob: a refusal stops a scenario."""
+    names = linux_sysctls()
+    assert len(names) > 500 and "net.ipv4.conf.eth0.rp_filter" in names
+    wrong = []
+    for k, name in enumerate(names + ["net.ipv4.conf.all.nosuch"]):
+        scn = write_scn(tmp_path, "k%d" % k, "router r\nhost h\nlink r:eth0 h:eth0\n"
+                        "r: sysctl %s\n" % name)
+        p = subprocess.run([str(natsim_path()), "check", str(scn)], capture_output=True,
+                           text=True, timeout=60)
+        said = "natsim: sysctl %s is not implemented yet" % name in p.stderr
+        if name.endswith("nosuch"):
+            ok = p.returncode == 2 and "cannot stat /proc/sys/net/ipv4/conf/all/nosuch" in p.stderr
+        else:
+            ok = (p.returncode == 0 and not p.stderr) or (p.returncode == 2 and said)
+        if not ok:
+            wrong.append((name, p.returncode, p.stderr.strip()[:120]))
+    assert not wrong, wrong[:20]
