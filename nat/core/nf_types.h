@@ -92,7 +92,17 @@ struct nf_skb {
 	 * hook with an input device), NULL for a packet this node sent. What
 	 * -m mac and -m pkttype read. */
 	const uint8_t *mac;
+	/* skb->sk as -m owner reads it (skb_to_full_sk): enum nf_sk */
+	uint8_t sk;
 };
+
+/* Who sent a packet this node made: NF_SK_NONE none (forwarded, received,
+ * REJECT's reset: nf_send_reset's skb has no socket), NF_SK_KERNEL one of
+ * the stack's own sockets, which have no file (ICMP errors and echo
+ * replies: icmp_sk; a closed port's RST: the TCP control socket),
+ * NF_SK_USER an application's socket, with a file: natsim's applications
+ * run as root (fsuid 0, fsgid 0, supplementary groups {0}). */
+enum nf_sk { NF_SK_NONE, NF_SK_KERNEL, NF_SK_USER };
 
 /* skb_tailroom: the bytes the frame may grow by after skb->len. */
 static inline uint32_t nf_skb_tailroom(const struct nf_skb *skb)

@@ -38,6 +38,7 @@
 	X(mac) \
 	X(tos) \
 	X(dscp) \
+	X(owner) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

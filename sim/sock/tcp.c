@@ -374,6 +374,7 @@ static void tcp_send_reset(struct node *n, const struct tcp_seg *s)
 	if (!p)
 		return;
 	tcp_node_get(n)->resets_sent++;
+	p->nf.sk = NF_SK_KERNEL;	/* the TCP control socket */
 	tcp_queue(n, p);
 }
 
