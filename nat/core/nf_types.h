@@ -151,6 +151,9 @@ struct nf_env {
 	 * bytes; false: none, as after the output path). */
 	uint64_t (*skb_id)(void *ctx, const struct nf_skb *skb);
 	bool (*skb_mac)(void *ctx, const struct nf_skb *skb, uint8_t hdr[14]);
+	/* fib_lookup of addr: its route's type (enum nf_rtn_type; NF_RTN_UNSPEC:
+	 * no route) and the device of its nexthop in *dev (-m rpfilter). */
+	unsigned (*fib_lookup)(void *ctx, uint32_t addr, const char **dev);
 };
 
 #endif

@@ -39,6 +39,7 @@
 	X(tos) \
 	X(dscp) \
 	X(owner) \
+	X(rpfilter) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \
