@@ -40,6 +40,7 @@
 	X(dscp) \
 	X(owner) \
 	X(rpfilter) \
+	X(connlimit) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

@@ -138,7 +138,7 @@ def test_hashlimit_and_connlimit_say_so(tmp_path):
     """The issue's examples: one line, natsim's voice, the scenario line named."""
     for line, what in (("iptables -A INPUT -p tcp --syn -m hashlimit --hashlimit-upto 1/s "
                         "--hashlimit-name syn -j ACCEPT", "-m hashlimit"),
-                       ("iptables -A INPUT -p tcp -m connlimit --connlimit-above 2 -j REJECT", "-m connlimit"),
+                       ("iptables -A INPUT -p tcp -m quota --quota 1000 -j REJECT", "-m quota"),
                        ("iptables -t mangle -A POSTROUTING -j CLASSIFY --set-class 1:10", "-j CLASSIFY")):
         res = one(tmp_path, line)
         assert unimpl_of(res) == what, res.stderr
