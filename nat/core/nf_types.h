@@ -101,8 +101,10 @@ struct nf_skb {
  * the stack's own sockets, which have no file (ICMP errors and echo
  * replies: icmp_sk; a closed port's RST: the TCP control socket),
  * NF_SK_USER an application's socket, with a file: natsim's applications
- * run as root (fsuid 0, fsgid 0, supplementary groups {0}). */
-enum nf_sk { NF_SK_NONE, NF_SK_KERNEL, NF_SK_USER };
+ * run as root (fsuid 0, fsgid 0, supplementary groups {0}); NF_SK_REQUEST
+ * a listener's SYN-ACK (a request sock: -m owner reads the listener,
+ * skb_to_full_sk, LOG --log-uid nothing, not being a full socket). */
+enum nf_sk { NF_SK_NONE, NF_SK_KERNEL, NF_SK_USER, NF_SK_REQUEST };
 
 /* skb_tailroom: the bytes the frame may grow by after skb->len. */
 static inline uint32_t nf_skb_tailroom(const struct nf_skb *skb)

@@ -331,7 +331,7 @@ CASES = [
     (7, "-t mangle -L -v -n"),
     (7, "-t mangle -L"),
     (7, "save"),
-    # -j LOG: every flag but --log-uid (natsim: not implemented), levels, prefixes
+    # -j LOG: every flag (--log-uid: block 23), levels, prefixes
     (8, "-A INPUT -j LOG --log-tcp-sequence --log-tcp-options --log-ip-options --log-macdecode"),
     (8, "-A INPUT -p tcp -j LOG --log-prefix \"[UFW BLOCK] \" --log-level 7 --log-tcp-options"),
     (8, "-A FORWARD -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix \"[UFW BLOCK] \""),
@@ -655,6 +655,18 @@ CASES = [
     (22, "-L"),
     (22, "-L -n -v"),
     (22, "save"),
+    # -j LOG --log-uid
+    (23, "-A OUTPUT -j LOG --log-uid"),
+    (23, "-A OUTPUT -j LOG --log-prefix 'x: ' --log-level 7 --log-tcp-sequence --log-tcp-options "
+         "--log-ip-options --log-uid --log-macdecode"),
+    (23, "-A OUTPUT -j LOG ! --log-uid"),
+    (23, "-A OUTPUT -j LOG --log-uid --log-uid"),
+    (23, "-A OUTPUT -j LOG --log-macdecode --log-macdecode"),
+    (23, "-A INPUT -j LOG --log-uid"),
+    (23, "-S"),
+    (23, "-L"),
+    (23, "-L -n"),
+    (23, "save"),
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))

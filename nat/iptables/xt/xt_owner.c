@@ -228,7 +228,7 @@ static bool owner_mt(struct xt_action_param *par, const void *data)
 		return (o->match ^ o->invert) == 0;
 	if (o->match & o->invert & XT_OWNER_SOCKET)
 		return false;	/* a socket, and ! --socket-exists */
-	if (sk == NF_SK_KERNEL)	/* no file */
+	if (sk == NF_SK_KERNEL)	/* no file; NF_SK_REQUEST: the listener's */
 		return ((o->match ^ o->invert) & (XT_OWNER_UID | XT_OWNER_GID)) == 0;
 	const uint32_t uid = 0, gid = 0;
 	if (o->match & XT_OWNER_UID) {
