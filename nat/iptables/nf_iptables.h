@@ -18,6 +18,9 @@ struct nf_ns;
 /* `cat /proc/net/xt_recent/NAME`: the list's lines into out, 0; -1 when no
  * rule names the list (no such file). */
 int nf_proc_xt_recent_read(struct nf_ns *ns, const char *name, GString *out);
+/* `cat /proc/net/ipt_hashlimit/NAME` at time now: one line per entry; -1
+ * when no table has that name (no such file). */
+int nf_proc_ipt_hashlimit_read(struct nf_ns *ns, const char *name, nf_time now, GString *out);
 
 /* iptables-save (output) and iptables-restore (input text). */
 int nf_cmd_iptables_save(struct nf_ns *ns, int argc, char **argv, GString *out,

@@ -206,12 +206,16 @@ int xt_dscp_class(struct xt_parse *p, const char *name, uint8_t *dscp);
 /* ----- shared by NETMAP and connlimit (xt_NETMAP.c) ----- */
 /* xtopt_parse_mask as iptables 1.8.9 reads a mask: a prefix length (base
  * 0), else an address (inet_aton's forms); a mask that is not contiguous
- * counts as 255.255.255.255. False: neither. */
-bool xt_plenmask_parse(const char *s, uint32_t *mask);
+ * counts as 255.255.255.255 (*contiguous false, when not NULL). False:
+ * neither. */
+bool xt_plenmask_parse(const char *s, uint32_t *mask, bool *contiguous);
 
 /* ----- -m recent's lists (xt_recent.c) ----- */
 extern const struct xt_ops xt_recent_ops;
 /* Free the namespace's lists (from ipt_tables_free). */
 void xt_recent_net_exit(struct nf_ns *ns);
+
+/* ----- -m hashlimit's tables (xt_hashlimit.c) ----- */
+void xt_hashlimit_net_exit(struct nf_ns *ns);
 
 #endif

@@ -41,6 +41,7 @@
 	X(owner) \
 	X(rpfilter) \
 	X(connlimit) \
+	X(hashlimit) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

@@ -104,7 +104,7 @@ static int connlimit_parse(struct xt_parse *p, int id, const char *arg, void *da
 			c->flags &= ~(uint32_t)XT_CONNLIMIT_INVERT;
 		break;
 	case O_MASK:
-		if (!xt_plenmask_parse(arg, &c->mask))
+		if (!xt_plenmask_parse(arg, &c->mask, NULL))
 			return xt_err(p, "connlimit: bad value for option \"--connlimit-mask\", neither "
 				      "a valid network mask nor valid CIDR (0-32).\n");
 		break;
