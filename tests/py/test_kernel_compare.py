@@ -422,6 +422,8 @@ TOPOLOGIES = [
     ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
     ("tcpmss", []), ("log-flags", []), ("real/openwrt", []),
     ("real/ufw", []), ("real/firewalld", []),
+    ("pkttype-mac", []), ("netmap", []), ("owner", []), ("rpfilter", []), ("connlimit", []),
+    ("hashlimit", []), ("log-uid", []),
     # issue 18: a NAT router written in nft (the real nft 1.0.6 in the namespaces)
     ("nft-nat", []),
     # issue 18, phase 3: a Debian /etc/nftables.conf NAT router (port forwards by a map)

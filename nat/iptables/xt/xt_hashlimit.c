@@ -104,9 +104,6 @@ static const char *const hl_canon[] = {
 	[O_EXPIRE] = "hashlimit-htable-expire", [O_BURST] = "hashlimit-burst",
 };
 
-/* the rate's unit in seconds (udata->mult), kept for the final check */
-struct hl_parse_state { uint32_t mult; };
-
 static void hashlimit_init(void *data)
 {
 	struct xt_hashlimit *h = data;
@@ -114,8 +111,8 @@ static void hashlimit_init(void *data)
 	h->cfg.gc_interval = HL_GCINTERVAL;
 	h->cfg.srcmask = 32;
 	h->cfg.dstmask = 32;
-	/* expire: the rate's unit, set by parse; 1 s until then */
-	h->cfg.expire = 0;
+	/* expire: the rate's unit in ms (udata->mult * 1000), set with the
+	 * rate unless --hashlimit-htable-expire was given */
 }
 
 /* parse_rate: N[/second|minute|hour|day by any prefix, any case] */
@@ -466,7 +463,7 @@ static bool hashlimit_mt(struct xt_action_param *par, const void *data)
 	const struct xt_hashlimit *h = data;
 	uint64_t j = hl_jiffies(par->now);
 	struct hl_table *t = h->table;
-	if (!t)
+	if (!t)	/* the rule's reference to its table, as the kernel's info->hinfo */
 		t = ((struct xt_hashlimit *)(void *)data)->table = hl_table_get(par->ns, h, j);
 	hl_gc(t, j);
 	const struct hl_cfg *c = &t->cfg;
