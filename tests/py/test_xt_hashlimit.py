@@ -23,6 +23,7 @@ link a:eth0 r:eth0
 a: ip addr add 10.0.0.1/24 dev eth0
 r: ip addr add 10.0.0.2/24 dev eth0
 r: iptables -A INPUT -p udp -m hashlimit --hashlimit-upto 5/min --hashlimit-burst 3 --hashlimit-mode srcip,dstport --hashlimit-name pr --hashlimit-htable-expire 20000
+at 0.5s r: cat /proc/net/ipt_hashlimit/pr
 at 1s a: udp send 10.0.0.2:9 sport 5000 count 4 interval 0.001
 at 1.1s r: cat /proc/net/ipt_hashlimit/pr
 at 30s r: cat /proc/net/ipt_hashlimit/pr
@@ -35,6 +36,8 @@ def test_proc_lists_the_buckets(tmp_path):
     res = run(write_scn(tmp_path, "proc", PROC), out=tmp_path / "out")
     assert res.rc == 0, explain(res)
     out = res.stdout
+    # the rule's table exists before its first packet, empty
+    assert "[0.500000] r# cat /proc/net/ipt_hashlimit/pr\n[1.000000]" in out, out
     k = out.index("[1.100000] r# cat /proc/net/ipt_hashlimit/pr\n")
     line = out[k:].splitlines()[1].split()
     # 19 s left of 20; the fourth datagram found no credit: what 25 jiffies

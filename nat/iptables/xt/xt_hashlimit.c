@@ -18,8 +18,10 @@
  *
  * Design: the tables are the namespace's (ns->ipt->hashlimit), kept in
  * their entries' creation order; natsim looks the table up when a rule
- * first sees a packet (the kernel at checkentry) and keeps it until the
- * namespace ends (the kernel: until the last rule naming it goes). Byte
+ * first sees a packet (the kernel at checkentry), makes it with the config
+ * of the first rule naming it in table order, and keeps it until the
+ * namespace ends (the kernel: until the last rule naming it goes); its
+ * /proc file exists while a rule names it. Byte
  * rates (`1kb/s`), --hashlimit-rate-match and --hashlimit-rate-interval
  * say they are not implemented.
  */
@@ -29,6 +31,7 @@
 #include <strings.h>
 
 #include "nat/core/nf_inet.h"
+#include "nat/iptables/ipt.h"
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/nf_iptables.h"
 #include "nat/iptables/xt.h"
@@ -76,6 +79,8 @@ struct hl_table {
 	uint64_t last_gc;	/* the last run accounted for */
 	GPtrArray *ents;	/* struct hl_ent *, creation order */
 };
+
+extern const struct xt_ops xt_hashlimit_ops;
 
 /* the namespace's tables: ns->ipt->hashlimit */
 struct xt_hashlimit_net {
@@ -400,15 +405,39 @@ static struct hl_table *hl_find(struct nf_ns *ns, const char *name)
 	return NULL;
 }
 
-/* htable_find_get, else htable_create with this rule's config. */
+/* The first rule (tables, chains and rules in order) naming the table:
+ * whose config the kernel's table most likely has (the first inserted). */
+static const struct xt_hashlimit *hl_first_rule(struct nf_ns *ns, const char *name)
+{
+	for (int ti = 0; ns->ipt && ti < IPT_NTABLES; ti++) {
+		const struct ipt_table *tb = &ns->ipt->tables[ti];
+		for (unsigned c = 0; tb->chains && c < tb->chains->len; c++) {
+			const struct ipt_chain *ch = tb->chains->pdata[c];
+			for (unsigned r = 0; r < ch->rules->len; r++) {
+				const struct ipt_rule *rule = ch->rules->pdata[r];
+				for (unsigned m = 0; m < rule->nmatches; m++) {
+					const struct xt_hashlimit *h = rule->m[m].data;
+					if (rule->m[m].ops == &xt_hashlimit_ops &&
+					    strcmp(h->name, name) == 0)
+						return h;
+				}
+			}
+		}
+	}
+	return NULL;
+}
+
+/* htable_find_get, else htable_create with the config of the first rule
+ * naming it (this one's if none is in the tables). */
 static struct hl_table *hl_table_get(struct nf_ns *ns, const struct xt_hashlimit *h, uint64_t j)
 {
 	struct hl_table *t = hl_find(ns, h->name);
 	if (t)
 		return t;
+	const struct xt_hashlimit *first = hl_first_rule(ns, h->name);
 	t = g_new0(struct hl_table, 1);
 	t->name = g_strdup(h->name);
-	t->cfg = h->cfg;
+	t->cfg = (first ? first : h)->cfg;
 	if (!t->cfg.size)
 		t->cfg.size = HL_DEF_SIZE;
 	if (!t->cfg.max)
@@ -554,9 +583,11 @@ void xt_hashlimit_net_exit(struct nf_ns *ns)
  * the destination, credit, credit_cap, cost, after rateinfo_recalc. */
 int nf_proc_ipt_hashlimit_read(struct nf_ns *ns, const char *name, nf_time now, GString *out)
 {
+	if (!ns || !ns->ipt || !hl_first_rule(ns, name))
+		return -1;	/* the file lives while a rule names the table */
 	struct hl_table *t = hl_find(ns, name);
 	if (!t)
-		return -1;
+		return 0;	/* no packet yet: empty */
 	uint64_t j = hl_jiffies(now);
 	hl_gc(t, j);
 	for (unsigned i = 0; i < t->ents->len; i++) {
