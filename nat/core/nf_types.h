@@ -96,7 +96,19 @@ struct nf_skb {
 	 * hook with an input device), NULL for a packet this node sent. What
 	 * -m mac and -m pkttype read. */
 	const uint8_t *mac;
+	/* skb->sk as -m owner reads it (skb_to_full_sk): enum nf_sk */
+	uint8_t sk;
 };
+
+/* Who sent a packet this node made: NF_SK_NONE none (forwarded, received,
+ * REJECT's reset: nf_send_reset's skb has no socket), NF_SK_KERNEL one of
+ * the stack's own sockets, which have no file (ICMP errors and echo
+ * replies: icmp_sk; a closed port's RST: the TCP control socket),
+ * NF_SK_USER an application's socket, with a file: natsim's applications
+ * run as root (fsuid 0, fsgid 0, supplementary groups {0}); NF_SK_REQUEST
+ * a listener's SYN-ACK (a request sock: -m owner reads the listener,
+ * skb_to_full_sk, LOG --log-uid nothing, not being a full socket). */
+enum nf_sk { NF_SK_NONE, NF_SK_KERNEL, NF_SK_USER, NF_SK_REQUEST };
 
 /* skb_tailroom: the bytes the frame may grow by after skb->len. */
 static inline uint32_t nf_skb_tailroom(const struct nf_skb *skb)
@@ -145,6 +157,9 @@ struct nf_env {
 	 * bytes; false: none, as after the output path). */
 	uint64_t (*skb_id)(void *ctx, const struct nf_skb *skb);
 	bool (*skb_mac)(void *ctx, const struct nf_skb *skb, uint8_t hdr[14]);
+	/* fib_lookup of addr: its route's type (enum nf_rtn_type; NF_RTN_UNSPEC:
+	 * no route) and the device of its nexthop in *dev (-m rpfilter). */
+	unsigned (*fib_lookup)(void *ctx, uint32_t addr, const char **dev);
 };
 
 #endif

@@ -90,6 +90,7 @@ struct ipt_net {
 	struct ipt_table tables[IPT_NTABLES];
 	struct xt_recent_net *recent;	/* -m recent's lists (xt_recent.c) */
 	struct xt_nfacct_net *nfacct;	/* nfacct objects (xt_nfacct.c) */
+	struct xt_hashlimit_net *hashlimit; /* -m hashlimit's tables (xt_hashlimit.c) */
 	bool ops_registered[IPT_NTABLES]; /* the table's hook ops are in the lists */
 };
 

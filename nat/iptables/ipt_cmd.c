@@ -67,7 +67,8 @@ static int ipt_err_kernel(const struct ipt_ctx *x, GString *err, const char *wha
 {
 	const char *reason = errnum == EMLINK ? "Too many links"
 			   : errnum == EBUSY ? "Device or resource busy"
-			   : errnum == ENOENT ? "No such file or directory" : "Invalid argument";
+			   : errnum == ENOENT ? "No such file or directory"
+			   : errnum == ERANGE ? "Numerical result out of range" : "Invalid argument";
 	if (x->line)
 		g_string_append_printf(err, "%s " IPT_VERSION ": \nline %d: %s failed (%s): %s %s\n",
 				       x->prog, x->line, what, reason, obj, chain);

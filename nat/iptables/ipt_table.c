@@ -169,6 +169,7 @@ void ipt_tables_free(struct nf_ns *ns)
 {
 	xt_recent_net_exit(ns);
 	xt_nfacct_net_exit(ns);
+	xt_hashlimit_net_exit(ns);
 	for (int i = 0; i < IPT_NTABLES; i++)
 		ipt_table_clear(&ns->ipt->tables[i]);
 	g_free(ns->ipt);

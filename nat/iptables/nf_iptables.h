@@ -18,6 +18,9 @@ struct nf_ns;
 /* `cat /proc/net/xt_recent/NAME`: the list's lines into out, 0; -1 when no
  * rule names the list (no such file). */
 int nf_proc_xt_recent_read(struct nf_ns *ns, const char *name, GString *out);
+/* `cat /proc/net/ipt_hashlimit/NAME` at time now: one line per entry; -1
+ * when no table has that name (no such file). */
+int nf_proc_ipt_hashlimit_read(struct nf_ns *ns, const char *name, nf_time now, GString *out);
 
 /* The `nfacct` tool's requests (nfnetlink_acct, xt_nfacct.c): add (EBUSY
  * when the name exists); delete one (ENOENT, EBUSY while a rule uses it) or,

@@ -238,6 +238,13 @@ void xt_ipv4_change_dsfield(uint8_t *ip, uint8_t mask, uint8_t value);
 /* class_to_dscp: the DSCP of a class name (CS0-7, BE, AF11-43, EF). */
 int xt_dscp_class(struct xt_parse *p, const char *name, uint8_t *dscp);
 
+/* ----- shared by NETMAP and connlimit (xt_NETMAP.c) ----- */
+/* xtopt_parse_mask as iptables 1.8.9 reads a mask: a prefix length (base
+ * 0), else an address (inet_aton's forms); a mask that is not contiguous
+ * counts as 255.255.255.255 (*contiguous false, when not NULL). False:
+ * neither. */
+bool xt_plenmask_parse(const char *s, uint32_t *mask, bool *contiguous);
+
 /* ----- -m recent's lists (xt_recent.c) ----- */
 extern const struct xt_ops xt_recent_ops;
 /* Free the namespace's lists (from ipt_tables_free). */
@@ -267,5 +274,8 @@ void xt_set_ref_put(struct xt_set_ref *r);
 void xt_set_print_ref(GString *o, const char *prefix, const struct xt_set_ref *r);
 /* What the set types read of the packet. */
 void xt_set_pkt(const struct xt_action_param *par, struct ip_set_pkt *p);
+
+/* ----- -m hashlimit's tables (xt_hashlimit.c) ----- */
+void xt_hashlimit_net_exit(struct nf_ns *ns);
 
 #endif

@@ -40,6 +40,10 @@
 	X(tos) \
 	X(dscp) \
 	X(set) \
+	X(owner) \
+	X(rpfilter) \
+	X(connlimit) \
+	X(hashlimit) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

@@ -59,6 +59,26 @@ static unsigned local_table_type(const struct node *n, uint32_t addr, const stru
 	return NF_RTN_UNICAST;
 }
 
+/* fib_lookup of addr (the local table, then the main one), for
+ * -m rpfilter: the route's type and its nexthop's device (*dev), or
+ * NF_RTN_UNSPEC when there is no route. */
+unsigned inet_fib_lookup(const struct node *n, uint32_t addr, const char **dev)
+{
+	const struct iface *on;
+	unsigned type = local_table_type(n, addr, &on);
+	*dev = NULL;
+	if (type != NF_RTN_UNICAST) {
+		*dev = on ? on->name : "lo";
+		return type;
+	}
+	const struct route *r = route_lookup(n, addr);
+	if (!r)
+		return NF_RTN_UNSPEC;
+	const struct iface *out = route_out_dev(n, r);
+	*dev = out ? out->name : NULL;
+	return NF_RTN_UNICAST;
+}
+
 /* __inet_dev_addr_type(net, dev, addr, RT_TABLE_LOCAL) */
 unsigned inet_dev_addr_type(const struct node *n, const char *dev, uint32_t addr)
 {

@@ -264,6 +264,7 @@ void icmp_send_error_info(struct world *w, struct node *n, const struct packet *
 		return;
 	if (n->nf)
 		nf_ct_attach(&q->nf, &orig->nf);
+	q->nf.sk = NF_SK_KERNEL;	/* icmp_sk */
 	ip_local_out(w, n, q);
 }
 
@@ -293,6 +294,7 @@ static void icmp_echo(struct world *w, struct node *n, struct packet *p)
 		rip[1] = ip[1];
 		ip_csum_set(rip);
 		l4_csum_set(rip);
+		r->nf.sk = NF_SK_KERNEL;	/* icmp_reply: icmp_sk */
 		ip_local_out(w, n, r);
 	}
 	packet_free(p);
@@ -318,6 +320,7 @@ static void icmp_timestamp(struct world *w, struct node *n, struct packet *p)
 		wr32(ric + 12, ms);
 		wr32(ric + 16, ms);
 		l4_csum_set(pkt_ip(r));
+		r->nf.sk = NF_SK_KERNEL;
 		ip_local_out(w, n, r);
 	}
 	packet_free(p);

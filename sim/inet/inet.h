@@ -194,6 +194,9 @@ bool ip_addr_is_local(const struct node *n, uint32_t addr);
 /* The type of addr in the node's local table, an enum nf_rtn_type
  * (addrtype.c: inet_dev_addr_type; dev NULL: any device). */
 unsigned inet_dev_addr_type(const struct node *n, const char *dev, uint32_t addr);
+/* fib_lookup: the type of the route to addr, NF_RTN_UNSPEC for none, and
+ * the device of its nexthop in *dev (addrtype.c; -m rpfilter). */
+unsigned inet_fib_lookup(const struct node *n, uint32_t addr, const char **dev);
 /* One-line summary of a parsed packet for the packet walk, appended to s:
  * "TCP 192.168.1.2:40000 > 203.0.113.20:80 [S]", "UDP a:p > b:q len 10",
  * "ICMP a > b echo request id 1 seq 2", ... */

@@ -1323,6 +1323,7 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		p->nf.mark = 0;
 	}
 	p->nf.reject_with = 0;
+	p->nf.sk = NF_SK_NONE;	/* received: no local socket (loopback orphans it) */
 	if (ip_tracing(w, n)) {
 		char from[48];
 		snprintf(from, sizeof from, "in %s", ifc->name);

@@ -47,6 +47,13 @@ void node_set_route_mtu(node_route_mtu_fn fn)
 	node_route_mtu = fn;
 }
 
+static node_fib_lookup_fn node_fib_lookup;
+
+void node_set_fib_lookup(node_fib_lookup_fn fn)
+{
+	node_fib_lookup = fn;
+}
+
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
 {
 	if (n->cpus > 1) {
@@ -132,6 +139,13 @@ static unsigned node_env_addr_type(void *ctx, const char *dev, uint32_t addr)
 	return node_addr_type ? node_addr_type(n, dev, addr) : NF_RTN_UNICAST;
 }
 
+static unsigned node_env_fib_lookup(void *ctx, uint32_t addr, const char **dev)
+{
+	const struct node *n = ctx;
+	*dev = NULL;
+	return node_fib_lookup ? node_fib_lookup(n, addr, dev) : NF_RTN_UNSPEC;
+}
+
 static unsigned node_env_route_mtu(void *ctx, uint32_t addr)
 {
 	const struct node *n = ctx;
@@ -189,6 +203,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.nft_trace = node_env_nft_trace,
 			.skb_id = node_env_skb_id,
 			.skb_mac = node_env_skb_mac,
+			.fib_lookup = node_env_fib_lookup,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
 	}

@@ -214,6 +214,11 @@ void node_set_addr_type(node_addr_type_fn fn);
  * netfilter asks it through nf_env.route_mtu (TCPMSS). */
 typedef unsigned (*node_route_mtu_fn)(const struct node *n, uint32_t addr);
 void node_set_route_mtu(node_route_mtu_fn fn);
+/* The IPv4 stack's fib_lookup: the route type of addr (NF_RTN_UNSPEC: no
+ * route) and its nexthop's device; netfilter asks it through
+ * nf_env.fib_lookup (-m rpfilter). */
+typedef unsigned (*node_fib_lookup_fn)(const struct node *n, uint32_t addr, const char **dev);
+void node_set_fib_lookup(node_fib_lookup_fn fn);
 /* Hand a received IPv4 frame to the registered handler (link.c); on a node
  * of several CPUs, through its backlog (cpu.c). */
 void node_l3_deliver(struct world *w, struct node *n, struct iface *ifc, struct packet *p);

@@ -514,6 +514,16 @@ static char *file_load(struct cmd_ctx *c, const char *path, GString *why)
 		g_string_printf(why, "%s: No such file or directory", path);
 		return NULL;
 	}
+	if (g_str_has_prefix(path, "/proc/net/ipt_hashlimit/")) {
+		/* -m hashlimit's tables, once a rule has used them */
+		GString *o = g_string_new(NULL);
+		if (c->node->nf && nf_proc_ipt_hashlimit_read(c->node->nf,
+				path + strlen("/proc/net/ipt_hashlimit/"), c->w->now, o) == 0)
+			return g_string_free(o, FALSE);
+		g_string_free(o, TRUE);
+		g_string_printf(why, "%s: No such file or directory", path);
+		return NULL;
+	}
 	GString *f = file_get(c->node, path);
 	if (f)
 		return g_strdup(f->str);

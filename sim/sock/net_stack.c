@@ -40,6 +40,7 @@ void net_stack_init(void)
 	node_set_l3_rcv(ip_rcv);
 	node_set_addr_type(inet_dev_addr_type);
 	node_set_route_mtu(inet_route_mtu);
+	node_set_fib_lookup(inet_fib_lookup);
 	for (size_t i = 0; i < G_N_ELEMENTS(net_stack_protos); i++)
 		inet_add_protocol(net_stack_protos[i].ops, net_stack_protos[i].protocol);
 }

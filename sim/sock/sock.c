@@ -23,6 +23,8 @@ void tr_send(struct world *w, struct node *n, struct packet *p)
 {
 	p->l3 = ETH_HLEN;
 	p->l4 = (uint16_t)(ETH_HLEN + ip_ihl(p->data + ETH_HLEN));
+	if (p->nf.sk == NF_SK_NONE)	/* an application's socket (-m owner) */
+		p->nf.sk = NF_SK_USER;
 	ip_local_out(w, n, p);
 }
 

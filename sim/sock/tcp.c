@@ -353,6 +353,8 @@ static void tcp_xmit(struct world *w, struct tcp_conn *c, uint32_t seq, uint8_t 
 		l4_csum_set(pkt_ip(p));
 	}
 	((struct tcp_node *)c->n->tcp)->bytes_tx += len;
+	if ((flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && !c->client)
+		p->nf.sk = NF_SK_REQUEST;	/* a listener's request sock */
 	tcp_queue(c->n, p);
 }
 
@@ -374,6 +376,7 @@ static void tcp_send_reset(struct node *n, const struct tcp_seg *s)
 	if (!p)
 		return;
 	tcp_node_get(n)->resets_sent++;
+	p->nf.sk = NF_SK_KERNEL;	/* the TCP control socket */
 	tcp_queue(n, p);
 }
 

@@ -136,11 +136,10 @@ def test_unknown_extensions_keep_iptables_texts(tmp_path):
     assert "Chain 'NOSUCH' does not exist" in res.stderr and unimpl_of(res) is None
 
 
-def test_hashlimit_and_connlimit_say_so(tmp_path):
+def test_unimplemented_matches_say_so(tmp_path):
     """The issue's examples: one line, natsim's voice, the scenario line named."""
-    for line, what in (("iptables -A INPUT -p tcp --syn -m hashlimit --hashlimit-upto 1/s "
-                        "--hashlimit-name syn -j ACCEPT", "-m hashlimit"),
-                       ("iptables -A INPUT -p tcp -m connlimit --connlimit-above 2 -j REJECT", "-m connlimit"),
+    for line, what in (("iptables -A INPUT -p tcp --syn -m time --weekdays Mon -j ACCEPT", "-m time"),
+                       ("iptables -A INPUT -p tcp -m quota --quota 1000 -j REJECT", "-m quota"),
                        ("iptables -t mangle -A POSTROUTING -j CLASSIFY --set-class 1:10", "-j CLASSIFY")):
         res = one(tmp_path, line)
         assert unimpl_of(res) == what, res.stderr
@@ -150,9 +149,9 @@ def test_hashlimit_and_connlimit_say_so(tmp_path):
 
 def test_restore_names_the_input_line(tmp_path):
     (tmp_path / "rules.v4").write_text("*filter\n:INPUT ACCEPT [0:0]\n"
-                                       "-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name x -j ACCEPT\nCOMMIT\n")
+                                       "-A INPUT -m time --weekdays Mon -j ACCEPT\nCOMMIT\n")
     res = one(tmp_path, "iptables-restore < rules.v4")
-    assert unimpl_of(res) == "-m hashlimit", res.stderr
+    assert unimpl_of(res) == "-m time", res.stderr
     assert "(line 3 of the iptables-restore input)" in res.stderr
 
 

@@ -139,6 +139,17 @@ int main(void)
 		  "PREROUTING/INPUT/FORWARD\n");
 	test_klog("-A INPUT -j TTL --ttl-set 1",
 		  "x_tables: ip_tables: TTL target: only valid in mangle table, not filter\n");
+	/* seen in dmesg with the real iptables 1.8.9 on Linux 6.18 */
+	test_klog("-t nat -A PREROUTING -m rpfilter",
+		  "ipt_rpfilter: only valid in 'raw' or 'mangle' table, not 'nat'\n");
+	test_klog("-t mangle -A INPUT -m rpfilter",
+		  "x_tables: ip_tables: rpfilter match: used from hooks INPUT, but only valid from "
+		  "PREROUTING\n");
+	test_klog("-A INPUT -m owner --uid-owner 0",
+		  "x_tables: ip_tables: owner match: used from hooks INPUT, but only valid from "
+		  "OUTPUT/POSTROUTING\n");
+	test_klog("-t mangle -A PREROUTING -j NETMAP --to 1.2.3.4",
+		  "x_tables: ip_tables: NETMAP target: only valid in nat table, not mangle\n");
 	g_string_free(klog_text, TRUE);
 	printf("test_xt_real: %d checks, %d failures\n", checks, failures);
 	return failures ? 1 : 0;

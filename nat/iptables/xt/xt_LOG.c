@@ -1,14 +1,15 @@
 /* xt_LOG.c - `-j LOG [--log-prefix TEXT] [--log-level LEVEL]
  * [--log-tcp-sequence] [--log-tcp-options] [--log-ip-options]
- * [--log-macdecode]`.
+ * [--log-uid] [--log-macdecode]`.
  *
  * Mirrors libxt_LOG.c (level names, the 29-byte prefix, the flags, -L/-S
  * text) and the kernel's net/netfilter/xt_LOG.c with nf_log_syslog.c's
  * nf_log_ip_packet / dump_ipv4_packet / nf_log_dump_tcp_header /
  * dump_mac_header for the line it writes to the kernel log, logflags
- * (NF_LOG_*) included. --log-uid says it is not implemented: the UID=/GID=
- * fields need the sending socket of a packet (skb->sk, and whether it is
- * a full socket with a file), which natsim's packets do not carry.
+ * (NF_LOG_*) included. --log-uid's UID=/GID= (nf_log_dump_sk_uid_gid) come
+ * from the packet's socket (nf_skb.sk): an application's, whose file is
+ * root's (UID=0 GID=0); the stack's own sockets have no file and
+ * forwarded packets no socket, so their lines have none.
  */
 #include <string.h>
 
@@ -33,12 +34,14 @@ struct xt_log {
 	uint8_t logflags;	/* NF_LOG_* */
 };
 
-enum { O_LOG_LEVEL, O_LOG_PREFIX, O_LOG_TCPSEQ, O_LOG_TCPOPT, O_LOG_IPOPT, O_LOG_MAC };
+enum { O_LOG_LEVEL, O_LOG_PREFIX, O_LOG_TCPSEQ, O_LOG_TCPOPT, O_LOG_IPOPT, O_LOG_UID,
+       O_LOG_MAC };
 
+/* in option id order (log_opts[id].name) */
 static const struct xt_option log_opts[] = {
 	{ "log-level", 1, O_LOG_LEVEL }, { "log-prefix", 1, O_LOG_PREFIX },
 	{ "log-tcp-sequence", 0, O_LOG_TCPSEQ }, { "log-tcp-options", 0, O_LOG_TCPOPT },
-	{ "log-ip-options", 0, O_LOG_IPOPT }, { "log-uid", 0, XT_OPT_UNIMPL },
+	{ "log-ip-options", 0, O_LOG_IPOPT }, { "log-uid", 0, O_LOG_UID },
 	{ "log-macdecode", 0, O_LOG_MAC }, { NULL, 0, 0 },
 };
 
@@ -56,6 +59,7 @@ static int log_parse(struct xt_parse *p, int id, const char *arg, void *data)
 	static const uint8_t flag_of[] = { [O_LOG_TCPSEQ] = NF_LOG_TCPSEQ,
 					   [O_LOG_TCPOPT] = NF_LOG_TCPOPT,
 					   [O_LOG_IPOPT] = NF_LOG_IPOPT,
+					   [O_LOG_UID] = NF_LOG_UID,
 					   [O_LOG_MAC] = NF_LOG_MACDECODE };
 	struct xt_log *lg = data;
 	int rc;
@@ -114,6 +118,8 @@ static void log_print(GString *o, const void *data, uint8_t proto, bool numeric)
 			g_string_append(o, " tcp-options");
 		if (lg->logflags & NF_LOG_IPOPT)
 			g_string_append(o, " ip-options");
+		if (lg->logflags & NF_LOG_UID)
+			g_string_append(o, " uid");
 		if (lg->logflags & NF_LOG_MACDECODE)
 			g_string_append(o, " macdecode");
 	}
@@ -136,6 +142,8 @@ static void log_save(GString *o, const void *data)
 		g_string_append(o, " --log-tcp-options");
 	if (lg->logflags & NF_LOG_IPOPT)
 		g_string_append(o, " --log-ip-options");
+	if (lg->logflags & NF_LOG_UID)
+		g_string_append(o, " --log-uid");
 	if (lg->logflags & NF_LOG_MACDECODE)
 		g_string_append(o, " --log-macdecode");
 }
@@ -332,6 +340,9 @@ void nf_log_ip_packet_flags(struct nf_ns *ns, const struct nf_skb *skb, const ch
 	if (len >= 4 && rd16(skb->ip + 2) < len)
 		len = rd16(skb->ip + 2);
 	log_ipv4(m, skb->ip, len, false, logflags);
+	/* nf_log_dump_sk_uid_gid: a full socket with a file (root's) */
+	if ((logflags & NF_LOG_UID) && skb->sk == NF_SK_USER)
+		g_string_append(m, "UID=0 GID=0 ");
 	if (skb->mark)
 		g_string_append_printf(m, "MARK=0x%x ", skb->mark);
 	nf_klog(ns, now, "%s", m->str);

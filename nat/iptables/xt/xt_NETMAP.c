@@ -88,6 +88,22 @@ static int netmap_bits(uint32_t mask)
 	return (bits == 32 ? 0xffffffffu : ~(0xffffffffu >> bits)) == mask ? bits : -1;
 }
 
+bool xt_plenmask_parse(const char *s, uint32_t *mask, bool *contiguous)
+{
+	unsigned long bits;
+	uint32_t a;
+	bool contig = true;
+	if (xt_strtoul0(s, 32, &bits))
+		*mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
+	else if (netmap_aton(s, &a))
+		*mask = (contig = netmap_bits(a) >= 0) ? a : 0xffffffffu;
+	else
+		return false;
+	if (contiguous)
+		*contiguous = contig;
+	return true;
+}
+
 /* xtopt_parse_hostmask for --to. */
 static int netmap_parse_to(struct xt_parse *p, const char *arg, struct xt_netmap *m)
 {
@@ -102,17 +118,9 @@ static int netmap_parse_to(struct xt_parse *p, const char *arg, struct xt_netmap
 	else if (!netmap_aton(buf, &addr))
 		return xt_unimpl(p->msg, "NETMAP --to %s: host names are not resolved (an "
 				 "address, e.g. 10.1.0.0/16)", buf);
-	if (slash) {
-		unsigned long bits;
-		uint32_t a;
-		if (xt_strtoul0(slash, 32, &bits))
-			mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
-		else if (netmap_aton(slash, &a))
-			mask = netmap_bits(a) < 0 ? 0xffffffffu : a;
-		else
-			return xt_err(p, "NETMAP: bad value for option \"--to\", neither a valid "
-				      "network mask nor valid CIDR (0-32).\n");
-	}
+	if (slash && !xt_plenmask_parse(slash, &mask, NULL))
+		return xt_err(p, "NETMAP: bad value for option \"--to\", neither a valid "
+			      "network mask nor valid CIDR (0-32).\n");
 	m->min_ip = addr & mask;
 	m->max_ip = m->min_ip | ~mask;
 	return 0;
