@@ -200,9 +200,9 @@ end 2s
 
 def test_a_natsim_refusal_is_bad_input_even_under_bang(tmp_path):
     scn = write_scn(tmp_path, "refused", TRIANGLE +
-                    "router: ! iptables -t mangle -A FORWARD -j TTL --ttl-set 64\n")
+                    "router: ! iptables -A FORWARD -m quota --quota 100\n")
     res = run(scn, sub="check")
-    assert res.rc == 2 and "refused.scn:13: error: natsim: -j TTL is not implemented" \
+    assert res.rc == 2 and "refused.scn:13: error: natsim: -m quota is not implemented" \
         in res.stderr, explain(res)
 
 
