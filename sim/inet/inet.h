@@ -188,7 +188,15 @@ void ip_iface_down(struct node *n, struct iface *ifc);
 struct iface *ip_lo(struct node *n);
 /* True if addr is 255.255.255.255 or the broadcast address of a subnet on
  * one of the node's interfaces (the kernel's RTN_BROADCAST local routes). */
-bool ip_addr_is_broadcast(const struct node *n, uint32_t addr);
+bool ip_addr_is_broadcast_slow(const struct node *n, uint32_t addr);
+static inline bool ip_addr_is_broadcast(const struct node *n, uint32_t addr)
+{
+	/* 255.255.255.255, or host bits all ones under a prefix below /31:
+	 * the two low bits are set in both, so most addresses stop here */
+	if ((addr & 3) != 3)
+		return false;
+	return ip_addr_is_broadcast_slow(n, addr);
+}
 /* True if addr is one of the node's addresses (lo's included) or 127/8. */
 bool ip_addr_is_local(const struct node *n, uint32_t addr);
 /* The type of addr in the node's local table, an enum nf_rtn_type

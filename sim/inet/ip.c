@@ -133,7 +133,7 @@ static inline uint32_t ip_mask(unsigned plen)
 	return plen ? 0xffffffffu << (32 - plen) : 0;
 }
 
-bool ip_addr_is_broadcast(const struct node *n, uint32_t addr)
+bool ip_addr_is_broadcast_slow(const struct node *n, uint32_t addr)
 {
 	if (addr == 0xffffffffu)
 		return true;

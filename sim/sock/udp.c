@@ -148,8 +148,10 @@ void udp_set_broadcast(struct node *n, uint16_t port)
  * Without a route the lookup fails first (Network is unreachable). */
 bool udp_broadcast_denied(struct node *n, uint16_t port, uint32_t dst)
 {
+	if (!ip_addr_is_broadcast(n, dst))	/* first: it is the cheap test */
+		return false;
 	const struct udp_sock *s = udp_lookup(n, port);
-	if ((s && s->broadcast) || !ip_addr_is_broadcast(n, dst))
+	if (s && s->broadcast)
 		return false;
 	return dst != 0xffffffffu || route_lookup(n, dst);
 }
