@@ -108,3 +108,42 @@ def test_loopback_martians_after_prerouting(tmp_path, knob):
     else:
         assert not synack and not ip_pkts(h, src="127.0.0.1")
         assert "IPv4: martian destination 127.0.0.1 from 10.0.0.2, dev eth0" in log, log
+
+
+SOURCE = """
+router r
+router h
+link r:eth0 h:eth0
+r: ip addr add 10.0.0.1/24 dev eth0
+r: sysctl -w net.ipv4.conf.all.route_localnet=1
+r: iptables -t nat -A OUTPUT -d 127.0.0.1 -p tcp --dport 3003 -j DNAT --to-destination 10.0.0.2:80
+h: ip addr add 10.0.0.2/24 dev eth0
+h: sysctl -w net.ipv4.conf.eth0.log_martians=1
+h: listen tcp 80
+at 1s r: tcp connect 127.0.0.1:3003 sport 40000 send 10 close
+end 1.5s
+"""
+
+
+@pytest.mark.parametrize("knob,why", [
+    ("", "martian source: a loopback address off lo (route_localnet 0)"),
+    ("h: sysctl -w net.ipv4.conf.all.route_localnet=1\n",
+     "martian source: one of the node's own addresses (accept_local 0)"),
+], ids=["off", "all"])
+def test_loopback_source_off_lo(tmp_path, knob, why):
+    """Not masqueraded, r's SYN leaves with source 127.0.0.1 (r has the
+    knob). At h (a router: --trace shows its drops), without it, a loopback source off lo is a martian source
+    (ip_route_input_slow); with it the source passes that check but is lo's
+    own address, which fib_validate_source refuses without accept_local (as
+    inet_lookup_ifaddr_rcu finds 127.0.0.1 on lo): logged alike, never
+    answered, the drop's reason differs."""
+    scn = write_scn(tmp_path, "src", SOURCE.replace("h: listen", knob + "h: listen"))
+    res = run_ok(scn, "--trace", out=tmp_path / "o")
+    h = pcap(tmp_path / "o", "h", "eth0")
+    assert syns(ip_pkts(h, src="127.0.0.1", dst="10.0.0.2", sport=40000, dport=80))
+    assert not ip_pkts(h, src="10.0.0.2")
+    log = [x for _, _, x in kernel_log(tmp_path / "o", "h")]
+    assert log and log[0] == "IPv4: martian source 10.0.0.2 from 127.0.0.1, on dev eth0", log
+    drops = {l.split("DROP", 1)[1].strip() for l in res.stdout.splitlines()
+             if l.lstrip().startswith("DROP")}
+    assert drops == {why}, drops
