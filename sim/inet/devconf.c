@@ -10,7 +10,9 @@
  * changes only `all`. The stack
  * never reads a set directly but through the IN_DEV_* rules of
  * include/linux/inetdevice.h: the OR of `all` and the interface for most
- * knobs, the larger of the two for rp_filter, and for accept_redirects the
+ * knobs (route_localnet too: IN_DEV_NET_ROUTE_LOCALNET on input and
+ * IN_DEV_ROUTE_LOCALNET on output are both `all` OR the device), the
+ * larger of the two for rp_filter, and for accept_redirects the
  * AND on a forwarding node, the OR otherwise. Values are ints as
  * proc_dointvec parses them (any int is accepted; nonzero is "on", and for
  * rp_filter 1 is strict, any other nonzero loose). Defaults are those of a
@@ -32,6 +34,7 @@ static const char *const devconf_names[DEVCONF_MAX] = {
 	[DEVCONF_RP_FILTER] = "rp_filter",
 	[DEVCONF_ACCEPT_LOCAL] = "accept_local",
 	[DEVCONF_LOG_MARTIANS] = "log_martians",
+	[DEVCONF_ROUTE_LOCALNET] = "route_localnet",
 };
 
 static const int devconf_defaults[DEVCONF_MAX] = {
@@ -42,6 +45,7 @@ static const int devconf_defaults[DEVCONF_MAX] = {
 	[DEVCONF_RP_FILTER] = 0,
 	[DEVCONF_ACCEPT_LOCAL] = 0,
 	[DEVCONF_LOG_MARTIANS] = 0,
+	[DEVCONF_ROUTE_LOCALNET] = 0,
 };
 
 #define DEVCONF_PREFIX "net.ipv4.conf."

@@ -23,6 +23,12 @@ static const char *const ip_drop_texts[] = {
 	[IP_DROP_FORWARDING_DISABLED] = "forwarding disabled",
 	[IP_DROP_NET_UNREACH] = "network unreachable",
 	[IP_DROP_NET_UNREACH_OUTPUT] = "network unreachable after OUTPUT",
+	[IP_DROP_MARTIAN_DEST_LOOPBACK] = "martian destination: a loopback address off lo "
+					  "(route_localnet 0)",
+	[IP_DROP_MARTIAN_SOURCE_LOOPBACK] = "martian source: a loopback address off lo "
+					    "(route_localnet 0)",
+	[IP_DROP_REROUTE_LOOPBACK_SRC] = "re-routed after OUTPUT: a loopback source may not "
+					 "leave by this device (route_localnet 0)",
 };
 
 /* A netfilter drop by netfilter's reason. */

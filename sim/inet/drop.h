@@ -31,6 +31,9 @@ enum ip_drop_reason {
 	IP_DROP_FORWARDING_DISABLED,	/* not for us, ip_forward 0 */
 	IP_DROP_NET_UNREACH,		/* no route (local output) */
 	IP_DROP_NET_UNREACH_OUTPUT,	/* no route after OUTPUT re-routing */
+	IP_DROP_MARTIAN_DEST_LOOPBACK,	/* 127/8 destination off lo, route_localnet 0 */
+	IP_DROP_MARTIAN_SOURCE_LOOPBACK,/* 127/8 source off lo, route_localnet 0 */
+	IP_DROP_REROUTE_LOOPBACK_SRC,	/* OUTPUT re-route: 127/8 source off lo */
 };
 
 /* A drop: its one reason; for IP_DROP_NETFILTER also netfilter's (enum

@@ -135,6 +135,14 @@ bool ip_route_do_redirect(const struct node *n, const struct iface *in, const st
  * on dev IF" and the link-layer header), rate limited. */
 void ip_handle_martian_source(struct world *w, struct node *n, const struct iface *in,
 			      const struct packet *p, uint32_t daddr, uint32_t saddr);
+/* route_localnet (route_localnet.c). ip_route_input_slow's loopback
+ * check of a packet arriving on `in` (not lo), on the addresses PREROUTING
+ * left: 0 if it may be routed, else the drop reason (martian destination
+ * or source, logged with log_martians). ip_route_localnet_output_ok:
+ * __mkroute_output's, may source saddr leave by `out`. */
+int ip_route_localnet_input(struct world *w, struct node *n, const struct iface *in,
+			    const struct packet *p, uint32_t daddr, uint32_t saddr);
+bool ip_route_localnet_output_ok(const struct node *n, uint32_t saddr, const struct iface *out);
 /* net_ratelimit() of node n: true if a warning may be logged now. */
 bool node_net_ratelimit(struct world *w, struct node *n);
 /* ip_rt_send_redirect: an ICMP redirect (host) to the sender of the

@@ -1237,16 +1237,15 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	ip_finish_output(w, n, p, out, nexthop);
 }
 
-/* Martian addresses ip_route_input_slow drops (ip_route_input_noref). */
-static bool ip_martian(uint32_t src, uint32_t dst, bool on_lo)
+/* Martian addresses ip_route_input_slow drops (ip_route_input_noref); the
+ * loopback ones, which route_localnet allows, are route_localnet.c's. */
+static bool ip_martian(uint32_t src, uint32_t dst)
 {
 	if ((src >> 28) == 14 || src == 0xffffffffu)
 		return true;
 	if (src == 0 && dst != 0xffffffffu)
 		return true;
 	if (dst == 0)
-		return true;
-	if (!on_lo && ((src >> 24) == 127 || (dst >> 24) == 127))
 		return true;
 	return false;
 }
@@ -1331,7 +1330,7 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 	}
 	if (probe_on(&w->probes, PROBE_RX))
 		probe_fire_packet(&w->probes, PROBE_RX, n, ifc, p);
-	if (ip_martian(ip_src(ip), ip_dst(ip), on_lo)) {
+	if (ip_martian(ip_src(ip), ip_dst(ip))) {
 		ip_state(n)->in_discards++;
 		ip_mib_inc(n, IPSTATS_MIB_INADDRERRORS);
 		if (n->nf)
@@ -1354,6 +1353,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		return;
 	ip = pkt_ip(p);
 	uint32_t dst = ip_dst(ip);
+	int why = on_lo ? 0 : ip_route_localnet_input(w, n, ifc, p, dst, ip_src(ip));
+	if (why) {
+		ip_state(n)->in_discards++;
+		if (n->nf)
+			nf_skb_release(n->nf, &p->nf);
+		ip_drop(w, n, p, (enum ip_drop_reason)why);
+		return;
+	}
 	if (ip_addr_is_local(n, dst) || ip_addr_is_broadcast(n, dst)) {
 		ip_trace(w, n, IP_TRACE_STEP "local: the destination is the router's %s", "routing",
 			 "", ip_addr_is_local(n, dst) ? "address" : "broadcast");
@@ -1446,6 +1453,13 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 			if (!ip_route_output(n, dst, &out, &nexthop)) {
 				nf_skb_release(n->nf, &p->nf);
 				ip_drop(w, n, p, IP_DROP_NET_UNREACH_OUTPUT);
+				return;
+			}
+			/* ip_route_me_harder keeps the local source (127.0.0.1
+			 * too): __mkroute_output's -EINVAL, the nat hook's drop */
+			if (!ip_route_localnet_output_ok(n, ip_src(ip), out)) {
+				nf_skb_release(n->nf, &p->nf);
+				ip_drop(w, n, p, IP_DROP_REROUTE_LOOPBACK_SRC);
 				return;
 			}
 		}

@@ -1233,7 +1233,7 @@ void tcp_rcv(struct world *w, struct node *n, struct packet *p)
 	unsigned doff = (s.th[12] >> 4) * 4u;
 	uint32_t l4len = ip_tot_len(s.ip) - ip_ihl(s.ip);
 	if (doff < 20 || doff > l4len || !l4_csum_ok(s.ip, p->len - p->l3) ||
-	    !node_has_addr(n, ip_dst(s.ip))) {
+	    !ip_addr_is_local(n, ip_dst(s.ip))) {
 		packet_free(p);
 		return;
 	}

@@ -453,6 +453,9 @@ TOPOLOGIES = [
     ("ftp-nat-expect", ["--skip-unsupported", "--until", "5.5s"] + FTP_TOL),
     # the FTP helper attached by nft's ct helper object (`ct helper set`)
     ("ftp-nft-helper", FTP_TOL),
+    # issue 14: route_localnet, a localhost DNAT out to a pod and a DNAT to
+    # 127.0.0.1 from outside, with the knob and without
+    ("route-localnet", []),
 ]
 # UML's 6.1 build has no nf_tables ip family and no nat chains (uml_guest.py).
 # real/docker's FORWARD counters count the container's ACK of the client's FIN:

@@ -35,15 +35,29 @@ def test_kube_proxy_services_paths(tmp_path):
     # dialled
     s = syns(pod1, src="10.180.0.254", dst="10.180.0.1", dport=80)
     assert len(s) == 2 and s[0][TCP].sport != 40000, s
+    # (and the node's own localhost NodePort connection at 2.3 s, below)
     s = syns(pod3, dst="10.180.0.3", dport=80)
-    assert len(s) == 4 and {p[IP].src for p in s} == {"10.180.0.254"}, s
-    assert not {p[TCP].sport for p in s} & {40001, 40002, 40003, 40004}
+    assert len(s) == 5 and {p[IP].src for p in s} == {"10.180.0.254"}, s
+    assert not {p[TCP].sport for p in s} & {40001, 40002, 40003, 40004, 42000}
     for sport, src, port in ((40000, "172.30.0.41", 80), (40001, "203.0.113.1", 3003),
                              (40002, "5.6.7.8", 80), (40003, "5.6.7.8", 80),
                              (40004, "172.30.0.45", 80)):
         sa = [p for p in ip_pkts(allowed, proto=6, src=src, sport=port, dport=sport)
               if p[TCP].flags == "SA"]
         assert len(sa) == 1, (sport, src)
+
+    # a localhost NodePort from the node (127.0.0.1:3003, route_localnet):
+    # DNATed to pod3 with the source 127.0.0.1 kept, then masqueraded; the
+    # connection completes, and KUBE-NODEPORTS' -d 127.0.0.0/8 rule counted
+    # its first packet in localhost_nps_accepted_pkts
+    assert not ip_pkts(pod3, src="127.0.0.1") and not ip_pkts(pod3, dst="127.0.0.1")
+    local = [p for p in s if 2.25 <= p.time < 2.35]
+    assert len(local) == 1, s
+    back = ip_pkts(pod3, proto=6, src="10.180.0.3", sport=80, dport=local[0][TCP].sport)
+    assert [p[TCP].flags for p in back][:1] == ["SA"] and any(p[TCP].flags.F for p in back)
+    assert outputs(res.stdout, "node", "nfacct list")[0].lines == [
+        "{ pkts = 00000000000000000001, bytes = 00000000000000000060 } = "
+        "localhost_nps_accepted_pkts;"]
 
     # a source outside loadBalancerSourceRanges: no DNAT, dropped by
     # KUBE-PROXY-FIREWALL, its SYN sent again and never answered
