@@ -276,8 +276,8 @@ static int hashlimit_parse(struct xt_parse *p, int id, const char *arg, void *da
 	case O_ABOVE:
 		switch (hl_parse_bytes(arg, &h->cfg.avg)) {
 		case -1:
-			return xt_unimpl(p->msg, "-m hashlimit's byte rate %s (a division by zero in "
-					 "iptables 1.8.9) is not implemented", arg);
+			return xt_unimpl(p->msg, "-m hashlimit's byte rate %s (on which iptables "
+					 "1.8.9 divides by zero)", arg);
 		case 1:
 			h->cfg.mode |= XT_HASHLIMIT_BYTES;
 			mult = HL_BYTE_EXPIRE;
