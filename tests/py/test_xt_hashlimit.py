@@ -134,6 +134,36 @@ BYTE_REFUSALS = [
 ]
 
 
+PROC_BYTES = """host a
+router r
+link a:eth0 r:eth0
+a: ip addr add 10.0.0.1/24 dev eth0
+r: ip addr add 10.0.0.2/24 dev eth0
+r: iptables -A INPUT -p udp -m hashlimit --hashlimit-upto 1kb/s --hashlimit-burst 2kb --hashlimit-mode srcip --hashlimit-name pb
+at 1s a: udp send 10.0.0.2:9 count 3 interval 0.001 size 772
+at 1.1s r: cat /proc/net/ipt_hashlimit/pb
+at 1.1s r: iptables -L INPUT -v -n
+end 2s
+"""
+
+
+def test_byte_rate_proc_and_bursts(tmp_path):
+    # Linux 6.x, the same rule and three such datagrams at once (namespace
+    # h-i14m-r1): all three match, the burst's two refills spent, and
+    # `59 10.9.0.1:0->0.0.0.0:0 1977130472 0 64527752` 64 jiffies later:
+    # credit 4194304000 - 51 * 64527752 + 64 * 2^24, cap 0 refills left,
+    # cost 64527752 a 16-byte chunk
+    res = run(write_scn(tmp_path, "pb", PROC_BYTES), out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    out = res.stdout
+    k = out.index("[1.100000] r# cat /proc/net/ipt_hashlimit/pb\n")
+    line = out[k:].splitlines()[1]
+    credit = 4194304000 - 51 * 64527752 + (1100 // 4 - 1000 // 4) * 2 ** 24
+    assert line == f"59 10.0.0.1:0->0.0.0.0:0 {credit} 0 64527752", line
+    assert "    3  2400            17   --  *      *       0.0.0.0/0            0.0.0.0/0            " \
+        "limit: up to 1kb/s burst 2kb mode srcip" in out, out
+
+
 def test_byte_rate_texts_as_iptables_prints_them(tmp_path):
     lines = ["router r"]
     lines += [f"r: iptables -A INPUT -m hashlimit --hashlimit-name t {a}" for a, _, _ in BYTE_CASES]
