@@ -189,3 +189,7 @@ def test_byte_rate_refusals(tmp_path):
     res = run(write_scn(tmp_path, "z", text), out=tmp_path / "o")
     assert res.rc != 0 and "natsim: -m hashlimit's byte rate 68719476720b/s" in res.stderr, res.stderr
     assert res.stderr.count("not implemented") == 1, res.stderr
+    # and on a burst over a rate that shows as 0b/s (under 16 bytes a second)
+    text = "router r\nr: iptables -A INPUT -m hashlimit --hashlimit-name t --hashlimit-upto 15b/s --hashlimit-burst 10\nend 1s\n"
+    res = run(write_scn(tmp_path, "z", text), out=tmp_path / "o")
+    assert res.rc == 2 and "natsim: --hashlimit-burst over a byte rate of 0b/s" in res.stderr, explain(res)

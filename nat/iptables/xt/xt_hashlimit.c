@@ -342,6 +342,9 @@ static int hl_burst_check(struct xt_parse *p, struct hl_cfg *c)
 	uint32_t burst = 0;
 	if (given & (1u << O_BURST)) {
 		uint64_t unit = hl_cost_to_bytes(c->avg);
+		if (unit == 0)	/* a rate under 16 bytes: iptables dies of SIGFPE */
+			return xt_unimpl(p->msg, "--hashlimit-burst over a byte rate of 0b/s (on which "
+					 "iptables 1.8.9 divides by zero)");
 		if (c->burst < unit)
 			return xt_err(p, "burst cannot be smaller than %" G_GUINT64_FORMAT "b", unit);
 		burst = (uint32_t)c->burst;
