@@ -430,7 +430,7 @@ TOPOLOGIES = [
     # issue 14: ipset sets in -m set and -j SET (the real ipset 7.17 in the namespaces)
     ("ipset-match", []), ("ipset-sets", []),
     ("pkttype-mac", []), ("netmap", []), ("owner", []), ("rpfilter", []), ("connlimit", []),
-    ("hashlimit", []), ("log-uid", []),
+    ("hashlimit", []), ("hashlimit-bytes", []), ("log-uid", []),
     # conntrack zones: two LANs with one address plan, FTP's expectation in its zone
     ("ct-zone", []), ("ct-zone-ftp", FTP_TOL),
     # issue 18: a NAT router written in nft (the real nft 1.0.6 in the namespaces)

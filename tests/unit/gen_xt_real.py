@@ -667,8 +667,8 @@ CASES = [
     (23, "-L"),
     (23, "-L -n"),
     (23, "save"),
-    # -m hashlimit, packet rates (byte rates and --hashlimit-rate-match: natsim
-    # says they are not implemented, tests/py/test_xt_hashlimit.py)
+    # -m hashlimit, packet rates (byte rates: tests/py/test_xt_hashlimit.py;
+    # --hashlimit-rate-match: natsim says it is not implemented)
     (24, "-A INPUT -p tcp --dport 22 -m hashlimit --hashlimit-upto 5/min --hashlimit-burst 3 "
          "--hashlimit-mode srcip --hashlimit-name ssh"),
     (24, "-A INPUT -m hashlimit --hashlimit-above 100/sec --hashlimit-name a"),

@@ -15,15 +15,20 @@
  * them with HZ=250 jiffies (CREDITS_PER_JIFFY 2^39); an entry unused for
  * the expiry leaves at the garbage collector's next run (every gcinterval
  * ms from the table's birth); a full table (htable-max) drops the packet.
+ * Byte rates (`1kb/s`, `--hashlimit-burst 10kb`) as parse_bytes and
+ * print_bytes keep them: the rate a cost per 16-byte chunk (UINT32_MAX /
+ * chunks per second), the burst a count of whole rates, the expiry 15 s
+ * (60 s with a burst); the kernel's bucket holds one second of credit
+ * (CREDITS_PER_JIFFY_BYTES 2^24), charges a packet per started 16 bytes
+ * of its length and, short of credit, spends one of the burst's refills.
  *
  * Design: the tables are the namespace's (ns->ipt->hashlimit), kept in
  * their entries' creation order; natsim looks the table up when a rule
  * first sees a packet (the kernel at checkentry), makes it with the config
  * of the first rule naming it in table order, and keeps it until the
  * namespace ends (the kernel: until the last rule naming it goes); its
- * /proc file exists while a rule names it. Byte
- * rates (`1kb/s`), --hashlimit-rate-match and --hashlimit-rate-interval
- * say they are not implemented.
+ * /proc file exists while a rule names it. --hashlimit-rate-match and
+ * --hashlimit-rate-interval say they are not implemented.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,6 +48,10 @@
 #define HL_INITIAL_JIFFIES 4294892296ull	/* (unsigned int)(-300 * HZ) */
 #define HL_CPJ (1ull << 39)		/* CREDITS_PER_JIFFY at HZ=250 */
 #define HL_DEF_SIZE 8192u		/* a machine with more than 1 GB */
+#define HL_BYTE_SHIFT 4			/* XT_HASHLIMIT_BYTE_SHIFT: 16-byte chunks */
+#define HL_CPJ_BYTES (1ull << 24)	/* CREDITS_PER_JIFFY_BYTES at HZ=250 */
+#define HL_BYTE_EXPIRE 15u		/* s, XT_HASHLIMIT_BYTE_EXPIRE */
+#define HL_BYTE_EXPIRE_BURST 60u	/* s, XT_HASHLIMIT_BYTE_EXPIRE_BURST */
 
 enum {
 	XT_HASHLIMIT_HASH_DIP = 1 << 0,
@@ -50,9 +59,11 @@ enum {
 	XT_HASHLIMIT_HASH_SIP = 1 << 2,
 	XT_HASHLIMIT_HASH_SPT = 1 << 3,
 	XT_HASHLIMIT_INVERT = 1 << 4,
+	XT_HASHLIMIT_BYTES = 1 << 5,
 };
 
-/* struct hashlimit_cfg3 (packet mode) */
+/* struct hashlimit_cfg3; in byte mode avg is a cost per 16-byte chunk
+ * (UINT32_MAX / chunks per second) and burst a count of rates */
 struct hl_cfg {
 	uint64_t avg, burst;
 	uint32_t mode, size, max, gc_interval, expire;
@@ -147,6 +158,63 @@ static bool hl_parse_rate(const char *rate, uint64_t *avg, uint32_t *mult)
 	return true;
 }
 
+/* cost_to_bytes / bytes_to_cost: a byte rate as the cost of one 16-byte
+ * chunk, UINT32_MAX / (chunks per second + 1); bytes_to_cost keeps the
+ * chunks in 32 bits as libxt_hashlimit.c does. */
+static uint64_t hl_cost_to_bytes(uint64_t cost)
+{
+	uint64_t r = cost ? UINT32_MAX / cost : UINT32_MAX;
+	return (r - 1) << HL_BYTE_SHIFT;
+}
+
+static uint64_t hl_bytes_to_cost(uint64_t bytes)
+{
+	uint32_t r = (uint32_t)(bytes >> HL_BYTE_SHIFT);
+	return UINT32_MAX / ((uint64_t)r + 1);
+}
+
+/* get_factor: only lowercase k and m count (`1Kb/s` is 1 byte) */
+static uint64_t hl_get_factor(char c)
+{
+	return c == 'm' ? 1024 * 1024 : c == 'k' ? 1024 : 1;
+}
+
+/* parse_bytes: N[k|m]b/s (strstr, so `1kb/s/x` is 1kb/s); 1 if a byte
+ * rate, 0 if not, -1 for chunks that iptables 1.8.9 divides by zero
+ * with (it dies of SIGFPE). */
+static int hl_parse_bytes(const char *rate, uint64_t *avg)
+{
+	const char *mode = strstr(rate, "b/s");
+	if (!mode || mode == rate)
+		return 0;
+	uint64_t r = (uint64_t)strtoll(rate, NULL, 10);	/* atoll */
+	if (!r)
+		return 0;
+	uint64_t bytes = r * hl_get_factor(mode[-1]);
+	if ((uint32_t)(bytes >> HL_BYTE_SHIFT) == UINT32_MAX)
+		return -1;
+	*avg = hl_bytes_to_cost(bytes);
+	return 1;
+}
+
+/* parse_burst: N[k|m] (any other tail counts 1); a bare N at most
+ * 1000000 (checked again for packet rates at the final check) */
+static bool hl_parse_burst(const char *arg, uint64_t *burst)
+{
+	const char *q = arg;
+	while (*q == ' ' || (*q >= '\t' && *q <= '\r'))
+		q++;
+	if (*q == '-')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 0);
+	if (end == arg || errno == ERANGE || v < 1 || (!*end && v > HL_BURST_MAX))
+		return false;
+	*burst = (uint64_t)v * hl_get_factor(*end);
+	return true;
+}
+
 /* parse_mode: srcip, srcport, dstip, dstport, comma separated */
 static bool hl_parse_mode(const char *arg, uint32_t *mode)
 {
@@ -169,7 +237,7 @@ static bool hl_parse_mode(const char *arg, uint32_t *mode)
 	}
 	g_strfreev(parts);
 	if (ok)
-		*mode = (*mode & XT_HASHLIMIT_INVERT) | m;
+		*mode = (*mode & (XT_HASHLIMIT_INVERT | XT_HASHLIMIT_BYTES)) | m;
 	return ok;
 }
 
@@ -206,12 +274,21 @@ static int hashlimit_parse(struct xt_parse *p, int id, const char *arg, void *da
 	switch (id) {
 	case O_UPTO:
 	case O_ABOVE:
-		if (strstr(arg, "b/s"))
-			return xt_unimpl(p->msg, "-m hashlimit's byte rates (%s) are not implemented", arg);
-		if (!hl_parse_rate(arg, &h->cfg.avg, &mult))
-			return xt_err(p, "hashlimit: Bad value for \"--%s\" option: \"%s\"", hl_canon[id], arg);
-		if (h->cfg.avg == 0)
-			return xt_err(p, "Rate too fast \"%s\"", arg);
+		switch (hl_parse_bytes(arg, &h->cfg.avg)) {
+		case -1:
+			return xt_unimpl(p->msg, "-m hashlimit's byte rate %s (on which iptables "
+					 "1.8.9 divides by zero)", arg);
+		case 1:
+			h->cfg.mode |= XT_HASHLIMIT_BYTES;
+			mult = HL_BYTE_EXPIRE;
+			break;
+		default:
+			if (!hl_parse_rate(arg, &h->cfg.avg, &mult))
+				return xt_err(p, "hashlimit: Bad value for \"--%s\" option: \"%s\"",
+					      hl_canon[id], arg);
+			if (h->cfg.avg == 0)
+				return xt_err(p, "Rate too fast \"%s\"", arg);
+		}
 		if ((id == O_ABOVE) != p->invert)
 			h->cfg.mode |= XT_HASHLIMIT_INVERT;
 		if (!(*p->once & (1u << O_EXPIRE)))
@@ -241,18 +318,48 @@ static int hashlimit_parse(struct xt_parse *p, int id, const char *arg, void *da
 		  id == O_GCINT ? &h->cfg.gc_interval : &h->cfg.expire) = (uint32_t)v;
 		break;
 	case O_BURST:
-		if (!xt_strtoul0(arg, HL_BURST_MAX, &v) || v < 1)
+		if (!hl_parse_burst(arg, &h->cfg.burst))
 			return xt_err(p, "bad value for option \"--hashlimit-burst\", or out of range "
 				      "(1-1000000).");
-		h->cfg.burst = v;
 		break;
 	}
 	return 0;
 }
 
+/* hashlimit_mt_check's last step, which completes the config: a byte
+ * burst becomes a count of rates (rounded up, in 32 bits as iptables
+ * keeps it; 0 without --hashlimit-burst) and moves the default expiry to
+ * 60 s; a packet burst given as `10k` must still be at most 1000000. */
+static int hl_burst_check(struct xt_parse *p, struct hl_cfg *c)
+{
+	unsigned given = *p->once;
+	if (!(c->mode & XT_HASHLIMIT_BYTES)) {
+		if (c->burst > HL_BURST_MAX)
+			return xt_err(p, "bad value for option \"--hashlimit-burst\", or out of range "
+				      "(1-1000000).");
+		return 0;
+	}
+	uint32_t burst = 0;
+	if (given & (1u << O_BURST)) {
+		uint64_t unit = hl_cost_to_bytes(c->avg);
+		if (unit == 0)	/* a rate under 16 bytes: iptables dies of SIGFPE */
+			return xt_unimpl(p->msg, "--hashlimit-burst over a byte rate of 0b/s (on which "
+					 "iptables 1.8.9 divides by zero)");
+		if (c->burst < unit)
+			return xt_err(p, "burst cannot be smaller than %" G_GUINT64_FORMAT "b", unit);
+		burst = (uint32_t)c->burst;
+		burst = (uint32_t)(burst / unit);
+		if (c->burst % unit)
+			burst++;
+		if (!(given & (1u << O_EXPIRE)))
+			c->expire = HL_BYTE_EXPIRE_BURST * 1000;
+	}
+	c->burst = burst;
+	return 0;
+}
+
 static int hashlimit_final_check(struct xt_parse *p, const void *data)
 {
-	(void)data;
 	unsigned given = *p->once;
 	if ((given & (1u << O_UPTO)) && (given & (1u << O_ABOVE)))
 		return xt_err(p, "hashlimit: option \"--hashlimit-upto\" cannot be used together "
@@ -261,7 +368,8 @@ static int hashlimit_final_check(struct xt_parse *p, const void *data)
 		return xt_err(p, "hashlimit: option \"--hashlimit-name\" must be specified\n");
 	if (!(given & (1u << O_UPTO | 1u << O_ABOVE)))
 		return xt_err(p, "You have to specify --hashlimit");
-	return 0;
+	/* the option buffer is the rule's own, as xt_fcheck_call's data */
+	return hl_burst_check(p, &((struct xt_hashlimit *)(void *)data)->cfg);
 }
 
 /* print_rate: the largest unit that shows the period whole; its ms */
@@ -278,6 +386,33 @@ static uint64_t hl_print_rate(GString *o, uint64_t period)
 	g_string_append_printf(o, " %" G_GUINT64_FORMAT "/%s", rates[i - 1].mult / period,
 			       rates[i - 1].name);
 	return rates[i - 1].mult / HL_SCALE * 1000;
+}
+
+/* print_bytes: the rate in the largest unit (m, k) whose whole multiple
+ * has the same cost (the mask in 32 bits, as iptables computes it), then
+ * the burst in bytes in the largest unit it reaches; its ms: the
+ * default expiry (15 s, 60 s with a burst). */
+static uint64_t hl_print_bytes(GString *o, uint64_t avg, uint64_t burst, const char *prefix)
+{
+	static const struct { const char *name; uint32_t thresh; } units[] = {
+		{ "m", 1024 * 1024 }, { "k", 1024 }, { "", 1 },
+	};
+	uint64_t r = hl_cost_to_bytes(avg);
+	unsigned i;
+	for (i = 0; i < G_N_ELEMENTS(units) - 1; i++)
+		if (r >= units[i].thresh &&
+		    hl_bytes_to_cost(r & (uint64_t)(uint32_t)~(units[i].thresh - 1u)) == avg)
+			break;
+	g_string_append_printf(o, " %" G_GUINT64_FORMAT "%sb/s", r / units[i].thresh, units[i].name);
+	if (burst == 0)
+		return HL_BYTE_EXPIRE * 1000;
+	r *= burst;
+	for (i = 0; i < G_N_ELEMENTS(units) - 1; i++)
+		if (r >= units[i].thresh)
+			break;
+	g_string_append_printf(o, " %sburst %" G_GUINT64_FORMAT "%sb", prefix, r / units[i].thresh,
+			       units[i].name);
+	return HL_BYTE_EXPIRE_BURST * 1000;
 }
 
 static void hl_print_mode(GString *o, uint32_t mode, char sep)
@@ -307,8 +442,13 @@ static void hashlimit_print(GString *o, const void *data, uint8_t proto, bool nu
 	(void)proto;
 	(void)numeric;
 	g_string_append(o, (c->mode & XT_HASHLIMIT_INVERT) ? " limit: above" : " limit: up to");
-	uint64_t quantum = hl_print_rate(o, c->avg);
-	g_string_append_printf(o, " burst %" G_GUINT64_FORMAT, c->burst);
+	uint64_t quantum;
+	if (c->mode & XT_HASHLIMIT_BYTES) {
+		quantum = hl_print_bytes(o, c->avg, c->burst, "");
+	} else {
+		quantum = hl_print_rate(o, c->avg);
+		g_string_append_printf(o, " burst %" G_GUINT64_FORMAT, c->burst);
+	}
 	if (c->mode & HL_HASH_ALL) {
 		g_string_append(o, " mode");
 		hl_print_mode(o, c->mode, '-');
@@ -332,8 +472,13 @@ static void hashlimit_save(GString *o, const void *data)
 	const struct xt_hashlimit *h = data;
 	const struct hl_cfg *c = &h->cfg;
 	g_string_append(o, (c->mode & XT_HASHLIMIT_INVERT) ? " --hashlimit-above" : " --hashlimit-upto");
-	uint64_t quantum = hl_print_rate(o, c->avg);
-	g_string_append_printf(o, " --hashlimit-burst %" G_GUINT64_FORMAT, c->burst);
+	uint64_t quantum;
+	if (c->mode & XT_HASHLIMIT_BYTES) {
+		quantum = hl_print_bytes(o, c->avg, c->burst, "--hashlimit-");
+	} else {
+		quantum = hl_print_rate(o, c->avg);
+		g_string_append_printf(o, " --hashlimit-burst %" G_GUINT64_FORMAT, c->burst);
+	}
 	if (c->mode & HL_HASH_ALL) {
 		g_string_append(o, " --hashlimit-mode");
 		hl_print_mode(o, c->mode, ',');
@@ -359,6 +504,13 @@ static uint64_t hl_user2credits(uint64_t user)
 	return user * (HL_HZ * HL_CPJ / HL_SCALE);
 }
 
+/* user2credits_byte: a chunk's cost in credits, HZ * CPJ_BYTES of them a
+ * second */
+static uint32_t hl_user2credits_byte(uint64_t user)
+{
+	return (uint32_t)(((uint64_t)(uint32_t)user * (HL_HZ * HL_CPJ_BYTES)) >> 32);
+}
+
 /* hashlimit_mt_check_common's refusals (no log line). */
 static int hashlimit_checkentry(const struct xt_check_param *par, const void *data, GString *klog)
 {
@@ -369,8 +521,12 @@ static int hashlimit_checkentry(const struct xt_check_param *par, const void *da
 		return EINVAL;
 	if (c->srcmask > 32 || c->dstmask > 32)
 		return EINVAL;
-	if (hl_user2credits(c->avg * c->burst) < hl_user2credits(c->avg))
+	if (c->mode & XT_HASHLIMIT_BYTES) {
+		if (hl_user2credits_byte(c->avg) == 0)
+			return EINVAL;	/* "overflow, rate too high" */
+	} else if (hl_user2credits(c->avg * c->burst) < hl_user2credits(c->avg)) {
 		return ERANGE;	/* "overflow, try lower" */
+	}
 	return 0;
 }
 
@@ -469,16 +625,44 @@ static void hl_gc(struct hl_table *t, uint64_t j)
 	}
 }
 
-/* rateinfo_recalc, packet mode */
-static void hl_recalc(struct hl_ent *e, uint64_t j)
+/* rateinfo_recalc: in byte mode the credit fills to one second's worth
+ * (HZ * CPJ_BYTES) and credit_cap counts the bursts left. */
+static void hl_recalc(struct hl_ent *e, uint64_t j, uint32_t mode)
 {
 	uint64_t delta = j - e->prev;
 	if (!delta)
 		return;
 	e->prev = j;
-	e->credit += delta * HL_CPJ;
-	if (e->credit > e->credit_cap)
-		e->credit = e->credit_cap;
+	uint64_t cap;
+	if (mode & XT_HASHLIMIT_BYTES) {
+		uint64_t old = e->credit;
+		e->credit += HL_CPJ_BYTES * delta;
+		cap = HL_CPJ_BYTES * HL_HZ;
+		if (old >= e->credit) {	/* overflow */
+			e->credit = cap;
+			return;
+		}
+	} else {
+		e->credit += delta * HL_CPJ;
+		cap = e->credit_cap;
+	}
+	if (e->credit > cap)
+		e->credit = cap;
+}
+
+/* hashlimit_byte_cost: one credit cost per started 16-byte chunk
+ * (xt_hashlimit_len_to_chunks), at most a second's worth; short of
+ * credit, a burst left refills the bucket. */
+static uint32_t hl_byte_cost(uint32_t len, struct hl_ent *e)
+{
+	uint64_t tmp = (uint64_t)((len >> HL_BYTE_SHIFT) + 1) * e->cost;
+	if (tmp > HL_CPJ_BYTES * HL_HZ)
+		tmp = HL_CPJ_BYTES * HL_HZ;
+	if (e->credit < tmp && e->credit_cap) {
+		e->credit_cap--;
+		e->credit = HL_CPJ_BYTES * HL_HZ;
+	}
+	return (uint32_t)tmp;
 }
 
 static uint32_t hl_maskl(uint32_t a, uint8_t l)
@@ -486,7 +670,7 @@ static uint32_t hl_maskl(uint32_t a, uint8_t l)
 	return l ? a & (0xffffffffu << (32 - l)) : 0;
 }
 
-/* hashlimit_mt_common, packet mode */
+/* hashlimit_mt_common (packet and byte modes) */
 static bool hashlimit_mt(struct xt_action_param *par, const void *data)
 {
 	const struct xt_hashlimit *h = data;
@@ -545,16 +729,23 @@ static bool hashlimit_mt(struct xt_action_param *par, const void *data)
 		g_ptr_array_add(t->ents, e);
 		e->expires = j + hl_ms_to_jiffies(c->expire);
 		e->prev = j;	/* rateinfo_init */
-		e->credit = hl_user2credits(c->avg * c->burst);
-		e->cost = hl_user2credits(c->avg);
-		e->credit_cap = e->credit;
+		if (c->mode & XT_HASHLIMIT_BYTES) {
+			e->credit = HL_CPJ_BYTES * HL_HZ;
+			e->cost = hl_user2credits_byte(c->avg);
+			e->credit_cap = c->burst;
+		} else {
+			e->credit = hl_user2credits(c->avg * c->burst);
+			e->cost = hl_user2credits(c->avg);
+			e->credit_cap = e->credit;
+		}
 	} else {
 		e->expires = j + hl_ms_to_jiffies(c->expire);
-		hl_recalc(e, j);
+		hl_recalc(e, j, c->mode);
 	}
 	bool invert = h->cfg.mode & XT_HASHLIMIT_INVERT;	/* the rule's own */
-	if (e->credit >= e->cost) {
-		e->credit -= e->cost;
+	uint64_t cost = (c->mode & XT_HASHLIMIT_BYTES) ? hl_byte_cost(pk->len, e) : e->cost;
+	if (e->credit >= cost) {
+		e->credit -= cost;
 		return !invert;
 	}
 	return invert;
@@ -592,7 +783,7 @@ int nf_proc_ipt_hashlimit_read(struct nf_ns *ns, const char *name, nf_time now, 
 	hl_gc(t, j);
 	for (unsigned i = 0; i < t->ents->len; i++) {
 		struct hl_ent *e = t->ents->pdata[i];
-		hl_recalc(e, j);
+		hl_recalc(e, j, t->cfg.mode);
 		g_string_append_printf(out, "%ld %u.%u.%u.%u:%u->%u.%u.%u.%u:%u %" G_GUINT64_FORMAT
 				       " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n",
 				       (long)(int64_t)(e->expires - j) / (long)HL_HZ,
