@@ -152,6 +152,9 @@ struct nf_env {
 	bool (*skb_put)(void *ctx, struct nf_skb *skb, uint32_t len);
 	/* A line of `nft monitor trace` ("trace id ... packet: ..."). */
 	void (*nft_trace)(void *ctx, nf_time now, const char *line);
+	/* A line of `xtables-monitor --trace` ("PACKET: ...", " TRACE: ..."),
+	 * for the rules of iptables-nft (ipt_trace.c). */
+	void (*xt_trace)(void *ctx, nf_time now, const char *line);
 	/* The run-wide serial of the packet skb is (nft's trace id is derived
 	 * from it) and its Ethernet header, if it still has one (hdr: 14
 	 * bytes; false: none, as after the output path). */

@@ -59,6 +59,7 @@ struct ipt_rule {
 	struct xt_entry t;		/* ACCEPT DROP RETURN and IPT_T_EXT; ops NULL otherwise */
 	/* counters */
 	uint64_t packets, bytes;
+	uint64_t handle;	/* nf_tables' rule handle (iptables-nft), 0: none yet */
 };
 
 struct ipt_chain {
@@ -71,6 +72,9 @@ struct ipt_chain {
 	int hook;		/* built-in: its enum nf_hook; user chain: -1 */
 	unsigned hookmask;	/* scratch of ipt_table_check: hooks reaching it */
 	uint8_t mark;		/* scratch of ipt_table_check: DFS state */
+	uint64_t handle;	/* nf_tables' chain handle; 0: iptables-nft has not
+				 * made the chain yet (a built-in one without rules
+				 * or policy command: no trace events) */
 };
 
 struct ipt_table {
@@ -80,6 +84,9 @@ struct ipt_table {
 	bool touched;		/* exists for iptables-save (nft creates a table on
 				 * its first change, not on -L) */
 	struct ipt_chain *hook_chain[NF_INET_NUMHOOKS]; /* built-in chain per hook */
+	uint64_t hgen;		/* the nf_tables table's handle generator: chains
+				 * and rules take 1, 2, ... in the order iptables-nft
+				 * makes them (nf_tables_alloc_handle) */
 };
 
 struct nf_ns;
@@ -141,6 +148,12 @@ struct xt_entry *ipt_rule_add_match(struct ipt_rule *r, const struct xt_ops *ops
 /* Set the rule's target instance to a new one of ops. */
 void ipt_rule_set_target(struct ipt_rule *r, const struct xt_ops *ops);
 /* Insert at 0-based position (refs of a jump are taken). */
+/* iptables-nft makes chain c in nf_tables if it has not yet (a rule, a
+ * policy, -N): it takes the table's next handle. */
+void ipt_chain_nft_make(struct ipt_table *t, struct ipt_chain *c);
+/* The table is deleted and made anew (iptables-restore without
+ * --noflush): handles start again at 1. */
+void ipt_table_nft_reset(struct ipt_table *t);
 void ipt_rule_insert(struct ipt_chain *c, unsigned pos, struct ipt_rule *r);
 /* Remove (without freeing) rule at pos; refs of a jump are dropped. */
 struct ipt_rule *ipt_rule_remove(struct ipt_chain *c, unsigned pos);

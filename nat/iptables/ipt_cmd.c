@@ -137,6 +137,9 @@ static int ipt_add_rule(struct nf_ns *ns, struct ipt_table *t, struct ipt_chain 
 		old = ipt_rule_remove(c, pos);
 		what = "RULE_REPLACE";
 	}
+	/* nf_tables_newrule: a replaced rule keeps its handle */
+	ipt_chain_nft_make(t, c);
+	r->handle = old ? old->handle : ++t->hgen;
 	ipt_rule_insert(c, pos, r);
 	GString *klog = g_string_new(NULL);
 	int rc = ipt_table_check(ns, t, klog);
@@ -276,7 +279,7 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 	case 'N':
 		if (c)
 			return ipt_err_runtime(x, err, "Chain already exists.");
-		ipt_chain_add(t, cmd->chain);
+		ipt_chain_nft_make(t, ipt_chain_add(t, cmd->chain));
 		t->touched = true;
 		return 0;
 	case 'X':
@@ -341,6 +344,7 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 			return ipt_err_runtime(x, err, x->line ? "Bad policy name."
 					       : "Bad policy name. Run `dmesg' for more information.");
 		c->policy = pol;
+		ipt_chain_nft_make(t, c);
 		t->touched = true;
 		return 0;
 	}
@@ -799,6 +803,7 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				if (table == IPT_NAT)
 					ipt_nat_load(ns);
 				if (!noflush) {
+					ipt_table_nft_reset(t);
 					for (unsigned k = 0; k < t->chains->len; k++)
 						ipt_chain_flush(t->chains->pdata[k]);
 					for (unsigned k = t->chains->len; k-- > 0;) {
@@ -859,6 +864,7 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 						c->policy = NF_DROP;
 					else
 						rc = ipt_err_runtime(&x, err, "Bad policy name.");
+					ipt_chain_nft_make(t, c);
 					if (counters) {
 						c->packets = pk;
 						c->bytes = by;
@@ -866,7 +872,7 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 				} else if (c) {
 					ipt_chain_flush(c);
 				} else {
-					ipt_chain_add(t, name);
+					ipt_chain_nft_make(t, ipt_chain_add(t, name));
 				}
 			}
 			g_strfreev(f);

@@ -20,6 +20,7 @@
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
+#include "nat/iptables/ipt_trace.h"
 #include "nat/iptables/xt.h"
 #include "nat/nf_nat/nat.h"
 
@@ -213,6 +214,19 @@ void ipt_chain_del(struct ipt_table *t, struct ipt_chain *c)
 	ipt_chain_free(c);
 }
 
+void ipt_chain_nft_make(struct ipt_table *t, struct ipt_chain *c)
+{
+	if (!c->handle)
+		c->handle = ++t->hgen;
+}
+
+void ipt_table_nft_reset(struct ipt_table *t)
+{
+	t->hgen = 0;
+	for (unsigned i = 0; i < t->chains->len; i++)
+		((struct ipt_chain *)t->chains->pdata[i])->handle = 0;
+}
+
 void ipt_rule_insert(struct ipt_chain *c, unsigned pos, struct ipt_rule *r)
 {
 	if (r->jump)
@@ -243,6 +257,7 @@ void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
 {
 	dst->id = src->id;
 	dst->touched = src->touched;
+	dst->hgen = src->hgen;
 	dst->chains = g_ptr_array_new();
 	memset(dst->hook_chain, 0, sizeof(dst->hook_chain));
 	for (unsigned i = 0; i < src->chains->len; i++) {
@@ -251,6 +266,7 @@ void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
 		c->policy = s->policy;
 		c->packets = s->packets;
 		c->bytes = s->bytes;
+		c->handle = s->handle;
 		g_ptr_array_add(dst->chains, c);
 		if (s->builtin)
 			dst->hook_chain[s->hook] = c;
@@ -483,11 +499,14 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		return NF_ACCEPT;
 	const uint8_t *ip = skb->ip;
 	uint16_t totlen = pkt->tot_len;
+	struct ipt_traceinfo tr;
+	ipt_nftrace_begin(&tr, skb, st, table, base);
 	if (base->rules->len == 0) {
 		base->packets++;
 		base->bytes += totlen;
 		if (ns->env.trace)
 			ipt_trace_policy(ns, table, hook, base);
+		ipt_nftrace_policy(&tr);
 		return base->policy;
 	}
 	struct xt_pkt p = { 0 };
@@ -538,6 +557,8 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		r->bytes += totlen;
 		if (ns->env.trace)
 			ipt_trace_rule(ns, table, hook, c, i, r);
+		if (r->target != IPT_T_EXT)
+			ipt_nftrace_rule(&tr, c, r, XT_CONTINUE);
 		switch (r->target) {
 		case IPT_T_NONE:
 			break;
@@ -568,6 +589,7 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		case IPT_T_EXT: {
 			uint32_t skblen = skb->len;
 			unsigned v = r->t.ops->target(&par, r->t.data);
+			ipt_nftrace_rule(&tr, c, r, v);
 			if (v != XT_CONTINUE)
 				return (int)v;
 			if (skb->len != skblen && skb->len >= 4) {
@@ -588,6 +610,7 @@ policy:
 	base->bytes += totlen;
 	if (ns->env.trace)
 		ipt_trace_policy(ns, table, hook, base);
+	ipt_nftrace_policy(&tr);
 	return base->policy;
 }
 

@@ -62,7 +62,8 @@
 	X(DSCP) \
 	X(TOS) \
 	X(SET) \
-	X(NETMAP)
+	X(NETMAP) \
+	X(TRACE)
 
 #define XT_DECLARE(n) extern const struct xt_ops xt_##n##_ops;
 XT_EXTENSIONS(XT_DECLARE)

@@ -12,30 +12,16 @@
  * trace id is derived from the skb's address; natsim derives it from the
  * packet's run-wide serial and the namespace's seed (a hash), so a run is
  * deterministic and every chain and hook of one packet shares the id, as
- * in the kernel.
+ * in the kernel (nat/core/nf_trace_id.c).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
+#include "nat/core/nf_trace_id.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_trace.h"
-
-/* A 32-bit mix (murmur3's finaliser) of the packet's serial and the
- * namespace's seed: one id for every hook the packet passes, as the
- * kernel's id is the skb's (a new skb, a new id). */
-static uint32_t trace_id(const struct nf_ns *ns, uint64_t serial)
-{
-	uint64_t h = serial * 0x9e3779b97f4a7c15ull ^ ns->hash_seed;
-
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return (uint32_t)h;
-}
 
 void nft_trace_begin(struct nft_traceinfo *tr, struct nf_skb *skb, const struct nf_hook_state *st,
 		     const struct nft_table *t, const struct nft_chain *base)
@@ -210,8 +196,7 @@ static void dump_once(struct nft_traceinfo *tr, GString *s)
 	if (tr->dumped)
 		return;
 	tr->dumped = true;
-	const struct nf_env *env = &tr->st->net->env;
-	tr->id = trace_id(tr->st->net, env->skb_id ? env->skb_id(env->ctx, tr->skb) : 0);
+	tr->id = nf_trace_id(tr->st->net, tr->skb);
 	prefix(s, tr, tr->base);
 	print_packet(s, tr);
 	emit(tr, s);

@@ -38,6 +38,7 @@ enum probe_kind {
 	PROBE_CT_SNAPSHOT,	/* a `conntrack -L` ran on a router */
 	PROBE_WALK,		/* a line of the packet walk (--trace) */
 	PROBE_NFT_TRACE,	/* a `nft monitor trace` line of a router */
+	PROBE_XT_TRACE,		/* an `xtables-monitor --trace` line of a router */
 	PROBE_N
 };
 

@@ -107,6 +107,12 @@ static void node_env_nft_trace(void *ctx, nf_time now, const char *line)
 	probe_fire_line(&n->w->probes, PROBE_NFT_TRACE, n, now, line);
 }
 
+static void node_env_xt_trace(void *ctx, nf_time now, const char *line)
+{
+	struct node *n = ctx;
+	probe_fire_line(&n->w->probes, PROBE_XT_TRACE, n, now, line);
+}
+
 static struct packet *skb_packet(const struct nf_skb *skb)
 {
 	return (struct packet *)(void *)((char *)skb - offsetof(struct packet, nf));
@@ -205,6 +211,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.route_mtu = node_env_route_mtu,
 			.skb_put = node_env_skb_put,
 			.nft_trace = node_env_nft_trace,
+			.xt_trace = node_env_xt_trace,
 			.skb_id = node_env_skb_id,
 			.skb_mac = node_env_skb_mac,
 			.fib_lookup = node_env_fib_lookup,

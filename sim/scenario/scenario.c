@@ -646,6 +646,7 @@ int scenario_load(struct world *w, const char *path, struct scn_error *err)
 	expect_subscribe(w);
 	ct_events_subscribe(w);
 	nft_monitor_subscribe(w);
+	xt_monitor_subscribe(w);
 	ps.s = scenario_new(path);
 	if (w->scn) {
 		/* the interfaces' `saw` lists belong to the old scenario */

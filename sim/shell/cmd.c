@@ -1458,6 +1458,7 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "iptables-restore-translate", cmd_iptables_restore_translate, 0 },
 	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },
 	{ "nft", cmd_nft, CMD_NEEDS_NF },
+	{ "xtables-monitor", cmd_xtables_monitor, CMD_NEEDS_NF },
 	{ "nfacct", nfacct_cmd, CMD_NEEDS_NF },
 	{ "ipset", cmd_ipset, CMD_NEEDS_NF },
 	{ "systemctl", cmd_systemctl, 0 },

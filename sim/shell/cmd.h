@@ -105,6 +105,12 @@ void ct_events_listener_end(struct world *w, struct node *n);
  * subscribed at run start). */
 #define NFT_MONITOR_TRACE "/run/natsim/nft-monitor-trace"
 void nft_monitor_subscribe(struct world *w);
+/* xtables_monitor.c: `xtables-monitor --trace`, its marker (the lines of
+ * iptables-nft's traced rules go to it, subscribed at run start). */
+#define XT_MONITOR_TRACE "/run/natsim/xtables-monitor-trace"
+#define XT_MONITOR_NFT_NOTE "/run/natsim/xtables-monitor-trace-nft-noted"
+int cmd_xtables_monitor(struct cmd_ctx *c, int argc, char **argv);
+void xt_monitor_subscribe(struct world *w);
 
 /* nstat.c: `nstat [-asznrj] [PATTERN...]` over the node's IPv4 counters. */
 int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);
