@@ -4,7 +4,7 @@ iptables v1.8.9 (nf_tables)), recorded on Linux for tests/py/test_ipt_translate.
 CASES: (arguments of `iptables-translate`, its stdout, its stderr, its exit
 status), each recorded with `iptables-translate ARGS` in a shell (the quoting of
 ARGS is the shell's, which the scenario language shares). Cases natsim refuses
-in its own voice (-m u32, --tcp-option, CT --zone) are left out: test_not_implemented.py covers those names.
+in its own voice (-m u32, --tcp-option) are left out: test_not_implemented.py covers those names.
 
 RESTORE_CASES: (file name, file text, stdout with the date of the header and
 footer lines written DATE, stderr, exit status) of `iptables-restore-translate
@@ -816,6 +816,65 @@ CASES = [
      "nft 'add rule ip filter INPUT counter goto foo'\n", '', 0),
     ('-A INPUT -j ACCEPT -j DROP',
      '', "iptables-translate v1.8.9 (nf_tables): multiple -j flags not allowed\nTry `iptables-translate -h' or 'iptables-translate --help' for more information.\n", 2),
+    # -m owner: a lone --uid-owner / --gid-owner is skuid / skgid (names as numbers)
+    ('-A OUTPUT -m owner --uid-owner 0',
+     "nft 'add rule ip filter OUTPUT skuid 0 counter'\n", '', 0),
+    ('-A OUTPUT -m owner --uid-owner root -j ACCEPT',
+     "nft 'add rule ip filter OUTPUT skuid 0 counter accept'\n", '', 0),
+    ('-A OUTPUT -m owner ! --uid-owner 0-10',
+     "nft 'add rule ip filter OUTPUT skuid != 0-10 counter'\n", '', 0),
+    ('-A OUTPUT -m owner --gid-owner 5',
+     "nft 'add rule ip filter OUTPUT skgid 5 counter'\n", '', 0),
+    ('-A OUTPUT -m owner ! --gid-owner 5:7 -j DROP',
+     "nft 'add rule ip filter OUTPUT skgid != 5-7 counter drop'\n", '', 0),
+    # ... anything else is a comment
+    ('-A OUTPUT -m owner --uid-owner root --gid-owner 5',
+     'nft # -A OUTPUT -m owner --uid-owner root --gid-owner 5 \n', '', 0),
+    ('-A OUTPUT -m owner ! --gid-owner 5 --socket-exists',
+     'nft # -A OUTPUT -m owner  --gid-owner 5 --socket-exists \n', '', 0),
+    ('-A OUTPUT -m owner --socket-exists',
+     'nft # -A OUTPUT -m owner --socket-exists \n', '', 0),
+    ('-A OUTPUT -m owner --gid-owner 5 --suppl-groups',
+     'nft # -A OUTPUT -m owner --gid-owner 5 --suppl-groups \n', '', 0),
+    # -m rpfilter: nft's fib; --accept-local only with --invert
+    ('-t raw -A PREROUTING -m rpfilter',
+     "nft 'add rule ip raw PREROUTING fib saddr . iif oif != 0 counter'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --invert',
+     "nft 'add rule ip raw PREROUTING fib saddr . iif oif 0 counter'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --loose',
+     "nft 'add rule ip raw PREROUTING fib saddr oif != 0 counter'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --loose --invert',
+     "nft 'add rule ip raw PREROUTING fib saddr oif 0 counter'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --validmark',
+     "nft 'add rule ip raw PREROUTING fib saddr . mark . iif oif != 0 counter'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --validmark --invert',
+     "nft 'add rule ip raw PREROUTING fib saddr . mark . iif oif 0 counter'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --accept-local --invert',
+     "nft 'add rule ip raw PREROUTING fib saddr type != local fib saddr . iif oif 0 counter'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --loose --validmark --accept-local --invert -j DROP',
+     "nft 'add rule ip raw PREROUTING fib saddr type != local fib saddr . mark oif 0 counter drop'\n", '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --accept-local',
+     'nft # -t raw -A PREROUTING -m rpfilter --accept-local \n', '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --validmark --accept-local',
+     'nft # -t raw -A PREROUTING -m rpfilter --validmark --accept-local \n', '', 0),
+    ('-t raw -A PREROUTING -m rpfilter --loose --accept-local',
+     'nft # -t raw -A PREROUTING -m rpfilter --loose --accept-local \n', '', 0),
+    # NETMAP has no xlate; CT --zone has none either (only --notrack)
+    ('-t nat -A PREROUTING -d 1.2.3.0/24 -j NETMAP --to 5.6.7.0/24',
+     'nft # -t nat -A PREROUTING -d 1.2.3.0/24 -j NETMAP --to 5.6.7.0/24 \n', '', 0),
+    ('-t nat -A POSTROUTING -s 10.0.0.0/8 -j NETMAP --to 192.168.0.0/16',
+     'nft # -t nat -A POSTROUTING -s 10.0.0.0/8 -j NETMAP --to 192.168.0.0/16 \n', '', 0),
+    ('-t raw -A PREROUTING -j CT --zone 5',
+     'nft # -t raw -A PREROUTING -j CT --zone 5 \n', '', 0),
+    ('-t raw -A PREROUTING -j CT --zone-orig 5',
+     'nft # -t raw -A PREROUTING -j CT --zone-orig 5 \n', '', 0),
+    ('-t raw -A OUTPUT -j CT --zone-reply 7',
+     'nft # -t raw -A OUTPUT -j CT --zone-reply 7 \n', '', 0),
+    # -j LOG --log-uid
+    ('-A OUTPUT -j LOG --log-uid',
+     "nft 'add rule ip filter OUTPUT counter log flags skuid'\n", '', 0),
+    ('-A OUTPUT -j LOG --log-prefix "x " --log-uid --log-tcp-options',
+     'nft \'add rule ip filter OUTPUT counter log prefix "x " flags tcp options flags skuid\'\n', '', 0),
 ]
 
 RESTORE_CASES = [
