@@ -930,6 +930,32 @@ CASES = [
      "nft 'add rule ip filter INPUT meter foo { ip saddr limit rate 2/second } meter bar { ip saddr limit rate 6/second } counter'\n", '', 0),
     ('-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name foo -m hashlimit --hashlimit-upto 6/sec --hashlimit-name bar',
      'nft # -A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name foo -m hashlimit --hashlimit-upto 6/sec --hashlimit-name bar \n', '', 0),
+    # -m connlimit: an `add set` line for connlimitN, then `add @connlimitN {...}`
+    ('-A INPUT -p tcp --syn -m connlimit --connlimit-above 2',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT tcp flags syn / fin,syn,rst,ack add @connlimit0 { ip saddr ct count over 2 } counter'\n", '', 0),
+    ('-A INPUT -p tcp --syn -m connlimit --connlimit-upto 2',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT tcp flags syn / fin,syn,rst,ack add @connlimit0 { ip saddr ct count 2 } counter'\n", '', 0),
+    ('-A INPUT -p tcp --syn -m connlimit --connlimit-above 2 --connlimit-mask 24',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT tcp flags syn / fin,syn,rst,ack add @connlimit0 { ip saddr and 255.255.255.0 ct count over 2 } counter'\n", '', 0),
+    ('-A INPUT -p tcp --syn -m connlimit --connlimit-above 2 --connlimit-daddr -j REJECT',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT tcp flags syn / fin,syn,rst,ack add @connlimit0 { ip daddr ct count over 2 } counter reject'\n", '', 0),
+    ('-A INPUT -p tcp --syn -m connlimit --connlimit-above 2 --connlimit-mask 0',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT tcp flags syn / fin,syn,rst,ack add @connlimit0 { ip saddr and 0.0.0.0 ct count over 2 } counter'\n", '', 0),
+    ('-A INPUT -p tcp --syn -m connlimit --connlimit-above 2 --connlimit-mask 32',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT tcp flags syn / fin,syn,rst,ack add @connlimit0 { ip saddr ct count over 2 } counter'\n", '', 0),
+    ('-A INPUT -m connlimit --connlimit-above 2 --connlimit-mask 255.255.0.0 -m comment --comment hi',
+     'nft \'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }\'\nnft \'add rule ip filter INPUT add @connlimit0 { ip saddr and 255.255.0.0 ct count over 2 } counter comment "hi"\'\n', '', 0),
+    ('-I INPUT -m connlimit --connlimit-upto 2 --connlimit-daddr --connlimit-mask 8',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'insert rule ip filter INPUT add @connlimit0 { ip daddr and 255.0.0.0 ct count 2 } counter'\n", '', 0),
+    ('-t nat -A PREROUTING -m connlimit --connlimit-above 0',
+     "nft 'add set ip nat connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip nat PREROUTING add @connlimit0 { ip saddr ct count over 0 } counter'\n", '', 0),
+    ('-A INPUT -m connlimit --connlimit-above 2 -m connlimit --connlimit-upto 3',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; } connlimit1 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT add @connlimit0 { ip saddr ct count over 2 } add @connlimit1 { ip saddr ct count 3 } counter'\n", '', 0),
+    # one set per address pair; a rule that ends as a comment prints none
+    ('-A INPUT -s 1.1.1.1,2.2.2.2 -m connlimit --connlimit-above 2',
+     "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT ip saddr 1.1.1.1 add @connlimit0 { ip saddr ct count over 2 } counter'\nnft 'add set ip filter connlimit1 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT ip saddr 2.2.2.2 add @connlimit1 { ip saddr ct count over 2 } counter'\n", '', 0),
+    ('-A INPUT -m connlimit --connlimit-above 2 -m recent --set',
+     'nft # -A INPUT -m connlimit --connlimit-above 2 -m recent --set \n', '', 0),
 ]
 
 RESTORE_CASES = [
@@ -964,5 +990,14 @@ RESTORE_CASES = [
     ('multi.rules',
      '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 1.1.1.1,2.2.2.2 -d 3.3.3.3,4.4.4.4 -j DROP\n-A INPUT -f -j DROP\n-A INPUT -s 5.5.5.5,6.6.6.6 -m recent --set --name x\nCOMMIT\n',
      '# Translated by iptables-restore-translate v1.8.9 on DATE\nadd table ip filter\nadd chain ip filter INPUT { type filter hook input priority 0; policy accept; }\nadd rule ip filter INPUT ip saddr 1.1.1.1 ip daddr 3.3.3.3 counter drop\nadd rule ip filter INPUT ip saddr 1.1.1.1 ip daddr 4.4.4.4 counter drop\nadd rule ip filter INPUT ip saddr 2.2.2.2 ip daddr 3.3.3.3 counter drop\nadd rule ip filter INPUT ip saddr 2.2.2.2 ip daddr 4.4.4.4 counter drop\nadd rule ip filter INPUT ip frag-off & 0x1fff != 0 counter drop\n# -t filter -A INPUT -s 5.5.5.5,6.6.6.6 -m recent --set --name x \n# Completed on DATE\n',
+     '', 0),
+    # connlimit's set names count on through the file, a comment's too
+    ('connlimit.rules',
+     '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m connlimit --connlimit-above 2\n-A INPUT -m connlimit --connlimit-above 3 -m connlimit --connlimit-upto 1\nCOMMIT\n',
+     '# Translated by iptables-restore-translate v1.8.9 on DATE\nadd table ip filter\nadd chain ip filter INPUT { type filter hook input priority 0; policy accept; }\nadd set ip filter connlimit0 { type ipv4_addr; flags dynamic; }\nadd rule ip filter INPUT add @connlimit0 { ip saddr ct count over 2 } counter\nadd set ip filter connlimit1 { type ipv4_addr; flags dynamic; } connlimit2 { type ipv4_addr; flags dynamic; }\nadd rule ip filter INPUT add @connlimit1 { ip saddr ct count over 3 } add @connlimit2 { ip saddr ct count 1 } counter\n# Completed on DATE\n',
+     '', 0),
+    ('connlimit_comment.rules',
+     '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m connlimit --connlimit-above 2 -m recent --set\n-A INPUT -m connlimit --connlimit-above 3\nCOMMIT\n',
+     '# Translated by iptables-restore-translate v1.8.9 on DATE\nadd table ip filter\nadd chain ip filter INPUT { type filter hook input priority 0; policy accept; }\n# -t filter -A INPUT -m connlimit --connlimit-above 2 -m recent --set \nadd set ip filter connlimit1 { type ipv4_addr; flags dynamic; }\nadd rule ip filter INPUT add @connlimit1 { ip saddr ct count over 3 } counter\n# Completed on DATE\n',
      '', 0),
 ]
