@@ -956,6 +956,21 @@ CASES = [
      "nft 'add set ip filter connlimit0 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT ip saddr 1.1.1.1 add @connlimit0 { ip saddr ct count over 2 } counter'\nnft 'add set ip filter connlimit1 { type ipv4_addr; flags dynamic; }'\nnft 'add rule ip filter INPUT ip saddr 2.2.2.2 add @connlimit1 { ip saddr ct count over 2 } counter'\n", '', 0),
     ('-A INPUT -m connlimit --connlimit-above 2 -m recent --set',
      'nft # -A INPUT -m connlimit --connlimit-above 2 -m recent --set \n', '', 0),
+    # -m tcpmss: tcp option maxseg size (the protocol printed: the match is not "tcp")
+    ('-A INPUT -p tcp -m tcpmss --mss 1400',
+     "nft 'add rule ip filter INPUT ip protocol tcp tcp option maxseg size 1400 counter'\n", '', 0),
+    ('-A INPUT -p tcp -m tcpmss ! --mss 1000:1500',
+     "nft 'add rule ip filter INPUT ip protocol tcp tcp option maxseg size != 1000-1500 counter'\n", '', 0),
+    ('-A INPUT -p tcp -m tcpmss --mss :500',
+     "nft 'add rule ip filter INPUT ip protocol tcp tcp option maxseg size 0-500 counter'\n", '', 0),
+    ('-A INPUT -p tcp -m tcpmss --mss 500:',
+     "nft 'add rule ip filter INPUT ip protocol tcp tcp option maxseg size 500-65535 counter'\n", '', 0),
+    ('-A INPUT -p tcp -m tcpmss ! --mss 7',
+     "nft 'add rule ip filter INPUT ip protocol tcp tcp option maxseg size != 7 counter'\n", '', 0),
+    ('-A FORWARD -p tcp --tcp-flags SYN,RST SYN -m tcpmss --mss 1401:65535 -j DROP',
+     "nft 'add rule ip filter FORWARD tcp flags syn / syn,rst tcp option maxseg size 1401-65535 counter drop'\n", '', 0),
+    ('-A INPUT -m tcpmss --mss 1400 -j DROP',
+     "nft 'add rule ip filter INPUT tcp option maxseg size 1400 counter drop'\n", '', 0),
 ]
 
 RESTORE_CASES = [
