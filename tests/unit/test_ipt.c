@@ -2425,7 +2425,8 @@ static void test_log_icmp_error(void)
 static struct nf_skb mkpkt_opts(uint8_t flags, const uint8_t *opts, unsigned n, unsigned len)
 {
 	struct nf_skb skb = mkpkt(6, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 40000, 80, flags, 0);
-	memcpy(skb.ip + 40, opts, n);
+	if (n)
+		memcpy(skb.ip + 40, opts, n);
 	skb.ip[32] = (uint8_t)((5 + n / 4) << 4);
 	skb.len = len ? len : 40 + n;
 	wr16(skb.ip + 2, (uint16_t)skb.len);
