@@ -32,13 +32,27 @@ static bool xlate_isbrace(char c)
 	return strchr("(){}[]", c) != NULL && c;
 }
 
+static void xlate_vadd(GString *b, const char *fmt, va_list ap) G_GNUC_PRINTF(2, 0);
+
 void xt_xlate_add(struct xt_xlate *xl, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = g_strdup_vprintf(fmt, ap);
+	xlate_vadd(xl->rule, fmt, ap);
 	va_end(ap);
-	GString *b = xl->rule;
+}
+
+void xt_xlate_set_add(struct xt_xlate *xl, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	xlate_vadd(xl->set, fmt, ap);
+	va_end(ap);
+}
+
+static void xlate_vadd(GString *b, const char *fmt, va_list ap)
+{
+	char *s = g_strdup_vprintf(fmt, ap);
 	if (b->len && !isspace((unsigned char)b->str[b->len - 1]) &&
 	    (isalnum((unsigned char)s[0]) || xlate_isbrace(s[0])))
 		g_string_append_c(b, ' ');
@@ -188,6 +202,7 @@ static bool ipt_xlate_rule(const struct ipt_cmd *cmd, struct xt_xlate *xl)
 struct xlate_ctx {
 	const char *prog;	/* "iptables-translate" / "iptables-translate-restore" */
 	int line;		/* restore: the input line, else 0 */
+	unsigned *nset;		/* the process's count of named sets (xt_xlate) */
 };
 
 static void xlate_err_param(const struct xlate_ctx *x, GString *err, const char *msg,
@@ -276,17 +291,24 @@ static int xlate_command(const struct xlate_ctx *x, int argc, char **argv, const
 			for (unsigned j = 0; j < n[1]; j++) {
 				r->dst.ip = list[1][2 * j];
 				r->dmsk.ip = list[1][2 * j + 1];
-				struct xt_xlate xl = { g_string_new(NULL), NULL };
+				struct xt_xlate xl = { g_string_new(NULL), NULL, g_string_new(NULL),
+						       x->nset };
 				ok = ipt_xlate_rule(&cmd, &xl);
 				if (ok) {
 					while (xl.rule->len &&
 					       isspace((unsigned char)xl.rule->str[xl.rule->len - 1]))
 						g_string_truncate(xl.rule, xl.rule->len - 1);
+					/* xlate_rule: the sets first, "nft " again after them */
+					if (xl.set->len)
+						g_string_append_printf(out, "%sadd set ip %s %s%s\n%s", tick,
+								       t, xl.set->str, tick,
+								       restore ? "" : "nft ");
 					g_string_append_printf(out, "%s%s rule ip %s %s %s%s\n", tick,
 							       cmd.cmd == 'A' ? "add" : "insert", t,
 							       cmd.chain, xl.rule->str, tick);
 				}
 				g_string_free(xl.rule, TRUE);
+				g_string_free(xl.set, TRUE);
 				g_free(xl.comment);
 			}
 			if (!restore && i + 1 < n[0])
@@ -332,7 +354,8 @@ out:
 
 int nf_cmd_iptables_translate(int argc, char **argv, GString *out, GString *err)
 {
-	static const struct xlate_ctx x = { "iptables-translate", 0 };
+	unsigned nset = 0;
+	const struct xlate_ctx x = { "iptables-translate", 0, &nset };
 	bool done;
 	int rc = xlate_command(&x, argc, argv, "filter", out, err, &done);
 	if (rc == 0 && !done) {
@@ -444,6 +467,7 @@ int nf_cmd_iptables_restore_translate(const char *prog, const char *text, nf_tim
 				      GString *out, GString *err)
 {
 	static const char *const tprog = "iptables-translate-restore";
+	unsigned nset = 0;
 	char date[64];
 	ipt_date(now, date);
 	g_string_append_printf(out, "# Translated by %s v1.8.9 on %s\n", prog, date);
@@ -473,7 +497,7 @@ int nf_cmd_iptables_restore_translate(const char *prog, const char *text, nf_tim
 							lineno, name);
 				else
 					g_string_printf(m, "%s: line %d table name invalid", tprog, lineno);
-				struct xlate_ctx x = { tprog, lineno };
+				struct xlate_ctx x = { tprog, lineno, &nset };
 				xlate_err_param(&x, err, m->str, false);
 				g_string_free(m, TRUE);
 				g_strfreev(w);
@@ -496,7 +520,7 @@ int nf_cmd_iptables_restore_translate(const char *prog, const char *text, nf_tim
 				GString *m = g_string_new(NULL);
 				g_string_printf(m, "%s: line %d %s invalid", tprog, lineno,
 						n == 0 ? "chain name" : "policy");
-				struct xlate_ctx x = { tprog, lineno };
+				struct xlate_ctx x = { tprog, lineno, &nset };
 				xlate_err_param(&x, err, m->str, false);
 				g_string_free(m, TRUE);
 				g_strfreev(w);
@@ -525,7 +549,7 @@ int nf_cmd_iptables_restore_translate(const char *prog, const char *text, nf_tim
 			for (unsigned k = 1; v[k]; k++)
 				g_ptr_array_add(args, v[k]);
 			g_ptr_array_add(args, NULL);
-			struct xlate_ctx x = { tprog, lineno };
+			struct xlate_ctx x = { tprog, lineno, &nset };
 			bool done;
 			if (!qok) {
 				/* as natsim's iptables-restore says it */

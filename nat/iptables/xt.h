@@ -99,6 +99,13 @@ enum xt_kind { XT_MATCH, XT_TARGET };
 struct xt_xlate {
 	GString *rule;
 	char *comment;		/* quoted; NULL: none */
+	/* xt_xlate_set_add's buffer: the sets the rule needs, printed as an
+	 * `add set` line before it (connlimit's); and how many such sets the
+	 * process has named (libxt_connlimit's static counter: a restore file
+	 * counts on from line to line, and a rule printed as a comment counts
+	 * too). */
+	GString *set;
+	unsigned *nset;
 };
 
 struct xt_ops {
@@ -190,6 +197,8 @@ void xt_save_string(GString *o, const char *s);
 /* xt_xlate_add: a space first when the buffer does not end in one and the
  * text starts with a letter, digit or bracket. */
 void xt_xlate_add(struct xt_xlate *xl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* xt_xlate_set_add: the same, into the rule's `add set` text. */
+void xt_xlate_set_add(struct xt_xlate *xl, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* The protocol's /etc/protocols name (getprotobynumber), NULL unknown. */
 const char *xt_xlate_proto_name(uint8_t proto);
 

@@ -44,6 +44,7 @@
 	X(rpfilter) \
 	X(connlimit) \
 	X(hashlimit) \
+	X(tcpmss) \
 	X(ACCEPT) \
 	X(DROP) \
 	X(RETURN) \

@@ -421,7 +421,7 @@ TOPOLOGIES = [
     ("real/docker", []), ("addrtype", []), ("ct-match", []),
     ("statistic-mark", []), ("recent", []), ("connmark", []), ("limit", []), ("len-ttl-range", []),
     ("conntrack-update", []),
-    ("tcpmss", []), ("log-flags", []), ("real/openwrt", []),
+    ("tcpmss", []), ("tcpmss-match", []), ("log-flags", []), ("real/openwrt", []),
     ("real/ufw", []), ("real/firewalld", []),
     # kube-proxy's whole ruleset; up to 3.35 s every choice is deterministic
     # (the header of the scenario says what comes after and why)

@@ -717,6 +717,26 @@ CASES = [
     (24, "-L"),
     (24, "-L -n -v"),
     (24, "save"),
+    # -m tcpmss: ranges, -p tcp required (the kernel's .proto), errors
+    (25, "-A INPUT -p tcp -m tcpmss --mss 1400"),
+    (25, "-A INPUT -p tcp -m tcpmss ! --mss 1000:1500"),
+    (25, "-A FORWARD -p tcp --tcp-flags SYN,RST SYN -m tcpmss --mss 1401:65535 -j DROP"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss :500"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss 500:"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss 0x10"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss 1500:1000"),
+    (25, "-A INPUT -m tcpmss --mss 1400"),
+    (25, "-A INPUT -p udp -m tcpmss --mss 1400"),
+    (25, "-A INPUT ! -p tcp -m tcpmss --mss 1"),
+    (25, "-A INPUT -p tcp -m tcpmss"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss 70000"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss x"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss 1:2:3"),
+    (25, "-A INPUT -p tcp -m tcpmss --mss 5 --mss 6"),
+    (25, "-S"),
+    (25, "-L"),
+    (25, "-L -n -v"),
+    (25, "save"),
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))

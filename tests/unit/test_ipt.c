@@ -2420,6 +2420,56 @@ static void test_log_icmp_error(void)
 	ns_free(ns);
 }
 
+/* A SYN-flagged (or not) tcp segment with OPTS as its options (a multiple
+ * of 4 bytes); `len` cuts the packet short of them. */
+static struct nf_skb mkpkt_opts(uint8_t flags, const uint8_t *opts, unsigned n, unsigned len)
+{
+	struct nf_skb skb = mkpkt(6, IP(10, 0, 1, 2), IP(10, 0, 2, 2), 40000, 80, flags, 0);
+	if (n)
+		memcpy(skb.ip + 40, opts, n);
+	skb.ip[32] = (uint8_t)((5 + n / 4) << 4);
+	skb.len = len ? len : 40 + n;
+	wr16(skb.ip + 2, (uint16_t)skb.len);
+	return skb;
+}
+
+/* -m tcpmss on crafted segments (tcpmss_mt): the first MSS option of
+ * length 4 decides whatever the flags; a wrong-length MSS option is
+ * skipped, so no option is seen and only the inverted rule matches; an
+ * option list cut short drops the packet without counting the rule. */
+static void test_tcpmss_match(void)
+{
+	struct nf_ns *ns = ns_new();
+	ipt_ok(ns, "-A FORWARD -p tcp -m tcpmss --mss 1000:1460 -j DROP");
+	ipt_ok(ns, "-A FORWARD -p tcp -m tcpmss ! --mss 0:65535 -j REJECT --reject-with tcp-reset");
+	static const uint8_t mss1460[] = { 1, 1, 2, 4, 0x05, 0xb4, 0, 0 };
+	static const uint8_t mss1500[] = { 2, 4, 0x05, 0xdc };
+	static const uint8_t mss1200_late[] = { 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 2, 4, 0x04, 0xb0 };
+	static const uint8_t bad_len[] = { 2, 3, 0x04, 0xb0 };
+	struct nf_skb skb;
+	uint64_t pk;
+	skb = mkpkt_opts(0x02, mss1460, sizeof(mss1460), 0);
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0) == NF_DROP, "mss 1460");
+	skb = mkpkt_opts(0x10, mss1200_late, sizeof(mss1200_late), 0);
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0) == NF_DROP,
+	      "an ACK's MSS after SACK-permitted and a timestamp");
+	skb = mkpkt_opts(0x02, mss1500, sizeof(mss1500), 0);
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0) == NF_ACCEPT, "mss 1500");
+	skb = mkpkt_opts(0x02, NULL, 0, 0);
+	int v = ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0);
+	CHECK(v == NF_REJECT, "no options: only ! --mss matches (%d)", v);
+	skb = mkpkt_opts(0x02, bad_len, sizeof(bad_len), 0);
+	v = ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0);
+	CHECK(v == NF_REJECT, "an MSS option of length 3 is no MSS (%d)", v);
+	CHECK(nf_ipt_rule_packets(ns, "filter", "FORWARD", 1, &pk) && pk == 2, "rule 1 counted 2");
+	skb = mkpkt_opts(0x02, mss1460, sizeof(mss1460), 44);
+	CHECK(ipt_do_table(ns, IPT_FILTER, NF_INET_FORWARD, &skb, "eth0", "eth1", 0) == NF_DROP,
+	      "truncated options: hotdrop");
+	CHECK(nf_ipt_rule_packets(ns, "filter", "FORWARD", 1, &pk) && pk == 2 &&
+	      nf_ipt_rule_packets(ns, "filter", "FORWARD", 2, &pk) && pk == 2, "hotdrop counts no rule");
+	ns_free(ns);
+}
+
 int main(void)
 {
 	klog_text = g_string_new(NULL);
@@ -2432,6 +2482,7 @@ int main(void)
 	test_repeated_matches();
 	test_check_order();
 	test_log_icmp_error();
+	test_tcpmss_match();
 	printf("test_ipt: %d checks, %d failures\n", checks, failures);
 	printf("%d passed, %d failed\n", checks - failures, failures);
 	g_string_free(klog_text, TRUE);

@@ -195,6 +195,7 @@ const struct xt_ops xt_NETMAP_ops = {
 	.name = "NETMAP", .kind = XT_TARGET, .size = sizeof(struct xt_netmap),
 	.opts = netmap_opts, .parse = netmap_parse, .final_check = netmap_final_check,
 	.print = netmap_print, .save = netmap_save,
+	.no_xlate = true,	/* libxt_NETMAP has no xlate: the rule is a comment */
 	.target = netmap_tg, .table = "nat",
 	.hooks = 1u << NF_INET_PRE_ROUTING | 1u << NF_INET_POST_ROUTING |
 		 1u << NF_INET_LOCAL_OUT | 1u << NF_INET_LOCAL_IN,

@@ -220,10 +220,27 @@ static bool connlimit_mt(struct xt_action_param *par, const void *data)
 	return (n > c->limit) ^ !!(c->flags & XT_CONNLIMIT_INVERT);
 }
 
+/* connlimit_mt4_xlate: a dynamic set connlimitN (N the process's count,
+ * taken even when the rule ends as a comment) and `add @connlimitN { KEY
+ * ct count [over] LIMIT }`, the key masked unless /32. */
+static bool connlimit_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_connlimit *c = data;
+	(void)r;
+	unsigned id = (*xl->nset)++;
+	xt_xlate_set_add(xl, "connlimit%u { type ipv4_addr; flags dynamic; }", id);
+	xt_xlate_add(xl, "add @connlimit%u { ip %saddr", id, (c->flags & XT_CONNLIMIT_DADDR) ? "d" : "s");
+	if (c->mask != 0xffffffffu)
+		xt_xlate_add(xl, " and %u.%u.%u.%u", c->mask >> 24, (c->mask >> 16) & 0xff,
+			     (c->mask >> 8) & 0xff, c->mask & 0xff);
+	xt_xlate_add(xl, " ct count %s%u }", (c->flags & XT_CONNLIMIT_INVERT) ? "" : "over ", c->limit);
+	return true;
+}
+
 const struct xt_ops xt_connlimit_ops = {
 	.name = "connlimit", .kind = XT_MATCH, .size = sizeof(struct xt_connlimit),
 	.opts = connlimit_opts, .init = connlimit_init, .parse = connlimit_parse,
 	.final_check = connlimit_final_check, .print = connlimit_print, .save = connlimit_save,
-	.copy = connlimit_copy, .destroy = connlimit_destroy,
+	.copy = connlimit_copy, .destroy = connlimit_destroy, .xlate = connlimit_xlate,
 	.match = connlimit_mt, .needs_ct = true,
 };

@@ -795,9 +795,69 @@ int nf_proc_ipt_hashlimit_read(struct nf_ns *ns, const char *name, nf_time now, 
 	return 0;
 }
 
+/* hashlimit_mode_xlate's key: 1.8.9 takes the fields in the order dstip,
+ * dstport, srcip, srcport, an address under its mask when the mask is not
+ * 32, a port always as tcp's (whatever -p says). */
+static void hl_xlate_key(GString *k, uint32_t mode, uint8_t srcmask, uint8_t dstmask)
+{
+	static const struct { uint32_t bit; const char *field; bool src; } keys[] = {
+		{ XT_HASHLIMIT_HASH_DIP, "ip daddr", false }, { XT_HASHLIMIT_HASH_DPT, "tcp dport", false },
+		{ XT_HASHLIMIT_HASH_SIP, "ip saddr", true }, { XT_HASHLIMIT_HASH_SPT, "tcp sport", true },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(keys); i++) {
+		if (!(mode & keys[i].bit))
+			continue;
+		g_string_append_printf(k, "%s%s", k->len ? " . " : "", keys[i].field);
+		uint8_t bits = keys[i].src ? srcmask : dstmask;
+		bool ip = keys[i].bit == XT_HASHLIMIT_HASH_DIP || keys[i].bit == XT_HASHLIMIT_HASH_SIP;
+		if (ip && bits != 32) {
+			uint32_t m = bits ? 0xffffffffu << (32 - bits) : 0;
+			g_string_append_printf(k, " and %u.%u.%u.%u", m >> 24, (m >> 16) & 0xff,
+					       (m >> 8) & 0xff, m & 0xff);
+		}
+	}
+}
+
+/* hashlimit_mt4_xlate: nft's meter NAME { KEY [timeout Ns] limit rate
+ * [over] RATE [burst N packets] }; the timeout (whole seconds, rounded
+ * down) unless the expiry is 1000 ms, the rate in the largest unit that
+ * keeps it whole (print_packets_rate_xlate), the burst unless 5. Without
+ * a --hashlimit-mode there is no key: the rule is a comment. */
+static bool hashlimit_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	static const struct { const char *name; uint64_t mult; } rates[] = {
+		{ "day", HL_SCALE * 24 * 60 * 60 }, { "hour", HL_SCALE * 60 * 60 },
+		{ "minute", HL_SCALE * 60 }, { "second", HL_SCALE },
+	};
+	const struct xt_hashlimit *h = data;
+	const struct hl_cfg *c = &h->cfg;
+	(void)r;
+	if (!(c->mode & HL_HASH_ALL) || c->avg == 0)
+		return false;
+	GString *t = g_string_new(NULL);
+	hl_xlate_key(t, c->mode, c->srcmask, c->dstmask);
+	if (c->expire != 1000)
+		g_string_append_printf(t, " timeout %us", c->expire / 1000);
+	g_string_append(t, " limit rate");
+	if (c->mode & XT_HASHLIMIT_INVERT)
+		g_string_append(t, " over");
+	unsigned i;
+	for (i = 1; i < G_N_ELEMENTS(rates); i++)
+		if (c->avg > rates[i].mult || rates[i].mult / c->avg < rates[i].mult % c->avg)
+			break;
+	g_string_append_printf(t, " %" G_GUINT64_FORMAT "/%s", rates[i - 1].mult / c->avg,
+			       rates[i - 1].name);
+	if (c->burst != 5)
+		g_string_append_printf(t, " burst %" G_GUINT64_FORMAT " packets", c->burst);
+	xt_xlate_add(xl, "meter %s { %s }", h->name, t->str);
+	g_string_free(t, TRUE);
+	return true;
+}
+
 const struct xt_ops xt_hashlimit_ops = {
 	.name = "hashlimit", .kind = XT_MATCH, .size = sizeof(struct xt_hashlimit),
 	.opts = hashlimit_opts, .init = hashlimit_init, .parse = hashlimit_parse,
 	.final_check = hashlimit_final_check, .print = hashlimit_print, .save = hashlimit_save,
+	.xlate = hashlimit_xlate,
 	.match = hashlimit_mt, .checkentry = hashlimit_checkentry,
 };

@@ -245,10 +245,29 @@ static bool owner_mt(struct xt_action_param *par, const void *data)
 	return true;
 }
 
+/* owner_mt_xlate: a lone --uid-owner or --gid-owner is nft's skuid / skgid
+ * (a number or range, never a name); --socket-exists, --suppl-groups or
+ * both ids together have no nft form (the rule is a comment). */
+static bool owner_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_owner *o = data;
+	(void)r;
+	if (o->match != XT_OWNER_UID && o->match != XT_OWNER_GID)
+		return false;
+	bool group = o->match == XT_OWNER_GID;
+	uint32_t lo = group ? o->gid_min : o->uid_min, hi = group ? o->gid_max : o->uid_max;
+	xt_xlate_add(xl, "sk%sid %s", group ? "g" : "u", o->invert ? "!= " : "");
+	if (lo != hi)
+		xt_xlate_add(xl, "%u-%u", lo, hi);
+	else
+		xt_xlate_add(xl, "%u", lo);
+	return true;
+}
+
 const struct xt_ops xt_owner_ops = {
 	.name = "owner", .kind = XT_MATCH, .size = sizeof(struct xt_owner),
 	.opts = owner_opts, .parse = owner_parse, .final_check = owner_final_check,
-	.print = owner_print, .save = owner_save,
+	.print = owner_print, .save = owner_save, .xlate = owner_xlate,
 	.match = owner_mt, .checkentry = owner_checkentry,
 	.hooks = 1u << NF_INET_LOCAL_OUT | 1u << NF_INET_POST_ROUTING,
 };

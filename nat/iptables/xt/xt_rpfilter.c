@@ -102,10 +102,30 @@ static bool rpfilter_mt(struct xt_action_param *par, const void *data)
 	return ok ^ invert;
 }
 
+/* rpfilter_xlate: nft's fib expression. The key is saddr, the mark with
+ * --validmark, the input interface unless --loose; a route out means a
+ * pass (`oif != 0`, inverted `oif 0`). --accept-local is a `fib saddr type
+ * != local` before it, which 1.8.9 writes only with --invert (otherwise
+ * the rule is a comment). */
+static bool rpfilter_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	uint8_t flags = ((const struct xt_rpfilter *)data)->flags;
+	bool invert = flags & XT_RPFILTER_INVERT;
+	(void)r;
+	if (flags & XT_RPFILTER_ACCEPT_LOCAL) {
+		if (!invert)
+			return false;
+		xt_xlate_add(xl, "fib saddr type != local ");
+	}
+	xt_xlate_add(xl, "fib saddr%s%s oif %s0", (flags & XT_RPFILTER_VALID_MARK) ? " . mark" : "",
+		     (flags & XT_RPFILTER_LOOSE) ? "" : " . iif", invert ? "" : "!= ");
+	return true;
+}
+
 const struct xt_ops xt_rpfilter_ops = {
 	.name = "rpfilter", .kind = XT_MATCH, .size = sizeof(struct xt_rpfilter),
 	.opts = rpfilter_opts, .parse = rpfilter_parse,
-	.print = rpfilter_print, .save = rpfilter_save,
+	.print = rpfilter_print, .save = rpfilter_save, .xlate = rpfilter_xlate,
 	.match = rpfilter_mt, .checkentry = rpfilter_checkentry,
 	.hooks = 1u << NF_INET_PRE_ROUTING,
 };
