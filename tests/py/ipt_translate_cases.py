@@ -12,6 +12,17 @@ footer lines written DATE, stderr, exit status) of `iptables-restore-translate
 """
 
 CASES = [
+    # hashlimit's byte rates (print_bytes_rate_cfg)
+    ('-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-mode srcip --hashlimit-name x',
+     "nft 'add rule ip filter INPUT meter x { ip saddr timeout 15s limit rate 1 kbytes/second } counter'\n", '', 0),
+    ('-A INPUT -m hashlimit --hashlimit-above 512b/s --hashlimit-burst 10kb --hashlimit-mode dstip --hashlimit-name y',
+     "nft 'add rule ip filter INPUT meter y { ip daddr timeout 60s limit rate over 512 bytes/second burst 10 kbytes } counter'\n", '', 0),
+    ('-A INPUT -m hashlimit --hashlimit-upto 3mb/s --hashlimit-burst 5mb --hashlimit-mode srcip --hashlimit-name z',
+     "nft 'add rule ip filter INPUT meter z { ip saddr timeout 60s limit rate 3 mbytes/second burst 6 mbytes } counter'\n", '', 0),
+    ('-A INPUT -m hashlimit --hashlimit-upto 100b/s --hashlimit-burst 1000 --hashlimit-mode srcip --hashlimit-name w',
+     "nft 'add rule ip filter INPUT meter w { ip saddr timeout 60s limit rate 96 bytes/second burst 1 kbytes } counter'\n", '', 0),
+    ('-A INPUT -m hashlimit --hashlimit-upto 5000mb/s --hashlimit-mode srcip,dstport --hashlimit-name v --hashlimit-htable-expire 1000',
+     "nft 'add rule ip filter INPUT meter v { tcp dport . ip saddr limit rate 5286113568 bytes/second } counter'\n", '', 0),
     # untranslatable rules print argv, each `!` before an option blanked
     # (do_parse's optarg[0] = '\0'); -m nfacct has no xlate in 1.8.9
     ('-A INPUT ! -s 1.2.3.4 -m nfacct --nfacct-name x',

@@ -392,7 +392,13 @@ static uint64_t hl_print_rate(GString *o, uint64_t period)
  * has the same cost (the mask in 32 bits, as iptables computes it), then
  * the burst in bytes in the largest unit it reaches; its ms: the
  * default expiry (15 s, 60 s with a burst). */
-static uint64_t hl_print_bytes(GString *o, uint64_t avg, uint64_t burst, const char *prefix)
+struct hl_bytes_text {
+	uint64_t rate, burst;		/* in their units; burst 0: none */
+	const char *rate_unit, *burst_unit;	/* "m", "k", "" */
+};
+
+/* print_bytes' choice of units, for -L/-S and for the nft text. */
+static void hl_bytes_units(uint64_t avg, uint64_t burst, struct hl_bytes_text *t)
 {
 	static const struct { const char *name; uint32_t thresh; } units[] = {
 		{ "m", 1024 * 1024 }, { "k", 1024 }, { "", 1 },
@@ -403,15 +409,29 @@ static uint64_t hl_print_bytes(GString *o, uint64_t avg, uint64_t burst, const c
 		if (r >= units[i].thresh &&
 		    hl_bytes_to_cost(r & (uint64_t)(uint32_t)~(units[i].thresh - 1u)) == avg)
 			break;
-	g_string_append_printf(o, " %" G_GUINT64_FORMAT "%sb/s", r / units[i].thresh, units[i].name);
+	t->rate = r / units[i].thresh;
+	t->rate_unit = units[i].name;
+	t->burst = 0;
+	t->burst_unit = "";
 	if (burst == 0)
-		return HL_BYTE_EXPIRE * 1000;
+		return;
 	r *= burst;
 	for (i = 0; i < G_N_ELEMENTS(units) - 1; i++)
 		if (r >= units[i].thresh)
 			break;
-	g_string_append_printf(o, " %sburst %" G_GUINT64_FORMAT "%sb", prefix, r / units[i].thresh,
-			       units[i].name);
+	t->burst = r / units[i].thresh;
+	t->burst_unit = units[i].name;
+}
+
+static uint64_t hl_print_bytes(GString *o, uint64_t avg, uint64_t burst, const char *prefix)
+{
+	struct hl_bytes_text t;
+	hl_bytes_units(avg, burst, &t);
+	g_string_append_printf(o, " %" G_GUINT64_FORMAT "%sb/s", t.rate, t.rate_unit);
+	if (burst == 0)
+		return HL_BYTE_EXPIRE * 1000;
+	g_string_append_printf(o, " %sburst %" G_GUINT64_FORMAT "%sb", prefix, t.burst,
+			       t.burst_unit);
 	return HL_BYTE_EXPIRE_BURST * 1000;
 }
 
@@ -842,13 +862,25 @@ static bool hashlimit_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const
 	if (c->mode & XT_HASHLIMIT_INVERT)
 		g_string_append(t, " over");
 	unsigned i;
-	for (i = 1; i < G_N_ELEMENTS(rates); i++)
-		if (c->avg > rates[i].mult || rates[i].mult / c->avg < rates[i].mult % c->avg)
-			break;
-	g_string_append_printf(t, " %" G_GUINT64_FORMAT "/%s", rates[i - 1].mult / c->avg,
-			       rates[i - 1].name);
-	if (c->burst != 5)
-		g_string_append_printf(t, " burst %" G_GUINT64_FORMAT " packets", c->burst);
+	if (c->mode & XT_HASHLIMIT_BYTES) {
+		/* print_bytes_rate_cfg: "1 kbytes/second", "burst 10 kbytes",
+		 * in the units print_bytes picks */
+		struct hl_bytes_text bt;
+		hl_bytes_units(c->avg, c->burst, &bt);
+		g_string_append_printf(t, " %" G_GUINT64_FORMAT " %sbytes/second", bt.rate,
+				       bt.rate_unit);
+		if (c->burst)
+			g_string_append_printf(t, " burst %" G_GUINT64_FORMAT " %sbytes", bt.burst,
+					       bt.burst_unit);
+	} else {
+		for (i = 1; i < G_N_ELEMENTS(rates); i++)
+			if (c->avg > rates[i].mult || rates[i].mult / c->avg < rates[i].mult % c->avg)
+				break;
+		g_string_append_printf(t, " %" G_GUINT64_FORMAT "/%s", rates[i - 1].mult / c->avg,
+				       rates[i - 1].name);
+		if (c->burst != 5)
+			g_string_append_printf(t, " burst %" G_GUINT64_FORMAT " packets", c->burst);
+	}
 	xt_xlate_add(xl, "meter %s { %s }", h->name, t->str);
 	g_string_free(t, TRUE);
 	return true;
