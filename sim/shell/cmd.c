@@ -1459,6 +1459,7 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },
 	{ "nft", cmd_nft, CMD_NEEDS_NF },
 	{ "nfacct", nfacct_cmd, CMD_NEEDS_NF },
+	{ "nfct", nfct_cmd, CMD_NEEDS_NF },
 	{ "ipset", cmd_ipset, CMD_NEEDS_NF },
 	{ "systemctl", cmd_systemctl, 0 },
 	{ "service", cmd_service, 0 },
