@@ -106,6 +106,9 @@ r: ! iptables -t raw -A PREROUTING -p tcp -j CT --timeout u
 r: iptables -t raw -A PREROUTING -p 99 -j CT --timeout gen
 r: iptables -t raw -A PREROUTING -p tcp -j CT --zone 3 --helper ftp --timeout t
 r: iptables -t raw -A PREROUTING -p tcp -j CT --notrack --timeout v6
+r: nfct timeout add abcdefgh inet udp replied 3
+r: iptables -t raw -A PREROUTING -p udp -j CT --timeout abcdefgh
+r: ! nfct timeout delete abcdefgh
 r: iptables -t raw -S PREROUTING
 r: iptables -t raw -L PREROUTING -n
 r: ! nfct timeout delete t
@@ -119,18 +122,20 @@ r: nfct timeout delete t
         "-P PREROUTING ACCEPT",
         "-A PREROUTING -p 99 -j CT --timeout gen",
         "-A PREROUTING -p tcp -j CT --helper ftp --timeout t --zone 3",
-        "-A PREROUTING -p tcp -j CT --notrack --timeout v6"]
+        "-A PREROUTING -p tcp -j CT --notrack --timeout v6",
+        "-A PREROUTING -p udp -j CT --timeout abcd"]   # 4 bytes, as the kernel gives back
     lst = _out(res, "iptables -t raw -L PREROUTING -n")
     assert [l.split(None, 4)[-1].split("0.0.0.0/0")[-1].strip() for l in lst[2:]] == [
-        "CT timeout gen", "CT helper ftp timeout t zone 3", "CT notrack timeout v6"]
+        "CT timeout gen", "CT helper ftp timeout t zone 3", "CT notrack timeout v6",
+        "CT timeout abcd"]
     # flush keeps what a rule holds (gen, t); --notrack held nothing
     assert [l for l in _out(res, "nfct timeout list") if l.startswith(".")] == [
-        ".gen = {", ".t = {"]
+        ".gen = {", ".t = {", ".abcdefgh = {"]
     assert _errors(res) == [
         'iptables v1.8.9 (nf_tables): CT: option "--timeout" can only be used once.', "",
         "Try `iptables -h' or 'iptables --help' for more information.",
         APPEND % "Invalid argument", APPEND % "Invalid argument", APPEND % "Invalid argument",
-        APPEND % "No such file or directory", APPEND % "Invalid argument", BUSY]
+        APPEND % "No such file or directory", APPEND % "Invalid argument", BUSY, BUSY]
     assert [x[2] for x in kernel_log(res.outdir)] == [
         "Timeout policy `v6' can only be used by L3 protocol number 10",
         "Timeout policy `gen' can only be used by L4 protocol number 255",

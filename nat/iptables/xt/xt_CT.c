@@ -21,7 +21,10 @@
  * is made (xt_ct_set_timeout: a protocol, a policy of that name, of IPv4
  * and of the rule's protocol's tracker; `nfct timeout delete` is EBUSY
  * while a rule holds it) and the entry the packet creates gets it
- * (nat/conntrack/ct_timeout.h). natsim
+ * (nat/conntrack/ct_timeout.h). The rule as the kernel hands it back
+ * (-S, -L, save) shows only the first 4 bytes of that name (seen with
+ * iptables-nft on 6.18 and iptables-legacy on 6.1: `--timeout shor` for
+ * `short`); the rule still uses the whole name. natsim
  * knows "ftp" and "ftp-PORT" for TCP and "tftp" and "tftp-INDEX" (of
  * nf_conntrack_tftp's ports=) for UDP, and loads
  * nf_conntrack_ftp (nf_conntrack_tftp) with the
@@ -126,8 +129,8 @@ static void ct_print(GString *o, const void *data, uint8_t proto, bool numeric)
 		g_string_append(o, " notrack");
 	if (ct->helper[0])
 		g_string_append_printf(o, " helper %s", ct->helper);
-	if (ct->timeout[0])
-		g_string_append_printf(o, " timeout %s", ct->timeout);
+	if (ct->timeout[0])	/* the rule read back has 4 bytes of the name */
+		g_string_append_printf(o, " timeout %.4s", ct->timeout);
 	ct_zone_text(o, ct, "");
 }
 
@@ -139,8 +142,8 @@ static void ct_save(GString *o, const void *data)
 		g_string_append(o, " --notrack");
 	if (ct->helper[0])
 		g_string_append_printf(o, " --helper %s", ct->helper);
-	if (ct->timeout[0])
-		g_string_append_printf(o, " --timeout %s", ct->timeout);
+	if (ct->timeout[0])	/* as ct_print */
+		g_string_append_printf(o, " --timeout %.4s", ct->timeout);
 	ct_zone_text(o, ct, "--");
 }
 
