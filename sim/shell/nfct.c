@@ -95,7 +95,7 @@ static int nfct_timeout_add(struct cmd_ctx *c, int argc, char **argv)
 	if (!l4num)
 		return nfct_fail(c, "unknown layer 4 protocol");
 	if (!tracked)
-		return natsim_unimpl(c->err, "nfct timeout objects for %s", argv[5]);
+		return natsim_unimpl(c->err, "an nfct timeout policy for %s", argv[5]);
 	n = nf_cttimeout_nstates(l4num);
 	for (int i = 6; i < argc; i += 2) {
 		unsigned j;
