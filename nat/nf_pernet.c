@@ -16,6 +16,9 @@
 
 /* nftables' ruleset (nf_nft.c) */
 extern const struct nf_pernet_ops nf_nft_pernet_ops;
+/* nfct's timeout objects (nat/conntrack/ct_timeout.c) */
+extern const struct nf_pernet_ops cttimeout_pernet_ops;
+extern const struct nf_pernet_ops nf_nft_pernet_ops;
 
 /* ipset's sets (nat/ipset/ip_set_core.c): before iptables, whose rules
  * hold references to them, so they are freed after the rules */
@@ -34,6 +37,7 @@ static const struct nf_pernet_ops ipt_pernet_ops = {
 
 static const struct nf_pernet_ops *const nf_pernet_all[] = {
 	&ct_pernet_ops,
+	&cttimeout_pernet_ops,
 	&nat_pernet_ops,
 	&ip_set_pernet_ops,
 	&ipt_pernet_ops,

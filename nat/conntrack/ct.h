@@ -284,7 +284,7 @@ struct nf_ct_stats {
 };
 
 /* Room for conntrack extension types (enum nf_ct_ext_id, ct_ext.h). */
-#define NF_CT_EXT_MAX_TYPES 4
+#define NF_CT_EXT_MAX_TYPES 5
 struct nf_ct_ext_type;
 struct nf_ct_helper_net;
 

@@ -19,6 +19,7 @@
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/conntrack/ct_timeout.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_hook_ops.h"
@@ -283,6 +284,8 @@ int nf_conntrack_in(struct nf_ns *ns, struct nf_skb *skb, const struct nf_hook_s
 					nf_ct_helper_assign(ns, ct, skb->ct_helper);
 			}
 			skb->ct_helper = NULL;
+			if (skb->ct_timeout)	/* init_conntrack: the template's policy */
+				nf_ct_timeout_attach(ns, ct, skb->ct_timeout);
 			ctinfo = (ct->status & IPS_EXPECTED) ? IP_CT_RELATED : IP_CT_NEW;
 		} else {
 			ct = ct_of_node(h);

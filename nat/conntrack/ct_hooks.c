@@ -267,6 +267,7 @@ void nf_skb_release(struct nf_ns *ns, struct nf_skb *skb)
 	skb->ct_borrowed = 0;
 	skb->ct_held = 0;
 	skb->ct_helper = NULL;
+	skb->ct_timeout = NULL;
 	skb->ct_zone_flags = 0;
 }
 

@@ -58,4 +58,23 @@ void nf_ct_cpu_round(struct nf_ns *ns);
 void nf_ct_cpu_set(struct nf_ns *ns, unsigned cpu);
 void nf_ct_cpu_end(struct nf_ns *ns);
 
+/* nfct's timeout objects (nfnetlink_cttimeout, ct_timeout.c). A protocol
+ * (l4num) has nf_cttimeout_nstates() policy values, in the order of its
+ * CTA_TIMEOUT_* attributes, each named as libnetfilter_cttimeout names it;
+ * 0 states: a protocol natsim has no policy for. add: `secs` for the
+ * states whose bit is in `set` (the others from the sysctl defaults), EBUSY
+ * when the name exists, EINVAL with no state given; del: ENOENT, EBUSY
+ * while a rule uses it, or with name NULL every unused one (flush); walk:
+ * one (ENOENT) or, name NULL, all in the order added. */
+#define NF_CT_TIMEOUT_NAME_MAX 32	/* CTNL_TIMEOUT_NAME_MAX, with the NUL */
+#define NF_CT_TIMEOUT_STATES_MAX 11
+unsigned nf_cttimeout_nstates(uint8_t l4num);
+const char *nf_cttimeout_state_name(uint8_t l4num, unsigned i);
+int nf_cttimeout_add(struct nf_ns *ns, const char *name, uint16_t l3num, uint8_t l4num,
+		     const uint32_t *secs, uint32_t set);
+int nf_cttimeout_del(struct nf_ns *ns, const char *name);
+int nf_cttimeout_walk(struct nf_ns *ns, const char *name,
+		      void (*fn)(void *ctx, const char *name, uint16_t l3num, uint8_t l4num,
+				 const uint32_t *secs, unsigned n), void *ctx);
+
 #endif

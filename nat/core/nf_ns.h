@@ -37,6 +37,7 @@ struct nf_conntrack_net;	/* nat/conntrack/ct.h */
 struct nf_nat_net;		/* nat/nf_nat/nat.h */
 struct ipt_net;			/* nat/iptables/ipt.h */
 struct ip_set_net;		/* nat/ipset/ip_set_core.c */
+struct nf_cttimeout_net;	/* nat/conntrack/ct_timeout.c */
 
 struct nf_ns {
 	struct nf_env env;
@@ -62,6 +63,7 @@ struct nf_ns {
 	struct nf_nat_net *nat;		/* nat_hooks.c */
 	struct ipt_net *ipt;		/* ipt_table.c */
 	struct ip_set_net *ipset;	/* ipset's sets (nat/ipset/ip_set_core.c) */
+	struct nf_cttimeout_net *cttimeout; /* nfct timeout objects (ct_timeout.c) */
 
 	/* the nft ruleset (nat/nftables/, through nat/nf_nft.c), opaque to
 	 * the core, freed with the namespace */

@@ -15,6 +15,7 @@
 #include "nat/core/nf_inet.h"
 
 struct nf_ct_helper;
+struct ctnl_timeout;
 
 typedef int64_t nf_time; /* simulated nanoseconds, as sim_time */
 #define NF_TIME_NEVER INT64_MAX
@@ -88,6 +89,9 @@ struct nf_skb {
 	/* CT --helper's template (raw table): the helper of the entry this
 	 * packet creates, NULL for none (conntrack's struct nf_ct_helper) */
 	const struct nf_ct_helper *ct_helper;
+	/* CT --timeout's template: the timeout policy of the entry this
+	 * packet creates (nat/conntrack/ct_timeout.h), NULL for none */
+	struct ctnl_timeout *ct_timeout;
 	/* skb->end: the end of the frame's buffer, set where the buffer is
 	 * made (NULL: no room after skb->len). A NAT helper's longer payload
 	 * grows into nf_skb_tailroom(). */

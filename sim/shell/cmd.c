@@ -1460,6 +1460,7 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "nft", cmd_nft, CMD_NEEDS_NF },
 	{ "xtables-monitor", cmd_xtables_monitor, CMD_NEEDS_NF },
 	{ "nfacct", nfacct_cmd, CMD_NEEDS_NF },
+	{ "nfct", nfct_cmd, CMD_NEEDS_NF },
 	{ "ipset", cmd_ipset, CMD_NEEDS_NF },
 	{ "systemctl", cmd_systemctl, 0 },
 	{ "service", cmd_service, 0 },

@@ -117,6 +117,8 @@ int nstat_cmd(struct cmd_ctx *c, int argc, char **argv);
 
 /* nfacct.c: `nfacct`, the accounting objects of -m nfacct. */
 int nfacct_cmd(struct cmd_ctx *c, int argc, char **argv);
+/* nfct.c: `nfct timeout`, the timeout objects of nfnetlink_cttimeout. */
+int nfct_cmd(struct cmd_ctx *c, int argc, char **argv);
 
 /* ipcmd.c: `ip addr|route|link ...`. */
 int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);

@@ -320,7 +320,7 @@ TRAFFIC = ("ping", "udp", "tcp", "listen", "flows", "replay", "ftp", "tftp")
 MACHINE = ("reboot", "shutdown", "systemctl", "service", "cat")
 _STORE_WRITERS = ("iptables-save", "iptables", "conntrack", "ip", "sysctl", "nstat", "echo")
 CONFIG = ("ip", "nstat", "sysctl", "iptables", "iptables-save", "iptables-restore", "conntrack",
-          "modprobe", "echo", "nft", "nfacct", "ipset")
+          "modprobe", "echo", "nft", "nfacct", "nfct", "ipset")
 
 
 _GLOBAL_KNOBS = ("net.netfilter.nf_conntrack_max", "net.netfilter.nf_conntrack_buckets",

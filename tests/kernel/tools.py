@@ -20,7 +20,7 @@ PACKAGE = {
     "ipset": "ipset",
     "tcpdump": "tcpdump",
     "sysctl": "procps",
-    "nft": "nftables", "nfacct": "nfacct",
+    "nft": "nftables", "nfacct": "nfacct", "nfct": "nfct",
     "tftp": "tftp-hpa", "in.tftpd": "tftpd-hpa", "curl": "curl", "vsftpd": "vsftpd",
     "linux.uml": "user-mode-linux", "iptables-legacy": "iptables",
     "iptables-legacy-save": "iptables", "iptables-legacy-restore": "iptables",
@@ -43,7 +43,7 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
-              "conntrack", "tcpdump", "sysctl", "nft", "nfacct", "ipset", "python3",
+              "conntrack", "tcpdump", "sysctl", "nft", "nfacct", "nfct", "ipset", "python3",
               # the real programs behind `tftp get`, `listen udp P tftp` and
               # `ftp get` (realapps.py), `listen tcp P ftp` (vsftpdapp.py)
               "tftp", "in.tftpd", "curl", "vsftpd")

@@ -226,6 +226,11 @@ def test_iptables_save_every_scenario_rereads(tmp_path, path):
         # -m nfacct needs its accounting objects on the machine that restores
         acct = "".join(f"{r}: nfacct add {n}\n" for n in
                        dict.fromkeys(re.findall(r"--nfacct-name +(\S+)", "\n".join(first))))
+        # -j CT --timeout needs its nfct policy (of the rule's protocol)
+        state = {"tcp": "established", "udp": "unreplied", "icmp": "timeout"}
+        acct += "".join(f"{r}: nfct timeout add {n} inet {p} {state[p]} 30\n" for p, n in
+                        dict.fromkeys(re.findall(r"-p (tcp|udp|icmp) .*-j CT .*--timeout (\S+)",
+                                                 "\n".join(first))))
         restore_sets = ""
         if sets:
             ipsets = [b for b in outputs(res.stdout, r, "ipset save") if b.t == 0][-1].lines

@@ -8,26 +8,32 @@
  */
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_timeout.h"
 #include "nat/core/nf_ns.h"
 
 static enum ct_l4_verdict generic_packet(struct nf_ns *ns, struct ct_entry *ct,
 					 const struct ct_pkt *p, uint8_t ctinfo)
 {
-	ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->ct->sysctl.generic_timeout);
+	const uint32_t *to = nf_ct_timeout_lookup(ns, ct, 255);
+
+	ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)(to ? to[0] : ns->ct->sysctl.generic_timeout));
 	return CT_L4_ACCEPT;
 }
 
 static enum ct_l4_verdict gre_packet(struct nf_ns *ns, struct ct_entry *ct,
 				     const struct ct_pkt *p, uint8_t ctinfo)
 {
+	const uint32_t *to = nf_ct_timeout_lookup(ns, ct, 47);
+
 	if (ct->status & IPS_SEEN_REPLY) {
-		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->ct->sysctl.gre_timeout_stream);
+		ct_refresh_acct(ns, ct, p, ctinfo,
+				(int32_t)(to ? to[1] : ns->ct->sysctl.gre_timeout_stream));
 		if (!(ct->status & IPS_ASSURED)) {
 			ct->status |= IPS_ASSURED;
 			ct_event_cache(ct, IPCT_ASSURED);
 		}
 	} else {
-		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->ct->sysctl.gre_timeout);
+		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)(to ? to[0] : ns->ct->sysctl.gre_timeout));
 	}
 	return CT_L4_ACCEPT;
 }

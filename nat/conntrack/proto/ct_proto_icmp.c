@@ -10,6 +10,7 @@
  */
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_timeout.h"
 #include "nat/conntrack/ct_zone.h"
 #include "nat/core/nf_ns.h"
 
@@ -23,7 +24,9 @@ static enum ct_l4_verdict icmp_packet(struct nf_ns *ns, struct ct_entry *ct,
 		ct_log_invalid(ns, 1, p->now, "can't create new conn with type %u", type);
 		return CT_L4_INVALID;
 	}
-	ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->ct->sysctl.icmp_timeout);
+	const uint32_t *to = nf_ct_timeout_lookup(ns, ct, 1);
+
+	ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)(to ? to[0] : ns->ct->sysctl.icmp_timeout));
 	return CT_L4_ACCEPT;
 }
 

@@ -13,6 +13,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_timeout.h"
 #include "nat/conntrack/ct_seqadj.h"
 #include "nat/core/nf_ns.h"
 
@@ -379,9 +380,18 @@ static enum tcp_action tcp_in_window(struct nf_ns *ns, struct ct_entry *ct, int 
 	return TCP_ACCEPT;
 }
 
-static int32_t tcp_timeout(const struct nf_ns *ns, unsigned idx)
+/* nf_ct_timeout_lookup, else tn->timeouts: the entry's CT --timeout
+ * policy or the sysctls, indexed by state (plus RETRANS and UNACK). */
+static const uint32_t *tcp_timeouts(const struct nf_ns *ns, const struct ct_entry *ct)
 {
-	return (int32_t)ns->ct->sysctl.tcp_timeout[idx];
+	const uint32_t *to = nf_ct_timeout_lookup(ns, ct, 6);
+
+	return to ? to : ns->ct->sysctl.tcp_timeout;
+}
+
+static int32_t tcp_timeout(const struct nf_ns *ns, const struct ct_entry *ct, unsigned idx)
+{
+	return (int32_t)tcp_timeouts(ns, ct)[idx];
 }
 
 /* nf_tcp_handle_invalid: an out-of-window FIN/RST answering a FIN/RST of
@@ -397,7 +407,7 @@ static void tcp_handle_invalid(struct nf_ns *ns, struct ct_entry *ct, int dir,
 		return;
 	if (t->last_dir != dir && (t->last_index == TCP_FIN_SET || t->last_index == TCP_RST_SET)) {
 		nf_time expires = ct->timeout - now;
-		int64_t unack = (int64_t)tcp_timeout(ns, TCP_CONNTRACK_UNACK) * 1000000000LL;
+		int64_t unack = (int64_t)tcp_timeout(ns, ct, TCP_CONNTRACK_UNACK) * 1000000000LL;
 
 		if (expires < 120LL * 1000000000LL)
 			return;
@@ -515,7 +525,7 @@ static enum ct_l4_verdict tcp_packet(struct nf_ns *ns, struct ct_entry *ct,
 	uint8_t old_state, new_state;
 	int dir = ct_info_dir(ctinfo);
 	int32_t timeout;
-	const uint32_t *to = ns->ct->sysctl.tcp_timeout;
+	const uint32_t *to = tcp_timeouts(ns, ct);
 
 	if (tcp_error(ns, p))
 		return CT_L4_INVALID;
@@ -659,16 +669,16 @@ in_window:
 
 	if (t->retrans >= ns->ct->sysctl.tcp_max_retrans &&
 	    to[new_state] > to[TCP_CONNTRACK_RETRANS])
-		timeout = tcp_timeout(ns, TCP_CONNTRACK_RETRANS);
+		timeout = tcp_timeout(ns, ct, TCP_CONNTRACK_RETRANS);
 	else if (index == TCP_RST_SET)
-		timeout = tcp_timeout(ns, TCP_CONNTRACK_CLOSE);
+		timeout = tcp_timeout(ns, ct, TCP_CONNTRACK_CLOSE);
 	else if (((t->seen[0].flags | t->seen[1].flags) & CT_TCP_FLAG_DATA_UNACKNOWLEDGED) &&
 		 to[new_state] > to[TCP_CONNTRACK_UNACK])
-		timeout = tcp_timeout(ns, TCP_CONNTRACK_UNACK);
+		timeout = tcp_timeout(ns, ct, TCP_CONNTRACK_UNACK);
 	else if (t->last_win == 0 && to[new_state] > to[TCP_CONNTRACK_RETRANS])
-		timeout = tcp_timeout(ns, TCP_CONNTRACK_RETRANS);
+		timeout = tcp_timeout(ns, ct, TCP_CONNTRACK_RETRANS);
 	else
-		timeout = tcp_timeout(ns, new_state);
+		timeout = tcp_timeout(ns, ct, new_state);
 
 	if (new_state != old_state)
 		ct_event_cache(ct, IPCT_PROTOINFO);
@@ -689,7 +699,7 @@ in_window:
 		/* loose pick-up: ESTABLISHED without a reply, short timeout */
 		if (new_state == TCP_CONNTRACK_ESTABLISHED &&
 		    (uint32_t)timeout > to[TCP_CONNTRACK_UNACK])
-			timeout = tcp_timeout(ns, TCP_CONNTRACK_UNACK);
+			timeout = tcp_timeout(ns, ct, TCP_CONNTRACK_UNACK);
 	} else if (!(ct->status & IPS_ASSURED) &&
 		   (old_state == TCP_CONNTRACK_SYN_RECV || old_state == TCP_CONNTRACK_ESTABLISHED) &&
 		   new_state == TCP_CONNTRACK_ESTABLISHED) {
@@ -733,7 +743,7 @@ void nf_ct_set_closing(struct nf_ns *ns, const struct nf_skb *skb, nf_time now)
 	ct->proto.tcp.state = TCP_CONNTRACK_CLOSE;
 	if (old_state == TCP_CONNTRACK_CLOSE || (ct->status & IPS_FIXED_TIMEOUT))
 		return;
-	ct_refresh(ns, ct, now, tcp_timeout(ns, TCP_CONNTRACK_CLOSE));
+	ct_refresh(ns, ct, now, tcp_timeout(ns, ct, TCP_CONNTRACK_CLOSE));
 	ct_event_cache(ct, IPCT_PROTOINFO);
 	ct_deliver_cached_events(ns, ct, now);
 }

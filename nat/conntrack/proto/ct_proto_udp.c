@@ -9,6 +9,7 @@
  */
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_proto.h"
+#include "nat/conntrack/ct_timeout.h"
 #include "nat/core/nf_ns.h"
 
 /* udp_error: truncated or over-long datagram, bad checksum at PRE_ROUTING
@@ -38,15 +39,19 @@ static bool udp_error(struct nf_ns *ns, const struct ct_pkt *p)
 static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 				     const struct ct_pkt *p, uint8_t ctinfo)
 {
+	/* nf_ct_timeout_lookup: a CT --timeout policy, else the sysctls */
+	const uint32_t *to = nf_ct_timeout_lookup(ns, ct, ct->tuplehash[CT_DIR_ORIGINAL].t.proto);
+	uint32_t unreplied = to ? to[0] : ns->ct->sysctl.udp_timeout;
+
 	if (udp_error(ns, p))
 		return CT_L4_INVALID;
 	if (ct->status & IPS_SEEN_REPLY) {
-		int32_t extra = (int32_t)ns->ct->sysctl.udp_timeout;
+		int32_t extra = (int32_t)unreplied;
 		bool stream = false;
 
 		/* still active more than 2 s after creation (stream_ts) */
 		if (p->now > ct->start + 2 * 1000000000LL) {
-			extra = (int32_t)ns->ct->sysctl.udp_timeout_stream;
+			extra = (int32_t)(to ? to[1] : ns->ct->sysctl.udp_timeout_stream);
 			stream = !(ct->status & IPS_ASSURED);
 		}
 		ct_refresh_acct(ns, ct, p, ctinfo, extra);
@@ -56,7 +61,7 @@ static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 			ct_event_cache(ct, IPCT_ASSURED);
 		}
 	} else {
-		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)ns->ct->sysctl.udp_timeout);
+		ct_refresh_acct(ns, ct, p, ctinfo, (int32_t)unreplied);
 	}
 	return CT_L4_ACCEPT;
 }

@@ -1,8 +1,10 @@
 /* xt_CT.c - `-j CT --notrack`, `-j CT --helper NAME`, `-j CT --zone,
- * --zone-orig, --zone-reply N|mark` and the older `-j NOTRACK`.
+ * --zone-orig, --zone-reply N|mark`, `-j CT --timeout NAME` and the older
+ * `-j NOTRACK`.
  *
- * Mirrors libxt_CT.c (of CT's options natsim has --notrack, --helper and
- * the zones; the others say they are not implemented) and libxt_NOTRACK.c,
+ * Mirrors libxt_CT.c (of CT's options natsim has --notrack, --helper, the
+ * zones and --timeout; the others say they are not implemented) and
+ * libxt_NOTRACK.c,
  * and the
  * kernel's net/netfilter/xt_CT.c, which defines both targets: raw table
  * only; --notrack makes the packet leave with the untracked entry
@@ -14,7 +16,15 @@
  * --zone-orig/--zone-reply for one, `mark` for the packet's mark as id)
  * rides on the packet to nf_conntrack_in (ct_zone.h); a packet keeps the
  * first template it is given (xt_ct_target: an skb with an nfct is left
- * alone), and a CT rule without options gives an empty one. natsim
+ * alone), and a CT rule without options gives an empty one. --timeout
+ * NAME takes a reference on the `nfct timeout` policy NAME when the rule
+ * is made (xt_ct_set_timeout: a protocol, a policy of that name, of IPv4
+ * and of the rule's protocol's tracker; `nfct timeout delete` is EBUSY
+ * while a rule holds it) and the entry the packet creates gets it
+ * (nat/conntrack/ct_timeout.h). The rule as the kernel hands it back
+ * (-S, -L, save) shows only the first 4 bytes of that name (seen with
+ * iptables-nft on 6.18 and iptables-legacy on 6.1: `--timeout shor` for
+ * `short`); the rule still uses the whole name. natsim
  * knows "ftp" and "ftp-PORT" for TCP and "tftp" and "tftp-INDEX" (of
  * nf_conntrack_tftp's ports=) for UDP, and loads
  * nf_conntrack_ftp (nf_conntrack_tftp) with the
@@ -27,25 +37,29 @@
 #include <string.h>
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/conntrack/ct_timeout.h"
 #include "nat/conntrack/ct_zone.h"
 #include "nat/iptables/xt.h"
 
 struct xt_ct {
 	bool notrack;		/* --notrack given */
 	char helper[16];	/* --helper NAME, "" none */
+	char timeout[32];	/* --timeout NAME, "" none (XT_CT's 32 bytes) */
+	struct ctnl_timeout *tpol; /* its policy with a reference, once bound */
 	uint16_t zone;		/* the zone id of the last --zone* given */
 	uint8_t zone_flags;	/* NF_CT_ZONE_DIR_ORIG/REPL of --zone-orig/
 				 * --zone-reply, NF_CT_ZONE_FLAG_MARK of `mark`
 				 * (XT_CT_ZONE_DIR_* and XT_CT_ZONE_MARK) */
 };
 
-enum { O_NOTRACK, O_HELPER, O_ZONE_ORIG, O_ZONE_REPLY, O_ZONE };
+enum { O_NOTRACK, O_HELPER, O_ZONE_ORIG, O_ZONE_REPLY, O_ZONE, O_CTEVENTS, O_EXPEVENTS,
+       O_TIMEOUT };
 
 static const struct xt_option ct_opts[] = {
 	{ "notrack", 0, O_NOTRACK }, { "helper", 1, O_HELPER },
 	{ "zone-orig", 1, O_ZONE_ORIG }, { "zone-reply", 1, O_ZONE_REPLY },
 	{ "zone", 1, O_ZONE }, { "ctevents", 1, XT_OPT_UNIMPL + 1 },
-	{ "expevents", 1, XT_OPT_UNIMPL + 2 }, { "timeout", 1, XT_OPT_UNIMPL + 6 },
+	{ "expevents", 1, XT_OPT_UNIMPL + 2 }, { "timeout", 1, O_TIMEOUT },
 	{ NULL, 0, 0 },
 };
 
@@ -63,6 +77,12 @@ static int ct_parse(struct xt_parse *p, int id, const char *arg, void *data)
 	}
 	if (id == O_HELPER) {
 		snprintf(ct->helper, sizeof(ct->helper), "%s", arg);
+		return 0;
+	}
+	if (id == O_TIMEOUT) {	/* strncpy into XT_CT's timeout[32] */
+		if ((rc = xt_once(p, "timeout", id)))
+			return rc;
+		snprintf(ct->timeout, sizeof(ct->timeout), "%s", arg);
 		return 0;
 	}
 	rc = xt_once(p, ct_opts[id].name, id);
@@ -109,6 +129,8 @@ static void ct_print(GString *o, const void *data, uint8_t proto, bool numeric)
 		g_string_append(o, " notrack");
 	if (ct->helper[0])
 		g_string_append_printf(o, " helper %s", ct->helper);
+	if (ct->timeout[0])	/* the rule read back has 4 bytes of the name */
+		g_string_append_printf(o, " timeout %.4s", ct->timeout);
 	ct_zone_text(o, ct, "");
 }
 
@@ -120,18 +142,43 @@ static void ct_save(GString *o, const void *data)
 		g_string_append(o, " --notrack");
 	if (ct->helper[0])
 		g_string_append_printf(o, " --helper %s", ct->helper);
+	if (ct->timeout[0])	/* as ct_print */
+		g_string_append_printf(o, " --timeout %.4s", ct->timeout);
 	ct_zone_text(o, ct, "--");
 }
 
-/* xt_ct_tg_check's helper part: a protocol, and a helper natsim has. */
+/* xt_ct_set_timeout / nf_ct_set_timeout: a protocol, a policy of that
+ * name (bound when the rule was made, ct_bind), of the rule's family and
+ * protocol. A dry run's scratch table has no policies to ask. */
+static int ct_check_timeout(const struct xt_check_param *par, const struct xt_ct *ct,
+			    GString *klog)
+{
+	if (!par->ns)
+		return 0;
+	if (!par->rule->proto || par->rule->proto_inv) {
+		g_string_assign(klog, "xt_CT: You must specify a L4 protocol and not use "
+				      "inversions on it");
+		return EINVAL;
+	}
+	if (!ct->tpol) {
+		g_string_printf(klog, "No such timeout policy \"%s\"", ct->timeout);
+		return ENOENT;
+	}
+	return nf_ct_timeout_check(ct->tpol, ct->timeout, 2, par->rule->proto, klog);
+}
+
+/* xt_ct_tg_check: nothing for --notrack; the helper (a protocol, and a
+ * helper natsim has), then the timeout policy. */
 static int ct_check(const struct xt_check_param *par, const void *data, GString *klog)
 {
 	const struct xt_ct *ct = data;
 	unsigned port;
 	char tail;
 
-	if (!ct->helper[0] || ct->notrack)
+	if (ct->notrack)
 		return 0;
+	if (!ct->helper[0])
+		return ct->timeout[0] ? ct_check_timeout(par, ct, klog) : 0;
 	if (!par->rule->proto || par->rule->proto_inv) {
 		g_string_assign(klog, "xt_CT: You must specify a L4 protocol and not use "
 				      "inversions on it");
@@ -144,7 +191,37 @@ static int ct_check(const struct xt_check_param *par, const void *data, GString 
 		g_string_printf(klog, "xt_CT: No such helper \"%s\"", ct->helper);
 		return ENOENT;
 	}
+	return ct->timeout[0] ? ct_check_timeout(par, ct, klog) : 0;
+}
+
+/* The policy a --timeout names, with a reference, when the rule is made
+ * (nf_ct_timeout_find_get of xt_ct_set_timeout; --notrack takes none).
+ * A missing one is the kernel's refusal, in ct_check. */
+static int ct_bind(struct nf_ns *ns, void *data, GString *msg)
+{
+	struct xt_ct *ct = data;
+
+	(void)msg;
+	if (ct->timeout[0] && !ct->notrack && !ct->tpol)
+		ct->tpol = nf_ct_timeout_find_get(ns, ct->timeout);
 	return 0;
+}
+
+static void ct_copy(void *dst, const void *src)
+{
+	(void)src;
+	if (((struct xt_ct *)dst)->tpol)
+		nf_ct_timeout_get(((struct xt_ct *)dst)->tpol);
+}
+
+/* xt_ct_tg_destroy: nf_ct_destroy_timeout */
+static void ct_destroy(void *data)
+{
+	struct xt_ct *ct = data;
+
+	if (ct->tpol)
+		nf_ct_timeout_put(ct->tpol);
+	ct->tpol = NULL;
 }
 
 /* xt_ct_target: a packet without an nfct gets the rule's template (the
@@ -171,6 +248,7 @@ static unsigned ct_tg(struct xt_action_param *par, const void *data)
 		par->skb->ct_zone_flags |= (dir ? dir : NF_CT_DEFAULT_ZONE_DIR) |
 					   (ct->zone_flags & NF_CT_ZONE_FLAG_MARK);
 	}
+	par->skb->ct_timeout = ct->tpol;
 	if (!ct->helper[0])
 		return XT_CONTINUE;
 	h = nf_ct_helper_get(par->ns, ct->helper, 6);
@@ -228,6 +306,7 @@ const struct xt_ops xt_CT_ops = {
 	.name = "CT", .kind = XT_TARGET, .size = sizeof(struct xt_ct),
 	.xlate = CT_xlate,
 	.opts = ct_opts, .parse = ct_parse, .print = ct_print, .save = ct_save,
+	.bind = ct_bind, .copy = ct_copy, .destroy = ct_destroy,
 	.target = ct_tg, .table = "raw", .checkentry = ct_check, .loads_ct = ct_loads_ct,
 	.verdict = IPT_T_EXT, .trace = "CT, continue",
 };
