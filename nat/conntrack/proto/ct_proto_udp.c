@@ -39,12 +39,11 @@ static bool udp_error(struct nf_ns *ns, const struct ct_pkt *p)
 static enum ct_l4_verdict udp_packet(struct nf_ns *ns, struct ct_entry *ct,
 				     const struct ct_pkt *p, uint8_t ctinfo)
 {
-	/* nf_ct_timeout_lookup: a CT --timeout policy, else the sysctls */
-	const uint32_t *to = nf_ct_timeout_lookup(ns, ct, ct->tuplehash[CT_DIR_ORIGINAL].t.proto);
-	uint32_t unreplied = to ? to[0] : ns->ct->sysctl.udp_timeout;
-
 	if (udp_error(ns, p))
 		return CT_L4_INVALID;
+	/* nf_ct_timeout_lookup: a CT --timeout policy, else the sysctls */
+	const uint32_t *to = nf_ct_timeout_lookup(ns, ct, 17);
+	uint32_t unreplied = to ? to[0] : ns->ct->sysctl.udp_timeout;
 	if (ct->status & IPS_SEEN_REPLY) {
 		int32_t extra = (int32_t)unreplied;
 		bool stream = false;
