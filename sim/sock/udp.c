@@ -174,40 +174,45 @@ static void udp_job_send_one(struct world *w, struct node *n, unsigned i, void *
 	udp_job_send(w, n, arg);
 }
 
+/* The node's job of this serial and its index, NULL when it is gone
+ * (the node rebooted). */
+static struct udp_job *udp_job_find(struct node *n, uint64_t serial, unsigned *idx)
+{
+	struct udp_node *u = n->udp;
+	for (unsigned i = 0; u && i < u->jobs->len; i++) {
+		struct udp_job *j = g_ptr_array_index(u->jobs, i);
+		if (j->serial == serial) {
+			*idx = i;
+			return j;
+		}
+	}
+	return NULL;
+}
+
 /* A parallel `udp send`: all its datagrams now, one thread each. */
 static void udp_job_parallel_ev(struct world *w, void *arg, uint64_t serial)
 {
 	struct node *n = arg;
-	struct udp_node *u = n->udp;
-	if (!u)
+	unsigned i;
+	struct udp_job *j = udp_job_find(n, serial, &i);
+	if (!j)
 		return;
-	for (unsigned i = 0; i < u->jobs->len; i++) {
-		struct udp_job *j = g_ptr_array_index(u->jobs, i);
-		if (j->serial != serial)
-			continue;
-		node_cpu_parallel(w, n, j->left, udp_job_send_one, j);
-		g_ptr_array_remove_index(u->jobs, i);
-		return;
-	}
+	node_cpu_parallel(w, n, j->left, udp_job_send_one, j);
+	g_ptr_array_remove_index(udp_node_get(n)->jobs, i);
 }
 
 static void udp_job_ev(struct world *w, void *arg, uint64_t serial)
 {
 	struct node *n = arg;
-	struct udp_node *u = n->udp;
-	if (!u)
+	unsigned i;
+	struct udp_job *j = udp_job_find(n, serial, &i);
+	if (!j)
 		return;
-	for (unsigned i = 0; i < u->jobs->len; i++) {
-		struct udp_job *j = g_ptr_array_index(u->jobs, i);
-		if (j->serial != serial)
-			continue;
-		udp_job_send(w, n, j);
-		if (--j->left)
-			world_at(w, w->now + j->interval, udp_job_ev, n, j->serial);
-		else
-			g_ptr_array_remove_index(u->jobs, i);
-		return;
-	}
+	udp_job_send(w, n, j);
+	if (--j->left)
+		world_at(w, w->now + j->interval, udp_job_ev, n, j->serial);
+	else
+		g_ptr_array_remove_index(udp_node_get(n)->jobs, i);
 }
 
 int udp_send(struct world *w, struct node *n, uint32_t dst, uint16_t dport, int sport,
