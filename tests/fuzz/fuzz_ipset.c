@@ -14,12 +14,6 @@
 #include "sim/shell/cmd.h"
 #include "tests/fuzz/fuzz_util.h"
 
-static const char topo[] =
-	"router r\nhost a\nhost b\n"
-	"link a:eth0 r:eth0\nlink r:eth1 b:eth0\n"
-	"r: ip addr add 192.168.1.1/24 dev eth0\n"
-	"r: ip addr add 203.0.113.1/24 dev eth1\n";
-
 static int ipset_argv(struct nf_ns *ns, int argc, char **v, const char *in, GString *out,
 		      GString *err, bool dry)
 {
@@ -50,29 +44,11 @@ static void run_line(struct nf_ns *ns, const char *line, GString *out, GString *
 	g_ptr_array_free(av, TRUE);
 }
 
-static void walk(struct nf_ns *ns)
-{
-	struct packet *p[3];
-	p[0] = build_tcp(0xc0a8010a, 0xcb007114, 40000, 80, 1, 0, TCP_SYN, 64240, NULL, 0, 0, 1);
-	p[1] = build_udp(0xc0a8010a, 0x08080808, 5353, 53, 20, 2);
-	p[2] = build_icmp_echo(0xc0a8010a, 0xcb007114, ICMP_ECHO, 7, 1, 56, 3);
-	for (unsigned i = 0; i < 3; i++) {
-		nf_time now = (nf_time)i * 1000000;
-		if (nf_hook(ns, NF_INET_PRE_ROUTING, &p[i]->nf, "eth0", NULL, now) == NF_ACCEPT &&
-		    nf_hook(ns, NF_INET_FORWARD, &p[i]->nf, "eth0", "eth1", now) == NF_ACCEPT)
-			nf_hook(ns, NF_INET_POST_ROUTING, &p[i]->nf, NULL, "eth1", now);
-		nf_skb_release(ns, &p[i]->nf);
-		packet_free(p[i]);
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > 16384)
 		return 0;
-	struct world *w = fz_world_load(topo, sizeof topo - 1, false);
-	if (!w)
-		__builtin_trap(); /* the fixed topology must load */
+	struct world *w = fz_router_world();
 	struct nf_ns *ns = node_find(w, "r")->nf;
 	char *text = g_strndup((const char *)data + 1, size - 1);
 	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
@@ -90,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *terse[] = { "ipset", "list", "-t", NULL };
 	ipset_argv(ns, 2, list, NULL, out, err, false);
 	ipset_argv(ns, 3, terse, NULL, out, err, false);
-	walk(ns);
+	fz_walk_forward(ns);
 	/* what save printed must restore to the same sets */
 	char *save[] = { "ipset", "save", NULL };
 	GString *s1 = g_string_new(NULL), *s2 = g_string_new(NULL);

@@ -14,12 +14,6 @@
 #include "sim/shell/cmd.h"
 #include "tests/fuzz/fuzz_util.h"
 
-static const char topo[] =
-	"router r\nhost a\nhost b\n"
-	"link a:eth0 r:eth0\nlink r:eth1 b:eth0\n"
-	"r: ip addr add 192.168.1.1/24 dev eth0\n"
-	"r: ip addr add 203.0.113.1/24 dev eth1\n";
-
 static void run_line(struct nf_ns *ns, const char *line, GString *out, GString *err)
 {
 	GPtrArray *av = g_ptr_array_new_with_free_func(g_free);
@@ -48,32 +42,11 @@ static void run_line(struct nf_ns *ns, const char *line, GString *out, GString *
 	g_ptr_array_free(av, TRUE);
 }
 
-/* Packets through PREROUTING, FORWARD and POSTROUTING of the namespace. */
-static void walk(struct nf_ns *ns)
-{
-	struct packet *p[4];
-	p[0] = build_tcp(0xc0a8010a, 0xcb007114, 40000, 80, 1, 0, TCP_SYN, 64240, NULL, 0, 0, 1);
-	p[1] = build_udp(0xc0a8010a, 0x08080808, 5353, 53, 20, 2);
-	p[2] = build_icmp_echo(0xc0a8010a, 0xcb007114, ICMP_ECHO, 7, 1, 56, 3);
-	p[3] = build_tcp(0xcb007114, 0xcb007101, 33000, 8080, 9, 0, TCP_SYN, 64240, NULL, 0, 0, 4);
-	for (unsigned i = 0; i < 4; i++) {
-		const char *in = i == 3 ? "eth1" : "eth0", *out = i == 3 ? "eth0" : "eth1";
-		nf_time now = (nf_time)i * 1000000;
-		if (nf_hook(ns, NF_INET_PRE_ROUTING, &p[i]->nf, in, NULL, now) == NF_ACCEPT &&
-		    nf_hook(ns, NF_INET_FORWARD, &p[i]->nf, in, out, now) == NF_ACCEPT)
-			nf_hook(ns, NF_INET_POST_ROUTING, &p[i]->nf, NULL, out, now);
-		nf_skb_release(ns, &p[i]->nf);
-		packet_free(p[i]);
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > 16384)
 		return 0;
-	struct world *w = fz_world_load(topo, sizeof topo - 1, false);
-	if (!w)
-		__builtin_trap(); /* the fixed topology must load */
+	struct world *w = fz_router_world();
 	struct nf_ns *ns = node_find(w, "r")->nf;
 	char *text = g_strndup((const char *)data + 1, size - 1);
 	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
@@ -97,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char *save[] = { "iptables-save", "-c", NULL };
 	nf_cmd_iptables_save(ns, 2, save, out, err);
-	walk(ns);
+	fz_walk_forward(ns);
 	/* what iptables-save printed must restore */
 	g_string_truncate(out, 0);
 	nf_cmd_iptables_save(ns, 1, save, out, err);

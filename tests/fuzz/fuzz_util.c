@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/net/packet.h"
 #include "tests/fuzz/fuzz_util.h"
 
 static char *dir;
@@ -98,5 +99,35 @@ void fz_world_run_free(struct world *w)
 	if (status == 1 && !getenv("FUZZ_NO_CHECK")) {
 		fprintf(stderr, "fuzz: --check found a broken invariant\n");
 		abort();
+	}
+}
+
+struct world *fz_router_world(void)
+{
+	static const char topo[] = "router r\nhost a\nhost b\n"
+				   "link a:eth0 r:eth0\nlink r:eth1 b:eth0\n"
+				   "r: ip addr add 192.168.1.1/24 dev eth0\n"
+				   "r: ip addr add 203.0.113.1/24 dev eth1\n";
+	struct world *w = fz_world_load(topo, sizeof topo - 1, false);
+	if (!w)
+		__builtin_trap(); /* the fixed topology must load */
+	return w;
+}
+
+void fz_walk_forward(struct nf_ns *ns)
+{
+	struct packet *p[4];
+	p[0] = build_tcp(0xc0a8010a, 0xcb007114, 40000, 80, 1, 0, TCP_SYN, 64240, NULL, 0, 0, 1);
+	p[1] = build_udp(0xc0a8010a, 0x08080808, 5353, 53, 20, 2);
+	p[2] = build_icmp_echo(0xc0a8010a, 0xcb007114, ICMP_ECHO, 7, 1, 56, 3);
+	p[3] = build_tcp(0xcb007114, 0xcb007101, 33000, 8080, 9, 0, TCP_SYN, 64240, NULL, 0, 0, 4);
+	for (unsigned i = 0; i < 4; i++) {
+		const char *in = i == 3 ? "eth1" : "eth0", *out = i == 3 ? "eth0" : "eth1";
+		nf_time now = (nf_time)i * 1000000;
+		if (nf_hook(ns, NF_INET_PRE_ROUTING, &p[i]->nf, in, NULL, now) == NF_ACCEPT &&
+		    nf_hook(ns, NF_INET_FORWARD, &p[i]->nf, in, out, now) == NF_ACCEPT)
+			nf_hook(ns, NF_INET_POST_ROUTING, &p[i]->nf, NULL, out, now);
+		nf_skb_release(ns, &p[i]->nf);
+		packet_free(p[i]);
 	}
 }

@@ -29,6 +29,13 @@ struct world *fz_world_load(const char *text, size_t len, bool trace);
  * summary.json in fz_dir()), then world_free. Aborts if --check saw a broken
  * conntrack invariant: that is a bug, whatever the input was. */
 void fz_world_run_free(struct world *w);
+/* The rule harnesses' world: router r between host a (r:eth0, 192.168.1.1/24)
+ * and host b (r:eth1, 203.0.113.1/24); it aborts if that fixed text fails. */
+struct world *fz_router_world(void);
+/* Four packets through PREROUTING, FORWARD and POSTROUTING of ns, as the
+ * forward path calls the hooks: a TCP SYN and a UDP datagram and an ICMP echo
+ * from the LAN (eth0 -> eth1), and a TCP SYN back from the outside. */
+void fz_walk_forward(struct nf_ns *ns);
 /* Send stdout to /dev/null (the packet walk and command output). */
 void fz_quiet_stdout(void);
 /* Defined once in fuzz_util.c for every harness: quiets stdout. */
