@@ -131,18 +131,44 @@ struct nft_expr {
 	 * single-value case */
 	uint8_t op;
 	uint32_t op_lo, op_hi;
+	/* the selector's fast load (NFT_FAST_*, nft_expr_prepare): a field at
+	 * a fixed offset of the IP or transport header, as the kernel's
+	 * nft_payload_fast_eval; 0: nft_load's general switch */
+	uint8_t fast, fast_off;
+	int16_t fast_l4;		/* the transport protocol it needs, or -1 */
 	/* a stateful object's name (`ct helper set "NAME"`), and where */
 	char *obj;
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
+enum { NFT_FAST_NONE, NFT_FAST_NH32, NFT_FAST_NH8, NFT_FAST_TH16, NFT_FAST_PROTO,
+       NFT_FAST_CTSTATE, NFT_FAST_IFNAME };
 enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,
-       NFT_OP_IFNAME };
+       NFT_OP_IFNAME,
+       NFT_OP_IFNAME1 };	/* iifname|oifname "one": op_lo its length, op_hi 1 for "eth*" */
+
+/* One match compiled for nft_eval.c's rule scan: the load and the
+ * comparison in one code (NFT_FM_*), as the kernel keeps its fast cmp and
+ * payload expressions inline in the rule's blob. */
+struct nft_fast_match {
+	uint8_t code;		/* NFT_FM_* */
+	uint8_t off;		/* header offset */
+	uint8_t l4;		/* NFT_FM_L4_RANGE: the transport protocol */
+	bool neq;
+	uint32_t lo, span;	/* the range lo..lo+span; lo: the bits for NFT_FM_CTSTATE_BITS */
+	const struct nft_expr *e;	/* NFT_FM_EXPR: the expression, for nft_match_fast */
+};
+enum { NFT_FM_EXPR, NFT_FM_L4_RANGE, NFT_FM_TH_RANGE, NFT_FM_NH32_RANGE, NFT_FM_NH8_RANGE,
+       NFT_FM_PROTO_RANGE, NFT_FM_CTSTATE_BITS };
 
 struct nft_rule {
 	uint64_t handle;
 	struct nft_loc loc;		/* the rule's text, for errors after parsing */
 	GPtrArray *exprs;		/* struct nft_expr * */
 	char *comment;
+	/* the first exprs that are matches nft_eval.c decides without a call,
+	 * compiled (nft_rule_prepare): tested before the rule's expression loop */
+	struct nft_fast_match *fast;
+	unsigned n_fast;
 };
 
 struct nft_chain {

@@ -43,9 +43,8 @@ struct nft_pktinfo {
 	uint8_t proto;
 	bool trace;
 	bool nat_chain;		/* the base chain is a nat chain (a NAT rule lookup) */
-	/* the rule being evaluated, for the walk's line */
+	/* the chain being walked, for the walk's line */
 	const struct nft_chain *chain;
-	unsigned num;
 };
 
 /* The verdict of one rule (enum nft_verdicts' role). */
@@ -261,9 +260,76 @@ static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const
 	return NULL;
 }
 
+/* The common matches without a call, as nft_do_chain calls
+ * nft_payload_fast_eval and nft_cmp_fast_eval without the ops table: a
+ * header field at a fixed offset (or the ct state bits) compared with a
+ * value, range, bits, mask or a small anonymous set, or an interface name
+ * with one name (nft_meta_get_eval's name against nft_cmp's 16 bytes;
+ * "eth*" compares the bytes before the star). 1: match, 0: NFT_BREAK,
+ * -1: not such a match (nft_match's general path). */
+static inline __attribute__((always_inline)) int nft_match_fast(const struct nft_pktinfo *pkt, const struct nft_expr *e)
+{
+	uint32_t v;
+	bool hit = false;
+
+	/* the transport ports first: most rules start with one */
+	if (e->fast == NFT_FAST_TH16) {
+		if ((e->fast_l4 >= 0 && pkt->proto != e->fast_l4) ||
+		    pkt->l4len < (uint32_t)e->fast_off + 2)
+			return 0;	/* l4len is 0 without a transport header */
+		v = rd16(pkt->l4 + e->fast_off);
+		goto cmp;
+	}
+	switch (e->fast) {
+	case NFT_FAST_NONE:
+		return -1;
+	case NFT_FAST_IFNAME: {
+		const char *dev = e->key->id == NFT_K_IIFNAME ? pkt->st->in : pkt->st->out;
+		const char *pat = g_array_index(e->elems, struct nft_elem, 0).str;
+		if (!dev)
+			dev = "";
+		hit = e->op_hi ? strncmp(pat, dev, e->op_lo) == 0 : strcmp(pat, dev) == 0;
+		return hit != e->neq;
+	}
+	case NFT_FAST_NH32:
+		v = rd32(pkt->skb->ip + e->fast_off);
+		break;
+	case NFT_FAST_NH8:
+		v = pkt->skb->ip[e->fast_off];
+		break;
+	case NFT_FAST_PROTO:
+		v = pkt->proto;
+		break;
+	case NFT_FAST_CTSTATE:
+		v = ct_state_bits(pkt->skb);
+		break;
+	default:
+		return -1;
+	}
+cmp:
+	if (e->op == NFT_OP_RANGE)
+		return (v - e->op_lo <= e->op_hi - e->op_lo) != e->neq;
+	switch (e->op) {
+	case NFT_OP_BITS:
+		hit = (v & e->op_lo) != 0;
+		break;
+	case NFT_OP_MASK:
+		hit = (v & e->mask) == e->op_lo;
+		break;
+	default: {	/* NFT_OP_ANY (nft_expr_prepare sets fast for no other) */
+		const struct nft_elem *el = (const struct nft_elem *)(void *)e->elems->data;
+		for (unsigned i = 0; i < e->elems->len && !hit; i++)
+			hit = el[i].lo <= v && v <= el[i].hi;
+		break;
+	}
+	}
+	return hit != e->neq;
+}
+
 /* A selector and its comparison (nft_cmp, nft_range, nft_bitwise + cmp,
  * nft_lookup, a verdict map); false is NFT_BREAK. */
-static bool nft_match(const struct nft_pktinfo *pkt, struct nft_expr *e, struct nft_regs *regs)
+static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, struct nft_expr *e,
+						 struct nft_regs *regs)
 {
 	uint32_t v = 0;
 	const char *name = NULL;
@@ -331,7 +397,9 @@ static void trace_rule(const struct nft_pktinfo *pkt, const struct nft_rule *r, 
 		       const char *target)
 {
 	const struct nft_chain *c = pkt->chain;
-	unsigned num = pkt->num;
+	unsigned num = 1;	/* the rule's position, 1-based (looked up: tracing is rare) */
+	while (num <= c->rules->len && c->rules->pdata[num - 1] != r)
+		num++;
 	struct nf_ns *ns = pkt->st->net;
 	static const struct nft_print_opts o = { .stateless = true };
 	GString *s = g_string_new(NULL);
@@ -483,7 +551,7 @@ static void nft_ct_helper_obj_eval(const struct nft_pktinfo *pkt, const struct n
 
 /* One rule's expressions in order (nft_do_chain's inner loop). */
 static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft_rule *r,
-				       struct nft_regs *regs)
+				       struct nft_regs *regs, unsigned start)
 {
 	struct nf_skb *skb = pkt->skb;
 	static const enum nft_rule_res verdicts[] = {
@@ -491,16 +559,30 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		[NFT_CONTINUE] = RES_NEXT, [NFT_JUMP] = RES_JUMP, [NFT_GOTO] = RES_GOTO,
 	};
 
-	for (unsigned i = 0; i < r->exprs->len; i++) {
-		struct nft_expr *e = r->exprs->pdata[i];
-		switch (e->kind) {
-		case NFT_EXPR_MATCH:
+	struct nft_expr *const *ex = (struct nft_expr *const *)r->exprs->pdata;
+	const unsigned n = r->exprs->len;
+
+	for (unsigned i = start; i < n; i++) {
+		struct nft_expr *e = ex[i];
+		if (e->kind == NFT_EXPR_MATCH) {
+			/* most expressions: a header field compared with one
+			 * value or range (nft_payload_fast_eval + nft_cmp_fast_eval,
+			 * which nft_do_chain also calls without the ops table) */
+			int m = nft_match_fast(pkt, e);
+			if (m == 0)
+				return RES_BREAK;
+			if (m > 0)
+				continue;
 			regs->res = RES_NEXT;
 			if (!nft_match(pkt, e, regs))
 				return RES_BREAK;
 			if (regs->res != RES_NEXT)
 				return regs->res;	/* a verdict map's */
-			break;
+			continue;
+		}
+		switch (e->kind) {
+		case NFT_EXPR_MATCH:
+			break;	/* above */
 		case NFT_EXPR_VERDICT:
 			regs->chain = e->chain;
 			return verdicts[e->verdict];
@@ -582,6 +664,72 @@ void nft_expr_prepare(struct nft_expr *e)
 		e->op_lo = v0->lo;
 		e->op_hi = v0->hi;
 	}
+	if (e->op == NFT_OP_IFNAME && e->elems && e->elems->len == 1 && v0->str &&
+	    (e->key->id == NFT_K_IIFNAME || e->key->id == NFT_K_OIFNAME)) {
+		size_t n = strlen(v0->str);
+		e->op = NFT_OP_IFNAME1;
+		e->op_hi = n && v0->str[n - 1] == '*';
+		e->op_lo = (uint32_t)(e->op_hi ? n - 1 : n);
+	}
+	/* the fast loads: fixed-offset header fields (never concatenations) */
+	static const struct { uint8_t fast, off; } fast[] = {
+		[NFT_K_IP_SADDR] = { NFT_FAST_NH32, 12 }, [NFT_K_IP_DADDR] = { NFT_FAST_NH32, 16 },
+		[NFT_K_IP_TTL] = { NFT_FAST_NH8, 8 },
+		[NFT_K_IP_PROTOCOL] = { NFT_FAST_PROTO, 0 }, [NFT_K_L4PROTO] = { NFT_FAST_PROTO, 0 },
+		[NFT_K_TCP_SPORT] = { NFT_FAST_TH16, 0 }, [NFT_K_UDP_SPORT] = { NFT_FAST_TH16, 0 },
+		[NFT_K_TH_SPORT] = { NFT_FAST_TH16, 0 }, [NFT_K_TCP_DPORT] = { NFT_FAST_TH16, 2 },
+		[NFT_K_UDP_DPORT] = { NFT_FAST_TH16, 2 }, [NFT_K_TH_DPORT] = { NFT_FAST_TH16, 2 },
+		[NFT_K_CT_STATE] = { NFT_FAST_CTSTATE, 0 },
+	};
+	e->fast = NFT_FAST_NONE;
+	if (e->op == NFT_OP_IFNAME1)
+		e->fast = NFT_FAST_IFNAME;
+	else if (!e->n_map_keys && (unsigned)e->key->id < G_N_ELEMENTS(fast) && e->key->dtype != NFT_DT_IFNAME &&
+	    (e->op == NFT_OP_RANGE || e->op == NFT_OP_BITS || e->op == NFT_OP_MASK || e->op == NFT_OP_ANY)) {
+		e->fast = fast[e->key->id].fast;
+		e->fast_off = fast[e->key->id].off;
+		e->fast_l4 = (int16_t)e->key->l4proto;
+		if (e->fast != NFT_FAST_TH16 && e->fast_l4 >= 0)
+			e->fast = NFT_FAST_NONE;	/* nft_load's protocol test */
+	}
+}
+
+void nft_rule_prepare(struct nft_rule *r)
+{
+	for (unsigned i = 0; i < r->exprs->len; i++)
+		nft_expr_prepare(r->exprs->pdata[i]);
+	unsigned n = 0;
+	while (n < r->exprs->len) {
+		const struct nft_expr *e = r->exprs->pdata[n];
+		if (e->kind != NFT_EXPR_MATCH || !e->fast)
+			break;
+		n++;
+	}
+	g_free(r->fast);
+	r->fast = g_new0(struct nft_fast_match, n ? n : 1);
+	r->n_fast = n;
+	for (unsigned k = 0; k < n; k++) {
+		const struct nft_expr *e = r->exprs->pdata[k];
+		struct nft_fast_match *f = &r->fast[k];
+		*f = (struct nft_fast_match){ .code = NFT_FM_EXPR, .off = e->fast_off, .neq = e->neq,
+					      .lo = e->op_lo, .span = e->op_hi - e->op_lo, .e = e };
+		if (e->fast == NFT_FAST_CTSTATE && e->op == NFT_OP_BITS) {
+			f->code = NFT_FM_CTSTATE_BITS;
+			continue;
+		}
+		if (e->op != NFT_OP_RANGE)
+			continue;
+		switch (e->fast) {
+		case NFT_FAST_TH16:
+			f->code = e->fast_l4 >= 0 ? NFT_FM_L4_RANGE : NFT_FM_TH_RANGE;
+			f->l4 = (uint8_t)e->fast_l4;
+			break;
+		case NFT_FAST_NH32: f->code = NFT_FM_NH32_RANGE; break;
+		case NFT_FAST_NH8: f->code = NFT_FM_NH8_RANGE; break;
+		case NFT_FAST_PROTO: f->code = NFT_FM_PROTO_RANGE; break;
+		default: break;
+		}
+	}
 }
 
 bool nft_expr_needs_ct(const struct nft_expr *e)
@@ -593,6 +741,59 @@ bool nft_expr_needs_ct(const struct nft_expr *e)
 }
 
 /* ----- the chain walk ----- */
+
+/* The first of rules[i..n) whose leading fast matches (n_fast of them,
+ * nft_match_fast) all hold: the rules before it end in one of those, as
+ * most rules do, so this loop, with its own registers, is the walk's hot
+ * part; the rule found goes on from expression n_fast. */
+static __attribute__((noinline)) unsigned nft_skip_rules(const struct nft_pktinfo *pkt,
+							 struct nft_rule *const *rules, unsigned i,
+							 unsigned n)
+{
+	const uint32_t ctstate = ct_state_bits(pkt->skb);
+
+	for (; i < n; i++) {
+		const struct nft_rule *r = rules[i];
+		const struct nft_fast_match *f = r->fast, *end = f + r->n_fast;
+		for (; f < end; f++) {
+			uint32_t v;
+			switch (f->code) {
+			case NFT_FM_L4_RANGE:
+				if (pkt->proto != f->l4 || pkt->l4len < (uint32_t)f->off + 2u)
+					goto next;
+				v = rd16(pkt->l4 + f->off);
+				break;
+			case NFT_FM_TH_RANGE:	/* l4len is 0 without a transport header */
+				if (pkt->l4len < (uint32_t)f->off + 2u)
+					goto next;
+				v = rd16(pkt->l4 + f->off);
+				break;
+			case NFT_FM_NH32_RANGE:
+				v = rd32(pkt->skb->ip + f->off);
+				break;
+			case NFT_FM_NH8_RANGE:
+				v = pkt->skb->ip[f->off];
+				break;
+			case NFT_FM_PROTO_RANGE:
+				v = pkt->proto;
+				break;
+			case NFT_FM_CTSTATE_BITS:
+				if (((ctstate & f->lo) != 0) == f->neq)
+					goto next;
+				continue;
+			default:	/* NFT_FM_EXPR */
+				if (!nft_match_fast(pkt, f->e))
+					goto next;
+				continue;
+			}
+			if ((v - f->lo <= f->span) == f->neq)
+				goto next;
+		}
+		break;	/* every fast match holds: the rule goes on */
+next:;
+	}
+	return i;
+}
 
 #define NFT_JUMP_STACK_SIZE 16
 
@@ -621,23 +822,27 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb
 		pkt.l4len = pkt.len - pi->thoff;
 	}
 
-	/* loops are refused at load (nft_parse.c, EMLINK); a bound anyway */
-	for (unsigned steps = 0;; steps++) {
-		if (steps > (1u << 20))
-			return NF_DROP;
-		if (i >= c->rules->len) {
+	/* loops are refused at load (nft_parse.c, EMLINK); a bound on the
+	 * jumps and gotos anyway */
+	unsigned hops = 0;
+	struct nft_rule *const *rules = (struct nft_rule *const *)c->rules->pdata;
+	unsigned nrules = c->rules->len;
+	for (;;) {
+		i = nft_skip_rules(&pkt, rules, i, nrules);
+		if (i >= nrules) {
 			if (sp == 0)
 				break;		/* the base chain's end: its policy */
 			sp--;
 			c = stack[sp].c;
 			i = stack[sp].next;
+			rules = (struct nft_rule *const *)c->rules->pdata;
+			nrules = c->rules->len;
 			continue;
 		}
-		struct nft_rule *r = c->rules->pdata[i++];
+		struct nft_rule *r = rules[i++];
 		struct nft_regs regs = { RES_NEXT, NULL, false };
 		pkt.chain = c;
-		pkt.num = i;
-		enum nft_rule_res res = nft_rule_eval(&pkt, r, &regs);
+		enum nft_rule_res res = nft_rule_eval(&pkt, r, &regs, r->n_fast);
 		if (res == RES_BREAK)
 			continue;
 		struct nft_chain *to = NULL;
@@ -664,23 +869,31 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *base, struct nf_skb
 			sp--;
 			c = stack[sp].c;
 			i = stack[sp].next;
+			rules = (struct nft_rule *const *)c->rules->pdata;
+			nrules = c->rules->len;
 			break;
 		case RES_JUMP:
 			if (!to)
 				break;
-			if (sp >= NFT_JUMP_STACK_SIZE)
+			if (sp >= NFT_JUMP_STACK_SIZE || ++hops > (1u << 20))
 				return NF_DROP;
 			stack[sp].c = c;
 			stack[sp].next = i;
 			sp++;
 			c = to;
 			i = 0;
+			rules = (struct nft_rule *const *)c->rules->pdata;
+			nrules = c->rules->len;
 			break;
 		case RES_GOTO:
 			if (!to)
 				break;
+			if (++hops > (1u << 20))
+				return NF_DROP;
 			c = to;
 			i = 0;
+			rules = (struct nft_rule *const *)c->rules->pdata;
+			nrules = c->rules->len;
 			break;
 		}
 	}

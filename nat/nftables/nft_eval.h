@@ -12,6 +12,8 @@ unsigned nft_do_chain(struct nft_table *t, struct nft_chain *c, struct nf_skb *s
 
 /* Choose how a selector's expression compares (e->op), once at parse. */
 void nft_expr_prepare(struct nft_expr *e);
+/* Every expression's nft_expr_prepare, and the rule's first_fast. */
+void nft_rule_prepare(struct nft_rule *r);
 
 /* Does expression e need conntrack (a ct selector, ct mark set, a nat
  * statement: nft_ct_get_init's and nft_nat_init's nf_ct_netns_get)? */

@@ -1054,7 +1054,6 @@ struct nft_rule *nft_parse_rule(struct nft_parse *p)
 		if (last->line == r->loc.line)
 			r->loc.len = last->col + last->len - r->loc.col;
 	}
-	for (unsigned i = 0; i < r->exprs->len; i++)
-		nft_expr_prepare(r->exprs->pdata[i]);
+	nft_rule_prepare(r);
 	return r;
 }

@@ -48,6 +48,7 @@ void nft_rule_free(struct nft_rule *r)
 		return;
 	g_ptr_array_free(r->exprs, TRUE);
 	g_free(r->comment);
+	g_free(r->fast);
 	g_free(r);
 }
 

@@ -259,10 +259,10 @@ def main():
         add("evq_1000000", got["evq_%d" % size(1000000)][0], "events/s", 8e6, cmd)
 
     if a.only in ("", "e2e"):
-        for name in ("udp-1m", "flows-100k", "hosts16", "storm-1m", "ruleset-50"):
+        for name in ("udp-1m", "flows-100k", "hosts16", "storm-1m", "ruleset-50", "ruleset-50-nft"):
             for pcap in (False, True):
                 target = None  # ruleset-50: a figure compared across commits
-                if name not in ("storm-1m", "ruleset-50"):
+                if name not in ("storm-1m", "ruleset-50", "ruleset-50-nft"):
                     target = 2e6 if pcap else 2.5e6
                 e2e(build, name, pcap, runs, target, outroot)
     if a.only in ("", "e2e", "idle"):
