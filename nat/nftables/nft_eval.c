@@ -11,7 +11,7 @@
  * Design: the model's expressions are evaluated as they are (a selector
  * with its values), not compiled to registers: a selector loads a 32-bit
  * value (or an interface name) and the comparison follows. What the
- * ruleset uses that is not evaluated (limit, quota, MSS clamping) is
+ * ruleset uses that is not evaluated (MSS clamping) is
  * said once at load (nft_say_unevaluated) and behaves as written there. --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
  * `meta nftrace set 1` marks the packet (skb->nf_trace); from then on the
@@ -513,9 +513,15 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 					 pkt->st->now);
 			break;
 		case NFT_EXPR_LIMIT:
+			if (!nft_limit_eval(&e->limit, pkt->len, pkt->st->now))
+				return RES_BREAK;
+			break;
 		case NFT_EXPR_QUOTA:
-			/* not evaluated (said at load): under the limit, within the quota */
-			if (e->over)
+			if (!nft_quota_eval(&e->quota, pkt->len))
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_OBJREF:
+			if (!nft_objref_eval(pkt->table, e, pkt->len, pkt->st->now))
 				return RES_BREAK;
 			break;
 		case NFT_EXPR_NAT: {
@@ -694,13 +700,11 @@ policy:
 
 /* ----- what is not evaluated ----- */
 
-enum { UNEVAL_LIMIT = 1, UNEVAL_QUOTA = 2, UNEVAL_MSS = 4 };
+enum { UNEVAL_MSS = 1 };
 
 static unsigned uneval_of(const struct nft_expr *e)
 {
 	switch (e->kind) {
-	case NFT_EXPR_LIMIT: return UNEVAL_LIMIT;
-	case NFT_EXPR_QUOTA: return UNEVAL_QUOTA;
 	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
 	default: return 0;
 	}
@@ -709,7 +713,6 @@ static unsigned uneval_of(const struct nft_expr *e)
 void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 {
 	static const char *const what[] = {
-		"limit (always under the rate)", "quota (never used up)",
 		"tcp option maxseg size set rt mtu (changes nothing)",
 	};
 	unsigned used = 0;

@@ -671,50 +671,34 @@ static bool parse_nftrace_set(struct nft_parse *p, struct nft_rule *r)
 	g_ptr_array_add(r->exprs, e);
 	return true;
 }
-/* limit rate [over] N/UNIT [burst N packets] */
-static bool parse_limit(struct nft_parse *p, struct nft_rule *r)
+/* `counter|quota|limit name "NAME"` (nft_objref): the object is checked
+ * once the batch is applied (it may come later in the file); from a map
+ * (`counter name ip saddr map { ... }`) is not done. */
+static bool parse_objref(struct nft_parse *p, struct nft_rule *r)
 {
-	struct nft_expr *e = expr_new(NFT_EXPR_LIMIT);
-	g_ptr_array_add(r->exprs, e);
-	e->burst = 5;
+	static const char *const keyword[] = { "ip", "tcp", "udp", "th", "icmp", "meta", "ct",
+					       "iifname", "oifname", "iif", "oif", "fib", "numgen",
+					       "mark", "jhash", "symhash", NULL };
 	const struct nft_token *t = nft_next(p);
-	if (!nft_is_word(t, "rate")) {
-		nft_error_unexpected(p, t);
+	nft_next(p);	/* name */
+	const struct nft_token *n = nft_next(p);
+	if (n->type != NFT_T_WORD && n->type != NFT_T_STRING) {
+		nft_error_unexpected(p, n);
 		return false;
 	}
-	if (nft_is_word(nft_peek(p, 0), "over")) {
-		nft_next(p);
-		e->over = true;
-	}
-	t = nft_next(p);
-	static const char *const units[] = { "second", "minute", "hour", "day", "week", NULL };
-	const char *slash = t->type == NFT_T_WORD ? strchr(t->text, '/') : NULL;
-	char *end;
-	e->rate = t->type == NFT_T_WORD ? g_ascii_strtoull(t->text, &end, 10) : 0;
-	if (!slash || end != slash || !g_ascii_isdigit(t->text[0])) {
-		if (t->type == NFT_T_WORD && g_ascii_isdigit(t->text[0]))
-			return unimpl(p, t, "limit in bytes");
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	for (int i = 0; units[i]; i++)
-		if (!strcmp(slash + 1, units[i]))
-			e->unit = units[i];
-	if (!e->unit) {
-		nft_error(p, t, NULL, "Wrong rate format");
-		return false;
-	}
-	if (nft_is_word(nft_peek(p, 0), "burst")) {
-		nft_next(p);
-		uint64_t b;
-		if (!parse_uint_tok(p, &b))
+	for (int i = 0; n->type == NFT_T_WORD && keyword[i]; i++)
+		if (!strcmp(n->text, keyword[i])) {
+			char *m = g_strdup_printf("%s name from a map", t->text);
+			unimpl(p, n, m);
+			g_free(m);
 			return false;
-		e->burst = (uint32_t)b;
-		if (nft_is_word(nft_peek(p, 0), "packets"))
-			nft_next(p);
-		else
-			return unimpl(p, nft_peek(p, 0), "limit burst in bytes");
-	}
+		}
+	struct nft_expr *e = expr_new(NFT_EXPR_OBJREF);
+	e->obj_type = nft_is_word(t, "counter") ? NFT_OBJ_COUNTER :
+		      nft_is_word(t, "quota") ? NFT_OBJ_QUOTA : NFT_OBJ_LIMIT;
+	e->obj = g_strdup(n->text);
+	e->chain_loc = (struct nft_loc){ n->line, n->col, n->len };
+	g_ptr_array_add(r->exprs, e);
 	return true;
 }
 
@@ -853,12 +837,13 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 			}
 			return true;
 		}
+	if ((nft_is_word(t, "counter") || nft_is_word(t, "quota") || nft_is_word(t, "limit")) &&
+	    nft_is_word(nft_peek(p, 1), "name"))
+		return parse_objref(p, r);
 	if (nft_is_word(t, "counter")) {
 		nft_next(p);
 		struct nft_expr *e = expr_new(NFT_EXPR_COUNTER);
 		g_ptr_array_add(r->exprs, e);
-		if (nft_is_word(nft_peek(p, 0), "name"))
-			return unimpl(p, nft_peek(p, 0), "named counters");
 		if (nft_is_word(nft_peek(p, 0), "packets")) {
 			nft_next(p);
 			if (!parse_uint_tok(p, &e->packets))
@@ -889,28 +874,15 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	}
 	if (nft_is_word(t, "limit")) {
 		nft_next(p);
-		return parse_limit(p, r);
+		struct nft_expr *e = expr_new(NFT_EXPR_LIMIT);
+		g_ptr_array_add(r->exprs, e);
+		return nft_parse_limit(p, &e->limit);
 	}
 	if (nft_is_word(t, "quota")) {
 		nft_next(p);
 		struct nft_expr *e = expr_new(NFT_EXPR_QUOTA);
 		g_ptr_array_add(r->exprs, e);
-		if (nft_is_word(nft_peek(p, 0), "over")) {
-			nft_next(p);
-			e->over = true;
-		}
-		if (!parse_uint_tok(p, &e->rate))
-			return false;
-		const struct nft_token *u = nft_next(p);
-		static const char *const units[] = { "bytes", "kbytes", "mbytes", "gbytes", NULL };
-		for (int i = 0; units[i]; i++)
-			if (nft_is_word(u, units[i]))
-				e->unit = units[i];
-		if (!e->unit) {
-			nft_error_unexpected(p, u);
-			return false;
-		}
-		return true;
+		return nft_parse_quota(p, t, &e->quota);
 	}
 	if (nft_is_word(t, "reject")) {
 		nft_next(p);
