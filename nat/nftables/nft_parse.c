@@ -639,6 +639,21 @@ static void stateful_out(struct batch *b, struct nft_obj *o, bool reset)
 	}
 }
 
+/* `[FAMILY] TABLE` of a list or reset: a missing table is nft's own error
+ * (its cache has none), not the kernel's. */
+static struct nft_table *listed_table(struct batch *b)
+{
+	enum nft_family f;
+	const struct nft_token *tn;
+	struct nft_table *t;
+
+	if (!family_name(b->p, &f, &tn))
+		return NULL;
+	if (!(t = nft_table_find(b->rs, f, tn->text)))
+		nft_error(b->p, tn, NULL, "No such file or directory");
+	return t;
+}
+
 /* add|create|delete|list|reset counter|quota|limit [FAMILY] TABLE NAME
  * [{ ... }], and list|reset counters|quotas|limits [table [FAMILY] NAME]
  * (each table that has objects, those of the type without blank lines
@@ -657,7 +672,7 @@ static bool stateful_cmd(struct batch *b, const char *v, bool add)
 		struct nft_table *only = NULL;
 		if (nft_is_word(nft_peek(p, 0), "table")) {
 			nft_next(p);
-			if (!(only = table_arg(b)))
+			if (!(only = listed_table(b)))
 				return false;
 		}
 		for (unsigned i = 0; i < b->rs->tables->len; i++) {
@@ -676,7 +691,7 @@ static bool stateful_cmd(struct batch *b, const char *v, bool add)
 		}
 		return true;
 	}
-	struct nft_table *t = table_arg(b);
+	struct nft_table *t = add || !strcmp(v, "delete") ? table_arg(b) : listed_table(b);
 	if (!t)
 		return false;
 	p->family = t->family;
@@ -728,6 +743,13 @@ static bool command(struct batch *b)
 	bool implicit = !strcmp(v, "table") || !strcmp(v, "chain") || !strcmp(v, "rule");
 	if (!implicit)
 		nft_next(p);
+	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) == NFT_OBJ_LIMIT) {
+		/* nft's grammar resets counters and quotas only */
+		const struct nft_token *w = nft_next(p);
+		nft_error(p, w, NULL, "syntax error, unexpected %s, expecting counter or counters or "
+			  "quotas or quota", !strcmp(w->text, "limit") ? "limit" : "string");
+		return false;
+	}
 	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) != NFT_OBJ_CT_HELPER)
 		return stateful_cmd(b, v, false);
 	if (!strcmp(v, "include") || !strcmp(v, "monitor") ||

@@ -92,7 +92,17 @@ static bool parse_size(struct nft_parse *p, const struct nft_token *first, uint6
 	const struct nft_token *n = nft_next(p);
 	uint64_t v, mult;
 	if (n->type != NFT_T_WORD || !number(n->text, strlen(n->text), &v)) {
-		nft_error_unexpected(p, n);
+		/* bison's message names the token's kind */
+		const char *what = n->type == NFT_T_NL ? "newline" : n->type == NFT_T_SEMI ? "semicolon" :
+				   n->type == NFT_T_STRING ? "quoted string" :
+				   n->type == NFT_T_WORD ? "string" : NULL;
+		if (n->type == NFT_T_EOF)	/* a command line ends with a newline for nft */
+			what = p->file ? "end of file" : "newline";
+		if (what && !(n->type == NFT_T_WORD && g_ascii_isdigit(n->text[0]) &&
+			      n->text[strspn(n->text, "0123456789")] == '\0'))
+			nft_error(p, n, NULL, "syntax error, unexpected %s, expecting number", what);
+		else
+			nft_error_unexpected(p, n);
 		return false;
 	}
 	const struct nft_token *u = nft_next(p);
@@ -322,7 +332,8 @@ const char *nft_obj_type_name(enum nft_obj_type type)
 	return obj_words[type];
 }
 
-struct nft_obj *nft_obj_find_type(const struct nft_table *t, enum nft_obj_type type, const char *name)
+struct nft_obj *nft_obj_find_type(const struct nft_table *t, enum nft_obj_type type,
+				  const char *name)
 {
 	for (unsigned i = 0; i < t->objs->len; i++) {
 		struct nft_obj *o = t->objs->pdata[i];
@@ -355,15 +366,19 @@ static bool sep_tok(const struct nft_token *t)
 
 /* The block of a counter, quota or limit object (nft's counter_block,
  * quota_block, limit_block): `{ [packets N bytes M] }`, `{ [over|until] N
- * UNIT [used M UNIT] }`, `{ rate ... }`; a counter may come without one. */
+ * UNIT [used M UNIT] }`, `{ rate ... }`, or the same without the braces
+ * (a counter with nothing). */
 static bool obj_block(struct nft_parse *p, struct nft_obj *o)
 {
 	const struct nft_token *t = nft_peek(p, 0);
 	if (t->type != NFT_T_LBRACE) {
+		/* the command form without braces: `add quota t q 100 bytes`,
+		 * `add limit t l rate 5/second` */
 		if (o->otype == NFT_OBJ_COUNTER)
 			return true;
-		nft_error_unexpected(p, t);
-		return false;
+		if (o->otype == NFT_OBJ_QUOTA)
+			return nft_parse_quota(p, t, &o->quota);
+		return nft_parse_limit(p, &o->limit);
 	}
 	nft_next(p);
 	bool given = false;
@@ -435,8 +450,15 @@ bool nft_parse_stateful_obj(struct nft_parse *p, struct nft_table *t, enum nft_o
 		nft_obj_free(o);
 		return false;
 	}
-	if (nft_obj_find_type(t, type, o->name)) {
-		/* NLM_F_EXCL for create; add of the same name keeps the object */
+	struct nft_obj *old = nft_obj_find_type(t, type, o->name);
+	if (old) {
+		/* NLM_F_EXCL for create; add of the same name keeps the object,
+		 * a quota takes the new size and flags (nft_quota_obj_update:
+		 * not what was used) */
+		if (!create && type == NFT_OBJ_QUOTA) {
+			old->quota.bytes = o->quota.bytes;
+			old->quota.over = o->quota.over;
+		}
 		nft_obj_free(o);
 		if (create) {
 			nft_error(p, n, NULL, "Could not process rule: File exists");
