@@ -520,10 +520,19 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			if (!nft_quota_eval(&e->quota, pkt->len))
 				return RES_BREAK;
 			break;
-		case NFT_EXPR_OBJREF:
-			if (!nft_objref_eval(pkt->table, e, pkt->len, pkt->st->now))
+		case NFT_EXPR_OBJREF: {
+			/* nft_objref_eval, nft_objref_map_eval (no element: break) */
+			const char *name = e->obj;
+			if (e->anon) {
+				const struct nft_setelem *se = map_lookup(pkt, e->anon, e);
+				if (!se || !se->data || !se->data->len)
+					return RES_BREAK;
+				name = g_array_index(se->data, struct nft_elem, 0).str;
+			}
+			if (!name || !nft_objref_eval(pkt->table, e->obj_type, name, pkt->len, pkt->st->now))
 				return RES_BREAK;
 			break;
+		}
 		case NFT_EXPR_NAT: {
 			/* the rule's line before NAT's own (the binding) */
 			static const char *const nat_names[] = { "snat", "dnat", "masquerade", "redirect" };

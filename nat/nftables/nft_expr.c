@@ -671,9 +671,51 @@ static bool parse_nftrace_set(struct nft_parse *p, struct nft_rule *r)
 	g_ptr_array_add(r->exprs, e);
 	return true;
 }
+/* `counter|quota|limit name KEY [. KEY]... map { K : "NAME", ... }`
+ * (nft_objref_map: the object named by the element the packet's key finds,
+ * no element: no match); the parser at the first key. The names are kept
+ * as the map's data (printed quoted, as nft prints them) and checked once
+ * the batch is applied. */
+static bool parse_objref_map(struct nft_parse *p, struct nft_expr *e)
+{
+	const struct nft_key *k = parse_any_key(p, e);
+	if (!k) {
+		if (!p->nerr)
+			nft_error_unexpected(p, nft_peek(p, 0));
+		return false;
+	}
+	e->map_keys[e->n_map_keys++] = k;
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_any_key(p, e);
+		if (!more) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = more;
+	}
+	const struct nft_token *t = nft_next(p);
+	if (!nft_is_word(t, "map")) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	t = nft_peek(p, 0);
+	if (t->type != NFT_T_LBRACE)
+		return unimpl(p, t, "objects from a named map");
+	e->anon = nft_set_new("", true);
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		g_array_append_val(e->anon->key_types, e->map_keys[i]->dtype);
+	enum nft_dtype name = NFT_DT_IFNAME;	/* a name, printed quoted */
+	g_array_append_val(e->anon->data_types, name);
+	return nft_parse_elements(p, e->anon);
+}
+
 /* `counter|quota|limit name "NAME"` (nft_objref): the object is checked
- * once the batch is applied (it may come later in the file); from a map
- * (`counter name ip saddr map { ... }`) is not done. */
+ * once the batch is applied (it may come later in the file); or from a
+ * map. */
 static bool parse_objref(struct nft_parse *p, struct nft_rule *r)
 {
 	static const char *const keyword[] = { "ip", "tcp", "udp", "th", "icmp", "meta", "ct",
@@ -686,19 +728,17 @@ static bool parse_objref(struct nft_parse *p, struct nft_rule *r)
 		nft_error_unexpected(p, n);
 		return false;
 	}
-	for (int i = 0; n->type == NFT_T_WORD && keyword[i]; i++)
-		if (!strcmp(n->text, keyword[i])) {
-			char *m = g_strdup_printf("%s name from a map", t->text);
-			unimpl(p, n, m);
-			g_free(m);
-			return false;
-		}
 	struct nft_expr *e = expr_new(NFT_EXPR_OBJREF);
 	e->obj_type = nft_is_word(t, "counter") ? NFT_OBJ_COUNTER :
 		      nft_is_word(t, "quota") ? NFT_OBJ_QUOTA : NFT_OBJ_LIMIT;
-	e->obj = g_strdup(n->text);
 	e->chain_loc = (struct nft_loc){ n->line, n->col, n->len };
 	g_ptr_array_add(r->exprs, e);
+	for (int i = 0; n->type == NFT_T_WORD && keyword[i]; i++)
+		if (!strcmp(n->text, keyword[i])) {
+			p->pos--;
+			return parse_objref_map(p, e);
+		}
+	e->obj = g_strdup(n->text);
 	return true;
 }
 

@@ -127,7 +127,8 @@ bool nft_obj_type_in_use(const struct nft_table *t, enum nft_obj_type type, cons
 bool nft_parse_stateful_obj(struct nft_parse *p, struct nft_table *t, enum nft_obj_type type,
 			    bool create, struct nft_obj **made);
 void nft_print_stateful_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts);
-bool nft_objref_eval(struct nft_table *t, const struct nft_expr *e, uint32_t len, int64_t now);
+bool nft_objref_eval(struct nft_table *t, enum nft_obj_type type, const char *name, uint32_t len,
+		     int64_t now);
 
 /* nft_parse.c: a whole input (file or command line) applied to rs as one
  * transaction; 0 or 1. */

@@ -920,6 +920,23 @@ static void check_target(struct batch *b, struct nft_table *t, const char *chain
 	loc->line = 0;	/* checked once, in its batch */
 }
 
+/* nft_objref_init / nft_objref_map's elements: each object named must be
+ * there (ENOENT at the name, or at the element's key). */
+static void check_objref(struct batch *b, struct nft_table *t, const struct nft_expr *e)
+{
+	if (e->obj && !nft_obj_find_type(t, e->obj_type, e->obj))
+		nft_error_loc(b->p, e->chain_loc, "Could not process rule: No such file or directory");
+	for (unsigned i = 0; e->anon && i < e->anon->elems->len; i++) {
+		const struct nft_setelem *se = e->anon->elems->pdata[i];
+		const char *n = se->data && se->data->len ?
+				g_array_index(se->data, struct nft_elem, 0).str : NULL;
+		if (n && !nft_obj_find_type(t, e->obj_type, n)) {
+			nft_error_loc(b->p, se->loc, "Could not process rule: No such file or directory");
+			return;
+		}
+	}
+}
+
 static void check_set_targets(struct batch *b, struct nft_table *t, struct nft_set *s)
 {
 	for (unsigned i = 0; s && i < s->elems->len; i++) {
@@ -1040,10 +1057,8 @@ static void check_jumps(struct batch *b)
 					    !nft_obj_find(t, e->obj))
 						nft_error_loc(b->p, e->chain_loc, "Could not process rule: "
 							      "No such file or directory");
-					if (e->kind == NFT_EXPR_OBJREF && e->chain_loc.line &&
-					    !nft_obj_find_type(t, e->obj_type, e->obj))
-						nft_error_loc(b->p, e->chain_loc, "Could not process rule: "
-							      "No such file or directory");
+					if (e->kind == NFT_EXPR_OBJREF && e->chain_loc.line)
+						check_objref(b, t, e);
 					if (e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_OBJREF)
 						e->chain_loc.line = 0;
 					check_set_targets(b, t, e->anon);

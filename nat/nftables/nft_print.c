@@ -204,7 +204,14 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		nft_print_quota(s, &e->quota, o->stateless);
 		break;
 	case NFT_EXPR_OBJREF:
-		g_string_append_printf(s, "%s name \"%s\"", nft_obj_type_name(e->obj_type), e->obj);
+		if (e->anon) {
+			g_string_append_printf(s, "%s name ", nft_obj_type_name(e->obj_type));
+			print_keys(s, e);
+			g_string_append(s, " map ");
+			nft_print_set_elems(s, e->anon, true, o->numeric);
+		} else {
+			g_string_append_printf(s, "%s name \"%s\"", nft_obj_type_name(e->obj_type), e->obj);
+		}
 		break;
 	case NFT_EXPR_NAT:
 		print_nat(s, e, fam, o->numeric);

@@ -351,8 +351,17 @@ bool nft_obj_type_in_use(const struct nft_table *t, enum nft_obj_type type, cons
 			const struct nft_rule *r = c->rules->pdata[k];
 			for (unsigned x = 0; x < r->exprs->len; x++) {
 				const struct nft_expr *e = r->exprs->pdata[x];
-				if (e->kind == NFT_EXPR_OBJREF && e->obj_type == type && !strcmp(e->obj, name))
+				if (e->kind != NFT_EXPR_OBJREF || e->obj_type != type)
+					continue;
+				if (e->obj && !strcmp(e->obj, name))
 					return true;
+				for (unsigned y = 0; e->anon && y < e->anon->elems->len; y++) {
+					const struct nft_setelem *se = e->anon->elems->pdata[y];
+					const char *n = se->data && se->data->len ?
+							g_array_index(se->data, struct nft_elem, 0).str : NULL;
+					if (n && !strcmp(n, name))
+						return true;
+				}
 			}
 		}
 	}
@@ -505,9 +514,10 @@ void nft_print_stateful_obj(GString *s, const struct nft_obj *o, const struct nf
  * nft_quota_obj_eval, nft_limit_obj_pkts|bytes_eval): false breaks the
  * rule. The object is looked up by name (the ruleset is copied by
  * transactions, so no pointer to it is kept in the rule). */
-bool nft_objref_eval(struct nft_table *t, const struct nft_expr *e, uint32_t len, int64_t now)
+bool nft_objref_eval(struct nft_table *t, enum nft_obj_type type, const char *name, uint32_t len,
+		     int64_t now)
 {
-	struct nft_obj *o = nft_obj_find_type(t, e->obj_type, e->obj);
+	struct nft_obj *o = nft_obj_find_type(t, type, name);
 	if (!o)
 		return true;
 	switch (o->otype) {

@@ -339,3 +339,33 @@ def test_byte_limit_over(tmp_path):
     assert len(ip_pkts(s, proto=17, dport=9)) == 4
     assert ("\t\tudp dport 9 limit rate over 92 bytes/second burst 92 bytes counter packets 4 "
             "bytes 368 drop") in listing(res)
+
+
+def test_objects_from_a_map(tmp_path):
+    """`counter name udp dport map { 9 : "c9", 10 : "c10" }` counts each
+    datagram in the counter its port names (nft_objref_map); a port without
+    an element does not match (port 11 goes on to the drop rule); `quota
+    name` from a map uses the quota of the element."""
+    res = pair_run(tmp_path, "objmap", """
+        r: nft add table ip t
+        r: nft add counter ip t c9
+        r: nft add counter ip t c10
+        r: nft add quota ip t q10 { 200 bytes }
+        r: nft 'add chain ip t forward { type filter hook forward priority 0; }'
+        r: nft add rule ip t forward counter name udp dport map { 9 : c9, 10 : c10 } quota name udp dport map { 9 : q10, 10 : q10 } accept
+        r: nft add rule ip t forward udp dport { 9, 10, 11 } counter drop
+        at 1s c: udp send 10.0.2.2:9 sport 4000 count 2 interval 10ms
+        at 1s c: udp send 10.0.2.2:10 sport 4001 count 3 interval 10ms
+        at 1s c: udp send 10.0.2.2:11 sport 4002
+        at 2s r: nft list counters
+        at 2s r: nft list ruleset
+        end 3s
+    """)
+    assert res.rc == 0, explain(res)
+    assert outputs(res.stdout, "r", "nft list counters")[-1].lines == [
+        "table ip t {", "\tcounter c9 {", "\t\tpackets 2 bytes 184", "\t}",
+        "\tcounter c10 {", "\t\tpackets 3 bytes 276", "\t}", "}"]
+    # the quota q10 (200 bytes) lets the first two of five 92-byte datagrams through
+    s = pcap(tmp_path / "out", "s", "eth0")
+    assert len(ip_pkts(s, proto=17)) == 2
+    assert "\t\tudp dport { 9, 10, 11 } counter packets 4 bytes 368 drop" in listing(res)
