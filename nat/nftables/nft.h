@@ -64,6 +64,7 @@ enum nft_expr_kind {
 	NFT_EXPR_NOTRACK, NFT_EXPR_MSS_RTMTU, NFT_EXPR_NFTRACE,
 	NFT_EXPR_CT_HELPER_SET,		/* `ct helper set "OBJ"` (obj: the object's name) */
 	NFT_EXPR_OBJREF,		/* `counter|quota|limit name "OBJ"` (obj, obj_type) */
+	NFT_EXPR_DYNSET,		/* `add|update @SET { KEY [. KEY] }` (set_ref, map_keys) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -152,6 +153,7 @@ struct nft_expr {
 	 * type (enum nft_obj_type) for NFT_EXPR_OBJREF */
 	char *obj;
 	uint8_t obj_type;
+	bool dyn_update;		/* NFT_EXPR_DYNSET: `update`, not `add` */
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,

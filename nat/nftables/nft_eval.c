@@ -261,6 +261,37 @@ static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const
 	return NULL;
 }
 
+/* nft_dynset_eval (add and update, without timeouts): the packet's key is
+ * found in the set or added to it in nft's listing order; false (break)
+ * when the key cannot be loaded or the set is full (nft_dynset_new). */
+static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
+{
+	struct nft_set *s = nft_set_find(pkt->table, e->set_ref);
+	uint32_t v[G_N_ELEMENTS(e->map_keys)];
+	const char *name[G_N_ELEMENTS(v)];
+
+	if (!s || s->map || s->key_types->len != e->n_map_keys)
+		return false;
+	if (map_lookup(pkt, s, e))
+		return true;
+	if (s->size && s->elems->len >= s->size)
+		return false;
+	for (unsigned i = 0; i < e->n_map_keys; i++) {
+		name[i] = NULL;
+		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
+			return false;
+	}
+	struct nft_setelem *se = g_new0(struct nft_setelem, 1);
+	se->key = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+	for (unsigned i = 0; i < e->n_map_keys; i++) {
+		struct nft_elem x = { v[i], v[i], -1, g_strdup(name[i]), false };
+		g_array_append_val(se->key, x);
+	}
+	g_ptr_array_add(s->elems, se);
+	nft_set_sort(s);
+	return true;
+}
+
 /* A selector and its comparison (nft_cmp, nft_range, nft_bitwise + cmp,
  * nft_lookup, a verdict map); false is NFT_BREAK. */
 static bool nft_match(const struct nft_pktinfo *pkt, struct nft_expr *e, struct nft_regs *regs)
@@ -518,6 +549,10 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			break;
 		case NFT_EXPR_QUOTA:
 			if (!nft_quota_eval(&e->quota, pkt->len))
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_DYNSET:
+			if (!nft_dynset_eval(pkt, e))
 				return RES_BREAK;
 			break;
 		case NFT_EXPR_OBJREF: {

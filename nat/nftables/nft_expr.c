@@ -713,6 +713,48 @@ static bool parse_objref_map(struct nft_parse *p, struct nft_expr *e)
 	return nft_parse_elements(p, e->anon);
 }
 
+/* `add|update @SET { KEY [. KEY]... }` (nft_dynset): the packet's key goes
+ * into the set; the set is checked (and made dynamic) when the batch is
+ * applied. Element timeouts and expressions are not done. */
+static bool parse_dynset(struct nft_parse *p, struct nft_rule *r)
+{
+	const struct nft_token *op = nft_next(p), *at = nft_next(p);
+	struct nft_expr *e = expr_new(NFT_EXPR_DYNSET);
+	g_ptr_array_add(r->exprs, e);
+	e->dyn_update = nft_is_word(op, "update");
+	e->set_ref = g_strdup(at->text + 1);
+	e->chain_loc = (struct nft_loc){ at->line, at->col, at->len };
+	const struct nft_token *t = nft_next(p);
+	if (t->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	for (;;) {
+		const struct nft_token *k0 = nft_peek(p, 0);
+		const struct nft_key *k = parse_any_key(p, e);
+		if (!k) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, k0, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = k;
+		if (!nft_is_word(nft_peek(p, 0), "."))
+			break;
+		nft_next(p);
+	}
+	e->key = e->map_keys[0];
+	t = nft_next(p);
+	if (nft_is_word(t, "timeout") || nft_is_word(t, "counter") || nft_is_word(t, "limit"))
+		return unimpl(p, t, "timeouts and statements of elements added from rules");
+	if (t->type != NFT_T_RBRACE) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	return true;
+}
+
 /* `counter|quota|limit name "NAME"` (nft_objref): the object is checked
  * once the batch is applied (it may come later in the file); or from a
  * map. */
@@ -880,6 +922,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	if ((nft_is_word(t, "counter") || nft_is_word(t, "quota") || nft_is_word(t, "limit")) &&
 	    nft_is_word(nft_peek(p, 1), "name"))
 		return parse_objref(p, r);
+	if ((nft_is_word(t, "add") || nft_is_word(t, "update")) && nft_peek(p, 1)->type == NFT_T_WORD &&
+	    nft_peek(p, 1)->text[0] == '@')
+		return parse_dynset(p, r);
 	if (nft_is_word(t, "counter")) {
 		nft_next(p);
 		struct nft_expr *e = expr_new(NFT_EXPR_COUNTER);

@@ -962,6 +962,13 @@ static bool set_keys_fit(const struct nft_set *s, const struct nft_expr *e)
 static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr *e)
 {
 	struct nft_set *s = nft_set_find(t, e->set_ref);
+	if (s && e->kind == NFT_EXPR_DYNSET) {
+		/* nft makes a set fed from rules dynamic, of 65535 elements
+		 * unless its size is given */
+		s->flags |= NFT_SET_F_DYNAMIC;
+		if (!s->size)
+			s->size = 65535;
+	}
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
 	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))

@@ -203,6 +203,11 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		g_string_append(s, "quota ");
 		nft_print_quota(s, &e->quota, o->stateless);
 		break;
+	case NFT_EXPR_DYNSET:
+		g_string_append_printf(s, "%s @%s { ", e->dyn_update ? "update" : "add", e->set_ref);
+		print_keys(s, e);
+		g_string_append(s, " }");
+		break;
 	case NFT_EXPR_OBJREF:
 		if (e->anon) {
 			g_string_append_printf(s, "%s name ", nft_obj_type_name(e->obj_type));

@@ -369,3 +369,20 @@ def test_objects_from_a_map(tmp_path):
     s = pcap(tmp_path / "out", "s", "eth0")
     assert len(ip_pkts(s, proto=17)) == 2
     assert "\t\tudp dport { 9, 10, 11 } counter packets 4 bytes 368 drop" in listing(res)
+
+
+def test_sets_fed_from_rules(tmp_path):
+    """topologies/nft-dynset.scn (kernel-compared): `add @seen { ip saddr }`
+    puts each source in the set (the lookup before it misses the first
+    datagram only), `update @pairs { ip saddr . udp dport }` fills a set of
+    size 2 and then breaks its rule (nft_dynset_new: the set is full), so
+    the stream to port 11 is dropped by the next rule."""
+    res = run(TOPOLOGIES / "nft-dynset.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(tmp_path / "out", "server", "eth0")
+    assert sorted(p[UDP].dport for p in ip_pkts(s, proto=17)) == [9, 9, 10, 10]
+    lines = listing(res, "router")
+    assert "\t\telements = { 10.0.1.2, 10.0.2.2 }" in lines
+    assert lines[lines.index("\tset pairs {") + 4:][:2] == [
+        "\t\telements = { 10.0.1.2 . 9,", "\t\t\t     10.0.1.2 . 10 }"]
+    assert ("\t\tudp dport { 9, 10, 11 } counter packets 2 bytes 184 drop") in lines
