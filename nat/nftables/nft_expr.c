@@ -925,6 +925,8 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	if ((nft_is_word(t, "add") || nft_is_word(t, "update")) && nft_peek(p, 1)->type == NFT_T_WORD &&
 	    nft_peek(p, 1)->text[0] == '@')
 		return parse_dynset(p, r);
+	if (nft_is_word(t, "meter"))
+		return unimpl(p, t, "meters");
 	if (nft_is_word(t, "counter")) {
 		nft_next(p);
 		struct nft_expr *e = expr_new(NFT_EXPR_COUNTER);

@@ -134,6 +134,21 @@ def test_what_natsim_lacks_is_refused_in_its_voice(tmp_path):
     assert "natsim: nft family ip6 is not implemented" in res.stderr
 
 
+def test_meters_and_dynset_timeouts_are_refused_in_natsims_voice(tmp_path):
+    res = scn_run(tmp_path, """
+        router r
+        r: nft add table ip t
+        r: nft add chain ip t c
+        r: nft add set ip t s { type ipv4_addr; }
+        r: ! nft add rule ip t c meter m { ip saddr limit rate 10/second } accept
+        r: ! nft add rule ip t c update @s { ip saddr timeout 10s }
+        """)
+    assert res.rc == 0, explain(res)
+    assert "Error: natsim: nft meters is not implemented" in res.stderr
+    assert ("Error: natsim: nft timeouts and statements of elements added from rules is not "
+            "implemented") in res.stderr
+
+
 COMMANDS = sorted((NFT / "commands").glob("*.txt"))
 
 
