@@ -139,7 +139,7 @@ def test_meters_and_dynset_timeouts_are_refused_in_natsims_voice(tmp_path):
         router r
         r: nft add table ip t
         r: nft add chain ip t c
-        r: nft add set ip t s { type ipv4_addr; }
+        r: nft 'add set ip t s { type ipv4_addr; }'
         r: ! nft add rule ip t c meter m { ip saddr limit rate 10/second } accept
         r: ! nft add rule ip t c update @s { ip saddr timeout 10s }
         """)
