@@ -7,7 +7,10 @@
  * nft_range.c, nft_bitwise.c + nft_cmp.c (masks), nft_lookup.c (sets,
  * verdict maps), nft_counter.c, nft_log.c, nft_reject_ipv4.c, nft_nat.c,
  * nft_masq.c, nft_redir.c, nft_ct.c's set and nft_ct_notrack,
- * nft_fib_ipv4.c (type), nft_numgen.c, nft_bitwise.c (mark or|xor|and).
+ * nft_fib_ipv4.c (type), nft_numgen.c, nft_bitwise.c (mark or|xor|and),
+ * nft_dynset.c (add|update @set, without timeouts), nft_objref.c (the
+ * object or the map's object; nft_limit.c, nft_quota.c and the counter
+ * objects are nft_stateful.c's).
  * Design: the model's expressions are evaluated as they are (a selector
  * with its values), not compiled to registers: a selector loads a 32-bit
  * value (or an interface name) and the comparison follows. What the
