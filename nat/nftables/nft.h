@@ -63,6 +63,26 @@ enum nft_expr_kind {
 	NFT_EXPR_QUOTA, NFT_EXPR_NAT, NFT_EXPR_REJECT, NFT_EXPR_META_SET, NFT_EXPR_CT_SET,
 	NFT_EXPR_NOTRACK, NFT_EXPR_MSS_RTMTU, NFT_EXPR_NFTRACE,
 	NFT_EXPR_CT_HELPER_SET,		/* `ct helper set "OBJ"` (obj: the object's name) */
+	NFT_EXPR_OBJREF,		/* `counter|quota|limit name "OBJ"` (obj, obj_type) */
+	NFT_EXPR_DYNSET,		/* `add|update @SET { KEY [. KEY] }` (set_ref, map_keys) */
+};
+
+/* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
+ * nft_stateful.c): `limit rate [over] RATE/UNIT [burst N packets|bytes]`.
+ * Tokens are nanoseconds of the simulated clock. */
+struct nft_limit {
+	uint64_t rate;			/* packets, or bytes (bytes set), per unit */
+	uint64_t unit;			/* seconds: 1, 60, 3600, 86400, 604800 */
+	uint32_t burst;			/* packets (5 when not given), or bytes */
+	bool bytes, over;
+	bool started;			/* tokens and last set (at the first packet) */
+	int64_t tokens, last;
+};
+
+/* A quota (nft_quota.c): `quota [over|until] N UNIT [used M UNIT]`. */
+struct nft_quota {
+	uint64_t bytes, used;
+	bool over;
 };
 
 enum nft_verdict { NFT_ACCEPT, NFT_DROP, NFT_RETURN, NFT_CONTINUE, NFT_JUMP, NFT_GOTO };
@@ -95,11 +115,9 @@ struct nft_expr {
 	/* log */
 	char *prefix;
 	int level;			/* -1: none given */
-	/* limit, quota */
-	uint64_t rate;
-	const char *unit;
-	uint32_t burst;
-	bool over;
+	/* limit, quota (their state, carried when the rule is copied) */
+	struct nft_limit limit;
+	struct nft_quota quota;
 	/* nat */
 	enum nft_nat_type nat;
 	bool nat_ip;			/* `dnat ip to` (inet tables) */
@@ -136,8 +154,11 @@ struct nft_expr {
 	 * nft_payload_fast_eval; 0: nft_load's general switch */
 	uint8_t fast, fast_off;
 	int16_t fast_l4;		/* the transport protocol it needs, or -1 */
-	/* a stateful object's name (`ct helper set "NAME"`), and where */
+	/* a stateful object's name (`ct helper set "NAME"`), and where; its
+	 * type (enum nft_obj_type) for NFT_EXPR_OBJREF */
 	char *obj;
+	uint8_t obj_type;
+	bool dyn_update;		/* NFT_EXPR_DYNSET: `update`, not `add` */
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_FAST_NONE, NFT_FAST_NH32, NFT_FAST_NH8, NFT_FAST_TH16, NFT_FAST_PROTO,
@@ -212,11 +233,18 @@ struct nft_set {
 #define NFT_SET_F_CONSTANT 4
 #define NFT_SET_F_DYNAMIC 8
 
-/* A stateful object of a table (nft_obj.c): natsim has the ct helper,
- * `ct helper NAME { type "ftp" protocol tcp; l3proto ip; }`. */
+/* A stateful object of a table (nft_obj.c): the ct helper,
+ * `ct helper NAME { type "ftp" protocol tcp; l3proto ip; }`, and
+ * (nft_stateful.c) `counter|quota|limit NAME { ... }`. Names are per type,
+ * as nf_tables keys objects by type and name. */
+enum nft_obj_type { NFT_OBJ_CT_HELPER, NFT_OBJ_COUNTER, NFT_OBJ_QUOTA, NFT_OBJ_LIMIT };
 struct nft_obj {
 	char *name;
 	uint64_t handle;
+	enum nft_obj_type otype;
+	uint64_t packets, bytes;	/* counter */
+	struct nft_quota quota;
+	struct nft_limit limit;
 	char type[16];			/* the kernel helper's name: "ftp", "tftp" */
 	uint8_t l4proto;		/* 6, 17 */
 	enum nft_family l3proto;	/* printed `l3proto ip|inet` */

@@ -7,11 +7,14 @@
  * nft_range.c, nft_bitwise.c + nft_cmp.c (masks), nft_lookup.c (sets,
  * verdict maps), nft_counter.c, nft_log.c, nft_reject_ipv4.c, nft_nat.c,
  * nft_masq.c, nft_redir.c, nft_ct.c's set and nft_ct_notrack,
- * nft_fib_ipv4.c (type), nft_numgen.c, nft_bitwise.c (mark or|xor|and).
+ * nft_fib_ipv4.c (type), nft_numgen.c, nft_bitwise.c (mark or|xor|and),
+ * nft_dynset.c (add|update @set, without timeouts), nft_objref.c (the
+ * object or the map's object; nft_limit.c, nft_quota.c and the counter
+ * objects are nft_stateful.c's).
  * Design: the model's expressions are evaluated as they are (a selector
  * with its values), not compiled to registers: a selector loads a 32-bit
  * value (or an interface name) and the comparison follows. What the
- * ruleset uses that is not evaluated (limit, quota, MSS clamping) is
+ * ruleset uses that is not evaluated (MSS clamping) is
  * said once at load (nft_say_unevaluated) and behaves as written there. --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
  * `meta nftrace set 1` marks the packet (skb->nf_trace); from then on the
@@ -326,6 +329,37 @@ cmp:
 	return hit != e->neq;
 }
 
+/* nft_dynset_eval (add and update, without timeouts): the packet's key is
+ * found in the set or added to it in nft's listing order; false (break)
+ * when the key cannot be loaded or the set is full (nft_dynset_new). */
+static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
+{
+	struct nft_set *s = nft_set_find(pkt->table, e->set_ref);
+	uint32_t v[G_N_ELEMENTS(e->map_keys)];
+	const char *name[G_N_ELEMENTS(v)];
+
+	if (!s || s->map || s->key_types->len != e->n_map_keys)
+		return false;
+	if (map_lookup(pkt, s, e))
+		return true;
+	if (s->size && s->elems->len >= s->size)
+		return false;
+	for (unsigned i = 0; i < e->n_map_keys; i++) {
+		name[i] = NULL;
+		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
+			return false;
+	}
+	struct nft_setelem *se = g_new0(struct nft_setelem, 1);
+	se->key = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+	for (unsigned i = 0; i < e->n_map_keys; i++) {
+		struct nft_elem x = { v[i], v[i], -1, g_strdup(name[i]), false };
+		g_array_append_val(se->key, x);
+	}
+	g_ptr_array_add(s->elems, se);
+	nft_set_sort(s);
+	return true;
+}
+
 /* A selector and its comparison (nft_cmp, nft_range, nft_bitwise + cmp,
  * nft_lookup, a verdict map); false is NFT_BREAK. */
 static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, struct nft_expr *e,
@@ -595,11 +629,30 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 					 pkt->st->now);
 			break;
 		case NFT_EXPR_LIMIT:
-		case NFT_EXPR_QUOTA:
-			/* not evaluated (said at load): under the limit, within the quota */
-			if (e->over)
+			if (!nft_limit_eval(&e->limit, pkt->len, pkt->st->now))
 				return RES_BREAK;
 			break;
+		case NFT_EXPR_QUOTA:
+			if (!nft_quota_eval(&e->quota, pkt->len))
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_DYNSET:
+			if (!nft_dynset_eval(pkt, e))
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_OBJREF: {
+			/* nft_objref_eval, nft_objref_map_eval (no element: break) */
+			const char *name = e->obj;
+			if (e->anon) {
+				const struct nft_setelem *se = map_lookup(pkt, e->anon, e);
+				if (!se || !se->data || !se->data->len)
+					return RES_BREAK;
+				name = g_array_index(se->data, struct nft_elem, 0).str;
+			}
+			if (!name || !nft_objref_eval(pkt->table, e->obj_type, name, pkt->len, pkt->st->now))
+				return RES_BREAK;
+			break;
+		}
 		case NFT_EXPR_NAT: {
 			/* the rule's line before NAT's own (the binding) */
 			static const char *const nat_names[] = { "snat", "dnat", "masquerade", "redirect" };
@@ -907,13 +960,11 @@ policy:
 
 /* ----- what is not evaluated ----- */
 
-enum { UNEVAL_LIMIT = 1, UNEVAL_QUOTA = 2, UNEVAL_MSS = 4 };
+enum { UNEVAL_MSS = 1 };
 
 static unsigned uneval_of(const struct nft_expr *e)
 {
 	switch (e->kind) {
-	case NFT_EXPR_LIMIT: return UNEVAL_LIMIT;
-	case NFT_EXPR_QUOTA: return UNEVAL_QUOTA;
 	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
 	default: return 0;
 	}
@@ -922,7 +973,6 @@ static unsigned uneval_of(const struct nft_expr *e)
 void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 {
 	static const char *const what[] = {
-		"limit (always under the rate)", "quota (never used up)",
 		"tcp option maxseg size set rt mtu (changes nothing)",
 	};
 	unsigned used = 0;

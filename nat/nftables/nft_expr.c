@@ -671,50 +671,116 @@ static bool parse_nftrace_set(struct nft_parse *p, struct nft_rule *r)
 	g_ptr_array_add(r->exprs, e);
 	return true;
 }
-/* limit rate [over] N/UNIT [burst N packets] */
-static bool parse_limit(struct nft_parse *p, struct nft_rule *r)
+/* `counter|quota|limit name KEY [. KEY]... map { K : "NAME", ... }`
+ * (nft_objref_map: the object named by the element the packet's key finds,
+ * no element: no match); the parser at the first key. The names are kept
+ * as the map's data (printed quoted, as nft prints them) and checked once
+ * the batch is applied. */
+static bool parse_objref_map(struct nft_parse *p, struct nft_expr *e)
 {
-	struct nft_expr *e = expr_new(NFT_EXPR_LIMIT);
-	g_ptr_array_add(r->exprs, e);
-	e->burst = 5;
-	const struct nft_token *t = nft_next(p);
-	if (!nft_is_word(t, "rate")) {
-		nft_error_unexpected(p, t);
+	const struct nft_key *k = parse_any_key(p, e);
+	if (!k) {
+		if (!p->nerr)
+			nft_error_unexpected(p, nft_peek(p, 0));
 		return false;
 	}
-	if (nft_is_word(nft_peek(p, 0), "over")) {
-		nft_next(p);
-		e->over = true;
-	}
-	t = nft_next(p);
-	static const char *const units[] = { "second", "minute", "hour", "day", "week", NULL };
-	const char *slash = t->type == NFT_T_WORD ? strchr(t->text, '/') : NULL;
-	char *end;
-	e->rate = t->type == NFT_T_WORD ? g_ascii_strtoull(t->text, &end, 10) : 0;
-	if (!slash || end != slash || !g_ascii_isdigit(t->text[0])) {
-		if (t->type == NFT_T_WORD && g_ascii_isdigit(t->text[0]))
-			return unimpl(p, t, "limit in bytes");
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	for (int i = 0; units[i]; i++)
-		if (!strcmp(slash + 1, units[i]))
-			e->unit = units[i];
-	if (!e->unit) {
-		nft_error(p, t, NULL, "Wrong rate format");
-		return false;
-	}
-	if (nft_is_word(nft_peek(p, 0), "burst")) {
-		nft_next(p);
-		uint64_t b;
-		if (!parse_uint_tok(p, &b))
+	e->map_keys[e->n_map_keys++] = k;
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_any_key(p, e);
+		if (!more) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
 			return false;
-		e->burst = (uint32_t)b;
-		if (nft_is_word(nft_peek(p, 0), "packets"))
-			nft_next(p);
-		else
-			return unimpl(p, nft_peek(p, 0), "limit burst in bytes");
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = more;
 	}
+	const struct nft_token *t = nft_next(p);
+	if (!nft_is_word(t, "map")) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	t = nft_peek(p, 0);
+	if (t->type != NFT_T_LBRACE)
+		return unimpl(p, t, "objects from a named map");
+	e->anon = nft_set_new("", true);
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		g_array_append_val(e->anon->key_types, e->map_keys[i]->dtype);
+	enum nft_dtype name = NFT_DT_IFNAME;	/* a name, printed quoted */
+	g_array_append_val(e->anon->data_types, name);
+	return nft_parse_elements(p, e->anon);
+}
+
+/* `add|update @SET { KEY [. KEY]... }` (nft_dynset): the packet's key goes
+ * into the set; the set is checked (and made dynamic) when the batch is
+ * applied. Element timeouts and expressions are not done. */
+static bool parse_dynset(struct nft_parse *p, struct nft_rule *r)
+{
+	const struct nft_token *op = nft_next(p), *at = nft_next(p);
+	struct nft_expr *e = expr_new(NFT_EXPR_DYNSET);
+	g_ptr_array_add(r->exprs, e);
+	e->dyn_update = nft_is_word(op, "update");
+	e->set_ref = g_strdup(at->text + 1);
+	e->chain_loc = (struct nft_loc){ at->line, at->col, at->len };
+	const struct nft_token *t = nft_next(p);
+	if (t->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	for (;;) {
+		const struct nft_token *k0 = nft_peek(p, 0);
+		const struct nft_key *k = parse_any_key(p, e);
+		if (!k) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, k0, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = k;
+		if (!nft_is_word(nft_peek(p, 0), "."))
+			break;
+		nft_next(p);
+	}
+	e->key = e->map_keys[0];
+	t = nft_next(p);
+	if (nft_is_word(t, "timeout") || nft_is_word(t, "counter") || nft_is_word(t, "limit"))
+		return unimpl(p, t, "timeouts and statements of elements added from rules");
+	if (t->type != NFT_T_RBRACE) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
+	return true;
+}
+
+/* `counter|quota|limit name "NAME"` (nft_objref): the object is checked
+ * once the batch is applied (it may come later in the file); or from a
+ * map. */
+static bool parse_objref(struct nft_parse *p, struct nft_rule *r)
+{
+	static const char *const keyword[] = { "ip", "tcp", "udp", "th", "icmp", "meta", "ct",
+					       "iifname", "oifname", "iif", "oif", "fib", "numgen",
+					       "mark", "jhash", "symhash", NULL };
+	const struct nft_token *t = nft_next(p);
+	nft_next(p);	/* name */
+	const struct nft_token *n = nft_next(p);
+	if (n->type != NFT_T_WORD && n->type != NFT_T_STRING) {
+		nft_error_unexpected(p, n);
+		return false;
+	}
+	struct nft_expr *e = expr_new(NFT_EXPR_OBJREF);
+	e->obj_type = nft_is_word(t, "counter") ? NFT_OBJ_COUNTER :
+		      nft_is_word(t, "quota") ? NFT_OBJ_QUOTA : NFT_OBJ_LIMIT;
+	e->chain_loc = (struct nft_loc){ n->line, n->col, n->len };
+	g_ptr_array_add(r->exprs, e);
+	for (int i = 0; n->type == NFT_T_WORD && keyword[i]; i++)
+		if (!strcmp(n->text, keyword[i])) {
+			p->pos--;
+			return parse_objref_map(p, e);
+		}
+	e->obj = g_strdup(n->text);
 	return true;
 }
 
@@ -853,12 +919,18 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 			}
 			return true;
 		}
+	if ((nft_is_word(t, "counter") || nft_is_word(t, "quota") || nft_is_word(t, "limit")) &&
+	    nft_is_word(nft_peek(p, 1), "name"))
+		return parse_objref(p, r);
+	if ((nft_is_word(t, "add") || nft_is_word(t, "update")) && nft_peek(p, 1)->type == NFT_T_WORD &&
+	    nft_peek(p, 1)->text[0] == '@')
+		return parse_dynset(p, r);
+	if (nft_is_word(t, "meter"))
+		return unimpl(p, t, "meters");
 	if (nft_is_word(t, "counter")) {
 		nft_next(p);
 		struct nft_expr *e = expr_new(NFT_EXPR_COUNTER);
 		g_ptr_array_add(r->exprs, e);
-		if (nft_is_word(nft_peek(p, 0), "name"))
-			return unimpl(p, nft_peek(p, 0), "named counters");
 		if (nft_is_word(nft_peek(p, 0), "packets")) {
 			nft_next(p);
 			if (!parse_uint_tok(p, &e->packets))
@@ -889,28 +961,15 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	}
 	if (nft_is_word(t, "limit")) {
 		nft_next(p);
-		return parse_limit(p, r);
+		struct nft_expr *e = expr_new(NFT_EXPR_LIMIT);
+		g_ptr_array_add(r->exprs, e);
+		return nft_parse_limit(p, &e->limit);
 	}
 	if (nft_is_word(t, "quota")) {
 		nft_next(p);
 		struct nft_expr *e = expr_new(NFT_EXPR_QUOTA);
 		g_ptr_array_add(r->exprs, e);
-		if (nft_is_word(nft_peek(p, 0), "over")) {
-			nft_next(p);
-			e->over = true;
-		}
-		if (!parse_uint_tok(p, &e->rate))
-			return false;
-		const struct nft_token *u = nft_next(p);
-		static const char *const units[] = { "bytes", "kbytes", "mbytes", "gbytes", NULL };
-		for (int i = 0; units[i]; i++)
-			if (nft_is_word(u, units[i]))
-				e->unit = units[i];
-		if (!e->unit) {
-			nft_error_unexpected(p, u);
-			return false;
-		}
-		return true;
+		return nft_parse_quota(p, t, &e->quota);
 	}
 	if (nft_is_word(t, "reject")) {
 		nft_next(p);

@@ -97,7 +97,7 @@ void nft_print_rule(GString *s, const struct nft_rule *r, const struct nft_print
 const char *nft_family_name(enum nft_family f);
 const char *nft_hook_name(int hook);
 
-/* nft_obj.c: ct helper objects */
+/* nft_obj.c: ct helper objects (nft_obj_find: a ct helper by name) */
 struct nft_obj *nft_obj_find(const struct nft_table *t, const char *name);
 void nft_obj_free(struct nft_obj *o);
 struct nft_obj *nft_obj_clone(const struct nft_obj *o);
@@ -110,6 +110,25 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 void nft_print_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts);
 /* Does a rule of t refer to the object (`ct helper set "NAME"`)? */
 bool nft_obj_in_use(const struct nft_table *t, const char *name);
+
+/* nft_stateful.c: limit, quota and counter statements and objects */
+bool nft_parse_limit(struct nft_parse *p, struct nft_limit *l);
+bool nft_parse_quota(struct nft_parse *p, const struct nft_token *first, struct nft_quota *q);
+void nft_print_limit(GString *s, const struct nft_limit *l);
+void nft_print_quota(GString *s, const struct nft_quota *q, bool stateless);
+bool nft_limit_eval(struct nft_limit *l, uint32_t len, int64_t now);
+bool nft_quota_eval(struct nft_quota *q, uint32_t len);
+const char *nft_obj_type_name(enum nft_obj_type type);
+enum nft_obj_type nft_obj_type_of(const struct nft_token *t);
+struct nft_obj *nft_obj_find_type(const struct nft_table *t, enum nft_obj_type type, const char *name);
+bool nft_obj_type_in_use(const struct nft_table *t, enum nft_obj_type type, const char *name);
+/* `counter|quota|limit NAME [{ ... }]` (the parser at NAME), as
+ * nft_parse_ct_helper. */
+bool nft_parse_stateful_obj(struct nft_parse *p, struct nft_table *t, enum nft_obj_type type,
+			    bool create, struct nft_obj **made);
+void nft_print_stateful_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts);
+bool nft_objref_eval(struct nft_table *t, enum nft_obj_type type, const char *name, uint32_t len,
+		     int64_t now);
 
 /* nft_parse.c: a whole input (file or command line) applied to rs as one
  * transaction; 0 or 1. */

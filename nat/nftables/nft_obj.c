@@ -12,9 +12,9 @@
  * when no helper of that name and protocol exists. With the namespace at
  * hand that is its helper list (the base names load their module as
  * request_module does); a scratch ruleset (dry run, fuzzing) accepts the
- * names natsim's modules register by default. Other object types (counter,
- * quota, limit, ct timeout, ct expectation, synproxy, secmark) are refused
- * in natsim's voice by the caller.
+ * names natsim's modules register by default. Counters, quotas and limits
+ * are nft_stateful.c's; other object types (ct timeout, ct expectation,
+ * synproxy, secmark) are refused in natsim's voice by the caller.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ struct nft_obj *nft_obj_find(const struct nft_table *t, const char *name)
 {
 	for (unsigned i = 0; i < t->objs->len; i++) {
 		struct nft_obj *o = t->objs->pdata[i];
-		if (strcmp(o->name, name) == 0)
+		if (o->otype == NFT_OBJ_CT_HELPER && strcmp(o->name, name) == 0)
 			return o;
 	}
 	return NULL;
@@ -244,6 +244,10 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 
 void nft_print_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts)
 {
+	if (o->otype != NFT_OBJ_CT_HELPER) {
+		nft_print_stateful_obj(s, o, opts);
+		return;
+	}
 	g_string_append_printf(s, "\tct helper %s {", o->name);
 	if (opts->handles)
 		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, o->handle);

@@ -365,7 +365,15 @@ static bool table_block(struct batch *b, struct nft_table *t)
 				g_ptr_array_add(b->pending_objs, o);
 			}
 		} else if (nft_is_word(t0, "counter") || nft_is_word(t0, "quota") ||
-			   nft_is_word(t0, "limit") || nft_is_word(t0, "ct")) {
+			   nft_is_word(t0, "limit")) {
+			nft_next(p);
+			struct nft_obj *o;
+			r = nft_parse_stateful_obj(p, t, nft_obj_type_of(t0), false, &o);
+			if (o) {
+				g_ptr_array_add(b->pending_objs, t);
+				g_ptr_array_add(b->pending_objs, o);
+			}
+		} else if (nft_is_word(t0, "ct")) {
 			r = unimpl(p, t0, "named stateful objects");
 		} else if (nft_is_word(t0, "flowtable")) {
 			r = unimpl(p, t0, "flowtables");
@@ -570,7 +578,8 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 			return false;
 		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
 		for (unsigned i = 0; i < t->objs->len; i++)
-			nft_print_obj(b->out, t->objs->pdata[i], &b->opts);
+			if (((struct nft_obj *)t->objs->pdata[i])->otype == NFT_OBJ_CT_HELPER)
+				nft_print_obj(b->out, t->objs->pdata[i], &b->opts);
 		g_string_append(b->out, "}\n");
 		return true;
 	}
@@ -619,6 +628,112 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 	return true;
 }
 
+/* Print (and for reset, then zero) one counter, quota or limit object. */
+static void stateful_out(struct batch *b, struct nft_obj *o, bool reset)
+{
+	nft_print_obj(b->out, o, &b->opts);
+	if (reset) {
+		/* nft_counter_reset, nft_quota_do_dump's reset of consumed */
+		o->packets = o->bytes = 0;
+		o->quota.used = 0;
+	}
+}
+
+/* `[FAMILY] TABLE` of a list or reset: a missing table is nft's own error
+ * (its cache has none), not the kernel's. */
+static struct nft_table *listed_table(struct batch *b)
+{
+	enum nft_family f;
+	const struct nft_token *tn;
+	struct nft_table *t;
+
+	if (!family_name(b->p, &f, &tn))
+		return NULL;
+	if (!(t = nft_table_find(b->rs, f, tn->text)))
+		nft_error(b->p, tn, NULL, "No such file or directory");
+	return t;
+}
+
+/* add|create|delete|list|reset counter|quota|limit [FAMILY] TABLE NAME
+ * [{ ... }], and list|reset counters|quotas|limits [table [FAMILY] NAME]
+ * (each table that has objects, those of the type without blank lines
+ * between). */
+static bool stateful_cmd(struct batch *b, const char *v, bool add)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *what = nft_next(p);
+	enum nft_obj_type type = nft_obj_type_of(what);
+	bool reset = !strcmp(v, "reset");
+	if (what->text[strlen(what->text) - 1] == 's') {
+		if (strcmp(v, "list") && !reset) {
+			nft_error_unexpected(p, what);
+			return false;
+		}
+		struct nft_table *only = NULL;
+		if (nft_is_word(nft_peek(p, 0), "table")) {
+			nft_next(p);
+			if (!(only = listed_table(b)))
+				return false;
+		}
+		for (unsigned i = 0; i < b->rs->tables->len; i++) {
+			struct nft_table *t = b->rs->tables->pdata[i];
+			/* do_list_obj: a table with objects of any type */
+			if ((only && t != only) || t->objs->len == 0)
+				continue;
+			g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family),
+					       t->name);
+			for (unsigned j = 0; j < t->objs->len; j++) {
+				struct nft_obj *o = t->objs->pdata[j];
+				if (o->otype == type)
+					stateful_out(b, o, reset);
+			}
+			g_string_append(b->out, "}\n");
+		}
+		return true;
+	}
+	struct nft_table *t = add || !strcmp(v, "delete") ? table_arg(b) : listed_table(b);
+	if (!t)
+		return false;
+	p->family = t->family;
+	p->table = t;
+	if (add) {
+		struct nft_obj *o;
+		bool ok = nft_parse_stateful_obj(p, t, type, !strcmp(v, "create"), &o);
+		if (o) {
+			g_ptr_array_add(b->pending_objs, t);
+			g_ptr_array_add(b->pending_objs, o);
+		}
+		return ok;
+	}
+	if (strcmp(v, "delete") && strcmp(v, "list") && !reset) {
+		nft_error_unexpected(p, what);
+		return false;
+	}
+	const struct nft_token *n;
+	if (nft_is_word(nft_peek(p, 0), "handle"))
+		return unimpl(p, nft_peek(p, 0), "object handles");
+	if (!name_tok(p, &n))
+		return false;
+	struct nft_obj *o = nft_obj_find_type(t, type, n->text);
+	if (!o) {
+		nft_error(p, n, NULL, "%sNo such file or directory",
+			  !strcmp(v, "delete") ? "Could not process rule: " : "");
+		return false;
+	}
+	if (!strcmp(v, "delete")) {
+		if (nft_obj_type_in_use(t, type, o->name)) {
+			nft_error(p, n, NULL, "Could not process rule: Device or resource busy");
+			return false;
+		}
+		g_ptr_array_remove(t->objs, o);
+		return true;
+	}
+	g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+	stateful_out(b, o, reset);
+	g_string_append(b->out, "}\n");
+	return true;
+}
+
 /* One command; false after an error (already reported). */
 static bool command(struct batch *b)
 {
@@ -628,6 +743,15 @@ static bool command(struct batch *b)
 	bool implicit = !strcmp(v, "table") || !strcmp(v, "chain") || !strcmp(v, "rule");
 	if (!implicit)
 		nft_next(p);
+	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) == NFT_OBJ_LIMIT) {
+		/* nft's grammar resets counters and quotas only */
+		const struct nft_token *w = nft_next(p);
+		nft_error(p, w, NULL, "syntax error, unexpected %s, expecting counter or counters or "
+			  "quotas or quota", !strcmp(w->text, "limit") ? "limit" : "string");
+		return false;
+	}
+	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) != NFT_OBJ_CT_HELPER)
+		return stateful_cmd(b, v, false);
 	if (!strcmp(v, "include") || !strcmp(v, "monitor") ||
 	    !strcmp(v, "export") || !strcmp(v, "import") || !strcmp(v, "describe") ||
 	    !strcmp(v, "reset") || !strcmp(v, "get") || !strcmp(v, "destroy") || !strcmp(v, "redefine"))
@@ -663,6 +787,10 @@ static bool command(struct batch *b)
 	if (nft_is_word(obj, "ct") && (nft_is_word(nft_peek(p, 0), "helper") ||
 				       nft_is_word(nft_peek(p, 0), "helpers")))
 		return ct_helper_cmd(b, v, add);
+	if (nft_obj_type_of(obj) != NFT_OBJ_CT_HELPER && strcmp(v, "flush") && strcmp(v, "rename")) {
+		p->pos--;
+		return stateful_cmd(b, v, add);
+	}
 	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
 	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
 	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||
@@ -792,6 +920,23 @@ static void check_target(struct batch *b, struct nft_table *t, const char *chain
 	loc->line = 0;	/* checked once, in its batch */
 }
 
+/* nft_objref_init / nft_objref_map's elements: each object named must be
+ * there (ENOENT at the name, or at the element's key). */
+static void check_objref(struct batch *b, struct nft_table *t, const struct nft_expr *e)
+{
+	if (e->obj && !nft_obj_find_type(t, e->obj_type, e->obj))
+		nft_error_loc(b->p, e->chain_loc, "Could not process rule: No such file or directory");
+	for (unsigned i = 0; e->anon && i < e->anon->elems->len; i++) {
+		const struct nft_setelem *se = e->anon->elems->pdata[i];
+		const char *n = se->data && se->data->len ?
+				g_array_index(se->data, struct nft_elem, 0).str : NULL;
+		if (n && !nft_obj_find_type(t, e->obj_type, n)) {
+			nft_error_loc(b->p, se->loc, "Could not process rule: No such file or directory");
+			return;
+		}
+	}
+}
+
 static void check_set_targets(struct batch *b, struct nft_table *t, struct nft_set *s)
 {
 	for (unsigned i = 0; s && i < s->elems->len; i++) {
@@ -817,6 +962,13 @@ static bool set_keys_fit(const struct nft_set *s, const struct nft_expr *e)
 static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr *e)
 {
 	struct nft_set *s = nft_set_find(t, e->set_ref);
+	if (s && e->kind == NFT_EXPR_DYNSET) {
+		/* nft makes a set fed from rules dynamic, of 65535 elements
+		 * unless its size is given */
+		s->flags |= NFT_SET_F_DYNAMIC;
+		if (!s->size)
+			s->size = 65535;
+	}
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
 	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
@@ -912,7 +1064,9 @@ static void check_jumps(struct batch *b)
 					    !nft_obj_find(t, e->obj))
 						nft_error_loc(b->p, e->chain_loc, "Could not process rule: "
 							      "No such file or directory");
-					if (e->kind == NFT_EXPR_CT_HELPER_SET)
+					if (e->kind == NFT_EXPR_OBJREF && e->chain_loc.line)
+						check_objref(b, t, e);
+					if (e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_OBJREF)
 						e->chain_loc.line = 0;
 					check_set_targets(b, t, e->anon);
 				}

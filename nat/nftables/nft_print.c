@@ -196,14 +196,27 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 			g_string_append_printf(s, " level %s", levels[e->level]);
 		break;
 	case NFT_EXPR_LIMIT:
-		g_string_append_printf(s, "limit rate %s%" G_GUINT64_FORMAT "/%s", e->over ? "over " : "",
-				       e->rate, e->unit);
-		if (e->burst != 5)
-			g_string_append_printf(s, " burst %u packets", e->burst);
+		g_string_append(s, "limit ");
+		nft_print_limit(s, &e->limit);
 		break;
 	case NFT_EXPR_QUOTA:
-		g_string_append_printf(s, "quota %s%" G_GUINT64_FORMAT " %s", e->over ? "over " : "",
-				       e->rate, e->unit);
+		g_string_append(s, "quota ");
+		nft_print_quota(s, &e->quota, o->stateless);
+		break;
+	case NFT_EXPR_DYNSET:
+		g_string_append_printf(s, "%s @%s { ", e->dyn_update ? "update" : "add", e->set_ref);
+		print_keys(s, e);
+		g_string_append(s, " }");
+		break;
+	case NFT_EXPR_OBJREF:
+		if (e->anon) {
+			g_string_append_printf(s, "%s name ", nft_obj_type_name(e->obj_type));
+			print_keys(s, e);
+			g_string_append(s, " map ");
+			nft_print_set_elems(s, e->anon, true, o->numeric);
+		} else {
+			g_string_append_printf(s, "%s name \"%s\"", nft_obj_type_name(e->obj_type), e->obj);
+		}
 		break;
 	case NFT_EXPR_NAT:
 		print_nat(s, e, fam, o->numeric);

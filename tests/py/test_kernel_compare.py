@@ -441,6 +441,10 @@ TOPOLOGIES = [
     ("real/debian-nat", []),
     # two hook users of one priority: an nft chain and iptables-nft's filter
     ("hook-order", []),
+    # nft's limit and quota on packets, named counter/quota/limit objects
+    ("nft-limit-quota", []),
+    # sets fed from rules: add @set, update @set (a full set breaks the rule)
+    ("nft-dynset", []),
     # issue 16: the kernel's FTP/TFTP helpers (-j CT --helper, nf_nat_ftp/tftp)
     # against natsim's, the FTP control bytes and their sequence shift included;
     # ftp-nat-expect up to its second expectation (its `conntrack -E expect`
@@ -480,7 +484,8 @@ TOPOLOGIES = [
 # exit 1), and its -S cut the policy's name by one character ("shor")
 NOT_ON_UML = ("ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
               "real/debian-nat", "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
-              "nfacct", "ipset-match", "ipset-sets", "ct-timeout")
+              "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
+              "nft-dynset")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
