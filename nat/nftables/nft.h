@@ -63,6 +63,7 @@ enum nft_expr_kind {
 	NFT_EXPR_QUOTA, NFT_EXPR_NAT, NFT_EXPR_REJECT, NFT_EXPR_META_SET, NFT_EXPR_CT_SET,
 	NFT_EXPR_NOTRACK, NFT_EXPR_MSS_RTMTU, NFT_EXPR_NFTRACE,
 	NFT_EXPR_CT_HELPER_SET,		/* `ct helper set "OBJ"` (obj: the object's name) */
+	NFT_EXPR_FLOW_OFFLOAD,		/* `flow add @FT` (set_ref: the flowtable's name) */
 };
 
 enum nft_verdict { NFT_ACCEPT, NFT_DROP, NFT_RETURN, NFT_CONTINUE, NFT_JUMP, NFT_GOTO };
@@ -197,6 +198,17 @@ struct nft_obj {
 	bool typed;			/* `type ... protocol ...` given */
 };
 
+/* A flowtable (nft_flowtable.c): `flowtable NAME { hook ingress priority
+ * P; devices = { ... }; [counter;] }`, the devices in the order given. */
+struct nft_flowtable {
+	char *name;
+	uint64_t handle;
+	int prio;
+	GPtrArray *devs;		/* char *, interface names */
+	bool counter;			/* NFT_FLOWTABLE_COUNTER */
+	bool hw_offload;		/* `flags offload` */
+};
+
 struct nft_table {
 	enum nft_family family;
 	char *name;
@@ -206,6 +218,7 @@ struct nft_table {
 	GPtrArray *sets;		/* struct nft_set * */
 	char *comment;
 	GPtrArray *objs;		/* struct nft_obj *, in creation order */
+	GPtrArray *flowtables;		/* struct nft_flowtable *, in creation order */
 };
 
 struct nft_ruleset {

@@ -549,6 +549,8 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		case NFT_EXPR_CT_HELPER_SET:
 			nft_ct_helper_obj_eval(pkt, e);
 			break;
+		case NFT_EXPR_FLOW_OFFLOAD:
+			break;	/* no fast path: said at load */
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -694,7 +696,7 @@ policy:
 
 /* ----- what is not evaluated ----- */
 
-enum { UNEVAL_LIMIT = 1, UNEVAL_QUOTA = 2, UNEVAL_MSS = 4 };
+enum { UNEVAL_LIMIT = 1, UNEVAL_QUOTA = 2, UNEVAL_MSS = 4, UNEVAL_FLOW = 8 };
 
 static unsigned uneval_of(const struct nft_expr *e)
 {
@@ -702,6 +704,7 @@ static unsigned uneval_of(const struct nft_expr *e)
 	case NFT_EXPR_LIMIT: return UNEVAL_LIMIT;
 	case NFT_EXPR_QUOTA: return UNEVAL_QUOTA;
 	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
+	case NFT_EXPR_FLOW_OFFLOAD: return UNEVAL_FLOW;
 	default: return 0;
 	}
 }
@@ -711,6 +714,7 @@ void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 	static const char *const what[] = {
 		"limit (always under the rate)", "quota (never used up)",
 		"tcp option maxseg size set rt mtu (changes nothing)",
+		"flow add (no flowtable fast path: packets keep walking the hooks)",
 	};
 	unsigned used = 0;
 

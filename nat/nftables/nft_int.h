@@ -111,6 +111,19 @@ void nft_print_obj(GString *s, const struct nft_obj *o, const struct nft_print_o
 /* Does a rule of t refer to the object (`ct helper set "NAME"`)? */
 bool nft_obj_in_use(const struct nft_table *t, const char *name);
 
+/* nft_flowtable.c: flowtables (the model and its listing) */
+struct nft_flowtable *nft_flowtable_new(const char *name);
+void nft_flowtable_free(struct nft_flowtable *ft);
+struct nft_flowtable *nft_flowtable_clone(const struct nft_flowtable *ft);
+struct nft_flowtable *nft_flowtable_find(const struct nft_table *t, const char *name);
+bool nft_flowtable_in_use(const struct nft_table *t, const char *name);
+/* `{ ... }` of `flowtable NAME { ... }` (the parser at `{`), into ft. */
+bool nft_parse_flowtable_block(struct nft_parse *p, struct nft_flowtable *ft,
+			       const struct nft_token *name, const char **kerr);
+void nft_print_flowtable(GString *s, const struct nft_flowtable *ft, const struct nft_print_opts *o);
+/* `flow add|offload @NAME` of a rule (the parser at `flow`). */
+bool nft_parse_flow_offload(struct nft_parse *p, struct nft_rule *r);
+
 /* nft_parse.c: a whole input (file or command line) applied to rs as one
  * transaction; 0 or 1. */
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
