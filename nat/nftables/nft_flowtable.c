@@ -89,10 +89,12 @@ static void expecting(struct nft_parse *p, const struct nft_token *t, const char
 	nft_error(p, t, NULL, "syntax error, unexpected %s, expecting %s", got, what);
 }
 
-/* `priority P` of a flowtable: a number, or a standard name valid for
- * NFPROTO_NETDEV at ingress (std_prio_lookup: only `filter`). */
+/* `priority P` of a flowtable (the parser at `priority`): a number, or a
+ * standard name valid for NFPROTO_NETDEV at ingress (std_prio_lookup:
+ * only `filter`); flowtable_evaluate's error marks `priority P`. */
 static bool ft_prio(struct nft_parse *p, int *prio)
 {
+	const struct nft_token *kw = nft_next(p);
 	const struct nft_token *pr = nft_next(p);
 	char *e;
 	long v = pr->type == NFT_T_WORD ? strtol(pr->text, &e, 10) : 0;
@@ -102,7 +104,10 @@ static bool ft_prio(struct nft_parse *p, int *prio)
 		   v <= 2147483647L) {
 		*prio = (int)v;
 	} else {
-		nft_error(p, pr, NULL, "'%s' is invalid priority in this context.", pr->text);
+		struct nft_token span = *kw;
+		if (pr->line == kw->line)
+			span.len = pr->col + pr->len - kw->col;
+		nft_error(p, &span, NULL, "invalid priority expression value.");
 		return false;
 	}
 	if (nft_is_word(nft_peek(p, 0), "+") || nft_is_word(nft_peek(p, 0), "-")) {
@@ -134,7 +139,7 @@ static bool ft_hook(struct nft_parse *p, struct nft_flowtable *ft, const struct 
 		nft_error(p, h, NULL, "unknown chain hook");
 		return false;
 	}
-	const struct nft_token *kw = nft_next(p);
+	const struct nft_token *kw = nft_peek(p, 0);
 	if (!nft_is_word(kw, "priority")) {
 		expecting(p, kw, "priority");
 		return false;
@@ -179,7 +184,8 @@ static bool devices_fail(struct nft_parse *p, const struct nft_token *culprit)
 }
 
 /* `devices = { "eth0", eth1 }` (the parser after `devices`): the names in
- * the order given, each once (nf_tables_parse_netdev_hooks: EEXIST). */
+ * the order given (the kernel's), each once (nf_tables_parse_netdev_hooks:
+ * EEXIST). */
 static bool ft_devices(struct nft_parse *p, struct nft_flowtable *ft, const char **kerr)
 {
 	const struct nft_token *eq = nft_next(p);
@@ -276,8 +282,14 @@ bool nft_parse_flowtable_block(struct nft_parse *p, struct nft_flowtable *ft,
 	}
 }
 
+static int dev_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* flowtable_print_declaration: the hook line always (nft sends hook 0,
- * priority 0 when none is given), the devices in the kernel's order (the
+ * priority 0 when none is given), the devices sorted by strcmp
+ * (netlink_delinearize_flowtable's qsort: the kernel keeps them in the
  * order given), counter; the priority as prio2str names it for
  * NFPROTO_NETDEV (filter +- 10, else the number). */
 void nft_print_flowtable(GString *s, const struct nft_flowtable *ft, const struct nft_print_opts *o)
@@ -296,10 +308,15 @@ void nft_print_flowtable(GString *s, const struct nft_flowtable *ft, const struc
 	}
 	g_string_append_c(s, '\n');
 	if (ft->devs->len) {
-		g_string_append(s, "\t\tdevices = { ");
+		GPtrArray *sorted = g_ptr_array_sized_new(ft->devs->len);	/* borrows */
 		for (unsigned i = 0; i < ft->devs->len; i++)
-			g_string_append_printf(s, "%s%s", i ? ", " : "", (char *)ft->devs->pdata[i]);
+			g_ptr_array_add(sorted, ft->devs->pdata[i]);
+		g_ptr_array_sort(sorted, dev_cmp);
+		g_string_append(s, "\t\tdevices = { ");
+		for (unsigned i = 0; i < sorted->len; i++)
+			g_string_append_printf(s, "%s%s", i ? ", " : "", (char *)sorted->pdata[i]);
 		g_string_append(s, " }\n");
+		g_ptr_array_free(sorted, TRUE);
 	}
 	if (ft->counter)
 		g_string_append(s, "\t\tcounter\n");
