@@ -499,6 +499,8 @@ static bool flowtable_cmd(struct batch *b, const struct nft_token *start, const 
 			  !strcmp(v, "delete") ? "Could not process rule: " : "");
 		return false;
 	}
+	if (nft_peek(p, 0)->type == NFT_T_LBRACE && !strcmp(v, "delete"))
+		return unimpl(p, nft_peek(p, 0), "delete flowtable devices");
 	if (!strcmp(v, "list")) {
 		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
 		nft_print_flowtable(b->out, ft, &b->opts);

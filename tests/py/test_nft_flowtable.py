@@ -67,6 +67,7 @@ def test_flowtable_commands(tmp_path):
         r: nft -a list flowtable inet t f
         r: nft list chain inet t fw
         r: ! nft delete flowtable inet t f
+        r: ! nft delete flowtable inet t f { devices = { veth0 } \\; }
         r: nft flush chain inet t fw
         r: nft delete flowtable inet t f
         r: nft list flowtables
@@ -93,3 +94,4 @@ def test_flowtable_commands(tmp_path):
     assert b["nft list flowtables"] == ["table inet t {", "}"]
     assert "Error: Could not process rule: Device or resource busy" in res.stderr
     assert "Error: No such file or directory" in res.stderr
+    assert "natsim: nft delete flowtable devices is not implemented" in res.stderr
