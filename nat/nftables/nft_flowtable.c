@@ -195,39 +195,40 @@ static bool ft_devices(struct nft_parse *p, struct nft_flowtable *ft, const char
 	}
 	const struct nft_token *lb = nft_next(p);
 	if (lb->type != NFT_T_LBRACE) {
-		expecting(p, lb, "'{'");
+		expecting(p, lb, "'{' or '$'");
 		return false;
 	}
+	/* flowtable_list_expr: MEMBER, then `, MEMBER`, or `,` and one
+	 * newline (a list again: only `,` or `}` may follow) */
+	bool need_member = true;
 	for (;;) {
-		while (nft_peek(p, 0)->type == NFT_T_NL)
-			nft_next(p);
 		const struct nft_token *d = nft_next(p);
-		if (d->type != NFT_T_WORD && d->type != NFT_T_STRING) {
-			expecting(p, d, "string");
+		if (need_member) {
+			if (d->type != NFT_T_WORD && d->type != NFT_T_STRING) {
+				expecting(p, d, "string or quoted string or '$'");
+				return devices_fail(p, d);
+			}
+			bool dup = false;
+			for (unsigned i = 0; i < ft->devs->len; i++)
+				dup |= !strcmp(ft->devs->pdata[i], d->text);
+			if (dup)
+				*kerr = "File exists";
+			else
+				g_ptr_array_add(ft->devs, g_strdup(d->text));
+			need_member = false;
+			continue;
+		}
+		if (d->type == NFT_T_RBRACE)
+			break;
+		if (d->type != NFT_T_COMMA) {
+			expecting(p, d, "comma or '}'");
 			return devices_fail(p, d);
 		}
-		bool dup = false;
-		for (unsigned i = 0; i < ft->devs->len; i++)
-			dup |= !strcmp(ft->devs->pdata[i], d->text);
-		if (dup)
-			*kerr = "File exists";
-		else
-			g_ptr_array_add(ft->devs, g_strdup(d->text));
-		while (nft_peek(p, 0)->type == NFT_T_NL)
+		const struct nft_token *n = nft_peek(p, 0);
+		if (n->type == NFT_T_NL)
 			nft_next(p);
-		const struct nft_token *n = nft_next(p);
-		if (n->type == NFT_T_RBRACE)
-			break;
-		if (n->type != NFT_T_COMMA) {
-			expecting(p, n, "comma or '}'");
-			return devices_fail(p, n);
-		}
-		while (nft_peek(p, 0)->type == NFT_T_NL)
-			nft_next(p);
-		if (nft_peek(p, 0)->type == NFT_T_RBRACE) {
-			nft_next(p);
-			break;
-		}
+		else if (n->type == NFT_T_WORD || n->type == NFT_T_STRING)
+			need_member = true;
 	}
 	if (!sep(nft_peek(p, 0))) {
 		expecting(p, nft_peek(p, 0), "newline or semicolon");
@@ -333,11 +334,12 @@ bool nft_parse_flow_offload(struct nft_parse *p, struct nft_rule *r)
 	nft_next(p);	/* add, offload */
 	const struct nft_token *at = nft_next(p);
 	if (at->type != NFT_T_WORD || at->text[0] != '@') {
-		expecting(p, at, "'@'");
+		expecting(p, at, "@");
 		return false;
 	}
 	if (!at->text[1]) {
-		expecting(p, nft_peek(p, 0), "string");
+		expecting(p, nft_peek(p, 0),
+			  "string or quoted string or string with a trailing asterisk");
 		return false;
 	}
 	struct nft_expr *e = g_new0(struct nft_expr, 1);
