@@ -394,8 +394,9 @@ static bool table_block(struct batch *b, struct nft_table *t)
 
 /* `NAME { ... }` of a flowtable in table t (the parser at NAME): a new
  * one (nf_tables_newflowtable), or, for `add`, more devices for one that
- * exists with the same hook and priority (nft_flowtable_update; another
- * hook or priority is EOPNOTSUPP); `create` of one that exists is EEXIST.
+ * exists with the same priority (nft_flowtable_update: another priority
+ * is EOPNOTSUPP; the flags sent, counter or not, replace the old ones);
+ * `create` of one that exists is EEXIST (on the name).
  * start: the command's first word (`add flowtable ...`), NULL in a table
  * block: the kernel's refusals of the hook or devices mark the whole
  * command, or the name in a block (nft's cmd->location). */
@@ -412,6 +413,14 @@ static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
 		nft_flowtable_free(ft);
 		return false;
 	}
+	struct nft_flowtable *old = nft_flowtable_find(t, n->text);
+	if (old && create) {
+		nft_error(p, n, NULL, "Could not process rule: File exists");
+		nft_flowtable_free(ft);
+		return false;
+	}
+	if (!kerr && old && old->prio != ft->prio)
+		kerr = "Operation not supported";
 	if (kerr) {
 		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
 		struct nft_loc at = { n->line, n->col, n->len };
@@ -422,20 +431,14 @@ static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
 		nft_flowtable_free(ft);
 		return false;
 	}
-	struct nft_flowtable *old = nft_flowtable_find(t, n->text);
 	if (!old) {
 		g_ptr_array_add(t->flowtables, ft);
 		g_ptr_array_add(b->pending_fts, t);
 		g_ptr_array_add(b->pending_fts, ft);
 		return true;
 	}
-	bool ok = true;
-	if (create || old->prio != ft->prio || old->counter != ft->counter) {
-		nft_error(p, n, NULL, "Could not process rule: %s",
-			  create ? "File exists" : "Operation not supported");
-		ok = false;
-	}
-	for (unsigned i = 0; ok && i < ft->devs->len; i++) {
+	old->counter = ft->counter;
+	for (unsigned i = 0; i < ft->devs->len; i++) {
 		bool have = false;
 		for (unsigned j = 0; j < old->devs->len; j++)
 			have |= !strcmp(old->devs->pdata[j], ft->devs->pdata[i]);
@@ -443,7 +446,7 @@ static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
 			g_ptr_array_add(old->devs, g_strdup(ft->devs->pdata[i]));
 	}
 	nft_flowtable_free(ft);
-	return ok;
+	return true;
 }
 
 /* add|create|delete|list flowtable [FAMILY] TABLE NAME [{ ... }] and

@@ -55,14 +55,17 @@ def test_flowtable_errors(tmp_path, src):
 
 def test_flowtable_commands(tmp_path):
     # a flowtable added by command, grown by a second add (the kernel's
-    # nft_flowtable_update adds devices), listed alone, deleted once no
-    # rule uses it; flowtables take the table's handle counter
+    # nft_flowtable_update adds devices, takes the flags sent and refuses
+    # another priority), listed alone, deleted once no rule uses it;
+    # flowtables take the table's handle counter
     res = scn_run(tmp_path, """
         router r
         r: nft add table inet t
         r: nft add chain inet t fw { type filter hook forward priority 0 \\; }
         r: nft add flowtable inet t f { hook ingress priority 10 \\; devices = { veth1 } \\; }
         r: nft add flowtable inet t f { hook ingress priority 10 \\; devices = { veth0, "veth1" } \\; }
+        r: ! nft add flowtable inet t f { hook ingress priority 0 \\; }
+        r: nft add flowtable inet t f { hook ingress priority 10 \\; counter \\; }
         r: nft add rule inet t fw ct state established flow offload @f
         r: nft -a list flowtable inet t f
         r: nft list chain inet t fw
@@ -80,6 +83,7 @@ def test_flowtable_commands(tmp_path):
         "\tflowtable f { # handle 2",
         "\t\thook ingress priority filter + 10",
         "\t\tdevices = { veth0, veth1 }",
+        "\t\tcounter",
         "\t}",
         "}",
     ]
@@ -95,3 +99,7 @@ def test_flowtable_commands(tmp_path):
     assert "Error: Could not process rule: Device or resource busy" in res.stderr
     assert "Error: No such file or directory" in res.stderr
     assert "natsim: nft delete flowtable devices is not implemented" in res.stderr
+    # the kernel's refusal marks the whole command and one more column
+    line = "add flowtable inet t f { hook ingress priority 0 ; }"
+    assert ("Error: Could not process rule: Operation not supported\n" + line + "\n" +
+            "^" * (len(line) + 1) + "\n") in res.stderr
