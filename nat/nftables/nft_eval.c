@@ -588,8 +588,9 @@ void nft_expr_prepare(struct nft_expr *e)
 
 bool nft_expr_needs_ct(const struct nft_expr *e)
 {
+	/* flow add: nft_flow_offload_init takes conntrack (nf_ct_netns_get) */
 	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
-	    e->kind == NFT_EXPR_CT_HELPER_SET)
+	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD)
 		return true;
 	return e->kind == NFT_EXPR_MATCH && !strncmp(e->key->name, "ct ", 3);
 }

@@ -103,3 +103,28 @@ def test_flowtable_commands(tmp_path):
     line = "add flowtable inet t f { hook ingress priority 0 ; }"
     assert ("Error: Could not process rule: Operation not supported\n" + line + "\n" +
             "^" * (len(line) + 1) + "\n") in res.stderr
+
+
+def test_flow_add_takes_conntrack(tmp_path):
+    # nft_flow_offload_init takes conntrack (nf_ct_netns_get): with only a
+    # `flow add` rule loaded, forwarded datagrams get conntrack entries.
+    # The fast path is not built: the datagrams walk the chain each time.
+    from conftest import ROUTER_PAIR, ip_pkts, outputs, pcap, run, write_scn
+    scn = write_scn(tmp_path, "ft", ROUTER_PAIR + """
+        r: nft add table inet t
+        r: nft 'add flowtable inet t f { hook ingress priority 0; devices = { eth0, eth1 }; }'
+        r: nft 'add chain inet t fw { type filter hook forward priority 0; }'
+        r: nft add rule inet t fw meta l4proto udp flow add @f counter
+        at 1s c: udp send 10.0.2.2:7 sport 4000 count 3 interval 0.1s size 4
+        at 1.5s r: conntrack -L
+        at 1.5s r: nft list chain inet t fw
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    ct = outputs(res.stdout, "r", "conntrack -L")[-1].lines
+    assert any(l.startswith("udp      17 ") and "sport=4000 dport=7 " in l for l in ct), ct
+    chain = outputs(res.stdout, "r", "nft list chain inet t fw")[-1].lines
+    assert "\t\tmeta l4proto udp flow add @f counter packets 3 bytes 96" in chain, chain
+    s = pcap(tmp_path / "out", "s", "eth0")
+    assert len(ip_pkts(s, proto=17, dport=7)) == 3
