@@ -480,17 +480,20 @@ static bool flowtable_cmd(struct batch *b, const struct nft_token *start, const 
 		}
 		return true;
 	}
+	if (!add && strcmp(v, "delete") != 0 && strcmp(v, "list") != 0) {
+		/* parser_bison.y has no flowtable in flush, insert, rename and
+		 * replace: bison's error at the word (what it expected there) */
+		const char *want = !strcmp(v, "insert") || !strcmp(v, "replace") ? ", expecting rule" :
+				   !strcmp(v, "rename") ? ", expecting chain" : "";
+		nft_error(p, &g_array_index(p->toks, struct nft_token, p->pos - 1), NULL,
+			  "syntax error, unexpected flowtable%s", want);
+		return false;
+	}
 	struct nft_table *t = table_arg(b);
 	if (!t)
 		return false;
 	if (add)
 		return flowtable_decl(b, t, !strcmp(v, "create"), start);
-	if (strcmp(v, "delete") != 0 && strcmp(v, "list") != 0) {
-		char *m = g_strdup_printf("%s flowtable", v);
-		unimpl(p, &g_array_index(p->toks, struct nft_token, p->pos - 1), m);
-		g_free(m);
-		return false;
-	}
 	if (nft_is_word(nft_peek(p, 0), "handle"))
 		return unimpl(p, nft_peek(p, 0), "flowtable handles");
 	const struct nft_token *n;

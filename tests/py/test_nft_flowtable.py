@@ -128,3 +128,33 @@ def test_flow_add_takes_conntrack(tmp_path):
     assert "\t\tmeta l4proto udp flow add @f counter packets 3 bytes 96" in chain, chain
     s = pcap(tmp_path / "out", "s", "eth0")
     assert len(ip_pkts(s, proto=17, dport=7)) == 3
+
+
+def test_flowtable_verbs_nft_has_not(tmp_path):
+    # recorded from the real nft 1.0.6 here (its parser answers before the
+    # kernel is asked): parser_bison.y has no flush, insert, rename or
+    # replace of a flowtable
+    res = scn_run(tmp_path, """
+        router r
+        r: nft add table t
+        r: ! nft flush flowtable ip t f
+        r: ! nft insert flowtable ip t f
+        r: ! nft rename flowtable ip t f g
+        r: ! nft replace flowtable ip t f
+        """)
+    assert res.rc == 0, explain(res)
+    err = [l for l in res.stderr.splitlines() if not l.startswith("natsim:")]
+    assert err == [
+        "Error: syntax error, unexpected flowtable",
+        "flush flowtable ip t f",
+        "      ^^^^^^^^^",
+        "Error: syntax error, unexpected flowtable, expecting rule",
+        "insert flowtable ip t f",
+        "       ^^^^^^^^^",
+        "Error: syntax error, unexpected flowtable, expecting chain",
+        "rename flowtable ip t f g",
+        "       ^^^^^^^^^",
+        "Error: syntax error, unexpected flowtable, expecting rule",
+        "replace flowtable ip t f",
+        "        ^^^^^^^^^",
+    ]
