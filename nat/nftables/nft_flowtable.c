@@ -194,14 +194,19 @@ static bool ft_devices(struct nft_parse *p, struct nft_flowtable *ft, const char
 		return false;
 	}
 	const struct nft_token *lb = nft_next(p);
-	if (lb->type != NFT_T_LBRACE) {
+	if ((lb->type == NFT_T_WORD || lb->type == NFT_T_STRING) &&
+	    (lb->line < eq->line || (lb->line == eq->line && lb->col < eq->col))) {
+		/* `devices = $VAR` of one name (flowtable_expr's variable_expr):
+		 * an expanded token keeps its definition's place, before `=` */
+		g_ptr_array_add(ft->devs, g_strdup(lb->text));
+	} else if (lb->type != NFT_T_LBRACE) {
 		expecting(p, lb, "'{' or '$'");
 		return false;
 	}
 	/* flowtable_list_expr: MEMBER, then `, MEMBER`, or `,` and one
 	 * newline (a list again: only `,` or `}` may follow) */
 	bool need_member = true;
-	for (;;) {
+	while (lb->type == NFT_T_LBRACE) {	/* left by the closing brace */
 		const struct nft_token *d = nft_next(p);
 		if (need_member) {
 			if (d->type != NFT_T_WORD && d->type != NFT_T_STRING) {

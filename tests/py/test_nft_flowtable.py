@@ -158,3 +158,27 @@ def test_flowtable_verbs_nft_has_not(tmp_path):
         "replace flowtable ip t f",
         "        ^^^^^^^^^",
     ]
+
+
+def test_devices_from_variables(tmp_path):
+    # flowtable_expr is a list or a variable (one name, or a list)
+    src = FT / "variables.nft"
+    res = scn_run(tmp_path, f"""
+        router r
+        r: nft -f {src.name}
+        r: nft list ruleset
+        """, src)
+    assert res.rc == 0, explain(res)
+    assert blocks(res.stdout)["nft list ruleset"] == [
+        "table inet t {",
+        "\tflowtable f {",
+        "\t\thook ingress priority filter",
+        "\t\tdevices = { eth0 }",
+        "\t}",
+        "",
+        "\tflowtable g {",
+        "\t\thook ingress priority filter",
+        "\t\tdevices = { eth1, eth2 }",
+        "\t}",
+        "}",
+    ]
