@@ -65,6 +65,7 @@ enum nft_expr_kind {
 	NFT_EXPR_CT_HELPER_SET,		/* `ct helper set "OBJ"` (obj: the object's name) */
 	NFT_EXPR_OBJREF,		/* `counter|quota|limit name "OBJ"` (obj, obj_type) */
 	NFT_EXPR_DYNSET,		/* `add|update @SET { KEY [. KEY] }` (set_ref, map_keys) */
+	NFT_EXPR_FLOW_OFFLOAD,		/* `flow add @FT` (set_ref: the flowtable's name) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -251,6 +252,17 @@ struct nft_obj {
 	bool typed;			/* `type ... protocol ...` given */
 };
 
+/* A flowtable (nft_flowtable.c): `flowtable NAME { hook ingress priority
+ * P; devices = { ... }; [counter;] }`, the devices in the order given. */
+struct nft_flowtable {
+	char *name;
+	uint64_t handle;
+	int prio;
+	GPtrArray *devs;		/* char *, interface names */
+	bool counter;			/* NFT_FLOWTABLE_COUNTER */
+	bool hw_offload;		/* `flags offload` */
+};
+
 struct nft_table {
 	enum nft_family family;
 	char *name;
@@ -260,6 +272,7 @@ struct nft_table {
 	GPtrArray *sets;		/* struct nft_set * */
 	char *comment;
 	GPtrArray *objs;		/* struct nft_obj *, in creation order */
+	GPtrArray *flowtables;		/* struct nft_flowtable *, in creation order */
 };
 
 struct nft_ruleset {

@@ -684,6 +684,8 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		case NFT_EXPR_CT_HELPER_SET:
 			nft_ct_helper_obj_eval(pkt, e);
 			break;
+		case NFT_EXPR_FLOW_OFFLOAD:
+			break;	/* no fast path: said at load */
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -787,8 +789,9 @@ void nft_rule_prepare(struct nft_rule *r)
 
 bool nft_expr_needs_ct(const struct nft_expr *e)
 {
+	/* flow add: nft_flow_offload_init takes conntrack (nf_ct_netns_get) */
 	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
-	    e->kind == NFT_EXPR_CT_HELPER_SET)
+	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD)
 		return true;
 	return e->kind == NFT_EXPR_MATCH && !strncmp(e->key->name, "ct ", 3);
 }
@@ -960,12 +963,13 @@ policy:
 
 /* ----- what is not evaluated ----- */
 
-enum { UNEVAL_MSS = 1 };
+enum { UNEVAL_MSS = 1, UNEVAL_FLOW = 2 };
 
 static unsigned uneval_of(const struct nft_expr *e)
 {
 	switch (e->kind) {
 	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
+	case NFT_EXPR_FLOW_OFFLOAD: return UNEVAL_FLOW;
 	default: return 0;
 	}
 }
@@ -974,6 +978,7 @@ void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 {
 	static const char *const what[] = {
 		"tcp option maxseg size set rt mtu (changes nothing)",
+		"flow add (no flowtable fast path: packets keep walking the hooks)",
 	};
 	unsigned used = 0;
 

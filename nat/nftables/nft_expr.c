@@ -1033,6 +1033,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		g_ptr_array_add(r->exprs, e);
 		return true;
 	}
+	if (nft_is_word(t, "flow") &&
+	    (nft_is_word(nft_peek(p, 1), "add") || nft_is_word(nft_peek(p, 1), "offload")))
+		return nft_parse_flow_offload(p, r);
 	const struct nft_token *start = nft_peek(p, 0);
 	if (nft_is_word(start, "numgen")) {
 		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);

@@ -129,6 +129,18 @@ bool nft_parse_stateful_obj(struct nft_parse *p, struct nft_table *t, enum nft_o
 void nft_print_stateful_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts);
 bool nft_objref_eval(struct nft_table *t, enum nft_obj_type type, const char *name, uint32_t len,
 		     int64_t now);
+/* nft_flowtable.c: flowtables (the model and its listing) */
+struct nft_flowtable *nft_flowtable_new(const char *name);
+void nft_flowtable_free(struct nft_flowtable *ft);
+struct nft_flowtable *nft_flowtable_clone(const struct nft_flowtable *ft);
+struct nft_flowtable *nft_flowtable_find(const struct nft_table *t, const char *name);
+bool nft_flowtable_in_use(const struct nft_table *t, const char *name);
+/* `{ ... }` of `flowtable NAME { ... }` (the parser at `{`), into ft. */
+bool nft_parse_flowtable_block(struct nft_parse *p, struct nft_flowtable *ft,
+			       const struct nft_token *name, const char **kerr);
+void nft_print_flowtable(GString *s, const struct nft_flowtable *ft, const struct nft_print_opts *o);
+/* `flow add|offload @NAME` of a rule (the parser at `flow`). */
+bool nft_parse_flow_offload(struct nft_parse *p, struct nft_rule *r);
 
 /* nft_parse.c: a whole input (file or command line) applied to rs as one
  * transaction; 0 or 1. */

@@ -7,8 +7,8 @@
  * As nft does, a batch creates its chains before its rules, so a rule may
  * jump to a chain declared further down: jump targets are checked once the
  * whole batch is applied. Stateful objects other than the ct helper
- * (nft_obj.c), flowtables
- * and `include` are refused in natsim's voice for now.
+ * (nft_obj.c) and `include` are refused in natsim's voice for now;
+ * flowtables are nft_flowtable.c's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +23,16 @@ struct batch {
 	GPtrArray *pending;	/* table, rule, table, rule...: handles still to give */
 	GPtrArray *pending_objs; /* table, obj, ...: given after the chains, before the sets */
 	GPtrArray *pending_sets; /* table, set, ...: given before the rules */
+	GPtrArray *pending_fts;	/* table, flowtable, ...: after the sets */
 	GPtrArray *pending_checks; /* chain, rule, ...: the command's new rules */
 	GArray *kernel_errs;	/* struct nft_loc: rules the kernel will refuse */
 	GPtrArray *invalid_tables; /* tables that failed the kernel's validation */
 	bool resume;		/* the failed command ended cleanly: go on */
 	bool sent_ok;		/* nft's own checks passed: the kernel saw the batch */
 };
+
+static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
+			   const struct nft_token *start);
 
 static bool sep(const struct nft_token *t)
 {
@@ -376,7 +380,8 @@ static bool table_block(struct batch *b, struct nft_table *t)
 		} else if (nft_is_word(t0, "ct")) {
 			r = unimpl(p, t0, "named stateful objects");
 		} else if (nft_is_word(t0, "flowtable")) {
-			r = unimpl(p, t0, "flowtables");
+			nft_next(p);
+			r = flowtable_decl(b, t, false, NULL);
 		} else if (nft_is_word(t0, "comment")) {
 			r = comment_tok(p, &t->comment);
 		} else if (nft_is_word(t0, "flags")) {
@@ -393,6 +398,135 @@ static bool table_block(struct batch *b, struct nft_table *t)
 				nft_next(p);
 		}
 	}
+}
+
+/* `NAME { ... }` of a flowtable in table t (the parser at NAME): a new
+ * one (nf_tables_newflowtable), or, for `add`, more devices for one that
+ * exists with the same priority (nft_flowtable_update: another priority
+ * is EOPNOTSUPP; the flags sent, counter or not, replace the old ones);
+ * `create` of one that exists is EEXIST (on the name).
+ * start: the command's first word (`add flowtable ...`), NULL in a table
+ * block: the kernel's refusals of the hook or devices mark the whole
+ * command, or the name in a block (nft's cmd->location). */
+static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
+			   const struct nft_token *start)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *n;
+	const char *kerr;
+	if (!name_tok(p, &n))
+		return false;
+	struct nft_flowtable *ft = nft_flowtable_new(n->text);
+	if (!nft_parse_flowtable_block(p, ft, n, &kerr)) {
+		nft_flowtable_free(ft);
+		return false;
+	}
+	struct nft_flowtable *old = nft_flowtable_find(t, n->text);
+	if (old && create) {
+		nft_error(p, n, NULL, "Could not process rule: File exists");
+		nft_flowtable_free(ft);
+		return false;
+	}
+	if (!kerr && old && old->prio != ft->prio)
+		kerr = "Operation not supported";
+	if (kerr) {
+		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		struct nft_loc at = { n->line, n->col, n->len };
+		if (start && last->line == start->line)
+			at = (struct nft_loc){ start->line, start->col,
+					       last->col + last->len - start->col + 1 };
+		nft_error_loc(p, at, "Could not process rule: %s", kerr);
+		nft_flowtable_free(ft);
+		return false;
+	}
+	if (!old) {
+		g_ptr_array_add(t->flowtables, ft);
+		g_ptr_array_add(b->pending_fts, t);
+		g_ptr_array_add(b->pending_fts, ft);
+		return true;
+	}
+	old->counter = ft->counter;
+	for (unsigned i = 0; i < ft->devs->len; i++) {
+		bool have = false;
+		for (unsigned j = 0; j < old->devs->len; j++)
+			have |= !strcmp(old->devs->pdata[j], ft->devs->pdata[i]);
+		if (!have)
+			g_ptr_array_add(old->devs, g_strdup(ft->devs->pdata[i]));
+	}
+	nft_flowtable_free(ft);
+	return true;
+}
+
+/* add|create|delete|list flowtable [FAMILY] TABLE NAME [{ ... }] and
+ * list flowtables [FAMILY] (the parser after `flowtable(s)`). */
+static bool flowtable_cmd(struct batch *b, const struct nft_token *start, const char *v, bool add,
+			  bool plural)
+{
+	struct nft_parse *p = b->p;
+	if (plural) {
+		/* do_list_flowtables: every table of the family, flowtables
+		 * or not */
+		enum nft_family f = NFT_FAMILY_IP;
+		bool any = true;
+		if (strcmp(v, "list") != 0) {
+			nft_error_unexpected(p, &g_array_index(p->toks, struct nft_token, p->pos - 1));
+			return false;
+		}
+		if (nft_is_word(nft_peek(p, 0), "ip") || nft_is_word(nft_peek(p, 0), "inet")) {
+			f = nft_is_word(nft_next(p), "ip") ? NFT_FAMILY_IP : NFT_FAMILY_INET;
+			any = false;
+		}
+		for (unsigned i = 0; i < b->rs->tables->len; i++) {
+			struct nft_table *t = b->rs->tables->pdata[i];
+			if (!any && t->family != f)
+				continue;
+			g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family),
+					       t->name);
+			for (unsigned j = 0; j < t->flowtables->len; j++)
+				nft_print_flowtable(b->out, t->flowtables->pdata[j], &b->opts);
+			g_string_append(b->out, "}\n");
+		}
+		return true;
+	}
+	if (!add && strcmp(v, "delete") != 0 && strcmp(v, "list") != 0) {
+		/* parser_bison.y has no flowtable in flush, insert, rename and
+		 * replace: bison's error at the word (what it expected there) */
+		const char *want = !strcmp(v, "insert") || !strcmp(v, "replace") ? ", expecting rule" :
+				   !strcmp(v, "rename") ? ", expecting chain" : "";
+		nft_error(p, &g_array_index(p->toks, struct nft_token, p->pos - 1), NULL,
+			  "syntax error, unexpected flowtable%s", want);
+		return false;
+	}
+	struct nft_table *t = table_arg(b);
+	if (!t)
+		return false;
+	if (add)
+		return flowtable_decl(b, t, !strcmp(v, "create"), start);
+	if (nft_is_word(nft_peek(p, 0), "handle"))
+		return unimpl(p, nft_peek(p, 0), "flowtable handles");
+	const struct nft_token *n;
+	if (!name_tok(p, &n))
+		return false;
+	struct nft_flowtable *ft = nft_flowtable_find(t, n->text);
+	if (!ft) {
+		nft_error(p, n, NULL, "%sNo such file or directory",
+			  !strcmp(v, "delete") ? "Could not process rule: " : "");
+		return false;
+	}
+	if (nft_peek(p, 0)->type == NFT_T_LBRACE && !strcmp(v, "delete"))
+		return unimpl(p, nft_peek(p, 0), "delete flowtable devices");
+	if (!strcmp(v, "list")) {
+		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+		nft_print_flowtable(b->out, ft, &b->opts);
+		g_string_append(b->out, "}\n");
+		return true;
+	}
+	if (nft_flowtable_in_use(t, ft->name)) {
+		nft_error(p, n, NULL, "Could not process rule: Device or resource busy");
+		return false;
+	}
+	g_ptr_array_remove(t->flowtables, ft);
+	return true;
 }
 
 static void print_list(struct batch *b, const char *what, struct nft_table *t, struct nft_chain *c)
@@ -787,13 +921,15 @@ static bool command(struct batch *b)
 	if (nft_is_word(obj, "ct") && (nft_is_word(nft_peek(p, 0), "helper") ||
 				       nft_is_word(nft_peek(p, 0), "helpers")))
 		return ct_helper_cmd(b, v, add);
+	if (nft_is_word(obj, "flowtable") || nft_is_word(obj, "flowtables"))
+		return flowtable_cmd(b, verb, v, add, nft_is_word(obj, "flowtables"));
 	if (nft_obj_type_of(obj) != NFT_OBJ_CT_HELPER && strcmp(v, "flush") && strcmp(v, "rename")) {
 		p->pos--;
 		return stateful_cmd(b, v, add);
 	}
 	if (nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "element") ||
 	    nft_is_word(obj, "counter") || nft_is_word(obj, "quota") || nft_is_word(obj, "limit") ||
-	    nft_is_word(obj, "ct") || nft_is_word(obj, "flowtable") || nft_is_word(obj, "sets") ||
+	    nft_is_word(obj, "ct") || nft_is_word(obj, "sets") ||
 	    nft_is_word(obj, "chains") || nft_is_word(obj, "counters") || nft_is_word(obj, "maps")) {
 		char *m = g_strdup_printf("%s %s", v, obj->text);
 		unimpl(p, obj, m);
@@ -908,6 +1044,11 @@ static void give_handles(struct batch *b)
 		((struct nft_set *)b->pending_sets->pdata[i + 1])->handle = ++t->next_handle;
 	}
 	g_ptr_array_set_size(b->pending_sets, 0);
+	for (unsigned i = 0; i + 1 < b->pending_fts->len; i += 2) {
+		struct nft_table *t = b->pending_fts->pdata[i];
+		((struct nft_flowtable *)b->pending_fts->pdata[i + 1])->handle = ++t->next_handle;
+	}
+	g_ptr_array_set_size(b->pending_fts, 0);
 	for (unsigned i = 0; i + 1 < b->pending->len; i += 2)
 		nft_rule_add_handles(b->pending->pdata[i], b->pending->pdata[i + 1]);
 	g_ptr_array_set_size(b->pending, 0);
@@ -982,9 +1123,12 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
  * statement only in a nat chain, source manips (snat, masquerade) at
  * postrouting and input, destination manips (dnat, redirect) at prerouting
  * and output; nft_reject_validate: reject at prerouting, input, forward and
- * output. Hooks numbered as NF_INET_* (0 prerouting .. 4 postrouting). */
+ * output; nft_flow_offload_validate: flow add at forward only. Hooks
+ * numbered as NF_INET_* (0 prerouting .. 4 postrouting). */
 static bool stmt_refused_at(const struct nft_expr *e, const struct nft_chain *c)
 {
+	if (e->kind == NFT_EXPR_FLOW_OFFLOAD)
+		return c->hook != 2;
 	if (e->kind == NFT_EXPR_REJECT)
 		return c->hook == 4;
 	if (e->kind != NFT_EXPR_NAT)
@@ -1036,7 +1180,8 @@ static void check_jumps(struct batch *b)
 				struct nft_rule *r = c->rules->pdata[k];
 				for (unsigned x = 0; x < r->exprs->len; x++) {
 					struct nft_expr *e = r->exprs->pdata[x];
-					if (e->set_ref && e->chain_loc.line)
+					if (e->set_ref && e->chain_loc.line &&
+					    e->kind != NFT_EXPR_FLOW_OFFLOAD)
 						check_set_ref(b, t, e);
 				}
 			}
@@ -1066,7 +1211,12 @@ static void check_jumps(struct batch *b)
 							      "No such file or directory");
 					if (e->kind == NFT_EXPR_OBJREF && e->chain_loc.line)
 						check_objref(b, t, e);
-					if (e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_OBJREF)
+					if (e->kind == NFT_EXPR_FLOW_OFFLOAD && e->chain_loc.line &&
+					    !nft_flowtable_find(t, e->set_ref))
+						nft_error_loc(b->p, e->chain_loc, "Could not process rule: "
+							      "No such file or directory");
+					if (e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_OBJREF ||
+					    e->kind == NFT_EXPR_FLOW_OFFLOAD)
 						e->chain_loc.line = 0;
 					check_set_targets(b, t, e->anon);
 				}
@@ -1157,7 +1307,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 {
 	struct nft_parse p = { .file = file, .text = text, .err = err };
 	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(),
-			  g_ptr_array_new(), g_ptr_array_new(),
+			  g_ptr_array_new(), g_ptr_array_new(), g_ptr_array_new(),
 			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
 			  g_ptr_array_new(), false, false };
 	b.opts = *opts;
@@ -1198,6 +1348,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	g_ptr_array_free(b.pending, TRUE);
 	g_ptr_array_free(b.pending_objs, TRUE);
 	g_ptr_array_free(b.pending_sets, TRUE);
+	g_ptr_array_free(b.pending_fts, TRUE);
 	g_ptr_array_free(b.pending_checks, TRUE);
 	g_array_free(b.kernel_errs, TRUE);
 	g_ptr_array_free(b.invalid_tables, TRUE);

@@ -249,6 +249,10 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_CT_HELPER_SET:
 		g_string_append_printf(s, "ct helper set \"%s\"", e->obj);
 		break;
+	case NFT_EXPR_FLOW_OFFLOAD:
+		/* ct.c's flow_offload_stmt_print: `flow add`, whichever form was typed */
+		g_string_append_printf(s, "flow add @%s", e->set_ref);
+		break;
 	}
 }
 
@@ -357,8 +361,8 @@ void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_cha
 	g_string_append(s, "\t}\n");
 }
 
-/* Stateful objects first, then sets, then chains, a blank line between
- * them (table_print). */
+/* Stateful objects first, then sets, flowtables, chains, a blank line
+ * between them (table_print). */
 void nft_print_table(GString *s, const struct nft_table *t, const struct nft_print_opts *o)
 {
 	g_string_append_printf(s, "table %s %s {", nft_family_name(t->family), t->name);
@@ -378,6 +382,12 @@ void nft_print_table(GString *s, const struct nft_table *t, const struct nft_pri
 		if (!first)
 			g_string_append_c(s, '\n');
 		nft_print_set(s, t->sets->pdata[i], o);
+		first = false;
+	}
+	for (unsigned i = 0; i < t->flowtables->len; i++) {
+		if (!first)
+			g_string_append_c(s, '\n');
+		nft_print_flowtable(s, t->flowtables->pdata[i], o);
 		first = false;
 	}
 	for (unsigned i = 0; i < t->chains->len; i++) {

@@ -69,6 +69,7 @@ void nft_table_free(struct nft_table *t)
 	g_ptr_array_free(t->chains, TRUE);
 	g_ptr_array_free(t->sets, TRUE);
 	g_ptr_array_free(t->objs, TRUE);
+	g_ptr_array_free(t->flowtables, TRUE);
 	g_free(t->name);
 	g_free(t->comment);
 	g_free(t);
@@ -114,6 +115,7 @@ struct nft_table *nft_table_new(struct nft_ruleset *rs, enum nft_family f, const
 	t->chains = g_ptr_array_new_with_free_func((GDestroyNotify)nft_chain_free);
 	t->sets = g_ptr_array_new_with_free_func((GDestroyNotify)nft_set_free);
 	t->objs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_obj_free);
+	t->flowtables = g_ptr_array_new_with_free_func((GDestroyNotify)nft_flowtable_free);
 	g_ptr_array_add(rs->tables, t);
 	return t;
 }
@@ -200,6 +202,9 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 		tc->objs = g_ptr_array_new_with_free_func((GDestroyNotify)nft_obj_free);
 		for (unsigned j = 0; j < t->objs->len; j++)
 			g_ptr_array_add(tc->objs, nft_obj_clone(t->objs->pdata[j]));
+		tc->flowtables = g_ptr_array_new_with_free_func((GDestroyNotify)nft_flowtable_free);
+		for (unsigned j = 0; j < t->flowtables->len; j++)
+			g_ptr_array_add(tc->flowtables, nft_flowtable_clone(t->flowtables->pdata[j]));
 		g_ptr_array_add(c->tables, tc);
 	}
 	return c;
