@@ -7,6 +7,7 @@
  */
 #include "nat/nf.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
 #include "nat/nftables/nft.h"
 
 static void ruleset_free(void *rs)
@@ -55,7 +56,17 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 		ns->nft_free = ruleset_free;
 	}
 	struct nft_ruleset *rs = ns->nft;
+	/* one table handle counter with iptables-nft's tables */
+	if (ns->ipt && rs->table_handle < ns->ipt->table_hgen)
+		rs->table_handle = ns->ipt->table_hgen;
 	int rc = nft_cmd(rs, argc, argv, stdin_text, read_file, priv, out, err);
+	if (ns->ipt && ns->ipt->table_hgen < rs->table_handle)
+		ns->ipt->table_hgen = rs->table_handle;
+	/* iptables-nft's tables the batch deleted (nft_list_xt.c) */
+	for (int i = 0; ns->ipt && i < IPT_NTABLES; i++)
+		if (rc == 0 && (rs->xt_deleted & (1u << i)))
+			ipt_table_nft_delete(&ns->ipt->tables[i]);
+	rs->xt_deleted = 0;
 	if (rc == 0) {
 		nft_hooks_sync(ns, rs, err);
 		nft_say_unevaluated(rs, err);

@@ -211,6 +211,10 @@ struct nft_table {
 struct nft_ruleset {
 	GPtrArray *tables;		/* struct nft_table *, in creation order */
 	uint64_t table_handle;
+	/* iptables-nft's tables (bits of enum ipt_table_id) this batch
+	 * deleted (`delete table ip filter`, `flush ruleset`): nf_nft.c clears
+	 * them when the batch succeeds (nft_list_xt.c) */
+	unsigned xt_deleted;
 	/* kept by the ruleset object across transactions (nft_cmd swaps the
 	 * tables only): the base chains on the hook ops (nft_hooks.c), the
 	 * conntrack references they hold, what natsim said it does not

@@ -85,6 +85,7 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 		GPtrArray *old = rs->tables;
 		rs->tables = cur->tables;
 		rs->table_handle = cur->table_handle;
+		rs->xt_deleted = cur->xt_deleted;
 		cur->tables = old;
 	}
 	nft_ruleset_free(cur);

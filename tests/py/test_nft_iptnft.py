@@ -1,0 +1,69 @@
+"""Issue 18: iptables-nft's tables are nf_tables tables.
+
+On Debian 12 `iptables` is iptables-nft 1.8.9, and `nft list ruleset`
+shows its tables (`table ip filter`, `ip nat`, ...) beside nft's own, in
+creation order, each rule as nft decodes what iptables-nft sent: native
+expressions (`udp dport 53`, `meta mark`, `limit`), xt ones through the
+extension's xlate (`ct state`, `masquerade`) or as `xt match NAME`, and
+nft's warning on stderr for a table holding xt expressions. `nft delete
+table ip filter` and `nft flush ruleset` remove iptables' rules too.
+
+tests/nft/iptnft/NAME.txt holds shell lines (iptables, iptables-restore <
+FILE, ipset, nft) run in order; NAME.out is what Linux printed for each
+(recorded by tests/nft/iptnft/record.sh in a fresh namespace: "## STATUS
+LINE", "o STDOUT", "e STDERR"). natsim runs the same lines on a router and
+must print the same stdout for every command and the same stderr lines
+(nft's warnings; natsim's own notices aside).
+"""
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, explain, run, write_scn
+
+DIR = ROOT / "tests" / "nft" / "iptnft"
+CASES = sorted(DIR.glob("*.txt"))
+
+
+def recorded(src):
+    steps, errs = [], []
+    for l in src.with_suffix(".out").read_text().splitlines():
+        if l.startswith("## "):
+            rc, line = l[3:].split(" ", 1)
+            steps.append((int(rc), line, []))
+        elif l.startswith("o "):
+            steps[-1][2].append(l[2:])
+        elif l.startswith("o"):
+            steps[-1][2].append("")
+        elif l.startswith("e "):
+            errs.append(l[2:])
+    return steps, errs
+
+
+def scn_line(rc, line):
+    # the scenario's shell quotes as sh does
+    return f"r: {'! ' if rc else ''}{line}"
+
+
+@pytest.mark.parametrize("src", CASES, ids=lambda p: p.stem)
+def test_nft_lists_iptables_nft_tables_as_linux(tmp_path, src):
+    steps, errs = recorded(src)
+    for f in DIR.glob("*.rules"):
+        shutil.copy(f, tmp_path)
+    text = "\n".join(["router r"] + [scn_line(rc, line) for rc, line, _ in steps]) + "\n"
+    scn = write_scn(tmp_path, "n", text)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    got, cur = [], None
+    for line in res.stdout.splitlines():
+        if re.match(r"^\[\s*\d+\.\d{6}\] r# ", line):
+            cur = []
+            got.append(cur)
+        elif cur is not None:
+            cur.append(line)
+    assert len(got) == len(steps)
+    for (rc, line, out), g in zip(steps, got):
+        assert g == out, line
+    assert [l for l in res.stderr.splitlines() if not l.startswith("natsim:")] == errs
