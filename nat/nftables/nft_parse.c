@@ -402,6 +402,12 @@ static bool xt_table_cmd(struct batch *b, const char *v, const struct nft_token 
 		b->rs->xt_deleted |= 1u << xid;
 		return true;
 	}
+	if (!strcmp(v, "create")) {
+		nft_error(b->p, tn, NULL, "Could not process rule: File exists");
+		return false;
+	}
+	if (!strcmp(v, "add") && nft_peek(b->p, 0)->type != NFT_T_LBRACE)
+		return true;	/* it exists: nothing to do */
 	char *m = g_strdup_printf("%s %s of iptables-nft's table ip %s", v, obj->text, tn->text);
 	unimpl(b->p, obj, m);
 	g_free(m);
@@ -433,7 +439,8 @@ static bool xt_chain_cmd(struct batch *b, const char *v, const struct nft_token 
 		return false;
 	if (!strcmp(v, "list") && nft_is_word(obj, "chain")) {
 		if (!nft_xt_list_chain(b->out, b->p->err, b->rs, xid, cn->text, &b->opts)) {
-			nft_error(b->p, cn, NULL, "Could not process rule: No such file or directory");
+			/* nft's cache lookup, before any netlink request */
+			nft_error(b->p, cn, NULL, "No such file or directory");
 			return false;
 		}
 		return true;
