@@ -13,7 +13,8 @@ FILE, ipset, nft) run in order; NAME.out is what Linux printed for each
 (recorded by tests/nft/iptnft/record.sh in a fresh namespace: "## STATUS
 LINE", "o STDOUT", "e STDERR"). natsim runs the same lines on a router and
 must print the same stdout for every command and the same stderr lines
-(nft's warnings; natsim's own notices aside).
+(nft's warnings; natsim's own notices aside). traffic.txt sends two pings
+through lo (scapy on Linux, natsim's ping) and compares the counters.
 """
 import re
 import shutil
@@ -42,9 +43,20 @@ def recorded(src):
     return steps, errs
 
 
-def scn_line(rc, line):
-    # the scenario's shell quotes as sh does
-    return f"r: {'! ' if rc else ''}{line}"
+def scenario(steps):
+    """The scenario's lines, and the steps that print a command block.
+    `LINUX #natsim: NATSIM` runs NATSIM; `sleep N` moves the clock (the
+    scenario's shell quotes as sh does)."""
+    lines, shown, t = ["router r"], [], 0.0
+    for rc, line, out in steps:
+        if line.startswith("sleep "):
+            t += float(line.split()[1])
+            continue
+        if "#natsim: " in line:
+            line = line.split("#natsim: ", 1)[1]
+        lines.append(f"at {t}s r: {'! ' if rc else ''}{line}")
+        shown.append((rc, line, out))
+    return "\n".join(lines) + "\n", shown
 
 
 @pytest.mark.parametrize("src", CASES, ids=lambda p: p.stem)
@@ -52,7 +64,7 @@ def test_nft_lists_iptables_nft_tables_as_linux(tmp_path, src):
     steps, errs = recorded(src)
     for f in DIR.glob("*.rules"):
         shutil.copy(f, tmp_path)
-    text = "\n".join(["router r"] + [scn_line(rc, line) for rc, line, _ in steps]) + "\n"
+    text, steps = scenario(steps)
     scn = write_scn(tmp_path, "n", text)
     res = run(scn, "--no-pcap", out=tmp_path / "out")
     assert res.rc == 0, explain(res)
@@ -61,6 +73,8 @@ def test_nft_lists_iptables_nft_tables_as_linux(tmp_path, src):
         if re.match(r"^\[\s*\d+\.\d{6}\] r# ", line):
             cur = []
             got.append(cur)
+        elif re.match(r"^\[\s*\d+\.\d{6}\] r: ", line):
+            continue    # a program's output as it runs (ping)
         elif cur is not None:
             cur.append(line)
     assert len(got) == len(steps)

@@ -4,7 +4,10 @@
 # shell command line per line (iptables, iptables-restore < FILE, ipset,
 # nft), run in order in a fresh network namespace from this folder; NAME.out
 # gets "## STATUS LINE" for each, then its stdout lines as "o LINE" and its
-# stderr lines as "e LINE" (the format of ../commands/*.out).
+# stderr lines as "e LINE" (the format of ../commands/*.out). A line
+# `LINUX_CMD #natsim: NATSIM_CMD` runs LINUX_CMD here (sh drops the
+# comment) and NATSIM_CMD in natsim (traffic: scapy here, natsim's ping
+# there); `sleep N` lets natsim's clock run N seconds.
 # tests/py/test_nft_iptnft.py replays the lines in natsim and compares.
 set -e
 cd "$(dirname "$0")"
