@@ -205,10 +205,13 @@ static bool list_rule(GString *s, const struct ipt_rule *r, const struct nft_pri
 	case IPT_T_DROP: stmt(s, &n, "drop"); break;
 	case IPT_T_RETURN: stmt(s, &n, "return"); break;
 	case IPT_T_JUMP:
-	case IPT_T_GOTO:
-		g_string_append_printf(s, " %s %s", r->target == IPT_T_JUMP ? "jump" : "goto",
-				       r->jump ? r->jump->name : "");
+	case IPT_T_GOTO: {
+		char *j = g_strdup_printf("%s %s", r->target == IPT_T_JUMP ? "jump" : "goto",
+					  r->jump ? r->jump->name : "");
+		stmt(s, &n, j);
+		g_free(j);
 		break;
+	}
 	case IPT_T_EXT:
 		list_entry(s, &n, r, &r->t, &xt);
 		break;
