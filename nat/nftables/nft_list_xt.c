@@ -379,3 +379,71 @@ void nft_xt_list_ruleset(GString *out, GString *err, const struct nft_ruleset *r
 			nft_print_table(out, nt, o);
 	}
 }
+
+/* ----- the commands naming an iptables-nft table (nft_parse.c's
+ * command() hands them over): list, add (nothing to do), delete; other
+ * changes are natsim's refusal ----- */
+
+static bool list_xt_refuse(struct nft_parse *p, const struct nft_token *at, const char *v,
+		      const struct nft_token *obj, int xid)
+{
+	nft_error(p, at, NULL, "natsim: nft %s %s of iptables-nft's table ip %s is not implemented",
+		  v, obj->text, ipt_table_name(xid));
+	return false;
+}
+
+bool nft_xt_table_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
+		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
+		      const struct nft_token *tn, int xid)
+{
+	if (!strcmp(v, "list")) {
+		nft_xt_list_table(out, p->err, rs, xid, o);
+		return true;
+	}
+	if (!strcmp(v, "delete")) {
+		rs->xt_deleted |= 1u << xid;
+		return true;
+	}
+	if (!strcmp(v, "create")) {
+		nft_error(p, tn, NULL, "Could not process rule: File exists");
+		return false;
+	}
+	if (!strcmp(v, "add") && nft_peek(p, 0)->type != NFT_T_LBRACE)
+		return true;	/* it exists: nothing to do */
+	return list_xt_refuse(p, obj, v, obj, xid);
+}
+
+int nft_xt_chain_table(struct nft_parse *p, const struct nft_ruleset *rs)
+{
+	const struct nft_token *t0 = nft_peek(p, 0);
+	bool fam = nft_is_word(t0, "ip");
+	const struct nft_token *name = fam ? nft_peek(p, 1) : t0;
+	if (nft_is_word(t0, "inet") || (name->type != NFT_T_WORD && name->type != NFT_T_STRING))
+		return -1;
+	int xid = nft_xt_table_id(rs, NFT_FAMILY_IP, name->text);
+	if (xid >= 0) {
+		nft_next(p);
+		if (fam)
+			nft_next(p);
+	}
+	return xid;
+}
+
+bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
+		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
+		      int xid)
+{
+	const struct nft_token *cn = nft_next(p);
+	if (cn->type != NFT_T_WORD && cn->type != NFT_T_STRING) {
+		nft_error_unexpected(p, cn);
+		return false;
+	}
+	if (strcmp(v, "list") || !nft_is_word(obj, "chain"))
+		return list_xt_refuse(p, obj, v, obj, xid);
+	if (!nft_xt_list_chain(out, p->err, rs, xid, cn->text, o)) {
+		/* nft's cache lookup, before any netlink request */
+		nft_error(p, cn, NULL, "No such file or directory");
+		return false;
+	}
+	return true;
+}

@@ -25,4 +25,18 @@ void nft_xt_list_table(GString *out, GString *err, const struct nft_ruleset *rs,
 bool nft_xt_list_chain(GString *out, GString *err, const struct nft_ruleset *rs, int id,
 		       const char *name, const struct nft_print_opts *o);
 
+/* The commands of nft_parse.c's command() that name an iptables-nft
+ * table: `VERB table [ip] NAME` (tn: NAME, xid its table), and `VERB
+ * chain|rule [ip] NAME ...` (nft_xt_chain_table reads the family and the
+ * table when they name one and gives its id, else -1 and reads nothing). */
+struct nft_parse;
+struct nft_token;
+bool nft_xt_table_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
+		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
+		      const struct nft_token *tn, int xid);
+int nft_xt_chain_table(struct nft_parse *p, const struct nft_ruleset *rs);
+bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
+		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
+		      int xid);
+
 #endif

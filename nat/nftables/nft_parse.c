@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nat/iptables/ipt.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_list_xt.h"
 
@@ -389,69 +388,6 @@ static bool table_block(struct batch *b, struct nft_table *t)
 	}
 }
 
-/* iptables-nft's tables (nft_list_xt.c): listed, deleted; changed only
- * by iptables here. */
-static bool xt_table_cmd(struct batch *b, const char *v, const struct nft_token *obj,
-			 const struct nft_token *tn, int xid)
-{
-	if (!strcmp(v, "list")) {
-		nft_xt_list_table(b->out, b->p->err, b->rs, xid, &b->opts);
-		return true;
-	}
-	if (!strcmp(v, "delete")) {
-		b->rs->xt_deleted |= 1u << xid;
-		return true;
-	}
-	if (!strcmp(v, "create")) {
-		nft_error(b->p, tn, NULL, "Could not process rule: File exists");
-		return false;
-	}
-	if (!strcmp(v, "add") && nft_peek(b->p, 0)->type != NFT_T_LBRACE)
-		return true;	/* it exists: nothing to do */
-	char *m = g_strdup_printf("%s %s of iptables-nft's table ip %s", v, obj->text, tn->text);
-	unimpl(b->p, obj, m);
-	g_free(m);
-	return false;
-}
-
-/* `chain|rule [ip] TABLE ...` naming an iptables-nft table: its id (the
- * family and table words read), else -1 (nothing read). */
-static int xt_chain_table(struct batch *b)
-{
-	const struct nft_token *t0 = nft_peek(b->p, 0), *t1 = nft_peek(b->p, 1);
-	bool fam = nft_is_word(t0, "ip");
-	const struct nft_token *name = fam ? t1 : t0;
-	if (nft_is_word(t0, "inet") || (name->type != NFT_T_WORD && name->type != NFT_T_STRING))
-		return -1;
-	int xid = nft_xt_table_id(b->rs, NFT_FAMILY_IP, name->text);
-	if (xid >= 0) {
-		nft_next(b->p);
-		if (fam)
-			nft_next(b->p);
-	}
-	return xid;
-}
-
-static bool xt_chain_cmd(struct batch *b, const char *v, const struct nft_token *obj, int xid)
-{
-	const struct nft_token *cn;
-	if (!name_tok(b->p, &cn))
-		return false;
-	if (!strcmp(v, "list") && nft_is_word(obj, "chain")) {
-		if (!nft_xt_list_chain(b->out, b->p->err, b->rs, xid, cn->text, &b->opts)) {
-			/* nft's cache lookup, before any netlink request */
-			nft_error(b->p, cn, NULL, "No such file or directory");
-			return false;
-		}
-		return true;
-	}
-	char *m = g_strdup_printf("%s %s of iptables-nft's table ip %s", v, obj->text,
-				  ipt_table_name(xid));
-	unimpl(b->p, obj, m);
-	g_free(m);
-	return false;
-}
-
 static void print_list(struct batch *b, const char *what, struct nft_table *t, struct nft_chain *c)
 {
 	if (!strcmp(what, "ruleset") || !strcmp(what, "tables")) {
@@ -741,7 +677,7 @@ static bool command(struct batch *b)
 		struct nft_table *t = nft_table_find(b->rs, f, tn->text);
 		int xid = nft_xt_table_id(b->rs, f, tn->text);
 		if (xid >= 0)
-			return xt_table_cmd(b, v, obj, tn, xid);
+			return nft_xt_table_cmd(p, b->rs, b->out, &b->opts, v, obj, tn, xid);
 		if (add) {
 			if (t && !strcmp(v, "create")) {
 				nft_error(p, tn, NULL, "Could not process rule: File exists");
@@ -772,9 +708,9 @@ static bool command(struct batch *b)
 		nft_error_unexpected(p, obj);
 		return false;
 	}
-	int xid = xt_chain_table(b);
+	int xid = nft_xt_chain_table(p, b->rs);
 	if (xid >= 0)
-		return xt_chain_cmd(b, v, obj, xid);
+		return nft_xt_chain_cmd(p, b->rs, b->out, &b->opts, v, obj, xid);
 	struct nft_table *t = table_arg(b);
 	if (!t)
 		return false;
