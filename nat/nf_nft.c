@@ -9,6 +9,7 @@
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nftables/nft.h"
+#include "nat/nftables/nft_list_xt.h"
 
 static void ruleset_free(void *rs)
 {
@@ -62,11 +63,8 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	int rc = nft_cmd(rs, argc, argv, stdin_text, read_file, priv, out, err);
 	if (ns->ipt && ns->ipt->table_hgen < rs->table_handle)
 		ns->ipt->table_hgen = rs->table_handle;
-	/* iptables-nft's tables the batch deleted (nft_list_xt.c) */
-	for (int i = 0; ns->ipt && i < IPT_NTABLES; i++)
-		if (rc == 0 && (rs->xt_deleted & (1u << i)))
-			ipt_table_nft_delete(&ns->ipt->tables[i]);
-	rs->xt_deleted = 0;
+	/* what the batch did to iptables-nft's tables (nft_list_xt.c) */
+	nft_xt_commit(ns, rs, rc == 0);
 	if (rc == 0) {
 		nft_hooks_sync(ns, rs, err);
 		nft_say_unevaluated(rs, err);

@@ -392,6 +392,20 @@ static bool list_xt_refuse(struct nft_parse *p, const struct nft_token *at, cons
 	return false;
 }
 
+/* flush table|chain: marked for nft_xt_commit (chain 0: every chain) */
+static bool xt_flush(struct nft_parse *p, struct nft_ruleset *rs, const struct nft_token *at,
+		     int xid, uint64_t chain)
+{
+	if (rs->n_xt_flushed >= G_N_ELEMENTS(rs->xt_flushed)) {
+		nft_error(p, at, NULL, "natsim: nft more than %u flushes of iptables-nft's "
+			  "tables in one batch is not implemented",
+			  (unsigned)G_N_ELEMENTS(rs->xt_flushed));
+		return false;
+	}
+	rs->xt_flushed[rs->n_xt_flushed++] = (uint64_t)xid << 56 | chain;
+	return true;
+}
+
 bool nft_xt_table_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
 		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
 		      const struct nft_token *tn, int xid)
@@ -410,6 +424,8 @@ bool nft_xt_table_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
 	}
 	if (!strcmp(v, "add") && nft_peek(p, 0)->type != NFT_T_LBRACE)
 		return true;	/* it exists: nothing to do */
+	if (!strcmp(v, "flush"))
+		return xt_flush(p, rs, obj, xid, 0);
 	return list_xt_refuse(p, obj, v, obj, xid);
 }
 
@@ -438,6 +454,14 @@ bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
 		nft_error_unexpected(p, cn);
 		return false;
 	}
+	if (!strcmp(v, "flush") && nft_is_word(obj, "chain")) {
+		struct ipt_chain *c = ipt_chain_find(xt_table(rs, xid), cn->text);
+		if (!c || !c->handle) {
+			nft_error(p, cn, NULL, "Could not process rule: No such file or directory");
+			return false;
+		}
+		return xt_flush(p, rs, obj, xid, c->handle);
+	}
 	if (strcmp(v, "list") || !nft_is_word(obj, "chain"))
 		return list_xt_refuse(p, obj, v, obj, xid);
 	if (!nft_xt_list_chain(out, p->err, rs, xid, cn->text, o)) {
@@ -446,4 +470,26 @@ bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
 		return false;
 	}
 	return true;
+}
+
+/* nf_tables_commit for iptables-nft's tables: deleted tables go with their
+ * chains (iptables makes them anew), flushed chains lose their rules
+ * (nft_flush_table / the rules' NFT_MSG_DELRULE: chains and handles stay). */
+void nft_xt_commit(struct nf_ns *ns, struct nft_ruleset *rs, bool ok)
+{
+	for (unsigned i = 0; ok && ns->ipt && i < rs->n_xt_flushed; i++) {
+		int id = (int)(rs->xt_flushed[i] >> 56);
+		uint64_t h = rs->xt_flushed[i] & ((UINT64_C(1) << 56) - 1);
+		struct ipt_table *t = &ns->ipt->tables[id];
+		for (unsigned k = 0; t->chains && k < t->chains->len; k++) {
+			struct ipt_chain *c = t->chains->pdata[k];
+			if (c->handle && (!h || c->handle == h))
+				ipt_chain_flush(c);
+		}
+	}
+	for (int i = 0; ok && ns->ipt && i < IPT_NTABLES; i++)
+		if (rs->xt_deleted & (1u << i))
+			ipt_table_nft_delete(&ns->ipt->tables[i]);
+	rs->xt_deleted = 0;
+	rs->n_xt_flushed = 0;
 }

@@ -25,6 +25,11 @@ void nft_xt_list_table(GString *out, GString *err, const struct nft_ruleset *rs,
 bool nft_xt_list_chain(GString *out, GString *err, const struct nft_ruleset *rs, int id,
 		       const char *name, const struct nft_print_opts *o);
 
+/* After a batch: the iptables-nft tables it deleted and the chains it
+ * flushed go (ok: the batch succeeded), and the marks are cleared. */
+struct nf_ns;
+void nft_xt_commit(struct nf_ns *ns, struct nft_ruleset *rs, bool ok);
+
 /* The commands of nft_parse.c's command() that name an iptables-nft
  * table: `VERB table [ip] NAME` (tn: NAME, xid its table), and `VERB
  * chain|rule [ip] NAME ...` (nft_xt_chain_table reads the family and the
