@@ -19,8 +19,10 @@
  * Design: nothing is copied into nft's ruleset; iptables' own tables are
  * read when listed (handles: ipt_table.nft_handle and the chains' and
  * rules' handles iptables-nft numbering already gives for -j TRACE), and
- * `nft delete table` / `flush ruleset` only mark them (rs->xt_deleted) for
- * nf_nft.c to clear when the batch succeeds.
+ * `nft delete table`, `flush ruleset` and `flush table|chain` only mark
+ * them (rs->xt_deleted, rs->xt_flushed) for nft_xt_commit to apply when the
+ * batch succeeds (nf_nft.c calls it), so a failed batch changes nothing.
+ * Other nft changes to these tables are natsim's refusal.
  */
 #include <ctype.h>
 #include <string.h>
