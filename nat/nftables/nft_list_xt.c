@@ -338,7 +338,8 @@ bool nft_xt_list_chain(GString *out, GString *err, const struct nft_ruleset *rs,
 	if (!c || !c->handle)
 		return false;
 	warn(err, t);
-	table_head(out, t, o);
+	/* the table's line without its handle, as nft prints it for a chain */
+	g_string_append_printf(out, "table ip %s {\n", ipt_table_name(t->id));
 	list_chain(out, t, c, o);
 	g_string_append(out, "}\n");
 	return true;
