@@ -337,10 +337,12 @@ bool nft_xt_list_chain(GString *out, GString *err, const struct nft_ruleset *rs,
 	struct ipt_chain *c = t ? ipt_chain_find(t, name) : NULL;
 	if (!c || !c->handle)
 		return false;
-	warn(err, t);
-	/* the table's line without its handle, as nft prints it for a chain */
+	/* the table's line without its handle, as nft prints it for a chain;
+	 * nft reads only this chain's rules: the warning is for them */
 	g_string_append_printf(out, "table ip %s {\n", ipt_table_name(t->id));
-	list_chain(out, t, c, o);
+	if (list_chain(out, t, c, o))
+		g_string_append_printf(err, "# Warning: table ip %s is managed by iptables-nft, "
+				       "do not touch!\n", ipt_table_name(t->id));
 	g_string_append(out, "}\n");
 	return true;
 }
