@@ -36,8 +36,6 @@ def recorded(src):
             steps.append((int(rc), line, []))
         elif l.startswith("o "):
             steps[-1][2].append(l[2:])
-        elif l.startswith("o"):
-            steps[-1][2].append("")
         elif l.startswith("e "):
             errs.append(l[2:])
     return steps, errs
