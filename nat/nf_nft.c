@@ -7,7 +7,9 @@
  */
 #include "nat/nf.h"
 #include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
 #include "nat/nftables/nft.h"
+#include "nat/nftables/nft_list_xt.h"
 
 static void ruleset_free(void *rs)
 {
@@ -55,7 +57,14 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 		ns->nft_free = ruleset_free;
 	}
 	struct nft_ruleset *rs = ns->nft;
+	/* one table handle counter with iptables-nft's tables */
+	if (ns->ipt && rs->table_handle < ns->ipt->table_hgen)
+		rs->table_handle = ns->ipt->table_hgen;
 	int rc = nft_cmd(rs, argc, argv, stdin_text, read_file, priv, out, err);
+	if (ns->ipt && ns->ipt->table_hgen < rs->table_handle)
+		ns->ipt->table_hgen = rs->table_handle;
+	/* what the batch did to iptables-nft's tables (nft_list_xt.c) */
+	nft_xt_commit(ns, rs, rc == 0);
 	if (rc == 0) {
 		nft_hooks_sync(ns, rs, err);
 		nft_say_unevaluated(rs, err);

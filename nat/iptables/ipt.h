@@ -87,6 +87,10 @@ struct ipt_table {
 	uint64_t hgen;		/* the nf_tables table's handle generator: chains
 				 * and rules take 1, 2, ... in the order iptables-nft
 				 * makes them (nf_tables_alloc_handle) */
+	uint64_t nft_handle;	/* the nf_tables table's own handle (nft -a list
+				 * ruleset); 0: iptables-nft has not made it */
+	uint64_t *table_hgen;	/* the namespace's table handle counter
+				 * (ipt_net.table_hgen); NULL: a scratch table */
 };
 
 struct nf_ns;
@@ -99,6 +103,10 @@ struct ipt_net {
 	struct xt_nfacct_net *nfacct;	/* nfacct objects (xt_nfacct.c) */
 	struct xt_hashlimit_net *hashlimit; /* -m hashlimit's tables (xt_hashlimit.c) */
 	bool ops_registered[IPT_NTABLES]; /* the table's hook ops are in the lists */
+	/* nf_tables' table handles, shared with nft's own tables (nf_nft.c
+	 * keeps the nft ruleset's counter in step): a table takes the next
+	 * when iptables-nft makes it (nf_tables_newtable) */
+	uint64_t table_hgen;
 };
 
 void ipt_tables_init(struct nf_ns *ns);
@@ -154,6 +162,10 @@ void ipt_chain_nft_make(struct ipt_table *t, struct ipt_chain *c);
 /* The table is deleted and made anew (iptables-restore without
  * --noflush): handles start again at 1. */
 void ipt_table_nft_reset(struct ipt_table *t);
+/* `nft delete table ip filter` / `nft flush ruleset`: the nf_tables table
+ * is gone with its chains and rules; iptables sees built-in chains with
+ * ACCEPT policies and makes the table anew on its next change. */
+void ipt_table_nft_delete(struct ipt_table *t);
 void ipt_rule_insert(struct ipt_chain *c, unsigned pos, struct ipt_rule *r);
 /* Remove (without freeing) rule at pos; refs of a jump are dropped. */
 struct ipt_rule *ipt_rule_remove(struct ipt_chain *c, unsigned pos);

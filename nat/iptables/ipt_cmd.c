@@ -301,6 +301,11 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 			struct ipt_chain *ci = t->chains->pdata[i];
 			if (!ci->builtin)
 				ipt_chain_del(t, ci);
+			/* iptables-nft 1.8.9's -X also deletes the built-in
+			 * chains with no rule and the ACCEPT policy from
+			 * nf_tables (made again on their next use) */
+			else if (!ci->rules->len && ci->policy == NF_ACCEPT)
+				ci->handle = 0;
 		}
 		return 0;
 	case 'E': {
@@ -317,6 +322,7 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 		c->rules = tmp;
 		fresh->refs = c->refs;
 		c->refs = 0;
+		fresh->handle = c->handle;	/* nf_tables renames the chain in place */
 		for (unsigned i = 0; i < t->chains->len; i++) {
 			struct ipt_chain *ci = t->chains->pdata[i];
 			for (unsigned j = 0; j < ci->rules->len; j++) {

@@ -86,6 +86,7 @@ void ipt_tables_init(struct nf_ns *ns)
 	for (int i = 0; i < IPT_NTABLES; i++) {
 		ipt_table_init(&ns->ipt->tables[i], i);
 		ns->ipt->tables[i].touched = false;
+		ns->ipt->tables[i].table_hgen = &ns->ipt->table_hgen;
 	}
 }
 
@@ -216,6 +217,9 @@ void ipt_chain_del(struct ipt_table *t, struct ipt_chain *c)
 
 void ipt_chain_nft_make(struct ipt_table *t, struct ipt_chain *c)
 {
+	/* the table itself first, on its first chain (nf_tables_newtable) */
+	if (!t->nft_handle && t->table_hgen)
+		t->nft_handle = ++*t->table_hgen;
 	if (!c->handle)
 		c->handle = ++t->hgen;
 }
@@ -223,8 +227,21 @@ void ipt_chain_nft_make(struct ipt_table *t, struct ipt_chain *c)
 void ipt_table_nft_reset(struct ipt_table *t)
 {
 	t->hgen = 0;
+	t->nft_handle = 0;
 	for (unsigned i = 0; i < t->chains->len; i++)
 		((struct ipt_chain *)t->chains->pdata[i])->handle = 0;
+}
+
+void ipt_table_nft_delete(struct ipt_table *t)
+{
+	uint64_t *gen = t->table_hgen;
+	enum ipt_table_id id = t->id;
+	ipt_table_clear(t);
+	ipt_table_init(t, id);
+	t->touched = false;
+	t->hgen = 0;
+	t->nft_handle = 0;
+	t->table_hgen = gen;
 }
 
 void ipt_rule_insert(struct ipt_chain *c, unsigned pos, struct ipt_rule *r)
@@ -258,6 +275,8 @@ void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
 	dst->id = src->id;
 	dst->touched = src->touched;
 	dst->hgen = src->hgen;
+	dst->nft_handle = src->nft_handle;
+	dst->table_hgen = src->table_hgen;
 	dst->chains = g_ptr_array_new();
 	memset(dst->hook_chain, 0, sizeof(dst->hook_chain));
 	for (unsigned i = 0; i < src->chains->len; i++) {

@@ -140,6 +140,13 @@ struct xt_ops {
 	 * the rule is a comment. An extension with neither this nor xlate is
 	 * one natsim has not taught to translate: it says so. */
 	bool no_xlate;
+	/* `nft list ruleset` of an iptables-nft rule (nft_list_xt.c): the
+	 * text nft prints for the native nf_tables expressions iptables-nft
+	 * 1.8.9 makes of this extension (nft.c add_match: tcp, udp, mark,
+	 * limit; TRACE's nftrace), appended with xt_xlate_add. NULL: the
+	 * extension is kept as an xt expression, which nft prints by the
+	 * extension's xlate (else as `xt match|target NAME`). */
+	void (*nft_list)(struct xt_xlate *xl, const struct ipt_rule *r, const void *data);
 	/* Deep parts of a copy (strings), and of a free. */
 	void (*copy)(void *dst, const void *src);
 	void (*destroy)(void *data);

@@ -278,6 +278,14 @@ struct nft_table {
 struct nft_ruleset {
 	GPtrArray *tables;		/* struct nft_table *, in creation order */
 	uint64_t table_handle;
+	/* iptables-nft's tables (bits of enum ipt_table_id) this batch
+	 * deleted (`delete table ip filter`, `flush ruleset`): nf_nft.c clears
+	 * them when the batch succeeds (nft_list_xt.c) */
+	unsigned xt_deleted;
+	/* and the chains it flushed: (table << 56) | chain handle, 0 for
+	 * every chain of the table (`flush table|chain ip filter ...`) */
+	uint64_t xt_flushed[16];
+	unsigned n_xt_flushed;
 	/* kept by the ruleset object across transactions (nft_cmd swaps the
 	 * tables only): the base chains on the hook ops (nft_hooks.c), the
 	 * conntrack references they hold, what natsim said it does not

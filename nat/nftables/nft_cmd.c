@@ -85,6 +85,9 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 		GPtrArray *old = rs->tables;
 		rs->tables = cur->tables;
 		rs->table_handle = cur->table_handle;
+		rs->xt_deleted = cur->xt_deleted;
+		memcpy(rs->xt_flushed, cur->xt_flushed, sizeof(rs->xt_flushed));
+		rs->n_xt_flushed = cur->n_xt_flushed;
 		cur->tables = old;
 	}
 	nft_ruleset_free(cur);

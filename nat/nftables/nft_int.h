@@ -96,6 +96,8 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 void nft_print_rule(GString *s, const struct nft_rule *r, const struct nft_print_opts *o);
 const char *nft_family_name(enum nft_family f);
 const char *nft_hook_name(int hook);
+/* a base chain's priority as nft prints it (by name near a standard one) */
+void nft_print_prio(GString *s, int hook, int prio, bool numeric);
 
 /* nft_obj.c: ct helper objects (nft_obj_find: a ct helper by name) */
 struct nft_obj *nft_obj_find(const struct nft_table *t, const char *name);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_list_xt.h"
 
 struct batch {
 	struct nft_parse *p;
@@ -531,20 +532,15 @@ static bool flowtable_cmd(struct batch *b, const struct nft_token *start, const 
 
 static void print_list(struct batch *b, const char *what, struct nft_table *t, struct nft_chain *c)
 {
-	if (!strcmp(what, "ruleset")) {
-		for (unsigned i = 0; i < b->rs->tables->len; i++)
-			nft_print_table(b->out, b->rs->tables->pdata[i], &b->opts);
+	if (!strcmp(what, "ruleset") || !strcmp(what, "tables")) {
+		/* with iptables-nft's tables (nft_list_xt.c) */
+		nft_xt_list_ruleset(b->out, b->p->err, b->rs, &b->opts, !strcmp(what, "tables"));
 	} else if (!strcmp(what, "table")) {
 		nft_print_table(b->out, t, &b->opts);
 	} else if (!strcmp(what, "chain")) {
 		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
 		nft_print_chain(b->out, t, c, &b->opts, true);
 		g_string_append(b->out, "}\n");
-	} else if (!strcmp(what, "tables")) {
-		for (unsigned i = 0; i < b->rs->tables->len; i++) {
-			struct nft_table *x = b->rs->tables->pdata[i];
-			g_string_append_printf(b->out, "table %s %s\n", nft_family_name(x->family), x->name);
-		}
 	}
 }
 
@@ -901,6 +897,7 @@ static bool command(struct batch *b)
 	if (nft_is_word(obj, "ruleset")) {
 		if (!strcmp(v, "flush")) {
 			g_ptr_array_set_size(b->rs->tables, 0);
+			nft_xt_delete_all(b->rs);
 			return true;
 		}
 		if (!strcmp(v, "list")) {
@@ -942,6 +939,9 @@ static bool command(struct batch *b)
 		if (!family_name(p, &f, &tn))
 			return false;
 		struct nft_table *t = nft_table_find(b->rs, f, tn->text);
+		int xid = nft_xt_table_id(b->rs, f, tn->text);
+		if (xid >= 0)
+			return nft_xt_table_cmd(p, b->rs, b->out, &b->opts, v, obj, tn, xid);
 		if (add) {
 			if (t && !strcmp(v, "create")) {
 				nft_error(p, tn, NULL, "Could not process rule: File exists");
@@ -972,6 +972,9 @@ static bool command(struct batch *b)
 		nft_error_unexpected(p, obj);
 		return false;
 	}
+	int xid = nft_xt_chain_table(p, b->rs);
+	if (xid >= 0)
+		return nft_xt_chain_cmd(p, b->rs, b->out, &b->opts, v, obj, xid);
 	struct nft_table *t = table_arg(b);
 	if (!t)
 		return false;

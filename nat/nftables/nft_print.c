@@ -47,6 +47,11 @@ static void print_prio(GString *s, int hook, int prio, bool numeric)
 	g_string_append_printf(s, "%d", prio);
 }
 
+void nft_print_prio(GString *s, int hook, int prio, bool numeric)
+{
+	print_prio(s, hook, prio, numeric);
+}
+
 /* A key as nft lists it; numgen's with its parameters. */
 static void print_key(GString *s, const struct nft_expr *e, const struct nft_key *k)
 {

@@ -179,6 +179,9 @@ struct nft_ruleset *nft_ruleset_clone(const struct nft_ruleset *rs)
 {
 	struct nft_ruleset *c = nft_ruleset_new();
 	c->table_handle = rs->table_handle;
+	c->xt_deleted = rs->xt_deleted;
+	memcpy(c->xt_flushed, rs->xt_flushed, sizeof(c->xt_flushed));
+	c->n_xt_flushed = rs->n_xt_flushed;
 	c->ns = rs->ns;
 	for (unsigned i = 0; i < rs->tables->len; i++) {
 		const struct nft_table *t = rs->tables->pdata[i];

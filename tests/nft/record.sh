@@ -63,3 +63,5 @@ for f in *.nft; do
 	[ $rc = 1 ] || { echo "record.sh: $f: exit status $rc" >&2; ip netns del $ns; exit 1; }
 done
 ip netns del $ns
+# iptables-nft's tables as nft lists them (tests/nft/iptnft/NAME.txt -> NAME.out)
+../iptnft/record.sh

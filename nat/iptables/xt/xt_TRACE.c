@@ -25,8 +25,16 @@ static bool trace_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const voi
 	return true;
 }
 
+/* iptables-nft 1.8.9 makes -j TRACE a native `meta nftrace set 1`. */
+static void trace_nft_list(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	(void)r;
+	(void)data;
+	xt_xlate_add(xl, "meta nftrace set 1");
+}
+
 const struct xt_ops xt_TRACE_ops = {
 	.name = "TRACE", .kind = XT_TARGET,
-	.xlate = trace_xlate, .target = trace_tg,
+	.xlate = trace_xlate, .nft_list = trace_nft_list, .target = trace_tg,
 	.verdict = IPT_T_EXT, .trace = "TRACE, continue",
 };

@@ -196,9 +196,19 @@ static bool limit_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const voi
 	return true;
 }
 
+/* add_nft_limit (iptables-nft 1.8.9): a native limit, which nft prints as
+ * the xlate writes it but without the default burst of 5 (limit_stmt_print). */
+static void limit_nft_list(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	struct xt_rateinfo ri = *(const struct xt_rateinfo *)data;
+	if (ri.burst == 5)
+		ri.burst = 0;
+	limit_xlate(xl, r, &ri);
+}
+
 const struct xt_ops xt_limit_ops = {
 	.name = "limit", .kind = XT_MATCH, .size = sizeof(struct xt_rateinfo),
-	.xlate = limit_xlate,
+	.xlate = limit_xlate, .nft_list = limit_nft_list,
 	.opts = limit_opts, .init = limit_init, .parse = limit_parse,
 	.print = limit_print, .save = limit_save, .copy = limit_copy, .destroy = limit_destroy,
 	.match = limit_mt,

@@ -101,8 +101,22 @@ static bool mark_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void
 	return true;
 }
 
+/* add_nft_mark (iptables-nft 1.8.9): meta mark, a bitwise and for a mask,
+ * as nft prints a 32-bit mark: `meta mark & 0x000000ff == 0x00000005`. */
+static void mark_nft_list(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_mark_mtinfo *m = data;
+	(void)r;
+	if (m->mask != 0xffffffffu)
+		xt_xlate_add(xl, "meta mark & 0x%08x %s 0x%08x", m->mask, m->invert ? "!=" : "==",
+			     m->mark);
+	else
+		xt_xlate_add(xl, "meta mark %s0x%08x", m->invert ? "!= " : "", m->mark);
+}
+
 const struct xt_ops xt_mark_ops = {
 	.name = "mark", .kind = XT_MATCH, .size = sizeof(struct xt_mark_mtinfo),
+	.nft_list = mark_nft_list,
 	.xlate = mark_xlate,
 	.opts = mark_mt_opts, .parse = mark_mt_parse, .final_check = mark_mt_final_check,
 	.print = mark_mt_print, .save = mark_mt_save, .match = mark_mt,

@@ -368,9 +368,38 @@ static bool udp_xlate(struct xt_xlate *xl, const struct ipt_rule *r, const void 
 	return true;
 }
 
+/* add_nft_tcp / add_nft_udp (iptables-nft 1.8.9): the flags' payload
+ * first, then the ports; nft prints each inversion as it is. */
+static void tcp_nft_list(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_tcpudp *t = data;
+	(void)r;
+	if (t->flags_set && (t->flags_mask || t->flags_inv)) {
+		xt_xlate_add(xl, "tcp flags %s", t->flags_inv ? "!= " : "");
+		tcp_xlate_flags(xl, t->flags_cmp);
+		xt_xlate_add(xl, " / ");
+		tcp_xlate_flags(xl, t->flags_mask);
+		xt_xlate_add(xl, " ");
+	}
+	if (t->sport_set)
+		tcpudp_xlate_port(xl, "tcp", "sport", t->sport_min, t->sport_max, t->sport_inv);
+	if (t->dport_set)
+		tcpudp_xlate_port(xl, "tcp", "dport", t->dport_min, t->dport_max, t->dport_inv);
+}
+
+static void udp_nft_list(struct xt_xlate *xl, const struct ipt_rule *r, const void *data)
+{
+	const struct xt_tcpudp *t = data;
+	(void)r;
+	if (t->sport_set)
+		tcpudp_xlate_port(xl, "udp", "sport", t->sport_min, t->sport_max, t->sport_inv);
+	if (t->dport_set)
+		tcpudp_xlate_port(xl, "udp", "dport", t->dport_min, t->dport_max, t->dport_inv);
+}
+
 const struct xt_ops xt_tcp_ops = {
 	.name = "tcp", .kind = XT_MATCH, .size = sizeof(struct xt_tcpudp),
-	.xlate = tcp_xlate,
+	.xlate = tcp_xlate, .nft_list = tcp_nft_list,
 	.opts = tcp_opts, .parse = tcpudp_parse, .nft_check = tcp_nft_check,
 	.print = tcp_print, .save = tcp_save,
 	.mergeable = tcpudp_has_options, .merge = tcpudp_merge,
@@ -379,7 +408,7 @@ const struct xt_ops xt_tcp_ops = {
 
 const struct xt_ops xt_udp_ops = {
 	.name = "udp", .kind = XT_MATCH, .size = sizeof(struct xt_tcpudp),
-	.xlate = udp_xlate,
+	.xlate = udp_xlate, .nft_list = udp_nft_list,
 	.opts = udp_opts, .parse = tcpudp_parse, .nft_check = udp_nft_check,
 	.print = udp_print, .save = udp_save,
 	.mergeable = tcpudp_has_options, .merge = tcpudp_merge,

@@ -1,0 +1,47 @@
+/* nft_list_xt.h - iptables-nft's tables in nft's listings (nft_list_xt.c). */
+#ifndef NAT_NFTABLES_NFT_LIST_XT_H
+#define NAT_NFTABLES_NFT_LIST_XT_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "nat/nftables/nft.h"
+
+struct nft_print_opts;
+
+/* The enum ipt_table_id of `table ip NAME` when iptables-nft has made it
+ * (and this batch has not deleted it), else -1. */
+int nft_xt_table_id(const struct nft_ruleset *rs, enum nft_family f, const char *name);
+/* `flush ruleset`: every iptables-nft table goes too. */
+void nft_xt_delete_all(struct nft_ruleset *rs);
+/* `list ruleset` (names_only: `list tables`), nft's tables among
+ * iptables-nft's in creation order; nft's warning for each iptables-nft
+ * table with xt expressions on err. */
+void nft_xt_list_ruleset(GString *out, GString *err, const struct nft_ruleset *rs,
+			 const struct nft_print_opts *o, bool names_only);
+void nft_xt_list_table(GString *out, GString *err, const struct nft_ruleset *rs, int id,
+		       const struct nft_print_opts *o);
+/* false: no such chain in nf_tables */
+bool nft_xt_list_chain(GString *out, GString *err, const struct nft_ruleset *rs, int id,
+		       const char *name, const struct nft_print_opts *o);
+
+/* After a batch: the iptables-nft tables it deleted and the chains it
+ * flushed go (ok: the batch succeeded), and the marks are cleared. */
+struct nf_ns;
+void nft_xt_commit(struct nf_ns *ns, struct nft_ruleset *rs, bool ok);
+
+/* The commands of nft_parse.c's command() that name an iptables-nft
+ * table: `VERB table [ip] NAME` (tn: NAME, xid its table), and `VERB
+ * chain|rule [ip] NAME ...` (nft_xt_chain_table reads the family and the
+ * table when they name one and gives its id, else -1 and reads nothing). */
+struct nft_parse;
+struct nft_token;
+bool nft_xt_table_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
+		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
+		      const struct nft_token *tn, int xid);
+int nft_xt_chain_table(struct nft_parse *p, const struct nft_ruleset *rs);
+bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
+		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
+		      int xid);
+
+#endif
