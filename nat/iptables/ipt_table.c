@@ -168,6 +168,7 @@ void ipt_table_clear(struct ipt_table *t)
 
 void ipt_tables_free(struct nf_ns *ns)
 {
+	ipt_legacy_free(ns);
 	xt_recent_net_exit(ns);
 	xt_nfacct_net_exit(ns);
 	xt_hashlimit_net_exit(ns);
@@ -267,6 +268,7 @@ void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
 		c->packets = s->packets;
 		c->bytes = s->bytes;
 		c->handle = s->handle;
+		c->stats = s->stats;
 		g_ptr_array_add(dst->chains, c);
 		if (s->builtin)
 			dst->hook_chain[s->hook] = c;
@@ -502,8 +504,10 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 	struct ipt_traceinfo tr;
 	ipt_nftrace_begin(&tr, skb, st, table, base);
 	if (base->rules->len == 0) {
-		base->packets++;
-		base->bytes += totlen;
+		if (base->stats) {	/* nft_update_chain_stats */
+			base->packets++;
+			base->bytes += totlen;
+		}
 		if (ns->env.trace)
 			ipt_trace_policy(ns, table, hook, base);
 		ipt_nftrace_policy(&tr);
@@ -606,8 +610,10 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		}
 	}
 policy:
-	base->packets++;
-	base->bytes += totlen;
+	if (base->stats) {	/* nft_update_chain_stats */
+		base->packets++;
+		base->bytes += totlen;
+	}
 	if (ns->env.trace)
 		ipt_trace_policy(ns, table, hook, base);
 	ipt_nftrace_policy(&tr);

@@ -1,0 +1,314 @@
+/* ipt_legacy.c - iptables-legacy beside iptables-nft, as on Debian 12.
+ *
+ * Debian 12's `iptables` is iptables-nft (its tables are nf_tables tables);
+ * `iptables-legacy` drives the x_tables tables of ip_tables.c, a second and
+ * independent set: own rules, chains, counters and hook registrations, at
+ * the same priorities (raw -300, mangle -150, filter 0, security 50; nat's
+ * lookups -100/100 with the NAT core). Each set registers its ops when its
+ * table comes to exist, and nf_hook_entries_grow puts a new op BEFORE the
+ * ops of equal priority already there, so of iptables-nft's filter and
+ * iptables-legacy's filter the one made later runs first; the NAT core runs
+ * every nat lookup in that order until one binds (nf_nat_inet_fn).
+ * A legacy table exists from its first use, a listing included
+ * (xt_find_table_lock instantiates iptable_filter's template even for -L),
+ * and its built-in chains always count their policy (ipt_do_table); the
+ * nf_tables ones only once given NFTA_CHAIN_COUNTERS (ipt_chain.stats).
+ *
+ * Design: the legacy set is a second struct ipt_net (ns->ipt->legacy_net).
+ * Its commands and hook ops swap it in as ns->ipt around the very code
+ * iptables-nft uses (ipt_cmd.c, ipt_table.c), so one engine serves both;
+ * the extensions' per-namespace state (xt_recent, nfacct, hashlimit) is
+ * the kernel modules' and stays shared: the swap hands it over. The
+ * version in the texts is rewritten afterwards ("v1.8.9 (legacy)",
+ * iptables-save's header without "(nf_tables)"), and iptables-legacy-save
+ * lists the tables newest first, as /proc/net/ip_tables_names does
+ * (xt_register_table adds at the list's head). Texts of errors where the
+ * two backends word things differently are iptables-nft's (not checked).
+ */
+#include <string.h>
+
+#include "nat/core/nf_hook_ops.h"
+#include "nat/core/nf_ns.h"
+#include "nat/iptables/ipt.h"
+#include "nat/iptables/nf_iptables.h"
+
+#define LEGACY_WARN "# Warning: iptables-legacy tables present, use iptables-legacy%s to see them\n"
+
+/* The legacy set, made at its first use. */
+static struct ipt_net *ipt_legacy_net(struct nf_ns *ns)
+{
+	struct ipt_net *n = ns->ipt;
+
+	if (n->legacy)
+		return n;
+	if (!n->legacy_net) {
+		struct ipt_net *l = g_new0(struct ipt_net, 1);
+		for (int i = 0; i < IPT_NTABLES; i++)
+			ipt_table_init(&l->tables[i], (enum ipt_table_id)i);
+		l->legacy = true;
+		l->nft_net = n;
+		n->legacy_net = l;
+	}
+	return n->legacy_net;
+}
+
+/* ns->ipt becomes the legacy set; the extensions' state goes with it. */
+static void ipt_legacy_enter(struct nf_ns *ns, struct ipt_net *l)
+{
+	struct ipt_net *n = l->nft_net;
+
+	l->recent = n->recent;
+	l->nfacct = n->nfacct;
+	l->hashlimit = n->hashlimit;
+	ns->ipt = l;
+}
+
+static void ipt_legacy_leave(struct nf_ns *ns, struct ipt_net *l)
+{
+	struct ipt_net *n = l->nft_net;
+
+	n->recent = l->recent;
+	n->nfacct = l->nfacct;
+	n->hashlimit = l->hashlimit;
+	l->recent = NULL;
+	l->nfacct = NULL;
+	l->hashlimit = NULL;
+	ns->ipt = n;
+}
+
+static const enum ipt_table_id legacy_ids[IPT_NTABLES] = { IPT_FILTER, IPT_NAT, IPT_MANGLE,
+								  IPT_RAW, IPT_SECURITY };
+
+/* ipt_do_table of the legacy table priv names (iptable_*_hook). */
+static unsigned ipt_legacy_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
+{
+	struct nf_ns *ns = st->net;
+	struct ipt_net *l = ns->ipt->legacy_net;
+	enum ipt_table_id t = *(const enum ipt_table_id *)priv;
+	int v;
+
+	if (!l || !l->tables[t].touched || !l->tables[t].hook_chain[st->hook])
+		return NF_ACCEPT;
+	ipt_legacy_enter(ns, l);
+	v = ipt_do_table_state(ns, t, skb, st);
+	ipt_legacy_leave(ns, l);
+	if (v != NF_ACCEPT && !skb->drop_reason)
+		skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT : NF_DROP_REASON_RULE;
+	return (unsigned)v;
+}
+
+#define LEG_OPS(h, prio, id, name) \
+	{ h, prio, ipt_legacy_hook_fn, (void *)&legacy_ids[id], name }
+
+static const struct nf_hook_ops legacy_table_ops[] = {
+	LEG_OPS(NF_INET_PRE_ROUTING, NF_IP_PRI_RAW, IPT_RAW, "legacy raw"),
+	LEG_OPS(NF_INET_LOCAL_OUT, NF_IP_PRI_RAW, IPT_RAW, "legacy raw"),
+	LEG_OPS(NF_INET_PRE_ROUTING, NF_IP_PRI_MANGLE, IPT_MANGLE, "legacy mangle"),
+	LEG_OPS(NF_INET_LOCAL_IN, NF_IP_PRI_MANGLE, IPT_MANGLE, "legacy mangle"),
+	LEG_OPS(NF_INET_FORWARD, NF_IP_PRI_MANGLE, IPT_MANGLE, "legacy mangle"),
+	LEG_OPS(NF_INET_LOCAL_OUT, NF_IP_PRI_MANGLE, IPT_MANGLE, "legacy mangle"),
+	LEG_OPS(NF_INET_POST_ROUTING, NF_IP_PRI_MANGLE, IPT_MANGLE, "legacy mangle"),
+	LEG_OPS(NF_INET_LOCAL_IN, NF_IP_PRI_FILTER, IPT_FILTER, "legacy filter"),
+	LEG_OPS(NF_INET_FORWARD, NF_IP_PRI_FILTER, IPT_FILTER, "legacy filter"),
+	LEG_OPS(NF_INET_LOCAL_OUT, NF_IP_PRI_FILTER, IPT_FILTER, "legacy filter"),
+	LEG_OPS(NF_INET_LOCAL_IN, NF_IP_PRI_SECURITY, IPT_SECURITY, "legacy security"),
+	LEG_OPS(NF_INET_FORWARD, NF_IP_PRI_SECURITY, IPT_SECURITY, "legacy security"),
+	LEG_OPS(NF_INET_LOCAL_OUT, NF_IP_PRI_SECURITY, IPT_SECURITY, "legacy security"),
+};
+
+static const struct nf_hook_ops legacy_nat_lookups[] = {
+	LEG_OPS(NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, IPT_NAT, "legacy nat"),
+	LEG_OPS(NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST, IPT_NAT, "legacy nat"),
+	LEG_OPS(NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC, IPT_NAT, "legacy nat"),
+	LEG_OPS(NF_INET_LOCAL_IN, NF_IP_PRI_NAT_SRC, IPT_NAT, "legacy nat"),
+};
+
+/* ipt_register_table for each legacy table that came to exist since the
+ * last call, and the facts of the legacy set: every built-in chain counts
+ * its policy, a new table takes the next place in ip_tables_names. */
+void ipt_legacy_sync_ops(struct nf_ns *ns)
+{
+	struct ipt_net *l = ns->ipt;
+	unsigned seq = 0;
+
+	for (int t = 0; t < IPT_NTABLES; t++)
+		if (l->made_seq[t] > seq)
+			seq = l->made_seq[t];
+	for (int t = 0; t < IPT_NTABLES; t++) {
+		struct ipt_table *tb = &l->tables[t];
+		for (unsigned i = 0; i < tb->chains->len; i++) {
+			struct ipt_chain *c = tb->chains->pdata[i];
+			if (c->builtin)
+				c->stats = true;
+		}
+		if (tb->touched && !l->made_seq[t])
+			l->made_seq[t] = ++seq;
+	}
+	for (unsigned i = 0; i < G_N_ELEMENTS(legacy_table_ops); i++) {
+		enum ipt_table_id t = *(const enum ipt_table_id *)legacy_table_ops[i].priv;
+		if (l->tables[t].touched && !l->ops_registered[t])
+			nf_register_net_hook(ns, &legacy_table_ops[i]);
+	}
+	for (int t = 0; t < IPT_NTABLES; t++)
+		if (l->tables[t].touched)
+			l->ops_registered[t] = true;
+}
+
+/* iptable_nat_table_init of the legacy nat table. */
+void ipt_legacy_nat_load(struct nf_ns *ns)
+{
+	struct ipt_net *l = ns->ipt;
+
+	if (l->nat_loaded)
+		return;
+	l->nat_loaded = true;
+	for (unsigned i = 0; i < G_N_ELEMENTS(legacy_nat_lookups); i++)
+		nf_nat_ipv4_register_fn(ns, &legacy_nat_lookups[i]);
+	nf_ct_load(ns);
+}
+
+void ipt_legacy_free(struct nf_ns *ns)
+{
+	struct ipt_net *l = ns->ipt ? ns->ipt->legacy_net : NULL;
+
+	if (!l)
+		return;
+	for (int i = 0; i < IPT_NTABLES; i++)
+		ipt_table_clear(&l->tables[i]);
+	g_free(l);
+	ns->ipt->legacy_net = NULL;
+}
+
+/* The legacy tool's version in what the shared code wrote from `from` on. */
+static void ipt_legacy_texts(GString *s, gsize from)
+{
+	static const char *const pairs[][2] = {
+		{ "iptables-save v1.8.9 (nf_tables) on", "iptables-save v1.8.9 on" },
+		{ "v1.8.9 (nf_tables)", "v1.8.9 (legacy)" },
+	};
+	if (!s || s->len <= from)
+		return;
+	GString *tail = g_string_new(s->str + from);
+	for (unsigned k = 0; k < G_N_ELEMENTS(pairs); k++)
+		g_string_replace(tail, pairs[k][0], pairs[k][1], 0);
+	g_string_truncate(s, from);
+	g_string_append_len(s, tail->str, (gssize)tail->len);
+	g_string_free(tail, TRUE);
+}
+
+/* A legacy table exists from the command's first use of it, -L included. */
+static void ipt_legacy_touch(struct ipt_net *l, int argc, char **argv)
+{
+	struct ipt_cmd cmd;
+	GString *msg = g_string_new(NULL);
+	bool noprefix = false;
+
+	memset(&cmd, 0, sizeof(cmd));
+	if (ipt_parse(argc, argv, IPT_FILTER, &cmd, msg, &noprefix) == 0 && cmd.table >= 0 &&
+	    cmd.cmd != 'V' && cmd.cmd != 'h')
+		l->tables[cmd.table].touched = true;
+	ipt_cmd_clear(&cmd);
+	g_string_free(msg, TRUE);
+}
+
+int nf_cmd_iptables_legacy(struct nf_ns *ns, int argc, char **argv, GString *out, GString *err,
+			   bool dry_run, nf_time now)
+{
+	struct ipt_net *l = ipt_legacy_net(ns);
+	gsize o = out->len, e = err->len;
+	int rc;
+
+	if (!dry_run)
+		ipt_legacy_touch(l, argc, argv);
+	ipt_legacy_enter(ns, l);
+	rc = nf_cmd_iptables(ns, argc, argv, out, err, dry_run, now);
+	ipt_tables_sync_ops(ns);
+	ipt_legacy_leave(ns, l);
+	ipt_legacy_texts(out, o);
+	ipt_legacy_texts(err, e);
+	return rc;
+}
+
+int nf_cmd_iptables_legacy_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
+					GString *out, GString *err, bool dry_run, nf_time now)
+{
+	struct ipt_net *l = ipt_legacy_net(ns);
+	gsize o = out->len, e = err->len;
+	int rc;
+
+	ipt_legacy_enter(ns, l);
+	rc = nf_cmd_iptables_restore_args(ns, argc, argv, text, out, err, dry_run, now);
+	ipt_tables_sync_ops(ns);
+	ipt_legacy_leave(ns, l);
+	ipt_legacy_texts(out, o);
+	ipt_legacy_texts(err, e);
+	return rc;
+}
+
+/* iptables-legacy-save: the blocks iptables-save prints, newest table
+ * first (the order of /proc/net/ip_tables_names). */
+int nf_cmd_iptables_legacy_save_at(struct nf_ns *ns, int argc, char **argv, GString *out,
+				   GString *err, nf_time now)
+{
+	struct ipt_net *l = ipt_legacy_net(ns);
+	GString *all = g_string_new(NULL);
+	gsize e = err->len;
+	int rc;
+
+	ipt_legacy_enter(ns, l);
+	rc = nf_cmd_iptables_save_at(ns, argc, argv, all, err, now);
+	ipt_legacy_leave(ns, l);
+	ipt_legacy_texts(all, 0);
+	ipt_legacy_texts(err, e);
+	if (rc == 0) {
+		/* one block per table: "# Generated ...", "*name", ..., "# Completed ..." */
+		gchar **blocks = g_strsplit(all->str, "# Generated by ", -1);
+		unsigned best_seq = G_MAXUINT;
+		for (;;) {
+			int pick = -1;
+			unsigned pick_seq = 0;
+			for (int t = 0; t < IPT_NTABLES; t++)
+				if (l->made_seq[t] < best_seq && l->made_seq[t] > pick_seq) {
+					pick = t;
+					pick_seq = l->made_seq[t];
+				}
+			if (pick < 0)
+				break;
+			best_seq = pick_seq;
+			char *star = g_strdup_printf("\n*%s\n", ipt_table_name((enum ipt_table_id)pick));
+			for (unsigned b = 0; blocks[b]; b++)
+				if (strstr(blocks[b], star))
+					g_string_append_printf(out, "# Generated by %s", blocks[b]);
+			g_free(star);
+		}
+		g_strfreev(blocks);
+	}
+	g_string_free(all, TRUE);
+	return rc;
+}
+
+/* iptables-nft's nft_check_xt_legacy: its listings (-L, -S) and
+ * iptables-save say on stderr when legacy tables exist. */
+void nf_iptables_legacy_warning(struct nf_ns *ns, int argc, char **argv, bool save, GString *err)
+{
+	struct ipt_net *l = ns->ipt ? ns->ipt->legacy_net : NULL;
+	bool any = false;
+
+	for (int t = 0; l && t < IPT_NTABLES; t++)
+		any = any || l->tables[t].touched;
+	if (!any)
+		return;
+	if (!save) {
+		struct ipt_cmd cmd;
+		GString *msg = g_string_new(NULL);
+		bool noprefix = false, list;
+		memset(&cmd, 0, sizeof(cmd));
+		list = ipt_parse(argc, argv, IPT_FILTER, &cmd, msg, &noprefix) == 0 &&
+		       (cmd.cmd == 'L' || cmd.cmd == 'S');
+		ipt_cmd_clear(&cmd);
+		g_string_free(msg, TRUE);
+		if (!list)
+			return;
+	}
+	g_string_append_printf(err, LEGACY_WARN, save ? "-save" : "");
+}
