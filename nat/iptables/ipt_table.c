@@ -489,6 +489,17 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 /* ipt_do_table: ip_packet_match's view (xt_pkt) from the record nf_hook()
  * parsed; the addresses from the bytes, as an earlier op may have NATed
  * them. */
+/* Whether the policy of base counts the packet: always in iptables-legacy
+ * (ipt_do_table); in nf_tables once the base chain has stats
+ * (nft_update_chain_stats), and never for a nat chain (measured on Linux
+ * 6.x with iptables-nft 1.8.9: the nat policies stay at what -P or
+ * iptables-restore -c set; topologies/policy-counters.scn). */
+static bool ipt_policy_counts(const struct nf_ns *ns, enum ipt_table_id table,
+			      const struct ipt_chain *base)
+{
+	return base->stats && (table != IPT_NAT || ns->ipt->legacy);
+}
+
 int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb *skb,
 		       const struct nf_hook_state *st)
 {
@@ -504,7 +515,7 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 	struct ipt_traceinfo tr;
 	ipt_nftrace_begin(&tr, skb, st, table, base);
 	if (base->rules->len == 0) {
-		if (base->stats) {	/* nft_update_chain_stats */
+		if (ipt_policy_counts(ns, table, base)) {
 			base->packets++;
 			base->bytes += totlen;
 		}
@@ -610,7 +621,7 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		}
 	}
 policy:
-	if (base->stats) {	/* nft_update_chain_stats */
+	if (ipt_policy_counts(ns, table, base)) {
 		base->packets++;
 		base->bytes += totlen;
 	}
