@@ -94,7 +94,7 @@ void ipt_tables_sync_ops(struct nf_ns *ns)
  * list, and NAT needs conntrack. */
 void ipt_nat_load(struct nf_ns *ns)
 {
-	if (ns->ipt->legacy) {
+	if (ns->ipt && ns->ipt->legacy) {
 		ipt_legacy_nat_load(ns);
 		return;
 	}
