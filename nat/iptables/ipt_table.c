@@ -490,14 +490,14 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
  * parsed; the addresses from the bytes, as an earlier op may have NATed
  * them. */
 /* Whether the policy of base counts the packet: always in iptables-legacy
- * (ipt_do_table); in nf_tables once the base chain has stats
- * (nft_update_chain_stats), and never for a nat chain (measured on Linux
- * 6.x with iptables-nft 1.8.9: the nat policies stay at what -P or
- * iptables-restore -c set; topologies/policy-counters.scn). */
+ * (ipt_do_table: the chain's stats are set for every built-in chain); in
+ * nf_tables once the base chain has stats (nft_update_chain_stats). */
 static bool ipt_policy_counts(const struct nf_ns *ns, enum ipt_table_id table,
 			      const struct ipt_chain *base)
 {
-	return base->stats && (table != IPT_NAT || ns->ipt->legacy);
+	(void)ns;
+	(void)table;
+	return base->stats;
 }
 
 int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb *skb,

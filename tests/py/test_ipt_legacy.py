@@ -74,7 +74,7 @@ def test_mixed_backends_counters(tmp_path):
     assert _policy(leg, "FORWARD") == (4, 368)
     assert _policy(ipt, "FORWARD") == (1, 92)
     # nat: legacy's MASQUERADE bound both port-7 flows, its policy saw 11
-    # and 13; iptables-nft's nat chain never counts its policy
+    # and 13; iptables-nft's nat POSTROUTING, made by -A, has no counters
     lnat = block("iptables-legacy -t nat -L POSTROUTING -v -n -x")
     assert _policy(lnat, "POSTROUTING") == (2, 184)
     assert lnat[2].split()[:3] == ["2", "184", "MASQUERADE"]
@@ -93,8 +93,8 @@ def test_mixed_backends_counters(tmp_path):
 
 def test_policy_counters_of_both_backends(tmp_path):
     """policy-counters.scn: iptables-nft's base chains count their policy only
-    once given counters (-P, -Z, an iptables-restore policy line; never a nat
-    chain); iptables-legacy's always, in a table a listing made."""
+    once given counters (-P, -Z, an iptables-restore policy line);
+    iptables-legacy's always, in a table a listing made."""
     res = run(TOPOLOGIES / "policy-counters.scn", out=tmp_path / "out")
     assert res.rc == 0, explain(res)
     (save,) = outputs(res.stdout, "r", "iptables-save -c")
@@ -102,7 +102,8 @@ def test_policy_counters_of_both_backends(tmp_path):
     assert pol[("filter", "FORWARD")] == (0, 0)       # made by -A: no counters
     assert pol[("mangle", "FORWARD")] == (1, 92)      # -Z at 1.5s: the second datagram
     assert pol[("raw", "PREROUTING")] == (2, 184)     # -P before the traffic
-    assert pol[("nat", "PREROUTING")] == (5, 100)     # restore -c's start, never counts
+    assert pol[("nat", "PREROUTING")] == (7, 284)     # restore -c's [5:100], then 2
+    assert pol[("nat", "POSTROUTING")] == (2, 184)
     (lsave,) = outputs(res.stdout, "r", "iptables-legacy-save -c")
     assert _save_policies(lsave.lines)[("filter", "FORWARD")] == (2, 184)
 
