@@ -124,6 +124,11 @@ void ipt_nat_load(struct nf_ns *ns);
 void ipt_legacy_sync_ops(struct nf_ns *ns);
 void ipt_legacy_nat_load(struct nf_ns *ns);
 void ipt_legacy_free(struct nf_ns *ns);
+/* The legacy set (made at its first use), and ns->ipt swapped to it and back
+ * (the extensions' shared state handed over), for ipt_legacy_cmd.c. */
+struct ipt_net *ipt_legacy_net(struct nf_ns *ns);
+void ipt_legacy_enter(struct nf_ns *ns, struct ipt_net *l);
+void ipt_legacy_leave(struct nf_ns *ns, struct ipt_net *l);
 
 /* ipt_do_table: traverse the table's chain for `hook`. For the nat table the
  * SNAT/DNAT/... targets bind skb->ct via nat_setup_info() etc. Returns an
