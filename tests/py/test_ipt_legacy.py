@@ -171,3 +171,18 @@ def test_nft_chain_made_by_a_rule_keeps_no_policy_counter(tmp_path):
     assert res.rc == 0, explain(res)
     got = [_policy(b.lines, "FORWARD") for b in outputs(res.stdout, "r", "iptables -L FORWARD")]
     assert got == [(0, 0), (1, 92)], got
+
+
+def test_legacy_rule_names_an_xt_recent_file(tmp_path):
+    """xt_recent's lists are the namespace's, whichever backend's rule names
+    them: /proc/net/xt_recent/NAME exists for a legacy rule too."""
+    scn = write_scn(tmp_path, "legrecent", ROUTER_PAIR + """
+    s: listen udp 7
+    r: iptables-legacy -A FORWARD -m recent --name leg --set
+    at 1s c: udp send 10.0.2.2:7 sport 5001
+    at 2s r: cat /proc/net/xt_recent/leg
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    (cat,) = outputs(res.stdout, "r", "cat /proc/net/xt_recent/leg")
+    assert len(cat.lines) == 1 and cat.lines[0].startswith("src=10.0.1.2 ttl: 64 "), cat.lines
