@@ -7,6 +7,7 @@
  * then rewrites the version in its texts; a legacy table exists from the
  * first command that names it, a listing included.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "nat/core/nf_ns.h"
@@ -62,19 +63,56 @@ static void ipt_legacy_texts(GString *s, gsize from)
 	g_string_free(tail, TRUE);
 }
 
-/* A legacy table exists from the command's first use of it, -L included. */
-static void ipt_legacy_touch(struct ipt_net *l, int argc, char **argv)
+/* What iptables-legacy says where iptables-nft's words differ (measured
+ * with iptables 1.8.9 on Linux 6.x): a missing chain to list, a rule number
+ * past the end, a built-in chain to delete, an unknown jump target, what
+ * the kernel refuses (legacy's libiptc: "Invalid argument. Run `dmesg'...",
+ * exit 1, where nf_tables' batch error is exit 4). err from `from` on is
+ * rewritten; returns the exit status. */
+static int ipt_legacy_errors(struct ipt_net *l, const struct ipt_cmd *cmd, int rc, GString *err,
+			     gsize from)
 {
-	struct ipt_cmd cmd;
-	GString *msg = g_string_new(NULL);
-	bool noprefix = false;
+	static const char nochain[] = "iptables: No chain/target/match by that name.\n";
+	const char *tail = err->str + from;
+	const char *p;
+	char name[64];
+	const struct ipt_chain *c = NULL;
 
-	memset(&cmd, 0, sizeof(cmd));
-	if (ipt_parse(argc, argv, IPT_FILTER, &cmd, msg, &noprefix) == 0 && cmd.table >= 0 &&
-	    cmd.cmd != 'V' && cmd.cmd != 'h')
-		l->tables[cmd.table].touched = true;
-	ipt_cmd_clear(&cmd);
-	g_string_free(msg, TRUE);
+	if (rc == 0 || err->len <= from)
+		return rc;
+	if (cmd->chain && cmd->table >= 0)
+		c = ipt_chain_find(&l->tables[cmd->table], cmd->chain);
+	if (strstr(tail, "' is incompatible, use 'nft' tool.")) {
+		g_string_truncate(err, from);
+		g_string_append(err, nochain);
+		return 1;
+	}
+	if ((p = strstr(tail, ": Chain '")) && sscanf(p, ": Chain '%63[^']' does not exist", name) == 1) {
+		g_string_truncate(err, from);
+		g_string_append_printf(err, "iptables v1.8.9 (legacy): Couldn't load target `%s':"
+				       "No such file or directory\n\n"
+				       "Try `iptables -h' or 'iptables --help' for more information.\n",
+				       name);
+		return 2;
+	}
+	if (rc == 4 && strstr(tail, " failed (Invalid argument)")) {
+		g_string_truncate(err, from);
+		g_string_append(err, "iptables: Invalid argument. Run `dmesg' for more information.\n");
+		return 1;
+	}
+	if (strcmp(tail, nochain) == 0 && c && cmd->rulenum > 0 &&
+	    (cmd->cmd == 'D' || cmd->cmd == 'R')) {
+		g_string_truncate(err, from);
+		g_string_append_printf(err, "iptables: Index of %s too big.\n",
+				       cmd->cmd == 'D' ? "deletion" : "replacement");
+		return 1;
+	}
+	if (strcmp(tail, nochain) == 0 && c && c->builtin && cmd->cmd == 'X') {
+		g_string_truncate(err, from);
+		g_string_append(err, "iptables: Invalid argument. Run `dmesg' for more information.\n");
+		return 1;
+	}
+	return rc;
 }
 
 int nf_cmd_iptables_legacy(struct nf_ns *ns, int argc, char **argv, GString *out, GString *err,
@@ -82,16 +120,26 @@ int nf_cmd_iptables_legacy(struct nf_ns *ns, int argc, char **argv, GString *out
 {
 	struct ipt_net *l = ipt_legacy_net(ns);
 	gsize o = out->len, e = err->len;
+	struct ipt_cmd cmd;
+	GString *msg = g_string_new(NULL);
+	bool noprefix = false, parsed;
 	int rc;
 
-	if (!dry_run)
-		ipt_legacy_touch(l, argc, argv);
+	/* a legacy table exists from the command's first use of it, -L included */
+	memset(&cmd, 0, sizeof(cmd));
+	parsed = ipt_parse(argc, argv, IPT_FILTER, &cmd, msg, &noprefix) == 0;
+	if (parsed && !dry_run && cmd.table >= 0 && cmd.cmd != 'V' && cmd.cmd != 'h')
+		l->tables[cmd.table].touched = true;
 	ipt_legacy_enter(ns, l);
 	rc = nf_cmd_iptables(ns, argc, argv, out, err, dry_run, now);
 	ipt_tables_sync_ops(ns);
 	ipt_legacy_leave(ns, l);
 	ipt_legacy_texts(out, o);
 	ipt_legacy_texts(err, e);
+	if (parsed && !dry_run)
+		rc = ipt_legacy_errors(l, &cmd, rc, err, e);
+	ipt_cmd_clear(&cmd);
+	g_string_free(msg, TRUE);
 	return rc;
 }
 

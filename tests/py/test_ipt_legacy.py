@@ -186,3 +186,26 @@ def test_legacy_rule_names_an_xt_recent_file(tmp_path):
     assert res.rc == 0, explain(res)
     (cat,) = outputs(res.stdout, "r", "cat /proc/net/xt_recent/leg")
     assert len(cat.lines) == 1 and cat.lines[0].startswith("src=10.0.1.2 ttl: 64 "), cat.lines
+
+
+# iptables-legacy's words where iptables-nft's differ (iptables 1.8.9 on Linux
+# 6.x; the same commands compare clean with tests/kernel/compare)
+LEGACY_ERRORS = [
+    ("-L NOSUCH", "iptables: No chain/target/match by that name."),
+    ("-D FORWARD 9", "iptables: Index of deletion too big."),
+    ("-R FORWARD 3 -j ACCEPT", "iptables: Index of replacement too big."),
+    ("-X INPUT", "iptables: Invalid argument. Run `dmesg' for more information."),
+    ("-A FORWARD -j NOSUCH", "iptables v1.8.9 (legacy): Couldn't load target `NOSUCH':"
+     "No such file or directory"),
+    ("-A INPUT -j DNAT --to 1.2.3.4",
+     "iptables: Invalid argument. Run `dmesg' for more information."),
+]
+
+
+def test_legacy_error_texts(tmp_path):
+    body = "".join(f"    r: ! iptables-legacy {a}\n" for a, _ in LEGACY_ERRORS)
+    res = run(write_scn(tmp_path, "legerr", ROUTER_PAIR + "\n" + body), out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    for args, text in LEGACY_ERRORS:
+        assert text + "\n" in res.stderr, (args, res.stderr)
+    assert "(nf_tables)" not in res.stderr and "incompatible" not in res.stderr
