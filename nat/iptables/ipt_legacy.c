@@ -22,8 +22,8 @@
  * version in the texts is rewritten afterwards ("v1.8.9 (legacy)",
  * iptables-save's header without "(nf_tables)"), and iptables-legacy-save
  * lists the tables newest first, as /proc/net/ip_tables_names does
- * (xt_register_table adds at the list's head). Texts of errors where the
- * two backends word things differently are iptables-nft's (not checked).
+ * (xt_register_table adds at the list's head); the errors measured to be
+ * worded differently get legacy's words (ipt_legacy_cmd.c).
  * The commands, the set's making and freeing are in ipt_legacy_cmd.c, so
  * that a user of the hooks alone (test_nat, whose stubs stand in for
  * ipt_table.c) links no table or command code.
