@@ -75,6 +75,10 @@ struct ipt_chain {
 	uint64_t handle;	/* nf_tables' chain handle; 0: iptables-nft has not
 				 * made the chain yet (a built-in one without rules
 				 * or policy command: no trace events) */
+	bool stats;		/* the policy counts packets: always in
+				 * iptables-legacy; in nf_tables once a command
+				 * gave the base chain NFTA_CHAIN_COUNTERS (-P, -Z,
+				 * an iptables-restore policy line) */
 };
 
 struct ipt_table {
@@ -107,6 +111,13 @@ struct ipt_net {
 	 * keeps the nft ruleset's counter in step): a table takes the next
 	 * when iptables-nft makes it (nf_tables_newtable) */
 	uint64_t table_hgen;
+
+	/* iptables-legacy beside iptables-nft (ipt_legacy.c) */
+	bool legacy;			/* this is iptables-legacy's set of tables */
+	bool nat_loaded;		/* legacy: its iptable_nat lookups registered */
+	unsigned made_seq[IPT_NTABLES];	/* legacy: order tables came to exist, 0 not */
+	struct ipt_net *legacy_net;	/* the legacy set, NULL until first used */
+	struct ipt_net *nft_net;	/* legacy: the iptables-nft set it stands in for */
 };
 
 void ipt_tables_init(struct nf_ns *ns);
@@ -117,6 +128,16 @@ void ipt_tables_free(struct nf_ns *ns);
  * join NAT's, conntrack is loaded). */
 void ipt_tables_sync_ops(struct nf_ns *ns);
 void ipt_nat_load(struct nf_ns *ns);
+/* ipt_legacy.c: the same two for iptables-legacy's tables (while ns->ipt
+ * is the legacy set), and its tables freed with the namespace's. */
+void ipt_legacy_sync_ops(struct nf_ns *ns);
+void ipt_legacy_nat_load(struct nf_ns *ns);
+void ipt_legacy_free(struct nf_ns *ns);
+/* The legacy set (made at its first use), and ns->ipt swapped to it and back
+ * (the extensions' shared state handed over), for ipt_legacy_cmd.c. */
+struct ipt_net *ipt_legacy_net(struct nf_ns *ns);
+void ipt_legacy_enter(struct nf_ns *ns, struct ipt_net *l);
+void ipt_legacy_leave(struct nf_ns *ns, struct ipt_net *l);
 
 /* ipt_do_table: traverse the table's chain for `hook`. For the nat table the
  * SNAT/DNAT/... targets bind skb->ct via nat_setup_info() etc. Returns an

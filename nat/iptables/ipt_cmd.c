@@ -107,6 +107,8 @@ static void ipt_zero_chain(struct ipt_chain *c, long rulenum)
 		return;
 	}
 	c->packets = c->bytes = 0;
+	if (c->builtin && c->handle)	/* CHAIN_ZERO sends counters */
+		c->stats = true;
 	for (unsigned i = 0; i < c->rules->len; i++) {
 		struct ipt_rule *r = c->rules->pdata[i];
 		r->packets = r->bytes = 0;
@@ -351,6 +353,7 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 					       : "Bad policy name. Run `dmesg' for more information.");
 		c->policy = pol;
 		ipt_chain_nft_make(t, c);
+		c->stats = true;	/* 1.8.9 sends zero counters with it */
 		t->touched = true;
 		return 0;
 	}
@@ -871,6 +874,7 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 					else
 						rc = ipt_err_runtime(&x, err, "Bad policy name.");
 					ipt_chain_nft_make(t, c);
+					c->stats = true;	/* sent with counters */
 					if (counters) {
 						c->packets = pk;
 						c->bytes = by;

@@ -76,6 +76,10 @@ void ipt_tables_sync_ops(struct nf_ns *ns)
 {
 	struct ipt_net *net = ns->ipt;
 
+	if (net->legacy) {
+		ipt_legacy_sync_ops(ns);
+		return;
+	}
 	for (unsigned i = 0; i < G_N_ELEMENTS(ipt_table_ops); i++) {
 		enum ipt_table_id t = *(const enum ipt_table_id *)ipt_table_ops[i].priv;
 		if (net->tables[t].touched && !net->ops_registered[t])
@@ -90,6 +94,10 @@ void ipt_tables_sync_ops(struct nf_ns *ns)
  * list, and NAT needs conntrack. */
 void ipt_nat_load(struct nf_ns *ns)
 {
+	if (ns->ipt && ns->ipt->legacy) {
+		ipt_legacy_nat_load(ns);
+		return;
+	}
 	if (ns->nat_loaded)
 		return;
 	ns->nat_loaded = true;

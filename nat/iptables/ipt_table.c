@@ -169,6 +169,7 @@ void ipt_table_clear(struct ipt_table *t)
 
 void ipt_tables_free(struct nf_ns *ns)
 {
+	ipt_legacy_free(ns);
 	xt_recent_net_exit(ns);
 	xt_nfacct_net_exit(ns);
 	xt_hashlimit_net_exit(ns);
@@ -286,6 +287,7 @@ void ipt_table_copy(struct ipt_table *dst, const struct ipt_table *src)
 		c->packets = s->packets;
 		c->bytes = s->bytes;
 		c->handle = s->handle;
+		c->stats = s->stats;
 		g_ptr_array_add(dst->chains, c);
 		if (s->builtin)
 			dst->hook_chain[s->hook] = c;
@@ -506,6 +508,17 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
 /* ipt_do_table: ip_packet_match's view (xt_pkt) from the record nf_hook()
  * parsed; the addresses from the bytes, as an earlier op may have NATed
  * them. */
+/* Whether the policy of base counts the packet: always in iptables-legacy
+ * (ipt_do_table: the chain's stats are set for every built-in chain); in
+ * nf_tables once the base chain has stats (nft_update_chain_stats). */
+static bool ipt_policy_counts(const struct nf_ns *ns, enum ipt_table_id table,
+			      const struct ipt_chain *base)
+{
+	(void)ns;
+	(void)table;
+	return base->stats;
+}
+
 int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb *skb,
 		       const struct nf_hook_state *st)
 {
@@ -521,8 +534,10 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 	struct ipt_traceinfo tr;
 	ipt_nftrace_begin(&tr, skb, st, table, base);
 	if (base->rules->len == 0) {
-		base->packets++;
-		base->bytes += totlen;
+		if (ipt_policy_counts(ns, table, base)) {
+			base->packets++;
+			base->bytes += totlen;
+		}
 		if (ns->env.trace)
 			ipt_trace_policy(ns, table, hook, base);
 		ipt_nftrace_policy(&tr);
@@ -625,8 +640,10 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		}
 	}
 policy:
-	base->packets++;
-	base->bytes += totlen;
+	if (ipt_policy_counts(ns, table, base)) {
+		base->packets++;
+		base->bytes += totlen;
+	}
 	if (ns->env.trace)
 		ipt_trace_policy(ns, table, hook, base);
 	ipt_nftrace_policy(&tr);

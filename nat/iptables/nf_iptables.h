@@ -44,6 +44,20 @@ int nf_cmd_iptables_restore(struct nf_ns *ns, const char *text, GString *out,
  * "iptables-restore"): -n/--noflush, -c/--counters, -t/--test, -w, -v. */
 int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
 				 GString *out, GString *err, bool dry_run, nf_time now);
+/* The iptables command (also declared by nat/nf.h, the assembly). */
+int nf_cmd_iptables(struct nf_ns *ns, int argc, char **argv, GString *out,
+		    GString *err, bool dry_run, nf_time now);
+/* iptables-legacy, iptables-legacy-save, iptables-legacy-restore: the
+ * same commands on the second, x_tables set of tables (ipt_legacy.c). */
+int nf_cmd_iptables_legacy(struct nf_ns *ns, int argc, char **argv, GString *out, GString *err,
+			   bool dry_run, nf_time now);
+int nf_cmd_iptables_legacy_save_at(struct nf_ns *ns, int argc, char **argv, GString *out,
+				   GString *err, nf_time now);
+int nf_cmd_iptables_legacy_restore_args(struct nf_ns *ns, int argc, char **argv, const char *text,
+					GString *out, GString *err, bool dry_run, nf_time now);
+/* iptables-nft's warning on stderr when legacy tables exist: for a listing
+ * (-L, -S) of `iptables` argv, or for iptables-save (save true). */
+void nf_iptables_legacy_warning(struct nf_ns *ns, int argc, char **argv, bool save, GString *err);
 /* iptables-services (RHEL's iptables.service, nat/iptables/ipt_service.c):
  * the facts of its unit and the init script's start, stop and save. The
  * simulator keeps the files and systemd's side (journal, unit state). */

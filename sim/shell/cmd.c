@@ -917,8 +917,10 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 	}
 	if (rc == 0 && (text || c->dry_run)) {
 		/* at parse time without the text: the options alone are checked */
-		rc = nf_cmd_iptables_restore_args(c->node->nf, (int)opts->len, (char **)opts->pdata,
-						  text ? text : "", c->out, c->err, c->dry_run, c->w->now);
+		rc = (strcmp(argv[0], "iptables-legacy-restore") == 0
+		      ? nf_cmd_iptables_legacy_restore_args : nf_cmd_iptables_restore_args)(
+			c->node->nf, (int)opts->len, (char **)opts->pdata, text ? text : "", c->out,
+			c->err, c->dry_run, c->w->now);
 		rc = rc && natsim_unimpl_msg(c->err->str) ? NATSIM_EXIT_UNIMPL : rc;
 	}
 out:
@@ -1353,7 +1355,20 @@ static int cmd_nstat(struct cmd_ctx *c, int argc, char **argv)
 
 static int cmd_iptables(struct cmd_ctx *c, int argc, char **argv)
 {
+	if (!c->dry_run)
+		nf_iptables_legacy_warning(c->node->nf, argc, argv, false, c->err);
 	return nf_cmd_iptables(c->node->nf, argc, argv, c->out, c->err, c->dry_run, c->w->now);
+}
+static int cmd_iptables_legacy(struct cmd_ctx *c, int argc, char **argv)
+{
+	return nf_cmd_iptables_legacy(c->node->nf, argc, argv, c->out, c->err, c->dry_run,
+				      c->w->now);
+}
+static int cmd_iptables_legacy_save(struct cmd_ctx *c, int argc, char **argv)
+{
+	if (c->dry_run)
+		return 0;
+	return nf_cmd_iptables_legacy_save_at(c->node->nf, argc, argv, c->out, c->err, c->w->now);
 }
 
 static int cmd_iptables_save(struct cmd_ctx *c, int argc, char **argv)
@@ -1370,6 +1385,7 @@ static int cmd_iptables_save(struct cmd_ctx *c, int argc, char **argv)
 		g_string_truncate(c->err, 0);
 		return 0;
 	}
+	nf_iptables_legacy_warning(nf, argc, argv, true, c->err);
 	return nf_cmd_iptables_save_at(nf, argc, argv, c->out, c->err, c->w->now);
 }
 
@@ -1454,6 +1470,9 @@ static const struct cmd_def cmd_builtin[] = {
 	{ "iptables", cmd_iptables, CMD_NEEDS_NF },
 	{ "iptables-save", cmd_iptables_save, CMD_NEEDS_NF },
 	{ "iptables-restore", cmd_iptables_restore, CMD_NEEDS_NF },
+	{ "iptables-legacy", cmd_iptables_legacy, CMD_NEEDS_NF },
+	{ "iptables-legacy-save", cmd_iptables_legacy_save, CMD_NEEDS_NF },
+	{ "iptables-legacy-restore", cmd_iptables_restore, CMD_NEEDS_NF },
 	{ "iptables-translate", cmd_iptables_translate, 0 },
 	{ "iptables-restore-translate", cmd_iptables_restore_translate, 0 },
 	{ "conntrack", cmd_conntrack, CMD_NEEDS_NF },

@@ -318,9 +318,11 @@ TRAFFIC = ("ping", "udp", "tcp", "listen", "flows", "replay", "ftp", "tftp")
 # the node's machine model, run by the harness (machine.py): its file store
 # (`> FILE`, `>> FILE`, `cat`, `sysctl -p`), the iptables service and `reboot`
 MACHINE = ("reboot", "shutdown", "systemctl", "service", "cat")
-_STORE_WRITERS = ("iptables-save", "iptables", "conntrack", "ip", "sysctl", "nstat", "echo")
+_STORE_WRITERS = ("iptables-save", "iptables-legacy-save", "iptables", "conntrack", "ip", "sysctl", "nstat", "echo")
 CONFIG = ("ip", "nstat", "sysctl", "iptables", "iptables-save", "iptables-restore", "conntrack",
-          "modprobe", "echo", "nft", "nfacct", "nfct", "ipset")
+          "modprobe", "echo", "nft", "nfacct", "nfct", "ipset",
+          # the x_tables backend beside iptables-nft (issue 18)
+          "iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore")
 
 
 _GLOBAL_KNOBS = ("net.netfilter.nf_conntrack_max", "net.netfilter.nf_conntrack_buckets",
@@ -358,8 +360,9 @@ def classify(cmd):
         return "machine"
     if a[0] in _STORE_WRITERS and cmd.redir and cmd.redir[0] in (">", ">>"):
         return "machine"
-    if a[0] == "iptables-restore" and not (cmd.redir and cmd.redir[0] == "<"):
-        return "unsupported: iptables-restore without `< FILE`"
+    if a[0] in ("iptables-restore", "iptables-legacy-restore") and not (
+            cmd.redir and cmd.redir[0] == "<"):
+        return f"unsupported: {a[0]} without `< FILE`"
     if a[0] == "modprobe" and any(x.startswith("enable_hooks=") for x in a):
         return ("unsupported: `modprobe nf_conntrack enable_hooks=1` (a module parameter: "
                 "set once for the whole kernel when it loads, not per namespace; use a "

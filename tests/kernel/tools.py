@@ -44,6 +44,7 @@ ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
               "conntrack", "tcpdump", "sysctl", "nft", "nfacct", "nfct", "ipset", "python3",
+              "iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore",
               # the real programs behind `tftp get`, `listen udp P tftp` and
               # `ftp get` (realapps.py), `listen tcp P ftp` (vsftpdapp.py)
               "tftp", "in.tftpd", "curl", "vsftpd")

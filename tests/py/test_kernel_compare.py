@@ -445,6 +445,9 @@ TOPOLOGIES = [
     ("nft-limit-quota", []),
     # sets fed from rules: add @set, update @set (a full set breaks the rule)
     ("nft-dynset", []),
+    # iptables-nft, iptables-legacy and an nft table on the same hooks, and
+    # the policy counters of both iptables backends
+    ("mixed-backends", []), ("policy-counters", []),
     # issue 16: the kernel's FTP/TFTP helpers (-j CT --helper, nf_nat_ftp/tftp)
     # against natsim's, the FTP control bytes and their sequence shift included;
     # ftp-nat-expect up to its second expectation (its `conntrack -E expect`
@@ -482,7 +485,10 @@ TOPOLOGIES = [
 # ct-timeout: iptables-legacy as for nfacct (its refusals read "iptables: No
 # chain/target/match by that name." / "Invalid argument. Run `dmesg' ...",
 # exit 1), and its -S cut the policy's name by one character ("shor")
-NOT_ON_UML = ("ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
+# mixed-backends, policy-counters: the guest's `iptables` is iptables-legacy
+# (no nf_tables), so its two backends are one set of tables there
+NOT_ON_UML = ("mixed-backends", "policy-counters",
+              "ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
               "real/debian-nat", "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset")

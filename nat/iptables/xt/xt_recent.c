@@ -433,7 +433,17 @@ static bool recent_name_in_rules(struct nf_ns *ns, const char *name)
 /* recent_seq_show over a table, for `cat /proc/net/xt_recent/NAME` */
 int nf_proc_xt_recent_read(struct nf_ns *ns, const char *name, GString *out)
 {
-	if (!ns || !ns->ipt || !recent_name_in_rules(ns, name))
+	if (!ns || !ns->ipt)
+		return -1;
+	/* the file is xt_recent's, whichever iptables backend's rule names it */
+	bool named = recent_name_in_rules(ns, name);
+	struct ipt_net *legacy = ns->ipt->legacy_net;
+	if (!named && legacy) {
+		ipt_legacy_enter(ns, legacy);
+		named = recent_name_in_rules(ns, name);
+		ipt_legacy_leave(ns, legacy);
+	}
+	if (!named)
 		return -1;
 	struct recent_table *t = recent_table_lookup(ns, name);
 	for (GList *l = t ? t->lru.head : NULL; l; l = l->next) {
