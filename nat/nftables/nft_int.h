@@ -65,8 +65,9 @@ void nft_ip6_print_elem(GString *s, const struct nft_elem *e);
 int nft_ip6_cmp(const struct nft_elem *a, const struct nft_elem *b);
 void nft_ip6_addr(const struct nft_elem *e, bool hi, uint8_t a[16]);
 /* The dependencies nft kills in inet tables: a `meta nfproto ipv6` (and a
- * `meta l4proto ipv6-icmp`) before an ip6/icmpv6 selector, the last match
- * of r; and a reject's family (below). */
+ * `meta l4proto ipv6-icmp`) before an ip6/icmpv6 selector, `meta nfproto
+ * ipv4` before `icmp type`, the last match of r; and a reject's family
+ * (below). */
 void nft_ip6_kill_dependency(struct nft_parse *p, struct nft_rule *r);
 /* `reject with icmpv6 [type] CODE` (the parser after `icmpv6`) into e. */
 bool nft_ip6_parse_reject(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e);

@@ -133,20 +133,25 @@ static bool is_dep(const struct nft_expr *e, const char *key, uint32_t v)
 }
 
 /* payload_dependency_kill for the inet family: `meta nfproto ipv6` before
- * an ip6 or icmpv6 selector, also across the `meta l4proto ipv6-icmp`
- * an icmpv6 selector already hid. */
+ * an ip6 or icmpv6 selector or `meta l4proto ipv6-icmp`, `meta nfproto
+ * ipv4` before `icmp type` or `meta l4proto icmp` (their family), also across the `meta l4proto ipv6-icmp|icmp` the
+ * selector already hid. */
 void nft_ip6_kill_dependency(struct nft_parse *p, struct nft_rule *r)
 {
 	unsigned n = r->exprs->len;
 	if (p->family != NFT_FAMILY_INET || n < 2)
 		return;
 	const struct nft_expr *cur = r->exprs->pdata[n - 1];
-	if (cur->kind != NFT_EXPR_MATCH || !cur->key || !nft_key_ip6(cur->key))
+	if (cur->kind != NFT_EXPR_MATCH || !cur->key)
+		return;
+	uint32_t nfproto = nft_key_ip6(cur->key) ? 10 : cur->key->id == NFT_K_ICMP_TYPE ? 2 :
+			   is_dep(cur, "meta l4proto", 58) ? 10 : is_dep(cur, "meta l4proto", 1) ? 2 : 0;
+	if (!nfproto)
 		return;
 	struct nft_expr *prev = r->exprs->pdata[n - 2];
-	if (prev->implicit && is_dep(prev, "meta l4proto", 58) && n >= 3)
+	if (prev->implicit && is_dep(prev, "meta l4proto", nfproto == 10 ? 58 : 1) && n >= 3)
 		prev = r->exprs->pdata[n - 3];
-	if (!prev->implicit && is_dep(prev, "meta nfproto", 10))
+	if (!prev->implicit && is_dep(prev, "meta nfproto", nfproto))
 		prev->implicit = true;
 }
 
