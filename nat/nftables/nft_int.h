@@ -64,6 +64,9 @@ bool nft_ip6_parse_value(const char *text, struct nft_elem *e);
 void nft_ip6_print_elem(GString *s, const struct nft_elem *e);
 int nft_ip6_cmp(const struct nft_elem *a, const struct nft_elem *b);
 void nft_ip6_addr(const struct nft_elem *e, bool hi, uint8_t a[16]);
+/* nft's message for the IPv6 value t that did not parse, if it has a
+ * specific one (reported: true). */
+bool nft_ip6_value_error(struct nft_parse *p, const struct nft_token *t);
 /* The dependencies nft kills in inet tables: a `meta nfproto ipv6` (and a
  * `meta l4proto ipv6-icmp`) before an ip6/icmpv6 selector, `meta nfproto
  * ipv4` before `icmp type`, the last match of r; and a reject's family

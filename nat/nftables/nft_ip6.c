@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
@@ -94,6 +95,41 @@ bool nft_ip6_parse_value(const char *text, struct nft_elem *e)
 		return false;
 	set_range(e, lo, lo);
 	return true;
+}
+
+bool nft_ip6_value_error(struct nft_parse *p, const struct nft_token *t)
+{
+	const char *text = t->text, *slash = strchr(text, '/'), *dash = strchr(text, '-');
+	uint8_t lo[16], hi[16];
+	uint32_t v4;
+	if (slash && g_ascii_isdigit(slash[1]) &&
+	    strspn(slash + 1, "0123456789") == strlen(slash + 1) && atoi(slash + 1) > 128) {
+		nft_error(p, t, NULL, "Prefix length %s is invalid for type of 128 bits width",
+			  slash + 1);
+		return true;
+	}
+	if (dash) {
+		char *a = g_strndup(text, (gsize)(dash - text));
+		bool both = parse_addr(a, lo) && parse_addr(dash + 1, hi);
+		g_free(a);
+		if (both) {
+			/* parsed, so the range is backwards */
+			nft_error(p, t, NULL, "Range has zero or negative size");
+			return true;
+		}
+	}
+	if (nft_parse_ipv4(text, &v4)) {
+		/* getaddrinfo of an IPv4 address for AF_INET6 */
+		nft_error(p, t, NULL, "Could not resolve hostname: Address family for hostname not supported");
+		return true;
+	}
+	if (strchr(text, ':') && strspn(text, "0123456789abcdefABCDEF:./") == strlen(text)) {
+		/* nft's scanner has no token for a malformed address: the
+		 * parser stumbles on what follows */
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return true;
+	}
+	return false;
 }
 
 static void print_addr(GString *s, const uint8_t a[16])
