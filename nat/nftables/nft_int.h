@@ -74,9 +74,10 @@ bool nft_ip6_value_error(struct nft_parse *p, const struct nft_token *t);
 void nft_ip6_kill_dependency(struct nft_parse *p, struct nft_rule *r);
 /* `reject with icmpv6 [type] CODE` (the parser after `icmpv6`) into e. */
 bool nft_ip6_parse_reject(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e);
-/* A reject e, just parsed as r's last expression, and the `meta nfproto`
- * before it (nft's reject evaluation in inet tables): the family gives the
- * default ICMP type and the match is not listed; an icmpv6 reject with no
+/* A reject e, just parsed as r's last expression, and the family the rule
+ * settled before it (nft's reject evaluation in inet tables: a `meta
+ * nfproto`, an ip or ip6 selector): the family gives the default ICMP type
+ * and a `meta nfproto` match is not listed; an icmpv6 reject with no
  * such match gets the implicit `meta nfproto ipv6` the kernel evaluates,
  * first in the rule. */
 bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e);

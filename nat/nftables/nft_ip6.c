@@ -223,22 +223,32 @@ bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct n
 	if (p->family != NFT_FAMILY_INET)
 		return true;
 	unsigned n = r->exprs->len;
-	struct nft_expr *prev = NULL;
-	/* the network protocol the rule has settled by then, anywhere
-	 * before the reject */
-	for (unsigned i = n - 1; i-- > 0 && !prev;)
-		if (is_dep(r->exprs->pdata[i], "meta nfproto", 10) ||
-		    is_dep(r->exprs->pdata[i], "meta nfproto", 2))
-			prev = r->exprs->pdata[i];
-	bool v6 = prev && !prev->implicit && is_dep(prev, "meta nfproto", 10);
-	bool v4 = prev && !prev->implicit && is_dep(prev, "meta nfproto", 2);
+	struct nft_expr *prev = NULL;	/* a `meta nfproto` that set the family */
+	uint32_t fam = 0;
+	/* the network protocol the rule has settled by then (nft's protocol
+	 * context): the last `meta nfproto`, ip or ip6 selector before the
+	 * reject */
+	for (unsigned i = n - 1; i-- > 0 && !fam;) {
+		struct nft_expr *x = r->exprs->pdata[i];
+		if (is_dep(x, "meta nfproto", 10) || is_dep(x, "meta nfproto", 2)) {
+			prev = x->implicit ? NULL : x;
+			fam = g_array_index(x->elems, struct nft_elem, 0).lo;
+		} else if (x->kind == NFT_EXPR_MATCH && x->key && nft_key_ip6(x->key)) {
+			fam = 10;
+		} else if (x->kind == NFT_EXPR_MATCH && x->key &&
+			   (x->key->ip_payload || x->key->id == NFT_K_ICMP_TYPE)) {
+			fam = 2;
+		}
+	}
+	bool v6 = fam == 10, v4 = fam == 2;
 	if (!e->reject && (v4 || v6))
 		e->reject = g_strdup(v6 ? "icmpv6 port-unreachable" : "icmp port-unreachable");
 	if (!e->reject)
 		return true;
 	bool icmp6 = !strncmp(e->reject, "icmpv6 ", 7), icmp4 = !strncmp(e->reject, "icmp ", 5);
 	if ((icmp6 && v6) || (icmp4 && v4)) {
-		prev->implicit = true;
+		if (prev)
+			prev->implicit = true;
 	} else if (icmp6) {
 		/* nft adds the dependency at the head of the rule: an IPv4
 		 * packet never reaches this reject, nor what precedes it */
