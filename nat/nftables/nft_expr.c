@@ -784,7 +784,7 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 	if (nft_is_word(t, "tcp") && nft_is_word(nft_peek(p, 0), "reset")) {
 		nft_next(p);
 		e->reject = g_strdup("tcp reset");
-		return true;
+		return nft_ip6_reject_dependency(p, r, e);
 	}
 	if (nft_is_word(t, "icmp") || nft_is_word(t, "icmpx")) {
 		if (nft_is_word(nft_peek(p, 0), "type"))

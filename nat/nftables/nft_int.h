@@ -79,7 +79,8 @@ bool nft_ip6_parse_reject(struct nft_parse *p, struct nft_rule *r, struct nft_ex
  * nfproto`, an ip or ip6 selector): the family gives the default ICMP type
  * and a `meta nfproto` match is not listed; an icmpv6 reject with no
  * such match gets the implicit `meta nfproto ipv6` the kernel evaluates,
- * first in the rule. */
+ * first in the rule; `with tcp reset` without a TCP match before it gets
+ * the `meta l4proto tcp` nft adds (and lists). */
 bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e);
 
 /* nft_expr.c: one rule's statements, up to a newline, `;` or `}`. */

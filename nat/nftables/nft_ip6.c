@@ -218,6 +218,45 @@ bool nft_ip6_parse_reject(struct nft_parse *p, struct nft_rule *r, struct nft_ex
 static const struct nft_key nfproto_key = { "meta nfproto", NFT_DT_NFPROTO, -1, false,
 					    NFT_K_NFPROTO };
 
+static const struct nft_key l4proto_key = { "meta l4proto", NFT_DT_PROTO, -1, false,
+					     NFT_K_L4PROTO };
+
+static struct nft_expr *dep_new(const struct nft_key *k, uint32_t v, bool implicit)
+{
+	struct nft_expr *d = g_new0(struct nft_expr, 1);
+	struct nft_elem x = { v, v, -1, NULL, false };
+	d->kind = NFT_EXPR_MATCH;
+	d->level = -1;
+	d->implicit = implicit;
+	d->key = k;
+	d->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+	g_array_append_val(d->elems, x);
+	return d;
+}
+
+/* `reject with tcp reset` in an inet table with nothing saying TCP before
+ * it: nft puts `meta l4proto tcp` at the head of the rule (and lists it),
+ * taking the place of a `meta nfproto` there, so a packet of another
+ * protocol does not match the rule. */
+static bool tcp_reset_dependency(struct nft_rule *r)
+{
+	unsigned n = r->exprs->len;
+	for (unsigned i = 0; i + 1 < n; i++) {
+		const struct nft_expr *x = r->exprs->pdata[i];
+		if (x->kind == NFT_EXPR_MATCH && x->key &&
+		    (x->key->l4proto == 6 || is_dep(x, "meta l4proto", 6) ||
+		     is_dep(x, "ip protocol", 6) || is_dep(x, "ip6 nexthdr", 6)))
+			return true;
+	}
+	for (unsigned i = 0; i + 1 < n; i++) {
+		struct nft_expr *x = r->exprs->pdata[i];
+		if (!x->implicit && (is_dep(x, "meta nfproto", 2) || is_dep(x, "meta nfproto", 10)))
+			x->implicit = true;
+	}
+	g_ptr_array_insert(r->exprs, 0, dep_new(&l4proto_key, 6, false));
+	return true;
+}
+
 bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e)
 {
 	if (p->family != NFT_FAMILY_INET)
@@ -240,6 +279,8 @@ bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct n
 			fam = 2;
 		}
 	}
+	if (e->reject && !strcmp(e->reject, "tcp reset"))
+		return tcp_reset_dependency(r);
 	bool v6 = fam == 10, v4 = fam == 2;
 	if (!e->reject && (v4 || v6))
 		e->reject = g_strdup(v6 ? "icmpv6 port-unreachable" : "icmp port-unreachable");
@@ -252,15 +293,7 @@ bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct n
 	} else if (icmp6) {
 		/* nft adds the dependency at the head of the rule: an IPv4
 		 * packet never reaches this reject, nor what precedes it */
-		struct nft_expr *d = g_new0(struct nft_expr, 1);
-		struct nft_elem v = { 10, 10, -1, NULL, false };
-		d->kind = NFT_EXPR_MATCH;
-		d->level = -1;
-		d->implicit = true;
-		d->key = &nfproto_key;
-		d->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
-		g_array_append_val(d->elems, v);
-		g_ptr_array_insert(r->exprs, 0, d);
+		g_ptr_array_insert(r->exprs, 0, dep_new(&nfproto_key, 10, true));
 	}
 	return true;
 }
