@@ -9,6 +9,7 @@
  * implicit (the kernel keeps it, `nft list` does not print it).
  * Anything else is refused in natsim's voice, never guessed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -562,8 +563,14 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 		nft_next(p);
 		e->nat_ip = true;
 	}
-	if (nft_is_word(nft_peek(p, 0), "to")) {
-		nft_next(p);
+	/* nft's `to` may be left out before an address: firewall4 writes
+	 * `dnat 10.0.0.2:22`, `snat 10.0.0.1`, `redirect to 26` (a port) */
+	const struct nft_token *nx = nft_peek(p, 0);
+	bool bare = (e->nat == NFT_SNAT || e->nat == NFT_DNAT) && nx->type == NFT_T_WORD &&
+		    g_ascii_isdigit(nx->text[0]);
+	if (nft_is_word(nx, "to") || bare) {
+		if (!bare)
+			nft_next(p);
 		const struct nft_key *mk;
 		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_any_key(p, e)) != NULL) {
 			if (!parse_nat_map(p, e, mk))
@@ -576,6 +583,11 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			return false;
 		}
 		const char *s = v->text;
+		char port_only[32];
+		if (e->nat == NFT_REDIR && !strchr(s, ':') && g_ascii_isdigit(s[0]) && strlen(s) < 16) {
+			snprintf(port_only, sizeof(port_only), ":%s", s);
+			s = port_only;
+		}
 		const char *colon = strchr(s, ':');
 		char *addr = colon ? g_strndup(s, (gsize)(colon - s)) : g_strdup(s);
 		bool ok = true;
@@ -620,6 +632,9 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 				  "transport protocol mapping is only valid after transport protocol match");
 			return false;
 		}
+		/* an inet table's IPv4 address nat lists as `dnat ip to` */
+		if (p->family == NFT_FAMILY_INET && e->has_addr)
+			e->nat_ip = true;
 	}
 flags:
 	for (;;) {

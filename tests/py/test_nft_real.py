@@ -290,3 +290,24 @@ def test_openwrt_fw4_router_paths(tmp_path):
     assert any(re.match(r"^tcp +6 \d+ \w+ src=10\.0\.0\.100 dst=10\.11\.12\.1 sport=40000 dport=80 "
                         r"src=10\.11\.12\.1 dst=10\.11\.12\.2 sport=80 dport=40000 \[ASSURED\]", l)
                for l in ct), ct
+
+
+def test_fw4_port_forward_form(tmp_path):
+    """firewall4 writes a port forward without nft's `to` (`dnat ADDR:PORT`;
+    tests/nft/rulesets/fw4-redirect.nft lists its forms): applied as `dnat
+    ip to` is, the connection reaches the forwarded port."""
+    scn = write_scn(tmp_path, "fwd", PAIR + """
+        r: nft add table inet fw4
+        r: nft 'add chain inet fw4 dstnat { type nat hook prerouting priority dstnat; }'
+        r: nft add rule inet fw4 dstnat meta nfproto ipv4 tcp dport 8080 counter dnat 10.0.2.2:80
+        at 1s c: tcp connect 10.0.1.1:8080 sport 4000 send 100 close
+        at 2s r: nft list ruleset
+        end 3s
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(res.outdir, "s", "eth0")
+    assert ip_pkts(s, proto=6, src="10.0.1.2", dst="10.0.2.2", sport=4000, dport=80)
+    lst = [l.strip() for l in outputs(res.stdout, "r", "nft list ruleset")[-1].lines]
+    assert "meta nfproto ipv4 tcp dport 8080 counter packets 1 bytes 60 dnat ip to 10.0.2.2:80" \
+        in lst, lst
