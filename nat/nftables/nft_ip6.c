@@ -1,5 +1,7 @@
 /* nft_ip6.c - IPv6 address values of nft (datatype.c's ip6addr_type):
- * parsing, printing, ordering.
+ * parsing, printing, ordering; and the protocol dependencies of an inet
+ * table's rules that nft adds or hides around them (payload dependency
+ * killing, the family a reject takes, tcp reset's `meta l4proto tcp`).
  *
  * Design: natsim's packets are IPv4, so an IPv6 value is only ever parsed,
  * kept, compared with other IPv6 values and printed; no packet loads one
