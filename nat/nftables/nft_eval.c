@@ -680,7 +680,10 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			}
 			break;
 		case NFT_EXPR_MSS_RTMTU:
-			break;	/* not evaluated: said at load */
+			if (!nft_tcp_mss_set_rtmtu(pkt->st->net, skb,
+						   pkt->proto == 6 ? (uint8_t *)pkt->l4 : NULL, pkt->l4len))
+				return RES_BREAK;
+			break;
 		case NFT_EXPR_CT_HELPER_SET:
 			nft_ct_helper_obj_eval(pkt, e);
 			break;
@@ -963,12 +966,11 @@ policy:
 
 /* ----- what is not evaluated ----- */
 
-enum { UNEVAL_MSS = 1, UNEVAL_FLOW = 2 };
+enum { UNEVAL_FLOW = 1 };
 
 static unsigned uneval_of(const struct nft_expr *e)
 {
 	switch (e->kind) {
-	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
 	case NFT_EXPR_FLOW_OFFLOAD: return UNEVAL_FLOW;
 	default: return 0;
 	}
@@ -977,7 +979,6 @@ static unsigned uneval_of(const struct nft_expr *e)
 void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 {
 	static const char *const what[] = {
-		"tcp option maxseg size set rt mtu (changes nothing)",
 		"flow add (no flowtable fast path: packets keep walking the hooks)",
 	};
 	unsigned used = 0;

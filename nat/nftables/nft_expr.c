@@ -9,6 +9,7 @@
  * implicit (the kernel keeps it, `nft list` does not print it).
  * Anything else is refused in natsim's voice, never guessed.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,14 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "ct reply ip daddr", { "ct reply ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_DADDR } },
 	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_DADDR_TYPE } },
 	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_SADDR_TYPE } },
+	/* IPv6 (nft_ip6.c): kept and listed, never loaded from natsim's
+	 * IPv4 packets */
+	{ "ip6 saddr", { "ip6 saddr", NFT_DT_IPV6, NOPROTO, false, NFT_K_IP6_SADDR } },
+	{ "ip6 daddr", { "ip6 daddr", NFT_DT_IPV6, NOPROTO, false, NFT_K_IP6_DADDR } },
+	{ "ip6 nexthdr", { "ip6 nexthdr", NFT_DT_PROTO, NOPROTO, false, NFT_K_IP6_NEXTHDR } },
+	{ "ip6 hoplimit", { "ip6 hoplimit", NFT_DT_INTEGER, NOPROTO, false, NFT_K_IP6_HOPLIMIT } },
+	{ "icmpv6 type", { "icmpv6 type", NFT_DT_ICMP6TYPE, 58, false, NFT_K_ICMP6_TYPE } },
+	{ "icmpv6 code", { "icmpv6 code", NFT_DT_ICMP6CODE, 58, false, NFT_K_ICMP6_CODE } },
 };
 /* numgen's key: the generator's parameters are the expression's */
 static const struct nft_key numgen_key = { "numgen", NFT_DT_INTEGER, NOPROTO, false, NFT_K_NUMGEN };
@@ -122,9 +131,11 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	return k;
 }
 
-static int elem_cmp(gconstpointer a, gconstpointer b)
+static int elem_cmp(gconstpointer a, gconstpointer b, gpointer dtype)
 {
 	const struct nft_elem *x = a, *y = b;
+	if (*(const enum nft_dtype *)dtype == NFT_DT_IPV6)
+		return nft_ip6_cmp(x, y);
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
@@ -141,7 +152,10 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_PROTO: return "Could not resolve protocol name";
 	case NFT_DT_ICMPTYPE: return "Could not parse ICMP type";
 	case NFT_DT_MARK: return "Could not parse packet mark";
-	case NFT_DT_IPV4: return "Could not resolve hostname: Name or service not known";
+	case NFT_DT_IPV4: case NFT_DT_IPV6:
+		return "Could not resolve hostname: Name or service not known";
+	case NFT_DT_ICMP6TYPE: return "Could not parse ICMPv6 type";
+	case NFT_DT_ICMP6CODE: return "Could not parse icmpv6 code";
 	case NFT_DT_PKTTYPE: return "Could not parse packet type";
 	case NFT_DT_TCPFLAG: return "Could not parse TCP flag";
 	case NFT_DT_FIBADDR: return "Could not parse fib address type";
@@ -171,6 +185,8 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 			}
 		if (why)
 			nft_error(p, t, NULL, "%s", why);
+		else if (k->dtype == NFT_DT_IPV6 && nft_ip6_value_error(p, t))
+			;
 		else if (k->dtype == NFT_DT_IPV4 && strspn(t->text, "0123456789.") == strlen(t->text))
 			/* nft's scanner has no token for a partial address */
 			nft_error_unexpected(p, nft_peek(p, 0));
@@ -313,7 +329,7 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 			nft_error_unexpected(p, nft_peek(p, 0));
 			return false;
 		}
-		g_array_sort(e->elems, elem_cmp);
+		g_array_sort_with_data(e->elems, elem_cmp, (gpointer)&k->dtype);
 		e->is_set = e->elems->len > 1;
 	} else {
 		if (!value(p, k, &v, false))
@@ -351,6 +367,7 @@ static void kill_dependency(struct nft_parse *p, struct nft_rule *r)
 	if (cur->key->ip_payload && p->family == NFT_FAMILY_INET &&
 	    strcmp(pk, "meta nfproto") == 0 && v == 2)
 		prev->implicit = true;
+	nft_ip6_kill_dependency(p, r);
 }
 
 static bool has_transport(const struct nft_rule *r)
@@ -546,8 +563,14 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 		nft_next(p);
 		e->nat_ip = true;
 	}
-	if (nft_is_word(nft_peek(p, 0), "to")) {
-		nft_next(p);
+	/* nft's `to` may be left out before an address: firewall4 writes
+	 * `dnat 10.0.0.2:22`, `snat 10.0.0.1`, `redirect to 26` (a port) */
+	const struct nft_token *nx = nft_peek(p, 0);
+	bool bare = (e->nat == NFT_SNAT || e->nat == NFT_DNAT) && nx->type == NFT_T_WORD &&
+		    g_ascii_isdigit(nx->text[0]);
+	if (nft_is_word(nx, "to") || bare) {
+		if (!bare)
+			nft_next(p);
 		const struct nft_key *mk;
 		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_any_key(p, e)) != NULL) {
 			if (!parse_nat_map(p, e, mk))
@@ -560,6 +583,11 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			return false;
 		}
 		const char *s = v->text;
+		char port_only[32];
+		if (e->nat == NFT_REDIR && !strchr(s, ':') && g_ascii_isdigit(s[0]) && strlen(s) < 16) {
+			snprintf(port_only, sizeof(port_only), ":%s", s);
+			s = port_only;
+		}
 		const char *colon = strchr(s, ':');
 		char *addr = colon ? g_strndup(s, (gsize)(colon - s)) : g_strdup(s);
 		bool ok = true;
@@ -604,6 +632,9 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 				  "transport protocol mapping is only valid after transport protocol match");
 			return false;
 		}
+		/* an inet table's IPv4 address nat lists as `dnat ip to` */
+		if (p->family == NFT_FAMILY_INET && e->has_addr)
+			e->nat_ip = true;
 	}
 flags:
 	for (;;) {
@@ -826,13 +857,15 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 	struct nft_expr *e = expr_new(NFT_EXPR_REJECT);
 	g_ptr_array_add(r->exprs, e);
 	if (!nft_is_word(nft_peek(p, 0), "with"))
-		return true;
+		return nft_ip6_reject_dependency(p, r, e);
 	nft_next(p);
 	const struct nft_token *t = nft_next(p);
+	if (nft_is_word(t, "icmpv6"))
+		return nft_ip6_parse_reject(p, r, e) && nft_ip6_reject_dependency(p, r, e);
 	if (nft_is_word(t, "tcp") && nft_is_word(nft_peek(p, 0), "reset")) {
 		nft_next(p);
 		e->reject = g_strdup("tcp reset");
-		return true;
+		return nft_ip6_reject_dependency(p, r, e);
 	}
 	if (nft_is_word(t, "icmp") || nft_is_word(t, "icmpx")) {
 		if (nft_is_word(nft_peek(p, 0), "type"))
@@ -847,7 +880,7 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 		for (int i = 0; list[i]; i++)
 			if (nft_is_word(c, list[i])) {
 				e->reject = g_strdup_printf("%s %s", t->text, c->text);
-				return true;
+				return nft_ip6_reject_dependency(p, r, e);
 			}
 		nft_error(p, c, NULL, "Could not parse %s code type", t->text);
 		return false;
@@ -1067,7 +1100,10 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
 		e->key = e->map_keys[e->n_map_keys++] = k;
 		g_ptr_array_add(r->exprs, e);
-		return parse_concat_match(p, r, e);
+		if (!parse_concat_match(p, r, e))
+			return false;
+		nft_ip6_kill_dependency(p, r);
+		return true;
 	}
 	if (k) {
 		if (!parse_match(p, r, k))
