@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_prio.h"
 
 struct batch {
 	struct nft_parse *p;
@@ -128,24 +129,6 @@ static bool hook_of(const char *s, int *hook)
 	return false;
 }
 
-static bool prio_of(const char *s, int *prio)
-{
-	static const struct { const char *n; int v; } std[] = {
-		{ "raw", -300 }, { "mangle", -150 }, { "dstnat", -100 }, { "filter", 0 },
-		{ "security", 50 }, { "srcnat", 100 } };
-	for (unsigned i = 0; i < G_N_ELEMENTS(std); i++)
-		if (!strcmp(s, std[i].n)) {
-			*prio = std[i].v;
-			return true;
-		}
-	char *e;
-	long v = strtol(s, &e, 10);
-	if (!*s || *e || v < -2147483647L || v > 2147483647L)
-		return false;
-	*prio = (int)v;
-	return true;
-}
-
 /* `type T hook H priority P ;` and `policy P ;` inside a chain block. */
 static bool chain_spec(struct batch *b, struct nft_chain *c)
 {
@@ -179,18 +162,13 @@ static bool chain_spec(struct batch *b, struct nft_chain *c)
 	}
 	if (nft_is_word(nft_peek(p, 0), "device"))
 		return unimpl(p, nft_peek(p, 0), "chain devices");
-	if (!nft_is_word(nft_next(p), "priority")) {
-		nft_error_unexpected(p, nft_peek(p, 0));
+	const struct nft_token *kw = nft_next(p);
+	if (!nft_is_word(kw, "priority")) {
+		nft_error_unexpected(p, kw);
 		return false;
 	}
-	const struct nft_token *pr = nft_next(p);
-	if (pr->type != NFT_T_WORD || !prio_of(pr->text, &c->prio)) {
-		if (pr->type == NFT_T_WORD && strpbrk(pr->text, "+-") == NULL &&
-		    (nft_is_word(nft_peek(p, 0), "+") || nft_is_word(nft_peek(p, 0), "-")))
-			return unimpl(p, pr, "priority expressions");
-		nft_error(p, pr, NULL, "'%s' is invalid priority in this context.", pr->text);
+	if (!nft_parse_prio(p, kw, c->hook, &c->prio))
 		return false;
-	}
 	if (!strcmp(c->type, "nat") && c->hook == 2) {
 		nft_error(p, ty, NULL, "Could not process rule: Operation not supported");
 		return false;
