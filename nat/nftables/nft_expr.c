@@ -14,6 +14,7 @@
 
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
 static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
@@ -272,6 +273,8 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 	const struct nft_token *at = nft_peek(p, 0);
 	if (at->type == NFT_T_WORD && at->text[0] == '@') {
 		nft_next(p);
+		if (!nft_at_name(p, at))
+			return false;
 		/* checked once the batch is applied: a set may be declared later */
 		e->set_ref = g_strdup(at->text + 1);
 		e->chain_loc = (struct nft_loc){ at->line, at->col, at->len };
@@ -462,6 +465,8 @@ static bool parse_concat_match(struct nft_parse *p, struct nft_rule *r, struct n
 	t = nft_peek(p, 0);
 	if (t->type == NFT_T_WORD && t->text[0] == '@') {
 		nft_next(p);
+		if (!nft_at_name(p, t))
+			return false;
 		e->set_ref = g_strdup(t->text + 1);
 		e->chain_loc = (struct nft_loc){ t->line, t->col, t->len };
 		return true;
@@ -843,11 +848,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 			g_ptr_array_add(r->exprs, e);
 			e->verdict = (enum nft_verdict)i;
 			if (e->verdict == NFT_JUMP || e->verdict == NFT_GOTO) {
-				const struct nft_token *c = nft_next(p);
-				if (c->type != NFT_T_WORD && c->type != NFT_T_STRING) {
-					nft_error_unexpected(p, c);
+				const struct nft_token *c;
+				if (!nft_ident(p, &c, "'{'", false))
 					return false;
-				}
 				e->chain = g_strdup(c->text);
 				e->chain_loc = (struct nft_loc){ c->line, c->col, c->len };
 			}

@@ -29,6 +29,7 @@ struct nft_parse {
 	int nkerr;		/* of nerr, the kernel's refusals of a sent batch */
 	enum nft_family family;	/* of the table being parsed */
 	struct nft_table *table;
+	bool resync;		/* a syntax error bison recovers from at the line's end */
 };
 
 /* nft_lex.c */

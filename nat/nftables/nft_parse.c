@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 #include "nat/nftables/nft_prio.h"
 
 struct batch {
@@ -29,6 +30,7 @@ struct batch {
 	GPtrArray *invalid_tables; /* tables that failed the kernel's validation */
 	bool resume;		/* the failed command ended cleanly: go on */
 	bool sent_ok;		/* nft's own checks passed: the kernel saw the batch */
+	bool listing;		/* a `list` command: its words are keywords too */
 };
 
 static bool sep(const struct nft_token *t)
@@ -63,26 +65,35 @@ static void recover(struct nft_parse *p)
 	}
 }
 
+/* bison's recovery from a syntax error nft_ident reports: the rest of the
+ * line is skipped, and parsing goes on there, in the block it is in (the
+ * braces skipped are not counted: a chain's `}` then closes the table),
+ * and later errors are reported too. */
+static void resync(struct batch *b)
+{
+	nft_skip_line(b->p);
+	b->p->resync = false;
+	b->resume = true;
+}
+
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what)
 {
 	nft_error(p, t, NULL, "natsim: nft %s is not implemented", what);
 	return false;
 }
 
-static bool name_tok(struct nft_parse *p, const struct nft_token **out)
+/* A name (parser_bison.y's identifier): no keyword, no quoted string;
+ * expecting is what bison lists after a bad one. */
+static bool name_tok(struct batch *b, const struct nft_token **out, const char *expecting)
 {
-	const struct nft_token *t = nft_next(p);
-	if (t->type != NFT_T_WORD && t->type != NFT_T_STRING) {
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	*out = t;
-	return true;
+	return nft_ident(b->p, out, expecting, b->listing);
 }
 
 /* [family] name: the family is optional and ip by default. */
-static bool family_name(struct nft_parse *p, enum nft_family *f, const struct nft_token **name)
+static bool family_name(struct batch *b, enum nft_family *f, const struct nft_token **name,
+			const char *expecting)
 {
+	struct nft_parse *p = b->p;
 	const struct nft_token *t = nft_peek(p, 0);
 	*f = NFT_FAMILY_IP;
 	if (nft_is_word(t, "ip") || nft_is_word(t, "inet")) {
@@ -95,7 +106,7 @@ static bool family_name(struct nft_parse *p, enum nft_family *f, const struct nf
 		g_free(m);
 		return false;
 	}
-	return name_tok(p, name);
+	return name_tok(b, name, expecting);
 }
 
 static struct nft_table *table_of(struct batch *b, enum nft_family f, const struct nft_token *name)
@@ -113,7 +124,7 @@ static struct nft_table *table_arg(struct batch *b)
 	enum nft_family f;
 	const struct nft_token *tn;
 
-	if (!family_name(b->p, &f, &tn))
+	if (!family_name(b, &f, &tn, "string"))
 		return NULL;
 	return table_of(b, f, tn);
 }
@@ -237,7 +248,10 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 		bool r = nft_is_word(t0, "type") || nft_is_word(t0, "policy") ? chain_spec(b, c) :
 			 nft_is_word(t0, "comment") ? comment_tok(p, &c->comment) :
 			 add_rule(b, t, c, false, NULL);
-		if (!r) {
+		if (!r && p->resync) {
+			ok = false;
+			resync(b);
+		} else if (!r) {
 			ok = false;
 			recover(p);
 		} else if (!sep(nft_peek(p, 0)) && nft_peek(p, 0)->type != NFT_T_RBRACE) {
@@ -309,7 +323,7 @@ static bool table_block(struct batch *b, struct nft_table *t)
 		if (nft_is_word(t0, "chain")) {
 			nft_next(p);
 			const struct nft_token *n;
-			r = name_tok(p, &n);
+			r = name_tok(b, &n, "string");
 			if (r) {
 				bool created;
 				struct nft_chain *c = chain_get(t, n->text, &created);
@@ -319,7 +333,7 @@ static bool table_block(struct batch *b, struct nft_table *t)
 		} else if (nft_is_word(t0, "set") || nft_is_word(t0, "map")) {
 			nft_next(p);
 			const struct nft_token *n;
-			r = name_tok(p, &n);
+			r = name_tok(b, &n, "string");
 			if (r && nft_set_find(t, n->text)) {
 				nft_error(p, n, NULL, "natsim: nft redefinition of a set is not implemented");
 				r = false;
@@ -355,7 +369,10 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			nft_error_unexpected(p, t0);
 			r = false;
 		}
-		if (!r) {
+		if (!r && p->resync) {
+			ok = false;
+			resync(b);
+		} else if (!r) {
 			ok = false;
 			recover(p);
 			if (nft_peek(p, 0)->type == NFT_T_RBRACE && nft_peek(p, 1)->type != NFT_T_EOF &&
@@ -389,7 +406,7 @@ static bool list_set(struct batch *b)
 {
 	const struct nft_token *sn;
 	struct nft_table *t = table_arg(b);
-	if (!t || !name_tok(b->p, &sn))
+	if (!t || !name_tok(b, &sn, "string"))
 		return false;
 	struct nft_set *s = nft_set_find(t, sn->text);
 	if (!s) {
@@ -408,7 +425,7 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 	struct nft_parse *p = b->p;
 	const struct nft_token *sn;
 	struct nft_table *t = table_arg(b);
-	if (!t || !name_tok(p, &sn))
+	if (!t || !name_tok(b, &sn, "string"))
 		return false;
 	struct nft_set *s = nft_set_find(t, sn->text);
 	if (!s) {
@@ -506,7 +523,7 @@ static bool add_set_cmd(struct batch *b, const struct nft_token *obj, bool verb_
 	struct nft_parse *p = b->p;
 	const struct nft_token *n;
 	struct nft_table *t = table_arg(b);
-	if (!t || !name_tok(p, &n))
+	if (!t || !name_tok(b, &n, "string"))
 		return false;
 	p->family = t->family;
 	p->table = t;
@@ -575,7 +592,7 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 	}
 	if (nft_is_word(nft_peek(p, 0), "handle"))
 		return unimpl(p, nft_peek(p, 0), "ct helper handles");
-	if (!name_tok(p, &n))
+	if (!name_tok(b, &n, "string"))
 		return false;
 	struct nft_obj *o = nft_obj_find(t, n->text);
 	if (!o) {
@@ -610,11 +627,13 @@ static bool command(struct batch *b)
 	    !strcmp(v, "export") || !strcmp(v, "import") || !strcmp(v, "describe") ||
 	    !strcmp(v, "reset") || !strcmp(v, "get") || !strcmp(v, "destroy") || !strcmp(v, "redefine"))
 		return unimpl(p, verb, verb->text);
+	b->listing = !strcmp(v, "list");
 	bool add = implicit || !strcmp(v, "add") || !strcmp(v, "create");
 	bool ins = !strcmp(v, "insert");
 	if (!add && !ins && strcmp(v, "delete") && strcmp(v, "flush") && strcmp(v, "list") &&
 	    strcmp(v, "rename") && strcmp(v, "replace")) {
 		nft_error_unexpected(p, verb);
+		p->resync = true;	/* bison's `error stmt_separator` */
 		return false;
 	}
 	const struct nft_token *obj = nft_next(p);
@@ -653,7 +672,7 @@ static bool command(struct batch *b)
 	enum nft_family f;
 	const struct nft_token *tn, *cn;
 	if (nft_is_word(obj, "table")) {
-		if (!family_name(p, &f, &tn))
+		if (!family_name(b, &f, &tn, !strcmp(v, "delete") ? "handle or string" : "string"))
 			return false;
 		struct nft_table *t = nft_table_find(b->rs, f, tn->text);
 		if (add) {
@@ -691,7 +710,8 @@ static bool command(struct batch *b)
 		return false;
 	p->family = t->family;
 	p->table = t;
-	if (!name_tok(p, &cn))
+	if (!name_tok(b, &cn, !strcmp(v, "delete") && nft_is_word(obj, "chain") ?
+		      "handle or string" : "string"))
 		return false;
 	struct nft_chain *c = nft_chain_find(t, cn->text);
 	if (nft_is_word(obj, "chain")) {
@@ -722,7 +742,7 @@ static bool command(struct batch *b)
 			print_list(b, "chain", t, c);
 		} else if (!strcmp(v, "rename")) {
 			const struct nft_token *nn;
-			if (!name_tok(p, &nn))
+			if (!name_tok(b, &nn, "string"))
 				return false;
 			g_free(c->name);
 			c->name = g_strdup(nn->text);
@@ -983,7 +1003,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(),
 			  g_ptr_array_new(), g_ptr_array_new(),
 			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
-			  g_ptr_array_new(), false, false };
+			  g_ptr_array_new(), false, false, false };
 	b.opts = *opts;
 	nft_lex(&p);
 	nft_expand_defines(&p);
@@ -1000,7 +1020,9 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		bool ok = command(&b);
 		give_handles(&b);
 		check_hooks(&b);
-		if (!ok) {
+		if (!ok && p.resync) {
+			resync(&b);
+		} else if (!ok) {
 			recover(&p);
 			if (nft_peek(&p, 0)->type == NFT_T_RBRACE)
 				nft_next(&p);

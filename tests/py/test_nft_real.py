@@ -127,7 +127,7 @@ def test_concatenated_lookups_and_verdict_maps(tmp_path):
             type ipv4_addr . inet_service
             elements = { 10.0.2.2 . 80, 10.0.2.3 . 81 }
         }
-        chain fwd {
+        chain forward {
             type filter hook forward priority filter; policy drop;
             ct state established,related accept
             ip daddr . tcp dport @web accept
@@ -161,8 +161,8 @@ NUMGEN = PAIR + """
     r: nft add chain ip f b
     r: nft add rule ip f a counter
     r: nft add rule ip f b counter
-    r: nft 'add chain ip f fwd { type filter hook forward priority filter; }'
-    r: nft 'add rule ip f fwd numgen MODE mod 2 vmap { 0 : jump a, 1 : jump b }'
+    r: nft 'add chain ip f forward { type filter hook forward priority filter; }'
+    r: nft 'add rule ip f forward numgen MODE mod 2 vmap { 0 : jump a, 1 : jump b }'
     s: listen udp 9
     at 1s c: udp send 10.0.2.2:9 sport 5000 count 20 interval 10ms
     at 2s r: nft list ruleset
