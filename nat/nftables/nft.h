@@ -26,6 +26,8 @@ enum nft_dtype {
 	NFT_DT_INTEGER, NFT_DT_IPV4, NFT_DT_SERVICE, NFT_DT_PROTO, NFT_DT_IFNAME,
 	NFT_DT_CTSTATE, NFT_DT_CTSTATUS, NFT_DT_MARK, NFT_DT_NFPROTO, NFT_DT_PKTTYPE,
 	NFT_DT_ICMPTYPE, NFT_DT_TCPFLAG, NFT_DT_FIBADDR, NFT_DT_CTDIR,
+	/* IPv6 (nft_ip6.c): an address is held in nft_elem.str, see there */
+	NFT_DT_IPV6, NFT_DT_ICMP6TYPE, NFT_DT_ICMP6CODE,
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -39,6 +41,10 @@ enum nft_key_id {
 	NFT_K_IIFNAME, NFT_K_OIFNAME, NFT_K_L4PROTO, NFT_K_NFPROTO, NFT_K_MARK, NFT_K_PKTTYPE,
 	NFT_K_LENGTH, NFT_K_FIB_DADDR_TYPE, NFT_K_FIB_SADDR_TYPE, NFT_K_NUMGEN,
 	NFT_K_CT_HELPER,
+	/* IPv6 header and ICMPv6 fields: natsim's packets are IPv4, so these
+	 * never load (the implicit `meta nfproto ipv6` fails) */
+	NFT_K_IP6_SADDR, NFT_K_IP6_DADDR, NFT_K_IP6_NEXTHDR, NFT_K_IP6_HOPLIMIT,
+	NFT_K_ICMP6_TYPE, NFT_K_ICMP6_CODE,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -49,12 +55,17 @@ struct nft_key {
 	bool ip_payload;	/* an `ip` header field (depends on nfproto ipv4) */
 	enum nft_key_id id;
 };
+/* An ip6 or icmpv6 field (depends on nfproto ipv6). */
+static inline bool nft_key_ip6(const struct nft_key *k)
+{
+	return k->id >= NFT_K_IP6_SADDR && k->id <= NFT_K_ICMP6_CODE;
+}
 
 /* One value, range or prefix (lo..hi, host order) or string. */
 struct nft_elem {
 	uint32_t lo, hi;
 	int plen;		/* prefix length printed as /plen, or -1 */
-	char *str;		/* interface names */
+	char *str;		/* interface names; IPv6 values (nft_ip6.c) */
 	bool range;		/* printed lo-hi */
 };
 

@@ -65,6 +65,14 @@ static const struct { const char *in; const struct nft_key key; } keys[] = {
 	{ "ct reply ip daddr", { "ct reply ip daddr", NFT_DT_IPV4, NOPROTO, false, NFT_K_CT_REPL_DADDR } },
 	{ "fib daddr type", { "fib daddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_DADDR_TYPE } },
 	{ "fib saddr type", { "fib saddr type", NFT_DT_FIBADDR, NOPROTO, false, NFT_K_FIB_SADDR_TYPE } },
+	/* IPv6 (nft_ip6.c): kept and listed, never loaded from natsim's
+	 * IPv4 packets */
+	{ "ip6 saddr", { "ip6 saddr", NFT_DT_IPV6, NOPROTO, false, NFT_K_IP6_SADDR } },
+	{ "ip6 daddr", { "ip6 daddr", NFT_DT_IPV6, NOPROTO, false, NFT_K_IP6_DADDR } },
+	{ "ip6 nexthdr", { "ip6 nexthdr", NFT_DT_PROTO, NOPROTO, false, NFT_K_IP6_NEXTHDR } },
+	{ "ip6 hoplimit", { "ip6 hoplimit", NFT_DT_INTEGER, NOPROTO, false, NFT_K_IP6_HOPLIMIT } },
+	{ "icmpv6 type", { "icmpv6 type", NFT_DT_ICMP6TYPE, 58, false, NFT_K_ICMP6_TYPE } },
+	{ "icmpv6 code", { "icmpv6 code", NFT_DT_ICMP6CODE, 58, false, NFT_K_ICMP6_CODE } },
 };
 /* numgen's key: the generator's parameters are the expression's */
 static const struct nft_key numgen_key = { "numgen", NFT_DT_INTEGER, NOPROTO, false, NFT_K_NUMGEN };
@@ -123,9 +131,11 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	return k;
 }
 
-static int elem_cmp(gconstpointer a, gconstpointer b)
+static int elem_cmp(gconstpointer a, gconstpointer b, gpointer dtype)
 {
 	const struct nft_elem *x = a, *y = b;
+	if (*(const enum nft_dtype *)dtype == NFT_DT_IPV6)
+		return nft_ip6_cmp(x, y);
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
@@ -142,7 +152,10 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_PROTO: return "Could not resolve protocol name";
 	case NFT_DT_ICMPTYPE: return "Could not parse ICMP type";
 	case NFT_DT_MARK: return "Could not parse packet mark";
-	case NFT_DT_IPV4: return "Could not resolve hostname: Name or service not known";
+	case NFT_DT_IPV4: case NFT_DT_IPV6:
+		return "Could not resolve hostname: Name or service not known";
+	case NFT_DT_ICMP6TYPE: return "Could not parse ICMPv6 type";
+	case NFT_DT_ICMP6CODE: return "Could not parse icmpv6 code";
 	case NFT_DT_PKTTYPE: return "Could not parse packet type";
 	case NFT_DT_TCPFLAG: return "Could not parse TCP flag";
 	case NFT_DT_FIBADDR: return "Could not parse fib address type";
@@ -170,8 +183,17 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 					  k->name, t->text);
 				return false;
 			}
+		const char *slash = strchr(t->text, '/');
 		if (why)
 			nft_error(p, t, NULL, "%s", why);
+		else if (k->dtype == NFT_DT_IPV6 && slash && g_ascii_isdigit(slash[1]) &&
+			 strspn(slash + 1, "0123456789") == strlen(slash + 1) && atoi(slash + 1) > 128)
+			nft_error(p, t, NULL, "Prefix length %s is invalid for type of 128 bits width",
+				  slash + 1);
+		else if (k->dtype == NFT_DT_IPV6 &&
+			 strspn(t->text, "0123456789abcdefABCDEF:.") == strlen(t->text))
+			/* nor for a malformed IPv6 one */
+			nft_error_unexpected(p, nft_peek(p, 0));
 		else if (k->dtype == NFT_DT_IPV4 && strspn(t->text, "0123456789.") == strlen(t->text))
 			/* nft's scanner has no token for a partial address */
 			nft_error_unexpected(p, nft_peek(p, 0));
@@ -316,7 +338,7 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 			nft_error_unexpected(p, nft_peek(p, 0));
 			return false;
 		}
-		g_array_sort(e->elems, elem_cmp);
+		g_array_sort_with_data(e->elems, elem_cmp, (gpointer)&k->dtype);
 		e->is_set = e->elems->len > 1;
 	} else {
 		if (!value(p, k, &v, false))
@@ -354,6 +376,7 @@ static void kill_dependency(struct nft_parse *p, struct nft_rule *r)
 	if (cur->key->ip_payload && p->family == NFT_FAMILY_INET &&
 	    strcmp(pk, "meta nfproto") == 0 && v == 2)
 		prev->implicit = true;
+	nft_ip6_kill_dependency(p, r);
 }
 
 static bool has_transport(const struct nft_rule *r)
@@ -765,9 +788,11 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 	struct nft_expr *e = expr_new(NFT_EXPR_REJECT);
 	g_ptr_array_add(r->exprs, e);
 	if (!nft_is_word(nft_peek(p, 0), "with"))
-		return true;
+		return nft_ip6_reject_dependency(p, r, e);
 	nft_next(p);
 	const struct nft_token *t = nft_next(p);
+	if (nft_is_word(t, "icmpv6"))
+		return nft_ip6_parse_reject(p, r, e) && nft_ip6_reject_dependency(p, r, e);
 	if (nft_is_word(t, "tcp") && nft_is_word(nft_peek(p, 0), "reset")) {
 		nft_next(p);
 		e->reject = g_strdup("tcp reset");
@@ -786,7 +811,7 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 		for (int i = 0; list[i]; i++)
 			if (nft_is_word(c, list[i])) {
 				e->reject = g_strdup_printf("%s %s", t->text, c->text);
-				return true;
+				return nft_ip6_reject_dependency(p, r, e);
 			}
 		nft_error(p, c, NULL, "Could not parse %s code type", t->text);
 		return false;
@@ -1008,7 +1033,10 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
 		e->key = e->map_keys[e->n_map_keys++] = k;
 		g_ptr_array_add(r->exprs, e);
-		return parse_concat_match(p, r, e);
+		if (!parse_concat_match(p, r, e))
+			return false;
+		nft_ip6_kill_dependency(p, r);
+		return true;
 	}
 	if (k) {
 		if (!parse_match(p, r, k))

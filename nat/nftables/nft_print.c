@@ -157,7 +157,10 @@ static void print_reject(GString *s, const char *how, bool numeric)
 		{ "icmp net-prohibited", 9 }, { "icmp host-prohibited", 10 },
 		{ "icmp admin-prohibited", 13 }, { "icmpx no-route", 0 },
 		{ "icmpx port-unreachable", 1 }, { "icmpx host-unreachable", 2 },
-		{ "icmpx admin-prohibited", 3 } };
+		{ "icmpx admin-prohibited", 3 }, { "icmpv6 no-route", 0 },
+		{ "icmpv6 admin-prohibited", 1 }, { "icmpv6 addr-unreachable", 3 },
+		{ "icmpv6 port-unreachable", 4 }, { "icmpv6 policy-fail", 5 },
+		{ "icmpv6 reject-route", 6 } };
 	for (unsigned i = 0; numeric && i < G_N_ELEMENTS(codes); i++)
 		if (!strcmp(how, codes[i].n)) {
 			g_string_append_printf(s, " with %.*s %d", (int)strcspn(how, " "), how, codes[i].v);

@@ -17,6 +17,8 @@ static const struct { const char *name; enum nft_dtype dt; } types[] = {
 	{ "ipv4_addr", NFT_DT_IPV4 }, { "inet_service", NFT_DT_SERVICE },
 	{ "inet_proto", NFT_DT_PROTO }, { "ifname", NFT_DT_IFNAME }, { "mark", NFT_DT_MARK },
 	{ "ct_state", NFT_DT_CTSTATE }, { "icmp_type", NFT_DT_ICMPTYPE },
+	{ "ipv6_addr", NFT_DT_IPV6 }, { "icmpv6_type", NFT_DT_ICMP6TYPE },
+	{ "icmpv6_code", NFT_DT_ICMP6CODE },
 };
 
 const char *nft_dtype_name(enum nft_dtype dt)
@@ -127,7 +129,11 @@ static void key_bytes(const struct nft_set *s, const struct nft_setelem *e, guin
 			b[*n] = (guint8)(v->lo >> 8);
 			b[*n + 1] = (guint8)v->lo;
 			*n += 4;
-		} else if (dt == NFT_DT_PROTO || dt == NFT_DT_ICMPTYPE) {
+		} else if (dt == NFT_DT_IPV6) {
+			nft_ip6_addr(v, false, b + *n);
+			*n += 16;
+		} else if (dt == NFT_DT_PROTO || dt == NFT_DT_ICMPTYPE || dt == NFT_DT_ICMP6TYPE ||
+			   dt == NFT_DT_ICMP6CODE) {
 			b[*n] = (guint8)v->lo;
 			*n += 4;
 		} else if (dt == NFT_DT_MARK || dt == NFT_DT_CTSTATE) {
@@ -147,6 +153,9 @@ static int elem_order(gconstpointer pa, gconstpointer pb, gpointer set)
 	const struct nft_setelem *a = *(struct nft_setelem *const *)pa;
 	const struct nft_setelem *b = *(struct nft_setelem *const *)pb;
 	enum nft_dtype dt = g_array_index(s->key_types, enum nft_dtype, 0);
+	if (s->key_types->len == 1 && dt == NFT_DT_IPV6)
+		return nft_ip6_cmp(&g_array_index(a->key, struct nft_elem, 0),
+				   &g_array_index(b->key, struct nft_elem, 0));
 	if (s->key_types->len == 1 && dt != NFT_DT_IFNAME) {
 		uint32_t x = g_array_index(a->key, struct nft_elem, 0).lo;
 		uint32_t y = g_array_index(b->key, struct nft_elem, 0).lo;

@@ -22,7 +22,7 @@ static const struct sym ct_status[] = {
 	{ "snat", 16 }, { "dnat", 32 }, { "dying", 512 }, { NULL, 0 } };
 static const struct sym proto[] = {
 	{ "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
-	{ "esp", 50 }, { "ah", 51 }, { "icmpv6", 58 }, { "sctp", 132 }, { "udplite", 136 },
+	{ "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "icmpv6", 58 }, { "sctp", 132 }, { "udplite", 136 },
 	{ NULL, 0 } };
 static const struct sym nfproto[] = { { "ipv4", 2 }, { "ipv6", 10 }, { NULL, 0 } };
 static const struct sym pkttype[] = {
@@ -34,6 +34,20 @@ static const struct sym icmp_type[] = {
 	{ "timestamp-request", 13 }, { "timestamp-reply", 14 }, { "info-request", 15 },
 	{ "info-reply", 16 }, { "address-mask-request", 17 }, { "address-mask-reply", 18 },
 	{ NULL, 0 } };
+/* nft's icmp6_type_tbl and icmpv6_code_tbl (the first name of a value
+ * is the one printed) */
+static const struct sym icmp6_type[] = {
+	{ "destination-unreachable", 1 }, { "packet-too-big", 2 }, { "time-exceeded", 3 },
+	{ "parameter-problem", 4 }, { "echo-request", 128 }, { "echo-reply", 129 },
+	{ "mld-listener-query", 130 }, { "mld-listener-report", 131 },
+	{ "mld-listener-done", 132 }, { "mld-listener-reduction", 132 },
+	{ "nd-router-solicit", 133 }, { "nd-router-advert", 134 }, { "nd-neighbor-solicit", 135 },
+	{ "nd-neighbor-advert", 136 }, { "nd-redirect", 137 }, { "router-renumbering", 138 },
+	{ "ind-neighbor-solicit", 141 }, { "ind-neighbor-advert", 142 },
+	{ "mld2-listener-report", 143 }, { NULL, 0 } };
+static const struct sym icmp6_code[] = {
+	{ "no-route", 0 }, { "admin-prohibited", 1 }, { "addr-unreachable", 3 },
+	{ "port-unreachable", 4 }, { "policy-fail", 5 }, { "reject-route", 6 }, { NULL, 0 } };
 static const struct sym tcp_flag[] = {
 	{ "fin", 1 }, { "syn", 2 }, { "rst", 4 }, { "psh", 8 }, { "ack", 16 }, { "urg", 32 },
 	{ "ecn", 64 }, { "cwr", 128 }, { NULL, 0 } };
@@ -62,6 +76,8 @@ static const struct sym *syms(enum nft_dtype dt)
 	case NFT_DT_FIBADDR: return fib_addr;
 	case NFT_DT_CTDIR: return ct_dir;
 	case NFT_DT_SERVICE: return services;
+	case NFT_DT_ICMP6TYPE: return icmp6_type;
+	case NFT_DT_ICMP6CODE: return icmp6_code;
 	default: return NULL;
 	}
 }
@@ -73,7 +89,7 @@ bool nft_dtype_bitmask(enum nft_dtype dt)
 
 bool nft_dtype_interval(enum nft_dtype dt)
 {
-	return dt == NFT_DT_IPV4 || dt == NFT_DT_SERVICE || dt == NFT_DT_INTEGER ||
+	return dt == NFT_DT_IPV4 || dt == NFT_DT_IPV6 || dt == NFT_DT_SERVICE || dt == NFT_DT_INTEGER ||
 	       dt == NFT_DT_MARK || dt == NFT_DT_PROTO;
 }
 
@@ -141,7 +157,7 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 		return parse_uint(s, 255, v);
 	case NFT_DT_MARK: case NFT_DT_INTEGER: case NFT_DT_CTSTATE: case NFT_DT_CTSTATUS:
 		return parse_uint(s, UINT32_MAX, v);
-	case NFT_DT_ICMPTYPE: case NFT_DT_TCPFLAG:
+	case NFT_DT_ICMPTYPE: case NFT_DT_TCPFLAG: case NFT_DT_ICMP6TYPE: case NFT_DT_ICMP6CODE:
 		return parse_uint(s, 255, v);
 	default:
 		return false;
@@ -163,6 +179,8 @@ bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, co
 		e->str = g_strdup(text);
 		return true;
 	}
+	if (dt == NFT_DT_IPV6)
+		return nft_ip6_parse_value(text, e);
 	const char *slash = strchr(text, '/');
 	if (dt == NFT_DT_IPV4 && slash) {
 		char *a = g_strndup(text, (gsize)(slash - text));
@@ -214,6 +232,10 @@ void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e, boo
 {
 	if (dt == NFT_DT_IFNAME) {
 		g_string_append_printf(s, "\"%s\"", e->str);
+		return;
+	}
+	if (dt == NFT_DT_IPV6) {
+		nft_ip6_print_elem(s, e);
 		return;
 	}
 	if (nft_dtype_bitmask(dt)) {
