@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_eval.h"
+#include "nat/nftables/nft_fib.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
 
@@ -103,6 +104,9 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	const struct nft_token *d = nft_peek(p, 3);
 	if (a->type != NFT_T_WORD)
 		return NULL;
+	const struct nft_key *fib = nft_fib_oif_key(p);
+	if (fib)
+		return fib;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
 	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
