@@ -240,3 +240,41 @@ def test_kube_proxy_nft_loaded_twice(tmp_path):
     gold = NFT / "real" / "kube-proxy-nft.twice.list-a"
     assert outputs(res.stdout, "r", "nft -a list ruleset")[-1].lines == \
         gold.read_text().splitlines()
+
+
+def test_firewalld_nft_public_zone(tmp_path):
+    """firewalld's nftables ruleset (topologies/real/firewalld-nft.scn): the
+    public zone's ssh and icmp pass, the rest is answered with ICMP
+    admin-prohibited (`reject with icmpx admin-prohibited`: type 3 code 13),
+    an INVALID segment is dropped, and forwarding follows the zone's
+    intra-zone rule (out by eth0 only)."""
+    from conftest import ICMP, UDP
+    res = run(TOPOLOGIES / "real" / "firewalld-nft.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not evaluated" not in res.stderr, res.stderr
+    client = pcap(res.outdir, "client", "eth0")
+    server = pcap(res.outdir, "server", "eth0")
+    # ssh accepted (filter_IN_public_allow), its SYN-ACK on the wire
+    assert [p for p in ip_pkts(client, proto=6, src="192.0.2.1", sport=22, dport=40000)
+            if p[TCP].flags & 0x12 == 0x12]
+    # ping answered (meta l4proto { icmp, ipv6-icmp } accept)
+    assert [p for p in ip_pkts(client, proto=1, src="192.0.2.1") if p[ICMP].type == 0]
+    # admin-prohibited for tcp 80, udp 53 and the forward to eth1, from the host
+    prohib = [p for p in ip_pkts(client, proto=1, src="192.0.2.1")
+              if p[ICMP].type == 3 and p[ICMP].code == 13]
+    # the quoted datagrams: (destination, protocol, destination port)
+    quoted = sorted((".".join(str(b) for b in bytes(p[ICMP].payload)[16:20]),
+                     bytes(p[ICMP].payload)[9],
+                     int.from_bytes(bytes(p[ICMP].payload)[22:24], "big")) for p in prohib)
+    assert quoted == [("192.0.2.1", 6, 80), ("192.0.2.1", 17, 53),
+                      ("198.51.100.10", 6, 80)], quoted
+    assert not ip_pkts(client, proto=6, src="192.0.2.1", sport=80)
+    assert not ip_pkts(server, proto=6, sport=40003)
+    # the SYN+FIN (INVALID) has no answer
+    assert not ip_pkts(client, proto=6, dport=40002)
+    # the host's own connection out, and server -> client out by eth0
+    assert ip_pkts(client, proto=6, src="192.0.2.10", sport=8080, dport=45000)
+    assert ip_pkts(server, proto=6, src="192.0.2.10", sport=8080, dport=46000)
+    ct = outputs(res.stdout, "fw", "conntrack -L")[-1].lines
+    assert any("sport=46000 dport=8080" in l and "[ASSURED]" in l for l in ct), ct
+    assert not any("sport=40003" in l for l in ct), ct
