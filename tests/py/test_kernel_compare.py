@@ -440,7 +440,7 @@ TOPOLOGIES = [
     # issue 18, phase 3: a Debian /etc/nftables.conf NAT router (port forwards by a map)
     ("real/debian-nat", []),
     # firewalld 1.3.3's nftables ruleset (table inet firewalld, public zone)
-    ("real/firewalld-nft", []),
+    ("real/firewalld-nft", []), ("real/firewalld-nft-nat", []),
     # nft's reverse-path check (fib saddr . iif oif missing|exists)
     ("nft-fib", []),
     # two hook users of one priority: an nft chain and iptables-nft's filter
@@ -483,9 +483,9 @@ TOPOLOGIES = [
 # chain/target/match by that name." / "Invalid argument. Run `dmesg' ...",
 # exit 1), and its -S cut the policy's name by one character ("shor")
 NOT_ON_UML = ("ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
-              "real/debian-nat", "real/firewalld-nft", "nft-fib", "hook-order",
-              "ftp-nft-helper",
-              "real/kube-proxy-services", "nfacct", "ipset-match", "ipset-sets", "ct-timeout")
+              "real/debian-nat", "real/firewalld-nft", "real/firewalld-nft-nat", "nft-fib",
+              "hook-order", "ftp-nft-helper", "real/kube-proxy-services", "nfacct",
+              "ipset-match", "ipset-sets", "ct-timeout")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

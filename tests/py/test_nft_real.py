@@ -278,3 +278,35 @@ def test_firewalld_nft_public_zone(tmp_path):
     ct = outputs(res.stdout, "fw", "conntrack -L")[-1].lines
     assert any("sport=46000 dport=8080" in l and "[ASSURED]" in l for l in ct), ct
     assert not any("sport=40003" in l for l in ct), ct
+
+
+def test_firewalld_nft_external_zone_masquerade_and_forward_port(tmp_path):
+    """firewalld's nftables ruleset on a router (firewalld-nft-nat.scn): the
+    external zone's masquerade and forward-port (a dnat in nat_PRE_external_allow
+    and filter_FORWARD's `ct status dnat accept`), the trusted LAN forwarded,
+    and the rest of the external side answered with ICMP admin-prohibited."""
+    from conftest import ICMP
+    res = run(TOPOLOGIES / "real" / "firewalld-nft-nat.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not evaluated" not in res.stderr, res.stderr
+    outside = pcap(res.outdir, "outside", "eth0")
+    sshd = pcap(res.outdir, "sshd", "eth0")
+    # masqueraded out of eth1, never the LAN address
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=40000, dport=80)
+    assert not ip_pkts(outside, src="192.168.1.20")
+    # the forward-port: 2222 on the router is sshd's 22, and back
+    assert ip_pkts(sshd, proto=6, src="203.0.113.50", dst="192.168.1.10", sport=33000, dport=22)
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=2222, dport=33000)
+    assert not ip_pkts(outside, proto=6, sport=22, dport=33000)
+    # admin-prohibited for the router's port 80 and the direct forward
+    prohib = [p for p in ip_pkts(outside, proto=1, src="203.0.113.1")
+              if p[ICMP].type == 3 and p[ICMP].code == 13]
+    quoted = sorted((".".join(str(b) for b in bytes(p[ICMP].payload)[16:20]),
+                     int.from_bytes(bytes(p[ICMP].payload)[22:24], "big")) for p in prohib)
+    assert quoted == [("192.168.1.10", 22), ("203.0.113.1", 80)], quoted
+    assert not ip_pkts(sshd, proto=6, sport=33003)
+    ct = outputs(res.stdout, "fw", "conntrack -L")[-1].lines
+    assert any("sport=33000 dport=2222 src=192.168.1.10 dst=203.0.113.50 sport=22 dport=33000"
+               in l for l in ct), ct
+    assert any("sport=40000 dport=80 src=203.0.113.50 dst=203.0.113.1 sport=80 dport=40000"
+               in l for l in ct), ct
