@@ -549,7 +549,10 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			}
 			break;
 		case NFT_EXPR_MSS_RTMTU:
-			break;	/* not evaluated: said at load */
+			if (!nft_tcp_mss_set_rtmtu(pkt->st->net, skb,
+						   pkt->proto == 6 ? (uint8_t *)pkt->l4 : NULL, pkt->l4len))
+				return RES_BREAK;
+			break;
 		case NFT_EXPR_CT_HELPER_SET:
 			nft_ct_helper_obj_eval(pkt, e);
 			break;
@@ -705,7 +708,6 @@ static unsigned uneval_of(const struct nft_expr *e)
 	switch (e->kind) {
 	case NFT_EXPR_LIMIT: return UNEVAL_LIMIT;
 	case NFT_EXPR_QUOTA: return UNEVAL_QUOTA;
-	case NFT_EXPR_MSS_RTMTU: return UNEVAL_MSS;
 	default: return 0;
 	}
 }

@@ -17,4 +17,8 @@ void nft_expr_prepare(struct nft_expr *e);
  * statement: nft_ct_get_init's and nft_nat_init's nf_ct_netns_get)? */
 bool nft_expr_needs_ct(const struct nft_expr *e);
 
+/* nft_exthdr.c: `tcp option maxseg size set rt mtu` on the TCP header th
+ * (l4len bytes; NULL: not TCP, or a later fragment); false is NFT_BREAK. */
+bool nft_tcp_mss_set_rtmtu(struct nf_ns *ns, struct nf_skb *skb, uint8_t *th, uint32_t l4len);
+
 #endif

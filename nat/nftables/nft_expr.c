@@ -187,17 +187,10 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 					  k->name, t->text);
 				return false;
 			}
-		const char *slash = strchr(t->text, '/');
 		if (why)
 			nft_error(p, t, NULL, "%s", why);
-		else if (k->dtype == NFT_DT_IPV6 && slash && g_ascii_isdigit(slash[1]) &&
-			 strspn(slash + 1, "0123456789") == strlen(slash + 1) && atoi(slash + 1) > 128)
-			nft_error(p, t, NULL, "Prefix length %s is invalid for type of 128 bits width",
-				  slash + 1);
-		else if (k->dtype == NFT_DT_IPV6 &&
-			 strspn(t->text, "0123456789abcdefABCDEF:.") == strlen(t->text))
-			/* nor for a malformed IPv6 one */
-			nft_error_unexpected(p, nft_peek(p, 0));
+		else if (k->dtype == NFT_DT_IPV6 && nft_ip6_value_error(p, t))
+			;
 		else if (k->dtype == NFT_DT_IPV4 && strspn(t->text, "0123456789.") == strlen(t->text))
 			/* nft's scanner has no token for a partial address */
 			nft_error_unexpected(p, nft_peek(p, 0));
@@ -800,7 +793,7 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 	if (nft_is_word(t, "tcp") && nft_is_word(nft_peek(p, 0), "reset")) {
 		nft_next(p);
 		e->reject = g_strdup("tcp reset");
-		return true;
+		return nft_ip6_reject_dependency(p, r, e);
 	}
 	if (nft_is_word(t, "icmp") || nft_is_word(t, "icmpx")) {
 		if (nft_is_word(nft_peek(p, 0), "type"))

@@ -65,6 +65,9 @@ bool nft_ip6_parse_value(const char *text, struct nft_elem *e);
 void nft_ip6_print_elem(GString *s, const struct nft_elem *e);
 int nft_ip6_cmp(const struct nft_elem *a, const struct nft_elem *b);
 void nft_ip6_addr(const struct nft_elem *e, bool hi, uint8_t a[16]);
+/* nft's message for the IPv6 value t that did not parse, if it has a
+ * specific one (reported: true). */
+bool nft_ip6_value_error(struct nft_parse *p, const struct nft_token *t);
 /* The dependencies nft kills in inet tables: a `meta nfproto ipv6` (and a
  * `meta l4proto ipv6-icmp`) before an ip6/icmpv6 selector, `meta nfproto
  * ipv4` before `icmp type`, the last match of r; and a reject's family
@@ -72,11 +75,13 @@ void nft_ip6_addr(const struct nft_elem *e, bool hi, uint8_t a[16]);
 void nft_ip6_kill_dependency(struct nft_parse *p, struct nft_rule *r);
 /* `reject with icmpv6 [type] CODE` (the parser after `icmpv6`) into e. */
 bool nft_ip6_parse_reject(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e);
-/* A reject e, just parsed as r's last expression, and the `meta nfproto`
- * before it (nft's reject evaluation in inet tables): the family gives the
- * default ICMP type and the match is not listed; an icmpv6 reject with no
+/* A reject e, just parsed as r's last expression, and the family the rule
+ * settled before it (nft's reject evaluation in inet tables: a `meta
+ * nfproto`, an ip or ip6 selector): the family gives the default ICMP type
+ * and a `meta nfproto` match is not listed; an icmpv6 reject with no
  * such match gets the implicit `meta nfproto ipv6` the kernel evaluates,
- * first in the rule. */
+ * first in the rule; `with tcp reset` without a TCP match before it gets
+ * the `meta l4proto tcp` nft adds (and lists). */
 bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e);
 
 /* nft_expr.c: one rule's statements, up to a newline, `;` or `}`. */

@@ -14,6 +14,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
@@ -94,6 +95,41 @@ bool nft_ip6_parse_value(const char *text, struct nft_elem *e)
 		return false;
 	set_range(e, lo, lo);
 	return true;
+}
+
+bool nft_ip6_value_error(struct nft_parse *p, const struct nft_token *t)
+{
+	const char *text = t->text, *slash = strchr(text, '/'), *dash = strchr(text, '-');
+	uint8_t lo[16], hi[16];
+	uint32_t v4;
+	if (slash && g_ascii_isdigit(slash[1]) &&
+	    strspn(slash + 1, "0123456789") == strlen(slash + 1) && atoi(slash + 1) > 128) {
+		nft_error(p, t, NULL, "Prefix length %s is invalid for type of 128 bits width",
+			  slash + 1);
+		return true;
+	}
+	if (dash) {
+		char *a = g_strndup(text, (gsize)(dash - text));
+		bool both = parse_addr(a, lo) && parse_addr(dash + 1, hi);
+		g_free(a);
+		if (both) {
+			/* parsed, so the range is backwards */
+			nft_error(p, t, NULL, "Range has zero or negative size");
+			return true;
+		}
+	}
+	if (nft_parse_ipv4(text, &v4)) {
+		/* getaddrinfo of an IPv4 address for AF_INET6 */
+		nft_error(p, t, NULL, "Could not resolve hostname: Address family for hostname not supported");
+		return true;
+	}
+	if (strchr(text, ':') && strspn(text, "0123456789abcdefABCDEF:./") == strlen(text)) {
+		/* nft's scanner has no token for a malformed address: the
+		 * parser stumbles on what follows */
+		nft_error_unexpected(p, nft_peek(p, 0));
+		return true;
+	}
+	return false;
 }
 
 static void print_addr(GString *s, const uint8_t a[16])
@@ -182,39 +218,82 @@ bool nft_ip6_parse_reject(struct nft_parse *p, struct nft_rule *r, struct nft_ex
 static const struct nft_key nfproto_key = { "meta nfproto", NFT_DT_NFPROTO, -1, false,
 					    NFT_K_NFPROTO };
 
+static const struct nft_key l4proto_key = { "meta l4proto", NFT_DT_PROTO, -1, false,
+					     NFT_K_L4PROTO };
+
+static struct nft_expr *dep_new(const struct nft_key *k, uint32_t v, bool implicit)
+{
+	struct nft_expr *d = g_new0(struct nft_expr, 1);
+	struct nft_elem x = { v, v, -1, NULL, false };
+	d->kind = NFT_EXPR_MATCH;
+	d->level = -1;
+	d->implicit = implicit;
+	d->key = k;
+	d->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+	g_array_append_val(d->elems, x);
+	return d;
+}
+
+/* `reject with tcp reset` in an inet table with nothing saying TCP before
+ * it: nft puts `meta l4proto tcp` at the head of the rule (and lists it),
+ * taking the place of a `meta nfproto` there, so a packet of another
+ * protocol does not match the rule. */
+static bool tcp_reset_dependency(struct nft_rule *r)
+{
+	unsigned n = r->exprs->len;
+	for (unsigned i = 0; i + 1 < n; i++) {
+		const struct nft_expr *x = r->exprs->pdata[i];
+		if (x->kind == NFT_EXPR_MATCH && x->key &&
+		    (x->key->l4proto == 6 || is_dep(x, "meta l4proto", 6) ||
+		     is_dep(x, "ip protocol", 6) || is_dep(x, "ip6 nexthdr", 6)))
+			return true;
+	}
+	for (unsigned i = 0; i + 1 < n; i++) {
+		struct nft_expr *x = r->exprs->pdata[i];
+		if (!x->implicit && (is_dep(x, "meta nfproto", 2) || is_dep(x, "meta nfproto", 10)))
+			x->implicit = true;
+	}
+	g_ptr_array_insert(r->exprs, 0, dep_new(&l4proto_key, 6, false));
+	return true;
+}
+
 bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e)
 {
 	if (p->family != NFT_FAMILY_INET)
 		return true;
 	unsigned n = r->exprs->len;
-	struct nft_expr *prev = NULL;
-	/* the network protocol the rule has settled by then, anywhere
-	 * before the reject */
-	for (unsigned i = n - 1; i-- > 0 && !prev;)
-		if (is_dep(r->exprs->pdata[i], "meta nfproto", 10) ||
-		    is_dep(r->exprs->pdata[i], "meta nfproto", 2))
-			prev = r->exprs->pdata[i];
-	bool v6 = prev && !prev->implicit && is_dep(prev, "meta nfproto", 10);
-	bool v4 = prev && !prev->implicit && is_dep(prev, "meta nfproto", 2);
+	struct nft_expr *prev = NULL;	/* a `meta nfproto` that set the family */
+	uint32_t fam = 0;
+	/* the network protocol the rule has settled by then (nft's protocol
+	 * context): the last `meta nfproto`, ip or ip6 selector before the
+	 * reject */
+	for (unsigned i = n - 1; i-- > 0 && !fam;) {
+		struct nft_expr *x = r->exprs->pdata[i];
+		if (is_dep(x, "meta nfproto", 10) || is_dep(x, "meta nfproto", 2)) {
+			prev = x->implicit ? NULL : x;
+			fam = g_array_index(x->elems, struct nft_elem, 0).lo;
+		} else if (x->kind == NFT_EXPR_MATCH && x->key && nft_key_ip6(x->key)) {
+			fam = 10;
+		} else if (x->kind == NFT_EXPR_MATCH && x->key &&
+			   (x->key->ip_payload || x->key->id == NFT_K_ICMP_TYPE)) {
+			fam = 2;
+		}
+	}
+	if (e->reject && !strcmp(e->reject, "tcp reset"))
+		return tcp_reset_dependency(r);
+	bool v6 = fam == 10, v4 = fam == 2;
 	if (!e->reject && (v4 || v6))
 		e->reject = g_strdup(v6 ? "icmpv6 port-unreachable" : "icmp port-unreachable");
 	if (!e->reject)
 		return true;
 	bool icmp6 = !strncmp(e->reject, "icmpv6 ", 7), icmp4 = !strncmp(e->reject, "icmp ", 5);
 	if ((icmp6 && v6) || (icmp4 && v4)) {
-		prev->implicit = true;
+		if (prev)
+			prev->implicit = true;
 	} else if (icmp6) {
 		/* nft adds the dependency at the head of the rule: an IPv4
 		 * packet never reaches this reject, nor what precedes it */
-		struct nft_expr *d = g_new0(struct nft_expr, 1);
-		struct nft_elem v = { 10, 10, -1, NULL, false };
-		d->kind = NFT_EXPR_MATCH;
-		d->level = -1;
-		d->implicit = true;
-		d->key = &nfproto_key;
-		d->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
-		g_array_append_val(d->elems, v);
-		g_ptr_array_insert(r->exprs, 0, d);
+		g_ptr_array_insert(r->exprs, 0, dep_new(&nfproto_key, 10, true));
 	}
 	return true;
 }

@@ -20,9 +20,14 @@ static const struct sym ct_state[] = {
 static const struct sym ct_status[] = {
 	{ "expected", 1 }, { "seen-reply", 2 }, { "assured", 4 }, { "confirmed", 8 },
 	{ "snat", 16 }, { "dnat", 32 }, { "dying", 512 }, { NULL, 0 } };
+/* /etc/protocols' names: the first of each number (getprotobynumber) is
+ * the one nft prints; a later one ("hopopt", nft's "icmpv6") is read too */
 static const struct sym proto[] = {
-	{ "icmp", 1 }, { "igmp", 2 }, { "tcp", 6 }, { "udp", 17 }, { "gre", 47 },
-	{ "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "icmpv6", 58 }, { "sctp", 132 }, { "udplite", 136 },
+	{ "ip", 0 }, { "hopopt", 0 }, { "icmp", 1 }, { "igmp", 2 }, { "ipencap", 4 },
+	{ "tcp", 6 }, { "udp", 17 }, { "ipv6", 41 }, { "ipv6-route", 43 }, { "ipv6-frag", 44 },
+	{ "gre", 47 }, { "esp", 50 }, { "ah", 51 }, { "ipv6-icmp", 58 }, { "icmpv6", 58 },
+	{ "ipv6-nonxt", 59 }, { "ipv6-opts", 60 }, { "ospf", 89 }, { "pim", 103 }, { "vrrp", 112 },
+	{ "l2tp", 115 }, { "sctp", 132 }, { "mobility-header", 135 }, { "udplite", 136 },
 	{ NULL, 0 } };
 static const struct sym nfproto[] = { { "ipv4", 2 }, { "ipv6", 10 }, { NULL, 0 } };
 static const struct sym pkttype[] = {

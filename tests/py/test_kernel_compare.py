@@ -443,6 +443,9 @@ TOPOLOGIES = [
     ("real/firewalld-nft", []), ("real/firewalld-nft-nat", []),
     # nft's reverse-path check (fib saddr . iif oif missing|exists)
     ("nft-fib", []),
+    # issue 18: OpenWrt firewall4's default ruleset (zones, masquerade, syn_flood,
+    # `tcp option maxseg size set rt mtu`, its IPv6 rules listed and idle)
+    ("real/openwrt-fw4", []),
     # two hook users of one priority: an nft chain and iptables-nft's filter
     ("hook-order", []),
     # issue 16: the kernel's FTP/TFTP helpers (-j CT --helper, nf_nat_ftp/tftp)
@@ -485,7 +488,7 @@ TOPOLOGIES = [
 NOT_ON_UML = ("ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
               "real/debian-nat", "real/firewalld-nft", "real/firewalld-nft-nat", "nft-fib",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services", "nfacct",
-              "ipset-match", "ipset-sets", "ct-timeout")
+              "ipset-match", "ipset-sets", "ct-timeout", "real/openwrt-fw4")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
@@ -521,6 +524,32 @@ def test_tcpmss_options_match_linux(tmp_path):
         want = syns("kernel", node, iface)
         assert len(want) == 4, want
         assert syns("natsim", node, iface) == want, (node, iface)
+
+
+def test_openwrt_fw4_mss_matches_linux(tmp_path):
+    """firewall4's `tcp option maxseg size set rt mtu` (nft_rt + nft_exthdr):
+    every SYN's MSS on every interface of openwrt-fw4.scn is Linux's (the
+    harness compares TCP control packets, not their options)."""
+    from conftest import TCP, pcap
+    if not natsim_path().exists():
+        pytest.skip(f"natsim not built ({natsim_path()})")
+    r = compare(ROOT / "topologies" / "real" / "openwrt-fw4.scn", "--out", tmp_path / "cmp",
+                timeout=400)
+    assert r.returncode == 0, r.stdout + r.stderr[-3000:]
+
+    def syns(side, node, iface):
+        return [(p["IP"].src, p[TCP].sport, str(p[TCP].flags),
+                 [v for k, v in p[TCP].options if k == "MSS"])
+                for p in pcap(tmp_path / "cmp" / side, node, iface)
+                if p.haslayer(TCP) and p[TCP].flags & 0x02]
+
+    for node, iface in (("lanhost", "eth0"), ("openwrt", "br-lan"), ("openwrt", "pppoe-wan"),
+                        ("server", "eth0"), ("outside", "eth0")):
+        want = syns("kernel", node, iface)
+        assert want, (node, iface)
+        assert syns("natsim", node, iface) == want, (node, iface)
+    # the lan host's 1460 left on the PPPoE link as 1492 - 40
+    assert ("10.11.12.2", 40000, "S", [1452]) in syns("kernel", "openwrt", "pppoe-wan")
 
 
 def test_kube_proxy_affinity_sticks_on_linux(tmp_path):

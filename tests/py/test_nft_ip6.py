@@ -57,3 +57,30 @@ def test_ipv4_packets_never_match_ip6_selectors(tmp_path):
     # the reject's dependency is the kernel's, not listed
     assert "udp dport 7 reject with icmpv6 port-unreachable" in lines, lines
     assert "reject with icmpv6 port-unreachable" in lines, lines
+
+
+def test_tcp_reset_in_inet_table_only_for_tcp(tmp_path):
+    """nft puts `meta l4proto tcp` at the head of an inet rule whose `reject
+    with tcp reset` nothing restricts to TCP: a UDP datagram does not match
+    the rule (it is neither counted nor rejected) and goes on."""
+    scn = write_scn(tmp_path, "rst", "\n" + ROUTER_PAIR + """
+        s: listen tcp 80
+        r: nft add table inet f
+        r: nft 'add chain inet f forward { type filter hook forward priority 0; }'
+        r: nft add rule inet f forward ip daddr 10.0.2.2 counter reject with tcp reset
+        at 1s c: udp send 10.0.2.2:7 sport 4000
+        at 1s c: tcp connect 10.0.2.2:80 sport 4001
+        at 1.5s r: nft list ruleset
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(tmp_path / "out", "s", "eth0")
+    assert len(ip_pkts(s, proto=17, dport=7)) == 1, [p.summary() for p in s]
+    assert not ip_pkts(s, proto=6)
+    c = pcap(tmp_path / "out", "c", "eth0")
+    rst = ip_pkts(c, proto=6, src="10.0.2.2", sport=80, dport=4001)
+    assert rst and rst[0]["TCP"].flags & 0x04, [p.summary() for p in c]
+    lines = [l.strip() for l in outputs(res.stdout, "r", "nft list ruleset")[-1].lines]
+    assert "meta l4proto tcp ip daddr 10.0.2.2 counter packets 1 bytes 60 reject with tcp reset" \
+        in lines, lines

@@ -251,7 +251,6 @@ def test_what_is_not_evaluated_is_said_once(tmp_path):
     said = [l for l in res.stderr.splitlines() if "not evaluated" in l]
     assert said == [
         "natsim: nft limit (always under the rate) is not evaluated on packets yet",
-        "natsim: nft tcp option maxseg size set rt mtu (changes nothing) is not evaluated on packets yet",
     ], res.stderr
 
 

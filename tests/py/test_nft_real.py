@@ -310,3 +310,53 @@ def test_firewalld_nft_external_zone_masquerade_and_forward_port(tmp_path):
                in l for l in ct), ct
     assert any("sport=40000 dport=80 src=203.0.113.50 dst=203.0.113.1 sport=80 dport=40000"
                in l for l in ct), ct
+
+
+def test_openwrt_fw4_router_paths(tmp_path):
+    """OpenWrt firewall4's default ruleset (topologies/real/openwrt-fw4.scn):
+    each zone path read from the wire, the rule counters and conntrack;
+    tests/py/test_kernel_compare.py compares the scenario with Linux."""
+    res = run(TOPOLOGIES / "real" / "openwrt-fw4.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    # fw4's limits are listed, not yet evaluated; its MSS clamping is
+    assert "maxseg" not in res.stderr, res.stderr
+    lan = pcap(res.outdir, "lanhost", "eth0")
+    wan = pcap(res.outdir, "openwrt", "pppoe-wan")
+    outside = pcap(res.outdir, "outside", "eth0")
+    # lan -> wan masqueraded (srcnat_wan), the SYN's MSS clamped to the
+    # PPPoE link's 1492 - 40 on its way out (mangle_postrouting)
+    syn = [p for p in ip_pkts(wan, proto=6, sport=40000, dport=80) if p[TCP].flags & 0x02]
+    assert [(p[IP].src, dict(p[TCP].options)["MSS"]) for p in syn] == [("10.11.12.2", 1452)]
+    assert ip_pkts(lan, proto=6, src="10.11.12.1", dst="10.0.0.100", dport=40000)
+    # wan -> router: Allow-Ping answered; UDP 53 rejected with ICMP port
+    # unreachable (icmpx), TCP 22 reset (handle_reject)
+    icmp = [(p["ICMP"].type, p["ICMP"].code) for p in ip_pkts(outside, proto=1, src="10.11.12.2")]
+    assert sorted(icmp) == [(0, 0), (3, 3)], icmp
+    rst = ip_pkts(outside, proto=6, src="10.11.12.2", sport=22, dport=41000)
+    assert len(rst) == 1 and rst[0][TCP].flags & 0x04
+    # wan -> lan: no port forward, reset by forward's handle_reject; ISAKMP
+    # (Allow-ISAKMP) delivered
+    assert not ip_pkts(lan, proto=6, src="10.11.12.7")
+    assert ip_pkts(outside, proto=6, src="10.0.0.100", sport=80, dport=41001)[0][TCP].flags & 0x04
+    assert len(ip_pkts(lan, proto=17, src="10.11.12.7", sport=500, dport=500)) == 1
+    lst = [l.strip() for l in outputs(res.stdout, "openwrt", "nft list ruleset")[-1].lines]
+
+    def counted(comment, chain_rule=""):
+        hits = [l for l in lst if l.endswith(f'comment "!fw4: {comment}"') and chain_rule in l]
+        assert len(hits) == 1, (comment, hits)
+        return re.search(r"counter packets (\d+) bytes (\d+)", hits[0]).group(1, 2)
+
+    assert counted("Allow-Ping") == ("1", "84")
+    assert counted("Allow-ISAKMP") == ("1", "68")
+    # reject_from_wan: the UDP and the TCP to the router
+    assert counted("reject wan IPv4/IPv6 traffic", "iifname") == ("2", "108")
+    # accept_to_wan: the lan connection's first packet (the rest is
+    # `ct state vmap` established)
+    assert counted("accept wan IPv4/IPv6 traffic") == ("1", "60")
+    # the IPv6 rules count nothing: the packets are IPv4
+    for c in ("Allow-DHCPv6", "Allow-MLD", "Allow-ICMPv6-Input", "Allow-ICMPv6-Forward"):
+        assert all("counter packets 0 bytes 0" in l for l in lst if f"!fw4: {c}\"" in l), c
+    ct = outputs(res.stdout, "openwrt", "conntrack -L")[-1].lines
+    assert any(re.match(r"^tcp +6 \d+ \w+ src=10\.0\.0\.100 dst=10\.11\.12\.1 sport=40000 dport=80 "
+                        r"src=10\.11\.12\.1 dst=10\.11\.12\.2 sport=80 dport=40000 \[ASSURED\]", l)
+               for l in ct), ct
