@@ -871,7 +871,7 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 			e->verdict = (enum nft_verdict)i;
 			if (e->verdict == NFT_JUMP || e->verdict == NFT_GOTO) {
 				const struct nft_token *c;
-				if (!nft_ident(p, &c, "'{'", false))
+				if (!nft_chain_ref(p, &c, "'{'"))
 					return false;
 				e->chain = g_strdup(c->text);
 				e->chain_loc = (struct nft_loc){ c->line, c->col, c->len };

@@ -17,6 +17,7 @@ struct nft_token {
 	enum nft_tok type;
 	char *text;		/* the word, or the string without its quotes */
 	int line, col, len;	/* 1-based line and byte column, length in bytes */
+	bool from_var;		/* put where a `$NAME` stood (nft_define.c) */
 };
 
 struct nft_parse {

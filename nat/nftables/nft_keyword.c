@@ -129,6 +129,16 @@ bool nft_at_name(struct nft_parse *p, const struct nft_token *at)
 	return false;
 }
 
+bool nft_chain_ref(struct nft_parse *p, const struct nft_token **out, const char *expecting)
+{
+	const struct nft_token *t = nft_peek(p, 0);
+	if (t->from_var && (t->type == NFT_T_WORD || t->type == NFT_T_STRING)) {
+		*out = nft_next(p);
+		return true;
+	}
+	return nft_ident(p, out, expecting, false);
+}
+
 void nft_skip_line(struct nft_parse *p)
 {
 	for (;;) {

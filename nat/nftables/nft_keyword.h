@@ -13,6 +13,9 @@ const char *nft_keyword(const char *w, bool listing);
  * (bison's recovery: skip to the end of the line, go on there). */
 bool nft_ident(struct nft_parse *p, const struct nft_token **out, const char *expecting,
 	       bool listing);
+/* parser_bison.y's chain_expr, a jump or goto target: an identifier or a
+ * variable (`jump $CHAIN`, whose value may be quoted) */
+bool nft_chain_ref(struct nft_parse *p, const struct nft_token **out, const char *expecting);
 /* `@NAME` (the word at): a set's name after @ is an identifier too */
 bool nft_at_name(struct nft_parse *p, const struct nft_token *at);
 /* past the next newline or `;` (bison's `error stmt_separator`) */

@@ -189,7 +189,7 @@ static bool parse_verdict(struct nft_parse *p, struct nft_setelem *e)
 			e->verdict = (enum nft_verdict)i;
 			if (i >= NFT_JUMP) {
 				const struct nft_token *c;
-				if (!nft_ident(p, &c, "string or '$'", false))
+				if (!nft_chain_ref(p, &c, "string or '$'"))
 					return false;
 				e->chain = g_strdup(c->text);
 				e->chain_loc = (struct nft_loc){ c->line, c->col, c->len };
