@@ -28,6 +28,7 @@ enum nft_dtype {
 	NFT_DT_ICMPTYPE, NFT_DT_TCPFLAG, NFT_DT_FIBADDR, NFT_DT_CTDIR,
 	/* IPv6 (nft_ip6.c): an address is held in nft_elem.str, see there */
 	NFT_DT_IPV6, NFT_DT_ICMP6TYPE, NFT_DT_ICMP6CODE,
+	NFT_DT_FIBOIF,		/* fib ... oif: missing, exists (nft_fib.c) */
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -45,6 +46,7 @@ enum nft_key_id {
 	 * never load (the implicit `meta nfproto ipv6` fails) */
 	NFT_K_IP6_SADDR, NFT_K_IP6_DADDR, NFT_K_IP6_NEXTHDR, NFT_K_IP6_HOPLIMIT,
 	NFT_K_ICMP6_TYPE, NFT_K_ICMP6_CODE,
+	NFT_K_FIB_SADDR_OIF, NFT_K_FIB_SADDR_IIF_OIF,	/* nft_fib.c */
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */

@@ -95,6 +95,7 @@ void nft_expand_defines(struct nft_parse *p)
 			} else {
 				for (unsigned k = 0; k < val->len; k++) {
 					struct nft_token c = tok_copy(&g_array_index(val, struct nft_token, k));
+					c.from_var = true;
 					g_array_append_val(out, c);
 				}
 			}

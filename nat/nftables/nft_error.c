@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 
 /* The text of line n (1-based), or the last line when n is past the end
  * (nft shows the last line for "unexpected end of file"). */
@@ -104,12 +105,8 @@ void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t)
 		nft_error(p, t, NULL, "syntax error, unexpected %s", what);
 	else if (g_ascii_isdigit(t->text[0]))
 		nft_error(p, t, NULL, "syntax error, unexpected number");
-	else if (strchr("abcdefghijklmnopqrstuvwxyz", t->text[0]) && strlen(t->text) < 16 &&
-		 strspn(t->text, "abcdefghijklmnopqrstuvwxyz-") == strlen(t->text) &&
-		 (!strcmp(t->text, "accept") || !strcmp(t->text, "drop") || !strcmp(t->text, "counter") ||
-		  !strcmp(t->text, "table") || !strcmp(t->text, "chain") || !strcmp(t->text, "rule") ||
-		  !strcmp(t->text, "type") || !strcmp(t->text, "hook") || !strcmp(t->text, "policy")))
-		nft_error(p, t, NULL, "syntax error, unexpected %s", t->text);
+	else if (nft_keyword(t->text, false))
+		nft_error(p, t, NULL, "syntax error, unexpected %s", nft_keyword(t->text, false));
 	else
 		nft_error(p, t, NULL, "syntax error, unexpected string");
 }

@@ -31,6 +31,7 @@
 #include "nat/iptables/nf_log.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/nftables/nft_eval.h"
+#include "nat/nftables/nft_fib.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_trace.h"
 
@@ -139,6 +140,9 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 	case NFT_K_MARK: *v = skb->mark; return true;
 	case NFT_K_PKTTYPE: *v = pkttype(ip); return true;
 	case NFT_K_LENGTH: *v = pkt->len; return true;
+	case NFT_K_FIB_SADDR_OIF: case NFT_K_FIB_SADDR_IIF_OIF:
+		*v = nft_fib_oif_eval(k, pkt->st, ip);
+		return true;
 	case NFT_K_FIB_DADDR_TYPE: case NFT_K_FIB_SADDR_TYPE: {
 		/* nft_fib4_eval_type without iif/oif: inet_dev_addr_type(net,
 		 * NULL, addr), the address's type in the local table */

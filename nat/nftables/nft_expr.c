@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "nat/nftables/nft_eval.h"
+#include "nat/nftables/nft_fib.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
 static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
@@ -103,6 +105,9 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	const struct nft_token *d = nft_peek(p, 3);
 	if (a->type != NFT_T_WORD)
 		return NULL;
+	const struct nft_key *fib = nft_fib_oif_key(p);
+	if (fib)
+		return fib;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
 	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
@@ -288,6 +293,8 @@ static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nf
 	const struct nft_token *at = nft_peek(p, 0);
 	if (at->type == NFT_T_WORD && at->text[0] == '@') {
 		nft_next(p);
+		if (!nft_at_name(p, at))
+			return false;
 		/* checked once the batch is applied: a set may be declared later */
 		e->set_ref = g_strdup(at->text + 1);
 		e->chain_loc = (struct nft_loc){ at->line, at->col, at->len };
@@ -479,6 +486,8 @@ static bool parse_concat_match(struct nft_parse *p, struct nft_rule *r, struct n
 	t = nft_peek(p, 0);
 	if (t->type == NFT_T_WORD && t->text[0] == '@') {
 		nft_next(p);
+		if (!nft_at_name(p, t))
+			return false;
 		e->set_ref = g_strdup(t->text + 1);
 		e->chain_loc = (struct nft_loc){ t->line, t->col, t->len };
 		return true;
@@ -942,11 +951,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 			g_ptr_array_add(r->exprs, e);
 			e->verdict = (enum nft_verdict)i;
 			if (e->verdict == NFT_JUMP || e->verdict == NFT_GOTO) {
-				const struct nft_token *c = nft_next(p);
-				if (c->type != NFT_T_WORD && c->type != NFT_T_STRING) {
-					nft_error_unexpected(p, c);
+				const struct nft_token *c;
+				if (!nft_chain_ref(p, &c, "'{'"))
 					return false;
-				}
 				e->chain = g_strdup(c->text);
 				e->chain_loc = (struct nft_loc){ c->line, c->col, c->len };
 			}

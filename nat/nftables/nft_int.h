@@ -17,6 +17,7 @@ struct nft_token {
 	enum nft_tok type;
 	char *text;		/* the word, or the string without its quotes */
 	int line, col, len;	/* 1-based line and byte column, length in bytes */
+	bool from_var;		/* put where a `$NAME` stood (nft_define.c) */
 };
 
 struct nft_parse {
@@ -29,6 +30,7 @@ struct nft_parse {
 	int nkerr;		/* of nerr, the kernel's refusals of a sent batch */
 	enum nft_family family;	/* of the table being parsed */
 	struct nft_table *table;
+	bool resync;		/* a syntax error bison recovers from at the line's end */
 };
 
 /* nft_lex.c */

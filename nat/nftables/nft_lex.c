@@ -12,7 +12,7 @@
 
 static void push(struct nft_parse *p, enum nft_tok type, const char *s, int n, int line, int col)
 {
-	struct nft_token t = { type, g_strndup(s, (gsize)n), line, col, n };
+	struct nft_token t = { type, g_strndup(s, (gsize)n), line, col, n, false };
 	g_array_append_val(p->toks, t);
 }
 
@@ -45,7 +45,7 @@ void nft_lex(struct nft_parse *p)
 			while (*e && *e != '"' && *e != '\n')
 				e++;
 			struct nft_token t = { NFT_T_STRING, g_strndup(s + 1, (gsize)(e - s - 1)),
-					       line, col, (int)(e - s) + (*e == '"') };
+					       line, col, (int)(e - s) + (*e == '"'), false };
 			g_array_append_val(p->toks, t);
 			s = *e == '"' ? e + 1 : e;
 		} else {

@@ -23,6 +23,7 @@
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 
 struct nft_obj *nft_obj_find(const struct nft_table *t, const char *name)
 {
@@ -183,12 +184,10 @@ static struct nft_loc refused_at(struct nft_parse *p, const struct nft_token *fi
 bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft_table *t,
 			 bool create, struct nft_obj **made)
 {
-	const struct nft_token *n = nft_next(p);
+	const struct nft_token *n;
 	*made = NULL;
-	if (n->type != NFT_T_WORD && n->type != NFT_T_STRING) {
-		nft_error_unexpected(p, n);
+	if (!nft_ident(p, &n, "string", false))
 		return false;
-	}
 	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
 		expecting(p, nft_peek(p, 0), "'{'");
 		return false;

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
+#include "nat/nftables/nft_prio.h"
 #include "nat/nftables/nft_list_xt.h"
 
 struct batch {
@@ -30,6 +32,7 @@ struct batch {
 	GPtrArray *invalid_tables; /* tables that failed the kernel's validation */
 	bool resume;		/* the failed command ended cleanly: go on */
 	bool sent_ok;		/* nft's own checks passed: the kernel saw the batch */
+	bool listing;		/* a `list` command: its words are keywords too */
 };
 
 static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
@@ -67,26 +70,35 @@ static void recover(struct nft_parse *p)
 	}
 }
 
+/* bison's recovery from a syntax error nft_ident reports: the rest of the
+ * line is skipped, and parsing goes on there, in the block it is in (the
+ * braces skipped are not counted: a chain's `}` then closes the table),
+ * and later errors are reported too. */
+static void resync(struct batch *b)
+{
+	nft_skip_line(b->p);
+	b->p->resync = false;
+	b->resume = true;
+}
+
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what)
 {
 	nft_error(p, t, NULL, "natsim: nft %s is not implemented", what);
 	return false;
 }
 
-static bool name_tok(struct nft_parse *p, const struct nft_token **out)
+/* A name (parser_bison.y's identifier): no keyword, no quoted string;
+ * expecting is what bison lists after a bad one. */
+static bool name_tok(struct batch *b, const struct nft_token **out, const char *expecting)
 {
-	const struct nft_token *t = nft_next(p);
-	if (t->type != NFT_T_WORD && t->type != NFT_T_STRING) {
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	*out = t;
-	return true;
+	return nft_ident(b->p, out, expecting, b->listing);
 }
 
 /* [family] name: the family is optional and ip by default. */
-static bool family_name(struct nft_parse *p, enum nft_family *f, const struct nft_token **name)
+static bool family_name(struct batch *b, enum nft_family *f, const struct nft_token **name,
+			const char *expecting)
 {
+	struct nft_parse *p = b->p;
 	const struct nft_token *t = nft_peek(p, 0);
 	*f = NFT_FAMILY_IP;
 	if (nft_is_word(t, "ip") || nft_is_word(t, "inet")) {
@@ -99,7 +111,7 @@ static bool family_name(struct nft_parse *p, enum nft_family *f, const struct nf
 		g_free(m);
 		return false;
 	}
-	return name_tok(p, name);
+	return name_tok(b, name, expecting);
 }
 
 static struct nft_table *table_of(struct batch *b, enum nft_family f, const struct nft_token *name)
@@ -117,7 +129,7 @@ static struct nft_table *table_arg(struct batch *b)
 	enum nft_family f;
 	const struct nft_token *tn;
 
-	if (!family_name(b->p, &f, &tn))
+	if (!family_name(b, &f, &tn, "string"))
 		return NULL;
 	return table_of(b, f, tn);
 }
@@ -131,24 +143,6 @@ static bool hook_of(const char *s, int *hook)
 			return true;
 		}
 	return false;
-}
-
-static bool prio_of(const char *s, int *prio)
-{
-	static const struct { const char *n; int v; } std[] = {
-		{ "raw", -300 }, { "mangle", -150 }, { "dstnat", -100 }, { "filter", 0 },
-		{ "security", 50 }, { "srcnat", 100 } };
-	for (unsigned i = 0; i < G_N_ELEMENTS(std); i++)
-		if (!strcmp(s, std[i].n)) {
-			*prio = std[i].v;
-			return true;
-		}
-	char *e;
-	long v = strtol(s, &e, 10);
-	if (!*s || *e || v < -2147483647L || v > 2147483647L)
-		return false;
-	*prio = (int)v;
-	return true;
 }
 
 /* `type T hook H priority P ;` and `policy P ;` inside a chain block. */
@@ -184,18 +178,13 @@ static bool chain_spec(struct batch *b, struct nft_chain *c)
 	}
 	if (nft_is_word(nft_peek(p, 0), "device"))
 		return unimpl(p, nft_peek(p, 0), "chain devices");
-	if (!nft_is_word(nft_next(p), "priority")) {
-		nft_error_unexpected(p, nft_peek(p, 0));
+	const struct nft_token *kw = nft_next(p);
+	if (!nft_is_word(kw, "priority")) {
+		nft_error_unexpected(p, kw);
 		return false;
 	}
-	const struct nft_token *pr = nft_next(p);
-	if (pr->type != NFT_T_WORD || !prio_of(pr->text, &c->prio)) {
-		if (pr->type == NFT_T_WORD && strpbrk(pr->text, "+-") == NULL &&
-		    (nft_is_word(nft_peek(p, 0), "+") || nft_is_word(nft_peek(p, 0), "-")))
-			return unimpl(p, pr, "priority expressions");
-		nft_error(p, pr, NULL, "'%s' is invalid priority in this context.", pr->text);
+	if (!nft_parse_prio(p, kw, c->hook, &c->prio))
 		return false;
-	}
 	if (!strcmp(c->type, "nat") && c->hook == 2) {
 		nft_error(p, ty, NULL, "Could not process rule: Operation not supported");
 		return false;
@@ -264,7 +253,10 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 		bool r = nft_is_word(t0, "type") || nft_is_word(t0, "policy") ? chain_spec(b, c) :
 			 nft_is_word(t0, "comment") ? comment_tok(p, &c->comment) :
 			 add_rule(b, t, c, false, NULL);
-		if (!r) {
+		if (!r && p->resync) {
+			ok = false;
+			resync(b);
+		} else if (!r) {
 			ok = false;
 			recover(p);
 		} else if (!sep(nft_peek(p, 0)) && nft_peek(p, 0)->type != NFT_T_RBRACE) {
@@ -336,7 +328,7 @@ static bool table_block(struct batch *b, struct nft_table *t)
 		if (nft_is_word(t0, "chain")) {
 			nft_next(p);
 			const struct nft_token *n;
-			r = name_tok(p, &n);
+			r = name_tok(b, &n, "string");
 			if (r) {
 				bool created;
 				struct nft_chain *c = chain_get(t, n->text, &created);
@@ -346,7 +338,7 @@ static bool table_block(struct batch *b, struct nft_table *t)
 		} else if (nft_is_word(t0, "set") || nft_is_word(t0, "map")) {
 			nft_next(p);
 			const struct nft_token *n;
-			r = name_tok(p, &n);
+			r = name_tok(b, &n, "string");
 			if (r && nft_set_find(t, n->text)) {
 				nft_error(p, n, NULL, "natsim: nft redefinition of a set is not implemented");
 				r = false;
@@ -391,7 +383,10 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			nft_error_unexpected(p, t0);
 			r = false;
 		}
-		if (!r) {
+		if (!r && p->resync) {
+			ok = false;
+			resync(b);
+		} else if (!r) {
 			ok = false;
 			recover(p);
 			if (nft_peek(p, 0)->type == NFT_T_RBRACE && nft_peek(p, 1)->type != NFT_T_EOF &&
@@ -549,7 +544,7 @@ static bool list_set(struct batch *b)
 {
 	const struct nft_token *sn;
 	struct nft_table *t = table_arg(b);
-	if (!t || !name_tok(b->p, &sn))
+	if (!t || !name_tok(b, &sn, "string"))
 		return false;
 	struct nft_set *s = nft_set_find(t, sn->text);
 	if (!s) {
@@ -568,7 +563,7 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 	struct nft_parse *p = b->p;
 	const struct nft_token *sn;
 	struct nft_table *t = table_arg(b);
-	if (!t || !name_tok(p, &sn))
+	if (!t || !name_tok(b, &sn, "string"))
 		return false;
 	struct nft_set *s = nft_set_find(t, sn->text);
 	if (!s) {
@@ -666,7 +661,7 @@ static bool add_set_cmd(struct batch *b, const struct nft_token *obj, bool verb_
 	struct nft_parse *p = b->p;
 	const struct nft_token *n;
 	struct nft_table *t = table_arg(b);
-	if (!t || !name_tok(p, &n))
+	if (!t || !name_tok(b, &n, "string"))
 		return false;
 	p->family = t->family;
 	p->table = t;
@@ -736,7 +731,7 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 	}
 	if (nft_is_word(nft_peek(p, 0), "handle"))
 		return unimpl(p, nft_peek(p, 0), "ct helper handles");
-	if (!name_tok(p, &n))
+	if (!name_tok(b, &n, "string"))
 		return false;
 	struct nft_obj *o = nft_obj_find(t, n->text);
 	if (!o) {
@@ -886,11 +881,13 @@ static bool command(struct batch *b)
 	    !strcmp(v, "export") || !strcmp(v, "import") || !strcmp(v, "describe") ||
 	    !strcmp(v, "reset") || !strcmp(v, "get") || !strcmp(v, "destroy") || !strcmp(v, "redefine"))
 		return unimpl(p, verb, verb->text);
+	b->listing = !strcmp(v, "list");
 	bool add = implicit || !strcmp(v, "add") || !strcmp(v, "create");
 	bool ins = !strcmp(v, "insert");
 	if (!add && !ins && strcmp(v, "delete") && strcmp(v, "flush") && strcmp(v, "list") &&
 	    strcmp(v, "rename") && strcmp(v, "replace")) {
 		nft_error_unexpected(p, verb);
+		p->resync = true;	/* bison's `error stmt_separator` */
 		return false;
 	}
 	const struct nft_token *obj = nft_next(p);
@@ -936,7 +933,7 @@ static bool command(struct batch *b)
 	enum nft_family f;
 	const struct nft_token *tn, *cn;
 	if (nft_is_word(obj, "table")) {
-		if (!family_name(p, &f, &tn))
+		if (!family_name(b, &f, &tn, !strcmp(v, "delete") ? "handle or string" : "string"))
 			return false;
 		struct nft_table *t = nft_table_find(b->rs, f, tn->text);
 		int xid = nft_xt_table_id(b->rs, f, tn->text);
@@ -980,7 +977,8 @@ static bool command(struct batch *b)
 		return false;
 	p->family = t->family;
 	p->table = t;
-	if (!name_tok(p, &cn))
+	if (!name_tok(b, &cn, !strcmp(v, "delete") && nft_is_word(obj, "chain") ?
+		      "handle or string" : "string"))
 		return false;
 	struct nft_chain *c = nft_chain_find(t, cn->text);
 	if (nft_is_word(obj, "chain")) {
@@ -1011,7 +1009,7 @@ static bool command(struct batch *b)
 			print_list(b, "chain", t, c);
 		} else if (!strcmp(v, "rename")) {
 			const struct nft_token *nn;
-			if (!name_tok(p, &nn))
+			if (!name_tok(b, &nn, "string"))
 				return false;
 			g_free(c->name);
 			c->name = g_strdup(nn->text);
@@ -1312,7 +1310,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(),
 			  g_ptr_array_new(), g_ptr_array_new(), g_ptr_array_new(),
 			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
-			  g_ptr_array_new(), false, false };
+			  g_ptr_array_new(), false, false, false };
 	b.opts = *opts;
 	nft_lex(&p);
 	nft_expand_defines(&p);
@@ -1329,7 +1327,9 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		bool ok = command(&b);
 		give_handles(&b);
 		check_hooks(&b);
-		if (!ok) {
+		if (!ok && p.resync) {
+			resync(&b);
+		} else if (!ok) {
 			recover(&p);
 			if (nft_peek(&p, 0)->type == NFT_T_RBRACE)
 				nft_next(&p);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 
 static const struct { const char *name; enum nft_dtype dt; } types[] = {
 	{ "ipv4_addr", NFT_DT_IPV4 }, { "inet_service", NFT_DT_SERVICE },
@@ -187,11 +188,9 @@ static bool parse_verdict(struct nft_parse *p, struct nft_setelem *e)
 		if (nft_is_word(t, v[i])) {
 			e->verdict = (enum nft_verdict)i;
 			if (i >= NFT_JUMP) {
-				const struct nft_token *c = nft_next(p);
-				if (c->type != NFT_T_WORD && c->type != NFT_T_STRING) {
-					nft_error_unexpected(p, c);
+				const struct nft_token *c;
+				if (!nft_chain_ref(p, &c, "string or '$'"))
 					return false;
-				}
 				e->chain = g_strdup(c->text);
 				e->chain_loc = (struct nft_loc){ c->line, c->col, c->len };
 			}
@@ -344,6 +343,7 @@ static bool parse_time(const char *s, uint64_t *ms)
 /* `set NAME { ... }` / `map NAME { ... }` body (the parser at the `{`). */
 bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 {
+	bool failed = false;
 	nft_next(p);
 	for (;;) {
 		while (nft_peek(p, 0)->type == NFT_T_NL || nft_peek(p, 0)->type == NFT_T_SEMI)
@@ -424,8 +424,15 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 				nft_error(p, t, NULL, "natsim: nft elements with timeouts are not implemented");
 				return false;
 			}
-			if (!nft_parse_elements(p, s))
-				return false;
+			if (!nft_parse_elements(p, s)) {
+				if (!p->resync)
+					return false;
+				/* bison's recovery in the set block (its
+				 * common_block); p->resync stays set for the
+				 * caller's going on */
+				nft_skip_line(p);
+				failed = true;
+			}
 		} else if (t->type == NFT_T_WORD) {
 			nft_error(p, t, NULL, "natsim: nft set option %s is not implemented", t->text);
 			return false;
@@ -434,6 +441,8 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 			return false;
 		}
 	}
+	if (failed)
+		return false;
 	if (!s->key_types->len) {
 		nft_error(p, nft_peek(p, 0), NULL, "set definition does not specify key");
 		return false;

@@ -60,6 +60,7 @@ static const struct sym fib_addr[] = {
 	{ "unspec", 0 }, { "unicast", 1 }, { "local", 2 }, { "broadcast", 3 }, { "anycast", 4 },
 	{ "multicast", 5 }, { "blackhole", 6 }, { "unreachable", 7 }, { "prohibit", 8 },
 	{ NULL, 0 } };
+static const struct sym fib_oif[] = { { "missing", 0 }, { "exists", 1 }, { NULL, 0 } };
 static const struct sym ct_dir[] = { { "original", 0 }, { "reply", 1 }, { NULL, 0 } };
 /* /etc/services names a ruleset commonly uses */
 static const struct sym services[] = {
@@ -79,6 +80,7 @@ static const struct sym *syms(enum nft_dtype dt)
 	case NFT_DT_ICMPTYPE: return icmp_type;
 	case NFT_DT_TCPFLAG: return tcp_flag;
 	case NFT_DT_FIBADDR: return fib_addr;
+	case NFT_DT_FIBOIF: return fib_oif;
 	case NFT_DT_CTDIR: return ct_dir;
 	case NFT_DT_SERVICE: return services;
 	case NFT_DT_ICMP6TYPE: return icmp6_type;

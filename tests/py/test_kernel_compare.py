@@ -439,6 +439,10 @@ TOPOLOGIES = [
     ("nft-nat", []),
     # issue 18, phase 3: a Debian /etc/nftables.conf NAT router (port forwards by a map)
     ("real/debian-nat", []),
+    # firewalld 1.3.3's nftables ruleset (table inet firewalld, public zone)
+    ("real/firewalld-nft", []), ("real/firewalld-nft-nat", []),
+    # nft's reverse-path check (fib saddr . iif oif missing|exists)
+    ("nft-fib", []),
     # issue 18: OpenWrt firewall4's default ruleset (zones, masquerade, syn_flood,
     # `tcp option maxseg size set rt mtu`, its IPv6 rules listed and idle)
     ("real/openwrt-fw4", []),
@@ -492,7 +496,8 @@ TOPOLOGIES = [
 # (no nf_tables), so its two backends are one set of tables there
 NOT_ON_UML = ("mixed-backends", "policy-counters",
               "ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
-              "real/debian-nat", "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
+              "real/debian-nat", "real/firewalld-nft", "real/firewalld-nft-nat", "nft-fib",
+              "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset", "real/openwrt-fw4")
 

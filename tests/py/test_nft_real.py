@@ -127,7 +127,7 @@ def test_concatenated_lookups_and_verdict_maps(tmp_path):
             type ipv4_addr . inet_service
             elements = { 10.0.2.2 . 80, 10.0.2.3 . 81 }
         }
-        chain fwd {
+        chain forward {
             type filter hook forward priority filter; policy drop;
             ct state established,related accept
             ip daddr . tcp dport @web accept
@@ -161,8 +161,8 @@ NUMGEN = PAIR + """
     r: nft add chain ip f b
     r: nft add rule ip f a counter
     r: nft add rule ip f b counter
-    r: nft 'add chain ip f fwd { type filter hook forward priority filter; }'
-    r: nft 'add rule ip f fwd numgen MODE mod 2 vmap { 0 : jump a, 1 : jump b }'
+    r: nft 'add chain ip f forward { type filter hook forward priority filter; }'
+    r: nft 'add rule ip f forward numgen MODE mod 2 vmap { 0 : jump a, 1 : jump b }'
     s: listen udp 9
     at 1s c: udp send 10.0.2.2:9 sport 5000 count 20 interval 10ms
     at 2s r: nft list ruleset
@@ -240,6 +240,76 @@ def test_kube_proxy_nft_loaded_twice(tmp_path):
     gold = NFT / "real" / "kube-proxy-nft.twice.list-a"
     assert outputs(res.stdout, "r", "nft -a list ruleset")[-1].lines == \
         gold.read_text().splitlines()
+
+
+def test_firewalld_nft_public_zone(tmp_path):
+    """firewalld's nftables ruleset (topologies/real/firewalld-nft.scn): the
+    public zone's ssh and icmp pass, the rest is answered with ICMP
+    admin-prohibited (`reject with icmpx admin-prohibited`: type 3 code 13),
+    an INVALID segment is dropped, and forwarding follows the zone's
+    intra-zone rule (out by eth0 only)."""
+    from conftest import ICMP, UDP
+    res = run(TOPOLOGIES / "real" / "firewalld-nft.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not evaluated" not in res.stderr, res.stderr
+    client = pcap(res.outdir, "client", "eth0")
+    server = pcap(res.outdir, "server", "eth0")
+    # ssh accepted (filter_IN_public_allow), its SYN-ACK on the wire
+    assert [p for p in ip_pkts(client, proto=6, src="192.0.2.1", sport=22, dport=40000)
+            if p[TCP].flags & 0x12 == 0x12]
+    # ping answered (meta l4proto { icmp, ipv6-icmp } accept)
+    assert [p for p in ip_pkts(client, proto=1, src="192.0.2.1") if p[ICMP].type == 0]
+    # admin-prohibited for tcp 80, udp 53 and the forward to eth1, from the host
+    prohib = [p for p in ip_pkts(client, proto=1, src="192.0.2.1")
+              if p[ICMP].type == 3 and p[ICMP].code == 13]
+    # the quoted datagrams: (destination, protocol, destination port)
+    quoted = sorted((".".join(str(b) for b in bytes(p[ICMP].payload)[16:20]),
+                     bytes(p[ICMP].payload)[9],
+                     int.from_bytes(bytes(p[ICMP].payload)[22:24], "big")) for p in prohib)
+    assert quoted == [("192.0.2.1", 6, 80), ("192.0.2.1", 17, 53),
+                      ("198.51.100.10", 6, 80)], quoted
+    assert not ip_pkts(client, proto=6, src="192.0.2.1", sport=80)
+    assert not ip_pkts(server, proto=6, sport=40003)
+    # the SYN+FIN (INVALID) has no answer
+    assert not ip_pkts(client, proto=6, dport=40002)
+    # the host's own connection out, and server -> client out by eth0
+    assert ip_pkts(client, proto=6, src="192.0.2.10", sport=8080, dport=45000)
+    assert ip_pkts(server, proto=6, src="192.0.2.10", sport=8080, dport=46000)
+    ct = outputs(res.stdout, "fw", "conntrack -L")[-1].lines
+    assert any("sport=46000 dport=8080" in l and "[ASSURED]" in l for l in ct), ct
+    assert not any("sport=40003" in l for l in ct), ct
+
+
+def test_firewalld_nft_external_zone_masquerade_and_forward_port(tmp_path):
+    """firewalld's nftables ruleset on a router (firewalld-nft-nat.scn): the
+    external zone's masquerade and forward-port (a dnat in nat_PRE_external_allow
+    and filter_FORWARD's `ct status dnat accept`), the trusted LAN forwarded,
+    and the rest of the external side answered with ICMP admin-prohibited."""
+    from conftest import ICMP
+    res = run(TOPOLOGIES / "real" / "firewalld-nft-nat.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not evaluated" not in res.stderr, res.stderr
+    outside = pcap(res.outdir, "outside", "eth0")
+    sshd = pcap(res.outdir, "sshd", "eth0")
+    # masqueraded out of eth1, never the LAN address
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=40000, dport=80)
+    assert not ip_pkts(outside, src="192.168.1.20")
+    # the forward-port: 2222 on the router is sshd's 22, and back
+    assert ip_pkts(sshd, proto=6, src="203.0.113.50", dst="192.168.1.10", sport=33000, dport=22)
+    assert ip_pkts(outside, proto=6, src="203.0.113.1", sport=2222, dport=33000)
+    assert not ip_pkts(outside, proto=6, sport=22, dport=33000)
+    # admin-prohibited for the router's port 80 and the direct forward
+    prohib = [p for p in ip_pkts(outside, proto=1, src="203.0.113.1")
+              if p[ICMP].type == 3 and p[ICMP].code == 13]
+    quoted = sorted((".".join(str(b) for b in bytes(p[ICMP].payload)[16:20]),
+                     int.from_bytes(bytes(p[ICMP].payload)[22:24], "big")) for p in prohib)
+    assert quoted == [("192.168.1.10", 22), ("203.0.113.1", 80)], quoted
+    assert not ip_pkts(sshd, proto=6, sport=33003)
+    ct = outputs(res.stdout, "fw", "conntrack -L")[-1].lines
+    assert any("sport=33000 dport=2222 src=192.168.1.10 dst=203.0.113.50 sport=22 dport=33000"
+               in l for l in ct), ct
+    assert any("sport=40000 dport=80 src=203.0.113.50 dst=203.0.113.1 sport=80 dport=40000"
+               in l for l in ct), ct
 
 
 def test_openwrt_fw4_router_paths(tmp_path):
