@@ -410,7 +410,7 @@ static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
 	struct nft_parse *p = b->p;
 	const struct nft_token *n;
 	const char *kerr;
-	if (!name_tok(p, &n))
+	if (!name_tok(b, &n, "string"))
 		return false;
 	struct nft_flowtable *ft = nft_flowtable_new(n->text);
 	if (!nft_parse_flowtable_block(p, ft, n, &kerr)) {
@@ -501,7 +501,7 @@ static bool flowtable_cmd(struct batch *b, const struct nft_token *start, const 
 	if (nft_is_word(nft_peek(p, 0), "handle"))
 		return unimpl(p, nft_peek(p, 0), "flowtable handles");
 	const struct nft_token *n;
-	if (!name_tok(p, &n))
+	if (!name_tok(b, &n, "string"))
 		return false;
 	struct nft_flowtable *ft = nft_flowtable_find(t, n->text);
 	if (!ft) {
@@ -772,7 +772,7 @@ static struct nft_table *listed_table(struct batch *b)
 	const struct nft_token *tn;
 	struct nft_table *t;
 
-	if (!family_name(b->p, &f, &tn))
+	if (!family_name(b, &f, &tn, "string"))
 		return NULL;
 	if (!(t = nft_table_find(b->rs, f, tn->text)))
 		nft_error(b->p, tn, NULL, "No such file or directory");
@@ -837,7 +837,7 @@ static bool stateful_cmd(struct batch *b, const char *v, bool add)
 	const struct nft_token *n;
 	if (nft_is_word(nft_peek(p, 0), "handle"))
 		return unimpl(p, nft_peek(p, 0), "object handles");
-	if (!name_tok(p, &n))
+	if (!name_tok(b, &n, "string"))
 		return false;
 	struct nft_obj *o = nft_obj_find_type(t, type, n->text);
 	if (!o) {
