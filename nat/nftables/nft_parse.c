@@ -902,6 +902,10 @@ static bool delete_by_handle(struct batch *b, struct nft_table *t, const enum nf
 				return true;
 			}
 		}
+		static const char *const xt[] = { "filter", "nat", "mangle", "raw", "security" };
+		for (unsigned i = 0; *f == NFT_FAMILY_IP && i < G_N_ELEMENTS(xt); i++)
+			if (nft_xt_table_id(b->rs, *f, xt[i]) >= 0)
+				return unimpl(p, num, "delete table by the handle of an iptables-nft table");
 	} else {
 		for (unsigned i = 0; i < t->chains->len; i++) {
 			struct nft_chain *c = t->chains->pdata[i];

@@ -105,9 +105,9 @@ bool nft_batch_rule_cache(const struct nft_parse *p)
  * after (add) or before (insert), or -1 for none. With nft's rule cache
  * (cache), H must be a rule that was in the chain before the batch
  * (before: that chain, or NULL) - the cache knows no handle of the
- * batch's own rules - and an index counts the rules as they are now;
- * without it the kernel resolves H among all rules and nft 1.0.6 drops
- * the index (the rule goes last, or first for insert). ENOENT, nft's
+ * batch's own rules; without it the kernel resolves H among all rules.
+ * An index counts the rules as they are now (a batch rule is named to the
+ * kernel by its NFTA_RULE_ID). ENOENT, nft's
  * message under the keyword and its number, when the rule is not there
  * (*enoent: nft goes on to the next command). */
 bool nft_parse_rule_position(struct nft_parse *p, const struct nft_chain *c,
@@ -124,7 +124,7 @@ bool nft_parse_rule_position(struct nft_parse *p, const struct nft_chain *c,
 	const struct nft_token *num;
 	if (!nft_parse_handle_num(p, &v, &num))
 		return false;
-	if (by_index && cache)
+	if (by_index)
 		*ref = v < c->rules->len ? (int)v : -2;
 	else if (!by_index && v) {
 		*ref = nft_rule_index_of(c, v);
