@@ -949,14 +949,14 @@ static bool rule_by_handle(struct batch *b, struct nft_table *t, struct nft_chai
 			nft_error_expecting(p, nft_peek(p, 0), "end of file or newline or semicolon");
 			return false;
 		}
-		if (!h)
+		if (!h) {
 			g_ptr_array_set_size(c->rules, 0);
-		else if (at < 0) {
+		} else if (at < 0) {
 			nft_error(p, num, NULL, "Could not process rule: No such file or directory");
 			b->resume = b->keep_going = true;
-		}
-		else
+		} else {
 			g_ptr_array_remove_index(c->rules, at);
+		}
 		return at >= 0 || !h;
 	}
 	if (at < 0) {
@@ -1163,7 +1163,7 @@ static bool command(struct batch *b)
 	}
 	if (!strcmp(v, "delete") || !strcmp(v, "replace"))
 		return rule_by_handle(b, t, c, v, verb);
-	if (strcmp(v, "add") && !ins) {
+	if (!add && !ins) {
 		nft_error_unexpected(p, obj);
 		return false;
 	}
