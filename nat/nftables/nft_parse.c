@@ -1096,6 +1096,16 @@ static bool command(struct batch *b)
 		nft_error_unexpected(p, obj);
 		return false;
 	}
+	if (nft_is_word(obj, "rule") && !strcmp(v, "rename")) {
+		nft_error_expecting(p, obj, "chain");
+		return false;
+	}
+	if (nft_is_word(obj, "rule") && ((!add && !ins && strcmp(v, "delete") && strcmp(v, "replace")) ||
+					 !strcmp(v, "create"))) {
+		/* nft 1.0.6's grammar has no flush, list or create rule */
+		nft_error_unexpected(p, obj);
+		return false;
+	}
 	int xid = nft_xt_chain_table(p, b->rs);
 	if (xid >= 0)
 		return nft_xt_chain_cmd(p, b->rs, b->out, &b->opts, v, obj, xid);
@@ -1163,10 +1173,6 @@ static bool command(struct batch *b)
 	}
 	if (!strcmp(v, "delete") || !strcmp(v, "replace"))
 		return rule_by_handle(b, t, c, v, verb);
-	if (!add && !ins) {
-		nft_error_unexpected(p, obj);
-		return false;
-	}
 	int ref;
 	if (!nft_parse_rule_position(p, c, chain_before(b, t, c), b->rule_cache, &ref, &b->resume)) {
 		b->keep_going = b->resume;
