@@ -8,7 +8,9 @@
  * jump to a chain declared further down: jump targets are checked once the
  * whole batch is applied. Stateful objects other than the ct helper
  * (nft_obj.c) and `include` are refused in natsim's voice for now;
- * flowtables are nft_flowtable.c's.
+ * flowtables are nft_flowtable.c's. Rule handles, positions and indexes
+ * (add/insert/replace/delete rule, delete chain|table by handle) are
+ * resolved by nft_position.c on the batch's copy.
  */
 #include <stdlib.h>
 #include <string.h>
