@@ -170,6 +170,15 @@ void nft_print_flowtable(GString *s, const struct nft_flowtable *ft, const struc
 /* `flow add|offload @NAME` of a rule (the parser at `flow`). */
 bool nft_parse_flow_offload(struct nft_parse *p, struct nft_rule *r);
 
+/* nft_position.c: `handle|position|index N` of rule commands, `handle H`
+ * of delete chain and table */
+void nft_error_expecting(struct nft_parse *p, const struct nft_token *t, const char *expecting);
+bool nft_parse_handle_num(struct nft_parse *p, uint64_t *v, const struct nft_token **at);
+int nft_rule_index_of(const struct nft_chain *c, uint64_t h);
+bool nft_batch_rule_cache(const struct nft_parse *p);
+bool nft_parse_rule_position(struct nft_parse *p, const struct nft_chain *c,
+			     const struct nft_chain *before, bool cache, int *ref, bool *enoent);
+
 /* nft_parse.c: a whole input (file or command line) applied to rs as one
  * transaction; 0 or 1. */
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,

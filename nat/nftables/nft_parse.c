@@ -8,7 +8,9 @@
  * jump to a chain declared further down: jump targets are checked once the
  * whole batch is applied. Stateful objects other than the ct helper
  * (nft_obj.c) and `include` are refused in natsim's voice for now;
- * flowtables are nft_flowtable.c's.
+ * flowtables are nft_flowtable.c's. Rule handles, positions and indexes
+ * (add/insert/replace/delete rule, delete chain|table by handle) are
+ * resolved by nft_position.c on the batch's copy.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,19 @@ struct batch {
 	bool resume;		/* the failed command ended cleanly: go on */
 	bool sent_ok;		/* nft's own checks passed: the kernel saw the batch */
 	bool listing;		/* a `list` command: its words are keywords too */
+	const struct nft_ruleset *orig;	/* the ruleset before the batch */
+	bool rule_cache;	/* nft evaluates with its rule cache (nft_position.c) */
+	bool keep_going;	/* a rule handle was not found: nft evaluates the
+				 * next commands too, until a syntax error */
 };
+
+/* Chain c of table t as it was before the batch, or NULL. */
+static const struct nft_chain *chain_before(const struct batch *b, const struct nft_table *t,
+					    const struct nft_chain *c)
+{
+	struct nft_table *o = nft_table_find((struct nft_ruleset *)b->orig, t->family, t->name);
+	return o && o->handle == t->handle ? nft_chain_find(o, c->name) : NULL;
+}
 
 static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
 			   const struct nft_token *start);
@@ -195,8 +209,10 @@ static bool chain_spec(struct batch *b, struct nft_chain *c)
 
 /* start: the command's first word for `add rule ...` (the kernel's errors
  * about the rule mark the whole command), NULL inside a chain block. */
+/* ref: the index in c->rules of the rule it goes after (add) or before
+ * (insert), -1 for none (nft_position.c). */
 static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, bool insert,
-		     const struct nft_token *start)
+		     const struct nft_token *start, int ref)
 {
 	struct nft_rule *r = nft_parse_rule(b->p);
 	if (!r)
@@ -212,7 +228,9 @@ static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, 
 	g_ptr_array_add(b->pending_checks, t);
 	g_ptr_array_add(b->pending_checks, c);
 	g_ptr_array_add(b->pending_checks, r);
-	if (insert)
+	if (ref >= 0)
+		g_ptr_array_insert(c->rules, insert ? ref : ref + 1, r);
+	else if (insert)
 		g_ptr_array_insert(c->rules, 0, r);
 	else
 		g_ptr_array_add(c->rules, r);
@@ -252,7 +270,7 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 		}
 		bool r = nft_is_word(t0, "type") || nft_is_word(t0, "policy") ? chain_spec(b, c) :
 			 nft_is_word(t0, "comment") ? comment_tok(p, &c->comment) :
-			 add_rule(b, t, c, false, NULL);
+			 add_rule(b, t, c, false, NULL, -1);
 		if (!r && p->resync) {
 			ok = false;
 			resync(b);
@@ -859,6 +877,102 @@ static bool stateful_cmd(struct batch *b, const char *v, bool add)
 	return true;
 }
 
+/* `delete table [FAMILY] handle H` (t NULL) and `delete chain T handle H`
+ * (the parser at `handle`): ENOENT under H when there is none. */
+static bool delete_by_handle(struct batch *b, struct nft_table *t, const enum nft_family *f)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *num;
+	uint64_t h;
+	nft_next(p);
+	if (!nft_parse_handle_num(p, &h, &num))
+		return false;
+	if (!sep(nft_peek(p, 0)) && nft_peek(p, 0)->type != NFT_T_EOF) {
+		nft_error_expecting(p, nft_peek(p, 0), "end of file or newline or semicolon");
+		return false;
+	}
+	if (!t) {
+		for (unsigned i = 0; i < b->rs->tables->len; i++) {
+			struct nft_table *x = b->rs->tables->pdata[i];
+			if (x->family == *f && x->handle == h) {
+				g_ptr_array_remove_index(b->rs->tables, i);
+				return true;
+			}
+		}
+		static const char *const xt[] = { "filter", "nat", "mangle", "raw", "security" };
+		for (unsigned i = 0; *f == NFT_FAMILY_IP && i < G_N_ELEMENTS(xt); i++)
+			if (nft_xt_table_id(b->rs, *f, xt[i]) >= 0)
+				return unimpl(p, num, "delete table by the handle of an iptables-nft table");
+	} else {
+		for (unsigned i = 0; i < t->chains->len; i++) {
+			struct nft_chain *c = t->chains->pdata[i];
+			if (c->handle != h)
+				continue;
+			if (chain_in_use(t, c->name)) {
+				nft_error(p, num, NULL, "Could not process rule: Device or resource busy");
+				return false;
+			}
+			g_ptr_array_remove_index(t->chains, i);
+			return true;
+		}
+	}
+	nft_error(p, num, NULL, "Could not process rule: No such file or directory");
+	return false;
+}
+
+/* `delete rule T C handle H` and `replace rule T C handle H STMTS` (the
+ * parser after C). The replacing rule keeps H (nf_tables_newrule with
+ * NFTA_RULE_HANDLE takes no new handle; its anonymous sets do) and the
+ * place of the old one. Handle 0 is no handle: the kernel's delrule
+ * without one flushes the chain. */
+static bool rule_by_handle(struct batch *b, struct nft_table *t, struct nft_chain *c,
+			   const char *v, const struct nft_token *verb)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *kw = nft_next(p), *num;
+	uint64_t h;
+	if (!nft_is_word(kw, "handle")) {
+		nft_error_expecting(p, kw, "handle");
+		return false;
+	}
+	if (!nft_parse_handle_num(p, &h, &num))
+		return false;
+	int at = nft_rule_index_of(c, h);
+	const struct nft_chain *was = chain_before(b, t, c);
+	if (!strcmp(v, "replace") && b->rule_cache && (!was || nft_rule_index_of(was, h) < 0))
+		at = -1;	/* the cache knows no handle of the batch's rules */
+	if (!strcmp(v, "delete")) {
+		if (!sep(nft_peek(p, 0)) && nft_peek(p, 0)->type != NFT_T_EOF) {
+			nft_error_expecting(p, nft_peek(p, 0), "end of file or newline or semicolon");
+			return false;
+		}
+		if (!h) {
+			g_ptr_array_set_size(c->rules, 0);
+		} else if (at < 0) {
+			nft_error(p, num, NULL, "Could not process rule: No such file or directory");
+			b->resume = b->keep_going = true;
+		} else {
+			g_ptr_array_remove_index(c->rules, at);
+		}
+		return at >= 0 || !h;
+	}
+	if (at < 0) {
+		nft_error(p, num, NULL, "Could not process rule: No such file or directory");
+		b->resume = b->keep_going = true;
+		return false;
+	}
+	if (!add_rule(b, t, c, false, verb, at))
+		return false;
+	/* add_rule queued the new rule for a handle: give it the old one */
+	struct nft_rule *r = g_ptr_array_steal_index(b->pending, b->pending->len - 1);
+	g_ptr_array_set_size(b->pending, b->pending->len - 1);
+	nft_rule_add_handles(t, r);
+	t->next_handle--;
+	r->handle = h;
+	g_ptr_array_remove_index(c->rules, at);
+	return true;
+}
+
 /* One command; false after an error (already reported). */
 static bool command(struct batch *b)
 {
@@ -873,6 +987,12 @@ static bool command(struct batch *b)
 		const struct nft_token *w = nft_next(p);
 		nft_error(p, w, NULL, "syntax error, unexpected %s, expecting counter or counters or "
 			  "quotas or quota", !strcmp(w->text, "limit") ? "limit" : "string");
+		return false;
+	}
+	if (!strcmp(v, "reset") && (nft_is_word(nft_peek(p, 0), "rule") ||
+				    nft_is_word(nft_peek(p, 0), "rules"))) {
+		/* nft 1.0.6 has no reset rule(s) */
+		nft_error_expecting(p, nft_peek(p, 0), "counter or counters or quotas or quota");
 		return false;
 	}
 	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) != NFT_OBJ_CT_HELPER)
@@ -933,6 +1053,12 @@ static bool command(struct batch *b)
 	enum nft_family f;
 	const struct nft_token *tn, *cn;
 	if (nft_is_word(obj, "table")) {
+		unsigned k = nft_is_word(nft_peek(p, 0), "ip") || nft_is_word(nft_peek(p, 0), "inet");
+		if (!strcmp(v, "delete") && nft_is_word(nft_peek(p, k), "handle")) {
+			f = k && nft_is_word(nft_peek(p, 0), "inet") ? NFT_FAMILY_INET : NFT_FAMILY_IP;
+			p->pos += k;
+			return delete_by_handle(b, NULL, &f);
+		}
 		if (!family_name(b, &f, &tn, !strcmp(v, "delete") ? "handle or string" : "string"))
 			return false;
 		struct nft_table *t = nft_table_find(b->rs, f, tn->text);
@@ -969,6 +1095,16 @@ static bool command(struct batch *b)
 		nft_error_unexpected(p, obj);
 		return false;
 	}
+	if (nft_is_word(obj, "rule") && !strcmp(v, "rename")) {
+		nft_error_expecting(p, obj, "chain");
+		return false;
+	}
+	if (nft_is_word(obj, "rule") && ((!add && !ins && strcmp(v, "delete") && strcmp(v, "replace")) ||
+					 !strcmp(v, "create"))) {
+		/* nft 1.0.6's grammar has no flush, list or create rule */
+		nft_error_unexpected(p, obj);
+		return false;
+	}
 	int xid = nft_xt_chain_table(p, b->rs);
 	if (xid >= 0)
 		return nft_xt_chain_cmd(p, b->rs, b->out, &b->opts, v, obj, xid);
@@ -977,6 +1113,12 @@ static bool command(struct batch *b)
 		return false;
 	p->family = t->family;
 	p->table = t;
+	if (nft_is_word(nft_peek(p, 0), "handle")) {
+		if (!strcmp(v, "delete") && nft_is_word(obj, "chain"))
+			return delete_by_handle(b, t, NULL);
+		nft_error_expecting(p, nft_peek(p, 0), "string");
+		return false;
+	}
 	if (!name_tok(b, &cn, !strcmp(v, "delete") && nft_is_word(obj, "chain") ?
 		      "handle or string" : "string"))
 		return false;
@@ -995,6 +1137,11 @@ static bool command(struct batch *b)
 		}
 		if (!c) {
 			nft_error(p, cn, NULL, "Could not process rule: No such file or directory");
+			return false;
+		}
+		if (!strcmp(v, "delete") && !sep(nft_peek(p, 0)) && nft_peek(p, 0)->type != NFT_T_EOF) {
+			/* `delete chain T C handle H`: a chain is named by one or the other */
+			nft_error_expecting(p, nft_peek(p, 0), "end of file or newline or semicolon");
 			return false;
 		}
 		if (!strcmp(v, "delete")) {
@@ -1024,11 +1171,14 @@ static bool command(struct batch *b)
 		nft_error(p, cn, NULL, "Could not process rule: No such file or directory");
 		return false;
 	}
-	if (!strcmp(v, "delete") || !strcmp(v, "replace") ||
-	    nft_is_word(nft_peek(p, 0), "handle") || nft_is_word(nft_peek(p, 0), "position") ||
-	    nft_is_word(nft_peek(p, 0), "index"))
-		return unimpl(p, nft_peek(p, 0), "rule positions and handles");
-	return add_rule(b, t, c, ins, verb);
+	if (!strcmp(v, "delete") || !strcmp(v, "replace"))
+		return rule_by_handle(b, t, c, v, verb);
+	int ref;
+	if (!nft_parse_rule_position(p, c, chain_before(b, t, c), b->rule_cache, &ref, &b->resume)) {
+		b->keep_going = b->resume;
+		return false;
+	}
+	return add_rule(b, t, c, ins, verb, ref);
 }
 
 /* A command's rules take their handles after its chains (nft sends a
@@ -1310,14 +1460,16 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(),
 			  g_ptr_array_new(), g_ptr_array_new(), g_ptr_array_new(),
 			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
-			  g_ptr_array_new(), false, false, false };
+			  g_ptr_array_new(), false, false, false, NULL, false, false };
 	b.opts = *opts;
+	b.orig = *rs;
 	nft_lex(&p);
 	nft_expand_defines(&p);
+	b.rule_cache = nft_batch_rule_cache(&p);
 	/* after an error, the next command is parsed only when the failed one
 	 * was a ct helper command that ended cleanly (nft goes on and reports
 	 * the next error; natsim's recovery is only sure there) */
-	while (!p.nerr || b.resume) {
+	while (!p.nerr || b.resume || b.keep_going) {
 		b.resume = false;
 		skip_seps(&p);
 		if (nft_peek(&p, 0)->type == NFT_T_EOF)
@@ -1325,6 +1477,8 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 		p.family = NFT_FAMILY_IP;
 		p.table = NULL;
 		bool ok = command(&b);
+		if (!ok && !b.resume)
+			b.keep_going = false;
 		give_handles(&b);
 		check_hooks(&b);
 		if (!ok && p.resync) {
