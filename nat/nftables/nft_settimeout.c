@@ -68,6 +68,19 @@ void nft_print_time(GString *s, uint64_t ms, bool numeric)
 		}
 }
 
+/* now + ms on the clock, saturated (a time past the run's end never
+ * comes; no overflow). */
+static int64_t expiry(int64_t now, uint64_t ms)
+{
+	if (now < 0 || ms >= (uint64_t)(INT64_MAX - now) / MS_NS)
+		return INT64_MAX;
+	return now + (int64_t)ms * MS_NS;
+}
+
+/* nf_msecs_to_jiffies64's limit: more milliseconds than U64_MAX ns is
+ * ERANGE. */
+#define NFT_TIMEOUT_MAX_MS (UINT64_MAX / 1000000u)
+
 /* nft_set_elem_expired: the clock has reached the element's expiry. */
 bool nft_setelem_expired(const struct nft_setelem *e, int64_t now)
 {
@@ -106,10 +119,15 @@ bool nft_parse_elem_options(struct nft_parse *p, struct nft_setelem *e)
 	}
 }
 
-/* nft_add_set_elem's checks of a timeout: an element with a timeout or
- * expiry needs a set with timeouts (EINVAL). */
+/* nft_add_set_elem's checks of a timeout: one the kernel cannot hold in
+ * nanoseconds is ERANGE; an element with a timeout or expiry needs a set
+ * with timeouts (EINVAL). */
 bool nft_setelem_check(struct nft_parse *p, const struct nft_set *s, const struct nft_setelem *e)
 {
+	if (e->timeout_ms >= NFT_TIMEOUT_MAX_MS || e->expires_ms >= NFT_TIMEOUT_MAX_MS) {
+		nft_error_loc(p, e->loc, "Could not process rule: Numerical result out of range");
+		return false;
+	}
 	if ((e->timeout_ms || e->has_expires) &&
 	    !(s->flags & NFT_SET_F_TIMEOUT) && !s->timeout_ms) {
 		nft_error_loc(p, e->loc, "Could not process rule: Invalid argument");
@@ -133,7 +151,7 @@ void nft_sets_arm(struct nft_ruleset *rs, int64_t now)
 				e->armed = true;
 				uint64_t left = e->has_expires ? e->expires_ms : elem_timeout(s, e);
 				if (left && (s->flags & NFT_SET_F_TIMEOUT || s->timeout_ms))
-					e->expires_at = now + (int64_t)left * MS_NS;
+					e->expires_at = expiry(now, left);
 			}
 		}
 	}
@@ -185,5 +203,5 @@ void nft_dynset_timeout(const struct nft_set *s, struct nft_setelem *se, uint64_
 	if (!refresh)
 		se->timeout_ms = timeout_ms;
 	if (t)
-		se->expires_at = now + (int64_t)t * MS_NS;
+		se->expires_at = expiry(now, t);
 }
