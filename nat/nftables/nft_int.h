@@ -118,6 +118,8 @@ void nft_print_time(GString *s, uint64_t ms, bool numeric);
 bool nft_setelem_expired(const struct nft_setelem *e, int64_t now);
 bool nft_parse_elem_options(struct nft_parse *p, struct nft_setelem *e);
 bool nft_setelem_check(struct nft_parse *p, const struct nft_set *s, const struct nft_setelem *e);
+void nft_setelem_update(const struct nft_set *s, struct nft_setelem *old,
+			const struct nft_setelem *e);
 void nft_sets_arm(struct nft_ruleset *rs, int64_t now);
 void nft_sets_gc(struct nft_ruleset *rs, int64_t now);
 void nft_set_gc(struct nft_set *s, int64_t now);

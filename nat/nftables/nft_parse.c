@@ -603,6 +603,8 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 		} else if (i == s->elems->len) {
 			g_ptr_array_add(s->elems, e);
 			e = NULL;
+		} else {
+			nft_setelem_update(s, s->elems->pdata[i], e);
 		}
 		nft_setelem_free(e);
 	}

@@ -136,6 +136,22 @@ bool nft_setelem_check(struct nft_parse *p, const struct nft_set *s, const struc
 	return true;
 }
 
+/* `add element` of an element that exists, in a set with timeouts: the
+ * kernel (6.18, the host's: nft_add_set_elem's element update) takes the
+ * new timeout and expiry, none given meaning none (or the set's), and
+ * restarts it when the batch is committed. */
+void nft_setelem_update(const struct nft_set *s, struct nft_setelem *old,
+			const struct nft_setelem *e)
+{
+	if (!(s->flags & NFT_SET_F_TIMEOUT) && !s->timeout_ms)
+		return;
+	old->timeout_ms = e->timeout_ms;
+	old->expires_ms = e->expires_ms;
+	old->has_expires = e->has_expires;
+	old->armed = false;
+	old->expires_at = 0;
+}
+
 /* The batch is committed at now: its new elements start their timeouts
  * (nft_set_elem_init sets EXPIRATION to now + expires, or + timeout). */
 void nft_sets_arm(struct nft_ruleset *rs, int64_t now)

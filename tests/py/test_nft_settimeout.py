@@ -67,7 +67,9 @@ table ip t {
 def test_expires_is_exact_on_the_simulated_clock(tmp_path):
     """The listing's `timeout` (when it is not the set's) and `expires`
     (time left, exact), in nft's time format; an element that expired is
-    not listed; -n prints whole seconds; a rule's `add @c { ip saddr
+    not listed; `add element` of an element that exists gives it the new
+    timeout from then (the host's 6.18 kernel; recorded in
+    commands/settimeout); -n prints whole seconds; a rule's `add @c { ip saddr
     timeout 30s }` gives the element its own timeout."""
     (tmp_path / "sets.nft").write_text(SETS)
     scn = write_scn(tmp_path, "t", PAIR + """
@@ -75,6 +77,7 @@ def test_expires_is_exact_on_the_simulated_clock(tmp_path):
         at 0.25s r: nft list set ip t a
         at 0.25s r: nft list set ip t b
         at 1s c: udp send 10.0.2.2:9 sport 5000 count 1
+        at 1s r: nft add element ip t a { 10.0.0.3 timeout 10s }
         at 1.5s r: nft list set ip t a
         at 1.5s r: nft -n list set ip t a
         at 1.5s r: nft list set ip t c
@@ -90,12 +93,12 @@ def test_expires_is_exact_on_the_simulated_clock(tmp_path):
     assert a15[4:6] == [
         "\t\telements = { 10.0.0.1 timeout 1m expires 58s500ms, "
         "10.0.0.2 timeout 1h2m3s expires 3s500ms,",
-        "\t\t\t     10.0.0.3 }"], a15
+        "\t\t\t     10.0.0.3 timeout 10s expires 9s500ms }"], a15
     [an] = blocks(res, "r", "nft -n list set ip t a")
     assert an[4:6] == [
         "\t\telements = { 10.0.0.1 timeout 60s expires 58s, "
         "10.0.0.2 timeout 3723s expires 3s,",
-        "\t\t\t     10.0.0.3 }"], an
+        "\t\t\t     10.0.0.3 timeout 10s expires 9s }"], an
     [b] = blocks(res, "r", "nft list set ip t b")
     assert b[2:7] == [
         "\t\ttype ipv4_addr", "\t\ttimeout 30s", "\t\tgc-interval 10s",
