@@ -208,7 +208,8 @@ void nft_print_elem_timeout(GString *out, const struct nft_set *s, const struct 
 
 /* nft_dynset_eval's timeouts: a new element lives for the statement's
  * timeout, else the set's (nft_dynset_new); `update` of a live element
- * with an expiry restarts it. */
+ * with an expiry restarts it with the same, so with neither it expires at
+ * once (now + 0: checked on the host's kernel). */
 void nft_dynset_timeout(const struct nft_set *s, struct nft_setelem *se, uint64_t timeout_ms,
 			bool refresh, int64_t now)
 {
@@ -218,6 +219,8 @@ void nft_dynset_timeout(const struct nft_set *s, struct nft_setelem *se, uint64_
 	se->armed = true;
 	if (!refresh)
 		se->timeout_ms = timeout_ms;
-	if (t)
+	if (refresh)
+		se->expires_at = t ? expiry(now, t) : (now > 0 ? now : 1);
+	else if (t)
 		se->expires_at = expiry(now, t);
 }

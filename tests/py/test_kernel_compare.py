@@ -450,7 +450,7 @@ TOPOLOGIES = [
     ("nft-dynset", []),
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
-    ("nft-settimeout", []),
+    ("nft-settimeout", []), ("nft-settimeout-update0", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -497,7 +497,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
               "real/debian-nat", "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
-              "nft-dynset", "real/openwrt-fw4", "nft-settimeout")
+              "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
+              "nft-settimeout-update0")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -35,6 +35,18 @@ def test_elements_expire_and_update_refreshes(tmp_path):
     assert not [l for l in last if "elements" in l], last
 
 
+def test_update_without_a_timeout_expires_the_element(tmp_path):
+    """topologies/nft-settimeout-update0.scn (kernel-compared): `update @a
+    { ip saddr }` with no timeout of its own into a set without a set
+    timeout restarts the element with 0, so it expires at once: the
+    datagram to port 9 after it is dropped, the listing has no element."""
+    res = run(TOPOLOGIES / "nft-settimeout-update0.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert not ip_pkts(pcap(tmp_path / "out", "server", "eth0"), proto=17)
+    [lst] = blocks(res, "router", "nft -s list ruleset")
+    assert not [l for l in lst if "elements" in l], lst
+
+
 PAIR = ROUTER_PAIR
 
 SETS = """\
