@@ -132,6 +132,11 @@ int nf_cmd_iptables_restore_translate(const char *prog, const char *text, nf_tim
 typedef char *(*nf_read_file_fn)(void *priv, const char *path);
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run);
+/* The same at the simulated time now: set element timeouts start and
+ * expire on it (nf_cmd_nft uses the time of the namespace's last one). */
+int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
+		  nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run,
+		  nf_time now);
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now);
 /* modprobe nf_conntrack (and nf_nat, iptable_nat... accepted); conntrack

@@ -32,8 +32,18 @@ const struct nf_pernet_ops nf_nft_pernet_ops = {
 	.exit = nf_nft_net_exit,
 };
 
+/* Without a clock: the time of the namespace's last nft command. */
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run)
+{
+	struct nft_ruleset *rs = ns->nft;
+	return nf_cmd_nft_at(ns, argc, argv, stdin_text, read_file, priv, out, err, dry_run,
+			     rs ? rs->now : 0);
+}
+
+int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
+		  nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run,
+		  nf_time now)
 {
 	if (dry_run) {
 		/* check on a scratch ruleset: only natsim's refusals count */
@@ -57,6 +67,7 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 		ns->nft_free = ruleset_free;
 	}
 	struct nft_ruleset *rs = ns->nft;
+	rs->now = now;	/* element timeouts (nft_settimeout.c) */
 	/* one table handle counter with iptables-nft's tables */
 	if (ns->ipt && rs->table_handle < ns->ipt->table_hgen)
 		rs->table_handle = ns->ipt->table_hgen;

@@ -173,6 +173,8 @@ struct nft_expr {
 	char *obj;
 	uint8_t obj_type;
 	bool dyn_update;		/* NFT_EXPR_DYNSET: `update`, not `add` */
+	uint64_t dyn_timeout_ms;	/* NFT_EXPR_DYNSET: `timeout T` (ms), 0: the set's */
+	struct nft_loc dyn_loc;		/* NFT_EXPR_DYNSET with a timeout: the statement's text */
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_FAST_NONE, NFT_FAST_NH32, NFT_FAST_NH8, NFT_FAST_TH16, NFT_FAST_PROTO,
@@ -227,6 +229,12 @@ struct nft_setelem {
 	char *chain;			/* jump/goto target */
 	struct nft_loc chain_loc;
 	struct nft_loc loc;		/* the key's text (add/delete element errors) */
+	/* timeouts (nft_settimeout.c): `timeout` and `expires` as given (ms,
+	 * 0: none), and the simulated time it expires at (ns, 0: never),
+	 * set when its batch is committed (armed) */
+	uint64_t timeout_ms, expires_ms;
+	bool has_expires, armed;
+	int64_t expires_at;
 };
 
 struct nft_set {
@@ -238,6 +246,7 @@ struct nft_set {
 	bool data_verdict;
 	int flags;			/* NFT_SET_F_* */
 	uint64_t timeout_ms;
+	uint64_t gc_interval_ms;	/* `gc-interval`, printed as given */
 	uint32_t size;
 	GPtrArray *elems;		/* struct nft_setelem *, in nft's listing order */
 	char *comment;
@@ -310,6 +319,9 @@ struct nft_ruleset {
 	 * (set by nf_nft.c; NULL for a scratch ruleset: then the names
 	 * natsim's helper modules register are accepted) */
 	struct nf_ns *ns;
+	/* the simulated clock (ns) of the command running (nf_nft.c sets
+	 * it): element timeouts start and expire on it */
+	int64_t now;
 };
 
 struct nft_ruleset *nft_ruleset_new(void);

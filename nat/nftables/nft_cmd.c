@@ -41,6 +41,9 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 			return 1;
 		}
 	}
+	/* the set GC (nft_settimeout.c) before anything sees the sets */
+	o.now = rs->now;
+	nft_sets_gc(rs, rs->now);
 	/* nft_run_text works on a pointer it may replace: swap the contents */
 	struct nft_ruleset *cur = nft_ruleset_clone(rs);
 	int rc;
@@ -89,6 +92,7 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 		memcpy(rs->xt_flushed, cur->xt_flushed, sizeof(rs->xt_flushed));
 		rs->n_xt_flushed = cur->n_xt_flushed;
 		cur->tables = old;
+		nft_sets_arm(rs, rs->now);
 	}
 	nft_ruleset_free(cur);
 	return rc;

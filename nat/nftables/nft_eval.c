@@ -200,12 +200,15 @@ static const struct nft_set *set_of(const struct nft_pktinfo *pkt, const struct 
 }
 
 /* nft_lookup_eval on a one-type set: the element holding the value. */
-static const struct nft_setelem *set_lookup(const struct nft_set *s, uint32_t v, const char *name)
+static const struct nft_setelem *set_lookup(const struct nft_set *s, uint32_t v, const char *name,
+					     int64_t now)
 {
 	if (!s || s->key_types->len != 1)
 		return NULL;	/* concatenations: said at load */
 	for (unsigned i = 0; i < s->elems->len; i++) {
 		const struct nft_setelem *se = s->elems->pdata[i];
+		if (se->expires_at && nft_setelem_expired(se, now))
+			continue;	/* nft_set_elem_expired */
 		if (se->key->len && elem_has(&g_array_index(se->key, struct nft_elem, 0), v, name))
 			return se;
 	}
@@ -258,6 +261,8 @@ static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const
 	for (unsigned i = 0; i < s->elems->len; i++) {
 		const struct nft_setelem *se = s->elems->pdata[i];
 		unsigned k = 0;
+		if (se->expires_at && nft_setelem_expired(se, pkt->st->now))
+			continue;	/* nft_set_elem_expired */
 		while (k < n && k < se->key->len &&
 		       elem_has(&g_array_index(se->key, struct nft_elem, k), v[k], name[k]))
 			k++;
@@ -333,9 +338,11 @@ cmp:
 	return hit != e->neq;
 }
 
-/* nft_dynset_eval (add and update, without timeouts): the packet's key is
- * found in the set or added to it in nft's listing order; false (break)
- * when the key cannot be loaded or the set is full (nft_dynset_new). */
+/* nft_dynset_eval: the packet's key is found in the set (`update`
+ * restarts its timeout) or added to it in nft's listing order, with the
+ * statement's or the set's timeout (nft_settimeout.c); false (break) when
+ * the key cannot be loaded or the set is full (nft_dynset_new). Expired
+ * elements are collected before an insert, so a key is never twice. */
 static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
 {
 	struct nft_set *s = nft_set_find(pkt->table, e->set_ref);
@@ -344,8 +351,13 @@ static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
 
 	if (!s || s->map || s->key_types->len != e->n_map_keys)
 		return false;
-	if (map_lookup(pkt, s, e))
+	struct nft_setelem *old = (struct nft_setelem *)map_lookup(pkt, s, e);
+	if (old) {
+		if (e->dyn_update)
+			nft_dynset_timeout(s, old, e->dyn_timeout_ms, true, pkt->st->now);
 		return true;
+	}
+	nft_set_gc(s, pkt->st->now);
 	if (s->size && s->elems->len >= s->size)
 		return false;
 	for (unsigned i = 0; i < e->n_map_keys; i++) {
@@ -359,6 +371,7 @@ static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
 		struct nft_elem x = { v[i], v[i], -1, g_strdup(name[i]), false };
 		g_array_append_val(se->key, x);
 	}
+	nft_dynset_timeout(s, se, e->dyn_timeout_ms, false, pkt->st->now);
 	g_ptr_array_add(s->elems, se);
 	nft_set_sort(s);
 	return true;
@@ -381,7 +394,7 @@ static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, s
 		break;
 	case NFT_OP_VMAP: {
 		const struct nft_setelem *se = e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
-					       set_lookup(set_of(pkt, e), v, name);
+					       set_lookup(set_of(pkt, e), v, name, pkt->st->now);
 		if (!se)
 			return false;
 		static const enum nft_rule_res res[] = {
@@ -394,7 +407,7 @@ static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, s
 	}
 	case NFT_OP_LOOKUP:
 		hit = (e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
-		       set_lookup(set_of(pkt, e), v, name)) != NULL;
+		       set_lookup(set_of(pkt, e), v, name, pkt->st->now)) != NULL;
 		break;
 	case NFT_OP_MASK:
 		/* tcp flags syn / fin,syn,rst,ack: (flags & mask) == value */

@@ -755,7 +755,8 @@ static bool parse_objref_map(struct nft_parse *p, struct nft_expr *e)
 
 /* `add|update @SET { KEY [. KEY]... }` (nft_dynset): the packet's key goes
  * into the set; the set is checked (and made dynamic) when the batch is
- * applied. Element timeouts and expressions are not done. */
+ * applied; `timeout T` gives the element's timeout (nft_settimeout.c).
+ * Statements of elements (counter, limit) are not done. */
 static bool parse_dynset(struct nft_parse *p, struct nft_rule *r)
 {
 	const struct nft_token *op = nft_next(p), *at = nft_next(p);
@@ -786,8 +787,18 @@ static bool parse_dynset(struct nft_parse *p, struct nft_rule *r)
 	}
 	e->key = e->map_keys[0];
 	t = nft_next(p);
-	if (nft_is_word(t, "timeout") || nft_is_word(t, "counter") || nft_is_word(t, "limit"))
-		return unimpl(p, t, "timeouts and statements of elements added from rules");
+	if (nft_is_word(t, "timeout")) {
+		const struct nft_token *v = nft_next(p);
+		if (v->type != NFT_T_WORD || !nft_parse_time(v->text, &e->dyn_timeout_ms)) {
+			nft_error(p, v, NULL, "syntax error, unexpected number, expecting string");
+			return false;
+		}
+		t = nft_next(p);
+		e->dyn_loc = (struct nft_loc){ op->line, op->col,
+					       t->line == op->line ? t->col + t->len - op->col : op->len };
+	}
+	if (nft_is_word(t, "counter") || nft_is_word(t, "limit"))
+		return unimpl(p, t, "statements of elements added from rules");
 	if (t->type != NFT_T_RBRACE) {
 		nft_error_unexpected(p, t);
 		return false;

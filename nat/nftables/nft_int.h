@@ -113,8 +113,26 @@ bool nft_setelem_same(const struct nft_setelem *a, const struct nft_setelem *b);
 void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, bool numeric);
 const char *nft_dtype_name(enum nft_dtype dt);
 
+/* nft_settimeout.c */
+struct nft_print_opts;
+bool nft_parse_time(const char *s, uint64_t *ms);
+void nft_print_time(GString *s, uint64_t ms, bool numeric);
+bool nft_setelem_expired(const struct nft_setelem *e, int64_t now);
+bool nft_parse_elem_options(struct nft_parse *p, struct nft_setelem *e);
+bool nft_setelem_check(struct nft_parse *p, const struct nft_set *s, const struct nft_setelem *e);
+void nft_setelem_update(const struct nft_set *s, struct nft_setelem *old,
+			const struct nft_setelem *e);
+void nft_sets_arm(struct nft_ruleset *rs, int64_t now);
+void nft_sets_gc(struct nft_ruleset *rs, int64_t now);
+void nft_set_gc(struct nft_set *s, int64_t now);
+void nft_print_elem_timeout(GString *out, const struct nft_set *s, const struct nft_setelem *e,
+			    bool stateless, bool numeric, int64_t now);
+void nft_dynset_timeout(const struct nft_set *s, struct nft_setelem *se, uint64_t timeout_ms,
+			bool refresh, int64_t now);
+void nft_print_set_elems_at(GString *out, const struct nft_set *s, const struct nft_print_opts *o);
+
 /* nft_print.c */
-struct nft_print_opts { bool handles, numeric, stateless; };
+struct nft_print_opts { bool handles, numeric, stateless; int64_t now; };
 void nft_print_table(GString *s, const struct nft_table *t, const struct nft_print_opts *o);
 void nft_print_chain(GString *s, const struct nft_table *t, const struct nft_chain *c,
 		     const struct nft_print_opts *o, bool alone);

@@ -592,13 +592,15 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 		nft_error_unexpected(p, nft_peek(p, 0));
 		return false;
 	}
-	if (s->timeout_ms || (s->flags & NFT_SET_F_TIMEOUT))
-		return unimpl(p, verb, "elements with timeouts");
 	struct nft_set *tmp = nft_set_new(s->name, s->map);
 	g_array_append_vals(tmp->key_types, s->key_types->data, s->key_types->len);
 	g_array_append_vals(tmp->data_types, s->data_types->data, s->data_types->len);
 	tmp->data_verdict = s->data_verdict;
+	tmp->flags = s->flags;
+	tmp->timeout_ms = s->timeout_ms;
 	bool ok = nft_parse_elements(p, tmp);
+	for (unsigned i = 0; ok && i < tmp->elems->len; i++)
+		ok = nft_setelem_check(p, tmp, tmp->elems->pdata[i]);
 	bool del = nft_is_word(verb, "delete"), create = nft_is_word(verb, "create");
 	while (ok && tmp->elems->len) {
 		struct nft_setelem *e = g_ptr_array_steal_index(tmp->elems, 0);
@@ -614,6 +616,8 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 		} else if (i == s->elems->len) {
 			g_ptr_array_add(s->elems, e);
 			e = NULL;
+		} else {
+			nft_setelem_update(s, s->elems->pdata[i], e);
 		}
 		nft_setelem_free(e);
 	}
@@ -1263,6 +1267,10 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 	}
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
+	else if (e->kind == NFT_EXPR_DYNSET && e->dyn_timeout_ms &&
+		 !(s->flags & NFT_SET_F_TIMEOUT) && !s->timeout_ms)
+		/* nft_dynset_init: a timeout needs a set with timeouts */
+		nft_error_loc(b->p, e->dyn_loc, "Could not process rule: Operation not supported");
 	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
 		nft_error_loc(b->p, e->chain_loc,
 			      "natsim: nft lookups of data maps, and of sets whose type is not "

@@ -214,6 +214,10 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_DYNSET:
 		g_string_append_printf(s, "%s @%s { ", e->dyn_update ? "update" : "add", e->set_ref);
 		print_keys(s, e);
+		if (e->dyn_timeout_ms) {
+			g_string_append(s, " timeout ");
+			nft_print_time(s, e->dyn_timeout_ms, o->numeric);
+		}
 		g_string_append(s, " }");
 		break;
 	case NFT_EXPR_OBJREF:
@@ -309,9 +313,10 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 	g_string_append_c(s, '\n');
 	if (set->size)
 		g_string_append_printf(s, "\t\tsize %u\n", set->size);
-	/* the flags as given (a set timeout alone sets none) */
-	int flags = set->flags;
-	if (flags) {
+	/* a set timeout sets the timeout flag (nft's evaluator), but nft
+	 * prints a flags line for it alone only without a set timeout */
+	int flags = set->flags | (set->timeout_ms ? NFT_SET_F_TIMEOUT : 0);
+	if (flags & ~NFT_SET_F_TIMEOUT || (flags && !set->timeout_ms)) {
 		static const struct { int f; const char *n; } fl[] = {
 			{ NFT_SET_F_CONSTANT, "constant" }, { NFT_SET_F_INTERVAL, "interval" },
 			{ NFT_SET_F_DYNAMIC, "dynamic" }, { NFT_SET_F_TIMEOUT, "timeout" } };
@@ -325,22 +330,20 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 		g_string_append_c(s, '\n');
 	}
 	if (set->timeout_ms) {
-		static const struct { uint64_t ms; const char *u; } units[] = {
-			{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" }, { 1000, "s" }, { 1, "ms" } };
-		uint64_t left = set->timeout_ms;
 		g_string_append(s, "\t\ttimeout ");
-		for (unsigned i = 0; i < G_N_ELEMENTS(units); i++)
-			if (left >= units[i].ms) {
-				g_string_append_printf(s, "%" G_GUINT64_FORMAT "%s", left / units[i].ms, units[i].u);
-				left %= units[i].ms;
-			}
+		nft_print_time(s, set->timeout_ms, o->numeric);
+		g_string_append_c(s, '\n');
+	}
+	if (set->gc_interval_ms) {
+		g_string_append(s, "\t\tgc-interval ");
+		nft_print_time(s, set->gc_interval_ms, o->numeric);
 		g_string_append_c(s, '\n');
 	}
 	if (set->comment)
 		g_string_append_printf(s, "\t\tcomment \"%s\"\n", set->comment);
 	if (set->elems->len) {
 		g_string_append(s, "\t\telements = ");
-		nft_print_set_elems(s, set, false, o->numeric);
+		nft_print_set_elems_at(s, set, o);
 		g_string_append_c(s, '\n');
 	}
 	g_string_append(s, "\t}\n");

@@ -101,6 +101,7 @@ struct nft_set *nft_set_clone(const struct nft_set *s)
 	c->data_verdict = s->data_verdict;
 	c->flags = s->flags;
 	c->timeout_ms = s->timeout_ms;
+	c->gc_interval_ms = s->gc_interval_ms;
 	c->size = s->size;
 	c->comment = g_strdup(s->comment);
 	for (unsigned i = 0; i < s->elems->len; i++) {
@@ -225,8 +226,7 @@ static bool parse_tuple(struct nft_parse *p, const GArray *types, GArray *a)
 		}
 		g_array_append_val(a, v);
 	}
-	if (nft_is_word(nft_peek(p, 0), "timeout") || nft_is_word(nft_peek(p, 0), "expires") ||
-	    nft_is_word(nft_peek(p, 0), "counter") || nft_is_word(nft_peek(p, 0), "comment")) {
+	if (nft_is_word(nft_peek(p, 0), "counter") || nft_is_word(nft_peek(p, 0), "comment")) {
 		nft_error(p, nft_peek(p, 0), NULL, "natsim: nft element options are not implemented");
 		return false;
 	}
@@ -253,6 +253,8 @@ bool nft_parse_elements(struct nft_parse *p, struct nft_set *s)
 		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
 		e->loc = (struct nft_loc){ first->line, first->col,
 					   last->line == first->line ? last->col + last->len - first->col : first->len };
+		if (!nft_parse_elem_options(p, e))
+			return false;
 		if (s->map) {
 			if (!nft_is_word(nft_peek(p, 0), ":")) {
 				nft_error_unexpected(p, nft_peek(p, 0));
@@ -313,33 +315,6 @@ static bool parse_types(struct nft_parse *p, GArray *a)
 	}
 }
 
-static bool parse_time(const char *s, uint64_t *ms)
-{
-	/* 1d2h3m4s5ms, as nft's time_parse */
-	uint64_t total = 0;
-	while (*s) {
-		if (!g_ascii_isdigit(*s))
-			return false;
-		uint64_t n = 0;
-		while (g_ascii_isdigit(*s))
-			n = n * 10 + (uint64_t)(*s++ - '0');
-		if (n > 1000000000ull)
-			return false;
-		if (!strncmp(s, "ms", 2)) {
-			total += n;
-			s += 2;
-		} else if (*s == 'd' || *s == 'h' || *s == 'm' || *s == 's') {
-			total += n * (*s == 'd' ? 86400000ull : *s == 'h' ? 3600000ull :
-				      *s == 'm' ? 60000ull : 1000ull);
-			s++;
-		} else {
-			return false;
-		}
-	}
-	*ms = total;
-	return true;
-}
-
 /* `set NAME { ... }` / `map NAME { ... }` body (the parser at the `{`). */
 bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 {
@@ -388,7 +363,13 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 			}
 		} else if (nft_is_word(t, "timeout")) {
 			const struct nft_token *v = nft_next(p);
-			if (v->type != NFT_T_WORD || !parse_time(v->text, &s->timeout_ms)) {
+			if (v->type != NFT_T_WORD || !nft_parse_time(v->text, &s->timeout_ms)) {
+				nft_error(p, v, NULL, "Wrong timeout format");
+				return false;
+			}
+		} else if (nft_is_word(t, "gc-interval")) {
+			const struct nft_token *v = nft_next(p);
+			if (v->type != NFT_T_WORD || !nft_parse_time(v->text, &s->gc_interval_ms)) {
 				nft_error(p, v, NULL, "Wrong timeout format");
 				return false;
 			}
@@ -420,10 +401,7 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 				nft_error(p, t, NULL, "set definition does not specify key");
 				return false;
 			}
-			if (s->timeout_ms || (s->flags & NFT_SET_F_TIMEOUT)) {
-				nft_error(p, t, NULL, "natsim: nft elements with timeouts are not implemented");
-				return false;
-			}
+			unsigned from = s->elems->len;
 			if (!nft_parse_elements(p, s)) {
 				if (!p->resync)
 					return false;
@@ -433,6 +411,9 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 				nft_skip_line(p);
 				failed = true;
 			}
+			for (unsigned i = from; i < s->elems->len; i++)
+				if (!nft_setelem_check(p, s, s->elems->pdata[i]))
+					return false;
 		} else if (t->type == NFT_T_WORD) {
 			nft_error(p, t, NULL, "natsim: nft set option %s is not implemented", t->text);
 			return false;
@@ -476,16 +457,38 @@ static unsigned per_line(const struct nft_set *s)
 	}
 }
 
+static void print_elems(GString *out, const struct nft_set *s, bool anonymous,
+			const struct nft_print_opts *o);
+
 void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, bool numeric)
 {
+	struct nft_print_opts o = { .numeric = numeric, .now = 0 };
+	print_elems(out, s, anonymous, &o);
+}
+
+/* A named set's elements, with their timeouts (nft_settimeout.c); expired
+ * elements are not listed. */
+void nft_print_set_elems_at(GString *out, const struct nft_set *s, const struct nft_print_opts *o)
+{
+	print_elems(out, s, false, o);
+}
+
+static void print_elems(GString *out, const struct nft_set *s, bool anonymous,
+			const struct nft_print_opts *o)
+{
+	bool numeric = o->numeric;
 	static const char *const verdicts[] = { "accept", "drop", "return", "continue", "jump", "goto" };
 	unsigned n = anonymous ? G_MAXUINT : per_line(s);
 	g_string_append(out, "{ ");
-	for (unsigned i = 0; i < s->elems->len; i++) {
-		const struct nft_setelem *e = s->elems->pdata[i];
+	for (unsigned k = 0, i = 0; k < s->elems->len; k++) {
+		const struct nft_setelem *e = s->elems->pdata[k];
+		if (nft_setelem_expired(e, o->now))
+			continue;
 		if (i)
 			g_string_append(out, i % n ? ", " : ",\n\t\t\t     ");
+		i++;
 		print_tuple(out, s->key_types, e->key, numeric);
+		nft_print_elem_timeout(out, s, e, o->stateless, numeric, o->now);
 		if (s->map) {
 			g_string_append(out, " : ");
 			if (s->data_verdict) {

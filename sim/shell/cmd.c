@@ -1430,8 +1430,8 @@ static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
 	int rc = nft_monitor(c, argc, argv);
 	if (rc >= 0)
 		return rc;
-	return nf_cmd_nft(c->node->nf, argc, argv, c->stdin_text, nft_file_load, c, c->out,
-			  c->err, c->dry_run);
+	return nf_cmd_nft_at(c->node->nf, argc, argv, c->stdin_text, nft_file_load, c, c->out,
+			     c->err, c->dry_run, c->w->now);
 }
 
 /* ipset: restore reads `< FILE`, a heredoc or -file FILE from the node's files. */

@@ -452,6 +452,9 @@ TOPOLOGIES = [
     ("nft-limit-quota", []),
     # sets fed from rules: add @set, update @set (a full set breaks the rule)
     ("nft-dynset", []),
+    # set element timeouts: an element expiring, `update @set` restarting one
+    # (margins of 1 s around each expiry)
+    ("nft-settimeout", []), ("nft-settimeout-update0", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -499,7 +502,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "real/debian-nat", "real/firewalld-nft", "real/firewalld-nft-nat", "nft-fib",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
-              "nft-dynset", "real/openwrt-fw4")
+              "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
+              "nft-settimeout-update0")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
