@@ -45,6 +45,8 @@ enum nft_key_id {
 	 * never load (the implicit `meta nfproto ipv6` fails) */
 	NFT_K_IP6_SADDR, NFT_K_IP6_DADDR, NFT_K_IP6_NEXTHDR, NFT_K_IP6_HOPLIMIT,
 	NFT_K_ICMP6_TYPE, NFT_K_ICMP6_CODE,
+	/* jhash, symhash (nft_hash.c): parameters on the expression */
+	NFT_K_JHASH, NFT_K_SYMHASH,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -146,6 +148,14 @@ struct nft_expr {
 	 * NFT_NG_*, and nft_ng_inc's counter */
 	uint8_t ng_mode;
 	uint32_t ng_mod, ng_off, ng_counter;
+	/* jhash KEY [. KEY]... mod N [seed S] [offset M] and symhash mod N
+	 * [offset M] (keys of id NFT_K_JHASH, NFT_K_SYMHASH; nft_hash.c) with
+	 * ng_mod, ng_off: the hashed selectors, the seed (hash_seed_set:
+	 * given; else drawn once from the run's generator: hash_seeded) */
+	const struct nft_key *hash_keys[4];
+	uint8_t n_hash_keys;
+	bool hash_seed_set, hash_seeded;
+	uint32_t hash_seed;
 	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
 	char *reject;
 	/* meta/ct mark set VALUE, or from the mark itself: `mark set mark or

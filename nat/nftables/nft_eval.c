@@ -31,6 +31,7 @@
 #include "nat/iptables/nf_log.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/nftables/nft_eval.h"
+#include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_trace.h"
 
@@ -222,11 +223,53 @@ static uint32_t numgen(const struct nft_pktinfo *pkt, struct nft_expr *e)
 	return (uint32_t)(((uint64_t)r * e->ng_mod) >> 32) + e->ng_off;
 }
 
+/* nft_jhash_eval / nft_symhash_eval: the hash of the selectors' register
+ * bytes (jhash), or of the flow in either direction (symhash, see
+ * nft_hash.c), scaled to [0, mod) (reciprocal_scale) plus the offset;
+ * false: a selector the packet lacks (NFT_BREAK). An unseeded hash draws
+ * its seed once, as nft_jhash_init's get_random_bytes. */
+static bool hash_eval(const struct nft_pktinfo *pkt, struct nft_expr *e, const struct nft_key *k,
+		      uint32_t *v)
+{
+	uint8_t buf[4 * 16];
+	unsigned len = 0;
+
+	if (!e->hash_seed_set && !e->hash_seeded) {
+		const struct nf_env *env = &pkt->st->net->env;
+		e->hash_seed = env->random_u32 ? env->random_u32(env->ctx) : 0;
+		e->hash_seeded = true;
+	}
+	if (k->id == NFT_K_SYMHASH) {
+		/* the flow dissector's symmetric keys: the addresses and the
+		 * ports each in ascending order, and the protocol */
+		uint32_t s = rd32(pkt->skb->ip + 12), d = rd32(pkt->skb->ip + 16), sp = 0, dp = 0;
+		if ((pkt->proto == 6 || pkt->proto == 17) && pkt->l4 && pkt->l4len >= 4)
+			sp = rd16(pkt->l4), dp = rd16(pkt->l4 + 2);
+		uint32_t w[5] = { MIN(s, d), MAX(s, d), MIN(sp, dp), MAX(sp, dp), pkt->proto };
+		for (unsigned i = 0; i < 5; i++)
+			for (unsigned b = 0; b < 4; b++)
+				buf[len++] = (uint8_t)(w[i] >> (8 * b));
+	} else {
+		for (unsigned i = 0; i < e->n_hash_keys; i++) {
+			uint32_t x = 0;
+			const char *name = NULL;
+			if (!nft_load(pkt, e->hash_keys[i], &x, &name))
+				return false;
+			nft_hash_put_key(buf, &len, e->hash_keys[i], x, name, e->n_hash_keys > 1);
+		}
+	}
+	uint32_t h = nft_jhash(buf, len, e->hash_seed);
+	*v = (uint32_t)(((uint64_t)h * e->ng_mod) >> 32) + e->ng_off;
+	return true;
+}
+
 /* One key of e's concatenation into v (or name); false: the packet lacks
  * it (NFT_BREAK). */
 static bool load_key(const struct nft_pktinfo *pkt, struct nft_expr *e, const struct nft_key *k,
 		     uint32_t *v, const char **name)
 {
+	if (k->id == NFT_K_JHASH || k->id == NFT_K_SYMHASH)
+		return hash_eval(pkt, e, k, v);
 	if (k->id == NFT_K_NUMGEN) {
 		*v = numgen(pkt, e);
 		return true;
@@ -369,7 +412,7 @@ static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, s
 	const char *name = NULL;
 	bool hit = false;
 
-	if (!e->n_map_keys && !nft_load(pkt, e->key, &v, &name))
+	if (!e->n_map_keys && !load_key(pkt, e, e->key, &v, &name))
 		return false;
 	switch (e->op) {
 	case NFT_OP_RANGE:
@@ -796,7 +839,7 @@ bool nft_expr_needs_ct(const struct nft_expr *e)
 	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
 	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD)
 		return true;
-	return e->kind == NFT_EXPR_MATCH && !strncmp(e->key->name, "ct ", 3);
+	return e->kind == NFT_EXPR_MATCH && (!strncmp(e->key->name, "ct ", 3) || nft_hash_needs_ct(e));
 }
 
 /* ----- the chain walk ----- */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_eval.h"
+#include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
@@ -210,12 +211,21 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 	return true;
 }
 
+static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k);
+
 static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nft_key *k)
 {
 	struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
 	e->key = k;
 	e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
 	g_ptr_array_add(r->exprs, e);
+	return parse_match_into(p, e, k);
+}
+
+/* The operator and value(s) after selector k, into e (a match already in
+ * the rule: a hash's parameters are on it). */
+static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
+{
 	struct nft_elem v;
 	const struct nft_token *t = nft_peek(p, 0);
 	if (nft_is_word(t, "&") && k->dtype == NFT_DT_TCPFLAG) {
@@ -1070,6 +1080,17 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	    (nft_is_word(nft_peek(p, 1), "add") || nft_is_word(nft_peek(p, 1), "offload")))
 		return nft_parse_flow_offload(p, r);
 	const struct nft_token *start = nft_peek(p, 0);
+	if (nft_is_word(start, "jhash") || nft_is_word(start, "symhash")) {
+		/* nft_hash: a selector compared, looked up or mapped as any */
+		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+		g_ptr_array_add(r->exprs, e);
+		if (!(e->key = nft_parse_hash(p, e)))
+			return false;
+		if (nft_is_word(nft_peek(p, 0), "."))
+			return unimpl(p, nft_peek(p, 0), "concatenation of a hash with other selectors");
+		return parse_match_into(p, e, e->key);
+	}
 	if (nft_is_word(start, "numgen")) {
 		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
 		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
@@ -1131,6 +1152,11 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	else
 		nft_error(p, t, NULL, "No symbol type information");
 	return false;
+}
+
+const struct nft_key *nft_expr_parse_key(struct nft_parse *p)
+{
+	return parse_key(p);
 }
 
 /* The rule at the parser's position, up to (not including) its end; NULL

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 
 static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
@@ -55,6 +56,10 @@ void nft_print_prio(GString *s, int hook, int prio, bool numeric)
 /* A key as nft lists it; numgen's with its parameters. */
 static void print_key(GString *s, const struct nft_expr *e, const struct nft_key *k)
 {
+	if (k->id == NFT_K_JHASH || k->id == NFT_K_SYMHASH) {
+		nft_print_hash(s, e, k);
+		return;
+	}
 	if (k->id != NFT_K_NUMGEN) {
 		g_string_append(s, k->name);
 		return;
