@@ -204,6 +204,13 @@ const struct nft_key *nft_parse_hash(struct nft_parse *p, struct nft_expr *e)
 		if (!parse_num(p, &off))
 			return NULL;
 	}
+	/* a keyword out of its place (symhash has no seed) is bison's error */
+	static const char *const kws[] = { "mod", "seed", "offset", NULL };
+	for (unsigned i = 0; kws[i]; i++)
+		if (nft_is_word(nft_peek(p, 0), kws[i])) {
+			nft_error(p, nft_peek(p, 0), NULL, "syntax error, unexpected %s", kws[i]);
+			return NULL;
+		}
 	/* nft_jhash_init / nft_symhash_init */
 	if (mod == 0 || mod > UINT32_MAX) {
 		range_error(p, kw, "Numerical result out of range");
