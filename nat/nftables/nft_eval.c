@@ -599,6 +599,28 @@ static uint32_t mark_of(const struct nft_expr *e, uint32_t old)
 	}
 }
 
+/* The mark a `meta|ct mark set` gives (old: the mark now): a value, the
+ * mark itself or|xor|and a value (mark_of), the data of the map element
+ * the packet's key finds or a hash's value (nft_datamap.c); false: no
+ * element, or a selector the packet lacks (NFT_BREAK of nft_lookup). */
+static bool mark_value(const struct nft_pktinfo *pkt, struct nft_expr *e, uint32_t old,
+		       uint32_t *m)
+{
+	if (!e->n_map_keys) {
+		*m = mark_of(e, old);
+		return true;
+	}
+	if (!e->anon && !e->set_ref) {
+		const char *name = NULL;
+		return load_key(pkt, e, e->map_keys[0], m, &name);
+	}
+	const struct nft_setelem *se = map_lookup(pkt, set_of(pkt, e), e);
+	if (!se || !se->data || !se->data->len)
+		return false;
+	*m = g_array_index(se->data, struct nft_elem, 0).lo;
+	return true;
+}
+
 /* nft_ct_helper_obj_eval: the object's helper goes to a new entry (not
  * yet confirmed, without a helper): the same attachment as the CT
  * target's template (nf_ct_helper_assign). The object holds its helper
@@ -707,15 +729,23 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		case NFT_EXPR_REJECT:
 			skb->reject_with = reject_with(e->reject);
 			return RES_REJECT;
-		case NFT_EXPR_META_SET:
-			skb->mark = mark_of(e, skb->mark);
+		case NFT_EXPR_META_SET: {
+			uint32_t m;
+			if (!mark_value(pkt, e, skb->mark, &m))
+				return RES_BREAK;
+			skb->mark = m;
 			break;
-		case NFT_EXPR_CT_SET:
-			if (skb->ct && skb->ct->mark != mark_of(e, skb->ct->mark)) {
-				skb->ct->mark = mark_of(e, skb->ct->mark);
+		}
+		case NFT_EXPR_CT_SET: {
+			uint32_t m;
+			if (skb->ct && !mark_value(pkt, e, skb->ct->mark, &m))
+				return RES_BREAK;
+			if (skb->ct && skb->ct->mark != m) {
+				skb->ct->mark = m;
 				ct_event_cache(skb->ct, IPCT_MARK);
 			}
 			break;
+		}
 		case NFT_EXPR_NOTRACK:
 			/* nft_notrack_eval: only a packet conntrack has not seen */
 			if (!skb->ct) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
@@ -904,6 +905,12 @@ static bool parse_mark_set(struct nft_parse *p, struct nft_rule *r, enum nft_exp
 	struct nft_expr *e = expr_new(k);
 	g_ptr_array_add(r->exprs, e);
 	nft_next(p);	/* set */
+	if (nft_mark_source_start(nft_peek(p, 0), p) &&
+	    !(k == NFT_EXPR_META_SET && nft_is_word(nft_peek(p, 0), "mark")) &&
+	    !((nft_is_word(nft_peek(p, 0), "meta") || nft_is_word(nft_peek(p, 0), "ct")) &&
+	      nft_is_word(nft_peek(p, 1), "mark") &&
+	      !nft_is_word(nft_peek(p, 2), "map") && !nft_is_word(nft_peek(p, 2), ".")))
+		return nft_parse_mark_source(p, e);
 	const struct nft_token *t = nft_next(p);
 	struct nft_elem v;
 	const char *why;
@@ -1157,6 +1164,13 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 const struct nft_key *nft_expr_parse_key(struct nft_parse *p)
 {
 	return parse_key(p);
+}
+
+const struct nft_key *nft_expr_parse_source(struct nft_parse *p, struct nft_expr *e)
+{
+	if (nft_is_word(nft_peek(p, 0), "jhash") || nft_is_word(nft_peek(p, 0), "symhash"))
+		return nft_parse_hash(p, e);
+	return parse_any_key(p, e);
 }
 
 /* The rule at the parser's position, up to (not including) its end; NULL

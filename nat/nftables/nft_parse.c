@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_list_xt.h"
 
@@ -1113,9 +1114,10 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 		if (!s->size)
 			s->size = 65535;
 	}
+	bool mark = e->kind == NFT_EXPR_META_SET || e->kind == NFT_EXPR_CT_SET;
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
-	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
+	else if (mark ? !nft_mark_map_fits(s, e) : s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
 		nft_error_loc(b->p, e->chain_loc,
 			      "natsim: nft lookups of data maps, and of sets whose type is not "
 			      "the selector's, are not implemented");

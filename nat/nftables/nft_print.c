@@ -244,7 +244,17 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_META_SET:
 	case NFT_EXPR_CT_SET: {
 		const char *m = e->kind == NFT_EXPR_META_SET ? "meta mark" : "ct mark";
-		if (e->set_op)
+		if (e->n_map_keys) {
+			/* nft_datamap.c: a map's data, or a hash's value */
+			g_string_append_printf(s, "%s set ", m);
+			print_keys(s, e);
+			if (e->set_ref)
+				g_string_append_printf(s, " map @%s", e->set_ref);
+			else if (e->anon) {
+				g_string_append(s, " map ");
+				nft_print_set_elems(s, e->anon, true, o->numeric);
+			}
+		} else if (e->set_op)
 			g_string_append_printf(s, "%s set %s %c 0x%08x", m, m, e->set_op, e->value);
 		else
 			g_string_append_printf(s, "%s set 0x%08x", m, e->value);

@@ -138,7 +138,8 @@ void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r)
 	for (unsigned i = 0; i < r->exprs->len; i++) {
 		const struct nft_expr *e = r->exprs->pdata[i];
 		if ((e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon)) ||
-		    (e->kind == NFT_EXPR_NAT && e->anon))
+		    (e->kind == NFT_EXPR_NAT && e->anon) ||
+		    ((e->kind == NFT_EXPR_META_SET || e->kind == NFT_EXPR_CT_SET) && e->anon))
 			++t->next_handle;
 	}
 	r->handle = ++t->next_handle;
