@@ -450,6 +450,8 @@ TOPOLOGIES = [
     ("nft-dynset", []),
     # issue 18: jhash with a fixed seed splits flows between chains as Linux does
     ("nft-jhash", []),
+    # marks from data maps and hashes (meta|ct mark set ... map, jhash)
+    ("nft-mark-map", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -496,7 +498,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
               "real/debian-nat", "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
-              "nft-dynset", "real/openwrt-fw4", "nft-jhash")
+              "nft-dynset", "real/openwrt-fw4", "nft-jhash", "nft-mark-map")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

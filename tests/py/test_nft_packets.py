@@ -411,6 +411,29 @@ def test_jhash_picks_the_chain_linux_picks(tmp_path):
     assert "\t\tjhash ip saddr . ip daddr mod 3 seed 0xcafe 1 counter packets 8 bytes 848" in lines
 
 
+def test_marks_from_data_maps_and_hashes(tmp_path):
+    """topologies/nft-mark-map.scn (kernel-compared): `meta mark set ip
+    saddr . udp dport map @pm` gives port 9 mark 1 and port 10 mark 2
+    (dropped); port 11 finds no element and keeps mark 0; `ct mark set
+    jhash ip saddr . udp sport mod 4 seed 0x5 offset 1` gives each flow the
+    kernel's value (its ICMP error counted with it); the anonymous map on
+    ip daddr marks the 5 ICMP errors 7."""
+    res = run(TOPOLOGIES / "nft-mark-map.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(tmp_path / "out", "server", "eth0")
+    assert sorted(p[UDP].dport for p in ip_pkts(s, proto=17)) == [9, 9, 9, 9, 11]
+    lines = listing(res, "router")
+    for want in ("meta mark 0x00000002 counter packets 1 bytes 92 drop",
+                 "meta mark 0x00000001 counter packets 4 bytes 368",
+                 "ct mark 0x00000001 counter packets 2 bytes 212",
+                 "ct mark 0x00000002 counter packets 2 bytes 212",
+                 "ct mark 0x00000003 counter packets 4 bytes 424",
+                 "ct mark 0x00000004 counter packets 2 bytes 212",
+                 "meta mark set ip daddr map { 10.0.1.0/24 : 0x00000007 }",
+                 "meta mark 0x00000007 counter packets 5 bytes 600"):
+        assert "\t\t" + want in lines, want
+
+
 def test_symhash_is_symmetric_and_repeatable(tmp_path):
     """symhash (skb_get_hash_symmetric) hashes a flow's two directions
     alike: every datagram and its echo take the same chain; with a
