@@ -8,7 +8,8 @@
  * the batch is applied), so nft_eval.c's map lookup and key loads serve
  * both; the element's first data value is the mark. A packet whose key
  * has no element, or lacks a selector, ends the rule (NFT_BREAK), as
- * nft_lookup_eval does.
+ * nft_lookup_eval does. The same lookup gives a nat statement its address
+ * (and port) from a named map: nft_nat_map_fits checks the map's type.
  */
 #include <string.h>
 
@@ -93,5 +94,21 @@ bool nft_mark_map_fits(const struct nft_set *s, const struct nft_expr *e)
 	for (unsigned i = 0; i < e->n_map_keys; i++)
 		if (g_array_index(s->key_types, enum nft_dtype, i) != e->map_keys[i]->dtype)
 			return false;
+	return true;
+}
+
+bool nft_nat_map_fits(const struct nft_set *s, struct nft_expr *e)
+{
+	unsigned n = s->data_types->len;
+	if (!s->map || s->data_verdict || n < 1 || n > 2 ||
+	    g_array_index(s->data_types, enum nft_dtype, 0) != NFT_DT_IPV4 ||
+	    (n == 2 && g_array_index(s->data_types, enum nft_dtype, 1) != NFT_DT_SERVICE) ||
+	    s->key_types->len != e->n_map_keys)
+		return false;
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		if (g_array_index(s->key_types, enum nft_dtype, i) != e->map_keys[i]->dtype)
+			return false;
+	/* nft lists the concatenated form as `dnat ip to` */
+	e->has_port = e->nat_ip = n == 2;
 	return true;
 }

@@ -20,4 +20,9 @@ bool nft_parse_mark_source(struct nft_parse *p, struct nft_expr *e);
  * of type mark)? */
 bool nft_mark_map_fits(const struct nft_set *s, const struct nft_expr *e);
 
+/* Is the named map s one `snat|dnat to KEY [. KEY]... map @s` can take its
+ * address (data ipv4_addr) or address and port (ipv4_addr . inet_service)
+ * from? If so, e is set to the map's form (has_port, nat_ip). */
+bool nft_nat_map_fits(const struct nft_set *s, struct nft_expr *e);
+
 #endif

@@ -530,10 +530,11 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 	struct nf_nat_range2 range = { 0 };
 	enum nat_manip manip = e->nat == NFT_SNAT || e->nat == NFT_MASQ ? NAT_MANIP_SRC : NAT_MANIP_DST;
 	int v;
+	bool mapped = e->n_map_keys > 0;
 
-	if (e->anon) {
-		/* `dnat to KEY map { ... }`: the map's lookup comes first */
-		const struct nft_setelem *se = map_lookup(pkt, e->anon, e);
+	if (mapped) {
+		/* `dnat to KEY map { ... }|@map`: the map's lookup comes first */
+		const struct nft_setelem *se = map_lookup(pkt, set_of(pkt, e), e);
 		if (!se || !se->data || !se->data->len)
 			return RES_BREAK;
 		const struct nft_elem *a = &g_array_index(se->data, struct nft_elem, 0);
@@ -553,12 +554,12 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 	 * here): anything else binds nothing */
 	if (!pkt->nat_chain || nat_hook_manip(pkt->st->hook) != manip || nat_initialized(ct, manip))
 		return RES_ACCEPT;
-	if (e->has_addr && !e->anon) {
+	if (e->has_addr && !mapped) {
 		range.flags |= NF_NAT_RANGE_MAP_IPS;
 		range.min_addr.ip = e->addr_lo;
 		range.max_addr.ip = e->addr_hi;
 	}
-	if (e->has_port && !e->anon) {
+	if (e->has_port && !mapped) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 		range.min_port = e->port_lo;
 		range.max_port = e->port_hi;

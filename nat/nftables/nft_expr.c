@@ -544,8 +544,19 @@ static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct 
 		return unimpl(p, t, "nat to an expression other than a map lookup");
 	nft_next(p);
 	t = nft_peek(p, 0);
-	if (t->type != NFT_T_LBRACE)
-		return unimpl(p, t, "nat to a named map");
+	if (t->type == NFT_T_WORD && t->text[0] == '@') {
+		/* a named map: its data (ADDR or ADDR . PORT) is known once the
+		 * batch is applied (nft_parse.c's check_set_ref) */
+		nft_next(p);
+		e->set_ref = g_strdup(t->text + 1);
+		e->chain_loc = (struct nft_loc){ t->line, t->col, t->len };
+		e->has_addr = true;
+		return true;
+	}
+	if (t->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
 	unsigned width = map_data_width(p);
 	if (width > 2)
 		return unimpl(p, t, "nat map data other than ADDR or ADDR . PORT");
@@ -570,7 +581,9 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 	g_ptr_array_add(r->exprs, e);
 	e->nat = !strcmp(kw->text, "snat") ? NFT_SNAT : !strcmp(kw->text, "dnat") ? NFT_DNAT :
 		 !strcmp(kw->text, "masquerade") ? NFT_MASQ : NFT_REDIR;
-	if (nft_is_word(nft_peek(p, 0), "ip") && (e->nat == NFT_SNAT || e->nat == NFT_DNAT)) {
+	if (nft_is_word(nft_peek(p, 0), "ip") && (e->nat == NFT_SNAT || e->nat == NFT_DNAT) &&
+	    !(nft_peek(p, 1)->type == NFT_T_WORD && nft_peek(p, 1)->text[0] >= 'a' &&
+	      !nft_is_word(nft_peek(p, 1), "to"))) {
 		nft_next(p);
 		e->nat_ip = true;
 	}
@@ -579,14 +592,26 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 	const struct nft_token *nx = nft_peek(p, 0);
 	bool bare = (e->nat == NFT_SNAT || e->nat == NFT_DNAT) && nx->type == NFT_T_WORD &&
 		    g_ascii_isdigit(nx->text[0]);
-	if (nft_is_word(nx, "to") || bare) {
-		if (!bare)
+	/* and before a map's key (nft's older `dnat tcp dport map { ... }`,
+	 * listed with `to`) */
+	bool bare_map = (e->nat == NFT_SNAT || e->nat == NFT_DNAT) && !nft_is_word(nx, "to") &&
+			nft_mark_source_start(nx, p);
+	if (nft_is_word(nx, "to") || bare || bare_map) {
+		if (!bare && !bare_map)
 			nft_next(p);
 		const struct nft_key *mk;
-		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_any_key(p, e)) != NULL) {
+		int nerr = p->nerr;
+		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) &&
+		    (mk = nft_expr_parse_source(p, e)) != NULL) {
 			if (!parse_nat_map(p, e, mk))
 				return false;
 			goto flags;
+		}
+		if (p->nerr != nerr)
+			return false;
+		if (bare_map) {
+			nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
 		}
 		const struct nft_token *v = nft_next(p);
 		if (v->type != NFT_T_WORD) {
@@ -627,7 +652,7 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 						     "jhash", "symhash", "fib", NULL };
 		for (int i = 0; !ok && exprs[i]; i++)
 			if (!strcmp(s, exprs[i]))
-				return unimpl(p, v, "nat to this expression (jhash, symhash, a named map)");
+				return unimpl(p, v, "nat to this expression");
 		if (!ok && strchr(s, '/'))
 			return unimpl(p, v, "nat to a prefix");
 		if (!ok) {

@@ -1115,6 +1115,14 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 			s->size = 65535;
 	}
 	bool mark = e->kind == NFT_EXPR_META_SET || e->kind == NFT_EXPR_CT_SET;
+	if (s && e->kind == NFT_EXPR_NAT) {
+		/* nat to a named map (nft_datamap.c): ADDR or ADDR . PORT */
+		if (!nft_nat_map_fits(s, e))
+			nft_error_loc(b->p, e->chain_loc, "natsim: nft nat to a map whose type is not "
+				      "KEY : ipv4_addr [. inet_service] is not implemented");
+		e->chain_loc.line = 0;
+		return;
+	}
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
 	else if (mark ? !nft_mark_map_fits(s, e) : s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))

@@ -128,13 +128,18 @@ static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam,
 {
 	static const char *const names[] = { "snat", "dnat", "masquerade", "redirect" };
 	g_string_append(s, names[e->nat]);
-	if (e->nat_ip && (fam == NFT_FAMILY_INET || (e->anon && e->anon->data_types->len > 1)))
+	if (e->nat_ip && (fam == NFT_FAMILY_INET || (e->anon && e->anon->data_types->len > 1) ||
+			  (e->set_ref && e->has_port)))
 		g_string_append(s, " ip");
 	if (e->anon) {
 		g_string_append(s, " to ");
 		print_keys(s, e);
 		g_string_append(s, " map ");
 		nft_print_set_elems(s, e->anon, true, numeric);
+	} else if (e->set_ref) {
+		g_string_append(s, " to ");
+		print_keys(s, e);
+		g_string_append_printf(s, " map @%s", e->set_ref);
 	} else if (e->has_addr || e->has_port) {
 		g_string_append(s, " to ");
 		if (e->has_addr) {

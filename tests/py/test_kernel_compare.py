@@ -452,6 +452,8 @@ TOPOLOGIES = [
     ("nft-jhash", []),
     # marks from data maps and hashes (meta|ct mark set ... map, jhash)
     ("nft-mark-map", []),
+    # nat to a named map and to a hash's map
+    ("nft-nat-map", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -498,7 +500,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
               "real/debian-nat", "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
-              "nft-dynset", "real/openwrt-fw4", "nft-jhash", "nft-mark-map")
+              "nft-dynset", "real/openwrt-fw4", "nft-jhash", "nft-mark-map",
+              "nft-nat-map")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
