@@ -605,6 +605,9 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 		    (mk = nft_expr_parse_source(p, e)) != NULL) {
 			if (!parse_nat_map(p, e, mk))
 				return false;
+			if (nft_is_word(nft_peek(p, 0), ":"))
+				return unimpl(p, nft_peek(p, 0), "nat to a map's address with a port "
+					      "after it (`dnat to KEY map {...} : PORT|KEY map {...}`)");
 			goto flags;
 		}
 		if (p->nerr != nerr)
