@@ -870,7 +870,13 @@ bool nft_expr_needs_ct(const struct nft_expr *e)
 	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
 	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD)
 		return true;
-	return e->kind == NFT_EXPR_MATCH && (!strncmp(e->key->name, "ct ", 3) || nft_hash_needs_ct(e));
+	/* a ct selector as a map's key or hashed (nft_datamap.c, nft_hash.c) */
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		if (!strncmp(e->map_keys[i]->name, "ct ", 3))
+			return true;
+	if (nft_hash_needs_ct(e))
+		return true;
+	return e->kind == NFT_EXPR_MATCH && !strncmp(e->key->name, "ct ", 3);
 }
 
 /* ----- the chain walk ----- */
