@@ -28,4 +28,8 @@ void nft_print_hash(GString *s, const struct nft_expr *e, const struct nft_key *
 /* Does e's jhash read a ct selector? */
 bool nft_hash_needs_ct(const struct nft_expr *e);
 
+/* Once per ruleset, on err: symhash's values are not Linux's (a rule of
+ * rs uses it). */
+void nft_hash_say(struct nft_ruleset *rs, GString *err);
+
 #endif

@@ -484,6 +484,8 @@ def test_symhash_is_symmetric_and_repeatable(tmp_path):
     (tmp_path / "again").mkdir()
     again = pair_run(tmp_path / "again", "symhash", body)
     assert listing(again) == lines
+    # and says its values are not Linux's, once
+    assert res.stderr.count("natsim: nft symhash values are natsim's own") == 1, res.stderr
 
 
 def test_fast_matches_agree_with_the_general_evaluator(tmp_path):
