@@ -181,6 +181,10 @@ struct nft_expr {
 	char *obj;
 	uint8_t obj_type;
 	bool dyn_update;		/* NFT_EXPR_DYNSET: `update`, not `add` */
+	/* nft's older `dnat to KEY map {...} : PORT|KEY map {...}`: the port
+	 * part after an address map (has_port and port_lo/hi, or map_keys
+	 * and anon; nft_datamap.c) */
+	struct nft_expr *nat_port;
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_FAST_NONE, NFT_FAST_NH32, NFT_FAST_NH8, NFT_FAST_TH16, NFT_FAST_PROTO,

@@ -545,6 +545,20 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 			range.min_port = range.max_port = (uint16_t)port->lo;
 		}
+		struct nft_expr *pm = e->nat_port;
+		if (pm && pm->anon) {
+			/* `: KEY map { K : PORT }`: a second lookup, no element: break */
+			const struct nft_setelem *ps = map_lookup(pkt, pm->anon, pm);
+			if (!ps || !ps->data || !ps->data->len)
+				return RES_BREAK;
+			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+			range.min_port = range.max_port =
+				(uint16_t)g_array_index(ps->data, struct nft_elem, 0).lo;
+		} else if (pm) {
+			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+			range.min_port = pm->port_lo;
+			range.max_port = pm->port_hi;
+		}
 	}
 	if (!ct)
 		return RES_ACCEPT;

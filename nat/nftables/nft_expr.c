@@ -574,6 +574,64 @@ static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct 
 	return nft_parse_elements(p, e->anon);
 }
 
+/* `: PORT[-PORT]` or `: KEY [. KEY]... map { K : PORT, ... }` after a nat
+ * statement's address map (the parser at `:`), into e->nat_port. A fixed
+ * port needs a transport match before it, as nft's evaluation says. */
+static bool parse_nat_port_map(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e,
+			       const struct nft_token *kw)
+{
+	nft_next(p);	/* : */
+	if (e->n_map_keys && e->anon && e->anon->data_types->len > 1)
+		return unimpl(p, nft_peek(p, 0), "nat to a map's address . port with a port after it");
+	if (e->set_ref)
+		return unimpl(p, nft_peek(p, 0), "nat to a named map with a port after it");
+	struct nft_expr *c = expr_new(NFT_EXPR_NAT);
+	e->nat_port = c;
+	const struct nft_token *t = nft_peek(p, 0);
+	if (t->type == NFT_T_WORD && g_ascii_isdigit(t->text[0])) {
+		nft_next(p);
+		if (!parse_port_range(t->text, &c->port_lo, &c->port_hi)) {
+			nft_error_unexpected(p, t);
+			return false;
+		}
+		c->has_port = true;
+		if (!has_transport(r)) {
+			nft_error(p, t, kw, "transport protocol mapping is only valid after "
+				  "transport protocol match");
+			return false;
+		}
+		return true;
+	}
+	const struct nft_key *k = parse_any_key(p, c);
+	if (!k) {
+		if (!p->nerr)
+			nft_error_unexpected(p, t);
+		return false;
+	}
+	c->map_keys[c->n_map_keys++] = k;
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_key(p);
+		if (!more) {
+			nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (c->n_map_keys == G_N_ELEMENTS(c->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		c->map_keys[c->n_map_keys++] = more;
+	}
+	t = nft_peek(p, 0);
+	if (!nft_is_word(t, "map") || nft_peek(p, 1)->type != NFT_T_LBRACE)
+		return unimpl(p, t, "nat port from an expression other than an anonymous map");
+	nft_next(p);
+	c->anon = nft_set_new("", true);
+	for (unsigned i = 0; i < c->n_map_keys; i++)
+		g_array_append_val(c->anon->key_types, c->map_keys[i]->dtype);
+	enum nft_dtype svc = NFT_DT_SERVICE;
+	g_array_append_val(c->anon->data_types, svc);
+	return nft_parse_elements(p, c->anon);
+}
+
 /* snat/dnat/masquerade/redirect [ip] [to ADDR[-ADDR][:PORT[-PORT]]] [flags] */
 static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_token *kw)
 {
@@ -605,9 +663,9 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 		    (mk = nft_expr_parse_source(p, e)) != NULL) {
 			if (!parse_nat_map(p, e, mk))
 				return false;
-			if (nft_is_word(nft_peek(p, 0), ":"))
-				return unimpl(p, nft_peek(p, 0), "nat to a map's address with a port "
-					      "after it (`dnat to KEY map {...} : PORT|KEY map {...}`)");
+			if (nft_is_word(nft_peek(p, 0), ":") &&
+			    !parse_nat_port_map(p, r, e, kw))
+				return false;
 			goto flags;
 		}
 		if (p->nerr != nerr)

@@ -136,6 +136,17 @@ static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam,
 		print_keys(s, e);
 		g_string_append(s, " map ");
 		nft_print_set_elems(s, e->anon, true, numeric);
+		const struct nft_expr *pm = e->nat_port;
+		if (pm && pm->anon) {
+			g_string_append_c(s, ':');
+			print_keys(s, pm);
+			g_string_append(s, " map ");
+			nft_print_set_elems(s, pm->anon, true, numeric);
+		} else if (pm) {
+			g_string_append_printf(s, ":%u", pm->port_lo);
+			if (pm->port_hi != pm->port_lo)
+				g_string_append_printf(s, "-%u", pm->port_hi);
+		}
 	} else if (e->set_ref) {
 		g_string_append(s, " to ");
 		print_keys(s, e);

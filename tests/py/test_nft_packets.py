@@ -437,7 +437,8 @@ def test_marks_from_data_maps_and_hashes(tmp_path):
 def test_nat_to_a_named_map_and_a_hash_map(tmp_path):
     """topologies/nft-nat-map.scn (kernel-compared): `dnat to ip daddr .
     udp dport map @pf` forwards 10.0.1.1:9 to the echo server's 10.0.2.2:7
-    (the echo comes back from 10.0.1.1:9); port 20 has no element, and
+    (the echo comes back from 10.0.1.1:9), `dnat udp dport map { 30 : ADDR }
+    : udp dport map { 30 : 7 }` port 30 there too; port 20 has no element, and
     `dnat to jhash ip saddr . udp sport mod 2 seed 0x7 map { ... }` sends
     sport 5000 to 10.0.2.3 and 5001-5003 to 10.0.2.2, as Linux does."""
     res = run(TOPOLOGIES / "nft-nat-map.scn", out=tmp_path / "out")
@@ -445,12 +446,14 @@ def test_nat_to_a_named_map_and_a_hash_map(tmp_path):
     s = pcap(tmp_path / "out", "server", "eth0")
     to = sorted((p[UDP].sport, p[IP].dst, p[UDP].dport) for p in ip_pkts(s, proto=17)
                 if p[IP].src == "10.0.1.2")
-    assert to == [(4000, "10.0.2.2", 7), (5000, "10.0.2.3", 20), (5001, "10.0.2.2", 20),
-                  (5002, "10.0.2.2", 20), (5003, "10.0.2.2", 20)]
+    assert to == [(4000, "10.0.2.2", 7), (4001, "10.0.2.2", 7), (5000, "10.0.2.3", 20),
+                  (5001, "10.0.2.2", 20), (5002, "10.0.2.2", 20), (5003, "10.0.2.2", 20)]
     c = pcap(tmp_path / "out", "client", "eth0")
     assert [(p[IP].src, p[UDP].sport) for p in ip_pkts(c, proto=17)
-            if p[IP].dst == "10.0.1.2"] == [("10.0.1.1", 9)]
-    assert "\t\tdnat ip to ip daddr . udp dport map @pf" in listing(res, "router")
+            if p[IP].dst == "10.0.1.2"] == [("10.0.1.1", 9), ("10.0.1.1", 30)]
+    lines = listing(res, "router")
+    assert "\t\tdnat ip to ip daddr . udp dport map @pf" in lines
+    assert "\t\tdnat to udp dport map { 30 : 10.0.2.2 }:udp dport map { 30 : 7 }" in lines
 
 
 def test_symhash_is_symmetric_and_repeatable(tmp_path):
