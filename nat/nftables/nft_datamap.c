@@ -109,6 +109,7 @@ bool nft_nat_map_fits(const struct nft_set *s, struct nft_expr *e)
 		if (g_array_index(s->key_types, enum nft_dtype, i) != e->map_keys[i]->dtype)
 			return false;
 	/* nft lists the concatenated form as `dnat ip to` */
-	e->has_port = e->nat_ip = n == 2;
+	if (n == 2)
+		e->has_port = e->nat_ip = true;
 	return true;
 }
