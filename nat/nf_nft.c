@@ -9,6 +9,7 @@
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nftables/nft.h"
+#include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_list_xt.h"
 
 static void ruleset_free(void *rs)
@@ -79,6 +80,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 	if (rc == 0) {
 		nft_hooks_sync(ns, rs, err);
 		nft_say_unevaluated(rs, err);
+		nft_hash_say(rs, err);
 	}
 	return rc;
 }

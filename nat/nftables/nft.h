@@ -47,6 +47,8 @@ enum nft_key_id {
 	NFT_K_IP6_SADDR, NFT_K_IP6_DADDR, NFT_K_IP6_NEXTHDR, NFT_K_IP6_HOPLIMIT,
 	NFT_K_ICMP6_TYPE, NFT_K_ICMP6_CODE,
 	NFT_K_FIB_SADDR_OIF, NFT_K_FIB_SADDR_IIF_OIF,	/* nft_fib.c */
+	/* jhash, symhash (nft_hash.c): parameters on the expression */
+	NFT_K_JHASH, NFT_K_SYMHASH,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -148,6 +150,14 @@ struct nft_expr {
 	 * NFT_NG_*, and nft_ng_inc's counter */
 	uint8_t ng_mode;
 	uint32_t ng_mod, ng_off, ng_counter;
+	/* jhash KEY [. KEY]... mod N [seed S] [offset M] and symhash mod N
+	 * [offset M] (keys of id NFT_K_JHASH, NFT_K_SYMHASH; nft_hash.c) with
+	 * ng_mod, ng_off: the hashed selectors, the seed (hash_seed_set:
+	 * given; else drawn once from the run's generator: hash_seeded) */
+	const struct nft_key *hash_keys[4];
+	uint8_t n_hash_keys;
+	bool hash_seed_set, hash_seeded;
+	uint32_t hash_seed;
 	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
 	char *reject;
 	/* meta/ct mark set VALUE, or from the mark itself: `mark set mark or
@@ -175,6 +185,10 @@ struct nft_expr {
 	bool dyn_update;		/* NFT_EXPR_DYNSET: `update`, not `add` */
 	uint64_t dyn_timeout_ms;	/* NFT_EXPR_DYNSET: `timeout T` (ms), 0: the set's */
 	struct nft_loc dyn_loc;		/* NFT_EXPR_DYNSET with a timeout: the statement's text */
+	/* nft's older `dnat to KEY map {...} : PORT|KEY map {...}`: the port
+	 * part after an address map (has_port and port_lo/hi, or map_keys
+	 * and anon; nft_datamap.c) */
+	struct nft_expr *nat_port;
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_FAST_NONE, NFT_FAST_NH32, NFT_FAST_NH8, NFT_FAST_TH16, NFT_FAST_PROTO,

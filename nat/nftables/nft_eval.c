@@ -32,6 +32,7 @@
 #include "nat/nf_nat/nat.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_fib.h"
+#include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_trace.h"
 
@@ -229,11 +230,53 @@ static uint32_t numgen(const struct nft_pktinfo *pkt, struct nft_expr *e)
 	return (uint32_t)(((uint64_t)r * e->ng_mod) >> 32) + e->ng_off;
 }
 
+/* nft_jhash_eval / nft_symhash_eval: the hash of the selectors' register
+ * bytes (jhash), or of the flow in either direction (symhash, see
+ * nft_hash.c), scaled to [0, mod) (reciprocal_scale) plus the offset;
+ * false: a selector the packet lacks (NFT_BREAK). An unseeded hash draws
+ * its seed once, as nft_jhash_init's get_random_bytes. */
+static bool hash_eval(const struct nft_pktinfo *pkt, struct nft_expr *e, const struct nft_key *k,
+		      uint32_t *v)
+{
+	uint8_t buf[4 * 16];
+	unsigned len = 0;
+
+	if (!e->hash_seed_set && !e->hash_seeded) {
+		const struct nf_env *env = &pkt->st->net->env;
+		e->hash_seed = env->random_u32 ? env->random_u32(env->ctx) : 0;
+		e->hash_seeded = true;
+	}
+	if (k->id == NFT_K_SYMHASH) {
+		/* the flow dissector's symmetric keys: the addresses and the
+		 * ports each in ascending order, and the protocol */
+		uint32_t s = rd32(pkt->skb->ip + 12), d = rd32(pkt->skb->ip + 16), sp = 0, dp = 0;
+		if ((pkt->proto == 6 || pkt->proto == 17) && pkt->l4 && pkt->l4len >= 4)
+			sp = rd16(pkt->l4), dp = rd16(pkt->l4 + 2);
+		uint32_t w[5] = { MIN(s, d), MAX(s, d), MIN(sp, dp), MAX(sp, dp), pkt->proto };
+		for (unsigned i = 0; i < 5; i++)
+			for (unsigned b = 0; b < 4; b++)
+				buf[len++] = (uint8_t)(w[i] >> (8 * b));
+	} else {
+		for (unsigned i = 0; i < e->n_hash_keys; i++) {
+			uint32_t x = 0;
+			const char *name = NULL;
+			if (!nft_load(pkt, e->hash_keys[i], &x, &name))
+				return false;
+			nft_hash_put_key(buf, &len, e->hash_keys[i], x, name, e->n_hash_keys > 1);
+		}
+	}
+	uint32_t h = nft_jhash(buf, len, e->hash_seed);
+	*v = (uint32_t)(((uint64_t)h * e->ng_mod) >> 32) + e->ng_off;
+	return true;
+}
+
 /* One key of e's concatenation into v (or name); false: the packet lacks
  * it (NFT_BREAK). */
 static bool load_key(const struct nft_pktinfo *pkt, struct nft_expr *e, const struct nft_key *k,
 		     uint32_t *v, const char **name)
 {
+	if (k->id == NFT_K_JHASH || k->id == NFT_K_SYMHASH)
+		return hash_eval(pkt, e, k, v);
 	if (k->id == NFT_K_NUMGEN) {
 		*v = numgen(pkt, e);
 		return true;
@@ -386,7 +429,7 @@ static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, s
 	const char *name = NULL;
 	bool hit = false;
 
-	if (!e->n_map_keys && !nft_load(pkt, e->key, &v, &name))
+	if (!e->n_map_keys && !load_key(pkt, e, e->key, &v, &name))
 		return false;
 	switch (e->op) {
 	case NFT_OP_RANGE:
@@ -504,10 +547,11 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 	struct nf_nat_range2 range = { 0 };
 	enum nat_manip manip = e->nat == NFT_SNAT || e->nat == NFT_MASQ ? NAT_MANIP_SRC : NAT_MANIP_DST;
 	int v;
+	bool mapped = e->n_map_keys > 0;
 
-	if (e->anon) {
-		/* `dnat to KEY map { ... }`: the map's lookup comes first */
-		const struct nft_setelem *se = map_lookup(pkt, e->anon, e);
+	if (mapped) {
+		/* `dnat to KEY map { ... }|@map`: the map's lookup comes first */
+		const struct nft_setelem *se = map_lookup(pkt, set_of(pkt, e), e);
 		if (!se || !se->data || !se->data->len)
 			return RES_BREAK;
 		const struct nft_elem *a = &g_array_index(se->data, struct nft_elem, 0);
@@ -518,6 +562,20 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 			range.min_port = range.max_port = (uint16_t)port->lo;
 		}
+		struct nft_expr *pm = e->nat_port;
+		if (pm && pm->anon) {
+			/* `: KEY map { K : PORT }`: a second lookup, no element: break */
+			const struct nft_setelem *ps = map_lookup(pkt, pm->anon, pm);
+			if (!ps || !ps->data || !ps->data->len)
+				return RES_BREAK;
+			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+			range.min_port = range.max_port =
+				(uint16_t)g_array_index(ps->data, struct nft_elem, 0).lo;
+		} else if (pm) {
+			range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+			range.min_port = pm->port_lo;
+			range.max_port = pm->port_hi;
+		}
 	}
 	if (!ct)
 		return RES_ACCEPT;
@@ -527,12 +585,12 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 	 * here): anything else binds nothing */
 	if (!pkt->nat_chain || nat_hook_manip(pkt->st->hook) != manip || nat_initialized(ct, manip))
 		return RES_ACCEPT;
-	if (e->has_addr && !e->anon) {
+	if (e->has_addr && !mapped) {
 		range.flags |= NF_NAT_RANGE_MAP_IPS;
 		range.min_addr.ip = e->addr_lo;
 		range.max_addr.ip = e->addr_hi;
 	}
-	if (e->has_port && !e->anon) {
+	if (e->has_port && !mapped) {
 		range.flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 		range.min_port = e->port_lo;
 		range.max_port = e->port_hi;
@@ -571,6 +629,28 @@ static uint32_t mark_of(const struct nft_expr *e, uint32_t old)
 	case '&': return old & e->value;
 	default: return e->value;
 	}
+}
+
+/* The mark a `meta|ct mark set` gives (old: the mark now): a value, the
+ * mark itself or|xor|and a value (mark_of), the data of the map element
+ * the packet's key finds or a hash's value (nft_datamap.c); false: no
+ * element, or a selector the packet lacks (NFT_BREAK of nft_lookup). */
+static bool mark_value(const struct nft_pktinfo *pkt, struct nft_expr *e, uint32_t old,
+		       uint32_t *m)
+{
+	if (!e->n_map_keys) {
+		*m = mark_of(e, old);
+		return true;
+	}
+	if (!e->anon && !e->set_ref) {
+		const char *name = NULL;
+		return load_key(pkt, e, e->map_keys[0], m, &name);
+	}
+	const struct nft_setelem *se = map_lookup(pkt, set_of(pkt, e), e);
+	if (!se || !se->data || !se->data->len)
+		return false;
+	*m = g_array_index(se->data, struct nft_elem, 0).lo;
+	return true;
 }
 
 /* nft_ct_helper_obj_eval: the object's helper goes to a new entry (not
@@ -681,15 +761,23 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		case NFT_EXPR_REJECT:
 			skb->reject_with = reject_with(e->reject);
 			return RES_REJECT;
-		case NFT_EXPR_META_SET:
-			skb->mark = mark_of(e, skb->mark);
+		case NFT_EXPR_META_SET: {
+			uint32_t m;
+			if (!mark_value(pkt, e, skb->mark, &m))
+				return RES_BREAK;
+			skb->mark = m;
 			break;
-		case NFT_EXPR_CT_SET:
-			if (skb->ct && skb->ct->mark != mark_of(e, skb->ct->mark)) {
-				skb->ct->mark = mark_of(e, skb->ct->mark);
+		}
+		case NFT_EXPR_CT_SET: {
+			uint32_t m;
+			if (skb->ct && !mark_value(pkt, e, skb->ct->mark, &m))
+				return RES_BREAK;
+			if (skb->ct && skb->ct->mark != m) {
+				skb->ct->mark = m;
 				ct_event_cache(skb->ct, IPCT_MARK);
 			}
 			break;
+		}
 		case NFT_EXPR_NOTRACK:
 			/* nft_notrack_eval: only a packet conntrack has not seen */
 			if (!skb->ct) {
@@ -812,6 +900,12 @@ bool nft_expr_needs_ct(const struct nft_expr *e)
 	/* flow add: nft_flow_offload_init takes conntrack (nf_ct_netns_get) */
 	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
 	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD)
+		return true;
+	/* a ct selector as a map's key or hashed (nft_datamap.c, nft_hash.c) */
+	for (unsigned i = 0; i < e->n_map_keys; i++)
+		if (!strncmp(e->map_keys[i]->name, "ct ", 3))
+			return true;
+	if (nft_hash_needs_ct(e))
 		return true;
 	return e->kind == NFT_EXPR_MATCH && !strncmp(e->key->name, "ct ", 3);
 }

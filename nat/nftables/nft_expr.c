@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_fib.h"
+#include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
 
@@ -215,12 +217,21 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 	return true;
 }
 
+static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k);
+
 static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nft_key *k)
 {
 	struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
 	e->key = k;
 	e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
 	g_ptr_array_add(r->exprs, e);
+	return parse_match_into(p, e, k);
+}
+
+/* The operator and value(s) after selector k, into e (a match already in
+ * the rule: a hash's parameters are on it). */
+static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
+{
 	struct nft_elem v;
 	const struct nft_token *t = nft_peek(p, 0);
 	if (nft_is_word(t, "&") && k->dtype == NFT_DT_TCPFLAG) {
@@ -542,8 +553,19 @@ static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct 
 		return unimpl(p, t, "nat to an expression other than a map lookup");
 	nft_next(p);
 	t = nft_peek(p, 0);
-	if (t->type != NFT_T_LBRACE)
-		return unimpl(p, t, "nat to a named map");
+	if (t->type == NFT_T_WORD && t->text[0] == '@') {
+		/* a named map: its data (ADDR or ADDR . PORT) is known once the
+		 * batch is applied (nft_parse.c's check_set_ref) */
+		nft_next(p);
+		e->set_ref = g_strdup(t->text + 1);
+		e->chain_loc = (struct nft_loc){ t->line, t->col, t->len };
+		e->has_addr = true;
+		return true;
+	}
+	if (t->type != NFT_T_LBRACE) {
+		nft_error_unexpected(p, t);
+		return false;
+	}
 	unsigned width = map_data_width(p);
 	if (width > 2)
 		return unimpl(p, t, "nat map data other than ADDR or ADDR . PORT");
@@ -561,6 +583,64 @@ static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct 
 	return nft_parse_elements(p, e->anon);
 }
 
+/* `: PORT[-PORT]` or `: KEY [. KEY]... map { K : PORT, ... }` after a nat
+ * statement's address map (the parser at `:`), into e->nat_port. A fixed
+ * port needs a transport match before it, as nft's evaluation says. */
+static bool parse_nat_port_map(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e,
+			       const struct nft_token *kw)
+{
+	nft_next(p);	/* : */
+	if (e->n_map_keys && e->anon && e->anon->data_types->len > 1)
+		return unimpl(p, nft_peek(p, 0), "nat to a map's address . port with a port after it");
+	if (e->set_ref)
+		return unimpl(p, nft_peek(p, 0), "nat to a named map with a port after it");
+	struct nft_expr *c = expr_new(NFT_EXPR_NAT);
+	e->nat_port = c;
+	const struct nft_token *t = nft_peek(p, 0);
+	if (t->type == NFT_T_WORD && g_ascii_isdigit(t->text[0])) {
+		nft_next(p);
+		if (!parse_port_range(t->text, &c->port_lo, &c->port_hi)) {
+			nft_error_unexpected(p, t);
+			return false;
+		}
+		c->has_port = true;
+		if (!has_transport(r)) {
+			nft_error(p, t, kw, "transport protocol mapping is only valid after "
+				  "transport protocol match");
+			return false;
+		}
+		return true;
+	}
+	const struct nft_key *k = parse_any_key(p, c);
+	if (!k) {
+		if (!p->nerr)
+			nft_error_unexpected(p, t);
+		return false;
+	}
+	c->map_keys[c->n_map_keys++] = k;
+	while (nft_is_word(nft_peek(p, 0), ".")) {
+		const struct nft_token *dot = nft_next(p);
+		const struct nft_key *more = parse_key(p);
+		if (!more) {
+			nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (c->n_map_keys == G_N_ELEMENTS(c->map_keys))
+			return unimpl(p, dot, "concatenation of more than 4 selectors");
+		c->map_keys[c->n_map_keys++] = more;
+	}
+	t = nft_peek(p, 0);
+	if (!nft_is_word(t, "map") || nft_peek(p, 1)->type != NFT_T_LBRACE)
+		return unimpl(p, t, "nat port from an expression other than an anonymous map");
+	nft_next(p);
+	c->anon = nft_set_new("", true);
+	for (unsigned i = 0; i < c->n_map_keys; i++)
+		g_array_append_val(c->anon->key_types, c->map_keys[i]->dtype);
+	enum nft_dtype svc = NFT_DT_SERVICE;
+	g_array_append_val(c->anon->data_types, svc);
+	return nft_parse_elements(p, c->anon);
+}
+
 /* snat/dnat/masquerade/redirect [ip] [to ADDR[-ADDR][:PORT[-PORT]]] [flags] */
 static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_token *kw)
 {
@@ -568,7 +648,9 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 	g_ptr_array_add(r->exprs, e);
 	e->nat = !strcmp(kw->text, "snat") ? NFT_SNAT : !strcmp(kw->text, "dnat") ? NFT_DNAT :
 		 !strcmp(kw->text, "masquerade") ? NFT_MASQ : NFT_REDIR;
-	if (nft_is_word(nft_peek(p, 0), "ip") && (e->nat == NFT_SNAT || e->nat == NFT_DNAT)) {
+	if (nft_is_word(nft_peek(p, 0), "ip") && (e->nat == NFT_SNAT || e->nat == NFT_DNAT) &&
+	    !(nft_peek(p, 1)->type == NFT_T_WORD && nft_peek(p, 1)->text[0] >= 'a' &&
+	      !nft_is_word(nft_peek(p, 1), "to"))) {
 		nft_next(p);
 		e->nat_ip = true;
 	}
@@ -577,14 +659,29 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 	const struct nft_token *nx = nft_peek(p, 0);
 	bool bare = (e->nat == NFT_SNAT || e->nat == NFT_DNAT) && nx->type == NFT_T_WORD &&
 		    g_ascii_isdigit(nx->text[0]);
-	if (nft_is_word(nx, "to") || bare) {
-		if (!bare)
+	/* and before a map's key (nft's older `dnat tcp dport map { ... }`,
+	 * listed with `to`) */
+	bool bare_map = (e->nat == NFT_SNAT || e->nat == NFT_DNAT) && !nft_is_word(nx, "to") &&
+			nft_mark_source_start(nx, p);
+	if (nft_is_word(nx, "to") || bare || bare_map) {
+		if (!bare && !bare_map)
 			nft_next(p);
 		const struct nft_key *mk;
-		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) && (mk = parse_any_key(p, e)) != NULL) {
+		int nerr = p->nerr;
+		if ((e->nat == NFT_SNAT || e->nat == NFT_DNAT) &&
+		    (mk = nft_expr_parse_source(p, e)) != NULL) {
 			if (!parse_nat_map(p, e, mk))
 				return false;
+			if (nft_is_word(nft_peek(p, 0), ":") &&
+			    !parse_nat_port_map(p, r, e, kw))
+				return false;
 			goto flags;
+		}
+		if (p->nerr != nerr)
+			return false;
+		if (bare_map) {
+			nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
 		}
 		const struct nft_token *v = nft_next(p);
 		if (v->type != NFT_T_WORD) {
@@ -625,7 +722,7 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 						     "jhash", "symhash", "fib", NULL };
 		for (int i = 0; !ok && exprs[i]; i++)
 			if (!strcmp(s, exprs[i]))
-				return unimpl(p, v, "nat to this expression (jhash, symhash, a named map)");
+				return unimpl(p, v, "nat to this expression");
 		if (!ok && strchr(s, '/'))
 			return unimpl(p, v, "nat to a prefix");
 		if (!ok) {
@@ -914,6 +1011,12 @@ static bool parse_mark_set(struct nft_parse *p, struct nft_rule *r, enum nft_exp
 	struct nft_expr *e = expr_new(k);
 	g_ptr_array_add(r->exprs, e);
 	nft_next(p);	/* set */
+	if (nft_mark_source_start(nft_peek(p, 0), p) &&
+	    !(k == NFT_EXPR_META_SET && nft_is_word(nft_peek(p, 0), "mark")) &&
+	    !((nft_is_word(nft_peek(p, 0), "meta") || nft_is_word(nft_peek(p, 0), "ct")) &&
+	      nft_is_word(nft_peek(p, 1), "mark") &&
+	      !nft_is_word(nft_peek(p, 2), "map") && !nft_is_word(nft_peek(p, 2), ".")))
+		return nft_parse_mark_source(p, e);
 	const struct nft_token *t = nft_next(p);
 	struct nft_elem v;
 	const char *why;
@@ -1088,6 +1191,17 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	    (nft_is_word(nft_peek(p, 1), "add") || nft_is_word(nft_peek(p, 1), "offload")))
 		return nft_parse_flow_offload(p, r);
 	const struct nft_token *start = nft_peek(p, 0);
+	if (nft_is_word(start, "jhash") || nft_is_word(start, "symhash")) {
+		/* nft_hash: a selector compared, looked up or mapped as any */
+		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+		g_ptr_array_add(r->exprs, e);
+		if (!(e->key = nft_parse_hash(p, e)))
+			return false;
+		if (nft_is_word(nft_peek(p, 0), "."))
+			return unimpl(p, nft_peek(p, 0), "concatenation of a hash with other selectors");
+		return parse_match_into(p, e, e->key);
+	}
 	if (nft_is_word(start, "numgen")) {
 		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
 		e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
@@ -1149,6 +1263,18 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	else
 		nft_error(p, t, NULL, "No symbol type information");
 	return false;
+}
+
+const struct nft_key *nft_expr_parse_key(struct nft_parse *p)
+{
+	return parse_key(p);
+}
+
+const struct nft_key *nft_expr_parse_source(struct nft_parse *p, struct nft_expr *e)
+{
+	if (nft_is_word(nft_peek(p, 0), "jhash") || nft_is_word(nft_peek(p, 0), "symhash"))
+		return nft_parse_hash(p, e);
+	return parse_any_key(p, e);
 }
 
 /* The rule at the parser's position, up to (not including) its end; NULL

@@ -87,6 +87,12 @@ bool nft_ip6_reject_dependency(struct nft_parse *p, struct nft_rule *r, struct n
 
 /* nft_expr.c: one rule's statements, up to a newline, `;` or `}`. */
 struct nft_rule *nft_parse_rule(struct nft_parse *p);
+/* A payload, meta, ct or fib selector at the parser's position (moved past
+ * it); NULL (nothing read) if the words are none. */
+const struct nft_key *nft_expr_parse_key(struct nft_parse *p);
+/* The same, or `jhash ...`, `symhash ...`, `numgen ...` (their parameters
+ * into e); NULL after an error or if the words are none. */
+const struct nft_key *nft_expr_parse_source(struct nft_parse *p, struct nft_expr *e);
 
 /* nft_ruleset.c */
 struct nft_table *nft_table_find(struct nft_ruleset *rs, enum nft_family f, const char *name);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
 #include "nat/nftables/nft_prio.h"
@@ -1265,13 +1266,22 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 		if (!s->size)
 			s->size = 65535;
 	}
+	bool mark = e->kind == NFT_EXPR_META_SET || e->kind == NFT_EXPR_CT_SET;
+	if (s && e->kind == NFT_EXPR_NAT) {
+		/* nat to a named map (nft_datamap.c): ADDR or ADDR . PORT */
+		if (!nft_nat_map_fits(s, e))
+			nft_error_loc(b->p, e->chain_loc, "natsim: nft nat to a map whose type is not "
+				      "KEY : ipv4_addr [. inet_service] is not implemented");
+		e->chain_loc.line = 0;
+		return;
+	}
 	if (!s)
 		nft_error_loc(b->p, e->chain_loc, "No such file or directory");
 	else if (e->kind == NFT_EXPR_DYNSET && e->dyn_timeout_ms &&
 		 !(s->flags & NFT_SET_F_TIMEOUT) && !s->timeout_ms)
 		/* nft_dynset_init: a timeout needs a set with timeouts */
 		nft_error_loc(b->p, e->dyn_loc, "Could not process rule: Operation not supported");
-	else if (s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
+	else if (mark ? !nft_mark_map_fits(s, e) : s->map != e->vmap || (s->map && !s->data_verdict) || !set_keys_fit(s, e))
 		nft_error_loc(b->p, e->chain_loc,
 			      "natsim: nft lookups of data maps, and of sets whose type is not "
 			      "the selector's, are not implemented");

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 
 static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
@@ -55,6 +56,10 @@ void nft_print_prio(GString *s, int hook, int prio, bool numeric)
 /* A key as nft lists it; numgen's with its parameters. */
 static void print_key(GString *s, const struct nft_expr *e, const struct nft_key *k)
 {
+	if (k->id == NFT_K_JHASH || k->id == NFT_K_SYMHASH) {
+		nft_print_hash(s, e, k);
+		return;
+	}
 	if (k->id != NFT_K_NUMGEN) {
 		g_string_append(s, k->name);
 		return;
@@ -123,13 +128,29 @@ static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam,
 {
 	static const char *const names[] = { "snat", "dnat", "masquerade", "redirect" };
 	g_string_append(s, names[e->nat]);
-	if (e->nat_ip && (fam == NFT_FAMILY_INET || (e->anon && e->anon->data_types->len > 1)))
+	if (e->nat_ip && (fam == NFT_FAMILY_INET || (e->anon && e->anon->data_types->len > 1) ||
+			  (e->set_ref && e->has_port)))
 		g_string_append(s, " ip");
 	if (e->anon) {
 		g_string_append(s, " to ");
 		print_keys(s, e);
 		g_string_append(s, " map ");
 		nft_print_set_elems(s, e->anon, true, numeric);
+		const struct nft_expr *pm = e->nat_port;
+		if (pm && pm->anon) {
+			g_string_append_c(s, ':');
+			print_keys(s, pm);
+			g_string_append(s, " map ");
+			nft_print_set_elems(s, pm->anon, true, numeric);
+		} else if (pm) {
+			g_string_append_printf(s, ":%u", pm->port_lo);
+			if (pm->port_hi != pm->port_lo)
+				g_string_append_printf(s, "-%u", pm->port_hi);
+		}
+	} else if (e->set_ref) {
+		g_string_append(s, " to ");
+		print_keys(s, e);
+		g_string_append_printf(s, " map @%s", e->set_ref);
 	} else if (e->has_addr || e->has_port) {
 		g_string_append(s, " to ");
 		if (e->has_addr) {
@@ -243,7 +264,17 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_META_SET:
 	case NFT_EXPR_CT_SET: {
 		const char *m = e->kind == NFT_EXPR_META_SET ? "meta mark" : "ct mark";
-		if (e->set_op)
+		if (e->n_map_keys) {
+			/* nft_datamap.c: a map's data, or a hash's value */
+			g_string_append_printf(s, "%s set ", m);
+			print_keys(s, e);
+			if (e->set_ref)
+				g_string_append_printf(s, " map @%s", e->set_ref);
+			else if (e->anon) {
+				g_string_append(s, " map ");
+				nft_print_set_elems(s, e->anon, true, o->numeric);
+			}
+		} else if (e->set_op)
 			g_string_append_printf(s, "%s set %s %c 0x%08x", m, m, e->set_op, e->value);
 		else
 			g_string_append_printf(s, "%s set 0x%08x", m, e->value);

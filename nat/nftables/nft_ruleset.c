@@ -39,6 +39,7 @@ void nft_expr_free(struct nft_expr *e)
 	g_free(e->set_ref);
 	g_free(e->obj);
 	nft_set_free(e->anon);
+	nft_expr_free(e->nat_port);
 	g_free(e);
 }
 
@@ -138,7 +139,10 @@ void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r)
 	for (unsigned i = 0; i < r->exprs->len; i++) {
 		const struct nft_expr *e = r->exprs->pdata[i];
 		if ((e->kind == NFT_EXPR_MATCH && (e->is_set || e->anon)) ||
-		    (e->kind == NFT_EXPR_NAT && e->anon))
+		    (e->kind == NFT_EXPR_NAT && e->anon) ||
+		    ((e->kind == NFT_EXPR_META_SET || e->kind == NFT_EXPR_CT_SET) && e->anon))
+			++t->next_handle;
+		if (e->kind == NFT_EXPR_NAT && e->nat_port && e->nat_port->anon)
 			++t->next_handle;
 	}
 	r->handle = ++t->next_handle;
@@ -161,6 +165,7 @@ static struct nft_expr *expr_clone(const struct nft_expr *e)
 	c->set_ref = g_strdup(e->set_ref);
 	c->obj = g_strdup(e->obj);
 	c->anon = nft_set_clone(e->anon);
+	c->nat_port = e->nat_port ? expr_clone(e->nat_port) : NULL;
 	return c;
 }
 

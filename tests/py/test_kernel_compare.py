@@ -457,6 +457,12 @@ TOPOLOGIES = [
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
     ("nft-settimeout", []), ("nft-settimeout-update0", []),
+    # issue 18: jhash with a fixed seed splits flows between chains as Linux does
+    ("nft-jhash", []),
+    # marks from data maps and hashes (meta|ct mark set ... map, jhash)
+    ("nft-mark-map", []),
+    # nat to a named map and to a hash's map
+    ("nft-nat-map", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -505,7 +511,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
-              "nft-settimeout-update0")
+              "nft-settimeout-update0", "nft-jhash", "nft-mark-map", "nft-nat-map")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -153,6 +153,21 @@ def test_meters_are_refused_and_dynset_timeouts_need_a_timeout_set(tmp_path):
             "                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n") in res.stderr
 
 
+def test_mark_set_from_a_plain_selector_is_refused_in_natsims_voice(tmp_path):
+    """A mark set from a selector without a map (nft: a datatype mismatch
+    for an address, a plain copy for an integer) is not built: natsim says
+    so."""
+    res = scn_run(tmp_path, """
+        router r
+        r: nft add table ip n
+        r: nft 'add chain ip n pre { type nat hook prerouting priority dstnat; }'
+        r: ! nft add rule ip n pre meta mark set ip daddr
+        r: nft list ruleset
+        """)
+    assert res.rc == 0, explain(res)
+    assert "Error: natsim: nft mark set from ip daddr is not implemented" in res.stderr
+
+
 COMMANDS = sorted((NFT / "commands").glob("*.txt"))
 
 

@@ -393,6 +393,104 @@ def test_sets_fed_from_rules(tmp_path):
     assert ("\t\tudp dport { 9, 10, 11 } counter packets 2 bytes 184 drop") in lines
 
 
+def test_jhash_picks_the_chain_linux_picks(tmp_path):
+    """topologies/nft-jhash.scn (kernel-compared): `jhash ip saddr . udp
+    sport mod 2 seed 0xdead` is the kernel's jhash over the 8 register
+    bytes, so the flows from sports 5002-5004 and 5007 hash to 1 and are
+    dropped by `odd`, as on Linux 6.18; the hash of udp sport alone (2
+    bytes, offset 10) is 11 or 12 for 5006 only; the addresses' hash is 1
+    for the 4 datagrams and the 4 ICMP errors coming back."""
+    res = run(TOPOLOGIES / "nft-jhash.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(tmp_path / "out", "server", "eth0")
+    assert sorted(p[UDP].sport for p in ip_pkts(s, proto=17)) == [5000, 5001, 5005, 5006]
+    lines = listing(res, "router")
+    assert "\t\tcounter packets 4 bytes 368 drop" in lines
+    assert ("\t\tjhash udp sport mod 4 seed 0x1 offset 10 { 11, 12 } counter packets 1 bytes 92"
+            in lines)
+    assert "\t\tjhash ip saddr . ip daddr mod 3 seed 0xcafe 1 counter packets 8 bytes 848" in lines
+
+
+def test_marks_from_data_maps_and_hashes(tmp_path):
+    """topologies/nft-mark-map.scn (kernel-compared): `meta mark set ip
+    saddr . udp dport map @pm` gives port 9 mark 1 and port 10 mark 2
+    (dropped); port 11 finds no element and keeps mark 0; `ct mark set
+    jhash ip saddr . udp sport mod 4 seed 0x5 offset 1` gives each flow the
+    kernel's value (its ICMP error counted with it); the anonymous map on
+    ip daddr marks the 5 ICMP errors 7."""
+    res = run(TOPOLOGIES / "nft-mark-map.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(tmp_path / "out", "server", "eth0")
+    assert sorted(p[UDP].dport for p in ip_pkts(s, proto=17)) == [9, 9, 9, 9, 11]
+    lines = listing(res, "router")
+    for want in ("meta mark 0x00000002 counter packets 1 bytes 92 drop",
+                 "meta mark 0x00000001 counter packets 4 bytes 368",
+                 "ct mark 0x00000001 counter packets 2 bytes 212",
+                 "ct mark 0x00000002 counter packets 2 bytes 212",
+                 "ct mark 0x00000003 counter packets 4 bytes 424",
+                 "ct mark 0x00000004 counter packets 2 bytes 212",
+                 "meta mark set ip daddr map { 10.0.1.0/24 : 0x00000007 }",
+                 "meta mark 0x00000007 counter packets 5 bytes 600"):
+        assert "\t\t" + want in lines, want
+
+
+def test_nat_to_a_named_map_and_a_hash_map(tmp_path):
+    """topologies/nft-nat-map.scn (kernel-compared): `dnat to ip daddr .
+    udp dport map @pf` forwards 10.0.1.1:9 to the echo server's 10.0.2.2:7
+    (the echo comes back from 10.0.1.1:9), `dnat udp dport map { 30 : ADDR }
+    : udp dport map { 30 : 7 }` port 30 there too; port 20 has no element, and
+    `dnat to jhash ip saddr . udp sport mod 2 seed 0x7 map { ... }` sends
+    sport 5000 to 10.0.2.3 and 5001-5003 to 10.0.2.2, as Linux does."""
+    res = run(TOPOLOGIES / "nft-nat-map.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    s = pcap(tmp_path / "out", "server", "eth0")
+    to = sorted((p[UDP].sport, p[IP].dst, p[UDP].dport) for p in ip_pkts(s, proto=17)
+                if p[IP].src == "10.0.1.2")
+    assert to == [(4000, "10.0.2.2", 7), (4001, "10.0.2.2", 7), (5000, "10.0.2.3", 20),
+                  (5001, "10.0.2.2", 20), (5002, "10.0.2.2", 20), (5003, "10.0.2.2", 20)]
+    c = pcap(tmp_path / "out", "client", "eth0")
+    assert [(p[IP].src, p[UDP].sport) for p in ip_pkts(c, proto=17)
+            if p[IP].dst == "10.0.1.2"] == [("10.0.1.1", 9), ("10.0.1.1", 30)]
+    lines = listing(res, "router")
+    assert "\t\tdnat ip to ip daddr . udp dport map @pf" in lines
+    assert "\t\tdnat to udp dport map { 30 : 10.0.2.2 }:udp dport map { 30 : 7 }" in lines
+
+
+def test_symhash_is_symmetric_and_repeatable(tmp_path):
+    """symhash (skb_get_hash_symmetric) hashes a flow's two directions
+    alike: every datagram and its echo take the same chain; with a
+    boot-random key on Linux its values are natsim's own (README), the
+    same for the same run seed."""
+    body = """
+        r: nft add table ip t
+        r: nft add chain ip t a
+        r: nft add chain ip t b
+        r: nft add rule ip t a counter
+        r: nft add rule ip t b counter
+        r: nft 'add chain ip t f { type filter hook forward priority 0; }'
+        r: nft add rule ip t f symhash mod 2 vmap { 0 : jump a, 1 : jump b }
+        s: listen udp 7 echo
+        at 1s c: udp send 10.0.2.2:7 sport 6000 count 1
+        at 1.1s c: udp send 10.0.2.2:7 sport 6001 count 1
+        at 1.2s c: udp send 10.0.2.2:7 sport 6002 count 1
+        at 1.3s c: udp send 10.0.2.2:7 sport 6003 count 1
+        at 2s r: nft list ruleset
+        end 3s
+        """
+    res = pair_run(tmp_path, "symhash", body)
+    assert res.rc == 0, explain(res)
+    lines = listing(res)
+    counts = [lines[lines.index("\tchain %s {" % c) + 1] for c in "ab"]
+    pk = [int(re.search(r"packets (\d+)", l).group(1)) for l in counts]
+    # each flow's two datagrams (there and back) in one chain
+    assert sum(pk) == 8 and pk[0] % 2 == 0, counts
+    (tmp_path / "again").mkdir()
+    again = pair_run(tmp_path / "again", "symhash", body)
+    assert listing(again) == lines
+    # and says its values are not Linux's, once
+    assert res.stderr.count("natsim: nft symhash values are natsim's own") == 1, res.stderr
+
+
 def test_fast_matches_agree_with_the_general_evaluator(tmp_path):
     """nft_eval.c's compiled fast matches (nft_rule_prepare, nft_skip_rules)
     decide the leading matches of a rule; each kind, with `!=`, `th`, a
