@@ -20,17 +20,27 @@ static void ruleset_free(void *rs)
  * this after iptables, nf_pernet.c). */
 static void nf_nft_net_exit(struct nf_ns *ns)
 {
+	if (ns->nft)
+		nft_flows_free(ns, ns->nft);	/* their conntrack references */
 	nft_hooks_detach(ns, ns->nft);
 	if (ns->nft_free)
 		ns->nft_free(ns->nft);
 	ns->nft = NULL;
 	ns->nft_free = NULL;
+	ns->flow_gc_next = NULL;
+	ns->flow_gc = NULL;
 }
 
 const struct nf_pernet_ops nf_nft_pernet_ops = {
 	.name = "nf_tables",
 	.exit = nf_nft_net_exit,
 };
+
+bool nf_flow_offload_ip_hook(struct nf_ns *ns, struct nf_skb *skb, const char *in,
+			     nf_time now, const char **out)
+{
+	return ns->nft && nft_flow_offload_ip_hook(ns, skb, in, now, out);
+}
 
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run)
@@ -55,6 +65,8 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 		made->ns = ns;	/* ct helper objects name its helpers */
 		ns->nft = made;
 		ns->nft_free = ruleset_free;
+		ns->flow_gc_next = nft_flow_offload_gc_next;
+		ns->flow_gc = nft_flow_offload_gc;
 	}
 	struct nft_ruleset *rs = ns->nft;
 	/* one table handle counter with iptables-nft's tables */

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "nat/core/nf_types.h"
+
 struct nf_ns;
 
 enum nft_family { NFT_FAMILY_IP, NFT_FAMILY_INET };
@@ -308,7 +310,19 @@ struct nft_ruleset {
 	 * (set by nf_nft.c; NULL for a scratch ruleset: then the names
 	 * natsim's helper modules register are accepted) */
 	struct nf_ns *ns;
+	/* the flowtables' offloaded flows (nft_flow_offload.c), NULL: none yet */
+	struct nft_flows *flows;
 };
+
+/* The flowtable fast path (nft_flow_offload.c): a packet arriving on `in`
+ * that an offloaded flow takes (true: rewritten, *out its device); the
+ * flows' gc; all flows let go (the namespace's exit). */
+struct nf_skb;
+bool nft_flow_offload_ip_hook(struct nf_ns *ns, struct nf_skb *skb, const char *in, nf_time now,
+			      const char **out);
+void nft_flow_offload_gc(struct nf_ns *ns, nf_time now);
+nf_time nft_flow_offload_gc_next(struct nf_ns *ns);
+void nft_flows_free(struct nf_ns *ns, struct nft_ruleset *rs);
 
 struct nft_ruleset *nft_ruleset_new(void);
 void nft_ruleset_free(struct nft_ruleset *rs);
