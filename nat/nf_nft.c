@@ -36,10 +36,10 @@ const struct nf_pernet_ops nf_nft_pernet_ops = {
 	.exit = nf_nft_net_exit,
 };
 
-bool nf_flow_offload_ip_hook(struct nf_ns *ns, struct nf_skb *skb, const char *in,
+bool nf_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const char *in,
 			     nf_time now, const char **out)
 {
-	return ns->nft && nft_flow_offload_ip_hook(ns, skb, in, now, out);
+	return ns->nft && nft_flow_offload_ip_hook(ns, ip, len, in, now, out);
 }
 
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,

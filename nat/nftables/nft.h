@@ -317,9 +317,8 @@ struct nft_ruleset {
 /* The flowtable fast path (nft_flow_offload.c): a packet arriving on `in`
  * that an offloaded flow takes (true: rewritten, *out its device); the
  * flows' gc; all flows let go (the namespace's exit). */
-struct nf_skb;
-bool nft_flow_offload_ip_hook(struct nf_ns *ns, struct nf_skb *skb, const char *in, nf_time now,
-			      const char **out);
+bool nft_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const char *in,
+			      nf_time now, const char **out);
 void nft_flow_offload_gc(struct nf_ns *ns, nf_time now);
 nf_time nft_flow_offload_gc_next(struct nf_ns *ns);
 void nft_flows_free(struct nf_ns *ns, struct nft_ruleset *rs);

@@ -307,18 +307,17 @@ static void flow_nat(uint8_t *ip, const struct nft_flow_key *other)
  * leaves by; anything else (no flow, TTL <= 1, options, a fragment, too big
  * for the route, TCP FIN or RST, which tears the flow down) takes the slow
  * path (false). */
-bool nft_flow_offload_ip_hook(struct nf_ns *ns, struct nf_skb *skb, const char *in, nf_time now,
-			      const char **out)
+bool nft_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const char *in,
+			      nf_time now, const char **out)
 {
 	struct nft_ruleset *rs = ns->nft;
-	if (!rs || !rs->flows || !rs->flows->all->len)
+	if (!rs->flows || !rs->flows->all->len)
 		return false;
-	uint8_t *ip = skb->ip;
-	if (skb->len < 20 || (ip[0] & 0x0f) != 5 || ip[8] <= 1 || (rd16(ip + 6) & 0x3fff))
+	if (len < 20 || (ip[0] & 0x0f) != 5 || ip[8] <= 1 || (rd16(ip + 6) & 0x3fff))
 		return false;
 	uint8_t proto = ip[9];
 	uint32_t need = proto == 6 ? 40 : proto == 17 ? 28 : 0;
-	if (!need || skb->len < need || rd16(ip + 2) < need)
+	if (!need || len < need || rd16(ip + 2) < need || rd16(ip + 2) > len)
 		return false;
 	struct nft_flow_key k = { rd32(ip + 12), rd32(ip + 16), rd16(ip + 20), rd16(ip + 22),
 				  proto, 0, NULL };

@@ -1281,7 +1281,18 @@ static __attribute__((noinline)) bool ip_flow_ingress(struct world *w, struct no
 						      struct iface *ifc, struct packet *p)
 {
 	uint8_t *ip = pkt_ip(p);
-	struct nf_skb save = p->nf;
+	const char *outname = NULL;
+	uint8_t before[40];	/* the headers as they came, for the walk */
+	size_t hl = ip_tot_len(ip) < sizeof(before) ? ip_tot_len(ip) : sizeof(before);
+	bool tracing = ip_tracing(w, n);
+	if (tracing)
+		memcpy(before, ip, hl);
+	if (!nf_flow_offload_ip_hook(n->nf, ip, (uint32_t)(p->len - p->l3), ifc->name, w->now,
+				     &outname))
+		return false;
+	/* a received skb: no conntrack entry, no mark (the flow's own
+	 * reference is not the packet's) */
+	p->len = p->l3 + ip_tot_len(ip);
 	p->nf.ip = ip;
 	p->nf.len = ip_tot_len(ip);
 	p->nf.ct = NULL;
@@ -1289,17 +1300,10 @@ static __attribute__((noinline)) bool ip_flow_ingress(struct world *w, struct no
 	p->nf.ct_borrowed = 0;
 	p->nf.ct_held = 0;
 	p->nf.mark = 0;
-	const char *outname = NULL;
-	uint8_t before[40];	/* the headers as they came, for the walk */
-	size_t hl = ip_tot_len(ip) < sizeof(before) ? ip_tot_len(ip) : sizeof(before);
-	memcpy(before, ip, hl);
-	if (!nf_flow_offload_ip_hook(n->nf, &p->nf, ifc->name, w->now, &outname)) {
-		p->nf = save;
-		return false;
-	}
-	p->len = p->l3 + ip_tot_len(ip);
+	p->nf.reject_with = 0;
+	p->nf.sk = NF_SK_NONE;
 	struct iface *out = iface_find(n, outname);
-	if (ip_tracing(w, n)) {
+	if (tracing) {
 		char from[48];
 		uint8_t after[40];
 		memcpy(after, ip, hl);
