@@ -79,6 +79,7 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	nft_xt_commit(ns, rs, rc == 0);
 	if (rc == 0) {
 		nft_hooks_sync(ns, rs, err);
+		nft_flows_sync(ns);	/* flows of a deleted flowtable */
 		nft_say_unevaluated(rs, err);
 	}
 	return rc;

@@ -321,6 +321,7 @@ bool nft_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const
 			      nf_time now, const char **out);
 void nft_flow_offload_gc(struct nf_ns *ns, nf_time now);
 nf_time nft_flow_offload_gc_next(struct nf_ns *ns);
+void nft_flows_sync(struct nf_ns *ns);
 void nft_flows_free(struct nf_ns *ns, struct nft_ruleset *rs);
 
 struct nft_ruleset *nft_ruleset_new(void);

@@ -49,6 +49,9 @@ struct nft_flow {
 	enum nft_family family;
 	char *table, *ft;
 	nf_time timeout;		/* flow->timeout */
+	/* its flowtable was deleted: out of the hash, the entry's
+	 * IPS_OFFLOAD cleared, freed at the gc's next tick */
+	bool unhashed;
 };
 
 struct nft_flows {
@@ -121,12 +124,15 @@ static void nf_ct_put(struct nf_ns *ns, struct ct_entry *ct)
 static void flow_offload_del(struct nf_ns *ns, struct nft_flows *fl, struct nft_flow *f,
 			     nf_time now)
 {
-	if (f->ct->status & IPS_CONFIRMED) {
+	/* (an unhashed flow's entry may be another flow's by now) */
+	if ((f->ct->status & IPS_CONFIRMED) && !(f->unhashed && (f->ct->status & IPS_OFFLOAD))) {
 		f->ct->status &= ~IPS_OFFLOAD;
 		flow_offload_fixup_ct(ns, f->ct, now);
 	}
-	g_hash_table_remove(fl->by_key, &f->key[0]);
-	g_hash_table_remove(fl->by_key, &f->key[1]);
+	if (!f->unhashed) {
+		g_hash_table_remove(fl->by_key, &f->key[0]);
+		g_hash_table_remove(fl->by_key, &f->key[1]);
+	}
 	g_ptr_array_remove(fl->all, f);
 	nf_ct_put(ns, f->ct);
 	g_free(f->table);
@@ -168,10 +174,30 @@ void nft_flow_offload_gc(struct nf_ns *ns, nf_time now)
 	struct nft_flows *fl = rs->flows;
 	for (unsigned i = 0; i < fl->all->len;) {
 		struct nft_flow *f = fl->all->pdata[i];
-		if (f->timeout <= now || !(f->ct->status & IPS_CONFIRMED) || !flow_table_of(rs, f))
+		if (f->timeout <= now || f->unhashed || !(f->ct->status & IPS_CONFIRMED) ||
+		    !flow_table_of(rs, f))
 			flow_offload_del(ns, fl, f, now);
 		else
 			i++;
+	}
+}
+
+/* After a transaction: the flows of a flowtable that is gone
+ * (nf_flow_table_free's cleanup) leave the lookup and give their entry
+ * back at once; the gc's next tick fixes the entry's timeout up and frees
+ * them (the clock is the gc's). */
+void nft_flows_sync(struct nf_ns *ns)
+{
+	struct nft_ruleset *rs = ns->nft;
+	for (unsigned i = 0; rs && rs->flows && i < rs->flows->all->len; i++) {
+		struct nft_flow *f = rs->flows->all->pdata[i];
+		if (f->unhashed || flow_table_of(rs, f))
+			continue;
+		g_hash_table_remove(rs->flows->by_key, &f->key[0]);
+		g_hash_table_remove(rs->flows->by_key, &f->key[1]);
+		f->unhashed = true;
+		f->ct->status &= ~IPS_OFFLOAD;
+		f->timeout = 0;	/* the next tick */
 	}
 }
 
