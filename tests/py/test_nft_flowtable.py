@@ -288,3 +288,32 @@ def test_flowtable_counter_counts_into_conntrack(tmp_path, counter, packets):
     ct = outputs(res.stdout, "r", "conntrack -L")[-1].lines
     line = [l for l in ct if "sport=4000 dport=7 " in l]
     assert len(line) == 1 and f" packets={packets} bytes={packets * 32} " in line[0], ct
+
+
+def test_entries_come_back_when_the_flowtable_goes(tmp_path):
+    # nf_flow_table_free: deleting the table (and its flowtable) tears its
+    # flows down; conntrack -F kills an offloaded entry, whose flow lets go
+    # at its next packet, and the connection is tracked (and offloaded)
+    # again by the slow path
+    from conftest import ROUTER_PAIR, outputs, run, write_scn
+    scn = write_scn(tmp_path, "ftgone", ROUTER_PAIR + """
+        s: listen udp 7 echo
+        r: nft add table inet t
+        r: nft 'add flowtable inet t f { hook ingress priority 0; devices = { eth0, eth1 }; }'
+        r: nft 'add chain inet t fw { type filter hook forward priority 0; }'
+        r: nft add rule inet t fw meta l4proto udp flow add @f
+        at 1s c: udp send 10.0.2.2:7 sport 4000 count 30 interval 0.1s size 4
+        at 1.52s r: conntrack -F
+        at 1.55s r: conntrack -L
+        at 2s r: conntrack -L
+        at 2.5s r: nft delete table inet t
+        at 3.5s r: conntrack -L
+        end 5s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    f, again, gone = [b.lines for b in outputs(res.stdout, "r", "conntrack -L")]
+    assert not [l for l in f if "sport=4000" in l], f
+    assert [l for l in again if "sport=4000" in l and l.endswith(" [OFFLOAD] mark=0 use=2")], again
+    line = [l for l in gone if "sport=4000" in l]
+    assert len(line) == 1 and "OFFLOAD" not in line[0] and line[0].endswith(" use=1"), gone
