@@ -270,7 +270,9 @@ def test_trace_shows_the_fast_path(tmp_path):
 @pytest.mark.parametrize("counter,packets", [(False, 2), (True, 5)])
 def test_flowtable_counter_counts_into_conntrack(tmp_path, counter, packets):
     # NF_FLOWTABLE_COUNTER: the fast path counts in the entry's accounting
-    # (nf_ct_acct_update); without it only the two datagrams conntrack saw
+    # (nf_ct_acct_update); without it only the two datagrams conntrack saw.
+    # The rule's counter: the first datagram's entry is unconfirmed
+    # (NFT_BREAK), the second is offloaded, the rest take the fast path.
     from conftest import ROUTER_PAIR, outputs, run, write_scn
     ft = "{ hook ingress priority 0; devices = { eth0, eth1 }; %s}" % ("counter; " if counter else "")
     scn = write_scn(tmp_path, "ftc", ROUTER_PAIR + f"""
@@ -278,9 +280,10 @@ def test_flowtable_counter_counts_into_conntrack(tmp_path, counter, packets):
         r: nft add table inet t
         r: nft 'add flowtable inet t f {ft}'
         r: nft 'add chain inet t fw {{ type filter hook forward priority 0; }}'
-        r: nft add rule inet t fw meta l4proto udp flow add @f
+        r: nft add rule inet t fw meta l4proto udp flow add @f counter
         at 1s c: udp send 10.0.2.2:7 sport 4000 count 5 interval 0.1s size 4
         at 2s r: conntrack -L
+        at 2s r: nft list chain inet t fw
         end 3s
     """)
     res = run(scn, out=tmp_path / "out")
@@ -288,6 +291,8 @@ def test_flowtable_counter_counts_into_conntrack(tmp_path, counter, packets):
     ct = outputs(res.stdout, "r", "conntrack -L")[-1].lines
     line = [l for l in ct if "sport=4000 dport=7 " in l]
     assert len(line) == 1 and f" packets={packets} bytes={packets * 32} " in line[0], ct
+    chain = outputs(res.stdout, "r", "nft list chain inet t fw")[-1].lines
+    assert "\t\tmeta l4proto udp flow add @f counter packets 1 bytes 32" in chain, chain
 
 
 def test_entries_come_back_when_the_flowtable_goes(tmp_path):
