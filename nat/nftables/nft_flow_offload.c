@@ -381,6 +381,10 @@ bool nft_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const
 	/* flow_offload_refresh */
 	if (now + NF_FLOWTABLE_TIMEOUT * NS_PER_S - f->timeout > NS_PER_S)
 		f->timeout = now + NF_FLOWTABLE_TIMEOUT * NS_PER_S;
+	/* nf_ct_offload_timeout, which the kernel's conntrack gc applies to
+	 * offloaded entries: here, as the flow's packets pass */
+	if (f->ct->timeout - now < NF_CT_DAY / 2)
+		ct_set_timeout(ns, f->ct, now + NF_CT_DAY);
 	flow_nat(ip, other);
 	/* ip_decrease_ttl */
 	uint32_t check = rd16(ip + 10) + 0x0100u;
