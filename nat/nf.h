@@ -57,6 +57,14 @@ bool nf_ct_enabled(const struct nf_ns *ns);
 int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
 	    const char *in, const char *out, nf_time now);
 
+/* The ingress of device `in`, before ip_rcv (nf_flow_offload_ip_hook), on
+ * the IPv4 datagram ip (len bytes from ip to the frame's end): true if an
+ * nft flowtable's offloaded flow took it: it is rewritten in place (NAT,
+ * TTL - 1) and leaves by *out, skipping PREROUTING..POSTROUTING, with no
+ * conntrack entry. False: the usual path. Cheap without flows. */
+bool nf_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const char *in,
+			     nf_time now, const char **out);
+
 /* The packet is leaving the router's stack (sent, delivered or dropped): an
  * unconfirmed entry still attached is freed, as the kernel frees it with the
  * skb. Always call it once per packet that went through nf_hook(). */

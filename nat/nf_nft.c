@@ -21,17 +21,27 @@ static void ruleset_free(void *rs)
  * this after iptables, nf_pernet.c). */
 static void nf_nft_net_exit(struct nf_ns *ns)
 {
+	if (ns->nft)
+		nft_flows_free(ns, ns->nft);	/* their conntrack references */
 	nft_hooks_detach(ns, ns->nft);
 	if (ns->nft_free)
 		ns->nft_free(ns->nft);
 	ns->nft = NULL;
 	ns->nft_free = NULL;
+	ns->flow_gc_next = NULL;
+	ns->flow_gc = NULL;
 }
 
 const struct nf_pernet_ops nf_nft_pernet_ops = {
 	.name = "nf_tables",
 	.exit = nf_nft_net_exit,
 };
+
+bool nf_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const char *in,
+			     nf_time now, const char **out)
+{
+	return ns->nft && nft_flow_offload_ip_hook(ns, ip, len, in, now, out);
+}
 
 /* Without a clock: the time of the namespace's last nft command. */
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
@@ -66,6 +76,8 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 		made->ns = ns;	/* ct helper objects name its helpers */
 		ns->nft = made;
 		ns->nft_free = ruleset_free;
+		ns->flow_gc_next = nft_flow_offload_gc_next;
+		ns->flow_gc = nft_flow_offload_gc;
 	}
 	struct nft_ruleset *rs = ns->nft;
 	rs->now = now;	/* element timeouts (nft_settimeout.c) */
@@ -79,6 +91,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 	nft_xt_commit(ns, rs, rc == 0);
 	if (rc == 0) {
 		nft_hooks_sync(ns, rs, err);
+		nft_flows_sync(ns);	/* flows of a deleted flowtable */
 		nft_say_unevaluated(rs, err);
 		nft_hash_say(rs, err);
 	}

@@ -65,6 +65,7 @@ enum {
 	IPS_DYING = 1 << 9,
 	IPS_FIXED_TIMEOUT = 1 << 10,
 	IPS_UNTRACKED = 1 << 12,
+	IPS_OFFLOAD = 1 << 14,	/* in a flowtable (nat/nftables/nft_flow_offload.c) */
 	/* natsim's own: killed off the table while packets held it; still
 	 * counted in nf_conntrack_count until freed (the kernel decrements
 	 * the count in nf_conntrack_free, when the last reference goes) */

@@ -614,7 +614,9 @@ void ct_entry_format(struct nf_ns *ns, const struct ct_entry *ct, nf_time now,
 	ct_tuple_format(&ct->tuplehash[CT_DIR_REPLY].t, out);
 	ct_zone_format(ct, CT_DIR_REPLY, out);
 	nf_ct_ext_print(ns, ct, CT_DIR_REPLY, event, out);
-	if (ct->status & IPS_ASSURED)
+	if (ct->status & IPS_OFFLOAD)	/* libnetfilter_conntrack: one or the other */
+		g_string_append(out, "[OFFLOAD] ");
+	else if (ct->status & IPS_ASSURED)
 		g_string_append(out, "[ASSURED] ");
 	if (!event) {
 		g_string_append(out, "mark=");

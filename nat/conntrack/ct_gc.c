@@ -166,6 +166,18 @@ nf_time nf_gc_next(struct nf_ns *ns)
 {
 	nf_time next = ct_gc_next_entries(ns), e;
 
+	if (ns->flow_gc_next) {
+		/* the flowtables' gc (nf_flow_offload_gc_step) runs on the
+		 * same ticks: the first at or after a flow's timeout */
+		e = ns->flow_gc_next(ns);
+		if (e != NF_TIME_NEVER) {
+			e = e <= NF_TIME_NEVER - GC_S ? (e + GC_S - 1) / GC_S * GC_S : NF_TIME_NEVER;
+			if (e < ns->gc_tick)
+				e = ns->gc_tick;
+			if (e < next)
+				next = e;
+		}
+	}
 	if (!ns->ct->help)
 		return next;
 	e = nf_ct_expect_next(ns);
@@ -312,6 +324,8 @@ unsigned nf_gc(struct nf_ns *ns, nf_time now)
 			return runs;
 		}
 		ct_gc_skip(ns, next);
+		if (ns->flow_gc)
+			ns->flow_gc(ns, ns->gc_tick);
 		if (ns->ct->help)
 			nf_ct_expect_gc(ns, ns->gc_tick);
 		ct_gc_tick(ns);

@@ -69,6 +69,10 @@ struct nf_ns {
 	 * the core, freed with the namespace */
 	void *nft;
 	void (*nft_free)(void *nft);
+	/* the nft flowtables' gc (nft_flow_offload.c, set by nf_nft.c): the
+	 * first time a flow expires, and the reaping at a gc tick; NULL: none */
+	nf_time (*flow_gc_next)(struct nf_ns *ns);
+	void (*flow_gc)(struct nf_ns *ns, nf_time now);
 };
 
 /* A namespace with the modules `pernet` lists (their init in order): what

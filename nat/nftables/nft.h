@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <glib.h>
 
+#include "nat/core/nf_types.h"
+
 struct nf_ns;
 
 enum nft_family { NFT_FAMILY_IP, NFT_FAMILY_INET };
@@ -336,7 +338,19 @@ struct nft_ruleset {
 	/* the simulated clock (ns) of the command running (nf_nft.c sets
 	 * it): element timeouts start and expire on it */
 	int64_t now;
+	/* the flowtables' offloaded flows (nft_flow_offload.c), NULL: none yet */
+	struct nft_flows *flows;
 };
+
+/* The flowtable fast path (nft_flow_offload.c): a packet arriving on `in`
+ * that an offloaded flow takes (true: rewritten, *out its device); the
+ * flows' gc; all flows let go (the namespace's exit). */
+bool nft_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const char *in,
+			      nf_time now, const char **out);
+void nft_flow_offload_gc(struct nf_ns *ns, nf_time now);
+nf_time nft_flow_offload_gc_next(struct nf_ns *ns);
+void nft_flows_sync(struct nf_ns *ns);
+void nft_flows_free(struct nf_ns *ns, struct nft_ruleset *rs);
 
 struct nft_ruleset *nft_ruleset_new(void);
 void nft_ruleset_free(struct nft_ruleset *rs);

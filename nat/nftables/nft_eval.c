@@ -778,6 +778,12 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			}
 			break;
 		}
+		case NFT_EXPR_FLOW_OFFLOAD:
+			/* nft_flow_offload_eval: not offloaded, NFT_BREAK */
+			if (!nft_flow_offload_add(pkt->table, e->set_ref, skb, pkt->st, pkt->l4,
+						  pkt->l4len))
+				return RES_BREAK;
+			break;
 		case NFT_EXPR_NOTRACK:
 			/* nft_notrack_eval: only a packet conntrack has not seen */
 			if (!skb->ct) {
@@ -792,8 +798,6 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		case NFT_EXPR_CT_HELPER_SET:
 			nft_ct_helper_obj_eval(pkt, e);
 			break;
-		case NFT_EXPR_FLOW_OFFLOAD:
-			break;	/* no fast path: said at load */
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -1081,16 +1085,16 @@ enum { UNEVAL_FLOW = 1 };
 
 static unsigned uneval_of(const struct nft_expr *e)
 {
-	switch (e->kind) {
-	case NFT_EXPR_FLOW_OFFLOAD: return UNEVAL_FLOW;
-	default: return 0;
-	}
+	/* flow add is evaluated now (nft_flow_offload.c): nothing here
+	 * until a statement is parsed but not evaluated again */
+	(void)e;
+	return 0;
 }
 
 void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
 {
 	static const char *const what[] = {
-		"flow add (no flowtable fast path: packets keep walking the hooks)",
+		"(none)",
 	};
 	unsigned used = 0;
 

@@ -5,14 +5,13 @@
  *
  * Design: this is the model only (what nf_tables keeps of a flowtable and
  * what `nft list` prints); the software fast path a flowtable stands for
- * (nf_flow_table_core.c, nf_flow_table_ip.c) is not built: a rule's `flow
- * add` is said not evaluated at load (nft_eval.c) and packets keep walking
- * the hooks. Facts follow nft 1.0.6's source (parser_bison.y's
- * flowtable_block, rule.c's flowtable_print_declaration, prio2str for
- * NFPROTO_NETDEV) and the kernel's (nf_tables_newflowtable,
- * nft_flowtable_parse_hook: ingress only; nf_tables_parse_netdev_hooks:
- * a device once; nf_tables_delflowtable: EBUSY while a rule uses it), not
- * a kernel comparison: this machine's kernel has no nf_flow_table.
+ * (nf_flow_table_core.c, nf_flow_table_ip.c) is nft_flow_offload.c's.
+ * Facts follow nft 1.0.6's source (parser_bison.y's flowtable_block,
+ * rule.c's flowtable_print_declaration, prio2str for NFPROTO_NETDEV) and
+ * the kernel's (nf_tables_newflowtable, nft_flowtable_parse_hook: ingress
+ * only; nf_tables_parse_netdev_hooks: a device once;
+ * nf_tables_delflowtable: EBUSY while a rule uses it), not a kernel
+ * comparison: this machine's kernel has no nf_flow_table.
  */
 #include <stdlib.h>
 #include <string.h>

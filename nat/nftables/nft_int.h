@@ -193,6 +193,12 @@ bool nft_parse_flowtable_block(struct nft_parse *p, struct nft_flowtable *ft,
 void nft_print_flowtable(GString *s, const struct nft_flowtable *ft, const struct nft_print_opts *o);
 /* `flow add|offload @NAME` of a rule (the parser at `flow`). */
 bool nft_parse_flow_offload(struct nft_parse *p, struct nft_rule *r);
+/* nft_flow_offload.c: the software fast path */
+struct nf_skb;
+struct nf_hook_state;
+bool nft_flow_offload_add(const struct nft_table *t, const char *ft_name, struct nf_skb *skb,
+			  const struct nf_hook_state *st, const uint8_t *l4, uint32_t l4len);
+
 
 /* nft_position.c: `handle|position|index N` of rule commands, `handle H`
  * of delete chain and table */

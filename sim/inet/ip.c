@@ -1272,6 +1272,62 @@ static enum ip_mib ip_rcv_bad_counter(const struct packet *p)
 	return IPSTATS_MIB_INHDRERRORS;
 }
 
+/* The ingress hook of an nft flowtable (nf_flow_offload_ip_hook, before
+ * ip_rcv): a packet of an offloaded flow comes back rewritten (NAT, TTL
+ * - 1) with the device it leaves by, and goes to its next hop without
+ * ip_rcv's counters and the hooks. Out of line: a router with no flow
+ * pays one call that tests a pointer. */
+static __attribute__((noinline)) bool ip_flow_ingress(struct world *w, struct node *n,
+						      struct iface *ifc, struct packet *p)
+{
+	uint8_t *ip = pkt_ip(p);
+	const char *outname = NULL;
+	uint8_t before[40];	/* the headers as they came, for the walk */
+	size_t hl = ip_tot_len(ip) < sizeof(before) ? ip_tot_len(ip) : sizeof(before);
+	bool tracing = ip_tracing(w, n);
+	if (tracing)
+		memcpy(before, ip, hl);
+	if (!nf_flow_offload_ip_hook(n->nf, ip, (uint32_t)(p->len - p->l3), ifc->name, w->now,
+				     &outname))
+		return false;
+	/* a received skb: no conntrack entry, no mark (the flow's own
+	 * reference is not the packet's) */
+	p->len = p->l3 + ip_tot_len(ip);
+	p->nf.ip = ip;
+	p->nf.len = ip_tot_len(ip);
+	p->nf.ct = NULL;
+	p->nf.ctinfo = 0;
+	p->nf.ct_borrowed = 0;
+	p->nf.ct_held = 0;
+	p->nf.mark = 0;
+	p->nf.reject_with = 0;
+	p->nf.sk = NF_SK_NONE;
+	struct iface *out = iface_find(n, outname);
+	if (tracing) {
+		char from[48];
+		uint8_t after[40];
+		memcpy(after, ip, hl);
+		memcpy(ip, before, hl);
+		snprintf(from, sizeof from, "in %s", ifc->name);
+		ip_trace_head(w, n, p, from);
+		memcpy(ip, after, hl);
+		ip_trace(w, n, IP_TRACE_STEP "flowtable: offloaded flow, out %s (the hooks are "
+			 "skipped)", "ingress", "", outname);
+	}
+	uint32_t dst = ip_dst(ip), nexthop = dst;
+	const struct route *r = route_lookup(n, dst);
+	if (r && out && route_out_dev(n, r) == out) {
+		uint32_t gw = route_gateway(n, r, dst, w->now);
+		nexthop = gw ? gw : dst;
+	}
+	if (!out) {
+		packet_free(p);
+		return true;
+	}
+	ip_finish_output(w, n, p, out, nexthop);
+	return true;
+}
+
 /* ip_rcv + ip_rcv_finish + ip_route_input: header checks, trim to
  * tot_len, PREROUTING, then local delivery or forwarding. */
 void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p)
@@ -1287,9 +1343,12 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		ip_park_drop(n, p);
 		return;
 	}
+	bool parsed = packet_parse(p);
+	if (parsed && n->nf && !on_lo && ip_flow_ingress(w, n, ifc, p))
+		return;
 	if (!on_lo)
 		ip_mib_inc(n, IPSTATS_MIB_INRECEIVES);
-	if (!packet_parse(p)) {
+	if (!parsed) {
 		if (on_lo && n->nf)
 			nf_skb_release(n->nf, &p->nf);
 		ip_state(n)->in_hdr_errors++;
