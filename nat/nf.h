@@ -64,6 +64,9 @@ int nf_hook(struct nf_ns *ns, enum nf_hook hook, struct nf_skb *skb,
  * conntrack entry. False: the usual path. Cheap without flows. */
 bool nf_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const char *in,
 			     nf_time now, const char **out);
+/* Whether the namespace has offloaded flows at all: ip_rcv asks this first,
+ * so a router without flows pays one small call per packet. */
+bool nf_flow_offload_any(const struct nf_ns *ns);
 
 /* The packet is leaving the router's stack (sent, delivered or dropped): an
  * unconfirmed entry still attached is freed, as the kernel frees it with the

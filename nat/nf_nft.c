@@ -43,6 +43,12 @@ bool nf_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const 
 	return ns->nft && nft_flow_offload_ip_hook(ns, ip, len, in, now, out);
 }
 
+bool nf_flow_offload_any(const struct nf_ns *ns)
+{
+	const struct nft_ruleset *rs = ns->nft;
+	return rs && rs->flows;
+}
+
 /* Without a clock: the time of the namespace's last nft command. */
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run)

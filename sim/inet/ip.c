@@ -1275,8 +1275,8 @@ static enum ip_mib ip_rcv_bad_counter(const struct packet *p)
 /* The ingress hook of an nft flowtable (nf_flow_offload_ip_hook, before
  * ip_rcv): a packet of an offloaded flow comes back rewritten (NAT, TTL
  * - 1) with the device it leaves by, and goes to its next hop without
- * ip_rcv's counters and the hooks. Out of line: a router with no flow
- * pays one call that tests a pointer. */
+ * ip_rcv's counters and the hooks. Out of line, and called only when the
+ * namespace has flows (nf_flow_offload_any). */
 static __attribute__((noinline)) bool ip_flow_ingress(struct world *w, struct node *n,
 						      struct iface *ifc, struct packet *p)
 {
@@ -1343,12 +1343,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		ip_park_drop(n, p);
 		return;
 	}
-	bool parsed = packet_parse(p);
-	if (parsed && n->nf && !on_lo && ip_flow_ingress(w, n, ifc, p))
+	/* the flowtable's ingress hook, before ip_rcv's counters (packet_parse
+	 * is parsed again below: it only reads the headers) */
+	if (!on_lo && n->nf && nf_flow_offload_any(n->nf) && packet_parse(p) &&
+	    ip_flow_ingress(w, n, ifc, p))
 		return;
 	if (!on_lo)
 		ip_mib_inc(n, IPSTATS_MIB_INRECEIVES);
-	if (!parsed) {
+	if (!packet_parse(p)) {
 		if (on_lo && n->nf)
 			nf_skb_release(n->nf, &p->nf);
 		ip_state(n)->in_hdr_errors++;
