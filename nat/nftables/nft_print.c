@@ -34,14 +34,14 @@ static void print_prio(GString *s, int hook, int prio, bool numeric)
 	for (unsigned i = 0; !numeric && i < G_N_ELEMENTS(std); i++) {
 		if (std[i].hook >= 0 && std[i].hook != hook)
 			continue;
-		int off = prio - std[i].v;
+		int64_t off = (int64_t)prio - std[i].v;	/* prio may be INT_MIN */
 		if (off == 0) {
 			g_string_append(s, std[i].name);
 			return;
 		}
 		if (off >= -10 && off <= 10) {
 			g_string_append_printf(s, "%s %c %d", std[i].name, off < 0 ? '-' : '+',
-					       off < 0 ? -off : off);
+					       (int)(off < 0 ? -off : off));
 			return;
 		}
 	}
