@@ -83,8 +83,27 @@ def needed(scn):
     return res
 
 
+def legacy_works():
+    """Does this kernel have x_tables' legacy tables (iptables-legacy)? Asked
+    of the kernel itself, in a namespace of its own: a kernel may have them
+    built in without a modules tree to read, or not at all."""
+    try:
+        p = subprocess.run(["unshare", "-n", "sh", "-c",
+                            "iptables-legacy -t filter -L -n && iptables-legacy -t nat -L -n"],
+                           capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return p.returncode == 0
+
+
 def problem(scn):
-    """None, or why the kernel here cannot run the scenario's helpers."""
+    """None, or why the kernel here cannot run the scenario's helpers or its
+    iptables-legacy commands."""
+    legacy = [c for c in scn.commands if c.argv and c.argv[0].startswith("iptables-legacy")]
+    if legacy and not legacy_works():
+        return (f"{scn.path}:{legacy[0].line}: the kernel {_release()} has no legacy x_tables "
+                f"(`iptables-legacy -L` fails in a new namespace), so iptables-legacy cannot "
+                f"be compared")
     for name, where in needed(scn):
         if not present(name) and not loadable(name):
             return (f"{where}: the kernel {_release()} has no {name} (neither built in nor "
