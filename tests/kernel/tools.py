@@ -32,19 +32,22 @@ PACKAGE = {
     # Essential: on every Debian system, never installed by a script
     "sh": "dash", "bash": "bash", "cat": "coreutils", "test": "coreutils", "true": "coreutils",
     "grep": "grep", "mount": "mount", "umount": "mount", "dpkg-query": "dpkg",
+    "unshare": "util-linux",
     # tests/surface/gen_surface.py, run by hand as root (not by a test)
     "apt-get": "apt", "dpkg": "dpkg", "dpkg-deb": "dpkg", "modprobe": "kmod", "modinfo": "kmod",
 }
 
 # packages of every Debian 12 system (Essential, or Priority: required; apt is
 # "important", and .ci/run and tests/deps.sh cannot install anything without it)
-ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt")
+ESSENTIAL = ("dash", "bash", "coreutils", "grep", "mount", "dpkg", "apt", "util-linux")
 
 # what every kernel run execs (topo.py, kernel_run.py, and the scenario's own
 # configuration commands, which kernel_run runs as written)
 KERNEL_RUN = ("ip", "tc", "nstat", "iptables", "iptables-save", "iptables-restore",
               "conntrack", "tcpdump", "sysctl", "nft", "nfacct", "nfct", "ipset", "python3",
               "iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore",
+              # kmods.legacy_works asks the kernel for legacy x_tables
+              "unshare",
               # the real programs behind `tftp get`, `listen udp P tftp` and
               # `ftp get` (realapps.py), `listen tcp P ftp` (vsftpdapp.py)
               "tftp", "in.tftpd", "curl", "vsftpd")
