@@ -466,9 +466,9 @@ static const struct nft_key *parse_any_key(struct nft_parse *p, struct nft_expr 
 	return parse_key(p);
 }
 
-/* `KEY . KEY [. KEY]... (@set | { ... } | vmap @map | vmap { ... })`:
- * nft_lookup on the concatenated registers; the parser at the first `.`. */
-static bool parse_concat_match(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e)
+/* The `. KEY [. KEY]...` after a concatenation's first key, into
+ * e->map_keys (at most 4, as natsim's registers hold). */
+static bool parse_concat_rest(struct nft_parse *p, struct nft_expr *e)
 {
 	while (nft_is_word(nft_peek(p, 0), ".")) {
 		const struct nft_token *dot = nft_next(p);
@@ -482,6 +482,15 @@ static bool parse_concat_match(struct nft_parse *p, struct nft_rule *r, struct n
 			return unimpl(p, dot, "concatenation of more than 4 selectors");
 		e->map_keys[e->n_map_keys++] = more;
 	}
+	return true;
+}
+
+/* `KEY . KEY [. KEY]... (@set | { ... } | vmap @map | vmap { ... })`:
+ * nft_lookup on the concatenated registers; the parser at the first `.`. */
+static bool parse_concat_match(struct nft_parse *p, struct nft_rule *r, struct nft_expr *e)
+{
+	if (!parse_concat_rest(p, e))
+		return false;
 	(void)r;
 	const struct nft_token *t = nft_peek(p, 0);
 	if (nft_is_word(t, "!=")) {
@@ -536,18 +545,8 @@ static unsigned map_data_width(struct nft_parse *p)
 static bool parse_nat_map(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
 {
 	e->map_keys[e->n_map_keys++] = k;
-	while (nft_is_word(nft_peek(p, 0), ".")) {
-		const struct nft_token *dot = nft_next(p);
-		const struct nft_key *more = parse_any_key(p, e);
-		if (!more) {
-			if (!p->nerr)
-				nft_error_unexpected(p, nft_peek(p, 0));
-			return false;
-		}
-		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
-			return unimpl(p, dot, "concatenation of more than 4 selectors");
-		e->map_keys[e->n_map_keys++] = more;
-	}
+	if (!parse_concat_rest(p, e))
+		return false;
 	const struct nft_token *t = nft_peek(p, 0);
 	if (!nft_is_word(t, "map"))
 		return unimpl(p, t, "nat to an expression other than a map lookup");
@@ -822,18 +821,8 @@ static bool parse_objref_map(struct nft_parse *p, struct nft_expr *e)
 		return false;
 	}
 	e->map_keys[e->n_map_keys++] = k;
-	while (nft_is_word(nft_peek(p, 0), ".")) {
-		const struct nft_token *dot = nft_next(p);
-		const struct nft_key *more = parse_any_key(p, e);
-		if (!more) {
-			if (!p->nerr)
-				nft_error_unexpected(p, nft_peek(p, 0));
-			return false;
-		}
-		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
-			return unimpl(p, dot, "concatenation of more than 4 selectors");
-		e->map_keys[e->n_map_keys++] = more;
-	}
+	if (!parse_concat_rest(p, e))
+		return false;
 	const struct nft_token *t = nft_next(p);
 	if (!nft_is_word(t, "map")) {
 		nft_error_unexpected(p, t);
