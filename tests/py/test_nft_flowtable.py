@@ -7,7 +7,8 @@ source, NOT recorded from a real nft: this machine's kernel has no
 nf_flow_table (tests/nft/flowtable/README.md says which error texts the real
 nft printed here with `nft -c`). The software fast path (nft_flow_offload.c,
 topologies/nft-flowtable.scn) follows the kernel's source and is not
-kernel-compared either.
+kernel-compared either. Their error files (tests/nft/flowtable/errors) run
+with the others in test_nft.py's test_errors_as_nft_prints_them.
 """
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from conftest import ROOT, explain
 from test_nft import blocks, scn_run
 
 FT = ROOT / "tests" / "nft" / "flowtable"
-ERRORS = sorted((FT / "errors").glob("*.nft"))
 
 
 def test_flowtables_list_as_nft_prints_them(tmp_path):
@@ -38,19 +38,6 @@ def test_flowtables_list_as_nft_prints_them(tmp_path):
     assert b["nft list flowtables"] == (FT / "router.flowtables").read_text().splitlines()
     # the statement is evaluated: natsim has nothing to say about it
     assert "not evaluated" not in res.stderr
-
-
-@pytest.mark.parametrize("src", ERRORS, ids=lambda p: p.stem)
-def test_flowtable_errors(tmp_path, src):
-    res = scn_run(tmp_path, f"""
-        router r
-        r: ! nft -f {src.name}
-        r: nft list ruleset
-        """, src)
-    assert res.rc == 0, explain(res)
-    err = [l for l in res.stderr.splitlines() if not l.startswith("natsim:")]
-    assert err == src.with_suffix(".err").read_text().splitlines()
-    assert blocks(res.stdout)["nft list ruleset"] == []
 
 
 def test_flowtable_commands(tmp_path):
