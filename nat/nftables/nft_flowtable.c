@@ -57,20 +57,14 @@ struct nft_flowtable *nft_flowtable_find(const struct nft_table *t, const char *
 
 /* Does a rule of t offload to the flowtable (`flow add @NAME`)? The
  * kernel's flowtable->use, which nf_tables_delflowtable checks. */
+static bool offloads_to(const struct nft_expr *e, const void *name)
+{
+	return e->kind == NFT_EXPR_FLOW_OFFLOAD && !strcmp(e->set_ref, name);
+}
+
 bool nft_flowtable_in_use(const struct nft_table *t, const char *name)
 {
-	for (unsigned j = 0; j < t->chains->len; j++) {
-		const struct nft_chain *c = t->chains->pdata[j];
-		for (unsigned k = 0; k < c->rules->len; k++) {
-			const struct nft_rule *r = c->rules->pdata[k];
-			for (unsigned x = 0; x < r->exprs->len; x++) {
-				const struct nft_expr *e = r->exprs->pdata[x];
-				if (e->kind == NFT_EXPR_FLOW_OFFLOAD && !strcmp(e->set_ref, name))
-					return true;
-			}
-		}
-	}
-	return false;
+	return nft_table_any_expr(t, offloads_to, name);
 }
 
 static bool sep(const struct nft_token *t)

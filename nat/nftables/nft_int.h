@@ -103,6 +103,10 @@ struct nft_chain *nft_chain_new(struct nft_table *t, const char *name);
 void nft_table_free(struct nft_table *t);
 void nft_chain_free(struct nft_chain *c);
 void nft_rule_free(struct nft_rule *r);
+/* Whether fn holds for an expression of a rule of t (the reference walks
+ * behind the kernel's use counts: a chain, object or flowtable in use). */
+bool nft_table_any_expr(const struct nft_table *t,
+			bool (*fn)(const struct nft_expr *e, const void *arg), const void *arg);
 void nft_set_free(struct nft_set *s);
 void nft_expr_free(struct nft_expr *e);
 void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r);

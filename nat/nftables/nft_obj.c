@@ -50,20 +50,14 @@ struct nft_obj *nft_obj_clone(const struct nft_obj *o)
 	return c;
 }
 
+static bool sets_helper(const struct nft_expr *e, const void *name)
+{
+	return e->kind == NFT_EXPR_CT_HELPER_SET && !strcmp(e->obj, name);
+}
+
 bool nft_obj_in_use(const struct nft_table *t, const char *name)
 {
-	for (unsigned j = 0; j < t->chains->len; j++) {
-		const struct nft_chain *c = t->chains->pdata[j];
-		for (unsigned k = 0; k < c->rules->len; k++) {
-			const struct nft_rule *r = c->rules->pdata[k];
-			for (unsigned x = 0; x < r->exprs->len; x++) {
-				const struct nft_expr *e = r->exprs->pdata[x];
-				if (e->kind == NFT_EXPR_CT_HELPER_SET && !strcmp(e->obj, name))
-					return true;
-			}
-		}
-	}
-	return false;
+	return nft_table_any_expr(t, sets_helper, name);
 }
 
 /* bison's "syntax error, unexpected X, expecting Y" at t. */

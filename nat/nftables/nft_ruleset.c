@@ -53,6 +53,21 @@ void nft_rule_free(struct nft_rule *r)
 	g_free(r);
 }
 
+bool nft_table_any_expr(const struct nft_table *t,
+			bool (*fn)(const struct nft_expr *e, const void *arg), const void *arg)
+{
+	for (unsigned j = 0; j < t->chains->len; j++) {
+		const struct nft_chain *c = t->chains->pdata[j];
+		for (unsigned k = 0; k < c->rules->len; k++) {
+			const struct nft_rule *r = c->rules->pdata[k];
+			for (unsigned x = 0; x < r->exprs->len; x++)
+				if (fn(r->exprs->pdata[x], arg))
+					return true;
+		}
+	}
+	return false;
+}
+
 void nft_chain_free(struct nft_chain *c)
 {
 	if (!c)

@@ -343,29 +343,30 @@ struct nft_obj *nft_obj_find_type(const struct nft_table *t, enum nft_obj_type t
 	return NULL;
 }
 
-bool nft_obj_type_in_use(const struct nft_table *t, enum nft_obj_type type, const char *name)
+struct objref_arg { enum nft_obj_type type; const char *name; };
+
+/* A rule's reference to the object, by name or as a map's data. */
+static bool refers_to(const struct nft_expr *e, const void *arg)
 {
-	for (unsigned j = 0; j < t->chains->len; j++) {
-		const struct nft_chain *c = t->chains->pdata[j];
-		for (unsigned k = 0; k < c->rules->len; k++) {
-			const struct nft_rule *r = c->rules->pdata[k];
-			for (unsigned x = 0; x < r->exprs->len; x++) {
-				const struct nft_expr *e = r->exprs->pdata[x];
-				if (e->kind != NFT_EXPR_OBJREF || e->obj_type != type)
-					continue;
-				if (e->obj && !strcmp(e->obj, name))
-					return true;
-				for (unsigned y = 0; e->anon && y < e->anon->elems->len; y++) {
-					const struct nft_setelem *se = e->anon->elems->pdata[y];
-					const char *n = se->data && se->data->len ?
-							g_array_index(se->data, struct nft_elem, 0).str : NULL;
-					if (n && !strcmp(n, name))
-						return true;
-				}
-			}
-		}
+	const struct objref_arg *a = arg;
+	if (e->kind != NFT_EXPR_OBJREF || e->obj_type != a->type)
+		return false;
+	if (e->obj && !strcmp(e->obj, a->name))
+		return true;
+	for (unsigned y = 0; e->anon && y < e->anon->elems->len; y++) {
+		const struct nft_setelem *se = e->anon->elems->pdata[y];
+		const char *n = se->data && se->data->len ?
+				g_array_index(se->data, struct nft_elem, 0).str : NULL;
+		if (n && !strcmp(n, a->name))
+			return true;
 	}
 	return false;
+}
+
+bool nft_obj_type_in_use(const struct nft_table *t, enum nft_obj_type type, const char *name)
+{
+	const struct objref_arg a = { type, name };
+	return nft_table_any_expr(t, refers_to, &a);
 }
 
 static bool sep_tok(const struct nft_token *t)
