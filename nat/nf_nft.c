@@ -98,7 +98,6 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 	if (rc == 0) {
 		nft_hooks_sync(ns, rs, err);
 		nft_flows_sync(ns);	/* flows of a deleted flowtable */
-		nft_say_unevaluated(rs, err);
 		nft_hash_say(rs, err);
 	}
 	return rc;

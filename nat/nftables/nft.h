@@ -326,8 +326,8 @@ struct nft_ruleset {
 	unsigned n_xt_flushed;
 	/* kept by the ruleset object across transactions (nft_cmd swaps the
 	 * tables only): the base chains on the hook ops (nft_hooks.c), the
-	 * conntrack references they hold, what natsim said it does not
-	 * evaluate (NFT_UNEVAL_* bits, once each) */
+	 * conntrack references they hold, the natsim notes said once per
+	 * ruleset (bits: nft_hash_say's symhash line) */
 	GPtrArray *regs;		/* struct nft_hook_reg * */
 	unsigned ct_refs;
 	unsigned said;
@@ -369,8 +369,5 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 struct nf_ns;
 void nft_hooks_sync(struct nf_ns *ns, struct nft_ruleset *rs, GString *err);
 void nft_hooks_detach(struct nf_ns *ns, struct nft_ruleset *rs);
-/* One natsim line on err for what the loaded rules use that is listed but
- * not evaluated on packets, each thing once per ruleset. */
-void nft_say_unevaluated(struct nft_ruleset *rs, GString *err);
 
 #endif

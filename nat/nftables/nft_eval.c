@@ -13,9 +13,9 @@
  * objects are nft_stateful.c's).
  * Design: the model's expressions are evaluated as they are (a selector
  * with its values), not compiled to registers: a selector loads a 32-bit
- * value (or an interface name) and the comparison follows. What the
- * ruleset uses that is not evaluated (MSS clamping) is
- * said once at load (nft_say_unevaluated) and behaves as written there. --trace prints each rule that reaches a
+ * value (or an interface name) and the comparison follows; a rule's
+ * leading matches are compiled (nft_rule_prepare) and scanned first
+ * (nft_skip_rules). --trace prints each rule that reaches a
  * verdict or its end, and the policy, as iptables' walk does.
  * `meta nftrace set 1` marks the packet (skb->nf_trace); from then on the
  * same events are `nft monitor trace` lines (nft_trace.c), as
@@ -1077,46 +1077,4 @@ policy:
 	if (nft_trace_enabled(&tr))
 		nft_trace_policy(&tr, base->policy_drop);
 	return base->policy_drop ? NF_DROP : NF_ACCEPT;
-}
-
-/* ----- what is not evaluated ----- */
-
-enum { UNEVAL_FLOW = 1 };
-
-static unsigned uneval_of(const struct nft_expr *e)
-{
-	/* flow add is evaluated now (nft_flow_offload.c): nothing here
-	 * until a statement is parsed but not evaluated again */
-	(void)e;
-	return 0;
-}
-
-void nft_say_unevaluated(struct nft_ruleset *rs, GString *err)
-{
-	static const char *const what[] = {
-		"(none)",
-	};
-	unsigned used = 0;
-
-	for (unsigned i = 0; i < rs->tables->len; i++) {
-		const struct nft_table *t = rs->tables->pdata[i];
-		for (unsigned j = 0; j < t->chains->len; j++) {
-			const struct nft_chain *c = t->chains->pdata[j];
-			for (unsigned k = 0; k < c->rules->len; k++) {
-				const struct nft_rule *r = c->rules->pdata[k];
-				for (unsigned x = 0; x < r->exprs->len; x++)
-					used |= uneval_of(r->exprs->pdata[x]);
-			}
-		}
-	}
-	used &= ~rs->said;
-	if (!used)
-		return;
-	rs->said |= used;
-	g_string_append(err, "natsim: nft");
-	unsigned n = 0;
-	for (unsigned b = 0; b < G_N_ELEMENTS(what); b++)
-		if (used & (1u << b))
-			g_string_append_printf(err, "%s %s", n++ ? "," : "", what[b]);
-	g_string_append_printf(err, " %s not evaluated on packets yet\n", n > 1 ? "are" : "is");
 }

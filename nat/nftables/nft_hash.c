@@ -250,8 +250,9 @@ bool nft_hash_needs_ct(const struct nft_expr *e)
 }
 
 /* Does e hash with symhash (a selector, or a map's or mark's key)? */
-static bool uses_symhash(const struct nft_expr *e)
+static bool uses_symhash(const struct nft_expr *e, const void *unused)
 {
+	(void)unused;
 	if (e->key && e->key->id == NFT_K_SYMHASH)
 		return true;
 	for (unsigned i = 0; i < e->n_map_keys; i++)
@@ -266,22 +267,13 @@ void nft_hash_say(struct nft_ruleset *rs, GString *err)
 	if (rs->said & said)
 		return;
 	for (unsigned i = 0; i < rs->tables->len; i++) {
-		const struct nft_table *t = rs->tables->pdata[i];
-		for (unsigned j = 0; j < t->chains->len; j++) {
-			const struct nft_chain *c = t->chains->pdata[j];
-			for (unsigned k = 0; k < c->rules->len; k++) {
-				const struct nft_rule *r = c->rules->pdata[k];
-				for (unsigned x = 0; x < r->exprs->len; x++)
-					if (uses_symhash(r->exprs->pdata[x])) {
-						rs->said |= said;
-						g_string_append(err, "natsim: nft symhash values are natsim's "
-								"own: Linux's skb_get_hash_symmetric is keyed "
-								"by a secret random per boot, so no run "
-								"reproduces them (both directions of a flow "
-								"still hash alike)\n");
-						return;
-					}
-			}
+		if (nft_table_any_expr(rs->tables->pdata[i], uses_symhash, NULL)) {
+			rs->said |= said;
+			g_string_append(err, "natsim: nft symhash values are natsim's own: Linux's "
+					"skb_get_hash_symmetric is keyed by a secret random per "
+					"boot, so no run reproduces them (both directions of a "
+					"flow still hash alike)\n");
+			return;
 		}
 	}
 }

@@ -238,24 +238,6 @@ def test_snat_range_and_redirect(tmp_path):
                          r"sport=7 dport=4002 ", l) for l in ct), ct
 
 
-def test_what_is_not_evaluated_is_said_once(tmp_path):
-    """Limit, MSS clamping and `flow add` (the flowtable fast path,
-    nft_flow_offload.c) are evaluated and say nothing."""
-    res = pair_run(tmp_path, "uneval", """
-        r: nft add table ip t
-        r: nft 'add flowtable ip t ft { hook ingress priority 0; devices = { eth0, eth1 }; }'
-        r: nft 'add chain ip t forward { type filter hook forward priority 0; }'
-        r: nft add rule ip t forward limit rate 5/second accept
-        r: nft add rule ip t forward tcp flags syn tcp option maxseg size set rt mtu
-        r: nft add rule ip t forward meta l4proto tcp flow add @ft
-        r: nft add rule ip t forward meta l4proto udp flow add @ft
-        end 1s
-    """)
-    assert res.rc == 0, explain(res)
-    said = [l for l in res.stderr.splitlines() if "not evaluated" in l]
-    assert said == [], res.stderr
-
-
 def test_trace_shows_chains_and_rules(tmp_path):
     res = pair_run(tmp_path, "trace", """
         r: nft add table ip t
