@@ -286,26 +286,25 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 	}
 }
 
+/* A jump or goto to the chain, or an anonymous verdict map naming it. */
+static bool expr_refers_to_chain(const struct nft_expr *e, const void *name)
+{
+	if (e->chain && !strcmp(e->chain, name))
+		return true;
+	for (unsigned y = 0; e->anon && y < e->anon->elems->len; y++) {
+		struct nft_setelem *se = e->anon->elems->pdata[y];
+		if (se->chain && !strcmp(se->chain, name))
+			return true;
+	}
+	return false;
+}
+
 /* A chain a jump, goto or verdict map refers to cannot be deleted (the
  * kernel's chain use count); its own rules go with it. */
 static bool chain_in_use(struct nft_table *t, const char *name)
 {
-	for (unsigned j = 0; j < t->chains->len; j++) {
-		struct nft_chain *c = t->chains->pdata[j];
-		for (unsigned k = 0; k < c->rules->len; k++) {
-			struct nft_rule *r = c->rules->pdata[k];
-			for (unsigned x = 0; x < r->exprs->len; x++) {
-				struct nft_expr *e = r->exprs->pdata[x];
-				if (e->chain && !strcmp(e->chain, name))
-					return true;
-				for (unsigned y = 0; e->anon && y < e->anon->elems->len; y++) {
-					struct nft_setelem *se = e->anon->elems->pdata[y];
-					if (se->chain && !strcmp(se->chain, name))
-						return true;
-				}
-			}
-		}
-	}
+	if (nft_table_any_expr(t, expr_refers_to_chain, name))
+		return true;
 	for (unsigned j = 0; j < t->sets->len; j++) {
 		struct nft_set *s = t->sets->pdata[j];
 		for (unsigned y = 0; y < s->elems->len; y++) {
