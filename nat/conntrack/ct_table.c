@@ -392,12 +392,16 @@ void ct_table_free_all(struct nf_ns *ns)
 	ns->ct->held_dead = 0;
 }
 
-/* ____nf_conntrack_find: walk the tuple's chain; expired entries met are
- * killed on the way (DESTROY), as nf_ct_gc_expired does. */
-struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, nf_time now)
+/* ____nf_conntrack_find's walk of one chain; expired entries met are
+ * killed on the way (DESTROY), as nf_ct_gc_expired does. nf_ct_key_equal
+ * compares zones: without a zone template (zid NULL) the tuples' own zone
+ * fields; with one, the entry's zone id in the direction of the node met
+ * against the packet zone's id in that direction. Inlined into both
+ * callers, so the common lookup keeps its single comparison. */
+static inline struct ct_tuple_node *ct_chain_find(struct nf_ns *ns, struct ct_tuple_node *n,
+						  const struct ct_tuple *t,
+						  const uint16_t *zid, nf_time now)
 {
-	struct ct_tuple_node *n = ns->ct->buckets[ct_bucket(ns, t)];
-
 	while (n) {
 		struct ct_tuple_node *next = n->next;
 		struct ct_entry *ct = ct_of_node(n);
@@ -406,7 +410,8 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
 			if (next && ct_of_node(next) == ct)
 				next = next->next;
 			ct_entry_kill(ns, ct, now);
-		} else if (ct_tuple_equal_zone(&n->t, t) &&
+		} else if ((zid ? ct_tuple_equal(&n->t, t) && n->t.zone == zid[n->t.dir]
+				: ct_tuple_equal_zone(&n->t, t)) &&
 			   (!ns->ct->race || !ct_race_hidden(ns, ct))) {
 			return n;
 		}
@@ -415,30 +420,10 @@ struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, 
 	return NULL;
 }
 
-/* One chain of __nf_conntrack_find_get with a zone: nf_ct_key_equal's
- * nf_ct_zone_equal compares the entry's zone id in the direction of the
- * node met with the packet zone's id in that direction. */
-static struct ct_tuple_node *ct_table_find_in(struct nf_ns *ns, uint32_t bucket,
-					      const struct ct_tuple *t,
-					      const uint16_t zid[CT_DIR_MAX], nf_time now)
+/* ____nf_conntrack_find for a packet without a zone template. */
+struct ct_tuple_node *ct_table_find(struct nf_ns *ns, const struct ct_tuple *t, nf_time now)
 {
-	struct ct_tuple_node *n = ns->ct->buckets[bucket];
-
-	while (n) {
-		struct ct_tuple_node *next = n->next;
-		struct ct_entry *ct = ct_of_node(n);
-
-		if (ct_expired(ct, now)) {
-			if (next && ct_of_node(next) == ct)
-				next = next->next;
-			ct_entry_kill(ns, ct, now);
-		} else if (ct_tuple_equal(&n->t, t) && n->t.zone == zid[n->t.dir] &&
-			   (!ns->ct->race || !ct_race_hidden(ns, ct))) {
-			return n;
-		}
-		n = next;
-	}
-	return NULL;
+	return ct_chain_find(ns, ns->ct->buckets[ct_bucket(ns, t)], t, NULL, now);
 }
 
 /* resolve_normal_ct's lookup for a packet with a CT zone template: hash
@@ -448,13 +433,13 @@ struct ct_tuple_node *ct_table_find_zone(struct nf_ns *ns, const struct ct_tuple
 					 const uint16_t zid[CT_DIR_MAX], nf_time now)
 {
 	uint32_t size = ns->ct->sysctl.ct_buckets;
-	struct ct_tuple_node *h;
+	uint32_t b = ct_scale(ct_hash_raw_zone(ns, t, zid[CT_DIR_ORIGINAL]), size);
+	struct ct_tuple_node *h = ct_chain_find(ns, ns->ct->buckets[b], t, zid, now);
 
-	h = ct_table_find_in(ns, ct_scale(ct_hash_raw_zone(ns, t, zid[CT_DIR_ORIGINAL]), size),
-			     t, zid, now);
-	if (!h && zid[CT_DIR_REPLY] != zid[CT_DIR_ORIGINAL])
-		h = ct_table_find_in(ns, ct_scale(ct_hash_raw_zone(ns, t, zid[CT_DIR_REPLY]),
-						  size), t, zid, now);
+	if (!h && zid[CT_DIR_REPLY] != zid[CT_DIR_ORIGINAL]) {
+		b = ct_scale(ct_hash_raw_zone(ns, t, zid[CT_DIR_REPLY]), size);
+		h = ct_chain_find(ns, ns->ct->buckets[b], t, zid, now);
+	}
 	return h;
 }
 
