@@ -489,10 +489,11 @@ void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, 
 }
 
 /* A named set's elements, with their timeouts (nft_settimeout.c); expired
- * elements are not listed. */
+ * elements are not listed. A meter's set is anonymous to the kernel, so
+ * nft's calculate_delim keeps its elements on one line. */
 void nft_print_set_elems_at(GString *out, const struct nft_set *s, const struct nft_print_opts *o)
 {
-	print_elems(out, s, false, o);
+	print_elems(out, s, s->meter, o);
 }
 
 static void print_elems(GString *out, const struct nft_set *s, bool anonymous,
