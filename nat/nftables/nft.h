@@ -211,6 +211,11 @@ struct nft_expr {
 	struct nft_stateful_list dyn_stmts;
 	bool dyn_meter;
 	uint32_t dyn_size;
+	/* NFT_EXPR_DYNSET: `KEY and MASK` (an address key masked, nft_bitwise
+	 * before the dynset: iptables-translate's hashlimit masks): bit i of
+	 * key_masked for map_keys[i], its mask in key_mask[i] */
+	uint8_t key_masked;
+	uint32_t key_mask[4];
 	/* nft's older `dnat to KEY map {...} : PORT|KEY map {...}`: the port
 	 * part after an address map (has_port and port_lo/hi, or map_keys
 	 * and anon; nft_datamap.c) */

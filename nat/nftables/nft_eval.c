@@ -300,6 +300,8 @@ static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const
 		name[i] = NULL;
 		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
 			return NULL;
+		if (e->key_masked & (1u << i))
+			v[i] &= e->key_mask[i];	/* a dynset's `KEY and MASK` */
 	}
 	for (unsigned i = 0; i < s->elems->len; i++) {
 		const struct nft_setelem *se = s->elems->pdata[i];
@@ -415,6 +417,8 @@ static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
 		name[i] = NULL;
 		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
 			return false;
+		if (e->key_masked & (1u << i))
+			v[i] &= e->key_mask[i];
 	}
 	struct nft_setelem *se = g_new0(struct nft_setelem, 1);
 	se->key = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));

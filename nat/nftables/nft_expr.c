@@ -853,6 +853,21 @@ bool nft_parse_dynset_keys(struct nft_parse *p, struct nft_expr *e)
 		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
 			return unimpl(p, k0, "concatenation of more than 4 selectors");
 		e->map_keys[e->n_map_keys++] = k;
+		if (nft_is_word(nft_peek(p, 0), "and") || nft_is_word(nft_peek(p, 0), "&")) {
+			/* `ip saddr and 255.255.255.0`: the key masked */
+			const struct nft_token *op = nft_next(p), *v = nft_next(p);
+			struct nft_elem m;
+			const char *why;
+			if (k->dtype != NFT_DT_IPV4)
+				return unimpl(p, op, "a masked key of a set statement other than an address");
+			if (v->type != NFT_T_WORD || !nft_parse_value(NFT_DT_IPV4, v->text, &m, &why) ||
+			    m.range || m.plen >= 0) {
+				nft_error_unexpected(p, v);
+				return false;
+			}
+			e->key_masked |= (uint8_t)(1u << (e->n_map_keys - 1));
+			e->key_mask[e->n_map_keys - 1] = m.lo;
+		}
 		if (!nft_is_word(nft_peek(p, 0), "."))
 			break;
 		nft_next(p);

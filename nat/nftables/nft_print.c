@@ -88,6 +88,10 @@ static void print_keys(GString *s, const struct nft_expr *e)
 		if (i)
 			g_string_append(s, " . ");
 		print_key(s, e, e->map_keys[i]);
+		if (e->key_masked & (1u << i)) {
+			g_string_append(s, " & ");
+			nft_print_ipv4(s, e->key_mask[i]);
+		}
 	}
 }
 

@@ -135,3 +135,37 @@ def test_what_natsim_lacks_is_said_in_its_voice(tmp_path):
     assert "Error: natsim: nft ct count in set elements is not implemented" in res.stderr
     assert ("Error: natsim: nft more than 2 statements of a set element is not implemented"
             in res.stderr)
+
+
+def test_masked_meter_key_shares_one_bucket_per_prefix(tmp_path):
+    """iptables-translate's hashlimit masks: `meter m { ip daddr and
+    255.255.255.0 limit ... }` keys on the /24 (nft_bitwise before the
+    dynset), so datagrams to 10.0.2.2 and 10.0.2.3 share one bucket of 2:
+    2 of 4 pass, and the meter holds the one element 10.0.2.0 (unmasked,
+    each address would have its own bucket and all 4 would pass). The rule
+    lists the mask as nft does (`&`; recorded in commands/setelem-xlate)."""
+    (tmp_path / "r.nft").write_text("""\
+table ip t {
+	chain f {
+		type filter hook forward priority 0;
+		udp dport 9 meter m { ip daddr and 255.255.255.0 limit rate 1/minute burst 2 packets } counter accept
+		udp dport 9 counter drop
+	}
+}
+""")
+    scn = write_scn(tmp_path, "t", ROUTER_PAIR + """
+        r: nft -f r.nft
+        at 1s c: udp send 10.0.2.2:9 sport 5009 count 2 interval 10ms
+        at 1.1s c: udp send 10.0.2.3:9 sport 5009 count 2 interval 10ms
+        at 2s r: nft list meters
+        at 2s r: nft list ruleset
+        end 3s
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    [m] = blocks(res, "r", "nft list meters")
+    assert "\t\telements = { 10.0.2.0 limit rate 1/minute burst 2 packets }" in m, m
+    [rs] = blocks(res, "r", "nft list ruleset")
+    assert ("\t\tudp dport 9 meter m size 65535 { ip daddr & 255.255.255.0 limit rate "
+            "1/minute burst 2 packets } counter packets 2 bytes 184 accept") in rs, rs
+    assert "\t\tudp dport 9 counter packets 2 bytes 184 drop" in rs, rs
