@@ -201,6 +201,8 @@ const char *nft_dynset_stmts_refused(const struct nft_set *s, const struct nft_e
 				     bool set_is_new);
 bool nft_parse_meter(struct nft_parse *p, struct nft_expr *e);
 void nft_print_meter(GString *s, const struct nft_expr *e, const struct nft_print_opts *o);
+/* A meter's set goes with the rule it is bound to (deleted, flushed). */
+void nft_meters_gc(struct nft_ruleset *rs);
 /* nft_expr.c: KEY [. KEY]... of a dynset or meter; nft_print.c: printed */
 bool nft_parse_dynset_keys(struct nft_parse *p, struct nft_expr *e);
 void nft_print_dynset_keys(GString *s, const struct nft_expr *e);

@@ -50,7 +50,6 @@ static const struct nft_chain *chain_before(const struct batch *b, const struct 
 	return o && o->handle == t->handle ? nft_chain_find(o, c->name) : NULL;
 }
 
-static struct nft_table *listed_table(struct batch *b);
 static bool flowtable_decl(struct batch *b, struct nft_table *t, bool create,
 			   const struct nft_token *start);
 
@@ -578,33 +577,25 @@ static bool list_set(struct batch *b, bool meter)
 	return true;
 }
 
-/* list meters [table [FAMILY] NAME]: each table with meters, its meters
- * without blank lines between (as nft lists sets). */
+/* list meters: every table (an empty block for one without meters, as
+ * nft 1.0.6 prints it), its meters without blank lines between; 1.0.6's
+ * grammar has no `table NAME` after it. */
 static bool list_meters(struct batch *b)
 {
-	struct nft_table *only = NULL;
 	if (nft_is_word(nft_peek(b->p, 0), "table")) {
-		nft_next(b->p);
-		if (!(only = listed_table(b)))
-			return false;
+		nft_error(b->p, nft_peek(b->p, 0), NULL, "syntax error, unexpected table, "
+			  "expecting end of file or newline or semicolon");
+		return false;
 	}
 	for (unsigned i = 0; i < b->rs->tables->len; i++) {
 		struct nft_table *t = b->rs->tables->pdata[i];
-		bool any = false;
-		if (only && t != only)
-			continue;
+		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
 		for (unsigned j = 0; j < t->sets->len; j++) {
 			struct nft_set *s = t->sets->pdata[j];
-			if (!s->meter)
-				continue;
-			if (!any)
-				g_string_append_printf(b->out, "table %s %s {\n",
-						       nft_family_name(t->family), t->name);
-			any = true;
-			nft_print_set(b->out, s, &b->opts);
+			if (s->meter)
+				nft_print_set(b->out, s, &b->opts);
 		}
-		if (any)
-			g_string_append(b->out, "}\n");
+		g_string_append(b->out, "}\n");
 	}
 	return true;
 }
@@ -1033,6 +1024,15 @@ static bool command(struct batch *b)
 				    nft_is_word(nft_peek(p, 0), "rules"))) {
 		/* nft 1.0.6 has no reset rule(s) */
 		nft_error_expecting(p, nft_peek(p, 0), "counter or counters or quotas or quota");
+		return false;
+	}
+	if (!strcmp(v, "reset") && (nft_is_word(nft_peek(p, 0), "set") ||
+				    nft_is_word(nft_peek(p, 0), "element") ||
+				    nft_is_word(nft_peek(p, 0), "meter"))) {
+		/* nor reset set, element or meter: element counters are read
+		 * (nft list set), not reset */
+		nft_error(p, nft_peek(p, 0), NULL, "syntax error, unexpected %s, expecting counter or "
+			  "counters or quotas or quota", nft_peek(p, 0)->text);
 		return false;
 	}
 	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) != NFT_OBJ_CT_HELPER)
@@ -1583,6 +1583,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	if (rc && !check_only && p.nerr == p.nkerr)
 		keep_handles(*rs, b.rs);
 	if (!rc && !check_only) {
+		nft_meters_gc(b.rs);
 		nft_ruleset_free(*rs);
 		*rs = b.rs;
 	} else {

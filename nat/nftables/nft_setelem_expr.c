@@ -340,3 +340,22 @@ void nft_print_meter(GString *s, const struct nft_expr *e, const struct nft_prin
 	nft_print_stateful_list(s, &e->dyn_stmts, true, true);
 	g_string_append(s, " }");
 }
+
+static bool uses_meter(const struct nft_expr *e, const void *name)
+{
+	return e->kind == NFT_EXPR_DYNSET && e->dyn_meter && !strcmp(e->set_ref, name);
+}
+
+/* The kernel destroys an anonymous set with the rule bound to it
+ * (nf_tables_rule_destroy): a meter whose rule went is not listed again. */
+void nft_meters_gc(struct nft_ruleset *rs)
+{
+	for (unsigned i = 0; i < rs->tables->len; i++) {
+		struct nft_table *t = rs->tables->pdata[i];
+		for (unsigned j = t->sets->len; j-- > 0;) {
+			struct nft_set *s = t->sets->pdata[j];
+			if (s->meter && !nft_table_any_expr(t, uses_meter, s->name))
+				g_ptr_array_remove_index(t->sets, j);
+		}
+	}
+}
