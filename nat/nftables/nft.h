@@ -112,6 +112,24 @@ enum nft_nat_type { NFT_SNAT, NFT_DNAT, NFT_MASQ, NFT_REDIR };
 /* Where a word was in the input (for errors found after parsing). */
 struct nft_loc { int line, col, len; };
 
+/* The stateful expressions a set element carries (nft_setelem_expr.c; the
+ * kernel's NFT_SET_EXT_EXPRESSIONS, at most NFT_SET_EXPR_MAX): a counter,
+ * limit or quota with its state. A set's declaration (`counter;`), an
+ * element (`1.2.3.4 counter packets 3 bytes 180`), and `add|update @set
+ * { KEY STMT }` and `meter` hold one list; plain data, copied by value. */
+#define NFT_SET_EXPR_MAX 2
+struct nft_stateful {
+	uint8_t kind;			/* NFT_EXPR_COUNTER, NFT_EXPR_LIMIT, NFT_EXPR_QUOTA */
+	uint64_t packets, bytes;	/* counter */
+	struct nft_limit limit;
+	struct nft_quota quota;
+	struct nft_loc loc;		/* its text (nft's evaluation errors) */
+};
+struct nft_stateful_list {
+	uint8_t n;
+	struct nft_stateful s[NFT_SET_EXPR_MAX];
+};
+
 /* One expression or statement of a rule. */
 struct nft_expr {
 	enum nft_expr_kind kind;
@@ -187,6 +205,17 @@ struct nft_expr {
 	bool dyn_update;		/* NFT_EXPR_DYNSET: `update`, not `add` */
 	uint64_t dyn_timeout_ms;	/* NFT_EXPR_DYNSET: `timeout T` (ms), 0: the set's */
 	struct nft_loc dyn_loc;		/* NFT_EXPR_DYNSET with a timeout: the statement's text */
+	/* NFT_EXPR_DYNSET: the statements of the elements it adds
+	 * (nft_setelem_expr.c); a `meter NAME [size N] { ... }` (the set
+	 * NAME is the meter's, made by the parser; dyn_size its size) */
+	struct nft_stateful_list dyn_stmts;
+	bool dyn_meter;
+	uint32_t dyn_size;
+	/* NFT_EXPR_DYNSET: `KEY and MASK` (an address key masked, nft_bitwise
+	 * before the dynset: iptables-translate's hashlimit masks): bit i of
+	 * key_masked for map_keys[i], its mask in key_mask[i] */
+	uint8_t key_masked;
+	uint32_t key_mask[4];
 	/* nft's older `dnat to KEY map {...} : PORT|KEY map {...}`: the port
 	 * part after an address map (has_port and port_lo/hi, or map_keys
 	 * and anon; nft_datamap.c) */
@@ -251,6 +280,9 @@ struct nft_setelem {
 	uint64_t timeout_ms, expires_ms;
 	bool has_expires, armed;
 	int64_t expires_at;
+	/* its counter, limit, quota (nft_setelem_expr.c) and `comment "..."` */
+	struct nft_stateful_list stmts;
+	char *comment;
 };
 
 struct nft_set {
@@ -266,6 +298,10 @@ struct nft_set {
 	uint32_t size;
 	GPtrArray *elems;		/* struct nft_setelem *, in nft's listing order */
 	char *comment;
+	/* `counter; limit ...; quota ...;` of its declaration: every element
+	 * gets these when it has none (nft_setelem_expr.c) */
+	struct nft_stateful_list stmts;
+	bool meter;			/* a meter's set (anonymous: listed by `list meters`) */
 };
 #define NFT_SET_F_INTERVAL 1
 #define NFT_SET_F_TIMEOUT 2

@@ -87,6 +87,16 @@ void nft_error_loc(struct nft_parse *p, struct nft_loc at, const char *fmt, ...)
 	g_free(m);
 }
 
+void nft_error_ctx(struct nft_parse *p, struct nft_loc at, struct nft_loc ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	emit(p, at, &ctx, m);
+	g_free(m);
+}
+
 /* bison's names for nft's tokens (parser_bison.y's %token strings). */
 void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t)
 {

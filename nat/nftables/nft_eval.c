@@ -300,6 +300,8 @@ static const struct nft_setelem *map_lookup(const struct nft_pktinfo *pkt, const
 		name[i] = NULL;
 		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
 			return NULL;
+		if (e->key_masked & (1u << i))
+			v[i] &= e->key_mask[i];	/* a dynset's `KEY and MASK` */
 	}
 	for (unsigned i = 0; i < s->elems->len; i++) {
 		const struct nft_setelem *se = s->elems->pdata[i];
@@ -381,6 +383,14 @@ cmp:
 	return hit != e->neq;
 }
 
+/* nft_set_elem_update_expr: the element's counter, limit, quota on the
+ * packet (nft_setelem_expr.c); false breaks the rule. */
+static inline bool elem_exprs(const struct nft_pktinfo *pkt, const struct nft_setelem *se)
+{
+	return !se->stmts.n ||
+	       nft_stateful_list_eval((struct nft_stateful_list *)&se->stmts, pkt->len, pkt->st->now);
+}
+
 /* nft_dynset_eval: the packet's key is found in the set (`update`
  * restarts its timeout) or added to it in nft's listing order, with the
  * statement's or the set's timeout (nft_settimeout.c); false (break) when
@@ -398,7 +408,7 @@ static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
 	if (old) {
 		if (e->dyn_update)
 			nft_dynset_timeout(s, old, e->dyn_timeout_ms, true, pkt->st->now);
-		return true;
+		return elem_exprs(pkt, old);
 	}
 	nft_set_gc(s, pkt->st->now);
 	if (s->size && s->elems->len >= s->size)
@@ -407,6 +417,8 @@ static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
 		name[i] = NULL;
 		if (!load_key(pkt, e, e->map_keys[i], &v[i], &name[i]))
 			return false;
+		if (e->key_masked & (1u << i))
+			v[i] &= e->key_mask[i];
 	}
 	struct nft_setelem *se = g_new0(struct nft_setelem, 1);
 	se->key = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
@@ -415,9 +427,12 @@ static bool nft_dynset_eval(const struct nft_pktinfo *pkt, struct nft_expr *e)
 		g_array_append_val(se->key, x);
 	}
 	nft_dynset_timeout(s, se, e->dyn_timeout_ms, false, pkt->st->now);
+	/* nft_dynset_new: the dynset's expressions (the set's, when it
+	 * gives none) */
+	se->stmts = e->dyn_stmts.n ? e->dyn_stmts : s->stmts;
 	g_ptr_array_add(s->elems, se);
 	nft_set_sort(s);
-	return true;
+	return elem_exprs(pkt, se);
 }
 
 /* A selector and its comparison (nft_cmp, nft_range, nft_bitwise + cmp,
@@ -438,7 +453,7 @@ static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, s
 	case NFT_OP_VMAP: {
 		const struct nft_setelem *se = e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
 					       set_lookup(set_of(pkt, e), v, name, pkt->st->now);
-		if (!se)
+		if (!se || !elem_exprs(pkt, se))
 			return false;
 		static const enum nft_rule_res res[] = {
 			[NFT_ACCEPT] = RES_ACCEPT, [NFT_DROP] = RES_DROP, [NFT_RETURN] = RES_RETURN,
@@ -448,10 +463,16 @@ static __attribute__((noinline)) bool nft_match(const struct nft_pktinfo *pkt, s
 		regs->chain = se->chain;
 		return true;
 	}
-	case NFT_OP_LOOKUP:
-		hit = (e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
-		       set_lookup(set_of(pkt, e), v, name, pkt->st->now)) != NULL;
+	case NFT_OP_LOOKUP: {
+		const struct nft_setelem *se = e->n_map_keys ? map_lookup(pkt, set_of(pkt, e), e) :
+					       set_lookup(set_of(pkt, e), v, name, pkt->st->now);
+		/* nft_lookup_eval: a found element's expressions run (a
+		 * limit or quota of it may break the rule), not when `!=` */
+		if (se && !e->neq && !elem_exprs(pkt, se))
+			return false;
+		hit = se != NULL;
 		break;
+	}
 	case NFT_OP_MASK:
 		/* tcp flags syn / fin,syn,rst,ack: (flags & mask) == value */
 		hit = (v & e->mask) == e->op_lo;

@@ -839,10 +839,48 @@ static bool parse_objref_map(struct nft_parse *p, struct nft_expr *e)
 	return nft_parse_elements(p, e->anon);
 }
 
-/* `add|update @SET { KEY [. KEY]... }` (nft_dynset): the packet's key goes
- * into the set; the set is checked (and made dynamic) when the batch is
- * applied; `timeout T` gives the element's timeout (nft_settimeout.c).
- * Statements of elements (counter, limit) are not done. */
+/* KEY [. KEY]... of a dynset or meter (the parser at the first) into e. */
+bool nft_parse_dynset_keys(struct nft_parse *p, struct nft_expr *e)
+{
+	for (;;) {
+		const struct nft_token *k0 = nft_peek(p, 0);
+		const struct nft_key *k = parse_any_key(p, e);
+		if (!k) {
+			if (!p->nerr)
+				nft_error_unexpected(p, nft_peek(p, 0));
+			return false;
+		}
+		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
+			return unimpl(p, k0, "concatenation of more than 4 selectors");
+		e->map_keys[e->n_map_keys++] = k;
+		if (nft_is_word(nft_peek(p, 0), "and") || nft_is_word(nft_peek(p, 0), "&")) {
+			/* `ip saddr and 255.255.255.0`: the key masked */
+			const struct nft_token *op = nft_next(p), *v = nft_next(p);
+			struct nft_elem m;
+			const char *why;
+			if (k->dtype != NFT_DT_IPV4)
+				return unimpl(p, op, "a masked key of a set statement other than an address");
+			if (v->type != NFT_T_WORD || !nft_parse_value(NFT_DT_IPV4, v->text, &m, &why) ||
+			    m.range || m.plen >= 0) {
+				nft_error_unexpected(p, v);
+				return false;
+			}
+			e->key_masked |= (uint8_t)(1u << (e->n_map_keys - 1));
+			e->key_mask[e->n_map_keys - 1] = m.lo;
+		}
+		if (!nft_is_word(nft_peek(p, 0), "."))
+			break;
+		nft_next(p);
+	}
+	e->key = e->map_keys[0];
+	return true;
+}
+
+/* `add|update @SET { KEY [. KEY]... [timeout T] [STMT]... }` (nft_dynset):
+ * the packet's key goes into the set; the set is checked (and made
+ * dynamic) when the batch is applied; `timeout T` gives the element's
+ * timeout (nft_settimeout.c), the statements (counter, limit, quota) the
+ * element's own (nft_setelem_expr.c). */
 static bool parse_dynset(struct nft_parse *p, struct nft_rule *r)
 {
 	const struct nft_token *op = nft_next(p), *at = nft_next(p);
@@ -856,35 +894,21 @@ static bool parse_dynset(struct nft_parse *p, struct nft_rule *r)
 		nft_error_unexpected(p, t);
 		return false;
 	}
-	for (;;) {
-		const struct nft_token *k0 = nft_peek(p, 0);
-		const struct nft_key *k = parse_any_key(p, e);
-		if (!k) {
-			if (!p->nerr)
-				nft_error_unexpected(p, nft_peek(p, 0));
-			return false;
-		}
-		if (e->n_map_keys == G_N_ELEMENTS(e->map_keys))
-			return unimpl(p, k0, "concatenation of more than 4 selectors");
-		e->map_keys[e->n_map_keys++] = k;
-		if (!nft_is_word(nft_peek(p, 0), "."))
-			break;
+	if (!nft_parse_dynset_keys(p, e))
+		return false;
+	if (nft_is_word(nft_peek(p, 0), "timeout")) {
 		nft_next(p);
-	}
-	e->key = e->map_keys[0];
-	t = nft_next(p);
-	if (nft_is_word(t, "timeout")) {
 		const struct nft_token *v = nft_next(p);
 		if (v->type != NFT_T_WORD || !nft_parse_time(v->text, &e->dyn_timeout_ms)) {
 			nft_error(p, v, NULL, "syntax error, unexpected number, expecting string");
 			return false;
 		}
-		t = nft_next(p);
-		e->dyn_loc = (struct nft_loc){ op->line, op->col,
-					       t->line == op->line ? t->col + t->len - op->col : op->len };
 	}
-	if (nft_is_word(t, "counter") || nft_is_word(t, "limit"))
-		return unimpl(p, t, "statements of elements added from rules");
+	if (!nft_parse_stateful_list(p, &e->dyn_stmts, false))
+		return false;
+	t = nft_next(p);
+	e->dyn_loc = (struct nft_loc){ op->line, op->col,
+				       t->line == op->line ? t->col + t->len - op->col : op->len };
 	if (t->type != NFT_T_RBRACE) {
 		nft_error_unexpected(p, t);
 		return false;
@@ -1068,8 +1092,11 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	if ((nft_is_word(t, "add") || nft_is_word(t, "update")) && nft_peek(p, 1)->type == NFT_T_WORD &&
 	    nft_peek(p, 1)->text[0] == '@')
 		return parse_dynset(p, r);
-	if (nft_is_word(t, "meter"))
-		return unimpl(p, t, "meters");
+	if (nft_is_word(t, "meter")) {
+		struct nft_expr *e = expr_new(NFT_EXPR_DYNSET);
+		g_ptr_array_add(r->exprs, e);
+		return nft_parse_meter(p, e);
+	}
 	if (nft_is_word(t, "counter")) {
 		nft_next(p);
 		struct nft_expr *e = expr_new(NFT_EXPR_COUNTER);

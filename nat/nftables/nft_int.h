@@ -48,6 +48,9 @@ void nft_expand_defines(struct nft_parse *p);
 void nft_error(struct nft_parse *p, const struct nft_token *at, const struct nft_token *ctx,
 	       const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 void nft_error_loc(struct nft_parse *p, struct nft_loc at, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* at marked with ^, the range ctx around it with ~ */
+void nft_error_ctx(struct nft_parse *p, struct nft_loc at, struct nft_loc ctx, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
 /* The syntax error bison reports for an unexpected token. */
 void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t);
 
@@ -185,6 +188,25 @@ bool nft_parse_stateful_obj(struct nft_parse *p, struct nft_table *t, enum nft_o
 void nft_print_stateful_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts);
 bool nft_objref_eval(struct nft_table *t, enum nft_obj_type type, const char *name, uint32_t len,
 		     int64_t now);
+/* nft_setelem_expr.c: the counters, limits and quotas of set elements,
+ * `add|update @set { KEY STMT }` and meters */
+bool nft_stateful_start(struct nft_parse *p, bool elem);
+bool nft_parse_stateful_list(struct nft_parse *p, struct nft_stateful_list *l, bool elem);
+void nft_print_stateful_list(GString *s, const struct nft_stateful_list *l, bool stateless,
+			     bool first_space);
+bool nft_stateful_list_eval(struct nft_stateful_list *l, uint32_t len, int64_t now);
+bool nft_setelem_stmts_check(struct nft_parse *p, const struct nft_set *s, struct nft_setelem *e);
+/* The kernel's refusal (its errno text) of a dynset's statements, or NULL. */
+const char *nft_dynset_stmts_refused(const struct nft_set *s, const struct nft_expr *e,
+				     bool set_is_new);
+bool nft_parse_meter(struct nft_parse *p, struct nft_expr *e);
+void nft_print_meter(GString *s, const struct nft_expr *e, const struct nft_print_opts *o);
+/* A meter's set goes with the rule it is bound to (deleted, flushed). */
+void nft_meters_gc(struct nft_ruleset *rs);
+/* nft_expr.c: KEY [. KEY]... of a dynset or meter; nft_print.c: printed */
+bool nft_parse_dynset_keys(struct nft_parse *p, struct nft_expr *e);
+void nft_print_dynset_keys(GString *s, const struct nft_expr *e);
+
 /* nft_flowtable.c: flowtables (the model and its listing) */
 struct nft_flowtable *nft_flowtable_new(const char *name);
 void nft_flowtable_free(struct nft_flowtable *ft);

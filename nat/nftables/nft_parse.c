@@ -557,21 +557,45 @@ static void print_list(struct batch *b, const char *what, struct nft_table *t, s
 	}
 }
 
-/* list set|map [FAMILY] TABLE NAME */
-static bool list_set(struct batch *b)
+/* list set|map|meter [FAMILY] TABLE NAME (a meter's set is listed by
+ * `list meter` only) */
+static bool list_set(struct batch *b, bool meter)
 {
 	const struct nft_token *sn;
 	struct nft_table *t = table_arg(b);
 	if (!t || !name_tok(b, &sn, "string"))
 		return false;
 	struct nft_set *s = nft_set_find(t, sn->text);
-	if (!s) {
+	if (!s || s->meter != meter) {
 		nft_error(b->p, sn, NULL, "No such file or directory");
 		return false;
 	}
 	g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
 	nft_print_set(b->out, s, &b->opts);
 	g_string_append(b->out, "}\n");
+	return true;
+}
+
+/* list meters: every table (an empty block for one without meters, as
+ * nft 1.0.6 prints it), its meters without blank lines between; 1.0.6's
+ * grammar has no `table NAME` after it. */
+static bool list_meters(struct batch *b)
+{
+	if (nft_is_word(nft_peek(b->p, 0), "table")) {
+		nft_error(b->p, nft_peek(b->p, 0), NULL, "syntax error, unexpected table, "
+			  "expecting end of file or newline or semicolon");
+		return false;
+	}
+	for (unsigned i = 0; i < b->rs->tables->len; i++) {
+		struct nft_table *t = b->rs->tables->pdata[i];
+		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+		for (unsigned j = 0; j < t->sets->len; j++) {
+			struct nft_set *s = t->sets->pdata[j];
+			if (s->meter)
+				nft_print_set(b->out, s, &b->opts);
+		}
+		g_string_append(b->out, "}\n");
+	}
 	return true;
 }
 
@@ -598,9 +622,11 @@ static bool element_cmd(struct batch *b, const struct nft_token *verb)
 	tmp->data_verdict = s->data_verdict;
 	tmp->flags = s->flags;
 	tmp->timeout_ms = s->timeout_ms;
+	tmp->stmts = s->stmts;
 	bool ok = nft_parse_elements(p, tmp);
 	for (unsigned i = 0; ok && i < tmp->elems->len; i++)
-		ok = nft_setelem_check(p, tmp, tmp->elems->pdata[i]);
+		ok = nft_setelem_stmts_check(p, tmp, tmp->elems->pdata[i]) &&
+		     nft_setelem_check(p, tmp, tmp->elems->pdata[i]);
 	bool del = nft_is_word(verb, "delete"), create = nft_is_word(verb, "create");
 	while (ok && tmp->elems->len) {
 		struct nft_setelem *e = g_ptr_array_steal_index(tmp->elems, 0);
@@ -999,6 +1025,15 @@ static bool command(struct batch *b)
 		nft_error_expecting(p, nft_peek(p, 0), "counter or counters or quotas or quota");
 		return false;
 	}
+	if (!strcmp(v, "reset") && (nft_is_word(nft_peek(p, 0), "set") ||
+				    nft_is_word(nft_peek(p, 0), "element") ||
+				    nft_is_word(nft_peek(p, 0), "meter"))) {
+		/* nor reset set, element or meter: element counters are read
+		 * (nft list set), not reset */
+		nft_error(p, nft_peek(p, 0), NULL, "syntax error, unexpected %s, expecting counter or "
+			  "counters or quotas or quota", nft_peek(p, 0)->text);
+		return false;
+	}
 	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) != NFT_OBJ_CT_HELPER)
 		return stateful_cmd(b, v, false);
 	if (!strcmp(v, "include") || !strcmp(v, "monitor") ||
@@ -1030,8 +1065,11 @@ static bool command(struct batch *b)
 		print_list(b, "tables", NULL, NULL);
 		return true;
 	}
-	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && !strcmp(v, "list"))
-		return list_set(b);
+	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map") || nft_is_word(obj, "meter")) &&
+	    !strcmp(v, "list"))
+		return list_set(b, nft_is_word(obj, "meter"));
+	if (nft_is_word(obj, "meters") && !strcmp(v, "list"))
+		return list_meters(b);
 	if (nft_is_word(obj, "element") && (add || !strcmp(v, "delete")))
 		return element_cmd(b, verb);
 	if ((nft_is_word(obj, "set") || nft_is_word(obj, "map")) && add)
@@ -1259,6 +1297,20 @@ static void check_set_ref(struct batch *b, struct nft_table *t, struct nft_expr 
 {
 	struct nft_set *s = nft_set_find(t, e->set_ref);
 	if (s && e->kind == NFT_EXPR_DYNSET) {
+		/* the statements of the elements it adds (nft_setelem_expr.c),
+		 * checked against the set as it was before this batch */
+		const struct nft_table *ot = nft_table_find((struct nft_ruleset *)b->orig,
+							    t->family, t->name);
+		const char *why = nft_dynset_stmts_refused(s, e, !ot || !nft_set_find((struct nft_table *)ot,
+											 s->name));
+		if (why) {
+			nft_error_loc(b->p, e->dyn_loc, "Could not process rule: %s", why);
+			b->p->nkerr++;	/* the kernel's: the rule's handle stays taken */
+			e->chain_loc.line = 0;
+			return;
+		}
+		if (s->stmts.n)
+			e->dyn_stmts.n = 0;	/* the set's: not sent, not listed */
 		/* nft makes a set fed from rules dynamic, of 65535 elements
 		 * unless its size is given */
 		s->flags |= NFT_SET_F_DYNAMIC;
@@ -1530,6 +1582,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	if (rc && !check_only && p.nerr == p.nkerr)
 		keep_handles(*rs, b.rs);
 	if (!rc && !check_only) {
+		nft_meters_gc(b.rs);
 		nft_ruleset_free(*rs);
 		*rs = b.rs;
 	} else {

@@ -70,6 +70,13 @@ static void print_key(GString *s, const struct nft_expr *e, const struct nft_key
 		g_string_append_printf(s, " offset %u", e->ng_off);
 }
 
+static void print_keys(GString *s, const struct nft_expr *e);
+
+void nft_print_dynset_keys(GString *s, const struct nft_expr *e)
+{
+	print_keys(s, e);
+}
+
 /* KEY [. KEY]... */
 static void print_keys(GString *s, const struct nft_expr *e)
 {
@@ -81,6 +88,10 @@ static void print_keys(GString *s, const struct nft_expr *e)
 		if (i)
 			g_string_append(s, " . ");
 		print_key(s, e, e->map_keys[i]);
+		if (e->key_masked & (1u << i)) {
+			g_string_append(s, " & ");
+			nft_print_ipv4(s, e->key_mask[i]);
+		}
 	}
 }
 
@@ -233,12 +244,18 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		nft_print_quota(s, &e->quota, o->stateless);
 		break;
 	case NFT_EXPR_DYNSET:
+		if (e->dyn_meter) {
+			nft_print_meter(s, e, o);
+			break;
+		}
 		g_string_append_printf(s, "%s @%s { ", e->dyn_update ? "update" : "add", e->set_ref);
 		print_keys(s, e);
 		if (e->dyn_timeout_ms) {
 			g_string_append(s, " timeout ");
 			nft_print_time(s, e->dyn_timeout_ms, o->numeric);
 		}
+		/* set_stmt_print: the statements always stateless */
+		nft_print_stateful_list(s, &e->dyn_stmts, true, true);
 		g_string_append(s, " }");
 		break;
 	case NFT_EXPR_OBJREF:
@@ -326,7 +343,8 @@ void nft_print_rule(GString *s, const struct nft_rule *r, const struct nft_print
 /* set_print_declaration: type, size, flags, timeout, elements. */
 void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print_opts *o)
 {
-	g_string_append_printf(s, "\t%s %s {", set->map ? "map" : "set", set->name);
+	g_string_append_printf(s, "\t%s %s {", set->meter ? "meter" : set->map ? "map" : "set",
+			       set->name);
 	if (o->handles)
 		g_string_append_printf(s, " # handle %" G_GUINT64_FORMAT, set->handle);
 	g_string_append(s, "\n\t\ttype ");
@@ -360,6 +378,12 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 			}
 		g_string_append_c(s, '\n');
 	}
+	if (set->stmts.n) {
+		/* set_print_declaration: stateless, whatever the options */
+		g_string_append(s, "\t\t");
+		nft_print_stateful_list(s, &set->stmts, true, false);
+		g_string_append_c(s, '\n');
+	}
 	if (set->timeout_ms) {
 		g_string_append(s, "\t\ttimeout ");
 		nft_print_time(s, set->timeout_ms, o->numeric);
@@ -372,7 +396,8 @@ void nft_print_set(GString *s, const struct nft_set *set, const struct nft_print
 	}
 	if (set->comment)
 		g_string_append_printf(s, "\t\tcomment \"%s\"\n", set->comment);
-	if (set->elems->len) {
+	/* do_set_print: a meter's elements are not listed with -s */
+	if (set->elems->len && !(set->meter && o->stateless)) {
 		g_string_append(s, "\t\telements = ");
 		nft_print_set_elems_at(s, set, o);
 		g_string_append_c(s, '\n');
@@ -421,6 +446,8 @@ void nft_print_table(GString *s, const struct nft_table *t, const struct nft_pri
 		first = false;
 	}
 	for (unsigned i = 0; i < t->sets->len; i++) {
+		if (((const struct nft_set *)t->sets->pdata[i])->meter)
+			continue;	/* anonymous: `list meters` shows it */
 		if (!first)
 			g_string_append_c(s, '\n');
 		nft_print_set(s, t->sets->pdata[i], o);

@@ -159,6 +159,12 @@ void nft_rule_add_handles(struct nft_table *t, struct nft_rule *r)
 			++t->next_handle;
 		if (e->kind == NFT_EXPR_NAT && e->nat_port && e->nat_port->anon)
 			++t->next_handle;
+		if (e->kind == NFT_EXPR_DYNSET && e->dyn_meter) {
+			/* the meter's set, sent before its rule */
+			struct nft_set *s = nft_set_find(t, e->set_ref);
+			if (s && !s->handle)
+				s->handle = ++t->next_handle;
+		}
 	}
 	r->handle = ++t->next_handle;
 }

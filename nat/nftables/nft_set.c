@@ -53,6 +53,7 @@ void nft_setelem_free(struct nft_setelem *e)
 		g_array_free(e->data, TRUE);
 	}
 	g_free(e->chain);
+	g_free(e->comment);
 	g_free(e);
 }
 
@@ -104,12 +105,15 @@ struct nft_set *nft_set_clone(const struct nft_set *s)
 	c->gc_interval_ms = s->gc_interval_ms;
 	c->size = s->size;
 	c->comment = g_strdup(s->comment);
+	c->stmts = s->stmts;
+	c->meter = s->meter;
 	for (unsigned i = 0; i < s->elems->len; i++) {
 		const struct nft_setelem *e = s->elems->pdata[i];
 		struct nft_setelem *x = g_memdup2(e, sizeof(*e));
 		x->key = elems_clone(e->key);
 		x->data = e->data ? elems_clone(e->data) : NULL;
 		x->chain = g_strdup(e->chain);
+		x->comment = g_strdup(e->comment);
 		g_ptr_array_add(c->elems, x);
 	}
 	return c;
@@ -226,10 +230,6 @@ static bool parse_tuple(struct nft_parse *p, const GArray *types, GArray *a)
 		}
 		g_array_append_val(a, v);
 	}
-	if (nft_is_word(nft_peek(p, 0), "counter") || nft_is_word(nft_peek(p, 0), "comment")) {
-		nft_error(p, nft_peek(p, 0), NULL, "natsim: nft element options are not implemented");
-		return false;
-	}
 	return true;
 }
 
@@ -253,7 +253,17 @@ bool nft_parse_elements(struct nft_parse *p, struct nft_set *s)
 		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
 		e->loc = (struct nft_loc){ first->line, first->col,
 					   last->line == first->line ? last->col + last->len - first->col : first->len };
-		if (!nft_parse_elem_options(p, e))
+		/* nft's set_elem_expr: KEY [STMT]... [timeout|expires|comment]... */
+		if (!nft_parse_stateful_list(p, &e->stmts, true) || !nft_parse_elem_options(p, e))
+			return false;
+		if (!s->map && nft_stateful_start(p, false)) {
+			nft_error(p, nft_peek(p, 0), NULL,
+				  "syntax error, unexpected %s, expecting comma or '}'", nft_peek(p, 0)->text);
+			return false;
+		}
+		/* an anonymous set is checked at once (nft_set_block's named
+		 * sets once their declaration is read) */
+		if (!*s->name && !nft_setelem_stmts_check(p, s, e))
 			return false;
 		if (s->map) {
 			if (!nft_is_word(nft_peek(p, 0), ":")) {
@@ -319,6 +329,7 @@ static bool parse_types(struct nft_parse *p, GArray *a)
 bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 {
 	bool failed = false;
+	unsigned from_stmts = G_MAXUINT;	/* the first element of this block */
 	nft_next(p);
 	for (;;) {
 		while (nft_peek(p, 0)->type == NFT_T_NL || nft_peek(p, 0)->type == NFT_T_SEMI)
@@ -392,6 +403,13 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 			}
 			g_free(s->comment);
 			s->comment = g_strdup(v->text);
+		} else if (nft_is_word(t, "counter") || nft_is_word(t, "limit") ||
+			   nft_is_word(t, "quota") ||
+			   (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 0), "count"))) {
+			/* `counter; limit ...;`: each element's (nft_setelem_expr.c) */
+			p->pos--;
+			if (!nft_parse_stateful_list(p, &s->stmts, false))
+				return false;
 		} else if (nft_is_word(t, "elements")) {
 			if (!nft_is_word(nft_next(p), "=") || nft_peek(p, 0)->type != NFT_T_LBRACE) {
 				nft_error_unexpected(p, nft_peek(p, 0));
@@ -414,6 +432,7 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 			for (unsigned i = from; i < s->elems->len; i++)
 				if (!nft_setelem_check(p, s, s->elems->pdata[i]))
 					return false;
+			from_stmts = MIN(from_stmts, from);
 		} else if (t->type == NFT_T_WORD) {
 			nft_error(p, t, NULL, "natsim: nft set option %s is not implemented", t->text);
 			return false;
@@ -428,6 +447,9 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 		nft_error(p, nft_peek(p, 0), NULL, "set definition does not specify key");
 		return false;
 	}
+	for (unsigned i = from_stmts; i < s->elems->len; i++)
+		if (!nft_setelem_stmts_check(p, s, s->elems->pdata[i]))
+			return false;
 	return true;
 }
 
@@ -467,10 +489,11 @@ void nft_print_set_elems(GString *out, const struct nft_set *s, bool anonymous, 
 }
 
 /* A named set's elements, with their timeouts (nft_settimeout.c); expired
- * elements are not listed. */
+ * elements are not listed. A meter's set is anonymous to the kernel, so
+ * nft's calculate_delim keeps its elements on one line. */
 void nft_print_set_elems_at(GString *out, const struct nft_set *s, const struct nft_print_opts *o)
 {
-	print_elems(out, s, false, o);
+	print_elems(out, s, s->meter, o);
 }
 
 static void print_elems(GString *out, const struct nft_set *s, bool anonymous,
@@ -488,7 +511,11 @@ static void print_elems(GString *out, const struct nft_set *s, bool anonymous,
 			g_string_append(out, i % n ? ", " : ",\n\t\t\t     ");
 		i++;
 		print_tuple(out, s->key_types, e->key, numeric);
+		/* set_elem_expr_print: statements, timeout, expires, comment */
+		nft_print_stateful_list(out, &e->stmts, o->stateless, true);
 		nft_print_elem_timeout(out, s, e, o->stateless, numeric, o->now);
+		if (e->comment)
+			g_string_append_printf(out, " comment \"%s\"", e->comment);
 		if (s->map) {
 			g_string_append(out, " : ");
 			if (s->data_verdict) {

@@ -94,7 +94,8 @@ static uint64_t elem_timeout(const struct nft_set *s, const struct nft_setelem *
 	return e->timeout_ms ? e->timeout_ms : s->timeout_ms;
 }
 
-/* `timeout T` and `expires T` after an element's key (the parser there).
+/* `timeout T`, `expires T` and `comment "..."` after an element's key
+ * and statements (the parser there); a second comment is nft's error.
  * The kernel refuses an element timeout in a set without the timeout flag
  * (EINVAL) when the batch is applied: checked in nft_setelem_check. */
 bool nft_parse_elem_options(struct nft_parse *p, struct nft_setelem *e)
@@ -102,6 +103,22 @@ bool nft_parse_elem_options(struct nft_parse *p, struct nft_setelem *e)
 	for (;;) {
 		const struct nft_token *t = nft_peek(p, 0);
 		uint64_t *to;
+		if (nft_is_word(t, "comment")) {
+			nft_next(p);
+			const struct nft_token *c = nft_next(p);
+			if (c->type != NFT_T_STRING && c->type != NFT_T_WORD) {
+				nft_error_unexpected(p, c);
+				return false;
+			}
+			if (e->comment) {
+				int len = c->line == t->line ? c->col + c->len - t->col : t->len;
+				nft_error_loc(p, (struct nft_loc){ t->line, t->col, len },
+					      "You can only specify this once. This statement is duplicated.");
+				return false;
+			}
+			e->comment = g_strdup(c->text);
+			continue;
+		}
 		if (nft_is_word(t, "timeout"))
 			to = &e->timeout_ms;
 		else if (nft_is_word(t, "expires"))

@@ -457,6 +457,9 @@ TOPOLOGIES = [
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
     ("nft-settimeout", []), ("nft-settimeout-update0", []),
+    # set elements with statements: element counters and quotas, a meter's
+    # and a dynset's per-key limits, read back with nft list set/meters
+    ("nft-meter", []), ("nft-meter-timeout", []),
     # issue 18: jhash with a fixed seed splits flows between chains as Linux does
     ("nft-jhash", []),
     # marks from data maps and hashes (meta|ct mark set ... map, jhash)
@@ -511,7 +514,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
-              "nft-settimeout-update0", "nft-jhash", "nft-mark-map", "nft-nat-map")
+              "nft-settimeout-update0", "nft-meter", "nft-meter-timeout",
+              "nft-jhash", "nft-mark-map", "nft-nat-map")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
