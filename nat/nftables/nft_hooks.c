@@ -86,6 +86,11 @@ static unsigned ct_users(const struct nft_ruleset *rs)
 
 	for (unsigned i = 0; i < rs->tables->len; i++) {
 		const struct nft_table *t = rs->tables->pdata[i];
+		/* nft_ct_timeout_obj_init, nft_ct_expect_obj_init: nf_ct_netns_get */
+		for (unsigned j = 0; j < t->objs->len; j++) {
+			const struct nft_obj *o = t->objs->pdata[j];
+			n += o->otype == NFT_OBJ_CT_TIMEOUT || o->otype == NFT_OBJ_CT_EXPECT;
+		}
 		for (unsigned j = 0; j < t->chains->len; j++) {
 			const struct nft_chain *c = t->chains->pdata[j];
 			if (c->base && is_nat(c))
