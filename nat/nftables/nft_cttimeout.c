@@ -35,6 +35,10 @@
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_cttimeout.h"
 
+/* Debian 12's CONFIG_HZ, as ct_timeout.c's: the kernel stores seconds *
+ * HZ in 32 bits. */
+#define NFT_CT_TIMEOUT_HZ 250u
+
 /* nft's state names and defaults (src/ct.c), in the kernel's attribute
  * order (CTA_TIMEOUT_TCP_*, CTA_TIMEOUT_UDP_*). */
 static const char *const tcp_names[] = {
@@ -433,7 +437,7 @@ void nft_print_ct_obj(GString *s, const struct nft_obj *o, const struct nft_prin
 	g_string_append_printf(s, "\t\tprotocol %s\n", o->l4proto == 6 ? "tcp" : "udp");
 	if (o->otype == NFT_OBJ_CT_EXPECT) {
 		g_string_append_printf(s, "\t\tdport %u\n\t\ttimeout ", o->dport);
-		nft_print_time(s, o->exp_timeout_ms, false);
+		nft_print_time(s, o->exp_timeout_ms, opts->numeric);
 		g_string_append_printf(s, "\n\t\tsize %u\n\t\tl3proto %s\n\t}\n", o->exp_size,
 				       l3_name(o->l3num));
 		return;
@@ -441,10 +445,11 @@ void nft_print_ct_obj(GString *s, const struct nft_obj *o, const struct nft_prin
 	g_string_append_printf(s, "\t\tl3proto %s\n\t\tpolicy = { ", l3_name(o->l3num));
 	bool comma = false;
 	for (unsigned i = 0; i < n_states(o->l4proto); i++) {
-		if (o->tmo[i] == state_dflt(o->l4proto, i))
+		/* the kernel's dump: jiffies / HZ of what it stored */
+		uint32_t v = o->tmo[i] * NFT_CT_TIMEOUT_HZ / NFT_CT_TIMEOUT_HZ;
+		if (v == state_dflt(o->l4proto, i))
 			continue;
-		g_string_append_printf(s, "%s%s : %u", comma ? ", " : "", state_name(o->l4proto, i),
-				       o->tmo[i]);
+		g_string_append_printf(s, "%s%s : %u", comma ? ", " : "", state_name(o->l4proto, i), v);
 		comma = true;
 	}
 	g_string_append(s, " }\n\t}\n");
