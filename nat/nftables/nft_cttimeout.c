@@ -329,12 +329,17 @@ static struct nft_loc refused_at(struct nft_parse *p, const struct nft_token *fi
  * table's ip or ip6 (EINVAL for the other one, EAFNOSUPPORT else).
  * kerr: the kernel's errno, 0 if none. */
 static bool obj_check(struct nft_parse *p, struct nft_obj *o, const struct nft_table *t,
-		      GArray *states, const struct nft_token *name, int *kerr)
+		      GArray *states, const struct nft_token *name, bool cmdline, int *kerr)
 {
 	*kerr = 0;
 	if (o->otype == NFT_OBJ_CT_EXPECT) {
 		if (!o->l4proto || !o->dport || !o->exp_timeout_ms || !o->exp_size) {
-			nft_error(p, name, NULL, "missing options");
+			/* the name in a file; on the command line nft's location
+			 * is the name's last character */
+			struct nft_loc at = { name->line, name->col, name->len };
+			if (cmdline)
+				at = (struct nft_loc){ name->line, name->col + name->len - 1, 1 };
+			nft_error_loc(p, at, "missing options");
 			return false;
 		}
 		uint16_t fam = t->family == NFT_FAMILY_INET ? 1 : 2;
@@ -396,7 +401,9 @@ bool nft_parse_ct_obj(struct nft_parse *p, struct nft_table *t, enum nft_obj_typ
 		       g_array_index(p->toks, struct nft_token, p->pos - 1).type != NFT_T_RBRACE)
 			nft_next(p);
 	} else {
-		ok = obj_check(p, o, t, states, n, &kerr);
+		bool cmdline = (nft_is_word(&first, "add") || nft_is_word(&first, "create")) &&
+			       first.line == n->line;
+		ok = obj_check(p, o, t, states, n, cmdline, &kerr);
 	}
 	g_array_free(states, TRUE);
 	if (!ok) {
