@@ -33,6 +33,7 @@
 #include "nat/conntrack/ct_proto.h"
 #include "nat/conntrack/ct_timeout.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 #include "nat/nftables/nft_cttimeout.h"
 
 /* Debian 12's CONFIG_HZ, as ct_timeout.c's: the kernel stores seconds *
@@ -369,15 +370,21 @@ static bool obj_check(struct nft_parse *p, struct nft_obj *o, const struct nft_t
 	return true;
 }
 
+/* `add|create ct ...` on one line (the command line's form), not a
+ * table block's object. */
+static bool cmdline_form(const struct nft_token *first, const struct nft_token *name)
+{
+	return (nft_is_word(first, "add") || nft_is_word(first, "create")) &&
+	       first->line == name->line;
+}
+
 bool nft_parse_ct_obj(struct nft_parse *p, struct nft_table *t, enum nft_obj_type type,
 		      bool create, struct nft_obj **made)
 {
-	const struct nft_token *n = nft_next(p);
+	const struct nft_token *n;
 	*made = NULL;
-	if (n->type != NFT_T_WORD && n->type != NFT_T_STRING) {
-		expecting(p, n, "string");
+	if (!nft_ident(p, &n, "string", false))
 		return false;
-	}
 	if (nft_peek(p, 0)->type != NFT_T_LBRACE) {
 		expecting(p, nft_peek(p, 0), "'{'");
 		return false;
@@ -400,10 +407,13 @@ bool nft_parse_ct_obj(struct nft_parse *p, struct nft_table *t, enum nft_obj_typ
 		while (nft_peek(p, 0)->type != NFT_T_EOF && nft_peek(p, 0)->type != NFT_T_LBRACE &&
 		       g_array_index(p->toks, struct nft_token, p->pos - 1).type != NFT_T_RBRACE)
 			nft_next(p);
+	} else if (!cmdline_form(&first, n) && !sep_tok(nft_peek(p, 0))) {
+		/* in a table block the object's `}` ends a line
+		 * (table_block's `... '}' stmt_separator`) */
+		expecting(p, nft_next(p), "newline or semicolon");
+		ok = false;
 	} else {
-		bool cmdline = (nft_is_word(&first, "add") || nft_is_word(&first, "create")) &&
-			       first.line == n->line;
-		ok = obj_check(p, o, t, states, n, cmdline, &kerr);
+		ok = obj_check(p, o, t, states, n, cmdline_form(&first, n), &kerr);
 	}
 	g_array_free(states, TRUE);
 	if (!ok) {
