@@ -90,16 +90,9 @@ static void expecting(struct nft_parse *p, const struct nft_token *t, const char
 			  t->type == NFT_T_RBRACE ? "'}'" : t->type == NFT_T_LBRACE ? "'{'" :
 			  t->type == NFT_T_COMMA ? "comma" : t->type == NFT_T_STRING ? "quoted string" :
 			  t->type == NFT_T_EOF ? "end of file" :
-			  g_ascii_isdigit(t->text[0]) ? "number" : NULL;
-	if (!got) {
-		static const char *const kw[] = { "sctp", "udplite", "icmp", "icmpv6", "ip", "ip6",
-						  "dccp", "esp", "ah", "comp", "th", "timeout",
-						  "protocol", "policy", "size", "dport", NULL };
+			  g_ascii_isdigit(t->text[0]) ? "number" : nft_keyword(t->text, false);
+	if (!got)
 		got = "string";
-		for (int i = 0; kw[i]; i++)
-			if (nft_is_word(t, kw[i]))
-				got = kw[i];
-	}
 	nft_error(p, t, NULL, "syntax error, unexpected %s, expecting %s", got, what);
 }
 

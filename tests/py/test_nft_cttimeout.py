@@ -191,3 +191,34 @@ def test_wrapping_values_list_as_the_kernel_keeps_them(tmp_path):
     assert res.rc == 0, explain(res)
     assert blocks(res.stdout)["nft list ct timeout ip t w"][4] == \
         "\t\tpolicy = { established : 2820130 }"
+
+
+def test_first_syntax_error_as_nft_reports_it(tmp_path):
+    # nft 1.0.6's first error for each file (bison's recovery reports more
+    # after it, which natsim does not reproduce)
+    cases = {
+        "oneline.nft": ("table ip t { ct timeout c { protocol tcp; } }\n", [
+            "oneline.nft:1:45-45: Error: syntax error, unexpected '}', expecting newline or semicolon",
+            "table ip t { ct timeout c { protocol tcp; } }",
+            "                                            ^"]),
+        "multiline.nft": ("table ip t {\n\tct timeout a {\n\t\tprotocol tcp\n\t\tpolicy = {\n"
+                          "\t\t\testablished: 5,\n\t\t\tclose: 3\n\t\t}\n\t}\n}\n", [
+            "multiline.nft:4:13-13: Error: syntax error, unexpected newline, expecting string",
+            "\t\tpolicy = {",
+            "\t\t          ^"]),
+        "quoted.nft": ("table ip t {\n\tct timeout \"d\" {\n\t\tprotocol tcp\n\t}\n}\n", [
+            "quoted.nft:2:13-15: Error: syntax error, unexpected quoted string, expecting string",
+            "\tct timeout \"d\" {",
+            "\t           ^^^"]),
+    }
+    for name, (text, want) in cases.items():
+        (tmp_path / name).write_text(text)
+        res = scn_run(tmp_path, f"""
+            router r
+            r: ! nft -f {name}
+            r: nft list ruleset
+            """)
+        assert res.rc == 0, explain(res)
+        err = [l for l in res.stderr.splitlines() if not l.startswith("natsim:")]
+        assert err[:3] == want, name
+        assert blocks(res.stdout)["nft list ruleset"] == []
