@@ -5,7 +5,9 @@
  * it on the packets it sees (skb->ct_timeout); the entry such a packet
  * creates gets the policy (the NF_CT_EXT_TIMEOUT extension, kept in a side
  * table), and its tracker reads its timeouts from it instead of the
- * sysctls (nf_ct_timeout_lookup). The arrays are in the kernel's layout:
+ * sysctls (nf_ct_timeout_lookup). nft's ct timeout objects
+ * (nat/nftables/nft_cttimeout.c) have policies of their own, in no list
+ * (nf_ct_timeout_new), given to entries by `ct timeout set`. The arrays are in the kernel's layout:
  * TCP's indexed by state (plus RETRANS and UNACK), UDP's and GRE's
  * [unreplied, replied], ICMP's and generic's [timeout]; in seconds.
  */
