@@ -158,24 +158,31 @@ def test_command_lines_as_nft_runs_them(tmp_path):
 
 
 def test_an_object_alone_turns_conntrack_on(tmp_path):
-    # nft_ct_expect_obj_init (and the timeout's) take conntrack
-    # (nf_ct_netns_get): Linux tracks the datagram with no rule at all
-    # (measured in namespaces; Linux stops once the table is gone, natsim
-    # does not: a loaded nf_conntrack keeps tracking, ct_hooks.c's nf_ct_load)
-    res = scn_run(tmp_path, """
-        host c
-        router r
-        link c:eth0 r:eth0
-        c: ip addr add 10.0.1.2/24 dev eth0
-        r: ip addr add 10.0.1.1/24 dev eth0
-        r: nft add table ip t
-        r: nft add ct expectation ip t a { protocol udp \\; dport 5 \\; timeout 1s \\; size 1 \\; }
-        at 1s c: udp send 10.0.1.1:9 sport 4000 size 10
-        at 1.5s r: conntrack -L
-        """)
-    assert res.rc == 0, explain(res)
-    b = node_blocks(res.stdout, "r")
-    assert [l.split()[5] for l in b[("1.500000", "conntrack -L")]] == ["sport=4000"]
+    # nft_ct_expect_obj_init, nft_ct_timeout_obj_init and
+    # nft_ct_helper_obj_init take conntrack (nf_ct_netns_get): Linux tracks
+    # the datagram with no rule at all (measured in namespaces; Linux stops
+    # once the table is gone, natsim does not: a loaded nf_conntrack keeps
+    # tracking, ct_hooks.c's nf_ct_load)
+    objs = {
+        "expectation": "ct expectation ip t a { protocol udp \\; dport 5 \\; timeout 1s \\; size 1 \\; }",
+        "timeout": "ct timeout ip t a { protocol udp \\; }",
+        "helper": "ct helper ip t a { type \\\"ftp\\\" protocol tcp \\; }",
+    }
+    for kind, obj in objs.items():
+        res = scn_run(tmp_path, f"""
+            host c
+            router r
+            link c:eth0 r:eth0
+            c: ip addr add 10.0.1.2/24 dev eth0
+            r: ip addr add 10.0.1.1/24 dev eth0
+            r: nft add table ip t
+            r: nft add {obj}
+            at 1s c: udp send 10.0.1.1:9 sport 4000 size 10
+            at 1.5s r: conntrack -L
+            """)
+        assert res.rc == 0, explain(res)
+        b = node_blocks(res.stdout, "r")
+        assert [l.split()[5] for l in b[("1.500000", "conntrack -L")]] == ["sport=4000"], kind
 
 
 def test_wrapping_values_list_as_the_kernel_keeps_them(tmp_path):
