@@ -147,23 +147,15 @@ static bool policy_block(struct nft_parse *p, GArray *states)
 	nft_next(p);	/* { */
 	for (;;) {
 		const struct nft_token *t = nft_next(p);
-		if (t->type == NFT_T_STRING) {
-			expecting(p, t, "string");
-			return false;
-		}
-		if (t->type != NFT_T_WORD) {
-			expecting(p, t, "string");
-			return false;
-		}
-		struct typed_state st = { .at = { t->line, t->col, 0 } };
-		const char *colon = strchr(t->text, ':');
+		const char *colon = t->type == NFT_T_WORD ? strchr(t->text, ':') : NULL;
 		size_t nlen = colon ? (size_t)(colon - t->text) : strlen(t->text);
-		if (nlen == 0 || nlen >= sizeof(st.name)) {
+		if (t->type != NFT_T_WORD || nlen == 0) {
 			expecting(p, t, "string");
 			return false;
 		}
-		memcpy(st.name, t->text, nlen);
-		st.at.len = (int)nlen;
+		/* a longer name than any state's is kept cut: it matches none */
+		struct typed_state st = { .at = { t->line, t->col, (int)nlen } };
+		memcpy(st.name, t->text, MIN(nlen, sizeof(st.name) - 1));
 		/* the number: after the colon in this word, or in the next ones */
 		const char *num = colon ? colon + 1 : NULL;
 		int ncol = t->col + (int)nlen + 1, nline = t->line;
