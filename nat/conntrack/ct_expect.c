@@ -121,7 +121,9 @@ static void evict_oldest_expect(struct nf_ns *ns, const struct nf_ct_expect *exp
 }
 
 /* nf_ct_expect_related_report: __nf_ct_expect_check, then the insert
- * (timeout from the helper's policy, expect_create, the NEW event). */
+ * (timeout from the helper's policy, expect_create, the NEW event). A
+ * master with the helper extension but no helper (nft's ct expectation
+ * object) has no limit and keeps the timeout the caller set. */
 int nf_ct_expect_related(struct nf_ns *ns, const struct nf_ct_expect *exp, nf_time now)
 {
 	struct nf_ct_helper_net *h = ns->ct->help;
@@ -129,7 +131,7 @@ int nf_ct_expect_related(struct nf_ns *ns, const struct nf_ct_expect *exp, nf_ti
 	const struct nf_ct_expect_policy *p;
 	struct nf_ct_expect *e;
 
-	if (!h || !mh || !mh->helper)
+	if (!h || !mh)
 		return -ESHUTDOWN;
 	for (unsigned i = 0; i < h->expects->len; i++) {
 		e = g_ptr_array_index(h->expects, i);
@@ -143,8 +145,8 @@ int nf_ct_expect_related(struct nf_ns *ns, const struct nf_ct_expect *exp, nf_ti
 			return -EBUSY;
 		}
 	}
-	p = mh->helper->policy;
-	if (p->max_expected && mh->expecting >= p->max_expected) {
+	p = mh->helper ? mh->helper->policy : NULL;
+	if (p && p->max_expected && mh->expecting >= p->max_expected) {
 		evict_oldest_expect(ns, exp, now);
 		if (mh->expecting >= p->max_expected)
 			return -EMFILE;
@@ -154,7 +156,8 @@ int nf_ct_expect_related(struct nf_ns *ns, const struct nf_ct_expect *exp, nf_ti
 		return -EMFILE;
 	}
 	e = g_memdup2(exp, sizeof(*exp));
-	e->timeout = now + (nf_time)p->timeout * NS_PER_S;
+	if (p)
+		e->timeout = now + (nf_time)p->timeout * NS_PER_S;
 	g_ptr_array_add(h->expects, e);
 	mh->expecting++;
 	h->expect_create++;

@@ -13,6 +13,9 @@
  * entries its packets create point at the policy (NF_CT_EXT_TIMEOUT) and
  * lose it when it is deleted (nf_ct_untimeout: they fall back to the
  * sysctls).
+ * nft's ct timeout objects make policies of no list (nf_ct_timeout_new,
+ * nft_ct_timeout_obj_init's): every value given, held by references of
+ * the nft ruleset's copies, untimeouted and freed with the last one.
  * Design: the table of protocols and their state names (libnetfilter_
  * cttimeout's, the order of the CTA_TIMEOUT_* attributes) is here, so
  * the tool and the kernel side read one list. SCTP, DCCP and ICMPv6, which
@@ -36,6 +39,7 @@ struct ctnl_timeout {
 	uint16_t l3num;
 	uint8_t l4num;
 	unsigned refcnt;	/* rules using it (nf_ct_timeout_find_get) */
+	struct nf_ns *ns;	/* an nft object's (nf_ct_timeout_new): in no list */
 	uint32_t jiffies[NF_CT_TIMEOUT_STATES_MAX];	/* by attribute, as stored */
 	uint32_t secs[TCP_CONNTRACK_TIMEOUT_MAX];	/* the trackers' layout */
 };
@@ -126,6 +130,27 @@ static struct ctnl_timeout *cttimeout_find(struct nf_ns *ns, const char *name, u
 	return NULL;
 }
 
+/* The l4proto's nlattr_to_obj: the values (attribute order) given by set,
+ * the others from the sysctls, in jiffies as the kernel stores them. */
+static void cttimeout_fill(struct ctnl_timeout *t, const struct nf_sysctl *s,
+			   const struct cttimeout_proto *p, const uint32_t *secs, uint32_t set)
+{
+	uint8_t l4num = t->l4num;
+
+	if (l4num == 6)		/* every state from tn->timeouts first */
+		memcpy(t->secs, s->tcp_timeout, sizeof(t->secs));
+	for (unsigned i = 0; i < p->n; i++) {
+		uint32_t v = (set & (1u << i)) ? secs[i] : cttimeout_default(s, l4num, i);
+
+		t->jiffies[i] = v * CTTIMEOUT_HZ;	/* ntohl(attr) * HZ, wrapping */
+		t->secs[l4num != 6 ? i : i < 9 ? TCP_CONNTRACK_SYN_SENT + i :
+			i == 9 ? TCP_CONNTRACK_RETRANS : TCP_CONNTRACK_UNACK] =
+			t->jiffies[i] / CTTIMEOUT_HZ;
+	}
+	if (l4num == 6)		/* timeouts[TCP_CONNTRACK_NONE] = SYN_SENT's */
+		t->secs[TCP_CONNTRACK_NONE] = t->secs[TCP_CONNTRACK_SYN_SENT];
+}
+
 /* cttimeout_new_timeout: nfct sends IPCTNL_MSG_TIMEOUT_NEW without
  * NLM_F_EXCL; an existing name is busy for it. */
 int nf_cttimeout_add(struct nf_ns *ns, const char *name, uint16_t l3num, uint8_t l4num,
@@ -144,18 +169,7 @@ int nf_cttimeout_add(struct nf_ns *ns, const char *name, uint16_t l3num, uint8_t
 	g_strlcpy(t->name, name, sizeof(t->name));
 	t->l3num = l3num;
 	t->l4num = l4num;
-	if (l4num == 6)		/* every state from tn->timeouts first */
-		memcpy(t->secs, ns->ct->sysctl.tcp_timeout, sizeof(t->secs));
-	for (unsigned i = 0; i < p->n; i++) {
-		uint32_t v = (set & (1u << i)) ? secs[i] : cttimeout_default(&ns->ct->sysctl, l4num, i);
-
-		t->jiffies[i] = v * CTTIMEOUT_HZ;	/* ntohl(attr) * HZ, wrapping */
-		t->secs[l4num != 6 ? i : i < 9 ? TCP_CONNTRACK_SYN_SENT + i :
-			i == 9 ? TCP_CONNTRACK_RETRANS : TCP_CONNTRACK_UNACK] =
-			t->jiffies[i] / CTTIMEOUT_HZ;
-	}
-	if (l4num == 6)		/* timeouts[TCP_CONNTRACK_NONE] = SYN_SENT's */
-		t->secs[TCP_CONNTRACK_NONE] = t->secs[TCP_CONNTRACK_SYN_SENT];
+	cttimeout_fill(t, &ns->ct->sysctl, p, secs, set);
 	g_ptr_array_add(ns->cttimeout->list, t);
 	return 0;
 }
@@ -249,6 +263,36 @@ void nf_ct_timeout_put(struct ctnl_timeout *t)
 	t->refcnt--;
 }
 
+/* nft_ct_timeout_obj_init: a policy of no list, every value given (nft
+ * sends them all), held by its nft object (one reference). */
+struct ctnl_timeout *nf_ct_timeout_new(struct nf_ns *ns, uint16_t l3num, uint8_t l4num,
+				       const uint32_t *secs)
+{
+	const struct cttimeout_proto *p = cttimeout_proto(l4num);
+	struct ctnl_timeout *t;
+
+	if (!ns->cttimeout || !ns->ct || !p)
+		return NULL;
+	t = g_new0(struct ctnl_timeout, 1);
+	t->ns = ns;
+	t->l3num = l3num;
+	t->l4num = l4num;
+	t->refcnt = 1;
+	cttimeout_fill(t, &ns->ct->sysctl, p, secs, (1u << p->n) - 1);
+	return t;
+}
+
+/* nft_ct_timeout_obj_destroy with the last holder gone: the entries lose
+ * the policy (nf_ct_untimeout) and it is freed. */
+void nf_ct_timeout_release(struct ctnl_timeout *t)
+{
+	if (!t || --t->refcnt)
+		return;
+	if (t->ns->cttimeout)
+		cttimeout_untimeout(t->ns, t);
+	g_free(t);
+}
+
 /* nf_ct_set_timeout: the policy's family, then its protocol against the
  * tracker nf_ct_l4proto_find gives the rule's (generic for one Linux has
  * no tracker for). */
@@ -272,6 +316,16 @@ int nf_ct_timeout_check(const struct ctnl_timeout *t, const char *name, uint16_t
 		return EINVAL;
 	}
 	return 0;
+}
+
+uint32_t nf_ct_timeout_first(const struct ctnl_timeout *t)
+{
+	return t->secs[0];
+}
+
+uint8_t nf_ct_timeout_l4num(const struct ctnl_timeout *t)
+{
+	return t->l4num;
 }
 
 void nf_ct_timeout_attach(struct nf_ns *ns, struct ct_entry *ct, struct ctnl_timeout *t)

@@ -83,6 +83,8 @@ enum nft_expr_kind {
 	NFT_EXPR_OBJREF,		/* `counter|quota|limit name "OBJ"` (obj, obj_type) */
 	NFT_EXPR_DYNSET,		/* `add|update @SET { KEY [. KEY] }` (set_ref, map_keys) */
 	NFT_EXPR_FLOW_OFFLOAD,		/* `flow add @FT` (set_ref: the flowtable's name) */
+	NFT_EXPR_CT_TIMEOUT_SET,	/* `ct timeout set "OBJ"` (nft_cttimeout.c) */
+	NFT_EXPR_CT_EXPECT_SET,		/* `ct expectation set "OBJ"` */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -312,7 +314,9 @@ struct nft_set {
  * `ct helper NAME { type "ftp" protocol tcp; l3proto ip; }`, and
  * (nft_stateful.c) `counter|quota|limit NAME { ... }`. Names are per type,
  * as nf_tables keys objects by type and name. */
-enum nft_obj_type { NFT_OBJ_CT_HELPER, NFT_OBJ_COUNTER, NFT_OBJ_QUOTA, NFT_OBJ_LIMIT };
+enum nft_obj_type { NFT_OBJ_CT_HELPER, NFT_OBJ_COUNTER, NFT_OBJ_QUOTA, NFT_OBJ_LIMIT,
+		    NFT_OBJ_CT_TIMEOUT, NFT_OBJ_CT_EXPECT };
+struct ctnl_timeout;
 struct nft_obj {
 	char *name;
 	uint64_t handle;
@@ -324,6 +328,18 @@ struct nft_obj {
 	uint8_t l4proto;		/* 6, 17 */
 	enum nft_family l3proto;	/* printed `l3proto ip|inet` */
 	bool typed;			/* `type ... protocol ...` given */
+	/* ct timeout and ct expectation (nft_cttimeout.c): l3proto as an
+	 * NFPROTO_* number, the comment; a timeout's values as nft sends
+	 * them (attribute order) and the kernel's policy, made at its first
+	 * use and shared by the ruleset's copies; an expectation's dport,
+	 * timeout (ms) and size */
+	uint16_t l3num;
+	char *comment;
+	uint32_t tmo[11];
+	struct ctnl_timeout *policy;
+	uint16_t dport;
+	uint32_t exp_timeout_ms;
+	uint8_t exp_size;
 };
 
 /* A flowtable (nft_flowtable.c): `flowtable NAME { hook ingress priority

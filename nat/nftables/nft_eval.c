@@ -25,6 +25,7 @@
 
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/nftables/nft_cttimeout.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
 #include "nat/core/nf_pktinfo.h"
@@ -819,6 +820,19 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		case NFT_EXPR_CT_HELPER_SET:
 			nft_ct_helper_obj_eval(pkt, e);
 			break;
+		case NFT_EXPR_CT_TIMEOUT_SET:
+			nft_ct_timeout_obj_eval(pkt->table, e->obj, pkt->st->net, skb->ct,
+						pkt->proto, pkt->st->now);
+			break;
+		case NFT_EXPR_CT_EXPECT_SET:
+			switch (nft_ct_expect_obj_eval(pkt->table, e->obj, pkt->st->net, skb->ct,
+						       skb->ctinfo, pkt->st->now)) {
+			case NFT_CT_OBJ_BREAK:
+				return RES_BREAK;
+			case NFT_CT_OBJ_DROP:
+				return RES_DROP;
+			}
+			break;
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -924,7 +938,8 @@ bool nft_expr_needs_ct(const struct nft_expr *e)
 {
 	/* flow add: nft_flow_offload_init takes conntrack (nf_ct_netns_get) */
 	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
-	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD)
+	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD ||
+	    e->kind == NFT_EXPR_CT_TIMEOUT_SET || e->kind == NFT_EXPR_CT_EXPECT_SET)
 		return true;
 	/* a ct selector as a map's key or hashed (nft_datamap.c, nft_hash.c) */
 	for (unsigned i = 0; i < e->n_map_keys; i++)

@@ -1183,6 +1183,29 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_next(p);
 		return parse_mark_set(p, r, NFT_EXPR_CT_SET);
 	}
+	if (nft_is_word(t, "ct") && (nft_is_word(nft_peek(p, 1), "timeout") ||
+				     nft_is_word(nft_peek(p, 1), "expectation")) &&
+	    nft_is_word(nft_peek(p, 2), "set")) {
+		/* nft_objref of a ct timeout or expectation object (checked
+		 * once the batch is applied, as a ct helper's) */
+		bool tmo = nft_is_word(nft_peek(p, 1), "timeout");
+		nft_next(p);
+		nft_next(p);
+		nft_next(p);
+		const struct nft_token *n = nft_next(p);
+		if (n->type != NFT_T_WORD && n->type != NFT_T_STRING) {
+			nft_error_unexpected(p, n);
+			return false;
+		}
+		if (n->type == NFT_T_WORD && n->text[0] == '@')
+			return unimpl(p, n, tmo ? "ct timeout set from a map" :
+				      "ct expectation set from a map");
+		struct nft_expr *e = expr_new(tmo ? NFT_EXPR_CT_TIMEOUT_SET : NFT_EXPR_CT_EXPECT_SET);
+		e->obj = g_strdup(n->text);
+		e->chain_loc = (struct nft_loc){ n->line, n->col, n->len };
+		g_ptr_array_add(r->exprs, e);
+		return true;
+	}
 	if (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "helper") &&
 	    nft_is_word(nft_peek(p, 2), "set")) {
 		/* nft_objref of a ct helper object: checked once the batch is

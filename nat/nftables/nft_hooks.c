@@ -79,13 +79,21 @@ static struct nft_hook_reg *reg_find(GPtrArray *regs, const struct nft_table *t,
 	return NULL;
 }
 
-/* Users of conntrack in the ruleset: nat chains and ct/nat expressions. */
+/* Users of conntrack in the ruleset: nat chains, ct/nat expressions and
+ * the ct helper, timeout and expectation objects. */
 static unsigned ct_users(const struct nft_ruleset *rs)
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < rs->tables->len; i++) {
 		const struct nft_table *t = rs->tables->pdata[i];
+		/* nft_ct_helper_obj_init, nft_ct_timeout_obj_init and
+		 * nft_ct_expect_obj_init: nf_ct_netns_get */
+		for (unsigned j = 0; j < t->objs->len; j++) {
+			const struct nft_obj *o = t->objs->pdata[j];
+			n += o->otype == NFT_OBJ_CT_HELPER || o->otype == NFT_OBJ_CT_TIMEOUT ||
+			     o->otype == NFT_OBJ_CT_EXPECT;
+		}
 		for (unsigned j = 0; j < t->chains->len; j++) {
 			const struct nft_chain *c = t->chains->pdata[j];
 			if (c->base && is_nat(c))

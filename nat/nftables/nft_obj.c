@@ -13,8 +13,9 @@
  * hand that is its helper list (the base names load their module as
  * request_module does); a scratch ruleset (dry run, fuzzing) accepts the
  * names natsim's modules register by default. Counters, quotas and limits
- * are nft_stateful.c's; other object types (ct timeout, ct expectation,
- * synproxy, secmark) are refused in natsim's voice by the caller.
+ * are nft_stateful.c's, ct timeouts and expectations nft_cttimeout.c's;
+ * other object types (synproxy, secmark) are refused in natsim's voice by
+ * the caller.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "nat/conntrack/ct_helper.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
+#include "nat/nftables/nft_cttimeout.h"
 
 struct nft_obj *nft_obj_find(const struct nft_table *t, const char *name)
 {
@@ -40,6 +42,7 @@ void nft_obj_free(struct nft_obj *o)
 	if (!o)
 		return;
 	g_free(o->name);
+	nft_ct_obj_drop(o);
 	g_free(o);
 }
 
@@ -47,6 +50,7 @@ struct nft_obj *nft_obj_clone(const struct nft_obj *o)
 {
 	struct nft_obj *c = g_memdup2(o, sizeof(*o));
 	c->name = g_strdup(o->name);
+	nft_ct_obj_hold(c);
 	return c;
 }
 
@@ -237,6 +241,10 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 
 void nft_print_obj(GString *s, const struct nft_obj *o, const struct nft_print_opts *opts)
 {
+	if (o->otype == NFT_OBJ_CT_TIMEOUT || o->otype == NFT_OBJ_CT_EXPECT) {
+		nft_print_ct_obj(s, o, opts);
+		return;
+	}
 	if (o->otype != NFT_OBJ_CT_HELPER) {
 		nft_print_stateful_obj(s, o, opts);
 		return;

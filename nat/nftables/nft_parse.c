@@ -7,7 +7,9 @@
  * As nft does, a batch creates its chains before its rules, so a rule may
  * jump to a chain declared further down: jump targets are checked once the
  * whole batch is applied. Stateful objects other than the ct helper
- * (nft_obj.c) and `include` are refused in natsim's voice for now;
+ * (nft_obj.c), counters, quotas, limits (nft_stateful.c), ct timeouts and
+ * expectations (nft_cttimeout.c), and `include` are refused in natsim's
+ * voice for now;
  * flowtables are nft_flowtable.c's. Rule handles, positions and indexes
  * (add/insert/replace/delete rule, delete chain|table by handle) are
  * resolved by nft_position.c on the batch's copy.
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_cttimeout.h"
 #include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
@@ -384,6 +387,19 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			nft_next(p);
 			struct nft_obj *o;
 			r = nft_parse_stateful_obj(p, t, nft_obj_type_of(t0), false, &o);
+			if (o) {
+				g_ptr_array_add(b->pending_objs, t);
+				g_ptr_array_add(b->pending_objs, o);
+			}
+		} else if (nft_is_word(t0, "ct") && (nft_is_word(nft_peek(p, 1), "timeout") ||
+						     nft_is_word(nft_peek(p, 1), "expectation"))) {
+			/* nft_cttimeout.c */
+			enum nft_obj_type ty = nft_is_word(nft_peek(p, 1), "timeout") ?
+					       NFT_OBJ_CT_TIMEOUT : NFT_OBJ_CT_EXPECT;
+			nft_next(p);
+			nft_next(p);
+			struct nft_obj *o;
+			r = nft_parse_ct_obj(p, t, ty, false, &o);
 			if (o) {
 				g_ptr_array_add(b->pending_objs, t);
 				g_ptr_array_add(b->pending_objs, o);
@@ -801,6 +817,67 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 	return true;
 }
 
+static struct nft_table *listed_table(struct batch *b);
+
+/* add|create|delete|list ct timeout|expectation [FAMILY] TABLE NAME
+ * [{ ... }] (the parser at `timeout|expectation`; nft_cttimeout.c). nft
+ * 1.0.6 has no `list ct timeouts|expectations` (its grammar wants the
+ * singular) and crashes on `list ct timeout table T`. */
+static bool ct_obj_cmd(struct batch *b, const char *v, bool add)
+{
+	struct nft_parse *p = b->p;
+	const struct nft_token *what = nft_next(p), *n;
+	enum nft_obj_type type = nft_is_word(what, "timeout") ? NFT_OBJ_CT_TIMEOUT : NFT_OBJ_CT_EXPECT;
+	bool list = !strcmp(v, "list");
+
+	if (!add && !list && strcmp(v, "delete")) {
+		char *m = g_strdup_printf("%s ct %s", v, what->text);
+		unimpl(p, what, m);
+		g_free(m);
+		return false;
+	}
+	if (list && nft_is_word(nft_peek(p, 0), "table")) {
+		char *m = g_strdup_printf("list ct %s table", what->text);
+		unimpl(p, nft_peek(p, 0), m);
+		g_free(m);
+		return false;
+	}
+	struct nft_table *t = list ? listed_table(b) : table_arg(b);
+	if (!t)
+		return false;
+	p->family = t->family;
+	p->table = t;
+	if (add) {
+		struct nft_obj *o;
+		bool ok = nft_parse_ct_obj(p, t, type, !strcmp(v, "create"), &o);
+		if (o) {
+			g_ptr_array_add(b->pending_objs, t);
+			g_ptr_array_add(b->pending_objs, o);
+		}
+		b->resume = !ok && (sep(nft_peek(p, 0)) || nft_peek(p, 0)->type == NFT_T_EOF);
+		return ok;
+	}
+	if (!name_tok(b, &n, "string"))
+		return false;
+	struct nft_obj *o = nft_obj_find_type(t, type, n->text);
+	if (!o) {
+		nft_error(p, n, NULL, "%sNo such file or directory", list ? "" : "Could not process rule: ");
+		return false;
+	}
+	if (list) {
+		g_string_append_printf(b->out, "table %s %s {\n", nft_family_name(t->family), t->name);
+		nft_print_obj(b->out, o, &b->opts);
+		g_string_append(b->out, "}\n");
+		return true;
+	}
+	if (nft_ct_obj_in_use(t, type, o->name)) {
+		nft_error(p, n, NULL, "Could not process rule: Device or resource busy");
+		return false;
+	}
+	g_ptr_array_remove(t->objs, o);
+	return true;
+}
+
 /* Print (and for reset, then zero) one counter, quota or limit object. */
 static void stateful_out(struct batch *b, struct nft_obj *o, bool reset)
 {
@@ -1077,6 +1154,14 @@ static bool command(struct batch *b)
 	if (nft_is_word(obj, "ct") && (nft_is_word(nft_peek(p, 0), "helper") ||
 				       nft_is_word(nft_peek(p, 0), "helpers")))
 		return ct_helper_cmd(b, v, add);
+	if (nft_is_word(obj, "ct") && (nft_is_word(nft_peek(p, 0), "timeout") ||
+				       nft_is_word(nft_peek(p, 0), "expectation")))
+		return ct_obj_cmd(b, v, add);
+	if (nft_is_word(obj, "ct") && !strcmp(v, "list") && nft_peek(p, 0)->type == NFT_T_WORD) {
+		nft_error(p, nft_peek(p, 0), NULL, "syntax error, unexpected string, expecting "
+			  "timeout or expectation or helper or helpers");
+		return false;
+	}
 	if (nft_is_word(obj, "flowtable") || nft_is_word(obj, "flowtables"))
 		return flowtable_cmd(b, verb, v, add, nft_is_word(obj, "flowtables"));
 	if (nft_obj_type_of(obj) != NFT_OBJ_CT_HELPER && strcmp(v, "flush") && strcmp(v, "rename")) {
@@ -1431,12 +1516,20 @@ static void check_jumps(struct batch *b)
 							      "No such file or directory");
 					if (e->kind == NFT_EXPR_OBJREF && e->chain_loc.line)
 						check_objref(b, t, e);
+					if ((e->kind == NFT_EXPR_CT_TIMEOUT_SET ||
+					     e->kind == NFT_EXPR_CT_EXPECT_SET) && e->chain_loc.line &&
+					    !nft_obj_find_type(t, e->kind == NFT_EXPR_CT_TIMEOUT_SET ?
+							       NFT_OBJ_CT_TIMEOUT : NFT_OBJ_CT_EXPECT, e->obj))
+						nft_error_loc(b->p, e->chain_loc, "Could not process rule: "
+							      "No such file or directory");
 					if (e->kind == NFT_EXPR_FLOW_OFFLOAD && e->chain_loc.line &&
 					    !nft_flowtable_find(t, e->set_ref))
 						nft_error_loc(b->p, e->chain_loc, "Could not process rule: "
 							      "No such file or directory");
 					if (e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_OBJREF ||
-					    e->kind == NFT_EXPR_FLOW_OFFLOAD)
+					    e->kind == NFT_EXPR_FLOW_OFFLOAD ||
+					    e->kind == NFT_EXPR_CT_TIMEOUT_SET ||
+					    e->kind == NFT_EXPR_CT_EXPECT_SET)
 						e->chain_loc.line = 0;
 					check_set_targets(b, t, e->anon);
 				}

@@ -309,6 +309,12 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_CT_HELPER_SET:
 		g_string_append_printf(s, "ct helper set \"%s\"", e->obj);
 		break;
+	case NFT_EXPR_CT_TIMEOUT_SET:
+		g_string_append_printf(s, "ct timeout set \"%s\"", e->obj);
+		break;
+	case NFT_EXPR_CT_EXPECT_SET:
+		g_string_append_printf(s, "ct expectation set \"%s\"", e->obj);
+		break;
 	case NFT_EXPR_FLOW_OFFLOAD:
 		/* ct.c's flow_offload_stmt_print: `flow add`, whichever form was typed */
 		g_string_append_printf(s, "flow add @%s", e->set_ref);

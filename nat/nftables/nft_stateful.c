@@ -311,6 +311,7 @@ bool nft_quota_eval(struct nft_quota *q, uint32_t len)
 static const char *const obj_words[] = {
 	[NFT_OBJ_CT_HELPER] = "ct helper", [NFT_OBJ_COUNTER] = "counter",
 	[NFT_OBJ_QUOTA] = "quota", [NFT_OBJ_LIMIT] = "limit",
+	[NFT_OBJ_CT_TIMEOUT] = "ct timeout", [NFT_OBJ_CT_EXPECT] = "ct expectation",
 };
 
 /* The object type a word names: counter(s), quota(s), limit(s); the ct
@@ -506,6 +507,8 @@ void nft_print_stateful_obj(GString *s, const struct nft_obj *o, const struct nf
 		g_string_append(s, "\n");
 		break;
 	case NFT_OBJ_CT_HELPER:
+	case NFT_OBJ_CT_TIMEOUT:
+	case NFT_OBJ_CT_EXPECT:
 		break;
 	}
 	g_string_append(s, "\t}\n");
@@ -531,6 +534,8 @@ bool nft_objref_eval(struct nft_table *t, enum nft_obj_type type, const char *na
 	case NFT_OBJ_LIMIT:
 		return nft_limit_eval(&o->limit, len, now);
 	case NFT_OBJ_CT_HELPER:
+	case NFT_OBJ_CT_TIMEOUT:
+	case NFT_OBJ_CT_EXPECT:
 		break;
 	}
 	return true;

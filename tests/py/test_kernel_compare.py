@@ -454,6 +454,8 @@ TOPOLOGIES = [
     ("nft-limit-quota", []),
     # sets fed from rules: add @set, update @set (a full set breaks the rule)
     ("nft-dynset", []),
+    # ct timeout objects on new entries, a ct expectation object's expectation
+    ("nft-ct-timeout", []),
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
     ("nft-settimeout", []), ("nft-settimeout-update0", []),
@@ -513,7 +515,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "real/debian-nat", "real/firewalld-nft", "real/firewalld-nft-nat", "nft-fib",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
-              "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
+              "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout",
               "nft-jhash", "nft-mark-map", "nft-nat-map")
 
