@@ -466,6 +466,11 @@ TOPOLOGIES = [
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
+    # iptables-legacy's TRACE lines (its kernel log: compared under UML) and
+    # its own error texts; nft and iptables-nft in one `table ip filter`
+    ("legacy-trace", []), ("legacy-errors", []), ("nft-iptnft-one-table", []),
+    # kube-proxy's nftables mode, a Service of one endpoint (numgen mod 1)
+    ("real/kube-proxy-nft-one", []),
     # issue 16: the kernel's FTP/TFTP helpers (-j CT --helper, nf_nat_ftp/tftp)
     # against natsim's, the FTP control bytes and their sequence shift included;
     # ftp-nat-expect up to its second expectation (its `conntrack -E expect`
@@ -511,7 +516,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
-              "nft-settimeout-update0", "nft-jhash", "nft-mark-map", "nft-nat-map")
+              "nft-settimeout-update0", "nft-jhash", "nft-mark-map", "nft-nat-map",
+              "nft-iptnft-one-table", "real/kube-proxy-nft-one")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
