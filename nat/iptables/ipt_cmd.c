@@ -813,6 +813,13 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 			}
 			if (names)
 				g_hash_table_remove_all(names->user[table]);
+			/* nft's table of this name becomes ours (then, without
+			 * --noflush, is remade as Linux deletes and remakes it) */
+			if (!scratch && ns->xt_claim && !ns->ipt->legacy) {
+				rc = ns->xt_claim(ns, table, true, err);
+				if (rc)
+					break;
+			}
 			if (!scratch) {
 				struct ipt_table *t = &ns->ipt->tables[table];
 				ipt_table_copy(&snapshot, t);
