@@ -30,6 +30,7 @@ static void nf_nft_net_exit(struct nf_ns *ns)
 	ns->nft_free = NULL;
 	ns->flow_gc_next = NULL;
 	ns->flow_gc = NULL;
+	ns->xt_claim = NULL;
 }
 
 const struct nf_pernet_ops nf_nft_pernet_ops = {
@@ -84,6 +85,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 		ns->nft_free = ruleset_free;
 		ns->flow_gc_next = nft_flow_offload_gc_next;
 		ns->flow_gc = nft_flow_offload_gc;
+		ns->xt_claim = nft_xt_claim;
 	}
 	struct nft_ruleset *rs = ns->nft;
 	rs->now = now;	/* element timeouts (nft_settimeout.c) */

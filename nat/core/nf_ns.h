@@ -73,6 +73,10 @@ struct nf_ns {
 	 * first time a flow expires, and the reaping at a gc tick; NULL: none */
 	nf_time (*flow_gc_next)(struct nf_ns *ns);
 	void (*flow_gc)(struct nf_ns *ns, nf_time now);
+	/* nft's `table ip filter` (nat, ...) handed to iptables-nft before
+	 * one of its commands works in that table (nft_xt_share.c, set by
+	 * nf_nft.c; NULL: no nft ruleset). Returns an exit status, 0 to go on. */
+	int (*xt_claim)(struct nf_ns *ns, int table, bool modify, GString *err);
 };
 
 /* A namespace with the modules `pernet` lists (their init in order): what

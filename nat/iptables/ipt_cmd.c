@@ -232,6 +232,12 @@ static int ipt_exec(struct nf_ns *ns, struct ipt_cmd *cmd, GString *out, GString
 	}
 	if (dry_run)
 		return ipt_dry_check(cmd, x, err);
+	/* nft's table of this name becomes ours, or stands in the way */
+	if (ns->xt_claim && !ns->ipt->legacy) {
+		int crc = ns->xt_claim(ns, cmd->table, !strchr("LSC", cmd->cmd), err);
+		if (crc)
+			return crc;
+	}
 	if (cmd->rule) {
 		int brc = ipt_rule_bind(ns, cmd->rule, x, err);
 		if (brc)
@@ -641,6 +647,8 @@ int nf_cmd_iptables_save_at(struct nf_ns *ns, int argc, char **argv, GString *ou
 		struct ipt_table *t = &ns->ipt->tables[order[k]];
 		if (only >= 0 && (int)order[k] != only)
 			continue;
+		if (ns->xt_claim)
+			ns->xt_claim(ns, (int)order[k], false, err);
 		if (!t->touched)
 			continue;
 		ipt_print_save(t, counters, date, out);
@@ -805,6 +813,13 @@ int nf_cmd_iptables_restore_args(struct nf_ns *ns, int argc, char **argv, const 
 			}
 			if (names)
 				g_hash_table_remove_all(names->user[table]);
+			/* nft's table of this name becomes ours (then, without
+			 * --noflush, is remade as Linux deletes and remakes it) */
+			if (!scratch && ns->xt_claim && !ns->ipt->legacy) {
+				rc = ns->xt_claim(ns, table, true, err);
+				if (rc)
+					break;
+			}
 			if (!scratch) {
 				struct ipt_table *t = &ns->ipt->tables[table];
 				ipt_table_copy(&snapshot, t);

@@ -541,8 +541,12 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		if (ns->env.trace)
 			ipt_trace_policy(ns, table, hook, base);
 		ipt_nftrace_policy(&tr);
+		if (skb->nf_trace && ns->ipt->legacy)
+			ipt_legacy_trace(ns, skb, st, table, base, 1, NULL);
 		return base->policy;
 	}
+	/* iptables-legacy's trace_packet, for a packet traced (from any rule on) */
+	const bool legacy = ns->ipt->legacy;
 	struct xt_pkt p = { 0 };
 	if (pkt->flags & NF_PKTINFO_L3) {
 		unsigned ihl = pkt->thoff;
@@ -565,6 +569,8 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 	for (;;) {
 		if (i >= c->rules->len) {
 			/* fell off the end: RETURN, or the policy of a built-in chain */
+			if (legacy && skb->nf_trace && !c->builtin)
+				ipt_legacy_trace(ns, skb, st, table, c, c->rules->len + 1, NULL);
 			if (c->builtin || sp == 0)
 				break;
 			sp--;
@@ -589,6 +595,8 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		}
 		r->packets++;
 		r->bytes += totlen;
+		if (legacy && skb->nf_trace)
+			ipt_legacy_trace(ns, skb, st, table, c, i, r);
 		if (ns->env.trace)
 			ipt_trace_rule(ns, table, hook, c, i, r);
 		if (r->target != IPT_T_EXT)
@@ -647,6 +655,8 @@ policy:
 	if (ns->env.trace)
 		ipt_trace_policy(ns, table, hook, base);
 	ipt_nftrace_policy(&tr);
+	if (skb->nf_trace && ns->ipt->legacy)
+		ipt_legacy_trace(ns, skb, st, table, base, base->rules->len + 1, NULL);
 	return base->policy;
 }
 

@@ -76,7 +76,7 @@ static void print_packet(GString *s, const struct ipt_traceinfo *tr, uint32_t id
 	if (st->out)
 		g_string_append_printf(s, "OUT=%s ", st->out);
 	/* nf_trace_fill_ll_header: the receive side's link layer */
-	if (st->in && st->hook != NF_INET_LOCAL_OUT && st->hook != NF_INET_POST_ROUTING &&
+	if (st->in && st->hook != NF_INET_LOCAL_OUT &&
 	    env->skb_mac && env->skb_mac(env->ctx, tr->skb, mac)) {
 		if (!strcmp(st->in, "lo")) {
 			g_string_append_printf(s, "LL=0x%x ", 772u); /* ARPHRD_LOOPBACK */

@@ -376,6 +376,8 @@ struct nft_ruleset {
 	 * every chain of the table (`flush table|chain ip filter ...`) */
 	uint64_t xt_flushed[16];
 	unsigned n_xt_flushed;
+	/* and the regular chains it added to them, "ID:NAME" (nft_xt_share.c) */
+	GPtrArray *xt_added;
 	/* kept by the ruleset object across transactions (nft_cmd swaps the
 	 * tables only): the base chains on the hook ops (nft_hooks.c), the
 	 * conntrack references they hold, the natsim notes said once per

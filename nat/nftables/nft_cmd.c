@@ -91,6 +91,10 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 		rs->xt_deleted = cur->xt_deleted;
 		memcpy(rs->xt_flushed, cur->xt_flushed, sizeof(rs->xt_flushed));
 		rs->n_xt_flushed = cur->n_xt_flushed;
+		if (rs->xt_added)
+			g_ptr_array_free(rs->xt_added, TRUE);
+		rs->xt_added = cur->xt_added;
+		cur->xt_added = NULL;
 		cur->tables = old;
 		nft_sets_arm(rs, rs->now);
 	}

@@ -459,6 +459,8 @@ bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
 		nft_error_unexpected(p, cn);
 		return false;
 	}
+	if ((!strcmp(v, "add") || !strcmp(v, "create")) && nft_is_word(obj, "chain"))
+		return nft_xt_add_chain(p, rs, v, cn, xid);
 	if (!strcmp(v, "flush") && nft_is_word(obj, "chain")) {
 		struct ipt_chain *c = ipt_chain_find(xt_table(rs, xid), cn->text);
 		if (!c || !c->handle) {
@@ -482,6 +484,7 @@ bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
  * (nft_flush_table / the rules' NFT_MSG_DELRULE: chains and handles stay). */
 void nft_xt_commit(struct nf_ns *ns, struct nft_ruleset *rs, bool ok)
 {
+	nft_xt_commit_added(ns, rs, ok);
 	for (unsigned i = 0; ok && ns->ipt && i < rs->n_xt_flushed; i++) {
 		int id = (int)(rs->xt_flushed[i] >> 56);
 		uint64_t h = rs->xt_flushed[i] & ((UINT64_C(1) << 56) - 1);

@@ -44,4 +44,17 @@ bool nft_xt_chain_cmd(struct nft_parse *p, struct nft_ruleset *rs, GString *out,
 		      const struct nft_print_opts *o, const char *v, const struct nft_token *obj,
 		      int xid);
 
+/* nft_xt_share.c: one table for nft and iptables-nft. Before an
+ * iptables-nft command works in table id: nft's empty `table ip NAME`
+ * becomes iptables-nft's (its handle kept); one holding nft chains or
+ * sets is natsim's refusal when the command changes the table (modify), a
+ * notice on err otherwise. Returns the command's exit status, 0 to go on. */
+int nft_xt_claim(struct nf_ns *ns, int id, bool modify, GString *err);
+/* `add|create chain [ip] NAME CHAIN` of iptables-nft's table xid (cn the
+ * chain's token): a regular chain, made when the batch succeeds. */
+bool nft_xt_add_chain(struct nft_parse *p, struct nft_ruleset *rs, const char *v,
+		      const struct nft_token *cn, int xid);
+/* nft_xt_commit's part: the chains added (ok), the list cleared. */
+void nft_xt_commit_added(struct nf_ns *ns, struct nft_ruleset *rs, bool ok);
+
 #endif

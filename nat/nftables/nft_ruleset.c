@@ -21,6 +21,8 @@ void nft_ruleset_free(struct nft_ruleset *rs)
 	if (!rs)
 		return;
 	g_ptr_array_free(rs->tables, TRUE);
+	if (rs->xt_added)
+		g_ptr_array_free(rs->xt_added, TRUE);
 	g_free(rs);
 }
 

@@ -118,7 +118,7 @@ static void print_packet(GString *s, const struct nft_traceinfo *tr)
 		g_string_append_printf(s, "iif \"%s\" ", st->in);
 	if (st->out)
 		g_string_append_printf(s, "oif \"%s\" ", st->out);
-	if (st->in && st->hook != NF_INET_LOCAL_OUT && st->hook != NF_INET_POST_ROUTING &&
+	if (st->in && st->hook != NF_INET_LOCAL_OUT &&
 	    env->skb_mac && env->skb_mac(env->ctx, tr->skb, mac)) {
 		if (!strcmp(st->in, "lo")) {
 			g_string_append(s, "@ll,0,112 ");

@@ -1232,7 +1232,7 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 	if (!ip_hook(w, n, p, NF_INET_FORWARD, in->name, out->name))
 		return;
 	ip_mib_inc(n, IPSTATS_MIB_OUTFORWDATAGRAMS);
-	if (!ip_hook(w, n, p, NF_INET_POST_ROUTING, NULL, out->name))
+	if (!ip_hook(w, n, p, NF_INET_POST_ROUTING, in->name, out->name))
 		return;
 	ip_finish_output(w, n, p, out, nexthop);
 }

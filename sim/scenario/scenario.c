@@ -553,8 +553,10 @@ static int parse_statement(struct parser *ps, struct scn_line *l, char **v, int 
  * so it alone says which chains exist.) */
 static int check_chains(struct parser *ps)
 {
+	/* nft too: `nft add chain ip filter NAME` makes a chain iptables-nft
+	 * sees (one table for both, nat/nftables/nft_xt_share.c) */
 	static const char *const loaders[] = {
-		"iptables-restore", "systemctl", "service", "reboot", "shutdown",
+		"iptables-restore", "systemctl", "service", "reboot", "shutdown", "nft",
 	};
 	GHashTable *names = g_hash_table_new_full(NULL, NULL, NULL,
 						  (GDestroyNotify)nf_chain_names_free);

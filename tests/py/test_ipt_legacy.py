@@ -209,3 +209,81 @@ def test_legacy_error_texts(tmp_path):
     for args, text in LEGACY_ERRORS:
         assert text + "\n" in res.stderr, (args, res.stderr)
     assert "(nf_tables)" not in res.stderr and "incompatible" not in res.stderr
+
+
+def _trace_heads(res, t_s):
+    """The "TRACE: TABLE:CHAIN:COMMENT:NUM" heads of the kernel log lines at t_s."""
+    from conftest import kernel_log
+    return [text.split(" IN=")[0] for t, _, text in kernel_log(res.outdir, "r")
+            if text.startswith("TRACE: ") and t == int(t_s * 1e9)]
+
+
+def test_legacy_trace_lines(tmp_path):
+    """legacy-trace.scn (compared clean with Linux 6.1's kernel log under
+    UML): ip_tables.c's trace_packet writes one line per entry a marked
+    packet matches, after the TRACE rule that marked it; a user chain's
+    tail is "return:N", a built-in chain's "policy:N", and so is an
+    unconditional `-j ACCEPT` rule (INPUT's); nat only for a flow's first
+    packet; forwarded packets name their input device at POSTROUTING, the
+    router's own carry UID=0 GID=0; TRACE outside raw is refused."""
+    res = run(TOPOLOGIES / "legacy-trace.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    walk = ["filter:FORWARD:rule:1", "filter:CHK:rule:2", "filter:CHK2:rule:1",
+            "filter:CHK:return:3", "filter:FORWARD:rule:2", "filter:CHK:rule:2",
+            "filter:CHK2:rule:1", "filter:CHK:return:3", "filter:FORWARD:policy:3",
+            "mangle:POSTROUTING:policy:1"]
+    first = ["raw:PREROUTING:policy:3", "mangle:PREROUTING:policy:1", "nat:PREROUTING:policy:1",
+             "mangle:FORWARD:rule:1", "mangle:FORWARD:policy:2"] + walk + ["nat:POSTROUTING:rule:1"]
+    assert _trace_heads(res, 1.0) == ["TRACE: " + h for h in first]
+    second = [h for h in first if not h.startswith("nat:")]
+    assert _trace_heads(res, 1.5) == ["TRACE: " + h for h in second]
+    assert _trace_heads(res, 2.0) == []
+    assert _trace_heads(res, 2.5) == ["TRACE: " + h for h in (
+        "raw:PREROUTING:policy:3", "mangle:PREROUTING:policy:1", "nat:PREROUTING:policy:1",
+        "mangle:INPUT:policy:1", "filter:INPUT:policy:1", "nat:INPUT:policy:1")]
+    from conftest import kernel_log
+    log = [text for _, _, text in kernel_log(res.outdir, "r")]
+    assert "x_tables: ip_tables: TRACE target: only valid in raw table, not filter" in log
+    post = [l for l in log if l.startswith("TRACE: nat:POSTROUTING:rule:1 ")]
+    assert post[0].startswith("TRACE: nat:POSTROUTING:rule:1 IN=eth0 OUT=eth1 MAC="), post
+    assert post[0].endswith(" PROTO=UDP SPT=5009 DPT=9 LEN=16 MARK=0x5 "), post
+    assert post[1].startswith("TRACE: nat:POSTROUTING:rule:1 IN= OUT=eth1 SRC=10.0.2.1 "), post
+    assert post[1].endswith(" DPT=11 LEN=16 UID=0 GID=0 "), post
+
+
+def test_legacy_error_texts_and_save_of_an_unused_table(tmp_path):
+    """legacy-errors.scn (compared clean with the real iptables-legacy):
+    legacy's words where iptables-nft's differ, and iptables-legacy-save -t
+    making a table never used."""
+    res = run(TOPOLOGIES / "legacy-errors.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    # stderr of the failing commands in order, as the real iptables-legacy
+    # 1.8.9 printed it (Linux 6.18, a fresh namespace)
+    nochain = "iptables: No chain/target/match by that name."
+    badrule = "iptables: Bad rule (does a matching rule exist in that chain?)."
+    exists = "iptables: Chain already exists."
+    builtin = "iptables: Bad built-in chain name."
+    assert res.stderr.splitlines() == [
+        badrule, badrule, nochain,
+        "iptables: Invalid argument. Run `dmesg' for more information.", exists, exists,
+        "iptables v1.8.9 (legacy): can't initialize iptables table `foo': Table does not "
+        "exist (do you need to insmod?)",
+        "Perhaps iptables or your kernel needs to be upgraded.",
+        nochain, "iptables: Too many links.", "iptables: Directory not empty.",
+        nochain, nochain, nochain, "iptables: File exists.", builtin, builtin, badrule,
+        nochain, "iptables: Index of insertion too big.", nochain,
+        "iptables v1.8.9 (legacy): ",
+        'The "nat" table is not intended for filtering, the use of DROP is therefore '
+        "inhibited.", "", "",
+        "Try `iptables -h' or 'iptables --help' for more information.",
+        "iptables-save v1.8.9 (legacy): Cannot initialize: Table does not exist (do you "
+        "need to insmod?)",
+        "natsim: no expectations"], res.stderr
+    saves = outputs(res.stdout, "r", "iptables-legacy-save -t mangle")
+    body = [l for l in saves[0].lines if not l.startswith("#")]
+    assert body == ["*mangle", ":PREROUTING ACCEPT [0:0]", ":INPUT ACCEPT [0:0]",
+                    ":FORWARD ACCEPT [0:0]", ":OUTPUT ACCEPT [0:0]",
+                    ":POSTROUTING ACCEPT [0:0]", "COMMIT"], saves[0].lines
+    (plain,) = [b for b in outputs(res.stdout, "r", "iptables-legacy-save")
+                if b.command == "iptables-legacy-save"]
+    assert [l for l in plain.lines if l.startswith("*")] == ["*mangle"]

@@ -471,6 +471,11 @@ TOPOLOGIES = [
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
+    # iptables-legacy's TRACE lines (its kernel log: compared under UML) and
+    # its own error texts; nft and iptables-nft in one `table ip filter`
+    ("legacy-trace", []), ("legacy-errors", []), ("nft-iptnft-one-table", []),
+    # kube-proxy's nftables mode, a Service of one endpoint (numgen mod 1)
+    ("real/kube-proxy-nft-one", []),
     # issue 16: the kernel's FTP/TFTP helpers (-j CT --helper, nf_nat_ftp/tftp)
     # against natsim's, the FTP control bytes and their sequence shift included;
     # ftp-nat-expect up to its second expectation (its `conntrack -E expect`
@@ -510,14 +515,18 @@ TOPOLOGIES = [
 # exit 1), and its -S cut the policy's name by one character ("shor")
 # mixed-backends, policy-counters: the guest's `iptables` is iptables-legacy
 # (no nf_tables), so its two backends are one set of tables there
-NOT_ON_UML = ("mixed-backends", "policy-counters",
+# legacy-errors: the UML guest's iptables-legacy programs print "v1.8.9
+# (nf_tables)" in their version texts (the words are legacy's); the host's
+# print "(legacy)" as Debian 12's do
+NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "ct-zone", "ct-zone-ftp", "seed-forward", "nft-nat", "real/docker",
               "real/debian-nat", "real/firewalld-nft", "real/firewalld-nft-nat", "nft-fib",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
-              "nft-settimeout-update0", "nft-meter", "nft-meter-timeout",
-              "nft-jhash", "nft-mark-map", "nft-nat-map")
+              "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
+              "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
+              "real/kube-proxy-nft-one")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

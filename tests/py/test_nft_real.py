@@ -222,6 +222,32 @@ def test_kube_proxy_nft_clusterip(tmp_path):
     assert len({one} | {split(s) for s in (2, 3, 4)}) > 1
 
 
+def test_kube_proxy_nft_one_endpoint(tmp_path):
+    """kube-proxy's nftables text for a Service of one endpoint
+    (kube-proxy-nft-one.scn, compared clean with Linux): `numgen random mod
+    1 vmap { 0 : goto ... }` sends every connection to web1:8080 whatever
+    the seed; the outside client's arrive from the node, the pod's with
+    their own source; web2 gets none; a port the ClusterIP does not serve
+    is rejected by cluster-ips-check (ICMP port unreachable)."""
+    from conftest import ICMP
+    for seed in (1, 2, 3):
+        res = run(TOPOLOGIES / "real" / "kube-proxy-nft-one.scn", out=tmp_path / f"s{seed}",
+                  seed=seed)
+        assert res.rc == 0, explain(res)
+        web1 = pcap(res.outdir, "web1", "eth0")
+        syns = sorted((p[IP].src, p[TCP].sport) for p in ip_pkts(web1, proto=6, dport=8080)
+                      if p[TCP].flags == "S")
+        assert [s for s, _ in syns] == ["10.244.1.1"] * 3 + ["10.244.2.20"] * 2, syns
+        assert [sp for s, sp in syns if s == "10.244.2.20"] == [41000, 41001]
+        assert not ip_pkts(pcap(res.outdir, "web2", "eth0"), proto=6, dst="10.244.1.12")
+        unreach = [p for p in pcap(res.outdir, "pod", "eth0")
+                   if ICMP in p and p[ICMP].type == 3 and p[ICMP].code == 3]
+        assert len(unreach) == 1, unreach
+    lst = outputs(res.stdout, "node", "nft list ruleset")[-1].lines
+    assert ("\t\tnumgen random mod 1 vmap { 0 : goto "
+            "endpoint-M2GY4ZNB-default/web/tcp/http__10.244.1.11/8080 }") in lst
+
+
 def test_kube_proxy_nft_loaded_twice(tmp_path):
     """kube-proxy re-sends its whole transaction on each sync: `add set` of
     an existing set with the same declaration adds its elements and changes
