@@ -149,10 +149,13 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 /* Send a locally generated IPv4 packet (p->l3 set, IP header complete, MACs
  * zero): routing, OUTPUT, POSTROUTING, neighbour output. Takes ownership. */
 void ip_local_out(struct world *w, struct node *n, struct packet *p);
-/* Longest-prefix match in the main table; NULL if no route. */
-const struct route *route_lookup(const struct node *n, uint32_t dst);
-/* The same in one table's routes (fib_table_lookup). */
+/* Longest-prefix match in one table's routes (fib_table_lookup); NULL if
+ * no route. route_lookup: in the main table. */
 const struct route *route_table_lookup(const struct node *n, const GArray *routes, uint32_t dst);
+static inline const struct route *route_lookup(const struct node *n, uint32_t dst)
+{
+	return route_table_lookup(n, n->ipv4->fib.routes, dst);
+}
 /* Policy routing (fib_rules.c). fib_lookup: the route of flow fl through
  * the rules (main then default while they are the defaults), and the table
  * it came from in *table (may be NULL); NULL if no rule's table has one. */

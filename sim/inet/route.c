@@ -71,12 +71,6 @@ const struct route *route_table_lookup(const struct node *n, const GArray *route
 	return best;
 }
 
-/* The main table's lookup (fib_lookup without policy routing). */
-const struct route *route_lookup(const struct node *n, uint32_t dst)
-{
-	return route_table_lookup(n, n->ipv4->fib.routes, dst);
-}
-
 /* The route a socket of this node gets to dst (ip_route_output_key: no
  * source yet, the socket's mark 0, iif lo) through the rules. */
 static const struct route *route_output_lookup(const struct node *n, uint32_t dst)
@@ -123,6 +117,16 @@ static uint32_t node_any_addr(const struct node *n)
 	return 0;
 }
 
+/* fib_result_prefsrc of route r to dst: inet_select_addr(dev, gateway or
+ * destination), else any address of the node (static: inlined into the
+ * per-datagram route_source_addr). */
+static inline uint32_t route_prefsrc(const struct node *n, const struct route *r, uint32_t dst)
+{
+	const struct iface *dev = route_out_dev(n, r);
+	uint32_t a = iface_select_addr(dev, r->gw ? r->gw : dst);
+	return a ? a : node_any_addr(n);
+}
+
 /* The source Linux picks for a socket that did not bind one: the local
  * route's own address for a local destination, else fib_result_prefsrc:
  * inet_select_addr(dev, gateway or destination). */
@@ -138,16 +142,12 @@ uint32_t route_source_addr(const struct node *n, uint32_t dst)
 	const struct route *r = route_output_lookup(n, dst);
 	if (!r)
 		return node_any_addr(n);
-	return route_select_src(n, r, dst);
+	return route_prefsrc(n, r, dst);
 }
 
-/* fib_result_prefsrc of route r to dst: inet_select_addr(dev, gateway or
- * destination), else any address of the node. */
 uint32_t route_select_src(const struct node *n, const struct route *r, uint32_t dst)
 {
-	const struct iface *dev = route_out_dev(n, r);
-	uint32_t a = dev ? iface_select_addr(dev, r->gw ? r->gw : dst) : 0;
-	return a ? a : node_any_addr(n);
+	return route_prefsrc(n, r, dst);
 }
 
 /* fib_add_ifaddr: the prefix route "proto kernel scope link src ADDR" of a
