@@ -329,3 +329,38 @@ def test_a_table_without_a_rule_is_not_used(tmp_path):
         "32767:\tfrom all lookup default"]
     assert dports(ip_pkts(pcap(tmp_path / "out", "r", "eth1"))) == [30, 32]
     assert dports(ip_pkts(pcap(tmp_path / "out", "r", "eth2"))) == [31]
+
+
+RPF = """
+router r
+host a
+host b
+link r:eth1 a:eth0
+link r:eth2 b:eth0
+r: ip addr add 10.1.0.2/24 dev eth1
+r: ip addr add 10.2.0.2/24 dev eth2
+r: sysctl -w net.ipv4.conf.all.rp_filter=1
+a: ip addr add 10.1.0.1/24 dev eth0
+b: ip addr add 198.51.100.7/24 dev eth0
+b: ip route add 10.2.0.0/24 dev eth0
+r: ip route add default via 10.1.0.1
+r: ip route add default via 10.2.0.1 table 100
+r: listen udp 7
+at 1s b: udp send 10.2.0.2:7 count 1
+at 1.5s r: ip rule add to 198.51.100.0/24 table 100
+at 2s b: udp send 10.2.0.2:7 count 1
+at 3s r: nstat -az TcpExtIPReversePathFilter
+end 4s
+"""
+
+
+def test_rp_filter_walks_the_rules(tmp_path):
+    """Strict rp_filter: a datagram from 198.51.100.7 by eth2 fails while
+    main's default points at eth1; once a rule sends 198.51.100.0/24 to
+    table 100 (through eth2) the reverse lookup agrees and the next one is
+    accepted: the counter stays at 1."""
+    res = run(write_scn(tmp_path, "rpf", RPF), out=tmp_path / "out")
+    assert res.rc == 0, res.stderr
+    line = [ln for ln in outputs(res.stdout, "r", "nstat")[0].lines
+            if ln.startswith("TcpExtIPReversePathFilter")]
+    assert line and line[0].split()[1] == "1", res.stdout[-2000:]
