@@ -81,6 +81,10 @@ struct nf_skb {
 	/* skb->nf_trace: `meta nftrace set 1` marked it for `nft monitor
 	 * trace` (kept across hooks, as the skb keeps it) */
 	uint8_t nf_trace;
+	/* ip_route_me_harder is due: mangle OUTPUT or an nft route chain
+	 * changed the routing key (nat/core/nf_reroute.h); the stack clears
+	 * it before OUTPUT and routes again after */
+	uint8_t reroute;
 	uint32_t mark;
 	/* CT --zone's template (nat/conntrack/ct_zone.h): the zone id and
 	 * its NF_CT_ZONE_* flags, 0 for none; in the hole before ct_helper */

@@ -17,6 +17,7 @@
  */
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_ns.h"
+#include "nat/core/nf_reroute.h"
 #include "nat/iptables/ipt.h"
 
 static const enum ipt_table_id ipt_ids[IPT_NTABLES] = { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW,
@@ -33,7 +34,14 @@ static unsigned ipt_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook
 
 	if (!ns->ipt->tables[t].touched || !ns->ipt->tables[t].hook_chain[st->hook])
 		return NF_ACCEPT;
-	v = ipt_do_table_state(ns, t, skb, st);
+	if (t == IPT_MANGLE && st->hook == NF_INET_LOCAL_OUT) {
+		/* ipt_mangle_out: a changed routing key routes again */
+		struct nf_route_key before = nf_route_key_of(skb);
+		v = ipt_do_table_state(ns, t, skb, st);
+		nf_route_key_check(skb, &before, (unsigned)v);
+	} else {
+		v = ipt_do_table_state(ns, t, skb, st);
+	}
 	if (v != NF_ACCEPT && !skb->drop_reason)	/* DROP, REJECT, policy */
 		skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT : NF_DROP_REASON_RULE;
 	return (unsigned)v;

@@ -1,7 +1,8 @@
 /* nft_hooks.c - the ruleset's base chains on the namespace's hook ops.
  *
  * Mirrors nf_tables_api.c's nf_tables_register_hook (a base chain of a
- * filter or route type is one nf_hook_ops at its hook and priority) and
+ * filter or route type is one nf_hook_ops at its hook and priority; a route
+ * chain at output notes a changed routing key, nf_route_table_hook4) and
  * nft_chain_nat.c (a nat chain is a rule lookup on the NAT core's list,
  * nf_nat_ipv4_register_fn, so only a connection's first packet walks it),
  * and the conntrack references of nft_ct.c / nft_chain_nat.c / nft_nat.c
@@ -19,6 +20,7 @@
 
 #include "nat/conntrack/ct.h"
 #include "nat/core/nf_ns.h"
+#include "nat/core/nf_reroute.h"
 #include "nat/nf_nat/nat.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_int.h"
@@ -28,6 +30,7 @@ struct nft_hook_reg {
 	enum nft_family family;
 	char *table_name, *chain_name;	/* identity across transactions */
 	bool nat;			/* a NAT rule lookup, not a hook op */
+	bool reroute;			/* type route at output: a changed key routes again */
 	struct nft_table *table;	/* the current objects */
 	struct nft_chain *chain;
 	bool seen;
@@ -38,7 +41,16 @@ struct nft_hook_reg {
 static unsigned nft_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
 {
 	const struct nft_hook_reg *reg = priv;
-	unsigned v = nft_do_chain(reg->table, reg->chain, skb, st);
+	unsigned v;
+
+	if (reg->reroute) {
+		/* nf_route_table_hook4 (nft_chain_route.c) */
+		struct nf_route_key before = nf_route_key_of(skb);
+		v = nft_do_chain(reg->table, reg->chain, skb, st);
+		nf_route_key_check(skb, &before, v);
+	} else {
+		v = nft_do_chain(reg->table, reg->chain, skb, st);
+	}
 
 	if (v != NF_ACCEPT && !skb->drop_reason)
 		skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT : NF_DROP_REASON_RULE;
@@ -64,6 +76,12 @@ static void reg_unregister(struct nf_ns *ns, struct nft_hook_reg *reg)
 static bool is_nat(const struct nft_chain *c)
 {
 	return c->type && strcmp(c->type, "nat") == 0;
+}
+
+/* nft_chain_route_ipv4: only its output hook routes again */
+static bool is_reroute(const struct nft_chain *c)
+{
+	return c->type && strcmp(c->type, "route") == 0 && c->hook == NF_INET_LOCAL_OUT;
 }
 
 static struct nft_hook_reg *reg_find(GPtrArray *regs, const struct nft_table *t,
@@ -128,12 +146,14 @@ void nft_hooks_sync(struct nf_ns *ns, struct nft_ruleset *rs, GString *err)
 				reg->seen = true;
 				reg->table = t;
 				reg->chain = c;
+				reg->reroute = is_reroute(c);
 			} else {
 				reg = g_new0(struct nft_hook_reg, 1);
 				reg->family = t->family;
 				reg->table_name = g_strdup(t->name);
 				reg->chain_name = g_strdup(c->name);
 				reg->nat = is_nat(c);
+				reg->reroute = is_reroute(c);
 				reg->table = t;
 				reg->chain = c;
 				reg->ops.hook = (enum nf_hook)c->hook;

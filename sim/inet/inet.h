@@ -40,6 +40,42 @@ struct fib_table {
 	GArray *route_exceptions; /* struct route_exception, NULL if none */
 };
 
+/* Routing table ids (rtnetlink.h's rt_class_t). */
+enum { RT_TABLE_DEFAULT = 253, RT_TABLE_MAIN = 254, RT_TABLE_LOCAL = 255 };
+
+/* A policy routing rule (`ip rule`; the kernel's fib4_rule): its selector
+ * (from, to, fwmark/mask, iif, oif by device name; "" for any) and the
+ * table it looks up. */
+struct fib_rule {
+	uint32_t pref;
+	uint32_t table;
+	uint32_t src, dst;
+	uint8_t src_len, dst_len;
+	uint32_t mark, mark_mask;
+	char iif[16], oif[16];
+};
+
+/* The fields given to `ip rule del` (fib_nl_delrule matches only those). */
+enum { FIB_RULE_PREF = 1, FIB_RULE_TABLE = 2, FIB_RULE_SRC = 4, FIB_RULE_DST = 8,
+       FIB_RULE_MARK = 16, FIB_RULE_IIF = 32, FIB_RULE_OIF = 64 };
+
+/* The rules and the tables beside main (fib_rules.c), made by the first
+ * `ip rule` or `ip route ... table T`. custom: the rules changed from the
+ * three defaults (the kernel's fib_has_custom_rules). */
+struct fib_rules {
+	GArray *rules;		/* struct fib_rule, by priority */
+	GArray *tables;		/* fib_rules.c's struct fib_extra_table */
+	bool custom;
+};
+
+/* A route lookup's key (the kernel's flowi4): iif names the device a
+ * packet came in by ("lo" for one the node sends), oif a socket's bound
+ * device (NULL: none). */
+struct flowi4 {
+	uint32_t daddr, saddr, mark;
+	const char *iif, *oif;
+};
+
 /* The kernel's net_ratelimit() state (10 messages per 5 s per machine). */
 struct net_ratelimit {
 	bool started;
@@ -60,6 +96,9 @@ struct netns_ipv4 {
 	/* the routes (in place, not behind a further pointer: one load less on
 	 * every lookup than the kernel's net->ipv4.fib_main) */
 	struct fib_table fib;
+	/* policy routing (fib_rules.c); NULL: the default rules, no table
+	 * but main (every lookup takes the short way) */
+	struct fib_rules *rules;
 	/* the loopback device (ip.c's ip_lo; the kernel's net->loopback_dev):
 	 * 127.0.0.1/8 plus `ip addr add .. dev lo`; not in n->ifaces (no
 	 * link, no pcap); NULL until first used */
@@ -110,12 +149,37 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 /* Send a locally generated IPv4 packet (p->l3 set, IP header complete, MACs
  * zero): routing, OUTPUT, POSTROUTING, neighbour output. Takes ownership. */
 void ip_local_out(struct world *w, struct node *n, struct packet *p);
-/* Longest-prefix match; NULL if no route. */
-const struct route *route_lookup(const struct node *n, uint32_t dst);
+/* Longest-prefix match in one table's routes (fib_table_lookup); NULL if
+ * no route. route_lookup: in the main table. */
+const struct route *route_table_lookup(const struct node *n, const GArray *routes, uint32_t dst);
+static inline const struct route *route_lookup(const struct node *n, uint32_t dst)
+{
+	return route_table_lookup(n, n->ipv4->fib.routes, dst);
+}
+/* Policy routing (fib_rules.c). fib_lookup: the route of flow fl through
+ * the rules (main then default while they are the defaults), and the table
+ * it came from in *table (may be NULL); NULL if no rule's table has one. */
+const struct route *fib_lookup(const struct node *n, const struct flowi4 *fl, uint32_t *table);
+/* The node's rules, made with the three defaults on first use. */
+struct fib_rules *fib_rules_get(struct node *n);
+void fib_rules_free(struct node *n);
+/* Table id's routes (main: n->ipv4->fib.routes); NULL if it does not exist
+ * unless `create`. */
+GArray *fib_table_routes(struct node *n, uint32_t id, bool create);
+/* Call fn on every table's routes but main's. */
+void fib_tables_foreach(struct node *n, void (*fn)(struct node *, GArray *, void *), void *arg);
+/* `ip rule add` (the default priority unless has_pref; -1 if an equal rule
+ * exists), `ip rule del` (the first rule matching the `given` FIB_RULE_*
+ * fields of key; -1 if none), `ip rule flush` (all but priority 0). */
+int fib_rule_add(struct node *n, struct fib_rule *rule, bool has_pref);
+int fib_rule_del(struct node *n, const struct fib_rule *key, unsigned given);
+void fib_rules_flush(struct node *n);
 /* The MTU of the route to dst (dst_mtu), 0 without a route. */
 unsigned inet_route_mtu(const struct node *n, uint32_t dst);
 /* Source address Linux would pick to reach dst (route's device primary). */
 uint32_t route_source_addr(const struct node *n, uint32_t dst);
+/* The source a given route r to dst gives (fib_result_prefsrc). */
+uint32_t route_select_src(const struct node *n, const struct route *r, uint32_t dst);
 /* Input routing checks (route_input.c). fib_validate_source: may a packet
  * from src arriving on `in` be accepted? `oif` is the interface it will
  * leave by, NULL if it is for this node. FIB_SRC_INVAL (a martian source:

@@ -1158,7 +1158,15 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 {
 	uint8_t *ip = pkt_ip(p);
 	uint32_t dst = ip_dst(ip);
-	const struct route *r = route_lookup(n, dst);
+	const struct route *r;
+	if (__builtin_expect(n->ipv4->rules != NULL, 0)) {
+		/* ip_route_input_slow's key: the mark PREROUTING left */
+		struct flowi4 fl = { .daddr = dst, .saddr = ip_src(ip), .mark = p->nf.mark,
+				     .iif = in->name };
+		r = fib_lookup(n, &fl, NULL);
+	} else {
+		r = route_lookup(n, dst);
+	}
 	if (!r) {
 		ip_trace(w, n, IP_TRACE_STEP "no route to the destination", "routing", "");
 		ip_state(n)->out_no_routes++;
@@ -1455,16 +1463,25 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 /* ----- local output ----- */
 
 /* Routing of a locally generated packet: lo for a local destination, else
- * the route's device and next hop. False if there is no route. */
-static bool ip_route_output(struct node *n, uint32_t dst, struct iface **out,
-			    uint32_t *nexthop)
+ * the route's device and next hop. False if there is no route. With
+ * policy routing the key is the packet's (ip_route_me_harder's: source,
+ * destination, mark, iif lo). */
+static bool ip_route_output(struct node *n, struct packet *p, uint32_t dst,
+			    struct iface **out, uint32_t *nexthop)
 {
 	if (ip_addr_is_local(n, dst)) {
 		*out = ip_lo(n);
 		*nexthop = dst;
 		return true;
 	}
-	const struct route *r = route_lookup(n, dst);
+	const struct route *r;
+	if (__builtin_expect(n->ipv4->rules != NULL, 0)) {
+		struct flowi4 fl = { .daddr = dst, .saddr = ip_src(pkt_ip(p)),
+				     .mark = p->nf.mark, .iif = "lo" };
+		r = fib_lookup(n, &fl, NULL);
+	} else {
+		r = route_lookup(n, dst);
+	}
 	if (!r)
 		return false;
 	*out = route_out_dev(n, r);
@@ -1497,7 +1514,7 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 	uint32_t dst = ip_dst(ip);
 	struct iface *out;
 	uint32_t nexthop;
-	if (!ip_route_output(n, dst, &out, &nexthop)) {
+	if (!ip_route_output(n, p, dst, &out, &nexthop)) {
 		ip_state(n)->out_no_routes++;
 		ip_trace(w, n, IP_TRACE_STEP "no route to the destination", "routing", "");
 		ip_drop(w, n, p, IP_DROP_NET_UNREACH);
@@ -1510,12 +1527,15 @@ void ip_local_out(struct world *w, struct node *n, struct packet *p)
 		ip_csum_set(ip);
 	}
 	if (n->nf) {
+		p->nf.reroute = 0;
 		if (!ip_hook(w, n, p, NF_INET_LOCAL_OUT, NULL, out->name))
 			return;
 		ip = pkt_ip(p);
-		if (ip_dst(ip) != dst) {
+		/* ip_route_me_harder: NAT changed the destination, or a route
+		 * chain / mangle OUTPUT changed the key (nf.reroute) */
+		if (ip_dst(ip) != dst || p->nf.reroute) {
 			dst = ip_dst(ip);
-			if (!ip_route_output(n, dst, &out, &nexthop)) {
+			if (!ip_route_output(n, p, dst, &out, &nexthop)) {
 				nf_skb_release(n->nf, &p->nf);
 				ip_drop(w, n, p, IP_DROP_NET_UNREACH_OUTPUT);
 				return;
@@ -1671,6 +1691,7 @@ static void inet_node_exit(struct node *n)
 {
 	ip_node_free(n);
 	g_array_free(n->ipv4->fib.routes, TRUE);
+	fib_rules_free(n);
 	if (n->ipv4->fib.route_exceptions)
 		g_array_free(n->ipv4->fib.route_exceptions, TRUE);
 	g_free(n->ipv4);

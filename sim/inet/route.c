@@ -11,8 +11,10 @@
  * stored: ip.c checks it before calling route_lookup, as fib_lookup consults
  * the local table first. An accepted ICMP redirect leaves a route exception
  * (the kernel's fib_nh_exception): for one destination, reached through a
- * given route, another gateway, until it expires. This file depends on
- * nothing but the node record.
+ * given route, another gateway, until it expires. The tables beside main
+ * and the rules choosing between them are fib_rules.c's; a lookup goes
+ * through them (fib_lookup) only once the node has rules. This file
+ * depends on nothing but the node record.
  */
 #include "sim/inet/inet.h"
 
@@ -51,9 +53,8 @@ struct iface *route_out_dev(const struct node *n, const struct route *r)
 }
 
 /* fib_table_lookup: longest prefix match over usable routes. */
-const struct route *route_lookup(const struct node *n, uint32_t dst)
+const struct route *route_table_lookup(const struct node *n, const GArray *routes, uint32_t dst)
 {
-	const GArray *routes = n->ipv4->fib.routes;
 	const struct route *best = NULL;
 	for (unsigned i = 0; i < routes->len; i++) {
 		const struct route *r = &g_array_index(routes, struct route, i);
@@ -70,12 +71,22 @@ const struct route *route_lookup(const struct node *n, uint32_t dst)
 	return best;
 }
 
+/* The route a socket of this node gets to dst (ip_route_output_key: no
+ * source yet, the socket's mark 0, iif lo) through the rules. */
+static const struct route *route_output_lookup(const struct node *n, uint32_t dst)
+{
+	if (!n->ipv4->rules)
+		return route_lookup(n, dst);
+	struct flowi4 fl = { .daddr = dst, .iif = "lo" };
+	return fib_lookup(n, &fl, NULL);
+}
+
 /* dst_mtu of the route to dst: its device's MTU (natsim's routes carry
  * no mtu metric); a gateway route without a device takes the device that
  * reaches the gateway. 0: no route. */
 unsigned inet_route_mtu(const struct node *n, uint32_t dst)
 {
-	const struct route *r = route_lookup(n, dst);
+	const struct route *r = route_output_lookup(n, dst);
 	if (r && !r->dev && r->gw)
 		r = route_lookup(n, r->gw);
 	if (r && r->dev && r->dev->mtu >= 68)
@@ -106,6 +117,16 @@ static uint32_t node_any_addr(const struct node *n)
 	return 0;
 }
 
+/* fib_result_prefsrc of route r to dst: inet_select_addr(dev, gateway or
+ * destination), else any address of the node (static: inlined into the
+ * per-datagram route_source_addr). */
+static inline uint32_t route_prefsrc(const struct node *n, const struct route *r, uint32_t dst)
+{
+	const struct iface *dev = route_out_dev(n, r);
+	uint32_t a = iface_select_addr(dev, r->gw ? r->gw : dst);
+	return a ? a : node_any_addr(n);
+}
+
 /* The source Linux picks for a socket that did not bind one: the local
  * route's own address for a local destination, else fib_result_prefsrc:
  * inet_select_addr(dev, gateway or destination). */
@@ -118,12 +139,15 @@ uint32_t route_source_addr(const struct node *n, uint32_t dst)
 			return dst;
 	if (n->ipv4->lo && iface_has_addr(n->ipv4->lo, dst))
 		return dst;
-	const struct route *r = route_lookup(n, dst);
+	const struct route *r = route_output_lookup(n, dst);
 	if (!r)
 		return node_any_addr(n);
-	const struct iface *dev = route_out_dev(n, r);
-	uint32_t a = iface_select_addr(dev, r->gw ? r->gw : dst);
-	return a ? a : node_any_addr(n);
+	return route_prefsrc(n, r, dst);
+}
+
+uint32_t route_select_src(const struct node *n, const struct route *r, uint32_t dst)
+{
+	return route_prefsrc(n, r, dst);
 }
 
 /* fib_add_ifaddr: the prefix route "proto kernel scope link src ADDR" of a
@@ -161,15 +185,22 @@ void route_del_connected(struct node *n, struct iface *ifc, uint32_t addr, uint8
 	}
 }
 
+static void route_flush_dev_in(struct node *n, GArray *routes, void *ifc)
+{
+	for (unsigned i = routes->len; i-- > 0;) {
+		const struct route *r = &g_array_index(routes, struct route, i);
+		if (r->dev == ifc || (!r->dev && route_out_dev(n, r) == ifc))
+			g_array_remove_index(routes, i);
+	}
+}
+
 /* fib_disable_ip -> fib_sync_down_dev + fib_flush: every route whose
- * nexthop is the device dies (static routes are not restored on `up`). */
+ * nexthop is the device dies, in every table (static routes are not
+ * restored on `up`). */
 void route_flush_dev(struct node *n, struct iface *ifc)
 {
-	for (unsigned i = n->ipv4->fib.routes->len; i-- > 0;) {
-		const struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
-		if (r->dev == ifc || (!r->dev && route_out_dev(n, r) == ifc))
-			g_array_remove_index(n->ipv4->fib.routes, i);
-	}
+	route_flush_dev_in(n, n->ipv4->fib.routes, ifc);
+	fib_tables_foreach(n, route_flush_dev_in, ifc);
 }
 
 /* update_or_create_fnhe: from now on, until `expires`, packets to daddr that

@@ -89,7 +89,12 @@ static int ri_full_check(const struct node *n, uint32_t src, const struct iface 
 	} else if (ip_addr_is_broadcast(n, src)) {
 		return FIB_SRC_INVAL;
 	} else {
-		const struct route *r = route_lookup(n, src);
+		/* the reverse lookup: to src, iif lo, mark 0 (src_valid_mark
+		 * is not kept); its saddr, the packet's destination, is left
+		 * 0 here, so `from` rules do not take part */
+		struct flowi4 fl = { .daddr = src, .iif = "lo" };
+		const struct route *r = n->ipv4->rules ? fib_lookup(n, &fl, NULL)
+						       : route_lookup(n, src);
 		if (!r)
 			goto last_resort;
 		dev_match = route_out_dev(n, r) == in;

@@ -122,6 +122,11 @@ int nfct_cmd(struct cmd_ctx *c, int argc, char **argv);
 
 /* ipcmd.c: `ip addr|route|link ...`. */
 int ipcmd_run(struct cmd_ctx *c, int argc, char **argv);
+/* iprule.c: `ip rule ...`; a routing table's id from its name or number
+ * (rt_tables' local, main, default, unspec) and back. */
+int iprule_run(struct cmd_ctx *c, int argc, char **argv);
+bool ip_table_parse(const char *s, uint32_t *id);
+const char *ip_table_name(uint32_t id, char buf[12]);
 
 /* modprobe.c: `modprobe [OPTIONS] MODULE [PARAM=VALUE...]`. */
 int cmd_modprobe(struct cmd_ctx *c, int argc, char **argv);

@@ -1,4 +1,5 @@
-/* ipcmd.c - the `ip` command (iproute2 6.1 subset): addr, route, link.
+/* ipcmd.c - the `ip` command (iproute2 6.1 subset): addr, route, link
+ * (rule: iprule.c).
  *
  * Design: one parser per object, each in two phases: parse and validate the
  * words (all a dry run does: syntax and the static device names), then
@@ -452,8 +453,8 @@ static int ipc_link(struct cmd_ctx *c, int argc, char **argv)
 /* ----- ip route ----- */
 
 struct ipc_route_args {
-	bool has_prefix, has_gw, has_metric, onlink;
-	uint32_t prefix, gw, metric;
+	bool has_prefix, has_gw, has_metric, onlink, has_table;
+	uint32_t prefix, gw, metric, table;	/* table: main unless has_table */
 	unsigned plen;
 	const char *dev;
 };
@@ -462,15 +463,25 @@ static int ipc_route_parse(struct cmd_ctx *c, int argc, char **argv, struct ipc_
 			   bool need_prefix)
 {
 	memset(r, 0, sizeof *r);
+	r->table = RT_TABLE_MAIN;
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
 		bool value = strcmp(w, "via") == 0 || strcmp(w, "dev") == 0 || strcmp(w, "oif") == 0 ||
 			     strcmp(w, "metric") == 0 || strcmp(w, "priority") == 0 ||
-			     strcmp(w, "preference") == 0 || strcmp(w, "to") == 0;
+			     strcmp(w, "preference") == 0 || strcmp(w, "to") == 0 ||
+			     strcmp(w, "table") == 0;
 		if (value && ++i >= argc)
 			return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
 		const char *v = value ? argv[i] : NULL;
-		if (strcmp(w, "via") == 0) {
+		if (strcmp(w, "table") == 0) {
+			if (strcmp(v, "all") == 0 || strcmp(v, "local") == 0)
+				return natsim_unimpl(c->err, "ip route table %s", v);
+			if (!ip_table_parse(v, &r->table))
+				return ipc_fail(c, IPC_USAGE, "Error: argument \"%s\" is wrong: \"table\" value is invalid", v);
+			if (r->table == 0)
+				return natsim_unimpl(c->err, "ip route table 0");
+			r->has_table = true;
+		} else if (strcmp(w, "via") == 0) {
 			if (strcmp(v, "inet") == 0) {
 				if (++i >= argc)
 					return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
@@ -573,8 +584,9 @@ static int ipc_route_add(struct cmd_ctx *c, int argc, char **argv, bool replace)
 		if (!r.dev)
 			return ipc_fail(c, IPC_KERNEL, "Error: Nexthop has invalid gateway.");
 	}
-	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
-		struct route *o = &g_array_index(n->ipv4->fib.routes, struct route, i);
+	GArray *routes = fib_table_routes(n, a.table, true); /* fib_new_table */
+	for (unsigned i = 0; i < routes->len; i++) {
+		struct route *o = &g_array_index(routes, struct route, i);
 		if (o->prefix == r.prefix && o->plen == r.plen && o->metric == r.metric) {
 			if (!replace)
 				return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: File exists");
@@ -582,7 +594,7 @@ static int ipc_route_add(struct cmd_ctx *c, int argc, char **argv, bool replace)
 			return 0;
 		}
 	}
-	g_array_append_val(n->ipv4->fib.routes, r);
+	g_array_append_val(routes, r);
 	return 0;
 }
 
@@ -597,14 +609,17 @@ static int ipc_route_del(struct cmd_ctx *c, int argc, char **argv)
 	struct node *n = c->node;
 	bool exists;
 	struct iface *dev = a.dev ? ipc_dev(c, a.dev, &exists) : NULL;
-	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
-		const struct route *o = &g_array_index(n->ipv4->fib.routes, struct route, i);
+	GArray *routes = fib_table_routes(n, a.table, false);
+	if (!routes)
+		return ipc_fail(c, IPC_KERNEL, "Error: FIB table does not exist.");
+	for (unsigned i = 0; i < routes->len; i++) {
+		const struct route *o = &g_array_index(routes, struct route, i);
 		if (o->prefix != a.prefix || o->plen != a.plen)
 			continue;
 		if ((a.has_metric && o->metric != a.metric) || (a.has_gw && o->gw != a.gw) ||
 		    (dev && route_out_dev(n, o) != dev))
 			continue;
-		g_array_remove_index(n->ipv4->fib.routes, i);
+		g_array_remove_index(routes, i);
 		return 0;
 	}
 	return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: No such process");
@@ -621,7 +636,7 @@ static gint ipc_route_cmp(gconstpointer x, gconstpointer y)
 		return a->plen > b->plen ? -1 : 1;
 	if (a->metric != b->metric)
 		return a->metric < b->metric ? -1 : 1;
-	/* both point into n->ipv4->fib.routes: address order is insertion order */
+	/* both point into one table's array: address order is insertion order */
 	return a < b ? -1 : (a > b);
 }
 
@@ -663,12 +678,6 @@ static void ipc_route_line(struct cmd_ctx *c, const struct route *r, bool show_d
 static int ipc_route_show(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct ipc_route_args a;
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "table") == 0 && i + 1 < argc && strcmp(argv[i + 1], "main") == 0) {
-			memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof *argv);
-			argc -= 2;
-			break;
-		}
 	int rc = ipc_route_parse(c, argc, argv, &a, false);
 	if (rc)
 		return rc;
@@ -677,9 +686,12 @@ static int ipc_route_show(struct cmd_ctx *c, int argc, char **argv)
 	struct node *n = c->node;
 	bool exists;
 	struct iface *dev = a.dev ? ipc_dev(c, a.dev, &exists) : NULL;
+	GArray *routes = fib_table_routes(n, a.table, false);
+	if (!routes) /* the kernel's error, then iproute2's */
+		return ipc_fail(c, IPC_KERNEL, "Error: ipv4: FIB table does not exist.\nDump terminated");
 	GPtrArray *v = g_ptr_array_new();
-	for (unsigned i = 0; i < n->ipv4->fib.routes->len; i++) {
-		struct route *r = &g_array_index(n->ipv4->fib.routes, struct route, i);
+	for (unsigned i = 0; i < routes->len; i++) {
+		struct route *r = &g_array_index(routes, struct route, i);
 		if (a.has_prefix && (r->prefix != a.prefix || r->plen != a.plen))
 			continue;
 		if (dev && route_out_dev(n, r) != dev)
@@ -695,40 +707,91 @@ static int ipc_route_show(struct cmd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* `ip route get ADDR` */
+/* `ip route get [to] ADDR [from ADDR] [mark M]`: the output route the
+ * node's stack would take (ip_route_output_key through the rules), printed
+ * as inet_rtm_getroute answers: the table unless main (the local table
+ * shows once the rules are custom: the kernel unmerges it then), no src
+ * with a from, the mark in decimal below 16, else in hex. */
 static int ipc_route_get(struct cmd_ctx *c, int argc, char **argv)
 {
-	uint32_t dst;
-	int i = 0;
-	if (i < argc && strcmp(argv[i], "to") == 0)
-		i++;
-	if (i >= argc)
+	static const char *const lacks[] = {
+		"iif", "oif", "tos", "dsfield", "vrf", "sport", "dport", "ipproto", "connected",
+		"fibmatch", "uid", "as", NULL,
+	};
+	uint32_t dst = 0, from = 0, mark = 0;
+	bool has_dst = false, has_from = false;
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		for (int k = 0; lacks[k]; k++)
+			if (strcmp(w, lacks[k]) == 0)
+				return natsim_unimpl(c->err, "ip route get %s", w);
+		bool value = strcmp(w, "to") == 0 || strcmp(w, "from") == 0 || strcmp(w, "mark") == 0;
+		if (value && ++i >= argc)
+			return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
+		const char *v = value ? argv[i] : w;
+		if (strcmp(w, "mark") == 0) {
+			char *end;
+			unsigned long m = strtoul(v, &end, 0);
+			if (!*v || *end || *v == '-' || m > 0xffffffffUL)
+				return ipc_fail(c, IPC_USAGE, "Error: argument \"%s\" is wrong: invalid mark value", v);
+			mark = (uint32_t)m;
+		} else if (strcmp(w, "from") == 0) {
+			if (!ip_parse(v, &from))
+				return ipc_fail(c, IPC_FAIL, "Error: inet prefix is expected rather than \"%s\".", v);
+			has_from = true;
+		} else if (has_dst) {
+			return ipc_fail(c, IPC_USAGE, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.", w);
+		} else {
+			if (!ip_parse(v, &dst))
+				return ipc_fail(c, IPC_FAIL, "Error: inet prefix is expected rather than \"%s\".", v);
+			has_dst = true;
+		}
+	}
+	if (!has_dst)
 		return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
-	if (!ip_parse(argv[i], &dst))
-		return ipc_fail(c, IPC_FAIL, "Error: inet prefix is expected rather than \"%s\".", argv[i]);
-	if (i + 1 < argc)
-		return ipc_fail(c, IPC_USAGE, "Error: either \"to\" is duplicate, or \"%s\" is a garbage.",
-				argv[i + 1]);
 	if (c->dry_run)
 		return 0;
 	struct node *n = c->node;
-	char d[16], s[16], g[16];
+	if (has_from && !ip_addr_is_local(n, from))
+		return natsim_unimpl(c->err, "ip route get from a foreign address");
+	const struct fib_rules *fr = n->ipv4->rules;
+	char d[16], s[16], g[16], t[12], m[24] = "";
+	if (mark >= 16)
+		snprintf(m, sizeof m, "mark %#x ", mark);
+	else if (mark)
+		snprintf(m, sizeof m, "mark %u ", mark);
 	ipc_addr(dst, d);
+	ipc_addr(from, s);
 	if (ip_addr_is_local(n, dst)) {
-		ipc_addr(route_source_addr(n, dst), s);
-		g_string_append_printf(c->out, "local %s dev lo src %s uid 0 \n    cache <local> \n", d, s);
+		const char *tl = fr && fr->custom ? "table local " : "";
+		if (has_from)
+			g_string_append_printf(c->out, "local %s from %s dev lo %s%suid 0 \n"
+					       "    cache <local> \n", d, s, tl, m);
+		else
+			g_string_append_printf(c->out, "local %s dev lo %ssrc %s %suid 0 \n"
+					       "    cache <local> \n", d, tl, d, m);
 		return 0;
 	}
-	const struct route *r = route_lookup(n, dst);
+	struct flowi4 fl = { .daddr = dst, .saddr = from, .mark = mark, .iif = "lo" };
+	uint32_t table;
+	const struct route *r = fib_lookup(n, &fl, &table);
 	if (!r)
 		return ipc_fail(c, IPC_KERNEL, "RTNETLINK answers: Network is unreachable");
-	ipc_addr(route_source_addr(n, dst), s);
 	g_string_append_printf(c->out, "%s ", d);
+	if (has_from)
+		g_string_append_printf(c->out, "from %s ", s);
 	if (r->gw) {
 		ipc_addr(r->gw, g);
 		g_string_append_printf(c->out, "via %s ", g);
 	}
-	g_string_append_printf(c->out, "dev %s src %s uid 0 \n    cache \n", route_out_dev(n, r)->name, s);
+	g_string_append_printf(c->out, "dev %s ", route_out_dev(n, r)->name);
+	if (table != RT_TABLE_MAIN)
+		g_string_append_printf(c->out, "table %s ", ip_table_name(table, t));
+	if (!has_from) {
+		ipc_addr(route_select_src(n, r, dst), s);
+		g_string_append_printf(c->out, "src %s ", s);
+	}
+	g_string_append_printf(c->out, "%suid 0 \n    cache \n", m);
 	return 0;
 }
 
@@ -800,6 +863,8 @@ int ipcmd_run(struct cmd_ctx *c, int argc, char **argv)
 			return ipc_link(c, rest, rargv);
 		if (strcmp(ip_objects[k], "route") == 0)
 			return ipc_route(c, rest, rargv);
+		if (strcmp(ip_objects[k], "rule") == 0)
+			return iprule_run(c, rest, rargv);
 		return natsim_unimpl(c->err, "ip %s", ip_objects[k]);
 	}
 	return ipc_fail(c, IPC_FAIL, "Object \"%s\" is unknown, try \"ip help\".", obj);
