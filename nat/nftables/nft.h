@@ -359,8 +359,19 @@ void nft_ruleset_free(struct nft_ruleset *rs);
  * (or NULL); files are read through read_file (the node's file store)
  * which returns a g_malloc'ed text or NULL. Exit status as nft's (0, 1). */
 typedef char *(*nft_read_file_fn)(void *priv, const char *path);
+/* The paths a glob pattern matches on the node, sorted, a directory with a
+ * trailing '/' (glob(3) with GLOB_MARK); a NULL-terminated g_strfreev list. */
+typedef char **(*nft_glob_fn)(void *priv, const char *pattern);
+/* Where nft's files come from: `-f FILE` and `include` (nft_include.c). */
+struct nft_files {
+	nft_read_file_fn read;		/* NULL: no file exists */
+	nft_glob_fn glob;		/* NULL: no pattern matches */
+	void *priv;
+	const char *const *paths;	/* the include search path: /etc, then -I DIRs */
+	unsigned npaths;
+};
 int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_text,
-	    nft_read_file_fn read_file, void *priv, GString *out, GString *err);
+	    nft_read_file_fn read_file, nft_glob_fn glob, void *priv, GString *out, GString *err);
 
 /* nft_hooks.c: put the ruleset's base chains on the namespace's hook ops
  * (nat chains as NAT rule lookups) and take or drop conntrack as its
