@@ -99,6 +99,8 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 		nft_hooks_sync(ns, rs, err);
 		nft_flows_sync(ns);	/* flows of a deleted flowtable */
 		nft_hash_say(rs, err);
+		nft_obj_say(rs, err);
+		nft_flowtable_say(rs, err);
 	}
 	return rc;
 }

@@ -288,6 +288,7 @@ struct nft_obj {
 	uint8_t l4proto;		/* 6, 17 */
 	enum nft_family l3proto;	/* printed `l3proto ip|inet` */
 	bool typed;			/* `type ... protocol ...` given */
+	bool said;			/* natsim's note on a helper it lacks, given */
 };
 
 /* A flowtable (nft_flowtable.c): `flowtable NAME { hook ingress priority
@@ -327,7 +328,7 @@ struct nft_ruleset {
 	/* kept by the ruleset object across transactions (nft_cmd swaps the
 	 * tables only): the base chains on the hook ops (nft_hooks.c), the
 	 * conntrack references they hold, the natsim notes said once per
-	 * ruleset (bits: nft_hash_say's symhash line) */
+	 * ruleset (bits: nft_hash_say's symhash line, nft_flowtable_say's) */
 	GPtrArray *regs;		/* struct nft_hook_reg * */
 	unsigned ct_refs;
 	unsigned said;
@@ -354,6 +355,12 @@ void nft_flows_free(struct nf_ns *ns, struct nft_ruleset *rs);
 
 struct nft_ruleset *nft_ruleset_new(void);
 void nft_ruleset_free(struct nft_ruleset *rs);
+
+/* natsim's notes, once, after a committed batch: ct helper objects of
+ * helpers natsim lacks (nft_obj.c), flowtables with `flags offload`
+ * (nft_flowtable.c). */
+void nft_obj_say(struct nft_ruleset *rs, GString *err);
+void nft_flowtable_say(struct nft_ruleset *rs, GString *err);
 
 /* The nft command. argv[0] is "nft"; stdin_text is the text of `-f -`
  * (or NULL); files are read through read_file (the node's file store)

@@ -381,3 +381,43 @@ def test_fw4_port_forward_form(tmp_path):
     lst = [l.strip() for l in outputs(res.stdout, "r", "nft list ruleset")[-1].lines]
     assert "meta nfproto ipv4 tcp dport 8080 counter packets 1 bytes 60 dnat ip to 10.0.2.2:80" \
         in lst, lst
+
+
+def test_openwrt_fw4_offload_verbatim(tmp_path):
+    """firewall4's ruleset with flow offloading, verbatim
+    (topologies/real/openwrt-fw4.offload, through openwrt-fw4-offload.scn):
+    its `include "/etc/nftables.d/*.nft"` reads the router's drop-in, which
+    adds the routed interfaces to fw4's flowtable; the ct helpers natsim
+    lacks and hardware offload are said in natsim's voice, not refused; the
+    lan's TCP and UDP connections are offloaded and their later packets take
+    the fast path both ways, masqueraded. NOT kernel-compared (the host's
+    kernel has no nf_flow_table)."""
+    res = run(TOPOLOGIES / "real" / "openwrt-fw4-offload.scn", "--trace", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    notes = [l for l in res.stderr.splitlines() if l.startswith("natsim: nft")]
+    assert len(notes) == 2, notes
+    assert notes[0].startswith("natsim: nft ct helper objects amanda (nf_conntrack_amanda), "
+                               "RAS (nf_conntrack_h323), Q.931 (nf_conntrack_h323), ")
+    assert "rtsp (nf_conntrack_rtsp)" in notes[0] and "not mainline Linux's" in notes[0]
+    assert "ftp (" not in notes[0] and "tftp (" not in notes[0]	# natsim has these
+    assert notes[1].startswith("natsim: nft flowtable ft: hardware offload (flags offload) "
+                               "is not implemented")
+    ft = outputs(res.stdout, "openwrt", "nft list flowtables")[-1].lines
+    assert ft == ["table inet fw4 {", "\tflowtable ft {", "\t\thook ingress priority filter",
+                  "\t\tdevices = { br-lan, eth0, eth1, pppoe-wan }", "\t\tflags offload",
+                  "\t\tcounter", "\t}", "}"]
+    ct = outputs(res.stdout, "openwrt", "conntrack -L")[0].lines
+    assert sum("[OFFLOAD]" in l for l in ct) == 2, ct
+    # the fast path, both directions (nf_flow_offload_ip_hook)
+    out = [l.split("out ")[1].split()[0] for l in res.stdout.splitlines()
+           if "flowtable: offloaded flow, out" in l]
+    assert out.count("pppoe-wan") >= 18 and out.count("br-lan") >= 18, out
+    # accept_to_wan counted each connection's first packet only (a TCP SYN
+    # and a UDP datagram), at 3 s and at 6 s
+    for lst in outputs(res.stdout, "openwrt", "nft list chain inet fw4 accept_to_wan"):
+        assert any('oifname "pppoe-wan" counter packets 2 bytes 188 accept' in l
+                   for l in lst.lines), lst.lines
+    srv = pcap(res.outdir, "server", "eth0")
+    udp = ip_pkts(srv, proto=17, sport=5000, dport=7)
+    assert len(udp) == 20 and {p[IP].src for p in udp} == {"10.11.12.2"}
+    assert {p[IP].ttl for p in udp} == {63}
