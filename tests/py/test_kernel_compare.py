@@ -454,6 +454,8 @@ TOPOLOGIES = [
     ("nft-limit-quota", []),
     # sets fed from rules: add @set, update @set (a full set breaks the rule)
     ("nft-dynset", []),
+    # a ruleset split over files by nft's include (-I ., a glob)
+    ("nft-include", []),
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
     ("nft-settimeout", []), ("nft-settimeout-update0", []),
@@ -510,7 +512,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "real/debian-nat", "real/firewalld-nft", "real/firewalld-nft-nat", "nft-fib",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
-              "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
+              "nft-dynset", "nft-include", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-jhash", "nft-mark-map", "nft-nat-map")
 
 
