@@ -1004,7 +1004,10 @@ static bool command(struct batch *b)
 		return stateful_cmd(b, v, false);
 	if (!strcmp(v, "include")) {
 		/* a well-formed include was done by the scanner (nft_lex.c) */
-		nft_error_expecting(p, nft_peek(p, 0), "quoted string");
+		if (nft_peek(p, 0)->type == NFT_T_STRING)
+			nft_error_expecting(p, nft_peek(p, 1), "newline or semicolon");
+		else
+			nft_error_expecting(p, nft_peek(p, 0), "quoted string");
 		p->resync = true;
 		return false;
 	}

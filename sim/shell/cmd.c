@@ -588,8 +588,8 @@ static char **nft_file_glob(void *priv, const char *pattern)
 	}
 	if (!g_path_is_absolute(pattern)) {
 		const char *dir = c->w->files_dir ? c->w->files_dir : ".";
-		char *full = g_build_filename(dir, pattern, NULL);
-		size_t skip = strlen(full) - strlen(pattern);
+		char *full = g_strconcat(dir, "/", pattern, NULL);
+		size_t skip = strlen(dir) + 1;
 		glob_t g;
 		if (glob(full, GLOB_MARK | GLOB_NOESCAPE, NULL, &g) == 0)
 			for (size_t i = 0; i < g.gl_pathc; i++)

@@ -421,3 +421,34 @@ def test_openwrt_fw4_offload_verbatim(tmp_path):
     udp = ip_pkts(srv, proto=17, sport=5000, dport=7)
     assert len(udp) == 20 and {p[IP].src for p in udp} == {"10.11.12.2"}
     assert {p[IP].ttl for p in udp} == {63}
+
+
+def test_ct_helper_objects_natsim_lacks(tmp_path):
+    """A ct helper object of a helper Linux has and natsim does not (sip) is
+    kept, listed and said once; `ct helper set` of it attaches nothing (the
+    entry has no helper: `conntrack -L` shows no helper=). A name no Linux
+    helper has keeps nft's refusal (tests/nft/errors/ct-helper-unknown-type),
+    and so does a known name with the wrong protocol."""
+    scn = write_scn(tmp_path, "h", ROUTER_PAIR + """
+        r: nft add table ip raw
+        r: nft 'add ct helper ip raw voip { type "sip" protocol udp; }'
+        r: nft 'add chain ip raw pre { type filter hook prerouting priority raw; }'
+        r: nft add rule ip raw pre udp dport 5060 ct helper set voip
+        r: ! nft 'add ct helper ip raw bad { type "amanda" protocol tcp; }'
+        r: ! nft 'add ct helper ip raw bad { type "nope" protocol udp; }'
+        at 1s c: udp send 10.0.2.2:5060 sport 5060 count 1
+        at 2s r: conntrack -L
+        at 2s r: nft list table ip raw
+        end 3s
+        """)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    notes = [l for l in res.stderr.splitlines() if l.startswith("natsim: nft ct helper")]
+    assert notes == ["natsim: nft ct helper objects voip (nf_conntrack_sip): conntrack helpers "
+                     "natsim does not implement; the objects are kept, and `ct helper set` of "
+                     "them assigns no helper"], notes
+    assert res.stderr.count("Error: Could not process rule: No such file or directory") == 2
+    lst = outputs(res.stdout, "r", "nft list table ip raw")[-1].lines
+    assert "\tct helper voip {" in lst and '\t\ttype "sip" protocol udp' in lst, lst
+    ct = outputs(res.stdout, "r", "conntrack -L")[-1].lines
+    assert any("dport=5060" in l for l in ct) and not any("helper=" in l for l in ct), ct
