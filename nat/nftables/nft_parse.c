@@ -6,9 +6,9 @@
  * a syntax error to report the next one) and any error discards the copy.
  * As nft does, a batch creates its chains before its rules, so a rule may
  * jump to a chain declared further down: jump targets are checked once the
- * whole batch is applied. Stateful objects other than the ct helper
- * (nft_obj.c) and `include` are refused in natsim's voice for now;
- * flowtables are nft_flowtable.c's. Rule handles, positions and indexes
+ * whole batch is applied. The ct helper object is nft_obj.c's, counters,
+ * quotas and limits nft_stateful.c's, flowtables nft_flowtable.c's;
+ * `include` is done by the scanner (nft_lex.c, nft_include.c). Rule handles, positions and indexes
  * (add/insert/replace/delete rule, delete chain|table by handle) are
  * resolved by nft_position.c on the batch's copy.
  */
