@@ -9,7 +9,8 @@
  * plain name is read from the first directory that has it; a pattern
  * (with '*', '?' or '[') is expanded in every directory, and since nft
  * pushes each match on its input stack, the last directory's matches are
- * read first, each directory's in sorted order. A plain name nowhere is
+ * read first, each directory's in sorted order (glob's; natsim sorts by
+ * byte, as glob does in the C locale). A plain name nowhere is
  * "File not found: NAME"; a pattern without a match is no error; a
  * directory is skipped. An included file may include others down to 16
  * inputs ("Include nested too deeply, max 16 levels"). The included tokens
