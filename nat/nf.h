@@ -141,12 +141,15 @@ int nf_cmd_iptables_restore_translate(const char *prog, const char *text, nf_tim
  * dry_run checks only what natsim lacks (a table's existence depends on the
  * commands before). Exit status 0 or 1, as nft's. */
 typedef char *(*nf_read_file_fn)(void *priv, const char *path);
+/* The node's paths a glob(3) pattern matches (nft's `include`), sorted,
+ * directories marked with a trailing '/': a g_strfreev list, or NULL. */
+typedef char **(*nf_glob_fn)(void *priv, const char *pattern);
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run);
 /* The same at the simulated time now: set element timeouts start and
  * expire on it (nf_cmd_nft uses the time of the namespace's last one). */
 int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
-		  nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run,
+		  nf_read_file_fn read_file, nf_glob_fn glob, void *priv, GString *out, GString *err, bool dry_run,
 		  nf_time now);
 int nf_cmd_conntrack(struct nf_ns *ns, int argc, char **argv, GString *out,
 		     GString *err, bool dry_run, nf_time now);

@@ -55,19 +55,19 @@ int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run)
 {
 	struct nft_ruleset *rs = ns->nft;
-	return nf_cmd_nft_at(ns, argc, argv, stdin_text, read_file, priv, out, err, dry_run,
+	return nf_cmd_nft_at(ns, argc, argv, stdin_text, read_file, NULL, priv, out, err, dry_run,
 			     rs ? rs->now : 0);
 }
 
 int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
-		  nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run,
+		  nf_read_file_fn read_file, nf_glob_fn glob, void *priv, GString *out, GString *err, bool dry_run,
 		  nf_time now)
 {
 	if (dry_run) {
 		/* check on a scratch ruleset: only natsim's refusals count */
 		struct nft_ruleset *scratch = nft_ruleset_new();
 		GString *o = g_string_new(NULL), *e = g_string_new(NULL);
-		int rc = nft_cmd(scratch, argc, argv, stdin_text, read_file, priv, o, e);
+		int rc = nft_cmd(scratch, argc, argv, stdin_text, read_file, glob, priv, o, e);
 		if (rc && g_strstr_len(e->str, -1, "natsim"))
 			g_string_append(err, e->str);
 		else
@@ -92,7 +92,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 	/* one table handle counter with iptables-nft's tables */
 	if (ns->ipt && rs->table_handle < ns->ipt->table_hgen)
 		rs->table_handle = ns->ipt->table_hgen;
-	int rc = nft_cmd(rs, argc, argv, stdin_text, read_file, priv, out, err);
+	int rc = nft_cmd(rs, argc, argv, stdin_text, read_file, glob, priv, out, err);
 	if (ns->ipt && ns->ipt->table_hgen < rs->table_handle)
 		ns->ipt->table_hgen = rs->table_handle;
 	/* what the batch did to iptables-nft's tables (nft_list_xt.c) */
@@ -101,6 +101,8 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 		nft_hooks_sync(ns, rs, err);
 		nft_flows_sync(ns);	/* flows of a deleted flowtable */
 		nft_hash_say(rs, err);
+		nft_obj_say(rs, err);
+		nft_flowtable_say(rs, err);
 	}
 	return rc;
 }

@@ -259,6 +259,7 @@ struct nf_sysctl {
 	uint32_t udp_timeout, udp_timeout_stream;
 	uint32_t icmp_timeout, generic_timeout;
 	uint32_t gre_timeout, gre_timeout_stream;
+	uint32_t flowtable_tcp_timeout, flowtable_udp_timeout;	/* nf_flowtable_*_timeout */
 	/* knobs Linux has that natsim stores and shows but does not simulate
 	 * (sctp, icmpv6, frag6, expect_max, ...): see ct_sysctl.c */
 	int32_t other[24];

@@ -1,4 +1,5 @@
-/* ct_sysctl.c - the net.netfilter.nf_conntrack_* knobs (and net.nf_conntrack_max).
+/* ct_sysctl.c - the net.netfilter.nf_conntrack_* knobs (and net.nf_conntrack_max,
+ * and the flowtable's net.netfilter.nf_flowtable_{tcp,udp}_timeout).
  *
  * Mirrors nf_conntrack_standalone.c's sysctl table: one row per knob with
  * its proc handler's rules (u8 with a range, int in seconds stored as
@@ -33,7 +34,7 @@ enum nf_knob_kind {
 };
 
 struct nf_knob {
-	const char *name;	/* after "net.netfilter.nf_conntrack_" */
+	const char *name;	/* after "net.netfilter." */
 	enum nf_knob_kind kind;
 	size_t off;		/* offset in struct nf_sysctl (u32 or i32) */
 	int32_t min, max;	/* KNOB_U8 range */
@@ -45,50 +46,55 @@ struct nf_knob {
 #define O(i) (offsetof(struct nf_sysctl, other) + (i) * sizeof(int32_t))
 
 static const struct nf_knob nf_knobs[] = {
-	{ "acct", KNOB_U8, S(ct_acct), 0, 1, 0 },
-	{ "buckets", KNOB_BUCKETS, S(ct_buckets), 0, 0, 262144 },
-	{ "checksum", KNOB_U8, S(ct_checksum), 0, 1, 1 },
-	{ "count", KNOB_COUNT, 0, 0, 0, 0 },
-	{ "events", KNOB_U8, S(ct_events), 0, 2, 2 },
-	{ "expect_max", KNOB_OTHER_INT, O(0), 0, 0, 4096 },
-	{ "frag6_high_thresh", KNOB_OTHER_INT, O(1), 0, 0, 4194304 },
-	{ "frag6_low_thresh", KNOB_OTHER_INT, O(2), 0, 0, 3145728 },
-	{ "frag6_timeout", KNOB_OTHER_JIFFIES, O(3), 0, 0, 60 },
-	{ "generic_timeout", KNOB_JIFFIES, S(generic_timeout), 0, 0, 600 },
-	{ "gre_timeout", KNOB_JIFFIES, S(gre_timeout), 0, 0, 30 },
-	{ "gre_timeout_stream", KNOB_JIFFIES, S(gre_timeout_stream), 0, 0, 180 },
-	{ "icmp_timeout", KNOB_JIFFIES, S(icmp_timeout), 0, 0, 30 },
-	{ "icmpv6_timeout", KNOB_OTHER_JIFFIES, O(4), 0, 0, 30 },
-	{ "log_invalid", KNOB_U8, S(ct_log_invalid), 0, 255, 0 },
-	{ "max", KNOB_MAX, S(ct_max), 0, 0, 262144 },
-	{ "sctp_timeout_closed", KNOB_OTHER_JIFFIES, O(5), 0, 0, 10 },
-	{ "sctp_timeout_cookie_echoed", KNOB_OTHER_JIFFIES, O(6), 0, 0, 3 },
-	{ "sctp_timeout_cookie_wait", KNOB_OTHER_JIFFIES, O(7), 0, 0, 3 },
-	{ "sctp_timeout_established", KNOB_OTHER_JIFFIES, O(8), 0, 0, 210 },
-	{ "sctp_timeout_heartbeat_sent", KNOB_OTHER_JIFFIES, O(9), 0, 0, 30 },
-	{ "sctp_timeout_shutdown_ack_sent", KNOB_OTHER_JIFFIES, O(10), 0, 0, 3 },
-	{ "sctp_timeout_shutdown_recd", KNOB_OTHER_JIFFIES, O(11), 0, 0, 3 },
-	{ "sctp_timeout_shutdown_sent", KNOB_OTHER_JIFFIES, O(12), 0, 0, 3 },
-	{ "tcp_be_liberal", KNOB_U8, S(tcp_be_liberal), 0, 1, 0 },
-	{ "tcp_ignore_invalid_rst", KNOB_U8, S(tcp_ignore_invalid_rst), 0, 1, 0 },
-	{ "tcp_loose", KNOB_U8, S(tcp_loose), 0, 1, 1 },
-	{ "tcp_max_retrans", KNOB_U8, S(tcp_max_retrans), 0, 255, 3 },
-	{ "tcp_timeout_close", KNOB_JIFFIES, T(TCP_CONNTRACK_CLOSE), 0, 0, 10 },
-	{ "tcp_timeout_close_wait", KNOB_JIFFIES, T(TCP_CONNTRACK_CLOSE_WAIT), 0, 0, 60 },
-	{ "tcp_timeout_established", KNOB_JIFFIES, T(TCP_CONNTRACK_ESTABLISHED), 0, 0, 432000 },
-	{ "tcp_timeout_fin_wait", KNOB_JIFFIES, T(TCP_CONNTRACK_FIN_WAIT), 0, 0, 120 },
-	{ "tcp_timeout_last_ack", KNOB_JIFFIES, T(TCP_CONNTRACK_LAST_ACK), 0, 0, 30 },
-	{ "tcp_timeout_max_retrans", KNOB_JIFFIES, T(TCP_CONNTRACK_RETRANS), 0, 0, 300 },
-	{ "tcp_timeout_syn_recv", KNOB_JIFFIES, T(TCP_CONNTRACK_SYN_RECV), 0, 0, 60 },
-	{ "tcp_timeout_syn_sent", KNOB_JIFFIES, T(TCP_CONNTRACK_SYN_SENT), 0, 0, 120 },
-	{ "tcp_timeout_time_wait", KNOB_JIFFIES, T(TCP_CONNTRACK_TIME_WAIT), 0, 0, 120 },
-	{ "tcp_timeout_unacknowledged", KNOB_JIFFIES, T(TCP_CONNTRACK_UNACK), 0, 0, 300 },
-	{ "timestamp", KNOB_U8, S(ct_timestamp), 0, 1, 0 },
-	{ "udp_timeout", KNOB_JIFFIES, S(udp_timeout), 0, 0, 30 },
-	{ "udp_timeout_stream", KNOB_JIFFIES, S(udp_timeout_stream), 0, 0, 120 },
+	{ "nf_conntrack_acct", KNOB_U8, S(ct_acct), 0, 1, 0 },
+	{ "nf_conntrack_buckets", KNOB_BUCKETS, S(ct_buckets), 0, 0, 262144 },
+	{ "nf_conntrack_checksum", KNOB_U8, S(ct_checksum), 0, 1, 1 },
+	{ "nf_conntrack_count", KNOB_COUNT, 0, 0, 0, 0 },
+	{ "nf_conntrack_events", KNOB_U8, S(ct_events), 0, 2, 2 },
+	{ "nf_conntrack_expect_max", KNOB_OTHER_INT, O(0), 0, 0, 4096 },
+	{ "nf_conntrack_frag6_high_thresh", KNOB_OTHER_INT, O(1), 0, 0, 4194304 },
+	{ "nf_conntrack_frag6_low_thresh", KNOB_OTHER_INT, O(2), 0, 0, 3145728 },
+	{ "nf_conntrack_frag6_timeout", KNOB_OTHER_JIFFIES, O(3), 0, 0, 60 },
+	{ "nf_conntrack_generic_timeout", KNOB_JIFFIES, S(generic_timeout), 0, 0, 600 },
+	{ "nf_conntrack_gre_timeout", KNOB_JIFFIES, S(gre_timeout), 0, 0, 30 },
+	{ "nf_conntrack_gre_timeout_stream", KNOB_JIFFIES, S(gre_timeout_stream), 0, 0, 180 },
+	{ "nf_conntrack_icmp_timeout", KNOB_JIFFIES, S(icmp_timeout), 0, 0, 30 },
+	{ "nf_conntrack_icmpv6_timeout", KNOB_OTHER_JIFFIES, O(4), 0, 0, 30 },
+	{ "nf_conntrack_log_invalid", KNOB_U8, S(ct_log_invalid), 0, 255, 0 },
+	{ "nf_conntrack_max", KNOB_MAX, S(ct_max), 0, 0, 262144 },
+	{ "nf_conntrack_sctp_timeout_closed", KNOB_OTHER_JIFFIES, O(5), 0, 0, 10 },
+	{ "nf_conntrack_sctp_timeout_cookie_echoed", KNOB_OTHER_JIFFIES, O(6), 0, 0, 3 },
+	{ "nf_conntrack_sctp_timeout_cookie_wait", KNOB_OTHER_JIFFIES, O(7), 0, 0, 3 },
+	{ "nf_conntrack_sctp_timeout_established", KNOB_OTHER_JIFFIES, O(8), 0, 0, 210 },
+	{ "nf_conntrack_sctp_timeout_heartbeat_sent", KNOB_OTHER_JIFFIES, O(9), 0, 0, 30 },
+	{ "nf_conntrack_sctp_timeout_shutdown_ack_sent", KNOB_OTHER_JIFFIES, O(10), 0, 0, 3 },
+	{ "nf_conntrack_sctp_timeout_shutdown_recd", KNOB_OTHER_JIFFIES, O(11), 0, 0, 3 },
+	{ "nf_conntrack_sctp_timeout_shutdown_sent", KNOB_OTHER_JIFFIES, O(12), 0, 0, 3 },
+	{ "nf_conntrack_tcp_be_liberal", KNOB_U8, S(tcp_be_liberal), 0, 1, 0 },
+	{ "nf_conntrack_tcp_ignore_invalid_rst", KNOB_U8, S(tcp_ignore_invalid_rst), 0, 1, 0 },
+	{ "nf_conntrack_tcp_loose", KNOB_U8, S(tcp_loose), 0, 1, 1 },
+	{ "nf_conntrack_tcp_max_retrans", KNOB_U8, S(tcp_max_retrans), 0, 255, 3 },
+	{ "nf_conntrack_tcp_timeout_close", KNOB_JIFFIES, T(TCP_CONNTRACK_CLOSE), 0, 0, 10 },
+	{ "nf_conntrack_tcp_timeout_close_wait", KNOB_JIFFIES, T(TCP_CONNTRACK_CLOSE_WAIT), 0, 0, 60 },
+	{ "nf_conntrack_tcp_timeout_established", KNOB_JIFFIES, T(TCP_CONNTRACK_ESTABLISHED), 0, 0, 432000 },
+	{ "nf_conntrack_tcp_timeout_fin_wait", KNOB_JIFFIES, T(TCP_CONNTRACK_FIN_WAIT), 0, 0, 120 },
+	{ "nf_conntrack_tcp_timeout_last_ack", KNOB_JIFFIES, T(TCP_CONNTRACK_LAST_ACK), 0, 0, 30 },
+	{ "nf_conntrack_tcp_timeout_max_retrans", KNOB_JIFFIES, T(TCP_CONNTRACK_RETRANS), 0, 0, 300 },
+	{ "nf_conntrack_tcp_timeout_syn_recv", KNOB_JIFFIES, T(TCP_CONNTRACK_SYN_RECV), 0, 0, 60 },
+	{ "nf_conntrack_tcp_timeout_syn_sent", KNOB_JIFFIES, T(TCP_CONNTRACK_SYN_SENT), 0, 0, 120 },
+	{ "nf_conntrack_tcp_timeout_time_wait", KNOB_JIFFIES, T(TCP_CONNTRACK_TIME_WAIT), 0, 0, 120 },
+	{ "nf_conntrack_tcp_timeout_unacknowledged", KNOB_JIFFIES, T(TCP_CONNTRACK_UNACK), 0, 0, 300 },
+	{ "nf_conntrack_timestamp", KNOB_U8, S(ct_timestamp), 0, 1, 0 },
+	{ "nf_conntrack_udp_timeout", KNOB_JIFFIES, S(udp_timeout), 0, 0, 30 },
+	{ "nf_conntrack_udp_timeout_stream", KNOB_JIFFIES, S(udp_timeout_stream), 0, 0, 120 },
+	/* the flowtable's idle timeouts (nf_tcp_net's and nf_udp_net's
+	 * offload_timeout, 30 * HZ; nf_conntrack_standalone.c's table under
+	 * CONFIG_NF_FLOW_TABLE): nft_flow_offload.c reads them */
+	{ "nf_flowtable_tcp_timeout", KNOB_JIFFIES, S(flowtable_tcp_timeout), 0, 0, 30 },
+	{ "nf_flowtable_udp_timeout", KNOB_JIFFIES, S(flowtable_udp_timeout), 0, 0, 30 },
 };
 
-#define NF_PREFIX "net.netfilter.nf_conntrack_"
+#define NF_PREFIX "net.netfilter."
 
 static int32_t *nf_knob_ptr(struct nf_sysctl *s, const struct nf_knob *k)
 {
@@ -116,7 +122,7 @@ static const struct nf_knob *nf_knob_find(const char *name)
 	for (size_t i = 0; i <= n; i++)
 		buf[i] = name[i] == '/' ? '.' : name[i];
 	if (strcmp(buf, "net.nf_conntrack_max") == 0)
-		memcpy(buf, NF_PREFIX "max", sizeof(NF_PREFIX "max"));
+		memcpy(buf, NF_PREFIX "nf_conntrack_max", sizeof(NF_PREFIX "nf_conntrack_max"));
 	if (strncmp(buf, NF_PREFIX, strlen(NF_PREFIX)) != 0)
 		return NULL;
 	for (size_t i = 0; i < G_N_ELEMENTS(nf_knobs); i++)

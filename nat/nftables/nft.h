@@ -340,6 +340,7 @@ struct nft_obj {
 	uint16_t dport;
 	uint32_t exp_timeout_ms;
 	uint8_t exp_size;
+	bool said;			/* natsim's note on a helper it lacks, given */
 };
 
 /* A flowtable (nft_flowtable.c): `flowtable NAME { hook ingress priority
@@ -381,7 +382,7 @@ struct nft_ruleset {
 	/* kept by the ruleset object across transactions (nft_cmd swaps the
 	 * tables only): the base chains on the hook ops (nft_hooks.c), the
 	 * conntrack references they hold, the natsim notes said once per
-	 * ruleset (bits: nft_hash_say's symhash line) */
+	 * ruleset (bits: nft_hash_say's symhash line, nft_flowtable_say's) */
 	GPtrArray *regs;		/* struct nft_hook_reg * */
 	unsigned ct_refs;
 	unsigned said;
@@ -409,12 +410,29 @@ void nft_flows_free(struct nf_ns *ns, struct nft_ruleset *rs);
 struct nft_ruleset *nft_ruleset_new(void);
 void nft_ruleset_free(struct nft_ruleset *rs);
 
+/* natsim's notes, once, after a committed batch: ct helper objects of
+ * helpers natsim lacks (nft_obj.c), flowtables with `flags offload`
+ * (nft_flowtable.c). */
+void nft_obj_say(struct nft_ruleset *rs, GString *err);
+void nft_flowtable_say(struct nft_ruleset *rs, GString *err);
+
 /* The nft command. argv[0] is "nft"; stdin_text is the text of `-f -`
  * (or NULL); files are read through read_file (the node's file store)
  * which returns a g_malloc'ed text or NULL. Exit status as nft's (0, 1). */
 typedef char *(*nft_read_file_fn)(void *priv, const char *path);
+/* The paths a glob pattern matches on the node, sorted, a directory with a
+ * trailing '/' (glob(3) with GLOB_MARK); a NULL-terminated g_strfreev list. */
+typedef char **(*nft_glob_fn)(void *priv, const char *pattern);
+/* Where nft's files come from: `-f FILE` and `include` (nft_include.c). */
+struct nft_files {
+	nft_read_file_fn read;		/* NULL: no file exists */
+	nft_glob_fn glob;		/* NULL: no pattern matches */
+	void *priv;
+	const char *const *paths;	/* the include search path: /etc, then -I DIRs */
+	unsigned npaths;
+};
 int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_text,
-	    nft_read_file_fn read_file, void *priv, GString *out, GString *err);
+	    nft_read_file_fn read_file, nft_glob_fn glob, void *priv, GString *out, GString *err);
 
 /* nft_hooks.c: put the ruleset's base chains on the namespace's hook ops
  * (nat chains as NAT rule lookups) and take or drop conntrack as its

@@ -5,17 +5,21 @@
  * line of nft input, as nft does (so errors show the joined line and its
  * marks without a file name). -f reads the node's file store; `-f -` reads
  * the scenario's heredoc, named /dev/stdin in messages as nft names it.
+ * -I DIR (--includepath) adds to `include`'s search path (nft_include.c).
  */
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
 
 int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_text,
-	    nft_read_file_fn read_file, void *priv, GString *out, GString *err)
+	    nft_read_file_fn read_file, nft_glob_fn glob, void *priv, GString *out, GString *err)
 {
 	struct nft_print_opts o = { 0 };
 	bool check = false;
 	const char *file = NULL;
+	/* the include search path: nft 1.0.6 puts its default first */
+	GPtrArray *paths = g_ptr_array_new();
+	g_ptr_array_add(paths, (char *)"/etc");
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
@@ -33,11 +37,23 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 				return 1;
 			}
 			file = argv[i];
+		} else if (!strcmp(a, "-I") || !strcmp(a, "--includepath")) {
+			if (++i >= argc) {
+				g_string_append_printf(err, a[1] == 'I'
+						       ? "nft: option requires an argument -- 'I'\n"
+						       : "nft: option '%s' requires an argument\n", a);
+				g_ptr_array_free(paths, TRUE);
+				return 1;
+			}
+			g_ptr_array_add(paths, argv[i]);
+		} else if (!strncmp(a, "-I", 2) || !strncmp(a, "--includepath=", 14)) {
+			g_ptr_array_add(paths, (char *)(a[1] == 'I' ? a + 2 : a + 14));
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--version")) {
 			g_string_append(out, "nftables v1.0.6 (Lester Gooch #5)\n");
 			return 0;
 		} else {
 			g_string_append_printf(err, "natsim: nft option %s is not implemented\n", a);
+			g_ptr_array_free(paths, TRUE);
 			return 1;
 		}
 	}
@@ -46,6 +62,8 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 	nft_sets_gc(rs, rs->now);
 	/* nft_run_text works on a pointer it may replace: swap the contents */
 	struct nft_ruleset *cur = nft_ruleset_clone(rs);
+	struct nft_files files = { read_file, glob, priv, (const char *const *)paths->pdata,
+				   paths->len };
 	int rc;
 	if (file) {
 		char *text = NULL;
@@ -60,17 +78,19 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 			g_string_append_printf(err, "internal:0:0-0: Error: Could not open file \"%s\": "
 					       "No such file or directory\n\n\n", file);
 			nft_ruleset_free(cur);
+			g_ptr_array_free(paths, TRUE);
 			return 1;
 		}
-		rc = nft_run_text(&cur, name, text, check, &o, out, err);
+		rc = nft_run_text(&cur, name, text, &files, check, &o, out, err);
 		g_free(text);
 	} else {
 		if (i >= argc) {
 			nft_ruleset_free(cur);
+			g_ptr_array_free(paths, TRUE);
 			return 0;
 		}
 		char *line = g_strjoinv(" ", argv + i);
-		rc = nft_run_text(&cur, NULL, line, check, &o, out, err);
+		rc = nft_run_text(&cur, NULL, line, &files, check, &o, out, err);
 		g_free(line);
 	}
 	if (rc != 0) {
@@ -99,5 +119,6 @@ int nft_cmd(struct nft_ruleset *rs, int argc, char **argv, const char *stdin_tex
 		nft_sets_arm(rs, rs->now);
 	}
 	nft_ruleset_free(cur);
+	g_ptr_array_free(paths, TRUE);
 	return rc;
 }

@@ -31,15 +31,43 @@ static GString *line_text(const char *text, int n)
 	return g_string_new_len(start, e ? e - start : (gssize)strlen(start));
 }
 
+/* print_location: the chain of include statements that led to the source,
+ * innermost first, then "FILE:L:C-C: " (nothing on the command line). */
+static const char *location(struct nft_parse *p, struct nft_loc at, int *line)
+{
+	unsigned src = NFT_LINE_SRC(at.line);
+	*line = NFT_LINE_NO(at.line);
+	if (!p->srcs || src >= p->srcs->len) {
+		if (p->file)
+			g_string_append_printf(p->err, "%s:%d:%d-%d: ", p->file, *line, at.col,
+					       at.col + at.len - 1);
+		return p->text;
+	}
+	const struct nft_src *s = p->srcs->pdata[src];
+	const char *prefix = "In file included from";
+	for (const struct nft_src *c = s; c->parent >= 0;) {
+		const struct nft_src *up = p->srcs->pdata[c->parent];
+		g_string_append_printf(p->err, "%s %s:%d:%d-%d:\n", prefix,
+				       up->name ? up->name : "<cmdline>", NFT_LINE_NO(c->at.line),
+				       c->at.col, c->at.col + c->at.len - 1);
+		prefix = "                 from";
+		c = up;
+	}
+	if (s->name)
+		g_string_append_printf(p->err, "%s:%d:%d-%d: ", s->name, *line, at.col,
+				       at.col + at.len - 1);
+	return s->text;
+}
+
 static void emit(struct nft_parse *p, struct nft_loc at, const struct nft_loc *ctx,
 		 const char *msg)
 {
 	int len = at.len > 0 ? at.len : 1;
-	if (p->file)
-		g_string_append_printf(p->err, "%s:%d:%d-%d: ", p->file, at.line, at.col,
-				       at.col + len - 1);
+	int line;
+	at.len = len;
+	const char *text = location(p, at, &line);
 	g_string_append_printf(p->err, "Error: %s\n", msg);
-	GString *l = line_text(p->text, at.line);
+	GString *l = line_text(text, line);
 	g_string_append(p->err, l->str);
 	g_string_append_c(p->err, '\n');
 	int end = at.col + len - 1;

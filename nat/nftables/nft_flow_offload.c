@@ -13,9 +13,9 @@
  * other direction arrived on, and the simulator routes to the next hop
  * when it sends. The gc (nf_flow_offload_gc_step) runs on conntrack's gc
  * ticks (each whole second, ct_gc.c through ns->flow_gc): a flow idle past
- * the flowtable timeout (30 s, nf_flowtable_tcp|udp_timeout's default, not
- * a sysctl here) goes back to conntrack. Not kernel-compared: this
- * machine's kernel has no nf_flow_table.
+ * the flowtable timeout (the sysctls net.netfilter.nf_flowtable_tcp_timeout
+ * and nf_flowtable_udp_timeout, 30 s by default) goes back to conntrack.
+ * Not kernel-compared: this machine's kernel has no nf_flow_table.
  */
 #include <string.h>
 
@@ -26,7 +26,6 @@
 #include "nat/core/nf_ns.h"
 #include "nat/nftables/nft_int.h"
 
-#define NF_FLOWTABLE_TIMEOUT 30	/* nf_flowtable_{tcp,udp}_timeout, seconds */
 #define NF_CT_DAY ((nf_time)86400 * 1000000000)
 #define NS_PER_S ((nf_time)1000000000)
 
@@ -85,6 +84,16 @@ static struct nft_flows *flows_of(struct nft_ruleset *rs)
 	return rs->flows;
 }
 
+/* flow_offload_get_timeout: the flow's idle timeout in ns, the sysctl of
+ * its protocol as it is now (nf_tcp_pernet / nf_udp_pernet's
+ * offload_timeout; a negative value makes the flow expire at once). */
+static int64_t flow_offload_get_timeout(const struct nf_ns *ns, uint8_t proto)
+{
+	const struct nf_sysctl *sc = &ns->ct->sysctl;
+	return (int64_t)(int32_t)(proto == 6 ? sc->flowtable_tcp_timeout
+					     : sc->flowtable_udp_timeout) * NS_PER_S;
+}
+
 /* flow_offload_fixup_ct: the entry goes back to conntrack with its
  * state's timeout less the flowtable's (never more than it had). */
 static void flow_offload_fixup_ct(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
@@ -102,11 +111,12 @@ static void flow_offload_fixup_ct(struct nf_ns *ns, struct ct_entry *ct, nf_time
 	} else {
 		return;
 	}
-	timeout -= NF_FLOWTABLE_TIMEOUT;
+	timeout = timeout * NS_PER_S -
+		  flow_offload_get_timeout(ns, ct->tuplehash[CT_DIR_ORIGINAL].t.proto);
 	if (timeout < 0)
 		timeout = 0;
-	if (ct->timeout - now > timeout * NS_PER_S)
-		ct_set_timeout(ns, ct, now + timeout * NS_PER_S);
+	if ((int64_t)(ct->timeout - now) > timeout)
+		ct_set_timeout(ns, ct, now + (nf_time)timeout);
 }
 
 /* nf_ct_put of the flow's reference: an entry killed off the table while
@@ -270,7 +280,7 @@ bool nft_flow_offload_add(const struct nft_table *t, const char *ft_name, struct
 	f->family = t->family;
 	f->table = g_strdup(t->name);
 	f->ft = g_strdup(ft_name);
-	f->timeout = st->now + NF_FLOWTABLE_TIMEOUT * NS_PER_S;
+	f->timeout = st->now + (nf_time)flow_offload_get_timeout(ns, f->key[0].proto);
 	if (ct->tuplehash[CT_DIR_ORIGINAL].t.proto == 6) {
 		ct->proto.tcp.seen[0].flags |= CT_TCP_FLAG_BE_LIBERAL;
 		ct->proto.tcp.seen[1].flags |= CT_TCP_FLAG_BE_LIBERAL;
@@ -378,9 +388,10 @@ bool nft_flow_offload_ip_hook(struct nf_ns *ns, uint8_t *ip, uint32_t len, const
 		flow_offload_del(ns, fl, f, now);
 		return false;
 	}
-	/* flow_offload_refresh */
-	if (now + NF_FLOWTABLE_TIMEOUT * NS_PER_S - f->timeout > NS_PER_S)
-		f->timeout = now + NF_FLOWTABLE_TIMEOUT * NS_PER_S;
+	/* flow_offload_refresh: a second's slack, as the kernel's HZ */
+	nf_time refreshed = now + (nf_time)flow_offload_get_timeout(ns, proto);
+	if ((int64_t)(refreshed - f->timeout) > (int64_t)NS_PER_S)
+		f->timeout = refreshed;
 	/* nf_ct_offload_timeout, which the kernel's conntrack gc applies to
 	 * offloaded entries: here, as the flow's packets pass */
 	if (f->ct->timeout - now < NF_CT_DAY / 2)

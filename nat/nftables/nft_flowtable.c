@@ -267,9 +267,11 @@ bool nft_parse_flowtable_block(struct nft_parse *p, struct nft_flowtable *ft,
 			ft->counter = true;
 			ok = true;
 		} else if (nft_is_word(t, "flags") && nft_is_word(nft_peek(p, 0), "offload")) {
-			nft_error(p, t, NULL, "natsim: nft flowtable hardware offload (flags offload) "
-				  "is not implemented");
-			ok = false;
+			/* NFT_FLOWTABLE_HW_OFFLOAD: kept, listed, and said
+			 * (nft_flowtable_say) */
+			nft_next(p);
+			ft->hw_offload = true;
+			ok = true;
 		} else {
 			nft_error_unexpected(p, t);
 			ok = false;
@@ -317,6 +319,8 @@ void nft_print_flowtable(GString *s, const struct nft_flowtable *ft, const struc
 		g_string_append(s, " }\n");
 		g_ptr_array_free(sorted, TRUE);
 	}
+	if (ft->hw_offload)
+		g_string_append(s, "\t\tflags offload\n");
 	if (ft->counter)
 		g_string_append(s, "\t\tcounter\n");
 	g_string_append(s, "\t}\n");
@@ -348,4 +352,31 @@ bool nft_parse_flow_offload(struct nft_parse *p, struct nft_rule *r)
 		at->line == flow->line ? at->col + at->len - flow->col : flow->len };
 	g_ptr_array_add(r->exprs, e);
 	return true;
+}
+
+/* `flags offload` asks the devices' drivers to take the flows into their
+ * own flow tables (nf_flow_table_offload_setup through ndo_setup_tc; a
+ * device without one makes the kernel refuse the flowtable). natsim's
+ * devices have no such hardware: the flows take the software fast path,
+ * and `conntrack -L` shows [OFFLOAD] where hardware would show
+ * [HW_OFFLOAD]. Said once per run. */
+void nft_flowtable_say(struct nft_ruleset *rs, GString *err)
+{
+	const unsigned said = 1u << 30;	/* rs->said: the hardware offload line */
+	if (rs->said & said)
+		return;
+	for (unsigned i = 0; i < rs->tables->len; i++) {
+		const struct nft_table *t = rs->tables->pdata[i];
+		for (unsigned k = 0; k < t->flowtables->len; k++) {
+			const struct nft_flowtable *ft = t->flowtables->pdata[k];
+			if (!ft->hw_offload)
+				continue;
+			rs->said |= said;
+			g_string_append_printf(err, "natsim: nft flowtable %s: hardware offload "
+					       "(flags offload) is not implemented: natsim's devices "
+					       "have no flow offload hardware, the flows take the "
+					       "software fast path\n", ft->name);
+			return;
+		}
+	}
 }

@@ -20,9 +20,29 @@ struct nft_token {
 	bool from_var;		/* put where a `$NAME` stood (nft_define.c) */
 };
 
+/* A token's line carries the input it came from: the main text is source 0,
+ * each included file a source of its own (nft_include.c), so the locations
+ * copied from tokens all over the parser keep their file. */
+#define NFT_SRC_SHIFT 20
+#define NFT_LINE(src, line) ((int)((unsigned)(src) << NFT_SRC_SHIFT | (unsigned)(line)))
+#define NFT_LINE_SRC(l) ((unsigned)(l) >> NFT_SRC_SHIFT)
+#define NFT_LINE_NO(l) ((int)((unsigned)(l) & ((1u << NFT_SRC_SHIFT) - 1)))
+
+/* One input of a parse: the main text or an included file (nft's
+ * input_descriptor). */
+struct nft_src {
+	char *name;		/* NULL: the command line */
+	char *text;
+	int depth;		/* 1: the main input */
+	int parent;		/* the including source, -1 for the main one */
+	struct nft_loc at;	/* the include statement in the parent */
+};
+
 struct nft_parse {
 	const char *file;	/* "FILE" of the messages, NULL on the command line */
 	const char *text;	/* the input */
+	const struct nft_files *files;	/* for `include` (NULL: none) */
+	GPtrArray *srcs;	/* struct nft_src *: [0] the main input, then includes */
 	GArray *toks;		/* struct nft_token */
 	unsigned pos;
 	GString *err;
@@ -36,6 +56,16 @@ struct nft_parse {
 /* nft_lex.c */
 void nft_lex(struct nft_parse *p);
 void nft_lex_free(struct nft_parse *p);
+/* Tokens of source src appended to p->toks (no end of file), `include`
+ * statements replaced by the included files' tokens. */
+void nft_lex_source(struct nft_parse *p, unsigned src);
+void nft_srcs_free(struct nft_parse *p);
+
+/* nft_include.c: the statement `include "NAME"` (kw, name, sep: its
+ * tokens, sep NULL at the end of a command line) of source src: the files
+ * it names are lexed in its place; false (error reported) if it failed. */
+bool nft_include(struct nft_parse *p, unsigned src, const struct nft_token *kw,
+		 const struct nft_token *name, const struct nft_token *sep);
 const struct nft_token *nft_peek(struct nft_parse *p, unsigned ahead);
 const struct nft_token *nft_next(struct nft_parse *p);
 bool nft_is_word(const struct nft_token *t, const char *w);
@@ -238,6 +268,7 @@ bool nft_parse_rule_position(struct nft_parse *p, const struct nft_chain *c,
 /* nft_parse.c: a whole input (file or command line) applied to rs as one
  * transaction; 0 or 1. */
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
-		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err);
+		 const struct nft_files *files, bool check_only, const struct nft_print_opts *opts,
+		 GString *out, GString *err);
 
 #endif

@@ -12,7 +12,8 @@
  * when no helper of that name and protocol exists. With the namespace at
  * hand that is its helper list (the base names load their module as
  * request_module does); a scratch ruleset (dry run, fuzzing) accepts the
- * names natsim's modules register by default. Counters, quotas and limits
+ * names natsim's modules register by default; the helpers of Linux that
+ * natsim lacks are kept and said (nft_obj_say). Counters, quotas and limits
  * are nft_stateful.c's, ct timeouts and expectations nft_cttimeout.c's;
  * other object types (synproxy, secmark) are refused in natsim's voice by
  * the caller.
@@ -93,6 +94,70 @@ static bool helper_exists(struct nf_ns *ns, const char *name, uint8_t proto)
 	if (!ns)	/* parsing without a namespace: only the base names are known */
 		return (proto == 6 && !strcmp(name, "ftp")) || (proto == 17 && !strcmp(name, "tftp"));
 	return nf_ct_helper_get(ns, name, proto) != NULL;
+}
+
+/* The conntrack helpers a Linux router may have that natsim does not
+ * implement (helper name and protocol as the module registers them). An
+ * object of one is kept and listed, and `ct helper set` of it assigns no
+ * helper: said once in natsim's voice (nft_obj_say). rtsp is not in
+ * mainline Linux, whose nft refuses the object ("Could not process rule:
+ * No such file or directory"): OpenWrt's nf_conntrack_rtsp (kmod-nf-
+ * nathelper-extra) registers it, and firewall4 declares it there. */
+static const struct {
+	const char *name;
+	uint8_t proto;
+	const char *module;
+	bool mainline;
+} lacking[] = {
+	{ "amanda", 17, "nf_conntrack_amanda", true },
+	{ "RAS", 17, "nf_conntrack_h323", true },
+	{ "Q.931", 6, "nf_conntrack_h323", true },
+	{ "H.245", 6, "nf_conntrack_h323", true },
+	{ "irc", 6, "nf_conntrack_irc", true },
+	{ "netbios-ns", 17, "nf_conntrack_netbios_ns", true },
+	{ "pptp", 6, "nf_conntrack_pptp", true },
+	{ "sane", 6, "nf_conntrack_sane", true },
+	{ "sip", 17, "nf_conntrack_sip", true },
+	{ "sip", 6, "nf_conntrack_sip", true },
+	{ "snmp", 17, "nf_conntrack_snmp", true },
+	{ "rtsp", 6, "nf_conntrack_rtsp", false },
+};
+
+static int lacking_index(const char *name, uint8_t proto)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(lacking); i++)
+		if (!strcmp(lacking[i].name, name) && lacking[i].proto == proto)
+			return (int)i;
+	return -1;
+}
+
+/* What natsim says, once per object, of the ct helper objects whose
+ * helper it lacks: one line for those of one batch. */
+void nft_obj_say(struct nft_ruleset *rs, GString *err)
+{
+	GString *names = g_string_new(NULL);
+	bool rtsp = false;
+	for (unsigned i = 0; i < rs->tables->len; i++) {
+		const struct nft_table *t = rs->tables->pdata[i];
+		for (unsigned k = 0; k < t->objs->len; k++) {
+			struct nft_obj *o = t->objs->pdata[k];
+			int x = o->otype == NFT_OBJ_CT_HELPER && !o->said
+				? lacking_index(o->type, o->l4proto) : -1;
+			if (x < 0)
+				continue;
+			o->said = true;
+			g_string_append_printf(names, "%s%s (%s)", names->len ? ", " : "", o->name,
+					       lacking[x].module);
+			rtsp |= !lacking[x].mainline;
+		}
+	}
+	if (names->len)
+		g_string_append_printf(err, "natsim: nft ct helper objects %s: conntrack helpers "
+				       "natsim does not implement; the objects are kept, and `ct "
+				       "helper set` of them assigns no helper%s\n", names->str,
+				       rtsp ? " (nf_conntrack_rtsp is OpenWrt's, not mainline Linux's, "
+					      "whose nft refuses that object)" : "");
+	g_string_free(names, TRUE);
 }
 
 /* ct_helper_block of nft's grammar: `type "NAME" protocol tcp|udp` and
@@ -227,7 +292,7 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 		}
 		return !create;
 	}
-	if (!helper_exists(rs->ns, o->type, o->l4proto)) {
+	if (!helper_exists(rs->ns, o->type, o->l4proto) && lacking_index(o->type, o->l4proto) < 0) {
 		nft_error_loc(p, refused_at(p, &first, n), "Could not process rule: No such file or "
 			      "directory");
 		p->nkerr++;

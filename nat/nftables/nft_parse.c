@@ -6,11 +6,10 @@
  * a syntax error to report the next one) and any error discards the copy.
  * As nft does, a batch creates its chains before its rules, so a rule may
  * jump to a chain declared further down: jump targets are checked once the
- * whole batch is applied. Stateful objects other than the ct helper
- * (nft_obj.c), counters, quotas, limits (nft_stateful.c), ct timeouts and
- * expectations (nft_cttimeout.c), and `include` are refused in natsim's
- * voice for now;
- * flowtables are nft_flowtable.c's. Rule handles, positions and indexes
+ * whole batch is applied. The ct helper object is nft_obj.c's, counters,
+ * quotas and limits nft_stateful.c's, ct timeouts and expectations
+ * nft_cttimeout.c's, flowtables nft_flowtable.c's; `include` is done by
+ * the scanner (nft_lex.c, nft_include.c). Rule handles, positions and indexes
  * (add/insert/replace/delete rule, delete chain|table by handle) are
  * resolved by nft_position.c on the batch's copy.
  */
@@ -1113,7 +1112,16 @@ static bool command(struct batch *b)
 	}
 	if (!strcmp(v, "reset") && nft_obj_type_of(nft_peek(p, 0)) != NFT_OBJ_CT_HELPER)
 		return stateful_cmd(b, v, false);
-	if (!strcmp(v, "include") || !strcmp(v, "monitor") ||
+	if (!strcmp(v, "include")) {
+		/* a well-formed include was done by the scanner (nft_lex.c) */
+		if (nft_peek(p, 0)->type == NFT_T_STRING)
+			nft_error_expecting(p, nft_peek(p, 1), "newline or semicolon");
+		else
+			nft_error_expecting(p, nft_peek(p, 0), "quoted string");
+		p->resync = true;
+		return false;
+	}
+	if (!strcmp(v, "monitor") ||
 	    !strcmp(v, "export") || !strcmp(v, "import") || !strcmp(v, "describe") ||
 	    !strcmp(v, "reset") || !strcmp(v, "get") || !strcmp(v, "destroy") || !strcmp(v, "redefine"))
 		return unimpl(p, verb, verb->text);
@@ -1616,9 +1624,10 @@ static void keep_handles(struct nft_ruleset *rs, const struct nft_ruleset *tried
 }
 
 int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
-		 bool check_only, const struct nft_print_opts *opts, GString *out, GString *err)
+		 const struct nft_files *files, bool check_only, const struct nft_print_opts *opts,
+		 GString *out, GString *err)
 {
-	struct nft_parse p = { .file = file, .text = text, .err = err };
+	struct nft_parse p = { .file = file, .text = text, .err = err, .files = files };
 	struct batch b = { &p, nft_ruleset_clone(*rs), g_string_new(NULL), { 0 }, g_ptr_array_new(),
 			  g_ptr_array_new(), g_ptr_array_new(), g_ptr_array_new(),
 			  g_ptr_array_new(), g_array_new(FALSE, FALSE, sizeof(struct nft_loc)),
@@ -1631,7 +1640,9 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	/* after an error, the next command is parsed only when the failed one
 	 * was a ct helper command that ended cleanly (nft goes on and reports
 	 * the next error; natsim's recovery is only sure there) */
-	while (!p.nerr || b.resume || b.keep_going) {
+	/* the parse goes on past failed includes (nft_lex_source) */
+	int lex_errs = p.nerr;
+	while (p.nerr == lex_errs || b.resume || b.keep_going) {
 		b.resume = false;
 		skip_seps(&p);
 		if (nft_peek(&p, 0)->type == NFT_T_EOF)
@@ -1664,6 +1675,7 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 	if (sent == 0 && b.sent_ok)
 		p.nkerr = p.nerr;
 	nft_lex_free(&p);
+	nft_srcs_free(&p);
 	g_ptr_array_free(b.pending, TRUE);
 	g_ptr_array_free(b.pending_objs, TRUE);
 	g_ptr_array_free(b.pending_sets, TRUE);

@@ -12,6 +12,8 @@
  * module's.
  */
 #include <errno.h>
+#include <fnmatch.h>
+#include <glob.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -561,6 +563,53 @@ static char *nft_file_load(void *priv, const char *path)
 	char *text = file_load(priv, path, why);
 	g_string_free(why, TRUE);
 	return text;
+}
+
+/* nft's include patterns over the node's files, as glob(3) with GLOB_MARK
+ * sees them: the file store's paths, and for a relative pattern also the
+ * real files beside the scenario (a directory marked with '/'). Sorted,
+ * without duplicates. */
+static gint path_cmp(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char **nft_file_glob(void *priv, const char *pattern)
+{
+	struct cmd_ctx *c = priv;
+	GPtrArray *m = g_ptr_array_new();
+	if (c->node->shell) {
+		GHashTableIter it;
+		gpointer key;
+		g_hash_table_iter_init(&it, c->node->shell->files);
+		while (g_hash_table_iter_next(&it, &key, NULL))
+			if (!fnmatch(pattern, key, FNM_PATHNAME | FNM_PERIOD))
+				g_ptr_array_add(m, g_strdup(key));
+	}
+	if (!g_path_is_absolute(pattern)) {
+		const char *dir = c->w->files_dir ? c->w->files_dir : ".";
+		char *full = g_strconcat(dir, "/", pattern, NULL);
+		size_t skip = strlen(dir) + 1;
+		glob_t g;
+		if (glob(full, GLOB_MARK | GLOB_NOESCAPE, NULL, &g) == 0)
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				if (strlen(g.gl_pathv[i]) > skip)
+					g_ptr_array_add(m, g_strdup(g.gl_pathv[i] + skip));
+		globfree(&g);
+		g_free(full);
+	}
+	g_ptr_array_sort(m, path_cmp);
+	GPtrArray *out = g_ptr_array_new();
+	for (unsigned i = 0; i < m->len; i++) {
+		char *x = m->pdata[i];
+		if (out->len && !strcmp(out->pdata[out->len - 1], x))
+			g_free(x);
+		else
+			g_ptr_array_add(out, x);
+	}
+	g_ptr_array_free(m, TRUE);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
 }
 
 /* ----- host/router checks ----- */
@@ -1430,7 +1479,8 @@ static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
 	int rc = nft_monitor(c, argc, argv);
 	if (rc >= 0)
 		return rc;
-	return nf_cmd_nft_at(c->node->nf, argc, argv, c->stdin_text, nft_file_load, c, c->out,
+	return nf_cmd_nft_at(c->node->nf, argc, argv, c->stdin_text, nft_file_load, nft_file_glob,
+			     c, c->out,
 			     c->err, c->dry_run, c->w->now);
 }
 

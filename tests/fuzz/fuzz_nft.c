@@ -12,6 +12,7 @@
  * statements and the log line meet whatever the input made.
  */
 #include <stdlib.h>
+#include <fnmatch.h>
 #include <string.h>
 
 #include "nat/nf.h"
@@ -25,12 +26,28 @@ static char *no_file(void *priv, const char *path)
 	return NULL;
 }
 
+/* `include`: the input itself is /etc/fuzz.nft, so an input that
+ * includes "fuzz.nft" (or a pattern matching it) nests down to nft's depth
+ * limit and natsim's bound on included files. */
+static char *self_file(void *priv, const char *path)
+{
+	return priv && !strcmp(path, "/etc/fuzz.nft") ? g_strdup(priv) : NULL;
+}
+
+static char **self_glob(void *priv, const char *pattern)
+{
+	char **m = g_new0(char *, 2);
+	if (priv && !fnmatch(pattern, "/etc/fuzz.nft", FNM_PATHNAME | FNM_PERIOD))
+		m[0] = g_strdup("/etc/fuzz.nft");
+	return m;
+}
+
 static void list(struct nft_ruleset *rs, GString *out, const char *opt)
 {
 	char *argv[] = { "nft", (char *)opt, "list", "ruleset", NULL };
 	GString *err = g_string_new(NULL);
 	g_string_truncate(out, 0);
-	nft_cmd(rs, 4, argv, NULL, no_file, NULL, out, err);
+	nft_cmd(rs, 4, argv, NULL, no_file, NULL, NULL, out, err);
 	g_string_free(err, TRUE);
 }
 
@@ -40,7 +57,7 @@ static void batch(struct nft_ruleset *rs, const char *text)
 	GString *out = g_string_new(NULL), *err = g_string_new(NULL);
 	list(rs, before, "-a");
 	char *argv[] = { "nft", "-f", "-", NULL };
-	if (nft_cmd(rs, 3, argv, text, no_file, NULL, out, err) != 0) {
+	if (nft_cmd(rs, 3, argv, text, self_file, self_glob, (void *)text, out, err) != 0) {
 		list(rs, after, "-a");
 		if (strcmp(before->str, after->str) != 0)
 			abort();	/* a failed batch changed the ruleset */
@@ -146,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				g_ptr_array_add(av, words[k]);
 		g_ptr_array_add(av, NULL);
 		GString *out = g_string_new(NULL), *err = g_string_new(NULL);
-		nft_cmd(rs, (int)av->len - 1, (char **)av->pdata, NULL, no_file, NULL, out, err);
+		nft_cmd(rs, (int)av->len - 1, (char **)av->pdata, NULL, no_file, NULL, NULL, out, err);
 		g_string_free(out, TRUE);
 		g_string_free(err, TRUE);
 		g_ptr_array_free(av, TRUE);

@@ -145,14 +145,14 @@ class KernelRun:
         self.procs.append((name, p))
         return p
 
-    def exec_in(self, node, argv, stdin=None, input=None, timeout=30):
+    def exec_in(self, node, argv, stdin=None, input=None, timeout=30, cwd=None):
         """Run argv in NODE's namespace (netns.py), with the node's own nstat
-        history; returns the CompletedProcess."""
+        history (and in directory cwd); returns the CompletedProcess."""
         # nstat keeps its history in a file per user (/tmp/.nstat.u0), not per
         # namespace: give each node its own, as each natsim node has one
         env = dict(os.environ, NSTAT_HISTORY=os.path.join(self.dir, f"{node}.nstat"))
         return netns.run(self.topo.ns(node), list(argv), stdin=stdin, input=input,
-                         capture_output=True, text=True, timeout=timeout, env=env)
+                         capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd)
 
     def _stop(self, names):
         """Stop the processes of ours with these names (tcpdump by SIGINT, so
@@ -685,6 +685,11 @@ class KernelRun:
         try:
             if self.kernel == "uml" and scnmod._writes_global_sysctl(c):
                 p = self._global_write(c.node, argv)
+            elif argv[0] == "nft":
+                # nft's `include "./x"` and `-I .` are relative to its
+                # working directory: the scenario's, as natsim reads them
+                p = self.exec_in(c.node, argv, stdin=stdin,
+                                 cwd=os.path.dirname(os.path.abspath(self.s.path)))
             else:
                 p = self.exec_in(c.node, argv, stdin=stdin)
         finally:

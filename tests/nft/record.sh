@@ -65,3 +65,5 @@ done
 ip netns del $ns
 # iptables-nft's tables as nft lists them (tests/nft/iptnft/NAME.txt -> NAME.out)
 ../iptnft/record.sh
+# include (tests/nft/include/cases.txt -> cases.out)
+../include/record.sh

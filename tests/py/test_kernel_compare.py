@@ -454,8 +454,7 @@ TOPOLOGIES = [
     ("nft-limit-quota", []),
     # sets fed from rules: add @set, update @set (a full set breaks the rule)
     ("nft-dynset", []),
-    # ct timeout objects on new entries, a ct expectation object's expectation
-    ("nft-ct-timeout", []),
+    "nft-ct-timeout", "nft-include",
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
     ("nft-settimeout", []), ("nft-settimeout-update0", []),
@@ -529,7 +528,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
-              "real/kube-proxy-nft-one", "policy-routing-mark")
+              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -309,3 +309,141 @@ def test_entries_come_back_when_the_flowtable_goes(tmp_path):
     assert [l for l in again if "sport=4000" in l and l.endswith(" [OFFLOAD] mark=0 use=2")], again
     line = [l for l in gone if "sport=4000" in l]
     assert len(line) == 1 and "OFFLOAD" not in line[0] and line[0].endswith(" use=1"), gone
+
+
+# The flowtable details of nf_flow_table_core.c and nf_flow_table_ip.c, from
+# the kernel's source (this machine's kernel has no nf_flow_table).
+
+FT_PAIR = """
+    host c
+    router router
+    host outside
+    link c:eth0 router:eth0
+    link router:eth1 outside:eth0 delay 1ms
+    c: ip addr add 192.168.1.20/24 dev eth0
+    c: ip route add default via 192.168.1.1
+    router: ip addr add 192.168.1.1/24 dev eth0
+    router: ip addr add 203.0.113.1/24 dev eth1
+    router: sysctl -w net.ipv4.ip_forward=1
+    router: nft -f nft-flowtable.nft
+    outside: ip addr add 203.0.113.50/24 dev eth0
+    outside: ip route add 192.168.1.0/24 via 203.0.113.1
+    outside: listen tcp 80
+    outside: listen udp 7 echo
+"""
+
+
+def _ft_scn(tmp_path, text, *args):
+    from conftest import TOPOLOGIES, run, write_scn
+    import shutil
+    shutil.copy(TOPOLOGIES / "nft-flowtable.nft", tmp_path)
+    scn = write_scn(tmp_path, "ft", FT_PAIR + text)
+    res = run(scn, *args, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    return res
+
+
+def test_flowtable_timeout_sysctls(tmp_path):
+    # net.netfilter.nf_flowtable_{tcp,udp}_timeout (nf_tcp_net's and
+    # nf_udp_net's offload_timeout, 30 s by default): a flow's idle
+    # timeout (flow_offload_get_timeout, read at offload and at each
+    # refresh), and what flow_offload_fixup_ct takes off the entry's
+    # timeout when the flow goes back to conntrack
+    from conftest import outputs
+    res = _ft_scn(tmp_path, """
+        router: sysctl net.netfilter.nf_flowtable_tcp_timeout
+        router: sysctl net.netfilter.nf_flowtable_udp_timeout
+        router: sysctl -w net.netfilter.nf_flowtable_udp_timeout=10
+        router: sysctl -w net.netfilter.nf_flowtable_tcp_timeout=60
+        router: ! sysctl -w net.netfilter.nf_flowtable_tcp_timeout=abc
+        router: cat /proc/sys/net/netfilter/nf_flowtable_udp_timeout
+        at 1s c: tcp connect 203.0.113.50:80 sport 40000 send 20000 hold
+        at 1s c: udp send 203.0.113.50:7 sport 5000 count 10 interval 0.1 size 100
+        at 3s router: conntrack -L
+        at 15s router: conntrack -L
+        at 40s router: conntrack -L
+        at 70s router: conntrack -L
+        end 71s
+        """)
+    out = res.stdout
+    assert outputs(out, "router", "sysctl net.netfilter.nf_flowtable_tcp_timeout")[0].lines == \
+        ["net.netfilter.nf_flowtable_tcp_timeout = 30"]
+    assert outputs(out, "router", "sysctl net.netfilter.nf_flowtable_udp_timeout")[0].lines == \
+        ["net.netfilter.nf_flowtable_udp_timeout = 30"]
+    assert outputs(out, "router", "cat /proc/sys/net/netfilter/nf_flowtable_udp_timeout")[0] \
+        .lines == ["10"]
+    assert 'sysctl: setting key "net.netfilter.nf_flowtable_tcp_timeout": Invalid argument' \
+        in res.stderr
+    at3, at15, at40, at70 = [b.lines for b in outputs(out, "router", "conntrack -L")]
+    tcp = lambda ls: [l for l in ls if "sport=40000" in l][0]
+    udp = lambda ls: [l for l in ls if "sport=5000" in l][0]
+    assert "[OFFLOAD]" in tcp(at3) and "[OFFLOAD]" in udp(at3)
+    # UDP idle 10 s: back by 15 s, its stream timeout less 10 s (110) counting down
+    assert "[OFFLOAD]" not in udp(at15) and "use=1" in udp(at15), at15
+    assert 100 <= int(udp(at15).split()[2]) <= 110, at15
+    # TCP idle 39 s is still offloaded with 60 s; by 70 s it is back with
+    # 432000 - 60 s less what passed since
+    assert "[OFFLOAD]" in tcp(at40), at40
+    assert "[OFFLOAD]" not in tcp(at70) and "[ASSURED]" in tcp(at70), at70
+    assert 431920 <= int(tcp(at70).split()[2]) <= 431940, at70
+
+
+def _write_udp(path, frames):
+    from scapy.all import IP, UDP, Raw
+    from tracelib import zero_mac_frame
+    from scapy.all import wrpcap
+    pk = []
+    for ttl, size, df, ident in frames:
+        p = zero_mac_frame(IP(src="192.168.1.20", dst="203.0.113.50", ttl=ttl, id=ident,
+                              flags="DF" if df else 0) /
+                           UDP(sport=5000, dport=7) / Raw(b"x" * size))
+        pk.append(p)
+    wrpcap(str(path), pk, nano=True)
+
+
+def test_fast_path_ttl_and_mtu_take_the_slow_path(tmp_path):
+    # nf_flow_offload_ip_hook: a packet of an offloaded flow with TTL <= 1
+    # (ip_has_options / nf_flow_exceeds_mtu aside) goes to the slow path, so
+    # the router answers Time Exceeded; one longer than the route's MTU
+    # too (nf_flow_exceeds_mtu), so it is fragmented, or refused with
+    # fragmentation needed under DF; the flow stays offloaded for the rest
+    import sys
+    from conftest import ICMP, IP, ip_pkts, outputs, pcap
+    sys.path.insert(0, str(ROOT / "traces"))
+    _write_udp(tmp_path / "ttl1.pcap", [(1, 20, False, 0x1111)])
+    _write_udp(tmp_path / "big-df.pcap", [(64, 1000, True, 0x2222)])
+    _write_udp(tmp_path / "big.pcap", [(64, 1000, False, 0x3333)])
+    _write_udp(tmp_path / "small.pcap", [(64, 20, False, 0x4444)])
+    res = _ft_scn(tmp_path, """
+        at 1s c: udp send 203.0.113.50:7 sport 5000 count 5 interval 0.1 size 100
+        at 2s router: ip link set eth1 mtu 576
+        at 3s c: replay ttl1.pcap dev eth0
+        at 3.1s c: replay big-df.pcap dev eth0
+        at 3.2s c: replay big.pcap dev eth0
+        at 3.3s c: replay small.pcap dev eth0
+        at 4s router: conntrack -L
+        end 5s
+        """, "--trace")
+    ct = outputs(res.stdout, "router", "conntrack -L")[0].lines
+    assert any("sport=5000" in l and "[OFFLOAD]" in l for l in ct), ct
+    seen = ip_pkts(pcap(tmp_path / "out", "outside", "eth0"), proto=17, src="203.0.113.1")
+    ids = [p[IP].id for p in seen]
+    # TTL 1: not forwarded (the fast path would send it on with TTL 0);
+    # Time Exceeded from the router, quoting it
+    assert 0x1111 not in ids
+    back = ip_pkts(pcap(tmp_path / "out", "c", "eth0"), proto=1, src="192.168.1.1")
+    te = [p for p in back if p[ICMP].type == 11]
+    assert len(te) == 1 and te[0][ICMP].code == 0
+    # DF and too big for eth1's 576: fragmentation needed, MTU 576
+    assert 0x2222 not in ids
+    fn = [p for p in back if p[ICMP].type == 3 and p[ICMP].code == 4]
+    assert len(fn) == 1 and fn[0][ICMP].nexthopmtu == 576
+    # too big without DF: fragmented on the slow path, masqueraded
+    frags = [p for p in seen if p[IP].id == 0x3333]
+    assert len(frags) == 2 and all(len(p[IP]) <= 576 for p in frags), frags
+    # a small one: the fast path, TTL - 1
+    small = [p for p in seen if p[IP].id == 0x4444]
+    assert len(small) == 1 and small[0][IP].ttl == 63
+    # out of eth1 on the fast path: datagrams 2 to 5 and the small one
+    fast = [l for l in res.stdout.splitlines() if "flowtable: offloaded flow, out eth1" in l]
+    assert len(fast) == 5, fast

@@ -407,3 +407,74 @@ def test_fw4_port_forward_form(tmp_path):
     lst = [l.strip() for l in outputs(res.stdout, "r", "nft list ruleset")[-1].lines]
     assert "meta nfproto ipv4 tcp dport 8080 counter packets 1 bytes 60 dnat ip to 10.0.2.2:80" \
         in lst, lst
+
+
+def test_openwrt_fw4_offload_verbatim(tmp_path):
+    """firewall4's ruleset with flow offloading, verbatim
+    (topologies/real/openwrt-fw4.offload, through openwrt-fw4-offload.scn):
+    its `include "/etc/nftables.d/*.nft"` reads the router's drop-in, which
+    adds the routed interfaces to fw4's flowtable; the ct helpers natsim
+    lacks and hardware offload are said in natsim's voice, not refused; the
+    lan's TCP and UDP connections are offloaded and their later packets take
+    the fast path both ways, masqueraded. NOT kernel-compared (the host's
+    kernel has no nf_flow_table)."""
+    res = run(TOPOLOGIES / "real" / "openwrt-fw4-offload.scn", "--trace", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    notes = [l for l in res.stderr.splitlines() if l.startswith("natsim: nft")]
+    assert len(notes) == 2, notes
+    assert notes[0].startswith("natsim: nft ct helper objects amanda (nf_conntrack_amanda), "
+                               "RAS (nf_conntrack_h323), Q.931 (nf_conntrack_h323), ")
+    assert "rtsp (nf_conntrack_rtsp)" in notes[0] and "not mainline Linux's" in notes[0]
+    assert "ftp (" not in notes[0] and "tftp (" not in notes[0]	# natsim has these
+    assert notes[1].startswith("natsim: nft flowtable ft: hardware offload (flags offload) "
+                               "is not implemented")
+    ft = outputs(res.stdout, "openwrt", "nft list flowtables")[-1].lines
+    assert ft == ["table inet fw4 {", "\tflowtable ft {", "\t\thook ingress priority filter",
+                  "\t\tdevices = { br-lan, eth0, eth1, pppoe-wan }", "\t\tflags offload",
+                  "\t\tcounter", "\t}", "}"]
+    ct = outputs(res.stdout, "openwrt", "conntrack -L")[0].lines
+    assert sum("[OFFLOAD]" in l for l in ct) == 2, ct
+    # the fast path, both directions (nf_flow_offload_ip_hook)
+    out = [l.split("out ")[1].split()[0] for l in res.stdout.splitlines()
+           if "flowtable: offloaded flow, out" in l]
+    assert out.count("pppoe-wan") >= 18 and out.count("br-lan") >= 18, out
+    # accept_to_wan counted each connection's first packet only (a TCP SYN
+    # and a UDP datagram), at 3 s and at 6 s
+    for lst in outputs(res.stdout, "openwrt", "nft list chain inet fw4 accept_to_wan"):
+        assert any('oifname "pppoe-wan" counter packets 2 bytes 188 accept' in l
+                   for l in lst.lines), lst.lines
+    srv = pcap(res.outdir, "server", "eth0")
+    udp = ip_pkts(srv, proto=17, sport=5000, dport=7)
+    assert len(udp) == 20 and {p[IP].src for p in udp} == {"10.11.12.2"}
+    assert {p[IP].ttl for p in udp} == {63}
+
+
+def test_ct_helper_objects_natsim_lacks(tmp_path):
+    """A ct helper object of a helper Linux has and natsim does not (sip) is
+    kept, listed and said once; `ct helper set` of it attaches nothing (the
+    entry has no helper: `conntrack -L` shows no helper=). A name no Linux
+    helper has keeps nft's refusal (tests/nft/errors/ct-helper-unknown-type),
+    and so does a known name with the wrong protocol."""
+    scn = write_scn(tmp_path, "h", ROUTER_PAIR + """
+        r: nft add table ip raw
+        r: nft 'add ct helper ip raw voip { type "sip" protocol udp; }'
+        r: nft 'add chain ip raw pre { type filter hook prerouting priority raw; }'
+        r: nft add rule ip raw pre udp dport 5060 ct helper set voip
+        r: ! nft 'add ct helper ip raw bad { type "amanda" protocol tcp; }'
+        r: ! nft 'add ct helper ip raw bad { type "nope" protocol udp; }'
+        at 1s c: udp send 10.0.2.2:5060 sport 5060 count 1
+        at 2s r: conntrack -L
+        at 2s r: nft list table ip raw
+        end 3s
+        """)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    notes = [l for l in res.stderr.splitlines() if l.startswith("natsim: nft ct helper")]
+    assert notes == ["natsim: nft ct helper objects voip (nf_conntrack_sip): conntrack helpers "
+                     "natsim does not implement; the objects are kept, and `ct helper set` of "
+                     "them assigns no helper"], notes
+    assert res.stderr.count("Error: Could not process rule: No such file or directory") == 2
+    lst = outputs(res.stdout, "r", "nft list table ip raw")[-1].lines
+    assert "\tct helper voip {" in lst and '\t\ttype "sip" protocol udp' in lst, lst
+    ct = outputs(res.stdout, "r", "conntrack -L")[-1].lines
+    assert any("dport=5060" in l for l in ct) and not any("helper=" in l for l in ct), ct
