@@ -218,6 +218,7 @@ struct nft_rule {
 	struct nft_loc loc;		/* the rule's text, for errors after parsing */
 	GPtrArray *exprs;		/* struct nft_expr * */
 	char *comment;
+	bool inserted;			/* made by `insert rule` (its monitor event says so) */
 	/* the first exprs that are matches nft_eval.c decides without a call,
 	 * compiled (nft_rule_prepare): tested before the rule's expression loop */
 	struct nft_fast_match *fast;
@@ -234,6 +235,7 @@ struct nft_chain {
 	bool policy_drop;
 	GPtrArray *rules;		/* struct nft_rule * */
 	char *comment;			/* `comment "..."` of the chain, or NULL */
+	bool created;			/* made by `create chain` (its monitor event says so) */
 };
 
 /* One element of a set or map: the key (one value per concatenated type)
@@ -311,6 +313,7 @@ struct nft_table {
 	char *comment;
 	GPtrArray *objs;		/* struct nft_obj *, in creation order */
 	GPtrArray *flowtables;		/* struct nft_flowtable *, in creation order */
+	bool created;			/* made by `create table` (its monitor event says so) */
 };
 
 struct nft_ruleset {

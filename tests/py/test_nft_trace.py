@@ -158,15 +158,17 @@ def test_nft_nftrace_value(tmp_path):
         "table ip t {", "\tchain c {", "\t}"]
 
 
-def test_nft_other_monitors_refused(tmp_path):
-    """natsim says what it does not implement (and refuses the scenario)."""
+def test_nft_monitor_formats_refused(tmp_path):
+    """natsim says what it does not implement (and refuses the scenario):
+    nft monitor's xml and json formats (the event monitors themselves are
+    test_nft_monitor.py's)."""
     scn = write_scn(tmp_path, "mon", PAIR + """
-        at 1s r: nft monitor
+        at 1s r: nft monitor trace json
         end 2s
     """)
     res = run(scn, out=tmp_path / "out")
     assert res.rc != 0
-    assert "natsim: nft monitor other than `nft monitor trace` is not implemented" in res.stderr
+    assert "natsim: nft monitor json is not implemented" in res.stderr
 
 
 def test_nft_trace_output_and_icmp(tmp_path):

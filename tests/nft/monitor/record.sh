@@ -1,0 +1,38 @@
+#!/bin/sh
+# Records what nft 1.0.6's monitors print (tests/py/test_nft_monitor.py) in a
+# throwaway network namespace: run as root from this directory. The *.out
+# files hold stdout and stderr together (the W: lines are nft's stderr).
+set -e
+ns=hmonrec$$
+N="ip netns exec $ns"
+ip netns add $ns
+trap 'ip netns del $ns' EXIT
+for m in "" "-a" "rules" "new tables" "destroy" "new" "ruleset" "sets" "elements"; do
+	case "$m" in -a) args="-a monitor";; *) args="monitor $m";; esac
+	f=monitor-$(echo "${m:-all}" | tr ' ' _ | tr -d -).out
+	$N timeout 12 nft $args > "$f" 2>&1 &
+done
+sleep 1
+# the same changes as tests/py/test_nft_monitor.py's EVENTS scenario
+$N nft -f events.nft
+$N nft add rule ip t d counter
+$N nft delete rule ip t c handle 5
+$N nft add element ip t s '{ 3.3.3.3 }'
+$N nft delete element ip t s '{ 1.1.1.1 }'
+$N nft flush chain ip t c
+$N nft rename chain ip t d e
+$N nft delete chain ip t e
+$N iptables -A FORWARD -s 10.0.0.1 -j DROP
+$N iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+$N iptables -N FOO
+$N iptables -I FOO -s 1.1.1.1 -j DROP
+$N iptables -D FORWARD 1
+$N nft delete element ip t s '{ 2.2.2.2, 3.3.3.3 }'
+$N nft delete table ip t
+$N nft create table ip t2
+$N nft flush ruleset
+wait
+# nft -e (echo), without and with -a, in a fresh namespace
+ip netns del $ns
+ip netns add $ns
+$N sh -x ./echo.sh > echo.out 2>&1
