@@ -11,6 +11,7 @@
 #include "nat/nftables/nft.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_list_xt.h"
+#include "nat/nftables/nft_trace.h"
 
 static void ruleset_free(void *rs)
 {
@@ -32,8 +33,16 @@ static void nf_nft_net_exit(struct nf_ns *ns)
 	ns->flow_gc = NULL;
 }
 
+/* iptables-nft's rules are nf_tables rules: their trace events are
+ * `nft monitor trace` lines too (nft_trace_xt.c). */
+static void nf_nft_net_init(struct nf_ns *ns)
+{
+	ns->xt_nft_trace = nft_trace_xt;
+}
+
 const struct nf_pernet_ops nf_nft_pernet_ops = {
 	.name = "nf_tables",
+	.init = nf_nft_net_init,
 	.exit = nf_nft_net_exit,
 };
 

@@ -73,6 +73,11 @@ struct nf_ns {
 	 * first time a flow expires, and the reaping at a gc tick; NULL: none */
 	nf_time (*flow_gc_next)(struct nf_ns *ns);
 	void (*flow_gc)(struct nf_ns *ns, nf_time now);
+	/* `nft monitor trace`'s line for an iptables-nft rule event
+	 * (nat/nftables/nft_trace_xt.c, set by nf_nft.c; NULL: no nftables
+	 * module): tr a struct ipt_traceinfo, chain and rule the rule's (rule
+	 * NULL: the base chain's policy), verdict as ipt_nftrace_rule's */
+	void (*xt_nft_trace)(void *tr, const void *chain, const void *rule, unsigned verdict);
 };
 
 /* A namespace with the modules `pernet` lists (their init in order): what

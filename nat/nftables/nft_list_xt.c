@@ -567,3 +567,11 @@ void nft_xt_snapshot(const struct nft_ruleset *rs, GPtrArray *groups, GArray *ha
 		g_array_append_val(handles, h);
 	}
 }
+
+void nft_xt_rule_traced(GString *s, const struct ipt_rule *r)
+{
+	struct nft_print_opts o = { 0 };
+	struct ipt_rule zero = *r;
+	zero.packets = zero.bytes = 0;
+	list_rule(s, &zero, &o);
+}

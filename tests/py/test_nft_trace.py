@@ -299,3 +299,60 @@ def test_nft_trace_goto_and_tcp_flags(tmp_path):
         'trace id ID ip filter fw rule tcp sport 80 goto okc (verdict goto okc)',
         'trace id ID ip filter okc rule accept (verdict accept)',
     ]
+
+
+IPT_TRACE_SCN = """
+    router r
+    host a
+    link a:eth0 r:eth0
+    a: ip addr add 10.9.0.2/24 dev eth0
+    r: ip addr add 10.9.0.1/24 dev eth0
+    r: iptables -t raw -A PREROUTING -p udp -j TRACE
+    r: iptables -A INPUT -p udp --dport 7 -j ACCEPT
+    r: iptables -A INPUT -p udp -m multiport --dports 8,9 -j DROP
+    r: iptables -N SUB
+    r: iptables -A INPUT -s 10.9.0.2 -j SUB
+    r: iptables -A SUB -p udp --dport 10 -j RETURN
+    r: iptables -A SUB -m comment --comment hi
+    r: {monitor}
+    at 1s a: udp send 10.9.0.1:7 sport 4000 text "hi"
+    at 1.1s a: udp send 10.9.0.1:9 sport 4000 text "hi"
+    at 1.2s a: udp send 10.9.0.1:10 sport 4000 text "hi"
+    end 2s
+"""
+
+
+def test_nft_trace_of_iptables_rules(tmp_path):
+    """iptables-nft's rules in `nft monitor trace` (nat/nftables/
+    nft_trace_xt.c): -j TRACE in raw marks the packet, and each base chain
+    iptables-nft made gives nft's packet line, its rules in nft's decoding
+    of iptables' expressions (the protocol dependency, a multiport set, the
+    counters at 0), the verdicts (continue, accept, drop, jump, return) and
+    the policy, as nft 1.0.6 printed them on Linux 6.18
+    (tests/nft/monitor/trace-iptables.out, record.sh: a veth named vr)."""
+    from pathlib import Path
+    scn = write_scn(tmp_path, "ipt", IPT_TRACE_SCN.replace("{monitor}", "nft monitor trace"))
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not implemented" not in res.stderr, explain(res)
+    ids, got = tokenized(trace_lines(res))
+    rec = Path(__file__).resolve().parent.parent / "nft" / "monitor" / "trace-iptables.out"
+    want_ids, want = tokenized(rec.read_text().splitlines())
+    def norm(lines):
+        return [re.sub(r"ip id \d+ ", "ip id N ", l).replace('"vr"', '"eth0"') for l in lines]
+    assert norm(got) == norm(want)
+    # one id per packet, shared by its chains, as Linux's
+    assert [ids.index(i) for i in ids] == [want_ids.index(i) for i in want_ids]
+
+
+def test_nft_trace_of_iptables_rules_needs_monitor(tmp_path):
+    """xtables-monitor --trace gets its own lines, not nft's; no monitor, no line."""
+    scn = write_scn(tmp_path, "ipt", IPT_TRACE_SCN.replace("{monitor}", "xtables-monitor --trace"))
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert trace_lines(res) == []
+    assert any(" TRACE: " in a.text for a in async_lines(res.stdout, "r"))
+    scn = write_scn(tmp_path, "none", IPT_TRACE_SCN.replace("r: {monitor}\n", ""))
+    res = run(scn, out=tmp_path / "out2")
+    assert res.rc == 0, explain(res)
+    assert async_lines(res.stdout, "r") == []

@@ -36,3 +36,28 @@ wait
 ip netns del $ns
 ip netns add $ns
 $N sh -x ./echo.sh > echo.out 2>&1
+
+# nft monitor trace of iptables-nft's rules (-j TRACE in raw): a veth pair
+# between two namespaces, three datagrams 10.9.0.2:4000 -> 10.9.0.1:7, 9, 10
+ip netns add ${ns}a
+ip link add va type veth peer name vr
+ip link set va netns ${ns}a
+ip link set vr netns $ns
+ip -n ${ns}a addr add 10.9.0.2/24 dev va; ip -n ${ns}a link set va up
+ip -n $ns addr add 10.9.0.1/24 dev vr; ip -n $ns link set vr up
+$N iptables -t raw -A PREROUTING -p udp -j TRACE
+$N iptables -A INPUT -p udp --dport 7 -j ACCEPT
+$N iptables -A INPUT -p udp -m multiport --dports 8,9 -j DROP
+$N iptables -N SUB
+$N iptables -A INPUT -s 10.9.0.2 -j SUB
+$N iptables -A SUB -p udp --dport 10 -j RETURN
+$N iptables -A SUB -m comment --comment hi
+$N timeout 4 nft monitor trace > trace-iptables.out 2>&1 &
+sleep 1
+ip netns exec ${ns}a python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('10.9.0.2', 4000))
+for p in (7, 9, 10): s.sendto(b'hi', ('10.9.0.1', p))
+"
+wait
+ip netns del ${ns}a
