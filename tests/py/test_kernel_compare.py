@@ -463,6 +463,8 @@ TOPOLOGIES = [
     ("nft-mark-map", []),
     # nat to a named map and to a hash's map
     ("nft-nat-map", []),
+    # nft -e: what each command added, the generation lines (pids excused)
+    ("nft-echo", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -511,7 +513,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters",
               "hook-order", "ftp-nft-helper", "real/kube-proxy-services",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset", "real/openwrt-fw4", "nft-settimeout",
-              "nft-settimeout-update0", "nft-jhash", "nft-mark-map", "nft-nat-map")
+              "nft-settimeout-update0", "nft-jhash", "nft-mark-map", "nft-nat-map",
+              "nft-echo")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
