@@ -79,6 +79,10 @@ static char *one_line(const char *block, const char *fam_table, bool semis)
 	while (*p == '\t')
 		p++;
 	const char *brace = strstr(p, " {");
+	if (!brace) {
+		g_string_free(s, TRUE);
+		return g_strdup(p);
+	}
 	const char *name = brace;
 	while (name > p && name[-1] != ' ')
 		name--;
@@ -110,8 +114,7 @@ static char *one_line(const char *block, const char *fam_table, bool semis)
 	return g_string_free(s, FALSE);
 }
 
-static void snap_chain(GPtrArray *objs, const char *tk, const char *ft, const struct nft_table *t,
-		       const struct nft_chain *c)
+static void snap_chain(GPtrArray *objs, const char *tk, const char *ft, const struct nft_chain *c)
 {
 	struct nft_ev_obj *o = nft_ev_add(objs, NF_NFT_EV_CHAIN, tk,
 					  g_strdup_printf("%s C%" G_GUINT64_FORMAT, tk, c->handle));
@@ -122,7 +125,6 @@ static void snap_chain(GPtrArray *objs, const char *tk, const char *ft, const st
 		nft_print_prio(s, c->hook, c->prio, false);
 		g_string_append_printf(s, "; policy %s; }", c->policy_drop ? "drop" : "accept");
 	}
-	(void)t;
 	o->cmp = g_strdup(s->str);
 	o->add = g_strdup_printf("%s chain %s", c->created ? "create" : "add", s->str);
 	o->add_h = g_strdup_printf("%s # handle %" G_GUINT64_FORMAT, o->add, c->handle);
@@ -147,7 +149,7 @@ static void snap_obj(GPtrArray *objs, const char *tk, const char *ft, const stru
 	o->add_h = g_strdup_printf("add %s", line_h);
 	/* "counter ip t c { ..." -> "delete counter ip t c" */
 	char *brace = strstr(line, " {");
-	o->del = g_strdup_printf("delete %.*s", (int)(brace - line), line);
+	o->del = g_strdup_printf("delete %.*s", brace ? (int)(brace - line) : (int)strlen(line), line);
 	o->del_h = g_strdup(o->del);
 	o->cmp = g_strdup(o->del);	/* its counters move with traffic: no change event */
 	g_free(line);
@@ -268,7 +270,6 @@ static void snap_rule(GPtrArray *objs, const char *tk, const char *ft, struct nf
 {
 	struct nft_ev_obj *o = nft_ev_add(objs, NF_NFT_EV_RULE, tk,
 					  g_strdup_printf("%s R%" G_GUINT64_FORMAT, tk, r->handle));
-	struct nft_table tfam = *t;	/* rule text is printed per family */
 	GString *b = g_string_new(NULL);
 	struct nft_chain one = *c;
 	GPtrArray *rules = g_ptr_array_new();
@@ -278,11 +279,11 @@ static void snap_rule(GPtrArray *objs, const char *tk, const char *ft, struct nf
 	one.comment = NULL;
 	/* the chain's listing holds the rule on its own line: take it */
 	struct nft_print_opts po = { 0 };
-	nft_print_chain(b, &tfam, &one, &po, false);
+	nft_print_chain(b, t, &one, &po, false);
 	char *text = nft_ev_chain_rule_line(b->str);
 	g_string_truncate(b, 0);
 	po.stateless = true;
-	nft_print_chain(b, &tfam, &one, &po, false);
+	nft_print_chain(b, t, &one, &po, false);
 	o->cmp = nft_ev_chain_rule_line(b->str);
 	const char *verb = r->inserted ? "insert" : "add";
 	o->add = g_strdup_printf("%s rule %s %s %s", verb, ft, c->name, text);
@@ -331,7 +332,7 @@ static void snap_table(GPtrArray *objs, struct nft_table *t)
 	o->del_h = g_strdup_printf("%s # handle %" G_GUINT64_FORMAT, o->del, t->handle);
 	o->cmp = g_strdup(o->add);
 	for (unsigned i = 0; i < t->chains->len; i++)
-		snap_chain(objs, tk, ft, t, t->chains->pdata[i]);
+		snap_chain(objs, tk, ft, t->chains->pdata[i]);
 	for (unsigned i = 0; i < t->objs->len; i++)
 		snap_obj(objs, tk, ft, t->objs->pdata[i]);
 	for (unsigned i = 0; i < t->sets->len; i++)
