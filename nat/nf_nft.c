@@ -58,6 +58,26 @@ bool nf_flow_offload_any(const struct nf_ns *ns)
 	return rs && rs->flows;
 }
 
+/* The namespace's ruleset, made on first use. */
+static struct nft_ruleset *ruleset_of(struct nf_ns *ns)
+{
+	if (!ns->nft) {
+		struct nft_ruleset *made = nft_ruleset_new();
+
+		made->ns = ns;	/* ct helper objects name its helpers */
+		ns->nft = made;
+		ns->nft_free = ruleset_free;
+		ns->flow_gc_next = nft_flow_offload_gc_next;
+		ns->flow_gc = nft_flow_offload_gc;
+	}
+	return ns->nft;
+}
+
+void nf_nft_trace_cache(struct nf_ns *ns)
+{
+	nft_trace_cache_fill(ruleset_of(ns));
+}
+
 /* Without a clock: the time of the namespace's last nft command. */
 int nf_cmd_nft(struct nf_ns *ns, int argc, char **argv, const char *stdin_text,
 	       nf_read_file_fn read_file, void *priv, GString *out, GString *err, bool dry_run)
@@ -85,16 +105,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 		nft_ruleset_free(scratch);
 		return rc;
 	}
-	if (!ns->nft) {
-		struct nft_ruleset *made = nft_ruleset_new();
-
-		made->ns = ns;	/* ct helper objects name its helpers */
-		ns->nft = made;
-		ns->nft_free = ruleset_free;
-		ns->flow_gc_next = nft_flow_offload_gc_next;
-		ns->flow_gc = nft_flow_offload_gc;
-	}
-	struct nft_ruleset *rs = ns->nft;
+	struct nft_ruleset *rs = ruleset_of(ns);
 	rs->now = now;	/* element timeouts (nft_settimeout.c) */
 	/* one table handle counter with iptables-nft's tables */
 	if (ns->ipt && rs->table_handle < ns->ipt->table_hgen)

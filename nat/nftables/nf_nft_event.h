@@ -29,4 +29,8 @@ void nf_nft_snapshot_free(struct nf_nft_snap *s);
 void nf_nft_snapshot_sets(const struct nf_nft_snap *s, GString *out);
 GPtrArray *nf_nft_events(const struct nf_nft_snap *before, const struct nf_nft_snap *after);
 
+/* `nft monitor trace` starts: the rules' counters as nft's cache holds
+ * them from now on (nat/nftables/nft_trace_cache.c). */
+void nf_nft_trace_cache(struct nf_ns *ns);
+
 #endif

@@ -343,6 +343,9 @@ struct nft_ruleset {
 	int64_t now;
 	/* the flowtables' offloaded flows (nft_flow_offload.c), NULL: none yet */
 	struct nft_flows *flows;
+	/* `nft monitor trace`'s cache of the rules' counters when it started
+	 * (nft_trace_cache.c), NULL: none */
+	GHashTable *trace_cache;
 };
 
 /* The flowtable fast path (nft_flow_offload.c): a packet arriving on `in`

@@ -568,10 +568,11 @@ void nft_xt_snapshot(const struct nft_ruleset *rs, GPtrArray *groups, GArray *ha
 	}
 }
 
-void nft_xt_rule_traced(GString *s, const struct ipt_rule *r)
+void nft_xt_rule_traced(GString *s, const struct ipt_rule *r, uint64_t packets, uint64_t bytes)
 {
 	struct nft_print_opts o = { 0 };
-	struct ipt_rule zero = *r;
-	zero.packets = zero.bytes = 0;
-	list_rule(s, &zero, &o);
+	struct ipt_rule shown = *r;
+	shown.packets = packets;
+	shown.bytes = bytes;
+	list_rule(s, &shown, &o);
 }

@@ -21,6 +21,8 @@ void nft_ruleset_free(struct nft_ruleset *rs)
 	if (!rs)
 		return;
 	g_ptr_array_free(rs->tables, TRUE);
+	if (rs->trace_cache)
+		g_hash_table_destroy(rs->trace_cache);
 	g_free(rs);
 }
 

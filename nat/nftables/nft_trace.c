@@ -221,12 +221,22 @@ void nft_trace_rule(struct nft_traceinfo *tr, const struct nft_chain *c, const s
 	prefix(s, tr, c);
 	g_string_append(s, "rule ");
 	/* the rule as the kernel sends it: counters of the rule's expressions
-	 * are not dumped with it (nft prints packets 0 bytes 0) */
+	 * are not dumped with it... */
 	struct nft_rule copy = *r;
 	GPtrArray *exprs = g_ptr_array_new_with_free_func(g_free);
+	/* ...but nft prints them from the cache it loaded at its start
+	 * (nft_trace_cache.c) */
+	const GArray *cached = nft_trace_cached(tr->st->net->nft, nft_family_name(tr->table->family),
+						tr->table->name, tr->table->handle, r->handle);
+	unsigned n = 0;
 	for (unsigned i = 0; i < r->exprs->len; i++) {
 		struct nft_expr *e = g_memdup2(r->exprs->pdata[i], sizeof(struct nft_expr));
 		e->packets = e->bytes = 0;
+		if (e->kind == NFT_EXPR_COUNTER && cached && n + 1 < cached->len) {
+			e->packets = g_array_index(cached, uint64_t, n);
+			e->bytes = g_array_index(cached, uint64_t, n + 1);
+			n += 2;
+		}
 		g_ptr_array_add(exprs, e);
 	}
 	copy.exprs = exprs;

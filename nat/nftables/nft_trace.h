@@ -36,4 +36,11 @@ void nft_trace_packet(GString *s, struct nf_skb *skb, const struct nf_hook_state
 /* ns->xt_nft_trace (nft_trace_xt.c): an iptables-nft rule's event. */
 void nft_trace_xt(void *tr, const void *chain, const void *rule, unsigned verdict);
 
+/* nft_trace_cache.c: a trace monitor starts (the rules' counters now, as
+ * nft's cache holds them), and a rule's cached counters (packets, bytes
+ * of each counter in order), NULL: not cached (0). */
+void nft_trace_cache_fill(struct nft_ruleset *rs);
+const GArray *nft_trace_cached(const struct nft_ruleset *rs, const char *family, const char *table,
+			       uint64_t thandle, uint64_t rhandle);
+
 #endif

@@ -65,7 +65,12 @@ void nft_trace_xt(void *tp, const void *chain, const void *rule, unsigned v)
 	g_string_append_printf(s, "trace id %08x ip %s %s ", id, table, c->name);
 	if (r) {
 		g_string_append(s, "rule ");
-		nft_xt_rule_traced(s, r);
+		/* the counters of nft's cache (nft_trace_cache.c), else 0 */
+		const struct ipt_table *t = &tr->st->net->ipt->tables[tr->table];
+		const GArray *cached = nft_trace_cached(tr->st->net->nft, "ip", table, t->nft_handle,
+							r->handle);
+		nft_xt_rule_traced(s, r, cached ? g_array_index(cached, uint64_t, 0) : 0,
+				   cached ? g_array_index(cached, uint64_t, 1) : 0);
 		g_string_append(s, " (verdict ");
 		verdict(s, r, v);
 		g_string_append_c(s, ')');

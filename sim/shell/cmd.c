@@ -1454,8 +1454,10 @@ static int nft_monitor(struct cmd_ctx *c, int argc, char **argv)
 	}
 	if (c->dry_run)
 		return 0;
-	if (!strcmp(object, "trace") || (!strcmp(object, "any") && !strcmp(event, "any")))
+	if (!strcmp(object, "trace") || (!strcmp(object, "any") && !strcmp(event, "any"))) {
 		file_put(c->node, NFT_MONITOR_TRACE, "", false);
+		nf_nft_trace_cache(c->node->nf);	/* the rules as nft reads them now */
+	}
 	if (strcmp(object, "trace"))
 		nft_monitor_start(c, event, object, handles);
 	return 0;

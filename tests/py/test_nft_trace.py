@@ -356,3 +356,41 @@ def test_nft_trace_of_iptables_rules_needs_monitor(tmp_path):
     res = run(scn, out=tmp_path / "out2")
     assert res.rc == 0, explain(res)
     assert async_lines(res.stdout, "r") == []
+
+
+def test_nft_trace_counters_are_the_monitors_cache(tmp_path):
+    """nft prints a traced rule from the cache it loaded when it started
+    (nft_trace_cache.c): a counter shows what it had counted then, for every
+    packet traced after, nft's rules and iptables-nft's alike (measured on
+    Linux 6.18 with nft 1.0.6: a rule that had counted one 30-byte datagram
+    before `nft monitor trace` started printed `udp dport 8 counter packets
+    1 bytes 30 (verdict continue)` for the two datagrams traced after)."""
+    scn = write_scn(tmp_path, "cnt", """
+        router r
+        host a
+        link a:eth0 r:eth0
+        a: ip addr add 10.9.0.2/24 dev eth0
+        r: ip addr add 10.9.0.1/24 dev eth0
+        r: nft add table ip t
+        r: nft 'add chain ip t pre { type filter hook prerouting priority -300; }'
+        r: nft add rule ip t pre udp dport 8 counter
+        r: iptables -A INPUT -p udp --dport 8 -j ACCEPT
+        at 0.5s a: udp send 10.9.0.1:8 sport 4000 text "hi"
+        at 0.7s r: nft insert rule ip t pre udp dport 8 meta nftrace set 1
+        at 0.8s r: nft monitor trace
+        at 1s a: udp send 10.9.0.1:8 sport 4000 text "hi" count 2 interval 100ms
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    _, lines = tokenized(trace_lines(res))
+    rules = [l for l in lines if " rule " in l]
+    pre = "trace id ID ip t pre rule "
+    inp = "trace id ID ip filter INPUT rule "
+    once = [pre + "udp dport 8 meta nftrace set 1 (verdict continue)",
+            pre + "udp dport 8 counter packets {} bytes {} (verdict continue)",
+            inp + "udp dport 8 counter packets {} bytes {} accept (verdict accept)"]
+    def walk(p, b):
+        return [l.format(p, b, p, b) if "{}" in l else l for l in once]
+    # both traced datagrams: the counts at the monitor's start (0.8 s)
+    assert rules == walk(1, 30) + walk(1, 30), rules
