@@ -17,6 +17,7 @@ enum nf_nft_ev_kind { NF_NFT_EV_TABLE, NF_NFT_EV_CHAIN, NF_NFT_EV_OBJ, NF_NFT_EV
 struct nf_nft_event {
 	enum nf_nft_ev_kind kind;
 	bool add;		/* NEW*, else DEL* */
+	bool replace;		/* one of a rule replaced in place (DEL and NEW) */
 	char *line, *line_h;	/* "add rule ip t c ...", the same with `-a`'s handles */
 	char *set;		/* SET, ELEM: the set's key */
 	char *refs;		/* RULE: keys of the named sets it names, '\n' after each */

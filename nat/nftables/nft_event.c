@@ -416,11 +416,12 @@ static void event_free(gpointer p)
 	g_free(e);
 }
 
-static void emit(GPtrArray *evs, const struct nft_ev_obj *o, bool add)
+static void emit(GPtrArray *evs, const struct nft_ev_obj *o, bool add, bool replace)
 {
 	struct nf_nft_event *e = g_new0(struct nf_nft_event, 1);
 	e->kind = o->kind;
 	e->add = add;
+	e->replace = replace;
 	e->line = g_strdup(add ? o->add : o->del);
 	e->line_h = g_strdup(add ? o->add_h : o->del_h);
 	e->set = g_strdup(o->set);
@@ -486,7 +487,7 @@ GPtrArray *nf_nft_events(const struct nf_nft_snap *a, const struct nf_nft_snap *
 				/* a deleted set's elements go with it, silently */
 				if (o->kind == NF_NFT_EV_ELEM && !g_hash_table_lookup(hb, o->set))
 					continue;
-				emit(evs, o, false);
+				emit(evs, o, false, g_hash_table_contains(hb, o->key));
 				if (o->kind == NF_NFT_EV_RULE && o->anon_del && *o->anon_del)
 					emit_anon(evs, o->anon_del);
 			}
@@ -498,7 +499,7 @@ GPtrArray *nf_nft_events(const struct nf_nft_snap *a, const struct nf_nft_snap *
 		/* new, replaced, or a chain made again with another policy
 		 * (iptables -P) */
 		if (!old || strcmp(old->cmp, o->cmp))
-			emit(evs, o, true);
+			emit(evs, o, true, old && o->kind == NF_NFT_EV_RULE);
 	}
 	g_hash_table_destroy(ha);
 	g_hash_table_destroy(hb);

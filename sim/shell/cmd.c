@@ -1467,7 +1467,7 @@ static int nft_monitor(struct cmd_ctx *c, int argc, char **argv)
 static bool nft_changing(int argc, char **argv)
 {
 	static const char *const verbs[] = { "add", "insert", "create", "delete", "flush",
-					     "replace", "rename", "table", "chain", "rule", "reset" };
+					     "replace", "rename", "table", "chain", "rule" };
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--file"))
 			return true;

@@ -215,11 +215,12 @@ void nft_events_end(struct cmd_ctx *c, struct nf_nft_snap *before, int rc, bool 
 	char *gen_line = g_strdup_printf("# new generation %u by process %d (%.15s)\n", gen,
 					 journal_new_pid(c->node), comm);
 	if (echo) {
-		/* nft -e: the kernel echoes what the batch added */
+		/* nft -e: the kernel echoes what the batch added (a replaced
+		 * rule: its DELRULE and NEWRULE) */
 		bool any = false;
 		for (unsigned i = 0; i < evs->len; i++) {
 			const struct nf_nft_event *e = evs->pdata[i];
-			if (e->add) {
+			if (e->add || e->replace) {
 				g_string_append_printf(c->out, "%s\n", handles ? e->line_h : e->line);
 				any = true;
 			}

@@ -142,8 +142,9 @@ def echo_recorded():
 def test_nft_echo(tmp_path):
     """nft -e prints what the command added (tables, chains, rules, sets
     with their elements, elements one a line, counters, quotas, maps; insert
-    and create as such; -a's handles; -f files), then the generation line;
-    nothing for a delete, a flush or an add of what exists."""
+    and create as such; -a's handles; -f files; a replaced rule's delete and
+    add), then the generation line; nothing for a delete, a flush or an add
+    of what exists."""
     shutil.copy(DATA / "events2.nft", tmp_path / "events2.nft")
     cmds = [l for l in (DATA / "echo.sh").read_text().splitlines() if l.strip()]
     scn = write_scn(tmp_path, "echo", "router r\n" + "".join(f"r: {c}\n" for c in cmds) + "end 1s\n")

@@ -19,3 +19,4 @@ nft -e delete table ip t2
 nft -e add table ip t
 nft --echo 'add rule ip t c accept; add rule ip t c drop'
 nft -a -e -f events2.nft
+nft -e replace rule ip u c handle 3 ip daddr @s drop
