@@ -17,7 +17,7 @@ enum nf_nft_ev_kind { NF_NFT_EV_TABLE, NF_NFT_EV_CHAIN, NF_NFT_EV_OBJ, NF_NFT_EV
 struct nf_nft_event {
 	enum nf_nft_ev_kind kind;
 	bool add;		/* NEW*, else DEL* */
-	bool replace;		/* one of a rule replaced in place (DEL and NEW) */
+	bool replace;		/* an object changed in place: a rule's DEL and NEW, a chain's NEW */
 	char *line, *line_h;	/* "add rule ip t c ...", the same with `-a`'s handles */
 	char *set;		/* SET, ELEM: the set's key */
 	char *refs;		/* RULE: keys of the named sets it names, '\n' after each */
@@ -29,6 +29,10 @@ void nf_nft_snapshot_free(struct nf_nft_snap *s);
  * starting now has in its cache). */
 void nf_nft_snapshot_sets(const struct nf_nft_snap *s, GString *out);
 GPtrArray *nf_nft_events(const struct nf_nft_snap *before, const struct nf_nft_snap *after);
+void nf_nft_event_free(struct nf_nft_event *e);
+/* The NEWCHAIN events of the base chains of `table ip TABLE` in a
+ * snapshot, in creation order (iptables-nft's -Z sends them again). */
+GPtrArray *nf_nft_base_chains(const struct nf_nft_snap *s, const char *table);
 
 /* `nft monitor trace` starts: the rules' counters as nft's cache holds
  * them from now on (nat/nftables/nft_trace_cache.c). */

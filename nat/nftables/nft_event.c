@@ -406,9 +406,10 @@ void nf_nft_snapshot_sets(const struct nf_nft_snap *s, GString *out)
 	}
 }
 
-static void event_free(gpointer p)
+void nf_nft_event_free(struct nf_nft_event *e)
 {
-	struct nf_nft_event *e = p;
+	if (!e)
+		return;
 	g_free(e->line);
 	g_free(e->line_h);
 	g_free(e->set);
@@ -471,7 +472,7 @@ static const enum nf_nft_ev_kind del_order[] = {
 
 GPtrArray *nf_nft_events(const struct nf_nft_snap *a, const struct nf_nft_snap *b)
 {
-	GPtrArray *evs = g_ptr_array_new_with_free_func(event_free);
+	GPtrArray *evs = g_ptr_array_new_with_free_func((GDestroyNotify)nf_nft_event_free);
 	GHashTable *ha = by_key(a), *hb = by_key(b);
 	for (unsigned i = 0; i < a->objs->len;) {
 		/* one table's objects */
@@ -499,9 +500,23 @@ GPtrArray *nf_nft_events(const struct nf_nft_snap *a, const struct nf_nft_snap *
 		/* new, replaced, or a chain made again with another policy
 		 * (iptables -P) */
 		if (!old || strcmp(old->cmp, o->cmp))
-			emit(evs, o, true, old && o->kind == NF_NFT_EV_RULE);
+			emit(evs, o, true, old != NULL);
 	}
 	g_hash_table_destroy(ha);
 	g_hash_table_destroy(hb);
+	return evs;
+}
+
+GPtrArray *nf_nft_base_chains(const struct nf_nft_snap *s, const char *table)
+{
+	GPtrArray *evs = g_ptr_array_new_with_free_func((GDestroyNotify)nf_nft_event_free);
+	char *prefix = g_strdup_printf("add chain ip %s ", table);
+	for (unsigned i = 0; i < s->objs->len; i++) {
+		const struct nft_ev_obj *o = s->objs->pdata[i];
+		if (o->kind == NF_NFT_EV_CHAIN && g_str_has_prefix(o->add, prefix) &&
+		    strstr(o->add, " { type "))
+			emit(evs, o, true, true);
+	}
+	g_free(prefix);
 	return evs;
 }

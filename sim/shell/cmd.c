@@ -925,7 +925,8 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 			c->err, c->dry_run, c->w->now);
 		rc = rc && natsim_unimpl_msg(c->err->str) ? NATSIM_EXIT_UNIMPL : rc;
 		if (nft_backend)
-			nft_events_end(c, before, rc, true, false, false, "iptables-restore");
+			nft_events_end(c, before, rc, true, false, false, "iptables-restore", argc,
+				       argv);
 	}
 out:
 	g_free(text);
@@ -1379,7 +1380,8 @@ static int cmd_iptables(struct cmd_ctx *c, int argc, char **argv)
 	/* iptables-nft's changes are nf_tables events (nft monitor) */
 	struct nf_nft_snap *before = nft_events_begin(c, false);
 	int rc = nf_cmd_iptables(c->node->nf, argc, argv, c->out, c->err, c->dry_run, c->w->now);
-	nft_events_end(c, before, rc, ipt_changing(argc, argv), false, false, "iptables");
+	nft_events_end(c, before, rc, ipt_changing(argc, argv), false, false, "iptables", argc,
+		       argv);
 	return rc;
 }
 static int cmd_iptables_legacy(struct cmd_ctx *c, int argc, char **argv)
@@ -1511,7 +1513,7 @@ static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
 	struct nf_nft_snap *before = nft_events_begin(c, echo);
 	rc = nf_cmd_nft_at(c->node->nf, n, args, c->stdin_text, nft_file_load, c, c->out,
 			   c->err, c->dry_run, c->w->now);
-	nft_events_end(c, before, rc, nft_changing(n, args), echo, handles, "nft");
+	nft_events_end(c, before, rc, nft_changing(n, args), echo, handles, "nft", n, args);
 	g_free(args);
 	return rc;
 }

@@ -115,11 +115,12 @@ bool nft_monitor_object(const char *w);
  * snapshots the namespace when an event monitor runs or echo (nft -e) is
  * asked (else NULL); end prints the events to the monitors and, with
  * echo, what was added on c->out, and counts the generation (a command
- * nobody watched counts when rc is 0 and changing says it changes). */
+ * nobody watched counts when rc is 0 and changing says it changes); comm
+ * names the program, argv its words (iptables' batches, nft_monitor.c). */
 struct nf_nft_snap;
 struct nf_nft_snap *nft_events_begin(struct cmd_ctx *c, bool echo);
 void nft_events_end(struct cmd_ctx *c, struct nf_nft_snap *before, int rc, bool changing,
-		    bool echo, bool handles, const char *comm);
+		    bool echo, bool handles, const char *comm, int argc, char **argv);
 void nft_monitor_subscribe(struct world *w);
 /* xtables_monitor.c: `xtables-monitor --trace`, its marker (the lines of
  * iptables-nft's traced rules go to it, subscribed at run start). */

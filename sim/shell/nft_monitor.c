@@ -193,8 +193,69 @@ static unsigned next_gen(struct node *n)
 	return ++sh->nft_gen;
 }
 
+/* A base chain event's line with its policy made accept. */
+static char *policy_accept(const char *line)
+{
+	const char *pol = strstr(line, "; policy ");
+	const char *end = pol ? strstr(pol, " }") : NULL;
+	if (!end)
+		return g_strdup(line);
+	return g_strdup_printf("%.*s; policy accept;%s", (int)(pol - line), line, end);
+}
+
+/* iptables-nft's batches hold more than their changes
+ * (nft_chain_builtin_add, nft_chain_zero_counters): a base chain it makes
+ * for -P or a restore's policy line is sent twice, first with policy
+ * accept; -Z [CHAIN] sends the table's base chains again (a user chain's
+ * -Z sends nothing). Measured with iptables 1.8.9 on Linux 6.18. */
+static void ipt_batch_events(GPtrArray *evs, const struct nf_nft_snap *after, int argc,
+			     char **argv, bool restore)
+{
+	const char *table = "filter", *zero = NULL;
+	bool policy = restore, zeroing = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if ((!strcmp(a, "-t") || !strcmp(a, "--table")) && i + 1 < argc)
+			table = argv[++i];
+		else if (!strncmp(a, "-t", 2) && a[2] && a[2] != '-')
+			table = a + 2;
+		else if (!strcmp(a, "-P") || !strcmp(a, "--policy"))
+			policy = true;
+		else if (!strcmp(a, "-Z") || !strcmp(a, "--zero")) {
+			zeroing = true;
+			if (i + 1 < argc && argv[i + 1][0] != '-')
+				zero = argv[i + 1];
+		}
+	}
+	for (unsigned i = 0; policy && i < evs->len; i++) {
+		const struct nf_nft_event *e = evs->pdata[i];
+		if (e->kind != NF_NFT_EV_CHAIN || !e->add || e->replace || !strstr(e->line, "; policy "))
+			continue;
+		struct nf_nft_event *first = g_new0(struct nf_nft_event, 1);
+		first->kind = e->kind;
+		first->add = true;
+		first->line = policy_accept(e->line);
+		first->line_h = policy_accept(e->line_h);
+		g_ptr_array_insert(evs, (gint)i, first);
+		i++;
+	}
+	if (!zeroing || evs->len)
+		return;
+	GPtrArray *chains = nf_nft_base_chains(after, table);
+	char *want = zero ? g_strdup_printf("add chain ip %s %s {", table, zero) : NULL;
+	while (chains->len) {
+		struct nf_nft_event *e = g_ptr_array_steal_index(chains, 0);
+		if (!want || g_str_has_prefix(e->line, want))
+			g_ptr_array_add(evs, e);
+		else
+			nf_nft_event_free(e);
+	}
+	g_free(want);
+	g_ptr_array_free(chains, TRUE);
+}
+
 void nft_events_end(struct cmd_ctx *c, struct nf_nft_snap *before, int rc, bool changing,
-		    bool echo, bool handles, const char *comm)
+		    bool echo, bool handles, const char *comm, int argc, char **argv)
 {
 	if (c->dry_run)
 		return;
@@ -205,6 +266,8 @@ void nft_events_end(struct cmd_ctx *c, struct nf_nft_snap *before, int rc, bool 
 	}
 	struct nf_nft_snap *after = nf_nft_snapshot(c->node->nf);
 	GPtrArray *evs = rc == 0 ? nf_nft_events(before, after) : g_ptr_array_new();
+	if (rc == 0 && g_str_has_prefix(comm, "iptables"))
+		ipt_batch_events(evs, after, argc, argv, !strcmp(comm, "iptables-restore"));
 	nf_nft_snapshot_free(after);
 	nf_nft_snapshot_free(before);
 	if (!evs->len) {

@@ -154,3 +154,31 @@ def test_nft_echo(tmp_path):
     want = [lines for _, lines in echo_recorded()]
     assert [[norm(l) for l in b] for b in got] == [[norm(l) for l in b] for b in want]
     assert got[0][-1] == "# new generation 2 by process 700 (nft)"
+
+
+def test_nft_monitor_iptables_batches(tmp_path):
+    """iptables-nft's batches send more than their changes: -Z sends the
+    table's base chains again (-Z CHAIN that one, a user chain's -Z
+    nothing), -P of a chain not yet in nf_tables sends it with policy accept
+    first; the generations follow Linux's (tests/nft/monitor/
+    monitor-iptables.out)."""
+    scn = write_scn(tmp_path, "ipt", """
+        router r
+        r: iptables -A INPUT -j ACCEPT
+        r: iptables -A FORWARD -j ACCEPT
+        r: iptables -N U
+        r: iptables -A U -j ACCEPT
+        r: iptables -t nat -A POSTROUTING -j MASQUERADE
+        at 1s r: nft monitor
+        at 2s r: iptables -Z
+        at 3s r: iptables -Z FORWARD
+        at 4s r: iptables -Z U
+        at 5s r: iptables -P OUTPUT DROP
+        at 6s r: iptables -P FORWARD DROP
+        end 7s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    got = [norm(a.text) for a in async_lines(res.stdout, "r")]
+    want, warns = recorded("monitor-iptables.out")
+    assert got == [norm(l) for l in want] and warns == []

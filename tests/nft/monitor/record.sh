@@ -32,6 +32,23 @@ $N nft delete table ip t
 $N nft create table ip t2
 $N nft flush ruleset
 wait
+# iptables-nft's batches: -Z, -Z CHAIN, -Z of a user chain, -P of a new and
+# of an existing chain (test_nft_monitor.py's IPT_CHANGES), in a fresh namespace
+ip netns del $ns
+ip netns add $ns
+$N iptables -A INPUT -j ACCEPT
+$N iptables -A FORWARD -j ACCEPT
+$N iptables -N U
+$N iptables -A U -j ACCEPT
+$N iptables -t nat -A POSTROUTING -j MASQUERADE
+$N timeout 5 nft monitor > monitor-iptables.out 2>&1 &
+sleep 1
+$N iptables -Z
+$N iptables -Z FORWARD
+$N iptables -Z U
+$N iptables -P OUTPUT DROP
+$N iptables -P FORWARD DROP
+wait
 # nft -e (echo), without and with -a, in a fresh namespace
 ip netns del $ns
 ip netns add $ns
