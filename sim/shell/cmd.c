@@ -1450,8 +1450,27 @@ static int nft_monitor(struct cmd_ctx *c, int argc, char **argv)
 		event = argv[k++];
 	if (k < argc && (nft_monitor_object(argv[k]) || !strcmp(argv[k], "trace")))
 		object = argv[k++];
-	if (k < argc) {
+	if (k < argc && (!strcmp(argv[k], "xml") || !strcmp(argv[k], "json"))) {
 		g_string_append_printf(c->err, "natsim: nft monitor %s is not implemented\n", argv[k]);
+		return 1;
+	}
+	if (k < argc) {
+		/* nft's: the word after `monitor` is read as an event name,
+		 * anything later is a syntax error; the line and its marks */
+		char *line = g_strjoinv(" ", argv + i);
+		size_t col = 0;
+		for (int w = i; w < k; w++)
+			col += strlen(argv[w]) + 1;
+		if (k == i + 1)
+			g_string_append_printf(c->err, "Error: invalid event %s\n", argv[k]);
+		else
+			g_string_append(c->err, "Error: syntax error, unexpected string, expecting end "
+					"of file or newline or semicolon\n");
+		g_string_append_printf(c->err, "%s\n%*s", line, (int)col, "");
+		for (size_t n = strlen(argv[k]); n; n--)
+			g_string_append_c(c->err, '^');
+		g_string_append_c(c->err, '\n');
+		g_free(line);
 		return 1;
 	}
 	if (c->dry_run)

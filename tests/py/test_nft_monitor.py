@@ -116,6 +116,21 @@ def test_nft_monitor_ends_at_reboot_and_before_start(tmp_path):
     assert [a.text for a in async_lines(res.stdout, "r")] == ["add table ip during"]
 
 
+def test_nft_monitor_bad_words(tmp_path):
+    """nft 1.0.6's errors for a word it does not know (recorded on Linux)."""
+    scn = write_scn(tmp_path, "bad", """
+        router r
+        at 1s r: ! nft monitor foo
+        at 1s r: ! nft monitor new new
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert ("Error: invalid event foo\nmonitor foo\n        ^^^\n" in res.stderr), explain(res)
+    assert ("Error: syntax error, unexpected string, expecting end of file or newline or "
+            "semicolon\nmonitor new new\n            ^^^\n" in res.stderr), explain(res)
+
+
 def test_nft_monitor_refused_forms(tmp_path):
     """What natsim does not implement says so (and refuses the scenario)."""
     scn = write_scn(tmp_path, "mon", """
