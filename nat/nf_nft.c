@@ -9,6 +9,7 @@
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nftables/nft.h"
+#include "nat/nftables/nft_event.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_list_xt.h"
 #include "nat/nftables/nft_trace.h"
@@ -116,6 +117,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 	/* what the batch did to iptables-nft's tables (nft_list_xt.c) */
 	nft_xt_commit(ns, rs, rc == 0);
 	if (rc == 0) {
+		nft_anon_names_update(rs);	/* the names nft monitor reports */
 		nft_hooks_sync(ns, rs, err);
 		nft_flows_sync(ns);	/* flows of a deleted flowtable */
 		nft_hash_say(rs, err);

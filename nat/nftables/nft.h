@@ -346,6 +346,9 @@ struct nft_ruleset {
 	/* `nft monitor trace`'s cache of the rules' counters when it started
 	 * (nft_trace_cache.c), NULL: none */
 	GHashTable *trace_cache;
+	/* the kernel's names of the anonymous sets, "__set%d" (nft_event.c's
+	 * nft_anon_names_update), NULL: none yet */
+	GHashTable *anon_names;
 };
 
 /* The flowtable fast path (nft_flow_offload.c): a packet arriving on `in`

@@ -22,7 +22,7 @@
  * keeps the handle) is a delete and an add, as nft 1.0.6 prints it;
  * anonymous sets are reported only when their rule goes (`delete set ip t
  * __set0`: nft prints no NEWSET of an anonymous set, and a DELSET carries
- * no flags to tell).
+ * no flags to tell), by the names nft_anon_names_update gave them.
  */
 #include <string.h>
 
@@ -244,25 +244,64 @@ static gint cmp_i64(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-/* The kernel's name of each anonymous set of the table, "__set%d" with
- * the lowest free number when it was made (nf_tables_set_alloc_name):
- * here their rank by handle, which is that name unless a lower one was
- * freed before a later set was made. Key: anon_keys', value: rank + 1. */
-static GHashTable *anon_names(const struct nft_table *t)
+static char *anon_key(const struct nft_table *t, gint64 k)
 {
-	GArray *hs = g_array_new(FALSE, FALSE, sizeof(gint64));
-	for (unsigned i = 0; i < t->chains->len; i++) {
-		const struct nft_chain *c = t->chains->pdata[i];
-		for (unsigned k = 0; k < c->rules->len; k++)
-			anon_keys(c->rules->pdata[k], hs);
+	return g_strdup_printf("%s %s %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT,
+			       nft_family_name(t->family), t->name, t->handle, k);
+}
+
+/* The kernel's name of each anonymous set, "__set%d" with the lowest
+ * number no live set of its table has when it is made
+ * (nf_tables_set_alloc_name): after each batch, the sets gone free their
+ * numbers and the new ones, in handle order, take the lowest free. */
+void nft_anon_names_update(struct nft_ruleset *rs)
+{
+	if (!rs->anon_names)
+		rs->anon_names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTable *live = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GPtrArray *fresh = g_ptr_array_new_with_free_func(g_free);
+	for (unsigned i = 0; i < rs->tables->len; i++) {
+		const struct nft_table *t = rs->tables->pdata[i];
+		GArray *hs = g_array_new(FALSE, FALSE, sizeof(gint64));
+		for (unsigned c = 0; c < t->chains->len; c++) {
+			const struct nft_chain *ch = t->chains->pdata[c];
+			for (unsigned k = 0; k < ch->rules->len; k++)
+				anon_keys(ch->rules->pdata[k], hs);
+		}
+		g_array_sort(hs, cmp_i64);
+		for (unsigned k = 0; k < hs->len; k++) {
+			char *key = anon_key(t, g_array_index(hs, gint64, k));
+			g_hash_table_add(live, g_strdup(key));
+			if (!g_hash_table_contains(rs->anon_names, key))
+				g_ptr_array_add(fresh, g_strdup(key));
+			g_free(key);
+		}
+		g_array_free(hs, TRUE);
 	}
-	g_array_sort(hs, cmp_i64);
-	GHashTable *names = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	for (unsigned i = 0; i < hs->len; i++)
-		g_hash_table_insert(names, g_memdup2(&g_array_index(hs, gint64, i), sizeof(gint64)),
-				    GUINT_TO_POINTER(i + 1));
-	g_array_free(hs, TRUE);
-	return names;
+	/* the sets gone free their names */
+	GHashTableIter it;
+	gpointer k;
+	g_hash_table_iter_init(&it, rs->anon_names);
+	while (g_hash_table_iter_next(&it, &k, NULL))
+		if (!g_hash_table_contains(live, k))
+			g_hash_table_iter_remove(&it);
+	for (unsigned i = 0; i < fresh->len; i++) {
+		const char *key = fresh->pdata[i];
+		/* the table's part of the key: all but the last word */
+		size_t tlen = (size_t)(strrchr(key, ' ') - key);
+		guint n = 0;
+		for (bool used = true; used; n += used) {
+			used = false;
+			g_hash_table_iter_init(&it, rs->anon_names);
+			gpointer v;
+			while (!used && g_hash_table_iter_next(&it, &k, &v))
+				used = GPOINTER_TO_UINT(v) == n + 1 && !strncmp(k, key, tlen) &&
+				       ((const char *)k)[tlen] == ' ';
+		}
+		g_hash_table_insert(rs->anon_names, g_strdup(key), GUINT_TO_POINTER(n + 1));
+	}
+	g_ptr_array_free(fresh, TRUE);
+	g_hash_table_destroy(live);
 }
 
 static void snap_rule(GPtrArray *objs, const char *tk, const char *ft, struct nft_table *t,
@@ -298,7 +337,9 @@ static void snap_rule(GPtrArray *objs, const char *tk, const char *ft, struct nf
 	GArray *keys = g_array_new(FALSE, FALSE, sizeof(gint64));
 	anon_keys(r, keys);
 	for (unsigned i = 0; i < keys->len; i++) {
-		gpointer n = g_hash_table_lookup(anon, &g_array_index(keys, gint64, i));
+		char *k = anon_key(t, g_array_index(keys, gint64, i));
+		gpointer n = anon ? g_hash_table_lookup(anon, k) : NULL;
+		g_free(k);
 		if (n)
 			g_string_append_printf(an, "delete set %s __set%u\n", ft, GPOINTER_TO_UINT(n) - 1);
 	}
@@ -320,7 +361,7 @@ char *nft_ev_chain_rule_line(const char *chain_block)
 	return g_strndup(p, e ? (gsize)(e - p) : strlen(p));
 }
 
-static void snap_table(GPtrArray *objs, struct nft_table *t)
+static void snap_table(GPtrArray *objs, struct nft_table *t, GHashTable *anon)
 {
 	const char *fam = nft_family_name(t->family);
 	char *tk = nft_ev_table_key(fam, t->name, t->handle);
@@ -337,13 +378,11 @@ static void snap_table(GPtrArray *objs, struct nft_table *t)
 		snap_obj(objs, tk, ft, t->objs->pdata[i]);
 	for (unsigned i = 0; i < t->sets->len; i++)
 		snap_set(objs, tk, ft, t->sets->pdata[i]);
-	GHashTable *anon = anon_names(t);
 	for (unsigned i = 0; i < t->chains->len; i++) {
 		const struct nft_chain *c = t->chains->pdata[i];
 		for (unsigned k = 0; k < c->rules->len; k++)
 			snap_rule(objs, tk, ft, t, c, c->rules->pdata[k], anon);
 	}
-	g_hash_table_destroy(anon);
 	g_free(ft);
 	g_free(tk);
 }
@@ -365,7 +404,7 @@ struct nf_nft_snap *nf_nft_snapshot(struct nf_ns *ns)
 	for (unsigned i = 0; i < rs->tables->len; i++) {
 		struct nft_table *t = rs->tables->pdata[i];
 		GPtrArray *g = g_ptr_array_new();
-		snap_table(g, t);
+		snap_table(g, t, rs->anon_names);
 		g_ptr_array_add(groups, g);
 		g_array_append_val(handles, t->handle);
 	}

@@ -31,4 +31,9 @@ char *nft_ev_table_key(const char *family, const char *name, uint64_t handle);
 /* The rule line of a one-rule chain's listing. */
 char *nft_ev_chain_rule_line(const char *chain_block);
 
+/* After a committed batch: the kernel's "__set%d" names of the anonymous
+ * sets (new ones take the lowest free number of their table). */
+struct nft_ruleset;
+void nft_anon_names_update(struct nft_ruleset *rs);
+
 #endif

@@ -197,3 +197,27 @@ def test_nft_monitor_iptables_batches(tmp_path):
     got = [norm(a.text) for a in async_lines(res.stdout, "r")]
     want, warns = recorded("monitor-iptables.out")
     assert got == [norm(l) for l in want] and warns == []
+
+
+def test_nft_monitor_anonymous_set_names(tmp_path):
+    """A deleted rule's anonymous set is reported by the kernel's name: the
+    lowest `__set%d` free in its table when it was made, so a set made after
+    one was freed takes its number (tests/nft/monitor/monitor-anon.out)."""
+    scn = write_scn(tmp_path, "anon", """
+        router r
+        r: nft add table ip t
+        r: nft add chain ip t c
+        r: nft add rule ip t c tcp dport '{ 22, 80 }' drop
+        r: nft add rule ip t c udp dport '{ 53, 54 }' drop
+        r: nft add rule ip t c udp dport '{ 55, 56 }' drop
+        at 1s r: nft -a monitor
+        at 2s r: nft delete rule ip t c handle 5
+        at 3s r: nft add rule ip t c udp dport '{ 57, 58 }' drop
+        at 4s r: nft delete table ip t
+        end 5s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    got = [norm(a.text) for a in async_lines(res.stdout, "r")]
+    want, _ = recorded("monitor-anon.out")
+    assert got == [norm(l) for l in want]

@@ -49,6 +49,21 @@ $N iptables -Z U
 $N iptables -P OUTPUT DROP
 $N iptables -P FORWARD DROP
 wait
+# anonymous sets' names: the lowest free "__set%d" (test_nft_monitor.py's
+# test_nft_monitor_anonymous_set_names), in a fresh namespace
+ip netns del $ns
+ip netns add $ns
+$N nft add table ip t
+$N nft add chain ip t c
+$N nft add rule ip t c tcp dport '{ 22, 80 }' drop
+$N nft add rule ip t c udp dport '{ 53, 54 }' drop
+$N nft add rule ip t c udp dport '{ 55, 56 }' drop
+$N timeout 3 nft -a monitor > monitor-anon.out 2>&1 &
+sleep 1
+$N nft delete rule ip t c handle 5
+$N nft add rule ip t c udp dport '{ 57, 58 }' drop
+$N nft delete table ip t
+wait
 # nft -e (echo), without and with -a, in a fresh namespace
 ip netns del $ns
 ip netns add $ns
