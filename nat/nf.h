@@ -39,6 +39,7 @@
 #include "nat/core/unimpl.h"
 #include "nat/ipset/nf_ipset.h"
 #include "nat/iptables/nf_iptables.h"
+#include "nat/nftables/nf_nft_event.h"
 
 struct nf_ns;
 

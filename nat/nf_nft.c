@@ -9,8 +9,10 @@
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 #include "nat/nftables/nft.h"
+#include "nat/nftables/nft_event.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_list_xt.h"
+#include "nat/nftables/nft_trace.h"
 
 static void ruleset_free(void *rs)
 {
@@ -33,8 +35,16 @@ static void nf_nft_net_exit(struct nf_ns *ns)
 	ns->xt_claim = NULL;
 }
 
+/* iptables-nft's rules are nf_tables rules: their trace events are
+ * `nft monitor trace` lines too (nft_trace_xt.c). */
+static void nf_nft_net_init(struct nf_ns *ns)
+{
+	ns->xt_nft_trace = nft_trace_xt;
+}
+
 const struct nf_pernet_ops nf_nft_pernet_ops = {
 	.name = "nf_tables",
+	.init = nf_nft_net_init,
 	.exit = nf_nft_net_exit,
 };
 
@@ -48,6 +58,27 @@ bool nf_flow_offload_any(const struct nf_ns *ns)
 {
 	const struct nft_ruleset *rs = ns->nft;
 	return rs && rs->flows;
+}
+
+/* The namespace's ruleset, made on first use. */
+static struct nft_ruleset *ruleset_of(struct nf_ns *ns)
+{
+	if (!ns->nft) {
+		struct nft_ruleset *made = nft_ruleset_new();
+
+		made->ns = ns;	/* ct helper objects name its helpers */
+		ns->nft = made;
+		ns->nft_free = ruleset_free;
+		ns->flow_gc_next = nft_flow_offload_gc_next;
+		ns->flow_gc = nft_flow_offload_gc;
+		ns->xt_claim = nft_xt_claim;
+	}
+	return ns->nft;
+}
+
+void nf_nft_trace_cache(struct nf_ns *ns)
+{
+	nft_trace_cache_fill(ruleset_of(ns));
 }
 
 /* Without a clock: the time of the namespace's last nft command. */
@@ -77,17 +108,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 		nft_ruleset_free(scratch);
 		return rc;
 	}
-	if (!ns->nft) {
-		struct nft_ruleset *made = nft_ruleset_new();
-
-		made->ns = ns;	/* ct helper objects name its helpers */
-		ns->nft = made;
-		ns->nft_free = ruleset_free;
-		ns->flow_gc_next = nft_flow_offload_gc_next;
-		ns->flow_gc = nft_flow_offload_gc;
-		ns->xt_claim = nft_xt_claim;
-	}
-	struct nft_ruleset *rs = ns->nft;
+	struct nft_ruleset *rs = ruleset_of(ns);
 	rs->now = now;	/* element timeouts (nft_settimeout.c) */
 	/* one table handle counter with iptables-nft's tables */
 	if (ns->ipt && rs->table_handle < ns->ipt->table_hgen)
@@ -98,6 +119,7 @@ int nf_cmd_nft_at(struct nf_ns *ns, int argc, char **argv, const char *stdin_tex
 	/* what the batch did to iptables-nft's tables (nft_list_xt.c) */
 	nft_xt_commit(ns, rs, rc == 0);
 	if (rc == 0) {
+		nft_anon_names_update(rs);	/* the names nft monitor reports */
 		nft_hooks_sync(ns, rs, err);
 		nft_flows_sync(ns);	/* flows of a deleted flowtable */
 		nft_hash_say(rs, err);

@@ -77,6 +77,11 @@ struct nf_ns {
 	 * one of its commands works in that table (nft_xt_share.c, set by
 	 * nf_nft.c; NULL: no nft ruleset). Returns an exit status, 0 to go on. */
 	int (*xt_claim)(struct nf_ns *ns, int table, bool modify, GString *err);
+	/* `nft monitor trace`'s line for an iptables-nft rule event
+	 * (nat/nftables/nft_trace_xt.c, set by nf_nft.c; NULL: no nftables
+	 * module): tr a struct ipt_traceinfo, chain and rule the rule's (rule
+	 * NULL: the base chain's policy), verdict as ipt_nftrace_rule's */
+	void (*xt_nft_trace)(void *tr, const void *chain, const void *rule, unsigned verdict);
 };
 
 /* A namespace with the modules `pernet` lists (their init in order): what

@@ -60,6 +60,7 @@ struct ipt_rule {
 	/* counters */
 	uint64_t packets, bytes;
 	uint64_t handle;	/* nf_tables' rule handle (iptables-nft), 0: none yet */
+	bool inserted;		/* -I: iptables-nft's NEWRULE without NLM_F_APPEND (nft monitor) */
 };
 
 struct ipt_chain {

@@ -132,6 +132,7 @@ static int ipt_add_rule(struct nf_ns *ns, struct ipt_table *t, struct ipt_chain 
 			return ipt_err_runtime(x, err, "Index of insertion too big.");
 		pos = (unsigned)(n - 1);
 		what = "RULE_INSERT";
+		r->inserted = true;
 	} else {
 		if ((unsigned long)cmd->rulenum > c->rules->len)
 			return ipt_err_runtime(x, err, "Index of replacement too big.");

@@ -16,7 +16,10 @@
  * has made in nf_tables (a handle; ipt_chain_nft_make).
  * Design: a twin of nft_trace.c with iptables' text; lines go to the
  * namespace's env (xt_trace), the simulator shows them to a running
- * `xtables-monitor --trace`. Trace ids are nf_trace_id's.
+ * `xtables-monitor --trace`. Each event is also `nft monitor trace`'s
+ * (nft's decoding of the rule, by the nftables module's
+ * ns->xt_nft_trace, nat/nftables/nft_trace_xt.c), handed to the same env.
+ * Trace ids are nf_trace_id's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +41,7 @@ void ipt_nftrace_begin(struct ipt_traceinfo *tr, struct nf_skb *skb, const struc
 	tr->table = table;
 	tr->base = base;
 	tr->dumped = false;
+	tr->nft_dumped = false;
 }
 
 /* nft_trace_enabled and the chain existing in nf_tables */
@@ -191,6 +195,8 @@ void ipt_nftrace_rule(struct ipt_traceinfo *tr, const struct ipt_chain *c, const
 	ipt_rule_format_full(c, r, s);
 	emit(tr, s);
 	g_string_free(s, TRUE);
+	if (tr->st->net->xt_nft_trace)
+		tr->st->net->xt_nft_trace(tr, c, r, v);
 }
 
 void ipt_nftrace_policy(struct ipt_traceinfo *tr)
@@ -205,4 +211,6 @@ void ipt_nftrace_policy(struct ipt_traceinfo *tr)
 			       tr->base->policy == NF_DROP ? "DROP" : "ACCEPT");
 	emit(tr, s);
 	g_string_free(s, TRUE);
+	if (tr->st->net->xt_nft_trace)
+		tr->st->net->xt_nft_trace(tr, tr->base, NULL, 0);
 }

@@ -12,6 +12,7 @@ struct ipt_traceinfo {
 	enum ipt_table_id table;
 	const struct ipt_chain *base;
 	bool dumped;		/* the PACKET line is out */
+	bool nft_dumped;	/* and nft monitor trace's packet line */
 };
 
 void ipt_nftrace_begin(struct ipt_traceinfo *tr, struct nf_skb *skb, const struct nf_hook_state *st,

@@ -249,6 +249,7 @@ struct nft_rule {
 	struct nft_loc loc;		/* the rule's text, for errors after parsing */
 	GPtrArray *exprs;		/* struct nft_expr * */
 	char *comment;
+	bool inserted;			/* made by `insert rule` (its monitor event says so) */
 	/* the first exprs that are matches nft_eval.c decides without a call,
 	 * compiled (nft_rule_prepare): tested before the rule's expression loop */
 	struct nft_fast_match *fast;
@@ -265,6 +266,7 @@ struct nft_chain {
 	bool policy_drop;
 	GPtrArray *rules;		/* struct nft_rule * */
 	char *comment;			/* `comment "..."` of the chain, or NULL */
+	bool created;			/* made by `create chain` (its monitor event says so) */
 };
 
 /* One element of a set or map: the key (one value per concatenated type)
@@ -364,6 +366,7 @@ struct nft_table {
 	char *comment;
 	GPtrArray *objs;		/* struct nft_obj *, in creation order */
 	GPtrArray *flowtables;		/* struct nft_flowtable *, in creation order */
+	bool created;			/* made by `create table` (its monitor event says so) */
 };
 
 struct nft_ruleset {
@@ -395,6 +398,12 @@ struct nft_ruleset {
 	int64_t now;
 	/* the flowtables' offloaded flows (nft_flow_offload.c), NULL: none yet */
 	struct nft_flows *flows;
+	/* `nft monitor trace`'s cache of the rules' counters when it started
+	 * (nft_trace_cache.c), NULL: none */
+	GHashTable *trace_cache;
+	/* the kernel's names of the anonymous sets, "__set%d" (nft_event.c's
+	 * nft_anon_names_update), NULL: none yet */
+	GHashTable *anon_names;
 };
 
 /* The flowtable fast path (nft_flow_offload.c): a packet arriving on `in`

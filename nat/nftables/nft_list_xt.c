@@ -30,6 +30,7 @@
 #include "nat/core/nf_ns.h"
 #include "nat/iptables/ipt.h"
 #include "nat/iptables/xt.h"
+#include "nat/nftables/nft_event.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_list_xt.h"
 
@@ -500,4 +501,81 @@ void nft_xt_commit(struct nf_ns *ns, struct nft_ruleset *rs, bool ok)
 			ipt_table_nft_delete(&ns->ipt->tables[i]);
 	rs->xt_deleted = 0;
 	rs->n_xt_flushed = 0;
+}
+
+/* The objects of iptables-nft's tables for `nft monitor` (nft_event.c):
+ * what it sent, as nft decodes it (the rules as `nft list` shows them). */
+void nft_xt_snapshot(const struct nft_ruleset *rs, GPtrArray *groups, GArray *handles)
+{
+	struct nft_print_opts o = { 0 }, ostl = { .stateless = true };
+	for (int id = 0; id < IPT_NTABLES; id++) {
+		const struct ipt_table *t = xt_table(rs, id);
+		if (!t)
+			continue;
+		const char *name = ipt_table_name(t->id);
+		char *tk = nft_ev_table_key("ip", name, t->nft_handle);
+		GPtrArray *g = g_ptr_array_new();
+		struct nft_ev_obj *e = nft_ev_add(g, NF_NFT_EV_TABLE, tk, g_strdup(tk));
+		e->add = g_strdup_printf("add table ip %s", name);
+		e->add_h = g_strdup_printf("%s # handle %" G_GUINT64_FORMAT, e->add, t->nft_handle);
+		e->del = g_strdup_printf("delete table ip %s", name);
+		e->del_h = g_strdup_printf("%s # handle %" G_GUINT64_FORMAT, e->del, t->nft_handle);
+		e->cmp = g_strdup(e->add);
+		GPtrArray *chains = made_chains(t);
+		GString *s = g_string_new(NULL);
+		for (unsigned i = 0; i < chains->len; i++) {
+			const struct ipt_chain *c = chains->pdata[i];
+			e = nft_ev_add(g, NF_NFT_EV_CHAIN, tk,
+				       g_strdup_printf("%s C%" G_GUINT64_FORMAT, tk, c->handle));
+			g_string_printf(s, "ip %s %s", name, c->name);
+			if (c->builtin) {
+				/* list_base's "\t\ttype ... policy P;\n" as " { ... }" */
+				GString *b = g_string_new(NULL);
+				list_base(b, t, c, &o);
+				g_string_append_printf(s, " { %.*s }", (int)b->len - 3, b->str + 2);
+				g_string_free(b, TRUE);
+			}
+			e->cmp = g_strdup(s->str);
+			/* iptables -N sends NEWCHAIN with NLM_F_EXCL: nft says create */
+			e->add = g_strdup_printf("%s chain %s", c->builtin ? "add" : "create", s->str);
+			e->add_h = g_strdup_printf("%s # handle %" G_GUINT64_FORMAT, e->add, c->handle);
+			e->del = g_strdup_printf("delete chain ip %s %s", name, c->name);
+			e->del_h = g_strdup(e->del);
+		}
+		for (unsigned i = 0; i < chains->len; i++) {
+			const struct ipt_chain *c = chains->pdata[i];
+			for (unsigned k = 0; k < c->rules->len; k++) {
+				const struct ipt_rule *r = c->rules->pdata[k];
+				e = nft_ev_add(g, NF_NFT_EV_RULE, tk,
+					       g_strdup_printf("%s R%" G_GUINT64_FORMAT, tk, r->handle));
+				g_string_truncate(s, 0);
+				list_rule(s, r, &o);
+				e->add = g_strdup_printf("%s rule ip %s %s %s", r->inserted ? "insert" : "add",
+						 name, c->name, s->str);
+				e->add_h = g_strdup_printf("%s # handle %" G_GUINT64_FORMAT, e->add, r->handle);
+				g_string_truncate(s, 0);
+				list_rule(s, r, &ostl);
+				e->cmp = g_strdup(s->str);
+				e->del = g_strdup_printf("delete rule ip %s %s handle %" G_GUINT64_FORMAT, name,
+							 c->name, r->handle);
+				e->del_h = g_strdup(e->del);
+				e->refs = g_strdup("");
+			}
+		}
+		g_string_free(s, TRUE);
+		g_ptr_array_free(chains, TRUE);
+		g_free(tk);
+		g_ptr_array_add(groups, g);
+		uint64_t h = t->nft_handle;
+		g_array_append_val(handles, h);
+	}
+}
+
+void nft_xt_rule_traced(GString *s, const struct ipt_rule *r, uint64_t packets, uint64_t bytes)
+{
+	struct nft_print_opts o = { 0 };
+	struct ipt_rule shown = *r;
+	shown.packets = packets;
+	shown.bytes = bytes;
+	list_rule(s, &shown, &o);
 }

@@ -25,6 +25,16 @@ void nft_xt_list_table(GString *out, GString *err, const struct nft_ruleset *rs,
 bool nft_xt_list_chain(GString *out, GString *err, const struct nft_ruleset *rs, int id,
 		       const char *name, const struct nft_print_opts *o);
 
+/* An iptables-nft rule as nft decodes it, with the counters given (a
+ * trace line's: nft_trace_xt.c). */
+struct ipt_rule;
+void nft_xt_rule_traced(GString *s, const struct ipt_rule *r, uint64_t packets, uint64_t bytes);
+
+/* nft_event.c's snapshot of iptables-nft's tables: for each, a GPtrArray
+ * of struct nft_ev_obj (table, chains, rules) added to groups and its
+ * handle to handles (uint64_t). */
+void nft_xt_snapshot(const struct nft_ruleset *rs, GPtrArray *groups, GArray *handles);
+
 /* After a batch: the iptables-nft tables it deleted and the chains it
  * flushed go (ok: the batch succeeded), and the marks are cleared. */
 struct nf_ns;

@@ -220,6 +220,7 @@ static bool add_rule(struct batch *b, struct nft_table *t, struct nft_chain *c, 
 	struct nft_rule *r = nft_parse_rule(b->p);
 	if (!r)
 		return false;
+	r->inserted = insert;
 	if (start && start->line == r->loc.line && start->col < r->loc.col) {
 		/* the command's location ends past its last word (bison's
 		 * location of the whole command takes the terminator in) */
@@ -1205,8 +1206,10 @@ static bool command(struct batch *b)
 				nft_error(p, tn, NULL, "Could not process rule: File exists");
 				return false;
 			}
-			if (!t)
+			if (!t) {
 				t = nft_table_new(b->rs, f, tn->text);
+				t->created = !strcmp(v, "create");
+			}
 			if (nft_peek(p, 0)->type == NFT_T_LBRACE)
 				return table_block(b, t);
 			return true;
@@ -1266,6 +1269,8 @@ static bool command(struct batch *b)
 			}
 			bool created;
 			c = chain_get(t, cn->text, &created);
+			if (created)
+				c->created = !strcmp(v, "create");
 			if (nft_peek(p, 0)->type == NFT_T_LBRACE)
 				return chain_block(b, t, c);
 			return true;

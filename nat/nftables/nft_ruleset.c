@@ -23,6 +23,10 @@ void nft_ruleset_free(struct nft_ruleset *rs)
 	g_ptr_array_free(rs->tables, TRUE);
 	if (rs->xt_added)
 		g_ptr_array_free(rs->xt_added, TRUE);
+	if (rs->trace_cache)
+		g_hash_table_destroy(rs->trace_cache);
+	if (rs->anon_names)
+		g_hash_table_destroy(rs->anon_names);
 	g_free(rs);
 }
 

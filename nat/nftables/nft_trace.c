@@ -107,9 +107,13 @@ static void print_icmp_code(GString *s, uint8_t code)
  * header's fields, the transport header's (nft's trace_print_packet). */
 static void print_packet(GString *s, const struct nft_traceinfo *tr)
 {
-	const struct nf_hook_state *st = tr->st;
+	nft_trace_packet(s, tr->skb, tr->st, tr->table->family == NFT_FAMILY_INET);
+}
+
+void nft_trace_packet(GString *s, struct nf_skb *skb, const struct nf_hook_state *st, bool inet)
+{
 	const struct nf_env *env = &st->net->env;
-	const uint8_t *ip = tr->skb->ip;
+	const uint8_t *ip = skb->ip;
 	const struct nf_pktinfo *pi = &st->pkt;
 	uint8_t mac[14];
 
@@ -119,7 +123,7 @@ static void print_packet(GString *s, const struct nft_traceinfo *tr)
 	if (st->out)
 		g_string_append_printf(s, "oif \"%s\" ", st->out);
 	if (st->in && st->hook != NF_INET_LOCAL_OUT &&
-	    env->skb_mac && env->skb_mac(env->ctx, tr->skb, mac)) {
+	    env->skb_mac && env->skb_mac(env->ctx, skb, mac)) {
 		if (!strcmp(st->in, "lo")) {
 			g_string_append(s, "@ll,0,112 ");
 			print_hex(s, mac, 14);
@@ -142,7 +146,7 @@ static void print_packet(GString *s, const struct nft_traceinfo *tr)
 	static const char *const ecn[] = { "not-ect", "ect1", "ect0", "ce" };
 	g_string_append_printf(s, "ip ecn %s ip ttl %u ip id %u ", ecn[ip[1] & 3], ip[8],
 			       rd16(ip + 4));
-	if (tr->table->family == NFT_FAMILY_INET) {
+	if (inet) {
 		/* no transport selector implies it in an inet table's line */
 		struct nft_elem proto = { .lo = ip[9], .hi = ip[9], .plen = -1 };
 		g_string_append(s, "ip protocol ");
@@ -217,12 +221,22 @@ void nft_trace_rule(struct nft_traceinfo *tr, const struct nft_chain *c, const s
 	prefix(s, tr, c);
 	g_string_append(s, "rule ");
 	/* the rule as the kernel sends it: counters of the rule's expressions
-	 * are not dumped with it (nft prints packets 0 bytes 0) */
+	 * are not dumped with it... */
 	struct nft_rule copy = *r;
 	GPtrArray *exprs = g_ptr_array_new_with_free_func(g_free);
+	/* ...but nft prints them from the cache it loaded at its start
+	 * (nft_trace_cache.c) */
+	const GArray *cached = nft_trace_cached(tr->st->net->nft, nft_family_name(tr->table->family),
+						tr->table->name, tr->table->handle, r->handle);
+	unsigned n = 0;
 	for (unsigned i = 0; i < r->exprs->len; i++) {
 		struct nft_expr *e = g_memdup2(r->exprs->pdata[i], sizeof(struct nft_expr));
 		e->packets = e->bytes = 0;
+		if (e->kind == NFT_EXPR_COUNTER && cached && n + 1 < cached->len) {
+			e->packets = g_array_index(cached, uint64_t, n);
+			e->bytes = g_array_index(cached, uint64_t, n + 1);
+			n += 2;
+		}
 		g_ptr_array_add(exprs, e);
 	}
 	copy.exprs = exprs;

@@ -29,4 +29,18 @@ void nft_trace_rule(struct nft_traceinfo *tr, const struct nft_chain *c, const s
 /* "policy accept|drop [meta mark 0x...]" of the base chain. */
 void nft_trace_policy(struct nft_traceinfo *tr, bool drop);
 
+/* The packet line from "packet: " on (devices, link layer on the
+ * receive side, IPv4 and transport fields; inet: an inet table's, with
+ * `ip protocol`), as nft's trace_print_packet prints it. */
+void nft_trace_packet(GString *s, struct nf_skb *skb, const struct nf_hook_state *st, bool inet);
+/* ns->xt_nft_trace (nft_trace_xt.c): an iptables-nft rule's event. */
+void nft_trace_xt(void *tr, const void *chain, const void *rule, unsigned verdict);
+
+/* nft_trace_cache.c: a trace monitor starts (the rules' counters now, as
+ * nft's cache holds them), and a rule's cached counters (packets, bytes
+ * of each counter in order), NULL: not cached (0). */
+void nft_trace_cache_fill(struct nft_ruleset *rs);
+const GArray *nft_trace_cached(const struct nft_ruleset *rs, const char *family, const char *table,
+			       uint64_t thandle, uint64_t rhandle);
+
 #endif

@@ -966,11 +966,16 @@ static int cmd_iptables_restore(struct cmd_ctx *c, int argc, char **argv)
 	}
 	if (rc == 0 && (text || c->dry_run)) {
 		/* at parse time without the text: the options alone are checked */
+		bool nft_backend = strcmp(argv[0], "iptables-legacy-restore") != 0;
+		struct nf_nft_snap *before = nft_backend ? nft_events_begin(c, false) : NULL;
 		rc = (strcmp(argv[0], "iptables-legacy-restore") == 0
 		      ? nf_cmd_iptables_legacy_restore_args : nf_cmd_iptables_restore_args)(
 			c->node->nf, (int)opts->len, (char **)opts->pdata, text ? text : "", c->out,
 			c->err, c->dry_run, c->w->now);
 		rc = rc && natsim_unimpl_msg(c->err->str) ? NATSIM_EXIT_UNIMPL : rc;
+		if (nft_backend)
+			nft_events_end(c, before, rc, true, false, false, "iptables-restore", argc,
+				       argv);
 	}
 out:
 	g_free(text);
@@ -1402,11 +1407,31 @@ static int cmd_nstat(struct cmd_ctx *c, int argc, char **argv)
 	return nstat_cmd(c, argc, argv);
 }
 
+/* Whether an iptables command line changes its table (iptables-nft
+ * commits a batch: a generation). */
+static bool ipt_changing(int argc, char **argv)
+{
+	static const char *const ops[] = { "-A", "-I", "-D", "-R", "-N", "-X", "-P", "-F", "-Z",
+					   "-E", "--append", "--insert", "--delete", "--replace",
+					   "--new-chain", "--delete-chain", "--policy", "--flush",
+					   "--zero", "--rename-chain" };
+	for (int i = 1; i < argc; i++)
+		for (unsigned k = 0; k < G_N_ELEMENTS(ops); k++)
+			if (!strcmp(argv[i], ops[k]))
+				return true;
+	return false;
+}
+
 static int cmd_iptables(struct cmd_ctx *c, int argc, char **argv)
 {
 	if (!c->dry_run)
 		nf_iptables_legacy_warning(c->node->nf, argc, argv, false, c->err);
-	return nf_cmd_iptables(c->node->nf, argc, argv, c->out, c->err, c->dry_run, c->w->now);
+	/* iptables-nft's changes are nf_tables events (nft monitor) */
+	struct nf_nft_snap *before = nft_events_begin(c, false);
+	int rc = nf_cmd_iptables(c->node->nf, argc, argv, c->out, c->err, c->dry_run, c->w->now);
+	nft_events_end(c, before, rc, ipt_changing(argc, argv), false, false, "iptables", argc,
+		       argv);
+	return rc;
 }
 static int cmd_iptables_legacy(struct cmd_ctx *c, int argc, char **argv)
 {
@@ -1454,24 +1479,76 @@ static int cmd_conntrack(struct cmd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
-/* `nft monitor trace`: from now on the router's trace lines are shown on
- * stdout (nft_monitor.c reads this marker, under /run: a reboot ends the
- * process). Other monitors are not implemented. */
+/* `nft [-a] monitor [new|destroy] [tables|chains|sets|rules|elements|
+ * ruleset|trace]`: from now on the router's trace lines, or its ruleset's
+ * changes, are shown on stdout (nft_monitor.c reads the markers, under
+ * /run: a reboot ends the process). A plain `nft monitor` shows both.
+ * xml and json formats are not implemented. */
 static int nft_monitor(struct cmd_ctx *c, int argc, char **argv)
 {
 	int i = 1;
-	while (i < argc && argv[i][0] == '-')
-		i++;
+	bool handles = false;
+	for (; i < argc && argv[i][0] == '-'; i++)
+		if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--handle"))
+			handles = true;
 	if (i >= argc || strcmp(argv[i], "monitor"))
 		return -1;
-	if (i + 2 != argc || strcmp(argv[i + 1], "trace")) {
-		g_string_append(c->err, "natsim: nft monitor other than `nft monitor trace` is "
-				"not implemented\n");
+	const char *event = "any", *object = "any";
+	int k = i + 1;
+	if (k < argc && (!strcmp(argv[k], "new") || !strcmp(argv[k], "destroy")))
+		event = argv[k++];
+	if (k < argc && (nft_monitor_object(argv[k]) || !strcmp(argv[k], "trace")))
+		object = argv[k++];
+	if (k < argc && (!strcmp(argv[k], "xml") || !strcmp(argv[k], "json"))) {
+		g_string_append_printf(c->err, "natsim: nft monitor %s is not implemented\n", argv[k]);
 		return 1;
 	}
-	if (!c->dry_run)
+	if (k < argc) {
+		/* nft's: the word after `monitor` is read as an event name,
+		 * anything later is a syntax error; the line and its marks */
+		char *line = g_strjoinv(" ", argv + i);
+		size_t col = 0;
+		for (int w = i; w < k; w++)
+			col += strlen(argv[w]) + 1;
+		if (k == i + 1)
+			g_string_append_printf(c->err, "Error: invalid event %s\n", argv[k]);
+		else
+			g_string_append(c->err, "Error: syntax error, unexpected string, expecting end "
+					"of file or newline or semicolon\n");
+		g_string_append_printf(c->err, "%s\n%*s", line, (int)col, "");
+		for (size_t n = strlen(argv[k]); n; n--)
+			g_string_append_c(c->err, '^');
+		g_string_append_c(c->err, '\n');
+		g_free(line);
+		return 1;
+	}
+	if (c->dry_run)
+		return 0;
+	if (!strcmp(object, "trace") || (!strcmp(object, "any") && !strcmp(event, "any"))) {
 		file_put(c->node, NFT_MONITOR_TRACE, "", false);
+		nf_nft_trace_cache(c->node->nf);	/* the rules as nft reads them now */
+	}
+	if (strcmp(object, "trace"))
+		nft_monitor_start(c, event, object, handles);
 	return 0;
+}
+
+/* Whether an nft command line changes the ruleset (a generation). */
+static bool nft_changing(int argc, char **argv)
+{
+	static const char *const verbs[] = { "add", "insert", "create", "delete", "flush",
+					     "replace", "rename", "table", "chain", "rule" };
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--file"))
+			return true;
+		if (argv[i][0] == '-')
+			continue;
+		for (unsigned v = 0; v < G_N_ELEMENTS(verbs); v++)
+			if (!strcmp(argv[i], verbs[v]))
+				return true;
+		return false;
+	}
+	return false;
 }
 
 static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
@@ -1479,9 +1556,35 @@ static int cmd_nft(struct cmd_ctx *c, int argc, char **argv)
 	int rc = nft_monitor(c, argc, argv);
 	if (rc >= 0)
 		return rc;
-	return nf_cmd_nft_at(c->node->nf, argc, argv, c->stdin_text, nft_file_load, nft_file_glob,
-			     c, c->out,
-			     c->err, c->dry_run, c->w->now);
+	/* -e/--echo (nft_monitor.c prints what the batch added); -a also
+	 * gives the echoed lines their handles */
+	bool echo = false, handles = false;
+	char **args = g_new0(char *, argc + 1);
+	int n = 0;
+	bool opts = true;
+	for (int i = 0; i < argc; i++) {
+		if (i == 0 || !opts || argv[i][0] != '-' || !argv[i][1]) {
+			opts = i == 0;
+			args[n++] = argv[i];
+			continue;
+		}
+		if (!strcmp(argv[i], "-e") || !strcmp(argv[i], "--echo")) {
+			echo = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--handle"))
+			handles = true;
+		args[n++] = argv[i];
+		if ((!strcmp(argv[i], "-f") || !strcmp(argv[i], "--file") || !strcmp(argv[i], "-I") ||
+		     !strcmp(argv[i], "--includepath")) && i + 1 < argc)
+			args[n++] = argv[++i];
+	}
+	struct nf_nft_snap *before = nft_events_begin(c, echo);
+	rc = nf_cmd_nft_at(c->node->nf, n, args, c->stdin_text, nft_file_load, nft_file_glob, c, c->out,
+			   c->err, c->dry_run, c->w->now);
+	nft_events_end(c, before, rc, nft_changing(n, args), echo, handles, "nft", n, args);
+	g_free(args);
+	return rc;
 }
 
 /* ipset: restore reads `< FILE`, a heredoc or -file FILE from the node's files. */

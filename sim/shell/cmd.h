@@ -104,6 +104,23 @@ void ct_events_listener_end(struct world *w, struct node *n);
  * cmd.c, read by nft_monitor.c (which shows the router's trace lines to it,
  * subscribed at run start). */
 #define NFT_MONITOR_TRACE "/run/natsim/nft-monitor-trace"
+/* File-store marker of the running event monitors (`nft monitor [new|
+ * destroy] [OBJECT]`), one line each (nft_monitor.c). */
+#define NFT_MONITOR_EVENTS "/run/natsim/nft-monitor-events"
+/* nft_monitor.c: an event monitor starts (event: any, new, destroy;
+ * object: any or one of nft_monitor_object's words). */
+void nft_monitor_start(struct cmd_ctx *c, const char *event, const char *object, bool handles);
+bool nft_monitor_object(const char *w);
+/* Around a command that may change nf_tables (nft, iptables-nft): begin
+ * snapshots the namespace when an event monitor runs or echo (nft -e) is
+ * asked (else NULL); end prints the events to the monitors and, with
+ * echo, what was added on c->out, and counts the generation (a command
+ * nobody watched counts when rc is 0 and changing says it changes); comm
+ * names the program, argv its words (iptables' batches, nft_monitor.c). */
+struct nf_nft_snap;
+struct nf_nft_snap *nft_events_begin(struct cmd_ctx *c, bool echo);
+void nft_events_end(struct cmd_ctx *c, struct nf_nft_snap *before, int rc, bool changing,
+		    bool echo, bool handles, const char *comm, int argc, char **argv);
 void nft_monitor_subscribe(struct world *w);
 /* xtables_monitor.c: `xtables-monitor --trace`, its marker (the lines of
  * iptables-nft's traced rules go to it, subscribed at run start). */

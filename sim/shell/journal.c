@@ -70,6 +70,7 @@ void journal_boot(struct node *n, sim_time t)
 	if (sh->journal)
 		g_ptr_array_set_size(sh->journal, 0);
 	sh->next_pid = 0;
+	sh->nft_gen = 0;	/* a new kernel */
 }
 
 static struct tm journal_tm(sim_time t)

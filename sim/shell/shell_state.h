@@ -27,6 +27,8 @@ struct shell_state {
 	 * (dmesg prints from there, with the time since boot) */
 	GPtrArray *journal;
 	int next_pid;
+	/* nft_monitor.c: nf_tables' generation (0: the first, 1) */
+	unsigned nft_gen;
 	sim_time boot_time;
 	unsigned klog_boot;
 };

@@ -5,10 +5,10 @@
  * Design: as nft_monitor.c: the command leaves a marker in the node's file
  * store (XT_MONITOR_TRACE, under /run: a reboot ends the process); this
  * file listens to the iptables trace probe (nat/iptables/ipt_trace.c) and
- * hands the lines to the command output probe. `--event` and trace lines
+ * hands the lines to the command output probe (and nft's lines for the
+ * same events to a running `nft monitor trace`). `--event` and trace lines
  * of native nftables rules (which the real tool prints too) are not
- * implemented and say so; `nft monitor trace` does not show iptables'
- * rules either, and says so once.
+ * implemented and say so.
  */
 #include <string.h>
 
@@ -17,8 +17,6 @@
 #include "sim/shell/shell_state.h"
 
 #define XT_MONITOR_VERSION "1.8.9"
-/* a running `nft monitor trace` was told it misses iptables' events */
-#define NFT_MONITOR_XT_NOTE "/run/natsim/nft-monitor-trace-xt-noted"
 
 static const char xt_monitor_usage[] =
 	"xtables-monitor " XT_MONITOR_VERSION " (nf_tables)\n"
@@ -84,18 +82,16 @@ int cmd_xtables_monitor(struct cmd_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/* The iptables trace probe carries xtables-monitor's lines and, for the
+ * same events, nft's ("trace id ...", nat/nftables/nft_trace_xt.c): each
+ * goes to its own monitor. */
 static void xt_monitor_on_trace(void *ctx, struct node *n, sim_time t, const char *line)
 {
 	struct world *w = ctx;
+	bool nft = g_str_has_prefix(line, "trace id ");
 
-	if (has_file(n, XT_MONITOR_TRACE))
+	if (has_file(n, nft ? NFT_MONITOR_TRACE : XT_MONITOR_TRACE))
 		probe_fire_output(&w->probes, n, t, line, PROBE_STDOUT);
-	if (has_file(n, NFT_MONITOR_TRACE) && !has_file(n, NFT_MONITOR_XT_NOTE)) {
-		put_file(n, NFT_MONITOR_XT_NOTE, "");
-		probe_fire_output(&w->probes, n, t, "natsim: nft monitor trace of iptables-nft's "
-				  "rules (-j TRACE) is not implemented: use xtables-monitor --trace\n",
-				  PROBE_STDERR);
-	}
 }
 
 /* A native nftables rule's event: xtables-monitor would print it too. */

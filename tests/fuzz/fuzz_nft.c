@@ -9,7 +9,8 @@
  * Then the text is loaded into a router namespace (its base chains on the
  * hook ops) and a few packets (TCP, UDP, ICMP, a later fragment, a cut
  * header) walk every hook with the packet walk on: the evaluator, the NAT
- * statements and the log line meet whatever the input made.
+ * statements and the log line meet whatever the input made; the load's
+ * monitor events (nft_event.c) are computed both ways.
  */
 #include <stdlib.h>
 #include <fnmatch.h>
@@ -121,7 +122,18 @@ static void fz_packets(const char *text)
 	 * more than its rules do */
 	nf_sysctl_set(ns, "net.netfilter.nf_conntrack_buckets", "64", err, false, 0);
 	nf_sysctl_set(ns, "net.netfilter.nf_conntrack_max", "64", err, false, 0);
-	if (nf_cmd_nft(ns, 3, argv, text, NULL, NULL, out, err, false) == 0) {
+	/* nft monitor's events of the load (nft_event.c): the snapshots of
+	 * whatever the input made, and their comparison */
+	struct nf_nft_snap *before = nf_nft_snapshot(ns);
+	int rc = nf_cmd_nft(ns, 3, argv, text, NULL, NULL, out, err, false);
+	struct nf_nft_snap *after = nf_nft_snapshot(ns);
+	GPtrArray *evs = nf_nft_events(before, after);
+	g_ptr_array_free(evs, TRUE);
+	evs = nf_nft_events(after, before);	/* everything deleted */
+	g_ptr_array_free(evs, TRUE);
+	nf_nft_snapshot_free(before);
+	nf_nft_snapshot_free(after);
+	if (rc == 0) {
 		for (unsigned i = 0; i < G_N_ELEMENTS(pk); i++) {
 			uint8_t frame[14 + 64];
 			struct nf_skb skb = { .ip = frame + 14, .len = pk[i].len };

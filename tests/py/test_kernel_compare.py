@@ -467,9 +467,7 @@ TOPOLOGIES = [
     ("nft-mark-map", []),
     # nat to a named map and to a hash's map
     ("nft-nat-map", []),
-    # issue 18: policy routing by fwmark; an nft route chain and mangle OUTPUT
-    # re-route a locally generated packet, a filter chain's mark does not
-    ("policy-routing-mark", []),
+    "policy-routing-mark", "nft-echo",
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -528,7 +526,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
-              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include")
+              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

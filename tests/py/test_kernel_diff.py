@@ -401,3 +401,13 @@ def test_conntrack_entries_are_keyed_by_tuple_and_zone():
     assert d == [], d
     d, _ = outputs.compare_block("r", "conntrack -L", 2 * S, [a, c], [a, d_], {}, 0, "")
     assert any("natsim only" in l and "zone=2" in l for l in d), d
+
+
+def test_nft_echo_generation_pid_is_a_note_and_the_generation_is_compared():
+    k = ["add table ip t", "# new generation 2 by process 4711 (nft)"]
+    n = ["add table ip t", "# new generation 2 by process 700 (nft)"]
+    d, notes = outputs.compare_block("r", "nft -e add table ip t", S, n, k, [], 0, "")
+    assert d == [] and len(notes) == 1 and "process ids" in notes[0], (d, notes)
+    n2 = ["add table ip t", "# new generation 3 by process 700 (nft)"]
+    d, _ = outputs.compare_block("r", "nft -e add table ip t", S, n2, k, [], 0, "")
+    assert d and "output differs" in d[0], d

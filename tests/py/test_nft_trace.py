@@ -158,15 +158,17 @@ def test_nft_nftrace_value(tmp_path):
         "table ip t {", "\tchain c {", "\t}"]
 
 
-def test_nft_other_monitors_refused(tmp_path):
-    """natsim says what it does not implement (and refuses the scenario)."""
+def test_nft_monitor_formats_refused(tmp_path):
+    """natsim says what it does not implement (and refuses the scenario):
+    nft monitor's xml and json formats (the event monitors themselves are
+    test_nft_monitor.py's)."""
     scn = write_scn(tmp_path, "mon", PAIR + """
-        at 1s r: nft monitor
+        at 1s r: nft monitor trace json
         end 2s
     """)
     res = run(scn, out=tmp_path / "out")
     assert res.rc != 0
-    assert "natsim: nft monitor other than `nft monitor trace` is not implemented" in res.stderr
+    assert "natsim: nft monitor json is not implemented" in res.stderr
 
 
 def test_nft_trace_output_and_icmp(tmp_path):
@@ -297,3 +299,98 @@ def test_nft_trace_goto_and_tcp_flags(tmp_path):
         'trace id ID ip filter fw rule tcp sport 80 goto okc (verdict goto okc)',
         'trace id ID ip filter okc rule accept (verdict accept)',
     ]
+
+
+IPT_TRACE_SCN = """
+    router r
+    host a
+    link a:eth0 r:eth0
+    a: ip addr add 10.9.0.2/24 dev eth0
+    r: ip addr add 10.9.0.1/24 dev eth0
+    r: iptables -t raw -A PREROUTING -p udp -j TRACE
+    r: iptables -A INPUT -p udp --dport 7 -j ACCEPT
+    r: iptables -A INPUT -p udp -m multiport --dports 8,9 -j DROP
+    r: iptables -N SUB
+    r: iptables -A INPUT -s 10.9.0.2 -j SUB
+    r: iptables -A SUB -p udp --dport 10 -j RETURN
+    r: iptables -A SUB -m comment --comment hi
+    r: {monitor}
+    at 1s a: udp send 10.9.0.1:7 sport 4000 text "hi"
+    at 1.1s a: udp send 10.9.0.1:9 sport 4000 text "hi"
+    at 1.2s a: udp send 10.9.0.1:10 sport 4000 text "hi"
+    end 2s
+"""
+
+
+def test_nft_trace_of_iptables_rules(tmp_path):
+    """iptables-nft's rules in `nft monitor trace` (nat/nftables/
+    nft_trace_xt.c): -j TRACE in raw marks the packet, and each base chain
+    iptables-nft made gives nft's packet line, its rules in nft's decoding
+    of iptables' expressions (the protocol dependency, a multiport set, the
+    counters at 0), the verdicts (continue, accept, drop, jump, return) and
+    the policy, as nft 1.0.6 printed them on Linux 6.18
+    (tests/nft/monitor/trace-iptables.out, record.sh: a veth named vr)."""
+    from pathlib import Path
+    scn = write_scn(tmp_path, "ipt", IPT_TRACE_SCN.replace("{monitor}", "nft monitor trace"))
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert "not implemented" not in res.stderr, explain(res)
+    ids, got = tokenized(trace_lines(res))
+    rec = Path(__file__).resolve().parent.parent / "nft" / "monitor" / "trace-iptables.out"
+    want_ids, want = tokenized(rec.read_text().splitlines())
+    def norm(lines):
+        return [re.sub(r"ip id \d+ ", "ip id N ", l).replace('"vr"', '"eth0"') for l in lines]
+    assert norm(got) == norm(want)
+    # one id per packet, shared by its chains, as Linux's
+    assert [ids.index(i) for i in ids] == [want_ids.index(i) for i in want_ids]
+
+
+def test_nft_trace_of_iptables_rules_needs_monitor(tmp_path):
+    """xtables-monitor --trace gets its own lines, not nft's; no monitor, no line."""
+    scn = write_scn(tmp_path, "ipt", IPT_TRACE_SCN.replace("{monitor}", "xtables-monitor --trace"))
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    assert trace_lines(res) == []
+    assert any(" TRACE: " in a.text for a in async_lines(res.stdout, "r"))
+    scn = write_scn(tmp_path, "none", IPT_TRACE_SCN.replace("r: {monitor}\n", ""))
+    res = run(scn, out=tmp_path / "out2")
+    assert res.rc == 0, explain(res)
+    assert async_lines(res.stdout, "r") == []
+
+
+def test_nft_trace_counters_are_the_monitors_cache(tmp_path):
+    """nft prints a traced rule from the cache it loaded when it started
+    (nft_trace_cache.c): a counter shows what it had counted then, for every
+    packet traced after, nft's rules and iptables-nft's alike (measured on
+    Linux 6.18 with nft 1.0.6: a rule that had counted one 30-byte datagram
+    before `nft monitor trace` started printed `udp dport 8 counter packets
+    1 bytes 30 (verdict continue)` for the two datagrams traced after)."""
+    scn = write_scn(tmp_path, "cnt", """
+        router r
+        host a
+        link a:eth0 r:eth0
+        a: ip addr add 10.9.0.2/24 dev eth0
+        r: ip addr add 10.9.0.1/24 dev eth0
+        r: nft add table ip t
+        r: nft 'add chain ip t pre { type filter hook prerouting priority -300; }'
+        r: nft add rule ip t pre udp dport 8 counter
+        r: iptables -A INPUT -p udp --dport 8 -j ACCEPT
+        at 0.5s a: udp send 10.9.0.1:8 sport 4000 text "hi"
+        at 0.7s r: nft insert rule ip t pre udp dport 8 meta nftrace set 1
+        at 0.8s r: nft monitor trace
+        at 1s a: udp send 10.9.0.1:8 sport 4000 text "hi" count 2 interval 100ms
+        end 2s
+    """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    _, lines = tokenized(trace_lines(res))
+    rules = [l for l in lines if " rule " in l]
+    pre = "trace id ID ip t pre rule "
+    inp = "trace id ID ip filter INPUT rule "
+    once = [pre + "udp dport 8 meta nftrace set 1 (verdict continue)",
+            pre + "udp dport 8 counter packets {} bytes {} (verdict continue)",
+            inp + "udp dport 8 counter packets {} bytes {} accept (verdict accept)"]
+    def walk(p, b):
+        return [l.format(p, b, p, b) if "{}" in l else l for l in once]
+    # both traced datagrams: the counts at the monitor's start (0.8 s)
+    assert rules == walk(1, 30) + walk(1, 30), rules
