@@ -11,6 +11,7 @@
 
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_payload.h"
 
 static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
 
@@ -105,6 +106,17 @@ static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 		nft_print_elem(s, e->key->dtype, &m, numeric);
 		g_string_append(s, e->neq ? " != " : " == ");
 		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
+		return;
+	}
+	if (e->cmp_op) {
+		g_string_append_printf(s, "%s ", nft_cmp_op_text(e->cmp_op));
+		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
+		return;
+	}
+	if (e->not_form) {
+		struct nft_elem m = { e->mask, e->mask, -1, NULL, false };
+		g_string_append(s, e->neq ? "!= " : "! ");
+		nft_print_elem(s, e->key->dtype, &m, numeric);
 		return;
 	}
 	if (e->neq)
@@ -213,6 +225,9 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
 					      "info", "debug" };
 	switch (e->kind) {
+	case NFT_EXPR_PAYLOAD_SET:
+		nft_payload_print_set(s, e, o->numeric);
+		break;
 	case NFT_EXPR_MATCH:
 		print_match(s, e, o->numeric);
 		break;
