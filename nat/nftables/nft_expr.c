@@ -1388,6 +1388,7 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		if (!parse_match(p, r, k))
 			return false;
 		kill_dependency(p, r);
+		nft_payload_merge_order(r);
 		return true;
 	}
 	static const char *const later[] = { "ip6", "icmpv6", "meta", "ct", "fib", "numgen", "jhash",

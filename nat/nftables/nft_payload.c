@@ -239,6 +239,37 @@ bool nft_payload_load(const struct nft_key *k, const uint8_t *ip, uint32_t len,
 	return true;
 }
 
+/* A match nft can merge with a neighbour: a byte-aligned payload field
+ * compared == with one value. */
+static const struct nft_payload_field *mergeable(const struct nft_expr *e)
+{
+	if (e->kind != NFT_EXPR_MATCH || !e->key || e->n_map_keys || e->neq || e->is_set ||
+	    e->set_ref || e->anon || e->vmap || e->has_mask || e->cmp_op || !e->elems ||
+	    e->elems->len != 1)
+		return NULL;
+	const struct nft_elem *v = &g_array_index(e->elems, struct nft_elem, 0);
+	if (v->range || v->plen >= 0 || v->lo != v->hi)
+		return NULL;
+	const struct nft_payload_field *f = nft_payload_of(e->key);
+	if (!f || f->off % 8 || f->bits % 8 || e->key->dtype == NFT_DT_TCPFLAG)
+		return NULL;
+	return f;
+}
+
+void nft_payload_merge_order(struct nft_rule *r)
+{
+	unsigned n = r->exprs->len;
+	if (n < 2)
+		return;
+	struct nft_expr *a = r->exprs->pdata[n - 2], *b = r->exprs->pdata[n - 1];
+	const struct nft_payload_field *fa = mergeable(a), *fb = mergeable(b);
+	if (!fa || !fb || fa->base != fb->base || fa->key.l4proto != fb->key.l4proto ||
+	    fa->bits + fb->bits > 32 || fb->off + fb->bits != fa->off)
+		return;
+	r->exprs->pdata[n - 2] = b;
+	r->exprs->pdata[n - 1] = a;
+}
+
 /* ----- payload set ----- */
 
 bool nft_payload_parse_set(struct nft_parse *p, struct nft_rule *r, const struct nft_key *k)

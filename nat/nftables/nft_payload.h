@@ -40,6 +40,11 @@ const struct nft_key *nft_payload_th_context(const struct nft_rule *r, const str
  * before it (listed, evaluated) unless r already matches an icmp type. */
 bool nft_payload_needs_icmp_echo(const struct nft_rule *r, const struct nft_key *k);
 
+/* nft's payload merging (payload_try_merge): two consecutive == matches
+ * of adjacent fields of one header, 32 bits together, are one load, so
+ * they list in header order: the last two of r put in that order. */
+void nft_payload_merge_order(struct nft_rule *r);
+
 /* nft_payload_eval: the field of k from the packet (false: NFT_BREAK). */
 bool nft_payload_load(const struct nft_key *k, const uint8_t *ip, uint32_t len,
 		      const uint8_t *l4, uint32_t l4len, uint32_t *v);
