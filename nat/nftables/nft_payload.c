@@ -123,6 +123,12 @@ static const struct nft_key *parse_raw(struct nft_parse *p)
 	/* nft lists a raw transport field nft's th template has by its name */
 	if (base == NFT_PB_TH && len == 16 && (off == 0 || off == 16))
 		return &nft_payload_field(off ? "th dport" : "th sport")->key;
+	/* in an ip table the network header is IPv4's: a raw field that is
+	 * one of its template's is that field (nft lists `ip protocol`) */
+	for (unsigned i = 0; base == NFT_PB_NH && p->family == NFT_FAMILY_IP &&
+			     i < G_N_ELEMENTS(fields); i++)
+		if (fields[i].base == NFT_PB_NH && fields[i].off == off && fields[i].bits == len)
+			return &fields[i].key;
 	char *name = g_strdup_printf("%s,%lu,%lu", b->text, off, len);
 	if (!raw_fields)
 		raw_fields = g_hash_table_new(g_str_hash, g_str_equal);
