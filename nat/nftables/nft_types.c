@@ -256,7 +256,7 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 	case NFT_DT_IPV4: nft_print_ipv4(s, v); break;
 	case NFT_DT_MARK: g_string_append_printf(s, "0x%08x", v); break;
 	case NFT_DT_DSCP: g_string_append_printf(s, "0x%02x", v); break;
-	case NFT_DT_RAW: g_string_append_printf(s, "0x%x", v); break;
+	case NFT_DT_RAW: case NFT_DT_ECN: g_string_append_printf(s, "0x%x", v); break;
 	default: g_string_append_printf(s, "%u", v);
 	}
 }
