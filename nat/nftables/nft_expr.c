@@ -1376,11 +1376,12 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	if (k) {
 		/* nft's payload context: `udp sport 53 th dport 1000` is a udp
 		 * field; `icmp id` gets its echo type match */
+		const struct nft_key *written = k;
 		k = nft_payload_th_context(r, k);
 		if (nft_payload_needs_icmp_echo(r, k))
 			add_icmp_echo(r);
 		if (nft_is_word(nft_peek(p, 0), "set") && nft_payload_of(k)) {
-			if (!nft_payload_parse_set(p, r, k))
+			if (!nft_payload_parse_set(p, r, nft_payload_th_set_key(written, k)))
 				return false;
 			kill_dependency(p, r);
 			return true;

@@ -58,6 +58,26 @@ static const struct nft_payload_field fields[] = {
 	{ { "th dport", NFT_DT_SERVICE, -1, false, NFT_K_TH_DPORT }, NFT_PB_TH, 16, 16, NOCS },
 };
 
+/* th ports written in a tcp or udp context: listed as that protocol's,
+ * still written without a checksum update (nft's linearisation keeps the
+ * th template's csum_type none) */
+static const struct nft_payload_field th_twins[] = {
+	{ { "tcp sport", NFT_DT_SERVICE, 6, false, P }, NFT_PB_TH, 0, 16, NOCS },
+	{ { "tcp dport", NFT_DT_SERVICE, 6, false, P }, NFT_PB_TH, 16, 16, NOCS },
+	{ { "udp sport", NFT_DT_SERVICE, 17, false, P }, NFT_PB_TH, 0, 16, NOCS },
+	{ { "udp dport", NFT_DT_SERVICE, 17, false, P }, NFT_PB_TH, 16, 16, NOCS },
+};
+
+const struct nft_key *nft_payload_th_set_key(const struct nft_key *th, const struct nft_key *k)
+{
+	if (th == k)
+		return k;
+	for (unsigned i = 0; i < G_N_ELEMENTS(th_twins); i++)
+		if (!strcmp(th_twins[i].key.name, k->name))
+			return &th_twins[i].key;
+	return k;
+}
+
 const struct nft_payload_field *nft_payload_field(const char *name)
 {
 	for (unsigned i = 0; i < G_N_ELEMENTS(fields); i++)

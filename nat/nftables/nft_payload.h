@@ -36,6 +36,9 @@ const struct nft_key *nft_payload_parse_key(struct nft_parse *p);
  * protocol` of tcp or udp in r: nft's payload dependency context lists
  * the field as that protocol's (the key to use instead, or k). */
 const struct nft_key *nft_payload_th_context(const struct nft_rule *r, const struct nft_key *k);
+/* The key `th sport|dport set` writes when the context made th (a th
+ * key) into k: k's name, th's lack of a checksum update. */
+const struct nft_key *nft_payload_th_set_key(const struct nft_key *th, const struct nft_key *k);
 /* `icmp id|sequence`: nft puts `icmp type { echo-reply, echo-request }`
  * before it (listed, evaluated) unless r already matches an icmp type. */
 bool nft_payload_needs_icmp_echo(const struct nft_rule *r, const struct nft_key *k);
