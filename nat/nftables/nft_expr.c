@@ -170,6 +170,9 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_TCPFLAG: return "Could not parse TCP flag";
 	case NFT_DT_FIBADDR: return "Could not parse fib address type";
 	case NFT_DT_NFPROTO: return "Could not parse netfilter protocol";
+	case NFT_DT_DSCP: return "Could not parse Differentiated Services Code Point";
+	case NFT_DT_ECN: return "Could not parse Explicit Congestion Notification";
+	case NFT_DT_ICMPCODE: return "Could not parse icmp code";
 	default: return "Could not parse integer";
 	}
 }
@@ -202,6 +205,12 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 			nft_error_unexpected(p, nft_peek(p, 0));
 		else
 			nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
+		return false;
+	}
+	/* a payload field narrower than its type (nft's range check) */
+	uint32_t max = nft_payload_max(k);
+	if (e->hi > max && !nft_dtype_bitmask(k->dtype)) {
+		nft_error(p, t, NULL, "Value %u exceeds valid range 0-%u", e->hi, max);
 		return false;
 	}
 	/* a bitmask's comma list: established,related */

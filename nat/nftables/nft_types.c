@@ -184,11 +184,7 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 	case NFT_DT_ICMPTYPE: case NFT_DT_TCPFLAG: case NFT_DT_ICMP6TYPE: case NFT_DT_ICMP6CODE:
 	case NFT_DT_ICMPCODE:
 		return parse_uint(s, 255, v);
-	case NFT_DT_DSCP:
-		return parse_uint(s, 63, v);
-	case NFT_DT_ECN:
-		return parse_uint(s, 3, v);
-	case NFT_DT_RAW:
+	case NFT_DT_DSCP: case NFT_DT_ECN: case NFT_DT_RAW:
 		return parse_uint(s, UINT32_MAX, v);
 	default:
 		return false;
