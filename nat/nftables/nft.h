@@ -150,6 +150,7 @@ struct nft_expr {
 	bool has_mask;
 	bool and_form;			/* `KEY & MASK == VALUE` (not tcp flags' `/ MASK`) */
 	bool not_form;			/* tcp flags `! MASK`: (flags & MASK) == 0 */
+	bool exact;			/* a bitmask compared with `==`/`!=`: the value, not its bits */
 	/* `KEY < VALUE` (<, >, <=, >=: NFT_CMP_*; 0: none), the value in elems */
 	uint8_t cmp_op;
 	uint32_t mask;

@@ -863,7 +863,7 @@ void nft_expr_prepare(struct nft_expr *e)
 		e->op = NFT_OP_IFNAME;
 	else if (e->has_mask)
 		e->op = NFT_OP_MASK;
-	else if (!e->is_set && nft_dtype_bitmask(e->key->dtype))
+	else if (!e->is_set && nft_dtype_bitmask(e->key->dtype) && !e->exact)
 		e->op = NFT_OP_BITS;
 	else if (e->elems->len == 1)
 		e->op = NFT_OP_RANGE;

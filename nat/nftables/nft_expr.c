@@ -375,11 +375,14 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 	}
 	if (relation(t))
 		return parse_relation(p, e, k);
+	bool explicit_op = true;
 	if (nft_is_word(t, "!=") || nft_is_word(t, "ne")) {
 		e->neq = true;
 		nft_next(p);
 	} else if (nft_is_word(t, "==") || nft_is_word(t, "eq")) {
 		nft_next(p);
+	} else {
+		explicit_op = false;
 	}
 	if (nft_is_word(nft_peek(p, 0), "vmap")) {
 		nft_next(p);
@@ -451,6 +454,14 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 			return false;
 		e->has_mask = true;
 		e->mask = m.lo;
+	}
+	/* nft's OP_EQ/OP_NEQ on a bitmask is nft_cmp on the value, its
+	 * implicit operator a test of the bits */
+	if (explicit_op && nft_dtype_bitmask(k->dtype) && !e->has_mask && !e->is_set &&
+	    e->elems->len == 1) {
+		uint32_t v = g_array_index(e->elems, struct nft_elem, 0).lo;
+		/* (`ct state == a,b` nft keeps a test of the bits) */
+		e->exact = e->neq || k->dtype == NFT_DT_TCPFLAG || !(v & (v - 1));
 	}
 	return true;
 }
@@ -1387,6 +1398,7 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		 * field; `icmp id` gets its echo type match */
 		const struct nft_key *written = k;
 		k = nft_payload_th_context(r, k);
+		bool raw = written->name[0] == '@';
 		if (nft_payload_needs_icmp_echo(r, k))
 			add_icmp_echo(r);
 		if (nft_is_word(nft_peek(p, 0), "set") && nft_payload_of(k)) {
@@ -1397,6 +1409,10 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		}
 		if (!parse_match(p, r, k))
 			return false;
+		struct nft_expr *m = r->exprs->pdata[r->exprs->len - 1];
+		if (raw && k != written && nft_dtype_bitmask(k->dtype) && !m->has_mask && !m->is_set &&
+		    m->elems->len == 1)
+			m->exact = true;	/* a raw load's cmp: `tcp flags == syn` */
 		kill_dependency(p, r);
 		nft_payload_merge_order(r);
 		return true;

@@ -208,6 +208,17 @@ static int l4_context(const struct nft_rule *r)
 
 const struct nft_key *nft_payload_th_context(const struct nft_rule *r, const struct nft_key *k)
 {
+	if (k->id == NFT_K_PAYLOAD && k->name[0] == '@') {
+		/* a raw transport field of the protocol's template is that
+		 * field (`meta l4proto tcp @th,32,32 5`: `tcp sequence 5`) */
+		const struct nft_payload_field *f = nft_payload_of(k);
+		int proto = f->base == NFT_PB_TH ? l4_context(r) : -1;
+		for (unsigned i = 0; proto >= 0 && i < G_N_ELEMENTS(fields); i++)
+			if (fields[i].key.l4proto == proto && fields[i].off == f->off &&
+			    fields[i].bits == f->bits)
+				return &fields[i].key;
+		return k;
+	}
 	if (k->id != NFT_K_TH_SPORT && k->id != NFT_K_TH_DPORT)
 		return k;
 	int proto = l4_context(r);

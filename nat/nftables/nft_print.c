@@ -113,6 +113,26 @@ static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
 		return;
 	}
+	if (e->exact) {
+		const struct nft_elem *v = &g_array_index(e->elems, struct nft_elem, 0);
+		g_string_append(s, e->neq ? "!= " : "== ");
+		if (!(v->lo & (v->lo - 1))) {
+			nft_print_elem(s, e->key->dtype, v, numeric);
+		} else if (e->key->dtype == NFT_DT_TCPFLAG) {
+			g_string_append_printf(s, "0x%x", v->lo);
+		} else {
+			/* nft's binop of the bits: `established | related` */
+			for (uint32_t b = 1, first = 1; b; b <<= 1)
+				if (v->lo & b) {
+					struct nft_elem one = { b, b, -1, NULL, false };
+					if (!first)
+						g_string_append(s, " | ");
+					nft_print_elem(s, e->key->dtype, &one, numeric);
+					first = 0;
+				}
+		}
+		return;
+	}
 	if (e->not_form) {
 		struct nft_elem m = { e->mask, e->mask, -1, NULL, false };
 		g_string_append(s, e->neq ? "!= " : "! ");

@@ -128,6 +128,27 @@ def test_relations_raw_payloads_and_th_context(tmp_path):
     assert counter(lines, "ip length & 65280 == 0") == 6
 
 
+def test_tcp_flags_operators(tmp_path):
+    """`tcp flags syn` tests the bit; `==`/`!=` compare the whole value
+    (nft_cmp), as a raw load of the byte does; masks with any comparison."""
+    res, lines = pair_nft(tmp_path, [
+        "tcp flags syn counter", "tcp flags == syn counter", "tcp flags != syn counter",
+        "tcp flags == syn,ack counter", "meta l4proto tcp @th,104,8 2 counter",
+        "tcp flags & (syn|ack) == ack counter", "tcp flags & (fin|syn|rst|ack) != syn counter",
+        "tcp flags & (syn|rst) == 0 counter", "tcp flags & (fin|rst) != 0 counter"],
+        ["s: listen tcp 80", "at 1s c: tcp connect 10.0.2.2:80 sport 40000 send 10 close"])
+    total = counter(lines, "tcp flags != syn") + 1
+    assert counter(lines, "tcp flags syn") == 2          # SYN and SYN-ACK
+    # `tcp flags == syn`, and the raw byte listed as nft lists it: the same
+    same = [ln for ln in lines if ln.strip().startswith("tcp flags == syn counter")]
+    assert len(same) == 2 and all("packets 1 " in ln for ln in same), lines
+    assert counter(lines, "tcp flags == 0x12") == 1
+    assert counter(lines, "tcp flags ack / syn,ack") == total - 2
+    assert counter(lines, "tcp flags != syn / fin,syn,rst,ack") == total - 1
+    assert counter(lines, "tcp flags ! syn,rst") == total - 2
+    assert counter(lines, "tcp flags fin,rst") >= 2      # both FINs
+
+
 def test_th_set_leaves_the_checksum(tmp_path):
     """nft's th template has no checksum: `th dport set` writes the port and
     nothing else (nft_payload_set with csum_type none), so the receiver sees
