@@ -149,6 +149,23 @@ def test_tcp_flags_operators(tmp_path):
     assert counter(lines, "tcp flags fin,rst") >= 2      # both FINs
 
 
+def test_fragments(tmp_path):
+    """Without conntrack nothing reassembles before forward: the fragment
+    offset and MF bit load from each fragment, and a later fragment has no
+    transport header (a udp field breaks the rule, nft_payload's fragoff)."""
+    res, lines = pair_nft(tmp_path, [
+        "ip frag-off & 0x1fff != 0 counter", "ip frag-off & 0x2000 == 0x2000 counter",
+        "ip frag-off & 0x1fff == 0 counter", "udp dport 9 counter", "th dport 9 counter",
+        "@th,0,8 0 counter"],
+        ["at 1s c: udp send 10.0.2.2:9 sport 5000 count 1 size 3000"])
+    assert counter(lines, "ip frag-off & 8191 != 0") == 2
+    assert counter(lines, "ip frag-off & 8192 == 8192") == 2
+    assert counter(lines, "ip frag-off & 8191 == 0") == 2   # the first, and s's ICMP error
+    assert counter(lines, "udp dport 9") == 1
+    assert counter(lines, "th dport 9") == 1
+    assert counter(lines, "@th,0,8 0x0") == 0
+
+
 def test_th_set_leaves_the_checksum(tmp_path):
     """nft's th template has no checksum: `th dport set` writes the port and
     nothing else (nft_payload_set with csum_type none), so the receiver sees
