@@ -1401,6 +1401,13 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		bool raw = written->name[0] == '@';
 		if (nft_payload_needs_icmp_echo(r, k))
 			add_icmp_echo(r);
+		const struct nft_token *nx = nft_peek(p, 0);
+		if (nft_is_word(nx, "==") || nft_is_word(nx, "!="))
+			nx = nft_peek(p, 1);
+		if (nft_payload_raw_sub(k) && (nx->type != NFT_T_WORD || !g_ascii_isdigit(nx->text[0]) ||
+					       strchr(nx->text, '-')))
+			return unimpl(p, nft_peek(p, 0), "raw payload not on byte boundaries other "
+				      "than compared with one value");
 		if (nft_is_word(nft_peek(p, 0), "set") && nft_payload_of(k)) {
 			if (!nft_payload_parse_set(p, r, nft_payload_th_set_key(written, k)))
 				return false;

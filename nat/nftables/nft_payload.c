@@ -134,12 +134,9 @@ static const struct nft_key *parse_raw(struct nft_parse *p)
 			  "past 32 bits) is not implemented");
 		return NULL;
 	}
-	if (off % 8 || len % 8) {
-		/* nft lists these as the enclosing bytes with a mask */
-		nft_error(p, l, NULL, "natsim: nft raw payload not on byte boundaries is not "
-			  "implemented");
-		return NULL;
-	}
+	/* not on byte boundaries: nft lists the enclosing bytes, masked
+	 * (nft_payload_print_sub); the field is kept by its bits */
+	unsigned long boff = off & ~7ul, blen = (off % 8 + len + 7) & ~7ul;
 	/* nft lists a raw transport field nft's th template has by its name */
 	if (base == NFT_PB_TH && len == 16 && (off == 0 || off == 16))
 		return &nft_payload_field(off ? "th dport" : "th sport")->key;
@@ -149,22 +146,42 @@ static const struct nft_key *parse_raw(struct nft_parse *p)
 			     i < G_N_ELEMENTS(fields); i++)
 		if (fields[i].base == NFT_PB_NH && fields[i].off == off && fields[i].bits == len)
 			return &fields[i].key;
-	char *name = g_strdup_printf("%s,%lu,%lu", b->text, off, len);
+	char *id = g_strdup_printf("%s,%lu,%lu", b->text, off, len);
 	if (!raw_fields)
 		raw_fields = g_hash_table_new(g_str_hash, g_str_equal);
-	struct nft_payload_field *f = g_hash_table_lookup(raw_fields, name);
+	struct nft_payload_field *f = g_hash_table_lookup(raw_fields, id);
 	if (f) {
-		g_free(name);
+		g_free(id);
 		return &f->key;
 	}
+	char *name = boff == off && blen == len ? id : g_strdup_printf("%s,%lu,%lu", b->text, boff, blen);
 	f = g_new0(struct nft_payload_field, 1);
 	f->key = (struct nft_key){ name, NFT_DT_RAW, -1, false, NFT_K_PAYLOAD };
 	f->base = base;
 	f->off = (uint16_t)off;
 	f->bits = (uint8_t)len;
 	f->csum_off = NOCS;
-	g_hash_table_insert(raw_fields, name, f);
+	g_hash_table_insert(raw_fields, id, f);
 	return &f->key;
+}
+
+bool nft_payload_raw_sub(const struct nft_key *k)
+{
+	if (k->id != NFT_K_PAYLOAD || k->name[0] != '@')
+		return false;
+	const struct nft_payload_field *f = nft_payload_of(k);
+	return f->off % 8 || f->bits % 8;
+}
+
+void nft_payload_print_sub(GString *s, const struct nft_expr *e)
+{
+	const struct nft_payload_field *f = nft_payload_of(e->key);
+	unsigned n = (f->off % 8 + f->bits + 7) / 8;
+	unsigned shift = n * 8 - f->off % 8 - f->bits;
+	uint32_t v = g_array_index(e->elems, struct nft_elem, 0).lo;
+	g_string_append_printf(s, "%s & 0x%x %s0x%x", e->key->name,
+			       (uint32_t)(((1ull << f->bits) - 1) << shift), e->neq ? "!= " : "== ",
+			       (uint32_t)((uint64_t)v << shift));
 }
 
 const struct nft_key *nft_payload_parse_key(struct nft_parse *p)

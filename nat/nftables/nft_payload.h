@@ -36,6 +36,10 @@ const struct nft_key *nft_payload_parse_key(struct nft_parse *p);
  * protocol` of tcp or udp in r: nft's payload dependency context lists
  * the field as that protocol's (the key to use instead, or k). */
 const struct nft_key *nft_payload_th_context(const struct nft_rule *r, const struct nft_key *k);
+/* A raw field not on byte boundaries (`@nh,8,6`): listed as its bytes
+ * masked, `@nh,8,8 & 0xfc == 0xb8` (the match e of one value). */
+bool nft_payload_raw_sub(const struct nft_key *k);
+void nft_payload_print_sub(GString *s, const struct nft_expr *e);
 /* The key `th sport|dport set` writes when the context made th (a th
  * key) into k: k's name, th's lack of a checksum update. */
 const struct nft_key *nft_payload_th_set_key(const struct nft_key *th, const struct nft_key *k);

@@ -98,6 +98,10 @@ static void print_keys(GString *s, const struct nft_expr *e)
 
 static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 {
+	if (!e->n_map_keys && nft_payload_raw_sub(e->key)) {
+		nft_payload_print_sub(s, e);
+		return;
+	}
 	print_keys(s, e);
 	g_string_append_c(s, ' ');
 	if (e->and_form) {

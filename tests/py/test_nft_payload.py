@@ -110,7 +110,8 @@ def test_relations_raw_payloads_and_th_context(tmp_path):
         "udp dport >= 10 counter", "udp dport != 9-10 counter",
         "@th,16,16 10 counter", "@nh,96,32 0x0a000102 counter",
         "udp sport 5000 th dport 11 counter", "udp length 28 counter",
-        "udp length != 28 counter", "ip length & 0xff00 == 0 counter"],
+        "udp length != 28 counter", "ip length & 0xff00 == 0 counter",
+        "@nh,4,4 5 counter", "@nh,4,4 != 5 counter", "@th,0,12 0x138 counter"],
         ["at 1s c: udp send 10.0.2.2:9 sport 5000 count 1 size 20",
          "at 1.2s c: udp send 10.0.2.2:10 sport 5000 count 1 size 20",
          "at 1.4s c: udp send 10.0.2.2:11 sport 5000 count 1 size 20"])
@@ -126,6 +127,11 @@ def test_relations_raw_payloads_and_th_context(tmp_path):
     assert counter(lines, "udp length 28") == 3
     assert counter(lines, "udp length != 28") == 0
     assert counter(lines, "ip length & 65280 == 0") == 6
+    # bits not on byte boundaries: the header length nibble, the top 12
+    # bits of port 5000 (0x1388), listed as nft lists them
+    assert counter(lines, "@nh,0,8 & 0xf == 0x5") == 6
+    assert counter(lines, "@nh,0,8 & 0xf != 0x5") == 0
+    assert counter(lines, "@th,0,16 & 0xfff0 == 0x1380") == 3
 
 
 def test_tcp_flags_operators(tmp_path):
@@ -186,7 +192,7 @@ def test_th_set_leaves_the_checksum(tmp_path):
 
 def test_unbuilt_payloads_say_so(tmp_path):
     for rule, what in (("@ll,0,8 1 accept", "raw payload @ll"),
-                       ("@nh,8,6 0x2e accept", "raw payload not on byte boundaries"),
+                       ("@nh,8,6 { 1, 2 } accept", "raw payload not on byte boundaries"),
                        ("@nh,0,64 1 accept", "raw payload longer than 32 bits"),
                        ("ip dscp & 0x20 == 0x20 accept", "expression `ip dscp &`")):
         (tmp_path / "x.nft").write_text(
