@@ -1367,7 +1367,10 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		e->map_keys[e->n_map_keys++] = e->key;
 		return parse_concat_match(p, r, e);
 	}
+	int nerr = p->nerr;
 	const struct nft_key *k = parse_key(p);
+	if (!k && p->nerr != nerr)
+		return false;	/* a payload key's error (nft_payload_parse_key) */
 	if (k && !strcmp(k->name, "meta nfproto") && p->family != NFT_FAMILY_INET) {
 		struct nft_token span = *start;
 		span.len = nft_peek(p, 0)->col - start->col - 1;

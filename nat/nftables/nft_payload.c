@@ -196,6 +196,13 @@ const struct nft_key *nft_payload_parse_key(struct nft_parse *p)
 	char *two = g_strdup_printf("%s %s", a->text, b->text);
 	const struct nft_payload_field *f = nft_payload_field(two);
 	g_free(two);
+	if (!f && !strcmp(a->text, "th") && b->text[0] != '@') {
+		/* nft's grammar knows th's ports only */
+		nft_error(p, b, NULL, "syntax error, unexpected string, expecting sport or dport");
+		nft_next(p);
+		nft_next(p);
+		return NULL;
+	}
 	if (!f)
 		return NULL;
 	nft_next(p);

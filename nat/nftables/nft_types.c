@@ -225,6 +225,9 @@ bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, co
 	const char *dash = dt == NFT_DT_IFNAME ? NULL : strchr(text + 1, '-');
 	/* symbols with dashes (echo-request) are whole */
 	if (dash && !parse_one(dt, text, &e->lo, why)) {
+		/* nft's dscp type reads a range of numbers only */
+		if (dt == NFT_DT_DSCP && (!g_ascii_isdigit(text[0]) || !g_ascii_isdigit(dash[1])))
+			return false;
 		char *a = g_strndup(text, (gsize)(dash - text));
 		bool ok = parse_one(dt, a, &e->lo, why) && parse_one(dt, dash + 1, &e->hi, why);
 		g_free(a);
