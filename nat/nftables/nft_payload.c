@@ -433,8 +433,9 @@ bool nft_payload_set_eval(const struct nft_expr *e, uint8_t *ip, uint32_t len, u
 	if (f->csum_off == NOCS || !memcmp(old, h + wfirst, wlast - wfirst))
 		return true;
 	uint32_t fsum = sum16(old, wlast - wfirst), tsum = sum16(h + wfirst, wlast - wfirst);
-	if (f->csum_off + 2u <= hlen && !(f->base == NFT_PB_NH && wfirst <= f->csum_off &&
-					   f->csum_off < wlast))
+	/* the kernel updates the checksum, then stores the bytes: a write of
+	 * the checksum itself leaves the value written */
+	if (f->csum_off + 2u <= hlen && !(wfirst <= f->csum_off && f->csum_off < wlast))
 		csum_replace(h + f->csum_off, fsum, tsum);
 	/* NFT_PAYLOAD_L4CSUM_PSEUDOHDR: an address is in the transport
 	 * checksum's pseudo-header (nft_payload_l4csum_update: not in a
