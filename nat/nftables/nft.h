@@ -31,6 +31,9 @@ enum nft_dtype {
 	/* IPv6 (nft_ip6.c): an address is held in nft_elem.str, see there */
 	NFT_DT_IPV6, NFT_DT_ICMP6TYPE, NFT_DT_ICMP6CODE,
 	NFT_DT_FIBOIF,		/* fib ... oif: missing, exists (nft_fib.c) */
+	/* payload fields (nft_payload.c): dscp (cs0.., af11.., ef), ecn,
+	 * icmp code, and a raw payload's integer (printed in hex) */
+	NFT_DT_DSCP, NFT_DT_ECN, NFT_DT_ICMPCODE, NFT_DT_RAW,
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -51,6 +54,8 @@ enum nft_key_id {
 	NFT_K_FIB_SADDR_OIF, NFT_K_FIB_SADDR_IIF_OIF,	/* nft_fib.c */
 	/* jhash, symhash (nft_hash.c): parameters on the expression */
 	NFT_K_JHASH, NFT_K_SYMHASH,
+	/* any other payload field, by offset and length (nft_payload.c) */
+	NFT_K_PAYLOAD,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -85,6 +90,7 @@ enum nft_expr_kind {
 	NFT_EXPR_FLOW_OFFLOAD,		/* `flow add @FT` (set_ref: the flowtable's name) */
 	NFT_EXPR_CT_TIMEOUT_SET,	/* `ct timeout set "OBJ"` (nft_cttimeout.c) */
 	NFT_EXPR_CT_EXPECT_SET,		/* `ct expectation set "OBJ"` */
+	NFT_EXPR_PAYLOAD_SET,		/* `KEY set VALUE` (key, value; nft_payload.c) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -143,6 +149,10 @@ struct nft_expr {
 	bool is_set;			/* an anonymous set { ... } */
 	bool has_mask;
 	bool and_form;			/* `KEY & MASK == VALUE` (not tcp flags' `/ MASK`) */
+	bool not_form;			/* tcp flags `! MASK`: (flags & MASK) == 0 */
+	bool exact;			/* a bitmask compared with `==`/`!=`: the value, not its bits */
+	/* `KEY < VALUE` (<, >, <=, >=: NFT_CMP_*; 0: none), the value in elems */
+	uint8_t cmp_op;
 	uint32_t mask;
 	/* verdict */
 	enum nft_verdict verdict;
@@ -224,6 +234,7 @@ struct nft_expr {
 	struct nft_expr *nat_port;
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
+enum { NFT_CMP_NONE, NFT_CMP_LT, NFT_CMP_GT, NFT_CMP_LTE, NFT_CMP_GTE };
 enum { NFT_FAST_NONE, NFT_FAST_NH32, NFT_FAST_NH8, NFT_FAST_TH16, NFT_FAST_PROTO,
        NFT_FAST_CTSTATE, NFT_FAST_IFNAME };
 enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,

@@ -35,6 +35,7 @@
 #include "nat/nftables/nft_fib.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_payload.h"
 #include "nat/nftables/nft_trace.h"
 
 /* nft_pktinfo: the packet's offsets, found once per chain walk
@@ -127,6 +128,7 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 		*v = pkt->l4[0];
 		return true;
 	case NFT_K_CT_STATE: *v = ct_state_bits(skb); return true;
+	case NFT_K_PAYLOAD: return nft_payload_load(k, ip, pkt->len, pkt->l4, pkt->l4len, v);
 	case NFT_K_IIFNAME: *name = pkt->st->in ? pkt->st->in : ""; return true;
 	case NFT_K_OIFNAME: *name = pkt->st->out ? pkt->st->out : ""; return true;
 	case NFT_K_CT_HELPER: {
@@ -833,6 +835,11 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 				return RES_DROP;
 			}
 			break;
+		case NFT_EXPR_PAYLOAD_SET:
+			if (!nft_payload_set_eval(e, skb->ip, pkt->len, (uint8_t *)pkt->l4, pkt->l4len,
+						  pkt->proto))
+				return RES_BREAK;
+			break;
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -856,7 +863,7 @@ void nft_expr_prepare(struct nft_expr *e)
 		e->op = NFT_OP_IFNAME;
 	else if (e->has_mask)
 		e->op = NFT_OP_MASK;
-	else if (!e->is_set && nft_dtype_bitmask(e->key->dtype))
+	else if (!e->is_set && nft_dtype_bitmask(e->key->dtype) && !e->exact)
 		e->op = NFT_OP_BITS;
 	else if (e->elems->len == 1)
 		e->op = NFT_OP_RANGE;
@@ -865,6 +872,11 @@ void nft_expr_prepare(struct nft_expr *e)
 	if (v0) {
 		e->op_lo = v0->lo;
 		e->op_hi = v0->hi;
+	}
+	if (e->cmp_op) {
+		/* nft_cmp's lt, gt, lte, gte: the range of values that pass */
+		e->op = NFT_OP_RANGE;
+		nft_payload_cmp_range(e, &e->op_lo, &e->op_hi);
 	}
 	if (e->op == NFT_OP_IFNAME && e->elems && e->elems->len == 1 && v0->str &&
 	    (e->key->id == NFT_K_IIFNAME || e->key->id == NFT_K_OIFNAME)) {

@@ -19,6 +19,7 @@
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
+#include "nat/nftables/nft_payload.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
 static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
@@ -135,6 +136,8 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	g_free(meta);
 	for (int i = 0; i < words; i++)
 		nft_next(p);
+	if (!k)
+		return nft_payload_parse_key(p);	/* the other payload fields */
 	return k;
 }
 
@@ -167,6 +170,9 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_TCPFLAG: return "Could not parse TCP flag";
 	case NFT_DT_FIBADDR: return "Could not parse fib address type";
 	case NFT_DT_NFPROTO: return "Could not parse netfilter protocol";
+	case NFT_DT_DSCP: return "Could not parse Differentiated Services Code Point";
+	case NFT_DT_ECN: return "Could not parse Explicit Congestion Notification";
+	case NFT_DT_ICMPCODE: return "Could not parse icmp code";
 	default: return "Could not parse integer";
 	}
 }
@@ -201,6 +207,12 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 			nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
 		return false;
 	}
+	/* a payload field narrower than its type (nft's range check) */
+	uint32_t max = nft_payload_max(k);
+	if (e->hi > max && !nft_dtype_bitmask(k->dtype)) {
+		nft_error(p, t, NULL, "Value %u exceeds valid range 0-%u", e->hi, max);
+		return false;
+	}
 	/* a bitmask's comma list: established,related */
 	while (!in_set && nft_dtype_bitmask(k->dtype) && nft_peek(p, 0)->type == NFT_T_COMMA &&
 	       nft_peek(p, 1)->type == NFT_T_WORD) {
@@ -214,6 +226,110 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 		e->lo |= more.lo;
 		e->hi = e->lo;
 	}
+	return true;
+}
+
+/* tcp flags bits written `syn`, `syn|ack`, `(fin|syn|rst|ack)`, `syn | ack`,
+ * `0x12`: the words from the parser's position up to an operator or the
+ * statement's end (stop: the operator words), or-ed into *v. */
+static bool parse_flag_words(struct nft_parse *p, const struct nft_key *k, uint32_t *v,
+			     bool stop_at_op)
+{
+	GString *m = g_string_new(NULL);
+	const struct nft_token *first = nft_peek(p, 0);
+	for (;;) {
+		const struct nft_token *t = nft_peek(p, 0);
+		if (at_end(t) || t->type != NFT_T_WORD ||
+		    (stop_at_op && (nft_is_word(t, "==") || nft_is_word(t, "!="))))
+			break;
+		size_t l = m->len;
+		if (!stop_at_op && l && m->str[l - 1] != '|' && t->text[0] != '|')
+			break;	/* the next statement */
+		g_string_append(m, nft_next(p)->text);
+	}
+	gchar **bits = g_strsplit_set(m->str, "()|", -1);
+	bool ok = m->len > 0;
+	*v = 0;
+	for (unsigned i = 0; ok && bits[i]; i++) {
+		struct nft_elem b;
+		const char *why;
+		if (!*bits[i])
+			continue;
+		ok = nft_parse_value(k->dtype, bits[i], &b, &why);
+		*v |= b.lo;
+	}
+	g_strfreev(bits);
+	g_string_free(m, TRUE);
+	if (!ok)
+		nft_error(p, first, NULL, "%s", "Could not parse TCP flag");
+	return ok;
+}
+
+/* `tcp flags & MASK ==|!= VALUE` (nft_bitwise + nft_cmp), the parser at
+ * `&`, listed as nft 1.0.6 lists it: `! MASK` for == 0, the bits for != 0,
+ * `& BIT == BIT` for one bit, else `[!=] VALUE / MASK`. */
+static bool parse_tcp_flags_mask(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
+{
+	nft_next(p);	/* & */
+	uint32_t m, v;
+	if (!parse_flag_words(p, k, &m, true))
+		return false;
+	const struct nft_token *op = nft_peek(p, 0);
+	if (!nft_is_word(op, "==") && !nft_is_word(op, "!="))
+		return unimpl(p, op, "expression `tcp flags & MASK` other than == or != VALUE");
+	nft_next(p);
+	e->neq = nft_is_word(op, "!=");
+	if (!parse_flag_words(p, k, &v, false))
+		return false;
+	struct nft_elem x = { v & m, v & m, -1, NULL, false };
+	if (v == 0 && e->neq) {
+		/* any of the bits: `tcp flags syn,ack` */
+		e->neq = false;
+		x.lo = x.hi = m;
+	} else {
+		e->has_mask = true;
+		e->mask = m;
+		if (v == 0)
+			e->not_form = true;
+		else if (v == m && !(m & (m - 1)))
+			e->and_form = true;
+	}
+	g_array_append_val(e->elems, x);
+	return true;
+}
+
+/* <, >, <=, >= and their words */
+static uint8_t relation(const struct nft_token *t)
+{
+	static const char *const w[][2] = { { "<", "lt" }, { ">", "gt" }, { "<=", "le" },
+					     { ">=", "ge" } };
+	for (unsigned i = 0; i < G_N_ELEMENTS(w); i++)
+		if (nft_is_word(t, w[i][0]) || nft_is_word(t, w[i][1]))
+			return (uint8_t)(NFT_CMP_LT + i);
+	return NFT_CMP_NONE;
+}
+
+/* `KEY < VALUE` (nft_cmp with NFT_CMP_LT..GTE): the parser at the
+ * operator. */
+static bool parse_relation(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
+{
+	const struct nft_token *op = nft_next(p);
+	if (k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_IPV6 || nft_dtype_bitmask(k->dtype) ||
+	    k->id == NFT_K_JHASH || k->id == NFT_K_SYMHASH)
+		return unimpl(p, op, "comparison <, >, <=, >= of this selector");
+	struct nft_elem v;
+	const struct nft_token *at = nft_peek(p, 0);
+	if (!value(p, k, &v, false))
+		return false;
+	if (v.range || v.plen >= 0) {
+		nft_error_unexpected(p, at);
+		return false;
+	}
+	e->cmp_op = relation(op);
+	g_array_append_val(e->elems, v);
+	uint32_t lo, hi;
+	if (!nft_payload_cmp_range(e, &lo, &hi))
+		return unimpl(p, op, "comparison no value passes");
 	return true;
 }
 
@@ -234,38 +350,10 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 {
 	struct nft_elem v;
 	const struct nft_token *t = nft_peek(p, 0);
-	if (nft_is_word(t, "&") && k->dtype == NFT_DT_TCPFLAG) {
-		/* `tcp flags & (fin | syn | rst | ack) == syn`: nft lists it as
-		 * `tcp flags syn / fin,syn,rst,ack` */
-		nft_next(p);
-		GString *m = g_string_new(NULL);
-		while (!at_end(nft_peek(p, 0)) && !nft_is_word(nft_peek(p, 0), "==") &&
-		       !nft_is_word(nft_peek(p, 0), "!="))
-			g_string_append(m, nft_next(p)->text);
-		const struct nft_token *op = nft_peek(p, 0);
-		gchar **bits = g_strsplit_set(m->str, "()|,", -1);
-		bool ok = nft_is_word(op, "==");
-		for (unsigned i = 0; ok && bits[i]; i++) {
-			struct nft_elem b;
-			const char *why;
-			if (!*bits[i])
-				continue;
-			ok = nft_parse_value(k->dtype, bits[i], &b, &why);
-			e->mask |= b.lo;
-		}
-		g_strfreev(bits);
-		g_string_free(m, TRUE);
-		if (!ok)
-			return unimpl(p, t, "expression `tcp flags & ...` (other than MASK == FLAGS)");
-		nft_next(p);
-		e->has_mask = true;
-		if (!value(p, k, &v, false))
-			return false;
-		g_array_append_val(e->elems, v);
-		return true;
-	}
+	if (nft_is_word(t, "&") && k->dtype == NFT_DT_TCPFLAG)
+		return parse_tcp_flags_mask(p, e, k);
 	if ((nft_is_word(t, "&") || nft_is_word(t, "and")) &&
-	    (k->dtype == NFT_DT_MARK || k->dtype == NFT_DT_INTEGER)) {
+	    (k->dtype == NFT_DT_MARK || k->dtype == NFT_DT_INTEGER || k->dtype == NFT_DT_RAW)) {
 		/* `mark and 0x4000 == 0`: nft_bitwise then nft_cmp */
 		nft_next(p);
 		struct nft_elem m;
@@ -285,11 +373,16 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 		g_array_append_val(e->elems, v);
 		return true;
 	}
+	if (relation(t))
+		return parse_relation(p, e, k);
+	bool explicit_op = true;
 	if (nft_is_word(t, "!=") || nft_is_word(t, "ne")) {
 		e->neq = true;
 		nft_next(p);
 	} else if (nft_is_word(t, "==") || nft_is_word(t, "eq")) {
 		nft_next(p);
+	} else {
+		explicit_op = false;
 	}
 	if (nft_is_word(nft_peek(p, 0), "vmap")) {
 		nft_next(p);
@@ -362,7 +455,31 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 		e->has_mask = true;
 		e->mask = m.lo;
 	}
+	/* nft's OP_EQ/OP_NEQ on a bitmask is nft_cmp on the value, its
+	 * implicit operator a test of the bits */
+	if (explicit_op && nft_dtype_bitmask(k->dtype) && !e->has_mask && !e->is_set &&
+	    e->elems->len == 1) {
+		uint32_t v = g_array_index(e->elems, struct nft_elem, 0).lo;
+		/* (`ct state == a,b` nft keeps a test of the bits) */
+		e->exact = e->neq || k->dtype == NFT_DT_TCPFLAG || !(v & (v - 1));
+	}
 	return true;
+}
+
+/* `icmp type { echo-reply, echo-request }`, which nft puts before `icmp id`
+ * and `icmp sequence` (listed, and evaluated by the kernel). */
+static void add_icmp_echo(struct nft_rule *r)
+{
+	struct nft_expr *e = expr_new(NFT_EXPR_MATCH);
+	for (unsigned i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (keys[i].key.id == NFT_K_ICMP_TYPE)
+			e->key = &keys[i].key;
+	e->elems = g_array_new(FALSE, TRUE, sizeof(struct nft_elem));
+	struct nft_elem a = { 0, 0, -1, NULL, false }, b = { 8, 8, -1, NULL, false };
+	g_array_append_val(e->elems, a);
+	g_array_append_val(e->elems, b);
+	e->is_set = true;
+	g_ptr_array_add(r->exprs, e);
 }
 
 /* A protocol match that only states the dependency of the selector that
@@ -1250,7 +1367,10 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		e->map_keys[e->n_map_keys++] = e->key;
 		return parse_concat_match(p, r, e);
 	}
+	int nerr = p->nerr;
 	const struct nft_key *k = parse_key(p);
+	if (!k && p->nerr != nerr)
+		return false;	/* a payload key's error (nft_payload_parse_key) */
 	if (k && !strcmp(k->name, "meta nfproto") && p->family != NFT_FAMILY_INET) {
 		struct nft_token span = *start;
 		span.len = nft_peek(p, 0)->col - start->col - 1;
@@ -1277,9 +1397,34 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		return true;
 	}
 	if (k) {
+		/* nft's payload context: `udp sport 53 th dport 1000` is a udp
+		 * field; `icmp id` gets its echo type match */
+		const struct nft_key *written = k;
+		k = nft_payload_th_context(r, k);
+		bool raw = written->name[0] == '@';
+		if (nft_payload_needs_icmp_echo(r, k))
+			add_icmp_echo(r);
+		const struct nft_token *nx = nft_peek(p, 0);
+		if (nft_is_word(nx, "==") || nft_is_word(nx, "!="))
+			nx = nft_peek(p, 1);
+		if (nft_payload_raw_sub(k) && (nx->type != NFT_T_WORD || !g_ascii_isdigit(nx->text[0]) ||
+					       strchr(nx->text, '-')))
+			return unimpl(p, nft_peek(p, 0), "raw payload not on byte boundaries other "
+				      "than compared with one value");
+		if (nft_is_word(nft_peek(p, 0), "set") && nft_payload_of(k)) {
+			if (!nft_payload_parse_set(p, r, nft_payload_th_set_key(written, k)))
+				return false;
+			kill_dependency(p, r);
+			return true;
+		}
 		if (!parse_match(p, r, k))
 			return false;
+		struct nft_expr *m = r->exprs->pdata[r->exprs->len - 1];
+		if (raw && k != written && nft_dtype_bitmask(k->dtype) && !m->has_mask && !m->is_set &&
+		    m->elems->len == 1)
+			m->exact = true;	/* a raw load's cmp: `tcp flags == syn` */
 		kill_dependency(p, r);
+		nft_payload_merge_order(r);
 		return true;
 	}
 	static const char *const later[] = { "ip6", "icmpv6", "meta", "ct", "fib", "numgen", "jhash",

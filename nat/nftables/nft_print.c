@@ -11,6 +11,7 @@
 
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_payload.h"
 
 static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
 
@@ -97,6 +98,10 @@ static void print_keys(GString *s, const struct nft_expr *e)
 
 static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 {
+	if (!e->n_map_keys && nft_payload_raw_sub(e->key)) {
+		nft_payload_print_sub(s, e);
+		return;
+	}
 	print_keys(s, e);
 	g_string_append_c(s, ' ');
 	if (e->and_form) {
@@ -105,6 +110,37 @@ static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 		nft_print_elem(s, e->key->dtype, &m, numeric);
 		g_string_append(s, e->neq ? " != " : " == ");
 		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
+		return;
+	}
+	if (e->cmp_op) {
+		g_string_append_printf(s, "%s ", nft_cmp_op_text(e->cmp_op));
+		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
+		return;
+	}
+	if (e->exact) {
+		const struct nft_elem *v = &g_array_index(e->elems, struct nft_elem, 0);
+		g_string_append(s, e->neq ? "!= " : "== ");
+		if (!(v->lo & (v->lo - 1))) {
+			nft_print_elem(s, e->key->dtype, v, numeric);
+		} else if (e->key->dtype == NFT_DT_TCPFLAG) {
+			g_string_append_printf(s, "0x%x", v->lo);
+		} else {
+			/* nft's binop of the bits: `established | related` */
+			for (uint32_t b = 1, first = 1; b; b <<= 1)
+				if (v->lo & b) {
+					struct nft_elem one = { b, b, -1, NULL, false };
+					if (!first)
+						g_string_append(s, " | ");
+					nft_print_elem(s, e->key->dtype, &one, numeric);
+					first = 0;
+				}
+		}
+		return;
+	}
+	if (e->not_form) {
+		struct nft_elem m = { e->mask, e->mask, -1, NULL, false };
+		g_string_append(s, e->neq ? "!= " : "! ");
+		nft_print_elem(s, e->key->dtype, &m, numeric);
 		return;
 	}
 	if (e->neq)
@@ -213,6 +249,9 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
 					      "info", "debug" };
 	switch (e->kind) {
+	case NFT_EXPR_PAYLOAD_SET:
+		nft_payload_print_set(s, e, o->numeric);
+		break;
 	case NFT_EXPR_MATCH:
 		print_match(s, e, o->numeric);
 		break;

@@ -61,6 +61,20 @@ static const struct sym fib_addr[] = {
 	{ "multicast", 5 }, { "blackhole", 6 }, { "unreachable", 7 }, { "prohibit", 8 },
 	{ NULL, 0 } };
 static const struct sym fib_oif[] = { { "missing", 0 }, { "exists", 1 }, { NULL, 0 } };
+/* nft's dscp_type_tbl, ecn_type_tbl and icmp_code_tbl */
+static const struct sym dscp[] = {
+	{ "cs0", 0x00 }, { "cs1", 0x08 }, { "cs2", 0x10 }, { "cs3", 0x18 }, { "cs4", 0x20 },
+	{ "cs5", 0x28 }, { "cs6", 0x30 }, { "cs7", 0x38 }, { "df", 0x00 }, { "be", 0x00 },
+	{ "lephb", 0x01 }, { "af11", 0x0a }, { "af12", 0x0c }, { "af13", 0x0e }, { "af21", 0x12 },
+	{ "af22", 0x14 }, { "af23", 0x16 }, { "af31", 0x1a }, { "af32", 0x1c }, { "af33", 0x1e },
+	{ "af41", 0x22 }, { "af42", 0x24 }, { "af43", 0x26 }, { "va", 0x2c }, { "ef", 0x2e },
+	{ NULL, 0 } };
+static const struct sym ecn[] = {
+	{ "not-ect", 0 }, { "ect1", 1 }, { "ect0", 2 }, { "ce", 3 }, { NULL, 0 } };
+static const struct sym icmp_code[] = {
+	{ "net-unreachable", 0 }, { "host-unreachable", 1 }, { "prot-unreachable", 2 },
+	{ "port-unreachable", 3 }, { "frag-needed", 4 }, { "net-prohibited", 9 },
+	{ "host-prohibited", 10 }, { "admin-prohibited", 13 }, { NULL, 0 } };
 static const struct sym ct_dir[] = { { "original", 0 }, { "reply", 1 }, { NULL, 0 } };
 /* /etc/services names a ruleset commonly uses */
 static const struct sym services[] = {
@@ -85,6 +99,9 @@ static const struct sym *syms(enum nft_dtype dt)
 	case NFT_DT_SERVICE: return services;
 	case NFT_DT_ICMP6TYPE: return icmp6_type;
 	case NFT_DT_ICMP6CODE: return icmp6_code;
+	case NFT_DT_DSCP: return dscp;
+	case NFT_DT_ECN: return ecn;
+	case NFT_DT_ICMPCODE: return icmp_code;
 	default: return NULL;
 	}
 }
@@ -97,7 +114,7 @@ bool nft_dtype_bitmask(enum nft_dtype dt)
 bool nft_dtype_interval(enum nft_dtype dt)
 {
 	return dt == NFT_DT_IPV4 || dt == NFT_DT_IPV6 || dt == NFT_DT_SERVICE || dt == NFT_DT_INTEGER ||
-	       dt == NFT_DT_MARK || dt == NFT_DT_PROTO;
+	       dt == NFT_DT_MARK || dt == NFT_DT_PROTO || dt == NFT_DT_RAW;
 }
 
 bool nft_parse_ipv4(const char *s, uint32_t *a)
@@ -165,7 +182,10 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 	case NFT_DT_MARK: case NFT_DT_INTEGER: case NFT_DT_CTSTATE: case NFT_DT_CTSTATUS:
 		return parse_uint(s, UINT32_MAX, v);
 	case NFT_DT_ICMPTYPE: case NFT_DT_TCPFLAG: case NFT_DT_ICMP6TYPE: case NFT_DT_ICMP6CODE:
+	case NFT_DT_ICMPCODE:
 		return parse_uint(s, 255, v);
+	case NFT_DT_DSCP: case NFT_DT_ECN: case NFT_DT_RAW:
+		return parse_uint(s, UINT32_MAX, v);
 	default:
 		return false;
 	}
@@ -205,6 +225,9 @@ bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, co
 	const char *dash = dt == NFT_DT_IFNAME ? NULL : strchr(text + 1, '-');
 	/* symbols with dashes (echo-request) are whole */
 	if (dash && !parse_one(dt, text, &e->lo, why)) {
+		/* nft's dscp type reads a range of numbers only */
+		if (dt == NFT_DT_DSCP && (!g_ascii_isdigit(text[0]) || !g_ascii_isdigit(dash[1])))
+			return false;
 		char *a = g_strndup(text, (gsize)(dash - text));
 		bool ok = parse_one(dt, a, &e->lo, why) && parse_one(dt, dash + 1, &e->hi, why);
 		g_free(a);
@@ -231,6 +254,8 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 	switch (dt) {
 	case NFT_DT_IPV4: nft_print_ipv4(s, v); break;
 	case NFT_DT_MARK: g_string_append_printf(s, "0x%08x", v); break;
+	case NFT_DT_DSCP: g_string_append_printf(s, "0x%02x", v); break;
+	case NFT_DT_RAW: case NFT_DT_ECN: g_string_append_printf(s, "0x%x", v); break;
 	default: g_string_append_printf(s, "%u", v);
 	}
 }
@@ -258,6 +283,15 @@ void nft_print_elem(GString *s, enum nft_dtype dt, const struct nft_elem *e, boo
 			}
 		if (first)
 			g_string_append_printf(s, "0x%x", e->lo);
+		return;
+	}
+	/* a range of a payload field's symbolic type prints numerically */
+	bool num = numeric || (e->range && (dt == NFT_DT_DSCP || dt == NFT_DT_ECN ||
+					    dt == NFT_DT_ICMPCODE));
+	if (num && e->range) {
+		print_sym(s, dt, e->lo, true);
+		g_string_append_c(s, '-');
+		print_sym(s, dt, e->hi, true);
 		return;
 	}
 	print_sym(s, dt, e->lo, numeric);

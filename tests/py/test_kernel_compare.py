@@ -475,6 +475,9 @@ TOPOLOGIES = [
     ("policy-routing-mark", []),
     # nft -e: what each command added, the generation lines (pids excused)
     ("nft-echo", []),
+    # payload fields: bit fields, relations, masks, raw payloads, payload set
+    # with the IP and transport checksums updated
+    ("nft-payload", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -533,7 +536,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
-              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo")
+              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
+              "nft-payload")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
