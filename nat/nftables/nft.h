@@ -31,6 +31,7 @@ enum nft_dtype {
 	/* IPv6 (nft_ip6.c): an address is held in nft_elem.str, see there */
 	NFT_DT_IPV6, NFT_DT_ICMP6TYPE, NFT_DT_ICMP6CODE,
 	NFT_DT_FIBOIF,		/* fib ... oif: missing, exists (nft_fib.c) */
+	NFT_DT_TIME,		/* milliseconds, printed 1m30s (ct expiration) */
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -51,6 +52,13 @@ enum nft_key_id {
 	NFT_K_FIB_SADDR_OIF, NFT_K_FIB_SADDR_IIF_OIF,	/* nft_fib.c */
 	/* jhash, symhash (nft_hash.c): parameters on the expression */
 	NFT_K_JHASH, NFT_K_SYMHASH,
+	/* the other keys of nft_ct_get_eval (nft_ct.c loads them): the zone,
+	 * l3proto, protocol, the acct counters (none, original, reply
+	 * direction: the sum, or one), the remaining time */
+	NFT_K_CT_ZONE, NFT_K_CT_ZONE_ORIG, NFT_K_CT_ZONE_REPL, NFT_K_CT_L3PROTO,
+	NFT_K_CT_PROTOCOL, NFT_K_CT_BYTES, NFT_K_CT_BYTES_ORIG, NFT_K_CT_BYTES_REPL,
+	NFT_K_CT_PKTS, NFT_K_CT_PKTS_ORIG, NFT_K_CT_PKTS_REPL, NFT_K_CT_AVGPKT,
+	NFT_K_CT_AVGPKT_ORIG, NFT_K_CT_AVGPKT_REPL, NFT_K_CT_EXPIRATION,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -85,6 +93,8 @@ enum nft_expr_kind {
 	NFT_EXPR_FLOW_OFFLOAD,		/* `flow add @FT` (set_ref: the flowtable's name) */
 	NFT_EXPR_CT_TIMEOUT_SET,	/* `ct timeout set "OBJ"` (nft_cttimeout.c) */
 	NFT_EXPR_CT_EXPECT_SET,		/* `ct expectation set "OBJ"` */
+	NFT_EXPR_CT_COUNT,		/* `ct count [over] N` (nft_ct.c: value, neq, conncount) */
+	NFT_EXPR_CT_ZONE_SET,		/* `ct [original|reply] zone set N` (value, ct_dir) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -143,6 +153,7 @@ struct nft_expr {
 	bool is_set;			/* an anonymous set { ... } */
 	bool has_mask;
 	bool and_form;			/* `KEY & MASK == VALUE` (not tcp flags' `/ MASK`) */
+	uint8_t cmp_op;			/* NFT_CMP_*: `KEY < VALUE` (elems hold the range it is) */
 	uint32_t mask;
 	/* verdict */
 	enum nft_verdict verdict;
@@ -222,8 +233,14 @@ struct nft_expr {
 	 * part after an address map (has_port and port_lo/hi, or map_keys
 	 * and anon; nft_datamap.c) */
 	struct nft_expr *nat_port;
+	/* NFT_EXPR_CT_COUNT: the rule's connection list (nf_conncount.h's
+	 * GArray of tuples, kept across transactions with the rule);
+	 * NFT_EXPR_CT_ZONE_SET: its direction (0 both, 1 original, 2 reply) */
+	GArray *conncount;
+	uint8_t ct_dir;
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
+enum { NFT_CMP_EQ, NFT_CMP_LT, NFT_CMP_GT, NFT_CMP_LTE, NFT_CMP_GTE };
 enum { NFT_FAST_NONE, NFT_FAST_NH32, NFT_FAST_NH8, NFT_FAST_TH16, NFT_FAST_PROTO,
        NFT_FAST_CTSTATE, NFT_FAST_IFNAME };
 enum { NFT_OP_RANGE, NFT_OP_ANY, NFT_OP_MASK, NFT_OP_BITS, NFT_OP_LOOKUP, NFT_OP_VMAP,

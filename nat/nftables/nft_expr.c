@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_ct.h"
 #include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_fib.h"
@@ -110,6 +111,9 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	const struct nft_key *fib = nft_fib_oif_key(p);
 	if (fib)
 		return fib;
+	const struct nft_key *ctk = nft_ct_parse_key(p);
+	if (ctk)
+		return ctk;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
 	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
@@ -192,6 +196,8 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 			}
 		if (why)
 			nft_error(p, t, NULL, "%s", why);
+		else if (k->dtype == NFT_DT_INTEGER && strspn(t->text, "0123456789") == strlen(t->text))
+			nft_error(p, t, NULL, "natsim: nft values above 32 bits are not implemented");
 		else if (k->dtype == NFT_DT_IPV6 && nft_ip6_value_error(p, t))
 			;
 		else if (k->dtype == NFT_DT_IPV4 && strspn(t->text, "0123456789.") == strlen(t->text))
@@ -218,6 +224,16 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 }
 
 static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k);
+
+/* `<`, `>`, `<=`, `>=` (lt, gt, le, ge): NFT_CMP_*, 0 for other words. */
+static int nft_cmp_op(const struct nft_token *t)
+{
+	static const char *const ops[] = { "<", ">", "<=", ">=", "lt", "gt", "le", "ge" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(ops); i++)
+		if (nft_is_word(t, ops[i]))
+			return NFT_CMP_LT + (int)(i % 4);
+	return 0;
+}
 
 static bool parse_match(struct nft_parse *p, struct nft_rule *r, const struct nft_key *k)
 {
@@ -282,6 +298,24 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 		e->mask = m.lo;
 		v.lo &= m.lo;
 		v.hi = v.lo;
+		g_array_append_val(e->elems, v);
+		return true;
+	}
+	if (nft_dtype_interval(k->dtype) && nft_cmp_op(t)) {
+		/* nft_cmp's NFT_CMP_LT.. on the loaded value: natsim keeps it
+		 * as the range it covers, and the operator for the listing */
+		e->cmp_op = (uint8_t)nft_cmp_op(nft_next(p));
+		if (!value(p, k, &v, false))
+			return false;
+		if (v.range || v.plen >= 0)
+			return unimpl(p, nft_peek(p, 0), "relational comparison with a range");
+		uint32_t x = v.lo;
+		switch (e->cmp_op) {
+		case NFT_CMP_LT: v.lo = x ? 0 : 1; v.hi = x ? x - 1 : 0; break;
+		case NFT_CMP_GT: v.lo = x == UINT32_MAX ? 1 : x + 1; v.hi = x == UINT32_MAX ? 0 : UINT32_MAX; break;
+		case NFT_CMP_LTE: v.lo = 0; v.hi = x; break;
+		default: v.lo = x; v.hi = UINT32_MAX; break;
+		}
 		g_array_append_val(e->elems, v);
 		return true;
 	}
@@ -1177,6 +1211,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_next(p);
 		return parse_mark_set(p, r, NFT_EXPR_META_SET);
 	}
+	bool ct_done;
+	if (!nft_ct_parse_stmt(p, r, &ct_done) || ct_done)
+		return ct_done;
 	if (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "mark") &&
 	    nft_is_word(nft_peek(p, 2), "set")) {
 		nft_next(p);

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "nat/nftables/nft_ct.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 
@@ -105,6 +106,18 @@ static void print_match(GString *s, const struct nft_expr *e, bool numeric)
 		nft_print_elem(s, e->key->dtype, &m, numeric);
 		g_string_append(s, e->neq ? " != " : " == ");
 		nft_print_elem(s, e->key->dtype, &g_array_index(e->elems, struct nft_elem, 0), numeric);
+		return;
+	}
+	if (e->cmp_op) {
+		static const char *const ops[] = { "", "< ", "> ", "<= ", ">= " };
+		const struct nft_elem *v = &g_array_index(e->elems, struct nft_elem, 0);
+		struct nft_elem x = *v;
+		x.range = false;
+		x.lo = e->cmp_op == NFT_CMP_LT ? (v->hi + (v->lo <= v->hi)) :
+		       e->cmp_op == NFT_CMP_GT ? (v->lo <= v->hi ? v->lo - 1 : UINT32_MAX) :
+		       e->cmp_op == NFT_CMP_LTE ? v->hi : v->lo;
+		g_string_append(s, ops[e->cmp_op]);
+		nft_print_elem(s, e->key->dtype, &x, numeric);
 		return;
 	}
 	if (e->neq)
@@ -314,6 +327,10 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		break;
 	case NFT_EXPR_CT_EXPECT_SET:
 		g_string_append_printf(s, "ct expectation set \"%s\"", e->obj);
+		break;
+	case NFT_EXPR_CT_COUNT:
+	case NFT_EXPR_CT_ZONE_SET:
+		nft_ct_print_stmt(s, e);
 		break;
 	case NFT_EXPR_FLOW_OFFLOAD:
 		/* ct.c's flow_offload_stmt_print: `flow add`, whichever form was typed */
