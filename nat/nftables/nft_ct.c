@@ -256,3 +256,37 @@ bool nft_ct_wants_acct(const struct nft_ruleset *rs)
 			return true;
 	return false;
 }
+
+/* A match nft's proto context counts as above the network layer: a
+ * payload field, `meta l4proto`, `ct protocol`. */
+static bool above_network(const struct nft_key *k)
+{
+	return k->ip_payload || k->l4proto >= 0 || nft_key_ip6(k) || !strncmp(k->name, "th ", 3) ||
+	       !strcmp(k->name, "meta l4proto") || k->id == NFT_K_CT_PROTOCOL;
+}
+
+/* Measured with nft 1.0.6 (the kernel keeps these, `nft list` leaves them
+ * out): `ct l3proto X` right before a payload match, `meta l4proto` or `ct
+ * protocol` (either family); `meta nfproto X` before `ct protocol` (inet);
+ * `ct protocol P` before a field of P in an ip table, or in an inet table
+ * after an implicit `ct l3proto`. */
+void nft_ct_kill_dependency(struct nft_parse *p, struct nft_rule *r)
+{
+	struct nft_expr *cur = r->exprs->pdata[r->exprs->len - 1];
+	struct nft_expr *prev = r->exprs->pdata[r->exprs->len - 2];
+	const struct nft_key *pk = prev->key;
+	uint32_t v = g_array_index(prev->elems, struct nft_elem, 0).lo;
+	if (prev->has_mask || prev->cmp_op)
+		return;
+	if (pk->id == NFT_K_CT_L3PROTO && above_network(cur->key))
+		prev->implicit = true;
+	if (!strcmp(pk->name, "meta nfproto") && cur->key->id == NFT_K_CT_PROTOCOL)
+		prev->implicit = true;
+	if (pk->id == NFT_K_CT_PROTOCOL && cur->key->l4proto >= 0 && (uint32_t)cur->key->l4proto == v) {
+		const struct nft_expr *before = r->exprs->len >= 3 ? r->exprs->pdata[r->exprs->len - 3] : NULL;
+		if (p->family == NFT_FAMILY_IP ||
+		    (before && before->implicit && before->kind == NFT_EXPR_MATCH &&
+		     before->key->id == NFT_K_CT_L3PROTO))
+			prev->implicit = true;
+	}
+}

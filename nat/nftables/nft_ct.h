@@ -22,6 +22,9 @@ bool nft_ct_load(struct nf_ns *ns, const struct ct_entry *ct, enum ct_info ctinf
 bool nft_ct_count_eval(struct nf_ns *ns, const struct nf_skb *skb, struct nft_expr *e, nf_time now);
 /* nft_ct_set_zone_eval: the zone template on a packet conntrack has not seen. */
 void nft_ct_zone_set_eval(struct nf_skb *skb, const struct nft_expr *e);
+/* nft's dependency killing around ct l3proto and ct protocol: r's last
+ * two expressions are matches, the previous one a single value. */
+void nft_ct_kill_dependency(struct nft_parse *p, struct nft_rule *r);
 /* A rule of rs reads the acct counters (nft_ct_get_init: nf_ct_set_acct). */
 bool nft_ct_wants_acct(const struct nft_ruleset *rs);
 

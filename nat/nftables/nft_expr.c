@@ -419,6 +419,7 @@ static void kill_dependency(struct nft_parse *p, struct nft_rule *r)
 	if (cur->key->ip_payload && p->family == NFT_FAMILY_INET &&
 	    strcmp(pk, "meta nfproto") == 0 && v == 2)
 		prev->implicit = true;
+	nft_ct_kill_dependency(p, r);
 	nft_ip6_kill_dependency(p, r);
 }
 
