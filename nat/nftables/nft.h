@@ -131,11 +131,18 @@ struct nft_loc { int line, col, len; };
  * { KEY STMT }` and `meter` hold one list; plain data, copied by value. */
 #define NFT_SET_EXPR_MAX 2
 struct nft_stateful {
-	uint8_t kind;			/* NFT_EXPR_COUNTER, NFT_EXPR_LIMIT, NFT_EXPR_QUOTA */
+	uint8_t kind;			/* NFT_EXPR_COUNTER, _LIMIT, _QUOTA, _CT_COUNT */
 	uint64_t packets, bytes;	/* counter */
 	struct nft_limit limit;
 	struct nft_quota quota;
 	struct nft_loc loc;		/* its text (nft's evaluation errors) */
+	/* `ct count [over] N` (nft_connlimit): the element's connection
+	 * list (nf_conncount.h), made at its first packet; the one part that
+	 * is not plain data: an element's copy copies it, its free frees it
+	 * (nft_set.c), a template (a set's, a dynset's) never has one */
+	uint32_t ct_count;
+	bool ct_over;
+	GArray *conncount;
 };
 struct nft_stateful_list {
 	uint8_t n;

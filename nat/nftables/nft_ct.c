@@ -213,15 +213,21 @@ bool nft_ct_load(struct nf_ns *ns, const struct ct_entry *ct, enum ct_info ctinf
 /* nft_connlimit_do_eval: the packet's connection (or, untracked, its
  * tuple) is counted in the rule's list; `ct count N` goes on while the
  * count is at most N, `over N` once it is above. */
-bool nft_ct_count_eval(struct nf_ns *ns, const struct nf_skb *skb, struct nft_expr *e, nf_time now)
+bool nft_connlimit_eval(struct nf_ns *ns, const struct nf_skb *skb, GArray *list, uint32_t limit,
+			bool over, nf_time now)
 {
 	struct ct_tuple t;
 	if (skb->ct)
 		t = skb->ct->tuplehash[CT_DIR_ORIGINAL].t;
 	else if (!ct_tuple_from_ip(skb->ip, skb->len, &t))
 		return false;	/* nf_ct_get_tuplepr failed: NFT_BREAK */
-	unsigned n = nf_conncount_add(ns, e->conncount, &t, now);
-	return !((n > e->value) ^ e->neq);
+	unsigned n = nf_conncount_add(ns, list, &t, now);
+	return !((n > limit) ^ over);
+}
+
+bool nft_ct_count_eval(struct nf_ns *ns, const struct nf_skb *skb, struct nft_expr *e, nf_time now)
+{
+	return nft_connlimit_eval(ns, skb, e->conncount, e->value, e->neq, now);
 }
 
 void nft_ct_zone_set_eval(struct nf_skb *skb, const struct nft_expr *e)

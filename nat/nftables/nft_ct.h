@@ -18,7 +18,11 @@ void nft_ct_print_stmt(GString *s, const struct nft_expr *e);
 /* nft_ct_get_eval for the keys above: false is NFT_BREAK. */
 bool nft_ct_load(struct nf_ns *ns, const struct ct_entry *ct, enum ct_info ctinfo,
 		 const struct nft_key *k, uint32_t *v, nf_time now);
-/* nft_connlimit_eval: whether the rule goes on. */
+/* nft_connlimit_do_eval on a list (a rule's, a set element's): whether
+ * the rule goes on. */
+bool nft_connlimit_eval(struct nf_ns *ns, const struct nf_skb *skb, GArray *list, uint32_t limit,
+			bool over, nf_time now);
+/* The same for a rule's `ct count`. */
 bool nft_ct_count_eval(struct nf_ns *ns, const struct nf_skb *skb, struct nft_expr *e, nf_time now);
 /* nft_ct_set_zone_eval: the zone template on a packet conntrack has not seen. */
 void nft_ct_zone_set_eval(struct nf_skb *skb, const struct nft_expr *e);

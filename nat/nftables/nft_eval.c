@@ -390,7 +390,8 @@ cmp:
 static inline bool elem_exprs(const struct nft_pktinfo *pkt, const struct nft_setelem *se)
 {
 	return !se->stmts.n ||
-	       nft_stateful_list_eval((struct nft_stateful_list *)&se->stmts, pkt->len, pkt->st->now);
+	       nft_stateful_list_eval((struct nft_stateful_list *)&se->stmts, pkt->len, pkt->st->now,
+				      pkt->st->net, pkt->skb);
 }
 
 /* nft_dynset_eval: the packet's key is found in the set (`update`
