@@ -468,6 +468,9 @@ TOPOLOGIES = [
     # nat to a named map and to a hash's map
     ("nft-nat-map", []),
     "policy-routing-mark", "nft-echo",
+    # nft's ct keys (zone, l3proto, protocol, bytes/packets/avgpkt, expiration),
+    # ct zone set in raw, ct count over N in a rule and in set elements
+    ("nft-ct-keys", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -526,7 +529,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
-              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo")
+              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
+              "nft-ct-keys")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
