@@ -286,7 +286,7 @@ struct nf_ct_stats {
 };
 
 /* Room for conntrack extension types (enum nf_ct_ext_id, ct_ext.h). */
-#define NF_CT_EXT_MAX_TYPES 5
+#define NF_CT_EXT_MAX_TYPES 6
 struct nf_ct_ext_type;
 struct nf_ct_helper_net;
 
@@ -307,6 +307,7 @@ struct nf_conntrack_net {
 					 * nf_conntrack_count includes them */
 	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
 	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
+	GHashTable *ecache_mask;	/* struct ct_entry * -> its event mask (ct_ecache.c) */
 	/* registered conntrack extension types, by id (ct_ext.c) */
 	const struct nf_ct_ext_type *ext_types[NF_CT_EXT_MAX_TYPES];
 	/* helpers, expectations, entries' helper data (ct_helper.h); NULL

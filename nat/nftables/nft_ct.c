@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_ecache.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/conntrack/ct_zone.h"
 #include "nat/conntrack/nf_conncount.h"
@@ -95,6 +96,52 @@ static bool parse_u32(struct nft_parse *p, uint32_t max, uint32_t *v)
 	return true;
 }
 
+/* nft's ct_events_tbl: the kernel's enum ip_conntrack_events bits */
+static const char *const ct_events[] = { "new", "related", "destroy", "reply", "assured",
+					 "protoinfo", "helper", "mark", "seqadj", "secmark", "label" };
+
+/* `ct event set NAME[,NAME]...|NUMBER` (the parser after `set`). */
+static bool parse_event_set(struct nft_parse *p, struct nft_rule *r)
+{
+	static const char *const exprs[] = { "mark", "meta", "ct", "numgen", "jhash", "symhash" };
+	const struct nft_token *t = nft_peek(p, 0);
+	for (unsigned i = 0; i < G_N_ELEMENTS(exprs); i++)
+		if (nft_is_word(t, exprs[i]) && nft_peek(p, 1)->type != NFT_T_COMMA) {
+			nft_error(p, t, NULL, "natsim: nft ct event set from an expression is not implemented");
+			return false;
+		}
+	struct nft_expr *e = g_new0(struct nft_expr, 1);
+	e->kind = NFT_EXPR_CT_EVENT_SET;
+	e->level = -1;
+	g_ptr_array_add(r->exprs, e);
+	for (;;) {
+		t = nft_peek(p, 0);
+		/* `helper` is a keyword of nft's scanner: not a bit's name there */
+		if (t->type != NFT_T_WORD || nft_is_word(t, "helper")) {
+			nft_error_unexpected(p, t);
+			return false;
+		}
+		unsigned i = 0;
+		while (i < G_N_ELEMENTS(ct_events) && !nft_is_word(t, ct_events[i]))
+			i++;
+		if (i < G_N_ELEMENTS(ct_events)) {
+			e->value |= 1u << i;
+			nft_next(p);
+		} else if (g_ascii_isdigit(t->text[0])) {
+			uint32_t v;
+			if (!parse_u32(p, UINT32_MAX, &v))
+				return false;
+			e->value |= v;
+		} else {
+			nft_error(p, t, NULL, "Could not parse conntrack event bits");
+			return false;
+		}
+		if (nft_peek(p, 0)->type != NFT_T_COMMA)
+			return true;
+		nft_next(p);
+	}
+}
+
 bool nft_ct_parse_stmt(struct nft_parse *p, struct nft_rule *r, bool *done)
 {
 	*done = false;
@@ -117,6 +164,12 @@ bool nft_ct_parse_stmt(struct nft_parse *p, struct nft_rule *r, bool *done)
 			return false;
 		e->conncount = nf_conncount_list_new();
 		return true;
+	}
+	if (nft_is_word(nft_peek(p, 1), "event") && nft_is_word(nft_peek(p, 2), "set")) {
+		*done = true;
+		for (int n = 3; n > 0; n--)
+			nft_next(p);
+		return parse_event_set(p, r);
 	}
 	int dir = ct_dir_word(nft_peek(p, 1));
 	if (!nft_is_word(nft_peek(p, dir ? 2 : 1), "zone") ||
@@ -141,6 +194,19 @@ bool nft_ct_parse_stmt(struct nft_parse *p, struct nft_rule *r, bool *done)
 void nft_ct_print_stmt(GString *s, const struct nft_expr *e)
 {
 	static const char *const dirs[] = { "", "original ", "reply " };
+	if (e->kind == NFT_EXPR_CT_EVENT_SET) {
+		/* a bitmask type: the names of its bits, else the number */
+		g_string_append(s, "ct event set ");
+		bool first = true;
+		for (unsigned i = 0; i < G_N_ELEMENTS(ct_events); i++)
+			if (e->value & (1u << i)) {
+				g_string_append_printf(s, "%s%s", first ? "" : ",", ct_events[i]);
+				first = false;
+			}
+		if (first)
+			g_string_append_printf(s, "0x%x", e->value);
+		return;
+	}
 	if (e->kind == NFT_EXPR_CT_COUNT)
 		g_string_append_printf(s, "ct count %s%u", e->neq ? "over " : "", e->value);
 	else
@@ -228,6 +294,17 @@ bool nft_connlimit_eval(struct nf_ns *ns, const struct nf_skb *skb, GArray *list
 bool nft_ct_count_eval(struct nf_ns *ns, const struct nf_skb *skb, struct nft_expr *e, nf_time now)
 {
 	return nft_connlimit_eval(ns, skb, e->conncount, e->value, e->neq, now);
+}
+
+void nft_ct_event_set_eval(struct nf_ns *ns, struct nf_skb *skb, const struct nft_expr *e)
+{
+	if (!skb->ct)
+		return;
+	/* the kernel's bits as natsim's IPCT_*: the first six are the same,
+	 * mark is natsim's bit 6; natsim has no helper, seqadj, secmark or
+	 * label events */
+	unsigned m = (e->value & 0x3f) | ((e->value & (1u << 7)) ? IPCT_MARK : 0);
+	nf_ct_ecache_set_mask(ns, skb->ct, m);
 }
 
 void nft_ct_zone_set_eval(struct nf_skb *skb, const struct nft_expr *e)

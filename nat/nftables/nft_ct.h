@@ -24,6 +24,8 @@ bool nft_connlimit_eval(struct nf_ns *ns, const struct nf_skb *skb, GArray *list
 			bool over, nf_time now);
 /* The same for a rule's `ct count`. */
 bool nft_ct_count_eval(struct nf_ns *ns, const struct nf_skb *skb, struct nft_expr *e, nf_time now);
+/* nft_ct_set_eval NFT_CT_EVENTMASK: the entry's event mask. */
+void nft_ct_event_set_eval(struct nf_ns *ns, struct nf_skb *skb, const struct nft_expr *e);
 /* nft_ct_set_zone_eval: the zone template on a packet conntrack has not seen. */
 void nft_ct_zone_set_eval(struct nf_skb *skb, const struct nft_expr *e);
 /* nft's dependency killing around ct l3proto and ct protocol: r's last

@@ -471,6 +471,8 @@ TOPOLOGIES = [
     # nft's ct keys (zone, l3proto, protocol, bytes/packets/avgpkt, expiration),
     # ct zone set in raw, ct count over N in a rule and in set elements
     ("nft-ct-keys", []),
+    # ct event set: the events conntrack -E reports of each entry
+    ("nft-ct-event", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -530,7 +532,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
               "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
-              "nft-ct-keys")
+              "nft-ct-keys", "nft-ct-event")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -86,6 +86,11 @@ LISTED = [
     ("ct protocol udp ct l3proto ipv4", "ct protocol udp ct l3proto ipv4"),
     ("meta nfproto ipv4 ct protocol udp", "ct protocol udp"),
     ("ct l3proto != ipv4 ct protocol udp", "ct l3proto != ipv4 ct protocol udp"),
+    ("ct event set destroy,new", "ct event set new,destroy"),
+    ("ct event set new,label", "ct event set new,label"),
+    ("ct event set 5", "ct event set new,destroy"),
+    ("ct event set 0", "ct event set 0x0"),
+    ("ct event set 0x800", "ct event set 0x800"),
 ]
 
 
@@ -269,7 +274,7 @@ def test_expiration_is_the_refreshed_timeout(tmp_path):
 
 
 def test_unbuilt_ct_forms_say_natsim(tmp_path):
-    for rule, what in [("ct label 1", "`ct label`"), ("ct event set new", "`ct event`"),
+    for rule, what in [("ct label 1", "`ct label`"), ("ct event set meta mark", "ct event set from"),
                        ("ct zone set mark", "ct zone set from an expression"),
                        ("ct bytes > 5000000000", "values above 32 bits")]:
         (tmp_path / "r.nft").write_text(
@@ -281,3 +286,17 @@ def test_unbuilt_ct_forms_say_natsim(tmp_path):
         res = run(scn, out=tmp_path / "out")
         assert res.rc != 0 and "natsim: nft" in res.stderr and what in res.stderr, \
             (rule, res.stderr)
+
+
+def test_ct_event_set_masks_conntrack_events(tmp_path):
+    """topologies/nft-ct-event.scn (kernel-compared): `ct event set new`
+    leaves the entry its NEW only, `destroy` its DESTROY only, `0`
+    nothing; an entry no rule touched reports NEW, UPDATE, DESTROY."""
+    res = run(TOPOLOGIES / "nft-ct-event.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    ev = (tmp_path / "out" / "conntrack-events.log").read_text().splitlines()
+    kinds = {}
+    for line in ev:
+        port = line.split(" dport=")[1].split()[0]
+        kinds.setdefault(port, []).append(line.split("[")[2].split("]")[0])
+    assert kinds == {"9": ["NEW"], "10": ["DESTROY"], "12": ["NEW", "UPDATE", "DESTROY"]}, ev
