@@ -96,6 +96,8 @@ enum nft_expr_kind {
 	NFT_EXPR_CT_COUNT,		/* `ct count [over] N` (nft_ct.c: value, neq, conncount) */
 	NFT_EXPR_CT_ZONE_SET,		/* `ct [original|reply] zone set N` (value, ct_dir) */
 	NFT_EXPR_CT_EVENT_SET,		/* `ct event set new,...` (value: the kernel's IPCT_ bits) */
+	NFT_EXPR_CT_LABEL,		/* `ct label [==|!=] N` (value, neq; ct_dir 1: `==` typed) */
+	NFT_EXPR_CT_LABEL_SET,		/* `ct label set N` (value) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;

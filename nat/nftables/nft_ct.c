@@ -15,6 +15,7 @@
 
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_ecache.h"
+#include "nat/conntrack/ct_labels.h"
 #include "nat/conntrack/ct_proto.h"
 #include "nat/conntrack/ct_zone.h"
 #include "nat/conntrack/nf_conncount.h"
@@ -96,6 +97,75 @@ static bool parse_u32(struct nft_parse *p, uint32_t max, uint32_t *v)
 	return true;
 }
 
+/* `ct label [==|!=] N` and `ct label set N` (the parser after `label`):
+ * a bit of the entry's labels (nft_ct's NFT_CT_LABELS with a bitwise and
+ * a compare to 0; nft_ct_set_eval's nf_connlabels_replace). Numbers only:
+ * natsim has no /etc/connlabel.conf. */
+static bool parse_label(struct nft_parse *p, struct nft_rule *r)
+{
+	struct nft_expr *e = g_new0(struct nft_expr, 1);
+	e->kind = NFT_EXPR_CT_LABEL;
+	e->level = -1;
+	g_ptr_array_add(r->exprs, e);
+	const struct nft_token *t = nft_peek(p, 0);
+	if (nft_is_word(t, "set")) {
+		e->kind = NFT_EXPR_CT_LABEL_SET;
+		nft_next(p);
+	} else if (nft_is_word(t, "!=")) {
+		e->neq = true;
+		nft_next(p);
+	} else if (nft_is_word(t, "==")) {
+		e->ct_dir = 1;
+		nft_next(p);
+	}
+	t = nft_peek(p, 0);
+	if (t->type == NFT_T_LBRACE || t->type != NFT_T_WORD || !g_ascii_isdigit(t->text[0]) ||
+	    strchr(t->text, '-')) {
+		if (t->type == NFT_T_WORD && !g_ascii_isdigit(t->text[0]) && !nft_is_word(t, "set") &&
+		    t->text[0] != '@' && t->text[0] != '$') {
+			nft_error(p, t, NULL, "/etc/connlabel.conf: could not parse conntrack label \"%s\"",
+				  t->text);
+			return false;
+		}
+		nft_error(p, t, NULL, "natsim: nft ct label with other than one label number is not "
+			  "implemented");
+		return false;
+	}
+	struct nft_elem v;
+	const char *why;
+	if (!nft_parse_value(NFT_DT_INTEGER, t->text, &v, &why) || v.range) {
+		nft_error(p, t, NULL, "natsim: nft ct label with other than one label number is not "
+			  "implemented");
+		return false;
+	}
+	if (v.lo >= NF_CT_LABELS_MAX_BITS) {
+		nft_error(p, t, NULL, "%s: bit %u out of range (%u max)", t->text, v.lo,
+			  NF_CT_LABELS_MAX_BITS);
+		return false;
+	}
+	nft_next(p);
+	e->value = v.lo;
+	return true;
+}
+
+void nft_ct_label_set_eval(struct nf_ns *ns, struct nf_skb *skb, const struct nft_expr *e)
+{
+	if (skb->ct)
+		nf_ct_label_set(ns, skb->ct, e->value);
+}
+
+bool nft_ct_label_eval(struct nf_ns *ns, const struct nf_skb *skb, const struct nft_expr *e)
+{
+	if (!skb->ct)
+		return false;	/* nft_ct_get_eval without an entry: NFT_BREAK */
+	/* nft's bitmask type: `ct label N` tests the bit; `== N` and `!= N`
+	 * compare all 128 bits with that one (measured: an entry labelled 3
+	 * and 100 is `!= 3`) */
+	if (e->neq || e->ct_dir)
+		return nf_ct_label_only(ns, skb->ct, e->value) != e->neq;
+	return nf_ct_label_test(ns, skb->ct, e->value);
+}
+
 /* nft's ct_events_tbl: the kernel's enum ip_conntrack_events bits */
 static const char *const ct_events[] = { "new", "related", "destroy", "reply", "assured",
 					 "protoinfo", "helper", "mark", "seqadj", "secmark", "label" };
@@ -165,6 +235,12 @@ bool nft_ct_parse_stmt(struct nft_parse *p, struct nft_rule *r, bool *done)
 		e->conncount = nf_conncount_list_new();
 		return true;
 	}
+	if (nft_is_word(nft_peek(p, 1), "label")) {
+		*done = true;
+		nft_next(p);
+		nft_next(p);
+		return parse_label(p, r);
+	}
 	if (nft_is_word(nft_peek(p, 1), "event") && nft_is_word(nft_peek(p, 2), "set")) {
 		*done = true;
 		for (int n = 3; n > 0; n--)
@@ -205,6 +281,15 @@ void nft_ct_print_stmt(GString *s, const struct nft_expr *e)
 			}
 		if (first)
 			g_string_append_printf(s, "0x%x", e->value);
+		return;
+	}
+	if (e->kind == NFT_EXPR_CT_LABEL) {
+		g_string_append_printf(s, "ct label %s%u", e->neq ? "!= " : e->ct_dir ? "== " : "",
+				       e->value);
+		return;
+	}
+	if (e->kind == NFT_EXPR_CT_LABEL_SET) {
+		g_string_append_printf(s, "ct label set %u", e->value);
 		return;
 	}
 	if (e->kind == NFT_EXPR_CT_COUNT)
@@ -301,9 +386,10 @@ void nft_ct_event_set_eval(struct nf_ns *ns, struct nf_skb *skb, const struct nf
 	if (!skb->ct)
 		return;
 	/* the kernel's bits as natsim's IPCT_*: the first six are the same,
-	 * mark is natsim's bit 6; natsim has no helper, seqadj, secmark or
-	 * label events */
-	unsigned m = (e->value & 0x3f) | ((e->value & (1u << 7)) ? IPCT_MARK : 0);
+	 * mark and label are natsim's bits 6 and 7; natsim has no helper,
+	 * seqadj or secmark events */
+	unsigned m = (e->value & 0x3f) | ((e->value & (1u << 7)) ? IPCT_MARK : 0) |
+		     ((e->value & (1u << 10)) ? IPCT_LABEL : 0);
 	nf_ct_ecache_set_mask(ns, skb->ct, m);
 }
 

@@ -24,6 +24,9 @@ bool nft_connlimit_eval(struct nf_ns *ns, const struct nf_skb *skb, GArray *list
 			bool over, nf_time now);
 /* The same for a rule's `ct count`. */
 bool nft_ct_count_eval(struct nf_ns *ns, const struct nf_skb *skb, struct nft_expr *e, nf_time now);
+/* `ct label N` (false: the rule ends) and `ct label set N`. */
+bool nft_ct_label_eval(struct nf_ns *ns, const struct nf_skb *skb, const struct nft_expr *e);
+void nft_ct_label_set_eval(struct nf_ns *ns, struct nf_skb *skb, const struct nft_expr *e);
 /* nft_ct_set_eval NFT_CT_EVENTMASK: the entry's event mask. */
 void nft_ct_event_set_eval(struct nf_ns *ns, struct nf_skb *skb, const struct nft_expr *e);
 /* nft_ct_set_zone_eval: the zone template on a packet conntrack has not seen. */

@@ -845,6 +845,13 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 		case NFT_EXPR_CT_EVENT_SET:
 			nft_ct_event_set_eval(pkt->st->net, skb, e);
 			break;
+		case NFT_EXPR_CT_LABEL:
+			if (!nft_ct_label_eval(pkt->st->net, skb, e))
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_CT_LABEL_SET:
+			nft_ct_label_set_eval(pkt->st->net, skb, e);
+			break;
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -953,7 +960,8 @@ bool nft_expr_needs_ct(const struct nft_expr *e)
 	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD ||
 	    e->kind == NFT_EXPR_CT_TIMEOUT_SET || e->kind == NFT_EXPR_CT_EXPECT_SET ||
 	    e->kind == NFT_EXPR_CT_COUNT || e->kind == NFT_EXPR_CT_ZONE_SET ||
-	    e->kind == NFT_EXPR_CT_EVENT_SET)
+	    e->kind == NFT_EXPR_CT_EVENT_SET || e->kind == NFT_EXPR_CT_LABEL ||
+	    e->kind == NFT_EXPR_CT_LABEL_SET)
 		return true;
 	/* a ct selector as a map's key or hashed (nft_datamap.c, nft_hash.c) */
 	for (unsigned i = 0; i < e->n_map_keys; i++)

@@ -331,6 +331,8 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 	case NFT_EXPR_CT_COUNT:
 	case NFT_EXPR_CT_ZONE_SET:
 	case NFT_EXPR_CT_EVENT_SET:
+	case NFT_EXPR_CT_LABEL:
+	case NFT_EXPR_CT_LABEL_SET:
 		nft_ct_print_stmt(s, e);
 		break;
 	case NFT_EXPR_FLOW_OFFLOAD:

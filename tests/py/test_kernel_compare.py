@@ -473,6 +473,8 @@ TOPOLOGIES = [
     ("nft-ct-keys", []),
     # ct event set: the events conntrack -E reports of each entry
     ("nft-ct-event", []),
+    # ct label set / ct label (the bit, or all bits with == and !=)
+    ("nft-ct-label", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -532,7 +534,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
               "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
-              "nft-ct-keys", "nft-ct-event")
+              "nft-ct-keys", "nft-ct-event", "nft-ct-label")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -91,6 +91,10 @@ LISTED = [
     ("ct event set 5", "ct event set new,destroy"),
     ("ct event set 0", "ct event set 0x0"),
     ("ct event set 0x800", "ct event set 0x800"),
+    ("ct label 0", "ct label 0"),
+    ("ct label == 5", "ct label == 5"),
+    ("ct label != 127", "ct label != 127"),
+    ("ct label set 0x10", "ct label set 16"),
 ]
 
 
@@ -274,7 +278,8 @@ def test_expiration_is_the_refreshed_timeout(tmp_path):
 
 
 def test_unbuilt_ct_forms_say_natsim(tmp_path):
-    for rule, what in [("ct label 1", "`ct label`"), ("ct event set meta mark", "ct event set from"),
+    for rule, what in [("ct label { 1, 2 }", "ct label with other than one label number"),
+                       ("ct event set meta mark", "ct event set from"),
                        ("ct zone set mark", "ct zone set from an expression"),
                        ("ct bytes > 5000000000", "values above 32 bits")]:
         (tmp_path / "r.nft").write_text(
@@ -300,3 +305,31 @@ def test_ct_event_set_masks_conntrack_events(tmp_path):
         port = line.split(" dport=")[1].split()[0]
         kinds.setdefault(port, []).append(line.split("[")[2].split("]")[0])
     assert kinds == {"9": ["NEW"], "10": ["DESTROY"], "12": ["NEW", "UPDATE", "DESTROY"]}, ev
+
+
+def test_ct_label_bits(tmp_path):
+    """topologies/nft-ct-label.scn (kernel-compared): `ct label N` tests
+    the bit, `== N` / `!= N` compare the whole label set with that one bit
+    (an entry labelled 3 and 100 is `!= 3`); no label event of its own."""
+    res = run(TOPOLOGIES / "nft-ct-label.scn", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    [rs] = blocks(res, "r", "nft list ruleset")
+    for line in ["ct label 3 counter packets 8 bytes 736", "ct label 100 counter packets 4 bytes 368",
+                 "ct label 4 counter packets 0 bytes 0", "ct label != 3 counter packets 12 bytes 1104",
+                 "ct label == 3 counter packets 4 bytes 368",
+                 "ct label == 100 counter packets 0 bytes 0",
+                 "ct label != 4 counter packets 16 bytes 1472"]:
+        assert "\t\t" + line in rs, (line, rs)
+    ev = (tmp_path / "out" / "conntrack-events.log").read_text().splitlines()
+    assert len(ev) == 8, ev   # NEW and UPDATE (the reply) of each of 4 entries
+
+
+def test_ct_label_out_of_range(tmp_path):
+    (tmp_path / "r.nft").write_text(
+        "table ip t {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n"
+        "\t\tct label set 128\n\t}\n}\n")
+    scn = write_scn(tmp_path, "e", ROUTER_PAIR + """
+        r: nft -f r.nft
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc != 0 and "Error: 128: bit 128 out of range (128 max)" in res.stderr, res.stderr
