@@ -51,6 +51,12 @@ static const struct ct_key {
 			  { NULL, 0, 0, false, 0 }, { NULL, 0, 0, false, 0 } } },
 };
 
+uint32_t nft_ct_key_max(const struct nft_key *k)
+{
+	/* the zone is 16 bits (nft's ct_templates: 2 bytes) */
+	return k->id >= NFT_K_CT_ZONE && k->id <= NFT_K_CT_ZONE_REPL ? 65535 : 0;
+}
+
 static int ct_dir_word(const struct nft_token *t)
 {
 	return nft_is_word(t, "original") ? 1 : nft_is_word(t, "reply") ? 2 : 0;

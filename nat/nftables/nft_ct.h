@@ -11,6 +11,8 @@ struct nf_skb;
  * `ct expiration` at the parser's position (moved past it); NULL (nothing
  * read) if the words are none of them. */
 const struct nft_key *nft_ct_parse_key(struct nft_parse *p);
+/* The largest value of a key narrower than 32 bits (ct zone), else 0. */
+uint32_t nft_ct_key_max(const struct nft_key *k);
 /* `ct count [over] N` and `ct [original|reply] zone set N` into r: true
  * with *done set if the statement was one of them (false: an error). */
 bool nft_ct_parse_stmt(struct nft_parse *p, struct nft_rule *r, bool *done);

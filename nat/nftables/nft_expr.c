@@ -207,6 +207,13 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 			nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
 		return false;
 	}
+	uint32_t max = nft_ct_key_max(k);
+	if (max && e->hi > max) {
+		char *d = strchr(t->text, '-');
+		nft_error(p, t, NULL, "Value %s exceeds valid range 0-%u", d && e->lo <= max ? d + 1 : t->text,
+			  max);
+		return false;
+	}
 	/* a bitmask's comma list: established,related */
 	while (!in_set && nft_dtype_bitmask(k->dtype) && nft_peek(p, 0)->type == NFT_T_COMMA &&
 	       nft_peek(p, 1)->type == NFT_T_WORD) {

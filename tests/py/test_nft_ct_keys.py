@@ -324,6 +324,18 @@ def test_ct_label_bits(tmp_path):
     assert len(ev) == 8, ev   # NEW and UPDATE (the reply) of each of 4 entries
 
 
+def test_ct_zone_is_16_bits(tmp_path):
+    (tmp_path / "r.nft").write_text(
+        "table ip t {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n"
+        "\t\tct zone { 1, 65536 }\n\t}\n}\n")
+    scn = write_scn(tmp_path, "e", ROUTER_PAIR + """
+        r: nft -f r.nft
+        """)
+    res = run(scn, out=tmp_path / "out")
+    assert res.rc != 0 and "r.nft:4:16-20: Error: Value 65536 exceeds valid range 0-65535" \
+        in res.stderr, res.stderr
+
+
 def test_ct_label_out_of_range(tmp_path):
     (tmp_path / "r.nft").write_text(
         "table ip t {\n\tchain c {\n\t\ttype filter hook forward priority 0;\n"
