@@ -87,6 +87,7 @@ enum {
 	IPCT_ASSURED = 1 << 4,
 	IPCT_PROTOINFO = 1 << 5,
 	IPCT_MARK = 1 << 6,
+	IPCT_LABEL = 1 << 7,
 };
 
 /* TCP conntrack states, in the kernel's order (enum tcp_conntrack). */
@@ -286,7 +287,7 @@ struct nf_ct_stats {
 };
 
 /* Room for conntrack extension types (enum nf_ct_ext_id, ct_ext.h). */
-#define NF_CT_EXT_MAX_TYPES 5
+#define NF_CT_EXT_MAX_TYPES 7
 struct nf_ct_ext_type;
 struct nf_ct_helper_net;
 
@@ -307,6 +308,8 @@ struct nf_conntrack_net {
 					 * nf_conntrack_count includes them */
 	struct ct_entry *unconfirmed;	/* created, not yet confirmed */
 	GHashTable *acct;		/* struct ct_entry * -> struct ct_acct * (ct_acct.c) */
+	GHashTable *ecache_mask;	/* struct ct_entry * -> its event mask (ct_ecache.c) */
+	GHashTable *labels;		/* struct ct_entry * -> its label bits (ct_labels.c) */
 	/* registered conntrack extension types, by id (ct_ext.c) */
 	const struct nf_ct_ext_type *ext_types[NF_CT_EXT_MAX_TYPES];
 	/* helpers, expectations, entries' helper data (ct_helper.h); NULL

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_ecache.h"
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_helper.h"
@@ -174,7 +175,7 @@ void ct_entry_kill_held(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 {
 	if (!(ct->status & IPS_CONFIRMED) || (ct->status & IPS_DYING))
 		return;
-	if (ns->ct->sysctl.ct_events && ns->env.ct_event) {
+	if (ns->ct->sysctl.ct_events && ns->env.ct_event && nf_ct_ecache_wants(ns, ct, IPCT_DESTROY)) {
 		GString *line = g_string_sized_new(200);
 
 		ct_entry_format(ns, ct, now, "DESTROY", line);
@@ -477,7 +478,7 @@ void ct_deliver_cached_events(struct nf_ns *ns, struct ct_entry *ct, nf_time now
 	if (!events || !(ct->status & IPS_CONFIRMED) || (ct->status & IPS_DYING))
 		return;
 	ct->ecache = 0;
-	if (!ns->ct->sysctl.ct_events || !ns->env.ct_event)
+	if (!ns->ct->sysctl.ct_events || !ns->env.ct_event || !nf_ct_ecache_wants(ns, ct, events))
 		return;
 	line = g_string_sized_new(200);
 	ct_entry_format(ns, ct, now, (events & IPCT_NEW) ? "NEW" : "UPDATE", line);

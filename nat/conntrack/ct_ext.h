@@ -30,6 +30,8 @@ enum nf_ct_ext_id {
 	NF_CT_EXT_HELPER = 2,	/* == CT_EXT_HELPER's bit (ct_helper.c) */
 	NF_CT_EXT_SEQADJ = 3,	/* == CT_EXT_SEQADJ's bit (ct_seqadj.c) */
 	NF_CT_EXT_TIMEOUT = 4,	/* CT --timeout's policy (ct_timeout.c, a side table) */
+	NF_CT_EXT_ECACHE = 5,	/* an event mask set by a rule (ct_ecache.c, a side table) */
+	NF_CT_EXT_LABELS = 6,	/* connection labels (ct_labels.c, a side table) */
 	NF_CT_EXT_NUM,
 };
 

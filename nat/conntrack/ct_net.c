@@ -8,6 +8,8 @@
  */
 #include <stdlib.h>
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_ecache.h"
+#include "nat/conntrack/ct_labels.h"
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_gc.h"
 #include "nat/conntrack/ct_helper.h"
@@ -28,6 +30,8 @@ static void ct_net_init(struct nf_ns *ns)
 	nf_ct_extend_register(ns, &ct_acct_ext);
 	nf_ct_extend_register(ns, &ct_helper_ext);
 	nf_ct_extend_register(ns, &ct_seqadj_ext);
+	nf_ct_extend_register(ns, &ct_ecache_ext);
+	nf_ct_extend_register(ns, &ct_labels_ext);
 }
 
 static void ct_net_exit(struct nf_ns *ns)

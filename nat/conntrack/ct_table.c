@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/ct_ecache.h"
 #include "nat/conntrack/ct_ext.h"
 #include "nat/conntrack/ct_helper.h"
 #include "nat/conntrack/ct_gc.h"
@@ -337,7 +338,8 @@ void ct_entry_kill(struct nf_ns *ns, struct ct_entry *ct, nf_time now)
 	if (ct->status & IPS_HELD_DEAD)
 		ns->ct->held_dead--;
 	ct->status |= IPS_DYING;
-	if (confirmed && ns->ct->sysctl.ct_events && ns->env.ct_event) {
+	if (confirmed && ns->ct->sysctl.ct_events && ns->env.ct_event &&
+	    nf_ct_ecache_wants(ns, ct, IPCT_DESTROY)) {
 		GString *line = g_string_sized_new(200);
 
 		ct_entry_format(ns, ct, now, "DESTROY", line);

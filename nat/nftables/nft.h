@@ -34,6 +34,7 @@ enum nft_dtype {
 	/* payload fields (nft_payload.c): dscp (cs0.., af11.., ef), ecn,
 	 * icmp code, and a raw payload's integer (printed in hex) */
 	NFT_DT_DSCP, NFT_DT_ECN, NFT_DT_ICMPCODE, NFT_DT_RAW,
+	NFT_DT_TIME,		/* milliseconds, printed 1m30s (ct expiration) */
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -56,6 +57,13 @@ enum nft_key_id {
 	NFT_K_JHASH, NFT_K_SYMHASH,
 	/* any other payload field, by offset and length (nft_payload.c) */
 	NFT_K_PAYLOAD,
+	/* the other keys of nft_ct_get_eval (nft_ct.c loads them): the zone,
+	 * l3proto, protocol, the acct counters (none, original, reply
+	 * direction: the sum, or one), the remaining time */
+	NFT_K_CT_ZONE, NFT_K_CT_ZONE_ORIG, NFT_K_CT_ZONE_REPL, NFT_K_CT_L3PROTO,
+	NFT_K_CT_PROTOCOL, NFT_K_CT_BYTES, NFT_K_CT_BYTES_ORIG, NFT_K_CT_BYTES_REPL,
+	NFT_K_CT_PKTS, NFT_K_CT_PKTS_ORIG, NFT_K_CT_PKTS_REPL, NFT_K_CT_AVGPKT,
+	NFT_K_CT_AVGPKT_ORIG, NFT_K_CT_AVGPKT_REPL, NFT_K_CT_EXPIRATION,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -91,6 +99,11 @@ enum nft_expr_kind {
 	NFT_EXPR_CT_TIMEOUT_SET,	/* `ct timeout set "OBJ"` (nft_cttimeout.c) */
 	NFT_EXPR_CT_EXPECT_SET,		/* `ct expectation set "OBJ"` */
 	NFT_EXPR_PAYLOAD_SET,		/* `KEY set VALUE` (key, value; nft_payload.c) */
+	NFT_EXPR_CT_COUNT,		/* `ct count [over] N` (nft_ct.c: value, neq, conncount) */
+	NFT_EXPR_CT_ZONE_SET,		/* `ct [original|reply] zone set N` (value, ct_dir) */
+	NFT_EXPR_CT_EVENT_SET,		/* `ct event set new,...` (value: the kernel's IPCT_ bits) */
+	NFT_EXPR_CT_LABEL,		/* `ct label [==|!=] N` (value, neq; ct_dir 1: `==` typed) */
+	NFT_EXPR_CT_LABEL_SET,		/* `ct label set N` (value) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -127,11 +140,18 @@ struct nft_loc { int line, col, len; };
  * { KEY STMT }` and `meter` hold one list; plain data, copied by value. */
 #define NFT_SET_EXPR_MAX 2
 struct nft_stateful {
-	uint8_t kind;			/* NFT_EXPR_COUNTER, NFT_EXPR_LIMIT, NFT_EXPR_QUOTA */
+	uint8_t kind;			/* NFT_EXPR_COUNTER, _LIMIT, _QUOTA, _CT_COUNT */
 	uint64_t packets, bytes;	/* counter */
 	struct nft_limit limit;
 	struct nft_quota quota;
 	struct nft_loc loc;		/* its text (nft's evaluation errors) */
+	/* `ct count [over] N` (nft_connlimit): the element's connection
+	 * list (nf_conncount.h), made at its first packet; the one part that
+	 * is not plain data: an element's copy copies it, its free frees it
+	 * (nft_set.c), a template (a set's, a dynset's) never has one */
+	uint32_t ct_count;
+	bool ct_over;
+	GArray *conncount;
 };
 struct nft_stateful_list {
 	uint8_t n;
@@ -232,6 +252,11 @@ struct nft_expr {
 	 * part after an address map (has_port and port_lo/hi, or map_keys
 	 * and anon; nft_datamap.c) */
 	struct nft_expr *nat_port;
+	/* NFT_EXPR_CT_COUNT: the rule's connection list (nf_conncount.h's
+	 * GArray of tuples, kept across transactions with the rule);
+	 * NFT_EXPR_CT_ZONE_SET: its direction (0 both, 1 original, 2 reply) */
+	GArray *conncount;
+	uint8_t ct_dir;
 };
 enum { NFT_NG_INC = 1, NFT_NG_RANDOM = 2 };
 enum { NFT_CMP_NONE, NFT_CMP_LT, NFT_CMP_GT, NFT_CMP_LTE, NFT_CMP_GTE };

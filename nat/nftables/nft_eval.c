@@ -25,6 +25,7 @@
 
 #include "nat/conntrack/ct.h"
 #include "nat/conntrack/ct_helper.h"
+#include "nat/nftables/nft_ct.h"
 #include "nat/nftables/nft_cttimeout.h"
 #include "nat/core/nf_inet.h"
 #include "nat/core/nf_ns.h"
@@ -174,7 +175,7 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 	case NFT_K_CT_ORIG_PDST: *v = o->dport; return true;
 	case NFT_K_CT_REPL_PSRC: *v = r->sport; return true;
 	case NFT_K_CT_REPL_PDST: *v = r->dport; return true;
-	default: return false;
+	default: return nft_ct_load(pkt->st->net, ct, skb->ctinfo, k, v, pkt->st->now);
 	}
 }
 
@@ -391,7 +392,8 @@ cmp:
 static inline bool elem_exprs(const struct nft_pktinfo *pkt, const struct nft_setelem *se)
 {
 	return !se->stmts.n ||
-	       nft_stateful_list_eval((struct nft_stateful_list *)&se->stmts, pkt->len, pkt->st->now);
+	       nft_stateful_list_eval((struct nft_stateful_list *)&se->stmts, pkt->len, pkt->st->now,
+				      pkt->st->net, pkt->skb);
 }
 
 /* nft_dynset_eval: the packet's key is found in the set (`update`
@@ -840,6 +842,23 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 						  pkt->proto))
 				return RES_BREAK;
 			break;
+		case NFT_EXPR_CT_COUNT:
+			if (!nft_ct_count_eval(pkt->st->net, skb, e, pkt->st->now))
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_CT_ZONE_SET:
+			nft_ct_zone_set_eval(skb, e);
+			break;
+		case NFT_EXPR_CT_EVENT_SET:
+			nft_ct_event_set_eval(pkt->st->net, skb, e);
+			break;
+		case NFT_EXPR_CT_LABEL:
+			if (!nft_ct_label_eval(pkt->st->net, skb, e))
+				return RES_BREAK;
+			break;
+		case NFT_EXPR_CT_LABEL_SET:
+			nft_ct_label_set_eval(pkt->st->net, skb, e);
+			break;
 		case NFT_EXPR_NFTRACE:
 			/* nft_meta_set_eval: NFT_META_NFTRACE */
 			skb->nf_trace = e->value ? 1 : 0;
@@ -951,7 +970,10 @@ bool nft_expr_needs_ct(const struct nft_expr *e)
 	/* flow add: nft_flow_offload_init takes conntrack (nf_ct_netns_get) */
 	if (e->kind == NFT_EXPR_CT_SET || e->kind == NFT_EXPR_NAT ||
 	    e->kind == NFT_EXPR_CT_HELPER_SET || e->kind == NFT_EXPR_FLOW_OFFLOAD ||
-	    e->kind == NFT_EXPR_CT_TIMEOUT_SET || e->kind == NFT_EXPR_CT_EXPECT_SET)
+	    e->kind == NFT_EXPR_CT_TIMEOUT_SET || e->kind == NFT_EXPR_CT_EXPECT_SET ||
+	    e->kind == NFT_EXPR_CT_COUNT || e->kind == NFT_EXPR_CT_ZONE_SET ||
+	    e->kind == NFT_EXPR_CT_EVENT_SET || e->kind == NFT_EXPR_CT_LABEL ||
+	    e->kind == NFT_EXPR_CT_LABEL_SET)
 		return true;
 	/* a ct selector as a map's key or hashed (nft_datamap.c, nft_hash.c) */
 	for (unsigned i = 0; i < e->n_map_keys; i++)

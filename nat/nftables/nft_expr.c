@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nat/nftables/nft_ct.h"
 #include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_fib.h"
@@ -111,6 +112,9 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	const struct nft_key *fib = nft_fib_oif_key(p);
 	if (fib)
 		return fib;
+	const struct nft_key *ctk = nft_ct_parse_key(p);
+	if (ctk)
+		return ctk;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
 	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
@@ -198,6 +202,8 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 			}
 		if (why)
 			nft_error(p, t, NULL, "%s", why);
+		else if (k->dtype == NFT_DT_INTEGER && strspn(t->text, "0123456789") == strlen(t->text))
+			nft_error(p, t, NULL, "natsim: nft values above 32 bits are not implemented");
 		else if (k->dtype == NFT_DT_IPV6 && nft_ip6_value_error(p, t))
 			;
 		else if (k->dtype == NFT_DT_IPV4 && strspn(t->text, "0123456789.") == strlen(t->text))
@@ -207,10 +213,18 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 			nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
 		return false;
 	}
-	/* a payload field narrower than its type (nft's range check) */
+	/* a payload field narrower than its type (nft's range check), a ct
+	 * zone (16 bits) */
 	uint32_t max = nft_payload_max(k);
 	if (e->hi > max && !nft_dtype_bitmask(k->dtype)) {
 		nft_error(p, t, NULL, "Value %u exceeds valid range 0-%u", e->hi, max);
+		return false;
+	}
+	max = nft_ct_key_max(k);
+	if (max && e->hi > max) {
+		char *d = strchr(t->text, '-');
+		nft_error(p, t, NULL, "Value %s exceeds valid range 0-%u", d && e->lo <= max ? d + 1 : t->text,
+			  max);
 		return false;
 	}
 	/* a bitmask's comma list: established,related */
@@ -502,6 +516,7 @@ static void kill_dependency(struct nft_parse *p, struct nft_rule *r)
 	if (cur->key->ip_payload && p->family == NFT_FAMILY_INET &&
 	    strcmp(pk, "meta nfproto") == 0 && v == 2)
 		prev->implicit = true;
+	nft_ct_kill_dependency(p, r);
 	nft_ip6_kill_dependency(p, r);
 }
 
@@ -1294,6 +1309,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_next(p);
 		return parse_mark_set(p, r, NFT_EXPR_META_SET);
 	}
+	bool ct_done;
+	if (!nft_ct_parse_stmt(p, r, &ct_done) || ct_done)
+		return ct_done;
 	if (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "mark") &&
 	    nft_is_word(nft_peek(p, 2), "set")) {
 		nft_next(p);

@@ -22,6 +22,7 @@
 #include "nat/core/nf_ns.h"
 #include "nat/core/nf_reroute.h"
 #include "nat/nf_nat/nat.h"
+#include "nat/nftables/nft_ct.h"
 #include "nat/nftables/nft_eval.h"
 #include "nat/nftables/nft_int.h"
 
@@ -201,6 +202,10 @@ void nft_hooks_sync(struct nf_ns *ns, struct nft_ruleset *rs, GString *err)
 	unsigned want = ct_users(rs);
 	if (want)
 		nf_ct_load(ns);
+	/* nft_ct_get_init of bytes, packets, avgpkt: nf_ct_set_acct(net, true),
+	 * which stays after the rule goes (measured) */
+	if (want && nft_ct_wants_acct(rs))
+		ns->ct->sysctl.ct_acct = 1;
 	while (rs->ct_refs < want && nf_ct_netns_get(ns) == 0)
 		rs->ct_refs++;
 	while (rs->ct_refs > want) {

@@ -224,7 +224,13 @@ bool nft_stateful_start(struct nft_parse *p, bool elem);
 bool nft_parse_stateful_list(struct nft_parse *p, struct nft_stateful_list *l, bool elem);
 void nft_print_stateful_list(GString *s, const struct nft_stateful_list *l, bool stateless,
 			     bool first_space);
-bool nft_stateful_list_eval(struct nft_stateful_list *l, uint32_t len, int64_t now);
+struct nf_skb;
+bool nft_stateful_list_eval(struct nft_stateful_list *l, uint32_t len, int64_t now,
+			    struct nf_ns *ns, const struct nf_skb *skb);
+/* An element's copy of its statements' state (ct count's lists), and
+ * their free (nft_set.c). */
+void nft_stateful_list_copy_state(struct nft_stateful_list *l);
+void nft_stateful_list_free_state(struct nft_stateful_list *l);
 bool nft_setelem_stmts_check(struct nft_parse *p, const struct nft_set *s, struct nft_setelem *e);
 /* The kernel's refusal (its errno text) of a dynset's statements, or NULL. */
 const char *nft_dynset_stmts_refused(const struct nft_set *s, const struct nft_expr *e,

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "nat/nftables/nft_ct.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_payload.h"
@@ -353,6 +354,13 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		break;
 	case NFT_EXPR_CT_EXPECT_SET:
 		g_string_append_printf(s, "ct expectation set \"%s\"", e->obj);
+		break;
+	case NFT_EXPR_CT_COUNT:
+	case NFT_EXPR_CT_ZONE_SET:
+	case NFT_EXPR_CT_EVENT_SET:
+	case NFT_EXPR_CT_LABEL:
+	case NFT_EXPR_CT_LABEL_SET:
+		nft_ct_print_stmt(s, e);
 		break;
 	case NFT_EXPR_FLOW_OFFLOAD:
 		/* ct.c's flow_offload_stmt_print: `flow add`, whichever form was typed */

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "nat/conntrack/nf_conncount.h"
 #include "nat/nftables/nft_int.h"
 
 struct nft_ruleset *nft_ruleset_new(void)
@@ -46,6 +47,8 @@ void nft_expr_free(struct nft_expr *e)
 	g_free(e->obj);
 	nft_set_free(e->anon);
 	nft_expr_free(e->nat_port);
+	if (e->conncount)
+		g_array_free(e->conncount, TRUE);
 	g_free(e);
 }
 
@@ -193,6 +196,7 @@ static struct nft_expr *expr_clone(const struct nft_expr *e)
 	c->obj = g_strdup(e->obj);
 	c->anon = nft_set_clone(e->anon);
 	c->nat_port = e->nat_port ? expr_clone(e->nat_port) : NULL;
+	c->conncount = e->conncount ? nf_conncount_list_copy(e->conncount) : NULL;
 	return c;
 }
 

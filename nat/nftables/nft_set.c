@@ -54,6 +54,7 @@ void nft_setelem_free(struct nft_setelem *e)
 	}
 	g_free(e->chain);
 	g_free(e->comment);
+	nft_stateful_list_free_state(&e->stmts);
 	g_free(e);
 }
 
@@ -114,6 +115,7 @@ struct nft_set *nft_set_clone(const struct nft_set *s)
 		x->data = e->data ? elems_clone(e->data) : NULL;
 		x->chain = g_strdup(e->chain);
 		x->comment = g_strdup(e->comment);
+		nft_stateful_list_copy_state(&x->stmts);
 		g_ptr_array_add(c->elems, x);
 	}
 	return c;

@@ -16,11 +16,14 @@
  */
 #include <string.h>
 
+#include "nat/conntrack/nf_conncount.h"
+#include "nat/nftables/nft_ct.h"
 #include "nat/nftables/nft_int.h"
 
 static const char *stateful_name(uint8_t kind)
 {
-	return kind == NFT_EXPR_COUNTER ? "counter" : kind == NFT_EXPR_LIMIT ? "limit" : "quota";
+	return kind == NFT_EXPR_COUNTER ? "counter" : kind == NFT_EXPR_LIMIT ? "limit" :
+	       kind == NFT_EXPR_CT_COUNT ? "connlimit" : "quota";
 }
 
 /* From token a to token b (on a's line) as a location. */
@@ -67,10 +70,22 @@ static bool parse_one(struct nft_parse *p, struct nft_stateful *st)
 	const struct nft_token *first = nft_next(p);
 	memset(st, 0, sizeof(*st));
 	if (nft_is_word(first, "ct")) {
-		nft_error(p, first, NULL, "natsim: nft ct count in set elements is not implemented");
-		return false;
-	}
-	if (nft_is_word(first, "counter")) {
+		/* `ct count [over] N` */
+		nft_next(p);
+		st->kind = NFT_EXPR_CT_COUNT;
+		if (nft_is_word(nft_peek(p, 0), "over")) {
+			nft_next(p);
+			st->ct_over = true;
+		}
+		uint64_t n;
+		if (!number_tok(p, &n))
+			return false;
+		if (n > UINT32_MAX) {
+			nft_error(p, prev_tok(p), NULL, "natsim: nft values above 32 bits are not implemented");
+			return false;
+		}
+		st->ct_count = (uint32_t)n;
+	} else if (nft_is_word(first, "counter")) {
 		st->kind = NFT_EXPR_COUNTER;
 		if (nft_is_word(nft_peek(p, 0), "packets")) {
 			nft_next(p);
@@ -134,6 +149,9 @@ void nft_print_stateful_list(GString *s, const struct nft_stateful_list *l, bool
 			g_string_append(s, "limit ");
 			nft_print_limit(s, &st->limit);
 			break;
+		case NFT_EXPR_CT_COUNT:
+			g_string_append_printf(s, "ct count %s%u", st->ct_over ? "over " : "", st->ct_count);
+			break;
 		default:
 			g_string_append(s, "quota ");
 			nft_print_quota(s, &st->quota, stateless);
@@ -144,7 +162,8 @@ void nft_print_stateful_list(GString *s, const struct nft_stateful_list *l, bool
 
 /* nft_set_elem_update_expr: each expression on the packet of len bytes at
  * now, in order; false (NFT_BREAK) as soon as a limit or quota says so. */
-bool nft_stateful_list_eval(struct nft_stateful_list *l, uint32_t len, int64_t now)
+bool nft_stateful_list_eval(struct nft_stateful_list *l, uint32_t len, int64_t now,
+			    struct nf_ns *ns, const struct nf_skb *skb)
 {
 	for (unsigned i = 0; i < l->n; i++) {
 		struct nft_stateful *st = &l->s[i];
@@ -155,6 +174,12 @@ bool nft_stateful_list_eval(struct nft_stateful_list *l, uint32_t len, int64_t n
 			break;
 		case NFT_EXPR_LIMIT:
 			if (!nft_limit_eval(&st->limit, len, now))
+				return false;
+			break;
+		case NFT_EXPR_CT_COUNT:
+			if (!st->conncount)
+				st->conncount = nf_conncount_list_new();
+			if (!nft_connlimit_eval(ns, skb, st->conncount, st->ct_count, st->ct_over, now))
 				return false;
 			break;
 		default:
@@ -358,4 +383,20 @@ void nft_meters_gc(struct nft_ruleset *rs)
 				g_ptr_array_remove_index(t->sets, j);
 		}
 	}
+}
+
+void nft_stateful_list_copy_state(struct nft_stateful_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->s[i].conncount)
+			l->s[i].conncount = nf_conncount_list_copy(l->s[i].conncount);
+}
+
+void nft_stateful_list_free_state(struct nft_stateful_list *l)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->s[i].conncount) {
+			g_array_free(l->s[i].conncount, TRUE);
+			l->s[i].conncount = NULL;
+		}
 }

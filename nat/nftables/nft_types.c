@@ -114,7 +114,8 @@ bool nft_dtype_bitmask(enum nft_dtype dt)
 bool nft_dtype_interval(enum nft_dtype dt)
 {
 	return dt == NFT_DT_IPV4 || dt == NFT_DT_IPV6 || dt == NFT_DT_SERVICE || dt == NFT_DT_INTEGER ||
-	       dt == NFT_DT_MARK || dt == NFT_DT_PROTO || dt == NFT_DT_RAW;
+	       dt == NFT_DT_MARK || dt == NFT_DT_PROTO || dt == NFT_DT_RAW ||
+	       dt == NFT_DT_TIME;
 }
 
 bool nft_parse_ipv4(const char *s, uint32_t *a)
@@ -177,7 +178,7 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 			return false;
 		}
 		return parse_uint(s, 65535, v);
-	case NFT_DT_PROTO:
+	case NFT_DT_PROTO: case NFT_DT_NFPROTO:
 		return parse_uint(s, 255, v);
 	case NFT_DT_MARK: case NFT_DT_INTEGER: case NFT_DT_CTSTATE: case NFT_DT_CTSTATUS:
 		return parse_uint(s, UINT32_MAX, v);
@@ -186,6 +187,19 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 		return parse_uint(s, 255, v);
 	case NFT_DT_DSCP: case NFT_DT_ECN: case NFT_DT_RAW:
 		return parse_uint(s, UINT32_MAX, v);
+	case NFT_DT_TIME: {
+		/* nft's time_type: a bare number is seconds */
+		uint64_t ms;
+		uint32_t sec;
+		if (parse_uint(s, UINT32_MAX / 1000, &sec)) {
+			*v = sec * 1000;
+			return true;
+		}
+		if (!nft_parse_time(s, &ms) || ms > UINT32_MAX)
+			return false;
+		*v = (uint32_t)ms;
+		return true;
+	}
 	default:
 		return false;
 	}
@@ -256,6 +270,11 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 	case NFT_DT_MARK: g_string_append_printf(s, "0x%08x", v); break;
 	case NFT_DT_DSCP: g_string_append_printf(s, "0x%02x", v); break;
 	case NFT_DT_RAW: case NFT_DT_ECN: g_string_append_printf(s, "0x%x", v); break;
+	case NFT_DT_TIME:
+		/* nft's time_type prints nothing for 0 (`ct expiration  accept`) */
+		if (v || numeric)
+			nft_print_time(s, v, numeric);
+		break;
 	default: g_string_append_printf(s, "%u", v);
 	}
 }

@@ -478,6 +478,14 @@ TOPOLOGIES = [
     # payload fields: bit fields, relations, masks, raw payloads, payload set
     # with the IP and transport checksums updated
     ("nft-payload", []),
+    "policy-routing-mark", "nft-echo",
+    # nft's ct keys (zone, l3proto, protocol, bytes/packets/avgpkt, expiration),
+    # ct zone set in raw, ct count over N in a rule and in set elements
+    ("nft-ct-keys", []),
+    # ct event set: the events conntrack -E reports of each entry
+    ("nft-ct-event", []),
+    # ct label set / ct label (the bit, or all bits with == and !=)
+    ("nft-ct-label", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -538,6 +546,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
               "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
               "nft-payload")
+              "nft-ct-keys", "nft-ct-event", "nft-ct-label")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

@@ -121,18 +121,17 @@ table ip t {
 
 
 def test_what_natsim_lacks_is_said_in_its_voice(tmp_path):
-    """`ct count` in an element (nft_connlimit per element) and more than
-    NFT_SET_EXPR_MAX (2) statements are not built: natsim says so."""
+    """More than NFT_SET_EXPR_MAX (2) statements are not built: natsim says
+    so (`ct count` in elements is built: test_nft_ct_keys.py)."""
     scn = write_scn(tmp_path, "t", """
         router r
         r: nft add table ip t
         r: nft add chain ip t c
-        r: ! nft 'add set ip t s { type ipv4_addr; flags dynamic; ct count 3; }'
+        r: nft 'add set ip t s { type ipv4_addr; flags dynamic; ct count 3; }'
         r: ! nft 'add rule ip t c add @s { ip saddr counter limit rate 1/second quota 9 bytes }'
         """)
     res = run(scn, out=tmp_path / "out")
     assert res.rc == 0, explain(res)
-    assert "Error: natsim: nft ct count in set elements is not implemented" in res.stderr
     assert ("Error: natsim: nft more than 2 statements of a set element is not implemented"
             in res.stderr)
 

@@ -15,18 +15,15 @@
  *
  * Design: the lists are the rule's own, as the kernel keeps them with the
  * rule (nf_conncount_init in checkentry), carried along when natsim copies
- * the rule. natsim has one CPU, so a tuple not found in the table is always
- * stale (find_or_evict's "this cpu added it"); the kernel's background
- * garbage collector only frees memory early and is not modelled.
+ * the rule; the walk is nf_conncount.c's, shared with nft's `ct count`.
  */
 #include <string.h>
 
 #include "nat/conntrack/ct.h"
+#include "nat/conntrack/nf_conncount.h"
 #include "nat/iptables/xt.h"
 
 enum { XT_CONNLIMIT_INVERT = 1 << 0, XT_CONNLIMIT_DADDR = 1 << 1 };
-
-#define CONNCOUNT_GC_MAX_NODES 8
 
 struct xt_connlimit {
 	uint32_t mask;		/* host order */
@@ -69,9 +66,7 @@ static void connlimit_copy(void *dst, const void *src)
 	void *k, *v;
 	g_hash_table_iter_init(&it, s->tree);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
-		GArray *l = v, *copy = g_array_sized_new(FALSE, FALSE, sizeof(struct ct_tuple), l->len);
-		g_array_append_vals(copy, l->data, l->len);
-		g_hash_table_insert(d->tree, k, copy);
+		g_hash_table_insert(d->tree, k, nf_conncount_list_copy(v));
 	}
 }
 
@@ -162,46 +157,16 @@ static void connlimit_save(GString *o, const void *data)
 			       connlimit_bits(c->mask), (c->flags & XT_CONNLIMIT_DADDR) ? "daddr" : "saddr");
 }
 
-/* already_closed: a TCP connection past its use. */
-static bool conncount_closed(const struct ct_entry *ct)
-{
-	return ct->tuplehash[CT_DIR_ORIGINAL].t.proto == 6 &&
-	       (ct->proto.tcp.state == TCP_CONNTRACK_TIME_WAIT ||
-		ct->proto.tcp.state == TCP_CONNTRACK_CLOSE);
-}
-
-/* count_tree + __nf_conncount_add: the key's list after the walk and the
- * add, its length the count. */
+/* count_tree: the key's list (nf_conncount.c walks it). */
 static unsigned conncount_count(struct nf_ns *ns, GHashTable *tree, uint32_t key,
 				const struct ct_tuple *t, nf_time now)
 {
 	GArray *l = g_hash_table_lookup(tree, GUINT_TO_POINTER(key));
 	if (!l) {
-		l = g_array_new(FALSE, FALSE, sizeof(struct ct_tuple));
+		l = nf_conncount_list_new();
 		g_hash_table_insert(tree, GUINT_TO_POINTER(key), l);
 	}
-	unsigned collect = 0;
-	for (unsigned i = 0; i < l->len;) {
-		if (collect > CONNCOUNT_GC_MAX_NODES)
-			break;
-		struct ct_tuple c = g_array_index(l, struct ct_tuple, i);
-		struct ct_tuple_node *found = ct_table_find(ns, &c, now);
-		if (!found) {	/* find_or_evict: gone */
-			g_array_remove_index(l, i);
-			collect++;
-			continue;
-		}
-		if (ct_tuple_equal(&c, t))
-			return l->len;	/* counted already */
-		if (conncount_closed(ct_of_node(found))) {
-			g_array_remove_index(l, i);
-			collect++;
-			continue;
-		}
-		i++;
-	}
-	g_array_append_val(l, *t);
-	return l->len;
+	return nf_conncount_add(ns, l, t, now);
 }
 
 /* connlimit_mt */
