@@ -341,9 +341,6 @@ static bool parse_relation(struct nft_parse *p, struct nft_expr *e, const struct
 	}
 	e->cmp_op = relation(op);
 	g_array_append_val(e->elems, v);
-	uint32_t lo, hi;
-	if (!nft_payload_cmp_range(e, &lo, &hi))
-		return unimpl(p, op, "comparison no value passes");
 	return true;
 }
 

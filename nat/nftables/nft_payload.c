@@ -456,9 +456,10 @@ bool nft_payload_cmp_range(const struct nft_expr *e, uint32_t *lo, uint32_t *hi)
 	uint32_t v = g_array_index(e->elems, struct nft_elem, 0).lo;
 	uint32_t max = nft_payload_max(e->key);
 	switch (e->cmp_op) {
-	case NFT_CMP_LT: *lo = 0; *hi = v - 1; return v > 0;
+	/* `< 0`, `> MAX`: no value passes (lo 1, hi 0 matches nothing) */
+	case NFT_CMP_LT: *lo = v ? 0 : 1; *hi = v ? v - 1 : 0; return v > 0;
 	case NFT_CMP_LTE: *lo = 0; *hi = v; return true;
-	case NFT_CMP_GT: *lo = v + 1; *hi = max; return v < max;
+	case NFT_CMP_GT: *lo = v < max ? v + 1 : 1; *hi = v < max ? max : 0; return v < max;
 	case NFT_CMP_GTE: *lo = v; *hi = max; return v <= max;
 	default: *lo = *hi = v; return true;
 	}
