@@ -31,6 +31,8 @@ enum nft_dtype {
 	/* IPv6 (nft_ip6.c): an address is held in nft_elem.str, see there */
 	NFT_DT_IPV6, NFT_DT_ICMP6TYPE, NFT_DT_ICMP6CODE,
 	NFT_DT_FIBOIF,		/* fib ... oif: missing, exists (nft_fib.c) */
+	/* meta keys (nft_meta_keys.c) */
+	NFT_DT_UID, NFT_DT_GID, NFT_DT_ARPHRD, NFT_DT_TCHANDLE,
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -51,6 +53,9 @@ enum nft_key_id {
 	NFT_K_FIB_SADDR_OIF, NFT_K_FIB_SADDR_IIF_OIF,	/* nft_fib.c */
 	/* jhash, symhash (nft_hash.c): parameters on the expression */
 	NFT_K_JHASH, NFT_K_SYMHASH,
+	/* meta keys of nft_meta_keys.c (nft_meta_get_eval) */
+	NFT_K_SKUID, NFT_K_SKGID, NFT_K_CPU, NFT_K_IIFTYPE, NFT_K_OIFTYPE, NFT_K_RANDOM,
+	NFT_K_PRIORITY, NFT_K_SECPATH, NFT_K_SDIF, NFT_K_SDIFNAME,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -85,6 +90,7 @@ enum nft_expr_kind {
 	NFT_EXPR_FLOW_OFFLOAD,		/* `flow add @FT` (set_ref: the flowtable's name) */
 	NFT_EXPR_CT_TIMEOUT_SET,	/* `ct timeout set "OBJ"` (nft_cttimeout.c) */
 	NFT_EXPR_CT_EXPECT_SET,		/* `ct expectation set "OBJ"` */
+	NFT_EXPR_PRIORITY_SET,		/* `meta priority set VALUE|KEY...` (as META_SET) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -130,6 +136,14 @@ struct nft_stateful {
 struct nft_stateful_list {
 	uint8_t n;
 	struct nft_stateful s[NFT_SET_EXPR_MAX];
+};
+
+/* One nft_bitwise: (v & mask) ^ xor (NFT_BITWISE_BOOL), or a shift
+ * left or right by shift bits (NFT_BITWISE_LSHIFT/RSHIFT). */
+struct nft_bitwise {
+	char op;			/* 'b' bool, '<' lshift, '>' rshift */
+	uint8_t shift;
+	uint32_t mask, xor;
 };
 
 /* One expression or statement of a rule. */
@@ -182,10 +196,16 @@ struct nft_expr {
 	uint32_t hash_seed;
 	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
 	char *reject;
-	/* meta/ct mark set VALUE, or from the mark itself: `mark set mark or
-	 * VALUE` (set_op '|', '^' or '&'; 0: VALUE itself) */
+	/* meta/ct mark set VALUE, meta priority set VALUE */
 	uint32_t value;
-	char set_op;
+	/* `meta|ct mark set KEY OP VALUE...` (nft_mark_expr.c): the source
+	 * key (map_keys[0]) through nft_bitwise steps, in order */
+	struct nft_bitwise bw[4];
+	uint8_t n_bw;
+	/* a match `KEY < V` (and >, <=, >=): '<', '>', 'l' (<=), 'g' (>=),
+	 * its value rel_value; elems holds the range it means */
+	char relop;
+	uint32_t rel_value;
 	/* set lookups and verdict maps: `@name`, or an anonymous map */
 	char *set_ref;
 	bool vmap;

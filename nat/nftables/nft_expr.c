@@ -19,6 +19,8 @@
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
+#include "nat/nftables/nft_mark_expr.h"
+#include "nat/nftables/nft_meta_keys.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
 static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
@@ -110,6 +112,9 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	const struct nft_key *fib = nft_fib_oif_key(p);
 	if (fib)
 		return fib;
+	const struct nft_key *mk = nft_meta_key_parse(p);
+	if (mk)
+		return mk;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
 	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
@@ -167,6 +172,10 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_TCPFLAG: return "Could not parse TCP flag";
 	case NFT_DT_FIBADDR: return "Could not parse fib address type";
 	case NFT_DT_NFPROTO: return "Could not parse netfilter protocol";
+	case NFT_DT_TCHANDLE: return "Could not parse TC classid";
+	case NFT_DT_ARPHRD: return "Could not parse hardware type";
+	case NFT_DT_UID: return "Could not parse user ID";
+	case NFT_DT_GID: return "Could not parse group ID";
 	default: return "Could not parse integer";
 	}
 }
@@ -285,6 +294,8 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 		g_array_append_val(e->elems, v);
 		return true;
 	}
+	if (nft_relop_start(t))
+		return nft_parse_relop(p, e, k);
 	if (nft_is_word(t, "!=") || nft_is_word(t, "ne")) {
 		e->neq = true;
 		nft_next(p);
@@ -1019,43 +1030,26 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 	return false;
 }
 
+/* `meta mark|priority set VALUE` or `ct mark set VALUE`, or from an
+ * expression (nft_datamap.c: a map, a hash; nft_mark_expr.c: a selector
+ * through nft_bitwise). */
 static bool parse_mark_set(struct nft_parse *p, struct nft_rule *r, enum nft_expr_kind k)
 {
 	struct nft_expr *e = expr_new(k);
 	g_ptr_array_add(r->exprs, e);
 	nft_next(p);	/* set */
-	if (nft_mark_source_start(nft_peek(p, 0), p) &&
-	    !(k == NFT_EXPR_META_SET && nft_is_word(nft_peek(p, 0), "mark")) &&
-	    !((nft_is_word(nft_peek(p, 0), "meta") || nft_is_word(nft_peek(p, 0), "ct")) &&
-	      nft_is_word(nft_peek(p, 1), "mark") &&
-	      !nft_is_word(nft_peek(p, 2), "map") && !nft_is_word(nft_peek(p, 2), ".")))
+	if (nft_mark_source_start(nft_peek(p, 0), p))
 		return nft_parse_mark_source(p, e);
 	const struct nft_token *t = nft_next(p);
 	struct nft_elem v;
 	const char *why;
-	/* `mark set mark or 0x4000` (nft_bitwise on the mark, then set):
-	 * the same mark as source, one of or/xor/and */
-	bool self = k == NFT_EXPR_META_SET ?
-		nft_is_word(t, "mark") || (nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 0), "mark")) :
-		nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 0), "mark");
-	if (self) {
-		if (!nft_is_word(t, "mark"))
-			nft_next(p);
-		const struct nft_token *op = nft_next(p);
-		static const struct { const char *w; char op; } ops[] = {
-			{ "or", '|' }, { "|", '|' }, { "xor", '^' }, { "^", '^' }, { "and", '&' }, { "&", '&' } };
-		for (unsigned i = 0; i < G_N_ELEMENTS(ops) && !e->set_op; i++)
-			if (nft_is_word(op, ops[i].w))
-				e->set_op = ops[i].op;
-		if (!e->set_op)
-			return unimpl(p, op, "mark set from an expression other than `mark or|xor|and VALUE`");
-		t = nft_next(p);
-	}
-	if (t->type != NFT_T_WORD || !nft_parse_value(NFT_DT_MARK, t->text, &v, &why) ||
+	enum nft_dtype dt = k == NFT_EXPR_PRIORITY_SET ? NFT_DT_TCHANDLE : NFT_DT_MARK;
+	if (t->type != NFT_T_WORD || !nft_parse_value(dt, t->text, &v, &why) ||
 	    v.range || v.plen >= 0) {
 		if (t->type == NFT_T_WORD)
-			return unimpl(p, t, "mark set from an expression");
-		nft_error_unexpected(p, t);
+			nft_error(p, t, NULL, "%s", dtype_error(dt));
+		else
+			nft_error_unexpected(p, t);
 		return false;
 	}
 	e->value = v.lo;
@@ -1177,6 +1171,12 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_next(p);
 		return parse_mark_set(p, r, NFT_EXPR_META_SET);
 	}
+	if (nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 1), "priority") &&
+	    nft_is_word(nft_peek(p, 2), "set")) {
+		nft_next(p);
+		nft_next(p);
+		return parse_mark_set(p, r, NFT_EXPR_PRIORITY_SET);
+	}
 	if (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "mark") &&
 	    nft_is_word(nft_peek(p, 2), "set")) {
 		nft_next(p);
@@ -1247,6 +1247,8 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		g_ptr_array_add(r->exprs, e);
 		if (!(e->key = parse_numgen(p, e)))
 			return false;
+		if (!nft_is_word(nft_peek(p, 0), "."))
+			return parse_match_into(p, e, e->key);
 		e->map_keys[e->n_map_keys++] = e->key;
 		return parse_concat_match(p, r, e);
 	}

@@ -11,6 +11,7 @@
 
 #include "nat/core/nf_inet.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_meta_keys.h"
 
 struct sym { const char *name; uint32_t v; };
 
@@ -61,6 +62,12 @@ static const struct sym fib_addr[] = {
 	{ "multicast", 5 }, { "blackhole", 6 }, { "unreachable", 7 }, { "prohibit", 8 },
 	{ NULL, 0 } };
 static const struct sym fib_oif[] = { { "missing", 0 }, { "exists", 1 }, { NULL, 0 } };
+/* nft's arphrd_tbl (meta iiftype, oiftype) */
+static const struct sym arphrd[] = {
+	{ "ether", 1 }, { "ppp", 512 }, { "ipip", 768 }, { "ipip6", 769 }, { "loopback", 772 },
+	{ "sit", 776 }, { "ipgre", 778 }, { NULL, 0 } };
+/* user and group names natsim knows: root only (getpwnam, getgrnam) */
+static const struct sym root_id[] = { { "root", 0 }, { NULL, 0 } };
 static const struct sym ct_dir[] = { { "original", 0 }, { "reply", 1 }, { NULL, 0 } };
 /* /etc/services names a ruleset commonly uses */
 static const struct sym services[] = {
@@ -82,6 +89,8 @@ static const struct sym *syms(enum nft_dtype dt)
 	case NFT_DT_FIBADDR: return fib_addr;
 	case NFT_DT_FIBOIF: return fib_oif;
 	case NFT_DT_CTDIR: return ct_dir;
+	case NFT_DT_ARPHRD: return arphrd;
+	case NFT_DT_UID: case NFT_DT_GID: return root_id;
 	case NFT_DT_SERVICE: return services;
 	case NFT_DT_ICMP6TYPE: return icmp6_type;
 	case NFT_DT_ICMP6CODE: return icmp6_code;
@@ -166,6 +175,12 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 		return parse_uint(s, UINT32_MAX, v);
 	case NFT_DT_ICMPTYPE: case NFT_DT_TCPFLAG: case NFT_DT_ICMP6TYPE: case NFT_DT_ICMP6CODE:
 		return parse_uint(s, 255, v);
+	case NFT_DT_UID: case NFT_DT_GID:
+		return parse_uint(s, UINT32_MAX, v);
+	case NFT_DT_ARPHRD:
+		return parse_uint(s, 65535, v);
+	case NFT_DT_TCHANDLE:
+		return nft_parse_tchandle(s, v);
 	default:
 		return false;
 	}
@@ -222,7 +237,7 @@ bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, co
 static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 {
 	const struct sym *t = syms(dt);
-	if (dt != NFT_DT_SERVICE && !numeric)
+	if (dt != NFT_DT_SERVICE && dt != NFT_DT_UID && dt != NFT_DT_GID && !numeric)
 		for (; t && t->name; t++)
 			if (t->v == v) {
 				g_string_append(s, t->name);
@@ -231,6 +246,7 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 	switch (dt) {
 	case NFT_DT_IPV4: nft_print_ipv4(s, v); break;
 	case NFT_DT_MARK: g_string_append_printf(s, "0x%08x", v); break;
+	case NFT_DT_TCHANDLE: nft_print_tchandle(s, v); break;
 	default: g_string_append_printf(s, "%u", v);
 	}
 }

@@ -83,6 +83,13 @@ static uint32_t node_env_random_u32(void *ctx)
 	return rng_u32(&n->w->rng);
 }
 
+/* The CPU running the node's code now (nft's `meta cpu`). */
+static unsigned node_env_cur_cpu(void *ctx)
+{
+	struct node *n = ctx;
+	return n->cur_cpu;
+}
+
 static void node_env_klog(void *ctx, nf_time now, const char *text)
 {
 	struct node *n = ctx;
@@ -215,6 +222,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.skb_id = node_env_skb_id,
 			.skb_mac = node_env_skb_mac,
 			.fib_lookup = node_env_fib_lookup,
+			.cur_cpu = node_env_cur_cpu,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
 	}

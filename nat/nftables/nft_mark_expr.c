@@ -1,0 +1,300 @@
+/* nft_mark_expr.c - a value set from an expression: `ct mark set meta mark
+ * and 0xff00 or 0x1`, `meta mark set ct mark << 8`, `meta priority set
+ * meta priority` (nft_meta_set / nft_ct_set take the register a selector
+ * loaded, through nft_bitwise), and the relational matches `KEY < V`,
+ * `KEY >= V` (nft_range / nft_cmp with NFT_CMP_LT...).
+ *
+ * Design: the source selector is map_keys[0] of the statement (as a hash
+ * source of nft_datamap.c is), its nft_bitwise steps in e->bw. The
+ * operators are read with nft's precedence (C's: shifts, &, ^, |), the
+ * constant parts folded, and consecutive and/or/xor merged into one
+ * (mask, xor) pair the way nft's netlink_gen_bitwise does; the listing
+ * turns the pair back into `& M ^ X | O` as netlink_parse_bitwise_bool
+ * does. A relational match is kept as the range it covers (nft_eval.c's
+ * range compare) with the operator for the listing.
+ */
+#include <string.h>
+
+#include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_mark_expr.h"
+
+/* nft's datatype names, for "datatype mismatch" */
+static const char *dtype_desc(enum nft_dtype dt)
+{
+	switch (dt) {
+	case NFT_DT_MARK: return "packet mark";
+	case NFT_DT_IPV4: return "IPv4 address";
+	case NFT_DT_IPV6: return "IPv6 address";
+	case NFT_DT_SERVICE: return "internet network service";
+	case NFT_DT_PROTO: return "Internet protocol";
+	case NFT_DT_IFNAME: return "string";
+	case NFT_DT_CTSTATE: return "conntrack state";
+	case NFT_DT_CTSTATUS: return "conntrack status";
+	case NFT_DT_CTDIR: return "conntrack direction";
+	case NFT_DT_NFPROTO: return "netfilter protocol";
+	case NFT_DT_PKTTYPE: return "packet type";
+	case NFT_DT_ICMPTYPE: return "ICMP type";
+	case NFT_DT_TCPFLAG: return "TCP flag";
+	case NFT_DT_FIBADDR: return "fib address type";
+	case NFT_DT_UID: return "user ID";
+	case NFT_DT_GID: return "group ID";
+	case NFT_DT_ARPHRD: return "hardware type";
+	case NFT_DT_TCHANDLE: return "TC classid";
+	default: return "integer";
+	}
+}
+
+static bool source_fits(enum nft_dtype want, enum nft_dtype have)
+{
+	if (want == NFT_DT_TCHANDLE)
+		return have == NFT_DT_TCHANDLE;
+	/* mark's base type is integer: either goes into a mark */
+	return have == NFT_DT_MARK || have == NFT_DT_INTEGER;
+}
+
+bool nft_mark_source_type(struct nft_parse *p, const struct nft_token *start, const struct nft_key *k,
+			  enum nft_dtype want)
+{
+	if (source_fits(want, k->dtype))
+		return true;
+	struct nft_token span = *start;
+	const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+	if (last->line == start->line)
+		span.len = last->col + last->len - start->col;
+	nft_error(p, &span, NULL, "datatype mismatch: expected %s, expression has type %s",
+		  dtype_desc(want), dtype_desc(k->dtype));
+	return false;
+}
+
+/* An operand: the source with its steps so far, or a constant. */
+struct operand {
+	bool src;
+	uint32_t c;
+};
+
+enum { LV_OR, LV_XOR, LV_AND, LV_SHIFT };
+
+static char op_of(const struct nft_token *t, int level)
+{
+	static const struct { const char *w; char op; int level; } ops[] = {
+		{ "|", '|', LV_OR }, { "or", '|', LV_OR }, { "^", '^', LV_XOR }, { "xor", '^', LV_XOR },
+		{ "&", '&', LV_AND }, { "and", '&', LV_AND }, { "<<", '<', LV_SHIFT },
+		{ "lshift", '<', LV_SHIFT }, { ">>", '>', LV_SHIFT }, { "rshift", '>', LV_SHIFT } };
+	for (unsigned i = 0; i < G_N_ELEMENTS(ops); i++)
+		if (ops[i].level == level && nft_is_word(t, ops[i].w))
+			return ops[i].op;
+	return 0;
+}
+
+/* The source's bool step to merge into (the last, if a bool), or a new. */
+static struct nft_bitwise *bool_step(struct nft_expr *e)
+{
+	if (e->n_bw && e->bw[e->n_bw - 1].op == 'b')
+		return &e->bw[e->n_bw - 1];
+	if (e->n_bw == G_N_ELEMENTS(e->bw))
+		return NULL;
+	struct nft_bitwise *b = &e->bw[e->n_bw++];
+	*b = (struct nft_bitwise){ 'b', 0, UINT32_MAX, 0 };
+	return b;
+}
+
+/* x = x OP c (netlink_gen_bitwise's folding for the source). */
+static bool apply(struct nft_parse *p, const struct nft_token *at, struct nft_expr *e,
+		  struct operand *x, char op, uint32_t c)
+{
+	if (!x->src) {
+		switch (op) {
+		case '|': x->c |= c; break;
+		case '^': x->c ^= c; break;
+		case '&': x->c &= c; break;
+		case '<': x->c = c < 32 ? x->c << c : 0; break;
+		default: x->c = c < 32 ? x->c >> c : 0; break;
+		}
+		return true;
+	}
+	if (op == '<' || op == '>') {
+		if (c >= 32) {
+			nft_error(p, at, NULL, "natsim: nft shift by %u is not implemented", c);
+			return false;
+		}
+		if (e->n_bw == G_N_ELEMENTS(e->bw)) {
+			nft_error(p, at, NULL, "natsim: nft more than 4 bitwise steps are not implemented");
+			return false;
+		}
+		e->bw[e->n_bw++] = (struct nft_bitwise){ op, (uint8_t)c, 0, 0 };
+		return true;
+	}
+	struct nft_bitwise *b = bool_step(e);
+	if (!b) {
+		nft_error(p, at, NULL, "natsim: nft more than 4 bitwise steps are not implemented");
+		return false;
+	}
+	switch (op) {
+	case '&': b->mask &= c; b->xor &= c; break;
+	case '|': b->mask &= ~c; b->xor |= c; break;
+	default: b->xor ^= c; break;
+	}
+	return true;
+}
+
+static bool level(struct nft_parse *p, struct nft_expr *e, int lv, bool first, struct operand *x);
+
+/* A constant operand (never the source: nft wants the right side of a
+ * binary operation constant). */
+static bool constant(struct nft_parse *p, struct operand *x)
+{
+	const struct nft_token *t = nft_peek(p, 0);
+	struct nft_elem v;
+	const char *why;
+	if (t->type == NFT_T_WORD && nft_parse_value(NFT_DT_INTEGER, t->text, &v, &why) && !v.range) {
+		nft_next(p);
+		*x = (struct operand){ false, v.lo };
+		return true;
+	}
+	unsigned pos = p->pos;
+	if (t->type == NFT_T_WORD && nft_expr_parse_key(p)) {
+		const struct nft_token *op = &g_array_index(p->toks, struct nft_token, pos - 1);
+		struct nft_token span = *t;
+		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		if (last->line == t->line)
+			span.len = last->col + last->len - t->col;
+		static const struct { const char *w, *sym; } syms[] = {
+			{ "or", "|" }, { "xor", "^" }, { "and", "&" }, { "lshift", "<<" }, { "rshift", ">>" } };
+		const char *sym = op->text;
+		for (unsigned i = 0; i < G_N_ELEMENTS(syms); i++)
+			if (nft_is_word(op, syms[i].w))
+				sym = syms[i].sym;
+		nft_error(p, &span, NULL, "Right hand side of binary operation (%s) must be constant",
+			  sym);
+		return false;
+	}
+	nft_error_unexpected(p, t);
+	return false;
+}
+
+static bool level(struct nft_parse *p, struct nft_expr *e, int lv, bool first, struct operand *x)
+{
+	if (lv > LV_SHIFT) {
+		if (first) {
+			*x = (struct operand){ true, 0 };
+			return true;
+		}
+		return constant(p, x);
+	}
+	if (!level(p, e, lv + 1, first, x))
+		return false;
+	char op;
+	while ((op = op_of(nft_peek(p, 0), lv))) {
+		const struct nft_token *at = nft_next(p);
+		struct operand y;
+		if (!level(p, e, lv + 1, false, &y) || !apply(p, at, e, x, op, y.c))
+			return false;
+	}
+	return true;
+}
+
+bool nft_mark_parse_bitwise(struct nft_parse *p, struct nft_expr *e)
+{
+	struct operand x;
+	return level(p, e, LV_OR, true, &x);
+}
+
+bool nft_mark_bitwise_start(const struct nft_token *t)
+{
+	for (int lv = LV_OR; lv <= LV_SHIFT; lv++)
+		if (op_of(t, lv))
+			return true;
+	return false;
+}
+
+void nft_mark_print_bitwise(GString *s, const struct nft_expr *e, enum nft_dtype dt)
+{
+	for (unsigned i = 0; i < e->n_bw; i++) {
+		const struct nft_bitwise *b = &e->bw[i];
+		if (b->op != 'b') {
+			g_string_append_printf(s, " %s %u", b->op == '<' ? "<<" : ">>", b->shift);
+			continue;
+		}
+		/* netlink_parse_bitwise_bool: o = x & ~m; x &= m; m |= o */
+		uint32_t m = b->mask, x = b->xor, o = 0;
+		if (m != UINT32_MAX || x) {
+			o = x & ~m;
+			x &= m;
+			m |= o;
+		}
+		const char *op[] = { " & ", " ^ ", " | " };
+		const uint32_t v[] = { m, x, o };
+		const bool show[] = { m != UINT32_MAX, x != 0, o != 0 };
+		for (unsigned j = 0; j < 3; j++)
+			if (show[j]) {
+				struct nft_elem el = { v[j], v[j], -1, NULL, false };
+				g_string_append(s, op[j]);
+				nft_print_elem(s, dt == NFT_DT_MARK ? NFT_DT_MARK : NFT_DT_INTEGER, &el, false);
+			}
+	}
+}
+
+uint32_t nft_mark_bitwise_eval(const struct nft_expr *e, uint32_t v)
+{
+	for (unsigned i = 0; i < e->n_bw; i++) {
+		const struct nft_bitwise *b = &e->bw[i];
+		if (b->op == 'b')
+			v = (v & b->mask) ^ b->xor;
+		else if (b->op == '<')
+			v <<= b->shift;
+		else
+			v >>= b->shift;
+	}
+	return v;
+}
+
+bool nft_relop_start(const struct nft_token *t)
+{
+	static const char *const w[] = { "<", ">", "<=", ">=", "lt", "gt", "le", "ge" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(w); i++)
+		if (nft_is_word(t, w[i]))
+			return true;
+	return false;
+}
+
+bool nft_parse_relop(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
+{
+	const struct nft_token *t = nft_next(p);
+	char op = t->text[0] == 'l' ? (t->text[1] == 't' ? '<' : 'l') :
+		  t->text[0] == 'g' ? (t->text[1] == 't' ? '>' : 'g') :
+		  t->text[1] == '=' ? (t->text[0] == '<' ? 'l' : 'g') : t->text[0];
+	const struct nft_token *v = nft_peek(p, 0);
+	struct nft_elem el;
+	const char *why;
+	if (v->type != NFT_T_WORD || k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_IPV6 ||
+	    !nft_parse_value(k->dtype, v->text, &el, &why) || el.range || el.plen >= 0) {
+		nft_error(p, t, NULL, "natsim: nft expression `%s %s %s` is not implemented",
+			  k->name, t->text, v->type == NFT_T_WORD ? v->text : "");
+		return false;
+	}
+	nft_next(p);
+	g_free(el.str);
+	uint32_t x = el.lo, lo = 0, hi = UINT32_MAX;
+	switch (op) {
+	case '<': hi = x - 1; break;
+	case 'l': hi = x; break;
+	case '>': lo = x + 1; break;
+	default: lo = x; break;
+	}
+	/* `< 0` and `> max` match nothing: not the whole range */
+	bool none = (op == '<' && x == 0) || (op == '>' && x == UINT32_MAX);
+	struct nft_elem r = { none ? 0 : lo, none ? UINT32_MAX : hi, -1, NULL, true };
+	g_array_append_val(e->elems, r);
+	e->neq = none;
+	e->relop = op;
+	e->rel_value = x;
+	return true;
+}
+
+void nft_print_relop(GString *s, const struct nft_expr *e, bool numeric)
+{
+	const char *op = e->relop == '<' ? "<" : e->relop == '>' ? ">" : e->relop == 'l' ? "<=" : ">=";
+	struct nft_elem el = { e->rel_value, e->rel_value, -1, NULL, false };
+	g_string_append_printf(s, "%s ", op);
+	nft_print_elem(s, e->key->dtype, &el, numeric);
+}

@@ -1,0 +1,139 @@
+/* nft_meta_keys.c - the meta keys beyond the mark, names and pkttype:
+ * skuid, skgid, cpu, iiftype, oiftype, random, priority, ipsec (secpath),
+ * sdif, sdifname (nft_meta_get_eval), and the tc handle type of `meta
+ * priority`.
+ *
+ * Design: one table of keys (their names as nft lists them); the values
+ * come from what natsim's router has: the packet's socket as -m owner
+ * reads it (natsim's applications run as root: uid and gid 0; the
+ * stack's own sockets have no file, so no uid, as the kernel's), the CPU
+ * processing the packet (`cpus N`), the device type (natsim's links are
+ * Ethernet, `lo` loopback), the run's seeded generator for prandom, the
+ * skb's priority, no IPsec (no secpath) and no VRF (sdif 0, no name).
+ * What natsim has not (time, day, hour, cgroup, rtclassid, device groups
+ * and kinds, bridge ports) stays refused by nft_expr.c in natsim's voice.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nat/core/nf_ns.h"
+#include "nat/core/nf_hook_ops.h"
+#include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_meta_keys.h"
+
+static const struct { const char *in; bool bare; struct nft_key key; } meta_keys[] = {
+	{ "skuid", true, { "meta skuid", NFT_DT_UID, -1, false, NFT_K_SKUID } },
+	{ "skgid", true, { "meta skgid", NFT_DT_GID, -1, false, NFT_K_SKGID } },
+	{ "cpu", true, { "meta cpu", NFT_DT_INTEGER, -1, false, NFT_K_CPU } },
+	{ "iiftype", true, { "meta iiftype", NFT_DT_ARPHRD, -1, false, NFT_K_IIFTYPE } },
+	{ "oiftype", true, { "meta oiftype", NFT_DT_ARPHRD, -1, false, NFT_K_OIFTYPE } },
+	{ "random", false, { "meta random", NFT_DT_INTEGER, -1, false, NFT_K_RANDOM } },
+	{ "priority", false, { "meta priority", NFT_DT_TCHANDLE, -1, false, NFT_K_PRIORITY } },
+	/* a boolean: exists, missing (the symbols of fib's oif) */
+	{ "secpath", false, { "meta ipsec", NFT_DT_FIBOIF, -1, false, NFT_K_SECPATH } },
+	{ "ipsec", false, { "meta ipsec", NFT_DT_FIBOIF, -1, false, NFT_K_SECPATH } },
+	{ "sdif", false, { "meta sdif", NFT_DT_IFNAME, -1, false, NFT_K_SDIF } },
+	{ "sdifname", false, { "meta sdifname", NFT_DT_IFNAME, -1, false, NFT_K_SDIFNAME } },
+};
+
+const struct nft_key *nft_meta_key_parse(struct nft_parse *p)
+{
+	const struct nft_token *a = nft_peek(p, 0), *b = nft_peek(p, 1);
+	bool meta = nft_is_word(a, "meta");
+	const struct nft_token *k = meta ? b : a;
+	for (unsigned i = 0; i < G_N_ELEMENTS(meta_keys); i++)
+		if (nft_is_word(k, meta_keys[i].in) && (meta || meta_keys[i].bare)) {
+			nft_next(p);
+			if (meta)
+				nft_next(p);
+			return &meta_keys[i].key;
+		}
+	return NULL;
+}
+
+/* ARPHRD_* of natsim's interfaces: Ethernet links, the loopback. */
+static uint32_t if_type(const char *dev)
+{
+	return strcmp(dev, "lo") == 0 ? 772 : 1;
+}
+
+bool nft_meta_key_load(const struct nf_skb *skb, const struct nf_hook_state *st,
+		       enum nft_key_id id, uint32_t *v, const char **name)
+{
+	const struct nf_env *env = &st->net->env;
+	switch (id) {
+	case NFT_K_SKUID: case NFT_K_SKGID:
+		/* nft_meta_get_eval_skugid: skb_to_full_sk (a request sock
+		 * reads its listener) with a file: fsuid/fsgid, root's */
+		if (skb->sk != NF_SK_USER && skb->sk != NF_SK_REQUEST)
+			return false;
+		*v = 0;
+		return true;
+	case NFT_K_CPU:
+		*v = env->cur_cpu ? env->cur_cpu(env->ctx) : 0;
+		return true;
+	case NFT_K_IIFTYPE:
+		if (!st->in)
+			return false;
+		*v = if_type(st->in);
+		return true;
+	case NFT_K_OIFTYPE:
+		if (!st->out)
+			return false;
+		*v = if_type(st->out);
+		return true;
+	case NFT_K_RANDOM:
+		/* get_random_u32: the run's seeded generator */
+		*v = env->random_u32 ? env->random_u32(env->ctx) : 0;
+		return true;
+	case NFT_K_PRIORITY:
+		*v = skb->priority;
+		return true;
+	case NFT_K_SECPATH:
+		*v = 0;		/* no IPsec: skb_sec_path() is NULL */
+		return true;
+	case NFT_K_SDIF:
+	case NFT_K_SDIFNAME:
+		/* no VRF (l3mdev): sdif 0, no device; an index 0 or "" never
+		 * equals a device's */
+		*name = "";
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool nft_parse_tchandle(const char *s, uint32_t *v)
+{
+	if (strcmp(s, "root") == 0) {
+		*v = 0xffffffffu;
+		return true;
+	}
+	if (strcmp(s, "none") == 0) {
+		*v = 0;
+		return true;
+	}
+	const char *colon = strchr(s, ':');
+	char *end;
+	if (!colon)
+		return false;
+	unsigned long maj = colon == s ? 0 : strtoul(s, &end, 16);
+	if (colon != s && end != colon)
+		return false;
+	unsigned long min = colon[1] ? strtoul(colon + 1, &end, 16) : 0;
+	if ((colon[1] && *end) || maj > 0xffff || min > 0xffff)
+		return false;
+	*v = (uint32_t)(maj << 16 | min);
+	return true;
+}
+
+void nft_print_tchandle(GString *s, uint32_t v)
+{
+	if (v == 0xffffffffu)
+		g_string_append(s, "root");
+	else if (v == 0)
+		g_string_append(s, "none");
+	else
+		g_string_append_printf(s, "%x:%x", v >> 16, v & 0xffff);
+}
