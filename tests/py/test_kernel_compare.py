@@ -465,6 +465,9 @@ TOPOLOGIES = [
     ("nft-jhash", []),
     # marks from data maps and hashes (meta|ct mark set ... map, jhash)
     ("nft-mark-map", []),
+    # marks from expressions (connmark save/restore through nft_bitwise over
+    # two uplinks), numgen/jhash compared, meta keys (priority, skuid, iiftype)
+    ("nft-mark-expr", []),
     # nat to a named map and to a hash's map
     ("nft-nat-map", []),
     "policy-routing-mark", "nft-echo",
@@ -525,7 +528,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nfacct", "ipset-match", "ipset-sets", "ct-timeout", "nft-limit-quota",
               "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
-              "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
+              "nft-mark-map", "nft-mark-expr", "nft-nat-map", "nft-iptnft-one-table",
               "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo")
 
 
