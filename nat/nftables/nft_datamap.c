@@ -64,7 +64,7 @@ bool nft_parse_mark_source(struct nft_parse *p, struct nft_expr *e)
 				  "is not implemented");
 			return false;
 		}
-		return nft_mark_source_type(p, start, k, want) && nft_mark_parse_bitwise(p, e);
+		return nft_mark_source_type(p, start, k, want) && nft_mark_parse_bitwise(p, e, start);
 	}
 	nft_next(p);
 	t = nft_peek(p, 0);

@@ -44,25 +44,46 @@ static const char *dtype_desc(enum nft_dtype dt)
 	}
 }
 
-static bool source_fits(enum nft_dtype want, enum nft_dtype have)
+/* The bits of an integer selector (nft's length). */
+static unsigned key_bits(const struct nft_key *k)
+{
+	switch (k->id) {
+	case NFT_K_IP_TTL: case NFT_K_IP6_HOPLIMIT: return 8;
+	case NFT_K_IP_LENGTH: return 16;
+	default: return 32;
+	}
+}
+
+static bool source_fits(enum nft_dtype want, const struct nft_key *k)
 {
 	if (want == NFT_DT_TCHANDLE)
-		return have == NFT_DT_TCHANDLE;
-	/* mark's base type is integer: either goes into a mark */
-	return have == NFT_DT_MARK || have == NFT_DT_INTEGER;
+		return k->dtype == NFT_DT_TCHANDLE;
+	/* mark's base type is integer: either goes into a mark, of its length */
+	return k->dtype == NFT_DT_MARK || (k->dtype == NFT_DT_INTEGER && key_bits(k) == 32);
 }
 
 bool nft_mark_source_type(struct nft_parse *p, const struct nft_token *start, const struct nft_key *k,
 			  enum nft_dtype want)
 {
-	if (source_fits(want, k->dtype))
+	if (source_fits(want, k))
 		return true;
-	struct nft_token span = *start;
 	const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+	struct nft_loc at = { start->line, start->col, start->len };
 	if (last->line == start->line)
-		span.len = last->col + last->len - start->col;
-	nft_error(p, &span, NULL, "datatype mismatch: expected %s, expression has type %s",
-		  dtype_desc(want), dtype_desc(k->dtype));
+		at.len = last->col + last->len - start->col;
+	/* the statement, `[meta|ct] mark|priority set SOURCE`, underlined */
+	const struct nft_token *first = &g_array_index(p->toks, struct nft_token, 0);
+	const struct nft_token *stmt = start - 2 >= first ? start - 2 : start;
+	if (stmt - 1 >= first && (nft_is_word(stmt - 1, "meta") || nft_is_word(stmt - 1, "ct")))
+		stmt--;
+	struct nft_loc ctx = at;
+	if (stmt->line == start->line)
+		ctx = (struct nft_loc){ stmt->line, stmt->col, at.col + at.len - stmt->col };
+	char *have = k->dtype == NFT_DT_INTEGER ?
+		     g_strdup_printf("integer with length %u", key_bits(k)) : g_strdup(dtype_desc(k->dtype));
+	nft_error_ctx(p, at, ctx, "datatype mismatch: expected %s, expression has type %s",
+		      dtype_desc(want), have);
+	g_free(have);
 	return false;
 }
 
@@ -137,12 +158,20 @@ static bool apply(struct nft_parse *p, const struct nft_token *at, struct nft_ex
 	return true;
 }
 
-static bool level(struct nft_parse *p, struct nft_expr *e, int lv, bool first, struct operand *x);
+/* The parse of a source's operators: the parser, the statement, the
+ * source's first token (nft's error context starts there). */
+struct bw_parse {
+	struct nft_parse *p;
+	struct nft_expr *e;
+	const struct nft_token *src;
+};
+
 
 /* A constant operand (never the source: nft wants the right side of a
  * binary operation constant). */
-static bool constant(struct nft_parse *p, struct operand *x)
+static bool constant(struct bw_parse *b, struct operand *x)
 {
+	struct nft_parse *p = b->p;
 	const struct nft_token *t = nft_peek(p, 0);
 	struct nft_elem v;
 	const char *why;
@@ -154,49 +183,55 @@ static bool constant(struct nft_parse *p, struct operand *x)
 	unsigned pos = p->pos;
 	if (t->type == NFT_T_WORD && nft_expr_parse_key(p)) {
 		const struct nft_token *op = &g_array_index(p->toks, struct nft_token, pos - 1);
-		struct nft_token span = *t;
 		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
+		struct nft_loc at = { t->line, t->col, t->len };
 		if (last->line == t->line)
-			span.len = last->col + last->len - t->col;
+			at.len = last->col + last->len - t->col;
+		struct nft_loc ctx = at;
+		if (b->src->line == t->line)
+			ctx = (struct nft_loc){ t->line, b->src->col, at.col + at.len - b->src->col };
 		static const struct { const char *w, *sym; } syms[] = {
 			{ "or", "|" }, { "xor", "^" }, { "and", "&" }, { "lshift", "<<" }, { "rshift", ">>" } };
 		const char *sym = op->text;
 		for (unsigned i = 0; i < G_N_ELEMENTS(syms); i++)
 			if (nft_is_word(op, syms[i].w))
 				sym = syms[i].sym;
-		nft_error(p, &span, NULL, "Right hand side of binary operation (%s) must be constant",
-			  sym);
+		nft_error_ctx(p, at, ctx, "Right hand side of binary operation (%s) must be constant",
+			      sym);
 		return false;
 	}
 	nft_error_unexpected(p, t);
 	return false;
 }
 
-static bool level(struct nft_parse *p, struct nft_expr *e, int lv, bool first, struct operand *x)
+/* One precedence level (LV_OR the lowest): its operands, the first of
+ * all being the source. */
+static bool level(struct bw_parse *b, int lv, bool first, struct operand *x)
 {
 	if (lv > LV_SHIFT) {
 		if (first) {
 			*x = (struct operand){ true, 0 };
 			return true;
 		}
-		return constant(p, x);
+		return constant(b, x);
 	}
-	if (!level(p, e, lv + 1, first, x))
+	if (!level(b, lv + 1, first, x))
 		return false;
 	char op;
-	while ((op = op_of(nft_peek(p, 0), lv))) {
-		const struct nft_token *at = nft_next(p);
+	while ((op = op_of(nft_peek(b->p, 0), lv))) {
+		const struct nft_token *at = nft_next(b->p);
 		struct operand y;
-		if (!level(p, e, lv + 1, false, &y) || !apply(p, at, e, x, op, y.c))
+		if (!level(b, lv + 1, false, &y) || !apply(b->p, at, b->e, x, op, y.c))
 			return false;
 	}
 	return true;
 }
 
-bool nft_mark_parse_bitwise(struct nft_parse *p, struct nft_expr *e)
+bool nft_mark_parse_bitwise(struct nft_parse *p, struct nft_expr *e, const struct nft_token *src)
 {
+	struct bw_parse b = { p, e, src };
 	struct operand x;
-	return level(p, e, LV_OR, true, &x);
+	return level(&b, LV_OR, true, &x);
 }
 
 bool nft_mark_bitwise_start(const struct nft_token *t)

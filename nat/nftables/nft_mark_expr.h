@@ -19,8 +19,9 @@ bool nft_mark_source_type(struct nft_parse *p, const struct nft_token *start, co
 /* Does t begin `& | ^ << >>` (or their words)? */
 bool nft_mark_bitwise_start(const struct nft_token *t);
 /* The operators and constants after a statement's source selector (the
- * parser just after it) into e->bw; false after an error. */
-bool nft_mark_parse_bitwise(struct nft_parse *p, struct nft_expr *e);
+ * parser just after it; src its first token) into e->bw; false after an
+ * error. */
+bool nft_mark_parse_bitwise(struct nft_parse *p, struct nft_expr *e, const struct nft_token *src);
 /* ` & 0x0000ff01 | 0x00000001` as nft lists e's steps (dt: the source's). */
 void nft_mark_print_bitwise(GString *s, const struct nft_expr *e, enum nft_dtype dt);
 /* v through e's steps (nft_bitwise_eval). */

@@ -115,12 +115,20 @@ def test_listings_as_nft_lists_them(tmp_path):
 
 ERRORS = [
     ("ct mark set meta mark or ct mark",
-     "Error: Right hand side of binary operation (|) must be constant", "^^^^^^^"),
+     "Error: Right hand side of binary operation (|) must be constant",
+     "  ct mark set meta mark or ct mark\n              ~~~~~~~~~~~~~^^^^^^^\n"),
+    ("meta mark set ct mark and 0xff00 or meta mark",
+     "Error: Right hand side of binary operation (|) must be constant",
+     "                ~~~~~~~~~~~~~~~~~~~~~~^^^^^^^^^\n"),
     ("meta priority set ct mark",
-     "Error: datatype mismatch: expected TC classid, expression has type packet mark", "^^^^^^^"),
-    ("meta l4proto tcp meta mark set tcp dport",
+     "Error: datatype mismatch: expected TC classid, expression has type packet mark",
+     "  meta priority set ct mark\n  ~~~~~~~~~~~~~~~~~~^^^^^^^\n"),
+    ("meta l4proto tcp mark set tcp dport",
      "Error: datatype mismatch: expected packet mark, expression has type internet network "
-     "service", "^^^^^^^^^"),
+     "service", "  meta l4proto tcp mark set tcp dport\n                   ~~~~~~~~~^^^^^^^^^\n"),
+    ("meta mark set meta skuid",
+     "Error: datatype mismatch: expected packet mark, expression has type user ID",
+     "  ~~~~~~~~~~~~~~^^^^^^^^^^\n"),
 ]
 
 
