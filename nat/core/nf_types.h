@@ -176,6 +176,8 @@ struct nf_env {
 	unsigned (*fib_lookup)(void *ctx, uint32_t addr, const char **dev);
 	/* smp_processor_id(): the CPU processing the packet now (`cpus N`). */
 	unsigned (*cur_cpu)(void *ctx);
+	/* dev->group of an interface (`ip link set dev X group N`). */
+	unsigned (*if_group)(void *ctx, const char *ifname);
 };
 
 #endif

@@ -32,7 +32,7 @@ enum nft_dtype {
 	NFT_DT_IPV6, NFT_DT_ICMP6TYPE, NFT_DT_ICMP6CODE,
 	NFT_DT_FIBOIF,		/* fib ... oif: missing, exists (nft_fib.c) */
 	/* meta keys (nft_meta_keys.c) */
-	NFT_DT_UID, NFT_DT_GID, NFT_DT_ARPHRD, NFT_DT_TCHANDLE,
+	NFT_DT_UID, NFT_DT_GID, NFT_DT_ARPHRD, NFT_DT_TCHANDLE, NFT_DT_ETHERTYPE, NFT_DT_DEVGROUP,
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -55,7 +55,8 @@ enum nft_key_id {
 	NFT_K_JHASH, NFT_K_SYMHASH,
 	/* meta keys of nft_meta_keys.c (nft_meta_get_eval) */
 	NFT_K_SKUID, NFT_K_SKGID, NFT_K_CPU, NFT_K_IIFTYPE, NFT_K_OIFTYPE, NFT_K_RANDOM,
-	NFT_K_PRIORITY, NFT_K_SECPATH, NFT_K_SDIF, NFT_K_SDIFNAME,
+	NFT_K_PRIORITY, NFT_K_SECPATH, NFT_K_SDIF, NFT_K_SDIFNAME, NFT_K_PROTOCOL,
+	NFT_K_IIFGROUP, NFT_K_OIFGROUP,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */

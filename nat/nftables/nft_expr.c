@@ -184,7 +184,8 @@ static const char *dtype_error(enum nft_dtype dt)
 static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem *e, bool in_set)
 {
 	const struct nft_token *t = nft_peek(p, 0);
-	if (t->type != NFT_T_WORD && !(t->type == NFT_T_STRING && k->dtype == NFT_DT_IFNAME)) {
+	if (t->type != NFT_T_WORD &&
+	    !(t->type == NFT_T_STRING && (k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_DEVGROUP))) {
 		nft_error_unexpected(p, t);
 		return false;
 	}

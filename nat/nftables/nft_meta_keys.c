@@ -1,7 +1,7 @@
 /* nft_meta_keys.c - the meta keys beyond the mark, names and pkttype:
- * skuid, skgid, cpu, iiftype, oiftype, random, priority, ipsec (secpath),
- * sdif, sdifname (nft_meta_get_eval), and the tc handle type of `meta
- * priority`.
+ * skuid, skgid, cpu, iiftype, oiftype, iifgroup, oifgroup, random,
+ * priority, protocol, ipsec (secpath), sdif, sdifname (nft_meta_get_eval),
+ * and the tc handle type of `meta priority`.
  *
  * Design: one table of keys (their names as nft lists them); the values
  * come from what natsim's router has: the packet's socket as -m owner
@@ -9,9 +9,9 @@
  * stack's own sockets have no file, so no uid, as the kernel's), the CPU
  * processing the packet (`cpus N`), the device type (natsim's links are
  * Ethernet, `lo` loopback), the run's seeded generator for prandom, the
- * skb's priority, no IPsec (no secpath) and no VRF (sdif 0, no name).
- * What natsim has not (time, day, hour, cgroup, rtclassid, device groups
- * and kinds, bridge ports) stays refused by nft_expr.c in natsim's voice.
+ * skb's priority, the device's group, no IPsec (no secpath) and no VRF (sdif 0, no name).
+ * What natsim has not (time, day, hour, cgroup, rtclassid, device kinds,
+ * bridge ports) stays refused by nft_expr.c in natsim's voice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +33,10 @@ static const struct { const char *in; bool bare; struct nft_key key; } meta_keys
 	/* a boolean: exists, missing (the symbols of fib's oif) */
 	{ "secpath", false, { "meta ipsec", NFT_DT_FIBOIF, -1, false, NFT_K_SECPATH } },
 	{ "ipsec", false, { "meta ipsec", NFT_DT_FIBOIF, -1, false, NFT_K_SECPATH } },
+	/* nft lists these without `meta` */
+	{ "iifgroup", true, { "iifgroup", NFT_DT_DEVGROUP, -1, false, NFT_K_IIFGROUP } },
+	{ "oifgroup", true, { "oifgroup", NFT_DT_DEVGROUP, -1, false, NFT_K_OIFGROUP } },
+	{ "protocol", false, { "meta protocol", NFT_DT_ETHERTYPE, -1, false, NFT_K_PROTOCOL } },
 	{ "sdif", false, { "meta sdif", NFT_DT_IFNAME, -1, false, NFT_K_SDIF } },
 	{ "sdifname", false, { "meta sdifname", NFT_DT_IFNAME, -1, false, NFT_K_SDIFNAME } },
 };
@@ -90,6 +94,16 @@ bool nft_meta_key_load(const struct nf_skb *skb, const struct nf_hook_state *st,
 	case NFT_K_PRIORITY:
 		*v = skb->priority;
 		return true;
+	case NFT_K_PROTOCOL:
+		*v = 0x0800;	/* skb->protocol: natsim's packets are IPv4 */
+		return true;
+	case NFT_K_IIFGROUP: case NFT_K_OIFGROUP: {
+		const char *dev = id == NFT_K_IIFGROUP ? st->in : st->out;
+		if (!dev)
+			return false;
+		*v = env->if_group ? env->if_group(env->ctx, dev) : 0;
+		return true;
+	}
 	case NFT_K_SECPATH:
 		*v = 0;		/* no IPsec: skb_sec_path() is NULL */
 		return true;

@@ -66,6 +66,12 @@ static const struct sym fib_oif[] = { { "missing", 0 }, { "exists", 1 }, { NULL,
 static const struct sym arphrd[] = {
 	{ "ether", 1 }, { "ppp", 512 }, { "ipip", 768 }, { "ipip6", 769 }, { "loopback", 772 },
 	{ "sit", 776 }, { "ipgre", 778 }, { NULL, 0 } };
+/* nft's ethertype_tbl (meta protocol) */
+static const struct sym ethertype[] = {
+	{ "ip", 0x0800 }, { "arp", 0x0806 }, { "ip6", 0x86dd }, { "8021q", 0x8100 }, { "vlan", 0x8100 },
+	{ NULL, 0 } };
+/* /etc/iproute2/group: 0 "default" (nft lists a devgroup named, quoted) */
+static const struct sym devgroup[] = { { "default", 0 }, { NULL, 0 } };
 /* user and group names natsim knows: root only (getpwnam, getgrnam) */
 static const struct sym root_id[] = { { "root", 0 }, { NULL, 0 } };
 static const struct sym ct_dir[] = { { "original", 0 }, { "reply", 1 }, { NULL, 0 } };
@@ -90,6 +96,8 @@ static const struct sym *syms(enum nft_dtype dt)
 	case NFT_DT_FIBOIF: return fib_oif;
 	case NFT_DT_CTDIR: return ct_dir;
 	case NFT_DT_ARPHRD: return arphrd;
+	case NFT_DT_ETHERTYPE: return ethertype;
+	case NFT_DT_DEVGROUP: return devgroup;
 	case NFT_DT_UID: case NFT_DT_GID: return root_id;
 	case NFT_DT_SERVICE: return services;
 	case NFT_DT_ICMP6TYPE: return icmp6_type;
@@ -177,8 +185,10 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 		return parse_uint(s, 255, v);
 	case NFT_DT_UID: case NFT_DT_GID:
 		return parse_uint(s, UINT32_MAX, v);
-	case NFT_DT_ARPHRD:
+	case NFT_DT_ARPHRD: case NFT_DT_ETHERTYPE:
 		return parse_uint(s, 65535, v);
+	case NFT_DT_DEVGROUP:
+		return parse_uint(s, UINT32_MAX, v);
 	case NFT_DT_TCHANDLE:
 		return nft_parse_tchandle(s, v);
 	default:
@@ -240,7 +250,7 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 	if (dt != NFT_DT_SERVICE && dt != NFT_DT_UID && dt != NFT_DT_GID && !numeric)
 		for (; t && t->name; t++)
 			if (t->v == v) {
-				g_string_append(s, t->name);
+				g_string_append_printf(s, dt == NFT_DT_DEVGROUP ? "\"%s\"" : "%s", t->name);
 				return;
 			}
 	switch (dt) {

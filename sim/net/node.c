@@ -83,6 +83,13 @@ static uint32_t node_env_random_u32(void *ctx)
 	return rng_u32(&n->w->rng);
 }
 
+/* An interface's group (nft's `meta iifgroup|oifgroup`), 0 if none. */
+static unsigned node_env_if_group(void *ctx, const char *ifname)
+{
+	struct iface *ifc = iface_find(ctx, ifname);
+	return ifc ? ifc->group : 0;
+}
+
 /* The CPU running the node's code now (nft's `meta cpu`). */
 static unsigned node_env_cur_cpu(void *ctx)
 {
@@ -223,6 +230,7 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.skb_mac = node_env_skb_mac,
 			.fib_lookup = node_env_fib_lookup,
 			.cur_cpu = node_env_cur_cpu,
+			.if_group = node_env_if_group,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
 	}

@@ -103,6 +103,16 @@ LISTED = [
     ("meta secpath exists accept", "meta ipsec exists accept"),
     ("meta secpath missing accept", "meta ipsec missing accept"),
     ("meta sdif lo accept", "meta sdif \"lo\" accept"),
+    ("meta iifgroup 1 accept", "iifgroup 1 accept"),
+    ("meta iifgroup default accept", "iifgroup \"default\" accept"),
+    ("meta oifgroup 0 accept", "oifgroup \"default\" accept"),
+    ("iifgroup 2-3 accept", "iifgroup 2-3 accept"),
+    ("meta oifgroup { default, 5 } accept", "oifgroup { \"default\", 5 } accept"),
+    ("meta protocol ip accept", "meta protocol ip accept"),
+    ("meta protocol vlan accept", "meta protocol 8021q accept"),
+    ("meta protocol != ip6 accept", "meta protocol != ip6 accept"),
+    ("meta mark set meta random", "meta mark set meta random"),
+    ("meta priority set meta priority", "meta priority set meta priority"),
     ("meta sdifname \"vrf0\" accept", "meta sdifname \"vrf0\" accept"),
 ]
 
@@ -175,6 +185,13 @@ def test_connmark_save_restore_over_two_uplinks(tmp_path):
     assert "meta skuid != 0 counter packets 0 bytes 0" in lst, lst
     assert "meta iiftype ether counter packets 21 bytes 2152" in lst, lst
     assert "meta iiftype loopback counter packets 0 bytes 0" in lst, lst
+    # groups: eth1 7 (6 forwarded, the router's own), eth2 default, eth0 5
+    assert "oifgroup 7 counter packets 7 bytes 628" in lst, lst
+    assert "oifgroup \"default\" counter packets 4 bytes 368" in lst, lst
+    assert "iifgroup 5 counter packets 10 bytes 904" in lst, lst
+    assert "meta protocol ip counter packets 21 bytes 2124" in lst, lst
+    link = outputs(res.stdout, "router", "ip link show dev eth1")[-1].lines
+    assert " group 7 qlen 1000" in link[0], link
 
 
 def test_stack_replies_have_no_uid(tmp_path):
