@@ -33,6 +33,7 @@ enum nft_dtype {
 	NFT_DT_FIBOIF,		/* fib ... oif: missing, exists (nft_fib.c) */
 	/* meta keys (nft_meta_keys.c) */
 	NFT_DT_UID, NFT_DT_GID, NFT_DT_ARPHRD, NFT_DT_TCHANDLE, NFT_DT_ETHERTYPE, NFT_DT_DEVGROUP,
+	NFT_DT_TIME, NFT_DT_DAY, NFT_DT_HOUR,	/* quoted strings: nft_time_string() */
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -56,7 +57,7 @@ enum nft_key_id {
 	/* meta keys of nft_meta_keys.c (nft_meta_get_eval) */
 	NFT_K_SKUID, NFT_K_SKGID, NFT_K_CPU, NFT_K_IIFTYPE, NFT_K_OIFTYPE, NFT_K_RANDOM,
 	NFT_K_PRIORITY, NFT_K_SECPATH, NFT_K_SDIF, NFT_K_SDIFNAME, NFT_K_PROTOCOL,
-	NFT_K_IIFGROUP, NFT_K_OIFGROUP,
+	NFT_K_IIFGROUP, NFT_K_OIFGROUP, NFT_K_TIME, NFT_K_DAY, NFT_K_HOUR,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -117,6 +118,12 @@ enum nft_nat_type { NFT_SNAT, NFT_DNAT, NFT_MASQ, NFT_REDIR };
 #define NFT_NAT_RANDOM 1
 #define NFT_NAT_FULLY_RANDOM 2
 #define NFT_NAT_PERSISTENT 4
+
+/* Values of these types are quoted strings ("10:00", "Monday"). */
+static inline bool nft_time_string(enum nft_dtype dt)
+{
+	return dt == NFT_DT_TIME || dt == NFT_DT_DAY || dt == NFT_DT_HOUR;
+}
 
 /* Where a word was in the input (for errors found after parsing). */
 struct nft_loc { int line, col, len; };

@@ -173,6 +173,9 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_FIBADDR: return "Could not parse fib address type";
 	case NFT_DT_NFPROTO: return "Could not parse netfilter protocol";
 	case NFT_DT_TCHANDLE: return "Could not parse TC classid";
+	case NFT_DT_DAY: return "Could not parse Day of week of packet reception";
+	case NFT_DT_HOUR: return "Could not parse Hour of day of packet reception";
+	case NFT_DT_TIME: return "Could not parse Relative time of packet reception";
 	case NFT_DT_ARPHRD: return "Could not parse hardware type";
 	case NFT_DT_UID: return "Could not parse user ID";
 	case NFT_DT_GID: return "Could not parse group ID";
@@ -185,7 +188,8 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 {
 	const struct nft_token *t = nft_peek(p, 0);
 	if (t->type != NFT_T_WORD &&
-	    !(t->type == NFT_T_STRING && (k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_DEVGROUP))) {
+	    !(t->type == NFT_T_STRING && (k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_DEVGROUP ||
+					  nft_time_string(k->dtype)))) {
 		nft_error_unexpected(p, t);
 		return false;
 	}
@@ -210,6 +214,19 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 		else
 			nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
 		return false;
+	}
+	/* `"10:00"-"12:00"`: a range of quoted values */
+	if (nft_time_string(k->dtype) && nft_is_word(nft_peek(p, 0), "-") &&
+	    nft_peek(p, 1)->type == NFT_T_STRING) {
+		nft_next(p);
+		const struct nft_token *h = nft_next(p);
+		struct nft_elem hi;
+		if (!nft_parse_value(k->dtype, h->text, &hi, &why)) {
+			nft_error(p, h, NULL, "%s", dtype_error(k->dtype));
+			return false;
+		}
+		e->hi = hi.lo;
+		e->range = e->lo != e->hi;
 	}
 	/* a bitmask's comma list: established,related */
 	while (!in_set && nft_dtype_bitmask(k->dtype) && nft_peek(p, 0)->type == NFT_T_COMMA &&
@@ -364,6 +381,13 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 	} else {
 		if (!value(p, k, &v, false))
 			return false;
+		if (k->dtype == NFT_DT_HOUR && v.range && v.lo > v.hi) {
+			/* past midnight: nft turns "22:00"-"02:00" into != "02:00"-"22:00" */
+			uint32_t lo = v.hi;
+			v.hi = v.lo;
+			v.lo = lo;
+			e->neq = !e->neq;
+		}
 		g_array_append_val(e->elems, v);
 	}
 	if (k->dtype == NFT_DT_TCPFLAG && nft_is_word(nft_peek(p, 0), "/")) {
@@ -1283,6 +1307,7 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		if (!parse_match(p, r, k))
 			return false;
 		kill_dependency(p, r);
+		nft_meta_key_implicit(p, r->exprs->pdata[r->exprs->len - 1]);
 		return true;
 	}
 	static const char *const later[] = { "ip6", "icmpv6", "meta", "ct", "fib", "numgen", "jhash",

@@ -301,7 +301,8 @@ bool nft_parse_relop(struct nft_parse *p, struct nft_expr *e, const struct nft_k
 	const struct nft_token *v = nft_peek(p, 0);
 	struct nft_elem el;
 	const char *why;
-	if (v->type != NFT_T_WORD || k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_IPV6 ||
+	if ((v->type != NFT_T_WORD && !(v->type == NFT_T_STRING && nft_time_string(k->dtype))) ||
+	    k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_IPV6 ||
 	    !nft_parse_value(k->dtype, v->text, &el, &why) || el.range || el.plen >= 0) {
 		nft_error(p, t, NULL, "natsim: nft expression `%s %s %s` is not implemented",
 			  k->name, t->text, v->type == NFT_T_WORD ? v->text : "");

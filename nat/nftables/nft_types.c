@@ -191,6 +191,8 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 		return parse_uint(s, UINT32_MAX, v);
 	case NFT_DT_TCHANDLE:
 		return nft_parse_tchandle(s, v);
+	case NFT_DT_TIME: case NFT_DT_DAY: case NFT_DT_HOUR:
+		return nft_parse_timekey(dt, s, v);
 	default:
 		return false;
 	}
@@ -257,6 +259,7 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 	case NFT_DT_IPV4: nft_print_ipv4(s, v); break;
 	case NFT_DT_MARK: g_string_append_printf(s, "0x%08x", v); break;
 	case NFT_DT_TCHANDLE: nft_print_tchandle(s, v); break;
+	case NFT_DT_TIME: case NFT_DT_DAY: case NFT_DT_HOUR: nft_print_timekey(s, dt, v); break;
 	default: g_string_append_printf(s, "%u", v);
 	}
 }
