@@ -1313,7 +1313,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	static const char *const later[] = { "ip6", "icmpv6", "meta", "ct", "fib", "numgen", "jhash",
 		"queue", "set", "add", "update", "flow", "dup", "fwd", "synproxy", "iif", "oif",
 		"sctp", "udplite", "ether", "vlan", "arp", "tproxy", "osf", "socket", "rt",
-		"ipsec", "exthdr", "symhash", "ip", "tcp", "udp", "icmp", "th", NULL };
+		"ipsec", "exthdr", "symhash", "ip", "tcp", "udp", "icmp", "th",
+		/* meta keys nft takes without `meta` that natsim lacks */
+		"cgroup", "rtclassid", "ibriport", "obriport", "ibrname", "obrname", NULL };
 	for (int i = 0; later[i]; i++)
 		if (nft_is_word(t, later[i])) {
 			char *m = nft_peek(p, 1)->type == NFT_T_WORD ?
