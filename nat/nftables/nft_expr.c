@@ -174,11 +174,11 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_NFPROTO: return "Could not parse netfilter protocol";
 	case NFT_DT_TCHANDLE: return "Could not parse TC classid";
 	case NFT_DT_DAY: return "Could not parse Day of week of packet reception";
-	case NFT_DT_HOUR: return "Could not parse Hour of day of packet reception";
-	case NFT_DT_TIME: return "Could not parse Relative time of packet reception";
-	case NFT_DT_ARPHRD: return "Could not parse hardware type";
-	case NFT_DT_UID: return "Could not parse user ID";
-	case NFT_DT_GID: return "Could not parse group ID";
+	case NFT_DT_HOUR: return "wrong time format";
+	case NFT_DT_TIME: return "Cannot parse date";
+	case NFT_DT_ARPHRD: return "Could not parse network interface type";
+	case NFT_DT_UID: return "User does not exist";
+	case NFT_DT_GID: return "Group does not exist";
 	default: return "Could not parse integer";
 	}
 }

@@ -148,6 +148,14 @@ ERRORS = [
     ("meta mark set meta skuid",
      "Error: datatype mismatch: expected packet mark, expression has type user ID",
      "  ~~~~~~~~~~~~~~^^^^^^^^^^\n"),
+    # values nft cannot parse
+    ("meta time foo accept", "Error: Cannot parse date", "            ^^^\n"),
+    ("meta hour 25:00 accept", "Error: wrong time format", "            ^^^^^\n"),
+    ("meta day Mon accept", "Error: Could not parse Day of week of packet reception", "           ^^^\n"),
+    ("meta iiftype foo accept", "Error: Could not parse network interface type", "               ^^^\n"),
+    ("meta skuid nosuchuser accept", "Error: User does not exist", "             ^^^^^^^^^^\n"),
+    ("meta skgid nosuchgroup accept", "Error: Group does not exist", "             ^^^^^^^^^^^\n"),
+    ("meta mark set foo", "Error: Could not parse packet mark", "                ^^^\n"),
 ]
 
 
