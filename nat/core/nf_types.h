@@ -178,6 +178,9 @@ struct nf_env {
 	unsigned (*cur_cpu)(void *ctx);
 	/* dev->group of an interface (`ip link set dev X group N`). */
 	unsigned (*if_group)(void *ctx, const char *ifname);
+	/* dev->rtnl_link_ops->kind of an interface ("veth"), NULL for a
+	 * physical NIC or the loopback (no rtnl_link_ops). */
+	const char *(*if_kind)(void *ctx, const char *ifname);
 };
 
 #endif

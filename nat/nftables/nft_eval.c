@@ -147,7 +147,7 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 	case NFT_K_SKUID: case NFT_K_SKGID: case NFT_K_CPU: case NFT_K_IIFTYPE: case NFT_K_OIFTYPE:
 	case NFT_K_RANDOM: case NFT_K_PRIORITY: case NFT_K_SECPATH: case NFT_K_SDIF:
 	case NFT_K_SDIFNAME: case NFT_K_PROTOCOL: case NFT_K_IIFGROUP: case NFT_K_OIFGROUP:
-	case NFT_K_TIME: case NFT_K_DAY: case NFT_K_HOUR:
+	case NFT_K_TIME: case NFT_K_DAY: case NFT_K_HOUR: case NFT_K_IIFKIND: case NFT_K_OIFKIND:
 		return nft_meta_key_load(skb, pkt->st, k->id, v, name);
 	case NFT_K_FIB_SADDR_OIF: case NFT_K_FIB_SADDR_IIF_OIF:
 		*v = nft_fib_oif_eval(k, pkt->st, ip);

@@ -1,5 +1,5 @@
 /* nft_meta_keys.c - the meta keys beyond the mark, names and pkttype:
- * skuid, skgid, cpu, iiftype, oiftype, iifgroup, oifgroup, random,
+ * skuid, skgid, cpu, iiftype, oiftype, iifgroup, oifgroup, iifkind, oifkind, random,
  * priority, protocol, ipsec (secpath), sdif, sdifname, time, day, hour
  * (nft_meta_get_eval),
  * and the tc handle type of `meta priority`.
@@ -10,9 +10,9 @@
  * stack's own sockets have no file, so no uid, as the kernel's), the CPU
  * processing the packet (`cpus N`), the device type (natsim's links are
  * Ethernet, `lo` loopback), the run's seeded generator for prandom, the
- * skb's priority, the device's group, no IPsec (no secpath) and no VRF (sdif 0, no name).
- * What natsim has not (cgroup, rtclassid, device kinds,
- * bridge ports) stays refused by nft_expr.c in natsim's voice.
+ * skb's priority, the device's group and kind (a `veth` link's ends:
+ * "veth"; a NIC or lo has none), no IPsec (no secpath) and no VRF (sdif 0, no name).
+ * What natsim has not (cgroup, rtclassid, bridge ports) stays refused by nft_expr.c in natsim's voice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +41,8 @@ static const struct { const char *in; bool bare; struct nft_key key; } meta_keys
 	{ "day", false, { "meta day", NFT_DT_DAY, -1, false, NFT_K_DAY } },
 	{ "hour", false, { "meta hour", NFT_DT_HOUR, -1, false, NFT_K_HOUR } },
 	{ "protocol", false, { "meta protocol", NFT_DT_ETHERTYPE, -1, false, NFT_K_PROTOCOL } },
+	{ "iifkind", false, { "meta iifkind", NFT_DT_IFNAME, -1, false, NFT_K_IIFKIND } },
+	{ "oifkind", false, { "meta oifkind", NFT_DT_IFNAME, -1, false, NFT_K_OIFKIND } },
 	{ "sdif", false, { "meta sdif", NFT_DT_IFNAME, -1, false, NFT_K_SDIF } },
 	{ "sdifname", false, { "meta sdifname", NFT_DT_IFNAME, -1, false, NFT_K_SDIFNAME } },
 };
@@ -116,6 +118,12 @@ bool nft_meta_key_load(const struct nf_skb *skb, const struct nf_hook_state *st,
 		*v = id == NFT_K_TIME ? (uint32_t)secs :
 		     id == NFT_K_DAY ? (uint32_t)((secs / 86400 + 4) % 7) : (uint32_t)(secs % 86400);
 		return true;
+	}
+	case NFT_K_IIFKIND: case NFT_K_OIFKIND: {
+		/* rtnl_link_ops->kind; none (a NIC, lo): NFT_BREAK */
+		const char *dev = id == NFT_K_IIFKIND ? st->in : st->out;
+		*name = dev && env->if_kind ? env->if_kind(env->ctx, dev) : NULL;
+		return *name != NULL;
 	}
 	case NFT_K_PROTOCOL:
 		*v = 0x0800;	/* skb->protocol: natsim's packets are IPv4 */

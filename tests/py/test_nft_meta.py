@@ -102,6 +102,8 @@ LISTED = [
     ("meta random > 100 accept", "meta random > 100 accept"),
     ("meta secpath exists accept", "meta ipsec exists accept"),
     ("meta secpath missing accept", "meta ipsec missing accept"),
+    ("meta iifkind \"vrf\" accept", "meta iifkind \"vrf\" accept"),
+    ("meta oifkind \"veth\" accept", "meta oifkind \"veth\" accept"),
     ("meta sdif lo accept", "meta sdif \"lo\" accept"),
     ("meta iifgroup 1 accept", "iifgroup 1 accept"),
     ("meta iifgroup default accept", "iifgroup \"default\" accept"),
@@ -312,3 +314,25 @@ def test_time_day_hour_of_natsims_date(tmp_path):
     # 1 s: before 00:00:02; 3 s: after; both on Thursday; the wrapped
     # hour range (!= 00:00:01-23:00) holds at 00:00:00.x only: neither
     assert n == [1, 1, 2, 0, 1, 1, 0], n
+
+
+def test_ifkind_of_a_veth_and_a_nic(tmp_path):
+    """`meta iifkind|oifkind` is the device's rtnl_link_ops kind: the ends of a
+    `veth` link are "veth"; a physical NIC has none, so the rule ends."""
+    (tmp_path / "k.nft").write_text(
+        "table ip t {\n chain f {\n  type filter hook forward priority 0; policy accept;\n"
+        "  meta l4proto != udp accept\n"
+        "  meta iifkind \"veth\" counter\n  meta iifkind != \"veth\" counter\n"
+        "  meta oifkind \"veth\" counter\n  meta oifkind != \"veth\" counter\n }\n}\n")
+    pair = ROUTER_PAIR.replace("link c:eth0 r:eth0\n", "link c:eth0 r:eth0 veth\n")
+    scn = write_scn(tmp_path, "k", pair + """
+        r: nft -f k.nft
+        at 1s c: udp send 10.0.2.2:9 count 2 interval 100ms
+        at 2s r: nft list ruleset
+        end 3s
+    """)
+    res = run(scn, "--no-pcap", out=tmp_path / "out")
+    assert res.rc == 0, explain(res)
+    n = [int(l.split("packets ")[1].split()[0]) for l in listing(res) if "counter" in l]
+    # in by the veth, out by the NIC (eth1): no kind, neither == nor !=
+    assert n == [2, 0, 0, 0], n
