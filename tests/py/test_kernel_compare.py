@@ -454,7 +454,7 @@ TOPOLOGIES = [
     ("nft-limit-quota", []),
     # sets fed from rules: add @set, update @set (a full set breaks the rule)
     ("nft-dynset", []),
-    "nft-ct-timeout", "nft-include",
+    ("nft-ct-timeout", []), ("nft-include", []),
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
     ("nft-settimeout", []), ("nft-settimeout-update0", []),
@@ -470,7 +470,7 @@ TOPOLOGIES = [
     ("nft-mark-expr", []),
     # nat to a named map and to a hash's map
     ("nft-nat-map", []),
-    "policy-routing-mark", "nft-echo",
+    ("policy-routing-mark", []), ("nft-echo", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
