@@ -86,6 +86,9 @@ struct nf_skb {
 	 * it before OUTPUT and routes again after */
 	uint8_t reroute;
 	uint32_t mark;
+	/* skb->priority: `meta priority set` (nft_meta_set_eval), what
+	 * `meta priority` matches; natsim has no qdisc that reads it */
+	uint32_t priority;
 	/* CT --zone's template (nat/conntrack/ct_zone.h): the zone id and
 	 * its NF_CT_ZONE_* flags, 0 for none; in the hole before ct_helper */
 	uint16_t ct_zone;
@@ -171,6 +174,13 @@ struct nf_env {
 	/* fib_lookup of addr: its route's type (enum nf_rtn_type; NF_RTN_UNSPEC:
 	 * no route) and the device of its nexthop in *dev (-m rpfilter). */
 	unsigned (*fib_lookup)(void *ctx, uint32_t addr, const char **dev);
+	/* smp_processor_id(): the CPU processing the packet now (`cpus N`). */
+	unsigned (*cur_cpu)(void *ctx);
+	/* dev->group of an interface (`ip link set dev X group N`). */
+	unsigned (*if_group)(void *ctx, const char *ifname);
+	/* dev->rtnl_link_ops->kind of an interface ("veth"), NULL for a
+	 * physical NIC or the loopback (no rtnl_link_ops). */
+	const char *(*if_kind)(void *ctx, const char *ifname);
 };
 
 #endif

@@ -35,6 +35,9 @@ enum nft_dtype {
 	 * icmp code, and a raw payload's integer (printed in hex) */
 	NFT_DT_DSCP, NFT_DT_ECN, NFT_DT_ICMPCODE, NFT_DT_RAW,
 	NFT_DT_TIME,		/* milliseconds, printed 1m30s (ct expiration) */
+	/* meta keys (nft_meta_keys.c) */
+	NFT_DT_UID, NFT_DT_GID, NFT_DT_ARPHRD, NFT_DT_TCHANDLE, NFT_DT_ETHERTYPE, NFT_DT_DEVGROUP,
+	NFT_DT_DATE, NFT_DT_DAY, NFT_DT_HOUR,	/* quoted strings: nft_time_string() */
 };
 
 /* What a selector loads from the packet (nft_eval.c). */
@@ -64,6 +67,11 @@ enum nft_key_id {
 	NFT_K_CT_PROTOCOL, NFT_K_CT_BYTES, NFT_K_CT_BYTES_ORIG, NFT_K_CT_BYTES_REPL,
 	NFT_K_CT_PKTS, NFT_K_CT_PKTS_ORIG, NFT_K_CT_PKTS_REPL, NFT_K_CT_AVGPKT,
 	NFT_K_CT_AVGPKT_ORIG, NFT_K_CT_AVGPKT_REPL, NFT_K_CT_EXPIRATION,
+	/* meta keys of nft_meta_keys.c (nft_meta_get_eval) */
+	NFT_K_SKUID, NFT_K_SKGID, NFT_K_CPU, NFT_K_IIFTYPE, NFT_K_OIFTYPE, NFT_K_RANDOM,
+	NFT_K_PRIORITY, NFT_K_SECPATH, NFT_K_SDIF, NFT_K_SDIFNAME, NFT_K_PROTOCOL,
+	NFT_K_IIFGROUP, NFT_K_OIFGROUP, NFT_K_TIME, NFT_K_DAY, NFT_K_HOUR,
+	NFT_K_IIFKIND, NFT_K_OIFKIND,
 };
 
 /* A selector (payload, meta, ct, fib key) as nft prints it. */
@@ -104,6 +112,7 @@ enum nft_expr_kind {
 	NFT_EXPR_CT_EVENT_SET,		/* `ct event set new,...` (value: the kernel's IPCT_ bits) */
 	NFT_EXPR_CT_LABEL,		/* `ct label [==|!=] N` (value, neq; ct_dir 1: `==` typed) */
 	NFT_EXPR_CT_LABEL_SET,		/* `ct label set N` (value) */
+	NFT_EXPR_PRIORITY_SET,		/* `meta priority set VALUE|KEY...` (as META_SET) */
 };
 
 /* A limit's token bucket (nft_limit.c's nft_limit_priv with its state;
@@ -129,6 +138,12 @@ enum nft_nat_type { NFT_SNAT, NFT_DNAT, NFT_MASQ, NFT_REDIR };
 #define NFT_NAT_RANDOM 1
 #define NFT_NAT_FULLY_RANDOM 2
 #define NFT_NAT_PERSISTENT 4
+
+/* Values of these types are quoted strings ("10:00", "Monday"). */
+static inline bool nft_time_string(enum nft_dtype dt)
+{
+	return dt == NFT_DT_DATE || dt == NFT_DT_DAY || dt == NFT_DT_HOUR;
+}
 
 /* Where a word was in the input (for errors found after parsing). */
 struct nft_loc { int line, col, len; };
@@ -156,6 +171,14 @@ struct nft_stateful {
 struct nft_stateful_list {
 	uint8_t n;
 	struct nft_stateful s[NFT_SET_EXPR_MAX];
+};
+
+/* One nft_bitwise: (v & mask) ^ xor (NFT_BITWISE_BOOL), or a shift
+ * left or right by shift bits (NFT_BITWISE_LSHIFT/RSHIFT). */
+struct nft_bitwise {
+	char op;			/* 'b' bool, '<' lshift, '>' rshift */
+	uint8_t shift;
+	uint32_t mask, xor;
 };
 
 /* One expression or statement of a rule. */
@@ -212,10 +235,12 @@ struct nft_expr {
 	uint32_t hash_seed;
 	/* reject: NULL = default, else "tcp reset", "icmp host-unreachable", ... */
 	char *reject;
-	/* meta/ct mark set VALUE, or from the mark itself: `mark set mark or
-	 * VALUE` (set_op '|', '^' or '&'; 0: VALUE itself) */
+	/* meta/ct mark set VALUE, meta priority set VALUE */
 	uint32_t value;
-	char set_op;
+	/* `meta|ct mark set KEY OP VALUE...` (nft_mark_expr.c): the source
+	 * key (map_keys[0]) through nft_bitwise steps, in order */
+	struct nft_bitwise bw[4];
+	uint8_t n_bw;
 	/* set lookups and verdict maps: `@name`, or an anonymous map */
 	char *set_ref;
 	bool vmap;

@@ -16,6 +16,7 @@
 #include "nat/nftables/nft_datamap.h"
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_mark_expr.h"
 
 bool nft_mark_source_start(const struct nft_token *t, struct nft_parse *p)
 {
@@ -55,15 +56,15 @@ bool nft_parse_mark_source(struct nft_parse *p, struct nft_expr *e)
 	}
 	const struct nft_token *t = nft_peek(p, 0);
 	if (!nft_is_word(t, "map")) {
-		if (hashed && e->n_map_keys == 1)
-			return true;	/* the hash or number is the mark */
-		/* nft's evaluation: a selector's type is not a mark */
-		struct nft_token span = *start;
-		const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
-		if (last->line == start->line)
-			span.len = last->col + last->len - start->col;
-		nft_error(p, &span, NULL, "natsim: nft mark set from %s is not implemented", k->name);
-		return false;
+		/* the selector's value itself, through nft_bitwise
+		 * (nft_mark_expr.c), if its type fits the key set */
+		enum nft_dtype want = e->kind == NFT_EXPR_PRIORITY_SET ? NFT_DT_TCHANDLE : NFT_DT_MARK;
+		if (e->n_map_keys > 1) {
+			nft_error(p, t, NULL, "natsim: nft mark set from a concatenation without a map "
+				  "is not implemented");
+			return false;
+		}
+		return nft_mark_source_type(p, start, k, want) && nft_mark_parse_bitwise(p, e, start);
 	}
 	nft_next(p);
 	t = nft_peek(p, 0);

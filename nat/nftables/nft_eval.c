@@ -37,6 +37,8 @@
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_payload.h"
+#include "nat/nftables/nft_mark_expr.h"
+#include "nat/nftables/nft_meta_keys.h"
 #include "nat/nftables/nft_trace.h"
 
 /* nft_pktinfo: the packet's offsets, found once per chain walk
@@ -145,6 +147,11 @@ static bool nft_load(const struct nft_pktinfo *pkt, const struct nft_key *k, uin
 	case NFT_K_MARK: *v = skb->mark; return true;
 	case NFT_K_PKTTYPE: *v = pkttype(ip); return true;
 	case NFT_K_LENGTH: *v = pkt->len; return true;
+	case NFT_K_SKUID: case NFT_K_SKGID: case NFT_K_CPU: case NFT_K_IIFTYPE: case NFT_K_OIFTYPE:
+	case NFT_K_RANDOM: case NFT_K_PRIORITY: case NFT_K_SECPATH: case NFT_K_SDIF:
+	case NFT_K_SDIFNAME: case NFT_K_PROTOCOL: case NFT_K_IIFGROUP: case NFT_K_OIFGROUP:
+	case NFT_K_TIME: case NFT_K_DAY: case NFT_K_HOUR: case NFT_K_IIFKIND: case NFT_K_OIFKIND:
+		return nft_meta_key_load(skb, pkt->st, k->id, v, name);
 	case NFT_K_FIB_SADDR_OIF: case NFT_K_FIB_SADDR_IIF_OIF:
 		*v = nft_fib_oif_eval(k, pkt->st, ip);
 		return true;
@@ -645,32 +652,24 @@ static enum nft_rule_res nft_nat(const struct nft_pktinfo *pkt, struct nft_expr 
 	return RES_ACCEPT;
 }
 
-/* The mark a `mark set` writes: its value, or nft_bitwise's (old & mask)
- * ^ xor for `mark set mark or|xor|and VALUE`. */
-static uint32_t mark_of(const struct nft_expr *e, uint32_t old)
-{
-	switch (e->set_op) {
-	case '|': return old | e->value;
-	case '^': return old ^ e->value;
-	case '&': return old & e->value;
-	default: return e->value;
-	}
-}
-
-/* The mark a `meta|ct mark set` gives (old: the mark now): a value, the
- * mark itself or|xor|and a value (mark_of), the data of the map element
+/* The value a `meta|ct mark set` (`meta priority set`) gives: a value, a
+ * selector through nft_bitwise (nft_mark_expr.c), the data of the map element
  * the packet's key finds or a hash's value (nft_datamap.c); false: no
  * element, or a selector the packet lacks (NFT_BREAK of nft_lookup). */
-static bool mark_value(const struct nft_pktinfo *pkt, struct nft_expr *e, uint32_t old,
-		       uint32_t *m)
+static bool mark_value(const struct nft_pktinfo *pkt, struct nft_expr *e, uint32_t *m)
 {
 	if (!e->n_map_keys) {
-		*m = mark_of(e, old);
+		*m = e->value;
 		return true;
 	}
 	if (!e->anon && !e->set_ref) {
+		/* nft_meta_set / nft_ct_set from the register a selector
+		 * loaded, through its nft_bitwise steps */
 		const char *name = NULL;
-		return load_key(pkt, e, e->map_keys[0], m, &name);
+		if (!load_key(pkt, e, e->map_keys[0], m, &name))
+			return false;
+		*m = nft_mark_bitwise_eval(e, *m);
+		return true;
 	}
 	const struct nft_setelem *se = map_lookup(pkt, set_of(pkt, e), e);
 	if (!se || !se->data || !se->data->len)
@@ -789,14 +788,21 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			return RES_REJECT;
 		case NFT_EXPR_META_SET: {
 			uint32_t m;
-			if (!mark_value(pkt, e, skb->mark, &m))
+			if (!mark_value(pkt, e, &m))
 				return RES_BREAK;
 			skb->mark = m;
 			break;
 		}
+		case NFT_EXPR_PRIORITY_SET: {
+			uint32_t m;
+			if (!mark_value(pkt, e, &m))
+				return RES_BREAK;
+			skb->priority = m;
+			break;
+		}
 		case NFT_EXPR_CT_SET: {
 			uint32_t m;
-			if (skb->ct && !mark_value(pkt, e, skb->ct->mark, &m))
+			if (skb->ct && !mark_value(pkt, e, &m))
 				return RES_BREAK;
 			if (skb->ct && skb->ct->mark != m) {
 				skb->ct->mark = m;

@@ -21,6 +21,8 @@
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_keyword.h"
 #include "nat/nftables/nft_payload.h"
+#include "nat/nftables/nft_mark_expr.h"
+#include "nat/nftables/nft_meta_keys.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
 static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
@@ -115,6 +117,9 @@ static const struct nft_key *parse_key(struct nft_parse *p)
 	const struct nft_key *ctk = nft_ct_parse_key(p);
 	if (ctk)
 		return ctk;
+	const struct nft_key *mk = nft_meta_key_parse(p);
+	if (mk)
+		return mk;
 	char *two = g_strdup_printf("%s %s", a->text, b->type == NFT_T_WORD ? b->text : "");
 	char *three = g_strdup_printf("%s %s", two, c->type == NFT_T_WORD ? c->text : "");
 	char *four = g_strdup_printf("%s %s", three, d->type == NFT_T_WORD ? d->text : "");
@@ -177,6 +182,13 @@ static const char *dtype_error(enum nft_dtype dt)
 	case NFT_DT_DSCP: return "Could not parse Differentiated Services Code Point";
 	case NFT_DT_ECN: return "Could not parse Explicit Congestion Notification";
 	case NFT_DT_ICMPCODE: return "Could not parse icmp code";
+	case NFT_DT_TCHANDLE: return "Could not parse TC classid";
+	case NFT_DT_DAY: return "Could not parse Day of week of packet reception";
+	case NFT_DT_HOUR: return "wrong time format";
+	case NFT_DT_DATE: return "Cannot parse date";
+	case NFT_DT_ARPHRD: return "Could not parse network interface type";
+	case NFT_DT_UID: return "User does not exist";
+	case NFT_DT_GID: return "Group does not exist";
 	default: return "Could not parse integer";
 	}
 }
@@ -185,7 +197,9 @@ static const char *dtype_error(enum nft_dtype dt)
 static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem *e, bool in_set)
 {
 	const struct nft_token *t = nft_peek(p, 0);
-	if (t->type != NFT_T_WORD && !(t->type == NFT_T_STRING && k->dtype == NFT_DT_IFNAME)) {
+	if (t->type != NFT_T_WORD &&
+	    !(t->type == NFT_T_STRING && (k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_DEVGROUP ||
+					  nft_time_string(k->dtype)))) {
 		nft_error_unexpected(p, t);
 		return false;
 	}
@@ -226,6 +240,19 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 		nft_error(p, t, NULL, "Value %s exceeds valid range 0-%u", d && e->lo <= max ? d + 1 : t->text,
 			  max);
 		return false;
+	}
+	/* `"10:00"-"12:00"`: a range of quoted values */
+	if (nft_time_string(k->dtype) && nft_is_word(nft_peek(p, 0), "-") &&
+	    nft_peek(p, 1)->type == NFT_T_STRING) {
+		nft_next(p);
+		const struct nft_token *h = nft_next(p);
+		struct nft_elem hi;
+		if (!nft_parse_value(k->dtype, h->text, &hi, &why)) {
+			nft_error(p, h, NULL, "%s", dtype_error(k->dtype));
+			return false;
+		}
+		e->hi = hi.lo;
+		e->range = e->lo != e->hi;
 	}
 	/* a bitmask's comma list: established,related */
 	while (!in_set && nft_dtype_bitmask(k->dtype) && nft_peek(p, 0)->type == NFT_T_COMMA &&
@@ -456,6 +483,13 @@ static bool parse_match_into(struct nft_parse *p, struct nft_expr *e, const stru
 	} else {
 		if (!value(p, k, &v, false))
 			return false;
+		if (k->dtype == NFT_DT_HOUR && v.range && v.lo > v.hi) {
+			/* past midnight: nft turns "22:00"-"02:00" into != "02:00"-"22:00" */
+			uint32_t lo = v.hi;
+			v.hi = v.lo;
+			v.lo = lo;
+			e->neq = !e->neq;
+		}
 		g_array_append_val(e->elems, v);
 	}
 	if (k->dtype == NFT_DT_TCPFLAG && nft_is_word(nft_peek(p, 0), "/")) {
@@ -1148,43 +1182,26 @@ static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 	return false;
 }
 
+/* `meta mark|priority set VALUE` or `ct mark set VALUE`, or from an
+ * expression (nft_datamap.c: a map, a hash; nft_mark_expr.c: a selector
+ * through nft_bitwise). */
 static bool parse_mark_set(struct nft_parse *p, struct nft_rule *r, enum nft_expr_kind k)
 {
 	struct nft_expr *e = expr_new(k);
 	g_ptr_array_add(r->exprs, e);
 	nft_next(p);	/* set */
-	if (nft_mark_source_start(nft_peek(p, 0), p) &&
-	    !(k == NFT_EXPR_META_SET && nft_is_word(nft_peek(p, 0), "mark")) &&
-	    !((nft_is_word(nft_peek(p, 0), "meta") || nft_is_word(nft_peek(p, 0), "ct")) &&
-	      nft_is_word(nft_peek(p, 1), "mark") &&
-	      !nft_is_word(nft_peek(p, 2), "map") && !nft_is_word(nft_peek(p, 2), ".")))
+	if (nft_mark_source_start(nft_peek(p, 0), p))
 		return nft_parse_mark_source(p, e);
 	const struct nft_token *t = nft_next(p);
 	struct nft_elem v;
 	const char *why;
-	/* `mark set mark or 0x4000` (nft_bitwise on the mark, then set):
-	 * the same mark as source, one of or/xor/and */
-	bool self = k == NFT_EXPR_META_SET ?
-		nft_is_word(t, "mark") || (nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 0), "mark")) :
-		nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 0), "mark");
-	if (self) {
-		if (!nft_is_word(t, "mark"))
-			nft_next(p);
-		const struct nft_token *op = nft_next(p);
-		static const struct { const char *w; char op; } ops[] = {
-			{ "or", '|' }, { "|", '|' }, { "xor", '^' }, { "^", '^' }, { "and", '&' }, { "&", '&' } };
-		for (unsigned i = 0; i < G_N_ELEMENTS(ops) && !e->set_op; i++)
-			if (nft_is_word(op, ops[i].w))
-				e->set_op = ops[i].op;
-		if (!e->set_op)
-			return unimpl(p, op, "mark set from an expression other than `mark or|xor|and VALUE`");
-		t = nft_next(p);
-	}
-	if (t->type != NFT_T_WORD || !nft_parse_value(NFT_DT_MARK, t->text, &v, &why) ||
+	enum nft_dtype dt = k == NFT_EXPR_PRIORITY_SET ? NFT_DT_TCHANDLE : NFT_DT_MARK;
+	if (t->type != NFT_T_WORD || !nft_parse_value(dt, t->text, &v, &why) ||
 	    v.range || v.plen >= 0) {
 		if (t->type == NFT_T_WORD)
-			return unimpl(p, t, "mark set from an expression");
-		nft_error_unexpected(p, t);
+			nft_error(p, t, NULL, "%s", dtype_error(dt));
+		else
+			nft_error_unexpected(p, t);
 		return false;
 	}
 	e->value = v.lo;
@@ -1309,6 +1326,12 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	bool ct_done;
 	if (!nft_ct_parse_stmt(p, r, &ct_done) || ct_done)
 		return ct_done;
+	if (nft_is_word(t, "meta") && nft_is_word(nft_peek(p, 1), "priority") &&
+	    nft_is_word(nft_peek(p, 2), "set")) {
+		nft_next(p);
+		nft_next(p);
+		return parse_mark_set(p, r, NFT_EXPR_PRIORITY_SET);
+	}
 	if (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "mark") &&
 	    nft_is_word(nft_peek(p, 2), "set")) {
 		nft_next(p);
@@ -1379,6 +1402,8 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		g_ptr_array_add(r->exprs, e);
 		if (!(e->key = parse_numgen(p, e)))
 			return false;
+		if (!nft_is_word(nft_peek(p, 0), "."))
+			return parse_match_into(p, e, e->key);
 		e->map_keys[e->n_map_keys++] = e->key;
 		return parse_concat_match(p, r, e);
 	}
@@ -1439,13 +1464,16 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		    m->elems->len == 1)
 			m->exact = true;	/* a raw load's cmp: `tcp flags == syn` */
 		kill_dependency(p, r);
+		nft_meta_key_implicit(p, r->exprs->pdata[r->exprs->len - 1]);
 		nft_payload_merge_order(r);
 		return true;
 	}
 	static const char *const later[] = { "ip6", "icmpv6", "meta", "ct", "fib", "numgen", "jhash",
 		"queue", "set", "add", "update", "flow", "dup", "fwd", "synproxy", "iif", "oif",
 		"sctp", "udplite", "ether", "vlan", "arp", "tproxy", "osf", "socket", "rt",
-		"ipsec", "exthdr", "symhash", "ip", "tcp", "udp", "icmp", "th", NULL };
+		"ipsec", "exthdr", "symhash", "ip", "tcp", "udp", "icmp", "th",
+		/* meta keys nft takes without `meta` that natsim lacks */
+		"cgroup", "rtclassid", "ibriport", "obriport", "ibrname", "obrname", NULL };
 	for (int i = 0; later[i]; i++)
 		if (nft_is_word(t, later[i])) {
 			char *m = nft_peek(p, 1)->type == NFT_T_WORD ?

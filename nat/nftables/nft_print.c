@@ -13,6 +13,7 @@
 #include "nat/nftables/nft_hash.h"
 #include "nat/nftables/nft_int.h"
 #include "nat/nftables/nft_payload.h"
+#include "nat/nftables/nft_mark_expr.h"
 
 static const char *const hooks[] = { "prerouting", "input", "forward", "output", "postrouting" };
 
@@ -319,22 +320,27 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 			print_reject(s, e->reject, o->numeric);
 		break;
 	case NFT_EXPR_META_SET:
-	case NFT_EXPR_CT_SET: {
-		const char *m = e->kind == NFT_EXPR_META_SET ? "meta mark" : "ct mark";
+	case NFT_EXPR_CT_SET:
+	case NFT_EXPR_PRIORITY_SET: {
+		const char *m = e->kind == NFT_EXPR_META_SET ? "meta mark" :
+				e->kind == NFT_EXPR_CT_SET ? "ct mark" : "meta priority";
+		g_string_append_printf(s, "%s set ", m);
 		if (e->n_map_keys) {
-			/* nft_datamap.c: a map's data, or a hash's value */
-			g_string_append_printf(s, "%s set ", m);
+			/* nft_datamap.c: a map's data, or a hash's value;
+			 * nft_mark_expr.c: a selector through nft_bitwise */
 			print_keys(s, e);
 			if (e->set_ref)
 				g_string_append_printf(s, " map @%s", e->set_ref);
 			else if (e->anon) {
 				g_string_append(s, " map ");
 				nft_print_set_elems(s, e->anon, true, o->numeric);
-			}
-		} else if (e->set_op)
-			g_string_append_printf(s, "%s set %s %c 0x%08x", m, m, e->set_op, e->value);
-		else
-			g_string_append_printf(s, "%s set 0x%08x", m, e->value);
+			} else
+				nft_mark_print_bitwise(s, e, e->map_keys[0]->dtype);
+		} else {
+			struct nft_elem v = { e->value, e->value, -1, NULL, false };
+			nft_print_elem(s, e->kind == NFT_EXPR_PRIORITY_SET ? NFT_DT_TCHANDLE : NFT_DT_MARK,
+				       &v, o->numeric);
+		}
 		break;
 	}
 	case NFT_EXPR_NOTRACK:

@@ -11,6 +11,7 @@
 
 #include "nat/core/nf_inet.h"
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_meta_keys.h"
 
 struct sym { const char *name; uint32_t v; };
 
@@ -75,6 +76,18 @@ static const struct sym icmp_code[] = {
 	{ "net-unreachable", 0 }, { "host-unreachable", 1 }, { "prot-unreachable", 2 },
 	{ "port-unreachable", 3 }, { "frag-needed", 4 }, { "net-prohibited", 9 },
 	{ "host-prohibited", 10 }, { "admin-prohibited", 13 }, { NULL, 0 } };
+/* nft's arphrd_tbl (meta iiftype, oiftype) */
+static const struct sym arphrd[] = {
+	{ "ether", 1 }, { "ppp", 512 }, { "ipip", 768 }, { "ipip6", 769 }, { "loopback", 772 },
+	{ "sit", 776 }, { "ipgre", 778 }, { NULL, 0 } };
+/* nft's ethertype_tbl (meta protocol) */
+static const struct sym ethertype[] = {
+	{ "ip", 0x0800 }, { "arp", 0x0806 }, { "ip6", 0x86dd }, { "8021q", 0x8100 }, { "vlan", 0x8100 },
+	{ NULL, 0 } };
+/* /etc/iproute2/group: 0 "default" (nft lists a devgroup named, quoted) */
+static const struct sym devgroup[] = { { "default", 0 }, { NULL, 0 } };
+/* user and group names natsim knows: root only (getpwnam, getgrnam) */
+static const struct sym root_id[] = { { "root", 0 }, { NULL, 0 } };
 static const struct sym ct_dir[] = { { "original", 0 }, { "reply", 1 }, { NULL, 0 } };
 /* /etc/services names a ruleset commonly uses */
 static const struct sym services[] = {
@@ -96,6 +109,10 @@ static const struct sym *syms(enum nft_dtype dt)
 	case NFT_DT_FIBADDR: return fib_addr;
 	case NFT_DT_FIBOIF: return fib_oif;
 	case NFT_DT_CTDIR: return ct_dir;
+	case NFT_DT_ARPHRD: return arphrd;
+	case NFT_DT_ETHERTYPE: return ethertype;
+	case NFT_DT_DEVGROUP: return devgroup;
+	case NFT_DT_UID: case NFT_DT_GID: return root_id;
 	case NFT_DT_SERVICE: return services;
 	case NFT_DT_ICMP6TYPE: return icmp6_type;
 	case NFT_DT_ICMP6CODE: return icmp6_code;
@@ -200,6 +217,16 @@ static bool parse_one(enum nft_dtype dt, const char *s, uint32_t *v, const char 
 		*v = (uint32_t)ms;
 		return true;
 	}
+	case NFT_DT_UID: case NFT_DT_GID:
+		return parse_uint(s, UINT32_MAX, v);
+	case NFT_DT_ARPHRD: case NFT_DT_ETHERTYPE:
+		return parse_uint(s, 65535, v);
+	case NFT_DT_DEVGROUP:
+		return parse_uint(s, UINT32_MAX, v);
+	case NFT_DT_TCHANDLE:
+		return nft_parse_tchandle(s, v);
+	case NFT_DT_DATE: case NFT_DT_DAY: case NFT_DT_HOUR:
+		return nft_parse_timekey(dt, s, v);
 	default:
 		return false;
 	}
@@ -259,10 +286,10 @@ bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, co
 static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 {
 	const struct sym *t = syms(dt);
-	if (dt != NFT_DT_SERVICE && !numeric)
+	if (dt != NFT_DT_SERVICE && dt != NFT_DT_UID && dt != NFT_DT_GID && !numeric)
 		for (; t && t->name; t++)
 			if (t->v == v) {
-				g_string_append(s, t->name);
+				g_string_append_printf(s, dt == NFT_DT_DEVGROUP ? "\"%s\"" : "%s", t->name);
 				return;
 			}
 	switch (dt) {
@@ -275,6 +302,8 @@ static void print_sym(GString *s, enum nft_dtype dt, uint32_t v, bool numeric)
 		if (v || numeric)
 			nft_print_time(s, v, numeric);
 		break;
+	case NFT_DT_TCHANDLE: nft_print_tchandle(s, v); break;
+	case NFT_DT_DATE: case NFT_DT_DAY: case NFT_DT_HOUR: nft_print_timekey(s, dt, v); break;
 	default: g_string_append_printf(s, "%u", v);
 	}
 }

@@ -1237,6 +1237,11 @@ static void ip_forward(struct world *w, struct node *n, struct iface *in, struct
 		if (ip_tracing(w, n))
 			ip_trace_head(w, n, p, "continues");
 	}
+	/* ip_forward: skb->priority = rt_tos2priority(iph->tos), the
+	 * ip_tos2prio table (TC_PRIO_BESTEFFORT 0, BULK 2, INTERACTIVE_BULK
+	 * 4, INTERACTIVE 6) by the TOS bits */
+	static const uint8_t tos2prio[16] = { 0, 0, 0, 0, 2, 2, 2, 2, 6, 6, 6, 6, 4, 4, 4, 4 };
+	p->nf.priority = tos2prio[(ip[1] & 0x1e) >> 1];
 	if (!ip_hook(w, n, p, NF_INET_FORWARD, in->name, out->name))
 		return;
 	ip_mib_inc(n, IPSTATS_MIB_OUTFORWDATAGRAMS);
@@ -1308,6 +1313,7 @@ static __attribute__((noinline)) bool ip_flow_ingress(struct world *w, struct no
 	p->nf.ct_borrowed = 0;
 	p->nf.ct_held = 0;
 	p->nf.mark = 0;
+	p->nf.priority = 0;
 	p->nf.reject_with = 0;
 	p->nf.sk = NF_SK_NONE;
 	struct iface *out = iface_find(n, outname);
@@ -1383,12 +1389,14 @@ void ip_rcv(struct world *w, struct node *n, struct iface *ifc, struct packet *p
 		p->nf.ct_borrowed = keep.ct_borrowed;
 		p->nf.ct_held = keep.ct_held;
 		p->nf.mark = keep.mark;
+		p->nf.priority = keep.priority;
 	} else {
 		p->nf.ct = NULL;
 		p->nf.ctinfo = 0;
 		p->nf.ct_borrowed = 0;
 		p->nf.ct_held = 0;
 		p->nf.mark = 0;
+		p->nf.priority = 0;
 	}
 	p->nf.reject_with = 0;
 	p->nf.sk = NF_SK_NONE;	/* received: no local socket (loopback orphans it) */

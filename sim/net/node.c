@@ -83,6 +83,28 @@ static uint32_t node_env_random_u32(void *ctx)
 	return rng_u32(&n->w->rng);
 }
 
+/* An interface's group (nft's `meta iifgroup|oifgroup`), 0 if none. */
+static unsigned node_env_if_group(void *ctx, const char *ifname)
+{
+	struct iface *ifc = iface_find(ctx, ifname);
+	return ifc ? ifc->group : 0;
+}
+
+/* An interface's rtnl_link_ops kind (nft's `meta iifkind|oifkind`): a
+ * `veth` link's ends are veths; other links are physical NICs. */
+static const char *node_env_if_kind(void *ctx, const char *ifname)
+{
+	struct iface *ifc = iface_find(ctx, ifname);
+	return ifc && ifc->link && ifc->link->veth ? "veth" : NULL;
+}
+
+/* The CPU running the node's code now (nft's `meta cpu`). */
+static unsigned node_env_cur_cpu(void *ctx)
+{
+	struct node *n = ctx;
+	return n->cur_cpu;
+}
+
 static void node_env_klog(void *ctx, nf_time now, const char *text)
 {
 	struct node *n = ctx;
@@ -215,6 +237,9 @@ struct node *node_new(struct world *w, const char *name, enum node_kind kind)
 			.skb_id = node_env_skb_id,
 			.skb_mac = node_env_skb_mac,
 			.fib_lookup = node_env_fib_lookup,
+			.cur_cpu = node_env_cur_cpu,
+			.if_group = node_env_if_group,
+			.if_kind = node_env_if_kind,
 		};
 		n->nf = nf_ns_new(&env, rng_u32(&w->rng));
 	}

@@ -63,6 +63,7 @@ struct iface {
 	mac_addr mac;
 	bool up;
 	unsigned mtu;
+	unsigned group;		/* `ip link set dev X group N` (0: default) */
 	struct iface_addr addrs[IFACE_MAX_ADDRS]; /* [0] is the primary address */
 	unsigned naddrs;
 	struct link *link;	/* NULL until a `link` statement attaches it */

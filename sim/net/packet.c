@@ -63,6 +63,7 @@ struct packet *packet_clone(const struct packet *p)
 		c->nf.len = p->nf.len;
 	}
 	c->nf.mark = p->nf.mark;
+	c->nf.priority = p->nf.priority;
 	return c;
 }
 

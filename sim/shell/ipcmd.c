@@ -96,15 +96,27 @@ static bool ipc_is_secondary(const struct iface *ifc, unsigned k)
 
 /* ----- ip link / ip addr show ----- */
 
+/* iproute2's group name: "default" for 0 (/etc/iproute2/group), else the
+ * number. */
+static const char *ipc_group(const struct iface *ifc, char buf[16])
+{
+	if (!ifc->group)
+		return "default";
+	snprintf(buf, 16, "%u", ifc->group);
+	return buf;
+}
+
 static void ipc_link_line(struct cmd_ctx *c, const struct iface *ifc, unsigned index,
 			  bool link_mode)
 {
 	GString *o = c->out;
+	char g[16];
 	if (ifc == c->node->ipv4->lo) {
 		g_string_append_printf(o, "%u: lo: <LOOPBACK%s> mtu %u qdisc noqueue state %s%s "
-				       "group default qlen 1000\n",
+				       "group %s qlen 1000\n",
 				       index, ifc->up ? ",UP,LOWER_UP" : "", ifc->mtu,
-				       ifc->up ? "UNKNOWN" : "DOWN", link_mode ? " mode DEFAULT" : "");
+				       ifc->up ? "UNKNOWN" : "DOWN", link_mode ? " mode DEFAULT" : "",
+				       ipc_group(ifc, g));
 		return;
 	}
 	const char *flags, *state;
@@ -118,10 +130,10 @@ static void ipc_link_line(struct cmd_ctx *c, const struct iface *ifc, unsigned i
 		flags = "BROADCAST,MULTICAST,UP,LOWER_UP";
 		state = "UP";
 	}
-	g_string_append_printf(o, "%u: %s: <%s> mtu %u qdisc pfifo_fast state %s%s group default "
+	g_string_append_printf(o, "%u: %s: <%s> mtu %u qdisc pfifo_fast state %s%s group %s "
 			       "qlen %u\n",
 			       index, ifc->name, flags, ifc->mtu, state,
-			       link_mode ? " mode DEFAULT" : "",
+			       link_mode ? " mode DEFAULT" : "", ipc_group(ifc, g),
 			       ifc->link ? ifc->link->queue_limit : 1000);
 }
 
@@ -378,9 +390,20 @@ static int ipc_link_set(struct cmd_ctx *c, int argc, char **argv)
 	const char *dev = NULL;
 	int up = -1;
 	long mtu = -1;
+	long group = -1;
 	for (int i = 0; i < argc; i++) {
 		const char *w = argv[i];
-		if (strcmp(w, "up") == 0) {
+		if (strcmp(w, "group") == 0) {
+			/* rtnl_group_a2n: "default" or a number */
+			if (++i >= argc)
+				return ipc_fail(c, IPC_USAGE, "Command line is not complete. Try option \"help\"");
+			char *end;
+			group = strcmp(argv[i], "default") == 0 ? 0 : strtol(argv[i], &end, 0);
+			if (strcmp(argv[i], "default") != 0 &&
+			    (*argv[i] == '\0' || *end || group < 0 || group > 0x7fffffff))
+				return ipc_fail(c, IPC_USAGE, "Error: argument \"%s\" is wrong: Invalid \"group\" value",
+						argv[i]);
+		} else if (strcmp(w, "up") == 0) {
 			up = 1;
 		} else if (strcmp(w, "down") == 0) {
 			up = 0;
@@ -420,6 +443,8 @@ static int ipc_link_set(struct cmd_ctx *c, int argc, char **argv)
 	struct node *n = c->node;
 	if (mtu >= 0)
 		ifc->mtu = (unsigned)mtu;
+	if (group >= 0)
+		ifc->group = (unsigned)group;
 	if (up == 0 && ifc->up) {
 		ifc->up = false;
 		if (ifc != n->ipv4->lo) {

@@ -468,6 +468,9 @@ TOPOLOGIES = [
     ("nft-jhash", []),
     # marks from data maps and hashes (meta|ct mark set ... map, jhash)
     ("nft-mark-map", []),
+    # marks from expressions (connmark save/restore through nft_bitwise over
+    # two uplinks), numgen/jhash compared, meta keys (priority, skuid, iiftype)
+    ("nft-mark-expr", []),
     # nat to a named map and to a hash's map
     ("nft-nat-map", []),
     # issue 18: policy routing by fwmark; an nft route chain and mangle OUTPUT
@@ -545,8 +548,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
               "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
-              "nft-payload")
-              "nft-ct-keys", "nft-ct-event", "nft-ct-label")
+              "nft-payload", "nft-ct-keys", "nft-ct-event", "nft-ct-label", "nft-mark-expr")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

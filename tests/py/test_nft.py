@@ -149,19 +149,27 @@ def test_dynset_timeouts_need_a_timeout_set(tmp_path):
             "                ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n") in res.stderr
 
 
-def test_mark_set_from_a_plain_selector_is_refused_in_natsims_voice(tmp_path):
-    """A mark set from a selector without a map (nft: a datatype mismatch
-    for an address, a plain copy for an integer) is not built: natsim says
-    so."""
+def test_mark_set_from_a_selector_of_another_type_is_refused(tmp_path):
+    """A mark set from a selector of another type than the mark's: nft's
+    datatype mismatch (an address; an integer of 8 bits), as nft 1.0.6
+    marks it; a 32-bit integer (meta length) is copied."""
     res = scn_run(tmp_path, """
         router r
         r: nft add table ip n
         r: nft 'add chain ip n pre { type nat hook prerouting priority dstnat; }'
         r: ! nft add rule ip n pre meta mark set ip daddr
+        r: ! nft add rule ip n pre meta mark set ip ttl
+        r: nft add rule ip n pre meta mark set meta length
         r: nft list ruleset
         """)
     assert res.rc == 0, explain(res)
-    assert "Error: natsim: nft mark set from ip daddr is not implemented" in res.stderr
+    assert ("Error: datatype mismatch: expected packet mark, expression has type IPv4 address\n"
+            "add rule ip n pre meta mark set ip daddr\n"
+            "                  ~~~~~~~~~~~~~~^^^^^^^^\n") in res.stderr, res.stderr
+    assert ("Error: datatype mismatch: expected packet mark, expression has type integer with "
+            "length 8\nadd rule ip n pre meta mark set ip ttl\n"
+            "                  ~~~~~~~~~~~~~~^^^^^^\n") in res.stderr, res.stderr
+    assert "\t\tmeta mark set meta length\n" in res.stdout, res.stdout
 
 
 COMMANDS = sorted((NFT / "commands").glob("*.txt"))
