@@ -481,7 +481,6 @@ TOPOLOGIES = [
     # payload fields: bit fields, relations, masks, raw payloads, payload set
     # with the IP and transport checksums updated
     ("nft-payload", []),
-    "policy-routing-mark", "nft-echo",
     # nft's ct keys (zone, l3proto, protocol, bytes/packets/avgpkt, expiration),
     # ct zone set in raw, ct count over N in a rule and in set elements
     ("nft-ct-keys", []),
