@@ -355,8 +355,7 @@ static uint8_t relation(const struct nft_token *t)
 static bool parse_relation(struct nft_parse *p, struct nft_expr *e, const struct nft_key *k)
 {
 	const struct nft_token *op = nft_next(p);
-	if (k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_IPV6 || nft_dtype_bitmask(k->dtype) ||
-	    k->id == NFT_K_JHASH || k->id == NFT_K_SYMHASH)
+	if (k->dtype == NFT_DT_IFNAME || k->dtype == NFT_DT_IPV6 || nft_dtype_bitmask(k->dtype))
 		return unimpl(p, op, "comparison <, >, <=, >= of this selector");
 	struct nft_elem v;
 	const struct nft_token *at = nft_peek(p, 0);
