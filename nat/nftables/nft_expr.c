@@ -96,6 +96,7 @@ static struct nft_expr *expr_new(enum nft_expr_kind k)
 	struct nft_expr *e = g_new0(struct nft_expr, 1);
 	e->kind = k;
 	e->level = -1;
+	e->log_group = -1;
 	return e;
 }
 
@@ -945,43 +946,6 @@ static bool parse_objref(struct nft_parse *p, struct nft_rule *r)
 	return true;
 }
 
-static bool parse_log(struct nft_parse *p, struct nft_rule *r)
-{
-	struct nft_expr *e = expr_new(NFT_EXPR_LOG);
-	g_ptr_array_add(r->exprs, e);
-	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
-					      "info", "debug", NULL };
-	for (;;) {
-		const struct nft_token *t = nft_peek(p, 0);
-		if (nft_is_word(t, "prefix")) {
-			nft_next(p);
-			t = nft_next(p);
-			if (t->type != NFT_T_STRING && t->type != NFT_T_WORD) {
-				nft_error_unexpected(p, t);
-				return false;
-			}
-			g_free(e->prefix);
-			e->prefix = g_strdup(t->text);
-		} else if (nft_is_word(t, "level")) {
-			nft_next(p);
-			t = nft_next(p);
-			e->level = -1;
-			for (int i = 0; levels[i]; i++)
-				if (nft_is_word(t, levels[i]))
-					e->level = i;
-			if (e->level < 0) {
-				nft_error(p, t, NULL, "invalid log level");
-				return false;
-			}
-		} else if (nft_is_word(t, "group") || nft_is_word(t, "flags") ||
-			   nft_is_word(t, "snaplen") || nft_is_word(t, "queue-threshold")) {
-			return unimpl(p, t, "log group and flags");
-		} else {
-			return true;
-		}
-	}
-}
-
 static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 {
 	struct nft_expr *e = expr_new(NFT_EXPR_REJECT);
@@ -1127,7 +1091,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	}
 	if (nft_is_word(t, "log")) {
 		nft_next(p);
-		return parse_log(p, r);
+		struct nft_expr *e = expr_new(NFT_EXPR_LOG);
+		g_ptr_array_add(r->exprs, e);
+		return nft_log_parse(p, t, e);
 	}
 	if (nft_is_word(t, "limit")) {
 		nft_next(p);

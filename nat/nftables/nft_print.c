@@ -210,8 +210,6 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		       const struct nft_print_opts *o)
 {
 	static const char *const verdicts[] = { "accept", "drop", "return", "continue", "jump", "goto" };
-	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
-					      "info", "debug" };
 	switch (e->kind) {
 	case NFT_EXPR_MATCH:
 		print_match(s, e, o->numeric);
@@ -229,11 +227,7 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 					       e->packets, e->bytes);
 		break;
 	case NFT_EXPR_LOG:
-		g_string_append(s, "log");
-		if (e->prefix)
-			g_string_append_printf(s, " prefix \"%s\"", e->prefix);
-		if (e->level >= 0 && e->level != 4)
-			g_string_append_printf(s, " level %s", levels[e->level]);
+		nft_log_print(s, e);
 		break;
 	case NFT_EXPR_LIMIT:
 		g_string_append(s, "limit ");
