@@ -454,7 +454,10 @@ TOPOLOGIES = [
     ("nft-limit-quota", []),
     # sets fed from rules: add @set, update @set (a full set breaks the rule)
     ("nft-dynset", []),
-    "nft-ct-timeout", "nft-include",
+    # nft's log statement with its flags, group and level audit (the log
+    # lines: test_nft_log.py against lines recorded from the host)
+    ("nft-log-flags", []),
+    ("nft-ct-timeout", []), ("nft-include", []),
     # set element timeouts: an element expiring, `update @set` restarting one
     # (margins of 1 s around each expiry)
     ("nft-settimeout", []), ("nft-settimeout-update0", []),
@@ -467,7 +470,7 @@ TOPOLOGIES = [
     ("nft-mark-map", []),
     # nat to a named map and to a hash's map
     ("nft-nat-map", []),
-    "policy-routing-mark", "nft-echo",
+    ("policy-routing-mark", []), ("nft-echo", []),
     # iptables-nft, iptables-legacy and an nft table on the same hooks, and
     # the policy counters of both iptables backends
     ("mixed-backends", []), ("policy-counters", []),
@@ -526,7 +529,8 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-dynset", "nft-ct-timeout", "real/openwrt-fw4", "nft-settimeout",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
-              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo")
+              "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
+              "nft-log-flags")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])
