@@ -401,6 +401,28 @@ static bool has_transport(const struct nft_rule *r)
 	return false;
 }
 
+/* nat_evaluate_family: in an inet table an address to translate to needs
+ * its family, from `snat ip to` or from the rule's network protocol
+ * context before the statement (an ip header field, icmp, `meta nfproto
+ * ipv4`; not a transport field, not conntrack's `ct original ip saddr`).
+ * nft marks the statement's keyword. */
+static bool inet_nat_family(struct nft_parse *p, const struct nft_rule *r,
+			    const struct nft_expr *e, const struct nft_token *kw, bool ip_given)
+{
+	if (p->family != NFT_FAMILY_INET || ip_given || !e->has_addr ||
+	    (e->nat != NFT_SNAT && e->nat != NFT_DNAT))
+		return true;
+	for (unsigned i = 0; i + 1 < r->exprs->len; i++) {
+		const struct nft_expr *m = r->exprs->pdata[i];
+		if (m->kind == NFT_EXPR_MATCH && m->key && strncmp(m->key->name, "ct ", 3) &&
+		    (m->key->ip_payload || !strncmp(m->key->name, "icmp ", 5) ||
+		     !strcmp(m->key->name, "meta nfproto")))
+			return true;
+	}
+	nft_error(p, kw, NULL, "ip or ip6 must be specified with address for inet tables.");
+	return false;
+}
+
 static bool parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 {
 	uint32_t a, b;
@@ -641,6 +663,14 @@ static bool parse_nat_port_map(struct nft_parse *p, struct nft_rule *r, struct n
 	return nft_parse_elements(p, c->anon);
 }
 
+/* NFT_NAT_* of a nat flag's word, 0 if t is none */
+static int nat_flag(const struct nft_token *t)
+{
+	return nft_is_word(t, "random") ? NFT_NAT_RANDOM :
+	       nft_is_word(t, "fully-random") ? NFT_NAT_FULLY_RANDOM :
+	       nft_is_word(t, "persistent") ? NFT_NAT_PERSISTENT : 0;
+}
+
 /* snat/dnat/masquerade/redirect [ip] [to ADDR[-ADDR][:PORT[-PORT]]] [flags] */
 static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_token *kw)
 {
@@ -654,6 +684,10 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 		nft_next(p);
 		e->nat_ip = true;
 	}
+	/* what nft's evaluation checks once the statement is parsed */
+	bool ip_given = e->nat_ip;
+	struct nft_token port_at = { 0 };
+	bool check_port = false;
 	/* nft's `to` may be left out before an address: firewall4 writes
 	 * `dnat 10.0.0.2:22`, `snat 10.0.0.1`, `redirect to 26` (a port) */
 	const struct nft_token *nx = nft_peek(p, 0);
@@ -729,33 +763,55 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			nft_error(p, v, NULL, "syntax error, unexpected string");
 			return false;
 		}
-		if (e->has_port && !has_transport(r)) {
+		if (e->has_port) {
 			/* nft underlines the statement's keyword, and the port */
-			struct nft_token at = *v;
-			at.col = v->col + (int)(colon - s) + 1;
-			at.len = v->len - (int)(colon - s) - 1;
-			nft_error(p, &at, kw,
-				  "transport protocol mapping is only valid after transport protocol match");
-			return false;
+			port_at = *v;
+			port_at.col = v->col + (int)(colon - s) + 1;
+			port_at.len = v->len - (int)(colon - s) - 1;
+			check_port = true;
 		}
 		/* an inet table's IPv4 address nat lists as `dnat ip to` */
 		if (p->family == NFT_FAMILY_INET && e->has_addr)
 			e->nat_ip = true;
 	}
 flags:
-	for (;;) {
+	/* nf_nat_flags: FLAG[,FLAG]...; snat/dnat take more lists, each
+	 * replacing the last (nat_stmt_args nf_nat_flags), masquerade and
+	 * redirect one */
+	for (int lists = 0;; lists++) {
 		const struct nft_token *t = nft_peek(p, 0);
-		if (nft_is_word(t, "random"))
-			e->nat_flags |= NFT_NAT_RANDOM;
-		else if (nft_is_word(t, "fully-random"))
-			e->nat_flags |= NFT_NAT_FULLY_RANDOM;
-		else if (nft_is_word(t, "persistent"))
-			e->nat_flags |= NFT_NAT_PERSISTENT;
-		else
+		if (!nat_flag(t))
 			break;
-		nft_next(p);
-		if (nft_peek(p, 0)->type == NFT_T_COMMA)
+		if (lists && (e->nat == NFT_MASQ || e->nat == NFT_REDIR)) {
 			nft_next(p);
+			nft_error(p, t, NULL, "syntax error, unexpected %s, expecting newline or "
+				  "semicolon", t->text);
+			return false;
+		}
+		e->nat_flags = 0;
+		for (;;) {
+			e->nat_flags |= nat_flag(nft_next(p));
+			if (nft_peek(p, 0)->type != NFT_T_COMMA)
+				break;
+			nft_next(p);
+			t = nft_next(p);
+			if (!nat_flag(t)) {
+				nft_error_expecting(p, t, "random or fully-random or persistent");
+				if (t->type == NFT_T_NL || t->type == NFT_T_SEMI ||
+				    t->type == NFT_T_RBRACE)
+					p->pos--;	/* recovery from the separator */
+				return false;
+			}
+			p->pos--;
+		}
+	}
+	/* stmt_evaluate_nat: the family first (nat_evaluate_family), then the port */
+	if (!inet_nat_family(p, r, e, kw, ip_given))
+		return false;
+	if (check_port && !has_transport(r)) {
+		nft_error(p, &port_at, kw,
+			  "transport protocol mapping is only valid after transport protocol match");
+		return false;
 	}
 	return true;
 }
@@ -1231,6 +1287,34 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_error(p, &span, NULL, "cannot determine ip protocol version, use \"ip %s\" or "
 			  "\"ip6 %s\" instead", k->name + strlen(k->name) - 5, k->name + strlen(k->name) - 5);
 		return false;
+	}
+	if (k && strstr(k->name, " proto-") && !has_transport(r)) {
+		/* ct_expr's proto-src/dst take their datatype from the rule's
+		 * transport protocol context: without one, the value is parsed
+		 * as the invalid type */
+		static const char *const ops[] = { "==", "!=", "<", ">", "<=", ">=", "eq", "ne",
+						   "lt", "gt", "le", "ge", NULL };
+		unsigned ahead = 0;
+		for (int i = 0; ops[i]; i++)
+			if (nft_is_word(nft_peek(p, 0), ops[i]))
+				ahead = 1;
+		bool set = nft_peek(p, ahead)->type == NFT_T_LBRACE;
+		const struct nft_token *v = nft_peek(p, ahead + set);	/* a set's first element */
+		if (v->type == NFT_T_WORD || v->type == NFT_T_STRING) {
+			struct nft_token at = *v;	/* a range's low end only */
+			const char *dash = v->type == NFT_T_WORD ? strchr(v->text + 1, '-') : NULL;
+			if (dash && g_ascii_isdigit(v->text[0]))
+				at.len = (int)(dash - v->text);
+			nft_error(p, &at, NULL, "Can't parse symbolic invalid expressions");
+			/* past the set's `}`: the rule's recovery stops at a brace */
+			if (set) {
+				while (nft_peek(p, 0)->type != NFT_T_RBRACE &&
+				       nft_peek(p, 0)->type != NFT_T_EOF)
+					nft_next(p);
+				nft_next(p);
+			}
+			return false;
+		}
 	}
 	if (k && nft_is_word(nft_peek(p, 0), ".")) {
 		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);

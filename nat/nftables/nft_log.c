@@ -22,7 +22,6 @@
 
 #include "nat/iptables/nf_log.h"
 #include "nat/nftables/nft_int.h"
-#include "nat/nftables/nft_keyword.h"
 
 #define NFT_LOGLEVEL_AUDIT 8
 #define NF_LOG_PREFIXLEN 128
@@ -42,14 +41,7 @@ static void unread_sep(struct nft_parse *p, const struct nft_token *t)
  * taken. */
 static void expecting(struct nft_parse *p, const struct nft_token *t, const char *what)
 {
-	const char *got = t->type == NFT_T_NL ? "newline" : t->type == NFT_T_SEMI ? "semicolon" :
-			  t->type == NFT_T_RBRACE ? "'}'" : t->type == NFT_T_LBRACE ? "'{'" :
-			  t->type == NFT_T_COMMA ? "comma" : t->type == NFT_T_STRING ? "quoted string" :
-			  t->type == NFT_T_EOF ? "end of file" :
-			  g_ascii_isdigit(t->text[0]) ? "number" : nft_keyword(t->text, false);
-	if (!got)
-		got = "string";
-	nft_error(p, t, NULL, "syntax error, unexpected %s, expecting %s", got, what);
+	nft_error_expecting(p, t, what);
 	unread_sep(p, t);
 }
 

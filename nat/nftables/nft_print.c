@@ -177,12 +177,18 @@ static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam,
 				g_string_append_printf(s, "-%u", e->port_hi);
 		}
 	}
-	if (e->nat_flags & NFT_NAT_RANDOM)
-		g_string_append(s, " random");
-	if (e->nat_flags & NFT_NAT_FULLY_RANDOM)
-		g_string_append(s, " fully-random");
+	/* nat_stmt_print: the flags as one comma-separated list */
+	const char *sep = " ";
+	if (e->nat_flags & NFT_NAT_RANDOM) {
+		g_string_append_printf(s, "%srandom", sep);
+		sep = ",";
+	}
+	if (e->nat_flags & NFT_NAT_FULLY_RANDOM) {
+		g_string_append_printf(s, "%sfully-random", sep);
+		sep = ",";
+	}
 	if (e->nat_flags & NFT_NAT_PERSISTENT)
-		g_string_append(s, " persistent");
+		g_string_append_printf(s, "%spersistent", sep);
 }
 
 /* `with icmp CODE`: -n prints the code's number */
