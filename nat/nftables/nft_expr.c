@@ -172,6 +172,36 @@ static const char *dtype_error(enum nft_dtype dt)
 	}
 }
 
+/* A bitmask's value written as an OR of its flags, `syn|ack`,
+ * `(syn | ack)`: nft's evaluation folds the constant binop into one value
+ * (listed as `syn,ack`). The parser at the token after t. */
+static bool bitmask_or(struct nft_parse *p, const struct nft_key *k, const struct nft_token *t,
+		       struct nft_elem *e)
+{
+	GString *m = g_string_new(t->text);
+	while (nft_is_word(nft_peek(p, 0), "|") || (m->len && m->str[m->len - 1] == '|') ||
+	       (nft_peek(p, 0)->type == NFT_T_WORD && nft_peek(p, 0)->text[0] == '|'))
+		g_string_append(m, nft_next(p)->text);
+	gchar **bits = g_strsplit_set(m->str, "()|", -1);
+	bool ok = true;
+	memset(e, 0, sizeof(*e));
+	e->plen = -1;
+	for (unsigned i = 0; ok && bits[i]; i++) {
+		struct nft_elem b;
+		const char *why;
+		if (!*bits[i])
+			continue;
+		ok = nft_parse_value(k->dtype, bits[i], &b, &why);
+		e->lo |= b.lo;
+	}
+	g_strfreev(bits);
+	g_string_free(m, TRUE);
+	e->hi = e->lo;
+	if (!ok)
+		nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
+	return ok;
+}
+
 /* One value token of the key's type into e; an error and false if bad. */
 static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem *e, bool in_set)
 {
@@ -182,6 +212,9 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 	}
 	nft_next(p);
 	const char *why;
+	if (!in_set && nft_dtype_bitmask(k->dtype) && t->type == NFT_T_WORD &&
+	    (strpbrk(t->text, "|(") || nft_is_word(nft_peek(p, 0), "|")))
+		return bitmask_or(p, k, t, e);
 	if (!nft_parse_value(k->dtype, t->text, e, &why)) {
 		static const char *const ops[] = { "&", "|", "^", "<<", ">>", ".", "map", "<", ">",
 			"<=", ">=", "(", "and", "or", "xor", "lt", "gt", "le", "ge", "set", NULL };
