@@ -12,6 +12,17 @@
 
 struct nf_ns;
 
+/* logflags (linux/netfilter/nf_log.h NF_LOG_*, = IPT_LOG_*): the LOG
+ * target's --log-* options and nft's `log flags` */
+enum {
+	NF_LOG_TCPSEQ = 0x01,
+	NF_LOG_TCPOPT = 0x02,
+	NF_LOG_IPOPT = 0x04,
+	NF_LOG_UID = 0x08,
+	NF_LOG_MACDECODE = 0x20,
+	NF_LOG_MASK = 0x2f,
+};
+
 /* "PREFIXIN=.. OUT=.. MAC=.. SRC=.. ..." to the node's kernel log, default
  * logflags (no TCP sequence, options or uid). prefix may be NULL. */
 void nf_log_ip_packet(struct nf_ns *ns, const struct nf_skb *skb, const char *in,

@@ -205,7 +205,12 @@ struct nft_expr {
 	uint64_t packets, bytes;
 	/* log */
 	char *prefix;
-	int level;			/* -1: none given */
+	int level;			/* -1: none given; 0..7 syslog, 8 audit */
+	int log_group;			/* -1: none (nf_log syslog) */
+	unsigned log_flags;		/* NF_LOG_* */
+	uint32_t log_snaplen;
+	uint16_t log_qthreshold;
+	bool log_has_snaplen, log_has_qthreshold;
 	/* limit, quota (their state, carried when the rule is copied) */
 	struct nft_limit limit;
 	struct nft_quota quota;

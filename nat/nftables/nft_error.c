@@ -126,25 +126,26 @@ void nft_error_ctx(struct nft_parse *p, struct nft_loc at, struct nft_loc ctx, c
 }
 
 /* bison's names for nft's tokens (parser_bison.y's %token strings). */
+static const char *token_name(const struct nft_token *t)
+{
+	switch (t->type) {
+	case NFT_T_NL: return "newline";
+	case NFT_T_SEMI: return "semicolon";
+	case NFT_T_LBRACE: return "'{'";
+	case NFT_T_RBRACE: return "'}'";
+	case NFT_T_COMMA: return "comma";
+	case NFT_T_EOF: return "end of file";
+	case NFT_T_STRING: return "quoted string";
+	default: break;
+	}
+	if (g_ascii_isdigit(t->text[0]))
+		return "number";
+	const char *kw = nft_keyword(t->text, false);
+	return kw ? kw : "string";
+}
+
 void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t)
 {
-	const char *what;
-	switch (t->type) {
-	case NFT_T_NL: what = "newline"; break;
-	case NFT_T_SEMI: what = "semicolon"; break;
-	case NFT_T_LBRACE: what = "'{'"; break;
-	case NFT_T_RBRACE: what = "'}'"; break;
-	case NFT_T_COMMA: what = "comma"; break;
-	case NFT_T_EOF: what = "end of file"; break;
-	case NFT_T_STRING: what = "quoted string"; break;
-	default: what = NULL;
-	}
-	if (what)
-		nft_error(p, t, NULL, "syntax error, unexpected %s", what);
-	else if (g_ascii_isdigit(t->text[0]))
-		nft_error(p, t, NULL, "syntax error, unexpected number");
-	else if (nft_keyword(t->text, false))
-		nft_error(p, t, NULL, "syntax error, unexpected %s", nft_keyword(t->text, false));
-	else
-		nft_error(p, t, NULL, "syntax error, unexpected string");
+	nft_error(p, t, NULL, "syntax error, unexpected %s", token_name(t));
 }
+

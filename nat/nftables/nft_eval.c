@@ -747,8 +747,7 @@ static enum nft_rule_res nft_rule_eval(const struct nft_pktinfo *pkt, struct nft
 			e->bytes += pkt->len;
 			break;
 		case NFT_EXPR_LOG:
-			nf_log_ip_packet(pkt->st->net, skb, pkt->st->in, pkt->st->out, e->prefix,
-					 pkt->st->now);
+			nft_log_eval(e, pkt->st->net, skb, pkt->st->in, pkt->st->out, pkt->st->now);
 			break;
 		case NFT_EXPR_LIMIT:
 			if (!nft_limit_eval(&e->limit, pkt->len, pkt->st->now))

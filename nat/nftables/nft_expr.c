@@ -100,6 +100,7 @@ static struct nft_expr *expr_new(enum nft_expr_kind k)
 	struct nft_expr *e = g_new0(struct nft_expr, 1);
 	e->kind = k;
 	e->level = -1;
+	e->log_group = -1;
 	return e;
 }
 
@@ -193,6 +194,36 @@ static const char *dtype_error(enum nft_dtype dt)
 	}
 }
 
+/* A bitmask's value written as an OR of its flags, `syn|ack`,
+ * `(syn | ack)`: nft's evaluation folds the constant binop into one value
+ * (listed as `syn,ack`). The parser at the token after t. */
+static bool bitmask_or(struct nft_parse *p, const struct nft_key *k, const struct nft_token *t,
+		       struct nft_elem *e)
+{
+	GString *m = g_string_new(t->text);
+	while (nft_is_word(nft_peek(p, 0), "|") || (m->len && m->str[m->len - 1] == '|') ||
+	       (nft_peek(p, 0)->type == NFT_T_WORD && nft_peek(p, 0)->text[0] == '|'))
+		g_string_append(m, nft_next(p)->text);
+	gchar **bits = g_strsplit_set(m->str, "()|", -1);
+	bool ok = true;
+	memset(e, 0, sizeof(*e));
+	e->plen = -1;
+	for (unsigned i = 0; ok && bits[i]; i++) {
+		struct nft_elem b;
+		const char *why;
+		if (!*bits[i])
+			continue;
+		ok = nft_parse_value(k->dtype, bits[i], &b, &why);
+		e->lo |= b.lo;
+	}
+	g_strfreev(bits);
+	g_string_free(m, TRUE);
+	e->hi = e->lo;
+	if (!ok)
+		nft_error(p, t, NULL, "%s", dtype_error(k->dtype));
+	return ok;
+}
+
 /* One value token of the key's type into e; an error and false if bad. */
 static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem *e, bool in_set)
 {
@@ -205,6 +236,9 @@ static bool value(struct nft_parse *p, const struct nft_key *k, struct nft_elem 
 	}
 	nft_next(p);
 	const char *why;
+	if (!in_set && nft_dtype_bitmask(k->dtype) && t->type == NFT_T_WORD &&
+	    (strpbrk(t->text, "|(") || nft_is_word(nft_peek(p, 0), "|")))
+		return bitmask_or(p, k, t, e);
 	if (!nft_parse_value(k->dtype, t->text, e, &why)) {
 		static const char *const ops[] = { "&", "|", "^", "<<", ">>", ".", "map", "<", ">",
 			"<=", ">=", "(", "and", "or", "xor", "lt", "gt", "le", "ge", "set", NULL };
@@ -562,6 +596,28 @@ static bool has_transport(const struct nft_rule *r)
 	return false;
 }
 
+/* nat_evaluate_family: in an inet table an address to translate to needs
+ * its family, from `snat ip to` or from the rule's network protocol
+ * context before the statement (an ip header field, icmp, `meta nfproto
+ * ipv4`; not a transport field, not conntrack's `ct original ip saddr`).
+ * nft marks the statement's keyword. */
+static bool inet_nat_family(struct nft_parse *p, const struct nft_rule *r,
+			    const struct nft_expr *e, const struct nft_token *kw, bool ip_given)
+{
+	if (p->family != NFT_FAMILY_INET || ip_given || !e->has_addr ||
+	    (e->nat != NFT_SNAT && e->nat != NFT_DNAT))
+		return true;
+	for (unsigned i = 0; i + 1 < r->exprs->len; i++) {
+		const struct nft_expr *m = r->exprs->pdata[i];
+		if (m->kind == NFT_EXPR_MATCH && m->key && strncmp(m->key->name, "ct ", 3) &&
+		    (m->key->ip_payload || !strncmp(m->key->name, "icmp ", 5) ||
+		     !strcmp(m->key->name, "meta nfproto")))
+			return true;
+	}
+	nft_error(p, kw, NULL, "ip or ip6 must be specified with address for inet tables.");
+	return false;
+}
+
 static bool parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
 {
 	uint32_t a, b;
@@ -802,6 +858,14 @@ static bool parse_nat_port_map(struct nft_parse *p, struct nft_rule *r, struct n
 	return nft_parse_elements(p, c->anon);
 }
 
+/* NFT_NAT_* of a nat flag's word, 0 if t is none */
+static int nat_flag(const struct nft_token *t)
+{
+	return nft_is_word(t, "random") ? NFT_NAT_RANDOM :
+	       nft_is_word(t, "fully-random") ? NFT_NAT_FULLY_RANDOM :
+	       nft_is_word(t, "persistent") ? NFT_NAT_PERSISTENT : 0;
+}
+
 /* snat/dnat/masquerade/redirect [ip] [to ADDR[-ADDR][:PORT[-PORT]]] [flags] */
 static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_token *kw)
 {
@@ -815,6 +879,10 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 		nft_next(p);
 		e->nat_ip = true;
 	}
+	/* what nft's evaluation checks once the statement is parsed */
+	bool ip_given = e->nat_ip;
+	struct nft_token port_at = { 0 };
+	bool check_port = false;
 	/* nft's `to` may be left out before an address: firewall4 writes
 	 * `dnat 10.0.0.2:22`, `snat 10.0.0.1`, `redirect to 26` (a port) */
 	const struct nft_token *nx = nft_peek(p, 0);
@@ -890,33 +958,55 @@ static bool parse_nat(struct nft_parse *p, struct nft_rule *r, const struct nft_
 			nft_error(p, v, NULL, "syntax error, unexpected string");
 			return false;
 		}
-		if (e->has_port && !has_transport(r)) {
+		if (e->has_port) {
 			/* nft underlines the statement's keyword, and the port */
-			struct nft_token at = *v;
-			at.col = v->col + (int)(colon - s) + 1;
-			at.len = v->len - (int)(colon - s) - 1;
-			nft_error(p, &at, kw,
-				  "transport protocol mapping is only valid after transport protocol match");
-			return false;
+			port_at = *v;
+			port_at.col = v->col + (int)(colon - s) + 1;
+			port_at.len = v->len - (int)(colon - s) - 1;
+			check_port = true;
 		}
 		/* an inet table's IPv4 address nat lists as `dnat ip to` */
 		if (p->family == NFT_FAMILY_INET && e->has_addr)
 			e->nat_ip = true;
 	}
 flags:
-	for (;;) {
+	/* nf_nat_flags: FLAG[,FLAG]...; snat/dnat take more lists, each
+	 * replacing the last (nat_stmt_args nf_nat_flags), masquerade and
+	 * redirect one */
+	for (int lists = 0;; lists++) {
 		const struct nft_token *t = nft_peek(p, 0);
-		if (nft_is_word(t, "random"))
-			e->nat_flags |= NFT_NAT_RANDOM;
-		else if (nft_is_word(t, "fully-random"))
-			e->nat_flags |= NFT_NAT_FULLY_RANDOM;
-		else if (nft_is_word(t, "persistent"))
-			e->nat_flags |= NFT_NAT_PERSISTENT;
-		else
+		if (!nat_flag(t))
 			break;
-		nft_next(p);
-		if (nft_peek(p, 0)->type == NFT_T_COMMA)
+		if (lists && (e->nat == NFT_MASQ || e->nat == NFT_REDIR)) {
 			nft_next(p);
+			nft_error(p, t, NULL, "syntax error, unexpected %s, expecting newline or "
+				  "semicolon", t->text);
+			return false;
+		}
+		e->nat_flags = 0;
+		for (;;) {
+			e->nat_flags |= nat_flag(nft_next(p));
+			if (nft_peek(p, 0)->type != NFT_T_COMMA)
+				break;
+			nft_next(p);
+			t = nft_next(p);
+			if (!nat_flag(t)) {
+				nft_error_expecting(p, t, "random or fully-random or persistent");
+				if (t->type == NFT_T_NL || t->type == NFT_T_SEMI ||
+				    t->type == NFT_T_RBRACE)
+					p->pos--;	/* recovery from the separator */
+				return false;
+			}
+			p->pos--;
+		}
+	}
+	/* stmt_evaluate_nat: the family first (nat_evaluate_family), then the port */
+	if (!inet_nat_family(p, r, e, kw, ip_given))
+		return false;
+	if (check_port && !has_transport(r)) {
+		nft_error(p, &port_at, kw,
+			  "transport protocol mapping is only valid after transport protocol match");
+		return false;
 	}
 	return true;
 }
@@ -1107,43 +1197,6 @@ static bool parse_objref(struct nft_parse *p, struct nft_rule *r)
 	return true;
 }
 
-static bool parse_log(struct nft_parse *p, struct nft_rule *r)
-{
-	struct nft_expr *e = expr_new(NFT_EXPR_LOG);
-	g_ptr_array_add(r->exprs, e);
-	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
-					      "info", "debug", NULL };
-	for (;;) {
-		const struct nft_token *t = nft_peek(p, 0);
-		if (nft_is_word(t, "prefix")) {
-			nft_next(p);
-			t = nft_next(p);
-			if (t->type != NFT_T_STRING && t->type != NFT_T_WORD) {
-				nft_error_unexpected(p, t);
-				return false;
-			}
-			g_free(e->prefix);
-			e->prefix = g_strdup(t->text);
-		} else if (nft_is_word(t, "level")) {
-			nft_next(p);
-			t = nft_next(p);
-			e->level = -1;
-			for (int i = 0; levels[i]; i++)
-				if (nft_is_word(t, levels[i]))
-					e->level = i;
-			if (e->level < 0) {
-				nft_error(p, t, NULL, "invalid log level");
-				return false;
-			}
-		} else if (nft_is_word(t, "group") || nft_is_word(t, "flags") ||
-			   nft_is_word(t, "snaplen") || nft_is_word(t, "queue-threshold")) {
-			return unimpl(p, t, "log group and flags");
-		} else {
-			return true;
-		}
-	}
-}
-
 static bool parse_reject(struct nft_parse *p, struct nft_rule *r)
 {
 	struct nft_expr *e = expr_new(NFT_EXPR_REJECT);
@@ -1272,7 +1325,9 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 	}
 	if (nft_is_word(t, "log")) {
 		nft_next(p);
-		return parse_log(p, r);
+		struct nft_expr *e = expr_new(NFT_EXPR_LOG);
+		g_ptr_array_add(r->exprs, e);
+		return nft_log_parse(p, t, e);
 	}
 	if (nft_is_word(t, "limit")) {
 		nft_next(p);
@@ -1424,6 +1479,34 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		nft_error(p, &span, NULL, "cannot determine ip protocol version, use \"ip %s\" or "
 			  "\"ip6 %s\" instead", k->name + strlen(k->name) - 5, k->name + strlen(k->name) - 5);
 		return false;
+	}
+	if (k && strstr(k->name, " proto-") && !has_transport(r)) {
+		/* ct_expr's proto-src/dst take their datatype from the rule's
+		 * transport protocol context: without one, the value is parsed
+		 * as the invalid type */
+		static const char *const ops[] = { "==", "!=", "<", ">", "<=", ">=", "eq", "ne",
+						   "lt", "gt", "le", "ge", NULL };
+		unsigned ahead = 0;
+		for (int i = 0; ops[i]; i++)
+			if (nft_is_word(nft_peek(p, 0), ops[i]))
+				ahead = 1;
+		bool set = nft_peek(p, ahead)->type == NFT_T_LBRACE;
+		const struct nft_token *v = nft_peek(p, ahead + set);	/* a set's first element */
+		if (v->type == NFT_T_WORD || v->type == NFT_T_STRING) {
+			struct nft_token at = *v;	/* a range's low end only */
+			const char *dash = v->type == NFT_T_WORD ? strchr(v->text + 1, '-') : NULL;
+			if (dash && g_ascii_isdigit(v->text[0]))
+				at.len = (int)(dash - v->text);
+			nft_error(p, &at, NULL, "Can't parse symbolic invalid expressions");
+			/* past the set's `}`: the rule's recovery stops at a brace */
+			if (set) {
+				while (nft_peek(p, 0)->type != NFT_T_RBRACE &&
+				       nft_peek(p, 0)->type != NFT_T_EOF)
+					nft_next(p);
+				nft_next(p);
+			}
+			return false;
+		}
 	}
 	if (k && nft_is_word(nft_peek(p, 0), ".")) {
 		struct nft_expr *e = expr_new(NFT_EXPR_MATCH);

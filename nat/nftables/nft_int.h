@@ -200,6 +200,13 @@ void nft_print_obj(GString *s, const struct nft_obj *o, const struct nft_print_o
 /* Does a rule of t refer to the object (`ct helper set "NAME"`)? */
 bool nft_obj_in_use(const struct nft_table *t, const char *name);
 
+/* nft_log.c: the log statement (the parser after `log`, kw) */
+bool nft_log_parse(struct nft_parse *p, const struct nft_token *kw, struct nft_expr *e);
+void nft_log_print(GString *s, const struct nft_expr *e);
+struct nf_ns;
+void nft_log_eval(const struct nft_expr *e, struct nf_ns *ns, const struct nf_skb *skb,
+		  const char *in, const char *out, nf_time now);
+
 /* nft_stateful.c: limit, quota and counter statements and objects */
 bool nft_parse_limit(struct nft_parse *p, struct nft_limit *l);
 bool nft_parse_quota(struct nft_parse *p, const struct nft_token *first, struct nft_quota *q);

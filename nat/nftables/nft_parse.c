@@ -281,7 +281,13 @@ static bool chain_block(struct batch *b, struct nft_table *t, struct nft_chain *
 		} else if (!r) {
 			ok = false;
 			recover(p);
-		} else if (!sep(nft_peek(p, 0)) && nft_peek(p, 0)->type != NFT_T_RBRACE) {
+		} else if (nft_peek(p, 0)->type == NFT_T_RBRACE) {
+			/* chain_block: each line ends with a stmt_separator, the
+			 * last one too (`counter }` is nft's syntax error) */
+			nft_error_expecting(p, nft_peek(p, 0), "newline or semicolon");
+			ok = false;
+			nft_next(p);	/* bison's recovery takes the `}` */
+		} else if (!sep(nft_peek(p, 0))) {
 			nft_error_unexpected(p, nft_peek(p, 0));
 			ok = false;
 			recover(p);
@@ -426,6 +432,17 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			if (nft_peek(p, 0)->type == NFT_T_RBRACE && nft_peek(p, 1)->type != NFT_T_EOF &&
 			    !sep(nft_peek(p, 1)))
 				nft_next(p);
+		} else if (!sep(nft_peek(p, 0))) {
+			/* table_block: a chain's, set's, object's or flowtable's
+			 * block, or a comment, ends with a stmt_separator before the
+			 * next one or the table's `}` */
+			nft_error_expecting(p, nft_peek(p, 0), "newline or semicolon");
+			ok = false;
+			/* bison's recovery takes the `}`, or the rest of the line */
+			if (nft_peek(p, 0)->type == NFT_T_RBRACE)
+				nft_next(p);
+			else
+				nft_skip_line(p);
 		}
 	}
 }
@@ -1666,7 +1683,13 @@ int nft_run_text(struct nft_ruleset **rs, const char *file, const char *text,
 			if (nft_peek(&p, 0)->type == NFT_T_RBRACE)
 				nft_next(&p);
 		} else if (!sep(nft_peek(&p, 0)) && nft_peek(&p, 0)->type != NFT_T_EOF) {
-			nft_error_unexpected(&p, nft_peek(&p, 0));
+			const struct nft_token *last = &g_array_index(p.toks, struct nft_token,
+								      p.pos - 1);
+			if (p.file && p.pos && last->type == NFT_T_RBRACE)
+				nft_error_expecting(&p, nft_peek(&p, 0),
+						    "end of file or newline or semicolon");
+			else
+				nft_error_unexpected(&p, nft_peek(&p, 0));
 			recover(&p);
 			if (nft_peek(&p, 0)->type == NFT_T_RBRACE)
 				nft_next(&p);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "nat/nftables/nft_int.h"
+#include "nat/nftables/nft_keyword.h"
 
 /* bison's name of the token t, for "unexpected X, expecting Y". */
 static const char *tok_name(const struct nft_parse *p, const struct nft_token *t)
@@ -37,7 +38,10 @@ static const char *tok_name(const struct nft_parse *p, const struct nft_token *t
 	for (unsigned i = 0; kw[i]; i++)
 		if (!strcmp(t->text, kw[i]))
 			return kw[i];
-	return g_ascii_isdigit(t->text[0]) ? "number" : "string";
+	if (g_ascii_isdigit(t->text[0]))
+		return "number";
+	const char *name = nft_keyword(t->text, false);	/* scanner.l's other keywords */
+	return name ? name : "string";
 }
 
 void nft_error_expecting(struct nft_parse *p, const struct nft_token *t, const char *expecting)

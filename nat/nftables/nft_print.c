@@ -215,12 +215,18 @@ static void print_nat(GString *s, const struct nft_expr *e, enum nft_family fam,
 				g_string_append_printf(s, "-%u", e->port_hi);
 		}
 	}
-	if (e->nat_flags & NFT_NAT_RANDOM)
-		g_string_append(s, " random");
-	if (e->nat_flags & NFT_NAT_FULLY_RANDOM)
-		g_string_append(s, " fully-random");
+	/* nat_stmt_print: the flags as one comma-separated list */
+	const char *sep = " ";
+	if (e->nat_flags & NFT_NAT_RANDOM) {
+		g_string_append_printf(s, "%srandom", sep);
+		sep = ",";
+	}
+	if (e->nat_flags & NFT_NAT_FULLY_RANDOM) {
+		g_string_append_printf(s, "%sfully-random", sep);
+		sep = ",";
+	}
 	if (e->nat_flags & NFT_NAT_PERSISTENT)
-		g_string_append(s, " persistent");
+		g_string_append_printf(s, "%spersistent", sep);
 }
 
 /* `with icmp CODE`: -n prints the code's number */
@@ -248,8 +254,6 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 		       const struct nft_print_opts *o)
 {
 	static const char *const verdicts[] = { "accept", "drop", "return", "continue", "jump", "goto" };
-	static const char *const levels[] = { "emerg", "alert", "crit", "err", "warn", "notice",
-					      "info", "debug" };
 	switch (e->kind) {
 	case NFT_EXPR_PAYLOAD_SET:
 		nft_payload_print_set(s, e, o->numeric);
@@ -270,11 +274,7 @@ static void print_expr(GString *s, const struct nft_expr *e, enum nft_family fam
 					       e->packets, e->bytes);
 		break;
 	case NFT_EXPR_LOG:
-		g_string_append(s, "log");
-		if (e->prefix)
-			g_string_append_printf(s, " prefix \"%s\"", e->prefix);
-		if (e->level >= 0 && e->level != 4)
-			g_string_append_printf(s, " level %s", levels[e->level]);
+		nft_log_print(s, e);
 		break;
 	case NFT_EXPR_LIMIT:
 		g_string_append(s, "limit ");

@@ -332,13 +332,31 @@ bool nft_parse_set_block(struct nft_parse *p, struct nft_set *s)
 {
 	bool failed = false;
 	unsigned from_stmts = G_MAXUINT;	/* the first element of this block */
+	/* what bison expects after the last line when a `}` follows it
+	 * directly: set_block's lines end with a stmt_separator, but for
+	 * elements and auto-merge (NULL) */
+	const char *need = NULL;
 	nft_next(p);
 	for (;;) {
+		if (need && nft_peek(p, 0)->type == NFT_T_RBRACE) {
+			if (*need)
+				nft_error_expecting(p, nft_peek(p, 0), need);
+			else
+				nft_error_unexpected(p, nft_peek(p, 0));
+			nft_next(p);	/* bison's recovery takes the `}` */
+			failed = true;
+		}
 		while (nft_peek(p, 0)->type == NFT_T_NL || nft_peek(p, 0)->type == NFT_T_SEMI)
 			nft_next(p);
 		const struct nft_token *t = nft_next(p);
 		if (t->type == NFT_T_RBRACE)
 			break;
+		need = nft_is_word(t, "type") || nft_is_word(t, "typeof") ?
+			       "newline or semicolon or ." :
+		       nft_is_word(t, "flags") ? "newline or semicolon or comma" :
+		       nft_is_word(t, "counter") ? "" :
+		       nft_is_word(t, "elements") || nft_is_word(t, "auto-merge") ? NULL :
+		       "newline or semicolon";
 		if (nft_is_word(t, "type")) {
 			g_array_set_size(s->key_types, 0);
 			if (!parse_types(p, s->key_types))

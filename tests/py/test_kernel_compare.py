@@ -481,6 +481,9 @@ TOPOLOGIES = [
     # payload fields: bit fields, relations, masks, raw payloads, payload set
     # with the IP and transport checksums updated
     ("nft-payload", []),
+    # nft's log statement with its flags, group and level audit (the log
+    # lines: test_nft_log.py against lines recorded from the host)
+    ("nft-log-flags", []),
     # nft's ct keys (zone, l3proto, protocol, bytes/packets/avgpkt, expiration),
     # ct zone set in raw, ct count over N in a rule and in set elements
     ("nft-ct-keys", []),
@@ -547,7 +550,7 @@ NOT_ON_UML = ("mixed-backends", "policy-counters", "legacy-errors",
               "nft-settimeout-update0", "nft-meter", "nft-meter-timeout", "nft-jhash",
               "nft-mark-map", "nft-nat-map", "nft-iptnft-one-table",
               "real/kube-proxy-nft-one", "policy-routing-mark", "nft-include", "nft-echo",
-              "nft-payload", "nft-ct-keys", "nft-ct-event", "nft-ct-label", "nft-mark-expr")
+              "nft-payload", "nft-ct-keys", "nft-ct-event", "nft-ct-label", "nft-mark-expr", "nft-log-flags")
 
 
 @pytest.mark.parametrize("name,opts", TOPOLOGIES, ids=[t[0] for t in TOPOLOGIES])

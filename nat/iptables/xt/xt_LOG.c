@@ -19,15 +19,6 @@
 #include "nat/iptables/nf_log.h"
 #include "nat/iptables/xt.h"
 
-/* logflags (linux/netfilter/nf_log.h NF_LOG_*, = IPT_LOG_*) */
-enum {
-	NF_LOG_TCPSEQ = 0x01,
-	NF_LOG_TCPOPT = 0x02,
-	NF_LOG_IPOPT = 0x04,
-	NF_LOG_UID = 0x08,
-	NF_LOG_MACDECODE = 0x20,
-};
-
 struct xt_log {
 	char *prefix;		/* NULL: none */
 	uint8_t level;		/* syslog level, 4 (warning) by default */
