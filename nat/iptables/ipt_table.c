@@ -569,7 +569,7 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 	for (;;) {
 		if (i >= c->rules->len) {
 			/* fell off the end: RETURN, or the policy of a built-in chain */
-			if (legacy && skb->nf_trace && !c->builtin)
+			if (__builtin_expect(legacy && skb->nf_trace, 0) && !c->builtin)
 				ipt_legacy_trace(ns, skb, st, table, c, c->rules->len + 1, NULL);
 			if (c->builtin || sp == 0)
 				break;
@@ -595,7 +595,7 @@ int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb 
 		}
 		r->packets++;
 		r->bytes += totlen;
-		if (legacy && skb->nf_trace)
+		if (__builtin_expect(legacy && skb->nf_trace, 0))
 			ipt_legacy_trace(ns, skb, st, table, c, i, r);
 		if (ns->env.trace)
 			ipt_trace_rule(ns, table, hook, c, i, r);

@@ -29,8 +29,9 @@ void ipt_nftrace_policy(struct ipt_traceinfo *tr);
  * "TRACE: TABLE:CHAIN:rule|policy|return:NUM IN=..." for entry NUM (from 1)
  * of chain c, which matched: rule r, or the chain's tail (r NULL: the
  * policy of a built-in chain, a user chain's RETURN). */
-void ipt_legacy_trace(struct nf_ns *ns, const struct nf_skb *skb, const struct nf_hook_state *st,
-		      enum ipt_table_id table, const struct ipt_chain *c, unsigned num,
-		      const struct ipt_rule *r);
+__attribute__((cold)) void ipt_legacy_trace(struct nf_ns *ns, const struct nf_skb *skb,
+					   const struct nf_hook_state *st, enum ipt_table_id table,
+					   const struct ipt_chain *c, unsigned num,
+					   const struct ipt_rule *r);
 
 #endif
