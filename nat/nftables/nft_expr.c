@@ -25,7 +25,6 @@
 #include "nat/nftables/nft_meta_keys.h"
 
 static bool unimpl(struct nft_parse *p, const struct nft_token *t, const char *what);
-static bool parse_uint_tok(struct nft_parse *p, uint64_t *v);
 
 #define NOPROTO -1
 static const struct { const char *in; const struct nft_key key; } keys[] = {
@@ -652,11 +651,11 @@ static const struct nft_key *parse_numgen(struct nft_parse *p, struct nft_expr *
 		return NULL;
 	}
 	nft_next(p);
-	if (!parse_uint_tok(p, &mod))
+	if (!nft_parse_uint_tok(p, &mod, 0))
 		return NULL;
 	if (nft_is_word(nft_peek(p, 0), "offset")) {
 		nft_next(p);
-		if (!parse_uint_tok(p, &off))
+		if (!nft_parse_uint_tok(p, &off, 0))
 			return NULL;
 	}
 	if (mod == 0 || mod > UINT32_MAX || off > UINT32_MAX || mod + off > (uint64_t)UINT32_MAX + 1) {
@@ -1011,7 +1010,9 @@ flags:
 	return true;
 }
 
-static bool parse_uint_tok(struct nft_parse *p, uint64_t *v)
+/* The next token as an unsigned number in base (0: 0x.. and 0.. too, as
+ * strtoull), else bison's "syntax error, unexpected ..." at it. */
+bool nft_parse_uint_tok(struct nft_parse *p, uint64_t *v, int base)
 {
 	const struct nft_token *t = nft_next(p);
 	char *e;
@@ -1019,7 +1020,7 @@ static bool parse_uint_tok(struct nft_parse *p, uint64_t *v)
 		nft_error_unexpected(p, t);
 		return false;
 	}
-	*v = g_ascii_strtoull(t->text, &e, 0);
+	*v = g_ascii_strtoull(t->text, &e, base);
 	if (*e) {
 		nft_error_unexpected(p, t);
 		return false;
@@ -1301,13 +1302,13 @@ static bool parse_stmt(struct nft_parse *p, struct nft_rule *r)
 		g_ptr_array_add(r->exprs, e);
 		if (nft_is_word(nft_peek(p, 0), "packets")) {
 			nft_next(p);
-			if (!parse_uint_tok(p, &e->packets))
+			if (!nft_parse_uint_tok(p, &e->packets, 0))
 				return false;
 			if (!nft_is_word(nft_next(p), "bytes")) {
 				nft_error_unexpected(p, nft_peek(p, 0));
 				return false;
 			}
-			if (!parse_uint_tok(p, &e->bytes))
+			if (!nft_parse_uint_tok(p, &e->bytes, 0))
 				return false;
 		}
 		return true;

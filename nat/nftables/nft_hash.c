@@ -141,22 +141,6 @@ static void range_error(struct nft_parse *p, const struct nft_token *kw, const c
 	nft_error(p, &span, NULL, "Could not process rule: %s", msg);
 }
 
-static bool parse_num(struct nft_parse *p, uint64_t *v)
-{
-	const struct nft_token *t = nft_next(p);
-	char *end;
-	if (t->type != NFT_T_WORD || !g_ascii_isdigit(t->text[0])) {
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	*v = g_ascii_strtoull(t->text, &end, 0);
-	if (*end) {
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	return true;
-}
-
 const struct nft_key *nft_parse_hash(struct nft_parse *p, struct nft_expr *e)
 {
 	const struct nft_token *kw = nft_next(p);
@@ -190,18 +174,18 @@ const struct nft_key *nft_parse_hash(struct nft_parse *p, struct nft_expr *e)
 		return NULL;
 	}
 	nft_next(p);
-	if (!parse_num(p, &mod))
+	if (!nft_parse_uint_tok(p, &mod, 0))
 		return NULL;
 	if (!sym && nft_is_word(nft_peek(p, 0), "seed")) {
 		nft_next(p);
-		if (!parse_num(p, &seed))
+		if (!nft_parse_uint_tok(p, &seed, 0))
 			return NULL;
 		e->hash_seed_set = true;
 		e->hash_seed = (uint32_t)seed;	/* nft keeps the low 32 bits */
 	}
 	if (nft_is_word(nft_peek(p, 0), "offset")) {
 		nft_next(p);
-		if (!parse_num(p, &off))
+		if (!nft_parse_uint_tok(p, &off, 0))
 			return NULL;
 	}
 	/* a keyword out of its place (symhash has no seed) is bison's error */

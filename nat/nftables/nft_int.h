@@ -83,6 +83,8 @@ void nft_error_ctx(struct nft_parse *p, struct nft_loc at, struct nft_loc ctx, c
 	G_GNUC_PRINTF(4, 5);
 /* The syntax error bison reports for an unexpected token. */
 void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t);
+/* The next token as an unsigned number (nft_expr.c; base as strtoull's). */
+bool nft_parse_uint_tok(struct nft_parse *p, uint64_t *v, int base);
 
 /* nft_types.c */
 bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, const char **why);

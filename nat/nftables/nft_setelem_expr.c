@@ -48,22 +48,6 @@ bool nft_stateful_start(struct nft_parse *p, bool elem)
 	       (nft_is_word(t, "ct") && nft_is_word(nft_peek(p, 1), "count"));
 }
 
-static bool number_tok(struct nft_parse *p, uint64_t *v)
-{
-	const struct nft_token *t = nft_next(p);
-	char *end;
-	if (t->type != NFT_T_WORD || !g_ascii_isdigit(t->text[0])) {
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	*v = g_ascii_strtoull(t->text, &end, 10);
-	if (*end) {
-		nft_error_unexpected(p, t);
-		return false;
-	}
-	return true;
-}
-
 /* One of `counter [packets N bytes M]`, `limit rate ...`, `quota ...`. */
 static bool parse_one(struct nft_parse *p, struct nft_stateful *st)
 {
@@ -78,7 +62,7 @@ static bool parse_one(struct nft_parse *p, struct nft_stateful *st)
 			st->ct_over = true;
 		}
 		uint64_t n;
-		if (!number_tok(p, &n))
+		if (!nft_parse_uint_tok(p, &n, 10))
 			return false;
 		if (n > UINT32_MAX) {
 			nft_error(p, prev_tok(p), NULL, "natsim: nft values above 32 bits are not implemented");
@@ -89,13 +73,13 @@ static bool parse_one(struct nft_parse *p, struct nft_stateful *st)
 		st->kind = NFT_EXPR_COUNTER;
 		if (nft_is_word(nft_peek(p, 0), "packets")) {
 			nft_next(p);
-			if (!number_tok(p, &st->packets))
+			if (!nft_parse_uint_tok(p, &st->packets, 10))
 				return false;
 			if (!nft_is_word(nft_next(p), "bytes")) {
 				nft_error_unexpected(p, prev_tok(p));
 				return false;
 			}
-			if (!number_tok(p, &st->bytes))
+			if (!nft_parse_uint_tok(p, &st->bytes, 10))
 				return false;
 		}
 	} else if (nft_is_word(first, "limit")) {
@@ -270,7 +254,7 @@ bool nft_parse_meter(struct nft_parse *p, struct nft_expr *e)
 	if (nft_is_word(nft_peek(p, 0), "size")) {
 		nft_next(p);
 		uint64_t n;
-		if (!number_tok(p, &n))
+		if (!nft_parse_uint_tok(p, &n, 10))
 			return false;
 		if (n > UINT32_MAX) {
 			nft_error_unexpected(p, prev_tok(p));
