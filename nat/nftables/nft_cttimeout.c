@@ -296,17 +296,6 @@ static bool obj_block(struct nft_parse *p, struct nft_obj *o, GArray *states)
 	}
 }
 
-/* Where the kernel's refusal of the object is marked: the whole command
- * on the command line, the object's name in a table block. */
-static struct nft_loc refused_at(struct nft_parse *p, const struct nft_token *first,
-				 const struct nft_token *name)
-{
-	const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
-	if ((nft_is_word(first, "add") || nft_is_word(first, "create")) && last->line == first->line)
-		return (struct nft_loc){ first->line, first->col, last->col + last->len - first->col + 1 };
-	return (struct nft_loc){ name->line, name->col, name->len };
-}
-
 /* nft's evaluation of the object, then the kernel's init: a timeout's
  * states must be its protocol's (`invalid state for this protocol`), an
  * expectation needs protocol, dport, timeout and size (`missing
@@ -416,7 +405,7 @@ bool nft_parse_ct_obj(struct nft_parse *p, struct nft_table *t, enum nft_obj_typ
 		return !create;
 	}
 	if (kerr) {
-		nft_error_loc(p, refused_at(p, &first, n), "Could not process rule: %s", g_strerror(kerr));
+		nft_error_loc(p, nft_obj_refused_at(p, &first, n), "Could not process rule: %s", g_strerror(kerr));
 		p->nkerr++;
 		nft_obj_free(o);
 		return false;

@@ -85,6 +85,10 @@ void nft_error_ctx(struct nft_parse *p, struct nft_loc at, struct nft_loc ctx, c
 void nft_error_unexpected(struct nft_parse *p, const struct nft_token *t);
 /* The next token as an unsigned number (nft_expr.c; base as strtoull's). */
 bool nft_parse_uint_tok(struct nft_parse *p, uint64_t *v, int base);
+/* Where the kernel's refusal of a stateful object is marked (nft_obj.c):
+ * the whole `add|create` command line, else the object's name. */
+struct nft_loc nft_obj_refused_at(struct nft_parse *p, const struct nft_token *first,
+				  const struct nft_token *name);
 
 /* nft_types.c */
 bool nft_parse_value(enum nft_dtype dt, const char *text, struct nft_elem *e, const char **why);

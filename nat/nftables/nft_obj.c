@@ -235,8 +235,8 @@ static bool helper_block(struct nft_parse *p, struct nft_obj *o)
 /* Where the kernel's refusal of the object is marked: the whole command
  * on the command line (bison's location takes the terminator in), the
  * object's name in a table block. */
-static struct nft_loc refused_at(struct nft_parse *p, const struct nft_token *first,
-				 const struct nft_token *name)
+struct nft_loc nft_obj_refused_at(struct nft_parse *p, const struct nft_token *first,
+				  const struct nft_token *name)
 {
 	const struct nft_token *last = &g_array_index(p->toks, struct nft_token, p->pos - 1);
 	if ((nft_is_word(first, "add") || nft_is_word(first, "create")) && last->line == first->line)
@@ -276,7 +276,7 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 	}
 	if (!o->typed) {
 		/* nft_ct_helper_obj_init without NFTA_CT_HELPER_NAME */
-		nft_error_loc(p, refused_at(p, &first, n), "Could not process rule: Numerical result "
+		nft_error_loc(p, nft_obj_refused_at(p, &first, n), "Could not process rule: Numerical result "
 			      "out of range");
 		p->nkerr++;
 		nft_obj_free(o);
@@ -293,7 +293,7 @@ bool nft_parse_ct_helper(struct nft_parse *p, struct nft_ruleset *rs, struct nft
 		return !create;
 	}
 	if (!helper_exists(rs->ns, o->type, o->l4proto) && lacking_index(o->type, o->l4proto) < 0) {
-		nft_error_loc(p, refused_at(p, &first, n), "Could not process rule: No such file or "
+		nft_error_loc(p, nft_obj_refused_at(p, &first, n), "Could not process rule: No such file or "
 			      "directory");
 		p->nkerr++;
 		nft_obj_free(o);
