@@ -308,6 +308,16 @@ static bool expr_refers_to_chain(const struct nft_expr *e, const void *name)
 	return false;
 }
 
+/* An object parsed (o NULL: none) waits for the batch's end, where it
+ * takes its handle after the chains, before the sets (nft's order). */
+static void pend_obj(struct batch *b, struct nft_table *t, struct nft_obj *o)
+{
+	if (!o)
+		return;
+	g_ptr_array_add(b->pending_objs, t);
+	g_ptr_array_add(b->pending_objs, o);
+}
+
 /* A chain a jump, goto or verdict map refers to cannot be deleted (the
  * kernel's chain use count); its own rules go with it. */
 static bool chain_in_use(struct nft_table *t, const char *name)
@@ -384,19 +394,13 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			nft_next(p);
 			struct nft_obj *o;
 			r = nft_parse_ct_helper(p, b->rs, t, false, &o);
-			if (o) {
-				g_ptr_array_add(b->pending_objs, t);
-				g_ptr_array_add(b->pending_objs, o);
-			}
+			pend_obj(b, t, o);
 		} else if (nft_is_word(t0, "counter") || nft_is_word(t0, "quota") ||
 			   nft_is_word(t0, "limit")) {
 			nft_next(p);
 			struct nft_obj *o;
 			r = nft_parse_stateful_obj(p, t, nft_obj_type_of(t0), false, &o);
-			if (o) {
-				g_ptr_array_add(b->pending_objs, t);
-				g_ptr_array_add(b->pending_objs, o);
-			}
+			pend_obj(b, t, o);
 		} else if (nft_is_word(t0, "ct") && (nft_is_word(nft_peek(p, 1), "timeout") ||
 						     nft_is_word(nft_peek(p, 1), "expectation"))) {
 			/* nft_cttimeout.c */
@@ -406,10 +410,7 @@ static bool table_block(struct batch *b, struct nft_table *t)
 			nft_next(p);
 			struct nft_obj *o;
 			r = nft_parse_ct_obj(p, t, ty, false, &o);
-			if (o) {
-				g_ptr_array_add(b->pending_objs, t);
-				g_ptr_array_add(b->pending_objs, o);
-			}
+			pend_obj(b, t, o);
 		} else if (nft_is_word(t0, "ct")) {
 			r = unimpl(p, t0, "named stateful objects");
 		} else if (nft_is_word(t0, "flowtable")) {
@@ -797,10 +798,7 @@ static bool ct_helper_cmd(struct batch *b, const char *v, bool add)
 	if (add) {
 		struct nft_obj *o;
 		bool ok = nft_parse_ct_helper(p, b->rs, t, !strcmp(v, "create"), &o);
-		if (o) {
-			g_ptr_array_add(b->pending_objs, t);
-			g_ptr_array_add(b->pending_objs, o);
-		}
+		pend_obj(b, t, o);
 		b->resume = !ok && (sep(nft_peek(p, 0)) || nft_peek(p, 0)->type == NFT_T_EOF);
 		return ok;
 	}
@@ -867,10 +865,7 @@ static bool ct_obj_cmd(struct batch *b, const char *v, bool add)
 	if (add) {
 		struct nft_obj *o;
 		bool ok = nft_parse_ct_obj(p, t, type, !strcmp(v, "create"), &o);
-		if (o) {
-			g_ptr_array_add(b->pending_objs, t);
-			g_ptr_array_add(b->pending_objs, o);
-		}
+		pend_obj(b, t, o);
 		b->resume = !ok && (sep(nft_peek(p, 0)) || nft_peek(p, 0)->type == NFT_T_EOF);
 		return ok;
 	}
@@ -966,10 +961,7 @@ static bool stateful_cmd(struct batch *b, const char *v, bool add)
 	if (add) {
 		struct nft_obj *o;
 		bool ok = nft_parse_stateful_obj(p, t, type, !strcmp(v, "create"), &o);
-		if (o) {
-			g_ptr_array_add(b->pending_objs, t);
-			g_ptr_array_add(b->pending_objs, o);
-		}
+		pend_obj(b, t, o);
 		return ok;
 	}
 	if (strcmp(v, "delete") && strcmp(v, "list") && !reset) {
