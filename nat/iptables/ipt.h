@@ -149,6 +149,10 @@ int ipt_do_table(struct nf_ns *ns, enum ipt_table_id table, enum nf_hook hook,
  * reads instead of parsing the header: what the tables' hook ops call.
  * ipt_do_table parses a record of its own and calls this. */
 struct nf_hook_state;
+/* ipt_hooks.c: one table at its hook (both backends), with mangle
+ * OUTPUT's re-route and the drop reason. */
+unsigned ipt_do_hook(struct nf_ns *ns, enum ipt_table_id t, struct nf_skb *skb,
+		     const struct nf_hook_state *st);
 int ipt_do_table_state(struct nf_ns *ns, enum ipt_table_id table, struct nf_skb *skb,
 		       const struct nf_hook_state *st);
 

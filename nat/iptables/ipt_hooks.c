@@ -23,28 +23,43 @@
 static const enum ipt_table_id ipt_ids[IPT_NTABLES] = { IPT_FILTER, IPT_NAT, IPT_MANGLE, IPT_RAW,
 								  IPT_SECURITY };
 
-/* ipt_do_table for the table priv names, if the table exists and has a
- * chain at this hook (an empty chain's policy is applied cheaply there). A
- * drop not explained further by the rule (a NAT target's) is the rule's. */
-static unsigned ipt_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
+/* One table at its hook, for both backends: ipt_do_table, with
+ * ipt_mangle_out's re-route when mangle OUTPUT changed the routing key, and
+ * the drop explained as the rule's (DROP, REJECT, policy). */
+static inline unsigned do_hook(struct nf_ns *ns, enum ipt_table_id t, struct nf_skb *skb,
+				const struct nf_hook_state *st)
 {
-	struct nf_ns *ns = st->net;
-	enum ipt_table_id t = *(const enum ipt_table_id *)priv;
 	int v;
 
-	if (!ns->ipt->tables[t].touched || !ns->ipt->tables[t].hook_chain[st->hook])
-		return NF_ACCEPT;
 	if (t == IPT_MANGLE && st->hook == NF_INET_LOCAL_OUT) {
-		/* ipt_mangle_out: a changed routing key routes again */
 		struct nf_route_key before = nf_route_key_of(skb);
 		v = ipt_do_table_state(ns, t, skb, st);
 		nf_route_key_check(skb, &before, (unsigned)v);
 	} else {
 		v = ipt_do_table_state(ns, t, skb, st);
 	}
-	if (v != NF_ACCEPT && !skb->drop_reason)	/* DROP, REJECT, policy */
+	if (v != NF_ACCEPT && !skb->drop_reason)
 		skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT : NF_DROP_REASON_RULE;
 	return (unsigned)v;
+}
+
+/* do_hook for iptables-legacy's hook ops (the common path inlines it). */
+unsigned ipt_do_hook(struct nf_ns *ns, enum ipt_table_id t, struct nf_skb *skb,
+		     const struct nf_hook_state *st)
+{
+	return do_hook(ns, t, skb, st);
+}
+
+/* ipt_do_table for the table priv names, if the table exists and has a
+ * chain at this hook (an empty chain's policy is applied cheaply there). */
+static unsigned ipt_hook_fn(void *priv, struct nf_skb *skb, const struct nf_hook_state *st)
+{
+	struct nf_ns *ns = st->net;
+	enum ipt_table_id t = *(const enum ipt_table_id *)priv;
+
+	if (!ns->ipt->tables[t].touched || !ns->ipt->tables[t].hook_chain[st->hook])
+		return NF_ACCEPT;
+	return do_hook(ns, t, skb, st);
 }
 
 #define IPT_OPS(h, prio, id, name) \

@@ -30,7 +30,6 @@
  */
 #include "nat/core/nf_hook_ops.h"
 #include "nat/core/nf_ns.h"
-#include "nat/core/nf_reroute.h"
 #include "nat/iptables/ipt.h"
 
 /* ns->ipt becomes the legacy set; the extensions' state goes with it. */
@@ -66,23 +65,14 @@ static unsigned ipt_legacy_hook_fn(void *priv, struct nf_skb *skb, const struct 
 	struct nf_ns *ns = st->net;
 	struct ipt_net *l = ns->ipt->legacy_net;
 	enum ipt_table_id t = *(const enum ipt_table_id *)priv;
-	int v;
+	unsigned v;
 
 	if (!l || !l->tables[t].touched || !l->tables[t].hook_chain[st->hook])
 		return NF_ACCEPT;
 	ipt_legacy_enter(ns, l);
-	if (t == IPT_MANGLE && st->hook == NF_INET_LOCAL_OUT) {
-		/* ipt_mangle_out: a changed routing key routes again */
-		struct nf_route_key before = nf_route_key_of(skb);
-		v = ipt_do_table_state(ns, t, skb, st);
-		nf_route_key_check(skb, &before, (unsigned)v);
-	} else {
-		v = ipt_do_table_state(ns, t, skb, st);
-	}
+	v = ipt_do_hook(ns, t, skb, st);
 	ipt_legacy_leave(ns, l);
-	if (v != NF_ACCEPT && !skb->drop_reason)
-		skb->drop_reason = v == NF_REJECT ? NF_DROP_REASON_REJECT : NF_DROP_REASON_RULE;
-	return (unsigned)v;
+	return v;
 }
 
 #define LEG_OPS(h, prio, id, name) \
